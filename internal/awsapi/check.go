@@ -1,0 +1,158 @@
+package awsapi
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// maxSuggestions caps the names an UnknownEventError proposes.
+const maxSuggestions = 3
+
+// UnknownEventError reports an event name that is neither an operation of the service's SDK
+// modules nor a known CloudTrail-only event of the service.
+type UnknownEventError struct {
+	Service     string
+	Event       string
+	Modules     []string // the SDK modules that were searched
+	Unknown     []string // modules with no data in operations.txt
+	Suggestions []string // the closest real names, best first
+}
+
+func (e *UnknownEventError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%s is not ", e.Service, e.Event)
+	if len(e.Modules) == 0 {
+		fmt.Fprintf(&b, "a known CloudTrail-only event of %s (the service has no SDK module)", e.Service)
+	} else {
+		fmt.Fprintf(&b, "an operation of %s", strings.Join(e.Modules, ", "))
+	}
+	if len(e.Unknown) > 0 {
+		fmt.Fprintf(&b, " (no operation data for %s)", strings.Join(e.Unknown, ", "))
+	}
+	if len(e.Suggestions) > 0 {
+		fmt.Fprintf(&b, "; did you mean %s?", strings.Join(e.Suggestions, ", "))
+	}
+	return b.String()
+}
+
+// CheckEvent returns nil when event is an operation of any of sdkModules or a CloudTrail-only
+// event listed for service; otherwise an *UnknownEventError that names the closest real
+// names. A service with no SDK modules accepts only its exceptions.
+func CheckEvent(service string, sdkModules []string, event string) error {
+	ops := loadOperations()
+	for _, m := range sdkModules {
+		if ops.ops[m][event] {
+			return nil
+		}
+	}
+	if _, ok := Exception(service, event); ok {
+		return nil
+	}
+
+	err := &UnknownEventError{Service: service, Event: event, Modules: slices.Clone(sdkModules)}
+	var candidates []string
+	for _, m := range sdkModules {
+		if _, ok := ops.versions[m]; !ok {
+			err.Unknown = append(err.Unknown, m)
+		}
+		candidates = append(candidates, ops.sorted[m]...)
+	}
+	for name := range loadExceptions()[service] {
+		candidates = append(candidates, name)
+	}
+	err.Suggestions = suggest(event, candidates)
+	return err
+}
+
+// suggest returns up to maxSuggestions candidates close to name. A case-insensitive match
+// wins outright. Otherwise names are compared word by word (CamelCase words), so that
+// ModifySecurityGroupIngress finds the calls that share three of its four words, and ties are
+// broken by the letter-level edit distance.
+func suggest(name string, candidates []string) []string {
+	slices.Sort(candidates)
+	candidates = slices.Compact(candidates)
+	for _, c := range candidates {
+		if strings.EqualFold(c, name) {
+			return []string{c}
+		}
+	}
+
+	type scored struct {
+		name        string
+		words, runs int
+	}
+	want := words(name)
+	lower := strings.ToLower(name)
+	var found []scored
+	for _, c := range candidates {
+		wd := editDistance(want, words(c))
+		cd := editDistance([]rune(lower), []rune(strings.ToLower(c)))
+		// Close enough: at most half the words differ, or at most a third of the letters.
+		if 2*wd <= len(want) || 3*cd <= len(name) {
+			found = append(found, scored{c, wd, cd})
+		}
+	}
+	slices.SortFunc(found, func(a, b scored) int {
+		return cmp.Or(cmp.Compare(a.words, b.words), cmp.Compare(a.runs, b.runs), cmp.Compare(a.name, b.name))
+	})
+	var out []string
+	for _, s := range found[:min(len(found), maxSuggestions)] {
+		out = append(out, s.name)
+	}
+	return out
+}
+
+// words splits a CamelCase name into lower-case words; a run of digits is a word of its own.
+func words(s string) []string {
+	var out []string
+	start := 0
+	rs := []rune(s)
+	for i := 1; i <= len(rs); i++ {
+		if i == len(rs) || boundary(rs[i-1], rs[i], rs[i:]) {
+			out = append(out, strings.ToLower(string(rs[start:i])))
+			start = i
+		}
+	}
+	return out
+}
+
+// boundary reports whether a new word starts at cur, which follows prev; rest starts at cur.
+func boundary(prev, cur rune, rest []rune) bool {
+	switch {
+	case unicode.IsDigit(prev) != unicode.IsDigit(cur):
+		return true
+	case unicode.IsLower(prev) && unicode.IsUpper(cur):
+		return true
+	case unicode.IsUpper(prev) && unicode.IsUpper(cur) && len(rest) > 1 && unicode.IsLower(rest[1]):
+		return true // the last capital of an acronym starts the next word: "SAMLProvider"
+	}
+	return false
+}
+
+// editDistance is the Levenshtein distance between two sequences.
+func editDistance[T comparable](a, b []T) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
