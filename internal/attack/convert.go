@@ -1,0 +1,167 @@
+package attack
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ttcproject/ttc/internal/attack/stix"
+)
+
+// killChains maps a domain to the kill_chain_name its techniques use.
+var killChains = map[string]string{
+	"enterprise-attack": "mitre-attack",
+	"mobile-attack":     "mitre-mobile-attack",
+	"ics-attack":        "mitre-ics-attack",
+}
+
+// converter turns decoded STIX objects into a Dataset.
+type converter struct {
+	opts    ImportOptions
+	ds      *Dataset
+	kept    map[string]bool   // STIX ids of objects in the Dataset
+	ids     map[string]string // STIX id → ATT&CK ID
+	sources map[string]string // data source STIX id → name
+}
+
+func build(objs []stix.Object, stixVersion string, opts ImportOptions) (*Dataset, error) {
+	c := &converter{
+		opts:    opts,
+		ds:      &Dataset{Format: FormatVersion, Domain: opts.Domain, STIXVersion: stixVersion},
+		kept:    make(map[string]bool),
+		ids:     make(map[string]string),
+		sources: make(map[string]string),
+	}
+	if err := c.version(objs); err != nil {
+		return nil, err
+	}
+	for i := range objs {
+		c.object(&objs[i])
+	}
+	if err := c.tactics(objs); err != nil {
+		return nil, err
+	}
+	c.detectionRefs(objs)
+	c.relationships(objs)
+	c.sort()
+
+	o := &c.ds.objects
+	c.opts.Logger.Info("attack data imported", "version", c.ds.Version,
+		"tactics", len(o.Tactics), "techniques", len(o.Techniques),
+		"mitigations", len(o.Mitigations), "relationships", len(o.Relationships))
+	return c.ds, nil
+}
+
+// version takes the ATT&CK release from the options or the collection object.
+// The matrix's own x_mitre_version is the object's revision ("1.0"), not the
+// release, so it is not used.
+func (c *converter) version(objs []stix.Object) error {
+	var found []string
+	for i := range objs {
+		if objs[i].Type == "x-mitre-collection" && objs[i].Version != "" &&
+			!slices.Contains(found, objs[i].Version) {
+			found = append(found, objs[i].Version)
+		}
+	}
+	switch {
+	case c.opts.Version != "":
+		c.ds.Version = c.opts.Version
+	case len(found) > 1:
+		return fmt.Errorf("import attack data: several ATT&CK releases in one input (%s); import one at a time",
+			strings.Join(found, ", "))
+	case len(found) == 1:
+		c.ds.Version = found[0]
+	default:
+		c.ds.Version = c.opts.fallbackVersion
+	}
+	return nil
+}
+
+// inDomain reports whether an object belongs to the imported domain. Objects
+// that name no domain (STIX 2.0 data before ATT&CK v9, relationships) do.
+func (c *converter) inDomain(o *stix.Object) bool {
+	return len(o.Domains) == 0 || slices.Contains(o.Domains, c.opts.Domain)
+}
+
+func (c *converter) object(o *stix.Object) {
+	if o.AttackSpecVersion != "" && compareVersions(o.AttackSpecVersion, c.ds.SpecVersion) > 0 {
+		c.ds.SpecVersion = o.AttackSpecVersion
+	}
+	switch o.Type {
+	case "marking-definition":
+		if o.Definition != nil && c.ds.Copyright == "" {
+			c.ds.Copyright = o.Definition.Statement
+		}
+		return
+	case "x-mitre-data-source":
+		c.sources[o.ID] = o.Name
+		return
+	}
+	if !c.inDomain(o) {
+		return
+	}
+	id, url := o.ExternalID(c.opts.IDSource)
+	if id == "" {
+		return
+	}
+	switch o.Type {
+	case "attack-pattern":
+		c.technique(o, id, url)
+	case "course-of-action":
+		c.ds.objects.Mitigations = append(c.ds.objects.Mitigations, &Mitigation{
+			STIXID: o.ID, ID: id, Name: o.Name, Description: o.Description, URL: url,
+			Version: o.Version, Modified: o.Modified, Revoked: o.IsRevoked(), Deprecated: o.IsDeprecated(),
+		})
+	case "x-mitre-data-component":
+		c.ds.objects.DataComponents = append(c.ds.objects.DataComponents, &DataComponent{
+			STIXID: o.ID, ID: id, Name: o.Name, Description: o.Description,
+			LogSources: logSources(o.LogSources), Revoked: o.IsRevoked(), Deprecated: o.IsDeprecated(),
+		})
+	case "x-mitre-detection-strategy":
+		c.ds.objects.DetectionStrategies = append(c.ds.objects.DetectionStrategies, &DetectionStrategy{
+			STIXID: o.ID, ID: id, Name: o.Name, Revoked: o.IsRevoked(), Deprecated: o.IsDeprecated(),
+		})
+	case "x-mitre-analytic":
+		c.ds.objects.Analytics = append(c.ds.objects.Analytics, &Analytic{
+			STIXID: o.ID, ID: id, Name: o.Name, Description: o.Description, Platforms: o.Platforms,
+			MutableElements: mutableElements(o.MutableElements),
+			Revoked:         o.IsRevoked(), Deprecated: o.IsDeprecated(),
+		})
+	default:
+		return
+	}
+	c.kept[o.ID] = true
+	c.ids[o.ID] = id
+}
+
+func (c *converter) technique(o *stix.Object, id, url string) {
+	chain, known := killChains[c.opts.Domain]
+	var tactics []string
+	for _, p := range o.KillChainPhases {
+		if !known || p.KillChainName == chain {
+			tactics = append(tactics, p.PhaseName)
+		}
+	}
+	c.ds.objects.Techniques = append(c.ds.objects.Techniques, &Technique{
+		STIXID: o.ID, ID: id, Name: o.Name, Description: o.Description, URL: url,
+		Platforms: o.Platforms, Tactics: tactics, IsSubtechnique: o.IsSub(),
+		Detection: o.Detection, Version: o.Version, Modified: o.Modified,
+		Revoked: o.IsRevoked(), Deprecated: o.IsDeprecated(),
+	})
+}
+
+func logSources(in []stix.LogSource) []LogSource {
+	var out []LogSource
+	for _, l := range in {
+		out = append(out, LogSource{Name: l.Name, Channel: l.Channel})
+	}
+	return out
+}
+
+func mutableElements(in []stix.MutableElement) []MutableElement {
+	var out []MutableElement
+	for _, m := range in {
+		out = append(out, MutableElement(m))
+	}
+	return out
+}

@@ -1,0 +1,145 @@
+package attack
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/ttcproject/ttc/internal/attack/stix"
+)
+
+// DomainEnterprise is the ATT&CK domain ttc works with.
+const DomainEnterprise = "enterprise-attack"
+
+// ImportOptions tunes an import. The zero value imports Enterprise ATT&CK and
+// takes the version from the data.
+type ImportOptions struct {
+	// Version overrides the ATT&CK version found in the data ("18.1").
+	Version string
+	// Domain selects the matrix and objects to keep; default enterprise-attack.
+	Domain string
+	// IDSource is the external_references source_name that carries object IDs;
+	// default mitre-attack. Reading ttc's own export back uses "ttc".
+	IDSource string
+	// Logger receives diagnostics; nil discards them.
+	Logger *slog.Logger
+
+	// fallbackVersion is used when neither Version nor the data name one.
+	fallbackVersion string
+}
+
+func (o ImportOptions) withDefaults() ImportOptions {
+	if o.Domain == "" {
+		o.Domain = DomainEnterprise
+	}
+	if o.IDSource == "" {
+		o.IDSource = stix.SourceATTACK
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Import reads one STIX bundle (2.0 or 2.1) from r.
+func Import(r io.Reader, opts ImportOptions) (*Dataset, error) {
+	opts = opts.withDefaults()
+	b, err := stix.Decode(r)
+	if err != nil {
+		return nil, err
+	}
+	return build(b.Objects, b.Version(), opts)
+}
+
+// fileVersion matches the release in attack-stix-data file names,
+// enterprise-attack-18.1.json.
+var fileVersion = regexp.MustCompile(`-([0-9]+\.[0-9]+)\.json$`)
+
+// ImportFile reads one STIX bundle file. Without a version in the data or the
+// options, a release number in the file name (enterprise-attack-18.1.json) is used.
+func ImportFile(path string, opts ImportOptions) (*Dataset, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open attack data: %w", err)
+	}
+	defer f.Close()
+
+	if m := fileVersion.FindStringSubmatch(filepath.Base(path)); m != nil && opts.Version == "" {
+		opts.fallbackVersion = m[1]
+	}
+	ds, err := Import(f, opts)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", path, err)
+	}
+	ds.Source = path
+	return ds, nil
+}
+
+// ImportDir reads every .json file under dir (the mitre/cti layout: one folder
+// per object type, one bundle per object). An object found more than once
+// keeps its newest modified version. Files that are not STIX are skipped.
+func ImportDir(dir string, opts ImportOptions) (*Dataset, error) {
+	opts = opts.withDefaults()
+	seen := make(map[string]int)
+	var all []stix.Object
+	version := ""
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(d.Name(), ".json") {
+			return err
+		}
+		b, err := decodeFile(path)
+		if err != nil {
+			opts.Logger.Debug("skip file", "path", path, "error", err)
+			return nil
+		}
+		if version == "" {
+			version = b.Version()
+		}
+		for _, o := range b.Objects {
+			if i, ok := seen[o.ID]; ok {
+				if o.Modified > all[i].Modified {
+					all[i] = o
+				}
+				continue
+			}
+			seen[o.ID] = len(all)
+			all = append(all, o)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("walk attack data %s: %w", dir, err)
+	}
+	ds, err := build(all, version, opts)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", dir, err)
+	}
+	ds.Source = dir
+	return ds, nil
+}
+
+// ImportPath imports a file or a folder, whichever path is.
+func ImportPath(path string, opts ImportOptions) (*Dataset, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("open attack data: %w", err)
+	}
+	if fi.IsDir() {
+		return ImportDir(path, opts)
+	}
+	return ImportFile(path, opts)
+}
+
+func decodeFile(path string) (*stix.Bundle, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return stix.Decode(f)
+}

@@ -1,0 +1,85 @@
+package stix
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// Bundle is a STIX bundle. STIX 2.0 bundles carry spec_version, 2.1 bundles do not.
+type Bundle struct {
+	Type        string   `json:"type"`
+	ID          string   `json:"id"`
+	SpecVersion string   `json:"spec_version,omitempty"`
+	Objects     []Object `json:"objects"`
+}
+
+// Decode reads one JSON document: a bundle, or a bare STIX object, which is
+// returned as a bundle holding that object.
+func Decode(r io.Reader) (*Bundle, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read stix: %w", err)
+	}
+	var head struct {
+		Type        string            `json:"type"`
+		ID          string            `json:"id"`
+		SpecVersion string            `json:"spec_version"`
+		Objects     []json.RawMessage `json:"objects"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("decode stix: %w", err)
+	}
+	if head.Type != "bundle" {
+		var o Object
+		if err := json.Unmarshal(data, &o); err != nil {
+			return nil, fmt.Errorf("decode stix object: %w", err)
+		}
+		if o.Type == "" || o.ID == "" {
+			return nil, fmt.Errorf("decode stix: neither a bundle nor an object with type and id")
+		}
+		return &Bundle{Type: "bundle", Objects: []Object{o}}, nil
+	}
+
+	b := Bundle{Type: "bundle", ID: head.ID, SpecVersion: head.SpecVersion}
+	b.Objects = make([]Object, 0, len(head.Objects))
+	for i, raw := range head.Objects {
+		var o Object
+		if err := json.Unmarshal(raw, &o); err != nil {
+			return nil, fmt.Errorf("decode stix object %d of bundle: %w", i, err)
+		}
+		b.Objects = append(b.Objects, o)
+	}
+	return &b, nil
+}
+
+// Version returns the STIX version of the bundle's content: the bundle's
+// spec_version (2.0) or the objects' spec_version (2.1); "" if neither says.
+func (b *Bundle) Version() string {
+	if b.SpecVersion != "" {
+		return b.SpecVersion
+	}
+	for i := range b.Objects {
+		if v := b.Objects[i].SpecVersion; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Encode writes the bundle as indented JSON with HTML characters unescaped,
+// so that "ATT&CK" stays readable.
+func (b *Bundle) Encode(w io.Writer) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(b); err != nil {
+		return fmt.Errorf("encode stix bundle: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write stix bundle: %w", err)
+	}
+	return nil
+}
