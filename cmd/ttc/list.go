@@ -1,0 +1,196 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/view"
+)
+
+// filterFlags are the technique filters shared by techniques, matrix and exports.
+type filterFlags struct {
+	services    []string
+	tactics     []string
+	awsSpecific bool
+	event       string
+	search      string
+}
+
+func (f *filterFlags) add(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.services, "service", nil, "only techniques involving this service: key (s3), event source (s3.amazonaws.com) or name; repeatable")
+	fl.StringArrayVar(&f.tactics, "tactic", nil, "only techniques of this tactic: ID (TA0040) or short name (impact); repeatable")
+	fl.BoolVar(&f.awsSpecific, "aws-specific", false, "only AWS-specific techniques")
+	fl.StringVar(&f.event, "event", "", "only techniques that involve this CloudTrail event (s3:CopyObject)")
+	fl.StringVar(&f.search, "search", "", "ranked text search over IDs, names, summaries, descriptions and event names")
+}
+
+func (f *filterFlags) filter() catalog.Filter {
+	return catalog.Filter{Services: f.services, Tactics: f.tactics, AWSSpecific: f.awsSpecific, Event: f.event, Search: f.search}
+}
+
+// apply runs the filter; a value that names nothing is a usage error.
+func (f *filterFlags) apply(c *catalog.Catalog) ([]catalog.Result, error) {
+	rs, err := c.Filter(f.filter())
+	var fe *catalog.FilterError
+	if errors.As(err, &fe) {
+		return nil, usagef("--%s: %v", fe.Field, err)
+	}
+	return rs, err
+}
+
+func newTacticsCmd(a *app) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "tactics",
+		Short: "List the tactics in matrix order",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := parseFormat(output, view.ListFormats)
+			if err != nil {
+				return err
+			}
+			c, err := a.catalog()
+			if err != nil {
+				return err
+			}
+			return view.WriteTactics(a.stdout, f, view.TacticRows(c), viewOptions(a.stdout))
+		},
+	}
+	outputFlag(cmd, &output, view.ListFormats)
+	return cmd
+}
+
+func newServicesCmd(a *app) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "services",
+		Short: "List the AWS services the catalog covers",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := parseFormat(output, view.ListFormats)
+			if err != nil {
+				return err
+			}
+			c, err := a.catalog()
+			if err != nil {
+				return err
+			}
+			return view.WriteServices(a.stdout, f, view.ServiceRows(c), viewOptions(a.stdout))
+		},
+	}
+	outputFlag(cmd, &output, view.ListFormats)
+	return cmd
+}
+
+func newMitigationsCmd(a *app) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "mitigations",
+		Short: "List the mitigations and the techniques they address",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := parseFormat(output, view.ListFormats)
+			if err != nil {
+				return err
+			}
+			c, err := a.catalog()
+			if err != nil {
+				return err
+			}
+			return view.WriteMitigations(a.stdout, f, view.MitigationRows(c), viewOptions(a.stdout))
+		},
+	}
+	outputFlag(cmd, &output, view.ListFormats)
+	return cmd
+}
+
+func newTechniquesCmd(a *app) *cobra.Command {
+	var output string
+	var ff filterFlags
+	cmd := &cobra.Command{
+		Use:   "techniques",
+		Short: "List techniques, filtered by service, tactic, event or text",
+		Example: `  ttc techniques --service s3
+  ttc techniques --tactic impact --aws-specific
+  ttc techniques --event s3:CopyObject -o json
+  ttc techniques --search "lifecycle expiration"`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := parseFormat(output, view.ListFormats)
+			if err != nil {
+				return err
+			}
+			c, err := a.catalog()
+			if err != nil {
+				return err
+			}
+			rs, err := ff.apply(c)
+			if err != nil {
+				return err
+			}
+			return view.WriteTechniques(a.stdout, f, c, c.Summaries(rs), viewOptions(a.stdout))
+		},
+	}
+	ff.add(cmd)
+	outputFlag(cmd, &output, view.ListFormats)
+	return cmd
+}
+
+func newShowCmd(a *app) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:     "show ID",
+		Short:   "Show a technique in full: description, detection, mitigations, family",
+		Example: "  ttc show T1486.A001\n  ttc show T1485.001 -o json",
+		Args:    exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := parseFormat(output, view.ListFormats)
+			if err != nil {
+				return err
+			}
+			c, err := a.catalog()
+			if err != nil {
+				return err
+			}
+			t, ok := c.Technique(args[0])
+			if !ok {
+				return usagef("no technique %q in the catalog (try: ttc techniques --search %q)", args[0], args[0])
+			}
+			return view.WriteTechnique(a.stdout, f, c.Detail(t), viewOptions(a.stdout))
+		},
+	}
+	outputFlag(cmd, &output, view.ListFormats)
+	return cmd
+}
+
+func newMatrixCmd(a *app) *cobra.Command {
+	var output string
+	var ff filterFlags
+	cmd := &cobra.Command{
+		Use:     "matrix",
+		Short:   "Show the techniques as an ATT&CK-style matrix, tactics as columns",
+		Example: "  ttc matrix\n  ttc matrix --service s3 --service iam",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := parseFormat(output, view.ListFormats)
+			if err != nil {
+				return err
+			}
+			c, err := a.catalog()
+			if err != nil {
+				return err
+			}
+			rs, err := ff.apply(c)
+			if err != nil {
+				return err
+			}
+			return view.WriteMatrix(a.stdout, f, view.BuildMatrix(c, rs), viewOptions(a.stdout))
+		},
+	}
+	ff.add(cmd)
+	outputFlag(cmd, &output, view.ListFormats)
+	return cmd
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ttcproject/ttc/internal/awsapi"
+	"github.com/ttcproject/ttc/internal/catalog"
+)
+
+// app is what every command shares: where output goes, the logger and the catalog.
+type app struct {
+	stdout, stderr io.Writer
+	log            *slog.Logger
+	overlays       []string
+	logLevel       string
+	cat            *catalog.Catalog
+}
+
+const rootLong = `ttc is the Threat Technique Catalog for AWS: the techniques attackers use in AWS
+accounts, with the CloudTrail events they leave, Sigma detections, and mitigations.
+
+Browse it (tactics, services, techniques, show, matrix), classify CloudTrail logs
+with it (scan), serve it as a web application (serve), and exchange it with ATT&CK
+tools (attack, export).
+
+EXIT STATUS
+  0  success
+  1  error (unreadable input, invalid catalog, ...)
+  2  usage error (unknown command or flag, bad flag value)
+  3  scan found findings and --exit-code was given`
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	a := &app{stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:           "ttc",
+		Short:         "Threat Technique Catalog for AWS",
+		Long:          rootLong,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return a.setup()
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringArrayVar(&a.overlays, "catalog", nil, "overlay catalog folder with your own or replacement techniques (repeatable)")
+	pf.StringVar(&a.logLevel, "log-level", "warn", "diagnostics on stderr: debug, info, warn or error")
+	root.AddCommand(
+		newTacticsCmd(a), newServicesCmd(a), newTechniquesCmd(a), newShowCmd(a), newMatrixCmd(a),
+		newMitigationsCmd(a), newCatalogCmd(a),
+	)
+	return root
+}
+
+func (a *app) setup() error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
+		return usagef("--log-level: %v", err)
+	}
+	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	catalog.SetEventChecker(awsapi.CheckEvent)
+	return nil
+}
+
+// catalog loads the catalog once, with the overlays given on the command line.
+func (a *app) catalog() (*catalog.Catalog, error) {
+	if a.cat != nil {
+		return a.cat, nil
+	}
+	c, err := catalog.Open(a.overlays...)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range c.Replaced() {
+		a.log.Info("overlay replaces technique", "technique_id", id)
+	}
+	a.log.Info("catalog loaded", "techniques", len(c.Techniques()), "overlays", len(a.overlays))
+	a.cat = c
+	return c, nil
+}
+
+// noArgs and exactArgs report wrong argument counts as usage errors.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("%s takes no arguments, got %q", cmd.CommandPath(), strings.Join(args, " "))
+	}
+	return nil
+}
+
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("%s takes %d argument(s), got %d", cmd.CommandPath(), n, len(args))
+		}
+		return nil
+	}
+}
+
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return usagef("%s takes at most %d argument(s), got %d", cmd.CommandPath(), n, len(args))
+		}
+		return nil
+	}
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+

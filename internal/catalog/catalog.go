@@ -1,0 +1,254 @@
+package catalog
+
+import (
+	"sort"
+	"strings"
+)
+
+// Catalog is a loaded, validated catalog. It is read-only after Load and safe
+// for concurrent use.
+type Catalog struct {
+	tactics     []Tactic
+	services    []Service
+	mitigations []*Mitigation
+	techniques  []*Technique
+
+	tacticByID    map[string]*Tactic
+	tacticByShort map[string]*Tactic
+	serviceByKey  map[string]*Service
+	mitigationBy  map[string]*Mitigation
+	techniqueBy   map[string]*Technique
+	children      map[string][]*Technique
+	byEvent       map[string][]*Technique // "s3:CopyObject" lower-cased
+	usedBy        map[string][]*Technique // mitigation ID to techniques
+	replaced      []string
+}
+
+func newCatalog() *Catalog {
+	return &Catalog{
+		mitigationBy: map[string]*Mitigation{},
+		techniqueBy:  map[string]*Technique{},
+	}
+}
+
+// merge adds one source's content; an overlay replaces entries with the same key.
+func (c *Catalog) merge(r *raw, src Source, ps *problems) {
+	for _, t := range r.tactics {
+		c.tactics = replaceOrAppend(c.tactics, t, func(a Tactic) bool { return a.ID == t.ID })
+	}
+	for _, s := range r.services {
+		c.services = replaceOrAppend(c.services, s, func(a Service) bool { return a.Key == s.Key })
+	}
+	local := map[string]*Technique{}
+	for _, t := range r.techniques {
+		if prev, ok := local[t.ID]; ok {
+			d := r.docs[t]
+			ps.at(d, []any{"id"}, "duplicate technique ID %s (also defined in %s)", t.ID, prev.Source)
+			continue
+		}
+		local[t.ID] = t
+		if _, ok := c.techniqueBy[t.ID]; ok && src.Overlay {
+			c.replaced = append(c.replaced, t.ID)
+		}
+		c.techniqueBy[t.ID] = t
+	}
+	localM := map[string]bool{}
+	for _, m := range r.mitigations {
+		if localM[m.ID] {
+			ps.at(r.docs[m], []any{"id"}, "duplicate mitigation ID %s", m.ID)
+			continue
+		}
+		localM[m.ID] = true
+		c.mitigationBy[m.ID] = m
+	}
+}
+
+func replaceOrAppend[T any](list []T, v T, same func(T) bool) []T {
+	for i := range list {
+		if same(list[i]) {
+			list[i] = v
+			return list
+		}
+	}
+	return append(list, v)
+}
+
+// finish sorts everything and builds the indexes.
+func (c *Catalog) finish() {
+	sort.SliceStable(c.tactics, func(i, j int) bool { return c.tactics[i].Order < c.tactics[j].Order })
+	sort.SliceStable(c.services, func(i, j int) bool { return c.services[i].Key < c.services[j].Key })
+	c.tacticByID = map[string]*Tactic{}
+	c.tacticByShort = map[string]*Tactic{}
+	for i := range c.tactics {
+		t := &c.tactics[i]
+		c.tacticByID[t.ID] = t
+		c.tacticByShort[t.ShortName] = t
+	}
+	c.serviceByKey = map[string]*Service{}
+	for i := range c.services {
+		c.serviceByKey[c.services[i].Key] = &c.services[i]
+	}
+	c.mitigations = c.mitigations[:0]
+	for _, m := range c.mitigationBy {
+		c.mitigations = append(c.mitigations, m)
+	}
+	sort.Slice(c.mitigations, func(i, j int) bool { return c.mitigations[i].ID < c.mitigations[j].ID })
+	c.techniques = c.techniques[:0]
+	for _, t := range c.techniqueBy {
+		c.techniques = append(c.techniques, t)
+	}
+	sort.Slice(c.techniques, func(i, j int) bool { return LessID(c.techniques[i].ID, c.techniques[j].ID) })
+	c.children = map[string][]*Technique{}
+	c.byEvent = map[string][]*Technique{}
+	c.usedBy = map[string][]*Technique{}
+	for _, t := range c.techniques {
+		if t.Parent != "" {
+			c.children[t.Parent] = append(c.children[t.Parent], t)
+		}
+		for _, e := range t.Detection.CloudTrailEvents {
+			k := strings.ToLower(e)
+			c.byEvent[k] = append(c.byEvent[k], t)
+		}
+		for _, m := range t.Mitigations {
+			c.usedBy[m.ID] = append(c.usedBy[m.ID], t)
+		}
+	}
+}
+
+// LessID orders technique IDs: ATT&CK IDs before AWS-defined ones, then by
+// number, and within a parent, ATT&CK sub-techniques before AWS-specific ones.
+func LessID(a, b string) bool {
+	ka, kb := strings.HasPrefix(a, "AT"), strings.HasPrefix(b, "AT")
+	if ka != kb {
+		return !ka
+	}
+	return a < b
+}
+
+// Tactics returns the tactics in matrix order.
+func (c *Catalog) Tactics() []Tactic { return c.tactics }
+
+// Services returns the services sorted by key.
+func (c *Catalog) Services() []Service { return c.services }
+
+// Mitigations returns the mitigations sorted by ID.
+func (c *Catalog) Mitigations() []*Mitigation { return c.mitigations }
+
+// Techniques returns every technique in ID order.
+func (c *Catalog) Techniques() []*Technique { return c.techniques }
+
+// Replaced lists the technique IDs that an overlay replaced.
+func (c *Catalog) Replaced() []string { return c.replaced }
+
+// Technique returns the technique with the given ID (case-insensitive).
+func (c *Catalog) Technique(id string) (*Technique, bool) {
+	t, ok := c.techniqueBy[strings.ToUpper(strings.TrimSpace(id))]
+	return t, ok
+}
+
+// Children returns a technique's sub-techniques in ID order.
+func (c *Catalog) Children(id string) []*Technique { return c.children[id] }
+
+// Siblings returns the other sub-techniques of a sub-technique's parent.
+func (c *Catalog) Siblings(t *Technique) []*Technique {
+	if t.Parent == "" {
+		return nil
+	}
+	var out []*Technique
+	for _, s := range c.children[t.Parent] {
+		if s.ID != t.ID {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Tactic finds a tactic by ID (TA0040), short name (impact) or name (Impact).
+func (c *Catalog) Tactic(key string) (*Tactic, bool) {
+	k := strings.TrimSpace(key)
+	if t, ok := c.tacticByID[strings.ToUpper(k)]; ok {
+		return t, true
+	}
+	norm := strings.ReplaceAll(strings.ToLower(k), " ", "-")
+	t, ok := c.tacticByShort[norm]
+	return t, ok
+}
+
+// Service finds a service by key (s3), event source (s3.amazonaws.com), name or alias.
+// An event source shared by several services (ec2.amazonaws.com) returns the first;
+// use ServicesFor to get all of them.
+func (c *Catalog) Service(key string) (*Service, bool) {
+	ss := c.ServicesFor(key)
+	if len(ss) == 0 {
+		return nil, false
+	}
+	return ss[0], true
+}
+
+// ServicesFor returns every service that key names: by key, event source, name or alias.
+func (c *Catalog) ServicesFor(key string) []*Service {
+	k := strings.ToLower(strings.TrimSpace(key))
+	if s, ok := c.serviceByKey[k]; ok {
+		return []*Service{s}
+	}
+	var out []*Service
+	for i := range c.services {
+		s := &c.services[i]
+		if strings.EqualFold(s.Name, k) || containsFold(s.Aliases, k) || containsFold(s.EventSources, k) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Mitigation returns the mitigation with the given ID.
+func (c *Catalog) Mitigation(id string) (*Mitigation, bool) {
+	m, ok := c.mitigationBy[strings.ToLower(strings.TrimSpace(id))]
+	return m, ok
+}
+
+// MitigatedBy returns the techniques that name the mitigation.
+func (c *Catalog) MitigatedBy(id string) []*Technique { return c.usedBy[id] }
+
+// ByEvent returns the techniques whose CloudTrail events include event
+// (service:EventName, case-insensitive).
+func (c *Catalog) ByEvent(event string) []*Technique {
+	return c.byEvent[strings.ToLower(strings.TrimSpace(event))]
+}
+
+// Events returns every distinct CloudTrail event name in the catalog, sorted.
+func (c *Catalog) Events() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range c.techniques {
+		for _, e := range t.Detection.CloudTrailEvents {
+			if !seen[e] {
+				seen[e] = true
+				out = append(out, e)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// EventSource returns the CloudTrail eventSource of a catalog event's service.
+func (c *Catalog) EventSource(event string) string {
+	svc, _, ok := strings.Cut(event, ":")
+	if !ok {
+		return ""
+	}
+	if s, ok := c.serviceByKey[svc]; ok && len(s.EventSources) > 0 {
+		return s.EventSources[0]
+	}
+	return ""
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}

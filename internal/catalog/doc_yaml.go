@@ -1,0 +1,104 @@
+package catalog
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// doc is one parsed YAML file: the node tree for positions and the file's name.
+type doc struct {
+	file string
+	root *yaml.Node // the document's top-level value
+}
+
+// parseDoc parses data into v strictly (unknown fields are problems) and keeps
+// the node tree so that later checks can name lines.
+func parseDoc(file string, data []byte, v any, ps *problems) (*doc, bool) {
+	var n yaml.Node
+	if err := yaml.Unmarshal(data, &n); err != nil {
+		line := yamlErrLine(err)
+		ps.add(file, line, 0, "invalid YAML: %s", trimYAMLErr(err))
+		return nil, false
+	}
+	d := &doc{file: file}
+	if len(n.Content) == 0 {
+		ps.add(file, 0, 0, "empty file")
+		return nil, false
+	}
+	d.root = n.Content[0]
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			for _, msg := range te.Errors {
+				ps.add(file, yamlErrLine(errors.New(msg)), 0, "%s", trimYAMLErr(errors.New(msg)))
+			}
+		} else {
+			ps.add(file, yamlErrLine(err), 0, "%s", trimYAMLErr(err))
+		}
+		return d, false
+	}
+	return d, true
+}
+
+var yamlLineRE = regexp.MustCompile(`line ([0-9]+)`)
+
+func yamlErrLine(err error) int {
+	m := yamlLineRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+var yamlPrefixRE = regexp.MustCompile(`^yaml: (line [0-9]+: )?`)
+
+func trimYAMLErr(err error) string {
+	s := yamlPrefixRE.ReplaceAllString(err.Error(), "")
+	return yamlLineRE.ReplaceAllString(s, "")
+}
+
+// pos returns the line and column of the value at path (map keys as strings,
+// sequence indexes as ints). It falls back to the deepest node found.
+func (d *doc) pos(path ...any) (int, int) {
+	if d == nil || d.root == nil {
+		return 0, 0
+	}
+	n := d.root
+	for _, p := range path {
+		next := child(n, p)
+		if next == nil {
+			break
+		}
+		n = next
+	}
+	return n.Line, n.Column
+}
+
+func child(n *yaml.Node, p any) *yaml.Node {
+	switch k := p.(type) {
+	case string:
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				return n.Content[i+1]
+			}
+		}
+	case int:
+		if n.Kind == yaml.SequenceNode && k >= 0 && k < len(n.Content) {
+			return n.Content[k]
+		}
+	default:
+		panic(fmt.Sprintf("catalog: bad path element %T", p))
+	}
+	return nil
+}

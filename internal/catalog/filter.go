@@ -1,0 +1,193 @@
+package catalog
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Filter selects techniques. Within one field the values are alternatives
+// (any service, any tactic); different fields must all hold.
+type Filter struct {
+	// Services are keys (s3), event sources (s3.amazonaws.com), names or aliases.
+	Services []string
+	// Tactics are IDs (TA0040), short names (impact) or names.
+	Tactics []string
+	// AWSSpecific keeps only AWS-specific techniques.
+	AWSSpecific bool
+	// Event keeps techniques whose CloudTrail events include it (s3:CopyObject).
+	Event string
+	// Search is free text, ranked over IDs, names, summaries, event names and descriptions.
+	Search string
+}
+
+// Result is a technique that passed a filter, with its search score.
+type Result struct {
+	Technique *Technique
+	// Score is the search rank (higher is better); 0 without a search.
+	Score float64
+}
+
+// FilterError reports a filter value that names nothing in the catalog.
+type FilterError struct {
+	Field, Value string
+}
+
+func (e *FilterError) Error() string {
+	return fmt.Sprintf("unknown %s %q", e.Field, e.Value)
+}
+
+// Filter returns the techniques that pass f: in ID order, or by score when
+// f.Search is set.
+func (c *Catalog) Filter(f Filter) ([]Result, error) {
+	svcKeys := map[string]bool{}
+	for _, s := range f.Services {
+		ss := c.ServicesFor(s)
+		if len(ss) == 0 {
+			return nil, &FilterError{"service", s}
+		}
+		for _, sv := range ss {
+			svcKeys[sv.Key] = true
+		}
+	}
+	tactics := map[string]bool{}
+	for _, s := range f.Tactics {
+		t, ok := c.Tactic(s)
+		if !ok {
+			return nil, &FilterError{"tactic", s}
+		}
+		tactics[t.ID] = true
+	}
+	terms := searchTerms(f.Search)
+	if strings.TrimSpace(f.Search) != "" && len(terms) == 0 {
+		return nil, &FilterError{"search", f.Search}
+	}
+	var out []Result
+	for _, t := range c.techniques {
+		if f.AWSSpecific && !t.AWSSpecific {
+			continue
+		}
+		if len(svcKeys) > 0 && !involves(t, svcKeys) {
+			continue
+		}
+		if len(tactics) > 0 && !anyIn(t.Tactics, tactics) {
+			continue
+		}
+		if f.Event != "" && !hasEvent(t, f.Event) {
+			continue
+		}
+		r := Result{Technique: t}
+		if len(terms) > 0 {
+			r.Score = score(t, terms)
+			if r.Score == 0 {
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	if len(terms) > 0 {
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	}
+	return out, nil
+}
+
+// Involves reports whether a technique concerns one of the services: it names
+// the service or lists an event of it.
+func involves(t *Technique, keys map[string]bool) bool {
+	for _, s := range t.Services {
+		if keys[s] {
+			return true
+		}
+	}
+	for _, e := range t.Detection.CloudTrailEvents {
+		if svc, _, ok := strings.Cut(e, ":"); ok && keys[svc] {
+			return true
+		}
+	}
+	return false
+}
+
+func anyIn(list []string, set map[string]bool) bool {
+	for _, v := range list {
+		if set[v] {
+			return true
+		}
+	}
+	return false
+}
+
+// hasEvent matches service:EventName case-insensitively; a bare EventName
+// matches that name in any service.
+func hasEvent(t *Technique, ev string) bool {
+	ev = strings.TrimSpace(ev)
+	bare := !strings.Contains(ev, ":")
+	for _, e := range t.Detection.CloudTrailEvents {
+		if strings.EqualFold(e, ev) {
+			return true
+		}
+		if _, name, _ := strings.Cut(e, ":"); bare && strings.EqualFold(name, ev) {
+			return true
+		}
+	}
+	return false
+}
+
+func searchTerms(q string) []string {
+	f := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '.' && r != ':' && r != '-' && r != '_'
+	})
+	var out []string
+	for _, w := range f {
+		if w = strings.Trim(w, ".:-_"); w != "" {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// Field weights for search: a hit in the ID or name counts most.
+var searchFields = []struct {
+	weight float64
+	get    func(*Technique) string
+}{
+	{10, func(t *Technique) string { return t.ID }},
+	{6, func(t *Technique) string { return t.Name }},
+	{4, func(t *Technique) string { return strings.Join(t.Detection.CloudTrailEvents, " ") }},
+	{3, func(t *Technique) string { return t.Summary }},
+	{2, func(t *Technique) string { return strings.Join(t.Services, " ") }},
+	{1, func(t *Technique) string {
+		return t.Description + " " + t.Prerequisites + " " + t.Detection.Guidance + " " +
+			strings.Join(t.Detection.GuardDutyFindings, " ")
+	}},
+}
+
+// score sums, for every term, the weight of the best field it occurs in; a
+// technique that misses any term scores 0.
+func score(t *Technique, terms []string) float64 {
+	texts := make([]string, len(searchFields))
+	for i, f := range searchFields {
+		texts[i] = strings.ToLower(f.get(t))
+	}
+	total := 0.0
+	for _, term := range terms {
+		best := 0.0
+		for i, f := range searchFields {
+			if n := strings.Count(texts[i], term); n > 0 {
+				s := f.weight * (1 + 0.1*float64(min(n, 5)))
+				if strings.EqualFold(texts[i], term) {
+					s *= 2
+				}
+				best = max(best, s)
+			}
+		}
+		if best == 0 {
+			return 0
+		}
+		total += best
+	}
+	return total
+}
+
+// SearchTerms splits a query the way Filter does, for highlighting matches.
+func SearchTerms(q string) []string { return searchTerms(q) }

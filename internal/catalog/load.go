@@ -1,0 +1,181 @@
+package catalog
+
+import (
+	"errors"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Source is one folder of catalog files: the embedded catalog or an overlay.
+type Source struct {
+	// FS holds the files; Dir is the catalog's folder inside it ("." for the root).
+	FS  fs.FS
+	Dir string
+	// Label is put in front of file names in problems, e.g. "catalog" or an overlay path.
+	Label string
+	// Overlay marks a source whose techniques and mitigations may replace earlier ones by ID
+	// and whose tactics.yaml and services.yaml are optional.
+	Overlay bool
+}
+
+// raw holds what one source contributed before merging.
+type raw struct {
+	tactics     []Tactic
+	tacticDocs  *doc
+	services    []Service
+	serviceDocs *doc
+	mitigations []*Mitigation
+	techniques  []*Technique
+	docs        map[any]*doc // *Technique or *Mitigation to its file
+}
+
+// Load reads the sources in order, later ones overlaying earlier ones, and
+// validates the result. On problems it returns a *LoadError with all of them.
+func Load(sources ...Source) (*Catalog, error) {
+	ps := &problems{}
+	c := newCatalog()
+	docs := map[any]*doc{}
+	var tacticDoc, serviceDoc *doc
+	for _, src := range sources {
+		r := readSource(src, ps)
+		for k, v := range r.docs {
+			docs[k] = v
+		}
+		if r.tacticDocs != nil {
+			tacticDoc = r.tacticDocs
+		}
+		if r.serviceDocs != nil {
+			serviceDoc = r.serviceDocs
+		}
+		c.merge(r, src, ps)
+	}
+	c.finish()
+	v := &validator{c: c, ps: ps, docs: docs, tacticDoc: tacticDoc, serviceDoc: serviceDoc}
+	v.run()
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func readSource(src Source, ps *problems) *raw {
+	r := &raw{docs: map[any]*doc{}}
+	name := func(p string) string { return path.Join(src.Label, p) }
+	join := func(p string) string { return path.Join(src.Dir, p) }
+
+	if data, err := fs.ReadFile(src.FS, join("tactics.yaml")); err == nil {
+		var f struct {
+			Tactics []Tactic `yaml:"tactics"`
+		}
+		if d, ok := parseDoc(name("tactics.yaml"), data, &f, ps); ok {
+			r.tactics, r.tacticDocs = f.Tactics, d
+		}
+	} else if !src.Overlay || !errors.Is(err, fs.ErrNotExist) {
+		ps.add(name("tactics.yaml"), 0, 0, "cannot read: %v", err)
+	}
+
+	if data, err := fs.ReadFile(src.FS, join("services.yaml")); err == nil {
+		var f struct {
+			Services []Service `yaml:"services"`
+		}
+		if d, ok := parseDoc(name("services.yaml"), data, &f, ps); ok {
+			r.services, r.serviceDocs = f.Services, d
+		}
+	} else if !src.Overlay || !errors.Is(err, fs.ErrNotExist) {
+		ps.add(name("services.yaml"), 0, 0, "cannot read: %v", err)
+	}
+
+	for _, e := range readDir(src.FS, join("mitigations"), name("mitigations"), ps) {
+		if e.IsDir() || !isYAML(e.Name()) {
+			continue
+		}
+		rel := path.Join("mitigations", e.Name())
+		data, err := fs.ReadFile(src.FS, join(rel))
+		if err != nil {
+			ps.add(name(rel), 0, 0, "cannot read: %v", err)
+			continue
+		}
+		m := &Mitigation{Source: name(rel)}
+		if d, ok := parseDoc(name(rel), data, m, ps); ok {
+			if want := strings.TrimSuffix(strings.TrimSuffix(e.Name(), ".yaml"), ".yml"); m.ID != want {
+				ps.at(d, []any{"id"}, "mitigation id %q does not match its file name %q", m.ID, want)
+			}
+			r.mitigations = append(r.mitigations, m)
+			r.docs[m] = d
+		}
+	}
+
+	for _, e := range readDir(src.FS, join("techniques"), name("techniques"), ps) {
+		if !e.IsDir() {
+			continue
+		}
+		if t := readTechnique(src, e.Name(), ps, r.docs); t != nil {
+			r.techniques = append(r.techniques, t)
+		}
+	}
+	return r
+}
+
+func readTechnique(src Source, dir string, ps *problems, docs map[any]*doc) *Technique {
+	rel := path.Join("techniques", dir)
+	file := path.Join(src.Label, rel, "technique.yaml")
+	data, err := fs.ReadFile(src.FS, path.Join(src.Dir, rel, "technique.yaml"))
+	if err != nil {
+		ps.add(path.Join(src.Label, rel), 0, 0, "technique folder without technique.yaml")
+		return nil
+	}
+	t := &Technique{Source: file}
+	d, ok := parseDoc(file, data, t, ps)
+	if !ok {
+		return nil
+	}
+	docs[t] = d
+	if t.ID != dir {
+		ps.at(d, []any{"id"}, "technique id %q does not match its folder name %q", t.ID, dir)
+	}
+	for _, e := range readDir(src.FS, path.Join(src.Dir, rel, "rules"), "", nil) {
+		if e.IsDir() || !isYAML(e.Name()) {
+			continue
+		}
+		if f, ok := readFile(src, path.Join(rel, "rules", e.Name()), ps); ok {
+			t.Rules = append(t.Rules, f)
+		}
+	}
+	for _, kind := range []string{"match", "nomatch"} {
+		sdir := path.Join(rel, "samples", kind)
+		for _, e := range readDir(src.FS, path.Join(src.Dir, sdir), "", nil) {
+			if e.IsDir() || path.Ext(e.Name()) != ".json" {
+				continue
+			}
+			if f, ok := readFile(src, path.Join(sdir, e.Name()), ps); ok {
+				t.Samples = append(t.Samples, Sample{File: f, Match: kind == "match"})
+			}
+		}
+	}
+	return t
+}
+
+func readFile(src Source, rel string, ps *problems) (File, bool) {
+	data, err := fs.ReadFile(src.FS, path.Join(src.Dir, rel))
+	if err != nil {
+		ps.add(path.Join(src.Label, rel), 0, 0, "cannot read: %v", err)
+		return File{}, false
+	}
+	return File{Path: path.Join(src.Label, rel), Data: data}, true
+}
+
+// readDir lists a folder; a missing folder is empty. With ps nil, errors are ignored.
+func readDir(fsys fs.FS, dir, label string, ps *problems) []fs.DirEntry {
+	es, err := fs.ReadDir(fsys, dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) && ps != nil {
+		ps.add(label, 0, 0, "cannot read folder: %v", err)
+	}
+	sort.Slice(es, func(i, j int) bool { return es[i].Name() < es[j].Name() })
+	return es
+}
+
+func isYAML(name string) bool {
+	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
+}

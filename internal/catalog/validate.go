@@ -1,0 +1,332 @@
+package catalog
+
+import (
+	"maps"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+var (
+	tacticIDRE     = regexp.MustCompile(`^TA[0-9]{4}$`)
+	shortNameRE    = regexp.MustCompile(`^[a-z]+(-[a-z]+)*$`)
+	serviceKeyRE   = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	eventSourceRE  = regexp.MustCompile(`^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$`)
+	mitigationIDRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	eventRE        = regexp.MustCompile(`^([a-z0-9-]+):([A-Z][A-Za-z0-9]*)$`)
+	attackMitRE    = regexp.MustCompile(`^M[0-9]{4}$`)
+	attackIDRE     = regexp.MustCompile(`^T[0-9]{4}(\.[0-9]{3})?$`)
+	versionRE      = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+	guardDutyRE    = regexp.MustCompile(`^[A-Za-z]+:[A-Za-z0-9]+/[A-Za-z0-9.!]+$`)
+)
+
+// ControlKinds are the kinds of mitigation controls the format knows.
+var ControlKinds = []string{"scp", "iam-condition", "bucket-policy", "resource-policy", "service-setting", "detective", "process"}
+
+// EventChecker verifies that a catalog event name is a real operation of its
+// service. Load uses the one set by SetEventChecker; nil skips the check.
+type EventChecker func(service string, sdkModules []string, event string) error
+
+var eventChecker EventChecker
+
+// SetEventChecker installs the check applied to every CloudTrail event name.
+// It is meant to be called once at start-up, before Load.
+func SetEventChecker(f EventChecker) { eventChecker = f }
+
+type validator struct {
+	c          *Catalog
+	ps         *problems
+	docs       map[any]*doc
+	tacticDoc  *doc
+	serviceDoc *doc
+}
+
+func (v *validator) run() {
+	v.tactics()
+	v.services()
+	for _, m := range v.c.mitigations {
+		v.mitigation(m)
+	}
+	for _, t := range v.c.techniques {
+		v.technique(t)
+	}
+}
+
+func (v *validator) tactics() {
+	if len(v.c.tactics) == 0 {
+		v.ps.add("tactics.yaml", 0, 0, "no tactics defined")
+	}
+	seenShort, seenOrder := map[string]bool{}, map[int]bool{}
+	for i, t := range v.c.tactics {
+		at := func(field, format string, args ...any) {
+			v.ps.at(v.tacticDoc, []any{"tactics", i, field}, format, args...)
+		}
+		if !tacticIDRE.MatchString(t.ID) {
+			at("id", "malformed tactic ID %q: want TA followed by four digits", t.ID)
+		}
+		if !shortNameRE.MatchString(t.ShortName) {
+			at("short_name", "malformed tactic short name %q", t.ShortName)
+		}
+		if seenShort[t.ShortName] {
+			at("short_name", "duplicate tactic short name %q", t.ShortName)
+		}
+		if seenOrder[t.Order] {
+			at("order", "duplicate tactic order %d", t.Order)
+		}
+		seenShort[t.ShortName], seenOrder[t.Order] = true, true
+		if blank(t.Name) || blank(t.Description) {
+			at("name", "tactic %s needs a name and a description", t.ID)
+		}
+	}
+}
+
+func (v *validator) services() {
+	if len(v.c.services) == 0 {
+		v.ps.add("services.yaml", 0, 0, "no services defined")
+	}
+	for i, s := range v.c.services {
+		at := func(field, format string, args ...any) {
+			v.ps.at(v.serviceDoc, []any{"services", i, field}, format, args...)
+		}
+		if !serviceKeyRE.MatchString(s.Key) {
+			at("key", "malformed service key %q", s.Key)
+		}
+		if blank(s.Name) {
+			at("name", "service %s has no name", s.Key)
+		}
+		if len(s.EventSources) == 0 {
+			at("event_sources", "service %s has no CloudTrail event source", s.Key)
+		}
+		for j, es := range s.EventSources {
+			if !eventSourceRE.MatchString(es) {
+				v.ps.at(v.serviceDoc, []any{"services", i, "event_sources", j}, "malformed event source %q: want <name>.amazonaws.com", es)
+			}
+		}
+	}
+}
+
+func (v *validator) mitigation(m *Mitigation) {
+	d := v.docs[m]
+	if !mitigationIDRE.MatchString(m.ID) {
+		v.ps.at(d, []any{"id"}, "malformed mitigation ID %q: want lower-case words joined by -", m.ID)
+	}
+	v.required(d, map[string]string{"name": m.Name, "summary": m.Summary, "description": m.Description})
+	if len(m.Services) == 0 {
+		v.ps.at(d, []any{"services"}, "mitigation %s names no service", m.ID)
+	}
+	for i, s := range m.Services {
+		if _, ok := v.c.serviceByKey[s]; !ok {
+			v.ps.at(d, []any{"services", i}, "unknown service %q", s)
+		}
+	}
+	if len(m.Controls) == 0 {
+		v.ps.at(d, []any{"controls"}, "mitigation %s has no controls", m.ID)
+	}
+	for i, ctl := range m.Controls {
+		if !slices.Contains(ControlKinds, ctl.Kind) {
+			v.ps.at(d, []any{"controls", i, "kind"}, "unknown control kind %q: want one of %s", ctl.Kind, strings.Join(ControlKinds, ", "))
+		}
+		if blank(ctl.Title) || blank(ctl.Detail) || blank(ctl.Stops) {
+			v.ps.at(d, []any{"controls", i}, "control needs title, detail and stops")
+		}
+	}
+	v.references(d, m.References)
+}
+
+func (v *validator) technique(t *Technique) {
+	d := v.docs[t]
+	kind, err := ParseID(t.ID)
+	if err != nil {
+		v.ps.at(d, []any{"id"}, "%v", err)
+	}
+	v.required(d, map[string]string{
+		"name": t.Name, "summary": t.Summary, "prerequisites": t.Prerequisites, "description": t.Description,
+	})
+	if blank(t.Detection.Guidance) {
+		v.ps.at(d, []any{"detection", "guidance"}, "empty required section detection.guidance")
+	}
+	if blank(t.Detection.BlindSpots) {
+		v.ps.at(d, []any{"detection", "blind_spots"}, "empty required section detection.blind_spots")
+	}
+	if err == nil {
+		v.parent(d, t, kind)
+	}
+	if len(t.Tactics) == 0 {
+		v.ps.at(d, []any{"tactics"}, "technique %s has no tactic", t.ID)
+	}
+	for i, ta := range t.Tactics {
+		if _, ok := v.c.tacticByID[ta]; !ok {
+			v.ps.at(d, []any{"tactics", i}, "unknown tactic %q", ta)
+		}
+	}
+	for i, s := range t.Services {
+		if _, ok := v.c.serviceByKey[s]; !ok {
+			v.ps.at(d, []any{"services", i}, "unknown service %q", s)
+		}
+	}
+	v.detection(d, t)
+	if len(t.Mitigations) == 0 {
+		v.ps.at(d, []any{"mitigations"}, "empty required section mitigations")
+	}
+	for i, m := range t.Mitigations {
+		if _, ok := v.c.mitigationBy[m.ID]; !ok {
+			v.ps.at(d, []any{"mitigations", i, "id"}, "unknown mitigation %q", m.ID)
+		}
+		if blank(m.Effect) {
+			v.ps.at(d, []any{"mitigations", i}, "mitigation %s: say what it stops (effect)", m.ID)
+		}
+	}
+	for i, m := range t.AttackMitigations {
+		if !attackMitRE.MatchString(m) {
+			v.ps.at(d, []any{"attack_mitigations", i}, "malformed ATT&CK mitigation ID %q", m)
+		}
+	}
+	for i, r := range t.Related {
+		if r == t.ID {
+			v.ps.at(d, []any{"related", i}, "technique lists itself as related")
+		} else if _, ok := v.c.techniqueBy[r]; !ok {
+			v.ps.at(d, []any{"related", i}, "unknown related technique %q", r)
+		}
+	}
+	v.references(d, t.References)
+	v.attack(d, t, kind, err == nil)
+	v.dates(d, t)
+}
+
+func (v *validator) parent(d *doc, t *Technique, kind IDKind) {
+	want := ParentID(t.ID)
+	switch {
+	case kind.IsSub() && t.Parent != want:
+		v.ps.at(d, []any{"parent"}, "parent is %q, want %q for sub-technique %s", t.Parent, want, t.ID)
+	case kind.IsSub():
+		if _, ok := v.c.techniqueBy[want]; !ok {
+			v.ps.at(d, []any{"parent"}, "missing parent technique %s", want)
+		}
+	case t.Parent != "":
+		v.ps.at(d, []any{"parent"}, "technique %s is not a sub-technique but names parent %q", t.ID, t.Parent)
+	}
+	if t.AWSSpecific != kind.IsAWSSpecific() {
+		v.ps.at(d, []any{"aws_specific"}, "aws_specific is %t, but the ID form of %s says %t", t.AWSSpecific, t.ID, kind.IsAWSSpecific())
+	}
+}
+
+func (v *validator) detection(d *doc, t *Technique) {
+	det := t.Detection
+	seen := map[string]bool{}
+	for i, e := range det.CloudTrailEvents {
+		at := []any{"detection", "cloudtrail_events", i}
+		m := eventRE.FindStringSubmatch(e)
+		if m == nil {
+			v.ps.at(d, at, "malformed event name %q: want service:EventName", e)
+			continue
+		}
+		if seen[e] {
+			v.ps.at(d, at, "duplicate event name %q", e)
+		}
+		seen[e] = true
+		svc, ok := v.c.serviceByKey[m[1]]
+		if !ok {
+			v.ps.at(d, at, "event %q names unknown service %q", e, m[1])
+			continue
+		}
+		if eventChecker != nil {
+			if err := eventChecker(svc.Key, svc.SDKModules, m[2]); err != nil {
+				v.ps.at(d, at, "%v", err)
+			}
+		}
+	}
+	if len(det.CloudTrailEvents) == 0 && blank(det.NoCloudTrail) {
+		v.ps.at(d, []any{"detection"}, "no CloudTrail events: say why and what sees it instead (detection.no_cloudtrail)")
+	}
+	if len(det.CloudTrailEvents) > 0 && len(t.Rules) == 0 {
+		v.ps.at(d, []any{"detection", "cloudtrail_events"}, "technique leaves CloudTrail events but has no rule in rules/")
+	}
+	if len(det.CloudTrailEvents) == 0 && len(t.Rules) > 0 {
+		v.ps.at(d, []any{"detection"}, "technique has rules but lists no CloudTrail events")
+	}
+	for i, g := range det.GuardDutyFindings {
+		if !guardDutyRE.MatchString(g) {
+			v.ps.at(d, []any{"detection", "guardduty_findings", i}, "malformed GuardDuty finding type %q", g)
+		}
+	}
+	if len(t.Rules) > 0 {
+		match, nomatch := 0, 0
+		for _, s := range t.Samples {
+			if s.Match {
+				match++
+			} else {
+				nomatch++
+			}
+		}
+		if match < 2 || nomatch < 2 {
+			v.ps.at(d, []any{"id"}, "technique with rules needs at least 2 samples/match and 2 samples/nomatch records, has %d and %d", match, nomatch)
+		}
+	}
+}
+
+func (v *validator) attack(d *doc, t *Technique, kind IDKind, idOK bool) {
+	if !idOK {
+		return
+	}
+	if AttackID(t.ID) == "" {
+		if t.Attack != nil {
+			v.ps.at(d, []any{"attack"}, "AWS-defined technique %s has no ATT&CK ID; remove attack", t.ID)
+		}
+		return
+	}
+	if t.Attack == nil || !versionRE.MatchString(t.Attack.Version) {
+		v.ps.at(d, []any{"attack"}, "technique %s needs attack.version: the ATT&CK version its ID belongs to", t.ID)
+		return
+	}
+	for i, a := range t.Attack.Aliases {
+		if !attackIDRE.MatchString(a.ID) || !versionRE.MatchString(a.Version) {
+			v.ps.at(d, []any{"attack", "aliases", i}, "alias needs an ATT&CK ID and version, got %q in %q", a.ID, a.Version)
+		}
+	}
+}
+
+func (v *validator) dates(d *doc, t *Technique) {
+	var first, upd time.Time
+	for _, f := range []struct {
+		key string
+		val string
+		dst *time.Time
+	}{{"first_seen", t.FirstSeen, &first}, {"updated", t.Updated, &upd}} {
+		tm, err := time.Parse(time.DateOnly, f.val)
+		if err != nil {
+			v.ps.at(d, []any{f.key}, "%s must be a date YYYY-MM-DD, got %q", f.key, f.val)
+			continue
+		}
+		*f.dst = tm
+	}
+	if !first.IsZero() && !upd.IsZero() && upd.Before(first) {
+		v.ps.at(d, []any{"updated"}, "updated %s is before first_seen %s", t.Updated, t.FirstSeen)
+	}
+}
+
+func (v *validator) references(d *doc, refs []Reference) {
+	if len(refs) == 0 {
+		v.ps.at(d, []any{"references"}, "empty required section references")
+	}
+	for i, r := range refs {
+		u, err := url.Parse(r.URL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			v.ps.at(d, []any{"references", i, "url"}, "reference URL %q is not an absolute http(s) URL", r.URL)
+		}
+		if blank(r.Title) {
+			v.ps.at(d, []any{"references", i}, "reference needs a title")
+		}
+	}
+}
+
+func (v *validator) required(d *doc, fields map[string]string) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		if blank(fields[k]) {
+			v.ps.at(d, []any{k}, "empty required section %s", k)
+		}
+	}
+}
+
+func blank(s string) bool { return strings.TrimSpace(s) == "" }

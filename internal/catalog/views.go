@@ -1,0 +1,127 @@
+package catalog
+
+import (
+	"path"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// SchemaVersion is the version of the JSON documents built from these types;
+// it changes when a field is removed or changes meaning.
+const SchemaVersion = "1"
+
+// TechniqueSummary is a technique as listings show it.
+type TechniqueSummary struct {
+	ID          string   `json:"id" yaml:"id"`
+	Name        string   `json:"name" yaml:"name"`
+	Parent      string   `json:"parent,omitempty" yaml:"parent,omitempty"`
+	AWSSpecific bool     `json:"aws_specific" yaml:"aws_specific"`
+	Tactics     []string `json:"tactics" yaml:"tactics"`
+	Services    []string `json:"services" yaml:"services"`
+	Summary     string   `json:"summary" yaml:"summary"`
+	Events      int      `json:"cloudtrail_events" yaml:"cloudtrail_events"`
+	Rules       int      `json:"rules" yaml:"rules"`
+	Score       float64  `json:"score,omitempty" yaml:"score,omitempty"`
+}
+
+// Summary returns the listing form of t.
+func (c *Catalog) Summary(t *Technique) TechniqueSummary {
+	return TechniqueSummary{
+		ID: t.ID, Name: t.Name, Parent: t.Parent, AWSSpecific: t.AWSSpecific,
+		Tactics: nonNil(t.Tactics), Services: nonNil(t.Services), Summary: t.Summary,
+		Events: len(t.Detection.CloudTrailEvents), Rules: len(t.Rules),
+	}
+}
+
+// Summaries returns the listing form of every result, keeping scores.
+func (c *Catalog) Summaries(rs []Result) []TechniqueSummary {
+	out := make([]TechniqueSummary, 0, len(rs))
+	for _, r := range rs {
+		s := c.Summary(r.Technique)
+		s.Score = r.Score
+		out = append(out, s)
+	}
+	return out
+}
+
+// TechniqueDetail is a technique with everything a reader needs around it:
+// its tactics and services spelled out, its family, its mitigations and rules.
+type TechniqueDetail struct {
+	*Technique
+	AttackID     string             `json:"attack_id,omitempty" yaml:"attack_id,omitempty"`
+	TacticNames  []Tactic           `json:"tactic_details" yaml:"tactic_details"`
+	ServiceNames []Service          `json:"service_details" yaml:"service_details"`
+	ParentEntry  *TechniqueSummary  `json:"parent_entry,omitempty" yaml:"parent_entry,omitempty"`
+	Children     []TechniqueSummary `json:"children,omitempty" yaml:"children,omitempty"`
+	Siblings     []TechniqueSummary `json:"siblings,omitempty" yaml:"siblings,omitempty"`
+	RelatedTo    []TechniqueSummary `json:"related_entries,omitempty" yaml:"related_entries,omitempty"`
+	MitigatedBy  []*Mitigation      `json:"mitigation_details" yaml:"mitigation_details"`
+	RuleFiles    []RuleInfo         `json:"rule_files" yaml:"rule_files"`
+}
+
+// RuleInfo names a technique's Sigma rule.
+type RuleInfo struct {
+	File  string `json:"file" yaml:"file"`
+	ID    string `json:"id" yaml:"id"`
+	Title string `json:"title" yaml:"title"`
+	Level string `json:"level" yaml:"level"`
+}
+
+// Detail returns the full form of t.
+func (c *Catalog) Detail(t *Technique) TechniqueDetail {
+	d := TechniqueDetail{Technique: t, AttackID: AttackID(t.ID)}
+	for _, id := range t.Tactics {
+		if ta, ok := c.tacticByID[id]; ok {
+			d.TacticNames = append(d.TacticNames, *ta)
+		}
+	}
+	for _, k := range t.Services {
+		if s, ok := c.serviceByKey[k]; ok {
+			d.ServiceNames = append(d.ServiceNames, *s)
+		}
+	}
+	if p, ok := c.techniqueBy[t.Parent]; ok {
+		s := c.Summary(p)
+		d.ParentEntry = &s
+	}
+	for _, ch := range c.children[t.ID] {
+		d.Children = append(d.Children, c.Summary(ch))
+	}
+	for _, s := range c.Siblings(t) {
+		d.Siblings = append(d.Siblings, c.Summary(s))
+	}
+	for _, id := range t.Related {
+		if r, ok := c.techniqueBy[id]; ok {
+			d.RelatedTo = append(d.RelatedTo, c.Summary(r))
+		}
+	}
+	for _, m := range t.Mitigations {
+		if mm, ok := c.mitigationBy[m.ID]; ok {
+			d.MitigatedBy = append(d.MitigatedBy, mm)
+		}
+	}
+	d.RuleFiles = ruleInfos(t)
+	return d
+}
+
+func ruleInfos(t *Technique) []RuleInfo {
+	out := []RuleInfo{}
+	for _, r := range t.Rules {
+		var head struct {
+			ID    string `yaml:"id"`
+			Title string `yaml:"title"`
+			Level string `yaml:"level"`
+		}
+		// A rule that does not parse is reported by the rule checks; here it is listed by name only.
+		_ = yaml.Unmarshal(r.Data, &head)
+		out = append(out, RuleInfo{File: path.Base(r.Path), ID: head.ID, Title: head.Title, Level: head.Level})
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

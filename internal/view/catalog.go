@@ -1,0 +1,146 @@
+package view
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+)
+
+// TacticRow is a tactic in a listing, with how many techniques it holds.
+type TacticRow struct {
+	catalog.Tactic
+	Techniques int `json:"techniques" yaml:"techniques"`
+}
+
+// TacticRows builds the tactic listing of c.
+func TacticRows(c *catalog.Catalog) []TacticRow {
+	var out []TacticRow
+	for _, t := range c.Tactics() {
+		n, _ := c.Filter(catalog.Filter{Tactics: []string{t.ID}})
+		out = append(out, TacticRow{Tactic: t, Techniques: len(n)})
+	}
+	return out
+}
+
+// WriteTactics renders the tactic listing.
+func WriteTactics(w io.Writer, f Format, rows []TacticRow, opts Options) error {
+	if f == JSON || f == YAML {
+		return WriteDoc(w, f, List("tactics", rows))
+	}
+	g := Grid{Headers: []string{"ID", "SHORT NAME", "NAME", "TECHNIQUES", "ATT&CK V19"}, Flex: -1}
+	for _, r := range rows {
+		v19 := ""
+		if r.AttackV19 != nil {
+			v19 = "renamed " + r.AttackV19.Name
+		}
+		g.Rows = append(g.Rows, []string{r.ID, r.ShortName, r.Name, fmt.Sprint(r.Techniques), v19})
+	}
+	return writeGrid(w, f, g, opts)
+}
+
+// ServiceRow is a service in a listing, with how many techniques involve it.
+type ServiceRow struct {
+	catalog.Service
+	Techniques int `json:"techniques" yaml:"techniques"`
+}
+
+// ServiceRows builds the service listing of c.
+func ServiceRows(c *catalog.Catalog) []ServiceRow {
+	var out []ServiceRow
+	for _, s := range c.Services() {
+		n, _ := c.Filter(catalog.Filter{Services: []string{s.Key}})
+		out = append(out, ServiceRow{Service: s, Techniques: len(n)})
+	}
+	return out
+}
+
+// WriteServices renders the service listing.
+func WriteServices(w io.Writer, f Format, rows []ServiceRow, opts Options) error {
+	if f == JSON || f == YAML {
+		return WriteDoc(w, f, List("services", rows))
+	}
+	g := Grid{Headers: []string{"KEY", "NAME", "TECHNIQUES", "EVENT SOURCES"}, Flex: -1}
+	for _, r := range rows {
+		g.Rows = append(g.Rows, []string{r.Key, r.Name, fmt.Sprint(r.Techniques), strings.Join(r.EventSources, ", ")})
+	}
+	return writeGrid(w, f, g, opts)
+}
+
+// WriteTechniques renders a technique listing. Scores are shown when present.
+func WriteTechniques(w io.Writer, f Format, c *catalog.Catalog, rows []catalog.TechniqueSummary, opts Options) error {
+	if f == JSON || f == YAML {
+		return WriteDoc(w, f, List("techniques", rows))
+	}
+	scored := len(rows) > 0 && rows[0].Score > 0
+	g := Grid{Headers: []string{"ID", "AWS", "TACTICS", "SERVICES", "NAME"}, Flex: 4}
+	if scored {
+		g.Headers = append(g.Headers, "SCORE")
+	}
+	for _, r := range rows {
+		aws := ""
+		if r.AWSSpecific {
+			aws = "yes"
+		}
+		row := []string{r.ID, aws, tacticNames(c, r.Tactics), strings.Join(r.Services, ","), r.Name}
+		if scored {
+			row = append(row, fmt.Sprintf("%.1f", r.Score))
+		}
+		g.Rows = append(g.Rows, row)
+	}
+	return writeGrid(w, f, g, opts)
+}
+
+// MitigationRow is a mitigation in a listing.
+type MitigationRow struct {
+	ID         string   `json:"id" yaml:"id"`
+	Name       string   `json:"name" yaml:"name"`
+	Services   []string `json:"services" yaml:"services"`
+	Summary    string   `json:"summary" yaml:"summary"`
+	Techniques []string `json:"techniques" yaml:"techniques"`
+}
+
+// MitigationRows builds the mitigation listing of c.
+func MitigationRows(c *catalog.Catalog) []MitigationRow {
+	var out []MitigationRow
+	for _, m := range c.Mitigations() {
+		r := MitigationRow{ID: m.ID, Name: m.Name, Services: m.Services, Summary: m.Summary, Techniques: []string{}}
+		for _, t := range c.MitigatedBy(m.ID) {
+			r.Techniques = append(r.Techniques, t.ID)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// WriteMitigations renders the mitigation listing.
+func WriteMitigations(w io.Writer, f Format, rows []MitigationRow, opts Options) error {
+	if f == JSON || f == YAML {
+		return WriteDoc(w, f, List("mitigations", rows))
+	}
+	g := Grid{Headers: []string{"ID", "TECHNIQUES", "SERVICES", "NAME"}, Flex: -1}
+	for _, r := range rows {
+		g.Rows = append(g.Rows, []string{r.ID, fmt.Sprint(len(r.Techniques)), strings.Join(r.Services, ","), r.Name})
+	}
+	return writeGrid(w, f, g, opts)
+}
+
+func writeGrid(w io.Writer, f Format, g Grid, opts Options) error {
+	if f == Markdown {
+		return WriteMarkdown(w, g)
+	}
+	return WriteTable(w, g, opts)
+}
+
+func tacticNames(c *catalog.Catalog, ids []string) string {
+	names := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if t, ok := c.Tactic(id); ok {
+			names = append(names, t.ShortName)
+		} else {
+			names = append(names, id)
+		}
+	}
+	return strings.Join(names, ",")
+}

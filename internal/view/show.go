@@ -1,0 +1,197 @@
+package view
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+)
+
+// WriteTechnique renders one technique in full.
+func WriteTechnique(w io.Writer, f Format, d catalog.TechniqueDetail, opts Options) error {
+	switch f {
+	case JSON, YAML:
+		return WriteDoc(w, f, One("technique", d))
+	case Markdown:
+		return writeTechniqueMarkdown(w, d)
+	}
+	return writeTechniqueText(w, d, opts)
+}
+
+// section is a titled part of a technique page, as paragraphs or list items.
+type section struct {
+	title string
+	text  string   // Markdown paragraphs
+	items []string // list items
+}
+
+func techniqueSections(d catalog.TechniqueDetail) []section {
+	t := d.Technique
+	det := t.Detection
+	var ss []section
+	add := func(title, text string, items ...string) {
+		if strings.TrimSpace(text) != "" || len(items) > 0 {
+			ss = append(ss, section{title: title, text: text, items: items})
+		}
+	}
+	add("Summary", t.Summary)
+	add("Prerequisites", t.Prerequisites)
+	add("Description", t.Description)
+	add("Detection", det.Guidance)
+	if len(det.CloudTrailEvents) > 0 {
+		kind := "management events"
+		if det.DataEventsRequired {
+			kind = "data events: a trail must record them"
+		}
+		add("CloudTrail events ("+kind+")", "", det.CloudTrailEvents...)
+	} else {
+		add("No CloudTrail trace", det.NoCloudTrail)
+	}
+	add("GuardDuty findings", "", det.GuardDutyFindings...)
+	add("Other signals", "", det.OtherSignals...)
+	add("Blind spots", det.BlindSpots)
+	var mit []string
+	for _, m := range t.Mitigations {
+		name := m.ID
+		for _, md := range d.MitigatedBy {
+			if md.ID == m.ID {
+				name = md.Name + " (" + m.ID + ")"
+			}
+		}
+		mit = append(mit, name+": "+m.Effect)
+	}
+	add("Mitigations", "", mit...)
+	add("ATT&CK mitigations", "", t.AttackMitigations...)
+	var rules []string
+	for _, r := range d.RuleFiles {
+		rules = append(rules, fmt.Sprintf("%s (%s, %s)", r.Title, r.Level, r.File))
+	}
+	add("Sigma rules", "", rules...)
+	if d.ParentEntry != nil {
+		add("Parent", "", summaryLine(*d.ParentEntry))
+	}
+	add("Sub-techniques", "", summaryLines(d.Children)...)
+	add("Siblings", "", summaryLines(d.Siblings)...)
+	add("Related", "", summaryLines(d.RelatedTo)...)
+	var refs []string
+	for _, r := range t.References {
+		refs = append(refs, r.Title+" <"+r.URL+">")
+	}
+	add("References", "", refs...)
+	if t.Attack != nil {
+		var al []string
+		for _, a := range t.Attack.Aliases {
+			al = append(al, strings.TrimSpace(fmt.Sprintf("%s in ATT&CK v%s. %s", a.ID, a.Version, a.Note)))
+		}
+		add(fmt.Sprintf("ATT&CK (v%s, %s)", t.Attack.Version, d.AttackID), "", al...)
+	}
+	return ss
+}
+
+func summaryLine(s catalog.TechniqueSummary) string { return s.ID + "  " + s.Name }
+
+func summaryLines(list []catalog.TechniqueSummary) []string {
+	var out []string
+	for _, s := range list {
+		out = append(out, summaryLine(s))
+	}
+	return out
+}
+
+func headline(d catalog.TechniqueDetail) string {
+	var parts []string
+	if d.AWSSpecific {
+		parts = append(parts, "AWS-specific")
+	}
+	var tac []string
+	for _, t := range d.TacticNames {
+		tac = append(tac, t.Name+" ("+t.ID+")")
+	}
+	parts = append(parts, "Tactics: "+strings.Join(tac, ", "))
+	var svc []string
+	for _, s := range d.ServiceNames {
+		svc = append(svc, s.Name)
+	}
+	if len(svc) > 0 {
+		parts = append(parts, "Services: "+strings.Join(svc, ", "))
+	}
+	parts = append(parts, "Updated "+d.Updated)
+	return strings.Join(parts, " · ")
+}
+
+func writeTechniqueText(w io.Writer, d catalog.TechniqueDetail, opts Options) error {
+	width := opts.Width
+	if width <= 0 || width > 100 {
+		width = 100
+	}
+	var b strings.Builder
+	b.WriteString(Bold(Clean(d.ID+"  "+d.Name), opts) + "\n")
+	b.WriteString(Clean(headline(d)) + "\n")
+	for _, s := range techniqueSections(d) {
+		b.WriteString("\n" + Bold(Clean(s.title), opts) + "\n")
+		if s.text != "" {
+			b.WriteString(Wrap(Clean(s.text), width, "  ") + "\n")
+		}
+		for _, it := range s.items {
+			b.WriteString(Wrap(Clean(it), width, "  - ") + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeTechniqueMarkdown(w io.Writer, d catalog.TechniqueDetail) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s %s\n\n%s\n", MarkdownEscape(d.ID), MarkdownEscape(oneLine(d.Name)), MarkdownEscape(headline(d)))
+	for _, s := range techniqueSections(d) {
+		fmt.Fprintf(&b, "\n## %s\n\n", MarkdownEscape(s.title))
+		if s.text != "" {
+			// Catalog prose is Markdown already; raw HTML in it is neutralised.
+			b.WriteString(strings.TrimSpace(neutraliseHTML(s.text)) + "\n")
+		}
+		if s.text != "" && len(s.items) > 0 {
+			b.WriteString("\n")
+		}
+		for _, it := range s.items {
+			b.WriteString("- " + MarkdownEscape(oneLine(it)) + "\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+var htmlNeutraliser = strings.NewReplacer("<", "&lt;", ">", "&gt;")
+
+func neutraliseHTML(s string) string { return htmlNeutraliser.Replace(s) }
+
+// Wrap breaks text into lines of at most width runes, each starting with
+// prefix (later lines with as many spaces). Blank lines separate paragraphs.
+func Wrap(text string, width int, prefix string) string {
+	indent := strings.Repeat(" ", len([]rune(prefix)))
+	var out []string
+	for i, para := range strings.Split(strings.TrimSpace(text), "\n\n") {
+		if i > 0 {
+			out = append(out, "")
+		}
+		words := strings.Fields(para)
+		line := prefix
+		if i > 0 {
+			line = indent
+		}
+		fresh := true
+		for _, wd := range words {
+			if !fresh && len([]rune(line))+1+len([]rune(wd)) > width {
+				out = append(out, line)
+				line, fresh = indent, true
+			}
+			if !fresh {
+				line += " "
+			}
+			line += wd
+			fresh = false
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
