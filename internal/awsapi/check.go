@@ -1,10 +1,8 @@
 package awsapi
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"unicode"
@@ -154,5 +152,3 @@ func editDistance[T comparable](a, b []T) int {
 	}
 	return prev[len(b)]
 }
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

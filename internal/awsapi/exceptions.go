@@ -1,6 +1,7 @@
 package awsapi
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"sync"
@@ -36,7 +37,7 @@ func parseExceptions(data []byte) (exceptions, error) {
 	var doc struct {
 		Exceptions []exceptionEntry `yaml:"exceptions"`
 	}
-	dec := yaml.NewDecoder(bytesReader(data))
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("parse exceptions: %w", err)
