@@ -36,7 +36,7 @@ type downloadInfo struct {
 
 // fetchAll fetches the modules with up to jobs downloads at once and returns them in the
 // order given. Modules that fail come back marked Missing, and their errors joined.
-func fetchAll(ctx context.Context, log *slog.Logger, modules []string, jobs int) ([]moduleOps, error) {
+func fetchAll(ctx context.Context, log *slog.Logger, modules []string, pins map[string]string, jobs int) ([]moduleOps, error) {
 	out := make([]moduleOps, len(modules))
 	errs := make([]error, len(modules))
 	sem := make(chan struct{}, max(jobs, 1))
@@ -45,7 +45,7 @@ func fetchAll(ctx context.Context, log *slog.Logger, modules []string, jobs int)
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i], errs[i] = fetch(ctx, m)
+			out[i], errs[i] = fetch(ctx, m, pins[m])
 			if errs[i] != nil {
 				out[i] = moduleOps{Module: m, Missing: true}
 			} else {
@@ -57,9 +57,12 @@ func fetchAll(ctx context.Context, log *slog.Logger, modules []string, jobs int)
 	return out, errors.Join(errs...)
 }
 
-// fetch downloads the latest version of one module and lists its operations.
-func fetch(ctx context.Context, module string) (moduleOps, error) {
-	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", modulePrefix+module+"@latest")
+// fetch downloads one module, at version or else the latest, and lists its operations.
+func fetch(ctx context.Context, module, version string) (moduleOps, error) {
+	if version == "" {
+		version = "latest"
+	}
+	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", modulePrefix+module+"@"+version)
 	raw, err := cmd.Output()
 	var info downloadInfo
 	if jerr := json.Unmarshal(raw, &info); jerr != nil {

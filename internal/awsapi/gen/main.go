@@ -33,6 +33,7 @@ type options struct {
 	check    bool
 	missing  bool
 	jobs     int
+	pins     string
 }
 
 func main() {
@@ -44,6 +45,8 @@ func main() {
 	flag.BoolVar(&opts.missing, "allow-missing", false,
 		"record modules the proxy cannot serve as missing instead of failing")
 	flag.IntVar(&opts.jobs, "j", 8, "modules to download at once")
+	flag.StringVar(&opts.pins, "pin", "",
+		"comma-separated module@version to fetch instead of @latest (for modules the proxy lists no versions of)")
 	flag.Parse()
 
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -66,7 +69,11 @@ func run(ctx context.Context, log *slog.Logger, opts options) error {
 		return err
 	}
 
-	data, err := fetchAll(ctx, log, modules, opts.jobs)
+	pins, err := parsePins(opts.pins)
+	if err != nil {
+		return err
+	}
+	data, err := fetchAll(ctx, log, modules, pins, opts.jobs)
 	if err != nil && !opts.missing {
 		return err
 	}
@@ -135,6 +142,19 @@ func moduleRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// parsePins reads module@version pairs into a map from module to version.
+func parsePins(s string) (map[string]string, error) {
+	pins := map[string]string{}
+	for _, p := range splitList(s) {
+		m, v, ok := strings.Cut(p, "@")
+		if !ok || m == "" || v == "" {
+			return nil, fmt.Errorf("pin %q: want module@version", p)
+		}
+		pins[m] = v
+	}
+	return pins, nil
 }
 
 func splitList(s string) []string {
