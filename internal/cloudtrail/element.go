@@ -1,0 +1,209 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// element reads the next item of an array, or the array's end.
+func (r *Reader) element() (*Record, error) {
+	for {
+		b := r.data()
+		i := skipWS(b, r.idx(r.pos))
+		if i < len(b) && b[i] == ']' {
+			r.setPos(i + 1)
+			r.mode = modeTop
+			if r.inCont {
+				r.mode = modeObject
+			}
+			return nil, nil
+		}
+		if i < len(b) && !r.arrFirst {
+			if b[i] != ',' {
+				return nil, r.fileErr(r.abs(i), fmt.Errorf("%w: ',' or ']' expected in array", ErrSyntax))
+			}
+			i = skipWS(b, i+1)
+			if i < len(b) && b[i] == ']' {
+				return nil, r.fileErr(r.abs(i), fmt.Errorf("%w: value expected in array", ErrSyntax))
+			}
+		}
+		if i >= len(b) {
+			if err := r.need(r.pos); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		var e int
+		if b[i] == '{' {
+			e = r.sc.object(b, i, &r.keys)
+		} else {
+			e = r.sc.value(b, i, 1)
+		}
+		if e == more {
+			if err := r.need(r.pos); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if e == fail {
+			return nil, r.elementSyntax(i)
+		}
+		r.arrFirst = false
+		r.keepHere(e)
+		shape := ShapeRecords
+		if r.topArray {
+			shape = ShapeArray
+		}
+		return r.item(b[i:e], r.abs(i), shape)
+	}
+}
+
+// elementSyntax handles an array item that is not valid JSON: when its
+// brackets still balance it is rejected and reading goes on after it,
+// otherwise the container is broken.
+func (r *Reader) elementSyntax(i int) error {
+	at, msg := r.abs(r.sc.errAt), r.sc.errMsg
+	start := r.abs(i)
+	r.keep = start
+	for {
+		b := r.data()
+		var e int
+		e, r.stack = structural(b, r.idx(start), r.stack)
+		if e == fail {
+			return r.fileErr(at, fmt.Errorf("%w: %s", ErrSyntax, msg))
+		}
+		if e == more {
+			if !r.fill() {
+				return r.fileErr(at, fmt.Errorf("%w: %s", ErrSyntax, msg))
+			}
+			continue
+		}
+		r.arrFirst = false
+		r.setPos(e)
+		r.stats.Read++
+		r.stats.Rejected++
+		r.first = false
+		pos := r.position(start, r.stats.Read)
+		return &RecordError{Pos: pos, Reason: fmt.Sprintf("invalid JSON: %s at line %d", msg, r.lineAt(at))}
+	}
+}
+
+func (k *itemKeys) wrapper() bool {
+	return k.cloudTrailEvent.ok() || (k.message.ok() && k.logEvent) || (k.detail.ok() && k.envelope)
+}
+
+// item turns one array item or lone top-level object, it at offset off,
+// into a record, unwrapping envelopes and string containers; r.keys holds
+// its top-level keys when it is an object.
+func (r *Reader) item(it []byte, off int64, shape Shape) (*Record, error) {
+	if r.control && !r.topArray && r.inCont {
+		r.stats.Skipped++
+		return nil, nil
+	}
+	first := r.first
+	r.first = false
+	if first && shape != ShapeRecords && (it[0] != '{' || (!r.keys.recordish && !r.keys.wrapper())) {
+		return nil, r.fileErr(off, fmt.Errorf("%w: first item is %s", ErrUnknownShape, describe(it, &r.keys)))
+	}
+	r.stats.Read++
+	pos := r.position(off, r.stats.Read)
+	raw, shape, reason := r.unwrap(it, shape)
+	if reason != "" {
+		r.stats.Rejected++
+		return nil, &RecordError{Pos: pos, Reason: reason}
+	}
+	r.stats.Produced++
+	r.stats.Shapes |= shape
+	r.rec = Record{Raw: raw, Shape: shape, Pos: pos}
+	k := &r.keys
+	if k.eventType.ok() && bytes.Equal(raw[k.eventType.s:k.eventType.e], insightType) {
+		r.rec.Kind = KindInsight
+		r.stats.Insights++
+	}
+	r.rec.EventSource = stringAt(raw, k.eventSource)
+	r.rec.EventName = stringAt(raw, k.eventName)
+	return &r.rec, nil
+}
+
+func stringAt(raw []byte, p span) []byte {
+	if !p.ok() || raw[p.s] != '"' {
+		return nil
+	}
+	return raw[p.s+1 : p.e-1]
+}
+
+// describe names what an item is, for error messages.
+func describe(it []byte, k *itemKeys) string {
+	switch it[0] {
+	case '{':
+		if k.digest {
+			return "a digest object"
+		}
+		if k.container {
+			return "a nested container"
+		}
+		return "an object without CloudTrail record fields"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// unwrap finds the record in an item: the item itself, the detail of an
+// EventBridge envelope, or the JSON string of a CloudWatch Logs event or a
+// LookupEvents entry. Items of a Records container need no record fields;
+// elsewhere an object without them is rejected. On return r.keys describes
+// the record.
+func (r *Reader) unwrap(it []byte, shape Shape) ([]byte, Shape, string) {
+	k := &r.keys
+	switch {
+	case it[0] != '{':
+		return nil, 0, "record is " + describe(it, k) + ", not an object"
+	case k.recordish:
+		return it, shape, ""
+	case k.cloudTrailEvent.ok():
+		return r.decode(it, k.cloudTrailEvent, "CloudTrailEvent", ShapeLookup)
+	case k.message.ok() && k.logEvent:
+		return r.decode(it, k.message, "message", ShapeCloudWatch)
+	case k.detail.ok() && k.envelope:
+		d := it[k.detail.s:k.detail.e]
+		if d[0] != '{' {
+			return nil, 0, "EventBridge detail is not an object"
+		}
+		r.sc.object(d, 0, k) // valid already: this only collects its keys
+		return d, ShapeEventBridge, ""
+	case k.digest || k.container || shape != ShapeRecords:
+		return nil, 0, "record is " + describe(it, k)
+	}
+	return it, shape, ""
+}
+
+// decode reads the record held as a JSON string in the item's field name.
+func (r *Reader) decode(it []byte, p span, name string, shape Shape) ([]byte, Shape, string) {
+	v := it[p.s:p.e]
+	if v[0] != '"' {
+		return nil, 0, name + " is not a string"
+	}
+	r.scratch = unescape(r.scratch[:0], v[1:len(v)-1])
+	d := r.scratch
+	i := skipWS(d, 0)
+	if i >= len(d) || d[i] != '{' {
+		return nil, 0, name + " does not hold a JSON object"
+	}
+	e := r.sc.object(d, i, &r.keys)
+	switch {
+	case e == more:
+		return nil, 0, name + " holds truncated JSON"
+	case e == fail:
+		return nil, 0, fmt.Sprintf("%s holds invalid JSON: %s at offset %d", name, r.sc.errMsg, r.sc.errAt)
+	case skipWS(d, e) != len(d):
+		return nil, 0, name + " holds more than one JSON value"
+	}
+	return d[i:e], shape, ""
+}

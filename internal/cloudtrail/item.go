@@ -1,0 +1,208 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// span is a value's place in an object, relative to the object's '{'.
+// e == 0 means the key was absent.
+type span struct{ s, e int }
+
+func (p span) ok() bool { return p.e > 0 }
+
+// itemKeys holds what the reader needs from an object's top-level keys to
+// tell records from envelopes and to fill Record's shortcut fields.
+type itemKeys struct {
+	eventName, eventSource, eventType span
+	detail, cloudTrailEvent, message  span
+	messageType                       span
+	envelope                          bool // detail-type or source
+	logEvent                          bool // timestamp or id
+	recordish                         bool // a key only CloudTrail records have
+	digest                            bool // a digest-only key
+	container                         bool // a nested container key
+}
+
+func (k *itemKeys) set(name []byte, v span) {
+	switch string(name) {
+	case "eventName":
+		k.eventName, k.recordish = v, true
+	case "eventSource":
+		k.eventSource, k.recordish = v, true
+	case "eventType":
+		k.eventType, k.recordish = v, true
+	case "eventVersion", "eventTime", "eventID", "userIdentity", "awsRegion",
+		"eventCategory", "recipientAccountId", "requestParameters":
+		k.recordish = true
+	case "detail":
+		k.detail = v
+	case "detail-type", "source":
+		k.envelope = true
+	case "CloudTrailEvent":
+		k.cloudTrailEvent = v
+	case "message":
+		k.message = v
+	case "timestamp", "id":
+		k.logEvent = true
+	case "messageType":
+		k.messageType = v
+	case "digestS3Object", "digestS3Bucket", "digestPublicKeyFingerprint":
+		k.digest = true
+	case "Records", "Events", "logEvents":
+		k.container = true
+	}
+}
+
+// object scans the object at b[i] == '{', filling k with its top-level keys,
+// and returns the index after it.
+func (s *scanner) object(b []byte, i int, k *itemKeys) int {
+	*k = itemKeys{}
+	j := skipWS(b, i+1)
+	if j >= len(b) {
+		return more
+	}
+	if b[j] == '}' {
+		return j + 1
+	}
+	for {
+		ke, vs, ve := s.member(b, j)
+		if ve < 0 {
+			return ve
+		}
+		k.set(b[j+1:ke-1], span{vs - i, ve - i})
+		j = skipWS(b, ve)
+		if j >= len(b) {
+			return more
+		}
+		switch b[j] {
+		case ',':
+			j = skipWS(b, j+1)
+		case '}':
+			return j + 1
+		default:
+			return s.syntax(j, "',' or '}' expected in object")
+		}
+	}
+}
+
+// member scans `"key": value` at b[i] and returns the index after the key's
+// closing quote, the value's start, and its end (or more/fail).
+func (s *scanner) member(b []byte, i int) (ke, vs, ve int) {
+	if i >= len(b) {
+		return 0, 0, more
+	}
+	if b[i] != '"' {
+		return 0, 0, s.syntax(i, "object key expected")
+	}
+	ke = s.str(b, i)
+	if ke < 0 {
+		return 0, 0, ke
+	}
+	j := skipWS(b, ke)
+	if j >= len(b) {
+		return 0, 0, more
+	}
+	if b[j] != ':' {
+		return 0, 0, s.syntax(j, "':' expected after object key")
+	}
+	vs = skipWS(b, j+1)
+	return ke, vs, s.value(b, vs, 1)
+}
+
+// structural finds the end of the value at b[i] by brackets and strings
+// alone, ignoring the rest of the grammar, to step over a record that is not
+// valid JSON. It returns more, fail (brackets do not match: the container
+// itself is broken) or the index after the value.
+func structural(b []byte, i int, stack []byte) (int, []byte) {
+	stack = stack[:0]
+	for ; i < len(b); i++ {
+		switch c := b[i]; c {
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if i >= len(b) {
+				return more, stack
+			}
+		case '{', '[':
+			stack = append(stack, c)
+		case '}', ']':
+			if len(stack) == 0 {
+				return i, stack // a scalar ended by its container
+			}
+			if stack[len(stack)-1] != c-2 { // '{'+2 == '}', '['+2 == ']'
+				return fail, stack
+			}
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				return i + 1, stack
+			}
+		case ',':
+			if len(stack) == 0 {
+				return i, stack
+			}
+		}
+	}
+	return more, stack
+}
+
+// unescape appends the decoded contents of a JSON string (without its
+// quotes, already validated) to dst. Lone surrogates become U+FFFD, as in
+// encoding/json.
+func unescape(dst, s []byte) []byte {
+	for {
+		j := bytes.IndexByte(s, '\\')
+		if j < 0 {
+			return append(dst, s...)
+		}
+		dst = append(dst, s[:j]...)
+		c := s[j+1]
+		s = s[j+2:]
+		switch c {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r := rune(hex4(s))
+			s = s[4:]
+			if utf16.IsSurrogate(r) {
+				r2 := rune(utf8.RuneError)
+				if len(s) >= 6 && s[0] == '\\' && s[1] == 'u' {
+					r2 = utf16.DecodeRune(r, rune(hex4(s[2:])))
+				}
+				if r2 != utf8.RuneError {
+					s = s[6:]
+				}
+				r = r2
+			}
+			dst = utf8.AppendRune(dst, r)
+		default:
+			dst = append(dst, c)
+		}
+	}
+}
+
+func hex4(s []byte) uint16 {
+	var v uint16
+	for _, c := range s[:4] {
+		switch {
+		case c <= '9':
+			c -= '0'
+		default:
+			c = c | 0x20 - 'a' + 10
+		}
+		v = v<<4 | uint16(c)
+	}
+	return v
+}

@@ -1,0 +1,316 @@
+package cloudtrail
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+
+	kgzip "github.com/klauspost/compress/gzip"
+)
+
+// Defaults for Options.
+const (
+	DefaultBufferSize   = 256 << 10
+	DefaultMaxValueSize = 64 << 20
+)
+
+// Gzip selects a gzip implementation.
+type Gzip uint8
+
+// Gzip implementations.
+const (
+	// GzipFast is github.com/klauspost/compress/gzip, the default.
+	GzipFast Gzip = iota
+	// GzipStd is the standard library's compress/gzip.
+	GzipStd
+)
+
+// Options tune a Reader. The zero value is ready to use.
+type Options struct {
+	// BufferSize is the initial size of the read buffer.
+	BufferSize int
+	// MaxValueSize bounds the bytes held at once for one record, or for a
+	// top-level object before it turns out to be a container. Reading a file
+	// stops with ErrTooLarge beyond it; this is what keeps memory flat.
+	MaxValueSize int
+	// Gzip selects the decompressor.
+	Gzip Gzip
+}
+
+type mode uint8
+
+const (
+	modeTop    mode = iota // between top-level values
+	modeObject             // inside a top-level object, at a member
+	modeArray              // inside an array of items
+)
+
+// category is what a top-level value turned out to be; a file may not mix them.
+type category uint8
+
+const (
+	catNone      category = iota
+	catContainer          // an object holding Records, Events or logEvents
+	catItems              // records, envelopes or arrays of them
+)
+
+// Reader reads the records of one file at a time. It is not safe for
+// concurrent use; use one Reader per goroutine and Reset it for each file so
+// that its buffers are reused.
+type Reader struct {
+	opts Options
+	name string
+	br   *bufio.Reader
+	in   io.Reader
+	kgz  *kgzip.Reader
+	sgz  *gzip.Reader
+
+	buf      []byte
+	base     int64 // stream offset of buf[0]
+	n        int   // bytes of buf holding data
+	eof      bool
+	tooLarge bool
+	readErr  error
+
+	pos, keep      int64 // parse position; first offset still needed
+	lines, linePos int64 // newlines counted before linePos
+
+	started  bool
+	mode     mode
+	cat      category
+	first    bool  // the next item is the file's first
+	objStart int64 // start of the current top-level object
+	objFirst bool  // no member read yet in it
+	inCont   bool  // it holds a container
+	arrFirst bool  // no item read yet in the current array
+	records  bool  // the current array is a Records container
+	topArray bool  // the current array is a top-level array
+	control  bool  // the current object is a CloudWatch control message
+
+	sc      scanner
+	keys    itemKeys
+	stack   []byte
+	scratch []byte
+	rec     Record
+	stats   Stats
+	err     error
+}
+
+// NewReader returns a Reader with the given options. Call Reset before Next.
+func NewReader(opts Options) *Reader {
+	if opts.BufferSize <= 0 {
+		opts.BufferSize = DefaultBufferSize
+	}
+	if opts.MaxValueSize <= 0 {
+		opts.MaxValueSize = DefaultMaxValueSize
+	}
+	opts.BufferSize = min(opts.BufferSize, opts.MaxValueSize)
+	return &Reader{opts: opts, err: io.EOF}
+}
+
+// Reset starts reading src, named name in positions and errors. src may be
+// gzip-compressed (one layer, any number of members) or plain.
+func (r *Reader) Reset(src io.Reader, name string) {
+	if r.br == nil {
+		r.br = bufio.NewReaderSize(src, 64<<10)
+	} else {
+		r.br.Reset(src)
+	}
+	if r.buf == nil {
+		r.buf = make([]byte, r.opts.BufferSize)
+	}
+	*r = Reader{
+		opts: r.opts, name: name, br: r.br, kgz: r.kgz, sgz: r.sgz,
+		buf: r.buf, sc: r.sc, stack: r.stack, scratch: r.scratch,
+		first: true,
+	}
+}
+
+// Stats returns the counts so far.
+func (r *Reader) Stats() Stats { return r.stats }
+
+// Next returns the next record. A *RecordError reports a rejected record and
+// reading can go on; io.EOF ends a file read in full; any other error, a
+// *FileError, ends reading the file early (errors.Is(err, ErrDigest) for a
+// digest file set aside). The record is reused by the next call.
+func (r *Reader) Next() (*Record, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	if !r.started {
+		if err := r.start(); err != nil {
+			return nil, r.stop(err)
+		}
+	}
+	for {
+		var rec *Record
+		var err error
+		switch r.mode {
+		case modeTop:
+			err = r.top()
+		case modeObject:
+			rec, err = r.member()
+		default:
+			rec, err = r.element()
+		}
+		if _, ok := err.(*RecordError); ok {
+			return nil, err
+		}
+		if err != nil {
+			return nil, r.stop(err)
+		}
+		if rec != nil {
+			return rec, nil
+		}
+	}
+}
+
+func (r *Reader) stop(err error) error {
+	r.err = err
+	r.stats.Bytes = r.base + int64(r.n)
+	return err
+}
+
+// start sniffs gzip by its magic number.
+func (r *Reader) start() error {
+	r.started = true
+	head, err := r.br.Peek(2)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return r.fileErr(0, fmt.Errorf("read input: %w", err))
+	}
+	if len(head) < 2 || head[0] != 0x1f || head[1] != 0x8b {
+		r.in = r.br
+		return nil
+	}
+	r.stats.Shapes |= ShapeGzip
+	if r.opts.Gzip == GzipStd {
+		if r.sgz == nil {
+			r.sgz, err = gzip.NewReader(r.br)
+		} else {
+			err = r.sgz.Reset(r.br)
+		}
+		r.in = r.sgz
+	} else {
+		if r.kgz == nil {
+			r.kgz, err = kgzip.NewReader(r.br)
+		} else {
+			err = r.kgz.Reset(r.br)
+		}
+		r.in = r.kgz
+	}
+	if err != nil {
+		return r.fileErr(0, fmt.Errorf("open gzip: %w", err))
+	}
+	return nil
+}
+
+func (r *Reader) idx(p int64) int { return int(p - r.base) }
+func (r *Reader) abs(i int) int64 { return r.base + int64(i) }
+func (r *Reader) data() []byte    { return r.buf[:r.n] }
+func (r *Reader) setPos(i int)    { r.pos = r.abs(i) }
+func (r *Reader) keepHere(i int)  { r.pos = r.abs(i); r.keep = r.pos }
+
+// anchor is where the current top-level value must be kept from.
+func (r *Reader) anchor() int64 {
+	if r.inCont {
+		return r.pos
+	}
+	return r.objStart
+}
+
+func (r *Reader) fileErr(at int64, err error) error {
+	return &FileError{Pos: r.position(at, r.stats.Read), Err: err}
+}
+
+func (r *Reader) position(at, ordinal int64) Position {
+	return Position{File: r.name, Ordinal: ordinal, Offset: at, Line: r.lineAt(at)}
+}
+
+// lineAt returns the 1-based line of offset p, which must still be in the
+// buffer, counting newlines from the last offset asked for.
+func (r *Reader) lineAt(p int64) int64 {
+	if p >= r.linePos {
+		r.lines += int64(bytes.Count(r.buf[r.idx(r.linePos):r.idx(p)], []byte{'\n'}))
+	} else {
+		r.lines -= int64(bytes.Count(r.buf[r.idx(p):r.idx(r.linePos)], []byte{'\n'}))
+	}
+	r.linePos = p
+	return r.lines + 1
+}
+
+// fill drops the bytes before r.keep and reads more. It reports whether
+// new bytes arrived.
+func (r *Reader) fill() bool {
+	if r.eof {
+		return false
+	}
+	if k := r.idx(r.keep); k > 0 {
+		if r.linePos < r.keep {
+			r.lineAt(r.keep)
+		}
+		r.n = copy(r.buf, r.buf[k:r.n])
+		r.base += int64(k)
+	}
+	if r.n == len(r.buf) {
+		if len(r.buf) >= r.opts.MaxValueSize {
+			r.tooLarge = true
+			return false
+		}
+		grown := make([]byte, min(2*len(r.buf), r.opts.MaxValueSize))
+		r.n = copy(grown, r.buf[:r.n])
+		r.buf = grown
+	}
+	for {
+		m, err := r.in.Read(r.buf[r.n:])
+		r.n += m
+		if err != nil {
+			r.eof = true
+			if err != io.EOF {
+				r.readErr = err
+			}
+			return m > 0
+		}
+		if m > 0 {
+			return true
+		}
+	}
+}
+
+// need reads more after the input ran out inside the value that starts at
+// offset at; with nothing more, it returns the FileError saying why.
+func (r *Reader) need(at int64) error {
+	if r.fill() {
+		return nil
+	}
+	return r.endErr(at)
+}
+
+func (r *Reader) endErr(at int64) error {
+	switch {
+	case r.readErr != nil:
+		return r.fileErr(at, fmt.Errorf("read input: %w", r.readErr))
+	case r.tooLarge:
+		return r.fileErr(at, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, r.opts.MaxValueSize))
+	}
+	return r.fileErr(at, ErrTruncated)
+}
+
+func (r *Reader) setCat(c category, at int64) error {
+	if r.cat == catNone {
+		r.cat = c
+		return nil
+	}
+	if r.cat != c {
+		return r.fileErr(at, fmt.Errorf("%w: %s after %s", ErrMixedShapes, c, r.cat))
+	}
+	return nil
+}
+
+func (c category) String() string {
+	if c == catContainer {
+		return "a container object"
+	}
+	return "records"
+}

@@ -1,0 +1,163 @@
+package cloudtrail
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Kind tells what family a record belongs to.
+type Kind uint8
+
+// Record kinds.
+const (
+	// KindEvent is an API call, console, service or network activity event.
+	KindEvent Kind = iota
+	// KindInsight is a CloudTrail Insights event (eventType AwsCloudTrailInsight).
+	KindInsight
+)
+
+// String returns the kind's name.
+func (k Kind) String() string {
+	if k == KindInsight {
+		return "insight"
+	}
+	return "event"
+}
+
+// Shape is a set of container shapes seen in one file.
+type Shape uint16
+
+// Container shapes the reader recognises.
+const (
+	// ShapeRecords is a CloudTrail log file: {"Records":[…]}.
+	ShapeRecords Shape = 1 << iota
+	// ShapeArray is a bare JSON array of records or envelopes.
+	ShapeArray
+	// ShapeObjects is one or more top-level record objects (one record, NDJSON).
+	ShapeObjects
+	// ShapeEventBridge marks records unwrapped from EventBridge envelopes (detail).
+	ShapeEventBridge
+	// ShapeCloudWatch marks records decoded from CloudWatch Logs events (message).
+	ShapeCloudWatch
+	// ShapeLookup marks records decoded from LookupEvents output (CloudTrailEvent).
+	ShapeLookup
+	// ShapeDigest is a log-file validation digest; it holds no records.
+	ShapeDigest
+	// ShapeGzip marks gzip-compressed input.
+	ShapeGzip
+)
+
+var shapeNames = []string{"records", "array", "objects", "eventbridge", "cloudwatch", "lookup", "digest", "gzip"}
+
+// String lists the shapes in s, joined by '+'.
+func (s Shape) String() string {
+	var names []string
+	for i, n := range shapeNames {
+		if s&(1<<i) != 0 {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, "+")
+}
+
+// Position locates a record, or the point where reading a file stopped.
+type Position struct {
+	// File is the name given to Reset ("-" for standard input).
+	File string
+	// Ordinal is the record's 1-based number in the file, counting rejected
+	// records; in a FileError it is the number of records read before it.
+	Ordinal int64
+	// Offset is the byte offset in the decompressed stream: the start of the
+	// record, or of the envelope or string container that held it.
+	Offset int64
+	// Line is the 1-based line of Offset in the decompressed stream.
+	Line int64
+}
+
+// String formats the position as "file:line (record n, offset x)".
+func (p Position) String() string {
+	return fmt.Sprintf("%s:%d (record %d, offset %d)", p.File, p.Line, p.Ordinal, p.Offset)
+}
+
+// Record is one CloudTrail record as it was found.
+type Record struct {
+	// Raw is the record's JSON object. It points into the reader's buffer and
+	// stays valid only until the next call to Next or Reset; copy it to keep it.
+	Raw []byte
+	// Kind is the record's family.
+	Kind Kind
+	// Shape is the container the record came from (one shape bit).
+	Shape Shape
+	// Pos locates the record.
+	Pos Position
+	// EventSource and EventName are the raw contents of the record's
+	// top-level string fields (escapes not decoded), nil when missing or not a
+	// string. They alias Raw.
+	EventSource, EventName []byte
+}
+
+// Stats counts what a reader saw in one file. Read == Produced + Rejected.
+type Stats struct {
+	// Read counts records found: produced and rejected.
+	Read int64
+	// Produced counts records handed on by Next.
+	Produced int64
+	// Rejected counts records reported as *RecordError.
+	Rejected int64
+	// Insights counts produced records of KindInsight.
+	Insights int64
+	// Skipped counts items that are not records and are set aside on purpose
+	// (CloudWatch Logs control messages).
+	Skipped int64
+	// Bytes counts decompressed bytes consumed.
+	Bytes int64
+	// Shapes lists the container shapes seen.
+	Shapes Shape
+}
+
+// Errors the reader wraps in *FileError, for use with errors.Is.
+var (
+	// ErrDigest marks a log-file validation digest: the file is set aside.
+	ErrDigest = errors.New("digest file, not a log")
+	// ErrUnknownShape marks input that is no CloudTrail container or record.
+	ErrUnknownShape = errors.New("unknown shape")
+	// ErrMixedShapes marks a file whose top-level values mix containers and records.
+	ErrMixedShapes = errors.New("mixed shapes")
+	// ErrSyntax marks JSON that cannot be parsed nor resynchronised.
+	ErrSyntax = errors.New("invalid JSON")
+	// ErrTruncated marks input that ends inside a value.
+	ErrTruncated = errors.New("unexpected end of input")
+	// ErrTooLarge marks a value longer than Options.MaxValueSize.
+	ErrTooLarge = errors.New("value too large")
+)
+
+// RecordError reports a rejected record; the reader goes on with the next.
+type RecordError struct {
+	Pos    Position
+	Reason string
+}
+
+// Error formats the position and the reason.
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("reject record %s: %s", e.Pos, e.Reason)
+}
+
+// FileError ends reading a file. Pos says where reading stopped, and
+// Pos.Ordinal how many records were read before.
+type FileError struct {
+	Pos Position
+	Err error
+}
+
+// Error formats the position and the cause.
+func (e *FileError) Error() string {
+	return fmt.Sprintf("read %s:%d (offset %d, after %d records): %v",
+		e.Pos.File, e.Pos.Line, e.Pos.Offset, e.Pos.Ordinal, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *FileError) Unwrap() error { return e.Err }

@@ -1,0 +1,297 @@
+package cloudtrail
+
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
+// maxDepth matches encoding/json's nesting limit, so that the scanner and
+// json.Valid agree on every input (the fuzz test checks this).
+const maxDepth = 10000
+
+// more is the index the scanner returns when the input ended inside a value;
+// the caller reads more data and scans the value again from its start.
+const more = -1
+
+// fail is the index the scanner returns on a syntax error; scanner.errAt and
+// scanner.errMsg say where and why.
+const fail = -2
+
+// scanner validates JSON values over a byte slice without allocating. It
+// keeps the open containers on a reusable stack, so one scanner serves a
+// whole file.
+type scanner struct {
+	stack  []byte
+	errAt  int
+	errMsg string
+}
+
+func (s *scanner) syntax(at int, msg string) int {
+	s.errAt, s.errMsg = at, msg
+	return fail
+}
+
+// skipWS returns the index of the first byte at or after i that is not
+// JSON whitespace.
+func skipWS(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\n', '\r', '\t':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// special flags, in the top bit of each byte, the bytes of x that end the
+// fast path inside a string: '"', '\\' and control characters. The lowest
+// flagged byte is exact; flags above it may be false positives.
+func special(x uint64) uint64 {
+	q := x ^ (lsb * '"')
+	e := x ^ (lsb * '\\')
+	return (((q - lsb) &^ q) | ((e - lsb) &^ e) | ((x - lsb*0x20) &^ x)) & msb
+}
+
+// str scans the string starting at b[i] == '"' and returns the index after
+// its closing quote.
+func (s *scanner) str(b []byte, i int) int {
+	i++
+	for {
+		for i+8 <= len(b) {
+			m := special(binary.LittleEndian.Uint64(b[i:]))
+			if m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		for i < len(b) && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20 {
+			i++
+		}
+		if i >= len(b) {
+			return more
+		}
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1
+		case c == '\\':
+			n := s.escape(b, i)
+			if n < 0 {
+				return n
+			}
+			i = n
+		default:
+			return s.syntax(i, "control character in string")
+		}
+	}
+}
+
+// escape checks the escape sequence at b[i] == '\\' and returns the index
+// after it.
+func (s *scanner) escape(b []byte, i int) int {
+	if i+1 >= len(b) {
+		return more
+	}
+	switch b[i+1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return i + 2
+	case 'u':
+		for j := i + 2; j < i+6; j++ {
+			if j >= len(b) {
+				return more
+			}
+			if !isHex(b[j]) {
+				return s.syntax(j, "invalid \\u escape in string")
+			}
+		}
+		return i + 6
+	}
+	return s.syntax(i+1, "invalid escape in string")
+}
+
+func isHex(c byte) bool {
+	return c-'0' < 10 || (c|0x20)-'a' < 6
+}
+
+func isDigit(c byte) bool { return c-'0' < 10 }
+
+// number scans the number starting at b[i]. A number that reaches the end of
+// b may go on, so it asks for more.
+func (s *scanner) number(b []byte, i int) int {
+	if b[i] == '-' {
+		i++
+	}
+	if i >= len(b) {
+		return more
+	}
+	switch {
+	case b[i] == '0':
+		i++
+	case isDigit(b[i]):
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	default:
+		return s.syntax(i, "invalid number")
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) {
+			return more
+		}
+		if !isDigit(b[i]) {
+			return s.syntax(i, "invalid number")
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) {
+			return more
+		}
+		if !isDigit(b[i]) {
+			return s.syntax(i, "invalid number")
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	if i >= len(b) {
+		return more
+	}
+	return i
+}
+
+// literal scans true, false or null at b[i].
+func (s *scanner) literal(b []byte, i int) int {
+	var want string
+	switch b[i] {
+	case 't':
+		want = "true"
+	case 'f':
+		want = "false"
+	default:
+		want = "null"
+	}
+	for j := 0; j < len(want); j++ {
+		if i+j >= len(b) {
+			return more
+		}
+		if b[i+j] != want[j] {
+			return s.syntax(i+j, "invalid literal")
+		}
+	}
+	return i + len(want)
+}
+
+// keyColon scans `"key" :` at b[i] and returns the index after the colon.
+func (s *scanner) keyColon(b []byte, i int) int {
+	if i >= len(b) {
+		return more
+	}
+	if b[i] != '"' {
+		return s.syntax(i, "object key expected")
+	}
+	i = s.str(b, i)
+	if i < 0 {
+		return i
+	}
+	i = skipWS(b, i)
+	if i >= len(b) {
+		return more
+	}
+	if b[i] != ':' {
+		return s.syntax(i, "':' expected after object key")
+	}
+	return i + 1
+}
+
+// value scans the JSON value at or after b[i] (leading whitespace allowed)
+// and returns the index after it. depth is the nesting depth of the value's
+// parent.
+func (s *scanner) value(b []byte, i, depth int) int {
+	s.stack = s.stack[:0]
+	for {
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return more
+		}
+		switch c := b[i]; {
+		case c == '"':
+			i = s.str(b, i)
+		case c == '{' || c == '[':
+			if depth+len(s.stack)+1 > maxDepth {
+				return s.syntax(i, "nesting too deep")
+			}
+			j := skipWS(b, i+1)
+			if j >= len(b) {
+				return more
+			}
+			if (c == '{' && b[j] == '}') || (c == '[' && b[j] == ']') {
+				i = j + 1
+				break
+			}
+			s.stack = append(s.stack, c)
+			if c == '[' {
+				i = j
+				continue
+			}
+			if i = s.keyColon(b, j); i < 0 {
+				return i
+			}
+			continue
+		case c == '-' || isDigit(c):
+			i = s.number(b, i)
+		case c == 't' || c == 'f' || c == 'n':
+			i = s.literal(b, i)
+		default:
+			return s.syntax(i, "value expected")
+		}
+		if i < 0 {
+			return i
+		}
+		if i = s.close(b, i); i < 0 || len(s.stack) == 0 {
+			return i
+		}
+	}
+}
+
+// close consumes the separators and closing brackets after a value. It
+// returns the index of the next value (after a comma and, in an object, the
+// next key), or the end of the outermost value once the stack is empty.
+func (s *scanner) close(b []byte, i int) int {
+	for len(s.stack) > 0 {
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return more
+		}
+		top := s.stack[len(s.stack)-1]
+		switch c := b[i]; {
+		case c == ',':
+			if top == '[' {
+				return i + 1
+			}
+			return s.keyColon(b, skipWS(b, i+1))
+		case (c == '}' && top == '{') || (c == ']' && top == '['):
+			s.stack = s.stack[:len(s.stack)-1]
+			i++
+		case top == '{':
+			return s.syntax(i, "',' or '}' expected in object")
+		default:
+			return s.syntax(i, "',' or ']' expected in array")
+		}
+	}
+	return i
+}

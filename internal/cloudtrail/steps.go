@@ -1,0 +1,226 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+)
+
+var insightType = []byte(`"AwsCloudTrailInsight"`)
+
+// top starts the next top-level value, or ends the file.
+func (r *Reader) top() error {
+	for {
+		b := r.data()
+		i := skipWS(b, r.idx(r.pos))
+		if r.pos == 0 && i == 0 && len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf {
+			i = 3 // a UTF-8 byte order mark
+		}
+		r.keepHere(i)
+		if i >= len(b) || (r.pos == 0 && len(b) < 3 && !r.eof) {
+			if r.fill() {
+				continue
+			}
+			if r.readErr != nil {
+				return r.endErr(r.pos)
+			}
+			return io.EOF
+		}
+		switch b[i] {
+		case '{':
+			r.mode, r.objStart, r.objFirst, r.inCont, r.control = modeObject, r.pos, true, false, false
+			r.keys = itemKeys{}
+			r.pos++
+			return nil
+		case '[':
+			if err := r.setCat(catItems, r.pos); err != nil {
+				return err
+			}
+			r.stats.Shapes |= ShapeArray
+			r.mode, r.arrFirst, r.records, r.topArray = modeArray, true, false, true
+			r.pos++
+			return nil
+		case 0x1f:
+			if i+1 < len(b) && b[i+1] == 0x8b {
+				return r.fileErr(r.pos, fmt.Errorf("%w: gzip inside gzip (only one layer is decompressed)", ErrUnknownShape))
+			}
+		}
+		return r.fileErr(r.pos, fmt.Errorf("%w: not JSON, starts with %q", ErrUnknownShape, b[i:min(len(b), i+16)]))
+	}
+}
+
+// member reads one member of a top-level object, or its end. A member
+// holding a container array switches to reading the array's items.
+func (r *Reader) member() (*Record, error) {
+	for {
+		b := r.data()
+		i := skipWS(b, r.idx(r.pos))
+		if i < len(b) && (b[i] == '}' || !r.objFirst) {
+			switch b[i] {
+			case '}':
+				r.setPos(i + 1)
+				return r.objectEnd()
+			case ',':
+				i = skipWS(b, i+1)
+			default:
+				return nil, r.objectSyntax(i, "',' or '}' expected in object")
+			}
+		}
+		ks := i
+		ke := more
+		if i < len(b) {
+			if b[i] != '"' {
+				return nil, r.objectSyntax(i, "object key expected")
+			}
+			ke = r.sc.str(b, i)
+		}
+		j := more
+		if ke >= 0 {
+			j = skipWS(b, ke)
+			if j < len(b) && b[j] != ':' {
+				return nil, r.objectSyntax(j, "':' expected after object key")
+			}
+			j = skipWS(b, j+1)
+		}
+		if ke == fail {
+			return nil, r.objectSyntax(r.sc.errAt, r.sc.errMsg)
+		}
+		if ke == more || j >= len(b) {
+			if err := r.need(r.anchor()); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		name := b[ks+1 : ke-1]
+		if b[j] == '[' && isContainer(name) {
+			return nil, r.enterContainer(name, j)
+		}
+		ve := r.sc.value(b, j, 1)
+		if ve == more {
+			if err := r.need(r.anchor()); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if ve == fail {
+			return nil, r.objectSyntax(r.sc.errAt, r.sc.errMsg)
+		}
+		if !r.inCont {
+			o := r.idx(r.objStart)
+			r.keys.set(name, span{j - o, ve - o})
+		} else if string(name) == "messageType" {
+			r.control = string(b[j:ve]) == `"CONTROL_MESSAGE"`
+		}
+		r.objFirst = false
+		r.setPos(ve)
+		if r.inCont {
+			r.keep = r.pos
+		}
+	}
+}
+
+func isContainer(name []byte) bool {
+	switch string(name) {
+	case "Records", "Events", "logEvents", "events":
+		return true
+	}
+	return false
+}
+
+// enterContainer starts reading the array at b[j] as the items of a
+// container object.
+func (r *Reader) enterContainer(name []byte, j int) error {
+	if err := r.setCat(catContainer, r.objStart); err != nil {
+		return err
+	}
+	r.records = string(name) == "Records"
+	if r.records {
+		r.stats.Shapes |= ShapeRecords
+	}
+	if !r.inCont && r.keys.messageType.ok() {
+		mt := r.buf[r.idx(r.objStart)+r.keys.messageType.s : r.idx(r.objStart)+r.keys.messageType.e]
+		r.control = string(mt) == `"CONTROL_MESSAGE"`
+	}
+	r.inCont, r.objFirst = true, false
+	r.mode, r.arrFirst, r.topArray = modeArray, true, false
+	r.keepHere(j + 1)
+	return nil
+}
+
+// objectEnd finishes a top-level object; one that held no container is an
+// item of its own (a record, an envelope, a digest).
+func (r *Reader) objectEnd() (*Record, error) {
+	r.mode = modeTop
+	if r.inCont {
+		return nil, nil
+	}
+	b := r.data()
+	it := b[r.idx(r.objStart):r.idx(r.pos)]
+	if r.keys.container {
+		return nil, r.fileErr(r.objStart, fmt.Errorf("%w: container key whose value is not an array", ErrUnknownShape))
+	}
+	if r.keys.digest {
+		if r.first {
+			r.stats.Shapes |= ShapeDigest
+			return nil, r.fileErr(r.objStart, ErrDigest)
+		}
+	}
+	if !r.keys.recordish && !r.keys.wrapper() && r.first {
+		return nil, r.fileErr(r.objStart, fmt.Errorf("%w: top-level object with neither records nor record fields", ErrUnknownShape))
+	}
+	if err := r.setCat(catItems, r.objStart); err != nil {
+		return nil, err
+	}
+	r.stats.Shapes |= ShapeObjects
+	return r.item(it, r.objStart, ShapeObjects)
+}
+
+// objectSyntax handles invalid JSON in a top-level object. Inside a
+// container the file cannot be resynchronised; a lone object is rejected
+// and reading resumes at the next line that starts with '{', which suits
+// one record per line.
+func (r *Reader) objectSyntax(at int, msg string) error {
+	if r.inCont {
+		return r.fileErr(r.abs(at), fmt.Errorf("%w: %s", ErrSyntax, msg))
+	}
+	r.mode = modeTop
+	r.stats.Read++
+	r.stats.Rejected++
+	r.first = false
+	pos := r.position(r.objStart, r.stats.Read)
+	errLine := r.lineAt(r.abs(at))
+	r.resync(r.objStart + 1)
+	return &RecordError{Pos: pos, Reason: fmt.Sprintf("invalid JSON: %s at line %d", msg, errLine)}
+}
+
+// resync moves to the next line whose first non-blank byte is '{', or to
+// the end of input.
+func (r *Reader) resync(from int64) {
+	r.keep, r.pos = from, from
+	for {
+		b := r.data()
+		i := r.idx(r.pos)
+		for {
+			j := bytes.IndexByte(b[i:], '\n')
+			if j < 0 {
+				i = len(b)
+				break
+			}
+			k := skipWS(b, i+j+1)
+			if k >= len(b) {
+				i += j
+				break
+			}
+			if b[k] == '{' {
+				r.keepHere(k)
+				return
+			}
+			i = k
+		}
+		r.keepHere(i)
+		if !r.fill() {
+			r.keepHere(r.n)
+			return
+		}
+	}
+}

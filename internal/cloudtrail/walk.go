@@ -1,0 +1,188 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"iter"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Folder is the kind of S3 delivery folder a file sits in.
+type Folder uint8
+
+// Delivery folders under AWSLogs/<account>/.
+const (
+	// FolderNone means the path shows no S3 delivery layout.
+	FolderNone Folder = iota
+	// FolderLogs is CloudTrail/, the trail's log files.
+	FolderLogs
+	// FolderInsight is CloudTrail-Insight/, Insights events.
+	FolderInsight
+	// FolderDigest is CloudTrail-Digest/, log-file validation digests.
+	FolderDigest
+)
+
+// Input is one file to read, as found by Inputs.
+type Input struct {
+	// Path is the file's path; "-" is standard input.
+	Path string
+	// Folder, Org, Account and Region come from the S3 delivery layout in
+	// the path, when there is one.
+	Folder               Folder
+	Org, Account, Region string
+	// Skip, when not empty, says why a file found by walking a directory is
+	// set aside instead of read.
+	Skip string
+}
+
+// Inputs yields the files to read for the given paths in order: "-" for
+// standard input, files as named (always read), and the files below each
+// directory in lexical order. Walking skips hidden entries, sets aside
+// digest files and files whose first bytes are neither gzip nor JSON, and
+// yields walk errors (unreadable folders) without stopping.
+func Inputs(paths []string) iter.Seq2[Input, error] {
+	return func(yield func(Input, error) bool) {
+		for _, p := range paths {
+			if p == "-" {
+				if !yield(Input{Path: p}, nil) {
+					return
+				}
+				continue
+			}
+			fi, err := os.Stat(p)
+			if err != nil {
+				if !yield(Input{Path: p}, fmt.Errorf("stat input: %w", err)) {
+					return
+				}
+				continue
+			}
+			if !fi.IsDir() {
+				if !yield(layout(p), nil) {
+					return
+				}
+				continue
+			}
+			if !walk(p, yield) {
+				return
+			}
+		}
+	}
+}
+
+// walk yields the files below root and reports whether to go on.
+func walk(root string, yield func(Input, error) bool) bool {
+	goOn := true
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if goOn = yield(Input{Path: p}, fmt.Errorf("walk input: %w", err)); !goOn {
+				return fs.SkipAll
+			}
+			return nil
+		}
+		hidden := p != root && strings.HasPrefix(d.Name(), ".")
+		if d.IsDir() {
+			if hidden {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if hidden {
+			return nil
+		}
+		in := layout(p)
+		switch {
+		case in.Folder == FolderDigest:
+			in.Skip = "digest file (log-file validation)"
+		case !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0:
+			in.Skip = "not a regular file"
+		default:
+			in.Skip = sniffFile(p)
+		}
+		if goOn = yield(in, nil); !goOn {
+			return fs.SkipAll
+		}
+		return nil
+	})
+	if err != nil && goOn {
+		goOn = yield(Input{Path: root}, fmt.Errorf("walk input: %w", err))
+	}
+	return goOn
+}
+
+// layout reads the S3 delivery layout from a path:
+// AWSLogs/[<o-id>/]<account>/<CloudTrail|CloudTrail-Insight|CloudTrail-Digest>/<region>/...
+func layout(p string) Input {
+	in := Input{Path: p}
+	parts := strings.Split(filepath.ToSlash(p), "/")
+	for i, s := range parts {
+		if s != "AWSLogs" {
+			continue
+		}
+		rest := parts[i+1:]
+		if len(rest) > 0 && strings.HasPrefix(rest[0], "o-") {
+			in.Org, rest = rest[0], rest[1:]
+		}
+		if len(rest) < 3 {
+			return Input{Path: p}
+		}
+		switch rest[1] {
+		case "CloudTrail":
+			in.Folder = FolderLogs
+		case "CloudTrail-Insight":
+			in.Folder = FolderInsight
+		case "CloudTrail-Digest":
+			in.Folder = FolderDigest
+		default:
+			return Input{Path: p}
+		}
+		in.Account, in.Region = rest[0], rest[2]
+		return in
+	}
+	return in
+}
+
+// sniffFile returns why the file at p is not worth reading, or "" when its
+// first bytes are gzip or JSON.
+func sniffFile(p string) string {
+	f, err := os.Open(p)
+	if err != nil {
+		return "cannot open: " + err.Error()
+	}
+	defer f.Close()
+	var head [512]byte
+	n, err := io.ReadFull(f, head[:])
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return "cannot read: " + err.Error()
+	}
+	b := bytes.TrimPrefix(head[:n], []byte{0xef, 0xbb, 0xbf})
+	if len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b {
+		return ""
+	}
+	i := skipWS(b, 0)
+	switch {
+	case n == 0:
+		return "empty file"
+	case i == len(b) && n < len(head):
+		return "blank file"
+	case i < len(b) && (b[i] == '{' || b[i] == '['):
+		return ""
+	}
+	return "not JSON or gzip"
+}
+
+// Open opens the input at path; "-" is stdin, which Open does not close.
+func Open(path string, stdin io.Reader) (io.ReadCloser, error) {
+	if path == "-" {
+		return io.NopCloser(stdin), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open input: %w", err)
+	}
+	return f, nil
+}
