@@ -1,0 +1,98 @@
+package attack
+
+import (
+	"errors"
+	"runtime"
+	"slices"
+	"testing"
+)
+
+func TestStore(t *testing.T) {
+	ds := importShared(t, "enterprise-attack-cloud-stix21.json")
+	store, err := NewStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Load(""); !errors.Is(err, ErrNotImported) {
+		t.Fatalf("empty store: %v", err)
+	}
+	for _, v := range []string{"18.1", "9.0", "17.1", "18.0"} {
+		ds.Version = v
+		if _, err := store.Save(ds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	versions, err := store.Versions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"9.0", "17.1", "18.0", "18.1"}; !slices.Equal(versions, want) {
+		t.Errorf("Versions() = %v, want %v", versions, want)
+	}
+
+	cases := []struct{ ask, want string }{
+		{"", "18.1"}, {"latest", "18.1"}, {"17.1", "17.1"}, {"18", "18.1"}, {"v9", "9.0"}, {"16.0", ""},
+	}
+	for _, tc := range cases {
+		t.Run("load "+tc.ask, func(t *testing.T) {
+			got, err := store.Load(tc.ask)
+			if tc.want == "" {
+				if !errors.Is(err, ErrNotImported) {
+					t.Errorf("Load(%q) error = %v, want ErrNotImported", tc.ask, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Version != tc.want {
+				t.Errorf("Load(%q) version = %q, want %q", tc.ask, got.Version, tc.want)
+			}
+			// The stored form keeps everything the lookups need.
+			checkSharedDataset(t, withVersion(got, "18.1"), "2.1")
+		})
+	}
+
+	ds.Version = ""
+	if _, err := store.Save(ds); !errors.Is(err, ErrNoVersion) {
+		t.Errorf("Save without version: %v", err)
+	}
+	ds.Version = "../x"
+	if _, err := store.Save(ds); err == nil {
+		t.Error("Save accepted a path in the version")
+	}
+}
+
+func withVersion(ds *Dataset, v string) *Dataset {
+	ds.Version = v
+	return ds
+}
+
+func TestDefaultDir(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("XDG_CACHE_HOME applies on Linux only")
+	}
+	t.Setenv("XDG_CACHE_HOME", "/tmp/cachehome")
+	t.Setenv("HOME", "/tmp/home")
+	dir, err := DefaultDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir != "/tmp/cachehome/ttc/attack" {
+		t.Errorf("DefaultDir() = %q", dir)
+	}
+}
+
+func TestCompareVersions(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want int
+	}{
+		{"9.0", "18.1", -1}, {"18.1", "18.1", 0}, {"18", "18.0", 0}, {"18.10", "18.9", 1}, {"3.3.0", "", 1},
+	}
+	for _, tc := range cases {
+		if got := compareVersions(tc.a, tc.b); got != tc.want {
+			t.Errorf("compareVersions(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
