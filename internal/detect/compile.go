@@ -1,0 +1,288 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Options tune Compile.
+type Options struct {
+	// AnyLogsource compiles rules whose logsource is not aws/cloudtrail
+	// instead of refusing them with ErrLogsource.
+	AnyLogsource bool
+	// Placeholders holds the values of %name% placeholders for the expand
+	// modifier. A rule using expand with a placeholder missing here is
+	// refused with ErrUnsupported.
+	Placeholders map[string][]string
+	// StrictObjects makes string patterns never match a field whose value
+	// is a JSON object. By default such a pattern matches when any scalar
+	// inside the object matches, which is what SigmaHQ rules written
+	// against flattened requestParameters expect.
+	StrictObjects bool
+}
+
+// fieldPath is a dotted field name split for lookups.
+type fieldPath struct {
+	path string
+	segs []string
+	offs []int // byte offset of each segment in path
+}
+
+// compiler turns rules into a Matcher; it owns the field registry shared by
+// all rules.
+type compiler struct {
+	opts   Options
+	fields []fieldPath
+	fidx   map[string]int
+}
+
+func (c *compiler) fieldID(p string) int {
+	if id, ok := c.fidx[p]; ok {
+		return id
+	}
+	fp := fieldPath{path: p, segs: strings.Split(p, ".")}
+	off := 0
+	for _, s := range fp.segs {
+		fp.offs = append(fp.offs, off)
+		off += len(s) + 1
+	}
+	c.fields = append(c.fields, fp)
+	c.fidx[p] = len(c.fields) - 1
+	return len(c.fields) - 1
+}
+
+// search is a compiled search identifier: an OR of alternatives, each an
+// AND of items.
+type search struct {
+	name string
+	alts [][]*item
+}
+
+// crule is a compiled rule.
+type crule struct {
+	rule     *Rule
+	searches []*search
+	conds    []*cnode // OR-ed
+}
+
+// Matcher evaluates many compiled rules against CloudTrail records. It is
+// safe for concurrent use.
+type Matcher struct {
+	opts     Options
+	rules    []*crule
+	fields   []fieldPath
+	nameFid  int
+	srcFid   int
+	byName   map[string][]int32
+	bySource map[string][]int32
+	catchAll []int32
+	pool     sync.Pool
+}
+
+// Compile compiles rules into one Matcher. A rule that fails to compile is
+// left out and reported; the returned Matcher holds the others and is never
+// nil. The error joins one *RuleError per refused rule.
+func Compile(rules []*Rule, opts Options) (*Matcher, error) {
+	c := &compiler{opts: opts, fidx: map[string]int{}}
+	m := &Matcher{opts: opts, byName: map[string][]int32{}, bySource: map[string][]int32{}}
+	m.nameFid = c.fieldID("eventName")
+	m.srcFid = c.fieldID("eventSource")
+	var errs []error
+	for _, r := range rules {
+		if r == nil {
+			continue
+		}
+		if !opts.AnyLogsource {
+			if err := r.checkLogsource(); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+		}
+		cr, err := c.compileRule(r)
+		if err != nil {
+			errs = append(errs, ruleError(r.File, err))
+			continue
+		}
+		m.add(cr)
+	}
+	m.fields = c.fields
+	m.pool.New = func() any { return newState(m) }
+	return m, errors.Join(errs...)
+}
+
+// Rules returns the rules the Matcher holds, in the order given to Compile.
+func (m *Matcher) Rules() []*Rule {
+	out := make([]*Rule, len(m.rules))
+	for i, cr := range m.rules {
+		out[i] = cr.rule
+	}
+	return out
+}
+
+// add indexes a compiled rule on the eventName values, else the eventSource
+// values, its condition requires.
+func (m *Matcher) add(cr *crule) {
+	idx := int32(len(m.rules))
+	m.rules = append(m.rules, cr)
+	if names, ok := cr.required(m.nameFid); ok {
+		for n := range names {
+			m.byName[n] = append(m.byName[n], idx)
+		}
+		return
+	}
+	if srcs, ok := cr.required(m.srcFid); ok {
+		for s := range srcs {
+			m.bySource[s] = append(m.bySource[s], idx)
+		}
+		return
+	}
+	m.catchAll = append(m.catchAll, idx)
+}
+
+func (c *compiler) compileRule(r *Rule) (*crule, error) {
+	det := deref(r.Detection)
+	if det == nil || det.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("rule has no detection mapping")
+	}
+	cr := &crule{rule: r}
+	index := map[string]int{}
+	var names []string
+	var condNode *yaml.Node
+	for i := 0; i+1 < len(det.Content); i += 2 {
+		k, v := det.Content[i], det.Content[i+1]
+		if k.Value == "condition" {
+			condNode = deref(v)
+			continue
+		}
+		if _, dup := index[k.Value]; dup {
+			return nil, errAt(k.Line, k.Column, "duplicate search identifier %q", k.Value)
+		}
+		s, err := c.compileSearch(k, v)
+		if err != nil {
+			return nil, err
+		}
+		index[k.Value] = len(cr.searches)
+		names = append(names, k.Value)
+		cr.searches = append(cr.searches, s)
+	}
+	if condNode == nil {
+		return nil, errAt(det.Line, det.Column, "detection has no condition")
+	}
+	if err := checkConditionNode(condNode); err != nil {
+		return nil, err
+	}
+	conds := []*yaml.Node{condNode}
+	if condNode.Kind == yaml.SequenceNode {
+		conds = condNode.Content
+	}
+	for _, cn := range conds {
+		n, err := parseCondition(cn.Value, names, index)
+		if err != nil {
+			return nil, condPosError(cn, err)
+		}
+		cr.conds = append(cr.conds, n)
+	}
+	return cr, nil
+}
+
+// condPosError places a condition error at its column when the condition is
+// written on one line.
+func condPosError(n *yaml.Node, err error) error {
+	var ce *condError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	col := n.Column
+	if !strings.Contains(n.Value, "\n") && n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		col += ce.off
+		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
+			col++
+		}
+	}
+	return errAt(n.Line, col, "condition %q: %s", n.Value, ce.msg)
+}
+
+func (c *compiler) compileSearch(k, v *yaml.Node) (*search, error) {
+	if k.Value == "" {
+		return nil, errAt(k.Line, k.Column, "empty search identifier name")
+	}
+	v = deref(v)
+	s := &search{name: k.Value}
+	switch v.Kind {
+	case yaml.MappingNode:
+		items, err := c.compileMap(v)
+		if err != nil {
+			return nil, err
+		}
+		s.alts = [][]*item{items}
+	case yaml.SequenceNode:
+		if len(v.Content) == 0 {
+			return nil, errAt(v.Line, v.Column, "search identifier %q is an empty list", k.Value)
+		}
+		if deref(v.Content[0]).Kind == yaml.MappingNode {
+			for _, e := range v.Content {
+				e = deref(e)
+				if e.Kind != yaml.MappingNode {
+					return nil, errAt(e.Line, e.Column, "a list of maps cannot also hold %s", kindName(e))
+				}
+				items, err := c.compileMap(e)
+				if err != nil {
+					return nil, err
+				}
+				s.alts = append(s.alts, items)
+			}
+			break
+		}
+		it, err := c.compileKeywords(k, v)
+		if err != nil {
+			return nil, err
+		}
+		s.alts = [][]*item{{it}}
+	case yaml.ScalarNode:
+		// A lone string is a one-keyword list.
+		it, err := c.compileKeywords(k, v)
+		if err != nil {
+			return nil, err
+		}
+		s.alts = [][]*item{{it}}
+	default:
+		return nil, errAt(v.Line, v.Column, "search identifier %q must be a map or a list", k.Value)
+	}
+	return s, nil
+}
+
+func (c *compiler) compileMap(v *yaml.Node) ([]*item, error) {
+	if len(v.Content) == 0 {
+		return nil, errAt(v.Line, v.Column, "empty map in search identifier")
+	}
+	var items []*item
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		it, err := c.compileItem(v.Content[i], v.Content[i+1])
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+func (c *compiler) compileKeywords(k, v *yaml.Node) (*item, error) {
+	vals, err := scalarValues(v)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range vals {
+		if isNull(s) {
+			return nil, errAt(s.Line, s.Column, "keyword list %q cannot hold null", k.Value)
+		}
+	}
+	it := &item{kind: iKeyword, field: -1, line: k.Line, col: k.Column}
+	if err := c.fillItem(it, modSet{}, vals); err != nil {
+		return nil, err
+	}
+	return it, nil
+}

@@ -1,0 +1,218 @@
+package detect
+
+import (
+	"fmt"
+	"path"
+	"strings"
+	"unicode"
+)
+
+// op is the operation of a condition node.
+type op uint8
+
+const (
+	opSearch op = iota // a search identifier
+	opAnd
+	opOr
+	opNot
+)
+
+// cnode is a node of a compiled condition.
+type cnode struct {
+	op   op
+	idx  int // search index for opSearch
+	kids []*cnode
+}
+
+// ctoken is one token of a condition, with its byte offset.
+type ctoken struct {
+	text string
+	off  int
+}
+
+func lexCondition(s string) []ctoken {
+	var toks []ctoken
+	for i := 0; i < len(s); {
+		c := rune(s[i])
+		switch {
+		case unicode.IsSpace(c):
+			i++
+		case c == '(' || c == ')':
+			toks = append(toks, ctoken{text: s[i : i+1], off: i})
+			i++
+		default:
+			j := i
+			for j < len(s) && !unicode.IsSpace(rune(s[j])) && s[j] != '(' && s[j] != ')' {
+				j++
+			}
+			toks = append(toks, ctoken{text: s[i:j], off: i})
+			i = j
+		}
+	}
+	return toks
+}
+
+// condParser parses one condition string. Precedence, loosest first:
+// or, and, not, "x of", parentheses.
+type condParser struct {
+	toks  []ctoken
+	pos   int
+	src   string
+	names []string // search identifiers in rule order
+	index map[string]int
+}
+
+// condError is a syntax or reference error at a byte offset of a condition.
+type condError struct {
+	off int
+	msg string
+}
+
+func (e *condError) Error() string { return e.msg }
+
+func (p *condParser) fail(off int, format string, args ...any) error {
+	return &condError{off: off, msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *condParser) peek() (ctoken, bool) {
+	if p.pos < len(p.toks) {
+		return p.toks[p.pos], true
+	}
+	return ctoken{off: len(p.src)}, false
+}
+
+func parseCondition(src string, names []string, index map[string]int) (*cnode, error) {
+	p := &condParser{toks: lexCondition(src), src: src, names: names, index: index}
+	if len(p.toks) == 0 {
+		return nil, p.fail(0, "empty condition")
+	}
+	n, err := p.parseOr()
+	if err != nil {
+		return nil, err
+	}
+	if t, ok := p.peek(); ok {
+		return nil, p.fail(t.off, "unexpected %q", t.text)
+	}
+	return n, nil
+}
+
+func (p *condParser) parseOr() (*cnode, error) {
+	return p.parseBinary("or", opOr, p.parseAnd)
+}
+
+func (p *condParser) parseAnd() (*cnode, error) {
+	return p.parseBinary("and", opAnd, p.parseNot)
+}
+
+func (p *condParser) parseBinary(word string, o op, next func() (*cnode, error)) (*cnode, error) {
+	first, err := next()
+	if err != nil {
+		return nil, err
+	}
+	kids := []*cnode{first}
+	for {
+		t, ok := p.peek()
+		if !ok || t.text != word {
+			break
+		}
+		p.pos++
+		n, err := next()
+		if err != nil {
+			return nil, err
+		}
+		kids = append(kids, n)
+	}
+	if len(kids) == 1 {
+		return first, nil
+	}
+	return &cnode{op: o, kids: kids}, nil
+}
+
+func (p *condParser) parseNot() (*cnode, error) {
+	t, ok := p.peek()
+	if ok && t.text == "not" {
+		p.pos++
+		n, err := p.parseNot()
+		if err != nil {
+			return nil, err
+		}
+		return &cnode{op: opNot, kids: []*cnode{n}}, nil
+	}
+	return p.parsePrimary()
+}
+
+func (p *condParser) parsePrimary() (*cnode, error) {
+	t, ok := p.peek()
+	if !ok {
+		return nil, p.fail(t.off, "condition ends where an identifier was expected")
+	}
+	p.pos++
+	switch t.text {
+	case "(":
+		n, err := p.parseOr()
+		if err != nil {
+			return nil, err
+		}
+		c, ok := p.peek()
+		if !ok || c.text != ")" {
+			return nil, p.fail(c.off, "missing closing parenthesis for the one at offset %d", t.off)
+		}
+		p.pos++
+		return n, nil
+	case ")", "and", "or", "of", "them":
+		return nil, p.fail(t.off, "unexpected %q", t.text)
+	case "1", "any", "all":
+		if nt, ok := p.peek(); ok && nt.text == "of" {
+			p.pos++
+			return p.parseOf(t)
+		}
+	}
+	return p.ident(t)
+}
+
+// parseOf parses the pattern after "1 of", "any of" or "all of".
+func (p *condParser) parseOf(quant ctoken) (*cnode, error) {
+	t, ok := p.peek()
+	if !ok || t.text == "(" || t.text == ")" {
+		return nil, p.fail(t.off, "%q of needs an identifier pattern or them", quant.text)
+	}
+	p.pos++
+	var kids []*cnode
+	for i, name := range p.names {
+		var hit bool
+		if t.text == "them" {
+			hit = !strings.HasPrefix(name, "_")
+		} else {
+			// path.Match gives '*' the meaning the specification wants;
+			// identifiers hold no '/'.
+			hit, _ = path.Match(t.text, name)
+		}
+		if hit {
+			kids = append(kids, &cnode{op: opSearch, idx: i})
+		}
+	}
+	if len(kids) == 0 {
+		return nil, p.fail(t.off, "%q matches no search identifier", t.text)
+	}
+	o := opOr
+	if quant.text == "all" {
+		o = opAnd
+	}
+	if len(kids) == 1 {
+		return kids[0], nil
+	}
+	return &cnode{op: o, kids: kids}, nil
+}
+
+func (p *condParser) ident(t ctoken) (*cnode, error) {
+	i, ok := p.index[t.text]
+	if !ok {
+		hint := ""
+		switch strings.ToLower(t.text) {
+		case "and", "or", "not", "of", "them", "all":
+			hint = " (operators are lower case)"
+		}
+		return nil, p.fail(t.off, "unknown search identifier %q%s", t.text, hint)
+	}
+	return &cnode{op: opSearch, idx: i}, nil
+}

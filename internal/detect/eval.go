@@ -1,0 +1,326 @@
+package detect
+
+import (
+	"bytes"
+	"net/netip"
+	"strconv"
+	"time"
+)
+
+func (st *state) evalNode(cr *crule, n *cnode) bool {
+	switch n.op {
+	case opSearch:
+		return st.evalSearch(cr.searches[n.idx])
+	case opAnd:
+		for _, k := range n.kids {
+			if !st.evalNode(cr, k) {
+				return false
+			}
+		}
+		return true
+	case opOr:
+		for _, k := range n.kids {
+			if st.evalNode(cr, k) {
+				return true
+			}
+		}
+		return false
+	}
+	return !st.evalNode(cr, n.kids[0])
+}
+
+func (st *state) evalRule(cr *crule) bool {
+	for _, c := range cr.conds {
+		if st.evalNode(cr, c) {
+			return true
+		}
+	}
+	return false
+}
+
+func (st *state) evalSearch(s *search) bool {
+	for _, alt := range s.alts {
+		if st.evalAlt(alt) {
+			return true
+		}
+	}
+	return false
+}
+
+func (st *state) evalAlt(alt []*item) bool {
+	for _, it := range alt {
+		if ok, _ := st.evalItem(it); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// evalItem evaluates an item and returns, when it holds, the index of a
+// value that made it hold (-1 when there is none to show, e.g. null).
+func (st *state) evalItem(it *item) (bool, int) {
+	var lo, hi int
+	var present bool
+	if it.kind == iKeyword {
+		lo, hi = st.keywordLeaves()
+		present = true
+	} else {
+		lo, hi, present = st.field(it.field)
+	}
+	switch it.kind {
+	case iExists:
+		return present == it.exists, -1
+	case iRef:
+		return st.evalRef(it, lo, hi)
+	}
+	if it.neq {
+		if !hasNonNull(st.vals[lo:hi]) {
+			return false, -1
+		}
+		ok, _ := st.anyTest(it, lo, hi)
+		return !ok, firstNonNull(st.vals[lo:hi], lo)
+	}
+	if it.all {
+		return st.allTests(it, lo, hi)
+	}
+	return st.anyTest(it, lo, hi)
+}
+
+func hasNonNull(vals []value) bool {
+	return firstNonNull(vals, 0) >= 0
+}
+
+func firstNonNull(vals []value, base int) int {
+	for i := range vals {
+		if vals[i].kind != vNull {
+			return base + i
+		}
+	}
+	return -1
+}
+
+// ntests is the number of values an item compares with, null aside.
+func (it *item) ntests() int {
+	return len(it.pats) + len(it.res) + len(it.nets) + len(it.nums)
+}
+
+// anyTest reports whether one of the item's values matches one field value.
+func (st *state) anyTest(it *item, lo, hi int) (bool, int) {
+	if it.null && !hasNonNull(st.vals[lo:hi]) {
+		return true, -1
+	}
+	for t := 0; t < it.ntests(); t++ {
+		if w := st.testValues(it, t, lo, hi); w >= 0 {
+			return true, w
+		}
+	}
+	return false, -1
+}
+
+// allTests reports whether every one of the item's values matches some
+// field value (the all modifier).
+func (st *state) allTests(it *item, lo, hi int) (bool, int) {
+	w := -1
+	if it.null && hasNonNull(st.vals[lo:hi]) {
+		return false, -1
+	}
+	for t := 0; t < it.ntests(); t++ {
+		i := st.testValues(it, t, lo, hi)
+		if i < 0 {
+			return false, -1
+		}
+		w = i
+	}
+	return true, w
+}
+
+// testValues runs test t of the item against the values lo..hi and
+// returns the index of the first value that passes, or -1.
+func (st *state) testValues(it *item, t, lo, hi int) int {
+	for i := lo; i < hi; i++ {
+		switch st.vals[i].kind {
+		case vNull:
+			continue
+		case vObject:
+			if it.kind == iStr && it.pats[t].kind == pAny {
+				return i
+			}
+			if st.m.opts.StrictObjects || it.kind == iNum || it.kind == iTime || it.kind == iCIDR {
+				continue
+			}
+			llo, lhi := st.leavesOf(i)
+			if w := st.testValues(it, t, llo, lhi); w >= 0 {
+				return w
+			}
+			continue
+		}
+		if st.testOne(it, t, i) {
+			return i
+		}
+	}
+	return -1
+}
+
+// testOne runs test t against the scalar at index i.
+func (st *state) testOne(it *item, t, i int) bool {
+	v := &st.vals[i]
+	switch it.kind {
+	case iStr, iKeyword:
+		if t < len(it.pats) {
+			p := it.pats[t]
+			if p.isNum && v.kind == vNumber {
+				if f, err := strconv.ParseFloat(string(v.text), 64); err == nil && f == p.num {
+					return true
+				}
+			}
+			if p.cased {
+				return p.match(v.text)
+			}
+			return p.match(st.lowerOf(i))
+		}
+		t -= len(it.pats)
+		lit := it.reLits[t]
+		if lit != nil && !bytes.Contains(v.text, lit) {
+			return false
+		}
+		return it.res[t].Match(v.text)
+	case iRe:
+		lit := it.reLits[t]
+		if lit != nil && !bytes.Contains(v.text, lit) {
+			return false
+		}
+		return it.res[t].Match(v.text)
+	case iCIDR:
+		a, err := netip.ParseAddr(string(v.text))
+		return err == nil && it.nets[t].Contains(a.Unmap())
+	case iNum, iTime:
+		f, ok := numberOf(v, it.timePart)
+		return ok && compare(f, it.cmp, it.nums[t])
+	}
+	return false
+}
+
+// numberOf reads a JSON number or numeric string, or with a time part, the
+// part of a date.
+func numberOf(v *value, part string) (float64, bool) {
+	if part != "" {
+		return timePart(v.text, part)
+	}
+	f, err := strconv.ParseFloat(string(bytes.TrimSpace(v.text)), 64)
+	return f, err == nil
+}
+
+func compare(a float64, cmp string, b float64) bool {
+	switch cmp {
+	case "lt":
+		return a < b
+	case "lte":
+		return a <= b
+	case "gt":
+		return a > b
+	case "gte":
+		return a >= b
+	}
+	return a == b
+}
+
+// timeLayouts are the date forms the time modifiers read: CloudTrail's
+// eventTime and its common variants.
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02",
+}
+
+// timePart extracts a part of a date as written, without converting time
+// zones (the specification leaves zones out of scope).
+func timePart(b []byte, part string) (float64, bool) {
+	s := string(b)
+	for _, layout := range timeLayouts {
+		t, err := time.Parse(layout, s)
+		if err != nil {
+			continue
+		}
+		switch part {
+		case "minute":
+			return float64(t.Minute()), true
+		case "hour":
+			return float64(t.Hour()), true
+		case "day":
+			return float64(t.Day()), true
+		case "week":
+			_, w := t.ISOWeek()
+			return float64(w), true
+		case "month":
+			return float64(t.Month()), true
+		case "year":
+			return float64(t.Year()), true
+		}
+	}
+	return 0, false
+}
+
+// evalRef compares a field with other fields of the same record.
+func (st *state) evalRef(it *item, lo, hi int) (bool, int) {
+	if it.neq && !hasNonNull(st.vals[lo:hi]) {
+		return false, -1
+	}
+	hits := 0
+	w := -1
+	for _, ref := range it.refs {
+		rlo, rhi, _ := st.field(ref)
+		if i := st.refMatch(it, lo, hi, rlo, rhi); i >= 0 {
+			hits++
+			w = i
+		}
+	}
+	var ok bool
+	switch {
+	case it.neq:
+		ok = hits == 0
+	case it.all:
+		ok = hits == len(it.refs)
+	default:
+		ok = hits > 0
+	}
+	if !ok {
+		return false, -1
+	}
+	return true, w
+}
+
+func (st *state) refMatch(it *item, lo, hi, rlo, rhi int) int {
+	for i := lo; i < hi; i++ {
+		if !isScalar(st.vals[i].kind) {
+			continue
+		}
+		for j := rlo; j < rhi; j++ {
+			if !isScalar(st.vals[j].kind) {
+				continue
+			}
+			a, b := st.vals[i].text, st.vals[j].text
+			if !it.cased {
+				a, b = st.lowerOf(i), st.lowerOf(j)
+			}
+			var ok bool
+			switch it.refMode {
+			case pPrefix:
+				ok = bytes.HasPrefix(a, b)
+			case pSuffix:
+				ok = bytes.HasSuffix(a, b)
+			case pContains:
+				ok = bytes.Contains(a, b)
+			default:
+				ok = bytes.Equal(a, b)
+			}
+			if ok {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func isScalar(k vkind) bool { return k == vString || k == vNumber || k == vBool }

@@ -1,0 +1,116 @@
+package detect
+
+// keySet is a set of lower-cased field values.
+type keySet map[string]bool
+
+// required returns the lower-cased values field fid must hold for the rule
+// to match, when every way of satisfying the condition pins the field to
+// plain literal values. ok is false when the rule gives no such guarantee;
+// the rule must then be tried on every record.
+func (cr *crule) required(fid int) (keySet, bool) {
+	var out keySet
+	for _, n := range cr.conds {
+		s, ok := cr.nodeReq(n, fid)
+		if !ok {
+			return nil, false
+		}
+		out = union(out, s)
+	}
+	return out, true
+}
+
+func (cr *crule) nodeReq(n *cnode, fid int) (keySet, bool) {
+	switch n.op {
+	case opSearch:
+		return searchReq(cr.searches[n.idx], fid)
+	case opAnd:
+		var acc keySet
+		found := false
+		for _, k := range n.kids {
+			if s, ok := cr.nodeReq(k, fid); ok {
+				acc = intersect(acc, s, found)
+				found = true
+			}
+		}
+		return acc, found
+	case opOr:
+		var acc keySet
+		for _, k := range n.kids {
+			s, ok := cr.nodeReq(k, fid)
+			if !ok {
+				return nil, false
+			}
+			acc = union(acc, s)
+		}
+		return acc, true
+	}
+	// A negation can be satisfied by any value of the field.
+	return nil, false
+}
+
+func searchReq(s *search, fid int) (keySet, bool) {
+	var acc keySet
+	for _, alt := range s.alts {
+		var altSet keySet
+		found := false
+		for _, it := range alt {
+			if set, ok := itemReq(it, fid); ok {
+				altSet = intersect(altSet, set, found)
+				found = true
+			}
+		}
+		if !found {
+			return nil, false
+		}
+		acc = union(acc, altSet)
+	}
+	return acc, true
+}
+
+// itemReq gives the values an item pins its field to: plain, non-negated
+// literals without wildcards, null or numeric equivalence.
+func itemReq(it *item, fid int) (keySet, bool) {
+	if it.field != fid || it.kind != iStr || it.neq || it.null || len(it.pats) == 0 {
+		return nil, false
+	}
+	var set keySet
+	first := true
+	for _, p := range it.pats {
+		if p.kind != pExact || p.isNum {
+			return nil, false
+		}
+		one := keySet{string(appendLower(nil, p.lit)): true}
+		if it.all {
+			set = intersect(set, one, !first)
+		} else {
+			set = union(set, one)
+		}
+		first = false
+	}
+	return set, true
+}
+
+func union(a, b keySet) keySet {
+	out := keySet{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+// intersect returns a ∩ b, or b when a is not yet set.
+func intersect(a, b keySet, aSet bool) keySet {
+	if !aSet {
+		return union(nil, b)
+	}
+	out := keySet{}
+	for k := range a {
+		if b[k] {
+			out[k] = true
+		}
+	}
+	return out
+}

@@ -1,0 +1,244 @@
+package detect
+
+import (
+	"bytes"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// The functions below walk raw JSON without building values. They are
+// lenient about what they do not need (a bare literal such as `tru` is taken
+// as a scalar token) but never read out of bounds: every function returns -1
+// when the input ends or is not shaped like JSON where it must be.
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index just past the closing quote of the string
+// whose opening quote is at b[i], and whether it holds escapes.
+func stringEnd(b []byte, i int) (int, bool) {
+	esc := false
+	i++
+	for {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			return -1, esc
+		}
+		q := i + j
+		// Count the backslashes right before the quote: an odd count escapes it.
+		n := 0
+		for k := q - 1; k >= i && b[k] == '\\'; k-- {
+			n++
+		}
+		if !esc && bytes.IndexByte(b[i:q], '\\') >= 0 {
+			esc = true
+		}
+		if n%2 == 0 {
+			return q + 1, esc
+		}
+		i = q + 1
+	}
+}
+
+// valueEnd returns the index just past the JSON value starting at b[i]
+// (no leading space).
+func valueEnd(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		e, _ := stringEnd(b, i)
+		return e
+	case '{', '[':
+		return containerEnd(b, i)
+	case '}', ']', ',', ':':
+		return -1
+	}
+	// Scalar token: number, true, false, null.
+	j := i
+	for j < len(b) {
+		c := b[j]
+		if c == ',' || c == '}' || c == ']' || c == ':' || c == '"' || isSpace(c) {
+			break
+		}
+		j++
+	}
+	return j
+}
+
+// containerEnd skips an object or array by counting brackets outside
+// strings. Mismatched bracket kinds are not detected here.
+func containerEnd(b []byte, i int) int {
+	depth := 0
+	for i < len(b) {
+		switch b[i] {
+		case '"':
+			e, _ := stringEnd(b, i)
+			if e < 0 {
+				return -1
+			}
+			i = e
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		}
+		i++
+	}
+	return -1
+}
+
+// member is one key/value pair of a JSON object, as byte offsets.
+type member struct {
+	kStart, kEnd int // key including quotes
+	vStart, vEnd int
+	kEsc         bool
+}
+
+// nextMember reads the member at b[i] (after '{' or ','), returning it and
+// the index after the following ',' or at the closing '}'. done is true when
+// the object closes; ok is false on malformed input.
+func nextMember(b []byte, i int) (m member, next int, done, ok bool) {
+	i = skipSpace(b, i)
+	if i >= len(b) {
+		return m, -1, false, false
+	}
+	if b[i] == '}' {
+		return m, i + 1, true, true
+	}
+	if b[i] != '"' {
+		return m, -1, false, false
+	}
+	ke, esc := stringEnd(b, i)
+	if ke < 0 {
+		return m, -1, false, false
+	}
+	m.kStart, m.kEnd, m.kEsc = i, ke, esc
+	i = skipSpace(b, ke)
+	if i >= len(b) || b[i] != ':' {
+		return m, -1, false, false
+	}
+	i = skipSpace(b, i+1)
+	ve := valueEnd(b, i)
+	if ve < 0 || ve == i {
+		return m, -1, false, false
+	}
+	m.vStart, m.vEnd = i, ve
+	i = skipSpace(b, ve)
+	if i >= len(b) {
+		return m, -1, false, false
+	}
+	switch b[i] {
+	case ',':
+		return m, i + 1, false, true
+	case '}':
+		return m, i, false, true
+	}
+	return m, -1, false, false
+}
+
+// nextElem reads the array element at b[i] (after '[' or ','), like
+// nextMember.
+func nextElem(b []byte, i int) (start, end, next int, done, ok bool) {
+	i = skipSpace(b, i)
+	if i >= len(b) {
+		return 0, 0, -1, false, false
+	}
+	if b[i] == ']' {
+		return 0, 0, i + 1, true, true
+	}
+	ve := valueEnd(b, i)
+	if ve < 0 || ve == i {
+		return 0, 0, -1, false, false
+	}
+	j := skipSpace(b, ve)
+	if j >= len(b) {
+		return 0, 0, -1, false, false
+	}
+	switch b[j] {
+	case ',':
+		return i, ve, j + 1, false, true
+	case ']':
+		return i, ve, j, false, true
+	}
+	return 0, 0, -1, false, false
+}
+
+// decodeString appends the decoded content of the JSON string b (with its
+// quotes) to dst. Invalid escapes are kept as written; lone surrogates
+// become U+FFFD, as encoding/json does.
+func decodeString(dst, b []byte) []byte {
+	b = b[1 : len(b)-1]
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c != '\\' || i+1 >= len(b) {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		switch e := b[i+1]; e {
+		case '"', '\\', '/':
+			dst = append(dst, e)
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, n := decodeU(b[i:])
+			if n == 0 {
+				dst = append(dst, c, e)
+				break
+			}
+			dst = utf8.AppendRune(dst, r)
+			i += n
+			continue
+		default:
+			dst = append(dst, c, e)
+		}
+		i += 2
+	}
+	return dst
+}
+
+// decodeU decodes a \uXXXX escape (and a following low surrogate) at the
+// start of b, returning the rune and the bytes consumed (0 if invalid).
+func decodeU(b []byte) (rune, int) {
+	hex := func(b []byte) (rune, bool) {
+		if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(b[2:6]), 16, 16)
+		return rune(v), err == nil
+	}
+	r, ok := hex(b)
+	if !ok {
+		return 0, 0
+	}
+	if !utf16.IsSurrogate(r) {
+		return r, 6
+	}
+	if r2, ok := hex(b[6:]); ok {
+		if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+			return d, 12
+		}
+	}
+	return utf8.RuneError, 6
+}

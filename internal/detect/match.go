@@ -1,0 +1,166 @@
+package detect
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// Match is one rule that matched a record.
+type Match struct {
+	Rule   *Rule
+	Fields []FieldMatch // evidence: values that made the rule's positive parts hold
+}
+
+// FieldMatch is one field value that took part in a match. Field is empty
+// for a keyword hit.
+type FieldMatch struct {
+	Field string
+	Value string
+}
+
+// Match returns the rules that match record, a raw CloudTrail record (one
+// JSON object). It returns an error wrapping ErrMalformed, and no matches,
+// when the record's top-level object is not well formed.
+func (m *Matcher) Match(record []byte) ([]Match, error) {
+	return m.AppendMatches(nil, record)
+}
+
+// AppendMatches is Match appending to dst, for callers that reuse a slice.
+func (m *Matcher) AppendMatches(dst []Match, record []byte) ([]Match, error) {
+	st := m.pool.Get().(*state)
+	defer m.pool.Put(st)
+	st.reset(record, nil)
+	if !st.scanTop() {
+		return dst, fmt.Errorf("match record: %w", ErrMalformed)
+	}
+	name, nameOK := st.indexKey(m.nameFid)
+	src, srcOK := st.indexKey(m.srcFid)
+	if !nameOK || !srcOK {
+		st.evalAll()
+	} else {
+		st.evalList(m.byName[string(name)])
+		st.evalList(m.bySource[string(src)])
+		st.evalList(m.catchAll)
+	}
+	return st.appendHits(dst), nil
+}
+
+// MatchDecoded evaluates every rule, without the index, against a record
+// already decoded by encoding/json (numbers as float64 or json.Number).
+// It is the slow path kept for comparison and for callers that only hold a
+// decoded record.
+func (m *Matcher) MatchDecoded(doc map[string]any) []Match {
+	st := m.pool.Get().(*state)
+	defer m.pool.Put(st)
+	st.reset(nil, doc)
+	st.evalAll()
+	return st.appendHits(nil)
+}
+
+// indexKey returns the lower-cased value of an index field ("" when it is
+// missing or null); ok is false when the value is an object or array, for
+// which the index cannot be trusted.
+func (st *state) indexKey(fid int) ([]byte, bool) {
+	lo, hi, _ := st.field(fid)
+	switch {
+	case hi == lo:
+		return nil, true
+	case hi-lo > 1:
+		return nil, false
+	}
+	switch st.vals[lo].kind {
+	case vObject:
+		return nil, false
+	case vNull:
+		return nil, true
+	}
+	return st.lowerOf(lo), true
+}
+
+func (st *state) evalList(list []int32) {
+	for _, i := range list {
+		if st.evalRule(st.m.rules[i]) {
+			st.hits = append(st.hits, i)
+		}
+	}
+}
+
+func (st *state) evalAll() {
+	for i, cr := range st.m.rules {
+		if st.evalRule(cr) {
+			st.hits = append(st.hits, int32(i))
+		}
+	}
+}
+
+// appendHits turns the matched rule indexes into Matches, in rule order.
+func (st *state) appendHits(dst []Match) []Match {
+	if len(st.hits) == 0 {
+		return dst
+	}
+	slices.Sort(st.hits)
+	for _, i := range st.hits {
+		cr := st.m.rules[i]
+		mt := Match{Rule: cr.rule}
+		for _, c := range cr.conds {
+			if st.evalNode(cr, c) {
+				mt.Fields = st.evidence(cr, c, mt.Fields)
+				break
+			}
+		}
+		dst = append(dst, mt)
+	}
+	return dst
+}
+
+// evidence lists the field values behind the positive (not negated) parts
+// of a condition that hold.
+func (st *state) evidence(cr *crule, n *cnode, out []FieldMatch) []FieldMatch {
+	switch n.op {
+	case opNot:
+		return out
+	case opAnd, opOr:
+		for _, k := range n.kids {
+			if st.evalNode(cr, k) {
+				out = st.evidence(cr, k, out)
+			}
+		}
+		return out
+	}
+	for _, alt := range cr.searches[n.idx].alts {
+		if !st.evalAlt(alt) {
+			continue
+		}
+		for _, it := range alt {
+			if _, w := st.evalItem(it); w >= 0 {
+				out = appendEvidence(out, FieldMatch{Field: it.path, Value: st.valueText(w)})
+			}
+		}
+		break
+	}
+	return out
+}
+
+func appendEvidence(out []FieldMatch, fm FieldMatch) []FieldMatch {
+	if slices.Contains(out, fm) {
+		return out
+	}
+	return append(out, fm)
+}
+
+// valueText renders a value for evidence: scalars as text, objects as JSON.
+func (st *state) valueText(i int) string {
+	v := st.vals[i]
+	switch v.kind {
+	case vObject:
+		if v.obj != nil {
+			b, _ := json.Marshal(v.obj)
+			return string(b)
+		}
+		return string(st.raw[v.start:v.end])
+	case vNull:
+		return "null"
+	}
+	return string(v.text)
+}

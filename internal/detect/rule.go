@@ -1,0 +1,291 @@
+package detect
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Logsource is the logsource block of a Sigma rule.
+type Logsource struct {
+	Category   string
+	Product    string
+	Service    string
+	Definition string
+}
+
+// Rule is one parsed Sigma detection rule. Its detection is kept as the YAML
+// node it was read from, so that Compile can report positions.
+type Rule struct {
+	File           string // name given to ParseRule, used in every error
+	ID             string
+	Title          string
+	Description    string
+	Status         string
+	Level          string
+	Author         string
+	Date           string
+	Modified       string
+	Tags           []string
+	References     []string
+	Falsepositives []string
+	Logsource      Logsource
+	Detection      *yaml.Node // the mapping under "detection"
+	Line           int        // line of the rule's first key
+}
+
+// ParseRule parses one Sigma rule file. name is used in errors only.
+// Multi-document files, correlation rules, filters and legacy aggregations
+// are refused with an error wrapping ErrUnsupported.
+func ParseRule(name string, data []byte) (*Rule, error) {
+	r, err := parseRule(name, data)
+	if err != nil {
+		return nil, ruleError(name, err)
+	}
+	return r, nil
+}
+
+func parseRule(name string, data []byte) (*Rule, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("empty rule file")
+		}
+		return nil, yamlError(err)
+	}
+	var second yaml.Node
+	switch err := dec.Decode(&second); {
+	case err == nil:
+		return nil, unsupportedAt(second.Line, second.Column,
+			"multi-document YAML (rule collections and correlation bundles) is not supported")
+	case !errors.Is(err, io.EOF):
+		return nil, yamlError(err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
+		return nil, errAt(doc.Line, doc.Column, "rule is not a YAML document")
+	}
+	top := doc.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return nil, errAt(top.Line, top.Column, "rule must be a YAML mapping, got %s", kindName(top))
+	}
+	r := &Rule{File: name, Line: top.Line}
+	if err := r.fill(top); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// fill reads the top-level keys of a rule.
+func (r *Rule) fill(top *yaml.Node) error {
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		if seen[k.Value] {
+			return errAt(k.Line, k.Column, "duplicate key %q", k.Value)
+		}
+		seen[k.Value] = true
+		var err error
+		switch k.Value {
+		case "correlation":
+			return unsupportedAt(k.Line, k.Column, "correlation rules are not supported")
+		case "filter":
+			return unsupportedAt(k.Line, k.Column, "sigma filters (meta filter rules) are not supported")
+		case "title":
+			r.Title, err = scalar(v)
+		case "id":
+			r.ID, err = scalar(v)
+		case "status":
+			r.Status, err = scalar(v)
+		case "description":
+			r.Description, err = scalar(v)
+		case "level":
+			r.Level, err = scalar(v)
+		case "author":
+			r.Author, err = joinedScalar(v)
+		case "date":
+			r.Date, err = scalar(v)
+		case "modified":
+			r.Modified, err = scalar(v)
+		case "tags":
+			r.Tags, err = stringList(v)
+		case "references":
+			r.References, err = stringList(v)
+		case "falsepositives":
+			r.Falsepositives, err = stringList(v)
+		case "logsource":
+			err = r.Logsource.fill(v)
+		case "detection":
+			err = checkDetection(v)
+			r.Detection = v
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, req := range []string{"title", "logsource", "detection"} {
+		if !seen[req] {
+			return errAt(top.Line, top.Column, "missing required key %q", req)
+		}
+	}
+	return nil
+}
+
+func (l *Logsource) fill(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return errAt(n.Line, n.Column, "logsource must be a mapping, got %s", kindName(n))
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		var err error
+		switch k.Value {
+		case "category":
+			l.Category, err = scalar(v)
+		case "product":
+			l.Product, err = scalar(v)
+		case "service":
+			l.Service, err = scalar(v)
+		case "definition":
+			l.Definition, err = scalar(v)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// IsCloudTrail reports whether the logsource names AWS CloudTrail
+// (product aws, service cloudtrail, any case).
+func (l Logsource) IsCloudTrail() bool {
+	return strings.EqualFold(l.Product, "aws") && strings.EqualFold(l.Service, "cloudtrail")
+}
+
+// checkLogsource returns an error wrapping ErrLogsource unless the rule is
+// for CloudTrail.
+func (r *Rule) checkLogsource() error {
+	if r.Logsource.IsCloudTrail() {
+		return nil
+	}
+	return &RuleError{File: r.File, Line: r.Line, Err: fmt.Errorf("%w: product %q, service %q",
+		ErrLogsource, r.Logsource.Product, r.Logsource.Service)}
+}
+
+// checkDetection refuses the legacy correlation features that can appear
+// inside a detection block. The rest is checked by Compile.
+func checkDetection(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return errAt(n.Line, n.Column, "detection must be a mapping, got %s", kindName(n))
+	}
+	hasCond := false
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch k.Value {
+		case "timeframe":
+			return unsupportedAt(k.Line, k.Column,
+				"detection timeframe (legacy aggregation over time) is not supported")
+		case "condition":
+			hasCond = true
+			if err := checkConditionNode(v); err != nil {
+				return err
+			}
+		}
+	}
+	if !hasCond {
+		return errAt(n.Line, n.Column, "detection has no condition")
+	}
+	return nil
+}
+
+func checkConditionNode(v *yaml.Node) error {
+	conds := []*yaml.Node{v}
+	if v.Kind == yaml.SequenceNode {
+		conds = v.Content
+	}
+	for _, c := range conds {
+		if c.Kind != yaml.ScalarNode {
+			return errAt(c.Line, c.Column, "condition must be a string or a list of strings, got %s", kindName(c))
+		}
+		if i := strings.IndexByte(c.Value, '|'); i >= 0 {
+			agg := strings.TrimSpace(c.Value[i+1:])
+			if j := strings.IndexAny(agg, " ("); j > 0 {
+				agg = agg[:j]
+			}
+			return unsupportedAt(c.Line, c.Column,
+				"aggregation %q in condition (legacy correlation) is not supported", agg)
+		}
+	}
+	return nil
+}
+
+func yamlError(err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("parse yaml: %s", strings.Join(te.Errors, "; "))
+	}
+	// yaml.v3 messages already carry "line N:"; keep them as they are.
+	return fmt.Errorf("parse yaml: %w", err)
+}
+
+func scalar(n *yaml.Node) (string, error) {
+	if n.Kind != yaml.ScalarNode {
+		return "", errAt(n.Line, n.Column, "expected a string, got %s", kindName(n))
+	}
+	if n.Tag == "!!null" {
+		return "", nil
+	}
+	return n.Value, nil
+}
+
+// joinedScalar accepts a string or a list of strings (some rules list
+// several authors) and returns them joined by ", ".
+func joinedScalar(n *yaml.Node) (string, error) {
+	if n.Kind != yaml.SequenceNode {
+		return scalar(n)
+	}
+	l, err := stringList(n)
+	return strings.Join(l, ", "), err
+}
+
+// stringList accepts a list of strings or a single string.
+func stringList(n *yaml.Node) ([]string, error) {
+	if n.Kind == yaml.ScalarNode {
+		if n.Tag == "!!null" {
+			return nil, nil
+		}
+		return []string{n.Value}, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, errAt(n.Line, n.Column, "expected a list of strings, got %s", kindName(n))
+	}
+	out := make([]string, 0, len(n.Content))
+	for _, c := range n.Content {
+		s, err := scalar(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "null"
+		}
+		return "a scalar"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "a document"
+}
