@@ -50,11 +50,7 @@ func (r *Reader) element() (*Record, error) {
 		}
 		r.arrFirst = false
 		r.keepHere(e)
-		shape := ShapeRecords
-		if r.topArray {
-			shape = ShapeArray
-		}
-		return r.item(b[i:e], r.abs(i), shape)
+		return r.item(b[i:e], r.abs(i), r.contShape)
 	}
 }
 
@@ -102,7 +98,7 @@ func (r *Reader) item(it []byte, off int64, shape Shape) (*Record, error) {
 	}
 	first := r.first
 	r.first = false
-	if first && shape != ShapeRecords && (it[0] != '{' || (!r.keys.recordish && !r.keys.wrapper())) {
+	if first && (shape == ShapeArray || shape == ShapeObjects) && (it[0] != '{' || (!r.keys.recordish && !r.keys.wrapper())) {
 		return nil, r.fileErr(off, fmt.Errorf("%w: first item is %s", ErrUnknownShape, describe(it, &r.keys)))
 	}
 	r.stats.Read++

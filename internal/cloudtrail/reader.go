@@ -77,17 +77,17 @@ type Reader struct {
 	pos, keep      int64 // parse position; first offset still needed
 	lines, linePos int64 // newlines counted before linePos
 
-	started  bool
-	mode     mode
-	cat      category
-	first    bool  // the next item is the file's first
-	objStart int64 // start of the current top-level object
-	objFirst bool  // no member read yet in it
-	inCont   bool  // it holds a container
-	arrFirst bool  // no item read yet in the current array
-	records  bool  // the current array is a Records container
-	topArray bool  // the current array is a top-level array
-	control  bool  // the current object is a CloudWatch control message
+	started   bool
+	mode      mode
+	cat       category
+	first     bool  // the next item is the file's first
+	objStart  int64 // start of the current top-level object
+	objFirst  bool  // no member read yet in it
+	inCont    bool  // it holds a container
+	arrFirst  bool  // no item read yet in the current array
+	contShape Shape // shape of the current array's items
+	topArray  bool  // the current array is a top-level array
+	control   bool  // the current object is a CloudWatch control message
 
 	sc      scanner
 	keys    itemKeys

@@ -24,7 +24,9 @@ func (r *Reader) top() error {
 			if r.readErr != nil {
 				return r.endErr(r.pos)
 			}
-			return io.EOF
+			if i >= len(b) {
+				return io.EOF
+			}
 		}
 		switch b[i] {
 		case '{':
@@ -37,7 +39,7 @@ func (r *Reader) top() error {
 				return err
 			}
 			r.stats.Shapes |= ShapeArray
-			r.mode, r.arrFirst, r.records, r.topArray = modeArray, true, false, true
+			r.mode, r.arrFirst, r.contShape, r.topArray = modeArray, true, ShapeArray, true
 			r.pos++
 			return nil
 		case 0x1f:
@@ -133,9 +135,14 @@ func (r *Reader) enterContainer(name []byte, j int) error {
 	if err := r.setCat(catContainer, r.objStart); err != nil {
 		return err
 	}
-	r.records = string(name) == "Records"
-	if r.records {
+	switch string(name) {
+	case "Records":
+		r.contShape = ShapeRecords
 		r.stats.Shapes |= ShapeRecords
+	case "Events":
+		r.contShape = ShapeLookup
+	default:
+		r.contShape = ShapeCloudWatch
 	}
 	if !r.inCont && r.keys.messageType.ok() {
 		mt := r.buf[r.idx(r.objStart)+r.keys.messageType.s : r.idx(r.objStart)+r.keys.messageType.e]

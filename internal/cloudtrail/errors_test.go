@@ -1,0 +1,137 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+const (
+	recA = `{"eventName":"A","eventSource":"s3.amazonaws.com","eventID":"a"}`
+	recB = `{"eventName":"B","eventSource":"s3.amazonaws.com","eventID":"b"}`
+)
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       string
+		produced int
+		rejected []string // substrings of each rejection reason, in order
+		rejLines []int64  // line of each rejected record
+		err      error    // file-level error, nil for a clean end
+		errText  string
+	}{
+		{name: "empty", in: ""},
+		{name: "blank", in: " \n\t\n"},
+		{name: "bom", in: "\xef\xbb\xbf" + recA, produced: 1},
+		{name: "empty records", in: `{"Records":[]}`},
+		{name: "records then more keys", in: `{"Records":[` + recA + `],"x":{"y":[1,2]}}`, produced: 1},
+		{name: "keys before records", in: `{"x":[1,{"a":2}],"Records":[` + recA + `]}`, produced: 1},
+		{name: "concatenated containers", in: `{"Records":[` + recA + `]}{"Records":[` + recB + `]}`, produced: 2},
+		{name: "element not an object", in: `{"Records":[` + recA + `,42,"s",null,[1]]}`, produced: 1,
+			rejected: []string{"is a number", "is a string", "is null", "is an array"}, rejLines: []int64{1, 1, 1, 1}},
+		{name: "invalid element with balanced brackets", in: "{\"Records\":[\n" + recA + ",\n{\"eventName\":\"x\" \"y\":1},\n" + recB + "]}",
+			produced: 2, rejected: []string{"invalid JSON: ',' or '}' expected in object at line 3"}, rejLines: []int64{3}},
+		{name: "invalid scalar element", in: `[` + recA + `,tru,` + recB + `]`, produced: 2, rejected: []string{"invalid literal"}},
+		{name: "unbalanced element breaks container", in: `{"Records":[` + recA + `,{"a":{"b":1},` + recB + `]}`,
+			produced: 1, err: ErrSyntax},
+		{name: "truncated container", in: `{"Records":[` + recA + `,{"eventName":"B"`, produced: 1, err: ErrTruncated},
+		{name: "truncated after element", in: `{"Records":[` + recA, produced: 1, err: ErrTruncated},
+		{name: "trailing comma", in: `[` + recA + `,]`, produced: 1, err: ErrSyntax},
+		{name: "missing comma", in: `[` + recA + recB + `]`, produced: 1, err: ErrSyntax},
+		{name: "ndjson broken line", in: recA + "\n{\"eventName\":\"x\",\n" + recB + "\n", produced: 2,
+			rejected: []string{"invalid JSON"}, rejLines: []int64{2}},
+		{name: "ndjson bad line first", in: "{\"eventName\" 1}\n" + recA + "\n", produced: 1,
+			rejected: []string{"':' expected"}, rejLines: []int64{1}},
+		{name: "ndjson non-record object", in: recA + "\n{\"foo\":1}\n" + recB, produced: 2,
+			rejected: []string{"without CloudTrail record fields"}, rejLines: []int64{2}},
+		{name: "ndjson digest object later", in: recA + "\n" + `{"digestS3Object":"x"}`, produced: 1,
+			rejected: []string{"digest"}},
+		{name: "unknown object", in: `{"foo":1,"bar":[2]}`, err: ErrUnknownShape, errText: "neither records nor record fields"},
+		{name: "unknown array", in: `[1,2,3]`, err: ErrUnknownShape, errText: "first item is a number"},
+		{name: "text", in: "hello world\n", err: ErrUnknownShape, errText: `starts with "hello`},
+		{name: "top-level scalar", in: `42`, err: ErrUnknownShape},
+		{name: "records not an array", in: `{"Records":null}`, err: ErrUnknownShape},
+		{name: "mixed container after records", in: recA + "\n" + `{"Records":[` + recB + `]}`, produced: 1, err: ErrMixedShapes},
+		{name: "mixed records after container", in: `{"Records":[` + recA + `]}` + "\n" + recB, produced: 1, err: ErrMixedShapes},
+		{name: "mixed array after container", in: `{"Records":[]}[` + recB + `]`, err: ErrMixedShapes},
+		{name: "gzip inside gzip", in: string(gz(t, gz(t, []byte(recA)))), err: ErrUnknownShape, errText: "gzip inside gzip"},
+		{name: "lookup string not json", in: `{"Events":[{"EventId":"1","CloudTrailEvent":"not json"},{"CloudTrailEvent":` +
+			quote(recA) + `}]}`, produced: 1, rejected: []string{"CloudTrailEvent does not hold a JSON object"}},
+		{name: "lookup string invalid json", in: `{"Events":[{"CloudTrailEvent":"{\"a\" 1}"}]}`,
+			rejected: []string{"CloudTrailEvent holds invalid JSON"}},
+		{name: "lookup string truncated", in: `{"Events":[{"CloudTrailEvent":"{\"a\":1"}]}`,
+			rejected: []string{"truncated JSON"}},
+		{name: "lookup string two values", in: `{"Events":[{"CloudTrailEvent":"{}{}"}]}`,
+			rejected: []string{"more than one JSON value"}},
+		{name: "lookup not a string", in: `{"Events":[{"CloudTrailEvent":{"eventName":"x"}}]}`,
+			rejected: []string{"CloudTrailEvent is not a string"}},
+		{name: "lookup entry without record", in: `{"Events":[{"EventId":"1"}]}`, rejected: []string{"without CloudTrail record fields"}},
+		{name: "cloudwatch message not json", in: `{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":"oops"}]}`,
+			rejected: []string{"message does not hold a JSON object"}},
+		{name: "eventbridge detail not object", in: `{"detail-type":"x","source":"aws.s3","detail":"x"}` + "\n" + recA,
+			produced: 1, rejected: []string{"detail is not an object"}},
+		{name: "too deep", in: `[` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `]`,
+			rejected: []string{"nesting too deep"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, opts := range []Options{{}, {BufferSize: 5}} {
+				res := read(t, strings.NewReader(tt.in), "in", opts)
+				if !errors.Is(res.err, tt.err) || (tt.err == nil) != (res.err == nil) {
+					t.Fatalf("error = %v, want %v", res.err, tt.err)
+				}
+				if res.err != nil && !strings.Contains(res.err.Error(), tt.errText) {
+					t.Errorf("error %q does not say %q", res.err, tt.errText)
+				}
+				var fe *FileError
+				if errors.As(res.err, &fe) && fe.Pos.Ordinal != res.stats.Read {
+					t.Errorf("file error says %d records read, stats say %d", fe.Pos.Ordinal, res.stats.Read)
+				}
+				if len(res.raws) != tt.produced {
+					t.Errorf("produced %d, want %d", len(res.raws), tt.produced)
+				}
+				if len(res.rejects) != len(tt.rejected) {
+					t.Fatalf("rejects %v, want %d", res.rejects, len(tt.rejected))
+				}
+				for i, re := range res.rejects {
+					if !strings.Contains(re.Reason, tt.rejected[i]) {
+						t.Errorf("reject %d: %q does not say %q", i, re.Reason, tt.rejected[i])
+					}
+					if tt.rejLines != nil && re.Pos.Line != tt.rejLines[i] {
+						t.Errorf("reject %d at line %d, want %d", i, re.Pos.Line, tt.rejLines[i])
+					}
+					if re.Pos.File != "in" || re.Pos.Ordinal == 0 {
+						t.Errorf("reject %d: position %+v", i, re.Pos)
+					}
+				}
+			}
+		})
+	}
+}
+
+func quote(s string) string {
+	var b bytes.Buffer
+	b.WriteByte('"')
+	for _, c := range []byte(s) {
+		if c == '"' || c == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(c)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+func TestTooLarge(t *testing.T) {
+	big := `{"eventName":"` + strings.Repeat("x", 5000) + `"}`
+	res := read(t, strings.NewReader(`{"Records":[`+recA+","+big+"]}"), "in", Options{BufferSize: 64, MaxValueSize: 1024})
+	if !errors.Is(res.err, ErrTooLarge) || len(res.raws) != 1 {
+		t.Fatalf("got %d records, error %v; want 1 and ErrTooLarge", len(res.raws), res.err)
+	}
+	res = read(t, strings.NewReader(big), "in", Options{BufferSize: 64, MaxValueSize: 1024})
+	if !errors.Is(res.err, ErrTooLarge) {
+		t.Fatalf("error %v, want ErrTooLarge", res.err)
+	}
+}

@@ -1,0 +1,206 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// result is everything a reader reported for one input.
+type result struct {
+	raws    [][]byte
+	kinds   []Kind
+	shapes  []Shape
+	pos     []Position
+	rejects []*RecordError
+	err     error
+	stats   Stats
+}
+
+func read(t testing.TB, src io.Reader, name string, opts Options) result {
+	t.Helper()
+	r := NewReader(opts)
+	r.Reset(src, name)
+	var res result
+	for {
+		rec, err := r.Next()
+		var re *RecordError
+		switch {
+		case errors.As(err, &re):
+			res.rejects = append(res.rejects, re)
+			continue
+		case err == io.EOF:
+		case err != nil:
+			res.err = err
+		default:
+			res.raws = append(res.raws, bytes.Clone(rec.Raw))
+			res.kinds = append(res.kinds, rec.Kind)
+			res.shapes = append(res.shapes, rec.Shape)
+			res.pos = append(res.pos, rec.Pos)
+			continue
+		}
+		break
+	}
+	res.stats = r.Stats()
+	if s := res.stats; s.Read != s.Produced+s.Rejected || int(s.Produced) != len(res.raws) || int(s.Rejected) != len(res.rejects) {
+		t.Fatalf("%s: accounting broken: %+v, %d records, %d rejects", name, s, len(res.raws), len(res.rejects))
+	}
+	return res
+}
+
+func readFile(t testing.TB, path string, opts Options) result {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return read(t, f, filepath.Base(path), opts)
+}
+
+func gz(t testing.TB, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// eventIDs decodes each raw record with encoding/json and lists its eventID.
+func eventIDs(t testing.TB, raws [][]byte) []string {
+	t.Helper()
+	var ids []string
+	for _, raw := range raws {
+		var rec struct{ EventID string }
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			t.Fatalf("record is not valid JSON: %v: %s", err, raw)
+		}
+		ids = append(ids, rec.EventID)
+	}
+	return ids
+}
+
+var threeIDs = []string{
+	"00000000-0000-4000-8000-000000000001",
+	"00000000-0000-4000-8000-000000000002",
+	"00000000-0000-4000-8000-000000000003",
+}
+
+func TestShapes(t *testing.T) {
+	tests := []struct {
+		file    string
+		ids     []string
+		shape   Shape // shape of every record
+		shapes  Shape // shapes of the file
+		skipped int64
+		kind    Kind
+		err     error
+	}{
+		{file: "records.json", ids: threeIDs, shape: ShapeRecords, shapes: ShapeRecords},
+		{file: "records-pretty.json", ids: threeIDs, shape: ShapeRecords, shapes: ShapeRecords},
+		{file: "array.json", ids: threeIDs, shape: ShapeArray, shapes: ShapeArray},
+		{file: "lines.jsonl", ids: threeIDs, shape: ShapeObjects, shapes: ShapeObjects},
+		{file: "single.json", ids: threeIDs[2:], shape: ShapeObjects, shapes: ShapeObjects},
+		{file: "eventbridge.jsonl", ids: threeIDs, shape: ShapeEventBridge, shapes: ShapeObjects | ShapeEventBridge},
+		{file: "eventbridge-array.json", ids: threeIDs, shape: ShapeEventBridge, shapes: ShapeArray | ShapeEventBridge},
+		{file: "cloudwatch.json", ids: threeIDs, shape: ShapeCloudWatch, shapes: ShapeCloudWatch},
+		{file: "cloudwatch-filter.json", ids: threeIDs, shape: ShapeCloudWatch, shapes: ShapeCloudWatch},
+		{file: "cloudwatch-control.json", skipped: 1},
+		{file: "lookup.json", ids: threeIDs, shape: ShapeLookup, shapes: ShapeLookup},
+		{file: "insight.json", ids: []string{"00000000-0000-4000-8000-0000000000a1"}, shape: ShapeRecords,
+			shapes: ShapeRecords, kind: KindInsight},
+		{file: "digest.json", shapes: ShapeDigest, err: ErrDigest},
+	}
+	for _, tt := range tests {
+		data, err := os.ReadFile(filepath.Join("testdata", tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, variant := range []struct {
+			name  string
+			data  []byte
+			extra Shape
+			opts  Options
+		}{
+			{"plain", data, 0, Options{}},
+			{"tiny-buffer", data, 0, Options{BufferSize: 7}},
+			{"gzip", gz(t, data), ShapeGzip, Options{}},
+			{"gzip-std", gz(t, data), ShapeGzip, Options{Gzip: GzipStd}},
+		} {
+			t.Run(tt.file+"/"+variant.name, func(t *testing.T) {
+				res := read(t, bytes.NewReader(variant.data), tt.file, variant.opts)
+				if !errors.Is(res.err, tt.err) {
+					t.Fatalf("error = %v, want %v", res.err, tt.err)
+				}
+				if got := strings.Join(eventIDs(t, res.raws), ","); got != strings.Join(tt.ids, ",") {
+					t.Errorf("eventIDs = %s, want %s", got, strings.Join(tt.ids, ","))
+				}
+				if len(res.rejects) != 0 {
+					t.Errorf("rejects: %v", res.rejects)
+				}
+				for i := range res.raws {
+					if res.shapes[i] != tt.shape || res.kinds[i] != tt.kind {
+						t.Errorf("record %d: shape %s kind %s, want %s %s", i, res.shapes[i], res.kinds[i], tt.shape, tt.kind)
+					}
+				}
+				if want := tt.shapes | variant.extra; res.stats.Shapes != want {
+					t.Errorf("file shapes = %s, want %s", res.stats.Shapes, want)
+				}
+				if res.stats.Skipped != tt.skipped {
+					t.Errorf("skipped = %d, want %d", res.stats.Skipped, tt.skipped)
+				}
+				if res.stats.Bytes != int64(len(data)) {
+					t.Errorf("bytes = %d, want %d", res.stats.Bytes, len(data))
+				}
+			})
+		}
+	}
+}
+
+// TestRecordFields checks the shortcut fields and that string containers are
+// decoded exactly.
+func TestRecordFields(t *testing.T) {
+	for _, file := range []string{"records.json", "lookup.json", "cloudwatch.json", "eventbridge.jsonl"} {
+		t.Run(file, func(t *testing.T) {
+			f, err := os.Open(filepath.Join("testdata", file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			r := NewReader(Options{})
+			r.Reset(f, file)
+			var got []string
+			for {
+				rec, err := r.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want struct{ EventSource, EventName, UserAgent string }
+				if err := json.Unmarshal(rec.Raw, &want); err != nil {
+					t.Fatal(err)
+				}
+				if string(rec.EventSource) != want.EventSource || string(rec.EventName) != want.EventName {
+					t.Errorf("fields %q %q, want %q %q", rec.EventSource, rec.EventName, want.EventSource, want.EventName)
+				}
+				got = append(got, want.UserAgent)
+			}
+			if want := `Boto3/1.34.0 "quoted" \ backé`; len(got) != 3 || got[1] != want {
+				t.Errorf("user agents %q, want second %q", got, want)
+			}
+		})
+	}
+}
