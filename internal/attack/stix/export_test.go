@@ -29,9 +29,9 @@ func fixture() stix.Input {
 	techs := []*catalog.Technique{
 		{ID: "T1486.A001", Name: "Data Encrypted for Impact: S3 SSE-C Encryption", Parent: "T1486",
 			AWSSpecific: true, Tactics: []string{"TA0040"}, Summary: "Re-encrypt objects with a key only the actor holds.",
-			Description: "Objects are copied onto themselves with SSE-C.",
-			Detection:   catalog.Detection{Guidance: "Watch CopyObject with SSE-C headers."},
-			Mitigations: []catalog.MitigationRef{{ID: "block-sse-c-uploads", Effect: "SSE-C writes are refused."}},
+			Description:       "Objects are copied onto themselves with SSE-C.",
+			Detection:         catalog.Detection{Guidance: "Watch CopyObject with SSE-C headers."},
+			Mitigations:       []catalog.MitigationRef{{ID: "block-sse-c-uploads", Effect: "SSE-C writes are refused."}},
 			AttackMitigations: []string{"M1053", "M1018"},
 			References:        []catalog.Reference{{Title: "SSE-C", URL: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html"}},
 			FirstSeen:         "2025-06-01", Updated: "2026-01-15"},
