@@ -5,7 +5,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 )
 
 // Exit codes; documented in the root command's help and the README.
@@ -17,11 +19,12 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string) int {
-	root := newRootCmd(os.Stdout, os.Stderr)
+// run executes one command line and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
 	var ue *usageError
@@ -31,11 +34,11 @@ func run(args []string) int {
 		return exitOK
 	case errors.As(err, &fe):
 		return exitFindings
-	case errors.As(err, &ue):
-		fmt.Fprintf(os.Stderr, "ttc: %v\n", err)
+	case errors.As(err, &ue) || isCobraUsage(err):
+		fmt.Fprintf(stderr, "ttc: %v\n", err)
 		return exitUsage
 	default:
-		fmt.Fprintf(os.Stderr, "ttc: %v\n", err)
+		fmt.Fprintf(stderr, "ttc: %v\n", err)
 		return exitError
 	}
 }
@@ -54,3 +57,11 @@ func usagef(format string, args ...any) error {
 type findingsExit struct{ n int }
 
 func (e *findingsExit) Error() string { return fmt.Sprintf("%d findings", e.n) }
+
+// isCobraUsage recognises the usage errors cobra raises itself, which carry
+// no type of their own.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
+		strings.HasPrefix(msg, "unknown shorthand flag") || strings.HasPrefix(msg, "required flag")
+}

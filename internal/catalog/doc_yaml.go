@@ -35,14 +35,16 @@ func parseDoc(file string, data []byte, v any, ps *problems) (*doc, bool) {
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil {
 		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			for _, msg := range te.Errors {
-				ps.add(file, yamlErrLine(errors.New(msg)), 0, "%s", trimYAMLErr(errors.New(msg)))
-			}
-		} else {
+		if !errors.As(err, &te) {
 			ps.add(file, yamlErrLine(err), 0, "%s", trimYAMLErr(err))
+			return d, false
 		}
-		return d, false
+		// A type error leaves the rest of the document decoded, so the
+		// other checks still run and report their problems too.
+		for _, msg := range te.Errors {
+			e := errors.New(msg)
+			ps.add(file, yamlErrLine(e), 0, "%s", trimYAMLErr(e))
+		}
 	}
 	return d, true
 }
@@ -58,11 +60,16 @@ func yamlErrLine(err error) int {
 	return n
 }
 
-var yamlPrefixRE = regexp.MustCompile(`^yaml: (line [0-9]+: )?`)
+var (
+	yamlPrefixRE   = regexp.MustCompile(`^(yaml: )?(line [0-9]+: )?`)
+	unknownFieldRE = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+)
 
+// trimYAMLErr drops the library's prefixes (the line is reported separately)
+// and words its messages the way the rest of the checks do.
 func trimYAMLErr(err error) string {
 	s := yamlPrefixRE.ReplaceAllString(err.Error(), "")
-	return yamlLineRE.ReplaceAllString(s, "")
+	return unknownFieldRE.ReplaceAllString(s, "unknown field \"$1\"")
 }
 
 // pos returns the line and column of the value at path (map keys as strings,

@@ -65,7 +65,10 @@ func (ps *problems) err() error {
 		if a.File != b.File {
 			return a.File < b.File
 		}
-		return a.Line < b.Line
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
 	})
 	return &LoadError{Problems: ps.list}
 }

@@ -1,0 +1,54 @@
+# ttc: common tasks. `make test` is what CI runs.
+GO            ?= go
+STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+BENCH_DIR     ?= $(CURDIR)/.bench
+BENCH_SIZE    ?= 1GiB
+
+.PHONY: all build test vet staticcheck unit fuzz bench loadtest generate awsapi-drift clean
+
+all: build
+
+build:
+	$(GO) build -o bin/ttc ./cmd/ttc
+
+## test: everything CI checks: formatting, vet, staticcheck and every test (browser tests included).
+test: vet staticcheck unit
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+staticcheck:
+	$(GO) run $(STATICCHECK) ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+## fuzz: a short run of every fuzz target (FUZZTIME per target).
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+## bench: generate a CloudTrail corpus (BENCH_SIZE of JSON, S3 layout) and measure the scan against
+## the gzip floor and a naive baseline.
+bench:
+	$(GO) run ./internal/scan/bench -dir $(BENCH_DIR) -size $(BENCH_SIZE)
+
+## loadtest: 64 concurrent clients against ttc serve on loopback; prints p50/p99 and errors.
+loadtest:
+	$(GO) run ./internal/server/loadtest
+
+## generate: refresh generated data (needs the Go module proxy).
+generate:
+	GOPROXY=https://proxy.golang.org $(GO) generate ./...
+
+awsapi-drift:
+	GOPROXY=https://proxy.golang.org $(GO) run ./internal/awsapi/gen -check -allow-missing -pin support@v1.38.0
+
+clean:
+	rm -rf bin $(BENCH_DIR)

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// ttc runs one command line in-process and returns its output and exit code.
+func ttc(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file: %v (run go test -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (run go test ./cmd/ttc -update and review the diff)\n--- got\n%s", path, got)
+	}
+}
+
+// TestGolden runs every catalog command in every format against golden files.
+func TestGolden(t *testing.T) {
+	t.Setenv("COLUMNS", "100")
+	commands := map[string][]string{
+		"tactics":           {"tactics"},
+		"services":          {"services"},
+		"mitigations":       {"mitigations"},
+		"techniques":        {"techniques"},
+		"techniques-s3":     {"techniques", "--service", "s3"},
+		"techniques-source": {"techniques", "--service", "s3.amazonaws.com", "--tactic", "impact"},
+		"techniques-aws":    {"techniques", "--aws-specific", "--tactic", "TA0005"},
+		"techniques-event":  {"techniques", "--event", "s3:CopyObject"},
+		"techniques-search": {"techniques", "--search", "lifecycle expiration"},
+		"show-T1486.A001":   {"show", "T1486.A001"},
+		"show-T1485":        {"show", "T1485"},
+		"matrix":            {"matrix"},
+		"matrix-s3-iam":     {"matrix", "--service", "s3", "--service", "iam"},
+	}
+	formats := []string{"table", "json", "yaml", "markdown"}
+	for name, args := range commands {
+		for _, f := range formats {
+			t.Run(name+"."+f, func(t *testing.T) {
+				out, errOut, code := ttc(t, append(args, "-o", f)...)
+				if code != 0 {
+					t.Fatalf("exit %d: %s", code, errOut)
+				}
+				golden(t, filepath.Join("golden", name+"."+f), out)
+			})
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	out, errOut, code := ttc(t, "catalog", "validate")
+	if code != 0 {
+		t.Fatalf("embedded catalog does not validate (exit %d):\n%s%s", code, out, errOut)
+	}
+	golden(t, "golden/validate.txt", out)
+
+	out, _, code = ttc(t, "catalog", "validate", "../../internal/catalog/testdata/overlays/events")
+	if code != 1 || !strings.Contains(out, "ModifySecurityGroupIngress is not an operation of ec2") {
+		t.Errorf("broken overlay: exit %d, output:\n%s", code, out)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"tactics"}, exitOK, ""},
+		{[]string{"no-such-command"}, exitUsage, "unknown command"},
+		{[]string{"tactics", "--no-such-flag"}, exitUsage, "unknown flag"},
+		{[]string{"tactics", "-o", "xml"}, exitUsage, `unknown output format "xml"`},
+		{[]string{"techniques", "--service", "nosuch"}, exitUsage, `unknown service "nosuch"`},
+		{[]string{"techniques", "--tactic", "exfiltration"}, exitUsage, `unknown tactic "exfiltration"`},
+		{[]string{"show"}, exitUsage, "takes 1 argument"},
+		{[]string{"show", "T9999"}, exitUsage, `no technique "T9999"`},
+		{[]string{"--catalog", "no/such/dir", "tactics"}, exitError, "no/such/dir"},
+		{[]string{"--log-level", "loud", "tactics"}, exitUsage, "--log-level"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, errOut, code := ttc(t, tc.args...)
+			if code != tc.code || !strings.Contains(errOut, tc.err) {
+				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, errOut, tc.code, tc.err)
+			}
+		})
+	}
+}

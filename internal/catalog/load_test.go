@@ -1,0 +1,109 @@
+package catalog_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/awsapi"
+	"github.com/ttcproject/ttc/internal/catalog"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func TestMain(m *testing.M) {
+	catalog.SetEventChecker(awsapi.CheckEvent)
+	os.Exit(m.Run())
+}
+
+// golden compares got with testdata/<name>, rewriting it under -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file: %v (run go test -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (run go test -update and review the diff)\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// TestOverlayProblems loads broken overlays on top of the embedded catalog and
+// checks that every problem is found, reported against the right file and line.
+func TestOverlayProblems(t *testing.T) {
+	cases := []struct {
+		dir      string
+		contains []string // messages that must be among the problems
+	}{
+		{"malformed-ids", []string{`malformed technique ID "T14850"`, `malformed technique ID "T1485.A03"`, `malformed technique ID "AT167.001"`, `malformed technique ID "T1485.01"`}},
+		{"duplicates", []string{"duplicate technique ID T9001", `does not match its folder name "T9001-copy"`}},
+		{"parents", []string{"missing parent technique T9002", "missing parent technique AT9003", "is not a sub-technique but names parent", `parent is "T9099", want "T9005"`, "aws_specific is true, but the ID form of T9005.001 says false"}},
+		{"unknown-refs", []string{`unknown tactic "TA9999"`, `unknown tactic "exfiltration"`, `unknown service "nosuchservice"`, `unknown mitigation "no-such-mitigation"`, `unknown related technique "T9999"`, "lists itself as related"}},
+		{"events", []string{`malformed event name "s3-CopyObject"`, `unknown service "nosuch"`, "ModifySecurityGroupIngress", `malformed event name "s3:copyObject"`, `duplicate event name "s3:CopyObject"`}},
+		{"empty-sections", []string{"empty required section summary", "empty required section description", "empty required section references", "needs attack.version", "detection.no_cloudtrail"}},
+		{"syntax", []string{"invalid YAML", `unknown field "colour"`, "first_seen must be a date"}},
+		{"mitigations", []string{`malformed mitigation ID "Bad_ID"`, "empty required section name", `unknown service "nosuch"`, `unknown control kind "wishful-thinking"`, "control needs title, detail and stops", `reference URL "not-a-url"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.dir, func(t *testing.T) {
+			label := "overlay/" + tc.dir
+			src := catalog.Overlay(filepath.Join("testdata", "overlays", tc.dir))
+			src.Label = label
+			_, err := catalog.Load(catalog.Embedded(), src)
+			le, ok := err.(*catalog.LoadError)
+			if !ok {
+				t.Fatalf("Load = %v, want a *LoadError", err)
+			}
+			var lines []string
+			for _, p := range le.Problems {
+				if !strings.HasPrefix(p.File, label) {
+					t.Errorf("problem outside the overlay (the embedded catalog must be clean): %s", p)
+					continue
+				}
+				if p.Line == 0 && !strings.Contains(p.Message, "cannot read") {
+					t.Errorf("problem without a line: %s", p)
+				}
+				lines = append(lines, p.String())
+			}
+			got := strings.Join(lines, "\n") + "\n"
+			for _, want := range tc.contains {
+				if !strings.Contains(got, want) {
+					t.Errorf("problems do not mention %q", want)
+				}
+			}
+			golden(t, "overlays/"+tc.dir+".golden", got)
+		})
+	}
+}
+
+func TestValidOverlay(t *testing.T) {
+	c, err := catalog.Open(filepath.Join("testdata", "overlays", "valid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Technique("T9050"); !ok {
+		t.Error("overlay technique T9050 missing")
+	}
+	if got := c.Replaced(); len(got) != 1 || got[0] != "T1486.A001" {
+		t.Errorf("Replaced = %v, want [T1486.A001]", got)
+	}
+	tech, _ := c.Technique("T1486.A001")
+	if !strings.Contains(tech.Source, "overlays/valid") || len(tech.Rules) != 0 {
+		t.Errorf("T1486.A001 comes from %s with %d rules, want the overlay's version without rules", tech.Source, len(tech.Rules))
+	}
+	if _, ok := c.Mitigation("test-only-control"); !ok {
+		t.Error("overlay mitigation missing")
+	}
+	if _, ok := c.Mitigation("block-sse-c-uploads"); !ok {
+		t.Error("embedded mitigation lost under the overlay")
+	}
+}
