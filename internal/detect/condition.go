@@ -91,7 +91,7 @@ func parseCondition(src string, names []string, index map[string]int) (*cnode, e
 		return nil, err
 	}
 	if t, ok := p.peek(); ok {
-		return nil, p.fail(t.off, "unexpected %q", t.text)
+		return nil, p.fail(t.off, "unexpected %q%s", t.text, caseHint(t.text))
 	}
 	return n, nil
 }
@@ -207,12 +207,18 @@ func (p *condParser) parseOf(quant ctoken) (*cnode, error) {
 func (p *condParser) ident(t ctoken) (*cnode, error) {
 	i, ok := p.index[t.text]
 	if !ok {
-		hint := ""
-		switch strings.ToLower(t.text) {
-		case "and", "or", "not", "of", "them", "all":
-			hint = " (operators are lower case)"
-		}
-		return nil, p.fail(t.off, "unknown search identifier %q%s", t.text, hint)
+		return nil, p.fail(t.off, "unknown search identifier %q%s", t.text, caseHint(t.text))
 	}
 	return &cnode{op: opSearch, idx: i}, nil
+}
+
+// caseHint explains an operator written in upper case.
+func caseHint(tok string) string {
+	switch strings.ToLower(tok) {
+	case "and", "or", "not", "of", "them", "all", "any":
+		if tok != strings.ToLower(tok) {
+			return " (operators are lower case)"
+		}
+	}
+	return ""
 }

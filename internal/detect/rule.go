@@ -212,7 +212,7 @@ func checkConditionNode(v *yaml.Node) error {
 		}
 		if i := strings.IndexByte(c.Value, '|'); i >= 0 {
 			agg := strings.TrimSpace(c.Value[i+1:])
-			if j := strings.IndexAny(agg, " ("); j > 0 {
+			if j := strings.IndexByte(agg, ' '); j > 0 {
 				agg = agg[:j]
 			}
 			return unsupportedAt(c.Line, c.Column,

@@ -1,0 +1,119 @@
+package detect
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestCompileErrors(t *testing.T) {
+	cases := []struct {
+		name      string
+		detection string
+		want      string // substring of the error, which starts with test.yml:line:col
+		pos       string
+		unsup     bool
+	}{
+		{"unknown identifier", "sel:\n  eventName: X\ncondition: sel and other", `unknown search identifier "other"`, "test.yml:9:22:", false},
+		{"upper-case operator", "sel:\n  eventName: X\ncondition: sel AND sel", `"AND" (operators are lower case)`, "test.yml:9:18:", false},
+		{"unbalanced parenthesis", "sel:\n  eventName: X\ncondition: (sel", "missing closing parenthesis", "test.yml:9:", false},
+		{"dangling operator", "sel:\n  eventName: X\ncondition: sel and", "condition ends", "test.yml:9:", false},
+		{"pattern matches nothing", "sel:\n  eventName: X\ncondition: 1 of filter*", `"filter*" matches no search identifier`, "test.yml:9:", false},
+		{"unknown modifier", "sel:\n  eventName|contain: X\ncondition: sel", `unknown modifier "contain"`, "test.yml:8:5:", false},
+		{"flag without re", "sel:\n  eventName|i: X\ncondition: sel", "must follow the re modifier", "test.yml:8:5:", false},
+		{"lookahead", "sel:\n  eventName|re: 'a(?=b)'\ncondition: sel", "RE2 syntax", "test.yml:8:19:", false},
+		{"backreference", "sel:\n  eventName|re: '(a)\\1'\ncondition: sel", "RE2 syntax", "test.yml:8:19:", false},
+		{"bad cidr", "sel:\n  sourceIPAddress|cidr: 10.0.0/33\ncondition: sel", "not an IP prefix", "test.yml:8:", false},
+		{"gt needs number", "sel:\n  x|gt: ten\ncondition: sel", "needs a number", "test.yml:8:", false},
+		{"exists needs bool", "sel:\n  x|exists: yes\ncondition: sel", "one boolean", "test.yml:8:", false},
+		{"re with contains", "sel:\n  x|re|contains: a\ncondition: sel", "cannot be combined", "test.yml:8:", false},
+		{"base64 of wildcard", "sel:\n  x|contains|base64: a\ncondition: sel", "cannot encode", "test.yml:8:", false},
+		{"nested map value", "sel:\n  x:\n    y: 1\ncondition: sel", "must be scalars", "test.yml:9:", false},
+		{"empty list", "sel: []\ncondition: sel", "empty list", "test.yml:7:", false},
+		{"null with neq", "sel:\n  x|neq: null\ncondition: sel", "cannot take a null", "test.yml:8:", false},
+		{"expand without values", "sel:\n  x|expand: '%Servers%'\ncondition: sel", "placeholder %Servers% has no values", "test.yml:8:", true},
+		{"aggregation count", "sel:\n  x: 1\ncondition: sel | count() by y > 5", `aggregation "count()"`, "test.yml:9:", true},
+		{"aggregation near", "sel:\n  x: 1\ncondition: sel | near other", `aggregation "near"`, "test.yml:9:", true},
+		{"timeframe", "sel:\n  x: 1\ntimeframe: 10m\ncondition: sel", "timeframe", "test.yml:9:", true},
+		{"no condition", "sel:\n  x: 1", "no condition", "test.yml:7:", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := compileOne(t, tc.detection, Options{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.want) || !strings.HasPrefix(msg, tc.pos) {
+				t.Errorf("error %q, want prefix %q and %q", msg, tc.pos, tc.want)
+			}
+			if errors.Is(err, ErrUnsupported) != tc.unsup {
+				t.Errorf("errors.Is(ErrUnsupported) = %v, want %v", !tc.unsup, tc.unsup)
+			}
+		})
+	}
+}
+
+func TestParseRefusals(t *testing.T) {
+	cases := []struct {
+		name  string
+		yaml  string
+		want  string
+		unsup bool
+	}{
+		{"correlation rule", "title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n", "correlation rules", true},
+		{"multi document", ruleYAML("sel:\n  x: 1\ncondition: sel") + "---\n" + ruleYAML("sel:\n  x: 1\ncondition: sel"),
+			"multi-document", true},
+		{"filter rule", "title: f\nfilter:\n  rules: [a]\n", "sigma filters", true},
+		{"missing detection", "title: t\nlogsource:\n  product: aws\n", `missing required key "detection"`, false},
+		{"not a mapping", "- a\n- b\n", "must be a YAML mapping", false},
+		{"bad yaml", "title: [\n", "parse yaml", false},
+		{"empty", "", "empty rule file", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseRule("r.yml", []byte(tc.yaml))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "r.yml") {
+				t.Fatalf("error %v, want one naming r.yml and %q", err, tc.want)
+			}
+			if errors.Is(err, ErrUnsupported) != tc.unsup {
+				t.Errorf("errors.Is(ErrUnsupported) = %v, want %v", !tc.unsup, tc.unsup)
+			}
+		})
+	}
+}
+
+func TestLogsourceOption(t *testing.T) {
+	src := strings.Replace(ruleYAML("sel:\n  x: 1\ncondition: sel"), "service: cloudtrail", "service: guardduty", 1)
+	r, err := ParseRule("g.yml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Compile([]*Rule{r}, Options{}); !errors.Is(err, ErrLogsource) {
+		t.Errorf("default: got %v, want ErrLogsource", err)
+	}
+	m, err := Compile([]*Rule{r}, Options{AnyLogsource: true})
+	if err != nil || len(m.Rules()) != 1 {
+		t.Errorf("AnyLogsource: got %v with %d rules", err, len(m.Rules()))
+	}
+}
+
+// TestOneBadRuleKeepsOthers checks that Compile keeps the good rules.
+func TestOneBadRuleKeepsOthers(t *testing.T) {
+	good, err := ParseRule("good.yml", []byte(ruleYAML("sel:\n  eventName: A\ncondition: sel")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad, err := ParseRule("bad.yml", []byte(ruleYAML("sel:\n  eventName|nope: A\ncondition: sel")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Compile([]*Rule{bad, good}, Options{})
+	var re *RuleError
+	if !errors.As(err, &re) || re.File != "bad.yml" {
+		t.Errorf("error %v, want a RuleError for bad.yml", err)
+	}
+	if rs := m.Rules(); len(rs) != 1 || rs[0] != good {
+		t.Errorf("matcher holds %v, want only good.yml", rs)
+	}
+}
