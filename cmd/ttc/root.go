@@ -53,7 +53,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&a.logLevel, "log-level", "warn", "diagnostics on stderr: debug, info, warn or error")
 	root.AddCommand(
 		newTacticsCmd(a), newServicesCmd(a), newTechniquesCmd(a), newShowCmd(a), newMatrixCmd(a),
-		newMitigationsCmd(a), newCatalogCmd(a),
+		newMitigationsCmd(a), newCatalogCmd(a), newScanCmd(a), newServeCmd(a),
 	)
 	return root
 }

@@ -1,0 +1,202 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/view"
+)
+
+// ErrorBody is the one shape of every API error: {"error":{"status":404,"message":"..."}}.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the inside of ErrorBody.
+type ErrorDetail struct {
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}
+
+// ServiceDetail is one service with the techniques that involve it and the
+// catalog events it emits. The CLI has no single-service view yet, so the type
+// lives here; it embeds the CLI's listing row.
+type ServiceDetail struct {
+	view.ServiceRow
+	TechniqueList []catalog.TechniqueSummary `json:"technique_list"`
+	Events        []string                   `json:"events"`
+}
+
+// MitigationDetail is one mitigation with the techniques it addresses.
+type MitigationDetail struct {
+	*catalog.Mitigation
+	TechniqueList []catalog.TechniqueSummary `json:"technique_list"`
+}
+
+// writeJSON writes v with the given status in the CLI's JSON encoding.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(status)
+	if err := view.WriteJSON(w, v); err != nil {
+		s.log.Debug("write response", "error", err)
+	}
+}
+
+func (s *Server) apiError(w http.ResponseWriter, status int, msg string) {
+	s.writeJSON(w, status, ErrorBody{ErrorDetail{Status: status, Message: msg}})
+}
+
+// filterFrom reads the CLI's technique filters from the query string.
+func filterFrom(r *http.Request) (catalog.Filter, error) {
+	q := r.URL.Query()
+	f := catalog.Filter{
+		Services: nonEmpty(q["service"]),
+		Tactics:  nonEmpty(q["tactic"]),
+		Event:    strings.TrimSpace(q.Get("event")),
+		Search:   strings.TrimSpace(q.Get("q")),
+	}
+	switch v := strings.ToLower(q.Get("aws_specific")); v {
+	case "", "0", "false", "no", "off":
+	case "1", "true", "yes", "on":
+		f.AWSSpecific = true
+	default:
+		return f, fmt.Errorf("aws_specific: want true or false, got %q", v)
+	}
+	return f, nil
+}
+
+func nonEmpty(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// filtered applies the request's filter, answering 400 itself on a bad one.
+func (s *Server) filtered(w http.ResponseWriter, r *http.Request) ([]catalog.Result, catalog.Filter, bool) {
+	f, err := filterFrom(r)
+	if err == nil {
+		var rs []catalog.Result
+		if rs, err = s.cat.Filter(f); err == nil {
+			return rs, f, true
+		}
+	}
+	var fe *catalog.FilterError
+	if errors.As(err, &fe) {
+		err = fmt.Errorf("%s: %w", filterParam(fe.Field), err)
+	}
+	s.fail(w, r, http.StatusBadRequest, err.Error())
+	return nil, f, false
+}
+
+// filterParam maps a catalog filter field to its query parameter.
+func filterParam(field string) string {
+	if field == "search" {
+		return "q"
+	}
+	return field
+}
+
+func (s *Server) apiTechniques(w http.ResponseWriter, r *http.Request) {
+	if rs, _, ok := s.filtered(w, r); ok {
+		s.writeJSON(w, http.StatusOK, view.List("techniques", s.cat.Summaries(rs)))
+	}
+}
+
+func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
+	if strings.TrimSpace(r.URL.Query().Get("q")) == "" {
+		s.apiError(w, http.StatusBadRequest, "q: give the text to search for")
+		return
+	}
+	s.apiTechniques(w, r)
+}
+
+func (s *Server) apiTechnique(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.cat.Technique(r.PathValue("id"))
+	if !ok {
+		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no technique %q", r.PathValue("id")))
+		return
+	}
+	s.writeJSON(w, http.StatusOK, view.One("technique", s.cat.Detail(t)))
+}
+
+func (s *Server) apiTactics(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, http.StatusOK, view.List("tactics", view.TacticRows(s.cat)))
+}
+
+func (s *Server) apiServices(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, http.StatusOK, view.List("services", view.ServiceRows(s.cat)))
+}
+
+func (s *Server) apiService(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.serviceDetail(r.PathValue("key"))
+	if !ok {
+		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no service %q", r.PathValue("key")))
+		return
+	}
+	s.writeJSON(w, http.StatusOK, view.One("service", d))
+}
+
+func (s *Server) apiMitigations(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, http.StatusOK, view.List("mitigations", view.MitigationRows(s.cat)))
+}
+
+func (s *Server) apiMitigation(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.mitigationDetail(r.PathValue("id"))
+	if !ok {
+		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no mitigation %q", r.PathValue("id")))
+		return
+	}
+	s.writeJSON(w, http.StatusOK, view.One("mitigation", d))
+}
+
+func (s *Server) apiMatrix(w http.ResponseWriter, r *http.Request) {
+	if rs, _, ok := s.filtered(w, r); ok {
+		s.writeJSON(w, http.StatusOK, view.List("matrix", view.BuildMatrix(s.cat, rs)))
+	}
+}
+
+func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(openapiJSON)
+}
+
+// serviceDetail looks a service up by key, event source, name or alias.
+func (s *Server) serviceDetail(key string) (ServiceDetail, bool) {
+	svc, ok := s.cat.Service(key)
+	if !ok {
+		return ServiceDetail{}, false
+	}
+	rs, _ := s.cat.Filter(catalog.Filter{Services: []string{svc.Key}})
+	d := ServiceDetail{
+		ServiceRow:    view.ServiceRow{Service: *svc, Techniques: len(rs)},
+		TechniqueList: s.cat.Summaries(rs),
+		Events:        []string{},
+	}
+	for _, e := range s.cat.Events() {
+		if strings.HasPrefix(e, svc.Key+":") {
+			d.Events = append(d.Events, e)
+		}
+	}
+	return d, true
+}
+
+func (s *Server) mitigationDetail(id string) (MitigationDetail, bool) {
+	m, ok := s.cat.Mitigation(id)
+	if !ok {
+		return MitigationDetail{}, false
+	}
+	d := MitigationDetail{Mitigation: m, TechniqueList: []catalog.TechniqueSummary{}}
+	for _, t := range s.cat.MitigatedBy(m.ID) {
+		d.TechniqueList = append(d.TechniqueList, s.cat.Summary(t))
+	}
+	return d, true
+}

@@ -1,0 +1,10 @@
+// Package server is ttc's web application: server-rendered HTML pages over the
+// catalog (matrix, techniques, tactics, services, mitigations, events), a log
+// upload that classifies CloudTrail records, and the same data as JSON under
+// /api/v1 with an OpenAPI description.
+//
+// Everything the server shows may come from untrusted input (catalog overlays,
+// uploaded logs), so pages are rendered with html/template, Markdown goes
+// through a small escaping renderer, and every response carries a strict
+// Content-Security-Policy.
+package server

@@ -1,0 +1,130 @@
+package server
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// csp allows only same-origin styles and scripts and no inline code at all.
+const csp = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; " +
+	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// secure sets the security headers on every response.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody caps request bodies: uploads get maxUpload, everything else a few KiB.
+func limitBody(maxUpload int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := int64(defaultMaxBody)
+		if isScanPath(r.URL.Path) {
+			n = maxUpload + multipartOverhead
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isScanPath(p string) bool { return p == "/scan" || p == "/api/v1/scan" }
+
+// recordWriter remembers the status and the number of body bytes written.
+type recordWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (rw *recordWriter) WriteHeader(code int) {
+	if rw.status == 0 {
+		rw.status = code
+	}
+	rw.ResponseWriter.WriteHeader(code)
+}
+
+func (rw *recordWriter) Write(b []byte) (int, error) {
+	if rw.status == 0 {
+		rw.status = http.StatusOK
+	}
+	n, err := rw.ResponseWriter.Write(b)
+	rw.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (rw *recordWriter) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
+
+// accessLog logs one line per request. It logs the path only: query strings
+// can carry search text, and uploads are never echoed.
+func (s *Server) accessLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rw := &recordWriter{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.Error("handler panic", "method", r.Method, "path", r.URL.Path, "error", v)
+				if rw.status == 0 {
+					s.fail(rw, r, http.StatusInternalServerError, "internal error")
+				}
+			}
+			if rw.status == 0 {
+				rw.status = http.StatusOK
+			}
+			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rw.status,
+				"bytes", rw.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+		}()
+		next.ServeHTTP(rw, r)
+	})
+}
+
+// fallbackWriter captures what ServeMux writes for unmatched requests, so that
+// 404 and 405 answers get the application's own error pages.
+type fallbackWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (f *fallbackWriter) Header() http.Header         { return f.header }
+func (f *fallbackWriter) WriteHeader(code int)        { f.status = code }
+func (f *fallbackWriter) Write(b []byte) (int, error) { return f.body.Write(b) }
+
+// dispatch routes through mux, replacing its plain-text 404 and 405 answers.
+func (s *Server) dispatch(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		fw := &fallbackWriter{header: http.Header{}}
+		h.ServeHTTP(fw, r)
+		switch fw.status {
+		case http.StatusNotFound:
+			s.fail(w, r, http.StatusNotFound, "no such page: "+r.URL.Path)
+		case http.StatusMethodNotAllowed:
+			w.Header().Set("Allow", fw.header.Get("Allow"))
+			s.fail(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed here")
+		default:
+			for k, v := range fw.header {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(fw.status)
+			_, _ = w.Write(fw.body.Bytes())
+		}
+	})
+}
+
+func isAPI(r *http.Request) bool {
+	return r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/")
+}

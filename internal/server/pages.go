@@ -1,0 +1,225 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/view"
+)
+
+// filterForm is the state of the filter form, echoed back into the page.
+type filterForm struct {
+	Action   string
+	Services []serviceOption
+	Tactics  []view.TacticRow
+	Filter   catalog.Filter
+	// Selected counts the chosen services, for the form's summary line.
+	Selected int
+	// Active is true when any filter is set.
+	Active bool
+	// Query is the filter as a query string, for links to the other views.
+	Query string
+}
+
+type serviceOption struct {
+	view.ServiceRow
+	Checked bool
+}
+
+func (s *Server) form(action string, f catalog.Filter) filterForm {
+	ff := filterForm{Action: action, Filter: f, Tactics: view.TacticRows(s.cat)}
+	for _, row := range view.ServiceRows(s.cat) {
+		on := slices.ContainsFunc(f.Services, func(v string) bool { return strings.EqualFold(v, row.Key) })
+		if on {
+			ff.Selected++
+		}
+		ff.Services = append(ff.Services, serviceOption{ServiceRow: row, Checked: on})
+	}
+	ff.Active = len(f.Services) > 0 || len(f.Tactics) > 0 || f.AWSSpecific || f.Event != "" || f.Search != ""
+	ff.Query = filterQuery(f).Encode()
+	return ff
+}
+
+// HasTactic reports whether the filter selects tactic t.
+func (ff filterForm) HasTactic(t view.TacticRow) bool {
+	for _, v := range ff.Filter.Tactics {
+		if strings.EqualFold(v, t.ID) || strings.EqualFold(v, t.ShortName) || strings.EqualFold(v, t.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+func filterQuery(f catalog.Filter) url.Values {
+	q := url.Values{}
+	for _, v := range f.Services {
+		q.Add("service", v)
+	}
+	for _, v := range f.Tactics {
+		q.Add("tactic", v)
+	}
+	if f.AWSSpecific {
+		q.Set("aws_specific", "1")
+	}
+	if f.Event != "" {
+		q.Set("event", f.Event)
+	}
+	if f.Search != "" {
+		q.Set("q", f.Search)
+	}
+	return q
+}
+
+// matrixPage is the body of the matrix page.
+type matrixPage struct {
+	Form    filterForm
+	Columns []view.MatrixColumn
+	Total   int
+	Open    bool
+	// Observed marks techniques seen in a scan; empty on the catalog matrix.
+	Observed map[string]int
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "home", page{Title: "Threat Technique Catalog for AWS", Nav: "home",
+		Body: struct {
+			Tactics  []view.TacticRow
+			Services []view.ServiceRow
+		}{view.TacticRows(s.cat), view.ServiceRows(s.cat)}})
+}
+
+func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
+	rs, f, ok := s.filtered(w, r)
+	if !ok {
+		return
+	}
+	body := matrixPage{Form: s.form("/matrix", f), Columns: view.BuildMatrix(s.cat, rs), Total: len(rs)}
+	body.Open = body.Form.Active
+	s.render(w, r, http.StatusOK, "matrix", page{Title: "Matrix", Nav: "matrix",
+		Terms: catalog.SearchTerms(f.Search), Body: body})
+}
+
+func (s *Server) techniques(w http.ResponseWriter, r *http.Request) {
+	rs, f, ok := s.filtered(w, r)
+	if !ok {
+		return
+	}
+	title := "Techniques"
+	if f.Search != "" {
+		title = fmt.Sprintf("Search: %s", f.Search)
+	}
+	s.render(w, r, http.StatusOK, "techniques", page{Title: title, Nav: "techniques",
+		Terms: catalog.SearchTerms(f.Search),
+		Body: struct {
+			Form  filterForm
+			Items []catalog.TechniqueSummary
+		}{s.form("/techniques", f), s.cat.Summaries(rs)}})
+}
+
+// eventRow is one CloudTrail event on a technique page.
+type eventRow struct {
+	Event  string
+	Source string
+	Rules  []RuleRef
+	// Others is how many other techniques list the event.
+	Others int
+}
+
+func (s *Server) technique(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.cat.Technique(r.PathValue("id"))
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no technique %q in the catalog", r.PathValue("id")))
+		return
+	}
+	var events []eventRow
+	for _, e := range t.Detection.CloudTrailEvents {
+		events = append(events, eventRow{Event: e, Source: s.cat.EventSource(e),
+			Rules: s.rules.For(s.cat, t.ID, e), Others: len(s.cat.ByEvent(e)) - 1})
+	}
+	s.render(w, r, http.StatusOK, "technique", page{Title: t.ID + " " + t.Name, Nav: "techniques",
+		Body: struct {
+			D      catalog.TechniqueDetail
+			Events []eventRow
+			Rules  []RuleRef
+		}{s.cat.Detail(t), events, s.rules[t.ID]}})
+}
+
+func (s *Server) tactics(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "tactics", page{Title: "Tactics", Nav: "tactics", Body: view.TacticRows(s.cat)})
+}
+
+func (s *Server) tactic(w http.ResponseWriter, r *http.Request) {
+	ta, ok := s.cat.Tactic(r.PathValue("id"))
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no tactic %q in the catalog", r.PathValue("id")))
+		return
+	}
+	rs, _ := s.cat.Filter(catalog.Filter{Tactics: []string{ta.ID}})
+	s.render(w, r, http.StatusOK, "tactic", page{Title: ta.Name, Nav: "tactics",
+		Body: struct {
+			Tactic *catalog.Tactic
+			Items  []catalog.TechniqueSummary
+		}{ta, s.cat.Summaries(rs)}})
+}
+
+func (s *Server) services(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "services", page{Title: "Services", Nav: "services", Body: view.ServiceRows(s.cat)})
+}
+
+func (s *Server) service(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.serviceDetail(r.PathValue("key"))
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no service %q in the catalog", r.PathValue("key")))
+		return
+	}
+	s.render(w, r, http.StatusOK, "service", page{Title: d.Name, Nav: "services", Body: d})
+}
+
+func (s *Server) mitigations(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "mitigations", page{Title: "Mitigations", Nav: "mitigations",
+		Body: view.MitigationRows(s.cat)})
+}
+
+func (s *Server) mitigation(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.mitigationDetail(r.PathValue("id"))
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no mitigation %q in the catalog", r.PathValue("id")))
+		return
+	}
+	s.render(w, r, http.StatusOK, "mitigation", page{Title: d.Name, Nav: "mitigations", Body: d})
+}
+
+// eventTechnique is a technique that lists an event, with its rules for it.
+type eventTechnique struct {
+	catalog.TechniqueSummary
+	Rules []RuleRef
+}
+
+func (s *Server) event(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("event")
+	ts := s.cat.ByEvent(name)
+	if len(ts) == 0 {
+		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no technique lists the event %q", name))
+		return
+	}
+	// Use the catalog's spelling of the event, whatever case the URL had.
+	for _, e := range ts[0].Detection.CloudTrailEvents {
+		if strings.EqualFold(e, name) {
+			name = e
+		}
+	}
+	var items []eventTechnique
+	for _, t := range ts {
+		items = append(items, eventTechnique{s.cat.Summary(t), s.rules.For(s.cat, t.ID, name)})
+	}
+	svc, _, _ := strings.Cut(name, ":")
+	s.render(w, r, http.StatusOK, "event", page{Title: name, Nav: "techniques",
+		Body: struct {
+			Event, Service, Source string
+			Items                  []eventTechnique
+		}{name, svc, s.cat.EventSource(name), items}})
+}

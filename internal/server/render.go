@@ -1,0 +1,175 @@
+package server
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/view"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+//go:embed openapi.json
+var openapiJSON []byte
+
+// pages holds one parsed template set per page, each with the shared layout.
+type pages struct {
+	sets map[string]*template.Template
+}
+
+// page is what every template receives.
+type page struct {
+	Title string
+	// Nav names the active navigation entry.
+	Nav string
+	// Terms are the search terms to highlight.
+	Terms []string
+	Stats stats
+	Body  any
+}
+
+type navItem struct{ Key, Label, Href string }
+
+var nav = []navItem{
+	{"matrix", "Matrix", "/matrix"},
+	{"techniques", "Techniques", "/techniques"},
+	{"tactics", "Tactics", "/tactics"},
+	{"services", "Services", "/services"},
+	{"mitigations", "Mitigations", "/mitigations"},
+	{"scan", "Scan", "/scan"},
+}
+
+// grid is what the matrix partial renders.
+type grid struct {
+	Columns  []view.MatrixColumn
+	Terms    []string
+	Open     bool
+	Observed map[string]int
+}
+
+// techList is what the technique table partial renders.
+type techList struct {
+	Items []catalog.TechniqueSummary
+	Terms []string
+}
+
+type stats struct {
+	Techniques, Tactics, Services, Mitigations int
+}
+
+func loadPages(c *catalog.Catalog) (*pages, error) {
+	md := markdown{known: func(id string) bool { _, ok := c.Technique(id); return ok }}
+	funcs := template.FuncMap{
+		"md":      md.Render,
+		"inline":  md.Inline,
+		"hl":      highlight,
+		"safeURL": func(s string) string { u, _ := safeURL(s); return u },
+		"tactic": func(id string) string {
+			if t, ok := c.Tactic(id); ok {
+				return t.Name
+			}
+			return id
+		},
+		"service": func(key string) string {
+			if s, ok := c.Service(key); ok {
+				return s.Name
+			}
+			return key
+		},
+		"eventPath": func(e string) string { return "/events/" + e },
+		"attackURL": attackURL,
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return fmt.Sprintf("%d %s", n, one)
+			}
+			return fmt.Sprintf("%d %s", n, many)
+		},
+		"join": strings.Join,
+		"mitigation": func(id string) *catalog.Mitigation {
+			m, _ := c.Mitigation(id)
+			return m
+		},
+		"isJSON":   func(s string) bool { return json.Valid([]byte(s)) && strings.HasPrefix(strings.TrimSpace(s), "{") },
+		"mib":      func(n int64) int64 { return n >> 20 },
+		"navItems": func() []navItem { return nav },
+		"gridOf": func(cols []view.MatrixColumn, terms []string, open bool, obs map[string]int) grid {
+			return grid{Columns: cols, Terms: terms, Open: open, Observed: obs}
+		},
+		"listOf": func(items []catalog.TechniqueSummary, terms []string) techList {
+			return techList{Items: items, Terms: terms}
+		},
+	}
+	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/_*.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("parse layout: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/[a-z]*.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	p := &pages{sets: map[string]*template.Template{}}
+	for _, n := range names {
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", n, err)
+		}
+		p.sets[strings.TrimSuffix(path.Base(n), ".tmpl")] = t
+	}
+	return p, nil
+}
+
+// attackURL is MITRE's page for an ATT&CK technique ID (T1562.008 → T1562/008).
+func attackURL(id string) string {
+	return "https://attack.mitre.org/techniques/" + strings.ReplaceAll(id, ".", "/") + "/"
+}
+
+// render executes a page into a buffer first, so that a template error becomes
+// a clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	t, ok := s.pages.sets[name]
+	if !ok {
+		s.log.Error("render page", "page", name, "error", "no such template")
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	p.Stats = stats{
+		Techniques: len(s.cat.Techniques()), Tactics: len(s.cat.Tactics()),
+		Services: len(s.cat.Services()), Mitigations: len(s.cat.Mitigations()),
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.Error("render page", "page", name, "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// fail answers an error in the request's language: JSON under /api, a page elsewhere.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if isAPI(r) {
+		s.apiError(w, status, msg)
+		return
+	}
+	s.render(w, r, status, "error", page{
+		Title: http.StatusText(status),
+		Body:  ErrorDetail{Status: status, Message: msg},
+	})
+}

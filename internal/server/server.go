@@ -1,0 +1,140 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+)
+
+// Limits and timeouts used when Config leaves them zero.
+const (
+	DefaultAddr       = "127.0.0.1:8080"
+	DefaultMaxUpload  = 32 << 20
+	defaultMaxBody    = 64 << 10
+	defaultReadHeader = 5 * time.Second
+	defaultRead       = 60 * time.Second
+	defaultWrite      = 90 * time.Second
+	defaultIdle       = 120 * time.Second
+	defaultShutdown   = 10 * time.Second
+	maxHeaderBytes    = 64 << 10
+	multipartOverhead = 64 << 10
+)
+
+// Config is what New needs. Only Catalog is required.
+type Config struct {
+	// Addr is the listen address; DefaultAddr when empty.
+	Addr string
+	// Catalog is the loaded catalog the pages and the API show.
+	Catalog *catalog.Catalog
+	// Scan classifies an uploaded CloudTrail file; nil disables the scan page
+	// and POST /api/v1/scan, which then answer that scanning is not available.
+	Scan ScanFunc
+	// Log receives the access log and lifecycle messages; slog.Default when nil.
+	Log *slog.Logger
+	// MaxUpload caps an uploaded log file in bytes; DefaultMaxUpload when zero.
+	MaxUpload int64
+	// Timeouts of the http.Server; defaults when zero.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// ShutdownTimeout bounds how long ListenAndServe waits for requests in
+	// flight once its context is cancelled.
+	ShutdownTimeout time.Duration
+}
+
+// Server is the web application. Its Handler is safe for concurrent use.
+type Server struct {
+	cfg     Config
+	cat     *catalog.Catalog
+	log     *slog.Logger
+	pages   *pages
+	rules   ruleIndex
+	handler http.Handler
+}
+
+// New builds the server: it parses the templates and indexes the catalog.
+func New(cfg Config) (*Server, error) {
+	if cfg.Catalog == nil {
+		return nil, errors.New("new server: no catalog")
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultAddr
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	p, err := loadPages(cfg.Catalog)
+	if err != nil {
+		return nil, fmt.Errorf("new server: %w", err)
+	}
+	s := &Server{cfg: cfg, cat: cfg.Catalog, log: cfg.Log, pages: p, rules: indexRules(cfg.Catalog)}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the application with its middleware: security headers,
+// body limits, panic recovery and the access log.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// HTTPServer returns an http.Server for the handler with the configured timeouts.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Addr:              s.cfg.Addr,
+		Handler:           s.handler,
+		ReadHeaderTimeout: orDefault(s.cfg.ReadHeaderTimeout, defaultReadHeader),
+		ReadTimeout:       orDefault(s.cfg.ReadTimeout, defaultRead),
+		WriteTimeout:      orDefault(s.cfg.WriteTimeout, defaultWrite),
+		IdleTimeout:       orDefault(s.cfg.IdleTimeout, defaultIdle),
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// ListenAndServe listens on the configured address and serves until ctx is
+// cancelled, then shuts down gracefully, letting requests in flight finish.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is ListenAndServe on a listener the caller opened.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := s.HTTPServer()
+	s.log.Info("server listening", "addr", "http://"+ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("server shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), orDefault(s.cfg.ShutdownTimeout, defaultShutdown))
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	s.log.Info("server stopped")
+	return nil
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
