@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/ruleset"
 )
 
 func newCatalogCmd(a *app) *cobra.Command {
@@ -53,7 +54,7 @@ func runValidate(a *app, overlays []string) error {
 	if err != nil {
 		return err
 	}
-	problems := checkRules(c)
+	problems := ruleset.CheckSamples(c)
 	for _, p := range problems {
 		fmt.Fprintln(a.stdout, p.String())
 	}
@@ -65,6 +66,3 @@ func runValidate(a *app, overlays []string) error {
 	return nil
 }
 
-// checkRules compiles every technique's rules and runs them on its samples.
-// TODO(detect): wired to the Sigma engine once internal/detect lands.
-func checkRules(c *catalog.Catalog) []catalog.Problem { return nil }

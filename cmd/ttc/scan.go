@@ -1,0 +1,224 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/report"
+	"github.com/ttcproject/ttc/internal/ruleset"
+	"github.com/ttcproject/ttc/internal/scan"
+	"github.com/ttcproject/ttc/internal/view"
+)
+
+var scanFormats = []view.Format{view.Table, view.JSON, view.JSONL, view.Markdown, view.HTML}
+
+type scanOptions struct {
+	output     string
+	groupBy    string
+	rules      []string
+	since      string
+	until      string
+	techniques []string
+	tactics    []string
+	exitCode   bool
+	workers    int
+	progress   string
+}
+
+func newScanCmd(a *app) *cobra.Command {
+	var o scanOptions
+	cmd := &cobra.Command{
+		Use:   "scan PATH... | -",
+		Short: "Classify CloudTrail logs into catalog techniques",
+		Long: `Classify CloudTrail logs into catalog techniques with the catalog's Sigma rules
+(and any given with --rules). PATH is a file or a folder (walked in the S3 delivery
+layout; digest files are set aside); - reads standard input. Content is sniffed:
+gzip, {"Records":[...]}, arrays, one record per line, EventBridge envelopes,
+CloudWatch Logs exports and LookupEvents output.
+
+Every record read ends as matched, unmatched or rejected (with file, position and
+reason); the summary line adds them up. A failed call (errorCode set) is reported
+with outcome "attempt".`,
+		Example: `  ttc scan AWSLogs/
+  ttc scan --group-by actor incident/*.json.gz
+  ttc scan -o jsonl --technique T1486 logs/ > findings.jsonl
+  aws cloudtrail lookup-events --max-results 50 | ttc scan -`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("scan needs at least one PATH (or - for standard input)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScan(cmd.Context(), a, o, args)
+		},
+	}
+	fl := cmd.Flags()
+	outputFlag(cmd, &o.output, scanFormats)
+	fl.StringVar(&o.groupBy, "group-by", "", "group findings: actor (a timeline per identity or access key)")
+	fl.StringArrayVar(&o.rules, "rules", nil, "folder or file of extra Sigma rules; their attack.t* tags map onto catalog techniques (repeatable)")
+	fl.StringVar(&o.since, "since", "", "only findings at or after this time (RFC 3339 or YYYY-MM-DD)")
+	fl.StringVar(&o.until, "until", "", "only findings before this time (RFC 3339 or YYYY-MM-DD)")
+	fl.StringArrayVar(&o.techniques, "technique", nil, "only findings of this technique or its sub-techniques (repeatable)")
+	fl.StringArrayVar(&o.tactics, "tactic", nil, "only findings of this tactic: ID or short name (repeatable)")
+	fl.BoolVar(&o.exitCode, "exit-code", false, "exit with status 3 when there are findings")
+	fl.IntVar(&o.workers, "workers", 0, "files read at once (default: one per CPU)")
+	fl.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
+	return cmd
+}
+
+func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
+	f, err := parseFormat(o.output, scanFormats)
+	if err != nil {
+		return err
+	}
+	if o.groupBy != "" && o.groupBy != "actor" {
+		return usagef("--group-by: unknown grouping %q: want actor", o.groupBy)
+	}
+	c, err := a.catalog()
+	if err != nil {
+		return err
+	}
+	sopts, err := o.scanOptions(c)
+	if err != nil {
+		return err
+	}
+	rules, err := ruleset.Load(c, o.rules)
+	if err != nil {
+		// Unusable rules are left out; the rest still run.
+		for _, e := range unjoin(err) {
+			a.log.Warn("rule not used", "error", e)
+		}
+	}
+	a.log.Info("rules compiled", "rules", len(rules.Rules()))
+	sopts.Log, sopts.Stdin = a.log, os.Stdin
+	s := scan.New(c, rules, sopts)
+
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	done := startProgress(a.stderr, o.progress, s)
+	res, err := s.Scan(ctx, paths)
+	done()
+	if err != nil {
+		return fmt.Errorf("scan: %w", err)
+	}
+	if err := writeScan(a.stdout, f, c, res, report.Options{View: viewOptions(a.stdout), GroupByActor: o.groupBy == "actor"}); err != nil {
+		return err
+	}
+	if f != view.Table {
+		fmt.Fprintln(a.stderr, report.SummaryLine(res.Summary))
+	}
+	if o.exitCode && len(res.Findings) > 0 {
+		return &findingsExit{len(res.Findings)}
+	}
+	return nil
+}
+
+func writeScan(w io.Writer, f view.Format, c *catalog.Catalog, res *scan.Result, opts report.Options) error {
+	names := func(ids []string) string {
+		var out []string
+		for _, id := range ids {
+			if t, ok := c.Tactic(id); ok {
+				out = append(out, t.ShortName)
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	switch f {
+	case view.JSON:
+		return report.WriteJSON(w, res, opts)
+	case view.JSONL:
+		return report.WriteJSONL(w, res)
+	case view.Markdown:
+		return report.WriteMarkdown(w, res, names, opts)
+	case view.HTML:
+		return report.WriteHTML(w, res, names, opts)
+	}
+	return report.WriteTable(w, res, names, opts)
+}
+
+func (o scanOptions) scanOptions(c *catalog.Catalog) (scan.Options, error) {
+	so := scan.Options{Workers: o.workers}
+	var err error
+	if so.Since, err = parseWhen(o.since); err != nil {
+		return so, usagef("--since: %v", err)
+	}
+	if so.Until, err = parseWhen(o.until); err != nil {
+		return so, usagef("--until: %v", err)
+	}
+	for _, id := range o.techniques {
+		t, ok := c.Technique(id)
+		if !ok {
+			return so, usagef("--technique: no technique %q in the catalog", id)
+		}
+		so.Techniques = append(so.Techniques, t.ID)
+	}
+	for _, ta := range o.tactics {
+		t, ok := c.Tactic(ta)
+		if !ok {
+			return so, usagef("--tactic: unknown tactic %q", ta)
+		}
+		so.Tactics = append(so.Tactics, t.ID)
+	}
+	return so, nil
+}
+
+func parseWhen(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339, time.DateTime, "2006-01-02T15:04", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cannot read time %q: want RFC 3339 (2026-03-14T02:00:00Z) or a date (2026-03-14)", s)
+}
+
+// startProgress draws a progress line on stderr until the returned func is called.
+func startProgress(w io.Writer, mode string, s *scan.Scanner) func() {
+	f, ok := w.(*os.File)
+	show := mode == "always" || (mode == "auto" && ok && term.IsTerminal(int(f.Fd())))
+	if !show {
+		return func() {}
+	}
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				fmt.Fprint(w, "\r\x1b[K")
+				return
+			case <-t.C:
+				p := s.Progress()
+				mbs := float64(p.Bytes) / (1 << 20) / max(p.Elapsed.Seconds(), 0.001)
+				fmt.Fprintf(w, "\r\x1b[Kscanning: %d files, %d records, %.0f MiB, %.0f MiB/s", p.Files, p.Records, float64(p.Bytes)/(1<<20), mbs)
+			}
+		}
+	}()
+	return func() { close(stop); <-finished }
+}
+
+// unjoin splits an errors.Join result into its parts.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}

@@ -1,0 +1,221 @@
+// Package report renders scan results: terminal tables, JSON documents,
+// JSON Lines, Markdown and a self-contained HTML report. Record content is
+// attacker-controlled, so every format escapes it for its medium.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/scan"
+	"github.com/ttcproject/ttc/internal/view"
+)
+
+// Options shape a report.
+type Options struct {
+	View view.Options
+	// GroupByActor adds a timeline per identity or access key.
+	GroupByActor bool
+}
+
+// TechniqueCount is how often one technique was seen.
+type TechniqueCount struct {
+	TechniqueID   string   `json:"technique_id"`
+	TechniqueName string   `json:"technique_name"`
+	Tactics       []string `json:"tactics"`
+	Findings      int      `json:"findings"`
+	Attempts      int      `json:"attempts"`
+	Actors        int      `json:"actors"`
+	First         string   `json:"first_seen"`
+	Last          string   `json:"last_seen"`
+}
+
+// ActorTimeline is what one identity did, in time order.
+type ActorTimeline struct {
+	Actor     string         `json:"actor"`
+	Type      string         `json:"type"`
+	AccessKey []string       `json:"access_key_ids"`
+	SourceIPs []string       `json:"source_ips"`
+	First     string         `json:"first_seen"`
+	Last      string         `json:"last_seen"`
+	Findings  []scan.Finding `json:"findings"`
+}
+
+// Document is the JSON form of a scan.
+type Document struct {
+	SchemaVersion string           `json:"schema_version"`
+	Kind          string           `json:"kind"`
+	Summary       scan.Summary     `json:"summary"`
+	Techniques    []TechniqueCount `json:"techniques"`
+	Actors        []ActorTimeline  `json:"actors,omitempty"`
+	Findings      []scan.Finding   `json:"findings"`
+	Rejections    []scan.Rejection `json:"rejections"`
+	Skipped       []scan.Rejection `json:"skipped_files"`
+}
+
+// Build derives the document of a result.
+func Build(res *scan.Result, opts Options) Document {
+	d := Document{
+		SchemaVersion: catalog.SchemaVersion, Kind: "scan", Summary: res.Summary,
+		Techniques: CountTechniques(res.Findings), Findings: res.Findings,
+		Rejections: res.Rejections, Skipped: res.Skipped,
+	}
+	if opts.GroupByActor {
+		d.Actors = Timelines(res.Findings)
+	}
+	return d
+}
+
+// CountTechniques sums findings per technique, most seen first.
+func CountTechniques(fs []scan.Finding) []TechniqueCount {
+	by := map[string]*TechniqueCount{}
+	actors := map[string]map[string]bool{}
+	var order []string
+	for _, f := range fs {
+		key := f.TechniqueID
+		if key == "" {
+			key = "rule:" + f.Rule.ID
+		}
+		c, ok := by[key]
+		if !ok {
+			name := f.TechniqueName
+			if f.TechniqueID == "" {
+				name = "(no catalog technique) " + f.Rule.Title
+			}
+			c = &TechniqueCount{TechniqueID: f.TechniqueID, TechniqueName: name, Tactics: f.Tactics, First: f.EventTime}
+			by[key], actors[key] = c, map[string]bool{}
+			order = append(order, key)
+		}
+		c.Findings++
+		if f.Outcome == "attempt" {
+			c.Attempts++
+		}
+		actors[key][f.Actor.Key()] = true
+		c.Actors = len(actors[key])
+		c.Last = f.EventTime
+	}
+	out := make([]TechniqueCount, 0, len(order))
+	for _, k := range order {
+		out = append(out, *by[k])
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Findings != out[j].Findings {
+			return out[i].Findings > out[j].Findings
+		}
+		return out[i].TechniqueID < out[j].TechniqueID
+	})
+	return out
+}
+
+// Timelines groups findings by actor, the actor seen first first.
+func Timelines(fs []scan.Finding) []ActorTimeline {
+	by := map[string]*ActorTimeline{}
+	var order []string
+	for _, f := range fs {
+		k := f.Actor.Key()
+		t, ok := by[k]
+		if !ok {
+			t = &ActorTimeline{Actor: k, Type: f.Actor.Type, First: f.EventTime, AccessKey: []string{}, SourceIPs: []string{}}
+			by[k] = t
+			order = append(order, k)
+		}
+		t.Findings = append(t.Findings, f)
+		t.Last = f.EventTime
+		t.AccessKey = addUnique(t.AccessKey, f.Actor.AccessKeyID)
+		t.SourceIPs = addUnique(t.SourceIPs, f.Actor.SourceIP)
+	}
+	out := make([]ActorTimeline, 0, len(order))
+	for _, k := range order {
+		out = append(out, *by[k])
+	}
+	return out
+}
+
+func addUnique(list []string, s string) []string {
+	if s == "" {
+		return list
+	}
+	for _, v := range list {
+		if v == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// WriteJSON writes the scan as one JSON document.
+func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
+	return view.WriteJSON(w, Build(res, opts))
+}
+
+// WriteJSONL writes one JSON object per line: every finding ("type":"finding"),
+// every rejection ("type":"rejection"), then the summary ("type":"summary").
+func WriteJSONL(w io.Writer, res *scan.Result) error {
+	enc := json.NewEncoder(w)
+	for i := range res.Findings {
+		if err := enc.Encode(&res.Findings[i]); err != nil {
+			return fmt.Errorf("write finding: %w", err)
+		}
+	}
+	for _, r := range append(append([]scan.Rejection{}, res.Rejections...), res.Skipped...) {
+		line := struct {
+			Type string `json:"type"`
+			scan.Rejection
+		}{"rejection", r}
+		if err := enc.Encode(line); err != nil {
+			return fmt.Errorf("write rejection: %w", err)
+		}
+	}
+	sum := struct {
+		Type          string `json:"type"`
+		SchemaVersion string `json:"schema_version"`
+		scan.Summary
+	}{"summary", catalog.SchemaVersion, res.Summary}
+	if err := enc.Encode(sum); err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	return nil
+}
+
+// SummaryLine says in one line what was read and how it was classified.
+func SummaryLine(s scan.Summary) string {
+	line := fmt.Sprintf("%d files (%s) in %s: %d records read = %d matched + %d unmatched + %d rejected; %d findings",
+		s.Files+s.FilesFailed, humanBytes(s.Bytes), s.Duration.Round(time.Millisecond), s.Read, s.Matched, s.Unmatched, s.Rejected, s.Findings)
+	var extra []string
+	if s.FilesSkipped > 0 {
+		extra = append(extra, fmt.Sprintf("%d files skipped", s.FilesSkipped))
+	}
+	if s.FilesFailed > 0 {
+		extra = append(extra, fmt.Sprintf("%d files not read to the end", s.FilesFailed))
+	}
+	if s.Duplicates > 0 {
+		extra = append(extra, fmt.Sprintf("%d duplicate findings dropped", s.Duplicates))
+	}
+	if s.Filtered > 0 {
+		extra = append(extra, fmt.Sprintf("%d findings filtered out", s.Filtered))
+	}
+	if s.Insights > 0 {
+		extra = append(extra, fmt.Sprintf("%d Insights records", s.Insights))
+	}
+	if len(extra) > 0 {
+		line += " (" + strings.Join(extra, ", ") + ")"
+	}
+	return line
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,167 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ttcproject/ttc/internal/scan"
+	"github.com/ttcproject/ttc/internal/view"
+)
+
+// tacticNamer turns tactic IDs into names for display.
+type tacticNamer func(ids []string) string
+
+// WriteTable writes the human report: the accounting, techniques by count,
+// then the findings (or one timeline per actor).
+func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options) error {
+	var b strings.Builder
+	b.WriteString(SummaryLine(res.Summary) + "\n")
+	counts := CountTechniques(res.Findings)
+	if len(counts) > 0 {
+		b.WriteString("\n" + view.Bold("TECHNIQUES OBSERVED", opts.View) + "\n")
+		g := view.Grid{Headers: []string{"TECHNIQUE", "TACTICS", "FINDINGS", "ATTEMPTS", "ACTORS", "NAME"}, Flex: -1}
+		for _, c := range counts {
+			g.Rows = append(g.Rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), fmt.Sprint(c.Actors), c.TechniqueName})
+		}
+		if err := flush(w, &b, g, opts); err != nil {
+			return err
+		}
+	}
+	if opts.GroupByActor {
+		for _, t := range Timelines(res.Findings) {
+			fmt.Fprintf(&b, "\n%s  %s, %d findings, %s … %s", view.Bold(view.Clean(t.Actor), opts.View), view.Clean(orDash(t.Type)), len(t.Findings), view.Clean(t.First), view.Clean(t.Last))
+			if len(t.AccessKey) > 0 {
+				fmt.Fprintf(&b, ", keys %s", view.Clean(strings.Join(t.AccessKey, " ")))
+			}
+			if len(t.SourceIPs) > 0 {
+				fmt.Fprintf(&b, ", from %s", view.Clean(strings.Join(t.SourceIPs, " ")))
+			}
+			b.WriteString("\n")
+			if err := flush(w, &b, findingGrid(t.Findings, false), opts); err != nil {
+				return err
+			}
+		}
+	} else if len(res.Findings) > 0 {
+		b.WriteString("\n" + view.Bold("FINDINGS", opts.View) + "\n")
+		if err := flush(w, &b, findingGrid(res.Findings, true), opts); err != nil {
+			return err
+		}
+	}
+	writeRejections(&b, res, opts)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func findingGrid(fs []scan.Finding, withActor bool) view.Grid {
+	g := view.Grid{Headers: []string{"TIME", "TECHNIQUE", "OUTCOME", "EVENT", "REGION", "SOURCE IP"}, Flex: -1}
+	if withActor {
+		g.Headers = append(g.Headers, "ACTOR")
+	}
+	for _, f := range fs {
+		outcome := f.Outcome
+		if f.ErrorCode != "" {
+			outcome += " (" + f.ErrorCode + ")"
+		}
+		row := []string{f.EventTime, orDash(f.TechniqueID), outcome, eventLabel(f), f.AWSRegion, f.Actor.SourceIP}
+		if withActor {
+			row = append(row, f.Actor.Key())
+		}
+		g.Rows = append(g.Rows, row)
+	}
+	return g
+}
+
+// eventLabel writes an event as service:EventName, the catalog's notation.
+func eventLabel(f scan.Finding) string {
+	svc := strings.TrimSuffix(f.EventSource, ".amazonaws.com")
+	return svc + ":" + f.EventName
+}
+
+func writeRejections(b *strings.Builder, res *scan.Result, opts Options) {
+	if len(res.Rejections) == 0 && len(res.Skipped) == 0 {
+		return
+	}
+	if len(res.Rejections) > 0 {
+		fmt.Fprintf(b, "\n%s\n", view.Bold(fmt.Sprintf("REJECTED (%d records; %d files not read to the end)", res.Summary.Rejected, res.Summary.FilesFailed), opts.View))
+		for _, r := range res.Rejections {
+			b.WriteString("  " + view.Clean(rejectionLine(r)) + "\n")
+		}
+		if n := int64(len(res.Rejections)); n < res.Summary.Rejected+res.Summary.FilesFailed {
+			fmt.Fprintf(b, "  … %d more not listed\n", res.Summary.Rejected+res.Summary.FilesFailed-n)
+		}
+	}
+	if len(res.Skipped) > 0 {
+		fmt.Fprintf(b, "\n%s\n", view.Bold(fmt.Sprintf("SKIPPED FILES (%d)", len(res.Skipped)), opts.View))
+		for _, r := range res.Skipped {
+			b.WriteString("  " + view.Clean(r.File+": "+r.Reason) + "\n")
+		}
+	}
+}
+
+func rejectionLine(r scan.Rejection) string {
+	switch {
+	case r.Whole && r.Line > 0:
+		return fmt.Sprintf("%s:%d (offset %d, after %d records): %s", r.File, r.Line, r.Offset, r.Ordinal, r.Reason)
+	case r.Whole:
+		return fmt.Sprintf("%s: %s", r.File, r.Reason)
+	}
+	return fmt.Sprintf("%s:%d (record %d, offset %d): %s", r.File, r.Line, r.Ordinal, r.Offset, r.Reason)
+}
+
+func flush(w io.Writer, b *strings.Builder, g view.Grid, opts Options) error {
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	b.Reset()
+	return view.WriteTable(w, g, opts.View)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// WriteMarkdown writes the report as Markdown, every record value escaped.
+func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options) error {
+	var b strings.Builder
+	b.WriteString("# ttc scan\n\n" + view.MarkdownEscape(SummaryLine(res.Summary)) + "\n")
+	write := func(title string, g view.Grid) error {
+		b.WriteString("\n## " + title + "\n\n")
+		if _, err := io.WriteString(w, b.String()); err != nil {
+			return err
+		}
+		b.Reset()
+		return view.WriteMarkdown(w, g)
+	}
+	counts := CountTechniques(res.Findings)
+	g := view.Grid{Headers: []string{"Technique", "Tactics", "Findings", "Attempts", "Actors", "Name"}}
+	for _, c := range counts {
+		g.Rows = append(g.Rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), fmt.Sprint(c.Actors), c.TechniqueName})
+	}
+	if err := write("Techniques observed", g); err != nil {
+		return err
+	}
+	if opts.GroupByActor {
+		for _, t := range Timelines(res.Findings) {
+			if err := write("Actor "+view.MarkdownEscape(t.Actor), findingGrid(t.Findings, false)); err != nil {
+				return err
+			}
+		}
+	} else if err := write("Findings", findingGrid(res.Findings, true)); err != nil {
+		return err
+	}
+	if len(res.Rejections) > 0 || len(res.Skipped) > 0 {
+		g := view.Grid{Headers: []string{"File", "Line", "Record", "Reason"}}
+		for _, r := range append(append([]scan.Rejection{}, res.Rejections...), res.Skipped...) {
+			g.Rows = append(g.Rows, []string{r.File, fmt.Sprint(r.Line), fmt.Sprint(r.Ordinal), r.Reason})
+		}
+		if err := write("Rejected and skipped", g); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

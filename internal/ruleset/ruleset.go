@@ -1,0 +1,170 @@
+// Package ruleset gathers the Sigma rules a scan runs, the catalog's own and
+// external ones, compiles them into one matcher and maps every rule onto the
+// catalog techniques it detects.
+package ruleset
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/detect"
+)
+
+// Origin says where a rule came from.
+type Origin string
+
+// Rule origins.
+const (
+	FromCatalog  Origin = "catalog"
+	FromExternal Origin = "external"
+)
+
+// Rule is a compiled Sigma rule with what it means in the catalog.
+type Rule struct {
+	*detect.Rule
+	Origin Origin
+	// Techniques are the catalog techniques the rule detects: the folder it
+	// sits in for catalog rules, its attack.t* tags for external ones.
+	Techniques []string
+	// Tactics are tactic IDs from the rule's attack.<tactic> tags, used when
+	// no technique is known.
+	Tactics []string
+}
+
+// Set is the rules of one scan, compiled into one matcher.
+type Set struct {
+	Matcher *detect.Matcher
+	rules   []*Rule
+	byRule  map[*detect.Rule]*Rule
+}
+
+// Rules returns the rules in the set, catalog rules first.
+func (s *Set) Rules() []*Rule { return s.rules }
+
+// Lookup returns the set's view of a rule the matcher returned.
+func (s *Set) Lookup(r *detect.Rule) *Rule { return s.byRule[r] }
+
+// Load compiles the catalog's rules and every rule file below the external
+// folders. Rules that cannot be used are left out and reported in the
+// returned error (one error per rule, joined); the set holds the others.
+func Load(c *catalog.Catalog, external []string) (*Set, error) {
+	var errs []error
+	var rules []*Rule
+	for _, t := range c.Techniques() {
+		for _, f := range t.Rules {
+			r, err := detect.ParseRule(f.Path, f.Data)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			rules = append(rules, &Rule{Rule: r, Origin: FromCatalog, Techniques: []string{t.ID}, Tactics: t.Tactics})
+		}
+	}
+	for _, dir := range external {
+		ext, err := loadExternal(c, dir)
+		errs = append(errs, err)
+		rules = append(rules, ext...)
+	}
+	s, err := compile(rules)
+	errs = append(errs, err)
+	return s, errors.Join(errs...)
+}
+
+func compile(rules []*Rule) (*Set, error) {
+	drules := make([]*detect.Rule, len(rules))
+	for i, r := range rules {
+		drules[i] = r.Rule
+	}
+	m, err := detect.Compile(drules, detect.Options{})
+	s := &Set{Matcher: m, byRule: map[*detect.Rule]*Rule{}}
+	kept := map[*detect.Rule]bool{}
+	for _, r := range m.Rules() {
+		kept[r] = true
+	}
+	for _, r := range rules {
+		if kept[r.Rule] {
+			s.rules = append(s.rules, r)
+			s.byRule[r.Rule] = r
+		}
+	}
+	return s, err
+}
+
+// loadExternal parses the rule files below dir (or the file dir itself).
+func loadExternal(c *catalog.Catalog, dir string) ([]*Rule, error) {
+	var errs []error
+	var rules []*Rule
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("read rules: %w", err))
+			return nil
+		}
+		if d.IsDir() || !(strings.HasSuffix(path, ".yml") || strings.HasSuffix(path, ".yaml")) {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("read rule: %w", err))
+			return nil
+		}
+		r, err := detect.ParseRule(path, data)
+		if err != nil {
+			errs = append(errs, err)
+			return nil
+		}
+		techniques, tactics := MapTags(c, r.Tags)
+		rules = append(rules, &Rule{Rule: r, Origin: FromExternal, Techniques: techniques, Tactics: tactics})
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return rules, errors.Join(errs...)
+}
+
+var techniqueTagRE = regexp.MustCompile(`^attack\.(t[0-9]{4}(\.[0-9]{3})?)$`)
+
+// MapTags maps a rule's ATT&CK tags onto the catalog: attack.t1562.008 names
+// T1562.008 when the catalog has it, else its parent T1562 when the catalog
+// has that; attack.<tactic-short-name> names a tactic. ATT&CK v19 tactic
+// names (stealth, defense-impairment) map onto the catalog's Defense Evasion.
+func MapTags(c *catalog.Catalog, tags []string) (techniques, tactics []string) {
+	seenT, seenTa := map[string]bool{}, map[string]bool{}
+	for _, tag := range tags {
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		if m := techniqueTagRE.FindStringSubmatch(tag); m != nil {
+			id := strings.ToUpper(m[1])
+			if _, ok := c.Technique(id); !ok {
+				id = catalog.ParentID(id)
+				if _, ok := c.Technique(id); !ok {
+					continue
+				}
+			}
+			if !seenT[id] {
+				seenT[id] = true
+				techniques = append(techniques, id)
+			}
+			continue
+		}
+		name, ok := strings.CutPrefix(tag, "attack.")
+		if !ok {
+			continue
+		}
+		if name == "stealth" || name == "defense-impairment" {
+			name = "defense-evasion"
+		}
+		if t, ok := c.Tactic(name); ok && !seenTa[t.ID] {
+			seenTa[t.ID] = true
+			tactics = append(tactics, t.ID)
+		}
+	}
+	sort.Strings(techniques)
+	return techniques, tactics
+}

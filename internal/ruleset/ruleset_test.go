@@ -1,0 +1,108 @@
+package ruleset_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/ruleset"
+)
+
+// TestCatalogSamples sweeps every sample of every rule in the embedded catalog.
+func TestCatalogSamples(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatalf("embedded catalog: %v", err)
+	}
+	for _, p := range ruleset.CheckSamples(c) {
+		t.Error(p.String())
+	}
+	rules, samples := 0, 0
+	for _, tech := range c.Techniques() {
+		rules += len(tech.Rules)
+		samples += len(tech.Samples)
+	}
+	t.Logf("%d rules, %d samples checked", rules, samples)
+}
+
+// TestBrokenSamples checks that each kind of disagreement is reported.
+func TestBrokenSamples(t *testing.T) {
+	src := catalog.Overlay(filepath.Join("testdata", "broken"))
+	c, err := catalog.Load(catalog.Embedded(), src)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	var got []string
+	for _, p := range ruleset.CheckSamples(c) {
+		if strings.Contains(p.File, "testdata/broken") {
+			got = append(got, p.String())
+		}
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{
+		"broken.yml:8:",                  // the unknown modifier, at its line
+		"not_flagged.json: match sample is not flagged",
+		"flagged.json: nomatch sample is flagged by rule delete_bucket.yml",
+		"truncated.json: sample is not valid JSON",
+		"delete_bucket.yml:1: rule flags 1 of the match samples, want at least 2",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no problem mentions %q; got:\n%s", want, all)
+		}
+	}
+}
+
+// TestSigmaHQRules loads SigmaHQ's CloudTrail rules as external rules and
+// maps their ATT&CK tags onto the catalog.
+func TestSigmaHQRules(t *testing.T) {
+	dir := "../../../shared/testdata/sigma/rules"
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("shared SigmaHQ rules not available: %v", err)
+	}
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ruleset.Load(c, []string{dir})
+	if err != nil {
+		t.Logf("refused: %v", err)
+	}
+	ext, mapped := 0, 0
+	for _, r := range s.Rules() {
+		if r.Origin == ruleset.FromExternal {
+			ext++
+			if len(r.Techniques) > 0 {
+				mapped++
+			}
+		}
+	}
+	if ext < 50 {
+		t.Errorf("only %d SigmaHQ rules compiled", ext)
+	}
+	t.Logf("%d external rules compiled, %d mapped to catalog techniques", ext, mapped)
+}
+
+func TestMapTags(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		tags             []string
+		techniques, tact []string
+	}{
+		{[]string{"attack.t1562.008", "attack.defense-evasion"}, []string{"T1562.008"}, []string{"TA0005"}},
+		{[]string{"attack.t1562.001", "attack.stealth"}, []string{"T1562"}, []string{"TA0005"}},
+		{[]string{"attack.T1485", "attack.impact", "car.2013-01-001"}, []string{"T1485"}, []string{"TA0040"}},
+		{[]string{"attack.t9999", "attack.exfiltration"}, nil, nil},
+	}
+	for _, tc := range cases {
+		tech, tact := ruleset.MapTags(c, tc.tags)
+		if !slices.Equal(tech, tc.techniques) || !slices.Equal(tact, tc.tact) {
+			t.Errorf("MapTags(%v) = %v, %v; want %v, %v", tc.tags, tech, tact, tc.techniques, tc.tact)
+		}
+	}
+}

@@ -1,0 +1,395 @@
+// Package scan classifies CloudTrail records into catalog techniques: it
+// reads inputs with internal/cloudtrail on several workers, runs the rule
+// set's matcher on every record, and accounts for every record read as
+// matched, unmatched or rejected.
+package scan
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/cloudtrail"
+	"github.com/ttcproject/ttc/internal/detect"
+	"github.com/ttcproject/ttc/internal/ruleset"
+)
+
+// MaxRejections bounds how many rejected records and file errors are kept
+// with their details; all of them are counted.
+const MaxRejections = 1000
+
+// Options tune a scan.
+type Options struct {
+	// Workers is how many files are read at once; 0 means one per CPU.
+	Workers int
+	// Stdin is read for the input "-".
+	Stdin io.Reader
+	// Gzip picks the decompressor (for benchmarks).
+	Gzip cloudtrail.Gzip
+	// Since and Until keep findings whose event time lies in [Since, Until).
+	Since, Until time.Time
+	// Techniques keeps findings of these techniques or their sub-techniques.
+	Techniques []string
+	// Tactics keeps findings of these tactic IDs.
+	Tactics []string
+	// Log receives per-file diagnostics; nil discards them.
+	Log *slog.Logger
+}
+
+// Rejection is a record or file that could not be classified, and why.
+type Rejection struct {
+	File    string `json:"file"`
+	Ordinal int64  `json:"ordinal,omitempty"`
+	Line    int64  `json:"line,omitempty"`
+	Offset  int64  `json:"offset"`
+	Reason  string `json:"reason"`
+	// Whole is true when the whole rest of the file was given up.
+	Whole bool `json:"whole_file,omitempty"`
+}
+
+// Summary accounts for everything a scan read. Read = Matched + Unmatched + Rejected.
+type Summary struct {
+	Files        int64 `json:"files"`
+	FilesSkipped int64 `json:"files_skipped"`
+	FilesFailed  int64 `json:"files_failed"`
+	Read         int64 `json:"read"`
+	Matched      int64 `json:"matched"`
+	Unmatched    int64 `json:"unmatched"`
+	Rejected     int64 `json:"rejected"`
+	Insights     int64 `json:"insights"`
+	// Duplicates counts findings dropped because the same event was seen before.
+	Duplicates int64 `json:"duplicate_findings"`
+	// Filtered counts findings left out by the time, technique and tactic filters.
+	Filtered int64         `json:"filtered_findings"`
+	Findings int           `json:"findings"`
+	Bytes    int64         `json:"bytes"`
+	Duration time.Duration `json:"duration_ns"`
+	Rules    int           `json:"rules"`
+}
+
+// Result is what a scan found.
+type Result struct {
+	Summary    Summary     `json:"summary"`
+	Findings   []Finding   `json:"findings"`
+	Rejections []Rejection `json:"rejections"`
+	Skipped    []Rejection `json:"skipped_files"`
+}
+
+// Progress is a snapshot of a running scan, for progress bars.
+type Progress struct {
+	Files, Records int64
+	Bytes          int64
+	Elapsed        time.Duration
+}
+
+// Scanner runs one rule set over inputs. It is safe for concurrent use.
+type Scanner struct {
+	cat   *catalog.Catalog
+	rules *ruleset.Set
+	opts  Options
+
+	files, records, bytes atomic.Int64
+	start                 time.Time
+}
+
+// New returns a scanner for the catalog and its rule set.
+func New(c *catalog.Catalog, rules *ruleset.Set, opts Options) *Scanner {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Scanner{cat: c, rules: rules, opts: opts}
+}
+
+// Progress returns counts so far; safe to call while Scan runs.
+func (s *Scanner) Progress() Progress {
+	return Progress{Files: s.files.Load(), Records: s.records.Load(), Bytes: s.bytes.Load(), Elapsed: time.Since(s.start)}
+}
+
+// Scan reads every input (files, directories, "-") and classifies its records.
+// Problems with single records or files are part of the result; the error is
+// only for a cancelled context.
+func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
+	s.start = time.Now()
+	jobs := make(chan cloudtrail.Input)
+	parts := make([]*part, s.opts.Workers)
+	var wg sync.WaitGroup
+	for i := range parts {
+		parts[i] = &part{}
+		w := s.newWorker(parts[i])
+		wg.Go(func() {
+			for in := range jobs {
+				if ctx.Err() == nil {
+					w.file(in)
+				}
+			}
+		})
+	}
+	walk := &part{}
+	for in, err := range cloudtrail.Inputs(paths) {
+		if ctx.Err() != nil {
+			break
+		}
+		switch {
+		case err != nil:
+			walk.sum.FilesFailed++
+			walk.reject(Rejection{File: in.Path, Reason: err.Error(), Whole: true})
+		case in.Skip != "":
+			walk.sum.FilesSkipped++
+			walk.skipped = append(walk.skipped, Rejection{File: in.Path, Reason: in.Skip, Whole: true})
+		default:
+			jobs <- in
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res := s.merge(append(parts, walk))
+	res.Summary.Duration = time.Since(s.start)
+	return res, nil
+}
+
+// ScanReader classifies the records of one stream, named name in positions
+// (an uploaded file, say).
+func (s *Scanner) ScanReader(ctx context.Context, name string, r io.Reader) (*Result, error) {
+	s.start = time.Now()
+	p := &part{}
+	s.newWorker(p).read(r, cloudtrail.Input{Path: name})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res := s.merge([]*part{p})
+	res.Summary.Duration = time.Since(s.start)
+	return res, nil
+}
+
+// part is what one worker collected.
+type part struct {
+	sum        Summary
+	findings   []Finding
+	rejections []Rejection
+	skipped    []Rejection
+}
+
+func (p *part) reject(r Rejection) {
+	if len(p.rejections) < MaxRejections {
+		p.rejections = append(p.rejections, r)
+	}
+}
+
+type worker struct {
+	s       *Scanner
+	p       *part
+	r       *cloudtrail.Reader
+	matches []detect.Match
+}
+
+func (s *Scanner) newWorker(p *part) *worker {
+	return &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip})}
+}
+
+// file reads one input to its end and accounts for every record in it.
+func (w *worker) file(in cloudtrail.Input) {
+	f, err := cloudtrail.Open(in.Path, w.s.opts.Stdin)
+	if err != nil {
+		w.p.sum.FilesFailed++
+		w.p.reject(Rejection{File: in.Path, Reason: err.Error(), Whole: true})
+		return
+	}
+	defer f.Close()
+	w.read(f, in)
+}
+
+// read classifies the records of one opened input.
+func (w *worker) read(f io.Reader, in cloudtrail.Input) {
+	log := w.s.opts.Log
+	w.r.Reset(f, in.Path)
+	var malformed, sinceProgress int64
+	var lastBytes int64
+	for {
+		rec, err := w.r.Next()
+		if err != nil {
+			var re *cloudtrail.RecordError
+			if errors.As(err, &re) {
+				w.p.reject(Rejection{File: re.Pos.File, Ordinal: re.Pos.Ordinal, Line: re.Pos.Line, Offset: re.Pos.Offset, Reason: re.Reason})
+				continue
+			}
+			w.endFile(in, err)
+			break
+		}
+		if sinceProgress++; sinceProgress == 4096 {
+			w.s.records.Add(sinceProgress)
+			b := w.r.Stats().Bytes
+			w.s.bytes.Add(b - lastBytes)
+			lastBytes, sinceProgress = b, 0
+		}
+		if rec.Kind == cloudtrail.KindInsight {
+			w.p.sum.Insights++
+		}
+		w.matches, err = w.s.rules.Matcher.AppendMatches(w.matches[:0], rec.Raw)
+		if err != nil {
+			malformed++
+			w.p.reject(Rejection{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset, Reason: err.Error()})
+			continue
+		}
+		if len(w.matches) == 0 {
+			w.p.sum.Unmatched++
+			continue
+		}
+		w.p.sum.Matched++
+		pos := RecordRef{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset}
+		for _, m := range w.matches {
+			if r := w.s.rules.Lookup(m.Rule); r != nil {
+				w.p.findings = newFindings(w.p.findings, rec.Raw, m, r, w.s.describe, pos)
+			}
+		}
+	}
+	st := w.r.Stats()
+	w.s.records.Add(sinceProgress)
+	w.s.bytes.Add(st.Bytes - lastBytes)
+	w.s.files.Add(1)
+	w.p.sum.Read += st.Read
+	w.p.sum.Rejected += st.Rejected + malformed
+	w.p.sum.Bytes += st.Bytes
+	log.Debug("file read", "file", in.Path, "records", st.Read, "rejected", st.Rejected+malformed, "shape", st.Shapes.String())
+}
+
+// endFile records how reading a file ended.
+func (w *worker) endFile(in cloudtrail.Input, err error) {
+	if errors.Is(err, io.EOF) {
+		w.p.sum.Files++
+		return
+	}
+	var fe *cloudtrail.FileError
+	if errors.As(err, &fe) && errors.Is(err, cloudtrail.ErrDigest) {
+		w.p.sum.FilesSkipped++
+		w.p.skipped = append(w.p.skipped, Rejection{File: in.Path, Reason: "CloudTrail digest file, not a log", Whole: true})
+		return
+	}
+	w.p.sum.FilesFailed++
+	r := Rejection{File: in.Path, Reason: err.Error(), Whole: true}
+	if fe != nil {
+		r.Line, r.Offset, r.Ordinal, r.Reason = fe.Pos.Line, fe.Pos.Offset, fe.Pos.Ordinal, fe.Err.Error()
+	}
+	w.p.reject(r)
+	w.s.opts.Log.Warn("file not read to the end", "file", in.Path, "error", err)
+}
+
+// describe returns a technique's name and tactics from the catalog.
+func (s *Scanner) describe(id string) (string, []string) {
+	if t, ok := s.cat.Technique(id); ok {
+		return t.Name, t.Tactics
+	}
+	return "", nil
+}
+
+// merge adds up the workers' parts, drops duplicate and filtered findings and
+// sorts what is left by time.
+func (s *Scanner) merge(parts []*part) *Result {
+	res := &Result{Findings: []Finding{}, Rejections: []Rejection{}, Skipped: []Rejection{}}
+	sum := &res.Summary
+	var all []Finding
+	for _, p := range parts {
+		sum.Files += p.sum.Files
+		sum.FilesSkipped += p.sum.FilesSkipped
+		sum.FilesFailed += p.sum.FilesFailed
+		sum.Read += p.sum.Read
+		sum.Matched += p.sum.Matched
+		sum.Unmatched += p.sum.Unmatched
+		sum.Rejected += p.sum.Rejected
+		sum.Insights += p.sum.Insights
+		sum.Bytes += p.sum.Bytes
+		all = append(all, p.findings...)
+		res.Rejections = append(res.Rejections, p.rejections...)
+		res.Skipped = append(res.Skipped, p.skipped...)
+	}
+	sum.Rules = len(s.rules.Rules())
+	sort.SliceStable(all, func(i, j int) bool { return lessFinding(&all[i], &all[j]) })
+	seen := map[string]bool{}
+	for _, f := range all {
+		if f.EventID != "" {
+			key := f.EventID + "\x00" + f.RecipientAccountID + "\x00" + f.Rule.ID + "\x00" + f.TechniqueID
+			if seen[key] {
+				sum.Duplicates++
+				continue
+			}
+			seen[key] = true
+		}
+		if !s.keep(&f) {
+			sum.Filtered++
+			continue
+		}
+		res.Findings = append(res.Findings, f)
+	}
+	sum.Findings = len(res.Findings)
+	sort.SliceStable(res.Rejections, func(i, j int) bool {
+		a, b := res.Rejections[i], res.Rejections[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Ordinal < b.Ordinal
+	})
+	return res
+}
+
+func lessFinding(a, b *Finding) bool {
+	if !a.time.Equal(b.time) {
+		return a.time.Before(b.time)
+	}
+	if a.Record.File != b.Record.File {
+		return a.Record.File < b.Record.File
+	}
+	if a.Record.Ordinal != b.Record.Ordinal {
+		return a.Record.Ordinal < b.Record.Ordinal
+	}
+	if a.TechniqueID != b.TechniqueID {
+		return a.TechniqueID < b.TechniqueID
+	}
+	return a.Rule.ID < b.Rule.ID
+}
+
+// keep applies the output filters.
+func (s *Scanner) keep(f *Finding) bool {
+	o := s.opts
+	if !o.Since.IsZero() && (f.time.IsZero() || f.time.Before(o.Since)) {
+		return false
+	}
+	if !o.Until.IsZero() && (f.time.IsZero() || !f.time.Before(o.Until)) {
+		return false
+	}
+	if len(o.Techniques) > 0 {
+		ok := false
+		for _, id := range o.Techniques {
+			if f.TechniqueID == id || strings.HasPrefix(f.TechniqueID, id+".") {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if len(o.Tactics) > 0 {
+		ok := false
+		for _, ta := range o.Tactics {
+			for _, ft := range f.Tactics {
+				ok = ok || ft == ta
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
