@@ -111,6 +111,11 @@ func Decode(r io.Reader) ([]*Layer, error) {
 		if err := dec.Decode(&layers); err != nil {
 			return nil, fmt.Errorf("decode layers: %w", err)
 		}
+		for i, l := range layers {
+			if l == nil {
+				return nil, fmt.Errorf("decode layers: element %d is null", i)
+			}
+		}
 		return layers, nil
 	}
 	var l Layer

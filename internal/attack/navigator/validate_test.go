@@ -83,6 +83,7 @@ func TestDecodeTypes(t *testing.T) {
 		{"sorting not a number", `{"name": "x", "domain": "enterprise-attack", "sorting": "asc"}`},
 		{"versions not an object", `{"name": "x", "domain": "enterprise-attack", "versions": "4.5"}`},
 		{"array of non-layers", `[1, 2]`},
+		{"null layer in array", `[{"name": "x", "domain": "enterprise-attack"}, null]`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
