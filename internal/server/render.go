@@ -53,9 +53,12 @@ var nav = []navItem{
 
 // grid is what the matrix partial renders.
 type grid struct {
-	Columns  []view.MatrixColumn
-	Terms    []string
-	Open     bool
+	Columns []view.MatrixColumn
+	Terms   []string
+	// Open unfolds every technique; OpenIDs only those listed.
+	Open    bool
+	OpenIDs map[string]bool
+	// Observed counts findings per technique, on the scan page.
 	Observed map[string]int
 }
 
@@ -96,7 +99,12 @@ func loadPages(c *catalog.Catalog) (*pages, error) {
 			}
 			return fmt.Sprintf("%d %s", n, many)
 		},
-		"join": strings.Join,
+		"join":  strings.Join,
+		"short": shortName,
+		// eventLabel writes an event in the catalog's service:EventName notation.
+		"eventLabel": func(source, name string) string {
+			return strings.TrimSuffix(source, ".amazonaws.com") + ":" + name
+		},
 		"mitigation": func(id string) *catalog.Mitigation {
 			m, _ := c.Mitigation(id)
 			return m
@@ -128,6 +136,15 @@ func loadPages(c *catalog.Catalog) (*pages, error) {
 		p.sets[strings.TrimSuffix(path.Base(n), ".tmpl")] = t
 	}
 	return p, nil
+}
+
+// shortName drops the parent's name from a sub-technique's name
+// ("Impair Defenses: Disable Cloud Logs" → "Disable Cloud Logs"), for the matrix.
+func shortName(name string) string {
+	if _, after, ok := strings.Cut(name, ": "); ok && after != "" {
+		return after
+	}
+	return name
 }
 
 // attackURL is MITRE's page for an ATT&CK technique ID (T1562.008 → T1562/008).

@@ -2,36 +2,167 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"path"
+	"strings"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/report"
+	"github.com/ttcproject/ttc/internal/scan"
+	"github.com/ttcproject/ttc/internal/view"
 )
 
-// ScanFunc classifies the CloudTrail records in r (name is the uploaded file's
-// name, for messages).
-type ScanFunc func(ctx context.Context, name string, r io.Reader) (any, error)
+// maxFindingsShown caps the findings table of the scan page; the counts and
+// the JSON answer cover all of them.
+const maxFindingsShown = 500
 
+// scanPage is the body of the scan page, before and after an upload.
 type scanPage struct {
-	Available bool
 	MaxUpload int64
 	Error     string
+	// The fields below are set after a successful scan.
+	Done       bool
+	FileName   string
+	Summary    scan.Summary
+	Line       string
+	Techniques []report.TechniqueCount
+	Findings   []scan.Finding
+	Hidden     int
+	Rejections []scan.Rejection
+	Grid       grid
 }
 
 func (s *Server) scanForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "scan", page{Title: "Scan a CloudTrail log", Nav: "scan",
-		Body: scanPage{Available: s.cfg.Scan != nil, MaxUpload: s.cfg.MaxUpload}})
+	s.renderScan(w, r, http.StatusOK, scanPage{})
+}
+
+func (s *Server) renderScan(w http.ResponseWriter, r *http.Request, status int, p scanPage) {
+	p.MaxUpload = s.cfg.MaxUpload
+	s.render(w, r, status, "scan", page{Title: "Scan a CloudTrail log", Nav: "scan", Body: p})
 }
 
 func (s *Server) scanUpload(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Scan == nil {
-		s.render(w, r, http.StatusNotImplemented, "scan", page{Title: "Scan a CloudTrail log", Nav: "scan",
-			Body: scanPage{MaxUpload: s.cfg.MaxUpload}})
+	name, res, status, err := s.scanRequest(r)
+	if err != nil {
+		s.renderScan(w, r, status, scanPage{Error: err.Error()})
 		return
 	}
+	p := scanPage{
+		Done: true, FileName: name, Summary: res.Summary, Line: report.SummaryLine(res.Summary),
+		Techniques: report.CountTechniques(res.Findings), Findings: res.Findings, Rejections: res.Rejections,
+		Grid: s.observedGrid(res.Findings),
+	}
+	if len(p.Findings) > maxFindingsShown {
+		p.Hidden = len(p.Findings) - maxFindingsShown
+		p.Findings = p.Findings[:maxFindingsShown]
+	}
+	s.renderScan(w, r, http.StatusOK, p)
 }
 
 func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Scan == nil {
-		s.apiError(w, http.StatusNotImplemented, "scan not available in this build")
+	_, res, status, err := s.scanRequest(r)
+	if err != nil {
+		s.apiError(w, status, err.Error())
 		return
 	}
+	s.writeJSON(w, http.StatusOK, report.Build(res, report.Options{}))
+}
+
+// scanRequest finds the uploaded file (the multipart field "file", or the
+// whole body when it is not a form) and scans it. It returns the status to
+// answer with when it fails.
+func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error) {
+	body, name, err := uploadedFile(r)
+	if err != nil {
+		return "", nil, statusOf(err), err
+	}
+	tr := &trackReader{r: body}
+	sc := scan.New(s.cat, s.ruleSet, scan.Options{Workers: 1, Log: s.log})
+	res, err := sc.ScanReader(r.Context(), name, tr)
+	if err == nil {
+		err = tr.err
+	}
+	if err != nil {
+		return "", nil, statusOf(err), fmt.Errorf("scan upload: %w", err)
+	}
+	return name, res, http.StatusOK, nil
+}
+
+// uploadedFile returns the file part of a multipart form, or the body itself.
+func uploadedFile(r *http.Request) (io.Reader, string, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		return r.Body, "upload", nil
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, "", fmt.Errorf("read form: %w", err)
+	}
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil, "", errNoFile
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("read form: %w", err)
+		}
+		if p.FormName() == "file" {
+			name := path.Base(strings.ReplaceAll(p.FileName(), `\`, "/"))
+			if name == "." || name == "/" {
+				name = "upload"
+			}
+			return p, name, nil
+		}
+	}
+}
+
+var errNoFile = errors.New("no file: choose a CloudTrail file to upload")
+
+// trackReader keeps the first read error that is not EOF, because the scanner
+// turns read errors into per-file rejections and an oversized upload must
+// become a 413 instead.
+type trackReader struct {
+	r   io.Reader
+	err error
+}
+
+func (t *trackReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) && t.err == nil {
+		t.err = err
+	}
+	return n, err
+}
+
+func statusOf(err error) int {
+	var mb *http.MaxBytesError
+	switch {
+	case errors.As(err, &mb):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusBadRequest
+}
+
+// observedGrid lays out the whole catalog with the techniques seen in the
+// findings marked, their parents unfolded.
+func (s *Server) observedGrid(fs []scan.Finding) grid {
+	obs := map[string]int{}
+	openIDs := map[string]bool{}
+	for _, f := range fs {
+		if f.TechniqueID == "" {
+			continue
+		}
+		obs[f.TechniqueID]++
+		if p := catalog.ParentID(f.TechniqueID); p != "" {
+			openIDs[p] = true
+		}
+	}
+	all, _ := s.cat.Filter(catalog.Filter{})
+	return grid{Columns: view.BuildMatrix(s.cat, all), Observed: obs, OpenIDs: openIDs}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/ruleset"
 )
 
 // Limits and timeouts used when Config leaves them zero.
@@ -32,9 +33,9 @@ type Config struct {
 	Addr string
 	// Catalog is the loaded catalog the pages and the API show.
 	Catalog *catalog.Catalog
-	// Scan classifies an uploaded CloudTrail file; nil disables the scan page
-	// and POST /api/v1/scan, which then answer that scanning is not available.
-	Scan ScanFunc
+	// Rules are the compiled rules the scan page runs; when nil, New compiles
+	// the catalog's own rules.
+	Rules *ruleset.Set
 	// Log receives the access log and lifecycle messages; slog.Default when nil.
 	Log *slog.Logger
 	// MaxUpload caps an uploaded log file in bytes; DefaultMaxUpload when zero.
@@ -53,6 +54,7 @@ type Server struct {
 	log     *slog.Logger
 	pages   *pages
 	rules   ruleIndex
+	ruleSet *ruleset.Set
 	handler http.Handler
 }
 
@@ -74,7 +76,18 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new server: %w", err)
 	}
-	s := &Server{cfg: cfg, cat: cfg.Catalog, log: cfg.Log, pages: p, rules: indexRules(cfg.Catalog)}
+	rs := cfg.Rules
+	if rs == nil {
+		// Rules that do not compile are left out of the set; the catalog's
+		// validation reports them, so a warning is enough here.
+		if rs, err = ruleset.Load(cfg.Catalog, nil); err != nil {
+			cfg.Log.Warn("some rules left out of the scan", "error", err)
+		}
+		if rs == nil {
+			return nil, errors.New("new server: no rule set")
+		}
+	}
+	s := &Server{cfg: cfg, cat: cfg.Catalog, log: cfg.Log, pages: p, rules: indexRules(cfg.Catalog), ruleSet: rs}
 	s.handler = s.routes()
 	return s, nil
 }

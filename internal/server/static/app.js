@@ -1,0 +1,67 @@
+// ttc web UI: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  // Type in a box to narrow the list of service checkboxes.
+  document.querySelectorAll("[data-filterable]").forEach(function (grid) {
+    var input = document.createElement("input");
+    input.type = "search";
+    input.className = "svc-filter";
+    input.placeholder = "Find a service";
+    input.setAttribute("aria-label", "Find a service in the list");
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLowerCase();
+      grid.querySelectorAll("label").forEach(function (l) {
+        l.hidden = q !== "" && l.textContent.toLowerCase().indexOf(q) < 0;
+      });
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); }
+    });
+    grid.parentNode.insertBefore(input, grid);
+  });
+
+  // "/" jumps to the search box, as in many tools.
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) { return; }
+    var q = document.getElementById("f-q") || document.getElementById("top-q");
+    if (q) { e.preventDefault(); q.focus(); q.select(); }
+  });
+
+  // Expand or collapse every technique of the matrix at once.
+  var matrix = document.querySelector(".matrix");
+  if (matrix && matrix.querySelector("details")) {
+    var bar = document.createElement("p");
+    bar.className = "legend";
+    [["Expand all", true], ["Collapse all", false]].forEach(function (b) {
+      var btn = document.createElement("button");
+      btn.type = "button";
+      btn.className = "button secondary";
+      btn.textContent = b[0];
+      btn.addEventListener("click", function () {
+        matrix.querySelectorAll("details").forEach(function (d) { d.open = b[1]; });
+      });
+      bar.appendChild(btn);
+      bar.appendChild(document.createTextNode(" "));
+    });
+    var scroll = matrix.parentNode;
+    scroll.parentNode.insertBefore(bar, scroll);
+  }
+
+  // Refuse a file that is over the server's limit before uploading it.
+  var file = document.getElementById("scan-file");
+  if (file) {
+    file.addEventListener("change", function () {
+      var max = parseInt(file.getAttribute("data-max"), 10);
+      var f = file.files && file.files[0];
+      if (f && max && f.size > max) {
+        file.setCustomValidity("The file is larger than " + Math.round(max / 1048576) + " MiB.");
+        file.reportValidity();
+      } else {
+        file.setCustomValidity("");
+      }
+    });
+  }
+})();
