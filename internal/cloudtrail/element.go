@@ -58,7 +58,7 @@ func (r *Reader) element() (*Record, error) {
 // brackets still balance it is rejected and reading goes on after it,
 // otherwise the container is broken.
 func (r *Reader) elementSyntax(i int) error {
-	at, msg := r.abs(r.sc.errAt), r.sc.errMsg
+	at, msg := r.abs(r.sc.errAt), r.sc.explain(r.data())
 	start := r.abs(i)
 	r.keep = start
 	for {
@@ -197,7 +197,7 @@ func (r *Reader) decode(it []byte, p span, name string, shape Shape) ([]byte, Sh
 	case e == more:
 		return nil, 0, name + " holds truncated JSON"
 	case e == fail:
-		return nil, 0, fmt.Sprintf("%s holds invalid JSON: %s at offset %d", name, r.sc.errMsg, r.sc.errAt)
+		return nil, 0, fmt.Sprintf("%s holds invalid JSON: %s at offset %d", name, r.sc.explain(d), r.sc.errAt)
 	case skipWS(d, e) != len(d):
 		return nil, 0, name + " holds more than one JSON value"
 	}

@@ -32,7 +32,7 @@ func TestErrors(t *testing.T) {
 		{name: "element not an object", in: `{"Records":[` + recA + `,42,"s",null,[1]]}`, produced: 1,
 			rejected: []string{"is a number", "is a string", "is null", "is an array"}, rejLines: []int64{1, 1, 1, 1}},
 		{name: "invalid element with balanced brackets", in: "{\"Records\":[\n" + recA + ",\n{\"eventName\":\"x\" \"y\":1},\n" + recB + "]}",
-			produced: 2, rejected: []string{"invalid JSON: ',' or '}' expected in object at line 3"}, rejLines: []int64{3}},
+			produced: 2, rejected: []string{"invalid JSON: ',' or '}' expected in object, found '\"' at line 3"}, rejLines: []int64{3}},
 		{name: "invalid scalar element", in: `[` + recA + `,tru,` + recB + `]`, produced: 2, rejected: []string{"invalid literal"}},
 		{name: "unbalanced element breaks container", in: `{"Records":[` + recA + `,{"a":{"b":1},` + recB + `]}`,
 			produced: 1, err: ErrSyntax},

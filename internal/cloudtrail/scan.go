@@ -2,6 +2,7 @@ package cloudtrail
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math/bits"
 )
 
@@ -24,6 +25,14 @@ type scanner struct {
 	stack  []byte
 	errAt  int
 	errMsg string
+}
+
+// explain describes the last syntax error in b, the slice that was scanned.
+func (s *scanner) explain(b []byte) string {
+	if s.errAt < len(b) {
+		return fmt.Sprintf("%s, found %q", s.errMsg, b[s.errAt])
+	}
+	return s.errMsg
 }
 
 func (s *scanner) syntax(at int, msg string) int {

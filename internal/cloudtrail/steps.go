@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 )
 
 var insightType = []byte(`"AwsCloudTrailInsight"`)
@@ -47,6 +48,9 @@ func (r *Reader) top() error {
 				return r.fileErr(r.pos, fmt.Errorf("%w: gzip inside gzip (only one layer is decompressed)", ErrUnknownShape))
 			}
 		}
+		for r.n-r.idx(r.pos) < 16 && r.fill() {
+		}
+		b, i = r.data(), r.idx(r.pos)
 		return r.fileErr(r.pos, fmt.Errorf("%w: not JSON, starts with %q", ErrUnknownShape, b[i:min(len(b), i+16)]))
 	}
 }
@@ -85,7 +89,7 @@ func (r *Reader) member() (*Record, error) {
 			j = skipWS(b, j+1)
 		}
 		if ke == fail {
-			return nil, r.objectSyntax(r.sc.errAt, r.sc.errMsg)
+			return nil, r.objectSyntax(r.sc.errAt, r.sc.explain(b))
 		}
 		if ke == more || j >= len(b) {
 			if err := r.need(r.anchor()); err != nil {
@@ -105,7 +109,7 @@ func (r *Reader) member() (*Record, error) {
 			continue
 		}
 		if ve == fail {
-			return nil, r.objectSyntax(r.sc.errAt, r.sc.errMsg)
+			return nil, r.objectSyntax(r.sc.errAt, r.sc.explain(b))
 		}
 		if !r.inCont {
 			o := r.idx(r.objStart)
@@ -187,6 +191,9 @@ func (r *Reader) objectEnd() (*Record, error) {
 // and reading resumes at the next line that starts with '{', which suits
 // one record per line.
 func (r *Reader) objectSyntax(at int, msg string) error {
+	if at < r.n && !strings.Contains(msg, "found") {
+		msg = fmt.Sprintf("%s, found %q", msg, r.buf[at])
+	}
 	if r.inCont {
 		return r.fileErr(r.abs(at), fmt.Errorf("%w: %s", ErrSyntax, msg))
 	}

@@ -1,0 +1,89 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+func addSeeds(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.json*"))
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	for _, s := range []string{
+		"", "[]", "{}", `{"Records":[{}]}`, `[1,{"a":"\u00e9\ud83d\ude00"}]`, "\x1f\x8b", `{"Records":[{"a":1},{"b":[}]}`,
+		"{\"eventName\":1}\n{\"x\"\n{\"eventName\":2}", `{"Events":[{"CloudTrailEvent":"{\"eventName\":\"x\"}"}]}`,
+		`{"messageType":"CONTROL_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":"x"}]}`,
+		`{"detail-type":"x","detail":{"eventName":"y"}}`, `{"digestS3Object":"x"}`, `-1.5e+3`, `[tru]`,
+	} {
+		f.Add([]byte(s))
+	}
+}
+
+// outcome is what reading gave, compared across buffer sizes.
+type outcome struct {
+	Raws    []string
+	Rejects []string
+	Err     string
+	Stats   Stats
+}
+
+func outcomeOf(t *testing.T, data []byte, opts Options) outcome {
+	res := read(t, bytes.NewReader(data), "fuzz", opts)
+	var o outcome
+	for _, raw := range res.raws {
+		o.Raws = append(o.Raws, string(raw))
+	}
+	for _, re := range res.rejects {
+		o.Rejects = append(o.Rejects, re.Error())
+	}
+	if res.err != nil {
+		o.Err = res.err.Error()
+	}
+	o.Stats = res.stats
+	return o
+}
+
+// FuzzReader checks on arbitrary input that the reader does not panic,
+// keeps its accounting, produces only valid JSON objects, and gives the
+// same answer whatever its buffer size.
+func FuzzReader(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		big := outcomeOf(t, data, Options{})
+		for _, raw := range big.Raws {
+			if raw[0] != '{' || !json.Valid([]byte(raw)) {
+				t.Fatalf("produced a record that is not a valid object: %q", raw)
+			}
+		}
+		small := outcomeOf(t, data, Options{BufferSize: 3})
+		if big.Err != "" { // reading stops early: how far it read ahead depends on the buffer
+			big.Stats.Bytes, small.Stats.Bytes = 0, 0
+		}
+		if !reflect.DeepEqual(big, small) {
+			t.Fatalf("buffer size changes the outcome:\nbig   %+v\nsmall %+v", big, small)
+		}
+	})
+}
+
+// FuzzScanner checks the validating scanner against json.Valid.
+func FuzzScanner(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var s scanner
+		b := append(bytes.Clone(data), ' ') // a number must not reach the end
+		e := s.value(b, 0, 0)
+		got := e >= 0 && skipWS(b, e) == len(b)
+		if want := json.Valid(data); got != want {
+			t.Fatalf("scanner says %v (end %d, %s at %d), json.Valid says %v for %q", got, e, s.errMsg, s.errAt, want, data)
+		}
+	})
+}

@@ -1,0 +1,120 @@
+package cloudtrail
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestInputs(t *testing.T) {
+	root := t.TempDir()
+	records, err := os.ReadFile(filepath.Join("testdata", "records.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	insight, err := os.ReadFile(filepath.Join("testdata", "insight.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest, err := os.ReadFile(filepath.Join("testdata", "digest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/111111111111_CloudTrail_eu-west-1_20260301T1000Z_a.json.gz":                           gz(t, records),
+		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/111111111111_CloudTrail_eu-west-1_20260301T0900Z_b.json.gz":                           gz(t, records),
+		"AWSLogs/111111111111/CloudTrail/us-east-1/2026/03/01/111111111111_CloudTrail_us-east-1_20260301T1000Z_c.json.gz":                           gz(t, records),
+		"AWSLogs/111111111111/CloudTrail-Insight/eu-west-1/2026/03/01/111111111111_CloudTrail-Insight_eu-west-1_x.json.gz":                          gz(t, insight),
+		"AWSLogs/111111111111/CloudTrail-Digest/eu-west-1/2026/03/01/111111111111_CloudTrail-Digest_eu-west-1_t_eu-west-1_20260301T100000Z.json.gz": gz(t, digest),
+		"AWSLogs/o-abc123def4/222222222222/CloudTrail/ap-south-1/2026/03/02/222222222222_CloudTrail_ap-south-1_20260302T0000Z_d.json.gz":            gz(t, records),
+		"AWSLogs/o-abc123def4/222222222222/CloudTrail-Digest/ap-south-1/2026/03/02/digest.json.gz":                                                  gz(t, digest),
+		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/notes.txt":                                                                            []byte("not a log\n"),
+		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/empty.json":                                                                           nil,
+		"AWSLogs/111111111111/.hidden/x.json": records,
+		".DS_Store":                           []byte("\x00\x00\x00\x01Bud1"),
+		"exports/lines.jsonl":                 records,
+	}
+	for name, data := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	explicit := filepath.Join(root, "AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/notes.txt")
+
+	var got []string
+	for in, err := range Inputs([]string{root, "-", explicit}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(root, in.Path)
+		if in.Path == "-" {
+			rel = "-"
+		}
+		line := filepath.ToSlash(rel)
+		if in.Folder != FolderNone {
+			line += " " + []string{"", "logs", "insight", "digest"}[in.Folder] + " " + in.Org + "/" + in.Account + "/" + in.Region
+		}
+		if in.Skip != "" {
+			line += " skip: " + in.Skip
+		}
+		got = append(got, line)
+	}
+	want := []string{
+		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/111111111111_CloudTrail_eu-west-1_20260301T0900Z_b.json.gz logs /111111111111/eu-west-1",
+		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/111111111111_CloudTrail_eu-west-1_20260301T1000Z_a.json.gz logs /111111111111/eu-west-1",
+		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/empty.json logs /111111111111/eu-west-1 skip: empty file",
+		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/notes.txt logs /111111111111/eu-west-1 skip: not JSON or gzip",
+		"AWSLogs/111111111111/CloudTrail/us-east-1/2026/03/01/111111111111_CloudTrail_us-east-1_20260301T1000Z_c.json.gz logs /111111111111/us-east-1",
+		"AWSLogs/111111111111/CloudTrail-Digest/eu-west-1/2026/03/01/111111111111_CloudTrail-Digest_eu-west-1_t_eu-west-1_20260301T100000Z.json.gz digest /111111111111/eu-west-1 skip: digest file (log-file validation)",
+		"AWSLogs/111111111111/CloudTrail-Insight/eu-west-1/2026/03/01/111111111111_CloudTrail-Insight_eu-west-1_x.json.gz insight /111111111111/eu-west-1",
+		"AWSLogs/o-abc123def4/222222222222/CloudTrail/ap-south-1/2026/03/02/222222222222_CloudTrail_ap-south-1_20260302T0000Z_d.json.gz logs o-abc123def4/222222222222/ap-south-1",
+		"AWSLogs/o-abc123def4/222222222222/CloudTrail-Digest/ap-south-1/2026/03/02/digest.json.gz digest o-abc123def4/222222222222/ap-south-1 skip: digest file (log-file validation)",
+		"exports/lines.jsonl",
+		"-",
+		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/notes.txt logs /111111111111/eu-west-1",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("inputs:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// Reading what the walk keeps: insights come out as their own kind.
+	var events, insights int
+	for in, err := range Inputs([]string{root}) {
+		if err != nil || in.Skip != "" {
+			continue
+		}
+		res := readFile(t, in.Path, Options{})
+		if res.err != nil {
+			t.Errorf("%s: %v", in.Path, res.err)
+		}
+		for _, k := range res.kinds {
+			if k == KindInsight {
+				insights++
+			} else {
+				events++
+			}
+		}
+	}
+	if events != 15 || insights != 1 {
+		t.Errorf("read %d events and %d insights, want 15 and 1", events, insights)
+	}
+}
+
+func TestInputsMissing(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope")
+	n := 0
+	for in, err := range Inputs([]string{missing, missing}) {
+		n++
+		if err == nil || in.Path != missing {
+			t.Errorf("got %+v, %v; want an error for %s", in, err, missing)
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d results, want 2", n)
+	}
+}
