@@ -133,7 +133,7 @@ func (m markdown) link(s string) (int, string) {
 	if mid < 0 || strings.ContainsAny(s[1:mid], "[]") {
 		return 0, ""
 	}
-	end := strings.IndexByte(s[mid+2:], ')')
+	end := closingParen(s[mid+2:])
 	if end < 0 {
 		return 0, ""
 	}
@@ -147,6 +147,24 @@ func (m markdown) link(s string) (int, string) {
 		text = href
 	}
 	return n, `<a href="` + html.EscapeString(href) + `" rel="noopener noreferrer">` + m.inline(text) + "</a>"
+}
+
+// closingParen finds the ")" that ends a link target, allowing balanced
+// parentheses inside it; -1 when there is none.
+func closingParen(s string) int {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			if depth == 0 {
+				return i
+			}
+			depth--
+		}
+	}
+	return -1
 }
 
 // safeURL accepts only absolute http and https URLs with a host.

@@ -1,0 +1,48 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestHostileOverlay serves a catalog whose overlay puts markup, event
+// handlers and javascript: URLs into every free-text field, and checks that
+// every page that shows them renders them as text.
+func TestHostileOverlay(t *testing.T) {
+	h := newServer(t, fixture(t, "testdata/hostile"), nil).Handler()
+	pages := []string{
+		"/", "/matrix", "/matrix?q=script", "/matrix?service=evil", "/techniques", "/techniques?q=alert",
+		"/techniques/AT9001", "/tactics/TA0040", "/services", "/services/evil", "/mitigations",
+		"/mitigations/hostile-mitigation", "/events/evil:DoEvil", "/techniques/T1485",
+	}
+	for _, p := range pages {
+		t.Run(p, func(t *testing.T) {
+			rec := do(t, h, http.MethodGet, p, nil)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d", rec.Code)
+			}
+			assertInert(t, rec.Body.String())
+		})
+	}
+
+	page := do(t, h, http.MethodGet, "/techniques/AT9001", nil).Body.String()
+	for _, want := range []string{
+		"&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;",
+		"&lt;img src=x onerror=alert(&#39;desc2&#39;)&gt;",
+		// A javascript: or data: link keeps its text and loses its target.
+		"click me and data",
+		// An http link whose URL carries markup keeps its target, escaped.
+		`<a href="https://example.com/%22%3E%3Cscript%3Ealert%28%27href%27%29%3C/script%3E" rel="noopener noreferrer">ok</a>`,
+		"<code>&lt;code onclick=x&gt;</code>",
+		"<strong>&lt;b&gt;bold&lt;/b&gt;</strong>",
+		"<li>&lt;script&gt;alert(&#39;item&#39;)&lt;/script&gt;</li>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("technique page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "//evil.example/") && strings.Contains(page, `href="//evil.example/"`) {
+		t.Error("protocol-relative link kept its target")
+	}
+}

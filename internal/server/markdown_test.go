@@ -1,0 +1,87 @@
+package server
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestMarkdown(t *testing.T) {
+	md := markdown{known: func(id string) bool { return id == "T1562.008" }}
+	cases := []struct{ name, in, want string }{
+		{"paragraphs", "one\ntwo\n\nthree", "<p>one two</p>\n<p>three</p>\n"},
+		{"code", "call `StopLogging` now", "<p>call <code>StopLogging</code> now</p>\n"},
+		{"code escapes", "`<b>`", "<p><code>&lt;b&gt;</code></p>\n"},
+		{"bold", "a **b** c", "<p>a <strong>b</strong> c</p>\n"},
+		{"unclosed bold", "a ** b", "<p>a ** b</p>\n"},
+		{"link", "[AWS](https://aws.amazon.com/x?a=1&b=2)",
+			`<p><a href="https://aws.amazon.com/x?a=1&amp;b=2" rel="noopener noreferrer">AWS</a></p>` + "\n"},
+		{"javascript link", "[x](javascript:alert(1))", "<p>x</p>\n"},
+		{"relative link", "[x](/admin)", "<p>x</p>\n"},
+		{"protocol-relative link", "[x](//evil.example)", "<p>x</p>\n"},
+		{"empty link text", "[](https://a.example)", `<p><a href="https://a.example" rel="noopener noreferrer">https://a.example</a></p>` + "\n"},
+		{"not a link", "[x] and (y)", "<p>[x] and (y)</p>\n"},
+		{"raw html", `<img src=x onerror="alert(1)">`, "<p>&lt;img src=x onerror=&#34;alert(1)&#34;&gt;</p>\n"},
+		{"bullets", "intro\n- a\n- b\n  more\n\nafter", "<p>intro</p>\n<ul>\n<li>a</li>\n<li>b more</li>\n</ul>\n<p>after</p>\n"},
+		{"numbered", "1. a\n2. b", "<ol>\n<li>a</li>\n<li>b</li>\n</ol>\n"},
+		{"list kinds", "- a\n1. b", "<ul>\n<li>a</li>\n</ul>\n<ol>\n<li>b</li>\n</ol>\n"},
+		{"technique ids", "see T1562.008 and T1485", `<p>see <a href="/techniques/T1562.008">T1562.008</a> and T1485</p>` + "\n"},
+		{"crlf", "a\r\n\r\nb", "<p>a</p>\n<p>b</p>\n"},
+		{"empty", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := string(md.Render(tc.in)); got != tc.want {
+				t.Errorf("Render(%q)\n got: %q\nwant: %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestHighlight(t *testing.T) {
+	cases := []struct {
+		terms []string
+		in    string
+		want  string
+	}{
+		{nil, "a<b", "a&lt;b"},
+		{[]string{"log"}, "Disable Cloud Logs", "Disable Cloud <mark>Log</mark>s"},
+		{[]string{"trail", "stop"}, "StopLogging trail", "<mark>Stop</mark>Logging <mark>trail</mark>"},
+		{[]string{"ab", "bc"}, "abc", "<mark>abc</mark>"},
+		{[]string{"script"}, "<script>", "&lt;<mark>script</mark>&gt;"},
+		{[]string{"lt"}, "<", "&lt;"},
+		{[]string{"x"}, "none", "none"},
+	}
+	for _, tc := range cases {
+		if got := string(highlight(tc.terms, tc.in)); got != tc.want {
+			t.Errorf("highlight(%q, %q) = %q, want %q", tc.terms, tc.in, got, tc.want)
+		}
+	}
+}
+
+// allowedTag is every tag the renderer may write, with the only attributes it uses.
+var allowedTag = regexp.MustCompile(`^</?(p|ul|ol|li|code|strong)>$|^<a href="(https?://[^"<>]*|/techniques/[A-Z0-9.]+)"( rel="noopener noreferrer")?>$|^</a>$`)
+
+// FuzzMarkdown checks that whatever the input, the output holds only the
+// renderer's own tags and every link is http(s) or a technique page.
+func FuzzMarkdown(f *testing.F) {
+	for _, s := range []string{
+		"a **b** `c` [d](https://e.example/?q=\"<x>\")", "<script>alert(1)</script>", "- [x](javascript:1)\n1. **`y`**",
+		"[a](https://x.example/\"onmouseover=\"alert(1))", "**[x](https://a.example)**", "T1562.008 AT1001",
+	} {
+		f.Add(s)
+	}
+	md := markdown{known: func(string) bool { return true }}
+	tagRE := regexp.MustCompile(`<[^>]*>?`)
+	f.Fuzz(func(t *testing.T, s string) {
+		out := string(md.Render(s))
+		for _, tag := range tagRE.FindAllString(out, -1) {
+			if !allowedTag.MatchString(tag) {
+				t.Fatalf("input %q produced tag %q", s, tag)
+			}
+		}
+		if strings.Count(out, "<a ") != strings.Count(out, "</a>") {
+			t.Fatalf("input %q produced unbalanced links: %s", s, out)
+		}
+	})
+}

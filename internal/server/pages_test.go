@@ -1,0 +1,148 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestPagesGolden renders every page over the fixture catalog and compares it
+// with its golden file.
+func TestPagesGolden(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	cases := []struct{ name, target string }{
+		{"home", "/"},
+		{"matrix", "/matrix"},
+		{"matrix-filtered", "/matrix?service=s3&service=sts&aws_specific=1"},
+		{"matrix-search", "/matrix?q=cloud+logs"},
+		{"techniques", "/techniques"},
+		{"techniques-event", "/techniques?event=s3:PutBucketLogging"},
+		{"technique", "/techniques/T1562.008"},
+		{"technique-parent", "/techniques/T1078"},
+		{"tactics", "/tactics"},
+		{"tactic", "/tactics/TA0005"},
+		{"services", "/services"},
+		{"service", "/services/s3"},
+		{"mitigations", "/mitigations"},
+		{"mitigation", "/mitigations/protect-security-logging"},
+		{"event", "/events/cloudtrail:StopLogging"},
+		{"scan", "/scan"},
+		{"not-found", "/no/such/page"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := do(t, h, http.MethodGet, tc.target, nil)
+			if ct := rec.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type = %q", ct)
+			}
+			golden(t, "pages/"+tc.name+".html.golden", rec.Body.Bytes())
+		})
+	}
+}
+
+// TestStatus checks the answer codes of pages and API for good and bad requests.
+func TestStatus(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	cases := []struct {
+		method, target string
+		want           int
+		api            bool
+	}{
+		{"GET", "/", 200, false},
+		{"HEAD", "/matrix", 200, false},
+		{"GET", "/techniques/t1562.008", 200, false},
+		{"GET", "/techniques/T9999", 404, false},
+		{"GET", "/tactics/impact", 200, false},
+		{"GET", "/tactics/TA9999", 404, false},
+		{"GET", "/services/S3", 200, false},
+		{"GET", "/services/nope", 404, false},
+		{"GET", "/mitigations/nope", 404, false},
+		{"GET", "/events/s3:NoSuchEvent", 404, false},
+		{"GET", "/matrix?service=nope", 400, false},
+		{"GET", "/matrix?aws_specific=maybe", 400, false},
+		{"GET", "/index.html", 404, false},
+		{"GET", "/static/style.css", 200, false},
+		{"GET", "/static/nope.css", 404, false},
+		{"GET", "/static/", 404, false},
+		{"POST", "/matrix", 405, false},
+		{"DELETE", "/techniques/T1078", 405, false},
+		{"GET", "/api/v1/techniques", 200, true},
+		{"GET", "/api/v1/techniques?tactic=impact&tactic=TA0005", 200, true},
+		{"GET", "/api/v1/techniques?service=nope", 400, true},
+		{"GET", "/api/v1/techniques?q=%21%21", 400, true},
+		{"GET", "/api/v1/techniques/T9999", 404, true},
+		{"GET", "/api/v1/services/nope", 404, true},
+		{"GET", "/api/v1/mitigations/nope", 404, true},
+		{"GET", "/api/v1/search", 400, true},
+		{"GET", "/api/v1/nope", 404, true},
+		{"GET", "/api", 404, true},
+		{"POST", "/api/v1/techniques", 405, true},
+		{"PUT", "/api/v1/scan", 405, true},
+		{"GET", "/api/v1/scan", 405, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method+" "+tc.target, func(t *testing.T) {
+			rec := do(t, h, tc.method, tc.target, nil)
+			if rec.Code != tc.want {
+				t.Fatalf("status = %d, want %d; body:\n%.300s", rec.Code, tc.want, rec.Body.String())
+			}
+			ct := rec.Header().Get("Content-Type")
+			if tc.api && !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("API answered Content-Type %q", ct)
+			}
+			if tc.want >= 400 && tc.api {
+				checkErrorBody(t, rec.Body.Bytes(), tc.want)
+			}
+			if tc.want == 405 && rec.Header().Get("Allow") == "" {
+				t.Error("405 without an Allow header")
+			}
+		})
+	}
+}
+
+// TestSecurityHeaders checks that every kind of answer carries the headers.
+func TestSecurityHeaders(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	want := map[string]string{
+		"Content-Security-Policy": "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; " +
+			"form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+		"X-Content-Type-Options":     "nosniff",
+		"Referrer-Policy":            "no-referrer",
+		"X-Frame-Options":            "DENY",
+		"Cross-Origin-Opener-Policy": "same-origin",
+	}
+	for _, target := range []string{"/", "/static/app.js", "/api/v1/tactics", "/nope", "/api/v1/nope"} {
+		rec := do(t, h, http.MethodGet, target, nil)
+		for k, v := range want {
+			if got := rec.Header().Get(k); got != v {
+				t.Errorf("%s: %s = %q, want %q", target, k, got, v)
+			}
+		}
+	}
+}
+
+// TestFilterFormKeepsQuery checks that the matrix form echoes the selection,
+// so that a shared link shows the same view.
+func TestFilterFormKeepsQuery(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	q := url.Values{"service": {"s3", "sts"}, "tactic": {"impact"}, "aws_specific": {"1"}, "q": {"lifecycle"}}
+	body := do(t, h, http.MethodGet, "/matrix?"+q.Encode(), nil).Body.String()
+	for _, want := range []string{
+		`<input type="checkbox" name="service" value="s3" checked>`,
+		`<input type="checkbox" name="service" value="sts" checked>`,
+		`<input type="checkbox" name="service" value="iam">`,
+		`<option value="impact" selected>`,
+		`name="aws_specific" value="1" checked`,
+		`value="lifecycle"`,
+		`<mark>Lifecycle</mark>`,
+		`href="/techniques/T1485.A001"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("matrix page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, `href="/techniques/T1562.008"`) {
+		t.Error("matrix shows T1562.008, which the filter excludes")
+	}
+}

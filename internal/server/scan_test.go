@@ -1,0 +1,183 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/report"
+)
+
+// sampleLog joins the fixture's must-match samples into one Records document,
+// with one record no rule matches.
+func sampleLog(t testing.TB) []byte {
+	t.Helper()
+	files, err := filepath.Glob("testdata/catalog/techniques/*/samples/match/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no samples: %v", err)
+	}
+	sort.Strings(files)
+	var recs []json.RawMessage
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, b)
+	}
+	recs = append(recs, json.RawMessage(`{"eventVersion":"1.10","eventTime":"2026-05-11T04:00:00Z",`+
+		`"eventSource":"s3.amazonaws.com","eventName":"ListBuckets","userIdentity":{"type":"Root"},"eventID":"quiet"}`))
+	out, err := json.Marshal(map[string]any{"Records": recs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestScanUpload checks the scan page and API with forms, raw and gzipped
+// bodies, and the limits.
+func TestScanUpload(t *testing.T) {
+	s := newServer(t, fixture(t), nil)
+	h := s.Handler()
+	log := sampleLog(t)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(log)
+	_ = zw.Close()
+
+	t.Run("api form", func(t *testing.T) {
+		body, ct := multipartFile(t, "file", "trail.json", log)
+		rec := do(t, h, http.MethodPost, "/api/v1/scan", body, "Content-Type", ct)
+		var d report.Document
+		if err := json.Unmarshal(rec.Body.Bytes(), &d); err != nil || rec.Code != 200 {
+			t.Fatalf("status %d, %v: %s", rec.Code, err, rec.Body)
+		}
+		if d.Kind != "scan" || d.Summary.Read != 8 || d.Summary.Unmatched != 1 || d.Summary.Findings != 7 {
+			t.Errorf("summary = %+v, want 8 read, 1 unmatched, 7 findings", d.Summary)
+		}
+		var ids []string
+		for _, c := range d.Techniques {
+			ids = append(ids, c.TechniqueID)
+		}
+		sort.Strings(ids)
+		if got := strings.Join(ids, ","); got != "T1078.A001,T1485.A001,T1562.008" {
+			t.Errorf("techniques = %s", got)
+		}
+	})
+	t.Run("api raw gzip", func(t *testing.T) {
+		rec := do(t, h, http.MethodPost, "/api/v1/scan", bytes.NewReader(gz.Bytes()), "Content-Type", "application/gzip")
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"findings": 7`) {
+			t.Errorf("status %d: %.300s", rec.Code, rec.Body)
+		}
+	})
+	t.Run("page", func(t *testing.T) {
+		body, ct := multipartFile(t, "file", `C:\logs\trail.json.gz`, gz.Bytes())
+		rec := do(t, h, http.MethodPost, "/scan", body, "Content-Type", ct)
+		page := rec.Body.String()
+		if rec.Code != 200 {
+			t.Fatalf("status %d", rec.Code)
+		}
+		for _, want := range []string{
+			"Results for <code>trail.json.gz</code>",
+			`<li class="sub observed"><a href="/techniques/T1562.008">`,
+			`<li class="sub aws observed"><a href="/techniques/T1485.A001">`,
+			"CloudTrail Trail Stopped or Deleted",
+			`<td class="wrap"><code>cloudtrail:StopLogging</code></td>`,
+		} {
+			if !strings.Contains(page, want) {
+				t.Errorf("scan page lacks %q", want)
+			}
+		}
+		if n := strings.Count(page, `<tr><td class="nowrap">`); n != 7 {
+			t.Errorf("findings table has %d rows, want 7", n)
+		}
+	})
+	t.Run("no file", func(t *testing.T) {
+		body, ct := multipartFile(t, "other", "x.json", log)
+		rec := do(t, h, http.MethodPost, "/scan", body, "Content-Type", ct)
+		if rec.Code != 400 || !strings.Contains(rec.Body.String(), "choose a CloudTrail file") {
+			t.Errorf("status %d", rec.Code)
+		}
+	})
+}
+
+// TestScanTooLarge checks that an upload over the limit is refused with 413.
+func TestScanTooLarge(t *testing.T) {
+	s, err := New(Config{Catalog: fixture(t), MaxUpload: 1 << 10, Log: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := append([]byte(`{"Records":[`), bytes.Repeat([]byte(`{"eventName":"x"},`), 10000)...)
+	big = append(big, []byte(`{}]}`)...)
+	for _, target := range []string{"/scan", "/api/v1/scan"} {
+		body, ct := multipartFile(t, "file", "big.json", big)
+		rec := do(t, s.Handler(), http.MethodPost, target, body, "Content-Type", ct)
+		if rec.Code != http.StatusRequestEntityTooLarge {
+			t.Errorf("%s: status %d, want 413", target, rec.Code)
+		}
+	}
+	// Bodies of other requests are capped much lower.
+	rec := do(t, s.Handler(), http.MethodPost, "/matrix", bytes.NewReader(big))
+	if rec.Code != http.StatusMethodNotAllowed {
+		t.Errorf("POST /matrix: status %d", rec.Code)
+	}
+}
+
+// TestScanHostileRecord uploads records whose fields carry markup and checks
+// that the page shows them as text.
+func TestScanHostileRecord(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	rec := `{"Records":[{"eventVersion":"1.10","eventTime":"2026-05-11T03:12:09Z",` +
+		`"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"<b>us</b>",` +
+		`"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/<script>alert('arn')</script>"},` +
+		`"userAgent":"\"><img src=x onerror=alert('ua')>","sourceIPAddress":"javascript:alert(1)","eventID":"a"},` +
+		`{"eventTime":"2026-05-11T03:12:10Z","eventSource":"s3.amazonaws.com",` +
+		`"eventName":"<script>alert('event')</script>","eventID":"b"},` +
+		`{"eventTime":"<svg onload=alert('bad')>","eventSource":"x"}]}`
+	body, ct := multipartFile(t, "file", `"><script>alert('name')</script>.json`, []byte(rec))
+	resp := do(t, h, http.MethodPost, "/scan", body, "Content-Type", ct)
+	if resp.Code != 200 {
+		t.Fatalf("status %d", resp.Code)
+	}
+	page := resp.Body.String()
+	assertInert(t, page)
+	for _, want := range []string{
+		"user/&lt;script&gt;alert(&#39;arn&#39;)&lt;/script&gt;",
+		"&#34;&gt;&lt;img src=x onerror=alert(&#39;ua&#39;)&gt;",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks the escaped text %q", want)
+		}
+	}
+}
+
+// Patterns that would run script if the page carried them unescaped.
+var activeMarkup = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)<script[\s>](?:[^<]|<[^/])*alert`),
+	regexp.MustCompile(`(?i)<(img|svg|iframe|style|b|a)\b[^>]*\s(on\w+|src)=[^>]*(alert|evil|x)`),
+	regexp.MustCompile(`(?i)<iframe`),
+	regexp.MustCompile(`(?i)<style`),
+	regexp.MustCompile(`(?i)(href|src)\s*=\s*["']?\s*(javascript|data):`),
+	regexp.MustCompile(`(?i)<[a-z][^<>]*\son\w+\s*=`),
+}
+
+// assertInert fails when page holds markup that a browser would act on.
+func assertInert(t *testing.T, page string) {
+	t.Helper()
+	for _, re := range activeMarkup {
+		if m := re.FindString(page); m != "" {
+			t.Errorf("page carries active markup %q (pattern %s)", m, re)
+		}
+	}
+	// The only scripts are the static file.
+	if n, m := strings.Count(page, "<script"), strings.Count(page, `<script src="/static/app.js" defer></script>`); n != m {
+		t.Errorf("page has %d script tags, %d of them the static file", n, m)
+	}
+}
