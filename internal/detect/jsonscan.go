@@ -2,6 +2,8 @@ package detect
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -21,29 +23,46 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
+// SWAR constants: the scanners test eight bytes at a time for the bytes
+// they stop at.
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// zeroBytes has the high bit set in the lowest byte of w that is zero (and
+// possibly in higher ones; only the lowest set bit is exact).
+func zeroBytes(w uint64) uint64 { return (w - lsb) &^ w & msb }
+
 // stringEnd returns the index just past the closing quote of the string
-// whose opening quote is at b[i], and whether it holds escapes.
-func stringEnd(b []byte, i int) (int, bool) {
-	esc := false
-	i++
+// whose opening quote is at b[i], or -1.
+func stringEnd(b []byte, i int) int {
+	return stringRest(b, i+1)
+}
+
+// stringRest returns the index just past the closing quote of a string
+// whose content starts at b[i], or -1.
+func stringRest(b []byte, i int) int {
 	for {
-		j := bytes.IndexByte(b[i:], '"')
-		if j < 0 {
-			return -1, esc
+		// Eight bytes at a time up to the first quote or backslash.
+		for i+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[i:])
+			if hit := zeroBytes(w^('"'*lsb)) | zeroBytes(w^('\\'*lsb)); hit != 0 {
+				i += bits.TrailingZeros64(hit) >> 3
+				break
+			}
+			i += 8
 		}
-		q := i + j
-		// Count the backslashes right before the quote: an odd count escapes it.
-		n := 0
-		for k := q - 1; k >= i && b[k] == '\\'; k-- {
-			n++
+		for i < len(b) && b[i] != '"' && b[i] != '\\' {
+			i++
 		}
-		if !esc && bytes.IndexByte(b[i:q], '\\') >= 0 {
-			esc = true
+		if i >= len(b) {
+			return -1
 		}
-		if n%2 == 0 {
-			return q + 1, esc
+		if b[i] == '"' {
+			return i + 1
 		}
-		i = q + 1
+		i += 2 // a backslash and the byte it escapes
 	}
 }
 
@@ -55,8 +74,7 @@ func valueEnd(b []byte, i int) int {
 	}
 	switch b[i] {
 	case '"':
-		e, _ := stringEnd(b, i)
-		return e
+		return stringEnd(b, i)
 	case '{', '[':
 		return containerEnd(b, i)
 	case '}', ']', ',', ':':
@@ -64,38 +82,46 @@ func valueEnd(b []byte, i int) int {
 	}
 	// Scalar token: number, true, false, null.
 	j := i
-	for j < len(b) {
-		c := b[j]
-		if c == ',' || c == '}' || c == ']' || c == ':' || c == '"' || isSpace(c) {
-			break
-		}
+	for j < len(b) && !delim[b[j]] {
 		j++
 	}
 	return j
 }
+
+// delim marks the bytes that end a scalar token.
+var delim = [256]bool{',': true, '}': true, ']': true, ':': true, '"': true,
+	' ': true, '\n': true, '\r': true, '\t': true}
+
+// Byte classes for containerEnd.
+const (
+	cOther uint8 = iota
+	cQuote
+	cOpen
+	cClose
+)
+
+var class = [256]uint8{'"': cQuote, '{': cOpen, '[': cOpen, '}': cClose, ']': cClose}
 
 // containerEnd skips an object or array by counting brackets outside
 // strings. Mismatched bracket kinds are not detected here.
 func containerEnd(b []byte, i int) int {
 	depth := 0
 	for i < len(b) {
-		switch b[i] {
-		case '"':
-			e, _ := stringEnd(b, i)
-			if e < 0 {
+		c := class[b[i]]
+		i++
+		switch c {
+		case cQuote:
+			if i = stringRest(b, i); i < 0 {
 				return -1
 			}
-			i = e
-			continue
-		case '{', '[':
+		case cOpen:
 			depth++
-		case '}', ']':
+		case cClose:
 			depth--
 			if depth == 0 {
-				return i + 1
+				return i
 			}
 		}
-		i++
 	}
 	return -1
 }
@@ -121,11 +147,12 @@ func nextMember(b []byte, i int) (m member, next int, done, ok bool) {
 	if b[i] != '"' {
 		return m, -1, false, false
 	}
-	ke, esc := stringEnd(b, i)
+	ke := stringEnd(b, i)
 	if ke < 0 {
 		return m, -1, false, false
 	}
-	m.kStart, m.kEnd, m.kEsc = i, ke, esc
+	m.kStart, m.kEnd = i, ke
+	m.kEsc = bytes.IndexByte(b[i+1:ke-1], '\\') >= 0
 	i = skipSpace(b, ke)
 	if i >= len(b) || b[i] != ':' {
 		return m, -1, false, false

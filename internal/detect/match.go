@@ -31,7 +31,7 @@ func (m *Matcher) AppendMatches(dst []Match, record []byte) ([]Match, error) {
 	st := m.pool.Get().(*state)
 	defer m.pool.Put(st)
 	st.reset(record, nil)
-	if !st.scanTop() {
+	if !st.begin() {
 		return dst, fmt.Errorf("match record: %w", ErrMalformed)
 	}
 	name, nameOK := st.indexKey(m.nameFid)
@@ -42,6 +42,9 @@ func (m *Matcher) AppendMatches(dst []Match, record []byte) ([]Match, error) {
 		st.evalList(m.byName[string(name)])
 		st.evalList(m.bySource[string(src)])
 		st.evalList(m.catchAll)
+	}
+	if st.bad {
+		return dst, fmt.Errorf("match record: %w", ErrMalformed)
 	}
 	return st.appendHits(dst), nil
 }

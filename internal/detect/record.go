@@ -41,15 +41,20 @@ const maxDepth = 128
 
 // state is the per-call scratch space of a Match. It is pooled.
 type state struct {
-	m      *Matcher
-	raw    []byte
-	doc    map[string]any
-	tops   []member
-	gen    uint32
-	slots  []slot
-	vals   []value
-	buf    []byte // decoded and lower-cased text of this record
-	leaves struct {
+	m       *Matcher
+	raw     []byte
+	doc     map[string]any
+	tops    []member
+	topPos  int  // where the top-level scan stopped
+	topDone bool // the top-level object has been read to its end
+	bad     bool // the record is not well-formed JSON where it was read
+	objs    []objScan
+	nobjs   int
+	gen     uint32
+	slots   []slot
+	vals    []value
+	buf     []byte // decoded and lower-cased text of this record
+	leaves  struct {
 		gen    uint32
 		lo, hi int32
 	}
@@ -64,6 +69,8 @@ func newState(m *Matcher) *state {
 func (st *state) reset(raw []byte, doc map[string]any) {
 	st.raw, st.doc = raw, doc
 	st.tops = st.tops[:0]
+	st.topPos, st.topDone, st.bad = 0, false, false
+	st.nobjs = 0
 	st.vals = st.vals[:0]
 	st.buf = st.buf[:0]
 	st.hits = st.hits[:0]
@@ -75,25 +82,67 @@ func (st *state) reset(raw []byte, doc map[string]any) {
 	}
 }
 
-// scanTop records the members of the record's top-level object.
-func (st *state) scanTop() bool {
-	b := st.raw
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
+// begin checks that the record opens an object; members are scanned
+// lazily by topFind.
+func (st *state) begin() bool {
+	i := skipSpace(st.raw, 0)
+	if i >= len(st.raw) || st.raw[i] != '{' {
+		st.bad, st.topDone = true, true
 		return false
 	}
-	i++
-	for {
-		m, next, done, ok := nextMember(b, i)
-		if !ok {
-			return false
-		}
-		if done {
-			return skipSpace(b, next) == len(b)
-		}
-		st.tops = append(st.tops, m)
-		i = next
+	st.topPos = i + 1
+	return true
+}
+
+// topNext scans one more top-level member. At the end of the object it
+// checks that only space follows.
+func (st *state) topNext() bool {
+	if st.topDone {
+		return false
 	}
+	m, next, done, ok := nextMember(st.raw, st.topPos)
+	switch {
+	case !ok:
+		st.bad, st.topDone = true, true
+		return false
+	case done:
+		st.topDone = true
+		st.bad = skipSpace(st.raw, next) != len(st.raw)
+		return false
+	}
+	st.tops = append(st.tops, m)
+	st.topPos = next
+	return true
+}
+
+// topFind returns the index in st.tops of the first top-level member named
+// key, scanning no further than needed, or -1.
+func (st *state) topFind(key string) int {
+	for i, m := range st.tops {
+		if st.keyIs(m, key) {
+			return i
+		}
+	}
+	for st.topNext() {
+		if st.keyIs(st.tops[len(st.tops)-1], key) {
+			return len(st.tops) - 1
+		}
+	}
+	return -1
+}
+
+// topAll scans the rest of the top-level object.
+func (st *state) topAll() {
+	for st.topNext() {
+	}
+}
+
+// keyIs reports whether member m's decoded key is key.
+func (st *state) keyIs(m member, key string) bool {
+	if !m.kEsc {
+		return m.kEnd-m.kStart == len(key)+2 && string(st.raw[m.kStart+1:m.kEnd-1]) == key
+	}
+	return string(st.keyText(m)) == key
 }
 
 // keyText returns the decoded key of a member.
@@ -147,53 +196,31 @@ func (st *state) field(fid int) (lo, hi int, present bool) {
 	return int(s.lo), int(s.hi), s.present
 }
 
-// maxSegs bounds how many path segments one literal dotted key may span.
-const maxSegs = 8
-
-// matchKey reports how many segments of fp, starting at segment j, the key
-// covers: the key may be one segment or several joined by dots.
-func matchKey(fp *fieldPath, j int, key []byte) int {
-	rest := fp.path[fp.offs[j]:]
-	if len(key) > len(rest) || string(key) != rest[:len(key)] {
-		return 0
+// keyAt returns the key that spans segments j..k-1 of fp.
+func (fp *fieldPath) keyAt(j, k int) string {
+	end := len(fp.path)
+	if k < len(fp.segs) {
+		end = fp.offs[k] - 1
 	}
-	if len(key) == len(rest) {
-		return len(fp.segs) - j
-	}
-	if rest[len(key)] != '.' {
-		return 0
-	}
-	end := fp.offs[j] + len(key) + 1
-	for k := j + 1; k < len(fp.segs); k++ {
-		if fp.offs[k] == end {
-			return k - j
-		}
-	}
-	return 0
+	return fp.path[fp.offs[j]:end]
 }
 
+// resolveTop resolves fp from the record's top level. The nested reading
+// of a dotted name wins: a key that itself holds dots ("a.b") is looked up
+// only when the shorter key ("a") is absent, which costs nothing extra
+// because finding a key absent already meant reading the whole object.
 func (st *state) resolveTop(fp *fieldPath) bool {
-	var last [maxSegs]int
-	for i := range last {
-		last[i] = -1
-	}
-	for i, m := range st.tops {
-		if n := matchKey(fp, 0, st.keyText(m)); n > 0 && n <= maxSegs {
-			last[n-1] = i
-		}
-	}
-	pres := false
-	for n, i := range last {
-		if i >= 0 {
+	for k := 1; k <= len(fp.segs); k++ {
+		if i := st.topFind(fp.keyAt(0, k)); i >= 0 {
 			m := st.tops[i]
-			pres = st.resolveRaw(m.vStart, m.vEnd, fp, n+1, 0) || pres
+			return st.resolveRaw(m.vStart, m.vEnd, fp, k, 0)
 		}
 	}
-	return pres
+	return false
 }
 
 // resolveRaw follows fp from segment j into the raw value b[start:end].
-// Duplicate keys: the last one wins, as in encoding/json.
+// When a key appears twice in one object, the first one is used.
 func (st *state) resolveRaw(start, end int, fp *fieldPath, j, depth int) bool {
 	b := st.raw
 	if depth > maxDepth {
@@ -205,25 +232,11 @@ func (st *state) resolveRaw(start, end int, fp *fieldPath, j, depth int) bool {
 	}
 	switch b[start] {
 	case '{':
-		var last [maxSegs]member
-		var has [maxSegs]bool
-		for i := start + 1; ; {
-			m, next, done, ok := nextMember(b, i)
-			if !ok || done {
-				break
-			}
-			if n := matchKey(fp, j, st.keyText(m)); n > 0 && n <= maxSegs {
-				last[n-1], has[n-1] = m, true
-			}
-			i = next
-		}
-		pres := false
-		for n := range last {
-			if has[n] {
-				pres = st.resolveRaw(last[n].vStart, last[n].vEnd, fp, j+n+1, depth+1) || pres
+		for k := j + 1; k <= len(fp.segs); k++ {
+			if m, ok := st.objFind(start, fp.keyAt(j, k)); ok {
+				return st.resolveRaw(m.vStart, m.vEnd, fp, k, depth+1)
 			}
 		}
-		return pres
 	case '[':
 		pres := false
 		for i := start + 1; ; {
@@ -237,6 +250,55 @@ func (st *state) resolveRaw(start, end int, fp *fieldPath, j, depth int) bool {
 		return pres
 	}
 	return false
+}
+
+// objScan is the lazily read member list of one nested object.
+type objScan struct {
+	start   int // offset of the object's '{'
+	pos     int // where reading stopped
+	done    bool
+	members []member
+}
+
+// objFind returns the first member named key of the object at b[start].
+// Each object is read at most once per record, and only as far as the
+// keys asked for so far.
+func (st *state) objFind(start int, key string) (member, bool) {
+	o := st.objAt(start)
+	for _, m := range o.members {
+		if st.keyIs(m, key) {
+			return m, true
+		}
+	}
+	for !o.done {
+		m, next, done, ok := nextMember(st.raw, o.pos)
+		if !ok || done {
+			o.done = true
+			break
+		}
+		o.members = append(o.members, m)
+		o.pos = next
+		if st.keyIs(m, key) {
+			return m, true
+		}
+	}
+	return member{}, false
+}
+
+// objAt returns the scan state of the object at start, creating it.
+func (st *state) objAt(start int) *objScan {
+	for i := range st.objs[:st.nobjs] {
+		if st.objs[i].start == start {
+			return &st.objs[i]
+		}
+	}
+	if st.nobjs == len(st.objs) {
+		st.objs = append(st.objs, objScan{})
+	}
+	o := &st.objs[st.nobjs]
+	st.nobjs++
+	*o = objScan{start: start, pos: start + 1, members: o.members[:0]}
+	return o
 }
 
 // addRaw appends the value b[start:end], flattening arrays.
@@ -277,17 +339,12 @@ func (st *state) addRaw(start, end, depth int) {
 
 // resolveMap follows fp from segment j into a decoded object.
 func (st *state) resolveMap(obj map[string]any, fp *fieldPath, j, depth int) bool {
-	pres := false
-	for k := j + 1; k <= len(fp.segs) && k-j <= maxSegs; k++ {
-		end := len(fp.path)
-		if k < len(fp.segs) {
-			end = fp.offs[k] - 1
-		}
-		if v, ok := obj[fp.path[fp.offs[j]:end]]; ok {
-			pres = st.resolveAny(v, fp, k, depth+1) || pres
+	for k := j + 1; k <= len(fp.segs); k++ {
+		if v, ok := obj[fp.keyAt(j, k)]; ok {
+			return st.resolveAny(v, fp, k, depth+1)
 		}
 	}
-	return pres
+	return false
 }
 
 func (st *state) resolveAny(v any, fp *fieldPath, j, depth int) bool {
@@ -357,6 +414,7 @@ func (st *state) keywordLeaves() (lo, hi int) {
 		if st.doc != nil {
 			st.addLeavesAny(st.doc, 0)
 		} else {
+			st.topAll()
 			for _, m := range st.tops {
 				st.addLeavesRaw(m.vStart, m.vEnd, 0)
 			}

@@ -1,0 +1,226 @@
+package detect_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/detect"
+	"github.com/ttcproject/ttc/internal/detect/naive"
+)
+
+const (
+	sharedData = "../../../shared/testdata"
+	catalog    = "../../catalog/techniques"
+)
+
+// corpus returns compact CloudTrail records from the shared samples, the
+// peer test cases and the catalog's labelled samples.
+func corpus(tb testing.TB) [][]byte {
+	tb.Helper()
+	var recs [][]byte
+	add := func(raw json.RawMessage) {
+		var buf bytes.Buffer
+		if json.Compact(&buf, raw) == nil && buf.Len() > 2 && buf.Bytes()[0] == '{' {
+			recs = append(recs, buf.Bytes())
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(sharedData, "cloudtrail", "*", "*.json"))
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		var file struct{ Records []json.RawMessage }
+		if json.Unmarshal(data, &file) == nil {
+			for _, r := range file.Records {
+				add(r)
+			}
+		}
+	}
+	eachLine(filepath.Join(sharedData, "peers", "panther-cloudtrail-rule-tests.jsonl"), func(l []byte) {
+		var c struct{ Log json.RawMessage }
+		if json.Unmarshal(l, &c) == nil {
+			add(c.Log)
+		}
+	})
+	eachLine(filepath.Join(sharedData, "peers", "stratus-aws-techniques.jsonl"), func(l []byte) {
+		var c struct {
+			SampleRecords []json.RawMessage `json:"sample_records"`
+		}
+		if json.Unmarshal(l, &c) == nil {
+			for _, r := range c.SampleRecords {
+				add(r)
+			}
+		}
+	})
+	samples, _ := filepath.Glob(filepath.Join(catalog, "*", "samples", "*", "*.json"))
+	for _, f := range samples {
+		data, _ := os.ReadFile(f)
+		add(data)
+	}
+	if len(recs) == 0 {
+		tb.Skip("no CloudTrail records found")
+	}
+	return recs
+}
+
+func eachLine(path string, fn func([]byte)) {
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<24)
+	for sc.Scan() {
+		fn(sc.Bytes())
+	}
+}
+
+// allRules compiles SigmaHQ's AWS rules and the catalog's rules.
+func allRules(tb testing.TB) *detect.Matcher {
+	tb.Helper()
+	var rules []*detect.Rule
+	var files []string
+	for _, pat := range []string{
+		filepath.Join(sharedData, "sigma", "rules", "cloud", "aws", "cloudtrail", "*.yml"),
+		filepath.Join(catalog, "*", "rules", "*.yml"),
+	} {
+		fs, _ := filepath.Glob(pat)
+		files = append(files, fs...)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		r, err := detect.ParseRule(f, data)
+		if err != nil {
+			tb.Logf("skip %v", err)
+			continue
+		}
+		rules = append(rules, r)
+	}
+	m, err := detect.Compile(rules, detect.Options{})
+	if err != nil {
+		tb.Logf("compile: %v", err)
+	}
+	if len(m.Rules()) == 0 {
+		tb.Skip("no rules")
+	}
+	return m
+}
+
+type matchFunc func([]byte) ([]detect.Match, error)
+
+func benchMatch(b *testing.B, match matchFunc, recs [][]byte) {
+	size := 0
+	for _, r := range recs {
+		size += len(r)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		for _, r := range recs {
+			if _, err := match(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	// CPU time as well as wall time: the build machine is shared, and wall
+	// time there counts other processes' work.
+	cpu := float64(cpuTime() - cpu0)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/record")
+	b.ReportMetric(cpu/float64(b.N*len(recs)), "cpu-ns/record")
+	b.ReportMetric(float64(size)*float64(b.N)/cpu*1e3, "cpu-MB/s")
+}
+
+// cpuTime returns the CPU time used by the process so far, in nanoseconds.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// BenchmarkMatch measures the raw matcher over the record mix with every
+// SigmaHQ and catalog rule.
+func BenchmarkMatch(b *testing.B) {
+	m, recs := allRules(b), corpus(b)
+	b.Logf("%d rules, %d records", len(m.Rules()), len(recs))
+	benchMatch(b, m.Match, recs)
+}
+
+// BenchmarkMatchQuiet is BenchmarkMatch over the records no rule flags,
+// the common case in real trails.
+func BenchmarkMatchQuiet(b *testing.B) {
+	m := allRules(b)
+	var quiet [][]byte
+	for _, r := range corpus(b) {
+		if ms, _ := m.Match(r); len(ms) == 0 {
+			quiet = append(quiet, r)
+		}
+	}
+	b.Logf("%d quiet records", len(quiet))
+	benchMatch(b, m.Match, quiet)
+}
+
+// BenchmarkMatchParallel is BenchmarkMatch from several goroutines.
+func BenchmarkMatchParallel(b *testing.B) {
+	m, recs := allRules(b), corpus(b)
+	size := 0
+	for _, r := range recs {
+		size += len(r)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			for _, r := range recs {
+				if _, err := m.Match(r); err != nil {
+					b.Error(err)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkNaive measures the baseline: encoding/json into a map, then
+// every rule on it.
+func BenchmarkNaive(b *testing.B) {
+	n, recs := naive.New(allRules(b)), corpus(b)
+	benchMatch(b, n.Match, recs)
+}
+
+// TestNaiveAgrees cross-checks the raw matcher against the naive path on
+// the whole record mix.
+func TestNaiveAgrees(t *testing.T) {
+	m, recs := allRules(t), corpus(t)
+	n := naive.New(m)
+	hits := 0
+	for _, r := range recs {
+		fast, err := m.Match(r)
+		if err != nil {
+			t.Fatalf("match: %v", err)
+		}
+		slow, err := n.Match(r)
+		if err != nil {
+			t.Fatalf("naive: %v", err)
+		}
+		if len(fast) != len(slow) {
+			t.Errorf("record %.120s: raw %d matches, naive %d", r, len(fast), len(slow))
+			continue
+		}
+		for i := range fast {
+			if fast[i].Rule != slow[i].Rule {
+				t.Errorf("record %.120s: raw %s, naive %s", r, fast[i].Rule.File, slow[i].Rule.File)
+			}
+		}
+		hits += len(fast)
+	}
+	t.Logf("%d records, %d rules, %d matches", len(recs), len(m.Rules()), hits)
+}
