@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ScanRun is one run of ttc scan as a subprocess.
+type ScanRun struct {
+	Workers int `json:"workers"`
+	// Wall is the whole process: start-up, catalog and rule compilation,
+	// the scan and writing JSON Lines.
+	Wall time.Duration `json:"wall_ns"`
+	// ScanTime is the scan alone, as the summary reports it.
+	ScanTime time.Duration `json:"scan_ns"`
+	MBps     float64       `json:"mb_per_s"`
+	ScanMBps float64       `json:"scan_mb_per_s"`
+	MaxRSS   int64         `json:"max_rss_bytes"`
+	UserCPU  time.Duration `json:"user_cpu_ns"`
+	SysCPU   time.Duration `json:"sys_cpu_ns"`
+	// FloorRatio is MBps over the klauspost floor with as many workers.
+	FloorRatio  float64 `json:"floor_ratio"`
+	OutputBytes int64   `json:"output_bytes"`
+	Summary     summary `json:"summary"`
+	SummaryLine string  `json:"summary_line"`
+	RulesUnused int     `json:"rules_not_used"`
+}
+
+// summary is the last line of ttc scan -o jsonl.
+type summary struct {
+	Type      string        `json:"type"`
+	Files     int64         `json:"files"`
+	Read      int64         `json:"read"`
+	Matched   int64         `json:"matched"`
+	Unmatched int64         `json:"unmatched"`
+	Rejected  int64         `json:"rejected"`
+	Findings  int64         `json:"findings"`
+	Bytes     int64         `json:"bytes"`
+	Duration  time.Duration `json:"duration_ns"`
+	Rules     int           `json:"rules"`
+}
+
+// repoRoot is the folder of the main module's go.mod.
+func repoRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("find module root: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", fmt.Errorf("find module root: not inside the ttc module")
+	}
+	return filepath.Dir(mod), nil
+}
+
+// buildTTC builds cmd/ttc once into a temporary folder.
+func buildTTC(ctx context.Context, root string, log *slog.Logger) (string, func(), error) {
+	tmp, err := os.MkdirTemp("", "ttc-bench-")
+	if err != nil {
+		return "", nil, fmt.Errorf("make build folder: %w", err)
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	bin := filepath.Join(tmp, "ttc")
+	log.Info("building ttc", "out", bin)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/ttc")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("build ttc: %w\n%s", err, out)
+	}
+	return bin, cleanup, nil
+}
+
+// runTTC runs ttc scan over the corpus with n workers and GOMAXPROCS=n.
+func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string, n int) (ScanRun, error) {
+	args := []string{"scan", "-o", "jsonl", "--progress", "never", "--workers", strconv.Itoa(n)}
+	if sigma != "" {
+		args = append(args, "--rules", sigma)
+	}
+	args = append(args, corpusDir)
+	outPath := filepath.Join(cfg.dir, fmt.Sprintf("scan-w%d.jsonl", n))
+	out, err := os.Create(outPath)
+	if err != nil {
+		return ScanRun{}, fmt.Errorf("create scan output: %w", err)
+	}
+	defer out.Close()
+	if !cfg.keep {
+		defer os.Remove(outPath)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stdout, cmd.Stderr = out, &stderr
+	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(n))
+	start := time.Now()
+	err = cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return ScanRun{}, fmt.Errorf("run ttc scan: %w\n%s", err, tail(stderr.String(), 2000))
+	}
+
+	run := ScanRun{Workers: n, Wall: wall}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		run.MaxRSS = ru.Maxrss << 10 // KiB on Linux
+		run.UserCPU = time.Duration(ru.Utime.Nano())
+		run.SysCPU = time.Duration(ru.Stime.Nano())
+	}
+	if run.Summary, run.OutputBytes, err = lastSummary(out); err != nil {
+		return ScanRun{}, err
+	}
+	run.ScanTime = run.Summary.Duration
+	run.MBps = mbps(run.Summary.Bytes, wall)
+	run.ScanMBps = mbps(run.Summary.Bytes, run.ScanTime)
+	for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		switch {
+		case strings.Contains(line, "rule not used"):
+			run.RulesUnused++
+		case strings.Contains(line, "records read ="):
+			run.SummaryLine = line
+		}
+	}
+	return run, nil
+}
+
+// lastSummary reads the summary object on the last line of a JSON Lines file.
+func lastSummary(f *os.File) (summary, int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return summary{}, 0, fmt.Errorf("stat scan output: %w", err)
+	}
+	size := fi.Size()
+	from := max(size-64<<10, 0)
+	buf := make([]byte, size-from)
+	if _, err := f.ReadAt(buf, from); err != nil && err != io.EOF {
+		return summary{}, size, fmt.Errorf("read scan output: %w", err)
+	}
+	buf = bytes.TrimRight(buf, "\n")
+	last := buf[bytes.LastIndexByte(buf, '\n')+1:]
+	var s summary
+	if err := json.Unmarshal(last, &s); err != nil || s.Type != "summary" {
+		return summary{}, size, fmt.Errorf("read scan summary: last line is not a summary: %.200s", last)
+	}
+	return s, size, nil
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
