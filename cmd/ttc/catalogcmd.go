@@ -65,4 +65,3 @@ func runValidate(a *app, overlays []string) error {
 		len(c.Techniques()), len(c.Tactics()), len(c.Services()), len(c.Mitigations()), len(c.Events()))
 	return nil
 }
-

@@ -17,6 +17,7 @@ type app struct {
 	log            *slog.Logger
 	overlays       []string
 	logLevel       string
+	dataDir        string
 	cat            *catalog.Catalog
 }
 
@@ -50,10 +51,12 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	pf := root.PersistentFlags()
 	pf.StringArrayVar(&a.overlays, "catalog", nil, "overlay catalog folder with your own or replacement techniques (repeatable)")
+	pf.StringVar(&a.dataDir, "data-dir", "", "where imported ATT&CK data lives (default: the per-user cache folder, ttc/attack)")
 	pf.StringVar(&a.logLevel, "log-level", "warn", "diagnostics on stderr: debug, info, warn or error")
 	root.AddCommand(
 		newTacticsCmd(a), newServicesCmd(a), newTechniquesCmd(a), newShowCmd(a), newMatrixCmd(a),
 		newMitigationsCmd(a), newCatalogCmd(a), newScanCmd(a), newServeCmd(a),
+		newAttackCmd(a), newExportCmd(a),
 	)
 	return root
 }

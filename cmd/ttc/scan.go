@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/ttcproject/ttc/internal/attack/navigator"
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/report"
 	"github.com/ttcproject/ttc/internal/ruleset"
@@ -19,7 +20,7 @@ import (
 	"github.com/ttcproject/ttc/internal/view"
 )
 
-var scanFormats = []view.Format{view.Table, view.JSON, view.JSONL, view.Markdown, view.HTML}
+var scanFormats = []view.Format{view.Table, view.JSON, view.JSONL, view.Markdown, view.HTML, view.Navigator}
 
 type scanOptions struct {
 	output     string
@@ -114,7 +115,12 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}
-	if err := writeScan(a.stdout, f, c, res, report.Options{View: viewOptions(a.stdout), GroupByActor: o.groupBy == "actor"}); err != nil {
+	if f == view.Navigator {
+		err = navigator.Encode(a.stdout, a.scanLayer(c, res))
+	} else {
+		err = writeScan(a.stdout, f, c, res, report.Options{View: viewOptions(a.stdout), GroupByActor: o.groupBy == "actor"})
+	}
+	if err != nil {
 		return err
 	}
 	if f != view.Table {

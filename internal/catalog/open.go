@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"os"
 
 	embedded "github.com/ttcproject/ttc/catalog"
@@ -20,6 +21,13 @@ func Overlay(dir string) Source {
 func Open(overlays ...string) (*Catalog, error) {
 	srcs := []Source{Embedded()}
 	for _, d := range overlays {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return nil, fmt.Errorf("open overlay catalog: %w", err)
+		}
+		if !fi.IsDir() {
+			return nil, fmt.Errorf("open overlay catalog %s: not a folder", d)
+		}
 		srcs = append(srcs, Overlay(d))
 	}
 	return Load(srcs...)

@@ -19,7 +19,7 @@ var (
 	attackMitRE    = regexp.MustCompile(`^M[0-9]{4}$`)
 	attackIDRE     = regexp.MustCompile(`^T[0-9]{4}(\.[0-9]{3})?$`)
 	versionRE      = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
-	guardDutyRE    = regexp.MustCompile(`^[A-Za-z]+:[A-Za-z0-9]+/[A-Za-z0-9.!]+$`)
+	guardDutyRE    = regexp.MustCompile(`^[A-Za-z]+:[A-Za-z0-9]+/[A-Za-z0-9.!&]+$`)
 )
 
 // ControlKinds are the kinds of mitigation controls the format knows.

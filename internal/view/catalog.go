@@ -74,7 +74,7 @@ func WriteTechniques(w io.Writer, f Format, c *catalog.Catalog, rows []catalog.T
 		return WriteDoc(w, f, List("techniques", rows))
 	}
 	scored := len(rows) > 0 && rows[0].Score > 0
-	g := Grid{Headers: []string{"ID", "AWS", "TACTICS", "SERVICES", "NAME"}, Flex: 4}
+	g := Grid{Headers: []string{"ID", "AWS", "TACTICS", "NAME", "SERVICES"}, Flex: 4}
 	if scored {
 		g.Headers = append(g.Headers, "SCORE")
 	}
@@ -83,7 +83,7 @@ func WriteTechniques(w io.Writer, f Format, c *catalog.Catalog, rows []catalog.T
 		if r.AWSSpecific {
 			aws = "yes"
 		}
-		row := []string{r.ID, aws, tacticNames(c, r.Tactics), strings.Join(r.Services, ","), r.Name}
+		row := []string{r.ID, aws, tacticNames(c, r.Tactics), r.Name, strings.Join(r.Services, ",")}
 		if scored {
 			row = append(row, fmt.Sprintf("%.1f", r.Score))
 		}

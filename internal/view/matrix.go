@@ -100,7 +100,8 @@ func writeBand(w io.Writer, band []MatrixColumn, colw int, opts Options) error {
 	lines := make([][]string, len(band))
 	rows := 0
 	for i, col := range band {
-		l := []string{fit(col.Tactic.Name, colw), fit(fmt.Sprintf("(%d)", col.Count), colw), strings.Repeat("─", colw)}
+		first, second := twoLines(col.Tactic.Name, colw)
+		l := []string{fit(first, colw), fit(second, colw), fit(fmt.Sprintf("(%d)", col.Count), colw), strings.Repeat("─", colw)}
 		for _, cell := range col.Techniques {
 			id := cell.ID + mark(cell.AWSSpecific)
 			if !cell.Selected {
@@ -123,7 +124,7 @@ func writeBand(w io.Writer, band []MatrixColumn, colw int, opts Options) error {
 				cell = lines[i][r]
 			}
 			pad := colw - len([]rune(cell))
-			if r == 0 {
+			if r < 2 {
 				cell = Bold(cell, opts)
 			}
 			parts = append(parts, cell+strings.Repeat(" ", pad))
@@ -132,6 +133,23 @@ func writeBand(w io.Writer, band []MatrixColumn, colw int, opts Options) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// twoLines splits a heading at the last space that keeps the first line within width.
+func twoLines(s string, width int) (string, string) {
+	if len([]rune(s)) <= width {
+		return s, ""
+	}
+	cut := -1
+	for i, r := range s {
+		if r == ' ' && len([]rune(s[:i])) <= width {
+			cut = i
+		}
+	}
+	if cut < 0 {
+		return s, ""
+	}
+	return s[:cut], s[cut+1:]
 }
 
 func mark(aws bool) string {

@@ -41,13 +41,7 @@ func WriteTable(w io.Writer, g Grid, opts Options) error {
 		flex = len(widths) - 1
 	}
 	if opts.Width > 0 {
-		total := 2 * (len(widths) - 1)
-		for _, x := range widths {
-			total += x
-		}
-		if over := total - opts.Width; over > 0 {
-			widths[flex] = max(widths[flex]-over, 8)
-		}
+		shrink(widths, flex, opts.Width-2*(len(widths)-1))
 	}
 	var b strings.Builder
 	line := func(cells []string, header bool) {
@@ -140,6 +134,34 @@ func oneLineKeepSpaces(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// shrink narrows columns until their sum fits room: first the flex column
+// down to flexMin, then always the widest column, never below colMin.
+func shrink(widths []int, flex, room int) {
+	const flexMin, colMin = 16, 6
+	total := 0
+	for _, x := range widths {
+		total += x
+	}
+	if over := total - room; over > 0 && widths[flex] > flexMin {
+		cut := min(over, widths[flex]-flexMin)
+		widths[flex] -= cut
+		total -= cut
+	}
+	for total > room {
+		widest := 0
+		for i, x := range widths {
+			if x > widths[widest] {
+				widest = i
+			}
+		}
+		if widths[widest] <= colMin {
+			return
+		}
+		widths[widest]--
+		total--
+	}
 }
 
 func fit(s string, width int) string {

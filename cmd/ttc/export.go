@@ -1,0 +1,181 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ttcproject/ttc/internal/attack"
+	"github.com/ttcproject/ttc/internal/attack/navigator"
+	"github.com/ttcproject/ttc/internal/attack/stix"
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/detect"
+	"github.com/ttcproject/ttc/internal/scan"
+)
+
+func newExportCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Export the catalog as STIX 2.1, an ATT&CK Navigator layer or Sigma rules",
+	}
+	cmd.AddCommand(newExportSTIXCmd(a), newExportNavigatorCmd(a), newExportSigmaCmd(a))
+	return cmd
+}
+
+func newExportSTIXCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "stix",
+		Short: "Write the catalog as one STIX 2.1 bundle in ATT&CK's conventions to stdout",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := a.catalog()
+			if err != nil {
+				return err
+			}
+			in := stix.Input{Techniques: c.Techniques(), Tactics: c.Tactics(), Mitigations: c.Mitigations()}
+			// ATT&CK mitigation names come from imported ATT&CK data; without it they are left out.
+			if ds, err := a.attackData(""); err == nil && ds != nil {
+				in.AttackMitigations = map[string]string{}
+				for _, m := range ds.Mitigations() {
+					in.AttackMitigations[m.ID] = m.Name
+				}
+			}
+			return stix.Export(a.stdout, in, stix.ExportOptions{})
+		},
+	}
+}
+
+// navigatorOptions names the layer's ATT&CK version after the newest imported one.
+func (a *app) navigatorOptions(c *catalog.Catalog, name, desc string) navigator.Options {
+	opts := navigator.Options{Name: name, Description: desc, ShortNames: navigator.ShortNames(c.Tactics())}
+	if ds, err := a.attackData(""); err == nil && ds != nil {
+		opts.AttackVersion = ds.Version
+	}
+	return opts
+}
+
+func newExportNavigatorCmd(a *app) *cobra.Command {
+	var ff filterFlags
+	cmd := &cobra.Command{
+		Use:   "navigator",
+		Short: "Write an ATT&CK Navigator layer (4.5) of the catalog, honouring the listing filters",
+		Long: `Write an ATT&CK Navigator layer (format 4.5) of the techniques that pass the filters.
+Navigator knows only ATT&CK's own IDs: AWS-specific sub-techniques (T1485.A003) are
+rolled up to their ATT&CK parent, with their IDs and names kept in comments and
+metadata; AWS-defined techniques (AT1667) are listed in the layer's description.`,
+		Example: "  ttc export navigator --service s3 --service iam > my-services.json",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := a.catalog()
+			if err != nil {
+				return err
+			}
+			rs, err := ff.apply(c)
+			if err != nil {
+				return err
+			}
+			techs := make([]*catalog.Technique, len(rs))
+			for i, r := range rs {
+				techs[i] = r.Technique
+			}
+			name := "ttc catalog"
+			if len(ff.services) > 0 {
+				name += ": " + strings.Join(ff.services, ", ")
+			}
+			layer := navigator.CatalogLayer(techs, a.navigatorOptions(c, name, "Techniques of the Threat Technique Catalog for AWS"))
+			return navigator.Encode(a.stdout, layer)
+		},
+	}
+	ff.add(cmd)
+	return cmd
+}
+
+func newExportSigmaCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "sigma DIR",
+		Short: "Write the catalog's detections as a Sigma rule folder tagged with ATT&CK and catalog IDs",
+		Args:  exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := a.catalog()
+			if err != nil {
+				return err
+			}
+			n, err := exportSigma(c, args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "wrote %d Sigma rules to %s\n", n, args[0])
+			return nil
+		},
+	}
+}
+
+// exportSigma writes every catalog rule, retagged, as DIR/<technique>/<file>,
+// and checks that each written rule parses as Sigma again.
+func exportSigma(c *catalog.Catalog, dir string) (int, error) {
+	n := 0
+	for _, t := range c.Techniques() {
+		for _, r := range t.Rules {
+			out, err := attack.ExportSigmaRule(r.Data, t)
+			if err != nil {
+				return n, fmt.Errorf("export %s: %w", r.Path, err)
+			}
+			path := filepath.Join(dir, t.ID, filepath.Base(r.Path))
+			if _, err := detect.ParseRule(path, out); err != nil {
+				return n, fmt.Errorf("exported rule does not parse: %w", err)
+			}
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return n, fmt.Errorf("export sigma: %w", err)
+			}
+			if err := os.WriteFile(path, out, 0o644); err != nil {
+				return n, fmt.Errorf("export sigma: %w", err)
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+// scanLayer turns scan findings into a Navigator layer: score = count,
+// comment = evidence summary.
+func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) *navigator.Layer {
+	type agg struct {
+		count, attempts int
+		events, actors  map[string]bool
+		first, last     string
+	}
+	by := map[string]*agg{}
+	for _, f := range res.Findings {
+		if f.TechniqueID == "" {
+			continue
+		}
+		g, ok := by[f.TechniqueID]
+		if !ok {
+			g = &agg{events: map[string]bool{}, actors: map[string]bool{}, first: f.EventTime}
+			by[f.TechniqueID] = g
+		}
+		g.count++
+		if f.Outcome == "attempt" {
+			g.attempts++
+		}
+		g.events[strings.TrimSuffix(f.EventSource, ".amazonaws.com")+":"+f.EventName] = true
+		g.actors[f.Actor.Key()] = true
+		g.last = f.EventTime
+	}
+	obs := map[string]navigator.Observation{}
+	for id, g := range by {
+		obs[id] = navigator.Observation{Count: g.count, Evidence: fmt.Sprintf("%d findings (%d attempts) by %d actors, %s … %s: %s",
+			g.count, g.attempts, len(g.actors), g.first, g.last, strings.Join(slices.Sorted(maps.Keys(g.events)), ", "))}
+	}
+	return navigator.ScanLayer(c.Techniques(), obs, a.navigatorOptions(c, "ttc scan", layerDescription(res)))
+}
+
+func layerDescription(res *scan.Result) string {
+	s := res.Summary
+	return fmt.Sprintf("Techniques observed in %d CloudTrail records (%d matched, %d rejected)", s.Read, s.Matched, s.Rejected)
+}

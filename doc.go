@@ -1,0 +1,20 @@
+// Package ttc is the Threat Technique Catalog for AWS: a catalog of the
+// techniques attackers use in AWS accounts, a CloudTrail classifier built on
+// it, a web application and exports to ATT&CK's formats, in one binary.
+//
+// The packages, from data to views:
+//
+//	catalog/              the catalog as data (YAML, Sigma rules, samples), embedded
+//	internal/catalog      load, validate and index the catalog; filters and search
+//	internal/awsapi       the AWS API operations every catalog event name is checked against
+//	internal/detect       the Sigma engine: rules compiled into one indexed matcher
+//	internal/ruleset      the rules of a scan (catalog and external) mapped onto techniques
+//	internal/cloudtrail   streaming reader for every CloudTrail container shape
+//	internal/corpus       a realistic CloudTrail corpus generator for benchmarks
+//	internal/scan         classify records on several workers, account for every one
+//	internal/report       scan results as tables, JSON, JSON Lines, Markdown and HTML
+//	internal/view         catalog listings as tables, Markdown, JSON and YAML
+//	internal/attack       MITRE ATT&CK: STIX import and export, Navigator layers, alignment
+//	internal/server       ttc serve: the web UI and the JSON API
+//	cmd/ttc               the command line; only wiring
+package ttc

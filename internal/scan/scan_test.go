@@ -1,0 +1,134 @@
+package scan_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/ruleset"
+	"github.com/ttcproject/ttc/internal/scan"
+)
+
+var (
+	loadOnce sync.Once
+	cat      *catalog.Catalog
+	rules    *ruleset.Set
+	loadErr  error
+)
+
+// fixtures loads the embedded catalog and its rules once for all tests.
+func fixtures(t testing.TB) (*catalog.Catalog, *ruleset.Set) {
+	t.Helper()
+	loadOnce.Do(func() {
+		cat, loadErr = catalog.Open()
+		if loadErr == nil {
+			rules, loadErr = ruleset.Load(cat, nil)
+		}
+	})
+	if loadErr != nil {
+		t.Fatalf("load catalog and rules: %v", loadErr)
+	}
+	return cat, rules
+}
+
+func TestScanAccounting(t *testing.T) {
+	c, rs := fixtures(t)
+	s := scan.New(c, rs, scan.Options{Workers: 2})
+	res, err := s.Scan(context.Background(), []string{"testdata/logs", "testdata/truncated.json.gz", "testdata/no-such-file.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := res.Summary
+	if sum.Read != sum.Matched+sum.Unmatched+sum.Rejected {
+		t.Errorf("read %d != matched %d + unmatched %d + rejected %d", sum.Read, sum.Matched, sum.Unmatched, sum.Rejected)
+	}
+	// Two log files read in full, the digest set aside, the truncated file and
+	// the missing one counted as failed.
+	if sum.Files != 2 || sum.FilesSkipped != 1 || sum.FilesFailed != 2 {
+		t.Errorf("files %d skipped %d failed %d, want 2, 1, 2", sum.Files, sum.FilesSkipped, sum.FilesFailed)
+	}
+	if sum.Rejected != 1 {
+		t.Errorf("rejected %d records, want 1 (the string in the Records array)", sum.Rejected)
+	}
+	var reasons []string
+	for _, r := range res.Rejections {
+		reasons = append(reasons, r.File+": "+r.Reason)
+		if !r.Whole && (r.Line == 0 || r.Ordinal == 0) {
+			t.Errorf("rejection without a position: %+v", r)
+		}
+	}
+	joined := strings.Join(reasons, "\n")
+	for _, want := range []string{"a1b2c3d4e5f6g7h8.json.gz", "truncated.json.gz", "no-such-file.json"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("no rejection names %s:\n%s", want, joined)
+		}
+	}
+}
+
+func TestScanFindings(t *testing.T) {
+	c, rs := fixtures(t)
+	s := scan.New(c, rs, scan.Options{Workers: 1, Techniques: []string{"T1486"}})
+	res, err := s.Scan(context.Background(), []string{"testdata/logs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.TechniqueID+" "+f.EventName+" "+f.Outcome+" "+f.EventID)
+		if f.Type != "finding" || f.Rule.ID == "" || f.Record.File == "" || f.Record.Ordinal == 0 {
+			t.Errorf("finding lacks type, rule or record position: %+v", f)
+		}
+	}
+	want := []string{
+		"T1486.A001 CopyObject success 3d4b1c52-8f7e-4e0a-9d6c-0a1b2c3d4e01",
+		"T1486.A001 PutObject attempt 3d4b1c52-8f7e-4e0a-9d6c-0a1b2c3d4e02",
+		"T1486.A001 PutObject attempt 3d4b1c52-8f7e-4e0a-9d6c-0a1b2c3d4e99",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if res.Summary.Duplicates < 1 {
+		t.Errorf("the CopyObject delivered twice was not reported as a duplicate")
+	}
+	first := res.Findings[0]
+	if first.Actor.AccessKeyID != "AKIAEXAMPLEKEY000001" || first.Actor.Type != "IAMUser" || first.AWSRegion != "us-east-1" {
+		t.Errorf("actor or region not carried: %+v", first.Actor)
+	}
+}
+
+func TestScanTimeFilter(t *testing.T) {
+	c, rs := fixtures(t)
+	opts := scan.Options{Techniques: []string{"T1486.A001"}}
+	opts.Since = mustTime(t, "2026-03-14T02:18:00Z")
+	res, err := scan.New(c, rs, opts).Scan(context.Background(), []string{"testdata/logs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 2 || res.Summary.Filtered < 1 {
+		t.Errorf("since filter kept %d findings (filtered %d), want the 2 attempts", len(res.Findings), res.Summary.Filtered)
+	}
+}
+
+func TestScanReader(t *testing.T) {
+	c, rs := fixtures(t)
+	f, err := os.Open(filepath.Join("testdata", "logs", "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "2026", "03", "14",
+		"111122223333_CloudTrail_us-east-1_20260314T0225Z_h8g7f6e5d4c3b2a1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := scan.New(c, rs, scan.Options{}).ScanReader(context.Background(), "upload.json", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Read != 3 || res.Summary.Matched != 3 {
+		t.Errorf("read %d matched %d, want 3 and 3", res.Summary.Read, res.Summary.Matched)
+	}
+	if len(res.Findings) == 0 || res.Findings[0].Record.File != "upload.json" {
+		t.Errorf("findings do not name the upload: %+v", res.Findings)
+	}
+}
