@@ -1,0 +1,102 @@
+package detect
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// FuzzParseRule feeds arbitrary rule files to the parser and the compiler:
+// they may refuse them, never panic.
+func FuzzParseRule(f *testing.F) {
+	f.Add([]byte(ruleYAML("sel:\n  eventName|contains|all: [a, 'b*']\ncondition: sel and not 1 of f*\nf1:\n  x: null")))
+	f.Add([]byte(ruleYAML("k:\n  - 'a\\*'\ncondition: k | count() > 3")))
+	f.Add([]byte(ruleYAML("s:\n  a|re|i: '(x)+'\n  b|cidr: 10.0.0.0/8\n  c|gt: 1\n  d|fieldref|endswith: e\ncondition: all of them")))
+	f.Add([]byte("title: t\ncorrelation: {}\n---\ntitle: u\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := ParseRule("fuzz.yml", data)
+		if err != nil {
+			return
+		}
+		m, _ := Compile([]*Rule{r}, Options{AnyLogsource: true})
+		_, _ = m.Match([]byte(`{"eventName":"a","x":null,"b":"10.1.2.3","c":2,"d":"xe","e":"e"}`))
+	})
+}
+
+// fuzzRules is a rule set touching every evaluation path, for FuzzMatch.
+const fuzzRules = `sel:
+  eventName|contains: Delete
+  userIdentity.type: [Root, null]
+sel2:
+  - requestParameters.items.name|re: '^a.?b'
+  - sourceIPAddress|cidr: ['10.0.0.0/8', '::1/128']
+  - requestParameters.n|gte: 3
+  - eventTime|hour: 4
+  - userIdentity.arn|fieldref|endswith: userIdentity.userName
+  - a.b.c|exists: true
+  - requestParameters: '*x*'
+kw:
+  - 'evil?'
+condition: sel or 1 of sel2 or kw`
+
+// FuzzMatch feeds arbitrary bytes as records: Match may reject them, never
+// panic, and on valid JSON it agrees with the decoded path.
+func FuzzMatch(f *testing.F) {
+	m, err := compileOne(f, fuzzRules, Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(rec))
+	f.Add([]byte(`{"eventName":"DeleteX","requestParameters":{"items":[{"name":"axb"},3],"n":"4"}}`))
+	f.Add([]byte(`{"a.b":{"c":1},"a":{"b.c":2},"x":"\u00e9\"\\"}`))
+	f.Add([]byte(`{"eventName":["Delete",{"a":[[[]]]}],"sourceIPAddress":"::1"}`))
+	f.Add([]byte(`{"eventName":"a\`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, err := m.Match(data)
+		if err != nil || !json.Valid(data) {
+			return
+		}
+		var doc map[string]any
+		if json.Unmarshal(data, &doc) != nil || doc == nil || hasDuplicateKeys(data) {
+			return
+		}
+		if slow := m.MatchDecoded(doc); len(slow) != len(fast) {
+			t.Errorf("raw matcher %d matches, decoded path %d", len(fast), len(slow))
+		}
+	})
+}
+
+// hasDuplicateKeys reports whether some object of data repeats a key, where
+// the raw matcher (first wins) and encoding/json (last wins) differ.
+func hasDuplicateKeys(data []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var stack []map[string]bool // nil for arrays
+	expectKey := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if s, ok := tok.(string); ok && expectKey {
+			top := stack[len(stack)-1]
+			if top[s] {
+				return true
+			}
+			top[s], expectKey = true, false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, map[string]bool{})
+			expectKey = true
+			continue
+		case json.Delim('['):
+			stack = append(stack, nil)
+			expectKey = false
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		expectKey = len(stack) > 0 && stack[len(stack)-1] != nil
+	}
+}
