@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ttcproject/ttc/internal/attack"
+	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/view"
 )
 
@@ -156,4 +157,23 @@ func newAttackCheckCmd(a *app) *cobra.Command {
 	cmd.Flags().StringVar(&version, "version", "", "ATT&CK version to check against (default: the newest imported)")
 	outputFlag(cmd, &output, formats)
 	return cmd
+}
+
+// attackParent returns ATT&CK's entry for a catalog technique from the newest
+// imported release, or nil when none is imported or ATT&CK lacks the ID.
+func (a *app) attackParent(id string) *catalog.AttackData {
+	ds, err := a.attackData("")
+	if err != nil || ds == nil {
+		if err != nil {
+			a.log.Warn("ATT&CK data not used", "error", err)
+		}
+		return nil
+	}
+	p, err := ds.Parent(id)
+	if err != nil {
+		a.log.Debug("no ATT&CK parent", "technique_id", id, "error", err)
+		return nil
+	}
+	return &catalog.AttackData{ID: p.ID, Name: p.Name, Description: p.Description, URL: p.URL, AttackVersion: p.AttackVersion,
+		Revoked: p.Revoked, ReplacedBy: p.ReplacedBy, Deprecated: p.Deprecated, Attribution: p.Attribution}
 }

@@ -159,7 +159,9 @@ func newShowCmd(a *app) *cobra.Command {
 			if !ok {
 				return usagef("no technique %q in the catalog (try: ttc techniques --search %q)", args[0], args[0])
 			}
-			return view.WriteTechnique(a.stdout, f, c.Detail(t), viewOptions(a.stdout))
+			d := c.Detail(t)
+			d.AttackData = a.attackParent(t.ID)
+			return view.WriteTechnique(a.stdout, f, d, viewOptions(a.stdout))
 		},
 	}
 	outputFlag(cmd, &output, view.ListFormats)

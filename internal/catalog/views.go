@@ -57,6 +57,21 @@ type TechniqueDetail struct {
 	RelatedTo    []TechniqueSummary `json:"related_entries,omitempty" yaml:"related_entries,omitempty"`
 	MitigatedBy  []*Mitigation      `json:"mitigation_details" yaml:"mitigation_details"`
 	RuleFiles    []RuleInfo         `json:"rule_files" yaml:"rule_files"`
+	// AttackData is MITRE's own entry for AttackID, when ATT&CK data was imported.
+	AttackData *AttackData `json:"attack_data,omitempty" yaml:"attack_data,omitempty"`
+}
+
+// AttackData is what an imported MITRE ATT&CK release says of a technique.
+type AttackData struct {
+	ID            string `json:"id" yaml:"id"`
+	Name          string `json:"name" yaml:"name"`
+	Description   string `json:"description" yaml:"description"`
+	URL           string `json:"url,omitempty" yaml:"url,omitempty"`
+	AttackVersion string `json:"attack_version" yaml:"attack_version"`
+	Revoked       bool   `json:"revoked,omitempty" yaml:"revoked,omitempty"`
+	ReplacedBy    string `json:"replaced_by,omitempty" yaml:"replaced_by,omitempty"`
+	Deprecated    bool   `json:"deprecated,omitempty" yaml:"deprecated,omitempty"`
+	Attribution   string `json:"attribution" yaml:"attribution"`
 }
 
 // RuleInfo names a technique's Sigma rule.

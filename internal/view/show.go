@@ -79,6 +79,16 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 		refs = append(refs, r.Title+" <"+r.URL+">")
 	}
 	add("References", "", refs...)
+	if a := d.AttackData; a != nil {
+		text := a.Description
+		if a.Revoked {
+			text = "ATT&CK revoked this technique; it is replaced by " + a.ReplacedBy + ".\n\n" + text
+		}
+		if a.Deprecated {
+			text = "ATT&CK deprecated this technique.\n\n" + text
+		}
+		add(fmt.Sprintf("ATT&CK %s: %s (ATT&CK v%s)", a.ID, a.Name, a.AttackVersion), text+"\n\n"+a.Attribution+" "+a.URL)
+	}
 	if t.Attack != nil {
 		var al []string
 		for _, a := range t.Attack.Aliases {
