@@ -7,9 +7,23 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ttcproject/ttc/internal/catalog"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestMain keeps the tests away from the user's imported ATT&CK data.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ttc-test-cache")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 // ttc runs one command line in-process and returns its output and exit code.
 func ttc(t *testing.T, args ...string) (stdout, stderr string, code int) {
@@ -110,4 +124,13 @@ func TestExitCodes(t *testing.T) {
 			}
 		})
 	}
+}
+
+func loadCatalog(t *testing.T) *catalog.Catalog {
+	t.Helper()
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

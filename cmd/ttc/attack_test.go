@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/attack"
+	"github.com/ttcproject/ttc/internal/attack/navigator"
+	"github.com/ttcproject/ttc/internal/detect"
+)
+
+const sharedATTACK = "../../../shared/testdata/attack/enterprise-attack-cloud-stix21.json"
+
+// TestAttackWorkflow imports ATT&CK, checks the catalog against it, shows a
+// technique with ATT&CK's data and exports a layer that names the version.
+func TestAttackWorkflow(t *testing.T) {
+	if _, err := os.Stat(sharedATTACK); err != nil {
+		t.Skipf("shared ATT&CK data not available: %v", err)
+	}
+	dir := t.TempDir()
+	_, errOut, code := ttc(t, "--data-dir", dir, "attack", "import", sharedATTACK)
+	if code != exitUsage || !strings.Contains(errOut, "--version") {
+		t.Errorf("import without a version: exit %d, %q; want a usage error naming --version", code, errOut)
+	}
+	out, errOut, code := ttc(t, "--data-dir", dir, "attack", "import", "--version", "18.1", sharedATTACK)
+	if code != 0 || !strings.Contains(out, "imported ATT&CK 18.1") {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
+	}
+	out, _, code = ttc(t, "--data-dir", dir, "attack", "check", "-o", "json")
+	if code != 0 {
+		t.Fatalf("check: exit %d", code)
+	}
+	var doc struct {
+		Items []attack.Finding `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]string{}
+	for _, f := range doc.Items {
+		kinds[f.CatalogID] = string(f.Kind)
+	}
+	// Facts of ATT&CK v18.1: the catalog keeps the public catalog's shorter
+	// name for T1562.008 and files T1578.* under Impact.
+	for id, kind := range map[string]string{"T1562.008": "renamed", "T1578.002": "moved"} {
+		if kinds[id] != kind {
+			t.Errorf("check: %s is %q, want %q", id, kinds[id], kind)
+		}
+	}
+	if _, ok := kinds["T1485"]; ok {
+		t.Errorf("check reports T1485, which ATT&CK v18.1 has as the catalog does")
+	}
+
+	out, _, _ = ttc(t, "--data-dir", dir, "show", "T1485.A003")
+	if !strings.Contains(out, "ATT&CK T1485: Data Destruction (ATT&CK v18.1)") || !strings.Contains(out, "The MITRE Corporation") {
+		t.Errorf("show does not include ATT&CK's parent with attribution")
+	}
+
+	out, _, code = ttc(t, "--data-dir", dir, "export", "navigator", "--service", "s3")
+	if code != 0 {
+		t.Fatalf("export navigator: exit %d", code)
+	}
+	layers, err := navigator.Decode(strings.NewReader(out))
+	if err != nil || len(layers) != 1 {
+		t.Fatalf("decode layer: %v", err)
+	}
+	l := layers[0]
+	if err := l.Validate(); err != nil {
+		t.Errorf("layer invalid: %v", err)
+	}
+	if l.Versions == nil || l.Versions.Attack != "18" || l.Domain != "enterprise-attack" {
+		t.Errorf("layer versions %+v domain %q", l.Versions, l.Domain)
+	}
+	for _, te := range l.Techniques {
+		if strings.Contains(te.TechniqueID, ".A") || strings.HasPrefix(te.TechniqueID, "AT") {
+			t.Errorf("layer carries an ID Navigator does not know: %s", te.TechniqueID)
+		}
+	}
+}
+
+func TestExportSTIXRoundTrip(t *testing.T) {
+	out, errOut, code := ttc(t, "export", "stix")
+	if code != 0 {
+		t.Fatalf("export stix: exit %d: %s", code, errOut)
+	}
+	path := filepath.Join(t.TempDir(), "ttc.json")
+	if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := attack.ImportFile(path, attack.ImportOptions{IDSource: "ttc", Version: "1.0"})
+	if err != nil {
+		t.Fatalf("import the export: %v", err)
+	}
+	c := loadCatalog(t)
+	for _, tech := range c.Techniques() {
+		got := ds.Technique(tech.ID)
+		if got == nil {
+			t.Errorf("%s lost in the round trip", tech.ID)
+			continue
+		}
+		if got.Parent != tech.Parent {
+			t.Errorf("%s: parent %q after the round trip, want %q", tech.ID, got.Parent, tech.Parent)
+		}
+	}
+	if n, want := len(ds.Tactics()), len(c.Tactics()); n != want {
+		t.Errorf("%d tactics after the round trip, want %d", n, want)
+	}
+}
+
+func TestExportSigma(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, code := ttc(t, "export", "sigma", dir)
+	if code != 0 {
+		t.Fatalf("export sigma: exit %d: %s", code, errOut)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.yml"))
+	if len(files) == 0 || !strings.Contains(out, "wrote ") {
+		t.Fatalf("no rules written: %s", out)
+	}
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		r, err := detect.ParseRule(f, data)
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		id := strings.ToLower(filepath.Base(filepath.Dir(f)))
+		hasCatalog, hasAttack := false, false
+		for _, tag := range r.Tags {
+			hasCatalog = hasCatalog || tag == "ttc."+id
+			hasAttack = hasAttack || strings.HasPrefix(tag, "attack.t")
+		}
+		if !hasCatalog || (!strings.HasPrefix(id, "at") && !hasAttack) {
+			t.Errorf("%s: tags %v lack the catalog ID or the ATT&CK technique", f, r.Tags)
+		}
+	}
+}
