@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"syscall"
 	"testing"
 
@@ -167,6 +168,27 @@ func BenchmarkMatchQuiet(b *testing.B) {
 	}
 	b.Logf("%d quiet records", len(quiet))
 	benchMatch(b, m.Match, quiet)
+}
+
+// BenchmarkMatchBackground measures the bulk of a real trail: records whose
+// eventName no rule names (here each corpus record renamed to
+// DescribeRegions), which only the unindexed rules are tried on.
+func BenchmarkMatchBackground(b *testing.B) {
+	m := allRules(b)
+	name := regexp.MustCompile(`"eventName":"[^"]*"`)
+	var bg [][]byte
+	for _, r := range corpus(b) {
+		loc := name.FindIndex(r)
+		if loc == nil {
+			continue
+		}
+		nr := append(append(append([]byte{}, r[:loc[0]]...), `"eventName":"DescribeRegions"`...), r[loc[1]:]...)
+		if ms, _ := m.Match(nr); len(ms) == 0 {
+			bg = append(bg, nr)
+		}
+	}
+	b.Logf("%d background records", len(bg))
+	benchMatch(b, m.Match, bg)
 }
 
 // BenchmarkMatchParallel is BenchmarkMatch from several goroutines.

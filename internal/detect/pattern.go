@@ -2,6 +2,7 @@ package detect
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -189,7 +190,16 @@ func (e elem) matches(r []byte) bool {
 // are copied unchanged. Simple per-rune lowering is used rather than full
 // Unicode case folding, the same way for patterns and values.
 func appendLower(dst, src []byte) []byte {
-	for i := 0; i < len(src); {
+	i := 0
+	// ASCII eight bytes at a time: add 0x20 to the bytes in 'A'..'Z'.
+	for ; i+8 <= len(src); i += 8 {
+		w := binary.LittleEndian.Uint64(src[i:])
+		if w&msb != 0 {
+			break
+		}
+		dst = binary.LittleEndian.AppendUint64(dst, w|upperBytes(w)>>2)
+	}
+	for i < len(src) {
 		c := src[i]
 		if c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {
@@ -210,9 +220,24 @@ func appendLower(dst, src []byte) []byte {
 	return dst
 }
 
+// upperBytes sets the high bit of each byte of the ASCII word w that is an
+// upper-case letter.
+func upperBytes(w uint64) uint64 {
+	geA := w + (0x80-'A')*lsb
+	gtZ := w + (0x80-'Z'-1)*lsb
+	return (geA &^ gtZ) & msb
+}
+
 // needsLower reports whether appendLower could change b.
 func needsLower(b []byte) bool {
-	for _, c := range b {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if w&msb != 0 || upperBytes(w) != 0 {
+			return true
+		}
+	}
+	for _, c := range b[i:] {
 		if c-'A' < 26 || c >= utf8.RuneSelf {
 			return true
 		}
