@@ -40,8 +40,9 @@
 //     and inside contains, startswith and endswith. `\*`, `\?` and `\\` are
 //     literal; a backslash before anything else is itself.
 //   - null matches a field that is missing or JSON null (or an empty
-//     array); '' matches only the empty string; a pattern made only of '*'
-//     matches any present, non-null value, objects included.
+//     array). An empty rule value matches only the empty string. A
+//     pattern made only of '*' matches any present, non-null value,
+//     objects included.
 //   - A string pattern applied to a JSON object matches when it matches
 //     one of the scalars inside that object, the way SigmaHQ rules written
 //     for flattened requestParameters expect. Options.StrictObjects turns

@@ -57,7 +57,8 @@ func errAt(line, col int, format string, args ...any) error {
 
 // unsupportedAt builds a positioned error that wraps ErrUnsupported.
 func unsupportedAt(line, col int, format string, args ...any) error {
-	return &posError{line: line, col: col, err: fmt.Errorf("%w: %s", ErrUnsupported, fmt.Sprintf(format, args...))}
+	msg := fmt.Sprintf(format, args...)
+	return &posError{line: line, col: col, err: fmt.Errorf("%w: %s", ErrUnsupported, msg)}
 }
 
 // ruleError attaches the file name to err, keeping a position if err has one.

@@ -101,7 +101,8 @@ func (m modSet) check() error {
 	case m.cmp != "" && len(m.transforms) > 0:
 		return fmt.Errorf("modifier %s cannot be combined with %s", m.cmp, m.transforms[0])
 	case m.fieldref && m.hasEncoding():
-		return fmt.Errorf("modifier fieldref can only be combined with contains, startswith, endswith, cased, neq and all")
+		return fmt.Errorf("modifier fieldref combines only with " +
+			"contains, startswith, endswith, cased, neq and all")
 	case m.timePart != "" && (len(m.transforms) > 0 || m.re || m.cidr || m.fieldref):
 		return fmt.Errorf("time modifier %s can only be combined with lt/lte/gt/gte, neq and all", m.timePart)
 	case m.expand && (m.fieldref || m.cmp != ""):

@@ -117,7 +117,8 @@ func (s sstr) windash() sstr {
 	return out
 }
 
-var errEncodeWildcard = errors.New("cannot encode a value that holds wildcards; put contains/startswith/endswith after the encoding modifier")
+var errEncodeWildcard = errors.New("cannot encode a value that holds wildcards; " +
+	"put contains/startswith/endswith after the encoding modifier")
 
 // encode applies an encoding modifier (base64, utf16le, ...) to a literal
 // value. Wildcards cannot be encoded.
