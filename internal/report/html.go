@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/scan"
+	"github.com/ttcproject/ttc/internal/view"
 )
 
 //go:embed report.html.tmpl
@@ -26,9 +27,26 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 		Document
 		Line    string
 		Tactics tacticNamer
-	}{Build(res, Options{GroupByActor: true}), SummaryLine(res.Summary), tactics}
+	}{Build(sanitise(res), Options{GroupByActor: true}), SummaryLine(res.Summary), tactics}
 	if err := reportTmpl.Execute(w, data); err != nil {
 		return fmt.Errorf("write html report: %w", err)
 	}
 	return nil
+}
+
+// sanitise returns a copy of res whose record values have control characters
+// replaced: html/template escapes markup but passes them through.
+func sanitise(res *scan.Result) *scan.Result {
+	out := *res
+	out.Findings = make([]scan.Finding, len(res.Findings))
+	for i, f := range res.Findings {
+		for _, p := range []*string{&f.EventID, &f.EventTime, &f.EventSource, &f.EventName, &f.AWSRegion,
+			&f.RecipientAccountID, &f.ErrorCode, &f.ErrorMessage, &f.Actor.Type, &f.Actor.ARN, &f.Actor.PrincipalID,
+			&f.Actor.AccountID, &f.Actor.UserName, &f.Actor.AccessKeyID, &f.Actor.SessionIssuer, &f.Actor.InvokedBy,
+			&f.Actor.SourceIP, &f.Actor.UserAgent} {
+			*p = view.Clean(*p)
+		}
+		out.Findings[i] = f
+	}
+	return &out
 }

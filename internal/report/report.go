@@ -41,6 +41,7 @@ type ActorTimeline struct {
 	Type      string         `json:"type"`
 	AccessKey []string       `json:"access_key_ids"`
 	SourceIPs []string       `json:"source_ips"`
+	UserAgent []string       `json:"user_agents"`
 	First     string         `json:"first_seen"`
 	Last      string         `json:"last_seen"`
 	Findings  []scan.Finding `json:"findings"`
@@ -120,7 +121,7 @@ func Timelines(fs []scan.Finding) []ActorTimeline {
 		k := f.Actor.Key()
 		t, ok := by[k]
 		if !ok {
-			t = &ActorTimeline{Actor: k, Type: f.Actor.Type, First: f.EventTime, AccessKey: []string{}, SourceIPs: []string{}}
+			t = &ActorTimeline{Actor: k, Type: f.Actor.Type, First: f.EventTime, AccessKey: []string{}, SourceIPs: []string{}, UserAgent: []string{}}
 			by[k] = t
 			order = append(order, k)
 		}
@@ -128,6 +129,7 @@ func Timelines(fs []scan.Finding) []ActorTimeline {
 		t.Last = f.EventTime
 		t.AccessKey = addUnique(t.AccessKey, f.Actor.AccessKeyID)
 		t.SourceIPs = addUnique(t.SourceIPs, f.Actor.SourceIP)
+		t.UserAgent = addUnique(t.UserAgent, f.Actor.UserAgent)
 	}
 	out := make([]ActorTimeline, 0, len(order))
 	for _, k := range order {

@@ -38,13 +38,16 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 				fmt.Fprintf(&b, ", from %s", view.Clean(strings.Join(t.SourceIPs, " ")))
 			}
 			b.WriteString("\n")
-			if err := flush(w, &b, findingGrid(t.Findings, false), opts); err != nil {
+			for _, ua := range t.UserAgent {
+				b.WriteString("  user agent: " + view.Clean(ua) + "\n")
+			}
+			if err := flush(w, &b, findingGrid(t.Findings, false, false), opts); err != nil {
 				return err
 			}
 		}
 	} else if len(res.Findings) > 0 {
 		b.WriteString("\n" + view.Bold("FINDINGS", opts.View) + "\n")
-		if err := flush(w, &b, findingGrid(res.Findings, true), opts); err != nil {
+		if err := flush(w, &b, findingGrid(res.Findings, true, false), opts); err != nil {
 			return err
 		}
 	}
@@ -53,10 +56,15 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 	return err
 }
 
-func findingGrid(fs []scan.Finding, withActor bool) view.Grid {
+// findingGrid lays out findings; detail adds the caller's full ARN and user
+// agent, for formats that have the room.
+func findingGrid(fs []scan.Finding, withActor, detail bool) view.Grid {
 	g := view.Grid{Headers: []string{"TIME", "TECHNIQUE", "OUTCOME", "EVENT", "REGION", "SOURCE IP"}, Flex: -1}
 	if withActor {
 		g.Headers = append(g.Headers, "ACTOR")
+	}
+	if detail {
+		g.Headers = append(g.Headers, "CALLER ARN", "USER AGENT")
 	}
 	for _, f := range fs {
 		outcome := f.Outcome
@@ -65,11 +73,24 @@ func findingGrid(fs []scan.Finding, withActor bool) view.Grid {
 		}
 		row := []string{f.EventTime, orDash(f.TechniqueID), outcome, eventLabel(f), f.AWSRegion, f.Actor.SourceIP}
 		if withActor {
-			row = append(row, f.Actor.Key())
+			row = append(row, ShortActor(f.Actor.Key()))
+		}
+		if detail {
+			row = append(row, f.Actor.ARN, f.Actor.UserAgent)
 		}
 		g.Rows = append(g.Rows, row)
 	}
 	return g
+}
+
+// ShortActor drops the partition and account from an IAM or STS ARN, which
+// tables have no room for: arn:aws:iam::111122223333:user/alice is user/alice.
+func ShortActor(key string) string {
+	parts := strings.SplitN(key, ":", 6)
+	if len(parts) == 6 && parts[0] == "arn" && (parts[2] == "iam" || parts[2] == "sts") {
+		return parts[5]
+	}
+	return key
 }
 
 // eventLabel writes an event as service:EventName, the catalog's notation.
@@ -146,11 +167,11 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 	}
 	if opts.GroupByActor {
 		for _, t := range Timelines(res.Findings) {
-			if err := write("Actor "+view.MarkdownEscape(t.Actor), findingGrid(t.Findings, false)); err != nil {
+			if err := write("Actor "+view.MarkdownEscape(t.Actor), findingGrid(t.Findings, false, true)); err != nil {
 				return err
 			}
 		}
-	} else if err := write("Findings", findingGrid(res.Findings, true)); err != nil {
+	} else if err := write("Findings", findingGrid(res.Findings, true, true)); err != nil {
 		return err
 	}
 	if len(res.Rejections) > 0 || len(res.Skipped) > 0 {

@@ -1,0 +1,150 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/report"
+	"github.com/ttcproject/ttc/internal/ruleset"
+	"github.com/ttcproject/ttc/internal/scan"
+	"github.com/ttcproject/ttc/internal/view"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// result scans the scan package's fixture logs: findings, a duplicate, a
+// rejected record, a digest, and record values carrying markup and escapes.
+func result(t *testing.T) *scan.Result {
+	t.Helper()
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := ruleset.Load(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scan.New(c, rs, scan.Options{Workers: 1}).Scan(context.Background(), []string{"../scan/testdata/logs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Summary.Duration = 0 // the only field that changes between runs
+	return res
+}
+
+func tactics(ids []string) string { return strings.Join(ids, ",") }
+
+func TestFormats(t *testing.T) {
+	res := result(t)
+	cases := []struct {
+		name  string
+		write func(*bytes.Buffer) error
+	}{
+		{"table.txt", func(b *bytes.Buffer) error {
+			return report.WriteTable(b, res, tactics, report.Options{View: view.Options{Width: 120}})
+		}},
+		{"table-actor.txt", func(b *bytes.Buffer) error {
+			return report.WriteTable(b, res, tactics, report.Options{View: view.Options{Width: 120}, GroupByActor: true})
+		}},
+		{"report.json", func(b *bytes.Buffer) error { return report.WriteJSON(b, res, report.Options{GroupByActor: true}) }},
+		{"report.jsonl", func(b *bytes.Buffer) error { return report.WriteJSONL(b, res) }},
+		{"report.md", func(b *bytes.Buffer) error { return report.WriteMarkdown(b, res, tactics, report.Options{}) }},
+		{"report.html", func(b *bytes.Buffer) error { return report.WriteHTML(b, res, tactics, report.Options{}) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tc.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tc.name, b.Bytes())
+		})
+	}
+}
+
+// TestHostileValuesInert checks that markup and terminal escapes from records
+// never reach the output raw.
+func TestHostileValuesInert(t *testing.T) {
+	res := result(t)
+	var b bytes.Buffer
+	cases := []struct {
+		name  string
+		write func() error
+		bad   []string
+	}{
+		// A terminal shows markup as text; only control sequences are dangerous there.
+		{"table", func() error { return report.WriteTable(&b, res, tactics, report.Options{GroupByActor: true}) }, []string{"\x1b[31m"}},
+		{"markdown", func() error { return report.WriteMarkdown(&b, res, tactics, report.Options{GroupByActor: true}) }, []string{"<script>", "<img", "\x1b"}},
+		{"html", func() error { return report.WriteHTML(&b, res, tactics, report.Options{}) }, []string{"<script>", "<img", "\x1b"}},
+	}
+	for _, tc := range cases {
+		b.Reset()
+		if err := tc.write(); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if !strings.Contains(out, "alert(1)") {
+			t.Errorf("%s: the hostile values are missing, so the test proves nothing", tc.name)
+		}
+		for _, bad := range tc.bad {
+			if strings.Contains(out, bad) {
+				t.Errorf("%s output carries %q raw", tc.name, bad)
+			}
+		}
+	}
+}
+
+func TestJSONLTypes(t *testing.T) {
+	res := result(t)
+	var b bytes.Buffer
+	if err := report.WriteJSONL(&b, res); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	types := map[string]int{}
+	for _, l := range lines {
+		var v struct {
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("line is not JSON: %s", l)
+		}
+		types[v.Type]++
+	}
+	if types["finding"] != len(res.Findings) || types["summary"] != 1 || types["rejection"] != len(res.Rejections)+len(res.Skipped) {
+		t.Errorf("line types %v for %d findings", types, len(res.Findings))
+	}
+	var last struct {
+		Type                               string
+		Read, Matched, Unmatched, Rejected int64
+	}
+	_ = json.Unmarshal([]byte(lines[len(lines)-1]), &last)
+	if last.Type != "summary" || last.Read != last.Matched+last.Unmatched+last.Rejected {
+		t.Errorf("summary line does not account for every record: %+v", last)
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run go test -update and review the diff):\n%s", name, got)
+	}
+}
