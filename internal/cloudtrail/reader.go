@@ -118,8 +118,8 @@ func (r *Reader) Reset(src io.Reader, name string) {
 	} else {
 		r.br.Reset(src)
 	}
-	if r.buf == nil {
-		r.buf = make([]byte, r.opts.BufferSize)
+	if r.buf == nil || len(r.buf) > 4*r.opts.BufferSize {
+		r.buf = make([]byte, r.opts.BufferSize) // let a buffer grown for one huge value go
 	}
 	*r = Reader{
 		opts: r.opts, name: name, br: r.br, kgz: r.kgz, sgz: r.sgz,

@@ -43,6 +43,16 @@ func (r *Reader) top() error {
 			r.mode, r.arrFirst, r.contShape, r.topArray = modeArray, true, ShapeArray, true
 			r.pos++
 			return nil
+		case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			if j := stampedLine(b[i:]); j > 0 {
+				r.pos += int64(j) // a CloudWatch Logs export line: "<timestamp> {record}"
+				r.stats.Shapes |= ShapeCloudWatch
+				return nil
+			}
+			if !r.eof && len(b)-i < 64 {
+				r.fill()
+				continue
+			}
 		case 0x1f:
 			if i+1 < len(b) && b[i+1] == 0x8b {
 				return r.fileErr(r.pos, fmt.Errorf("%w: gzip inside gzip (only one layer is decompressed)", ErrUnknownShape))
@@ -207,8 +217,8 @@ func (r *Reader) objectSyntax(at int, msg string) error {
 	return &RecordError{Pos: pos, Reason: fmt.Sprintf("invalid JSON: %s at line %d", msg, errLine)}
 }
 
-// resync moves to the next line whose first non-blank byte is '{', or to
-// the end of input.
+// resync moves to the next line whose first non-blank byte is '{' (or
+// that starts with a CloudWatch export timestamp), or to the end of input.
 func (r *Reader) resync(from int64) {
 	r.keep, r.pos = from, from
 	for {
@@ -221,11 +231,11 @@ func (r *Reader) resync(from int64) {
 				break
 			}
 			k := skipWS(b, i+j+1)
-			if k >= len(b) {
-				i += j
+			if k >= len(b) || (isDigit(b[k]) && len(b)-k < 64 && !r.eof) {
+				i += j // look again with more input
 				break
 			}
-			if b[k] == '{' {
+			if b[k] == '{' || stampedLine(b[k:]) > 0 {
 				r.keepHere(k)
 				return
 			}
@@ -237,4 +247,31 @@ func (r *Reader) resync(from int64) {
 			return
 		}
 	}
+}
+
+// stampedLine returns the length of the "<timestamp> " prefix CloudWatch
+// Logs puts before each event when it exports a log group to S3, when b
+// starts with one followed by '{', and 0 otherwise.
+func stampedLine(b []byte) int {
+	const date = "0000-00-00T"
+	if len(b) < len(date) {
+		return 0
+	}
+	for i := range len(date) {
+		if date[i] == '0' && !isDigit(b[i]) || date[i] != '0' && b[i] != date[i] {
+			return 0
+		}
+	}
+	for i := len(date); i < len(b) && i < 40; i++ {
+		switch c := b[i]; {
+		case c == ' ':
+			if i+1 < len(b) && b[i+1] == '{' {
+				return i + 1
+			}
+			return 0
+		case !isDigit(c) && c != ':' && c != '.' && c != 'Z' && c != '+' && c != '-':
+			return 0
+		}
+	}
+	return 0
 }

@@ -1,0 +1,38 @@
+// Package cloudtrail reads AWS CloudTrail records from files, folders and
+// standard input, whatever container they come in, one record at a time.
+//
+// Inputs walks paths in a fixed order and recognises the S3 delivery layout
+// (AWSLogs/[<org>/]<account>/CloudTrail|CloudTrail-Insight|CloudTrail-Digest/
+// <region>/…): digest files and files that are neither gzip nor JSON are
+// set aside with a reason; a file named explicitly is always read.
+//
+// A Reader sniffs each file's content, never its name: one layer of gzip
+// (any number of members), then {"Records":[…]}, a bare array, one or more
+// top-level records (NDJSON), EventBridge envelopes (detail), CloudWatch
+// Logs subscription payloads and filter/get output (logEvents[].message,
+// events[].message, JSON strings), CloudWatch Logs S3 exports ("<timestamp>
+// {record}" lines), LookupEvents output (Events[].CloudTrailEvent, a JSON
+// string) and digest objects (ErrDigest). Envelopes may appear in arrays
+// and line streams too. A file may hold several top-level values of one
+// family (concatenated log files, NDJSON); a mix of containers and records
+// is an error.
+//
+// Records stream: the reader holds at most one record, or one top-level
+// object until it turns out to be a container, in a buffer bounded by
+// Options.MaxValueSize. Record.Raw points into that buffer and is valid
+// until the next call to Next or Reset. A validating scanner finds each
+// record's end and checks its JSON in the same pass, so Raw is always a
+// valid JSON object.
+//
+// Every record read ends as produced or rejected, and Stats.Read ==
+// Produced + Rejected. A record is rejected with a *RecordError when it is
+// not a JSON object, is invalid JSON whose brackets still balance, is a
+// string container whose string is not one JSON object, or, outside a
+// Records array, has none of the fields CloudTrail records carry
+// (eventVersion, eventTime, eventSource, eventName, eventID, eventType,
+// userIdentity, …). Inside a Records array any object counts as a record,
+// even one whose fields are null or misnamed: deciding what such a record
+// means is left to the rules. Broken containers (truncated gzip or JSON,
+// brackets that do not match, unknown top-level shapes) end the file with a
+// *FileError after the records read so far.
+package cloudtrail

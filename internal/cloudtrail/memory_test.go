@@ -1,0 +1,79 @@
+package cloudtrail
+
+import (
+	"io"
+	"testing"
+)
+
+// recordStream produces n copies of a record in a container without
+// holding them: {"Records":[rec,rec,…]}, a bare array, or NDJSON.
+type recordStream struct {
+	open, sep, close string
+	rec              string
+	n, done          int
+	pending          []byte
+}
+
+func (s *recordStream) Read(p []byte) (int, error) {
+	for len(s.pending) == 0 {
+		switch {
+		case s.done == 0 && s.open != "":
+			s.pending = []byte(s.open + s.rec)
+			s.done++
+		case s.done == 0:
+			s.pending = []byte(s.rec)
+			s.done++
+		case s.done < s.n:
+			s.pending = []byte(s.sep + s.rec)
+			s.done++
+		case s.done == s.n:
+			s.pending = []byte(s.close)
+			s.done++
+		default:
+			return 0, io.EOF
+		}
+	}
+	n := copy(p, s.pending)
+	s.pending = s.pending[n:]
+	return n, nil
+}
+
+// TestMemoryFlat reads about 100 MB per container shape and checks that the
+// buffer never grows past its first size.
+func TestMemoryFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 300 MB")
+	}
+	rec := `{"eventName":"GetObject","eventSource":"s3.amazonaws.com","requestParameters":{"key":"` +
+		string(make([]byte, 0)) + `a/b/c.parquet"},"pad":"` + string(repeat('x', 900)) + `"}`
+	n := 100 << 20 / len(rec)
+	for _, s := range []*recordStream{
+		{open: `{"Records":[`, sep: ",", close: "]}"},
+		{open: "[", sep: ",\n", close: "]"},
+		{sep: "\n", close: "\n"},
+	} {
+		s.rec, s.n = rec, n
+		r := NewReader(Options{BufferSize: 64 << 10})
+		r.Reset(s, "stream")
+		for {
+			_, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if st := r.Stats(); st.Produced != int64(n) || len(r.buf) != 64<<10 {
+			t.Errorf("%q: %d records of %d, buffer %d bytes", s.open, st.Produced, n, len(r.buf))
+		}
+	}
+}
+
+func repeat(c byte, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = c
+	}
+	return b
+}
