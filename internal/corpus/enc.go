@@ -44,18 +44,13 @@ func (e *enc) close(c byte) *enc {
 	return e
 }
 
-func (e *enc) obj() *enc         { return e.open('{') }
-func (e *enc) end() *enc         { return e.close('}') }
-func (e *enc) arr() *enc         { return e.open('[') }
-func (e *enc) endArr() *enc      { return e.close(']') }
-func (e *enc) null() *enc        { e.sep(); e.b = append(e.b, "null"...); return e }
-func (e *enc) str(v string) *enc { e.sep(); e.b = appendString(e.b, v); return e }
-func (e *enc) num(v int64) *enc  { e.sep(); e.b = strconv.AppendInt(e.b, v, 10); return e }
-func (e *enc) flt(v float64) *enc {
-	e.sep()
-	e.b = strconv.AppendFloat(e.b, v, 'f', -1, 64)
-	return e
-}
+func (e *enc) obj() *enc           { return e.open('{') }
+func (e *enc) end() *enc           { return e.close('}') }
+func (e *enc) arr() *enc           { return e.open('[') }
+func (e *enc) endArr() *enc        { return e.close(']') }
+func (e *enc) null() *enc          { e.sep(); e.b = append(e.b, "null"...); return e }
+func (e *enc) str(v string) *enc   { e.sep(); e.b = appendString(e.b, v); return e }
+func (e *enc) num(v int64) *enc    { e.sep(); e.b = strconv.AppendInt(e.b, v, 10); return e }
 func (e *enc) boolean(v bool) *enc { e.sep(); e.b = strconv.AppendBool(e.b, v); return e }
 
 // Shorthands for members.

@@ -40,7 +40,6 @@ type gen struct {
 	region string
 	at     time.Time // delivery time of the file
 	e      enc
-	attack string // name of the attack event last written, if any
 }
 
 func (g *gen) pick(list []string) string { return list[g.r.IntN(len(list))] }
