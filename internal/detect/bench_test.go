@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -245,4 +246,30 @@ func TestNaiveAgrees(t *testing.T) {
 		hits += len(fast)
 	}
 	t.Logf("%d records, %d rules, %d matches", len(recs), len(m.Rules()), hits)
+}
+
+// TestConcurrentMatch runs the record mix from several goroutines and
+// compares with a sequential run; run it with -race.
+func TestConcurrentMatch(t *testing.T) {
+	m, recs := allRules(t), corpus(t)
+	want := make([]int, len(recs))
+	for i, r := range recs {
+		ms, _ := m.Match(r)
+		want[i] = len(ms)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for k := range recs {
+				i := (k + g*97) % len(recs)
+				ms, _ := m.Match(recs[i])
+				if len(ms) != want[i] {
+					t.Errorf("goroutine %d, record %d: %d matches, want %d", g, i, len(ms), want[i])
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
 }
