@@ -124,15 +124,15 @@ func (s *Server) apiTechnique(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no technique %q", r.PathValue("id")))
 		return
 	}
-	s.writeJSON(w, http.StatusOK, view.One("technique", s.cat.Detail(t)))
+	s.writeJSON(w, http.StatusOK, view.One("technique", s.views.details[t.ID]))
 }
 
 func (s *Server) apiTactics(w http.ResponseWriter, r *http.Request) {
-	s.writeJSON(w, http.StatusOK, view.List("tactics", view.TacticRows(s.cat)))
+	s.writeJSON(w, http.StatusOK, view.List("tactics", s.views.tactics))
 }
 
 func (s *Server) apiServices(w http.ResponseWriter, r *http.Request) {
-	s.writeJSON(w, http.StatusOK, view.List("services", view.ServiceRows(s.cat)))
+	s.writeJSON(w, http.StatusOK, view.List("services", s.views.services))
 }
 
 func (s *Server) apiService(w http.ResponseWriter, r *http.Request) {
@@ -145,7 +145,7 @@ func (s *Server) apiService(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiMitigations(w http.ResponseWriter, r *http.Request) {
-	s.writeJSON(w, http.StatusOK, view.List("mitigations", view.MitigationRows(s.cat)))
+	s.writeJSON(w, http.StatusOK, view.List("mitigations", s.views.mitigations))
 }
 
 func (s *Server) apiMitigation(w http.ResponseWriter, r *http.Request) {

@@ -31,8 +31,8 @@ type serviceOption struct {
 }
 
 func (s *Server) form(action string, f catalog.Filter) filterForm {
-	ff := filterForm{Action: action, Filter: f, Tactics: view.TacticRows(s.cat)}
-	for _, row := range view.ServiceRows(s.cat) {
+	ff := filterForm{Action: action, Filter: f, Tactics: s.views.tactics}
+	for _, row := range s.views.services {
 		on := slices.ContainsFunc(f.Services, func(v string) bool { return strings.EqualFold(v, row.Key) })
 		if on {
 			ff.Selected++
@@ -89,7 +89,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		Body: struct {
 			Tactics  []view.TacticRow
 			Services []view.ServiceRow
-		}{view.TacticRows(s.cat), view.ServiceRows(s.cat)}})
+		}{s.views.tactics, s.views.services}})
 }
 
 func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
@@ -145,11 +145,11 @@ func (s *Server) technique(w http.ResponseWriter, r *http.Request) {
 			D      catalog.TechniqueDetail
 			Events []eventRow
 			Rules  []RuleRef
-		}{s.cat.Detail(t), events, s.rules[t.ID]}})
+		}{s.views.details[t.ID], events, s.rules[t.ID]}})
 }
 
 func (s *Server) tactics(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "tactics", page{Title: "Tactics", Nav: "tactics", Body: view.TacticRows(s.cat)})
+	s.render(w, r, http.StatusOK, "tactics", page{Title: "Tactics", Nav: "tactics", Body: s.views.tactics})
 }
 
 func (s *Server) tactic(w http.ResponseWriter, r *http.Request) {
@@ -167,7 +167,7 @@ func (s *Server) tactic(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) services(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "services", page{Title: "Services", Nav: "services", Body: view.ServiceRows(s.cat)})
+	s.render(w, r, http.StatusOK, "services", page{Title: "Services", Nav: "services", Body: s.views.services})
 }
 
 func (s *Server) service(w http.ResponseWriter, r *http.Request) {
@@ -181,7 +181,7 @@ func (s *Server) service(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) mitigations(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "mitigations", page{Title: "Mitigations", Nav: "mitigations",
-		Body: view.MitigationRows(s.cat)})
+		Body: s.views.mitigations})
 }
 
 func (s *Server) mitigation(w http.ResponseWriter, r *http.Request) {

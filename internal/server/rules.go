@@ -33,7 +33,7 @@ type ruleIndex map[string][]RuleRef
 func indexRules(c *catalog.Catalog) ruleIndex {
 	idx := ruleIndex{}
 	for _, t := range c.Techniques() {
-		infos := c.Detail(t).RuleFiles
+		infos := c.Detail(t).RuleFiles // parses each rule once, at start
 		for i, f := range t.Rules {
 			ref := RuleRef{Technique: t.ID, RuleInfo: infos[i], Source: string(f.Data)}
 			var doc struct {

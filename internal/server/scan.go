@@ -81,7 +81,9 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 		return "", nil, statusOf(err), err
 	}
 	tr := &trackReader{r: body}
-	sc := scan.New(s.cat, s.ruleSet, scan.Options{Workers: 1, Log: s.log})
+	// The scanner gets no logger: its diagnostics name the uploaded file,
+	// and nothing about an upload goes to the server's log.
+	sc := scan.New(s.cat, s.ruleSet, scan.Options{Workers: 1})
 	res, err := sc.ScanReader(r.Context(), name, tr)
 	if err == nil {
 		err = tr.err

@@ -55,6 +55,7 @@ type Server struct {
 	pages   *pages
 	rules   ruleIndex
 	ruleSet *ruleset.Set
+	views   *views
 	handler http.Handler
 }
 
@@ -87,7 +88,8 @@ func New(cfg Config) (*Server, error) {
 			return nil, errors.New("new server: no rule set")
 		}
 	}
-	s := &Server{cfg: cfg, cat: cfg.Catalog, log: cfg.Log, pages: p, rules: indexRules(cfg.Catalog), ruleSet: rs}
+	s := &Server{cfg: cfg, cat: cfg.Catalog, log: cfg.Log, pages: p, rules: indexRules(cfg.Catalog), ruleSet: rs,
+		views: buildViews(cfg.Catalog)}
 	s.handler = s.routes()
 	return s, nil
 }

@@ -1,0 +1,29 @@
+package server
+
+import (
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/view"
+)
+
+// views holds what every request would otherwise recompute from the catalog,
+// which is read-only once loaded: the listings and each technique's detail
+// (building a detail parses the technique's rule files).
+type views struct {
+	tactics     []view.TacticRow
+	services    []view.ServiceRow
+	mitigations []view.MitigationRow
+	details     map[string]catalog.TechniqueDetail
+}
+
+func buildViews(c *catalog.Catalog) *views {
+	v := &views{
+		tactics:     view.TacticRows(c),
+		services:    view.ServiceRows(c),
+		mitigations: view.MitigationRows(c),
+		details:     make(map[string]catalog.TechniqueDetail, len(c.Techniques())),
+	}
+	for _, t := range c.Techniques() {
+		v.details[t.ID] = c.Detail(t)
+	}
+	return v
+}

@@ -1,0 +1,125 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+)
+
+// TestEmbeddedCatalog is the smoke test over the catalog built into the
+// binary: every page of every entry renders and the API fits its schemas.
+func TestEmbeddedCatalog(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatalf("load the embedded catalog: %v", err)
+	}
+	s := newServer(t, c, nil)
+	h := s.Handler()
+	var targets []string
+	for _, tc := range loadTargets(c) {
+		targets = append(targets, tc.path)
+	}
+	for _, target := range targets {
+		rec := do(t, h, http.MethodGet, target, nil)
+		if rec.Code != http.StatusOK {
+			t.Errorf("GET %s: status %d", target, rec.Code)
+			continue
+		}
+		if strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+			assertInert(t, rec.Body.String())
+		}
+	}
+	t.Run("openapi", func(t *testing.T) { checkAPI(t, newSchemaChecker(t), s) })
+}
+
+// TestAccessLog checks the access log's fields and that it leaves out query strings.
+func TestAccessLog(t *testing.T) {
+	var buf bytes.Buffer
+	h := newServer(t, fixture(t), &buf).Handler()
+	do(t, h, http.MethodGet, "/techniques?q=secret-words", nil)
+	body, ct := multipartFile(t, "file", "private-name.json", sampleLog(t))
+	do(t, h, http.MethodPost, "/scan?token=abc", body, "Content-Type", ct)
+	log := buf.String()
+	for _, want := range []string{
+		"msg=request method=GET path=/techniques status=200 bytes=",
+		"msg=request method=POST path=/scan status=200 bytes=",
+		"duration_ms=",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("access log lacks %q:\n%s", want, log)
+		}
+	}
+	for _, leak := range []string{"secret-words", "token=abc", "private-name", "ci-deployer"} {
+		if strings.Contains(log, leak) {
+			t.Errorf("access log leaks %q:\n%s", leak, log)
+		}
+	}
+}
+
+// TestGracefulShutdown cancels the server's context while a request is in
+// flight and checks that the request completes and Serve returns cleanly.
+func TestGracefulShutdown(t *testing.T) {
+	s := newServer(t, fixture(t), nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := &slowBody{wait: 300 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+
+	type result struct {
+		code int
+		err  error
+	}
+	res := make(chan result, 1)
+	go func() {
+		resp, err := http.Post("http://"+ln.Addr().String()+"/api/v1/scan", "application/json", slow)
+		if err != nil {
+			res <- result{err: err}
+			return
+		}
+		resp.Body.Close()
+		res <- result{code: resp.StatusCode}
+	}()
+	time.Sleep(100 * time.Millisecond) // the request is now being read
+	cancel()
+	r := <-res
+	if r.err != nil || r.code != http.StatusOK {
+		t.Errorf("request in flight: status %d, error %v", r.code, r.err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("server did not stop")
+	}
+	if _, err := http.Get("http://" + ln.Addr().String() + "/"); err == nil {
+		t.Error("server still answers after shutdown")
+	}
+}
+
+// slowBody is a request body that takes a while to arrive.
+type slowBody struct {
+	wait time.Duration
+	sent bool
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	if b.sent {
+		return 0, io.EOF
+	}
+	time.Sleep(b.wait)
+	b.sent = true
+	return copy(p, `{"Records":[]}`), nil
+}
