@@ -90,25 +90,36 @@ func (s *scanner) object(b []byte, i int, k *itemKeys) int {
 // member scans `"key": value` at b[i] and returns the index after the key's
 // closing quote, the value's start, and its end (or more/fail).
 func (s *scanner) member(b []byte, i int) (ke, vs, ve int) {
+	ke, vs = s.key(b, i)
+	if vs < 0 {
+		return 0, 0, vs
+	}
+	return ke, vs, s.value(b, vs, 1)
+}
+
+// key scans `"key":` at b[i] and returns the index after the key's closing
+// quote and the index of the value (more or fail when there is none yet).
+func (s *scanner) key(b []byte, i int) (ke, vs int) {
 	if i >= len(b) {
-		return 0, 0, more
+		return 0, more
 	}
 	if b[i] != '"' {
-		return 0, 0, s.syntax(i, "object key expected")
+		return 0, s.syntax(i, "object key expected")
 	}
-	ke = s.str(b, i)
-	if ke < 0 {
-		return 0, 0, ke
+	if ke = s.str(b, i); ke < 0 {
+		return 0, ke
 	}
 	j := skipWS(b, ke)
 	if j >= len(b) {
-		return 0, 0, more
+		return 0, more
 	}
 	if b[j] != ':' {
-		return 0, 0, s.syntax(j, "':' expected after object key")
+		return 0, s.syntax(j, "':' expected after object key")
 	}
-	vs = skipWS(b, j+1)
-	return ke, vs, s.value(b, vs, 1)
+	if vs = skipWS(b, j+1); vs >= len(b) {
+		return 0, more
+	}
+	return ke, vs
 }
 
 // structural finds the end of the value at b[i] by brackets and strings

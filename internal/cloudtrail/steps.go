@@ -82,32 +82,17 @@ func (r *Reader) member() (*Record, error) {
 				return nil, r.objectSyntax(i, "',' or '}' expected in object")
 			}
 		}
-		ks := i
-		ke := more
-		if i < len(b) {
-			if b[i] != '"' {
-				return nil, r.objectSyntax(i, "object key expected")
-			}
-			ke = r.sc.str(b, i)
-		}
-		j := more
-		if ke >= 0 {
-			j = skipWS(b, ke)
-			if j < len(b) && b[j] != ':' {
-				return nil, r.objectSyntax(j, "':' expected after object key")
-			}
-			j = skipWS(b, j+1)
-		}
-		if ke == fail {
+		ke, j := r.sc.key(b, i)
+		if j == fail {
 			return nil, r.objectSyntax(r.sc.errAt, r.sc.explain(b))
 		}
-		if ke == more || j >= len(b) {
+		if j == more {
 			if err := r.need(r.anchor()); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		name := b[ks+1 : ke-1]
+		name := b[i+1 : ke-1]
 		if b[j] == '[' && isContainer(name) {
 			return nil, r.enterContainer(name, j)
 		}
