@@ -43,7 +43,7 @@ func TestBrokenSamples(t *testing.T) {
 	}
 	all := strings.Join(got, "\n")
 	for _, want := range []string{
-		"broken.yml:8:",                  // the unknown modifier, at its line
+		"broken.yml:8:", // the unknown modifier, at its line
 		"not_flagged.json: match sample is not flagged",
 		"flagged.json: nomatch sample is flagged by rule delete_bucket.yml",
 		"truncated.json: sample is not valid JSON",
