@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/catalog"
@@ -39,6 +40,10 @@ func (s *Server) form(action string, f catalog.Filter) filterForm {
 		}
 		ff.Services = append(ff.Services, serviceOption{ServiceRow: row, Checked: on})
 	}
+	// The form lists services by name, as readers look for them.
+	sort.SliceStable(ff.Services, func(i, j int) bool {
+		return strings.ToLower(ff.Services[i].Name) < strings.ToLower(ff.Services[j].Name)
+	})
 	ff.Active = len(f.Services) > 0 || len(f.Tactics) > 0 || f.AWSSpecific || f.Event != "" || f.Search != ""
 	ff.Query = filterQuery(f).Encode()
 	return ff
