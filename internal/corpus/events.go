@@ -270,7 +270,11 @@ func (g *gen) consoleLogin() call {
 	if g.r.IntN(20) == 0 {
 		c.who = root
 	}
-	c.response = func(e *enc) { e.obj().s("ConsoleLogin", map[bool]string{true: "Success", false: "Failure"}[ok]).end() }
+	outcome := "Success"
+	if !ok {
+		outcome, c.failure = "Failure", "Failed authentication"
+	}
+	c.response = func(e *enc) { e.obj().s("ConsoleLogin", outcome).end() }
 	c.extra = func(e *enc) {
 		e.obj().s("LoginTo", "https://console.aws.amazon.com/console/home?state=hashArgs%23&isauthcode=true").
 			s("MobileVersion", "No").s("MFAUsed", map[bool]string{true: "Yes", false: "No"}[g.r.IntN(4) > 0]).end()

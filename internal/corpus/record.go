@@ -24,7 +24,8 @@ type call struct {
 	who          who
 	console      bool // made from the console
 	eventType    string
-	noError      bool // never fails with an access error
+	noError      bool   // never fails with an access error
+	failure      string // errorMessage of a call that fails on its own (a failed sign-in)
 	params       func(e *enc)
 	response     func(e *enc)
 	extra        func(e *enc) // additionalEventData
@@ -155,6 +156,9 @@ func (g *gen) write(c *call, t time.Time) {
 		}
 		e.s("errorCode", code).s("errorMessage", "User: "+a.arn+" is not authorized to perform: "+
 			serviceOf(c.source)+":"+c.name+" because no identity-based policy allows the "+serviceOf(c.source)+":"+c.name+" action")
+	}
+	if c.failure != "" {
+		e.s("errorMessage", c.failure)
 	}
 	member(e, "requestParameters", c.params)
 	if failed {
