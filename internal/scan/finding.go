@@ -142,10 +142,18 @@ func decodeHeader(raw []byte) header {
 	return h
 }
 
+// headerOf reads the reported fields of a matched record, on the fast path
+// when it can; in shares repeated strings between findings.
+func headerOf(raw []byte, in interner) header {
+	if h, ok := readHeader(raw, in); ok {
+		return h
+	}
+	return decodeHeader(raw)
+}
+
 // newFindings appends one finding per technique the matched rule detects.
 // describe gives a technique's name and tactics.
-func newFindings(dst []Finding, raw []byte, m detect.Match, r *ruleset.Rule, describe func(string) (string, []string), pos RecordRef) []Finding {
-	h := decodeHeader(raw)
+func newFindings(dst []Finding, h *header, m detect.Match, r *ruleset.Rule, describe func(string) (string, []string), pos RecordRef) []Finding {
 	base := Finding{
 		Type: "finding", Outcome: "success", ErrorCode: h.ErrorCode, ErrorMessage: h.ErrorMessage,
 		EventID: h.EventID, EventTime: h.EventTime, EventSource: h.EventSource, EventName: h.EventName,

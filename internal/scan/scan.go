@@ -5,11 +5,13 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -194,10 +196,11 @@ type worker struct {
 	p       *part
 	r       *cloudtrail.Reader
 	matches []detect.Match
+	strs    interner
 }
 
 func (s *Scanner) newWorker(p *part) *worker {
-	return &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip})}
+	return &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip}), strs: interner{}}
 }
 
 // file reads one input to its end and accounts for every record in it.
@@ -250,9 +253,14 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		}
 		w.p.sum.Matched++
 		pos := RecordRef{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset}
+		var h *header
 		for _, m := range w.matches {
 			if r := w.s.rules.Lookup(m.Rule); r != nil {
-				w.p.findings = newFindings(w.p.findings, rec.Raw, m, r, w.s.describe, pos)
+				if h == nil {
+					hd := headerOf(rec.Raw, w.strs)
+					h = &hd
+				}
+				w.p.findings = newFindings(w.p.findings, h, m, r, w.s.describe, pos)
 			}
 		}
 	}
@@ -296,11 +304,16 @@ func (s *Scanner) describe(id string) (string, []string) {
 }
 
 // merge adds up the workers' parts, drops duplicate and filtered findings and
-// sorts what is left by time.
+// sorts what is left by time. Findings are sorted and filtered in place, so
+// that they are held once, not once per step.
 func (s *Scanner) merge(parts []*part) *Result {
-	res := &Result{Findings: []Finding{}, Rejections: []Rejection{}, Skipped: []Rejection{}}
+	res := &Result{Rejections: []Rejection{}, Skipped: []Rejection{}}
 	sum := &res.Summary
-	var all []Finding
+	total := 0
+	for _, p := range parts {
+		total += len(p.findings)
+	}
+	all := make([]Finding, 0, total)
 	for _, p := range parts {
 		sum.Files += p.sum.Files
 		sum.FilesSkipped += p.sum.FilesSkipped
@@ -312,27 +325,34 @@ func (s *Scanner) merge(parts []*part) *Result {
 		sum.Insights += p.sum.Insights
 		sum.Bytes += p.sum.Bytes
 		all = append(all, p.findings...)
+		p.findings = nil // the part's copy can go now
 		res.Rejections = append(res.Rejections, p.rejections...)
 		res.Skipped = append(res.Skipped, p.skipped...)
 	}
 	sum.Rules = len(s.rules.Rules())
-	sort.SliceStable(all, func(i, j int) bool { return lessFinding(&all[i], &all[j]) })
-	seen := map[string]bool{}
-	for _, f := range all {
+	sortFindings(all)
+
+	type dupKey struct{ event, account, rule, technique string }
+	seen := map[dupKey]struct{}{}
+	kept := all[:0]
+	for i := range all {
+		f := &all[i]
 		if f.EventID != "" {
-			key := f.EventID + "\x00" + f.RecipientAccountID + "\x00" + f.Rule.ID + "\x00" + f.TechniqueID
-			if seen[key] {
+			key := dupKey{f.EventID, f.RecipientAccountID, f.Rule.ID, f.TechniqueID}
+			if _, dup := seen[key]; dup {
 				sum.Duplicates++
 				continue
 			}
-			seen[key] = true
+			seen[key] = struct{}{}
 		}
-		if !s.keep(&f) {
+		if !s.keep(f) {
 			sum.Filtered++
 			continue
 		}
-		res.Findings = append(res.Findings, f)
+		kept = append(kept, *f) // never ahead of i: an in-place copy
 	}
+	clear(all[len(kept):])
+	res.Findings = kept
 	sum.Findings = len(res.Findings)
 	sort.SliceStable(res.Rejections, func(i, j int) bool {
 		a, b := res.Rejections[i], res.Rejections[j]
@@ -344,20 +364,54 @@ func (s *Scanner) merge(parts []*part) *Result {
 	return res
 }
 
-func lessFinding(a, b *Finding) bool {
-	if !a.time.Equal(b.time) {
-		return a.time.Before(b.time)
+// sortFindings sorts findings by time, then position, technique and rule,
+// keeping the order of equal ones. It sorts indexes and then moves each
+// finding once, since findings are large to swap.
+func sortFindings(fs []Finding) {
+	idx := make([]int, len(fs))
+	for i := range idx {
+		idx[i] = i
 	}
-	if a.Record.File != b.Record.File {
-		return a.Record.File < b.Record.File
+	slices.SortFunc(idx, func(a, b int) int {
+		if c := cmpFinding(&fs[a], &fs[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	// Apply the permutation cycle by cycle: fs[j] takes fs[idx[j]].
+	for i := range idx {
+		if idx[i] < 0 {
+			continue
+		}
+		tmp := fs[i]
+		j := i
+		for {
+			k := idx[j]
+			idx[j] = -1
+			if k == i {
+				fs[j] = tmp
+				break
+			}
+			fs[j] = fs[k]
+			j = k
+		}
 	}
-	if a.Record.Ordinal != b.Record.Ordinal {
-		return a.Record.Ordinal < b.Record.Ordinal
+}
+
+func cmpFinding(a, b *Finding) int {
+	if c := a.time.Compare(b.time); c != 0 {
+		return c
 	}
-	if a.TechniqueID != b.TechniqueID {
-		return a.TechniqueID < b.TechniqueID
+	if c := strings.Compare(a.Record.File, b.Record.File); c != 0 {
+		return c
 	}
-	return a.Rule.ID < b.Rule.ID
+	if c := cmp.Compare(a.Record.Ordinal, b.Record.Ordinal); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.TechniqueID, b.TechniqueID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Rule.ID, b.Rule.ID)
 }
 
 // keep applies the output filters.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -94,8 +95,8 @@ type task func(f file) (int64, error)
 
 // onCores runs a task per file on n goroutines with GOMAXPROCS set to n, so
 // that "n workers" also means n cores (the garbage collector included). It
-// returns the bytes the tasks reported and the wall time.
-func onCores(ctx context.Context, files []file, n int, newTask func() task) (int64, time.Duration, error) {
+// returns the bytes the tasks reported, the wall time and the CPU time.
+func onCores(ctx context.Context, files []file, n int, newTask func() task) (int64, time.Duration, time.Duration, error) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
 	runtime.GC()
 	jobs := make(chan file)
@@ -103,7 +104,7 @@ func onCores(ctx context.Context, files []file, n int, newTask func() task) (int
 	var once sync.Once
 	var firstErr error
 	var wg sync.WaitGroup
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for range n {
 		do := newTask()
 		wg.Go(func() {
@@ -125,11 +126,11 @@ func onCores(ctx context.Context, files []file, n int, newTask func() task) (int
 	}
 	close(jobs)
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	if err := ctx.Err(); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	return total.Load(), elapsed, firstErr
+	return total.Load(), elapsed, cpu, firstErr
 }
 
 // drain reads r to its end through buf and counts the bytes.
@@ -145,6 +146,15 @@ func drain(r io.Reader, buf []byte) (int64, error) {
 			return n, err
 		}
 	}
+}
+
+// cpuTime is the user and system time this process used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // mbps is decimal megabytes per second.

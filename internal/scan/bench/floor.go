@@ -29,6 +29,8 @@ type Floor struct {
 	Bytes    int64         `json:"uncompressed_bytes"`
 	Duration time.Duration `json:"duration_ns"`
 	MBps     float64       `json:"mb_per_s"`
+	CPU      time.Duration `json:"cpu_ns"`
+	CPUMBps  float64       `json:"mb_per_cpu_s"`
 }
 
 // measureFloor decompresses every file on n workers, the way the scanner's
@@ -72,9 +74,9 @@ func measureFloor(ctx context.Context, files []file, n int, kind gzipKind) (Floo
 			return m, nil
 		}
 	}
-	b, d, err := onCores(ctx, files, n, newTask)
+	b, d, cpu, err := onCores(ctx, files, n, newTask)
 	if err != nil {
 		return Floor{}, err
 	}
-	return Floor{Gzip: kind, Workers: n, Bytes: b, Duration: d, MBps: mbps(b, d)}, nil
+	return Floor{Gzip: kind, Workers: n, Bytes: b, Duration: d, MBps: mbps(b, d), CPU: cpu, CPUMBps: mbps(b, cpu)}, nil
 }

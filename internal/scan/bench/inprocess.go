@@ -62,6 +62,9 @@ type InProcess struct {
 	Matched  int64         `json:"matched"`
 	Rejected int64         `json:"rejected"`
 	Findings int           `json:"findings"`
+	// CPU is the process's user and system time during the scan.
+	CPU     time.Duration `json:"cpu_ns"`
+	CPUMBps float64       `json:"mb_per_cpu_s"`
 }
 
 // scanInProcess runs scan.Scanner over paths with n workers on n cores,
@@ -81,15 +84,16 @@ func scanInProcess(ctx context.Context, r *rules, paths []string, n int, profile
 		defer pprof.StopCPUProfile()
 	}
 	s := scan.New(r.cat, r.set, scan.Options{Workers: n, Gzip: cloudtrail.GzipFast})
-	start := time.Now()
+	cpu0, start := cpuTime(), time.Now()
 	res, err := s.Scan(ctx, paths)
-	d := time.Since(start)
+	d, cpu := time.Since(start), cpuTime()-cpu0
 	if err != nil {
 		return InProcess{}, fmt.Errorf("scan in process: %w", err)
 	}
 	sum := res.Summary
 	return InProcess{Workers: n, Files: len(paths), Duration: d, Bytes: sum.Bytes, MBps: mbps(sum.Bytes, d),
-		Read: sum.Read, Matched: sum.Matched, Rejected: sum.Rejected, Findings: sum.Findings}, nil
+		Read: sum.Read, Matched: sum.Matched, Rejected: sum.Rejected, Findings: sum.Findings,
+		CPU: cpu, CPUMBps: mbps(sum.Bytes, cpu)}, nil
 }
 
 func paths(files []file) []string {

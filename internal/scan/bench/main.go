@@ -86,6 +86,7 @@ func parseFlags(args []string) (config, error) {
 func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	res := &Results{Size: cfg.size, Seed: cfg.seed, CPUs: runtime.NumCPU(), GoVersion: runtime.Version()}
 	corpusDir := filepath.Join(cfg.dir, "corpus")
+	res.Load[0] = loadAverage()
 
 	info, err := ensureCorpus(cfg, corpusDir, log)
 	if err != nil {
@@ -169,7 +170,19 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	res.NaiveTTC = &check
 
+	res.Load[1] = loadAverage()
 	res.check()
 	res.WriteTable(os.Stdout)
 	return res.WriteJSON(filepath.Join(cfg.dir, "results.json"))
+}
+
+// loadAverage is the 1-minute load average, 0 when unknown.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	var l float64
+	fmt.Sscan(string(b), &l)
+	return l
 }

@@ -25,6 +25,8 @@ type Naive struct {
 	MBps     float64       `json:"mb_per_s"`
 	Records  int64         `json:"records"`
 	Matched  int64         `json:"matched"`
+	CPU      time.Duration `json:"cpu_ns"`
+	CPUMBps  float64       `json:"mb_per_cpu_s"`
 }
 
 // measureNaive runs the baseline over files on n workers and n cores.
@@ -38,12 +40,12 @@ func measureNaive(ctx context.Context, m *detect.Matcher, files []file, n int) (
 			return b, err
 		}
 	}
-	b, d, err := onCores(ctx, files, n, newTask)
+	b, d, cpu, err := onCores(ctx, files, n, newTask)
 	if err != nil {
 		return Naive{}, err
 	}
 	return Naive{Workers: n, Files: len(files), Bytes: b, Duration: d, MBps: mbps(b, d),
-		Records: records.Load(), Matched: matched.Load()}, nil
+		Records: records.Load(), Matched: matched.Load(), CPU: cpu, CPUMBps: mbps(b, cpu)}, nil
 }
 
 // naiveFile streams the Records array of one CloudTrail log file, decoding

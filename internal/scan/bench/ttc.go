@@ -29,6 +29,7 @@ type ScanRun struct {
 	MaxRSS   int64         `json:"max_rss_bytes"`
 	UserCPU  time.Duration `json:"user_cpu_ns"`
 	SysCPU   time.Duration `json:"sys_cpu_ns"`
+	CPUMBps  float64       `json:"mb_per_cpu_s"`
 	// FloorRatio is MBps over the klauspost floor with as many workers.
 	FloorRatio  float64 `json:"floor_ratio"`
 	OutputBytes int64   `json:"output_bytes"`
@@ -119,6 +120,7 @@ func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string
 		return ScanRun{}, err
 	}
 	run.ScanTime = run.Summary.Duration
+	run.CPUMBps = mbps(run.Summary.Bytes, run.UserCPU+run.SysCPU)
 	run.MBps = mbps(run.Summary.Bytes, wall)
 	run.ScanMBps = mbps(run.Summary.Bytes, run.ScanTime)
 	for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {

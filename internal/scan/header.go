@@ -1,0 +1,321 @@
+package scan
+
+import (
+	"bytes"
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// maxInterned bounds the strings one worker interns, so that input made of
+// unique values cannot grow the table past what its findings hold anyway.
+const maxInterned = 1 << 16
+
+// interner shares the strings that repeat across findings (actors, event
+// names, regions, user agents), which is most of a finding's text.
+type interner map[string]string
+
+func (in interner) str(b []byte) string {
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if in != nil && len(in) < maxInterned {
+		in[s] = s
+	}
+	return s
+}
+
+// readHeader reads the reported fields of a record in one pass over its
+// top-level object, where decodeHeader goes through encoding/json's
+// reflection. raw must be valid JSON, as every record the cloudtrail reader
+// hands on is. It gives up (ok false) on anything it does not decode the
+// way encoding/json would: a reported field of another type, a key that is
+// not ASCII. The caller then uses decodeHeader, so the result is the same.
+func readHeader(raw []byte, in interner) (h header, ok bool) {
+	c := cursor{b: raw, in: in}
+	ok = c.object(func(key []byte) bool {
+		switch {
+		case fold(key, "eventID"):
+			return c.str(&h.EventID, false)
+		case fold(key, "eventTime"):
+			return c.str(&h.EventTime, false)
+		case fold(key, "eventSource"):
+			return c.str(&h.EventSource, true)
+		case fold(key, "eventName"):
+			return c.str(&h.EventName, true)
+		case fold(key, "awsRegion"):
+			return c.str(&h.AWSRegion, true)
+		case fold(key, "recipientAccountId"):
+			return c.str(&h.RecipientAccountID, true)
+		case fold(key, "sourceIPAddress"):
+			return c.str(&h.SourceIPAddress, true)
+		case fold(key, "userAgent"):
+			return c.str(&h.UserAgent, true)
+		case fold(key, "errorCode"):
+			return c.str(&h.ErrorCode, true)
+		case fold(key, "errorMessage"):
+			return c.str(&h.ErrorMessage, true)
+		case fold(key, "readOnly"):
+			return c.boolPtr(&h.ReadOnly)
+		case fold(key, "userIdentity"):
+			return c.identity(&h)
+		}
+		return c.skip()
+	})
+	return h, ok && c.end()
+}
+
+func (c *cursor) identity(h *header) bool {
+	u := &h.UserIdentity
+	return c.object(func(key []byte) bool {
+		switch {
+		case fold(key, "type"):
+			return c.str(&u.Type, true)
+		case fold(key, "arn"):
+			return c.str(&u.ARN, true)
+		case fold(key, "principalId"):
+			return c.str(&u.PrincipalID, true)
+		case fold(key, "accountId"):
+			return c.str(&u.AccountID, true)
+		case fold(key, "userName"):
+			return c.str(&u.UserName, true)
+		case fold(key, "accessKeyId"):
+			return c.str(&u.AccessKeyID, true)
+		case fold(key, "invokedBy"):
+			return c.str(&u.InvokedBy, true)
+		case fold(key, "sessionContext"):
+			return c.object(func(key []byte) bool {
+				if !fold(key, "sessionIssuer") {
+					return c.skip()
+				}
+				return c.object(func(key []byte) bool {
+					if fold(key, "arn") {
+						return c.str(&u.SessionContext.SessionIssuer.ARN, true)
+					}
+					return c.skip()
+				})
+			})
+		}
+		return c.skip()
+	})
+}
+
+// cursor walks valid JSON.
+type cursor struct {
+	b  []byte
+	i  int
+	in interner
+}
+
+func (c *cursor) ws() {
+	for c.i < len(c.b) {
+		switch c.b[c.i] {
+		case ' ', '\t', '\n', '\r':
+			c.i++
+		default:
+			return
+		}
+	}
+}
+
+// end reports whether only whitespace is left.
+func (c *cursor) end() bool {
+	c.ws()
+	return c.i == len(c.b)
+}
+
+// null consumes a null, which encoding/json leaves strings and structs
+// alone for.
+func (c *cursor) null() bool {
+	if bytes.HasPrefix(c.b[c.i:], []byte("null")) {
+		c.i += 4
+		return true
+	}
+	return false
+}
+
+// object calls member for each member of the object (or null) at the
+// cursor, with the cursor on the member's value. Keys with escapes or
+// bytes outside ASCII are not handled.
+func (c *cursor) object(member func(key []byte) bool) bool {
+	c.ws()
+	if c.i >= len(c.b) {
+		return false
+	}
+	if c.null() {
+		return true
+	}
+	if c.b[c.i] != '{' {
+		return false
+	}
+	c.i++
+	c.ws()
+	if c.i < len(c.b) && c.b[c.i] == '}' {
+		c.i++
+		return true
+	}
+	for {
+		c.ws()
+		key, esc, ok := c.rawString()
+		if !ok || esc || !ascii(key) {
+			return false
+		}
+		c.ws()
+		if c.i >= len(c.b) || c.b[c.i] != ':' {
+			return false
+		}
+		c.i++
+		c.ws()
+		if !member(key) {
+			return false
+		}
+		c.ws()
+		if c.i >= len(c.b) {
+			return false
+		}
+		switch c.b[c.i] {
+		case ',':
+			c.i++
+		case '}':
+			c.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
+// rawString reads the string at the cursor and returns what lies between
+// its quotes, and whether that holds an escape.
+func (c *cursor) rawString() (s []byte, esc bool, ok bool) {
+	if c.i >= len(c.b) || c.b[c.i] != '"' {
+		return nil, false, false
+	}
+	start := c.i + 1
+	j := start
+	for {
+		q := bytes.IndexByte(c.b[j:], '"')
+		if q < 0 {
+			return nil, false, false
+		}
+		bs := bytes.IndexByte(c.b[j:j+q], '\\')
+		if bs < 0 {
+			c.i = j + q + 1
+			return c.b[start : j+q], esc, true
+		}
+		esc = true
+		j += bs + 2 // past the backslash and the byte it escapes
+		if j > len(c.b) {
+			return nil, false, false
+		}
+	}
+}
+
+// str reads a string (or null) into dst, interning it when shared is set.
+func (c *cursor) str(dst *string, shared bool) bool {
+	if c.null() {
+		return true
+	}
+	from := c.i
+	s, esc, ok := c.rawString()
+	if !ok {
+		return false
+	}
+	if esc || !ascii(s) && !utf8.Valid(s) {
+		// Escapes and invalid UTF-8 are rare; leave them to encoding/json.
+		return json.Unmarshal(c.b[from:c.i], dst) == nil
+	}
+	if shared {
+		*dst = c.in.str(s)
+	} else {
+		*dst = string(s)
+	}
+	return true
+}
+
+func (c *cursor) boolPtr(dst **bool) bool {
+	rest := c.b[c.i:]
+	var v bool
+	switch {
+	case bytes.HasPrefix(rest, []byte("null")):
+		c.i += 4
+		*dst = nil
+		return true
+	case bytes.HasPrefix(rest, []byte("true")):
+		c.i += 4
+		v = true
+	case bytes.HasPrefix(rest, []byte("false")):
+		c.i += 5
+	default:
+		return false
+	}
+	*dst = &v
+	return true
+}
+
+// skip moves past the value at the cursor.
+func (c *cursor) skip() bool {
+	if c.i >= len(c.b) {
+		return false
+	}
+	switch c.b[c.i] {
+	case '"':
+		_, _, ok := c.rawString()
+		return ok
+	case '{', '[':
+		depth := 0
+		for c.i < len(c.b) {
+			switch c.b[c.i] {
+			case '"':
+				if _, _, ok := c.rawString(); !ok {
+					return false
+				}
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					c.i++
+					return true
+				}
+			}
+			c.i++
+		}
+		return false
+	}
+	for c.i < len(c.b) {
+		switch c.b[c.i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return true
+		}
+		c.i++
+	}
+	return true
+}
+
+// fold reports whether key equals name ignoring ASCII case, as
+// encoding/json matches keys to fields.
+func fold(key []byte, name string) bool {
+	if len(key) != len(name) {
+		return false
+	}
+	for i := range len(key) {
+		a, b := key[i], name[i]
+		if a == b {
+			continue
+		}
+		if a|0x20 != b|0x20 || a|0x20 < 'a' || a|0x20 > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+func ascii(b []byte) bool {
+	for _, x := range b {
+		if x >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,76 @@
+package scan
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+var headerCases = []struct {
+	name string
+	raw  string
+	fast bool // readHeader must handle it itself
+}{
+	{name: "typical", fast: true, raw: `{"eventVersion":"1.11","userIdentity":{"type":"AssumedRole","principalId":"AROA:s",
+		"arn":"arn:aws:sts::1:assumed-role/r/s","accountId":"111122223333","accessKeyId":"ASIA1",
+		"sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::1:role/r"},"attributes":{"mfaAuthenticated":"false"}}},
+		"eventTime":"2026-01-05T00:01:02Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1",
+		"sourceIPAddress":"10.0.0.1","userAgent":"aws-cli/2","requestParameters":{"bucketName":"b","k":[1,2,{"x":"}"}]},
+		"responseElements":null,"readOnly":true,"eventID":"e1","recipientAccountId":"111122223333"}`},
+	{name: "error call", fast: true, raw: `{"eventName":"DeleteTrail","errorCode":"AccessDenied","errorMessage":"not \"allowed\"","readOnly":false}`},
+	{name: "escaped values", fast: true, raw: `{"userAgent":"a\u00e9b\\c","eventName":"X\/Y","eventID":"\ud83d\ude00"}`},
+	{name: "non-ASCII value", fast: true, raw: `{"userAgent":"zoë","eventName":"日本"}`},
+	{name: "invalid UTF-8", fast: true, raw: "{\"userAgent\":\"a\xffb\"}"},
+	{name: "nulls", fast: true, raw: `{"eventName":"A","eventName":null,"readOnly":true,"readOnly":null,"userIdentity":null}`},
+	{name: "nested nulls", fast: true, raw: `{"userIdentity":{"type":null,"sessionContext":null},"userIdentity":{"arn":"x","sessionContext":{"sessionIssuer":null}}}`},
+	{name: "duplicate keys", fast: true, raw: `{"eventName":"A","eventName":"B","userIdentity":{"type":"IAMUser"},"userIdentity":{"arn":"x"}}`},
+	{name: "other case", fast: true, raw: `{"EVENTNAME":"A","EventSource":"s","USERIDENTITY":{"ARN":"x"}}`},
+	{name: "whitespace", fast: true, raw: " {\n\t\"eventName\" : \"A\" ,\r\n \"readOnly\" :false , \"x\" : [ ] , \"y\" : { } , \"z\": -1.5e3 }\n"},
+	{name: "empty", fast: true, raw: `{}`},
+	{name: "number in a string field", raw: `{"eventName":"A","errorCode":403,"userAgent":"u"}`},
+	{name: "object in a string field", raw: `{"eventName":{"x":1},"eventID":"e"}`},
+	{name: "userIdentity string", raw: `{"eventName":"A","userIdentity":"root"}`},
+	{name: "readOnly string", raw: `{"eventName":"A","readOnly":"true"}`},
+	{name: "sessionIssuer array", raw: `{"eventName":"A","userIdentity":{"arn":"x","sessionContext":{"sessionIssuer":[]}}}`},
+	{name: "escaped key", raw: `{"event\u004eame":"A"}`},
+	{name: "non-ASCII key", raw: `{"ſourceIPAddress":"1.2.3.4","eventName":"A"}`},
+	{name: "array", raw: `[1,2]`},
+}
+
+func TestReadHeader(t *testing.T) {
+	for _, tt := range headerCases {
+		t.Run(tt.name, func(t *testing.T) {
+			if !json.Valid([]byte(tt.raw)) {
+				t.Fatalf("test record is not valid JSON")
+			}
+			_, ok := readHeader([]byte(tt.raw), interner{})
+			if ok != tt.fast {
+				t.Errorf("readHeader ok = %v, want %v", ok, tt.fast)
+			}
+			got, want := headerOf([]byte(tt.raw), interner{}), decodeHeader([]byte(tt.raw))
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("headerOf differs from encoding/json:\n got %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+// FuzzReadHeader checks that the fast path, when it takes a record, reads
+// the same fields encoding/json does.
+func FuzzReadHeader(f *testing.F) {
+	for _, tt := range headerCases {
+		f.Add([]byte(tt.raw))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if !json.Valid(raw) {
+			return
+		}
+		got, ok := readHeader(raw, interner{})
+		if !ok {
+			return
+		}
+		if want := decodeHeader(raw); !reflect.DeepEqual(got, want) {
+			t.Errorf("readHeader(%q):\n got %+v\nwant %+v", raw, got, want)
+		}
+	})
+}
