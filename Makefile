@@ -41,7 +41,7 @@ bench:
 
 ## loadtest: 64 concurrent clients against ttc serve on loopback; prints p50/p99 and errors.
 loadtest:
-	$(GO) run ./internal/server/loadtest
+	$(GO) test ./internal/server -run '^TestLoad$$' -loadtest -v -count=1
 
 ## generate: refresh generated data (needs the Go module proxy).
 generate:

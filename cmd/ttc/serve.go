@@ -50,7 +50,12 @@ func runServe(ctx context.Context, a *app, o serveOptions) error {
 	if o.maxUpload <= 0 {
 		return usagef("--max-upload must be positive")
 	}
-	srv, err := server.New(server.Config{Addr: o.addr, Catalog: c, Log: a.log, MaxUpload: o.maxUpload})
+	cfg := server.Config{Addr: o.addr, Catalog: c, Log: a.log, MaxUpload: o.maxUpload}
+	if ds, err := a.attackData(""); err == nil && ds != nil {
+		cfg.AttackParent = a.attackParent
+		a.log.Info("showing ATT&CK data", "attack_version", ds.Version)
+	}
+	srv, err := server.New(cfg)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ type views struct {
 	details     map[string]catalog.TechniqueDetail
 }
 
-func buildViews(c *catalog.Catalog) *views {
+func buildViews(c *catalog.Catalog, attackParent func(string) *catalog.AttackData) *views {
 	v := &views{
 		tactics:     view.TacticRows(c),
 		services:    view.ServiceRows(c),
@@ -23,7 +23,11 @@ func buildViews(c *catalog.Catalog) *views {
 		details:     make(map[string]catalog.TechniqueDetail, len(c.Techniques())),
 	}
 	for _, t := range c.Techniques() {
-		v.details[t.ID] = c.Detail(t)
+		d := c.Detail(t)
+		if attackParent != nil {
+			d.AttackData = attackParent(t.ID)
+		}
+		v.details[t.ID] = d
 	}
 	return v
 }

@@ -45,6 +45,10 @@ type Config struct {
 	// ShutdownTimeout bounds how long ListenAndServe waits for requests in
 	// flight once its context is cancelled.
 	ShutdownTimeout time.Duration
+	// AttackParent returns MITRE ATT&CK's own entry for a technique from
+	// imported ATT&CK data, or nil; technique pages and the API show it.
+	// Nil when no ATT&CK data is imported.
+	AttackParent func(id string) *catalog.AttackData
 }
 
 // Server is the web application. Its Handler is safe for concurrent use.
@@ -89,7 +93,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{cfg: cfg, cat: cfg.Catalog, log: cfg.Log, pages: p, rules: indexRules(cfg.Catalog), ruleSet: rs,
-		views: buildViews(cfg.Catalog)}
+		views: buildViews(cfg.Catalog, cfg.AttackParent)}
 	s.handler = s.routes()
 	return s, nil
 }
