@@ -41,74 +41,47 @@ func (f *filterFlags) apply(c *catalog.Catalog) ([]catalog.Result, error) {
 	return rs, err
 }
 
-func newTacticsCmd(a *app) *cobra.Command {
+// listing finishes a catalog listing command: it adds -o with the listing
+// formats, and its RunE parses the format, loads the catalog and calls write.
+func listing(a *app, cmd *cobra.Command, write func(c *catalog.Catalog, f view.Format, args []string) error) *cobra.Command {
 	var output string
-	cmd := &cobra.Command{
-		Use:   "tactics",
-		Short: "List the tactics in matrix order",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := parseFormat(output, view.ListFormats)
-			if err != nil {
-				return err
-			}
-			c, err := a.catalog()
-			if err != nil {
-				return err
-			}
-			return view.WriteTactics(a.stdout, f, view.TacticRows(c), viewOptions(a.stdout))
-		},
-	}
 	outputFlag(cmd, &output, view.ListFormats)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		f, err := parseFormat(output, view.ListFormats)
+		if err != nil {
+			return err
+		}
+		c, err := a.catalog()
+		if err != nil {
+			return err
+		}
+		return write(c, f, args)
+	}
 	return cmd
+}
+
+func newTacticsCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{Use: "tactics", Short: "List the tactics in matrix order", Args: noArgs}
+	return listing(a, cmd, func(c *catalog.Catalog, f view.Format, _ []string) error {
+		return view.WriteTactics(a.stdout, f, view.TacticRows(c), viewOptions(a.stdout))
+	})
 }
 
 func newServicesCmd(a *app) *cobra.Command {
-	var output string
-	cmd := &cobra.Command{
-		Use:   "services",
-		Short: "List the AWS services the catalog covers",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := parseFormat(output, view.ListFormats)
-			if err != nil {
-				return err
-			}
-			c, err := a.catalog()
-			if err != nil {
-				return err
-			}
-			return view.WriteServices(a.stdout, f, view.ServiceRows(c), viewOptions(a.stdout))
-		},
-	}
-	outputFlag(cmd, &output, view.ListFormats)
-	return cmd
+	cmd := &cobra.Command{Use: "services", Short: "List the AWS services the catalog covers", Args: noArgs}
+	return listing(a, cmd, func(c *catalog.Catalog, f view.Format, _ []string) error {
+		return view.WriteServices(a.stdout, f, view.ServiceRows(c), viewOptions(a.stdout))
+	})
 }
 
 func newMitigationsCmd(a *app) *cobra.Command {
-	var output string
-	cmd := &cobra.Command{
-		Use:   "mitigations",
-		Short: "List the mitigations and the techniques they address",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := parseFormat(output, view.ListFormats)
-			if err != nil {
-				return err
-			}
-			c, err := a.catalog()
-			if err != nil {
-				return err
-			}
-			return view.WriteMitigations(a.stdout, f, view.MitigationRows(c), viewOptions(a.stdout))
-		},
-	}
-	outputFlag(cmd, &output, view.ListFormats)
-	return cmd
+	cmd := &cobra.Command{Use: "mitigations", Short: "List the mitigations and the techniques they address", Args: noArgs}
+	return listing(a, cmd, func(c *catalog.Catalog, f view.Format, _ []string) error {
+		return view.WriteMitigations(a.stdout, f, view.MitigationRows(c), viewOptions(a.stdout))
+	})
 }
 
 func newTechniquesCmd(a *app) *cobra.Command {
-	var output string
 	var ff filterFlags
 	cmd := &cobra.Command{
 		Use:   "techniques",
@@ -118,81 +91,49 @@ func newTechniquesCmd(a *app) *cobra.Command {
   ttc techniques --event s3:CopyObject -o json
   ttc techniques --search "lifecycle expiration"`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := parseFormat(output, view.ListFormats)
-			if err != nil {
-				return err
-			}
-			c, err := a.catalog()
-			if err != nil {
-				return err
-			}
-			rs, err := ff.apply(c)
-			if err != nil {
-				return err
-			}
-			return view.WriteTechniques(a.stdout, f, c, c.Summaries(rs), viewOptions(a.stdout))
-		},
 	}
 	ff.add(cmd)
-	outputFlag(cmd, &output, view.ListFormats)
-	return cmd
+	return listing(a, cmd, func(c *catalog.Catalog, f view.Format, _ []string) error {
+		rs, err := ff.apply(c)
+		if err != nil {
+			return err
+		}
+		return view.WriteTechniques(a.stdout, f, c, c.Summaries(rs), viewOptions(a.stdout))
+	})
 }
 
 func newShowCmd(a *app) *cobra.Command {
-	var output string
 	cmd := &cobra.Command{
 		Use:     "show ID",
 		Short:   "Show a technique in full: description, detection, mitigations, family",
 		Example: "  ttc show T1486.A001\n  ttc show T1485.001 -o json",
 		Args:    exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := parseFormat(output, view.ListFormats)
-			if err != nil {
-				return err
-			}
-			c, err := a.catalog()
-			if err != nil {
-				return err
-			}
-			t, ok := c.Technique(args[0])
-			if !ok {
-				return usagef("no technique %q in the catalog (try: ttc techniques --search %q)", args[0], args[0])
-			}
-			d := c.Detail(t)
-			d.AttackData = a.attackParent(t.ID)
-			return view.WriteTechnique(a.stdout, f, d, viewOptions(a.stdout))
-		},
 	}
-	outputFlag(cmd, &output, view.ListFormats)
-	return cmd
+	return listing(a, cmd, func(c *catalog.Catalog, f view.Format, args []string) error {
+		t, ok := c.Technique(args[0])
+		if !ok {
+			return usagef("no technique %q in the catalog (try: ttc techniques --search %q)", args[0], args[0])
+		}
+		d := c.Detail(t)
+		d.AttackData = a.attackParent(t.ID)
+		return view.WriteTechnique(a.stdout, f, d, viewOptions(a.stdout))
+	})
 }
 
 func newMatrixCmd(a *app) *cobra.Command {
-	var output string
 	var ff filterFlags
 	cmd := &cobra.Command{
 		Use:     "matrix",
 		Short:   "Show the techniques as an ATT&CK-style matrix, tactics as columns",
 		Example: "  ttc matrix\n  ttc matrix --service s3 --service iam",
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := parseFormat(output, view.ListFormats)
-			if err != nil {
-				return err
-			}
-			c, err := a.catalog()
-			if err != nil {
-				return err
-			}
-			rs, err := ff.apply(c)
-			if err != nil {
-				return err
-			}
-			return view.WriteMatrix(a.stdout, f, view.BuildMatrix(c, rs), viewOptions(a.stdout))
-		},
 	}
 	ff.add(cmd)
-	outputFlag(cmd, &output, view.ListFormats)
-	return cmd
+	return listing(a, cmd, func(c *catalog.Catalog, f view.Format, _ []string) error {
+		rs, err := ff.apply(c)
+		if err != nil {
+			return err
+		}
+		return view.WriteMatrix(a.stdout, f, view.BuildMatrix(c, rs), viewOptions(a.stdout))
+	})
 }
