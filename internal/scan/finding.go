@@ -181,7 +181,8 @@ func newFindings(dst []Finding, h *header, m detect.Match, r *ruleset.Rule, desc
 		techniques = []string{""}
 	}
 	for _, id := range techniques {
-		f := base
+		dst = append(dst, base)
+		f := &dst[len(dst)-1]
 		f.TechniqueID = id
 		f.Tactics = r.Tactics
 		if id != "" {
@@ -190,7 +191,6 @@ func newFindings(dst []Finding, h *header, m detect.Match, r *ruleset.Rule, desc
 		if f.Tactics == nil {
 			f.Tactics = []string{}
 		}
-		dst = append(dst, f)
 	}
 	return dst
 }

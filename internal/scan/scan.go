@@ -180,9 +180,35 @@ func (s *Scanner) ScanReader(ctx context.Context, name string, r io.Reader) (*Re
 // part is what one worker collected.
 type part struct {
 	sum        Summary
-	findings   []Finding
+	findings   chunks
 	rejections []Rejection
 	skipped    []Rejection
+}
+
+// chunkSize is how many findings a chunk holds: adding findings fills
+// chunks of this size instead of growing one slice, which would copy all
+// findings each time it doubles and leave up to half its room unused.
+const chunkSize = 1024
+
+// chunks holds one worker's findings.
+type chunks [][]Finding
+
+// room returns a chunk with room for at least one more finding.
+func (c *chunks) room() *[]Finding {
+	if n := len(*c); n > 0 && len((*c)[n-1]) < cap((*c)[n-1]) {
+		return &(*c)[n-1]
+	}
+	// Chunks start small, for scans with few findings, and double up to chunkSize.
+	*c = append(*c, make([]Finding, 0, min(chunkSize, 16<<min(len(*c), 10))))
+	return &(*c)[len(*c)-1]
+}
+
+func (c chunks) len() int {
+	n := 0
+	for _, f := range c {
+		n += len(f)
+	}
+	return n
 }
 
 func (p *part) reject(r Rejection) {
@@ -260,7 +286,8 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 					hd := headerOf(rec.Raw, w.strs)
 					h = &hd
 				}
-				w.p.findings = newFindings(w.p.findings, h, m, r, w.s.describe, pos)
+				c := w.p.findings.room()
+				*c = newFindings(*c, h, m, r, w.s.describe, pos)
 			}
 		}
 	}
@@ -311,7 +338,7 @@ func (s *Scanner) merge(parts []*part) *Result {
 	sum := &res.Summary
 	total := 0
 	for _, p := range parts {
-		total += len(p.findings)
+		total += p.findings.len()
 	}
 	all := make([]Finding, 0, total)
 	for _, p := range parts {
@@ -324,8 +351,10 @@ func (s *Scanner) merge(parts []*part) *Result {
 		sum.Rejected += p.sum.Rejected
 		sum.Insights += p.sum.Insights
 		sum.Bytes += p.sum.Bytes
-		all = append(all, p.findings...)
-		p.findings = nil // the part's copy can go now
+		for i, c := range p.findings {
+			all = append(all, c...)
+			p.findings[i] = nil // the part's copy can go now
+		}
 		res.Rejections = append(res.Rejections, p.rejections...)
 		res.Skipped = append(res.Skipped, p.skipped...)
 	}
@@ -333,7 +362,7 @@ func (s *Scanner) merge(parts []*part) *Result {
 	sortFindings(all)
 
 	type dupKey struct{ event, account, rule, technique string }
-	seen := map[dupKey]struct{}{}
+	seen := make(map[dupKey]struct{}, len(all))
 	kept := all[:0]
 	for i := range all {
 		f := &all[i]

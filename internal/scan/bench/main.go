@@ -139,6 +139,17 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 		res.Scan = append(res.Scan, r)
 	}
 
+	if sigma != "" {
+		// The catalog's rules alone, to show what SigmaHQ's rules cost.
+		n := cfg.workers[len(cfg.workers)-1]
+		log.Info("running ttc scan with the catalog's rules only", "workers", n)
+		r, err := runTTC(ctx, bin, cfg, corpusDir, "", n)
+		if err != nil {
+			return err
+		}
+		res.CatalogOnly = &r
+	}
+
 	rules, err := loadRules(sigma, log)
 	if err != nil {
 		return err

@@ -28,11 +28,13 @@ type Results struct {
 	Corpus    CorpusInfo `json:"corpus"`
 	Floor     []Floor    `json:"floor"`
 	Scan      []ScanRun  `json:"ttc_scan"`
-	InProcess *InProcess `json:"in_process,omitempty"`
-	Naive     []Naive    `json:"naive"`
-	NaiveTTC  *InProcess `json:"naive_prefix_scan,omitempty"`
-	Checks    []Check    `json:"checks"`
-	Notes     []string   `json:"notes,omitempty"`
+	// CatalogOnly is ttc scan with the catalog's rules and not SigmaHQ's.
+	CatalogOnly *ScanRun   `json:"ttc_scan_catalog_only,omitempty"`
+	InProcess   *InProcess `json:"in_process,omitempty"`
+	Naive       []Naive    `json:"naive"`
+	NaiveTTC    *InProcess `json:"naive_prefix_scan,omitempty"`
+	Checks      []Check    `json:"checks"`
+	Notes       []string   `json:"notes,omitempty"`
 	// Load is the 1-minute load average at the start and the end.
 	Load    [2]float64 `json:"load_average"`
 	Scaling float64    `json:"scaling"`
@@ -146,6 +148,11 @@ func (r *Results) WriteTable(w io.Writer) {
 			fmt.Sprintf("%.0f MiB", float64(s.MaxRSS)/(1<<20)))
 		row("  scan phase only", s.Workers, s.ScanMBps, 0, s.ScanTime, 0, "")
 	}
+	if s := r.CatalogOnly; s != nil {
+		row("ttc scan, catalog rules only", s.Workers, s.MBps, s.CPUMBps, s.Wall, s.UserCPU+s.SysCPU,
+			fmt.Sprintf("%.0f MiB", float64(s.MaxRSS)/(1<<20)))
+		row("  scan phase only", s.Workers, s.ScanMBps, 0, s.ScanTime, 0, "")
+	}
 	if p := r.InProcess; p != nil {
 		row("scan.Scanner in process", p.Workers, p.MBps, p.CPUMBps, p.Duration, p.CPU, "")
 	}
@@ -160,6 +167,9 @@ func (r *Results) WriteTable(w io.Writer) {
 		if s.RulesUnused > 0 {
 			fmt.Fprintf(w, "  %d rules not used (ttc scan warned about them)\n", s.RulesUnused)
 		}
+	}
+	if s := r.CatalogOnly; s != nil {
+		fmt.Fprintf(w, "ttc scan, catalog rules only, %d workers: %s\n", s.Workers, s.SummaryLine)
 	}
 	if r.Scaling > 0 {
 		fmt.Fprintf(w, "scaling 1 -> 2 workers: %.2f x\n", r.Scaling)
