@@ -144,7 +144,7 @@ func decodeHeader(raw []byte) header {
 
 // headerOf reads the reported fields of a matched record, on the fast path
 // when it can; in shares repeated strings between findings.
-func headerOf(raw []byte, in interner) header {
+func headerOf(raw []byte, in *interner) header {
 	if h, ok := readHeader(raw, in); ok {
 		return h
 	}

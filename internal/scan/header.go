@@ -11,17 +11,55 @@ import (
 const maxInterned = 1 << 16
 
 // interner shares the strings that repeat across findings (actors, event
-// names, regions, user agents), which is most of a finding's text.
-type interner map[string]string
+// names, regions, user agents), which is most of a finding's text. Each
+// field also remembers its last value: records of one file mostly repeat
+// the region, account and many actors, and a comparison is cheaper than a
+// map lookup.
+type interner struct {
+	m    map[string]string
+	last [nSlots]string
+}
 
-func (in interner) str(b []byte) string {
-	if s, ok := in[string(b)]; ok {
-		return s
+// Slots of interned header fields.
+const (
+	slotNone = iota - 1
+	slotEventSource
+	slotEventName
+	slotRegion
+	slotRecipient
+	slotSourceIP
+	slotUserAgent
+	slotErrorCode
+	slotErrorMessage
+	slotType
+	slotARN
+	slotPrincipal
+	slotAccount
+	slotUserName
+	slotAccessKey
+	slotInvokedBy
+	slotIssuer
+	nSlots
+)
+
+func newInterner() *interner { return &interner{m: map[string]string{}} }
+
+// str returns b as a string, shared with earlier equal values of the slot.
+func (in *interner) str(b []byte, slot int) string {
+	if in == nil || slot == slotNone {
+		return string(b)
 	}
-	s := string(b)
-	if in != nil && len(in) < maxInterned {
-		in[s] = s
+	if last := in.last[slot]; last == string(b) {
+		return last
 	}
+	s, ok := in.m[string(b)]
+	if !ok {
+		s = string(b)
+		if len(in.m) < maxInterned {
+			in.m[s] = s
+		}
+	}
+	in.last[slot] = s
 	return s
 }
 
@@ -31,30 +69,30 @@ func (in interner) str(b []byte) string {
 // hands on is. It gives up (ok false) on anything it does not decode the
 // way encoding/json would: a reported field of another type, a key that is
 // not ASCII. The caller then uses decodeHeader, so the result is the same.
-func readHeader(raw []byte, in interner) (h header, ok bool) {
+func readHeader(raw []byte, in *interner) (h header, ok bool) {
 	c := cursor{b: raw, in: in}
 	ok = c.object(func(key []byte) bool {
 		switch {
 		case fold(key, "eventID"):
-			return c.str(&h.EventID, false)
+			return c.str(&h.EventID, slotNone)
 		case fold(key, "eventTime"):
-			return c.str(&h.EventTime, false)
+			return c.str(&h.EventTime, slotNone)
 		case fold(key, "eventSource"):
-			return c.str(&h.EventSource, true)
+			return c.str(&h.EventSource, slotEventSource)
 		case fold(key, "eventName"):
-			return c.str(&h.EventName, true)
+			return c.str(&h.EventName, slotEventName)
 		case fold(key, "awsRegion"):
-			return c.str(&h.AWSRegion, true)
+			return c.str(&h.AWSRegion, slotRegion)
 		case fold(key, "recipientAccountId"):
-			return c.str(&h.RecipientAccountID, true)
+			return c.str(&h.RecipientAccountID, slotRecipient)
 		case fold(key, "sourceIPAddress"):
-			return c.str(&h.SourceIPAddress, true)
+			return c.str(&h.SourceIPAddress, slotSourceIP)
 		case fold(key, "userAgent"):
-			return c.str(&h.UserAgent, true)
+			return c.str(&h.UserAgent, slotUserAgent)
 		case fold(key, "errorCode"):
-			return c.str(&h.ErrorCode, true)
+			return c.str(&h.ErrorCode, slotErrorCode)
 		case fold(key, "errorMessage"):
-			return c.str(&h.ErrorMessage, true)
+			return c.str(&h.ErrorMessage, slotErrorMessage)
 		case fold(key, "readOnly"):
 			return c.boolPtr(&h.ReadOnly)
 		case fold(key, "userIdentity"):
@@ -70,19 +108,19 @@ func (c *cursor) identity(h *header) bool {
 	return c.object(func(key []byte) bool {
 		switch {
 		case fold(key, "type"):
-			return c.str(&u.Type, true)
+			return c.str(&u.Type, slotType)
 		case fold(key, "arn"):
-			return c.str(&u.ARN, true)
+			return c.str(&u.ARN, slotARN)
 		case fold(key, "principalId"):
-			return c.str(&u.PrincipalID, true)
+			return c.str(&u.PrincipalID, slotPrincipal)
 		case fold(key, "accountId"):
-			return c.str(&u.AccountID, true)
+			return c.str(&u.AccountID, slotAccount)
 		case fold(key, "userName"):
-			return c.str(&u.UserName, true)
+			return c.str(&u.UserName, slotUserName)
 		case fold(key, "accessKeyId"):
-			return c.str(&u.AccessKeyID, true)
+			return c.str(&u.AccessKeyID, slotAccessKey)
 		case fold(key, "invokedBy"):
-			return c.str(&u.InvokedBy, true)
+			return c.str(&u.InvokedBy, slotInvokedBy)
 		case fold(key, "sessionContext"):
 			return c.object(func(key []byte) bool {
 				if !fold(key, "sessionIssuer") {
@@ -90,7 +128,7 @@ func (c *cursor) identity(h *header) bool {
 				}
 				return c.object(func(key []byte) bool {
 					if fold(key, "arn") {
-						return c.str(&u.SessionContext.SessionIssuer.ARN, true)
+						return c.str(&u.SessionContext.SessionIssuer.ARN, slotIssuer)
 					}
 					return c.skip()
 				})
@@ -104,7 +142,7 @@ func (c *cursor) identity(h *header) bool {
 type cursor struct {
 	b  []byte
 	i  int
-	in interner
+	in *interner
 }
 
 func (c *cursor) ws() {
@@ -211,8 +249,8 @@ func (c *cursor) rawString() (s []byte, esc bool, ok bool) {
 	}
 }
 
-// str reads a string (or null) into dst, interning it when shared is set.
-func (c *cursor) str(dst *string, shared bool) bool {
+// str reads a string (or null) into dst, interned in the given slot.
+func (c *cursor) str(dst *string, slot int) bool {
 	if c.null() {
 		return true
 	}
@@ -225,11 +263,7 @@ func (c *cursor) str(dst *string, shared bool) bool {
 		// Escapes and invalid UTF-8 are rare; leave them to encoding/json.
 		return json.Unmarshal(c.b[from:c.i], dst) == nil
 	}
-	if shared {
-		*dst = c.in.str(s)
-	} else {
-		*dst = string(s)
-	}
+	*dst = c.in.str(s, slot)
 	return true
 }
 

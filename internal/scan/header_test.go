@@ -43,11 +43,11 @@ func TestReadHeader(t *testing.T) {
 			if !json.Valid([]byte(tt.raw)) {
 				t.Fatalf("test record is not valid JSON")
 			}
-			_, ok := readHeader([]byte(tt.raw), interner{})
+			_, ok := readHeader([]byte(tt.raw), newInterner())
 			if ok != tt.fast {
 				t.Errorf("readHeader ok = %v, want %v", ok, tt.fast)
 			}
-			got, want := headerOf([]byte(tt.raw), interner{}), decodeHeader([]byte(tt.raw))
+			got, want := headerOf([]byte(tt.raw), newInterner()), decodeHeader([]byte(tt.raw))
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("headerOf differs from encoding/json:\n got %+v\nwant %+v", got, want)
 			}
@@ -65,7 +65,7 @@ func FuzzReadHeader(f *testing.F) {
 		if !json.Valid(raw) {
 			return
 		}
-		got, ok := readHeader(raw, interner{})
+		got, ok := readHeader(raw, newInterner())
 		if !ok {
 			return
 		}

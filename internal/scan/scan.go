@@ -222,11 +222,11 @@ type worker struct {
 	p       *part
 	r       *cloudtrail.Reader
 	matches []detect.Match
-	strs    interner
+	strs    *interner
 }
 
 func (s *Scanner) newWorker(p *part) *worker {
-	return &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip}), strs: interner{}}
+	return &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip}), strs: newInterner()}
 }
 
 // file reads one input to its end and accounts for every record in it.

@@ -1,10 +1,6 @@
 package main
 
-import (
-	"os"
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 func TestParseSize(t *testing.T) {
 	tests := []struct {
@@ -64,16 +60,16 @@ func TestLastSummary(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := filepath.Join(t.TempDir(), "out.jsonl")
-			if err := os.WriteFile(p, []byte(tt.body), 0o644); err != nil {
-				t.Fatal(err)
+			// Small writes through a small tail, so that the kept bytes are
+			// put together from several of them.
+			tw := &tailWriter{keep: 40}
+			for i := 0; i < len(tt.body); i += 7 {
+				tw.Write([]byte(tt.body[i:min(i+7, len(tt.body))]))
 			}
-			f, err := os.Open(p)
-			if err != nil {
-				t.Fatal(err)
+			if tw.n != int64(len(tt.body)) {
+				t.Fatalf("counted %d bytes, want %d", tw.n, len(tt.body))
 			}
-			defer f.Close()
-			s, _, err := lastSummary(f)
+			s, err := lastSummary(tw.buf)
 			if tt.bad != (err != nil) {
 				t.Fatalf("lastSummary error = %v, want error %v", err, tt.bad)
 			}

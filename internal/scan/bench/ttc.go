@@ -90,33 +90,37 @@ func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string
 		args = append(args, "--rules", sigma)
 	}
 	args = append(args, corpusDir)
-	outPath := filepath.Join(cfg.dir, fmt.Sprintf("scan-w%d.jsonl", n))
-	out, err := os.Create(outPath)
-	if err != nil {
-		return ScanRun{}, fmt.Errorf("create scan output: %w", err)
-	}
-	defer out.Close()
-	if !cfg.keep {
-		defer os.Remove(outPath)
+	// Standard output goes through a pipe that keeps only its last bytes, as
+	// a consumer of ttc scan would read it, rather than to a file whose
+	// writing would be measured too (-keep-output writes one as well).
+	tail := &tailWriter{keep: 64 << 10}
+	var stdout io.Writer = tail
+	if cfg.keep {
+		out, err := os.Create(filepath.Join(cfg.dir, fmt.Sprintf("scan-w%d.jsonl", n)))
+		if err != nil {
+			return ScanRun{}, fmt.Errorf("create scan output: %w", err)
+		}
+		defer out.Close()
+		stdout = io.MultiWriter(out, tail)
 	}
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Stdout, cmd.Stderr = out, &stderr
+	cmd.Stdout, cmd.Stderr = stdout, &stderr
 	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(n))
 	start := time.Now()
-	err = cmd.Run()
+	err := cmd.Run()
 	wall := time.Since(start)
 	if err != nil {
-		return ScanRun{}, fmt.Errorf("run ttc scan: %w\n%s", err, tail(stderr.String(), 2000))
+		return ScanRun{}, fmt.Errorf("run ttc scan: %w\n%s", err, lastBytes(stderr.String(), 2000))
 	}
 
-	run := ScanRun{Workers: n, Wall: wall}
+	run := ScanRun{Workers: n, Wall: wall, OutputBytes: tail.n}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		run.MaxRSS = ru.Maxrss << 10 // KiB on Linux
 		run.UserCPU = time.Duration(ru.Utime.Nano())
 		run.SysCPU = time.Duration(ru.Stime.Nano())
 	}
-	if run.Summary, run.OutputBytes, err = lastSummary(out); err != nil {
+	if run.Summary, err = lastSummary(tail.buf); err != nil {
 		return ScanRun{}, err
 	}
 	run.ScanTime = run.Summary.Duration
@@ -134,28 +138,38 @@ func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string
 	return run, nil
 }
 
-// lastSummary reads the summary object on the last line of a JSON Lines file.
-func lastSummary(f *os.File) (summary, int64, error) {
-	fi, err := f.Stat()
-	if err != nil {
-		return summary{}, 0, fmt.Errorf("stat scan output: %w", err)
-	}
-	size := fi.Size()
-	from := max(size-64<<10, 0)
-	buf := make([]byte, size-from)
-	if _, err := f.ReadAt(buf, from); err != nil && err != io.EOF {
-		return summary{}, size, fmt.Errorf("read scan output: %w", err)
-	}
-	buf = bytes.TrimRight(buf, "\n")
-	last := buf[bytes.LastIndexByte(buf, '\n')+1:]
-	var s summary
-	if err := json.Unmarshal(last, &s); err != nil || s.Type != "summary" {
-		return summary{}, size, fmt.Errorf("read scan summary: last line is not a summary: %.200s", last)
-	}
-	return s, size, nil
+// tailWriter counts what is written and keeps its last keep bytes.
+type tailWriter struct {
+	keep int
+	n    int64
+	buf  []byte
 }
 
-func tail(s string, n int) string {
+func (t *tailWriter) Write(p []byte) (int, error) {
+	t.n += int64(len(p))
+	if len(p) >= t.keep {
+		t.buf = append(t.buf[:0], p[len(p)-t.keep:]...)
+		return len(p), nil
+	}
+	if drop := len(t.buf) + len(p) - t.keep; drop > 0 {
+		t.buf = t.buf[:copy(t.buf, t.buf[drop:])]
+	}
+	t.buf = append(t.buf, p...)
+	return len(p), nil
+}
+
+// lastSummary reads the summary object on the last line of JSON Lines.
+func lastSummary(b []byte) (summary, error) {
+	b = bytes.TrimRight(b, "\n")
+	last := b[bytes.LastIndexByte(b, '\n')+1:]
+	var s summary
+	if err := json.Unmarshal(last, &s); err != nil || s.Type != "summary" {
+		return summary{}, fmt.Errorf("read scan summary: last line is not a summary: %.200s", last)
+	}
+	return s, nil
+}
+
+func lastBytes(s string, n int) string {
 	if len(s) > n {
 		return "…" + s[len(s)-n:]
 	}
