@@ -2,8 +2,10 @@ package scan
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
+	"unsafe"
 )
 
 var headerCases = []struct {
@@ -73,4 +75,33 @@ func FuzzReadHeader(f *testing.F) {
 			t.Errorf("readHeader(%q):\n got %+v\nwant %+v", raw, got, want)
 		}
 	})
+}
+
+func TestInterner(t *testing.T) {
+	in := newInterner()
+	a := in.str([]byte("us-east-1"), slotRegion)
+	b := in.str([]byte("eu-west-1"), slotRegion)
+	c := in.str([]byte("us-east-1"), slotRegion) // from the map: the slot holds eu-west-1
+	d := in.str([]byte("us-east-1"), slotRegion) // from the slot
+	e := in.str([]byte("us-east-1"), slotARN)    // another slot, same map
+	if a != "us-east-1" || b != "eu-west-1" || c != a || d != a || e != a {
+		t.Fatalf("got %q %q %q %q %q", a, b, c, d, e)
+	}
+	for _, s := range []string{c, d, e} {
+		if unsafe.StringData(s) != unsafe.StringData(a) {
+			t.Errorf("%q is a copy, want the interned string", s)
+		}
+	}
+	if s := in.str([]byte("x"), slotNone); s != "x" || len(in.m) != 2 {
+		t.Errorf("slotNone: got %q and %d interned strings, want x and 2", s, len(in.m))
+	}
+	for i := range maxInterned + 10 {
+		in.str(fmt.Appendf(nil, "v%d", i), slotUserAgent)
+	}
+	if len(in.m) != maxInterned {
+		t.Errorf("interned %d strings, want the cap %d", len(in.m), maxInterned)
+	}
+	if s := in.str([]byte("beyond the cap"), slotUserAgent); s != "beyond the cap" {
+		t.Errorf("beyond the cap: got %q", s)
+	}
 }

@@ -82,14 +82,6 @@ func prefixFiles(files []file, limit int64) []file {
 	return files
 }
 
-func totals(files []file) (gz, raw int64) {
-	for _, f := range files {
-		gz += f.gz
-		raw += f.raw
-	}
-	return gz, raw
-}
-
 // task reads one file and returns the uncompressed bytes it went through.
 type task func(f file) (int64, error)
 

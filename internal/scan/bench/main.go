@@ -57,7 +57,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.dir, "dir", ".bench", "folder for the corpus, the scan output and results.json")
 	fs.StringVar(&size, "size", "1GiB", "uncompressed JSON to generate (e.g. 512MiB, 1GiB, 3GiB)")
 	fs.Int64Var(&cfg.seed, "seed", 1, "generator seed")
-	fs.StringVar(&cfg.sigma, "sigma", "", "SigmaHQ rules folder (default: ../shared/testdata/sigma/rules from the repository root)")
+	fs.StringVar(&cfg.sigma, "sigma", "", "SigmaHQ rules folder (default: ../shared/testdata/sigma/rules from the repository root; none: catalog rules only)")
 	fs.StringVar(&naiveSize, "naive-size", "128MiB", "uncompressed prefix of the corpus the naive baseline reads")
 	fs.BoolVar(&cfg.inProcess, "in-process", true, "also run scan.Scanner in this process on all cores")
 	fs.BoolVar(&cfg.keep, "keep-output", false, "keep the JSONL written by each ttc scan run")
@@ -118,7 +118,10 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	if sigma == "" {
 		sigma = filepath.Join(root, "..", "shared", "testdata", "sigma", "rules")
 	}
-	if _, err := os.Stat(sigma); err != nil {
+	if sigma == "none" {
+		sigma = ""
+		res.Notes = append(res.Notes, "catalog rules only (-sigma none)")
+	} else if _, err := os.Stat(sigma); err != nil {
 		log.Warn("SigmaHQ rules not found; running with the catalog's rules only", "dir", sigma)
 		res.Notes = append(res.Notes, fmt.Sprintf("SigmaHQ rules folder %s not found: catalog rules only", sigma))
 		sigma = ""
