@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"sort"
@@ -65,7 +67,7 @@ func readSource(src Source, ps *problems) *raw {
 	name := func(p string) string { return path.Join(src.Label, p) }
 	join := func(p string) string { return path.Join(src.Dir, p) }
 
-	if data, err := fs.ReadFile(src.FS, join("tactics.yaml")); err == nil {
+	if data, err := readLimited(src.FS, join("tactics.yaml")); err == nil {
 		var f struct {
 			Tactics []Tactic `yaml:"tactics"`
 		}
@@ -76,7 +78,7 @@ func readSource(src Source, ps *problems) *raw {
 		ps.add(name("tactics.yaml"), 0, 0, "cannot read: %v", err)
 	}
 
-	if data, err := fs.ReadFile(src.FS, join("services.yaml")); err == nil {
+	if data, err := readLimited(src.FS, join("services.yaml")); err == nil {
 		var f struct {
 			Services []Service `yaml:"services"`
 		}
@@ -92,7 +94,7 @@ func readSource(src Source, ps *problems) *raw {
 			continue
 		}
 		rel := path.Join("mitigations", e.Name())
-		data, err := fs.ReadFile(src.FS, join(rel))
+		data, err := readLimited(src.FS, join(rel))
 		if err != nil {
 			ps.add(name(rel), 0, 0, "cannot read: %v", err)
 			continue
@@ -108,6 +110,10 @@ func readSource(src Source, ps *problems) *raw {
 	}
 
 	for _, e := range readDir(src.FS, join("techniques"), name("techniques"), ps) {
+		if e.Type()&fs.ModeSymlink != 0 {
+			ps.add(name(path.Join("techniques", e.Name())), 0, 0, "symbolic link not followed: a catalog holds its own files")
+			continue
+		}
 		if !e.IsDir() {
 			continue
 		}
@@ -121,9 +127,13 @@ func readSource(src Source, ps *problems) *raw {
 func readTechnique(src Source, dir string, ps *problems, docs map[any]*doc) *Technique {
 	rel := path.Join("techniques", dir)
 	file := path.Join(src.Label, rel, "technique.yaml")
-	data, err := fs.ReadFile(src.FS, path.Join(src.Dir, rel, "technique.yaml"))
-	if err != nil {
+	data, err := readLimited(src.FS, path.Join(src.Dir, rel, "technique.yaml"))
+	if errors.Is(err, fs.ErrNotExist) {
 		ps.add(path.Join(src.Label, rel), 0, 0, "technique folder without technique.yaml")
+		return nil
+	}
+	if err != nil {
+		ps.add(file, 0, 0, "cannot read: %v", err)
 		return nil
 	}
 	t := &Technique{Source: file}
@@ -158,7 +168,7 @@ func readTechnique(src Source, dir string, ps *problems, docs map[any]*doc) *Tec
 }
 
 func readFile(src Source, rel string, ps *problems) (File, bool) {
-	data, err := fs.ReadFile(src.FS, path.Join(src.Dir, rel))
+	data, err := readLimited(src.FS, path.Join(src.Dir, rel))
 	if err != nil {
 		ps.add(path.Join(src.Label, rel), 0, 0, "cannot read: %v", err)
 		return File{}, false
@@ -174,6 +184,41 @@ func readDir(fsys fs.FS, dir, label string, ps *problems) []fs.DirEntry {
 	}
 	sort.Slice(es, func(i, j int) bool { return es[i].Name() < es[j].Name() })
 	return es
+}
+
+// MaxFileSize bounds every file the loader reads: catalog files are small, and
+// an overlay is untrusted input.
+const MaxFileSize = 4 << 20
+
+// readLimited reads a regular file of at most MaxFileSize bytes. Symbolic
+// links, devices and pipes are refused, so that an overlay cannot make the
+// loader read outside its folder, block or exhaust memory.
+func readLimited(fsys fs.FS, name string) ([]byte, error) {
+	fi, err := fs.Lstat(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return nil, errors.New("symbolic link not followed: a catalog holds its own files")
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("not a regular file (%s)", fi.Mode().Type())
+	case fi.Size() > MaxFileSize:
+		return nil, fmt.Errorf("file of %d bytes is over the %d MiB limit", fi.Size(), MaxFileSize>>20)
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("file is over the %d MiB limit", MaxFileSize>>20)
+	}
+	return data, nil
 }
 
 func isYAML(name string) bool {

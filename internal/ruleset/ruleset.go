@@ -132,18 +132,27 @@ func loadExternal(c *catalog.Catalog, dir string) ([]*Rule, error) {
 var techniqueTagRE = regexp.MustCompile(`^attack\.(t[0-9]{4}(\.[0-9]{3})?)$`)
 
 // MapTags maps a rule's ATT&CK tags onto the catalog: attack.t1562.008 names
-// T1562.008 when the catalog has it, else its parent T1562 when the catalog
-// has that; attack.<tactic-short-name> names a tactic. ATT&CK v19 tactic
-// names (stealth, defense-impairment) map onto the catalog's Defense Evasion.
+// T1562.008 when the catalog has it, else the entry that lists it as an alias
+// from another ATT&CK version (T1685.002 in v19 is the catalog's T1562.008),
+// else its parent, found the same way; attack.<tactic-short-name> names a
+// tactic. ATT&CK v19 tactic names (stealth, defense-impairment) map onto the
+// catalog's Defense Evasion.
 func MapTags(c *catalog.Catalog, tags []string) (techniques, tactics []string) {
+	aliases := aliasIndex(c)
+	lookup := func(id string) (string, bool) {
+		if _, ok := c.Technique(id); ok {
+			return id, true
+		}
+		a, ok := aliases[id]
+		return a, ok
+	}
 	seenT, seenTa := map[string]bool{}, map[string]bool{}
 	for _, tag := range tags {
 		tag = strings.ToLower(strings.TrimSpace(tag))
 		if m := techniqueTagRE.FindStringSubmatch(tag); m != nil {
-			id := strings.ToUpper(m[1])
-			if _, ok := c.Technique(id); !ok {
-				id = catalog.ParentID(id)
-				if _, ok := c.Technique(id); !ok {
+			id, ok := lookup(strings.ToUpper(m[1]))
+			if !ok {
+				if id, ok = lookup(catalog.ParentID(strings.ToUpper(m[1]))); !ok {
 					continue
 				}
 			}
@@ -167,4 +176,19 @@ func MapTags(c *catalog.Catalog, tags []string) (techniques, tactics []string) {
 	}
 	sort.Strings(techniques)
 	return techniques, tactics
+}
+
+// aliasIndex maps the ATT&CK IDs of other versions that catalog entries list
+// as aliases onto the entries.
+func aliasIndex(c *catalog.Catalog) map[string]string {
+	out := map[string]string{}
+	for _, t := range c.Techniques() {
+		if t.Attack == nil {
+			continue
+		}
+		for _, a := range t.Attack.Aliases {
+			out[a.ID] = t.ID
+		}
+	}
+	return out
 }

@@ -48,6 +48,7 @@ func TestBrokenSamples(t *testing.T) {
 		"flagged.json: nomatch sample is flagged by rule delete_bucket.yml",
 		"truncated.json: sample is not valid JSON",
 		"delete_bucket.yml:1: rule flags 1 of the match samples, want at least 2",
+		"dup_id.yml:1: rule id 5f0b6a3e-6d0e-4c55-9a43-1f6f2b8f6c01 is also the id of",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no problem mentions %q; got:\n%s", want, all)
@@ -98,6 +99,10 @@ func TestMapTags(t *testing.T) {
 		{[]string{"attack.t1562.001", "attack.stealth"}, []string{"T1562"}, []string{"TA0005"}},
 		{[]string{"attack.T1485", "attack.impact", "car.2013-01-001"}, []string{"T1485"}, []string{"TA0040"}},
 		{[]string{"attack.t9999", "attack.exfiltration"}, nil, nil},
+		// ATT&CK v19 IDs the catalog lists as aliases.
+		{[]string{"attack.t1685.002", "attack.defense-impairment"}, []string{"T1562.008"}, []string{"TA0005"}},
+		{[]string{"attack.t1686.001"}, []string{"T1562.007"}, nil},
+		{[]string{"attack.t1685"}, []string{"T1562"}, nil},
 	}
 	for _, tc := range cases {
 		tech, tact := ruleset.MapTags(c, tc.tags)

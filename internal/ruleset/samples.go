@@ -19,13 +19,16 @@ const MinSamples = 2
 // and no nomatch sample by any. It returns one problem per failure.
 func CheckSamples(c *catalog.Catalog) []catalog.Problem {
 	var out []catalog.Problem
+	seen := map[string]string{} // rule ID to the file that has it
 	for _, t := range c.Techniques() {
-		out = append(out, checkTechnique(t)...)
+		out = append(out, checkTechnique(t, seen)...)
 	}
 	return out
 }
 
-func checkTechnique(t *catalog.Technique) []catalog.Problem {
+// checkTechnique checks one technique's rules and samples; seen collects rule
+// IDs across techniques, which must be unique.
+func checkTechnique(t *catalog.Technique, seen map[string]string) []catalog.Problem {
 	var out []catalog.Problem
 	var rules []*detect.Rule
 	for _, f := range t.Rules {
@@ -34,6 +37,10 @@ func checkTechnique(t *catalog.Technique) []catalog.Problem {
 			out = append(out, ruleProblem(f.Path, err))
 			continue
 		}
+		if prev, dup := seen[r.ID]; dup && r.ID != "" {
+			out = append(out, catalog.Problem{File: f.Path, Line: r.Line, Message: fmt.Sprintf("rule id %s is also the id of %s", r.ID, prev)})
+		}
+		seen[r.ID] = f.Path
 		rules = append(rules, r)
 	}
 	m, err := detect.Compile(rules, detect.Options{})
