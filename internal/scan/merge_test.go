@@ -28,8 +28,16 @@ func TestSortFindings(t *testing.T) {
 			}
 			want := slices.Clone(fs)
 			sort.SliceStable(want, func(i, j int) bool { return cmpFinding(&want[i], &want[j]) < 0 })
-			sortFindings(fs)
-			if !reflect.DeepEqual(fs, want) {
+			ptrs := make([]*Finding, len(fs))
+			for i := range fs {
+				ptrs[i] = &fs[i]
+			}
+			sortFindings(ptrs)
+			got := make([]Finding, 0, len(fs))
+			for _, f := range ptrs {
+				got = append(got, *f)
+			}
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("sortFindings differs from a stable sort")
 			}
 		})

@@ -331,8 +331,9 @@ func (s *Scanner) describe(id string) (string, []string) {
 }
 
 // merge adds up the workers' parts, drops duplicate and filtered findings and
-// sorts what is left by time. Findings are sorted and filtered in place, so
-// that they are held once, not once per step.
+// sorts what is left by time. It sorts pointers to the findings where the
+// workers left them and copies each finding kept once, into a slice of the
+// exact size: findings are large, and copying them is most of the cost.
 func (s *Scanner) merge(parts []*part) *Result {
 	res := &Result{Rejections: []Rejection{}, Skipped: []Rejection{}}
 	sum := &res.Summary
@@ -340,7 +341,7 @@ func (s *Scanner) merge(parts []*part) *Result {
 	for _, p := range parts {
 		total += p.findings.len()
 	}
-	all := make([]Finding, 0, total)
+	all := make([]*Finding, 0, total)
 	for _, p := range parts {
 		sum.Files += p.sum.Files
 		sum.FilesSkipped += p.sum.FilesSkipped
@@ -351,9 +352,10 @@ func (s *Scanner) merge(parts []*part) *Result {
 		sum.Rejected += p.sum.Rejected
 		sum.Insights += p.sum.Insights
 		sum.Bytes += p.sum.Bytes
-		for i, c := range p.findings {
-			all = append(all, c...)
-			p.findings[i] = nil // the part's copy can go now
+		for _, c := range p.findings {
+			for i := range c {
+				all = append(all, &c[i])
+			}
 		}
 		res.Rejections = append(res.Rejections, p.rejections...)
 		res.Skipped = append(res.Skipped, p.skipped...)
@@ -361,27 +363,36 @@ func (s *Scanner) merge(parts []*part) *Result {
 	sum.Rules = len(s.rules.Rules())
 	sortFindings(all)
 
+	// Decide what stays first, so that the result is allocated once.
 	type dupKey struct{ event, account, rule, technique string }
 	seen := make(map[dupKey]struct{}, len(all))
-	kept := all[:0]
-	for i := range all {
-		f := &all[i]
+	kept := 0
+	for i, f := range all {
 		if f.EventID != "" {
 			key := dupKey{f.EventID, f.RecipientAccountID, f.Rule.ID, f.TechniqueID}
 			if _, dup := seen[key]; dup {
 				sum.Duplicates++
+				all[i] = nil
 				continue
 			}
 			seen[key] = struct{}{}
 		}
 		if !s.keep(f) {
 			sum.Filtered++
+			all[i] = nil
 			continue
 		}
-		kept = append(kept, *f) // never ahead of i: an in-place copy
+		kept++
 	}
-	clear(all[len(kept):])
-	res.Findings = kept
+	res.Findings = make([]Finding, 0, kept)
+	for _, f := range all {
+		if f != nil {
+			res.Findings = append(res.Findings, *f)
+		}
+	}
+	for _, p := range parts {
+		p.findings = nil // the workers' copies can go now
+	}
 	sum.Findings = len(res.Findings)
 	sort.SliceStable(res.Rejections, func(i, j int) bool {
 		a, b := res.Rejections[i], res.Rejections[j]
@@ -394,36 +405,24 @@ func (s *Scanner) merge(parts []*part) *Result {
 }
 
 // sortFindings sorts findings by time, then position, technique and rule,
-// keeping the order of equal ones. It sorts indexes and then moves each
-// finding once, since findings are large to swap.
-func sortFindings(fs []Finding) {
-	idx := make([]int, len(fs))
-	for i := range idx {
-		idx[i] = i
+// keeping the order of equal ones.
+func sortFindings(fs []*Finding) {
+	type ref struct {
+		f *Finding
+		i int
 	}
-	slices.SortFunc(idx, func(a, b int) int {
-		if c := cmpFinding(&fs[a], &fs[b]); c != 0 {
+	refs := make([]ref, len(fs))
+	for i, f := range fs {
+		refs[i] = ref{f, i}
+	}
+	slices.SortFunc(refs, func(a, b ref) int {
+		if c := cmpFinding(a.f, b.f); c != 0 {
 			return c
 		}
-		return cmp.Compare(a, b)
+		return cmp.Compare(a.i, b.i)
 	})
-	// Apply the permutation cycle by cycle: fs[j] takes fs[idx[j]].
-	for i := range idx {
-		if idx[i] < 0 {
-			continue
-		}
-		tmp := fs[i]
-		j := i
-		for {
-			k := idx[j]
-			idx[j] = -1
-			if k == i {
-				fs[j] = tmp
-				break
-			}
-			fs[j] = fs[k]
-			j = k
-		}
+	for i, r := range refs {
+		fs[i] = r.f
 	}
 }
 
