@@ -115,6 +115,15 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"show", "T9999"}, exitUsage, `no technique "T9999"`},
 		{[]string{"--catalog", "no/such/dir", "tactics"}, exitError, "no/such/dir"},
 		{[]string{"--log-level", "loud", "tactics"}, exitUsage, "--log-level"},
+		{[]string{"techniques", "--search", "*"}, exitUsage, "no letters or digits"},
+		{[]string{"scan"}, exitUsage, "at least one PATH"},
+		{[]string{"scan", "--progress", "bogus", "../../examples/incident"}, exitUsage, "--progress"},
+		{[]string{"scan", "--workers", "-1", "../../examples/incident"}, exitUsage, "--workers"},
+		{[]string{"scan", "--rules", "no/such/rules", "../../examples/incident"}, exitUsage, "--rules"},
+		{[]string{"scan", "--since", "2026-03-15", "--until", "2026-03-14", "../../examples/incident"}, exitUsage, "is not before"},
+		{[]string{"scan", "-o", "jsonl", "no/such/log.json"}, exitError, "could not be read"},
+		{[]string{"scan", "-o", "jsonl", "../../examples/incident"}, exitOK, ""},
+		{[]string{"scan", "-o", "jsonl", "--exit-code", "../../examples/incident"}, exitFindings, ""},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -48,7 +48,8 @@ CloudWatch Logs exports and LookupEvents output.
 
 Every record read ends as matched, unmatched or rejected (with file, position and
 reason); the summary line adds them up. A failed call (errorCode set) is reported
-with outcome "attempt".`,
+with outcome "attempt". When an input cannot be read to the end the results are
+still printed, and the exit status is 1.`,
 		Example: `  ttc scan AWSLogs/
   ttc scan --group-by actor incident/*.json.gz
   ttc scan -o jsonl --technique T1486 logs/ > findings.jsonl
@@ -68,7 +69,7 @@ with outcome "attempt".`,
 	fl.StringVar(&o.groupBy, "group-by", "", "group findings: actor (a timeline per identity or access key)")
 	fl.StringArrayVar(&o.rules, "rules", nil, "folder or file of extra Sigma rules; their attack.t* tags map onto catalog techniques (repeatable)")
 	fl.StringVar(&o.since, "since", "", "only findings at or after this time (RFC 3339 or YYYY-MM-DD)")
-	fl.StringVar(&o.until, "until", "", "only findings before this time (RFC 3339 or YYYY-MM-DD)")
+	fl.StringVar(&o.until, "until", "", "only findings before this time (RFC 3339), or up to the end of a day (YYYY-MM-DD)")
 	fl.StringArrayVar(&o.techniques, "technique", nil, "only findings of this technique or its sub-techniques (repeatable)")
 	fl.StringArrayVar(&o.tactics, "tactic", nil, "only findings of this tactic: ID or short name (repeatable)")
 	fl.BoolVar(&o.exitCode, "exit-code", false, "exit with status 3 when there are findings")
@@ -84,6 +85,17 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	}
 	if o.groupBy != "" && o.groupBy != "actor" {
 		return usagef("--group-by: unknown grouping %q: want actor", o.groupBy)
+	}
+	if o.progress != "auto" && o.progress != "always" && o.progress != "never" {
+		return usagef("--progress: %q: want auto, always or never", o.progress)
+	}
+	if o.workers < 0 {
+		return usagef("--workers: %d: want 0 (one per CPU) or more", o.workers)
+	}
+	for _, r := range o.rules {
+		if err := checkRulesPath(r); err != nil {
+			return usagef("--rules: %v", err)
+		}
 	}
 	c, err := a.catalog()
 	if err != nil {
@@ -126,8 +138,23 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if f != view.Table {
 		fmt.Fprintln(a.stderr, report.SummaryLine(res.Summary))
 	}
+	if failed := res.Summary.FilesFailed; failed > 0 {
+		return fmt.Errorf("%d of the inputs could not be read to the end (see the rejections above)", failed)
+	}
 	if o.exitCode && len(res.Findings) > 0 {
 		return &findingsExit{len(res.Findings)}
+	}
+	return nil
+}
+
+// checkRulesPath accepts a folder, or a file that looks like a Sigma rule.
+func checkRulesPath(p string) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() && !strings.HasSuffix(p, ".yml") && !strings.HasSuffix(p, ".yaml") {
+		return fmt.Errorf("%s: not a folder nor a .yml Sigma rule file", p)
 	}
 	return nil
 }
@@ -163,6 +190,13 @@ func (o scanOptions) scanOptions(c *catalog.Catalog) (scan.Options, error) {
 	}
 	if so.Until, err = parseWhen(o.until); err != nil {
 		return so, usagef("--until: %v", err)
+	}
+	if _, err := time.Parse(time.DateOnly, o.until); err == nil {
+		// A date alone means up to the end of that day.
+		so.Until = so.Until.AddDate(0, 0, 1)
+	}
+	if !so.Since.IsZero() && !so.Until.IsZero() && !so.Since.Before(so.Until) {
+		return so, usagef("--since %s is not before --until %s", o.since, o.until)
 	}
 	for _, id := range o.techniques {
 		t, ok := c.Technique(id)

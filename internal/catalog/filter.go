@@ -32,10 +32,29 @@ type Result struct {
 // FilterError reports a filter value that names nothing in the catalog.
 type FilterError struct {
 	Field, Value string
+	// Why explains a value that is not simply unknown.
+	Why string
 }
 
 func (e *FilterError) Error() string {
+	if e.Why != "" {
+		return fmt.Sprintf("%s %q: %s", e.Field, e.Value, e.Why)
+	}
 	return fmt.Sprintf("unknown %s %q", e.Field, e.Value)
+}
+
+// normaliseEvent accepts an event written with its CloudTrail event source
+// (s3.amazonaws.com:CopyObject) as well as the catalog's service:EventName.
+func (c *Catalog) normaliseEvent(ev string) string {
+	ev = strings.TrimSpace(ev)
+	src, name, ok := strings.Cut(ev, ":")
+	if !ok || !strings.Contains(src, ".") {
+		return ev
+	}
+	if ss := c.ServicesFor(src); len(ss) > 0 {
+		return ss[0].Key + ":" + name
+	}
+	return ev
 }
 
 // Filter returns the techniques that pass f: in ID order, or by score when
@@ -45,7 +64,7 @@ func (c *Catalog) Filter(f Filter) ([]Result, error) {
 	for _, s := range f.Services {
 		ss := c.ServicesFor(s)
 		if len(ss) == 0 {
-			return nil, &FilterError{"service", s}
+			return nil, &FilterError{Field: "service", Value: s}
 		}
 		for _, sv := range ss {
 			svcKeys[sv.Key] = true
@@ -55,14 +74,15 @@ func (c *Catalog) Filter(f Filter) ([]Result, error) {
 	for _, s := range f.Tactics {
 		t, ok := c.Tactic(s)
 		if !ok {
-			return nil, &FilterError{"tactic", s}
+			return nil, &FilterError{Field: "tactic", Value: s}
 		}
 		tactics[t.ID] = true
 	}
 	terms := searchTerms(f.Search)
 	if strings.TrimSpace(f.Search) != "" && len(terms) == 0 {
-		return nil, &FilterError{"search", f.Search}
+		return nil, &FilterError{Field: "search", Value: f.Search, Why: "it has no letters or digits to look for"}
 	}
+	event := c.normaliseEvent(f.Event)
 	var out []Result
 	for _, t := range c.techniques {
 		if f.AWSSpecific && !t.AWSSpecific {
@@ -74,7 +94,7 @@ func (c *Catalog) Filter(f Filter) ([]Result, error) {
 		if len(tactics) > 0 && !anyIn(t.Tactics, tactics) {
 			continue
 		}
-		if f.Event != "" && !hasEvent(t, f.Event) {
+		if event != "" && !hasEvent(t, event) {
 			continue
 		}
 		r := Result{Technique: t}

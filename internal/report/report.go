@@ -156,7 +156,8 @@ func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
 }
 
 // WriteJSONL writes one JSON object per line: every finding ("type":"finding"),
-// every rejection ("type":"rejection"), then the summary ("type":"summary").
+// every rejected record or unreadable file ("type":"rejection"), every file set
+// aside ("type":"skipped"), then the summary ("type":"summary").
 func WriteJSONL(w io.Writer, res *scan.Result) error {
 	enc := json.NewEncoder(w)
 	for i := range res.Findings {
@@ -164,13 +165,18 @@ func WriteJSONL(w io.Writer, res *scan.Result) error {
 			return fmt.Errorf("write finding: %w", err)
 		}
 	}
-	for _, r := range append(append([]scan.Rejection{}, res.Rejections...), res.Skipped...) {
-		line := struct {
-			Type string `json:"type"`
-			scan.Rejection
-		}{"rejection", r}
-		if err := enc.Encode(line); err != nil {
-			return fmt.Errorf("write rejection: %w", err)
+	for _, group := range []struct {
+		typ  string
+		list []scan.Rejection
+	}{{"rejection", res.Rejections}, {"skipped", res.Skipped}} {
+		for _, r := range group.list {
+			line := struct {
+				Type string `json:"type"`
+				scan.Rejection
+			}{group.typ, r}
+			if err := enc.Encode(line); err != nil {
+				return fmt.Errorf("write %s: %w", group.typ, err)
+			}
 		}
 	}
 	sum := struct {
@@ -186,28 +192,37 @@ func WriteJSONL(w io.Writer, res *scan.Result) error {
 
 // SummaryLine says in one line what was read and how it was classified.
 func SummaryLine(s scan.Summary) string {
-	line := fmt.Sprintf("%d files (%s) in %s: %d records read = %d matched + %d unmatched + %d rejected; %d findings",
-		s.Files+s.FilesFailed, humanBytes(s.Bytes), s.Duration.Round(time.Millisecond), s.Read, s.Matched, s.Unmatched, s.Rejected, s.Findings)
+	line := fmt.Sprintf("%s (%s) in %s: %s read = %d matched + %d unmatched + %d rejected; %s",
+		count(s.Files+s.FilesFailed, "file", "files"), humanBytes(s.Bytes), s.Duration.Round(time.Millisecond),
+		count(s.Read, "record", "records"), s.Matched, s.Unmatched, s.Rejected, count(int64(s.Findings), "finding", "findings"))
 	var extra []string
 	if s.FilesSkipped > 0 {
-		extra = append(extra, fmt.Sprintf("%d files skipped", s.FilesSkipped))
+		extra = append(extra, count(s.FilesSkipped, "file", "files")+" skipped")
 	}
 	if s.FilesFailed > 0 {
-		extra = append(extra, fmt.Sprintf("%d files not read to the end", s.FilesFailed))
+		extra = append(extra, count(s.FilesFailed, "file", "files")+" not read to the end")
 	}
 	if s.Duplicates > 0 {
-		extra = append(extra, fmt.Sprintf("%d duplicate findings dropped", s.Duplicates))
+		extra = append(extra, count(s.Duplicates, "duplicate finding", "duplicate findings")+" dropped")
 	}
 	if s.Filtered > 0 {
-		extra = append(extra, fmt.Sprintf("%d findings filtered out", s.Filtered))
+		extra = append(extra, count(s.Filtered, "finding", "findings")+" filtered out")
 	}
 	if s.Insights > 0 {
-		extra = append(extra, fmt.Sprintf("%d Insights records", s.Insights))
+		extra = append(extra, count(s.Insights, "Insights record", "Insights records"))
 	}
 	if len(extra) > 0 {
 		line += " (" + strings.Join(extra, ", ") + ")"
 	}
 	return line
+}
+
+// count writes n with the singular or plural noun.
+func count(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func humanBytes(n int64) string {

@@ -3,6 +3,7 @@ package view
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/catalog"
@@ -19,11 +20,12 @@ func WriteTechnique(w io.Writer, f Format, d catalog.TechniqueDetail, opts Optio
 	return writeTechniqueText(w, d, opts)
 }
 
-// section is a titled part of a technique page, as paragraphs or list items.
+// section is a titled part of a technique page, as paragraphs, list items or links.
 type section struct {
 	title string
 	text  string   // Markdown paragraphs
 	items []string // list items
+	links []catalog.Reference
 }
 
 func techniqueSections(d catalog.TechniqueDetail) []section {
@@ -74,11 +76,9 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 	add("Sub-techniques", "", summaryLines(d.Children)...)
 	add("Siblings", "", summaryLines(d.Siblings)...)
 	add("Related", "", summaryLines(d.RelatedTo)...)
-	var refs []string
-	for _, r := range t.References {
-		refs = append(refs, r.Title+" <"+r.URL+">")
+	if len(t.References) > 0 {
+		ss = append(ss, section{title: "References", links: t.References})
 	}
-	add("References", "", refs...)
 	if a := d.AttackData; a != nil {
 		text := a.Description
 		if a.Revoked {
@@ -146,6 +146,9 @@ func writeTechniqueText(w io.Writer, d catalog.TechniqueDetail, opts Options) er
 		for _, it := range s.items {
 			b.WriteString(Wrap(Clean(it), width, "  - ") + "\n")
 		}
+		for _, l := range s.links {
+			b.WriteString(Wrap(Clean(l.Title+" <"+l.URL+">"), width, "  - ") + "\n")
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -157,8 +160,9 @@ func writeTechniqueMarkdown(w io.Writer, d catalog.TechniqueDetail) error {
 	for _, s := range techniqueSections(d) {
 		fmt.Fprintf(&b, "\n## %s\n\n", MarkdownEscape(s.title))
 		if s.text != "" {
-			// Catalog prose is Markdown already; raw HTML in it is neutralised.
-			b.WriteString(strings.TrimSpace(neutraliseHTML(s.text)) + "\n")
+			// Catalog prose is Markdown already; raw HTML and control
+			// characters in it are neutralised.
+			b.WriteString(strings.TrimSpace(neutraliseHTML(Clean(s.text))) + "\n")
 		}
 		if s.text != "" && len(s.items) > 0 {
 			b.WriteString("\n")
@@ -166,9 +170,23 @@ func writeTechniqueMarkdown(w io.Writer, d catalog.TechniqueDetail) error {
 		for _, it := range s.items {
 			b.WriteString("- " + MarkdownEscape(oneLine(it)) + "\n")
 		}
+		for _, l := range s.links {
+			b.WriteString("- " + markdownLink(l) + "\n")
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// markdownLink writes a reference as a Markdown link when its URL is an
+// absolute http(s) URL that needs no escaping, and as plain text otherwise.
+func markdownLink(r catalog.Reference) string {
+	title := MarkdownEscape(oneLine(r.Title))
+	u, err := url.Parse(r.URL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(r.URL, " ()<>\x00\n") {
+		return title + " (" + MarkdownEscape(oneLine(r.URL)) + ")"
+	}
+	return "[" + title + "](" + r.URL + ")"
 }
 
 var htmlNeutraliser = strings.NewReplacer("<", "&lt;", ">", "&gt;")

@@ -103,7 +103,7 @@ func oneLine(s string) string {
 		case r == '\n' || r == '\t' || r == '\r' || r == ' ':
 			space = true
 			continue
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		case isControl(r):
 			r = '�'
 		}
 		if space && b.Len() > 0 {
@@ -129,7 +129,7 @@ func oneLineKeepSpaces(s string) string {
 		if r == '\t' {
 			return ' '
 		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+		if isControl(r) {
 			return '�'
 		}
 		return r
@@ -162,6 +162,14 @@ func shrink(widths []int, flex, room int) {
 		widths[widest]--
 		total--
 	}
+}
+
+// isControl reports characters that must not reach a terminal from untrusted
+// text: C0 and C1 controls (escape sequences) and the bidirectional overrides
+// that can make text display in another order than it reads.
+func isControl(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) ||
+		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 func fit(s string, width int) string {
