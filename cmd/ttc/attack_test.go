@@ -78,6 +78,9 @@ func TestAttackWorkflow(t *testing.T) {
 		if strings.Contains(te.TechniqueID, ".A") || strings.HasPrefix(te.TechniqueID, "AT") {
 			t.Errorf("layer carries an ID Navigator does not know: %s", te.TechniqueID)
 		}
+		if te.Tactic != "" {
+			t.Errorf("%s is pinned to tactic %s; entries leave the tactic to ATT&CK", te.TechniqueID, te.Tactic)
+		}
 	}
 }
 

@@ -50,9 +50,12 @@ func newExportSTIXCmd(a *app) *cobra.Command {
 	}
 }
 
-// navigatorOptions names the layer's ATT&CK version after the newest imported one.
-func (a *app) navigatorOptions(c *catalog.Catalog, name, desc string) navigator.Options {
-	opts := navigator.Options{Name: name, Description: desc, ShortNames: navigator.ShortNames(c.Tactics())}
+// navigatorOptions names the layer's ATT&CK version after the newest imported
+// one. Entries carry no tactic: the catalog files some techniques under other
+// tactics than ATT&CK does (T1578 under Impact), and Navigator shows an entry
+// without a tactic wherever ATT&CK places the technique.
+func (a *app) navigatorOptions(name, desc string) navigator.Options {
+	opts := navigator.Options{Name: name, Description: desc}
 	if ds, err := a.attackData(""); err == nil && ds != nil {
 		opts.AttackVersion = ds.Version
 	}
@@ -87,7 +90,7 @@ metadata; AWS-defined techniques (AT1667) are listed in the layer's description.
 			if len(ff.services) > 0 {
 				name += ": " + strings.Join(ff.services, ", ")
 			}
-			layer := navigator.CatalogLayer(techs, a.navigatorOptions(c, name, "Techniques of the Threat Technique Catalog for AWS"))
+			layer := navigator.CatalogLayer(techs, a.navigatorOptions(name, "Techniques of the Threat Technique Catalog for AWS"))
 			return navigator.Encode(a.stdout, layer)
 		},
 	}
@@ -172,7 +175,7 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) *navigator.Layer {
 		obs[id] = navigator.Observation{Count: g.count, Evidence: fmt.Sprintf("%d findings (%d attempts) by %d actors, %s … %s: %s",
 			g.count, g.attempts, len(g.actors), g.first, g.last, strings.Join(slices.Sorted(maps.Keys(g.events)), ", "))}
 	}
-	return navigator.ScanLayer(c.Techniques(), obs, a.navigatorOptions(c, "ttc scan", layerDescription(res)))
+	return navigator.ScanLayer(c.Techniques(), obs, a.navigatorOptions("ttc scan", layerDescription(res)))
 }
 
 func layerDescription(res *scan.Result) string {
