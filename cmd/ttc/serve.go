@@ -63,6 +63,9 @@ func runServe(ctx context.Context, a *app, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		a.log.Warn("listening beyond this machine: anyone who can reach the address can read the catalog and upload logs to scan", "addr", ln.Addr().String())
+	}
 	fmt.Fprintf(a.stderr, "ttc: serving on http://%s (Ctrl-C stops)\n", ln.Addr())
 	return srv.Serve(ctx, ln)
 }

@@ -171,6 +171,9 @@ func sniffFile(p string) string {
 		return "blank file"
 	case i < len(b) && (b[i] == '{' || b[i] == '['):
 		return ""
+	case i < len(b) && b[i] >= '0' && b[i] <= '9' && bytes.Contains(b[i:], []byte(" {")):
+		// CloudWatch Logs exports: "<timestamp> {record}" per line.
+		return ""
 	}
 	return "not JSON or gzip"
 }

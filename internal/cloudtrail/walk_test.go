@@ -34,6 +34,8 @@ func TestInputs(t *testing.T) {
 		"AWSLogs/111111111111/.hidden/x.json": records,
 		".DS_Store":                           []byte("\x00\x00\x00\x01Bud1"),
 		"exports/lines.jsonl":                 records,
+		"exports/cloudwatch.log":              []byte("2026-03-01T10:00:00.000Z {\"eventVersion\":\"1.10\"}\n"),
+		"exports/2026-report.txt":             []byte("2026 was a good year\n"),
 	}
 	for name, data := range files {
 		p := filepath.Join(root, filepath.FromSlash(name))
@@ -74,6 +76,8 @@ func TestInputs(t *testing.T) {
 		"AWSLogs/111111111111/CloudTrail-Insight/eu-west-1/2026/03/01/111111111111_CloudTrail-Insight_eu-west-1_x.json.gz insight /111111111111/eu-west-1",
 		"AWSLogs/o-abc123def4/222222222222/CloudTrail/ap-south-1/2026/03/02/222222222222_CloudTrail_ap-south-1_20260302T0000Z_d.json.gz logs o-abc123def4/222222222222/ap-south-1",
 		"AWSLogs/o-abc123def4/222222222222/CloudTrail-Digest/ap-south-1/2026/03/02/digest.json.gz digest o-abc123def4/222222222222/ap-south-1 skip: digest file (log-file validation)",
+		"exports/2026-report.txt skip: not JSON or gzip",
+		"exports/cloudwatch.log",
 		"exports/lines.jsonl",
 		"-",
 		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/notes.txt logs /111111111111/eu-west-1",
