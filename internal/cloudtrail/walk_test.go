@@ -104,8 +104,9 @@ func TestInputs(t *testing.T) {
 			}
 		}
 	}
-	if events != 15 || insights != 1 {
-		t.Errorf("read %d events and %d insights, want 15 and 1", events, insights)
+	// Five log files of three records, plus the CloudWatch export line.
+	if events != 16 || insights != 1 {
+		t.Errorf("read %d events and %d insights, want 16 and 1", events, insights)
 	}
 }
 
