@@ -114,6 +114,13 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	}
 	a.log.Info("rules compiled", "rules", len(rules.Rules()))
 	sopts.Log, sopts.Stdin = a.log, os.Stdin
+	// JSON Lines streams findings as they are found, so memory stays flat
+	// whatever the number of findings; the other formats sort and group them.
+	var jw *report.JSONLWriter
+	if f == view.JSONL {
+		jw = report.NewJSONLWriter(a.stdout)
+		sopts.Emit = jw.Finding
+	}
 	s := scan.New(c, rules, sopts)
 
 	if ctx == nil {
@@ -127,9 +134,12 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}
-	if f == view.Navigator {
+	switch f {
+	case view.JSONL:
+		err = jw.Close(res)
+	case view.Navigator:
 		err = navigator.Encode(a.stdout, a.scanLayer(c, res))
-	} else {
+	default:
 		err = writeScan(a.stdout, f, c, res, report.Options{View: viewOptions(a.stdout), GroupByActor: o.groupBy == "actor"})
 	}
 	if err != nil {
@@ -141,8 +151,8 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if failed := res.Summary.FilesFailed; failed > 0 {
 		return fmt.Errorf("%d of the inputs could not be read to the end (see the rejections above)", failed)
 	}
-	if o.exitCode && len(res.Findings) > 0 {
-		return &findingsExit{len(res.Findings)}
+	if o.exitCode && res.Summary.Findings > 0 {
+		return &findingsExit{res.Summary.Findings}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@
 package report
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -159,12 +160,38 @@ func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
 // every rejected record or unreadable file ("type":"rejection"), every file set
 // aside ("type":"skipped"), then the summary ("type":"summary").
 func WriteJSONL(w io.Writer, res *scan.Result) error {
-	enc := json.NewEncoder(w)
+	jw := NewJSONLWriter(w)
 	for i := range res.Findings {
-		if err := enc.Encode(&res.Findings[i]); err != nil {
-			return fmt.Errorf("write finding: %w", err)
+		if err := jw.Finding(&res.Findings[i]); err != nil {
+			return err
 		}
 	}
+	return jw.Close(res)
+}
+
+// JSONLWriter writes a scan as JSON Lines while it runs: findings as they
+// come (scan.Options.Emit), then the rest when the scan is done.
+type JSONLWriter struct {
+	bw  *bufio.Writer
+	enc *json.Encoder
+}
+
+// NewJSONLWriter returns a writer that buffers its output to w.
+func NewJSONLWriter(w io.Writer) *JSONLWriter {
+	bw := bufio.NewWriterSize(w, 256<<10)
+	return &JSONLWriter{bw: bw, enc: json.NewEncoder(bw)}
+}
+
+// Finding writes one finding line.
+func (j *JSONLWriter) Finding(f *scan.Finding) error {
+	if err := j.enc.Encode(f); err != nil {
+		return fmt.Errorf("write finding: %w", err)
+	}
+	return nil
+}
+
+// Close writes the rejection, skipped and summary lines of res and flushes.
+func (j *JSONLWriter) Close(res *scan.Result) error {
 	for _, group := range []struct {
 		typ  string
 		list []scan.Rejection
@@ -174,7 +201,7 @@ func WriteJSONL(w io.Writer, res *scan.Result) error {
 				Type string `json:"type"`
 				scan.Rejection
 			}{group.typ, r}
-			if err := enc.Encode(line); err != nil {
+			if err := j.enc.Encode(line); err != nil {
 				return fmt.Errorf("write %s: %w", group.typ, err)
 			}
 		}
@@ -184,7 +211,10 @@ func WriteJSONL(w io.Writer, res *scan.Result) error {
 		SchemaVersion string `json:"schema_version"`
 		scan.Summary
 	}{"summary", catalog.SchemaVersion, res.Summary}
-	if err := enc.Encode(sum); err != nil {
+	if err := j.enc.Encode(sum); err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	if err := j.bw.Flush(); err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"runtime"
@@ -44,6 +46,12 @@ type Options struct {
 	Tactics []string
 	// Log receives per-file diagnostics; nil discards them.
 	Log *slog.Logger
+	// Emit, when set, receives each finding as soon as it is found (after
+	// the duplicate check and the filters) instead of the Result holding
+	// them all: memory then stays flat however many findings there are.
+	// Findings arrive in the order each worker finds them, not by time.
+	// Calls are serialised; an error stops the scan and is returned.
+	Emit func(*Finding) error
 }
 
 // Rejection is a record or file that could not be classified, and why.
@@ -100,6 +108,15 @@ type Scanner struct {
 
 	files, records, bytes atomic.Int64
 	start                 time.Time
+
+	cancel func(error)
+
+	// Streaming state, used when opts.Emit is set.
+	emitMu   sync.Mutex
+	emitted  map[uint64]struct{} // hashes of the duplicate keys seen
+	seed     maphash.Seed
+	emitErr  error
+	streamed Summary // Duplicates, Filtered and Findings of emitted findings
 }
 
 // New returns a scanner for the catalog and its rule set.
@@ -122,7 +139,10 @@ func (s *Scanner) Progress() Progress {
 // Problems with single records or files are part of the result; the error is
 // only for a cancelled context.
 func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
-	s.start = time.Now()
+	s.startRun()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	s.cancel = cancel
 	jobs := make(chan cloudtrail.Input)
 	parts := make([]*part, s.opts.Workers)
 	var wg sync.WaitGroup
@@ -155,6 +175,9 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 	}
 	close(jobs)
 	wg.Wait()
+	if s.emitErr != nil {
+		return nil, s.emitErr
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -163,12 +186,61 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 	return res, nil
 }
 
+func (s *Scanner) startRun() {
+	s.start = time.Now()
+	s.cancel = func(error) {}
+	if s.opts.Emit != nil {
+		s.emitted = map[uint64]struct{}{}
+		s.seed = maphash.MakeSeed()
+	}
+}
+
+// emit hands findings on in streaming mode: it drops duplicates and filtered
+// findings and passes the rest to opts.Emit, one call at a time.
+func (s *Scanner) emit(fs []Finding) {
+	s.emitMu.Lock()
+	defer s.emitMu.Unlock()
+	for i := range fs {
+		f := &fs[i]
+		if s.emitErr != nil {
+			return
+		}
+		if f.EventID != "" {
+			var h maphash.Hash
+			h.SetSeed(s.seed)
+			for _, part := range []string{f.EventID, f.RecipientAccountID, f.Rule.ID, f.TechniqueID} {
+				h.WriteString(part)
+				h.WriteByte(0)
+			}
+			key := h.Sum64()
+			if _, dup := s.emitted[key]; dup {
+				s.streamed.Duplicates++
+				continue
+			}
+			s.emitted[key] = struct{}{}
+		}
+		if !s.keep(f) {
+			s.streamed.Filtered++
+			continue
+		}
+		if err := s.opts.Emit(f); err != nil {
+			s.emitErr = fmt.Errorf("emit finding: %w", err)
+			s.cancel(s.emitErr)
+			return
+		}
+		s.streamed.Findings++
+	}
+}
+
 // ScanReader classifies the records of one stream, named name in positions
 // (an uploaded file, say).
 func (s *Scanner) ScanReader(ctx context.Context, name string, r io.Reader) (*Result, error) {
-	s.start = time.Now()
+	s.startRun()
 	p := &part{}
 	s.newWorker(p).read(r, cloudtrail.Input{Path: name})
+	if s.emitErr != nil {
+		return nil, s.emitErr
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -223,6 +295,7 @@ type worker struct {
 	r       *cloudtrail.Reader
 	matches []detect.Match
 	strs    *interner
+	scratch []Finding // one record's findings, in streaming mode
 }
 
 func (s *Scanner) newWorker(p *part) *worker {
@@ -280,15 +353,23 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		w.p.sum.Matched++
 		pos := RecordRef{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset}
 		var h *header
+		w.scratch = w.scratch[:0]
 		for _, m := range w.matches {
 			if r := w.s.rules.Lookup(m.Rule); r != nil {
 				if h == nil {
 					hd := headerOf(rec.Raw, w.strs)
 					h = &hd
 				}
+				if w.s.opts.Emit != nil {
+					w.scratch = newFindings(w.scratch, h, m, r, w.s.describe, pos)
+					continue
+				}
 				c := w.p.findings.room()
 				*c = newFindings(*c, h, m, r, w.s.describe, pos)
 			}
+		}
+		if len(w.scratch) > 0 {
+			w.s.emit(w.scratch)
 		}
 	}
 	st := w.r.Stats()
@@ -394,6 +475,11 @@ func (s *Scanner) merge(parts []*part) *Result {
 		p.findings = nil // the workers' copies can go now
 	}
 	sum.Findings = len(res.Findings)
+	if s.opts.Emit != nil {
+		sum.Findings = int(s.streamed.Findings)
+		sum.Duplicates += s.streamed.Duplicates
+		sum.Filtered += s.streamed.Filtered
+	}
 	sort.SliceStable(res.Rejections, func(i, j int) bool {
 		a, b := res.Rejections[i], res.Rejections[j]
 		if a.File != b.File {

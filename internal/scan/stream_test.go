@@ -1,0 +1,51 @@
+package scan_test
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/scan"
+)
+
+// TestStreamMatchesResult checks that streaming hands on the same findings,
+// duplicates and filters included, as a scan that keeps them.
+func TestStreamMatchesResult(t *testing.T) {
+	c, rs := fixtures(t)
+	inputs := []string{"testdata/logs", "testdata/logs"} // every finding twice
+	kept, err := scan.New(c, rs, scan.Options{Workers: 2}).Scan(context.Background(), inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var streamed []string
+	res, err := scan.New(c, rs, scan.Options{Workers: 2, Emit: func(f *scan.Finding) error {
+		streamed = append(streamed, f.EventID+" "+f.TechniqueID+" "+f.Rule.ID)
+		return nil
+	}}).Scan(context.Background(), inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, f := range kept.Findings {
+		want = append(want, f.EventID+" "+f.TechniqueID+" "+f.Rule.ID)
+	}
+	sort.Strings(streamed)
+	sort.Strings(want)
+	if strings.Join(streamed, "\n") != strings.Join(want, "\n") {
+		t.Errorf("streamed:\n%s\nkept:\n%s", strings.Join(streamed, "\n"), strings.Join(want, "\n"))
+	}
+	if len(res.Findings) != 0 || res.Summary.Findings != len(want) || res.Summary.Duplicates != kept.Summary.Duplicates {
+		t.Errorf("streaming summary %+v, want %d findings and %d duplicates, none kept", res.Summary, len(want), kept.Summary.Duplicates)
+	}
+}
+
+func TestStreamStopsOnError(t *testing.T) {
+	c, rs := fixtures(t)
+	boom := errors.New("broken pipe")
+	_, err := scan.New(c, rs, scan.Options{Emit: func(*scan.Finding) error { return boom }}).Scan(context.Background(), []string{"testdata/logs"})
+	if !errors.Is(err, boom) {
+		t.Errorf("Scan = %v, want the emit error", err)
+	}
+}
