@@ -357,7 +357,13 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		for _, m := range w.matches {
 			if r := w.s.rules.Lookup(m.Rule); r != nil {
 				if h == nil {
-					hd := headerOf(rec.Raw, w.strs)
+					// Streamed findings are written out at once, so sharing
+					// their strings across findings would only cost time.
+					strs := w.strs
+					if w.s.opts.Emit != nil {
+						strs = nil
+					}
+					hd := headerOf(rec.Raw, strs)
 					h = &hd
 				}
 				if w.s.opts.Emit != nil {
