@@ -179,17 +179,9 @@ func (st *state) testOne(it *item, t, i int) bool {
 			return p.match(st.lowerOf(i))
 		}
 		t -= len(it.pats)
-		lit := it.reLits[t]
-		if lit != nil && !bytes.Contains(v.text, lit) {
-			return false
-		}
-		return it.res[t].Match(v.text)
+		return it.reLits[t].pass(v.text) && it.res[t].Match(v.text)
 	case iRe:
-		lit := it.reLits[t]
-		if lit != nil && !bytes.Contains(v.text, lit) {
-			return false
-		}
-		return it.res[t].Match(v.text)
+		return it.reLits[t].pass(v.text) && it.res[t].Match(v.text)
 	case iCIDR:
 		a, err := netip.ParseAddr(string(v.text))
 		return err == nil && it.nets[t].Contains(a.Unmap())

@@ -40,7 +40,7 @@ type item struct {
 
 	pats     []*pattern
 	res      []*regexp.Regexp
-	reLits   [][]byte // required literal per regexp, nil when none is known
+	reLits   []litFilter // per regexp: literals a text needs to match it
 	nets     []netip.Prefix
 	cmp      string
 	nums     []float64
@@ -160,7 +160,7 @@ func fillRe(it *item, ms modSet, vals []*yaml.Node) error {
 				"or atomic groups)", v.Value, reCause(err))
 		}
 		it.res = append(it.res, re)
-		it.reLits = append(it.reLits, requiredLiteral(flags+v.Value))
+		it.reLits = append(it.reLits, requiredLiterals(flags+v.Value))
 	}
 	return nil
 }
@@ -327,44 +327,4 @@ func transform(s sstr, ms modSet, keyword bool) ([]sstr, error) {
 		}
 	}
 	return strs, nil
-}
-
-// requiredLiteral returns a case-sensitive literal that every match of the
-// expression must contain, or nil. It is a cheap filter run before the
-// regular expression itself.
-func requiredLiteral(expr string) []byte {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	lit := reqLit(re.Simplify())
-	if len(lit) < 3 {
-		return nil
-	}
-	return []byte(lit)
-}
-
-func reqLit(re *syntax.Regexp) string {
-	switch re.Op {
-	case syntax.OpLiteral:
-		if re.Flags&syntax.FoldCase != 0 {
-			return ""
-		}
-		return string(re.Rune)
-	case syntax.OpCapture, syntax.OpPlus:
-		return reqLit(re.Sub[0])
-	case syntax.OpRepeat:
-		if re.Min >= 1 {
-			return reqLit(re.Sub[0])
-		}
-	case syntax.OpConcat:
-		best := ""
-		for _, s := range re.Sub {
-			if l := reqLit(s); len(l) > len(best) {
-				best = l
-			}
-		}
-		return best
-	}
-	return ""
 }
