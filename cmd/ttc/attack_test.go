@@ -53,6 +53,10 @@ func TestAttackWorkflow(t *testing.T) {
 	if _, ok := kinds["T1485"]; ok {
 		t.Errorf("check reports T1485, which ATT&CK v18.1 has as the catalog does")
 	}
+	// An AWS-specific name without the "Parent: " part says nothing of the parent's name.
+	if k, ok := kinds["T1486.A002"]; ok {
+		t.Errorf("check reports T1486.A002 (EC2/EBS Data Encryption) as %s", k)
+	}
 
 	out, _, _ = ttc(t, "--data-dir", dir, "show", "T1485.A003")
 	if !strings.Contains(out, "ATT&CK T1485: Data Destruction (ATT&CK v18.1)") || !strings.Contains(out, "The MITRE Corporation") {

@@ -110,6 +110,9 @@ func (ds *Dataset) nameMismatch(t *catalog.Technique, at *Technique) (want, got 
 	parentPart, subPart, hasColon := strings.Cut(t.Name, ": ")
 	kind, _ := catalog.ParseID(t.ID)
 	switch {
+	case kind == catalog.KindAWSSubTechnique && !hasColon:
+		// A name without the "Parent: " part says nothing of the parent's name.
+		return "", "", false
 	case kind == catalog.KindAWSSubTechnique:
 		got = parentPart
 	case at.IsSubtechnique && hasColon:
