@@ -4,13 +4,18 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 
+	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/detect/naive"
 )
@@ -272,4 +277,64 @@ func TestConcurrentMatch(t *testing.T) {
 		}(g)
 	}
 	wg.Wait()
+}
+
+// benchCorpus is the corpus `make bench` generates; BenchmarkMatchCorpus
+// reads its first files when it is there.
+const benchCorpus = "../../.bench/corpus"
+
+// corpusRecords returns copies of the records in the first files of the
+// generated corpus, up to about limit bytes of JSON.
+func corpusRecords(b *testing.B, limit int) [][]byte {
+	b.Helper()
+	var files []string
+	filepath.WalkDir(benchCorpus, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json.gz") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		b.Skip("no generated corpus in " + benchCorpus + " (run make bench)")
+	}
+	sort.Strings(files)
+	r := cloudtrail.NewReader(cloudtrail.Options{})
+	var recs [][]byte
+	size := 0
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r.Reset(f, name)
+		for {
+			rec, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			recs = append(recs, bytes.Clone(rec.Raw))
+			size += len(rec.Raw)
+		}
+		f.Close()
+		if size >= limit {
+			break
+		}
+	}
+	return recs
+}
+
+// BenchmarkMatchCorpus measures the raw matcher on the generated corpus
+// (mostly routine records, a few attack-like ones), the mix ttc scan sees.
+func BenchmarkMatchCorpus(b *testing.B) {
+	m, recs := allRules(b), corpusRecords(b, 64<<20)
+	b.Logf("%d rules, %d records", len(m.Rules()), len(recs))
+	var dst []detect.Match
+	benchMatch(b, func(r []byte) ([]detect.Match, error) {
+		var err error
+		dst, err = m.AppendMatches(dst[:0], r)
+		return dst, err
+	}, recs)
 }
