@@ -30,6 +30,8 @@ type fieldPath struct {
 	path string
 	segs []string
 	offs []int // byte offset of each segment in path
+	// topIDs[k-1] numbers keyAt(0, k) in the Matcher's topTable.
+	topIDs []int32
 }
 
 // compiler turns rules into a Matcher; it owns the field registry shared by
@@ -75,6 +77,7 @@ type Matcher struct {
 	opts     Options
 	rules    []*crule
 	fields   []fieldPath
+	tops     *topTable
 	nameFid  int
 	srcFid   int
 	byName   map[string][]int32
@@ -110,6 +113,7 @@ func Compile(rules []*Rule, opts Options) (*Matcher, error) {
 		m.add(cr)
 	}
 	m.fields = c.fields
+	m.tops = newTopTable(m.fields)
 	m.pool.New = func() any { return newState(m) }
 	return m, errors.Join(errs...)
 }

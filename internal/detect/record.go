@@ -45,9 +45,10 @@ type state struct {
 	raw     []byte
 	doc     map[string]any
 	tops    []member
-	topPos  int  // where the top-level scan stopped
-	topDone bool // the top-level object has been read to its end
-	bad     bool // the record is not well-formed JSON where it was read
+	topSeen []topRef // by topTable id: where in tops the key was found
+	topPos  int      // where the top-level scan stopped
+	topDone bool     // the top-level object has been read to its end
+	bad     bool     // the record is not well-formed JSON where it was read
 	objs    []objScan
 	nobjs   int
 	gen     uint32
@@ -63,7 +64,7 @@ type state struct {
 }
 
 func newState(m *Matcher) *state {
-	return &state{m: m, slots: make([]slot, len(m.fields))}
+	return &state{m: m, slots: make([]slot, len(m.fields)), topSeen: make([]topRef, m.tops.n)}
 }
 
 func (st *state) reset(raw []byte, doc map[string]any) {
@@ -77,6 +78,7 @@ func (st *state) reset(raw []byte, doc map[string]any) {
 	st.gen++
 	if st.gen == 0 { // wrapped: forget every cached slot
 		clear(st.slots)
+		clear(st.topSeen)
 		st.leaves.gen = 0
 		st.gen = 1
 	}
@@ -112,23 +114,8 @@ func (st *state) topNext() bool {
 	}
 	st.tops = append(st.tops, m)
 	st.topPos = next
+	st.noteTop(len(st.tops) - 1)
 	return true
-}
-
-// topFind returns the index in st.tops of the first top-level member named
-// key, scanning no further than needed, or -1.
-func (st *state) topFind(key string) int {
-	for i, m := range st.tops {
-		if st.keyIs(m, key) {
-			return i
-		}
-	}
-	for st.topNext() {
-		if st.keyIs(st.tops[len(st.tops)-1], key) {
-			return len(st.tops) - 1
-		}
-	}
-	return -1
 }
 
 // topAll scans the rest of the top-level object.
@@ -211,7 +198,7 @@ func (fp *fieldPath) keyAt(j, k int) string {
 // because finding a key absent already meant reading the whole object.
 func (st *state) resolveTop(fp *fieldPath) bool {
 	for k := 1; k <= len(fp.segs); k++ {
-		if i := st.topFind(fp.keyAt(0, k)); i >= 0 {
+		if i := st.topFind(fp.topIDs[k-1]); i >= 0 {
 			m := st.tops[i]
 			return st.resolveRaw(m.vStart, m.vEnd, fp, k, 0)
 		}
