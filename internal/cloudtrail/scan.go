@@ -73,17 +73,7 @@ func special(x uint64) uint64 {
 func (s *scanner) str(b []byte, i int) int {
 	i++
 	for {
-		for i+8 <= len(b) {
-			m := special(binary.LittleEndian.Uint64(b[i:]))
-			if m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				break
-			}
-			i += 8
-		}
-		for i < len(b) && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20 {
-			i++
-		}
+		i = stopByte(b, i)
 		if i >= len(b) {
 			return more
 		}
@@ -100,6 +90,21 @@ func (s *scanner) str(b []byte, i int) int {
 			return s.syntax(i, "control character in string")
 		}
 	}
+}
+
+// stopByte returns the index of the first '"', '\\' or control byte at or
+// after b[i], or len(b).
+func stopByte(b []byte, i int) int {
+	for i+8 <= len(b) {
+		if m := special(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+		i += 8
+	}
+	for i < len(b) && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20 {
+		i++
+	}
+	return i
 }
 
 // escape checks the escape sequence at b[i] == '\\' and returns the index
