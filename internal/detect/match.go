@@ -108,7 +108,11 @@ func (st *state) appendHits(dst []Match) []Match {
 		mt := Match{Rule: cr.rule}
 		for _, c := range cr.conds {
 			if st.evalNode(cr, c) {
-				mt.Fields = st.evidence(cr, c, mt.Fields)
+				// Gathered in scratch space, then copied once at its size.
+				st.ev = st.evidence(cr, c, st.ev[:0])
+				if len(st.ev) > 0 {
+					mt.Fields = slices.Clone(st.ev)
+				}
 				break
 			}
 		}
@@ -165,5 +169,31 @@ func (st *state) valueText(i int) string {
 	case vNull:
 		return "null"
 	}
-	return string(v.text)
+	return st.intern(v.text)
+}
+
+// Bounds of a state's evidence strings: values longer than maxInterned are
+// rarely seen twice, and the table is emptied when it holds maxStrings.
+const (
+	maxInterned = 64
+	maxStrings  = 1024
+)
+
+// intern returns b as a string, reusing the string made the last time the
+// same bytes were evidence: most evidence values (an identity type, an
+// event name) recur from record to record, and this saves an allocation
+// for each.
+func (st *state) intern(b []byte) string {
+	if len(b) > maxInterned {
+		return string(b)
+	}
+	if s, ok := st.strs[string(b)]; ok {
+		return s
+	}
+	if st.strs == nil || len(st.strs) >= maxStrings {
+		st.strs = make(map[string]string)
+	}
+	s := string(b)
+	st.strs[s] = s
+	return s
 }

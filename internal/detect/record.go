@@ -61,6 +61,8 @@ type state struct {
 	}
 	keyBuf []byte
 	hits   []int32
+	strs   map[string]string // evidence strings, see intern
+	ev     []FieldMatch      // evidence of one match, before it is copied
 }
 
 func newState(m *Matcher) *state {
