@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/catalog"
@@ -28,6 +30,8 @@ type ServiceDetail struct {
 	view.ServiceRow
 	TechniqueList []catalog.TechniqueSummary `json:"technique_list"`
 	Events        []string                   `json:"events"`
+	// Mitigations are the controls that name the service.
+	Mitigations []view.MitigationRow `json:"mitigations"`
 }
 
 // MitigationDetail is one mitigation with the techniques it addresses.
@@ -52,7 +56,10 @@ func (s *Server) apiError(w http.ResponseWriter, status int, msg string) {
 
 // filterFrom reads the CLI's technique filters from the query string.
 func filterFrom(r *http.Request) (catalog.Filter, error) {
-	q := r.URL.Query()
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return catalog.Filter{}, fmt.Errorf("query string: %w", err)
+	}
 	f := catalog.Filter{
 		Services: nonEmpty(q["service"]),
 		Tactics:  nonEmpty(q["tactic"]),
@@ -144,8 +151,42 @@ func (s *Server) apiService(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, view.One("service", d))
 }
 
+// apiMitigations lists the mitigations, those of the given services only
+// when service parameters are present.
 func (s *Server) apiMitigations(w http.ResponseWriter, r *http.Request) {
-	s.writeJSON(w, http.StatusOK, view.List("mitigations", s.views.mitigations))
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		s.apiError(w, http.StatusBadRequest, fmt.Sprintf("query string: %v", err))
+		return
+	}
+	rows := s.views.mitigations
+	if names := nonEmpty(q["service"]); len(names) > 0 {
+		var keys []string
+		for _, n := range names {
+			svc, ok := s.cat.Service(n)
+			if !ok {
+				s.apiError(w, http.StatusBadRequest, fmt.Sprintf("service: unknown service %q", n))
+				return
+			}
+			keys = append(keys, svc.Key)
+		}
+		rows = mitigationsFor(rows, keys)
+	}
+	s.writeJSON(w, http.StatusOK, view.List("mitigations", rows))
+}
+
+// mitigationsFor keeps the mitigations that name one of the service keys.
+func mitigationsFor(rows []view.MitigationRow, keys []string) []view.MitigationRow {
+	out := []view.MitigationRow{}
+	for _, m := range rows {
+		for _, k := range keys {
+			if slices.Contains(m.Services, k) {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
 }
 
 func (s *Server) apiMitigation(w http.ResponseWriter, r *http.Request) {
@@ -158,8 +199,8 @@ func (s *Server) apiMitigation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiMatrix(w http.ResponseWriter, r *http.Request) {
-	if rs, _, ok := s.filtered(w, r); ok {
-		s.writeJSON(w, http.StatusOK, view.List("matrix", view.BuildMatrix(s.cat, rs)))
+	if rs, f, ok := s.filtered(w, r); ok {
+		s.writeJSON(w, http.StatusOK, view.List("matrix", view.OnlyTactics(s.cat, view.BuildMatrix(s.cat, rs), f.Tactics)))
 	}
 }
 
@@ -180,6 +221,7 @@ func (s *Server) serviceDetail(key string) (ServiceDetail, bool) {
 		ServiceRow:    view.ServiceRow{Service: *svc, Techniques: len(rs)},
 		TechniqueList: s.cat.Summaries(rs),
 		Events:        []string{},
+		Mitigations:   mitigationsFor(s.views.mitigations, []string{svc.Key}),
 	}
 	for _, e := range s.cat.Events() {
 		if strings.HasPrefix(e, svc.Key+":") {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -22,8 +23,9 @@ type filterForm struct {
 	Selected int
 	// Active is true when any filter is set.
 	Active bool
-	// Query is the filter as a query string, for links to the other views.
-	Query string
+	// Query is the filter as a query string, for links to the other views;
+	// url.Values.Encode made it, so the template may use it as it is.
+	Query template.URL
 }
 
 type serviceOption struct {
@@ -34,7 +36,10 @@ type serviceOption struct {
 func (s *Server) form(action string, f catalog.Filter) filterForm {
 	ff := filterForm{Action: action, Filter: f, Tactics: s.views.tactics}
 	for _, row := range s.views.services {
-		on := slices.ContainsFunc(f.Services, func(v string) bool { return strings.EqualFold(v, row.Key) })
+		// A service may be named by key, event source, name or alias.
+		on := slices.ContainsFunc(f.Services, func(v string) bool {
+			return slices.ContainsFunc(s.cat.ServicesFor(v), func(sv *catalog.Service) bool { return sv.Key == row.Key })
+		})
 		if on {
 			ff.Selected++
 		}
@@ -45,7 +50,7 @@ func (s *Server) form(action string, f catalog.Filter) filterForm {
 		return strings.ToLower(ff.Services[i].Name) < strings.ToLower(ff.Services[j].Name)
 	})
 	ff.Active = len(f.Services) > 0 || len(f.Tactics) > 0 || f.AWSSpecific || f.Event != "" || f.Search != ""
-	ff.Query = filterQuery(f).Encode()
+	ff.Query = template.URL(filterQuery(f).Encode())
 	return ff
 }
 
@@ -102,7 +107,8 @@ func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body := matrixPage{Form: s.form("/matrix", f), Columns: view.BuildMatrix(s.cat, rs), Total: len(rs)}
+	cols := view.OnlyTactics(s.cat, view.BuildMatrix(s.cat, rs), f.Tactics)
+	body := matrixPage{Form: s.form("/matrix", f), Columns: cols, Total: len(rs)}
 	body.Open = body.Form.Active
 	s.render(w, r, http.StatusOK, "matrix", page{Title: "Matrix", Nav: "matrix",
 		Terms: catalog.SearchTerms(f.Search), Body: body})

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/report"
@@ -76,15 +77,32 @@ func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) {
 // whole body when it is not a form) and scans it. It returns the status to
 // answer with when it fails.
 func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error) {
+	// Browsers say where a request comes from; a page of another site must
+	// not make the user's browser upload to this server.
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return "", nil, http.StatusForbidden, fmt.Errorf("upload refused: the request comes from another site (%s)", site)
+	}
+	wait := time.NewTimer(scanQueueWait)
+	defer wait.Stop()
+	select {
+	case s.scans <- struct{}{}:
+		defer func() { <-s.scans }()
+	case <-wait.C:
+		return "", nil, http.StatusServiceUnavailable, fmt.Errorf("busy: %d scans are running, try again shortly", cap(s.scans))
+	case <-r.Context().Done():
+		return "", nil, statusOf(r.Context().Err()), r.Context().Err()
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), ScanTimeout)
+	defer cancel()
 	body, name, err := uploadedFile(r)
 	if err != nil {
 		return "", nil, statusOf(err), err
 	}
-	tr := &trackReader{r: body}
+	tr := &trackReader{ctx: ctx, r: body}
 	// The scanner gets no logger: its diagnostics name the uploaded file,
 	// and nothing about an upload goes to the server's log.
 	sc := scan.New(s.cat, s.ruleSet, scan.Options{Workers: 1})
-	res, err := sc.ScanReader(r.Context(), name, tr)
+	res, err := sc.ScanReader(ctx, name, tr)
 	if err == nil {
 		err = tr.err
 	}
@@ -126,13 +144,21 @@ var errNoFile = errors.New("no file: choose a CloudTrail file to upload")
 
 // trackReader keeps the first read error that is not EOF, because the scanner
 // turns read errors into per-file rejections and an oversized upload must
-// become a 413 instead.
+// become a 413 instead. It stops reading once ctx is done (the client left
+// or the scan took too long), which ends the scan.
 type trackReader struct {
+	ctx context.Context
 	r   io.Reader
 	err error
 }
 
 func (t *trackReader) Read(p []byte) (int, error) {
+	if err := t.ctx.Err(); err != nil {
+		if t.err == nil {
+			t.err = err
+		}
+		return 0, err
+	}
 	n, err := t.r.Read(p)
 	if err != nil && !errors.Is(err, io.EOF) && t.err == nil {
 		t.err = err

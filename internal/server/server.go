@@ -15,8 +15,15 @@ import (
 
 // Limits and timeouts used when Config leaves them zero.
 const (
-	DefaultAddr       = "127.0.0.1:8080"
-	DefaultMaxUpload  = 32 << 20
+	DefaultAddr      = "127.0.0.1:8080"
+	DefaultMaxUpload = 32 << 20
+	// MaxConcurrentScans bounds the uploads scanned at once; scanning is
+	// CPU-bound, and the machine has a few cores at most to give.
+	MaxConcurrentScans = 2
+	// ScanTimeout bounds how long one upload may be scanned.
+	ScanTimeout = 60 * time.Second
+	// scanQueueWait is how long an upload waits for a free scan slot.
+	scanQueueWait     = 10 * time.Second
 	defaultMaxBody    = 64 << 10
 	defaultReadHeader = 5 * time.Second
 	defaultRead       = 60 * time.Second
@@ -61,6 +68,8 @@ type Server struct {
 	ruleSet *ruleset.Set
 	views   *views
 	handler http.Handler
+	// scans holds a token for each scan running; uploads wait for one.
+	scans chan struct{}
 }
 
 // New builds the server: it parses the templates and indexes the catalog.
@@ -93,7 +102,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{cfg: cfg, cat: cfg.Catalog, log: cfg.Log, pages: p, rules: indexRules(cfg.Catalog), ruleSet: rs,
-		views: buildViews(cfg.Catalog, cfg.AttackParent)}
+		views: buildViews(cfg.Catalog, cfg.AttackParent), scans: make(chan struct{}, MaxConcurrentScans)}
 	s.handler = s.routes()
 	return s, nil
 }

@@ -1,0 +1,59 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestFilterEdges covers filter values that used to be mishandled.
+func TestFilterEdges(t *testing.T) {
+	s := newServer(t, fixture(t), nil)
+	h := s.Handler()
+	for _, target := range []string{"/api/v1/techniques?service=s3%", "/techniques?q=100%", "/api/v1/mitigations?service=%zz"} {
+		if rec := do(t, h, http.MethodGet, target, nil); rec.Code != http.StatusBadRequest {
+			t.Errorf("%s: status %d, want 400 for a broken query string", target, rec.Code)
+		}
+	}
+
+	rec := do(t, h, http.MethodGet, "/api/v1/matrix?tactic=impact", nil)
+	var m struct {
+		Items []struct {
+			Tactic struct{ ID string } `json:"tactic"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Items) != 1 || m.Items[0].Tactic.ID != "TA0040" {
+		t.Errorf("matrix filtered to impact has columns %+v, want only TA0040", m.Items)
+	}
+
+	rec = do(t, h, http.MethodGet, "/matrix?service=s3.amazonaws.com", nil)
+	if !strings.Contains(rec.Body.String(), `value="s3" checked`) {
+		t.Error("a service named by its event source is not ticked in the form")
+	}
+	if !strings.Contains(rec.Body.String(), `href="/techniques?service=s3.amazonaws.com"`) {
+		t.Error("the link to the list view does not carry the filter")
+	}
+
+	rec = do(t, h, http.MethodGet, "/api/v1/mitigations?service=s3", nil)
+	var ms struct {
+		Items []struct {
+			Services []string `json:"services"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &ms); err != nil {
+		t.Fatal(err)
+	}
+	all := do(t, h, http.MethodGet, "/api/v1/mitigations", nil).Body.Len()
+	if len(ms.Items) == 0 || rec.Body.Len() >= all {
+		t.Errorf("mitigations?service=s3 gave %d items, not fewer than all", len(ms.Items))
+	}
+	for _, it := range ms.Items {
+		if !strings.Contains(strings.Join(it.Services, ","), "s3") {
+			t.Errorf("mitigation for %v listed under s3", it.Services)
+		}
+	}
+}
