@@ -262,7 +262,11 @@ func (r *Reader) fill() bool {
 		r.n = copy(grown, r.buf[:r.n])
 		r.buf = grown
 	}
-	for {
+	// Fill the whole buffer before going on: a value cut across short reads
+	// (a multipart upload, a slow pipe) is scanned again from its start after
+	// each fill, and small fills would make that quadratic in its size.
+	start := r.n
+	for r.n < len(r.buf) {
 		m, err := r.in.Read(r.buf[r.n:])
 		r.n += m
 		if err != nil {
@@ -270,12 +274,10 @@ func (r *Reader) fill() bool {
 			if err != io.EOF {
 				r.readErr = err
 			}
-			return m > 0
-		}
-		if m > 0 {
-			return true
+			break
 		}
 	}
+	return r.n > start
 }
 
 // need reads more after the input ran out inside the value that starts at
