@@ -174,6 +174,6 @@ func (a *app) attackParent(id string) *catalog.AttackData {
 		a.log.Debug("no ATT&CK parent", "technique_id", id, "error", err)
 		return nil
 	}
-	return &catalog.AttackData{ID: p.ID, Name: p.Name, Description: p.Description, URL: p.URL, AttackVersion: p.AttackVersion,
+	return &catalog.AttackData{ID: p.ID, Name: p.Name, Description: attack.Readable(p.Description), URL: p.URL, AttackVersion: p.AttackVersion,
 		Revoked: p.Revoked, ReplacedBy: p.ReplacedBy, Deprecated: p.Deprecated, Attribution: p.Attribution}
 }

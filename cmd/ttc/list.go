@@ -134,27 +134,7 @@ func newMatrixCmd(a *app) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		cols := view.BuildMatrix(c, rs)
-		if len(ff.tactics) > 0 {
-			cols = onlyTactics(c, cols, ff.tactics)
-		}
+		cols := view.OnlyTactics(c, view.BuildMatrix(c, rs), ff.tactics)
 		return view.WriteMatrix(a.stdout, f, cols, viewOptions(a.stdout))
 	})
-}
-
-// onlyTactics keeps the matrix columns of the tactics a filter names.
-func onlyTactics(c *catalog.Catalog, cols []view.MatrixColumn, tactics []string) []view.MatrixColumn {
-	keep := map[string]bool{}
-	for _, s := range tactics {
-		if t, ok := c.Tactic(s); ok {
-			keep[t.ID] = true
-		}
-	}
-	var out []view.MatrixColumn
-	for _, col := range cols {
-		if keep[col.Tactic.ID] {
-			out = append(out, col)
-		}
-	}
-	return out
 }

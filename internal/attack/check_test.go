@@ -99,3 +99,11 @@ func TestCheckAWSCatalogIndex(t *testing.T) {
 	}
 	golden(t, "check_aws_index.golden.json", mustJSON(t, Check(ds, techs)))
 }
+
+func TestReadable(t *testing.T) {
+	in := "Adversaries may delete data.(Citation: Symantec 2012)(Citation: Other) Commands such as <code>del</code> and <code>rm</code> remove pointers."
+	want := "Adversaries may delete data. Commands such as `del` and `rm` remove pointers."
+	if got := Readable(in); got != want {
+		t.Errorf("Readable:\n got %q\nwant %q", got, want)
+	}
+}

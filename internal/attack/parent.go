@@ -2,6 +2,7 @@ package attack
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/ttcproject/ttc/internal/catalog"
 )
@@ -60,4 +61,17 @@ func Attribution(version string) string {
 	}
 	return "Technique data from MITRE ATT&CK®" + v + ", © The MITRE Corporation, " +
 		"used under the ATT&CK Terms of Use. ATT&CK® is a registered trademark of The MITRE Corporation."
+}
+
+var (
+	citationRE = regexp.MustCompile(`\s*\(Citation: [^)]*\)`)
+	codeTagRE  = regexp.MustCompile(`<code>([^<]*)</code>`)
+)
+
+// Readable turns ATT&CK's description text into plain Markdown for display:
+// the (Citation: …) markers, which point at references ttc does not show,
+// are dropped, and <code> tags become Markdown code spans.
+func Readable(desc string) string {
+	s := citationRE.ReplaceAllString(desc, "")
+	return codeTagRE.ReplaceAllString(s, "`$1`")
 }
