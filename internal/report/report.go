@@ -10,6 +10,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ttcproject/ttc/internal/catalog"
@@ -170,8 +171,10 @@ func WriteJSONL(w io.Writer, res *scan.Result) error {
 }
 
 // JSONLWriter writes a scan as JSON Lines while it runs: findings as they
-// come (scan.Options.Emit), then the rest when the scan is done.
+// come (scan.Options.Emit; safe for concurrent use), then the rest when the
+// scan is done.
 type JSONLWriter struct {
+	mu  sync.Mutex
 	bw  *bufio.Writer
 	enc *json.Encoder
 }
@@ -182,9 +185,17 @@ func NewJSONLWriter(w io.Writer) *JSONLWriter {
 	return &JSONLWriter{bw: bw, enc: json.NewEncoder(bw)}
 }
 
-// Finding writes one finding line.
+// Finding writes one finding line. The finding is encoded before the lock is
+// taken, so callers on several goroutines encode in parallel.
 func (j *JSONLWriter) Finding(f *scan.Finding) error {
-	if err := j.enc.Encode(f); err != nil {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return fmt.Errorf("write finding: %w", err)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.bw.Write(b)
+	if err := j.bw.WriteByte('\n'); err != nil {
 		return fmt.Errorf("write finding: %w", err)
 	}
 	return nil
@@ -192,6 +203,8 @@ func (j *JSONLWriter) Finding(f *scan.Finding) error {
 
 // Close writes the rejection, skipped and summary lines of res and flushes.
 func (j *JSONLWriter) Close(res *scan.Result) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
 	for _, group := range []struct {
 		typ  string
 		list []scan.Rejection

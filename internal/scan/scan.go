@@ -50,7 +50,8 @@ type Options struct {
 	// the duplicate check and the filters) instead of the Result holding
 	// them all: memory then stays flat however many findings there are.
 	// Findings arrive in the order each worker finds them, not by time.
-	// Calls are serialised; an error stops the scan and is returned.
+	// Emit is called from several workers at once and must be safe for
+	// that; an error stops the scan and is returned.
 	Emit func(*Finding) error
 }
 
@@ -196,15 +197,17 @@ func (s *Scanner) startRun() {
 }
 
 // emit hands findings on in streaming mode: it drops duplicates and filtered
-// findings and passes the rest to opts.Emit, one call at a time.
+// findings under a lock, then passes the rest to opts.Emit outside it, so
+// that workers format and write their findings at the same time.
 func (s *Scanner) emit(fs []Finding) {
+	keep := make([]bool, len(fs))
 	s.emitMu.Lock()
-	defer s.emitMu.Unlock()
+	if s.emitErr != nil {
+		s.emitMu.Unlock()
+		return
+	}
 	for i := range fs {
 		f := &fs[i]
-		if s.emitErr != nil {
-			return
-		}
 		if f.EventID != "" {
 			var h maphash.Hash
 			h.SetSeed(s.seed)
@@ -223,12 +226,23 @@ func (s *Scanner) emit(fs []Finding) {
 			s.streamed.Filtered++
 			continue
 		}
-		if err := s.opts.Emit(f); err != nil {
-			s.emitErr = fmt.Errorf("emit finding: %w", err)
-			s.cancel(s.emitErr)
+		keep[i] = true
+		s.streamed.Findings++
+	}
+	s.emitMu.Unlock()
+	for i := range fs {
+		if !keep[i] {
+			continue
+		}
+		if err := s.opts.Emit(&fs[i]); err != nil {
+			s.emitMu.Lock()
+			if s.emitErr == nil {
+				s.emitErr = fmt.Errorf("emit finding: %w", err)
+				s.cancel(s.emitErr)
+			}
+			s.emitMu.Unlock()
 			return
 		}
-		s.streamed.Findings++
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/scan"
@@ -19,8 +20,11 @@ func TestStreamMatchesResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var mu sync.Mutex // Emit is called from several workers at once
 	var streamed []string
 	res, err := scan.New(c, rs, scan.Options{Workers: 2, Emit: func(f *scan.Finding) error {
+		mu.Lock()
+		defer mu.Unlock()
 		streamed = append(streamed, f.EventID+" "+f.TechniqueID+" "+f.Rule.ID)
 		return nil
 	}}).Scan(context.Background(), inputs)
