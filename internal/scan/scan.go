@@ -12,6 +12,7 @@ import (
 	"hash/maphash"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
@@ -159,10 +160,16 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 		})
 	}
 	walk := &part{}
+	seen := map[string]bool{} // a file named twice, or found again by a walk, is read once
 	for in, err := range cloudtrail.Inputs(paths) {
 		if ctx.Err() != nil {
 			break
 		}
+		clean := filepath.Clean(in.Path)
+		if err == nil && in.Path != "-" && seen[clean] {
+			continue
+		}
+		seen[clean] = true
 		switch {
 		case err != nil:
 			walk.sum.FilesFailed++

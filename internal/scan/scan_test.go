@@ -132,3 +132,19 @@ func TestScanReader(t *testing.T) {
 		t.Errorf("findings do not name the upload: %+v", res.Findings)
 	}
 }
+
+func TestScanInputsOnce(t *testing.T) {
+	c, rs := fixtures(t)
+	once, err := scan.New(c, rs, scan.Options{}).Scan(context.Background(), []string{"testdata/logs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice, err := scan.New(c, rs, scan.Options{}).Scan(context.Background(), []string{"testdata/logs", "testdata/logs/", "./testdata/logs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if once.Summary.Read != twice.Summary.Read || once.Summary.Files != twice.Summary.Files {
+		t.Errorf("naming the folder three times read %d records in %d files, want %d in %d",
+			twice.Summary.Read, twice.Summary.Files, once.Summary.Read, once.Summary.Files)
+	}
+}
