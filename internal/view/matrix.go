@@ -58,6 +58,27 @@ func BuildMatrix(c *catalog.Catalog, selected []catalog.Result) []MatrixColumn {
 	return cols
 }
 
+// OnlyTactics keeps the columns of the tactics a filter names (IDs, short
+// names or names), so that a tactic filter does not leave empty columns.
+func OnlyTactics(c *catalog.Catalog, cols []MatrixColumn, tactics []string) []MatrixColumn {
+	if len(tactics) == 0 {
+		return cols
+	}
+	keep := map[string]bool{}
+	for _, s := range tactics {
+		if t, ok := c.Tactic(s); ok {
+			keep[t.ID] = true
+		}
+	}
+	var out []MatrixColumn
+	for _, col := range cols {
+		if keep[col.Tactic.ID] {
+			out = append(out, col)
+		}
+	}
+	return out
+}
+
 func has(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
