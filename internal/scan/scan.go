@@ -371,28 +371,32 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			w.p.sum.Unmatched++
 			continue
 		}
+		// Streamed findings are written out at once, so sharing their
+		// strings across findings would only cost time.
+		strs := w.strs
+		if w.s.opts.Emit != nil {
+			strs = nil
+		}
+		h := headerOf(rec.Raw, strs)
+		// A finding is placed in time; a record whose eventTime is no time
+		// cannot be, and is rejected rather than reported out of place.
+		if parseTime(h.EventTime).IsZero() {
+			malformed++
+			w.p.reject(Rejection{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset,
+				Reason: fmt.Sprintf("matched rules, but eventTime %q is not a timestamp", clip(h.EventTime, 64))})
+			continue
+		}
 		w.p.sum.Matched++
 		pos := RecordRef{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset}
-		var h *header
 		w.scratch = w.scratch[:0]
 		for _, m := range w.matches {
 			if r := w.s.rules.Lookup(m.Rule); r != nil {
-				if h == nil {
-					// Streamed findings are written out at once, so sharing
-					// their strings across findings would only cost time.
-					strs := w.strs
-					if w.s.opts.Emit != nil {
-						strs = nil
-					}
-					hd := headerOf(rec.Raw, strs)
-					h = &hd
-				}
 				if w.s.opts.Emit != nil {
-					w.scratch = newFindings(w.scratch, h, m, r, w.s.describe, pos)
+					w.scratch = newFindings(w.scratch, &h, m, r, w.s.describe, pos)
 					continue
 				}
 				c := w.p.findings.room()
-				*c = newFindings(*c, h, m, r, w.s.describe, pos)
+				*c = newFindings(*c, &h, m, r, w.s.describe, pos)
 			}
 		}
 		if len(w.scratch) > 0 {
@@ -587,4 +591,12 @@ func (s *Scanner) keep(f *Finding) bool {
 		}
 	}
 	return true
+}
+
+// clip shortens s to at most n bytes for a message, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }

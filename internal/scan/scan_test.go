@@ -148,3 +148,28 @@ func TestScanInputsOnce(t *testing.T) {
 			twice.Summary.Read, twice.Summary.Files, once.Summary.Read, once.Summary.Files)
 	}
 }
+
+// TestScanBadEventTime: a record that matches rules but carries no usable
+// eventTime is rejected with its reason, not reported out of place in time.
+func TestScanBadEventTime(t *testing.T) {
+	c, rs := fixtures(t)
+	data, err := os.ReadFile("../../catalog/techniques/T1486.A001/samples/match/copyobject_in_place_sse_c.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, bad := range []string{`"garbage"`, `12345`, `""`, `"2026-13-45T99:99:99Z"`} {
+		rec := strings.Replace(strings.Join(strings.Fields(string(data)), " "), `"eventTime": "2026-03-14T02:17:45Z"`, `"eventTime": `+bad, 1)
+		lines = append(lines, rec)
+	}
+	res, err := scan.New(c, rs, scan.Options{}).ScanReader(context.Background(), "bad-time.jsonl", strings.NewReader(strings.Join(lines, "\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Read != 4 || res.Summary.Rejected != 4 || len(res.Findings) != 0 {
+		t.Fatalf("read %d, rejected %d, findings %d; want 4, 4, 0", res.Summary.Read, res.Summary.Rejected, len(res.Findings))
+	}
+	if !strings.Contains(res.Rejections[0].Reason, "is not a timestamp") {
+		t.Errorf("reason %q", res.Rejections[0].Reason)
+	}
+}
