@@ -109,6 +109,13 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 	if err != nil {
 		return "", nil, statusOf(err), fmt.Errorf("scan upload: %w", err)
 	}
+	if res.Summary.Read == 0 {
+		msg := "the upload holds no CloudTrail records"
+		if len(res.Rejections) > 0 {
+			msg += ": " + res.Rejections[0].Reason
+		}
+		return "", nil, http.StatusBadRequest, errors.New(msg)
+	}
 	return name, res, http.StatusOK, nil
 }
 

@@ -121,5 +121,5 @@ func (b *slowBody) Read(p []byte) (int, error) {
 	}
 	time.Sleep(b.wait)
 	b.sent = true
-	return copy(p, `{"Records":[]}`), nil
+	return copy(p, `{"Records":[{"eventVersion":"1.10","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","eventTime":"2026-01-01T00:00:00Z"}]}`), nil
 }
