@@ -182,8 +182,6 @@ func writeScan(w io.Writer, f view.Format, c *catalog.Catalog, res *scan.Result,
 	switch f {
 	case view.JSON:
 		return report.WriteJSON(w, res, opts)
-	case view.JSONL:
-		return report.WriteJSONL(w, res)
 	case view.Markdown:
 		return report.WriteMarkdown(w, res, names, opts)
 	case view.HTML:
