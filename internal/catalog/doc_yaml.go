@@ -89,6 +89,20 @@ func (d *doc) pos(path ...any) (int, int) {
 	return n.Line, n.Column
 }
 
+// node returns the node at path, or nil when it is not there.
+func (d *doc) node(path ...any) *yaml.Node {
+	if d == nil || d.root == nil {
+		return nil
+	}
+	n := d.root
+	for _, p := range path {
+		if n = child(n, p); n == nil {
+			return nil
+		}
+	}
+	return n
+}
+
 func child(n *yaml.Node, p any) *yaml.Node {
 	switch k := p.(type) {
 	case string:

@@ -137,6 +137,11 @@ func (v *validator) mitigation(m *Mitigation) {
 
 func (v *validator) technique(t *Technique) {
 	d := v.docs[t]
+	for _, path := range [][]any{{"aws_specific"}, {"detection", "data_events_required"}} {
+		if n := d.node(path...); n != nil && n.ShortTag() != "!!bool" {
+			v.ps.at(d, path, "%s must be true or false, got %q", path[len(path)-1], n.Value)
+		}
+	}
 	kind, err := ParseID(t.ID)
 	if err != nil {
 		v.ps.at(d, []any{"id"}, "%v", err)
