@@ -101,8 +101,8 @@ func TestCheckAWSCatalogIndex(t *testing.T) {
 }
 
 func TestReadable(t *testing.T) {
-	in := "Adversaries may delete data.(Citation: Symantec 2012)(Citation: Other) Commands such as <code>del</code> and <code>rm</code> remove pointers."
-	want := "Adversaries may delete data. Commands such as `del` and `rm` remove pointers."
+	in := "A test sentence.(Citation: Vendor 2024)(Citation: Other) It names <code>tool-a</code> and <code>tool-b</code> inline."
+	want := "A test sentence. It names `tool-a` and `tool-b` inline."
 	if got := Readable(in); got != want {
 		t.Errorf("Readable:\n got %q\nwant %q", got, want)
 	}
