@@ -146,7 +146,10 @@ func (m markdown) link(s string) (int, string) {
 	if strings.TrimSpace(text) == "" {
 		text = href
 	}
-	return n, `<a href="` + html.EscapeString(href) + `" rel="noopener noreferrer">` + m.inline(text) + "</a>"
+	// Technique IDs in link text are not linked again: a link may not hold a link.
+	plain := m
+	plain.known = nil
+	return n, `<a href="` + html.EscapeString(href) + `" rel="noopener noreferrer">` + plain.inline(text) + "</a>"
 }
 
 // closingParen finds the ")" that ends a link target, allowing balanced

@@ -11,6 +11,7 @@ func TestMarkdown(t *testing.T) {
 	cases := []struct{ name, in, want string }{
 		{"paragraphs", "one\ntwo\n\nthree", "<p>one two</p>\n<p>three</p>\n"},
 		{"code", "call `StopLogging` now", "<p>call <code>StopLogging</code> now</p>\n"},
+		{"no link in a link", "[see T1562.008](https://example.com/x)", "<p><a href=\"https://example.com/x\" rel=\"noopener noreferrer\">see T1562.008</a></p>\n"},
 		{"code escapes", "`<b>`", "<p><code>&lt;b&gt;</code></p>\n"},
 		{"bold", "a **b** c", "<p>a <strong>b</strong> c</p>\n"},
 		{"unclosed bold", "a ** b", "<p>a ** b</p>\n"},
