@@ -5,17 +5,17 @@ import (
 	"html/template"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // highlight escapes text and wraps every occurrence of a search term in
-// <mark>. Matching is case-insensitive; when lower-casing changes the text's
-// length (some non-ASCII letters), the text is escaped without marks, because
-// byte offsets would no longer line up.
+// <mark>. Matching is case-insensitive.
 func highlight(terms []string, text string) template.HTML {
-	lower := strings.ToLower(text)
-	if len(terms) == 0 || len(lower) != len(text) {
+	if len(terms) == 0 {
 		return template.HTML(html.EscapeString(text))
 	}
+	lower := lowerInPlace(text)
 	type span struct{ start, end int }
 	var spans []span
 	for _, t := range terms {
@@ -51,4 +51,24 @@ func highlight(terms []string, text string) template.HTML {
 	}
 	b.WriteString(html.EscapeString(text[pos:]))
 	return template.HTML(b.String())
+}
+
+// lowerInPlace lower-cases s rune by rune, keeping every rune at its byte
+// offset: a rune whose lower case has another length (the Kelvin sign, some
+// Latin extensions) and bytes that are not UTF-8 are kept as they are, so
+// that offsets found in the result are offsets in s.
+func lowerInPlace(s string) string {
+	b := make([]byte, 0, len(s))
+	for i, r := range s {
+		lr := unicode.ToLower(r)
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], string(utf8.RuneError)):
+			b = append(b, s[i])
+		case utf8.RuneLen(lr) == utf8.RuneLen(r):
+			b = utf8.AppendRune(b, lr)
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return string(b)
 }

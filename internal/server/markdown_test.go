@@ -86,3 +86,21 @@ func FuzzMarkdown(f *testing.F) {
 		}
 	})
 }
+
+func TestHighlightOffsets(t *testing.T) {
+	cases := []struct {
+		terms      []string
+		text, want string
+	}{
+		{[]string{"bucket"}, "S3 Bucket", "S3 <mark>Bucket</mark>"},
+		// The Kelvin sign lowers to a shorter "k"; marks must stay on "bucket".
+		{[]string{"bucket"}, "Ⱥébucketé \u212AK bucket", "Ⱥé<mark>bucket</mark>é \u212AK <mark>bucket</mark>"},
+		{[]string{"a&b"}, "x a&b y", "x <mark>a&amp;b</mark> y"},
+		{[]string{"bad"}, "bad\xffbad", "<mark>bad</mark>\xff<mark>bad</mark>"},
+	}
+	for _, tc := range cases {
+		if got := string(highlight(tc.terms, tc.text)); got != tc.want {
+			t.Errorf("highlight(%q, %q) = %q, want %q", tc.terms, tc.text, got, tc.want)
+		}
+	}
+}
