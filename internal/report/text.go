@@ -9,6 +9,11 @@ import (
 	"github.com/ttcproject/ttc/internal/view"
 )
 
+// MaxTableRows bounds the findings a terminal table lists (per actor with
+// --group-by actor); the counts above them always cover every finding, and
+// the other formats list them all.
+const MaxTableRows = 1000
+
 // tacticNamer turns tactic IDs into names for display.
 type tacticNamer func(ids []string) string
 
@@ -41,19 +46,37 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 			for _, ua := range t.UserAgent {
 				b.WriteString("  user agent: " + view.Clean(ua) + "\n")
 			}
-			if err := flush(w, &b, findingGrid(t.Findings, false, false), opts); err != nil {
+			shown, more := capRows(t.Findings)
+			if err := flush(w, &b, findingGrid(shown, false, false), opts); err != nil {
 				return err
 			}
+			writeMore(&b, more)
 		}
 	} else if len(res.Findings) > 0 {
 		b.WriteString("\n" + view.Bold("FINDINGS", opts.View) + "\n")
-		if err := flush(w, &b, findingGrid(res.Findings, true, false), opts); err != nil {
+		shown, more := capRows(res.Findings)
+		if err := flush(w, &b, findingGrid(shown, true, false), opts); err != nil {
 			return err
 		}
+		writeMore(&b, more)
 	}
 	writeRejections(&b, res, opts)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// capRows keeps the first MaxTableRows findings and says how many it left out.
+func capRows(fs []scan.Finding) ([]scan.Finding, int) {
+	if len(fs) > MaxTableRows {
+		return fs[:MaxTableRows], len(fs) - MaxTableRows
+	}
+	return fs, 0
+}
+
+func writeMore(b *strings.Builder, more int) {
+	if more > 0 {
+		fmt.Fprintf(b, "… %s more, not listed here: -o jsonl, json, markdown or html list them all\n", count(int64(more), "finding", "findings"))
+	}
 }
 
 // findingGrid lays out findings; detail adds the caller's full ARN and user
