@@ -46,7 +46,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 // usageError marks errors in how the command was called.
 type usageError struct{ err error }
 
+// Error returns the wrapped message.
 func (e *usageError) Error() string { return e.err.Error() }
+// Unwrap returns the wrapped error.
 func (e *usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error {
@@ -56,6 +58,7 @@ func usagef(format string, args ...any) error {
 // findingsExit asks main to exit with exitFindings after a successful run.
 type findingsExit struct{ n int }
 
+// Error says how many findings there were.
 func (e *findingsExit) Error() string { return fmt.Sprintf("%d findings", e.n) }
 
 // isCobraUsage recognises the usage errors cobra raises itself, which carry

@@ -36,6 +36,7 @@ type FilterError struct {
 	Why string
 }
 
+// Error names the field and the value that matched nothing.
 func (e *FilterError) Error() string {
 	if e.Why != "" {
 		return fmt.Sprintf("%s %q: %s", e.Field, e.Value, e.Why)

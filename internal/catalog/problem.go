@@ -14,6 +14,7 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
+// String formats the problem as file:line:column: message.
 func (p Problem) String() string {
 	switch {
 	case p.Line > 0 && p.Column > 0:
@@ -29,6 +30,7 @@ type LoadError struct {
 	Problems []Problem
 }
 
+// Error lists every problem, one a line.
 func (e *LoadError) Error() string {
 	if len(e.Problems) == 1 {
 		return "catalog: " + e.Problems[0].String()

@@ -101,7 +101,8 @@ func (v *validator) services() {
 		}
 		for j, es := range s.EventSources {
 			if !eventSourceRE.MatchString(es) {
-				v.ps.at(v.serviceDoc, []any{"services", i, "event_sources", j}, "malformed event source %q: want <name>.amazonaws.com", es)
+				v.ps.at(v.serviceDoc, []any{"services", i,
+					"event_sources", j}, "malformed event source %q: want <name>.amazonaws.com", es)
 			}
 		}
 	}
@@ -110,7 +111,8 @@ func (v *validator) services() {
 func (v *validator) mitigation(m *Mitigation) {
 	d := v.docs[m]
 	if !mitigationIDRE.MatchString(m.ID) {
-		v.ps.at(d, []any{"id"}, "malformed mitigation ID %q: want lower-case words joined by -", m.ID)
+		v.ps.at(d, []any{"id"},
+			"malformed mitigation ID %q: want lower-case words joined by -", m.ID)
 	}
 	v.required(d, map[string]string{"name": m.Name, "summary": m.Summary, "description": m.Description})
 	if len(m.Services) == 0 {
@@ -126,7 +128,8 @@ func (v *validator) mitigation(m *Mitigation) {
 	}
 	for i, ctl := range m.Controls {
 		if !slices.Contains(ControlKinds, ctl.Kind) {
-			v.ps.at(d, []any{"controls", i, "kind"}, "unknown control kind %q: want one of %s", ctl.Kind, strings.Join(ControlKinds, ", "))
+			v.ps.at(d, []any{"controls", i,
+				"kind"}, "unknown control kind %q: want one of %s", ctl.Kind, strings.Join(ControlKinds, ", "))
 		}
 		if blank(ctl.Title) || blank(ctl.Detail) || blank(ctl.Stops) {
 			v.ps.at(d, []any{"controls", i}, "control needs title, detail and stops")
@@ -153,7 +156,8 @@ func (v *validator) technique(t *Technique) {
 		v.ps.at(d, []any{"detection", "guidance"}, "empty required section detection.guidance")
 	}
 	if blank(t.Detection.BlindSpots) {
-		v.ps.at(d, []any{"detection", "blind_spots"}, "empty required section detection.blind_spots")
+		v.ps.at(d, []any{"detection",
+			"blind_spots"}, "empty required section detection.blind_spots")
 	}
 	if err == nil {
 		v.parent(d, t, kind)
@@ -204,16 +208,19 @@ func (v *validator) parent(d *doc, t *Technique, kind IDKind) {
 	want := ParentID(t.ID)
 	switch {
 	case kind.IsSub() && t.Parent != want:
-		v.ps.at(d, []any{"parent"}, "parent is %q, want %q for sub-technique %s", t.Parent, want, t.ID)
+		v.ps.at(d, []any{"parent"},
+			"parent is %q, want %q for sub-technique %s", t.Parent, want, t.ID)
 	case kind.IsSub():
 		if _, ok := v.c.techniqueBy[want]; !ok {
 			v.ps.at(d, []any{"parent"}, "missing parent technique %s", want)
 		}
 	case t.Parent != "":
-		v.ps.at(d, []any{"parent"}, "technique %s is not a sub-technique but names parent %q", t.ID, t.Parent)
+		v.ps.at(d, []any{"parent"},
+			"technique %s is not a sub-technique but names parent %q", t.ID, t.Parent)
 	}
 	if t.AWSSpecific != kind.IsAWSSpecific() {
-		v.ps.at(d, []any{"aws_specific"}, "aws_specific is %t, but the ID form of %s says %t", t.AWSSpecific, t.ID, kind.IsAWSSpecific())
+		v.ps.at(d, []any{"aws_specific"},
+			"aws_specific is %t, but the ID form of %s says %t", t.AWSSpecific, t.ID, kind.IsAWSSpecific())
 	}
 }
 
@@ -243,17 +250,20 @@ func (v *validator) detection(d *doc, t *Technique) {
 		}
 	}
 	if len(det.CloudTrailEvents) == 0 && blank(det.NoCloudTrail) {
-		v.ps.at(d, []any{"detection"}, "no CloudTrail events: say why and what sees it instead (detection.no_cloudtrail)")
+		v.ps.at(d, []any{"detection"},
+			"no CloudTrail events: say why and what sees it instead (detection.no_cloudtrail)")
 	}
 	if len(det.CloudTrailEvents) > 0 && len(t.Rules) == 0 {
-		v.ps.at(d, []any{"detection", "cloudtrail_events"}, "technique leaves CloudTrail events but has no rule in rules/")
+		v.ps.at(d, []any{"detection",
+			"cloudtrail_events"}, "technique leaves CloudTrail events but has no rule in rules/")
 	}
 	if len(det.CloudTrailEvents) == 0 && len(t.Rules) > 0 {
 		v.ps.at(d, []any{"detection"}, "technique has rules but lists no CloudTrail events")
 	}
 	for i, g := range det.GuardDutyFindings {
 		if !guardDutyRE.MatchString(g) {
-			v.ps.at(d, []any{"detection", "guardduty_findings", i}, "malformed GuardDuty finding type %q", g)
+			v.ps.at(d, []any{"detection",
+				"guardduty_findings", i}, "malformed GuardDuty finding type %q", g)
 		}
 	}
 	if len(t.Rules) > 0 {
@@ -266,7 +276,8 @@ func (v *validator) detection(d *doc, t *Technique) {
 			}
 		}
 		if match < 2 || nomatch < 2 {
-			v.ps.at(d, []any{"id"}, "technique with rules needs at least 2 samples/match and 2 samples/nomatch records, has %d and %d", match, nomatch)
+			v.ps.at(d, []any{"id"},
+				"technique with rules needs at least 2 samples/match and 2 samples/nomatch records, has %d and %d", match, nomatch)
 		}
 	}
 }
@@ -277,17 +288,20 @@ func (v *validator) attack(d *doc, t *Technique, kind IDKind, idOK bool) {
 	}
 	if AttackID(t.ID) == "" {
 		if t.Attack != nil {
-			v.ps.at(d, []any{"attack"}, "AWS-defined technique %s has no ATT&CK ID; remove attack", t.ID)
+			v.ps.at(d, []any{"attack"},
+				"AWS-defined technique %s has no ATT&CK ID; remove attack", t.ID)
 		}
 		return
 	}
 	if t.Attack == nil || !versionRE.MatchString(t.Attack.Version) {
-		v.ps.at(d, []any{"attack"}, "technique %s needs attack.version: the ATT&CK version its ID belongs to", t.ID)
+		v.ps.at(d, []any{"attack"},
+			"technique %s needs attack.version: the ATT&CK version its ID belongs to", t.ID)
 		return
 	}
 	for i, a := range t.Attack.Aliases {
 		if !attackIDRE.MatchString(a.ID) || !versionRE.MatchString(a.Version) {
-			v.ps.at(d, []any{"attack", "aliases", i}, "alias needs an ATT&CK ID and version, got %q in %q", a.ID, a.Version)
+			v.ps.at(d, []any{"attack",
+				"aliases", i}, "alias needs an ATT&CK ID and version, got %q in %q", a.ID, a.Version)
 		}
 	}
 }
@@ -318,7 +332,8 @@ func (v *validator) references(d *doc, refs []Reference) {
 	for i, r := range refs {
 		u, err := url.Parse(r.URL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			v.ps.at(d, []any{"references", i, "url"}, "reference URL %q is not an absolute http(s) URL", r.URL)
+			v.ps.at(d, []any{"references", i,
+				"url"}, "reference URL %q is not an absolute http(s) URL", r.URL)
 		}
 		if blank(r.Title) {
 			v.ps.at(d, []any{"references", i}, "reference needs a title")
