@@ -48,6 +48,7 @@ type usageError struct{ err error }
 
 // Error returns the wrapped message.
 func (e *usageError) Error() string { return e.err.Error() }
+
 // Unwrap returns the wrapped error.
 func (e *usageError) Unwrap() error { return e.err }
 
