@@ -49,7 +49,7 @@ func runValidate(a *app, overlays []string) error {
 		for _, p := range le.Problems {
 			fmt.Fprintln(a.stdout, p.String())
 		}
-		return fmt.Errorf("catalog has %d problems", len(le.Problems))
+		return fmt.Errorf("catalog has %s", plural(len(le.Problems), "problem", "problems"))
 	}
 	if err != nil {
 		return err
@@ -59,9 +59,17 @@ func runValidate(a *app, overlays []string) error {
 		fmt.Fprintln(a.stdout, p.String())
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("catalog rules have %d problems", len(problems))
+		return fmt.Errorf("catalog rules have %s", plural(len(problems), "problem", "problems"))
 	}
 	fmt.Fprintf(a.stdout, "catalog OK: %d techniques, %d tactics, %d services, %d mitigations, %d CloudTrail event names\n",
 		len(c.Techniques()), len(c.Tactics()), len(c.Services()), len(c.Mitigations()), len(c.Events()))
 	return nil
+}
+
+// plural writes n with the singular or plural noun.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

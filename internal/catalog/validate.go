@@ -110,6 +110,7 @@ func (v *validator) services() {
 
 func (v *validator) mitigation(m *Mitigation) {
 	d := v.docs[m]
+	v.noControls(d, map[string]string{"name": m.Name, "summary": m.Summary, "description": m.Description})
 	if !mitigationIDRE.MatchString(m.ID) {
 		v.ps.at(d, []any{"id"},
 			"malformed mitigation ID %q: want lower-case words joined by -", m.ID)
@@ -140,6 +141,11 @@ func (v *validator) mitigation(m *Mitigation) {
 
 func (v *validator) technique(t *Technique) {
 	d := v.docs[t]
+	v.noControls(d, map[string]string{
+		"name": t.Name, "summary": t.Summary, "prerequisites": t.Prerequisites, "description": t.Description,
+		"detection.guidance": t.Detection.Guidance, "detection.blind_spots": t.Detection.BlindSpots,
+		"detection.no_cloudtrail": t.Detection.NoCloudTrail,
+	})
 	for _, path := range [][]any{{"aws_specific"}, {"detection", "data_events_required"}} {
 		if n := d.node(path...); n != nil && n.ShortTag() != "!!bool" {
 			v.ps.at(d, path, "%s must be true or false, got %q", path[len(path)-1], n.Value)
@@ -345,6 +351,24 @@ func (v *validator) required(d *doc, fields map[string]string) {
 	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		if blank(fields[k]) {
 			v.ps.at(d, []any{k}, "empty required section %s", k)
+		}
+	}
+}
+
+// noControls reports text fields that hold control characters (other than
+// tab and line breaks): catalog text is shown in terminals and pages, and an
+// overlay must not be able to drive either.
+func (v *validator) noControls(d *doc, fields map[string]string) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		for _, r := range fields[k] {
+			if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+				path := []any{}
+				for _, p := range strings.Split(k, ".") {
+					path = append(path, p)
+				}
+				v.ps.at(d, path, "%s holds the control character %U", k, r)
+				break
+			}
 		}
 	}
 }

@@ -35,7 +35,8 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 	}
 	if opts.GroupByActor {
 		for _, t := range Timelines(res.Findings) {
-			fmt.Fprintf(&b, "\n%s  %s, %d findings, %s … %s", view.Bold(view.Clean(t.Actor), opts.View), view.Clean(orDash(t.Type)), len(t.Findings), view.Clean(t.First), view.Clean(t.Last))
+			fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(view.Clean(t.Actor), opts.View), view.Clean(orDash(t.Type)),
+				count(int64(len(t.Findings)), "finding", "findings"), view.Clean(t.First), view.Clean(t.Last))
 			if len(t.AccessKey) > 0 {
 				fmt.Fprintf(&b, ", keys %s", view.Clean(strings.Join(t.AccessKey, " ")))
 			}
@@ -190,7 +191,7 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 	}
 	if opts.GroupByActor {
 		for _, t := range Timelines(res.Findings) {
-			if err := write("Actor "+view.MarkdownEscape(t.Actor), findingGrid(t.Findings, false, true)); err != nil {
+			if err := write("Actor "+view.MarkdownEscape(view.Clean(t.Actor)), findingGrid(t.Findings, false, true)); err != nil {
 				return err
 			}
 		}

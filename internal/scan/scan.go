@@ -382,8 +382,12 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		// cannot be, and is rejected rather than reported out of place.
 		if parseTime(h.EventTime).IsZero() {
 			malformed++
+			reason := fmt.Sprintf("matched rules, but eventTime %q is not a timestamp", clip(h.EventTime, 64))
+			if h.EventTime == "" {
+				reason = "matched rules, but eventTime is missing or not a string"
+			}
 			w.p.reject(Rejection{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset,
-				Reason: fmt.Sprintf("matched rules, but eventTime %q is not a timestamp", clip(h.EventTime, 64))})
+				Reason: reason})
 			continue
 		}
 		w.p.sum.Matched++

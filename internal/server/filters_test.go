@@ -67,3 +67,26 @@ func TestEmptyUploads(t *testing.T) {
 		}
 	}
 }
+
+func TestUploadOrigin(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	body := `{"Records":[{"eventVersion":"1.10","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","eventTime":"2026-01-01T00:00:00Z"}]}`
+	cases := []struct {
+		origin string
+		want   int
+	}{
+		{"", http.StatusOK},
+		{"http://example.com", http.StatusOK}, // httptest requests are for host example.com
+		{"http://evil.example", http.StatusForbidden},
+		{"not a url\x7f", http.StatusForbidden},
+	}
+	for _, tc := range cases {
+		var hdr []string
+		if tc.origin != "" {
+			hdr = []string{"Origin", tc.origin}
+		}
+		if rec := do(t, h, http.MethodPost, "/api/v1/scan", strings.NewReader(body), hdr...); rec.Code != tc.want {
+			t.Errorf("Origin %q: status %d, want %d", tc.origin, rec.Code, tc.want)
+		}
+	}
+}

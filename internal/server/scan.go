@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -81,6 +82,12 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 	// not make the user's browser upload to this server.
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
 		return "", nil, http.StatusForbidden, fmt.Errorf("upload refused: the request comes from another site (%s)", site)
+	}
+	// Older browsers send no Sec-Fetch-Site; their Origin must then name this host.
+	if origin := r.Header.Get("Origin"); origin != "" && r.Header.Get("Sec-Fetch-Site") == "" {
+		if u, err := url.Parse(origin); err != nil || u.Host != r.Host {
+			return "", nil, http.StatusForbidden, errors.New("upload refused: the request comes from another origin")
+		}
 	}
 	wait := time.NewTimer(scanQueueWait)
 	defer wait.Stop()
