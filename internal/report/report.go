@@ -188,18 +188,21 @@ func NewJSONLWriter(w io.Writer) *JSONLWriter {
 // Finding writes one finding line. The finding is encoded before the lock is
 // taken, so callers on several goroutines encode in parallel.
 func (j *JSONLWriter) Finding(f *scan.Finding) error {
-	b, err := json.Marshal(f)
-	if err != nil {
-		return fmt.Errorf("write finding: %w", err)
-	}
+	bp := linePool.Get().(*[]byte)
+	b := append(f.AppendJSON((*bp)[:0]), '\n')
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.bw.Write(b)
-	if err := j.bw.WriteByte('\n'); err != nil {
+	_, err := j.bw.Write(b)
+	j.mu.Unlock()
+	*bp = b
+	linePool.Put(bp)
+	if err != nil {
 		return fmt.Errorf("write finding: %w", err)
 	}
 	return nil
 }
+
+// linePool holds the buffers findings are encoded into before writing.
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // Close writes the rejection, skipped and summary lines of res and flushes.
 func (j *JSONLWriter) Close(res *scan.Result) error {

@@ -1,0 +1,60 @@
+package scan
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// plainFinding has Finding's fields and tags but not its MarshalJSON, so
+// encoding/json encodes it by reflection: the reference the fast path must match.
+type plainFinding Finding
+
+func sampleFinding(s string) *Finding {
+	ro := true
+	return &Finding{
+		Type: "finding", TechniqueID: "T1486.A001", TechniqueName: s, Tactics: []string{"TA0040", s},
+		Outcome: "attempt", ErrorCode: s, EventID: "id-" + s, EventTime: "2026-03-14T02:17:45Z",
+		EventSource: "s3.amazonaws.com", EventName: s, AWSRegion: "us-east-1", RecipientAccountID: "111122223333",
+		ReadOnly: &ro,
+		Actor:    Actor{Type: "IAMUser", ARN: s, UserAgent: s, SourceIP: "203.0.113.7"},
+		Rule:     RuleRef{ID: "r", Title: s, Origin: "catalog", File: "f.yml"},
+		Record:   RecordRef{File: s, Ordinal: 3, Line: -1, Offset: 1 << 40},
+		Matched:  []MatchedField{{Field: "eventName", Value: s}},
+	}
+}
+
+func TestFindingJSONMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{"", "plain", `quote " backslash \ slash /`, "<script>&amp;</script>",
+		"ctl \x00\x01\x08\x0c\n\r\t\x1f\x7f", "bad \xff\xfe utf8", "line\u2028para\u2029", "é 日本 🙂", "\xed\xa0\x80"} {
+		f := sampleFinding(s)
+		fast, _ := f.MarshalJSON()
+		want, err := json.Marshal((*plainFinding)(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(fast, want) {
+			t.Errorf("%q:\n got %s\nwant %s", s, fast, want)
+		}
+	}
+	// Empty and nil fields take the encoding/json forms too.
+	var zero Finding
+	fast, _ := zero.MarshalJSON()
+	want, _ := json.Marshal((*plainFinding)(&zero))
+	if !bytes.Equal(fast, want) {
+		t.Errorf("zero finding:\n got %s\nwant %s", fast, want)
+	}
+}
+
+func FuzzFindingJSON(f *testing.F) {
+	f.Add("plain")
+	f.Add("<\u2028\xff\x00")
+	f.Fuzz(func(t *testing.T, s string) {
+		fi := sampleFinding(s)
+		fast, _ := fi.MarshalJSON()
+		want, _ := json.Marshal((*plainFinding)(fi))
+		if !bytes.Equal(fast, want) {
+			t.Fatalf("%q:\n got %s\nwant %s", s, fast, want)
+		}
+	})
+}
