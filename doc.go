@@ -16,5 +16,6 @@
 //	internal/view         catalog listings as tables, Markdown, JSON and YAML
 //	internal/attack       MITRE ATT&CK: STIX import and export, Navigator layers, alignment
 //	internal/server       ttc serve: the web UI and the JSON API
+//	internal/golden       golden-file comparison shared by the tests (-update rewrites)
 //	cmd/ttc               the command line; only wiring
 package ttc

@@ -2,16 +2,14 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestMain keeps the tests away from the user's imported ATT&CK data.
 func TestMain(m *testing.M) {
@@ -31,27 +29,6 @@ func ttc(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	var out, errb bytes.Buffer
 	code = run(args, &out, &errb)
 	return out.String(), errb.String(), code
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file: %v (run go test -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (run go test ./cmd/ttc -update and review the diff)\n--- got\n%s", path, got)
-	}
 }
 
 // TestGolden runs every catalog command in every format against golden files.
@@ -80,7 +57,7 @@ func TestGolden(t *testing.T) {
 				if code != 0 {
 					t.Fatalf("exit %d: %s", code, errOut)
 				}
-				golden(t, filepath.Join("golden", name+"."+f), out)
+				golden.Check(t, filepath.Join("golden", name+"."+f), []byte(out))
 			})
 		}
 	}
@@ -91,7 +68,7 @@ func TestValidate(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("embedded catalog does not validate (exit %d):\n%s%s", code, out, errOut)
 	}
-	golden(t, "golden/validate.txt", out)
+	golden.Check(t, "golden/validate.txt", []byte(out))
 
 	out, _, code = ttc(t, "catalog", "validate", "../../internal/catalog/testdata/overlays/events")
 	if code != 1 || !strings.Contains(out, "ModifySecurityGroupIngress is not an operation of ec2") {

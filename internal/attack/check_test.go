@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/golden"
 )
 
 func tech(id, name string, tactics ...string) *catalog.Technique {
@@ -97,7 +98,7 @@ func TestCheckAWSCatalogIndex(t *testing.T) {
 		}
 		techs = append(techs, byID[id])
 	}
-	golden(t, "check_aws_index.golden.json", mustJSON(t, Check(ds, techs)))
+	golden.Check(t, "check_aws_index.golden.json", mustJSON(t, Check(ds, techs)))
 }
 
 func TestReadable(t *testing.T) {

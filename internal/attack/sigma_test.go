@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/golden"
 )
 
 const ruleWithComments = `title: S3 Write With Customer Key # our own example
@@ -79,7 +80,7 @@ func TestExportSigmaRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "sigma_rule.golden.yml", out)
+	golden.Check(t, "sigma_rule.golden.yml", out)
 }
 
 // TestExportSigmaRuleSigmaHQ runs the export over SigmaHQ's AWS rules and

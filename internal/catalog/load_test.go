@@ -1,7 +1,6 @@
 package catalog_test
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,32 +8,12 @@ import (
 
 	"github.com/ttcproject/ttc/internal/awsapi"
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestMain(m *testing.M) {
 	catalog.SetEventChecker(awsapi.CheckEvent)
 	os.Exit(m.Run())
-}
-
-// golden compares got with testdata/<name>, rewriting it under -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file: %v (run go test -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run go test -update and review the diff)\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
 }
 
 // TestOverlayProblems loads broken overlays on top of the embedded catalog and
@@ -80,7 +59,7 @@ func TestOverlayProblems(t *testing.T) {
 					t.Errorf("problems do not mention %q", want)
 				}
 			}
-			golden(t, "overlays/"+tc.dir+".golden", got)
+			golden.Check(t, "overlays/"+tc.dir+".golden", []byte(got))
 		})
 	}
 }

@@ -4,20 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/golden"
 	"github.com/ttcproject/ttc/internal/report"
 	"github.com/ttcproject/ttc/internal/ruleset"
 	"github.com/ttcproject/ttc/internal/scan"
 	"github.com/ttcproject/ttc/internal/view"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // result scans the scan package's fixture logs: findings, a duplicate, a
 // rejected record, a digest, and record values carrying markup and escapes.
@@ -64,7 +60,7 @@ func TestFormats(t *testing.T) {
 			if err := tc.write(&b); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.name, b.Bytes())
+			golden.Check(t, tc.name, b.Bytes())
 		})
 	}
 }
@@ -128,23 +124,5 @@ func TestJSONLTypes(t *testing.T) {
 	_ = json.Unmarshal([]byte(lines[len(lines)-1]), &last)
 	if last.Type != "summary" || last.Read != last.Matched+last.Unmatched+last.Rejected {
 		t.Errorf("summary line does not account for every record: %+v", last)
-	}
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update and review the diff):\n%s", name, got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/golden"
 	"github.com/ttcproject/ttc/internal/view"
 )
 
@@ -42,7 +43,7 @@ func TestAPIGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			golden(t, "api/"+tc.name+".json.golden", do(t, h, http.MethodGet, tc.target, nil).Body.Bytes())
+			golden.Check(t, "api/"+tc.name+".json.golden", do(t, h, http.MethodGet, tc.target, nil).Body.Bytes())
 		})
 	}
 }
@@ -88,7 +89,7 @@ func TestAPISameAsCLI(t *testing.T) {
 			}
 			got := do(t, h, http.MethodGet, tc.target, nil).Body.Bytes()
 			if !bytes.Equal(got, want.Bytes()) {
-				t.Errorf("API and CLI differ:\n%s", firstDiff(string(got), want.String()))
+				t.Errorf("API and CLI differ:\n%s", golden.FirstDiff(string(got), want.String()))
 			}
 		})
 	}

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/ttcproject/ttc/internal/golden"
 )
 
 // TestPagesGolden renders every page over the fixture catalog and compares it
@@ -36,7 +38,7 @@ func TestPagesGolden(t *testing.T) {
 			if ct := rec.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
 				t.Errorf("Content-Type = %q", ct)
 			}
-			golden(t, "pages/"+tc.name+".html.golden", rec.Body.Bytes())
+			golden.Check(t, "pages/"+tc.name+".html.golden", rec.Body.Bytes())
 		})
 	}
 }

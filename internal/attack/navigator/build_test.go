@@ -2,12 +2,11 @@ package navigator
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/golden"
 )
 
 var tactics = []catalog.Tactic{
@@ -43,26 +42,6 @@ func encode(t *testing.T, l *Layer) []byte {
 	return buf.Bytes()
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs; run go test -update and review the diff\n%s", path, got)
-	}
-}
-
 func TestBuildLayers(t *testing.T) {
 	opts := Options{Name: "ttc", Description: "Catalog coverage.", AttackVersion: "18.1", ShortNames: ShortNames(tactics)}
 	obs := map[string]Observation{
@@ -94,7 +73,7 @@ func TestBuildLayers(t *testing.T) {
 					t.Errorf("entry %s is not an ATT&CK ID", e.TechniqueID)
 				}
 			}
-			golden(t, "layer_"+tc.name+".golden.json", encode(t, l))
+			golden.Check(t, "layer_"+tc.name+".golden.json", encode(t, l))
 		})
 	}
 

@@ -3,7 +3,6 @@ package navigator
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,8 +10,6 @@ import (
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // sharedNavigator returns the shared Navigator test data folder, or skips.
 func sharedNavigator(t *testing.T) string {

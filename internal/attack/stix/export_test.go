@@ -3,9 +3,6 @@ package stix_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,9 +10,8 @@ import (
 	"github.com/ttcproject/ttc/internal/attack"
 	"github.com/ttcproject/ttc/internal/attack/stix"
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // fixture is a small fixed catalog: ATT&CK-native technique and sub-technique,
 // AWS-specific sub-techniques whose parent the catalog lacks, and an
@@ -67,22 +63,7 @@ func export(t *testing.T) []byte {
 
 func TestExportGolden(t *testing.T) {
 	got := export(t)
-	path := filepath.Join("testdata", "export.golden.json")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("export differs from %s; run go test -update and review the diff", path)
-	}
+	golden.Check(t, "export.golden.json", got)
 	if again := export(t); !bytes.Equal(got, again) {
 		t.Error("two exports of the same input differ")
 	}
