@@ -152,8 +152,9 @@ func headerOf(raw []byte, in *interner) header {
 }
 
 // newFindings appends one finding per technique the matched rule detects.
-// describe gives a technique's name and tactics.
-func newFindings(dst []Finding, h *header, m detect.Match, r *ruleset.Rule, describe func(string) (string, []string), pos RecordRef) []Finding {
+// describe gives a technique's name and tactics; at is the record's parsed eventTime.
+func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *ruleset.Rule,
+	describe func(string) (string, []string), pos RecordRef) []Finding {
 	base := Finding{
 		Type: "finding", Outcome: "success", ErrorCode: h.ErrorCode, ErrorMessage: h.ErrorMessage,
 		EventID: h.EventID, EventTime: h.EventTime, EventSource: h.EventSource, EventName: h.EventName,
@@ -167,7 +168,7 @@ func newFindings(dst []Finding, h *header, m detect.Match, r *ruleset.Rule, desc
 		},
 		Rule:   RuleRef{ID: r.ID, Title: r.Title, Level: r.Level, Origin: string(r.Origin), File: r.File},
 		Record: pos,
-		time:   parseTime(h.EventTime),
+		time:   at,
 	}
 	if h.ErrorCode != "" && !strings.EqualFold(h.ErrorCode, "Success") {
 		base.Outcome = "attempt"

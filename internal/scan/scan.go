@@ -380,7 +380,8 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		h := headerOf(rec.Raw, strs)
 		// A finding is placed in time; a record whose eventTime is no time
 		// cannot be, and is rejected rather than reported out of place.
-		if parseTime(h.EventTime).IsZero() {
+		at := parseTime(h.EventTime)
+		if at.IsZero() {
 			malformed++
 			reason := fmt.Sprintf("matched rules, but eventTime %q is not a timestamp", clip(h.EventTime, 64))
 			if h.EventTime == "" {
@@ -396,11 +397,11 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		for _, m := range w.matches {
 			if r := w.s.rules.Lookup(m.Rule); r != nil {
 				if w.s.opts.Emit != nil {
-					w.scratch = newFindings(w.scratch, &h, m, r, w.s.describe, pos)
+					w.scratch = newFindings(w.scratch, &h, at, m, r, w.s.describe, pos)
 					continue
 				}
 				c := w.p.findings.room()
-				*c = newFindings(*c, &h, m, r, w.s.describe, pos)
+				*c = newFindings(*c, &h, at, m, r, w.s.describe, pos)
 			}
 		}
 		if len(w.scratch) > 0 {
