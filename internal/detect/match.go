@@ -3,6 +3,7 @@ package detect
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"slices"
 )
 
@@ -28,11 +29,23 @@ func (m *Matcher) Match(record []byte) ([]Match, error) {
 
 // AppendMatches is Match appending to dst, for callers that reuse a slice.
 func (m *Matcher) AppendMatches(dst []Match, record []byte) ([]Match, error) {
+	dst, _, err := m.match(dst, nil, record, false)
+	return dst, err
+}
+
+// AppendMatchesTop is AppendMatches that, when a rule matched, also appends
+// the members of the record's top-level object to tops, in their order, so
+// that the caller can read other fields without walking the record again.
+func (m *Matcher) AppendMatchesTop(dst []Match, tops []jsonscan.Member, record []byte) ([]Match, []jsonscan.Member, error) {
+	return m.match(dst, tops, record, true)
+}
+
+func (m *Matcher) match(dst []Match, tops []jsonscan.Member, record []byte, wantTops bool) ([]Match, []jsonscan.Member, error) {
 	st := m.pool.Get().(*state)
 	defer m.pool.Put(st)
 	st.reset(record, nil)
 	if !st.begin() {
-		return dst, fmt.Errorf("match record: %w", ErrMalformed)
+		return dst, tops, fmt.Errorf("match record: %w", ErrMalformed)
 	}
 	name, nameOK := st.indexKey(m.nameFid)
 	src, srcOK := st.indexKey(m.srcFid)
@@ -43,10 +56,15 @@ func (m *Matcher) AppendMatches(dst []Match, record []byte) ([]Match, error) {
 		st.evalList(m.bySource[string(src)])
 		st.evalList(m.catchAll)
 	}
-	if st.bad {
-		return dst, fmt.Errorf("match record: %w", ErrMalformed)
+	n := len(tops)
+	if wantTops && len(st.hits) > 0 {
+		st.topAll()
+		tops = append(tops, st.tops...)
 	}
-	return st.appendHits(dst), nil
+	if st.bad {
+		return dst, tops[:n], fmt.Errorf("match record: %w", ErrMalformed)
+	}
+	return st.appendHits(dst), tops, nil
 }
 
 // MatchDecoded evaluates every rule, without the index, against a record

@@ -3,6 +3,7 @@ package detect
 import (
 	"bytes"
 	"encoding/binary"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -194,7 +195,7 @@ func appendLower(dst, src []byte) []byte {
 	// ASCII eight bytes at a time: add 0x20 to the bytes in 'A'..'Z'.
 	for ; i+8 <= len(src); i += 8 {
 		w := binary.LittleEndian.Uint64(src[i:])
-		if w&msb != 0 {
+		if w&jsonscan.MSB != 0 {
 			break
 		}
 		dst = binary.LittleEndian.AppendUint64(dst, w|upperBytes(w)>>2)
@@ -223,9 +224,9 @@ func appendLower(dst, src []byte) []byte {
 // upperBytes sets the high bit of each byte of the ASCII word w that is an
 // upper-case letter.
 func upperBytes(w uint64) uint64 {
-	geA := w + (0x80-'A')*lsb
-	gtZ := w + (0x80-'Z'-1)*lsb
-	return (geA &^ gtZ) & msb
+	geA := w + (0x80-'A')*jsonscan.LSB
+	gtZ := w + (0x80-'Z'-1)*jsonscan.LSB
+	return (geA &^ gtZ) & jsonscan.MSB
 }
 
 // needsLower reports whether appendLower could change b.
@@ -233,7 +234,7 @@ func needsLower(b []byte) bool {
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
 		w := binary.LittleEndian.Uint64(b[i:])
-		if w&msb != 0 || upperBytes(w) != 0 {
+		if w&jsonscan.MSB != 0 || upperBytes(w) != 0 {
 			return true
 		}
 	}

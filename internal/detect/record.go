@@ -3,6 +3,7 @@ package detect
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"strconv"
 )
 
@@ -44,7 +45,7 @@ type state struct {
 	m       *Matcher
 	raw     []byte
 	doc     map[string]any
-	tops    []member
+	tops    []jsonscan.Member
 	topSeen []topRef // by topTable id: where in tops the key was found
 	topPos  int      // where the top-level scan stopped
 	topDone bool     // the top-level object has been read to its end
@@ -89,7 +90,7 @@ func (st *state) reset(raw []byte, doc map[string]any) {
 // begin checks that the record opens an object; members are scanned
 // lazily by topFind.
 func (st *state) begin() bool {
-	i := skipSpace(st.raw, 0)
+	i := jsonscan.SkipSpace(st.raw, 0)
 	if i >= len(st.raw) || st.raw[i] != '{' {
 		st.bad, st.topDone = true, true
 		return false
@@ -104,14 +105,14 @@ func (st *state) topNext() bool {
 	if st.topDone {
 		return false
 	}
-	m, next, done, ok := nextMember(st.raw, st.topPos)
+	m, next, done, ok := jsonscan.NextMember(st.raw, st.topPos)
 	switch {
 	case !ok:
 		st.bad, st.topDone = true, true
 		return false
 	case done:
 		st.topDone = true
-		st.bad = skipSpace(st.raw, next) != len(st.raw)
+		st.bad = jsonscan.SkipSpace(st.raw, next) != len(st.raw)
 		return false
 	}
 	st.tops = append(st.tops, m)
@@ -127,20 +128,20 @@ func (st *state) topAll() {
 }
 
 // keyIs reports whether member m's decoded key is key.
-func (st *state) keyIs(m member, key string) bool {
-	if !m.kEsc {
-		return m.kEnd-m.kStart == len(key)+2 && string(st.raw[m.kStart+1:m.kEnd-1]) == key
+func (st *state) keyIs(m jsonscan.Member, key string) bool {
+	if !m.KEsc {
+		return m.KEnd-m.KStart == len(key)+2 && string(st.raw[m.KStart+1:m.KEnd-1]) == key
 	}
 	return string(st.keyText(m)) == key
 }
 
 // keyText returns the decoded key of a member.
-func (st *state) keyText(m member) []byte {
-	k := st.raw[m.kStart:m.kEnd]
-	if !m.kEsc {
+func (st *state) keyText(m jsonscan.Member) []byte {
+	k := st.raw[m.KStart:m.KEnd]
+	if !m.KEsc {
 		return k[1 : len(k)-1]
 	}
-	st.keyBuf = decodeString(st.keyBuf[:0], k)
+	st.keyBuf = jsonscan.DecodeString(st.keyBuf[:0], k)
 	return st.keyBuf
 }
 
@@ -202,7 +203,7 @@ func (st *state) resolveTop(fp *fieldPath) bool {
 	for k := 1; k <= len(fp.segs); k++ {
 		if i := st.topFind(fp.topIDs[k-1]); i >= 0 {
 			m := st.tops[i]
-			return st.resolveRaw(m.vStart, m.vEnd, fp, k, 0)
+			return st.resolveRaw(m.VStart, m.VEnd, fp, k, 0)
 		}
 	}
 	return false
@@ -223,13 +224,13 @@ func (st *state) resolveRaw(start, end int, fp *fieldPath, j, depth int) bool {
 	case '{':
 		for k := j + 1; k <= len(fp.segs); k++ {
 			if m, ok := st.objFind(start, fp.keyAt(j, k)); ok {
-				return st.resolveRaw(m.vStart, m.vEnd, fp, k, depth+1)
+				return st.resolveRaw(m.VStart, m.VEnd, fp, k, depth+1)
 			}
 		}
 	case '[':
 		pres := false
 		for i := start + 1; ; {
-			s, e, next, done, ok := nextElem(b, i)
+			s, e, next, done, ok := jsonscan.NextElem(b, i)
 			if !ok || done {
 				break
 			}
@@ -246,13 +247,13 @@ type objScan struct {
 	start   int // offset of the object's '{'
 	pos     int // where reading stopped
 	done    bool
-	members []member
+	members []jsonscan.Member
 }
 
 // objFind returns the first member named key of the object at b[start].
 // Each object is read at most once per record, and only as far as the
 // keys asked for so far.
-func (st *state) objFind(start int, key string) (member, bool) {
+func (st *state) objFind(start int, key string) (jsonscan.Member, bool) {
 	o := st.objAt(start)
 	for _, m := range o.members {
 		if st.keyIs(m, key) {
@@ -260,7 +261,7 @@ func (st *state) objFind(start int, key string) (member, bool) {
 		}
 	}
 	for !o.done {
-		m, next, done, ok := nextMember(st.raw, o.pos)
+		m, next, done, ok := jsonscan.NextMember(st.raw, o.pos)
 		if !ok || done {
 			o.done = true
 			break
@@ -271,7 +272,7 @@ func (st *state) objFind(start int, key string) (member, bool) {
 			return m, true
 		}
 	}
-	return member{}, false
+	return jsonscan.Member{}, false
 }
 
 // objAt returns the scan state of the object at start, creating it.
@@ -301,7 +302,7 @@ func (st *state) addRaw(start, end, depth int) {
 			return
 		}
 		from := len(st.buf)
-		st.buf = decodeString(st.buf, s)
+		st.buf = jsonscan.DecodeString(st.buf, s)
 		st.vals = append(st.vals, value{kind: vString, text: st.buf[from:len(st.buf):len(st.buf)]})
 	case c == '{':
 		st.vals = append(st.vals, value{kind: vObject, start: start, end: end})
@@ -310,7 +311,7 @@ func (st *state) addRaw(start, end, depth int) {
 			return
 		}
 		for i := start + 1; ; {
-			s, e, next, done, ok := nextElem(b, i)
+			s, e, next, done, ok := jsonscan.NextElem(b, i)
 			if !ok || done {
 				return
 			}
@@ -405,7 +406,7 @@ func (st *state) keywordLeaves() (lo, hi int) {
 		} else {
 			st.topAll()
 			for _, m := range st.tops {
-				st.addLeavesRaw(m.vStart, m.vEnd, 0)
+				st.addLeavesRaw(m.VStart, m.VEnd, 0)
 			}
 		}
 		st.leaves.gen, st.leaves.lo, st.leaves.hi = st.gen, int32(lo), int32(len(st.vals))
@@ -421,16 +422,16 @@ func (st *state) addLeavesRaw(start, end, depth int) {
 	switch b[start] {
 	case '{':
 		for i := start + 1; ; {
-			m, next, done, ok := nextMember(b, i)
+			m, next, done, ok := jsonscan.NextMember(b, i)
 			if !ok || done {
 				return
 			}
-			st.addLeavesRaw(m.vStart, m.vEnd, depth+1)
+			st.addLeavesRaw(m.VStart, m.VEnd, depth+1)
 			i = next
 		}
 	case '[':
 		for i := start + 1; ; {
-			s, e, next, done, ok := nextElem(b, i)
+			s, e, next, done, ok := jsonscan.NextElem(b, i)
 			if !ok || done {
 				return
 			}

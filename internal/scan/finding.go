@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ttcproject/ttc/internal/detect"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"github.com/ttcproject/ttc/internal/ruleset"
 )
 
@@ -146,6 +147,15 @@ func decodeHeader(raw []byte) header {
 // when it can; in shares repeated strings between findings.
 func headerOf(raw []byte, in *interner) header {
 	if h, ok := readHeader(raw, in); ok {
+		return h
+	}
+	return decodeHeader(raw)
+}
+
+// headerOfTops is headerOf for a record whose top-level members the
+// matcher has listed.
+func headerOfTops(raw []byte, tops []jsonscan.Member, in *interner) header {
+	if h, ok := readHeaderTops(raw, tops, in); ok {
 		return h
 	}
 	return decodeHeader(raw)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"unicode/utf8"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // maxInterned bounds the strings one worker interns, so that input made of
@@ -15,9 +17,25 @@ const maxInterned = 1 << 16
 // field also remembers its last value: records of one file mostly repeat
 // the region, account and many actors, and a comparison is cheaper than a
 // map lookup.
+//
+// An interner made by newBatch shares nothing across records: it gathers
+// one record's strings and makes them into one string when the record is
+// read (see flush), one allocation per record rather than one per field.
+// Streamed findings are written out at once, so sharing their strings
+// across findings would only cost time.
 type interner struct {
 	m    map[string]string
 	last [nSlots]string
+
+	batch   bool
+	arena   []byte
+	pending []pendingStr
+}
+
+// pendingStr is a string field waiting for flush: arena[from:to].
+type pendingStr struct {
+	dst      *string
+	from, to int
 }
 
 // Slots of interned header fields.
@@ -43,6 +61,34 @@ const (
 )
 
 func newInterner() *interner { return &interner{m: map[string]string{}} }
+
+func newBatch() *interner { return &interner{batch: true} }
+
+// set stores b as a string in *dst: at once when sharing, at the next flush
+// when batching.
+func (in *interner) set(dst *string, b []byte, slot int) {
+	if in == nil || !in.batch {
+		*dst = in.str(b, slot)
+		return
+	}
+	from := len(in.arena)
+	in.arena = append(in.arena, b...)
+	in.pending = append(in.pending, pendingStr{dst: dst, from: from, to: len(in.arena)})
+}
+
+// flush sets the pending string fields, in the order they were read, from
+// one string holding all of them.
+func (in *interner) flush() {
+	if in == nil || len(in.pending) == 0 {
+		return
+	}
+	all := string(in.arena)
+	for _, p := range in.pending {
+		*p.dst = all[p.from:p.to]
+	}
+	clear(in.pending) // drop the pointers into the finished header
+	in.pending, in.arena = in.pending[:0], in.arena[:0]
+}
 
 // str returns b as a string, shared with earlier equal values of the slot.
 func (in *interner) str(b []byte, slot int) string {
@@ -70,37 +116,79 @@ func (in *interner) str(b []byte, slot int) string {
 // way encoding/json would: a reported field of another type, a key that is
 // not ASCII. The caller then uses decodeHeader, so the result is the same.
 func readHeader(raw []byte, in *interner) (h header, ok bool) {
-	c := cursor{b: raw, in: in}
-	ok = c.object(func(key []byte) bool {
-		switch {
-		case fold(key, "eventID"):
-			return c.str(&h.EventID, slotNone)
-		case fold(key, "eventTime"):
-			return c.str(&h.EventTime, slotNone)
-		case fold(key, "eventSource"):
-			return c.str(&h.EventSource, slotEventSource)
-		case fold(key, "eventName"):
-			return c.str(&h.EventName, slotEventName)
-		case fold(key, "awsRegion"):
-			return c.str(&h.AWSRegion, slotRegion)
-		case fold(key, "recipientAccountId"):
-			return c.str(&h.RecipientAccountID, slotRecipient)
-		case fold(key, "sourceIPAddress"):
-			return c.str(&h.SourceIPAddress, slotSourceIP)
-		case fold(key, "userAgent"):
-			return c.str(&h.UserAgent, slotUserAgent)
-		case fold(key, "errorCode"):
-			return c.str(&h.ErrorCode, slotErrorCode)
-		case fold(key, "errorMessage"):
-			return c.str(&h.ErrorMessage, slotErrorMessage)
-		case fold(key, "readOnly"):
-			return c.boolPtr(&h.ReadOnly)
-		case fold(key, "userIdentity"):
-			return c.identity(&h)
+	i := jsonscan.SkipSpace(raw, 0)
+	if bytes.HasPrefix(raw[i:], []byte("null")) {
+		return h, jsonscan.SkipSpace(raw, i+4) == len(raw)
+	}
+	if i >= len(raw) || raw[i] != '{' {
+		return h, false
+	}
+	var tops []jsonscan.Member
+	for i++; ; {
+		m, next, done, ok := jsonscan.NextMember(raw, i)
+		if !ok {
+			return h, false
 		}
-		return c.skip()
-	})
-	return h, ok && c.end()
+		if done {
+			if jsonscan.SkipSpace(raw, next) != len(raw) {
+				return h, false
+			}
+			break
+		}
+		tops = append(tops, m)
+		i = next
+	}
+	return readHeaderTops(raw, tops, in)
+}
+
+// readHeaderTops is readHeader on a record whose top-level members have
+// been found already (by the matcher).
+func readHeaderTops(raw []byte, tops []jsonscan.Member, in *interner) (h header, ok bool) {
+	c := cursor{b: raw, in: in}
+	defer in.flush()
+	for _, m := range tops {
+		key := raw[m.KStart+1 : m.KEnd-1]
+		if m.KEsc || !ascii(key) {
+			return h, false
+		}
+		c.i = m.VStart
+		if !c.headerField(&h, key) {
+			return h, false
+		}
+	}
+	return h, true
+}
+
+// headerField reads the value at the cursor into the field of h named key,
+// if any.
+func (c *cursor) headerField(h *header, key []byte) bool {
+	switch {
+	case fold(key, "eventID"):
+		return c.str(&h.EventID, slotNone)
+	case fold(key, "eventTime"):
+		return c.str(&h.EventTime, slotNone)
+	case fold(key, "eventSource"):
+		return c.str(&h.EventSource, slotEventSource)
+	case fold(key, "eventName"):
+		return c.str(&h.EventName, slotEventName)
+	case fold(key, "awsRegion"):
+		return c.str(&h.AWSRegion, slotRegion)
+	case fold(key, "recipientAccountId"):
+		return c.str(&h.RecipientAccountID, slotRecipient)
+	case fold(key, "sourceIPAddress"):
+		return c.str(&h.SourceIPAddress, slotSourceIP)
+	case fold(key, "userAgent"):
+		return c.str(&h.UserAgent, slotUserAgent)
+	case fold(key, "errorCode"):
+		return c.str(&h.ErrorCode, slotErrorCode)
+	case fold(key, "errorMessage"):
+		return c.str(&h.ErrorMessage, slotErrorMessage)
+	case fold(key, "readOnly"):
+		return c.boolPtr(&h.ReadOnly)
+	case fold(key, "userIdentity"):
+		return c.identity(h)
+	}
+	return true
 }
 
 func (c *cursor) identity(h *header) bool {
@@ -154,12 +242,6 @@ func (c *cursor) ws() {
 			return
 		}
 	}
-}
-
-// end reports whether only whitespace is left.
-func (c *cursor) end() bool {
-	c.ws()
-	return c.i == len(c.b)
 }
 
 // null consumes a null, which encoding/json leaves strings and structs
@@ -229,24 +311,13 @@ func (c *cursor) rawString() (s []byte, esc bool, ok bool) {
 	if c.i >= len(c.b) || c.b[c.i] != '"' {
 		return nil, false, false
 	}
-	start := c.i + 1
-	j := start
-	for {
-		q := bytes.IndexByte(c.b[j:], '"')
-		if q < 0 {
-			return nil, false, false
-		}
-		bs := bytes.IndexByte(c.b[j:j+q], '\\')
-		if bs < 0 {
-			c.i = j + q + 1
-			return c.b[start : j+q], esc, true
-		}
-		esc = true
-		j += bs + 2 // past the backslash and the byte it escapes
-		if j > len(c.b) {
-			return nil, false, false
-		}
+	end := jsonscan.StringEnd(c.b, c.i)
+	if end < 0 {
+		return nil, false, false
 	}
+	s = c.b[c.i+1 : end-1]
+	c.i = end
+	return s, bytes.IndexByte(s, '\\') >= 0, true
 }
 
 // str reads a string (or null) into dst, interned in the given slot.
@@ -261,9 +332,13 @@ func (c *cursor) str(dst *string, slot int) bool {
 	}
 	if esc || !ascii(s) && !utf8.Valid(s) {
 		// Escapes and invalid UTF-8 are rare; leave them to encoding/json.
-		return json.Unmarshal(c.b[from:c.i], dst) == nil
+		var v string
+		if json.Unmarshal(c.b[from:c.i], &v) != nil {
+			return false
+		}
+		s = []byte(v)
 	}
-	*dst = c.in.str(s, slot)
+	c.in.set(dst, s, slot)
 	return true
 }
 
@@ -289,41 +364,11 @@ func (c *cursor) boolPtr(dst **bool) bool {
 
 // skip moves past the value at the cursor.
 func (c *cursor) skip() bool {
-	if c.i >= len(c.b) {
+	end := jsonscan.ValueEnd(c.b, c.i)
+	if end < 0 {
 		return false
 	}
-	switch c.b[c.i] {
-	case '"':
-		_, _, ok := c.rawString()
-		return ok
-	case '{', '[':
-		depth := 0
-		for c.i < len(c.b) {
-			switch c.b[c.i] {
-			case '"':
-				if _, _, ok := c.rawString(); !ok {
-					return false
-				}
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					c.i++
-					return true
-				}
-			}
-			c.i++
-		}
-		return false
-	}
-	for c.i < len(c.b) {
-		switch c.b[c.i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return true
-		}
-		c.i++
-	}
+	c.i = end
 	return true
 }
 
@@ -345,11 +390,4 @@ func fold(key []byte, name string) bool {
 	return true
 }
 
-func ascii(b []byte) bool {
-	for _, x := range b {
-		if x >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
+func ascii(b []byte) bool { return jsonscan.ASCII(b) }

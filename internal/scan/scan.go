@@ -24,6 +24,7 @@ import (
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/detect"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"github.com/ttcproject/ttc/internal/ruleset"
 )
 
@@ -315,12 +316,17 @@ type worker struct {
 	p       *part
 	r       *cloudtrail.Reader
 	matches []detect.Match
+	tops    []jsonscan.Member // the matched record's top-level members
 	strs    *interner
 	scratch []Finding // one record's findings, in streaming mode
 }
 
 func (s *Scanner) newWorker(p *part) *worker {
-	return &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip}), strs: newInterner()}
+	w := &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip}), strs: newInterner()}
+	if s.opts.Emit != nil {
+		w.strs = newBatch()
+	}
+	return w
 }
 
 // file reads one input to its end and accounts for every record in it.
@@ -361,7 +367,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		if rec.Kind == cloudtrail.KindInsight {
 			w.p.sum.Insights++
 		}
-		w.matches, err = w.s.rules.Matcher.AppendMatches(w.matches[:0], rec.Raw)
+		w.matches, w.tops, err = w.s.rules.Matcher.AppendMatchesTop(w.matches[:0], w.tops[:0], rec.Raw)
 		if err != nil {
 			malformed++
 			w.p.reject(Rejection{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset, Reason: err.Error()})
@@ -371,13 +377,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			w.p.sum.Unmatched++
 			continue
 		}
-		// Streamed findings are written out at once, so sharing their
-		// strings across findings would only cost time.
-		strs := w.strs
-		if w.s.opts.Emit != nil {
-			strs = nil
-		}
-		h := headerOf(rec.Raw, strs)
+		h := headerOfTops(rec.Raw, w.tops, w.strs)
 		// A finding is placed in time; a record whose eventTime is no time
 		// cannot be, and is rejected rather than reported out of place.
 		at := parseTime(h.EventTime)

@@ -21,6 +21,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"time"
 )
 
 type config struct {
@@ -33,6 +34,8 @@ type config struct {
 	inProcess bool
 	keep      bool
 	profile   string
+	// onlyInProcess skips every measurement but the in-process scan.
+	onlyInProcess bool
 }
 
 func main() {
@@ -62,6 +65,7 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&cfg.inProcess, "in-process", true, "also run scan.Scanner in this process on all cores")
 	fs.BoolVar(&cfg.keep, "keep-output", false, "keep the JSONL written by each ttc scan run")
 	fs.StringVar(&cfg.profile, "cpuprofile", "", "write a CPU profile of the in-process scan to this file")
+	fs.BoolVar(&cfg.onlyInProcess, "only-in-process", false, "run only the in-process scan (with -cpuprofile, for profiling)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -99,6 +103,9 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if cfg.onlyInProcess {
+		return runInProcessOnly(ctx, cfg, corpusDir, log)
+	}
 	for _, n := range cfg.workers {
 		for _, g := range []gzipKind{gzipFast, gzipStd} {
 			log.Info("measuring the gzip floor", "workers", n, "gzip", g)
@@ -114,17 +121,9 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	sigma := cfg.sigma
-	if sigma == "" {
-		sigma = filepath.Join(root, "..", "shared", "testdata", "sigma", "rules")
-	}
-	if sigma == "none" {
-		sigma = ""
-		res.Notes = append(res.Notes, "catalog rules only (-sigma none)")
-	} else if _, err := os.Stat(sigma); err != nil {
-		log.Warn("SigmaHQ rules not found; running with the catalog's rules only", "dir", sigma)
-		res.Notes = append(res.Notes, fmt.Sprintf("SigmaHQ rules folder %s not found: catalog rules only", sigma))
-		sigma = ""
+	sigma, note := sigmaDir(cfg, root, log)
+	if note != "" {
+		res.Notes = append(res.Notes, note)
 	}
 	res.SigmaDir = sigma
 
@@ -188,6 +187,45 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	res.check()
 	res.WriteTable(os.Stdout)
 	return res.WriteJSON(filepath.Join(cfg.dir, "results.json"))
+}
+
+// sigmaDir resolves the SigmaHQ rules folder: "" for the catalog's rules
+// only, with a note saying why.
+func sigmaDir(cfg config, root string, log *slog.Logger) (dir, note string) {
+	dir = cfg.sigma
+	if dir == "" {
+		dir = filepath.Join(root, "..", "shared", "testdata", "sigma", "rules")
+	}
+	if dir == "none" {
+		return "", "catalog rules only (-sigma none)"
+	}
+	if _, err := os.Stat(dir); err != nil {
+		log.Warn("SigmaHQ rules not found; running with the catalog's rules only", "dir", dir)
+		return "", fmt.Sprintf("SigmaHQ rules folder %s not found: catalog rules only", dir)
+	}
+	return dir, ""
+}
+
+// runInProcessOnly runs the in-process scan on all cores and prints its
+// throughput: a short loop for profiling.
+func runInProcessOnly(ctx context.Context, cfg config, corpusDir string, log *slog.Logger) error {
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	sigma, _ := sigmaDir(cfg, root, log)
+	rules, err := loadRules(sigma, log)
+	if err != nil {
+		return err
+	}
+	n := cfg.workers[len(cfg.workers)-1]
+	r, err := scanInProcess(ctx, rules, []string{corpusDir}, n, cfg.profile)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("scan.Scanner in process, %d workers, %d rules: %.0f MB/s wall, %.0f MB/CPU-s, %d records, %d matched, %d findings, %s\n",
+		n, len(rules.set.Rules()), r.MBps, r.CPUMBps, r.Read, r.Matched, r.Findings, r.Duration.Round(time.Millisecond))
+	return nil
 }
 
 // loadAverage is the 1-minute load average, 0 when unknown.

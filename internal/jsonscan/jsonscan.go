@@ -1,4 +1,9 @@
-package detect
+// Package jsonscan walks raw JSON without building values: it finds where
+// strings, values, object members and array elements end, eight bytes at a
+// time where it can, and decodes and encodes strings. The Sigma matcher and
+// the scanner's finding header read records through it, so that they skip
+// what they do not need at memory speed.
+package jsonscan
 
 import (
 	"bytes"
@@ -9,45 +14,47 @@ import (
 	"unicode/utf8"
 )
 
-// The functions below walk raw JSON without building values. They are
-// lenient about what they do not need (a bare literal such as `tru` is taken
+// The functions below are lenient about what they do not need (a bare literal such as `tru` is taken
 // as a scalar token) but never read out of bounds: every function returns -1
 // when the input ends or is not shaped like JSON where it must be.
 
-func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
+// IsSpace reports whether c is JSON whitespace.
+func IsSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
 
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && isSpace(b[i]) {
+// SkipSpace returns the index of the first byte at or after b[i] that is not
+// whitespace, or len(b).
+func SkipSpace(b []byte, i int) int {
+	for i < len(b) && IsSpace(b[i]) {
 		i++
 	}
 	return i
 }
 
-// SWAR constants: the scanners test eight bytes at a time for the bytes
+// LSB and MSB are SWAR constants: the scanners test eight bytes at a time for the bytes
 // they stop at.
 const (
-	lsb = 0x0101010101010101
-	msb = 0x8080808080808080
+	LSB = 0x0101010101010101
+	MSB = 0x8080808080808080
 )
 
-// zeroBytes has the high bit set in the lowest byte of w that is zero (and
+// ZeroBytes has the high bit set in the lowest byte of w that is zero (and
 // possibly in higher ones; only the lowest set bit is exact).
-func zeroBytes(w uint64) uint64 { return (w - lsb) &^ w & msb }
+func ZeroBytes(w uint64) uint64 { return (w - LSB) &^ w & MSB }
 
-// stringEnd returns the index just past the closing quote of the string
+// StringEnd returns the index just past the closing quote of the string
 // whose opening quote is at b[i], or -1.
-func stringEnd(b []byte, i int) int {
-	return stringRest(b, i+1)
+func StringEnd(b []byte, i int) int {
+	return StringRest(b, i+1)
 }
 
-// stringRest returns the index just past the closing quote of a string
+// StringRest returns the index just past the closing quote of a string
 // whose content starts at b[i], or -1.
-func stringRest(b []byte, i int) int {
+func StringRest(b []byte, i int) int {
 	for {
 		// Eight bytes at a time up to the first quote or backslash.
 		for i+8 <= len(b) {
 			w := binary.LittleEndian.Uint64(b[i:])
-			if hit := zeroBytes(w^('"'*lsb)) | zeroBytes(w^('\\'*lsb)); hit != 0 {
+			if hit := ZeroBytes(w^('"'*LSB)) | ZeroBytes(w^('\\'*LSB)); hit != 0 {
 				i += bits.TrailingZeros64(hit) >> 3
 				break
 			}
@@ -66,17 +73,17 @@ func stringRest(b []byte, i int) int {
 	}
 }
 
-// valueEnd returns the index just past the JSON value starting at b[i]
+// ValueEnd returns the index just past the JSON value starting at b[i]
 // (no leading space).
-func valueEnd(b []byte, i int) int {
+func ValueEnd(b []byte, i int) int {
 	if i >= len(b) {
 		return -1
 	}
 	switch b[i] {
 	case '"':
-		return stringEnd(b, i)
+		return StringEnd(b, i)
 	case '{', '[':
-		return containerEnd(b, i)
+		return ContainerEnd(b, i)
 	case '}', ']', ',', ':':
 		return -1
 	}
@@ -92,7 +99,7 @@ func valueEnd(b []byte, i int) int {
 var delim = [256]bool{',': true, '}': true, ']': true, ':': true, '"': true,
 	' ': true, '\n': true, '\r': true, '\t': true}
 
-// Byte classes for containerEnd.
+// Byte classes for ContainerEnd.
 const (
 	cOther uint8 = iota
 	cQuote
@@ -102,16 +109,16 @@ const (
 
 var class = [256]uint8{'"': cQuote, '{': cOpen, '[': cOpen, '}': cClose, ']': cClose}
 
-// containerEnd skips an object or array by counting brackets outside
+// ContainerEnd skips an object or array by counting brackets outside
 // strings. Mismatched bracket kinds are not detected here.
-func containerEnd(b []byte, i int) int {
+func ContainerEnd(b []byte, i int) int {
 	depth := 0
 	for i < len(b) {
 		c := class[b[i]]
 		i++
 		switch c {
 		case cQuote:
-			if i = stringRest(b, i); i < 0 {
+			if i = StringRest(b, i); i < 0 {
 				return -1
 			}
 		case cOpen:
@@ -126,18 +133,18 @@ func containerEnd(b []byte, i int) int {
 	return -1
 }
 
-// member is one key/value pair of a JSON object, as byte offsets.
-type member struct {
-	kStart, kEnd int // key including quotes
-	vStart, vEnd int
-	kEsc         bool
+// Member is one key/value pair of a JSON object, as byte offsets.
+type Member struct {
+	KStart, KEnd int // key including quotes
+	VStart, VEnd int
+	KEsc         bool
 }
 
-// nextMember reads the member at b[i] (after '{' or ','), returning it and
+// NextMember reads the member at b[i] (after '{' or ','), returning it and
 // the index after the following ',' or at the closing '}'. done is true when
 // the object closes; ok is false on malformed input.
-func nextMember(b []byte, i int) (m member, next int, done, ok bool) {
-	i = skipSpace(b, i)
+func NextMember(b []byte, i int) (m Member, next int, done, ok bool) {
+	i = SkipSpace(b, i)
 	if i >= len(b) {
 		return m, -1, false, false
 	}
@@ -147,23 +154,23 @@ func nextMember(b []byte, i int) (m member, next int, done, ok bool) {
 	if b[i] != '"' {
 		return m, -1, false, false
 	}
-	ke := stringEnd(b, i)
+	ke := StringEnd(b, i)
 	if ke < 0 {
 		return m, -1, false, false
 	}
-	m.kStart, m.kEnd = i, ke
-	m.kEsc = bytes.IndexByte(b[i+1:ke-1], '\\') >= 0
-	i = skipSpace(b, ke)
+	m.KStart, m.KEnd = i, ke
+	m.KEsc = bytes.IndexByte(b[i+1:ke-1], '\\') >= 0
+	i = SkipSpace(b, ke)
 	if i >= len(b) || b[i] != ':' {
 		return m, -1, false, false
 	}
-	i = skipSpace(b, i+1)
-	ve := valueEnd(b, i)
+	i = SkipSpace(b, i+1)
+	ve := ValueEnd(b, i)
 	if ve < 0 || ve == i {
 		return m, -1, false, false
 	}
-	m.vStart, m.vEnd = i, ve
-	i = skipSpace(b, ve)
+	m.VStart, m.VEnd = i, ve
+	i = SkipSpace(b, ve)
 	if i >= len(b) {
 		return m, -1, false, false
 	}
@@ -176,21 +183,21 @@ func nextMember(b []byte, i int) (m member, next int, done, ok bool) {
 	return m, -1, false, false
 }
 
-// nextElem reads the array element at b[i] (after '[' or ','), like
-// nextMember.
-func nextElem(b []byte, i int) (start, end, next int, done, ok bool) {
-	i = skipSpace(b, i)
+// NextElem reads the array element at b[i] (after '[' or ','), like
+// NextMember.
+func NextElem(b []byte, i int) (start, end, next int, done, ok bool) {
+	i = SkipSpace(b, i)
 	if i >= len(b) {
 		return 0, 0, -1, false, false
 	}
 	if b[i] == ']' {
 		return 0, 0, i + 1, true, true
 	}
-	ve := valueEnd(b, i)
+	ve := ValueEnd(b, i)
 	if ve < 0 || ve == i {
 		return 0, 0, -1, false, false
 	}
-	j := skipSpace(b, ve)
+	j := SkipSpace(b, ve)
 	if j >= len(b) {
 		return 0, 0, -1, false, false
 	}
@@ -203,10 +210,10 @@ func nextElem(b []byte, i int) (start, end, next int, done, ok bool) {
 	return 0, 0, -1, false, false
 }
 
-// decodeString appends the decoded content of the JSON string b (with its
+// DecodeString appends the decoded content of the JSON string b (with its
 // quotes) to dst. Invalid escapes are kept as written; lone surrogates
 // become U+FFFD, as encoding/json does.
-func decodeString(dst, b []byte) []byte {
+func DecodeString(dst, b []byte) []byte {
 	b = b[1 : len(b)-1]
 	for i := 0; i < len(b); {
 		c := b[i]

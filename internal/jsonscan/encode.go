@@ -1,0 +1,132 @@
+package jsonscan
+
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
+
+const hexDigits = "0123456789abcdef"
+
+// AppendString appends s as a JSON string, escaped byte for byte as
+// encoding/json escapes it: quotes, backslashes and control characters;
+// '<', '>' and '&'; U+2028 and U+2029; invalid UTF-8 becomes U+FFFD.
+// Strings that need none of this, most of them, are checked eight bytes at
+// a time and copied whole.
+func AppendString(b []byte, s string) []byte {
+	if plain(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// plain reports whether no byte of s needs escaping.
+func plain(s string) bool {
+	n := len(s)
+	if n < 8 {
+		for i := range n {
+			if !plainByte[s[i]] {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i+8 <= n; i += 8 {
+		if !plain8(load8(s, i)) {
+			return false
+		}
+	}
+	return plain8(load8(s, n-8)) // the tail, overlapping the last whole word
+}
+
+// plainByte marks the bytes that are written as they are.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
+// load8 reads s[i:i+8] as a little-endian word.
+func load8(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// plain8 reports whether none of the eight bytes of w needs escaping: all
+// are ASCII, none is a control character, a quote, a backslash, '<', '>'
+// or '&'.
+func plain8(w uint64) bool {
+	// With every byte below 0x80, subtracting 0x20 from each borrows into
+	// the high bit exactly for the bytes below 0x20.
+	ctl := (w - 0x20*LSB) &^ w
+	bad := ZeroBytes(w^('"'*LSB)) | ZeroBytes(w^('\\'*LSB)) | ZeroBytes(w^('<'*LSB)) |
+		ZeroBytes(w^('>'*LSB)) | ZeroBytes(w^('&'*LSB))
+	return (w|ctl|bad)&MSB == 0
+}
+
+// ASCII reports whether every byte of b is below 0x80, eight at a time.
+func ASCII(b []byte) bool {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if binary.LittleEndian.Uint64(b[i:])&MSB != 0 {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
