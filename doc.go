@@ -8,6 +8,7 @@
 //	internal/catalog      load, validate and index the catalog; filters and search
 //	internal/awsapi       the AWS API operations every catalog event name is checked against
 //	internal/detect       the Sigma engine: rules compiled into one indexed matcher
+//	internal/jsonscan     raw JSON walking and string escaping shared by the matcher and scan
 //	internal/ruleset      the rules of a scan (catalog and external) mapped onto techniques
 //	internal/cloudtrail   streaming reader for every CloudTrail container shape
 //	internal/corpus       a realistic CloudTrail corpus generator for benchmarks
