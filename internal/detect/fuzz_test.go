@@ -3,6 +3,8 @@ package detect
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/ttcproject/ttc/internal/jsonscan"
+	"reflect"
 	"testing"
 )
 
@@ -55,6 +57,11 @@ func FuzzMatch(f *testing.F) {
 		fast, err := m.Match(data)
 		if err != nil || !json.Valid(data) {
 			return
+		}
+		if top, ok := jsonscan.AppendMembers(nil, data); ok {
+			if known, err := m.AppendMatchesKnown(nil, data, top); err != nil || !reflect.DeepEqual(known, fast) {
+				t.Errorf("with the top-level members given: %v, %d matches; scanning them: %d", err, len(known), len(fast))
+			}
 		}
 		var doc map[string]any
 		if json.Unmarshal(data, &doc) != nil || doc == nil || hasDuplicateKeys(data) {

@@ -3,6 +3,8 @@ package detect
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/ttcproject/ttc/internal/jsonscan"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -56,6 +58,12 @@ func matchBoth(t testing.TB, m *Matcher, record string) []Match {
 	slow := m.MatchDecoded(decode(t, record))
 	if len(fast) != len(slow) {
 		t.Fatalf("raw matcher found %d matches, decoded path %d", len(fast), len(slow))
+	}
+	if top, ok := jsonscan.AppendMembers(nil, []byte(record)); ok {
+		known, err := m.AppendMatchesKnown(nil, []byte(record), top)
+		if err != nil || !reflect.DeepEqual(known, fast) {
+			t.Fatalf("with the top-level members given: %v, %+v; scanning them: %+v", err, known, fast)
+		}
 	}
 	return fast
 }

@@ -29,23 +29,24 @@ func (m *Matcher) Match(record []byte) ([]Match, error) {
 
 // AppendMatches is Match appending to dst, for callers that reuse a slice.
 func (m *Matcher) AppendMatches(dst []Match, record []byte) ([]Match, error) {
-	dst, _, err := m.match(dst, nil, record, false)
-	return dst, err
+	return m.match(dst, record, nil)
 }
 
-// AppendMatchesTop is AppendMatches that, when a rule matched, also appends
-// the members of the record's top-level object to tops, in their order, so
-// that the caller can read other fields without walking the record again.
-func (m *Matcher) AppendMatchesTop(dst []Match, tops []jsonscan.Member, record []byte) ([]Match, []jsonscan.Member, error) {
-	return m.match(dst, tops, record, true)
+// AppendMatchesKnown is AppendMatches for a record whose top-level members
+// the caller has listed already, in order (the cloudtrail reader does while
+// it checks a record): the matcher reads them from top instead of scanning
+// the record's top level again. top must describe record exactly.
+func (m *Matcher) AppendMatchesKnown(dst []Match, record []byte, top []jsonscan.Member) ([]Match, error) {
+	return m.match(dst, record, top)
 }
 
-func (m *Matcher) match(dst []Match, tops []jsonscan.Member, record []byte, wantTops bool) ([]Match, []jsonscan.Member, error) {
+func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member) ([]Match, error) {
 	st := m.pool.Get().(*state)
 	defer m.pool.Put(st)
 	st.reset(record, nil)
+	st.known = known
 	if !st.begin() {
-		return dst, tops, fmt.Errorf("match record: %w", ErrMalformed)
+		return dst, fmt.Errorf("match record: %w", ErrMalformed)
 	}
 	name, nameOK := st.indexKey(m.nameFid)
 	src, srcOK := st.indexKey(m.srcFid)
@@ -56,15 +57,11 @@ func (m *Matcher) match(dst []Match, tops []jsonscan.Member, record []byte, want
 		st.evalList(m.bySource[string(src)])
 		st.evalList(m.catchAll)
 	}
-	n := len(tops)
-	if wantTops && len(st.hits) > 0 {
-		st.topAll()
-		tops = append(tops, st.tops...)
-	}
+	defer func() { st.known = nil }() // the caller's slice is not kept in the pool
 	if st.bad {
-		return dst, tops[:n], fmt.Errorf("match record: %w", ErrMalformed)
+		return dst, fmt.Errorf("match record: %w", ErrMalformed)
 	}
-	return st.appendHits(dst), tops, nil
+	return st.appendHits(dst), nil
 }
 
 // MatchDecoded evaluates every rule, without the index, against a record

@@ -46,10 +46,11 @@ type state struct {
 	raw     []byte
 	doc     map[string]any
 	tops    []jsonscan.Member
-	topSeen []topRef // by topTable id: where in tops the key was found
-	topPos  int      // where the top-level scan stopped
-	topDone bool     // the top-level object has been read to its end
-	bad     bool     // the record is not well-formed JSON where it was read
+	topSeen []topRef          // by topTable id: where in tops the key was found
+	topPos  int               // where the top-level scan stopped
+	topDone bool              // the top-level object has been read to its end
+	known   []jsonscan.Member // the top-level members, when the caller listed them
+	bad     bool              // the record is not well-formed JSON where it was read
 	objs    []objScan
 	nobjs   int
 	gen     uint32
@@ -104,6 +105,15 @@ func (st *state) begin() bool {
 func (st *state) topNext() bool {
 	if st.topDone {
 		return false
+	}
+	if st.known != nil {
+		if len(st.tops) == len(st.known) {
+			st.topDone = true
+			return false
+		}
+		st.tops = append(st.tops, st.known[len(st.tops)])
+		st.noteTop(len(st.tops) - 1)
+		return true
 	}
 	m, next, done, ok := jsonscan.NextMember(st.raw, st.topPos)
 	switch {

@@ -276,3 +276,27 @@ func decodeU(b []byte) (rune, int) {
 	}
 	return utf8.RuneError, 6
 }
+
+// AppendMembers appends the members of the object that b holds (with
+// nothing but space around it) to dst; ok is false when b is not one
+// object. dst comes back non-nil when ok, even for an empty object.
+func AppendMembers(dst []Member, b []byte) (_ []Member, ok bool) {
+	i := SkipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return dst, false
+	}
+	if dst == nil {
+		dst = make([]Member, 0, 32)
+	}
+	for i++; ; {
+		m, next, done, ok := NextMember(b, i)
+		if !ok {
+			return dst, false
+		}
+		if done {
+			return dst, SkipSpace(b, next) == len(b)
+		}
+		dst = append(dst, m)
+		i = next
+	}
+}

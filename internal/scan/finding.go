@@ -152,9 +152,12 @@ func headerOf(raw []byte, in *interner) header {
 	return decodeHeader(raw)
 }
 
-// headerOfTops is headerOf for a record whose top-level members the
-// matcher has listed.
+// headerOfTops is headerOf for a record whose top-level members are listed
+// in tops; nil tops are not known.
 func headerOfTops(raw []byte, tops []jsonscan.Member, in *interner) header {
+	if tops == nil {
+		return headerOf(raw, in)
+	}
 	if h, ok := readHeaderTops(raw, tops, in); ok {
 		return h
 	}

@@ -116,27 +116,12 @@ func (in *interner) str(b []byte, slot int) string {
 // way encoding/json would: a reported field of another type, a key that is
 // not ASCII. The caller then uses decodeHeader, so the result is the same.
 func readHeader(raw []byte, in *interner) (h header, ok bool) {
-	i := jsonscan.SkipSpace(raw, 0)
-	if bytes.HasPrefix(raw[i:], []byte("null")) {
-		return h, jsonscan.SkipSpace(raw, i+4) == len(raw)
+	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return h, true
 	}
-	if i >= len(raw) || raw[i] != '{' {
+	tops, ok := jsonscan.AppendMembers(nil, raw)
+	if !ok {
 		return h, false
-	}
-	var tops []jsonscan.Member
-	for i++; ; {
-		m, next, done, ok := jsonscan.NextMember(raw, i)
-		if !ok {
-			return h, false
-		}
-		if done {
-			if jsonscan.SkipSpace(raw, next) != len(raw) {
-				return h, false
-			}
-			break
-		}
-		tops = append(tops, m)
-		i = next
 	}
 	return readHeaderTops(raw, tops, in)
 }

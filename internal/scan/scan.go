@@ -316,7 +316,7 @@ type worker struct {
 	p       *part
 	r       *cloudtrail.Reader
 	matches []detect.Match
-	tops    []jsonscan.Member // the matched record's top-level members
+	tops    []jsonscan.Member // the record's top-level members
 	strs    *interner
 	scratch []Finding // one record's findings, in streaming mode
 }
@@ -367,7 +367,14 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		if rec.Kind == cloudtrail.KindInsight {
 			w.p.sum.Insights++
 		}
-		w.matches, w.tops, err = w.s.rules.Matcher.AppendMatchesTop(w.matches[:0], w.tops[:0], rec.Raw)
+		// Reading the top level once serves the matcher and the finding header.
+		var ok bool
+		if w.tops, ok = jsonscan.AppendMembers(w.tops[:0], rec.Raw); ok {
+			w.matches, err = w.s.rules.Matcher.AppendMatchesKnown(w.matches[:0], rec.Raw, w.tops)
+		} else {
+			w.tops = nil // the header is then read from the record itself
+			w.matches, err = w.s.rules.Matcher.AppendMatches(w.matches[:0], rec.Raw)
+		}
 		if err != nil {
 			malformed++
 			w.p.reject(Rejection{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset, Reason: err.Error()})
