@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,6 +102,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "-o", "jsonl", "no/such/log.json"}, exitError, "could not be read"},
 		{[]string{"scan", "-o", "jsonl", "../../examples/incident"}, exitOK, ""},
 		{[]string{"scan", "-o", "jsonl", "--exit-code", "../../examples/incident"}, exitFindings, ""},
+		{[]string{"scan", "--min-level", "urgent", "../../examples/incident"}, exitUsage, `--min-level: unknown level "urgent"`},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -109,6 +111,40 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, errOut, tc.code, tc.err)
 			}
 		})
+	}
+}
+
+// TestScanMinLevel checks that --min-level runs fewer rules, and only
+// loses the findings of the rules below the level.
+func TestScanMinLevel(t *testing.T) {
+	summary := func(args ...string) (rules, findings int) {
+		out, errOut, code := ttc(t, append([]string{"scan", "-o", "json"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("ttc %v: exit %d: %s", args, code, errOut)
+		}
+		var res struct {
+			Summary struct {
+				Rules    int `json:"rules"`
+				Findings int `json:"findings"`
+			} `json:"summary"`
+			Findings []struct {
+				Rule struct{ Level string } `json:"rule"`
+			} `json:"findings"`
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range res.Findings {
+			if len(args) > 2 && f.Rule.Level != "high" && f.Rule.Level != "critical" {
+				t.Errorf("--min-level high reported a finding of a %q rule", f.Rule.Level)
+			}
+		}
+		return res.Summary.Rules, res.Summary.Findings
+	}
+	allRules, allFindings := summary("../../examples/incident")
+	highRules, highFindings := summary("../../examples/incident", "--min-level", "high")
+	if highRules >= allRules || highFindings > allFindings || highFindings == 0 {
+		t.Errorf("--min-level high: %d rules and %d findings, all levels: %d and %d", highRules, highFindings, allRules, allFindings)
 	}
 }
 

@@ -33,6 +33,7 @@ type scanOptions struct {
 	exitCode   bool
 	workers    int
 	progress   string
+	minLevel   string
 }
 
 func newScanCmd(a *app) *cobra.Command {
@@ -67,6 +68,7 @@ still printed, and the exit status is 1.`,
 	fl := cmd.Flags()
 	outputFlag(cmd, &o.output, scanFormats)
 	fl.StringVar(&o.groupBy, "group-by", "", "group findings: actor (a timeline per identity or access key)")
+	fl.StringVar(&o.minLevel, "min-level", "", "run only rules of this Sigma level or above: "+strings.Join(ruleset.Levels, ", ")+" (rules without a level always run)")
 	fl.StringArrayVar(&o.rules, "rules", nil, "folder or file of extra Sigma rules; their attack.t* tags map onto catalog techniques (repeatable)")
 	fl.StringVar(&o.since, "since", "", "only findings at or after this time (RFC 3339 or YYYY-MM-DD)")
 	fl.StringVar(&o.until, "until", "", "only findings before this time (RFC 3339), or up to the end of a day (YYYY-MM-DD)")
@@ -92,6 +94,9 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if o.workers < 0 {
 		return usagef("--workers: %d: want 0 (one per CPU) or more", o.workers)
 	}
+	if o.minLevel != "" && ruleset.LevelRank(o.minLevel) < 0 {
+		return usagef("--min-level: unknown level %q: want one of %s", o.minLevel, strings.Join(ruleset.Levels, ", "))
+	}
 	for _, r := range o.rules {
 		if err := checkRulesPath(r); err != nil {
 			return usagef("--rules: %v", err)
@@ -111,6 +116,14 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		for _, e := range unjoin(err) {
 			a.log.Warn("rule not used", "error", e)
 		}
+	}
+	if o.minLevel != "" {
+		all := len(rules.Rules())
+		var dropped int
+		if rules, dropped, err = rules.AtLeast(o.minLevel); err != nil {
+			return fmt.Errorf("select rules: %w", err)
+		}
+		a.log.Info("rules below the minimum level left out", "min_level", o.minLevel, "left_out", dropped, "of", all)
 	}
 	a.log.Info("rules compiled", "rules", len(rules.Rules()))
 	sopts.Log, sopts.Stdin = a.log, os.Stdin

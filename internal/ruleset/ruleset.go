@@ -97,6 +97,39 @@ func compile(rules []*Rule) (*Set, error) {
 	return s, err
 }
 
+// Levels are the rule levels Sigma defines, lowest first.
+var Levels = []string{"informational", "low", "medium", "high", "critical"}
+
+// LevelRank returns the position of level in Levels (ignoring case), or -1
+// for a level Sigma does not define.
+func LevelRank(level string) int {
+	for i, l := range Levels {
+		if strings.EqualFold(level, l) {
+			return i
+		}
+	}
+	return -1
+}
+
+// AtLeast returns the set of the rules whose level is min or above,
+// compiled into a new matcher, and how many rules it left out. Rules
+// without a level, or with one Sigma does not define, are kept: their
+// weight is unknown, and leaving them out would hide what they find.
+func (s *Set) AtLeast(min string) (*Set, int, error) {
+	floor := LevelRank(min)
+	if floor < 0 {
+		return nil, 0, fmt.Errorf("unknown rule level %q: want one of %s", min, strings.Join(Levels, ", "))
+	}
+	var kept []*Rule
+	for _, r := range s.rules {
+		if rank := LevelRank(r.Level); rank < 0 || rank >= floor {
+			kept = append(kept, r)
+		}
+	}
+	sub, err := compile(kept)
+	return sub, len(s.rules) - len(kept), err
+}
+
 // loadExternal parses the rule files below dir (or the file dir itself).
 func loadExternal(c *catalog.Catalog, dir string) ([]*Rule, error) {
 	var errs []error

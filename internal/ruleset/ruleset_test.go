@@ -112,3 +112,54 @@ func TestMapTags(t *testing.T) {
 		}
 	}
 }
+
+func TestAtLeast(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := ruleset.Load(c, []string{filepath.Join("testdata", "levels")})
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	record := []byte(`{"eventVersion":"1.11","eventSource":"cloudtrail.amazonaws.com","eventName":"DeleteTrail","eventTime":"2026-01-05T00:00:00Z"}`)
+	tests := []struct {
+		min  string
+		want []string // the test rules that must still flag the record
+	}{
+		{"informational", []string{"informational", "low", "medium", "high", "critical", "none", "odd"}},
+		{"low", []string{"low", "medium", "high", "critical", "none", "odd"}},
+		{"Medium", []string{"medium", "high", "critical", "none", "odd"}},
+		{"critical", []string{"critical", "none", "odd"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.min, func(t *testing.T) {
+			sub, dropped, err := all.AtLeast(tt.min)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(all.Rules()) - len(sub.Rules()); got != dropped {
+				t.Errorf("dropped = %d, but the set shrank by %d", dropped, got)
+			}
+			ms, err := sub.Matcher.Match(record)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range ms {
+				if r := sub.Lookup(m.Rule); r != nil && r.Origin == ruleset.FromExternal {
+					got = append(got, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(r.File), "rule_"), ".yml"))
+				}
+			}
+			slices.Sort(got)
+			want := slices.Clone(tt.want)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("rules flagging the record: %v, want %v", got, want)
+			}
+		})
+	}
+	if _, _, err := all.AtLeast("urgent"); err == nil || !strings.Contains(err.Error(), "urgent") {
+		t.Errorf("AtLeast(urgent) error = %v, want one naming the level", err)
+	}
+}
