@@ -35,4 +35,11 @@
 // means is left to the rules. Broken containers (truncated gzip or JSON,
 // brackets that do not match, unknown top-level shapes) end the file with a
 // *FileError after the records read so far.
+//
+// Lone top-level records (NDJSON) resynchronise on lines: a line that is
+// invalid JSON, that leaves an object open (so that it would take in the
+// lines after it, up to the end of input) or that holds text starting no
+// JSON value is one rejected record, and reading resumes at the next line
+// that starts an object. Only a file whose first value is cut short ends
+// with ErrTruncated.
 package cloudtrail

@@ -49,14 +49,16 @@ func (r *Reader) top() error {
 				r.stats.Shapes |= ShapeCloudWatch
 				return nil
 			}
-			if !r.eof && len(b)-i < 64 {
-				r.fill()
+			if !r.eof && len(b)-i < 64 && r.fill() {
 				continue
 			}
 		case 0x1f:
 			if i+1 < len(b) && b[i+1] == 0x8b {
 				return r.fileErr(r.pos, fmt.Errorf("%w: gzip inside gzip (only one layer is decompressed)", ErrUnknownShape))
 			}
+		}
+		if !r.first && r.cat != catContainer {
+			return r.rejectText()
 		}
 		for r.n-r.idx(r.pos) < 16 && r.fill() {
 		}
@@ -87,7 +89,7 @@ func (r *Reader) member() (*Record, error) {
 			return nil, r.objectSyntax(r.sc.errAt, r.sc.explain(b))
 		}
 		if j == more {
-			if err := r.need(r.anchor()); err != nil {
+			if err := r.moreMember(); err != nil {
 				return nil, err
 			}
 			continue
@@ -98,7 +100,7 @@ func (r *Reader) member() (*Record, error) {
 		}
 		ve := r.sc.value(b, j, 1)
 		if ve == more {
-			if err := r.need(r.anchor()); err != nil {
+			if err := r.moreMember(); err != nil {
 				return nil, err
 			}
 			continue
@@ -192,19 +194,71 @@ func (r *Reader) objectSyntax(at int, msg string) error {
 	if r.inCont {
 		return r.fileErr(r.abs(at), fmt.Errorf("%w: %s", ErrSyntax, msg))
 	}
+	pos := r.position(r.objStart, r.stats.Read+1)
+	errLine := r.lineAt(r.abs(at))
+	r.resync(r.objStart + 1)
+	return r.rejectObject(pos, fmt.Sprintf("invalid JSON: %s at line %d", msg, errLine))
+}
+
+// moreMember reads more input inside a member of a top-level object.
+func (r *Reader) moreMember() error {
+	if r.fill() {
+		return nil
+	}
+	if r.inCont || r.readErr != nil || r.tooLarge {
+		return r.endErr(r.anchor())
+	}
+	return r.objectEOF()
+}
+
+// objectEOF handles input that ends inside a lone top-level object. In one
+// record per line, a broken line that leaves a bracket open or a value out
+// takes the lines after it into its object, up to the end of input: when a
+// later line starts an object, the open one is rejected and reading resumes
+// there. Without such a line, a file whose first value is cut short ends
+// with ErrTruncated, and a later value cut short is a rejected record.
+func (r *Reader) objectEOF() error {
+	pos := r.position(r.objStart, r.stats.Read+1)
+	end := r.lineAt(r.abs(max(r.n-1, r.idx(r.objStart))))
+	if !r.resync(r.objStart+1) && r.first {
+		return r.fileErr(r.objStart, ErrTruncated)
+	}
+	return r.rejectObject(pos, fmt.Sprintf("invalid JSON: object still open at end of input (line %d)", end))
+}
+
+// rejectObject rejects the lone top-level object at pos; the caller has
+// moved past it.
+func (r *Reader) rejectObject(pos Position, reason string) error {
 	r.mode = modeTop
 	r.stats.Read++
 	r.stats.Rejected++
 	r.first = false
-	pos := r.position(r.objStart, r.stats.Read)
-	errLine := r.lineAt(r.abs(at))
-	r.resync(r.objStart + 1)
-	return &RecordError{Pos: pos, Reason: fmt.Sprintf("invalid JSON: %s at line %d", msg, errLine)}
+	return &RecordError{Pos: pos, Reason: reason}
+}
+
+// rejectText rejects text that starts no JSON value between the lone
+// records of a file (a broken line: a bracket too many, words after a
+// record) and resumes at the next line that starts an object.
+func (r *Reader) rejectText() error {
+	for r.n-r.idx(r.pos) < 16 && r.fill() {
+	}
+	b, i := r.data(), r.idx(r.pos)
+	head := b[i:min(len(b), i+16)]
+	if j := bytes.IndexByte(head, '\n'); j >= 0 {
+		head = head[:j]
+	}
+	r.stats.Read++
+	r.stats.Rejected++
+	pos := r.position(r.pos, r.stats.Read)
+	reason := fmt.Sprintf("not JSON, starts with %q", bytes.TrimRight(head, " \t\r"))
+	r.resync(r.pos)
+	return &RecordError{Pos: pos, Reason: reason}
 }
 
 // resync moves to the next line whose first non-blank byte is '{' (or
-// that starts with a CloudWatch export timestamp), or to the end of input.
-func (r *Reader) resync(from int64) {
+// that starts with a CloudWatch export timestamp) and reports whether it
+// found one; without one it moves to the end of input.
+func (r *Reader) resync(from int64) bool {
 	r.keep, r.pos = from, from
 	for {
 		b := r.data()
@@ -222,14 +276,14 @@ func (r *Reader) resync(from int64) {
 			}
 			if b[k] == '{' || stampedLine(b[k:]) > 0 {
 				r.keepHere(k)
-				return
+				return true
 			}
 			i = k
 		}
 		r.keepHere(i)
 		if !r.fill() {
 			r.keepHere(r.n)
-			return
+			return false
 		}
 	}
 }
