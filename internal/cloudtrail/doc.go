@@ -22,7 +22,11 @@
 // Options.MaxValueSize. Record.Raw points into that buffer and is valid
 // until the next call to Next or Reset. A validating scanner finds each
 // record's end and checks its JSON in the same pass, so Raw is always a
-// valid JSON object.
+// valid JSON object. A record larger than the buffer is rejected with its
+// size and streamed past without being held, following only strings,
+// escapes and the nesting count, and reading goes on with the next record;
+// a member that large in a container object, outside its records, is
+// passed over the same way.
 //
 // Every record read ends as produced or rejected, and Stats.Read ==
 // Produced + Rejected. A record is rejected with a *RecordError when it is

@@ -40,8 +40,12 @@ func (r *Reader) element() (*Record, error) {
 			e = r.sc.value(b, i, 1)
 		}
 		if e == more {
-			if err := r.need(r.pos); err != nil {
-				return nil, err
+			start := r.abs(i)
+			if !r.fill() {
+				if r.tooLarge {
+					return nil, r.skipItem(start, "")
+				}
+				return nil, r.endErr(r.pos)
 			}
 			continue
 		}
@@ -70,6 +74,9 @@ func (r *Reader) elementSyntax(i int) error {
 		}
 		if e == more {
 			if !r.fill() {
+				if r.tooLarge {
+					return r.skipItem(start, fmt.Sprintf("invalid JSON: %s at line %d", msg, r.lineAt(at)))
+				}
 				return r.fileErr(at, fmt.Errorf("%w: %s", ErrSyntax, msg))
 			}
 			continue

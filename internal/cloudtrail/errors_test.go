@@ -150,15 +150,3 @@ func quote(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
-
-func TestTooLarge(t *testing.T) {
-	big := `{"eventName":"` + strings.Repeat("x", 5000) + `"}`
-	res := read(t, strings.NewReader(`{"Records":[`+recA+","+big+"]}"), "in", Options{BufferSize: 64, MaxValueSize: 1024})
-	if !errors.Is(res.err, ErrTooLarge) || len(res.raws) != 1 {
-		t.Fatalf("got %d records, error %v; want 1 and ErrTooLarge", len(res.raws), res.err)
-	}
-	res = read(t, strings.NewReader(big), "in", Options{BufferSize: 64, MaxValueSize: 1024})
-	if !errors.Is(res.err, ErrTooLarge) {
-		t.Fatalf("error %v, want ErrTooLarge", res.err)
-	}
-}

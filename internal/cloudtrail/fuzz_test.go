@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -23,6 +24,10 @@ func addSeeds(f *testing.F) {
 		"{\"eventName\":1}\n{\"x\"\n{\"eventName\":2}", `{"Events":[{"CloudTrailEvent":"{\"eventName\":\"x\"}"}]}`,
 		`{"messageType":"CONTROL_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":"x"}]}`,
 		`{"detail-type":"x","detail":{"eventName":"y"}}`, `{"digestS3Object":"x"}`, `-1.5e+3`, `[tru]`,
+		"{\"eventName\":1}\n{\"eventName\":[\n{\"eventName\":2}", "{\"eventName\":1}}\nx\n{\"eventName\":2}",
+		`{"Records":[{"a":"` + strings.Repeat("x", 200) + `"},{"b":[` + strings.Repeat("[", 150) + strings.Repeat("]", 150) + `]},{"c":1}]}`,
+		`{"pad":"` + strings.Repeat(`\"`, 100) + `","Records":[{"a":1}]}`,
+		"{\"eventName\":\"" + strings.Repeat("y", 200) + "\"}\n{\"eventName\":\"" + strings.Repeat("z", 200) + "\n{\"eventName\":2}",
 	} {
 		f.Add([]byte(s))
 	}
@@ -54,24 +59,37 @@ func outcomeOf(t *testing.T, data []byte, opts Options) outcome {
 
 // FuzzReader checks on arbitrary input that the reader does not panic,
 // keeps its accounting, produces only valid JSON objects, and gives the
-// same answer whatever its buffer size.
+// same answer whatever its buffer size, with the default size limit and
+// with the smallest, which makes it skip values; input shorter than that
+// smallest limit reads the same under both.
 func FuzzReader(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		big := outcomeOf(t, data, Options{})
-		for _, raw := range big.Raws {
-			if raw[0] != '{' || !json.Valid([]byte(raw)) {
-				t.Fatalf("produced a record that is not a valid object: %q", raw)
-			}
-		}
-		small := outcomeOf(t, data, Options{BufferSize: 3})
-		if big.Err != "" { // reading stops early: how far it read ahead depends on the buffer
-			big.Stats.Bytes, small.Stats.Bytes = 0, 0
-		}
-		if !reflect.DeepEqual(big, small) {
-			t.Fatalf("buffer size changes the outcome:\nbig   %+v\nsmall %+v", big, small)
+		big := sameForBuffers(t, data, Options{}, Options{BufferSize: 3})
+		capped := sameForBuffers(t, data, Options{MaxValueSize: MinValueSize}, Options{BufferSize: 3, MaxValueSize: MinValueSize})
+		if len(data) < MinValueSize && !reflect.DeepEqual(big, capped) {
+			t.Fatalf("the size limit changes the outcome of input within it:\nbig    %+v\ncapped %+v", big, capped)
 		}
 	})
+}
+
+// sameForBuffers reads data with two options that differ in buffer size
+// only, checks that the outcomes agree, and returns it.
+func sameForBuffers(t *testing.T, data []byte, a, b Options) outcome {
+	big := outcomeOf(t, data, a)
+	for _, raw := range big.Raws {
+		if raw[0] != '{' || !json.Valid([]byte(raw)) {
+			t.Fatalf("produced a record that is not a valid object: %q", raw)
+		}
+	}
+	small := outcomeOf(t, data, b)
+	if big.Err != "" { // reading stops early: how far it read ahead depends on the buffer
+		big.Stats.Bytes, small.Stats.Bytes = 0, 0
+	}
+	if !reflect.DeepEqual(big, small) {
+		t.Fatalf("buffer size changes the outcome:\nbig   %+v\nsmall %+v", big, small)
+	}
+	return big
 }
 
 // FuzzScanner checks the validating scanner against json.Valid.

@@ -10,10 +10,13 @@ import (
 	kgzip "github.com/klauspost/compress/gzip"
 )
 
-// Defaults for Options.
+// Defaults and bounds for Options.
 const (
 	DefaultBufferSize   = 256 << 10
 	DefaultMaxValueSize = 64 << 20
+	// MinValueSize is the smallest MaxValueSize: the reader looks ahead up
+	// to 64 bytes to recognise a line's start.
+	MinValueSize = 128
 )
 
 // Gzip selects a gzip implementation.
@@ -32,8 +35,10 @@ type Options struct {
 	// BufferSize is the initial size of the read buffer.
 	BufferSize int
 	// MaxValueSize bounds the bytes held at once for one record, or for a
-	// top-level object before it turns out to be a container. Reading a file
-	// stops with ErrTooLarge beyond it; this is what keeps memory flat.
+	// top-level object before it turns out to be a container; this is what
+	// keeps memory flat. A record larger than that is rejected and skipped
+	// without being held, and reading goes on after it. It is at least
+	// MinValueSize.
 	MaxValueSize int
 	// Gzip selects the decompressor.
 	Gzip Gzip
@@ -84,6 +89,8 @@ type Reader struct {
 	objStart  int64 // start of the current top-level object
 	objFirst  bool  // no member read yet in it
 	inCont    bool  // it holds a container
+	overflow  bool  // it outgrew the buffer and is no longer held
+	objLine   int64 // its line, kept when it overflows
 	arrFirst  bool  // no item read yet in the current array
 	contShape Shape // shape of the current array's items
 	topArray  bool  // the current array is a top-level array
@@ -106,6 +113,7 @@ func NewReader(opts Options) *Reader {
 	if opts.MaxValueSize <= 0 {
 		opts.MaxValueSize = DefaultMaxValueSize
 	}
+	opts.MaxValueSize = max(opts.MaxValueSize, MinValueSize)
 	opts.BufferSize = min(opts.BufferSize, opts.MaxValueSize)
 	return &Reader{opts: opts, err: io.EOF}
 }
@@ -214,7 +222,7 @@ func (r *Reader) keepHere(i int)  { r.pos = r.abs(i); r.keep = r.pos }
 
 // anchor is where the current top-level value must be kept from.
 func (r *Reader) anchor() int64 {
-	if r.inCont {
+	if r.inCont || r.overflow {
 		return r.pos
 	}
 	return r.objStart
@@ -225,6 +233,9 @@ func (r *Reader) fileErr(at int64, err error) error {
 }
 
 func (r *Reader) position(at, ordinal int64) Position {
+	if r.overflow && at == r.objStart { // no longer in the buffer
+		return Position{File: r.name, Ordinal: ordinal, Offset: at, Line: r.objLine}
+	}
 	return Position{File: r.name, Ordinal: ordinal, Offset: at, Line: r.lineAt(at)}
 }
 
@@ -241,8 +252,10 @@ func (r *Reader) lineAt(p int64) int64 {
 }
 
 // fill drops the bytes before r.keep and reads more. It reports whether
-// new bytes arrived.
+// new bytes arrived; r.tooLarge says when none could, the buffer being full
+// from r.keep at its largest size.
 func (r *Reader) fill() bool {
+	r.tooLarge = false
 	if r.eof {
 		return false
 	}

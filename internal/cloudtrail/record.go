@@ -131,7 +131,8 @@ var (
 	ErrSyntax = errors.New("invalid JSON")
 	// ErrTruncated marks input that ends inside a value.
 	ErrTruncated = errors.New("unexpected end of input")
-	// ErrTooLarge marks a value longer than Options.MaxValueSize.
+	// ErrTooLarge marks a run of blanks inside an array longer than
+	// Options.MaxValueSize; records that large are rejected and skipped.
 	ErrTooLarge = errors.New("value too large")
 )
 

@@ -32,6 +32,7 @@ func (r *Reader) top() error {
 		switch b[i] {
 		case '{':
 			r.mode, r.objStart, r.objFirst, r.inCont, r.control = modeObject, r.pos, true, false, false
+			r.overflow = false
 			r.keys = itemKeys{}
 			r.pos++
 			return nil
@@ -89,7 +90,7 @@ func (r *Reader) member() (*Record, error) {
 			return nil, r.objectSyntax(r.sc.errAt, r.sc.explain(b))
 		}
 		if j == more {
-			if err := r.moreMember(); err != nil {
+			if err := r.moreMember(i); err != nil {
 				return nil, err
 			}
 			continue
@@ -100,7 +101,7 @@ func (r *Reader) member() (*Record, error) {
 		}
 		ve := r.sc.value(b, j, 1)
 		if ve == more {
-			if err := r.moreMember(); err != nil {
+			if err := r.moreMember(i); err != nil {
 				return nil, err
 			}
 			continue
@@ -108,7 +109,7 @@ func (r *Reader) member() (*Record, error) {
 		if ve == fail {
 			return nil, r.objectSyntax(r.sc.errAt, r.sc.explain(b))
 		}
-		if !r.inCont {
+		if !r.inCont && !r.overflow {
 			o := r.idx(r.objStart)
 			r.keys.set(name, span{j - o, ve - o})
 		} else if string(name) == "messageType" {
@@ -116,7 +117,7 @@ func (r *Reader) member() (*Record, error) {
 		}
 		r.objFirst = false
 		r.setPos(ve)
-		if r.inCont {
+		if r.inCont || r.overflow {
 			r.keep = r.pos
 		}
 	}
@@ -145,14 +146,22 @@ func (r *Reader) enterContainer(name []byte, j int) error {
 	default:
 		r.contShape = ShapeCloudWatch
 	}
-	if !r.inCont && r.keys.messageType.ok() {
-		mt := r.buf[r.idx(r.objStart)+r.keys.messageType.s : r.idx(r.objStart)+r.keys.messageType.e]
-		r.control = string(mt) == `"CONTROL_MESSAGE"`
+	if !r.inCont && !r.overflow {
+		r.controlFromKeys()
 	}
 	r.inCont, r.objFirst = true, false
 	r.mode, r.arrFirst, r.topArray = modeArray, true, false
 	r.keepHere(j + 1)
 	return nil
+}
+
+// controlFromKeys tells a CloudWatch Logs control message by the
+// messageType among the keys of the top-level object read so far.
+func (r *Reader) controlFromKeys() {
+	if p := r.keys.messageType; p.ok() {
+		o := r.idx(r.objStart)
+		r.control = string(r.buf[o+p.s:o+p.e]) == `"CONTROL_MESSAGE"`
+	}
 }
 
 // objectEnd finishes a top-level object; one that held no container is an
@@ -161,6 +170,13 @@ func (r *Reader) objectEnd() (*Record, error) {
 	r.mode = modeTop
 	if r.inCont {
 		return nil, nil
+	}
+	if r.overflow {
+		if err := r.setCat(catItems, r.objStart); err != nil {
+			return nil, err
+		}
+		pos := r.position(r.objStart, r.stats.Read+1)
+		return nil, r.rejectObject(pos, r.tooLargeReason(r.pos-r.objStart))
 	}
 	b := r.data()
 	it := b[r.idx(r.objStart):r.idx(r.pos)]
@@ -188,6 +204,12 @@ func (r *Reader) objectEnd() (*Record, error) {
 // and reading resumes at the next line that starts with '{', which suits
 // one record per line.
 func (r *Reader) objectSyntax(at int, msg string) error {
+	return r.objectSyntaxFrom(at, msg, max(r.objStart+1, r.keep))
+}
+
+// objectSyntaxFrom is objectSyntax resuming at the first line that starts
+// an object after offset from.
+func (r *Reader) objectSyntaxFrom(at int, msg string, from int64) error {
 	if at < r.n && !strings.Contains(msg, "found") {
 		msg = fmt.Sprintf("%s, found %q", msg, r.buf[at])
 	}
@@ -196,16 +218,21 @@ func (r *Reader) objectSyntax(at int, msg string) error {
 	}
 	pos := r.position(r.objStart, r.stats.Read+1)
 	errLine := r.lineAt(r.abs(at))
-	r.resync(r.objStart + 1)
+	r.resync(from)
 	return r.rejectObject(pos, fmt.Sprintf("invalid JSON: %s at line %d", msg, errLine))
 }
 
-// moreMember reads more input inside a member of a top-level object.
-func (r *Reader) moreMember() error {
+// moreMember reads more input inside the member of a top-level object that
+// starts at b[i]; a member too large to hold is skipped.
+func (r *Reader) moreMember(i int) error {
+	start := r.abs(i)
 	if r.fill() {
 		return nil
 	}
-	if r.inCont || r.readErr != nil || r.tooLarge {
+	if r.tooLarge {
+		return r.skipMember(start)
+	}
+	if r.inCont || r.readErr != nil {
 		return r.endErr(r.anchor())
 	}
 	return r.objectEOF()
@@ -219,8 +246,8 @@ func (r *Reader) moreMember() error {
 // with ErrTruncated, and a later value cut short is a rejected record.
 func (r *Reader) objectEOF() error {
 	pos := r.position(r.objStart, r.stats.Read+1)
-	end := r.lineAt(r.abs(max(r.n-1, r.idx(r.objStart))))
-	if !r.resync(r.objStart+1) && r.first {
+	end := r.lineAt(r.abs(max(r.n-1, r.idx(r.keep))))
+	if !r.resync(max(r.objStart+1, r.keep)) && r.first {
 		return r.fileErr(r.objStart, ErrTruncated)
 	}
 	return r.rejectObject(pos, fmt.Sprintf("invalid JSON: object still open at end of input (line %d)", end))
