@@ -132,7 +132,7 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	var jw *report.JSONLWriter
 	if f == view.JSONL {
 		jw = report.NewJSONLWriter(a.stdout)
-		sopts.Emit = jw.Finding
+		sopts.EmitJSON = jw.Line
 	}
 	s := scan.New(c, rules, sopts)
 

@@ -12,7 +12,12 @@ const hexDigits = "0123456789abcdef"
 // '<', '>' and '&'; U+2028 and U+2029; invalid UTF-8 becomes U+FFFD.
 // Strings that need none of this, most of them, are checked eight bytes at
 // a time and copied whole.
-func AppendString(b []byte, s string) []byte {
+func AppendString(b []byte, s string) []byte { return appendString(b, s) }
+
+// AppendBytes is AppendString for text held in a byte slice.
+func AppendBytes(b []byte, s []byte) []byte { return appendString(b, s) }
+
+func appendString[S ~string | ~[]byte](b []byte, s S) []byte {
 	if plain(s) {
 		b = append(b, '"')
 		b = append(b, s...)
@@ -48,7 +53,8 @@ func AppendString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		// At most four bytes: the conversion stays on the stack.
+		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
@@ -70,7 +76,7 @@ func AppendString(b []byte, s string) []byte {
 }
 
 // plain reports whether no byte of s needs escaping.
-func plain(s string) bool {
+func plain[S ~string | ~[]byte](s S) bool {
 	n := len(s)
 	if n < 8 {
 		for i := range n {
@@ -97,7 +103,7 @@ var plainByte = func() (t [256]bool) {
 }()
 
 // load8 reads s[i:i+8] as a little-endian word.
-func load8(s string, i int) uint64 {
+func load8[S ~string | ~[]byte](s S, i int) uint64 {
 	_ = s[i+7]
 	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56

@@ -93,6 +93,9 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 		if got := AppendString(nil, s); !bytes.Equal(got, want) {
 			t.Errorf("AppendString(%q) = %s, want %s", s, got, want)
 		}
+		if got := AppendBytes(nil, []byte(s)); !bytes.Equal(got, want) {
+			t.Errorf("AppendBytes(%q) = %s, want %s", s, got, want)
+		}
 	}
 }
 
@@ -126,6 +129,9 @@ func FuzzAppendString(f *testing.F) {
 		want, _ := json.Marshal(s)
 		if got := AppendString(nil, s); !bytes.Equal(got, want) {
 			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
+		}
+		if got := AppendBytes(nil, []byte(s)); !bytes.Equal(got, want) {
+			t.Fatalf("AppendBytes(%q) = %s, want %s", s, got, want)
 		}
 	})
 }

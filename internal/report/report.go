@@ -162,8 +162,10 @@ func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
 // aside ("type":"skipped"), then the summary ("type":"summary").
 func WriteJSONL(w io.Writer, res *scan.Result) error {
 	jw := NewJSONLWriter(w)
+	var line []byte
 	for i := range res.Findings {
-		if err := jw.Finding(&res.Findings[i]); err != nil {
+		line = append(res.Findings[i].AppendJSON(line[:0]), '\n')
+		if err := jw.Line(line); err != nil {
 			return err
 		}
 	}
@@ -171,7 +173,7 @@ func WriteJSONL(w io.Writer, res *scan.Result) error {
 }
 
 // JSONLWriter writes a scan as JSON Lines while it runs: findings as they
-// come (scan.Options.Emit; safe for concurrent use), then the rest when the
+// come (scan.Options.EmitJSON; safe for concurrent use), then the rest when the
 // scan is done.
 type JSONLWriter struct {
 	mu  sync.Mutex
@@ -185,24 +187,16 @@ func NewJSONLWriter(w io.Writer) *JSONLWriter {
 	return &JSONLWriter{bw: bw, enc: json.NewEncoder(bw)}
 }
 
-// Finding writes one finding line. The finding is encoded before the lock is
-// taken, so callers on several goroutines encode in parallel.
-func (j *JSONLWriter) Finding(f *scan.Finding) error {
-	bp := linePool.Get().(*[]byte)
-	b := append(f.AppendJSON((*bp)[:0]), '\n')
+// Line writes one finding line, as scan.Options.EmitJSON hands it on.
+func (j *JSONLWriter) Line(line []byte) error {
 	j.mu.Lock()
-	_, err := j.bw.Write(b)
+	_, err := j.bw.Write(line)
 	j.mu.Unlock()
-	*bp = b
-	linePool.Put(bp)
 	if err != nil {
 		return fmt.Errorf("write finding: %w", err)
 	}
 	return nil
 }
-
-// linePool holds the buffers findings are encoded into before writing.
-var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // Close writes the rejection, skipped and summary lines of res and flushes.
 func (j *JSONLWriter) Close(res *scan.Result) error {

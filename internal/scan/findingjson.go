@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"encoding/json"
 	"strconv"
 
 	"github.com/ttcproject/ttc/internal/jsonscan"
@@ -14,7 +15,13 @@ func (f *Finding) MarshalJSON() ([]byte, error) {
 }
 
 // AppendJSON appends the finding's JSON object to b.
-func (f *Finding) AppendJSON(b []byte) []byte {
+func (f *Finding) AppendJSON(b []byte) []byte { return appendFinding(b, f, nil) }
+
+// appendFinding appends the JSON object of f. When rh is not nil, the
+// fields read from the record come from rh, the record's own JSON text,
+// and f's copies of them are not used: a streamed finding is written
+// without making a string of any of them. Both ways give the same bytes.
+func appendFinding(b []byte, f *Finding, rh *rawHeader) []byte {
 	b = append(b, `{"type":`...)
 	b = appendString(b, f.Type)
 	b = appendKey(b, "technique_id", f.TechniqueID)
@@ -22,30 +29,34 @@ func (f *Finding) AppendJSON(b []byte) []byte {
 	b = append(b, `,"tactics":`...)
 	b = appendStrings(b, f.Tactics)
 	b = appendKey(b, "outcome", f.Outcome)
-	b = appendOmit(b, "error_code", f.ErrorCode)
-	b = appendOmit(b, "error_message", f.ErrorMessage)
-	b = appendKey(b, "event_id", f.EventID)
-	b = appendKey(b, "event_time", f.EventTime)
-	b = appendKey(b, "event_source", f.EventSource)
-	b = appendKey(b, "event_name", f.EventName)
-	b = appendKey(b, "aws_region", f.AWSRegion)
-	b = appendKey(b, "recipient_account_id", f.RecipientAccountID)
-	if f.ReadOnly != nil {
+	b = rh.omit(b, "error_code", hErrorCode, f.ErrorCode)
+	b = rh.omit(b, "error_message", hErrorMessage, f.ErrorMessage)
+	b = rh.key(b, "event_id", hEventID, f.EventID)
+	b = rh.key(b, "event_time", hEventTime, f.EventTime)
+	b = rh.key(b, "event_source", hEventSource, f.EventSource)
+	b = rh.key(b, "event_name", hEventName, f.EventName)
+	b = rh.key(b, "aws_region", hRegion, f.AWSRegion)
+	b = rh.key(b, "recipient_account_id", hRecipient, f.RecipientAccountID)
+	switch {
+	case rh != nil && rh.readOnly != nil:
+		b = append(b, `,"read_only":`...)
+		b = append(b, rh.readOnly...)
+	case rh == nil && f.ReadOnly != nil:
 		b = append(b, `,"read_only":`...)
 		b = strconv.AppendBool(b, *f.ReadOnly)
 	}
 	a := &f.Actor
 	b = append(b, `,"actor":{"type":`...)
-	b = appendString(b, a.Type)
-	b = appendOmit(b, "arn", a.ARN)
-	b = appendOmit(b, "principal_id", a.PrincipalID)
-	b = appendOmit(b, "account_id", a.AccountID)
-	b = appendOmit(b, "user_name", a.UserName)
-	b = appendOmit(b, "access_key_id", a.AccessKeyID)
-	b = appendOmit(b, "session_issuer", a.SessionIssuer)
-	b = appendOmit(b, "invoked_by", a.InvokedBy)
-	b = appendOmit(b, "source_ip", a.SourceIP)
-	b = appendOmit(b, "user_agent", a.UserAgent)
+	b = rh.str(b, hType, a.Type)
+	b = rh.omit(b, "arn", hARN, a.ARN)
+	b = rh.omit(b, "principal_id", hPrincipal, a.PrincipalID)
+	b = rh.omit(b, "account_id", hAccount, a.AccountID)
+	b = rh.omit(b, "user_name", hUserName, a.UserName)
+	b = rh.omit(b, "access_key_id", hAccessKey, a.AccessKeyID)
+	b = rh.omit(b, "session_issuer", hIssuer, a.SessionIssuer)
+	b = rh.omit(b, "invoked_by", hInvokedBy, a.InvokedBy)
+	b = rh.omit(b, "source_ip", hSourceIP, a.SourceIP)
+	b = rh.omit(b, "user_agent", hUserAgent, a.UserAgent)
 	b = append(b, `},"rule":{"id":`...)
 	b = appendString(b, f.Rule.ID)
 	b = appendKey(b, "title", f.Rule.Title)
@@ -77,6 +88,47 @@ func (f *Finding) AppendJSON(b []byte) []byte {
 		b = append(b, ']')
 	}
 	return append(b, '}')
+}
+
+// str appends record field k: from the record's JSON text when rh is not
+// nil, else s.
+func (rh *rawHeader) str(b []byte, k int, s string) []byte {
+	if rh == nil {
+		return appendString(b, s)
+	}
+	v := rh.v[k]
+	switch {
+	case v == nil:
+		return append(b, `""`...)
+	case plainText(v[1 : len(v)-1]):
+		return jsonscan.AppendBytes(b, v[1:len(v)-1])
+	}
+	// Escapes, or invalid UTF-8: decode as the string path does, then encode.
+	var t string
+	_ = json.Unmarshal(v, &t)
+	return appendString(b, t)
+}
+
+// empty reports whether record field k is the empty string.
+func (rh *rawHeader) empty(k int, s string) bool {
+	if rh == nil {
+		return s == ""
+	}
+	return len(rh.v[k]) <= len(`""`) // a JSON string that decodes to "" is written ""
+}
+
+func (rh *rawHeader) key(b []byte, key string, k int, s string) []byte {
+	b = append(b, ',', '"')
+	b = append(b, key...)
+	b = append(b, '"', ':')
+	return rh.str(b, k, s)
+}
+
+func (rh *rawHeader) omit(b []byte, key string, k int, s string) []byte {
+	if rh.empty(k, s) {
+		return b
+	}
+	return rh.key(b, key, k, s)
 }
 
 func appendKey(b []byte, key, v string) []byte {

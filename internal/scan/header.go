@@ -25,7 +25,7 @@ const maxInterned = 1 << 16
 // across findings would only cost time.
 type interner struct {
 	m    map[string]string
-	last [nSlots]string
+	last [nHeader]string
 
 	batch   bool
 	arena   []byte
@@ -38,26 +38,28 @@ type pendingStr struct {
 	from, to int
 }
 
-// Slots of interned header fields.
+// The string fields of a record that a finding reports, in a header and
+// a rawHeader; they also number the interner's slots.
 const (
-	slotNone = iota - 1
-	slotEventSource
-	slotEventName
-	slotRegion
-	slotRecipient
-	slotSourceIP
-	slotUserAgent
-	slotErrorCode
-	slotErrorMessage
-	slotType
-	slotARN
-	slotPrincipal
-	slotAccount
-	slotUserName
-	slotAccessKey
-	slotInvokedBy
-	slotIssuer
-	nSlots
+	hEventID = iota
+	hEventTime
+	hEventSource
+	hEventName
+	hRegion
+	hRecipient
+	hSourceIP
+	hUserAgent
+	hErrorCode
+	hErrorMessage
+	hType
+	hARN
+	hPrincipal
+	hAccount
+	hUserName
+	hAccessKey
+	hInvokedBy
+	hIssuer
+	nHeader
 )
 
 func newInterner() *interner { return &interner{m: map[string]string{}} }
@@ -91,8 +93,9 @@ func (in *interner) flush() {
 }
 
 // str returns b as a string, shared with earlier equal values of the slot.
+// Event IDs and times are near unique, and not shared.
 func (in *interner) str(b []byte, slot int) string {
-	if in == nil || slot == slotNone {
+	if in == nil || slot == hEventID || slot == hEventTime {
 		return string(b)
 	}
 	if last := in.last[slot]; last == string(b) {
@@ -107,6 +110,15 @@ func (in *interner) str(b []byte, slot int) string {
 	}
 	in.last[slot] = s
 	return s
+}
+
+// rawHeader locates the reported fields of a record: the JSON text of each
+// string field's value, quotes included, nil when the field is absent or
+// null. A finding is written from it without making strings (see
+// appendFinding), or its strings are made once (see header).
+type rawHeader struct {
+	v        [nHeader][]byte
+	readOnly []byte // "true" or "false"; nil when absent or null
 }
 
 // readHeader reads the reported fields of a record in one pass over its
@@ -127,73 +139,82 @@ func readHeader(raw []byte, in *interner) (h header, ok bool) {
 }
 
 // readHeaderTops is readHeader on a record whose top-level members have
-// been found already (by the matcher).
+// been listed already.
 func readHeaderTops(raw []byte, tops []jsonscan.Member, in *interner) (h header, ok bool) {
-	c := cursor{b: raw, in: in}
-	defer in.flush()
+	rh, ok := readRawHeader(raw, tops)
+	if !ok {
+		return h, false
+	}
+	return rh.header(in), true
+}
+
+// readRawHeader locates the reported fields of a record from its top-level
+// members, with readHeader's rules. When a field appears twice the last one
+// counts, and null leaves a string field as it was, as with encoding/json.
+func readRawHeader(raw []byte, tops []jsonscan.Member) (rh rawHeader, ok bool) {
+	c := cursor{b: raw}
 	for _, m := range tops {
 		key := raw[m.KStart+1 : m.KEnd-1]
 		if m.KEsc || !ascii(key) {
-			return h, false
+			return rh, false
 		}
 		c.i = m.VStart
-		if !c.headerField(&h, key) {
-			return h, false
+		if !c.topField(&rh, key) {
+			return rh, false
 		}
 	}
-	return h, true
+	return rh, true
 }
 
-// headerField reads the value at the cursor into the field of h named key,
+// topField reads the value at the cursor into the field of rh named key,
 // if any.
-func (c *cursor) headerField(h *header, key []byte) bool {
+func (c *cursor) topField(rh *rawHeader, key []byte) bool {
 	switch {
 	case fold(key, "eventID"):
-		return c.str(&h.EventID, slotNone)
+		return c.str(rh, hEventID)
 	case fold(key, "eventTime"):
-		return c.str(&h.EventTime, slotNone)
+		return c.str(rh, hEventTime)
 	case fold(key, "eventSource"):
-		return c.str(&h.EventSource, slotEventSource)
+		return c.str(rh, hEventSource)
 	case fold(key, "eventName"):
-		return c.str(&h.EventName, slotEventName)
+		return c.str(rh, hEventName)
 	case fold(key, "awsRegion"):
-		return c.str(&h.AWSRegion, slotRegion)
+		return c.str(rh, hRegion)
 	case fold(key, "recipientAccountId"):
-		return c.str(&h.RecipientAccountID, slotRecipient)
+		return c.str(rh, hRecipient)
 	case fold(key, "sourceIPAddress"):
-		return c.str(&h.SourceIPAddress, slotSourceIP)
+		return c.str(rh, hSourceIP)
 	case fold(key, "userAgent"):
-		return c.str(&h.UserAgent, slotUserAgent)
+		return c.str(rh, hUserAgent)
 	case fold(key, "errorCode"):
-		return c.str(&h.ErrorCode, slotErrorCode)
+		return c.str(rh, hErrorCode)
 	case fold(key, "errorMessage"):
-		return c.str(&h.ErrorMessage, slotErrorMessage)
+		return c.str(rh, hErrorMessage)
 	case fold(key, "readOnly"):
-		return c.boolPtr(&h.ReadOnly)
+		return c.boolean(rh)
 	case fold(key, "userIdentity"):
-		return c.identity(h)
+		return c.identity(rh)
 	}
 	return true
 }
 
-func (c *cursor) identity(h *header) bool {
-	u := &h.UserIdentity
+func (c *cursor) identity(rh *rawHeader) bool {
 	return c.object(func(key []byte) bool {
 		switch {
 		case fold(key, "type"):
-			return c.str(&u.Type, slotType)
+			return c.str(rh, hType)
 		case fold(key, "arn"):
-			return c.str(&u.ARN, slotARN)
+			return c.str(rh, hARN)
 		case fold(key, "principalId"):
-			return c.str(&u.PrincipalID, slotPrincipal)
+			return c.str(rh, hPrincipal)
 		case fold(key, "accountId"):
-			return c.str(&u.AccountID, slotAccount)
+			return c.str(rh, hAccount)
 		case fold(key, "userName"):
-			return c.str(&u.UserName, slotUserName)
+			return c.str(rh, hUserName)
 		case fold(key, "accessKeyId"):
-			return c.str(&u.AccessKeyID, slotAccessKey)
+			return c.str(rh, hAccessKey)
 		case fold(key, "invokedBy"):
-			return c.str(&u.InvokedBy, slotInvokedBy)
+			return c.str(rh, hInvokedBy)
 		case fold(key, "sessionContext"):
 			return c.object(func(key []byte) bool {
 				if !fold(key, "sessionIssuer") {
@@ -201,7 +222,7 @@ func (c *cursor) identity(h *header) bool {
 				}
 				return c.object(func(key []byte) bool {
 					if fold(key, "arn") {
-						return c.str(&u.SessionContext.SessionIssuer.ARN, slotIssuer)
+						return c.str(rh, hIssuer)
 					}
 					return c.skip()
 				})
@@ -211,11 +232,58 @@ func (c *cursor) identity(h *header) bool {
 	})
 }
 
+// text returns the decoded string of field k (nil when absent): the bytes
+// between the quotes when they hold no escape and are valid UTF-8, else
+// the string encoding/json decodes, in scratch.
+func (rh *rawHeader) text(k int, scratch *[]byte) []byte {
+	v := rh.v[k]
+	if v == nil {
+		return nil
+	}
+	if s := v[1 : len(v)-1]; plainText(s) {
+		return s
+	}
+	var s string
+	_ = json.Unmarshal(v, &s) // v is a valid JSON string: the reader checked the record
+	*scratch = append((*scratch)[:0], s...)
+	return *scratch
+}
+
+// plainText reports whether the content of a JSON string is its text:
+// no escapes, valid UTF-8.
+func plainText(s []byte) bool {
+	return bytes.IndexByte(s, '\\') < 0 && (ascii(s) || utf8.Valid(s))
+}
+
+// header makes the strings of rh, shared or batched by in.
+func (rh *rawHeader) header(in *interner) header {
+	var h header
+	u := &h.UserIdentity
+	dst := [nHeader]*string{
+		hEventID: &h.EventID, hEventTime: &h.EventTime, hEventSource: &h.EventSource, hEventName: &h.EventName,
+		hRegion: &h.AWSRegion, hRecipient: &h.RecipientAccountID, hSourceIP: &h.SourceIPAddress,
+		hUserAgent: &h.UserAgent, hErrorCode: &h.ErrorCode, hErrorMessage: &h.ErrorMessage,
+		hType: &u.Type, hARN: &u.ARN, hPrincipal: &u.PrincipalID, hAccount: &u.AccountID, hUserName: &u.UserName,
+		hAccessKey: &u.AccessKeyID, hInvokedBy: &u.InvokedBy, hIssuer: &u.SessionContext.SessionIssuer.ARN,
+	}
+	var scratch []byte
+	for k, v := range rh.v {
+		if v != nil {
+			in.set(dst[k], rh.text(k, &scratch), k)
+		}
+	}
+	in.flush()
+	if rh.readOnly != nil {
+		ro := rh.readOnly[0] == 't'
+		h.ReadOnly = &ro
+	}
+	return h
+}
+
 // cursor walks valid JSON.
 type cursor struct {
-	b  []byte
-	i  int
-	in *interner
+	b []byte
+	i int
 }
 
 func (c *cursor) ws() {
@@ -305,45 +373,41 @@ func (c *cursor) rawString() (s []byte, esc bool, ok bool) {
 	return s, bytes.IndexByte(s, '\\') >= 0, true
 }
 
-// str reads a string (or null) into dst, interned in the given slot.
-func (c *cursor) str(dst *string, slot int) bool {
+// str notes the string at the cursor as field k of rh; null leaves the
+// field as it was.
+func (c *cursor) str(rh *rawHeader, k int) bool {
 	if c.null() {
 		return true
 	}
-	from := c.i
-	s, esc, ok := c.rawString()
-	if !ok {
+	if c.i >= len(c.b) || c.b[c.i] != '"' {
 		return false
 	}
-	if esc || !ascii(s) && !utf8.Valid(s) {
-		// Escapes and invalid UTF-8 are rare; leave them to encoding/json.
-		var v string
-		if json.Unmarshal(c.b[from:c.i], &v) != nil {
-			return false
-		}
-		s = []byte(v)
+	end := jsonscan.StringEnd(c.b, c.i)
+	if end < 0 {
+		return false
 	}
-	c.in.set(dst, s, slot)
+	rh.v[k] = c.b[c.i:end]
+	c.i = end
 	return true
 }
 
-func (c *cursor) boolPtr(dst **bool) bool {
+// boolean notes the boolean at the cursor as readOnly; null clears it, as
+// encoding/json does a pointer.
+func (c *cursor) boolean(rh *rawHeader) bool {
 	rest := c.b[c.i:]
-	var v bool
 	switch {
 	case bytes.HasPrefix(rest, []byte("null")):
 		c.i += 4
-		*dst = nil
-		return true
+		rh.readOnly = nil
 	case bytes.HasPrefix(rest, []byte("true")):
 		c.i += 4
-		v = true
+		rh.readOnly = rest[:4]
 	case bytes.HasPrefix(rest, []byte("false")):
 		c.i += 5
+		rh.readOnly = rest[:5]
 	default:
 		return false
 	}
-	*dst = &v
 	return true
 }
 

@@ -1,10 +1,15 @@
 package scan
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/ttcproject/ttc/internal/detect"
+	"github.com/ttcproject/ttc/internal/jsonscan"
+	"github.com/ttcproject/ttc/internal/ruleset"
 	"reflect"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -79,11 +84,11 @@ func FuzzReadHeader(f *testing.F) {
 
 func TestInterner(t *testing.T) {
 	in := newInterner()
-	a := in.str([]byte("us-east-1"), slotRegion)
-	b := in.str([]byte("eu-west-1"), slotRegion)
-	c := in.str([]byte("us-east-1"), slotRegion) // from the map: the slot holds eu-west-1
-	d := in.str([]byte("us-east-1"), slotRegion) // from the slot
-	e := in.str([]byte("us-east-1"), slotARN)    // another slot, same map
+	a := in.str([]byte("us-east-1"), hRegion)
+	b := in.str([]byte("eu-west-1"), hRegion)
+	c := in.str([]byte("us-east-1"), hRegion) // from the map: the slot holds eu-west-1
+	d := in.str([]byte("us-east-1"), hRegion) // from the slot
+	e := in.str([]byte("us-east-1"), hARN)    // another slot, same map
 	if a != "us-east-1" || b != "eu-west-1" || c != a || d != a || e != a {
 		t.Fatalf("got %q %q %q %q %q", a, b, c, d, e)
 	}
@@ -92,16 +97,51 @@ func TestInterner(t *testing.T) {
 			t.Errorf("%q is a copy, want the interned string", s)
 		}
 	}
-	if s := in.str([]byte("x"), slotNone); s != "x" || len(in.m) != 2 {
-		t.Errorf("slotNone: got %q and %d interned strings, want x and 2", s, len(in.m))
+	if s := in.str([]byte("x"), hEventID); s != "x" || len(in.m) != 2 {
+		t.Errorf("hEventID: got %q and %d interned strings, want x and 2", s, len(in.m))
 	}
 	for i := range maxInterned + 10 {
-		in.str(fmt.Appendf(nil, "v%d", i), slotUserAgent)
+		in.str(fmt.Appendf(nil, "v%d", i), hUserAgent)
 	}
 	if len(in.m) != maxInterned {
 		t.Errorf("interned %d strings, want the cap %d", len(in.m), maxInterned)
 	}
-	if s := in.str([]byte("beyond the cap"), slotUserAgent); s != "beyond the cap" {
+	if s := in.str([]byte("beyond the cap"), hUserAgent); s != "beyond the cap" {
 		t.Errorf("beyond the cap: got %q", s)
 	}
+}
+
+// FuzzRawFinding checks that a finding written from a record's own text
+// (a streamed scan) is byte for byte the finding written from the strings
+// decoded from it, and that those strings are what encoding/json decodes.
+func FuzzRawFinding(f *testing.F) {
+	for _, tt := range headerCases {
+		f.Add([]byte(tt.raw))
+	}
+	f.Add([]byte(`{"userAgent":"<a&b>\u2028","errorCode":"Success","readOnly":false,"userIdentity":{"type":"Root","invokedBy":"x\ty"}}`))
+	rule := &ruleset.Rule{Rule: &detect.Rule{ID: "r1", Title: "T", Level: "low", File: "r.yml"}, Techniques: []string{"T1485"}}
+	describe := func(string) (string, []string) { return "Data Destruction", []string{"TA0040"} }
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if !json.Valid(raw) {
+			return
+		}
+		tops, ok := jsonscan.AppendMembers(nil, raw)
+		if !ok {
+			return
+		}
+		rh, ok := readRawHeader(raw, tops)
+		if !ok {
+			return
+		}
+		h := rh.header(newBatch())
+		if want := decodeHeader(raw); !reflect.DeepEqual(h, want) {
+			t.Fatalf("header of %q:\n got %+v\nwant %+v", raw, h, want)
+		}
+		m := detect.Match{Fields: []detect.FieldMatch{{Field: "eventName", Value: "x"}}}
+		fs := newFindings(nil, &h, time.Time{}, m, rule, describe, RecordRef{File: "f.json", Ordinal: 1})
+		got, want := appendFinding(nil, &fs[0], &rh), fs[0].AppendJSON(nil)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("finding of %q:\nfrom the text %s\nfrom strings  %s", raw, got, want)
+		}
+	})
 }

@@ -48,13 +48,16 @@ type Options struct {
 	Tactics []string
 	// Log receives per-file diagnostics; nil discards them.
 	Log *slog.Logger
-	// Emit, when set, receives each finding as soon as it is found (after
-	// the duplicate check and the filters) instead of the Result holding
+	// EmitJSON, when set, receives each finding as soon as it is found
+	// (after the duplicate check and the filters) as one line of JSON, the
+	// finding's JSON object and a newline, instead of the Result holding
 	// them all: memory then stays flat however many findings there are.
-	// Findings arrive in the order each worker finds them, not by time.
-	// Emit is called from several workers at once and must be safe for
-	// that; an error stops the scan and is returned.
-	Emit func(*Finding) error
+	// The line is the bytes Finding.AppendJSON writes, made straight from
+	// the record's text; it is only valid during the call. Findings arrive
+	// in the order each worker finds them, not by time. EmitJSON is called
+	// from several workers at once and must be safe for that; an error
+	// stops the scan and is returned.
+	EmitJSON func(line []byte) error
 }
 
 // Rejection is a record or file that could not be classified, and why.
@@ -114,7 +117,7 @@ type Scanner struct {
 
 	cancel func(error)
 
-	// Streaming state, used when opts.Emit is set.
+	// Streaming state, used when opts.EmitJSON is set.
 	emitMu   sync.Mutex
 	emitted  map[uint64]struct{} // hashes of the duplicate keys seen
 	seed     maphash.Seed
@@ -198,17 +201,21 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 func (s *Scanner) startRun() {
 	s.start = time.Now()
 	s.cancel = func(error) {}
-	if s.opts.Emit != nil {
+	if s.opts.EmitJSON != nil {
 		s.emitted = map[uint64]struct{}{}
 		s.seed = maphash.MakeSeed()
 	}
 }
 
-// emit hands findings on in streaming mode: it drops duplicates and filtered
-// findings under a lock, then passes the rest to opts.Emit outside it, so
-// that workers format and write their findings at the same time.
-func (s *Scanner) emit(fs []Finding) {
-	keep := make([]bool, len(fs))
+// emit hands findings on in streaming mode: it drops duplicates and
+// filtered findings under a lock, then encodes and passes the rest to
+// opts.EmitJSON outside it, so that workers write their findings at the
+// same time. rh, when not nil, is the record the findings come from, and
+// their record fields are taken from it.
+func (w *worker) emit(fs []Finding, rh *rawHeader) {
+	s := w.s
+	eventID, account := w.dupFields(fs, rh)
+	keep := w.keep[:0]
 	s.emitMu.Lock()
 	if s.emitErr != nil {
 		s.emitMu.Unlock()
@@ -216,14 +223,9 @@ func (s *Scanner) emit(fs []Finding) {
 	}
 	for i := range fs {
 		f := &fs[i]
-		if f.EventID != "" {
-			var h maphash.Hash
-			h.SetSeed(s.seed)
-			for _, part := range []string{f.EventID, f.RecipientAccountID, f.Rule.ID, f.TechniqueID} {
-				h.WriteString(part)
-				h.WriteByte(0)
-			}
-			key := h.Sum64()
+		keep = append(keep, false)
+		if len(eventID) > 0 {
+			key := dupHash(s.seed, eventID, account, f.Rule.ID, f.TechniqueID)
 			if _, dup := s.emitted[key]; dup {
 				s.streamed.Duplicates++
 				continue
@@ -238,11 +240,13 @@ func (s *Scanner) emit(fs []Finding) {
 		s.streamed.Findings++
 	}
 	s.emitMu.Unlock()
+	w.keep = keep
 	for i := range fs {
 		if !keep[i] {
 			continue
 		}
-		if err := s.opts.Emit(&fs[i]); err != nil {
+		w.line = append(appendFinding(w.line[:0], &fs[i], rh), '\n')
+		if err := s.opts.EmitJSON(w.line); err != nil {
 			s.emitMu.Lock()
 			if s.emitErr == nil {
 				s.emitErr = fmt.Errorf("emit finding: %w", err)
@@ -252,6 +256,41 @@ func (s *Scanner) emit(fs []Finding) {
 			return
 		}
 	}
+}
+
+// dupFields returns the event ID and account that, with the rule and the
+// technique, tell a record's findings apart from those of another copy of
+// the same event.
+func (w *worker) dupFields(fs []Finding, rh *rawHeader) (eventID, account []byte) {
+	if rh != nil {
+		eventID = rh.text(hEventID, &w.text)
+		if len(eventID) > 0 {
+			eventID = append(w.idBuf[:0], eventID...) // text reuses its scratch
+			w.idBuf = eventID
+		}
+		return eventID, rh.text(hRecipient, &w.text)
+	}
+	if len(fs) == 0 {
+		return nil, nil
+	}
+	w.idBuf = append(w.idBuf[:0], fs[0].EventID...)
+	w.acctBuf = append(w.acctBuf[:0], fs[0].RecipientAccountID...)
+	return w.idBuf, w.acctBuf
+}
+
+// dupHash hashes the fields that make a finding a duplicate.
+func dupHash(seed maphash.Seed, eventID, account []byte, rule, technique string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	h.Write(eventID)
+	h.WriteByte(0)
+	h.Write(account)
+	h.WriteByte(0)
+	h.WriteString(rule)
+	h.WriteByte(0)
+	h.WriteString(technique)
+	h.WriteByte(0)
+	return h.Sum64()
 }
 
 // ScanReader classifies the records of one stream, named name in positions
@@ -319,11 +358,16 @@ type worker struct {
 	tops    []jsonscan.Member // the record's top-level members
 	strs    *interner
 	scratch []Finding // one record's findings, in streaming mode
+	keep    []bool    // which of them emit hands on
+	line    []byte    // a finding's JSON line
+	text    []byte    // scratch for decoded record fields
+	idBuf   []byte
+	acctBuf []byte
 }
 
 func (s *Scanner) newWorker(p *part) *worker {
 	w := &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip}), strs: newInterner()}
-	if s.opts.Emit != nil {
+	if s.opts.EmitJSON != nil {
 		w.strs = newBatch()
 	}
 	return w
@@ -384,7 +428,20 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			w.p.sum.Unmatched++
 			continue
 		}
-		h := headerOfTops(rec.Raw, w.tops, w.strs)
+		// Streamed findings are written from the record's own text when it
+		// can be read that way; the others make the header's strings.
+		var h header
+		var rh *rawHeader
+		if w.s.opts.EmitJSON != nil && w.tops != nil {
+			if r, ok := readRawHeader(rec.Raw, w.tops); ok {
+				rh = &r
+				h.EventTime = string(r.text(hEventTime, &w.text))
+				h.ErrorCode = string(r.text(hErrorCode, &w.text))
+			}
+		}
+		if rh == nil {
+			h = headerOfTops(rec.Raw, w.tops, w.strs)
+		}
 		// A finding is placed in time; a record whose eventTime is no time
 		// cannot be, and is rejected rather than reported out of place.
 		at := parseTime(h.EventTime)
@@ -403,7 +460,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		w.scratch = w.scratch[:0]
 		for _, m := range w.matches {
 			if r := w.s.rules.Lookup(m.Rule); r != nil {
-				if w.s.opts.Emit != nil {
+				if w.s.opts.EmitJSON != nil {
 					w.scratch = newFindings(w.scratch, &h, at, m, r, w.s.describe, pos)
 					continue
 				}
@@ -412,7 +469,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			}
 		}
 		if len(w.scratch) > 0 {
-			w.s.emit(w.scratch)
+			w.emit(w.scratch, rh)
 		}
 	}
 	st := w.r.Stats()
@@ -518,7 +575,7 @@ func (s *Scanner) merge(parts []*part) *Result {
 		p.findings = nil // the workers' copies can go now
 	}
 	sum.Findings = len(res.Findings)
-	if s.opts.Emit != nil {
+	if s.opts.EmitJSON != nil {
 		sum.Findings = int(s.streamed.Findings)
 		sum.Duplicates += s.streamed.Duplicates
 		sum.Filtered += s.streamed.Filtered

@@ -21,20 +21,21 @@ func TestStreamMatchesResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex // Emit is called from several workers at once
+	var mu sync.Mutex // EmitJSON is called from several workers at once
 	var streamed []string
-	res, err := scan.New(c, rs, scan.Options{Workers: 2, Emit: func(f *scan.Finding) error {
+	res, err := scan.New(c, rs, scan.Options{Workers: 2, EmitJSON: func(line []byte) error {
 		mu.Lock()
 		defer mu.Unlock()
-		streamed = append(streamed, f.EventID+" "+f.TechniqueID+" "+f.Rule.ID)
+		streamed = append(streamed, string(line))
 		return nil
 	}}).Scan(context.Background(), inputs)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The lines are the kept findings' JSON, byte for byte.
 	var want []string
 	for _, f := range kept.Findings {
-		want = append(want, f.EventID+" "+f.TechniqueID+" "+f.Rule.ID)
+		want = append(want, string(f.AppendJSON(nil))+"\n")
 	}
 	sort.Strings(streamed)
 	sort.Strings(want)
@@ -49,7 +50,7 @@ func TestStreamMatchesResult(t *testing.T) {
 func TestStreamStopsOnError(t *testing.T) {
 	c, rs := fixtures(t)
 	boom := errors.New("broken pipe")
-	_, err := scan.New(c, rs, scan.Options{Emit: func(*scan.Finding) error { return boom }}).Scan(context.Background(), []string{"testdata/logs"})
+	_, err := scan.New(c, rs, scan.Options{EmitJSON: func([]byte) error { return boom }}).Scan(context.Background(), []string{"testdata/logs"})
 	if !errors.Is(err, boom) {
 		t.Errorf("Scan = %v, want the emit error", err)
 	}

@@ -1,0 +1,100 @@
+package scan_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/corpus"
+	"github.com/ttcproject/ttc/internal/ruleset"
+	"github.com/ttcproject/ttc/internal/scan"
+)
+
+// hostileRecords are records whose reported fields take every path of the
+// finding encoder: escapes, invalid UTF-8, HTML characters, line
+// separators, nulls, repeated and differently cased keys, fields of another
+// type than CloudTrail writes.
+var hostileRecords = []string{
+	`{"eventVersion":"1.11","eventTime":"2026-01-05T00:01:02Z","eventID":"e1","eventName":"GetObject","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/s","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::1:role/r"}}},"readOnly":true,"recipientAccountId":"111122223333"}`,
+	`{"eventTime":"2026-01-05T00:01:03Z","eventID":"e2","userAgent":"a\u00e9b\\c\/d","errorCode":"AccessDenied","errorMessage":"not \"allowed\" <b>&amp;</b>","readOnly":false}`,
+	"{\"eventTime\":\"2026-01-05T00:01:04Z\",\"eventID\":\"e3\",\"userAgent\":\"bad \xff\xfe utf8\",\"sourceIPAddress\":\"line\u2028sep\",\"eventName\":\"日本\"}",
+	`{"eventTime":"2026-01-05T00:01:05Z","eventID":"e4","eventName":"A","eventName":null,"readOnly":true,"readOnly":null,"userIdentity":null}`,
+	`{"eventTime":"2026-01-05T00:01:06Z","eventID":"e5","userIdentity":{"type":null,"sessionContext":null},"userIdentity":{"arn":"x","sessionContext":{"sessionIssuer":null}}}`,
+	`{"eventTime":"2026-01-05T00:01:07Z","EVENTID":"e6","EventSource":"s","USERIDENTITY":{"ARN":"x"},"errorCode":"Success"}`,
+	`{"eventTime":"2026-01-05T00:01:08Z","eventID":"e7","errorCode":403,"userAgent":"u"}`,
+	`{"eventTime":"2026-01-05T00:01:09Z","eventID":"e8","userIdentity":"root"}`,
+	`{"eventTime":"2026-01-05T00:01:10Z","event\u0049D":"e9","eventName":"A"}`,
+	`{"eventTime":"2026-01-05T00:01:11Z","eventID":"e10","recipientAccountId":"\u0031","errorCode":"","userIdentity":{"userName":"\ud83d\ude00","accessKeyId":"\ud800"}}`,
+	`{"eventTime":"2026-01-05T00:01:12Z","eventID":"","eventName":"NoID"}`,
+	// The same event again: its finding is a duplicate.
+	`{"eventVersion":"1.11","eventTime":"2026-01-05T00:01:02Z","eventID":"e1","eventName":"GetObject","readOnly":true,"recipientAccountId":"111122223333"}`,
+}
+
+// TestStreamedLinesMatchFindings writes findings both ways, streamed from
+// the records' text and from the findings a scan keeps, and wants the same
+// lines, on hostile records and on generated logs.
+func TestStreamedLinesMatchFindings(t *testing.T) {
+	c, _ := fixtures(t)
+	rs, err := ruleset.Load(c, []string{filepath.Join("testdata", "anyrule")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "hostile.json"), []byte(strings.Join(hostileRecords, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		f := corpus.LogFile(corpus.Options{}, i)
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(f.Data)
+		zw.Close()
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f.Path)), gz.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kept, err := scan.New(c, rs, scan.Options{Workers: 2}).Scan(context.Background(), []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var streamed []string
+	res, err := scan.New(c, rs, scan.Options{Workers: 2, EmitJSON: func(line []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		streamed = append(streamed, string(line))
+		return nil
+	}}).Scan(context.Background(), []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, f := range kept.Findings {
+		want = append(want, string(f.AppendJSON(nil))+"\n")
+	}
+	slices.Sort(streamed)
+	slices.Sort(want)
+	if len(want) < 1000 {
+		t.Fatalf("only %d findings: the test rule should flag every record", len(want))
+	}
+	if len(streamed) != len(want) {
+		t.Fatalf("streamed %d lines, kept %d findings", len(streamed), len(want))
+	}
+	for i := range want {
+		if streamed[i] != want[i] {
+			t.Errorf("streamed:\n%s\nkept:\n%s", streamed[i], want[i])
+		}
+	}
+	if res.Summary.Duplicates != kept.Summary.Duplicates || res.Summary.Duplicates == 0 {
+		t.Errorf("duplicates: streamed %d, kept %d, want the same and at least 1", res.Summary.Duplicates, kept.Summary.Duplicates)
+	}
+	if res.Summary.Read != kept.Summary.Read || res.Summary.Rejected != kept.Summary.Rejected {
+		t.Errorf("summaries differ: streamed %+v, kept %+v", res.Summary, kept.Summary)
+	}
+}
