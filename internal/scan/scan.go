@@ -83,6 +83,11 @@ type Summary struct {
 	Insights     int64 `json:"insights"`
 	// Duplicates counts findings dropped because the same event was seen before.
 	Duplicates int64 `json:"duplicate_findings"`
+	// Forgotten counts findings of a streamed scan whose duplicate check
+	// had to drop an older finding's key, past the memory it may use
+	// (about six million findings): a later copy of that older finding's
+	// event would be written again.
+	Forgotten int64 `json:"duplicate_keys_forgotten,omitempty"`
 	// Filtered counts findings left out by the time, technique and tactic filters.
 	Filtered int64         `json:"filtered_findings"`
 	Findings int           `json:"findings"`
@@ -119,7 +124,7 @@ type Scanner struct {
 
 	// Streaming state, used when opts.EmitJSON is set.
 	emitMu   sync.Mutex
-	emitted  map[uint64]struct{} // hashes of the duplicate keys seen
+	emitted  *seenSet // hashes of the duplicate keys seen
 	seed     maphash.Seed
 	emitErr  error
 	streamed Summary // Duplicates, Filtered and Findings of emitted findings
@@ -202,7 +207,7 @@ func (s *Scanner) startRun() {
 	s.start = time.Now()
 	s.cancel = func(error) {}
 	if s.opts.EmitJSON != nil {
-		s.emitted = map[uint64]struct{}{}
+		s.emitted = newSeenSet(maxSeenBytes)
 		s.seed = maphash.MakeSeed()
 	}
 }
@@ -226,11 +231,10 @@ func (w *worker) emit(fs []Finding, rh *rawHeader) {
 		keep = append(keep, false)
 		if len(eventID) > 0 {
 			key := dupHash(s.seed, eventID, account, f.Rule.ID, f.TechniqueID)
-			if _, dup := s.emitted[key]; dup {
+			if s.emitted.add(key) {
 				s.streamed.Duplicates++
 				continue
 			}
-			s.emitted[key] = struct{}{}
 		}
 		if !s.keep(f) {
 			s.streamed.Filtered++
@@ -578,6 +582,11 @@ func (s *Scanner) merge(parts []*part) *Result {
 	if s.opts.EmitJSON != nil {
 		sum.Findings = int(s.streamed.Findings)
 		sum.Duplicates += s.streamed.Duplicates
+		sum.Forgotten = s.emitted.forgot
+		if sum.Forgotten > 0 {
+			s.opts.Log.Warn("the duplicate check ran out of the memory it may use; later copies of some events may be reported again",
+				"keys_forgotten", sum.Forgotten)
+		}
 		sum.Filtered += s.streamed.Filtered
 	}
 	sort.SliceStable(res.Rejections, func(i, j int) bool {

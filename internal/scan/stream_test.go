@@ -3,6 +3,7 @@ package scan_test
 import (
 	"context"
 	"errors"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -32,10 +33,19 @@ func TestStreamMatchesResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The lines are the kept findings' JSON, byte for byte.
+	// The lines are the kept findings' JSON, byte for byte, but for where
+	// the record lies: of two copies of an event in two files, a streamed
+	// scan keeps the one a worker reads first, a kept scan the first by time
+	// and file.
 	var want []string
 	for _, f := range kept.Findings {
 		want = append(want, string(f.AppendJSON(nil))+"\n")
+	}
+	where := regexp.MustCompile(`"record":\{[^}]*\}`)
+	for _, list := range [][]string{streamed, want} {
+		for i, l := range list {
+			list[i] = where.ReplaceAllString(l, `"record":{}`)
+		}
 	}
 	sort.Strings(streamed)
 	sort.Strings(want)

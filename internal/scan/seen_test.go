@@ -1,0 +1,63 @@
+package scan
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+func TestSeenSet(t *testing.T) {
+	tests := []struct {
+		name     string
+		maxBytes int
+		keys     int
+		forgets  bool
+	}{
+		{"grows and stays exact", 1 << 20, 80_000, false},
+		{"bounded, forgets", 64 << 10, 50_000, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSeenSet(tt.maxBytes)
+			r := rand.New(rand.NewPCG(1, 2))
+			keys := make([]uint64, tt.keys)
+			for i := range keys {
+				keys[i] = r.Uint64()
+				if s.add(keys[i]) {
+					t.Fatalf("key %d reported seen before it was added", i)
+				}
+			}
+			if got := len(s.buckets) * 64; got > tt.maxBytes {
+				t.Errorf("set holds %d bytes, cap %d", got, tt.maxBytes)
+			}
+			again := 0
+			for _, k := range keys {
+				if s.add(k) {
+					again++
+				}
+			}
+			if tt.forgets {
+				if s.forgot == 0 || again == len(keys) {
+					t.Errorf("a set of %d bytes kept all %d keys (forgot %d)", tt.maxBytes, len(keys), s.forgot)
+				}
+				if again == 0 {
+					t.Errorf("a full set recognised none of the keys")
+				}
+			} else if again != len(keys) || s.forgot != 0 {
+				t.Errorf("recognised %d of %d keys, forgot %d; want all and none", again, len(keys), s.forgot)
+			}
+		})
+	}
+	// Zero is a key like any other.
+	s := newSeenSet(1 << 20)
+	if s.add(0) || !s.add(0) {
+		t.Error("key 0 not remembered")
+	}
+}
+
+func BenchmarkSeenSet(b *testing.B) {
+	s := newSeenSet(maxSeenBytes)
+	r := rand.New(rand.NewPCG(1, 2))
+	for b.Loop() {
+		s.add(r.Uint64())
+	}
+}
