@@ -245,6 +245,9 @@ func SummaryLine(s scan.Summary) string {
 	if s.Duplicates > 0 {
 		extra = append(extra, count(s.Duplicates, "duplicate finding", "duplicate findings")+" dropped")
 	}
+	if s.Forgotten > 0 {
+		extra = append(extra, fmt.Sprintf("duplicate check out of memory for %s", count(s.Forgotten, "finding", "findings")))
+	}
 	if s.Filtered > 0 {
 		extra = append(extra, count(s.Filtered, "finding", "findings")+" filtered out")
 	}

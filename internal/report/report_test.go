@@ -126,3 +126,26 @@ func TestJSONLTypes(t *testing.T) {
 		t.Errorf("summary line does not account for every record: %+v", last)
 	}
 }
+
+func TestSummaryLine(t *testing.T) {
+	tests := []struct {
+		sum  scan.Summary
+		want []string
+	}{
+		{scan.Summary{Files: 1, Read: 3, Matched: 1, Unmatched: 1, Rejected: 1, Findings: 1},
+			[]string{"1 file ", "3 records read = 1 matched + 1 unmatched + 1 rejected; 1 finding"}},
+		{scan.Summary{Files: 2, Read: 10, Matched: 10, Findings: 7, Duplicates: 3, Forgotten: 2, Filtered: 1},
+			[]string{"2 files", "7 findings", "3 duplicate findings dropped", "duplicate check out of memory for 2 findings", "1 finding filtered out"}},
+	}
+	for _, tt := range tests {
+		got := report.SummaryLine(tt.sum)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("SummaryLine = %q, want it to say %q", got, w)
+			}
+		}
+	}
+	if got := report.SummaryLine(scan.Summary{Files: 1}); strings.Contains(got, "out of memory") {
+		t.Errorf("SummaryLine of a plain scan = %q, mentions the duplicate check", got)
+	}
+}
