@@ -30,7 +30,8 @@
 //
 // Every record read ends as produced or rejected, and Stats.Read ==
 // Produced + Rejected. A record is rejected with a *RecordError when it is
-// not a JSON object, is invalid JSON whose brackets still balance, is a
+// not a JSON object, is invalid JSON whose brackets still balance, is
+// larger than Options.MaxValueSize, has an object that repeats a key, is a
 // string container whose string is not one JSON object, or, outside a
 // Records array, has none of the fields CloudTrail records carry
 // (eventVersion, eventTime, eventSource, eventName, eventID, eventType,
@@ -39,6 +40,16 @@
 // means is left to the rules. Broken containers (truncated gzip or JSON,
 // brackets that do not match, unknown top-level shapes) end the file with a
 // *FileError after the records read so far.
+//
+// Repeated keys: tools disagree on which value an object that repeats a key
+// holds (the rule matcher keeps the first, encoding/json the last), so such
+// a record could show one face to detection and another to whoever reads
+// it next; CloudTrail never writes one. Any object at any depth of a record,
+// or of the envelope that carries it, counts, and keys compare decoded
+// ("\u0061" repeats "a"); the reason names the key, quoted and clipped, and
+// its line and offset. A container object that repeats a key before its
+// records ends the file with ErrDuplicateKey; its keys after the records
+// are not checked.
 //
 // Lone top-level records (NDJSON) resynchronise on lines: a line that is
 // invalid JSON, that leaves an object open (so that it would take in the

@@ -34,6 +34,7 @@ func (r *Reader) element() (*Record, error) {
 			continue
 		}
 		var e int
+		r.sc.dup = 0
 		if b[i] == '{' {
 			e = r.sc.object(b, i, &r.keys)
 		} else {
@@ -54,6 +55,10 @@ func (r *Reader) element() (*Record, error) {
 		}
 		r.arrFirst = false
 		r.keepHere(e)
+		r.dupAt = 0
+		if r.sc.dup != 0 {
+			r.dupAt = r.abs(r.sc.dup)
+		}
 		return r.item(b[i:e], r.abs(i), r.contShape)
 	}
 }
@@ -110,6 +115,10 @@ func (r *Reader) item(it []byte, off int64, shape Shape) (*Record, error) {
 	}
 	r.stats.Read++
 	pos := r.position(off, r.stats.Read)
+	if r.dupAt != 0 {
+		r.stats.Rejected++
+		return nil, &RecordError{Pos: pos, Reason: "duplicate key " + r.dupWhere()}
+	}
 	raw, shape, reason := r.unwrap(it, shape)
 	if reason != "" {
 		r.stats.Rejected++
@@ -207,6 +216,8 @@ func (r *Reader) decode(it []byte, p span, name string, shape Shape) ([]byte, Sh
 		return nil, 0, fmt.Sprintf("%s holds invalid JSON: %s at offset %d", name, r.sc.explain(d), r.sc.errAt)
 	case skipWS(d, e) != len(d):
 		return nil, 0, name + " holds more than one JSON value"
+	case r.sc.dup != 0:
+		return nil, 0, fmt.Sprintf("%s holds a duplicate key %s at offset %d", name, keyName(d, r.sc.dup), r.sc.dup)
 	}
 	return d[i:e], shape, ""
 }

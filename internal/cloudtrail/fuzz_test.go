@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func addSeeds(f *testing.F) {
@@ -81,6 +82,9 @@ func sameForBuffers(t *testing.T, data []byte, a, b Options) outcome {
 		if raw[0] != '{' || !json.Valid([]byte(raw)) {
 			t.Fatalf("produced a record that is not a valid object: %q", raw)
 		}
+		if utf8.ValidString(raw) && hasDupKeys([]byte(raw)) {
+			t.Fatalf("produced a record with a repeated key: %q", raw)
+		}
 	}
 	small := outcomeOf(t, data, b)
 	if big.Err != "" { // reading stops early: how far it read ahead depends on the buffer
@@ -92,9 +96,14 @@ func sameForBuffers(t *testing.T, data []byte, a, b Options) outcome {
 	return big
 }
 
-// FuzzScanner checks the validating scanner against json.Valid.
+// FuzzScanner checks the validating scanner against json.Valid, and its
+// repeated keys against encoding/json's tokens on valid UTF-8 (encoding/json
+// turns invalid bytes into U+FFFD, the scanner compares them as they are).
 func FuzzScanner(f *testing.F) {
 	addSeeds(f)
+	for _, s := range []string{`{"a":1,"a":2}`, `{"a":{"b":1,"\u0062":2}}`, `[{"a":1},{"a":1}]`, `{"é":1,"\u00e9":2}`} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var s scanner
 		b := append(bytes.Clone(data), ' ') // a number must not reach the end
@@ -103,5 +112,45 @@ func FuzzScanner(f *testing.F) {
 		if want := json.Valid(data); got != want {
 			t.Fatalf("scanner says %v (end %d, %s at %d), json.Valid says %v for %q", got, e, s.errMsg, s.errAt, want, data)
 		}
+		if got && utf8.Valid(data) && (s.dup != 0) != hasDupKeys(data) {
+			t.Fatalf("scanner says repeated key at %d, encoding/json says %v for %q", s.dup, hasDupKeys(data), data)
+		}
 	})
+}
+
+// hasDupKeys reports whether an object in the JSON value data repeats a
+// key, from encoding/json's tokens.
+func hasDupKeys(data []byte) bool {
+	d := json.NewDecoder(bytes.NewReader(data))
+	var objs []map[string]bool // nil for an array
+	keyNext := false           // the next token in the innermost object is a key
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return false
+		}
+		if keyNext {
+			if k, ok := tok.(string); ok {
+				if objs[len(objs)-1][k] {
+					return true
+				}
+				objs[len(objs)-1][k] = true
+				keyNext = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			objs = append(objs, map[string]bool{})
+			keyNext = true
+			continue
+		case json.Delim('['):
+			objs = append(objs, nil)
+			keyNext = false
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			objs = objs[:len(objs)-1]
+		}
+		keyNext = len(objs) > 0 && objs[len(objs)-1] != nil
+	}
 }

@@ -56,9 +56,11 @@ func (k *itemKeys) set(name []byte, v span) {
 }
 
 // object scans the object at b[i] == '{', filling k with its top-level keys,
-// and returns the index after it.
+// and returns the index after it. It resets s.dup first.
 func (s *scanner) object(b []byte, i int, k *itemKeys) int {
 	*k = itemKeys{}
+	s.dup, s.top = 0, s.top[:0]
+	var mask uint64
 	j := skipWS(b, i+1)
 	if j >= len(b) {
 		return more
@@ -67,11 +69,17 @@ func (s *scanner) object(b []byte, i int, k *itemKeys) int {
 		return j + 1
 	}
 	for {
-		ke, vs, ve := s.member(b, j)
+		ke, vs, ve, fp := s.member(b, j)
 		if ve < 0 {
 			return ve
 		}
 		k.set(b[j+1:ke-1], span{vs - i, ve - i})
+		if bit := uint64(1) << (fp >> 58); mask&bit == 0 {
+			mask |= bit
+		} else {
+			s.collide(s.top, b, j, ke, fp)
+		}
+		s.top = append(s.top, keyRef{fp: fp, q: int32(j), e: int32(ke)})
 		j = skipWS(b, ve)
 		if j >= len(b) {
 			return more
@@ -80,6 +88,9 @@ func (s *scanner) object(b []byte, i int, k *itemKeys) int {
 		case ',':
 			j = skipWS(b, j+1)
 		case '}':
+			if len(s.top) > linearKeys {
+				s.repeat(s.closeKeys(b, s.top))
+			}
 			return j + 1
 		default:
 			return s.syntax(j, "',' or '}' expected in object")
@@ -88,38 +99,40 @@ func (s *scanner) object(b []byte, i int, k *itemKeys) int {
 }
 
 // member scans `"key": value` at b[i] and returns the index after the key's
-// closing quote, the value's start, and its end (or more/fail).
-func (s *scanner) member(b []byte, i int) (ke, vs, ve int) {
-	ke, vs = s.key(b, i)
+// closing quote, the value's start, and its end (or more/fail), and the
+// key's fingerprint.
+func (s *scanner) member(b []byte, i int) (ke, vs, ve int, fp uint64) {
+	ke, vs, fp = s.key(b, i)
 	if vs < 0 {
-		return 0, 0, vs
+		return 0, 0, vs, 0
 	}
-	return ke, vs, s.value(b, vs, 1)
+	return ke, vs, s.value(b, vs, 1), fp
 }
 
 // key scans `"key":` at b[i] and returns the index after the key's closing
-// quote and the index of the value (more or fail when there is none yet).
-func (s *scanner) key(b []byte, i int) (ke, vs int) {
+// quote, the index of the value (more or fail when there is none yet), and
+// the key's fingerprint.
+func (s *scanner) key(b []byte, i int) (ke, vs int, fp uint64) {
 	if i >= len(b) {
-		return 0, more
+		return 0, more, 0
 	}
 	if b[i] != '"' {
-		return 0, s.syntax(i, "object key expected")
+		return 0, s.syntax(i, "object key expected"), 0
 	}
-	if ke = s.str(b, i); ke < 0 {
-		return 0, ke
+	if ke, fp = s.keyScan(b, i); ke < 0 {
+		return 0, ke, 0
 	}
 	j := skipWS(b, ke)
 	if j >= len(b) {
-		return 0, more
+		return 0, more, 0
 	}
 	if b[j] != ':' {
-		return 0, s.syntax(j, "':' expected after object key")
+		return 0, s.syntax(j, "':' expected after object key"), 0
 	}
 	if vs = skipWS(b, j+1); vs >= len(b) {
-		return 0, more
+		return 0, more, 0
 	}
-	return ke, vs
+	return ke, vs, fp
 }
 
 // structural finds the end of the value at b[i] by brackets and strings

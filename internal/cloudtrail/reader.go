@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"math"
 
 	kgzip "github.com/klauspost/compress/gzip"
 )
@@ -98,6 +99,9 @@ type Reader struct {
 
 	sc      scanner
 	keys    itemKeys
+	objKeys []keyRef // keys of the top-level object, from objStart
+	objMask uint64   // fingerprint bits of objKeys
+	dupAt   int64    // the first repeated key in the current item, 0 for none
 	stack   []byte
 	scratch []byte
 	rec     Record
@@ -113,7 +117,7 @@ func NewReader(opts Options) *Reader {
 	if opts.MaxValueSize <= 0 {
 		opts.MaxValueSize = DefaultMaxValueSize
 	}
-	opts.MaxValueSize = max(opts.MaxValueSize, MinValueSize)
+	opts.MaxValueSize = min(max(opts.MaxValueSize, MinValueSize), math.MaxInt32) // keyRef holds int32
 	opts.BufferSize = min(opts.BufferSize, opts.MaxValueSize)
 	return &Reader{opts: opts, err: io.EOF}
 }
@@ -129,9 +133,13 @@ func (r *Reader) Reset(src io.Reader, name string) {
 	if r.buf == nil || len(r.buf) > 4*r.opts.BufferSize {
 		r.buf = make([]byte, r.opts.BufferSize) // let a buffer grown for one huge value go
 	}
+	if cap(r.objKeys) > maxKeptKeys {
+		r.objKeys = nil
+	}
+	r.sc.trim()
 	*r = Reader{
 		opts: r.opts, name: name, br: r.br, kgz: r.kgz, sgz: r.sgz,
-		buf: r.buf, sc: r.sc, stack: r.stack, scratch: r.scratch,
+		buf: r.buf, sc: r.sc, stack: r.stack, scratch: r.scratch, objKeys: r.objKeys,
 		first: true,
 	}
 }
@@ -310,6 +318,44 @@ func (r *Reader) endErr(at int64) error {
 		return r.fileErr(at, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, r.opts.MaxValueSize))
 	}
 	return r.fileErr(at, ErrTruncated)
+}
+
+// collide checks the key b[i:ke] of the top-level object, of fingerprint
+// fp, against its earlier keys when their fingerprint bits collide. The
+// keys (r.objKeys) are kept relative to the object's start, which stays put
+// in the buffer while the buffer moves.
+func (r *Reader) collide(b []byte, i, ke int, fp uint64) {
+	o := r.idx(r.objStart)
+	r.sc.dup = 0
+	r.sc.collide(r.objKeys, b[o:], i-o, ke-o, fp)
+	if r.sc.dup != 0 {
+		r.noteDup(r.objStart + int64(r.sc.dup))
+	}
+}
+
+// closeObjKeys checks the keys of the top-level object when it has too many
+// to have been checked key by key.
+func (r *Reader) closeObjKeys() {
+	if len(r.objKeys) <= linearKeys {
+		return
+	}
+	if q := r.sc.closeKeys(r.data()[r.idx(r.objStart):], r.objKeys); q != 0 {
+		r.noteDup(r.objStart + int64(q))
+	}
+}
+
+// noteDup records a repeated key at offset at; the first in the input is
+// kept.
+func (r *Reader) noteDup(at int64) {
+	if r.dupAt == 0 || at < r.dupAt {
+		r.dupAt = at
+	}
+}
+
+// dupWhere names the repeated key at r.dupAt, which is still in the buffer,
+// and where it is.
+func (r *Reader) dupWhere() string {
+	return fmt.Sprintf("%s at line %d, offset %d", keyName(r.data(), r.idx(r.dupAt)), r.lineAt(r.dupAt), r.dupAt)
 }
 
 func (r *Reader) setCat(c category, at int64) error {

@@ -77,6 +77,20 @@ func gz(t testing.TB, data []byte) []byte {
 	return b.Bytes()
 }
 
+// eventNames decodes each raw record with encoding/json and lists its eventName.
+func eventNames(t testing.TB, raws [][]byte) []string {
+	t.Helper()
+	var names []string
+	for _, raw := range raws {
+		var rec struct{ EventName string }
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			t.Fatalf("record is not valid JSON: %v: %s", err, raw)
+		}
+		names = append(names, rec.EventName)
+	}
+	return names
+}
+
 // eventIDs decodes each raw record with encoding/json and lists its eventID.
 func eventIDs(t testing.TB, raws [][]byte) []string {
 	t.Helper()

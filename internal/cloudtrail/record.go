@@ -131,6 +131,10 @@ var (
 	ErrSyntax = errors.New("invalid JSON")
 	// ErrTruncated marks input that ends inside a value.
 	ErrTruncated = errors.New("unexpected end of input")
+	// ErrDuplicateKey marks a container object that repeats a key, or holds
+	// an object that does, before its records: it is forged or damaged, and
+	// tools would read it differently.
+	ErrDuplicateKey = errors.New("duplicate key")
 	// ErrTooLarge marks a run of blanks inside an array longer than
 	// Options.MaxValueSize; records that large are rejected and skipped.
 	ErrTooLarge = errors.New("value too large")

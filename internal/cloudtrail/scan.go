@@ -20,11 +20,20 @@ const fail = -2
 
 // scanner validates JSON values over a byte slice without allocating. It
 // keeps the open containers on a reusable stack, so one scanner serves a
-// whole file.
+// whole file. It also finds objects that repeat a key: dup is where the
+// first such key starts in the scanned slice (0 for none), and the caller
+// resets it.
 type scanner struct {
-	stack  []byte
+	stack  []byte   // open containers, '{' or '['
+	cur    frame    // the innermost open object
+	objs   []frame  // the open objects around it
+	keys   []keyRef // keys of the open objects
+	top    []keyRef // keys of the object scanned by object
+	dup    int
 	errAt  int
 	errMsg string
+
+	tmp, tmp2 []byte // decoded keys
 }
 
 // explain describes the last syntax error in b, the slice that was scanned.
@@ -210,7 +219,8 @@ func (s *scanner) literal(b []byte, i int) int {
 	return i + len(want)
 }
 
-// keyColon scans `"key" :` at b[i] and returns the index after the colon.
+// keyColon scans `"key" :` at b[i], a key of the innermost open object,
+// and returns the index after the colon.
 func (s *scanner) keyColon(b []byte, i int) int {
 	if i >= len(b) {
 		return more
@@ -218,10 +228,17 @@ func (s *scanner) keyColon(b []byte, i int) int {
 	if b[i] != '"' {
 		return s.syntax(i, "object key expected")
 	}
-	i = s.str(b, i)
+	q := i
+	i, fp := s.keyScan(b, i)
 	if i < 0 {
 		return i
 	}
+	if bit := uint64(1) << (fp >> 58); s.cur.mask&bit == 0 {
+		s.cur.mask |= bit
+	} else {
+		s.collide(s.keys[s.cur.first:], b, q, i, fp)
+	}
+	s.keys = append(s.keys, keyRef{fp: fp, q: int32(q), e: int32(i)})
 	i = skipWS(b, i)
 	if i >= len(b) {
 		return more
@@ -236,7 +253,9 @@ func (s *scanner) keyColon(b []byte, i int) int {
 // and returns the index after it. depth is the nesting depth of the value's
 // parent.
 func (s *scanner) value(b []byte, i, depth int) int {
-	s.stack = s.stack[:0]
+	if len(s.stack) > 0 { // left over from a scan that failed
+		s.stack, s.objs, s.keys = s.stack[:0], s.objs[:0], s.keys[:0]
+	}
 	for {
 		i = skipWS(b, i)
 		if i >= len(b) {
@@ -262,6 +281,8 @@ func (s *scanner) value(b []byte, i, depth int) int {
 				i = j
 				continue
 			}
+			s.objs = append(s.objs, s.cur)
+			s.cur = frame{first: int32(len(s.keys))}
 			if i = s.keyColon(b, j); i < 0 {
 				return i
 			}
@@ -298,7 +319,16 @@ func (s *scanner) close(b []byte, i int) int {
 				return i + 1
 			}
 			return s.keyColon(b, skipWS(b, i+1))
-		case (c == '}' && top == '{') || (c == ']' && top == '['):
+		case c == '}' && top == '{':
+			if len(s.keys)-int(s.cur.first) > linearKeys {
+				s.repeat(s.closeKeys(b, s.keys[s.cur.first:]))
+			}
+			s.keys = s.keys[:s.cur.first]
+			s.cur = s.objs[len(s.objs)-1]
+			s.objs = s.objs[:len(s.objs)-1]
+			s.stack = s.stack[:len(s.stack)-1]
+			i++
+		case c == ']' && top == '[':
 			s.stack = s.stack[:len(s.stack)-1]
 			i++
 		case top == '{':

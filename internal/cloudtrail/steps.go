@@ -32,7 +32,7 @@ func (r *Reader) top() error {
 		switch b[i] {
 		case '{':
 			r.mode, r.objStart, r.objFirst, r.inCont, r.control = modeObject, r.pos, true, false, false
-			r.overflow = false
+			r.overflow, r.dupAt, r.objKeys, r.objMask = false, 0, r.objKeys[:0], 0
 			r.keys = itemKeys{}
 			r.pos++
 			return nil
@@ -85,7 +85,7 @@ func (r *Reader) member() (*Record, error) {
 				return nil, r.objectSyntax(i, "',' or '}' expected in object")
 			}
 		}
-		ke, j := r.sc.key(b, i)
+		ke, j, fp := r.sc.key(b, i)
 		if j == fail {
 			return nil, r.objectSyntax(r.sc.errAt, r.sc.explain(b))
 		}
@@ -97,8 +97,9 @@ func (r *Reader) member() (*Record, error) {
 		}
 		name := b[i+1 : ke-1]
 		if b[j] == '[' && isContainer(name) {
-			return nil, r.enterContainer(name, j)
+			return nil, r.enterContainer(name, i, ke, j, fp)
 		}
+		r.sc.dup = 0
 		ve := r.sc.value(b, j, 1)
 		if ve == more {
 			if err := r.moreMember(i); err != nil {
@@ -112,6 +113,15 @@ func (r *Reader) member() (*Record, error) {
 		if !r.inCont && !r.overflow {
 			o := r.idx(r.objStart)
 			r.keys.set(name, span{j - o, ve - o})
+			if r.sc.dup != 0 {
+				r.noteDup(r.abs(r.sc.dup))
+			}
+			if bit := uint64(1) << (fp >> 58); r.objMask&bit == 0 {
+				r.objMask |= bit
+			} else {
+				r.collide(b, i, ke, fp)
+			}
+			r.objKeys = append(r.objKeys, keyRef{fp: fp, q: int32(i - o), e: int32(ke - o)})
 		} else if string(name) == "messageType" {
 			r.control = string(b[j:ve]) == `"CONTROL_MESSAGE"`
 		}
@@ -131,11 +141,22 @@ func isContainer(name []byte) bool {
 	return false
 }
 
-// enterContainer starts reading the array at b[j] as the items of a
-// container object.
-func (r *Reader) enterContainer(name []byte, j int) error {
+// enterContainer starts reading the array at b[j], the value of the key
+// b[i:ke], as the items of a container object.
+func (r *Reader) enterContainer(name []byte, i, ke, j int, fp uint64) error {
 	if err := r.setCat(catContainer, r.objStart); err != nil {
 		return err
+	}
+	if !r.inCont && !r.overflow {
+		b, o := r.data(), r.idx(r.objStart)
+		if bit := uint64(1) << (fp >> 58); r.objMask&bit != 0 {
+			r.collide(b, i, ke, fp)
+		}
+		r.objKeys = append(r.objKeys, keyRef{fp: fp, q: int32(i - o), e: int32(ke - o)})
+		r.closeObjKeys()
+		if r.dupAt != 0 {
+			return r.fileErr(r.objStart, fmt.Errorf("%w: %s", ErrDuplicateKey, r.dupWhere()))
+		}
 	}
 	switch string(name) {
 	case "Records":
@@ -180,6 +201,7 @@ func (r *Reader) objectEnd() (*Record, error) {
 	}
 	b := r.data()
 	it := b[r.idx(r.objStart):r.idx(r.pos)]
+	r.closeObjKeys()
 	if r.keys.container {
 		return nil, r.fileErr(r.objStart, fmt.Errorf("%w: container key whose value is not an array", ErrUnknownShape))
 	}

@@ -1,0 +1,100 @@
+package cloudtrail
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestDuplicateKeys checks that a record in which any object repeats a key
+// is rejected with the key and where it repeats, and that the records
+// around it are read.
+func TestDuplicateKeys(t *testing.T) {
+	// keys are 200 distinct members, past the linear check, then the 150th again.
+	var keys strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&keys, `"k%d":%d,`, i, i)
+	}
+	keys.WriteString(`"k149":0`)
+	many := `{"eventName":"many","m":{` + keys.String() + "}}"
+	flat := `{"eventName":"many",` + keys.String() + "}"
+	long := strings.Repeat("k", 100)
+	tests := []struct {
+		name     string
+		in       string
+		names    []string // eventName of each record produced
+		rejected []string // substrings of each rejection reason, in order
+		at       []string // the repeated key starts at the last occurrence of this in in
+		err      error
+	}{
+		{name: "top level", in: "[" + recA + `,{"eventName":"C","eventSource":"x","eventName":"D"},` + recB + "]",
+			names: []string{"A", "B"}, rejected: []string{`duplicate key "eventName" at line 1`}, at: []string{`"eventName":"D"`}},
+		{name: "nested", in: `{"Records":[{"eventName":"C","userIdentity":{"type":"Root","arn":"x","type":"IAMUser"}},` + recB + "]}",
+			names: []string{"B"}, rejected: []string{`duplicate key "type"`}, at: []string{`"type":"IAMUser"`}},
+		{name: "deep in an array", in: `[{"eventName":"C","a":[1,{"b":[{"c":1,"d":2,"c":3}]}]},` + recA + "]",
+			names: []string{"A"}, rejected: []string{`duplicate key "c"`}, at: []string{`"c":3`}},
+		{name: "same key in sibling objects", in: `[{"eventName":"C","a":{"x":1},"b":{"x":1},"c":[{"x":1},{"x":2}]}]`,
+			names: []string{"C"}},
+		{name: "same key at two depths", in: `[{"eventName":"C","a":{"eventName":{"eventName":1}}}]`, names: []string{"C"}},
+		{name: "escaped spelling", in: "[" + `{"eventName":"C","event\u004eame":"D"},` + recA + "]",
+			names: []string{"A"}, rejected: []string{`duplicate key "eventName"`}, at: []string{`"event\u004eame"`}},
+		{name: "both escaped", in: `[{"eventName":"C","a":{"\u00e9":1,"\u00E9":2}}]`,
+			rejected: []string{`duplicate key "é"`}, at: []string{`"\u00E9"`}},
+		{name: "escapes that differ", in: `[{"eventName":"C","a":{"\"":1,"\\":2,"\/":3,"/x":4,"/":5}}]`,
+			rejected: []string{`duplicate key "/"`}, at: []string{`"/":5`}},
+		{name: "escaped key is no repeat", in: `[{"eventName":"C","a":{"a\"b":1,"a\\b":2,"a\u0062":3,"ab":4}}]`,
+			rejected: []string{`duplicate key "ab"`}, at: []string{`"ab":4`}},
+		{name: "control characters in the reason", in: `[{"eventName":"C","a\n\u0000b":1,"a\u000a\u0000b":2}]`,
+			rejected: []string{`duplicate key "a\n\x00b"`}, at: []string{`"a\u000a`}},
+		{name: "long key clipped", in: `[{"eventName":"C","` + long + `":1,"` + long + `":2}]`,
+			rejected: []string{`duplicate key "` + long[:64] + `…"`}},
+		{name: "many keys", in: `{"Records":[` + many + "," + recA + "]}", names: []string{"A"},
+			rejected: []string{`duplicate key "k149"`}, at: []string{`"k149"`}},
+		{name: "empty keys", in: `[{"eventName":"C","":1,"":2}]`, rejected: []string{`duplicate key ""`}},
+		{name: "ndjson", in: recA + "\n" + `{"eventName":"C","eventSource":"x","eventSource":"y"}` + "\n" + recB,
+			names: []string{"A", "B"}, rejected: []string{`duplicate key "eventSource" at line 2`}, at: []string{`"eventSource":"y"`}},
+		{name: "ndjson nested", in: `{"eventName":"C","requestParameters":{"bucketName":"a","bucketName":"b"}}` + "\n" + recB,
+			names: []string{"B"}, rejected: []string{`duplicate key "bucketName"`}, at: []string{`"bucketName":"b"`}},
+		{name: "ndjson many keys", in: recA + "\n" + flat + "\n" + recB,
+			names: []string{"A", "B"}, rejected: []string{`duplicate key "k149"`}, at: []string{`"k149"`}},
+		{name: "eventbridge detail", in: `{"detail-type":"x","source":"aws.s3","detail":{"eventName":"C","eventName":"D"}}` + "\n" + recA,
+			names: []string{"A"}, rejected: []string{`duplicate key "eventName"`}, at: []string{`"eventName":"D"`}},
+		{name: "eventbridge envelope", in: `{"detail-type":"x","source":"aws.s3","detail":` + recA + `,"detail":` + recB + "}",
+			rejected: []string{`duplicate key "detail"`}, at: []string{`"detail"`}},
+		{name: "lookup string", in: `{"Events":[{"CloudTrailEvent":` + quote(`{"eventName":"C","eventName":"D"}`) + `},{"CloudTrailEvent":` +
+			quote(recB) + `}]}`, names: []string{"B"}, rejected: []string{`CloudTrailEvent holds a duplicate key "eventName" at offset 17`}},
+		{name: "cloudwatch message", in: `{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","message":` +
+			quote(`{"eventName":"C","a":{"b":1,"b":2}}`) + `}]}`, rejected: []string{`message holds a duplicate key "b"`}},
+		{name: "container before its records", in: `{"messageType":"CONTROL_MESSAGE","messageType":"DATA_MESSAGE","logEvents":[]}`,
+			err: ErrDuplicateKey},
+		{name: "container nested before its records", in: `{"owner":{"a":1,"a":2},"Records":[` + recA + "]}", err: ErrDuplicateKey},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, opts := range []Options{{}, {BufferSize: 5}} {
+				res := read(t, strings.NewReader(tt.in), "in", opts)
+				if !errors.Is(res.err, tt.err) || (tt.err == nil) != (res.err == nil) {
+					t.Fatalf("error = %v, want %v", res.err, tt.err)
+				}
+				if names := eventNames(t, res.raws); fmt.Sprint(names) != fmt.Sprint(tt.names) {
+					t.Errorf("records %v, want %v", names, tt.names)
+				}
+				if len(res.rejects) != len(tt.rejected) {
+					t.Fatalf("rejects %v, want %d", res.rejects, len(tt.rejected))
+				}
+				for i, re := range res.rejects {
+					if !strings.Contains(re.Reason, tt.rejected[i]) {
+						t.Errorf("reject %d: %q does not say %q", i, re.Reason, tt.rejected[i])
+					}
+					if tt.at != nil {
+						want := fmt.Sprintf("offset %d", strings.LastIndex(tt.in, tt.at[i]))
+						if !strings.HasSuffix(re.Reason, want) {
+							t.Errorf("reject %d: %q does not end with %q", i, re.Reason, want)
+						}
+					}
+				}
+			}
+		})
+	}
+}
