@@ -217,7 +217,8 @@ func (r *Reader) decode(it []byte, p span, name string, shape Shape) ([]byte, Sh
 	case skipWS(d, e) != len(d):
 		return nil, 0, name + " holds more than one JSON value"
 	case r.sc.dup != 0:
-		return nil, 0, fmt.Sprintf("%s holds a duplicate key %s at offset %d", name, keyName(d, r.sc.dup), r.sc.dup)
+		k := keyName(d, r.sc.dup)
+		return nil, 0, fmt.Sprintf("%s holds a duplicate key %s at offset %d", name, k, r.sc.dup)
 	}
 	return d[i:e], shape, ""
 }

@@ -74,9 +74,7 @@ func (s *scanner) object(b []byte, i int, k *itemKeys) int {
 			return ve
 		}
 		k.set(b[j+1:ke-1], span{vs - i, ve - i})
-		if bit := uint64(1) << (fp >> 58); mask&bit == 0 {
-			mask |= bit
-		} else {
+		if seen(&mask, fp) {
 			s.collide(s.top, b, j, ke, fp)
 		}
 		s.top = append(s.top, keyRef{fp: fp, q: int32(j), e: int32(ke)})

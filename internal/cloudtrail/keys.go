@@ -47,6 +47,15 @@ type frame struct {
 	first int32
 }
 
+// seen sets the bit of fingerprint fp in mask and reports whether it was
+// set already.
+func seen(mask *uint64, fp uint64) bool {
+	bit := uint64(1) << (fp >> 58)
+	old := *mask
+	*mask = old | bit
+	return old&bit != 0
+}
+
 // fingerprint hashes a decoded key from its length and first eight bytes,
 // which tell CloudTrail's keys apart; keys that share them only cost a byte
 // comparison. keyScan computes the same.
@@ -90,7 +99,10 @@ func (s *scanner) collide(keys []keyRef, b []byte, q, e int, fp uint64) {
 		return
 	}
 	for _, o := range keys {
-		if o.fp == fp && bytes.Equal(s.keyText(b, o, &s.tmp2), s.keyText(b, keyRef{q: int32(q), e: int32(e)}, &s.tmp)) {
+		if o.fp != fp {
+			continue
+		}
+		if bytes.Equal(s.keyText(b, o, &s.tmp2), s.keyText(b, keyRef{q: int32(q), e: int32(e)}, &s.tmp)) {
 			s.repeat(q)
 			return
 		}

@@ -355,7 +355,8 @@ func (r *Reader) noteDup(at int64) {
 // dupWhere names the repeated key at r.dupAt, which is still in the buffer,
 // and where it is.
 func (r *Reader) dupWhere() string {
-	return fmt.Sprintf("%s at line %d, offset %d", keyName(r.data(), r.idx(r.dupAt)), r.lineAt(r.dupAt), r.dupAt)
+	name := keyName(r.data(), r.idx(r.dupAt))
+	return fmt.Sprintf("%s at line %d, offset %d", name, r.lineAt(r.dupAt), r.dupAt)
 }
 
 func (r *Reader) setCat(c category, at int64) error {

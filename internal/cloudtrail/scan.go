@@ -233,9 +233,7 @@ func (s *scanner) keyColon(b []byte, i int) int {
 	if i < 0 {
 		return i
 	}
-	if bit := uint64(1) << (fp >> 58); s.cur.mask&bit == 0 {
-		s.cur.mask |= bit
-	} else {
+	if seen(&s.cur.mask, fp) {
 		s.collide(s.keys[s.cur.first:], b, q, i, fp)
 	}
 	s.keys = append(s.keys, keyRef{fp: fp, q: int32(q), e: int32(i)})

@@ -79,7 +79,8 @@ func (r *Reader) skipValue(from int64) (end, last int64, err error) {
 
 // tooLargeReason is the reason given for a record skipped for its size.
 func (r *Reader) tooLargeReason(size int64) string {
-	return fmt.Sprintf("record of %d bytes is larger than the limit of %d bytes", size, r.opts.MaxValueSize)
+	const msg = "record of %d bytes is larger than the limit of %d bytes"
+	return fmt.Sprintf(msg, size, r.opts.MaxValueSize)
 }
 
 // skipItem rejects the array item at offset start, which does not fit in

@@ -116,9 +116,7 @@ func (r *Reader) member() (*Record, error) {
 			if r.sc.dup != 0 {
 				r.noteDup(r.abs(r.sc.dup))
 			}
-			if bit := uint64(1) << (fp >> 58); r.objMask&bit == 0 {
-				r.objMask |= bit
-			} else {
+			if seen(&r.objMask, fp) {
 				r.collide(b, i, ke, fp)
 			}
 			r.objKeys = append(r.objKeys, keyRef{fp: fp, q: int32(i - o), e: int32(ke - o)})
@@ -149,7 +147,7 @@ func (r *Reader) enterContainer(name []byte, i, ke, j int, fp uint64) error {
 	}
 	if !r.inCont && !r.overflow {
 		b, o := r.data(), r.idx(r.objStart)
-		if bit := uint64(1) << (fp >> 58); r.objMask&bit != 0 {
+		if seen(&r.objMask, fp) {
 			r.collide(b, i, ke, fp)
 		}
 		r.objKeys = append(r.objKeys, keyRef{fp: fp, q: int32(i - o), e: int32(ke - o)})
@@ -272,7 +270,8 @@ func (r *Reader) objectEOF() error {
 	if !r.resync(max(r.objStart+1, r.keep)) && r.first {
 		return r.fileErr(r.objStart, ErrTruncated)
 	}
-	return r.rejectObject(pos, fmt.Sprintf("invalid JSON: object still open at end of input (line %d)", end))
+	reason := fmt.Sprintf("invalid JSON: object still open at end of input (line %d)", end)
+	return r.rejectObject(pos, reason)
 }
 
 // rejectObject rejects the lone top-level object at pos; the caller has
