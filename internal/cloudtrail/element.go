@@ -3,6 +3,7 @@ package cloudtrail
 import (
 	"bytes"
 	"fmt"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // element reads the next item of an array, or the array's end.
@@ -59,7 +60,11 @@ func (r *Reader) element() (*Record, error) {
 		if r.sc.dup != 0 {
 			r.dupAt = r.abs(r.sc.dup)
 		}
-		return r.item(b[i:e], r.abs(i), r.contShape)
+		var top []jsonscan.Member
+		if b[i] == '{' {
+			top = r.sc.members
+		}
+		return r.item(b[i:e], r.abs(i), r.contShape, top)
 	}
 }
 
@@ -103,7 +108,9 @@ func (k *itemKeys) wrapper() bool {
 // item turns one array item or lone top-level object, it at offset off,
 // into a record, unwrapping envelopes and string containers; r.keys holds
 // its top-level keys when it is an object.
-func (r *Reader) item(it []byte, off int64, shape Shape) (*Record, error) {
+// item hands on the array item or top-level object it, whose members top
+// lists (nil when they were not listed).
+func (r *Reader) item(it []byte, off int64, shape Shape, top []jsonscan.Member) (*Record, error) {
 	if r.control && !r.topArray && r.inCont {
 		r.stats.Skipped++
 		return nil, nil
@@ -119,14 +126,18 @@ func (r *Reader) item(it []byte, off int64, shape Shape) (*Record, error) {
 		r.stats.Rejected++
 		return nil, &RecordError{Pos: pos, Reason: "duplicate key " + r.dupWhere()}
 	}
-	raw, shape, reason := r.unwrap(it, shape)
+	raw, inner, reason := r.unwrap(it, shape)
 	if reason != "" {
 		r.stats.Rejected++
 		return nil, &RecordError{Pos: pos, Reason: reason}
 	}
+	if len(raw) != len(it) {
+		top = r.sc.members // unwrapped from an envelope: unwrap scanned it again
+	}
+	shape = inner
 	r.stats.Produced++
 	r.stats.Shapes |= shape
-	r.rec = Record{Raw: raw, Shape: shape, Pos: pos}
+	r.rec = Record{Raw: raw, Shape: shape, Pos: pos, Top: top}
 	k := &r.keys
 	if k.eventType.ok() && bytes.Equal(raw[k.eventType.s:k.eventType.e], insightType) {
 		r.rec.Kind = KindInsight

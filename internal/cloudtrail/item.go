@@ -2,6 +2,7 @@ package cloudtrail
 
 import (
 	"bytes"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -59,7 +60,7 @@ func (k *itemKeys) set(name []byte, v span) {
 // and returns the index after it. It resets s.dup first.
 func (s *scanner) object(b []byte, i int, k *itemKeys) int {
 	*k = itemKeys{}
-	s.dup, s.top = 0, s.top[:0]
+	s.dup, s.top, s.members = 0, s.top[:0], s.members[:0]
 	var mask uint64
 	j := skipWS(b, i+1)
 	if j >= len(b) {
@@ -78,6 +79,7 @@ func (s *scanner) object(b []byte, i int, k *itemKeys) int {
 			s.collide(s.top, b, j, ke, fp)
 		}
 		s.top = append(s.top, keyRef{fp: fp, q: int32(j), e: int32(ke)})
+		s.members = append(s.members, member(b, i, j, ke, vs, ve))
 		j = skipWS(b, ve)
 		if j >= len(b) {
 			return more
@@ -94,6 +96,13 @@ func (s *scanner) object(b []byte, i int, k *itemKeys) int {
 			return s.syntax(j, "',' or '}' expected in object")
 		}
 	}
+}
+
+// member describes the member whose key is b[j:ke] and value b[vs:ve], in
+// the object whose '{' is at b[o], relative to it.
+func member(b []byte, o, j, ke, vs, ve int) jsonscan.Member {
+	return jsonscan.Member{KStart: j - o, KEnd: ke - o, VStart: vs - o, VEnd: ve - o,
+		KEsc: bytes.IndexByte(b[j+1:ke-1], '\\') >= 0}
 }
 
 // member scans `"key": value` at b[i] and returns the index after the key's

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"io"
 	"math"
 
@@ -100,13 +101,15 @@ type Reader struct {
 	sc      scanner
 	keys    itemKeys
 	objKeys []keyRef // keys of the top-level object, from objStart
-	objMask uint64   // fingerprint bits of objKeys
-	dupAt   int64    // the first repeated key in the current item, 0 for none
-	stack   []byte
-	scratch []byte
-	rec     Record
-	stats   Stats
-	err     error
+	// objMembers are the members of the top-level object, relative to objStart.
+	objMembers []jsonscan.Member
+	objMask    uint64 // fingerprint bits of objKeys
+	dupAt      int64  // the first repeated key in the current item, 0 for none
+	stack      []byte
+	scratch    []byte
+	rec        Record
+	stats      Stats
+	err        error
 }
 
 // NewReader returns a Reader with the given options. Call Reset before Next.
@@ -139,7 +142,7 @@ func (r *Reader) Reset(src io.Reader, name string) {
 	r.sc.trim()
 	*r = Reader{
 		opts: r.opts, name: name, br: r.br, kgz: r.kgz, sgz: r.sgz,
-		buf: r.buf, sc: r.sc, stack: r.stack, scratch: r.scratch, objKeys: r.objKeys,
+		buf: r.buf, sc: r.sc, stack: r.stack, scratch: r.scratch, objKeys: r.objKeys, objMembers: r.objMembers[:0],
 		first: true,
 	}
 }

@@ -5,9 +5,11 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -21,6 +23,7 @@ type result struct {
 	rejects []*RecordError
 	err     error
 	stats   Stats
+	listed  int // records whose Top was set (and checked)
 }
 
 func read(t testing.TB, src io.Reader, name string, opts Options) result {
@@ -39,6 +42,13 @@ func read(t testing.TB, src io.Reader, name string, opts Options) result {
 		case err != nil:
 			res.err = err
 		default:
+			if rec.Top != nil {
+				want, ok := jsonscan.AppendMembers(nil, rec.Raw)
+				if !ok || !slices.Equal(rec.Top, want) {
+					t.Fatalf("%s: record %d: Top = %+v, its members are %+v", name, rec.Pos.Ordinal, rec.Top, want)
+				}
+				res.listed++
+			}
 			res.raws = append(res.raws, bytes.Clone(rec.Raw))
 			res.kinds = append(res.kinds, rec.Kind)
 			res.shapes = append(res.shapes, rec.Shape)
@@ -162,6 +172,10 @@ func TestShapes(t *testing.T) {
 				}
 				if len(res.rejects) != 0 {
 					t.Errorf("rejects: %v", res.rejects)
+				}
+				// Every shape lists its records' members (read checks them).
+				if variant.opts.BufferSize == 0 && res.listed != len(res.raws) {
+					t.Errorf("%d of %d records list their members", res.listed, len(res.raws))
 				}
 				for i := range res.raws {
 					if res.shapes[i] != tt.shape || res.kinds[i] != tt.kind {

@@ -3,6 +3,7 @@ package cloudtrail
 import (
 	"errors"
 	"fmt"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"strings"
 )
 
@@ -98,6 +99,10 @@ type Record struct {
 	// top-level string fields (escapes not decoded), nil when missing or not a
 	// string. They alias Raw.
 	EventSource, EventName []byte
+	// Top lists the members of Raw's object, in order, as offsets into Raw,
+	// found while the record was checked; nil when they were not listed.
+	// Like Raw it is only valid until the next call to Next or Reset.
+	Top []jsonscan.Member
 }
 
 // Stats counts what a reader saw in one file. Read == Produced + Rejected.

@@ -3,6 +3,7 @@ package cloudtrail
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"math/bits"
 )
 
@@ -24,14 +25,17 @@ const fail = -2
 // first such key starts in the scanned slice (0 for none), and the caller
 // resets it.
 type scanner struct {
-	stack  []byte   // open containers, '{' or '['
-	cur    frame    // the innermost open object
-	objs   []frame  // the open objects around it
-	keys   []keyRef // keys of the open objects
-	top    []keyRef // keys of the object scanned by object
-	dup    int
-	errAt  int
-	errMsg string
+	stack []byte   // open containers, '{' or '['
+	cur   frame    // the innermost open object
+	objs  []frame  // the open objects around it
+	keys  []keyRef // keys of the open objects
+	top   []keyRef // keys of the object scanned by object
+	// members are the members of the object scanned by object, relative
+	// to its '{'.
+	members []jsonscan.Member
+	dup     int
+	errAt   int
+	errMsg  string
 
 	tmp, tmp2 []byte // decoded keys
 }

@@ -3,6 +3,7 @@ package cloudtrail
 import (
 	"bytes"
 	"fmt"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"io"
 	"strings"
 )
@@ -33,6 +34,7 @@ func (r *Reader) top() error {
 		case '{':
 			r.mode, r.objStart, r.objFirst, r.inCont, r.control = modeObject, r.pos, true, false, false
 			r.overflow, r.dupAt, r.objKeys, r.objMask = false, 0, r.objKeys[:0], 0
+			r.objMembers = r.objMembers[:0]
 			r.keys = itemKeys{}
 			r.pos++
 			return nil
@@ -120,6 +122,7 @@ func (r *Reader) member() (*Record, error) {
 				r.collide(b, i, ke, fp)
 			}
 			r.objKeys = append(r.objKeys, keyRef{fp: fp, q: int32(i - o), e: int32(ke - o)})
+			r.objMembers = append(r.objMembers, member(b, o, i, ke, j, ve))
 		} else if string(name) == "messageType" {
 			r.control = string(b[j:ve]) == `"CONTROL_MESSAGE"`
 		}
@@ -216,7 +219,11 @@ func (r *Reader) objectEnd() (*Record, error) {
 		return nil, err
 	}
 	r.stats.Shapes |= ShapeObjects
-	return r.item(it, r.objStart, ShapeObjects)
+	var top []jsonscan.Member
+	if !r.overflow {
+		top = r.objMembers
+	}
+	return r.item(it, r.objStart, ShapeObjects, top)
 }
 
 // objectSyntax handles invalid JSON in a top-level object. Inside a

@@ -415,9 +415,15 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		if rec.Kind == cloudtrail.KindInsight {
 			w.p.sum.Insights++
 		}
-		// Reading the top level once serves the matcher and the finding header.
-		var ok bool
-		if w.tops, ok = jsonscan.AppendMembers(w.tops[:0], rec.Raw); ok {
+		// The record's members, as the reader listed them while it checked
+		// the record, serve the matcher and the finding header.
+		ok := rec.Top != nil
+		if ok {
+			w.tops = rec.Top
+		} else {
+			w.tops, ok = jsonscan.AppendMembers(w.tops[:0:0], rec.Raw)
+		}
+		if ok {
 			w.matches, err = w.s.rules.Matcher.AppendMatchesKnown(w.matches[:0], rec.Raw, w.tops)
 		} else {
 			w.tops = nil // the header is then read from the record itself
