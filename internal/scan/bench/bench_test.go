@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 func TestParseSize(t *testing.T) {
 	tests := []struct {
@@ -60,16 +64,19 @@ func TestLastSummary(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// Small writes through a small tail, so that the kept bytes are
-			// put together from several of them.
-			tw := &tailWriter{keep: 40}
-			for i := 0; i < len(tt.body); i += 7 {
-				tw.Write([]byte(tt.body[i:min(i+7, len(tt.body))]))
+			f, err := os.Create(filepath.Join(t.TempDir(), "out.jsonl"))
+			if err != nil {
+				t.Fatal(err)
 			}
-			if tw.n != int64(len(tt.body)) {
-				t.Fatalf("counted %d bytes, want %d", tw.n, len(tt.body))
+			defer f.Close()
+			f.WriteString(tt.body)
+			// A tail shorter than the file, so that the summary is found
+			// in a part of it.
+			tail, size, err := fileTail(f, 40)
+			if err != nil || size != int64(len(tt.body)) || len(tail) > 40 {
+				t.Fatalf("fileTail = %d bytes of %d, %v; want the last 40 at most of %d", len(tail), size, err, len(tt.body))
 			}
-			s, err := lastSummary(tw.buf)
+			s, err := lastSummary(tail)
 			if tt.bad != (err != nil) {
 				t.Fatalf("lastSummary error = %v, want error %v", err, tt.bad)
 			}

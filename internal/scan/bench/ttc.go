@@ -90,37 +90,44 @@ func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string
 		args = append(args, "--rules", sigma)
 	}
 	args = append(args, corpusDir)
-	// Standard output goes through a pipe that keeps only its last bytes, as
-	// a consumer of ttc scan would read it, rather than to a file whose
-	// writing would be measured too (-keep-output writes one as well).
-	tail := &tailWriter{keep: 64 << 10}
-	var stdout io.Writer = tail
-	if cfg.keep {
-		out, err := os.Create(filepath.Join(cfg.dir, fmt.Sprintf("scan-w%d.jsonl", n)))
-		if err != nil {
-			return ScanRun{}, fmt.Errorf("create scan output: %w", err)
-		}
-		defer out.Close()
-		stdout = io.MultiWriter(out, tail)
+	// Standard output goes to a file, as in `ttc scan -o jsonl logs/ >
+	// findings.jsonl`: its writing is part of the measurement. (A pipe read
+	// by this process would measure this process too: on two cores the
+	// reader of 700 MB of findings takes time from the scan.) The file is
+	// removed afterwards unless -keep-output is given.
+	outPath := filepath.Join(cfg.dir, fmt.Sprintf("scan-w%d.jsonl", n))
+	out, err := os.Create(outPath)
+	if err != nil {
+		return ScanRun{}, fmt.Errorf("create scan output: %w", err)
 	}
+	defer func() {
+		out.Close()
+		if !cfg.keep {
+			os.Remove(outPath)
+		}
+	}()
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Stdout, cmd.Stderr = stdout, &stderr
+	cmd.Stdout, cmd.Stderr = out, &stderr
 	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(n))
 	start := time.Now()
-	err := cmd.Run()
+	err = cmd.Run()
 	wall := time.Since(start)
 	if err != nil {
 		return ScanRun{}, fmt.Errorf("run ttc scan: %w\n%s", err, lastBytes(stderr.String(), 2000))
 	}
 
-	run := ScanRun{Workers: n, Wall: wall, OutputBytes: tail.n}
+	tail, size, err := fileTail(out, 64<<10)
+	if err != nil {
+		return ScanRun{}, fmt.Errorf("read scan output: %w", err)
+	}
+	run := ScanRun{Workers: n, Wall: wall, OutputBytes: size}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		run.MaxRSS = ru.Maxrss << 10 // KiB on Linux
 		run.UserCPU = time.Duration(ru.Utime.Nano())
 		run.SysCPU = time.Duration(ru.Stime.Nano())
 	}
-	if run.Summary, err = lastSummary(tail.buf); err != nil {
+	if run.Summary, err = lastSummary(tail); err != nil {
 		return ScanRun{}, err
 	}
 	run.ScanTime = run.Summary.Duration
@@ -138,24 +145,19 @@ func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string
 	return run, nil
 }
 
-// tailWriter counts what is written and keeps its last keep bytes.
-type tailWriter struct {
-	keep int
-	n    int64
-	buf  []byte
-}
-
-func (t *tailWriter) Write(p []byte) (int, error) {
-	t.n += int64(len(p))
-	if len(p) >= t.keep {
-		t.buf = append(t.buf[:0], p[len(p)-t.keep:]...)
-		return len(p), nil
+// fileTail returns the last keep bytes of f, and its size.
+func fileTail(f *os.File, keep int64) ([]byte, int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
 	}
-	if drop := len(t.buf) + len(p) - t.keep; drop > 0 {
-		t.buf = t.buf[:copy(t.buf, t.buf[drop:])]
+	size := fi.Size()
+	from := max(0, size-keep)
+	buf := make([]byte, size-from)
+	if _, err := f.ReadAt(buf, from); err != nil && err != io.EOF {
+		return nil, 0, err
 	}
-	t.buf = append(t.buf, p...)
-	return len(p), nil
+	return buf, size, nil
 }
 
 // lastSummary reads the summary object on the last line of JSON Lines.
