@@ -118,6 +118,7 @@ type Scanner struct {
 	opts  Options
 
 	files, records, bytes atomic.Int64
+	held                  atomic.Int64 // findings kept in memory (not streamed)
 	start                 time.Time
 
 	cancel func(error)
@@ -475,7 +476,9 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 					continue
 				}
 				c := w.p.findings.room()
+				n := len(*c)
 				*c = newFindings(*c, &h, at, m, r, w.s.describe, pos)
+				w.s.noteHeld(int64(len(*c) - n))
 			}
 		}
 		if len(w.scratch) > 0 {
@@ -511,6 +514,19 @@ func (w *worker) endFile(in cloudtrail.Input, err error) {
 	}
 	w.p.reject(r)
 	w.s.opts.Log.Warn("file not read to the end", "file", in.Path, "error", err)
+}
+
+// heldWarning is how many findings a scan that keeps them may hold before
+// it warns that memory grows with them (a variable for tests).
+var heldWarning int64 = 1_000_000
+
+// noteHeld counts findings kept in memory and warns once when there are
+// many: a scan that keeps its findings uses memory in proportion to them.
+func (s *Scanner) noteHeld(n int64) {
+	if now := s.held.Add(n); now >= heldWarning && now-n < heldWarning {
+		s.opts.Log.Warn("this scan holds many findings in memory, and memory grows with them; "+
+			"-o jsonl streams findings instead, and --min-level leaves noisy low-level rules out", "findings", now)
+	}
 }
 
 // describe returns a technique's name and tactics from the catalog.

@@ -1,0 +1,48 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/ruleset"
+)
+
+// TestHeldWarning checks that a scan keeping its findings warns, once,
+// when it holds many of them, and that a streamed scan does not.
+func TestHeldWarning(t *testing.T) {
+	defer func(old int64) { heldWarning = old }(heldWarning)
+	heldWarning = 5
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := ruleset.Load(c, []string{filepath.Join("testdata", "anyrule")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stream := range []bool{false, true} {
+		var logs bytes.Buffer
+		opts := Options{Workers: 2, Log: slog.New(slog.NewTextHandler(&logs, nil))}
+		if stream {
+			opts.EmitJSON = func([]byte) error { return nil }
+		}
+		res, err := New(c, rs, opts).Scan(context.Background(), []string{filepath.Join("testdata", "logs")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := strings.Count(logs.String(), "holds many findings")
+		switch {
+		case res.Summary.Findings <= 5:
+			t.Fatalf("only %d findings; the test needs more than 5", res.Summary.Findings)
+		case !stream && n != 1:
+			t.Errorf("kept scan of %d findings warned %d times, want once:\n%s", res.Summary.Findings, n, logs.String())
+		case stream && n != 0:
+			t.Errorf("streamed scan warned about held findings:\n%s", logs.String())
+		}
+	}
+}
