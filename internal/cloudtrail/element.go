@@ -213,7 +213,7 @@ func (r *Reader) decode(it []byte, p span, name string, shape Shape) ([]byte, Sh
 	if v[0] != '"' {
 		return nil, 0, name + " is not a string"
 	}
-	r.scratch = unescape(r.scratch[:0], v[1:len(v)-1])
+	r.scratch = jsonscan.Unescape(r.scratch[:0], v[1:len(v)-1])
 	d := r.scratch
 	i := skipWS(d, 0)
 	if i >= len(d) || d[i] != '{' {

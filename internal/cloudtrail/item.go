@@ -3,8 +3,6 @@ package cloudtrail
 import (
 	"bytes"
 	"github.com/ttcproject/ttc/internal/jsonscan"
-	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // span is a value's place in an object, relative to the object's '{'.
@@ -179,61 +177,4 @@ func structural(b []byte, i int, stack []byte) (int, []byte) {
 		}
 	}
 	return more, stack
-}
-
-// unescape appends the decoded contents of a JSON string (without its
-// quotes, already validated) to dst. Lone surrogates become U+FFFD, as in
-// encoding/json.
-func unescape(dst, s []byte) []byte {
-	for {
-		j := bytes.IndexByte(s, '\\')
-		if j < 0 {
-			return append(dst, s...)
-		}
-		dst = append(dst, s[:j]...)
-		c := s[j+1]
-		s = s[j+2:]
-		switch c {
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			r := rune(hex4(s))
-			s = s[4:]
-			if utf16.IsSurrogate(r) {
-				r2 := rune(utf8.RuneError)
-				if len(s) >= 6 && s[0] == '\\' && s[1] == 'u' {
-					r2 = utf16.DecodeRune(r, rune(hex4(s[2:])))
-				}
-				if r2 != utf8.RuneError {
-					s = s[6:]
-				}
-				r = r2
-			}
-			dst = utf8.AppendRune(dst, r)
-		default:
-			dst = append(dst, c)
-		}
-	}
-}
-
-func hex4(s []byte) uint16 {
-	var v uint16
-	for _, c := range s[:4] {
-		switch {
-		case c <= '9':
-			c -= '0'
-		default:
-			c = c | 0x20 - 'a' + 10
-		}
-		v = v<<4 | uint16(c)
-	}
-	return v
 }

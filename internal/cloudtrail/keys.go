@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"math/bits"
 	"slices"
 	"unicode/utf8"
@@ -116,7 +117,7 @@ func (s *scanner) keyText(b []byte, o keyRef, buf *[]byte) []byte {
 	if bytes.IndexByte(k, '\\') < 0 {
 		return k
 	}
-	*buf = unescape((*buf)[:0], k)
+	*buf = jsonscan.Unescape((*buf)[:0], k)
 	return *buf
 }
 
@@ -165,7 +166,7 @@ func (s *scanner) repeat(q int) {
 // bytes and quoted with Go escapes, since record content is untrusted.
 func keyName(b []byte, q int) string {
 	var s scanner
-	k := unescape(nil, b[q+1:s.str(b, q)-1])
+	k := jsonscan.Unescape(nil, b[q+1:s.str(b, q)-1])
 	if len(k) > 64 {
 		cut := 64
 		for cut > 0 && !utf8.RuneStart(k[cut]) {

@@ -213,16 +213,18 @@ func NextElem(b []byte, i int) (start, end, next int, done, ok bool) {
 // DecodeString appends the decoded content of the JSON string b (with its
 // quotes) to dst. Invalid escapes are kept as written; lone surrogates
 // become U+FFFD, as encoding/json does.
-func DecodeString(dst, b []byte) []byte {
-	b = b[1 : len(b)-1]
-	for i := 0; i < len(b); {
-		c := b[i]
-		if c != '\\' || i+1 >= len(b) {
-			dst = append(dst, c)
-			i++
-			continue
+func DecodeString(dst, b []byte) []byte { return Unescape(dst, b[1:len(b)-1]) }
+
+// Unescape is DecodeString for the content of a string, without its quotes.
+func Unescape(dst, s []byte) []byte {
+	for {
+		j := bytes.IndexByte(s, '\\')
+		if j < 0 || j+1 >= len(s) {
+			return append(dst, s...)
 		}
-		switch e := b[i+1]; e {
+		dst = append(dst, s[:j]...)
+		s = s[j:]
+		switch e := s[1]; e {
 		case '"', '\\', '/':
 			dst = append(dst, e)
 		case 'b':
@@ -236,20 +238,19 @@ func DecodeString(dst, b []byte) []byte {
 		case 't':
 			dst = append(dst, '\t')
 		case 'u':
-			r, n := decodeU(b[i:])
+			r, n := decodeU(s)
 			if n == 0 {
-				dst = append(dst, c, e)
+				dst = append(dst, s[:2]...)
 				break
 			}
 			dst = utf8.AppendRune(dst, r)
-			i += n
+			s = s[n:]
 			continue
 		default:
-			dst = append(dst, c, e)
+			dst = append(dst, s[:2]...)
 		}
-		i += 2
+		s = s[2:]
 	}
-	return dst
 }
 
 // decodeU decodes a \uXXXX escape (and a following low surrogate) at the

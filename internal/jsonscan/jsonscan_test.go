@@ -135,3 +135,36 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeEscapes(t *testing.T) {
+	for _, raw := range []string{`"\/a\"b\\c"`, `"\ud83d\ude00"`, `"\ud800x"`, `"\ud800\u0041"`, `"\u00e9\u2028"`,
+		`"\b\f\n\r\t"`, `"end\\"`, `"\uDFFF"`, `"a\u0000b"`} {
+		var want string
+		if err := json.Unmarshal([]byte(raw), &want); err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		if got := string(DecodeString(nil, []byte(raw))); got != want {
+			t.Errorf("DecodeString(%s) = %q, want %q", raw, got, want)
+		}
+	}
+	// Escapes JSON does not allow are kept as written.
+	if got := string(DecodeString(nil, []byte(`"a\xb\u12"`))); got != `a\xb\u12` {
+		t.Errorf("invalid escapes: got %q", got)
+	}
+}
+
+func FuzzDecodeString(f *testing.F) {
+	for _, s := range stringCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		enc := AppendString(nil, s)
+		var want string
+		if err := json.Unmarshal(enc, &want); err != nil {
+			t.Fatalf("%s: %v", enc, err)
+		}
+		if got := string(DecodeString(nil, enc)); got != want {
+			t.Fatalf("DecodeString(%s) = %q, want %q", enc, got, want)
+		}
+	})
+}
