@@ -3,17 +3,14 @@ package scan_test
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/corpus"
 	"github.com/ttcproject/ttc/internal/ruleset"
-	"github.com/ttcproject/ttc/internal/scan"
 )
 
 // hostileRecords are records whose reported fields take every path of the
@@ -59,25 +56,7 @@ func TestStreamedLinesMatchFindings(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	kept, err := scan.New(c, rs, scan.Options{Workers: 2}).Scan(context.Background(), []string{dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var streamed []string
-	res, err := scan.New(c, rs, scan.Options{Workers: 2, EmitJSON: func(line []byte) error {
-		mu.Lock()
-		defer mu.Unlock()
-		streamed = append(streamed, string(line))
-		return nil
-	}}).Scan(context.Background(), []string{dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want []string
-	for _, f := range kept.Findings {
-		want = append(want, string(f.AppendJSON(nil))+"\n")
-	}
+	kept, res, streamed, want := bothWays(t, c, rs, []string{dir})
 	slices.Sort(streamed)
 	slices.Sort(want)
 	if len(want) < 1000 {

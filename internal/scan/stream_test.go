@@ -3,6 +3,8 @@ package scan_test
 import (
 	"context"
 	"errors"
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/ruleset"
 	"regexp"
 	"sort"
 	"strings"
@@ -18,29 +20,11 @@ func TestStreamMatchesResult(t *testing.T) {
 	c, rs := fixtures(t)
 	// The second file is delivered twice in the fixture, so duplicates occur.
 	inputs := []string{"testdata/logs"}
-	kept, err := scan.New(c, rs, scan.Options{Workers: 2}).Scan(context.Background(), inputs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex // EmitJSON is called from several workers at once
-	var streamed []string
-	res, err := scan.New(c, rs, scan.Options{Workers: 2, EmitJSON: func(line []byte) error {
-		mu.Lock()
-		defer mu.Unlock()
-		streamed = append(streamed, string(line))
-		return nil
-	}}).Scan(context.Background(), inputs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kept, res, streamed, want := bothWays(t, c, rs, inputs)
 	// The lines are the kept findings' JSON, byte for byte, but for where
 	// the record lies: of two copies of an event in two files, a streamed
 	// scan keeps the one a worker reads first, a kept scan the first by time
 	// and file.
-	var want []string
-	for _, f := range kept.Findings {
-		want = append(want, string(f.AppendJSON(nil))+"\n")
-	}
 	where := regexp.MustCompile(`"record":\{[^}]*\}`)
 	for _, list := range [][]string{streamed, want} {
 		for i, l := range list {
@@ -55,6 +39,30 @@ func TestStreamMatchesResult(t *testing.T) {
 	if len(res.Findings) != 0 || res.Summary.Findings != len(want) || res.Summary.Duplicates != kept.Summary.Duplicates {
 		t.Errorf("streaming summary %+v, want %d findings and %d duplicates, none kept", res.Summary, len(want), kept.Summary.Duplicates)
 	}
+}
+
+// bothWays scans inputs keeping the findings and streaming them, and
+// returns both results, the streamed lines and the kept findings' lines.
+func bothWays(t *testing.T, c *catalog.Catalog, rs *ruleset.Set, inputs []string) (kept, res *scan.Result, streamed, want []string) {
+	t.Helper()
+	kept, err := scan.New(c, rs, scan.Options{Workers: 2}).Scan(context.Background(), inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex // EmitJSON is called from several workers at once
+	res, err = scan.New(c, rs, scan.Options{Workers: 2, EmitJSON: func(line []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		streamed = append(streamed, string(line))
+		return nil
+	}}).Scan(context.Background(), inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range kept.Findings {
+		want = append(want, string(f.AppendJSON(nil))+"\n")
+	}
+	return kept, res, streamed, want
 }
 
 func TestStreamStopsOnError(t *testing.T) {
