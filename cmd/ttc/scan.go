@@ -132,7 +132,7 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	var jw *report.JSONLWriter
 	if f == view.JSONL {
 		jw = report.NewJSONLWriter(a.stdout)
-		sopts.EmitJSON = jw.Line
+		sopts.EmitJSON = jw.Lines
 	}
 	s := scan.New(c, rules, sopts)
 

@@ -165,7 +165,7 @@ func WriteJSONL(w io.Writer, res *scan.Result) error {
 	var line []byte
 	for i := range res.Findings {
 		line = append(res.Findings[i].AppendJSON(line[:0]), '\n')
-		if err := jw.Line(line); err != nil {
+		if err := jw.Lines(line); err != nil {
 			return err
 		}
 	}
@@ -187,10 +187,10 @@ func NewJSONLWriter(w io.Writer) *JSONLWriter {
 	return &JSONLWriter{bw: bw, enc: json.NewEncoder(bw)}
 }
 
-// Line writes one finding line, as scan.Options.EmitJSON hands it on.
-func (j *JSONLWriter) Line(line []byte) error {
+// Lines writes whole finding lines, as scan.Options.EmitJSON hands them on.
+func (j *JSONLWriter) Lines(lines []byte) error {
 	j.mu.Lock()
-	_, err := j.bw.Write(line)
+	_, err := j.bw.Write(lines)
 	j.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("write finding: %w", err)

@@ -48,16 +48,18 @@ type Options struct {
 	Tactics []string
 	// Log receives per-file diagnostics; nil discards them.
 	Log *slog.Logger
-	// EmitJSON, when set, receives each finding as soon as it is found
-	// (after the duplicate check and the filters) as one line of JSON, the
-	// finding's JSON object and a newline, instead of the Result holding
-	// them all: memory then stays flat however many findings there are.
-	// The line is the bytes Finding.AppendJSON writes, made straight from
-	// the record's text; it is only valid during the call. Findings arrive
-	// in the order each worker finds them, not by time. EmitJSON is called
-	// from several workers at once and must be safe for that; an error
-	// stops the scan and is returned.
-	EmitJSON func(line []byte) error
+	// EmitJSON, when set, receives the findings as they are found (after
+	// the duplicate check and the filters) as JSON Lines, instead of the
+	// Result holding them all: memory then stays flat however many findings
+	// there are. Each line is a finding's JSON object, the bytes
+	// Finding.AppendJSON writes, made straight from the record's text, and
+	// a newline. Each worker gathers its lines and hands them on in chunks
+	// of whole lines, about 64 KiB at a time and when it finishes a file;
+	// a chunk is only valid during the call. Findings arrive in the order
+	// each worker finds them, not by time. EmitJSON is called from several
+	// workers at once and must be safe for that; an error stops the scan
+	// and is returned.
+	EmitJSON func(lines []byte) error
 }
 
 // Rejection is a record or file that could not be classified, and why.
@@ -214,9 +216,9 @@ func (s *Scanner) startRun() {
 }
 
 // emit hands findings on in streaming mode: it drops duplicates and
-// filtered findings under a lock, then encodes and passes the rest to
-// opts.EmitJSON outside it, so that workers write their findings at the
-// same time. rh, when not nil, is the record the findings come from, and
+// filtered findings under a lock, then encodes the rest outside it, so
+// that workers write their findings at the same time, and passes them to
+// opts.EmitJSON in chunks (see flush). rh, when not nil, is the record the findings come from, and
 // their record fields are taken from it.
 func (w *worker) emit(fs []Finding, rh *rawHeader) {
 	s := w.s
@@ -247,19 +249,34 @@ func (w *worker) emit(fs []Finding, rh *rawHeader) {
 	s.emitMu.Unlock()
 	w.keep = keep
 	for i := range fs {
-		if !keep[i] {
-			continue
+		if keep[i] {
+			w.out = append(appendFinding(w.out, &fs[i], rh), '\n')
 		}
-		w.line = append(appendFinding(w.line[:0], &fs[i], rh), '\n')
-		if err := s.opts.EmitJSON(w.line); err != nil {
-			s.emitMu.Lock()
-			if s.emitErr == nil {
-				s.emitErr = fmt.Errorf("emit finding: %w", err)
-				s.cancel(s.emitErr)
-			}
-			s.emitMu.Unlock()
-			return
+	}
+	if len(w.out) >= emitChunk {
+		w.flush()
+	}
+}
+
+// emitChunk is about how many bytes of findings a worker gathers before
+// it hands them on.
+const emitChunk = 64 << 10
+
+// flush hands the worker's gathered findings on.
+func (w *worker) flush() {
+	s := w.s
+	if len(w.out) == 0 || s.opts.EmitJSON == nil {
+		return
+	}
+	err := s.opts.EmitJSON(w.out)
+	w.out = w.out[:0]
+	if err != nil {
+		s.emitMu.Lock()
+		if s.emitErr == nil {
+			s.emitErr = fmt.Errorf("emit finding: %w", err)
+			s.cancel(s.emitErr)
 		}
+		s.emitMu.Unlock()
 	}
 }
 
@@ -364,7 +381,7 @@ type worker struct {
 	strs    *interner
 	scratch []Finding // one record's findings, in streaming mode
 	keep    []bool    // which of them emit hands on
-	line    []byte    // a finding's JSON line
+	out     []byte    // findings' JSON lines not handed on yet
 	text    []byte    // scratch for decoded record fields
 	idBuf   []byte
 	acctBuf []byte
@@ -485,6 +502,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			w.emit(w.scratch, rh)
 		}
 	}
+	w.flush()
 	st := w.r.Stats()
 	w.s.records.Add(sinceProgress)
 	w.s.bytes.Add(st.Bytes - lastBytes)

@@ -50,10 +50,17 @@ func bothWays(t *testing.T, c *catalog.Catalog, rs *ruleset.Set, inputs []string
 		t.Fatal(err)
 	}
 	var mu sync.Mutex // EmitJSON is called from several workers at once
-	res, err = scan.New(c, rs, scan.Options{Workers: 2, EmitJSON: func(line []byte) error {
+	res, err = scan.New(c, rs, scan.Options{Workers: 2, EmitJSON: func(lines []byte) error {
 		mu.Lock()
 		defer mu.Unlock()
-		streamed = append(streamed, string(line))
+		if len(lines) == 0 || lines[len(lines)-1] != '\n' {
+			t.Errorf("EmitJSON got %d bytes that are not whole lines", len(lines))
+		}
+		for _, l := range strings.SplitAfter(string(lines), "\n") {
+			if l != "" {
+				streamed = append(streamed, l)
+			}
+		}
 		return nil
 	}}).Scan(context.Background(), inputs)
 	if err != nil {

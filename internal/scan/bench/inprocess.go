@@ -88,7 +88,7 @@ func scanInProcess(ctx context.Context, r *rules, paths []string, n int, profile
 	// Findings stream to JSON Lines, as ttc scan -o jsonl writes them, but
 	// into io.Discard: this run measures the scan without the pipe and disk.
 	jw := report.NewJSONLWriter(io.Discard)
-	s := scan.New(r.cat, r.set, scan.Options{Workers: n, Gzip: cloudtrail.GzipFast, EmitJSON: jw.Line})
+	s := scan.New(r.cat, r.set, scan.Options{Workers: n, Gzip: cloudtrail.GzipFast, EmitJSON: jw.Lines})
 	cpu0, start := cpuTime(), time.Now()
 	res, err := s.Scan(ctx, paths)
 	if err == nil {
