@@ -93,54 +93,69 @@ type MatchedField struct {
 	Value string `json:"value"`
 }
 
-// header is the part of a matched record a finding reports.
+// header is the part of a matched record a finding reports. Its fields are
+// read by their exact names, as the rules read them.
 type header struct {
-	EventID            string `json:"eventID"`
-	EventTime          string `json:"eventTime"`
-	EventSource        string `json:"eventSource"`
-	EventName          string `json:"eventName"`
-	AWSRegion          string `json:"awsRegion"`
-	RecipientAccountID string `json:"recipientAccountId"`
-	SourceIPAddress    string `json:"sourceIPAddress"`
-	UserAgent          string `json:"userAgent"`
-	ErrorCode          string `json:"errorCode"`
-	ErrorMessage       string `json:"errorMessage"`
-	ReadOnly           *bool  `json:"readOnly"`
-	UserIdentity       struct {
-		Type           string `json:"type"`
-		ARN            string `json:"arn"`
-		PrincipalID    string `json:"principalId"`
-		AccountID      string `json:"accountId"`
-		UserName       string `json:"userName"`
-		AccessKeyID    string `json:"accessKeyId"`
-		InvokedBy      string `json:"invokedBy"`
-		SessionContext struct {
-			SessionIssuer struct {
-				ARN string `json:"arn"`
-			} `json:"sessionIssuer"`
-		} `json:"sessionContext"`
-	} `json:"userIdentity"`
+	EventID, EventTime, EventSource, EventName string
+	AWSRegion, RecipientAccountID              string
+	SourceIPAddress, UserAgent                 string
+	ErrorCode, ErrorMessage                    string
+	ReadOnly                                   *bool
+	UserIdentity                               struct {
+		Type, ARN, PrincipalID, AccountID, UserName, AccessKeyID, InvokedBy string
+		SessionContext                                                      struct {
+			SessionIssuer struct{ ARN string }
+		}
+	}
+	// ConsoleLogin is responseElements.ConsoleLogin of a ConsoleLogin event:
+	// "Failure" for a failed sign-in, which carries no errorCode.
+	ConsoleLogin string
 }
 
-// decodeHeader reads the reported fields of a matched record. Fields of an
-// unexpected type are left empty rather than failing the finding.
+// decodeHeader reads the reported fields of a matched record through
+// encoding/json, by exact key: the reference readHeader agrees with, and
+// its fallback. A field of another type than CloudTrail writes (attacker-
+// made or broken input) is left empty rather than failing the finding.
 func decodeHeader(raw []byte) header {
 	var h header
-	if err := json.Unmarshal(raw, &h); err != nil {
-		// A field of another type than CloudTrail documents (attacker-made or
-		// broken input): fall back to reading what is a string.
-		var loose map[string]json.RawMessage
-		_ = json.Unmarshal(raw, &loose)
-		str := func(k string) string {
-			var s string
-			_ = json.Unmarshal(loose[k], &s)
-			return s
-		}
-		h = header{EventID: str("eventID"), EventTime: str("eventTime"), EventSource: str("eventSource"),
-			EventName: str("eventName"), AWSRegion: str("awsRegion"), RecipientAccountID: str("recipientAccountId"),
-			SourceIPAddress: str("sourceIPAddress"), UserAgent: str("userAgent"), ErrorCode: str("errorCode")}
+	top := object(raw)
+	u := &h.UserIdentity
+	for dst, key := range map[*string]string{&h.EventID: "eventID", &h.EventTime: "eventTime",
+		&h.EventSource: "eventSource", &h.EventName: "eventName", &h.AWSRegion: "awsRegion",
+		&h.RecipientAccountID: "recipientAccountId", &h.SourceIPAddress: "sourceIPAddress",
+		&h.UserAgent: "userAgent", &h.ErrorCode: "errorCode", &h.ErrorMessage: "errorMessage"} {
+		*dst = text(top[key])
+	}
+	var ro *bool
+	if json.Unmarshal(top["readOnly"], &ro) == nil {
+		h.ReadOnly = ro
+	}
+	ui := object(top["userIdentity"])
+	for dst, key := range map[*string]string{&u.Type: "type", &u.ARN: "arn", &u.PrincipalID: "principalId",
+		&u.AccountID: "accountId", &u.UserName: "userName", &u.AccessKeyID: "accessKeyId", &u.InvokedBy: "invokedBy"} {
+		*dst = text(ui[key])
+	}
+	u.SessionContext.SessionIssuer.ARN = text(object(object(ui["sessionContext"])["sessionIssuer"])["arn"])
+	if h.EventName == "ConsoleLogin" {
+		h.ConsoleLogin = text(object(top["responseElements"])["ConsoleLogin"])
 	}
 	return h
+}
+
+// object decodes a JSON object into its members; anything else gives none.
+func object(raw json.RawMessage) map[string]json.RawMessage {
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &m)
+	return m
+}
+
+// text decodes a JSON string; anything else gives "".
+func text(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return ""
+	}
+	return s
 }
 
 // headerOf reads the reported fields of a matched record, on the fast path
@@ -183,7 +198,7 @@ func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *rule
 		Record: pos,
 		time:   at,
 	}
-	if h.ErrorCode != "" && !strings.EqualFold(h.ErrorCode, "Success") {
+	if failed(h.ErrorCode, h.ConsoleLogin) {
 		base.Outcome = "attempt"
 	}
 	base.Matched = make([]MatchedField, 0, len(m.Fields))
@@ -207,6 +222,12 @@ func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *rule
 		}
 	}
 	return dst
+}
+
+// failed reports whether a call failed: an errorCode other than Success,
+// or a console sign-in that responded Failure.
+func failed(errorCode, consoleLogin string) bool {
+	return errorCode != "" && !strings.EqualFold(errorCode, "Success") || consoleLogin == "Failure"
 }
 
 // parseTime reads CloudTrail's eventTime, and the looser forms some exports use.

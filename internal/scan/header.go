@@ -59,6 +59,7 @@ const (
 	hAccessKey
 	hInvokedBy
 	hIssuer
+	hConsoleLogin // responseElements.ConsoleLogin of a ConsoleLogin event
 	nHeader
 )
 
@@ -119,6 +120,7 @@ func (in *interner) str(b []byte, slot int) string {
 type rawHeader struct {
 	v        [nHeader][]byte
 	readOnly []byte // "true" or "false"; nil when absent or null
+	response []byte // responseElements, read only for a ConsoleLogin event
 }
 
 // readHeader reads the reported fields of a record in one pass over its
@@ -155,7 +157,7 @@ func readRawHeader(raw []byte, tops []jsonscan.Member) (rh rawHeader, ok bool) {
 	c := cursor{b: raw}
 	for _, m := range tops {
 		key := raw[m.KStart+1 : m.KEnd-1]
-		if m.KEsc || !ascii(key) {
+		if m.KEsc {
 			return rh, false
 		}
 		c.i = m.VStart
@@ -163,65 +165,86 @@ func readRawHeader(raw []byte, tops []jsonscan.Member) (rh rawHeader, ok bool) {
 			return rh, false
 		}
 	}
-	return rh, true
+	return rh, rh.consoleLogin()
 }
 
 // topField reads the value at the cursor into the field of rh named key,
 // if any.
 func (c *cursor) topField(rh *rawHeader, key []byte) bool {
 	switch {
-	case fold(key, "eventID"):
+	case string(key) == "eventID":
 		return c.str(rh, hEventID)
-	case fold(key, "eventTime"):
+	case string(key) == "eventTime":
 		return c.str(rh, hEventTime)
-	case fold(key, "eventSource"):
+	case string(key) == "eventSource":
 		return c.str(rh, hEventSource)
-	case fold(key, "eventName"):
+	case string(key) == "eventName":
 		return c.str(rh, hEventName)
-	case fold(key, "awsRegion"):
+	case string(key) == "awsRegion":
 		return c.str(rh, hRegion)
-	case fold(key, "recipientAccountId"):
+	case string(key) == "recipientAccountId":
 		return c.str(rh, hRecipient)
-	case fold(key, "sourceIPAddress"):
+	case string(key) == "sourceIPAddress":
 		return c.str(rh, hSourceIP)
-	case fold(key, "userAgent"):
+	case string(key) == "userAgent":
 		return c.str(rh, hUserAgent)
-	case fold(key, "errorCode"):
+	case string(key) == "errorCode":
 		return c.str(rh, hErrorCode)
-	case fold(key, "errorMessage"):
+	case string(key) == "errorMessage":
 		return c.str(rh, hErrorMessage)
-	case fold(key, "readOnly"):
+	case string(key) == "readOnly":
 		return c.boolean(rh)
-	case fold(key, "userIdentity"):
+	case string(key) == "userIdentity":
 		return c.identity(rh)
+	case string(key) == "responseElements":
+		if end := jsonscan.ValueEnd(c.b, c.i); end > c.i {
+			rh.response = c.b[c.i:end]
+		}
 	}
 	return true
+}
+
+// consoleLogin notes responseElements.ConsoleLogin ("Success" or
+// "Failure") when the record is a ConsoleLogin event: a failed sign-in
+// carries no errorCode.
+func (rh *rawHeader) consoleLogin() bool {
+	var scratch []byte
+	if rh.response == nil || string(rh.text(hEventName, &scratch)) != "ConsoleLogin" {
+		return true
+	}
+	c := cursor{b: rh.response}
+	return c.object(func(key []byte) bool {
+		if string(key) == "ConsoleLogin" {
+			return c.str(rh, hConsoleLogin)
+		}
+		return c.skip()
+	})
 }
 
 func (c *cursor) identity(rh *rawHeader) bool {
 	return c.object(func(key []byte) bool {
 		switch {
-		case fold(key, "type"):
+		case string(key) == "type":
 			return c.str(rh, hType)
-		case fold(key, "arn"):
+		case string(key) == "arn":
 			return c.str(rh, hARN)
-		case fold(key, "principalId"):
+		case string(key) == "principalId":
 			return c.str(rh, hPrincipal)
-		case fold(key, "accountId"):
+		case string(key) == "accountId":
 			return c.str(rh, hAccount)
-		case fold(key, "userName"):
+		case string(key) == "userName":
 			return c.str(rh, hUserName)
-		case fold(key, "accessKeyId"):
+		case string(key) == "accessKeyId":
 			return c.str(rh, hAccessKey)
-		case fold(key, "invokedBy"):
+		case string(key) == "invokedBy":
 			return c.str(rh, hInvokedBy)
-		case fold(key, "sessionContext"):
+		case string(key) == "sessionContext":
 			return c.object(func(key []byte) bool {
-				if !fold(key, "sessionIssuer") {
+				if string(key) != "sessionIssuer" {
 					return c.skip()
 				}
 				return c.object(func(key []byte) bool {
-					if fold(key, "arn") {
+					if string(key) == "arn" {
 						return c.str(rh, hIssuer)
 					}
 					return c.skip()
@@ -265,6 +288,7 @@ func (rh *rawHeader) header(in *interner) header {
 		hUserAgent: &h.UserAgent, hErrorCode: &h.ErrorCode, hErrorMessage: &h.ErrorMessage,
 		hType: &u.Type, hARN: &u.ARN, hPrincipal: &u.PrincipalID, hAccount: &u.AccountID, hUserName: &u.UserName,
 		hAccessKey: &u.AccessKeyID, hInvokedBy: &u.InvokedBy, hIssuer: &u.SessionContext.SessionIssuer.ARN,
+		hConsoleLogin: &h.ConsoleLogin,
 	}
 	var scratch []byte
 	for k, v := range rh.v {
@@ -330,7 +354,7 @@ func (c *cursor) object(member func(key []byte) bool) bool {
 	for {
 		c.ws()
 		key, esc, ok := c.rawString()
-		if !ok || esc || !ascii(key) {
+		if !ok || esc {
 			return false
 		}
 		c.ws()
@@ -418,24 +442,6 @@ func (c *cursor) skip() bool {
 		return false
 	}
 	c.i = end
-	return true
-}
-
-// fold reports whether key equals name ignoring ASCII case, as
-// encoding/json matches keys to fields.
-func fold(key []byte, name string) bool {
-	if len(key) != len(name) {
-		return false
-	}
-	for i := range len(key) {
-		a, b := key[i], name[i]
-		if a == b {
-			continue
-		}
-		if a|0x20 != b|0x20 || a|0x20 < 'a' || a|0x20 > 'z' {
-			return false
-		}
-	}
 	return true
 }
 

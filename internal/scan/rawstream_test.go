@@ -77,3 +77,36 @@ func TestStreamedLinesMatchFindings(t *testing.T) {
 		t.Errorf("summaries differ: streamed %+v, kept %+v", res.Summary, kept.Summary)
 	}
 }
+
+// TestFailedConsoleLogin checks that a console sign-in that failed, which
+// carries no errorCode, is reported as an attempt, streamed or not.
+func TestFailedConsoleLogin(t *testing.T) {
+	c, rs := fixtures(t)
+	dir := t.TempDir()
+	rec := func(result, id string) string {
+		return `{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333"},` +
+			`"eventTime":"2026-03-14T01:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1",` +
+			`"sourceIPAddress":"203.0.113.9","userAgent":"Mozilla/5.0","errorMessage":"Failed authentication",` +
+			`"requestParameters":null,"responseElements":{"ConsoleLogin":"` + result + `"},"additionalEventData":{"MFAUsed":"No"},` +
+			`"eventID":"` + id + `","readOnly":false,"eventType":"AwsConsoleSignIn","managementEvent":true,"recipientAccountId":"111122223333"}`
+	}
+	body := `{"Records":[` + rec("Failure", "f1") + `,` + rec("Success", "s1") + `]}`
+	if err := os.WriteFile(filepath.Join(dir, "signin.json"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kept, _, streamed, _ := bothWays(t, c, rs, []string{dir})
+	if len(kept.Findings) == 0 {
+		t.Fatal("no finding for a root console sign-in")
+	}
+	for _, f := range kept.Findings {
+		want := map[string]string{"f1": "attempt", "s1": "success"}[f.EventID]
+		if f.Outcome != want {
+			t.Errorf("%s %s: outcome %q, want %q", f.EventID, f.TechniqueID, f.Outcome, want)
+		}
+	}
+	for _, l := range streamed {
+		if strings.Contains(l, `"event_id":"f1"`) != strings.Contains(l, `"outcome":"attempt"`) {
+			t.Errorf("streamed: %s", l)
+		}
+	}
+}

@@ -465,6 +465,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 				rh = &r
 				h.EventTime = string(r.text(hEventTime, &w.text))
 				h.ErrorCode = string(r.text(hErrorCode, &w.text))
+				h.ConsoleLogin = string(r.text(hConsoleLogin, &w.text))
 			}
 		}
 		if rh == nil {
