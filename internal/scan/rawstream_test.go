@@ -29,8 +29,14 @@ var hostileRecords = []string{
 	`{"eventTime":"2026-01-05T00:01:10Z","event\u0049D":"e9","eventName":"A"}`,
 	`{"eventTime":"2026-01-05T00:01:11Z","eventID":"e10","recipientAccountId":"\u0031","errorCode":"","userIdentity":{"userName":"\ud83d\ude00","accessKeyId":"\ud800"}}`,
 	`{"eventTime":"2026-01-05T00:01:12Z","eventID":"","eventName":"NoID"}`,
-	// The same event again: its finding is a duplicate.
-	`{"eventVersion":"1.11","eventTime":"2026-01-05T00:01:02Z","eventID":"e1","eventName":"GetObject","readOnly":true,"recipientAccountId":"111122223333"}`,
+	// Another record under the first one's event ID: not a copy of it.
+	`{"eventVersion":"1.11","eventTime":"2026-01-05T01:00:00Z","eventID":"e1","eventName":"DeleteTrail","readOnly":false,"recipientAccountId":"111122223333"}`,
+}
+
+// hostileFile is hostileRecords with the first record delivered again at
+// the end: that copy's finding is a duplicate.
+func hostileFile() string {
+	return strings.Join(append(hostileRecords, hostileRecords[0]), "\n") + "\n"
 }
 
 // TestStreamedLinesMatchFindings writes findings both ways, streamed from
@@ -43,7 +49,7 @@ func TestStreamedLinesMatchFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "hostile.json"), []byte(strings.Join(hostileRecords, "\n")+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "hostile.json"), []byte(hostileFile()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3 {
@@ -70,8 +76,18 @@ func TestStreamedLinesMatchFindings(t *testing.T) {
 			t.Errorf("streamed:\n%s\nkept:\n%s", streamed[i], want[i])
 		}
 	}
-	if res.Summary.Duplicates != kept.Summary.Duplicates || res.Summary.Duplicates == 0 {
-		t.Errorf("duplicates: streamed %d, kept %d, want the same and at least 1", res.Summary.Duplicates, kept.Summary.Duplicates)
+	if res.Summary.Duplicates != kept.Summary.Duplicates || res.Summary.Duplicates != 1 {
+		t.Errorf("duplicates: streamed %d, kept %d, want 1 (the copy of e1; the other record under e1 is no copy)",
+			res.Summary.Duplicates, kept.Summary.Duplicates)
+	}
+	e1 := 0
+	for _, f := range kept.Findings {
+		if f.EventID == "e1" {
+			e1++
+		}
+	}
+	if e1 != 2 {
+		t.Errorf("%d findings of event ID e1, want 2: two different records share it", e1)
 	}
 	if res.Summary.Read != kept.Summary.Read || res.Summary.Rejected != kept.Summary.Rejected {
 		t.Errorf("summaries differ: streamed %+v, kept %+v", res.Summary, kept.Summary)

@@ -209,9 +209,9 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 func (s *Scanner) startRun() {
 	s.start = time.Now()
 	s.cancel = func(error) {}
+	s.seed = maphash.MakeSeed()
 	if s.opts.EmitJSON != nil {
 		s.emitted = newSeenSet(maxSeenBytes)
-		s.seed = maphash.MakeSeed()
 	}
 }
 
@@ -222,7 +222,7 @@ func (s *Scanner) startRun() {
 // their record fields are taken from it.
 func (w *worker) emit(fs []Finding, rh *rawHeader) {
 	s := w.s
-	eventID, account := w.dupFields(fs, rh)
+	event, hasID := w.eventDigest(fs, rh)
 	keep := w.keep[:0]
 	s.emitMu.Lock()
 	if s.emitErr != nil {
@@ -232,9 +232,8 @@ func (w *worker) emit(fs []Finding, rh *rawHeader) {
 	for i := range fs {
 		f := &fs[i]
 		keep = append(keep, false)
-		if len(eventID) > 0 {
-			key := dupHash(s.seed, eventID, account, f.Rule.ID, f.TechniqueID)
-			if s.emitted.add(key) {
+		if hasID {
+			if s.emitted.add(dupHash(s.seed, event, f.Rule.ID, f.TechniqueID)) {
 				s.streamed.Duplicates++
 				continue
 			}
@@ -280,38 +279,62 @@ func (w *worker) flush() {
 	}
 }
 
-// dupFields returns the event ID and account that, with the rule and the
-// technique, tell a record's findings apart from those of another copy of
-// the same event.
-func (w *worker) dupFields(fs []Finding, rh *rawHeader) (eventID, account []byte) {
-	if rh != nil {
-		eventID = rh.text(hEventID, &w.text)
-		if len(eventID) > 0 {
-			eventID = append(w.idBuf[:0], eventID...) // text reuses its scratch
-			w.idBuf = eventID
-		}
-		return eventID, rh.text(hRecipient, &w.text)
-	}
-	if len(fs) == 0 {
-		return nil, nil
-	}
-	w.idBuf = append(w.idBuf[:0], fs[0].EventID...)
-	w.acctBuf = append(w.acctBuf[:0], fs[0].RecipientAccountID...)
-	return w.idBuf, w.acctBuf
+// sameEvent lists the record fields two copies of one event agree on: its
+// ID and account, and what a finding reports of it (time, source, name,
+// actor, address, error). Copies delivered twice (by two trails, in a log
+// file and by LookupEvents) agree on all of them; records that merely share
+// an event ID do not, and each keeps its findings.
+var sameEvent = [...]int{hEventID, hRecipient, hEventTime, hEventSource, hEventName, hARN, hPrincipal, hAccessKey, hSourceIP, hErrorCode}
+
+// sameEventOf returns the sameEvent fields of a finding, in that order.
+func sameEventOf(f *Finding) [len(sameEvent)]string {
+	return [...]string{f.EventID, f.RecipientAccountID, f.EventTime, f.EventSource, f.EventName,
+		f.Actor.ARN, f.Actor.PrincipalID, f.Actor.AccessKeyID, f.Actor.SourceIP, f.ErrorCode}
 }
 
-// dupHash hashes the fields that make a finding a duplicate.
-func dupHash(seed maphash.Seed, eventID, account []byte, rule, technique string) uint64 {
+// eventDigest hashes the sameEvent fields of the record findings fs come
+// from; hasID is false when the record has no event ID, and no finding of
+// it is a duplicate then.
+func (w *worker) eventDigest(fs []Finding, rh *rawHeader) (digest uint64, hasID bool) {
+	var h maphash.Hash
+	h.SetSeed(w.s.seed)
+	if rh != nil {
+		for _, k := range sameEvent {
+			t := rh.text(k, &w.text)
+			if k == hEventID && len(t) == 0 {
+				return 0, false
+			}
+			h.Write(t)
+			h.WriteByte(0)
+		}
+		return h.Sum64(), true
+	}
+	if len(fs) == 0 || fs[0].EventID == "" {
+		return 0, false
+	}
+	return findingDigest(w.s.seed, &fs[0]), true
+}
+
+// findingDigest is eventDigest for a finding that holds its record fields.
+func findingDigest(seed maphash.Seed, f *Finding) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
-	h.Write(eventID)
-	h.WriteByte(0)
-	h.Write(account)
-	h.WriteByte(0)
+	for _, v := range sameEventOf(f) {
+		h.WriteString(v)
+		h.WriteByte(0)
+	}
+	return h.Sum64()
+}
+
+// dupHash hashes what makes a finding a duplicate: its event and its rule
+// and technique.
+func dupHash(seed maphash.Seed, event uint64, rule, technique string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	maphash.WriteComparable(&h, event)
 	h.WriteString(rule)
 	h.WriteByte(0)
 	h.WriteString(technique)
-	h.WriteByte(0)
 	return h.Sum64()
 }
 
@@ -383,8 +406,6 @@ type worker struct {
 	keep    []bool    // which of them emit hands on
 	out     []byte    // findings' JSON lines not handed on yet
 	text    []byte    // scratch for decoded record fields
-	idBuf   []byte
-	acctBuf []byte
 }
 
 func (s *Scanner) newWorker(p *part) *worker {
@@ -590,12 +611,11 @@ func (s *Scanner) merge(parts []*part) *Result {
 	sortFindings(all)
 
 	// Decide what stays first, so that the result is allocated once.
-	type dupKey struct{ event, account, rule, technique string }
-	seen := make(map[dupKey]struct{}, len(all))
+	seen := make(map[uint64]struct{}, len(all))
 	kept := 0
 	for i, f := range all {
 		if f.EventID != "" {
-			key := dupKey{f.EventID, f.RecipientAccountID, f.Rule.ID, f.TechniqueID}
+			key := dupHash(s.seed, findingDigest(s.seed, f), f.Rule.ID, f.TechniqueID)
 			if _, dup := seen[key]; dup {
 				sum.Duplicates++
 				all[i] = nil
