@@ -52,16 +52,22 @@ type Actor struct {
 	UserAgent     string `json:"user_agent,omitempty"`
 }
 
-// Key names the actor for grouping: the session issuer or ARN, else the
-// access key, else the account.
+// Key names the actor for grouping: the session issuer (the role) or the
+// ARN, else the principal ID (SAML and web identity users, Identity
+// Center users, which have no ARN), else the access key, the user name, the
+// service, the account.
 func (a Actor) Key() string {
 	switch {
 	case a.SessionIssuer != "":
 		return a.SessionIssuer
 	case a.ARN != "":
 		return a.ARN
+	case a.PrincipalID != "":
+		return a.Type + " " + a.PrincipalID
 	case a.AccessKeyID != "":
 		return a.AccessKeyID
+	case a.UserName != "":
+		return a.Type + " " + a.UserName
 	case a.InvokedBy != "":
 		return a.InvokedBy
 	case a.AccountID != "":

@@ -161,3 +161,31 @@ func FuzzRawFinding(f *testing.F) {
 		}
 	})
 }
+
+func TestActorKey(t *testing.T) {
+	tests := []struct {
+		name string
+		a    Actor
+		want string
+	}{
+		{"role session", Actor{Type: "AssumedRole", ARN: "arn:aws:sts::1:assumed-role/r/s", SessionIssuer: "arn:aws:iam::1:role/r"}, "arn:aws:iam::1:role/r"},
+		{"user", Actor{Type: "IAMUser", ARN: "arn:aws:iam::1:user/u", AccessKeyID: "AKIA1"}, "arn:aws:iam::1:user/u"},
+		{"SAML user", Actor{Type: "SAMLUser", PrincipalID: "SAML:carol@example.com", UserName: "carol@example.com"}, "SAMLUser SAML:carol@example.com"},
+		{"web identity", Actor{Type: "WebIdentityUser", PrincipalID: "accounts.google.com:sub1"}, "WebIdentityUser accounts.google.com:sub1"},
+		{"hidden user name", Actor{Type: "IAMUser", UserName: "HIDDEN_DUE_TO_SECURITY_REASONS", AccountID: "1"}, "IAMUser HIDDEN_DUE_TO_SECURITY_REASONS"},
+		{"service", Actor{Type: "AWSService", InvokedBy: "cloudtrail.amazonaws.com"}, "cloudtrail.amazonaws.com"},
+		{"account only", Actor{Type: "Unknown", AccountID: "1"}, "account 1"},
+		{"nothing", Actor{}, "unknown"},
+	}
+	seen := map[string]string{}
+	for _, tt := range tests {
+		got := tt.a.Key()
+		if got != tt.want {
+			t.Errorf("%s: Key() = %q, want %q", tt.name, got, tt.want)
+		}
+		if other, dup := seen[got]; dup {
+			t.Errorf("%s and %s share the key %q", tt.name, other, got)
+		}
+		seen[got] = tt.name
+	}
+}
