@@ -85,6 +85,7 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if err != nil {
 		return err
 	}
+	o.groupBy = strings.ToLower(o.groupBy)
 	if o.groupBy != "" && o.groupBy != "actor" {
 		return usagef("--group-by: unknown grouping %q: want actor", o.groupBy)
 	}
@@ -110,9 +111,17 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if err != nil {
 		return err
 	}
+	// A rule file named on its own must be usable; in a folder of rules,
+	// those that cannot be used are left out with a warning and the rest run.
+	for _, r := range o.rules {
+		if fi, err := os.Stat(r); err == nil && !fi.IsDir() {
+			if _, err := ruleset.Load(c, []string{r}); err != nil {
+				return fmt.Errorf("--rules %s: %w", r, err)
+			}
+		}
+	}
 	rules, err := ruleset.Load(c, o.rules)
 	if err != nil {
-		// Unusable rules are left out; the rest still run.
 		for _, e := range unjoin(err) {
 			a.log.Warn("rule not used", "error", e)
 		}
