@@ -13,7 +13,9 @@
 // events[].message, JSON strings), CloudWatch Logs S3 exports ("<timestamp>
 // {record}" lines), LookupEvents output (Events[].CloudTrailEvent, a JSON
 // string) and digest objects (ErrDigest). Envelopes may appear in arrays
-// and line streams too. A file may hold several top-level values of one
+// and line streams too, and inside the JSON strings (an EventBridge rule
+// that writes to a log group); a string that holds neither a record nor an
+// envelope is a rejected record. A file may hold several top-level values of one
 // family (concatenated log files, NDJSON); a mix of containers and records
 // is an error.
 //

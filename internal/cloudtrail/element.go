@@ -107,9 +107,8 @@ func (k *itemKeys) wrapper() bool {
 
 // item turns one array item or lone top-level object, it at offset off,
 // into a record, unwrapping envelopes and string containers; r.keys holds
-// its top-level keys when it is an object.
-// item hands on the array item or top-level object it, whose members top
-// lists (nil when they were not listed).
+// its top-level keys when it is an object, and top its members (nil when
+// they were not listed).
 func (r *Reader) item(it []byte, off int64, shape Shape, top []jsonscan.Member) (*Record, error) {
 	if r.control && !r.topArray && r.inCont {
 		r.stats.Skipped++
@@ -195,19 +194,30 @@ func (r *Reader) unwrap(it []byte, shape Shape) ([]byte, Shape, string) {
 	case k.message.ok() && k.logEvent:
 		return r.decode(it, k.message, "message", ShapeCloudWatch)
 	case k.detail.ok() && k.envelope:
-		d := it[k.detail.s:k.detail.e]
-		if d[0] != '{' {
-			return nil, 0, "EventBridge detail is not an object"
-		}
-		r.sc.object(d, 0, k) // valid already: this only collects its keys
-		return d, ShapeEventBridge, ""
+		return r.detail(it)
 	case k.digest || k.container || shape != ShapeRecords:
 		return nil, 0, "record is " + describe(it, k)
 	}
 	return it, shape, ""
 }
 
-// decode reads the record held as a JSON string in the item's field name.
+// detail returns the detail of the EventBridge envelope env, whose keys
+// r.keys holds; on return r.keys holds the detail's keys. Like a lone
+// record's envelope, a detail needs no record fields: which events a rule
+// sent is the rule's business.
+func (r *Reader) detail(env []byte) ([]byte, Shape, string) {
+	d := env[r.keys.detail.s:r.keys.detail.e]
+	if d[0] != '{' {
+		return nil, 0, "EventBridge detail is not an object"
+	}
+	r.sc.object(d, 0, &r.keys) // valid already: this only collects its keys
+	return d, ShapeEventBridge, ""
+}
+
+// decode reads the record held as a JSON string in the item's field name:
+// a record, or an EventBridge envelope around one, as when a rule writes
+// to a log group. Anything else is no record and is rejected, lest it be
+// handed on and counted as an unmatched event.
 func (r *Reader) decode(it []byte, p span, name string, shape Shape) ([]byte, Shape, string) {
 	v := it[p.s:p.e]
 	if v[0] != '"' {
@@ -231,5 +241,18 @@ func (r *Reader) decode(it []byte, p span, name string, shape Shape) ([]byte, Sh
 		k := keyName(d, r.sc.dup)
 		return nil, 0, fmt.Sprintf("%s holds a duplicate key %s at offset %d", name, k, r.sc.dup)
 	}
-	return d[i:e], shape, ""
+	d, k := d[i:e], &r.keys
+	switch {
+	case k.recordish:
+		return d, shape, ""
+	case k.detail.ok() && k.envelope:
+		raw, inner, reason := r.detail(d)
+		if reason == "" {
+			r.stats.Shapes |= shape
+		}
+		return raw, inner, reason
+	case k.container || k.digest:
+		return nil, 0, fmt.Sprintf("%s holds %s, no CloudTrail record", name, describe(d, k))
+	}
+	return nil, 0, name + " holds no CloudTrail record"
 }

@@ -49,6 +49,7 @@ func read(t testing.TB, src io.Reader, name string, opts Options) result {
 				}
 				res.listed++
 			}
+			checkFields(t, name, rec)
 			res.raws = append(res.raws, bytes.Clone(rec.Raw))
 			res.kinds = append(res.kinds, rec.Kind)
 			res.shapes = append(res.shapes, rec.Shape)
@@ -62,6 +63,32 @@ func read(t testing.TB, src io.Reader, name string, opts Options) result {
 		t.Fatalf("%s: accounting broken: %+v, %d records, %d rejects", name, s, len(res.raws), len(res.rejects))
 	}
 	return res
+}
+
+// checkFields checks a record's shortcut fields against its own top-level
+// eventSource and eventName members (keys compared decoded).
+func checkFields(t testing.TB, name string, rec *Record) {
+	t.Helper()
+	members, ok := jsonscan.AppendMembers(nil, rec.Raw)
+	if !ok {
+		t.Fatalf("%s: record %d is not one object: %s", name, rec.Pos.Ordinal, rec.Raw)
+	}
+	for _, f := range []struct {
+		key string
+		got []byte
+	}{{"eventSource", rec.EventSource}, {"eventName", rec.EventName}} {
+		var want []byte
+		for _, m := range members {
+			k := jsonscan.DecodeString(nil, rec.Raw[m.KStart:m.KEnd])
+			if string(k) == f.key && rec.Raw[m.VStart] == '"' {
+				want = rec.Raw[m.VStart+1 : m.VEnd-1]
+				break
+			}
+		}
+		if !bytes.Equal(f.got, want) || (f.got == nil) != (want == nil) {
+			t.Fatalf("%s: record %d: %s = %q, want %q", name, rec.Pos.Ordinal, f.key, f.got, want)
+		}
+	}
 }
 
 func readFile(t testing.TB, path string, opts Options) result {
