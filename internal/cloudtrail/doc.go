@@ -17,7 +17,9 @@
 // that writes to a log group); a string that holds neither a record nor an
 // envelope is a rejected record. A file may hold several top-level values of one
 // family (concatenated log files, NDJSON); a mix of containers and records
-// is an error.
+// is an error. A key spelled with escapes means the key it decodes to:
+// "Rec\u006frds" is a Records container like "Records", and
+// "event\u004eame" a record field.
 //
 // Records stream: the reader holds at most one record, or one top-level
 // object until it turns out to be a container, in a buffer bounded by

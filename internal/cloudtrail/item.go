@@ -72,12 +72,17 @@ func (s *scanner) object(b []byte, i int, k *itemKeys) int {
 		if ve < 0 {
 			return ve
 		}
-		k.set(b[j+1:ke-1], span{vs - i, ve - i})
+		m := member(b, i, j, ke, vs, ve)
+		name := b[j+1 : ke-1]
+		if m.KEsc {
+			name = s.name(b, j, ke)
+		}
+		k.set(name, span{vs - i, ve - i})
 		if seen(&mask, fp) {
 			s.collide(s.top, b, j, ke, fp)
 		}
 		s.top = append(s.top, keyRef{fp: fp, q: int32(j), e: int32(ke)})
-		s.members = append(s.members, member(b, i, j, ke, vs, ve))
+		s.members = append(s.members, m)
 		j = skipWS(b, ve)
 		if j >= len(b) {
 			return more

@@ -121,6 +121,14 @@ func (s *scanner) keyText(b []byte, o keyRef, buf *[]byte) []byte {
 	return *buf
 }
 
+// name returns the decoded text of the key b[q:e] (quotes included): the
+// key itself, or its decoding in s.name when it holds an escape. A key
+// spelled with escapes means what it decodes to: "Rec\u006frds" is a
+// Records container like "Records".
+func (s *scanner) name(b []byte, q, e int) []byte {
+	return s.keyText(b, keyRef{q: int32(q), e: int32(e)}, &s.names)
+}
+
 // closeKeys checks the keys of an object that closes with more than
 // linearKeys keys, which were not checked key by key: they are sorted (they
 // are dropped next) and neighbours compared. It returns the start of the

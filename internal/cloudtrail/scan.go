@@ -38,6 +38,7 @@ type scanner struct {
 	errMsg  string
 
 	tmp, tmp2 []byte // decoded keys
+	names     []byte // the decoded key name returns
 }
 
 // explain describes the last syntax error in b, the slice that was scanned.

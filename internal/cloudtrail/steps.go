@@ -97,7 +97,7 @@ func (r *Reader) member() (*Record, error) {
 			}
 			continue
 		}
-		name := b[i+1 : ke-1]
+		name := r.sc.name(b, i, ke)
 		if b[j] == '[' && isContainer(name) {
 			return nil, r.enterContainer(name, i, ke, j, fp)
 		}
