@@ -34,8 +34,10 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 	return nil
 }
 
-// sanitise returns a copy of res whose record values have control characters
-// replaced: html/template escapes markup but passes them through.
+// sanitise returns a copy of res whose record values and file names went
+// through view.Line: html/template escapes markup but passes control and
+// invisible characters through, and the HTML report should show a forged
+// value the way the text outputs do.
 func sanitise(res *scan.Result) *scan.Result {
 	out := *res
 	out.Findings = make([]scan.Finding, len(res.Findings))
@@ -43,10 +45,21 @@ func sanitise(res *scan.Result) *scan.Result {
 		for _, p := range []*string{&f.EventID, &f.EventTime, &f.EventSource, &f.EventName, &f.AWSRegion,
 			&f.RecipientAccountID, &f.ErrorCode, &f.ErrorMessage, &f.Actor.Type, &f.Actor.ARN, &f.Actor.PrincipalID,
 			&f.Actor.AccountID, &f.Actor.UserName, &f.Actor.AccessKeyID, &f.Actor.SessionIssuer, &f.Actor.InvokedBy,
-			&f.Actor.SourceIP, &f.Actor.UserAgent} {
-			*p = view.Clean(*p)
+			&f.Actor.SourceIP, &f.Actor.UserAgent, &f.TechniqueName, &f.Rule.ID, &f.Rule.Title, &f.Record.File} {
+			*p = view.Line(*p)
 		}
 		out.Findings[i] = f
 	}
+	out.Rejections = lineFiles(res.Rejections)
+	out.Skipped = lineFiles(res.Skipped)
 	return &out
+}
+
+func lineFiles(rs []scan.Rejection) []scan.Rejection {
+	out := make([]scan.Rejection, len(rs))
+	for i, r := range rs {
+		r.File, r.Reason = view.Line(r.File), view.Line(r.Reason)
+		out[i] = r
+	}
+	return out
 }

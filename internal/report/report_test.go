@@ -19,6 +19,14 @@ import (
 // rejected record, a digest, and record values carrying markup and escapes.
 func result(t *testing.T) *scan.Result {
 	t.Helper()
+	res, _ := scanDir(t, "../scan/testdata/logs")
+	return res
+}
+
+// scanDir scans dir with the catalog's rules and returns the result and a
+// namer that writes tactics by their short names, as the CLI does.
+func scanDir(t *testing.T, dir string) (*scan.Result, func([]string) string) {
+	t.Helper()
 	c, err := catalog.Open()
 	if err != nil {
 		t.Fatal(err)
@@ -27,12 +35,22 @@ func result(t *testing.T) *scan.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := scan.New(c, rs, scan.Options{Workers: 1}).Scan(context.Background(), []string{"../scan/testdata/logs"})
+	res, err := scan.New(c, rs, scan.Options{Workers: 1}).Scan(context.Background(), []string{dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Summary.Duration = 0 // the only field that changes between runs
-	return res
+	names := func(ids []string) string {
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			out[i] = id
+			if ta, ok := c.Tactic(id); ok {
+				out[i] = ta.ShortName
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	return res, names
 }
 
 func tactics(ids []string) string { return strings.Join(ids, ",") }

@@ -25,7 +25,9 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 	counts := CountTechniques(res.Findings)
 	if len(counts) > 0 {
 		b.WriteString("\n" + view.Bold("TECHNIQUES OBSERVED", opts.View) + "\n")
-		g := view.Grid{Headers: []string{"TECHNIQUE", "TACTICS", "FINDINGS", "ATTEMPTS", "ACTORS", "NAME"}, Flex: -1}
+		// Long names and tactic lists give way before the technique ID.
+		g := view.Grid{Headers: []string{"TECHNIQUE", "TACTICS", "FINDINGS", "ATTEMPTS", "ACTORS", "NAME"},
+			Flex: 5, Give: []int{1}, Keep: []int{0}}
 		for _, c := range counts {
 			g.Rows = append(g.Rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), fmt.Sprint(c.Actors), c.TechniqueName})
 		}
@@ -35,17 +37,17 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 	}
 	if opts.GroupByActor {
 		for _, t := range Timelines(res.Findings) {
-			fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(view.Clean(t.Actor), opts.View), view.Clean(orDash(t.Type)),
-				count(int64(len(t.Findings)), "finding", "findings"), view.Clean(t.First), view.Clean(t.Last))
+			fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(view.Line(t.Actor), opts.View), view.Line(orDash(t.Type)),
+				count(int64(len(t.Findings)), "finding", "findings"), view.Line(t.First), view.Line(t.Last))
 			if len(t.AccessKey) > 0 {
-				fmt.Fprintf(&b, ", keys %s", view.Clean(strings.Join(t.AccessKey, " ")))
+				fmt.Fprintf(&b, ", keys %s", view.Line(strings.Join(t.AccessKey, " ")))
 			}
 			if len(t.SourceIPs) > 0 {
-				fmt.Fprintf(&b, ", from %s", view.Clean(strings.Join(t.SourceIPs, " ")))
+				fmt.Fprintf(&b, ", from %s", view.Line(strings.Join(t.SourceIPs, " ")))
 			}
 			b.WriteString("\n")
 			for _, ua := range t.UserAgent {
-				b.WriteString("  user agent: " + view.Clean(ua) + "\n")
+				b.WriteString("  user agent: " + view.Line(ua) + "\n")
 			}
 			shown, more := capRows(t.Findings)
 			if err := flush(w, &b, findingGrid(shown, false, false), opts); err != nil {
@@ -83,9 +85,13 @@ func writeMore(b *strings.Builder, more int) {
 // findingGrid lays out findings; detail adds the caller's full ARN and user
 // agent, for formats that have the room.
 func findingGrid(fs []scan.Finding, withActor, detail bool) view.Grid {
-	g := view.Grid{Headers: []string{"TIME", "TECHNIQUE", "OUTCOME", "EVENT", "REGION", "SOURCE IP"}, Flex: -1}
+	// The time, technique and event say what happened; the other columns
+	// give way first, the actor (or the outcome with its error code) most.
+	g := view.Grid{Headers: []string{"TIME", "TECHNIQUE", "OUTCOME", "EVENT", "REGION", "SOURCE IP"},
+		Flex: 2, Keep: []int{0, 1, 3}}
 	if withActor {
 		g.Headers = append(g.Headers, "ACTOR")
+		g.Flex, g.Give = 6, []int{2}
 	}
 	if detail {
 		g.Headers = append(g.Headers, "CALLER ARN", "USER AGENT")
@@ -130,7 +136,7 @@ func writeRejections(b *strings.Builder, res *scan.Result, opts Options) {
 	if len(res.Rejections) > 0 {
 		fmt.Fprintf(b, "\n%s\n", view.Bold(fmt.Sprintf("REJECTED (%d records; %d files not read to the end)", res.Summary.Rejected, res.Summary.FilesFailed), opts.View))
 		for _, r := range res.Rejections {
-			b.WriteString("  " + view.Clean(rejectionLine(r)) + "\n")
+			b.WriteString("  " + view.Line(rejectionLine(r)) + "\n")
 		}
 		if n := int64(len(res.Rejections)); n < res.Summary.Rejected+res.Summary.FilesFailed {
 			fmt.Fprintf(b, "  … %d more not listed\n", res.Summary.Rejected+res.Summary.FilesFailed-n)
@@ -139,7 +145,7 @@ func writeRejections(b *strings.Builder, res *scan.Result, opts Options) {
 	if len(res.Skipped) > 0 {
 		fmt.Fprintf(b, "\n%s\n", view.Bold(fmt.Sprintf("SKIPPED FILES (%d)", len(res.Skipped)), opts.View))
 		for _, r := range res.Skipped {
-			b.WriteString("  " + view.Clean(r.File+": "+r.Reason) + "\n")
+			b.WriteString("  " + view.Line(r.File+": "+r.Reason) + "\n")
 		}
 	}
 }
@@ -191,7 +197,7 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 	}
 	if opts.GroupByActor {
 		for _, t := range Timelines(res.Findings) {
-			if err := write("Actor "+view.MarkdownEscape(view.Clean(t.Actor)), findingGrid(t.Findings, false, true)); err != nil {
+			if err := write("Actor "+view.MarkdownEscape(view.Line(t.Actor)), findingGrid(t.Findings, false, true)); err != nil {
 				return err
 			}
 		}

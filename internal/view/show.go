@@ -156,7 +156,7 @@ func writeTechniqueText(w io.Writer, d catalog.TechniqueDetail, opts Options) er
 
 func writeTechniqueMarkdown(w io.Writer, d catalog.TechniqueDetail) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s %s\n\n%s\n", MarkdownEscape(d.ID), MarkdownEscape(oneLine(d.Name)), MarkdownEscape(headline(d)))
+	fmt.Fprintf(&b, "# %s %s\n\n%s\n", MarkdownEscape(d.ID), MarkdownEscape(words(d.Name)), MarkdownEscape(words(headline(d))))
 	for _, s := range techniqueSections(d) {
 		fmt.Fprintf(&b, "\n## %s\n\n", MarkdownEscape(s.title))
 		if s.text != "" {
@@ -168,7 +168,7 @@ func writeTechniqueMarkdown(w io.Writer, d catalog.TechniqueDetail) error {
 			b.WriteString("\n")
 		}
 		for _, it := range s.items {
-			b.WriteString("- " + MarkdownEscape(oneLine(it)) + "\n")
+			b.WriteString("- " + MarkdownEscape(words(it)) + "\n")
 		}
 		for _, l := range s.links {
 			b.WriteString("- " + markdownLink(l) + "\n")
@@ -181,10 +181,10 @@ func writeTechniqueMarkdown(w io.Writer, d catalog.TechniqueDetail) error {
 // markdownLink writes a reference as a Markdown link when its URL is an
 // absolute http(s) URL that needs no escaping, and as plain text otherwise.
 func markdownLink(r catalog.Reference) string {
-	title := MarkdownEscape(oneLine(r.Title))
+	title := MarkdownEscape(words(r.Title))
 	u, err := url.Parse(r.URL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(r.URL, " ()<>\x00\n") {
-		return title + " (" + MarkdownEscape(oneLine(r.URL)) + ")"
+		return title + " (" + MarkdownEscape(words(r.URL)) + ")"
 	}
 	return "[" + title + "](" + r.URL + ")"
 }

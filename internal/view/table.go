@@ -3,8 +3,8 @@ package view
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // Options shape human output.
@@ -15,55 +15,81 @@ type Options struct {
 	Color bool
 }
 
-// Grid is a table of text cells. Flex is the column that gives way when the
-// table is too wide (-1 for the last one).
+// Grid is a table of text cells. When it is too wide for the terminal,
+// columns give way in three rounds: Flex and Give, widest first, down to
+// flexMin; then every column but Keep, widest first, down to colMin; then
+// the Keep columns too. So a table names what matters most in Keep (times,
+// event names) and what matters least in Flex and Give (long names, lists).
 type Grid struct {
 	Headers []string
 	Rows    [][]string
-	Flex    int
+	// Flex is the column that gives way first (-1 for the last one).
+	Flex int
+	// Give lists more columns that give way along with Flex.
+	Give []int
+	// Keep lists the columns cut only when no other column can give way.
+	Keep []int
 }
 
-const ellipsis = "…"
+// MaxCell is the most columns a table cell takes, terminal or not. Every
+// row is padded to the widest cell of its column, so without a bound one
+// huge value (a 100,000-character source address) would be repeated as
+// padding on every row and multiply the output. 120 columns hold any real
+// ARN, region, address or event name whole; longer values end in "…", and
+// -o json and jsonl carry them in full.
+const MaxCell = 120
 
-// WriteTable writes g as aligned columns that fit opts.Width.
+// The narrowest the rounds of Grid cut columns to.
+const flexMin, colMin = 16, 6
+
+// WriteTable writes g as aligned columns that fit opts.Width, every cell
+// passed through Line.
 func WriteTable(w io.Writer, g Grid, opts Options) error {
-	widths := make([]int, len(g.Headers))
-	for i, h := range g.Headers {
-		widths[i] = utf8.RuneCountInString(h)
+	headers := cleanRow(g.Headers)
+	rows := make([][]string, len(g.Rows))
+	widths := make([]int, len(headers))
+	for i, h := range headers {
+		widths[i] = min(cells(h), MaxCell)
 	}
-	for _, r := range g.Rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], utf8.RuneCountInString(oneLine(c)))
+	for r, row := range g.Rows {
+		rows[r] = cleanRow(row[:min(len(row), len(headers))])
+		for i, c := range rows[r] {
+			widths[i] = max(widths[i], min(cells(c), MaxCell))
 		}
 	}
-	flex := g.Flex
-	if flex < 0 || flex >= len(widths) {
-		flex = len(widths) - 1
-	}
 	if opts.Width > 0 {
-		shrink(widths, flex, opts.Width-2*(len(widths)-1))
+		shrink(widths, g, opts.Width-2*(len(widths)-1))
 	}
+
 	var b strings.Builder
-	line := func(cells []string, header bool) {
-		for i, c := range cells {
-			c = fit(oneLine(c), widths[i])
-			pad := widths[i] - utf8.RuneCountInString(c)
+	line := func(row []string, header bool) {
+		for i, c := range row {
+			c = fit(c, widths[i])
+			pad := widths[i] - cells(c)
 			if header && opts.Color {
 				c = "\x1b[1m" + c + "\x1b[0m"
 			}
 			b.WriteString(c)
-			if i < len(cells)-1 {
+			if i < len(row)-1 {
 				b.WriteString(strings.Repeat(" ", pad+2))
 			}
 		}
 		b.WriteByte('\n')
 	}
-	line(g.Headers, true)
-	for _, r := range g.Rows {
+	line(headers, true)
+	for _, r := range rows {
 		line(r, false)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func cleanRow(row []string) []string {
+	out := make([]string, len(row))
+	for i, c := range row {
+		out[i] = Line(c)
+	}
+	return out
 }
 
 // WriteMarkdown writes g as a Markdown table, escaping what Markdown would read.
@@ -81,7 +107,7 @@ func WriteMarkdown(w io.Writer, g Grid) error {
 func mdCells(cells []string) []string {
 	out := make([]string, len(cells))
 	for i, c := range cells {
-		out[i] = MarkdownEscape(oneLine(c))
+		out[i] = MarkdownEscape(Line(c))
 	}
 	return out
 }
@@ -93,94 +119,35 @@ var mdReplacer = strings.NewReplacer(
 // MarkdownEscape makes s literal text in Markdown (and inert if rendered as HTML).
 func MarkdownEscape(s string) string { return mdReplacer.Replace(s) }
 
-// oneLine folds white space and strips control characters, so that untrusted
-// text cannot break a table or drive the terminal.
-func oneLine(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\t' || r == '\r' || r == ' ':
-			space = true
-			continue
-		case isControl(r):
-			r = '�'
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
+// shrink narrows columns until their sum fits room, in the rounds Grid
+// describes.
+func shrink(widths []int, g Grid, room int) {
+	flex := g.Flex
+	if flex < 0 || flex >= len(widths) {
+		flex = len(widths) - 1
 	}
-	return b.String()
-}
-
-// Clean strips terminal control characters from s but keeps line breaks.
-func Clean(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = oneLineKeepSpaces(l)
-	}
-	return strings.Join(lines, "\n")
-}
-
-func oneLineKeepSpaces(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\t' {
-			return ' '
-		}
-		if isControl(r) {
-			return '�'
-		}
-		return r
-	}, s)
-}
-
-// shrink narrows columns until their sum fits room: first the flex column
-// down to flexMin, then always the widest column, never below colMin.
-func shrink(widths []int, flex, room int) {
-	const flexMin, colMin = 16, 6
 	total := 0
 	for _, x := range widths {
 		total += x
 	}
-	if over := total - room; over > 0 && widths[flex] > flexMin {
-		cut := min(over, widths[flex]-flexMin)
-		widths[flex] -= cut
-		total -= cut
-	}
-	for total > room {
-		widest := 0
-		for i, x := range widths {
-			if x > widths[widest] {
-				widest = i
+	narrow := func(may func(int) bool, floor int) {
+		for total > room {
+			widest := -1
+			for i, x := range widths {
+				if x > floor && may(i) && (widest < 0 || x > widths[widest]) {
+					widest = i
+				}
 			}
+			if widest < 0 {
+				return
+			}
+			widths[widest]--
+			total--
 		}
-		if widths[widest] <= colMin {
-			return
-		}
-		widths[widest]--
-		total--
 	}
-}
-
-// isControl reports characters that must not reach a terminal from untrusted
-// text: C0 and C1 controls (escape sequences) and the bidirectional overrides
-// that can make text display in another order than it reads.
-func isControl(r rune) bool {
-	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) ||
-		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
-}
-
-func fit(s string, width int) string {
-	if utf8.RuneCountInString(s) <= width {
-		return s
-	}
-	if width <= 1 {
-		return ellipsis
-	}
-	r := []rune(s)
-	return string(r[:width-1]) + ellipsis
+	narrow(func(i int) bool { return i == flex || slices.Contains(g.Give, i) }, flexMin)
+	narrow(func(i int) bool { return !slices.Contains(g.Keep, i) }, colMin)
+	narrow(func(int) bool { return true }, colMin)
 }
 
 // Bold wraps s in bold when colour is on.

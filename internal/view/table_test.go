@@ -7,22 +7,6 @@ import (
 	"unicode/utf8"
 )
 
-func TestClean(t *testing.T) {
-	cases := []struct{ in, want string }{
-		{"plain text", "plain text"},
-		{"red\x1b[31m!", "red�[31m!"},
-		{"title\x1b]0;pwned\x07", "title�]0;pwned�"},
-		{"evil\u202egnp.exe", "evil�gnp.exe"},
-		{"tab\there\nnext", "tab here\nnext"},
-		{"c1\u009bcontrol", "c1�control"},
-	}
-	for _, tc := range cases {
-		if got := Clean(tc.in); got != tc.want {
-			t.Errorf("Clean(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 func TestWriteTableFits(t *testing.T) {
 	g := Grid{Headers: []string{"ID", "NAME", "SERVICES"}, Flex: 1, Rows: [][]string{
 		{"T1486.A001", "Data Encrypted for Impact: S3 Encryption - SSE-C Key Encryption", "s3"},

@@ -1,0 +1,128 @@
+package report_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/ttcproject/ttc/internal/report"
+	"github.com/ttcproject/ttc/internal/scan"
+	"github.com/ttcproject/ttc/internal/view"
+)
+
+// small is a scan result with one finding, one rejected record, one file
+// given up and one file set aside.
+func small() *scan.Result {
+	f := scan.Finding{
+		Type: "finding", TechniqueID: "T1562.008",
+		TechniqueName: "Impair Defenses: Disable or Modify Cloud Logs", Tactics: []string{"TA0005"},
+		Outcome: "success", EventTime: "2026-03-14T02:02:31Z",
+		EventSource: "cloudtrail.amazonaws.com", EventName: "StopLogging", AWSRegion: "us-east-1",
+		Actor: scan.Actor{Type: "IAMUser", ARN: "arn:aws:iam::111122223333:user/backup-sync",
+			AccessKeyID: "AKIAEXAMPLEKEY000001", SourceIP: "203.0.113.77", UserAgent: "aws-cli/2.15.30"},
+		Rule:   scan.RuleRef{ID: "r1", Title: "Trail stopped"},
+		Record: scan.RecordRef{File: "logs/a.json", Line: 3, Ordinal: 1},
+	}
+	return &scan.Result{
+		Summary: scan.Summary{Files: 1, FilesFailed: 1, FilesSkipped: 1,
+			Read: 3, Matched: 1, Unmatched: 1, Rejected: 1, Findings: 1},
+		Findings: []scan.Finding{f},
+		Rejections: []scan.Rejection{
+			{File: "logs/b.json", Line: 7, Ordinal: 2, Offset: 100, Reason: "not JSON"},
+			{File: "logs/c.json.gz", Line: 9, Ordinal: 1, Whole: true, Reason: "unexpected EOF"},
+		},
+		Skipped: []scan.Rejection{{File: "logs/d-Digest.json.gz", Reason: "digest file"}},
+	}
+}
+
+// forged is a value that tries to add a timeline row of its own, and
+// carries every kind of character that breaks or hides text on a terminal.
+const forged = "x\n\n2026-03-14T02:00:02Z  T1562.008  success  cloudtrail:StopLogging\r\n" +
+	"\u2028\u2029\u0085 zero\u200bwidth \u202eedisrever\u202c \ufeff\U000E0041 \x1b[2J\x07 end"
+
+// writers are the human outputs; every one must keep forged inert.
+var writers = []struct {
+	name  string
+	write func(*bytes.Buffer, *scan.Result) error
+}{
+	{"table", func(b *bytes.Buffer, r *scan.Result) error {
+		return report.WriteTable(b, r, tactics, report.Options{})
+	}},
+	{"table at 100 columns", func(b *bytes.Buffer, r *scan.Result) error {
+		return report.WriteTable(b, r, tactics, report.Options{View: view.Options{Width: 100}})
+	}},
+	{"table by actor", func(b *bytes.Buffer, r *scan.Result) error {
+		return report.WriteTable(b, r, tactics, report.Options{GroupByActor: true})
+	}},
+	{"markdown", func(b *bytes.Buffer, r *scan.Result) error {
+		return report.WriteMarkdown(b, r, tactics, report.Options{})
+	}},
+	{"markdown by actor", func(b *bytes.Buffer, r *scan.Result) error {
+		return report.WriteMarkdown(b, r, tactics, report.Options{GroupByActor: true})
+	}},
+	{"html", func(b *bytes.Buffer, r *scan.Result) error {
+		return report.WriteHTML(b, r, tactics, report.Options{})
+	}},
+}
+
+// TestForgedValuesStayOnTheirLine puts forged into each field that reaches
+// the human outputs and checks that it adds no line and no character a
+// terminal would act on or hide.
+func TestForgedValuesStayOnTheirLine(t *testing.T) {
+	fields := []struct {
+		name string
+		set  func(*scan.Result, string)
+	}{
+		{"actor ARN", func(r *scan.Result, v string) {
+			r.Findings[0].Actor.ARN = "arn:aws:iam::111122223333:user/" + v
+		}},
+		{"actor type", func(r *scan.Result, v string) { r.Findings[0].Actor.Type = v }},
+		{"access key", func(r *scan.Result, v string) { r.Findings[0].Actor.AccessKeyID = v }},
+		{"source IP", func(r *scan.Result, v string) { r.Findings[0].Actor.SourceIP = v }},
+		{"user agent", func(r *scan.Result, v string) { r.Findings[0].Actor.UserAgent = v }},
+		{"event time", func(r *scan.Result, v string) { r.Findings[0].EventTime = v }},
+		{"event name", func(r *scan.Result, v string) { r.Findings[0].EventName = v }},
+		{"region", func(r *scan.Result, v string) { r.Findings[0].AWSRegion = v }},
+		{"error code", func(r *scan.Result, v string) { r.Findings[0].ErrorCode = v }},
+		{"rule title", func(r *scan.Result, v string) { r.Findings[0].Rule.Title = v }},
+		{"record file", func(r *scan.Result, v string) { r.Findings[0].Record.File = "logs/" + v }},
+		{"rejected file", func(r *scan.Result, v string) { r.Rejections[0].File = "logs/" + v }},
+		{"rejection reason", func(r *scan.Result, v string) { r.Rejections[0].Reason = v }},
+		{"failed file", func(r *scan.Result, v string) { r.Rejections[1].File = "logs/" + v }},
+		{"skipped file", func(r *scan.Result, v string) { r.Skipped[0].File = "logs/" + v }},
+	}
+	for _, field := range fields {
+		for _, w := range writers {
+			t.Run(field.name+"/"+w.name, func(t *testing.T) {
+				var plain, hostile bytes.Buffer
+				base, res := small(), small()
+				field.set(base, "x")
+				field.set(res, forged)
+				if err := w.write(&plain, base); err != nil {
+					t.Fatal(err)
+				}
+				if err := w.write(&hostile, res); err != nil {
+					t.Fatal(err)
+				}
+				out := hostile.String()
+				if out == plain.String() {
+					t.Skip("this format does not show the field")
+				}
+				if got, want := strings.Count(out, "\n"), strings.Count(plain.String(), "\n"); got != want {
+					t.Errorf("%d lines, %d with a plain value:\n%s", got, want, out)
+				}
+				for _, l := range strings.Split(out, "\n") {
+					if strings.HasPrefix(strings.TrimLeft(l, "| "), "2026-03-14T02:00:02Z") {
+						t.Errorf("forged row: %q", l)
+					}
+				}
+				for _, r := range out {
+					if r != '\n' && r != ' ' && !unicode.IsGraphic(r) {
+						t.Errorf("%U reached the output", r)
+					}
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package view
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+func TestLine(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"plain", "arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:user/alice"},
+		{"line feed", "user/x\n\n2026-03-14T02:00:02Z  T1562.008", `user/x\n\n2026-03-14T02:00:02Z  T1562.008`},
+		{"carriage return and tab", "a\r\tb", `a\r\tb`},
+		{"terminal escape", "red\x1b[31m!\x07", `red\x1b[31m!\x07`},
+		{"C1 control", "c1\u009bcontrol", `c1\x9bcontrol`},
+		{"line and paragraph separators", "a\u2028b\u2029c\u0085d", `a\u2028b\u2029c\x85d`},
+		{"zero width and format", "ad\u200bmin\u200d\ufeff", `ad\u200bmin\u200d\ufeff`},
+		{"bidirectional override", "evil\u202egnp.exe", `evil\u202egnp.exe`},
+		{"tag characters", "ok\U000E0041", `ok\U000e0041`},
+		{"not UTF-8", "a\xffb", `a\xffb`},
+		{"letters and marks kept", "café naïve 日本 e\u0301", "café naïve 日本 e\u0301"},
+		{"stacked marks", "z" + strings.Repeat("\u0301", 6), "z" + strings.Repeat("\u0301", maxMarks) + `\u0301\u0301`},
+		{"spaces kept", "  two  spaces ", "  two  spaces "},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Line(tc.in); got != tc.want {
+				t.Errorf("Line(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestClean(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"plain", "plain text", "plain text"},
+		{"escape", "red\x1b[31m!", `red\x1b[31m!`},
+		{"title", "title\x1b]0;pwned\x07", `title\x1b]0;pwned\x07`},
+		{"bidi", "evil\u202egnp.exe", `evil\u202egnp.exe`},
+		{"tab and line break", "tab\there\nnext", "tab here\nnext"},
+		{"carriage return", "a\r\nb", "a\\r\nb"},
+		{"separator", "a\u2028b", `a\u2028b`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Clean(tc.in); got != tc.want {
+				t.Errorf("Clean(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestWriteTableHostile checks that no cell can add a line, reach the
+// terminal as a control or invisible character, or push later columns
+// out of line.
+func TestWriteTableHostile(t *testing.T) {
+	values := []struct{ name, value string }{
+		{"line feed", "x\n\n2026-03-14T02:00:02Z  T1562.008  forged"},
+		{"carriage return", "x\rforged"},
+		{"line separator", "x\u2028forged"},
+		{"paragraph separator", "x\u2029forged"},
+		{"next line", "x\u0085forged"},
+		{"zero width space", "ad\u200b\u200b\u200bmin"},
+		{"soft hyphen", "ad\u00ad\u00admin"},
+		{"bidi", "x\u202eforged"},
+		{"escape", "x\x1b[2Jforged"},
+		{"wide", "日本語の名前"},
+		{"combining", "e\u0301e\u0301e\u0301"},
+	}
+	for _, tc := range values {
+		t.Run(tc.name, func(t *testing.T) {
+			g := Grid{Headers: []string{"A", "VALUE", "B"}, Flex: -1, Rows: [][]string{
+				{"1", tc.value, "end"},
+				{"2", "plain", "end"},
+			}}
+			for _, width := range []int{0, 30} {
+				var b bytes.Buffer
+				if err := WriteTable(&b, g, Options{Width: width}); err != nil {
+					t.Fatal(err)
+				}
+				out := b.String()
+				lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+				if len(lines) != 3 {
+					t.Fatalf("width %d: %d lines, want 3:\n%s", width, len(lines), out)
+				}
+				for _, r := range out {
+					if r != '\n' && r != ' ' && !unicode.IsGraphic(r) {
+						t.Errorf("width %d: %U reached the table: %q", width, r, out)
+					}
+				}
+				var col []int
+				for _, l := range lines {
+					col = append(col, cells(l[:strings.LastIndex(l, " ")+1]))
+				}
+				if col[0] != col[1] || col[1] != col[2] {
+					t.Errorf("width %d: last column starts at display columns %v:\n%s", width, col, out)
+				}
+			}
+		})
+	}
+}
+
+// TestWriteTableCapsCells checks that one huge value does not pad every
+// other row to its width.
+func TestWriteTableCapsCells(t *testing.T) {
+	cases := []struct {
+		name  string
+		width int
+	}{{"piped", 0}, {"wide terminal", 1000}}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := Grid{Headers: []string{"TIME", "SOURCE IP", "ACTOR"}, Flex: -1}
+			g.Rows = append(g.Rows, []string{"2026-03-14T02:00:02Z", strings.Repeat("9", 100_000), "user/alice"})
+			for i := 0; i < 200; i++ {
+				g.Rows = append(g.Rows, []string{"2026-03-14T02:00:02Z", "192.0.2.1", "user/bob"})
+			}
+			var b bytes.Buffer
+			if err := WriteTable(&b, g, Options{Width: tc.width}); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+			for _, l := range lines {
+				if n := cells(l); n > 20+2+MaxCell+2+10 {
+					t.Fatalf("line of %d columns, want at most %d", n, 20+2+MaxCell+2+10)
+				}
+			}
+			if !strings.Contains(lines[1], strings.Repeat("9", MaxCell-1)+"…  user/alice") {
+				t.Errorf("long cell not cut to %d columns with a mark: %.300q", MaxCell, lines[1])
+			}
+		})
+	}
+}
+
+// TestShrinkOrder checks which columns give way first when a table must fit.
+func TestShrinkOrder(t *testing.T) {
+	cases := []struct {
+		name   string
+		widths []int
+		g      Grid
+		room   int
+		want   []int
+	}{
+		{"flex first", []int{20, 10, 40}, Grid{Flex: -1}, 50, []int{20, 10, 20}},
+		{"then widest", []int{20, 10, 40}, Grid{Flex: -1}, 40, []int{15, 10, 15}},
+		{"kept columns last", []int{20, 10, 24, 10, 12, 98}, Grid{Flex: 5, Keep: []int{0, 2}}, 84,
+			[]int{20, 10, 24, 10, 10, 10}},
+		{"kept columns when nothing else gives", []int{20, 24, 8}, Grid{Flex: 2, Keep: []int{0, 1}}, 40,
+			[]int{17, 17, 6}},
+		{"give way together", []int{10, 32, 8, 64}, Grid{Flex: 3, Give: []int{1}, Keep: []int{0}}, 76,
+			[]int{10, 29, 8, 29}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := append([]int(nil), tc.widths...)
+			shrink(got, tc.g, tc.room)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("shrink(%v, room %d) = %v, want %v", tc.widths, tc.room, got, tc.want)
+			}
+		})
+	}
+}
