@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ttcproject/ttc/internal/report"
+	"github.com/ttcproject/ttc/internal/scan"
 	"github.com/ttcproject/ttc/internal/view"
 )
 
@@ -88,4 +89,58 @@ func tableLines(out string) []string {
 		}
 	}
 	return lines
+}
+
+// TestPlurals checks that counts of one read as one in the human outputs.
+func TestPlurals(t *testing.T) {
+	one := small()
+	one.Summary = scan.Summary{Files: 0, FilesFailed: 1, Read: 1, Rejected: 1, Findings: 1}
+	one.Rejections = []scan.Rejection{{File: "a.json", Line: 2, Ordinal: 1, Reason: "not JSON"},
+		{File: "b.json.gz", Line: 3, Ordinal: 1, Offset: 10, Whole: true, Reason: "unexpected EOF"}}
+	cases := []struct {
+		name    string
+		write   func(*bytes.Buffer) error
+		want    []string
+		notWant []string
+	}{
+		{"summary of a file given up", func(b *bytes.Buffer) error {
+			_, err := b.WriteString(report.SummaryLine(one.Summary))
+			return err
+		}, []string{"1 file (0 B; 1 not read to the end) in", "1 record read", "1 finding"},
+			[]string{"records", "files", "findings", "1 file not read"}},
+		{"summary of files read whole", func(b *bytes.Buffer) error {
+			_, err := b.WriteString(report.SummaryLine(scan.Summary{Files: 2, Bytes: 2048, Read: 4, Matched: 4, Findings: 4}))
+			return err
+		}, []string{"2 files (2.0 KiB) in"}, []string{"not read"}},
+		{"summary of some files given up", func(b *bytes.Buffer) error {
+			_, err := b.WriteString(report.SummaryLine(scan.Summary{Files: 2, FilesFailed: 3, Bytes: 10}))
+			return err
+		}, []string{"5 files (10 B; 3 not read to the end) in"}, nil},
+		{"table", func(b *bytes.Buffer) error {
+			return report.WriteTable(b, one, tactics, report.Options{GroupByActor: true})
+		}, []string{"REJECTED (1 record; 1 file not read to the end)", "after 1 record)", "1 finding,"},
+			[]string{"records", "files", "findings"}},
+		{"html", func(b *bytes.Buffer) error {
+			return report.WriteHTML(b, one, tactics, report.Options{})
+		}, []string{"1 finding ·"}, []string{"1 findings", "1 records", "1 files"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tc.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output does not say %q:\n%s", w, out)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(out, w) {
+					t.Errorf("output says %q:\n%s", w, out)
+				}
+			}
+		})
+	}
 }

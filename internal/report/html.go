@@ -18,6 +18,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"event": eventLabel,
 	"join":  strings.Join,
 	"dash":  orDash,
+	"count": func(n int, one, many string) string { return count(int64(n), one, many) },
 }).Parse(htmlTemplate))
 
 // WriteHTML writes a self-contained HTML report: no scripts, no external

@@ -232,15 +232,18 @@ func (j *JSONLWriter) Close(res *scan.Result) error {
 
 // SummaryLine says in one line what was read and how it was classified.
 func SummaryLine(s scan.Summary) string {
+	// Files counts the files read to the end, FilesFailed the others; the
+	// line counts both, and says how many of them were given up.
+	size := humanBytes(s.Bytes)
+	if s.FilesFailed > 0 {
+		size += fmt.Sprintf("; %d not read to the end", s.FilesFailed)
+	}
 	line := fmt.Sprintf("%s (%s) in %s: %s read = %d matched + %d unmatched + %d rejected; %s",
-		count(s.Files+s.FilesFailed, "file", "files"), humanBytes(s.Bytes), s.Duration.Round(time.Millisecond),
+		count(s.Files+s.FilesFailed, "file", "files"), size, s.Duration.Round(time.Millisecond),
 		count(s.Read, "record", "records"), s.Matched, s.Unmatched, s.Rejected, count(int64(s.Findings), "finding", "findings"))
 	var extra []string
 	if s.FilesSkipped > 0 {
 		extra = append(extra, count(s.FilesSkipped, "file", "files")+" skipped")
-	}
-	if s.FilesFailed > 0 {
-		extra = append(extra, count(s.FilesFailed, "file", "files")+" not read to the end")
 	}
 	if s.Duplicates > 0 {
 		extra = append(extra, count(s.Duplicates, "duplicate finding", "duplicate findings")+" dropped")

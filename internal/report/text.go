@@ -134,7 +134,18 @@ func writeRejections(b *strings.Builder, res *scan.Result, opts Options) {
 		return
 	}
 	if len(res.Rejections) > 0 {
-		fmt.Fprintf(b, "\n%s\n", view.Bold(fmt.Sprintf("REJECTED (%d records; %d files not read to the end)", res.Summary.Rejected, res.Summary.FilesFailed), opts.View))
+		var what []string
+		if res.Summary.Rejected > 0 {
+			what = append(what, count(res.Summary.Rejected, "record", "records"))
+		}
+		if res.Summary.FilesFailed > 0 {
+			what = append(what, count(res.Summary.FilesFailed, "file", "files")+" not read to the end")
+		}
+		title := "REJECTED"
+		if len(what) > 0 {
+			title += " (" + strings.Join(what, "; ") + ")"
+		}
+		fmt.Fprintf(b, "\n%s\n", view.Bold(title, opts.View))
 		for _, r := range res.Rejections {
 			b.WriteString("  " + view.Line(rejectionLine(r)) + "\n")
 		}
@@ -153,7 +164,7 @@ func writeRejections(b *strings.Builder, res *scan.Result, opts Options) {
 func rejectionLine(r scan.Rejection) string {
 	switch {
 	case r.Whole && r.Line > 0:
-		return fmt.Sprintf("%s:%d (offset %d, after %d records): %s", r.File, r.Line, r.Offset, r.Ordinal, r.Reason)
+		return fmt.Sprintf("%s:%d (offset %d, after %s): %s", r.File, r.Line, r.Offset, count(r.Ordinal, "record", "records"), r.Reason)
 	case r.Whole:
 		return fmt.Sprintf("%s: %s", r.File, r.Reason)
 	}
