@@ -138,7 +138,7 @@ func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string
 		switch {
 		case strings.Contains(line, "rule not used"):
 			run.RulesUnused++
-		case strings.Contains(line, "records read ="):
+		case strings.Contains(line, " read = "):
 			run.SummaryLine = line
 		}
 	}
