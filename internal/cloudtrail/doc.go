@@ -15,11 +15,12 @@
 // string) and digest objects (ErrDigest). Envelopes may appear in arrays
 // and line streams too, and inside the JSON strings (an EventBridge rule
 // that writes to a log group); a string that holds neither a record nor an
-// envelope is a rejected record. A file may hold several top-level values of one
-// family (concatenated log files, NDJSON); a mix of containers and records
-// is an error. A key spelled with escapes means the key it decodes to:
-// "Rec\u006frds" is a Records container like "Records", and
-// "event\u004eame" a record field.
+// envelope is a rejected record. A file may hold several top-level values
+// of one family (concatenated log files, NDJSON): lone records after a
+// container object end the file (ErrMixedShapes), and a container object
+// among lone records is one rejected record whose items are not read. A
+// key spelled with escapes means the key it decodes to: "Rec\u006frds" is
+// a Records container like "Records", and "event\u004eame" a record field.
 //
 // Records stream: the reader holds at most one record, or one top-level
 // object until it turns out to be a container, in a buffer bounded by
@@ -60,5 +61,9 @@
 // lines after it, up to the end of input) or that holds text starting no
 // JSON value is one rejected record, and reading resumes at the next line
 // that starts an object. Only a file whose first value is cut short ends
-// with ErrTruncated.
+// with ErrTruncated. A first value that is no record (a comment, an empty
+// or foreign object) is one rejected record when one of the next few
+// lines holds a record and the lines before it hold objects; otherwise the
+// file is not a stream of records and fails as a whole (ErrUnknownShape),
+// as a package.json or a text does.
 package cloudtrail

@@ -28,6 +28,8 @@ func addSeeds(f *testing.F) {
 		"{\"eventName\":1}\n{\"eventName\":[\n{\"eventName\":2}", "{\"eventName\":1}}\nx\n{\"eventName\":2}",
 		`{"Records":[{"a":"` + strings.Repeat("x", 200) + `"},{"b":[` + strings.Repeat("[", 150) + strings.Repeat("]", 150) + `]},{"c":1}]}`,
 		`{"pad":"` + strings.Repeat(`\"`, 100) + `","Records":[{"a":1}]}`,
+		"{}\n# x\n{\"eventName\":1}", "# x\n{\"eventName\":1}", "{\"eventName\":1}\n{\"Records\":[{}]}\n{\"eventName\":2}",
+		`{"Rec\u006frds":[{}],"Records":[{}]}`, `{"Events":[{"CloudTrailEvent":"{\"source\":\"s\",\"detail\":{\"a\":1}}"}]}`,
 		"{\"eventName\":\"" + strings.Repeat("y", 200) + "\"}\n{\"eventName\":\"" + strings.Repeat("z", 200) + "\n{\"eventName\":2}",
 	} {
 		f.Add([]byte(s))

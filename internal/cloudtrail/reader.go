@@ -87,16 +87,17 @@ type Reader struct {
 	started   bool
 	mode      mode
 	cat       category
-	first     bool  // the next item is the file's first
-	objStart  int64 // start of the current top-level object
-	objFirst  bool  // no member read yet in it
-	inCont    bool  // it holds a container
-	overflow  bool  // it outgrew the buffer and is no longer held
-	objLine   int64 // its line, kept when it overflows
-	arrFirst  bool  // no item read yet in the current array
-	contShape Shape // shape of the current array's items
-	topArray  bool  // the current array is a top-level array
-	control   bool  // the current object is a CloudWatch control message
+	first     bool   // the next item is the file's first
+	objStart  int64  // start of the current top-level object
+	objFirst  bool   // no member read yet in it
+	inCont    bool   // it holds a container
+	overflow  bool   // it outgrew the buffer and is no longer held
+	objLine   int64  // its line, kept when it overflows
+	arrFirst  bool   // no item read yet in the current array
+	contShape Shape  // shape of the current array's items
+	topArray  bool   // the current array is a top-level array
+	control   bool   // the current object is a CloudWatch control message
+	stray     string // the container key of a container among lone records
 
 	sc      scanner
 	keys    itemKeys

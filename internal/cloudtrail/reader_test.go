@@ -31,17 +31,24 @@ func read(t testing.TB, src io.Reader, name string, opts Options) result {
 	r := NewReader(opts)
 	r.Reset(src, name)
 	var res result
+	var ordinal int64 // records and rejections are numbered 1, 2, … in the order they come
 	for {
 		rec, err := r.Next()
 		var re *RecordError
 		switch {
 		case errors.As(err, &re):
+			if ordinal++; re.Pos.Ordinal != ordinal || re.Pos.File != name || re.Pos.Line < 1 || re.Reason == "" {
+				t.Fatalf("%s: rejection %d: %v", name, ordinal, re)
+			}
 			res.rejects = append(res.rejects, re)
 			continue
 		case err == io.EOF:
 		case err != nil:
 			res.err = err
 		default:
+			if ordinal++; rec.Pos.Ordinal != ordinal {
+				t.Fatalf("%s: record %d comes with ordinal %d", name, ordinal, rec.Pos.Ordinal)
+			}
 			if rec.Top != nil {
 				want, ok := jsonscan.AppendMembers(nil, rec.Raw)
 				if !ok || !slices.Equal(rec.Top, want) {

@@ -1,7 +1,6 @@
 package cloudtrail
 
 import (
-	"bytes"
 	"fmt"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"io"
@@ -33,7 +32,7 @@ func (r *Reader) top() error {
 		switch b[i] {
 		case '{':
 			r.mode, r.objStart, r.objFirst, r.inCont, r.control = modeObject, r.pos, true, false, false
-			r.overflow, r.dupAt, r.objKeys, r.objMask = false, 0, r.objKeys[:0], 0
+			r.overflow, r.dupAt, r.objKeys, r.objMask, r.stray = false, 0, r.objKeys[:0], 0, ""
 			r.objMembers = r.objMembers[:0]
 			r.keys = itemKeys{}
 			r.pos++
@@ -66,7 +65,11 @@ func (r *Reader) top() error {
 		for r.n-r.idx(r.pos) < 16 && r.fill() {
 		}
 		b, i = r.data(), r.idx(r.pos)
-		return r.fileErr(r.pos, fmt.Errorf("%w: not JSON, starts with %q", ErrUnknownShape, b[i:min(len(b), i+16)]))
+		err := r.fileErr(r.pos, fmt.Errorf("%w: not JSON, starts with %q", ErrUnknownShape, b[i:min(len(b), i+16)]))
+		if r.cat == catContainer {
+			return err
+		}
+		return r.firstNotRecord(r.pos, r.pos, err, fmt.Sprintf("not JSON, starts with %q", r.textHead()))
 	}
 }
 
@@ -98,8 +101,8 @@ func (r *Reader) member() (*Record, error) {
 			continue
 		}
 		name := r.sc.name(b, i, ke)
-		if b[j] == '[' && isContainer(name) {
-			return nil, r.enterContainer(name, i, ke, j, fp)
+		if c := containerName(name); b[j] == '[' && c != "" {
+			return nil, r.enterContainer(c, i, ke, j, fp)
 		}
 		r.sc.dup = 0
 		ve := r.sc.value(b, j, 1)
@@ -134,20 +137,29 @@ func (r *Reader) member() (*Record, error) {
 	}
 }
 
-func isContainer(name []byte) bool {
+// containerName returns the decoded key name when it names a container's
+// array, and "" otherwise.
+func containerName(name []byte) string {
 	switch string(name) {
-	case "Records", "Events", "logEvents", "events":
-		return true
+	case "Records":
+		return "Records"
+	case "Events":
+		return "Events"
+	case "logEvents":
+		return "logEvents"
+	case "events":
+		return "events"
 	}
-	return false
+	return ""
 }
 
 // enterContainer starts reading the array at b[j], the value of the key
-// b[i:ke], as the items of a container object.
-func (r *Reader) enterContainer(name []byte, i, ke, j int, fp uint64) error {
-	if err := r.setCat(catContainer, r.objStart); err != nil {
-		return err
+// b[i:ke] (named name), as the items of a container object.
+func (r *Reader) enterContainer(name string, i, ke, j int, fp uint64) error {
+	if r.cat == catItems {
+		return r.strayContainer(name, j)
 	}
+	r.cat = catContainer
 	if !r.inCont && !r.overflow {
 		b, o := r.data(), r.idx(r.objStart)
 		if seen(&r.objMask, fp) {
@@ -159,7 +171,7 @@ func (r *Reader) enterContainer(name []byte, i, ke, j int, fp uint64) error {
 			return r.fileErr(r.objStart, fmt.Errorf("%w: %s", ErrDuplicateKey, r.dupWhere()))
 		}
 	}
-	switch string(name) {
+	switch name {
 	case "Records":
 		r.contShape = ShapeRecords
 		r.stats.Shapes |= ShapeRecords
@@ -198,22 +210,25 @@ func (r *Reader) objectEnd() (*Record, error) {
 			return nil, err
 		}
 		pos := r.position(r.objStart, r.stats.Read+1)
-		return nil, r.rejectObject(pos, r.tooLargeReason(r.pos-r.objStart))
+		reason := r.tooLargeReason(r.pos - r.objStart)
+		if r.stray != "" {
+			reason = fmt.Sprintf("a %q container among lone records: its items are not read", r.stray)
+		}
+		return nil, r.rejectObject(pos, reason)
 	}
 	b := r.data()
 	it := b[r.idx(r.objStart):r.idx(r.pos)]
 	r.closeObjKeys()
-	if r.keys.container {
+	if r.keys.container && r.first {
 		return nil, r.fileErr(r.objStart, fmt.Errorf("%w: container key whose value is not an array", ErrUnknownShape))
 	}
-	if r.keys.digest {
-		if r.first {
-			r.stats.Shapes |= ShapeDigest
-			return nil, r.fileErr(r.objStart, ErrDigest)
-		}
+	if r.keys.digest && r.first {
+		r.stats.Shapes |= ShapeDigest
+		return nil, r.fileErr(r.objStart, ErrDigest)
 	}
 	if !r.keys.recordish && !r.keys.wrapper() && r.first {
-		return nil, r.fileErr(r.objStart, fmt.Errorf("%w: top-level object with neither records nor record fields", ErrUnknownShape))
+		err := r.fileErr(r.objStart, fmt.Errorf("%w: top-level object with neither records nor record fields", ErrUnknownShape))
+		return nil, r.firstNotRecord(r.objStart, r.pos, err, "record is "+describe(it, &r.keys))
 	}
 	if err := r.setCat(catItems, r.objStart); err != nil {
 		return nil, err
@@ -289,83 +304,4 @@ func (r *Reader) rejectObject(pos Position, reason string) error {
 	r.stats.Rejected++
 	r.first = false
 	return &RecordError{Pos: pos, Reason: reason}
-}
-
-// rejectText rejects text that starts no JSON value between the lone
-// records of a file (a broken line: a bracket too many, words after a
-// record) and resumes at the next line that starts an object.
-func (r *Reader) rejectText() error {
-	for r.n-r.idx(r.pos) < 16 && r.fill() {
-	}
-	b, i := r.data(), r.idx(r.pos)
-	head := b[i:min(len(b), i+16)]
-	if j := bytes.IndexByte(head, '\n'); j >= 0 {
-		head = head[:j]
-	}
-	r.stats.Read++
-	r.stats.Rejected++
-	pos := r.position(r.pos, r.stats.Read)
-	reason := fmt.Sprintf("not JSON, starts with %q", bytes.TrimRight(head, " \t\r"))
-	r.resync(r.pos)
-	return &RecordError{Pos: pos, Reason: reason}
-}
-
-// resync moves to the next line whose first non-blank byte is '{' (or
-// that starts with a CloudWatch export timestamp) and reports whether it
-// found one; without one it moves to the end of input.
-func (r *Reader) resync(from int64) bool {
-	r.keep, r.pos = from, from
-	for {
-		b := r.data()
-		i := r.idx(r.pos)
-		for {
-			j := bytes.IndexByte(b[i:], '\n')
-			if j < 0 {
-				i = len(b)
-				break
-			}
-			k := skipWS(b, i+j+1)
-			if k >= len(b) || (isDigit(b[k]) && len(b)-k < 64 && !r.eof) {
-				i += j // look again with more input
-				break
-			}
-			if b[k] == '{' || stampedLine(b[k:]) > 0 {
-				r.keepHere(k)
-				return true
-			}
-			i = k
-		}
-		r.keepHere(i)
-		if !r.fill() {
-			r.keepHere(r.n)
-			return false
-		}
-	}
-}
-
-// stampedLine returns the length of the "<timestamp> " prefix CloudWatch
-// Logs puts before each event when it exports a log group to S3, when b
-// starts with one followed by '{', and 0 otherwise.
-func stampedLine(b []byte) int {
-	const date = "0000-00-00T"
-	if len(b) < len(date) {
-		return 0
-	}
-	for i := range len(date) {
-		if date[i] == '0' && !isDigit(b[i]) || date[i] != '0' && b[i] != date[i] {
-			return 0
-		}
-	}
-	for i := len(date); i < len(b) && i < 40; i++ {
-		switch c := b[i]; {
-		case c == ' ':
-			if i+1 < len(b) && b[i+1] == '{' {
-				return i + 1
-			}
-			return 0
-		case !isDigit(c) && c != ':' && c != '.' && c != 'Z' && c != '+' && c != '-':
-			return 0
-		}
-	}
-	return 0
 }

@@ -1,0 +1,222 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// Lone records (one per line, CloudWatch Logs export lines) recover from a
+// line that holds no record: it is one rejected record, and reading goes
+// on at the next line that starts an object.
+
+// rejectText rejects text that starts no JSON value between the lone
+// records of a file (a broken line: a bracket too many, words after a
+// record) and resumes at the next line that starts an object.
+func (r *Reader) rejectText() error {
+	reason := fmt.Sprintf("not JSON, starts with %q", r.textHead())
+	pos := r.position(r.pos, r.stats.Read+1)
+	r.resync(r.pos)
+	return r.rejectObject(pos, reason)
+}
+
+// textHead returns the start of the text at r.pos, for a message: up to
+// 16 bytes, not past its line.
+func (r *Reader) textHead() []byte {
+	for r.n-r.idx(r.pos) < 16 && r.fill() {
+	}
+	b, i := r.data(), r.idx(r.pos)
+	head := b[i:min(len(b), i+16)]
+	if j := bytes.IndexByte(head, '\n'); j >= 0 {
+		head = head[:j]
+	}
+	return bytes.TrimRight(head, " \t\r")
+}
+
+// lookAhead is how many lines after a file's first value firstNotRecord
+// reads to find a record.
+const lookAhead = 8
+
+// firstNotRecord handles a file's first value, from offset at to end, that
+// is no record. When one of the next few non-blank lines holds a lone
+// record, and the lines before it all hold objects, the file is a stream of
+// one record per line that starts badly (a comment, a header, empty or
+// foreign objects): the value is one rejected record, for reason, and
+// reading goes on at the next line, each line that is no record costing
+// that line. Otherwise err, which ends the file, is returned, so that a
+// file in another format (a package.json, a text, a stream of something
+// else) fails as a whole, as before anything was read ahead.
+//
+// Looking ahead is bounded, so that a large file of something else is not
+// read through to prove it: a file whose record comes only after
+// lookAhead lines, or after a line that starts no object or holds a broken
+// one, or whose lines up to the record do not fit in Options.MaxValueSize,
+// fails as a whole.
+func (r *Reader) firstNotRecord(at, end int64, err error, reason string) error {
+	pos := r.position(at, r.stats.Read+1)
+	if !r.recordAhead(end) {
+		return err
+	}
+	r.cat = catItems
+	return r.rejectObject(pos, reason)
+}
+
+// recordAhead reports whether a lone record (or an envelope or log event
+// around one) starts one of the lookAhead non-blank lines after the line
+// of offset from, each line before it starting an object; when it does,
+// reading resumes at the line after from's. The lines read ahead are held
+// in the buffer and read again.
+func (r *Reader) recordAhead(from int64) bool {
+	r.keepHere(r.idx(from))
+	for { // to the next line, without holding the first value
+		b := r.data()
+		if j := bytes.IndexByte(b[r.idx(r.pos):], '\n'); j >= 0 {
+			r.keepHere(r.idx(r.pos) + j + 1)
+			break
+		}
+		r.keepHere(len(b))
+		if !r.fill() {
+			return false
+		}
+	}
+	resume := r.pos
+	at := r.pos
+	var k itemKeys
+	for range lookAhead {
+		e, ok := r.aheadObject(at, &k)
+		if !ok {
+			return false
+		}
+		if k.recordish || k.wrapper() {
+			r.keepHere(r.idx(resume))
+			return true
+		}
+		if at, ok = r.lineAfter(e); !ok {
+			return false
+		}
+	}
+	return false
+}
+
+// aheadObject scans the object that starts the first non-blank line at or
+// after offset at, maybe after a CloudWatch export timestamp, filling k
+// with its keys, and returns its end; ok is false when there is no such
+// line, it starts no object, or the object is broken, cut short or too
+// large to hold.
+func (r *Reader) aheadObject(at int64, k *itemKeys) (end int64, ok bool) {
+	for {
+		b := r.data()
+		i := skipWS(b, r.idx(at))
+		at = r.abs(i)
+		if i >= len(b) || (isDigit(b[i]) && len(b)-i < 64 && !r.eof) {
+			if r.fill() {
+				continue
+			}
+			if i >= len(b) {
+				return 0, false
+			}
+		}
+		o := i
+		if isDigit(b[i]) {
+			o += stampedLine(b[i:])
+		}
+		if b[o] != '{' {
+			return 0, false
+		}
+		switch e := r.sc.object(b, o, k); e {
+		case more:
+			if !r.fill() {
+				return 0, false
+			}
+		case fail:
+			return 0, false
+		default:
+			return r.abs(e), true
+		}
+	}
+}
+
+// lineAfter returns the offset after the first newline at or after offset
+// at, holding the buffer from r.keep; ok is false when there is none.
+func (r *Reader) lineAfter(at int64) (int64, bool) {
+	for {
+		b := r.data()
+		if j := bytes.IndexByte(b[r.idx(at):], '\n'); j >= 0 {
+			return at + int64(j) + 1, true
+		}
+		at = r.abs(len(b))
+		if !r.fill() {
+			return 0, false
+		}
+	}
+}
+
+// strayContainer passes over the array at b[j], the value of the container
+// key name, in a top-level object among lone records. The object is not
+// held from here on and is rejected at its end as one record, and reading
+// goes on after it: a stray line (an empty {"Records":[]}, a subscription
+// payload) costs that line, not the rest of the file. Its items are not
+// read: a container among lone records is no shape any AWS service writes.
+func (r *Reader) strayContainer(name string, j int) error {
+	r.stray = name
+	return r.skipMember(r.abs(j))
+}
+
+// resync moves to the next line whose first non-blank byte is '{' (or
+// that starts with a CloudWatch export timestamp) and reports whether it
+// found one; without one it moves to the end of input.
+func (r *Reader) resync(from int64) bool {
+	r.keep, r.pos = from, from
+	for {
+		b := r.data()
+		i := r.idx(r.pos)
+		for {
+			j := bytes.IndexByte(b[i:], '\n')
+			if j < 0 {
+				i = len(b)
+				break
+			}
+			k := skipWS(b, i+j+1)
+			if k >= len(b) || (isDigit(b[k]) && len(b)-k < 64 && !r.eof) {
+				i += j // look again with more input
+				break
+			}
+			if b[k] == '{' || stampedLine(b[k:]) > 0 {
+				r.keepHere(k)
+				return true
+			}
+			i = k
+		}
+		r.keepHere(i)
+		if !r.fill() {
+			r.keepHere(r.n)
+			return false
+		}
+	}
+}
+
+// stampedLine returns the length of the "<timestamp> " prefix CloudWatch
+// Logs puts before each event when it exports a log group to S3, when b
+// starts with one followed by '{', and 0 otherwise.
+func stampedLine(b []byte) int {
+	const date = "0000-00-00T"
+	if len(b) < len(date) {
+		return 0
+	}
+	for i := range len(date) {
+		if date[i] == '0' && !isDigit(b[i]) || date[i] != '0' && b[i] != date[i] {
+			return 0
+		}
+	}
+	for i := len(date); i < len(b) && i < 40; i++ {
+		switch c := b[i]; {
+		case c == ' ':
+			if i+1 < len(b) && b[i+1] == '{' {
+				return i + 1
+			}
+			return 0
+		case !isDigit(c) && c != ':' && c != '.' && c != 'Z' && c != '+' && c != '-':
+			return 0
+		}
+	}
+	return 0
+}

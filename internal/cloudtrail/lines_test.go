@@ -1,0 +1,102 @@
+package cloudtrail
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestLineStream checks that in one record per line a line that is no
+// record costs that line only, the first line included when a record
+// follows it, while a file that is no line stream of records still fails
+// as a whole.
+func TestLineStream(t *testing.T) {
+	const stamp = "2026-03-01T10:00:00.000Z "
+	pkg := "{\n  \"name\": \"tool\",\n  \"version\": \"1.0.0\",\n  \"dependencies\": {}\n}\n"
+	tests := []struct {
+		name     string
+		in       string
+		names    []string // eventName of each record produced
+		rejected []string // substrings of each rejection reason, in order
+		rejLines []int64
+		err      error
+	}{
+		{name: "empty object first", in: "{}\n" + recA + "\n" + recB + "\n", names: []string{"A", "B"},
+			rejected: []string{"object without CloudTrail record fields"}, rejLines: []int64{1}},
+		{name: "other object first", in: `{"foo":1}` + "\n" + recA, names: []string{"A"},
+			rejected: []string{"object without CloudTrail record fields"}, rejLines: []int64{1}},
+		{name: "comment first", in: "# exported by hand\n" + recA + "\n" + recB, names: []string{"A", "B"},
+			rejected: []string{`not JSON, starts with "# exported by ha"`}, rejLines: []int64{1}},
+		{name: "text first", in: "not json\n" + recA, names: []string{"A"},
+			rejected: []string{`not JSON, starts with "not json"`}, rejLines: []int64{1}},
+		{name: "blank lines after the first", in: "{}\n\n  \n" + recA, names: []string{"A"},
+			rejected: []string{"without CloudTrail record fields"}, rejLines: []int64{1}},
+		{name: "stamped empty object first", in: stamp + "{}\n" + stamp + recA + "\n", names: []string{"A"},
+			rejected: []string{"without CloudTrail record fields"}, rejLines: []int64{1}},
+		{name: "envelope after the first", in: "{}\n" + envelope(recA), names: []string{"A"},
+			rejected: []string{"without CloudTrail record fields"}},
+		{name: "pretty record after the first", in: "# header\n{\n  \"eventName\": \"A\"\n}\n" + recB, names: []string{"A", "B"},
+			rejected: []string{"not JSON"}},
+		{name: "package.json", in: pkg, err: ErrUnknownShape},
+		{name: "package.json then text", in: pkg + "done\n", err: ErrUnknownShape},
+		{name: "non-records first", in: "{}\n{\"foo\":1}\n\n{\"region\":\"x\"}\n" + recA, names: []string{"A"},
+			rejected: []string{"without CloudTrail record fields", "without CloudTrail record fields",
+				"without CloudTrail record fields"}, rejLines: []int64{1, 2, 4}},
+		{name: "pretty non-records first", in: "{\n  \"a\": 1\n}\n{\n  \"b\": {}\n}\n" + recA, names: []string{"A"},
+			rejected: []string{"without CloudTrail", "without CloudTrail"}, rejLines: []int64{1, 4}},
+		{name: "record too far", in: strings.Repeat("{}\n", lookAhead+1) + recA, err: ErrUnknownShape},
+		{name: "record just in reach", in: strings.Repeat("{}\n", lookAhead) + recA, names: []string{"A"},
+			rejected: strings.Split(strings.Repeat("without CloudTrail,", lookAhead-1)+"without CloudTrail", ",")},
+		{name: "text between", in: "{}\n# note\n" + recA, err: ErrUnknownShape},
+		{name: "text lines first", in: "# one\n# two\n" + recA, err: ErrUnknownShape},
+		{name: "stream of something else", in: "{\"level\":\"info\"}\n{\"level\":\"warn\"}\n", err: ErrUnknownShape},
+		{name: "text only", in: "hello\nworld\n", err: ErrUnknownShape},
+		{name: "text then broken object", in: "# header\n{\"eventName\" 1}\n" + recA, err: ErrUnknownShape},
+		{name: "text then cut object", in: "# header\n{\"eventName\":\"A\"", err: ErrUnknownShape},
+		{name: "text then container", in: "# header\n{\"Records\":[" + recA + "]}", err: ErrUnknownShape},
+		{name: "digest first", in: `{"digestS3Object":"x"}` + "\n" + recA, err: ErrDigest},
+		{name: "empty container between lines", in: recA + "\n" + `{"Records":[]}` + "\n" + recB + "\n", names: []string{"A", "B"},
+			rejected: []string{`a "Records" container among lone records`}, rejLines: []int64{2}},
+		{name: "container between lines", in: recA + "\n" + `{"Records":[` + recB + `],"x":{"y":[1]}}` + "\n" + recB,
+			names: []string{"A", "B"}, rejected: []string{"its items are not read"}, rejLines: []int64{2}},
+		{name: "pretty container between lines", in: recA + "\n{\n  \"logEvents\": [\n    {\"id\":\"1\",\"message\":\"x\"}\n  ]\n}\n" + recB,
+			names: []string{"A", "B"}, rejected: []string{`a "logEvents" container`}, rejLines: []int64{2}},
+		{name: "container open at the end", in: recA + "\n" + `{"Records":[` + recB, names: []string{"A"},
+			rejected: []string{"object still open at end of input"}, rejLines: []int64{2}},
+		{name: "container with a control character", in: recA + "\n{\"Records\":[\"a\tb\"]}\n" + recB, names: []string{"A", "B"},
+			rejected: []string{"control character"}, rejLines: []int64{2}},
+		{name: "container key not an array between lines", in: recA + "\n" + `{"Records":null}` + "\n" + recB,
+			names: []string{"A", "B"}, rejected: []string{"nested container"}, rejLines: []int64{2}},
+		{name: "container first, record after", in: `{"Records":[` + recA + `]}` + "\n" + recB, names: []string{"A"},
+			err: ErrMixedShapes},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, opts := range []Options{{}, {BufferSize: 5}} {
+				res := read(t, strings.NewReader(tt.in), "in", opts)
+				if !errors.Is(res.err, tt.err) || (tt.err == nil) != (res.err == nil) {
+					t.Fatalf("error = %v, want %v", res.err, tt.err)
+				}
+				var fe *FileError
+				if errors.As(res.err, &fe) && (fe.Pos.Ordinal != res.stats.Read || res.stats.Read == 0 && fe.Pos.Line != 1) {
+					t.Errorf("file error at %+v after %d records, want line 1", fe.Pos, res.stats.Read)
+				}
+				if names := eventNames(t, res.raws); fmt.Sprint(names) != fmt.Sprint(tt.names) {
+					t.Errorf("records %v, want %v", names, tt.names)
+				}
+				if len(res.rejects) != len(tt.rejected) {
+					t.Fatalf("rejects %v, want %d", res.rejects, len(tt.rejected))
+				}
+				for i, re := range res.rejects {
+					if !strings.Contains(re.Reason, tt.rejected[i]) {
+						t.Errorf("reject %d: %q does not say %q", i, re.Reason, tt.rejected[i])
+					}
+					if tt.rejLines != nil && re.Pos.Line != tt.rejLines[i] {
+						t.Errorf("reject %d at line %d, want %d", i, re.Pos.Line, tt.rejLines[i])
+					}
+				}
+			}
+		})
+	}
+}
