@@ -4,7 +4,8 @@
 // Inputs walks paths in a fixed order and recognises the S3 delivery layout
 // (AWSLogs/[<org>/]<account>/CloudTrail|CloudTrail-Insight|CloudTrail-Digest/
 // <region>/…): digest files and files that are neither gzip nor JSON are
-// set aside with a reason; a file named explicitly is always read.
+// set aside with a reason; a file named explicitly, or named as CloudTrail
+// names its log files, is always read, so that a damaged log fails.
 //
 // A Reader sniffs each file's content, never its name: one layer of gzip
 // (any number of members), then {"Records":[…]}, a bare array, one or more

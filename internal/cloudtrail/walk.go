@@ -9,6 +9,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -43,7 +44,8 @@ type Input struct {
 // Inputs yields the files to read for the given paths in order: "-" for
 // standard input, files as named (always read), and the files below each
 // directory in lexical order. Walking skips hidden entries, sets aside
-// digest files and files whose first bytes are neither gzip nor JSON, and
+// digest files and files whose first bytes are neither gzip nor JSON,
+// except files named as CloudTrail log files, which are always read, and
 // yields walk errors (unreadable folders) without stopping.
 func Inputs(paths []string) iter.Seq2[Input, error] {
 	return func(yield func(Input, error) bool) {
@@ -100,6 +102,10 @@ func walk(root string, yield func(Input, error) bool) bool {
 			in.Skip = "digest file (log-file validation)"
 		case !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0:
 			in.Skip = "not a regular file"
+		case logName.MatchString(d.Name()):
+			// Named as a log: read whatever it holds, so that a damaged
+			// one (a cut download, an error page saved in its place)
+			// fails instead of being set aside like a README.
 		default:
 			in.Skip = sniffFile(p)
 		}
@@ -145,6 +151,12 @@ func layout(p string) Input {
 	}
 	return in
 }
+
+// logName matches the name CloudTrail gives a log file it delivers to S3:
+// <account>_CloudTrail[-Insight]_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz
+// (or .json, once decompressed). It is specific enough to be trusted
+// outside the delivery layout too, in a folder the logs were copied to.
+var logName = regexp.MustCompile(`^[0-9]{12}_CloudTrail(-Insight)?_[a-z0-9-]+_[0-9]{8}T[0-9]{4}Z_[A-Za-z0-9]+\.json(\.gz)?$`)
 
 // sniffFile returns why the file at p is not worth reading, or "" when its
 // first bytes are gzip or JSON.

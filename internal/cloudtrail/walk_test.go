@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,5 +122,81 @@ func TestInputsMissing(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("%d results, want 2", n)
+	}
+}
+
+// TestInputsLogNames checks that a walk hands on every file named as a
+// CloudTrail log file, whatever it holds, so that a damaged one fails when
+// read instead of being set aside like a README.
+func TestInputsLogNames(t *testing.T) {
+	const dir = "AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/"
+	const insight = "AWSLogs/111111111111/CloudTrail-Insight/eu-west-1/2026/03/01/"
+	html := []byte("<html><body><h1>502 Bad Gateway</h1></body></html>\n")
+	s3err := []byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<Error><Code>AccessDenied</Code></Error>\n")
+	badMagic := append([]byte{0x1f, 0x8c, 0x08, 0x00}, make([]byte, 40)...)
+	tests := []struct {
+		name string
+		path string
+		data []byte
+		skip string // "" when the walk hands the file on
+		fail bool   // reading it ends with a FileError
+	}{
+		{name: "log with bad gzip magic", path: dir + "111111111111_CloudTrail_eu-west-1_20260301T1000Z_AbCdEfGh12345678.json.gz",
+			data: badMagic, fail: true},
+		{name: "log holding an html page", path: dir + "111111111111_CloudTrail_eu-west-1_20260301T1005Z_AbCdEfGh12345678.json.gz",
+			data: html, fail: true},
+		{name: "uncompressed log holding an s3 error", path: dir + "111111111111_CloudTrail_eu-west-1_20260301T1010Z_x1.json",
+			data: s3err, fail: true},
+		{name: "insight log holding an html page",
+			path: insight + "111111111111_CloudTrail-Insight_eu-west-1_20260301T1000Z_AbCdEfGh12345678.json.gz", data: html, fail: true},
+		{name: "log name outside the layout", path: "copy/111111111111_CloudTrail_eu-west-1_20260301T1000Z_AbCdEfGh12345678.json.gz",
+			data: html, fail: true},
+		{name: "good log", path: dir + "111111111111_CloudTrail_eu-west-1_20260301T1015Z_AbCdEfGh12345678.json.gz",
+			data: gz(t, []byte(`{"Records":[`+recA+`]}`))},
+		{name: "readme in the log folder", path: dir + "README", data: []byte("logs of March\n"), skip: "not JSON or gzip"},
+		{name: "license", path: "LICENSE", data: []byte("MIT License\n"), skip: "not JSON or gzip"},
+		{name: "html page not named as a log", path: dir + "index.html", data: html, skip: "not JSON or gzip"},
+		{name: "log name with a short account", path: dir + "1111_CloudTrail_eu-west-1_20260301T1000Z_AbCd.json.gz",
+			data: html, skip: "not JSON or gzip"},
+		{name: "log name with a bad time", path: dir + "111111111111_CloudTrail_eu-west-1_2026-03-01_AbCd.json.gz",
+			data: html, skip: "not JSON or gzip"},
+		{name: "log name with another suffix", path: dir + "111111111111_CloudTrail_eu-west-1_20260301T1000Z_AbCd.json.gz.html",
+			data: html, skip: "not JSON or gzip"},
+		{name: "digest", path: "AWSLogs/111111111111/CloudTrail-Digest/eu-west-1/2026/03/01/" +
+			"111111111111_CloudTrail-Digest_eu-west-1_t_eu-west-1_20260301T100000Z.json.gz", data: html,
+			skip: "digest file (log-file validation)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			p := filepath.Join(root, filepath.FromSlash(tt.path))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for in, err := range Inputs([]string{root}) {
+				n++
+				if err != nil || in.Path != p {
+					t.Fatalf("got %+v, %v; want %s", in, err, p)
+				}
+				if in.Skip != tt.skip {
+					t.Fatalf("skip %q, want %q", in.Skip, tt.skip)
+				}
+				if in.Skip != "" {
+					continue
+				}
+				res := readFile(t, in.Path, Options{})
+				var fe *FileError
+				if tt.fail != errors.As(res.err, &fe) {
+					t.Errorf("reading gives %v, want a file error: %v", res.err, tt.fail)
+				}
+			}
+			if n != 1 {
+				t.Errorf("%d inputs, want 1", n)
+			}
+		})
 	}
 }
