@@ -122,7 +122,7 @@ func (s *scanner) keyText(b []byte, o keyRef, buf *[]byte) []byte {
 }
 
 // name returns the decoded text of the key b[q:e] (quotes included): the
-// key itself, or its decoding in s.name when it holds an escape. A key
+// key itself, or its decoding in s.names when it holds an escape. A key
 // spelled with escapes means what it decodes to: "Rec\u006frds" is a
 // Records container like "Records".
 func (s *scanner) name(b []byte, q, e int) []byte {

@@ -7,7 +7,8 @@ import (
 
 // Lone records (one per line, CloudWatch Logs export lines) recover from a
 // line that holds no record: it is one rejected record, and reading goes
-// on at the next line that starts an object.
+// on at the next line that starts an object. This file holds that
+// recovery for text, for a bad first line and for a stray container.
 
 // rejectText rejects text that starts no JSON value between the lone
 // records of a file (a broken line: a bracket too many, words after a
@@ -44,7 +45,9 @@ const lookAhead = 8
 // reading goes on at the next line, each line that is no record costing
 // that line. Otherwise err, which ends the file, is returned, so that a
 // file in another format (a package.json, a text, a stream of something
-// else) fails as a whole, as before anything was read ahead.
+// else) fails as a whole, as before anything was read ahead. After an
+// empty container object the file is a container file, and err is
+// returned at once.
 //
 // Looking ahead is bounded, so that a large file of something else is not
 // read through to prove it: a file whose record comes only after
@@ -53,7 +56,7 @@ const lookAhead = 8
 // fails as a whole.
 func (r *Reader) firstNotRecord(at, end int64, err error, reason string) error {
 	pos := r.position(at, r.stats.Read+1)
-	if !r.recordAhead(end) {
+	if r.cat == catContainer || !r.recordAhead(end) {
 		return err
 	}
 	r.cat = catItems

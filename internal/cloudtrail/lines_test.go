@@ -21,6 +21,7 @@ func TestLineStream(t *testing.T) {
 		rejected []string // substrings of each rejection reason, in order
 		rejLines []int64
 		err      error
+		errLine  int64 // line of a file error before any record, 1 when 0
 	}{
 		{name: "empty object first", in: "{}\n" + recA + "\n" + recB + "\n", names: []string{"A", "B"},
 			rejected: []string{"object without CloudTrail record fields"}, rejLines: []int64{1}},
@@ -68,6 +69,10 @@ func TestLineStream(t *testing.T) {
 			rejected: []string{"control character"}, rejLines: []int64{2}},
 		{name: "container key not an array between lines", in: recA + "\n" + `{"Records":null}` + "\n" + recB,
 			names: []string{"A", "B"}, rejected: []string{"nested container"}, rejLines: []int64{2}},
+		{name: "empty container, then no record first", in: `{"Records":[]}` + "\n{}\n" + recA, err: ErrUnknownShape,
+			errLine: 2},
+		{name: "empty container, then text first", in: `{"Records":[]}` + "\n# x\n" + recA, err: ErrUnknownShape,
+			errLine: 2},
 		{name: "container first, record after", in: `{"Records":[` + recA + `]}` + "\n" + recB, names: []string{"A"},
 			err: ErrMixedShapes},
 	}
@@ -79,7 +84,7 @@ func TestLineStream(t *testing.T) {
 					t.Fatalf("error = %v, want %v", res.err, tt.err)
 				}
 				var fe *FileError
-				if errors.As(res.err, &fe) && (fe.Pos.Ordinal != res.stats.Read || res.stats.Read == 0 && fe.Pos.Line != 1) {
+				if errors.As(res.err, &fe) && (fe.Pos.Ordinal != res.stats.Read || res.stats.Read == 0 && fe.Pos.Line != max(tt.errLine, 1)) {
 					t.Errorf("file error at %+v after %d records, want line 1", fe.Pos, res.stats.Read)
 				}
 				if names := eventNames(t, res.raws); fmt.Sprint(names) != fmt.Sprint(tt.names) {

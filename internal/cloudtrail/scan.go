@@ -38,7 +38,7 @@ type scanner struct {
 	errMsg  string
 
 	tmp, tmp2 []byte // decoded keys
-	names     []byte // the decoded key name returns
+	names     []byte // the key name decoded last
 }
 
 // explain describes the last syntax error in b, the slice that was scanned.

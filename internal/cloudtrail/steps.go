@@ -66,9 +66,6 @@ func (r *Reader) top() error {
 		}
 		b, i = r.data(), r.idx(r.pos)
 		err := r.fileErr(r.pos, fmt.Errorf("%w: not JSON, starts with %q", ErrUnknownShape, b[i:min(len(b), i+16)]))
-		if r.cat == catContainer {
-			return err
-		}
 		return r.firstNotRecord(r.pos, r.pos, err, fmt.Sprintf("not JSON, starts with %q", r.textHead()))
 	}
 }

@@ -156,7 +156,8 @@ func layout(p string) Input {
 // <account>_CloudTrail[-Insight]_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz
 // (or .json, once decompressed). It is specific enough to be trusted
 // outside the delivery layout too, in a folder the logs were copied to.
-var logName = regexp.MustCompile(`^[0-9]{12}_CloudTrail(-Insight)?_[a-z0-9-]+_[0-9]{8}T[0-9]{4}Z_[A-Za-z0-9]+\.json(\.gz)?$`)
+var logName = regexp.MustCompile(`^[0-9]{12}_CloudTrail(-Insight)?_[a-z0-9-]+_` +
+	`[0-9]{8}T[0-9]{4}Z_[A-Za-z0-9]+\.json(\.gz)?$`)
 
 // sniffFile returns why the file at p is not worth reading, or "" when its
 // first bytes are gzip or JSON.
