@@ -266,3 +266,16 @@ func TestRecordFields(t *testing.T) {
 		})
 	}
 }
+
+// wantRejects checks that the rejections say, in order, what want lists.
+func wantRejects(t *testing.T, got []*RecordError, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("rejects %v, want %d", got, len(want))
+	}
+	for i, re := range got {
+		if !strings.Contains(re.Reason, want[i]) {
+			t.Errorf("reject %d: %q does not say %q", i, re.Reason, want[i])
+		}
+	}
+}
