@@ -1,8 +1,9 @@
 // Package jsonscan walks raw JSON without building values: it finds where
 // strings, values, object members and array elements end, eight bytes at a
-// time where it can, and decodes and encodes strings. The Sigma matcher and
-// the scanner's finding header read records through it, so that they skip
-// what they do not need at memory speed.
+// time where it can, and decodes and encodes strings. The CloudTrail reader
+// describes records with its Member, and the Sigma matcher and the
+// scanner's finding header read records through it, so that they skip what
+// they do not need at memory speed.
 package jsonscan
 
 import (
