@@ -89,6 +89,9 @@ func CountTechniques(fs []scan.Finding) []TechniqueCount {
 			name := f.TechniqueName
 			if f.TechniqueID == "" {
 				name = "(no catalog technique) " + f.Rule.Title
+				if len(f.Rule.ATTACK) > 0 {
+					name = "(no catalog technique; ATT&CK " + strings.Join(f.Rule.ATTACK, ", ") + ") " + f.Rule.Title
+				}
 			}
 			c = &TechniqueCount{TechniqueID: f.TechniqueID, TechniqueName: name, Tactics: f.Tactics, First: f.EventTime}
 			by[key], actors[key] = c, map[string]bool{}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,6 +37,10 @@ type Rule struct {
 	// Tactics are tactic IDs from the rule's attack.<tactic> tags, used when
 	// no technique is known.
 	Tactics []string
+	// Unmapped are the ATT&CK technique IDs of the rule's attack.t* tags
+	// that name no catalog entry (nor, through its parent, one near it):
+	// findings of a rule with no technique keep them.
+	Unmapped []string
 }
 
 // Set is the rules of one scan, compiled into one matcher.
@@ -153,13 +158,31 @@ func loadExternal(c *catalog.Catalog, dir string) ([]*Rule, error) {
 			return nil
 		}
 		techniques, tactics := MapTags(c, r.Tags)
-		rules = append(rules, &Rule{Rule: r, Origin: FromExternal, Techniques: techniques, Tactics: tactics})
+		rules = append(rules, &Rule{Rule: r, Origin: FromExternal, Techniques: techniques, Tactics: tactics,
+			Unmapped: unmappedTags(c, r.Tags)})
 		return nil
 	})
 	if err != nil {
 		errs = append(errs, err)
 	}
 	return rules, errors.Join(errs...)
+}
+
+// unmappedTags returns the ATT&CK IDs of the technique tags MapTags finds
+// no catalog entry for, upper-cased, in tag order, each once.
+func unmappedTags(c *catalog.Catalog, tags []string) []string {
+	var out []string
+	for _, tag := range tags {
+		m := techniqueTagRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(tag)))
+		if m == nil {
+			continue
+		}
+		id := strings.ToUpper(m[1])
+		if mapped, _ := MapTags(c, []string{tag}); len(mapped) == 0 && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 var techniqueTagRE = regexp.MustCompile(`^attack\.(t[0-9]{4}(\.[0-9]{3})?)$`)

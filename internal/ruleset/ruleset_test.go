@@ -163,3 +163,27 @@ func TestAtLeast(t *testing.T) {
 		t.Errorf("AtLeast(urgent) error = %v, want one naming the level", err)
 	}
 }
+
+func TestUnmappedTags(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ruleset.Load(c, []string{filepath.Join("testdata", "unmapped")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range s.Rules() {
+		if r.Origin != ruleset.FromExternal {
+			continue
+		}
+		if len(r.Techniques) != 0 {
+			t.Errorf("techniques %v, want none: the catalog holds none of the tags", r.Techniques)
+		}
+		if want := []string{"T1548", "T1550", "T1550.001"}; !slices.Equal(r.Unmapped, want) {
+			t.Errorf("unmapped %v, want %v", r.Unmapped, want)
+		}
+		return
+	}
+	t.Fatal("the test rule did not load")
+}

@@ -83,6 +83,9 @@ type RuleRef struct {
 	Level  string `json:"level,omitempty"`
 	Origin string `json:"origin"`
 	File   string `json:"file"`
+	// ATTACK lists the ATT&CK techniques the rule is tagged with that the
+	// catalog does not hold, for findings of a rule with no technique.
+	ATTACK []string `json:"attack,omitempty"`
 }
 
 // RecordRef locates the record that matched.
@@ -214,6 +217,7 @@ func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *rule
 	techniques := r.Techniques
 	if len(techniques) == 0 {
 		techniques = []string{""}
+		base.Rule.ATTACK = r.Unmapped
 	}
 	for _, id := range techniques {
 		dst = append(dst, base)

@@ -63,6 +63,10 @@ func appendFinding(b []byte, f *Finding, rh *rawHeader) []byte {
 	b = appendOmit(b, "level", f.Rule.Level)
 	b = appendKey(b, "origin", f.Rule.Origin)
 	b = appendKey(b, "file", f.Rule.File)
+	if len(f.Rule.ATTACK) > 0 {
+		b = append(b, `,"attack":`...)
+		b = appendStrings(b, f.Rule.ATTACK)
+	}
 	b = append(b, `},"record":{"file":`...)
 	b = appendString(b, f.Record.File)
 	b = append(b, `,"ordinal":`...)

@@ -18,7 +18,7 @@ func sampleFinding(s string) *Finding {
 		EventSource: "s3.amazonaws.com", EventName: s, AWSRegion: "us-east-1", RecipientAccountID: "111122223333",
 		ReadOnly: &ro,
 		Actor:    Actor{Type: "IAMUser", ARN: s, UserAgent: s, SourceIP: "203.0.113.7"},
-		Rule:     RuleRef{ID: "r", Title: s, Origin: "catalog", File: "f.yml"},
+		Rule:     RuleRef{ID: "r", Title: s, Origin: "catalog", File: "f.yml", ATTACK: []string{"T1550.001", s}},
 		Record:   RecordRef{File: s, Ordinal: 3, Line: -1, Offset: 1 << 40},
 		Matched:  []MatchedField{{Field: "eventName", Value: s}},
 	}
