@@ -45,6 +45,7 @@ func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member) ([]
 	defer m.pool.Put(st)
 	st.reset(record, nil)
 	st.known = known
+	defer func() { st.known = nil }() // the caller's slice is not kept in the pool
 	if !st.begin() {
 		return dst, fmt.Errorf("match record: %w", ErrMalformed)
 	}
@@ -57,7 +58,6 @@ func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member) ([]
 		st.evalList(m.bySource[string(src)])
 		st.evalList(m.catchAll)
 	}
-	defer func() { st.known = nil }() // the caller's slice is not kept in the pool
 	if st.bad {
 		return dst, fmt.Errorf("match record: %w", ErrMalformed)
 	}

@@ -35,7 +35,8 @@ type Finding struct {
 	Record  RecordRef      `json:"record"`
 	Matched []MatchedField `json:"matched_fields"`
 
-	time time.Time
+	time         time.Time
+	consoleLogin string // the record's responseElements.ConsoleLogin, for the duplicate check
 }
 
 // Actor is who made the call.
@@ -203,9 +204,10 @@ func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *rule
 			SessionIssuer: h.UserIdentity.SessionContext.SessionIssuer.ARN,
 			SourceIP:      h.SourceIPAddress, UserAgent: h.UserAgent,
 		},
-		Rule:   RuleRef{ID: r.ID, Title: r.Title, Level: r.Level, Origin: string(r.Origin), File: r.File},
-		Record: pos,
-		time:   at,
+		Rule:         RuleRef{ID: r.ID, Title: r.Title, Level: r.Level, Origin: string(r.Origin), File: r.File},
+		Record:       pos,
+		time:         at,
+		consoleLogin: h.ConsoleLogin,
 	}
 	if failed(h.ErrorCode, h.ConsoleLogin) {
 		base.Outcome = "attempt"

@@ -46,3 +46,24 @@ func TestHeldWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestFlushLetsHugeChunksGo checks that a worker hands its lines on as soon
+// as they pass a chunk, and does not keep the room one huge finding needed.
+func TestFlushLetsHugeChunksGo(t *testing.T) {
+	var got []int
+	s := &Scanner{opts: Options{EmitJSON: func(lines []byte) error { got = append(got, len(lines)); return nil }}}
+	w := &worker{s: s}
+	w.out = append(w.out, make([]byte, 10*emitChunk)...)
+	w.flush()
+	if len(got) != 1 || got[0] != 10*emitChunk {
+		t.Fatalf("EmitJSON got %v, want one chunk of %d bytes", got, 10*emitChunk)
+	}
+	if cap(w.out) > 4*emitChunk {
+		t.Errorf("the worker keeps %d bytes of room after a huge chunk", cap(w.out))
+	}
+	w.out = append(w.out, "small\n"...)
+	w.flush()
+	if len(got) != 2 || got[1] != len("small\n") {
+		t.Errorf("EmitJSON got %v after a small chunk", got)
+	}
+}

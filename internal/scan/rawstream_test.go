@@ -11,12 +11,14 @@ import (
 
 	"github.com/ttcproject/ttc/internal/corpus"
 	"github.com/ttcproject/ttc/internal/ruleset"
+	"github.com/ttcproject/ttc/internal/scan"
 )
 
 // hostileRecords are records whose reported fields take every path of the
 // finding encoder: escapes, invalid UTF-8, HTML characters, line
-// separators, nulls, repeated and differently cased keys, fields of another
-// type than CloudTrail writes.
+// separators, nulls, differently cased keys, fields of another type than
+// CloudTrail writes. Those that repeat a key are rejected by the reader
+// and so never reach the encoder; they are here for the accounting.
 var hostileRecords = []string{
 	`{"eventVersion":"1.11","eventTime":"2026-01-05T00:01:02Z","eventID":"e1","eventName":"GetObject","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/s","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::1:role/r"}}},"readOnly":true,"recipientAccountId":"111122223333"}`,
 	`{"eventTime":"2026-01-05T00:01:03Z","eventID":"e2","userAgent":"a\u00e9b\\c\/d","errorCode":"AccessDenied","errorMessage":"not \"allowed\" <b>&amp;</b>","readOnly":false}`,
@@ -124,5 +126,41 @@ func TestFailedConsoleLogin(t *testing.T) {
 		if strings.Contains(l, `"event_id":"f1"`) != strings.Contains(l, `"outcome":"attempt"`) {
 			t.Errorf("streamed: %s", l)
 		}
+	}
+}
+
+// TestDuplicatesAreCopies checks that only a copy of a record is a
+// duplicate: records under one event ID that differ in anything a finding
+// reports, even where a field's end could be mistaken for the next one's
+// start, each keep their findings, streamed or not.
+func TestDuplicatesAreCopies(t *testing.T) {
+	c, _ := fixtures(t)
+	rs, err := ruleset.Load(c, []string{filepath.Join("testdata", "anyrule")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := `"eventVersion":"1.11","eventTime":"2026-01-05T00:01:02Z","eventID":"E","eventName":"GetObject","recipientAccountId":"1"`
+	records := []string{
+		`{` + base + `,"awsRegion":"us-east-1","sourceIPAddress":"1.2.3.4\u0000AccessDenied"}`,
+		`{` + base + `,"awsRegion":"us-east-1","sourceIPAddress":"1.2.3.4","errorCode":"AccessDenied\u0000"}`,
+		`{` + base + `,"awsRegion":"eu-west-1","sourceIPAddress":"1.2.3.4"}`,
+		`{` + base + `,"awsRegion":"us-east-1","sourceIPAddress":"1.2.3.4","userAgent":"other"}`,
+		`{` + base + `,"awsRegion":"us-east-1","userIdentity":{"type":"AWSService","invokedBy":"a.amazonaws.com"}}`,
+		`{` + base + `,"awsRegion":"us-east-1","userIdentity":{"type":"AWSService","invokedBy":"b.amazonaws.com"}}`,
+		`{` + base + `,"awsRegion":"eu-west-1","sourceIPAddress":"1.2.3.4"}`, // a copy of the third
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "e.json"), []byte(strings.Join(records, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kept, res, streamed, _ := bothWays(t, c, rs, []string{dir})
+	for _, r := range []*scan.Result{kept, res} {
+		if r.Summary.Duplicates != 1 || r.Summary.Findings != len(records)-1 {
+			t.Errorf("%d findings, %d duplicates; want %d and 1 (only the last record is a copy)",
+				r.Summary.Findings, r.Summary.Duplicates, len(records)-1)
+		}
+	}
+	if len(streamed) != len(records)-1 {
+		t.Errorf("streamed %d lines, want %d", len(streamed), len(records)-1)
 	}
 }

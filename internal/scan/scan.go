@@ -250,10 +250,10 @@ func (w *worker) emit(fs []Finding, rh *rawHeader) {
 	for i := range fs {
 		if keep[i] {
 			w.out = append(appendFinding(w.out, &fs[i], rh), '\n')
+			if len(w.out) >= emitChunk {
+				w.flush()
+			}
 		}
-	}
-	if len(w.out) >= emitChunk {
-		w.flush()
 	}
 }
 
@@ -269,6 +269,9 @@ func (w *worker) flush() {
 	}
 	err := s.opts.EmitJSON(w.out)
 	w.out = w.out[:0]
+	if cap(w.out) > 4*emitChunk {
+		w.out = nil // let the room made for one huge finding go
+	}
 	if err != nil {
 		s.emitMu.Lock()
 		if s.emitErr == nil {
@@ -279,17 +282,19 @@ func (w *worker) flush() {
 	}
 }
 
-// sameEvent lists the record fields two copies of one event agree on: its
-// ID and account, and what a finding reports of it (time, source, name,
-// actor, address, error). Copies delivered twice (by two trails, in a log
-// file and by LookupEvents) agree on all of them; records that merely share
-// an event ID do not, and each keeps its findings.
-var sameEvent = [...]int{hEventID, hRecipient, hEventTime, hEventSource, hEventName, hARN, hPrincipal, hAccessKey, hSourceIP, hErrorCode}
+// sameEvent lists the record fields two copies of one event agree on: all
+// that a finding reports of its record. Copies delivered twice (by two
+// trails, in a log file and by LookupEvents) agree on all of them; records
+// that merely share an event ID do not, and each keeps its findings.
+var sameEvent = [...]int{hEventID, hRecipient, hEventTime, hEventSource, hEventName, hRegion, hSourceIP, hUserAgent,
+	hErrorCode, hErrorMessage, hType, hARN, hPrincipal, hAccount, hUserName, hAccessKey, hInvokedBy, hIssuer, hConsoleLogin}
 
 // sameEventOf returns the sameEvent fields of a finding, in that order.
 func sameEventOf(f *Finding) [len(sameEvent)]string {
-	return [...]string{f.EventID, f.RecipientAccountID, f.EventTime, f.EventSource, f.EventName,
-		f.Actor.ARN, f.Actor.PrincipalID, f.Actor.AccessKeyID, f.Actor.SourceIP, f.ErrorCode}
+	a := &f.Actor
+	return [...]string{f.EventID, f.RecipientAccountID, f.EventTime, f.EventSource, f.EventName, f.AWSRegion, a.SourceIP,
+		a.UserAgent, f.ErrorCode, f.ErrorMessage, a.Type, a.ARN, a.PrincipalID, a.AccountID, a.UserName, a.AccessKeyID,
+		a.InvokedBy, a.SessionIssuer, f.consoleLogin}
 }
 
 // eventDigest hashes the sameEvent fields of the record findings fs come
@@ -304,8 +309,9 @@ func (w *worker) eventDigest(fs []Finding, rh *rawHeader) (digest uint64, hasID 
 			if k == hEventID && len(t) == 0 {
 				return 0, false
 			}
+			// Each field with its length, so that no value can run into the next.
+			maphash.WriteComparable(&h, len(t))
 			h.Write(t)
-			h.WriteByte(0)
 		}
 		return h.Sum64(), true
 	}
@@ -320,8 +326,8 @@ func findingDigest(seed maphash.Seed, f *Finding) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
 	for _, v := range sameEventOf(f) {
+		maphash.WriteComparable(&h, len(v))
 		h.WriteString(v)
-		h.WriteByte(0)
 	}
 	return h.Sum64()
 }
@@ -332,8 +338,8 @@ func dupHash(seed maphash.Seed, event uint64, rule, technique string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
 	maphash.WriteComparable(&h, event)
+	maphash.WriteComparable(&h, len(rule))
 	h.WriteString(rule)
-	h.WriteByte(0)
 	h.WriteString(technique)
 	return h.Sum64()
 }
