@@ -257,6 +257,9 @@ func SummaryLine(s scan.Summary) string {
 	if s.Filtered > 0 {
 		extra = append(extra, count(s.Filtered, "finding", "findings")+" filtered out")
 	}
+	if s.ControlItems > 0 {
+		extra = append(extra, count(s.ControlItems, "CloudWatch control message", "CloudWatch control messages")+" not read")
+	}
 	if s.Insights > 0 {
 		extra = append(extra, count(s.Insights, "Insights record", "Insights records"))
 	}

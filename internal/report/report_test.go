@@ -167,3 +167,10 @@ func TestSummaryLine(t *testing.T) {
 		t.Errorf("SummaryLine of a plain scan = %q, mentions the duplicate check", got)
 	}
 }
+
+func TestSummaryLineControlItems(t *testing.T) {
+	got := report.SummaryLine(scan.Summary{Files: 1, ControlItems: 2})
+	if !strings.Contains(got, "2 CloudWatch control messages not read") {
+		t.Errorf("SummaryLine = %q, want it to count the control messages set aside", got)
+	}
+}

@@ -83,6 +83,10 @@ type Summary struct {
 	Unmatched    int64 `json:"unmatched"`
 	Rejected     int64 `json:"rejected"`
 	Insights     int64 `json:"insights"`
+	// ControlItems counts items set aside on purpose because their container
+	// marks them as not records (CloudWatch Logs control messages); they are
+	// not in Read.
+	ControlItems int64 `json:"control_items,omitempty"`
 	// Duplicates counts findings dropped because the same event was seen before.
 	Duplicates int64 `json:"duplicate_findings"`
 	// Forgotten counts findings of a streamed scan whose duplicate check
@@ -537,6 +541,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 	w.s.files.Add(1)
 	w.p.sum.Read += st.Read
 	w.p.sum.Rejected += st.Rejected + malformed
+	w.p.sum.ControlItems += st.Skipped
 	w.p.sum.Bytes += st.Bytes
 	log.Debug("file read", "file", in.Path, "records", st.Read, "rejected", st.Rejected+malformed, "shape", st.Shapes.String())
 }
@@ -604,6 +609,7 @@ func (s *Scanner) merge(parts []*part) *Result {
 		sum.Unmatched += p.sum.Unmatched
 		sum.Rejected += p.sum.Rejected
 		sum.Insights += p.sum.Insights
+		sum.ControlItems += p.sum.ControlItems
 		sum.Bytes += p.sum.Bytes
 		for _, c := range p.findings {
 			for i := range c {
