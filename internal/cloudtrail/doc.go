@@ -32,7 +32,12 @@
 // size and streamed past without being held, following only strings,
 // escapes and the nesting count, and reading goes on with the next record;
 // a member that large in a container object, outside its records, is
-// passed over the same way.
+// passed over the same way. Among lone records, a skipped line that leaves
+// a bracket open is rejected at the next line that starts an object in its
+// first column, where reading resumes; the lines of a pretty-printed value
+// are indented, so such a value is passed over whole, unless a line of it
+// starts in the first column and more than Options.MaxValueSize follows
+// before it closes (it is then taken for a broken line).
 //
 // Every record read ends as produced or rejected, and Stats.Read ==
 // Produced + Rejected. A record is rejected with a *RecordError when it is

@@ -68,9 +68,8 @@ func TestTooLarge(t *testing.T) {
 			rejected: []string{"record of 5022 bytes"}, rejLines: []int64{1}},
 		{name: "large line with a string left open", in: recA + "\n" + `{"eventName":"` + x + "\n" + recB, names: []string{"A", "B"},
 			rejected: []string{"invalid JSON: control character in string"}, rejLines: []int64{2}},
-		// Skipping counts brackets only, so a large line that leaves one open
-		// takes the rest of the input with it.
-		{name: "large line with a bracket left open", in: recA + "\n" + `{"eventName":["` + x + `"` + "\n" + recB, names: []string{"A"},
+		// A large line that leaves a bracket open costs that line only.
+		{name: "large line with a bracket left open", in: recA + "\n" + `{"eventName":["` + x + `"` + "\n" + recB, names: []string{"A", "B"},
 			rejected: []string{"object still open at end of input"}, rejLines: []int64{2}},
 		{name: "truncated in a large item", in: `{"Records":[` + recA + "," + big[:3000], names: []string{"A"}, err: ErrTruncated},
 		{name: "broken container in a large item", in: `{"Records":[` + recA + `,{"eventName":"` + x + "\n\"}]}", names: []string{"A"},

@@ -98,6 +98,7 @@ type Reader struct {
 	topArray  bool   // the current array is a top-level array
 	control   bool   // the current object is a CloudWatch control message
 	stray     string // the container key of a container among lone records
+	resume    int64  // where a lone object left open may resume; see skipValue
 
 	sc      scanner
 	keys    itemKeys

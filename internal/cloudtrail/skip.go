@@ -9,6 +9,10 @@ import (
 // skipping a value: the value is not JSON, and the line it sits on is broken.
 var errControl = errors.New("control character in string")
 
+// errOpenLine reports a lone object skipped past the line held in
+// r.resume until the buffer filled: it leaves a bracket open.
+var errOpenLine = errors.New("object left open")
+
 // skipValue streams through the input from offset from without holding it,
 // for a value or member too large to hold, up to the first ',', '}' or ']'
 // outside strings and outside the brackets it opened. It follows strings,
@@ -16,11 +20,20 @@ var errControl = errors.New("control character in string")
 // the value is, and the rest of the grammar goes unchecked. It returns the
 // offset of that byte and the offset after the last non-blank byte before
 // it. On errControl, end is the offset of the control character.
-func (r *Reader) skipValue(from int64) (end, last int64, err error) {
+//
+// lone says the value is in a lone top-level object, where a line may be
+// broken: skipping holds the input from the first later line that starts
+// with '{' or a digit in its first column (the newline before it goes in
+// r.resume, -1 for none), so that a line that leaves a bracket open can be
+// rejected and reading resume there instead of at the end of input. Lines
+// of a pretty-printed value are indented and hold nothing. When the held
+// input fills the buffer, skipping ends with errOpenLine.
+func (r *Reader) skipValue(from int64, lone bool) (end, last int64, err error) {
 	r.keepHere(r.idx(from))
+	r.resume = -1
 	last = from
 	var depth int64
-	inStr, esc := false, false
+	inStr, esc, lineStart := false, false, false
 	for {
 		b := r.data()
 		i := r.idx(r.pos)
@@ -46,8 +59,18 @@ func (r *Reader) skipValue(from int64) (end, last int64, err error) {
 				i++
 				continue
 			}
+			if lineStart {
+				lineStart = false
+				if lone && r.resume < 0 && (b[i] == '{' || isDigit(b[i])) {
+					r.resume = r.abs(i - 1)
+				}
+			}
 			switch b[i] {
-			case ' ', '\t', '\n', '\r':
+			case '\n':
+				lineStart = true
+				i++
+				continue
+			case ' ', '\t', '\r':
 				i++
 				continue
 			case '"':
@@ -68,9 +91,18 @@ func (r *Reader) skipValue(from int64) (end, last int64, err error) {
 			last = r.abs(i)
 		}
 		r.keepHere(len(b))
+		switch {
+		case r.resume >= 0:
+			r.keep = r.resume
+		case lone && lineStart:
+			r.keep-- // the newline, in case the next line is one to resume at
+		}
 		if !r.fill() {
-			if r.readErr != nil {
+			switch {
+			case r.readErr != nil:
 				return r.abs(r.n), last, fmt.Errorf("read input: %w", r.readErr)
+			case r.tooLarge:
+				return r.abs(r.n), last, errOpenLine
 			}
 			return r.abs(r.n), last, ErrTruncated
 		}
@@ -88,7 +120,7 @@ func (r *Reader) tooLargeReason(size int64) string {
 // item is not valid JSON either.
 func (r *Reader) skipItem(start int64, invalid string) error {
 	pos := r.position(start, r.stats.Read+1)
-	end, last, err := r.skipValue(start)
+	end, last, err := r.skipValue(start, false)
 	if err != nil {
 		pos.Ordinal = r.stats.Read
 		if err == errControl {
@@ -123,8 +155,10 @@ func (r *Reader) skipMember(start int64) error {
 		r.objLine = r.lineAt(r.objStart)
 		r.overflow = true
 	}
-	end, _, err := r.skipValue(start)
+	end, _, err := r.skipValue(start, !r.inCont && r.cat != catContainer)
 	switch {
+	case err == errOpenLine || err == errControl && r.resume >= 0:
+		return r.openLine()
 	case err == errControl && !r.inCont:
 		return r.objectSyntaxFrom(r.idx(end), err.Error(), end)
 	case err == ErrTruncated && !r.inCont:
@@ -137,4 +171,14 @@ func (r *Reader) skipMember(start int64) error {
 	r.objFirst = false
 	r.keepHere(r.idx(end))
 	return nil
+}
+
+// openLine rejects the lone top-level object being skipped, which is still
+// open on the line after r.resume, and resumes at the first line that
+// starts an object from there on.
+func (r *Reader) openLine() error {
+	pos := r.position(r.objStart, r.stats.Read+1)
+	next := r.lineAt(r.resume + 1)
+	r.resync(r.resume)
+	return r.rejectObject(pos, fmt.Sprintf("invalid JSON: object still open at the start of line %d", next))
 }

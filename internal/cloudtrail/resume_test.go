@@ -1,0 +1,88 @@
+package cloudtrail
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// resumeCase is one input of the tests on where reading resumes after a
+// line that is no record; every value read must end produced or rejected.
+type resumeCase struct {
+	name     string
+	in       string
+	opts     []Options
+	names    []string // eventName of each record produced
+	rejected []string // substrings of each rejection reason, in order
+	rejLines []int64
+}
+
+func runResume(t *testing.T, tests []resumeCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := tt.opts
+			if opts == nil {
+				opts = []Options{{}, {BufferSize: 5}}
+			}
+			for _, o := range opts {
+				res := read(t, strings.NewReader(tt.in), "in", o)
+				if res.err != nil {
+					t.Fatalf("%+v: error %v", o, res.err)
+				}
+				if names := eventNames(t, res.raws); fmt.Sprint(names) != fmt.Sprint(tt.names) {
+					t.Errorf("%+v: records %v, want %v", o, names, tt.names)
+				}
+				wantRejects(t, res.rejects, tt.rejected)
+				for i, re := range res.rejects {
+					if i < len(tt.rejLines) && re.Pos.Line != tt.rejLines[i] {
+						t.Errorf("%+v: reject %d at line %d, want %d", o, i, re.Pos.Line, tt.rejLines[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestOpenLineResumes checks that a lone line that leaves a bracket open,
+// whether it is passed over as a stray container or for its size, costs
+// that line only: reading resumes at the next line that starts an object.
+func TestOpenLineResumes(t *testing.T) {
+	tail := recA + "\n" + recB + "\n"
+	runResume(t, []resumeCase{
+		{name: "stray container left open", in: recA + "\n" + `{"Records":[` + "\n" + tail,
+			names: []string{"A", "A", "B"}, rejected: []string{"still open"}, rejLines: []int64{2}},
+		{name: "stray container left open with an item", in: recA + "\n" + `{"logEvents":[{"id":"1"},` + "\n" + tail,
+			names: []string{"A", "A", "B"}, rejected: []string{"still open"}, rejLines: []int64{2}},
+		{name: "stray container with a control character after", in: recA + "\n" + `{"Records":[` + "\n" +
+			"{\"eventName\":\"a\tb\"}\n" + tail,
+			names: []string{"A", "A", "B"}, rejected: []string{"still open", "control character"}, rejLines: []int64{2, 3}},
+		{name: "pretty stray container still one record", in: recA + "\n{\n  \"Records\": [\n    " + recB + "\n  ]\n}\n" + recB,
+			names: []string{"A", "B"}, rejected: []string{`a "Records" container`}, rejLines: []int64{2}},
+		{name: "stray container closed on later lines", in: recA + "\n" + `{"Records":[` + "\n" + recB + "\n]}\n" + recB,
+			names: []string{"A", "B"}, rejected: []string{`a "Records" container`}, rejLines: []int64{2}},
+	})
+}
+
+// TestLargeOpenLineResumes checks the same for a lone line larger than
+// MaxValueSize, passed over for its size, whether the input ends while it
+// is open or the lines after it outgrow the buffer.
+func TestLargeOpenLineResumes(t *testing.T) {
+	small := []Options{{MaxValueSize: MinValueSize}, {BufferSize: 5, MaxValueSize: MinValueSize}}
+	open := `{"eventName":"X","pad":[` + strings.Repeat("1,", 200) + "1\n"
+	many := strings.Repeat(recB+"\n", 10) // more than MinValueSize after the open line
+	names := append([]string{"A"}, strings.Split(strings.Repeat("B,", 10)+"A", ",")...)
+	runResume(t, []resumeCase{
+		{name: "open to the end", in: recA + "\n" + open + recB + "\n", opts: small,
+			names: []string{"A", "B"}, rejected: []string{"still open at end of input"}, rejLines: []int64{2}},
+		{name: "open past the buffer", in: recA + "\n" + open + many + recA + "\n", opts: small,
+			names: names, rejected: []string{"still open at the start of line 3"}, rejLines: []int64{2}},
+		{name: "open first", in: open + recB + "\n", opts: small,
+			names: []string{"B"}, rejected: []string{"still open"}, rejLines: []int64{1}},
+		{name: "stamped line after", in: recA + "\n" + open + "2026-03-01T10:00:00.000Z " + recB + "\n", opts: small,
+			names: []string{"A", "B"}, rejected: []string{"still open"}, rejLines: []int64{2}},
+		{name: "pretty large record", in: recA + "\n{\n  \"eventName\": \"X\",\n  \"pad\": [\n" +
+			strings.Repeat("    {\"a\": 1},\n", 20) + "    {}\n  ]\n}\n" + recB + "\n", opts: small,
+			names: []string{"A", "B"}, rejected: []string{"larger than the limit"}, rejLines: []int64{2}},
+	})
+}
