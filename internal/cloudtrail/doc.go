@@ -69,7 +69,8 @@
 // that starts an object. Only a file whose first value is cut short ends
 // with ErrTruncated. A first value that is no record (a comment, an empty
 // or foreign object) is one rejected record when one of the next few
-// lines holds a record and the lines before it hold objects; otherwise the
+// values is a record and the values before it are objects, the values
+// after it on its line being read too; otherwise the
 // file is not a stream of records and fails as a whole (ErrUnknownShape),
 // as a package.json or a text does.
 package cloudtrail

@@ -38,25 +38,26 @@ func (r *Reader) textHead() []byte {
 const lookAhead = 8
 
 // firstNotRecord handles a file's first value, from offset at to end, that
-// is no record. When one of the next few non-blank lines holds a lone
-// record, and the lines before it all hold objects, the file is a stream of
-// one record per line that starts badly (a comment, a header, empty or
-// foreign objects): the value is one rejected record, for reason, and
-// reading goes on at the next line, each line that is no record costing
-// that line. Otherwise err, which ends the file, is returned, so that a
-// file in another format (a package.json, a text, a stream of something
-// else) fails as a whole, as before anything was read ahead. After an
-// empty container object the file is a container file, and err is
-// returned at once.
+// is no record. When one of the next few values holds a lone record, and
+// the values before it are all objects, the file is a stream of one record
+// per line that starts badly (a comment, a header, empty or foreign
+// objects): the value is one rejected record, for reason, and reading goes
+// on after it, each value that is no record costing that value (text, the
+// rest of its line). Otherwise err, which ends the file, is returned, so
+// that a file in another format (a package.json, a text, a stream of
+// something else) fails as a whole, as before anything was read ahead.
+// After an empty container object the file is a container file, and err
+// is returned at once. A first value that is text (at == end) is its
+// whole line.
 //
 // Looking ahead is bounded, so that a large file of something else is not
 // read through to prove it: a file whose record comes only after
-// lookAhead lines, or after a line that starts no object or holds a broken
+// lookAhead values, or after a line that starts no object or holds a broken
 // one, or whose lines up to the record do not fit in Options.MaxValueSize,
 // fails as a whole.
 func (r *Reader) firstNotRecord(at, end int64, err error, reason string) error {
 	pos := r.position(at, r.stats.Read+1)
-	if r.cat == catContainer || !r.recordAhead(end) {
+	if r.cat == catContainer || !r.recordAhead(end, at == end) {
 		return err
 	}
 	r.cat = catItems
@@ -64,25 +65,27 @@ func (r *Reader) firstNotRecord(at, end int64, err error, reason string) error {
 }
 
 // recordAhead reports whether a lone record (or an envelope or log event
-// around one) starts one of the lookAhead non-blank lines after the line
-// of offset from, each line before it starting an object; when it does,
-// reading resumes at the line after from's. The lines read ahead are held
-// in the buffer and read again.
-func (r *Reader) recordAhead(from int64) bool {
+// around one) is one of the lookAhead values after offset from, each value
+// before it being an object; when it is, reading resumes at from, or at
+// the line after from's when text, the text there being the first value.
+// An object is looked for after each value on the rest of its line, then
+// at the start of the next non-blank line, text after an object on its
+// line being passed over. The values read ahead are held in the buffer
+// and read again.
+func (r *Reader) recordAhead(from int64, text bool) bool {
 	r.keepHere(r.idx(from))
-	for { // to the next line, without holding the first value
-		b := r.data()
-		if j := bytes.IndexByte(b[r.idx(r.pos):], '\n'); j >= 0 {
-			r.keepHere(r.idx(r.pos) + j + 1)
-			break
-		}
-		r.keepHere(len(b))
-		if !r.fill() {
-			return false
-		}
+	var at int64
+	var ok bool
+	if text {
+		at, ok = r.lineAfter(from)
+		r.keepHere(r.idx(at)) // without holding the first value
+	} else {
+		at, ok = r.nextAhead(from)
+	}
+	if !ok {
+		return false
 	}
 	resume := r.pos
-	at := r.pos
 	var k itemKeys
 	for range lookAhead {
 		e, ok := r.aheadObject(at, &k)
@@ -93,11 +96,34 @@ func (r *Reader) recordAhead(from int64) bool {
 			r.keepHere(r.idx(resume))
 			return true
 		}
-		if at, ok = r.lineAfter(e); !ok {
+		if at, ok = r.nextAhead(e); !ok {
 			return false
 		}
 	}
 	return false
+}
+
+// nextAhead returns where to look for the next object after a value that
+// ends at offset at: the object that follows it on its line, else the
+// next line; ok is false at the end of input.
+func (r *Reader) nextAhead(at int64) (int64, bool) {
+	for {
+		b := r.data()
+		i := r.idx(at)
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r') {
+			i++
+		}
+		if i < len(b) {
+			if b[i] == '{' {
+				return r.abs(i), true
+			}
+			return r.lineAfter(r.abs(i))
+		}
+		at = r.abs(i)
+		if !r.fill() {
+			return 0, false
+		}
+	}
 }
 
 // aheadObject scans the object that starts the first non-blank line at or

@@ -86,3 +86,21 @@ func TestLargeOpenLineResumes(t *testing.T) {
 			names: []string{"A", "B"}, rejected: []string{"larger than the limit"}, rejLines: []int64{2}},
 	})
 }
+
+// TestSameLineAfterFirst checks that the values on the line of a first
+// value that is no record are read, not passed over with that line.
+func TestSameLineAfterFirst(t *testing.T) {
+	no := "without CloudTrail record fields"
+	runResume(t, []resumeCase{
+		{name: "record after an empty object", in: "{} " + recA + "\n" + recB + "\n",
+			names: []string{"A", "B"}, rejected: []string{no}, rejLines: []int64{1}},
+		{name: "records after a foreign object", in: `{"comment":1} ` + recA + " " + recA + "\n" + recB,
+			names: []string{"A", "A", "B"}, rejected: []string{no}, rejLines: []int64{1}},
+		{name: "record after two foreign objects", in: `{}{"x":1}` + recA,
+			names: []string{"A"}, rejected: []string{no, no}, rejLines: []int64{1, 1}},
+		{name: "text after an empty object", in: "{} trailing words\n" + recA,
+			names: []string{"A"}, rejected: []string{no, `not JSON, starts with "trailing words"`}, rejLines: []int64{1, 1}},
+		{name: "stamped line after", in: "{}\n2026-03-01T10:00:00.000Z " + recA,
+			names: []string{"A"}, rejected: []string{no}, rejLines: []int64{1}},
+	})
+}
