@@ -206,7 +206,8 @@ func (r *Reader) resync(from int64) bool {
 			}
 			k := skipWS(b, i+j+1)
 			if k >= len(b) || (isDigit(b[k]) && len(b)-k < 64 && !r.eof) {
-				i += j // look again with more input
+				// Look again with more input, from the last newline.
+				i += j + bytes.LastIndexByte(b[i+j:k], '\n')
 				break
 			}
 			if b[k] == '{' || stampedLine(b[k:]) > 0 {
@@ -216,10 +217,12 @@ func (r *Reader) resync(from int64) bool {
 			i = k
 		}
 		r.keepHere(i)
-		if !r.fill() {
+		if wasEOF := r.eof; !r.fill() && (wasEOF || !r.eof || r.readErr != nil) {
 			r.keepHere(r.n)
 			return false
 		}
+		// The input went on, or it only now turned out to end where it
+		// did: a digit put off above may be read as it stands.
 	}
 }
 

@@ -104,3 +104,22 @@ func TestSameLineAfterFirst(t *testing.T) {
 			names: []string{"A"}, rejected: []string{no}, rejLines: []int64{1}},
 	})
 }
+
+// TestResyncAtEndOfBuffer checks that resynchronising does not pass over a
+// line it put off for more input when the input turns out to end there,
+// whatever the buffer size.
+func TestResyncAtEndOfBuffer(t *testing.T) {
+	var opts []Options
+	for size := range 48 {
+		opts = append(opts, Options{BufferSize: size})
+	}
+	const short = `{"eventName":"B"}`
+	runResume(t, []resumeCase{
+		{name: "digits then a record", in: recA + "\n{\n0000000\n" + short + "\n", opts: opts,
+			names: []string{"A", "B"}, rejected: []string{"object key expected"}, rejLines: []int64{2}},
+		{name: "digits then a stamped record", in: recA + "\n{\n0000000\n2026-03-01T10:00:00Z " + short, opts: opts,
+			names: []string{"A", "B"}, rejected: []string{"object key expected"}, rejLines: []int64{2}},
+		{name: "digits then an open object", in: "{\n000\n{", opts: opts,
+			rejected: []string{"object key expected", "still open at end of input"}, rejLines: []int64{1, 3}},
+	})
+}
