@@ -5,7 +5,10 @@
 // (AWSLogs/[<org>/]<account>/CloudTrail|CloudTrail-Insight|CloudTrail-Digest/
 // <region>/…): digest files and files that are neither gzip nor JSON are
 // set aside with a reason; a file named explicitly, or named as CloudTrail
-// names its log files, is always read, so that a damaged log fails.
+// names its log files, is always read, so that a damaged log fails; found
+// in a folder, such a file fails at once when empty or blank (ErrEmptyLog),
+// and any entry that is no regular file, behind a symbolic link too, is
+// set aside.
 //
 // A Reader sniffs each file's content, never its name: one layer of gzip
 // (any number of members), then {"Records":[…]}, a bare array, one or more

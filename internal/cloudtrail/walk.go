@@ -28,6 +28,12 @@ const (
 	FolderDigest
 )
 
+// ErrEmptyLog marks a file named as a CloudTrail log file, found by
+// walking a folder, that is empty or blank: CloudTrail writes no such file,
+// so it is a failed download or copy, reported instead of read as a log
+// without records.
+var ErrEmptyLog = errors.New("empty log file")
+
 // Input is one file to read, as found by Inputs.
 type Input struct {
 	// Path is the file's path; "-" is standard input.
@@ -44,9 +50,11 @@ type Input struct {
 // Inputs yields the files to read for the given paths in order: "-" for
 // standard input, files as named (always read), and the files below each
 // directory in lexical order. Walking skips hidden entries, sets aside
-// digest files and files whose first bytes are neither gzip nor JSON,
-// except files named as CloudTrail log files, which are always read, and
-// yields walk errors (unreadable folders) without stopping.
+// digest files, entries that are no regular file (behind a symbolic link
+// too) and files whose first bytes are neither gzip nor JSON, except files
+// named as CloudTrail log files, which are read whatever they hold unless
+// empty or blank (ErrEmptyLog), and yields walk errors (unreadable
+// folders) without stopping.
 func Inputs(paths []string) iter.Seq2[Input, error] {
 	return func(yield func(Input, error) bool) {
 		for _, p := range paths {
@@ -97,19 +105,23 @@ func walk(root string, yield func(Input, error) bool) bool {
 			return nil
 		}
 		in := layout(p)
+		var bad error
 		switch {
 		case in.Folder == FolderDigest:
 			in.Skip = "digest file (log-file validation)"
-		case !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0:
+		case !regular(p, d):
 			in.Skip = "not a regular file"
 		case logName.MatchString(d.Name()):
 			// Named as a log: read whatever it holds, so that a damaged
 			// one (a cut download, an error page saved in its place)
 			// fails instead of being set aside like a README.
+			if why := sniffFile(p); why == "empty file" || why == "blank file" {
+				bad = fmt.Errorf("check input: %w (%s)", ErrEmptyLog, why)
+			}
 		default:
 			in.Skip = sniffFile(p)
 		}
-		if goOn = yield(in, nil); !goOn {
+		if goOn = yield(in, bad); !goOn {
 			return fs.SkipAll
 		}
 		return nil
@@ -118,6 +130,18 @@ func walk(root string, yield func(Input, error) bool) bool {
 		goOn = yield(Input{Path: root}, fmt.Errorf("walk input: %w", err))
 	}
 	return goOn
+}
+
+// regular reports whether the entry d at p is a regular file, following a
+// symbolic link: a device or a FIFO would hang or never end a read. A link
+// that cannot be followed counts as regular, so that opening it fails
+// later with the reason.
+func regular(p string, d fs.DirEntry) bool {
+	if d.Type()&fs.ModeSymlink == 0 {
+		return d.Type().IsRegular()
+	}
+	fi, err := os.Stat(p)
+	return err != nil || fi.Mode().IsRegular()
 }
 
 // layout reads the S3 delivery layout from a path:

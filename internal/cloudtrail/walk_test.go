@@ -200,3 +200,65 @@ func TestInputsLogNames(t *testing.T) {
 		})
 	}
 }
+
+// TestInputsLogNamed checks that a file named as a CloudTrail log file is
+// read without a look at its content, unless it is empty or blank (it
+// fails) or is no regular file, even behind a symbolic link (set aside).
+func TestInputsLogNamed(t *testing.T) {
+	const name = "111111111111_CloudTrail_eu-west-1_20260301T1000Z_a.json"
+	tests := []struct {
+		name    string
+		data    []byte // file content, when link is empty
+		link    string // target of a symbolic link, when not empty
+		skip    string
+		err     error
+		logName bool // named as a log; else named other.json
+	}{
+		{name: "log", data: []byte(recA), logName: true},
+		{name: "text log", data: []byte("<html>"), logName: true},
+		{name: "empty log", data: []byte{}, err: ErrEmptyLog, logName: true},
+		{name: "blank log", data: []byte(" \n\t\n"), err: ErrEmptyLog, logName: true},
+		{name: "gzip log", data: gz(t, []byte(recA)), logName: true},
+		{name: "empty other", data: []byte{}, skip: "empty file"},
+		{name: "link to a device", link: os.DevNull, skip: "not a regular file", logName: true},
+		{name: "link to a device, other name", link: os.DevNull, skip: "not a regular file"},
+		{name: "link to a folder", link: ".", skip: "not a regular file", logName: true},
+		{name: "link to a log", link: "target", logName: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "other.json")
+			if tt.logName {
+				p = filepath.Join(dir, name)
+			}
+			switch {
+			case tt.link == "target":
+				target := filepath.Join(t.TempDir(), "target")
+				if err := os.WriteFile(target, []byte(recA), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				tt.link = target
+			case tt.link == ".":
+				tt.link = t.TempDir()
+			}
+			if tt.link != "" {
+				if err := os.Symlink(tt.link, p); err != nil {
+					t.Skipf("no symbolic links here: %v", err)
+				}
+			} else if err := os.WriteFile(p, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var ins []Input
+			for in, err := range Inputs([]string{dir}) {
+				if !errors.Is(err, tt.err) || (err == nil) != (tt.err == nil) {
+					t.Fatalf("error %v, want %v", err, tt.err)
+				}
+				ins = append(ins, in)
+			}
+			if len(ins) != 1 || ins[0].Path != p || ins[0].Skip != tt.skip {
+				t.Fatalf("inputs %+v, want %s with skip %q", ins, p, tt.skip)
+			}
+		})
+	}
+}
