@@ -29,9 +29,9 @@ import (
 // linearKeys is the most keys an object is checked for key by key.
 const linearKeys = 32
 
-// maxKeptKeys is the most key slots kept from one file to the next; an
-// object with millions of keys grows them to 16 bytes a key, and that
-// memory is let go.
+// maxKeptKeys is the most key or member slots kept from one file to the
+// next; an object with millions of keys grows them to 16 bytes a key and
+// 40 a member, and that memory is let go.
 const maxKeptKeys = 1 << 14
 
 // keyRef is one key of an open object: its fingerprint and where it is,
@@ -152,13 +152,16 @@ func (s *scanner) closeKeys(b []byte, keys []keyRef) int {
 	return dup
 }
 
-// trim lets go of key slots grown past maxKeptKeys.
+// trim lets go of key and member slots grown past maxKeptKeys.
 func (s *scanner) trim() {
 	if cap(s.keys) > maxKeptKeys {
 		s.keys = nil
 	}
 	if cap(s.top) > maxKeptKeys {
 		s.top = nil
+	}
+	if cap(s.members) > maxKeptKeys {
+		s.members = nil
 	}
 }
 

@@ -1,7 +1,9 @@
 package cloudtrail
 
 import (
+	"fmt"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -76,4 +78,50 @@ func repeat(c byte, n int) []byte {
 		b[i] = c
 	}
 	return b
+}
+
+// TestResetLetsGo checks that the slots grown for a record with many
+// members, lone or in a container, are let go by the next Reset.
+func TestResetLetsGo(t *testing.T) {
+	const members = 4 * maxKeptKeys
+	var rec []byte
+	rec = append(rec, `{"eventName":"x"`...)
+	for i := range members {
+		rec = fmt.Appendf(rec, `,"k%d":1`, i)
+	}
+	rec = append(rec, '}')
+	tests := []struct{ name, in string }{
+		{"lone", string(rec)},
+		{"records", `{"Records":[` + string(rec) + `]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewReader(Options{})
+			r.Reset(strings.NewReader(tt.in), "big")
+			for {
+				_, err := r.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			grown := max(cap(r.objMembers), cap(r.sc.members))
+			if grown < members {
+				t.Fatalf("no slots grown: %d", grown)
+			}
+			r.Reset(strings.NewReader(recA), "small")
+			if _, err := r.Next(); err != nil {
+				t.Fatal(err)
+			}
+			slots := map[string]int{"objMembers": cap(r.objMembers), "sc.members": cap(r.sc.members),
+				"objKeys": cap(r.objKeys), "sc.keys": cap(r.sc.keys), "sc.top": cap(r.sc.top)}
+			for name, n := range slots {
+				if n > maxKeptKeys {
+					t.Errorf("%s keeps %d slots after Reset", name, n)
+				}
+			}
+		})
+	}
 }

@@ -141,6 +141,9 @@ func (r *Reader) Reset(src io.Reader, name string) {
 	if cap(r.objKeys) > maxKeptKeys {
 		r.objKeys = nil
 	}
+	if cap(r.objMembers) > maxKeptKeys {
+		r.objMembers = nil
+	}
 	r.sc.trim()
 	*r = Reader{
 		opts: r.opts, name: name, br: r.br, kgz: r.kgz, sgz: r.sgz,
