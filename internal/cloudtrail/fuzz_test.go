@@ -31,6 +31,8 @@ func addSeeds(f *testing.F) {
 		"{}\n# x\n{\"eventName\":1}", "# x\n{\"eventName\":1}", "{\"eventName\":1}\n{\"Records\":[{}]}\n{\"eventName\":2}",
 		`{"Rec\u006frds":[{}],"Records":[{}]}`, `{"Events":[{"CloudTrailEvent":"{\"source\":\"s\",\"detail\":{\"a\":1}}"}]}`,
 		"{\"eventName\":\"" + strings.Repeat("y", 200) + "\"}\n{\"eventName\":\"" + strings.Repeat("z", 200) + "\n{\"eventName\":2}",
+		"{\"eventName\":1}\n{\"Records\":[\n{\"eventName\":2}\n{\"eventName\":3}", "{} {\"eventName\":1}\n{\"eventName\":2}",
+		"{\"eventName\":1}\n{\"a\":[" + strings.Repeat("1,", 100) + "\n{\"eventName\":2}\n" + strings.Repeat("{\"eventName\":3}\n", 10),
 	} {
 		f.Add([]byte(s))
 	}
