@@ -57,15 +57,7 @@ func TestMemoryFlat(t *testing.T) {
 		s.rec, s.n = rec, n
 		r := NewReader(Options{BufferSize: 64 << 10})
 		r.Reset(s, "stream")
-		for {
-			_, err := r.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
+		readAll(t, r)
 		if st := r.Stats(); st.Produced != int64(n) || len(r.buf) != 64<<10 {
 			t.Errorf("%q: %d records of %d, buffer %d bytes", s.open, st.Produced, n, len(r.buf))
 		}
@@ -98,15 +90,7 @@ func TestResetLetsGo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := NewReader(Options{})
 			r.Reset(strings.NewReader(tt.in), "big")
-			for {
-				_, err := r.Next()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
+			readAll(t, r)
 			grown := max(cap(r.objMembers), cap(r.sc.members))
 			if grown < members {
 				t.Fatalf("no slots grown: %d", grown)
@@ -123,5 +107,19 @@ func TestResetLetsGo(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// readAll reads r to its end, failing on any error.
+func readAll(t *testing.T, r *Reader) {
+	t.Helper()
+	for {
+		_, err := r.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
