@@ -16,26 +16,10 @@ const maxInterned = 1 << 16
 // names, regions, user agents), which is most of a finding's text. Each
 // field also remembers its last value: records of one file mostly repeat
 // the region, account and many actors, and a comparison is cheaper than a
-// map lookup.
-//
-// An interner made by newBatch shares nothing across records: it gathers
-// one record's strings and makes them into one string when the record is
-// read (see flush), one allocation per record rather than one per field.
-// Streamed findings are written out at once, so sharing their strings
-// across findings would only cost time.
+// map lookup. A nil interner shares nothing.
 type interner struct {
 	m    map[string]string
 	last [nHeader]string
-
-	batch   bool
-	arena   []byte
-	pending []pendingStr
-}
-
-// pendingStr is a string field waiting for flush: arena[from:to].
-type pendingStr struct {
-	dst      *string
-	from, to int
 }
 
 // The string fields of a record that a finding reports, in a header and
@@ -64,34 +48,6 @@ const (
 )
 
 func newInterner() *interner { return &interner{m: map[string]string{}} }
-
-func newBatch() *interner { return &interner{batch: true} }
-
-// set stores b as a string in *dst: at once when sharing, at the next flush
-// when batching.
-func (in *interner) set(dst *string, b []byte, slot int) {
-	if in == nil || !in.batch {
-		*dst = in.str(b, slot)
-		return
-	}
-	from := len(in.arena)
-	in.arena = append(in.arena, b...)
-	in.pending = append(in.pending, pendingStr{dst: dst, from: from, to: len(in.arena)})
-}
-
-// flush sets the pending string fields, in the order they were read, from
-// one string holding all of them.
-func (in *interner) flush() {
-	if in == nil || len(in.pending) == 0 {
-		return
-	}
-	all := string(in.arena)
-	for _, p := range in.pending {
-		*p.dst = all[p.from:p.to]
-	}
-	clear(in.pending) // drop the pointers into the finished header
-	in.pending, in.arena = in.pending[:0], in.arena[:0]
-}
 
 // str returns b as a string, shared with earlier equal values of the slot.
 // Event IDs and times are near unique, and not shared.
@@ -275,10 +231,10 @@ func (rh *rawHeader) text(k int, scratch *[]byte) []byte {
 // plainText reports whether the content of a JSON string is its text:
 // no escapes, valid UTF-8.
 func plainText(s []byte) bool {
-	return bytes.IndexByte(s, '\\') < 0 && (ascii(s) || utf8.Valid(s))
+	return bytes.IndexByte(s, '\\') < 0 && (jsonscan.ASCII(s) || utf8.Valid(s))
 }
 
-// header makes the strings of rh, shared or batched by in.
+// header makes the strings of rh, shared by in.
 func (rh *rawHeader) header(in *interner) header {
 	var h header
 	u := &h.UserIdentity
@@ -293,10 +249,9 @@ func (rh *rawHeader) header(in *interner) header {
 	var scratch []byte
 	for k, v := range rh.v {
 		if v != nil {
-			in.set(dst[k], rh.text(k, &scratch), k)
+			*dst[k] = in.str(rh.text(k, &scratch), k)
 		}
 	}
-	in.flush()
 	if rh.readOnly != nil {
 		ro := rh.readOnly[0] == 't'
 		h.ReadOnly = &ro
@@ -444,5 +399,3 @@ func (c *cursor) skip() bool {
 	c.i = end
 	return true
 }
-
-func ascii(b []byte) bool { return jsonscan.ASCII(b) }

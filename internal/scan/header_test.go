@@ -149,7 +149,7 @@ func FuzzRawFinding(f *testing.F) {
 		if !ok {
 			return
 		}
-		h := rh.header(newBatch())
+		h := rh.header(nil)
 		if want := decodeHeader(raw); !reflect.DeepEqual(h, want) {
 			t.Fatalf("header of %q:\n got %+v\nwant %+v", raw, h, want)
 		}

@@ -419,9 +419,12 @@ type worker struct {
 }
 
 func (s *Scanner) newWorker(p *part) *worker {
-	w := &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip}), strs: newInterner()}
-	if s.opts.EmitJSON != nil {
-		w.strs = newBatch()
+	w := &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip})}
+	// Streamed findings are written at once: sharing their strings across
+	// findings would only cost time. (Most are written from the record's
+	// text and make no strings at all.)
+	if s.opts.EmitJSON == nil {
+		w.strs = newInterner()
 	}
 	return w
 }
