@@ -116,8 +116,8 @@ func plain8(w uint64) bool {
 	// With every byte below 0x80, subtracting 0x20 from each borrows into
 	// the high bit exactly for the bytes below 0x20.
 	ctl := (w - 0x20*LSB) &^ w
-	bad := ZeroBytes(w^('"'*LSB)) | ZeroBytes(w^('\\'*LSB)) | ZeroBytes(w^('<'*LSB)) |
-		ZeroBytes(w^('>'*LSB)) | ZeroBytes(w^('&'*LSB))
+	bad := zeroBytes(w^('"'*LSB)) | zeroBytes(w^('\\'*LSB)) | zeroBytes(w^('<'*LSB)) |
+		zeroBytes(w^('>'*LSB)) | zeroBytes(w^('&'*LSB))
 	return (w|ctl|bad)&MSB == 0
 }
 

@@ -19,13 +19,13 @@ import (
 // as a scalar token) but never read out of bounds: every function returns -1
 // when the input ends or is not shaped like JSON where it must be.
 
-// IsSpace reports whether c is JSON whitespace.
-func IsSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
+// isSpace reports whether c is JSON whitespace.
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
 
 // SkipSpace returns the index of the first byte at or after b[i] that is not
 // whitespace, or len(b).
 func SkipSpace(b []byte, i int) int {
-	for i < len(b) && IsSpace(b[i]) {
+	for i < len(b) && isSpace(b[i]) {
 		i++
 	}
 	return i
@@ -38,24 +38,24 @@ const (
 	MSB = 0x8080808080808080
 )
 
-// ZeroBytes has the high bit set in the lowest byte of w that is zero (and
+// zeroBytes has the high bit set in the lowest byte of w that is zero (and
 // possibly in higher ones; only the lowest set bit is exact).
-func ZeroBytes(w uint64) uint64 { return (w - LSB) &^ w & MSB }
+func zeroBytes(w uint64) uint64 { return (w - LSB) &^ w & MSB }
 
 // StringEnd returns the index just past the closing quote of the string
 // whose opening quote is at b[i], or -1.
 func StringEnd(b []byte, i int) int {
-	return StringRest(b, i+1)
+	return stringRest(b, i+1)
 }
 
-// StringRest returns the index just past the closing quote of a string
+// stringRest returns the index just past the closing quote of a string
 // whose content starts at b[i], or -1.
-func StringRest(b []byte, i int) int {
+func stringRest(b []byte, i int) int {
 	for {
 		// Eight bytes at a time up to the first quote or backslash.
 		for i+8 <= len(b) {
 			w := binary.LittleEndian.Uint64(b[i:])
-			if hit := ZeroBytes(w^('"'*LSB)) | ZeroBytes(w^('\\'*LSB)); hit != 0 {
+			if hit := zeroBytes(w^('"'*LSB)) | zeroBytes(w^('\\'*LSB)); hit != 0 {
 				i += bits.TrailingZeros64(hit) >> 3
 				break
 			}
@@ -84,7 +84,7 @@ func ValueEnd(b []byte, i int) int {
 	case '"':
 		return StringEnd(b, i)
 	case '{', '[':
-		return ContainerEnd(b, i)
+		return containerEnd(b, i)
 	case '}', ']', ',', ':':
 		return -1
 	}
@@ -100,7 +100,7 @@ func ValueEnd(b []byte, i int) int {
 var delim = [256]bool{',': true, '}': true, ']': true, ':': true, '"': true,
 	' ': true, '\n': true, '\r': true, '\t': true}
 
-// Byte classes for ContainerEnd.
+// Byte classes for containerEnd.
 const (
 	cOther uint8 = iota
 	cQuote
@@ -110,16 +110,16 @@ const (
 
 var class = [256]uint8{'"': cQuote, '{': cOpen, '[': cOpen, '}': cClose, ']': cClose}
 
-// ContainerEnd skips an object or array by counting brackets outside
+// containerEnd skips an object or array by counting brackets outside
 // strings. Mismatched bracket kinds are not detected here.
-func ContainerEnd(b []byte, i int) int {
+func containerEnd(b []byte, i int) int {
 	depth := 0
 	for i < len(b) {
 		c := class[b[i]]
 		i++
 		switch c {
 		case cQuote:
-			if i = StringRest(b, i); i < 0 {
+			if i = stringRest(b, i); i < 0 {
 				return -1
 			}
 		case cOpen:

@@ -122,10 +122,7 @@ func (rh *rawHeader) empty(k int, s string) bool {
 }
 
 func (rh *rawHeader) key(b []byte, key string, k int, s string) []byte {
-	b = append(b, ',', '"')
-	b = append(b, key...)
-	b = append(b, '"', ':')
-	return rh.str(b, k, s)
+	return rh.str(appendName(b, key), k, s)
 }
 
 func (rh *rawHeader) omit(b []byte, key string, k int, s string) []byte {
@@ -135,11 +132,13 @@ func (rh *rawHeader) omit(b []byte, key string, k int, s string) []byte {
 	return rh.key(b, key, k, s)
 }
 
-func appendKey(b []byte, key, v string) []byte {
+func appendKey(b []byte, key, v string) []byte { return appendString(appendName(b, key), v) }
+
+// appendName appends `,"key":`.
+func appendName(b []byte, key string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, key...)
-	b = append(b, '"', ':')
-	return appendString(b, v)
+	return append(b, '"', ':')
 }
 
 func appendOmit(b []byte, key, v string) []byte {
