@@ -61,10 +61,11 @@ func (r *Reader) element() (*Record, error) {
 			r.dupAt = r.abs(r.sc.dup)
 		}
 		var top []jsonscan.Member
+		var idx *jsonscan.Index
 		if b[i] == '{' {
-			top = r.sc.members
+			top, idx = r.sc.members, &r.sc.index
 		}
-		return r.item(b[i:e], r.abs(i), r.contShape, top)
+		return r.item(b[i:e], r.abs(i), r.contShape, top, idx)
 	}
 }
 
@@ -107,9 +108,9 @@ func (k *itemKeys) wrapper() bool {
 
 // item turns one array item or lone top-level object, it at offset off,
 // into a record, unwrapping envelopes and string containers; r.keys holds
-// its top-level keys when it is an object, and top its members (nil when
-// they were not listed).
-func (r *Reader) item(it []byte, off int64, shape Shape, top []jsonscan.Member) (*Record, error) {
+// its top-level keys when it is an object, top its members and idx its
+// nested objects (nil when they were not listed).
+func (r *Reader) item(it []byte, off int64, shape Shape, top []jsonscan.Member, idx *jsonscan.Index) (*Record, error) {
 	if r.control && !r.topArray && r.inCont {
 		r.stats.Skipped++
 		return nil, nil
@@ -131,12 +132,16 @@ func (r *Reader) item(it []byte, off int64, shape Shape, top []jsonscan.Member) 
 		return nil, &RecordError{Pos: pos, Reason: reason}
 	}
 	if len(raw) != len(it) {
-		top = r.sc.members // unwrapped from an envelope: unwrap scanned it again
+		// unwrapped from an envelope: unwrap scanned it again
+		top, idx = r.sc.members, &r.sc.index
 	}
 	shape = inner
 	r.stats.Produced++
 	r.stats.Shapes |= shape
-	r.rec = Record{Raw: raw, Shape: shape, Pos: pos, Top: top}
+	if top == nil {
+		idx = nil
+	}
+	r.rec = Record{Raw: raw, Shape: shape, Pos: pos, Top: top, Index: idx}
 	k := &r.keys
 	if k.eventType.ok() && bytes.Equal(raw[k.eventType.s:k.eventType.e], insightType) {
 		r.rec.Kind = KindInsight

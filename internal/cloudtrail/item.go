@@ -55,8 +55,17 @@ func (k *itemKeys) set(name []byte, v span) {
 }
 
 // object scans the object at b[i] == '{', filling k with its top-level keys,
+// s.members with its members and s.index with the objects nested in it,
 // and returns the index after it. It resets s.dup first.
 func (s *scanner) object(b []byte, i int, k *itemKeys) int {
+	s.index.Reset()
+	s.base, s.indexing = i, true
+	e := s.members1(b, i, k)
+	s.indexing = false
+	return e
+}
+
+func (s *scanner) members1(b []byte, i int, k *itemKeys) int {
 	*k = itemKeys{}
 	s.dup, s.top, s.members = 0, s.top[:0], s.members[:0]
 	var mask uint64
@@ -68,11 +77,15 @@ func (s *scanner) object(b []byte, i int, k *itemKeys) int {
 		return j + 1
 	}
 	for {
+		nobj := len(s.index.Objects)
 		ke, vs, ve, fp := s.member(b, j)
 		if ve < 0 {
 			return ve
 		}
 		m := member(b, i, j, ke, vs, ve)
+		if len(s.index.Objects) > nobj && b[vs] == '{' {
+			m.Obj = int32(len(s.index.Objects)) // the last to close is the value itself
+		}
 		name := b[j+1 : ke-1]
 		if m.KEsc {
 			name = s.name(b, j, ke)
@@ -129,7 +142,7 @@ func (s *scanner) key(b []byte, i int) (ke, vs int, fp uint64) {
 	if b[i] != '"' {
 		return 0, s.syntax(i, "object key expected"), 0
 	}
-	if ke, fp = s.keyScan(b, i); ke < 0 {
+	if ke, fp, _ = s.keyScan(b, i); ke < 0 {
 		return 0, ke, 0
 	}
 	j := skipWS(b, ke)
@@ -182,4 +195,31 @@ func structural(b []byte, i int, stack []byte) (int, []byte) {
 		}
 	}
 	return more, stack
+}
+
+// Listed checks that raw holds one JSON object and lists its members and
+// the objects nested in it, as the reader does for every record it hands on
+// (Record.Top and Record.Index); offsets are into raw. ok is false when raw
+// is not one valid object, or repeats a key in any object.
+func Listed(raw []byte) (top []jsonscan.Member, idx *jsonscan.Index, ok bool) {
+	var s scanner
+	var k itemKeys
+	i := skipWS(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return nil, nil, false
+	}
+	e := s.object(raw, i, &k)
+	if e < 0 || skipWS(raw, e) != len(raw) || s.dup != 0 {
+		return nil, nil, false
+	}
+	for _, ms := range [][]jsonscan.Member{s.members, s.index.Members} {
+		for j := range ms {
+			m := &ms[j]
+			m.KStart, m.KEnd, m.VStart, m.VEnd = m.KStart+i, m.KEnd+i, m.VStart+i, m.VEnd+i
+		}
+	}
+	if s.members == nil {
+		s.members = []jsonscan.Member{}
+	}
+	return s.members, &s.index, true
 }

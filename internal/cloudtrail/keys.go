@@ -35,10 +35,16 @@ const linearKeys = 32
 const maxKeptKeys = 1 << 14
 
 // keyRef is one key of an open object: its fingerprint and where it is,
-// from its opening quote to after its closing one.
+// from its opening quote to after its closing one. For the index
+// (scanner.index) it also holds where its value starts and ends, the
+// value's Obj number when it is a listed object, and whether the key holds
+// an escape.
 type keyRef struct {
-	fp   uint64
-	q, e int32
+	fp     uint64
+	q, e   int32
+	vs, ve int32
+	obj    int32
+	esc    bool
 }
 
 // frame is one open object in the scanner: the fingerprint bits of its
@@ -71,24 +77,26 @@ func fingerprint(k []byte) uint64 {
 func mix(h uint64, n int) uint64 { return (h ^ uint64(n)<<56) * 0x9e3779b97f4a7c15 }
 
 // keyScan scans the key string at b[i] == '"' like str and also returns its
-// fingerprint. Its fast path reads the fingerprint off the word that starts
-// the search for the closing quote.
-func (s *scanner) keyScan(b []byte, i int) (int, uint64) {
+// fingerprint and whether it holds an escape. Its fast path reads the
+// fingerprint off the word that starts the search for the closing quote.
+func (s *scanner) keyScan(b []byte, i int) (int, uint64, bool) {
 	if i+9 <= len(b) {
 		w := binary.LittleEndian.Uint64(b[i+1:])
 		if m := special(w); m != 0 {
 			if n := bits.TrailingZeros64(m) >> 3; b[i+1+n] == '"' {
-				return i + 2 + n, mix(w&(1<<(8*n)-1), n)
+				return i + 2 + n, mix(w&(1<<(8*n)-1), n), false
 			}
 		} else if j := stopByte(b, i+9); j < len(b) && b[j] == '"' {
-			return j + 1, mix(w, j-i-1)
+			return j + 1, mix(w, j-i-1), false
 		}
 	}
 	e := s.str(b, i)
 	if e < 0 {
-		return e, 0
+		return e, 0, false
 	}
-	return e, fingerprint(s.keyText(b, keyRef{q: int32(i), e: int32(e)}, &s.tmp))
+	k := b[i+1 : e-1]
+	esc := bytes.IndexByte(k, '\\') >= 0
+	return e, fingerprint(s.keyText(b, keyRef{q: int32(i), e: int32(e)}, &s.tmp)), esc
 }
 
 // collide looks for the key at b[q:e] among keys, its object's earlier
@@ -162,6 +170,9 @@ func (s *scanner) trim() {
 	}
 	if cap(s.members) > maxKeptKeys {
 		s.members = nil
+	}
+	if cap(s.index.Members) > maxKeptKeys || cap(s.index.Objects) > maxKeptKeys {
+		s.index = jsonscan.Index{}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"io"
 	"os"
@@ -50,9 +51,8 @@ func read(t testing.TB, src io.Reader, name string, opts Options) result {
 				t.Fatalf("%s: record %d comes with ordinal %d", name, ordinal, rec.Pos.Ordinal)
 			}
 			if rec.Top != nil {
-				want, ok := jsonscan.AppendMembers(nil, rec.Raw)
-				if !ok || !slices.Equal(rec.Top, want) {
-					t.Fatalf("%s: record %d: Top = %+v, its members are %+v", name, rec.Pos.Ordinal, rec.Top, want)
+				if err := checkListed(rec.Raw, 0, rec.Top, rec.Index, 0); err != nil {
+					t.Fatalf("%s: record %d: %v", name, rec.Pos.Ordinal, err)
 				}
 				res.listed++
 			}
@@ -70,6 +70,51 @@ func read(t testing.TB, src io.Reader, name string, opts Options) result {
 		t.Fatalf("%s: accounting broken: %+v, %d records, %d rejects", name, s, len(res.raws), len(res.rejects))
 	}
 	return res
+}
+
+// checkListed checks members, listed by the reader for the object at
+// raw[at:] (offsets into raw), against a separate walk of it, and
+// the objects the index lists inside it, at every depth: each member whose
+// value is a non-empty object must name its listing when idx is set.
+func checkListed(raw []byte, at int, members []jsonscan.Member, idx *jsonscan.Index, depth int) error {
+	end := jsonscan.ValueEnd(raw, at)
+	if end < 0 {
+		return fmt.Errorf("no value at %d", at)
+	}
+	want, ok := jsonscan.AppendMembers(nil, raw[at:end])
+	if !ok {
+		return fmt.Errorf("no object at %d", at)
+	}
+	for i := range want {
+		w := &want[i]
+		w.KStart, w.KEnd, w.VStart, w.VEnd = w.KStart+at, w.KEnd+at, w.VStart+at, w.VEnd+at
+	}
+	plain := make([]jsonscan.Member, len(members))
+	for i, m := range members {
+		m.Obj = 0
+		plain[i] = m
+	}
+	if !slices.Equal(plain, want) {
+		return fmt.Errorf("object at %d: listed %+v, its members are %+v", at, members, want)
+	}
+	if idx == nil {
+		return nil
+	}
+	for _, m := range members {
+		v := raw[m.VStart:m.VEnd]
+		nested := v[0] == '{' && len(bytes.TrimSpace(v[1:len(v)-1])) > 0
+		switch {
+		case nested && m.Obj == 0:
+			return fmt.Errorf("object at %d (depth %d) is not listed", m.VStart, depth+1)
+		case !nested && m.Obj != 0:
+			return fmt.Errorf("value at %d (depth %d) is listed as object %d", m.VStart, depth+1, m.Obj)
+		case nested:
+			if err := checkListed(raw, m.VStart, idx.Of(m.Obj), idx, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // checkFields checks a record's shortcut fields against its own top-level

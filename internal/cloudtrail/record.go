@@ -103,6 +103,10 @@ type Record struct {
 	// found while the record was checked; nil when they were not listed.
 	// Like Raw it is only valid until the next call to Next or Reset.
 	Top []jsonscan.Member
+	// Index lists the objects nested in Raw's object, found in the same
+	// pass; nil when they were not listed. Its members' Obj numbers, and
+	// those in Top, refer to it. Valid as long as Top is.
+	Index *jsonscan.Index
 }
 
 // Stats counts what a reader saw in one file. Read == Produced + Rejected.

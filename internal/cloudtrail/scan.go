@@ -33,9 +33,15 @@ type scanner struct {
 	// members are the members of the object scanned by object, relative
 	// to its '{'.
 	members []jsonscan.Member
-	dup     int
-	errAt   int
-	errMsg  string
+	// index lists the members of the objects nested in the object scanned
+	// by object, relative to its '{' (base); value fills it only while
+	// indexing is set.
+	index    jsonscan.Index
+	base     int
+	indexing bool
+	dup      int
+	errAt    int
+	errMsg   string
 
 	tmp, tmp2 []byte // decoded keys
 	names     []byte // the key name decoded last
@@ -234,14 +240,14 @@ func (s *scanner) keyColon(b []byte, i int) int {
 		return s.syntax(i, "object key expected")
 	}
 	q := i
-	i, fp := s.keyScan(b, i)
+	i, fp, esc := s.keyScan(b, i)
 	if i < 0 {
 		return i
 	}
 	if seen(&s.cur.mask, fp) {
 		s.collide(s.keys[s.cur.first:], b, q, i, fp)
 	}
-	s.keys = append(s.keys, keyRef{fp: fp, q: int32(q), e: int32(i)})
+	e := i
 	i = skipWS(b, i)
 	if i >= len(b) {
 		return more
@@ -249,7 +255,35 @@ func (s *scanner) keyColon(b []byte, i int) int {
 	if b[i] != ':' {
 		return s.syntax(i, "':' expected after object key")
 	}
-	return i + 1
+	i = skipWS(b, i+1)
+	s.keys = append(s.keys, keyRef{fp: fp, q: int32(q), e: int32(e), vs: int32(i), esc: esc})
+	return i
+}
+
+// ended notes that the value of the innermost open object's last key ends
+// at b[i], and is the listed object obj (0 for none).
+func (s *scanner) ended(i int, obj int32) {
+	if n := len(s.stack); n > 0 && s.stack[n-1] == '{' {
+		k := &s.keys[len(s.keys)-1]
+		k.ve, k.obj = int32(i), obj
+	}
+}
+
+// list adds the keys of the object that closes, with their values, to the
+// index and returns its Obj number; 0 when not indexing.
+func (s *scanner) list(keys []keyRef) int32 {
+	if !s.indexing {
+		return 0
+	}
+	x := &s.index
+	first := len(x.Members)
+	o := int32(s.base)
+	for _, k := range keys {
+		x.Members = append(x.Members, jsonscan.Member{KStart: int(k.q - o), KEnd: int(k.e - o),
+			VStart: int(k.vs - o), VEnd: int(k.ve - o), KEsc: k.esc, Obj: k.obj})
+	}
+	x.Objects = append(x.Objects, jsonscan.Object{First: int32(first), N: int32(len(keys))})
+	return int32(len(x.Objects))
 }
 
 // value scans the JSON value at or after b[i] (leading whitespace allowed)
@@ -310,6 +344,7 @@ func (s *scanner) value(b []byte, i, depth int) int {
 // returns the index of the next value (after a comma and, in an object, the
 // next key), or the end of the outermost value once the stack is empty.
 func (s *scanner) close(b []byte, i int) int {
+	s.ended(i, 0)
 	for len(s.stack) > 0 {
 		i = skipWS(b, i)
 		if i >= len(b) {
@@ -323,6 +358,7 @@ func (s *scanner) close(b []byte, i int) int {
 			}
 			return s.keyColon(b, skipWS(b, i+1))
 		case c == '}' && top == '{':
+			obj := s.list(s.keys[s.cur.first:]) // before closeKeys sorts them
 			if len(s.keys)-int(s.cur.first) > linearKeys {
 				s.repeat(s.closeKeys(b, s.keys[s.cur.first:]))
 			}
@@ -331,9 +367,11 @@ func (s *scanner) close(b []byte, i int) int {
 			s.objs = s.objs[:len(s.objs)-1]
 			s.stack = s.stack[:len(s.stack)-1]
 			i++
+			s.ended(i, obj)
 		case c == ']' && top == '[':
 			s.stack = s.stack[:len(s.stack)-1]
 			i++
+			s.ended(i, 0)
 		case top == '{':
 			return s.syntax(i, "',' or '}' expected in object")
 		default:

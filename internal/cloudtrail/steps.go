@@ -235,7 +235,7 @@ func (r *Reader) objectEnd() (*Record, error) {
 	if !r.overflow {
 		top = r.objMembers
 	}
-	return r.item(it, r.objStart, ShapeObjects, top)
+	return r.item(it, r.objStart, ShapeObjects, top, nil)
 }
 
 // objectSyntax handles invalid JSON in a top-level object. Inside a

@@ -3,6 +3,7 @@ package detect
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"reflect"
 	"testing"
@@ -59,8 +60,13 @@ func FuzzMatch(f *testing.F) {
 			return
 		}
 		if top, ok := jsonscan.AppendMembers(nil, data); ok {
-			if known, err := m.AppendMatchesKnown(nil, data, top); err != nil || !reflect.DeepEqual(known, fast) {
+			if known, err := m.AppendMatchesKnown(nil, data, top, nil); err != nil || !reflect.DeepEqual(known, fast) {
 				t.Errorf("with the top-level members given: %v, %d matches; scanning them: %d", err, len(known), len(fast))
+			}
+		}
+		if top, idx, ok := cloudtrail.Listed(data); ok {
+			if known, err := m.AppendMatchesKnown(nil, data, top, idx); err != nil || !reflect.DeepEqual(known, fast) {
+				t.Errorf("with the reader's listing: %v, %d matches; scanning: %d", err, len(known), len(fast))
 			}
 		}
 		var doc map[string]any

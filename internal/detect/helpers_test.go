@@ -3,6 +3,7 @@ package detect
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"reflect"
 	"strings"
@@ -60,9 +61,15 @@ func matchBoth(t testing.TB, m *Matcher, record string) []Match {
 		t.Fatalf("raw matcher found %d matches, decoded path %d", len(fast), len(slow))
 	}
 	if top, ok := jsonscan.AppendMembers(nil, []byte(record)); ok {
-		known, err := m.AppendMatchesKnown(nil, []byte(record), top)
+		known, err := m.AppendMatchesKnown(nil, []byte(record), top, nil)
 		if err != nil || !reflect.DeepEqual(known, fast) {
 			t.Fatalf("with the top-level members given: %v, %+v; scanning them: %+v", err, known, fast)
+		}
+	}
+	if top, idx, ok := cloudtrail.Listed([]byte(record)); ok {
+		known, err := m.AppendMatchesKnown(nil, []byte(record), top, idx)
+		if err != nil || !reflect.DeepEqual(known, fast) {
+			t.Fatalf("with the reader's listing: %v, %+v; scanning: %+v", err, known, fast)
 		}
 	}
 	return fast

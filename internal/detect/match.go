@@ -29,23 +29,25 @@ func (m *Matcher) Match(record []byte) ([]Match, error) {
 
 // AppendMatches is Match appending to dst, for callers that reuse a slice.
 func (m *Matcher) AppendMatches(dst []Match, record []byte) ([]Match, error) {
-	return m.match(dst, record, nil)
+	return m.match(dst, record, nil, nil)
 }
 
 // AppendMatchesKnown is AppendMatches for a record whose top-level members
 // the caller has listed already, in order (the cloudtrail reader does while
 // it checks a record): the matcher reads them from top instead of scanning
-// the record's top level again. top must describe record exactly.
-func (m *Matcher) AppendMatchesKnown(dst []Match, record []byte, top []jsonscan.Member) ([]Match, error) {
-	return m.match(dst, record, top)
+// the record's top level again. idx, when not nil, lists the objects nested
+// in the record, which top's Obj numbers refer to, and the matcher looks
+// nested keys up there. top and idx must describe record exactly.
+func (m *Matcher) AppendMatchesKnown(dst []Match, record []byte, top []jsonscan.Member, idx *jsonscan.Index) ([]Match, error) {
+	return m.match(dst, record, top, idx)
 }
 
-func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member) ([]Match, error) {
+func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member, idx *jsonscan.Index) ([]Match, error) {
 	st := m.pool.Get().(*state)
 	defer m.pool.Put(st)
 	st.reset(record, nil)
-	st.known = known
-	defer func() { st.known = nil }() // the caller's slice is not kept in the pool
+	st.known, st.idx = known, idx
+	defer func() { st.known, st.idx = nil, nil }() // the caller's lists are not kept in the pool
 	if !st.begin() {
 		return dst, fmt.Errorf("match record: %w", ErrMalformed)
 	}

@@ -50,6 +50,7 @@ type state struct {
 	topPos  int               // where the top-level scan stopped
 	topDone bool              // the top-level object has been read to its end
 	known   []jsonscan.Member // the top-level members, when the caller listed them
+	idx     *jsonscan.Index   // the nested objects, when the caller listed them
 	bad     bool              // the record is not well-formed JSON where it was read
 	objs    []objScan
 	nobjs   int
@@ -213,15 +214,16 @@ func (st *state) resolveTop(fp *fieldPath) bool {
 	for k := 1; k <= len(fp.segs); k++ {
 		if i := st.topFind(fp.topIDs[k-1]); i >= 0 {
 			m := st.tops[i]
-			return st.resolveRaw(m.VStart, m.VEnd, fp, k, 0)
+			return st.resolveRaw(m.VStart, m.VEnd, m.Obj, fp, k, 0)
 		}
 	}
 	return false
 }
 
-// resolveRaw follows fp from segment j into the raw value b[start:end].
+// resolveRaw follows fp from segment j into the raw value b[start:end],
+// which is the listed object obj when obj is not 0 (see jsonscan.Index).
 // When a key appears twice in one object, the first one is used.
-func (st *state) resolveRaw(start, end int, fp *fieldPath, j, depth int) bool {
+func (st *state) resolveRaw(start, end int, obj int32, fp *fieldPath, j, depth int) bool {
 	b := st.raw
 	if depth > maxDepth {
 		return false
@@ -232,9 +234,20 @@ func (st *state) resolveRaw(start, end int, fp *fieldPath, j, depth int) bool {
 	}
 	switch b[start] {
 	case '{':
+		if listed := st.idx.Of(obj); listed != nil {
+			for k := j + 1; k <= len(fp.segs); k++ {
+				key := fp.keyAt(j, k)
+				for _, m := range listed {
+					if st.keyIs(m, key) {
+						return st.resolveRaw(m.VStart, m.VEnd, m.Obj, fp, k, depth+1)
+					}
+				}
+			}
+			return false
+		}
 		for k := j + 1; k <= len(fp.segs); k++ {
 			if m, ok := st.objFind(start, fp.keyAt(j, k)); ok {
-				return st.resolveRaw(m.VStart, m.VEnd, fp, k, depth+1)
+				return st.resolveRaw(m.VStart, m.VEnd, 0, fp, k, depth+1)
 			}
 		}
 	case '[':
@@ -244,7 +257,7 @@ func (st *state) resolveRaw(start, end int, fp *fieldPath, j, depth int) bool {
 			if !ok || done {
 				break
 			}
-			pres = st.resolveRaw(s, e, fp, j, depth+1) || pres
+			pres = st.resolveRaw(s, e, 0, fp, j, depth+1) || pres
 			i = next
 		}
 		return pres

@@ -139,6 +139,10 @@ type Member struct {
 	KStart, KEnd int // key including quotes
 	VStart, VEnd int
 	KEsc         bool
+	// Obj is set when the value is an object listed in an Index: it is
+	// 1 + the object's place in Index.Objects. 0 says nothing: the value is
+	// no object, or an empty one, or was not listed.
+	Obj int32
 }
 
 // NextMember reads the member at b[i] (after '{' or ','), returning it and

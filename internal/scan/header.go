@@ -99,7 +99,7 @@ func readHeader(raw []byte, in *interner) (h header, ok bool) {
 // readHeaderTops is readHeader on a record whose top-level members have
 // been listed already.
 func readHeaderTops(raw []byte, tops []jsonscan.Member, in *interner) (h header, ok bool) {
-	rh, ok := readRawHeader(raw, tops)
+	rh, ok := readRawHeader(raw, tops, nil)
 	if !ok {
 		return h, false
 	}
@@ -109,12 +109,21 @@ func readHeaderTops(raw []byte, tops []jsonscan.Member, in *interner) (h header,
 // readRawHeader locates the reported fields of a record from its top-level
 // members, with readHeader's rules. When a field appears twice the last one
 // counts, and null leaves a string field as it was, as with encoding/json.
-func readRawHeader(raw []byte, tops []jsonscan.Member) (rh rawHeader, ok bool) {
+// idx, when not nil, lists the record's nested objects (see
+// cloudtrail.Record.Index): userIdentity is then read from it rather than
+// walked again.
+func readRawHeader(raw []byte, tops []jsonscan.Member, idx *jsonscan.Index) (rh rawHeader, ok bool) {
 	c := cursor{b: raw}
 	for _, m := range tops {
 		key := raw[m.KStart+1 : m.KEnd-1]
 		if m.KEsc {
 			return rh, false
+		}
+		if listed := idx.Of(m.Obj); listed != nil && string(key) == "userIdentity" {
+			if !rh.identityListed(raw, idx, listed) {
+				return rh, false
+			}
+			continue
 		}
 		c.i = m.VStart
 		if !c.topField(&rh, key) {
@@ -122,6 +131,72 @@ func readRawHeader(raw []byte, tops []jsonscan.Member) (rh rawHeader, ok bool) {
 		}
 	}
 	return rh, rh.consoleLogin()
+}
+
+// identityListed reads the userIdentity members ms from the index, as
+// cursor.identity reads them from the text.
+func (rh *rawHeader) identityListed(raw []byte, idx *jsonscan.Index, ms []jsonscan.Member) bool {
+	for _, m := range ms {
+		if m.KEsc {
+			return false
+		}
+		key := raw[m.KStart+1 : m.KEnd-1]
+		if k := identityField(key); k >= 0 {
+			if !rh.setStr(k, raw[m.VStart:m.VEnd]) {
+				return false
+			}
+			continue
+		}
+		if string(key) != "sessionContext" {
+			continue
+		}
+		c := cursor{b: raw, i: m.VStart}
+		ctx := idx.Of(m.Obj)
+		if ctx == nil { // null, {} or not listed
+			if !c.sessionContext(rh) {
+				return false
+			}
+			continue
+		}
+		for _, cm := range ctx {
+			if cm.KEsc {
+				return false
+			}
+			if string(raw[cm.KStart+1:cm.KEnd-1]) != "sessionIssuer" {
+				continue
+			}
+			issuer := idx.Of(cm.Obj)
+			if issuer == nil {
+				c.i = cm.VStart
+				if !c.sessionIssuer(rh) {
+					return false
+				}
+				continue
+			}
+			for _, im := range issuer {
+				if im.KEsc {
+					return false
+				}
+				if string(raw[im.KStart+1:im.KEnd-1]) == "arn" && !rh.setStr(hIssuer, raw[im.VStart:im.VEnd]) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// setStr notes the JSON value v as string field k; null leaves the field
+// as it was, and any other value fails.
+func (rh *rawHeader) setStr(k int, v []byte) bool {
+	switch v[0] {
+	case '"':
+		rh.v[k] = v
+		return true
+	case 'n':
+		return true
+	}
+	return false
 }
 
 // topField reads the value at the cursor into the field of rh named key,
@@ -179,36 +254,54 @@ func (rh *rawHeader) consoleLogin() bool {
 
 func (c *cursor) identity(rh *rawHeader) bool {
 	return c.object(func(key []byte) bool {
-		switch {
-		case string(key) == "type":
-			return c.str(rh, hType)
-		case string(key) == "arn":
-			return c.str(rh, hARN)
-		case string(key) == "principalId":
-			return c.str(rh, hPrincipal)
-		case string(key) == "accountId":
-			return c.str(rh, hAccount)
-		case string(key) == "userName":
-			return c.str(rh, hUserName)
-		case string(key) == "accessKeyId":
-			return c.str(rh, hAccessKey)
-		case string(key) == "invokedBy":
-			return c.str(rh, hInvokedBy)
-		case string(key) == "sessionContext":
-			return c.object(func(key []byte) bool {
-				if string(key) != "sessionIssuer" {
-					return c.skip()
-				}
-				return c.object(func(key []byte) bool {
-					if string(key) == "arn" {
-						return c.str(rh, hIssuer)
-					}
-					return c.skip()
-				})
-			})
+		if k := identityField(key); k >= 0 {
+			return c.str(rh, k)
+		}
+		if string(key) == "sessionContext" {
+			return c.sessionContext(rh)
 		}
 		return c.skip()
 	})
+}
+
+func (c *cursor) sessionContext(rh *rawHeader) bool {
+	return c.object(func(key []byte) bool {
+		if string(key) != "sessionIssuer" {
+			return c.skip()
+		}
+		return c.sessionIssuer(rh)
+	})
+}
+
+func (c *cursor) sessionIssuer(rh *rawHeader) bool {
+	return c.object(func(key []byte) bool {
+		if string(key) == "arn" {
+			return c.str(rh, hIssuer)
+		}
+		return c.skip()
+	})
+}
+
+// identityField returns the string field of rh that the userIdentity key
+// holds, or -1.
+func identityField(key []byte) int {
+	switch string(key) {
+	case "type":
+		return hType
+	case "arn":
+		return hARN
+	case "principalId":
+		return hPrincipal
+	case "accountId":
+		return hAccount
+	case "userName":
+		return hUserName
+	case "accessKeyId":
+		return hAccessKey
+	case "invokedBy":
+		return hInvokedBy
+	}
+	return -1
 }
 
 // text returns the decoded string of field k (nil when absent): the bytes

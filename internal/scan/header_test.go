@@ -145,9 +145,15 @@ func FuzzRawFinding(f *testing.F) {
 		if !ok {
 			return
 		}
-		rh, ok := readRawHeader(raw, tops)
+		rh, ok := readRawHeader(raw, tops, nil)
 		if !ok {
 			return
+		}
+		// The reader's listing of the record gives the same fields.
+		if top, idx, listed := cloudtrail.Listed(raw); listed {
+			if rl, ok := readRawHeader(raw, top, idx); !ok || !reflect.DeepEqual(rl.header(nil), rh.header(nil)) {
+				t.Fatalf("header of %q from the reader's listing: %v %+v, walking: %+v", raw, ok, rl.header(nil), rh.header(nil))
+			}
 		}
 		h := rh.header(nil)
 		if want := decodeHeader(raw); !reflect.DeepEqual(h, want) {

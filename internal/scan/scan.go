@@ -470,13 +470,15 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		// The record's members, as the reader listed them while it checked
 		// the record, serve the matcher and the finding header.
 		ok := rec.Top != nil
+		idx := rec.Index
 		if ok {
 			w.tops = rec.Top
 		} else {
 			w.tops, ok = jsonscan.AppendMembers(w.tops[:0:0], rec.Raw)
+			idx = nil
 		}
 		if ok {
-			w.matches, err = w.s.rules.Matcher.AppendMatchesKnown(w.matches[:0], rec.Raw, w.tops)
+			w.matches, err = w.s.rules.Matcher.AppendMatchesKnown(w.matches[:0], rec.Raw, w.tops, idx)
 		} else {
 			w.tops = nil // the header is then read from the record itself
 			w.matches, err = w.s.rules.Matcher.AppendMatches(w.matches[:0], rec.Raw)
@@ -495,7 +497,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		var h header
 		var rh *rawHeader
 		if w.s.opts.EmitJSON != nil && w.tops != nil {
-			if r, ok := readRawHeader(rec.Raw, w.tops); ok {
+			if r, ok := readRawHeader(rec.Raw, w.tops, idx); ok {
 				rh = &r
 				h.EventTime = string(r.text(hEventTime, &w.text))
 				h.ErrorCode = string(r.text(hErrorCode, &w.text))
