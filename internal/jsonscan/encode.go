@@ -75,6 +75,10 @@ func appendString[S ~string | ~[]byte](b []byte, s S) []byte {
 	return append(b, '"')
 }
 
+// Plain reports whether AppendBytes writes s as it is, between quotes:
+// no byte of it needs escaping.
+func Plain(s []byte) bool { return plain(s) }
+
 // plain reports whether no byte of s needs escaping.
 func plain[S ~string | ~[]byte](s S) bool {
 	n := len(s)

@@ -104,6 +104,8 @@ func (rh *rawHeader) str(b []byte, k int, s string) []byte {
 	switch {
 	case v == nil:
 		return append(b, `""`...)
+	case rh.isPlain(k):
+		return append(b, v...) // quotes included
 	case plainText(v[1 : len(v)-1]):
 		return jsonscan.AppendBytes(b, v[1:len(v)-1])
 	}

@@ -74,7 +74,10 @@ func (in *interner) str(b []byte, slot int) string {
 // null. A finding is written from it without making strings (see
 // appendFinding), or its strings are made once (see header).
 type rawHeader struct {
-	v        [nHeader][]byte
+	v [nHeader][]byte
+	// checked and plain have bit k set once field k was checked, and when
+	// its text needs no escaping in or out (see isPlain).
+	checked, plain uint32
 	readOnly []byte // "true" or "false"; nil when absent or null
 	response []byte // responseElements, read only for a ConsoleLogin event
 }
@@ -312,13 +315,28 @@ func (rh *rawHeader) text(k int, scratch *[]byte) []byte {
 	if v == nil {
 		return nil
 	}
-	if s := v[1 : len(v)-1]; plainText(s) {
+	if s := v[1 : len(v)-1]; rh.isPlain(k) || plainText(s) {
 		return s
 	}
 	var s string
 	_ = json.Unmarshal(v, &s) // v is a valid JSON string: the reader checked the record
 	*scratch = append((*scratch)[:0], s...)
 	return *scratch
+}
+
+// isPlain reports whether the text of field k, as the record holds it
+// between quotes, is ASCII that needs no escaping, in JSON read or written:
+// it is then the decoded text and its own JSON encoding. Each field is
+// checked once, for the digest and every finding of the record.
+func (rh *rawHeader) isPlain(k int) bool {
+	bit := uint32(1) << k
+	if rh.checked&bit == 0 {
+		rh.checked |= bit
+		if v := rh.v[k]; v != nil && jsonscan.Plain(v[1:len(v)-1]) {
+			rh.plain |= bit
+		}
+	}
+	return rh.plain&bit != 0
 }
 
 // plainText reports whether the content of a JSON string is its text:

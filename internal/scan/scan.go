@@ -7,6 +7,7 @@ package scan
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -305,19 +306,17 @@ func sameEventOf(f *Finding) [len(sameEvent)]string {
 // from; hasID is false when the record has no event ID, and no finding of
 // it is a duplicate then.
 func (w *worker) eventDigest(fs []Finding, rh *rawHeader) (digest uint64, hasID bool) {
-	var h maphash.Hash
-	h.SetSeed(w.s.seed)
 	if rh != nil {
+		buf := w.digest[:0]
 		for _, k := range sameEvent {
 			t := rh.text(k, &w.text)
 			if k == hEventID && len(t) == 0 {
 				return 0, false
 			}
-			// Each field with its length, so that no value can run into the next.
-			maphash.WriteComparable(&h, len(t))
-			h.Write(t)
+			buf = appendDigestField(buf, t)
 		}
-		return h.Sum64(), true
+		w.digest = buf
+		return maphash.Bytes(w.s.seed, buf), true
 	}
 	if len(fs) == 0 || fs[0].EventID == "" {
 		return 0, false
@@ -327,13 +326,18 @@ func (w *worker) eventDigest(fs []Finding, rh *rawHeader) (digest uint64, hasID 
 
 // findingDigest is eventDigest for a finding that holds its record fields.
 func findingDigest(seed maphash.Seed, f *Finding) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seed)
+	var buf []byte
 	for _, v := range sameEventOf(f) {
-		maphash.WriteComparable(&h, len(v))
-		h.WriteString(v)
+		buf = appendDigestField(buf, v)
 	}
-	return h.Sum64()
+	return maphash.Bytes(seed, buf)
+}
+
+// appendDigestField appends one field of an event digest: its length,
+// then its text, so that no value can run into the next.
+func appendDigestField[S ~string | ~[]byte](buf []byte, t S) []byte {
+	buf = binary.LittleEndian.AppendUint64(buf, uint64(len(t)))
+	return append(buf, t...)
 }
 
 // dupHash hashes what makes a finding a duplicate: its event and its rule
@@ -416,6 +420,7 @@ type worker struct {
 	keep    []bool    // which of them emit hands on
 	out     []byte    // findings' JSON lines not handed on yet
 	text    []byte    // scratch for decoded record fields
+	digest  []byte    // scratch for an event digest
 }
 
 func (s *Scanner) newWorker(p *part) *worker {
