@@ -559,6 +559,14 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 // endFile records how reading a file ended.
 func (w *worker) endFile(in cloudtrail.Input, err error) {
 	if errors.Is(err, io.EOF) {
+		if w.r.Stats().Bytes == 0 {
+			// A named file or stream that held nothing: set aside, and
+			// said, rather than read as a log without records. (A folder
+			// walk sets empty files aside before reading them.)
+			w.p.sum.FilesSkipped++
+			w.p.skipped = append(w.p.skipped, Rejection{File: in.Path, Reason: "empty input: nothing to read", Whole: true})
+			return
+		}
 		w.p.sum.Files++
 		return
 	}

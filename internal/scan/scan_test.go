@@ -35,6 +35,25 @@ func fixtures(t testing.TB) (*catalog.Catalog, *ruleset.Set) {
 	return cat, rules
 }
 
+func TestEmptyInputSetAside(t *testing.T) {
+	c, rs := fixtures(t)
+	empty := filepath.Join(t.TempDir(), "empty.json")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := scan.New(c, rs, scan.Options{Workers: 1, Stdin: strings.NewReader("")})
+	res, err := s.Scan(context.Background(), []string{empty, "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := res.Summary; sum.Files != 0 || sum.FilesSkipped != 2 || sum.FilesFailed != 0 || sum.Read != 0 {
+		t.Errorf("files %d skipped %d failed %d read %d, want 0, 2, 0, 0", sum.Files, sum.FilesSkipped, sum.FilesFailed, sum.Read)
+	}
+	if len(res.Skipped) != 2 || res.Skipped[0].Reason != "empty input: nothing to read" {
+		t.Errorf("skipped = %+v, want both inputs set aside as empty", res.Skipped)
+	}
+}
+
 func TestScanAccounting(t *testing.T) {
 	c, rs := fixtures(t)
 	s := scan.New(c, rs, scan.Options{Workers: 2})
