@@ -144,3 +144,31 @@ func TestPlurals(t *testing.T) {
 		})
 	}
 }
+
+// TestRuleColumn checks that two findings of one record, by two rules,
+// are told apart by the rule in a table with room for it, and that a
+// narrow table leaves the rule out rather than cut every column shorter.
+func TestRuleColumn(t *testing.T) {
+	res := small()
+	second := res.Findings[0]
+	second.Rule = scan.RuleRef{ID: "r2", Title: "Logging stopped by a long-term key"}
+	res.Findings = append(res.Findings, second)
+	for _, tc := range []struct {
+		width int
+		shown bool
+	}{{0, true}, {160, true}, {100, false}} {
+		for _, actor := range []bool{false, true} {
+			var b bytes.Buffer
+			opts := report.Options{View: view.Options{Width: tc.width}, GroupByActor: actor}
+			if err := report.WriteTable(&b, res, tactics, opts); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			for _, title := range []string{"Trail stopped", "Logging stopped by a long-term key"} {
+				if got := strings.Contains(out, title); got != tc.shown {
+					t.Errorf("width %d, by actor %v: rule %q shown %v, want %v:\n%s", tc.width, actor, title, got, tc.shown, out)
+				}
+			}
+		}
+	}
+}

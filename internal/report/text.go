@@ -50,7 +50,7 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 				b.WriteString("  user agent: " + view.Line(ua) + "\n")
 			}
 			shown, more := capRows(t.Findings)
-			if err := flush(w, &b, findingGrid(shown, false, false), opts); err != nil {
+			if err := flush(w, &b, findingGrid(shown, false, showRule(opts), false), opts); err != nil {
 				return err
 			}
 			writeMore(&b, more)
@@ -58,7 +58,7 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 	} else if len(res.Findings) > 0 {
 		b.WriteString("\n" + view.Bold("FINDINGS", opts.View) + "\n")
 		shown, more := capRows(res.Findings)
-		if err := flush(w, &b, findingGrid(shown, true, false), opts); err != nil {
+		if err := flush(w, &b, findingGrid(shown, true, showRule(opts), false), opts); err != nil {
 			return err
 		}
 		writeMore(&b, more)
@@ -82,16 +82,29 @@ func writeMore(b *strings.Builder, more int) {
 	}
 }
 
-// findingGrid lays out findings; detail adds the caller's full ARN and user
-// agent, for formats that have the room.
-func findingGrid(fs []scan.Finding, withActor, detail bool) view.Grid {
+// ruleWidth is the narrowest terminal whose findings tables show the rule:
+// narrower ones have no room left for it.
+const ruleWidth = 130
+
+// showRule reports whether a terminal table has room for the rule column.
+func showRule(opts Options) bool { return opts.View.Width == 0 || opts.View.Width >= ruleWidth }
+
+// findingGrid lays out findings; withRule adds the rule's title, and
+// detail the caller's full ARN and user agent, for formats that have the
+// room.
+func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid {
 	// The time, technique and event say what happened; the other columns
-	// give way first, the actor (or the outcome with its error code) most.
+	// give way first, the actor (or the outcome with its error code) and
+	// the rule most. The rule tells apart two findings of one record.
 	g := view.Grid{Headers: []string{"TIME", "TECHNIQUE", "OUTCOME", "EVENT", "REGION", "SOURCE IP"},
 		Flex: 2, Keep: []int{0, 1, 3}}
 	if withActor {
 		g.Headers = append(g.Headers, "ACTOR")
 		g.Flex, g.Give = 6, []int{2}
+	}
+	if withRule {
+		g.Headers = append(g.Headers, "RULE")
+		g.Give = append(g.Give, len(g.Headers)-1)
 	}
 	if detail {
 		g.Headers = append(g.Headers, "CALLER ARN", "USER AGENT")
@@ -104,6 +117,9 @@ func findingGrid(fs []scan.Finding, withActor, detail bool) view.Grid {
 		row := []string{f.EventTime, orDash(f.TechniqueID), outcome, eventLabel(f), f.AWSRegion, f.Actor.SourceIP}
 		if withActor {
 			row = append(row, ShortActor(f.Actor.Key()))
+		}
+		if withRule {
+			row = append(row, f.Rule.Title)
 		}
 		if detail {
 			row = append(row, f.Actor.ARN, f.Actor.UserAgent)
@@ -208,11 +224,11 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 	}
 	if opts.GroupByActor {
 		for _, t := range Timelines(res.Findings) {
-			if err := write("Actor "+view.MarkdownEscape(view.Line(t.Actor)), findingGrid(t.Findings, false, true)); err != nil {
+			if err := write("Actor "+view.MarkdownEscape(view.Line(t.Actor)), findingGrid(t.Findings, false, true, true)); err != nil {
 				return err
 			}
 		}
-	} else if err := write("Findings", findingGrid(res.Findings, true, true)); err != nil {
+	} else if err := write("Findings", findingGrid(res.Findings, true, true, true)); err != nil {
 		return err
 	}
 	if len(res.Rejections) > 0 || len(res.Skipped) > 0 {
