@@ -1,7 +1,6 @@
 package cloudtrail
 
 import (
-	"bytes"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
@@ -78,11 +77,11 @@ func (s *scanner) members1(b []byte, i int, k *itemKeys) int {
 	}
 	for {
 		nobj := len(s.index.Objects)
-		ke, vs, ve, fp := s.member(b, j)
+		ke, vs, ve, fp, esc := s.member(b, j)
 		if ve < 0 {
 			return ve
 		}
-		m := member(b, i, j, ke, vs, ve)
+		m := member(i, j, ke, vs, ve, esc)
 		if len(s.index.Objects) > nobj && b[vs] == '{' {
 			m.Obj = int32(len(s.index.Objects)) // the last to close is the value itself
 		}
@@ -114,48 +113,48 @@ func (s *scanner) members1(b []byte, i int, k *itemKeys) int {
 	}
 }
 
-// member describes the member whose key is b[j:ke] and value b[vs:ve], in
-// the object whose '{' is at b[o], relative to it.
-func member(b []byte, o, j, ke, vs, ve int) jsonscan.Member {
-	return jsonscan.Member{KStart: j - o, KEnd: ke - o, VStart: vs - o, VEnd: ve - o,
-		KEsc: bytes.IndexByte(b[j+1:ke-1], '\\') >= 0}
+// member describes the member whose key is b[j:ke], holding an escape
+// when esc is set, and value b[vs:ve], in the object whose '{' is at b[o],
+// relative to it.
+func member(o, j, ke, vs, ve int, esc bool) jsonscan.Member {
+	return jsonscan.Member{KStart: j - o, KEnd: ke - o, VStart: vs - o, VEnd: ve - o, KEsc: esc}
 }
 
 // member scans `"key": value` at b[i] and returns the index after the key's
-// closing quote, the value's start, and its end (or more/fail), and the
-// key's fingerprint.
-func (s *scanner) member(b []byte, i int) (ke, vs, ve int, fp uint64) {
-	ke, vs, fp = s.key(b, i)
+// closing quote, the value's start, and its end (or more/fail), the key's
+// fingerprint and whether it holds an escape.
+func (s *scanner) member(b []byte, i int) (ke, vs, ve int, fp uint64, esc bool) {
+	ke, vs, fp, esc = s.key(b, i)
 	if vs < 0 {
-		return 0, 0, vs, 0
+		return 0, 0, vs, 0, false
 	}
-	return ke, vs, s.value(b, vs, 1), fp
+	return ke, vs, s.value(b, vs, 1), fp, esc
 }
 
 // key scans `"key":` at b[i] and returns the index after the key's closing
-// quote, the index of the value (more or fail when there is none yet), and
-// the key's fingerprint.
-func (s *scanner) key(b []byte, i int) (ke, vs int, fp uint64) {
+// quote, the index of the value (more or fail when there is none yet), the
+// key's fingerprint and whether it holds an escape.
+func (s *scanner) key(b []byte, i int) (ke, vs int, fp uint64, esc bool) {
 	if i >= len(b) {
-		return 0, more, 0
+		return 0, more, 0, false
 	}
 	if b[i] != '"' {
-		return 0, s.syntax(i, "object key expected"), 0
+		return 0, s.syntax(i, "object key expected"), 0, false
 	}
-	if ke, fp, _ = s.keyScan(b, i); ke < 0 {
-		return 0, ke, 0
+	if ke, fp, esc = s.keyScan(b, i); ke < 0 {
+		return 0, ke, 0, false
 	}
 	j := skipWS(b, ke)
 	if j >= len(b) {
-		return 0, more, 0
+		return 0, more, 0, false
 	}
 	if b[j] != ':' {
-		return 0, s.syntax(j, "':' expected after object key"), 0
+		return 0, s.syntax(j, "':' expected after object key"), 0, false
 	}
 	if vs = skipWS(b, j+1); vs >= len(b) {
-		return 0, more, 0
+		return 0, more, 0, false
 	}
-	return ke, vs, fp
+	return ke, vs, fp, esc
 }
 
 // structural finds the end of the value at b[i] by brackets and strings

@@ -63,7 +63,7 @@ func (s *scanner) syntax(at int, msg string) int {
 // skipWS returns the index of the first byte at or after i that is not
 // JSON whitespace.
 func skipWS(b []byte, i int) int {
-	for i < len(b) {
+	for i < len(b) && b[i] <= ' ' { // records are mostly compact: one comparison
 		switch b[i] {
 		case ' ', '\n', '\r', '\t':
 			i++

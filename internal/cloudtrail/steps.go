@@ -87,7 +87,7 @@ func (r *Reader) member() (*Record, error) {
 				return nil, r.objectSyntax(i, "',' or '}' expected in object")
 			}
 		}
-		ke, j, fp := r.sc.key(b, i)
+		ke, j, fp, esc := r.sc.key(b, i)
 		if j == fail {
 			return nil, r.objectSyntax(r.sc.errAt, r.sc.explain(b))
 		}
@@ -122,7 +122,7 @@ func (r *Reader) member() (*Record, error) {
 				r.collide(b, i, ke, fp)
 			}
 			r.objKeys = append(r.objKeys, keyRef{fp: fp, q: int32(i - o), e: int32(ke - o)})
-			r.objMembers = append(r.objMembers, member(b, o, i, ke, j, ve))
+			r.objMembers = append(r.objMembers, member(o, i, ke, j, ve, esc))
 		} else if string(name) == "messageType" {
 			r.control = string(b[j:ve]) == `"CONTROL_MESSAGE"`
 		}
