@@ -82,10 +82,14 @@ const (
 // special flags, in the top bit of each byte, the bytes of x that end the
 // fast path inside a string: '"', '\\' and control characters. The lowest
 // flagged byte is exact; flags above it may be false positives.
+//
+// Flipping bit 1 of every byte turns '"' (0x22) into 0x20 and keeps control
+// characters below 0x20 and every other byte at 0x21 or above, so one
+// "less than 0x21" test finds both; a second finds the backslash.
 func special(x uint64) uint64 {
-	q := x ^ (lsb * '"')
+	y := x ^ (lsb * 0x02)
 	e := x ^ (lsb * '\\')
-	return (((q - lsb) &^ q) | ((e - lsb) &^ e) | ((x - lsb*0x20) &^ x)) & msb
+	return (((y - lsb*0x21) &^ y) | ((e - lsb) &^ e)) & msb
 }
 
 // str scans the string starting at b[i] == '"' and returns the index after
