@@ -118,10 +118,12 @@ func load8[S ~string | ~[]byte](s S, i int) uint64 {
 // or '&'.
 func plain8(w uint64) bool {
 	// With every byte below 0x80, subtracting 0x20 from each borrows into
-	// the high bit exactly for the bytes below 0x20.
+	// the high bit exactly for the bytes below 0x20. Setting bit 2 turns
+	// '"' (0x22) into '&' (0x26), and no other byte; setting bit 1 turns
+	// '<' (0x3c) into '>' (0x3e), and no other byte: one test finds each
+	// pair.
 	ctl := (w - 0x20*LSB) &^ w
-	bad := zeroBytes(w^('"'*LSB)) | zeroBytes(w^('\\'*LSB)) | zeroBytes(w^('<'*LSB)) |
-		zeroBytes(w^('>'*LSB)) | zeroBytes(w^('&'*LSB))
+	bad := zeroBytes((w|0x04*LSB)^('&'*LSB)) | zeroBytes((w|0x02*LSB)^('>'*LSB)) | zeroBytes(w^('\\'*LSB))
 	return (w|ctl|bad)&MSB == 0
 }
 

@@ -2,6 +2,7 @@ package jsonscan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"testing"
 )
@@ -167,4 +168,18 @@ func FuzzDecodeString(f *testing.F) {
 			t.Fatalf("DecodeString(%s) = %q, want %q", enc, got, want)
 		}
 	})
+}
+
+// TestPlain8 checks the eight-byte test against the byte table for every
+// byte value at every place in a word.
+func TestPlain8(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for at := range 8 {
+			w := []byte("abcdefgh")
+			w[at] = byte(c)
+			if got, want := plain8(binary.LittleEndian.Uint64(w)), plainByte[c]; got != want {
+				t.Fatalf("plain8 of %q is %v, want %v", w, got, want)
+			}
+		}
+	}
 }
