@@ -116,24 +116,61 @@ func readHeaderTops(raw []byte, tops []jsonscan.Member, in *interner) (h header,
 // cloudtrail.Record.Index): userIdentity is then read from it rather than
 // walked again.
 func readRawHeader(raw []byte, tops []jsonscan.Member, idx *jsonscan.Index) (rh rawHeader, ok bool) {
-	c := cursor{b: raw}
 	for _, m := range tops {
-		key := raw[m.KStart+1 : m.KEnd-1]
 		if m.KEsc {
 			return rh, false
 		}
-		if listed := idx.Of(m.Obj); listed != nil && string(key) == "userIdentity" {
-			if !rh.identityListed(raw, idx, listed) {
-				return rh, false
-			}
-			continue
-		}
-		c.i = m.VStart
-		if !c.topField(&rh, key) {
+		if !rh.topField(raw, m, idx) {
 			return rh, false
 		}
 	}
 	return rh, rh.consoleLogin()
+}
+
+// topField notes the value of top-level member m, if it is a reported
+// field. Its value is read from m's span, not scanned again.
+func (rh *rawHeader) topField(raw []byte, m jsonscan.Member, idx *jsonscan.Index) bool {
+	v := raw[m.VStart:m.VEnd]
+	switch string(raw[m.KStart+1 : m.KEnd-1]) {
+	case "eventID":
+		return rh.setStr(hEventID, v)
+	case "eventTime":
+		return rh.setStr(hEventTime, v)
+	case "eventSource":
+		return rh.setStr(hEventSource, v)
+	case "eventName":
+		return rh.setStr(hEventName, v)
+	case "awsRegion":
+		return rh.setStr(hRegion, v)
+	case "recipientAccountId":
+		return rh.setStr(hRecipient, v)
+	case "sourceIPAddress":
+		return rh.setStr(hSourceIP, v)
+	case "userAgent":
+		return rh.setStr(hUserAgent, v)
+	case "errorCode":
+		return rh.setStr(hErrorCode, v)
+	case "errorMessage":
+		return rh.setStr(hErrorMessage, v)
+	case "readOnly":
+		switch string(v) {
+		case "null":
+			rh.readOnly = nil // as encoding/json clears a pointer
+		case "true", "false":
+			rh.readOnly = v
+		default:
+			return false
+		}
+	case "userIdentity":
+		if listed := idx.Of(m.Obj); listed != nil {
+			return rh.identityListed(raw, idx, listed)
+		}
+		c := cursor{b: raw, i: m.VStart}
+		return c.identity(rh)
+	case "responseElements":
+		rh.response = v
+	}
+	return true
 }
 
 // identityListed reads the userIdentity members ms from the index, as
@@ -192,50 +229,14 @@ func (rh *rawHeader) identityListed(raw []byte, idx *jsonscan.Index, ms []jsonsc
 // setStr notes the JSON value v as string field k; null leaves the field
 // as it was, and any other value fails.
 func (rh *rawHeader) setStr(k int, v []byte) bool {
-	switch v[0] {
-	case '"':
+	switch {
+	case v[0] == '"':
 		rh.v[k] = v
 		return true
-	case 'n':
+	case string(v) == "null":
 		return true
 	}
 	return false
-}
-
-// topField reads the value at the cursor into the field of rh named key,
-// if any.
-func (c *cursor) topField(rh *rawHeader, key []byte) bool {
-	switch {
-	case string(key) == "eventID":
-		return c.str(rh, hEventID)
-	case string(key) == "eventTime":
-		return c.str(rh, hEventTime)
-	case string(key) == "eventSource":
-		return c.str(rh, hEventSource)
-	case string(key) == "eventName":
-		return c.str(rh, hEventName)
-	case string(key) == "awsRegion":
-		return c.str(rh, hRegion)
-	case string(key) == "recipientAccountId":
-		return c.str(rh, hRecipient)
-	case string(key) == "sourceIPAddress":
-		return c.str(rh, hSourceIP)
-	case string(key) == "userAgent":
-		return c.str(rh, hUserAgent)
-	case string(key) == "errorCode":
-		return c.str(rh, hErrorCode)
-	case string(key) == "errorMessage":
-		return c.str(rh, hErrorMessage)
-	case string(key) == "readOnly":
-		return c.boolean(rh)
-	case string(key) == "userIdentity":
-		return c.identity(rh)
-	case string(key) == "responseElements":
-		if end := jsonscan.ValueEnd(c.b, c.i); end > c.i {
-			rh.response = c.b[c.i:end]
-		}
-	}
-	return true
 }
 
 // consoleLogin notes responseElements.ConsoleLogin ("Success" or
@@ -478,26 +479,6 @@ func (c *cursor) str(rh *rawHeader, k int) bool {
 	}
 	rh.v[k] = c.b[c.i:end]
 	c.i = end
-	return true
-}
-
-// boolean notes the boolean at the cursor as readOnly; null clears it, as
-// encoding/json does a pointer.
-func (c *cursor) boolean(rh *rawHeader) bool {
-	rest := c.b[c.i:]
-	switch {
-	case bytes.HasPrefix(rest, []byte("null")):
-		c.i += 4
-		rh.readOnly = nil
-	case bytes.HasPrefix(rest, []byte("true")):
-		c.i += 4
-		rh.readOnly = rest[:4]
-	case bytes.HasPrefix(rest, []byte("false")):
-		c.i += 5
-		rh.readOnly = rest[:5]
-	default:
-		return false
-	}
 	return true
 }
 
