@@ -37,6 +37,7 @@ type Finding struct {
 
 	time         time.Time
 	consoleLogin string // the record's responseElements.ConsoleLogin, for the duplicate check
+	frag         *frag  // the JSON of the parts its rule and technique fix, when a streamed scan made it
 }
 
 // Actor is who made the call.

@@ -22,12 +22,11 @@ func (f *Finding) AppendJSON(b []byte) []byte { return appendFinding(b, f, nil) 
 // and f's copies of them are not used: a streamed finding is written
 // without making a string of any of them. Both ways give the same bytes.
 func appendFinding(b []byte, f *Finding, rh *rawHeader) []byte {
-	b = append(b, `{"type":`...)
-	b = appendString(b, f.Type)
-	b = appendKey(b, "technique_id", f.TechniqueID)
-	b = appendKey(b, "technique_name", f.TechniqueName)
-	b = append(b, `,"tactics":`...)
-	b = appendStrings(b, f.Tactics)
+	if f.frag != nil {
+		b = append(b, f.frag.head...)
+	} else {
+		b = appendHead(b, f)
+	}
 	b = appendKey(b, "outcome", f.Outcome)
 	b = rh.omit(b, "error_code", hErrorCode, f.ErrorCode)
 	b = rh.omit(b, "error_message", hErrorMessage, f.ErrorMessage)
@@ -57,18 +56,17 @@ func appendFinding(b []byte, f *Finding, rh *rawHeader) []byte {
 	b = rh.omit(b, "invoked_by", hInvokedBy, a.InvokedBy)
 	b = rh.omit(b, "source_ip", hSourceIP, a.SourceIP)
 	b = rh.omit(b, "user_agent", hUserAgent, a.UserAgent)
-	b = append(b, `},"rule":{"id":`...)
-	b = appendString(b, f.Rule.ID)
-	b = appendKey(b, "title", f.Rule.Title)
-	b = appendOmit(b, "level", f.Rule.Level)
-	b = appendKey(b, "origin", f.Rule.Origin)
-	b = appendKey(b, "file", f.Rule.File)
-	if len(f.Rule.ATTACK) > 0 {
-		b = append(b, `,"attack":`...)
-		b = appendStrings(b, f.Rule.ATTACK)
+	if f.frag != nil {
+		b = append(b, f.frag.rule...)
+	} else {
+		b = appendRule(b, f)
 	}
 	b = append(b, `},"record":{"file":`...)
-	b = appendString(b, f.Record.File)
+	if rh != nil && rh.file != nil {
+		b = append(b, rh.file...)
+	} else {
+		b = appendString(b, f.Record.File)
+	}
 	b = append(b, `,"ordinal":`...)
 	b = strconv.AppendInt(b, f.Record.Ordinal, 10)
 	b = append(b, `,"line":`...)
@@ -92,6 +90,46 @@ func appendFinding(b []byte, f *Finding, rh *rawHeader) []byte {
 		b = append(b, ']')
 	}
 	return append(b, '}')
+}
+
+// frag holds the JSON of the parts of a finding that its rule and its
+// technique fix, which are the same for every finding of the two: encoded
+// once, they are copied into each.
+type frag struct {
+	head []byte // from the opening brace through the tactics
+	rule []byte // the actor's closing brace and the rule object, open
+}
+
+// newFrag encodes the parts of f that its rule and technique fix.
+func newFrag(f *Finding) *frag {
+	return &frag{head: appendHead(nil, f), rule: appendRule(nil, f)}
+}
+
+// appendHead appends the opening of a finding's object: its type,
+// technique and tactics.
+func appendHead(b []byte, f *Finding) []byte {
+	b = append(b, `{"type":`...)
+	b = appendString(b, f.Type)
+	b = appendKey(b, "technique_id", f.TechniqueID)
+	b = appendKey(b, "technique_name", f.TechniqueName)
+	b = append(b, `,"tactics":`...)
+	return appendStrings(b, f.Tactics)
+}
+
+// appendRule closes the actor and appends the rule object, without its
+// closing brace.
+func appendRule(b []byte, f *Finding) []byte {
+	b = append(b, `},"rule":{"id":`...)
+	b = appendString(b, f.Rule.ID)
+	b = appendKey(b, "title", f.Rule.Title)
+	b = appendOmit(b, "level", f.Rule.Level)
+	b = appendKey(b, "origin", f.Rule.Origin)
+	b = appendKey(b, "file", f.Rule.File)
+	if len(f.Rule.ATTACK) > 0 {
+		b = append(b, `,"attack":`...)
+		b = appendStrings(b, f.Rule.ATTACK)
+	}
+	return b
 }
 
 // str appends record field k: from the record's JSON text when rh is not

@@ -78,8 +78,11 @@ type rawHeader struct {
 	// checked and plain have bit k set once field k was checked, and when
 	// its text needs no escaping in or out (see isPlain).
 	checked, plain uint32
-	readOnly       []byte // "true" or "false"; nil when absent or null
-	response       []byte // responseElements, read only for a ConsoleLogin event
+	// file is the JSON string of the record's file name, encoded once a
+	// file by a streamed scan; nil when not.
+	file     []byte
+	readOnly []byte // "true" or "false"; nil when absent or null
+	response []byte // responseElements, read only for a ConsoleLogin event
 }
 
 // readHeader reads the reported fields of a record in one pass over its

@@ -420,7 +420,39 @@ type worker struct {
 	keep    []bool    // which of them emit hands on
 	out     []byte    // findings' JSON lines not handed on yet
 	text    []byte    // scratch for decoded record fields
-	digest  []byte    // scratch for an event digest
+	frags   map[fragKey]*frag
+	encName string // the file name whose JSON string encName holds
+	encFile []byte
+	digest  []byte // scratch for an event digest
+}
+
+// fragKey names what fixes a frag: a rule and one of its techniques.
+type fragKey struct {
+	rule      *ruleset.Rule
+	technique string
+}
+
+// fragOf returns the frag of f, a finding of rule r, encoding it the first
+// time the rule and technique meet.
+func (w *worker) fragOf(r *ruleset.Rule, f *Finding) *frag {
+	k := fragKey{r, f.TechniqueID}
+	fr := w.frags[k]
+	if fr == nil {
+		if w.frags == nil {
+			w.frags = map[fragKey]*frag{}
+		}
+		fr = newFrag(f)
+		w.frags[k] = fr
+	}
+	return fr
+}
+
+// fileJSON returns name as a JSON string, encoded once per file.
+func (w *worker) fileJSON(name string) []byte {
+	if w.encFile == nil || name != w.encName {
+		w.encName, w.encFile = name, appendString(w.encFile[:0], name)
+	}
+	return w.encFile
 }
 
 func (s *Scanner) newWorker(p *part) *worker {
@@ -504,6 +536,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		if w.s.opts.EmitJSON != nil && w.tops != nil {
 			if r, ok := readRawHeader(rec.Raw, w.tops, idx); ok {
 				rh = &r
+				rh.file = w.fileJSON(rec.Pos.File)
 				h.EventTime = string(r.text(hEventTime, &w.text))
 				h.ErrorCode = string(r.text(hErrorCode, &w.text))
 				h.ConsoleLogin = string(r.text(hConsoleLogin, &w.text))
@@ -531,7 +564,11 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		for _, m := range w.matches {
 			if r := w.s.rules.Lookup(m.Rule); r != nil {
 				if w.s.opts.EmitJSON != nil {
+					n := len(w.scratch)
 					w.scratch = newFindings(w.scratch, &h, at, m, r, w.s.describe, pos)
+					for i := n; i < len(w.scratch); i++ {
+						w.scratch[i].frag = w.fragOf(r, &w.scratch[i])
+					}
 					continue
 				}
 				c := w.p.findings.room()
