@@ -12,17 +12,27 @@ const hexDigits = "0123456789abcdef"
 // '<', '>' and '&'; U+2028 and U+2029; invalid UTF-8 becomes U+FFFD.
 // Strings that need none of this, most of them, are checked eight bytes at
 // a time and copied whole.
-func AppendString(b []byte, s string) []byte { return appendString(b, s) }
-
-// AppendBytes is AppendString for text held in a byte slice.
-func AppendBytes(b []byte, s []byte) []byte { return appendString(b, s) }
-
-func appendString[S ~string | ~[]byte](b []byte, s S) []byte {
-	if plain(s) {
+func AppendString(b []byte, s string) []byte {
+	if plainString(s) {
 		b = append(b, '"')
 		b = append(b, s...)
 		return append(b, '"')
 	}
+	return appendEscaped(b, s)
+}
+
+// AppendBytes is AppendString for text held in a byte slice.
+func AppendBytes(b []byte, s []byte) []byte {
+	if Plain(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	return appendEscaped(b, s)
+}
+
+// appendEscaped appends s as a JSON string, escaping what needs it.
+func appendEscaped[S ~string | ~[]byte](b []byte, s S) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -77,10 +87,27 @@ func appendString[S ~string | ~[]byte](b []byte, s S) []byte {
 
 // Plain reports whether AppendBytes writes s as it is, between quotes:
 // no byte of it needs escaping.
-func Plain(s []byte) bool { return plain(s) }
+func Plain(s []byte) bool {
+	n := len(s)
+	if n < 8 {
+		for _, c := range s {
+			if !plainByte[c] {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i+8 <= n; i += 8 {
+		if !plain8(binary.LittleEndian.Uint64(s[i:])) {
+			return false
+		}
+	}
+	return plain8(binary.LittleEndian.Uint64(s[n-8:])) // the tail, overlapping the last whole word
+}
 
-// plain reports whether no byte of s needs escaping.
-func plain[S ~string | ~[]byte](s S) bool {
+// plainString is Plain for a string. (Separate functions, not one generic
+// one: a generic body builds each word from eight byte loads.)
+func plainString(s string) bool {
 	n := len(s)
 	if n < 8 {
 		for i := range n {
@@ -95,7 +122,7 @@ func plain[S ~string | ~[]byte](s S) bool {
 			return false
 		}
 	}
-	return plain8(load8(s, n-8)) // the tail, overlapping the last whole word
+	return plain8(load8(s, n-8))
 }
 
 // plainByte marks the bytes that are written as they are.
@@ -106,8 +133,9 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
-// load8 reads s[i:i+8] as a little-endian word.
-func load8[S ~string | ~[]byte](s S, i int) uint64 {
+// load8 reads s[i:i+8] as a little-endian word, which the compiler makes
+// one load.
+func load8(s string, i int) uint64 {
 	_ = s[i+7]
 	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
