@@ -47,9 +47,12 @@ func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member, idx
 	defer m.pool.Put(st)
 	st.reset(record, nil)
 	st.known, st.idx = known, idx
-	defer func() { st.known, st.idx = nil, nil }() // the caller's lists are not kept in the pool
+	defer func() { st.known, st.idx, st.tops = nil, nil, nil }() // the caller's lists are not kept in the pool
 	if !st.begin() {
 		return dst, fmt.Errorf("match record: %w", ErrMalformed)
+	}
+	if known != nil {
+		st.tops, st.topPos = known, 0 // noted one by one as topNext reaches them
 	}
 	name, nameOK := st.indexKey(m.nameFid)
 	src, srcOK := st.indexKey(m.srcFid)

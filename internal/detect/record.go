@@ -47,7 +47,8 @@ type state struct {
 	doc     map[string]any
 	tops    []jsonscan.Member
 	topSeen []topRef          // by topTable id: where in tops the key was found
-	topPos  int               // where the top-level scan stopped
+	own     []jsonscan.Member // the members read by topNext, when the caller listed none
+	topPos  int               // where the top-level scan stopped; with known, how many are noted
 	topDone bool              // the top-level object has been read to its end
 	known   []jsonscan.Member // the top-level members, when the caller listed them
 	idx     *jsonscan.Index   // the nested objects, when the caller listed them
@@ -74,7 +75,8 @@ func newState(m *Matcher) *state {
 
 func (st *state) reset(raw []byte, doc map[string]any) {
 	st.raw, st.doc = raw, doc
-	st.tops = st.tops[:0]
+	st.own = st.own[:0]
+	st.tops = st.own
 	st.topPos, st.topDone, st.bad = 0, false, false
 	st.nobjs = 0
 	st.vals = st.vals[:0]
@@ -107,13 +109,13 @@ func (st *state) topNext() bool {
 	if st.topDone {
 		return false
 	}
-	if st.known != nil {
-		if len(st.tops) == len(st.known) {
+	if st.known != nil { // st.tops is st.known
+		if st.topPos == len(st.known) {
 			st.topDone = true
 			return false
 		}
-		st.tops = append(st.tops, st.known[len(st.tops)])
-		st.noteTop(len(st.tops) - 1)
+		st.noteTop(st.topPos)
+		st.topPos++
 		return true
 	}
 	m, next, done, ok := jsonscan.NextMember(st.raw, st.topPos)
@@ -126,7 +128,8 @@ func (st *state) topNext() bool {
 		st.bad = jsonscan.SkipSpace(st.raw, next) != len(st.raw)
 		return false
 	}
-	st.tops = append(st.tops, m)
+	st.own = append(st.own, m)
+	st.tops = st.own
 	st.topPos = next
 	st.noteTop(len(st.tops) - 1)
 	return true
