@@ -63,7 +63,7 @@ func (r *Reader) element() (*Record, error) {
 		var top []jsonscan.Member
 		var idx *jsonscan.Index
 		if b[i] == '{' {
-			top, idx = r.sc.members, &r.sc.index
+			top, idx = r.sc.members, r.sc.listed()
 		}
 		return r.item(b[i:e], r.abs(i), r.contShape, top, idx)
 	}
@@ -133,7 +133,7 @@ func (r *Reader) item(it []byte, off int64, shape Shape, top []jsonscan.Member, 
 	}
 	if len(raw) != len(it) {
 		// unwrapped from an envelope: unwrap scanned it again
-		top, idx = r.sc.members, &r.sc.index
+		top, idx = r.sc.members, r.sc.listed()
 	}
 	shape = inner
 	r.stats.Produced++

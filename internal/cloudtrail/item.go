@@ -1,6 +1,8 @@
 package cloudtrail
 
 import (
+	"fmt"
+
 	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
@@ -58,10 +60,19 @@ func (k *itemKeys) set(name []byte, v span) {
 // and returns the index after it. It resets s.dup first.
 func (s *scanner) object(b []byte, i int, k *itemKeys) int {
 	s.index.Reset()
-	s.base, s.indexing = i, true
+	s.base, s.indexing, s.overflow = i, true, false
 	e := s.members1(b, i, k)
 	s.indexing = false
 	return e
+}
+
+// listed returns the index of the object scanned last, nil when it
+// overflowed.
+func (s *scanner) listed() *jsonscan.Index {
+	if s.overflow {
+		return nil
+	}
+	return &s.index
 }
 
 func (s *scanner) members1(b []byte, i int, k *itemKeys) int {
@@ -92,6 +103,9 @@ func (s *scanner) members1(b []byte, i int, k *itemKeys) int {
 		k.set(name, span{vs - i, ve - i})
 		if seen(&mask, fp) {
 			s.collide(s.top, b, j, ke, fp)
+		}
+		if len(s.top) >= maxKeys {
+			return s.syntax(j, fmt.Sprintf("more than %d keys in one object, more than a CloudTrail record holds", maxKeys))
 		}
 		s.top = append(s.top, keyRef{fp: fp, q: int32(j), e: int32(ke)})
 		s.members = append(s.members, m)
@@ -211,6 +225,7 @@ func Listed(raw []byte) (top []jsonscan.Member, idx *jsonscan.Index, ok bool) {
 	if e < 0 || skipWS(raw, e) != len(raw) || s.dup != 0 {
 		return nil, nil, false
 	}
+	idx = s.listed()
 	for _, ms := range [][]jsonscan.Member{s.members, s.index.Members} {
 		for j := range ms {
 			m := &ms[j]
@@ -220,5 +235,5 @@ func Listed(raw []byte) (top []jsonscan.Member, idx *jsonscan.Index, ok bool) {
 	if s.members == nil {
 		s.members = []jsonscan.Member{}
 	}
-	return s.members, &s.index, true
+	return s.members, idx, true
 }

@@ -11,6 +11,17 @@ import (
 // json.Valid agree on every input (the fuzz test checks this).
 const maxDepth = 10000
 
+// maxKeys bounds the keys of one top-level object, and the keys nested in
+// one of its values, that the scanner notes: each costs it memory (16 to
+// 80 bytes) until the record is done, and a record that fits the size
+// limit could otherwise hold millions and take gigabytes. CloudTrail
+// records hold hundreds; a value with more is refused.
+const maxKeys = 1 << 18
+
+// maxListed bounds the members the index lists for one record; past it the
+// record goes without an index, and its readers scan it instead.
+const maxListed = 1 << 16
+
 // more is the index the scanner returns when the input ended inside a value;
 // the caller reads more data and scans the value again from its start.
 const more = -1
@@ -39,6 +50,8 @@ type scanner struct {
 	index    jsonscan.Index
 	base     int
 	indexing bool
+	overflow bool // the index stopped at maxListed
+	nkeys    int  // keys noted in the value being scanned
 	dup      int
 	errAt    int
 	errMsg   string
@@ -251,6 +264,9 @@ func (s *scanner) keyColon(b []byte, i int) int {
 	if seen(&s.cur.mask, fp) {
 		s.collide(s.keys[s.cur.first:], b, q, i, fp)
 	}
+	if s.nkeys++; s.nkeys > maxKeys {
+		return s.syntax(q, fmt.Sprintf("more than %d keys in one value, more than a CloudTrail record holds", maxKeys))
+	}
 	e := i
 	i = skipWS(b, i)
 	if i >= len(b) {
@@ -280,6 +296,10 @@ func (s *scanner) list(keys []keyRef) int32 {
 		return 0
 	}
 	x := &s.index
+	if len(x.Members)+len(keys) > maxListed {
+		s.indexing, s.overflow = false, true
+		return 0
+	}
 	first := len(x.Members)
 	o := int32(s.base)
 	for _, k := range keys {
@@ -297,6 +317,7 @@ func (s *scanner) value(b []byte, i, depth int) int {
 	if len(s.stack) > 0 { // left over from a scan that failed
 		s.stack, s.objs, s.keys = s.stack[:0], s.objs[:0], s.keys[:0]
 	}
+	s.nkeys = 0
 	for {
 		i = skipWS(b, i)
 		if i >= len(b) {

@@ -1,0 +1,68 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+)
+
+// manyKeys returns a Records file of one record whose requestParameters
+// holds n objects of one key each (2n keys in that value).
+func manyKeys(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"Records":[{"eventVersion":"1.08","eventName":"X","eventSource":"s3.amazonaws.com","requestParameters":{`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `"k%d":{"a":1}`, i)
+	}
+	b.WriteString(`}}]}`)
+	return b.Bytes()
+}
+
+// TestIndexLimit checks that a record with more nested members than the
+// index lists is still read whole, with its top-level members, and goes
+// without an index rather than with a partial one.
+func TestIndexLimit(t *testing.T) {
+	for _, tc := range []struct {
+		n       int
+		indexed bool
+	}{{10, true}, {maxListed / 2, true}, {maxListed/2 + 1, false}} {
+		r := NewReader(Options{})
+		r.Reset(bytes.NewReader(manyKeys(tc.n)), "many.json")
+		rec, err := r.Next()
+		if err != nil {
+			t.Fatalf("%d objects: %v", tc.n, err)
+		}
+		if rec.Top == nil || (rec.Index != nil) != tc.indexed {
+			t.Errorf("%d objects: top listed %v, index %v, want index %v", tc.n, rec.Top != nil, rec.Index != nil, tc.indexed)
+		}
+		if err := checkListed(rec.Raw, 0, rec.Top, rec.Index, 0); err != nil {
+			t.Errorf("%d objects: %v", tc.n, err)
+		}
+	}
+}
+
+// TestKeyLimit checks that a record holding more keys in one value than
+// maxKeys is rejected with that reason, and reading goes on after it.
+func TestKeyLimit(t *testing.T) {
+	data := manyKeys(maxKeys/2 + 1) // 2 keys each
+	data = bytes.Replace(data, []byte(`}}]}`), []byte(`}},{"eventName":"Y","eventSource":"s3.amazonaws.com"}]}`), 1)
+	r := NewReader(Options{})
+	r.Reset(bytes.NewReader(data), "huge.json")
+	_, err := r.Next()
+	re, ok := err.(*RecordError)
+	if !ok || !strings.Contains(re.Reason, "keys in one value") {
+		t.Fatalf("first record: %v, want it rejected for its keys", err)
+	}
+	rec, err := r.Next()
+	if err != nil || string(rec.EventName) != "Y" {
+		t.Fatalf("second record: %v, %v", rec, err)
+	}
+	if _, err := r.Next(); err != io.EOF {
+		t.Fatalf("after the records: %v, want EOF", err)
+	}
+}
