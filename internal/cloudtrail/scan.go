@@ -11,11 +11,12 @@ import (
 // json.Valid agree on every input (the fuzz test checks this).
 const maxDepth = 10000
 
-// maxKeys bounds the keys of one top-level object, and the keys nested in
-// one of its values, that the scanner notes: each costs it memory (16 to
-// 80 bytes) until the record is done, and a record that fits the size
-// limit could otherwise hold millions and take gigabytes. CloudTrail
-// records hold hundreds; a value with more is refused.
+// maxKeys bounds the keys the scanner holds at once: those of a record's
+// top-level object, and those of the objects open inside one of its
+// values. Each costs it 16 to 64 bytes until its object closes, and a
+// record that fits the size limit could otherwise make it hold millions
+// and take gigabytes. CloudTrail records hold hundreds; one with more is
+// refused.
 const maxKeys = 1 << 18
 
 // maxListed bounds the members the index lists for one record; past it the
@@ -51,7 +52,6 @@ type scanner struct {
 	base     int
 	indexing bool
 	overflow bool // the index stopped at maxListed
-	nkeys    int  // keys noted in the value being scanned
 	dup      int
 	errAt    int
 	errMsg   string
@@ -264,8 +264,8 @@ func (s *scanner) keyColon(b []byte, i int) int {
 	if seen(&s.cur.mask, fp) {
 		s.collide(s.keys[s.cur.first:], b, q, i, fp)
 	}
-	if s.nkeys++; s.nkeys > maxKeys {
-		return s.syntax(q, fmt.Sprintf("more than %d keys in one value, more than a CloudTrail record holds", maxKeys))
+	if len(s.keys) >= maxKeys {
+		return s.syntax(q, fmt.Sprintf("more than %d keys in open objects, more than a CloudTrail record holds", maxKeys))
 	}
 	e := i
 	i = skipWS(b, i)
@@ -317,7 +317,6 @@ func (s *scanner) value(b []byte, i, depth int) int {
 	if len(s.stack) > 0 { // left over from a scan that failed
 		s.stack, s.objs, s.keys = s.stack[:0], s.objs[:0], s.keys[:0]
 	}
-	s.nkeys = 0
 	for {
 		i = skipWS(b, i)
 		if i >= len(b) {
