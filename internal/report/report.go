@@ -180,20 +180,33 @@ func WriteJSONL(w io.Writer, res *scan.Result) error {
 // scan is done.
 type JSONLWriter struct {
 	mu  sync.Mutex
+	w   io.Writer
 	bw  *bufio.Writer
 	enc *json.Encoder
 }
 
+// directWrite is the size from which Lines writes lines unbuffered.
+const directWrite = 32 << 10
+
 // NewJSONLWriter returns a writer that buffers its output to w.
 func NewJSONLWriter(w io.Writer) *JSONLWriter {
 	bw := bufio.NewWriterSize(w, 256<<10)
-	return &JSONLWriter{bw: bw, enc: json.NewEncoder(bw)}
+	return &JSONLWriter{w: w, bw: bw, enc: json.NewEncoder(bw)}
 }
 
 // Lines writes whole finding lines, as scan.Options.EmitJSON hands them on.
+// A scan hands on chunks of tens of kilobytes: those go straight to the
+// output, not copied through the buffer first.
 func (j *JSONLWriter) Lines(lines []byte) error {
 	j.mu.Lock()
-	_, err := j.bw.Write(lines)
+	var err error
+	if len(lines) >= directWrite {
+		if err = j.bw.Flush(); err == nil {
+			_, err = j.w.Write(lines)
+		}
+	} else {
+		_, err = j.bw.Write(lines)
+	}
 	j.mu.Unlock()
 	if err != nil {
 		return fmt.Errorf("write finding: %w", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -172,5 +173,33 @@ func TestSummaryLineControlItems(t *testing.T) {
 	got := report.SummaryLine(scan.Summary{Files: 1, ControlItems: 2})
 	if !strings.Contains(got, "2 CloudWatch control messages not read") {
 		t.Errorf("SummaryLine = %q, want it to count the control messages set aside", got)
+	}
+}
+
+// TestJSONLWriterOrder checks that lines keep their order whether they go
+// through the buffer (small) or straight out (chunks), and that Close
+// writes the summary last.
+func TestJSONLWriterOrder(t *testing.T) {
+	var out bytes.Buffer
+	jw := report.NewJSONLWriter(&out)
+	var want []string
+	for i, n := range []int{10, 40 << 10, 5, 5, 100 << 10, 1} {
+		line := fmt.Sprintf(`{"n":%d,"pad":"%s"}`, i, strings.Repeat("x", n))
+		want = append(want, line)
+		if err := jw.Lines([]byte(line + "\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := jw.Close(&scan.Result{}); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(got) != len(want)+1 || !strings.HasPrefix(got[len(got)-1], `{"type":"summary"`) {
+		t.Fatalf("got %d lines, want %d and the summary last", len(got), len(want)+1)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("line %d is %.40q…, want %.40q…", i, got[i], want[i])
+		}
 	}
 }
