@@ -145,3 +145,34 @@ func TestExportSigma(t *testing.T) {
 		}
 	}
 }
+
+// TestScanLayerKeepsUnmappedTechniques checks that a scan's Navigator layer
+// shows the ATT&CK techniques of rules the catalog has no technique for
+// (here SigmaHQ's failed console sign-in rule, tagged T1110), beside the
+// catalog's.
+func TestScanLayerKeepsUnmappedTechniques(t *testing.T) {
+	const sigma = "../../../shared/testdata/sigma/rules/cloud/aws/cloudtrail"
+	const logs = "../../../shared/testdata/cloudtrail/awsdocs-cloudtrail-user-guide"
+	for _, p := range []string{sigma, logs} {
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("shared data not available: %v", err)
+		}
+	}
+	out, errOut, code := ttc(t, "scan", "-o", "navigator", "--rules", sigma, logs)
+	if code != 0 {
+		t.Fatalf("scan: exit %d\n%s", code, errOut)
+	}
+	layers, err := navigator.Decode(strings.NewReader(out))
+	if err != nil || len(layers) != 1 {
+		t.Fatalf("decode layer: %v (%d layers)", err, len(layers))
+	}
+	ids := map[string]bool{}
+	for _, tech := range layers[0].Techniques {
+		ids[tech.TechniqueID] = true
+	}
+	for _, want := range []string{"T1110", "T1078", "T1562.008"} {
+		if !ids[want] {
+			t.Errorf("layer lacks %s; it has %v", want, ids)
+		}
+	}
+}

@@ -151,29 +151,41 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) *navigator.Layer {
 		count, attempts int
 		events, actors  map[string]bool
 		first, last     string
+		tactics         []string
 	}
 	by := map[string]*agg{}
 	for _, f := range res.Findings {
+		// A finding of a rule whose techniques the catalog lacks counts
+		// under the ATT&CK techniques the rule is tagged with.
+		ids := []string{f.TechniqueID}
 		if f.TechniqueID == "" {
-			continue
+			ids = f.Rule.ATTACK
 		}
-		g, ok := by[f.TechniqueID]
-		if !ok {
-			g = &agg{events: map[string]bool{}, actors: map[string]bool{}, first: f.EventTime}
-			by[f.TechniqueID] = g
+		for _, id := range ids {
+			g, ok := by[id]
+			if !ok {
+				g = &agg{events: map[string]bool{}, actors: map[string]bool{}, first: f.EventTime}
+				by[id] = g
+			}
+			g.count++
+			if f.Outcome == "attempt" {
+				g.attempts++
+			}
+			g.events[strings.TrimSuffix(f.EventSource, ".amazonaws.com")+":"+f.EventName] = true
+			g.actors[f.Actor.Key()] = true
+			g.last = f.EventTime
+			for _, ta := range f.Tactics {
+				if f.TechniqueID == "" && !slices.Contains(g.tactics, ta) {
+					g.tactics = append(g.tactics, ta)
+				}
+			}
 		}
-		g.count++
-		if f.Outcome == "attempt" {
-			g.attempts++
-		}
-		g.events[strings.TrimSuffix(f.EventSource, ".amazonaws.com")+":"+f.EventName] = true
-		g.actors[f.Actor.Key()] = true
-		g.last = f.EventTime
 	}
 	obs := map[string]navigator.Observation{}
 	for id, g := range by {
-		obs[id] = navigator.Observation{Count: g.count, Evidence: fmt.Sprintf("%d findings (%d attempts) by %d actors, %s … %s: %s",
-			g.count, g.attempts, len(g.actors), g.first, g.last, strings.Join(slices.Sorted(maps.Keys(g.events)), ", "))}
+		obs[id] = navigator.Observation{Count: g.count, Tactics: g.tactics,
+			Evidence: fmt.Sprintf("%d findings (%d attempts) by %d actors, %s … %s: %s",
+				g.count, g.attempts, len(g.actors), g.first, g.last, strings.Join(slices.Sorted(maps.Keys(g.events)), ", "))}
 	}
 	return navigator.ScanLayer(c.Techniques(), obs, a.navigatorOptions("ttc scan", layerDescription(res)))
 }

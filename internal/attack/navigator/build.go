@@ -16,6 +16,10 @@ type Observation struct {
 	Count int
 	// Evidence is a short summary shown in the layer (events, principals).
 	Evidence string
+	// Tactics place an observed ATT&CK technique the catalog lacks (one a
+	// rule is tagged with) under its tactics, as ATT&CK tactic IDs; with
+	// none it shows under every tactic.
+	Tactics []string
 }
 
 // Options describe the layer to build.
@@ -83,7 +87,7 @@ func ScanLayer(techs []*catalog.Technique, obs map[string]Observation, opts Opti
 		if t := byID[id]; t != nil {
 			b.add(id, t.Name, t.Tactics, attack.IDFor(t, opts.AttackVersion), &o)
 		} else {
-			b.add(id, "", nil, catalog.AttackID(id), &o)
+			b.add(id, "", o.Tactics, catalog.AttackID(id), &o)
 		}
 	}
 	return b.layer(true)
