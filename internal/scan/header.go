@@ -134,27 +134,11 @@ func readRawHeader(raw []byte, tops []jsonscan.Member, idx *jsonscan.Index) (rh 
 // field. Its value is read from m's span, not scanned again.
 func (rh *rawHeader) topField(raw []byte, m jsonscan.Member, idx *jsonscan.Index) bool {
 	v := raw[m.VStart:m.VEnd]
-	switch string(raw[m.KStart+1 : m.KEnd-1]) {
-	case "eventID":
-		return rh.setStr(hEventID, v)
-	case "eventTime":
-		return rh.setStr(hEventTime, v)
-	case "eventSource":
-		return rh.setStr(hEventSource, v)
-	case "eventName":
-		return rh.setStr(hEventName, v)
-	case "awsRegion":
-		return rh.setStr(hRegion, v)
-	case "recipientAccountId":
-		return rh.setStr(hRecipient, v)
-	case "sourceIPAddress":
-		return rh.setStr(hSourceIP, v)
-	case "userAgent":
-		return rh.setStr(hUserAgent, v)
-	case "errorCode":
-		return rh.setStr(hErrorCode, v)
-	case "errorMessage":
-		return rh.setStr(hErrorMessage, v)
+	key := raw[m.KStart+1 : m.KEnd-1]
+	if k := topStringField(key); k >= 0 {
+		return rh.setStr(k, v)
+	}
+	switch string(key) {
 	case "readOnly":
 		switch string(v) {
 		case "null":
@@ -287,6 +271,34 @@ func (c *cursor) sessionIssuer(rh *rawHeader) bool {
 		}
 		return c.skip()
 	})
+}
+
+// topStringField returns the string field of rh that a top-level key holds, or
+// -1.
+func topStringField(key []byte) int {
+	switch string(key) {
+	case "eventID":
+		return hEventID
+	case "eventTime":
+		return hEventTime
+	case "eventSource":
+		return hEventSource
+	case "eventName":
+		return hEventName
+	case "awsRegion":
+		return hRegion
+	case "recipientAccountId":
+		return hRecipient
+	case "sourceIPAddress":
+		return hSourceIP
+	case "userAgent":
+		return hUserAgent
+	case "errorCode":
+		return hErrorCode
+	case "errorMessage":
+		return hErrorMessage
+	}
+	return -1
 }
 
 // identityField returns the string field of rh that the userIdentity key
