@@ -73,7 +73,7 @@ func (r *Reader) element() (*Record, error) {
 // brackets still balance it is rejected and reading goes on after it,
 // otherwise the container is broken.
 func (r *Reader) elementSyntax(i int) error {
-	at, msg := r.abs(r.sc.errAt), r.sc.explain(r.data())
+	at, msg, kind := r.abs(r.sc.errAt), r.sc.explain(r.data()), r.sc.failure()
 	start := r.abs(i)
 	r.keep = start
 	for {
@@ -86,7 +86,7 @@ func (r *Reader) elementSyntax(i int) error {
 		if e == more {
 			if !r.fill() {
 				if r.tooLarge {
-					return r.skipItem(start, fmt.Sprintf("invalid JSON: %s at line %d", msg, r.lineAt(at)))
+					return r.skipItem(start, fmt.Sprintf("%s: %s at line %d", kind, msg, r.lineAt(at)))
 				}
 				return r.fileErr(at, fmt.Errorf("%w: %s", ErrSyntax, msg))
 			}
@@ -98,7 +98,7 @@ func (r *Reader) elementSyntax(i int) error {
 		r.stats.Rejected++
 		r.first = false
 		pos := r.position(start, r.stats.Read)
-		return &RecordError{Pos: pos, Reason: fmt.Sprintf("invalid JSON: %s at line %d", msg, r.lineAt(at))}
+		return &RecordError{Pos: pos, Reason: fmt.Sprintf("%s: %s at line %d", kind, msg, r.lineAt(at))}
 	}
 }
 
@@ -239,6 +239,9 @@ func (r *Reader) decode(it []byte, p span, name string, shape Shape) ([]byte, Sh
 	case e == more:
 		return nil, 0, name + " holds truncated JSON"
 	case e == fail:
+		if r.sc.limit {
+			return nil, 0, fmt.Sprintf("%s refused: %s at offset %d", name, r.sc.explain(d), r.sc.errAt)
+		}
 		return nil, 0, fmt.Sprintf("%s holds invalid JSON: %s at offset %d", name, r.sc.explain(d), r.sc.errAt)
 	case skipWS(d, e) != len(d):
 		return nil, 0, name + " holds more than one JSON value"

@@ -93,7 +93,7 @@ func (s *scanner) members1(b []byte, i int, k *itemKeys) int {
 			return ve
 		}
 		m := member(i, j, ke, vs, ve, esc)
-		if len(s.index.Objects) > nobj && b[vs] == '{' {
+		if len(s.index.Objects) > nobj && b[vs] == '{' && !s.overflow {
 			m.Obj = int32(len(s.index.Objects)) // the last to close is the value itself
 		}
 		name := b[j+1 : ke-1]
@@ -105,7 +105,7 @@ func (s *scanner) members1(b []byte, i int, k *itemKeys) int {
 			s.collide(s.top, b, j, ke, fp)
 		}
 		if len(s.top) >= maxKeys {
-			return s.syntax(j, fmt.Sprintf("more than %d keys in one object, more than a CloudTrail record holds", maxKeys))
+			return s.refuse(j, fmt.Sprintf("more than %d keys in one object, more than a CloudTrail record holds", maxKeys))
 		}
 		s.top = append(s.top, keyRef{fp: fp, q: int32(j), e: int32(ke)})
 		s.members = append(s.members, m)

@@ -68,7 +68,7 @@ func TestKeyLimit(t *testing.T) {
 	r.Reset(bytes.NewReader(data), "huge.json")
 	_, err := r.Next()
 	re, ok := err.(*RecordError)
-	if !ok || !strings.Contains(re.Reason, "keys in open objects") {
+	if !ok || !strings.HasPrefix(re.Reason, "refused: more than") || !strings.Contains(re.Reason, "keys in open objects") {
 		t.Fatalf("first record: %v, want it rejected for its keys", err)
 	}
 	rec, err := r.Next()
@@ -77,5 +77,40 @@ func TestKeyLimit(t *testing.T) {
 	}
 	if _, err := r.Next(); err != io.EOF {
 		t.Fatalf("after the records: %v, want EOF", err)
+	}
+}
+
+// TestLoneRecordKeyLimit checks the key limit on a record read on its own
+// line, where the reader lists its top-level keys itself: the record is
+// refused with that reason and the next line is read.
+func TestLoneRecordKeyLimit(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString(`{"eventName":"X","eventSource":"s3.amazonaws.com"}` + "\n")
+	b.WriteString(`{"eventName":"X"`)
+	for i := range maxKeys {
+		fmt.Fprintf(&b, `,"k%d":1`, i)
+	}
+	b.WriteString("}\n" + `{"eventName":"Y","eventSource":"s3.amazonaws.com"}` + "\n")
+	res := read(t, bytes.NewReader(b.Bytes()), "lines.json", Options{})
+	if res.err != nil || len(res.raws) != 2 || len(res.rejects) != 1 {
+		t.Fatalf("%d records, %d rejected, error %v; want 2, 1, none", len(res.raws), len(res.rejects), res.err)
+	}
+	if r := res.rejects[0].Reason; !strings.HasPrefix(r, "refused: more than") {
+		t.Errorf("reason %q, want the key limit, not invalid JSON", r)
+	}
+}
+
+// TestArrayObjectsNotListed checks that objects inside arrays, which no
+// member can name, take no room in the index.
+func TestArrayObjectsNotListed(t *testing.T) {
+	top, idx, ok := Listed([]byte(`{"r":[{"a":1},[{"b":{"c":2}}]],"u":{"t":{"x":1}}}`))
+	if !ok || idx == nil {
+		t.Fatal("not listed")
+	}
+	if len(idx.Objects) != 2 || len(idx.Members) != 2 {
+		t.Errorf("index holds %d objects and %d members, want u and u.t only: %+v", len(idx.Objects), len(idx.Members), idx)
+	}
+	if top[0].Obj != 0 || top[1].Obj == 0 {
+		t.Errorf("top members name objects %d and %d, want 0 and u's", top[0].Obj, top[1].Obj)
 	}
 }

@@ -98,6 +98,11 @@ func checkListed(raw []byte, at int, members []jsonscan.Member, idx *jsonscan.In
 		return fmt.Errorf("object at %d: listed %+v, its members are %+v", at, members, want)
 	}
 	if idx == nil {
+		for _, m := range members {
+			if m.Obj != 0 {
+				return fmt.Errorf("value at %d names object %d of an index there is not", m.VStart, m.Obj)
+			}
+		}
 		return nil
 	}
 	for _, m := range members {

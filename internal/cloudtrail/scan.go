@@ -8,15 +8,16 @@ import (
 )
 
 // maxDepth matches encoding/json's nesting limit, so that the scanner and
-// json.Valid agree on every input (the fuzz test checks this).
+// json.Valid agree on every input within maxKeys (the fuzz test checks
+// this).
 const maxDepth = 10000
 
-// maxKeys bounds the keys the scanner holds at once: those of a record's
-// top-level object, and those of the objects open inside one of its
-// values. Each costs it 16 to 64 bytes until its object closes, and a
-// record that fits the size limit could otherwise make it hold millions
-// and take gigabytes. CloudTrail records hold hundreds; one with more is
-// refused.
+// maxKeys bounds the keys the scanner holds at once, in two counts: those
+// of a record's top-level object, and those of the objects open inside
+// one of its values. Each costs it 16 to 80 bytes until its object
+// closes, and a record that fits the size limit could otherwise make it
+// hold millions and take gigabytes. CloudTrail records hold hundreds; one
+// with more is refused.
 const maxKeys = 1 << 18
 
 // maxListed bounds the members the index lists for one record; past it the
@@ -52,16 +53,22 @@ type scanner struct {
 	base     int
 	indexing bool
 	overflow bool // the index stopped at maxListed
+	arrays   int  // open arrays: objects inside them are not listed
 	dup      int
 	errAt    int
 	errMsg   string
+	limit    bool // the last failure is a limit reached, not a syntax error
 
 	tmp, tmp2 []byte // decoded keys
 	names     []byte // the key name decoded last
 }
 
-// explain describes the last syntax error in b, the slice that was scanned.
+// explain describes the last syntax error in b, the slice that was scanned,
+// or the limit reached.
 func (s *scanner) explain(b []byte) string {
+	if s.limit {
+		return s.errMsg
+	}
 	if s.errAt < len(b) {
 		return fmt.Sprintf("%s, found %q", s.errMsg, b[s.errAt])
 	}
@@ -69,8 +76,23 @@ func (s *scanner) explain(b []byte) string {
 }
 
 func (s *scanner) syntax(at int, msg string) int {
-	s.errAt, s.errMsg = at, msg
+	s.errAt, s.errMsg, s.limit = at, msg, false
 	return fail
+}
+
+// refuse fails the scan on valid JSON that goes past one of the
+// scanner's limits.
+func (s *scanner) refuse(at int, msg string) int {
+	s.errAt, s.errMsg, s.limit = at, msg, true
+	return fail
+}
+
+// failure names the kind of the last failure, for a rejection's reason.
+func (s *scanner) failure() string {
+	if s.limit {
+		return "refused"
+	}
+	return "invalid JSON"
 }
 
 // skipWS returns the index of the first byte at or after i that is not
@@ -265,7 +287,7 @@ func (s *scanner) keyColon(b []byte, i int) int {
 		s.collide(s.keys[s.cur.first:], b, q, i, fp)
 	}
 	if len(s.keys) >= maxKeys {
-		return s.syntax(q, fmt.Sprintf("more than %d keys in open objects, more than a CloudTrail record holds", maxKeys))
+		return s.refuse(q, fmt.Sprintf("more than %d keys in open objects, more than a CloudTrail record holds", maxKeys))
 	}
 	e := i
 	i = skipWS(b, i)
@@ -290,9 +312,10 @@ func (s *scanner) ended(i int, obj int32) {
 }
 
 // list adds the keys of the object that closes, with their values, to the
-// index and returns its Obj number; 0 when not indexing.
+// index and returns its Obj number; 0 when not indexing, or when the object
+// is inside an array, where no member can name it.
 func (s *scanner) list(keys []keyRef) int32 {
-	if !s.indexing {
+	if !s.indexing || s.arrays > 0 {
 		return 0
 	}
 	x := &s.index
@@ -316,6 +339,7 @@ func (s *scanner) list(keys []keyRef) int32 {
 func (s *scanner) value(b []byte, i, depth int) int {
 	if len(s.stack) > 0 { // left over from a scan that failed
 		s.stack, s.objs, s.keys = s.stack[:0], s.objs[:0], s.keys[:0]
+		s.arrays = 0
 	}
 	for {
 		i = skipWS(b, i)
@@ -339,6 +363,7 @@ func (s *scanner) value(b []byte, i, depth int) int {
 			}
 			s.stack = append(s.stack, c)
 			if c == '[' {
+				s.arrays++
 				i = j
 				continue
 			}
@@ -394,6 +419,7 @@ func (s *scanner) close(b []byte, i int) int {
 			s.ended(i, obj)
 		case c == ']' && top == '[':
 			s.stack = s.stack[:len(s.stack)-1]
+			s.arrays--
 			i++
 			s.ended(i, 0)
 		case top == '{':

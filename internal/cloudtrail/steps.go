@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"errors"
 	"fmt"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"io"
@@ -110,9 +111,15 @@ func (r *Reader) member() (*Record, error) {
 			continue
 		}
 		if ve == fail {
+			if r.sc.limit {
+				return nil, r.objectRefused(r.sc.errAt, r.sc.explain(b))
+			}
 			return nil, r.objectSyntax(r.sc.errAt, r.sc.explain(b))
 		}
 		if !r.inCont && !r.overflow {
+			if len(r.objKeys) >= maxKeys {
+				return nil, r.objectRefused(i, fmt.Sprintf("more than %d keys in one object, more than a CloudTrail record holds", maxKeys))
+			}
 			o := r.idx(r.objStart)
 			r.keys.set(name, span{j - o, ve - o})
 			if r.sc.dup != 0 {
@@ -255,10 +262,25 @@ func (r *Reader) objectSyntaxFrom(at int, msg string, from int64) error {
 	if r.inCont {
 		return r.fileErr(r.abs(at), fmt.Errorf("%w: %s", ErrSyntax, msg))
 	}
+	return r.rejectAt(at, "invalid JSON: "+msg, from)
+}
+
+// objectRefused is objectSyntax for a lone object that is valid JSON but
+// goes past one of the scanner's limits.
+func (r *Reader) objectRefused(at int, msg string) error {
+	if r.inCont {
+		return r.fileErr(r.abs(at), errors.New(msg))
+	}
+	return r.rejectAt(at, "refused: "+msg, max(r.objStart+1, r.keep))
+}
+
+// rejectAt rejects the lone object being read, for reason, found at b[at],
+// and resumes at the first line that starts an object after offset from.
+func (r *Reader) rejectAt(at int, reason string, from int64) error {
 	pos := r.position(r.objStart, r.stats.Read+1)
 	errLine := r.lineAt(r.abs(at))
 	r.resync(from)
-	return r.rejectObject(pos, fmt.Sprintf("invalid JSON: %s at line %d", msg, errLine))
+	return r.rejectObject(pos, fmt.Sprintf("%s at line %d", reason, errLine))
 }
 
 // moreMember reads more input inside the member of a top-level object that

@@ -7,8 +7,8 @@ package jsonscan
 // start of the value, like the offsets of its top-level members.
 //
 // An object is listed when it is the value of a member of a listed object
-// (the top-level object's members count as listed): objects that are array
-// elements are not, and a reader falls back to scanning them.
+// (the top-level object's members count as listed): objects inside arrays,
+// at any depth, are not, and a reader falls back to scanning them.
 type Index struct {
 	Members []Member // the members of each listed object, object by object
 	Objects []Object
