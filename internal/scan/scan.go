@@ -596,12 +596,16 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 // endFile records how reading a file ended.
 func (w *worker) endFile(in cloudtrail.Input, err error) {
 	if errors.Is(err, io.EOF) {
-		if w.r.Stats().Bytes == 0 {
-			// A named file or stream that held nothing: set aside, and
-			// said, rather than read as a log without records. (A folder
-			// walk sets empty files aside before reading them.)
+		if st := w.r.Stats(); st.Read == 0 && st.Skipped == 0 && st.Shapes == 0 {
+			// A named file or stream that held nothing, or only space: set
+			// aside, and said, rather than read as a log without records.
+			// (A folder walk sets such files aside before reading them.)
+			reason := "empty input: nothing to read"
+			if st.Bytes > 0 {
+				reason = "blank input: nothing but white space"
+			}
 			w.p.sum.FilesSkipped++
-			w.p.skipped = append(w.p.skipped, Rejection{File: in.Path, Reason: "empty input: nothing to read", Whole: true})
+			w.p.skipped = append(w.p.skipped, Rejection{File: in.Path, Reason: reason, Whole: true})
 			return
 		}
 		w.p.sum.Files++

@@ -37,20 +37,33 @@ func fixtures(t testing.TB) (*catalog.Catalog, *ruleset.Set) {
 
 func TestEmptyInputSetAside(t *testing.T) {
 	c, rs := fixtures(t)
-	empty := filepath.Join(t.TempDir(), "empty.json")
-	if err := os.WriteFile(empty, nil, 0o644); err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	files := map[string]string{"empty.json": "", "blank.json": " \n\t\n", "no-records.json": `{"Records":[]}`}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	s := scan.New(c, rs, scan.Options{Workers: 1, Stdin: strings.NewReader("")})
-	res, err := s.Scan(context.Background(), []string{empty, "-"})
+	res, err := s.Scan(context.Background(), []string{filepath.Join(dir, "empty.json"), filepath.Join(dir, "blank.json"),
+		filepath.Join(dir, "no-records.json"), "-"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum := res.Summary; sum.Files != 0 || sum.FilesSkipped != 2 || sum.FilesFailed != 0 || sum.Read != 0 {
-		t.Errorf("files %d skipped %d failed %d read %d, want 0, 2, 0, 0", sum.Files, sum.FilesSkipped, sum.FilesFailed, sum.Read)
+	// A log of no records is a log; the others held nothing to read.
+	if sum := res.Summary; sum.Files != 1 || sum.FilesSkipped != 3 || sum.FilesFailed != 0 || sum.Read != 0 {
+		t.Errorf("files %d skipped %d failed %d read %d, want 1, 3, 0, 0", sum.Files, sum.FilesSkipped, sum.FilesFailed, sum.Read)
 	}
-	if len(res.Skipped) != 2 || res.Skipped[0].Reason != "empty input: nothing to read" {
-		t.Errorf("skipped = %+v, want both inputs set aside as empty", res.Skipped)
+	reasons := map[string]string{}
+	for _, r := range res.Skipped {
+		reasons[filepath.Base(r.File)] = r.Reason
+	}
+	want := map[string]string{"empty.json": "empty input: nothing to read", "blank.json": "blank input: nothing but white space",
+		"-": "empty input: nothing to read"}
+	for name, reason := range want {
+		if reasons[name] != reason {
+			t.Errorf("%s set aside with %q, want %q", name, reasons[name], reason)
+		}
 	}
 }
 
