@@ -14,8 +14,10 @@ import (
 
 // Defaults and bounds for Options.
 const (
-	DefaultBufferSize   = 256 << 10
-	DefaultMaxValueSize = 64 << 20
+	DefaultBufferSize = 256 << 10
+	// DefaultMaxValueSize is 16 times the largest event CloudTrail records
+	// (1 MB with large events turned on, 256 KB otherwise).
+	DefaultMaxValueSize = 16 << 20
 	// MinValueSize is the smallest MaxValueSize: the reader looks ahead up
 	// to 64 bytes to recognise a line's start.
 	MinValueSize = 128
