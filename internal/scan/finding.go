@@ -2,8 +2,10 @@ package scan
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/jsonscan"
@@ -190,32 +192,59 @@ func headerOfTops(raw []byte, tops []jsonscan.Member, in *interner) header {
 	return decodeHeader(raw)
 }
 
+// maxFieldBytes bounds each text a finding reports of its record. A
+// record can hold megabytes in one field (CloudTrail's own fields hold a
+// few kilobytes at most); a finding quotes the start of such a value and
+// says how long it was, and the record's position leads to the rest. So a
+// scan that keeps its findings, and a response of the server, grow with
+// their number, not with what a record holds.
+const maxFieldBytes = 8 << 10
+
+// clipField returns s, or when it is longer than maxFieldBytes, its start
+// (cut between characters) and its length.
+func clipField(s string) string {
+	if len(s) <= maxFieldBytes {
+		return s
+	}
+	return string(appendClipped(nil, s))
+}
+
+// appendClipped appends the clipped form of s, longer than maxFieldBytes,
+// to b.
+func appendClipped[S ~string | ~[]byte](b []byte, s S) []byte {
+	cut := maxFieldBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	b = append(b, s[:cut]...)
+	return fmt.Appendf(b, "… (%d bytes in all)", len(s))
+}
+
 // newFindings appends one finding per technique the matched rule detects.
 // describe gives a technique's name and tactics; at is the record's parsed eventTime.
 func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *ruleset.Rule,
 	describe func(string) (string, []string), pos RecordRef) []Finding {
+	c, u := clipField, &h.UserIdentity
 	base := Finding{
-		Type: "finding", Outcome: "success", ErrorCode: h.ErrorCode, ErrorMessage: h.ErrorMessage,
-		EventID: h.EventID, EventTime: h.EventTime, EventSource: h.EventSource, EventName: h.EventName,
-		AWSRegion: h.AWSRegion, RecipientAccountID: h.RecipientAccountID, ReadOnly: h.ReadOnly,
+		Type: "finding", Outcome: "success", ErrorCode: c(h.ErrorCode), ErrorMessage: c(h.ErrorMessage),
+		EventID: c(h.EventID), EventTime: c(h.EventTime), EventSource: c(h.EventSource), EventName: c(h.EventName),
+		AWSRegion: c(h.AWSRegion), RecipientAccountID: c(h.RecipientAccountID), ReadOnly: h.ReadOnly,
 		Actor: Actor{
-			Type: h.UserIdentity.Type, ARN: h.UserIdentity.ARN, PrincipalID: h.UserIdentity.PrincipalID,
-			AccountID: h.UserIdentity.AccountID, UserName: h.UserIdentity.UserName,
-			AccessKeyID: h.UserIdentity.AccessKeyID, InvokedBy: h.UserIdentity.InvokedBy,
-			SessionIssuer: h.UserIdentity.SessionContext.SessionIssuer.ARN,
-			SourceIP:      h.SourceIPAddress, UserAgent: h.UserAgent,
+			Type: c(u.Type), ARN: c(u.ARN), PrincipalID: c(u.PrincipalID), AccountID: c(u.AccountID),
+			UserName: c(u.UserName), AccessKeyID: c(u.AccessKeyID), InvokedBy: c(u.InvokedBy),
+			SessionIssuer: c(u.SessionContext.SessionIssuer.ARN), SourceIP: c(h.SourceIPAddress), UserAgent: c(h.UserAgent),
 		},
 		Rule:         RuleRef{ID: r.ID, Title: r.Title, Level: r.Level, Origin: string(r.Origin), File: r.File},
 		Record:       pos,
 		time:         at,
-		consoleLogin: h.ConsoleLogin,
+		consoleLogin: c(h.ConsoleLogin),
 	}
 	if failed(h.ErrorCode, h.ConsoleLogin) {
 		base.Outcome = "attempt"
 	}
 	base.Matched = make([]MatchedField, 0, len(m.Fields))
 	for _, f := range m.Fields {
-		base.Matched = append(base.Matched, MatchedField{Field: f.Field, Value: f.Value})
+		base.Matched = append(base.Matched, MatchedField{Field: f.Field, Value: clipField(f.Value)})
 	}
 	techniques := r.Techniques
 	if len(techniques) == 0 {

@@ -139,18 +139,24 @@ func (rh *rawHeader) str(b []byte, k int, s string) []byte {
 		return appendString(b, s)
 	}
 	v := rh.v[k]
+	long := len(v)-2 > maxFieldBytes
 	switch {
 	case v == nil:
 		return append(b, `""`...)
-	case rh.isPlain(k):
+	case rh.isPlain(k) && !long:
 		return append(b, v...) // quotes included
 	case plainText(v[1 : len(v)-1]):
+		if long { // clipped as the string path clips it
+			rh.clip = appendClipped(rh.clip[:0], v[1:len(v)-1])
+			return jsonscan.AppendBytes(b, rh.clip)
+		}
 		return jsonscan.AppendBytes(b, v[1:len(v)-1])
 	}
-	// Escapes, or invalid UTF-8: decode as the string path does, then encode.
+	// Escapes or invalid UTF-8: decode as the string path does, clip as it
+	// does, then encode.
 	var t string
 	_ = json.Unmarshal(v, &t)
-	return appendString(b, t)
+	return appendString(b, clipField(t))
 }
 
 // empty reports whether record field k is the empty string.

@@ -81,6 +81,7 @@ type rawHeader struct {
 	// file is the JSON string of the record's file name, encoded once a
 	// file by a streamed scan; nil when not.
 	file     []byte
+	clip     []byte // scratch for a clipped field
 	readOnly []byte // "true" or "false"; nil when absent or null
 	response []byte // responseElements, read only for a ConsoleLogin event
 }

@@ -31,6 +31,10 @@ var hostileRecords = []string{
 	`{"eventTime":"2026-01-05T00:01:10Z","event\u0049D":"e9","eventName":"A"}`,
 	`{"eventTime":"2026-01-05T00:01:11Z","eventID":"e10","recipientAccountId":"\u0031","errorCode":"","userIdentity":{"userName":"\ud83d\ude00","accessKeyId":"\ud800"}}`,
 	`{"eventTime":"2026-01-05T00:01:12Z","eventID":"","eventName":"NoID"}`,
+	// Fields longer than a finding quotes: plain, and with a character and
+	// an escape across the cut.
+	`{"eventTime":"2026-01-05T00:01:13Z","eventID":"e11","userAgent":"` + strings.Repeat("a", 9000) + `","errorMessage":"` +
+		strings.Repeat("b", 8191) + `é\n` + strings.Repeat("c", 100) + `"}`,
 	// Another record under the first one's event ID: not a copy of it.
 	`{"eventVersion":"1.11","eventTime":"2026-01-05T01:00:00Z","eventID":"e1","eventName":"DeleteTrail","readOnly":false,"recipientAccountId":"111122223333"}`,
 }
@@ -90,6 +94,13 @@ func TestStreamedLinesMatchFindings(t *testing.T) {
 	}
 	if e1 != 2 {
 		t.Errorf("%d findings of event ID e1, want 2: two different records share it", e1)
+	}
+	for _, f := range kept.Findings {
+		if f.EventID == "e11" && (!strings.HasSuffix(f.Actor.UserAgent, "… (9000 bytes in all)") ||
+			!strings.HasPrefix(f.ErrorMessage, strings.Repeat("b", 8191)+"… (") || len(f.ErrorMessage) > 8300) {
+			t.Errorf("long fields of e11 not clipped: %d and %d bytes, ending %q", len(f.Actor.UserAgent), len(f.ErrorMessage),
+				f.ErrorMessage[max(0, len(f.ErrorMessage)-40):])
+		}
 	}
 	if res.Summary.Read != kept.Summary.Read || res.Summary.Rejected != kept.Summary.Rejected {
 		t.Errorf("summaries differ: streamed %+v, kept %+v", res.Summary, kept.Summary)

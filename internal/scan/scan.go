@@ -313,6 +313,10 @@ func (w *worker) eventDigest(fs []Finding, rh *rawHeader) (digest uint64, hasID 
 			if k == hEventID && len(t) == 0 {
 				return 0, false
 			}
+			if len(t) > maxFieldBytes { // as the finding reports it, like findingDigest
+				t = appendClipped(w.clip[:0], t)
+				w.clip = t
+			}
 			buf = appendDigestField(buf, t)
 		}
 		w.digest = buf
@@ -421,9 +425,10 @@ type worker struct {
 	out     []byte    // findings' JSON lines not handed on yet
 	text    []byte    // scratch for decoded record fields
 	frags   map[fragKey]*frag
-	encName string // the file name whose JSON string encName holds
+	encName string // the file name whose JSON string encFile holds
 	encFile []byte
 	digest  []byte // scratch for an event digest
+	clip    []byte // scratch for a clipped field
 }
 
 // fragKey names what fixes a frag: a rule and one of its techniques.
