@@ -28,18 +28,18 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 		Document
 		Line    string
 		Tactics tacticNamer
-	}{Build(sanitise(res), Options{GroupByActor: true}), SummaryLine(res.Summary), tactics}
+	}{Build(Sanitise(res), Options{GroupByActor: true}), SummaryLine(res.Summary), tactics}
 	if err := reportTmpl.Execute(w, data); err != nil {
 		return fmt.Errorf("write html report: %w", err)
 	}
 	return nil
 }
 
-// sanitise returns a copy of res whose record values and file names went
+// Sanitise returns a copy of res whose record values and file names went
 // through view.Line: html/template escapes markup but passes control and
-// invisible characters through, and the HTML report should show a forged
+// invisible characters through, and an HTML page should show a forged
 // value the way the text outputs do.
-func sanitise(res *scan.Result) *scan.Result {
+func Sanitise(res *scan.Result) *scan.Result {
 	out := *res
 	out.Findings = make([]scan.Finding, len(res.Findings))
 	for i, f := range res.Findings {

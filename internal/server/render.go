@@ -187,6 +187,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg st
 	}
 	s.render(w, r, status, "error", page{
 		Title: http.StatusText(status),
-		Body:  ErrorDetail{Status: status, Message: msg},
+		Body:  ErrorDetail{Status: status, Message: view.Line(msg)}, // it may quote the request
 	})
 }

@@ -50,9 +50,12 @@ func (s *Server) renderScan(w http.ResponseWriter, r *http.Request, status int, 
 func (s *Server) scanUpload(w http.ResponseWriter, r *http.Request) {
 	name, res, status, err := s.scanRequest(r)
 	if err != nil {
-		s.renderScan(w, r, status, scanPage{Error: err.Error()})
+		s.renderScan(w, r, status, scanPage{Error: view.Line(err.Error())})
 		return
 	}
+	// The page shows record values and names as the text outputs do:
+	// control and invisible characters escaped, not passed to the browser.
+	res, name = report.Sanitise(res), view.Line(name)
 	p := scanPage{
 		Done: true, FileName: name, Summary: res.Summary, Line: report.SummaryLine(res.Summary),
 		Techniques: report.CountTechniques(res.Findings), Findings: res.Findings, Rejections: res.Rejections,

@@ -181,3 +181,31 @@ func assertInert(t *testing.T, page string) {
 		t.Errorf("page has %d script tags, %d of them the static file", n, m)
 	}
 }
+
+// TestScanInvisibleCharacters uploads a record whose fields, and whose file
+// name, carry control and invisible characters, and checks that the page
+// shows them escaped, as the text outputs do, instead of passing them to
+// the browser; so does an error page that quotes the request path.
+func TestScanInvisibleCharacters(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	rec := `{"Records":[{"eventVersion":"1.10","eventTime":"2026-05-11T03:12:09Z",` +
+		`"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","eventID":"a",` +
+		`"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a\u202eevil"},` +
+		`"userAgent":"ua\u001b[31m\u0007\u2028x"}]}`
+	body, ct := multipartFile(t, "file", "trail\u202e.json", []byte(rec))
+	resp := do(t, h, http.MethodPost, "/scan", body, "Content-Type", ct)
+	if resp.Code != 200 {
+		t.Fatalf("status %d", resp.Code)
+	}
+	notFound := do(t, h, http.MethodGet, "/no/%E2%80%AE%1B", nil)
+	for name, page := range map[string]string{"scan page": resp.Body.String(), "error page": notFound.Body.String()} {
+		for _, raw := range []string{"\u202e", "\x1b", "\x07", "\u2028"} {
+			if strings.Contains(page, raw) {
+				t.Errorf("%s carries %q raw", name, raw)
+			}
+		}
+	}
+	if page := resp.Body.String(); !strings.Contains(page, `\u202e`) || !strings.Contains(page, `\x1b`) {
+		t.Errorf("scan page does not show the characters escaped")
+	}
+}
