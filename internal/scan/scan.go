@@ -601,7 +601,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 // endFile records how reading a file ended.
 func (w *worker) endFile(in cloudtrail.Input, err error) {
 	if errors.Is(err, io.EOF) {
-		if st := w.r.Stats(); st.Read == 0 && st.Skipped == 0 && st.Shapes == 0 {
+		if st := w.r.Stats(); st.Read == 0 && st.Skipped == 0 && st.Shapes&^cloudtrail.ShapeGzip == 0 {
 			// A named file or stream that held nothing, or only space: set
 			// aside, and said, rather than read as a log without records.
 			// (A folder walk sets such files aside before reading them.)
