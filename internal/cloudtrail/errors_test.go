@@ -101,7 +101,7 @@ func TestErrors(t *testing.T) {
 		{name: "eventbridge detail not object", in: `{"detail-type":"x","source":"aws.s3","detail":"x"}` + "\n" + recA,
 			produced: 1, rejected: []string{"detail is not an object"}},
 		{name: "too deep", in: `[` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `]`,
-			rejected: []string{"nesting too deep"}},
+			rejected: []string{"refused: nesting deeper than 10000 levels"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -105,7 +105,7 @@ func (s *scanner) members1(b []byte, i int, k *itemKeys) int {
 			s.collide(s.top, b, j, ke, fp)
 		}
 		if len(s.top) >= maxKeys {
-			return s.refuse(j, fmt.Sprintf("more than %d keys in one object, more than a CloudTrail record holds", maxKeys))
+			return s.refuse(j, fmt.Sprintf("more than %d keys in one object (CloudTrail records hold hundreds)", maxKeys))
 		}
 		s.top = append(s.top, keyRef{fp: fp, q: int32(j), e: int32(ke)})
 		s.members = append(s.members, m)

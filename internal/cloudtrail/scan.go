@@ -287,7 +287,7 @@ func (s *scanner) keyColon(b []byte, i int) int {
 		s.collide(s.keys[s.cur.first:], b, q, i, fp)
 	}
 	if len(s.keys) >= maxKeys {
-		return s.refuse(q, fmt.Sprintf("more than %d keys in open objects, more than a CloudTrail record holds", maxKeys))
+		return s.refuse(q, fmt.Sprintf("more than %d keys in open objects (CloudTrail records hold hundreds)", maxKeys))
 	}
 	e := i
 	i = skipWS(b, i)
@@ -351,7 +351,7 @@ func (s *scanner) value(b []byte, i, depth int) int {
 			i = s.str(b, i)
 		case c == '{' || c == '[':
 			if depth+len(s.stack)+1 > maxDepth {
-				return s.syntax(i, "nesting too deep")
+				return s.refuse(i, fmt.Sprintf("nesting deeper than %d levels", maxDepth))
 			}
 			j := skipWS(b, i+1)
 			if j >= len(b) {

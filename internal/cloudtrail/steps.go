@@ -118,7 +118,7 @@ func (r *Reader) member() (*Record, error) {
 		}
 		if !r.inCont && !r.overflow {
 			if len(r.objKeys) >= maxKeys {
-				return nil, r.objectRefused(i, fmt.Sprintf("more than %d keys in one object, more than a CloudTrail record holds", maxKeys))
+				return nil, r.objectRefused(i, fmt.Sprintf("more than %d keys in one object (CloudTrail records hold hundreds)", maxKeys))
 			}
 			o := r.idx(r.objStart)
 			r.keys.set(name, span{j - o, ve - o})
