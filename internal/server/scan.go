@@ -119,10 +119,15 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 	if err != nil {
 		return "", nil, statusOf(err), fmt.Errorf("scan upload: %w", err)
 	}
-	if res.Summary.Read == 0 {
+	// A log of no records ({"Records":[]}) is a log, as for ttc scan; an
+	// upload that is empty, or no log at all, is refused with the reason.
+	if sum := res.Summary; sum.Read == 0 && (sum.Files == 0 || len(res.Rejections) > 0) {
 		msg := "the upload holds no CloudTrail records"
-		if len(res.Rejections) > 0 {
+		switch {
+		case len(res.Rejections) > 0:
 			msg += ": " + res.Rejections[0].Reason
+		case len(res.Skipped) > 0:
+			msg += ": " + res.Skipped[0].Reason
 		}
 		return "", nil, http.StatusBadRequest, errors.New(msg)
 	}

@@ -209,3 +209,26 @@ func TestScanInvisibleCharacters(t *testing.T) {
 		t.Errorf("scan page does not show the characters escaped")
 	}
 }
+
+// TestScanUploadWithoutRecords checks that a log of no records is scanned
+// (as ttc scan reads it), while an empty upload or one that is no log is
+// refused with its reason.
+func TestScanUploadWithoutRecords(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	for _, tc := range []struct {
+		body   string
+		status int
+		says   string
+	}{
+		{`{"Records":[]}`, 200, `"read": 0`},
+		{"", 400, "empty input"},
+		{" \n", 400, "blank input"},
+		{"hello", 400, "not JSON"},
+	} {
+		body, ct := multipartFile(t, "file", "log.json", []byte(tc.body))
+		rec := do(t, h, http.MethodPost, "/api/v1/scan", body, "Content-Type", ct)
+		if rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.says) {
+			t.Errorf("%q: status %d, %.200s; want %d saying %q", tc.body, rec.Code, rec.Body.String(), tc.status, tc.says)
+		}
+	}
+}
