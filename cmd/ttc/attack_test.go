@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -174,5 +175,48 @@ func TestScanLayerKeepsUnmappedTechniques(t *testing.T) {
 		if !ids[want] {
 			t.Errorf("layer lacks %s; it has %v", want, ids)
 		}
+	}
+}
+
+// TestScanTechniqueFilterUnmapped checks that --technique takes an ATT&CK
+// technique the catalog lacks and keeps the findings of rules tagged with
+// it, and refuses what is no technique ID at all.
+func TestScanTechniqueFilterUnmapped(t *testing.T) {
+	const sigma = "../../../shared/testdata/sigma/rules/cloud/aws/cloudtrail"
+	const logs = "../../../shared/testdata/cloudtrail/awsdocs-cloudtrail-user-guide"
+	for _, p := range []string{sigma, logs} {
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("shared data not available: %v", err)
+		}
+	}
+	out, errOut, code := ttc(t, "scan", "-o", "jsonl", "--technique", "t1110", "--rules", sigma, logs)
+	if code != 0 {
+		t.Fatalf("scan: exit %d\n%s", code, errOut)
+	}
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var f struct {
+			Type        string `json:"type"`
+			TechniqueID string `json:"technique_id"`
+			Rule        struct {
+				ATTACK []string `json:"attack"`
+			} `json:"rule"`
+		}
+		if err := json.Unmarshal([]byte(line), &f); err != nil {
+			t.Fatal(err)
+		}
+		if f.Type != "finding" {
+			continue
+		}
+		n++
+		if f.TechniqueID != "" || !slices.Contains(f.Rule.ATTACK, "T1110") {
+			t.Errorf("finding of %q, ATT&CK %v kept by --technique T1110", f.TechniqueID, f.Rule.ATTACK)
+		}
+	}
+	if n == 0 {
+		t.Error("--technique T1110 kept no finding; SigmaHQ's failed console sign-in rule is tagged with it")
+	}
+	if _, _, code := ttc(t, "scan", "--technique", "X1110", logs); code != exitUsage {
+		t.Errorf("--technique X1110: exit %d, want %d", code, exitUsage)
 	}
 }

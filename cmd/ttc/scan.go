@@ -72,7 +72,7 @@ still printed, and the exit status is 1.`,
 	fl.StringArrayVar(&o.rules, "rules", nil, "folder or file of extra Sigma rules; their attack.t* tags map onto catalog techniques (repeatable)")
 	fl.StringVar(&o.since, "since", "", "only findings at or after this time (RFC 3339 or YYYY-MM-DD)")
 	fl.StringVar(&o.until, "until", "", "only findings before this time (RFC 3339), or up to the end of a day (YYYY-MM-DD)")
-	fl.StringArrayVar(&o.techniques, "technique", nil, "only findings of this technique or its sub-techniques (repeatable)")
+	fl.StringArrayVar(&o.techniques, "technique", nil, "only findings of this technique or its sub-techniques, in the catalog or tagged by a rule in ATT&CK (repeatable)")
 	fl.StringArrayVar(&o.tactics, "tactic", nil, "only findings of this tactic: ID or short name (repeatable)")
 	fl.BoolVar(&o.exitCode, "exit-code", false, "exit with status 3 when there are findings")
 	fl.IntVar(&o.workers, "workers", 0, "files read at once (default: one per CPU)")
@@ -230,10 +230,16 @@ func (o scanOptions) scanOptions(c *catalog.Catalog) (scan.Options, error) {
 	}
 	for _, id := range o.techniques {
 		t, ok := c.Technique(id)
-		if !ok {
-			return so, usagef("--technique: no technique %q in the catalog", id)
+		switch up := strings.ToUpper(id); {
+		case ok:
+			so.Techniques = append(so.Techniques, t.ID)
+		case catalog.AttackID(up) == up:
+			// An ATT&CK technique the catalog lacks: rules may still be
+			// tagged with it (see scan.RuleRef.ATTACK).
+			so.Techniques = append(so.Techniques, up)
+		default:
+			return so, usagef("--technique: %q is neither a technique in the catalog nor an ATT&CK technique ID", id)
 		}
-		so.Techniques = append(so.Techniques, t.ID)
 	}
 	for _, ta := range o.tactics {
 		t, ok := c.Tactic(ta)

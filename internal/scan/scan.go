@@ -786,8 +786,11 @@ func (s *Scanner) keep(f *Finding) bool {
 	if len(o.Techniques) > 0 {
 		ok := false
 		for _, id := range o.Techniques {
-			if f.TechniqueID == id || strings.HasPrefix(f.TechniqueID, id+".") {
-				ok = true
+			ok = ok || within(f.TechniqueID, id)
+			if f.TechniqueID == "" { // a rule the catalog maps nowhere: its ATT&CK tags
+				for _, a := range f.Rule.ATTACK {
+					ok = ok || within(a, id)
+				}
 			}
 		}
 		if !ok {
@@ -807,6 +810,9 @@ func (s *Scanner) keep(f *Finding) bool {
 	}
 	return true
 }
+
+// within reports whether technique t is id or one of its sub-techniques.
+func within(t, id string) bool { return t == id || strings.HasPrefix(t, id+".") }
 
 // clip shortens s to at most n bytes for a message, marking the cut.
 func clip(s string, n int) string {
