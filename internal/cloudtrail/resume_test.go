@@ -99,7 +99,7 @@ func TestSameLineAfterFirst(t *testing.T) {
 		{name: "record after two foreign objects", in: `{}{"x":1}` + recA,
 			names: []string{"A"}, rejected: []string{no, no}, rejLines: []int64{1, 1}},
 		{name: "text after an empty object", in: "{} trailing words\n" + recA,
-			names: []string{"A"}, rejected: []string{no, `not JSON, starts with "trailing words"`}, rejLines: []int64{1, 1}},
+			names: []string{"A"}, rejected: []string{no, `no JSON object or array, starts with "trailing words"`}, rejLines: []int64{1, 1}},
 		{name: "stamped line after", in: "{}\n2026-03-01T10:00:00.000Z " + recA,
 			names: []string{"A"}, rejected: []string{no}, rejLines: []int64{1}},
 	})

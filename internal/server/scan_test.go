@@ -223,7 +223,7 @@ func TestScanUploadWithoutRecords(t *testing.T) {
 		{`{"Records":[]}`, 200, `"read": 0`},
 		{"", 400, "empty input"},
 		{" \n", 400, "blank input"},
-		{"hello", 400, "not JSON"},
+		{"hello", 400, "no JSON object or array"},
 	} {
 		body, ct := multipartFile(t, "file", "log.json", []byte(tc.body))
 		rec := do(t, h, http.MethodPost, "/api/v1/scan", body, "Content-Type", ct)
