@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 )
 
@@ -20,19 +19,8 @@ const (
 )
 
 func main() {
-	// A record may be held whole, up to 16 MiB, and the buffer that grew
-	// for it is let go at the next file: without a limit the heap may
-	// double before that garbage is collected. The soft limit makes the
-	// collector work harder instead, near 200 MiB; GOMEMLIMIT overrides it.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(softMemoryLimit)
-	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
-
-// softMemoryLimit is the heap size past which the garbage collector runs
-// more often than GOGC asks.
-const softMemoryLimit = 200 << 20
 
 // run executes one command line and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {

@@ -137,9 +137,12 @@ func (r *Reader) Reset(src io.Reader, name string) {
 	} else {
 		r.br.Reset(src)
 	}
-	if r.buf == nil || len(r.buf) > 4*r.opts.BufferSize {
-		r.buf = make([]byte, r.opts.BufferSize) // let a buffer grown for one huge value go
+	if r.buf == nil {
+		r.buf = make([]byte, r.opts.BufferSize)
 	}
+	// A buffer grown for a large record is kept for the next file: it is
+	// bounded by MaxValueSize, and letting it go made each such file leave
+	// that much garbage, and grow it anew.
 	if cap(r.objKeys) > maxKeptKeys {
 		r.objKeys = nil
 	}
