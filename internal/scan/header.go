@@ -52,7 +52,9 @@ func newInterner() *interner { return &interner{m: map[string]string{}} }
 // str returns b as a string, shared with earlier equal values of the slot.
 // Event IDs and times are near unique, and not shared.
 func (in *interner) str(b []byte, slot int) string {
-	if in == nil || slot == hEventID || slot == hEventTime {
+	// A value longer than a finding quotes is clipped next, and not kept
+	// whole here.
+	if in == nil || slot == hEventID || slot == hEventTime || len(b) > maxFieldBytes {
 		return string(b)
 	}
 	if last := in.last[slot]; last == string(b) {
