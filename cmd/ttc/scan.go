@@ -134,6 +134,9 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		}
 		a.log.Info("rules below the minimum level left out", "min_level", o.minLevel, "left_out", dropped, "of", all)
 	}
+	if err := checkTechniques(c, rules, sopts.Techniques); err != nil {
+		return err
+	}
 	a.log.Info("rules compiled", "rules", len(rules.Rules()))
 	sopts.Log, sopts.Stdin = a.log, os.Stdin
 	// JSON Lines streams findings as they are found, so memory stays flat
@@ -233,9 +236,10 @@ func (o scanOptions) scanOptions(c *catalog.Catalog) (scan.Options, error) {
 		switch up := strings.ToUpper(id); {
 		case ok:
 			so.Techniques = append(so.Techniques, t.ID)
-		case catalog.AttackID(up) == up:
+		case up != "" && catalog.AttackID(up) == up:
 			// An ATT&CK technique the catalog lacks: rules may still be
-			// tagged with it (see scan.RuleRef.ATTACK).
+			// tagged with it (see scan.RuleRef.ATTACK); checkTechniques
+			// sees that one is, once the rules are loaded.
 			so.Techniques = append(so.Techniques, up)
 		default:
 			return so, usagef("--technique: %q is neither a technique in the catalog nor an ATT&CK technique ID", id)
@@ -297,4 +301,29 @@ func unjoin(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
+}
+
+// checkTechniques refuses a --technique that names no catalog technique
+// unless a rule the catalog maps nowhere is tagged with it or one of its
+// sub-techniques: only the findings of such a rule carry ATT&CK IDs of
+// their own, so any other filter could only ever come out empty.
+func checkTechniques(c *catalog.Catalog, rules *ruleset.Set, ids []string) error {
+	for _, id := range ids {
+		if _, ok := c.Technique(id); ok {
+			continue
+		}
+		tagged := false
+		for _, r := range rules.Rules() {
+			if len(r.Techniques) > 0 {
+				continue
+			}
+			for _, u := range r.Unmapped {
+				tagged = tagged || u == id || strings.HasPrefix(u, id+".")
+			}
+		}
+		if !tagged {
+			return usagef("--technique: no technique %q in the catalog, nor among the ATT&CK tags of rules it maps nowhere", id)
+		}
+	}
+	return nil
 }
