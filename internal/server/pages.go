@@ -121,7 +121,7 @@ func (s *Server) techniques(w http.ResponseWriter, r *http.Request) {
 	}
 	title := "Techniques"
 	if f.Search != "" {
-		title = fmt.Sprintf("Search: %s", f.Search)
+		title = fmt.Sprintf("Search: %s", view.Line(f.Search)) // the request's text, shown as the text outputs show it
 	}
 	s.render(w, r, http.StatusOK, "techniques", page{Title: title, Nav: "techniques",
 		Terms: catalog.SearchTerms(f.Search),

@@ -100,6 +100,7 @@ func loadPages(c *catalog.Catalog) (*pages, error) {
 			return fmt.Sprintf("%d %s", n, many)
 		},
 		"join":  strings.Join,
+		"line":  view.Line, // request or record text: control and invisible characters escaped
 		"short": shortName,
 		// eventLabel writes an event in the catalog's service:EventName notation.
 		"eventLabel": func(source, name string) string {

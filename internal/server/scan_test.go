@@ -198,7 +198,9 @@ func TestScanInvisibleCharacters(t *testing.T) {
 		t.Fatalf("status %d", resp.Code)
 	}
 	notFound := do(t, h, http.MethodGet, "/no/%E2%80%AE%1B", nil)
-	for name, page := range map[string]string{"scan page": resp.Body.String(), "error page": notFound.Body.String()} {
+	search := do(t, h, http.MethodGet, "/techniques?q=stop%E2%80%AE%1B&event=Stop%E2%80%AELogging", nil)
+	for name, page := range map[string]string{"scan page": resp.Body.String(), "error page": notFound.Body.String(),
+		"search page": visibleText(search.Body.String())} {
 		for _, raw := range []string{"\u202e", "\x1b", "\x07", "\u2028"} {
 			if strings.Contains(page, raw) {
 				t.Errorf("%s carries %q raw", name, raw)
@@ -231,4 +233,10 @@ func TestScanUploadWithoutRecords(t *testing.T) {
 			t.Errorf("%q: status %d, %.200s; want %d saying %q", tc.body, rec.Code, rec.Body.String(), tc.status, tc.says)
 		}
 	}
+}
+
+// visibleText drops the attribute values of a page's form fields, where a
+// query is kept as typed so that the form submits it again.
+func visibleText(page string) string {
+	return regexp.MustCompile(`value="[^"]*"`).ReplaceAllString(page, `value=""`)
 }
