@@ -135,6 +135,10 @@ func FuzzRawFinding(f *testing.F) {
 		f.Add([]byte(tt.raw))
 	}
 	f.Add([]byte(`{"userAgent":"<a&b>\u2028","errorCode":"Success","readOnly":false,"userIdentity":{"type":"Root","invokedBy":"x\ty"}}`))
+	// Fields past what a finding quotes: plain, with escapes that shrink
+	// when decoded, with invalid UTF-8 that grows.
+	f.Add([]byte(`{"userAgent":"` + strings.Repeat("a", 9000) + `","errorMessage":"` + strings.Repeat(`\u0041`, 2000) +
+		`","eventName":"` + strings.Repeat("\xff", 3000) + `"}`))
 	rule := &ruleset.Rule{Rule: &detect.Rule{ID: "r1", Title: "T", Level: "low", File: "r.yml"}, Techniques: []string{"T1485"}}
 	describe := func(string) (string, []string) { return "Data Destruction", []string{"TA0040"} }
 	f.Fuzz(func(t *testing.T, raw []byte) {
