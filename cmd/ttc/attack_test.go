@@ -147,18 +147,26 @@ func TestExportSigma(t *testing.T) {
 	}
 }
 
-// TestScanLayerKeepsUnmappedTechniques checks that a scan's Navigator layer
-// shows the ATT&CK techniques of rules the catalog has no technique for
-// (here SigmaHQ's failed console sign-in rule, tagged T1110), beside the
-// catalog's.
-func TestScanLayerKeepsUnmappedTechniques(t *testing.T) {
-	const sigma = "../../../shared/testdata/sigma/rules/cloud/aws/cloudtrail"
-	const logs = "../../../shared/testdata/cloudtrail/awsdocs-cloudtrail-user-guide"
+// sigmaAndLogs returns SigmaHQ's CloudTrail rules and the AWS guide's
+// sample logs from the shared test data, skipping the test without them.
+func sigmaAndLogs(t *testing.T) (sigma, logs string) {
+	t.Helper()
+	sigma = "../../../shared/testdata/sigma/rules/cloud/aws/cloudtrail"
+	logs = "../../../shared/testdata/cloudtrail/awsdocs-cloudtrail-user-guide"
 	for _, p := range []string{sigma, logs} {
 		if _, err := os.Stat(p); err != nil {
 			t.Skipf("shared data not available: %v", err)
 		}
 	}
+	return sigma, logs
+}
+
+// TestScanLayerKeepsUnmappedTechniques checks that a scan's Navigator layer
+// shows the ATT&CK techniques of rules the catalog has no technique for
+// (here SigmaHQ's failed console sign-in rule, tagged T1110), beside the
+// catalog's.
+func TestScanLayerKeepsUnmappedTechniques(t *testing.T) {
+	sigma, logs := sigmaAndLogs(t)
 	out, errOut, code := ttc(t, "scan", "-o", "navigator", "--rules", sigma, logs)
 	if code != 0 {
 		t.Fatalf("scan: exit %d\n%s", code, errOut)
@@ -182,13 +190,7 @@ func TestScanLayerKeepsUnmappedTechniques(t *testing.T) {
 // technique the catalog lacks and keeps the findings of rules tagged with
 // it, and refuses what is no technique ID at all.
 func TestScanTechniqueFilterUnmapped(t *testing.T) {
-	const sigma = "../../../shared/testdata/sigma/rules/cloud/aws/cloudtrail"
-	const logs = "../../../shared/testdata/cloudtrail/awsdocs-cloudtrail-user-guide"
-	for _, p := range []string{sigma, logs} {
-		if _, err := os.Stat(p); err != nil {
-			t.Skipf("shared data not available: %v", err)
-		}
-	}
+	sigma, logs := sigmaAndLogs(t)
 	out, errOut, code := ttc(t, "scan", "-o", "jsonl", "--technique", "t1110", "--rules", sigma, logs)
 	if code != 0 {
 		t.Fatalf("scan: exit %d\n%s", code, errOut)
