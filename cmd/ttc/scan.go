@@ -304,9 +304,9 @@ func unjoin(err error) []error {
 }
 
 // checkTechniques refuses a --technique that names no catalog technique
-// unless a rule the catalog maps nowhere is tagged with it or one of its
-// sub-techniques: only the findings of such a rule carry ATT&CK IDs of
-// their own, so any other filter could only ever come out empty.
+// unless a loaded rule is tagged with it, or one of its sub-techniques, in
+// a tag the catalog does not map: only such tags reach findings as ATT&CK
+// IDs of their own, so any other filter could only ever come out empty.
 func checkTechniques(c *catalog.Catalog, rules *ruleset.Set, ids []string) error {
 	for _, id := range ids {
 		if _, ok := c.Technique(id); ok {
@@ -314,15 +314,12 @@ func checkTechniques(c *catalog.Catalog, rules *ruleset.Set, ids []string) error
 		}
 		tagged := false
 		for _, r := range rules.Rules() {
-			if len(r.Techniques) > 0 {
-				continue
-			}
 			for _, u := range r.Unmapped {
 				tagged = tagged || u == id || strings.HasPrefix(u, id+".")
 			}
 		}
 		if !tagged {
-			return usagef("--technique: no technique %q in the catalog, nor among the ATT&CK tags of rules it maps nowhere", id)
+			return usagef("--technique: no technique %q in the catalog, nor among the rules' ATT&CK tags it does not map", id)
 		}
 	}
 	return nil

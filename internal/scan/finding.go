@@ -88,7 +88,8 @@ type RuleRef struct {
 	Origin string `json:"origin"`
 	File   string `json:"file"`
 	// ATTACK lists the ATT&CK techniques the rule is tagged with that the
-	// catalog does not hold, for findings of a rule with no technique.
+	// catalog does not hold: all a finding of a rule with no catalog
+	// technique says of its technique, and more for one with some.
 	ATTACK []string `json:"attack,omitempty"`
 }
 
@@ -246,10 +247,10 @@ func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *rule
 	for _, f := range m.Fields {
 		base.Matched = append(base.Matched, MatchedField{Field: f.Field, Value: clipField(f.Value)})
 	}
+	base.Rule.ATTACK = r.Unmapped
 	techniques := r.Techniques
 	if len(techniques) == 0 {
 		techniques = []string{""}
-		base.Rule.ATTACK = r.Unmapped
 	}
 	for _, id := range techniques {
 		dst = append(dst, base)

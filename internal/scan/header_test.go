@@ -10,6 +10,7 @@ import (
 	"github.com/ttcproject/ttc/internal/ruleset"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -197,5 +198,28 @@ func TestActorKey(t *testing.T) {
 			t.Errorf("%s and %s share the key %q", tt.name, other, got)
 		}
 		seen[got] = tt.name
+	}
+}
+
+// TestMixedRuleKeepsUnmappedTags checks that a finding of a rule tagged with
+// both catalog and non-catalog techniques names the catalog technique and
+// keeps the other ATT&CK tags, which --technique then finds.
+func TestMixedRuleKeepsUnmappedTags(t *testing.T) {
+	rule := &ruleset.Rule{Rule: &detect.Rule{ID: "r1", Title: "Buckets listed"}, Techniques: []string{"T1619"},
+		Unmapped: []string{"T1580"}}
+	describe := func(string) (string, []string) { return "Cloud Storage Object Discovery", []string{"TA0007"} }
+	h := header{EventID: "e1", EventName: "ListBuckets"}
+	fs := newFindings(nil, &h, time.Time{}, detect.Match{}, rule, describe, RecordRef{File: "f.json", Ordinal: 1})
+	if len(fs) != 1 || fs[0].TechniqueID != "T1619" || !slices.Equal(fs[0].Rule.ATTACK, []string{"T1580"}) {
+		t.Fatalf("findings %+v, want one of T1619 keeping ATT&CK T1580", fs)
+	}
+	for _, tc := range []struct {
+		filter string
+		kept   bool
+	}{{"T1619", true}, {"T1580", true}, {"T1110", false}} {
+		s := &Scanner{opts: Options{Techniques: []string{tc.filter}}}
+		if got := s.keep(&fs[0]); got != tc.kept {
+			t.Errorf("--technique %s keeps it: %v, want %v", tc.filter, got, tc.kept)
+		}
 	}
 }

@@ -787,10 +787,8 @@ func (s *Scanner) keep(f *Finding) bool {
 		ok := false
 		for _, id := range o.Techniques {
 			ok = ok || within(f.TechniqueID, id)
-			if f.TechniqueID == "" { // a rule the catalog maps nowhere: its ATT&CK tags
-				for _, a := range f.Rule.ATTACK {
-					ok = ok || within(a, id)
-				}
+			for _, a := range f.Rule.ATTACK { // the rule's ATT&CK tags the catalog lacks
+				ok = ok || within(a, id)
 			}
 		}
 		if !ok {
