@@ -1,7 +1,6 @@
 package cloudtrail
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -72,11 +71,7 @@ func TestDuplicateKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, opts := range []Options{{}, {BufferSize: 5}} {
-				res := read(t, strings.NewReader(tt.in), "in", opts)
-				if !errors.Is(res.err, tt.err) || (tt.err == nil) != (res.err == nil) {
-					t.Fatalf("error = %v, want %v", res.err, tt.err)
-				}
+			readBothBuffers(t, tt.in, tt.err, func(_ Options, res result) {
 				if names := eventNames(t, res.raws); fmt.Sprint(names) != fmt.Sprint(tt.names) {
 					t.Errorf("records %v, want %v", names, tt.names)
 				}
@@ -89,7 +84,7 @@ func TestDuplicateKeys(t *testing.T) {
 						}
 					}
 				}
-			}
+			})
 		})
 	}
 }

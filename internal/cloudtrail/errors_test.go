@@ -105,11 +105,7 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, opts := range []Options{{}, {BufferSize: 5}} {
-				res := read(t, strings.NewReader(tt.in), "in", opts)
-				if !errors.Is(res.err, tt.err) || (tt.err == nil) != (res.err == nil) {
-					t.Fatalf("error = %v, want %v", res.err, tt.err)
-				}
+			readBothBuffers(t, tt.in, tt.err, func(_ Options, res result) {
 				if res.err != nil && !strings.Contains(res.err.Error(), tt.errText) {
 					t.Errorf("error %q does not say %q", res.err, tt.errText)
 				}
@@ -129,7 +125,7 @@ func TestErrors(t *testing.T) {
 						t.Errorf("reject %d: position %+v", i, re.Pos)
 					}
 				}
-			}
+			})
 		})
 	}
 }

@@ -78,11 +78,7 @@ func TestLineStream(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, opts := range []Options{{}, {BufferSize: 5}} {
-				res := read(t, strings.NewReader(tt.in), "in", opts)
-				if !errors.Is(res.err, tt.err) || (tt.err == nil) != (res.err == nil) {
-					t.Fatalf("error = %v, want %v", res.err, tt.err)
-				}
+			readBothBuffers(t, tt.in, tt.err, func(_ Options, res result) {
 				var fe *FileError
 				if errors.As(res.err, &fe) && (fe.Pos.Ordinal != res.stats.Read || res.stats.Read == 0 && fe.Pos.Line != max(tt.errLine, 1)) {
 					t.Errorf("file error at %+v after %d records, want line 1", fe.Pos, res.stats.Read)
@@ -96,7 +92,7 @@ func TestLineStream(t *testing.T) {
 						t.Errorf("reject %d at line %d, want %d", i, re.Pos.Line, tt.rejLines[i])
 					}
 				}
-			}
+			})
 		})
 	}
 }

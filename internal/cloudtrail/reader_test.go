@@ -72,6 +72,20 @@ func read(t testing.TB, src io.Reader, name string, opts Options) result {
 	return res
 }
 
+// readBothBuffers reads in with the default buffer and with one of 5
+// bytes, fails the test at once when reading does not end in the error
+// want (nil for none), and hands each result to check.
+func readBothBuffers(t *testing.T, in string, want error, check func(Options, result)) {
+	t.Helper()
+	for _, opts := range []Options{{}, {BufferSize: 5}} {
+		res := read(t, strings.NewReader(in), "in", opts)
+		if !errors.Is(res.err, want) || (want == nil) != (res.err == nil) {
+			t.Fatalf("error = %v, want %v", res.err, want)
+		}
+		check(opts, res)
+	}
+}
+
 // checkListed checks members, listed by the reader for the object at
 // raw[at:] (offsets into raw), against a separate walk of it, and
 // the objects the index lists inside it, at every depth: each member whose

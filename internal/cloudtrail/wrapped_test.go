@@ -83,11 +83,7 @@ func TestWrapped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, opts := range []Options{{}, {BufferSize: 5}} {
-				res := read(t, strings.NewReader(tt.in), "in", opts)
-				if res.err != nil {
-					t.Fatalf("error %v", res.err)
-				}
+			readBothBuffers(t, tt.in, nil, func(opts Options, res result) {
 				if names := eventNames(t, res.raws); fmt.Sprint(names) != fmt.Sprint(tt.names) {
 					t.Errorf("records %v, want %v", names, tt.names)
 				}
@@ -111,7 +107,7 @@ func TestWrapped(t *testing.T) {
 				if res.stats.Shapes != tt.file {
 					t.Errorf("file shapes %s, want %s", res.stats.Shapes, tt.file)
 				}
-			}
+			})
 		})
 	}
 }
