@@ -90,13 +90,20 @@ var stringCases = []string{"", "plain", "exactly8", "sixteen bytes ok", `quote "
 
 func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 	for _, s := range stringCases {
-		want, _ := json.Marshal(s)
-		if got := AppendString(nil, s); !bytes.Equal(got, want) {
-			t.Errorf("AppendString(%q) = %s, want %s", s, got, want)
-		}
-		if got := AppendBytes(nil, []byte(s)); !bytes.Equal(got, want) {
-			t.Errorf("AppendBytes(%q) = %s, want %s", s, got, want)
-		}
+		checkAppendString(t, s)
+	}
+}
+
+// checkAppendString checks that AppendString and AppendBytes write s
+// byte for byte as encoding/json does.
+func checkAppendString(t *testing.T, s string) {
+	t.Helper()
+	want, _ := json.Marshal(s)
+	if got := AppendString(nil, s); !bytes.Equal(got, want) {
+		t.Errorf("AppendString(%q) = %s, want %s", s, got, want)
+	}
+	if got := AppendBytes(nil, []byte(s)); !bytes.Equal(got, want) {
+		t.Errorf("AppendBytes(%q) = %s, want %s", s, got, want)
 	}
 }
 
@@ -126,15 +133,7 @@ func FuzzAppendString(f *testing.F) {
 	for _, s := range stringCases {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want, _ := json.Marshal(s)
-		if got := AppendString(nil, s); !bytes.Equal(got, want) {
-			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
-		}
-		if got := AppendBytes(nil, []byte(s)); !bytes.Equal(got, want) {
-			t.Fatalf("AppendBytes(%q) = %s, want %s", s, got, want)
-		}
-	})
+	f.Fuzz(checkAppendString)
 }
 
 func TestDecodeEscapes(t *testing.T) {
