@@ -115,7 +115,7 @@ func walk(root string, yield func(Input, error) bool) bool {
 			// Named as a log: read whatever it holds, so that a damaged
 			// one (a cut download, an error page saved in its place)
 			// fails instead of being set aside like a README.
-			if why := sniffFile(p); why == "empty file" || why == "blank file" {
+			if why := sniffFile(p); why == emptyFile || why == blankFile {
 				bad = fmt.Errorf("check input: %w (%s)", ErrEmptyLog, why)
 			}
 		default:
@@ -183,6 +183,13 @@ func layout(p string) Input {
 var logName = regexp.MustCompile(`^[0-9]{12}_CloudTrail(-Insight)?_[a-z0-9-]+_` +
 	`[0-9]{8}T[0-9]{4}Z_[A-Za-z0-9]+\.json(\.gz)?$`)
 
+// The reasons sniffFile gives for files that hold nothing; they say it in
+// the words the scan uses for a named input that holds nothing.
+const (
+	emptyFile = "empty file: nothing to read"
+	blankFile = "blank file: nothing but white space"
+)
+
 // sniffFile returns why the file at p is not worth reading, or "" when its
 // first bytes are gzip or JSON.
 func sniffFile(p string) string {
@@ -203,9 +210,9 @@ func sniffFile(p string) string {
 	i := skipWS(b, 0)
 	switch {
 	case n == 0:
-		return "empty file"
+		return emptyFile
 	case i == len(b) && n < len(head):
-		return "blank file"
+		return blankFile
 	case i < len(b) && (b[i] == '{' || b[i] == '['):
 		return ""
 	case i < len(b) && b[i] >= '0' && b[i] <= '9' && bytes.Contains(b[i:], []byte(" {")):

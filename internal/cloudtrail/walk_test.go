@@ -70,7 +70,7 @@ func TestInputs(t *testing.T) {
 	want := []string{
 		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/111111111111_CloudTrail_eu-west-1_20260301T0900Z_b.json.gz logs /111111111111/eu-west-1",
 		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/111111111111_CloudTrail_eu-west-1_20260301T1000Z_a.json.gz logs /111111111111/eu-west-1",
-		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/empty.json logs /111111111111/eu-west-1 skip: empty file",
+		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/empty.json logs /111111111111/eu-west-1 skip: empty file: nothing to read",
 		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/notes.txt logs /111111111111/eu-west-1 skip: not JSON or gzip",
 		"AWSLogs/111111111111/CloudTrail/us-east-1/2026/03/01/111111111111_CloudTrail_us-east-1_20260301T1000Z_c.json.gz logs /111111111111/us-east-1",
 		"AWSLogs/111111111111/CloudTrail-Digest/eu-west-1/2026/03/01/111111111111_CloudTrail-Digest_eu-west-1_t_eu-west-1_20260301T100000Z.json.gz digest /111111111111/eu-west-1 skip: digest file (log-file validation)",
@@ -219,7 +219,8 @@ func TestInputsLogNamed(t *testing.T) {
 		{name: "empty log", data: []byte{}, err: ErrEmptyLog, logName: true},
 		{name: "blank log", data: []byte(" \n\t\n"), err: ErrEmptyLog, logName: true},
 		{name: "gzip log", data: gz(t, []byte(recA)), logName: true},
-		{name: "empty other", data: []byte{}, skip: "empty file"},
+		{name: "empty other", data: []byte{}, skip: emptyFile},
+		{name: "blank other", data: []byte("\r\n "), skip: blankFile},
 		{name: "link to a device", link: os.DevNull, skip: "not a regular file", logName: true},
 		{name: "link to a device, other name", link: os.DevNull, skip: "not a regular file"},
 		{name: "link to a folder", link: ".", skip: "not a regular file", logName: true},
