@@ -51,7 +51,7 @@ type Input struct {
 // standard input, files as named (always read), and the files below each
 // directory in lexical order. Walking skips hidden entries, sets aside
 // digest files, entries that are no regular file (behind a symbolic link
-// too) and files whose first bytes are neither gzip nor JSON, except files
+// too), symbolic links that lead out of the folder, and files whose first bytes are neither gzip nor JSON, except files
 // named as CloudTrail log files, which are read whatever they hold unless
 // empty or blank (ErrEmptyLog), and yields walk errors (unreadable
 // folders) without stopping.
@@ -87,6 +87,7 @@ func Inputs(paths []string) iter.Seq2[Input, error] {
 // walk yields the files below root and reports whether to go on.
 func walk(root string, yield func(Input, error) bool) bool {
 	goOn := true
+	inside := within(root)
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if goOn = yield(Input{Path: p}, fmt.Errorf("walk input: %w", err)); !goOn {
@@ -111,6 +112,8 @@ func walk(root string, yield func(Input, error) bool) bool {
 			in.Skip = "digest file (log-file validation)"
 		case !regular(p, d):
 			in.Skip = "not a regular file"
+		case d.Type()&fs.ModeSymlink != 0 && !inside(p):
+			in.Skip = "symbolic link leading out of the folder walked: not followed (name the file to read it)"
 		case logName.MatchString(d.Name()):
 			// Named as a log: read whatever it holds, so that a damaged
 			// one (a cut download, an error page saved in its place)
@@ -142,6 +145,29 @@ func regular(p string, d fs.DirEntry) bool {
 	}
 	fi, err := os.Stat(p)
 	return err != nil || fi.Mode().IsRegular()
+}
+
+// within returns a test of whether a symbolic link below root leads to a
+// file inside root. A folder of logs may come from the account under
+// investigation, and a link in it must not make the scan read, and quote
+// in its reports, files of the machine it runs on.
+func within(root string) func(link string) bool {
+	abs := func(p string) (string, bool) {
+		r, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			r, err = filepath.Abs(r)
+		}
+		return r, err == nil
+	}
+	base, ok := abs(root)
+	return func(link string) bool {
+		t, tok := abs(link)
+		if !ok || !tok {
+			return false
+		}
+		rel, err := filepath.Rel(base, t)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
 }
 
 // layout reads the S3 delivery layout from a path:

@@ -203,9 +203,11 @@ func TestInputsLogNames(t *testing.T) {
 
 // TestInputsLogNamed checks that a file named as a CloudTrail log file is
 // read without a look at its content, unless it is empty or blank (it
-// fails) or is no regular file, even behind a symbolic link (set aside).
+// fails) or is no regular file, even behind a symbolic link, or is a
+// symbolic link out of the folder (set aside).
 func TestInputsLogNamed(t *testing.T) {
 	const name = "111111111111_CloudTrail_eu-west-1_20260301T1000Z_a.json"
+	const outside = "symbolic link leading out of the folder walked: not followed (name the file to read it)"
 	tests := []struct {
 		name    string
 		data    []byte // file content, when link is empty
@@ -224,7 +226,9 @@ func TestInputsLogNamed(t *testing.T) {
 		{name: "link to a device", link: os.DevNull, skip: "not a regular file", logName: true},
 		{name: "link to a device, other name", link: os.DevNull, skip: "not a regular file"},
 		{name: "link to a folder", link: ".", skip: "not a regular file", logName: true},
-		{name: "link to a log", link: "target", logName: true},
+		{name: "link to a log outside", link: "target", logName: true, skip: outside},
+		{name: "link to a log inside", link: "inside", logName: true},
+		{name: "link to a file outside, other name", link: "target", skip: outside},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -240,6 +244,17 @@ func TestInputsLogNamed(t *testing.T) {
 					t.Fatal(err)
 				}
 				tt.link = target
+			case tt.link == "inside":
+				// In a hidden folder of the walked one: the walk passes
+				// the folder over and reads the file through the link.
+				target := filepath.Join(dir, ".store", "target")
+				if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(target, []byte(recA), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				tt.link = filepath.Join(".store", "target")
 			case tt.link == ".":
 				tt.link = t.TempDir()
 			}
