@@ -61,6 +61,15 @@ type Options struct {
 	// workers at once and must be safe for that; an error stops the scan
 	// and is returned.
 	EmitJSON func(lines []byte) error
+	// SpillAfter, when above zero, lets each worker of a scan that keeps
+	// its findings (EmitJSON nil) hold about that many in memory; past
+	// that it writes them, sorted, to a temporary file in SpillDir (the
+	// system's temporary folder when empty), and the Result reads them back
+	// from disk: memory stays flat however many findings there are. Such a
+	// Result has no Findings slice: read them with Each or EachGrouped,
+	// and Close it to remove the files.
+	SpillAfter int
+	SpillDir   string
 }
 
 // Rejection is a record or file that could not be classified, and why.
@@ -105,10 +114,14 @@ type Summary struct {
 
 // Result is what a scan found.
 type Result struct {
-	Summary    Summary     `json:"summary"`
+	Summary Summary `json:"summary"`
+	// Findings are the findings kept, in order (see Each); nil when the
+	// scan spilled them to disk.
 	Findings   []Finding   `json:"findings"`
 	Rejections []Rejection `json:"rejections"`
 	Skipped    []Rejection `json:"skipped_files"`
+
+	spilled *spilledResult
 }
 
 // Progress is a snapshot of a running scan, for progress bars.
@@ -136,6 +149,8 @@ type Scanner struct {
 	seed     maphash.Seed
 	emitErr  error
 	streamed Summary // Duplicates, Filtered and Findings of emitted findings
+
+	spill *spillFolder // run files of kept findings, when they may spill
 }
 
 // New returns a scanner for the catalog and its rule set.
@@ -200,13 +215,26 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 	}
 	close(jobs)
 	wg.Wait()
-	if s.emitErr != nil {
-		return nil, s.emitErr
+	return s.finish(ctx, append(parts, walk))
+}
+
+// finish merges the workers' parts into the result, or cleans up after a
+// scan that failed.
+func (s *Scanner) finish(ctx context.Context, parts []*part) (*Result, error) {
+	err := s.emitErr
+	if err == nil {
+		err = ctx.Err()
 	}
-	if err := ctx.Err(); err != nil {
+	var res *Result
+	if err == nil {
+		res, err = s.merge(parts)
+	}
+	if err != nil {
+		if s.spill != nil {
+			s.spill.remove()
+		}
 		return nil, err
 	}
-	res := s.merge(append(parts, walk))
 	res.Summary.Duration = time.Since(s.start)
 	return res, nil
 }
@@ -218,6 +246,21 @@ func (s *Scanner) startRun() {
 	if s.opts.EmitJSON != nil {
 		s.emitted = newSeenSet(maxSeenBytes)
 	}
+	s.spill = nil
+	if s.opts.EmitJSON == nil && s.opts.SpillAfter > 0 {
+		s.spill = &spillFolder{parent: s.opts.SpillDir}
+	}
+}
+
+// fail stops the scan with err, the first failure of a worker that is not
+// one of an input (writing findings out, spilling them to disk).
+func (s *Scanner) fail(err error) {
+	s.emitMu.Lock()
+	if s.emitErr == nil {
+		s.emitErr = err
+		s.cancel(err)
+	}
+	s.emitMu.Unlock()
 }
 
 // emit hands findings on in streaming mode: it drops duplicates and
@@ -278,12 +321,7 @@ func (w *worker) flush() {
 		w.out = nil // let the room made for one huge finding go
 	}
 	if err != nil {
-		s.emitMu.Lock()
-		if s.emitErr == nil {
-			s.emitErr = fmt.Errorf("emit finding: %w", err)
-			s.cancel(s.emitErr)
-		}
-		s.emitMu.Unlock()
+		s.fail(fmt.Errorf("emit finding: %w", err))
 	}
 }
 
@@ -362,21 +400,15 @@ func (s *Scanner) ScanReader(ctx context.Context, name string, r io.Reader) (*Re
 	s.startRun()
 	p := &part{}
 	s.newWorker(p).read(r, cloudtrail.Input{Path: name})
-	if s.emitErr != nil {
-		return nil, s.emitErr
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	res := s.merge([]*part{p})
-	res.Summary.Duration = time.Since(s.start)
-	return res, nil
+	return s.finish(ctx, []*part{p})
 }
 
 // part is what one worker collected.
 type part struct {
 	sum        Summary
 	findings   chunks
+	held       int   // findings in findings
+	runs       []run // findings spilled to disk
 	rejections []Rejection
 	skipped    []Rejection
 }
@@ -579,7 +611,16 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 				c := w.p.findings.room()
 				n := len(*c)
 				*c = newFindings(*c, &h, at, m, r, w.s.describe, pos)
-				w.s.noteHeld(int64(len(*c) - n))
+				w.p.held += len(*c) - n
+				if w.s.spill == nil {
+					w.s.noteHeld(int64(len(*c) - n))
+				}
+			}
+		}
+		if w.s.spill != nil && w.p.held >= w.s.opts.SpillAfter {
+			if err := w.p.spill(w.s.spill); err != nil {
+				w.s.fail(err)
+				return
 			}
 		}
 		if len(w.scratch) > 0 {
@@ -656,12 +697,16 @@ func (s *Scanner) describe(id string) (string, []string) {
 // sorts what is left by time. It sorts pointers to the findings where the
 // workers left them and copies each finding kept once, into a slice of the
 // exact size: findings are large, and copying them is most of the cost.
-func (s *Scanner) merge(parts []*part) *Result {
+func (s *Scanner) merge(parts []*part) (*Result, error) {
 	res := &Result{Rejections: []Rejection{}, Skipped: []Rejection{}}
 	sum := &res.Summary
-	total := 0
+	total, spilled := 0, false
 	for _, p := range parts {
 		total += p.findings.len()
+		spilled = spilled || len(p.runs) > 0
+	}
+	if spilled {
+		total = 0 // the findings held go to a run too
 	}
 	all := make([]*Finding, 0, total)
 	for _, p := range parts {
@@ -675,15 +720,27 @@ func (s *Scanner) merge(parts []*part) *Result {
 		sum.Insights += p.sum.Insights
 		sum.ControlItems += p.sum.ControlItems
 		sum.Bytes += p.sum.Bytes
-		for _, c := range p.findings {
-			for i := range c {
-				all = append(all, &c[i])
+		if !spilled {
+			for _, c := range p.findings {
+				for i := range c {
+					all = append(all, &c[i])
+				}
 			}
 		}
 		res.Rejections = append(res.Rejections, p.rejections...)
 		res.Skipped = append(res.Skipped, p.skipped...)
 	}
 	sum.Rules = len(s.rules.Rules())
+	sort.SliceStable(res.Rejections, func(i, j int) bool {
+		a, b := res.Rejections[i], res.Rejections[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Ordinal < b.Ordinal
+	})
+	if spilled {
+		return res, s.mergeSpilled(res, parts)
+	}
 	sortFindings(all)
 
 	// Decide what stays first, so that the result is allocated once.
@@ -726,14 +783,7 @@ func (s *Scanner) merge(parts []*part) *Result {
 		}
 		sum.Filtered += s.streamed.Filtered
 	}
-	sort.SliceStable(res.Rejections, func(i, j int) bool {
-		a, b := res.Rejections[i], res.Rejections[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		return a.Ordinal < b.Ordinal
-	})
-	return res
+	return res, nil
 }
 
 // sortFindings sorts findings by time, then position, technique and rule,

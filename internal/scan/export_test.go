@@ -1,0 +1,10 @@
+package scan
+
+// SetSpillLimits sets how many runs a merge reads at once and how many
+// findings a regrouping sorts in memory, small enough for tests to reach
+// both, and returns a function that restores them.
+func SetSpillLimits(fanIn, batch int) (restore func()) {
+	oldFan, oldBatch := maxFanIn, groupBatch
+	maxFanIn, groupBatch = fanIn, batch
+	return func() { maxFanIn, groupBatch = oldFan, oldBatch }
+}

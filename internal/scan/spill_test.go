@@ -1,0 +1,148 @@
+package scan_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/corpus"
+	"github.com/ttcproject/ttc/internal/ruleset"
+	"github.com/ttcproject/ttc/internal/scan"
+)
+
+// spillCorpus generates a small corpus in the S3 layout and copies one of
+// its files under a second name, so that a scan meets duplicate events in
+// two files.
+func spillCorpus(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := corpus.Generate(dir, corpus.Options{Seed: 7, TargetBytes: 2 << 20, MinRecords: 50, MaxRecords: 400, Workers: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && first == "" && strings.HasSuffix(p, ".json.gz") {
+			first = p
+		}
+		return nil
+	})
+	b, err := os.ReadFile(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "copy.json.gz"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// lines returns a result's findings, in the order Each or EachGrouped
+// gives them, as JSON.
+func lines(t *testing.T, res *scan.Result, grouped bool) []string {
+	t.Helper()
+	var out []string
+	add := func(f *scan.Finding) error {
+		out = append(out, string(f.AppendJSON(nil)))
+		return nil
+	}
+	var err error
+	if grouped {
+		err = res.EachGrouped(func(f *scan.Finding) string { return f.Actor.Key() }, add)
+	} else {
+		err = res.Each(add)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestSpillMatchesMemory checks that a scan that spills its findings to
+// disk gives what one that holds them does: the same summary, the same
+// findings in the same order, duplicates and filters included, grouped or
+// not, through merges of merges; and that closing the result leaves no file behind.
+func TestSpillMatchesMemory(t *testing.T) {
+	c, _ := fixtures(t)
+	// A rule that matches every record, beside the catalog's: many
+	// findings, some under the same second.
+	rs, err := ruleset.Load(c, []string{filepath.Join("testdata", "anyrule")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := spillCorpus(t)
+	// Few runs at a time and small regrouping batches: merges of merges.
+	defer scan.SetSpillLimits(4, 97)()
+	filters := []struct {
+		name string
+		opts scan.Options
+	}{
+		{name: "all"},
+		{name: "since", opts: scan.Options{Since: mustTime(t, "2026-01-05T00:00:00Z")}},
+		{name: "technique", opts: scan.Options{Techniques: []string{"T1078"}}},
+	}
+	for _, fl := range filters {
+		for _, workers := range []int{1, 2} {
+			o := fl.opts
+			o.Workers = workers
+			held, err := scan.New(c, rs, o).Scan(context.Background(), []string{logs, "testdata/logs"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if held.Spilled() {
+				t.Fatal("a scan without SpillAfter spilled its findings")
+			}
+			if held.Summary.Duplicates == 0 || held.Summary.Findings == 0 || held.Summary.Findings+int(held.Summary.Filtered) < 1000 {
+				t.Fatalf("%s: the corpus gave %d findings (%d filtered) and %d duplicates; the test needs many and some",
+					fl.name, held.Summary.Findings, held.Summary.Filtered, held.Summary.Duplicates)
+			}
+			for _, after := range []int{25, 700} {
+				spillDir := t.TempDir()
+				o.SpillAfter, o.SpillDir = after, spillDir
+				spilled, err := scan.New(c, rs, o).Scan(context.Background(), []string{logs, "testdata/logs"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := fmt.Sprintf("%s/%d workers/spill after %d", fl.name, workers, after)
+				if !spilled.Spilled() || spilled.Findings != nil {
+					t.Fatalf("%s: not spilled (%d findings in memory)", name, len(spilled.Findings))
+				}
+				a, b := held.Summary, spilled.Summary
+				a.Duration, b.Duration = 0, 0
+				if a != b {
+					t.Errorf("%s: summary %+v, want %+v", name, b, a)
+				}
+				for _, grouped := range []bool{false, true} {
+					want, got := lines(t, held, grouped), lines(t, spilled, grouped)
+					if len(got) != len(want) {
+						t.Fatalf("%s grouped %v: %d findings, want %d", name, grouped, len(got), len(want))
+					}
+					for i := range want {
+						if got[i] != want[i] {
+							t.Fatalf("%s grouped %v: finding %d is\n%s\nwant\n%s", name, grouped, i, got[i], want[i])
+						}
+					}
+				}
+				if err := spilled.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if left, _ := os.ReadDir(spillDir); len(left) != 0 {
+					t.Errorf("%s: %d entries left in the spill folder after Close", name, len(left))
+				}
+			}
+		}
+	}
+}
+
+// TestSpillFailure checks that a scan that cannot write its findings to
+// disk fails, saying so, rather than losing them.
+func TestSpillFailure(t *testing.T) {
+	c, rs := fixtures(t)
+	missing := filepath.Join(t.TempDir(), "no", "such", "folder")
+	_, err := scan.New(c, rs, scan.Options{Workers: 1, SpillAfter: 1, SpillDir: missing}).Scan(context.Background(), []string{"testdata/logs"})
+	if err == nil || !strings.Contains(err.Error(), "spill findings") {
+		t.Fatalf("error %v, want one about spilling findings", err)
+	}
+}
