@@ -146,7 +146,7 @@ func exportSigma(c *catalog.Catalog, dir string) (int, error) {
 
 // scanLayer turns scan findings into a Navigator layer: score = count,
 // comment = evidence summary.
-func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) *navigator.Layer {
+func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) (*navigator.Layer, error) {
 	type agg struct {
 		count, attempts int
 		events, actors  map[string]bool
@@ -154,7 +154,7 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) *navigator.Layer {
 		tactics         []string
 	}
 	by := map[string]*agg{}
-	for _, f := range res.Findings {
+	err := res.Each(func(f *scan.Finding) error {
 		// A finding of a rule whose techniques the catalog lacks counts
 		// under the ATT&CK techniques the rule is tagged with.
 		ids := []string{f.TechniqueID}
@@ -180,6 +180,10 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) *navigator.Layer {
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	obs := map[string]navigator.Observation{}
 	for id, g := range by {
@@ -187,7 +191,7 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) *navigator.Layer {
 			Evidence: fmt.Sprintf("%d findings (%d attempts) by %d actors, %s … %s: %s",
 				g.count, g.attempts, len(g.actors), g.first, g.last, strings.Join(slices.Sorted(maps.Keys(g.events)), ", "))}
 	}
-	return navigator.ScanLayer(c.Techniques(), obs, a.navigatorOptions("ttc scan", layerDescription(res)))
+	return navigator.ScanLayer(c.Techniques(), obs, a.navigatorOptions("ttc scan", layerDescription(res))), nil
 }
 
 func layerDescription(res *scan.Result) string {

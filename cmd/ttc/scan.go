@@ -141,10 +141,14 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	sopts.Log, sopts.Stdin = a.log, os.Stdin
 	// JSON Lines streams findings as they are found, so memory stays flat
 	// whatever the number of findings; the other formats sort and group them.
+	// The others hold a budget of findings in memory and spill the rest,
+	// sorted, to temporary files, so that theirs stays flat too.
 	var jw *report.JSONLWriter
 	if f == view.JSONL {
 		jw = report.NewJSONLWriter(a.stdout)
 		sopts.EmitJSON = jw.Lines
+	} else {
+		sopts.SpillAfter = spillAfter
 	}
 	s := scan.New(c, rules, sopts)
 
@@ -159,11 +163,18 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if err != nil {
 		return fmt.Errorf("scan: %w", err)
 	}
+	defer res.Close()
+	if res.Spilled() {
+		a.log.Info("findings spilled to temporary files", "findings", res.Summary.Findings)
+	}
 	switch f {
 	case view.JSONL:
 		err = jw.Close(res)
 	case view.Navigator:
-		err = navigator.Encode(a.stdout, a.scanLayer(c, res))
+		var layer *navigator.Layer
+		if layer, err = a.scanLayer(c, res); err == nil {
+			err = navigator.Encode(a.stdout, layer)
+		}
 	default:
 		err = writeScan(a.stdout, f, c, res, report.Options{View: viewOptions(a.stdout), GroupByActor: o.groupBy == "actor"})
 	}
@@ -181,6 +192,10 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	}
 	return nil
 }
+
+// spillAfter is how many findings each worker of a scan holds in memory
+// (about 2.7 KB each) before it writes them to a temporary file.
+const spillAfter = 8192
 
 // checkRulesPath accepts a folder, or a file that looks like a Sigma rule.
 func checkRulesPath(p string) error {

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -67,5 +68,40 @@ func TestTableCapsCellWidth(t *testing.T) {
 				t.Errorf("the long value is not shown cut with a mark")
 			}
 		})
+	}
+}
+
+// TestTimelineCapsLists checks that an actor's timeline lists at most
+// MaxListed source IPs and user agents, says that there are more, and
+// lists each value once.
+func TestTimelineCapsLists(t *testing.T) {
+	var fs []scan.Finding
+	for i := 0; i < report.MaxListed+10; i++ {
+		for range 2 { // every value twice
+			fs = append(fs, scan.Finding{Actor: scan.Actor{Type: "IAMUser", ARN: "arn:aws:iam::111122223333:user/a",
+				SourceIP: fmt.Sprintf("192.0.2.%d", i), UserAgent: fmt.Sprintf("agent/%d", i%3), AccessKeyID: "AKIAEXAMPLE"}})
+		}
+	}
+	tl := report.Timelines(fs)
+	if len(tl) != 1 {
+		t.Fatalf("%d timelines, want 1", len(tl))
+	}
+	a := tl[0]
+	if len(a.SourceIPs) != report.MaxListed || !a.MoreSourceIPs || a.SourceIPs[0] != "192.0.2.0" {
+		t.Errorf("source IPs %d (more %v, first %q), want the first %d and more", len(a.SourceIPs), a.MoreSourceIPs, a.SourceIPs[0], report.MaxListed)
+	}
+	if len(a.UserAgent) != 3 || a.MoreUserAgents || len(a.AccessKey) != 1 || a.MoreAccessKeys {
+		t.Errorf("user agents %q (more %v), keys %q (more %v): want 3 and 1, each once, no more", a.UserAgent, a.MoreUserAgents, a.AccessKey, a.MoreAccessKeys)
+	}
+	if len(a.Findings) != len(fs) {
+		t.Errorf("%d findings in the timeline, want %d", len(a.Findings), len(fs))
+	}
+	var b bytes.Buffer
+	res := &scan.Result{Findings: fs}
+	if err := report.WriteTable(&b, res, tactics, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "192.0.2.49 … and more") {
+		t.Errorf("table does not say the actor used more addresses:\n%.600s", b.String())
 	}
 }

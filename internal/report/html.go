@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"iter"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/scan"
@@ -22,17 +23,95 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 }).Parse(htmlTemplate))
 
 // WriteHTML writes a self-contained HTML report: no scripts, no external
-// resources, every record value escaped by html/template.
+// resources, every record value escaped by html/template. The findings,
+// grouped by actor, go into the page as they are read.
 func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options) error {
+	t, err := tallyOf(res, true)
+	if err != nil {
+		return err
+	}
+	// One pass over the grouped findings feeds every actor's table in
+	// turn: the page's actors pull from it, each until its findings end.
+	var readErr error
+	next, stop := iter.Pull2(func(yield func(int, scan.Finding) bool) {
+		cur := -1
+		readErr = ignoreEnough(eachActor(res, func(i int) error { cur = i; return nil }, func(f *scan.Finding) error {
+			if !yield(cur, sanitiseFinding(*f)) {
+				return errEnough
+			}
+			return nil
+		}))
+	})
+	defer stop()
+	pending, pendingOK := -1, false // an actor's first finding, read by the one before
+	var first scan.Finding
+	actors := func(yield func(actorView) bool) {
+		for i, a := range t.actors {
+			a.Actor, a.Type, a.First, a.Last = view.Line(a.Actor), view.Line(a.Type), view.Line(a.First), view.Line(a.Last)
+			a.AccessKey, a.SourceIPs, a.UserAgent = lines(a.AccessKey), lines(a.SourceIPs), lines(a.UserAgent)
+			rows := func(yield func(scan.Finding) bool) {
+				for {
+					if !pendingOK {
+						pending, first, pendingOK = next()
+						if !pendingOK {
+							return
+						}
+					}
+					if pending != i {
+						return
+					}
+					pendingOK = false
+					if !yield(first) {
+						return
+					}
+				}
+			}
+			if !yield(actorView{ActorTimeline: a, N: t.count[i], Rows: rows}) {
+				return
+			}
+		}
+	}
 	data := struct {
-		Document
-		Line    string
-		Tactics tacticNamer
-	}{Build(Sanitise(res), Options{GroupByActor: true}), SummaryLine(res.Summary), tactics}
+		Techniques []TechniqueCount
+		Actors     iter.Seq[actorView]
+		Rejections []scan.Rejection
+		Skipped    []scan.Rejection
+		Line       string
+		Tactics    tacticNamer
+	}{sanitiseCounts(t.counts), actors, lineFiles(res.Rejections), lineFiles(res.Skipped), SummaryLine(res.Summary), tactics}
 	if err := reportTmpl.Execute(w, data); err != nil {
 		return fmt.Errorf("write html report: %w", err)
 	}
+	if readErr != nil {
+		return fmt.Errorf("write html report: %w", readErr)
+	}
 	return nil
+}
+
+// actorView is an actor's part of the HTML report: its timeline, how many
+// findings it has, and the findings as they are read.
+type actorView struct {
+	ActorTimeline
+	N    int
+	Rows iter.Seq[scan.Finding]
+}
+
+func lines(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = view.Line(s)
+	}
+	return out
+}
+
+// sanitiseCounts passes the names in counts through view.Line.
+func sanitiseCounts(cs []TechniqueCount) []TechniqueCount {
+	out := make([]TechniqueCount, len(cs))
+	for i, c := range cs {
+		c.TechniqueName = view.Line(c.TechniqueName)
+		out[i] = c
+	}
+	return out
 }
 
 // Sanitise returns a copy of res whose record values and file names went
@@ -43,17 +122,23 @@ func Sanitise(res *scan.Result) *scan.Result {
 	out := *res
 	out.Findings = make([]scan.Finding, len(res.Findings))
 	for i, f := range res.Findings {
-		for _, p := range []*string{&f.EventID, &f.EventTime, &f.EventSource, &f.EventName, &f.AWSRegion,
-			&f.RecipientAccountID, &f.ErrorCode, &f.ErrorMessage, &f.Actor.Type, &f.Actor.ARN, &f.Actor.PrincipalID,
-			&f.Actor.AccountID, &f.Actor.UserName, &f.Actor.AccessKeyID, &f.Actor.SessionIssuer, &f.Actor.InvokedBy,
-			&f.Actor.SourceIP, &f.Actor.UserAgent, &f.TechniqueName, &f.Rule.ID, &f.Rule.Title, &f.Record.File} {
-			*p = view.Line(*p)
-		}
-		out.Findings[i] = f
+		out.Findings[i] = sanitiseFinding(f)
 	}
 	out.Rejections = lineFiles(res.Rejections)
 	out.Skipped = lineFiles(res.Skipped)
 	return &out
+}
+
+// sanitiseFinding returns f with its record values and file name passed
+// through view.Line.
+func sanitiseFinding(f scan.Finding) scan.Finding {
+	for _, p := range []*string{&f.EventID, &f.EventTime, &f.EventSource, &f.EventName, &f.AWSRegion,
+		&f.RecipientAccountID, &f.ErrorCode, &f.ErrorMessage, &f.Actor.Type, &f.Actor.ARN, &f.Actor.PrincipalID,
+		&f.Actor.AccountID, &f.Actor.UserName, &f.Actor.AccessKeyID, &f.Actor.SessionIssuer, &f.Actor.InvokedBy,
+		&f.Actor.SourceIP, &f.Actor.UserAgent, &f.TechniqueName, &f.Rule.ID, &f.Rule.Title, &f.Record.File} {
+		*p = view.Line(*p)
+	}
+	return f
 }
 
 func lineFiles(rs []scan.Rejection) []scan.Rejection {

@@ -39,15 +39,25 @@ type TechniqueCount struct {
 
 // ActorTimeline is what one identity did, in time order.
 type ActorTimeline struct {
-	Actor     string         `json:"actor"`
-	Type      string         `json:"type"`
-	AccessKey []string       `json:"access_key_ids"`
-	SourceIPs []string       `json:"source_ips"`
-	UserAgent []string       `json:"user_agents"`
-	First     string         `json:"first_seen"`
-	Last      string         `json:"last_seen"`
-	Findings  []scan.Finding `json:"findings"`
+	Actor     string   `json:"actor"`
+	Type      string   `json:"type"`
+	AccessKey []string `json:"access_key_ids"`
+	SourceIPs []string `json:"source_ips"`
+	UserAgent []string `json:"user_agents"`
+	First     string   `json:"first_seen"`
+	Last      string   `json:"last_seen"`
+	// The lists hold the first MaxListed distinct values each; these are
+	// set when the actor used others as well.
+	MoreAccessKeys bool           `json:"more_access_key_ids,omitempty"`
+	MoreSourceIPs  bool           `json:"more_source_ips,omitempty"`
+	MoreUserAgents bool           `json:"more_user_agents,omitempty"`
+	Findings       []scan.Finding `json:"findings"`
 }
+
+// MaxListed bounds the access keys, source IPs and user agents a timeline
+// lists: an actor behind NAT gateways or a fleet may use thousands, and
+// every finding lists its own.
+const MaxListed = 50
 
 // Document is the JSON form of a scan.
 type Document struct {
@@ -61,7 +71,8 @@ type Document struct {
 	Skipped       []scan.Rejection `json:"skipped_files"`
 }
 
-// Build derives the document of a result.
+// Build derives the document of a result whose findings are in memory
+// (not spilled: see scan.Result.Each).
 func Build(res *scan.Result, opts Options) Document {
 	d := Document{
 		SchemaVersion: catalog.SchemaVersion, Kind: "scan", Summary: res.Summary,
@@ -76,38 +87,55 @@ func Build(res *scan.Result, opts Options) Document {
 
 // CountTechniques sums findings per technique, most seen first.
 func CountTechniques(fs []scan.Finding) []TechniqueCount {
-	by := map[string]*TechniqueCount{}
-	actors := map[string]map[string]bool{}
-	var order []string
-	for _, f := range fs {
-		key := f.TechniqueID
-		if key == "" {
-			key = "rule:" + f.Rule.ID
-		}
-		c, ok := by[key]
-		if !ok {
-			name := f.TechniqueName
-			if f.TechniqueID == "" {
-				name = "(no catalog technique) " + f.Rule.Title
-				if len(f.Rule.ATTACK) > 0 {
-					name = "(no catalog technique; ATT&CK " + strings.Join(f.Rule.ATTACK, ", ") + ") " + f.Rule.Title
-				}
-			}
-			c = &TechniqueCount{TechniqueID: f.TechniqueID, TechniqueName: name, Tactics: f.Tactics, First: f.EventTime}
-			by[key], actors[key] = c, map[string]bool{}
-			order = append(order, key)
-		}
-		c.Findings++
-		if f.Outcome == "attempt" {
-			c.Attempts++
-		}
-		actors[key][f.Actor.Key()] = true
-		c.Actors = len(actors[key])
-		c.Last = f.EventTime
+	c := newTechniqueCounter()
+	for i := range fs {
+		c.add(&fs[i])
 	}
-	out := make([]TechniqueCount, 0, len(order))
-	for _, k := range order {
-		out = append(out, *by[k])
+	return c.counts()
+}
+
+// techniqueCounter sums findings per technique, one finding at a time.
+type techniqueCounter struct {
+	by     map[string]*TechniqueCount
+	actors map[string]map[string]bool
+	order  []string
+}
+
+func newTechniqueCounter() *techniqueCounter {
+	return &techniqueCounter{by: map[string]*TechniqueCount{}, actors: map[string]map[string]bool{}}
+}
+
+func (tc *techniqueCounter) add(f *scan.Finding) {
+	key := f.TechniqueID
+	if key == "" {
+		key = "rule:" + f.Rule.ID
+	}
+	c, ok := tc.by[key]
+	if !ok {
+		name := f.TechniqueName
+		if f.TechniqueID == "" {
+			name = "(no catalog technique) " + f.Rule.Title
+			if len(f.Rule.ATTACK) > 0 {
+				name = "(no catalog technique; ATT&CK " + strings.Join(f.Rule.ATTACK, ", ") + ") " + f.Rule.Title
+			}
+		}
+		c = &TechniqueCount{TechniqueID: f.TechniqueID, TechniqueName: name, Tactics: f.Tactics, First: f.EventTime}
+		tc.by[key], tc.actors[key] = c, map[string]bool{}
+		tc.order = append(tc.order, key)
+	}
+	c.Findings++
+	if f.Outcome == "attempt" {
+		c.Attempts++
+	}
+	tc.actors[key][f.Actor.Key()] = true
+	c.Actors = len(tc.actors[key])
+	c.Last = f.EventTime
+}
+
+func (tc *techniqueCounter) counts() []TechniqueCount {
+	out := make([]TechniqueCount, 0, len(tc.order))
+	for _, k := range tc.order {
+		out = append(out, *tc.by[k])
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Findings != out[j].Findings {
@@ -120,44 +148,73 @@ func CountTechniques(fs []scan.Finding) []TechniqueCount {
 
 // Timelines groups findings by actor, the actor seen first first.
 func Timelines(fs []scan.Finding) []ActorTimeline {
-	by := map[string]*ActorTimeline{}
-	var order []string
-	for _, f := range fs {
-		k := f.Actor.Key()
-		t, ok := by[k]
-		if !ok {
-			t = &ActorTimeline{Actor: k, Type: f.Actor.Type, First: f.EventTime, AccessKey: []string{}, SourceIPs: []string{}, UserAgent: []string{}}
-			by[k] = t
-			order = append(order, k)
-		}
-		t.Findings = append(t.Findings, f)
-		t.Last = f.EventTime
-		t.AccessKey = addUnique(t.AccessKey, f.Actor.AccessKeyID)
-		t.SourceIPs = addUnique(t.SourceIPs, f.Actor.SourceIP)
-		t.UserAgent = addUnique(t.UserAgent, f.Actor.UserAgent)
+	var tb timelineBuilder
+	for i := range fs {
+		t := tb.add(&fs[i])
+		t.Findings = append(t.Findings, fs[i])
 	}
-	out := make([]ActorTimeline, 0, len(order))
-	for _, k := range order {
-		out = append(out, *by[k])
-	}
-	return out
+	return tb.timelines()
 }
 
-func addUnique(list []string, s string) []string {
-	if s == "" {
-		return list
-	}
-	for _, v := range list {
-		if v == s {
-			return list
-		}
-	}
-	return append(list, s)
+// timelineBuilder gathers what a timeline says of its actor, one finding
+// at a time, and counts each actor's findings; it keeps no finding.
+type timelineBuilder struct {
+	by    map[string]int
+	out   []ActorTimeline
+	count []int
+	seen  map[listed]bool
 }
 
-// WriteJSON writes the scan as one JSON document.
-func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
-	return view.WriteJSON(w, Build(res, opts))
+// listed is an access key, source IP or user agent (kind k, i or u) listed
+// in an actor's timeline.
+type listed struct {
+	actor string
+	kind  byte
+	value string
+}
+
+// add notes f and returns its actor's timeline.
+func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
+	k := f.Actor.Key()
+	i, ok := tb.by[k]
+	if !ok {
+		if tb.by == nil {
+			tb.by, tb.seen = map[string]int{}, map[listed]bool{}
+		}
+		i = len(tb.out)
+		tb.by[k] = i
+		tb.out = append(tb.out, ActorTimeline{Actor: k, Type: f.Actor.Type, First: f.EventTime, AccessKey: []string{}, SourceIPs: []string{}, UserAgent: []string{}})
+		tb.count = append(tb.count, 0)
+	}
+	t := &tb.out[i]
+	tb.count[i]++
+	t.Last = f.EventTime
+	// An actor may use thousands of addresses and user agents: each list
+	// is checked in a set, not read through.
+	for _, v := range [...]struct {
+		list *[]string
+		more *bool
+		l    listed
+	}{{&t.AccessKey, &t.MoreAccessKeys, listed{k, 'k', f.Actor.AccessKeyID}},
+		{&t.SourceIPs, &t.MoreSourceIPs, listed{k, 'i', f.Actor.SourceIP}},
+		{&t.UserAgent, &t.MoreUserAgents, listed{k, 'u', f.Actor.UserAgent}}} {
+		switch {
+		case v.l.value == "" || tb.seen[v.l]:
+		case len(*v.list) == MaxListed:
+			*v.more = true // a value not among those listed
+		default:
+			tb.seen[v.l] = true
+			*v.list = append(*v.list, v.l.value)
+		}
+	}
+	return t
+}
+
+func (tb *timelineBuilder) timelines() []ActorTimeline {
+	if tb.out == nil {
+		return []ActorTimeline{}
+	}
+	return tb.out
 }
 
 // WriteJSONL writes one JSON object per line: every finding ("type":"finding"),
@@ -166,11 +223,12 @@ func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
 func WriteJSONL(w io.Writer, res *scan.Result) error {
 	jw := NewJSONLWriter(w)
 	var line []byte
-	for i := range res.Findings {
-		line = append(res.Findings[i].AppendJSON(line[:0]), '\n')
-		if err := jw.Lines(line); err != nil {
-			return err
-		}
+	err := res.Each(func(f *scan.Finding) error {
+		line = append(f.AppendJSON(line[:0]), '\n')
+		return jw.Lines(line)
+	})
+	if err != nil {
+		return err
 	}
 	return jw.Close(res)
 }

@@ -20,15 +20,18 @@ type tacticNamer func(ids []string) string
 // WriteTable writes the human report: the accounting, techniques by count,
 // then the findings (or one timeline per actor).
 func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options) error {
+	t, err := tallyOf(res, opts.GroupByActor)
+	if err != nil {
+		return err
+	}
 	var b strings.Builder
 	b.WriteString(SummaryLine(res.Summary) + "\n")
-	counts := CountTechniques(res.Findings)
-	if len(counts) > 0 {
+	if len(t.counts) > 0 {
 		b.WriteString("\n" + view.Bold("TECHNIQUES OBSERVED", opts.View) + "\n")
 		// Long names and tactic lists give way before the technique ID.
 		g := view.Grid{Headers: []string{"TECHNIQUE", "TACTICS", "FINDINGS", "ATTEMPTS", "ACTORS", "NAME"},
 			Flex: 5, Give: []int{1}, Keep: []int{0}}
-		for _, c := range counts {
+		for _, c := range t.counts {
 			g.Rows = append(g.Rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), fmt.Sprint(c.Actors), c.TechniqueName})
 		}
 		if err := flush(w, &b, g, opts); err != nil {
@@ -36,44 +39,81 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 		}
 	}
 	if opts.GroupByActor {
-		for _, t := range Timelines(res.Findings) {
-			fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(view.Line(t.Actor), opts.View), view.Line(orDash(t.Type)),
-				count(int64(len(t.Findings)), "finding", "findings"), view.Line(t.First), view.Line(t.Last))
-			if len(t.AccessKey) > 0 {
-				fmt.Fprintf(&b, ", keys %s", view.Line(strings.Join(t.AccessKey, " ")))
+		var shown []scan.Finding
+		cur := -1
+		end := func() error { // the table of the current actor
+			if cur < 0 {
+				return nil
 			}
-			if len(t.SourceIPs) > 0 {
-				fmt.Fprintf(&b, ", from %s", view.Line(strings.Join(t.SourceIPs, " ")))
-			}
-			b.WriteString("\n")
-			for _, ua := range t.UserAgent {
-				b.WriteString("  user agent: " + view.Line(ua) + "\n")
-			}
-			shown, more := capRows(t.Findings)
 			if err := flush(w, &b, findingGrid(shown, false, showRule(opts), false), opts); err != nil {
 				return err
 			}
-			writeMore(&b, more)
+			writeMore(&b, t.count[cur]-len(shown))
+			return nil
 		}
-	} else if len(res.Findings) > 0 {
+		err := eachActor(res, func(i int) error {
+			if err := end(); err != nil {
+				return err
+			}
+			cur, shown = i, shown[:0]
+			a := t.actors[i]
+			fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(view.Line(a.Actor), opts.View), view.Line(orDash(a.Type)),
+				count(int64(t.count[i]), "finding", "findings"), view.Line(a.First), view.Line(a.Last))
+			if len(a.AccessKey) > 0 {
+				fmt.Fprintf(&b, ", keys %s%s", view.Line(strings.Join(a.AccessKey, " ")), andMore(a.MoreAccessKeys))
+			}
+			if len(a.SourceIPs) > 0 {
+				fmt.Fprintf(&b, ", from %s%s", view.Line(strings.Join(a.SourceIPs, " ")), andMore(a.MoreSourceIPs))
+			}
+			b.WriteString("\n")
+			for _, ua := range a.UserAgent {
+				b.WriteString("  user agent: " + view.Line(ua) + "\n")
+			}
+			if a.MoreUserAgents {
+				b.WriteString("  user agent: … and more\n")
+			}
+			return nil
+		}, func(f *scan.Finding) error {
+			if len(shown) < MaxTableRows {
+				shown = append(shown, *f)
+			}
+			return nil
+		})
+		if err == nil {
+			err = end()
+		}
+		if err != nil {
+			return err
+		}
+	} else if total := t.total(); total > 0 {
 		b.WriteString("\n" + view.Bold("FINDINGS", opts.View) + "\n")
-		shown, more := capRows(res.Findings)
+		var shown []scan.Finding
+		err := res.Each(func(f *scan.Finding) error {
+			if len(shown) == MaxTableRows {
+				return errEnough
+			}
+			shown = append(shown, *f)
+			return nil
+		})
+		if err := ignoreEnough(err); err != nil {
+			return err
+		}
 		if err := flush(w, &b, findingGrid(shown, true, showRule(opts), false), opts); err != nil {
 			return err
 		}
-		writeMore(&b, more)
+		writeMore(&b, total-len(shown))
 	}
 	writeRejections(&b, res, opts)
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
 }
 
-// capRows keeps the first MaxTableRows findings and says how many it left out.
-func capRows(fs []scan.Finding) ([]scan.Finding, int) {
-	if len(fs) > MaxTableRows {
-		return fs[:MaxTableRows], len(fs) - MaxTableRows
+// andMore marks a list that goes on past what it shows.
+func andMore(more bool) string {
+	if more {
+		return " … and more"
 	}
-	return fs, 0
+	return ""
 }
 
 func writeMore(b *strings.Builder, more int) {
@@ -204,6 +244,10 @@ func orDash(s string) string {
 
 // WriteMarkdown writes the report as Markdown, every record value escaped.
 func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options) error {
+	t, err := tallyOf(res, opts.GroupByActor)
+	if err != nil {
+		return err
+	}
 	var b strings.Builder
 	b.WriteString("# ttc scan\n\n" + view.MarkdownEscape(SummaryLine(res.Summary)) + "\n")
 	write := func(title string, g view.Grid) error {
@@ -214,21 +258,42 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 		b.Reset()
 		return view.WriteMarkdown(w, g)
 	}
-	counts := CountTechniques(res.Findings)
 	g := view.Grid{Headers: []string{"Technique", "Tactics", "Findings", "Attempts", "Actors", "Name"}}
-	for _, c := range counts {
+	for _, c := range t.counts {
 		g.Rows = append(g.Rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), fmt.Sprint(c.Actors), c.TechniqueName})
 	}
 	if err := write("Techniques observed", g); err != nil {
 		return err
 	}
+	// Findings are written a batch of rows at a time, as they are read.
+	var batch []scan.Finding
+	withActor := !opts.GroupByActor
+	rows := func() error {
+		err := view.WriteMarkdownRows(w, findingGrid(batch, withActor, true, true).Rows)
+		batch = batch[:0]
+		return err
+	}
+	row := func(f *scan.Finding) error {
+		if batch = append(batch, *f); len(batch) == MaxTableRows {
+			return rows()
+		}
+		return nil
+	}
+	headers := findingGrid(nil, withActor, true, true)
 	if opts.GroupByActor {
-		for _, t := range Timelines(res.Findings) {
-			if err := write("Actor "+view.MarkdownEscape(view.Line(t.Actor)), findingGrid(t.Findings, false, true, true)); err != nil {
+		err = eachActor(res, func(i int) error {
+			if err := rows(); err != nil {
 				return err
 			}
-		}
-	} else if err := write("Findings", findingGrid(res.Findings, true, true, true)); err != nil {
+			return write("Actor "+view.MarkdownEscape(view.Line(t.actors[i].Actor)), headers)
+		}, row)
+	} else if err = write("Findings", headers); err == nil {
+		err = res.Each(row)
+	}
+	if err == nil {
+		err = rows()
+	}
+	if err != nil {
 		return err
 	}
 	if len(res.Rejections) > 0 || len(res.Skipped) > 0 {
@@ -240,6 +305,6 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 			return err
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
 }

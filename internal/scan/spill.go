@@ -120,7 +120,7 @@ func newRunWriter(sf *spillFolder) (*runWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	bw := bufio.NewWriterSize(f, 256<<10)
+	bw := bufio.NewWriterSize(f, 64<<10)
 	return &runWriter{f: f, bw: bw, enc: gob.NewEncoder(bw)}, nil
 }
 
@@ -173,7 +173,7 @@ func openRun(r run) (*runReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read spilled findings: %w", err)
 	}
-	return &runReader{f: f, dec: gob.NewDecoder(bufio.NewReaderSize(f, 256<<10))}, nil
+	return &runReader{f: f, dec: gob.NewDecoder(bufio.NewReaderSize(f, 64<<10))}, nil
 }
 
 // next reads the next finding into cur; it returns io.EOF after the last.
@@ -469,7 +469,7 @@ func (r *Result) Each(fn func(f *Finding) error) error {
 
 // groupBatch is how many findings EachGrouped sorts in memory at once when
 // the result was spilled.
-var groupBatch = 1 << 16
+var groupBatch = 8192
 
 // EachGrouped is Each with the findings grouped by key: the groups in the
 // order of their first finding, the findings of a group in order.

@@ -97,7 +97,17 @@ func WriteMarkdown(w io.Writer, g Grid) error {
 	var b strings.Builder
 	b.WriteString("| " + strings.Join(mdCells(g.Headers), " | ") + " |\n")
 	b.WriteString("|" + strings.Repeat(" --- |", len(g.Headers)) + "\n")
-	for _, r := range g.Rows {
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	return WriteMarkdownRows(w, g.Rows)
+}
+
+// WriteMarkdownRows writes more rows of a table WriteMarkdown began, for
+// tables written a part at a time.
+func WriteMarkdownRows(w io.Writer, rows [][]string) error {
+	var b strings.Builder
+	for _, r := range rows {
 		b.WriteString("| " + strings.Join(mdCells(r), " | ") + " |\n")
 	}
 	_, err := io.WriteString(w, b.String())

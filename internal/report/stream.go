@@ -1,0 +1,204 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/scan"
+)
+
+// The reports read a result's findings with scan.Result.Each, once to sum
+// them up and once to list them, and never hold them all: a scan that
+// spilled hundreds of thousands of findings to disk is reported in flat
+// memory too.
+
+// tally is what a report says of all findings before it lists them.
+type tally struct {
+	counts []TechniqueCount
+	// actors are the timelines, without their findings, when the report
+	// groups by actor; count is how many findings each has.
+	actors []ActorTimeline
+	count  []int
+}
+
+// total is how many findings there are.
+func (t tally) total() int {
+	n := 0
+	for _, c := range t.counts {
+		n += c.Findings
+	}
+	return n
+}
+
+// tallyOf reads res's findings once to sum them up.
+func tallyOf(res *scan.Result, byActor bool) (tally, error) {
+	tc := newTechniqueCounter()
+	var tb timelineBuilder
+	err := res.Each(func(f *scan.Finding) error {
+		tc.add(f)
+		if byActor {
+			tb.add(f)
+		}
+		return nil
+	})
+	if err != nil {
+		return tally{}, err
+	}
+	return tally{counts: tc.counts(), actors: tb.timelines(), count: tb.count}, nil
+}
+
+// eachActor reads res's findings grouped by actor, in the order of
+// tally.actors: it calls start with an actor's index before its findings,
+// and row with each of them.
+func eachActor(res *scan.Result, start func(i int) error, row func(f *scan.Finding) error) error {
+	i, last := -1, ""
+	return res.EachGrouped(actorKey, func(f *scan.Finding) error {
+		if k := f.Actor.Key(); i < 0 || k != last {
+			i, last = i+1, k
+			if err := start(i); err != nil {
+				return err
+			}
+		}
+		return row(f)
+	})
+}
+
+func actorKey(f *scan.Finding) string { return f.Actor.Key() }
+
+// errEnough stops reading findings once a report has all it shows.
+var errEnough = errors.New("enough findings")
+
+// ignoreEnough turns errEnough into success.
+func ignoreEnough(err error) error {
+	if errors.Is(err, errEnough) {
+		return nil
+	}
+	return err
+}
+
+// WriteJSON writes the scan as one JSON document, indented by two spaces,
+// listing the findings as it reads them.
+func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
+	t, err := tallyOf(res, opts.GroupByActor)
+	if err != nil {
+		return err
+	}
+	jw := &jsonDoc{w: bufio.NewWriterSize(w, 256<<10)}
+	jw.raw("{")
+	jw.field("  ", "schema_version", catalog.SchemaVersion, true)
+	jw.field("  ", "kind", "scan", false)
+	jw.field("  ", "summary", res.Summary, false)
+	jw.field("  ", "techniques", t.counts, false)
+	if opts.GroupByActor && len(t.actors) > 0 {
+		jw.raw(",\n  \"actors\": [")
+		n := 0
+		err := eachActor(res, func(i int) error {
+			if i > 0 {
+				jw.raw("\n      ]\n    },")
+			}
+			// The timeline's other fields, then its findings, which come last.
+			a := t.actors[i]
+			a.Findings = nil
+			b, err := json.MarshalIndent(a, "    ", "  ")
+			if err != nil {
+				return fmt.Errorf("write json report: %w", err)
+			}
+			b = bytes.TrimSuffix(b, []byte("\n    }"))
+			b = bytes.TrimSuffix(b, []byte(`"findings": null`))
+			jw.raw("\n    ")
+			jw.w.Write(b)
+			jw.raw("\"findings\": [")
+			n = 0
+			return nil
+		}, func(f *scan.Finding) error {
+			jw.finding("        ", f, n == 0)
+			n++
+			return jw.err
+		})
+		if err != nil {
+			return err
+		}
+		jw.raw("\n      ]\n    }\n  ]")
+	}
+	jw.raw(",\n  \"findings\": [")
+	n := 0
+	if err := res.Each(func(f *scan.Finding) error {
+		jw.finding("    ", f, n == 0)
+		n++
+		return jw.err
+	}); err != nil {
+		return err
+	}
+	if n > 0 {
+		jw.raw("\n  ")
+	}
+	jw.raw("]")
+	jw.field("  ", "rejections", res.Rejections, false)
+	jw.field("  ", "skipped_files", res.Skipped, false)
+	jw.raw("\n}\n")
+	if jw.err == nil {
+		jw.err = jw.w.Flush()
+	}
+	if jw.err != nil {
+		return fmt.Errorf("write json report: %w", jw.err)
+	}
+	return nil
+}
+
+// jsonDoc writes an indented JSON document piece by piece, the way
+// encoding/json's indenting encoder would write it whole.
+type jsonDoc struct {
+	w   *bufio.Writer
+	buf []byte
+	ind bytes.Buffer
+	err error
+}
+
+func (d *jsonDoc) raw(s string) {
+	if d.err == nil {
+		_, d.err = d.w.WriteString(s)
+	}
+}
+
+// field writes "key": value at the indent given, after a comma unless first.
+func (d *jsonDoc) field(indent, key string, v any, first bool) {
+	if d.err != nil {
+		return
+	}
+	b, err := json.MarshalIndent(v, indent, "  ")
+	if err != nil {
+		d.err = err
+		return
+	}
+	if !first {
+		d.raw(",")
+	}
+	d.raw("\n" + indent + `"` + key + `": `)
+	if d.err == nil {
+		_, d.err = d.w.Write(b)
+	}
+}
+
+// finding writes f as an element of an array at the indent given.
+func (d *jsonDoc) finding(indent string, f *scan.Finding, first bool) {
+	if d.err != nil {
+		return
+	}
+	d.buf = f.AppendJSON(d.buf[:0])
+	d.ind.Reset()
+	if d.err = json.Indent(&d.ind, d.buf, indent, "  "); d.err != nil {
+		return
+	}
+	if !first {
+		d.raw(",")
+	}
+	d.raw("\n" + indent)
+	if d.err == nil {
+		_, d.err = d.w.Write(d.ind.Bytes())
+	}
+}
