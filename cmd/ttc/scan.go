@@ -171,16 +171,19 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if res.Spilled() {
 		a.log.Info("findings spilled to temporary files", "findings", res.Summary.Findings)
 	}
+	// Writing a large report takes a while: an interrupt stops it too, and
+	// the temporary files still go.
+	out := interruptible{ctx, a.stdout}
 	switch f {
 	case view.JSONL:
 		err = jw.Close(res)
 	case view.Navigator:
 		var layer *navigator.Layer
 		if layer, err = a.scanLayer(c, res); err == nil {
-			err = navigator.Encode(a.stdout, layer)
+			err = navigator.Encode(out, layer)
 		}
 	default:
-		err = writeScan(a.stdout, f, c, res, report.Options{View: viewOptions(a.stdout), GroupByActor: o.groupBy == "actor"})
+		err = writeScan(out, f, c, res, report.Options{View: viewOptions(a.stdout), GroupByActor: o.groupBy == "actor"})
 	}
 	if err != nil {
 		return err
@@ -195,6 +198,19 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		return &findingsExit{res.Summary.Findings}
 	}
 	return nil
+}
+
+// interruptible is a writer that fails once ctx is done.
+type interruptible struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (iw interruptible) Write(p []byte) (int, error) {
+	if err := iw.ctx.Err(); err != nil {
+		return 0, fmt.Errorf("interrupted: %w", err)
+	}
+	return iw.w.Write(p)
 }
 
 // spillAfter is how many findings each worker of a scan holds in memory
