@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestParseSize(t *testing.T) {
@@ -82,6 +83,35 @@ func TestLastSummary(t *testing.T) {
 			}
 			if !tt.bad && s.Read != tt.read {
 				t.Fatalf("read = %d, want %d", s.Read, tt.read)
+			}
+		})
+	}
+}
+
+func TestTableSummary(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       summary
+		bad        bool
+	}{
+		{name: "scan", body: "644 files (1.0 GiB) in 8.584s: 667018 records read = 467770 matched + 199248 unmatched + 0 rejected; 479611 findings\n\nTECHNIQUES\n",
+			want: summary{Type: "summary", Files: 644, Read: 667018, Matched: 467770, Unmatched: 199248, Findings: 479611, Duration: 8584 * time.Millisecond}},
+		{name: "one of each", body: "1 file (12 B) in 2ms: 1 record read = 1 matched + 0 unmatched + 0 rejected; 1 finding (1 file skipped)\n",
+			want: summary{Type: "summary", Files: 1, Read: 1, Matched: 1, Findings: 1, Duration: 2 * time.Millisecond}},
+		{name: "no summary", body: "TECHNIQUES OBSERVED\n", bad: true},
+		{name: "empty", body: "", bad: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := os.Create(filepath.Join(t.TempDir(), "out.table"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			f.WriteString(tt.body)
+			got, err := tableSummary(f)
+			if tt.bad != (err != nil) || (!tt.bad && got != tt.want) {
+				t.Fatalf("tableSummary = %+v, %v; want %+v (error %v)", got, err, tt.want, tt.bad)
 			}
 		})
 	}

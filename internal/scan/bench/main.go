@@ -36,6 +36,9 @@ type config struct {
 	profile   string
 	// onlyInProcess skips every measurement but the in-process scan.
 	onlyInProcess bool
+	// corpusBytes is the corpus's uncompressed size, for runs whose output
+	// does not say how much they read.
+	corpusBytes int64
 }
 
 func main() {
@@ -97,6 +100,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	res.Corpus = info
+	cfg.corpusBytes = info.RawBytes
 	printCorpus(os.Stdout, info)
 
 	files, err := listFiles(corpusDir)
@@ -134,7 +138,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	defer cleanup()
 	for _, n := range cfg.workers {
 		log.Info("running ttc scan", "workers", n)
-		r, err := runTTC(ctx, bin, cfg, corpusDir, sigma, n)
+		r, err := runTTC(ctx, bin, cfg, corpusDir, sigma, n, "jsonl")
 		if err != nil {
 			return err
 		}
@@ -145,12 +149,21 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 		// The catalog's rules alone, to show what SigmaHQ's rules cost.
 		n := cfg.workers[len(cfg.workers)-1]
 		log.Info("running ttc scan with the catalog's rules only", "workers", n)
-		r, err := runTTC(ctx, bin, cfg, corpusDir, "", n)
+		r, err := runTTC(ctx, bin, cfg, corpusDir, "", n, "jsonl")
 		if err != nil {
 			return err
 		}
 		res.CatalogOnly = &r
 	}
+	// The table sorts its findings, and past a budget spills them to
+	// temporary files: its memory is measured too.
+	n := cfg.workers[len(cfg.workers)-1]
+	log.Info("running ttc scan -o table", "workers", n)
+	table, err := runTTC(ctx, bin, cfg, corpusDir, sigma, n, "table")
+	if err != nil {
+		return err
+	}
+	res.Table = &table
 
 	rules, err := loadRules(sigma, log)
 	if err != nil {

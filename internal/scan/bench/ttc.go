@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -84,8 +85,8 @@ func buildTTC(ctx context.Context, root string, log *slog.Logger) (string, func(
 }
 
 // runTTC runs ttc scan over the corpus with n workers and GOMAXPROCS=n.
-func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string, n int) (ScanRun, error) {
-	args := []string{"scan", "-o", "jsonl", "--progress", "never", "--workers", strconv.Itoa(n)}
+func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string, n int, format string) (ScanRun, error) {
+	args := []string{"scan", "-o", format, "--progress", "never", "--workers", strconv.Itoa(n)}
 	if sigma != "" {
 		args = append(args, "--rules", sigma)
 	}
@@ -95,7 +96,7 @@ func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string
 	// by this process would measure this process too: on two cores the
 	// reader of 700 MB of findings takes time from the scan.) The file is
 	// removed afterwards unless -keep-output is given.
-	outPath := filepath.Join(cfg.dir, fmt.Sprintf("scan-w%d.jsonl", n))
+	outPath := filepath.Join(cfg.dir, fmt.Sprintf("scan-w%d.%s", n, format))
 	out, err := os.Create(outPath)
 	if err != nil {
 		return ScanRun{}, fmt.Errorf("create scan output: %w", err)
@@ -127,7 +128,13 @@ func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string
 		run.UserCPU = time.Duration(ru.Utime.Nano())
 		run.SysCPU = time.Duration(ru.Stime.Nano())
 	}
-	if run.Summary, err = lastSummary(tail); err != nil {
+	if format == "table" {
+		run.Summary, err = tableSummary(out)
+		run.Summary.Bytes = cfg.corpusBytes
+	} else {
+		run.Summary, err = lastSummary(tail)
+	}
+	if err != nil {
 		return ScanRun{}, err
 	}
 	run.ScanTime = run.Summary.Duration
@@ -143,6 +150,30 @@ func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string
 		}
 	}
 	return run, nil
+}
+
+// tableLine is the summary line a table begins with.
+var tableLine = regexp.MustCompile(`^([0-9]+) files? .* in ([^:]+): ([0-9]+) records? read = ([0-9]+) matched \+ ([0-9]+) unmatched \+ ([0-9]+) rejected; ([0-9]+) findings?`)
+
+// tableSummary reads the summary line at the top of a table written to f.
+func tableSummary(f *os.File) (summary, error) {
+	b := make([]byte, 4096)
+	n, err := f.ReadAt(b, 0)
+	if err != nil && err != io.EOF {
+		return summary{}, fmt.Errorf("read table output: %w", err)
+	}
+	line, _, _ := strings.Cut(string(b[:n]), "\n")
+	m := tableLine.FindStringSubmatch(line)
+	if m == nil {
+		return summary{}, fmt.Errorf("table output starts with no summary line: %q", line)
+	}
+	num := func(s string) int64 { v, _ := strconv.ParseInt(s, 10, 64); return v }
+	d, err := time.ParseDuration(m[2])
+	if err != nil {
+		return summary{}, fmt.Errorf("table summary line %q: %w", line, err)
+	}
+	return summary{Type: "summary", Files: num(m[1]), Read: num(m[3]), Matched: num(m[4]), Unmatched: num(m[5]),
+		Rejected: num(m[6]), Findings: num(m[7]), Duration: d}, nil
 }
 
 // fileTail returns the last keep bytes of f, and its size.
