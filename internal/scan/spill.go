@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"cmp"
 	"container/heap"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
@@ -22,44 +21,15 @@ import (
 // filtered findings on the way, and writes what is kept to one file that
 // Result.Each reads. Memory then stays flat however many findings there are.
 
-// spilled is a finding as a run file holds it: the fields a finding keeps
-// out of its JSON come along, and rank and seq order a regrouping (see
-// Result.EachGrouped).
+// spilled is a finding as a run file holds it (see runcodec.go): the
+// fields a finding keeps out of its JSON come along, and rank and seq
+// order a regrouping (see Result.EachGrouped).
 type spilled struct {
-	F            Finding
-	Time         time.Time
-	ConsoleLogin string
-	// ReadOnly is F.ReadOnly, which gob cannot carry: it sends a pointer
-	// to false as no pointer. 0 is nil, 1 false, 2 true.
-	ReadOnly  int8
+	F         Finding
 	Rank, Seq int64
-	decoded   bool // finding has set F's fields that gob does not carry
 }
 
-func toSpilled(f *Finding) spilled {
-	sp := spilled{F: *f, Time: f.time, ConsoleLogin: f.consoleLogin}
-	if f.ReadOnly != nil {
-		sp.ReadOnly = 1
-		if *f.ReadOnly {
-			sp.ReadOnly = 2
-		}
-		sp.F.ReadOnly = nil
-	}
-	return sp
-}
-
-func (sp *spilled) finding() *Finding {
-	f := &sp.F
-	if !sp.decoded {
-		sp.decoded = true
-		f.time, f.consoleLogin = sp.Time, sp.ConsoleLogin
-		if sp.ReadOnly > 0 {
-			ro := sp.ReadOnly == 2
-			f.ReadOnly = &ro
-		}
-	}
-	return f
-}
+func (sp *spilled) finding() *Finding { return &sp.F }
 
 // spillFolder is the temporary folder of one scan's run files, made when
 // the first run is written.
@@ -111,7 +81,7 @@ type run struct {
 type runWriter struct {
 	f   *os.File
 	bw  *bufio.Writer
-	enc *gob.Encoder
+	enc *runEncoder
 	n   int64
 }
 
@@ -121,15 +91,12 @@ func newRunWriter(sf *spillFolder) (*runWriter, error) {
 		return nil, err
 	}
 	bw := bufio.NewWriterSize(f, 64<<10)
-	return &runWriter{f: f, bw: bw, enc: gob.NewEncoder(bw)}, nil
+	return &runWriter{f: f, bw: bw, enc: newRunEncoder(bw)}, nil
 }
 
 func (rw *runWriter) add(sp *spilled) error {
 	rw.n++
-	if err := rw.enc.Encode(sp); err != nil {
-		return fmt.Errorf("spill findings: %w", err)
-	}
-	return nil
+	return rw.enc.encode(sp)
 }
 
 func (rw *runWriter) close() (run, error) {
@@ -151,7 +118,7 @@ func writeRun(sf *spillFolder, fs []*Finding) (run, error) {
 		return run{}, err
 	}
 	for _, f := range fs {
-		sp := toSpilled(f)
+		sp := spilled{F: *f}
 		if err := rw.add(&sp); err != nil {
 			rw.close()
 			return run{}, err
@@ -163,7 +130,7 @@ func writeRun(sf *spillFolder, fs []*Finding) (run, error) {
 // runReader reads a run back, one finding at a time.
 type runReader struct {
 	f   *os.File
-	dec *gob.Decoder
+	dec *runDecoder
 	cur spilled
 	at  int // the run's place among those merged, for a stable order
 }
@@ -173,13 +140,12 @@ func openRun(r run) (*runReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read spilled findings: %w", err)
 	}
-	return &runReader{f: f, dec: gob.NewDecoder(bufio.NewReaderSize(f, 64<<10))}, nil
+	return &runReader{f: f, dec: &runDecoder{r: bufio.NewReaderSize(f, 64<<10)}}, nil
 }
 
 // next reads the next finding into cur; it returns io.EOF after the last.
 func (rr *runReader) next() error {
-	rr.cur = spilled{}
-	err := rr.dec.Decode(&rr.cur)
+	err := rr.dec.decode(&rr.cur)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("read spilled findings from %s: %w", rr.f.Name(), err)
 	}

@@ -1,0 +1,300 @@
+package scan
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// A run file holds findings in a compact binary form of this package's
+// own: each finding is its length, then its fields in a fixed order.
+// Findings repeat most of their strings (rule, technique, file, actor), so
+// a run numbers the strings it has written and writes a repeated one as
+// its number. A string is written as a varint tag, then:
+//
+//	0: a string not numbered: its length and bytes
+//	1: a string numbered next: its length and bytes
+//	n+2: the string numbered n
+//
+// Reading a run back makes each numbered string once, and findings share
+// them. Only fields that repeat from finding to finding are numbered (not
+// event IDs and times, error messages, sessions' ARNs and keys, source
+// addresses), the numbers are capped, and long strings are not numbered,
+// so that a merge, which reads many runs at once, holds little.
+
+const (
+	maxRunStrings   = 4096
+	maxNumberedSize = 256
+	// maxSpilledSize bounds a finding read back: findings quote at most
+	// maxFieldBytes of each field, and are far smaller.
+	maxSpilledSize = 64 << 20
+)
+
+// runEncoder appends findings to a run.
+type runEncoder struct {
+	w   *bufio.Writer
+	buf []byte
+	ids map[string]uint32
+}
+
+func newRunEncoder(w *bufio.Writer) *runEncoder {
+	return &runEncoder{w: w, ids: map[string]uint32{}}
+}
+
+func (e *runEncoder) uint(v uint64) { e.buf = binary.AppendUvarint(e.buf, v) }
+func (e *runEncoder) int(v int64)   { e.buf = binary.AppendVarint(e.buf, v) }
+
+// str writes a string that findings may share.
+func (e *runEncoder) str(s string) {
+	if id, ok := e.ids[s]; ok {
+		e.uint(uint64(id) + 2)
+		return
+	}
+	if len(e.ids) < maxRunStrings && len(s) <= maxNumberedSize {
+		e.ids[s] = uint32(len(e.ids))
+		e.uint(1)
+	} else {
+		e.uint(0)
+	}
+	e.uint(uint64(len(s)))
+	e.buf = append(e.buf, s...)
+}
+
+// once writes a string no other finding has (an event ID or time).
+func (e *runEncoder) once(s string) {
+	e.uint(0)
+	e.uint(uint64(len(s)))
+	e.buf = append(e.buf, s...)
+}
+
+// list writes a list of strings; nil and empty stay apart.
+func (e *runEncoder) list(l []string) {
+	if l == nil {
+		e.uint(0)
+		return
+	}
+	e.uint(uint64(len(l)) + 1)
+	for _, s := range l {
+		e.str(s)
+	}
+}
+
+func (e *runEncoder) encode(sp *spilled) error {
+	f := &sp.F
+	e.buf = e.buf[:0]
+	for _, s := range [...]string{f.Type, f.TechniqueID, f.TechniqueName} {
+		e.str(s)
+	}
+	e.list(f.Tactics)
+	e.str(f.Outcome)
+	e.str(f.ErrorCode)
+	e.once(f.ErrorMessage)
+	e.once(f.EventID)
+	e.once(f.EventTime)
+	for _, s := range [...]string{f.EventSource, f.EventName, f.AWSRegion, f.RecipientAccountID} {
+		e.str(s)
+	}
+	switch {
+	case f.ReadOnly == nil:
+		e.uint(0)
+	case *f.ReadOnly:
+		e.uint(2)
+	default:
+		e.uint(1)
+	}
+	a := &f.Actor
+	e.str(a.Type)
+	e.once(a.ARN)
+	e.once(a.PrincipalID)
+	e.str(a.AccountID)
+	e.str(a.UserName)
+	e.once(a.AccessKeyID)
+	e.str(a.SessionIssuer)
+	e.str(a.InvokedBy)
+	e.once(a.SourceIP)
+	e.str(a.UserAgent)
+	r := &f.Rule
+	for _, s := range [...]string{r.ID, r.Title, r.Level, r.Origin, r.File} {
+		e.str(s)
+	}
+	e.list(r.ATTACK)
+	e.str(f.Record.File)
+	e.int(f.Record.Ordinal)
+	e.int(f.Record.Line)
+	e.int(f.Record.Offset)
+	if f.Matched == nil {
+		e.uint(0)
+	} else {
+		e.uint(uint64(len(f.Matched)) + 1)
+		for _, m := range f.Matched {
+			e.str(m.Field)
+			e.str(m.Value)
+		}
+	}
+	var err error
+	if e.buf, err = f.time.AppendBinary(e.buf); err != nil {
+		return fmt.Errorf("spill findings: %w", err)
+	}
+	e.str(f.consoleLogin)
+	e.int(sp.Rank)
+	e.int(sp.Seq)
+
+	var n [binary.MaxVarintLen64]byte
+	if _, err := e.w.Write(n[:binary.PutUvarint(n[:], uint64(len(e.buf)))]); err != nil {
+		return fmt.Errorf("spill findings: %w", err)
+	}
+	if _, err := e.w.Write(e.buf); err != nil {
+		return fmt.Errorf("spill findings: %w", err)
+	}
+	return nil
+}
+
+// runDecoder reads findings back from a run.
+type runDecoder struct {
+	r    *bufio.Reader
+	buf  []byte
+	at   int
+	strs []string
+	err  error
+}
+
+var errCorrupt = errors.New("run file corrupt")
+
+func (d *runDecoder) uint() uint64 {
+	v, n := binary.Uvarint(d.buf[d.at:])
+	if n <= 0 {
+		d.err = errCorrupt
+		return 0
+	}
+	d.at += n
+	return v
+}
+
+func (d *runDecoder) int() int64 {
+	v, n := binary.Varint(d.buf[d.at:])
+	if n <= 0 {
+		d.err = errCorrupt
+		return 0
+	}
+	d.at += n
+	return v
+}
+
+func (d *runDecoder) str() string {
+	tag := d.uint()
+	if d.err != nil {
+		return ""
+	}
+	if tag >= 2 {
+		if tag-2 >= uint64(len(d.strs)) {
+			d.err = errCorrupt
+			return ""
+		}
+		return d.strs[tag-2]
+	}
+	n := d.uint()
+	if d.err != nil || n > uint64(len(d.buf)-d.at) {
+		d.err = errCorrupt
+		return ""
+	}
+	s := string(d.buf[d.at : d.at+int(n)])
+	d.at += int(n)
+	if tag == 1 {
+		d.strs = append(d.strs, s)
+	}
+	return s
+}
+
+func (d *runDecoder) list() []string {
+	n := d.uint()
+	if n == 0 || d.err != nil {
+		return nil
+	}
+	if n-1 > uint64(len(d.buf)-d.at) { // each takes a byte at least
+		d.err = errCorrupt
+		return nil
+	}
+	l := make([]string, n-1)
+	for i := range l {
+		l[i] = d.str()
+	}
+	return l
+}
+
+// decode reads the next finding into sp; io.EOF after the last.
+func (d *runDecoder) decode(sp *spilled) error {
+	size, err := binary.ReadUvarint(d.r)
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return io.EOF
+		}
+		return fmt.Errorf("%w: %v", errCorrupt, err)
+	}
+	if size > maxSpilledSize {
+		return fmt.Errorf("%w: a finding of %d bytes", errCorrupt, size)
+	}
+	if cap(d.buf) < int(size) {
+		d.buf = make([]byte, size)
+	}
+	d.buf, d.at, d.err = d.buf[:size], 0, nil
+	if _, err := io.ReadFull(d.r, d.buf); err != nil {
+		return fmt.Errorf("%w: %v", errCorrupt, err)
+	}
+	*sp = spilled{}
+	f := &sp.F
+	f.Type, f.TechniqueID, f.TechniqueName = d.str(), d.str(), d.str()
+	f.Tactics = d.list()
+	f.Outcome, f.ErrorCode, f.ErrorMessage = d.str(), d.str(), d.str()
+	f.EventID, f.EventTime = d.str(), d.str()
+	f.EventSource, f.EventName, f.AWSRegion, f.RecipientAccountID = d.str(), d.str(), d.str(), d.str()
+	switch d.uint() {
+	case 0:
+	case 1:
+		f.ReadOnly = new(bool)
+	case 2:
+		f.ReadOnly = new(bool)
+		*f.ReadOnly = true
+	default:
+		d.err = errCorrupt
+	}
+	a := &f.Actor
+	a.Type, a.ARN, a.PrincipalID, a.AccountID, a.UserName = d.str(), d.str(), d.str(), d.str(), d.str()
+	a.AccessKeyID, a.SessionIssuer, a.InvokedBy, a.SourceIP, a.UserAgent = d.str(), d.str(), d.str(), d.str(), d.str()
+	r := &f.Rule
+	r.ID, r.Title, r.Level, r.Origin, r.File = d.str(), d.str(), d.str(), d.str(), d.str()
+	r.ATTACK = d.list()
+	f.Record.File = d.str()
+	f.Record.Ordinal, f.Record.Line, f.Record.Offset = d.int(), d.int(), d.int()
+	if n := d.uint(); n > 0 && d.err == nil {
+		if n-1 > uint64(len(d.buf)-d.at) {
+			d.err = errCorrupt
+		} else {
+			f.Matched = make([]MatchedField, n-1)
+			for i := range f.Matched {
+				f.Matched[i] = MatchedField{Field: d.str(), Value: d.str()}
+			}
+		}
+	}
+	if d.err == nil {
+		// The time's binary form is 15 bytes, or 16 with a zone offset in
+		// seconds; what follows it is the console login and two numbers.
+		rest := d.buf[d.at:]
+		n := 15
+		if len(rest) > 0 && rest[0] == 2 {
+			n = 16
+		}
+		if len(rest) < n || f.time.UnmarshalBinary(rest[:n]) != nil {
+			d.err = errCorrupt
+		} else {
+			d.at += n
+		}
+	}
+	f.consoleLogin = d.str()
+	sp.Rank, sp.Seq = d.int(), d.int()
+	if d.err == nil && d.at != len(d.buf) {
+		d.err = errCorrupt
+	}
+	return d.err
+}
