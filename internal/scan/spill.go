@@ -296,17 +296,22 @@ func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn fu
 	rank := map[string]int64{}
 	var runs []run
 	var buf []spilled
+	var order []*spilled
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
 		}
-		slices.SortFunc(buf, func(a, b spilled) int { return byGroup(&a, &b) })
+		order = order[:0]
+		for i := range buf {
+			order = append(order, &buf[i])
+		}
+		slices.SortFunc(order, byGroup)
 		rw, err := newRunWriter(sr.folder)
 		if err != nil {
 			return err
 		}
-		for i := range buf {
-			if err := rw.add(&buf[i]); err != nil {
+		for _, sp := range order {
+			if err := rw.add(sp); err != nil {
 				rw.close()
 				return err
 			}
