@@ -172,14 +172,10 @@ func (d *runDecoder) uint() uint64 {
 	return v
 }
 
+// int reads what runEncoder.int wrote: binary.AppendVarint's zig-zag form.
 func (d *runDecoder) int() int64 {
-	v, n := binary.Varint(d.buf[d.at:])
-	if n <= 0 {
-		d.err = errCorrupt
-		return 0
-	}
-	d.at += n
-	return v
+	u := d.uint()
+	return int64(u>>1) ^ -int64(u&1)
 }
 
 func (d *runDecoder) str() string {
