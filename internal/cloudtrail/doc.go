@@ -69,8 +69,13 @@
 // invalid JSON, that leaves an object open (so that it would take in the
 // lines after it, up to the end of input) or that holds text starting no
 // JSON value is one rejected record, and reading resumes at the next line
-// that starts an object. Only a file whose first value is cut short ends
-// with ErrTruncated. A first value that is no record (a comment, an empty
+// that starts an object. Lines that each leave a bracket open inside the
+// one before cost linear time: where the line they are in failed is
+// remembered, and each is rejected for the same reason without being
+// scanned again; one such line inside a line refused for its nesting or
+// its keys, still open where that line was refused, is refused with it,
+// whatever nesting it has of its own. Only a file whose first value is cut
+// short ends with ErrTruncated. A first value that is no record (a comment, an empty
 // or foreign object) is one rejected record when one of the next few
 // values is a record and the values before it are objects, the values
 // after it on its line being read too; otherwise the

@@ -85,6 +85,14 @@ type Reader struct {
 
 	pos, keep      int64 // parse position; first offset still needed
 	lines, linePos int64 // newlines counted before linePos
+	// farLines and farPos are a second such count, kept where a lone
+	// object failed (its error's line, the end of input) while reading goes
+	// on from the lines it took in, so that neither is counted again for
+	// each of them.
+	farLines, farPos int64
+	// endLine is the line of offset endAt, where the input ended, which
+	// each object left open at its end names; 0 until asked.
+	endLine, endAt int64
 
 	started   bool
 	mode      mode
@@ -101,6 +109,12 @@ type Reader struct {
 	control   bool   // the current object is a CloudWatch control message
 	stray     string // the container key of a container among lone records
 	resume    int64  // where a lone object left open may resume; see skipValue
+
+	// scanFail and skipFail are the last failures of a lone object's scan
+	// and of skipping a lone value, remembered so that the values that run
+	// up to them are not scanned again for each line; see known.go.
+	scanFail, skipFail knownFailure
+	steps              int64 // bytes scanned for lone objects, skipped, remembered or counted for lines, for tests
 
 	sc      scanner
 	keys    itemKeys
@@ -150,9 +164,12 @@ func (r *Reader) Reset(src io.Reader, name string) {
 		r.objMembers = nil
 	}
 	r.sc.trim()
+	r.scanFail.forget()
+	r.skipFail.forget()
 	*r = Reader{
 		opts: r.opts, name: name, br: r.br, kgz: r.kgz, sgz: r.sgz,
 		buf: r.buf, sc: r.sc, stack: r.stack, scratch: r.scratch, objKeys: r.objKeys, objMembers: r.objMembers[:0],
+		scanFail: r.scanFail, skipFail: r.skipFail,
 		first: true,
 	}
 }
@@ -261,15 +278,28 @@ func (r *Reader) position(at, ordinal int64) Position {
 }
 
 // lineAt returns the 1-based line of offset p, which must still be in the
-// buffer, counting newlines from the last offset asked for.
+// buffer, counting newlines from the nearer of the two offsets asked for
+// last, which moves to p.
 func (r *Reader) lineAt(p int64) int64 {
-	if p >= r.linePos {
-		r.lines += int64(bytes.Count(r.buf[r.idx(r.linePos):r.idx(p)], []byte{'\n'}))
-	} else {
-		r.lines -= int64(bytes.Count(r.buf[r.idx(p):r.idx(r.linePos)], []byte{'\n'}))
+	lines, pos := &r.lines, &r.linePos
+	if absDiff(p, r.farPos) < absDiff(p, r.linePos) {
+		lines, pos = &r.farLines, &r.farPos
 	}
-	r.linePos = p
-	return r.lines + 1
+	if p >= *pos {
+		*lines += int64(bytes.Count(r.buf[r.idx(*pos):r.idx(p)], []byte{'\n'}))
+	} else {
+		*lines -= int64(bytes.Count(r.buf[r.idx(p):r.idx(*pos)], []byte{'\n'}))
+	}
+	r.steps += absDiff(p, *pos)
+	*pos = p
+	return *lines + 1
+}
+
+func absDiff(a, b int64) int64 {
+	if a < b {
+		return b - a
+	}
+	return a - b
 }
 
 // fill drops the bytes before r.keep and reads more. It reports whether
@@ -282,7 +312,11 @@ func (r *Reader) fill() bool {
 	}
 	if k := r.idx(r.keep); k > 0 {
 		if r.linePos < r.keep {
-			r.lineAt(r.keep)
+			r.lines += int64(bytes.Count(r.buf[r.idx(r.linePos):k], []byte{'\n'}))
+			r.linePos = r.keep
+		}
+		if r.farPos < r.keep {
+			r.farLines, r.farPos = r.lines, r.linePos
 		}
 		r.n = copy(r.buf, r.buf[k:r.n])
 		r.base += int64(k)

@@ -31,12 +31,18 @@ var errOpenLine = errors.New("object left open")
 func (r *Reader) skipValue(from int64, lone bool) (end, last int64, err error) {
 	r.keepHere(r.idx(from))
 	r.resume = -1
+	if lone {
+		if f := r.skipFailure(from); f != nil {
+			return r.skipKnown(from, f) // runs to a failure met already: not skipped again
+		}
+	}
 	last = from
 	var depth int64
 	inStr, esc, lineStart := false, false, false
 	for {
 		b := r.data()
 		i := r.idx(r.pos)
+		start := i
 		for i < len(b) {
 			if inStr {
 				if esc {
@@ -54,6 +60,7 @@ func (r *Reader) skipValue(from int64, lone bool) (end, last int64, err error) {
 				case '\\':
 					esc = true
 				default:
+					r.steps += int64(i - start)
 					return r.abs(i), last, errControl
 				}
 				i++
@@ -79,17 +86,20 @@ func (r *Reader) skipValue(from int64, lone bool) (end, last int64, err error) {
 				depth++
 			case '}', ']':
 				if depth == 0 {
+					r.steps += int64(i - start)
 					return r.abs(i), last, nil
 				}
 				depth--
 			case ',':
 				if depth == 0 {
+					r.steps += int64(i - start)
 					return r.abs(i), last, nil
 				}
 			}
 			i++
 			last = r.abs(i)
 		}
+		r.steps += int64(len(b) - start)
 		r.keepHere(len(b))
 		switch {
 		case r.resume >= 0:
@@ -155,7 +165,15 @@ func (r *Reader) skipMember(start int64) error {
 		r.objLine = r.lineAt(r.objStart)
 		r.overflow = true
 	}
-	end, _, err := r.skipValue(start, !r.inCont && r.cat != catContainer)
+	lone := !r.inCont && r.cat != catContainer
+	end, _, err := r.skipValue(start, lone)
+	if lone && r.resume >= 0 && (err == ErrTruncated || err == errControl) {
+		kind := knownEOF
+		if err == errControl {
+			kind = knownControl
+		}
+		r.remember(&r.skipFail, kind, r.resume, end, "")
+	}
 	switch {
 	case err == errOpenLine || err == errControl && r.resume >= 0:
 		return r.openLine()

@@ -103,7 +103,13 @@ func (r *Reader) member() (*Record, error) {
 			return nil, r.enterContainer(c, i, ke, j, fp)
 		}
 		r.sc.dup = 0
-		ve := r.sc.value(b, j, 1)
+		var ve int
+		if !r.inCont && r.scanFail.opens(r.abs(j)) {
+			ve = r.scanKnown() // runs to a failure met already: not scanned again
+		} else {
+			ve = r.sc.value(b, j, 1)
+			r.steps += int64(scanned(ve, len(b), r.sc.errAt) - j)
+		}
 		if ve == more {
 			if err := r.moreMember(i); err != nil {
 				return nil, err
@@ -111,6 +117,13 @@ func (r *Reader) member() (*Record, error) {
 			continue
 		}
 		if ve == fail {
+			if !r.inCont {
+				kind := knownSyntax
+				if r.sc.limit {
+					kind = knownRefused
+				}
+				r.remember(&r.scanFail, kind, r.keep, r.abs(r.sc.errAt), r.sc.errMsg)
+			}
 			if r.sc.limit {
 				return nil, r.objectRefused(r.sc.errAt, r.sc.explain(b))
 			}
@@ -296,7 +309,20 @@ func (r *Reader) moreMember(i int) error {
 	if r.inCont || r.readErr != nil {
 		return r.endErr(r.anchor())
 	}
+	r.remember(&r.scanFail, knownEOF, r.keep, r.abs(r.n), "")
 	return r.objectEOF()
+}
+
+// scanned returns where a scan that returned e stopped in b: at e, at the
+// end of b for more, at the error for fail.
+func scanned(e, n, errAt int) int {
+	switch e {
+	case more:
+		return n
+	case fail:
+		return errAt
+	}
+	return e
 }
 
 // objectEOF handles input that ends inside a lone top-level object. In one
@@ -307,12 +333,22 @@ func (r *Reader) moreMember(i int) error {
 // with ErrTruncated, and a later value cut short is a rejected record.
 func (r *Reader) objectEOF() error {
 	pos := r.position(r.objStart, r.stats.Read+1)
-	end := r.lineAt(r.abs(max(r.n-1, r.idx(r.keep))))
+	end := r.lineAtEnd(r.abs(max(r.n-1, r.idx(r.keep))))
 	if !r.resync(max(r.objStart+1, r.keep)) && r.first {
 		return r.fileErr(r.objStart, ErrTruncated)
 	}
 	reason := fmt.Sprintf("invalid JSON: object still open at end of input (line %d)", end)
 	return r.rejectObject(pos, reason)
+}
+
+// lineAtEnd is lineAt for offset p at the end of input (the last byte, or
+// just past it), which does not move: it is counted once, not once for each
+// object left open there.
+func (r *Reader) lineAtEnd(p int64) int64 {
+	if r.endLine == 0 || r.endAt != p {
+		r.endLine, r.endAt = r.lineAt(p), p
+	}
+	return r.endLine
 }
 
 // rejectObject rejects the lone top-level object at pos; the caller has
