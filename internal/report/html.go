@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -79,7 +80,13 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 		Line       string
 		Tactics    tacticNamer
 	}{sanitiseCounts(t.counts), actors, lineFiles(res.Rejections), lineFiles(res.Skipped), SummaryLine(res.Summary), tactics}
-	if err := reportTmpl.Execute(w, data); err != nil {
+	// The template writes a piece at a time: gather them.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	err = reportTmpl.Execute(bw, data)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
 		return fmt.Errorf("write html report: %w", err)
 	}
 	if readErr != nil {
