@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -159,12 +161,23 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first interrupt stops the scan or its report, and ttc exits once
+	// it has cleaned up; a second one ends it at once, as it would have
+	// without ttc catching it (a report blocked writing to a reader that
+	// went away). Spilled findings leave no file behind either way.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	done := startProgress(a.stderr, o.progress, s)
 	res, err := s.Scan(ctx, paths)
 	done()
 	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			return errors.New("scan interrupted: no results")
+		}
 		return fmt.Errorf("scan: %w", err)
 	}
 	defer res.Close()

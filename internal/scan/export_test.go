@@ -8,3 +8,11 @@ func SetSpillLimits(fanIn, batch int) (restore func()) {
 	maxFanIn, groupBatch = fanIn, batch
 	return func() { maxFanIn, groupBatch = oldFan, oldBatch }
 }
+
+// SetSpillBytes sets how much a worker's findings may hold before it
+// spills them, and returns a function that restores it.
+func SetSpillBytes(n int) (restore func()) {
+	old := spillBytes
+	spillBytes = n
+	return func() { spillBytes = old }
+}

@@ -64,10 +64,11 @@ type Options struct {
 	// SpillAfter, when above zero, lets each worker of a scan that keeps
 	// its findings (EmitJSON nil) hold about that many in memory; past
 	// that it writes them, sorted, to a temporary file in SpillDir (the
-	// system's temporary folder when empty), and the Result reads them back
-	// from disk: memory stays flat however many findings there are. Such a
-	// Result has no Findings slice: read them with Each or EachGrouped,
-	// and Close it to remove the files.
+	// system's temporary folder when empty), removed from the folder at
+	// once, and the Result reads them back from disk: memory stays flat
+	// however many findings there are. Such a Result has no Findings
+	// slice: read them with Each or EachGrouped, and Close it to free the
+	// files.
 	SpillAfter int
 	SpillDir   string
 }
@@ -150,7 +151,7 @@ type Scanner struct {
 	emitErr  error
 	streamed Summary // Duplicates, Filtered and Findings of emitted findings
 
-	spill *spillFolder // run files of kept findings, when they may spill
+	spill *spillFiles // run files of kept findings, when they may spill
 }
 
 // New returns a scanner for the catalog and its rule set.
@@ -231,6 +232,7 @@ func (s *Scanner) finish(ctx context.Context, parts []*part) (*Result, error) {
 	}
 	if err != nil {
 		if s.spill != nil {
+			dropSpilled(parts)
 			s.spill.remove()
 		}
 		return nil, err
@@ -248,7 +250,7 @@ func (s *Scanner) startRun() {
 	}
 	s.spill = nil
 	if s.opts.EmitJSON == nil && s.opts.SpillAfter > 0 {
-		s.spill = &spillFolder{parent: s.opts.SpillDir}
+		s.spill = &spillFiles{dir: s.opts.SpillDir}
 	}
 }
 
@@ -408,6 +410,7 @@ type part struct {
 	sum        Summary
 	findings   chunks
 	held       int   // findings in findings
+	heldBytes  int   // what they hold, about (see findingBytes)
 	runs       []run // findings spilled to disk
 	rejections []Rejection
 	skipped    []Rejection
@@ -614,10 +617,14 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 				w.p.held += len(*c) - n
 				if w.s.spill == nil {
 					w.s.noteHeld(int64(len(*c) - n))
+				} else {
+					for i := n; i < len(*c); i++ {
+						w.p.heldBytes += findingBytes(&(*c)[i])
+					}
 				}
 			}
 		}
-		if w.s.spill != nil && w.p.held >= w.s.opts.SpillAfter {
+		if w.s.spill != nil && (w.p.held >= w.s.opts.SpillAfter || w.p.heldBytes >= spillBytes) {
 			if err := w.p.spill(w.s.spill); err != nil {
 				w.s.fail(err)
 				return

@@ -15,15 +15,25 @@ import (
 
 // A scan that keeps its findings (every output but JSON Lines) holds them
 // in memory, and one over a large log holds hundreds of thousands: about
-// 2.7 KB each. With Options.SpillAfter set, a worker holding that many
-// sorts them and writes them to a run file in a temporary folder; when the
+// 2.7 KB each. With Options.SpillAfter set, a worker holding that many, or
+// spillBytes of them, sorts them and writes them to a run file; when the
 // scan ends, merge reads the runs back in order, drops duplicates and
-// filtered findings on the way, and writes what is kept to one file that
-// Result.Each reads. Memory then stays flat however many findings there are.
+// filtered findings on the way, and writes what is kept to one run that
+// Result.Each reads. Memory then stays flat however many findings there
+// are.
+//
+// A run file is removed from its folder as soon as it is made: the open
+// file holds its data, and the system frees it when the file is closed or
+// the process ends, however it ends (an interrupt, a closed pipe, a kill).
+// A worker merges its runs when it holds many, so that a scan keeps few
+// files open.
 
-// spilled is a finding as a run file holds it (see runcodec.go): the
-// fields a finding keeps out of its JSON come along, and rank and seq
-// order a regrouping (see Result.EachGrouped).
+// spillBytes bounds the findings a worker holds, counted by what their
+// fields hold: a finding quotes up to 8 KiB of each of its fields.
+var spillBytes = 32 << 20
+
+// spilled is a finding as a run file holds it (see runcodec.go): rank and
+// seq order a regrouping (see Result.EachGrouped).
 type spilled struct {
 	F         Finding
 	Rank, Seq int64
@@ -31,67 +41,90 @@ type spilled struct {
 
 func (sp *spilled) finding() *Finding { return &sp.F }
 
-// spillFolder is the temporary folder of one scan's run files, made when
-// the first run is written.
-type spillFolder struct {
-	parent string // where to make it; "" for the system's temporary folder
-	mu     sync.Mutex
-	dir    string
-	n      int
+// spillFiles makes a scan's run files in dir, "" for the system's
+// temporary folder.
+type spillFiles struct {
+	dir string
+	mu  sync.Mutex
+	// named are files that could not be removed while open (on systems
+	// that refuse to), removed by remove.
+	named []string
 }
 
-// create makes a new run file.
-func (sf *spillFolder) create() (*os.File, error) {
-	sf.mu.Lock()
-	defer sf.mu.Unlock()
-	if sf.dir == "" {
-		d, err := os.MkdirTemp(sf.parent, "ttc-scan-")
-		if err != nil {
-			return nil, fmt.Errorf("spill findings: %w", err)
-		}
-		sf.dir = d
-	}
-	sf.n++
-	f, err := os.Create(fmt.Sprintf("%s/run-%d.gob", sf.dir, sf.n))
+// create makes a new run file, already removed from its folder.
+func (sf *spillFiles) create() (*os.File, error) {
+	f, err := os.CreateTemp(sf.dir, "ttc-scan-*.run")
 	if err != nil {
-		return nil, fmt.Errorf("spill findings: %w", err)
+		dir := sf.dir
+		if dir == "" {
+			dir = os.TempDir()
+		}
+		return nil, fmt.Errorf("spill findings to a temporary file in %s (TMPDIR): %w", dir, err)
+	}
+	if os.Remove(f.Name()) != nil {
+		sf.mu.Lock()
+		sf.named = append(sf.named, f.Name())
+		sf.mu.Unlock()
 	}
 	return f, nil
 }
 
-// remove deletes the folder and every run in it.
-func (sf *spillFolder) remove() error {
+// remove deletes the run files that could not be removed while open; they
+// must be closed by now.
+func (sf *spillFiles) remove() {
 	sf.mu.Lock()
 	defer sf.mu.Unlock()
-	if sf.dir == "" {
-		return nil
+	for _, n := range sf.named {
+		os.Remove(n)
 	}
-	err := os.RemoveAll(sf.dir)
-	sf.dir = ""
-	return err
+	sf.named = nil
 }
 
-// run is one sorted run file.
+// run is one sorted run: an open file and how much of it was written.
 type run struct {
-	path string
-	n    int64
+	f       *os.File
+	size, n int64
+}
+
+// drop closes a run's file, which frees its data.
+func (r run) drop() { r.f.Close() }
+
+func dropRuns(runs []run) {
+	for _, r := range runs {
+		r.drop()
+	}
 }
 
 // runWriter writes findings, in the order given, to a new run file.
 type runWriter struct {
 	f   *os.File
+	cw  countingWriter
 	bw  *bufio.Writer
 	enc *runEncoder
 	n   int64
 }
 
-func newRunWriter(sf *spillFolder) (*runWriter, error) {
+// countingWriter counts what goes through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func newRunWriter(sf *spillFiles) (*runWriter, error) {
 	f, err := sf.create()
 	if err != nil {
 		return nil, err
 	}
-	bw := bufio.NewWriterSize(f, 64<<10)
-	return &runWriter{f: f, bw: bw, enc: newRunEncoder(bw)}, nil
+	rw := &runWriter{f: f, cw: countingWriter{w: f}}
+	rw.bw = bufio.NewWriterSize(&rw.cw, 64<<10)
+	rw.enc = newRunEncoder(rw.bw)
+	return rw, nil
 }
 
 func (rw *runWriter) add(sp *spilled) error {
@@ -99,19 +132,20 @@ func (rw *runWriter) add(sp *spilled) error {
 	return rw.enc.encode(sp)
 }
 
+// close ends the run; on an error it drops the file too.
 func (rw *runWriter) close() (run, error) {
-	err := rw.bw.Flush()
-	if cerr := rw.f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := rw.bw.Flush(); err != nil {
+		rw.f.Close()
 		return run{}, fmt.Errorf("spill findings: %w", err)
 	}
-	return run{path: rw.f.Name(), n: rw.n}, nil
+	return run{f: rw.f, size: rw.cw.n, n: rw.n}, nil
 }
 
+// abandon drops a run being written after an error.
+func (rw *runWriter) abandon() { rw.f.Close() }
+
 // writeRun writes findings, sorted by cmpFinding, as one run.
-func writeRun(sf *spillFolder, fs []*Finding) (run, error) {
+func writeRun(sf *spillFiles, fs []*Finding) (run, error) {
 	sortFindings(fs)
 	rw, err := newRunWriter(sf)
 	if err != nil {
@@ -120,7 +154,7 @@ func writeRun(sf *spillFolder, fs []*Finding) (run, error) {
 	for _, f := range fs {
 		sp := spilled{F: *f}
 		if err := rw.add(&sp); err != nil {
-			rw.close()
+			rw.abandon()
 			return run{}, err
 		}
 	}
@@ -129,25 +163,21 @@ func writeRun(sf *spillFolder, fs []*Finding) (run, error) {
 
 // runReader reads a run back, one finding at a time.
 type runReader struct {
-	f   *os.File
-	dec *runDecoder
-	cur spilled
-	at  int // the run's place among those merged, for a stable order
+	name string
+	dec  *runDecoder
+	cur  spilled
+	at   int // the run's place among those merged, for a stable order
 }
 
-func openRun(r run) (*runReader, error) {
-	f, err := os.Open(r.path)
-	if err != nil {
-		return nil, fmt.Errorf("read spilled findings: %w", err)
-	}
-	return &runReader{f: f, dec: &runDecoder{r: bufio.NewReaderSize(f, 64<<10)}}, nil
+func openRun(r run) *runReader {
+	return &runReader{name: r.f.Name(), dec: &runDecoder{r: bufio.NewReaderSize(io.NewSectionReader(r.f, 0, r.size), 64<<10)}}
 }
 
 // next reads the next finding into cur; it returns io.EOF after the last.
 func (rr *runReader) next() error {
 	err := rr.dec.decode(&rr.cur)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("read spilled findings from %s: %w", rr.f.Name(), err)
+		return fmt.Errorf("read spilled findings from %s: %w", rr.name, err)
 	}
 	return err
 }
@@ -173,23 +203,15 @@ func (h *runHeap) Pop() any {
 	return r
 }
 
-// mergeRuns calls fn with the findings of runs, each run sorted by cmp, in
-// cmp order. fn may keep nothing it is given past its call.
-func mergeRuns(runs []run, order func(a, b *spilled) int, fn func(*spilled) error) (err error) {
+// mergeRuns calls fn with the findings of runs, each run sorted by order,
+// in that order. fn may keep nothing it is given past its call. The runs
+// stay open: the caller drops them.
+func mergeRuns(runs []run, order func(a, b *spilled) int, fn func(*spilled) error) error {
 	h := &runHeap{cmp: order}
-	defer func() {
-		for _, r := range h.rs {
-			r.f.Close()
-		}
-	}()
 	for i, r := range runs {
-		rr, err := openRun(r)
-		if err != nil {
-			return err
-		}
+		rr := openRun(r)
 		rr.at = i
 		if err := rr.next(); err != nil {
-			rr.f.Close()
 			if errors.Is(err, io.EOF) {
 				continue
 			}
@@ -205,7 +227,6 @@ func mergeRuns(runs []run, order func(a, b *spilled) int, fn func(*spilled) erro
 		}
 		switch err := top.next(); {
 		case errors.Is(err, io.EOF):
-			top.f.Close()
 			heap.Pop(h)
 		case err != nil:
 			return err
@@ -216,31 +237,32 @@ func mergeRuns(runs []run, order func(a, b *spilled) int, fn func(*spilled) erro
 	return nil
 }
 
-// maxFanIn is how many runs one merge reads at once: each holds a file
-// open and a read buffer.
+// maxFanIn is how many runs one merge reads at once, each with a read
+// buffer; a worker merges its runs when it holds twice as many.
 var maxFanIn = 64
 
 // compact merges runs, maxFanIn at a time, into fewer longer ones until
-// one merge can read them all, and removes the runs it merged.
-func compact(sf *spillFolder, runs []run, order func(a, b *spilled) int) ([]run, error) {
+// one merge can read them all, and drops the runs it merged. On an error
+// it drops them all.
+func compact(sf *spillFiles, runs []run, order func(a, b *spilled) int) ([]run, error) {
 	for len(runs) > maxFanIn {
 		group := runs[:maxFanIn]
 		out, err := newRunWriter(sf)
 		if err != nil {
-			return runs, err
+			dropRuns(runs)
+			return nil, err
 		}
-		err = mergeRuns(group, order, out.add)
-		r, cerr := out.close()
-		if err == nil {
-			err = cerr
+		if err := mergeRuns(group, order, out.add); err != nil {
+			out.abandon()
+			dropRuns(runs)
+			return nil, err
 		}
+		r, err := out.close()
 		if err != nil {
-			os.Remove(r.path)
-			return runs, err
+			dropRuns(runs)
+			return nil, err
 		}
-		for _, g := range group {
-			os.Remove(g.path)
-		}
+		dropRuns(group)
 		// Both orders tell every two findings apart (by record, rule and
 		// technique; by sequence), so where the merged run goes does not
 		// change the result.
@@ -258,30 +280,35 @@ func byGroup(a, b *spilled) int {
 	return cmp.Compare(a.Seq, b.Seq)
 }
 
-// spill writes the findings a part holds as one run and lets them go.
-func (p *part) spill(sf *spillFolder) error {
+// spill writes the findings a part holds as one run and lets them go; a
+// part holding many runs merges them.
+func (p *part) spill(sf *spillFiles) error {
 	var fs []*Finding
 	for _, c := range p.findings {
 		for i := range c {
 			fs = append(fs, &c[i])
 		}
 	}
-	if len(fs) == 0 {
-		return nil
+	if len(fs) > 0 {
+		r, err := writeRun(sf, fs)
+		if err != nil {
+			return err
+		}
+		p.runs = append(p.runs, r)
+		p.findings, p.held, p.heldBytes = nil, 0, 0
 	}
-	r, err := writeRun(sf, fs)
-	if err != nil {
+	if len(p.runs) >= 2*maxFanIn {
+		runs, err := compact(sf, p.runs, byFinding)
+		p.runs = runs
 		return err
 	}
-	p.runs = append(p.runs, r)
-	p.findings, p.held = nil, 0
 	return nil
 }
 
 // spilledResult is the findings of a result kept on disk, in order.
 type spilledResult struct {
-	folder *spillFolder
-	kept   run
+	files *spillFiles
+	kept  run
 }
 
 // each calls fn with every kept finding, in order.
@@ -291,12 +318,15 @@ func (sr *spilledResult) each(fn func(*Finding) error) error {
 
 // eachGrouped calls fn with every kept finding, grouped by key: groups in
 // the order their first finding comes, findings in order within them. It
-// sorts the findings again, on disk, by group.
-func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn func(*Finding) error) error {
+// sorts the findings again, on disk, by group, batch findings (or
+// spillBytes of them) at a time.
+func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn func(*Finding) error) (err error) {
 	rank := map[string]int64{}
 	var runs []run
+	defer func() { dropRuns(runs) }()
 	var buf []spilled
 	var order []*spilled
+	bufBytes := 0
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
@@ -306,13 +336,13 @@ func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn fu
 			order = append(order, &buf[i])
 		}
 		slices.SortFunc(order, byGroup)
-		rw, err := newRunWriter(sr.folder)
+		rw, err := newRunWriter(sr.files)
 		if err != nil {
 			return err
 		}
 		for _, sp := range order {
 			if err := rw.add(sp); err != nil {
-				rw.close()
+				rw.abandon()
 				return err
 			}
 		}
@@ -321,11 +351,11 @@ func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn fu
 			return err
 		}
 		runs = append(runs, r)
-		buf = buf[:0]
+		buf, bufBytes = buf[:0], 0
 		return nil
 	}
 	var seq int64
-	err := mergeRuns([]run{sr.kept}, byFinding, func(sp *spilled) error {
+	err = mergeRuns([]run{sr.kept}, byFinding, func(sp *spilled) error {
 		k := key(sp.finding())
 		r, ok := rank[k]
 		if !ok {
@@ -336,7 +366,7 @@ func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn fu
 		c.Rank, c.Seq = r, seq
 		seq++
 		buf = append(buf, c)
-		if len(buf) >= batch {
+		if bufBytes += findingBytes(&c.F); len(buf) >= batch || bufBytes >= spillBytes {
 			return flush()
 		}
 		return nil
@@ -344,18 +374,27 @@ func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn fu
 	if err == nil {
 		err = flush()
 	}
-	defer func() {
-		for _, r := range runs {
-			os.Remove(r.path)
-		}
-	}()
 	if err != nil {
 		return err
 	}
-	if runs, err = compact(sr.folder, runs, byGroup); err != nil {
+	if runs, err = compact(sr.files, runs, byGroup); err != nil {
 		return err
 	}
 	return mergeRuns(runs, byGroup, func(sp *spilled) error { return fn(sp.finding()) })
+}
+
+// findingBytes is about what a finding holds: its strings and the rest.
+func findingBytes(f *Finding) int {
+	n := 400 + len(f.TechniqueName) + len(f.ErrorCode) + len(f.ErrorMessage) + len(f.EventID) + len(f.EventTime) +
+		len(f.EventSource) + len(f.EventName) + len(f.AWSRegion) + len(f.RecipientAccountID)
+	a := &f.Actor
+	n += len(a.Type) + len(a.ARN) + len(a.PrincipalID) + len(a.AccountID) + len(a.UserName) + len(a.AccessKeyID) +
+		len(a.SessionIssuer) + len(a.InvokedBy) + len(a.SourceIP) + len(a.UserAgent)
+	n += len(f.Record.File) + len(f.consoleLogin)
+	for _, m := range f.Matched {
+		n += 32 + len(m.Field) + len(m.Value)
+	}
+	return n
 }
 
 // mergeSpilled is merge for a scan whose findings went to disk: it writes
@@ -364,16 +403,18 @@ func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn fu
 // run that res reads from.
 //
 // Copies of one event agree on its time, so they meet in a merge by time:
-// the duplicate check only remembers the findings of the current second
-// and instant, and its memory stays flat too.
+// the duplicate check only remembers the findings of the current instant,
+// and its memory stays flat too.
 func (s *Scanner) mergeSpilled(res *Result, parts []*part) error {
 	var runs []run
+	defer func() { dropRuns(runs) }()
 	for _, p := range parts {
-		if err := p.spill(s.spill); err != nil {
-			return err
-		}
+		err := p.spill(s.spill)
 		runs = append(runs, p.runs...)
 		p.runs = nil
+		if err != nil {
+			return err
+		}
 	}
 	runs, err := compact(s.spill, runs, byFinding)
 	if err != nil {
@@ -406,19 +447,25 @@ func (s *Scanner) mergeSpilled(res *Result, parts []*part) error {
 		}
 		return out.add(sp)
 	})
-	kept, cerr := out.close()
-	for _, r := range runs {
-		os.Remove(r.path)
+	if err != nil {
+		out.abandon()
+		return err
 	}
-	if err == nil {
-		err = cerr
-	}
+	kept, err := out.close()
 	if err != nil {
 		return err
 	}
 	sum.Findings = int(kept.n)
-	res.spilled = &spilledResult{folder: s.spill, kept: kept}
+	res.spilled = &spilledResult{files: s.spill, kept: kept}
 	return nil
+}
+
+// dropSpilled drops the runs of parts, after a scan that failed.
+func dropSpilled(parts []*part) {
+	for _, p := range parts {
+		dropRuns(p.runs)
+		p.runs = nil
+	}
 }
 
 // Each calls fn with every finding of the result, in order: by time, then
@@ -473,10 +520,13 @@ func (r *Result) EachGrouped(key func(f *Finding) string, fn func(f *Finding) er
 // with Each, not in Findings.
 func (r *Result) Spilled() bool { return r.spilled != nil }
 
-// Close removes the files of a result whose findings were spilled to disk.
+// Close frees the files of a result whose findings were spilled to disk.
 func (r *Result) Close() error {
 	if r.spilled == nil {
 		return nil
 	}
-	return r.spilled.folder.remove()
+	r.spilled.kept.drop()
+	r.spilled.files.remove()
+	r.spilled = nil
+	return nil
 }

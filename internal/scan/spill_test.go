@@ -101,6 +101,7 @@ func TestSpillMatchesMemory(t *testing.T) {
 			for _, after := range []int{25, 700} {
 				spillDir := t.TempDir()
 				o.SpillAfter, o.SpillDir = after, spillDir
+				fds := openFiles(t)
 				spilled, err := scan.New(c, rs, o).Scan(context.Background(), []string{logs, "testdata/logs"})
 				if err != nil {
 					t.Fatal(err)
@@ -125,15 +126,31 @@ func TestSpillMatchesMemory(t *testing.T) {
 						}
 					}
 				}
+				// The run files are gone from the folder from the start, and
+				// closing the result closes them.
+				if left, _ := os.ReadDir(spillDir); len(left) != 0 {
+					t.Errorf("%s: %d entries in the spill folder", name, len(left))
+				}
 				if err := spilled.Close(); err != nil {
 					t.Fatal(err)
 				}
-				if left, _ := os.ReadDir(spillDir); len(left) != 0 {
-					t.Errorf("%s: %d entries left in the spill folder after Close", name, len(left))
+				if now := openFiles(t); fds >= 0 && now != fds {
+					t.Errorf("%s: %d files open after Close, %d before the scan", name, now, fds)
 				}
 			}
 		}
 	}
+}
+
+// openFiles counts the files this process holds open, -1 where the
+// system does not say.
+func openFiles(t *testing.T) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(fds)
 }
 
 // TestSpillFailure checks that a scan that cannot write its findings to
@@ -144,5 +161,20 @@ func TestSpillFailure(t *testing.T) {
 	_, err := scan.New(c, rs, scan.Options{Workers: 1, SpillAfter: 1, SpillDir: missing}).Scan(context.Background(), []string{"testdata/logs"})
 	if err == nil || !strings.Contains(err.Error(), "spill findings") {
 		t.Fatalf("error %v, want one about spilling findings", err)
+	}
+}
+
+// TestSpillByBytes checks that a worker spills when its findings hold
+// much, however few they are: a finding quotes up to 8 KiB of each field.
+func TestSpillByBytes(t *testing.T) {
+	c, rs := fixtures(t)
+	defer scan.SetSpillBytes(4 << 10)()
+	res, err := scan.New(c, rs, scan.Options{Workers: 1, SpillAfter: 1 << 30, SpillDir: t.TempDir()}).Scan(context.Background(), []string{"testdata/logs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	if !res.Spilled() || res.Summary.Findings == 0 {
+		t.Fatalf("spilled %v with %d findings; want the findings spilled past 4 KiB", res.Spilled(), res.Summary.Findings)
 	}
 }
