@@ -105,3 +105,22 @@ func TestTimelineCapsLists(t *testing.T) {
 		t.Errorf("table does not say the actor used more addresses:\n%.600s", b.String())
 	}
 }
+
+// TestTimelineCutsLongValues checks that a listed value is cut at
+// MaxListedBytes, at a character boundary, and that values alike up to
+// the cut are listed once.
+func TestTimelineCutsLongValues(t *testing.T) {
+	long := strings.Repeat("é", report.MaxListedBytes) // two bytes each
+	var fs []scan.Finding
+	for _, tail := range []string{"a", "b"} {
+		fs = append(fs, scan.Finding{Actor: scan.Actor{Type: "IAMUser", ARN: "arn:aws:iam::111122223333:user/a", UserAgent: long + tail}})
+	}
+	tl := report.Timelines(fs)
+	if len(tl) != 1 || len(tl[0].UserAgent) != 1 {
+		t.Fatalf("timelines %+v, want one actor with one user agent", tl)
+	}
+	ua := tl[0].UserAgent[0]
+	if want := long[:report.MaxListedBytes] + "…"; ua != want {
+		t.Errorf("user agent of %d bytes, want %d (cut at a character boundary and marked)", len(ua), len(want))
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/scan"
@@ -56,8 +57,13 @@ type ActorTimeline struct {
 
 // MaxListed bounds the access keys, source IPs and user agents a timeline
 // lists: an actor behind NAT gateways or a fleet may use thousands, and
-// every finding lists its own.
-const MaxListed = 50
+// every finding lists its own. A listed value is cut at MaxListedBytes
+// (its findings have it whole): a report holds every actor's lists at
+// once.
+const (
+	MaxListed      = 50
+	MaxListedBytes = 512
+)
 
 // Document is the JSON form of a scan.
 type Document struct {
@@ -198,6 +204,7 @@ func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
 	}{{&t.AccessKey, &t.MoreAccessKeys, listed{k, 'k', f.Actor.AccessKeyID}},
 		{&t.SourceIPs, &t.MoreSourceIPs, listed{k, 'i', f.Actor.SourceIP}},
 		{&t.UserAgent, &t.MoreUserAgents, listed{k, 'u', f.Actor.UserAgent}}} {
+		v.l.value = cutListed(v.l.value)
 		switch {
 		case v.l.value == "" || tb.seen[v.l]:
 		case len(*v.list) == MaxListed:
@@ -208,6 +215,19 @@ func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
 		}
 	}
 	return t
+}
+
+// cutListed cuts a listed value at MaxListedBytes, at a character
+// boundary, and marks the cut.
+func cutListed(s string) string {
+	if len(s) <= MaxListedBytes {
+		return s
+	}
+	n := MaxListedBytes
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…" // a new string: the whole value is not kept
 }
 
 func (tb *timelineBuilder) timelines() []ActorTimeline {
