@@ -55,8 +55,8 @@ with outcome "attempt". When an input cannot be read to the end the results are
 still printed, and the exit status is 1.
 
 -o jsonl writes findings as they are found. The other formats sort them by time;
-past a few thousand findings they wait in temporary files under $TMPDIR, removed
-when the scan ends, so that memory stays flat however many there are.`,
+past a few thousand findings they wait in temporary files under $TMPDIR (freed
+when ttc exits, however it exits), so that memory stays flat however many there are.`,
 		Example: `  ttc scan AWSLogs/
   ttc scan --group-by actor incident/*.json.gz
   ttc scan -o jsonl --technique T1486 logs/ > findings.jsonl
