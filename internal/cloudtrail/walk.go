@@ -10,7 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Folder is the kind of S3 delivery folder a file sits in.
@@ -28,11 +31,21 @@ const (
 	FolderDigest
 )
 
-// ErrEmptyLog marks a file named as a CloudTrail log file, found by
-// walking a folder, that is empty or blank: CloudTrail writes no such file,
-// so it is a failed download or copy, reported instead of read as a log
-// without records.
-var ErrEmptyLog = errors.New("empty log file")
+// Errors of the walk, and of opening what it found.
+var (
+	// ErrEmptyLog marks a file named as a CloudTrail log file, found by
+	// walking a folder, that is empty or blank: CloudTrail writes no such
+	// file, so it is a failed download or copy, reported instead of read as
+	// a log without records.
+	ErrEmptyLog = errors.New("empty log file")
+	// ErrBrokenLink marks a symbolic link found by walking a folder that
+	// leads nowhere (dangling) or to itself (a loop).
+	ErrBrokenLink = errors.New("broken symbolic link")
+	// ErrLeftFolder marks a file found by walking a folder that, once
+	// opened, is not inside that folder: a link, or a folder on its path,
+	// was changed to lead out of it after the walk checked it.
+	ErrLeftFolder = errors.New("file opened is outside the folder walked")
+)
 
 // Input is one file to read, as found by Inputs.
 type Input struct {
@@ -45,16 +58,23 @@ type Input struct {
 	// Skip, when not empty, says why a file found by walking a directory is
 	// set aside instead of read.
 	Skip string
+	// Root, for a file found by walking a directory, is that directory,
+	// absolute and with its links resolved: Open checks that the file it
+	// opens is still inside it.
+	Root string
 }
 
 // Inputs yields the files to read for the given paths in order: "-" for
 // standard input, files as named (always read), and the files below each
-// directory in lexical order. Walking skips hidden entries, sets aside
-// digest files, entries that are no regular file (behind a symbolic link
-// too), symbolic links that lead out of the folder, and files whose first bytes are neither gzip nor JSON, except files
-// named as CloudTrail log files, which are read whatever they hold unless
-// empty or blank (ErrEmptyLog), and yields walk errors (unreadable
-// folders) without stopping.
+// directory in lexical order, a directory named through a symbolic link
+// included. Walking skips hidden entries, sets aside digest files, entries
+// that are no regular file (behind a symbolic link too), symbolic links
+// that lead out of the folder, and files whose first bytes are neither
+// gzip nor JSON, except files named as CloudTrail log files, which are
+// read whatever they hold unless empty or blank (ErrEmptyLog), and yields
+// broken symbolic links (ErrBrokenLink) and walk errors (unreadable
+// folders) without stopping. Files found by walking are to be opened with
+// Input.Open, which checks that they are still inside the folder.
 func Inputs(paths []string) iter.Seq2[Input, error] {
 	return func(yield func(Input, error) bool) {
 		for _, p := range paths {
@@ -86,16 +106,26 @@ func Inputs(paths []string) iter.Seq2[Input, error] {
 
 // walk yields the files below root and reports whether to go on.
 func walk(root string, yield func(Input, error) bool) bool {
+	base, err := resolve(root)
+	if err != nil {
+		return yield(Input{Path: root}, fmt.Errorf("walk input: %w", err))
+	}
+	// WalkDir does not follow a link at its root, which would leave a
+	// folder named through a link unread; with a trailing separator the
+	// link is followed, and the paths found still start with the name given.
+	start := root
+	if fi, err := os.Lstat(root); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		start = root + string(filepath.Separator)
+	}
 	goOn := true
-	inside := within(root)
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(start, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if goOn = yield(Input{Path: p}, fmt.Errorf("walk input: %w", err)); !goOn {
 				return fs.SkipAll
 			}
 			return nil
 		}
-		hidden := p != root && strings.HasPrefix(d.Name(), ".")
+		hidden := p != start && strings.HasPrefix(d.Name(), ".")
 		if d.IsDir() {
 			if hidden {
 				return fs.SkipDir
@@ -105,26 +135,7 @@ func walk(root string, yield func(Input, error) bool) bool {
 		if hidden {
 			return nil
 		}
-		in := layout(p)
-		var bad error
-		switch {
-		case in.Folder == FolderDigest:
-			in.Skip = "digest file (log-file validation)"
-		case !regular(p, d):
-			in.Skip = "not a regular file"
-		case d.Type()&fs.ModeSymlink != 0 && !inside(p):
-			in.Skip = "symbolic link leading out of the folder walked: not followed (name the file to read it)"
-		case logName.MatchString(d.Name()):
-			// Named as a log: read whatever it holds, so that a damaged
-			// one (a cut download, an error page saved in its place)
-			// fails instead of being set aside like a README.
-			if why := sniffFile(p); why == emptyFile || why == blankFile {
-				bad = fmt.Errorf("check input: %w (%s)", ErrEmptyLog, why)
-			}
-		default:
-			in.Skip = sniffFile(p)
-		}
-		if goOn = yield(in, bad); !goOn {
+		if goOn = yield(entry(base, p, d)); !goOn {
 			return fs.SkipAll
 		}
 		return nil
@@ -135,39 +146,83 @@ func walk(root string, yield func(Input, error) bool) bool {
 	return goOn
 }
 
-// regular reports whether the entry d at p is a regular file, following a
-// symbolic link: a device or a FIFO would hang or never end a read. A link
-// that cannot be followed counts as regular, so that opening it fails
-// later with the reason.
-func regular(p string, d fs.DirEntry) bool {
-	if d.Type()&fs.ModeSymlink == 0 {
-		return d.Type().IsRegular()
+// entry sorts the file p, found by the walk of the folder base, into read,
+// set aside (Skip) or failed (the error).
+func entry(base, p string, d fs.DirEntry) (Input, error) {
+	in := layout(p)
+	in.Root = base
+	if in.Folder == FolderDigest {
+		in.Skip = "digest file (log-file validation)"
+		return in, nil
 	}
-	fi, err := os.Stat(p)
-	return err != nil || fi.Mode().IsRegular()
+	mode, link := d.Type(), d.Type()&fs.ModeSymlink != 0
+	if link {
+		fi, err := follow(p)
+		if err != nil {
+			return in, fmt.Errorf("check input: %w", err)
+		}
+		mode = fi.Mode().Type()
+	}
+	switch {
+	case !mode.IsRegular():
+		// A device or a FIFO would hang or never end a read.
+		in.Skip = "not a regular file"
+		return in, nil
+	case link:
+		t, err := resolve(p)
+		if err != nil {
+			return in, fmt.Errorf("check input: follow symbolic link: %w", err)
+		}
+		if !within(base, t) {
+			in.Skip = "symbolic link leading out of the folder walked: not followed (name the file to read it)"
+			return in, nil
+		}
+	}
+	if !logName.MatchString(d.Name()) {
+		in.Skip = sniffFile(p)
+		return in, nil
+	}
+	// Named as a log: read whatever it holds, so that a damaged one (a cut
+	// download, an error page saved in its place) fails instead of being
+	// set aside like a README.
+	if why := sniffFile(p); why == emptyFile || why == blankFile {
+		return in, fmt.Errorf("check input: %w (%s)", ErrEmptyLog, why)
+	}
+	return in, nil
 }
 
-// within returns a test of whether a symbolic link below root leads to a
-// file inside root. A folder of logs may come from the account under
-// investigation, and a link in it must not make the scan read, and quote
-// in its reports, files of the machine it runs on.
-func within(root string) func(link string) bool {
-	abs := func(p string) (string, bool) {
-		r, err := filepath.EvalSymlinks(p)
-		if err == nil {
-			r, err = filepath.Abs(r)
-		}
-		return r, err == nil
+// follow returns what the symbolic link at p leads to. A link that leads
+// nowhere is ErrBrokenLink, so that it is reported as what it is rather
+// than as a link leading out of the folder.
+func follow(p string) (fs.FileInfo, error) {
+	fi, err := os.Stat(p)
+	switch {
+	case err == nil:
+		return fi, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%w (dangling): %w", ErrBrokenLink, err)
+	case errors.Is(err, syscall.ELOOP):
+		return nil, fmt.Errorf("%w (a loop): %w", ErrBrokenLink, err)
 	}
-	base, ok := abs(root)
-	return func(link string) bool {
-		t, tok := abs(link)
-		if !ok || !tok {
-			return false
-		}
-		rel, err := filepath.Rel(base, t)
-		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	return nil, fmt.Errorf("follow symbolic link: %w", err)
+}
+
+// resolve returns p absolute, with every symbolic link on it followed.
+func resolve(p string) (string, error) {
+	r, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", err
 	}
+	return filepath.Abs(r)
+}
+
+// within reports whether the resolved path t is inside the resolved folder
+// base. A folder of logs may come from the account under investigation,
+// and a link in it must not make the scan read, and quote in its reports,
+// files of the machine it runs on.
+func within(base, t string) bool {
+	rel, err := filepath.Rel(base, t)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // layout reads the S3 delivery layout from a path:
@@ -258,4 +313,68 @@ func Open(path string, stdin io.Reader) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("open input: %w", err)
 	}
 	return f, nil
+}
+
+// Open opens the input like the function Open. A file found by walking a
+// folder was checked by the walk, but is opened again by its path: a link
+// re-pointed, or a folder on the path replaced by a link, in between would
+// make the scan read a file of the machine it runs on. So the file opened
+// must still be inside the folder walked, or the input fails with
+// ErrLeftFolder.
+func (in Input) Open(stdin io.Reader) (io.ReadCloser, error) {
+	if in.Root == "" || in.Path == "-" {
+		return Open(in.Path, stdin)
+	}
+	f, err := os.Open(in.Path)
+	if err != nil {
+		return nil, fmt.Errorf("open input: %w", err)
+	}
+	if err := inside(f, in.Root); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open input: %w", err)
+	}
+	return f, nil
+}
+
+// fdDir names the descriptors of the process on Linux; a variable so that
+// tests can try the check used elsewhere.
+var fdDir = "/proc/self/fd/"
+
+// inside checks that the open file f lies inside the resolved folder base.
+func inside(f *os.File, base string) error {
+	// On Linux the kernel names the file the descriptor holds: what is
+	// checked is what will be read, with no window in between.
+	if runtime.GOOS == "linux" {
+		if t, err := os.Readlink(fdDir + strconv.Itoa(int(f.Fd()))); err == nil {
+			if !within(base, t) {
+				return ErrLeftFolder
+			}
+			return nil
+		}
+	}
+	// Elsewhere, or without /proc, the path is resolved again, checked,
+	// and the file at its end must be the one opened. Lstat keeps a link
+	// put in place of that file from passing, but not one put in place of
+	// a folder on the resolved path between the resolution and the Lstat:
+	// a swap out, back in, and out again, each timed to a few system calls,
+	// can still get a file from outside read there.
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("stat input: %w", err)
+	}
+	t, err := resolve(f.Name())
+	if err != nil {
+		return fmt.Errorf("resolve input: %w", err)
+	}
+	if !within(base, t) {
+		return ErrLeftFolder
+	}
+	ti, err := os.Lstat(t)
+	if err != nil {
+		return fmt.Errorf("stat input: %w", err)
+	}
+	if !os.SameFile(fi, ti) {
+		return fmt.Errorf("%w: it changed while it was opened", ErrLeftFolder)
+	}
+	return nil
 }

@@ -204,7 +204,8 @@ func TestInputsLogNames(t *testing.T) {
 // TestInputsLogNamed checks that a file named as a CloudTrail log file is
 // read without a look at its content, unless it is empty or blank (it
 // fails) or is no regular file, even behind a symbolic link, or is a
-// symbolic link out of the folder (set aside).
+// symbolic link out of the folder (set aside), and that a broken link
+// fails as broken, not as a link leading out.
 func TestInputsLogNamed(t *testing.T) {
 	const name = "111111111111_CloudTrail_eu-west-1_20260301T1000Z_a.json"
 	const outside = "symbolic link leading out of the folder walked: not followed (name the file to read it)"
@@ -214,7 +215,8 @@ func TestInputsLogNamed(t *testing.T) {
 		link    string // target of a symbolic link, when not empty
 		skip    string
 		err     error
-		logName bool // named as a log; else named other.json
+		why     string // in the error, when err is not nil
+		logName bool   // named as a log; else named other.json
 	}{
 		{name: "log", data: []byte(recA), logName: true},
 		{name: "text log", data: []byte("<html>"), logName: true},
@@ -229,6 +231,10 @@ func TestInputsLogNamed(t *testing.T) {
 		{name: "link to a log outside", link: "target", logName: true, skip: outside},
 		{name: "link to a log inside", link: "inside", logName: true},
 		{name: "link to a file outside, other name", link: "target", skip: outside},
+		{name: "dangling link", link: "missing", err: ErrBrokenLink, why: "(dangling)", logName: true},
+		{name: "dangling link, other name", link: "missing", err: ErrBrokenLink, why: "(dangling)"},
+		{name: "link loop", link: "loop", err: ErrBrokenLink, why: "(a loop)", logName: true},
+		{name: "link loop, other name", link: "loop", err: ErrBrokenLink, why: "(a loop)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -257,6 +263,8 @@ func TestInputsLogNamed(t *testing.T) {
 				tt.link = filepath.Join(".store", "target")
 			case tt.link == ".":
 				tt.link = t.TempDir()
+			case tt.link == "loop":
+				tt.link = filepath.Base(p)
 			}
 			if tt.link != "" {
 				if err := os.Symlink(tt.link, p); err != nil {
@@ -270,6 +278,9 @@ func TestInputsLogNamed(t *testing.T) {
 				if !errors.Is(err, tt.err) || (err == nil) != (tt.err == nil) {
 					t.Fatalf("error %v, want %v", err, tt.err)
 				}
+				if err != nil && !strings.Contains(err.Error(), tt.why) {
+					t.Errorf("error %q, want it to say %q", err, tt.why)
+				}
 				ins = append(ins, in)
 			}
 			if len(ins) != 1 || ins[0].Path != p || ins[0].Skip != tt.skip {
@@ -277,4 +288,155 @@ func TestInputsLogNamed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestInputsLinkedRoot checks that a folder named through a symbolic link
+// is walked like the folder, its files reported under the name given, and
+// that links in it that lead inside the folder it names are read.
+func TestInputsLinkedRoot(t *testing.T) {
+	const name = "111111111111_CloudTrail_eu-west-1_20260301T1000Z_a.json"
+	const dir = "AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/"
+	folder := t.TempDir()
+	p := filepath.Join(folder, filepath.FromSlash(dir), name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(recA), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	links := t.TempDir()
+	if err := os.Symlink(p, filepath.Join(folder, "copy.json")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	mustLink(t, folder, filepath.Join(links, "logs"))
+	mustLink(t, "logs", filepath.Join(links, "logs2"))
+	tests := []struct {
+		name string
+		root string
+	}{
+		{name: "folder", root: folder},
+		{name: "link to the folder", root: filepath.Join(links, "logs")},
+		{name: "link to the folder, trailing separator", root: filepath.Join(links, "logs") + string(filepath.Separator)},
+		{name: "link to a link to the folder", root: filepath.Join(links, "logs2")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for in, err := range Inputs([]string{tt.root}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if in.Skip != "" || in.Root == "" {
+					t.Errorf("%s: skip %q, root %q; want it read, checked against its root", in.Path, in.Skip, in.Root)
+				}
+				got = append(got, in.Path)
+			}
+			root := filepath.Clean(tt.root)
+			want := []string{
+				filepath.Join(root, "AWSLogs", "111111111111", "CloudTrail", "eu-west-1", "2026", "03", "01", name),
+				filepath.Join(root, "copy.json"),
+			}
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("inputs:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+// TestInputOpenSwapped checks that a file found by a walk, then changed to
+// lead out of the folder before it is opened, fails to open instead of
+// being read, with both the Linux check and the one used elsewhere.
+func TestInputOpenSwapped(t *testing.T) {
+	tests := []struct {
+		name string
+		link bool   // the walk finds a link to in/target, else a file
+		swap string // what replaces the file before it is opened
+		err  error
+	}{
+		{name: "link unchanged", link: true},
+		{name: "link re-pointed inside", link: true, swap: "link inside"},
+		{name: "link re-pointed outside", link: true, swap: "link outside", err: ErrLeftFolder},
+		{name: "file replaced by a link outside", swap: "link outside", err: ErrLeftFolder},
+		{name: "folder replaced by a link outside", swap: "folder outside", err: ErrLeftFolder},
+		{name: "file unchanged"},
+	}
+	for _, check := range []struct{ name, fdDir string }{
+		{"descriptor", fdDir},
+		{"resolution", filepath.Join(t.TempDir(), "none") + string(filepath.Separator)},
+	} {
+		for _, tt := range tests {
+			t.Run(check.name+"/"+tt.name, func(t *testing.T) {
+				old := fdDir
+				fdDir = check.fdDir
+				t.Cleanup(func() { fdDir = old })
+				root, outside := t.TempDir(), t.TempDir()
+				for _, p := range []string{
+					filepath.Join(root, ".store", "target"), filepath.Join(root, ".store", "other"),
+					filepath.Join(outside, "in", "log.json"), filepath.Join(outside, "target"),
+				} {
+					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(p, []byte(recA), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				p := filepath.Join(root, "in", "log.json")
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if tt.link {
+					mustLink(t, filepath.Join("..", ".store", "target"), p)
+				} else if err := os.WriteFile(p, []byte(recA), 0o644); err != nil {
+					t.Fatal(err)
+				}
+
+				var ins []Input
+				for in, err := range Inputs([]string{root}) {
+					if err != nil || in.Skip != "" {
+						t.Fatalf("walk gives %+v, %v; want %s read", in, err, p)
+					}
+					ins = append(ins, in)
+				}
+				if len(ins) != 1 || ins[0].Path != p {
+					t.Fatalf("inputs %+v, want %s", ins, p)
+				}
+
+				switch tt.swap {
+				case "link inside":
+					relink(t, filepath.Join(root, ".store", "other"), p)
+				case "link outside":
+					relink(t, filepath.Join(outside, "target"), p)
+				case "folder outside":
+					if err := os.RemoveAll(filepath.Dir(p)); err != nil {
+						t.Fatal(err)
+					}
+					mustLink(t, filepath.Join(outside, "in"), filepath.Dir(p))
+				}
+				rc, err := ins[0].Open(nil)
+				if err == nil {
+					rc.Close()
+				}
+				if !errors.Is(err, tt.err) || (err == nil) != (tt.err == nil) {
+					t.Fatalf("open gives %v, want %v", err, tt.err)
+				}
+			})
+		}
+	}
+}
+
+func mustLink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+}
+
+// relink re-points the link at p to target.
+func relink(t *testing.T, target, p string) {
+	t.Helper()
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	mustLink(t, target, p)
 }

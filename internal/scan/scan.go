@@ -508,7 +508,7 @@ func (s *Scanner) newWorker(p *part) *worker {
 
 // file reads one input to its end and accounts for every record in it.
 func (w *worker) file(in cloudtrail.Input) {
-	f, err := cloudtrail.Open(in.Path, w.s.opts.Stdin)
+	f, err := in.Open(w.s.opts.Stdin)
 	if err != nil {
 		w.p.sum.FilesFailed++
 		w.p.reject(Rejection{File: in.Path, Reason: err.Error(), Whole: true})
