@@ -98,22 +98,9 @@ func dropRuns(runs []run) {
 // runWriter writes findings, in the order given, to a new run file.
 type runWriter struct {
 	f   *os.File
-	cw  countingWriter
 	bw  *bufio.Writer
 	enc *runEncoder
 	n   int64
-}
-
-// countingWriter counts what goes through it.
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
 
 func newRunWriter(sf *spillFiles) (*runWriter, error) {
@@ -121,10 +108,8 @@ func newRunWriter(sf *spillFiles) (*runWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	rw := &runWriter{f: f, cw: countingWriter{w: f}}
-	rw.bw = bufio.NewWriterSize(&rw.cw, 64<<10)
-	rw.enc = newRunEncoder(rw.bw)
-	return rw, nil
+	bw := bufio.NewWriterSize(f, 64<<10)
+	return &runWriter{f: f, bw: bw, enc: newRunEncoder(bw)}, nil
 }
 
 func (rw *runWriter) add(sp *spilled) error {
@@ -134,11 +119,16 @@ func (rw *runWriter) add(sp *spilled) error {
 
 // close ends the run; on an error it drops the file too.
 func (rw *runWriter) close() (run, error) {
-	if err := rw.bw.Flush(); err != nil {
+	err := rw.bw.Flush()
+	var size int64
+	if err == nil {
+		size, err = rw.f.Seek(0, io.SeekCurrent) // the run's end: it is read back by offset
+	}
+	if err != nil {
 		rw.f.Close()
 		return run{}, fmt.Errorf("spill findings: %w", err)
 	}
-	return run{f: rw.f, size: rw.cw.n, n: rw.n}, nil
+	return run{f: rw.f, size: size, n: rw.n}, nil
 }
 
 // abandon drops a run being written after an error.
