@@ -274,7 +274,10 @@ const (
 // sniffFile returns why the file at p is not worth reading, or "" when its
 // first bytes are gzip or JSON.
 func sniffFile(p string) string {
-	f, err := os.Open(p)
+	f, err := openRegular(p)
+	if errors.Is(err, errNotRegular) {
+		return "not a regular file"
+	}
 	if err != nil {
 		return "cannot open: " + err.Error()
 	}
@@ -325,13 +328,30 @@ func (in Input) Open(stdin io.Reader) (io.ReadCloser, error) {
 	if in.Root == "" || in.Path == "-" {
 		return Open(in.Path, stdin)
 	}
-	f, err := os.Open(in.Path)
+	f, err := openRegular(in.Path)
 	if err != nil {
 		return nil, fmt.Errorf("open input: %w", err)
 	}
 	if err := inside(f, in.Root); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("open input: %w", err)
+	}
+	return f, nil
+}
+
+// errNotRegular is a file found by a walk that is not a regular file when
+// it is opened: a device or a FIFO would hang or never end a read.
+var errNotRegular = errors.New("not a regular file (changed since the folder was walked)")
+
+// regularOnly returns f if it is a regular file, and closes it if not.
+func regularOnly(f *os.File) (*os.File, error) {
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = errNotRegular
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
 	}
 	return f, nil
 }
