@@ -15,6 +15,7 @@ import (
 	"github.com/ttcproject/ttc/internal/attack/stix"
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/detect"
+	"github.com/ttcproject/ttc/internal/report"
 	"github.com/ttcproject/ttc/internal/scan"
 )
 
@@ -172,7 +173,7 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) (*navigator.Layer,
 				g.attempts++
 			}
 			g.events[strings.TrimSuffix(f.EventSource, ".amazonaws.com")+":"+f.EventName] = true
-			g.actors[f.Actor.Key()] = true
+			g.actors[report.ActorKey(f)] = true
 			g.last = f.EventTime
 			for _, ta := range f.Tactics {
 				if f.TechniqueID == "" && !slices.Contains(g.tactics, ta) {

@@ -124,3 +124,27 @@ func TestTimelineCutsLongValues(t *testing.T) {
 		t.Errorf("user agent of %d bytes, want %d (cut at a character boundary and marked)", len(ua), len(want))
 	}
 }
+
+// TestLongActorKeys checks that a report holds actor keys of bounded
+// length, and still tells apart actors whose long ARNs differ only past
+// the cut.
+func TestLongActorKeys(t *testing.T) {
+	long := "arn:aws:iam::111122223333:user/" + strings.Repeat("x", 5000)
+	fs := []scan.Finding{
+		{Actor: scan.Actor{Type: "IAMUser", ARN: long + "a"}},
+		{Actor: scan.Actor{Type: "IAMUser", ARN: long + "b"}},
+		{Actor: scan.Actor{Type: "IAMUser", ARN: long + "a"}},
+	}
+	tl := report.Timelines(fs)
+	if len(tl) != 2 {
+		t.Fatalf("%d timelines, want 2", len(tl))
+	}
+	for _, a := range tl {
+		if len(a.Actor) > 1100 || !strings.HasPrefix(a.Actor, long[:1000]) {
+			t.Errorf("actor key of %d bytes (%.40q…), want a cut of the ARN", len(a.Actor), a.Actor)
+		}
+	}
+	if n := len(tl[0].Findings); n != 2 {
+		t.Errorf("first actor has %d findings, want 2", n)
+	}
+}

@@ -133,7 +133,7 @@ func (tc *techniqueCounter) add(f *scan.Finding) {
 	if f.Outcome == "attempt" {
 		c.Attempts++
 	}
-	tc.actors[key][f.Actor.Key()] = true
+	tc.actors[key][ActorKey(f)] = true
 	c.Actors = len(tc.actors[key])
 	c.Last = f.EventTime
 }
@@ -181,7 +181,7 @@ type listed struct {
 
 // add notes f and returns its actor's timeline.
 func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
-	k := f.Actor.Key()
+	k := ActorKey(f)
 	i, ok := tb.by[k]
 	if !ok {
 		if tb.by == nil {

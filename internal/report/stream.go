@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"unicode/utf8"
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/scan"
@@ -57,8 +59,8 @@ func tallyOf(res *scan.Result, byActor bool) (tally, error) {
 // and row with each of them.
 func eachActor(res *scan.Result, start func(i int) error, row func(f *scan.Finding) error) error {
 	i, last := -1, ""
-	return res.EachGrouped(actorKey, func(f *scan.Finding) error {
-		if k := f.Actor.Key(); i < 0 || k != last {
+	return res.EachGrouped(ActorKey, func(f *scan.Finding) error {
+		if k := ActorKey(f); i < 0 || k != last {
 			i, last = i+1, k
 			if err := start(i); err != nil {
 				return err
@@ -68,7 +70,27 @@ func eachActor(res *scan.Result, start func(i int) error, row func(f *scan.Findi
 	})
 }
 
-func actorKey(f *scan.Finding) string { return f.Actor.Key() }
+// maxActorKey bounds the actor keys a report holds, one for each actor at
+// once: no real ARN is as long. A longer key (from a forged or damaged
+// record) is cut, and told apart from others cut alike by a hash of the
+// whole.
+const maxActorKey = 1024
+
+// ActorKey is the actor a report counts and groups a finding under: its
+// Actor.Key, cut when it is too long to hold for every actor.
+func ActorKey(f *scan.Finding) string {
+	k := f.Actor.Key()
+	if len(k) <= maxActorKey {
+		return k
+	}
+	h := fnv.New64a()
+	h.Write([]byte(k))
+	n := maxActorKey
+	for n > 0 && !utf8.RuneStart(k[n]) {
+		n--
+	}
+	return fmt.Sprintf("%s…#%016x", k[:n], h.Sum64())
+}
 
 // errEnough stops reading findings once a report has all it shows.
 var errEnough = errors.New("enough findings")
