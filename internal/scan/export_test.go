@@ -1,12 +1,13 @@
 package scan
 
-// SetSpillLimits sets how many runs a merge reads at once and how many
-// findings a regrouping sorts in memory, small enough for tests to reach
-// both, and returns a function that restores them.
-func SetSpillLimits(fanIn, batch int) (restore func()) {
-	oldFan, oldBatch := maxFanIn, groupBatch
-	maxFanIn, groupBatch = fanIn, batch
-	return func() { maxFanIn, groupBatch = oldFan, oldBatch }
+// SetSpillLimits sets how many runs a merge reads at once, how many
+// findings a regrouping sorts in memory and how many runs the workers hold
+// open, small enough for tests to reach all three, and returns a function
+// that restores them.
+func SetSpillLimits(fanIn, batch, openRuns int) (restore func()) {
+	oldFan, oldBatch, oldOpen := maxFanIn, groupBatch, maxOpenRuns
+	maxFanIn, groupBatch, maxOpenRuns = fanIn, batch, openRuns
+	return func() { maxFanIn, groupBatch, maxOpenRuns = oldFan, oldBatch, oldOpen }
 }
 
 // SetSpillBytes sets how much a worker's findings may hold before it

@@ -625,7 +625,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			}
 		}
 		if w.s.spill != nil && (w.p.held >= w.s.opts.SpillAfter || w.p.heldBytes >= spillBytes) {
-			if err := w.p.spill(w.s.spill); err != nil {
+			if err := w.p.spill(w.s.spill, w.s.runLimit()); err != nil {
 				w.s.fail(err)
 				return
 			}

@@ -228,8 +228,13 @@ func mergeRuns(runs []run, order func(a, b *spilled) int, fn func(*spilled) erro
 }
 
 // maxFanIn is how many runs one merge reads at once, each with a read
-// buffer; a worker merges its runs when it holds twice as many.
+// buffer.
 var maxFanIn = 64
+
+// maxOpenRuns bounds the run files a scan's workers hold open together,
+// well under the usual limit of 1,024 open files: a worker holding its
+// share merges the newer half of its runs into one.
+var maxOpenRuns = 256
 
 // compact merges runs, maxFanIn at a time, into fewer longer ones until
 // one merge can read them all, and drops the runs it merged. On an error
@@ -271,8 +276,10 @@ func byGroup(a, b *spilled) int {
 }
 
 // spill writes the findings a part holds as one run and lets them go; a
-// part holding many runs merges them.
-func (p *part) spill(sf *spillFiles) error {
+// part holding limit runs merges the newer half of them. Merged runs are
+// merged again only with runs of about their size, so that each finding is
+// written a few times, not once per merge.
+func (p *part) spill(sf *spillFiles, limit int) error {
 	var fs []*Finding
 	for _, c := range p.findings {
 		for i := range c {
@@ -287,13 +294,31 @@ func (p *part) spill(sf *spillFiles) error {
 		p.runs = append(p.runs, r)
 		p.findings, p.held, p.heldBytes = nil, 0, 0
 	}
-	if len(p.runs) >= 2*maxFanIn {
-		runs, err := compact(sf, p.runs, byFinding)
-		p.runs = runs
-		return err
+	if limit >= 2 && len(p.runs) >= limit {
+		newer := p.runs[len(p.runs)-limit/2:]
+		out, err := newRunWriter(sf)
+		if err == nil {
+			if err = mergeRuns(newer, byFinding, out.add); err != nil {
+				out.abandon()
+			}
+		}
+		var r run
+		if err == nil {
+			r, err = out.close()
+		}
+		if err != nil {
+			dropRuns(p.runs)
+			p.runs = nil
+			return err
+		}
+		dropRuns(newer)
+		p.runs = append(p.runs[:len(p.runs)-limit/2], r)
 	}
 	return nil
 }
+
+// runLimit is each worker's share of maxOpenRuns.
+func (s *Scanner) runLimit() int { return max(maxOpenRuns/max(s.opts.Workers, 1), 4) }
 
 // spilledResult is the findings of a result kept on disk, in order.
 type spilledResult struct {
@@ -399,7 +424,7 @@ func (s *Scanner) mergeSpilled(res *Result, parts []*part) error {
 	var runs []run
 	defer func() { dropRuns(runs) }()
 	for _, p := range parts {
-		err := p.spill(s.spill)
+		err := p.spill(s.spill, 0)
 		runs = append(runs, p.runs...)
 		p.runs = nil
 		if err != nil {

@@ -74,7 +74,7 @@ func TestSpillMatchesMemory(t *testing.T) {
 	}
 	logs := spillCorpus(t)
 	// Few runs at a time and small regrouping batches: merges of merges.
-	defer scan.SetSpillLimits(4, 97)()
+	defer scan.SetSpillLimits(4, 97, 12)()
 	filters := []struct {
 		name string
 		opts scan.Options
