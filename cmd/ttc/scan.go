@@ -199,6 +199,9 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		err = writeScan(out, f, c, res, report.Options{View: viewOptions(a.stdout), GroupByActor: o.groupBy == "actor"})
 	}
 	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			return errors.New("scan interrupted: the report is cut short")
+		}
 		return err
 	}
 	if f != view.Table {
