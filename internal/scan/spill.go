@@ -276,9 +276,7 @@ func byGroup(a, b *spilled) int {
 }
 
 // spill writes the findings a part holds as one run and lets them go; a
-// part holding limit runs merges the newer half of them. Merged runs are
-// merged again only with runs of about their size, so that each finding is
-// written a few times, not once per merge.
+// part holding limit runs merges the newer half of them.
 func (p *part) spill(sf *spillFiles, limit int) error {
 	var fs []*Finding
 	for _, c := range p.findings {
@@ -294,27 +292,36 @@ func (p *part) spill(sf *spillFiles, limit int) error {
 		p.runs = append(p.runs, r)
 		p.findings, p.held, p.heldBytes = nil, 0, 0
 	}
-	if limit >= 2 && len(p.runs) >= limit {
-		newer := p.runs[len(p.runs)-limit/2:]
-		out, err := newRunWriter(sf)
-		if err == nil {
-			if err = mergeRuns(newer, byFinding, out.add); err != nil {
-				out.abandon()
-			}
-		}
-		var r run
-		if err == nil {
-			r, err = out.close()
-		}
-		if err != nil {
-			dropRuns(p.runs)
-			p.runs = nil
-			return err
-		}
-		dropRuns(newer)
-		p.runs = append(p.runs[:len(p.runs)-limit/2], r)
+	var err error
+	p.runs, err = mergeNewer(sf, p.runs, limit, byFinding)
+	return err
+}
+
+// mergeNewer merges the newer half of runs into one when there are limit
+// of them (none when limit is below 2). Merged runs are merged again only
+// with runs of about their size, so that each finding is written a few
+// times, not once per merge. On an error it drops them all.
+func mergeNewer(sf *spillFiles, runs []run, limit int, order func(a, b *spilled) int) ([]run, error) {
+	if limit < 2 || len(runs) < limit {
+		return runs, nil
 	}
-	return nil
+	newer := runs[len(runs)-limit/2:]
+	out, err := newRunWriter(sf)
+	if err == nil {
+		if err = mergeRuns(newer, order, out.add); err != nil {
+			out.abandon()
+		}
+	}
+	var r run
+	if err == nil {
+		r, err = out.close()
+	}
+	if err != nil {
+		dropRuns(runs)
+		return nil, err
+	}
+	dropRuns(newer)
+	return append(runs[:len(runs)-limit/2], r), nil
 }
 
 // runLimit is each worker's share of maxOpenRuns.
@@ -365,9 +372,9 @@ func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn fu
 		if err != nil {
 			return err
 		}
-		runs = append(runs, r)
 		buf, bufBytes = buf[:0], 0
-		return nil
+		runs, err = mergeNewer(sr.files, append(runs, r), maxOpenRuns, byGroup)
+		return err
 	}
 	var seq int64
 	err = mergeRuns([]run{sr.kept}, byFinding, func(sp *spilled) error {
