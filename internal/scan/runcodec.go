@@ -54,17 +54,18 @@ func (e *runEncoder) str(s string) {
 	}
 	if len(e.ids) < maxRunStrings && len(s) <= maxNumberedSize {
 		e.ids[s] = uint32(len(e.ids))
-		e.uint(1)
-	} else {
-		e.uint(0)
+		e.literal(1, s)
+		return
 	}
-	e.uint(uint64(len(s)))
-	e.buf = append(e.buf, s...)
+	e.once(s)
 }
 
 // once writes a string no other finding has (an event ID or time).
-func (e *runEncoder) once(s string) {
-	e.uint(0)
+func (e *runEncoder) once(s string) { e.literal(0, s) }
+
+// literal writes s whole after its tag.
+func (e *runEncoder) literal(tag uint64, s string) {
+	e.uint(tag)
 	e.uint(uint64(len(s)))
 	e.buf = append(e.buf, s...)
 }

@@ -137,18 +137,34 @@ func (rw *runWriter) abandon() { rw.f.Close() }
 // writeRun writes findings, sorted by cmpFinding, as one run.
 func writeRun(sf *spillFiles, fs []*Finding) (run, error) {
 	sortFindings(fs)
+	return writeAll(sf, func(add func(*spilled) error) error {
+		for _, f := range fs {
+			sp := spilled{F: *f}
+			if err := add(&sp); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// writeAll writes, as one new run, the findings feed hands to its add
+// function, in that order; on an error the run is dropped.
+func writeAll(sf *spillFiles, feed func(add func(*spilled) error) error) (run, error) {
 	rw, err := newRunWriter(sf)
 	if err != nil {
 		return run{}, err
 	}
-	for _, f := range fs {
-		sp := spilled{F: *f}
-		if err := rw.add(&sp); err != nil {
-			rw.abandon()
-			return run{}, err
-		}
+	if err := feed(rw.add); err != nil {
+		rw.abandon()
+		return run{}, err
 	}
 	return rw.close()
+}
+
+// mergeInto merges runs, in order, into one new run; the runs stay open.
+func mergeInto(sf *spillFiles, runs []run, order func(a, b *spilled) int) (run, error) {
+	return writeAll(sf, func(add func(*spilled) error) error { return mergeRuns(runs, order, add) })
 }
 
 // runReader reads a run back, one finding at a time.
@@ -242,17 +258,7 @@ var maxOpenRuns = 256
 func compact(sf *spillFiles, runs []run, order func(a, b *spilled) int) ([]run, error) {
 	for len(runs) > maxFanIn {
 		group := runs[:maxFanIn]
-		out, err := newRunWriter(sf)
-		if err != nil {
-			dropRuns(runs)
-			return nil, err
-		}
-		if err := mergeRuns(group, order, out.add); err != nil {
-			out.abandon()
-			dropRuns(runs)
-			return nil, err
-		}
-		r, err := out.close()
+		r, err := mergeInto(sf, group, order)
 		if err != nil {
 			dropRuns(runs)
 			return nil, err
@@ -306,16 +312,7 @@ func mergeNewer(sf *spillFiles, runs []run, limit int, order func(a, b *spilled)
 		return runs, nil
 	}
 	newer := runs[len(runs)-limit/2:]
-	out, err := newRunWriter(sf)
-	if err == nil {
-		if err = mergeRuns(newer, order, out.add); err != nil {
-			out.abandon()
-		}
-	}
-	var r run
-	if err == nil {
-		r, err = out.close()
-	}
+	r, err := mergeInto(sf, newer, order)
 	if err != nil {
 		dropRuns(runs)
 		return nil, err
@@ -358,17 +355,14 @@ func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn fu
 			order = append(order, &buf[i])
 		}
 		slices.SortFunc(order, byGroup)
-		rw, err := newRunWriter(sr.files)
-		if err != nil {
-			return err
-		}
-		for _, sp := range order {
-			if err := rw.add(sp); err != nil {
-				rw.abandon()
-				return err
+		r, err := writeAll(sr.files, func(add func(*spilled) error) error {
+			for _, sp := range order {
+				if err := add(sp); err != nil {
+					return err
+				}
 			}
-		}
-		r, err := rw.close()
+			return nil
+		})
 		if err != nil {
 			return err
 		}
@@ -442,38 +436,31 @@ func (s *Scanner) mergeSpilled(res *Result, parts []*part) error {
 	if err != nil {
 		return err
 	}
-	out, err := newRunWriter(s.spill)
-	if err != nil {
-		return err
-	}
 	sum := &res.Summary
 	seen := map[uint64]struct{}{}
 	var at time.Time
-	err = mergeRuns(runs, byFinding, func(sp *spilled) error {
-		f := sp.finding()
-		if !f.time.Equal(at) {
-			at = f.time
-			clear(seen)
-		}
-		if f.EventID != "" {
-			key := dupHash(s.seed, findingDigest(s.seed, f), f.Rule.ID, f.TechniqueID)
-			if _, dup := seen[key]; dup {
-				sum.Duplicates++
+	kept, err := writeAll(s.spill, func(add func(*spilled) error) error {
+		return mergeRuns(runs, byFinding, func(sp *spilled) error {
+			f := sp.finding()
+			if !f.time.Equal(at) {
+				at = f.time
+				clear(seen)
+			}
+			if f.EventID != "" {
+				key := dupHash(s.seed, findingDigest(s.seed, f), f.Rule.ID, f.TechniqueID)
+				if _, dup := seen[key]; dup {
+					sum.Duplicates++
+					return nil
+				}
+				seen[key] = struct{}{}
+			}
+			if !s.keep(f) {
+				sum.Filtered++
 				return nil
 			}
-			seen[key] = struct{}{}
-		}
-		if !s.keep(f) {
-			sum.Filtered++
-			return nil
-		}
-		return out.add(sp)
+			return add(sp)
+		})
 	})
-	if err != nil {
-		out.abandon()
-		return err
-	}
-	kept, err := out.close()
 	if err != nil {
 		return err
 	}
