@@ -3,6 +3,7 @@ package detect
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -78,12 +79,29 @@ type Matcher struct {
 	rules    []*crule
 	fields   []fieldPath
 	tops     *topTable
-	nameFid  int
-	srcFid   int
-	byName   map[string][]int32
-	bySource map[string][]int32
+	// indexes find the rules to evaluate for a record from the values of
+	// a few fields: eventName first, eventSource second, then fields that
+	// rules pinning neither pin (userIdentity.type, say). Each rule sits in
+	// one index, or in catchAll when it pins none of its fields to exact
+	// values.
+	indexes  []*keyIndex
 	catchAll []int32
 	pool     sync.Pool
+}
+
+// keyIndex lists the rules that need one field to hold one of a few exact
+// values, by value, lower-cased.
+type keyIndex struct {
+	fid   int
+	rules map[string][]int32
+	all   []int32 // every rule of the index: for records whose value it cannot read
+}
+
+func (x *keyIndex) add(rule int32, vals keySet) {
+	for v := range vals {
+		x.rules[v] = append(x.rules[v], rule)
+	}
+	x.all = append(x.all, rule)
 }
 
 // Compile compiles rules into one Matcher. A rule that fails to compile is
@@ -91,9 +109,10 @@ type Matcher struct {
 // nil. The error joins one *RuleError per refused rule.
 func Compile(rules []*Rule, opts Options) (*Matcher, error) {
 	c := &compiler{opts: opts, fidx: map[string]int{}}
-	m := &Matcher{opts: opts, byName: map[string][]int32{}, bySource: map[string][]int32{}}
-	m.nameFid = c.fieldID("eventName")
-	m.srcFid = c.fieldID("eventSource")
+	m := &Matcher{opts: opts}
+	for _, f := range []string{"eventName", "eventSource"} {
+		m.indexes = append(m.indexes, &keyIndex{fid: c.fieldID(f), rules: map[string][]int32{}})
+	}
 	var errs []error
 	for _, r := range rules {
 		if r == nil {
@@ -127,24 +146,44 @@ func (m *Matcher) Rules() []*Rule {
 	return out
 }
 
-// add indexes a compiled rule on the eventName values, else the eventSource
-// values, its condition requires.
+// add indexes a compiled rule on the values its condition requires of
+// eventName, else of eventSource, else of a field an index exists for, else
+// of the first of its own fields it pins. A rule that pins none is
+// evaluated for every record.
 func (m *Matcher) add(cr *crule) {
 	idx := int32(len(m.rules))
 	m.rules = append(m.rules, cr)
-	if names, ok := cr.required(m.nameFid); ok {
-		for n := range names {
-			m.byName[n] = append(m.byName[n], idx)
+	for _, x := range m.indexes {
+		if vals, ok := cr.required(x.fid); ok {
+			x.add(idx, vals)
+			return
 		}
-		return
 	}
-	if srcs, ok := cr.required(m.srcFid); ok {
-		for s := range srcs {
-			m.bySource[s] = append(m.bySource[s], idx)
+	for _, fid := range cr.fieldIDs() {
+		if vals, ok := cr.required(fid); ok {
+			x := &keyIndex{fid: fid, rules: map[string][]int32{}}
+			m.indexes = append(m.indexes, x)
+			x.add(idx, vals)
+			return
 		}
-		return
 	}
 	m.catchAll = append(m.catchAll, idx)
+}
+
+// fieldIDs lists the fields the rule's items read, in the order they are
+// written, once each.
+func (cr *crule) fieldIDs() []int {
+	var ids []int
+	for _, s := range cr.searches {
+		for _, alt := range s.alts {
+			for _, it := range alt {
+				if it.field >= 0 && !slices.Contains(ids, it.field) {
+					ids = append(ids, it.field)
+				}
+			}
+		}
+	}
+	return ids
 }
 
 func (c *compiler) compileRule(r *Rule) (*crule, error) {

@@ -54,15 +54,14 @@ func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member, idx
 	if known != nil {
 		st.tops, st.topPos = known, 0 // noted one by one as topNext reaches them
 	}
-	name, nameOK := st.indexKey(m.nameFid)
-	src, srcOK := st.indexKey(m.srcFid)
-	if !nameOK || !srcOK {
-		st.evalAll()
-	} else {
-		st.evalList(m.byName[string(name)])
-		st.evalList(m.bySource[string(src)])
-		st.evalList(m.catchAll)
+	for _, x := range m.indexes {
+		if key, ok := st.indexKey(x.fid); ok {
+			st.evalList(x.rules[string(key)])
+		} else {
+			st.evalList(x.all)
+		}
 	}
+	st.evalList(m.catchAll)
 	if st.bad {
 		return dst, fmt.Errorf("match record: %w", ErrMalformed)
 	}

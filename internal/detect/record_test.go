@@ -102,7 +102,7 @@ func TestIndexSoundness(t *testing.T) {
 	cases := []struct {
 		name      string
 		detection string
-		bucket    string // name, source or all
+		bucket    string // name, source, another field's path, or all
 		record    string
 		want      bool
 	}{
@@ -117,6 +117,15 @@ func TestIndexSoundness(t *testing.T) {
 		{"null name", "a:\n  eventName: [A, null]\ncondition: a", "all", `{"x":1}`, true},
 		{"numeric name", "a:\n  eventName: 5\ncondition: a", "all", `{"eventName":5.0}`, true},
 		{"cased name", "a:\n  eventName|cased: A\ncondition: a", "name", `{"eventName":"a"}`, false},
+		// Rules that pin neither name nor source are indexed on a field they do pin.
+		{"pinned identity type", "a:\n  userIdentity.type: Root\ncondition: a", "userIdentity.type", `{"userIdentity":{"type":"root"}}`, true},
+		{"pinned type, other value", "a:\n  userIdentity.type: Root\ncondition: a", "userIdentity.type", `{"userIdentity":{"type":"IAMUser"}}`, false},
+		{"pinned type, missing", "a:\n  userIdentity.type: Root\ncondition: a", "userIdentity.type", `{"eventName":"A"}`, false},
+		{"pinned type in an array", "a:\n  userIdentity.type: Root\ncondition: a", "userIdentity.type", `{"userIdentity":[{"type":"x"},{"type":"Root"}]}`, true},
+		{"pinned type, object value", "a:\n  userIdentity.type: Root\ncondition: a", "userIdentity.type", `{"userIdentity":{"type":{"k":"Root"}}}`, true},
+		{"pinned type and negation", "a:\n  userIdentity.type: Root\nb:\n  eventType: AwsServiceEvent\ncondition: a and not b", "userIdentity.type", `{"userIdentity":{"type":"Root"},"eventType":"AwsApiCall"}`, true},
+		{"negated type only", "a:\n  userIdentity.type: Root\ncondition: not a", "all", `{"userIdentity":{"type":"x"}}`, true},
+		{"regex only", "a:\n  userIdentity.arn|re: '.+:root$'\ncondition: a", "all", `{"userIdentity":{"arn":"arn:aws:iam::1:root"}}`, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -124,13 +133,7 @@ func TestIndexSoundness(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			bucket := "all"
-			switch {
-			case len(m.byName) > 0:
-				bucket = "name"
-			case len(m.bySource) > 0:
-				bucket = "source"
-			}
+			bucket := indexOf(m)
 			if bucket != tc.bucket {
 				t.Errorf("indexed by %s, want %s", bucket, tc.bucket)
 			}
@@ -139,6 +142,24 @@ func TestIndexSoundness(t *testing.T) {
 			}
 		})
 	}
+}
+
+// indexOf names where a one-rule Matcher put its rule: "name", "source",
+// the path of another indexed field, or "all".
+func indexOf(m *Matcher) string {
+	for _, x := range m.indexes {
+		if len(x.all) > 0 {
+			switch p := m.fields[x.fid].path; p {
+			case "eventName":
+				return "name"
+			case "eventSource":
+				return "source"
+			default:
+				return p
+			}
+		}
+	}
+	return "all"
 }
 
 func TestPatternEscapes(t *testing.T) {

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -58,8 +59,11 @@ func TestSigmaHQRulesCompile(t *testing.T) {
 		catchAll = append(catchAll, m.rules[i].rule.File)
 	}
 	sort.Strings(catchAll)
-	t.Logf("indexed by eventName: %d names; by eventSource: %d sources; unindexed rules: %v",
-		len(m.byName), len(m.bySource), catchAll)
+	var indexed []string
+	for _, x := range m.indexes {
+		indexed = append(indexed, fmt.Sprintf("%s: %d rules, %d values", m.fields[x.fid].path, len(x.all), len(x.rules)))
+	}
+	t.Logf("indexes: %v; unindexed rules: %v", indexed, catchAll)
 }
 
 // TestSigmaHQRefusedByName checks the refusal of the SigmaHQ rules that
