@@ -75,10 +75,10 @@ type crule struct {
 // Matcher evaluates many compiled rules against CloudTrail records. It is
 // safe for concurrent use.
 type Matcher struct {
-	opts     Options
-	rules    []*crule
-	fields   []fieldPath
-	tops     *topTable
+	opts   Options
+	rules  []*crule
+	fields []fieldPath
+	tops   *topTable
 	// indexes find the rules to evaluate for a record from the values of
 	// a few fields: eventName first, eventSource second, then fields that
 	// rules pinning neither pin (userIdentity.type, say). Each rule sits in
