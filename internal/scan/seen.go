@@ -81,12 +81,25 @@ func (s *seenSet) canGrow() bool { return len(s.buckets)*2*64 <= s.maxBytes }
 func (s *seenSet) grow() {
 	old := s.buckets
 	s.buckets = make([][8]uint64, 2*len(old))
-	s.n = 0
-	for _, b := range old {
+	// A bucket is picked by multiplying a half of the key with the number
+	// of buckets: doubling them sends the keys of bucket i to bucket 2i or
+	// 2i+1, whichever half picked i. Those two buckets take the eight keys
+	// at most, so the keys move in one pass in address order, with no
+	// lookup: far fewer cache misses than adding each key anew.
+	for i, b := range old {
+		var fill [2]int
 		for _, k := range b {
-			if k != 0 {
-				s.add(k)
+			if k == 0 {
+				break // buckets fill from the front
 			}
+			n := uint64(len(s.buckets))
+			j := (k >> 32) * n >> 32
+			if j>>1 != uint64(i) {
+				j = (k & 0xffffffff) * n >> 32
+			}
+			h := j & 1
+			s.buckets[j][fill[h]] = k
+			fill[h]++
 		}
 	}
 }

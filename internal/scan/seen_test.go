@@ -47,6 +47,23 @@ func TestSeenSet(t *testing.T) {
 			}
 		})
 	}
+	// Keys whose two halves pick the same bucket stay found as the set
+	// grows and moves them.
+	same := newSeenSet(maxSeenBytes)
+	r := rand.New(rand.NewPCG(3, 4))
+	var keys []uint64
+	for range 20_000 {
+		x := r.Uint64() >> 32
+		keys = append(keys, x<<32|x, r.Uint64())
+	}
+	for _, k := range keys {
+		same.add(k)
+	}
+	for i, k := range keys {
+		if !same.add(k) {
+			t.Fatalf("key %d (%#x) lost as the set grew (forgot %d, %d buckets, %d keys)", i, k, same.forgot, len(same.buckets), same.n)
+		}
+	}
 	// Zero is a key like any other.
 	s := newSeenSet(1 << 20)
 	if s.add(0) || !s.add(0) {
@@ -60,4 +77,23 @@ func BenchmarkSeenSet(b *testing.B) {
 	for b.Loop() {
 		s.add(r.Uint64())
 	}
+}
+
+// BenchmarkSeenSetScan adds half a million keys to a new set, about what
+// a streamed scan of 1 GiB with SigmaHQ's rules adds: the set grows from
+// its first size on the way.
+func BenchmarkSeenSetScan(b *testing.B) {
+	const n = 500_000
+	keys := make([]uint64, n)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range keys {
+		keys[i] = r.Uint64()
+	}
+	for b.Loop() {
+		s := newSeenSet(maxSeenBytes)
+		for _, k := range keys {
+			s.add(k)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/key")
 }
