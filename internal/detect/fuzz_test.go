@@ -3,6 +3,7 @@ package detect
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"reflect"
@@ -42,6 +43,19 @@ kw:
   - 'evil?'
 condition: sel or 1 of sel2 or kw`
 
+// fuzzIndexed are rules the Matcher indexes in each of its ways: on
+// eventName, on eventSource, on other fields they pin (userIdentity.type,
+// userAgent), and not at all. The decoded path evaluates every rule, so
+// FuzzMatch checks the indexes against it.
+var fuzzIndexed = []string{
+	"sel:\n  eventName: [DeleteX, a]\ncondition: sel",
+	"sel:\n  eventSource: s3.amazonaws.com\n  eventName|startswith: Get\ncondition: sel",
+	"sel:\n  userIdentity.type: Root\nf:\n  eventType: AwsServiceEvent\ncondition: sel and not f",
+	"sel:\n  userIdentity.type: AssumedRole\n  userIdentity.sessionContext.sessionIssuer.type: Role\ncondition: sel",
+	"sel:\n  userAgent: TruffleHog\ncondition: sel",
+	"sel:\n  userIdentity.arn|re: ':root$'\ncondition: sel",
+}
+
 // FuzzMatch feeds arbitrary bytes as records: Match may reject them, never
 // panic, and on valid JSON it agrees with the decoded path.
 func FuzzMatch(f *testing.F) {
@@ -54,6 +68,21 @@ func FuzzMatch(f *testing.F) {
 	f.Add([]byte(`{"a.b":{"c":1},"a":{"b.c":2},"x":"\u00e9\"\\"}`))
 	f.Add([]byte(`{"eventName":["Delete",{"a":[[[]]]}],"sourceIPAddress":"::1"}`))
 	f.Add([]byte(`{"eventName":"a\`))
+	f.Add([]byte(`{"userIdentity":{"type":"Root","arn":"arn:aws:iam::1:root"},"userAgent":"trufflehog"}`))
+	f.Add([]byte(`{"userIdentity":[{"type":"x"},{"type":"AssumedRole","sessionContext":{"sessionIssuer":{"type":"Role"}}}]}`))
+	f.Add([]byte(`{"userIdentity":{"type":{"k":"Root"}},"eventSource":"S3.amazonaws.com","eventName":"GetObject"}`))
+	var rules []*Rule
+	for i, d := range fuzzIndexed {
+		r, err := ParseRule(fmt.Sprintf("indexed%d.yml", i), []byte(ruleYAML(d)))
+		if err != nil {
+			f.Fatal(err)
+		}
+		rules = append(rules, r)
+	}
+	indexed, err := Compile(rules, Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fast, err := m.Match(data)
 		if err != nil || !json.Valid(data) {
@@ -76,7 +105,23 @@ func FuzzMatch(f *testing.F) {
 		if slow := m.MatchDecoded(doc); len(slow) != len(fast) {
 			t.Errorf("raw matcher %d matches, decoded path %d", len(fast), len(slow))
 		}
+		got, err := indexed.Match(data)
+		if want := indexed.MatchDecoded(doc); err != nil || !sameRules(got, want) {
+			t.Errorf("indexed rules: %v, matched %v; evaluating every rule: %v", err, ruleFiles(got), ruleFiles(want))
+		}
 	})
+}
+
+func sameRules(a, b []Match) bool {
+	return reflect.DeepEqual(ruleFiles(a), ruleFiles(b))
+}
+
+func ruleFiles(ms []Match) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Rule.File)
+	}
+	return out
 }
 
 // hasDuplicateKeys reports whether some object of data repeats a key, where
