@@ -16,8 +16,32 @@ import (
 func (r *Reader) rejectText() error {
 	reason := fmt.Sprintf("no JSON object or array, starts with %q", r.textHead())
 	pos := r.position(r.pos, r.stats.Read+1)
-	r.resync(r.pos)
+	found := r.resync(r.pos)
+	if last := r.resyncEnd(found); last > pos.Line {
+		// Lines that follow, up to the next record, are passed over with
+		// it (the rest of a record broken over several lines, say): the
+		// reason says how far, so that none goes unmentioned.
+		to := "up to the next line that starts an object"
+		if !found {
+			to = "to the end of the input"
+		}
+		reason += fmt.Sprintf("; lines %d-%d passed over, %s", pos.Line, last, to)
+	}
 	return r.rejectObject(pos, reason)
+}
+
+// resyncEnd returns the last line that resync passed over, found saying
+// whether it stopped at a line that starts an object (at r.pos) or at the
+// end of input. Blank lines just before the object count too.
+func (r *Reader) resyncEnd(found bool) int64 {
+	if found {
+		return r.lineAt(r.pos) - 1 // r.pos is on the object's line
+	}
+	last := r.lineAt(r.pos)
+	if b := r.data(); r.idx(r.pos) > 0 && b[r.idx(r.pos)-1] == '\n' {
+		last-- // the input ends with a newline: no line after it
+	}
+	return last
 }
 
 // textHead returns the start of the text at r.pos, for a message: up to

@@ -75,6 +75,16 @@ func TestLineStream(t *testing.T) {
 			errLine: 2},
 		{name: "container first, record after", in: `{"Records":[` + recA + `]}` + "\n" + recB, names: []string{"A"},
 			err: ErrMixedShapes},
+		// Text between records costs one rejection, which names the lines
+		// passed over with it up to the next record.
+		{name: "broken lines between", in: recA + "\njunk\n  \"x\": 1\n\n" + recB, names: []string{"A", "B"},
+			rejected: []string{`starts with "junk"; lines 2-4 passed over, up to the next line that starts an object`}, rejLines: []int64{2}},
+		{name: "broken lines at the end", in: recA + "\nmore\n  tail\n" + strings.Repeat("  x\n", 3000), names: []string{"A"},
+			rejected: []string{`starts with "more"; lines 2-3003 passed over, to the end of the input`}, rejLines: []int64{2}},
+		{name: "broken lines to an unended last line", in: recA + "\nmore\n  tail", names: []string{"A"},
+			rejected: []string{`lines 2-3 passed over, to the end of the input`}, rejLines: []int64{2}},
+		{name: "many broken lines between", in: recA + "\n" + strings.Repeat("junk\n", 5000) + recB, names: []string{"A", "B"},
+			rejected: []string{`lines 2-5001 passed over`}, rejLines: []int64{2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,6 +103,18 @@ func TestLineStream(t *testing.T) {
 					}
 				}
 			})
+		})
+	}
+}
+
+// TestOneTextLine checks that a rejected line of text followed by a record
+// says no more than what it starts with.
+func TestOneTextLine(t *testing.T) {
+	for _, in := range []string{recA + "\njunk\n" + recB, recA + "\njunk\n", recA + "\njunk"} {
+		readBothBuffers(t, in, nil, func(_ Options, res result) {
+			if len(res.rejects) != 1 || res.rejects[0].Reason != `no JSON object or array, starts with "junk"` {
+				t.Errorf("%q: rejections %+v", in, res.rejects)
+			}
 		})
 	}
 }
