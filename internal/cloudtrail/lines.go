@@ -16,32 +16,32 @@ import (
 func (r *Reader) rejectText() error {
 	reason := fmt.Sprintf("no JSON object or array, starts with %q", r.textHead())
 	pos := r.position(r.pos, r.stats.Read+1)
-	found := r.resync(r.pos)
-	if last := r.resyncEnd(found); last > pos.Line {
-		// Lines that follow, up to the next record, are passed over with
-		// it (the rest of a record broken over several lines, say): the
-		// reason says how far, so that none goes unmentioned.
-		to := "up to the next line that starts an object"
-		if !found {
-			to = "to the end of the input"
-		}
-		reason += fmt.Sprintf("; lines %d-%d passed over, %s", pos.Line, last, to)
-	}
-	return r.rejectObject(pos, reason)
+	_, note := r.resyncNote(r.pos, pos.Line)
+	return r.rejectObject(pos, reason+note)
 }
 
-// resyncEnd returns the last line that resync passed over, found saying
-// whether it stopped at a line that starts an object (at r.pos) or at the
-// end of input. Blank lines just before the object count too.
-func (r *Reader) resyncEnd(found bool) int64 {
+// resyncNote is resync for a rejected lone record whose first line is
+// first. It also returns what the rejection's reason ends with when lines
+// after that one are passed over with the record (the rest of a record
+// broken over several lines, say): which lines, so that none goes
+// unmentioned.
+func (r *Reader) resyncNote(from, first int64) (found bool, note string) {
+	found = r.resync(from)
+	var last int64
+	to := "up to the next line that starts an object"
 	if found {
-		return r.lineAt(r.pos) - 1 // r.pos is on the object's line
+		last = r.lineAt(r.pos) - 1 // r.pos is on the object's line
+	} else {
+		to = "to the end of the input"
+		last = r.lineAt(r.pos)
+		if b := r.data(); r.idx(r.pos) > 0 && b[r.idx(r.pos)-1] == '\n' {
+			last-- // the input ends with a newline: no line after it
+		}
 	}
-	last := r.lineAt(r.pos)
-	if b := r.data(); r.idx(r.pos) > 0 && b[r.idx(r.pos)-1] == '\n' {
-		last-- // the input ends with a newline: no line after it
+	if last <= first {
+		return found, ""
 	}
-	return last
+	return found, fmt.Sprintf("; lines %d-%d passed over, %s", first, last, to)
 }
 
 // textHead returns the start of the text at r.pos, for a message: up to

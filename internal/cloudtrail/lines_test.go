@@ -83,6 +83,14 @@ func TestLineStream(t *testing.T) {
 			rejected: []string{`starts with "more"; lines 2-3003 passed over, to the end of the input`}, rejLines: []int64{2}},
 		{name: "broken lines to an unended last line", in: recA + "\nmore\n  tail", names: []string{"A"},
 			rejected: []string{`lines 2-3 passed over, to the end of the input`}, rejLines: []int64{2}},
+		{name: "invalid record and its lines", in: recA + "\n{\"eventName\": broken\n  \"x\": 1\n" + recB, names: []string{"A", "B"},
+			rejected: []string{`value expected, found 'b' at line 2; lines 2-3 passed over, up to the next line that starts an object`}, rejLines: []int64{2}},
+		{name: "object left open by a line", in: recA + "\n{\"eventName\":\"C\", \"o\": {\n  \"x\": 1\n" + recB, names: []string{"A", "B"},
+			rejected: []string{`found '{' at line 4; lines 2-3 passed over`}, rejLines: []int64{2}},
+		{name: "object open to the end", in: recA + "\n{\"eventName\":\"C\", \"o\": [\n  1,\n", names: []string{"A"},
+			rejected: []string{`object still open at end of input (line 3); lines 2-3 passed over, to the end of the input`}, rejLines: []int64{2}},
+		{name: "invalid one-line record", in: recA + "\n{\"eventName\" 1}\n" + recB, names: []string{"A", "B"},
+			rejected: []string{`':' expected after object key, found '1' at line 2`}, rejLines: []int64{2}},
 		{name: "many broken lines between", in: recA + "\n" + strings.Repeat("junk\n", 5000) + recB, names: []string{"A", "B"},
 			rejected: []string{`lines 2-5001 passed over`}, rejLines: []int64{2}},
 	}
@@ -107,13 +115,21 @@ func TestLineStream(t *testing.T) {
 	}
 }
 
-// TestOneTextLine checks that a rejected line of text followed by a record
-// says no more than what it starts with.
-func TestOneTextLine(t *testing.T) {
-	for _, in := range []string{recA + "\njunk\n" + recB, recA + "\njunk\n", recA + "\njunk"} {
+// TestOneBrokenLine checks that a rejected line followed by a record, or
+// last, says nothing of lines passed over: there are none.
+func TestOneBrokenLine(t *testing.T) {
+	const text = `no JSON object or array, starts with "junk"`
+	const invalid = `invalid JSON: ':' expected after object key, found '1' at line 2`
+	for in, want := range map[string]string{
+		recA + "\njunk\n" + recB:              text,
+		recA + "\njunk\n":                     text,
+		recA + "\njunk":                       text,
+		recA + "\n{\"eventName\" 1}\n" + recB: invalid,
+		recA + "\n{\"eventName\" 1}\n":        invalid,
+	} {
 		readBothBuffers(t, in, nil, func(_ Options, res result) {
-			if len(res.rejects) != 1 || res.rejects[0].Reason != `no JSON object or array, starts with "junk"` {
-				t.Errorf("%q: rejections %+v", in, res.rejects)
+			if len(res.rejects) != 1 || res.rejects[0].Reason != want {
+				t.Errorf("%q: rejections %+v, want one: %s", in, res.rejects, want)
 			}
 		})
 	}

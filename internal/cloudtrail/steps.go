@@ -292,8 +292,8 @@ func (r *Reader) objectRefused(at int, msg string) error {
 func (r *Reader) rejectAt(at int, reason string, from int64) error {
 	pos := r.position(r.objStart, r.stats.Read+1)
 	errLine := r.lineAt(r.abs(at))
-	r.resync(from)
-	return r.rejectObject(pos, fmt.Sprintf("%s at line %d", reason, errLine))
+	_, note := r.resyncNote(from, pos.Line)
+	return r.rejectObject(pos, fmt.Sprintf("%s at line %d%s", reason, errLine, note))
 }
 
 // moreMember reads more input inside the member of a top-level object that
@@ -334,10 +334,11 @@ func scanned(e, n, errAt int) int {
 func (r *Reader) objectEOF() error {
 	pos := r.position(r.objStart, r.stats.Read+1)
 	end := r.lineAtEnd(r.abs(max(r.n-1, r.idx(r.keep))))
-	if !r.resync(max(r.objStart+1, r.keep)) && r.first {
+	found, note := r.resyncNote(max(r.objStart+1, r.keep), pos.Line)
+	if !found && r.first {
 		return r.fileErr(r.objStart, ErrTruncated)
 	}
-	reason := fmt.Sprintf("invalid JSON: object still open at end of input (line %d)", end)
+	reason := fmt.Sprintf("invalid JSON: object still open at end of input (line %d)%s", end, note)
 	return r.rejectObject(pos, reason)
 }
 
