@@ -69,7 +69,9 @@
 // invalid JSON, that leaves an object open (so that it would take in the
 // lines after it, up to the end of input) or that holds text starting no
 // JSON value is one rejected record, and reading resumes at the next line
-// that starts an object. Text passed over with a rejected record is named
+// that starts an object no further indented than the rejected record (the
+// objects nested in a broken pretty-printed record are not records). Text
+// passed over with a rejected record is named
 // in its reason ("lines 2-9 passed over"), so that no line goes unmentioned.
 // Lines that each leave a bracket open inside the
 // one before cost linear time: where the line they are in failed is

@@ -16,17 +16,19 @@ import (
 func (r *Reader) rejectText() error {
 	reason := fmt.Sprintf("no JSON object or array, starts with %q", r.textHead())
 	pos := r.position(r.pos, r.stats.Read+1)
-	_, note := r.resyncNote(r.pos, pos.Line)
+	_, note := r.resyncNote(r.pos, pos)
 	return r.rejectObject(pos, reason+note)
 }
 
-// resyncNote is resync for a rejected lone record whose first line is
-// first. It also returns what the rejection's reason ends with when lines
-// after that one are passed over with the record (the rest of a record
-// broken over several lines, say): which lines, so that none goes
-// unmentioned.
-func (r *Reader) resyncNote(from, first int64) (found bool, note string) {
-	found = r.resync(from)
+// resyncNote is resync for the rejected lone record at pos. It resumes at
+// an object no further indented than the record was, so that the objects
+// nested in a broken record written over several lines (a pretty-printed
+// one) are not read as records. It also returns what the rejection's
+// reason ends with when lines after the record's first are passed over
+// with it: which lines, so that none goes unmentioned.
+func (r *Reader) resyncNote(from int64, pos Position) (found bool, note string) {
+	first := pos.Line
+	found = r.resync(from, r.startCol)
 	var last int64
 	to := "up to the next line that starts an object"
 	if found {
@@ -214,10 +216,11 @@ func (r *Reader) strayContainer(name string, j int) error {
 	return r.skipMember(r.abs(j))
 }
 
-// resync moves to the next line whose first non-blank byte is '{' (or
-// that starts with a CloudWatch export timestamp) and reports whether it
-// found one; without one it moves to the end of input.
-func (r *Reader) resync(from int64) bool {
+// resync moves to the next line whose first non-blank byte is '{' at
+// column maxCol or before (or that starts with a CloudWatch export
+// timestamp) and reports whether it found one; without one it moves to
+// the end of input.
+func (r *Reader) resync(from int64, maxCol int) bool {
 	r.keep, r.pos = from, from
 	for {
 		b := r.data()
@@ -234,7 +237,9 @@ func (r *Reader) resync(from int64) bool {
 				i += j + bytes.LastIndexByte(b[i+j:k], '\n')
 				break
 			}
-			if b[k] == '{' || stampedLine(b[k:]) > 0 {
+			// The column of b[k]: blank lines before its line are skipped too.
+			col := k - (i + j + bytes.LastIndexByte(b[i+j:k], '\n')) - 1
+			if b[k] == '{' && col <= maxCol || stampedLine(b[k:]) > 0 {
 				r.keepHere(k)
 				return true
 			}

@@ -91,6 +91,14 @@ func TestLineStream(t *testing.T) {
 			rejected: []string{`object still open at end of input (line 3); lines 2-3 passed over, to the end of the input`}, rejLines: []int64{2}},
 		{name: "invalid one-line record", in: recA + "\n{\"eventName\" 1}\n" + recB, names: []string{"A", "B"},
 			rejected: []string{`':' expected after object key, found '1' at line 2`}, rejLines: []int64{2}},
+		// Reading resumes at an object no further indented than the broken
+		// record: the objects nested in it are not records.
+		{name: "objects nested in a broken record", in: recA + "\n{\"eventName\": \"X\" \"eventID\": \"broken\",\n  \"resources\": [\n    {\"eventName\": \"Inner\", \"eventID\": \"inner\"}\n  ]}\n" + recB,
+			names: []string{"A", "B"}, rejected: []string{`lines 2-5 passed over, up to the next line that starts an object`}, rejLines: []int64{2}},
+		{name: "broken pretty-printed record", in: recA + "\n{\n  \"eventName\": \"X\"\n  \"resources\": [\n    {\n      \"eventName\": \"Inner\"\n    }\n  ]\n}\n" + recB,
+			names: []string{"A", "B"}, rejected: []string{`lines 2-9 passed over`}, rejLines: []int64{2}},
+		{name: "indented records, one broken", in: "  " + recA + "\n  {\"eventName\" 1,\n    {\"eventName\":\"Inner\"}\n  " + recB,
+			names: []string{"A", "B"}, rejected: []string{`lines 2-3 passed over`}, rejLines: []int64{2}},
 		{name: "many broken lines between", in: recA + "\n" + strings.Repeat("junk\n", 5000) + recB, names: []string{"A", "B"},
 			rejected: []string{`lines 2-5001 passed over`}, rejLines: []int64{2}},
 	}

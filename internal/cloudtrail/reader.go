@@ -94,11 +94,16 @@ type Reader struct {
 	// each object left open at its end names; 0 until asked.
 	endLine, endAt int64
 
-	started   bool
-	mode      mode
-	cat       category
-	first     bool   // the next item is the file's first
-	objStart  int64  // start of the current top-level object
+	started  bool
+	mode     mode
+	cat      category
+	first    bool  // the next item is the file's first
+	objStart int64 // start of the current top-level object
+	// startCol is the column of the top-level value top found last
+	// (math.MaxInt when not known: it follows another value on its line):
+	// after a broken lone record, reading resumes at an object no further
+	// indented (see resyncNote).
+	startCol  int
 	objFirst  bool   // no member read yet in it
 	inCont    bool   // it holds a container
 	overflow  bool   // it outgrew the buffer and is no longer held

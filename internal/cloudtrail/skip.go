@@ -197,6 +197,6 @@ func (r *Reader) skipMember(start int64) error {
 func (r *Reader) openLine() error {
 	pos := r.position(r.objStart, r.stats.Read+1)
 	next := r.lineAt(r.resume + 1)
-	_, note := r.resyncNote(r.resume, pos.Line)
+	_, note := r.resyncNote(r.resume, pos)
 	return r.rejectObject(pos, fmt.Sprintf("invalid JSON: object still open at the start of line %d%s", next, note))
 }

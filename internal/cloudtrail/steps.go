@@ -1,10 +1,12 @@
 package cloudtrail
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"io"
+	"math"
 	"strings"
 )
 
@@ -12,12 +14,23 @@ var insightType = []byte(`"AwsCloudTrailInsight"`)
 
 // top starts the next top-level value, or ends the file.
 func (r *Reader) top() error {
+	col := math.MaxInt // of r.pos in its line: not known until a newline is met
+	if r.pos == 0 {
+		col = 0
+	}
 	for {
 		b := r.data()
-		i := skipWS(b, r.idx(r.pos))
+		start := r.idx(r.pos)
+		i := skipWS(b, start)
 		if r.pos == 0 && i == 0 && len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf {
 			i = 3 // a UTF-8 byte order mark
 		}
+		if k := bytes.LastIndexByte(b[start:i], '\n'); k >= 0 {
+			col = i - (start + k) - 1
+		} else if col != math.MaxInt {
+			col += i - start
+		}
+		r.startCol = col
 		r.keepHere(i)
 		if i >= len(b) || (r.pos == 0 && len(b) < 3 && !r.eof) {
 			if r.fill() {
@@ -292,7 +305,7 @@ func (r *Reader) objectRefused(at int, msg string) error {
 func (r *Reader) rejectAt(at int, reason string, from int64) error {
 	pos := r.position(r.objStart, r.stats.Read+1)
 	errLine := r.lineAt(r.abs(at))
-	_, note := r.resyncNote(from, pos.Line)
+	_, note := r.resyncNote(from, pos)
 	return r.rejectObject(pos, fmt.Sprintf("%s at line %d%s", reason, errLine, note))
 }
 
@@ -334,7 +347,7 @@ func scanned(e, n, errAt int) int {
 func (r *Reader) objectEOF() error {
 	pos := r.position(r.objStart, r.stats.Read+1)
 	end := r.lineAtEnd(r.abs(max(r.n-1, r.idx(r.keep))))
-	found, note := r.resyncNote(max(r.objStart+1, r.keep), pos.Line)
+	found, note := r.resyncNote(max(r.objStart+1, r.keep), pos)
 	if !found && r.first {
 		return r.fileErr(r.objStart, ErrTruncated)
 	}
