@@ -77,11 +77,16 @@
 // # Matching
 //
 // Compile indexes each rule on the eventName values its condition
-// requires on every path that satisfies it (else on eventSource values,
-// else it is tried on every record). Match reads a record's top-level keys
-// lazily, looks up eventName and eventSource, evaluates only the candidate
-// rules, and reads only the fields those rules ask for, each once per
-// record. Match reports ErrMalformed for records whose JSON is broken in
-// the parts it read; it does not validate parts it never needed.
+// requires on every path that satisfies it; else on eventSource values;
+// else on the exact values it requires of another of its fields
+// (userIdentity.type, userAgent), preferring a field already indexed. A
+// rule that pins none of its fields is tried on every record. Match reads
+// a record's top-level keys lazily, looks up the indexed fields, evaluates
+// only the candidate rules, and reads only the fields those rules ask for,
+// each once per record; a field holding several values (through an array)
+// or an object makes every rule of its index a candidate. Match reports
+// ErrMalformed for records whose JSON is broken in the parts it read; it
+// does not validate parts it never needed (the cloudtrail reader checks
+// every record whole before a scan matches it).
 // A Matcher is safe for concurrent use; per-call scratch space is pooled.
 package detect

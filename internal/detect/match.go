@@ -22,7 +22,8 @@ type FieldMatch struct {
 
 // Match returns the rules that match record, a raw CloudTrail record (one
 // JSON object). It returns an error wrapping ErrMalformed, and no matches,
-// when the record's top-level object is not well formed.
+// when the parts of the record it reads are not well formed; it does not
+// check the parts no candidate rule needs (see the package doc).
 func (m *Matcher) Match(record []byte) ([]Match, error) {
 	return m.AppendMatches(nil, record)
 }
