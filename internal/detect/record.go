@@ -217,7 +217,7 @@ func (st *state) resolveTop(fp *fieldPath) bool {
 	for k := 1; k <= len(fp.segs); k++ {
 		if i := st.topFind(fp.topIDs[k-1]); i >= 0 {
 			m := st.tops[i]
-			return st.resolveRaw(m.VStart, m.VEnd, m.Obj, fp, k, 0)
+			return st.resolveRaw(m.VStart, m.VEnd, m.Obj, fp, k, 1) // depth 1, as resolveMap counts it
 		}
 	}
 	return false
@@ -432,7 +432,7 @@ func (st *state) keywordLeaves() (lo, hi int) {
 		} else {
 			st.topAll()
 			for _, m := range st.tops {
-				st.addLeavesRaw(m.VStart, m.VEnd, 0)
+				st.addLeavesRaw(m.VStart, m.VEnd, 1) // the record's own object is depth 0
 			}
 		}
 		st.leaves.gen, st.leaves.lo, st.leaves.hi = st.gen, int32(lo), int32(len(st.vals))

@@ -3,6 +3,7 @@ package detect
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -195,6 +196,25 @@ func TestPatternEscapes(t *testing.T) {
 		p := compilePattern(parseSigmaString(tc.value), true, tc.value)
 		if got := p.match([]byte(tc.text)); got != tc.want {
 			t.Errorf("pattern %q on %q = %v, want %v", tc.value, tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestDepthLimitAgrees checks that the raw and the decoded paths stop
+// reading nested values at the same depth.
+func TestDepthLimitAgrees(t *testing.T) {
+	for _, d := range []string{"sel:\n  userAgent: x\ncondition: sel", "kw:\n  - deepkw\ncondition: kw"} {
+		m, err := compileOne(t, d, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := maxDepth - 2; n <= maxDepth+2; n++ {
+			for _, rec := range []string{
+				`{"userAgent":` + strings.Repeat("[", n) + `"x"` + strings.Repeat("]", n) + `}`,
+				`{"a":` + strings.Repeat("[", n) + `"deepkw"` + strings.Repeat("]", n) + `}`,
+			} {
+				matchBoth(t, m, rec) // fails when the two paths disagree
+			}
 		}
 	}
 }
