@@ -134,6 +134,7 @@ func TestOneBrokenLine(t *testing.T) {
 		recA + "\njunk":                       text,
 		recA + "\n{\"eventName\" 1}\n" + recB: invalid,
 		recA + "\n{\"eventName\" 1}\n":        invalid,
+		"  " + recA + "\njunk\n  " + recB:     text, // indented records, text at the margin
 	} {
 		readBothBuffers(t, in, nil, func(_ Options, res result) {
 			if len(res.rejects) != 1 || res.rejects[0].Reason != want {

@@ -99,21 +99,22 @@ type Reader struct {
 	cat      category
 	first    bool  // the next item is the file's first
 	objStart int64 // start of the current top-level object
-	// startCol is the column of the top-level value top found last
-	// (math.MaxInt when not known: it follows another value on its line):
-	// after a broken lone record, reading resumes at an object no further
-	// indented (see resyncNote).
-	startCol  int
-	objFirst  bool   // no member read yet in it
-	inCont    bool   // it holds a container
-	overflow  bool   // it outgrew the buffer and is no longer held
-	objLine   int64  // its line, kept when it overflows
-	arrFirst  bool   // no item read yet in the current array
-	contShape Shape  // shape of the current array's items
-	topArray  bool   // the current array is a top-level array
-	control   bool   // the current object is a CloudWatch control message
-	stray     string // the container key of a container among lone records
-	resume    int64  // where a lone object left open may resume; see skipValue
+	// startCol is the column of the top-level value top found last, and
+	// objCol that of the last object (math.MaxInt when not known: it
+	// follows another value on its line). After a broken lone record,
+	// reading resumes at an object no further indented than either (see
+	// resyncNote).
+	startCol, objCol int
+	objFirst         bool   // no member read yet in it
+	inCont           bool   // it holds a container
+	overflow         bool   // it outgrew the buffer and is no longer held
+	objLine          int64  // its line, kept when it overflows
+	arrFirst         bool   // no item read yet in the current array
+	contShape        Shape  // shape of the current array's items
+	topArray         bool   // the current array is a top-level array
+	control          bool   // the current object is a CloudWatch control message
+	stray            string // the container key of a container among lone records
+	resume           int64  // where a lone object left open may resume; see skipValue
 
 	// scanFail and skipFail are the last failures of a lone object's scan
 	// and of skipping a lone value, remembered so that the values that run

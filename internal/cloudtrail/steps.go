@@ -45,6 +45,7 @@ func (r *Reader) top() error {
 		}
 		switch b[i] {
 		case '{':
+			r.objCol = col
 			r.mode, r.objStart, r.objFirst, r.inCont, r.control = modeObject, r.pos, true, false, false
 			r.overflow, r.dupAt, r.objKeys, r.objMask, r.stray = false, 0, r.objKeys[:0], 0, ""
 			r.objMembers = r.objMembers[:0]
