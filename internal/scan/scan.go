@@ -499,8 +499,11 @@ func (s *Scanner) newWorker(p *part) *worker {
 	w := &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip})}
 	// Streamed findings are written at once: sharing their strings across
 	// findings would only cost time. (Most are written from the record's
-	// text and make no strings at all.)
-	if s.opts.EmitJSON == nil {
+	// text and make no strings at all.) Findings that spill to disk are
+	// held a few thousand at a time, and sharing theirs costs more time and
+	// memory than it saves: about 10 % of a sorted scan's time and 20 MB of
+	// its peak (-o table on 1 GiB, 480,000 findings).
+	if s.opts.EmitJSON == nil && s.opts.SpillAfter <= 0 {
 		w.strs = newInterner()
 	}
 	return w
