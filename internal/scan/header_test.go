@@ -8,6 +8,7 @@ import (
 	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"github.com/ttcproject/ttc/internal/ruleset"
+	"hash/maphash"
 	"io"
 	"reflect"
 	"slices"
@@ -142,6 +143,7 @@ func FuzzRawFinding(f *testing.F) {
 		`","eventName":"` + strings.Repeat("\xff", 3000) + `"}`))
 	rule := &ruleset.Rule{Rule: &detect.Rule{ID: "r1", Title: "T", Level: "low", File: "r.yml"}, Techniques: []string{"T1485"}}
 	describe := func(string) (string, []string) { return "Data Destruction", []string{"TA0040"} }
+	seed := maphash.MakeSeed()
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		if !readerTakes(raw) {
 			return
@@ -169,6 +171,13 @@ func FuzzRawFinding(f *testing.F) {
 		got, want := appendFinding(nil, &fs[0], &rh), fs[0].AppendJSON(nil)
 		if !bytes.Equal(got, want) {
 			t.Fatalf("finding of %q:\nfrom the text %s\nfrom strings  %s", raw, got, want)
+		}
+		// Copies of one event are told apart by the same digest whichever
+		// way their findings were made.
+		w := &worker{s: &Scanner{seed: seed}}
+		fromText, hasID := w.eventDigest(nil, &rh)
+		if hasID && fromText != findingDigest(seed, &fs[0]) {
+			t.Fatalf("digest of %q from the text and from strings differ", raw)
 		}
 	})
 }
