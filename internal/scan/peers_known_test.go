@@ -27,7 +27,5 @@ var knownPantherDisagreements = map[string]string{
 	"missed: AWS.Modify.Cloud.Compute.Infrastructure / Terminate instance From WebUI with assumedRole T1578": "the record is one t2.micro RunInstances from the console; ttc flags unusual instance types and bulk launches (T1578.002, T1496.A008)",
 
 	// Real gaps.
-	"missed: AWS.EC2.ManyPasswordReadAttempts / Successful Attempt T1555":                             "gap: GetPasswordData returns an instance's encrypted Windows administrator password, which the catalog's T1555 (cloud secret stores only, T1555.006) does not cover; Panther also counts repeated reads, which one record cannot show",
-	"missed: AWS.EC2.ManyPasswordReadAttempts / Unsuccessful Attempt T1555":                           "gap: a refused GetPasswordData; no catalog technique covers instance password data yet (see the successful case)",
 	"missed: AWS.S3.CopyObject.CrossAccount.Encryption.KMS / In-Place Copy with KMS Key Change T1486": "gap: telling a KMS key of another account apart needs comparing part of the key ARN with recipientAccountId, which Sigma cannot express; T1486 flags the KMS calls behind it instead",
 }
