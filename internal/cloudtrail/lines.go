@@ -21,7 +21,8 @@ func (r *Reader) rejectText() error {
 }
 
 // resyncNote is resync for the rejected lone record at pos. It resumes at
-// an object no further indented than the record, or the last object, was,
+// an object no further indented than the record, or the last whole object,
+// was,
 // so that the objects nested in a broken record written over several lines
 // (a pretty-printed one) are not read as records, while records that are
 // all indented still are after a line of text. It also returns what the rejection's
@@ -29,7 +30,7 @@ func (r *Reader) rejectText() error {
 // with it: which lines, so that none goes unmentioned.
 func (r *Reader) resyncNote(from int64, pos Position) (found bool, note string) {
 	first := pos.Line
-	found = r.resync(from, max(r.startCol, r.objCol))
+	found = r.resync(from, max(r.startCol, r.recCol))
 	var last int64
 	to := "up to the next line that starts an object"
 	if found {
@@ -242,6 +243,7 @@ func (r *Reader) resync(from int64, maxCol int) bool {
 			col := k - (i + j + bytes.LastIndexByte(b[i+j:k], '\n')) - 1
 			if b[k] == '{' && col <= maxCol || stampedLine(b[k:]) > 0 {
 				r.keepHere(k)
+				r.resyncAt, r.resyncCol = r.pos, col
 				return true
 			}
 			i = k

@@ -99,12 +99,15 @@ type Reader struct {
 	cat      category
 	first    bool  // the next item is the file's first
 	objStart int64 // start of the current top-level object
-	// startCol is the column of the top-level value top found last, and
-	// objCol that of the last object (math.MaxInt when not known: it
-	// follows another value on its line). After a broken lone record,
+	// startCol is the column of the top-level value top found last (-1
+	// when not known: it follows another value on its line), and recCol
+	// that of the last whole lone object. After a broken lone record,
 	// reading resumes at an object no further indented than either (see
-	// resyncNote).
-	startCol, objCol int
+	// resyncNote). resyncAt is where resync stopped, at a line's object of
+	// column resyncCol.
+	startCol, recCol int
+	resyncAt         int64
+	resyncCol        int
 	objFirst         bool   // no member read yet in it
 	inCont           bool   // it holds a container
 	overflow         bool   // it outgrew the buffer and is no longer held

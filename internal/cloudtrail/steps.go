@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"io"
-	"math"
 	"strings"
 )
 
@@ -14,20 +13,27 @@ var insightType = []byte(`"AwsCloudTrailInsight"`)
 
 // top starts the next top-level value, or ends the file.
 func (r *Reader) top() error {
-	col := math.MaxInt // of r.pos in its line: not known until a newline is met
-	if r.pos == 0 {
+	// The column of r.pos in its line: known at the start of the input and
+	// where resync stopped, then once a newline is met; -1 when not (the
+	// value follows another on its line).
+	col := -1
+	switch r.pos {
+	case 0:
 		col = 0
+	case r.resyncAt:
+		col = r.resyncCol
 	}
 	for {
 		b := r.data()
 		start := r.idx(r.pos)
 		i := skipWS(b, start)
 		if r.pos == 0 && i == 0 && len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf {
-			i = 3 // a UTF-8 byte order mark
+			start = 3 // a UTF-8 byte order mark, which takes no column
+			i = skipWS(b, start)
 		}
 		if k := bytes.LastIndexByte(b[start:i], '\n'); k >= 0 {
 			col = i - (start + k) - 1
-		} else if col != math.MaxInt {
+		} else if col >= 0 {
 			col += i - start
 		}
 		r.startCol = col
@@ -45,7 +51,6 @@ func (r *Reader) top() error {
 		}
 		switch b[i] {
 		case '{':
-			r.objCol = col
 			r.mode, r.objStart, r.objFirst, r.inCont, r.control = modeObject, r.pos, true, false, false
 			r.overflow, r.dupAt, r.objKeys, r.objMask, r.stray = false, 0, r.objKeys[:0], 0, ""
 			r.objMembers = r.objMembers[:0]
@@ -62,7 +67,8 @@ func (r *Reader) top() error {
 			return nil
 		case '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 			if j := stampedLine(b[i:]); j > 0 {
-				r.pos += int64(j) // a CloudWatch Logs export line: "<timestamp> {record}"
+				r.pos += int64(j)                  // a CloudWatch Logs export line: "<timestamp> {record}"
+				r.resyncAt, r.resyncCol = r.pos, 0 // its record stands for the line
 				r.stats.Shapes |= ShapeCloudWatch
 				return nil
 			}
@@ -265,6 +271,9 @@ func (r *Reader) objectEnd() (*Record, error) {
 		return nil, err
 	}
 	r.stats.Shapes |= ShapeObjects
+	if r.startCol >= 0 {
+		r.recCol = r.startCol // a whole object: records start at this column
+	}
 	var top []jsonscan.Member
 	if !r.overflow {
 		top = r.objMembers
