@@ -186,6 +186,38 @@ func TestScanLayerKeepsUnmappedTechniques(t *testing.T) {
 	}
 }
 
+// TestScanLayerSaysWhatItLeavesOut checks that the findings of a rule
+// tagged with no technique, which have no cell in a layer, are counted in
+// its description and a warning rather than dropped in silence.
+func TestScanLayerSaysWhatItLeavesOut(t *testing.T) {
+	dir := t.TempDir()
+	rule := "title: Any S3 bucket listing\nid: 5d0a4c1e-3b2f-4e8d-9c7a-1b2c3d4e5f60\nlogsource:\n  product: aws\n  service: cloudtrail\n" +
+		"detection:\n  sel:\n    eventName: ListBuckets\n  condition: sel\nlevel: low\n"
+	record := `{"eventVersion":"1.08","eventID":"e1","eventTime":"2026-03-14T02:00:05Z","eventSource":"s3.amazonaws.com",` +
+		`"eventName":"ListBuckets","awsRegion":"us-east-1","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/r/s"}}`
+	if err := os.WriteFile(filepath.Join(dir, "untagged.yml"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs := filepath.Join(dir, "logs.jsonl")
+	if err := os.WriteFile(logs, []byte(record+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := ttc(t, "scan", "-o", "navigator", "--rules", filepath.Join(dir, "untagged.yml"), logs)
+	if code != 0 {
+		t.Fatalf("scan: exit %d\n%s", code, errOut)
+	}
+	layers, err := navigator.Decode(strings.NewReader(out))
+	if err != nil || len(layers) != 1 {
+		t.Fatalf("decode layer: %v (%d layers)", err, len(layers))
+	}
+	if !strings.Contains(layers[0].Description, "1 findings of rules tagged with no technique are not shown") {
+		t.Errorf("layer description %q does not count the finding left out", layers[0].Description)
+	}
+	if !strings.Contains(errOut, "no place in a Navigator layer") {
+		t.Errorf("no warning on stderr: %q", errOut)
+	}
+}
+
 // TestScanTechniqueFilterUnmapped checks that --technique takes an ATT&CK
 // technique the catalog lacks and keeps the findings of rules tagged with
 // it, and refuses what is no technique ID at all.

@@ -155,12 +155,17 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) (*navigator.Layer,
 		tactics         []string
 	}
 	by := map[string]*agg{}
+	unplaced := 0
 	err := res.Each(func(f *scan.Finding) error {
 		// A finding of a rule whose techniques the catalog lacks counts
-		// under the ATT&CK techniques the rule is tagged with.
+		// under the ATT&CK techniques the rule is tagged with; one of a
+		// rule tagged with none has no cell in a layer.
 		ids := []string{f.TechniqueID}
 		if f.TechniqueID == "" {
 			ids = f.Rule.ATTACK
+		}
+		if len(ids) == 0 {
+			unplaced++
 		}
 		for _, id := range ids {
 			g, ok := by[id]
@@ -192,7 +197,13 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) (*navigator.Layer,
 			Evidence: fmt.Sprintf("%d findings (%d attempts) by %d actors, %s … %s: %s",
 				g.count, g.attempts, len(g.actors), g.first, g.last, strings.Join(slices.Sorted(maps.Keys(g.events)), ", "))}
 	}
-	return navigator.ScanLayer(c.Techniques(), obs, a.navigatorOptions("ttc scan", layerDescription(res))), nil
+	desc := layerDescription(res)
+	if unplaced > 0 {
+		a.log.Warn("findings of rules tagged with no ATT&CK technique have no place in a Navigator layer; the other formats list them",
+			"findings", unplaced)
+		desc += fmt.Sprintf("; %d findings of rules tagged with no technique are not shown", unplaced)
+	}
+	return navigator.ScanLayer(c.Techniques(), obs, a.navigatorOptions("ttc scan", desc)), nil
 }
 
 func layerDescription(res *scan.Result) string {
