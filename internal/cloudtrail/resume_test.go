@@ -81,6 +81,10 @@ func TestLargeOpenLineResumes(t *testing.T) {
 			names: []string{"B"}, rejected: []string{"still open"}, rejLines: []int64{1}},
 		{name: "stamped line after", in: recA + "\n" + open + "2026-03-01T10:00:00.000Z " + recB + "\n", opts: small,
 			names: []string{"A", "B"}, rejected: []string{"still open"}, rejLines: []int64{2}},
+		{name: "indented records, one open", in: "  " + recA + "\n  " + open + "  " + recB + "\n  " + recA + "\n", opts: small,
+			names: []string{"A", "B", "A"}, rejected: []string{"still open"}, rejLines: []int64{2}},
+		{name: "indented records, one open past the buffer", in: "  " + recA + "\n  " + open + "  " + strings.ReplaceAll(many, "\n", "\n  ") + recA + "\n", opts: small,
+			names: names, rejected: []string{"still open at the start of line 3"}, rejLines: []int64{2}},
 		{name: "pretty large record", in: recA + "\n{\n  \"eventName\": \"X\",\n  \"pad\": [\n" +
 			strings.Repeat("    {\"a\": 1},\n", 20) + "    {}\n  ]\n}\n" + recB + "\n", opts: small,
 			names: []string{"A", "B"}, rejected: []string{"larger than the limit"}, rejLines: []int64{2}},

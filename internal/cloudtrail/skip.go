@@ -23,11 +23,12 @@ var errOpenLine = errors.New("object left open")
 //
 // lone says the value is in a lone top-level object, where a line may be
 // broken: skipping holds the input from the first later line that starts
-// with '{' or a digit in its first column (the newline before it goes in
-// r.resume, -1 for none), so that a line that leaves a bracket open can be
-// rejected and reading resume there instead of at the end of input. Lines
-// of a pretty-printed value are indented and hold nothing. When the held
-// input fills the buffer, skipping ends with errOpenLine.
+// with a digit in its first column, or with '{' no further indented than
+// resync would resume at (the newline before it goes in r.resume, -1 for
+// none), so that a line that leaves a bracket open can be rejected and
+// reading resume there instead of at the end of input. The lines of a
+// pretty-printed value are indented further and hold nothing. When the
+// held input fills the buffer, skipping ends with errOpenLine.
 func (r *Reader) skipValue(from int64, lone bool) (end, last int64, err error) {
 	r.keepHere(r.idx(from))
 	r.resume = -1
@@ -39,6 +40,11 @@ func (r *Reader) skipValue(from int64, lone bool) (end, last int64, err error) {
 	last = from
 	var depth int64
 	inStr, esc, lineStart := false, false, false
+	// A line may start with blanks before its '{': lineCol counts them
+	// (up to a bound, past which the line is not one to resume at), and
+	// nl is the newline before them.
+	bound := max(r.startCol, r.recCol)
+	lineCol, nl := 0, int64(-1)
 	for {
 		b := r.data()
 		i := r.idx(r.pos)
@@ -67,14 +73,20 @@ func (r *Reader) skipValue(from int64, lone bool) (end, last int64, err error) {
 				continue
 			}
 			if lineStart {
-				lineStart = false
-				if lone && r.resume < 0 && (b[i] == '{' || isDigit(b[i])) {
-					r.resume = r.abs(i - 1)
+				switch c := b[i]; {
+				case (c == ' ' || c == '\t') && lineCol < bound:
+					lineCol++
+				case c == '\n' || c == '\r':
+				default:
+					lineStart = false
+					if lone && r.resume < 0 && (c == '{' || isDigit(c) && lineCol == 0) {
+						r.resume = nl
+					}
 				}
 			}
 			switch b[i] {
 			case '\n':
-				lineStart = true
+				lineStart, lineCol, nl = true, 0, r.abs(i)
 				i++
 				continue
 			case ' ', '\t', '\r':
@@ -105,7 +117,7 @@ func (r *Reader) skipValue(from int64, lone bool) (end, last int64, err error) {
 		case r.resume >= 0:
 			r.keep = r.resume
 		case lone && lineStart:
-			r.keep-- // the newline, in case the next line is one to resume at
+			r.keep = nl // from the newline, in case the next line is one to resume at
 		}
 		if !r.fill() {
 			switch {
