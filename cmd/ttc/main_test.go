@@ -104,7 +104,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "-o", "jsonl", "--exit-code", "../../examples/incident"}, exitFindings, ""},
 		{[]string{"scan", "--min-level", "urgent", "../../examples/incident"}, exitUsage, `--min-level: unknown level "urgent"`},
 		{[]string{"scan", "--rules", "../../internal/ruleset/testdata/broken/techniques/T1485/rules/broken.yml", "../../examples/incident"}, exitError, "broken.yml"},
-		{[]string{"scan", "-o", "jsonl", "--group-by", "Actor", "../../examples/incident"}, exitOK, ""},
+		{[]string{"scan", "-o", "jsonl", "--group-by", "Actor", "../../examples/incident"}, exitOK, "this format is written ungrouped"},
+		{[]string{"scan", "-o", "navigator", "--group-by", "actor", "../../examples/incident"}, exitOK, "this format is written ungrouped"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

@@ -95,6 +95,9 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if o.groupBy != "" && o.groupBy != "actor" {
 		return usagef("--group-by: unknown grouping %q: want actor", o.groupBy)
 	}
+	if o.groupBy != "" && (f == view.JSONL || f == view.Navigator) {
+		a.log.Warn("--group-by applies to table, json, markdown and html; this format is written ungrouped", "output", string(f))
+	}
 	if o.progress != "auto" && o.progress != "always" && o.progress != "never" {
 		return usagef("--progress: %q: want auto, always or never", o.progress)
 	}
