@@ -22,12 +22,11 @@ func (r *Reader) rejectText() error {
 
 // resyncNote is resync for the rejected lone record at pos. It resumes at
 // an object no further indented than the record, or the last whole object,
-// was,
-// so that the objects nested in a broken record written over several lines
-// (a pretty-printed one) are not read as records, while records that are
-// all indented still are after a line of text. It also returns what the rejection's
-// reason ends with when lines after the record's first are passed over
-// with it: which lines, so that none goes unmentioned.
+// was: the objects nested in a broken record written over several lines (a
+// pretty-printed one) are not read as records, while records that are all
+// indented still are after a line of text. It also returns what the
+// rejection's reason ends with when lines after the record's first are
+// passed over with it: which lines, so that none goes unmentioned.
 func (r *Reader) resyncNote(from int64, pos Position) (found bool, note string) {
 	first := pos.Line
 	found = r.resync(from, max(r.startCol, r.recCol))
