@@ -104,6 +104,7 @@ func TestLineStream(t *testing.T) {
 		{name: "broken record at the margin among indented ones", in: "    " + recA + "\n{\"eventName\" 1,\n    " + recB + "\n    " + recA,
 			names: []string{"A", "B", "A"}, rejected: []string{"at line 2"}, rejLines: []int64{2}},
 		{name: "byte order mark, blank line", in: "\xef\xbb\xbf\n" + recA + "\n" + recB, names: []string{"A", "B"}},
+		{name: "byte order mark of a file joined to another", in: "\xef\xbb\xbf" + recA + "\n\xef\xbb\xbf" + recB + "\n", names: []string{"A", "B"}},
 		{name: "byte order mark, spaces", in: "\xef\xbb\xbf  " + recA + "\n" + recB, names: []string{"A", "B"}},
 		{name: "byte order mark, broken tab-indented record", in: "\xef\xbb\xbf" + recA + "\n{\n\t\"eventName\": \"X\"\n\t\"resources\": [\n\t\t{\"eventName\": \"Inner\"}\n\t]\n}\n" + recB,
 			names: []string{"A", "B"}, rejected: []string{"lines 2-7 passed over"}, rejLines: []int64{2}},
@@ -149,5 +150,20 @@ func TestOneBrokenLine(t *testing.T) {
 				t.Errorf("%q: rejections %+v, want one: %s", in, res.rejects, want)
 			}
 		})
+	}
+}
+
+// TestByteOrderMarkAcrossBuffers checks that byte order marks, at the start
+// and where files were joined, are passed over whatever buffer cuts them.
+func TestByteOrderMarkAcrossBuffers(t *testing.T) {
+	const bom = "\xef\xbb\xbf"
+	for pad := range 12 {
+		in := []byte(bom + recA + "\n" + strings.Repeat(" ", pad) + bom + recB + "\n" + bom)
+		for size := 1; size < 24; size++ {
+			got := sameForBuffers(t, in, Options{}, Options{BufferSize: size})
+			if len(got.Raws) != 2 || got.Stats.Rejected != 0 {
+				t.Fatalf("pad %d, buffer %d: %d records, %d rejected", pad, size, len(got.Raws), got.Stats.Rejected)
+			}
+		}
 	}
 }

@@ -27,8 +27,15 @@ func (r *Reader) top() error {
 		b := r.data()
 		start := r.idx(r.pos)
 		i := skipWS(b, start)
-		if r.pos == 0 && i == 0 && len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf {
-			start = 3 // a UTF-8 byte order mark, which takes no column
+		if len(b)-i >= 3 && b[i] == 0xef && b[i+1] == 0xbb && b[i+2] == 0xbf {
+			// A UTF-8 byte order mark, which takes no column: at the start
+			// of the input, or of a file joined to another (cat a b).
+			if k := bytes.LastIndexByte(b[start:i], '\n'); k >= 0 {
+				col = i - (start + k) - 1
+			} else if col >= 0 {
+				col += i - start
+			}
+			start = i + 3
 			i = skipWS(b, start)
 		}
 		if k := bytes.LastIndexByte(b[start:i], '\n'); k >= 0 {
@@ -38,7 +45,7 @@ func (r *Reader) top() error {
 		}
 		r.startCol = col
 		r.keepHere(i)
-		if i >= len(b) || (r.pos == 0 && len(b) < 3 && !r.eof) {
+		if i >= len(b) || (len(b)-i < 3 && b[i] == 0xef && !r.eof) { // a byte order mark may be cut
 			if r.fill() {
 				continue
 			}
