@@ -69,12 +69,13 @@
 // invalid JSON, that leaves an object open (so that it would take in the
 // lines after it, up to the end of input) or that holds text starting no
 // JSON value is one rejected record, and reading resumes at the next line
-// that starts an object no further indented than the rejected record (the
-// objects nested in a broken pretty-printed record are not records). Text
-// passed over with a rejected record is named
-// in its reason ("lines 2-9 passed over"), so that no line goes unmentioned.
-// Lines that each leave a bracket open inside the
-// one before cost linear time: where the line they are in failed is
+// that starts an object no further indented than the rejected record, or
+// the last whole one (the objects nested in a broken pretty-printed record
+// are not records), or at an object joined to the end of another with no
+// newline between them ("}{" then a key, as Firehose writes records). Text
+// passed over with a rejected record is named in its reason ("lines 2-9
+// passed over"), so that no line goes unmentioned. Lines that each leave a
+// bracket open inside the one before cost linear time: where the line they are in failed is
 // remembered, and each is rejected for the same reason without being
 // scanned again; one such line inside a line refused for its nesting or
 // its keys, still open where that line was refused, is refused with it,

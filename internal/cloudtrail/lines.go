@@ -7,7 +7,8 @@ import (
 
 // Lone records (one per line, CloudWatch Logs export lines) recover from a
 // line that holds no record: it is one rejected record, and reading goes
-// on at the next line that starts an object. This file holds that
+// on at the next line that starts an object (or object joined to another;
+// see resync). This file holds that
 // recovery for text, for a bad first line and for a stray container.
 
 // rejectText rejects text that starts no JSON value between the lone
@@ -31,7 +32,7 @@ func (r *Reader) resyncNote(from int64, pos Position) (found bool, note string) 
 	first := pos.Line
 	found = r.resync(from, max(r.startCol, r.recCol))
 	var last int64
-	to := "up to the next line that starts an object"
+	to := "up to the next object"
 	if found {
 		last = r.lineAt(r.pos) - 1 // r.pos is on the object's line
 	} else {
@@ -219,8 +220,9 @@ func (r *Reader) strayContainer(name string, j int) error {
 
 // resync moves to the next line whose first non-blank byte is '{' at
 // column maxCol or before (or that starts with a CloudWatch export
-// timestamp) and reports whether it found one; without one it moves to
-// the end of input.
+// timestamp), or to an object that starts right where another ends on a
+// line (see joined), and reports whether it found one; without one it
+// moves to the end of input.
 func (r *Reader) resync(from int64, maxCol int) bool {
 	r.keep, r.pos = from, from
 	for {
@@ -228,6 +230,20 @@ func (r *Reader) resync(from int64, maxCol int) bool {
 		i := r.idx(r.pos)
 		for {
 			j := bytes.IndexByte(b[i:], '\n')
+			end := len(b)
+			if j >= 0 {
+				end = i + j
+			}
+			at, wait := joined(b[i:], end-i)
+			if at >= 0 {
+				r.keepHere(i + at)
+				r.resyncAt, r.resyncCol = r.pos, -1
+				return true
+			}
+			if wait < len(b)-i && !r.eof {
+				i += wait // from a candidate the buffer cuts, once more is read
+				break
+			}
 			if j < 0 {
 				i = len(b)
 				break
@@ -282,4 +298,51 @@ func stampedLine(b []byte) int {
 		}
 	}
 	return 0
+}
+
+// maxJoinBlanks bounds the blanks joined looks through between two objects
+// and before the key.
+const maxJoinBlanks = 64
+
+// joined returns the index in s of the '{' of an object that starts where
+// another ends on the line s[:line]: "}{" or "} {", then a key's quote,
+// on that line or the next ones (pretty-printed records joined so), as
+// records concatenated with no newline between them are (Amazon Data
+// Firehose writes them so). A '}' followed by '{' and an unescaped quote
+// cannot sit inside a string, whose quotes are escaped, so an object found
+// this way is read in its own right; at worst it is rejected. It returns
+// -1 when there is none, and wait, the index of a '}' whose candidate runs
+// past the end of s (len(s) when none), for callers that can read more.
+func joined(s []byte, line int) (at, wait int) {
+	blanks := func(p int, newlines bool) int {
+		for n := 0; p < len(s) && n < maxJoinBlanks; n++ {
+			if c := s[p]; c != ' ' && c != '\t' && (!newlines || c != '\n' && c != '\r') {
+				break
+			}
+			p++
+		}
+		return p
+	}
+	for i := 0; i < line; {
+		k := bytes.IndexByte(s[i:line], '}')
+		if k < 0 {
+			break
+		}
+		c := i + k
+		p := blanks(c+1, false)
+		if p >= len(s) {
+			return -1, c
+		}
+		if s[p] == '{' {
+			q := blanks(p+1, true)
+			if q >= len(s) {
+				return -1, c
+			}
+			if s[q] == '"' {
+				return p, len(s)
+			}
+		}
+		i = c + 1
+	}
+	return -1, len(s)
 }

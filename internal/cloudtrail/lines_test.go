@@ -78,13 +78,13 @@ func TestLineStream(t *testing.T) {
 		// Text between records costs one rejection, which names the lines
 		// passed over with it up to the next record.
 		{name: "broken lines between", in: recA + "\njunk\n  \"x\": 1\n\n" + recB, names: []string{"A", "B"},
-			rejected: []string{`starts with "junk"; lines 2-4 passed over, up to the next line that starts an object`}, rejLines: []int64{2}},
+			rejected: []string{`starts with "junk"; lines 2-4 passed over, up to the next object`}, rejLines: []int64{2}},
 		{name: "broken lines at the end", in: recA + "\nmore\n  tail\n" + strings.Repeat("  x\n", 3000), names: []string{"A"},
 			rejected: []string{`starts with "more"; lines 2-3003 passed over, to the end of the input`}, rejLines: []int64{2}},
 		{name: "broken lines to an unended last line", in: recA + "\nmore\n  tail", names: []string{"A"},
 			rejected: []string{`lines 2-3 passed over, to the end of the input`}, rejLines: []int64{2}},
 		{name: "invalid record and its lines", in: recA + "\n{\"eventName\": broken\n  \"x\": 1\n" + recB, names: []string{"A", "B"},
-			rejected: []string{`value expected, found 'b' at line 2; lines 2-3 passed over, up to the next line that starts an object`}, rejLines: []int64{2}},
+			rejected: []string{`value expected, found 'b' at line 2; lines 2-3 passed over, up to the next object`}, rejLines: []int64{2}},
 		{name: "object left open by a line", in: recA + "\n{\"eventName\":\"C\", \"o\": {\n  \"x\": 1\n" + recB, names: []string{"A", "B"},
 			rejected: []string{`found '{' at line 4; lines 2-3 passed over`}, rejLines: []int64{2}},
 		{name: "object open to the end", in: recA + "\n{\"eventName\":\"C\", \"o\": [\n  1,\n", names: []string{"A"},
@@ -94,7 +94,7 @@ func TestLineStream(t *testing.T) {
 		// Reading resumes at an object no further indented than the broken
 		// record: the objects nested in it are not records.
 		{name: "objects nested in a broken record", in: recA + "\n{\"eventName\": \"X\" \"eventID\": \"broken\",\n  \"resources\": [\n    {\"eventName\": \"Inner\", \"eventID\": \"inner\"}\n  ]}\n" + recB,
-			names: []string{"A", "B"}, rejected: []string{`lines 2-5 passed over, up to the next line that starts an object`}, rejLines: []int64{2}},
+			names: []string{"A", "B"}, rejected: []string{`lines 2-5 passed over, up to the next object`}, rejLines: []int64{2}},
 		{name: "broken pretty-printed record", in: recA + "\n{\n  \"eventName\": \"X\"\n  \"resources\": [\n    {\n      \"eventName\": \"Inner\"\n    }\n  ]\n}\n" + recB,
 			names: []string{"A", "B"}, rejected: []string{`lines 2-9 passed over`}, rejLines: []int64{2}},
 		{name: "indented records, one broken", in: "  " + recA + "\n  {\"eventName\" 1,\n    {\"eventName\":\"Inner\"}\n  " + recB,
@@ -108,6 +108,16 @@ func TestLineStream(t *testing.T) {
 		{name: "byte order mark, spaces", in: "\xef\xbb\xbf  " + recA + "\n" + recB, names: []string{"A", "B"}},
 		{name: "byte order mark, broken tab-indented record", in: "\xef\xbb\xbf" + recA + "\n{\n\t\"eventName\": \"X\"\n\t\"resources\": [\n\t\t{\"eventName\": \"Inner\"}\n\t]\n}\n" + recB,
 			names: []string{"A", "B"}, rejected: []string{"lines 2-7 passed over"}, rejLines: []int64{2}},
+		// Records joined with no newline (as Firehose writes them): reading
+		// resumes at the next one after a broken one, on the same line too.
+		{name: "joined records, one broken", in: recA + "{\"eventName\" 1}" + recB + " " + recA + "\n", names: []string{"A", "B", "A"},
+			rejected: []string{"':' expected after object key"}, rejLines: []int64{1}},
+		{name: "joined pretty records, one broken", in: "{\n  \"eventName\": \"A\"\n}{\n  \"eventName\": \"X\"\n  \"resources\": [{\"eventName\": \"Inner\"}]\n}{\n  \"eventName\": \"B\"\n}\n",
+			names: []string{"A", "B"}, rejected: []string{"lines 3-5 passed over, up to the next object"}, rejLines: []int64{3}},
+		// "}{" then a quote ends a string here: what follows is read and
+		// rejected, never taken for a record.
+		{name: "joined-looking text in a broken record", in: recA + "\n{\"eventName\": \"X\" \"userAgent\": \"a}{\", \"eventSource\": \"s\"}\n" + recB,
+			names: []string{"A", "B"}, rejected: []string{"at line 2", "at line 2"}, rejLines: []int64{2, 2}},
 		{name: "many broken lines between", in: recA + "\n" + strings.Repeat("junk\n", 5000) + recB, names: []string{"A", "B"},
 			rejected: []string{`lines 2-5001 passed over`}, rejLines: []int64{2}},
 	}
@@ -163,6 +173,22 @@ func TestByteOrderMarkAcrossBuffers(t *testing.T) {
 			got := sameForBuffers(t, in, Options{}, Options{BufferSize: size})
 			if len(got.Raws) != 2 || got.Stats.Rejected != 0 {
 				t.Fatalf("pad %d, buffer %d: %d records, %d rejected", pad, size, len(got.Raws), got.Stats.Rejected)
+			}
+		}
+	}
+}
+
+// TestJoinedAcrossBuffers checks that records joined with no newline are
+// found again after a broken one whatever buffer cuts the join.
+func TestJoinedAcrossBuffers(t *testing.T) {
+	for _, in := range []string{
+		recA + "{\"eventName\" 1}" + recB + recA,
+		recA + "{\"eventName\" 1}  \t" + recB + "{\n  \n\t" + recA[1:],
+	} {
+		for size := 1; size < 48; size++ {
+			got := sameForBuffers(t, []byte(in), Options{}, Options{BufferSize: size})
+			if len(got.Raws) != 3 || got.Stats.Rejected != 1 {
+				t.Fatalf("%q, buffer %d: %d records, %d rejected", in, size, len(got.Raws), got.Stats.Rejected)
 			}
 		}
 	}
