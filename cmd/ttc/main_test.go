@@ -102,6 +102,9 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "-o", "jsonl", "no/such/log.json"}, exitError, "could not be read"},
 		{[]string{"scan", "-o", "jsonl", "../../examples/incident"}, exitOK, ""},
 		{[]string{"scan", "-o", "jsonl", "--exit-code", "../../examples/incident"}, exitFindings, ""},
+		// An input that fails outranks findings, and the message says there were some.
+		{[]string{"scan", "-o", "jsonl", "--exit-code", "../../examples/incident", "no/such/log.json"}, exitError, "findings reported from the rest"},
+		{[]string{"scan", "-o", "jsonl", "--exit-code", "no/such/log.json"}, exitError, "; 0 findings reported"},
 		{[]string{"scan", "--min-level", "urgent", "../../examples/incident"}, exitUsage, `--min-level: unknown level "urgent"`},
 		{[]string{"scan", "--rules", "../../internal/ruleset/testdata/broken/techniques/T1485/rules/broken.yml", "../../examples/incident"}, exitError, "broken.yml"},
 		{[]string{"scan", "-o", "jsonl", "--group-by", "Actor", "../../examples/incident"}, exitOK, "this format is written ungrouped"},

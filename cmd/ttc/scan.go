@@ -211,7 +211,10 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		fmt.Fprintln(a.stderr, report.SummaryLine(res.Summary))
 	}
 	if failed := res.Summary.FilesFailed; failed > 0 {
-		return fmt.Errorf("%d of the inputs could not be read to the end (see the rejections above)", failed)
+		// An unreadable input outranks --exit-code's status 3: the scan is
+		// incomplete. The message still says whether there were findings.
+		return fmt.Errorf("%d of the inputs could not be read to the end (see the rejections above); %s reported from the rest",
+			failed, plural(res.Summary.Findings, "finding", "findings"))
 	}
 	if o.exitCode && res.Summary.Findings > 0 {
 		return &findingsExit{res.Summary.Findings}
