@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -230,6 +231,18 @@ func (c *Catalog) Events() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// IsDataEvent reports whether a catalog event (service:EventName) is one
+// CloudTrail records as a data event, which a trail writes only when its
+// selectors ask for it.
+func (c *Catalog) IsDataEvent(event string) bool {
+	svc, name, ok := strings.Cut(event, ":")
+	if !ok {
+		return false
+	}
+	s, ok := c.serviceByKey[svc]
+	return ok && slices.Contains(s.DataEvents, name)
 }
 
 // EventSource returns the CloudTrail eventSource of a catalog event's service.

@@ -23,6 +23,10 @@ type Service struct {
 	EventSources []string `yaml:"event_sources" json:"event_sources"`
 	SDKModules   []string `yaml:"sdk_modules" json:"sdk_modules"`
 	Aliases      []string `yaml:"aliases" json:"aliases,omitempty"`
+	// DataEvents are the event names CloudTrail records for this service as
+	// data events: a trail writes them only when its selectors ask for
+	// them. Every other event of the service is a management event.
+	DataEvents []string `yaml:"data_events,omitempty" json:"data_events,omitempty"`
 }
 
 // Mitigation is a concrete control that stops or limits techniques.
@@ -83,8 +87,10 @@ type Technique struct {
 
 // Detection says how a technique can be seen.
 type Detection struct {
-	Guidance           string   `yaml:"guidance" json:"guidance"`
-	CloudTrailEvents   []string `yaml:"cloudtrail_events" json:"cloudtrail_events"`
+	Guidance         string   `yaml:"guidance" json:"guidance"`
+	CloudTrailEvents []string `yaml:"cloudtrail_events" json:"cloudtrail_events"`
+	// DataEventsRequired says that some of CloudTrailEvents are data events
+	// (see Service.DataEvents) that detection depends on.
 	DataEventsRequired bool     `yaml:"data_events_required" json:"data_events_required"`
 	GuardDutyFindings  []string `yaml:"guardduty_findings,omitempty" json:"guardduty_findings,omitempty"`
 	OtherSignals       []string `yaml:"other_signals,omitempty" json:"other_signals,omitempty"`

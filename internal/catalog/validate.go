@@ -105,6 +105,19 @@ func (v *validator) services() {
 					"event_sources", j}, "malformed event source %q: want <name>.amazonaws.com", es)
 			}
 		}
+		seen := map[string]bool{}
+		for j, e := range s.DataEvents {
+			at := []any{"services", i, "data_events", j}
+			switch {
+			case seen[e]:
+				v.ps.at(v.serviceDoc, at, "duplicate data event %q", e)
+			case eventChecker != nil:
+				if err := eventChecker(s.Key, s.SDKModules, e); err != nil {
+					v.ps.at(v.serviceDoc, at, "%v", err)
+				}
+			}
+			seen[e] = true
+		}
 	}
 }
 
@@ -254,6 +267,10 @@ func (v *validator) detection(d *doc, t *Technique) {
 				v.ps.at(d, at, "%v", err)
 			}
 		}
+	}
+	if det.DataEventsRequired && !slices.ContainsFunc(det.CloudTrailEvents, v.c.IsDataEvent) {
+		v.ps.at(d, []any{"detection", "data_events_required"},
+			"data events required, but none of the events listed is a data event (services.yaml data_events)")
 	}
 	if len(det.CloudTrailEvents) == 0 && blank(det.NoCloudTrail) {
 		v.ps.at(d, []any{"detection"},

@@ -57,6 +57,9 @@ type TechniqueDetail struct {
 	RelatedTo    []TechniqueSummary `json:"related_entries,omitempty" yaml:"related_entries,omitempty"`
 	MitigatedBy  []*Mitigation      `json:"mitigation_details" yaml:"mitigation_details"`
 	RuleFiles    []RuleInfo         `json:"rule_files" yaml:"rule_files"`
+	// DataEvents are the technique's CloudTrail events that are data
+	// events; the others are management events.
+	DataEvents []string `json:"data_events,omitempty" yaml:"data_events,omitempty"`
 	// AttackData is MITRE's own entry for AttackID, when ATT&CK data was imported.
 	AttackData *AttackData `json:"attack_data,omitempty" yaml:"attack_data,omitempty"`
 }
@@ -116,6 +119,11 @@ func (c *Catalog) Detail(t *Technique) TechniqueDetail {
 		}
 	}
 	d.RuleFiles = ruleInfos(t)
+	for _, e := range t.Detection.CloudTrailEvents {
+		if c.IsDataEvent(e) {
+			d.DataEvents = append(d.DataEvents, e)
+		}
+	}
 	return d
 }
 

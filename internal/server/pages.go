@@ -138,6 +138,8 @@ type eventRow struct {
 	Rules  []RuleRef
 	// Others is how many other techniques list the event.
 	Others int
+	// Data marks a data event, which a trail records only when asked.
+	Data bool
 }
 
 func (s *Server) technique(w http.ResponseWriter, r *http.Request) {
@@ -149,7 +151,7 @@ func (s *Server) technique(w http.ResponseWriter, r *http.Request) {
 	var events []eventRow
 	for _, e := range t.Detection.CloudTrailEvents {
 		events = append(events, eventRow{Event: e, Source: s.cat.EventSource(e),
-			Rules: s.rules.For(s.cat, t.ID, e), Others: len(s.cat.ByEvent(e)) - 1})
+			Rules: s.rules.For(s.cat, t.ID, e), Others: len(s.cat.ByEvent(e)) - 1, Data: s.cat.IsDataEvent(e)})
 	}
 	s.render(w, r, http.StatusOK, "technique", page{Title: t.ID + " " + t.Name, Nav: "techniques",
 		Body: struct {

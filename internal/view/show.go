@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/catalog"
@@ -42,11 +43,18 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 	add("Description", t.Description)
 	add("Detection", det.Guidance)
 	if len(det.CloudTrailEvents) > 0 {
-		kind := "management events"
-		if det.DataEventsRequired {
-			kind = "data events: a trail must record them"
+		title, items := "CloudTrail events (management events)", det.CloudTrailEvents
+		if len(d.DataEvents) > 0 {
+			title = "CloudTrail events (data events marked: a trail records them only when its selectors ask)"
+			items = make([]string, len(det.CloudTrailEvents))
+			for i, e := range det.CloudTrailEvents {
+				items[i] = e
+				if slices.Contains(d.DataEvents, e) {
+					items[i] += " (data event)"
+				}
+			}
 		}
-		add("CloudTrail events ("+kind+")", "", det.CloudTrailEvents...)
+		add(title, "", items...)
 	} else {
 		add("No CloudTrail trace", det.NoCloudTrail)
 	}
