@@ -3,8 +3,9 @@
 //
 // Inputs walks paths in a fixed order and recognises the S3 delivery layout
 // (AWSLogs/[<org>/]<account>/CloudTrail|CloudTrail-Insight|CloudTrail-Digest/
-// <region>/…): digest files and files that are neither gzip nor JSON are
-// set aside with a reason; a file named explicitly, or named as CloudTrail
+// <region>/…): files that are neither gzip nor JSON are set aside with a
+// reason, and digest files by the reader, from what they hold, wherever
+// they lie; a file named explicitly, or named as CloudTrail
 // names its log files, is always read, so that a damaged log fails; found
 // in a folder, such a file fails at once when empty or blank (ErrEmptyLog),
 // and any entry that is no regular file, behind a symbolic link too, is

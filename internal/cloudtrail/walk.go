@@ -67,7 +67,7 @@ type Input struct {
 // Inputs yields the files to read for the given paths in order: "-" for
 // standard input, files as named (always read), and the files below each
 // directory in lexical order, a directory named through a symbolic link
-// included. Walking skips hidden entries, sets aside digest files, entries
+// included. Walking skips hidden entries, entries
 // that are no regular file (behind a symbolic link too), symbolic links
 // that lead out of the folder, and files whose first bytes are neither
 // gzip nor JSON, except files named as CloudTrail log files, which are
@@ -151,10 +151,9 @@ func walk(root string, yield func(Input, error) bool) bool {
 func entry(base, p string, d fs.DirEntry) (Input, error) {
 	in := layout(p)
 	in.Root = base
-	if in.Folder == FolderDigest {
-		in.Skip = "digest file (log-file validation)"
-		return in, nil
-	}
+	// A file in CloudTrail-Digest/ is read like any other: the reader sets
+	// a digest aside by what it holds (ErrDigest), and records hidden
+	// under a digest's name are not passed over.
 	mode, link := d.Type(), d.Type()&fs.ModeSymlink != 0
 	if link {
 		fi, err := follow(p)

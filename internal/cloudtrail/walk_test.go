@@ -73,10 +73,10 @@ func TestInputs(t *testing.T) {
 		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/empty.json logs /111111111111/eu-west-1 skip: empty file: nothing to read",
 		"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/notes.txt logs /111111111111/eu-west-1 skip: not JSON or gzip",
 		"AWSLogs/111111111111/CloudTrail/us-east-1/2026/03/01/111111111111_CloudTrail_us-east-1_20260301T1000Z_c.json.gz logs /111111111111/us-east-1",
-		"AWSLogs/111111111111/CloudTrail-Digest/eu-west-1/2026/03/01/111111111111_CloudTrail-Digest_eu-west-1_t_eu-west-1_20260301T100000Z.json.gz digest /111111111111/eu-west-1 skip: digest file (log-file validation)",
+		"AWSLogs/111111111111/CloudTrail-Digest/eu-west-1/2026/03/01/111111111111_CloudTrail-Digest_eu-west-1_t_eu-west-1_20260301T100000Z.json.gz digest /111111111111/eu-west-1",
 		"AWSLogs/111111111111/CloudTrail-Insight/eu-west-1/2026/03/01/111111111111_CloudTrail-Insight_eu-west-1_x.json.gz insight /111111111111/eu-west-1",
 		"AWSLogs/o-abc123def4/222222222222/CloudTrail/ap-south-1/2026/03/02/222222222222_CloudTrail_ap-south-1_20260302T0000Z_d.json.gz logs o-abc123def4/222222222222/ap-south-1",
-		"AWSLogs/o-abc123def4/222222222222/CloudTrail-Digest/ap-south-1/2026/03/02/digest.json.gz digest o-abc123def4/222222222222/ap-south-1 skip: digest file (log-file validation)",
+		"AWSLogs/o-abc123def4/222222222222/CloudTrail-Digest/ap-south-1/2026/03/02/digest.json.gz digest o-abc123def4/222222222222/ap-south-1",
 		"exports/2026-report.txt skip: not JSON or gzip",
 		"exports/cloudwatch.log",
 		"exports/lines.jsonl",
@@ -94,6 +94,13 @@ func TestInputs(t *testing.T) {
 			continue
 		}
 		res := readFile(t, in.Path, Options{})
+		if in.Folder == FolderDigest {
+			// Read, and set aside by what they hold.
+			if !errors.Is(res.err, ErrDigest) || len(res.kinds) > 0 {
+				t.Errorf("%s: %d records, %v; want none and ErrDigest", in.Path, len(res.kinds), res.err)
+			}
+			continue
+		}
 		if res.err != nil {
 			t.Errorf("%s: %v", in.Path, res.err)
 		}
@@ -140,6 +147,8 @@ func TestInputsLogNames(t *testing.T) {
 		data []byte
 		skip string // "" when the walk hands the file on
 		fail bool   // reading it ends with a FileError
+		// records, when above zero, is how many records reading it gives.
+		records int
 	}{
 		{name: "log with bad gzip magic", path: dir + "111111111111_CloudTrail_eu-west-1_20260301T1000Z_AbCdEfGh12345678.json.gz",
 			data: badMagic, fail: true},
@@ -162,9 +171,13 @@ func TestInputsLogNames(t *testing.T) {
 			data: html, skip: "not JSON or gzip"},
 		{name: "log name with another suffix", path: dir + "111111111111_CloudTrail_eu-west-1_20260301T1000Z_AbCd.json.gz.html",
 			data: html, skip: "not JSON or gzip"},
-		{name: "digest", path: "AWSLogs/111111111111/CloudTrail-Digest/eu-west-1/2026/03/01/" +
+		// The digest folder is no reason to pass a file over: what it holds decides.
+		{name: "html page named as a digest", path: "AWSLogs/111111111111/CloudTrail-Digest/eu-west-1/2026/03/01/" +
 			"111111111111_CloudTrail-Digest_eu-west-1_t_eu-west-1_20260301T100000Z.json.gz", data: html,
-			skip: "digest file (log-file validation)"},
+			skip: "not JSON or gzip"},
+		{name: "log named as a digest", path: "AWSLogs/111111111111/CloudTrail-Digest/eu-west-1/2026/03/01/" +
+			"111111111111_CloudTrail-Digest_eu-west-1_t_eu-west-1_20260301T100000Z.json.gz",
+			data: gz(t, []byte(`{"Records":[`+recA+`]}`)), records: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,6 +205,9 @@ func TestInputsLogNames(t *testing.T) {
 				var fe *FileError
 				if tt.fail != errors.As(res.err, &fe) {
 					t.Errorf("reading gives %v, want a file error: %v", res.err, tt.fail)
+				}
+				if tt.records > 0 && len(res.kinds) != tt.records {
+					t.Errorf("reading gives %d records, want %d", len(res.kinds), tt.records)
 				}
 			}
 			if n != 1 {

@@ -653,6 +653,9 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 	w.p.sum.ControlItems += st.Skipped
 	w.p.sum.Bytes += st.Bytes
 	log.Debug("file read", "file", in.Path, "records", st.Read, "rejected", st.Rejected+malformed, "shape", st.Shapes.String())
+	if in.Folder == cloudtrail.FolderDigest && st.Read > 0 {
+		log.Warn("a file in a CloudTrail-Digest folder holds records, not a digest; CloudTrail does not write logs there", "file", in.Path, "records", st.Read)
+	}
 }
 
 // endFile records how reading a file ended.
