@@ -141,6 +141,7 @@ func (r *Reader) skipFailure(from int64) *knownFailure {
 // would.
 func (r *Reader) skipKnown(from int64, f *knownFailure) (end, last int64, err error) {
 	b := r.buf[:r.idx(f.at)]
+	bound := max(r.startCol, r.recCol) // as skipValue resumes
 	for i := r.idx(from); ; {
 		j := bytes.IndexByte(b[i:], '\n')
 		if j < 0 || i+j+1 >= len(b) {
@@ -149,7 +150,12 @@ func (r *Reader) skipKnown(from int64, f *knownFailure) (end, last int64, err er
 		}
 		r.steps += int64(j + 1)
 		i += j + 1
-		if b[i] == '{' || isDigit(b[i]) {
+		k, col := i, 0
+		for k < len(b) && (b[k] == ' ' || b[k] == '\t') && col < bound {
+			k++
+			col++
+		}
+		if k < len(b) && (b[k] == '{' || isDigit(b[k]) && col == 0) {
 			r.resume = r.abs(i - 1)
 			break
 		}

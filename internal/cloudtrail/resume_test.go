@@ -61,6 +61,10 @@ func TestOpenLineResumes(t *testing.T) {
 			names: []string{"A", "B"}, rejected: []string{`a "Records" container`}, rejLines: []int64{2}},
 		{name: "stray container closed on later lines", in: recA + "\n" + `{"Records":[` + "\n" + recB + "\n]}\n" + recB,
 			names: []string{"A", "B"}, rejected: []string{`a "Records" container`}, rejLines: []int64{2}},
+		// The second open line runs to the failure the first met, and is
+		// not scanned again: it resumes at the indented record all the same.
+		{name: "indented open lines", in: " " + recA + "\n " + `{"Records":[` + "\n " + `{"Records":[` + "\n " + recB + "\n",
+			names: []string{"A", "B"}, rejected: []string{"still open", "still open"}, rejLines: []int64{2, 3}},
 	})
 }
 
