@@ -98,9 +98,13 @@ func TestNestedRefusedLines(t *testing.T) {
 			}
 		}
 		// The lines up to the one refused, then the next line, whole, with
-		// the lines it holds, and the brackets left over.
-		if want := maxDepth / 2; refused != want || len(res.rejects) != want+2 {
-			t.Errorf("%d rejections, %d of them refused at line 5002, want %d and %d", len(res.rejects), refused, want+2, want)
+		// the lines it holds: a ']' follows it, so it sits inside the lines
+		// before, and the brackets left over go with it.
+		if want := maxDepth / 2; refused != want || len(res.rejects) != want+1 {
+			t.Errorf("%d rejections, %d of them refused at line 5002, want %d and %d", len(res.rejects), refused, want+1, want)
+		}
+		if last := res.rejects[len(res.rejects)-1].Reason; !strings.Contains(last, "sits inside the broken value") {
+			t.Errorf("last rejection %q, want it nested", last)
 		}
 	})
 }

@@ -237,7 +237,7 @@ func (r *Reader) resync(from int64, maxCol int) bool {
 			at, wait := joined(b[i:], end-i)
 			if at >= 0 {
 				r.keepHere(i + at)
-				r.resyncAt, r.resyncCol = r.pos, -1
+				r.resyncAt, r.resyncCol, r.resyncObj = r.pos, -1, r.pos+1
 				return true
 			}
 			if wait < len(b)-i && !r.eof {
@@ -258,7 +258,7 @@ func (r *Reader) resync(from int64, maxCol int) bool {
 			col := k - (i + j + bytes.LastIndexByte(b[i+j:k], '\n')) - 1
 			if b[k] == '{' && col <= maxCol || stampedLine(b[k:]) > 0 {
 				r.keepHere(k)
-				r.resyncAt, r.resyncCol = r.pos, col
+				r.resyncAt, r.resyncCol, r.resyncObj = r.pos, col, r.pos+1
 				return true
 			}
 			i = k
@@ -308,9 +308,10 @@ const maxJoinBlanks = 64
 // another ends on the line s[:line]: "}{" or "} {", then a key's quote,
 // on that line or the next ones (pretty-printed records joined so), as
 // records concatenated with no newline between them are (Amazon Data
-// Firehose writes them so). A '}' followed by '{' and an unescaped quote
-// cannot sit inside a string, whose quotes are escaped, so an object found
-// this way is read in its own right; at worst it is rejected. It returns
+// Firehose writes them so). Inside a string, such bytes can only end it
+// ("…}{" then its closing quote), and the object found there is broken and
+// rejected; an object found inside a broken record's array or object is
+// rejected too, by what follows it (nestedAfter). It returns
 // -1 when there is none, and wait, the index of a '}' whose candidate runs
 // past the end of s (len(s) when none), for callers that can read more.
 func joined(s []byte, line int) (at, wait int) {
@@ -345,4 +346,38 @@ func joined(s []byte, line int) (at, wait int) {
 		i = c + 1
 	}
 	return -1, len(s)
+}
+
+// maxNestBlanks bounds the blanks nestedAfter looks through.
+const maxNestBlanks = 1 << 10
+
+// nestedAfter reports whether the lone object that resync stopped at, just
+// read up to r.pos, sits inside the broken value before it rather than
+// starting a record: the first byte after it, past blanks and line ends,
+// closes an array or object (']' or '}'), which follows an item or a
+// member but never a record in a stream of them (an object left in an
+// array of a broken record). An object joined to the end of another
+// (joined) is nested when a ',' follows it too: two items with the comma
+// between them missing. A ',' after an object that starts a line is let
+// be: records written one per line with a comma after each, as in an
+// array whose head is lost, are still read. It returns that byte. It may
+// read more input, holding the object.
+func (r *Reader) nestedAfter(joinedObj bool) (byte, bool) {
+	at, n := r.pos, 0
+	for {
+		b := r.data()
+		i := r.idx(at)
+		for ; i < len(b) && n < maxNestBlanks; i, n = i+1, n+1 {
+			if c := b[i]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+				return c, c == ']' || c == '}' || c == ',' && joinedObj
+			}
+		}
+		if n >= maxNestBlanks {
+			return 0, false
+		}
+		at = r.abs(i)
+		if !r.fill() {
+			return 0, false
+		}
+	}
 }

@@ -108,6 +108,9 @@ type Reader struct {
 	startCol, recCol int
 	resyncAt         int64
 	resyncCol        int
+	// resyncObj is 1 + the offset of the object resync last stopped at
+	// (0 for none), which objectEnd checks is not nested (see nestedAfter).
+	resyncObj int64
 	objFirst         bool   // no member read yet in it
 	inCont           bool   // it holds a container
 	overflow         bool   // it outgrew the buffer and is no longer held

@@ -131,3 +131,26 @@ func TestResyncAtEndOfBuffer(t *testing.T) {
 			rejected: []string{"object key expected", "still open at end of input"}, rejLines: []int64{1, 3}},
 	})
 }
+
+// TestNestedObjectsNotRecords checks that an object resync finds inside a
+// broken record, which a ']' or '}' follows (or a ',' when it is joined to
+// the object before it), is rejected with that record's remains rather
+// than read as a record, and that reading resumes after it.
+func TestNestedObjectsNotRecords(t *testing.T) {
+	broken := `{"eventName":"X","resources":[{"ARN":"a"}`
+	runResume(t, []resumeCase{
+		{name: "joined item of a broken record", in: recA + "\n" + broken + recB + "]}\n" + recA + "\n",
+			names: []string{"A", "A"}, rejected: []string{"expected in array", "followed by ']'"}, rejLines: []int64{2, 2}},
+		{name: "joined item with a comma after", in: recA + "\n" + broken + recB + `,{"ARN":"b"}]}` + "\n" + recA + "\n",
+			names: []string{"A", "A"}, rejected: []string{"expected in array", "followed by ','"}, rejLines: []int64{2, 2}},
+		{name: "item on its own line", in: "    " + recA + "\n" + `{"eventName": "X" "resources": [` + "\n  " + recB + "\n]}\n    " + recA + "\n",
+			names: []string{"A", "A"}, rejected: []string{"expected in object", "not read as a record; lines 3-4 passed over"}, rejLines: []int64{2, 3}},
+		// A record that a comma follows on its own line is still read:
+		// records one per line with commas, the array's head lost.
+		{name: "records with commas after a broken line", in: recA + "\n" + `{"a":[` + "\n" + recB + ",\n" + recA + "\n",
+			names: []string{"A", "B", "A"}, rejected: []string{"still open", `starts with ","`}, rejLines: []int64{2, 3}},
+		// Joined records, as Firehose writes them, are read after a broken one.
+		{name: "joined records after a broken one", in: recA + "\n" + `{"eventName":"X",}` + recB + recA + "\n",
+			names: []string{"A", "B", "A"}, rejected: []string{"object key expected"}, rejLines: []int64{2}},
+	})
+}

@@ -260,6 +260,15 @@ func (r *Reader) objectEnd() (*Record, error) {
 		}
 		return nil, r.rejectObject(pos, reason)
 	}
+	if r.objStart+1 == r.resyncObj {
+		r.resyncObj = 0
+		if c, nested := r.nestedAfter(r.objStart == r.resyncAt && r.resyncCol < 0); nested {
+			pos := r.position(r.objStart, r.stats.Read+1)
+			_, note := r.resyncNote(r.pos, pos)
+			return nil, r.rejectObject(pos, fmt.Sprintf(
+				"object followed by %q: it sits inside the broken value before it, and is not read as a record%s", c, note))
+		}
+	}
 	b := r.data()
 	it := b[r.idx(r.objStart):r.idx(r.pos)]
 	r.closeObjKeys()
