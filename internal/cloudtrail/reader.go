@@ -111,16 +111,16 @@ type Reader struct {
 	// resyncObj is 1 + the offset of the object resync last stopped at
 	// (0 for none), which objectEnd checks is not nested (see nestedAfter).
 	resyncObj int64
-	objFirst         bool   // no member read yet in it
-	inCont           bool   // it holds a container
-	overflow         bool   // it outgrew the buffer and is no longer held
-	objLine          int64  // its line, kept when it overflows
-	arrFirst         bool   // no item read yet in the current array
-	contShape        Shape  // shape of the current array's items
-	topArray         bool   // the current array is a top-level array
-	control          bool   // the current object is a CloudWatch control message
-	stray            string // the container key of a container among lone records
-	resume           int64  // where a lone object left open may resume; see skipValue
+	objFirst  bool   // no member read yet in it
+	inCont    bool   // it holds a container
+	overflow  bool   // it outgrew the buffer and is no longer held
+	objLine   int64  // its line, kept when it overflows
+	arrFirst  bool   // no item read yet in the current array
+	contShape Shape  // shape of the current array's items
+	topArray  bool   // the current array is a top-level array
+	control   bool   // the current object is a CloudWatch control message
+	stray     string // the container key of a container among lone records
+	resume    int64  // where a lone object left open may resume; see skipValue
 
 	// scanFail and skipFail are the last failures of a lone object's scan
 	// and of skipping a lone value, remembered so that the values that run
