@@ -264,9 +264,20 @@ func (r *Reader) resync(from int64, maxCol int) bool {
 			i = k
 		}
 		r.keepHere(i)
-		if wasEOF := r.eof; !r.fill() && (wasEOF || !r.eof || r.readErr != nil) {
-			r.keepHere(r.n)
-			return false
+		wasEOF := r.eof
+		if !r.fill() {
+			if r.tooLarge {
+				// What is held from i (blanks before a line's first byte, a
+				// candidate cut short) fills the buffer: an object after
+				// that many blanks is further indented than any bound, so
+				// looking goes on after what is held, not from its start.
+				r.keepHere(r.n)
+				continue
+			}
+			if wasEOF || !r.eof || r.readErr != nil {
+				r.keepHere(r.n)
+				return false
+			}
 		}
 		// The input went on, or it only now turned out to end where it
 		// did: a digit put off above may be read as it stands.

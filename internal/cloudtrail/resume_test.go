@@ -149,6 +149,12 @@ func TestNestedObjectsNotRecords(t *testing.T) {
 		// records one per line with commas, the array's head lost.
 		{name: "records with commas after a broken line", in: recA + "\n" + `{"a":[` + "\n" + recB + ",\n" + recA + "\n",
 			names: []string{"A", "B", "A"}, rejected: []string{"still open", `starts with ","`}, rejLines: []int64{2, 3}},
+		// Blanks that outgrow the buffer while resync looks for a line's
+		// first byte are passed over, not taken as the end of the input.
+		{name: "blanks past the buffer before an item", in: recA + "\n{\n  \"eventName\": \"X\"\n  \"resources\": [\n" +
+			strings.Repeat(" ", 300) + recB + "\n  ]\n}\n" + recA + "\n",
+			opts:  []Options{{MaxValueSize: 128}, {MaxValueSize: 128, BufferSize: 5}},
+			names: []string{"A", "A"}, rejected: []string{"lines 2-7 passed over, up to the next object"}, rejLines: []int64{2}},
 		// Joined records, as Firehose writes them, are read after a broken one.
 		{name: "joined records after a broken one", in: recA + "\n" + `{"eventName":"X",}` + recB + recA + "\n",
 			names: []string{"A", "B", "A"}, rejected: []string{"object key expected"}, rejLines: []int64{2}},
