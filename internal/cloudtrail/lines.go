@@ -164,7 +164,7 @@ func (r *Reader) aheadObject(at int64, k *itemKeys) (end int64, ok bool) {
 		b := r.data()
 		i := skipWS(b, r.idx(at))
 		at = r.abs(i)
-		if i >= len(b) || (isDigit(b[i]) && len(b)-i < 64 && !r.eof) {
+		if i >= len(b) || (isDigit(b[i]) && len(b)-i < 64 || b[i] == 0xef && len(b)-i < 4) && !r.eof {
 			if r.fill() {
 				continue
 			}
@@ -172,11 +172,11 @@ func (r *Reader) aheadObject(at int64, k *itemKeys) (end int64, ok bool) {
 				return 0, false
 			}
 		}
-		o := i
-		if isDigit(b[i]) {
-			o += stampedLine(b[i:])
+		o := i + bomAt(b, i) // a file joined to another with cat
+		if o < len(b) && isDigit(b[o]) {
+			o += stampedLine(b[o:])
 		}
-		if b[o] != '{' {
+		if o >= len(b) || b[o] != '{' {
 			return 0, false
 		}
 		switch e := r.sc.object(b, o, k); e {
@@ -249,16 +249,18 @@ func (r *Reader) resync(from int64, maxCol int) bool {
 				break
 			}
 			k := skipWS(b, i+j+1)
-			if k >= len(b) || (isDigit(b[k]) && len(b)-k < 64 && !r.eof) {
+			if k >= len(b) || (isDigit(b[k]) && len(b)-k < 64 || b[k] == 0xef && len(b)-k < 4) && !r.eof {
 				// Look again with more input, from the last newline.
 				i += j + bytes.LastIndexByte(b[i+j:k], '\n')
 				break
 			}
-			// The column of b[k]: blank lines before its line are skipped too.
+			// The column of b[k]: blank lines before its line are skipped
+			// too, and a byte order mark (a file joined with cat) takes none.
 			col := k - (i + j + bytes.LastIndexByte(b[i+j:k], '\n')) - 1
-			if b[k] == '{' && col <= maxCol || stampedLine(b[k:]) > 0 {
+			o := k + bomAt(b, k)
+			if o < len(b) && (b[o] == '{' && col <= maxCol || stampedLine(b[o:]) > 0) {
 				r.keepHere(k)
-				r.resyncAt, r.resyncCol, r.resyncObj = r.pos, col, r.pos+1
+				r.resyncAt, r.resyncCol, r.resyncObj = r.pos, col, r.abs(o)+1
 				return true
 			}
 			i = k
@@ -345,6 +347,10 @@ func joined(s []byte, line int) (at, wait int) {
 		if p >= len(s) {
 			return -1, c
 		}
+		if s[p] == 0xef && len(s)-p < 4 {
+			return -1, c // a byte order mark, maybe, cut short
+		}
+		p += bomAt(s, p) // a file joined to another with no newline between
 		if s[p] == '{' {
 			q := blanks(p+1, true)
 			if q >= len(s) {
@@ -391,4 +397,12 @@ func (r *Reader) nestedAfter(joinedObj bool) (byte, bool) {
 			return 0, false
 		}
 	}
+}
+
+// bomAt returns 3 when b holds a UTF-8 byte order mark at i, else 0.
+func bomAt(b []byte, i int) int {
+	if len(b)-i >= 3 && b[i] == 0xef && b[i+1] == 0xbb && b[i+2] == 0xbf {
+		return 3
+	}
+	return 0
 }

@@ -193,3 +193,28 @@ func TestJoinedAcrossBuffers(t *testing.T) {
 		}
 	}
 }
+
+// TestByteOrderMarkAfterBrokenRecord checks that a record that a byte
+// order mark starts (a file joined to another with cat) is found again
+// after a broken record, on its own line or joined to it, after a header
+// line, and after two marks, whatever buffer cuts the mark.
+func TestByteOrderMarkAfterBrokenRecord(t *testing.T) {
+	const bom = "\xef\xbb\xbf"
+	for _, tt := range []struct {
+		in                string
+		records, rejected int
+	}{
+		{recA + "\n{\"eventName\" 1}\n" + bom + recB + "\n", 2, 1},
+		{recA + "\n{\"eventName\" 1}" + bom + recB + "\n", 2, 1},
+		{"# header\n" + bom + recA + "\n" + recB + "\n", 2, 1},
+		{bom + bom + recA + "\n" + recB + "\n", 2, 0},
+		{recA + "\n" + bom + bom + recB + "\n", 2, 0},
+	} {
+		for size := 1; size < 40; size++ {
+			got := sameForBuffers(t, []byte(tt.in), Options{}, Options{BufferSize: size})
+			if len(got.Raws) != tt.records || got.Stats.Rejected != int64(tt.rejected) {
+				t.Fatalf("%q, buffer %d: %d records, %d rejected; want %d and %d", tt.in, size, len(got.Raws), got.Stats.Rejected, tt.records, tt.rejected)
+			}
+		}
+	}
+}

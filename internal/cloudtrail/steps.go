@@ -27,7 +27,7 @@ func (r *Reader) top() error {
 		b := r.data()
 		start := r.idx(r.pos)
 		i := skipWS(b, start)
-		if len(b)-i >= 3 && b[i] == 0xef && b[i+1] == 0xbb && b[i+2] == 0xbf {
+		for len(b)-i >= 3 && b[i] == 0xef && b[i+1] == 0xbb && b[i+2] == 0xbf {
 			// A UTF-8 byte order mark, which takes no column: at the start
 			// of the input, or of a file joined to another (cat a b).
 			if k := bytes.LastIndexByte(b[start:i], '\n'); k >= 0 {
