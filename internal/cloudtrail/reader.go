@@ -186,8 +186,15 @@ func (r *Reader) Reset(src io.Reader, name string) {
 	}
 }
 
-// Stats returns the counts so far.
-func (r *Reader) Stats() Stats { return r.stats }
+// Stats returns the counts so far. Bytes counts what has been read while
+// the file is being read, and what was consumed once it has ended.
+func (r *Reader) Stats() Stats {
+	st := r.stats
+	if r.err == nil {
+		st.Bytes = r.base + int64(r.n)
+	}
+	return st
+}
 
 // Next returns the next record. A *RecordError reports a rejected record and
 // reading can go on; io.EOF ends a file read in full; any other error, a

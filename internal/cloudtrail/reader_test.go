@@ -343,3 +343,19 @@ func wantRejects(t *testing.T, got []*RecordError, want []string) {
 		}
 	}
 }
+
+// TestStatsBytesWhileReading checks that Stats counts the bytes read while
+// a file is being read, not only at its end: progress reports use it.
+func TestStatsBytesWhileReading(t *testing.T) {
+	in := strings.Repeat(recA+"\n", 10000)
+	r := NewReader(Options{BufferSize: 4096})
+	r.Reset(strings.NewReader(in), "in")
+	for range 5000 {
+		if _, err := r.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b := r.Stats().Bytes; b < int64(len(in)/2) || b >= int64(len(in)) {
+		t.Errorf("after half the records, %d bytes counted of %d", b, len(in))
+	}
+}
