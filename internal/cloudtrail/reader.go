@@ -46,6 +46,11 @@ type Options struct {
 	MaxValueSize int
 	// Gzip selects the decompressor.
 	Gzip Gzip
+	// MaxInputBytes, when above zero, bounds the bytes read from one input
+	// after decompression: past it the file ends with ErrInputTooLarge, and
+	// what was read before stands. A server scanning uploads sets it, so
+	// that a small gzip file cannot make it read gigabytes.
+	MaxInputBytes int64
 }
 
 type mode uint8
@@ -354,7 +359,16 @@ func (r *Reader) fill() bool {
 	// each fill, and small fills would make that quadratic in its size.
 	start := r.n
 	for r.n < len(r.buf) {
-		m, err := r.in.Read(r.buf[r.n:])
+		room := r.buf[r.n:]
+		if limit := r.opts.MaxInputBytes; limit > 0 {
+			left := limit - r.base - int64(r.n)
+			if left <= 0 {
+				r.eof, r.readErr = true, fmt.Errorf("%w: more than %d bytes", ErrInputTooLarge, limit)
+				break
+			}
+			room = room[:min(int64(len(room)), left)]
+		}
+		m, err := r.in.Read(room)
 		r.n += m
 		if err != nil {
 			r.eof = true

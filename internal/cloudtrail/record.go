@@ -147,6 +147,9 @@ var (
 	// ErrTooLarge marks a run of blanks inside an array longer than
 	// Options.MaxValueSize; records that large are rejected and skipped.
 	ErrTooLarge = errors.New("value too large")
+	// ErrInputTooLarge ends an input longer, decompressed, than
+	// Options.MaxInputBytes allows.
+	ErrInputTooLarge = errors.New("input too large")
 )
 
 // RecordError reports a rejected record; the reader goes on with the next.

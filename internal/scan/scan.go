@@ -41,6 +41,9 @@ type Options struct {
 	Stdin io.Reader
 	// Gzip picks the decompressor (for benchmarks).
 	Gzip cloudtrail.Gzip
+	// MaxInputBytes, when above zero, bounds what is read of each input
+	// after decompression (see cloudtrail.Options.MaxInputBytes).
+	MaxInputBytes int64
 	// Since and Until keep findings whose event time lies in [Since, Until).
 	Since, Until time.Time
 	// Techniques keeps findings of these techniques or their sub-techniques.
@@ -502,7 +505,7 @@ func (w *worker) fileJSON(name string) []byte {
 }
 
 func (s *Scanner) newWorker(p *part) *worker {
-	w := &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip})}
+	w := &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip, MaxInputBytes: s.opts.MaxInputBytes})}
 	// Streamed findings are written at once: sharing their strings across
 	// findings would only cost time. (Most are written from the record's
 	// text and make no strings at all.) Findings that spill to disk are

@@ -99,6 +99,12 @@ func loadPages(c *catalog.Catalog) (*pages, error) {
 			}
 			return fmt.Sprintf("%d %s", n, many)
 		},
+		"records": func(n int64) string { // a rejection's count of records before it
+			if n == 1 {
+				return "1 record"
+			}
+			return fmt.Sprintf("%d records", n)
+		},
 		"join":  strings.Join,
 		"line":  view.Line, // request or record text: control and invisible characters escaped
 		"short": shortName,

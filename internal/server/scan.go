@@ -111,7 +111,7 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 	tr := &trackReader{ctx: ctx, r: body}
 	// The scanner gets no logger: its diagnostics name the uploaded file,
 	// and nothing about an upload goes to the server's log.
-	sc := scan.New(s.cat, s.ruleSet, scan.Options{Workers: 1})
+	sc := scan.New(s.cat, s.ruleSet, scan.Options{Workers: 1, MaxInputBytes: expansionLimit(s.cfg.MaxUpload)})
 	res, err := sc.ScanReader(ctx, name, tr)
 	if err == nil {
 		err = tr.err
@@ -133,6 +133,11 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 	}
 	return name, res, http.StatusOK, nil
 }
+
+// expansionLimit is what an upload may decompress to: MaxExpansion times
+// the upload limit, and never less than a body may hold, so that a file
+// sent uncompressed is only ever cut by the body limit.
+func expansionLimit(maxUpload int64) int64 { return MaxExpansion*maxUpload + multipartOverhead }
 
 // uploadedFile returns the file part of a multipart form, or the body itself.
 func uploadedFile(r *http.Request) (io.Reader, string, error) {

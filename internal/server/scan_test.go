@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -127,6 +128,47 @@ func TestScanTooLarge(t *testing.T) {
 	rec := do(t, s.Handler(), http.MethodPost, "/matrix", bytes.NewReader(big))
 	if rec.Code != http.StatusMethodNotAllowed {
 		t.Errorf("POST /matrix: status %d", rec.Code)
+	}
+}
+
+// TestScanExpansionBounded checks that an upload that decompresses to more
+// than MaxExpansion times the upload limit is read up to that size only:
+// the records before it are reported, and the rest of the file is said not
+// to have been read.
+func TestScanExpansionBounded(t *testing.T) {
+	const maxUpload = 8 << 10
+	s, err := New(Config{Catalog: fixture(t), MaxUpload: maxUpload, Log: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := `{"eventVersion":"1.10","eventTime":"2026-05-11T03:12:09Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","eventID":"e"}` + "\n"
+	limit := int(expansionLimit(maxUpload))
+	plain := bytes.Repeat([]byte(rec), 4*limit/len(rec))
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(plain)
+	_ = zw.Close()
+	if gz.Len() > maxUpload*3/4 {
+		t.Fatalf("the test's gzip file is %d bytes, too large for the upload limit", gz.Len())
+	}
+	body, ct := multipartFile(t, "file", "bomb.json.gz", gz.Bytes())
+	resp := do(t, s.Handler(), http.MethodPost, "/api/v1/scan", body, "Content-Type", ct)
+	var d report.Document
+	if err := json.Unmarshal(resp.Body.Bytes(), &d); err != nil || resp.Code != 200 {
+		t.Fatalf("status %d, %v: %s", resp.Code, err, resp.Body)
+	}
+	if d.Summary.Bytes > int64(limit) || d.Summary.Read < int64(limit/len(rec))-1 || d.Summary.FilesFailed != 1 {
+		t.Errorf("summary %+v: want about %d records read, at most %d bytes, and the file not read to the end", d.Summary, limit/len(rec), limit)
+	}
+	if len(d.Rejections) != 1 || !strings.Contains(d.Rejections[0].Reason, "input too large") {
+		t.Errorf("rejections %+v, want the file's end refused as too large", d.Rejections)
+	}
+	// The page says how many records came before the file's end, as the
+	// command line does, not that the last of them was rejected.
+	body, ct = multipartFile(t, "file", "bomb.json.gz", gz.Bytes())
+	page := do(t, s.Handler(), http.MethodPost, "/scan", body, "Content-Type", ct).Body.String()
+	if want := fmt.Sprintf("(after %d records): read input: input too large", d.Summary.Read); !strings.Contains(page, want) {
+		t.Errorf("the scan page does not say %q", want)
 	}
 }
 

@@ -22,6 +22,11 @@ const (
 	MaxConcurrentScans = 2
 	// ScanTimeout bounds how long one upload may be scanned.
 	ScanTimeout = 60 * time.Second
+	// MaxExpansion bounds what an upload may decompress to, as a multiple
+	// of MaxUpload: CloudTrail logs shrink 7 to 15 times under gzip, and a
+	// file made to expand further (a gzip bomb of records) is read up to
+	// that size only, the rest of it reported as not read.
+	MaxExpansion = 32
 	// scanQueueWait is how long an upload waits for a free scan slot.
 	scanQueueWait     = 10 * time.Second
 	defaultMaxBody    = 64 << 10
