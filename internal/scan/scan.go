@@ -535,6 +535,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 	log := w.s.opts.Log
 	w.r.Reset(f, in.Path)
 	var malformed, sinceProgress int64
+	var aside bool
 	var lastBytes int64
 	for {
 		rec, err := w.r.Next()
@@ -544,7 +545,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 				w.p.reject(Rejection{File: re.Pos.File, Ordinal: re.Pos.Ordinal, Line: re.Pos.Line, Offset: re.Pos.Offset, Reason: re.Reason})
 				continue
 			}
-			w.endFile(in, err)
+			aside = w.endFile(in, err)
 			break
 		}
 		if sinceProgress++; sinceProgress == 4096 {
@@ -654,15 +655,18 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 	w.p.sum.Read += st.Read
 	w.p.sum.Rejected += st.Rejected + malformed
 	w.p.sum.ControlItems += st.Skipped
-	w.p.sum.Bytes += st.Bytes
+	if !aside {
+		w.p.sum.Bytes += st.Bytes
+	}
 	log.Debug("file read", "file", in.Path, "records", st.Read, "rejected", st.Rejected+malformed, "shape", st.Shapes.String())
 	if in.Folder == cloudtrail.FolderDigest && st.Read > 0 {
 		log.Warn("a file in a CloudTrail-Digest folder holds records, not a digest; CloudTrail does not write logs there", "file", in.Path, "records", st.Read)
 	}
 }
 
-// endFile records how reading a file ended.
-func (w *worker) endFile(in cloudtrail.Input, err error) {
+// endFile records how reading a file ended, and reports whether the file
+// was set aside rather than read (its bytes are not counted then).
+func (w *worker) endFile(in cloudtrail.Input, err error) (aside bool) {
 	if errors.Is(err, io.EOF) {
 		if st := w.r.Stats(); st.Read == 0 && st.Skipped == 0 && st.Shapes&^cloudtrail.ShapeGzip == 0 {
 			// A named file or stream that held nothing, or only space: set
@@ -674,16 +678,16 @@ func (w *worker) endFile(in cloudtrail.Input, err error) {
 			}
 			w.p.sum.FilesSkipped++
 			w.p.skipped = append(w.p.skipped, Rejection{File: in.Path, Reason: reason, Whole: true})
-			return
+			return true
 		}
 		w.p.sum.Files++
-		return
+		return false
 	}
 	var fe *cloudtrail.FileError
 	if errors.As(err, &fe) && errors.Is(err, cloudtrail.ErrDigest) {
 		w.p.sum.FilesSkipped++
-		w.p.skipped = append(w.p.skipped, Rejection{File: in.Path, Reason: "CloudTrail digest file, not a log", Whole: true})
-		return
+		w.p.skipped = append(w.p.skipped, Rejection{File: in.Path, Reason: "CloudTrail digest file (log-file validation), not a log", Whole: true})
+		return true
 	}
 	w.p.sum.FilesFailed++
 	r := Rejection{File: in.Path, Reason: err.Error(), Whole: true}
@@ -692,6 +696,7 @@ func (w *worker) endFile(in cloudtrail.Input, err error) {
 	}
 	w.p.reject(r)
 	w.s.opts.Log.Warn("file not read to the end", "file", in.Path, "error", err)
+	return false
 }
 
 // heldWarning is how many findings a scan that keeps them may hold before
