@@ -255,7 +255,7 @@ func writeScan(w io.Writer, f view.Format, c *catalog.Catalog, res *scan.Result,
 	names := func(ids []string) string {
 		var out []string
 		for _, id := range ids {
-			if t, ok := c.Tactic(id); ok {
+			if t, ok := c.AttackTactic(id); ok {
 				out = append(out, t.ShortName)
 			}
 		}
@@ -303,9 +303,9 @@ func (o scanOptions) scanOptions(c *catalog.Catalog) (scan.Options, error) {
 		}
 	}
 	for _, ta := range o.tactics {
-		t, ok := c.Tactic(ta)
+		t, ok := c.AttackTactic(ta)
 		if !ok {
-			return so, usagef("--tactic: unknown tactic %q", ta)
+			return so, usagef("--tactic: %q is no ATT&CK Enterprise tactic (ID, name or short name)", ta)
 		}
 		so.Tactics = append(so.Tactics, t.ID)
 	}

@@ -175,6 +175,46 @@ func (c *Catalog) Tactic(key string) (*Tactic, bool) {
 	return t, ok
 }
 
+// attackTactics are the tactics of ATT&CK Enterprise (v18). The catalog
+// holds the ones it has techniques for; rules from elsewhere, and filters
+// on their findings, may name the others.
+var attackTactics = []Tactic{
+	{ID: "TA0043", ShortName: "reconnaissance", Name: "Reconnaissance"},
+	{ID: "TA0042", ShortName: "resource-development", Name: "Resource Development"},
+	{ID: "TA0001", ShortName: "initial-access", Name: "Initial Access"},
+	{ID: "TA0002", ShortName: "execution", Name: "Execution"},
+	{ID: "TA0003", ShortName: "persistence", Name: "Persistence"},
+	{ID: "TA0004", ShortName: "privilege-escalation", Name: "Privilege Escalation"},
+	{ID: "TA0005", ShortName: "defense-evasion", Name: "Defense Evasion"},
+	{ID: "TA0006", ShortName: "credential-access", Name: "Credential Access"},
+	{ID: "TA0007", ShortName: "discovery", Name: "Discovery"},
+	{ID: "TA0008", ShortName: "lateral-movement", Name: "Lateral Movement"},
+	{ID: "TA0009", ShortName: "collection", Name: "Collection"},
+	{ID: "TA0011", ShortName: "command-and-control", Name: "Command and Control"},
+	{ID: "TA0010", ShortName: "exfiltration", Name: "Exfiltration"},
+	{ID: "TA0040", ShortName: "impact", Name: "Impact"},
+}
+
+// AttackTactic finds a tactic as Tactic does, and failing that among the
+// ATT&CK Enterprise tactics the catalog has no technique for
+// (Reconnaissance, Command and Control, Exfiltration), which rules from
+// elsewhere may be tagged with. Such a tactic has no description and no
+// place in the catalog's matrix.
+func (c *Catalog) AttackTactic(key string) (*Tactic, bool) {
+	if t, ok := c.Tactic(key); ok {
+		return t, true
+	}
+	k := strings.TrimSpace(key)
+	norm := strings.ReplaceAll(strings.ToLower(k), " ", "-")
+	for i := range attackTactics {
+		if t := &attackTactics[i]; strings.EqualFold(t.ID, k) || t.ShortName == norm {
+			cp := *t
+			return &cp, true
+		}
+	}
+	return nil, false
+}
+
 // Service finds a service by key (s3), event source (s3.amazonaws.com), name or alias.
 // An event source shared by several services (ec2.amazonaws.com) returns the first;
 // use ServicesFor to get all of them.

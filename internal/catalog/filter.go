@@ -75,7 +75,11 @@ func (c *Catalog) Filter(f Filter) ([]Result, error) {
 	for _, s := range f.Tactics {
 		t, ok := c.Tactic(s)
 		if !ok {
-			return nil, &FilterError{Field: "tactic", Value: s}
+			fe := &FilterError{Field: "tactic", Value: s}
+			if at, ok := c.AttackTactic(s); ok {
+				fe.Why = fmt.Sprintf("the catalog has no technique for the ATT&CK tactic %s %s", at.ID, at.Name)
+			}
+			return nil, fe
 		}
 		tactics[t.ID] = true
 	}

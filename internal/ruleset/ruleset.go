@@ -225,7 +225,7 @@ func MapTags(c *catalog.Catalog, tags []string) (techniques, tactics []string) {
 		if name == "stealth" || name == "defense-impairment" {
 			name = "defense-evasion"
 		}
-		if t, ok := c.Tactic(name); ok && !seenTa[t.ID] {
+		if t, ok := c.AttackTactic(name); ok && !seenTa[t.ID] {
 			seenTa[t.ID] = true
 			tactics = append(tactics, t.ID)
 		}

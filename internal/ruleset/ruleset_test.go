@@ -99,7 +99,9 @@ func TestMapTags(t *testing.T) {
 		{[]string{"attack.t1562.008", "attack.defense-evasion"}, []string{"T1562.008"}, []string{"TA0005"}},
 		{[]string{"attack.t1562.001", "attack.stealth"}, []string{"T1562"}, []string{"TA0005"}},
 		{[]string{"attack.T1485", "attack.impact", "car.2013-01-001"}, []string{"T1485"}, []string{"TA0040"}},
-		{[]string{"attack.t9999", "attack.exfiltration"}, nil, nil},
+		// An ATT&CK tactic the catalog has no technique for still counts.
+		{[]string{"attack.t9999", "attack.exfiltration"}, nil, []string{"TA0010"}},
+		{[]string{"attack.no-such-tactic", "attack.command-and-control"}, nil, []string{"TA0011"}},
 		// ATT&CK v19 IDs the catalog lists as aliases.
 		{[]string{"attack.t1685.002", "attack.defense-impairment"}, []string{"T1562.008"}, []string{"TA0005"}},
 		{[]string{"attack.t1686.001"}, []string{"T1562.007"}, nil},

@@ -80,7 +80,7 @@ func loadPages(c *catalog.Catalog) (*pages, error) {
 		"hl":      highlight,
 		"safeURL": func(s string) string { u, _ := safeURL(s); return u },
 		"tactic": func(id string) string {
-			if t, ok := c.Tactic(id); ok {
+			if t, ok := c.AttackTactic(id); ok {
 				return t.Name
 			}
 			return id

@@ -136,7 +136,7 @@ func writeGrid(w io.Writer, f Format, g Grid, opts Options) error {
 func tacticNames(c *catalog.Catalog, ids []string) string {
 	names := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if t, ok := c.Tactic(id); ok {
+		if t, ok := c.AttackTactic(id); ok {
 			names = append(names, t.ShortName)
 		} else {
 			names = append(names, id)
