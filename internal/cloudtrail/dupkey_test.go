@@ -88,3 +88,18 @@ func TestDuplicateKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestRepeatedContainerKey checks that the arrays of a container key said
+// twice are both read, and counted, so that the scan can warn that other
+// tools (which keep the last) read the file differently.
+func TestRepeatedContainerKey(t *testing.T) {
+	in := `{"Records":[` + recA + `],"Records":[` + recB + `]}` + "\n" + `{"Records":[` + recA + `]}`
+	readBothBuffers(t, in, nil, func(o Options, res result) {
+		if names := eventNames(t, res.raws); fmt.Sprint(names) != "[A B A]" || res.err != nil {
+			t.Errorf("%+v: records %v, %v; want [A B A]", o, names, res.err)
+		}
+		if res.stats.Repeated != 1 {
+			t.Errorf("%+v: %d repeated containers, want 1", o, res.stats.Repeated)
+		}
+	})
+}

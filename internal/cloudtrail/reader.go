@@ -113,6 +113,8 @@ type Reader struct {
 	startCol, recCol int
 	resyncAt         int64
 	resyncCol        int
+	// conts are the container keys met in the current top-level object.
+	conts []string
 	// resyncObj is 1 + the offset of the object resync last stopped at
 	// (0 for none), which objectEnd checks is not nested (see nestedAfter).
 	resyncObj int64

@@ -126,6 +126,11 @@ type Stats struct {
 	Bytes int64
 	// Shapes lists the container shapes seen.
 	Shapes Shape
+	// Repeated counts container arrays under a key that its object had
+	// already ({"Records":[…],"Records":[…]}). Their records are read like
+	// the others, but most JSON tools keep only the last value of a key, so
+	// the file reads differently there: a forged or damaged log.
+	Repeated int64
 }
 
 // Errors the reader wraps in *FileError, for use with errors.Is.

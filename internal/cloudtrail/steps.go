@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -60,6 +61,7 @@ func (r *Reader) top() error {
 		case '{':
 			r.mode, r.objStart, r.objFirst, r.inCont, r.control = modeObject, r.pos, true, false, false
 			r.overflow, r.dupAt, r.objKeys, r.objMask, r.stray = false, 0, r.objKeys[:0], 0, ""
+			r.conts = r.conts[:0]
 			r.objMembers = r.objMembers[:0]
 			r.keys = itemKeys{}
 			r.pos++
@@ -214,6 +216,11 @@ func (r *Reader) enterContainer(name string, i, ke, j int, fp uint64) error {
 		if r.dupAt != 0 {
 			return r.fileErr(r.objStart, fmt.Errorf("%w: %s", ErrDuplicateKey, r.dupWhere()))
 		}
+	}
+	if slices.Contains(r.conts, name) {
+		r.stats.Repeated++ // read all the same: see Stats.Repeated
+	} else {
+		r.conts = append(r.conts, name)
 	}
 	switch name {
 	case "Records":

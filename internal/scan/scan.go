@@ -659,6 +659,10 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		w.p.sum.Bytes += st.Bytes
 	}
 	log.Debug("file read", "file", in.Path, "records", st.Read, "rejected", st.Rejected+malformed, "shape", st.Shapes.String())
+	if st.Repeated > 0 {
+		log.Warn("an object of the file repeats its container key (Records, Events or logEvents); ttc read the records of every such array, but most JSON tools keep only the last one and read this file differently: a forged or damaged log",
+			"file", in.Path, "arrays_repeated", st.Repeated)
+	}
 	if in.Folder == cloudtrail.FolderDigest && st.Read > 0 {
 		log.Warn("a file in a CloudTrail-Digest folder holds records, not a digest; CloudTrail does not write logs there", "file", in.Path, "records", st.Read)
 	}
