@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -143,19 +144,35 @@ func anyIn(list []string, set map[string]bool) bool {
 }
 
 // hasEvent matches service:EventName case-insensitively; a bare EventName
-// matches that name in any service.
+// matches that name in any service. An API name matches the event name
+// CloudTrail gives it with the API version after it (Lambda's
+// UpdateFunctionCode is UpdateFunctionCode20150331v2).
 func hasEvent(t *Technique, ev string) bool {
 	ev = strings.TrimSpace(ev)
-	bare := !strings.Contains(ev, ":")
+	svc, name, qualified := strings.Cut(ev, ":")
+	if !qualified {
+		name = ev
+	}
 	for _, e := range t.Detection.CloudTrailEvents {
-		if strings.EqualFold(e, ev) {
-			return true
-		}
-		if _, name, _ := strings.Cut(e, ":"); bare && strings.EqualFold(name, ev) {
+		es, en, _ := strings.Cut(e, ":")
+		if (!qualified || strings.EqualFold(es, svc)) && sameEventName(en, name) {
 			return true
 		}
 	}
 	return false
+}
+
+// apiVersionRE is the API version some services put after an operation's
+// name in CloudTrail's event name: 20150331, 20150331v2, 2020_05_31.
+var apiVersionRE = regexp.MustCompile(`^(\d{8}(v\d+)?|\d{4}_\d{2}_\d{2})$`)
+
+// sameEventName reports whether the catalog's event name is name, or name
+// followed by an API version.
+func sameEventName(event, name string) bool {
+	if strings.EqualFold(event, name) {
+		return true
+	}
+	return len(event) > len(name) && name != "" && strings.EqualFold(event[:len(name)], name) && apiVersionRE.MatchString(event[len(name):])
 }
 
 func searchTerms(q string) []string {
