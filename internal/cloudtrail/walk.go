@@ -302,8 +302,15 @@ func sniffFile(p string) string {
 		// CloudWatch Logs exports: "<timestamp> {record}" per line.
 		return ""
 	}
-	return "not JSON or gzip"
+	if len(b) >= 2 && (b[0] == 0xff && b[1] == 0xfe || b[0] == 0xfe && b[1] == 0xff) {
+		return "UTF-16 text: CloudTrail writes UTF-8"
+	}
+	return notLog
 }
+
+// notLog is why a file found in a folder is set aside when its first
+// bytes are neither gzip nor a JSON object or array.
+const notLog = "neither gzip nor a JSON object or array"
 
 // Open opens the input at path; "-" is stdin, which Open does not close.
 func Open(path string, stdin io.Reader) (io.ReadCloser, error) {
