@@ -177,8 +177,12 @@ type FileError struct {
 
 // Error formats the position and the cause.
 func (e *FileError) Error() string {
-	return fmt.Sprintf("read %s:%d (offset %d, after %d records): %v",
-		e.Pos.File, e.Pos.Line, e.Pos.Offset, e.Pos.Ordinal, e.Err)
+	records := "records"
+	if e.Pos.Ordinal == 1 {
+		records = "record"
+	}
+	return fmt.Sprintf("read %s:%d (offset %d, after %d %s): %v",
+		e.Pos.File, e.Pos.Line, e.Pos.Offset, e.Pos.Ordinal, records, e.Err)
 }
 
 // Unwrap returns the cause.
