@@ -1,7 +1,9 @@
 package cloudtrail
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -159,4 +161,42 @@ func TestNestedObjectsNotRecords(t *testing.T) {
 		{name: "joined records after a broken one", in: recA + "\n" + `{"eventName":"X",}` + recB + recA + "\n",
 			names: []string{"A", "B", "A"}, rejected: []string{"object key expected"}, rejLines: []int64{2}},
 	})
+}
+
+// failingReader gives its text, then fails as a cut gzip file does.
+type failingReader struct{ s *strings.Reader }
+
+func (f failingReader) Read(p []byte) (int, error) {
+	if f.s.Len() == 0 {
+		return 0, io.ErrUnexpectedEOF
+	}
+	return f.s.Read(p)
+}
+
+// TestOpenLineThenReadError checks that input that fails while a line is
+// still open (a cut gzip file) keeps the records read after that line:
+// the line is rejected, they are read, and the failure ends the file.
+func TestOpenLineThenReadError(t *testing.T) {
+	// Items of an array, each line an object then a comma: the commas are
+	// rejected as text, as they are when the input ends well.
+	in := recA + "\n" + `{"eventName":"X","a":[` + "\n" + strings.Repeat(recB+",\n", 50) + `{"eventName":"cut`
+	for _, o := range []Options{{}, {BufferSize: 7}, {MaxValueSize: 128}} {
+		res := read(t, failingReader{strings.NewReader(in)}, "in", o)
+		if names := eventNames(t, res.raws); len(names) != 51 || names[0] != "A" || names[50] != "B" {
+			t.Errorf("%+v: %d records %v, want A and 50 B", o, len(names), names)
+		}
+		if len(res.rejects) != 51 || !strings.Contains(res.rejects[0].Reason, "still open") {
+			t.Errorf("%+v: rejections %v, want the open line", o, res.rejects)
+		}
+		var fe *FileError
+		if !errors.As(res.err, &fe) || !errors.Is(res.err, io.ErrUnexpectedEOF) {
+			t.Errorf("%+v: error %v, want the read error to end the file", o, res.err)
+		}
+	}
+	// The same for a line passed over for its size when the input fails.
+	in = recA + "\n" + `{"eventName":"X","a":["` + strings.Repeat("x", 200) + `",` + "\n" + recB + ",\n" + `{"eventName":"cut`
+	res := read(t, failingReader{strings.NewReader(in)}, "in", Options{MaxValueSize: 128})
+	if names := eventNames(t, res.raws); fmt.Sprint(names) != "[A B]" || !errors.Is(res.err, io.ErrUnexpectedEOF) {
+		t.Errorf("records %v, error %v; want [A B] and the read error", names, res.err)
+	}
 }

@@ -189,6 +189,11 @@ func (r *Reader) skipMember(start int64) error {
 	switch {
 	case err == errOpenLine || err == errControl && r.resume >= 0:
 		return r.openLine()
+	case lone && r.resume >= 0 && r.readErr != nil:
+		// The input failed (a cut gzip file) while the open line was
+		// skipped: the lines read after it are read as ever, and the
+		// failure ends the file where they do.
+		return r.openLine()
 	case err == errControl && !r.inCont:
 		return r.objectSyntaxFrom(r.idx(end), err.Error(), end)
 	case err == ErrTruncated && !r.inCont:

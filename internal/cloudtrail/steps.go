@@ -352,11 +352,29 @@ func (r *Reader) moreMember(i int) error {
 	if r.tooLarge {
 		return r.skipMember(start)
 	}
-	if r.inCont || r.readErr != nil {
+	if r.inCont {
 		return r.endErr(r.anchor())
 	}
 	r.remember(&r.scanFail, knownEOF, r.keep, r.abs(r.n), "")
+	if r.readErr != nil {
+		return r.objectReadErr()
+	}
 	return r.objectEOF()
+}
+
+// objectReadErr handles input that fails (a cut gzip file, a read error)
+// inside a lone top-level object. When a later line of what was read
+// starts an object, the open one is rejected, and the lines read after it
+// are read as ever, up to the failure, which then ends the file; else the
+// failure ends the file here.
+func (r *Reader) objectReadErr() error {
+	pos := r.position(r.objStart, r.stats.Read+1)
+	end := r.lineAtEnd(r.abs(max(r.n-1, r.idx(r.keep))))
+	found, note := r.resyncNote(max(r.objStart+1, r.keep), pos)
+	if !found {
+		return r.endErr(r.objStart)
+	}
+	return r.rejectObject(pos, fmt.Sprintf("invalid JSON: object still open where reading the input failed (line %d)%s", end, note))
 }
 
 // scanned returns where a scan that returned e stopped in b: at e, at the
