@@ -324,10 +324,41 @@ const maxJoinBlanks = 64
 // Firehose writes them so). Inside a string, such bytes can only end it
 // ("…}{" then its closing quote), and the object found there is broken and
 // rejected; an object found inside a broken record's array or object is
-// rejected too, by what follows it (nestedAfter). It returns
-// -1 when there is none, and wait, the index of a '}' whose candidate runs
-// past the end of s (len(s) when none), for callers that can read more.
+// rejected too, by what follows it (nestedAfter). An object that begins
+// as CloudTrail records do ({"eventVersion") is found anywhere on the
+// line. It returns -1 when there is none, and wait, the index of a
+// candidate that runs past the end of s (len(s) when none), for callers
+// that can read more.
 func joined(s []byte, line int) (at, wait int) {
+	at, wait = joinedBrace(s, line)
+	// CloudTrail starts every record with its eventVersion: a record that
+	// begins on the line of a record cut short ("{"eventName":"X","ev" then
+	// the next record, as cat joins a cut file to the next) is found by
+	// that, with no '}' before it. No string holds those bytes unescaped.
+	m := bytes.Index(s[:line], recordMark)
+	if m < 0 && line == len(s) {
+		for n := min(len(recordMark)-1, len(s)); n > 0; n-- {
+			if bytes.HasSuffix(s, recordMark[:n]) {
+				m = len(s) - n // cut short: wait for more, unless found before
+				if wait > m && at < 0 {
+					return -1, m
+				}
+				break
+			}
+		}
+		return at, wait
+	}
+	if m >= 0 && (at < 0 || m < at) && m < wait {
+		return m, len(s)
+	}
+	return at, wait
+}
+
+// recordMark is how a CloudTrail record's JSON text begins.
+var recordMark = []byte(`{"eventVersion"`)
+
+// joinedBrace is joined for an object that starts where another ends.
+func joinedBrace(s []byte, line int) (at, wait int) {
 	blanks := func(p int, newlines bool) int {
 		for n := 0; p < len(s) && n < maxJoinBlanks; n++ {
 			if c := s[p]; c != ' ' && c != '\t' && (!newlines || c != '\n' && c != '\r') {

@@ -218,3 +218,30 @@ func TestByteOrderMarkAfterBrokenRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordMarkAfterCutRecord checks that a record cut short and followed
+// on its line by another record (a cut file joined to the next with cat)
+// costs that record only: the next is found by how CloudTrail records
+// begin, whatever buffer cuts it, and an object that begins so but sits
+// inside the broken record is not read.
+func TestRecordMarkAfterCutRecord(t *testing.T) {
+	vA := `{"eventVersion":"1.08","eventName":"A","eventSource":"s3.amazonaws.com"}`
+	vB := `{"eventVersion":"1.08","eventName":"B","eventSource":"s3.amazonaws.com"}`
+	for _, tt := range []struct {
+		in                string
+		records, rejected int
+	}{
+		{vA + "\n" + `{"eventName":"X","eventSo` + vB + "\n" + vA + "\n", 3, 1},
+		{vA + "\n" + `{"eventName":"X","eventSource":"s3.amazonaws.com","eventID":"1` + vB + vB + "\n", 3, 1},
+		{vA + "\n" + `{"eventName":"X" "r":[` + vB + "]}\n" + vA + "\n", 2, 2},
+		// Each object found inside is rejected in its turn.
+		{vA + "\n" + `{"eventName":"X" "r":[` + vB + "," + vB + "]}\n" + vA + "\n", 2, 3},
+	} {
+		for size := 1; size < 90; size += 3 {
+			got := sameForBuffers(t, []byte(tt.in), Options{}, Options{BufferSize: size})
+			if len(got.Raws) != tt.records || got.Stats.Rejected != int64(tt.rejected) {
+				t.Fatalf("%q, buffer %d: %d records, %d rejected; want %d and %d", tt.in, size, len(got.Raws), got.Stats.Rejected, tt.records, tt.rejected)
+			}
+		}
+	}
+}
