@@ -18,6 +18,10 @@ func (r *Reader) rejectText() error {
 	reason := fmt.Sprintf("no JSON object or array, starts with %q", r.textHead())
 	pos := r.position(r.pos, r.stats.Read+1)
 	_, note := r.resyncNote(r.pos, pos)
+	// Text opens no bracket: the object after it is not inside it, whatever
+	// follows that object (records of an array whose head is lost, each
+	// line a record and a comma, the last one then ']').
+	r.resyncObj = 0
 	return r.rejectObject(pos, reason+note)
 }
 
