@@ -168,7 +168,8 @@ func (r *Reader) aheadObject(at int64, k *itemKeys) (end int64, ok bool) {
 		b := r.data()
 		i := skipWS(b, r.idx(at))
 		at = r.abs(i)
-		if i >= len(b) || (isDigit(b[i]) && len(b)-i < 64 || b[i] == 0xef && len(b)-i < 4) && !r.eof {
+		o, _ := pastMarks(b, i) // files joined to another with cat
+		if i >= len(b) || cutShort(b, o) && !r.eof {
 			if r.fill() {
 				continue
 			}
@@ -176,7 +177,6 @@ func (r *Reader) aheadObject(at int64, k *itemKeys) (end int64, ok bool) {
 				return 0, false
 			}
 		}
-		o := i + bomAt(b, i) // a file joined to another with cat
 		if o < len(b) && isDigit(b[o]) {
 			o += stampedLine(b[o:])
 		}
@@ -253,15 +253,15 @@ func (r *Reader) resync(from int64, maxCol int) bool {
 				break
 			}
 			k := skipWS(b, i+j+1)
-			if k >= len(b) || (isDigit(b[k]) && len(b)-k < 64 || b[k] == 0xef && len(b)-k < 4) && !r.eof {
+			o, blanks := pastMarks(b, k)
+			if k >= len(b) || cutShort(b, o) && !r.eof {
 				// Look again with more input, from the last newline.
 				i += j + bytes.LastIndexByte(b[i+j:k], '\n')
 				break
 			}
-			// The column of b[k]: blank lines before its line are skipped
-			// too, and a byte order mark (a file joined with cat) takes none.
-			col := k - (i + j + bytes.LastIndexByte(b[i+j:k], '\n')) - 1
-			o := k + bomAt(b, k)
+			// The column of b[o]: blank lines before its line are skipped
+			// too, and byte order marks (files joined with cat) take none.
+			col := k - (i + j + bytes.LastIndexByte(b[i+j:k], '\n')) - 1 + blanks
 			if o < len(b) && (b[o] == '{' && col <= maxCol || stampedLine(b[o:]) > 0) {
 				r.keepHere(k)
 				r.resyncAt, r.resyncCol, r.resyncObj = r.pos, col, r.abs(o)+1
@@ -432,6 +432,25 @@ func (r *Reader) nestedAfter(joinedObj bool) (byte, bool) {
 			return 0, false
 		}
 	}
+}
+
+// pastMarks returns where the byte order marks at b[i] end (files joined
+// with cat), each with the blanks after it, and how many blanks those were:
+// a mark takes no column, the blanks do.
+func pastMarks(b []byte, i int) (o, blanks int) {
+	for o = i; bomAt(b, o) > 0; {
+		for o += 3; o < len(b) && (b[o] == ' ' || b[o] == '\t'); o++ {
+			blanks++
+		}
+	}
+	return o, blanks
+}
+
+// cutShort reports whether what starts at b[o] may be cut by the end of
+// the buffer in a way that changes what it is: the end itself, a digit
+// that may start a CloudWatch export timestamp, or a byte order mark.
+func cutShort(b []byte, o int) bool {
+	return o >= len(b) || isDigit(b[o]) && len(b)-o < 64 || b[o] == 0xef && len(b)-o < 4
 }
 
 // bomAt returns 3 when b holds a UTF-8 byte order mark at i, else 0.

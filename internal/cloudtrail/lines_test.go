@@ -199,7 +199,7 @@ func TestJoinedAcrossBuffers(t *testing.T) {
 // after a broken record, on its own line or joined to it, after a header
 // line, and after two marks, whatever buffer cuts the mark.
 func TestByteOrderMarkAfterBrokenRecord(t *testing.T) {
-	const bom = "\xef\xbb\xbf"
+	const bom, stamp = "\xef\xbb\xbf", "2026-01-01T00:00:00.000Z "
 	for _, tt := range []struct {
 		in                string
 		records, rejected int
@@ -209,6 +209,13 @@ func TestByteOrderMarkAfterBrokenRecord(t *testing.T) {
 		{"# header\n" + bom + recA + "\n" + recB + "\n", 2, 1},
 		{bom + bom + recA + "\n" + recB + "\n", 2, 0},
 		{recA + "\n" + bom + bom + recB + "\n", 2, 0},
+		// Several marks, blanks after one, a CloudWatch export timestamp
+		// after one: in resync and in the look-ahead after a bad first line.
+		{recA + "\n{\"eventName\" 1}\n" + bom + bom + recB + "\n", 2, 1},
+		{"  " + recA + "\n  {\"eventName\" 1}\n" + bom + "  " + recB + "\n", 2, 1},
+		{`{"hello":"world"}` + "\n" + bom + bom + recA + "\n" + recB + "\n", 2, 1},
+		{stamp + recA + "\nsome text\n" + bom + stamp + recB + "\n", 2, 1},
+		{"# header\n" + bom + stamp + recA + "\n" + stamp + recB + "\n", 2, 1},
 	} {
 		for size := 1; size < 40; size++ {
 			got := sameForBuffers(t, []byte(tt.in), Options{}, Options{BufferSize: size})
