@@ -2,6 +2,7 @@ package cloudtrail
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -112,5 +113,23 @@ func TestArrayObjectsNotListed(t *testing.T) {
 	}
 	if top[0].Obj != 0 || top[1].Obj == 0 {
 		t.Errorf("top members name objects %d and %d, want 0 and u's", top[0].Obj, top[1].Obj)
+	}
+}
+
+// TestMaxInputBytes checks that an input of exactly MaxInputBytes is read
+// in full, and that input longer than it ends the file with
+// ErrInputTooLarge after the records before the limit.
+func TestMaxInputBytes(t *testing.T) {
+	in := strings.Repeat(recA+"\n", 100)
+	for _, size := range []int{0, 5} {
+		res := read(t, strings.NewReader(in), "in", Options{BufferSize: size, MaxInputBytes: int64(len(in))})
+		if len(res.raws) != 100 || res.err != nil {
+			t.Errorf("buffer %d, exactly at the limit: %d records, %v", size, len(res.raws), res.err)
+		}
+		// Two bytes short: the last record loses its closing brace.
+		res = read(t, strings.NewReader(in), "in", Options{BufferSize: size, MaxInputBytes: int64(len(in) - 2)})
+		if len(res.raws) != 99 || !errors.Is(res.err, ErrInputTooLarge) || res.stats.Bytes != int64(len(in)-2) {
+			t.Errorf("buffer %d, one byte over: %d records, %d bytes, %v", size, len(res.raws), res.stats.Bytes, res.err)
+		}
 	}
 }

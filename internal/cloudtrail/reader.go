@@ -362,16 +362,19 @@ func (r *Reader) fill() bool {
 	start := r.n
 	for r.n < len(r.buf) {
 		room := r.buf[r.n:]
-		if limit := r.opts.MaxInputBytes; limit > 0 {
-			left := limit - r.base - int64(r.n)
-			if left <= 0 {
-				r.eof, r.readErr = true, fmt.Errorf("%w: more than %d bytes", ErrInputTooLarge, limit)
-				break
-			}
-			room = room[:min(int64(len(room)), left)]
+		limit := r.opts.MaxInputBytes
+		if limit > 0 {
+			// One byte past the limit tells input longer than it from input
+			// that ends there; that byte is not kept.
+			room = room[:min(int64(len(room)), limit+1-r.base-int64(r.n))]
 		}
 		m, err := r.in.Read(room)
 		r.n += m
+		if limit > 0 && r.base+int64(r.n) > limit {
+			r.n = int(limit - r.base)
+			r.eof, r.readErr = true, fmt.Errorf("%w: more than %d bytes", ErrInputTooLarge, limit)
+			break
+		}
 		if err != nil {
 			r.eof = true
 			if err != io.EOF {
