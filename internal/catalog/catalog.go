@@ -170,7 +170,7 @@ func (c *Catalog) Tactic(key string) (*Tactic, bool) {
 	if t, ok := c.tacticByID[strings.ToUpper(k)]; ok {
 		return t, true
 	}
-	norm := strings.ReplaceAll(strings.ToLower(k), " ", "-")
+	norm := tacticKey(k)
 	t, ok := c.tacticByShort[norm]
 	return t, ok
 }
@@ -205,7 +205,7 @@ func (c *Catalog) AttackTactic(key string) (*Tactic, bool) {
 		return t, true
 	}
 	k := strings.TrimSpace(key)
-	norm := strings.ReplaceAll(strings.ToLower(k), " ", "-")
+	norm := tacticKey(k)
 	for i := range attackTactics {
 		if t := &attackTactics[i]; strings.EqualFold(t.ID, k) || t.ShortName == norm {
 			cp := *t
@@ -304,4 +304,11 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// tacticKey is a tactic's name or short name as short names are written:
+// lower case, words joined by '-' ("Defense Evasion", "defense_evasion",
+// as older Sigma tags write it, are "defense-evasion").
+func tacticKey(s string) string {
+	return strings.NewReplacer(" ", "-", "_", "-").Replace(strings.ToLower(s))
 }

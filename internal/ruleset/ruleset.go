@@ -222,6 +222,7 @@ func MapTags(c *catalog.Catalog, tags []string) (techniques, tactics []string) {
 		if !ok {
 			continue
 		}
+		name = strings.ReplaceAll(name, "_", "-") // older tags: attack.defense_evasion
 		if name == "stealth" || name == "defense-impairment" {
 			name = "defense-evasion"
 		}

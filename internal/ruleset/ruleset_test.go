@@ -102,6 +102,8 @@ func TestMapTags(t *testing.T) {
 		// An ATT&CK tactic the catalog has no technique for still counts.
 		{[]string{"attack.t9999", "attack.exfiltration"}, nil, []string{"TA0010"}},
 		{[]string{"attack.no-such-tactic", "attack.command-and-control"}, nil, []string{"TA0011"}},
+		// Older Sigma tags join a tactic's words with '_'.
+		{[]string{"attack.command_and_control", "attack.defense_evasion"}, nil, []string{"TA0011", "TA0005"}},
 		// ATT&CK v19 IDs the catalog lists as aliases.
 		{[]string{"attack.t1685.002", "attack.defense-impairment"}, []string{"T1562.008"}, []string{"TA0005"}},
 		{[]string{"attack.t1686.001"}, []string{"T1562.007"}, nil},
