@@ -328,7 +328,7 @@ func (j *JSONLWriter) Close(res *scan.Result) error {
 func SummaryLine(s scan.Summary) string {
 	// Files counts the files read to the end, FilesFailed the others; the
 	// line counts both, and says how many of them were given up.
-	size := humanBytes(s.Bytes)
+	size := HumanBytes(s.Bytes)
 	if s.FilesFailed > 0 {
 		size += fmt.Sprintf("; %d not read to the end", s.FilesFailed)
 	}
@@ -368,7 +368,8 @@ func count(n int64, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-func humanBytes(n int64) string {
+// HumanBytes writes a byte count in B, KiB, MiB or GiB.
+func HumanBytes(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))

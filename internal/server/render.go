@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/report"
 	"github.com/ttcproject/ttc/internal/view"
 )
 
@@ -116,8 +117,13 @@ func loadPages(c *catalog.Catalog) (*pages, error) {
 			m, _ := c.Mitigation(id)
 			return m
 		},
-		"isJSON":   func(s string) bool { return json.Valid([]byte(s)) && strings.HasPrefix(strings.TrimSpace(s), "{") },
-		"mib":      func(n int64) int64 { return n >> 20 },
+		"isJSON": func(s string) bool { return json.Valid([]byte(s)) && strings.HasPrefix(strings.TrimSpace(s), "{") },
+		"size": func(n int64) string { // an upload limit: whole MiB as such
+			if n >= 1<<20 && n%(1<<20) == 0 {
+				return fmt.Sprintf("%d MiB", n>>20)
+			}
+			return report.HumanBytes(n)
+		},
 		"navItems": func() []navItem { return nav },
 		"gridOf": func(cols []view.MatrixColumn, terms []string, open bool, obs map[string]int) grid {
 			return grid{Columns: cols, Terms: terms, Open: open, Observed: obs}
