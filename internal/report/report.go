@@ -77,29 +77,6 @@ type Document struct {
 	Skipped       []scan.Rejection `json:"skipped_files"`
 }
 
-// Build derives the document of a result whose findings are in memory
-// (not spilled: see scan.Result.Each).
-func Build(res *scan.Result, opts Options) Document {
-	d := Document{
-		SchemaVersion: catalog.SchemaVersion, Kind: "scan", Summary: res.Summary,
-		Techniques: CountTechniques(res.Findings), Findings: res.Findings,
-		Rejections: res.Rejections, Skipped: res.Skipped,
-	}
-	if opts.GroupByActor {
-		d.Actors = Timelines(res.Findings)
-	}
-	return d
-}
-
-// CountTechniques sums findings per technique, most seen first.
-func CountTechniques(fs []scan.Finding) []TechniqueCount {
-	c := newTechniqueCounter()
-	for i := range fs {
-		c.add(&fs[i])
-	}
-	return c.counts()
-}
-
 // techniqueCounter sums findings per technique, one finding at a time.
 type techniqueCounter struct {
 	by     map[string]*TechniqueCount

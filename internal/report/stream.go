@@ -54,6 +54,13 @@ func tallyOf(res *scan.Result, byActor bool) (tally, error) {
 	return tally{counts: tc.counts(), actors: tb.timelines(), count: tb.count}, nil
 }
 
+// Tally counts res's findings per technique, most seen first, reading them
+// back from disk when the scan spilled them.
+func Tally(res *scan.Result) ([]TechniqueCount, error) {
+	t, err := tallyOf(res, false)
+	return t.counts, err
+}
+
 // eachActor reads res's findings grouped by actor, in the order of
 // tally.actors: it calls start with an actor's index before its findings,
 // and row with each of them.

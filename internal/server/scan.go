@@ -53,20 +53,37 @@ func (s *Server) scanUpload(w http.ResponseWriter, r *http.Request) {
 		s.renderScan(w, r, status, scanPage{Error: view.Line(err.Error())})
 		return
 	}
+	defer res.Close()
+	// The findings may be on disk (see scanRequest): they are counted and
+	// the first ones kept as they are read back.
+	counts, err := report.Tally(res)
+	var shown []scan.Finding
+	if err == nil {
+		err = res.Each(func(f *scan.Finding) error {
+			if len(shown) == maxFindingsShown {
+				return errShownAll
+			}
+			shown = append(shown, *f)
+			return nil
+		})
+	}
+	if err != nil && !errors.Is(err, errShownAll) {
+		s.renderScan(w, r, http.StatusInternalServerError, scanPage{Error: view.Line("read the findings back: " + err.Error())})
+		return
+	}
 	// The page shows record values and names as the text outputs do:
 	// control and invisible characters escaped, not passed to the browser.
-	res, name = report.Sanitise(res), view.Line(name)
+	san := report.Sanitise(&scan.Result{Summary: res.Summary, Findings: shown, Rejections: res.Rejections, Skipped: res.Skipped})
 	p := scanPage{
-		Done: true, FileName: name, Summary: res.Summary, Line: report.SummaryLine(res.Summary),
-		Techniques: report.CountTechniques(res.Findings), Findings: res.Findings, Rejections: res.Rejections,
-		Grid: s.observedGrid(res.Findings),
-	}
-	if len(p.Findings) > maxFindingsShown {
-		p.Hidden = len(p.Findings) - maxFindingsShown
-		p.Findings = p.Findings[:maxFindingsShown]
+		Done: true, FileName: view.Line(name), Summary: res.Summary, Line: report.SummaryLine(res.Summary),
+		Techniques: counts, Findings: san.Findings, Rejections: san.Rejections,
+		Hidden: res.Summary.Findings - len(shown), Grid: s.observedGrid(counts),
 	}
 	s.renderScan(w, r, http.StatusOK, p)
 }
+
+// errShownAll stops reading findings once the page has all it lists.
+var errShownAll = errors.New("all the findings the page lists")
 
 func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) {
 	_, res, status, err := s.scanRequest(r)
@@ -74,7 +91,15 @@ func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, status, err.Error())
 		return
 	}
-	s.writeJSON(w, http.StatusOK, report.Build(res, report.Options{}))
+	defer res.Close()
+	// Written as the findings are read back: a scan of many findings
+	// holds none of them in memory.
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	if err := report.WriteJSON(w, res, report.Options{}); err != nil {
+		s.log.Debug("write scan response", "error", err)
+	}
 }
 
 // scanRequest finds the uploaded file (the multipart field "file", or the
@@ -111,12 +136,18 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 	tr := &trackReader{ctx: ctx, r: body}
 	// The scanner gets no logger: its diagnostics name the uploaded file,
 	// and nothing about an upload goes to the server's log.
-	sc := scan.New(s.cat, s.ruleSet, scan.Options{Workers: 1, MaxInputBytes: expansionLimit(s.cfg.MaxUpload)})
+	// Findings past a few thousand go to temporary files, as for ttc scan:
+	// an upload of millions of matching records (copies of one event, say)
+	// would otherwise hold them all in memory until duplicates are dropped.
+	sc := scan.New(s.cat, s.ruleSet, scan.Options{Workers: 1, MaxInputBytes: expansionLimit(s.cfg.MaxUpload), SpillAfter: spillAfter})
 	res, err := sc.ScanReader(ctx, name, tr)
 	if err == nil {
 		err = tr.err
 	}
 	if err != nil {
+		if res != nil {
+			res.Close()
+		}
 		return "", nil, statusOf(err), fmt.Errorf("scan upload: %w", err)
 	}
 	// A log of no records ({"Records":[]}) is a log, as for ttc scan; an
@@ -129,6 +160,7 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 		case len(res.Skipped) > 0:
 			msg += ": " + res.Skipped[0].Reason
 		}
+		res.Close()
 		return "", nil, http.StatusBadRequest, errors.New(msg)
 	}
 	return name, res, http.StatusOK, nil
@@ -206,15 +238,15 @@ func statusOf(err error) int {
 
 // observedGrid lays out the whole catalog with the techniques seen in the
 // findings marked, their parents unfolded.
-func (s *Server) observedGrid(fs []scan.Finding) grid {
+func (s *Server) observedGrid(counts []report.TechniqueCount) grid {
 	obs := map[string]int{}
 	openIDs := map[string]bool{}
-	for _, f := range fs {
-		if f.TechniqueID == "" {
+	for _, c := range counts {
+		if c.TechniqueID == "" {
 			continue
 		}
-		obs[f.TechniqueID]++
-		if p := catalog.ParentID(f.TechniqueID); p != "" {
+		obs[c.TechniqueID] += c.Findings
+		if p := catalog.ParentID(c.TechniqueID); p != "" {
 			openIDs[p] = true
 		}
 	}

@@ -172,6 +172,54 @@ func TestScanExpansionBounded(t *testing.T) {
 	}
 }
 
+// TestScanManyFindings uploads more findings than a scan holds in memory,
+// once as copies of one event and once as distinct events: the copies
+// come out as one finding, the distinct ones all in the API's answer, and
+// the page lists its first ones and counts the rest.
+func TestScanManyFindings(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	const n = 3 * spillAfter
+	rec := func(id int) string {
+		return fmt.Sprintf(`{"eventVersion":"1.10","eventTime":"2026-05-11T03:%02d:%02dZ","eventSource":"cloudtrail.amazonaws.com",`+
+			`"eventName":"StopLogging","awsRegion":"us-east-1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/bob"},"eventID":"e%d"}`,
+			id/60%60, id%60, id)
+	}
+	for _, tc := range []struct {
+		name     string
+		distinct bool
+		findings int
+	}{{"copies of one event", false, 1}, {"distinct events", true, n}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var log bytes.Buffer
+			for i := range n {
+				id := 0
+				if tc.distinct {
+					id = i
+				}
+				log.WriteString(rec(id) + "\n")
+			}
+			body, ct := multipartFile(t, "file", "many.json", log.Bytes())
+			resp := do(t, h, http.MethodPost, "/api/v1/scan", body, "Content-Type", ct)
+			var d report.Document
+			if err := json.Unmarshal(resp.Body.Bytes(), &d); err != nil || resp.Code != 200 {
+				t.Fatalf("status %d, %v", resp.Code, err)
+			}
+			if d.Summary.Read != n || d.Summary.Findings != tc.findings || len(d.Findings) != tc.findings || d.Summary.Duplicates != int64(n-tc.findings) {
+				t.Errorf("summary %+v with %d findings listed; want %d read, %d findings", d.Summary, len(d.Findings), n, tc.findings)
+			}
+			body, ct = multipartFile(t, "file", "many.json", log.Bytes())
+			page := do(t, h, http.MethodPost, "/scan", body, "Content-Type", ct).Body.String()
+			rows := strings.Count(page, "<td class=\"wrap ua\">")
+			if want := min(tc.findings, maxFindingsShown); rows != want {
+				t.Errorf("the page lists %d findings, want %d", rows, want)
+			}
+			if more := tc.findings - maxFindingsShown; more > 0 && !strings.Contains(page, fmt.Sprintf("%d more findings are not shown", more)) {
+				t.Errorf("the page does not say %d more findings are not shown", more)
+			}
+		})
+	}
+}
+
 // TestScanHostileRecord uploads records whose fields carry markup and checks
 // that the page shows them as text.
 func TestScanHostileRecord(t *testing.T) {

@@ -22,6 +22,9 @@ const (
 	MaxConcurrentScans = 2
 	// ScanTimeout bounds how long one upload may be scanned.
 	ScanTimeout = 60 * time.Second
+	// spillAfter is how many findings a scan of an upload holds in memory
+	// before it writes them to temporary files.
+	spillAfter = 8192
 	// MaxExpansion bounds what an upload may decompress to, as a multiple
 	// of MaxUpload: CloudTrail logs shrink 7 to 15 times under gzip, and a
 	// file made to expand further (a gzip bomb of records) is read up to
