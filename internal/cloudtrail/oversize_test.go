@@ -192,3 +192,25 @@ func TestTooLargeMemoryFlat(t *testing.T) {
 		})
 	}
 }
+
+// TestLargeDigest checks that a digest too large to hold (a busy trail's
+// hour of log files) is still recognised, by its keys before the list,
+// and set aside rather than rejected as a record too large.
+func TestLargeDigest(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"awsAccountId":"111111111111","digestStartTime":"2026-03-01T09:00:00Z","digestEndTime":"2026-03-01T10:00:00Z",` +
+		`"digestS3Bucket":"b","digestS3Object":"AWSLogs/111111111111/CloudTrail-Digest/x.json.gz","logFiles":[`)
+	for i := range 2000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"s3Bucket":"b","s3Object":"AWSLogs/111111111111/CloudTrail/eu-west-1/2026/03/01/f%d.json.gz","hashValue":"00","hashAlgorithm":"SHA-256","newestEventTime":"2026-03-01T09:59:00Z","oldestEventTime":"2026-03-01T09:00:10Z"}`, i)
+	}
+	b.WriteString("]}\n")
+	for _, o := range []Options{{MaxValueSize: 64 << 10}, {MaxValueSize: 64 << 10, BufferSize: 7}} {
+		res := read(t, strings.NewReader(b.String()), "digest.json", o)
+		if !errors.Is(res.err, ErrDigest) || len(res.raws) != 0 || len(res.rejects) != 0 {
+			t.Errorf("%+v: %d records, %d rejected, %v; want the digest set aside", o, len(res.raws), len(res.rejects), res.err)
+		}
+	}
+}

@@ -257,6 +257,12 @@ func (r *Reader) objectEnd() (*Record, error) {
 		return nil, nil
 	}
 	if r.overflow {
+		if r.keys.digest && r.first {
+			// A digest too large to hold (a busy trail's hour of log
+			// files): its keys before the list still say what it is.
+			r.stats.Shapes |= ShapeDigest
+			return nil, r.fileErr(r.objStart, ErrDigest)
+		}
 		if err := r.setCat(catItems, r.objStart); err != nil {
 			return nil, err
 		}
