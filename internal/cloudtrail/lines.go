@@ -415,13 +415,22 @@ const maxNestBlanks = 1 << 10
 // array whose head is lost, are still read. It returns that byte. It may
 // read more input, holding the object.
 func (r *Reader) nestedAfter(joinedObj bool) (byte, bool) {
+	c, ok := r.nextByte()
+	return c, ok && (c == ']' || c == '}' || c == ',' && joinedObj)
+}
+
+// nextByte returns the first byte after r.pos past blanks and line ends
+// (at most maxNestBlanks of them); ok is false at the end of input, or
+// when the blanks run on past the bound. It may read more input, holding
+// what is held already.
+func (r *Reader) nextByte() (c byte, ok bool) {
 	at, n := r.pos, 0
 	for {
 		b := r.data()
 		i := r.idx(at)
 		for ; i < len(b) && n < maxNestBlanks; i, n = i+1, n+1 {
 			if c := b[i]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
-				return c, c == ']' || c == '}' || c == ',' && joinedObj
+				return c, true
 			}
 		}
 		if n >= maxNestBlanks {

@@ -56,7 +56,11 @@ func TestLineStream(t *testing.T) {
 		{name: "text then broken object", in: "# header\n{\"eventName\" 1}\n" + recA, err: ErrUnknownShape},
 		{name: "text then cut object", in: "# header\n{\"eventName\":\"A\"", err: ErrUnknownShape},
 		{name: "text then container", in: "# header\n{\"Records\":[" + recA + "]}", err: ErrUnknownShape},
-		{name: "digest first", in: `{"digestS3Object":"x"}` + "\n" + recA, err: ErrDigest},
+		// A digest with records after it is no digest file: the records
+		// are read, not set aside with it.
+		{name: "digest first", in: `{"digestS3Object":"x"}` + "\n" + recA, names: []string{"A"},
+			rejected: []string{"digest object followed by more values"}, rejLines: []int64{1}},
+		{name: "digest alone", in: `{"digestS3Object":"x"}` + "\n\n", err: ErrDigest},
 		{name: "empty container between lines", in: recA + "\n" + `{"Records":[]}` + "\n" + recB + "\n", names: []string{"A", "B"},
 			rejected: []string{`a "Records" container among lone records`}, rejLines: []int64{2}},
 		{name: "container between lines", in: recA + "\n" + `{"Records":[` + recB + `],"x":{"y":[1]}}` + "\n" + recB,

@@ -289,6 +289,16 @@ func (r *Reader) objectEnd() (*Record, error) {
 		return nil, r.fileErr(r.objStart, fmt.Errorf("%w: container key whose value is not an array", ErrUnknownShape))
 	}
 	if r.keys.digest && r.first {
+		if _, more := r.nextByte(); more {
+			// A digest with more after it is no file CloudTrail writes:
+			// the digest is one rejected value, and what follows is read,
+			// not set aside with it.
+			if err := r.setCat(catItems, r.objStart); err != nil {
+				return nil, err
+			}
+			return nil, r.rejectObject(r.position(r.objStart, r.stats.Read+1),
+				"a CloudTrail digest object followed by more values: not a digest file, and no record")
+		}
 		r.stats.Shapes |= ShapeDigest
 		return nil, r.fileErr(r.objStart, ErrDigest)
 	}
