@@ -128,8 +128,12 @@ func (r *Reader) member() (*Record, error) {
 			continue
 		}
 		name := r.sc.name(b, i, ke)
-		if c := containerName(name); b[j] == '[' && c != "" {
+		c := containerName(name)
+		if b[j] == '[' && c != "" {
 			return nil, r.enterContainer(c, i, ke, j, fp)
+		}
+		if c != "" && slices.Contains(r.conts, c) {
+			r.stats.Repeated++ // {"Records":[…],"Records":null}: others read no records
 		}
 		r.sc.dup = 0
 		var ve int
