@@ -153,20 +153,23 @@ func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
 			return err
 		}
 		jw.raw("\n      ]\n    }\n  ]")
+	} else {
+		// Ungrouped, the findings are one list; grouped, each is listed
+		// once, under its actor, not in both.
+		jw.raw(",\n  \"findings\": [")
+		n := 0
+		if err := res.Each(func(f *scan.Finding) error {
+			jw.finding("    ", f, n == 0)
+			n++
+			return jw.err
+		}); err != nil {
+			return err
+		}
+		if n > 0 {
+			jw.raw("\n  ")
+		}
+		jw.raw("]")
 	}
-	jw.raw(",\n  \"findings\": [")
-	n := 0
-	if err := res.Each(func(f *scan.Finding) error {
-		jw.finding("    ", f, n == 0)
-		n++
-		return jw.err
-	}); err != nil {
-		return err
-	}
-	if n > 0 {
-		jw.raw("\n  ")
-	}
-	jw.raw("]")
 	jw.field("  ", "rejections", res.Rejections, false)
 	jw.field("  ", "skipped_files", res.Skipped, false)
 	jw.raw("\n}\n")
