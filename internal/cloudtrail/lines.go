@@ -400,9 +400,6 @@ func joinedBrace(s []byte, line int) (at, wait int) {
 	return -1, len(s)
 }
 
-// maxNestBlanks bounds the blanks nestedAfter looks through.
-const maxNestBlanks = 1 << 10
-
 // nestedAfter reports whether the lone object that resync stopped at, just
 // read up to r.pos, sits inside the broken value before it rather than
 // starting a record: the first byte after it, past blanks and line ends,
@@ -415,30 +412,27 @@ const maxNestBlanks = 1 << 10
 // array whose head is lost, are still read. It returns that byte. It may
 // read more input, holding the object.
 func (r *Reader) nestedAfter(joinedObj bool) (byte, bool) {
-	c, ok := r.nextByte()
+	c, ok, _ := r.nextByte()
 	return c, ok && (c == ']' || c == '}' || c == ',' && joinedObj)
 }
 
-// nextByte returns the first byte after r.pos past blanks and line ends
-// (at most maxNestBlanks of them); ok is false at the end of input, or
-// when the blanks run on past the bound. It may read more input, holding
-// what is held already.
-func (r *Reader) nextByte() (c byte, ok bool) {
-	at, n := r.pos, 0
+// nextByte returns the first byte after r.pos past blanks and line ends;
+// ok is false when there is none. unsure is true when that is not known:
+// the blanks outgrow what the buffer may hold, or the input fails. It
+// may read more input, holding what is held already.
+func (r *Reader) nextByte() (c byte, ok, unsure bool) {
+	at := r.pos
 	for {
 		b := r.data()
 		i := r.idx(at)
-		for ; i < len(b) && n < maxNestBlanks; i, n = i+1, n+1 {
+		for ; i < len(b); i++ {
 			if c := b[i]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
-				return c, true
+				return c, true, false
 			}
-		}
-		if n >= maxNestBlanks {
-			return 0, false
 		}
 		at = r.abs(i)
 		if !r.fill() {
-			return 0, false
+			return 0, false, r.tooLarge || r.readErr != nil
 		}
 	}
 }
@@ -468,4 +462,11 @@ func bomAt(b []byte, i int) int {
 		return 3
 	}
 	return 0
+}
+
+// aloneInFile reports whether nothing but blanks follows r.pos to the end
+// of input, as after a digest, which is alone in its file.
+func (r *Reader) aloneInFile() bool {
+	_, more, unsure := r.nextByte()
+	return !more && !unsure
 }

@@ -214,3 +214,26 @@ func TestLargeDigest(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestKeysWithMore checks that an object with digest keys is set
+// aside as a digest only when nothing follows it: records after it, after
+// many blanks, in a container, or after it too large to hold, are read.
+func TestDigestKeysWithMore(t *testing.T) {
+	rec := `{"eventVersion":"1.08","eventName":"A","eventSource":"s3.amazonaws.com"}`
+	big := `{"digestS3Bucket":"x","pad":"` + strings.Repeat("A", 100<<10) + `"}`
+	for _, tt := range []struct {
+		name, in string
+		reason   string
+	}{
+		{"too large, then a record", big + "\n" + rec + "\n", "larger than the limit"},
+		{"many blanks, then a record", `{"digestS3Bucket":"x"}` + strings.Repeat(" ", 1100) + "\n" + rec + "\n", "digest object followed by more values"},
+		{"then a container", `{"digestS3Object":"x"}` + "\n" + `{"Records":[` + rec + `]}`, "digest object followed by more values"},
+	} {
+		for _, o := range []Options{{MaxValueSize: 64 << 10}, {MaxValueSize: 64 << 10, BufferSize: 7}} {
+			res := read(t, strings.NewReader(tt.in), "in", o)
+			if len(res.raws) != 1 || len(res.rejects) != 1 || !strings.Contains(res.rejects[0].Reason, tt.reason) || res.err != nil {
+				t.Errorf("%s, %+v: %d records, rejections %v, %v; want the record, and the first value rejected", tt.name, o, len(res.raws), res.rejects, res.err)
+			}
+		}
+	}
+}

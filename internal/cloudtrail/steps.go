@@ -261,9 +261,10 @@ func (r *Reader) objectEnd() (*Record, error) {
 		return nil, nil
 	}
 	if r.overflow {
-		if r.keys.digest && r.first {
+		if r.keys.digest && r.first && r.aloneInFile() {
 			// A digest too large to hold (a busy trail's hour of log
-			// files): its keys before the list still say what it is.
+			// files), alone in its file: its keys before the list still
+			// say what it is. With more after it, it is a value too large.
 			r.stats.Shapes |= ShapeDigest
 			return nil, r.fileErr(r.objStart, ErrDigest)
 		}
@@ -293,13 +294,10 @@ func (r *Reader) objectEnd() (*Record, error) {
 		return nil, r.fileErr(r.objStart, fmt.Errorf("%w: container key whose value is not an array", ErrUnknownShape))
 	}
 	if r.keys.digest && r.first {
-		if _, more := r.nextByte(); more {
+		if !r.aloneInFile() {
 			// A digest with more after it is no file CloudTrail writes:
 			// the digest is one rejected value, and what follows is read,
-			// not set aside with it.
-			if err := r.setCat(catItems, r.objStart); err != nil {
-				return nil, err
-			}
+			// not set aside with it, whatever shape it has.
 			return nil, r.rejectObject(r.position(r.objStart, r.stats.Read+1),
 				"a CloudTrail digest object followed by more values: not a digest file, and no record")
 		}
