@@ -663,8 +663,8 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		log.Warn("an object of the file repeats its container key (Records, Events or logEvents); ttc read the records of every such array, but most JSON tools keep only the last one and read this file differently: a forged or damaged log",
 			"file", in.Path, "arrays_repeated", st.Repeated)
 	}
-	if in.Folder == cloudtrail.FolderDigest && st.Read > 0 {
-		log.Warn("a file in a CloudTrail-Digest folder holds records, not a digest; CloudTrail does not write logs there", "file", in.Path, "records", st.Read)
+	if in.Folder == cloudtrail.FolderDigest && st.Produced > 0 {
+		log.Warn("a file in a CloudTrail-Digest folder holds records, not a digest; CloudTrail does not write logs there", "file", in.Path, "records", st.Produced)
 	}
 }
 

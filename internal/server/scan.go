@@ -141,6 +141,13 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 	// would otherwise hold them all in memory until duplicates are dropped.
 	sc := scan.New(s.cat, s.ruleSet, scan.Options{Workers: 1, MaxInputBytes: expansionLimit(s.cfg.MaxUpload), SpillAfter: spillAfter})
 	res, err := sc.ScanReader(ctx, name, tr)
+	if err != nil && tr.err == nil && statusOf(err) == http.StatusBadRequest {
+		// Not the upload's fault (input errors are rejections, not
+		// errors): the scan itself failed, writing findings to disk, say.
+		// The details, a path among them, go to the log only.
+		s.log.Error("scan upload", "error", err)
+		return "", nil, http.StatusInternalServerError, errors.New("scan upload: the server could not complete the scan; its log says why")
+	}
 	if err == nil {
 		err = tr.err
 	}

@@ -220,6 +220,27 @@ func TestScanManyFindings(t *testing.T) {
 	}
 }
 
+// TestScanSpillFails checks that a scan that cannot write its findings to
+// disk is answered as the server's failure, not the upload's, and that the
+// answer names no path of the server's.
+func TestScanSpillFails(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-dir")
+	t.Setenv("TMPDIR", missing)
+	h := newServer(t, fixture(t), nil).Handler()
+	var log bytes.Buffer
+	for i := range 2 * spillAfter {
+		fmt.Fprintf(&log, `{"eventVersion":"1.10","eventTime":"2026-05-11T03:12:09Z","eventSource":"cloudtrail.amazonaws.com",`+
+			`"eventName":"StopLogging","awsRegion":"us-east-1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/bob"},"eventID":"e%d"}`+"\n", i)
+	}
+	for _, target := range []string{"/scan", "/api/v1/scan"} {
+		body, ct := multipartFile(t, "file", "many.json", log.Bytes())
+		resp := do(t, h, http.MethodPost, target, body, "Content-Type", ct)
+		if resp.Code != http.StatusInternalServerError || strings.Contains(resp.Body.String(), missing) {
+			t.Errorf("%s: status %d, body mentions the path: %v; want 500 without it", target, resp.Code, strings.Contains(resp.Body.String(), missing))
+		}
+	}
+}
+
 // TestScanHostileRecord uploads records whose fields carry markup and checks
 // that the page shows them as text.
 func TestScanHostileRecord(t *testing.T) {
