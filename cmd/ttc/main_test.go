@@ -111,6 +111,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "-o", "jsonl", "--tactic", "exfiltration", "--tactic", "TA0011", "../../examples/incident"}, exitOK, ""},
 		{[]string{"scan", "--tactic", "exfil", "../../examples/incident"}, exitUsage, `"exfil" is no ATT&CK Enterprise tactic`},
 		{[]string{"scan", "--rules", "../../internal/ruleset/testdata/broken/techniques/T1485/rules/broken.yml", "../../examples/incident"}, exitError, "broken.yml"},
+		// In a folder, a broken rule is left out, the scan runs, and the run fails at its end.
+		{[]string{"scan", "-o", "jsonl", "--rules", "../../internal/ruleset/testdata/broken/techniques/T1485/rules", "../../examples/incident"}, exitError,
+			"1 rule from --rules could not be used (see the errors above); 14 findings reported from the rest"},
+		{[]string{"scan", "-o", "jsonl", "--exit-code", "--rules", "../../../shared/testdata/sigma", "../../examples/incident"}, exitFindings, ""},
 		{[]string{"scan", "-o", "jsonl", "--group-by", "Actor", "../../examples/incident"}, exitOK, "this format is written ungrouped"},
 		{[]string{"scan", "-o", "navigator", "--group-by", "actor", "../../examples/incident"}, exitOK, "this format is written ungrouped"},
 	}

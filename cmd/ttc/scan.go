@@ -16,6 +16,7 @@ import (
 
 	"github.com/ttcproject/ttc/internal/attack/navigator"
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/report"
 	"github.com/ttcproject/ttc/internal/ruleset"
 	"github.com/ttcproject/ttc/internal/scan"
@@ -130,9 +131,21 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		}
 	}
 	rules, err := ruleset.Load(c, o.rules)
+	// A rule ttc refuses by design (a correlation, another logsource) is
+	// left out with a warning. A broken one (bad YAML, a condition that
+	// does not parse) is left out too, so that the scan still runs, but the
+	// run then fails at its end like one with an unreadable input: its
+	// author would otherwise take its silence for a rule that matched
+	// nothing.
+	var broken int
 	if err != nil {
 		for _, e := range unjoin(err) {
-			a.log.Warn("rule not used", "error", e)
+			if errors.Is(e, detect.ErrUnsupported) || errors.Is(e, detect.ErrLogsource) {
+				a.log.Warn("rule not used", "error", e)
+				continue
+			}
+			broken++
+			a.log.Error("rule not used: it is broken", "error", e)
 		}
 	}
 	if o.minLevel != "" {
@@ -210,11 +223,18 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if f != view.Table {
 		fmt.Fprintln(a.stderr, report.SummaryLine(res.Summary))
 	}
+	var incomplete []string
 	if failed := res.Summary.FilesFailed; failed > 0 {
-		// An unreadable input outranks --exit-code's status 3: the scan is
-		// incomplete. The message still says whether there were findings.
-		return fmt.Errorf("%d of the inputs could not be read to the end (see the rejections above); %s reported from the rest",
-			failed, plural(res.Summary.Findings, "finding", "findings"))
+		incomplete = append(incomplete, fmt.Sprintf("%d of the inputs could not be read to the end (see the rejections above)", failed))
+	}
+	if broken > 0 {
+		incomplete = append(incomplete, fmt.Sprintf("%s from --rules could not be used (see the errors above)", plural(broken, "rule", "rules")))
+	}
+	if len(incomplete) > 0 {
+		// An incomplete scan outranks --exit-code's status 3. The message
+		// still says whether there were findings.
+		return fmt.Errorf("%s; %s reported from the rest",
+			strings.Join(incomplete, "; "), plural(res.Summary.Findings, "finding", "findings"))
 	}
 	if o.exitCode && res.Summary.Findings > 0 {
 		return &findingsExit{res.Summary.Findings}
