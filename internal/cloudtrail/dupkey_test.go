@@ -102,6 +102,12 @@ func TestRepeatedContainerKey(t *testing.T) {
 			t.Errorf("%+v: %d repeated containers, want 1", o, res.stats.Repeated)
 		}
 	})
+	// Two container keys: tools read one of them.
+	readBothBuffers(t, `{"Records":[`+recA+`],"Events":[{"CloudTrailEvent":`+quote(recB)+`}]}`, nil, func(o Options, res result) {
+		if names := eventNames(t, res.raws); fmt.Sprint(names) != "[A B]" || res.stats.Repeated != 1 {
+			t.Errorf("%+v: records %v, %d repeated; want [A B] and 1", o, names, res.stats.Repeated)
+		}
+	})
 	// Repeated with another value, which tools that keep the last read.
 	readBothBuffers(t, `{"Records":[`+recA+`],"Records":null}`, nil, func(o Options, res result) {
 		if names := eventNames(t, res.raws); fmt.Sprint(names) != "[A]" || res.stats.Repeated != 1 {

@@ -126,10 +126,12 @@ type Stats struct {
 	Bytes int64
 	// Shapes lists the container shapes seen.
 	Shapes Shape
-	// Repeated counts container arrays under a key that its object had
-	// already ({"Records":[…],"Records":[…]}). Their records are read like
-	// the others, but most JSON tools keep only the last value of a key, so
-	// the file reads differently there: a forged or damaged log.
+	// Repeated counts container keys after the first in one object, the
+	// same key again ({"Records":[…],"Records":[…]}) or another
+	// ({"Records":[…],"Events":[…]}). The records of every such array are
+	// read, but most JSON tools keep only the last value of a key, and
+	// CloudTrail's own readers only Records, so the file reads differently
+	// there: a forged or damaged log.
 	Repeated int64
 }
 

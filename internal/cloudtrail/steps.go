@@ -221,9 +221,10 @@ func (r *Reader) enterContainer(name string, i, ke, j int, fp uint64) error {
 			return r.fileErr(r.objStart, fmt.Errorf("%w: %s", ErrDuplicateKey, r.dupWhere()))
 		}
 	}
-	if slices.Contains(r.conts, name) {
+	if len(r.conts) > 0 {
 		r.stats.Repeated++ // read all the same: see Stats.Repeated
-	} else {
+	}
+	if !slices.Contains(r.conts, name) {
 		r.conts = append(r.conts, name)
 	}
 	switch name {

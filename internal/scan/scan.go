@@ -660,7 +660,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 	}
 	log.Debug("file read", "file", in.Path, "records", st.Read, "rejected", st.Rejected+malformed, "shape", st.Shapes.String())
 	if st.Repeated > 0 {
-		log.Warn("an object of the file repeats its container key (Records, Events or logEvents); ttc read the records of every such array, but most JSON tools keep only the last one and read this file differently: a forged or damaged log",
+		log.Warn("an object of the file repeats its container key, or holds more than one (Records, Events, logEvents); ttc read the records of every such array, but other tools read only one of them: a forged or damaged log",
 			"file", in.Path, "arrays_repeated", st.Repeated)
 	}
 	if in.Folder == cloudtrail.FolderDigest && st.Produced > 0 {
