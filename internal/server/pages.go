@@ -233,6 +233,7 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "event", page{Title: name, Nav: "techniques",
 		Body: struct {
 			Event, Service, Source string
+			Data                   bool
 			Items                  []eventTechnique
-		}{name, svc, s.cat.EventSource(name), items}})
+		}{name, svc, s.cat.EventSource(name), s.cat.IsDataEvent(name), items}})
 }

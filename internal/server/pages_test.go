@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/golden"
 )
 
@@ -146,5 +147,34 @@ func TestFilterFormKeepsQuery(t *testing.T) {
 	}
 	if strings.Contains(body, `href="/techniques/T1562.008"`) {
 		t.Error("matrix shows T1562.008, which the filter excludes")
+	}
+}
+
+// TestDataEventsShown checks, on the embedded catalog, that the technique
+// page and the event page say which events are data events, and that a
+// management event of the same service is not called one.
+func TestDataEventsShown(t *testing.T) {
+	c, err := catalog.Load(catalog.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newServer(t, c, nil).Handler()
+	page := do(t, h, http.MethodGet, "/techniques/T1619.A001", nil).Body.String()
+	for event, kind := range map[string]string{"s3:ListObjectsV2": "<strong>data event</strong>", "s3:ListBuckets": "management"} {
+		i := strings.Index(page, "<code>"+event+"</code>")
+		if i < 0 {
+			t.Fatalf("the technique page does not list %s", event)
+		}
+		row := page[i:]
+		row = row[:strings.Index(row, "</tr>")]
+		if !strings.Contains(row, "<td>"+kind+"</td>") {
+			t.Errorf("the row of %s does not say %s: %s", event, kind, row)
+		}
+	}
+	if ev := do(t, h, http.MethodGet, "/events/s3:GetObject", nil).Body.String(); !strings.Contains(ev, "<strong>data event</strong>") {
+		t.Errorf("the page of s3:GetObject does not say it is a data event")
+	}
+	if ev := do(t, h, http.MethodGet, "/events/s3:ListBuckets", nil).Body.String(); strings.Contains(ev, "data event") {
+		t.Errorf("the page of s3:ListBuckets calls it a data event")
 	}
 }
