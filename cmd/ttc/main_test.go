@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,7 +114,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "--rules", "../../internal/ruleset/testdata/broken/techniques/T1485/rules/broken.yml", "../../examples/incident"}, exitError, "broken.yml"},
 		// In a folder, a broken rule is left out, the scan runs, and the run fails at its end.
 		{[]string{"scan", "-o", "jsonl", "--rules", "../../internal/ruleset/testdata/broken/techniques/T1485/rules", "../../examples/incident"}, exitError,
-			"1 rule from --rules could not be used (see the errors above); 14 findings reported from the rest"},
+			"1 rule could not be used (see the errors above); 14 findings reported from the rest"},
 		{[]string{"scan", "-o", "jsonl", "--exit-code", "--rules", "../../../shared/testdata/sigma", "../../examples/incident"}, exitFindings, ""},
 		{[]string{"scan", "-o", "jsonl", "--group-by", "Actor", "../../examples/incident"}, exitOK, "this format is written ungrouped"},
 		{[]string{"scan", "-o", "navigator", "--group-by", "actor", "../../examples/incident"}, exitOK, "this format is written ungrouped"},
@@ -169,4 +170,34 @@ func loadCatalog(t *testing.T) *catalog.Catalog {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestScanRulesFolderMixed checks that each rule of a --rules folder is
+// told broken or refused on its own, whatever else the folder holds:
+// broken ones fail the run at its end and are counted one by one, a rule of
+// another logsource only warns.
+func TestScanRulesFolderMixed(t *testing.T) {
+	dir := t.TempDir()
+	rule := func(name, logsource, detection string) {
+		t.Helper()
+		body := "title: " + name + "\nid: 11111111-1111-1111-1111-" + fmt.Sprintf("%012d", len(name)) + "\nlogsource: " + logsource + "\ndetection:\n" + detection
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	aws := "{product: aws, service: cloudtrail}"
+	rule("good.yml", aws, "  sel: {eventName: StopLogging}\n  condition: sel\n")
+	rule("badcond.yml", aws, "  sel: {eventName: X}\n  condition: sel and and (\n")
+	rule("sub/badmod.yml", aws, "  sel: {eventName|bogus: X}\n  condition: sel\n")
+	rule("sub/deeper/windows.yml", "{product: windows, service: security}", "  sel: {EventID: 1}\n  condition: sel\n")
+	_, errOut, code := ttc(t, "scan", "-o", "jsonl", "--rules", dir, "../../examples/incident")
+	if code != exitError || !strings.Contains(errOut, "2 rules could not be used") || strings.Count(errOut, "it is broken") != 2 {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and two broken rules", code, errOut)
+	}
+	if !strings.Contains(errOut, "level=WARN") || !strings.Contains(errOut, "windows.yml") {
+		t.Errorf("the windows rule is not warned about:\n%s", errOut)
+	}
 }

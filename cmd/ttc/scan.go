@@ -139,7 +139,7 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	// nothing.
 	var broken int
 	if err != nil {
-		for _, e := range unjoin(err) {
+		for _, e := range leafErrors(err) {
 			if errors.Is(e, detect.ErrUnsupported) || errors.Is(e, detect.ErrLogsource) {
 				a.log.Warn("rule not used", "error", e)
 				continue
@@ -228,7 +228,7 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		incomplete = append(incomplete, fmt.Sprintf("%d of the inputs could not be read to the end (see the rejections above)", failed))
 	}
 	if broken > 0 {
-		incomplete = append(incomplete, fmt.Sprintf("%s from --rules could not be used (see the errors above)", plural(broken, "rule", "rules")))
+		incomplete = append(incomplete, fmt.Sprintf("%s could not be used (see the errors above)", plural(broken, "rule", "rules")))
 	}
 	if len(incomplete) > 0 {
 		// An incomplete scan outranks --exit-code's status 3. The message
@@ -372,10 +372,18 @@ func startProgress(w io.Writer, mode string, s *scan.Scanner) func() {
 	return func() { close(stop); <-finished }
 }
 
-// unjoin splits an errors.Join result into its parts.
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
+// leafErrors lists the errors joined in err, however deeply joins nest
+// (rules are loaded folder by folder, then compiled together): one for
+// each rule, so that each is told refused or broken on its own.
+func leafErrors(err error) []error {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			var out []error
+			for _, x := range j.Unwrap() {
+				out = append(out, leafErrors(x)...)
+			}
+			return out
+		}
 	}
 	return []error{err}
 }
