@@ -108,6 +108,12 @@ func TestRepeatedContainerKey(t *testing.T) {
 			t.Errorf("%+v: records %v, %d repeated; want [A B] and 1", o, names, res.stats.Repeated)
 		}
 	})
+	// Another container key with another value: tools that read it see no records.
+	readBothBuffers(t, `{"Records":[`+recA+`],"Events":null}`, nil, func(o Options, res result) {
+		if names := eventNames(t, res.raws); fmt.Sprint(names) != "[A]" || res.stats.Repeated != 1 {
+			t.Errorf("%+v: records %v, %d repeated; want [A] and 1", o, names, res.stats.Repeated)
+		}
+	})
 	// Repeated with another value, which tools that keep the last read.
 	readBothBuffers(t, `{"Records":[`+recA+`],"Records":null}`, nil, func(o Options, res result) {
 		if names := eventNames(t, res.raws); fmt.Sprint(names) != "[A]" || res.stats.Repeated != 1 {

@@ -464,9 +464,31 @@ func bomAt(b []byte, i int) int {
 	return 0
 }
 
-// aloneInFile reports whether nothing but blanks follows r.pos to the end
-// of input, as after a digest, which is alone in its file.
+// aloneInFile reports whether nothing but blanks and byte order marks
+// follows r.pos to the end of input, as after a digest, which is alone in
+// its file. It consumes them, holding nothing: the value before r.pos is
+// no longer held, however many there are. When it returns false, r.pos is
+// at what follows (or where the input failed).
 func (r *Reader) aloneInFile() bool {
-	_, more, unsure := r.nextByte()
-	return !more && !unsure
+	for {
+		b := r.data()
+		i := r.idx(r.pos)
+		for cut := false; i < len(b) && !cut; {
+			switch c := b[i]; {
+			case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+				i++
+			case bomAt(b, i) > 0:
+				i += 3
+			case c == 0xef && len(b)-i < 3 && !r.eof:
+				cut = true // a mark cut by the buffer: read on
+			default:
+				r.keepHere(i)
+				return false
+			}
+		}
+		r.keepHere(i)
+		if !r.fill() {
+			return r.readErr == nil && r.pos == r.abs(r.n)
+		}
+	}
 }

@@ -228,11 +228,31 @@ func TestDigestKeysWithMore(t *testing.T) {
 		{"too large, then a record", big + "\n" + rec + "\n", "larger than the limit"},
 		{"many blanks, then a record", `{"digestS3Bucket":"x"}` + strings.Repeat(" ", 1100) + "\n" + rec + "\n", "digest object followed by more values"},
 		{"then a container", `{"digestS3Object":"x"}` + "\n" + `{"Records":[` + rec + `]}`, "digest object followed by more values"},
+		{"too large, then a container", big + "\n" + `{"Records":[` + rec + `]}`, "larger than the limit"},
 	} {
 		for _, o := range []Options{{MaxValueSize: 64 << 10}, {MaxValueSize: 64 << 10, BufferSize: 7}} {
 			res := read(t, strings.NewReader(tt.in), "in", o)
 			if len(res.raws) != 1 || len(res.rejects) != 1 || !strings.Contains(res.rejects[0].Reason, tt.reason) || res.err != nil {
 				t.Errorf("%s, %+v: %d records, rejections %v, %v; want the record, and the first value rejected", tt.name, o, len(res.raws), res.rejects, res.err)
+			}
+		}
+	}
+}
+
+// TestDigestThenBlanks checks that a digest followed by nothing but blanks
+// and byte order marks, more of them than the buffer holds, is still set
+// aside: they are passed over without being held.
+func TestDigestThenBlanks(t *testing.T) {
+	digest := `{"awsAccountId":"111111111111","digestStartTime":"2026-03-01T09:00:00Z","digestS3Object":"x","logFiles":[]}`
+	for _, tail := range []string{strings.Repeat(" ", 200<<10), "\n\xef\xbb\xbf\n", strings.Repeat("\n", 100<<10) + "\xef\xbb\xbf"} {
+		for _, o := range []Options{{MaxValueSize: 64 << 10}, {MaxValueSize: 64 << 10, BufferSize: 7}} {
+			res := read(t, strings.NewReader(digest+tail), "digest.json", o)
+			if !errors.Is(res.err, ErrDigest) || len(res.raws) != 0 || len(res.rejects) != 0 {
+				t.Errorf("%d bytes after, %+v: %d records, %d rejected, %v; want the digest set aside", len(tail), o, len(res.raws), len(res.rejects), res.err)
+			}
+			var fe *FileError
+			if errors.As(res.err, &fe) && fe.Pos.Line != 1 {
+				t.Errorf("%d bytes after, %+v: digest at line %d, want 1", len(tail), o, fe.Pos.Line)
 			}
 		}
 	}

@@ -132,7 +132,7 @@ func (r *Reader) member() (*Record, error) {
 		if b[j] == '[' && c != "" {
 			return nil, r.enterContainer(c, i, ke, j, fp)
 		}
-		if c != "" && slices.Contains(r.conts, c) {
+		if c != "" && len(r.conts) > 0 {
 			r.stats.Repeated++ // {"Records":[…],"Records":null}: others read no records
 		}
 		r.sc.dup = 0
@@ -262,17 +262,22 @@ func (r *Reader) objectEnd() (*Record, error) {
 		return nil, nil
 	}
 	if r.overflow {
-		if r.keys.digest && r.first && r.aloneInFile() {
+		pos := r.position(r.objStart, r.stats.Read+1)
+		if r.keys.digest && r.first {
 			// A digest too large to hold (a busy trail's hour of log
 			// files), alone in its file: its keys before the list still
-			// say what it is. With more after it, it is a value too large.
-			r.stats.Shapes |= ShapeDigest
-			return nil, r.fileErr(r.objStart, ErrDigest)
+			// say what it is. With more after it, it is a value too large,
+			// and what follows is read whatever its shape.
+			size, digest := r.pos-r.objStart, r.fileErr(r.objStart, ErrDigest) // before what follows moves the buffer
+			if r.aloneInFile() {
+				r.stats.Shapes |= ShapeDigest
+				return nil, digest
+			}
+			return nil, r.rejectObject(pos, r.tooLargeReason(size))
 		}
 		if err := r.setCat(catItems, r.objStart); err != nil {
 			return nil, err
 		}
-		pos := r.position(r.objStart, r.stats.Read+1)
 		reason := r.tooLargeReason(r.pos - r.objStart)
 		if r.stray != "" {
 			reason = fmt.Sprintf("a %q container among lone records: its items are not read", r.stray)
@@ -295,15 +300,16 @@ func (r *Reader) objectEnd() (*Record, error) {
 		return nil, r.fileErr(r.objStart, fmt.Errorf("%w: container key whose value is not an array", ErrUnknownShape))
 	}
 	if r.keys.digest && r.first {
+		// Positions first: what follows may move the buffer past the object.
+		pos, digest := r.position(r.objStart, r.stats.Read+1), r.fileErr(r.objStart, ErrDigest)
 		if !r.aloneInFile() {
 			// A digest with more after it is no file CloudTrail writes:
 			// the digest is one rejected value, and what follows is read,
 			// not set aside with it, whatever shape it has.
-			return nil, r.rejectObject(r.position(r.objStart, r.stats.Read+1),
-				"a CloudTrail digest object followed by more values: not a digest file, and no record")
+			return nil, r.rejectObject(pos, "a CloudTrail digest object followed by more values: not a digest file, and no record")
 		}
 		r.stats.Shapes |= ShapeDigest
-		return nil, r.fileErr(r.objStart, ErrDigest)
+		return nil, digest
 	}
 	if !r.keys.recordish && !r.keys.wrapper() && r.first {
 		err := r.fileErr(r.objStart, fmt.Errorf("%w: top-level object with neither records nor record fields", ErrUnknownShape))
