@@ -203,3 +203,19 @@ func TestJSONLWriterOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupedJSONEmpty checks that a grouped JSON document keeps its shape
+// when there is nothing to group: an empty actors list, no findings list.
+func TestGroupedJSONEmpty(t *testing.T) {
+	var b bytes.Buffer
+	if err := report.WriteJSON(&b, &scan.Result{Rejections: []scan.Rejection{}, Skipped: []scan.Rejection{}}, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	var d map[string]json.RawMessage
+	if err := json.Unmarshal(b.Bytes(), &d); err != nil {
+		t.Fatalf("%v:\n%s", err, b.String())
+	}
+	if string(d["actors"]) != "[]" || d["findings"] != nil {
+		t.Errorf("actors %s, findings %s; want [] and none", d["actors"], d["findings"])
+	}
+}

@@ -123,7 +123,9 @@ func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
 	jw.field("  ", "kind", "scan", false)
 	jw.field("  ", "summary", res.Summary, false)
 	jw.field("  ", "techniques", t.counts, false)
-	if opts.GroupByActor && len(t.actors) > 0 {
+	if opts.GroupByActor && len(t.actors) == 0 {
+		jw.raw(",\n  \"actors\": []")
+	} else if opts.GroupByActor {
 		jw.raw(",\n  \"actors\": [")
 		n := 0
 		err := eachActor(res, func(i int) error {
