@@ -68,7 +68,8 @@ func (s *Server) scanUpload(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	if err != nil && !errors.Is(err, errShownAll) {
-		s.renderScan(w, r, http.StatusInternalServerError, scanPage{Error: view.Line("read the findings back: " + err.Error())})
+		s.log.Error("read an upload's findings back", "error", err)
+		s.renderScan(w, r, http.StatusInternalServerError, scanPage{Error: "The server could not read the scan's findings back; its log says why."})
 		return
 	}
 	// The page shows record values and names as the text outputs do:
@@ -144,7 +145,8 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 	if err != nil && tr.err == nil && statusOf(err) == http.StatusBadRequest {
 		// Not the upload's fault (input errors are rejections, not
 		// errors): the scan itself failed, writing findings to disk, say.
-		// The details, a path among them, go to the log only.
+		// The details, the server's paths, go to its log only; they hold
+		// nothing of the upload.
 		s.log.Error("scan upload", "error", err)
 		return "", nil, http.StatusInternalServerError, errors.New("scan upload: the server could not complete the scan; its log says why")
 	}
