@@ -122,7 +122,7 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		return err
 	}
 	// A rule file named on its own must be usable; in a folder of rules,
-	// those that cannot be used are left out with a warning and the rest run.
+	// those that cannot be used are left out and the rest run (see below).
 	for _, r := range o.rules {
 		if fi, err := os.Stat(r); err == nil && !fi.IsDir() {
 			if _, err := ruleset.Load(c, []string{r}); err != nil {
