@@ -309,6 +309,6 @@ func containsFold(list []string, s string) bool {
 // tacticKey is a tactic's name or short name as short names are written:
 // lower case, words joined by '-' ("Defense Evasion", "defense_evasion",
 // as older Sigma tags write it, are "defense-evasion").
-func tacticKey(s string) string {
-	return strings.NewReplacer(" ", "-", "_", "-").Replace(strings.ToLower(s))
-}
+func tacticKey(s string) string { return tacticSeparators.Replace(strings.ToLower(s)) }
+
+var tacticSeparators = strings.NewReplacer(" ", "-", "_", "-")

@@ -141,7 +141,7 @@ func (r *Reader) skipFailure(from int64) *knownFailure {
 // would.
 func (r *Reader) skipKnown(from int64, f *knownFailure) (end, last int64, err error) {
 	b := r.buf[:r.idx(f.at)]
-	bound := max(r.startCol, r.recCol) // as skipValue resumes
+	bound := r.resumeCol()
 	for i := r.idx(from); ; {
 		j := bytes.IndexByte(b[i:], '\n')
 		if j < 0 || i+j+1 >= len(b) {

@@ -34,7 +34,7 @@ func (r *Reader) rejectText() error {
 // passed over with it: which lines, so that none goes unmentioned.
 func (r *Reader) resyncNote(from int64, pos Position) (found bool, note string) {
 	first := pos.Line
-	found = r.resync(from, max(r.startCol, r.recCol))
+	found = r.resync(from, r.resumeCol())
 	var last int64
 	to := "up to the next object"
 	if found {
@@ -51,6 +51,11 @@ func (r *Reader) resyncNote(from int64, pos Position) (found bool, note string) 
 	}
 	return found, fmt.Sprintf("; lines %d-%d passed over, %s", first, last, to)
 }
+
+// resumeCol is the column a line's object may start at, at most, for
+// reading to resume there after a broken lone record: that of the record,
+// or of the last whole one (see resyncNote).
+func (r *Reader) resumeCol() int { return max(r.startCol, r.recCol) }
 
 // textHead returns the start of the text at r.pos, for a message: up to
 // 16 bytes, not past its line.
@@ -412,27 +417,27 @@ func joinedBrace(s []byte, line int) (at, wait int) {
 // array whose head is lost, are still read. It returns that byte. It may
 // read more input, holding the object.
 func (r *Reader) nestedAfter(joinedObj bool) (byte, bool) {
-	c, ok, _ := r.nextByte()
+	c, ok := r.nextByte()
 	return c, ok && (c == ']' || c == '}' || c == ',' && joinedObj)
 }
 
 // nextByte returns the first byte after r.pos past blanks and line ends;
-// ok is false when there is none. unsure is true when that is not known:
-// the blanks outgrow what the buffer may hold, or the input fails. It
-// may read more input, holding what is held already.
-func (r *Reader) nextByte() (c byte, ok, unsure bool) {
+// ok is false when there is none, or the blanks outgrow what the buffer may
+// hold, or the input fails. It may read more input, holding what is held
+// already.
+func (r *Reader) nextByte() (c byte, ok bool) {
 	at := r.pos
 	for {
 		b := r.data()
 		i := r.idx(at)
 		for ; i < len(b); i++ {
 			if c := b[i]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
-				return c, true, false
+				return c, true
 			}
 		}
 		at = r.abs(i)
 		if !r.fill() {
-			return 0, false, r.tooLarge || r.readErr != nil
+			return 0, false
 		}
 	}
 }

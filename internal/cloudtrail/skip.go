@@ -43,7 +43,7 @@ func (r *Reader) skipValue(from int64, lone bool) (end, last int64, err error) {
 	// A line may start with blanks before its '{': lineCol counts them
 	// (up to a bound, past which the line is not one to resume at), and
 	// nl is the newline before them.
-	bound := max(r.startCol, r.recCol)
+	bound := r.resumeCol()
 	lineCol, nl := 0, int64(-1)
 	for {
 		b := r.data()

@@ -27,23 +27,23 @@ func (r *Reader) top() error {
 	for {
 		b := r.data()
 		start := r.idx(r.pos)
-		i := skipWS(b, start)
-		for len(b)-i >= 3 && b[i] == 0xef && b[i+1] == 0xbb && b[i+2] == 0xbf {
-			// A UTF-8 byte order mark, which takes no column: at the start
-			// of the input, or of a file joined to another (cat a b).
+		// past moves the column over the blanks b[start:i].
+		past := func(i int) {
 			if k := bytes.LastIndexByte(b[start:i], '\n'); k >= 0 {
 				col = i - (start + k) - 1
 			} else if col >= 0 {
 				col += i - start
 			}
+		}
+		i := skipWS(b, start)
+		for bomAt(b, i) > 0 {
+			// A UTF-8 byte order mark, which takes no column: at the start
+			// of the input, or of a file joined to another (cat a b).
+			past(i)
 			start = i + 3
 			i = skipWS(b, start)
 		}
-		if k := bytes.LastIndexByte(b[start:i], '\n'); k >= 0 {
-			col = i - (start + k) - 1
-		} else if col >= 0 {
-			col += i - start
-		}
+		past(i)
 		r.startCol = col
 		r.keepHere(i)
 		if i >= len(b) || (len(b)-i < 3 && b[i] == 0xef && !r.eof) { // a byte order mark may be cut
@@ -268,12 +268,7 @@ func (r *Reader) objectEnd() (*Record, error) {
 			// files), alone in its file: its keys before the list still
 			// say what it is. With more after it, it is a value too large,
 			// and what follows is read whatever its shape.
-			size, digest := r.pos-r.objStart, r.fileErr(r.objStart, ErrDigest) // before what follows moves the buffer
-			if r.aloneInFile() {
-				r.stats.Shapes |= ShapeDigest
-				return nil, digest
-			}
-			return nil, r.rejectObject(pos, r.tooLargeReason(size))
+			return nil, r.digestEnd(pos, r.tooLargeReason(r.pos-r.objStart))
 		}
 		if err := r.setCat(catItems, r.objStart); err != nil {
 			return nil, err
@@ -300,16 +295,11 @@ func (r *Reader) objectEnd() (*Record, error) {
 		return nil, r.fileErr(r.objStart, fmt.Errorf("%w: container key whose value is not an array", ErrUnknownShape))
 	}
 	if r.keys.digest && r.first {
-		// Positions first: what follows may move the buffer past the object.
-		pos, digest := r.position(r.objStart, r.stats.Read+1), r.fileErr(r.objStart, ErrDigest)
-		if !r.aloneInFile() {
-			// A digest with more after it is no file CloudTrail writes:
-			// the digest is one rejected value, and what follows is read,
-			// not set aside with it, whatever shape it has.
-			return nil, r.rejectObject(pos, "a CloudTrail digest object followed by more values: not a digest file, and no record")
-		}
-		r.stats.Shapes |= ShapeDigest
-		return nil, digest
+		// A digest with more after it is no file CloudTrail writes: the
+		// digest is one rejected value, and what follows is read, not set
+		// aside with it, whatever shape it has.
+		return nil, r.digestEnd(r.position(r.objStart, r.stats.Read+1),
+			"a CloudTrail digest object followed by more values: not a digest file, and no record")
 	}
 	if !r.keys.recordish && !r.keys.wrapper() && r.first {
 		err := r.fileErr(r.objStart, fmt.Errorf("%w: top-level object with neither records nor record fields", ErrUnknownShape))
@@ -381,25 +371,7 @@ func (r *Reader) moreMember(i int) error {
 		return r.endErr(r.anchor())
 	}
 	r.remember(&r.scanFail, knownEOF, r.keep, r.abs(r.n), "")
-	if r.readErr != nil {
-		return r.objectReadErr()
-	}
 	return r.objectEOF()
-}
-
-// objectReadErr handles input that fails (a cut gzip file, a read error)
-// inside a lone top-level object. When a later line of what was read
-// starts an object, the open one is rejected, and the lines read after it
-// are read as ever, up to the failure, which then ends the file; else the
-// failure ends the file here.
-func (r *Reader) objectReadErr() error {
-	pos := r.position(r.objStart, r.stats.Read+1)
-	end := r.lineAtEnd(r.abs(max(r.n-1, r.idx(r.keep))))
-	found, note := r.resyncNote(max(r.objStart+1, r.keep), pos)
-	if !found {
-		return r.endErr(r.objStart)
-	}
-	return r.rejectObject(pos, fmt.Sprintf("invalid JSON: object still open where reading the input failed (line %d)%s", end, note))
 }
 
 // scanned returns where a scan that returned e stopped in b: at e, at the
@@ -414,21 +386,40 @@ func scanned(e, n, errAt int) int {
 	return e
 }
 
-// objectEOF handles input that ends inside a lone top-level object. In one
-// record per line, a broken line that leaves a bracket open or a value out
-// takes the lines after it into its object, up to the end of input: when a
-// later line starts an object, the open one is rejected and reading resumes
-// there. Without such a line, a file whose first value is cut short ends
+// objectEOF handles input that ends, or fails (a cut gzip file), inside a
+// lone top-level object. In one record per line, a broken line that leaves
+// a bracket open or a value out takes the lines after it into its object,
+// up to the end of input: when a later line starts an object, the open one
+// is rejected and reading resumes there, a failure of the input then
+// ending the file where the lines read before it do. Without such a line,
+// a failure ends the file here, a file whose first value is cut short ends
 // with ErrTruncated, and a later value cut short is a rejected record.
 func (r *Reader) objectEOF() error {
 	pos := r.position(r.objStart, r.stats.Read+1)
 	end := r.lineAtEnd(r.abs(max(r.n-1, r.idx(r.keep))))
 	found, note := r.resyncNote(max(r.objStart+1, r.keep), pos)
-	if !found && r.first {
+	where := "at end of input"
+	switch {
+	case r.readErr != nil && !found:
+		return r.endErr(r.objStart)
+	case r.readErr != nil:
+		where = "where reading the input failed"
+	case !found && r.first:
 		return r.fileErr(r.objStart, ErrTruncated)
 	}
-	reason := fmt.Sprintf("invalid JSON: object still open at end of input (line %d)%s", end, note)
-	return r.rejectObject(pos, reason)
+	return r.rejectObject(pos, fmt.Sprintf("invalid JSON: object still open %s (line %d)%s", where, end, note))
+}
+
+// digestEnd ends the file as a digest (ErrDigest) when nothing but blanks
+// follows the digest object just read, and else rejects the object at pos
+// for reason, reading going on after it.
+func (r *Reader) digestEnd(pos Position, reason string) error {
+	digest := r.fileErr(r.objStart, ErrDigest) // before what follows moves the buffer past the object
+	if !r.aloneInFile() {
+		return r.rejectObject(pos, reason)
+	}
+	r.stats.Shapes |= ShapeDigest
+	return digest
 }
 
 // lineAtEnd is lineAt for offset p at the end of input (the last byte, or
