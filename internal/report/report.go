@@ -200,11 +200,18 @@ func cutListed(s string) string {
 	if len(s) <= MaxListedBytes {
 		return s
 	}
-	n := MaxListedBytes
+	return runePrefix(s, MaxListedBytes) + "…" // a new string: the whole value is not kept
+}
+
+// runePrefix returns s cut to at most n bytes, at a character boundary.
+func runePrefix(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
-	return s[:n] + "…" // a new string: the whole value is not kept
+	return s[:n]
 }
 
 func (tb *timelineBuilder) timelines() []ActorTimeline {

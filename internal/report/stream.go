@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"unicode/utf8"
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/scan"
@@ -92,11 +91,7 @@ func ActorKey(f *scan.Finding) string {
 	}
 	h := fnv.New64a()
 	h.Write([]byte(k))
-	n := maxActorKey
-	for n > 0 && !utf8.RuneStart(k[n]) {
-		n--
-	}
-	return fmt.Sprintf("%s…#%016x", k[:n], h.Sum64())
+	return fmt.Sprintf("%s…#%016x", runePrefix(k, maxActorKey), h.Sum64())
 }
 
 // errEnough stops reading findings once a report has all it shows.
