@@ -90,8 +90,8 @@ func newTechniqueCounter() *techniqueCounter {
 
 func (tc *techniqueCounter) add(f *scan.Finding) {
 	key := f.TechniqueID
-	if key == "" {
-		key = "rule:" + f.Rule.ID
+	if key == "" { // one row per rule: by id and file, as Sigma's id is optional
+		key = "rule:" + f.Rule.ID + "\x00" + f.Rule.File
 	}
 	c, ok := tc.by[key]
 	if !ok {

@@ -219,3 +219,25 @@ func TestGroupedJSONEmpty(t *testing.T) {
 		t.Errorf("actors %s, findings %s; want [] and none", d["actors"], d["findings"])
 	}
 }
+
+// TestTallyRulesWithoutID checks that findings of rules with no catalog
+// technique are counted per rule, by id and file: two rules without an id
+// are two rows, not one under the first one's title.
+func TestTallyRulesWithoutID(t *testing.T) {
+	f := func(title, file string) scan.Finding {
+		return scan.Finding{EventID: title, Rule: scan.RuleRef{Title: title, File: file, Origin: "external"}}
+	}
+	res := &scan.Result{Findings: []scan.Finding{f("one", "rules/a.yml"), f("two", "rules/b.yml"), f("one again", "rules/a.yml")}}
+	counts, err := report.Tally(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, c := range counts {
+		got[c.TechniqueName] = c.Findings
+	}
+	want := map[string]int{"(no catalog technique) one": 2, "(no catalog technique) two": 1}
+	if len(got) != len(want) || got["(no catalog technique) one"] != 2 || got["(no catalog technique) two"] != 1 {
+		t.Errorf("tally rows %v, want %v", got, want)
+	}
+}

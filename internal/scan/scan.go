@@ -286,7 +286,7 @@ func (w *worker) emit(fs []Finding, rh *rawHeader) {
 		f := &fs[i]
 		keep = append(keep, false)
 		if hasID {
-			if s.emitted.add(dupHash(s.seed, event, f.Rule.ID, f.TechniqueID)) {
+			if s.emitted.add(dupHash(s.seed, event, &f.Rule, f.TechniqueID)) {
 				s.streamed.Duplicates++
 				continue
 			}
@@ -394,13 +394,17 @@ func appendDigestField[S ~string | ~[]byte](buf []byte, t S) []byte {
 }
 
 // dupHash hashes what makes a finding a duplicate: its event and its rule
-// and technique.
-func dupHash(seed maphash.Seed, event uint64, rule, technique string) uint64 {
+// and technique. A rule is known by its id and its file together: Sigma's
+// id is optional, and two rules that both lack one, or that share one by
+// mistake, are still two rules whose findings both count.
+func dupHash(seed maphash.Seed, event uint64, rule *RuleRef, technique string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
 	maphash.WriteComparable(&h, event)
-	maphash.WriteComparable(&h, len(rule))
-	h.WriteString(rule)
+	for _, s := range [...]string{rule.ID, rule.File} {
+		maphash.WriteComparable(&h, len(s))
+		h.WriteString(s)
+	}
 	h.WriteString(technique)
 	return h.Sum64()
 }
@@ -779,7 +783,7 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 	kept := 0
 	for i, f := range all {
 		if f.EventID != "" {
-			key := dupHash(s.seed, findingDigest(s.seed, f), f.Rule.ID, f.TechniqueID)
+			key := dupHash(s.seed, findingDigest(s.seed, f), &f.Rule, f.TechniqueID)
 			if _, dup := seen[key]; dup {
 				sum.Duplicates++
 				all[i] = nil
@@ -852,7 +856,10 @@ func cmpFinding(a, b *Finding) int {
 	if c := strings.Compare(a.TechniqueID, b.TechniqueID); c != 0 {
 		return c
 	}
-	return strings.Compare(a.Rule.ID, b.Rule.ID)
+	if c := strings.Compare(a.Rule.ID, b.Rule.ID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Rule.File, b.Rule.File)
 }
 
 // keep applies the output filters.

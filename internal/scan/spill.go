@@ -447,7 +447,7 @@ func (s *Scanner) mergeSpilled(res *Result, parts []*part) error {
 				clear(seen)
 			}
 			if f.EventID != "" {
-				key := dupHash(s.seed, findingDigest(s.seed, f), f.Rule.ID, f.TechniqueID)
+				key := dupHash(s.seed, findingDigest(s.seed, f), &f.Rule, f.TechniqueID)
 				if _, dup := seen[key]; dup {
 					sum.Duplicates++
 					return nil
