@@ -148,6 +148,9 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 			a.log.Error("rule not used: it is broken", "error", e)
 		}
 	}
+	for _, msg := range rules.SharedIDs() {
+		a.log.Warn("rules share an id: both run", "rules", msg)
+	}
 	if o.minLevel != "" {
 		all := len(rules.Rules())
 		var dropped int

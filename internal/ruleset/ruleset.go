@@ -53,6 +53,26 @@ type Set struct {
 // Rules returns the rules in the set, catalog rules first.
 func (s *Set) Rules() []*Rule { return s.rules }
 
+// SharedIDs describes each rule of the set whose Sigma id an earlier rule
+// of the set holds too, naming both files. Both run, and their findings
+// are told apart by file; but an id is meant to name one rule, and tools
+// downstream (a SIEM, a ticket) may take the two for one.
+func (s *Set) SharedIDs() []string {
+	var out []string
+	first := map[string]string{}
+	for _, r := range s.rules {
+		if r.ID == "" {
+			continue
+		}
+		if prev, ok := first[r.ID]; ok {
+			out = append(out, fmt.Sprintf("rule id %s of %s is also the id of %s", r.ID, r.File, prev))
+			continue
+		}
+		first[r.ID] = r.File
+	}
+	return out
+}
+
 // Lookup returns the set's view of a rule the matcher returned.
 func (s *Set) Lookup(r *detect.Rule) *Rule { return s.byRule[r] }
 
@@ -137,35 +157,103 @@ func (s *Set) AtLeast(min string) (*Set, int, error) {
 
 // loadExternal parses the rule files below dir (or the file dir itself).
 func loadExternal(c *catalog.Catalog, dir string) ([]*Rule, error) {
-	var errs []error
+	files, errs := ruleFiles(dir)
 	var rules []*Rule
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			errs = append(errs, fmt.Errorf("read rules: %w", err))
-			return nil
-		}
-		if d.IsDir() || !(strings.HasSuffix(path, ".yml") || strings.HasSuffix(path, ".yaml")) {
-			return nil
-		}
+	for _, path := range files {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("read rule: %w", err))
-			return nil
+			continue
 		}
 		r, err := detect.ParseRule(path, data)
 		if err != nil {
 			errs = append(errs, err)
-			return nil
+			continue
 		}
 		techniques, tactics := MapTags(c, r.Tags)
 		rules = append(rules, &Rule{Rule: r, Origin: FromExternal, Techniques: techniques, Tactics: tactics,
 			Unmapped: unmappedTags(c, r.Tags)})
-		return nil
-	})
-	if err != nil {
-		errs = append(errs, err)
 	}
 	return rules, errors.Join(errs...)
+}
+
+// isRuleFile reports whether a file name is that of a Sigma rule.
+func isRuleFile(name string) bool {
+	return strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml")
+}
+
+// ruleFiles lists the rule files below dir in lexical order, or dir itself
+// when it is a file. Links are followed, to folders as to files: rule
+// collections are often linked into one folder, and a link left unread
+// would leave its rules out without a word. A folder reached a second time,
+// through a loop of links or by two ways, is read once.
+func ruleFiles(dir string) ([]string, []error) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, []error{fmt.Errorf("read rules: %w", err)}
+	}
+	if !fi.IsDir() {
+		if isRuleFile(dir) {
+			return []string{dir}, nil
+		}
+		return nil, nil
+	}
+	w := &ruleWalk{}
+	w.folder(dir, fi)
+	return w.files, w.errs
+}
+
+// ruleWalk gathers the rule files of a folder tree.
+type ruleWalk struct {
+	read  []os.FileInfo // folders read so far
+	files []string
+	errs  []error
+}
+
+func (w *ruleWalk) folder(dir string, fi os.FileInfo) {
+	for _, r := range w.read {
+		if os.SameFile(r, fi) {
+			return
+		}
+	}
+	w.read = append(w.read, fi)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		w.errs = append(w.errs, fmt.Errorf("read rules: %w", err))
+	}
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		switch {
+		case e.Type()&fs.ModeSymlink != 0:
+			target, err := os.Stat(path)
+			switch {
+			case err != nil:
+				w.errs = append(w.errs, fmt.Errorf("read rules: %s: a link that leads to nothing readable: %w", path, err))
+			case target.IsDir():
+				w.folder(path, target)
+			case isRuleFile(path):
+				w.file(path, target.Mode())
+			}
+		case e.IsDir():
+			if info, err := e.Info(); err != nil {
+				w.errs = append(w.errs, fmt.Errorf("read rules: %w", err))
+			} else {
+				w.folder(path, info)
+			}
+		case isRuleFile(path):
+			w.file(path, e.Type())
+		}
+	}
+}
+
+// file notes a rule file; one that is not a regular file (a pipe, a
+// device) is refused rather than read, as reading it could wait forever.
+func (w *ruleWalk) file(path string, mode fs.FileMode) {
+	if !mode.IsRegular() {
+		w.errs = append(w.errs, fmt.Errorf("read rule: %s: not a regular file", path))
+		return
+	}
+	w.files = append(w.files, path)
 }
 
 // unmappedTags returns the ATT&CK IDs of the technique tags MapTags finds
