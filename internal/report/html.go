@@ -20,7 +20,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"event": eventLabel,
 	"join":  strings.Join,
 	"dash":  orDash,
-	"count": func(n int, one, many string) string { return count(int64(n), one, many) },
+	"count": func(n int, one, many string) string { return view.Count(int64(n), one, many) },
 }).Parse(htmlTemplate))
 
 // WriteHTML writes a self-contained HTML report: no scripts, no external
@@ -77,9 +77,11 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 		Actors     iter.Seq[actorView]
 		Rejections []scan.Rejection
 		Skipped    []scan.Rejection
+		Warnings   []scan.Rejection
 		Line       string
 		Tactics    tacticNamer
-	}{sanitiseCounts(t.counts), actors, lineFiles(res.Rejections), lineFiles(res.Skipped), SummaryLine(res.Summary), tactics}
+	}{sanitiseCounts(t.counts), actors, lineFiles(res.Rejections), lineFiles(res.Skipped), lineFiles(res.Warnings),
+		SummaryLine(res.Summary), tactics}
 	// The template writes a piece at a time: gather them.
 	bw := bufio.NewWriterSize(w, 64<<10)
 	err = reportTmpl.Execute(bw, data)
@@ -133,6 +135,7 @@ func Sanitise(res *scan.Result) *scan.Result {
 	}
 	out.Rejections = lineFiles(res.Rejections)
 	out.Skipped = lineFiles(res.Skipped)
+	out.Warnings = lineFiles(res.Warnings)
 	return &out
 }
 

@@ -283,7 +283,7 @@ func (j *JSONLWriter) Close(res *scan.Result) error {
 	for _, group := range []struct {
 		typ  string
 		list []scan.Rejection
-	}{{"rejection", res.Rejections}, {"skipped", res.Skipped}} {
+	}{{"rejection", res.Rejections}, {"skipped", res.Skipped}, {"warning", res.Warnings}} {
 		for _, r := range group.list {
 			line := struct {
 				Type string `json:"type"`
@@ -317,39 +317,34 @@ func SummaryLine(s scan.Summary) string {
 		size += fmt.Sprintf("; %d not read to the end", s.FilesFailed)
 	}
 	line := fmt.Sprintf("%s (%s) in %s: %s read = %d matched + %d unmatched + %d rejected; %s",
-		count(s.Files+s.FilesFailed, "file", "files"), size, s.Duration.Round(time.Millisecond),
-		count(s.Read, "record", "records"), s.Matched, s.Unmatched, s.Rejected, count(int64(s.Findings), "finding", "findings"))
+		view.Count(s.Files+s.FilesFailed, "file", "files"), size, s.Duration.Round(time.Millisecond),
+		view.Count(s.Read, "record", "records"), s.Matched, s.Unmatched, s.Rejected, view.Count(int64(s.Findings), "finding", "findings"))
 	var extra []string
 	if s.FilesSkipped > 0 {
-		extra = append(extra, count(s.FilesSkipped, "file", "files")+" skipped")
+		extra = append(extra, view.Count(s.FilesSkipped, "file", "files")+" skipped")
 	}
 	if s.Duplicates > 0 {
-		extra = append(extra, count(s.Duplicates, "duplicate finding", "duplicate findings")+" dropped")
+		extra = append(extra, view.Count(s.Duplicates, "duplicate finding", "duplicate findings")+" dropped")
 	}
 	if s.Forgotten > 0 {
-		extra = append(extra, fmt.Sprintf("duplicate check out of memory for %s", count(s.Forgotten, "finding", "findings")))
+		extra = append(extra, fmt.Sprintf("duplicate check out of memory for %s", view.Count(s.Forgotten, "finding", "findings")))
 	}
 	if s.Filtered > 0 {
-		extra = append(extra, count(s.Filtered, "finding", "findings")+" filtered out")
+		extra = append(extra, view.Count(s.Filtered, "finding", "findings")+" filtered out")
 	}
 	if s.ControlItems > 0 {
-		extra = append(extra, count(s.ControlItems, "CloudWatch control message", "CloudWatch control messages")+" not read")
+		extra = append(extra, view.Count(s.ControlItems, "CloudWatch control message", "CloudWatch control messages")+" not read")
 	}
 	if s.Insights > 0 {
-		extra = append(extra, count(s.Insights, "Insights record", "Insights records"))
+		extra = append(extra, view.Count(s.Insights, "Insights record", "Insights records"))
+	}
+	if s.Warnings > 0 {
+		extra = append(extra, view.Count(s.Warnings, "file", "files")+" with a warning")
 	}
 	if len(extra) > 0 {
 		line += " (" + strings.Join(extra, ", ") + ")"
 	}
 	return line
-}
-
-// count writes n with the singular or plural noun.
-func count(n int64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // HumanBytes writes a byte count in B, KiB, MiB or GiB.

@@ -169,6 +169,11 @@ func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
 	}
 	jw.field("  ", "rejections", res.Rejections, false)
 	jw.field("  ", "skipped_files", res.Skipped, false)
+	warnings := res.Warnings
+	if warnings == nil {
+		warnings = []scan.Rejection{} // [], never null
+	}
+	jw.field("  ", "warnings", warnings, false)
 	jw.raw("\n}\n")
 	if jw.err == nil {
 		jw.err = jw.w.Flush()

@@ -58,7 +58,7 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 			cur, shown = i, shown[:0]
 			a := t.actors[i]
 			fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(view.Line(a.Actor), opts.View), view.Line(orDash(a.Type)),
-				count(int64(t.count[i]), "finding", "findings"), view.Line(a.First), view.Line(a.Last))
+				view.Count(int64(t.count[i]), "finding", "findings"), view.Line(a.First), view.Line(a.Last))
 			if len(a.AccessKey) > 0 {
 				fmt.Fprintf(&b, ", keys %s%s", view.Line(strings.Join(a.AccessKey, " ")), andMore(a.MoreAccessKeys))
 			}
@@ -118,7 +118,7 @@ func andMore(more bool) string {
 
 func writeMore(b *strings.Builder, more int) {
 	if more > 0 {
-		fmt.Fprintf(b, "… %s more, not listed here: -o jsonl, json, markdown or html list them all\n", count(int64(more), "finding", "findings"))
+		fmt.Fprintf(b, "… %s more, not listed here: -o jsonl, json, markdown or html list them all\n", view.Count(int64(more), "finding", "findings"))
 	}
 }
 
@@ -186,16 +186,16 @@ func eventLabel(f scan.Finding) string {
 }
 
 func writeRejections(b *strings.Builder, res *scan.Result, opts Options) {
-	if len(res.Rejections) == 0 && len(res.Skipped) == 0 {
+	if len(res.Rejections) == 0 && len(res.Skipped) == 0 && len(res.Warnings) == 0 {
 		return
 	}
 	if len(res.Rejections) > 0 {
 		var what []string
 		if res.Summary.Rejected > 0 {
-			what = append(what, count(res.Summary.Rejected, "record", "records"))
+			what = append(what, view.Count(res.Summary.Rejected, "record", "records"))
 		}
 		if res.Summary.FilesFailed > 0 {
-			what = append(what, count(res.Summary.FilesFailed, "file", "files")+" not read to the end")
+			what = append(what, view.Count(res.Summary.FilesFailed, "file", "files")+" not read to the end")
 		}
 		title := "REJECTED"
 		if len(what) > 0 {
@@ -209,9 +209,15 @@ func writeRejections(b *strings.Builder, res *scan.Result, opts Options) {
 			fmt.Fprintf(b, "  … %d more not listed\n", res.Summary.Rejected+res.Summary.FilesFailed-n)
 		}
 	}
-	if len(res.Skipped) > 0 {
-		fmt.Fprintf(b, "\n%s\n", view.Bold(fmt.Sprintf("SKIPPED FILES (%d)", len(res.Skipped)), opts.View))
-		for _, r := range res.Skipped {
+	for _, group := range []struct {
+		title string
+		list  []scan.Rejection
+	}{{"SKIPPED FILES", res.Skipped}, {"WARNINGS", res.Warnings}} {
+		if len(group.list) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "\n%s\n", view.Bold(fmt.Sprintf("%s (%d)", group.title, len(group.list)), opts.View))
+		for _, r := range group.list {
 			b.WriteString("  " + view.Line(r.File+": "+r.Reason) + "\n")
 		}
 	}
@@ -220,7 +226,7 @@ func writeRejections(b *strings.Builder, res *scan.Result, opts Options) {
 func rejectionLine(r scan.Rejection) string {
 	switch {
 	case r.Whole && r.Line > 0:
-		return fmt.Sprintf("%s:%d (offset %d, after %s): %s", r.File, r.Line, r.Offset, count(r.Ordinal, "record", "records"), r.Reason)
+		return fmt.Sprintf("%s:%d (offset %d, after %s): %s", r.File, r.Line, r.Offset, view.Count(r.Ordinal, "record", "records"), r.Reason)
 	case r.Whole:
 		return fmt.Sprintf("%s: %s", r.File, r.Reason)
 	}
@@ -302,6 +308,15 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 			g.Rows = append(g.Rows, []string{r.File, fmt.Sprint(r.Line), fmt.Sprint(r.Ordinal), r.Reason})
 		}
 		if err := write("Rejected and skipped", g); err != nil {
+			return err
+		}
+	}
+	if len(res.Warnings) > 0 {
+		g := view.Grid{Headers: []string{"File", "Warning"}}
+		for _, r := range res.Warnings {
+			g.Rows = append(g.Rows, []string{r.File, r.Reason})
+		}
+		if err := write("Warnings", g); err != nil {
 			return err
 		}
 	}

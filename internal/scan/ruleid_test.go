@@ -107,3 +107,46 @@ level: low
 		check(t, titles, res.Summary.Duplicates)
 	})
 }
+
+// TestWarnings checks that files read in full but shaped as no delivery is
+// (a repeated container key; records in a digest folder) are listed with
+// the reason, and counted, while their records are read like any others.
+func TestWarnings(t *testing.T) {
+	c, rs := fixtures(t)
+	dir := t.TempDir()
+	record := func(id string) string {
+		return `{"eventVersion":"1.08","eventID":"` + id + `","eventTime":"2026-01-02T03:04:05Z","eventSource":"s3.amazonaws.com",` +
+			`"eventName":"ListBuckets","awsRegion":"us-east-1","recipientAccountId":"111122223333"}`
+	}
+	files := map[string]string{
+		"forged.json": `{"Records":[` + record("a1") + `],"Records":[` + record("a2") + `]}`,
+		filepath.Join("AWSLogs", "111122223333", "CloudTrail-Digest", "us-east-1", "2026", "01", "02", "x.json"): `{"Records":[` + record("b1") + `]}`,
+		"plain.json": `{"Records":[` + record("c1") + `]}`,
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := scan.New(c, rs, scan.Options{Workers: 2}).Scan(context.Background(), []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Read != 4 || res.Summary.Warnings != 2 || len(res.Warnings) != 2 {
+		t.Fatalf("read %d, warnings %d (%d listed), want 4 records and 2 warnings", res.Summary.Read, res.Summary.Warnings, len(res.Warnings))
+	}
+	want := []struct{ file, reason string }{
+		{"x.json", "a file in a CloudTrail-Digest folder holds 1 record, not a digest"},
+		{"forged.json", "1 array after the first, all read here, but other tools read only one"},
+	}
+	for i, w := range want { // in file order: AWSLogs/… sorts before forged.json
+		got := res.Warnings[i]
+		if filepath.Base(got.File) != w.file || !bytes.Contains([]byte(got.Reason), []byte(w.reason)) {
+			t.Errorf("warning %d: %s: %s, want %s: …%s…", i, got.File, got.Reason, w.file, w.reason)
+		}
+	}
+}

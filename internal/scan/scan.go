@@ -27,6 +27,7 @@ import (
 	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"github.com/ttcproject/ttc/internal/ruleset"
+	"github.com/ttcproject/ttc/internal/view"
 )
 
 // MaxRejections bounds how many rejected records and file errors are kept
@@ -109,7 +110,10 @@ type Summary struct {
 	// event would be written again.
 	Forgotten int64 `json:"duplicate_keys_forgotten,omitempty"`
 	// Filtered counts findings left out by the time, technique and tactic filters.
-	Filtered int64         `json:"filtered_findings"`
+	Filtered int64 `json:"filtered_findings"`
+	// Warnings counts files read in full that look forged or misplaced
+	// (see Result.Warnings).
+	Warnings int64         `json:"warnings,omitempty"`
 	Findings int           `json:"findings"`
 	Bytes    int64         `json:"bytes"`
 	Duration time.Duration `json:"duration_ns"`
@@ -124,6 +128,11 @@ type Result struct {
 	Findings   []Finding   `json:"findings"`
 	Rejections []Rejection `json:"rejections"`
 	Skipped    []Rejection `json:"skipped_files"`
+	// Warnings are files read in full whose shape no CloudTrail delivery
+	// has: an object that repeats its container key, records in a digest
+	// folder. Their records are classified like any others; the warning
+	// says that other tools may read the file differently, and why.
+	Warnings []Rejection `json:"warnings"`
 
 	spilled *spilledResult
 }
@@ -427,6 +436,7 @@ type part struct {
 	runs       []run // findings spilled to disk
 	rejections []Rejection
 	skipped    []Rejection
+	warnings   []Rejection
 }
 
 // chunkSize is how many findings a chunk holds: adding findings fills
@@ -458,6 +468,14 @@ func (c chunks) len() int {
 func (p *part) reject(r Rejection) {
 	if len(p.rejections) < MaxRejections {
 		p.rejections = append(p.rejections, r)
+	}
+}
+
+// warn notes a warning about a file (see Result.Warnings).
+func (p *part) warn(file, reason string) {
+	p.sum.Warnings++
+	if len(p.warnings) < MaxRejections {
+		p.warnings = append(p.warnings, Rejection{File: file, Reason: reason, Whole: true})
 	}
 }
 
@@ -663,12 +681,18 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		w.p.sum.Bytes += st.Bytes
 	}
 	log.Debug("file read", "file", in.Path, "records", st.Read, "rejected", st.Rejected+malformed, "shape", st.Shapes.String())
+	// Said in the report, and on stderr at once, as a long scan goes on.
 	if st.Repeated > 0 {
-		log.Warn("an object of the file repeats its container key, or holds more than one (Records, Events, logEvents); ttc read the records of every such array, but other tools read only one of them: a forged or damaged log",
-			"file", in.Path, "arrays_repeated", st.Repeated)
+		msg := fmt.Sprintf("an object repeats its container key, or holds more than one (Records, Events, logEvents): %s after the first, all read here, but other tools read only one: a forged or damaged log",
+			view.Count(st.Repeated, "array", "arrays"))
+		w.p.warn(in.Path, msg)
+		log.Warn(msg, "file", in.Path)
 	}
 	if in.Folder == cloudtrail.FolderDigest && st.Produced > 0 {
-		log.Warn("a file in a CloudTrail-Digest folder holds records, not a digest; CloudTrail does not write logs there", "file", in.Path, "records", st.Produced)
+		msg := fmt.Sprintf("a file in a CloudTrail-Digest folder holds %s, not a digest; CloudTrail does not write logs there",
+			view.Count(st.Produced, "record", "records"))
+		w.p.warn(in.Path, msg)
+		log.Warn(msg, "file", in.Path)
 	}
 }
 
@@ -754,6 +778,7 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		sum.Rejected += p.sum.Rejected
 		sum.Insights += p.sum.Insights
 		sum.ControlItems += p.sum.ControlItems
+		sum.Warnings += p.sum.Warnings
 		sum.Bytes += p.sum.Bytes
 		if !spilled {
 			for _, c := range p.findings {
@@ -764,7 +789,9 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		}
 		res.Rejections = append(res.Rejections, p.rejections...)
 		res.Skipped = append(res.Skipped, p.skipped...)
+		res.Warnings = append(res.Warnings, p.warnings...)
 	}
+	slices.SortStableFunc(res.Warnings, func(a, b Rejection) int { return strings.Compare(a.File, b.File) })
 	sum.Rules = len(s.rules.Rules())
 	sort.SliceStable(res.Rejections, func(i, j int) bool {
 		a, b := res.Rejections[i], res.Rejections[j]

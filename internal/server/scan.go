@@ -35,6 +35,7 @@ type scanPage struct {
 	Findings   []scan.Finding
 	Hidden     int
 	Rejections []scan.Rejection
+	Warnings   []scan.Rejection
 	Grid       grid
 }
 
@@ -74,10 +75,11 @@ func (s *Server) scanUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	// The page shows record values and names as the text outputs do:
 	// control and invisible characters escaped, not passed to the browser.
-	san := report.Sanitise(&scan.Result{Summary: res.Summary, Findings: shown, Rejections: res.Rejections, Skipped: res.Skipped})
+	san := report.Sanitise(&scan.Result{Summary: res.Summary, Findings: shown, Rejections: res.Rejections, Skipped: res.Skipped,
+		Warnings: res.Warnings})
 	p := scanPage{
 		Done: true, FileName: view.Line(name), Summary: res.Summary, Line: report.SummaryLine(res.Summary),
-		Techniques: counts, Findings: san.Findings, Rejections: san.Rejections,
+		Techniques: counts, Findings: san.Findings, Rejections: san.Rejections, Warnings: san.Warnings,
 		Hidden: res.Summary.Findings - len(shown), Grid: s.observedGrid(counts),
 	}
 	s.renderScan(w, r, http.StatusOK, p)

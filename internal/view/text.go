@@ -152,3 +152,11 @@ func fit(s string, n int) string {
 func words(s string) string {
 	return Line(strings.Join(strings.Fields(s), " "))
 }
+
+// Count writes n with the singular or plural noun: "1 record", "2 records".
+func Count(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
