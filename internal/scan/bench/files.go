@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -142,11 +141,8 @@ func drain(r io.Reader, buf []byte) (int64, error) {
 
 // cpuTime is the user and system time this process used so far.
 func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	user, sys := cpuTimes()
+	return user + sys
 }
 
 // mbps is decimal megabytes per second.

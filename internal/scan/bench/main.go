@@ -144,6 +144,14 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 		}
 		res.Scan = append(res.Scan, r)
 	}
+	if top := res.Scan[len(res.Scan)-1]; top.OutputBytes > 0 {
+		log.Info("measuring the cost of writing the scan's output alone", "bytes", top.OutputBytes)
+		o, err := measureWrite(cfg.dir, top.OutputBytes)
+		if err != nil {
+			return err
+		}
+		res.Write = &o
+	}
 
 	if sigma != "" {
 		// The catalog's rules alone, to show what SigmaHQ's rules cost.

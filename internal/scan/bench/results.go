@@ -34,10 +34,12 @@ type Results struct {
 	// spilled to temporary files past a budget.
 	Table     *ScanRun   `json:"ttc_scan_table,omitempty"`
 	InProcess *InProcess `json:"in_process,omitempty"`
-	Naive     []Naive    `json:"naive"`
-	NaiveTTC  *InProcess `json:"naive_prefix_scan,omitempty"`
-	Checks    []Check    `json:"checks"`
-	Notes     []string   `json:"notes,omitempty"`
+	// Write is the cost of writing the last JSON Lines run's output alone.
+	Write    *OutputWrite `json:"output_write,omitempty"`
+	Naive    []Naive      `json:"naive"`
+	NaiveTTC *InProcess   `json:"naive_prefix_scan,omitempty"`
+	Checks   []Check      `json:"checks"`
+	Notes    []string     `json:"notes,omitempty"`
 	// Load is the 1-minute load average at the start and the end.
 	Load    [2]float64 `json:"load_average"`
 	Scaling float64    `json:"scaling"`
@@ -180,6 +182,10 @@ func (r *Results) WriteTable(w io.Writer) {
 	}
 	if s := r.CatalogOnly; s != nil {
 		fmt.Fprintf(w, "ttc scan, catalog rules only, %d workers: %s\n", s.Workers, s.SummaryLine)
+	}
+	if o := r.Write; o != nil {
+		top := r.Scan[len(r.Scan)-1]
+		o.print(w, top.UserCPU+top.SysCPU)
 	}
 	if r.Scaling > 0 {
 		fmt.Fprintf(w, "scaling 1 -> 2 workers: %.2f x\n", r.Scaling)
