@@ -122,12 +122,37 @@ func mdCells(cells []string) []string {
 	return out
 }
 
+// mdReplacer escapes what Markdown would act on. Besides markup, it breaks
+// the autolinks of GitHub's dialect, which turn text into links with no
+// brackets at all: a URL (the ':' of "://"), a "www." host and an email
+// address (the '@'). Log values are the attacker's; a report must not hand
+// a responder a link to click. An escaped character shows as itself.
 var mdReplacer = strings.NewReplacer(
 	`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`,
+	"://", `\://`, "@", `\@`,
 )
 
-// MarkdownEscape makes s literal text in Markdown (and inert if rendered as HTML).
-func MarkdownEscape(s string) string { return mdReplacer.Replace(s) }
+// MarkdownEscape makes s literal text in Markdown (and inert if rendered as
+// HTML, and never a link).
+func MarkdownEscape(s string) string { return escapeWWW(mdReplacer.Replace(s)) }
+
+// escapeWWW escapes the '.' of every "www." in s, in any case, as autolink
+// parsers differ on whether case matters.
+func escapeWWW(s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 3; i < len(s); i++ {
+		if s[i] == '.' && strings.EqualFold(s[i-3:i], "www") {
+			b.WriteString(s[last:i])
+			b.WriteString(`\.`)
+			last = i + 1
+		}
+	}
+	if last == 0 {
+		return s
+	}
+	return b.String() + s[last:]
+}
 
 // shrink narrows columns until their sum fits room, in the rounds Grid
 // describes.

@@ -42,9 +42,18 @@ func TestWrap(t *testing.T) {
 }
 
 func TestMarkdownEscape(t *testing.T) {
-	got := MarkdownEscape("a|b *c* <script> [x](y)")
-	want := `a\|b \*c\* &lt;script&gt; \[x\](y)`
-	if got != want {
-		t.Errorf("MarkdownEscape = %q, want %q", got, want)
+	for _, tc := range []struct{ in, want string }{
+		{"a|b *c* <script> [x](y)", `a\|b \*c\* &lt;script&gt; \[x\](y)`},
+		// GitHub's autolinks: URLs, www. hosts and email addresses.
+		{"curl/8.0 https://evil.example/x", `curl/8.0 https\://evil.example/x`},
+		{"see www.evil.example or WWW.EVIL.EXAMPLE or wWw.x.y", `see www\.evil.example or WWW\.EVIL.EXAMPLE or wWw\.x.y`},
+		{"www.", `www\.`},
+		{"ww.www", "ww.www"},
+		{"AROAEXAMPLE:alice@example.com", `AROAEXAMPLE:alice\@example.com`},
+		{"arn:aws:iam::111122223333:user/a_b", `arn:aws:iam::111122223333:user/a\_b`},
+	} {
+		if got := MarkdownEscape(tc.in); got != tc.want {
+			t.Errorf("MarkdownEscape(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
