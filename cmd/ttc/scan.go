@@ -165,14 +165,21 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	a.log.Info("rules compiled", "rules", len(rules.Rules()))
 	sopts.Log, sopts.Stdin = a.log, os.Stdin
 	// JSON Lines streams findings as they are found, so memory stays flat
-	// whatever the number of findings; the other formats sort and group them.
-	// The others hold a budget of findings in memory and spill the rest,
-	// sorted, to temporary files, so that theirs stays flat too.
+	// whatever the number of findings; so does the table, which counts
+	// them and keeps the first it lists. The other formats list every
+	// finding in order, or by actor: they hold a budget of findings in
+	// memory and spill the rest, sorted, to temporary files, so that
+	// theirs stays flat too.
 	var jw *report.JSONLWriter
-	if f == view.JSONL {
+	var table *report.TableStream
+	switch {
+	case f == view.JSONL:
 		jw = report.NewJSONLWriter(a.stdout)
 		sopts.EmitJSON = jw.Lines
-	} else {
+	case f == view.Table && o.groupBy != "actor":
+		table = report.NewTableStream()
+		sopts.Collect = table.Add
+	default:
 		sopts.SpillAfter = spillAfter
 	}
 	s := scan.New(c, rules, sopts)
@@ -215,7 +222,7 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 			err = navigator.Encode(out, layer)
 		}
 	default:
-		err = writeScan(out, f, c, res, report.Options{View: viewOptions(a.stdout), GroupByActor: o.groupBy == "actor"})
+		err = writeScan(out, f, c, res, table, report.Options{View: viewOptions(a.stdout), GroupByActor: o.groupBy == "actor"})
 	}
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
@@ -274,7 +281,9 @@ func checkRulesPath(p string) error {
 	return nil
 }
 
-func writeScan(w io.Writer, f view.Format, c *catalog.Catalog, res *scan.Result, opts report.Options) error {
+// writeScan writes res in format f; table, when not nil, holds what a
+// table lists of a scan that streamed its findings to it.
+func writeScan(w io.Writer, f view.Format, c *catalog.Catalog, res *scan.Result, table *report.TableStream, opts report.Options) error {
 	names := func(ids []string) string {
 		var out []string
 		for _, id := range ids {
@@ -291,6 +300,9 @@ func writeScan(w io.Writer, f view.Format, c *catalog.Catalog, res *scan.Result,
 		return report.WriteMarkdown(w, res, names, opts)
 	case view.HTML:
 		return report.WriteHTML(w, res, names, opts)
+	}
+	if table != nil {
+		return table.Write(w, res, names, opts)
 	}
 	return report.WriteTable(w, res, names, opts)
 }

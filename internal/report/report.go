@@ -88,21 +88,32 @@ func newTechniqueCounter() *techniqueCounter {
 	return &techniqueCounter{by: map[string]*TechniqueCount{}, actors: map[string]map[string]bool{}}
 }
 
-func (tc *techniqueCounter) add(f *scan.Finding) {
-	key := f.TechniqueID
-	if key == "" { // one row per rule: by id and file, as Sigma's id is optional
-		key = "rule:" + f.Rule.ID + "\x00" + f.Rule.File
+// countKey names the row a finding counts in: its technique, or for a
+// finding with none, its rule (by id and file, as Sigma's id is optional).
+func countKey(f *scan.Finding) string {
+	if f.TechniqueID == "" {
+		return "rule:" + f.Rule.ID + "\x00" + f.Rule.File
 	}
+	return f.TechniqueID
+}
+
+// newCount starts the row of a finding's technique, or rule, with it.
+func newCount(f *scan.Finding) *TechniqueCount {
+	name := f.TechniqueName
+	if f.TechniqueID == "" {
+		name = "(no catalog technique) " + f.Rule.Title
+		if len(f.Rule.ATTACK) > 0 {
+			name = "(no catalog technique; ATT&CK " + strings.Join(f.Rule.ATTACK, ", ") + ") " + f.Rule.Title
+		}
+	}
+	return &TechniqueCount{TechniqueID: f.TechniqueID, TechniqueName: name, Tactics: f.Tactics, First: f.EventTime}
+}
+
+func (tc *techniqueCounter) add(f *scan.Finding) {
+	key := countKey(f)
 	c, ok := tc.by[key]
 	if !ok {
-		name := f.TechniqueName
-		if f.TechniqueID == "" {
-			name = "(no catalog technique) " + f.Rule.Title
-			if len(f.Rule.ATTACK) > 0 {
-				name = "(no catalog technique; ATT&CK " + strings.Join(f.Rule.ATTACK, ", ") + ") " + f.Rule.Title
-			}
-		}
-		c = &TechniqueCount{TechniqueID: f.TechniqueID, TechniqueName: name, Tactics: f.Tactics, First: f.EventTime}
+		c = newCount(f)
 		tc.by[key], tc.actors[key] = c, map[string]bool{}
 		tc.order = append(tc.order, key)
 	}

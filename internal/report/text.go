@@ -24,69 +24,7 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 	if err != nil {
 		return err
 	}
-	var b strings.Builder
-	b.WriteString(SummaryLine(res.Summary) + "\n")
-	if len(t.counts) > 0 {
-		b.WriteString("\n" + view.Bold("TECHNIQUES OBSERVED", opts.View) + "\n")
-		// Long names and tactic lists give way before the technique ID.
-		g := view.Grid{Headers: []string{"TECHNIQUE", "TACTICS", "FINDINGS", "ATTEMPTS", "ACTORS", "NAME"},
-			Flex: 5, Give: []int{1}, Keep: []int{0}}
-		for _, c := range t.counts {
-			g.Rows = append(g.Rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), fmt.Sprint(c.Actors), c.TechniqueName})
-		}
-		if err := flush(w, &b, g, opts); err != nil {
-			return err
-		}
-	}
-	if opts.GroupByActor {
-		var shown []scan.Finding
-		cur := -1
-		end := func() error { // the table of the current actor
-			if cur < 0 {
-				return nil
-			}
-			if err := flush(w, &b, findingGrid(shown, false, showRule(opts), false), opts); err != nil {
-				return err
-			}
-			writeMore(&b, t.count[cur]-len(shown))
-			return nil
-		}
-		err := eachActor(res, func(i int) error {
-			if err := end(); err != nil {
-				return err
-			}
-			cur, shown = i, shown[:0]
-			a := t.actors[i]
-			fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(view.Line(a.Actor), opts.View), view.Line(orDash(a.Type)),
-				view.Count(int64(t.count[i]), "finding", "findings"), view.Line(a.First), view.Line(a.Last))
-			if len(a.AccessKey) > 0 {
-				fmt.Fprintf(&b, ", keys %s%s", view.Line(strings.Join(a.AccessKey, " ")), andMore(a.MoreAccessKeys))
-			}
-			if len(a.SourceIPs) > 0 {
-				fmt.Fprintf(&b, ", from %s%s", view.Line(strings.Join(a.SourceIPs, " ")), andMore(a.MoreSourceIPs))
-			}
-			b.WriteString("\n")
-			for _, ua := range a.UserAgent {
-				b.WriteString("  user agent: " + view.Line(ua) + "\n")
-			}
-			if a.MoreUserAgents {
-				b.WriteString("  user agent: … and more\n")
-			}
-			return nil
-		}, func(f *scan.Finding) error {
-			if len(shown) < MaxTableRows {
-				shown = append(shown, *f)
-			}
-			return nil
-		})
-		if err == nil {
-			err = end()
-		}
-		if err != nil {
-			return err
-		}
-	} else if total := t.total(); total > 0 {
-		b.WriteString("\n" + view.Bold("FINDINGS", opts.View) + "\n")
+	if !opts.GroupByActor {
 		var shown []scan.Finding
 		err := res.Each(func(f *scan.Finding) error {
 			if len(shown) == MaxTableRows {
@@ -98,13 +36,95 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 		if err := ignoreEnough(err); err != nil {
 			return err
 		}
+		return writeFlatTable(w, res, t.counts, shown, t.total(), tactics, opts)
+	}
+	var b strings.Builder
+	if err := writeTableHead(w, &b, res, t.counts, tactics, opts); err != nil {
+		return err
+	}
+	var shown []scan.Finding
+	cur := -1
+	end := func() error { // the table of the current actor
+		if cur < 0 {
+			return nil
+		}
+		if err := flush(w, &b, findingGrid(shown, false, showRule(opts), false), opts); err != nil {
+			return err
+		}
+		writeMore(&b, t.count[cur]-len(shown))
+		return nil
+	}
+	err = eachActor(res, func(i int) error {
+		if err := end(); err != nil {
+			return err
+		}
+		cur, shown = i, shown[:0]
+		a := t.actors[i]
+		fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(view.Line(a.Actor), opts.View), view.Line(orDash(a.Type)),
+			view.Count(int64(t.count[i]), "finding", "findings"), view.Line(a.First), view.Line(a.Last))
+		if len(a.AccessKey) > 0 {
+			fmt.Fprintf(&b, ", keys %s%s", view.Line(strings.Join(a.AccessKey, " ")), andMore(a.MoreAccessKeys))
+		}
+		if len(a.SourceIPs) > 0 {
+			fmt.Fprintf(&b, ", from %s%s", view.Line(strings.Join(a.SourceIPs, " ")), andMore(a.MoreSourceIPs))
+		}
+		b.WriteString("\n")
+		for _, ua := range a.UserAgent {
+			b.WriteString("  user agent: " + view.Line(ua) + "\n")
+		}
+		if a.MoreUserAgents {
+			b.WriteString("  user agent: … and more\n")
+		}
+		return nil
+	}, func(f *scan.Finding) error {
+		if len(shown) < MaxTableRows {
+			shown = append(shown, *f)
+		}
+		return nil
+	})
+	if err == nil {
+		err = end()
+	}
+	if err != nil {
+		return err
+	}
+	writeRejections(&b, res, opts)
+	_, err = io.WriteString(w, b.String())
+	return err
+}
+
+// writeTableHead writes the accounting and the techniques observed.
+func writeTableHead(w io.Writer, b *strings.Builder, res *scan.Result, counts []TechniqueCount, tactics tacticNamer, opts Options) error {
+	b.WriteString(SummaryLine(res.Summary) + "\n")
+	if len(counts) == 0 {
+		return nil
+	}
+	b.WriteString("\n" + view.Bold("TECHNIQUES OBSERVED", opts.View) + "\n")
+	// Long names and tactic lists give way before the technique ID.
+	g := view.Grid{Headers: []string{"TECHNIQUE", "TACTICS", "FINDINGS", "ATTEMPTS", "ACTORS", "NAME"},
+		Flex: 5, Give: []int{1}, Keep: []int{0}}
+	for _, c := range counts {
+		g.Rows = append(g.Rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), fmt.Sprint(c.Actors), c.TechniqueName})
+	}
+	return flush(w, b, g, opts)
+}
+
+// writeFlatTable writes the table that lists findings in time order: the
+// head, the first findings (shown) of total, and what was not read.
+func writeFlatTable(w io.Writer, res *scan.Result, counts []TechniqueCount, shown []scan.Finding, total int, tactics tacticNamer, opts Options) error {
+	var b strings.Builder
+	if err := writeTableHead(w, &b, res, counts, tactics, opts); err != nil {
+		return err
+	}
+	if total > 0 {
+		b.WriteString("\n" + view.Bold("FINDINGS", opts.View) + "\n")
 		if err := flush(w, &b, findingGrid(shown, true, showRule(opts), false), opts); err != nil {
 			return err
 		}
 		writeMore(&b, total-len(shown))
 	}
 	writeRejections(&b, res, opts)
-	_, err = io.WriteString(w, b.String())
+	_, err := io.WriteString(w, b.String())
 	return err
 }
 

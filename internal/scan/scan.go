@@ -65,6 +65,13 @@ type Options struct {
 	// workers at once and must be safe for that; an error stops the scan
 	// and is returned.
 	EmitJSON func(lines []byte) error
+	// Collect, when set (and EmitJSON is not), receives each finding as
+	// it is found, after the duplicate check and the filters, instead of
+	// the Result holding them: for reports that list some findings and
+	// count the rest. It is called from several workers at once, in the
+	// order each finds them, and must be safe for that. It may keep a copy
+	// of the finding (*f), not the pointer, which the worker reuses.
+	Collect func(f *Finding)
 	// SpillAfter, when above zero, lets each worker of a scan that keeps
 	// its findings (EmitJSON nil) hold about that many in memory; past
 	// that it writes them, sorted, to a temporary file in SpillDir (the
@@ -253,15 +260,19 @@ func (s *Scanner) finish(ctx context.Context, parts []*part) (*Result, error) {
 	return res, nil
 }
 
+// streams reports whether findings are handed on as they are found
+// (Options.EmitJSON or Options.Collect) rather than kept in the Result.
+func (s *Scanner) streams() bool { return s.opts.EmitJSON != nil || s.opts.Collect != nil }
+
 func (s *Scanner) startRun() {
 	s.start = time.Now()
 	s.cancel = func(error) {}
 	s.seed = maphash.MakeSeed()
-	if s.opts.EmitJSON != nil {
+	if s.streams() {
 		s.emitted = newSeenSet(maxSeenBytes)
 	}
 	s.spill = nil
-	if s.opts.EmitJSON == nil && s.opts.SpillAfter > 0 {
+	if !s.streams() && s.opts.SpillAfter > 0 {
 		s.spill = &spillFiles{dir: s.opts.SpillDir}
 	}
 }
@@ -278,10 +289,10 @@ func (s *Scanner) fail(err error) {
 }
 
 // emit hands findings on in streaming mode: it drops duplicates and
-// filtered findings under a lock, then encodes the rest outside it, so
-// that workers write their findings at the same time, and passes them to
-// opts.EmitJSON in chunks (see flush). rh, when not nil, is the record the findings come from, and
-// their record fields are taken from it.
+// filtered findings under a lock, then hands the rest on outside it, so
+// that workers do so at the same time: to opts.Collect one by one, or
+// encoded to opts.EmitJSON in chunks (see flush). rh, when not nil, is the
+// record the findings come from, and their record fields are taken from it.
 func (w *worker) emit(fs []Finding, rh *rawHeader) {
 	s := w.s
 	event, hasID := w.eventDigest(fs, rh)
@@ -309,6 +320,14 @@ func (w *worker) emit(fs []Finding, rh *rawHeader) {
 	}
 	s.emitMu.Unlock()
 	w.keep = keep
+	if s.opts.EmitJSON == nil {
+		for i := range fs {
+			if keep[i] {
+				s.opts.Collect(&fs[i])
+			}
+		}
+		return
+	}
 	for i := range fs {
 		if keep[i] {
 			w.out = append(appendFinding(w.out, &fs[i], rh), '\n')
@@ -534,7 +553,7 @@ func (s *Scanner) newWorker(p *part) *worker {
 	// held a few thousand at a time, and sharing theirs costs more time and
 	// memory than it saves: about 10 % of a sorted scan's time and 20 MB of
 	// its peak (-o table on 1 GiB, 480,000 findings).
-	if s.opts.EmitJSON == nil && s.opts.SpillAfter <= 0 {
+	if !s.streams() && s.opts.SpillAfter <= 0 {
 		w.strs = newInterner()
 	}
 	return w
@@ -644,6 +663,10 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 					for i := n; i < len(w.scratch); i++ {
 						w.scratch[i].frag = w.fragOf(r, &w.scratch[i])
 					}
+					continue
+				}
+				if w.s.opts.Collect != nil {
+					w.scratch = newFindings(w.scratch, &h, at, m, r, w.s.describe, pos)
 					continue
 				}
 				c := w.p.findings.room()
@@ -835,7 +858,7 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		p.findings = nil // the workers' copies can go now
 	}
 	sum.Findings = len(res.Findings)
-	if s.opts.EmitJSON != nil {
+	if s.streams() {
 		sum.Findings = int(s.streamed.Findings)
 		sum.Duplicates += s.streamed.Duplicates
 		sum.Forgotten = s.emitted.forgot
@@ -848,8 +871,8 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 	return res, nil
 }
 
-// sortFindings sorts findings by time, then position, technique and rule,
-// keeping the order of equal ones.
+// sortFindings sorts findings as Finding.Compare orders them, keeping the
+// order of equal ones.
 func sortFindings(fs []*Finding) {
 	type ref struct {
 		f *Finding
@@ -870,8 +893,21 @@ func sortFindings(fs []*Finding) {
 	}
 }
 
+// Compare orders findings as reports list them: by time, then by event ID,
+// file and position, technique and rule. It returns a negative number when
+// f comes before g, a positive one when after, and 0 for findings of one
+// rule on one record.
+//
+// The event ID comes before the file so that where a finding stands does
+// not depend on which copy of its event was kept: a scan that streams its
+// findings keeps the copy it reads first, which varies from run to run.
+func (f *Finding) Compare(g *Finding) int { return cmpFinding(f, g) }
+
 func cmpFinding(a, b *Finding) int {
 	if c := a.time.Compare(b.time); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.EventID, b.EventID); c != 0 {
 		return c
 	}
 	if c := strings.Compare(a.Record.File, b.Record.File); c != 0 {

@@ -85,8 +85,8 @@ func buildTTC(ctx context.Context, root string, log *slog.Logger) (string, func(
 }
 
 // runTTC runs ttc scan over the corpus with n workers and GOMAXPROCS=n.
-func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string, n int, format string) (ScanRun, error) {
-	args := []string{"scan", "-o", format, "--progress", "never", "--workers", strconv.Itoa(n)}
+func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string, n int, format string, extra ...string) (ScanRun, error) {
+	args := append([]string{"scan", "-o", format, "--progress", "never", "--workers", strconv.Itoa(n)}, extra...)
 	if sigma != "" {
 		args = append(args, "--rules", sigma)
 	}
@@ -96,7 +96,11 @@ func runTTC(ctx context.Context, bin string, cfg config, corpusDir, sigma string
 	// by this process would measure this process too: on two cores the
 	// reader of 700 MB of findings takes time from the scan.) The file is
 	// removed afterwards unless -keep-output is given.
-	outPath := filepath.Join(cfg.dir, fmt.Sprintf("scan-w%d.%s", n, format))
+	name := fmt.Sprintf("scan-w%d", n)
+	if len(extra) > 0 { // e.g. scan-w2-groupby-actor.table
+		name += "-" + strings.ReplaceAll(strings.Join(extra, "-"), "--group-by", "groupby")
+	}
+	outPath := filepath.Join(cfg.dir, name+"."+format)
 	out, err := os.Create(outPath)
 	if err != nil {
 		return ScanRun{}, fmt.Errorf("create scan output: %w", err)
