@@ -92,11 +92,13 @@ func Load(c *catalog.Catalog, external []string) (*Set, error) {
 			rules = append(rules, &Rule{Rule: r, Origin: FromCatalog, Techniques: []string{t.ID}, Tactics: t.Tactics})
 		}
 	}
-	for _, dir := range external {
-		ext, err := loadExternal(c, dir)
-		errs = append(errs, err)
-		rules = append(rules, ext...)
-	}
+	// One walk over every folder given: a rule file reached twice, by two
+	// folders or links, is loaded once.
+	files, walkErrs := ruleFiles(external)
+	errs = append(errs, walkErrs...)
+	ext, err := loadExternal(c, files)
+	errs = append(errs, err)
+	rules = append(rules, ext...)
 	s, err := compile(rules)
 	errs = append(errs, err)
 	return s, errors.Join(errs...)
@@ -155,9 +157,9 @@ func (s *Set) AtLeast(min string) (*Set, int, error) {
 	return sub, len(s.rules) - len(kept), err
 }
 
-// loadExternal parses the rule files below dir (or the file dir itself).
-func loadExternal(c *catalog.Catalog, dir string) ([]*Rule, error) {
-	files, errs := ruleFiles(dir)
+// loadExternal parses the rule files given.
+func loadExternal(c *catalog.Catalog, files []string) ([]*Rule, error) {
+	var errs []error
 	var rules []*Rule
 	for _, path := range files {
 		data, err := os.ReadFile(path)
@@ -182,57 +184,81 @@ func isRuleFile(name string) bool {
 	return strings.HasSuffix(name, ".yml") || strings.HasSuffix(name, ".yaml")
 }
 
-// ruleFiles lists the rule files below dir in lexical order, or dir itself
-// when it is a file. Links are followed, to folders as to files: rule
-// collections are often linked into one folder, and a link left unread
-// would leave its rules out without a word. A folder reached a second time,
-// through a loop of links or by two ways, is read once.
-func ruleFiles(dir string) ([]string, []error) {
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return nil, []error{fmt.Errorf("read rules: %w", err)}
-	}
-	if !fi.IsDir() {
-		if isRuleFile(dir) {
-			return []string{dir}, nil
+// ruleFiles lists the rule files below each of paths in lexical order, or
+// the path itself when it is a file. Links are followed, to folders as to
+// files: rule collections are often linked into one folder, and a link
+// left unread would leave its rules out without a word. A folder or file
+// reached a second time (by two paths, two links, a loop of links) is read
+// once. Hidden entries (".git", ".github" with its workflow YAML, an
+// editor's lock files) are passed over, and so are links that lead
+// nowhere unless named like a rule.
+func ruleFiles(paths []string) ([]string, []error) {
+	w := &ruleWalk{seen: map[fileKey][]os.FileInfo{}}
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		switch {
+		case err != nil:
+			w.errs = append(w.errs, fmt.Errorf("read rules: %w", err))
+		case fi.IsDir():
+			w.folder(p, fi)
+		default:
+			w.file(p, fi)
 		}
-		return nil, nil
 	}
-	w := &ruleWalk{}
-	w.folder(dir, fi)
 	return w.files, w.errs
 }
 
-// ruleWalk gathers the rule files of a folder tree.
+// ruleWalk gathers the rule files of folder trees.
 type ruleWalk struct {
-	read  []os.FileInfo // folders read so far
+	seen  map[fileKey][]os.FileInfo // folders and files read so far
 	files []string
 	errs  []error
 }
 
-func (w *ruleWalk) folder(dir string, fi os.FileInfo) {
-	for _, r := range w.read {
-		if os.SameFile(r, fi) {
-			return
+// fileKey buckets files that may be the same file, for os.SameFile to
+// tell, so that finding one among thousands stays cheap.
+type fileKey struct {
+	size, mod int64
+	dir       bool
+}
+
+// first reports whether fi is met for the first time, and notes it.
+func (w *ruleWalk) first(fi os.FileInfo) bool {
+	k := fileKey{fi.Size(), fi.ModTime().UnixNano(), fi.IsDir()}
+	for _, s := range w.seen[k] {
+		if os.SameFile(s, fi) {
+			return false
 		}
 	}
-	w.read = append(w.read, fi)
+	w.seen[k] = append(w.seen[k], fi)
+	return true
+}
+
+func (w *ruleWalk) folder(dir string, fi os.FileInfo) {
+	if !w.first(fi) {
+		return
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		w.errs = append(w.errs, fmt.Errorf("read rules: %w", err))
 	}
 	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
 		path := filepath.Join(dir, e.Name())
 		switch {
 		case e.Type()&fs.ModeSymlink != 0:
 			target, err := os.Stat(path)
 			switch {
 			case err != nil:
-				w.errs = append(w.errs, fmt.Errorf("read rules: %s: a link that leads to nothing readable: %w", path, err))
+				if isRuleFile(path) {
+					w.errs = append(w.errs, fmt.Errorf("read rules: %s: a link that leads to nothing readable: %w", path, err))
+				}
 			case target.IsDir():
 				w.folder(path, target)
 			case isRuleFile(path):
-				w.file(path, target.Mode())
+				w.file(path, target)
 			}
 		case e.IsDir():
 			if info, err := e.Info(); err != nil {
@@ -241,19 +267,25 @@ func (w *ruleWalk) folder(dir string, fi os.FileInfo) {
 				w.folder(path, info)
 			}
 		case isRuleFile(path):
-			w.file(path, e.Type())
+			if info, err := e.Info(); err != nil {
+				w.errs = append(w.errs, fmt.Errorf("read rules: %w", err))
+			} else {
+				w.file(path, info)
+			}
 		}
 	}
 }
 
-// file notes a rule file; one that is not a regular file (a pipe, a
+// file notes a rule file, once; one that is not a regular file (a pipe, a
 // device) is refused rather than read, as reading it could wait forever.
-func (w *ruleWalk) file(path string, mode fs.FileMode) {
-	if !mode.IsRegular() {
+// A file named on its own is read whatever its name.
+func (w *ruleWalk) file(path string, fi os.FileInfo) {
+	switch {
+	case !fi.Mode().IsRegular():
 		w.errs = append(w.errs, fmt.Errorf("read rule: %s: not a regular file", path))
-		return
+	case w.first(fi):
+		w.files = append(w.files, path)
 	}
-	w.files = append(w.files, path)
 }
 
 // unmappedTags returns the ATT&CK IDs of the technique tags MapTags finds

@@ -70,12 +70,19 @@ func TestRulesFolderLinks(t *testing.T) {
 	symlink(t, filepath.Join(root, "elsewhere", "two.yml"), filepath.Join(coll, "x.yml")) // a rule file by link
 	symlink(t, coll, filepath.Join(root, "top"))                                          // the folder named by a link
 
-	titles, _, err := externalTitles(t, filepath.Join(root, "top"))
+	// Hidden entries are passed over: a checkout's .github workflows are
+	// YAML, and an editor's lock file is a link to nothing named like a rule.
+	write(t, filepath.Join(coll, ".github", "workflows", "ci.yml"), "on: push\njobs: {}\n")
+	symlink(t, "user@host.1234:1700000000", filepath.Join(coll, "real", ".#one.yml"))
+	symlink(t, filepath.Join(root, "nowhere"), filepath.Join(coll, "README")) // not a rule: no error
+
+	// "two" is reached by its folder's link and by the file's own link, and
+	// the collection is named twice: each rule is loaded once.
+	titles, _, err := externalTitles(t, filepath.Join(root, "top"), coll, filepath.Join(coll, "x.yml"))
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
-	// "two" comes twice: by its folder's link and by the file's own link.
-	if got, want := strings.Join(titles, ","), "one,three,two,two"; got != want {
+	if got, want := strings.Join(titles, ","), "one,three,two"; got != want {
 		t.Errorf("rules loaded: %s, want %s", got, want)
 	}
 
@@ -83,6 +90,9 @@ func TestRulesFolderLinks(t *testing.T) {
 	_, _, err = externalTitles(t, coll)
 	if err == nil || !strings.Contains(err.Error(), "gone.yml: a link that leads to nothing readable") {
 		t.Errorf("a link to nothing: error %v, want one naming gone.yml", err)
+	}
+	if err != nil && strings.Contains(err.Error(), "README") {
+		t.Errorf("a link to nothing not named like a rule is reported: %v", err)
 	}
 }
 

@@ -24,4 +24,8 @@ func TestRulesFolderFIFO(t *testing.T) {
 	if len(titles) != 1 || titles[0] != "ok" {
 		t.Errorf("rules loaded: %v, want the other one", titles)
 	}
+	// Named on its own, too.
+	if _, _, err := externalTitles(t, filepath.Join(dir, "pipe.yml")); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("a pipe named as the rules: error %v, want not a regular file", err)
+	}
 }
