@@ -36,6 +36,10 @@ type TechniqueCount struct {
 	Actors        int      `json:"actors"`
 	First         string   `json:"first_seen"`
 	Last          string   `json:"last_seen"`
+	// RuleID and RuleFile name the rule of a row that counts the findings
+	// of a rule with no catalog technique (TechniqueID empty).
+	RuleID   string `json:"rule_id,omitempty"`
+	RuleFile string `json:"rule_file,omitempty"`
 }
 
 // ActorTimeline is what one identity did, in time order.
@@ -106,7 +110,11 @@ func newCount(f *scan.Finding) *TechniqueCount {
 			name = "(no catalog technique; ATT&CK " + strings.Join(f.Rule.ATTACK, ", ") + ") " + f.Rule.Title
 		}
 	}
-	return &TechniqueCount{TechniqueID: f.TechniqueID, TechniqueName: name, Tactics: f.Tactics, First: f.EventTime}
+	c := &TechniqueCount{TechniqueID: f.TechniqueID, TechniqueName: name, Tactics: f.Tactics, First: f.EventTime}
+	if f.TechniqueID == "" {
+		c.RuleID, c.RuleFile = f.Rule.ID, f.Rule.File
+	}
+	return c
 }
 
 func (tc *techniqueCounter) add(f *scan.Finding) {
@@ -350,7 +358,7 @@ func SummaryLine(s scan.Summary) string {
 		extra = append(extra, view.Count(s.Insights, "Insights record", "Insights records"))
 	}
 	if s.Warnings > 0 {
-		extra = append(extra, view.Count(s.Warnings, "file", "files")+" with a warning")
+		extra = append(extra, view.Count(s.Warnings, "file warning", "file warnings"))
 	}
 	if len(extra) > 0 {
 		line += " (" + strings.Join(extra, ", ") + ")"

@@ -246,3 +246,25 @@ func TestTallyRulesWithoutID(t *testing.T) {
 		t.Errorf("tally rows %v, want %v", got, want)
 	}
 }
+
+// TestWarningsMoreNotListed checks that the table and Markdown say how many
+// warnings went unlisted past the scan's cap, and count all of them.
+func TestWarningsMoreNotListed(t *testing.T) {
+	w := scan.Rejection{File: "a.json", Reason: "forged", Whole: true}
+	res := &scan.Result{Warnings: []scan.Rejection{w, w}, Summary: scan.Summary{Warnings: 5}}
+	var table, md bytes.Buffer
+	if err := report.WriteTable(&table, res, tactics, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteMarkdown(&md, res, tactics, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"table": table.String(), "markdown": md.String()} {
+		if !strings.Contains(out, "5 file warnings") || !strings.Contains(out, "… 3 more not listed") {
+			t.Errorf("%s does not count the warnings it leaves out:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(table.String(), "WARNINGS (5)") {
+		t.Errorf("table heading does not count every warning:\n%s", table.String())
+	}
+}

@@ -232,13 +232,17 @@ func writeRejections(b *strings.Builder, res *scan.Result, opts Options) {
 	for _, group := range []struct {
 		title string
 		list  []scan.Rejection
-	}{{"SKIPPED FILES", res.Skipped}, {"WARNINGS", res.Warnings}} {
+		total int64
+	}{{"SKIPPED FILES", res.Skipped, int64(len(res.Skipped))}, {"WARNINGS", res.Warnings, res.Summary.Warnings}} {
 		if len(group.list) == 0 {
 			continue
 		}
-		fmt.Fprintf(b, "\n%s\n", view.Bold(fmt.Sprintf("%s (%d)", group.title, len(group.list)), opts.View))
+		fmt.Fprintf(b, "\n%s\n", view.Bold(fmt.Sprintf("%s (%d)", group.title, max(group.total, int64(len(group.list)))), opts.View))
 		for _, r := range group.list {
 			b.WriteString("  " + view.Line(r.File+": "+r.Reason) + "\n")
+		}
+		if n := group.total - int64(len(group.list)); n > 0 {
+			fmt.Fprintf(b, "  … %d more not listed\n", n)
 		}
 	}
 }
@@ -338,6 +342,9 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 		}
 		if err := write("Warnings", g); err != nil {
 			return err
+		}
+		if n := res.Summary.Warnings - int64(len(res.Warnings)); n > 0 {
+			fmt.Fprintf(&b, "\n… %d more not listed\n", n)
 		}
 	}
 	_, err = io.WriteString(w, b.String())

@@ -118,9 +118,9 @@ type Summary struct {
 	Forgotten int64 `json:"duplicate_keys_forgotten,omitempty"`
 	// Filtered counts findings left out by the time, technique and tactic filters.
 	Filtered int64 `json:"filtered_findings"`
-	// Warnings counts files read in full that look forged or misplaced
-	// (see Result.Warnings).
-	Warnings int64         `json:"warnings,omitempty"`
+	// Warnings counts the warnings about files read in full that look
+	// forged or misplaced (see Result.Warnings); one file may have two.
+	Warnings int64         `json:"warnings"`
 	Findings int           `json:"findings"`
 	Bytes    int64         `json:"bytes"`
 	Duration time.Duration `json:"duration_ns"`
@@ -815,6 +815,9 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		res.Warnings = append(res.Warnings, p.warnings...)
 	}
 	slices.SortStableFunc(res.Warnings, func(a, b Rejection) int { return strings.Compare(a.File, b.File) })
+	if len(res.Warnings) > MaxRejections { // each worker kept up to that many
+		res.Warnings = res.Warnings[:MaxRejections]
+	}
 	sum.Rules = len(s.rules.Rules())
 	sort.SliceStable(res.Rejections, func(i, j int) bool {
 		a, b := res.Rejections[i], res.Rejections[j]
