@@ -3,6 +3,7 @@ package view
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -122,19 +123,45 @@ func mdCells(cells []string) []string {
 	return out
 }
 
-// mdReplacer escapes what Markdown would act on. Besides markup, it breaks
-// the autolinks of GitHub's dialect, which turn text into links with no
-// brackets at all: a URL (the ':' of "://"), a "www." host and an email
-// address (the '@'). Log values are the attacker's; a report must not hand
-// a responder a link to click. An escaped character shows as itself.
+// mdReplacer escapes what Markdown would act on, so that each character
+// shows as itself: markup, strikethrough ('~'), entities (see
+// escapeEntities), and the
+// autolinks of GitHub's dialect, which turn text into links with no
+// brackets at all. Log values are the attacker's; a report must not hand a
+// responder a link to click. An escaped ':' breaks a URL's "://". An email
+// address (also behind mailto: and xmpp:) is found after escapes are
+// undone, so its '@' is cut off from the domain by an empty HTML comment,
+// which renders as nothing; the value's own '<' is escaped, so it cannot
+// close or open one.
 var mdReplacer = strings.NewReplacer(
 	`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`,
-	"://", `\://`, "@", `\@`,
+	"~", `\~`, "://", `\://`, "@", "@<!-- -->",
 )
 
 // MarkdownEscape makes s literal text in Markdown (and inert if rendered as
 // HTML, and never a link).
-func MarkdownEscape(s string) string { return escapeWWW(mdReplacer.Replace(s)) }
+func MarkdownEscape(s string) string { return escapeWWW(mdReplacer.Replace(escapeEntities(s))) }
+
+// entity matches what Markdown reads as a character reference after '&'.
+var entity = regexp.MustCompile(`^#?[0-9A-Za-z]+;`)
+
+// escapeEntities escapes each '&' that starts a character reference
+// ("&#64;", "&amp;"), so that it shows as written rather than as the
+// character it names; any other '&' (ATT&CK) is text already.
+func escapeEntities(s string) string {
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '&' && entity.MatchString(s[i+1:]) {
+			b.WriteString("&amp;")
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
 
 // escapeWWW escapes the '.' of every "www." in s, in any case, as autolink
 // parsers differ on whether case matters.

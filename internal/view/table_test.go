@@ -49,7 +49,8 @@ func TestMarkdownEscape(t *testing.T) {
 		{"see www.evil.example or WWW.EVIL.EXAMPLE or wWw.x.y", `see www\.evil.example or WWW\.EVIL.EXAMPLE or wWw\.x.y`},
 		{"www.", `www\.`},
 		{"ww.www", "ww.www"},
-		{"AROAEXAMPLE:alice@example.com", `AROAEXAMPLE:alice\@example.com`},
+		{"AROAEXAMPLE:alice@example.com", `AROAEXAMPLE:alice@<!-- -->example.com`},
+		{"a&#64;b ~~s~~", `a&amp;#64;b \~\~s\~\~`},
 		{"arn:aws:iam::111122223333:user/a_b", `arn:aws:iam::111122223333:user/a\_b`},
 	} {
 		if got := MarkdownEscape(tc.in); got != tc.want {

@@ -1,0 +1,59 @@
+package view
+
+import (
+	"html"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestMarkdownEscapeRendered renders escaped log values with cmark-gfm,
+// GitHub's Markdown renderer, with its table, autolink and strikethrough
+// extensions: each value must come out as its own text, and none as a
+// link or markup. It skips when cmark-gfm is missing (fails instead with
+// TTC_REQUIRE_CMARK=1, as in CI).
+func TestMarkdownEscapeRendered(t *testing.T) {
+	bin, err := exec.LookPath("cmark-gfm")
+	if err != nil {
+		if os.Getenv("TTC_REQUIRE_CMARK") == "1" {
+			t.Fatalf("TTC_REQUIRE_CMARK=1 but cmark-gfm is missing: %v", err)
+		}
+		t.Skip("cmark-gfm not installed (Debian package cmark-gfm)")
+	}
+	values := []string{
+		"bob@evil.example", "mailto:bob@evil.example", "xmpp:bob@evil.example/x", "bob&#64;evil.example",
+		"mailto:bob&#x40;evil.example", "https://evil.example/x", "HTTP://EVIL.EXAMPLE", "ftp://evil.example",
+		"www.evil.example", "wWw.evil.example/p", "&#x77;ww.evil.example", "http&#58;//evil.example",
+		"x&amp;y", "~~struck~~", "~one~", "a|b", "`code`", "<img src=x onerror=alert(1)>", "<!-- c -->", "a --> b",
+		"*b* _i_ [l](http://x) ![i](y)", `\*`, "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0a1b/alice@example.com",
+		"Mozilla/5.0 (see https://evil.example?a=b&c=d)",
+	}
+	var md strings.Builder
+	md.WriteString("| value |\n| --- |\n")
+	for _, v := range values {
+		md.WriteString("| " + MarkdownEscape(v) + " |\n")
+	}
+	cmd := exec.Command(bin, "--extension", "table", "--extension", "autolink", "--extension", "strikethrough")
+	cmd.Stdin = strings.NewReader(md.String())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("cmark-gfm: %v", err)
+	}
+	cells := regexp.MustCompile(`(?s)<td>(.*?)</td>`).FindAllStringSubmatch(string(out), -1)
+	if len(cells) != len(values) {
+		t.Fatalf("rendered %d cells for %d values:\n%s", len(cells), len(values), out)
+	}
+	comment := regexp.MustCompile(`<!--.*?-->`)
+	for i, c := range cells {
+		cell := comment.ReplaceAllString(c[1], "")
+		if strings.Contains(cell, "<") {
+			t.Errorf("value %q rendered with markup: %s", values[i], c[1])
+			continue
+		}
+		if got := html.UnescapeString(cell); got != values[i] {
+			t.Errorf("value %q rendered as %q", values[i], got)
+		}
+	}
+}
