@@ -70,8 +70,9 @@ func (r *Reader) element() (*Record, error) {
 }
 
 // elementSyntax handles an array item that is not valid JSON: when its
-// brackets still balance it is rejected and reading goes on after it,
-// otherwise the container is broken.
+// brackets still balance it is rejected and reading goes on after it.
+// Otherwise, in an array of records, reading goes on at the next record
+// (see resyncArray); failing that, the container is broken.
 func (r *Reader) elementSyntax(i int) error {
 	at, msg, kind := r.abs(r.sc.errAt), r.sc.explain(r.data()), r.sc.failure()
 	start := r.abs(i)
@@ -80,15 +81,18 @@ func (r *Reader) elementSyntax(i int) error {
 		b := r.data()
 		var e int
 		e, r.stack = structural(b, r.idx(start), r.stack)
-		if e == fail {
-			return r.fileErr(at, fmt.Errorf("%w: %s", ErrSyntax, msg))
+		if e == fail || (e == more && !r.fill() && !r.tooLarge) {
+			// Both made before resync moves the buffer past at.
+			broken := r.fileErr(at, fmt.Errorf("%w: %s", ErrSyntax, msg))
+			reason := fmt.Sprintf("%s: %s at line %d", kind, msg, r.lineAt(at))
+			if err, ok := r.resyncArray(start, reason); ok {
+				return err
+			}
+			return broken
 		}
 		if e == more {
-			if !r.fill() {
-				if r.tooLarge {
-					return r.skipItem(start, fmt.Sprintf("%s: %s at line %d", kind, msg, r.lineAt(at)))
-				}
-				return r.fileErr(at, fmt.Errorf("%w: %s", ErrSyntax, msg))
+			if r.tooLarge {
+				return r.skipItem(start, fmt.Sprintf("%s: %s at line %d", kind, msg, r.lineAt(at)))
 			}
 			continue
 		}
@@ -99,6 +103,41 @@ func (r *Reader) elementSyntax(i int) error {
 		r.first = false
 		pos := r.position(start, r.stats.Read)
 		return &RecordError{Pos: pos, Reason: fmt.Sprintf("%s: %s at line %d", kind, msg, r.lineAt(at))}
+	}
+}
+
+// resyncArray looks past an array item whose brackets do not balance for
+// the next item that begins as CloudTrail's records do ({"eventVersion"),
+// so that one damaged record (a file cut short and joined to the next, a
+// corrupted byte) does not cost every record after it. When it finds one,
+// it rejects the bytes before it as one record, with reason, and reading
+// goes on there as at an array's first item. It only looks in arrays of
+// records: in an array of envelopes, a record found so would be one an
+// envelope holds. A record pretty-printed ({ then a line break) is not
+// found.
+func (r *Reader) resyncArray(start int64, reason string) (error, bool) {
+	if !(r.contShape == ShapeRecords || r.contShape == ShapeArray && r.stats.Shapes&(ShapeEventBridge|ShapeCloudWatch|ShapeLookup) == 0) {
+		return nil, false
+	}
+	pos := r.position(start, r.stats.Read+1)
+	from := start + 1
+	for {
+		b := r.data()
+		if m := bytes.Index(b[r.idx(from):], recordMark); m >= 0 {
+			next := from + int64(m)
+			r.keepHere(r.idx(next))
+			r.arrFirst, r.first = true, false
+			r.stats.Read++
+			r.stats.Rejected++
+			pos.Ordinal = r.stats.Read
+			return &RecordError{Pos: pos, Reason: fmt.Sprintf("%s; reading resumed at the next record, offset %d", reason, next)}, true
+		}
+		// Keep only what may begin a mark cut short by the buffer's end.
+		from = max(from, r.abs(len(b))-int64(len(recordMark)-1))
+		r.keep, r.pos = from, from
+		if !r.fill() {
+			return nil, false
+		}
 	}
 }
 
