@@ -3,14 +3,13 @@ package report_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/corpus"
+	"github.com/ttcproject/ttc/internal/golden"
 	"github.com/ttcproject/ttc/internal/report"
 	"github.com/ttcproject/ttc/internal/ruleset"
 	"github.com/ttcproject/ttc/internal/scan"
@@ -84,7 +83,7 @@ func TestTableStreamMatchesSortedTable(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got.String() != want.String() {
-				t.Errorf("streamed table differs from the sorted one:\n%s", firstDiff(want.String(), got.String()))
+				t.Errorf("streamed table differs from the sorted one:\n%s", golden.FirstDiff(got.String(), want.String()))
 			}
 			t.Logf("%d findings, %d duplicates, %d filtered", sorted.Summary.Findings, sorted.Summary.Duplicates, sorted.Summary.Filtered)
 			if tc.name == "generated, with duplicates" && (sorted.Summary.Findings <= report.MaxTableRows || sorted.Summary.Duplicates == 0) {
@@ -97,22 +96,4 @@ func TestTableStreamMatchesSortedTable(t *testing.T) {
 func dirExists(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
-}
-
-// firstDiff shows the first line where two texts differ.
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return fmt.Sprintf("line %d:\n  want: %s\n  got:  %s", i+1, a, b)
-		}
-	}
-	return ""
 }
