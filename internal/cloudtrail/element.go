@@ -21,7 +21,14 @@ func (r *Reader) element() (*Record, error) {
 		}
 		if i < len(b) && !r.arrFirst {
 			if b[i] != ',' {
-				return nil, r.fileErr(r.abs(i), fmt.Errorf("%w: ',' or ']' expected in array", ErrSyntax))
+				broken := r.fileErr(r.abs(i), fmt.Errorf("%w: ',' or ']' expected in array", ErrSyntax))
+				if err, ok := r.resyncSeparator(r.abs(i)); ok {
+					if err != nil {
+						return nil, err
+					}
+					continue
+				}
+				return nil, broken
 			}
 			i = skipWS(b, i+1)
 			if i < len(b) && b[i] == ']' {
@@ -72,71 +79,124 @@ func (r *Reader) element() (*Record, error) {
 // elementSyntax handles an array item that is not valid JSON: when its
 // brackets still balance it is rejected and reading goes on after it.
 // Otherwise, in an array of records, reading goes on at the next record
-// (see resyncArray); failing that, the container is broken.
+// (see recordAfter); failing that, the container is broken.
 func (r *Reader) elementSyntax(i int) error {
 	at, msg, kind := r.abs(r.sc.errAt), r.sc.explain(r.data()), r.sc.failure()
 	start := r.abs(i)
 	r.keep = start
+	// Both made before resync moves the buffer past at.
+	broken := r.fileErr(at, fmt.Errorf("%w: %s", ErrSyntax, msg))
+	reason := fmt.Sprintf("%s: %s at line %d", kind, msg, r.lineAt(at))
+	// In an array of records, the item is looked at up to the next record
+	// only: a record cut short and joined to the next has brackets that
+	// never balance before it, or balance by chance records later, its
+	// quotes paired with theirs.
+	if next, ok := r.recordAfter(start); ok {
+		b := r.data()
+		e, stack := structural(b[:r.idx(next)], r.idx(start), r.stack)
+		r.stack = stack
+		if e < 0 {
+			return r.rejectSpan(start, next, reason)
+		}
+		return r.rejectItem(start, e, reason)
+	}
 	for {
 		b := r.data()
 		var e int
 		e, r.stack = structural(b, r.idx(start), r.stack)
 		if e == fail || (e == more && !r.fill() && !r.tooLarge) {
-			// Both made before resync moves the buffer past at.
-			broken := r.fileErr(at, fmt.Errorf("%w: %s", ErrSyntax, msg))
-			reason := fmt.Sprintf("%s: %s at line %d", kind, msg, r.lineAt(at))
-			if err, ok := r.resyncArray(start, reason); ok {
-				return err
-			}
 			return broken
 		}
 		if e == more {
 			if r.tooLarge {
-				return r.skipItem(start, fmt.Sprintf("%s: %s at line %d", kind, msg, r.lineAt(at)))
+				return r.skipItem(start, reason)
 			}
 			continue
 		}
-		r.arrFirst = false
-		r.setPos(e)
-		r.stats.Read++
-		r.stats.Rejected++
-		r.first = false
-		pos := r.position(start, r.stats.Read)
-		return &RecordError{Pos: pos, Reason: fmt.Sprintf("%s: %s at line %d", kind, msg, r.lineAt(at))}
+		return r.rejectItem(start, e, reason)
 	}
 }
 
-// resyncArray looks past an array item whose brackets do not balance for
-// the next item that begins as CloudTrail's records do ({"eventVersion"),
-// so that one damaged record (a file cut short and joined to the next, a
-// corrupted byte) does not cost every record after it. When it finds one,
-// it rejects the bytes before it as one record, with reason, and reading
-// goes on there as at an array's first item. It only looks in arrays of
-// records: in an array of envelopes, a record found so would be one an
-// envelope holds. A record pretty-printed ({ then a line break) is not
-// found.
-func (r *Reader) resyncArray(start int64, reason string) (error, bool) {
-	if !(r.contShape == ShapeRecords || r.contShape == ShapeArray && r.stats.Shapes&(ShapeEventBridge|ShapeCloudWatch|ShapeLookup) == 0) {
+// rejectItem rejects the array item from start to b[e] whose brackets
+// balance, and goes on after it.
+func (r *Reader) rejectItem(start int64, e int, reason string) error {
+	r.arrFirst = false
+	r.setPos(e)
+	r.stats.Read++
+	r.stats.Rejected++
+	r.first = false
+	return &RecordError{Pos: r.position(start, r.stats.Read), Reason: reason}
+}
+
+// rejectSpan rejects the bytes from start to next as one damaged item and
+// goes on at next, where a record begins, as at an array's first item.
+func (r *Reader) rejectSpan(start, next int64, reason string) error {
+	pos := r.position(start, r.stats.Read+1)
+	r.keepHere(r.idx(next))
+	r.arrFirst, r.first = true, false
+	r.stats.Read++
+	r.stats.Rejected++
+	return &RecordError{Pos: pos, Reason: fmt.Sprintf("%s; reading resumed at the next record, offset %d", reason, next)}
+}
+
+// resyncSeparator handles what stands where an array of records needs a
+// ',' or ']', at offset at. When the next record follows with no object
+// before it (the comma is missing, or other bytes stand in its place),
+// reading goes on there and the file is noted (Stats.Unseparated); bytes
+// that open an object before it are a damaged item, rejected as one. It
+// reports false when there is no record to go on at; err is nil when
+// reading goes on with nothing rejected.
+func (r *Reader) resyncSeparator(at int64) (err error, ok bool) {
+	r.keep = at
+	line := r.lineAt(at)
+	next, ok := r.recordAfter(at - 1)
+	if !ok {
 		return nil, false
 	}
-	pos := r.position(start, r.stats.Read+1)
+	b := r.data()
+	if bytes.IndexByte(b[r.idx(at):r.idx(next)], '{') < 0 {
+		r.stats.Unseparated++
+		r.keepHere(r.idx(next))
+		r.arrFirst = true
+		return nil, true
+	}
+	found := b[r.idx(at):min(r.idx(next), r.idx(at)+16)]
+	return r.rejectSpan(at, next, fmt.Sprintf("invalid JSON: ',' or ']' expected in array, found %q at line %d", found, line)), true
+}
+
+// recordAfter finds, in an array of records, the first place after offset
+// start where a record may begin as an item: {"eventVersion", as
+// CloudTrail writes every record, not after a ':' (an object that is a
+// member's value, which a record's own fields may hold). It holds the
+// input from start while it looks, up to the size limit, and reports false
+// when there is none within it, or when the array holds envelopes, whose
+// records are found so too. A record pretty-printed ({ then a line break)
+// is not found.
+func (r *Reader) recordAfter(start int64) (int64, bool) {
+	if !(r.contShape == ShapeRecords || r.contShape == ShapeArray && r.stats.Shapes&(ShapeEventBridge|ShapeCloudWatch|ShapeLookup) == 0) {
+		return 0, false
+	}
 	from := start + 1
 	for {
 		b := r.data()
-		if m := bytes.Index(b[r.idx(from):], recordMark); m >= 0 {
-			next := from + int64(m)
-			r.keepHere(r.idx(next))
-			r.arrFirst, r.first = true, false
-			r.stats.Read++
-			r.stats.Rejected++
-			pos.Ordinal = r.stats.Read
-			return &RecordError{Pos: pos, Reason: fmt.Sprintf("%s; reading resumed at the next record, offset %d", reason, next)}, true
+		for j := r.idx(from); ; {
+			m := bytes.Index(b[j:], recordMark)
+			if m < 0 {
+				break
+			}
+			p := j + m
+			q := p - 1
+			for q > r.idx(start) && (b[q] == ' ' || b[q] == '\t' || b[q] == '\n' || b[q] == '\r') {
+				q--
+			}
+			if q < 0 || b[q] != ':' {
+				return r.abs(p), true
+			}
+			j = p + 1
 		}
-		// Keep only what may begin a mark cut short by the buffer's end.
 		from = max(from, r.abs(len(b))-int64(len(recordMark)-1))
-		r.keep, r.pos = from, from
 		if !r.fill() {
-			return nil, false
+			return 0, false
 		}
 	}
 }

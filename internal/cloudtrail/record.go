@@ -133,6 +133,10 @@ type Stats struct {
 	// CloudTrail's own readers only Records, so the file reads differently
 	// there: a forged or damaged log.
 	Repeated int64
+	// Unseparated counts records read in an array where the ',' before
+	// them was missing, or other bytes that open no object stood in its
+	// place: read all the same, but other tools fail on such a file.
+	Unseparated int64
 }
 
 // Errors the reader wraps in *FileError, for use with errors.Is.

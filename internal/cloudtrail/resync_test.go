@@ -17,6 +17,8 @@ func TestArrayResync(t *testing.T) {
 		return `{"eventVersion":"1.08","eventName":"` + name + `","eventSource":"s3.amazonaws.com","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/x"}}`
 	}
 	cut := rec("X")[:60] // ends inside a string of userIdentity
+	cutInString := `{"eventVersion":"1.08","eventName":"X","userAgent":"aws-cli/2.15 Py`
+	nested := `{"eventVersion":"1.08","eventName":"X","requestParameters":{"inner":{"eventVersion":"1.08","eventName":"Fake"}},"a":[}`
 	tests := []struct {
 		name     string
 		in       string
@@ -36,6 +38,20 @@ func TestArrayResync(t *testing.T) {
 		{name: "damage with no record after", in: `{"Records":[` + rec("A") + "," + cut + `]}`, names: []string{"A"}, fileErr: true},
 		{name: "envelopes", in: `[` + envelope(rec("A")) + "," + envelope(cut) + "," + envelope(rec("B")) + `]`,
 			names: []string{"A"}, fileErr: true},
+		// Quotes paired across records by a cut inside a string used to
+		// balance the brackets records later, and those records were lost.
+		{name: "cut inside a string", in: `{"Records":[` + rec("A") + "," + cutInString + ",\n" + rec("B") + ",\n" + rec("C") + ",\n" + rec("D") + `]}`,
+			names: []string{"A", "B", "C", "D"}, rejected: 1},
+		// A record's own member that looks like a record is not where
+		// reading resumes.
+		{name: "nested record-like member", in: `{"Records":[` + rec("A") + "," + nested + "," + rec("B") + `]}`,
+			names: []string{"A", "B"}, rejected: 1},
+		{name: "corrupted comma", in: `{"Records":[` + rec("A") + ".x" + rec("B") + "," + rec("C") + `]}`,
+			names: []string{"A", "B", "C"}},
+		{name: "garbage between", in: `[` + rec("A") + `, x": 1}, ` + rec("B") + `]`,
+			names: []string{"A", "B"}, rejected: 1},
+		{name: "object fragment between", in: `[` + rec("A") + ` {"x": 1, ` + rec("B") + `]`,
+			names: []string{"A", "B"}, rejected: 1},
 	}
 	for _, tt := range tests {
 		for size := 1; size < 48; size += 3 {
@@ -62,6 +78,39 @@ func TestArrayResync(t *testing.T) {
 			if (got.Err != "") != tt.fileErr {
 				t.Errorf("%s (buffer %d): file error %q, want one: %v", tt.name, size, got.Err, tt.fileErr)
 			}
+		}
+	}
+}
+
+// TestArrayResyncBeyondLimit checks that a damaged record is passed over
+// however much follows it: only the bytes up to the next record are held,
+// not the rest of the array, which may be larger than the size limit.
+func TestArrayResyncBeyondLimit(t *testing.T) {
+	rec := `{"eventVersion":"1.08","eventName":"A","eventSource":"s3.amazonaws.com"}`
+	var b strings.Builder
+	b.WriteString(`{"Records":[` + rec + `,{"eventVersion":"1.08","eventName":"X","userAgent":"cut`)
+	const after = 200
+	for range after {
+		b.WriteString("," + rec)
+	}
+	b.WriteString("]}")
+	if b.Len() < 8*MinValueSize {
+		t.Fatalf("input of %d bytes is not well past the limit", b.Len())
+	}
+	got := sameForBuffers(t, []byte(b.String()), Options{MaxValueSize: MinValueSize}, Options{MaxValueSize: MinValueSize, BufferSize: 5})
+	if len(got.Raws) != after+1 || len(got.Rejects) != 1 || got.Err != "" {
+		t.Errorf("%d records, %d rejections, error %q; want %d, 1, none", len(got.Raws), len(got.Rejects), got.Err, after+1)
+	}
+}
+
+// TestMissingComma checks that records of an array with no ',' between two
+// of them are read, and the file noted, rather than the rest lost.
+func TestMissingComma(t *testing.T) {
+	rec := `{"eventVersion":"1.08","eventName":"A"}`
+	for _, in := range []string{`{"Records":[` + rec + rec + "," + rec + `]}`, "[" + rec + "\n  " + rec + "]", "[" + rec + ";" + rec + "]"} {
+		got := sameForBuffers(t, []byte(in), Options{}, Options{BufferSize: 3})
+		if len(got.Raws) != strings.Count(in, "eventVersion") || len(got.Rejects) != 0 || got.Err != "" || got.Stats.Unseparated != 1 {
+			t.Errorf("%s: %d records, %d rejections, error %q, unseparated %d", in, len(got.Raws), len(got.Rejects), got.Err, got.Stats.Unseparated)
 		}
 	}
 }

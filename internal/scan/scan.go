@@ -711,6 +711,12 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		w.p.warn(in.Path, msg)
 		log.Warn(msg, "file", in.Path)
 	}
+	if st.Unseparated > 0 {
+		msg := fmt.Sprintf("an array misses the ',' before %s, or has other bytes in its place: read all the same, but other tools fail on the file: a damaged log",
+			view.Count(st.Unseparated, "record", "records"))
+		w.p.warn(in.Path, msg)
+		log.Warn(msg, "file", in.Path)
+	}
 	if in.Folder == cloudtrail.FolderDigest && st.Produced > 0 {
 		msg := fmt.Sprintf("a file in a CloudTrail-Digest folder holds %s, not a digest; CloudTrail does not write logs there",
 			view.Count(st.Produced, "record", "records"))
