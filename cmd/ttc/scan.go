@@ -55,9 +55,11 @@ reason); the summary line adds them up. A failed call (errorCode set) is reporte
 with outcome "attempt". When an input cannot be read to the end the results are
 still printed, and the exit status is 1.
 
--o jsonl writes findings as they are found. The other formats sort them by time;
-past a few thousand findings they wait in temporary files under $TMPDIR (freed
-when ttc exits, however it exits), so that memory stays flat however many there are.`,
+-o jsonl writes findings as they are found, and the table keeps only the first
+1,000 it lists while it counts them all. The other formats (and the table with
+--group-by actor) sort every finding by time; past a few thousand findings they
+wait in temporary files under $TMPDIR (freed when ttc exits, however it exits),
+so that memory stays flat however many there are.`,
 		Example: `  ttc scan AWSLogs/
   ttc scan --group-by actor incident/*.json.gz
   ttc scan -o jsonl --technique T1486 logs/ > findings.jsonl

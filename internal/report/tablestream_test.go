@@ -3,8 +3,10 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/catalog"
@@ -60,36 +62,86 @@ func TestTableStreamMatchesSortedTable(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := tc.opts
-			opts.Workers, opts.SpillAfter = 2, 300 // the sorted scan spills, as the CLI's does
-			sorted, err := scan.New(c, rs, opts).Scan(context.Background(), tc.paths)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sorted.Close()
-			ts := report.NewTableStream()
-			opts.SpillAfter, opts.Collect = 0, ts.Add
-			streamed, err := scan.New(c, rs, opts).Scan(context.Background(), tc.paths)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sorted.Summary.Duration, streamed.Summary.Duration = 0, 0
-			vo := report.Options{View: view.Options{Width: 160}}
-			var want, got bytes.Buffer
-			if err := report.WriteTable(&want, sorted, tactics, vo); err != nil {
-				t.Fatal(err)
-			}
-			if err := ts.Write(&got, streamed, tactics, vo); err != nil {
-				t.Fatal(err)
-			}
-			if got.String() != want.String() {
-				t.Errorf("streamed table differs from the sorted one:\n%s", golden.FirstDiff(got.String(), want.String()))
-			}
-			t.Logf("%d findings, %d duplicates, %d filtered", sorted.Summary.Findings, sorted.Summary.Duplicates, sorted.Summary.Filtered)
-			if tc.name == "generated, with duplicates" && (sorted.Summary.Findings <= report.MaxTableRows || sorted.Summary.Duplicates == 0) {
-				t.Errorf("the generated case should list fewer findings than it has, and drop duplicates: %+v", sorted.Summary)
+			sum := sameTables(t, c, rs, tc.paths, tc.opts)
+			if tc.name == "generated, with duplicates" && (sum.Findings <= report.MaxTableRows || sum.Duplicates == 0) {
+				t.Errorf("the generated case should list fewer findings than it has, and drop duplicates: %+v", sum)
 			}
 		})
+	}
+}
+
+// sameTables scans paths twice, sorted and streamed, checks that both
+// write the same table and returns the summary.
+func sameTables(t *testing.T, c *catalog.Catalog, rs *ruleset.Set, paths []string, opts scan.Options) scan.Summary {
+	t.Helper()
+	opts.Workers, opts.SpillAfter = 2, 300 // the sorted scan spills, as the CLI's does
+	sorted, err := scan.New(c, rs, opts).Scan(context.Background(), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sorted.Close()
+	ts := report.NewTableStream()
+	opts.SpillAfter, opts.Collect = 0, ts.Add
+	streamed, err := scan.New(c, rs, opts).Scan(context.Background(), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sorted.Summary.Duration, streamed.Summary.Duration = 0, 0
+	vo := report.Options{View: view.Options{Width: 160}}
+	var want, got bytes.Buffer
+	if err := report.WriteTable(&want, sorted, tactics, vo); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.Write(&got, streamed, tactics, vo); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Errorf("streamed table differs from the sorted one:\n%s", golden.FirstDiff(got.String(), want.String()))
+	}
+	t.Logf("%d findings, %d duplicates, %d filtered", sorted.Summary.Findings, sorted.Summary.Duplicates, sorted.Summary.Filtered)
+	return sorted.Summary
+}
+
+// TestTableStreamCopiesDiffer checks the table when two copies of an event
+// differ in a field the duplicate check does not compare, and a rule
+// flags one copy only: the streamed scan reads the copy in the small file
+// first, the sorted one keeps the copy in the first file, and the rows
+// must come in the same order all the same.
+func TestTableStreamCopiesDiffer(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, logs := t.TempDir(), t.TempDir()
+	rule := "title: Special StopLogging\nlogsource: {product: aws, service: cloudtrail}\n" +
+		"detection:\n  sel: {eventName: StopLogging, requestParameters.special: 'yes'}\n  condition: sel\nlevel: high\n"
+	if err := os.WriteFile(filepath.Join(rules, "special.yml"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := ruleset.Load(c, []string{rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	event := func(extra string) string {
+		return `{"eventVersion":"1.08","eventID":"5d0c7a3e-0000-4000-8000-00000000e001","eventTime":"2026-01-02T03:04:05Z",` +
+			`"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1",` +
+			`"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/x"},"requestParameters":{"name":"t"` + extra + `}}`
+	}
+	var filler strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&filler, `{"eventVersion":"1.08","eventID":"f%d","eventTime":"2026-01-02T03:00:00Z","eventSource":"s3.amazonaws.com","eventName":"HeadObject"},`, i)
+	}
+	files := map[string]string{
+		"a.json": `{"Records":[` + filler.String() + event("") + `]}`,
+		"b.json": `{"Records":[` + event(`,"special":"yes"`) + `]}`,
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(logs, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		sameTables(t, c, rs, []string{logs}, scan.Options{})
 	}
 }
 

@@ -902,14 +902,15 @@ func sortFindings(fs []*Finding) {
 	}
 }
 
-// Compare orders findings as reports list them: by time, then by event ID,
-// file and position, technique and rule. It returns a negative number when
-// f comes before g, a positive one when after, and 0 for findings of one
-// rule on one record.
+// Compare orders findings as reports list them: by time, then by event
+// ID, technique and rule, then by file and position. It returns a negative
+// number when f comes before g, a positive one when after, and 0 for
+// findings of one rule on one record.
 //
-// The event ID comes before the file so that where a finding stands does
-// not depend on which copy of its event was kept: a scan that streams its
-// findings keeps the copy it reads first, which varies from run to run.
+// What identifies the event and the finding comes before where the record
+// lies, so that where a finding stands does not depend on which copy of
+// its event was kept: a scan that streams its findings keeps the copy it
+// reads first, which varies from run to run.
 func (f *Finding) Compare(g *Finding) int { return cmpFinding(f, g) }
 
 func cmpFinding(a, b *Finding) int {
@@ -919,19 +920,19 @@ func cmpFinding(a, b *Finding) int {
 	if c := strings.Compare(a.EventID, b.EventID); c != 0 {
 		return c
 	}
-	if c := strings.Compare(a.Record.File, b.Record.File); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Record.Ordinal, b.Record.Ordinal); c != 0 {
-		return c
-	}
 	if c := strings.Compare(a.TechniqueID, b.TechniqueID); c != 0 {
 		return c
 	}
 	if c := strings.Compare(a.Rule.ID, b.Rule.ID); c != 0 {
 		return c
 	}
-	return strings.Compare(a.Rule.File, b.Rule.File)
+	if c := strings.Compare(a.Rule.File, b.Rule.File); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Record.File, b.Record.File); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Record.Ordinal, b.Record.Ordinal)
 }
 
 // keep applies the output filters.
