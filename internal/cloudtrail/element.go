@@ -51,6 +51,9 @@ func (r *Reader) element() (*Record, error) {
 		if e == more {
 			start := r.abs(i)
 			if !r.fill() {
+				if r.tooLarge && r.resyncable() {
+					return nil, r.oversized(start)
+				}
 				if r.tooLarge {
 					return nil, r.skipItem(start, "")
 				}
@@ -77,28 +80,31 @@ func (r *Reader) element() (*Record, error) {
 }
 
 // elementSyntax handles an array item that is not valid JSON: when its
-// brackets still balance it is rejected and reading goes on after it.
-// Otherwise, in an array of records, reading goes on at the next record
-// (see recordAfter); failing that, the container is broken.
+// brackets still balance it is rejected and reading goes on after it. In
+// an array of records, an item that cannot go on (see damageScan) is
+// rejected up to the next record, and reading goes on there. Otherwise the
+// container is broken.
 func (r *Reader) elementSyntax(i int) error {
 	at, msg, kind := r.abs(r.sc.errAt), r.sc.explain(r.data()), r.sc.failure()
 	start := r.abs(i)
 	r.keep = start
-	// Both made before resync moves the buffer past at.
+	// All made before a resync moves the buffer past them.
 	broken := r.fileErr(at, fmt.Errorf("%w: %s", ErrSyntax, msg))
 	reason := fmt.Sprintf("%s: %s at line %d", kind, msg, r.lineAt(at))
-	// In an array of records, the item is looked at up to the next record
-	// only: a record cut short and joined to the next has brackets that
-	// never balance before it, or balance by chance records later, its
-	// quotes paired with theirs.
-	if next, ok := r.recordAfter(start); ok {
-		b := r.data()
-		e, stack := structural(b[:r.idx(next)], r.idx(start), r.stack)
-		r.stack = stack
-		if e < 0 {
-			return r.rejectSpan(start, next, reason)
+	pos := r.position(start, r.stats.Read+1)
+	if r.resyncable() {
+		end, how := r.damageScan(start)
+		switch how {
+		case damageClosed:
+			return r.rejectDamaged(pos, end, false, reason)
+		case damageRecord:
+			return r.rejectDamaged(pos, end, true, reason)
+		case damageMismatch:
+			if next, _, ok := r.nextRecord(end); ok {
+				return r.rejectDamaged(pos, next, true, reason)
+			}
 		}
-		return r.rejectItem(start, e, reason)
+		return broken
 	}
 	for {
 		b := r.data()
@@ -113,92 +119,63 @@ func (r *Reader) elementSyntax(i int) error {
 			}
 			continue
 		}
-		return r.rejectItem(start, e, reason)
+		return r.rejectDamaged(pos, r.abs(e), false, reason)
 	}
 }
 
-// rejectItem rejects the array item from start to b[e] whose brackets
-// balance, and goes on after it.
-func (r *Reader) rejectItem(start int64, e int, reason string) error {
-	r.arrFirst = false
-	r.setPos(e)
+// rejectDamaged rejects the damaged array item at pos, which ends at end,
+// and goes on there: at a record as at an array's first item when resumed
+// is set, else after the item.
+func (r *Reader) rejectDamaged(pos Position, end int64, resumed bool, reason string) error {
+	r.keepHere(r.idx(end))
+	r.arrFirst, r.first = resumed, false
 	r.stats.Read++
 	r.stats.Rejected++
-	r.first = false
-	return &RecordError{Pos: r.position(start, r.stats.Read), Reason: reason}
-}
-
-// rejectSpan rejects the bytes from start to next as one damaged item and
-// goes on at next, where a record begins, as at an array's first item.
-func (r *Reader) rejectSpan(start, next int64, reason string) error {
-	pos := r.position(start, r.stats.Read+1)
-	r.keepHere(r.idx(next))
-	r.arrFirst, r.first = true, false
-	r.stats.Read++
-	r.stats.Rejected++
-	return &RecordError{Pos: pos, Reason: fmt.Sprintf("%s; reading resumed at the next record, offset %d", reason, next)}
+	if resumed {
+		reason = fmt.Sprintf("%s; reading resumed at the next record, offset %d", reason, end)
+	}
+	return &RecordError{Pos: pos, Reason: reason}
 }
 
 // resyncSeparator handles what stands where an array of records needs a
-// ',' or ']', at offset at. When the next record follows with no object
+// ',' or ']', at offset at. When the next record follows with no '{'
 // before it (the comma is missing, or other bytes stand in its place),
 // reading goes on there and the file is noted (Stats.Unseparated); bytes
 // that open an object before it are a damaged item, rejected as one. It
 // reports false when there is no record to go on at; err is nil when
 // reading goes on with nothing rejected.
 func (r *Reader) resyncSeparator(at int64) (err error, ok bool) {
+	if !r.resyncable() {
+		return nil, false
+	}
 	r.keep = at
 	line := r.lineAt(at)
-	next, ok := r.recordAfter(at - 1)
+	pos := r.position(at, r.stats.Read+1)
+	for r.n-r.idx(at) < 16 && r.fill() { // the same bytes quoted whatever the buffer
+	}
+	b := r.data()
+	found := fmt.Sprintf("%q", b[r.idx(at):min(len(b), r.idx(at)+16)])
+	next, brace, ok := r.nextRecord(at)
 	if !ok {
 		return nil, false
 	}
-	b := r.data()
-	if bytes.IndexByte(b[r.idx(at):r.idx(next)], '{') < 0 {
+	if !brace {
+		if r.stats.Unseparated == 0 {
+			r.stats.UnseparatedAt, r.stats.UnseparatedLine = at, line
+		}
 		r.stats.Unseparated++
 		r.keepHere(r.idx(next))
 		r.arrFirst = true
 		return nil, true
 	}
-	found := b[r.idx(at):min(r.idx(next), r.idx(at)+16)]
-	return r.rejectSpan(at, next, fmt.Sprintf("invalid JSON: ',' or ']' expected in array, found %q at line %d", found, line)), true
+	return r.rejectDamaged(pos, next, true, fmt.Sprintf("invalid JSON: ',' or ']' expected in array, found %s at line %d", found, line)), true
 }
 
-// recordAfter finds, in an array of records, the first place after offset
-// start where a record may begin as an item: {"eventVersion", as
-// CloudTrail writes every record, not after a ':' (an object that is a
-// member's value, which a record's own fields may hold). It holds the
-// input from start while it looks, up to the size limit, and reports false
-// when there is none within it, or when the array holds envelopes, whose
-// records are found so too. A record pretty-printed ({ then a line break)
-// is not found.
-func (r *Reader) recordAfter(start int64) (int64, bool) {
-	if !(r.contShape == ShapeRecords || r.contShape == ShapeArray && r.stats.Shapes&(ShapeEventBridge|ShapeCloudWatch|ShapeLookup) == 0) {
-		return 0, false
-	}
-	from := start + 1
-	for {
-		b := r.data()
-		for j := r.idx(from); ; {
-			m := bytes.Index(b[j:], recordMark)
-			if m < 0 {
-				break
-			}
-			p := j + m
-			q := p - 1
-			for q > r.idx(start) && (b[q] == ' ' || b[q] == '\t' || b[q] == '\n' || b[q] == '\r') {
-				q--
-			}
-			if q < 0 || b[q] != ':' {
-				return r.abs(p), true
-			}
-			j = p + 1
-		}
-		from = max(from, r.abs(len(b))-int64(len(recordMark)-1))
-		if !r.fill() {
-			return 0, false
-		}
-	}
+// resyncable reports whether the current array holds records, where
+// reading may go on at the next one after damage. In an array of
+// envelopes, a record found so would be one an envelope holds.
+func (r *Reader) resyncable() bool {
+	return r.contShape == ShapeRecords || r.contShape == ShapeArray && r.stats.Shapes&(ShapeEventBridge|ShapeCloudWatch|ShapeLookup) == 0
 }
 
 func (k *itemKeys) wrapper() bool {

@@ -137,6 +137,9 @@ type Stats struct {
 	// them was missing, or other bytes that open no object stood in its
 	// place: read all the same, but other tools fail on such a file.
 	Unseparated int64
+	// UnseparatedAt and UnseparatedLine are where the first ',' was
+	// missing.
+	UnseparatedAt, UnseparatedLine int64
 }
 
 // Errors the reader wraps in *FileError, for use with errors.Is.

@@ -2,6 +2,7 @@ package cloudtrail
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,7 @@ func TestArrayResync(t *testing.T) {
 		names    []string
 		rejected int
 		fileErr  bool
+		balanced bool // the damaged item's brackets balance: reading goes on after it
 	}{
 		{name: "records, cut record", in: `{"Records":[` + rec("A") + "," + cut + "," + rec("B") + "," + rec("C") + `]}`,
 			names: []string{"A", "B", "C"}, rejected: 1},
@@ -46,6 +48,20 @@ func TestArrayResync(t *testing.T) {
 		// reading resumes.
 		{name: "nested record-like member", in: `{"Records":[` + rec("A") + "," + nested + "," + rec("B") + `]}`,
 			names: []string{"A", "B"}, rejected: 1},
+		// Record-like objects in an array of a damaged record are its own.
+		{name: "record-like items in a damaged record", in: `{"Records":[` + rec("A") + `,{"eventVersion":"1.08","eventName":"X","items":[` +
+			rec("Fake") + "," + rec("Fake2") + `],"bad":tru},` + rec("B") + "," + rec("C") + `]}`,
+			names: []string{"A", "B", "C"}, rejected: 1, balanced: true},
+		{name: "damage before record-like items", in: `{"Records":[` + rec("A") + `,{"eventVersion":"1.08","eventName":"X" "bad","items":[` +
+			rec("Fake") + `]},` + rec("B") + `]}`,
+			names: []string{"A", "B"}, rejected: 1, balanced: true},
+		// A cut after a ':' inside a string (ARNs are full of them).
+		{name: "cut after a colon in a string", in: `{"Records":[` + rec("A") + "," + rec("X")[:strings.Index(rec("X"), "iam::")+5] +
+			rec("B") + "," + rec("C") + `]}`,
+			names: []string{"A", "B", "C"}, rejected: 1},
+		{name: "cut string ending in a colon and a line break", in: `{"Records":[` + rec("A") + `,{"eventVersion":"1.08","eventName":"X","ua":"a: ` +
+			"\n" + rec("B") + "," + rec("C") + `]}`,
+			names: []string{"A", "B", "C"}, rejected: 1},
 		{name: "corrupted comma", in: `{"Records":[` + rec("A") + ".x" + rec("B") + "," + rec("C") + `]}`,
 			names: []string{"A", "B", "C"}},
 		{name: "garbage between", in: `[` + rec("A") + `, x": 1}, ` + rec("B") + `]`,
@@ -71,8 +87,8 @@ func TestArrayResync(t *testing.T) {
 				t.Errorf("%s (buffer %d): %d rejections %v, want %d", tt.name, size, len(got.Rejects), got.Rejects, tt.rejected)
 			}
 			for _, r := range got.Rejects {
-				if !strings.Contains(r, "reading resumed at the next record") {
-					t.Errorf("%s (buffer %d): rejection %q does not say where reading resumed", tt.name, size, r)
+				if resumed := strings.Contains(r, "reading resumed at the next record"); resumed == tt.balanced {
+					t.Errorf("%s (buffer %d): rejection %q: says where reading resumed: %v, want %v", tt.name, size, r, resumed, !tt.balanced)
 				}
 			}
 			if (got.Err != "") != tt.fileErr {
@@ -101,6 +117,12 @@ func TestArrayResyncBeyondLimit(t *testing.T) {
 	if len(got.Raws) != after+1 || len(got.Rejects) != 1 || got.Err != "" {
 		t.Errorf("%d records, %d rejections, error %q; want %d, 1, none", len(got.Raws), len(got.Rejects), got.Err, after+1)
 	}
+	// Cut inside a string, then more than the limit with no quote.
+	in := `{"Records":[` + rec + `,{"eventVersion":"1.08","userAgent":"cut` + strings.Repeat("z", 10*MinValueSize) + rec + `]}`
+	got = sameForBuffers(t, []byte(in), Options{MaxValueSize: MinValueSize}, Options{MaxValueSize: MinValueSize, BufferSize: 5})
+	if len(got.Raws) != 2 || len(got.Rejects) != 1 || got.Err != "" {
+		t.Errorf("long cut string: %d records, %d rejections, error %q; want 2, 1, none", len(got.Raws), len(got.Rejects), got.Err)
+	}
 }
 
 // TestMissingComma checks that records of an array with no ',' between two
@@ -111,6 +133,49 @@ func TestMissingComma(t *testing.T) {
 		got := sameForBuffers(t, []byte(in), Options{}, Options{BufferSize: 3})
 		if len(got.Raws) != strings.Count(in, "eventVersion") || len(got.Rejects) != 0 || got.Err != "" || got.Stats.Unseparated != 1 {
 			t.Errorf("%s: %d records, %d rejections, error %q, unseparated %d", in, len(got.Raws), len(got.Rejects), got.Err, got.Stats.Unseparated)
+		}
+	}
+}
+
+// TestDamagedRunsLinear checks that many damaged items in a row, with or
+// without a record after them, and records with no mark to find, cost
+// time in proportion to the input: each damaged item is followed to its
+// own end, not searched past for a record each time.
+func TestDamagedRunsLinear(t *testing.T) {
+	rec := `{"eventVersion":"1.08","eventName":"A"}`
+	sorted := `{"eventName":"A","eventVersion":"1.08"}` // no mark: keys sorted
+	tests := []struct {
+		name           string
+		in             string
+		names, rejects int
+	}{
+		{"damaged items then a record", `{"Records":[` + rec + "," + strings.Repeat(`{x},`, 5000) + rec + `]}`, 2, 5000},
+		{"damaged items to the end", `{"Records":[` + rec + "," + strings.Repeat(`{x},`, 5000) + `{x}]}`, 1, 5001},
+		{"no marks, every other damaged", `[` + strings.Repeat(sorted+`,{"a":"\q"},`, 2000) + sorted + `]`, 2001, 2000},
+	}
+	for _, tt := range tests {
+		for _, o := range []Options{{}, {BufferSize: 5}} {
+			r := NewReader(o)
+			r.Reset(strings.NewReader(tt.in), "in")
+			names, rejects := 0, 0
+			for {
+				_, err := r.Next()
+				var re *RecordError
+				if errors.As(err, &re) {
+					rejects++
+					continue
+				}
+				if err != nil {
+					break
+				}
+				names++
+			}
+			if names != tt.names || rejects != tt.rejects {
+				t.Errorf("%s: %d records and %d rejections, want %d and %d", tt.name, names, rejects, tt.names, tt.rejects)
+			}
+			if limit := 16 * int64(len(tt.in)); r.steps > limit {
+				t.Errorf("%s: %d steps for %d bytes, want at most %d", tt.name, r.steps, len(tt.in), limit)
+			}
 		}
 	}
 }

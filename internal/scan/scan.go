@@ -491,10 +491,11 @@ func (p *part) reject(r Rejection) {
 }
 
 // warn notes a warning about a file (see Result.Warnings).
-func (p *part) warn(file, reason string) {
+func (p *part) warn(w Rejection) {
 	p.sum.Warnings++
+	w.Whole = true
 	if len(p.warnings) < MaxRejections {
-		p.warnings = append(p.warnings, Rejection{File: file, Reason: reason, Whole: true})
+		p.warnings = append(p.warnings, w)
 	}
 }
 
@@ -708,19 +709,19 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 	if st.Repeated > 0 {
 		msg := fmt.Sprintf("an object repeats its container key, or holds more than one (Records, Events, logEvents): %s after the first, all read here, but other tools read only one: a forged or damaged log",
 			view.Count(st.Repeated, "array", "arrays"))
-		w.p.warn(in.Path, msg)
+		w.p.warn(Rejection{File: in.Path, Reason: msg})
 		log.Warn(msg, "file", in.Path)
 	}
 	if st.Unseparated > 0 {
-		msg := fmt.Sprintf("an array misses the ',' before %s, or has other bytes in its place: read all the same, but other tools fail on the file: a damaged log",
-			view.Count(st.Unseparated, "record", "records"))
-		w.p.warn(in.Path, msg)
+		msg := fmt.Sprintf("an array misses the ',' before %s, or has other bytes in its place (the first at line %d): read all the same, but other tools fail on the file: a damaged log",
+			view.Count(st.Unseparated, "record", "records"), st.UnseparatedLine)
+		w.p.warn(Rejection{File: in.Path, Line: st.UnseparatedLine, Offset: st.UnseparatedAt, Reason: msg})
 		log.Warn(msg, "file", in.Path)
 	}
 	if in.Folder == cloudtrail.FolderDigest && st.Produced > 0 {
 		msg := fmt.Sprintf("a file in a CloudTrail-Digest folder holds %s, not a digest; CloudTrail does not write logs there",
 			view.Count(st.Produced, "record", "records"))
-		w.p.warn(in.Path, msg)
+		w.p.warn(Rejection{File: in.Path, Reason: msg})
 		log.Warn(msg, "file", in.Path)
 	}
 }

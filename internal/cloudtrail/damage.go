@@ -1,0 +1,189 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// Reading goes on after a damaged record in an array of records (a record
+// cut short and joined to the next, a corrupted byte) at the next record,
+// which begins as CloudTrail writes every record: {"eventVersion"
+// (recordMark). A record pretty-printed ({ then a line break) is not
+// found so.
+
+// damage says how damageScan found a damaged array item to end.
+type damage int
+
+const (
+	damageClosed   damage = iota // its brackets balance: it ends at end
+	damageRecord                 // it cannot go on where a record begins, at end
+	damageMismatch               // its brackets do not match at end
+	damageEOF                    // the input ended first
+)
+
+// damageScan follows the damaged array item at offset start by brackets
+// and strings alone, as structural does, through any length of input (it
+// holds only what it has not passed), and watches for records. A record
+// that begins where valid JSON cannot have one ends the item there:
+//   - inside what the scan takes for a string: a string cannot hold an
+//     unescaped '"', so the scan's quotes are out of step with the
+//     input's, the item cut inside a string;
+//   - in an object where a key is due, after '{' or ',' (cut there);
+//   - after a value in an array, or after the item's end (cut, or joined).
+//
+// A record-like object that is a member's value (after ':') or an array's
+// item (after '[' or ',') is the item's own, and passed: a record can hold
+// such objects, and reading must not take them for records.
+func (r *Reader) damageScan(start int64) (end int64, how damage) {
+	stack := r.stack[:0]
+	defer func() { r.stack = stack[:0] }()
+	inStr, esc, final := false, false, false
+	var last byte // the last byte outside strings that is not a blank
+	p := start
+	for {
+		b := r.data()
+		i, short := r.idx(p), false
+		for ; i < len(b); i++ {
+			r.steps++
+			c := b[i]
+			if c == '{' && r.abs(i) != start {
+				if !final && len(b)-i < len(recordMark) {
+					short = true // a mark may be cut short: read more first
+					break
+				}
+				if bytes.HasPrefix(b[i:], recordMark) && (inStr || !nested(stack, last)) {
+					return r.abs(i), damageRecord
+				}
+			}
+			if inStr {
+				switch {
+				case esc:
+					esc = false
+				case c == '\\':
+					esc = true
+				case c == '"':
+					inStr, last = false, '"'
+				}
+				continue
+			}
+			switch c {
+			case ' ', '\t', '\n', '\r':
+				continue
+			case '"':
+				inStr = true
+			case '{', '[':
+				stack = append(stack, c)
+			case '}', ']':
+				if len(stack) == 0 {
+					return r.abs(i), damageClosed // a scalar ended by its container
+				}
+				if stack[len(stack)-1] != c-2 { // '{'+2 == '}', '['+2 == ']'
+					return r.abs(i), damageMismatch
+				}
+				stack = stack[:len(stack)-1]
+				if len(stack) == 0 {
+					return r.abs(i + 1), damageClosed
+				}
+			case ',':
+				if len(stack) == 0 {
+					return r.abs(i), damageClosed
+				}
+			}
+			last = c
+		}
+		// Let go of what was passed; keep a '{' that may begin a mark.
+		p = r.abs(i)
+		r.keep, r.pos = p, p
+		if !r.fill() {
+			if short && !final {
+				final = true // what is left cannot hold a whole mark
+				continue
+			}
+			return p, damageEOF
+		}
+	}
+}
+
+// nested reports whether an object may begin, in valid JSON, after last
+// (the last byte outside strings) inside the open containers stack: as a
+// member's value, or as an array's item.
+func nested(stack []byte, last byte) bool {
+	if len(stack) == 0 {
+		return false
+	}
+	if stack[len(stack)-1] == '{' {
+		return last == ':'
+	}
+	return last == '[' || last == ','
+}
+
+// nextRecord finds the next record at or after offset from by its mark,
+// not after a ':' (an object that is a member's value), passing over and
+// letting go of the input before it. brace says whether a '{' stood before
+// it. ok is false when the input ends first.
+func (r *Reader) nextRecord(from int64) (next int64, brace, ok bool) {
+	var last byte // the last byte before the search window that is not a blank
+	for {
+		b := r.data()
+		i := r.idx(from)
+		for j := i; ; {
+			m := bytes.Index(b[j:], recordMark)
+			if m < 0 {
+				break
+			}
+			q := j + m
+			prev := last
+			for k := q - 1; k >= i; k-- {
+				if c := b[k]; c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+					prev = c
+					break
+				}
+			}
+			brace = brace || bytes.IndexByte(b[i:q], '{') >= 0
+			if prev != ':' {
+				r.steps += int64(q - i)
+				return r.abs(q), brace, true
+			}
+			j = q + 1
+		}
+		// Let go of what holds no mark, keeping what may begin one.
+		keep := max(i, len(b)-(len(recordMark)-1))
+		brace = brace || bytes.IndexByte(b[i:keep], '{') >= 0
+		for k := keep - 1; k >= i; k-- {
+			if c := b[k]; c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+				last = c
+				break
+			}
+		}
+		r.steps += int64(len(b) - i)
+		from = r.abs(keep)
+		r.keep, r.pos = from, from
+		if !r.fill() {
+			return 0, brace, false
+		}
+	}
+}
+
+// oversized passes over an item larger than the size limit in an array of
+// records, as skipItem does elsewhere, but by damageScan: an item that is
+// a record cut short inside a string, with no quote in what follows for
+// longer than the limit, then costs itself only.
+func (r *Reader) oversized(start int64) error {
+	pos := r.position(start, r.stats.Read+1)
+	end, how := r.damageScan(start)
+	switch how {
+	case damageClosed:
+		return r.rejectDamaged(pos, end, false, r.tooLargeReason(end-start))
+	case damageRecord:
+		return r.rejectDamaged(pos, end, true, r.tooLargeReason(end-start))
+	case damageMismatch:
+		if next, _, ok := r.nextRecord(end); ok {
+			return r.rejectDamaged(pos, next, true, r.tooLargeReason(end-start)+"; its brackets do not match")
+		}
+	}
+	pos.Ordinal = r.stats.Read
+	if r.readErr != nil {
+		return &FileError{Pos: pos, Err: fmt.Errorf("read input: %w", r.readErr)}
+	}
+	return &FileError{Pos: pos, Err: ErrTruncated}
+}
