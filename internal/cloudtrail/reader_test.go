@@ -24,7 +24,8 @@ type result struct {
 	rejects []*RecordError
 	err     error
 	stats   Stats
-	listed  int // records whose Top was set (and checked)
+	listed  int   // records whose Top was set (and checked)
+	steps   int64 // the reader's work count (Reader.steps)
 }
 
 func read(t testing.TB, src io.Reader, name string, opts Options) result {
@@ -65,7 +66,7 @@ func read(t testing.TB, src io.Reader, name string, opts Options) result {
 		}
 		break
 	}
-	res.stats = r.Stats()
+	res.stats, res.steps = r.Stats(), r.steps
 	if s := res.stats; s.Read != s.Produced+s.Rejected || int(s.Produced) != len(res.raws) || int(s.Rejected) != len(res.rejects) {
 		t.Fatalf("%s: accounting broken: %+v, %d records, %d rejects", name, s, len(res.raws), len(res.rejects))
 	}

@@ -2,7 +2,6 @@ package cloudtrail
 
 import (
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 )
@@ -155,26 +154,12 @@ func TestDamagedRunsLinear(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, o := range []Options{{}, {BufferSize: 5}} {
-			r := NewReader(o)
-			r.Reset(strings.NewReader(tt.in), "in")
-			names, rejects := 0, 0
-			for {
-				_, err := r.Next()
-				var re *RecordError
-				if errors.As(err, &re) {
-					rejects++
-					continue
-				}
-				if err != nil {
-					break
-				}
-				names++
+			res := read(t, strings.NewReader(tt.in), "in", o)
+			if len(res.raws) != tt.names || len(res.rejects) != tt.rejects {
+				t.Errorf("%s: %d records and %d rejections, want %d and %d", tt.name, len(res.raws), len(res.rejects), tt.names, tt.rejects)
 			}
-			if names != tt.names || rejects != tt.rejects {
-				t.Errorf("%s: %d records and %d rejections, want %d and %d", tt.name, names, rejects, tt.names, tt.rejects)
-			}
-			if limit := 16 * int64(len(tt.in)); r.steps > limit {
-				t.Errorf("%s: %d steps for %d bytes, want at most %d", tt.name, r.steps, len(tt.in), limit)
+			if limit := 16 * int64(len(tt.in)); res.steps > limit {
+				t.Errorf("%s: %d steps for %d bytes, want at most %d", tt.name, res.steps, len(tt.in), limit)
 			}
 		}
 	}
