@@ -8,6 +8,7 @@ import (
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/ruleset"
+	"github.com/ttcproject/ttc/internal/view"
 )
 
 func newCatalogCmd(a *app) *cobra.Command {
@@ -49,7 +50,7 @@ func runValidate(a *app, overlays []string) error {
 		for _, p := range le.Problems {
 			fmt.Fprintln(a.stdout, p.String())
 		}
-		return fmt.Errorf("catalog has %s", plural(len(le.Problems), "problem", "problems"))
+		return fmt.Errorf("catalog has %s", view.Count(int64(len(le.Problems)), "problem", "problems"))
 	}
 	if err != nil {
 		return err
@@ -59,17 +60,9 @@ func runValidate(a *app, overlays []string) error {
 		fmt.Fprintln(a.stdout, p.String())
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("catalog rules have %s", plural(len(problems), "problem", "problems"))
+		return fmt.Errorf("catalog rules have %s", view.Count(int64(len(problems)), "problem", "problems"))
 	}
 	fmt.Fprintf(a.stdout, "catalog OK: %d techniques, %d tactics, %d services, %d mitigations, %d CloudTrail event names\n",
 		len(c.Techniques()), len(c.Tactics()), len(c.Services()), len(c.Mitigations()), len(c.Events()))
 	return nil
-}
-
-// plural writes n with the singular or plural noun.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

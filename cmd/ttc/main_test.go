@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -193,11 +194,25 @@ func TestScanRulesFolderMixed(t *testing.T) {
 	rule("badcond.yml", aws, "  sel: {eventName: X}\n  condition: sel and and (\n")
 	rule("sub/badmod.yml", aws, "  sel: {eventName|bogus: X}\n  condition: sel\n")
 	rule("sub/deeper/windows.yml", "{product: windows, service: security}", "  sel: {EventID: 1}\n  condition: sel\n")
-	_, errOut, code := ttc(t, "scan", "-o", "jsonl", "--rules", dir, "../../examples/incident")
+	out, errOut, code := ttc(t, "scan", "-o", "jsonl", "--rules", dir, "../../examples/incident")
 	if code != exitError || !strings.Contains(errOut, "2 rules could not be used") || strings.Count(errOut, "it is broken") != 2 {
 		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and two broken rules", code, errOut)
 	}
 	if !strings.Contains(errOut, "level=WARN") || !strings.Contains(errOut, "windows.yml") {
 		t.Errorf("the windows rule is not warned about:\n%s", errOut)
+	}
+	// The report itself says which rules were left out, as warnings.
+	var warned []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var w struct{ Type, File, Reason string }
+		if err := json.Unmarshal([]byte(line), &w); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		if w.Type == "warning" && strings.Contains(w.Reason, "it is broken") {
+			warned = append(warned, filepath.Base(w.File))
+		}
+	}
+	if sort.Strings(warned); strings.Join(warned, ",") != "badcond.yml,badmod.yml" {
+		t.Errorf("report warns about broken rules %v, want badcond.yml and badmod.yml", warned)
 	}
 }

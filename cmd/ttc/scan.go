@@ -139,15 +139,19 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	// run then fails at its end like one with an unreadable input: its
 	// author would otherwise take its silence for a rule that matched
 	// nothing.
-	var broken int
+	var broken []scan.Rejection // also listed in the report, which outlives stderr
 	if err != nil {
 		for _, e := range leafErrors(err) {
 			if errors.Is(e, detect.ErrUnsupported) || errors.Is(e, detect.ErrLogsource) {
 				a.log.Warn("rule not used", "error", e)
 				continue
 			}
-			broken++
 			a.log.Error("rule not used: it is broken", "error", e)
+			w := scan.Rejection{File: "--rules", Reason: "rule not used: it is broken: " + e.Error(), Whole: true}
+			if re := (*detect.RuleError)(nil); errors.As(e, &re) {
+				w.File, w.Line, w.Reason = re.File, int64(re.Line), "rule not used: it is broken: "+re.Err.Error()
+			}
+			broken = append(broken, w)
 		}
 	}
 	for _, msg := range rules.SharedIDs() {
@@ -209,6 +213,8 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		return fmt.Errorf("scan: %w", err)
 	}
 	defer res.Close()
+	res.Warnings = append(broken, res.Warnings...)
+	res.Summary.Warnings += int64(len(broken))
 	if res.Spilled() {
 		a.log.Info("findings spilled to temporary files", "findings", res.Summary.Findings)
 	}
@@ -239,14 +245,14 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if failed := res.Summary.FilesFailed; failed > 0 {
 		incomplete = append(incomplete, fmt.Sprintf("%d of the inputs could not be read to the end (see the rejections above)", failed))
 	}
-	if broken > 0 {
-		incomplete = append(incomplete, fmt.Sprintf("%s could not be used (see the errors above)", plural(broken, "rule", "rules")))
+	if len(broken) > 0 {
+		incomplete = append(incomplete, fmt.Sprintf("%s could not be used (see the errors above)", view.Count(int64(len(broken)), "rule", "rules")))
 	}
 	if len(incomplete) > 0 {
 		// An incomplete scan outranks --exit-code's status 3. The message
 		// still says whether there were findings.
 		return fmt.Errorf("%s; %s reported from the rest",
-			strings.Join(incomplete, "; "), plural(res.Summary.Findings, "finding", "findings"))
+			strings.Join(incomplete, "; "), view.Count(int64(res.Summary.Findings), "finding", "findings"))
 	}
 	if o.exitCode && res.Summary.Findings > 0 {
 		return &findingsExit{res.Summary.Findings}
