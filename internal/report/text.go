@@ -128,6 +128,15 @@ func writeFlatTable(w io.Writer, res *scan.Result, counts []TechniqueCount, show
 	return err
 }
 
+// blankZero writes a line or record number, and nothing for 0 (none: a
+// whole file set aside).
+func blankZero(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprint(n)
+}
+
 // andMore marks a list that goes on past what it shows.
 func andMore(more bool) string {
 	if more {
@@ -329,7 +338,7 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 	if len(res.Rejections) > 0 || len(res.Skipped) > 0 {
 		g := view.Grid{Headers: []string{"File", "Line", "Record", "Reason"}}
 		for _, r := range append(append([]scan.Rejection{}, res.Rejections...), res.Skipped...) {
-			g.Rows = append(g.Rows, []string{r.File, fmt.Sprint(r.Line), fmt.Sprint(r.Ordinal), r.Reason})
+			g.Rows = append(g.Rows, []string{r.File, blankZero(r.Line), blankZero(r.Ordinal), r.Reason})
 		}
 		if err := write("Rejected and skipped", g); err != nil {
 			return err
