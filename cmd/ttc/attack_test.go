@@ -210,7 +210,7 @@ func TestScanLayerSaysWhatItLeavesOut(t *testing.T) {
 	if err != nil || len(layers) != 1 {
 		t.Fatalf("decode layer: %v (%d layers)", err, len(layers))
 	}
-	if !strings.Contains(layers[0].Description, "1 findings of rules tagged with no technique are not shown") {
+	if !strings.Contains(layers[0].Description, "1 finding of rules tagged with no technique not shown") {
 		t.Errorf("layer description %q does not count the finding left out", layers[0].Description)
 	}
 	if !strings.Contains(errOut, "no place in a Navigator layer") {

@@ -17,6 +17,7 @@ import (
 	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/report"
 	"github.com/ttcproject/ttc/internal/scan"
+	"github.com/ttcproject/ttc/internal/view"
 )
 
 func newExportCmd(a *app) *cobra.Command {
@@ -194,19 +195,20 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) (*navigator.Layer,
 	obs := map[string]navigator.Observation{}
 	for id, g := range by {
 		obs[id] = navigator.Observation{Count: g.count, Tactics: g.tactics,
-			Evidence: fmt.Sprintf("%d findings (%d attempts) by %d actors, %s … %s: %s",
-				g.count, g.attempts, len(g.actors), g.first, g.last, strings.Join(slices.Sorted(maps.Keys(g.events)), ", "))}
+			Evidence: fmt.Sprintf("%s (%s) by %s, %s … %s: %s", view.Count(int64(g.count), "finding", "findings"),
+				view.Count(int64(g.attempts), "attempt", "attempts"), view.Count(int64(len(g.actors)), "actor", "actors"),
+				g.first, g.last, strings.Join(slices.Sorted(maps.Keys(g.events)), ", "))}
 	}
 	desc := layerDescription(res)
 	if unplaced > 0 {
 		a.log.Warn("findings of rules tagged with no ATT&CK technique have no place in a Navigator layer; the other formats list them",
 			"findings", unplaced)
-		desc += fmt.Sprintf("; %d findings of rules tagged with no technique are not shown", unplaced)
+		desc += fmt.Sprintf("; %s of rules tagged with no technique not shown", view.Count(int64(unplaced), "finding", "findings"))
 	}
 	return navigator.ScanLayer(c.Techniques(), obs, a.navigatorOptions("ttc scan", desc)), nil
 }
 
 func layerDescription(res *scan.Result) string {
 	s := res.Summary
-	return fmt.Sprintf("Techniques observed in %d CloudTrail records (%d matched, %d rejected)", s.Read, s.Matched, s.Rejected)
+	return fmt.Sprintf("Techniques observed in %s (%d matched, %d rejected)", view.Count(s.Read, "CloudTrail record", "CloudTrail records"), s.Matched, s.Rejected)
 }

@@ -101,6 +101,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "--progress", "bogus", "../../examples/incident"}, exitUsage, "--progress"},
 		{[]string{"scan", "--workers", "-1", "../../examples/incident"}, exitUsage, "--workers"},
 		{[]string{"scan", "--rules", "no/such/rules", "../../examples/incident"}, exitUsage, "--rules"},
+		{[]string{"scan", "-", "-"}, exitUsage, "named twice"},
 		{[]string{"scan", "--since", "2026-03-15", "--until", "2026-03-14", "../../examples/incident"}, exitUsage, "is not before"},
 		{[]string{"scan", "-o", "jsonl", "no/such/log.json"}, exitError, "could not be read"},
 		{[]string{"scan", "-o", "jsonl", "../../examples/incident"}, exitOK, ""},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -106,6 +107,9 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	}
 	if o.workers < 0 {
 		return usagef("--workers: %d: want 0 (one per CPU) or more", o.workers)
+	}
+	if i := slices.Index(paths, "-"); i >= 0 && slices.Contains(paths[i+1:], "-") {
+		return usagef("standard input (-) is named twice: it can be read once")
 	}
 	if o.minLevel != "" && ruleset.LevelRank(o.minLevel) < 0 {
 		return usagef("--min-level: unknown level %q: want one of %s", o.minLevel, strings.Join(ruleset.Levels, ", "))

@@ -134,7 +134,7 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 	defer cancel()
 	body, name, err := uploadedFile(r)
 	if err != nil {
-		return "", nil, statusOf(err), err
+		return "", nil, statusOf(err), s.withLimit(err)
 	}
 	tr := &trackReader{ctx: ctx, r: body}
 	// The scanner gets no logger: its diagnostics name the uploaded file,
@@ -159,7 +159,7 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 		if res != nil {
 			res.Close()
 		}
-		return "", nil, statusOf(err), fmt.Errorf("scan upload: %w", err)
+		return "", nil, statusOf(err), fmt.Errorf("scan upload: %w", s.withLimit(err))
 	}
 	// A log of no records ({"Records":[]}) is a log, as for ttc scan; an
 	// upload that is empty, or no log at all, is refused with the reason.
@@ -234,6 +234,14 @@ func (t *trackReader) Read(p []byte) (int, error) {
 		t.err = err
 	}
 	return n, err
+}
+
+// withLimit says what the limit is when err is an upload over it.
+func (s *Server) withLimit(err error) error {
+	if mb := (*http.MaxBytesError)(nil); errors.As(err, &mb) {
+		return fmt.Errorf("the file is larger than the server's limit of %s (ttc serve --max-upload): %w", report.HumanBytes(s.cfg.MaxUpload), err)
+	}
+	return err
 }
 
 func statusOf(err error) int {

@@ -123,6 +123,9 @@ func TestScanTooLarge(t *testing.T) {
 		if rec.Code != http.StatusRequestEntityTooLarge {
 			t.Errorf("%s: status %d, want 413", target, rec.Code)
 		}
+		if !strings.Contains(rec.Body.String(), "limit of 1.0 KiB") {
+			t.Errorf("%s: the answer does not state the limit:\n%s", target, rec.Body.String())
+		}
 	}
 	// Bodies of other requests are capped much lower.
 	rec := do(t, s.Handler(), http.MethodPost, "/matrix", bytes.NewReader(big))
