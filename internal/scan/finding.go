@@ -59,9 +59,13 @@ type Actor struct {
 // Key names the actor for grouping: the session issuer (the role) or the
 // ARN, else the principal ID (SAML and web identity users, Identity
 // Center users, which have no ARN), else the access key, the user name, the
-// service, the account.
+// service, the account. A session of an IAM Identity Center role is named
+// by its ARN, which ends with the person's user name: one permission set's
+// role is shared by everyone it is assigned to, and each is an actor.
 func (a Actor) Key() string {
 	switch {
+	case a.SessionIssuer != "" && strings.Contains(a.SessionIssuer, ":role/aws-reserved/sso.amazonaws.com/") && a.ARN != "":
+		return a.ARN
 	case a.SessionIssuer != "":
 		return a.SessionIssuer
 	case a.ARN != "":

@@ -190,6 +190,13 @@ func TestActorKey(t *testing.T) {
 	}{
 		{"role session", Actor{Type: "AssumedRole", ARN: "arn:aws:sts::1:assumed-role/r/s", SessionIssuer: "arn:aws:iam::1:role/r"}, "arn:aws:iam::1:role/r"},
 		{"user", Actor{Type: "IAMUser", ARN: "arn:aws:iam::1:user/u", AccessKeyID: "AKIA1"}, "arn:aws:iam::1:user/u"},
+		// Identity Center: one permission set's role, one actor per person.
+		{"Identity Center session", Actor{Type: "AssumedRole", ARN: "arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0a1b/jo@example.com",
+			SessionIssuer: "arn:aws:iam::1:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0a1b"},
+			"arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0a1b/jo@example.com"},
+		{"Identity Center session of another person", Actor{Type: "AssumedRole", ARN: "arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0a1b/sam@example.com",
+			SessionIssuer: "arn:aws:iam::1:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0a1b"},
+			"arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0a1b/sam@example.com"},
 		{"SAML user", Actor{Type: "SAMLUser", PrincipalID: "SAML:carol@example.com", UserName: "carol@example.com"}, "SAMLUser SAML:carol@example.com"},
 		{"web identity", Actor{Type: "WebIdentityUser", PrincipalID: "accounts.google.com:sub1"}, "WebIdentityUser accounts.google.com:sub1"},
 		{"hidden user name", Actor{Type: "IAMUser", UserName: "HIDDEN_DUE_TO_SECURITY_REASONS", AccountID: "1"}, "IAMUser HIDDEN_DUE_TO_SECURITY_REASONS"},
