@@ -3,6 +3,8 @@ package cloudtrail
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // Reading goes on after a damaged record in an array of records (a record
@@ -66,9 +68,10 @@ func (r *Reader) damageScan(start int64) (end int64, how damage) {
 				}
 				continue
 			}
-			switch c {
-			case ' ', '\t', '\n', '\r':
+			if jsonscan.IsSpace(c) {
 				continue
+			}
+			switch c {
 			case '"':
 				inStr = true
 			case '{', '[':
@@ -126,21 +129,16 @@ func (r *Reader) nextRecord(from int64) (next int64, brace, ok bool) {
 	for {
 		b := r.data()
 		i := r.idx(from)
+		seen := i // b[i:seen] is looked through for a '{' already
 		for j := i; ; {
 			m := bytes.Index(b[j:], recordMark)
 			if m < 0 {
 				break
 			}
 			q := j + m
-			prev := last
-			for k := q - 1; k >= i; k-- {
-				if c := b[k]; c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-					prev = c
-					break
-				}
-			}
-			brace = brace || bytes.IndexByte(b[i:q], '{') >= 0
-			if prev != ':' {
+			brace = brace || bytes.IndexByte(b[seen:q], '{') >= 0
+			seen = q
+			if lastNonBlank(b[i:q], last) != ':' {
 				r.steps += int64(q - i)
 				return r.abs(q), brace, true
 			}
@@ -148,13 +146,8 @@ func (r *Reader) nextRecord(from int64) (next int64, brace, ok bool) {
 		}
 		// Let go of what holds no mark, keeping what may begin one.
 		keep := max(i, len(b)-(len(recordMark)-1))
-		brace = brace || bytes.IndexByte(b[i:keep], '{') >= 0
-		for k := keep - 1; k >= i; k-- {
-			if c := b[k]; c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-				last = c
-				break
-			}
-		}
+		brace = brace || bytes.IndexByte(b[seen:keep], '{') >= 0
+		last = lastNonBlank(b[i:keep], last)
 		r.steps += int64(len(b) - i)
 		from = r.abs(keep)
 		r.keep, r.pos = from, from
@@ -164,22 +157,51 @@ func (r *Reader) nextRecord(from int64) (next int64, brace, ok bool) {
 	}
 }
 
+// lastNonBlank returns the last byte of b that is not JSON white space, or
+// or when there is none.
+func lastNonBlank(b []byte, or byte) byte {
+	for k := len(b) - 1; k >= 0; k-- {
+		if !jsonscan.IsSpace(b[k]) {
+			return b[k]
+		}
+	}
+	return or
+}
+
+// passDamaged follows the damaged array item at start, whose rejection is
+// placed at pos, to its end (damageScan) and rejects it, with the reason
+// the end and how it was found give; reading goes on after it, or at the
+// record that ends it or follows its brackets' mismatch. ok is false when
+// the input ends first.
+func (r *Reader) passDamaged(pos Position, start int64, reason func(end int64, how damage) string) (err error, ok bool) {
+	end, how := r.damageScan(start)
+	switch how {
+	case damageClosed:
+		return r.rejectDamaged(pos, end, false, reason(end, how)), true
+	case damageRecord:
+		return r.rejectDamaged(pos, end, true, reason(end, how)), true
+	case damageMismatch:
+		if next, _, ok := r.nextRecord(end); ok {
+			return r.rejectDamaged(pos, next, true, reason(end, how)), true
+		}
+	}
+	return nil, false
+}
+
 // oversized passes over an item larger than the size limit in an array of
 // records, as skipItem does elsewhere, but by damageScan: an item that is
 // a record cut short inside a string, with no quote in what follows for
 // longer than the limit, then costs itself only.
 func (r *Reader) oversized(start int64) error {
 	pos := r.position(start, r.stats.Read+1)
-	end, how := r.damageScan(start)
-	switch how {
-	case damageClosed:
-		return r.rejectDamaged(pos, end, false, r.tooLargeReason(end-start))
-	case damageRecord:
-		return r.rejectDamaged(pos, end, true, r.tooLargeReason(end-start))
-	case damageMismatch:
-		if next, _, ok := r.nextRecord(end); ok {
-			return r.rejectDamaged(pos, next, true, r.tooLargeReason(end-start)+"; its brackets do not match")
+	err, ok := r.passDamaged(pos, start, func(end int64, how damage) string {
+		if how == damageMismatch {
+			return r.tooLargeReason(end-start) + "; its brackets do not match"
 		}
+		return r.tooLargeReason(end - start)
+	})
+	if ok {
+		return err
 	}
 	pos.Ordinal = r.stats.Read
 	if r.readErr != nil {

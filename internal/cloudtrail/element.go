@@ -51,10 +51,10 @@ func (r *Reader) element() (*Record, error) {
 		if e == more {
 			start := r.abs(i)
 			if !r.fill() {
-				if r.tooLarge && r.resyncable() {
-					return nil, r.oversized(start)
-				}
 				if r.tooLarge {
+					if r.resyncable() {
+						return nil, r.oversized(start)
+					}
 					return nil, r.skipItem(start, "")
 				}
 				return nil, r.endErr(r.pos)
@@ -93,16 +93,8 @@ func (r *Reader) elementSyntax(i int) error {
 	reason := fmt.Sprintf("%s: %s at line %d", kind, msg, r.lineAt(at))
 	pos := r.position(start, r.stats.Read+1)
 	if r.resyncable() {
-		end, how := r.damageScan(start)
-		switch how {
-		case damageClosed:
-			return r.rejectDamaged(pos, end, false, reason)
-		case damageRecord:
-			return r.rejectDamaged(pos, end, true, reason)
-		case damageMismatch:
-			if next, _, ok := r.nextRecord(end); ok {
-				return r.rejectDamaged(pos, next, true, reason)
-			}
+		if err, ok := r.passDamaged(pos, start, func(int64, damage) string { return reason }); ok {
+			return err
 		}
 		return broken
 	}

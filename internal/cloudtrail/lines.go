@@ -3,6 +3,8 @@ package cloudtrail
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // Lone records (one per line, CloudWatch Logs export lines) recover from a
@@ -431,7 +433,7 @@ func (r *Reader) nextByte() (c byte, ok bool) {
 		b := r.data()
 		i := r.idx(at)
 		for ; i < len(b); i++ {
-			if c := b[i]; c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			if c := b[i]; !jsonscan.IsSpace(c) {
 				return c, true
 			}
 		}

@@ -19,13 +19,13 @@ import (
 // as a scalar token) but never read out of bounds: every function returns -1
 // when the input ends or is not shaped like JSON where it must be.
 
-// isSpace reports whether c is JSON whitespace.
-func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
+// IsSpace reports whether c is JSON white space.
+func IsSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
 
 // SkipSpace returns the index of the first byte at or after b[i] that is not
 // whitespace, or len(b).
 func SkipSpace(b []byte, i int) int {
-	for i < len(b) && isSpace(b[i]) {
+	for i < len(b) && IsSpace(b[i]) {
 		i++
 	}
 	return i
