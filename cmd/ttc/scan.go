@@ -151,10 +151,11 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 				continue
 			}
 			a.log.Error("rule not used: it is broken", "error", e)
-			w := scan.Rejection{File: "--rules", Reason: "rule not used: it is broken: " + e.Error(), Whole: true}
+			w, cause := scan.Rejection{File: "--rules", Whole: true}, e
 			if re := (*detect.RuleError)(nil); errors.As(e, &re) {
-				w.File, w.Line, w.Reason = re.File, int64(re.Line), "rule not used: it is broken: "+re.Err.Error()
+				w.File, w.Line, cause = re.File, int64(re.Line), re.Err
 			}
+			w.Reason = "rule not used: it is broken: " + cause.Error()
 			broken = append(broken, w)
 		}
 	}

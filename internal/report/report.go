@@ -5,10 +5,11 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -139,13 +140,15 @@ func (tc *techniqueCounter) counts() []TechniqueCount {
 	for _, k := range tc.order {
 		out = append(out, *tc.by[k])
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Findings != out[j].Findings {
-			return out[i].Findings > out[j].Findings
-		}
-		return out[i].TechniqueID < out[j].TechniqueID
-	})
+	// Rows that compare equal keep the order of their first findings.
+	slices.SortStableFunc(out, func(a, b TechniqueCount) int { return compareCounts(&a, &b) })
 	return out
+}
+
+// compareCounts orders technique rows: most findings first, then by
+// technique ID.
+func compareCounts(a, b *TechniqueCount) int {
+	return cmp.Or(cmp.Compare(b.Findings, a.Findings), strings.Compare(a.TechniqueID, b.TechniqueID))
 }
 
 // Timelines groups findings by actor, the actor seen first first.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"container/heap"
 	"io"
 	"slices"
@@ -72,16 +73,7 @@ func (ts *TableStream) counts() []TechniqueCount {
 		rows = append(rows, r)
 	}
 	slices.SortFunc(rows, func(a, b *streamRow) int {
-		if a.count.Findings != b.count.Findings {
-			return b.count.Findings - a.count.Findings
-		}
-		if a.count.TechniqueID != b.count.TechniqueID {
-			if a.count.TechniqueID < b.count.TechniqueID {
-				return -1
-			}
-			return 1
-		}
-		return a.first.Compare(&b.first)
+		return cmp.Or(compareCounts(a.count, b.count), a.first.Compare(&b.first))
 	})
 	out := make([]TechniqueCount, len(rows))
 	for i, r := range rows {

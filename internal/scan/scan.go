@@ -490,13 +490,16 @@ func (p *part) reject(r Rejection) {
 	}
 }
 
-// warn notes a warning about a file (see Result.Warnings).
-func (p *part) warn(w Rejection) {
+// warn notes a warning about a file (see Result.Warnings) for the report,
+// and logs it at once, as a long scan goes on.
+func (w *worker) warn(log *slog.Logger, r Rejection) {
+	p := w.p
 	p.sum.Warnings++
-	w.Whole = true
+	r.Whole = true
 	if len(p.warnings) < MaxRejections {
-		p.warnings = append(p.warnings, w)
+		p.warnings = append(p.warnings, r)
 	}
+	log.Warn(r.Reason, "file", r.File)
 }
 
 type worker struct {
@@ -705,24 +708,20 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		w.p.sum.Bytes += st.Bytes
 	}
 	log.Debug("file read", "file", in.Path, "records", st.Read, "rejected", st.Rejected+malformed, "shape", st.Shapes.String())
-	// Said in the report, and on stderr at once, as a long scan goes on.
 	if st.Repeated > 0 {
 		msg := fmt.Sprintf("an object repeats its container key, or holds more than one (Records, Events, logEvents): %s after the first, all read here, but other tools read only one: a forged or damaged log",
 			view.Count(st.Repeated, "array", "arrays"))
-		w.p.warn(Rejection{File: in.Path, Reason: msg})
-		log.Warn(msg, "file", in.Path)
+		w.warn(log, Rejection{File: in.Path, Reason: msg})
 	}
 	if st.Unseparated > 0 {
 		msg := fmt.Sprintf("an array misses the ',' before %s, or has other bytes in its place (the first at line %d): read all the same, but other tools fail on the file: a damaged log",
 			view.Count(st.Unseparated, "record", "records"), st.UnseparatedLine)
-		w.p.warn(Rejection{File: in.Path, Line: st.UnseparatedLine, Offset: st.UnseparatedAt, Reason: msg})
-		log.Warn(msg, "file", in.Path)
+		w.warn(log, Rejection{File: in.Path, Line: st.UnseparatedLine, Offset: st.UnseparatedAt, Reason: msg})
 	}
 	if in.Folder == cloudtrail.FolderDigest && st.Produced > 0 {
 		msg := fmt.Sprintf("a file in a CloudTrail-Digest folder holds %s, not a digest; CloudTrail does not write logs there",
 			view.Count(st.Produced, "record", "records"))
-		w.p.warn(Rejection{File: in.Path, Reason: msg})
-		log.Warn(msg, "file", in.Path)
+		w.warn(log, Rejection{File: in.Path, Reason: msg})
 	}
 }
 
