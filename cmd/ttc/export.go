@@ -151,7 +151,8 @@ func exportSigma(c *catalog.Catalog, dir string) (int, error) {
 func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) (*navigator.Layer, error) {
 	type agg struct {
 		count, attempts int
-		events, actors  map[string]bool
+		events          map[string]bool
+		actors          report.ActorSet
 		first, last     string
 		tactics         []string
 	}
@@ -171,7 +172,7 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) (*navigator.Layer,
 		for _, id := range ids {
 			g, ok := by[id]
 			if !ok {
-				g = &agg{events: map[string]bool{}, actors: map[string]bool{}, first: f.EventTime}
+				g = &agg{events: map[string]bool{}, first: f.EventTime}
 				by[id] = g
 			}
 			g.count++
@@ -179,7 +180,7 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) (*navigator.Layer,
 				g.attempts++
 			}
 			g.events[strings.TrimSuffix(f.EventSource, ".amazonaws.com")+":"+f.EventName] = true
-			g.actors[report.ActorKey(f)] = true
+			g.actors.Add(f)
 			g.last = f.EventTime
 			for _, ta := range f.Tactics {
 				if f.TechniqueID == "" && !slices.Contains(g.tactics, ta) {
@@ -196,7 +197,7 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) (*navigator.Layer,
 	for id, g := range by {
 		obs[id] = navigator.Observation{Count: g.count, Tactics: g.tactics,
 			Evidence: fmt.Sprintf("%s (%s) by %s, %s … %s: %s", view.Count(int64(g.count), "finding", "findings"),
-				view.Count(int64(g.attempts), "attempt", "attempts"), view.Count(int64(len(g.actors)), "actor", "actors"),
+				view.Count(int64(g.attempts), "attempt", "attempts"), view.Count(int64(g.actors.Len()), "actor", "actors"),
 				g.first, g.last, strings.Join(slices.Sorted(maps.Keys(g.events)), ", "))}
 	}
 	desc := layerDescription(res)

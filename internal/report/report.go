@@ -85,12 +85,12 @@ type Document struct {
 // techniqueCounter sums findings per technique, one finding at a time.
 type techniqueCounter struct {
 	by     map[string]*TechniqueCount
-	actors map[string]map[string]bool
+	actors map[string]*ActorSet
 	order  []string
 }
 
 func newTechniqueCounter() *techniqueCounter {
-	return &techniqueCounter{by: map[string]*TechniqueCount{}, actors: map[string]map[string]bool{}}
+	return &techniqueCounter{by: map[string]*TechniqueCount{}, actors: map[string]*ActorSet{}}
 }
 
 // countKey names the row a finding counts in: its technique, or for a
@@ -123,15 +123,15 @@ func (tc *techniqueCounter) add(f *scan.Finding) {
 	c, ok := tc.by[key]
 	if !ok {
 		c = newCount(f)
-		tc.by[key], tc.actors[key] = c, map[string]bool{}
+		tc.by[key], tc.actors[key] = c, &ActorSet{}
 		tc.order = append(tc.order, key)
 	}
 	c.Findings++
 	if f.Outcome == "attempt" {
 		c.Attempts++
 	}
-	tc.actors[key][ActorKey(f)] = true
-	c.Actors = len(tc.actors[key])
+	tc.actors[key].Add(f)
+	c.Actors = tc.actors[key].Len()
 	c.Last = f.EventTime
 }
 

@@ -28,7 +28,7 @@ type TableStream struct {
 type streamRow struct {
 	count       *TechniqueCount
 	first, last scan.Finding
-	actors      map[string]bool
+	actors      ActorSet
 }
 
 // NewTableStream returns an empty TableStream.
@@ -42,7 +42,7 @@ func (ts *TableStream) Add(f *scan.Finding) {
 	key := countKey(f)
 	r, ok := ts.rows[key]
 	if !ok {
-		r = &streamRow{count: newCount(f), first: *f, last: *f, actors: map[string]bool{}}
+		r = &streamRow{count: newCount(f), first: *f, last: *f}
 		ts.rows[key] = r
 	}
 	c := r.count
@@ -59,8 +59,8 @@ func (ts *TableStream) Add(f *scan.Finding) {
 	if f.Outcome == "attempt" {
 		c.Attempts++
 	}
-	r.actors[ActorKey(f)] = true
-	c.Actors = len(r.actors)
+	r.actors.Add(f)
+	c.Actors = r.actors.Len()
 	c.Last = r.last.EventTime
 	ts.top.offer(f)
 }
