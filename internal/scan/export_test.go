@@ -17,3 +17,12 @@ func SetSpillBytes(n int) (restore func()) {
 	spillBytes = n
 	return func() { spillBytes = old }
 }
+
+// SetGroupLimits sets how many groups a regrouping numbers in memory and
+// how many bytes of findings a Group holds in memory, and returns a
+// function that restores them.
+func SetGroupLimits(ranked, mem int) (restore func()) {
+	oldRanked, oldMem := maxRanked, groupMem
+	maxRanked, groupMem = ranked, mem
+	return func() { maxRanked, groupMem = oldRanked, oldMem }
+}

@@ -338,65 +338,37 @@ func (sr *spilledResult) each(fn func(*Finding) error) error {
 // eachGrouped calls fn with every kept finding, grouped by key: groups in
 // the order their first finding comes, findings in order within them. It
 // sorts the findings again, on disk, by group, batch findings (or
-// spillBytes of them) at a time.
-func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn func(*Finding) error) (err error) {
+// spillBytes of them) at a time, numbering the groups in memory; past
+// maxRanked groups it starts again with byKeyFirst, which does not.
+func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn func(*Finding) error) error {
 	rank := map[string]int64{}
-	var runs []run
-	defer func() { dropRuns(runs) }()
-	var buf []spilled
-	var order []*spilled
-	bufBytes := 0
-	flush := func() error {
-		if len(buf) == 0 {
-			return nil
-		}
-		order = order[:0]
-		for i := range buf {
-			order = append(order, &buf[i])
-		}
-		slices.SortFunc(order, byGroup)
-		r, err := writeAll(sr.files, func(add func(*spilled) error) error {
-			for _, sp := range order {
-				if err := add(sp); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		buf, bufBytes = buf[:0], 0
-		runs, err = mergeNewer(sr.files, append(runs, r), maxOpenRuns, byGroup)
-		return err
-	}
+	s := &sorter{sf: sr.files, order: byGroup, batch: batch}
+	defer s.drop()
 	var seq int64
-	err = mergeRuns([]run{sr.kept}, byFinding, func(sp *spilled) error {
+	err := mergeRuns([]run{sr.kept}, byFinding, func(sp *spilled) error {
 		k := key(sp.finding())
 		r, ok := rank[k]
 		if !ok {
+			if len(rank) == maxRanked {
+				return errManyGroups
+			}
 			r = int64(len(rank))
 			rank[k] = r
 		}
 		c := *sp
 		c.Rank, c.Seq = r, seq
 		seq++
-		buf = append(buf, c)
-		if bufBytes += findingBytes(&c.F); len(buf) >= batch || bufBytes >= spillBytes {
-			return flush()
-		}
-		return nil
+		return s.add(&c)
 	})
-	if err == nil {
-		err = flush()
+	if errors.Is(err, errManyGroups) {
+		s.drop()
+		clear(rank)
+		return sr.byKeyFirst(batch, key, fn)
 	}
 	if err != nil {
 		return err
 	}
-	if runs, err = compact(sr.files, runs, byGroup); err != nil {
-		return err
-	}
-	return mergeRuns(runs, byGroup, func(sp *spilled) error { return fn(sp.finding()) })
+	return s.each(func(sp *spilled) error { return fn(sp.finding()) })
 }
 
 // findingBytes is about what a finding holds: its strings and the rest.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,20 +40,50 @@ func spillCorpus(t *testing.T) string {
 	return dir
 }
 
-// lines returns a result's findings, in the order Each or EachGrouped
-// gives them, as JSON.
-func lines(t *testing.T, res *scan.Result, grouped bool) []string {
+// lines returns a result's findings, in the order Each (mode "flat"),
+// EachGrouped ("grouped") or EachGroup ("groups") gives them, as JSON.
+// EachGroup's groups are each read twice, and must agree with themselves,
+// hold findings of their key only, and count them right.
+func lines(t *testing.T, res *scan.Result, mode string) []string {
 	t.Helper()
+	key := func(f *scan.Finding) string { return f.Actor.Key() }
 	var out []string
 	add := func(f *scan.Finding) error {
 		out = append(out, string(f.AppendJSON(nil)))
 		return nil
 	}
 	var err error
-	if grouped {
-		err = res.EachGrouped(func(f *scan.Finding) string { return f.Actor.Key() }, add)
-	} else {
+	switch mode {
+	case "flat":
 		err = res.Each(add)
+	case "grouped":
+		err = res.EachGrouped(key, add)
+	case "groups":
+		seen := map[string]bool{}
+		err = res.EachGroup(key, func(g *scan.Group) error {
+			if seen[g.Key] {
+				t.Errorf("group %q comes twice", g.Key)
+			}
+			seen[g.Key] = true
+			var first []string
+			if err := g.Each(func(f *scan.Finding) error {
+				if k := key(f); k != g.Key {
+					t.Errorf("group %q holds a finding of %q", g.Key, k)
+				}
+				first = append(first, string(f.AppendJSON(nil)))
+				return nil
+			}); err != nil {
+				return err
+			}
+			from := len(out)
+			if err := g.Each(add); err != nil {
+				return err
+			}
+			if again := out[from:]; len(first) != g.N || !slices.Equal(first, again) {
+				t.Errorf("group %q: N %d, read %d findings, then %d others", g.Key, g.N, len(first), len(again))
+			}
+			return nil
+		})
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -115,16 +146,25 @@ func TestSpillMatchesMemory(t *testing.T) {
 				if a != b {
 					t.Errorf("%s: summary %+v, want %+v", name, b, a)
 				}
-				for _, grouped := range []bool{false, true} {
-					want, got := lines(t, held, grouped), lines(t, spilled, grouped)
-					if len(got) != len(want) {
-						t.Fatalf("%s grouped %v: %d findings, want %d", name, grouped, len(got), len(want))
-					}
-					for i := range want {
-						if got[i] != want[i] {
-							t.Fatalf("%s grouped %v: finding %d is\n%s\nwant\n%s", name, grouped, i, got[i], want[i])
+				// Grouped twice: numbering the groups in memory, and on disk
+				// (byKeyFirst) with groups that go to disk as they are read.
+				for _, limits := range []struct{ ranked, mem int }{{1 << 16, 8 << 20}, {3, 2000}} {
+					restore := scan.SetGroupLimits(limits.ranked, limits.mem)
+					for _, mode := range []string{"flat", "grouped", "groups"} {
+						want, got := lines(t, held, mode), lines(t, spilled, mode)
+						if mode == "groups" {
+							want = lines(t, held, "grouped")
+						}
+						if len(got) != len(want) {
+							t.Fatalf("%s %s %+v: %d findings, want %d", name, mode, limits, len(got), len(want))
+						}
+						for i := range want {
+							if got[i] != want[i] {
+								t.Fatalf("%s %s %+v: finding %d is\n%s\nwant\n%s", name, mode, limits, i, got[i], want[i])
+							}
 						}
 					}
+					restore()
 				}
 				// The run files are gone from the folder from the start, and
 				// closing the result closes them.
