@@ -27,50 +27,31 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 // resources, every record value escaped by html/template. The findings,
 // grouped by actor, go into the page as they are read.
 func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options) error {
-	t, err := tallyOf(res, true)
+	t, err := tallyOf(res)
 	if err != nil {
 		return err
 	}
-	// One pass over the grouped findings feeds every actor's table in
-	// turn: the page's actors pull from it, each until its findings end.
+	// The page's actors come one at a time as their findings are read,
+	// each with its findings to list as the template reaches them.
 	var readErr error
-	next, stop := iter.Pull2(func(yield func(int, scan.Finding) bool) {
-		cur := -1
-		readErr = ignoreEnough(eachActor(res, func(i int) error { cur = i; return nil }, func(f *scan.Finding) error {
-			if !yield(cur, sanitiseFinding(*f)) {
-				return errEnough
-			}
-			return nil
-		}))
-	})
-	defer stop()
-	pending, pendingOK := -1, false // an actor's first finding, read by the one before
-	var first scan.Finding
 	actors := func(yield func(actorView) bool) {
-		for i, a := range t.actors {
+		readErr = ignoreEnough(eachTimeline(res, func(a ActorTimeline, n int, g *scan.Group) error {
 			a.Actor, a.Type, a.First, a.Last = view.Line(a.Actor), view.Line(a.Type), view.Line(a.First), view.Line(a.Last)
 			a.AccessKey, a.SourceIPs, a.UserAgent = lines(a.AccessKey), lines(a.SourceIPs), lines(a.UserAgent)
+			var rowErr error
 			rows := func(yield func(scan.Finding) bool) {
-				for {
-					if !pendingOK {
-						pending, first, pendingOK = next()
-						if !pendingOK {
-							return
-						}
+				rowErr = ignoreEnough(g.Each(func(f *scan.Finding) error {
+					if !yield(sanitiseFinding(*f)) {
+						return errEnough
 					}
-					if pending != i {
-						return
-					}
-					pendingOK = false
-					if !yield(first) {
-						return
-					}
-				}
+					return nil
+				}))
 			}
-			if !yield(actorView{ActorTimeline: a, N: t.count[i], Rows: rows}) {
-				return
+			if !yield(actorView{ActorTimeline: a, N: n, Rows: rows}) {
+				return errEnough
 			}
-		}
+			return rowErr
+		}))
 	}
 	data := struct {
 		Techniques []TechniqueCount

@@ -18,13 +18,12 @@ import (
 // spilled hundreds of thousands of findings to disk is reported in flat
 // memory too.
 
-// tally is what a report says of all findings before it lists them.
+// tally is what a report says of all findings before it lists them: the
+// count of each technique. What each actor did is said per actor, as its
+// findings are read (eachTimeline), so that a report holds one actor at a
+// time however many there are.
 type tally struct {
 	counts []TechniqueCount
-	// actors are the timelines, without their findings, when the report
-	// groups by actor; count is how many findings each has.
-	actors []ActorTimeline
-	count  []int
 }
 
 // total is how many findings there are.
@@ -37,42 +36,38 @@ func (t tally) total() int {
 }
 
 // tallyOf reads res's findings once to sum them up.
-func tallyOf(res *scan.Result, byActor bool) (tally, error) {
+func tallyOf(res *scan.Result) (tally, error) {
 	tc := newTechniqueCounter()
-	var tb timelineBuilder
 	err := res.Each(func(f *scan.Finding) error {
 		tc.add(f)
-		if byActor {
-			tb.add(f)
-		}
 		return nil
 	})
 	if err != nil {
 		return tally{}, err
 	}
-	return tally{counts: tc.counts(), actors: tb.timelines(), count: tb.count}, nil
+	return tally{counts: tc.counts()}, nil
 }
 
 // Tally counts res's findings per technique, most seen first, reading them
 // back from disk when the scan spilled them.
 func Tally(res *scan.Result) ([]TechniqueCount, error) {
-	t, err := tallyOf(res, false)
+	t, err := tallyOf(res)
 	return t.counts, err
 }
 
-// eachActor reads res's findings grouped by actor, in the order of
-// tally.actors: it calls start with an actor's index before its findings,
-// and row with each of them.
-func eachActor(res *scan.Result, start func(i int) error, row func(f *scan.Finding) error) error {
-	i, last := -1, ""
-	return res.EachGrouped(ActorKey, func(f *scan.Finding) error {
-		if k := ActorKey(f); i < 0 || k != last {
-			i, last = i+1, k
-			if err := start(i); err != nil {
-				return err
-			}
+// eachTimeline reads res's findings grouped by actor, the actor seen first
+// first, and calls fn with each actor's timeline (without its findings),
+// how many findings it has, and the group to read them from.
+func eachTimeline(res *scan.Result, fn func(a ActorTimeline, n int, g *scan.Group) error) error {
+	return res.EachGroup(ActorKey, func(g *scan.Group) error {
+		var tb timelineBuilder
+		if err := g.Each(func(f *scan.Finding) error {
+			tb.add(f)
+			return nil
+		}); err != nil {
+			return err
 		}
-		return row(f)
+		return fn(tb.out[0], g.N, g)
 	})
 }
 
@@ -108,7 +103,7 @@ func ignoreEnough(err error) error {
 // WriteJSON writes the scan as one JSON document, indented by two spaces,
 // listing the findings as it reads them.
 func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
-	t, err := tallyOf(res, opts.GroupByActor)
+	t, err := tallyOf(res)
 	if err != nil {
 		return err
 	}
@@ -118,18 +113,17 @@ func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
 	jw.field("  ", "kind", "scan", false)
 	jw.field("  ", "summary", res.Summary, false)
 	jw.field("  ", "techniques", t.counts, false)
-	if opts.GroupByActor && len(t.actors) == 0 {
+	if opts.GroupByActor && t.total() == 0 {
 		jw.raw(",\n  \"actors\": []")
 	} else if opts.GroupByActor {
 		jw.raw(",\n  \"actors\": [")
-		n := 0
-		err := eachActor(res, func(i int) error {
-			if i > 0 {
-				jw.raw("\n      ]\n    },")
+		actors := 0
+		err := eachTimeline(res, func(a ActorTimeline, _ int, g *scan.Group) error {
+			if actors > 0 {
+				jw.raw(",")
 			}
+			actors++
 			// The timeline's other fields, then its findings, which come last.
-			a := t.actors[i]
-			a.Findings = nil
 			b, err := json.MarshalIndent(a, "    ", "  ")
 			if err != nil {
 				return fmt.Errorf("write json report: %w", err)
@@ -139,17 +133,21 @@ func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
 			jw.raw("\n    ")
 			jw.w.Write(b)
 			jw.raw("\"findings\": [")
-			n = 0
-			return nil
-		}, func(f *scan.Finding) error {
-			jw.finding("        ", f, n == 0)
-			n++
+			n := 0
+			if err := g.Each(func(f *scan.Finding) error {
+				jw.finding("        ", f, n == 0)
+				n++
+				return jw.err
+			}); err != nil {
+				return err
+			}
+			jw.raw("\n      ]\n    }")
 			return jw.err
 		})
 		if err != nil {
 			return err
 		}
-		jw.raw("\n      ]\n    }\n  ]")
+		jw.raw("\n  ]")
 	} else {
 		// Ungrouped, the findings are one list; grouped, each is listed
 		// once, under its actor, not in both.

@@ -20,7 +20,7 @@ type tacticNamer func(ids []string) string
 // WriteTable writes the human report: the accounting, techniques by count,
 // then the findings (or one timeline per actor).
 func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options) error {
-	t, err := tallyOf(res, opts.GroupByActor)
+	t, err := tallyOf(res)
 	if err != nil {
 		return err
 	}
@@ -43,25 +43,9 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 		return err
 	}
 	var shown []scan.Finding
-	cur := -1
-	end := func() error { // the table of the current actor
-		if cur < 0 {
-			return nil
-		}
-		if err := flush(w, &b, findingGrid(shown, false, showRule(opts), false), opts); err != nil {
-			return err
-		}
-		writeMore(&b, t.count[cur]-len(shown))
-		return nil
-	}
-	err = eachActor(res, func(i int) error {
-		if err := end(); err != nil {
-			return err
-		}
-		cur, shown = i, shown[:0]
-		a := t.actors[i]
+	err = eachTimeline(res, func(a ActorTimeline, n int, g *scan.Group) error {
 		fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(view.Line(a.Actor), opts.View), view.Line(orDash(a.Type)),
-			view.Count(int64(t.count[i]), "finding", "findings"), view.Line(a.First), view.Line(a.Last))
+			view.Count(int64(n), "finding", "findings"), view.Line(a.First), view.Line(a.Last))
 		if len(a.AccessKey) > 0 {
 			fmt.Fprintf(&b, ", keys %s%s", view.Line(strings.Join(a.AccessKey, " ")), andMore(a.MoreAccessKeys))
 		}
@@ -75,16 +59,23 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 		if a.MoreUserAgents {
 			b.WriteString("  user agent: … and more\n")
 		}
-		return nil
-	}, func(f *scan.Finding) error {
-		if len(shown) < MaxTableRows {
+		shown = shown[:0]
+		err := g.Each(func(f *scan.Finding) error {
+			if len(shown) == MaxTableRows {
+				return errEnough
+			}
 			shown = append(shown, *f)
+			return nil
+		})
+		if err := ignoreEnough(err); err != nil {
+			return err
 		}
+		if err := flush(w, &b, findingGrid(shown, false, showRule(opts), false), opts); err != nil {
+			return err
+		}
+		writeMore(&b, n-len(shown))
 		return nil
 	})
-	if err == nil {
-		err = end()
-	}
 	if err != nil {
 		return err
 	}
@@ -283,7 +274,7 @@ func orDash(s string) string {
 
 // WriteMarkdown writes the report as Markdown, every record value escaped.
 func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options) error {
-	t, err := tallyOf(res, opts.GroupByActor)
+	t, err := tallyOf(res)
 	if err != nil {
 		return err
 	}
@@ -320,12 +311,15 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 	}
 	headers := findingGrid(nil, withActor, true, true)
 	if opts.GroupByActor {
-		err = eachActor(res, func(i int) error {
+		err = eachTimeline(res, func(a ActorTimeline, _ int, g *scan.Group) error {
 			if err := rows(); err != nil {
 				return err
 			}
-			return write("Actor "+view.MarkdownEscape(view.Line(t.actors[i].Actor)), headers)
-		}, row)
+			if err := write("Actor "+view.MarkdownEscape(view.Line(a.Actor)), headers); err != nil {
+				return err
+			}
+			return g.Each(row)
+		})
 	} else if err = write("Findings", headers); err == nil {
 		err = res.Each(row)
 	}
