@@ -13,10 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/golden"
 	"github.com/ttcproject/ttc/internal/report"
-	"github.com/ttcproject/ttc/internal/ruleset"
 	"github.com/ttcproject/ttc/internal/scan"
 	"github.com/ttcproject/ttc/internal/view"
 )
@@ -33,14 +31,7 @@ func TestGroupedReportsManyActors(t *testing.T) {
 	if testing.Short() {
 		t.Skip("scans 80,000 records")
 	}
-	c, err := catalog.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := ruleset.Load(c, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rs := catalogRules(t)
 	const total, every = 85_000, 5 // every fifth record is the busy actor's
 	const busy, many = total / every, total - total/every
 	var b strings.Builder

@@ -24,9 +24,8 @@ func result(t *testing.T) *scan.Result {
 	return res
 }
 
-// scanDir scans dir with the catalog's rules and returns the result and a
-// namer that writes tactics by their short names, as the CLI does.
-func scanDir(t *testing.T, dir string) (*scan.Result, func([]string) string) {
+// catalogRules opens the embedded catalog and loads its rules.
+func catalogRules(t *testing.T) (*catalog.Catalog, *ruleset.Set) {
 	t.Helper()
 	c, err := catalog.Open()
 	if err != nil {
@@ -36,6 +35,14 @@ func scanDir(t *testing.T, dir string) (*scan.Result, func([]string) string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, rs
+}
+
+// scanDir scans dir with the catalog's rules and returns the result and a
+// namer that writes tactics by their short names, as the CLI does.
+func scanDir(t *testing.T, dir string) (*scan.Result, func([]string) string) {
+	t.Helper()
+	c, rs := catalogRules(t)
 	res, err := scan.New(c, rs, scan.Options{Workers: 1}).Scan(context.Background(), []string{dir})
 	if err != nil {
 		t.Fatal(err)

@@ -133,12 +133,7 @@ func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
 			jw.raw("\n    ")
 			jw.w.Write(b)
 			jw.raw("\"findings\": [")
-			n := 0
-			if err := g.Each(func(f *scan.Finding) error {
-				jw.finding("        ", f, n == 0)
-				n++
-				return jw.err
-			}); err != nil {
+			if _, err := jw.findingList("        ", g.Each); err != nil {
 				return err
 			}
 			jw.raw("\n      ]\n    }")
@@ -152,12 +147,8 @@ func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
 		// Ungrouped, the findings are one list; grouped, each is listed
 		// once, under its actor, not in both.
 		jw.raw(",\n  \"findings\": [")
-		n := 0
-		if err := res.Each(func(f *scan.Finding) error {
-			jw.finding("    ", f, n == 0)
-			n++
-			return jw.err
-		}); err != nil {
+		n, err := jw.findingList("    ", res.Each)
+		if err != nil {
 			return err
 		}
 		if n > 0 {
@@ -189,6 +180,18 @@ type jsonDoc struct {
 	buf []byte
 	ind bytes.Buffer
 	err error
+}
+
+// findingList writes the findings each hands on as the items of an array,
+// at indent, and returns how many it wrote.
+func (d *jsonDoc) findingList(indent string, each func(func(*scan.Finding) error) error) (int, error) {
+	n := 0
+	err := each(func(f *scan.Finding) error {
+		d.finding(indent, f, n == 0)
+		n++
+		return d.err
+	})
+	return n, err
 }
 
 func (d *jsonDoc) raw(s string) {
