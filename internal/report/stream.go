@@ -71,6 +71,23 @@ func eachTimeline(res *scan.Result, fn func(a ActorTimeline, n int, g *scan.Grou
 	})
 }
 
+// eachByActor reads res's findings grouped by actor, in the order of
+// eachTimeline, in one pass, for the reports that need not say what an
+// actor did before they list its findings: it calls start with the
+// actor's key before its first finding, and row with each finding.
+func eachByActor(res *scan.Result, start func(actor string) error, row func(f *scan.Finding) error) error {
+	last, started := "", false
+	return res.EachGrouped(ActorKey, func(f *scan.Finding) error {
+		if k := ActorKey(f); !started || k != last {
+			last, started = k, true
+			if err := start(k); err != nil {
+				return err
+			}
+		}
+		return row(f)
+	})
+}
+
 // maxActorKey bounds the actor keys a report holds, one for each actor at
 // once: no real ARN is as long. A longer key (from a forged or damaged
 // record) is cut, and told apart from others cut alike by a hash of the

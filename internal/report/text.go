@@ -42,8 +42,15 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 	if err := writeTableHead(w, &b, res, t.counts, tactics, opts); err != nil {
 		return err
 	}
+	// Each actor's heading and its first findings are written when its
+	// findings end: one pass, with at most MaxTableRows of them held.
+	var tb *timelineBuilder
 	var shown []scan.Finding
-	err = eachTimeline(res, func(a ActorTimeline, n int, g *scan.Group) error {
+	end := func() error {
+		if tb == nil {
+			return nil
+		}
+		a, n := tb.out[0], tb.count[0]
 		fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(view.Line(a.Actor), opts.View), view.Line(orDash(a.Type)),
 			view.Count(int64(n), "finding", "findings"), view.Line(a.First), view.Line(a.Last))
 		if len(a.AccessKey) > 0 {
@@ -59,23 +66,26 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 		if a.MoreUserAgents {
 			b.WriteString("  user agent: … and more\n")
 		}
-		shown = shown[:0]
-		err := g.Each(func(f *scan.Finding) error {
-			if len(shown) == MaxTableRows {
-				return errEnough
-			}
-			shown = append(shown, *f)
-			return nil
-		})
-		if err := ignoreEnough(err); err != nil {
-			return err
-		}
 		if err := flush(w, &b, findingGrid(shown, false, showRule(opts), false), opts); err != nil {
 			return err
 		}
 		writeMore(&b, n-len(shown))
 		return nil
+	}
+	err = eachByActor(res, func(string) error {
+		err := end()
+		tb, shown = &timelineBuilder{}, shown[:0]
+		return err
+	}, func(f *scan.Finding) error {
+		tb.add(f)
+		if len(shown) < MaxTableRows {
+			shown = append(shown, *f)
+		}
+		return nil
 	})
+	if err == nil {
+		err = end()
+	}
 	if err != nil {
 		return err
 	}
@@ -311,15 +321,12 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 	}
 	headers := findingGrid(nil, withActor, true, true)
 	if opts.GroupByActor {
-		err = eachTimeline(res, func(a ActorTimeline, _ int, g *scan.Group) error {
+		err = eachByActor(res, func(actor string) error {
 			if err := rows(); err != nil {
 				return err
 			}
-			if err := write("Actor "+view.MarkdownEscape(view.Line(a.Actor)), headers); err != nil {
-				return err
-			}
-			return g.Each(row)
-		})
+			return write("Actor "+view.MarkdownEscape(view.Line(actor)), headers)
+		}, row)
 	} else if err = write("Findings", headers); err == nil {
 		err = res.Each(row)
 	}
