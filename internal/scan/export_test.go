@@ -18,11 +18,11 @@ func SetSpillBytes(n int) (restore func()) {
 	return func() { spillBytes = old }
 }
 
-// SetGroupLimits sets how many groups a regrouping numbers in memory and
-// how many bytes of findings a Group holds in memory, and returns a
-// function that restores them.
-func SetGroupLimits(ranked, mem int) (restore func()) {
-	oldRanked, oldMem := maxRanked, groupMem
-	maxRanked, groupMem = ranked, mem
-	return func() { maxRanked, groupMem = oldRanked, oldMem }
+// SetGroupLimits sets how many groups, and how many bytes of their keys, a
+// regrouping numbers in memory, and how many bytes of findings a Group
+// holds in memory, and returns a function that restores them.
+func SetGroupLimits(ranked, rankedBytes, mem int) (restore func()) {
+	oldRanked, oldBytes, oldMem := maxRanked, maxRankedBytes, groupMem
+	maxRanked, maxRankedBytes, groupMem = ranked, rankedBytes, mem
+	return func() { maxRanked, maxRankedBytes, groupMem = oldRanked, oldBytes, oldMem }
 }

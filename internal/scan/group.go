@@ -158,11 +158,16 @@ func (r *Result) EachGroup(key func(f *Finding) string, fn func(g *Group) error)
 	return end()
 }
 
-// maxRanked is how many groups a regrouping of a spilled result numbers in
-// memory, by key, in the order their first findings come. Past that
-// (findings of hundreds of thousands of actors, each a key of up to a
-// kilobyte to hold) it numbers them on disk instead: see byKeyFirst.
-var maxRanked = 1 << 16
+// maxRanked and maxRankedBytes bound the groups a regrouping of a spilled
+// result numbers in memory, by key, in the order their first findings
+// come: how many, and the bytes their keys take, with 64 more for each
+// entry of the map. Past either (findings of hundreds of thousands of
+// actors, or of tens of thousands with kilobyte-long ARNs) it numbers
+// them on disk instead: see byKeyFirst.
+var (
+	maxRanked      = 1 << 16
+	maxRankedBytes = 16 << 20
+)
 
 // errManyGroups stops a regrouping in memory that meets more than
 // maxRanked groups.
@@ -239,7 +244,7 @@ func (s *sorter) drop() {
 // of its group's first finding as its rank, by rank, as byGroup orders.
 func (sr *spilledResult) byKeyFirst(batch int, key func(*Finding) string, fn func(*Finding) error) error {
 	byKey := func(a, b *spilled) int {
-		return cmp.Or(strings.Compare(key(a.finding()), key(b.finding())), cmp.Compare(a.Seq, b.Seq))
+		return cmp.Or(strings.Compare(a.keyOf(key), b.keyOf(key)), cmp.Compare(a.Seq, b.Seq))
 	}
 	first := &sorter{sf: sr.files, order: byKey, batch: batch}
 	defer first.drop()
@@ -259,11 +264,11 @@ func (sr *spilledResult) byKeyFirst(batch int, key func(*Finding) string, fn fun
 	var rank int64
 	started := false
 	err = first.each(func(sp *spilled) error {
-		if k := key(sp.finding()); !started || k != last {
+		if k := sp.keyOf(key); !started || k != last {
 			last, rank, started = k, sp.Seq, true
 		}
 		c := *sp
-		c.Rank = rank
+		c.Rank, c.key, c.keyed = rank, "", false
 		return second.add(&c)
 	})
 	if err != nil {

@@ -37,6 +37,19 @@ var spillBytes = 32 << 20
 type spilled struct {
 	F         Finding
 	Rank, Seq int64
+	// key caches the finding's group key for byKeyFirst's sorts, which
+	// compare it many times (a long key is costly to make); it is not
+	// written to runs, and reading a finding back clears it.
+	key   string
+	keyed bool
+}
+
+// keyOf returns sp's group key, made once.
+func (sp *spilled) keyOf(key func(*Finding) string) string {
+	if !sp.keyed {
+		sp.key, sp.keyed = key(&sp.F), true
+	}
+	return sp.key
 }
 
 func (sp *spilled) finding() *Finding { return &sp.F }
@@ -342,6 +355,7 @@ func (sr *spilledResult) each(fn func(*Finding) error) error {
 // maxRanked groups it starts again with byKeyFirst, which does not.
 func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn func(*Finding) error) error {
 	rank := map[string]int64{}
+	rankBytes := 0
 	s := &sorter{sf: sr.files, order: byGroup, batch: batch}
 	defer s.drop()
 	var seq int64
@@ -349,7 +363,7 @@ func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn fu
 		k := key(sp.finding())
 		r, ok := rank[k]
 		if !ok {
-			if len(rank) == maxRanked {
+			if rankBytes += len(k) + 64; len(rank) == maxRanked || rankBytes > maxRankedBytes {
 				return errManyGroups
 			}
 			r = int64(len(rank))
@@ -362,7 +376,7 @@ func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn fu
 	})
 	if errors.Is(err, errManyGroups) {
 		s.drop()
-		clear(rank)
+		rank = nil // let the keys go before the sorts on disk
 		return sr.byKeyFirst(batch, key, fn)
 	}
 	if err != nil {

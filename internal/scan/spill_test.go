@@ -146,10 +146,11 @@ func TestSpillMatchesMemory(t *testing.T) {
 				if a != b {
 					t.Errorf("%s: summary %+v, want %+v", name, b, a)
 				}
-				// Grouped twice: numbering the groups in memory, and on disk
-				// (byKeyFirst) with groups that go to disk as they are read.
-				for _, limits := range []struct{ ranked, mem int }{{1 << 16, 8 << 20}, {3, 2000}} {
-					restore := scan.SetGroupLimits(limits.ranked, limits.mem)
+				// Grouped three times: numbering the groups in memory, and on
+				// disk (byKeyFirst) past a count of groups, with groups that go
+				// to disk as they are read, and past the bytes of their keys.
+				for _, limits := range []struct{ ranked, bytes, mem int }{{1 << 16, 16 << 20, 8 << 20}, {3, 16 << 20, 2000}, {1 << 16, 300, 8 << 20}} {
+					restore := scan.SetGroupLimits(limits.ranked, limits.bytes, limits.mem)
 					for _, mode := range []string{"flat", "grouped", "groups"} {
 						want, got := lines(t, held, mode), lines(t, spilled, mode)
 						if mode == "groups" {
