@@ -12,23 +12,50 @@ import (
 	"github.com/ttcproject/ttc/internal/view"
 )
 
+// TestTableCapsRows checks that the table, flat and grouped, and the HTML
+// report list the first MaxTableRows findings (of each actor), say how
+// many they leave out, and count every finding; and that Markdown lists
+// them all.
 func TestTableCapsRows(t *testing.T) {
 	res := &scan.Result{}
 	for i := 0; i < report.MaxTableRows+5; i++ {
 		res.Findings = append(res.Findings, scan.Finding{Type: "finding", TechniqueID: "T1078.A002", EventName: "ListBuckets",
-			EventSource: "s3.amazonaws.com", EventTime: "2026-01-01T00:00:00Z", Outcome: "success"})
+			EventSource: "s3.amazonaws.com", EventTime: "2026-01-01T00:00:00Z", Outcome: "success",
+			Actor: scan.Actor{Type: "Root", ARN: "arn:aws:iam::111122223333:root"}})
 	}
 	res.Summary.Findings = len(res.Findings)
-	var b bytes.Buffer
-	if err := report.WriteTable(&b, res, tactics, report.Options{}); err != nil {
-		t.Fatal(err)
+	cases := []struct {
+		name        string
+		write       func(*bytes.Buffer) error
+		rows        int
+		more, count string
+	}{
+		{"table", func(b *bytes.Buffer) error { return report.WriteTable(b, res, tactics, report.Options{}) },
+			report.MaxTableRows, "5 findings more, not listed here", `T1078\.A002\s+1005\s`},
+		{"grouped table", func(b *bytes.Buffer) error {
+			return report.WriteTable(b, res, tactics, report.Options{GroupByActor: true})
+		}, report.MaxTableRows, "5 findings more, not listed here", `T1078\.A002\s+1005\s`},
+		{"html", func(b *bytes.Buffer) error { return report.WriteHTML(b, res, tactics, report.Options{}) },
+			report.MaxTableRows, "5 findings more, not listed here", `<td>1005</td>`},
+		{"markdown", func(b *bytes.Buffer) error {
+			return report.WriteMarkdown(b, res, tactics, report.Options{GroupByActor: true})
+		}, report.MaxTableRows + 5, "", `\| T1078\.A002 \| \S* \| 1005 \|`},
 	}
-	out := b.String()
-	if n := strings.Count(out, "s3:ListBuckets"); n != report.MaxTableRows {
-		t.Errorf("table lists %d findings, want %d", n, report.MaxTableRows)
-	}
-	if !strings.Contains(out, "5 findings more, not listed here") || !regexp.MustCompile(`T1078\.A002\s+1005\s`).MatchString(out) {
-		t.Errorf("table does not say what it left out, or the counts do not cover every finding:\n%s", out[:400])
+	for _, tc := range cases {
+		var b bytes.Buffer
+		if err := tc.write(&b); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if n := strings.Count(out, "ListBuckets"); n != tc.rows {
+			t.Errorf("%s lists %d findings, want %d", tc.name, n, tc.rows)
+		}
+		if (tc.more != "" && !strings.Contains(out, tc.more)) || (tc.more == "" && strings.Contains(out, "not listed")) {
+			t.Errorf("%s does not say rightly what it left out", tc.name)
+		}
+		if !regexp.MustCompile(tc.count).MatchString(out) {
+			t.Errorf("%s: the counts do not cover every finding:\n%.600s", tc.name, out)
+		}
 	}
 }
 

@@ -25,7 +25,9 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 
 // WriteHTML writes a self-contained HTML report: no scripts, no external
 // resources, every record value escaped by html/template. The findings,
-// grouped by actor, go into the page as they are read.
+// grouped by actor, go into the page as they are read, the first
+// MaxTableRows of each actor: a page of hundreds of thousands of rows is
+// more than a browser opens, and JSON lists them all.
 func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options) error {
 	t, err := tallyOf(res)
 	if err != nil {
@@ -40,14 +42,16 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 			a.AccessKey, a.SourceIPs, a.UserAgent = lines(a.AccessKey), lines(a.SourceIPs), lines(a.UserAgent)
 			var rowErr error
 			rows := func(yield func(scan.Finding) bool) {
+				listed := 0
 				rowErr = ignoreEnough(g.Each(func(f *scan.Finding) error {
-					if !yield(sanitiseFinding(*f)) {
+					if listed == MaxTableRows || !yield(sanitiseFinding(*f)) {
 						return errEnough
 					}
+					listed++
 					return nil
 				}))
 			}
-			if !yield(actorView{ActorTimeline: a, N: n, Rows: rows}) {
+			if !yield(actorView{ActorTimeline: a, N: n, More: max(n-MaxTableRows, 0), Rows: rows}) {
 				return errEnough
 			}
 			return rowErr
@@ -83,6 +87,7 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 type actorView struct {
 	ActorTimeline
 	N    int
+	More int // findings past the MaxTableRows listed
 	Rows iter.Seq[scan.Finding]
 }
 

@@ -10,8 +10,9 @@ import (
 )
 
 // MaxTableRows bounds the findings a terminal table lists (per actor with
-// --group-by actor); the counts above them always cover every finding, and
-// the other formats list them all.
+// --group-by actor), and those the HTML report lists per actor; the counts
+// above them always cover every finding, and the other formats list them
+// all.
 const MaxTableRows = 1000
 
 // tacticNamer turns tactic IDs into names for display.
@@ -148,7 +149,7 @@ func andMore(more bool) string {
 
 func writeMore(b *strings.Builder, more int) {
 	if more > 0 {
-		fmt.Fprintf(b, "… %s more, not listed here: -o jsonl, json, markdown or html list them all\n", view.Count(int64(more), "finding", "findings"))
+		fmt.Fprintf(b, "… %s more, not listed here: -o jsonl, json or markdown list them all\n", view.Count(int64(more), "finding", "findings"))
 	}
 }
 
