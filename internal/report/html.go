@@ -21,7 +21,22 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"join":  strings.Join,
 	"dash":  orDash,
 	"count": func(n int, one, many string) string { return view.Count(int64(n), one, many) },
+	"nw":    nowrap,
 }).Parse(htmlTemplate))
+
+// nowrapMax is the longest value a cell keeps on one line: the longest
+// CloudTrail times, regions, event names and addresses are shorter, and a
+// longer one (a forged record's) wraps rather than widen the page.
+const nowrapMax = 64
+
+// nowrap returns the class that keeps a cell of value s on one line, or
+// nothing when s is too long for one.
+func nowrap(s string) string {
+	if len(s) > nowrapMax {
+		return ""
+	}
+	return "nw"
+}
 
 // WriteHTML writes a self-contained HTML report: no scripts, no external
 // resources, every record value escaped by html/template. The findings,

@@ -14,49 +14,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/ttcproject/ttc/internal/browsertest"
 )
-
-const chromiumPath = "/usr/bin/chromium"
-
-// browser starts headless Chromium for one test, or skips the test when
-// Chromium is missing (fails instead with TTC_REQUIRE_BROWSER=1).
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("TTC_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("TTC_REQUIRE_BROWSER=1 but %s is missing: %v", chromiumPath, err)
-		}
-		t.Skipf("end-to-end test skipped: %s not installed (apt-get install chromium; set TTC_REQUIRE_BROWSER=1 to fail instead)", chromiumPath)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox, // tests run as root in CI
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 1000),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	return bctx
-}
 
 // liveServer serves s on a loopback port with the real http.Server settings.
 func liveServer(t *testing.T, s *Server) string {
@@ -121,7 +86,7 @@ func (w *pageWatch) check(t *testing.T) {
 // TestBrowser drives the UI in Chromium: the service filter, the search, the
 // upload, keyboard access, and screenshots in light and dark.
 func TestBrowser(t *testing.T) {
-	ctx := browser(t)
+	ctx := browsertest.Start(t)
 	base := liveServer(t, newServer(t, fixture(t), nil))
 	watch := watchPage(t, ctx)
 	shots := screenshotDir(t)
@@ -237,7 +202,7 @@ func TestBrowser(t *testing.T) {
 // TestBrowserHostile loads the hostile overlay's pages and a hostile upload
 // in Chromium and checks that no payload runs.
 func TestBrowserHostile(t *testing.T) {
-	ctx := browser(t)
+	ctx := browsertest.Start(t)
 	base := liveServer(t, newServer(t, fixture(t, "testdata/hostile"), nil))
 	watch := watchPage(t, ctx)
 	for _, p := range []string{"/techniques/AT9001", "/matrix?q=alert", "/mitigations/hostile-mitigation", "/services/evil"} {
