@@ -18,5 +18,6 @@
 //	internal/attack       MITRE ATT&CK: STIX import and export, Navigator layers, alignment
 //	internal/server       ttc serve: the web UI and the JSON API
 //	internal/golden       golden-file comparison shared by the tests (-update rewrites)
+//	internal/browsertest  headless Chromium for the browser tests (web UI, HTML report)
 //	cmd/ttc               the command line; only wiring
 package ttc
