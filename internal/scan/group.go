@@ -8,10 +8,11 @@ import (
 	"strings"
 )
 
-// A report that groups findings by actor reads each group twice: once to
-// say what the actor did (how many findings, when, from where) and once to
-// list them. Group lets it, in flat memory: a group that outgrows groupMem
-// is written to a run file as it is read, and read back from there.
+// A report that says what an actor did (how many findings, when, from
+// where) before it lists the actor's findings, as JSON and HTML do, reads
+// each group twice. Group lets it, in flat memory: a group that outgrows
+// groupMem is written to a run file as it is read, and read back from
+// there.
 
 // groupMem is how many bytes of findings (see findingBytes) a Group of a
 // spilled result holds in memory; the findings before them are on disk.

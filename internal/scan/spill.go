@@ -352,7 +352,8 @@ func (sr *spilledResult) each(fn func(*Finding) error) error {
 // the order their first finding comes, findings in order within them. It
 // sorts the findings again, on disk, by group, batch findings (or
 // spillBytes of them) at a time, numbering the groups in memory; past
-// maxRanked groups it starts again with byKeyFirst, which does not.
+// maxRanked groups, or maxRankedBytes of their keys, it starts again with
+// byKeyFirst, which does not.
 func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn func(*Finding) error) error {
 	rank := map[string]int64{}
 	rankBytes := 0
@@ -376,7 +377,7 @@ func (sr *spilledResult) eachGrouped(batch int, key func(*Finding) string, fn fu
 	})
 	if errors.Is(err, errManyGroups) {
 		s.drop()
-		rank = nil // let the keys go before the sorts on disk
+		rank, s.buf = nil, nil // let the keys and the batch go before the sorts on disk
 		return sr.byKeyFirst(batch, key, fn)
 	}
 	if err != nil {
