@@ -120,6 +120,11 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "-o", "jsonl", "--exit-code", "--rules", "../../../shared/testdata/sigma", "../../examples/incident"}, exitFindings, ""},
 		{[]string{"scan", "-o", "jsonl", "--group-by", "Actor", "../../examples/incident"}, exitOK, "this format is written ungrouped"},
 		{[]string{"scan", "-o", "navigator", "--group-by", "actor", "../../examples/incident"}, exitOK, "this format is written ungrouped"},
+		{[]string{"record", "-", "1"}, exitUsage, "standard input cannot be"},
+		{[]string{"record", incidentLog, "0"}, exitUsage, `record number "0"`},
+		{[]string{"record", incidentLog}, exitUsage, "takes a FILE and at least one record NUMBER"},
+		{[]string{"record", incidentLog, "2", "999"}, exitError, "holds 25 records: no record 999"},
+		{[]string{"record", "no/such/log.json", "1"}, exitError, "no/such/log.json"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -215,5 +220,57 @@ func TestScanRulesFolderMixed(t *testing.T) {
 	}
 	if sort.Strings(warned); strings.Join(warned, ",") != "badcond.yml,badmod.yml" {
 		t.Errorf("report warns about broken rules %v, want badcond.yml and badmod.yml", warned)
+	}
+}
+
+// incidentLog is a log file of the example incident, of 25 records.
+const incidentLog = "../../examples/incident/AWSLogs/111122223333/CloudTrail/us-east-1/2026/03/14/111122223333_CloudTrail_us-east-1_20260314T0205Z_Qm9vT3JQbGxYZTQ2.json.gz"
+
+// TestRecordPrintsFindingEvidence checks that ttc record prints the record
+// each finding points at (the same event), in the order asked, with what a
+// terminal could act on escaped, and reports a rejected record.
+func TestRecordPrintsFindingEvidence(t *testing.T) {
+	out, errOut, code := ttc(t, "scan", "-o", "jsonl", "../../examples/incident")
+	if code != exitOK {
+		t.Fatalf("scan: exit %d, %s", code, errOut)
+	}
+	checked := 0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var f struct {
+			Type    string `json:"type"`
+			EventID string `json:"event_id"`
+			Record  struct {
+				File    string `json:"file"`
+				Ordinal int64  `json:"ordinal"`
+			} `json:"record"`
+		}
+		if err := json.Unmarshal([]byte(line), &f); err != nil {
+			t.Fatal(err)
+		}
+		if f.Type != "finding" {
+			continue
+		}
+		rec, errOut, code := ttc(t, "record", f.Record.File, fmt.Sprint(f.Record.Ordinal))
+		var r struct {
+			EventID string `json:"eventID"`
+		}
+		if code != exitOK || json.Unmarshal([]byte(rec), &r) != nil || r.EventID != f.EventID {
+			t.Errorf("record %s #%d: exit %d, %q, stderr %q; want event %s", f.Record.File, f.Record.Ordinal, code, rec, errOut, f.EventID)
+		}
+		checked++
+	}
+	if checked < 10 {
+		t.Fatalf("checked %d findings' records; the example incident has more", checked)
+	}
+
+	hostile := filepath.Join(t.TempDir(), "hostile.json")
+	body := "{\"Records\":[{\"eventVersion\":\"1.08\",\"x\":\"a\u202eb\u009b31m\\u0041\"},{\"bad\":tru},{\"eventVersion\":\"1.09\"}]}"
+	if err := os.WriteFile(hostile, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec, errOut, code := ttc(t, "record", hostile, "3", "2", "1")
+	want := `{"eventVersion":"1.09"}` + "\n" + `{"eventVersion":"1.08","x":"a\u202eb\u009b31m\u0041"}` + "\n"
+	if code != exitError || rec != want || !strings.Contains(errOut, "record 2 of "+hostile+" (line 1) was rejected: invalid JSON") {
+		t.Errorf("hostile: exit %d, stdout %q, stderr %q; want exit %d, stdout %q and record 2 rejected", code, rec, errOut, exitError, want)
 	}
 }

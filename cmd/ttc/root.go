@@ -55,7 +55,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&a.logLevel, "log-level", "warn", "diagnostics on stderr: debug, info, warn or error")
 	root.AddCommand(
 		newTacticsCmd(a), newServicesCmd(a), newTechniquesCmd(a), newShowCmd(a), newMatrixCmd(a),
-		newMitigationsCmd(a), newCatalogCmd(a), newScanCmd(a), newServeCmd(a),
+		newMitigationsCmd(a), newCatalogCmd(a), newScanCmd(a), newRecordCmd(a), newServeCmd(a),
 		newAttackCmd(a), newExportCmd(a),
 	)
 	return root

@@ -60,7 +60,10 @@ still printed, and the exit status is 1.
 1,000 it lists while it counts them all. The other formats (and the table with
 --group-by actor) sort every finding by time; past a few thousand findings they
 wait in temporary files under $TMPDIR (freed when ttc exits, however it exits),
-so that memory stays flat however many there are.`,
+so that memory stays flat however many there are.
+
+A finding names its record by file and number (record.file, record.ordinal;
+#N in the HTML and Markdown reports): ttc record FILE N prints it.`,
 		Example: `  ttc scan AWSLogs/
   ttc scan --group-by actor incident/*.json.gz
   ttc scan -o jsonl --technique T1486 logs/ > findings.jsonl

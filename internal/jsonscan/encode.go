@@ -2,6 +2,8 @@ package jsonscan
 
 import (
 	"encoding/binary"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -169,4 +171,45 @@ func ASCII(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// AppendShown appends the JSON text b, which must be valid JSON, with each
+// character that a terminal or viewer could act on or hide written as a
+// \u escape: C1 controls, format characters (bidirectional overrides,
+// zero-width characters) and the line and paragraph separators. Invalid
+// UTF-8 becomes \ufffd. Outside strings valid JSON is ASCII, so only
+// strings change, and each still means what it did (bar invalid bytes).
+func AppendShown(dst, b []byte) []byte {
+	start := 0
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r != utf8.RuneError && !hidden(r) {
+			i += n
+			continue
+		}
+		dst = append(dst, b[start:i]...)
+		if r1, r2 := utf16.EncodeRune(r); r1 != unicode.ReplacementChar {
+			dst = appendU(appendU(dst, r1), r2)
+		} else {
+			dst = appendU(dst, r)
+		}
+		i += n
+		start = i
+	}
+	return append(dst, b[start:]...)
+}
+
+// hidden reports whether r is a character AppendShown escapes.
+func hidden(r rune) bool {
+	return (r >= 0x80 && r <= 0x9f) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r)
+}
+
+// appendU appends r, a rune of the Basic Multilingual Plane or half of a
+// surrogate pair, as a \uXXXX escape.
+func appendU(dst []byte, r rune) []byte {
+	return append(dst, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
 }

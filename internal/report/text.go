@@ -161,8 +161,8 @@ const ruleWidth = 130
 func showRule(opts Options) bool { return opts.View.Width == 0 || opts.View.Width >= ruleWidth }
 
 // findingGrid lays out findings; withRule adds the rule's title, and
-// detail the caller's full ARN and user agent, for formats that have the
-// room.
+// detail the caller's full ARN and user agent and where the record is, for
+// formats that have the room.
 func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid {
 	// The time, technique and event say what happened; the other columns
 	// give way first, the actor (or the outcome with its error code) and
@@ -178,7 +178,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 		g.Give = append(g.Give, len(g.Headers)-1)
 	}
 	if detail {
-		g.Headers = append(g.Headers, "CALLER ARN", "USER AGENT")
+		g.Headers = append(g.Headers, "CALLER ARN", "USER AGENT", "RECORD")
 	}
 	for _, f := range fs {
 		outcome := f.Outcome
@@ -193,11 +193,17 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 			row = append(row, f.Rule.Title)
 		}
 		if detail {
-			row = append(row, f.Actor.ARN, f.Actor.UserAgent)
+			row = append(row, f.Actor.ARN, f.Actor.UserAgent, recordRef(f.Record))
 		}
 		g.Rows = append(g.Rows, row)
 	}
 	return g
+}
+
+// recordRef locates a finding's record as `ttc record` takes it: the file,
+// its line, and the record's number in the file.
+func recordRef(r scan.RecordRef) string {
+	return fmt.Sprintf("%s:%d #%d", r.File, r.Line, r.Ordinal)
 }
 
 // ShortActor drops the partition and account from an IAM or STS ARN, which

@@ -1,0 +1,65 @@
+package cloudtrail
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+)
+
+// Picked is a record Pick found: its text, or why the reader rejected it.
+type Picked struct {
+	Pos    Position
+	Raw    []byte // the record's JSON object; nil when it was rejected
+	Reason string // why it was rejected
+}
+
+// Pick reads src, named name, as far as the last of the records numbered
+// want (1-based, counting rejected records, as Position.Ordinal and the
+// scan's findings number them) and returns those it found, by number. It
+// stops with an error when the input ends before one of them, or cannot
+// be read as far; the records found before that are returned with it.
+func Pick(src io.Reader, name string, want []int64, opts Options) (map[int64]Picked, error) {
+	out := map[int64]Picked{}
+	if len(want) == 0 {
+		return out, nil
+	}
+	for _, n := range want {
+		if n < 1 {
+			return out, fmt.Errorf("%s: no record %d: records are numbered from 1", name, n)
+		}
+	}
+	last := slices.Max(want)
+	r := NewReader(opts)
+	r.Reset(src, name)
+	for {
+		rec, err := r.Next()
+		var re *RecordError
+		switch {
+		case errors.As(err, &re):
+			if slices.Contains(want, re.Pos.Ordinal) {
+				out[re.Pos.Ordinal] = Picked{Pos: re.Pos, Reason: re.Reason}
+			}
+			if re.Pos.Ordinal >= last {
+				return out, nil
+			}
+			continue
+		case errors.Is(err, io.EOF):
+			missing := last
+			for _, n := range want {
+				if _, ok := out[n]; !ok {
+					missing = min(missing, n)
+				}
+			}
+			return out, fmt.Errorf("%s holds %d records: no record %d", name, r.Stats().Read, missing)
+		case err != nil:
+			return out, err
+		}
+		if slices.Contains(want, rec.Pos.Ordinal) {
+			out[rec.Pos.Ordinal] = Picked{Pos: rec.Pos, Raw: slices.Clone(rec.Raw)}
+		}
+		if rec.Pos.Ordinal >= last {
+			return out, nil
+		}
+	}
+}

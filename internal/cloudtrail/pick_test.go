@@ -1,0 +1,79 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPickMatchesReading checks that Pick finds, in every container shape,
+// the record that reading the file numbers so (the number a finding
+// carries), rejected ones included, and says when a file ends first.
+func TestPickMatchesReading(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.json*")
+	damaged := filepath.Join(t.TempDir(), "damaged.json")
+	if err := os.WriteFile(damaged, []byte(`{"Records":[{"eventVersion":"1.08","a":1},{"eventVersion":tru},{"eventVersion":"1.08","a":3}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, damaged)
+	picked := 0
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type seen struct {
+			raw    []byte
+			reason string
+		}
+		all := map[int64]seen{}
+		var read int64
+		r := NewReader(Options{})
+		r.Reset(bytes.NewReader(data), name)
+		for {
+			rec, err := r.Next()
+			var re *RecordError
+			if errors.As(err, &re) {
+				all[re.Pos.Ordinal] = seen{reason: re.Reason}
+				continue
+			}
+			if err != nil {
+				break
+			}
+			all[rec.Pos.Ordinal] = seen{raw: bytes.Clone(rec.Raw)}
+		}
+		read = r.Stats().Read
+		if read == 0 {
+			continue // digest and other files without records
+		}
+		want := []int64{read} // the last, the first and one in between, out of order
+		if mid := (read + 1) / 2; read > 2 {
+			want = append(want, 1, mid)
+		} else if read == 2 {
+			want = append(want, 1)
+		}
+		got, err := Pick(bytes.NewReader(data), name, want, Options{})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		for _, n := range want {
+			if g, w := got[n], all[n]; !bytes.Equal(g.Raw, w.raw) || g.Reason != w.reason || g.Pos.Ordinal != n {
+				t.Errorf("%s: record %d is %q (%q), read as %q (%q)", name, n, g.Raw, g.Reason, w.raw, w.reason)
+			}
+			picked++
+		}
+		if _, err := Pick(bytes.NewReader(data), name, []int64{2, read + 1}, Options{}); err == nil ||
+			!strings.Contains(err.Error(), "no record") {
+			t.Errorf("%s: asking for record %d of %d gave %v", name, read+1, read, err)
+		}
+	}
+	if picked < 20 {
+		t.Errorf("picked %d records from %d files; the fixtures hold more", picked, len(files))
+	}
+	if _, err := Pick(strings.NewReader(`{"Records":[]}`), "x", []int64{0}, Options{}); err == nil {
+		t.Error("record 0 was not refused")
+	}
+}
