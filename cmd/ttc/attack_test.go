@@ -227,21 +227,14 @@ func TestScanTechniqueFilterUnmapped(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("scan: exit %d\n%s", code, errOut)
 	}
+	type finding struct {
+		TechniqueID string `json:"technique_id"`
+		Rule        struct {
+			ATTACK []string `json:"attack"`
+		} `json:"rule"`
+	}
 	n := 0
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var f struct {
-			Type        string `json:"type"`
-			TechniqueID string `json:"technique_id"`
-			Rule        struct {
-				ATTACK []string `json:"attack"`
-			} `json:"rule"`
-		}
-		if err := json.Unmarshal([]byte(line), &f); err != nil {
-			t.Fatal(err)
-		}
-		if f.Type != "finding" {
-			continue
-		}
+	for _, f := range findingLines[finding](t, out) {
 		n++
 		if !slices.Contains(f.Rule.ATTACK, "T1110") && !strings.HasPrefix(f.TechniqueID, "T1110") {
 			t.Errorf("finding of %q, ATT&CK %v kept by --technique T1110", f.TechniqueID, f.Rule.ATTACK)

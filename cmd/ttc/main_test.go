@@ -234,22 +234,15 @@ func TestRecordPrintsFindingEvidence(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("scan: exit %d, %s", code, errOut)
 	}
+	type finding struct {
+		EventID string `json:"event_id"`
+		Record  struct {
+			File    string `json:"file"`
+			Ordinal int64  `json:"ordinal"`
+		} `json:"record"`
+	}
 	checked := 0
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var f struct {
-			Type    string `json:"type"`
-			EventID string `json:"event_id"`
-			Record  struct {
-				File    string `json:"file"`
-				Ordinal int64  `json:"ordinal"`
-			} `json:"record"`
-		}
-		if err := json.Unmarshal([]byte(line), &f); err != nil {
-			t.Fatal(err)
-		}
-		if f.Type != "finding" {
-			continue
-		}
+	for _, f := range findingLines[finding](t, out) {
 		rec, errOut, code := ttc(t, "record", f.Record.File, fmt.Sprint(f.Record.Ordinal))
 		var r struct {
 			EventID string `json:"eventID"`
@@ -273,4 +266,28 @@ func TestRecordPrintsFindingEvidence(t *testing.T) {
 	if code != exitError || rec != want || !strings.Contains(errOut, "record 2 of "+hostile+" (line 1) was rejected: invalid JSON") {
 		t.Errorf("hostile: exit %d, stdout %q, stderr %q; want exit %d, stdout %q and record 2 rejected", code, rec, errOut, exitError, want)
 	}
+}
+
+// findingLines decodes the findings of JSON Lines scan output into T,
+// leaving out the other lines.
+func findingLines[T any](t *testing.T, out string) []T {
+	t.Helper()
+	var fs []T
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var kind struct {
+			Type string `json:"type"`
+		}
+		var f T
+		if err := json.Unmarshal([]byte(line), &kind); err != nil {
+			t.Fatal(err)
+		}
+		if kind.Type != "finding" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(line), &f); err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, f)
+	}
+	return fs
 }
