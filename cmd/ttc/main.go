@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/ttcproject/ttc/internal/view"
 )
 
 // Exit codes; documented in the root command's help and the README.
@@ -35,11 +37,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &fe):
 		return exitFindings
 	case errors.As(err, &ue) || isCobraUsage(err):
-		fmt.Fprintf(stderr, "ttc: %v\n", err)
+		printError(stderr, err)
 		return exitUsage
 	default:
-		fmt.Fprintf(stderr, "ttc: %v\n", err)
+		printError(stderr, err)
 		return exitError
+	}
+}
+
+// printError writes err to stderr, one line for each error errors.Join
+// put together and for each line of an error that has several (Lines),
+// each made safe for a terminal and marked as ttc's: messages quote file
+// names and values that come from logs and folders, which may hold escape
+// sequences or line breaks of their own.
+func printError(w io.Writer, err error) {
+	switch e := err.(type) {
+	case interface{ Unwrap() []error }:
+		for _, e := range e.Unwrap() {
+			printError(w, e)
+		}
+	case interface{ Lines() []string }:
+		for _, line := range e.Lines() {
+			fmt.Fprintf(w, "ttc: %s\n", view.Line(line))
+		}
+	default:
+		fmt.Fprintf(w, "ttc: %s\n", view.Line(err.Error()))
 	}
 }
 

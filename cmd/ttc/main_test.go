@@ -257,14 +257,37 @@ func TestRecordPrintsFindingEvidence(t *testing.T) {
 	}
 
 	hostile := filepath.Join(t.TempDir(), "hostile.json")
-	body := "{\"Records\":[{\"eventVersion\":\"1.08\",\"x\":\"a\u202eb\u009b31m\\u0041\"},{\"bad\":tru},{\"eventVersion\":\"1.09\"}]}"
+	// Pretty-printed with CRLF: the space between tokens goes, and no bare
+	// CR reaches the terminal.
+	body := "{\"Records\":[\r\n {\"eventVersion\": \"1.08\",\r\n  \"x\":\"a\u202eb\u009b31m\\u0041\"},{\"bad\":tru},\r{\"eventVersion\":\"1.09\"}]}"
 	if err := os.WriteFile(hostile, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	rec, errOut, code := ttc(t, "record", hostile, "3", "2", "1")
 	want := `{"eventVersion":"1.09"}` + "\n" + `{"eventVersion":"1.08","x":"a\u202eb\u009b31m\u0041"}` + "\n"
-	if code != exitError || rec != want || !strings.Contains(errOut, "record 2 of "+hostile+" (line 1) was rejected: invalid JSON") {
+	if code != exitError || rec != want || !strings.Contains(errOut, "record 2 of "+hostile+" (line 3) was rejected: invalid JSON") {
 		t.Errorf("hostile: exit %d, stdout %q, stderr %q; want exit %d, stdout %q and record 2 rejected", code, rec, errOut, exitError, want)
+	}
+	// A number past int64 is out of range like any other, not a usage error.
+	if _, errOut, code := ttc(t, "record", hostile, "99999999999999999999999"); code != exitError || !strings.Contains(errOut, "no file holds that many") {
+		t.Errorf("huge number: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestErrorsEscaped checks that an error quoting a hostile file name comes
+// out on one line of stderr, its escape sequence and line break shown as
+// escapes, and that errors put together each get their line.
+func TestErrorsEscaped(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "n\x1b[31mX\u202e\nfake line.json")
+	if err := os.WriteFile(name, []byte(`{"Records":[{"eventVersion":"1"},{"a":tru}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := ttc(t, "record", name, "2", "7")
+	lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+	if code != exitError || len(lines) != 2 || strings.ContainsAny(errOut, "\x1b\u202e") ||
+		!strings.Contains(lines[0], `n\x1b[31mX\u202e\nfake line.json (line 1) was rejected`) ||
+		!strings.HasPrefix(lines[1], "ttc: ") || !strings.Contains(lines[1], "holds 2 records: no record 7") {
+		t.Errorf("exit %d, stderr %q; want two escaped lines", code, errOut)
 	}
 }
 

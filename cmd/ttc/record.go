@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -23,10 +24,11 @@ which names its record.file and record.ordinal (the #N of the HTML report).
 Records are numbered from 1 in the order the file holds them, rejected ones
 included, whatever the container (gzip, {"Records":[...]}, one per line, ...).
 
-Each record is printed on one line of JSON as the file holds it, except that
-characters a terminal could act on or hide (C1 controls, bidirectional
-overrides, zero-width characters, line separators) are written as \u escapes,
-which mean the same; invalid UTF-8 becomes \ufffd. A record the reader rejected
+Each record is printed on one line of JSON, as the file holds it but for the
+space between its tokens, and with the characters a terminal could act on or
+hide (C1 controls, bidirectional overrides, zero-width characters, line
+separators) written as \u escapes, which mean the same; invalid UTF-8 becomes
+\ufffd. A record the reader rejected
 is reported with its reason, and the exit status is then 1.`,
 		Example: "  ttc record AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/05/log.json.gz 13\n" +
 			"  ttc record --indent incident.json 2 7",
@@ -50,8 +52,14 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 	}
 	nums := make([]int64, len(args))
 	for i, s := range args {
+		if s == "" || strings.Trim(s, "0123456789") != "" {
+			return usagef("record number %q: want a whole number from 1", s)
+		}
 		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 1 {
+		switch {
+		case errors.Is(err, strconv.ErrRange):
+			return fmt.Errorf("%s: no record %s: no file holds that many", path, s)
+		case err != nil || n < 1:
 			return usagef("record number %q: want a whole number from 1", s)
 		}
 		nums[i] = n
@@ -73,15 +81,20 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 			rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) was rejected: %s", n, path, p.Pos.Line, p.Reason))
 			continue
 		}
-		shown := jsonscan.AppendShown(nil, p.Raw)
+		// One line, whatever space the file put between the record's
+		// tokens (line breaks, a bare CR that would rewrite the line on a
+		// terminal), or indented.
+		line.Reset()
+		var err error
 		if indent {
-			line.Reset()
-			if err := json.Indent(&line, shown, "", "  "); err != nil {
-				return fmt.Errorf("record %d of %s: %w", n, path, err)
-			}
-			shown = line.Bytes()
+			err = json.Indent(&line, p.Raw, "", "  ")
+		} else {
+			err = json.Compact(&line, p.Raw)
 		}
-		out.Write(shown)
+		if err != nil {
+			return fmt.Errorf("record %d of %s: %w", n, path, err)
+		}
+		out.Write(jsonscan.AppendShown(nil, line.Bytes()))
 		out.WriteByte('\n')
 	}
 	if _, err := a.stdout.Write(out.Bytes()); err != nil {

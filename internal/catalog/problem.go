@@ -31,17 +31,19 @@ type LoadError struct {
 }
 
 // Error lists every problem, one a line.
-func (e *LoadError) Error() string {
+func (e *LoadError) Error() string { return strings.Join(e.Lines(), "\n") }
+
+// Lines is the message of Error a line at a time, for a caller that makes
+// each safe to print: a problem may quote what a file holds.
+func (e *LoadError) Lines() []string {
 	if len(e.Problems) == 1 {
-		return "catalog: " + e.Problems[0].String()
+		return []string{"catalog: " + e.Problems[0].String()}
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "catalog: %d problems:", len(e.Problems))
+	lines := []string{fmt.Sprintf("catalog: %d problems:", len(e.Problems))}
 	for _, p := range e.Problems {
-		b.WriteString("\n  ")
-		b.WriteString(p.String())
+		lines = append(lines, "  "+p.String())
 	}
-	return b.String()
+	return lines
 }
 
 // problems collects problems in the order they are found and sorts them for output.
