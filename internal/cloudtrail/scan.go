@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"math/bits"
+	"unicode/utf8"
 )
 
 // maxDepth matches encoding/json's nesting limit, so that the scanner and
@@ -70,9 +71,19 @@ func (s *scanner) explain(b []byte) string {
 		return s.errMsg
 	}
 	if s.errAt < len(b) {
-		return fmt.Sprintf("%s, found %q", s.errMsg, b[s.errAt])
+		return s.errMsg + ", " + found(b, s.errAt)
 	}
 	return s.errMsg
+}
+
+// found names the character at b[i], quoted: a byte that does not start
+// valid UTF-8 as \x escape, any other character escaped as %q escapes it.
+func found(b []byte, i int) string {
+	r, n := utf8.DecodeRune(b[i:])
+	if r == utf8.RuneError && n <= 1 {
+		return fmt.Sprintf(`found '\x%02x'`, b[i])
+	}
+	return fmt.Sprintf("found %q", r)
 }
 
 func (s *scanner) syntax(at int, msg string) int {

@@ -331,7 +331,7 @@ func (r *Reader) objectSyntax(at int, msg string) error {
 // an object after offset from.
 func (r *Reader) objectSyntaxFrom(at int, msg string, from int64) error {
 	if at < r.n && !strings.Contains(msg, "found") {
-		msg = fmt.Sprintf("%s, found %q", msg, r.buf[at])
+		msg = msg + ", " + found(r.buf[:r.n], at)
 	}
 	if r.inCont {
 		return r.fileErr(r.abs(at), fmt.Errorf("%w: %s", ErrSyntax, msg))
