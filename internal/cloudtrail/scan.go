@@ -76,14 +76,14 @@ func (s *scanner) explain(b []byte) string {
 	return s.errMsg
 }
 
-// found names the character at b[i], quoted: a byte that does not start
-// valid UTF-8 as \x escape, any other character escaped as %q escapes it.
+// found names the byte at b[i], quoted: an ASCII one as %q quotes it, any
+// other as a \x escape. (Not the character it starts: whether all of that
+// is in b depends on where the read buffer ends, and a reason must not.)
 func found(b []byte, i int) string {
-	r, n := utf8.DecodeRune(b[i:])
-	if r == utf8.RuneError && n <= 1 {
-		return fmt.Sprintf(`found '\x%02x'`, b[i])
+	if c := b[i]; c >= utf8.RuneSelf {
+		return fmt.Sprintf(`found '\x%02x'`, c)
 	}
-	return fmt.Sprintf("found %q", r)
+	return fmt.Sprintf("found %q", b[i])
 }
 
 func (s *scanner) syntax(at int, msg string) int {
