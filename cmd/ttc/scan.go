@@ -212,8 +212,11 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		stop()
 	}()
 	done := startProgress(a.stderr, o.progress, s)
-	res, err := s.Scan(ctx, paths)
+	res, err := scanUntilStopped(ctx, s, paths)
 	done()
+	if errors.Is(err, errWouldNotStop) {
+		return err
+	}
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 			return errors.New("scan interrupted: no results")
@@ -266,6 +269,41 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		return &findingsExit{res.Summary.Findings}
 	}
 	return nil
+}
+
+// interruptGrace is how long an interrupted scan may take to stop.
+var interruptGrace = 5 * time.Second
+
+// errWouldNotStop ends a scan that did not stop within interruptGrace of
+// an interrupt.
+var errWouldNotStop = errors.New("scan interrupted: an input did not stop being read")
+
+// scanUntilStopped runs the scan, and once ctx is done waits at most
+// interruptGrace for it to stop. A worker blocked opening a named pipe
+// that has no writer never comes back, and would keep ttc from exiting
+// on the interrupt; its goroutine is left behind as ttc exits, and the
+// scan's temporary files, removed from their folder when made, go too.
+func scanUntilStopped(ctx context.Context, s *scan.Scanner, paths []string) (*scan.Result, error) {
+	type outcome struct {
+		res *scan.Result
+		err error
+	}
+	ch := make(chan outcome, 1)
+	go func() {
+		res, err := s.Scan(ctx, paths)
+		ch <- outcome{res, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.res, o.err
+	case <-ctx.Done():
+	}
+	select {
+	case o := <-ch:
+		return o.res, o.err
+	case <-time.After(interruptGrace):
+		return nil, fmt.Errorf("%w within %v (a named pipe nobody writes to?): no results", errWouldNotStop, interruptGrace)
+	}
 }
 
 // interruptible is a writer that fails once ctx is done.
