@@ -36,7 +36,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.As(err, &fe):
 		return exitFindings
-	case errors.As(err, &ue) || isCobraUsage(err):
+	case isCobraUsage(err):
+		// cobra's own messages ("unknown command … Did you mean") run to
+		// several lines, and quote only what was typed.
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if line = strings.ReplaceAll(line, "\t", "  "); strings.TrimSpace(line) != "" {
+				fmt.Fprintf(stderr, "ttc: %s\n", view.Line(line))
+			}
+		}
+		return exitUsage
+	case errors.As(err, &ue):
 		printError(stderr, err)
 		return exitUsage
 	default:
@@ -53,6 +62,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 func printError(w io.Writer, err error) {
 	switch e := err.(type) {
 	case interface{ Unwrap() []error }:
+		if !joined(err, e.Unwrap()) {
+			fmt.Fprintf(w, "ttc: %s\n", view.Line(err.Error()))
+			return
+		}
 		for _, e := range e.Unwrap() {
 			printError(w, e)
 		}
@@ -90,4 +103,17 @@ func isCobraUsage(err error) bool {
 	msg := err.Error()
 	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
 		strings.HasPrefix(msg, "unknown shorthand flag") || strings.HasPrefix(msg, "required flag")
+}
+
+// joined reports whether err says no more than its errors, a line each, as
+// errors.Join writes them; an error that wraps several in a sentence of its
+// own ("%w (dangling): %w") is printed whole.
+func joined(err error, errs []error) bool {
+	var msgs []string
+	for _, e := range errs {
+		if e != nil {
+			msgs = append(msgs, e.Error())
+		}
+	}
+	return err.Error() == strings.Join(msgs, "\n")
 }

@@ -120,6 +120,12 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "-o", "jsonl", "--exit-code", "--rules", "../../../shared/testdata/sigma", "../../examples/incident"}, exitFindings, ""},
 		{[]string{"scan", "-o", "jsonl", "--group-by", "Actor", "../../examples/incident"}, exitOK, "this format is written ungrouped"},
 		{[]string{"scan", "-o", "navigator", "--group-by", "actor", "../../examples/incident"}, exitOK, "this format is written ungrouped"},
+		// A usable rule file is not blamed for an overlay's broken rule, which
+		// is left out as any broken rule is, and the scan runs.
+		{[]string{"--catalog", "../../internal/ruleset/testdata/broken", "scan", "-o", "jsonl", "--rules", "../../internal/scan/testdata/anyrule/any_record.yml",
+			"../../examples/incident"}, exitError, "1 rule could not be used (see the errors above); 65 findings reported from the rest"},
+		// cobra's suggestion keeps its lines.
+		{[]string{"tecniques"}, exitUsage, "ttc: Did you mean this?\nttc:   techniques\n"},
 		{[]string{"record", "-", "1"}, exitUsage, "standard input cannot be"},
 		{[]string{"record", incidentLog, "0"}, exitUsage, `record number "0"`},
 		{[]string{"record", incidentLog}, exitUsage, "takes a FILE and at least one record NUMBER"},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -134,8 +135,8 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	// those that cannot be used are left out and the rest run (see below).
 	for _, r := range o.rules {
 		if fi, err := os.Stat(r); err == nil && !fi.IsDir() {
-			if _, err := ruleset.Load(c, []string{r}); err != nil {
-				return fmt.Errorf("--rules %s: %w", r, err)
+			if errs := ruleFileErrors(c, r); len(errs) > 0 {
+				return errors.Join(errs...)
 			}
 		}
 	}
@@ -219,6 +220,9 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	}
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			if jw != nil {
+				return errors.New("scan interrupted: the findings written are those found before it, and no summary follows")
+			}
 			return errors.New("scan interrupted: no results")
 		}
 		return fmt.Errorf("scan: %w", err)
@@ -455,6 +459,25 @@ func leafErrors(err error) []error {
 		}
 	}
 	return []error{err}
+}
+
+// ruleFileErrors loads the rule file r beside the catalog's rules and
+// returns what is wrong with r, each error naming it: a broken rule of the
+// catalog (an overlay's) is not r's fault, and is dealt with as any rule
+// in a folder is, left out with a warning.
+func ruleFileErrors(c *catalog.Catalog, r string) []error {
+	_, err := ruleset.Load(c, []string{r})
+	if err == nil {
+		return nil
+	}
+	var errs []error
+	for _, e := range leafErrors(err) {
+		if re := (*detect.RuleError)(nil); errors.As(e, &re) && filepath.Clean(re.File) != filepath.Clean(r) {
+			continue
+		}
+		errs = append(errs, fmt.Errorf("--rules %s: %w", r, e))
+	}
+	return errs
 }
 
 // checkTechniques refuses a --technique that names no catalog technique

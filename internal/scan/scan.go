@@ -162,6 +162,9 @@ type Scanner struct {
 	start                 time.Time
 
 	cancel func(error)
+	// done is closed when the run's context is: a worker stops reading its
+	// file then, rather than at the file's end.
+	done <-chan struct{}
 
 	// Streaming state, used when opts.EmitJSON is set.
 	emitMu   sync.Mutex
@@ -196,7 +199,7 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 	s.startRun()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	s.cancel = cancel
+	s.cancel, s.done = cancel, ctx.Done()
 	jobs := make(chan cloudtrail.Input)
 	parts := make([]*part, s.opts.Workers)
 	var wg sync.WaitGroup
@@ -441,6 +444,7 @@ func dupHash(seed maphash.Seed, event uint64, rule *RuleRef, technique string) u
 // (an uploaded file, say).
 func (s *Scanner) ScanReader(ctx context.Context, name string, r io.Reader) (*Result, error) {
 	s.startRun()
+	s.done = ctx.Done()
 	p := &part{}
 	s.newWorker(p).read(r, cloudtrail.Input{Path: name})
 	return s.finish(ctx, []*part{p})
@@ -598,6 +602,9 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			b := w.r.Stats().Bytes
 			w.s.bytes.Add(b - lastBytes)
 			lastBytes, sinceProgress = b, 0
+			if w.stopped() {
+				break // the run is over: its result is not given, so the file's end need not be read
+			}
 		}
 		if rec.Kind == cloudtrail.KindInsight {
 			w.p.sum.Insights++
@@ -722,6 +729,16 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		msg := fmt.Sprintf("a file in a CloudTrail-Digest folder holds %s, not a digest; CloudTrail does not write logs there",
 			view.Count(st.Produced, "record", "records"))
 		w.warn(log, Rejection{File: in.Path, Reason: msg})
+	}
+}
+
+// stopped reports whether the run's context is done.
+func (w *worker) stopped() bool {
+	select {
+	case <-w.s.done:
+		return true
+	default:
+		return false
 	}
 }
 
