@@ -83,7 +83,7 @@ func newAttackImportCmd(a *app) *cobra.Command {
 				}
 			}
 			fmt.Fprintf(a.stdout, "imported ATT&CK %s (%s): %d tactics, %d techniques (%d revoked, %d deprecated), %d mitigations\nstored in %s\n",
-				ds.Version, ds.Domain, len(ds.Tactics()), active, revoked, deprecated, len(ds.Mitigations()), path)
+				ds.Version, ds.Domain, len(ds.Tactics()), active, revoked, deprecated, len(ds.Mitigations()), view.Line(path))
 			return nil
 		},
 	}
@@ -109,7 +109,7 @@ func newAttackVersionsCmd(a *app) *cobra.Command {
 				fmt.Fprintln(a.stderr, "no ATT&CK data imported; run: ttc attack import PATH")
 			}
 			for _, v := range vs {
-				fmt.Fprintln(a.stdout, v)
+				fmt.Fprintln(a.stdout, view.Line(v))
 			}
 			return nil
 		},

@@ -114,7 +114,7 @@ func newExportSigmaCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "wrote %d Sigma rules to %s\n", n, args[0])
+			fmt.Fprintf(a.stdout, "wrote %d Sigma rules to %s\n", n, view.Line(args[0]))
 			return nil
 		},
 	}

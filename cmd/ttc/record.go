@@ -27,9 +27,9 @@ included, whatever the container (gzip, {"Records":[...]}, one per line, ...).
 Each record is printed on one line of JSON, as the file holds it but for the
 space between its tokens, and with the characters a terminal could act on or
 hide (C1 controls, bidirectional overrides, zero-width characters, line
-separators) written as \u escapes, which mean the same; invalid UTF-8 becomes
-\ufffd. A record the reader rejected
-is reported with its reason, and the exit status is then 1.`,
+separators, private-use and unassigned code points) written as \u escapes,
+which mean the same; invalid UTF-8 becomes \ufffd. A record the reader
+rejected is reported with its reason, and the exit status is then 1.`,
 		Example: "  ttc record AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/05/log.json.gz 13\n" +
 			"  ttc record --indent incident.json 2 7",
 		Args: func(cmd *cobra.Command, args []string) error {

@@ -176,7 +176,8 @@ func ASCII(b []byte) bool {
 // AppendShown appends the JSON text b, which must be valid JSON, with each
 // character that a terminal or viewer could act on or hide written as a
 // \u escape: C1 controls, format characters (bidirectional overrides,
-// zero-width characters) and the line and paragraph separators. Invalid
+// zero-width characters), the line and paragraph separators, and
+// private-use and unassigned code points. Invalid
 // UTF-8 becomes \ufffd. Outside strings valid JSON is ASCII, so only
 // strings change, and each still means what it did (bar invalid bytes).
 func AppendShown(dst, b []byte) []byte {
@@ -203,10 +204,10 @@ func AppendShown(dst, b []byte) []byte {
 	return append(dst, b[start:]...)
 }
 
-// hidden reports whether r is a character AppendShown escapes.
-func hidden(r rune) bool {
-	return (r >= 0x80 && r <= 0x9f) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Cf, r)
-}
+// hidden reports whether r, a character past ASCII, is one AppendShown
+// escapes: any that is not graphic (C1 controls, format characters, line
+// and paragraph separators, private-use and unassigned code points).
+func hidden(r rune) bool { return !unicode.IsGraphic(r) }
 
 // appendU appends r, a rune of the Basic Multilingual Plane or half of a
 // surrogate pair, as a \uXXXX escape.

@@ -21,6 +21,8 @@ func TestAppendShown(t *testing.T) {
 		{"tag outside the BMP", "{\"a\":\"\U000e0001\"}", `{"a":"\udb40\udc01"}`},
 		{"invalid UTF-8", "{\"a\":\"b\xffc\"}", `{"a":"b\ufffdc"}`},
 		{"in a key", "{\"\u202e\":1}", `{"\u202e":1}`},
+		{"private use and unassigned", "{\"a\":\"\ue000\u0378\"}", `{"a":"\ue000\u0378"}`},
+		{"spaces and marks kept", "{\"a\":\"a\u00a0b\u0301\"}", "{\"a\":\"a\u00a0b\u0301\"}"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -46,7 +48,7 @@ func FuzzAppendShown(f *testing.F) {
 			t.Fatalf("AppendShown(%q) = %q, not valid JSON", b, out)
 		}
 		for _, r := range string(out) {
-			if r == utf8.RuneError || hidden(r) {
+			if r >= utf8.RuneSelf && (r == utf8.RuneError || hidden(r)) {
 				t.Fatalf("AppendShown(%q) = %q holds %U", b, out, r)
 			}
 		}
