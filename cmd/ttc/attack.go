@@ -21,7 +21,7 @@ With ATT&CK imported, 'ttc show' adds the ATT&CK parent's data, exports name the
 ATT&CK version, and 'ttc attack check' lists catalog entries ATT&CK has moved.`,
 	}
 	cmd.AddCommand(newAttackImportCmd(a), newAttackVersionsCmd(a), newAttackCheckCmd(a))
-	return cmd
+	return groupArgs(cmd)
 }
 
 func (a *app) attackStore() (*attack.Store, error) {

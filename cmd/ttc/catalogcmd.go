@@ -17,7 +17,7 @@ func newCatalogCmd(a *app) *cobra.Command {
 		Short: "Work with the catalog itself",
 	}
 	cmd.AddCommand(newCatalogValidateCmd(a))
-	return cmd
+	return groupArgs(cmd)
 }
 
 func newCatalogValidateCmd(a *app) *cobra.Command {

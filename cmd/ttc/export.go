@@ -26,7 +26,7 @@ func newExportCmd(a *app) *cobra.Command {
 		Short: "Export the catalog as STIX 2.1, an ATT&CK Navigator layer or Sigma rules",
 	}
 	cmd.AddCommand(newExportSTIXCmd(a), newExportNavigatorCmd(a), newExportSigmaCmd(a))
-	return cmd
+	return groupArgs(cmd)
 }
 
 func newExportSTIXCmd(a *app) *cobra.Command {

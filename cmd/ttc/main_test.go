@@ -126,6 +126,10 @@ func TestExitCodes(t *testing.T) {
 			"../../examples/incident"}, exitError, "1 rule could not be used (see the errors above); 65 findings reported from the rest"},
 		// cobra's suggestion keeps its lines.
 		{[]string{"tecniques"}, exitUsage, "ttc: Did you mean this?\nttc:   techniques\n"},
+		{[]string{"attack", "status"}, exitUsage, `unknown command "status" for "ttc attack"`},
+		{[]string{"export", "yaml"}, exitUsage, `unknown command "yaml" for "ttc export"`},
+		{[]string{"catalog", "check"}, exitUsage, `unknown command "check" for "ttc catalog"`},
+		{[]string{"catalog"}, exitOK, ""},
 		{[]string{"record", "-", "1"}, exitUsage, "standard input cannot be"},
 		{[]string{"record", incidentLog, "0"}, exitUsage, `record number "0"`},
 		{[]string{"record", incidentLog}, exitUsage, "takes a FILE and at least one record NUMBER"},

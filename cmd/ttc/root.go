@@ -113,3 +113,17 @@ func maxArgs(n int) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+// groupArgs makes a command that only groups others (attack, catalog,
+// export) refuse an unknown subcommand as a usage error, as the root does,
+// rather than print its help and succeed; without one it prints its help.
+func groupArgs(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+		}
+		return cmd.Help()
+	}
+	return cmd
+}
