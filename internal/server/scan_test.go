@@ -99,6 +99,11 @@ func TestScanUpload(t *testing.T) {
 		if n := strings.Count(page, `<tr><td class="nowrap">`); n != 7 {
 			t.Errorf("findings table has %d rows, want 7", n)
 		}
+		// Each row names its record, for ttc record FILE N: the seven that
+		// match, not the eighth.
+		if n := strings.Count(page, `, line 1</td></tr>`); n != 7 || strings.Contains(page, "#8, line 1") || !strings.Contains(page, "#7, line 1") {
+			t.Errorf("findings table names %d records, or the wrong ones", n)
+		}
 	})
 	t.Run("no file", func(t *testing.T) {
 		body, ct := multipartFile(t, "other", "x.json", log)
