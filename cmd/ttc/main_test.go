@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -323,4 +324,26 @@ func findingLines[T any](t *testing.T, out string) []T {
 		fs = append(fs, f)
 	}
 	return fs
+}
+
+// TestPrintError checks how errors are split into lines: a join a line for
+// each error, an error that wraps several in a sentence of its own whole,
+// and every line escaped.
+func TestPrintError(t *testing.T) {
+	a, b := errors.New("a\x1b[1m"), errors.New("b\nc")
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{errors.Join(a, b), "ttc: a\\x1b[1m\nttc: b\\nc\n"},
+		{fmt.Errorf("%w (dangling): %w", a, b), "ttc: a\\x1b[1m (dangling): b\\nc\n"},
+		{fmt.Errorf("wrapped: %w", errors.Join(a, b)), "ttc: wrapped: a\\x1b[1m\\nb\\nc\n"},
+	}
+	for _, tc := range cases {
+		var buf bytes.Buffer
+		printError(&buf, tc.err)
+		if buf.String() != tc.want {
+			t.Errorf("printError(%q) wrote %q, want %q", tc.err, buf.String(), tc.want)
+		}
+	}
 }
