@@ -3,7 +3,6 @@ package scan
 import (
 	"cmp"
 	"errors"
-	"io"
 	"slices"
 	"strings"
 )
@@ -40,18 +39,9 @@ type Group struct {
 // fn must not keep f past its call.
 func (g *Group) Each(fn func(f *Finding) error) error {
 	if g.disk != nil {
-		rr := openRun(*g.disk)
-		for {
-			err := rr.next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return err
-			}
-			if err := fn(rr.cur.finding()); err != nil {
-				return err
-			}
+		// One run: read in its order (byFinding decides nothing here).
+		if err := mergeRuns([]run{*g.disk}, byFinding, func(sp *spilled) error { return fn(sp.finding()) }); err != nil {
+			return err
 		}
 	}
 	for i := range g.mem {

@@ -208,7 +208,7 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 		w := s.newWorker(parts[i])
 		wg.Go(func() {
 			for in := range jobs {
-				if ctx.Err() == nil {
+				if !w.stopped() {
 					w.file(in)
 				}
 			}
