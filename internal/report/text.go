@@ -104,11 +104,18 @@ func writeTableHead(w io.Writer, b *strings.Builder, res *scan.Result, counts []
 	b.WriteString("\n" + view.Bold("TECHNIQUES OBSERVED", opts.View) + "\n")
 	// Long names and tactic lists give way before the technique ID.
 	g := view.Grid{Headers: []string{"TECHNIQUE", "TACTICS", "FINDINGS", "ATTEMPTS", "ACTORS", "NAME"},
-		Flex: 5, Give: []int{1}, Keep: []int{0}}
-	for _, c := range counts {
-		g.Rows = append(g.Rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), fmt.Sprint(c.Actors), c.TechniqueName})
-	}
+		Rows: techniqueRows(counts, tactics), Flex: 5, Give: []int{1}, Keep: []int{0}}
 	return flush(w, b, g, opts)
+}
+
+// techniqueRows lays out the techniques observed, a row each, for the
+// table and Markdown.
+func techniqueRows(counts []TechniqueCount, tactics tacticNamer) [][]string {
+	rows := make([][]string, 0, len(counts))
+	for _, c := range counts {
+		rows = append(rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), fmt.Sprint(c.Actors), c.TechniqueName})
+	}
+	return rows
 }
 
 // writeFlatTable writes the table that lists findings in time order: the
@@ -305,10 +312,7 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 		b.Reset()
 		return view.WriteMarkdown(w, g)
 	}
-	g := view.Grid{Headers: []string{"Technique", "Tactics", "Findings", "Attempts", "Actors", "Name"}}
-	for _, c := range t.counts {
-		g.Rows = append(g.Rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), fmt.Sprint(c.Actors), c.TechniqueName})
-	}
+	g := view.Grid{Headers: []string{"Technique", "Tactics", "Findings", "Attempts", "Actors", "Name"}, Rows: techniqueRows(t.counts, tactics)}
 	if err := write("Techniques observed", g); err != nil {
 		return err
 	}
