@@ -34,7 +34,7 @@ func TestErrors(t *testing.T) {
 		{name: "invalid element with balanced brackets", in: "{\"Records\":[\n" + recA + ",\n{\"eventName\":\"x\" \"y\":1},\n" + recB + "]}",
 			produced: 2, rejected: []string{"invalid JSON: ',' or '}' expected in object, found '\"' at line 3"}, rejLines: []int64{3}},
 		{name: "non-ASCII byte outside a string", in: "[" + recA + ",{\"a\":1 \u202e},{\"a\":1 \xff}," + recB + "]", produced: 2,
-			rejected: []string{`found '\xe2'`, `found '\xff'`}, rejLines: []int64{1, 1}},
+			rejected: []string{`found byte 0xe2`, `found byte 0xff`}, rejLines: []int64{1, 1}},
 		{name: "invalid scalar element", in: `[` + recA + `,tru,` + recB + `]`, produced: 2, rejected: []string{"invalid literal"}},
 		{name: "unbalanced element breaks container", in: `{"Records":[` + recA + `,{"a":{"b":1},` + recB + `]}`,
 			produced: 1, err: ErrSyntax},

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"math/bits"
-	"unicode/utf8"
 )
 
 // maxDepth matches encoding/json's nesting limit, so that the scanner and
@@ -76,14 +75,16 @@ func (s *scanner) explain(b []byte) string {
 	return s.errMsg
 }
 
-// found names the byte at b[i], quoted: an ASCII one as %q quotes it, any
-// other as a \x escape. (Not the character it starts: whether all of that
-// is in b depends on where the read buffer ends, and a reason must not.)
+// found names the byte at b[i]: a printable ASCII one in quotes, any other
+// (and the backslash) by its value in hex, so that the reason holds no
+// escape for the terminal's escaping to double. (Not the character it
+// starts: whether all of that is in b depends on where the read buffer
+// ends, and a reason must not.)
 func found(b []byte, i int) string {
-	if c := b[i]; c >= utf8.RuneSelf {
-		return fmt.Sprintf(`found '\x%02x'`, c)
+	if c := b[i]; c < ' ' || c >= 0x7f || c == '\\' {
+		return fmt.Sprintf("found byte 0x%02x", c)
 	}
-	return fmt.Sprintf("found %q", b[i])
+	return fmt.Sprintf("found '%c'", b[i])
 }
 
 func (s *scanner) syntax(at int, msg string) int {

@@ -23,8 +23,15 @@ const maxMarks = 4
 // unassigned and private-use code points, bytes that are not UTF-8, and
 // combining marks past maxMarks on one character. An escape says what the
 // record held, which matters when the record was forged to mislead.
+//
+// A backslash is doubled where it would otherwise read as the start of an
+// escape: before another backslash, before a character that is escaped,
+// and before text that spells an escape (`\x1b` typed out in a forged
+// name prints as `\\x1b`, a real ESC as `\x1b`). Elsewhere, as in most
+// Windows paths, it is kept single. So the output always decodes back to
+// the input, with Go's rules for \x, \u, \U, \n, \r, \t and \\.
 func Line(s string) string {
-	if printableASCII(s) {
+	if printableASCII(s) && strings.IndexByte(s, '\\') < 0 {
 		return s
 	}
 	var b strings.Builder
@@ -33,6 +40,12 @@ func Line(s string) string {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
+		case r == '\\':
+			marks = 0
+			b.WriteByte('\\')
+			if readsAsEscape(s[i+1:]) {
+				b.WriteByte('\\')
+			}
 		case r == utf8.RuneError && size == 1:
 			marks = 0
 			fmt.Fprintf(&b, `\x%02x`, s[i])
@@ -52,6 +65,51 @@ func Line(s string) string {
 		i += size
 	}
 	return b.String()
+}
+
+// readsAsEscape reports whether a backslash put before s would read as the
+// start of an escape: s starts with a backslash, with a character Line
+// escapes, or with the text of an escape after its backslash. (A combining
+// mark right after a backslash is never past maxMarks, so never escaped.)
+func readsAsEscape(s string) bool {
+	if s == "" {
+		return false
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	switch {
+	case r == '\\', r == utf8.RuneError && size == 1:
+		return true
+	case zeroWidth(r):
+		return false
+	case r != ' ' && !unicode.IsGraphic(r):
+		return true
+	}
+	hex := 0
+	switch s[0] {
+	case 'n', 'r', 't':
+		return true
+	case 'x':
+		hex = 2
+	case 'u':
+		hex = 4
+	case 'U':
+		hex = 8
+	default:
+		return false
+	}
+	if len(s) < 1+hex {
+		return false
+	}
+	for _, c := range []byte(s[1 : 1+hex]) {
+		if !isHexDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHexDigit(c byte) bool {
+	return c-'0' < 10 || (c|0x20)-'a' < 6
 }
 
 // Clean is Line for text of several lines: it keeps the line feeds, and
@@ -81,7 +139,7 @@ func writeEscape(b *strings.Builder, r rune) {
 		b.WriteString(`\r`)
 	case r == '\t':
 		b.WriteString(`\t`)
-	case r < 0x100:
+	case r < 0x80: // C1 controls take \u, so that \x always means one byte
 		fmt.Fprintf(b, `\x%02x`, r)
 	case r < 0x10000:
 		fmt.Fprintf(b, `\u%04x`, r)

@@ -3,6 +3,7 @@ package view
 import (
 	"bytes"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -14,8 +15,9 @@ func TestLine(t *testing.T) {
 		{"line feed", "user/x\n\n2026-03-14T02:00:02Z  T1562.008", `user/x\n\n2026-03-14T02:00:02Z  T1562.008`},
 		{"carriage return and tab", "a\r\tb", `a\r\tb`},
 		{"terminal escape", "red\x1b[31m!\x07", `red\x1b[31m!\x07`},
-		{"C1 control", "c1\u009bcontrol", `c1\x9bcontrol`},
-		{"line and paragraph separators", "a\u2028b\u2029c\u0085d", `a\u2028b\u2029c\x85d`},
+		{"C1 control", "c1\u009bcontrol", `c1\u009bcontrol`},
+		{"line and paragraph separators", "a\u2028b\u2029c\u0085d", `a\u2028b\u2029c\u0085d`},
+		{"C1 control and the byte that spells it differ", "\u0085\x85", `\u0085\x85`},
 		{"zero width and format", "ad\u200bmin\u200d\ufeff", `ad\u200bmin\u200d\ufeff`},
 		{"bidirectional override", "evil\u202egnp.exe", `evil\u202egnp.exe`},
 		{"tag characters", "ok\U000E0041", `ok\U000e0041`},
@@ -23,6 +25,16 @@ func TestLine(t *testing.T) {
 		{"letters and marks kept", "café naïve 日本 e\u0301", "café naïve 日本 e\u0301"},
 		{"stacked marks", "z" + strings.Repeat("\u0301", 6), "z" + strings.Repeat("\u0301", maxMarks) + `\u0301\u0301`},
 		{"spaces kept", "  two  spaces ", "  two  spaces "},
+		{"windows path kept", `C:\Users\bob\AppData`, `C:\Users\bob\AppData`},
+		{"typed-out escape", `red\x1b[31m`, `red\\x1b[31m`},
+		{"typed-out escape and real one differ", "\x1b" + `\x1b`, `\x1b\\x1b`},
+		{"typed-out unicode escapes", `\u202e \U000e0041 \n \r \t`, `\\u202e \\U000e0041 \\n \\r \\t`},
+		{"short hex is no escape", `\x1 \u12 \U1234567`, `\x1 \u12 \U1234567`},
+		{"backslash before backslash", `a\\b`, `a\\\b`},
+		{"backslash before an escaped character", "a\\\nb", `a\\\nb`},
+		{"backslash before a bad byte", "a\\\xffb", `a\\\xffb`},
+		{"backslash at the end", `dir\`, `dir\`},
+		{"temp path reads as tab", `C:\temp`, `C:\\temp`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -31,6 +43,73 @@ func TestLine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// unline decodes Line's output with Go's escape rules; a backslash that
+// starts no escape stands for itself.
+func unline(t *testing.T, s string) string {
+	t.Helper()
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		hex := 0
+		switch s[i+1] {
+		case '\\':
+			b.WriteByte('\\')
+			i++
+			continue
+		case 'n', 'r', 't':
+			b.WriteByte(map[byte]byte{'n': '\n', 'r': '\r', 't': '\t'}[s[i+1]])
+			i++
+			continue
+		case 'x':
+			hex = 2
+		case 'u':
+			hex = 4
+		case 'U':
+			hex = 8
+		}
+		if hex == 0 || i+2+hex > len(s) {
+			b.WriteByte('\\')
+			continue
+		}
+		v, err := strconv.ParseUint(s[i+2:i+2+hex], 16, 32)
+		if err != nil {
+			b.WriteByte('\\')
+			continue
+		}
+		if hex == 2 {
+			b.WriteByte(byte(v))
+		} else {
+			b.WriteRune(rune(v))
+		}
+		i += 1 + hex
+	}
+	return b.String()
+}
+
+// FuzzLine checks that Line's output is one line of shown characters and
+// always decodes back to its input: no text typed into a record can print
+// the same as different text.
+func FuzzLine(f *testing.F) {
+	for _, s := range []string{"plain", "a\x1b[31m", `a\x1b[31m`, `C:\temp\new`, "\\\n", "\u0085\x85",
+		`\\u202e`, "\\\xff", "z\u0301\u0301\u0301\u0301\u0301\u0301", `\U000E0041`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := Line(s)
+		for _, r := range out {
+			if r != ' ' && !unicode.IsGraphic(r) {
+				t.Fatalf("Line(%q) = %q holds %U", s, out, r)
+			}
+		}
+		if back := unline(t, out); back != s {
+			t.Fatalf("Line(%q) = %q, which decodes to %q", s, out, back)
+		}
+	})
 }
 
 func TestClean(t *testing.T) {
