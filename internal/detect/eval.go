@@ -109,12 +109,47 @@ func (st *state) anyTest(it *item, lo, hi int) (bool, int) {
 	if it.null && !hasNonNull(st.vals[lo:hi]) {
 		return true, -1
 	}
-	for t := 0; t < it.ntests(); t++ {
+	t := 0
+	if it.exact != nil {
+		if w, _ := st.exactValues(it, lo, hi, -1, len(it.pats)); w >= 0 {
+			return true, w
+		}
+		t = len(it.pats)
+	}
+	for ; t < it.ntests(); t++ {
 		if w := st.testValues(it, t, lo, hi); w >= 0 {
 			return true, w
 		}
 	}
 	return false, -1
+}
+
+// exactValues is the pattern part of anyTest for an item with an exact
+// table: it looks each value lo..hi up, in the order testValues visits
+// them, and returns the same value testValues would for the earliest
+// listed literal that matches (w, its pattern p), or w unchanged when none
+// before pattern p does.
+func (st *state) exactValues(it *item, lo, hi, w, p int) (int, int) {
+	for i := lo; i < hi; i++ {
+		switch st.vals[i].kind {
+		case vNull:
+			continue
+		case vObject:
+			if !st.m.opts.StrictObjects {
+				llo, lhi := st.leavesOf(i)
+				w, p = st.exactValues(it, llo, lhi, w, p)
+			}
+			continue
+		}
+		text := st.vals[i].text
+		if !it.pats[0].cased {
+			text = st.lowerOf(i)
+		}
+		if q, ok := it.exact[string(text)]; ok && int(q) < p {
+			w, p = i, int(q)
+		}
+	}
+	return w, p
 }
 
 // allTests reports whether every one of the item's values matches some

@@ -39,6 +39,7 @@ type item struct {
 	exists bool
 
 	pats     []*pattern
+	exact    map[string]int32 // pats as a lookup table, when literalTable makes one
 	res      []*regexp.Regexp
 	reLits   []litFilter // per regexp: literals a text needs to match it
 	nets     []netip.Prefix
@@ -273,7 +274,35 @@ func (c *compiler) fillStr(it *item, ms modSet, vals []*yaml.Node) error {
 			}
 		}
 	}
+	if it.kind == iStr && !ms.all {
+		it.exact = literalTable(it.pats)
+	}
 	return nil
+}
+
+// exactSetMin is the fewest listed values worth a lookup table: below it,
+// comparing each is as fast.
+const exactSetMin = 8
+
+// literalTable maps each of pats' literals to the index of the first pattern
+// that has it, when every pattern is a plain literal compared as text (no
+// wildcard, no number) and there are at least exactSetMin of them; else it
+// returns nil. A field's value then costs one lookup, not one comparison
+// per listed value: a rule may list thousands of addresses or names.
+func literalTable(pats []*pattern) map[string]int32 {
+	if len(pats) < exactSetMin {
+		return nil
+	}
+	set := make(map[string]int32, len(pats))
+	for i, p := range pats {
+		if p.kind != pExact || p.isNum || p.cased != pats[0].cased {
+			return nil
+		}
+		if _, ok := set[string(p.lit)]; !ok {
+			set[string(p.lit)] = int32(i)
+		}
+	}
+	return set
 }
 
 // numericValue returns the number a plain YAML number value stands for, so
