@@ -35,10 +35,12 @@ type Grid struct {
 // MaxCell is the most columns a table cell takes, terminal or not. Every
 // row is padded to the widest cell of its column, so without a bound one
 // huge value (a 100,000-character source address) would be repeated as
-// padding on every row and multiply the output. 120 columns hold any real
-// ARN, region, address or event name whole; longer values end in "…", and
-// -o json and jsonl carry them in full.
-const MaxCell = 120
+// padding on every row and multiply the output. 256 columns hold any
+// assumed-role ARN whole (role and session names take up to 64 characters
+// each, 175 in all in the longest partition), and any region, address or
+// event name; longer values, such as an IAM user's ARN with a long path,
+// end in "…", and -o json and jsonl carry them in full.
+const MaxCell = 256
 
 // The narrowest the rounds of Grid cut columns to.
 const flexMin, colMin = 16, 6

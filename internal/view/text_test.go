@@ -192,6 +192,8 @@ func TestWriteTableCapsCells(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			g := Grid{Headers: []string{"TIME", "SOURCE IP", "ACTOR"}, Flex: -1}
 			g.Rows = append(g.Rows, []string{"2026-03-14T02:00:02Z", strings.Repeat("9", 100_000), "user/alice"})
+			longest := "arn:aws-us-gov:sts::111122223333:assumed-role/" + strings.Repeat("r", 64) + "/" + strings.Repeat("s", 64)
+			g.Rows = append(g.Rows, []string{"2026-03-14T02:00:02Z", "192.0.2.1", longest})
 			for i := 0; i < 200; i++ {
 				g.Rows = append(g.Rows, []string{"2026-03-14T02:00:02Z", "192.0.2.1", "user/bob"})
 			}
@@ -201,12 +203,15 @@ func TestWriteTableCapsCells(t *testing.T) {
 			}
 			lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 			for _, l := range lines {
-				if n := cells(l); n > 20+2+MaxCell+2+10 {
-					t.Fatalf("line of %d columns, want at most %d", n, 20+2+MaxCell+2+10)
+				if n := cells(l); n > 20+2+MaxCell+2+len(longest) {
+					t.Fatalf("line of %d columns, want at most %d", n, 20+2+MaxCell+2+len(longest))
 				}
 			}
 			if !strings.Contains(lines[1], strings.Repeat("9", MaxCell-1)+"…  user/alice") {
 				t.Errorf("long cell not cut to %d columns with a mark: %.300q", MaxCell, lines[1])
+			}
+			if !strings.HasSuffix(lines[2], "  "+longest) {
+				t.Errorf("the longest assumed-role ARN (%d characters) was cut: %q", len(longest), lines[2])
 			}
 		})
 	}
