@@ -97,6 +97,11 @@ type Rejection struct {
 
 // Summary accounts for everything a scan read. Read = Matched + Unmatched + Rejected.
 type Summary struct {
+	// Files counts the log files read to the end; FilesFailed those that
+	// could not be opened or were given up before their end (the records
+	// read up to there are counted); FilesSkipped those set aside unread
+	// (not logs, digest files, empty inputs). The text reports' summary
+	// line counts Files and FilesFailed together.
 	Files        int64 `json:"files"`
 	FilesSkipped int64 `json:"files_skipped"`
 	FilesFailed  int64 `json:"files_failed"`
