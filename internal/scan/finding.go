@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -143,6 +144,15 @@ func decodeHeader(raw []byte) header {
 		&h.RecipientAccountID: "recipientAccountId", &h.SourceIPAddress: "sourceIPAddress",
 		&h.UserAgent: "userAgent", &h.ErrorCode: "errorCode", &h.ErrorMessage: "errorMessage"} {
 		*dst = text(top[key])
+	}
+	if v := bytes.TrimSpace(top["errorCode"]); len(v) > 0 && v[0] != '"' && string(v) != "null" {
+		// An errorCode of another type (forged or broken input) still says
+		// the call failed: the finding is an attempt, and shows the value as
+		// the record wrote it.
+		var b bytes.Buffer
+		if json.Compact(&b, v) == nil {
+			h.ErrorCode = b.String()
+		}
 	}
 	var ro *bool
 	if json.Unmarshal(top["readOnly"], &ro) == nil {

@@ -52,6 +52,26 @@ var headerCases = []struct {
 	{name: "array", raw: `[1,2]`},
 }
 
+// TestErrorCodeOfAnotherType checks that an errorCode that is not a
+// string still makes the finding an attempt, showing the value as written.
+func TestErrorCodeOfAnotherType(t *testing.T) {
+	for raw, want := range map[string]string{
+		`{"eventName":"StopLogging","errorCode":403}`:                   "403",
+		`{"eventName":"StopLogging","errorCode":[ "AccessDenied" ]}`:    `["AccessDenied"]`,
+		`{"eventName":"StopLogging","errorCode":{"code":"Throttling"}}`: `{"code":"Throttling"}`,
+		`{"eventName":"StopLogging","errorCode":null}`:                  "",
+		`{"eventName":"StopLogging","errorCode":"AccessDenied"}`:        "AccessDenied",
+	} {
+		h := headerOf([]byte(raw), newInterner())
+		if h.ErrorCode != want {
+			t.Errorf("%s: error code %q, want %q", raw, h.ErrorCode, want)
+		}
+		if got := failed(h.ErrorCode, h.ConsoleLogin); got != (want != "") {
+			t.Errorf("%s: failed = %v", raw, got)
+		}
+	}
+}
+
 // readerTakes reports whether the cloudtrail reader hands raw on as a
 // record (in a Records array, where any object counts): valid JSON, one
 // object, no key repeated. The header is only ever read from such records.
