@@ -175,20 +175,20 @@ func ASCII(b []byte) bool {
 
 // AppendShown appends the JSON text b, which must be valid JSON, with each
 // character that a terminal or viewer could act on or hide written as a
-// \u escape: C1 controls, format characters (bidirectional overrides,
-// zero-width characters), the line and paragraph separators, and
-// private-use and unassigned code points. Invalid
+// \u escape: DEL and the C1 controls, format characters (bidirectional
+// overrides, zero-width characters), the line and paragraph separators,
+// private-use and unassigned code points, and Blank characters. Invalid
 // UTF-8 becomes \ufffd. Outside strings valid JSON is ASCII, so only
 // strings change, and each still means what it did (bar invalid bytes).
 func AppendShown(dst, b []byte) []byte {
 	start := 0
 	for i := 0; i < len(b); {
-		if b[i] < utf8.RuneSelf {
+		if b[i] < utf8.RuneSelf && b[i] != 0x7f { // DEL, which a terminal drops, can only be in a string
 			i++
 			continue
 		}
 		r, n := utf8.DecodeRune(b[i:])
-		if r != utf8.RuneError && !hidden(r) {
+		if r != utf8.RuneError && r != 0x7f && !hidden(r) {
 			i += n
 			continue
 		}
@@ -206,8 +206,22 @@ func AppendShown(dst, b []byte) []byte {
 
 // hidden reports whether r, a character past ASCII, is one AppendShown
 // escapes: any that is not graphic (C1 controls, format characters, line
-// and paragraph separators, private-use and unassigned code points).
-func hidden(r rune) bool { return !unicode.IsGraphic(r) }
+// and paragraph separators, private-use and unassigned code points), and
+// the Blank ones.
+func hidden(r rune) bool { return !unicode.IsGraphic(r) || Blank(r) }
+
+// Blank reports whether r is one of the characters Unicode counts as
+// graphic that show as nothing, or as empty space, without being a space:
+// the Hangul fillers, the combining grapheme joiner, the Khmer inherent
+// vowels and the blank Braille pattern. A name padded with one looks like
+// the name without it, so displays escape them.
+func Blank(r rune) bool {
+	switch r {
+	case '\u034f', '\u115f', '\u1160', '\u17b4', '\u17b5', '\u2800', '\u3164', '\uffa0':
+		return true
+	}
+	return false
+}
 
 // appendU appends r, a rune of the Basic Multilingual Plane or half of a
 // surrogate pair, as a \uXXXX escape.

@@ -23,6 +23,8 @@ func TestAppendShown(t *testing.T) {
 		{"in a key", "{\"\u202e\":1}", `{"\u202e":1}`},
 		{"private use and unassigned", "{\"a\":\"\ue000\u0378\"}", `{"a":"\ue000\u0378"}`},
 		{"spaces and marks kept", "{\"a\":\"a\u00a0b\u0301\"}", "{\"a\":\"a\u00a0b\u0301\"}"},
+		{"DEL", "{\"a\":\"x\x7fy\"}", `{"a":"x\u007fy"}`},
+		{"blank fillers", "{\"a\":\"admin\u3164\u034f\u2800\"}", `{"a":"admin\u3164\u034f\u2800"}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -48,7 +50,7 @@ func FuzzAppendShown(f *testing.F) {
 			t.Fatalf("AppendShown(%q) = %q, not valid JSON", b, out)
 		}
 		for _, r := range string(out) {
-			if r >= utf8.RuneSelf && (r == utf8.RuneError || hidden(r)) {
+			if r == 0x7f || r >= utf8.RuneSelf && (r == utf8.RuneError || hidden(r)) {
 				t.Fatalf("AppendShown(%q) = %q holds %U", b, out, r)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"golang.org/x/text/width"
 )
 
@@ -20,9 +21,10 @@ const maxMarks = 4
 // a visible Go-style escape instead: line breaks (\n, \r, U+0085, U+2028,
 // U+2029), tabs and other controls (\x1b), format characters such as
 // zero-width spaces, bidirectional overrides and tag characters (\u200b),
-// unassigned and private-use code points, bytes that are not UTF-8, and
-// combining marks past maxMarks on one character. An escape says what the
-// record held, which matters when the record was forged to mislead.
+// unassigned and private-use code points, bytes that are not UTF-8,
+// combining marks past maxMarks on one character, and graphic characters
+// that show blank (jsonscan.Blank). An escape says what the record held,
+// which matters when the record was forged to mislead.
 //
 // A backslash is doubled where it would otherwise read as the start of an
 // escape: before another backslash, before a character that is escaped,
@@ -49,6 +51,9 @@ func Line(s string) string {
 		case r == utf8.RuneError && size == 1:
 			marks = 0
 			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case jsonscan.Blank(r):
+			marks = 0
+			writeEscape(&b, r)
 		case zeroWidth(r):
 			if marks++; marks <= maxMarks {
 				b.WriteRune(r)
@@ -77,7 +82,7 @@ func readsAsEscape(s string) bool {
 	}
 	r, size := utf8.DecodeRuneInString(s)
 	switch {
-	case r == '\\', r == utf8.RuneError && size == 1:
+	case r == '\\', r == utf8.RuneError && size == 1, jsonscan.Blank(r):
 		return true
 	case zeroWidth(r):
 		return false

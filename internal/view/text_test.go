@@ -25,6 +25,7 @@ func TestLine(t *testing.T) {
 		{"letters and marks kept", "café naïve 日本 e\u0301", "café naïve 日本 e\u0301"},
 		{"stacked marks", "z" + strings.Repeat("\u0301", 6), "z" + strings.Repeat("\u0301", maxMarks) + `\u0301\u0301`},
 		{"spaces kept", "  two  spaces ", "  two  spaces "},
+		{"blank fillers", "admin\u3164 a\u034fb \u2800 \uffa0", `admin\u3164 a\u034fb \u2800 \uffa0`},
 		{"windows path kept", `C:\Users\bob\AppData`, `C:\Users\bob\AppData`},
 		{"typed-out escape", `red\x1b[31m`, `red\\x1b[31m`},
 		{"typed-out escape and real one differ", "\x1b" + `\x1b`, `\x1b\\x1b`},
