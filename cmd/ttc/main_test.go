@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/golden"
@@ -344,6 +345,28 @@ func TestPrintError(t *testing.T) {
 		printError(&buf, tc.err)
 		if buf.String() != tc.want {
 			t.Errorf("printError(%q) wrote %q, want %q", tc.err, buf.String(), tc.want)
+		}
+	}
+}
+
+func TestParseWhen(t *testing.T) {
+	want := time.Date(2026, 3, 14, 2, 17, 45, 0, time.UTC)
+	for _, s := range []string{"2026-03-14T02:17:45Z", "2026-03-14T04:17:45+02:00", "2026-03-14T02:17:45", "2026-03-14 02:17:45"} {
+		if got, err := parseWhen(s); err != nil || !got.Equal(want) {
+			t.Errorf("parseWhen(%q) = %v, %v; want %v", s, got, err, want)
+		}
+	}
+	for s, w := range map[string]time.Time{
+		"2026-03-14T02:17": want.Truncate(time.Minute), "2026-03-14 02:17": want.Truncate(time.Minute),
+		"2026-03-14": time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC),
+	} {
+		if got, err := parseWhen(s); err != nil || !got.Equal(w) {
+			t.Errorf("parseWhen(%q) = %v, %v; want %v", s, got, err, w)
+		}
+	}
+	for _, s := range []string{"14/03/2026", "2026-03-14T25:00:00", "yesterday"} {
+		if _, err := parseWhen(s); err == nil {
+			t.Errorf("parseWhen(%q) took it", s)
 		}
 	}
 }

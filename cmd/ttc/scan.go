@@ -84,8 +84,8 @@ A finding names its record by file and number (record.file, record.ordinal;
 	fl.StringVar(&o.groupBy, "group-by", "", "group findings: actor (a timeline per identity or access key)")
 	fl.StringVar(&o.minLevel, "min-level", "", "run only rules of this Sigma level or above: "+strings.Join(ruleset.Levels, ", ")+" (rules without a level always run)")
 	fl.StringArrayVar(&o.rules, "rules", nil, "folder or file of extra Sigma rules; their attack.t* tags map onto catalog techniques (repeatable)")
-	fl.StringVar(&o.since, "since", "", "only findings at or after this time (RFC 3339 or YYYY-MM-DD)")
-	fl.StringVar(&o.until, "until", "", "only findings before this time (RFC 3339), or up to the end of a day (YYYY-MM-DD)")
+	fl.StringVar(&o.since, "since", "", "only findings at or after this time (RFC 3339, UTC when it has no zone, or YYYY-MM-DD)")
+	fl.StringVar(&o.until, "until", "", "only findings before this time (RFC 3339, UTC when it has no zone), or up to the end of a day (YYYY-MM-DD)")
 	fl.StringArrayVar(&o.techniques, "technique", nil, "only findings of this technique or its sub-techniques, in the catalog or tagged by a rule in ATT&CK (repeatable)")
 	fl.StringArrayVar(&o.tactics, "tactic", nil, "only findings of this tactic: ID or short name (repeatable)")
 	fl.BoolVar(&o.exitCode, "exit-code", false, "exit with status 3 when there are findings")
@@ -409,12 +409,13 @@ func parseWhen(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	for _, layout := range []string{time.RFC3339, time.DateTime, "2006-01-02T15:04", time.DateOnly} {
+	// Without a zone a time is UTC, as CloudTrail's eventTime is.
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", time.DateTime, "2006-01-02T15:04", "2006-01-02 15:04", time.DateOnly} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("cannot read time %q: want RFC 3339 (2026-03-14T02:00:00Z) or a date (2026-03-14)", s)
+	return time.Time{}, fmt.Errorf("cannot read time %q: want RFC 3339 (2026-03-14T02:00:00Z), the same without a zone for UTC, or a date (2026-03-14)", s)
 }
 
 // startProgress draws a progress line on stderr until the returned func is called.
