@@ -662,7 +662,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			malformed++
 			reason := fmt.Sprintf("matched rules, but eventTime %q is not a timestamp", clip(h.EventTime, 64))
 			if h.EventTime == "" {
-				reason = "matched rules, but eventTime is missing or not a string"
+				reason = "matched rules, but eventTime is missing, empty or not a string"
 			}
 			w.p.reject(Rejection{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset,
 				Reason: reason})
