@@ -75,7 +75,7 @@ func (ds *Dataset) checkOne(t *catalog.Technique) []Finding {
 	at := ds.AnyTechnique(id)
 	switch {
 	case at == nil:
-		add(KindUnknown, id, "", "ATT&CK v%s (%s) has no technique %s", ds.Version, ds.Domain, id)
+		add(KindUnknown, id, "", "the imported ATT&CK data (v%s, %s) has no technique %s", ds.Version, ds.Domain, id)
 		return out
 	case at.Revoked:
 		r := ds.Replacement(id)
