@@ -25,6 +25,7 @@ func TestGzip(t *testing.T) {
 		in       []byte
 		produced int
 		err      error // errors.Is target; io.ErrUnexpectedEOF for a cut stream
+		msg      string
 	}{
 		{name: "whole", in: whole, produced: 3},
 		{name: "concatenated members", in: append(gz(t, lines[:len(lines)/2]), gz(t, lines[len(lines)/2:])...), produced: 3},
@@ -33,6 +34,12 @@ func TestGzip(t *testing.T) {
 		{name: "cut before trailer", in: whole[:len(whole)-4], produced: 3, err: io.ErrUnexpectedEOF},
 		{name: "bad checksum", in: append(bytes.Clone(whole[:len(whole)-8]), 0, 0, 0, 0, 0, 0, 0, 0), produced: 3, err: errAny},
 		{name: "header only", in: whole[:5], err: io.ErrUnexpectedEOF},
+		{name: "7 bytes after the data", in: append(bytes.Clone(whole), "garbage"...), produced: 3, err: ErrTrailingData, msg: "(7 bytes)"},
+		{name: "a line after the data", in: append(bytes.Clone(whole), strings.Repeat("x", 100)+"\n"...), produced: 3, err: ErrTrailingData, msg: "(101 bytes)"},
+		{name: "zero padding", in: append(bytes.Clone(whole), make([]byte, 512)...), produced: 3, err: ErrTrailingData, msg: "(512 bytes)"},
+		{name: "one byte after the data", in: append(bytes.Clone(whole), 0x1f), produced: 3, err: ErrTrailingData, msg: "(1 byte)"},
+		{name: "empty member between", in: append(append(gz(t, records), gz(t, nil)...), whole...), produced: 6},
+		{name: "cut second member", in: append(bytes.Clone(whole), whole[:len(whole)/2]...), produced: 3, err: io.ErrUnexpectedEOF},
 	}
 	for _, tt := range tests {
 		for _, impl := range []Gzip{GzipFast, GzipStd} {
@@ -48,6 +55,9 @@ func TestGzip(t *testing.T) {
 					t.Errorf("no error")
 				case tt.err != nil && tt.err != errAny && !errors.Is(res.err, tt.err):
 					t.Errorf("error %v, want %v", res.err, tt.err)
+				}
+				if res.err != nil && !strings.Contains(res.err.Error(), tt.msg) {
+					t.Errorf("error %q does not say %q", res.err, tt.msg)
 				}
 				var fe *FileError
 				if res.err != nil && (!errors.As(res.err, &fe) || fe.Pos.Ordinal != int64(tt.produced)) {

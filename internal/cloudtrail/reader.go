@@ -80,6 +80,8 @@ type Reader struct {
 	in   io.Reader
 	kgz  *kgzip.Reader
 	sgz  *gzip.Reader
+	// members reads kgz or sgz, one gzip member at a time.
+	members members
 
 	buf      []byte
 	base     int64 // stream offset of buf[0]
@@ -257,24 +259,31 @@ func (r *Reader) start() error {
 		return nil
 	}
 	r.stats.Shapes |= ShapeGzip
+	r.members = members{br: r.br}
 	if r.opts.Gzip == GzipStd {
 		if r.sgz == nil {
 			r.sgz, err = gzip.NewReader(r.br)
 		} else {
 			err = r.sgz.Reset(r.br)
 		}
-		r.in = r.sgz
+		r.members.sgz = r.sgz
 	} else {
 		if r.kgz == nil {
 			r.kgz, err = kgzip.NewReader(r.br)
 		} else {
 			err = r.kgz.Reset(r.br)
 		}
-		r.in = r.kgz
+		r.members.kgz = r.kgz
 	}
 	if err != nil {
 		return r.fileErr(0, fmt.Errorf("open gzip: %w", err))
 	}
+	if r.members.kgz != nil {
+		r.kgz.Multistream(false)
+	} else {
+		r.sgz.Multistream(false)
+	}
+	r.in = &r.members
 	return nil
 }
 
