@@ -46,48 +46,26 @@ func TestLine(t *testing.T) {
 	}
 }
 
-// unline decodes Line's output with Go's escape rules; a backslash that
-// starts no escape stands for itself.
+// unline decodes Line's output with Go's own unquoting (strconv) for the
+// escapes Line writes: \\, \n, \r, \t, \x, \u and \U. A backslash that
+// starts none of them stands for itself.
 func unline(t *testing.T, s string) string {
 	t.Helper()
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 == len(s) {
-			b.WriteByte(s[i])
-			continue
+	for s != "" {
+		if len(s) > 1 && s[0] == '\\' && strings.IndexByte(`\nrtxuU`, s[1]) >= 0 {
+			if r, multibyte, rest, err := strconv.UnquoteChar(s, 0); err == nil {
+				if multibyte || s[1] != 'x' {
+					b.WriteRune(r)
+				} else {
+					b.WriteByte(byte(r)) // \xNN is one byte
+				}
+				s = rest
+				continue
+			}
 		}
-		hex := 0
-		switch s[i+1] {
-		case '\\':
-			b.WriteByte('\\')
-			i++
-			continue
-		case 'n', 'r', 't':
-			b.WriteByte(map[byte]byte{'n': '\n', 'r': '\r', 't': '\t'}[s[i+1]])
-			i++
-			continue
-		case 'x':
-			hex = 2
-		case 'u':
-			hex = 4
-		case 'U':
-			hex = 8
-		}
-		if hex == 0 || i+2+hex > len(s) {
-			b.WriteByte('\\')
-			continue
-		}
-		v, err := strconv.ParseUint(s[i+2:i+2+hex], 16, 32)
-		if err != nil {
-			b.WriteByte('\\')
-			continue
-		}
-		if hex == 2 {
-			b.WriteByte(byte(v))
-		} else {
-			b.WriteRune(rune(v))
-		}
-		i += 1 + hex
+		b.WriteByte(s[0])
+		s = s[1:]
 	}
 	return b.String()
 }
