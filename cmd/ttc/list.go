@@ -112,7 +112,7 @@ func newShowCmd(a *app) *cobra.Command {
 	return listing(a, cmd, func(c *catalog.Catalog, f view.Format, args []string) error {
 		t, ok := c.Technique(args[0])
 		if !ok {
-			return usagef("no technique %q in the catalog (try: ttc techniques --search %q)", args[0], args[0])
+			return usagef("no technique \"%s\" in the catalog (try: ttc techniques --search \"%s\")", args[0], args[0])
 		}
 		d := c.Detail(t)
 		d.AttackData = a.attackParent(t.ID)

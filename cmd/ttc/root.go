@@ -91,7 +91,7 @@ func (a *app) catalog() (*catalog.Catalog, error) {
 // noArgs and exactArgs report wrong argument counts as usage errors.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usagef("%s takes no arguments, got %q", cmd.CommandPath(), strings.Join(args, " "))
+		return usagef("%s takes no arguments, got \"%s\"", cmd.CommandPath(), strings.Join(args, " "))
 	}
 	return nil
 }
@@ -121,7 +121,7 @@ func groupArgs(cmd *cobra.Command) *cobra.Command {
 	cmd.Args = cobra.ArbitraryArgs
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) > 0 {
-			return usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+			return usagef("unknown command \"%s\" for \"%s\"", args[0], cmd.CommandPath())
 		}
 		return cmd.Help()
 	}

@@ -101,13 +101,13 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	}
 	o.groupBy = strings.ToLower(o.groupBy)
 	if o.groupBy != "" && o.groupBy != "actor" {
-		return usagef("--group-by: unknown grouping %q: want actor", o.groupBy)
+		return usagef("--group-by: unknown grouping \"%s\": want actor", o.groupBy)
 	}
 	if o.groupBy != "" && (f == view.JSONL || f == view.Navigator) {
 		a.log.Warn("--group-by applies to table, json, markdown and html; this format is written ungrouped", "output", string(f))
 	}
 	if o.progress != "auto" && o.progress != "always" && o.progress != "never" {
-		return usagef("--progress: %q: want auto, always or never", o.progress)
+		return usagef("--progress: \"%s\": want auto, always or never", o.progress)
 	}
 	if o.workers < 0 {
 		return usagef("--workers: %d: want 0 (one per CPU) or more", o.workers)
@@ -116,7 +116,7 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		return usagef("standard input (-) is named twice: it can be read once")
 	}
 	if o.minLevel != "" && ruleset.LevelRank(o.minLevel) < 0 {
-		return usagef("--min-level: unknown level %q: want one of %s", o.minLevel, strings.Join(ruleset.Levels, ", "))
+		return usagef("--min-level: unknown level \"%s\": want one of %s", o.minLevel, strings.Join(ruleset.Levels, ", "))
 	}
 	for _, r := range o.rules {
 		if err := checkRulesPath(r); err != nil {
@@ -392,13 +392,13 @@ func (o scanOptions) scanOptions(c *catalog.Catalog) (scan.Options, error) {
 			// sees that one is, once the rules are loaded.
 			so.Techniques = append(so.Techniques, up)
 		default:
-			return so, usagef("--technique: %q is neither a technique in the catalog nor an ATT&CK technique ID", id)
+			return so, usagef("--technique: \"%s\" is neither a technique in the catalog nor an ATT&CK technique ID", id)
 		}
 	}
 	for _, ta := range o.tactics {
 		t, ok := c.AttackTactic(ta)
 		if !ok {
-			return so, usagef("--tactic: %q is no ATT&CK Enterprise tactic (ID, name or short name)", ta)
+			return so, usagef("--tactic: \"%s\" is no ATT&CK Enterprise tactic (ID, name or short name)", ta)
 		}
 		so.Tactics = append(so.Tactics, t.ID)
 	}
@@ -415,7 +415,7 @@ func parseWhen(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("cannot read time %q: want RFC 3339 (2026-03-14T02:00:00Z), the same without a zone for UTC, or a date (2026-03-14)", s)
+	return time.Time{}, fmt.Errorf("cannot read time \"%s\": want RFC 3339 (2026-03-14T02:00:00Z), the same without a zone for UTC, or a date (2026-03-14)", s)
 }
 
 // startProgress draws a progress line on stderr until the returned func is called.
@@ -497,7 +497,7 @@ func checkTechniques(c *catalog.Catalog, rules *ruleset.Set, ids []string) error
 			}
 		}
 		if !tagged {
-			return usagef("--technique: no technique %q in the catalog, nor among the rules' ATT&CK tags it does not map", id)
+			return usagef("--technique: no technique \"%s\" in the catalog, nor among the rules' ATT&CK tags it does not map", id)
 		}
 	}
 	return nil

@@ -146,7 +146,7 @@ func (r *Reader) resyncSeparator(at int64) (err error, ok bool) {
 	for r.n-r.idx(at) < 16 && r.fill() { // the same bytes quoted whatever the buffer
 	}
 	b := r.data()
-	found := fmt.Sprintf("%q", b[r.idx(at):min(len(b), r.idx(at)+16)])
+	found := `"` + string(b[r.idx(at):min(len(b), r.idx(at)+16)]) + `"`
 	next, brace, ok := r.nextRecord(at)
 	if !ok {
 		return nil, false

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
-	"fmt"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"math/bits"
 	"slices"
@@ -185,7 +184,9 @@ func (s *scanner) repeat(q int) {
 }
 
 // keyName returns the decoded key at b[q], for a message: clipped to 64
-// bytes and quoted with Go escapes, since record content is untrusted.
+// bytes and put in quotes as it is. Record content is untrusted, and
+// whatever shows a message escapes it (view.Line, JSON encoding); escaping
+// it here too would show a real control character as the text of one.
 func keyName(b []byte, q int) string {
 	var s scanner
 	k := jsonscan.Unescape(nil, b[q+1:s.str(b, q)-1])
@@ -196,5 +197,5 @@ func keyName(b []byte, q int) string {
 		}
 		k = append(k[:cut], "…"...)
 	}
-	return fmt.Sprintf("%q", k)
+	return `"` + string(k) + `"`
 }

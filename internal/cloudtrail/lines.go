@@ -17,7 +17,7 @@ import (
 // records of a file (a broken line: a bracket too many, words after a
 // record) and resumes at the next line that starts an object.
 func (r *Reader) rejectText() error {
-	reason := fmt.Sprintf("no JSON object or array, starts with %q", r.textHead())
+	reason := fmt.Sprintf(`no JSON object or array, starts with "%s"`, r.textHead())
 	pos := r.position(r.pos, r.stats.Read+1)
 	_, note := r.resyncNote(r.pos, pos)
 	// Text opens no bracket: the object after it is not inside it, whatever

@@ -162,7 +162,7 @@ func TestNestedObjectsNotRecords(t *testing.T) {
 		{name: "array whose head is lost", in: recA + ",\n" + recB + ",\n" + recA + "\n]\n",
 			names: []string{"A", "B", "A"}, rejected: []string{`starts with ","`, `starts with ","`, `starts with "]"`}, rejLines: []int64{1, 2, 4}},
 		{name: "line whose head is lost", in: recA + "\n" + `"awsRegion":"x"},{"eventVersion":"1.08","eventName":"A"},{"eventVersion":"1.08","eventName":"B"}]}` + "\n" + recA + "\n",
-			names: []string{"A", "A", "B", "A"}, rejected: []string{`starts with "\"awsRegion`, `starts with ",{`, `starts with "]}"`}, rejLines: []int64{2, 2, 2}},
+			names: []string{"A", "A", "B", "A"}, rejected: []string{`starts with ""awsRegion`, `starts with ",{`, `starts with "]}"`}, rejLines: []int64{2, 2, 2}},
 		// Joined records, as Firehose writes them, are read after a broken one.
 		{name: "joined records after a broken one", in: recA + "\n" + `{"eventName":"X",}` + recB + recA + "\n",
 			names: []string{"A", "B", "A"}, rejected: []string{"object key expected"}, rejLines: []int64{2}},

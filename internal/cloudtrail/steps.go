@@ -95,8 +95,8 @@ func (r *Reader) top() error {
 		for r.n-r.idx(r.pos) < 16 && r.fill() {
 		}
 		b, i = r.data(), r.idx(r.pos)
-		err := r.fileErr(r.pos, fmt.Errorf("%w: no JSON object or array, starts with %q", ErrUnknownShape, b[i:min(len(b), i+16)]))
-		return r.firstNotRecord(r.pos, r.pos, err, fmt.Sprintf("no JSON object or array, starts with %q", r.textHead()))
+		err := r.fileErr(r.pos, fmt.Errorf(`%w: no JSON object or array, starts with "%s"`, ErrUnknownShape, b[i:min(len(b), i+16)]))
+		return r.firstNotRecord(r.pos, r.pos, err, fmt.Sprintf(`no JSON object or array, starts with "%s"`, r.textHead()))
 	}
 }
 

@@ -202,7 +202,7 @@ func (c *compiler) compileRule(r *Rule) (*crule, error) {
 			continue
 		}
 		if _, dup := index[k.Value]; dup {
-			return nil, errAt(k.Line, k.Column, "duplicate search identifier %q", k.Value)
+			return nil, errAt(k.Line, k.Column, "duplicate search identifier \"%s\"", k.Value)
 		}
 		s, err := c.compileSearch(k, v)
 		if err != nil {
@@ -246,7 +246,7 @@ func condPosError(n *yaml.Node, err error) error {
 			col++
 		}
 	}
-	return errAt(n.Line, col, "condition %q: %s", n.Value, ce.msg)
+	return errAt(n.Line, col, "condition \"%s\": %s", n.Value, ce.msg)
 }
 
 func (c *compiler) compileSearch(k, v *yaml.Node) (*search, error) {
@@ -264,7 +264,7 @@ func (c *compiler) compileSearch(k, v *yaml.Node) (*search, error) {
 		s.alts = [][]*item{items}
 	case yaml.SequenceNode:
 		if len(v.Content) == 0 {
-			return nil, errAt(v.Line, v.Column, "search identifier %q is an empty list", k.Value)
+			return nil, errAt(v.Line, v.Column, "search identifier \"%s\" is an empty list", k.Value)
 		}
 		if deref(v.Content[0]).Kind == yaml.MappingNode {
 			for _, e := range v.Content {
@@ -293,7 +293,7 @@ func (c *compiler) compileSearch(k, v *yaml.Node) (*search, error) {
 		}
 		s.alts = [][]*item{{it}}
 	default:
-		return nil, errAt(v.Line, v.Column, "search identifier %q must be a map or a list", k.Value)
+		return nil, errAt(v.Line, v.Column, "search identifier \"%s\" must be a map or a list", k.Value)
 	}
 	return s, nil
 }
@@ -320,7 +320,7 @@ func (c *compiler) compileKeywords(k, v *yaml.Node) (*item, error) {
 	}
 	for _, s := range vals {
 		if isNull(s) {
-			return nil, errAt(s.Line, s.Column, "keyword list %q cannot hold null", k.Value)
+			return nil, errAt(s.Line, s.Column, "keyword list \"%s\" cannot hold null", k.Value)
 		}
 	}
 	it := &item{kind: iKeyword, field: -1, line: k.Line, col: k.Column}

@@ -91,7 +91,7 @@ func parseCondition(src string, names []string, index map[string]int) (*cnode, e
 		return nil, err
 	}
 	if t, ok := p.peek(); ok {
-		return nil, p.fail(t.off, "unexpected %q%s", t.text, caseHint(t.text))
+		return nil, p.fail(t.off, "unexpected \"%s\"%s", t.text, caseHint(t.text))
 	}
 	return n, nil
 }
@@ -160,7 +160,7 @@ func (p *condParser) parsePrimary() (*cnode, error) {
 		p.pos++
 		return n, nil
 	case ")", "and", "or", "of", "them":
-		return nil, p.fail(t.off, "unexpected %q", t.text)
+		return nil, p.fail(t.off, "unexpected \"%s\"", t.text)
 	case "1", "any", "all":
 		if nt, ok := p.peek(); ok && nt.text == "of" {
 			p.pos++
@@ -174,7 +174,7 @@ func (p *condParser) parsePrimary() (*cnode, error) {
 func (p *condParser) parseOf(quant ctoken) (*cnode, error) {
 	t, ok := p.peek()
 	if !ok || t.text == "(" || t.text == ")" {
-		return nil, p.fail(t.off, "%q of needs an identifier pattern or them", quant.text)
+		return nil, p.fail(t.off, "\"%s\" of needs an identifier pattern or them", quant.text)
 	}
 	p.pos++
 	var kids []*cnode
@@ -192,7 +192,7 @@ func (p *condParser) parseOf(quant ctoken) (*cnode, error) {
 		}
 	}
 	if len(kids) == 0 {
-		return nil, p.fail(t.off, "%q matches no search identifier", t.text)
+		return nil, p.fail(t.off, "\"%s\" matches no search identifier", t.text)
 	}
 	o := opOr
 	if quant.text == "all" {
@@ -207,7 +207,7 @@ func (p *condParser) parseOf(quant ctoken) (*cnode, error) {
 func (p *condParser) ident(t ctoken) (*cnode, error) {
 	i, ok := p.index[t.text]
 	if !ok {
-		return nil, p.fail(t.off, "unknown search identifier %q%s", t.text, caseHint(t.text))
+		return nil, p.fail(t.off, "unknown search identifier \"%s\"%s", t.text, caseHint(t.text))
 	}
 	return &cnode{op: opSearch, idx: i}, nil
 }

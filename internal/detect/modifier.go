@@ -50,7 +50,7 @@ func parseMods(mods []string) (modSet, error) {
 			m.re = true
 		case mod == "i" || mod == "m" || mod == "s":
 			if i == 0 || !(mods[i-1] == "re" || strings.Contains("ims", mods[i-1])) {
-				return m, fmt.Errorf("regular expression flag %q must follow the re modifier", mod)
+				return m, fmt.Errorf("regular expression flag \"%s\" must follow the re modifier", mod)
 			}
 			m.reFlags += mod
 		case mod == "cidr":
@@ -77,7 +77,7 @@ func parseMods(mods []string) (modSet, error) {
 		case mod == "":
 			return m, fmt.Errorf("empty modifier")
 		default:
-			return m, fmt.Errorf("unknown modifier %q", mod)
+			return m, fmt.Errorf("unknown modifier \"%s\"", mod)
 		}
 	}
 	return m, m.check()

@@ -86,7 +86,7 @@ func (r *Rule) fill(top *yaml.Node) error {
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := top.Content[i], top.Content[i+1]
 		if seen[k.Value] {
-			return errAt(k.Line, k.Column, "duplicate key %q", k.Value)
+			return errAt(k.Line, k.Column, "duplicate key \"%s\"", k.Value)
 		}
 		seen[k.Value] = true
 		var err error
@@ -129,7 +129,7 @@ func (r *Rule) fill(top *yaml.Node) error {
 	}
 	for _, req := range []string{"title", "logsource", "detection"} {
 		if !seen[req] {
-			return errAt(top.Line, top.Column, "missing required key %q", req)
+			return errAt(top.Line, top.Column, "missing required key \"%s\"", req)
 		}
 	}
 	return nil
@@ -171,7 +171,7 @@ func (r *Rule) checkLogsource() error {
 	if r.Logsource.IsCloudTrail() {
 		return nil
 	}
-	return &RuleError{File: r.File, Line: r.Line, Err: fmt.Errorf("%w: product %q, service %q",
+	return &RuleError{File: r.File, Line: r.Line, Err: fmt.Errorf("%w: product \"%s\", service \"%s\"",
 		ErrLogsource, r.Logsource.Product, r.Logsource.Service)}
 }
 
@@ -216,7 +216,7 @@ func checkConditionNode(v *yaml.Node) error {
 				agg = agg[:j]
 			}
 			return unsupportedAt(c.Line, c.Column,
-				"aggregation %q in condition (legacy correlation) is not supported", agg)
+				"aggregation \"%s\" in condition (legacy correlation) is not supported", agg)
 		}
 	}
 	return nil

@@ -139,7 +139,7 @@ func (s sstr) encode(mod string) ([]sstr, error) {
 	case "utf16":
 		return []sstr{litStr(utf16Bytes(lit, false, true))}, nil
 	}
-	return nil, fmt.Errorf("unknown encoding %q", mod)
+	return nil, fmt.Errorf("unknown encoding \"%s\"", mod)
 }
 
 func litStr(s string) sstr {

@@ -660,7 +660,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		at := parseTime(h.EventTime)
 		if at.IsZero() {
 			malformed++
-			reason := fmt.Sprintf("matched rules, but eventTime %q is not a timestamp", clip(h.EventTime, 64))
+			reason := fmt.Sprintf(`matched rules, but eventTime "%s" is not a timestamp`, clip(h.EventTime, 64))
 			if h.EventTime == "" {
 				reason = "matched rules, but eventTime is missing, empty or not a string"
 			}

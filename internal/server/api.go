@@ -71,7 +71,7 @@ func filterFrom(r *http.Request) (catalog.Filter, error) {
 	case "1", "true", "yes", "on":
 		f.AWSSpecific = true
 	default:
-		return f, fmt.Errorf("aws_specific: want true or false, got %q", v)
+		return f, fmt.Errorf("aws_specific: want true or false, got \"%s\"", v)
 	}
 	return f, nil
 }
@@ -128,7 +128,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiTechnique(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.cat.Technique(r.PathValue("id"))
 	if !ok {
-		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no technique %q", r.PathValue("id")))
+		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no technique \"%s\"", r.PathValue("id")))
 		return
 	}
 	s.writeJSON(w, http.StatusOK, view.One("technique", s.views.details[t.ID]))
@@ -145,7 +145,7 @@ func (s *Server) apiServices(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiService(w http.ResponseWriter, r *http.Request) {
 	d, ok := s.serviceDetail(r.PathValue("key"))
 	if !ok {
-		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no service %q", r.PathValue("key")))
+		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no service \"%s\"", r.PathValue("key")))
 		return
 	}
 	s.writeJSON(w, http.StatusOK, view.One("service", d))
@@ -165,7 +165,7 @@ func (s *Server) apiMitigations(w http.ResponseWriter, r *http.Request) {
 		for _, n := range names {
 			svc, ok := s.cat.Service(n)
 			if !ok {
-				s.apiError(w, http.StatusBadRequest, fmt.Sprintf("service: unknown service %q", n))
+				s.apiError(w, http.StatusBadRequest, fmt.Sprintf("service: unknown service \"%s\"", n))
 				return
 			}
 			keys = append(keys, svc.Key)
@@ -192,7 +192,7 @@ func mitigationsFor(rows []view.MitigationRow, keys []string) []view.MitigationR
 func (s *Server) apiMitigation(w http.ResponseWriter, r *http.Request) {
 	d, ok := s.mitigationDetail(r.PathValue("id"))
 	if !ok {
-		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no mitigation %q", r.PathValue("id")))
+		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no mitigation \"%s\"", r.PathValue("id")))
 		return
 	}
 	s.writeJSON(w, http.StatusOK, view.One("mitigation", d))

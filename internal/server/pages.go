@@ -145,7 +145,7 @@ type eventRow struct {
 func (s *Server) technique(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.cat.Technique(r.PathValue("id"))
 	if !ok {
-		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no technique %q in the catalog", r.PathValue("id")))
+		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no technique \"%s\" in the catalog", r.PathValue("id")))
 		return
 	}
 	var events []eventRow
@@ -168,7 +168,7 @@ func (s *Server) tactics(w http.ResponseWriter, r *http.Request) {
 func (s *Server) tactic(w http.ResponseWriter, r *http.Request) {
 	ta, ok := s.cat.Tactic(r.PathValue("id"))
 	if !ok {
-		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no tactic %q in the catalog", r.PathValue("id")))
+		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no tactic \"%s\" in the catalog", r.PathValue("id")))
 		return
 	}
 	rs, _ := s.cat.Filter(catalog.Filter{Tactics: []string{ta.ID}})
@@ -186,7 +186,7 @@ func (s *Server) services(w http.ResponseWriter, r *http.Request) {
 func (s *Server) service(w http.ResponseWriter, r *http.Request) {
 	d, ok := s.serviceDetail(r.PathValue("key"))
 	if !ok {
-		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no service %q in the catalog", r.PathValue("key")))
+		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no service \"%s\" in the catalog", r.PathValue("key")))
 		return
 	}
 	s.render(w, r, http.StatusOK, "service", page{Title: d.Name, Nav: "services", Body: d})
@@ -200,7 +200,7 @@ func (s *Server) mitigations(w http.ResponseWriter, r *http.Request) {
 func (s *Server) mitigation(w http.ResponseWriter, r *http.Request) {
 	d, ok := s.mitigationDetail(r.PathValue("id"))
 	if !ok {
-		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no mitigation %q in the catalog", r.PathValue("id")))
+		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no mitigation \"%s\" in the catalog", r.PathValue("id")))
 		return
 	}
 	s.render(w, r, http.StatusOK, "mitigation", page{Title: d.Name, Nav: "mitigations", Body: d})
@@ -216,7 +216,7 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("event")
 	ts := s.cat.ByEvent(name)
 	if len(ts) == 0 {
-		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no technique lists the event %q", name))
+		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no technique lists the event \"%s\"", name))
 		return
 	}
 	// Use the catalog's spelling of the event, whatever case the URL had.
