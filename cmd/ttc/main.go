@@ -41,7 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// several lines, and quote only what was typed.
 		for _, line := range strings.Split(err.Error(), "\n") {
 			if line = strings.ReplaceAll(line, "\t", "  "); strings.TrimSpace(line) != "" {
-				fmt.Fprintf(stderr, "ttc: %s\n", view.Line(line))
+				fmt.Fprintf(stderr, "ttc: %s\n", view.Message(line))
 			}
 		}
 		return exitUsage
@@ -63,7 +63,7 @@ func printError(w io.Writer, err error) {
 	switch e := err.(type) {
 	case interface{ Unwrap() []error }:
 		if !joined(err, e.Unwrap()) {
-			fmt.Fprintf(w, "ttc: %s\n", view.Line(err.Error()))
+			fmt.Fprintf(w, "ttc: %s\n", view.Message(err.Error()))
 			return
 		}
 		for _, e := range e.Unwrap() {
@@ -71,10 +71,10 @@ func printError(w io.Writer, err error) {
 		}
 	case interface{ Lines() []string }:
 		for _, line := range e.Lines() {
-			fmt.Fprintf(w, "ttc: %s\n", view.Line(line))
+			fmt.Fprintf(w, "ttc: %s\n", view.Message(line))
 		}
 	default:
-		fmt.Fprintf(w, "ttc: %s\n", view.Line(err.Error()))
+		fmt.Fprintf(w, "ttc: %s\n", view.Message(err.Error()))
 	}
 }
 

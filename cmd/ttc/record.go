@@ -26,8 +26,9 @@ included, whatever the container (gzip, {"Records":[...]}, one per line, ...).
 
 Each record is printed on one line of JSON, as the file holds it but for the
 space between its tokens, and with the characters a terminal could act on or
-hide (C1 controls, bidirectional overrides, zero-width characters, line
-separators, private-use and unassigned code points) written as \u escapes,
+hide (DEL and C1 controls, bidirectional overrides, zero-width characters,
+line separators, private-use and unassigned code points, spaces other than
+ASCII's and other blank characters) written as \u escapes,
 which mean the same; invalid UTF-8 becomes \ufffd. A record the reader
 rejected is reported with its reason, and the exit status is then 1.`,
 		Example: "  ttc record AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/05/log.json.gz 13\n" +
@@ -53,14 +54,14 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 	nums := make([]int64, len(args))
 	for i, s := range args {
 		if s == "" || strings.Trim(s, "0123456789") != "" {
-			return usagef("record number %q: want a whole number from 1", s)
+			return usagef("record number \"%s\": want a whole number from 1", s)
 		}
 		n, err := strconv.ParseInt(s, 10, 64)
 		switch {
 		case errors.Is(err, strconv.ErrRange):
 			return fmt.Errorf("%s: no record %s: no file holds that many", path, s)
 		case err != nil || n < 1:
-			return usagef("record number %q: want a whole number from 1", s)
+			return usagef("record number \"%s\": want a whole number from 1", s)
 		}
 		nums[i] = n
 	}

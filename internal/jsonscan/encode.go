@@ -210,12 +210,22 @@ func AppendShown(dst, b []byte) []byte {
 // the Blank ones.
 func hidden(r rune) bool { return !unicode.IsGraphic(r) || Blank(r) }
 
-// Blank reports whether r is one of the characters Unicode counts as
-// graphic that show as nothing, or as empty space, without being a space:
-// the Hangul fillers, the combining grapheme joiner, the Khmer inherent
-// vowels and the blank Braille pattern. A name padded with one looks like
-// the name without it, so displays escape them.
+// Blank reports whether r shows as nothing, or as empty space, without
+// being the ASCII space, though Unicode counts it as graphic: the other
+// spaces (no-break, en, em, thin, ideographic...), the Hangul fillers, the
+// combining grapheme joiner, variation selectors, the Mongolian free
+// variation selectors, the Khmer inherent vowels and the blank Braille
+// pattern. A name padded with one looks like the name without it, so
+// displays escape them. (An emoji's variation selector is escaped too:
+// precision over looks, in a tool that shows evidence.)
 func Blank(r rune) bool {
+	switch {
+	case r < 0xa0:
+		return false
+	case unicode.Is(unicode.Zs, r),
+		0xfe00 <= r && r <= 0xfe0f, 0xe0100 <= r && r <= 0xe01ef, 0x180b <= r && r <= 0x180f:
+		return true
+	}
 	switch r {
 	case '\u034f', '\u115f', '\u1160', '\u17b4', '\u17b5', '\u2800', '\u3164', '\uffa0':
 		return true

@@ -22,7 +22,7 @@ func TestAppendShown(t *testing.T) {
 		{"invalid UTF-8", "{\"a\":\"b\xffc\"}", `{"a":"b\ufffdc"}`},
 		{"in a key", "{\"\u202e\":1}", `{"\u202e":1}`},
 		{"private use and unassigned", "{\"a\":\"\ue000\u0378\"}", `{"a":"\ue000\u0378"}`},
-		{"spaces and marks kept", "{\"a\":\"a\u00a0b\u0301\"}", "{\"a\":\"a\u00a0b\u0301\"}"},
+		{"marks kept, no-break space escaped", "{\"a\":\"a\u00a0b\u0301\"}", "{\"a\":\"a\\u00a0b\u0301\"}"},
 		{"DEL", "{\"a\":\"x\x7fy\"}", `{"a":"x\u007fy"}`},
 		{"blank fillers", "{\"a\":\"admin\u3164\u034f\u2800\"}", `{"a":"admin\u3164\u034f\u2800"}`},
 	}

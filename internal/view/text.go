@@ -22,18 +22,47 @@ const maxMarks = 4
 // U+2029), tabs and other controls (\x1b), format characters such as
 // zero-width spaces, bidirectional overrides and tag characters (\u200b),
 // unassigned and private-use code points, bytes that are not UTF-8,
-// combining marks past maxMarks on one character, and graphic characters
-// that show blank (jsonscan.Blank). An escape says what the record held,
-// which matters when the record was forged to mislead.
+// combining marks past maxMarks on one character, and characters that
+// show blank (jsonscan.Blank: spaces other than ASCII's, fillers,
+// variation selectors). A space that starts or ends the text is written
+// \x20, since a table's padding would hide it. An escape says what the
+// record held, which matters when the record was forged to mislead.
 //
-// A backslash is doubled where it would otherwise read as the start of an
-// escape: before another backslash, before a character that is escaped,
-// and before text that spells an escape (`\x1b` typed out in a forged
-// name prints as `\\x1b`, a real ESC as `\x1b`). Elsewhere, as in most
-// Windows paths, it is kept single. So the output always decodes back to
-// the input, with Go's rules for \x, \u, \U, \n, \r, \t and \\.
-func Line(s string) string {
-	if printableASCII(s) && strings.IndexByte(s, '\\') < 0 {
+// A backslash is written as two, so that every backslash in the output
+// starts an escape, and the output decodes back to the input by Go's
+// rules (strconv.UnquoteChar): `\x1b` typed out in a forged name prints
+// as `\\x1b`, a real ESC as `\x1b`.
+//
+// Text that quotes untrusted content must quote it raw, in plain quotes,
+// and leave the escaping to Line: text escaped before (%q) is escaped
+// again, and a real control character then shows as the text of one.
+func Line(s string) string { return escape(s, escapeAll) }
+
+// Message is Line for a message rather than a value: spaces at its ends
+// are its layout (an indented line of a usage error), and are kept.
+func Message(s string) string { return escape(s, keepEdges) }
+
+// The parts of Line's escaping that Message and Clean leave out.
+const (
+	escapeAll       = 0
+	keepEdges       = 1 << iota // spaces at the ends are kept
+	keepBackslashes             // a backslash is kept single
+)
+
+// Clean is Line for text of several lines: it keeps the line feeds, and
+// turns tabs into spaces, which is what prose from the catalog needs. The
+// catalog's prose is written by its authors, and keeps its backslashes and
+// spaces as written; control and invisible characters are still escaped.
+func Clean(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = escape(strings.ReplaceAll(l, "\t", " "), keepEdges|keepBackslashes)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func escape(s string, keep int) string {
+	if printableASCII(s) && (keep&keepBackslashes != 0 || strings.IndexByte(s, '\\') < 0) && (keep&keepEdges != 0 || !edgeSpace(s)) {
 		return s
 	}
 	var b strings.Builder
@@ -42,12 +71,12 @@ func Line(s string) string {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == '\\':
+		case r == '\\' && keep&keepBackslashes == 0:
 			marks = 0
-			b.WriteByte('\\')
-			if readsAsEscape(s[i+1:]) {
-				b.WriteByte('\\')
-			}
+			b.WriteString(`\\`)
+		case r == ' ' && keep&keepEdges == 0 && (i == 0 || i == len(s)-1):
+			marks = 0
+			b.WriteString(`\x20`)
 		case r == utf8.RuneError && size == 1:
 			marks = 0
 			fmt.Fprintf(&b, `\x%02x`, s[i])
@@ -72,59 +101,9 @@ func Line(s string) string {
 	return b.String()
 }
 
-// readsAsEscape reports whether a backslash put before s would read as the
-// start of an escape: s starts with a backslash, with a character Line
-// escapes, or with the text of an escape after its backslash. (A combining
-// mark right after a backslash is never past maxMarks, so never escaped.)
-func readsAsEscape(s string) bool {
-	if s == "" {
-		return false
-	}
-	r, size := utf8.DecodeRuneInString(s)
-	switch {
-	case r == '\\', r == utf8.RuneError && size == 1, jsonscan.Blank(r):
-		return true
-	case zeroWidth(r):
-		return false
-	case r != ' ' && !unicode.IsGraphic(r):
-		return true
-	}
-	hex := 0
-	switch s[0] {
-	case 'n', 'r', 't':
-		return true
-	case 'x':
-		hex = 2
-	case 'u':
-		hex = 4
-	case 'U':
-		hex = 8
-	default:
-		return false
-	}
-	if len(s) < 1+hex {
-		return false
-	}
-	for _, c := range []byte(s[1 : 1+hex]) {
-		if !isHexDigit(c) {
-			return false
-		}
-	}
-	return true
-}
-
-func isHexDigit(c byte) bool {
-	return c-'0' < 10 || (c|0x20)-'a' < 6
-}
-
-// Clean is Line for text of several lines: it keeps the line feeds, and
-// turns tabs into spaces, which is what prose from the catalog needs.
-func Clean(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = Line(strings.ReplaceAll(l, "\t", " "))
-	}
-	return strings.Join(lines, "\n")
+// edgeSpace reports whether s starts or ends with a space.
+func edgeSpace(s string) bool {
+	return s != "" && (s[0] == ' ' || s[len(s)-1] == ' ')
 }
 
 func printableASCII(s string) bool {

@@ -2,6 +2,7 @@ package view
 
 import (
 	"bytes"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,17 +25,20 @@ func TestLine(t *testing.T) {
 		{"not UTF-8", "a\xffb", `a\xffb`},
 		{"letters and marks kept", "café naïve 日本 e\u0301", "café naïve 日本 e\u0301"},
 		{"stacked marks", "z" + strings.Repeat("\u0301", 6), "z" + strings.Repeat("\u0301", maxMarks) + `\u0301\u0301`},
-		{"spaces kept", "  two  spaces ", "  two  spaces "},
+		{"inner spaces kept, edge spaces escaped", "  two  spaces ", `\x20 two  spaces\x20`},
+		{"lookalike padding", "user/admin ", `user/admin\x20`},
+		{"other spaces", "a\u00a0b\u2009c\u3000d", `a\u00a0b\u2009c\u3000d`},
+		{"variation selectors", "\\\ufe0fx1b \u180b\U000e0100", `\\\ufe0fx1b \u180b\U000e0100`},
 		{"blank fillers", "admin\u3164 a\u034fb \u2800 \uffa0", `admin\u3164 a\u034fb \u2800 \uffa0`},
-		{"windows path kept", `C:\Users\bob\AppData`, `C:\Users\bob\AppData`},
+		{"windows path", `C:\Users\bob\AppData`, `C:\\Users\\bob\\AppData`},
 		{"typed-out escape", `red\x1b[31m`, `red\\x1b[31m`},
 		{"typed-out escape and real one differ", "\x1b" + `\x1b`, `\x1b\\x1b`},
 		{"typed-out unicode escapes", `\u202e \U000e0041 \n \r \t`, `\\u202e \\U000e0041 \\n \\r \\t`},
-		{"short hex is no escape", `\x1 \u12 \U1234567`, `\x1 \u12 \U1234567`},
-		{"backslash before backslash", `a\\b`, `a\\\b`},
+		{"short hex", `\x1 \u12 \U1234567`, `\\x1 \\u12 \\U1234567`},
+		{"two backslashes", `a\\b`, `a\\\\b`},
 		{"backslash before an escaped character", "a\\\nb", `a\\\nb`},
 		{"backslash before a bad byte", "a\\\xffb", `a\\\xffb`},
-		{"backslash at the end", `dir\`, `dir\`},
+		{"backslash at the end", `dir\`, `dir\\`},
 		{"temp path reads as tab", `C:\temp`, `C:\\temp`},
 	}
 	for _, tc := range cases {
@@ -46,44 +50,49 @@ func TestLine(t *testing.T) {
 	}
 }
 
-// unline decodes Line's output with Go's own unquoting (strconv) for the
-// escapes Line writes: \\, \n, \r, \t, \x, \u and \U. A backslash that
-// starts none of them stands for itself.
+// unline decodes Line's output with Go's own unquoting (strconv) of the
+// escapes Line writes: \\, \n, \r, \t, \x, \u and \U. Every backslash
+// must start one.
 func unline(t *testing.T, s string) string {
 	t.Helper()
 	var b strings.Builder
 	for s != "" {
-		if len(s) > 1 && s[0] == '\\' && strings.IndexByte(`\nrtxuU`, s[1]) >= 0 {
-			if r, multibyte, rest, err := strconv.UnquoteChar(s, 0); err == nil {
-				if multibyte || s[1] != 'x' {
-					b.WriteRune(r)
-				} else {
-					b.WriteByte(byte(r)) // \xNN is one byte
-				}
-				s = rest
-				continue
-			}
+		if s[0] != '\\' {
+			b.WriteByte(s[0])
+			s = s[1:]
+			continue
 		}
-		b.WriteByte(s[0])
-		s = s[1:]
+		r, multibyte, rest, err := strconv.UnquoteChar(s, 0)
+		if err != nil || len(s) < 2 || strings.IndexByte(`\nrtxuU`, s[1]) < 0 {
+			t.Fatalf("a backslash that starts no escape of Line's: %q", s)
+		}
+		if multibyte || s[1] != 'x' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte(byte(r)) // \xNN is one byte
+		}
+		s = rest
 	}
 	return b.String()
 }
 
-// FuzzLine checks that Line's output is one line of shown characters and
-// always decodes back to its input: no text typed into a record can print
-// the same as different text.
+// FuzzLine checks that Line's output is one line of shown characters, with
+// no space at either end, and always decodes back to its input: no text
+// typed into a record can print the same as different text.
 func FuzzLine(f *testing.F) {
 	for _, s := range []string{"plain", "a\x1b[31m", `a\x1b[31m`, `C:\temp\new`, "\\\n", "\u0085\x85",
-		`\\u202e`, "\\\xff", "z\u0301\u0301\u0301\u0301\u0301\u0301", `\U000E0041`} {
+		`\\u202e`, "\\\xff", "z\u0301\u0301\u0301\u0301\u0301\u0301", `\U000E0041`, " pad ", "\\\ufe0fx1b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		out := Line(s)
 		for _, r := range out {
-			if r != ' ' && !unicode.IsGraphic(r) {
+			if r != ' ' && !unicode.IsGraphic(r) || jsonscan.Blank(r) {
 				t.Fatalf("Line(%q) = %q holds %U", s, out, r)
 			}
+		}
+		if edgeSpace(out) {
+			t.Fatalf("Line(%q) = %q starts or ends with a space", s, out)
 		}
 		if back := unline(t, out); back != s {
 			t.Fatalf("Line(%q) = %q, which decodes to %q", s, out, back)
@@ -100,6 +109,7 @@ func TestClean(t *testing.T) {
 		{"tab and line break", "tab\there\nnext", "tab here\nnext"},
 		{"carriage return", "a\r\nb", "a\\r\nb"},
 		{"separator", "a\u2028b", `a\u2028b`},
+		{"prose keeps backslashes and spaces", ` C:\temp or ^\d+\n$ `, ` C:\temp or ^\d+\n$ `},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -222,5 +232,17 @@ func TestShrinkOrder(t *testing.T) {
 				t.Errorf("shrink(%v, room %d) = %v, want %v", tc.widths, tc.room, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestMessage(t *testing.T) {
+	for in, want := range map[string]string{
+		"  techniques":             "  techniques",
+		"open \"a\x1b\\b\": gone ": `open "a\x1b\\b": gone `,
+		"plain":                    "plain",
+	} {
+		if got := Message(in); got != want {
+			t.Errorf("Message(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
