@@ -148,6 +148,13 @@ func (st *state) exactValues(it *item, lo, hi, w, p int) (int, int) {
 		if q, ok := it.exact[string(text)]; ok && int(q) < p {
 			w, p = i, int(q)
 		}
+		if v := &st.vals[i]; it.exactNum != nil && v.kind == vNumber {
+			if f, err := strconv.ParseFloat(string(v.text), 64); err == nil {
+				if q, ok := it.exactNum[f]; ok && int(q) < p {
+					w, p = i, int(q)
+				}
+			}
+		}
 	}
 	return w, p
 }

@@ -39,7 +39,8 @@ type item struct {
 	exists bool
 
 	pats     []*pattern
-	exact    map[string]int32 // pats as a lookup table, when literalTable makes one
+	exact    map[string]int32  // pats as a lookup table, when literalTable makes one
+	exactNum map[float64]int32 // with exact: the numbers among pats, by value
 	res      []*regexp.Regexp
 	reLits   []litFilter // per regexp: literals a text needs to match it
 	nets     []netip.Prefix
@@ -89,7 +90,7 @@ func (c *compiler) compileItem(k, v *yaml.Node) (*item, error) {
 	parts := strings.Split(k.Value, "|")
 	ms, err := parseMods(parts[1:])
 	if err != nil {
-		return nil, errAt(k.Line, k.Column, "field %q: %v", k.Value, err)
+		return nil, errAt(k.Line, k.Column, "field \"%s\": %v", k.Value, err)
 	}
 	it := &item{path: parts[0], line: k.Line, col: k.Column, all: ms.all, neq: ms.neq, cased: ms.cased}
 	if it.path == "" {
@@ -157,7 +158,7 @@ func fillRe(it *item, ms modSet, vals []*yaml.Node) error {
 	for _, v := range vals {
 		re, err := regexp.Compile(flags + v.Value)
 		if err != nil {
-			return errAt(v.Line, v.Column, "regular expression %q: %v (RE2 syntax: no lookaround, backreferences "+
+			return errAt(v.Line, v.Column, "regular expression \"%s\": %v (RE2 syntax: no lookaround, backreferences "+
 				"or atomic groups)", v.Value, reCause(err))
 		}
 		it.res = append(it.res, re)
@@ -183,7 +184,7 @@ func fillCIDR(it *item, vals []*yaml.Node) error {
 		if err != nil {
 			a, aerr := netip.ParseAddr(v.Value)
 			if aerr != nil {
-				return errAt(v.Line, v.Column, "modifier cidr: %q is not an IP prefix", v.Value)
+				return errAt(v.Line, v.Column, "modifier cidr: \"%s\" is not an IP prefix", v.Value)
 			}
 			p = netip.PrefixFrom(a, a.BitLen())
 		}
@@ -207,7 +208,7 @@ func fillNum(it *item, ms modSet, vals []*yaml.Node) error {
 	for _, v := range vals {
 		f, err := strconv.ParseFloat(v.Value, 64)
 		if err != nil {
-			return errAt(v.Line, v.Column, "modifier %s needs a number, got %q", mod, v.Value)
+			return errAt(v.Line, v.Column, "modifier %s needs a number, got \"%s\"", mod, v.Value)
 		}
 		it.nums = append(it.nums, f)
 	}
@@ -263,7 +264,7 @@ func (c *compiler) fillStr(it *item, ms modSet, vals []*yaml.Node) error {
 		for _, raw := range raws {
 			strs, err := transform(parseValue(v, raw), ms, it.kind == iKeyword)
 			if err != nil {
-				return errAt(v.Line, v.Column, "value %q: %v", v.Value, err)
+				return errAt(v.Line, v.Column, "value \"%s\": %v", v.Value, err)
 			}
 			for _, s := range strs {
 				p := compilePattern(s, ms.cased, v.Value)
@@ -275,7 +276,7 @@ func (c *compiler) fillStr(it *item, ms modSet, vals []*yaml.Node) error {
 		}
 	}
 	if it.kind == iStr && !ms.all {
-		it.exact = literalTable(it.pats)
+		it.exact, it.exactNum = literalTable(it.pats)
 	}
 	return nil
 }
@@ -285,24 +286,32 @@ func (c *compiler) fillStr(it *item, ms modSet, vals []*yaml.Node) error {
 const exactSetMin = 8
 
 // literalTable maps each of pats' literals to the index of the first pattern
-// that has it, when every pattern is a plain literal compared as text (no
-// wildcard, no number) and there are at least exactSetMin of them; else it
-// returns nil. A field's value then costs one lookup, not one comparison
-// per listed value: a rule may list thousands of addresses or names.
-func literalTable(pats []*pattern) map[string]int32 {
+// that has it, when every pattern is a plain literal (no wildcard) and
+// there are at least exactSetMin of them; else it returns nil. A field's
+// value then costs one lookup, not one comparison per listed value: a rule
+// may list thousands of addresses, names or account IDs. nums maps the
+// values of the patterns that are YAML numbers, which also match a JSON
+// number of that value (5 matches 5.0), to the first such pattern.
+func literalTable(pats []*pattern) (text map[string]int32, nums map[float64]int32) {
 	if len(pats) < exactSetMin {
-		return nil
+		return nil, nil
 	}
-	set := make(map[string]int32, len(pats))
+	text = make(map[string]int32, len(pats))
 	for i, p := range pats {
-		if p.kind != pExact || p.isNum || p.cased != pats[0].cased {
-			return nil
+		if p.kind != pExact || p.cased != pats[0].cased {
+			return nil, nil
 		}
-		if _, ok := set[string(p.lit)]; !ok {
-			set[string(p.lit)] = int32(i)
+		if _, ok := text[string(p.lit)]; !ok {
+			text[string(p.lit)] = int32(i)
+		}
+		if _, ok := nums[p.num]; p.isNum && !ok {
+			if nums == nil {
+				nums = map[float64]int32{}
+			}
+			nums[p.num] = int32(i)
 		}
 	}
-	return set
+	return text, nums
 }
 
 // numericValue returns the number a plain YAML number value stands for, so

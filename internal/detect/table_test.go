@@ -17,10 +17,11 @@ func TestLiteralTable(t *testing.T) {
 		ips = append(ips, fmt.Sprintf("  - 203.0.113.%d", i))
 	}
 	detections := map[string]string{
-		"any":    "sel:\n  sourceIPAddress:\n" + strings.Join(ips, "\n") + "\ncondition: sel",
-		"cased":  "sel:\n  eventName|cased:\n  - GetObject\n  - getobject\n  - PutObject\n  - DeleteObject\n  - CopyObject\n  - HeadObject\n  - ListObjects\n  - ListBuckets\n  - GetBucketAcl\ncondition: sel",
-		"folded": "sel:\n  requestParameters.key:\n  - Alpha\n  - beta\n  - GAMMA\n  - delta\n  - epsilon\n  - zeta\n  - eta\n  - theta\n  - alpha\ncondition: sel",
-		"not":    "sel:\n  eventName: GetObject\nfilter:\n  sourceIPAddress:\n" + strings.Join(ips, "\n") + "\ncondition: sel and not filter",
+		"any":     "sel:\n  sourceIPAddress:\n" + strings.Join(ips, "\n") + "\ncondition: sel",
+		"cased":   "sel:\n  eventName|cased:\n  - GetObject\n  - getobject\n  - PutObject\n  - DeleteObject\n  - CopyObject\n  - HeadObject\n  - ListObjects\n  - ListBuckets\n  - GetBucketAcl\ncondition: sel",
+		"folded":  "sel:\n  requestParameters.key:\n  - Alpha\n  - beta\n  - GAMMA\n  - delta\n  - epsilon\n  - zeta\n  - eta\n  - theta\n  - alpha\ncondition: sel",
+		"not":     "sel:\n  eventName: GetObject\nfilter:\n  sourceIPAddress:\n" + strings.Join(ips, "\n") + "\ncondition: sel and not filter",
+		"numbers": "sel:\n  requestParameters.count:\n  - 1\n  - '5'\n  - two\n  - 7.5\n  - 5\n  - 1e3\n  - 0x10\n  - -0\n  - 111122223333\ncondition: sel",
 	}
 	records := []string{
 		`{"eventName":"GetObject","sourceIPAddress":"203.0.113.7"}`,
@@ -32,6 +33,13 @@ func TestLiteralTable(t *testing.T) {
 		`{"eventName":"GetObject","requestParameters":{"key":"Theta"}}`,
 		`{"eventName":"GETOBJECT","requestParameters":{"key":"omega"}}`,
 		`{"eventName":"GetObject","sourceIPAddress":203.0}`,
+		`{"eventName":"GetObject","requestParameters":{"count":5.0}}`,
+		`{"eventName":"GetObject","requestParameters":{"count":"5"}}`,
+		`{"eventName":"GetObject","requestParameters":{"count":[2,1000,7.50,5]}}`,
+		`{"eventName":"GetObject","requestParameters":{"count":[0.0,"TWO"]}}`,
+		`{"eventName":"GetObject","requestParameters":{"count":16}}`,
+		`{"eventName":"GetObject","requestParameters":{"count":1.11122223333e11}}`,
+		`{"eventName":"GetObject","requestParameters":{"count":"111122223333"}}`,
 	}
 	for name, det := range detections {
 		tabled, err := compileOne(t, det, Options{})
