@@ -147,11 +147,15 @@ func decodeHeader(raw []byte) header {
 	}
 	if v := bytes.TrimSpace(top["errorCode"]); len(v) > 0 && v[0] != '"' && string(v) != "null" {
 		// An errorCode of another type (forged or broken input) still says
-		// the call failed: the finding is an attempt, and shows the value as
-		// the record wrote it.
+		// the call failed, unless it is empty as "" is: the finding is an
+		// attempt, and shows the value as JSON, compacted.
 		var b bytes.Buffer
 		if json.Compact(&b, v) == nil {
-			h.ErrorCode = b.String()
+			switch b.String() {
+			case "false", "0", "[]", "{}":
+			default:
+				h.ErrorCode = b.String()
+			}
 		}
 	}
 	var ro *bool

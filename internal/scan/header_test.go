@@ -60,6 +60,12 @@ func TestErrorCodeOfAnotherType(t *testing.T) {
 		`{"eventName":"StopLogging","errorCode":[ "AccessDenied" ]}`:    `["AccessDenied"]`,
 		`{"eventName":"StopLogging","errorCode":{"code":"Throttling"}}`: `{"code":"Throttling"}`,
 		`{"eventName":"StopLogging","errorCode":null}`:                  "",
+		`{"eventName":"StopLogging","errorCode":""}`:                    "",
+		`{"eventName":"StopLogging","errorCode":false}`:                 "",
+		`{"eventName":"StopLogging","errorCode":[ ]}`:                   "",
+		`{"eventName":"StopLogging","errorCode":{}}`:                    "",
+		`{"eventName":"StopLogging","errorCode":0}`:                     "",
+		`{"eventName":"StopLogging","errorCode":true}`:                  "true",
 		`{"eventName":"StopLogging","errorCode":"AccessDenied"}`:        "AccessDenied",
 	} {
 		h := headerOf([]byte(raw), newInterner())
