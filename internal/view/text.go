@@ -181,11 +181,36 @@ func fit(s string, n int) string {
 	for i, r := range s {
 		w := runeCells(r)
 		if used+w > n-1 {
-			return s[:i] + ellipsis
+			return s[:escapeStart(s, i)] + ellipsis
 		}
 		used += w
 	}
 	return s
+}
+
+// escapeStart moves a cut at s[i] back to the start of the escape it
+// would fall in, s being Line's output, where each backslash starts one:
+// half an escape would read as something else.
+func escapeStart(s string, i int) int {
+	for j := 0; j < i; j++ {
+		if s[j] != '\\' || j+1 == len(s) {
+			continue
+		}
+		n := 2 // \\, \n, \r, \t
+		switch s[j+1] {
+		case 'x':
+			n = 4
+		case 'u':
+			n = 6
+		case 'U':
+			n = 10
+		}
+		if j+n > i {
+			return j
+		}
+		j += n - 1
+	}
+	return i
 }
 
 // words is Line for catalog prose in Markdown, where a run of white space,

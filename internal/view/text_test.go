@@ -246,3 +246,22 @@ func TestMessage(t *testing.T) {
 		}
 	}
 }
+
+func TestFitKeepsEscapesWhole(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{Line("ab\x1bcdef"), 5, `ab…`},
+		{Line("ab\x1bcdef"), 7, `ab\x1b…`},
+		{Line(`ab\cdef`), 4, `ab…`},
+		{Line(`ab\cdef`), 5, `ab\\…`},
+		{Line("a\u202eb"), 6, `a…`},
+		{Line("abcdef"), 4, `abc…`},
+	} {
+		if got := fit(tc.in, tc.n); got != tc.want {
+			t.Errorf("fit(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}
