@@ -351,13 +351,15 @@ func TestPrintError(t *testing.T) {
 
 func TestParseWhen(t *testing.T) {
 	want := time.Date(2026, 3, 14, 2, 17, 45, 0, time.UTC)
-	for _, s := range []string{"2026-03-14T02:17:45Z", "2026-03-14T04:17:45+02:00", "2026-03-14T02:17:45", "2026-03-14 02:17:45"} {
+	for _, s := range []string{"2026-03-14T02:17:45Z", "2026-03-14T04:17:45+02:00", "2026-03-14T02:17:45", "2026-03-14 02:17:45",
+		"2026-03-14t02:17:45z", "2026-03-14 02:17:45Z", "2026-03-14 03:17:45+01:00"} {
 		if got, err := parseWhen(s); err != nil || !got.Equal(want) {
 			t.Errorf("parseWhen(%q) = %v, %v; want %v", s, got, err, want)
 		}
 	}
 	for s, w := range map[string]time.Time{
 		"2026-03-14T02:17": want.Truncate(time.Minute), "2026-03-14 02:17": want.Truncate(time.Minute),
+		"2026-03-14T02:17Z": want.Truncate(time.Minute), "2026-03-14 04:17+02:00": want.Truncate(time.Minute),
 		"2026-03-14": time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC),
 	} {
 		if got, err := parseWhen(s); err != nil || !got.Equal(w) {

@@ -410,8 +410,11 @@ func parseWhen(s string) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	// Without a zone a time is UTC, as CloudTrail's eventTime is.
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", time.DateTime, "2006-01-02T15:04", "2006-01-02 15:04", time.DateOnly} {
-		if t, err := time.Parse(layout, s); err == nil {
+	// RFC 3339 allows a lower-case t and z.
+	up := strings.ToUpper(s)
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04Z07:00", "2006-01-02T15:04",
+		"2006-01-02 15:04:05Z07:00", time.DateTime, "2006-01-02 15:04Z07:00", "2006-01-02 15:04", time.DateOnly} {
+		if t, err := time.Parse(layout, up); err == nil {
 			return t.UTC(), nil
 		}
 	}
