@@ -3,6 +3,7 @@ package detect
 import (
 	"bytes"
 	"regexp/syntax"
+	"unicode"
 )
 
 // litFilter is a cheap test run before a regular expression: every match of
@@ -36,8 +37,9 @@ const (
 )
 
 // requiredLiterals works out the literal sets of a litFilter for expr, a
-// regular expression in Go syntax. Case-folded literals are left out: the
-// filter compares bytes as they are.
+// regular expression in Go syntax. The filter compares bytes as they are,
+// so a case-folded literal counts by its spellings (foldings), when they
+// are few.
 func requiredLiterals(expr string) litFilter {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
@@ -79,7 +81,7 @@ func exactSet(re *syntax.Regexp) ([]string, bool) {
 	switch re.Op {
 	case syntax.OpLiteral:
 		if re.Flags&syntax.FoldCase != 0 {
-			return nil, false
+			return foldings(re.Rune)
 		}
 		return []string{string(re.Rune)}, true
 	case syntax.OpEmptyMatch:
@@ -121,6 +123,24 @@ func exactSet(re *syntax.Regexp) ([]string, bool) {
 		return out, true
 	}
 	return nil, false
+}
+
+// foldings returns every spelling of a case-folded literal: each rune in
+// each form of its case-folding orbit (unicode.SimpleFold, the folding the
+// regexp package matches with, which for k holds the Kelvin sign), and ok
+// false past maxLitSet spellings.
+func foldings(runes []rune) ([]string, bool) {
+	out := []string{""}
+	for _, r := range runes {
+		forms := []string{string(r)}
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			forms = append(forms, string(f))
+		}
+		if out = cross(out, forms); out == nil {
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 // cross returns every a+b, or nil when there would be more than maxLitSet.
