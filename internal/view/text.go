@@ -36,7 +36,7 @@ const maxMarks = 4
 // Text that quotes untrusted content must quote it raw, in plain quotes,
 // and leave the escaping to Line: text escaped before (%q) is escaped
 // again, and a real control character then shows as the text of one.
-func Line(s string) string { return escape(s, escapeAll) }
+func Line(s string) string { return escape(s, 0) }
 
 // Message is Line for a message rather than a value: spaces at its ends
 // are its layout (an indented line of a usage error), and are kept.
@@ -44,7 +44,6 @@ func Message(s string) string { return escape(s, keepEdges) }
 
 // The parts of Line's escaping that Message and Clean leave out.
 const (
-	escapeAll       = 0
 	keepEdges       = 1 << iota // spaces at the ends are kept
 	keepBackslashes             // a backslash is kept single
 )
@@ -213,11 +212,11 @@ func escapeStart(s string, i int) int {
 	return i
 }
 
-// words is Line for catalog prose in Markdown, where a run of white space,
-// line breaks included, reads as one space anyway: it folds such runs and
-// trims the ends before escaping what is left.
+// words is Clean for catalog prose in Markdown, where a run of white
+// space, line breaks included, reads as one space anyway: it folds such
+// runs and trims the ends before escaping what is left.
 func words(s string) string {
-	return Line(strings.Join(strings.Fields(s), " "))
+	return escape(strings.Join(strings.Fields(s), " "), keepEdges|keepBackslashes)
 }
 
 // Count writes n with the singular or plural noun: "1 record", "2 records".
