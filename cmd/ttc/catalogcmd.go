@@ -48,7 +48,7 @@ func runValidate(a *app, overlays []string) error {
 	var le *catalog.LoadError
 	if errors.As(err, &le) {
 		for _, p := range le.Problems {
-			fmt.Fprintln(a.stdout, view.Message(p.String())) // a problem quotes paths and what files hold
+			fmt.Fprintln(a.stdout, view.Line(p.String())) // a problem quotes paths and what files hold
 		}
 		return fmt.Errorf("catalog has %s", view.Count(int64(len(le.Problems)), "problem", "problems"))
 	}
@@ -57,7 +57,7 @@ func runValidate(a *app, overlays []string) error {
 	}
 	problems := ruleset.CheckSamples(c)
 	for _, p := range problems {
-		fmt.Fprintln(a.stdout, view.Message(p.String())) // a problem quotes paths and what files hold
+		fmt.Fprintln(a.stdout, view.Line(p.String())) // a problem quotes paths and what files hold
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("catalog rules have %s", view.Count(int64(len(problems)), "problem", "problems"))

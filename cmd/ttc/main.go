@@ -38,12 +38,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitFindings
 	case isCobraUsage(err):
 		// cobra's own messages ("unknown command … Did you mean") run to
-		// several lines, and quote only what was typed.
+		// several lines, indented, and quote what was typed with %q.
 		for _, line := range strings.Split(err.Error(), "\n") {
 			if line = strings.ReplaceAll(line, "\t", "  "); strings.TrimSpace(line) != "" {
-				fmt.Fprintf(stderr, "ttc: %s\n", view.Message(line))
+				fmt.Fprintf(stderr, "ttc: %s\n", view.Quoted(line))
 			}
 		}
+		return exitUsage
+	case errors.As(err, &ue) && ue.quoted:
+		fmt.Fprintf(stderr, "ttc: %s\n", view.Quoted(err.Error()))
 		return exitUsage
 	case errors.As(err, &ue):
 		printError(stderr, err)
@@ -63,7 +66,7 @@ func printError(w io.Writer, err error) {
 	switch e := err.(type) {
 	case interface{ Unwrap() []error }:
 		if !joined(err, e.Unwrap()) {
-			fmt.Fprintf(w, "ttc: %s\n", view.Message(err.Error()))
+			fmt.Fprintf(w, "ttc: %s\n", view.Line(err.Error()))
 			return
 		}
 		for _, e := range e.Unwrap() {
@@ -71,15 +74,19 @@ func printError(w io.Writer, err error) {
 		}
 	case interface{ Lines() []string }:
 		for _, line := range e.Lines() {
-			fmt.Fprintf(w, "ttc: %s\n", view.Message(line))
+			fmt.Fprintf(w, "ttc: %s\n", view.Line(line))
 		}
 	default:
-		fmt.Fprintf(w, "ttc: %s\n", view.Message(err.Error()))
+		fmt.Fprintf(w, "ttc: %s\n", view.Line(err.Error()))
 	}
 }
 
 // usageError marks errors in how the command was called.
-type usageError struct{ err error }
+type usageError struct {
+	err error
+	// quoted marks pflag's messages, which quote what was typed with %q.
+	quoted bool
+}
 
 // Error returns the wrapped message.
 func (e *usageError) Error() string { return e.err.Error() }
@@ -88,7 +95,7 @@ func (e *usageError) Error() string { return e.err.Error() }
 func (e *usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error {
-	return &usageError{fmt.Errorf(format, args...)}
+	return &usageError{err: fmt.Errorf(format, args...)}
 }
 
 // findingsExit asks main to exit with exitFindings after a successful run.

@@ -104,6 +104,12 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "--workers", "-1", "../../examples/incident"}, exitUsage, "--workers"},
 		{[]string{"scan", "--rules", "no/such/rules", "../../examples/incident"}, exitUsage, "--rules"},
 		{[]string{"scan", "-", "-"}, exitUsage, "named twice"},
+		// A control character typed into an argument is escaped once, by
+		// pflag's or cobra's %q or by ours, never twice.
+		{[]string{"scan", "--workers", "\x1b", "../../examples/incident"}, exitUsage, `invalid argument "\x1b" for "--workers"`},
+		{[]string{"sc\x1ban"}, exitUsage, `unknown command "sc\x1ban"`},
+		{[]string{"scan", "-o", "x\x1b", "../../examples/incident"}, exitUsage, `unknown output format "x\x1b"`},
+		{[]string{"scan", "--tactic", "x\x1b", "../../examples/incident"}, exitUsage, `--tactic: "x\x1b" is no`},
 		{[]string{"scan", "--since", "2026-03-15", "--until", "2026-03-14", "../../examples/incident"}, exitUsage, "is not before"},
 		{[]string{"scan", "-o", "jsonl", "no/such/log.json"}, exitError, "could not be read"},
 		{[]string{"scan", "-o", "jsonl", "../../examples/incident"}, exitOK, ""},

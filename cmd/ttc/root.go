@@ -48,7 +48,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err: err, quoted: true} })
 	pf := root.PersistentFlags()
 	pf.StringArrayVar(&a.overlays, "catalog", nil, "overlay catalog folder with your own or replacement techniques (repeatable)")
 	pf.StringVar(&a.dataDir, "data-dir", "", "where imported ATT&CK data lives (default: the per-user cache folder, ttc/attack)")

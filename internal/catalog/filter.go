@@ -40,9 +40,9 @@ type FilterError struct {
 // Error names the field and the value that matched nothing.
 func (e *FilterError) Error() string {
 	if e.Why != "" {
-		return fmt.Sprintf("%s %q: %s", e.Field, e.Value, e.Why)
+		return fmt.Sprintf("%s \"%s\": %s", e.Field, e.Value, e.Why)
 	}
-	return fmt.Sprintf("unknown %s %q", e.Field, e.Value)
+	return fmt.Sprintf("unknown %s \"%s\"", e.Field, e.Value)
 }
 
 // normaliseEvent accepts an event written with its CloudTrail event source

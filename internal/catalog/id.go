@@ -41,7 +41,7 @@ func ParseID(id string) (IDKind, error) {
 			return p.kind, nil
 		}
 	}
-	return 0, fmt.Errorf("malformed technique ID %q: want T1234, T1234.001, T1234.A001, AT1234 or AT1234.001", id)
+	return 0, fmt.Errorf("malformed technique ID \"%s\": want T1234, T1234.001, T1234.A001, AT1234 or AT1234.001", id)
 }
 
 // IsSub reports whether the kind is a sub-technique of some parent.

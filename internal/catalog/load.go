@@ -102,7 +102,7 @@ func readSource(src Source, ps *problems) *raw {
 		m := &Mitigation{Source: name(rel)}
 		if d, ok := parseDoc(name(rel), data, m, ps); ok {
 			if want := strings.TrimSuffix(strings.TrimSuffix(e.Name(), ".yaml"), ".yml"); m.ID != want {
-				ps.at(d, []any{"id"}, "mitigation id %q does not match its file name %q", m.ID, want)
+				ps.at(d, []any{"id"}, "mitigation id \"%s\" does not match its file name \"%s\"", m.ID, want)
 			}
 			r.mitigations = append(r.mitigations, m)
 			r.docs[m] = d
@@ -143,7 +143,7 @@ func readTechnique(src Source, dir string, ps *problems, docs map[any]*doc) *Tec
 	}
 	docs[t] = d
 	if t.ID != dir {
-		ps.at(d, []any{"id"}, "technique id %q does not match its folder name %q", t.ID, dir)
+		ps.at(d, []any{"id"}, "technique id \"%s\" does not match its folder name \"%s\"", t.ID, dir)
 	}
 	for _, e := range readDir(src.FS, path.Join(src.Dir, rel, "rules"), "", nil) {
 		if e.IsDir() || !isYAML(e.Name()) {

@@ -64,13 +64,13 @@ func (v *validator) tactics() {
 			v.ps.at(v.tacticDoc, []any{"tactics", i, field}, format, args...)
 		}
 		if !tacticIDRE.MatchString(t.ID) {
-			at("id", "malformed tactic ID %q: want TA followed by four digits", t.ID)
+			at("id", "malformed tactic ID \"%s\": want TA followed by four digits", t.ID)
 		}
 		if !shortNameRE.MatchString(t.ShortName) {
-			at("short_name", "malformed tactic short name %q", t.ShortName)
+			at("short_name", "malformed tactic short name \"%s\"", t.ShortName)
 		}
 		if seenShort[t.ShortName] {
-			at("short_name", "duplicate tactic short name %q", t.ShortName)
+			at("short_name", "duplicate tactic short name \"%s\"", t.ShortName)
 		}
 		if seenOrder[t.Order] {
 			at("order", "duplicate tactic order %d", t.Order)
@@ -91,7 +91,7 @@ func (v *validator) services() {
 			v.ps.at(v.serviceDoc, []any{"services", i, field}, format, args...)
 		}
 		if !serviceKeyRE.MatchString(s.Key) {
-			at("key", "malformed service key %q", s.Key)
+			at("key", "malformed service key \"%s\"", s.Key)
 		}
 		if blank(s.Name) {
 			at("name", "service %s has no name", s.Key)
@@ -102,7 +102,7 @@ func (v *validator) services() {
 		for j, es := range s.EventSources {
 			if !eventSourceRE.MatchString(es) {
 				v.ps.at(v.serviceDoc, []any{"services", i,
-					"event_sources", j}, "malformed event source %q: want <name>.amazonaws.com", es)
+					"event_sources", j}, "malformed event source \"%s\": want <name>.amazonaws.com", es)
 			}
 		}
 		seen := map[string]bool{}
@@ -110,7 +110,7 @@ func (v *validator) services() {
 			at := []any{"services", i, "data_events", j}
 			switch {
 			case seen[e]:
-				v.ps.at(v.serviceDoc, at, "duplicate data event %q", e)
+				v.ps.at(v.serviceDoc, at, "duplicate data event \"%s\"", e)
 			case eventChecker != nil:
 				if err := eventChecker(s.Key, s.SDKModules, e); err != nil {
 					v.ps.at(v.serviceDoc, at, "%v", err)
@@ -126,7 +126,7 @@ func (v *validator) mitigation(m *Mitigation) {
 	v.noControls(d, map[string]string{"name": m.Name, "summary": m.Summary, "description": m.Description})
 	if !mitigationIDRE.MatchString(m.ID) {
 		v.ps.at(d, []any{"id"},
-			"malformed mitigation ID %q: want lower-case words joined by -", m.ID)
+			"malformed mitigation ID \"%s\": want lower-case words joined by -", m.ID)
 	}
 	v.required(d, map[string]string{"name": m.Name, "summary": m.Summary, "description": m.Description})
 	if len(m.Services) == 0 {
@@ -134,7 +134,7 @@ func (v *validator) mitigation(m *Mitigation) {
 	}
 	for i, s := range m.Services {
 		if _, ok := v.c.serviceByKey[s]; !ok {
-			v.ps.at(d, []any{"services", i}, "unknown service %q", s)
+			v.ps.at(d, []any{"services", i}, "unknown service \"%s\"", s)
 		}
 	}
 	if len(m.Controls) == 0 {
@@ -143,7 +143,7 @@ func (v *validator) mitigation(m *Mitigation) {
 	for i, ctl := range m.Controls {
 		if !slices.Contains(ControlKinds, ctl.Kind) {
 			v.ps.at(d, []any{"controls", i,
-				"kind"}, "unknown control kind %q: want one of %s", ctl.Kind, strings.Join(ControlKinds, ", "))
+				"kind"}, "unknown control kind \"%s\": want one of %s", ctl.Kind, strings.Join(ControlKinds, ", "))
 		}
 		if blank(ctl.Title) || blank(ctl.Detail) || blank(ctl.Stops) {
 			v.ps.at(d, []any{"controls", i}, "control needs title, detail and stops")
@@ -161,7 +161,7 @@ func (v *validator) technique(t *Technique) {
 	})
 	for _, path := range [][]any{{"aws_specific"}, {"detection", "data_events_required"}} {
 		if n := d.node(path...); n != nil && n.ShortTag() != "!!bool" {
-			v.ps.at(d, path, "%s must be true or false, got %q", path[len(path)-1], n.Value)
+			v.ps.at(d, path, "%s must be true or false, got \"%s\"", path[len(path)-1], n.Value)
 		}
 	}
 	kind, err := ParseID(t.ID)
@@ -186,12 +186,12 @@ func (v *validator) technique(t *Technique) {
 	}
 	for i, ta := range t.Tactics {
 		if _, ok := v.c.tacticByID[ta]; !ok {
-			v.ps.at(d, []any{"tactics", i}, "unknown tactic %q", ta)
+			v.ps.at(d, []any{"tactics", i}, "unknown tactic \"%s\"", ta)
 		}
 	}
 	for i, s := range t.Services {
 		if _, ok := v.c.serviceByKey[s]; !ok {
-			v.ps.at(d, []any{"services", i}, "unknown service %q", s)
+			v.ps.at(d, []any{"services", i}, "unknown service \"%s\"", s)
 		}
 	}
 	v.detection(d, t)
@@ -200,7 +200,7 @@ func (v *validator) technique(t *Technique) {
 	}
 	for i, m := range t.Mitigations {
 		if _, ok := v.c.mitigationBy[m.ID]; !ok {
-			v.ps.at(d, []any{"mitigations", i, "id"}, "unknown mitigation %q", m.ID)
+			v.ps.at(d, []any{"mitigations", i, "id"}, "unknown mitigation \"%s\"", m.ID)
 		}
 		if blank(m.Effect) {
 			v.ps.at(d, []any{"mitigations", i}, "mitigation %s: say what it stops (effect)", m.ID)
@@ -208,14 +208,14 @@ func (v *validator) technique(t *Technique) {
 	}
 	for i, m := range t.AttackMitigations {
 		if !attackMitRE.MatchString(m) {
-			v.ps.at(d, []any{"attack_mitigations", i}, "malformed ATT&CK mitigation ID %q", m)
+			v.ps.at(d, []any{"attack_mitigations", i}, "malformed ATT&CK mitigation ID \"%s\"", m)
 		}
 	}
 	for i, r := range t.Related {
 		if r == t.ID {
 			v.ps.at(d, []any{"related", i}, "technique lists itself as related")
 		} else if _, ok := v.c.techniqueBy[r]; !ok {
-			v.ps.at(d, []any{"related", i}, "unknown related technique %q", r)
+			v.ps.at(d, []any{"related", i}, "unknown related technique \"%s\"", r)
 		}
 	}
 	v.references(d, t.References)
@@ -228,14 +228,14 @@ func (v *validator) parent(d *doc, t *Technique, kind IDKind) {
 	switch {
 	case kind.IsSub() && t.Parent != want:
 		v.ps.at(d, []any{"parent"},
-			"parent is %q, want %q for sub-technique %s", t.Parent, want, t.ID)
+			"parent is \"%s\", want \"%s\" for sub-technique %s", t.Parent, want, t.ID)
 	case kind.IsSub():
 		if _, ok := v.c.techniqueBy[want]; !ok {
 			v.ps.at(d, []any{"parent"}, "missing parent technique %s", want)
 		}
 	case t.Parent != "":
 		v.ps.at(d, []any{"parent"},
-			"technique %s is not a sub-technique but names parent %q", t.ID, t.Parent)
+			"technique %s is not a sub-technique but names parent \"%s\"", t.ID, t.Parent)
 	}
 	if t.AWSSpecific != kind.IsAWSSpecific() {
 		v.ps.at(d, []any{"aws_specific"},
@@ -250,16 +250,16 @@ func (v *validator) detection(d *doc, t *Technique) {
 		at := []any{"detection", "cloudtrail_events", i}
 		m := eventRE.FindStringSubmatch(e)
 		if m == nil {
-			v.ps.at(d, at, "malformed event name %q: want service:EventName", e)
+			v.ps.at(d, at, "malformed event name \"%s\": want service:EventName", e)
 			continue
 		}
 		if seen[e] {
-			v.ps.at(d, at, "duplicate event name %q", e)
+			v.ps.at(d, at, "duplicate event name \"%s\"", e)
 		}
 		seen[e] = true
 		svc, ok := v.c.serviceByKey[m[1]]
 		if !ok {
-			v.ps.at(d, at, "event %q names unknown service %q", e, m[1])
+			v.ps.at(d, at, "event \"%s\" names unknown service \"%s\"", e, m[1])
 			continue
 		}
 		if eventChecker != nil {
@@ -286,7 +286,7 @@ func (v *validator) detection(d *doc, t *Technique) {
 	for i, g := range det.GuardDutyFindings {
 		if !guardDutyRE.MatchString(g) {
 			v.ps.at(d, []any{"detection",
-				"guardduty_findings", i}, "malformed GuardDuty finding type %q", g)
+				"guardduty_findings", i}, "malformed GuardDuty finding type \"%s\"", g)
 		}
 	}
 	if len(t.Rules) > 0 {
@@ -324,7 +324,7 @@ func (v *validator) attack(d *doc, t *Technique, kind IDKind, idOK bool) {
 	for i, a := range t.Attack.Aliases {
 		if !attackIDRE.MatchString(a.ID) || !versionRE.MatchString(a.Version) {
 			v.ps.at(d, []any{"attack",
-				"aliases", i}, "alias needs an ATT&CK ID and version, got %q in %q", a.ID, a.Version)
+				"aliases", i}, "alias needs an ATT&CK ID and version, got \"%s\" in \"%s\"", a.ID, a.Version)
 		}
 	}
 }
@@ -338,7 +338,7 @@ func (v *validator) dates(d *doc, t *Technique) {
 	}{{"first_seen", t.FirstSeen, &first}, {"updated", t.Updated, &upd}} {
 		tm, err := time.Parse(time.DateOnly, f.val)
 		if err != nil {
-			v.ps.at(d, []any{f.key}, "%s must be a date YYYY-MM-DD, got %q", f.key, f.val)
+			v.ps.at(d, []any{f.key}, "%s must be a date YYYY-MM-DD, got \"%s\"", f.key, f.val)
 			continue
 		}
 		*f.dst = tm
@@ -356,7 +356,7 @@ func (v *validator) references(d *doc, refs []Reference) {
 		u, err := url.Parse(r.URL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			v.ps.at(d, []any{"references", i,
-				"url"}, "reference URL %q is not an absolute http(s) URL", r.URL)
+				"url"}, "reference URL \"%s\" is not an absolute http(s) URL", r.URL)
 		}
 		if blank(r.Title) {
 			v.ps.at(d, []any{"references", i}, "reference needs a title")

@@ -39,7 +39,7 @@ func ParseFormat(s string, allowed []Format) (Format, error) {
 	for i, a := range allowed {
 		names[i] = string(a)
 	}
-	return "", fmt.Errorf("unknown output format %q: want %s", s, strings.Join(names, ", "))
+	return "", fmt.Errorf("unknown output format \"%s\": want %s", s, strings.Join(names, ", "))
 }
 
 // Document is the envelope of every JSON and YAML output.

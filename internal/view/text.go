@@ -38,11 +38,13 @@ const maxMarks = 4
 // again, and a real control character then shows as the text of one.
 func Line(s string) string { return escape(s, 0) }
 
-// Message is Line for a message rather than a value: spaces at its ends
-// are its layout (an indented line of a usage error), and are kept.
-func Message(s string) string { return escape(s, keepEdges) }
+// Quoted is Line for text whose untrusted parts were quoted Go-style
+// already (%q), as cobra's and pflag's usage errors are: its backslashes
+// and its spaces (an indented line) are kept as they are, so that an
+// escape is not escaped twice; a control character is still escaped.
+func Quoted(s string) string { return escape(s, keepEdges|keepBackslashes) }
 
-// The parts of Line's escaping that Message and Clean leave out.
+// The parts of Line's escaping that Quoted and Clean leave out.
 const (
 	keepEdges       = 1 << iota // spaces at the ends are kept
 	keepBackslashes             // a backslash is kept single

@@ -235,33 +235,14 @@ func TestShrinkOrder(t *testing.T) {
 	}
 }
 
-func TestMessage(t *testing.T) {
+func TestQuoted(t *testing.T) {
 	for in, want := range map[string]string{
-		"  techniques":             "  techniques",
-		"open \"a\x1b\\b\": gone ": `open "a\x1b\\b": gone `,
-		"plain":                    "plain",
+		"  techniques":               "  techniques",
+		`unknown command "sc\x1ban"`: `unknown command "sc\x1ban"`,
+		"raw \x1b\u202e left":        `raw \x1b\u202e left`,
 	} {
-		if got := Message(in); got != want {
-			t.Errorf("Message(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestFitKeepsEscapesWhole(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{Line("ab\x1bcdef"), 5, `ab…`},
-		{Line("ab\x1bcdef"), 7, `ab\x1b…`},
-		{Line(`ab\cdef`), 4, `ab…`},
-		{Line(`ab\cdef`), 5, `ab\\…`},
-		{Line("a\u202eb"), 6, `a…`},
-		{Line("abcdef"), 4, `abc…`},
-	} {
-		if got := fit(tc.in, tc.n); got != tc.want {
-			t.Errorf("fit(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		if got := Quoted(in); got != want {
+			t.Errorf("Quoted(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
