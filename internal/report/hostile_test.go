@@ -126,3 +126,29 @@ func TestForgedValuesStayOnTheirLine(t *testing.T) {
 		}
 	}
 }
+
+// TestActorListsSeparated checks that an actor's keys and addresses are
+// shown one by one: "AWS Internal" is one source address, not two.
+func TestActorListsSeparated(t *testing.T) {
+	res := small()
+	g := res.Findings[0]
+	g.Actor.SourceIP, g.Actor.AccessKeyID = "AWS Internal", "AKIA a "
+	res.Findings = append(res.Findings, g)
+	res.Summary.Findings = 2
+	for _, w := range []struct{ name, want string }{
+		{"table by actor", "keys AKIAEXAMPLEKEY000001, AKIA a\\x20, from 203.0.113.77, AWS Internal"},
+		{"html", "keys AKIAEXAMPLEKEY000001, AKIA a\\x20 · from 203.0.113.77, AWS Internal"},
+	} {
+		var b bytes.Buffer
+		for _, wr := range writers {
+			if wr.name == w.name {
+				if err := wr.write(&b, res); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if !strings.Contains(b.String(), w.want) {
+			t.Errorf("%s does not say %q:\n%s", w.name, w.want, b.String())
+		}
+	}
+}

@@ -106,6 +106,9 @@ type actorView struct {
 	Rows iter.Seq[scan.Finding]
 }
 
+// lines passes each value of list through view.Line. A report joins them
+// with commas: joined first, two values ("AKIA1 AKIA2", or "AWS Internal",
+// a source address CloudTrail writes) could not be told from one.
 func lines(list []string) []string {
 	out := make([]string, len(list))
 	for i, s := range list {

@@ -55,10 +55,10 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 		fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(view.Line(a.Actor), opts.View), view.Line(orDash(a.Type)),
 			view.Count(int64(n), "finding", "findings"), view.Line(a.First), view.Line(a.Last))
 		if len(a.AccessKey) > 0 {
-			fmt.Fprintf(&b, ", keys %s%s", view.Line(strings.Join(a.AccessKey, " ")), andMore(a.MoreAccessKeys))
+			fmt.Fprintf(&b, ", keys %s%s", strings.Join(lines(a.AccessKey), ", "), andMore(a.MoreAccessKeys))
 		}
 		if len(a.SourceIPs) > 0 {
-			fmt.Fprintf(&b, ", from %s%s", view.Line(strings.Join(a.SourceIPs, " ")), andMore(a.MoreSourceIPs))
+			fmt.Fprintf(&b, ", from %s%s", strings.Join(lines(a.SourceIPs), ", "), andMore(a.MoreSourceIPs))
 		}
 		b.WriteString("\n")
 		for _, ua := range a.UserAgent {
