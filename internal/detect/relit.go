@@ -3,7 +3,9 @@ package detect
 import (
 	"bytes"
 	"regexp/syntax"
+	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // litFilter is a cheap test run before a regular expression: every match of
@@ -59,7 +61,9 @@ func usefulSet(set []string) bool {
 		return false
 	}
 	for _, s := range set {
-		if len(s) < minLit {
+		// U+FFFD in an expression also matches any byte that is not UTF-8,
+		// which the filter's byte comparison would not find.
+		if len(s) < minLit || strings.ContainsRune(s, utf8.RuneError) {
 			return false
 		}
 	}

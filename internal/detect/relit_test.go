@@ -17,6 +17,7 @@ func TestRequiredLiterals(t *testing.T) {
 		{`(?i)secret`, nil}, // 64 spellings: too many to filter on
 		{`"Action"\s*:\s*(\[[^\]]*)?"(\*|(?i:iam):\*)"`, [][]string{{`"Action"`}, {`"*"`, `"IAM:*"`, `"IAm:*"`, `"IaM:*"`, `"Iam:*"`, `"iAM:*"`, `"iAm:*"`, `"iaM:*"`, `"iam:*"`}}},
 		{`(?i:k)ey`, [][]string{{"Key", "key", "\u212aey"}}}, // the Kelvin sign folds to k
+		{`\x{fffd}abc`, nil}, // U+FFFD also matches a byte that is not UTF-8
 		{`ab|cd`, nil},
 		{`(abc|xyz)[0-9]+def`, [][]string{{"abc", "xyz"}, {"def"}}},
 		{`abc|x+yzw`, [][]string{{"abc", "yzw"}}},
@@ -55,10 +56,11 @@ func TestRequiredLiteralsSound(t *testing.T) {
 		`(?i)ab[cd]ef`,
 		`"Action"\s*:\s*(\[[^\]]*)?"(\*|(?i:iam):\*)"`,
 		`(?i:k)ey[0-9]`,
+		`abc\x{fffd}def`,
 		`^(ab|cd)ef$`,
 	}
 	alphabet := []string{"a", "b", "c", "d", "e", "f", "g", "hij", "x", "yzw", "1", "[", "]", `"`, "*", ":",
-		" ", `"Action"`, `"iam:*"`, `"IaM:*"`, `"*"`, "k", "K", "\u212a", "ey", "ey1", "abc", "xyz", "def", "assumed-role/aws", "E", "F", "AB", "acd", "ehij", "[\"s3:*\",", "Action\":"}
+		" ", `"Action"`, `"iam:*"`, `"IaM:*"`, `"*"`, "k", "K", "\u212a", "ey", "ey1", "\xff", "\ufffd", "abc\xffdef", "abc", "xyz", "def", "assumed-role/aws", "E", "F", "AB", "acd", "ehij", "[\"s3:*\",", "Action\":"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, expr := range exprs {
 		re := regexp.MustCompile(expr)
