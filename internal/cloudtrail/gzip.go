@@ -72,9 +72,9 @@ func (m *members) next() error {
 	}
 	switch {
 	case n == 1<<30:
-		return fmt.Errorf("%w (%d bytes or more)", ErrTrailingData, n)
+		return fmt.Errorf("%w: %d bytes or more to the end of the file, not read", ErrTrailingData, n)
 	case n == 1:
-		return fmt.Errorf("%w (1 byte)", ErrTrailingData)
+		return fmt.Errorf("%w: 1 byte to the end of the file, not read", ErrTrailingData)
 	}
-	return fmt.Errorf("%w (%d bytes)", ErrTrailingData, n)
+	return fmt.Errorf("%w: %d bytes to the end of the file, not read", ErrTrailingData, n)
 }

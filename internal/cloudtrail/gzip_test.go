@@ -34,11 +34,12 @@ func TestGzip(t *testing.T) {
 		{name: "cut before trailer", in: whole[:len(whole)-4], produced: 3, err: io.ErrUnexpectedEOF},
 		{name: "bad checksum", in: append(bytes.Clone(whole[:len(whole)-8]), 0, 0, 0, 0, 0, 0, 0, 0), produced: 3, err: errAny},
 		{name: "header only", in: whole[:5], err: io.ErrUnexpectedEOF},
-		{name: "7 bytes after the data", in: append(bytes.Clone(whole), "garbage"...), produced: 3, err: ErrTrailingData, msg: "(7 bytes)"},
-		{name: "a line after the data", in: append(bytes.Clone(whole), strings.Repeat("x", 100)+"\n"...), produced: 3, err: ErrTrailingData, msg: "(101 bytes)"},
-		{name: "zero padding", in: append(bytes.Clone(whole), make([]byte, 512)...), produced: 3, err: ErrTrailingData, msg: "(512 bytes)"},
-		{name: "one byte after the data", in: append(bytes.Clone(whole), 0x1f), produced: 3, err: ErrTrailingData, msg: "(1 byte)"},
+		{name: "7 bytes after the data", in: append(bytes.Clone(whole), "garbage"...), produced: 3, err: ErrTrailingData, msg: ": 7 bytes to the end of the file"},
+		{name: "a line after the data", in: append(bytes.Clone(whole), strings.Repeat("x", 100)+"\n"...), produced: 3, err: ErrTrailingData, msg: ": 101 bytes to the end"},
+		{name: "zero padding", in: append(bytes.Clone(whole), make([]byte, 512)...), produced: 3, err: ErrTrailingData, msg: ": 512 bytes to the end"},
+		{name: "one byte after the data", in: append(bytes.Clone(whole), 0x1f), produced: 3, err: ErrTrailingData, msg: ": 1 byte to the end"},
 		{name: "empty member between", in: append(append(gz(t, records), gz(t, nil)...), whole...), produced: 6},
+		{name: "garbage between members", in: append(append(bytes.Clone(whole), "junk"...), whole...), produced: 3, err: ErrTrailingData, msg: "not read"},
 		{name: "cut second member", in: append(bytes.Clone(whole), whole[:len(whole)/2]...), produced: 3, err: io.ErrUnexpectedEOF},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -151,10 +152,9 @@ func decodeHeader(raw []byte) header {
 		// attempt, and shows the value as JSON, compacted.
 		var b bytes.Buffer
 		if json.Compact(&b, v) == nil {
-			switch b.String() {
-			case "false", "0", "[]", "{}":
-			default:
-				h.ErrorCode = b.String()
+			c := b.String()
+			if f, err := strconv.ParseFloat(c, 64); !(err == nil && f == 0) && c != "false" && c != "[]" && c != "{}" {
+				h.ErrorCode = c
 			}
 		}
 	}

@@ -65,6 +65,7 @@ func TestErrorCodeOfAnotherType(t *testing.T) {
 		`{"eventName":"StopLogging","errorCode":[ ]}`:                   "",
 		`{"eventName":"StopLogging","errorCode":{}}`:                    "",
 		`{"eventName":"StopLogging","errorCode":0}`:                     "",
+		`{"eventName":"StopLogging","errorCode":-0.0e1}`:                "",
 		`{"eventName":"StopLogging","errorCode":true}`:                  "true",
 		`{"eventName":"StopLogging","errorCode":"AccessDenied"}`:        "AccessDenied",
 	} {
