@@ -83,16 +83,16 @@ func (ds *Dataset) checkOne(t *catalog.Technique) []Finding {
 			add(KindRevoked, id, "", "revoked in ATT&CK v%s; the data names no replacement", ds.Version)
 			return out
 		}
-		add(KindRevoked, id, r.ID, "revoked in ATT&CK v%s; replaced by %s %q", ds.Version, r.ID, r.Name)
+		add(KindRevoked, id, r.ID, "revoked in ATT&CK v%s; replaced by %s \"%s\"", ds.Version, r.ID, r.Name)
 		return out
 	case at.Deprecated:
-		add(KindDeprecated, id, "", "deprecated in ATT&CK v%s (%q)", ds.Version, at.Name)
+		add(KindDeprecated, id, "", "deprecated in ATT&CK v%s (\"%s\")", ds.Version, at.Name)
 		return out
 	}
 
 	if !renumbered {
 		if want, got, ok := ds.nameMismatch(t, at); ok {
-			add(KindRenamed, id, "", "catalog says %q, ATT&CK v%s says %q", got, ds.Version, want)
+			add(KindRenamed, id, "", "catalog says \"%s\", ATT&CK v%s says \"%s\"", got, ds.Version, want)
 		}
 	}
 	if extra, missing := ds.tacticDiff(t, at); len(extra)+len(missing) > 0 {

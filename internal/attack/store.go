@@ -52,7 +52,7 @@ func (s *Store) Save(ds *Dataset) (string, error) {
 		return "", fmt.Errorf("save attack data: %w", ErrNoVersion)
 	}
 	if strings.ContainsAny(ds.Version, `/\`) || strings.Contains(ds.Version, "..") {
-		return "", fmt.Errorf("save attack data: malformed version %q", ds.Version)
+		return "", fmt.Errorf("save attack data: malformed version \"%s\"", ds.Version)
 	}
 	data, err := encodeDataset(ds)
 	if err != nil {

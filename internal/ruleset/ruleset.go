@@ -145,7 +145,7 @@ func LevelRank(level string) int {
 func (s *Set) AtLeast(min string) (*Set, int, error) {
 	floor := LevelRank(min)
 	if floor < 0 {
-		return nil, 0, fmt.Errorf("unknown rule level %q: want one of %s", min, strings.Join(Levels, ", "))
+		return nil, 0, fmt.Errorf("unknown rule level \"%s\": want one of %s", min, strings.Join(Levels, ", "))
 	}
 	var kept []*Rule
 	for _, r := range s.rules {

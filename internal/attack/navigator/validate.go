@@ -35,12 +35,12 @@ var (
 func (l *Layer) Validate() error {
 	var v validator
 	v.check(l.Name != "", "name is required")
-	v.check(slices.Contains(domains, l.Domain), "domain %q is not one of %s", l.Domain, strings.Join(domains, ", "))
+	v.check(slices.Contains(domains, l.Domain), "domain \"%s\" is not one of %s", l.Domain, strings.Join(domains, ", "))
 	if l.Versions != nil {
-		v.check(l.Versions.Layer == LayerFormat, "versions.layer is %q, must be %q", l.Versions.Layer, LayerFormat)
+		v.check(l.Versions.Layer == LayerFormat, "versions.layer is \"%s\", must be \"%s\"", l.Versions.Layer, LayerFormat)
 		v.check(l.Versions.Navigator != "", "versions.navigator is required")
 		v.check(l.Versions.Navigator == "" || compareDotted(l.Versions.Navigator, minNavigator) >= 0,
-			"versions.navigator %q is below %s", l.Versions.Navigator, minNavigator)
+			"versions.navigator \"%s\" is below %s", l.Versions.Navigator, minNavigator)
 	}
 	if l.Sorting != nil {
 		v.check(*l.Sorting >= 0 && *l.Sorting <= 3, "sorting %d is not 0-3", *l.Sorting)
@@ -56,7 +56,7 @@ func (l *Layer) Validate() error {
 	if g := l.Gradient; g != nil {
 		v.check(len(g.Colors) >= 2, "gradient.colors needs at least 2 colours")
 		for _, c := range g.Colors {
-			v.check(colorRe.MatchString(c), "gradient colour %q is not a hex colour", c)
+			v.check(colorRe.MatchString(c), "gradient colour \"%s\" is not a hex colour", c)
 		}
 		v.check(g.MaxValue > g.MinValue, "gradient.maxValue %v must exceed minValue %v", g.MaxValue, g.MinValue)
 	}
@@ -80,14 +80,14 @@ func (v *validator) check(ok bool, format string, args ...any) {
 }
 
 func (v *validator) oneOf(field, value string, allowed []string) {
-	v.check(value == "" || slices.Contains(allowed, value), "%s %q is not one of %s",
+	v.check(value == "" || slices.Contains(allowed, value), "%s \"%s\" is not one of %s",
 		field, value, strings.Join(allowed, ", "))
 }
 
 func (v *validator) technique(at string, t Technique) {
-	v.check(techniqueIDRe.MatchString(t.TechniqueID), "%s: techniqueID %q is not T#### or T####.###", at, t.TechniqueID)
-	v.check(t.Tactic == "" || shortNameRe.MatchString(t.Tactic), "%s: tactic %q is not a tactic shortname", at, t.Tactic)
-	v.check(t.Color == "" || colorRe.MatchString(t.Color), "%s: color %q is not a hex colour", at, t.Color)
+	v.check(techniqueIDRe.MatchString(t.TechniqueID), "%s: techniqueID \"%s\" is not T#### or T####.###", at, t.TechniqueID)
+	v.check(t.Tactic == "" || shortNameRe.MatchString(t.Tactic), "%s: tactic \"%s\" is not a tactic shortname", at, t.Tactic)
+	v.check(t.Color == "" || colorRe.MatchString(t.Color), "%s: color \"%s\" is not a hex colour", at, t.Color)
 	v.metadata(at+".metadata", t.Metadata)
 	v.links(at+".links", t.Links)
 }
@@ -105,7 +105,7 @@ func (v *validator) links(at string, links []Link) {
 		}
 		u, err := url.Parse(l.URL)
 		v.check(l.Label != "", "%s[%d] needs a label", at, i)
-		v.check(err == nil && u.Scheme != "", "%s[%d]: url %q has no scheme", at, i, l.URL)
+		v.check(err == nil && u.Scheme != "", "%s[%d]: url \"%s\" has no scheme", at, i, l.URL)
 	}
 }
 
