@@ -41,7 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		// several lines, indented, and quote what was typed with %q.
 		for _, line := range strings.Split(err.Error(), "\n") {
 			if line = strings.ReplaceAll(line, "\t", "  "); strings.TrimSpace(line) != "" {
-				fmt.Fprintf(stderr, "ttc: %s\n", view.Quoted(line))
+				fmt.Fprintf(stderr, "ttc: %s\n", cobraLine(line))
 			}
 		}
 		return exitUsage
@@ -55,6 +55,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		printError(stderr, err)
 		return exitError
 	}
+}
+
+// cobraLine escapes one line of a cobra usage error. "unknown command"
+// quotes what was typed with %q already, so its escapes are kept as they
+// are; the flag messages hold what was typed as it is; the rest (indented
+// suggestions) names ttc's own commands.
+func cobraLine(line string) string {
+	if strings.HasPrefix(line, "unknown flag") || strings.HasPrefix(line, "unknown shorthand flag") {
+		return view.Line(line)
+	}
+	return view.Quoted(line)
 }
 
 // printError writes err to stderr, one line for each error errors.Join

@@ -108,6 +108,11 @@ func TestExitCodes(t *testing.T) {
 		// pflag's or cobra's %q or by ours, never twice.
 		{[]string{"scan", "--workers", "\x1b", "../../examples/incident"}, exitUsage, `invalid argument "\x1b" for "--workers"`},
 		{[]string{"sc\x1ban"}, exitUsage, `unknown command "sc\x1ban"`},
+		{[]string{"scan", "--w\x1borkers", "1", "../../examples/incident"}, exitUsage, `unknown flag: --w\x1borkers`},
+		{[]string{"scan", `--w\x1borkers`, "1", "../../examples/incident"}, exitUsage, `unknown flag: --w\\x1borkers`},
+		{[]string{"--log-level", "de\x1b", "tactics"}, exitUsage, `unknown level "de\x1b"`},
+		{[]string{"help", "sc\u202ean"}, exitUsage, `no help topic "sc\u202ean"`},
+		{[]string{"help", "scan"}, exitOK, ""},
 		{[]string{"scan", "-o", "x\x1b", "../../examples/incident"}, exitUsage, `unknown output format "x\x1b"`},
 		{[]string{"scan", "--tactic", "x\x1b", "../../examples/incident"}, exitUsage, `--tactic: "x\x1b" is no`},
 		{[]string{"scan", "--since", "2026-03-15", "--until", "2026-03-14", "../../examples/incident"}, exitUsage, "is not before"},

@@ -48,7 +48,24 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err: err, quoted: true} })
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		// cobra's own help prints "Unknown help topic" with what was typed,
+		// unescaped, and succeeds.
+		RunE: func(_ *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				return usagef(`no help topic "%s"`, strings.Join(args, " "))
+			}
+			return cmd.Help()
+		},
+	})
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		// pflag quotes the value of a flag it cannot parse with %q; its
+		// other messages hold what was typed as it is.
+		return &usageError{err: err, quoted: strings.HasPrefix(err.Error(), `invalid argument "`)}
+	})
 	pf := root.PersistentFlags()
 	pf.StringArrayVar(&a.overlays, "catalog", nil, "overlay catalog folder with your own or replacement techniques (repeatable)")
 	pf.StringVar(&a.dataDir, "data-dir", "", "where imported ATT&CK data lives (default: the per-user cache folder, ttc/attack)")
@@ -64,7 +81,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 func (a *app) setup() error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
-		return usagef("--log-level: %v", err)
+		return usagef(`--log-level: unknown level "%s": want debug, info, warn or error`, a.logLevel)
 	}
 	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 	catalog.SetEventChecker(awsapi.CheckEvent)
