@@ -132,12 +132,12 @@ func TestForgedValuesStayOnTheirLine(t *testing.T) {
 func TestActorListsSeparated(t *testing.T) {
 	res := small()
 	g := res.Findings[0]
-	g.Actor.SourceIP, g.Actor.AccessKeyID = "AWS Internal", "AKIA a "
+	g.Actor.SourceIP, g.Actor.AccessKeyID = "AWS Internal", "AKIA a, from 6.6.6.6 "
 	res.Findings = append(res.Findings, g)
 	res.Summary.Findings = 2
 	for _, w := range []struct{ name, want string }{
-		{"table by actor", "keys AKIAEXAMPLEKEY000001, AKIA a\\x20, from 203.0.113.77, AWS Internal"},
-		{"html", "keys AKIAEXAMPLEKEY000001, AKIA a\\x20 · from 203.0.113.77, AWS Internal"},
+		{"table by actor", "keys AKIAEXAMPLEKEY000001, AKIA a\\x2c from 6.6.6.6\\x20, from 203.0.113.77, AWS Internal"},
+		{"html", "keys AKIAEXAMPLEKEY000001, AKIA a\\x2c from 6.6.6.6\\x20 · from 203.0.113.77, AWS Internal"},
 	} {
 		var b bytes.Buffer
 		for _, wr := range writers {
@@ -150,5 +150,19 @@ func TestActorListsSeparated(t *testing.T) {
 		if !strings.Contains(b.String(), w.want) {
 			t.Errorf("%s does not say %q:\n%s", w.name, w.want, b.String())
 		}
+	}
+}
+
+// TestMarkdownActorHeadingKeepsHashes checks that a # ending an actor
+// stays in its Markdown heading, where it would close the heading.
+func TestMarkdownActorHeadingKeepsHashes(t *testing.T) {
+	res := small()
+	res.Findings[0].Actor.ARN = "arn:aws:iam::111122223333:user/x #"
+	var b bytes.Buffer
+	if err := report.WriteMarkdown(&b, res, tactics, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	if want := `Actor arn:aws:iam::111122223333:user/x \#`; !strings.Contains(b.String(), want) {
+		t.Errorf("no heading %q in:\n%s", want, b.String())
 	}
 }

@@ -54,7 +54,7 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 	actors := func(yield func(actorView) bool) {
 		readErr = ignoreEnough(eachTimeline(res, func(a ActorTimeline, n int, g *scan.Group) error {
 			a.Actor, a.Type, a.First, a.Last = view.Line(a.Actor), view.Line(a.Type), view.Line(a.First), view.Line(a.Last)
-			a.AccessKey, a.SourceIPs, a.UserAgent = lines(a.AccessKey), lines(a.SourceIPs), lines(a.UserAgent)
+			a.AccessKey, a.SourceIPs, a.UserAgent = listItems(a.AccessKey), listItems(a.SourceIPs), lines(a.UserAgent)
 			var rowErr error
 			rows := func(yield func(scan.Finding) bool) {
 				listed := 0
@@ -106,9 +106,19 @@ type actorView struct {
 	Rows iter.Seq[scan.Finding]
 }
 
-// lines passes each value of list through view.Line. A report joins them
-// with commas: joined first, two values ("AKIA1 AKIA2", or "AWS Internal",
-// a source address CloudTrail writes) could not be told from one.
+// listItems passes each value of list through view.Line and writes its
+// commas as \x2c, for a report to join them with ", ". Joined first, two
+// values ("AKIA1 AKIA2", or "AWS Internal", a source address CloudTrail
+// writes) could not be told from one, nor could "AKIA1, AKIA2" from two.
+func listItems(list []string) []string {
+	out := lines(list)
+	for i, s := range out {
+		out[i] = strings.ReplaceAll(s, ",", `\x2c`)
+	}
+	return out
+}
+
+// lines passes each value of list through view.Line.
 func lines(list []string) []string {
 	out := make([]string, len(list))
 	for i, s := range list {

@@ -55,10 +55,10 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 		fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(view.Line(a.Actor), opts.View), view.Line(orDash(a.Type)),
 			view.Count(int64(n), "finding", "findings"), view.Line(a.First), view.Line(a.Last))
 		if len(a.AccessKey) > 0 {
-			fmt.Fprintf(&b, ", keys %s%s", strings.Join(lines(a.AccessKey), ", "), andMore(a.MoreAccessKeys))
+			fmt.Fprintf(&b, ", keys %s%s", strings.Join(listItems(a.AccessKey), ", "), andMore(a.MoreAccessKeys))
 		}
 		if len(a.SourceIPs) > 0 {
-			fmt.Fprintf(&b, ", from %s%s", strings.Join(lines(a.SourceIPs), ", "), andMore(a.MoreSourceIPs))
+			fmt.Fprintf(&b, ", from %s%s", strings.Join(listItems(a.SourceIPs), ", "), andMore(a.MoreSourceIPs))
 		}
 		b.WriteString("\n")
 		for _, ua := range a.UserAgent {
@@ -336,7 +336,9 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 			if err := rows(); err != nil {
 				return err
 			}
-			return write("Actor "+view.MarkdownEscape(view.Line(actor)), headers)
+			// A heading's trailing #s would close it and vanish: "user/x #"
+			// would read as "user/x".
+			return write("Actor "+strings.ReplaceAll(view.MarkdownEscape(view.Line(actor)), "#", `\#`), headers)
 		}, row)
 	} else if err = write("Findings", headers); err == nil {
 		err = res.Each(row)
