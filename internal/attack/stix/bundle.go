@@ -3,6 +3,7 @@ package stix
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -29,12 +30,12 @@ func Decode(r io.Reader) (*Bundle, error) {
 		Objects     []json.RawMessage `json:"objects"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("decode stix: %w", err)
+		return nil, fmt.Errorf("decode stix: %w", syntaxError(data, err))
 	}
 	if head.Type != "bundle" {
 		var o Object
 		if err := json.Unmarshal(data, &o); err != nil {
-			return nil, fmt.Errorf("decode stix object: %w", err)
+			return nil, fmt.Errorf("decode stix object: %w", syntaxError(data, err))
 		}
 		if o.Type == "" || o.ID == "" {
 			return nil, fmt.Errorf("decode stix: neither a bundle nor an object with type and id")
@@ -82,4 +83,26 @@ func (b *Bundle) Encode(w io.Writer) error {
 		return fmt.Errorf("write stix bundle: %w", err)
 	}
 	return nil
+}
+
+// syntaxError describes a JSON syntax error in data by its line and column
+// and the byte found there, named plainly: encoding/json's own message
+// quotes that byte with Go escapes, which a display escapes again. Other
+// errors are returned as they are.
+func syntaxError(data []byte, err error) error {
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return err
+	}
+	at := int(se.Offset) - 1
+	if at < 0 || at >= len(data) || se.Error() == "unexpected end of JSON input" {
+		return fmt.Errorf("invalid JSON: unexpected end of input")
+	}
+	line := 1 + bytes.Count(data[:at], []byte{'\n'})
+	col := at - bytes.LastIndexByte(data[:at], '\n')
+	found := fmt.Sprintf("'%c'", data[at])
+	if c := data[at]; c < ' ' || c >= 0x7f || c == '\\' || c == '\'' {
+		found = fmt.Sprintf("byte 0x%02x", c)
+	}
+	return fmt.Errorf("invalid JSON at line %d, column %d: found %s", line, col, found)
 }
