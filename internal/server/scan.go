@@ -190,7 +190,7 @@ func uploadedFile(r *http.Request) (io.Reader, string, error) {
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, "", fmt.Errorf("read form: %w", err)
+		return nil, "", formError{err}
 	}
 	for {
 		p, err := mr.NextPart()
@@ -198,7 +198,7 @@ func uploadedFile(r *http.Request) (io.Reader, string, error) {
 			return nil, "", errNoFile
 		}
 		if err != nil {
-			return nil, "", fmt.Errorf("read form: %w", err)
+			return nil, "", formError{err}
 		}
 		if p.FormName() == "file" {
 			name := path.Base(strings.ReplaceAll(p.FileName(), `\`, "/"))
@@ -211,6 +211,21 @@ func uploadedFile(r *http.Request) (io.Reader, string, error) {
 }
 
 var errNoFile = errors.New("no file: choose a CloudTrail file to upload")
+
+// formError is an error reading the multipart form. Its message leaves out
+// the library's, which quotes the malformed part with Go escapes that the
+// page would escape again; a body over the size limit says so.
+type formError struct{ err error }
+
+func (e formError) Error() string {
+	var tooLarge *http.MaxBytesError
+	if errors.As(e.err, &tooLarge) {
+		return "read form: " + e.err.Error()
+	}
+	return "read form: the multipart form is malformed"
+}
+
+func (e formError) Unwrap() error { return e.err }
 
 // trackReader keeps the first read error that is not EOF, because the scanner
 // turns read errors into per-file rejections and an oversized upload must

@@ -359,3 +359,21 @@ func TestScanUploadWithoutRecords(t *testing.T) {
 func visibleText(page string) string {
 	return regexp.MustCompile(`value="[^"]*"`).ReplaceAllString(page, `value=""`)
 }
+
+// TestScanMalformedForm checks that a broken multipart form is refused with
+// a message of ttc's own: the library's quotes the broken header line with
+// Go escapes, which the page would escape a second time.
+func TestScanMalformedForm(t *testing.T) {
+	s, err := New(Config{Catalog: fixture(t), Log: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\x1by.json\"\r\nbroken header line\x1b\r\n\r\n{}\r\n--b--\r\n"
+	rec := do(t, s.Handler(), http.MethodPost, "/scan", strings.NewReader(body), "Content-Type", "multipart/form-data; boundary=b")
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("status %d, want 400", rec.Code)
+	}
+	if out := rec.Body.String(); !strings.Contains(out, "the multipart form is malformed") || strings.Contains(out, `\\x1b`) {
+		t.Errorf("answer:\n%s", out)
+	}
+}
