@@ -60,6 +60,19 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 			}
 			return cmd.Help()
 		},
+		ValidArgsFunction: func(_ *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			cmd, _, err := root.Find(args)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []string
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), prefix) {
+					names = append(names, sub.Name()+"\t"+sub.Short)
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
 	})
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		// pflag quotes the value of a flag it cannot parse with %q; its
