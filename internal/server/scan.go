@@ -205,9 +205,21 @@ func uploadedFile(r *http.Request) (io.Reader, string, error) {
 			if name == "." || name == "/" {
 				name = "upload"
 			}
-			return p, name, nil
+			return formPart{p}, name, nil
 		}
 	}
+}
+
+// formPart reads the file part of a form; an error reading it (a part cut
+// short, a bad transfer encoding) is the form's.
+type formPart struct{ r io.Reader }
+
+func (p formPart) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if err != nil && err != io.EOF {
+		err = formError{err}
+	}
+	return n, err
 }
 
 var errNoFile = errors.New("no file: choose a CloudTrail file to upload")

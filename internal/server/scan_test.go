@@ -368,12 +368,18 @@ func TestScanMalformedForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\x1by.json\"\r\nbroken header line\x1b\r\n\r\n{}\r\n--b--\r\n"
-	rec := do(t, s.Handler(), http.MethodPost, "/scan", strings.NewReader(body), "Content-Type", "multipart/form-data; boundary=b")
-	if rec.Code != http.StatusBadRequest {
-		t.Errorf("status %d, want 400", rec.Code)
-	}
-	if out := rec.Body.String(); !strings.Contains(out, "the multipart form is malformed") || strings.Contains(out, `\\x1b`) {
-		t.Errorf("answer:\n%s", out)
+	head := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.json\"\r\n"
+	for name, body := range map[string]string{
+		"broken header":  "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\x1by.json\"\r\nbroken header line\x1b\r\n\r\n{}\r\n--b--\r\n",
+		"bad encoding":   head + "Content-Transfer-Encoding: quoted-printable\r\n\r\n{\"Records\":[]}=\r\r\n\x1b\r\n--b--\r\n",
+		"part cut short": head + "\r\n{\"Records\":[",
+	} {
+		rec := do(t, s.Handler(), http.MethodPost, "/scan", strings.NewReader(body), "Content-Type", "multipart/form-data; boundary=b")
+		if rec.Code != http.StatusBadRequest {
+			t.Errorf("%s: status %d, want 400", name, rec.Code)
+		}
+		if out := rec.Body.String(); !strings.Contains(out, "the multipart form is malformed") || strings.Contains(out, `\\x1b`) || strings.Contains(out, `\\r`) {
+			t.Errorf("%s: answer:\n%s", name, out)
+		}
 	}
 }
