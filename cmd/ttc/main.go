@@ -62,6 +62,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 // are; the flag messages hold what was typed as it is; the rest (indented
 // suggestions) names ttc's own commands.
 func cobraLine(line string) string {
+	if rest, ok := strings.CutPrefix(line, "unknown shorthand flag: "); ok {
+		// pflag quotes the one character with %q, and writes the argument
+		// that holds it as typed: the argument alone says it.
+		if _, arg, ok := strings.Cut(rest, " in "); ok {
+			return "unknown shorthand flag in " + view.Line(arg)
+		}
+	}
 	if strings.HasPrefix(line, "unknown flag") || strings.HasPrefix(line, "unknown shorthand flag") {
 		return view.Line(line)
 	}

@@ -111,6 +111,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "--w\x1borkers", "1", "../../examples/incident"}, exitUsage, `unknown flag: --w\x1borkers`},
 		{[]string{"scan", `--w\x1borkers`, "1", "../../examples/incident"}, exitUsage, `unknown flag: --w\\x1borkers`},
 		{[]string{"--log-level", "de\x1b", "tactics"}, exitUsage, `unknown level "de\x1b"`},
+		{[]string{"scan", "-\x1b", "../../examples/incident"}, exitUsage, `unknown shorthand flag in -\x1b`},
+		{[]string{"scan", `-\x1b`, "../../examples/incident"}, exitUsage, `unknown shorthand flag in -\\x1b`},
 		{[]string{"help", "sc\u202ean"}, exitUsage, `no help topic "sc\u202ean"`},
 		{[]string{"help", "scan"}, exitOK, ""},
 		{[]string{"scan", "-o", "x\x1b", "../../examples/incident"}, exitUsage, `unknown output format "x\x1b"`},
