@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 )
 
 // Bundle is a STIX bundle. STIX 2.0 bundles carry spec_version, 2.1 bundles do not.
@@ -90,6 +91,15 @@ func (b *Bundle) Encode(w io.Writer) error {
 // quotes that byte with Go escapes, which a display escapes again. Other
 // errors are returned as they are.
 func syntaxError(data []byte, err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		// encoding/json names the Go type it decodes into, with its tags
+		// quoted: the document's shape, in STIX terms, says more.
+		if te.Field == "" {
+			return fmt.Errorf("the document is a JSON %s, not an object (a STIX bundle or object)", te.Value)
+		}
+		return fmt.Errorf("field %s is a JSON %s, where STIX has %s", te.Field, te.Value, jsonKind(te.Type.Kind()))
+	}
 	var se *json.SyntaxError
 	if !errors.As(err, &se) {
 		return err
@@ -105,4 +115,19 @@ func syntaxError(data []byte, err error) error {
 		found = fmt.Sprintf("byte 0x%02x", c)
 	}
 	return fmt.Errorf("invalid JSON at line %d, column %d: found %s", line, col, found)
+}
+
+// jsonKind names the JSON value a Go kind decodes from.
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Bool:
+		return "true or false"
+	}
+	return "a number"
 }
