@@ -132,12 +132,12 @@ func TestForgedValuesStayOnTheirLine(t *testing.T) {
 func TestActorListsSeparated(t *testing.T) {
 	res := small()
 	g := res.Findings[0]
-	g.Actor.SourceIP, g.Actor.AccessKeyID = "AWS Internal", "AKIA a, from 6.6.6.6 "
+	g.Actor.SourceIP, g.Actor.AccessKeyID = "AWS Internal · x … and more", "AKIA a, from 6.6.6.6 "
 	res.Findings = append(res.Findings, g)
 	res.Summary.Findings = 2
 	for _, w := range []struct{ name, want string }{
-		{"table by actor", "keys AKIAEXAMPLEKEY000001, AKIA a\\x2c from 6.6.6.6\\x20, from 203.0.113.77, AWS Internal"},
-		{"html", "keys AKIAEXAMPLEKEY000001, AKIA a\\x2c from 6.6.6.6\\x20 · from 203.0.113.77, AWS Internal"},
+		{"table by actor", `keys AKIAEXAMPLEKEY000001, AKIA a\x2c from 6.6.6.6\x20, from 203.0.113.77, AWS Internal \u00b7 x \u2026 and more`},
+		{"html", `keys AKIAEXAMPLEKEY000001, AKIA a\x2c from 6.6.6.6\x20 · from 203.0.113.77, AWS Internal \u00b7 x \u2026 and more`},
 	} {
 		var b bytes.Buffer
 		for _, wr := range writers {
@@ -164,5 +164,25 @@ func TestMarkdownActorHeadingKeepsHashes(t *testing.T) {
 	}
 	if want := `Actor arn:aws:iam::111122223333:user/x \#`; !strings.Contains(b.String(), want) {
 		t.Errorf("no heading %q in:\n%s", want, b.String())
+	}
+}
+
+// TestActorTypeCannotForgeTheActor checks that an identity type holding
+// spaces cannot make one actor's summary line read as another's.
+func TestActorTypeCannotForgeTheActor(t *testing.T) {
+	a, b := small(), small()
+	a.Findings[0].Actor.ARN = "arn:aws:iam::1:user/a  IAMUser"
+	b.Findings[0].Actor.ARN, b.Findings[0].Actor.Type = "arn:aws:iam::1:user/a", "IAMUser  IAMUser"
+	var outA, outB bytes.Buffer
+	for _, x := range []struct {
+		res *scan.Result
+		out *bytes.Buffer
+	}{{a, &outA}, {b, &outB}} {
+		if err := report.WriteTable(x.out, x.res, tactics, report.Options{GroupByActor: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(outB.String(), `IAMUser\x20\x20IAMUser`) || outA.String() == outB.String() {
+		t.Errorf("the type's spaces are not escaped:\n%s\n%s", outA.String(), outB.String())
 	}
 }

@@ -53,7 +53,7 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 	var readErr error
 	actors := func(yield func(actorView) bool) {
 		readErr = ignoreEnough(eachTimeline(res, func(a ActorTimeline, n int, g *scan.Group) error {
-			a.Actor, a.Type, a.First, a.Last = view.Line(a.Actor), view.Line(a.Type), view.Line(a.First), view.Line(a.Last)
+			a.Actor, a.Type, a.First, a.Last = view.Line(a.Actor), actorType(a.Type), view.Line(a.First), view.Line(a.Last)
 			a.AccessKey, a.SourceIPs, a.UserAgent = listItems(a.AccessKey), listItems(a.SourceIPs), lines(a.UserAgent)
 			var rowErr error
 			rows := func(yield func(scan.Finding) bool) {
@@ -106,16 +106,32 @@ type actorView struct {
 	Rows iter.Seq[scan.Finding]
 }
 
-// listItems passes each value of list through view.Line and writes its
-// commas as \x2c, for a report to join them with ", ". Joined first, two
-// values ("AKIA1 AKIA2", or "AWS Internal", a source address CloudTrail
-// writes) could not be told from one, nor could "AKIA1, AKIA2" from two.
+// listItems passes each value of list through summaryValue, for a report
+// to join them with ", ". Joined first, two values ("AKIA1 AKIA2", or "AWS
+// Internal", a source address CloudTrail writes) could not be told from
+// one, nor could "AKIA1, AKIA2" from two.
 func listItems(list []string) []string {
-	out := lines(list)
-	for i, s := range out {
-		out[i] = strings.ReplaceAll(s, ",", `\x2c`)
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = summaryValue(s)
 	}
 	return out
+}
+
+// summaryMarks are the separators of an actor's summary line, as the table
+// and the HTML report write it, and their escapes.
+var summaryMarks = strings.NewReplacer(",", `\x2c`, "·", `\u00b7`, "…", `\u2026`)
+
+// summaryValue is view.Line for a value in an actor's summary line, with
+// the line's separators escaped too, so that a value cannot forge a part
+// of the line ("AKIA1 · from 6.6.6.6", "… and more").
+func summaryValue(s string) string { return summaryMarks.Replace(view.Line(s)) }
+
+// actorType is summaryValue for an identity type, with spaces escaped as
+// well: a type never holds one, and the table puts the type two spaces
+// after the actor, whose ARN could end in "  IAMUser".
+func actorType(s string) string {
+	return strings.ReplaceAll(summaryValue(orDash(s)), " ", `\x20`)
 }
 
 // lines passes each value of list through view.Line.
