@@ -338,7 +338,7 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 			}
 			// A heading's trailing #s would close it and vanish: "user/x #"
 			// would read as "user/x".
-			return write("Actor "+strings.ReplaceAll(view.MarkdownEscape(view.Line(actor)), "#", `\#`), headers)
+			return write("Actor "+strings.ReplaceAll(view.MarkdownValue(actor), "#", `\#`), headers)
 		}, row)
 	} else if err = write("Findings", headers); err == nil {
 		err = res.Each(row)

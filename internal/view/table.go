@@ -120,7 +120,7 @@ func WriteMarkdownRows(w io.Writer, rows [][]string) error {
 func mdCells(cells []string) []string {
 	out := make([]string, len(cells))
 	for i, c := range cells {
-		out[i] = MarkdownEscape(Line(c))
+		out[i] = MarkdownValue(c)
 	}
 	return out
 }
@@ -139,6 +139,25 @@ var mdReplacer = strings.NewReplacer(
 	`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`,
 	"~", `\~`, "://", `\://`, "@", "@<!-- -->",
 )
+
+// MarkdownValue is Line for a value in Markdown, escaped for it. Rendered
+// Markdown folds a run of spaces into one, so each space after the first
+// of a run is written \x20: "a  b" is not "a b".
+func MarkdownValue(s string) string {
+	s = Line(s)
+	if strings.Contains(s, "  ") {
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			if s[i] == ' ' && i > 0 && s[i-1] == ' ' {
+				b.WriteString(`\x20`)
+				continue
+			}
+			b.WriteByte(s[i])
+		}
+		s = b.String()
+	}
+	return MarkdownEscape(s)
+}
 
 // MarkdownEscape makes s literal text in Markdown (and inert if rendered as
 // HTML, and never a link).

@@ -246,3 +246,15 @@ func TestQuoted(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkdownValueKeepsSpaceRuns(t *testing.T) {
+	for in, want := range map[string]string{
+		"a b":    "a b",
+		"a  b":   `a \\x20b`,
+		"a   b ": `a \\x20\\x20b\\x20`,
+	} {
+		if got := MarkdownValue(in); got != want {
+			t.Errorf("MarkdownValue(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
