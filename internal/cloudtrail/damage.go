@@ -36,7 +36,12 @@ const (
 // A record-like object that is a member's value (after ':') or an array's
 // item (after '[' or ',') is the item's own, and passed: a record can hold
 // such objects, and reading must not take them for records.
-func (r *Reader) damageScan(start int64) (end int64, how damage) {
+//
+// inner counts the record-like objects passed so, and at is where the
+// first begins (a record cut short where a member's value is due takes the
+// record after it as that value: it is lost with the damaged one, and the
+// rejection says so).
+func (r *Reader) damageScan(start int64) (end int64, how damage, inner int, at int64) {
 	stack := r.stack[:0]
 	defer func() { r.stack = stack[:0] }()
 	inStr, esc, final := false, false, false
@@ -53,8 +58,13 @@ func (r *Reader) damageScan(start int64) (end int64, how damage) {
 					short = true // a mark may be cut short: read more first
 					break
 				}
-				if bytes.HasPrefix(b[i:], recordMark) && (inStr || !nested(stack, last)) {
-					return r.abs(i), damageRecord
+				if bytes.HasPrefix(b[i:], recordMark) {
+					if inStr || !nested(stack, last) {
+						return r.abs(i), damageRecord, inner, at
+					}
+					if inner++; inner == 1 {
+						at = r.abs(i)
+					}
 				}
 			}
 			if inStr {
@@ -78,18 +88,18 @@ func (r *Reader) damageScan(start int64) (end int64, how damage) {
 				stack = append(stack, c)
 			case '}', ']':
 				if len(stack) == 0 {
-					return r.abs(i), damageClosed // a scalar ended by its container
+					return r.abs(i), damageClosed, inner, at // a scalar ended by its container
 				}
 				if stack[len(stack)-1] != c-2 { // '{'+2 == '}', '['+2 == ']'
-					return r.abs(i), damageMismatch
+					return r.abs(i), damageMismatch, inner, at
 				}
 				stack = stack[:len(stack)-1]
 				if len(stack) == 0 {
-					return r.abs(i + 1), damageClosed
+					return r.abs(i + 1), damageClosed, inner, at
 				}
 			case ',':
 				if len(stack) == 0 {
-					return r.abs(i), damageClosed
+					return r.abs(i), damageClosed, inner, at
 				}
 			}
 			last = c
@@ -102,7 +112,7 @@ func (r *Reader) damageScan(start int64) (end int64, how damage) {
 				final = true // what is left cannot hold a whole mark
 				continue
 			}
-			return p, damageEOF
+			return p, damageEOF, inner, at
 		}
 	}
 }
@@ -174,15 +184,24 @@ func lastNonBlank(b []byte, or byte) byte {
 // record that ends it or follows its brackets' mismatch. ok is false when
 // the input ends first.
 func (r *Reader) passDamaged(pos Position, start int64, reason func(end int64, how damage) string) (err error, ok bool) {
-	end, how := r.damageScan(start)
+	end, how, inner, at := r.damageScan(start)
+	why := func() string {
+		switch {
+		case inner == 1:
+			return fmt.Sprintf("%s; it holds an object that begins as a record does, at offset %d, not read as one", reason(end, how), at)
+		case inner > 1:
+			return fmt.Sprintf("%s; it holds %d objects that begin as records do, the first at offset %d, not read as records", reason(end, how), inner, at)
+		}
+		return reason(end, how)
+	}
 	switch how {
 	case damageClosed:
-		return r.rejectDamaged(pos, end, false, reason(end, how)), true
+		return r.rejectDamaged(pos, end, false, why()), true
 	case damageRecord:
-		return r.rejectDamaged(pos, end, true, reason(end, how)), true
+		return r.rejectDamaged(pos, end, true, why()), true
 	case damageMismatch:
 		if next, _, ok := r.nextRecord(end); ok {
-			return r.rejectDamaged(pos, next, true, reason(end, how)), true
+			return r.rejectDamaged(pos, next, true, why()), true
 		}
 	}
 	return nil, false

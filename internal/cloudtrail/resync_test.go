@@ -25,7 +25,8 @@ func TestArrayResync(t *testing.T) {
 		names    []string
 		rejected int
 		fileErr  bool
-		balanced bool // the damaged item's brackets balance: reading goes on after it
+		balanced bool   // the damaged item's brackets balance: reading goes on after it
+		holds    string // what the rejection says of record-like objects inside it
 	}{
 		{name: "records, cut record", in: `{"Records":[` + rec("A") + "," + cut + "," + rec("B") + "," + rec("C") + `]}`,
 			names: []string{"A", "B", "C"}, rejected: 1},
@@ -46,14 +47,19 @@ func TestArrayResync(t *testing.T) {
 		// A record's own member that looks like a record is not where
 		// reading resumes.
 		{name: "nested record-like member", in: `{"Records":[` + rec("A") + "," + nested + "," + rec("B") + `]}`,
-			names: []string{"A", "B"}, rejected: 1},
+			names: []string{"A", "B"}, rejected: 1, holds: "it holds an object that begins as a record does"},
+		// A record cut where a member's value is due takes the next record
+		// for that value: it is lost with it, and the rejection says so.
+		{name: "cut where a value is due", in: `{"Records":[` + rec("A") + `,{"eventVersion":"1.08","eventName":"X","userIdentity":` +
+			rec("Lost") + "," + rec("B") + "," + rec("C") + `]}`,
+			names: []string{"A", "B", "C"}, rejected: 1, holds: "it holds an object that begins as a record does"},
 		// Record-like objects in an array of a damaged record are its own.
 		{name: "record-like items in a damaged record", in: `{"Records":[` + rec("A") + `,{"eventVersion":"1.08","eventName":"X","items":[` +
 			rec("Fake") + "," + rec("Fake2") + `],"bad":tru},` + rec("B") + "," + rec("C") + `]}`,
-			names: []string{"A", "B", "C"}, rejected: 1, balanced: true},
+			names: []string{"A", "B", "C"}, rejected: 1, balanced: true, holds: "it holds 2 objects that begin as records do"},
 		{name: "damage before record-like items", in: `{"Records":[` + rec("A") + `,{"eventVersion":"1.08","eventName":"X" "bad","items":[` +
 			rec("Fake") + `]},` + rec("B") + `]}`,
-			names: []string{"A", "B"}, rejected: 1, balanced: true},
+			names: []string{"A", "B"}, rejected: 1, balanced: true, holds: "it holds an object that begins as a record does"},
 		// A cut after a ':' inside a string (ARNs are full of them).
 		{name: "cut after a colon in a string", in: `{"Records":[` + rec("A") + "," + rec("X")[:strings.Index(rec("X"), "iam::")+5] +
 			rec("B") + "," + rec("C") + `]}`,
@@ -86,6 +92,9 @@ func TestArrayResync(t *testing.T) {
 				t.Errorf("%s (buffer %d): %d rejections %v, want %d", tt.name, size, len(got.Rejects), got.Rejects, tt.rejected)
 			}
 			for _, r := range got.Rejects {
+				if says := strings.Contains(r, "begin"); says != (tt.holds != "") || !strings.Contains(r, tt.holds) {
+					t.Errorf("%s (buffer %d): rejection %q, want it to say %q", tt.name, size, r, tt.holds)
+				}
 				if resumed := strings.Contains(r, "reading resumed at the next record"); resumed == tt.balanced {
 					t.Errorf("%s (buffer %d): rejection %q: says where reading resumed: %v, want %v", tt.name, size, r, resumed, !tt.balanced)
 				}
