@@ -2,6 +2,7 @@ package cloudtrail
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	"github.com/ttcproject/ttc/internal/jsonscan"
@@ -185,12 +186,10 @@ func lastNonBlank(b []byte, or byte) byte {
 // the input ends first.
 func (r *Reader) passDamaged(pos Position, start int64, reason func(end int64, how damage) string) (err error, ok bool) {
 	end, how, inner, at := r.damageScan(start)
+	r.heldInner, r.heldAt = inner, at
 	why := func() string {
-		switch {
-		case inner == 1:
-			return fmt.Sprintf("%s; it holds an object that begins as a record does, at offset %d, not read as one", reason(end, how), at)
-		case inner > 1:
-			return fmt.Sprintf("%s; it holds %d objects that begin as records do, the first at offset %d, not read as records", reason(end, how), inner, at)
+		if held := holds(inner, at); held != "" {
+			return reason(end, how) + "; it holds " + held
 		}
 		return reason(end, how)
 	}
@@ -224,7 +223,30 @@ func (r *Reader) oversized(start int64) error {
 	}
 	pos.Ordinal = r.stats.Read
 	if r.readErr != nil {
-		return &FileError{Pos: pos, Err: fmt.Errorf("read input: %w", r.readErr)}
+		return r.withHolds(&FileError{Pos: pos, Err: fmt.Errorf("read input: %w", r.readErr)})
 	}
-	return &FileError{Pos: pos, Err: ErrTruncated}
+	return r.withHolds(&FileError{Pos: pos, Err: ErrTruncated})
+}
+
+// holds says how many objects that begin as records do a damaged item
+// passed over (damageScan's inner), and where the first is; "" for none.
+func holds(inner int, at int64) string {
+	switch {
+	case inner == 1:
+		return fmt.Sprintf("an object that begins as a record does, at offset %d, not read as one", at)
+	case inner > 1:
+		return fmt.Sprintf("%d objects that begin as records do, the first at offset %d, not read as records", inner, at)
+	}
+	return ""
+}
+
+// withHolds adds to a file error the objects that begin as records do that
+// the damaged item it ends at passed over (passDamaged notes them): they
+// are lost with the rest of the file, and the error says so.
+func (r *Reader) withHolds(err error) error {
+	var fe *FileError
+	if held := holds(r.heldInner, r.heldAt); held != "" && errors.As(err, &fe) {
+		return &FileError{Pos: fe.Pos, Err: fmt.Errorf("%w; the damaged record there holds %s", fe.Err, held)}
+	}
+	return err
 }

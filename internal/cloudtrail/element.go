@@ -96,7 +96,7 @@ func (r *Reader) elementSyntax(i int) error {
 		if err, ok := r.passDamaged(pos, start, func(int64, damage) string { return reason }); ok {
 			return err
 		}
-		return broken
+		return r.withHolds(broken)
 	}
 	for {
 		b := r.data()

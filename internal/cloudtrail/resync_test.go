@@ -53,6 +53,11 @@ func TestArrayResync(t *testing.T) {
 		{name: "cut where a value is due", in: `{"Records":[` + rec("A") + `,{"eventVersion":"1.08","eventName":"X","userIdentity":` +
 			rec("Lost") + "," + rec("B") + "," + rec("C") + `]}`,
 			names: []string{"A", "B", "C"}, rejected: 1, holds: "it holds an object that begins as a record does"},
+		// Damage that runs to the end of the file takes the records after
+		// it; the file error says how many.
+		{name: "damage to the end", in: `{"Records":[` + rec("A") + `,{"eventVersion":"1.08","eventName":"X","rp":{"ops":["a",` + "," +
+			rec("L1") + "," + rec("L2") + `]}`,
+			names: []string{"A"}, fileErr: true, holds: "holds 2 objects that begin as records do"},
 		// Record-like objects in an array of a damaged record are its own.
 		{name: "record-like items in a damaged record", in: `{"Records":[` + rec("A") + `,{"eventVersion":"1.08","eventName":"X","items":[` +
 			rec("Fake") + "," + rec("Fake2") + `],"bad":tru},` + rec("B") + "," + rec("C") + `]}`,
@@ -98,6 +103,9 @@ func TestArrayResync(t *testing.T) {
 				if resumed := strings.Contains(r, "reading resumed at the next record"); resumed == tt.balanced {
 					t.Errorf("%s (buffer %d): rejection %q: says where reading resumed: %v, want %v", tt.name, size, r, resumed, !tt.balanced)
 				}
+			}
+			if tt.fileErr && !strings.Contains(got.Err, tt.holds) {
+				t.Errorf("%s (buffer %d): file error %q, want it to say %q", tt.name, size, got.Err, tt.holds)
 			}
 			if (got.Err != "") != tt.fileErr {
 				t.Errorf("%s (buffer %d): file error %q, want one: %v", tt.name, size, got.Err, tt.fileErr)
