@@ -49,7 +49,7 @@ func Decode(r io.Reader) (*Bundle, error) {
 	for i, raw := range head.Objects {
 		var o Object
 		if err := json.Unmarshal(raw, &o); err != nil {
-			return nil, fmt.Errorf("decode stix object %d of bundle: %w", i, err)
+			return nil, fmt.Errorf("decode stix object %d of bundle: %w", i, syntaxError(raw, err))
 		}
 		b.Objects = append(b.Objects, o)
 	}
@@ -107,6 +107,9 @@ func syntaxError(data []byte, err error) error {
 	at := int(se.Offset) - 1
 	if at < 0 || at >= len(data) || se.Error() == "unexpected end of JSON input" {
 		return fmt.Errorf("invalid JSON: unexpected end of input")
+	}
+	if at == 0 && bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		return fmt.Errorf("invalid JSON: the file starts with a byte order mark (EF BB BF), which JSON does not allow")
 	}
 	line := 1 + bytes.Count(data[:at], []byte{'\n'})
 	col := at - bytes.LastIndexByte(data[:at], '\n')
