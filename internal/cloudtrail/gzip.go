@@ -2,39 +2,46 @@ package cloudtrail
 
 import (
 	"bufio"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
-
-	kgzip "github.com/klauspost/compress/gzip"
 )
 
 // ErrTrailingData marks bytes after the end of a file's gzip data that are
 // not another gzip member: the records before them were read.
 var ErrTrailingData = errors.New("bytes after the end of the gzip data are not gzip")
 
-// members reads a gzip file member by member (gzip.Reader with
-// multistream off), so that what follows the last member is checked here:
-// the end of the file, another member, or bytes that are not gzip, which
-// get an error saying so. (With multistream on, such bytes read as a
-// broken member header: "invalid header" or "unexpected EOF", as if the
-// data were damaged.)
+// gzipReader is what the standard library's gzip.Reader and klauspost's
+// both do.
+type gzipReader interface {
+	io.Reader
+	Reset(io.Reader) error
+	Multistream(bool)
+}
+
+// members reads a gzip file member by member (multistream off), so that
+// what follows the last member is checked here: the end of the file,
+// another member, or bytes that are not gzip, which get an error saying
+// so. (With multistream on, such bytes read as a broken member header:
+// "invalid header" or "unexpected EOF", as if the data were damaged.)
 type members struct {
-	br  *bufio.Reader
-	kgz *kgzip.Reader
-	sgz *gzip.Reader
+	br *bufio.Reader
+	gz gzipReader
+}
+
+// start reads the first member of br with gz.
+func (m *members) start(br *bufio.Reader, gz gzipReader) error {
+	m.br, m.gz = br, gz
+	if err := gz.Reset(br); err != nil {
+		return err
+	}
+	gz.Multistream(false)
+	return nil
 }
 
 func (m *members) Read(p []byte) (int, error) {
 	for {
-		var n int
-		var err error
-		if m.kgz != nil {
-			n, err = m.kgz.Read(p)
-		} else {
-			n, err = m.sgz.Read(p)
-		}
+		n, err := m.gz.Read(p)
 		if err != io.EOF {
 			return n, err
 		}
@@ -52,14 +59,7 @@ func (m *members) next() error {
 	case len(head) == 0 && err == io.EOF:
 		return io.EOF
 	case len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b:
-		if m.kgz != nil {
-			err = m.kgz.Reset(m.br)
-			m.kgz.Multistream(false)
-		} else {
-			err = m.sgz.Reset(m.br)
-			m.sgz.Multistream(false)
-		}
-		if err != nil {
+		if err := m.start(m.br, m.gz); err != nil {
 			return fmt.Errorf("next gzip member: %w", err)
 		}
 		return nil

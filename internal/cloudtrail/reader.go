@@ -263,29 +263,20 @@ func (r *Reader) start() error {
 		return nil
 	}
 	r.stats.Shapes |= ShapeGzip
-	r.members = members{br: r.br}
+	var gz gzipReader
 	if r.opts.Gzip == GzipStd {
 		if r.sgz == nil {
-			r.sgz, err = gzip.NewReader(r.br)
-		} else {
-			err = r.sgz.Reset(r.br)
+			r.sgz = new(gzip.Reader)
 		}
-		r.members.sgz = r.sgz
+		gz = r.sgz
 	} else {
 		if r.kgz == nil {
-			r.kgz, err = kgzip.NewReader(r.br)
-		} else {
-			err = r.kgz.Reset(r.br)
+			r.kgz = new(kgzip.Reader)
 		}
-		r.members.kgz = r.kgz
+		gz = r.kgz
 	}
-	if err != nil {
+	if err := r.members.start(r.br, gz); err != nil {
 		return r.fileErr(0, fmt.Errorf("open gzip: %w", err))
-	}
-	if r.members.kgz != nil {
-		r.kgz.Multistream(false)
-	} else {
-		r.sgz.Multistream(false)
 	}
 	r.in = &r.members
 	return nil
