@@ -183,10 +183,10 @@ func lastNonBlank(b []byte, or byte) byte {
 // placed at pos, to its end (damageScan) and rejects it, with the reason
 // the end and how it was found give; reading goes on after it, or at the
 // record that ends it or follows its brackets' mismatch. ok is false when
-// the input ends first.
-func (r *Reader) passDamaged(pos Position, start int64, reason func(end int64, how damage) string) (err error, ok bool) {
+// the input ends first; held then says what objects that begin as records
+// do the item took with it (see holds), for the caller's file error.
+func (r *Reader) passDamaged(pos Position, start int64, reason func(end int64, how damage) string) (held string, ok bool, err error) {
 	end, how, inner, at := r.damageScan(start)
-	r.heldInner, r.heldAt = inner, at
 	why := func() string {
 		if held := holds(inner, at); held != "" {
 			return reason(end, how) + "; it holds " + held
@@ -195,15 +195,15 @@ func (r *Reader) passDamaged(pos Position, start int64, reason func(end int64, h
 	}
 	switch how {
 	case damageClosed:
-		return r.rejectDamaged(pos, end, false, why()), true
+		return "", true, r.rejectDamaged(pos, end, false, why())
 	case damageRecord:
-		return r.rejectDamaged(pos, end, true, why()), true
+		return "", true, r.rejectDamaged(pos, end, true, why())
 	case damageMismatch:
 		if next, _, ok := r.nextRecord(end); ok {
-			return r.rejectDamaged(pos, next, true, why()), true
+			return "", true, r.rejectDamaged(pos, next, true, why())
 		}
 	}
-	return nil, false
+	return holds(inner, at), false, nil
 }
 
 // oversized passes over an item larger than the size limit in an array of
@@ -212,7 +212,7 @@ func (r *Reader) passDamaged(pos Position, start int64, reason func(end int64, h
 // longer than the limit, then costs itself only.
 func (r *Reader) oversized(start int64) error {
 	pos := r.position(start, r.stats.Read+1)
-	err, ok := r.passDamaged(pos, start, func(end int64, how damage) string {
+	held, ok, err := r.passDamaged(pos, start, func(end int64, how damage) string {
 		if how == damageMismatch {
 			return r.tooLargeReason(end-start) + "; its brackets do not match"
 		}
@@ -223,9 +223,9 @@ func (r *Reader) oversized(start int64) error {
 	}
 	pos.Ordinal = r.stats.Read
 	if r.readErr != nil {
-		return r.withHolds(&FileError{Pos: pos, Err: fmt.Errorf("read input: %w", r.readErr)})
+		return withHolds(&FileError{Pos: pos, Err: fmt.Errorf("read input: %w", r.readErr)}, held)
 	}
-	return r.withHolds(&FileError{Pos: pos, Err: ErrTruncated})
+	return withHolds(&FileError{Pos: pos, Err: ErrTruncated}, held)
 }
 
 // holds says how many objects that begin as records do a damaged item
@@ -240,12 +240,12 @@ func holds(inner int, at int64) string {
 	return ""
 }
 
-// withHolds adds to a file error the objects that begin as records do that
-// the damaged item it ends at passed over (passDamaged notes them): they
-// are lost with the rest of the file, and the error says so.
-func (r *Reader) withHolds(err error) error {
+// withHolds adds to a file error what the damaged item it ends at held
+// (passDamaged's held): objects that begin as records do, lost with the
+// rest of the file, which the error says.
+func withHolds(err error, held string) error {
 	var fe *FileError
-	if held := holds(r.heldInner, r.heldAt); held != "" && errors.As(err, &fe) {
+	if held != "" && errors.As(err, &fe) {
 		return &FileError{Pos: fe.Pos, Err: fmt.Errorf("%w; the damaged record there holds %s", fe.Err, held)}
 	}
 	return err

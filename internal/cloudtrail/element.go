@@ -93,10 +93,11 @@ func (r *Reader) elementSyntax(i int) error {
 	reason := fmt.Sprintf("%s: %s at line %d", kind, msg, r.lineAt(at))
 	pos := r.position(start, r.stats.Read+1)
 	if r.resyncable() {
-		if err, ok := r.passDamaged(pos, start, func(int64, damage) string { return reason }); ok {
+		held, ok, err := r.passDamaged(pos, start, func(int64, damage) string { return reason })
+		if ok {
 			return err
 		}
-		return r.withHolds(broken)
+		return withHolds(broken, held)
 	}
 	for {
 		b := r.data()

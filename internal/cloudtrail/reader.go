@@ -129,11 +129,7 @@ type Reader struct {
 	topArray  bool   // the current array is a top-level array
 	control   bool   // the current object is a CloudWatch control message
 	stray     string // the container key of a container among lone records
-	// heldInner and heldAt are what passDamaged's scan found inside the
-	// damaged item it passed last: objects that begin as records do.
-	heldInner int
-	heldAt    int64
-	resume    int64 // where a lone object left open may resume; see skipValue
+	resume    int64  // where a lone object left open may resume; see skipValue
 
 	// scanFail and skipFail are the last failures of a lone object's scan
 	// and of skipping a lone value, remembered so that the values that run
