@@ -188,7 +188,7 @@ func AppendShown(dst, b []byte) []byte {
 			continue
 		}
 		r, n := utf8.DecodeRune(b[i:])
-		if r != utf8.RuneError && r != 0x7f && !hidden(r) {
+		if r != utf8.RuneError && !hidden(r) {
 			i += n
 			continue
 		}
@@ -204,10 +204,10 @@ func AppendShown(dst, b []byte) []byte {
 	return append(dst, b[start:]...)
 }
 
-// hidden reports whether r, a character past ASCII, is one AppendShown
-// escapes: any that is not graphic (C1 controls, format characters, line
-// and paragraph separators, private-use and unassigned code points), and
-// the Blank ones.
+// hidden reports whether r, DEL or a character past ASCII, is one
+// AppendShown escapes: any that is not graphic (DEL, C1 controls, format
+// characters, line and paragraph separators, private-use and unassigned
+// code points), and the Blank ones.
 func hidden(r rune) bool { return !unicode.IsGraphic(r) || Blank(r) }
 
 // Blank reports whether r shows as nothing, or as empty space, without
