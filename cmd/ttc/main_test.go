@@ -102,6 +102,12 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan"}, exitUsage, "at least one PATH"},
 		{[]string{"scan", "--progress", "bogus", "../../examples/incident"}, exitUsage, "--progress"},
 		{[]string{"scan", "--workers", "-1", "../../examples/incident"}, exitUsage, "--workers"},
+		// A flag value that is no number says what the flag wants, not
+		// which Go function failed.
+		{[]string{"scan", "--workers", "abc", "../../examples/incident"}, exitUsage, `invalid argument "abc" for "--workers" flag: want a whole number` + "\n"},
+		{[]string{"scan", "--workers", "99999999999999999999", "../../examples/incident"}, exitUsage, `for "--workers" flag: out of range` + "\n"},
+		{[]string{"scan", "--exit-code=maybe", "../../examples/incident"}, exitUsage, `invalid argument "maybe" for "--exit-code" flag: want true or false` + "\n"},
+		{[]string{"serve", "--max-upload", "1.5"}, exitUsage, `invalid argument "1.5" for "--max-upload" flag: want a whole number` + "\n"},
 		{[]string{"scan", "--rules", "no/such/rules", "../../examples/incident"}, exitUsage, "--rules"},
 		{[]string{"scan", "-", "-"}, exitUsage, "named twice"},
 		// A control character typed into an argument is escaped once, by
@@ -145,6 +151,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"export", "yaml"}, exitUsage, `unknown command "yaml" for "ttc export"`},
 		{[]string{"catalog", "check"}, exitUsage, `unknown command "check" for "ttc catalog"`},
 		{[]string{"catalog"}, exitOK, ""},
+		{[]string{"completion", "tcsh"}, exitUsage, `unknown command "tcsh" for "ttc completion"`},
+		{[]string{"completion", "bash"}, exitOK, ""},
 		{[]string{"record", "-", "1"}, exitUsage, "standard input cannot be"},
 		{[]string{"record", incidentLog, "0"}, exitUsage, `record number "0"`},
 		{[]string{"record", incidentLog}, exitUsage, "takes a FILE and at least one record NUMBER"},

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -77,7 +79,10 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		// pflag quotes the value of a flag it cannot parse with %q; its
 		// other messages hold what was typed as it is.
-		return &usageError{err: err, quoted: strings.HasPrefix(err.Error(), `invalid argument "`)}
+		if !strings.HasPrefix(err.Error(), `invalid argument "`) {
+			return &usageError{err: err}
+		}
+		return &usageError{err: errors.New(valueReason(err)), quoted: true}
 	})
 	pf := root.PersistentFlags()
 	pf.StringArrayVar(&a.overlays, "catalog", nil, "overlay catalog folder with your own or replacement techniques (repeatable)")
@@ -88,6 +93,13 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		newMitigationsCmd(a), newCatalogCmd(a), newScanCmd(a), newRecordCmd(a), newServeCmd(a),
 		newAttackCmd(a), newExportCmd(a),
 	)
+	// cobra's completion command, made now rather than when it runs, so
+	// that an unknown shell is a usage error, as an unknown subcommand of
+	// ttc's own groups is.
+	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
+		groupArgs(c)
+	}
 	return root
 }
 
@@ -156,4 +168,26 @@ func groupArgs(cmd *cobra.Command) *cobra.Command {
 		return cmd.Help()
 	}
 	return cmd
+}
+
+// valueReason is pflag's message for a flag value it cannot parse, with
+// strconv's text at its end ("strconv.ParseInt: parsing "abc": invalid
+// syntax"), which names a Go function and quotes the value a second time,
+// replaced by what the flag wants.
+func valueReason(err error) string {
+	msg := err.Error()
+	var ne *strconv.NumError
+	if !errors.As(err, &ne) {
+		return msg
+	}
+	head, ok := strings.CutSuffix(msg, ": "+ne.Error())
+	switch {
+	case !ok:
+		return msg
+	case ne.Func == "ParseBool":
+		return head + ": want true or false"
+	case errors.Is(ne.Err, strconv.ErrRange):
+		return head + ": out of range"
+	}
+	return head + ": want a whole number"
 }
