@@ -36,6 +36,10 @@
 //     is given. Numbers and booleans of the record compare as their JSON
 //     text ("1", "true"); a rule value written as a YAML number also
 //     matches an equal JSON number written differently (5 and 5.0).
+//     Equal means of exactly the same value, not the same float64:
+//     12345678901234567890 does not match 12345678901234567891. (Numbers
+//     of more than 100 characters, or with an exponent past 1000, are
+//     compared as float64.)
 //   - Wildcards are '*' (any run) and '?' (one character), in plain values
 //     and inside contains, startswith and endswith. `\*`, `\?` and `\\` are
 //     literal; a backslash before anything else is itself.

@@ -269,7 +269,7 @@ func (c *compiler) fillStr(it *item, ms modSet, vals []*yaml.Node) error {
 			for _, s := range strs {
 				p := compilePattern(s, ms.cased, v.Value)
 				if f, ok := numericValue(v, ms); ok {
-					p.num, p.isNum = f, true
+					p.num, p.isNum, p.numAs = f, true, v.Value
 				}
 				it.pats = append(it.pats, p)
 			}

@@ -72,7 +72,10 @@ func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member, idx
 // MatchDecoded evaluates every rule, without the index, against a record
 // already decoded by encoding/json (numbers as float64 or json.Number).
 // It is the slow path kept for comparison and for callers that only hold a
-// decoded record.
+// decoded record. A float64 is compared as one: a rule's number of more
+// than 15 digits matches every number that rounds to the same float64.
+// json.Number keeps the record's text, and is compared exactly, as Match
+// does.
 func (m *Matcher) MatchDecoded(doc map[string]any) []Match {
 	st := m.pool.Get().(*state)
 	defer m.pool.Put(st)

@@ -35,6 +35,7 @@ type pattern struct {
 	src   string   // the value as written, for evidence and debugging
 	num   float64  // the number a YAML number value stands for
 	isNum bool
+	numAs string // that value as written, for exact comparison (sameNumber)
 }
 
 // elem is one element of a pRunes pattern.

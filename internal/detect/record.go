@@ -23,6 +23,7 @@ const (
 type value struct {
 	kind    vkind
 	lowered bool
+	approx  bool   // a number decoded to float64 by the caller: its text is no longer the record's
 	text    []byte // scalars: the decoded string or the literal JSON text
 	lower   []byte // text lower-cased, once lowered is set
 	start   int    // objects from raw records: span in the record
@@ -392,7 +393,7 @@ func (st *state) addAny(v any, depth int) {
 	case json.Number:
 		st.vals = append(st.vals, value{kind: vNumber, text: st.store([]byte(t))})
 	case float64:
-		st.vals = append(st.vals, value{kind: vNumber, text: strconv.AppendFloat(nil, t, 'g', -1, 64)})
+		st.vals = append(st.vals, value{kind: vNumber, approx: true, text: strconv.AppendFloat(nil, t, 'g', -1, 64)})
 	case bool:
 		st.vals = append(st.vals, value{kind: vBool, text: strconv.AppendBool(nil, t)})
 	case nil:

@@ -1,0 +1,81 @@
+package detect
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestNumbersExact checks that a YAML number in a rule matches a JSON
+// number of exactly its value, on both paths: one value compared alone,
+// and one in a lookup table (eight values or more). float64 alone would
+// take neighbours for equals past 2^53, and a number below its range for
+// zero.
+func TestNumbersExact(t *testing.T) {
+	cases := []struct {
+		rule, record string
+		want         bool
+	}{
+		{"5", "5.0", true},
+		{"5", "5e0", true},
+		{"-0", "0", true},
+		{"0", "0.0", true},
+		{"111122223333", "1.11122223333e11", true},
+		{"12345678901234567890", "12345678901234567890", true},
+		{"12345678901234567890", "1.2345678901234567890e19", true},
+		{"12345678901234567890", "12345678901234567891", false},
+		{"12345678901234567891", "12345678901234567890", false},
+		{"9007199254740993", "9007199254740992", false}, // 2^53 + 1 and 2^53
+		{"0.1", "0.1000000000000000055511151231257827", false},
+		{"0", "1e-400", false},
+		{"0", "-1e-400", false},
+		// Past the bounds of exact comparison, float64 decides: this costs
+		// no time, where reading the number exactly would take a billion
+		// digits.
+		{"0", "1e-1000000000", true},
+	}
+	for _, tc := range cases {
+		record := fmt.Sprintf(`{"eventName":"GetObject","requestParameters":{"count":%s}}`, tc.record)
+		for _, listed := range []bool{false, true} {
+			values := "  - " + tc.rule
+			if listed {
+				values += "\n  - seven\n  - other\n  - values\n  - make\n  - it\n  - a\n  - table"
+			}
+			m, err := compileOne(t, "sel:\n  requestParameters.count:\n"+values+"\ncondition: sel", Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := dropTables(m, false); (n > 0) != listed {
+				t.Fatalf("rule %s, listed %v: %d lookup tables", tc.rule, listed, n)
+			}
+			start := time.Now()
+			got, err := m.Match([]byte(record))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (len(got) > 0) != tc.want {
+				t.Errorf("rule value %s, listed %v, record %s: matched %v, want %v", tc.rule, listed, tc.record, len(got) > 0, tc.want)
+			}
+			// A record decoded with json.Number keeps the text, and agrees.
+			if slow := m.MatchDecoded(decode(t, record)); len(slow) != len(got) {
+				t.Errorf("rule value %s, listed %v, record %s: decoded path %d matches, raw %d", tc.rule, listed, tc.record, len(slow), len(got))
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("record %s took %s", tc.record, d)
+			}
+		}
+	}
+
+	// Two listed neighbours that read as one float64: the record's value
+	// is matched to the one it equals, and that one is the evidence.
+	m, err := compileOne(t, "sel:\n  requestParameters.count:\n  - 12345678901234567890\n  - 12345678901234567891\n"+
+		strings.Repeat("  - filler\n", 6)+"condition: sel", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Match([]byte(`{"requestParameters":{"count":12345678901234567891}}`))
+	if err != nil || len(got) != 1 || got[0].Fields[0].Value != "12345678901234567891" {
+		t.Errorf("got %v, %v; want a match on 12345678901234567891", got, err)
+	}
+}
