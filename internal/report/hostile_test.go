@@ -186,3 +186,17 @@ func TestActorTypeCannotForgeTheActor(t *testing.T) {
 		t.Errorf("the type's spaces are not escaped:\n%s\n%s", outA.String(), outB.String())
 	}
 }
+
+// TestActorCannotForgeItsSummary checks that an actor holding the summary
+// line's separators cannot write a summary of its own before the real one.
+func TestActorCannotForgeItsSummary(t *testing.T) {
+	res := small()
+	res.Findings[0].Actor.ARN = "arn:aws:iam::1:user/a,b · x … y"
+	var out bytes.Buffer
+	if err := report.WriteTable(&out, res, tactics, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	if want := `arn:aws:iam::1:user/a\x2cb \u00b7 x \u2026 y  `; !strings.Contains(out.String(), want) {
+		t.Errorf("no actor %q in:\n%s", want, out.String())
+	}
+}
