@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -231,8 +232,13 @@ type formError struct{ err error }
 
 func (e formError) Error() string {
 	var tooLarge *http.MaxBytesError
-	if errors.As(e.err, &tooLarge) {
+	switch {
+	case errors.As(e.err, &tooLarge):
 		return "read form: " + e.err.Error()
+	case errors.Is(e.err, bufio.ErrBufferFull):
+		// The multipart reader looks for the boundary line by line, in a
+		// 4 KiB buffer, and gives up on a longer line before it.
+		return "read form: the multipart form is malformed: a line before the file part is longer than 4 KiB"
 	}
 	return "read form: the multipart form is malformed"
 }

@@ -373,6 +373,9 @@ func TestScanMalformedForm(t *testing.T) {
 		"broken header":  "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\x1by.json\"\r\nbroken header line\x1b\r\n\r\n{}\r\n--b--\r\n",
 		"bad encoding":   head + "Content-Transfer-Encoding: quoted-printable\r\n\r\n{\"Records\":[]}=\r\r\n\x1b\r\n--b--\r\n",
 		"part cut short": head + "\r\n{\"Records\":[",
+		// Go's multipart reader gives up on a line over 4 KiB before the
+		// file part, whatever the upload limit: the answer says so.
+		"long preamble line": strings.Repeat("x", 5<<10) + "\r\n" + head + "\r\n{}\r\n--b--\r\n",
 	} {
 		rec := do(t, s.Handler(), http.MethodPost, "/scan", strings.NewReader(body), "Content-Type", "multipart/form-data; boundary=b")
 		if rec.Code != http.StatusBadRequest {
@@ -380,6 +383,9 @@ func TestScanMalformedForm(t *testing.T) {
 		}
 		if out := rec.Body.String(); !strings.Contains(out, "the multipart form is malformed") || strings.Contains(out, `\\x1b`) || strings.Contains(out, `\\r`) {
 			t.Errorf("%s: answer:\n%s", name, out)
+		}
+		if long := strings.Contains(rec.Body.String(), "longer than 4 KiB"); long != (name == "long preamble line") {
+			t.Errorf("%s: answer says a line is too long: %v", name, long)
 		}
 	}
 }
