@@ -257,9 +257,9 @@ func sameNumber(text []byte, yaml string, f float64) bool {
 	return a.Cmp(b) == 0
 }
 
-// Bounds of the numbers sameNumber compares exactly: a log's number is
-// the attacker's to write, and a million digits, or an exponent of a
-// billion, would take a fraction of as many bytes and much time.
+// Bounds of the numbers sameNumber compares exactly. A log's numbers are
+// the attacker's to write, and reading one exactly costs time and memory
+// that grow with its exponent's value: 1e-1000000000 is 14 bytes.
 const (
 	maxExactChars    = 100
 	maxExactExponent = 1000
