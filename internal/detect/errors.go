@@ -16,7 +16,17 @@ var (
 	ErrLogsource = errors.New("logsource is not aws cloudtrail")
 	// ErrMalformed marks a record that is not a well-formed JSON object.
 	ErrMalformed = errors.New("malformed json record")
+	// ErrTooManyValues marks a record whose fields, as the rules read them,
+	// hold more than MaxValues values: the matcher refuses it rather than
+	// hold them all.
+	ErrTooManyValues = fmt.Errorf("refused: the fields the rules read hold more than %d values (array elements and scalars; CloudTrail records hold far fewer)", MaxValues)
 )
+
+// MaxValues bounds the values the matcher holds for one record: the
+// elements of the arrays and the scalars of the objects of the fields the
+// rules read. Each costs it 80 bytes, and a 14 MiB record of seven million
+// zeros in one array field would otherwise take gigabytes.
+const MaxValues = 1 << 17
 
 // RuleError is a problem in one rule file, with the position in that file
 // where it was found. Line and Column are 1-based; 0 means unknown.

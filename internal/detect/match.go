@@ -23,7 +23,9 @@ type FieldMatch struct {
 // Match returns the rules that match record, a raw CloudTrail record (one
 // JSON object). It returns an error wrapping ErrMalformed, and no matches,
 // when the parts of the record it reads are not well formed; it does not
-// check the parts no candidate rule needs (see the package doc).
+// check the parts no candidate rule needs (see the package doc). It
+// refuses a record whose fields hold more values than MaxValues with an
+// error wrapping ErrTooManyValues.
 func (m *Matcher) Match(record []byte) ([]Match, error) {
 	return m.AppendMatches(nil, record)
 }
@@ -45,7 +47,7 @@ func (m *Matcher) AppendMatchesKnown(dst []Match, record []byte, top []jsonscan.
 
 func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member, idx *jsonscan.Index) ([]Match, error) {
 	st := m.pool.Get().(*state)
-	defer m.pool.Put(st)
+	defer m.put(st)
 	st.reset(record, nil)
 	st.known, st.idx = known, idx
 	defer func() { st.known, st.idx, st.tops = nil, nil, nil }() // the caller's lists are not kept in the pool
@@ -66,6 +68,9 @@ func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member, idx
 	if st.bad {
 		return dst, fmt.Errorf("match record: %w", ErrMalformed)
 	}
+	if st.tooMany {
+		return dst, fmt.Errorf("match record: %w", ErrTooManyValues)
+	}
 	return st.appendHits(dst), nil
 }
 
@@ -75,13 +80,35 @@ func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member, idx
 // decoded record. A float64 is compared as one: a rule's number of more
 // than 15 digits matches every number that rounds to the same float64.
 // json.Number keeps the record's text, and is compared exactly, as Match
-// does.
+// does. A record whose fields hold more than MaxValues values, which
+// Match refuses, matches no rule.
 func (m *Matcher) MatchDecoded(doc map[string]any) []Match {
 	st := m.pool.Get().(*state)
-	defer m.pool.Put(st)
+	defer m.put(st)
 	st.reset(nil, doc)
 	st.evalAll()
+	if st.tooMany {
+		return nil
+	}
 	return st.appendHits(nil)
+}
+
+// Room a pooled state keeps from one record to the next; a record that
+// needed more lets it go.
+const (
+	keptValues   = 1 << 12
+	keptTextSize = 1 << 20
+)
+
+// put returns st to the pool, without the room a huge record made it take.
+func (m *Matcher) put(st *state) {
+	if cap(st.vals) > keptValues {
+		st.vals = nil
+	}
+	if cap(st.buf) > keptTextSize {
+		st.buf = nil
+	}
+	m.pool.Put(st)
 }
 
 // indexKey returns the lower-cased value of an index field ("" when it is

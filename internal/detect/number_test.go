@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -77,5 +78,38 @@ func TestNumbersExact(t *testing.T) {
 	got, err := m.Match([]byte(`{"requestParameters":{"count":12345678901234567891}}`))
 	if err != nil || len(got) != 1 || got[0].Fields[0].Value != "12345678901234567891" {
 		t.Errorf("got %v, %v; want a match on 12345678901234567891", got, err)
+	}
+}
+
+// TestTooManyValues checks that a record whose fields, as the rules read
+// them, hold more than MaxValues values is refused, whether they are the
+// elements of one array or the leaves of an object, and that one at the
+// bound is matched.
+func TestTooManyValues(t *testing.T) {
+	m, err := compileOne(t, "sel:\n  requestParameters.count: 7\nkw:\n  - needle\ncondition: sel or kw", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	array := func(n int) string {
+		return `{"requestParameters":{"count":[` + strings.Repeat("0,", n-1) + `7]}}`
+	}
+	for _, tc := range []struct {
+		name, record string
+		refused      bool
+	}{
+		{"array at the bound", array(MaxValues), false},
+		{"array past the bound", array(MaxValues + 1), true},
+		{"leaves past the bound", `{"eventName":"x","requestParameters":{"a":[` + strings.Repeat(`"a",`, MaxValues) + `"needle"]}}`, true},
+	} {
+		got, err := m.Match([]byte(tc.record))
+		switch {
+		case tc.refused && (!errors.Is(err, ErrTooManyValues) || len(got) != 0):
+			t.Errorf("%s: %d matches, error %v; want it refused", tc.name, len(got), err)
+		case !tc.refused && (err != nil || len(got) != 1):
+			t.Errorf("%s: %d matches, error %v; want one", tc.name, len(got), err)
+		}
+		if slow := m.MatchDecoded(decode(t, tc.record)); (len(slow) == 0) != tc.refused {
+			t.Errorf("%s: decoded path %d matches", tc.name, len(slow))
+		}
 	}
 }

@@ -54,6 +54,7 @@ type state struct {
 	known   []jsonscan.Member // the top-level members, when the caller listed them
 	idx     *jsonscan.Index   // the nested objects, when the caller listed them
 	bad     bool              // the record is not well-formed JSON where it was read
+	tooMany bool              // the record's values passed MaxValues, and the rest were left out
 	objs    []objScan
 	nobjs   int
 	gen     uint32
@@ -78,7 +79,7 @@ func (st *state) reset(raw []byte, doc map[string]any) {
 	st.raw, st.doc = raw, doc
 	st.own = st.own[:0]
 	st.tops = st.own
-	st.topPos, st.topDone, st.bad = 0, false, false
+	st.topPos, st.topDone, st.bad, st.tooMany = 0, false, false, false
 	st.nobjs = 0
 	st.vals = st.vals[:0]
 	st.buf = st.buf[:0]
@@ -318,9 +319,21 @@ func (st *state) objAt(start int) *objScan {
 	return o
 }
 
+// full reports whether the record's values reached MaxValues, noting
+// that the next one is left out.
+func (st *state) full() bool {
+	if len(st.vals) >= MaxValues {
+		st.tooMany = true
+	}
+	return st.tooMany
+}
+
 // addRaw appends the value b[start:end], flattening arrays.
 func (st *state) addRaw(start, end, depth int) {
 	b := st.raw
+	if st.full() {
+		return
+	}
 	switch c := b[start]; {
 	case c == '"':
 		s := b[start:end]
@@ -339,7 +352,7 @@ func (st *state) addRaw(start, end, depth int) {
 		}
 		for i := start + 1; ; {
 			s, e, next, done, ok := jsonscan.NextElem(b, i)
-			if !ok || done {
+			if !ok || done || st.tooMany {
 				return
 			}
 			st.addRaw(s, e, depth+1)
@@ -387,6 +400,9 @@ func (st *state) resolveAny(v any, fp *fieldPath, j, depth int) bool {
 
 // addAny appends a decoded value, flattening arrays.
 func (st *state) addAny(v any, depth int) {
+	if st.full() {
+		return
+	}
 	switch t := v.(type) {
 	case string:
 		st.vals = append(st.vals, value{kind: vString, text: st.store([]byte(t))})
@@ -405,6 +421,9 @@ func (st *state) addAny(v any, depth int) {
 			return
 		}
 		for _, e := range t {
+			if st.tooMany {
+				return
+			}
 			st.addAny(e, depth+1)
 		}
 	}
@@ -450,7 +469,7 @@ func (st *state) addLeavesRaw(start, end, depth int) {
 	case '{':
 		for i := start + 1; ; {
 			m, next, done, ok := jsonscan.NextMember(b, i)
-			if !ok || done {
+			if !ok || done || st.tooMany {
 				return
 			}
 			st.addLeavesRaw(m.VStart, m.VEnd, depth+1)
@@ -459,7 +478,7 @@ func (st *state) addLeavesRaw(start, end, depth int) {
 	case '[':
 		for i := start + 1; ; {
 			s, e, next, done, ok := jsonscan.NextElem(b, i)
-			if !ok || done {
+			if !ok || done || st.tooMany {
 				return
 			}
 			st.addLeavesRaw(s, e, depth+1)
@@ -478,10 +497,16 @@ func (st *state) addLeavesAny(v any, depth int) {
 	switch t := v.(type) {
 	case map[string]any:
 		for _, e := range t {
+			if st.tooMany {
+				return
+			}
 			st.addLeavesAny(e, depth+1)
 		}
 	case []any:
 		for _, e := range t {
+			if st.tooMany {
+				return
+			}
 			st.addLeavesAny(e, depth+1)
 		}
 	case nil:
