@@ -38,8 +38,7 @@
 //     matches an equal JSON number written differently (5 and 5.0).
 //     Equal means of exactly the same value, not the same float64:
 //     12345678901234567890 does not match 12345678901234567891. (Numbers
-//     of more than 100 characters, or with an exponent past 1000, are
-//     compared as float64.)
+//     of more than 100 characters are compared as float64.)
 //   - Wildcards are '*' (any run) and '?' (one character), in plain values
 //     and inside contains, startswith and endswith. `\*`, `\?` and `\\` are
 //     literal; a backslash before anything else is itself.
@@ -57,7 +56,8 @@
 //   - neq holds when the field has a non-null value equal to none of the
 //     listed values; a missing field does not satisfy neq.
 //   - exists: true holds for a present field even when it is null.
-//   - lt, lte, gt, gte read JSON numbers and numeric strings. cidr reads
+//   - lt, lte, gt, gte read JSON numbers and numeric strings, and order
+//     them by their exact values, as equality does. cidr reads
 //     IPv4 and IPv6 addresses and ignores values that are not addresses
 //     (sourceIPAddress can be a service name).
 //   - re uses Go's RE2 and searches anywhere in the value; lookaround,

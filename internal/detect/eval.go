@@ -2,11 +2,8 @@ package detect
 
 import (
 	"bytes"
-	"math"
-	"math/big"
 	"net/netip"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -153,9 +150,13 @@ func (st *state) exactValues(it *item, lo, hi, w, p int) (int, int) {
 		}
 		if v := &st.vals[i]; it.exactNum != nil && v.kind == vNumber {
 			if f, err := strconv.ParseFloat(string(v.text), 64); err == nil {
-				if q, ok := it.exactNum[f]; ok && int(q) < p {
-					if q = firstSameNumber(it.pats, q, v, f); q >= 0 && int(q) < p {
+				for _, q := range it.exactNum[f] { // patterns of that float64 value, in order
+					if int(q) >= p {
+						break
+					}
+					if v.approx || it.pats[q].num.cmpText(v.text, f) == 0 {
 						w, p = i, int(q)
+						break
 					}
 				}
 			}
@@ -216,7 +217,7 @@ func (st *state) testOne(it *item, t, i int) bool {
 		if t < len(it.pats) {
 			p := it.pats[t]
 			if p.isNum && v.kind == vNumber {
-				if f, err := strconv.ParseFloat(string(v.text), 64); err == nil && f == p.num && (v.approx || sameNumber(v.text, p.numAs, f)) {
+				if f, err := strconv.ParseFloat(string(v.text), 64); err == nil && f == p.num.f && (v.approx || p.num.cmpText(v.text, f) == 0) {
 					return true
 				}
 			}
@@ -234,65 +235,17 @@ func (st *state) testOne(it *item, t, i int) bool {
 		return err == nil && it.nets[t].Contains(a.Unmap())
 	case iNum, iTime:
 		f, ok := numberOf(v, it.timePart)
-		return ok && compare(f, it.cmp, it.nums[t])
+		if !ok {
+			return false
+		}
+		n := &it.nums[t]
+		c := cmpFloat(f, n.f)
+		if c == 0 && it.timePart == "" && !v.approx {
+			c = n.cmpText(v.text, f) // float64 may round two numbers to one
+		}
+		return holds(c, it.cmp)
 	}
 	return false
-}
-
-// sameNumber reports whether the JSON number text and the YAML number
-// written as yaml, which both read as f in float64, are the same number.
-// Two numbers of at most 15 characters that read as the same normal
-// float64 are equal: float64 tells every such pair apart. Others may
-// merely round to the same float64 (12345678901234567890 and
-// 12345678901234567891 do, 1e-400 and 0 too), and are compared exactly.
-func sameNumber(text []byte, yaml string, f float64) bool {
-	if len(text) <= 15 && len(yaml) <= 15 && math.Abs(f) >= 0x1p-1022 {
-		return true
-	}
-	a, okA := exactNumber(string(text))
-	b, okB := exactNumber(yaml)
-	if !okA || !okB {
-		return true // past exact comparison's bounds: as float64 says
-	}
-	return a.Cmp(b) == 0
-}
-
-// Bounds of the numbers sameNumber compares exactly. A log's numbers are
-// the attacker's to write, and reading one exactly costs time and memory
-// that grow with its exponent's value: 1e-1000000000 is 14 bytes.
-const (
-	maxExactChars    = 100
-	maxExactExponent = 1000
-)
-
-// exactNumber reads a decimal number exactly, within the bounds above.
-func exactNumber(s string) (*big.Rat, bool) {
-	if len(s) > maxExactChars {
-		return nil, false
-	}
-	if i := strings.IndexAny(s, "eE"); i >= 0 {
-		e, err := strconv.Atoi(s[i+1:])
-		if err != nil || e > maxExactExponent || e < -maxExactExponent {
-			return nil, false
-		}
-	}
-	return new(big.Rat).SetString(s)
-}
-
-// firstSameNumber returns the first of pats, from q on, whose YAML number
-// is the JSON number v (f in float64), or -1. q is the first whose number
-// reads as f; a later one may be the exact match. A number the caller
-// decoded to float64 is only known as f.
-func firstSameNumber(pats []*pattern, q int32, v *value, f float64) int32 {
-	if v.approx {
-		return q
-	}
-	for i := int(q); i < len(pats); i++ {
-		if p := pats[i]; p.isNum && p.num == f && sameNumber(v.text, p.numAs, f) {
-			return int32(i)
-		}
-	}
-	return -1
 }
 
 // numberOf reads a JSON number or numeric string, or with a time part, the
@@ -305,18 +258,30 @@ func numberOf(v *value, part string) (float64, bool) {
 	return f, err == nil
 }
 
-func compare(a float64, cmp string, b float64) bool {
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// holds reports whether a comparison's result c (-1, 0, +1: the record's
+// number against the rule's) passes the modifier cmp.
+func holds(c int, cmp string) bool {
 	switch cmp {
 	case "lt":
-		return a < b
+		return c < 0
 	case "lte":
-		return a <= b
+		return c <= 0
 	case "gt":
-		return a > b
+		return c > 0
 	case "gte":
-		return a >= b
+		return c >= 0
 	}
-	return a == b
+	return c == 0
 }
 
 // timeLayouts are the date forms the time modifiers read: CloudTrail's

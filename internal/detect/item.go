@@ -39,13 +39,13 @@ type item struct {
 	exists bool
 
 	pats     []*pattern
-	exact    map[string]int32  // pats as a lookup table, when literalTable makes one
-	exactNum map[float64]int32 // with exact: the numbers among pats, by value
+	exact    map[string]int32    // pats as a lookup table, when literalTable makes one
+	exactNum map[float64][]int32 // with exact: the patterns that are numbers, by float64 value, in order
 	res      []*regexp.Regexp
 	reLits   []litFilter // per regexp: literals a text needs to match it
 	nets     []netip.Prefix
 	cmp      string
-	nums     []float64
+	nums     []ruleNumber
 	timePart string
 	refs     []int // fieldref targets
 	refPaths []string
@@ -210,7 +210,7 @@ func fillNum(it *item, ms modSet, vals []*yaml.Node) error {
 		if err != nil {
 			return errAt(v.Line, v.Column, "modifier %s needs a number, got \"%s\"", mod, v.Value)
 		}
-		it.nums = append(it.nums, f)
+		it.nums = append(it.nums, newRuleNumber(f, v.Value))
 	}
 	return nil
 }
@@ -269,7 +269,7 @@ func (c *compiler) fillStr(it *item, ms modSet, vals []*yaml.Node) error {
 			for _, s := range strs {
 				p := compilePattern(s, ms.cased, v.Value)
 				if f, ok := numericValue(v, ms); ok {
-					p.num, p.isNum, p.numAs = f, true, v.Value
+					p.num, p.isNum = newRuleNumber(f, v.Value), true
 				}
 				it.pats = append(it.pats, p)
 			}
@@ -292,7 +292,7 @@ const exactSetMin = 8
 // may list thousands of addresses, names or account IDs. nums maps the
 // values of the patterns that are YAML numbers, which also match a JSON
 // number of that value (5 matches 5.0), to the first such pattern.
-func literalTable(pats []*pattern) (text map[string]int32, nums map[float64]int32) {
+func literalTable(pats []*pattern) (text map[string]int32, nums map[float64][]int32) {
 	if len(pats) < exactSetMin {
 		return nil, nil
 	}
@@ -304,11 +304,11 @@ func literalTable(pats []*pattern) (text map[string]int32, nums map[float64]int3
 		if _, ok := text[string(p.lit)]; !ok {
 			text[string(p.lit)] = int32(i)
 		}
-		if _, ok := nums[p.num]; p.isNum && !ok {
+		if p.isNum {
 			if nums == nil {
-				nums = map[float64]int32{}
+				nums = map[float64][]int32{}
 			}
-			nums[p.num] = int32(i)
+			nums[p.num.f] = append(nums[p.num.f], int32(i))
 		}
 	}
 	return text, nums

@@ -31,10 +31,14 @@ func TestNumbersExact(t *testing.T) {
 		{"0.1", "0.1000000000000000055511151231257827", false},
 		{"0", "1e-400", false},
 		{"0", "-1e-400", false},
-		// Past the bounds of exact comparison, float64 decides: this costs
-		// no time, where reading the number exactly would take a billion
-		// digits.
-		{"0", "1e-1000000000", true},
+		{"0", "1e-1000000000", false},
+		{"1e-1000000000", "1e-1000000000", true},
+		{"1e-1000000000", "10e-1000000001", true},
+		{"1e-1000000000", "0", false},
+		{"0", "0e999999999", true},
+		// Past 100 characters, float64 decides.
+		{"1", "1." + strings.Repeat("0", 100) + "1", true},
+		{"1", "1." + strings.Repeat("0", 97) + "1", false},
 	}
 	for _, tc := range cases {
 		record := fmt.Sprintf(`{"eventName":"GetObject","requestParameters":{"count":%s}}`, tc.record)
@@ -110,6 +114,70 @@ func TestTooManyValues(t *testing.T) {
 		}
 		if slow := m.MatchDecoded(decode(t, tc.record)); (len(slow) == 0) != tc.refused {
 			t.Errorf("%s: decoded path %d matches", tc.name, len(slow))
+		}
+	}
+}
+
+// TestNumberOrderExact checks that lt, lte, gt and gte order numbers that
+// float64 rounds to one value by their exact values.
+func TestNumberOrderExact(t *testing.T) {
+	cases := []struct {
+		cmp, rule, record string
+		want              bool
+	}{
+		{"gte", "9007199254740993", "9007199254740992", false},
+		{"gt", "9007199254740992", "9007199254740993", true},
+		{"lt", "9007199254740993", "9007199254740992", true},
+		{"lte", "9007199254740992", "9007199254740993", false},
+		{"gte", "9007199254740993", "9007199254740993.0", true},
+		{"lt", "0", "-1e-400", true},
+		{"gt", "0", "1e-400", true},
+		{"gt", "0", "-0", false},
+		{"gte", "-12345678901234567891", "-12345678901234567890", true},
+		{"lt", "5", "4", true},
+		{"lt", "5", "'4'", true}, // a numeric string
+	}
+	for _, tc := range cases {
+		record := fmt.Sprintf(`{"requestParameters":{"count":%s}}`, strings.ReplaceAll(tc.record, "'", `"`))
+		m, err := compileOne(t, "sel:\n  requestParameters.count|"+tc.cmp+": "+tc.rule+"\ncondition: sel", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := m.Match([]byte(record))
+		if err != nil || (len(got) > 0) != tc.want {
+			t.Errorf("%s %s on %s: matched %v (%v), want %v", tc.cmp, tc.rule, tc.record, len(got) > 0, err, tc.want)
+		}
+	}
+}
+
+// TestParseDecimal checks the reduced form numbers are compared in.
+func TestParseDecimal(t *testing.T) {
+	for _, tc := range []struct {
+		in     string
+		neg    bool
+		digits string
+		exp    int
+		ok     bool
+	}{
+		{"0", false, "", 0, true},
+		{"-0.000e5", false, "", 0, true},
+		{"12.340", false, "1234", -2, true},
+		{"0.005", false, "5", -3, true},
+		{"-1E+3", true, "1", 3, true},
+		{"+.5", false, "5", -1, true},
+		{"5.", false, "5", 0, true},
+		{"00120", false, "12", 1, true},
+		{"1e", false, "", 0, false},
+		{"0x10", false, "", 0, false},
+		{"1.2.3", false, "", 0, false},
+		{"Inf", false, "", 0, false},
+		{".", false, "", 0, false},
+		{"1e99999999999", false, "", 0, false},
+		{strings.Repeat("1", 101), false, "", 0, false},
+	} {
+		d, ok := parseDecimal(nil, []byte(tc.in))
+		if ok != tc.ok || (ok && (d.neg != tc.neg || string(d.digits) != tc.digits || d.exp != tc.exp)) {
+			t.Errorf("%q: %+v (digits %q), %v; want %v %q %d, %v", tc.in, d, d.digits, ok, tc.neg, tc.digits, tc.exp, tc.ok)
 		}
 	}
 }

@@ -27,15 +27,14 @@ const (
 type pattern struct {
 	kind  patKind
 	cased bool
-	lit   []byte   // pExact, pPrefix, pSuffix, pContains
-	parts [][]byte // pStars: literals between stars
-	lead  bool     // pStars: starts with a literal
-	trail bool     // pStars: ends with a literal
-	elems []elem   // pRunes
-	src   string   // the value as written, for evidence and debugging
-	num   float64  // the number a YAML number value stands for
+	lit   []byte     // pExact, pPrefix, pSuffix, pContains
+	parts [][]byte   // pStars: literals between stars
+	lead  bool       // pStars: starts with a literal
+	trail bool       // pStars: ends with a literal
+	elems []elem     // pRunes
+	src   string     // the value as written, for evidence and debugging
+	num   ruleNumber // the number a YAML number value stands for
 	isNum bool
-	numAs string // that value as written, for exact comparison (sameNumber)
 }
 
 // elem is one element of a pRunes pattern.
