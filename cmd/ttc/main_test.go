@@ -108,6 +108,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "--workers", "99999999999999999999", "../../examples/incident"}, exitUsage, `for "--workers" flag: out of range` + "\n"},
 		{[]string{"scan", "--exit-code=maybe", "../../examples/incident"}, exitUsage, `invalid argument "maybe" for "--exit-code" flag: want true or false` + "\n"},
 		{[]string{"serve", "--max-upload", "1.5"}, exitUsage, `invalid argument "1.5" for "--max-upload" flag: want a whole number` + "\n"},
+		{[]string{"serve", "--max-upload", "9223372036854775807"}, exitUsage, `--max-upload: 9223372036854775807: want 1 to 1099511627776 bytes`},
 		{[]string{"scan", "--rules", "no/such/rules", "../../examples/incident"}, exitUsage, "--rules"},
 		{[]string{"scan", "-", "-"}, exitUsage, "named twice"},
 		// A control character typed into an argument is escaped once, by

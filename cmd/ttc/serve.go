@@ -47,8 +47,8 @@ func runServe(ctx context.Context, a *app, o serveOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.maxUpload <= 0 {
-		return usagef("--max-upload must be positive")
+	if o.maxUpload <= 0 || o.maxUpload > server.MaxUploadLimit {
+		return usagef("--max-upload: %d: want 1 to %d bytes", o.maxUpload, int64(server.MaxUploadLimit))
 	}
 	cfg := server.Config{Addr: o.addr, Catalog: c, Log: a.log, MaxUpload: o.maxUpload}
 	if ds, err := a.attackData(""); err == nil && ds != nil {

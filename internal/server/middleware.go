@@ -24,16 +24,27 @@ func secure(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps request bodies: uploads get maxUpload, everything else a few KiB.
+// limitBody caps request bodies: uploads get what bodyLimit says,
+// everything else a few KiB.
 func limitBody(maxUpload int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := int64(defaultMaxBody)
 		if isScanPath(r.URL.Path) {
-			n = maxUpload + multipartOverhead
+			n = bodyLimit(r, maxUpload)
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bodyLimit is the largest body an upload may have: the file itself
+// (maxUpload), and in a multipart form room for the form's own lines as
+// well, where the file part is held to maxUpload (see uploadedFile).
+func bodyLimit(r *http.Request, maxUpload int64) int64 {
+	if isMultipart(r) {
+		return maxUpload + multipartOverhead
+	}
+	return maxUpload
 }
 
 func isScanPath(p string) bool { return p == "/scan" || p == "/api/v1/scan" }

@@ -121,6 +121,11 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 			return "", nil, http.StatusForbidden, errors.New("upload refused: the request comes from another origin")
 		}
 	}
+	// A body that says it is over the limit is refused before it is read.
+	if limit := bodyLimit(r, s.cfg.MaxUpload); r.ContentLength > limit {
+		err := &http.MaxBytesError{Limit: limit}
+		return "", nil, statusOf(err), s.withLimit(err)
+	}
 	wait := time.NewTimer(scanQueueWait)
 	defer wait.Stop()
 	select {
@@ -133,7 +138,7 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), ScanTimeout)
 	defer cancel()
-	body, name, err := uploadedFile(r)
+	body, name, err := uploadedFile(r, s.cfg.MaxUpload)
 	if err != nil {
 		return "", nil, statusOf(err), s.withLimit(err)
 	}
@@ -179,14 +184,19 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 }
 
 // expansionLimit is what an upload may decompress to: MaxExpansion times
-// the upload limit, and never less than a body may hold, so that a file
-// sent uncompressed is only ever cut by the body limit.
-func expansionLimit(maxUpload int64) int64 { return MaxExpansion*maxUpload + multipartOverhead }
+// the upload limit, so that a file sent uncompressed is only ever cut by
+// the upload limit.
+func expansionLimit(maxUpload int64) int64 { return MaxExpansion * maxUpload }
 
-// uploadedFile returns the file part of a multipart form, or the body itself.
-func uploadedFile(r *http.Request) (io.Reader, string, error) {
+func isMultipart(r *http.Request) bool {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "multipart/form-data" {
+	return mt == "multipart/form-data"
+}
+
+// uploadedFile returns the file part of a multipart form, held to
+// maxUpload bytes, or the body itself, which limitBody holds to that.
+func uploadedFile(r *http.Request, maxUpload int64) (io.Reader, string, error) {
+	if !isMultipart(r) {
 		return r.Body, "upload", nil
 	}
 	mr, err := r.MultipartReader()
@@ -206,7 +216,7 @@ func uploadedFile(r *http.Request) (io.Reader, string, error) {
 			if name == "." || name == "/" {
 				name = "upload"
 			}
-			return formPart{p}, name, nil
+			return formPart{&limitedPart{r: p, left: maxUpload, limit: maxUpload}}, name, nil
 		}
 	}
 }
@@ -223,6 +233,28 @@ func (p formPart) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// limitedPart reads a form's file part up to limit bytes, and fails past
+// them as a body over its limit does.
+type limitedPart struct {
+	r           io.Reader
+	left, limit int64
+}
+
+func (p *limitedPart) Read(b []byte) (int, error) {
+	if p.left < 0 {
+		return 0, &http.MaxBytesError{Limit: p.limit}
+	}
+	if int64(len(b)) > p.left+1 { // one byte more tells a part of exactly limit bytes from a longer one
+		b = b[:p.left+1]
+	}
+	n, err := p.r.Read(b)
+	p.left -= int64(n)
+	if p.left < 0 {
+		return n + int(p.left), &http.MaxBytesError{Limit: p.limit}
+	}
+	return n, err
+}
+
 var errNoFile = errors.New("no file: choose a CloudTrail file to upload")
 
 // formError is an error reading the multipart form. Its message leaves out
@@ -234,7 +266,7 @@ func (e formError) Error() string {
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(e.err, &tooLarge):
-		return "read form: " + e.err.Error()
+		return "read form: the upload is over the limit"
 	case errors.Is(e.err, bufio.ErrBufferFull):
 		// The multipart reader looks for the boundary line by line, in a
 		// 4 KiB buffer, and gives up on a longer line before it.
@@ -272,10 +304,23 @@ func (t *trackReader) Read(p []byte) (int, error) {
 // withLimit says what the limit is when err is an upload over it.
 func (s *Server) withLimit(err error) error {
 	if mb := (*http.MaxBytesError)(nil); errors.As(err, &mb) {
-		return fmt.Errorf("the file is larger than the server's limit of %s (ttc serve --max-upload): %w", report.HumanBytes(s.cfg.MaxUpload), err)
+		return &limitError{limit: s.cfg.MaxUpload, err: err}
 	}
 	return err
 }
+
+// limitError is an upload over the server's limit. Its message states the
+// limit, and leaves out the reader's ("http: request body too large").
+type limitError struct {
+	limit int64
+	err   error
+}
+
+func (e *limitError) Error() string {
+	return fmt.Sprintf("the upload is larger than the server's limit of %s for a file (ttc serve --max-upload)", report.HumanBytes(e.limit))
+}
+
+func (e *limitError) Unwrap() error { return e.err }
 
 func statusOf(err error) int {
 	var mb *http.MaxBytesError

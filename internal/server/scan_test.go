@@ -139,6 +139,45 @@ func TestScanTooLarge(t *testing.T) {
 	}
 }
 
+// TestScanLimitExact checks that the upload limit is the file's: a file
+// of exactly the limit is read and one byte more is refused, sent as the
+// body or as a form's file part, and that a body whose length says it is
+// over the limit is refused before it is read.
+func TestScanLimitExact(t *testing.T) {
+	const limit = 4 << 10
+	s, err := New(Config{Catalog: fixture(t), MaxUpload: limit, Log: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A log of one record padded with spaces to n bytes.
+	logOf := func(n int) []byte {
+		rec := []byte(`{"Records":[{"eventVersion":"1.10","eventTime":"2026-05-11T03:12:09Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","eventID":"e"}]}`)
+		return append(rec, bytes.Repeat([]byte(" "), n-len(rec))...)
+	}
+	for _, n := range []int{limit, limit + 1} {
+		want := http.StatusOK
+		if n > limit {
+			want = http.StatusRequestEntityTooLarge
+		}
+		body, ct := multipartFile(t, "file", "a.json", logOf(n))
+		if rec := do(t, s.Handler(), http.MethodPost, "/api/v1/scan", body, "Content-Type", ct); rec.Code != want {
+			t.Errorf("a file part of %d bytes: status %d, want %d: %s", n, rec.Code, want, rec.Body)
+		}
+		if rec := do(t, s.Handler(), http.MethodPost, "/api/v1/scan", bytes.NewReader(logOf(n))); rec.Code != want {
+			t.Errorf("a body of %d bytes: status %d, want %d: %s", n, rec.Code, want, rec.Body)
+		}
+	}
+	// Over the limit by its length, whatever its first line holds.
+	body := strings.Repeat("x", 5<<10) + "\r\n--b\r\n" + strings.Repeat("y", limit+multipartOverhead)
+	rec := do(t, s.Handler(), http.MethodPost, "/api/v1/scan", strings.NewReader(body), "Content-Type", "multipart/form-data; boundary=b")
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "limit of 4.0 KiB for a file") || strings.Contains(rec.Body.String(), "http:") {
+		t.Errorf("a body over the limit by its length: status %d: %s", rec.Code, rec.Body)
+	}
+	if _, err := New(Config{Catalog: fixture(t), MaxUpload: MaxUploadLimit + 1}); err == nil {
+		t.Errorf("an upload limit past MaxUploadLimit was taken")
+	}
+}
+
 // TestScanExpansionBounded checks that an upload that decompresses to more
 // than MaxExpansion times the upload limit is read up to that size only:
 // the records before it are reported, and the rest of the file is said not

@@ -17,6 +17,10 @@ import (
 const (
 	DefaultAddr      = "127.0.0.1:8080"
 	DefaultMaxUpload = 32 << 20
+	// MaxUploadLimit is the largest MaxUpload a server takes: a terabyte,
+	// far past any log file, and small enough that the limits derived from
+	// it (MaxExpansion times it) are numbers.
+	MaxUploadLimit = 1 << 40
 	// MaxConcurrentScans bounds the uploads scanned at once; scanning is
 	// CPU-bound, and the machine has a few cores at most to give.
 	MaxConcurrentScans = 2
@@ -90,6 +94,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if cfg.MaxUpload > MaxUploadLimit {
+		return nil, fmt.Errorf("new server: an upload limit of %d bytes is past the largest, %d", cfg.MaxUpload, int64(MaxUploadLimit))
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
