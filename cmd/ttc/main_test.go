@@ -104,10 +104,15 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "--workers", "-1", "../../examples/incident"}, exitUsage, "--workers"},
 		// A flag value that is no number says what the flag wants, not
 		// which Go function failed.
-		{[]string{"scan", "--workers", "abc", "../../examples/incident"}, exitUsage, `invalid argument "abc" for "--workers" flag: want a whole number` + "\n"},
+		{[]string{"scan", "--workers", "abc", "../../examples/incident"}, exitUsage, `invalid argument "abc" for "--workers" flag: want a whole number, in decimal digits` + "\n"},
 		{[]string{"scan", "--workers", "99999999999999999999", "../../examples/incident"}, exitUsage, `for "--workers" flag: out of range` + "\n"},
+		{[]string{"scan", "--workers", "0x10", "../../examples/incident"}, exitUsage, `invalid argument "0x10" for "--workers" flag: want a whole number, in decimal digits`},
+		{[]string{"scan", "--workers", "257", "../../examples/incident"}, exitUsage, `--workers: 257: want 0 (one per CPU) to 256`},
+		{[]string{"scan", "--workers", "010", "-o", "jsonl", "../../examples/incident"}, exitOK, ""},
+		{[]string{"serve", "--max-upload", "1_0"}, exitUsage, `invalid argument "1_0" for "--max-upload" flag: want a whole number, in decimal digits`},
+		{[]string{"scan", "--group-by", "X\x1b\xff", "../../examples/incident"}, exitUsage, `unknown grouping "X\x1b\xff"`},
 		{[]string{"scan", "--exit-code=maybe", "../../examples/incident"}, exitUsage, `invalid argument "maybe" for "--exit-code" flag: want true or false` + "\n"},
-		{[]string{"serve", "--max-upload", "1.5"}, exitUsage, `invalid argument "1.5" for "--max-upload" flag: want a whole number` + "\n"},
+		{[]string{"serve", "--max-upload", "1.5"}, exitUsage, `invalid argument "1.5" for "--max-upload" flag: want a whole number, in decimal digits` + "\n"},
 		{[]string{"serve", "--max-upload", "9223372036854775807"}, exitUsage, `--max-upload: 9223372036854775807: want 1 to 1099511627776 bytes`},
 		{[]string{"scan", "--rules", "no/such/rules", "../../examples/incident"}, exitUsage, "--rules"},
 		{[]string{"scan", "-", "-"}, exitUsage, "named twice"},

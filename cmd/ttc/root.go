@@ -189,5 +189,38 @@ func valueReason(err error) string {
 	case errors.Is(ne.Err, strconv.ErrRange):
 		return head + ": out of range"
 	}
-	return head + ": want a whole number"
+	return head + ": want a whole number, in decimal digits"
+}
+
+// maxWorkers bounds ttc scan --workers: each worker holds its buffers,
+// and past the files a disk can feed at once more only cost memory.
+const maxWorkers = 256
+
+// decimalFlag is an integer flag read in decimal only. pflag's own integer
+// flags read Go's literals: 010 as eight, 0x10 and 1_0 as sixteen and ten.
+type decimalFlag[T int | int64] struct{ v *T }
+
+func (d decimalFlag[T]) String() string { return strconv.FormatInt(int64(*d.v), 10) }
+
+func (d decimalFlag[T]) Set(s string) error {
+	bits, _ := d.kind()
+	n, err := strconv.ParseInt(s, 10, bits)
+	if err != nil {
+		return err // a *strconv.NumError: valueReason says what is wanted
+	}
+	*d.v = T(n)
+	return nil
+}
+
+func (d decimalFlag[T]) Type() string {
+	_, name := d.kind()
+	return name
+}
+
+// kind gives T's size in bits and its name, for Set and Type.
+func (d decimalFlag[T]) kind() (bits int, name string) {
+	if _, ok := any(*d.v).(int); ok {
+		return strconv.IntSize, "int"
+	}
+	return 64, "int64"
 }

@@ -89,7 +89,7 @@ A finding names its record by file and number (record.file, record.ordinal;
 	fl.StringArrayVar(&o.techniques, "technique", nil, "only findings of this technique or its sub-techniques, in the catalog or tagged by a rule in ATT&CK (repeatable)")
 	fl.StringArrayVar(&o.tactics, "tactic", nil, "only findings of this tactic: ID or short name (repeatable)")
 	fl.BoolVar(&o.exitCode, "exit-code", false, "exit with status 3 when there are findings")
-	fl.IntVar(&o.workers, "workers", 0, "files read at once (default: one per CPU)")
+	fl.Var(decimalFlag[int]{&o.workers}, "workers", fmt.Sprintf("files read at once (default: one per CPU; at most %d)", maxWorkers))
 	fl.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	return cmd
 }
@@ -99,18 +99,18 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if err != nil {
 		return err
 	}
-	o.groupBy = strings.ToLower(o.groupBy)
-	if o.groupBy != "" && o.groupBy != "actor" {
+	if o.groupBy != "" && !strings.EqualFold(o.groupBy, "actor") {
 		return usagef("--group-by: unknown grouping \"%s\": want actor", o.groupBy)
 	}
+	o.groupBy = strings.ToLower(o.groupBy)
 	if o.groupBy != "" && (f == view.JSONL || f == view.Navigator) {
 		a.log.Warn("--group-by applies to table, json, markdown and html; this format is written ungrouped", "output", string(f))
 	}
 	if o.progress != "auto" && o.progress != "always" && o.progress != "never" {
 		return usagef("--progress: \"%s\": want auto, always or never", o.progress)
 	}
-	if o.workers < 0 {
-		return usagef("--workers: %d: want 0 (one per CPU) or more", o.workers)
+	if o.workers < 0 || o.workers > maxWorkers {
+		return usagef("--workers: %d: want 0 (one per CPU) to %d", o.workers, maxWorkers)
 	}
 	if i := slices.Index(paths, "-"); i >= 0 && slices.Contains(paths[i+1:], "-") {
 		return usagef("standard input (-) is named twice: it can be read once")

@@ -38,7 +38,8 @@ The server listens on loopback by default. It stops gracefully on SIGINT or SIGT
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&o.addr, "addr", server.DefaultAddr, "address to listen on (host:port)")
-	fl.Int64Var(&o.maxUpload, "max-upload", server.DefaultMaxUpload, "largest log file accepted by the scan page, in bytes")
+	o.maxUpload = server.DefaultMaxUpload
+	fl.Var(decimalFlag[int64]{&o.maxUpload}, "max-upload", "largest log file accepted by the scan page, in bytes")
 	return cmd
 }
 
