@@ -53,7 +53,7 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 	var readErr error
 	actors := func(yield func(actorView) bool) {
 		readErr = ignoreEnough(eachTimeline(res, func(a ActorTimeline, n int, g *scan.Group) error {
-			a.Actor, a.Type, a.First, a.Last = view.Line(a.Actor), actorType(a.Type), view.Line(a.First), view.Line(a.Last)
+			a.Actor, a.Type, a.First, a.Last = view.Line(a.Actor), actorType(a.Type), summaryValue(a.First), summaryValue(a.Last)
 			a.AccessKey, a.SourceIPs, a.UserAgent = listItems(a.AccessKey), listItems(a.SourceIPs), lines(a.UserAgent)
 			var rowErr error
 			rows := func(yield func(scan.Finding) bool) {
@@ -124,8 +124,9 @@ var summaryMarks = strings.NewReplacer(",", `\x2c`, "·", `\u00b7`, "…", `\u20
 
 // summaryValue is view.Line for a value in an actor's summary line, with
 // the line's separators escaped too, so that a value cannot forge a part
-// of the line ("AKIA1 · from 6.6.6.6", "… and more").
-func summaryValue(s string) string { return summaryMarks.Replace(view.Line(s)) }
+// of the line ("AKIA1 · from 6.6.6.6", "… and more"), nor spaces enough
+// to push the rest of it onto a line of its own.
+func summaryValue(s string) string { return summaryMarks.Replace(view.SpaceRuns(view.Line(s))) }
 
 // actorType is summaryValue for an identity type, with spaces escaped as
 // well: a type never holds one, and the table puts the type two spaces

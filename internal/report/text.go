@@ -55,7 +55,7 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 		// The actor is escaped as the line's other values are: a forged ARN
 		// could otherwise hold ", 3 findings, … , keys …" of its own.
 		fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(summaryValue(a.Actor), opts.View), actorType(a.Type),
-			view.Count(int64(n), "finding", "findings"), view.Line(a.First), view.Line(a.Last))
+			view.Count(int64(n), "finding", "findings"), summaryValue(a.First), summaryValue(a.Last))
 		if len(a.AccessKey) > 0 {
 			fmt.Fprintf(&b, ", keys %s%s", strings.Join(listItems(a.AccessKey), ", "), andMore(a.MoreAccessKeys))
 		}

@@ -143,20 +143,24 @@ var mdReplacer = strings.NewReplacer(
 // MarkdownValue is Line for a value in Markdown, escaped for it. Rendered
 // Markdown folds a run of spaces into one, so each space after the first
 // of a run is written \x20: "a  b" is not "a b".
-func MarkdownValue(s string) string {
-	s = Line(s)
-	if strings.Contains(s, "  ") {
-		var b strings.Builder
-		for i := 0; i < len(s); i++ {
-			if s[i] == ' ' && i > 0 && s[i-1] == ' ' {
-				b.WriteString(`\x20`)
-				continue
-			}
-			b.WriteByte(s[i])
-		}
-		s = b.String()
+func MarkdownValue(s string) string { return MarkdownEscape(SpaceRuns(Line(s))) }
+
+// SpaceRuns writes each space after the first of a run as \x20, for a
+// value shown where a run of spaces would be lost (rendered Markdown) or
+// could pass for layout (padding that pushes the rest of a line away).
+func SpaceRuns(s string) string {
+	if !strings.Contains(s, "  ") {
+		return s
 	}
-	return MarkdownEscape(s)
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' && i > 0 && s[i-1] == ' ' {
+			b.WriteString(`\x20`)
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // MarkdownEscape makes s literal text in Markdown (and inert if rendered as
