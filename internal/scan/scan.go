@@ -668,6 +668,18 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 				Reason: reason})
 			continue
 		}
+		// Nor can it name its event when the record holds the event's
+		// source or name as something other than text (an array, say,
+		// which a rule reads element by element). A record read as rh
+		// holds them as text or not at all.
+		if rh == nil && (h.EventSource == "" || h.EventName == "") {
+			if key := notText(rec.Raw, w.tops, "eventSource", "eventName"); key != "" {
+				malformed++
+				w.p.reject(Rejection{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset,
+					Reason: "matched rules, but " + key + " is not a string"})
+				continue
+			}
+		}
 		w.p.sum.Matched++
 		pos := RecordRef{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset}
 		w.scratch = w.scratch[:0]
@@ -1001,4 +1013,27 @@ func clip(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// notText returns the first of keys whose value in the record is neither
+// a string nor null, or "". tops lists the record's top-level members;
+// when nil, they are read from raw.
+func notText(raw []byte, tops []jsonscan.Member, keys ...string) string {
+	if tops == nil {
+		var ok bool
+		if tops, ok = jsonscan.AppendMembers(nil, raw); !ok {
+			return ""
+		}
+	}
+	for _, key := range keys {
+		for _, m := range tops {
+			if string(raw[m.KStart:m.KEnd]) == `"`+key+`"` {
+				if c := raw[m.VStart]; c != '"' && c != 'n' {
+					return key
+				}
+				break // the first counts, as for the matcher
+			}
+		}
+	}
+	return ""
 }

@@ -189,6 +189,42 @@ func TestScanInputsOnce(t *testing.T) {
 	}
 }
 
+// TestScanEventNameNotText: a record that matches rules but holds its
+// event's source or name as something other than text is rejected with
+// its reason: its findings could not name the event. In every output
+// mode, whether or not the header is read from the record's own text.
+func TestScanEventNameNotText(t *testing.T) {
+	c, rs := fixtures(t)
+	data, err := os.ReadFile("../../catalog/techniques/T1486.A001/samples/match/copyobject_in_place_sse_c.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(string(data)), " ")
+	cases := map[string]string{
+		"eventName":   strings.Replace(flat, `"eventName": "CopyObject"`, `"eventName": ["CopyObject"]`, 1),
+		"eventSource": strings.Replace(flat, `"eventSource": "s3.amazonaws.com"`, `"eventSource": {"x": "s3.amazonaws.com"}`, 1),
+	}
+	for key, rec := range cases {
+		if rec == flat {
+			t.Fatalf("%s: the sample was not changed", key)
+		}
+		for _, streamed := range []bool{false, true} {
+			opts := scan.Options{}
+			if streamed {
+				opts.EmitJSON = func([]byte) error { return nil }
+			}
+			res, err := scan.New(c, rs, opts).ScanReader(context.Background(), "names.jsonl", strings.NewReader(rec+"\n"+flat))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Summary.Read != 2 || res.Summary.Rejected != 1 || res.Summary.Matched != 1 || len(res.Rejections) != 1 ||
+				res.Rejections[0].Reason != "matched rules, but "+key+" is not a string" {
+				t.Errorf("%s (streamed %v): summary %+v, rejections %+v", key, streamed, res.Summary, res.Rejections)
+			}
+		}
+	}
+}
+
 // TestScanBadEventTime: a record that matches rules but carries no usable
 // eventTime is rejected with its reason, not reported out of place in time.
 func TestScanBadEventTime(t *testing.T) {
