@@ -20,6 +20,9 @@ var (
 	// hold more than MaxValues values: the matcher refuses it rather than
 	// hold them all.
 	ErrTooManyValues = fmt.Errorf("refused: the fields the rules read hold more than %d values (array elements and scalars; CloudTrail records hold far fewer)", MaxValues)
+	// ErrTooManyPairs marks a record whose values the rules' fieldref
+	// items would spend more than maxRefWork bytes of comparison on.
+	ErrTooManyPairs = fmt.Errorf("refused: comparing its fields with each other (fieldref) would take more than %d bytes of comparison", maxRefWork)
 )
 
 // MaxValues bounds the values the matcher holds for one record: the

@@ -3,6 +3,7 @@ package detect
 import (
 	"bytes"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -351,18 +352,29 @@ func (st *state) evalRef(it *item, lo, hi int) (bool, int) {
 	return true, w
 }
 
+// refMatch returns the first of the values lo..hi that the fieldref item
+// pairs with one of the referenced values rlo..rhi, or -1. Few pairs are
+// compared one by one; many, for equality, startswith and endswith,
+// through a set of the referenced values, so that two fields of 65,000
+// values each cost 130,000 lookups, not four billion comparisons. The
+// bytes compared or hashed count against the record's budget
+// (maxRefWork); past it the record is refused (st.tooCostly).
 func (st *state) refMatch(it *item, lo, hi, rlo, rhi int) int {
+	if (hi-lo)*(rhi-rlo) > refPairsDirect && it.refMode != pContains {
+		return st.refMatchSet(it, lo, hi, rlo, rhi)
+	}
 	for i := lo; i < hi; i++ {
 		if !isScalar(st.vals[i].kind) {
 			continue
 		}
+		a := st.refText(it, i)
 		for j := rlo; j < rhi; j++ {
 			if !isScalar(st.vals[j].kind) {
 				continue
 			}
-			a, b := st.vals[i].text, st.vals[j].text
-			if !it.cased {
-				a, b = st.lowerOf(i), st.lowerOf(j)
+			b := st.refText(it, j)
+			if st.refSpend(len(a) + 1) {
+				return -1
 			}
 			var ok bool
 			switch it.refMode {
@@ -376,6 +388,89 @@ func (st *state) refMatch(it *item, lo, hi, rlo, rhi int) int {
 				ok = bytes.Equal(a, b)
 			}
 			if ok {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// Bounds of refMatch: the pairs it compares one by one rather than
+// through a set, and the bytes one record may make it compare or hash
+// (a quarter of a second, or so, of work).
+const (
+	refPairsDirect = 1 << 12
+	maxRefWork     = 1 << 28
+)
+
+// refSpend counts n bytes of fieldref work for the record and reports
+// whether that passes maxRefWork, noting that the record is refused.
+func (st *state) refSpend(n int) bool {
+	st.refWork += n
+	if st.refWork > maxRefWork {
+		st.tooCostly = true
+	}
+	return st.tooCostly
+}
+
+// refText is value i as a fieldref item compares it.
+func (st *state) refText(it *item, i int) []byte {
+	if it.cased {
+		return st.vals[i].text
+	}
+	return st.lowerOf(i)
+}
+
+// refMatchSet is refMatch through a set of the referenced values: a value
+// equals one of them, or has one of them as its prefix or suffix of that
+// length, for each length they have.
+func (st *state) refMatchSet(it *item, lo, hi, rlo, rhi int) int {
+	if st.refSet == nil {
+		st.refSet = map[string]struct{}{}
+	}
+	set := st.refSet
+	clear(set)
+	lens := st.refLens[:0]
+	for j := rlo; j < rhi; j++ {
+		if !isScalar(st.vals[j].kind) {
+			continue
+		}
+		b := st.refText(it, j)
+		if st.refSpend(len(b) + 1) {
+			return -1
+		}
+		set[string(b)] = struct{}{}
+		lens = append(lens, len(b))
+	}
+	slices.Sort(lens) // shortest first: the cheapest lookups
+	lens = slices.Compact(lens)
+	st.refLens = lens
+	for i := lo; i < hi; i++ {
+		if !isScalar(st.vals[i].kind) {
+			continue
+		}
+		a := st.refText(it, i)
+		if it.refMode != pPrefix && it.refMode != pSuffix {
+			if st.refSpend(len(a) + 1) {
+				return -1
+			}
+			if _, ok := set[string(a)]; ok {
+				return i
+			}
+			continue
+		}
+		for _, n := range lens {
+			if n > len(a) {
+				break
+			}
+			if st.refSpend(n + 1) {
+				return -1
+			}
+			part := a[:n]
+			if it.refMode == pSuffix {
+				part = a[len(a)-n:]
+			}
+			if _, ok := set[string(part)]; ok {
 				return i
 			}
 		}

@@ -71,6 +71,9 @@ func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member, idx
 	if st.tooMany {
 		return dst, fmt.Errorf("match record: %w", ErrTooManyValues)
 	}
+	if st.tooCostly {
+		return dst, fmt.Errorf("match record: %w", ErrTooManyPairs)
+	}
 	return st.appendHits(dst), nil
 }
 
@@ -87,7 +90,7 @@ func (m *Matcher) MatchDecoded(doc map[string]any) []Match {
 	defer m.put(st)
 	st.reset(nil, doc)
 	st.evalAll()
-	if st.tooMany {
+	if st.tooMany || st.tooCostly {
 		return nil
 	}
 	return st.appendHits(nil)
@@ -102,6 +105,9 @@ const (
 
 // put returns st to the pool, without the room a huge record made it take.
 func (m *Matcher) put(st *state) {
+	if len(st.refSet) > keptValues {
+		st.refSet = nil
+	}
 	if cap(st.vals) > keptValues {
 		st.vals = nil
 	}

@@ -55,13 +55,19 @@ type state struct {
 	idx     *jsonscan.Index   // the nested objects, when the caller listed them
 	bad     bool              // the record is not well-formed JSON where it was read
 	tooMany bool              // the record's values passed MaxValues, and the rest were left out
-	objs    []objScan
-	nobjs   int
-	gen     uint32
-	slots   []slot
-	vals    []value
-	buf     []byte // decoded and lower-cased text of this record
-	leaves  struct {
+	// tooCostly is set when fieldref items made the record cost more than
+	// maxRefWork bytes of comparison (refWork counts them).
+	tooCostly bool
+	refWork   int
+	refSet    map[string]struct{} // scratch for refMatchSet
+	refLens   []int
+	objs      []objScan
+	nobjs     int
+	gen       uint32
+	slots     []slot
+	vals      []value
+	buf       []byte // decoded and lower-cased text of this record
+	leaves    struct {
 		gen    uint32
 		lo, hi int32
 	}
@@ -79,7 +85,7 @@ func (st *state) reset(raw []byte, doc map[string]any) {
 	st.raw, st.doc = raw, doc
 	st.own = st.own[:0]
 	st.tops = st.own
-	st.topPos, st.topDone, st.bad, st.tooMany = 0, false, false, false
+	st.topPos, st.topDone, st.bad, st.tooMany, st.tooCostly, st.refWork = 0, false, false, false, false, 0
 	st.nobjs = 0
 	st.vals = st.vals[:0]
 	st.buf = st.buf[:0]

@@ -1,0 +1,81 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestFieldrefMany checks that fieldref pairs fields of many values as it
+// pairs fields of few, with the same evidence (the first value of the
+// field that pairs with any referenced one), and in time linear in their
+// size; and that fieldref|contains, which has no shortcut, refuses a
+// record past its budget rather than run for minutes.
+func TestFieldrefMany(t *testing.T) {
+	record := func(a, b []string) string {
+		q := func(vs []string) string { return `["` + strings.Join(vs, `","`) + `"]` }
+		return `{"requestParameters":{"a":` + q(a) + `,"b":` + q(b) + `}}`
+	}
+	seq := func(prefix string, n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("%s%d", prefix, i)
+		}
+		return out
+	}
+	cases := []struct {
+		mode string
+		a, b []string
+		want string // evidence; "" for no match
+	}{
+		{"", seq("x", 70), append(seq("y", 69), "X42"), "x42"},
+		{"", seq("x", 10), append(seq("y", 9), "x7"), "x7"},
+		{"", seq("x", 70), seq("y", 70), ""},
+		{"|startswith", seq("pre-", 70), append(seq("z", 69), "PRE-4"), "pre-4"},
+		{"|startswith", seq("pre-", 10), append(seq("z", 9), "pre-4"), "pre-4"},
+		{"|endswith", seq("a", 70), append(seq("z", 69), "9"), "a9"},
+		{"|endswith", seq("a", 70), append(seq("z", 69), ""), "a0"},
+		{"|cased", seq("x", 70), append(seq("y", 69), "X42"), ""},
+		{"|contains", seq("abc", 70), append(seq("z", 69), "c6"), "abc6"},
+	}
+	for _, tc := range cases {
+		m, err := compileOne(t, "sel:\n  requestParameters.a|fieldref"+tc.mode+": requestParameters.b\ncondition: sel", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := m.Match([]byte(record(tc.a, tc.b)))
+		switch {
+		case err != nil:
+			t.Errorf("%q, %d × %d values: %v", tc.mode, len(tc.a), len(tc.b), err)
+		case tc.want == "" && len(got) > 0:
+			t.Errorf("%q, %d × %d values: matched %+v, want no match", tc.mode, len(tc.a), len(tc.b), got)
+		case tc.want != "" && (len(got) != 1 || got[0].Fields[0].Value != tc.want):
+			t.Errorf("%q, %d × %d values: %+v, want a match on %q", tc.mode, len(tc.a), len(tc.b), got, tc.want)
+		}
+	}
+
+	// 65,000 values on each side: linear through the set.
+	m, err := compileOne(t, "sel:\n  requestParameters.a|fieldref|endswith: requestParameters.b\ncondition: sel", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	got, err := m.Match([]byte(record(seq("a", 65000), seq("b", 65000))))
+	if err != nil || len(got) != 0 {
+		t.Errorf("65,000 × 65,000 values: %v, %v; want no match", got, err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("65,000 × 65,000 values took %s", d)
+	}
+	// contains over 20,000 × 20,000 values passes the budget: refused.
+	m, err = compileOne(t, "sel:\n  requestParameters.a|fieldref|contains: requestParameters.b\ncondition: sel", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = m.Match([]byte(record(seq("a", 20000), seq("b", 20000))))
+	if !errors.Is(err, ErrTooManyPairs) || len(got) != 0 {
+		t.Errorf("contains over 20,000 × 20,000 values: %v, %v; want it refused", got, err)
+	}
+}
