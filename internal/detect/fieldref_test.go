@@ -79,3 +79,26 @@ func TestFieldrefMany(t *testing.T) {
 		t.Errorf("contains over 20,000 × 20,000 values: %v, %v; want it refused", got, err)
 	}
 }
+
+// TestLeavesOnce checks that an object's leaves are listed once a record
+// however many patterns look into it: fifty patterns on an object of
+// 10,000 leaves hold 10,000 values, not hundreds of thousands, past
+// MaxValues.
+func TestLeavesOnce(t *testing.T) {
+	var pats, leaves []string
+	for i := range 50 {
+		pats = append(pats, fmt.Sprintf("  - '*needle%d*'", i))
+	}
+	for i := range 10000 {
+		leaves = append(leaves, fmt.Sprintf(`"k%d":"hay%d"`, i, i))
+	}
+	m, err := compileOne(t, "sel:\n  requestParameters:\n"+strings.Join(pats, "\n")+"\ncondition: sel", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := `{"requestParameters":{` + strings.Join(leaves, ",") + `,"z":"a needle49 b"}}`
+	got, err := m.Match([]byte(rec))
+	if err != nil || len(got) != 1 || len(got[0].Fields) != 1 || got[0].Fields[0].Value != "a needle49 b" {
+		t.Errorf("%+v, %v; want a match on the last leaf", got, err)
+	}
+}

@@ -68,13 +68,16 @@ func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member, idx
 	if st.bad {
 		return dst, fmt.Errorf("match record: %w", ErrMalformed)
 	}
-	if st.tooMany {
+	// Checked after the evidence is gathered as well: evidence looks at
+	// the values again (held once a record, so it should add none).
+	out := st.appendHits(dst)
+	switch {
+	case st.tooMany:
 		return dst, fmt.Errorf("match record: %w", ErrTooManyValues)
-	}
-	if st.tooCostly {
+	case st.tooCostly:
 		return dst, fmt.Errorf("match record: %w", ErrTooManyPairs)
 	}
-	return st.appendHits(dst), nil
+	return out, nil
 }
 
 // MatchDecoded evaluates every rule, without the index, against a record
@@ -90,10 +93,11 @@ func (m *Matcher) MatchDecoded(doc map[string]any) []Match {
 	defer m.put(st)
 	st.reset(nil, doc)
 	st.evalAll()
+	out := st.appendHits(nil)
 	if st.tooMany || st.tooCostly {
 		return nil
 	}
-	return st.appendHits(nil)
+	return out
 }
 
 // Room a pooled state keeps from one record to the next; a record that

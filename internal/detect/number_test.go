@@ -88,9 +88,14 @@ func TestNumbersExact(t *testing.T) {
 // TestTooManyValues checks that a record whose fields, as the rules read
 // them, hold more than MaxValues values is refused, whether they are the
 // elements of one array or the leaves of an object, and that one at the
-// bound is matched.
+// bound is matched. A keyword search reads every value of the record,
+// even when it is read only for the evidence of a match.
 func TestTooManyValues(t *testing.T) {
-	m, err := compileOne(t, "sel:\n  requestParameters.count: 7\nkw:\n  - needle\ncondition: sel or kw", Options{})
+	field, err := compileOne(t, "sel:\n  requestParameters.count: 7\ncondition: sel", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyword, err := compileOne(t, "sel:\n  requestParameters.count: 7\nkw:\n  - needle\ncondition: sel or kw", Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,13 +103,17 @@ func TestTooManyValues(t *testing.T) {
 		return `{"requestParameters":{"count":[` + strings.Repeat("0,", n-1) + `7]}}`
 	}
 	for _, tc := range []struct {
-		name, record string
-		refused      bool
+		name    string
+		m       *Matcher
+		record  string
+		refused bool
 	}{
-		{"array at the bound", array(MaxValues), false},
-		{"array past the bound", array(MaxValues + 1), true},
-		{"leaves past the bound", `{"eventName":"x","requestParameters":{"a":[` + strings.Repeat(`"a",`, MaxValues) + `"needle"]}}`, true},
+		{"array at the bound", field, array(MaxValues), false},
+		{"array past the bound", field, array(MaxValues + 1), true},
+		{"array at the bound, a keyword search besides", keyword, array(MaxValues), true},
+		{"leaves past the bound", keyword, `{"eventName":"x","requestParameters":{"a":[` + strings.Repeat(`"a",`, MaxValues) + `"needle"]}}`, true},
 	} {
+		m := tc.m
 		got, err := m.Match([]byte(tc.record))
 		switch {
 		case tc.refused && (!errors.Is(err, ErrTooManyValues) || len(got) != 0):

@@ -60,14 +60,17 @@ type state struct {
 	tooCostly bool
 	refWork   int
 	refSet    map[string]struct{} // scratch for refMatchSet
-	refLens   []int
-	objs      []objScan
-	nobjs     int
-	gen       uint32
-	slots     []slot
-	vals      []value
-	buf       []byte // decoded and lower-cased text of this record
-	leaves    struct {
+	// leafRanges holds the range of st.vals that leavesOf gave each
+	// object value of the record, by the value's index.
+	leafRanges map[int][2]int
+	refLens    []int
+	objs       []objScan
+	nobjs      int
+	gen        uint32
+	slots      []slot
+	vals       []value
+	buf        []byte // decoded and lower-cased text of this record
+	leaves     struct {
 		gen    uint32
 		lo, hi int32
 	}
@@ -86,6 +89,9 @@ func (st *state) reset(raw []byte, doc map[string]any) {
 	st.own = st.own[:0]
 	st.tops = st.own
 	st.topPos, st.topDone, st.bad, st.tooMany, st.tooCostly, st.refWork = 0, false, false, false, false, 0
+	if len(st.leafRanges) > 0 {
+		clear(st.leafRanges)
+	}
 	st.nobjs = 0
 	st.vals = st.vals[:0]
 	st.buf = st.buf[:0]
@@ -436,8 +442,12 @@ func (st *state) addAny(v any, depth int) {
 }
 
 // leavesOf appends every scalar inside the value at index i (an object),
-// except nulls, and returns their range.
+// except nulls, and returns their range: once a record, however many
+// patterns look into the object.
 func (st *state) leavesOf(i int) (lo, hi int) {
+	if r, ok := st.leafRanges[i]; ok {
+		return r[0], r[1]
+	}
 	lo = len(st.vals)
 	v := st.vals[i]
 	if v.obj != nil {
@@ -445,6 +455,10 @@ func (st *state) leavesOf(i int) (lo, hi int) {
 	} else {
 		st.addLeavesRaw(v.start, v.end, 0)
 	}
+	if st.leafRanges == nil {
+		st.leafRanges = map[int][2]int{}
+	}
+	st.leafRanges[i] = [2]int{lo, len(st.vals)}
 	return lo, len(st.vals)
 }
 
