@@ -52,6 +52,7 @@ func (s *Server) renderScan(w http.ResponseWriter, r *http.Request, status int, 
 func (s *Server) scanUpload(w http.ResponseWriter, r *http.Request) {
 	name, res, status, err := s.scanRequest(r)
 	if err != nil {
+		unread(w)
 		s.renderScan(w, r, status, scanPage{Error: view.Line(err.Error())})
 		return
 	}
@@ -92,6 +93,7 @@ var errShownAll = errors.New("all the findings the page lists")
 func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) {
 	_, res, status, err := s.scanRequest(r)
 	if err != nil {
+		unread(w)
 		s.apiError(w, status, err.Error())
 		return
 	}
@@ -105,6 +107,12 @@ func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug("write scan response", "error", err)
 	}
 }
+
+// unread closes the connection after the answer to an upload refused
+// before its end: net/http would otherwise read on to reuse the
+// connection before it answers, and a client that waits for the answer
+// before it sends its body would get it only at the read timeout.
+func unread(w http.ResponseWriter) { w.Header().Set("Connection", "close") }
 
 // scanRequest finds the uploaded file (the multipart field "file", or the
 // whole body when it is not a form) and scans it. It returns the status to

@@ -1,17 +1,21 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ttcproject/ttc/internal/report"
 )
@@ -175,6 +179,31 @@ func TestScanLimitExact(t *testing.T) {
 	}
 	if _, err := New(Config{Catalog: fixture(t), MaxUpload: MaxUploadLimit + 1}); err == nil {
 		t.Errorf("an upload limit past MaxUploadLimit was taken")
+	}
+}
+
+// TestScanRefusedAtOnce checks that an upload refused for its length is
+// answered at once, to a client that waits for the answer before it sends
+// the body: net/http would otherwise try to read the body first.
+func TestScanRefusedAtOnce(t *testing.T) {
+	s, err := New(Config{Catalog: fixture(t), MaxUpload: 1000, Log: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	for _, target := range []string{"/api/v1/scan", "/scan"} {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n", target)
+		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		line, err := bufio.NewReader(conn).ReadString('\n')
+		conn.Close()
+		if err != nil || !strings.Contains(line, "413") {
+			t.Errorf("%s: %q, %v; want a 413 before the body is sent", target, line, err)
+		}
 	}
 }
 
