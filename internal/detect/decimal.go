@@ -2,6 +2,7 @@ package detect
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"strconv"
 )
@@ -73,6 +74,14 @@ func parseDecimal(buf []byte, s []byte) (d decimal, ok bool) {
 	return d, true
 }
 
+// parseNumber reads a number as float64. One past float64's range reads
+// as an infinity, which orders it against every other; its exact value
+// (see decimal) tells it from others past the range.
+func parseNumber[S ~string | ~[]byte](text S) (float64, bool) {
+	f, err := strconv.ParseFloat(string(text), 64)
+	return f, err == nil || errors.Is(err, strconv.ErrRange)
+}
+
 // cmp compares two decimals: -1, 0 or +1.
 func (d decimal) cmp(e decimal) int {
 	switch {
@@ -141,14 +150,14 @@ func newRuleNumber(f float64, text string) ruleNumber {
 // in float64, with n: -1, 0 or +1. float64 orders numbers that read
 // differently; numbers that read the same are compared exactly, unless
 // both are short enough for float64 to tell apart (15 characters, a
-// normal float64), or either is past maxExactChars.
+// normal finite float64), or either is past maxExactChars.
 func (n *ruleNumber) cmpText(text []byte, f float64) int {
 	switch {
 	case f < n.f:
 		return -1
 	case f > n.f:
 		return 1
-	case !n.exactOK || (n.short && len(text) <= 15 && math.Abs(f) >= 0x1p-1022):
+	case !n.exactOK || (n.short && len(text) <= 15 && math.Abs(f) >= 0x1p-1022 && !math.IsInf(f, 0)):
 		return 0
 	}
 	var buf [maxExactChars]byte

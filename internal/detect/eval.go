@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net/netip"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -150,7 +149,7 @@ func (st *state) exactValues(it *item, lo, hi, w, p int) (int, int) {
 			w, p = i, int(q)
 		}
 		if v := &st.vals[i]; it.exactNum != nil && v.kind == vNumber {
-			if f, err := strconv.ParseFloat(string(v.text), 64); err == nil {
+			if f, ok := parseNumber(v.text); ok {
 				for _, q := range it.exactNum[f] { // patterns of that float64 value, in order
 					if int(q) >= p {
 						break
@@ -218,7 +217,7 @@ func (st *state) testOne(it *item, t, i int) bool {
 		if t < len(it.pats) {
 			p := it.pats[t]
 			if p.isNum && v.kind == vNumber {
-				if f, err := strconv.ParseFloat(string(v.text), 64); err == nil && f == p.num.f && (v.approx || p.num.cmpText(v.text, f) == 0) {
+				if f, ok := parseNumber(v.text); ok && f == p.num.f && (v.approx || p.num.cmpText(v.text, f) == 0) {
 					return true
 				}
 			}
@@ -255,8 +254,7 @@ func numberOf(v *value, part string) (float64, bool) {
 	if part != "" {
 		return timePart(v.text, part)
 	}
-	f, err := strconv.ParseFloat(string(bytes.TrimSpace(v.text)), 64)
-	return f, err == nil
+	return parseNumber(bytes.TrimSpace(v.text))
 }
 
 func cmpFloat(a, b float64) int {

@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"regexp"
 	"regexp/syntax"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -206,8 +205,8 @@ func fillNum(it *item, ms modSet, vals []*yaml.Node) error {
 		it.kind = iTime
 	}
 	for _, v := range vals {
-		f, err := strconv.ParseFloat(v.Value, 64)
-		if err != nil {
+		f, ok := parseNumber(v.Value)
+		if !ok {
 			return errAt(v.Line, v.Column, "modifier %s needs a number, got \"%s\"", mod, v.Value)
 		}
 		it.nums = append(it.nums, newRuleNumber(f, v.Value))
@@ -320,8 +319,7 @@ func numericValue(v *yaml.Node, ms modSet) (float64, bool) {
 	if (v.Tag != "!!int" && v.Tag != "!!float") || len(ms.transforms) > 0 {
 		return 0, false
 	}
-	f, err := strconv.ParseFloat(v.Value, 64)
-	return f, err == nil
+	return parseNumber(v.Value)
 }
 
 // parseValue reads a scalar as a Sigma string. Only strings carry

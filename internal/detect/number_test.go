@@ -32,6 +32,9 @@ func TestNumbersExact(t *testing.T) {
 		{"0", "1e-400", false},
 		{"0", "-1e-400", false},
 		{"0", "1e-1000000000", false},
+		// YAML reads 1e400 as a string: it matches the same text only.
+		{"1e400", "1e400", true},
+		{"1e400", "1E+400", false},
 		{"1e-1000000000", "1e-1000000000", true},
 		{"1e-1000000000", "10e-1000000001", true},
 		{"1e-1000000000", "0", false},
@@ -145,6 +148,14 @@ func TestNumberOrderExact(t *testing.T) {
 		{"gte", "-12345678901234567891", "-12345678901234567890", true},
 		{"lt", "5", "4", true},
 		{"lt", "5", "'4'", true}, // a numeric string
+		// Past float64's range: an infinity against every finite number,
+		// the exact value against each other.
+		{"gt", "1", "1e400", true},
+		{"lt", "0", "-1e400", true},
+		{"gt", "1e400", "1e401", true},
+		{"lt", "1e401", "1e400", true},
+		{"gte", "1e400", "10e399", true},
+		{"gt", "1e400", "1e400", false},
 	}
 	for _, tc := range cases {
 		record := fmt.Sprintf(`{"requestParameters":{"count":%s}}`, strings.ReplaceAll(tc.record, "'", `"`))
