@@ -371,7 +371,7 @@ func (st *state) refMatch(it *item, lo, hi, rlo, rhi int) int {
 				continue
 			}
 			b := st.refText(it, j)
-			if st.refSpend(len(a) + 1) {
+			if st.refSpend(refCost(it.refMode, a, b)) {
 				return -1
 			}
 			var ok bool
@@ -400,6 +400,22 @@ const (
 	refPairsDirect = 1 << 12
 	maxRefWork     = 1 << 28
 )
+
+// refCost is about how many bytes comparing a with b reads: equality and
+// the ends compare lengths first, then at most the shorter; contains
+// searches all of a.
+func refCost(mode patKind, a, b []byte) int {
+	switch mode {
+	case pContains:
+		return len(a) + 1
+	case pPrefix, pSuffix:
+		return min(len(a), len(b)) + 1
+	}
+	if len(a) != len(b) {
+		return 1
+	}
+	return len(a) + 1
+}
 
 // refSpend counts n bytes of fieldref work for the record and reports
 // whether that passes maxRefWork, noting that the record is refused.

@@ -69,6 +69,16 @@ func TestFieldrefMany(t *testing.T) {
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("65,000 × 65,000 values took %s", d)
 	}
+	// Equality of a long value with many short ones costs a length
+	// comparison each: no refusal.
+	m, err = compileOne(t, "sel:\n  requestParameters.a|fieldref: requestParameters.b\ncondition: sel", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = m.Match([]byte(record([]string{strings.Repeat("x", 300000)}, append(seq("y", 1000), strings.Repeat("X", 300000)))))
+	if err != nil || len(got) != 1 {
+		t.Errorf("one 300,000-byte value against 1,001 others: %d matches, %v; want one", len(got), err)
+	}
 	// contains over 20,000 × 20,000 values passes the budget: refused.
 	m, err = compileOne(t, "sel:\n  requestParameters.a|fieldref|contains: requestParameters.b\ncondition: sel", Options{})
 	if err != nil {
