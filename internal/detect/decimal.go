@@ -19,7 +19,7 @@ const maxExactChars = 100
 type decimal struct {
 	neg    bool
 	digits []byte
-	exp    int
+	exp    int64
 }
 
 // parseDecimal reads a JSON or YAML number written in decimal (a sign,
@@ -58,8 +58,8 @@ func parseDecimal(buf []byte, s []byte) (d decimal, ok bool) {
 		return d, false
 	}
 	if i < len(s) {
-		e, err := strconv.Atoi(string(s[i+1:]))
-		if err != nil || e > math.MaxInt32 || e < math.MinInt32 {
+		e, err := strconv.ParseInt(string(s[i+1:]), 10, 64)
+		if err != nil || e > 1<<62 || e < -1<<62 { // past 18 digits: compared as float64
 			return d, false
 		}
 		d.exp += e
@@ -111,7 +111,7 @@ func (d decimal) sign() int {
 // cmpMagnitude compares the absolute values of two non-zero decimals.
 func (d decimal) cmpMagnitude(e decimal) int {
 	// The power of ten of the leading digit decides, then the digits.
-	if a, b := len(d.digits)+d.exp, len(e.digits)+e.exp; a != b {
+	if a, b := int64(len(d.digits))+d.exp, int64(len(e.digits))+e.exp; a != b {
 		if a < b {
 			return -1
 		}

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"regexp"
 	"regexp/syntax"
@@ -339,9 +340,24 @@ func literalTable(pats []*pattern) (text map[string]int32, nums map[float64][]in
 }
 
 // numericValue returns the number a plain YAML number value stands for, so
-// that 5 also matches a JSON 5.0.
+// that 5 also matches a JSON 5.0. The YAML library tags a number past
+// float64's range (1e400) as a string; written unquoted in decimal, it is
+// the number YAML's grammar makes it.
 func numericValue(v *yaml.Node, ms modSet) (float64, bool) {
-	if (v.Tag != "!!int" && v.Tag != "!!float") || len(ms.transforms) > 0 {
+	if len(ms.transforms) > 0 {
+		return 0, false
+	}
+	switch {
+	case v.Tag == "!!int" || v.Tag == "!!float":
+	case v.Tag == "!!str" && v.Style == 0:
+		if _, ok := parseDecimal(nil, []byte(v.Value)); !ok {
+			return 0, false
+		}
+		if f, ok := parseNumber(v.Value); ok && math.IsInf(f, 0) {
+			return f, true
+		}
+		return 0, false
+	default:
 		return 0, false
 	}
 	return parseNumber(v.Value)

@@ -32,9 +32,11 @@ func TestNumbersExact(t *testing.T) {
 		{"0", "1e-400", false},
 		{"0", "-1e-400", false},
 		{"0", "1e-1000000000", false},
-		// YAML reads 1e400 as a string: it matches the same text only.
+		// Past float64's range, by exact value.
 		{"1e400", "1e400", true},
-		{"1e400", "1E+400", false},
+		{"1e400", "10E+399", true},
+		{"1e400", "1e401", false},
+		{"0", "1e-2147483649", false},
 		{"1e-1000000000", "1e-1000000000", true},
 		{"1e-1000000000", "10e-1000000001", true},
 		{"1e-1000000000", "0", false},
@@ -156,6 +158,9 @@ func TestNumberOrderExact(t *testing.T) {
 		{"lt", "1e401", "1e400", true},
 		{"gte", "1e400", "10e399", true},
 		{"gt", "1e400", "1e400", false},
+		{"gt", "1e400", "1e2147483648", true},
+		{"lt", "1e-400", "1e-2147483649", true},
+		{"lte", "0", "1e-2147483649", false},
 	}
 	for _, tc := range cases {
 		record := fmt.Sprintf(`{"requestParameters":{"count":%s}}`, strings.ReplaceAll(tc.record, "'", `"`))
@@ -176,7 +181,7 @@ func TestParseDecimal(t *testing.T) {
 		in     string
 		neg    bool
 		digits string
-		exp    int
+		exp    int64
 		ok     bool
 	}{
 		{"0", false, "", 0, true},
@@ -192,7 +197,8 @@ func TestParseDecimal(t *testing.T) {
 		{"1.2.3", false, "", 0, false},
 		{"Inf", false, "", 0, false},
 		{".", false, "", 0, false},
-		{"1e99999999999", false, "", 0, false},
+		{"1e99999999999", false, "1", 99999999999, true},
+		{"1e-99999999999999999999", false, "", 0, false},
 		{strings.Repeat("1", 101), false, "", 0, false},
 	} {
 		d, ok := parseDecimal(nil, []byte(tc.in))
