@@ -109,10 +109,15 @@ func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) {
 }
 
 // unread closes the connection after the answer to an upload refused
-// before its end: net/http would otherwise read on to reuse the
-// connection before it answers, and a client that waits for the answer
-// before it sends its body would get it only at the read timeout.
-func unread(w http.ResponseWriter) { w.Header().Set("Connection", "close") }
+// before its end. net/http would otherwise read on to reuse the
+// connection, before it answers (a client that waits for the answer
+// before it sends its body would get it only at the read timeout) or
+// after it (a body under 256 KiB is drained, and the connection held
+// until the read timeout). Ending reads now ends both.
+func unread(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+}
 
 // scanRequest finds the uploaded file (the multipart field "file", or the
 // whole body when it is not a form) and scans it. It returns the status to

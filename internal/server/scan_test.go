@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -192,17 +193,25 @@ func TestScanRefusedAtOnce(t *testing.T) {
 	}
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
-	for _, target := range []string{"/api/v1/scan", "/scan"} {
-		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n", target)
-		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		line, err := bufio.NewReader(conn).ReadString('\n')
-		conn.Close()
-		if err != nil || !strings.Contains(line, "413") {
-			t.Errorf("%s: %q, %v; want a 413 before the body is sent", target, line, err)
+	// A declared body under 256 KiB, which net/http would drain after the
+	// answer, and one over it.
+	for _, length := range []int{5000, 5000000} {
+		for _, target := range []string{"/api/v1/scan", "/scan"} {
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", target, length)
+			_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			r := bufio.NewReader(conn)
+			line, err := r.ReadString('\n')
+			if err != nil || !strings.Contains(line, "413") {
+				t.Errorf("%s, %d bytes: %q, %v; want a 413 before the body is sent", target, length, line, err)
+			}
+			if _, err := io.Copy(io.Discard, r); err != nil {
+				t.Errorf("%s, %d bytes: the connection is not closed after the answer: %v", target, length, err)
+			}
+			conn.Close()
 		}
 	}
 }
