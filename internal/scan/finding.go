@@ -39,9 +39,9 @@ type Finding struct {
 	Record  RecordRef      `json:"record"`
 	Matched []MatchedField `json:"matched_fields"`
 
-	time         time.Time
-	consoleLogin string // the record's responseElements.ConsoleLogin, for the duplicate check
-	frag         *frag  // the JSON of the parts its rule and technique fix, when a streamed scan made it
+	time   time.Time
+	signIn string // a sign-in event's result (header.SignIn), for the duplicate check
+	frag   *frag  // the JSON of the parts its rule and technique fix, when a streamed scan made it
 }
 
 // Actor is who made the call.
@@ -120,16 +120,22 @@ type header struct {
 	AWSRegion, RecipientAccountID              string
 	SourceIPAddress, UserAgent                 string
 	ErrorCode, ErrorMessage                    string
-	ReadOnly                                   *bool
-	UserIdentity                               struct {
+	// errorMessage is set when the record has an errorMessage that
+	// ErrorMessage leaves out: a streamed finding writes it from the
+	// record's text, and only its presence is needed here.
+	errorMessage bool
+	ReadOnly     *bool
+	UserIdentity struct {
 		Type, ARN, PrincipalID, AccountID, UserName, AccessKeyID, InvokedBy string
 		SessionContext                                                      struct {
 			SessionIssuer struct{ ARN string }
 		}
 	}
-	// ConsoleLogin is responseElements.ConsoleLogin of a ConsoleLogin event:
-	// "Failure" for a failed sign-in, which carries no errorCode.
-	ConsoleLogin string
+	// SignIn is the result of a sign-in event (eventSource
+	// signin.amazonaws.com: ConsoleLogin, CheckMfa, PasswordUpdated…),
+	// which CloudTrail writes as responseElements.<eventName>, "Success"
+	// or "Failure": a failed sign-in carries no errorCode.
+	SignIn string
 }
 
 // decodeHeader reads the reported fields of a matched record through
@@ -168,8 +174,8 @@ func decodeHeader(raw []byte) header {
 		*dst = text(ui[key])
 	}
 	u.SessionContext.SessionIssuer.ARN = text(object(object(ui["sessionContext"])["sessionIssuer"])["arn"])
-	if h.EventName == "ConsoleLogin" {
-		h.ConsoleLogin = text(object(top["responseElements"])["ConsoleLogin"])
+	if h.EventSource == signInSource {
+		h.SignIn = text(object(top["responseElements"])[h.EventName])
 	}
 	return h
 }
@@ -253,12 +259,12 @@ func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *rule
 			UserName: c(u.UserName), AccessKeyID: c(u.AccessKeyID), InvokedBy: c(u.InvokedBy),
 			SessionIssuer: c(u.SessionContext.SessionIssuer.ARN), SourceIP: c(h.SourceIPAddress), UserAgent: c(h.UserAgent),
 		},
-		Rule:         RuleRef{ID: r.ID, Title: r.Title, Level: r.Level, Origin: string(r.Origin), File: r.File},
-		Record:       pos,
-		time:         at,
-		consoleLogin: c(h.ConsoleLogin),
+		Rule:   RuleRef{ID: r.ID, Title: r.Title, Level: r.Level, Origin: string(r.Origin), File: r.File},
+		Record: pos,
+		time:   at,
+		signIn: c(h.SignIn),
 	}
-	if failed(h.ErrorCode, h.ConsoleLogin) {
+	if failed(h.ErrorCode, h.ErrorMessage != "" || h.errorMessage, h.SignIn) {
 		base.Outcome = "attempt"
 	}
 	base.Matched = make([]MatchedField, 0, len(m.Fields))
@@ -285,10 +291,16 @@ func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *rule
 	return dst
 }
 
+// signInSource is the eventSource of sign-in events, whose result is
+// written as responseElements.<eventName> (header.SignIn).
+const signInSource = "signin.amazonaws.com"
+
 // failed reports whether a call failed: an errorCode other than Success,
-// or a console sign-in that responded Failure.
-func failed(errorCode, consoleLogin string) bool {
-	return errorCode != "" && !strings.EqualFold(errorCode, "Success") || consoleLogin == "Failure"
+// an errorMessage (which CloudTrail writes only for failures, and alone
+// for a failed console sign-in), or a sign-in event that responded
+// Failure.
+func failed(errorCode string, errorMessage bool, signIn string) bool {
+	return errorCode != "" && !strings.EqualFold(errorCode, "Success") || errorMessage || signIn == "Failure"
 }
 
 // parseTime reads CloudTrail's eventTime, and the looser forms some exports use.

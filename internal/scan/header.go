@@ -43,7 +43,7 @@ const (
 	hAccessKey
 	hInvokedBy
 	hIssuer
-	hConsoleLogin // responseElements.ConsoleLogin of a ConsoleLogin event
+	hSignIn // responseElements.<eventName> of a sign-in event (header.SignIn)
 	nHeader
 )
 
@@ -85,7 +85,7 @@ type rawHeader struct {
 	file     []byte
 	clip     []byte // scratch for a clipped field
 	readOnly []byte // "true" or "false"; nil when absent or null
-	response []byte // responseElements, read only for a ConsoleLogin event
+	response []byte // responseElements, read only for a sign-in event
 }
 
 // readHeader reads the reported fields of a record in one pass over its
@@ -130,7 +130,7 @@ func readRawHeader(raw []byte, tops []jsonscan.Member, idx *jsonscan.Index) (rh 
 			return rh, false
 		}
 	}
-	return rh, rh.consoleLogin()
+	return rh, rh.signIn()
 }
 
 // topField notes the value of top-level member m, if it is a reported
@@ -229,18 +229,18 @@ func (rh *rawHeader) setStr(k int, v []byte) bool {
 	return false
 }
 
-// consoleLogin notes responseElements.ConsoleLogin ("Success" or
-// "Failure") when the record is a ConsoleLogin event: a failed sign-in
-// carries no errorCode.
-func (rh *rawHeader) consoleLogin() bool {
-	var scratch []byte
-	if rh.response == nil || string(rh.text(hEventName, &scratch)) != "ConsoleLogin" {
+// signIn notes the result of a sign-in event, responseElements.<eventName>
+// ("Success" or "Failure"; see header.SignIn).
+func (rh *rawHeader) signIn() bool {
+	var source, name []byte
+	if rh.response == nil || string(rh.text(hEventSource, &source)) != signInSource {
 		return true
 	}
+	event := rh.text(hEventName, &name)
 	c := cursor{b: rh.response}
 	return c.object(func(key []byte) bool {
-		if string(key) == "ConsoleLogin" {
-			return c.str(rh, hConsoleLogin)
+		if string(key) == string(event) {
+			return c.str(rh, hSignIn)
 		}
 		return c.skip()
 	})
@@ -374,7 +374,7 @@ func (rh *rawHeader) header(in *interner) header {
 		hUserAgent: &h.UserAgent, hErrorCode: &h.ErrorCode, hErrorMessage: &h.ErrorMessage,
 		hType: &u.Type, hARN: &u.ARN, hPrincipal: &u.PrincipalID, hAccount: &u.AccountID, hUserName: &u.UserName,
 		hAccessKey: &u.AccessKeyID, hInvokedBy: &u.InvokedBy, hIssuer: &u.SessionContext.SessionIssuer.ARN,
-		hConsoleLogin: &h.ConsoleLogin,
+		hSignIn: &h.SignIn,
 	}
 	var scratch []byte
 	for k, v := range rh.v {

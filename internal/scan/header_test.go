@@ -38,8 +38,11 @@ var headerCases = []struct {
 	// Keys count by their exact names, as the rules read them: another case
 	// is another field (encoding/json's struct decoding would take it).
 	{name: "other case", fast: true, raw: `{"eventName":"A","EVENTNAME":"B","EventSource":"s","userIdentity":{"arn":"x","ARN":"y"}}`},
-	{name: "failed console sign-in", fast: true, raw: `{"eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Failure"},"errorMessage":"Failed authentication"}`},
-	{name: "console result of another event", fast: true, raw: `{"eventName":"GetObject","responseElements":{"ConsoleLogin":"Failure"}}`},
+	{name: "failed console sign-in", fast: true, raw: `{"eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Failure"},"errorMessage":"Failed authentication"}`},
+	{name: "failed MFA check", fast: true, raw: `{"eventSource":"signin.amazonaws.com","eventName":"CheckMfa","responseElements":{"CheckMfa":"Failure"}}`},
+	{name: "escaped sign-in event name", fast: true, raw: `{"eventSource":"signin.amazonaws.com","eventName":"Check\u004dfa","responseElements":{"CheckMfa":"Failure"}}`},
+	{name: "console result of another event", fast: true, raw: `{"eventSource":"signin.amazonaws.com","eventName":"GetObject","responseElements":{"ConsoleLogin":"Failure"}}`},
+	{name: "sign-in result of another source", fast: true, raw: `{"eventSource":"s3.amazonaws.com","eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Failure"}}`},
 	{name: "whitespace", fast: true, raw: " {\n\t\"eventName\" : \"A\" ,\r\n \"readOnly\" :false , \"x\" : [ ] , \"y\" : { } , \"z\": -1.5e3 }\n"},
 	{name: "empty", fast: true, raw: `{}`},
 	{name: "number in a string field", raw: `{"eventName":"A","errorCode":403,"userAgent":"u"}`},
@@ -73,7 +76,7 @@ func TestErrorCodeOfAnotherType(t *testing.T) {
 		if h.ErrorCode != want {
 			t.Errorf("%s: error code %q, want %q", raw, h.ErrorCode, want)
 		}
-		if got := failed(h.ErrorCode, h.ConsoleLogin); got != (want != "") {
+		if got := failed(h.ErrorCode, h.ErrorMessage != "", h.SignIn); got != (want != "") {
 			t.Errorf("%s: failed = %v", raw, got)
 		}
 	}

@@ -107,19 +107,30 @@ func TestStreamedLinesMatchFindings(t *testing.T) {
 	}
 }
 
-// TestFailedConsoleLogin checks that a console sign-in that failed, which
-// carries no errorCode, is reported as an attempt, streamed or not.
+// TestFailedConsoleLogin checks that a sign-in event that failed, which
+// carries no errorCode, is reported as an attempt, streamed or not: by
+// its result (responseElements.<eventName>, a failed MFA check included),
+// and by an errorMessage alone.
 func TestFailedConsoleLogin(t *testing.T) {
 	c, rs := fixtures(t)
 	dir := t.TempDir()
-	rec := func(result, id string) string {
+	rec := func(event, result, message, id string) string {
+		if message != "" {
+			message = `"errorMessage":"` + message + `",`
+		}
 		return `{"eventVersion":"1.08","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333"},` +
-			`"eventTime":"2026-03-14T01:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1",` +
-			`"sourceIPAddress":"203.0.113.9","userAgent":"Mozilla/5.0","errorMessage":"Failed authentication",` +
-			`"requestParameters":null,"responseElements":{"ConsoleLogin":"` + result + `"},"additionalEventData":{"MFAUsed":"No"},` +
+			`"eventTime":"2026-03-14T01:00:00Z","eventSource":"signin.amazonaws.com","eventName":"` + event + `","awsRegion":"us-east-1",` +
+			`"sourceIPAddress":"203.0.113.9","userAgent":"Mozilla/5.0",` + message +
+			`"requestParameters":null,"responseElements":{"` + event + `":"` + result + `"},"additionalEventData":{"MFAUsed":"No"},` +
 			`"eventID":"` + id + `","readOnly":false,"eventType":"AwsConsoleSignIn","managementEvent":true,"recipientAccountId":"111122223333"}`
 	}
-	body := `{"Records":[` + rec("Failure", "f1") + `,` + rec("Success", "s1") + `]}`
+	body := `{"Records":[` + strings.Join([]string{
+		rec("ConsoleLogin", "Failure", "Failed authentication", "f1"),
+		rec("ConsoleLogin", "Success", "", "s1"),
+		rec("CheckMfa", "Failure", "", "f2"),
+		rec("CheckMfa", "Success", "", "s2"),
+		rec("ConsoleLogin", "", "Failed authentication", "f3"),
+	}, ",") + `]}`
 	if err := os.WriteFile(filepath.Join(dir, "signin.json"), []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -127,14 +138,19 @@ func TestFailedConsoleLogin(t *testing.T) {
 	if len(kept.Findings) == 0 {
 		t.Fatal("no finding for a root console sign-in")
 	}
+	seen := map[string]bool{}
 	for _, f := range kept.Findings {
-		want := map[string]string{"f1": "attempt", "s1": "success"}[f.EventID]
+		seen[f.EventID] = true
+		want := map[string]string{"f1": "attempt", "s1": "success", "f2": "attempt", "s2": "success", "f3": "attempt"}[f.EventID]
 		if f.Outcome != want {
 			t.Errorf("%s %s: outcome %q, want %q", f.EventID, f.TechniqueID, f.Outcome, want)
 		}
 	}
+	if len(seen) != 5 {
+		t.Errorf("findings for %v, want all five records (the root user's activity)", seen)
+	}
 	for _, l := range streamed {
-		if strings.Contains(l, `"event_id":"f1"`) != strings.Contains(l, `"outcome":"attempt"`) {
+		if strings.Contains(l, `"event_id":"f`) != strings.Contains(l, `"outcome":"attempt"`) {
 			t.Errorf("streamed: %s", l)
 		}
 	}

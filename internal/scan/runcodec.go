@@ -138,7 +138,7 @@ func (e *runEncoder) encode(sp *spilled) error {
 	if e.buf, err = f.time.AppendBinary(e.buf); err != nil {
 		return fmt.Errorf("spill findings: %w", err)
 	}
-	e.str(f.consoleLogin)
+	e.str(f.signIn)
 	e.int(sp.Rank)
 	e.int(sp.Seq)
 
@@ -288,7 +288,7 @@ func (d *runDecoder) decode(sp *spilled) error {
 			d.at += n
 		}
 	}
-	f.consoleLogin = d.str()
+	f.signIn = d.str()
 	sp.Rank, sp.Seq = d.int(), d.int()
 	if d.err == nil && d.at != len(d.buf) {
 		d.err = errCorrupt

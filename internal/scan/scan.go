@@ -371,14 +371,14 @@ func (w *worker) flush() {
 // trails, in a log file and by LookupEvents) agree on all of them; records
 // that merely share an event ID do not, and each keeps its findings.
 var sameEvent = [...]int{hEventID, hRecipient, hEventTime, hEventSource, hEventName, hRegion, hSourceIP, hUserAgent,
-	hErrorCode, hErrorMessage, hType, hARN, hPrincipal, hAccount, hUserName, hAccessKey, hInvokedBy, hIssuer, hConsoleLogin}
+	hErrorCode, hErrorMessage, hType, hARN, hPrincipal, hAccount, hUserName, hAccessKey, hInvokedBy, hIssuer, hSignIn}
 
 // sameEventOf returns the sameEvent fields of a finding, in that order.
 func sameEventOf(f *Finding) [len(sameEvent)]string {
 	a := &f.Actor
 	return [...]string{f.EventID, f.RecipientAccountID, f.EventTime, f.EventSource, f.EventName, f.AWSRegion, a.SourceIP,
 		a.UserAgent, f.ErrorCode, f.ErrorMessage, a.Type, a.ARN, a.PrincipalID, a.AccountID, a.UserName, a.AccessKeyID,
-		a.InvokedBy, a.SessionIssuer, f.consoleLogin}
+		a.InvokedBy, a.SessionIssuer, f.signIn}
 }
 
 // eventDigest hashes the sameEvent fields of the record findings fs come
@@ -649,7 +649,8 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 				rh.file = w.fileJSON(rec.Pos.File)
 				h.EventTime = string(r.text(hEventTime, &w.text))
 				h.ErrorCode = string(r.text(hErrorCode, &w.text))
-				h.ConsoleLogin = string(r.text(hConsoleLogin, &w.text))
+				h.SignIn = string(r.text(hSignIn, &w.text))
+				h.errorMessage = len(r.v[hErrorMessage]) > len(`""`)
 			}
 		}
 		if rh == nil {

@@ -393,7 +393,7 @@ func findingBytes(f *Finding) int {
 	a := &f.Actor
 	n += len(a.Type) + len(a.ARN) + len(a.PrincipalID) + len(a.AccountID) + len(a.UserName) + len(a.AccessKeyID) +
 		len(a.SessionIssuer) + len(a.InvokedBy) + len(a.SourceIP) + len(a.UserAgent)
-	n += len(f.Record.File) + len(f.consoleLogin)
+	n += len(f.Record.File) + len(f.signIn)
 	for _, m := range f.Matched {
 		n += 32 + len(m.Field) + len(m.Value)
 	}
