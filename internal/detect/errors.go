@@ -20,6 +20,9 @@ var (
 	// hold more than MaxValues values: the matcher refuses it rather than
 	// hold them all.
 	ErrTooManyValues = fmt.Errorf("refused: the fields the rules read hold more than %d values (array elements and scalars; CloudTrail records hold far fewer)", MaxValues)
+	// ErrRegexpTooCostly marks a record the rules' regular expressions
+	// would take more than maxReWork steps on.
+	ErrRegexpTooCostly = fmt.Errorf("refused: the rules' regular expressions would take more than %d steps on its values (their length times the expressions' size)", maxReWork)
 	// ErrTooManyPairs marks a record whose values the rules' fieldref
 	// items would spend more than maxRefWork bytes of comparison on.
 	ErrTooManyPairs = fmt.Errorf("refused: comparing its fields with each other (fieldref) would take more than %d bytes of comparison", maxRefWork)

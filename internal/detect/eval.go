@@ -227,9 +227,9 @@ func (st *state) testOne(it *item, t, i int) bool {
 			return p.match(st.lowerOf(i))
 		}
 		t -= len(it.pats)
-		return it.reLits[t].pass(v.text) && it.res[t].Match(v.text)
+		return st.reMatch(it, t, v.text)
 	case iRe:
-		return it.reLits[t].pass(v.text) && it.res[t].Match(v.text)
+		return st.reMatch(it, t, v.text)
 	case iCIDR:
 		a, err := netip.ParseAddr(string(v.text))
 		return err == nil && it.nets[t].Contains(a.Unmap())
@@ -400,6 +400,29 @@ const (
 	refPairsDirect = 1 << 12
 	maxRefWork     = 1 << 28
 )
+
+// reMatch runs the item's regular expression t on text, when the text
+// holds the literals it needs. Each run counts the text's length times
+// the expression's instructions against the record's budget (maxReWork):
+// Go's engine takes up to that many steps, and past the budget the record
+// is refused (st.tooCostly) rather than held for minutes.
+func (st *state) reMatch(it *item, t int, text []byte) bool {
+	if !it.reLits[t].pass(text) {
+		return false
+	}
+	st.reWork += len(text) * it.reInsts[t]
+	if st.reWork > maxReWork {
+		st.tooCostly, st.costlyRe = true, true
+		return false
+	}
+	return it.res[t].Match(text)
+}
+
+// maxReWork bounds the regular expression work of one record, in bytes of
+// text times instructions: some seconds at the engine's slowest. A rule's
+// expressions of at most 32 instructions (all of SigmaHQ's CloudTrail
+// rules and the catalog's) may read 32 MiB of a record's values.
+const maxReWork = 1 << 30
 
 // refCost is about how many bytes comparing a with b reads: equality and
 // the ends compare lengths first, then at most the shorter; contains

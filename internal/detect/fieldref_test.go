@@ -112,3 +112,21 @@ func TestLeavesOnce(t *testing.T) {
 		t.Errorf("%+v, %v; want a match on the last leaf", got, err)
 	}
 }
+
+// TestRegexpBudget checks that a record on which the rules' regular
+// expressions would take more steps than the budget is refused, and that
+// the same expression runs on a value of ordinary length.
+func TestRegexpBudget(t *testing.T) {
+	m, err := compileOne(t, "sel:\n  userAgent|re: '"+strings.Repeat("x?", 2400)+"y'\ncondition: sel", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Match([]byte(`{"userAgent":"` + strings.Repeat("x", 1<<20) + `y"}`))
+	if !errors.Is(err, ErrRegexpTooCostly) || len(got) != 0 {
+		t.Errorf("a 1 MiB value: %v, %v; want it refused", got, err)
+	}
+	got, err = m.Match([]byte(`{"userAgent":"aws-cli/2 xxy"}`))
+	if err != nil || len(got) != 1 {
+		t.Errorf("a short value: %v, %v; want a match", got, err)
+	}
+}

@@ -42,6 +42,7 @@ type item struct {
 	exact    map[string]int32    // pats as a lookup table, when literalTable makes one
 	exactNum map[float64][]int32 // with exact: the patterns that are numbers, by float64 value, in order
 	res      []*regexp.Regexp
+	reInsts  []int       // per regexp: the instructions it compiles to (reSize)
 	reLits   []litFilter // per regexp: literals a text needs to match it
 	nets     []netip.Prefix
 	cmp      string
@@ -161,10 +162,12 @@ func fillRe(it *item, ms modSet, vals []*yaml.Node) error {
 			return errAt(v.Line, v.Column, "regular expression \"%s\": %v (RE2 syntax: no lookaround, backreferences "+
 				"or atomic groups)", v.Value, reCause(err))
 		}
-		if n := reSize(flags + v.Value); n > maxReInsts {
+		n := reSize(flags + v.Value)
+		if n > maxReInsts {
 			return errAt(v.Line, v.Column, "regular expression \"%s\" compiles to %d instructions, more than %d: "+
 				"matching takes time in proportion to them on every value", v.Value, n, maxReInsts)
 		}
+		it.reInsts = append(it.reInsts, max(n, 1))
 		it.res = append(it.res, re)
 		it.reLits = append(it.reLits, requiredLiterals(flags+v.Value))
 	}

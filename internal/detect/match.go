@@ -74,6 +74,8 @@ func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member, idx
 	switch {
 	case st.tooMany:
 		return dst, fmt.Errorf("match record: %w", ErrTooManyValues)
+	case st.costlyRe:
+		return dst, fmt.Errorf("match record: %w", ErrRegexpTooCostly)
 	case st.tooCostly:
 		return dst, fmt.Errorf("match record: %w", ErrTooManyPairs)
 	}

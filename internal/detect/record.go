@@ -56,9 +56,12 @@ type state struct {
 	bad     bool              // the record is not well-formed JSON where it was read
 	tooMany bool              // the record's values passed MaxValues, and the rest were left out
 	// tooCostly is set when fieldref items made the record cost more than
-	// maxRefWork bytes of comparison (refWork counts them).
+	// maxRefWork bytes of comparison (refWork counts them), or regular
+	// expressions more than maxReWork (reWork; costlyRe says which).
 	tooCostly bool
+	costlyRe  bool
 	refWork   int
+	reWork    int
 	refSet    map[string]struct{} // scratch for refMatchSet
 	// leafRanges holds the range of st.vals that leavesOf gave each
 	// object value of the record, by the value's index.
@@ -88,7 +91,8 @@ func (st *state) reset(raw []byte, doc map[string]any) {
 	st.raw, st.doc = raw, doc
 	st.own = st.own[:0]
 	st.tops = st.own
-	st.topPos, st.topDone, st.bad, st.tooMany, st.tooCostly, st.refWork = 0, false, false, false, false, 0
+	st.topPos, st.topDone, st.bad, st.tooMany = 0, false, false, false
+	st.tooCostly, st.costlyRe, st.refWork, st.reWork = false, false, 0, 0
 	if len(st.leafRanges) > 0 {
 		clear(st.leafRanges)
 	}
