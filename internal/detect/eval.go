@@ -257,6 +257,7 @@ func numberOf(v *value, part string) (float64, bool) {
 	return parseNumber(bytes.TrimSpace(v.text))
 }
 
+// cmpFloat compares two float64s: -1, 0 or +1.
 func cmpFloat(a, b float64) int {
 	switch {
 	case a < b:
