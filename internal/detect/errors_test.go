@@ -23,7 +23,7 @@ func TestCompileErrors(t *testing.T) {
 		{"flag without re", "sel:\n  eventName|i: X\ncondition: sel", "must follow the re modifier", "test.yml:8:5:", false},
 		{"lookahead", "sel:\n  eventName|re: 'a(?=b)'\ncondition: sel", "RE2 syntax", "test.yml:8:19:", false},
 		{"backreference", "sel:\n  eventName|re: '(a)\\1'\ncondition: sel", "RE2 syntax", "test.yml:8:19:", false},
-		{"huge program", "sel:\n  eventName|re: 'v{1,1000}a|v{1,1000}b|v{1,1000}c'\ncondition: sel", "more than 5000", "test.yml:8:19:", false},
+		{"huge program", "sel:\n  eventName|re: 'v{1,1000}a|v{1,1000}b|v{1,1000}c'\ncondition: sel", "more than 2000", "test.yml:8:19:", false},
 		{"bad cidr", "sel:\n  sourceIPAddress|cidr: 10.0.0/33\ncondition: sel", "not an IP prefix", "test.yml:8:", false},
 		{"gt needs number", "sel:\n  x|gt: ten\ncondition: sel", "needs a number", "test.yml:8:", false},
 		{"exists needs bool", "sel:\n  x|exists: yes\ncondition: sel", "one boolean", "test.yml:8:", false},

@@ -403,27 +403,43 @@ const (
 )
 
 // reMatch runs the item's regular expression t on text, when the text
-// holds the literals it needs. Each run counts the text's length times
-// the expression's instructions against the record's budget (maxReWork):
-// Go's engine takes up to that many steps, and past the budget the record
-// is refused (st.tooCostly) rather than held for minutes.
+// holds the literals it needs. The work counts against the record's
+// budget (maxReWork), past which the record is refused (st.tooCostly)
+// rather than held for minutes: the literal check reads the text once a
+// literal, and Go's engine takes up to the text's length times the
+// expression's instructions in steps, and sets up a machine of the
+// expression's size for each call.
 func (st *state) reMatch(it *item, t int, text []byte) bool {
+	if st.reSpend(len(text) * it.reLits[t].size()) {
+		return false
+	}
 	if !it.reLits[t].pass(text) {
 		return false
 	}
-	st.reWork += len(text) * it.reInsts[t]
-	if st.reWork > maxReWork {
-		st.tooCostly, st.costlyRe = true, true
+	if st.reSpend((len(text) + 2) * it.reInsts[t]) {
 		return false
 	}
 	return it.res[t].Match(text)
 }
 
-// maxReWork bounds the regular expression work of one record, in bytes of
-// text times instructions: some seconds at the engine's slowest. A rule's
-// expressions of at most 32 instructions (all of SigmaHQ's CloudTrail
-// rules and the catalog's) may read 32 MiB of a record's values.
-const maxReWork = 1 << 30
+// reSpend counts n steps of regular expression work for the record and
+// reports whether that passes maxReWork, noting that the record is
+// refused.
+func (st *state) reSpend(n int) bool {
+	st.reWork += n
+	if st.reWork > maxReWork {
+		st.tooCostly, st.costlyRe = true, true
+	}
+	return st.costlyRe
+}
+
+// maxReWork bounds the regular expression work of one record, in steps
+// as reMatch counts them: a few seconds at the engine's slowest (some 35
+// ns a step, for a case-folded Unicode class). Evidence runs a matched
+// expression again, so a rule's expression of 32 instructions (the
+// largest in SigmaHQ's CloudTrail rules and the catalog's) may read about
+// 2 MiB of a record's values.
+const maxReWork = 1 << 28
 
 // refCost is about how many bytes comparing a with b reads: equality and
 // the ends compare lengths first, then at most the shorter; contains

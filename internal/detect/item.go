@@ -179,7 +179,7 @@ func fillRe(it *item, ms modSet, vals []*yaml.Node) error {
 // program: fifty alternatives of v{1,1000} make a program of 100,000
 // instructions that ran for minutes on one large record. The largest of
 // SigmaHQ's CloudTrail rules and the catalog's compile to 32.
-const maxReInsts = 5000
+const maxReInsts = 2000
 
 // reSize is the number of instructions expr compiles to, as regexp
 // compiles it; 0 when it does not parse (regexp.Compile said why).

@@ -31,6 +31,16 @@ func (f litFilter) pass(text []byte) bool {
 	return true
 }
 
+// size is the number of literals pass may look for: the times it may
+// read a text.
+func (f litFilter) size() int {
+	n := 0
+	for _, set := range f {
+		n += len(set)
+	}
+	return n
+}
+
 // Limits of the analysis: sets grow by cross products, so they are capped,
 // and literals shorter than minLit would let nearly every text through.
 const (
