@@ -300,7 +300,7 @@ const signInSource = "signin.amazonaws.com"
 // for a failed console sign-in), or a sign-in event that responded
 // Failure.
 func failed(errorCode string, errorMessage bool, signIn string) bool {
-	return errorCode != "" && !strings.EqualFold(errorCode, "Success") || errorMessage || signIn == "Failure"
+	return errorCode != "" && !strings.EqualFold(errorCode, "Success") || errorMessage || strings.EqualFold(signIn, "Failure")
 }
 
 // parseTime reads CloudTrail's eventTime, and the looser forms some exports use.

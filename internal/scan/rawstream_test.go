@@ -130,6 +130,7 @@ func TestFailedConsoleLogin(t *testing.T) {
 		rec("CheckMfa", "Failure", "", "f2"),
 		rec("CheckMfa", "Success", "", "s2"),
 		rec("ConsoleLogin", "", "Failed authentication", "f3"),
+		rec("CheckMfa", "failure", "", "f4"),
 	}, ",") + `]}`
 	if err := os.WriteFile(filepath.Join(dir, "signin.json"), []byte(body), 0o644); err != nil {
 		t.Fatal(err)
@@ -141,13 +142,13 @@ func TestFailedConsoleLogin(t *testing.T) {
 	seen := map[string]bool{}
 	for _, f := range kept.Findings {
 		seen[f.EventID] = true
-		want := map[string]string{"f1": "attempt", "s1": "success", "f2": "attempt", "s2": "success", "f3": "attempt"}[f.EventID]
+		want := map[string]string{"f1": "attempt", "s1": "success", "f2": "attempt", "s2": "success", "f3": "attempt", "f4": "attempt"}[f.EventID]
 		if f.Outcome != want {
 			t.Errorf("%s %s: outcome %q, want %q", f.EventID, f.TechniqueID, f.Outcome, want)
 		}
 	}
-	if len(seen) != 5 {
-		t.Errorf("findings for %v, want all five records (the root user's activity)", seen)
+	if len(seen) != 6 {
+		t.Errorf("findings for %v, want all six records (the root user's activity)", seen)
 	}
 	for _, l := range streamed {
 		if strings.Contains(l, `"event_id":"f`) != strings.Contains(l, `"outcome":"attempt"`) {
