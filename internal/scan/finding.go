@@ -138,6 +138,25 @@ type header struct {
 	SignIn string
 }
 
+// orOtherType returns s, the text of a string field, or for a value of
+// another type that is not empty (0, false, [], {} and null are), the
+// value as JSON, compacted.
+func orOtherType(s string, v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || v[0] == '"' || string(v) == "null" {
+		return s
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, v) != nil {
+		return s
+	}
+	c := b.String()
+	if f, err := strconv.ParseFloat(c, 64); (err == nil && f == 0) || c == "false" || c == "[]" || c == "{}" {
+		return s
+	}
+	return c
+}
+
 // decodeHeader reads the reported fields of a matched record through
 // encoding/json, by exact key: the reference readHeader agrees with, and
 // its fallback. A field of another type than CloudTrail writes (attacker-
@@ -152,18 +171,11 @@ func decodeHeader(raw []byte) header {
 		&h.UserAgent: "userAgent", &h.ErrorCode: "errorCode", &h.ErrorMessage: "errorMessage"} {
 		*dst = text(top[key])
 	}
-	if v := bytes.TrimSpace(top["errorCode"]); len(v) > 0 && v[0] != '"' && string(v) != "null" {
-		// An errorCode of another type (forged or broken input) still says
-		// the call failed, unless it is empty as "" is: the finding is an
-		// attempt, and shows the value as JSON, compacted.
-		var b bytes.Buffer
-		if json.Compact(&b, v) == nil {
-			c := b.String()
-			if f, err := strconv.ParseFloat(c, 64); !(err == nil && f == 0) && c != "false" && c != "[]" && c != "{}" {
-				h.ErrorCode = c
-			}
-		}
-	}
+	// An errorCode or errorMessage of another type (forged or broken
+	// input) still says the call failed, unless it is empty as "" is: the
+	// finding is an attempt, and shows the value as JSON, compacted.
+	h.ErrorCode = orOtherType(h.ErrorCode, top["errorCode"])
+	h.ErrorMessage = orOtherType(h.ErrorMessage, top["errorMessage"])
 	var ro *bool
 	if json.Unmarshal(top["readOnly"], &ro) == nil {
 		h.ReadOnly = ro

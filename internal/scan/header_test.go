@@ -82,6 +82,27 @@ func TestErrorCodeOfAnotherType(t *testing.T) {
 	}
 }
 
+// TestErrorMessageOfAnotherType checks that an errorMessage that is not a
+// string makes the finding an attempt as an errorCode does, unless empty.
+func TestErrorMessageOfAnotherType(t *testing.T) {
+	for raw, want := range map[string]string{
+		`{"eventName":"StopLogging","errorMessage":{"m":"denied"}}`: `{"m":"denied"}`,
+		`{"eventName":"StopLogging","errorMessage":403}`:            "403",
+		`{"eventName":"StopLogging","errorMessage":0}`:              "",
+		`{"eventName":"StopLogging","errorMessage":{}}`:             "",
+		`{"eventName":"StopLogging","errorMessage":null}`:           "",
+		`{"eventName":"StopLogging","errorMessage":"denied"}`:       "denied",
+	} {
+		h := headerOf([]byte(raw), newInterner())
+		if h.ErrorMessage != want {
+			t.Errorf("%s: error message %q, want %q", raw, h.ErrorMessage, want)
+		}
+		if got := failed(h.ErrorCode, h.ErrorMessage != "", h.SignIn); got != (want != "") {
+			t.Errorf("%s: failed = %v", raw, got)
+		}
+	}
+}
+
 // readerTakes reports whether the cloudtrail reader hands raw on as a
 // record (in a Records array, where any object counts): valid JSON, one
 // object, no key repeated. The header is only ever read from such records.
