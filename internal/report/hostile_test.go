@@ -191,13 +191,13 @@ func TestActorTypeCannotForgeTheActor(t *testing.T) {
 // line's separators cannot write a summary of its own before the real one.
 func TestActorCannotForgeItsSummary(t *testing.T) {
 	res := small()
-	res.Findings[0].Actor.ARN = "arn:aws:iam::1:user/a,b · x … y   z"
+	res.Findings[0].Actor.ARN = "arn:aws:iam::1:user/a,b · x … y   z\uff0c w\u2024\u2024\u2024"
 	res.Findings[0].EventTime = "2026-03-14T02:02:31,5Z"
 	var out bytes.Buffer
 	if err := report.WriteTable(&out, res, tactics, report.Options{GroupByActor: true}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`arn:aws:iam::1:user/a\x2cb \u00b7 x \u2026 y \x20\x20z  `, `2026-03-14T02:02:31\x2c5Z`} {
+	for _, want := range []string{`arn:aws:iam::1:user/a\x2cb \u00b7 x \u2026 y \x20\x20z\uff0c w\u2024\u2024\u2024  `, `2026-03-14T02:02:31\x2c5Z`} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q in:\n%s", want, out.String())
 		}

@@ -118,15 +118,16 @@ func listItems(list []string) []string {
 	return out
 }
 
-// summaryMarks are the separators of an actor's summary line, as the table
-// and the HTML report write it, and their escapes.
-var summaryMarks = strings.NewReplacer(",", `\x2c`, "·", `\u00b7`, "…", `\u2026`)
-
-// summaryValue is view.Line for a value in an actor's summary line, with
-// the line's separators escaped too, so that a value cannot forge a part
-// of the line ("AKIA1 · from 6.6.6.6", "… and more"), nor spaces enough
-// to push the rest of it onto a line of its own.
-func summaryValue(s string) string { return summaryMarks.Replace(view.SpaceRuns(view.Line(s))) }
+// summaryValue is view.Line for a value in an actor's summary line, in
+// ASCII and with the line's comma escaped, so that a value cannot forge a
+// part of the line ("AKIA1 · from 6.6.6.6", "… and more", or the same
+// with a look-alike of a separator: the line's own · and … are not
+// ASCII), nor spaces enough to push the rest of it onto a line of its
+// own. The values it shows (ARNs, keys, addresses, times) are ASCII as
+// AWS writes them.
+func summaryValue(s string) string {
+	return view.ASCII(strings.ReplaceAll(view.SpaceRuns(view.Line(s)), ",", `\x2c`))
+}
 
 // actorType is summaryValue for an identity type, with spaces escaped as
 // well: a type never holds one, and the table puts the type two spaces

@@ -258,3 +258,22 @@ func TestMarkdownValueKeepsSpaceRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestASCII checks that ASCII leaves Line's output readable back, with
+// every character past ASCII written as an escape.
+func TestASCII(t *testing.T) {
+	for _, s := range []string{"plain", "a·b…c", "user/a\uff0cb", "\U0001f600 x", `back\slash ü`, "\xff\u202e"} {
+		out := ASCII(Line(s))
+		for i := 0; i < len(out); i++ {
+			if out[i] >= 0x80 {
+				t.Fatalf("ASCII(Line(%q)) = %q is not ASCII", s, out)
+			}
+		}
+		if back := unline(t, out); back != s {
+			t.Errorf("ASCII(Line(%q)) = %q, which decodes to %q", s, out, back)
+		}
+	}
+	if got := ASCII(Line("a\uff0cb\U0001f600")); got != `a\uff0cb\U0001f600` {
+		t.Errorf("got %s", got)
+	}
+}
