@@ -136,7 +136,7 @@ func TestActorListsSeparated(t *testing.T) {
 	res.Findings = append(res.Findings, g)
 	res.Summary.Findings = 2
 	for _, w := range []struct{ name, want string }{
-		{"table by actor", `keys AKIAEXAMPLEKEY000001, AKIA a\x2c from 6.6.6.6\x20, from 203.0.113.77, AWS Internal \u00b7 x \u2026 and more`},
+		{"table by actor", `keys AKIAEXAMPLEKEY000001, AKIA a\x2c from 6.6.6.6\x20 · from 203.0.113.77, AWS Internal \u00b7 x \u2026 and more`},
 		{"html", `keys AKIAEXAMPLEKEY000001, AKIA a\x2c from 6.6.6.6\x20 · from 203.0.113.77, AWS Internal \u00b7 x \u2026 and more`},
 	} {
 		var b bytes.Buffer
@@ -201,5 +201,48 @@ func TestActorCannotForgeItsSummary(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q in:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestActorSectionsCannotBeForged checks that a key reading like the
+// summary line's next section stays a key: an actor with a key
+// "from 203.0.113.66" and no address does not print as one that used
+// another key from that address. And that the HTML report's actor heading
+// shows a look-alike letter as an escape, as the table does.
+func TestActorSectionsCannotBeForged(t *testing.T) {
+	forged, genuine := small(), small()
+	g := forged.Findings[0]
+	g.Actor.AccessKeyID, g.Actor.SourceIP = "from 203.0.113.66", ""
+	forged.Findings[0].Actor.SourceIP = ""
+	forged.Findings = append(forged.Findings, g)
+	forged.Summary.Findings = 2
+	genuine.Findings[0].Actor.SourceIP = "203.0.113.66"
+	var a, b bytes.Buffer
+	if err := report.WriteTable(&a, forged, tactics, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteTable(&b, genuine, tactics, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	line := func(out string) string {
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Contains(l, " keys ") {
+				return l
+			}
+		}
+		return ""
+	}
+	if la, lb := line(a.String()), line(b.String()); la == "" || la == lb || !strings.Contains(la, ", from 203.0.113.66") {
+		t.Errorf("forged and genuine summaries:\n%s\n%s", la, lb)
+	}
+
+	res := small()
+	res.Findings[0].Actor.ARN = "arn:aws:iam::1:user/\u0430lice"
+	var h bytes.Buffer
+	if err := report.WriteHTML(&h, res, tactics, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.String(), `user/\u0430lice`) {
+		t.Errorf("the HTML report's actor heading does not escape a look-alike letter")
 	}
 }

@@ -53,7 +53,7 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 	var readErr error
 	actors := func(yield func(actorView) bool) {
 		readErr = ignoreEnough(eachTimeline(res, func(a ActorTimeline, n int, g *scan.Group) error {
-			a.Actor, a.Type, a.First, a.Last = view.Line(a.Actor), actorType(a.Type), summaryValue(a.First), summaryValue(a.Last)
+			a.Actor, a.Type, a.First, a.Last = summaryValue(a.Actor), actorType(a.Type), summaryValue(a.First), summaryValue(a.Last)
 			a.AccessKey, a.SourceIPs, a.UserAgent = listItems(a.AccessKey), listItems(a.SourceIPs), lines(a.UserAgent)
 			var rowErr error
 			rows := func(yield func(scan.Finding) bool) {

@@ -57,10 +57,12 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 		fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(summaryValue(a.Actor), opts.View), actorType(a.Type),
 			view.Count(int64(n), "finding", "findings"), summaryValue(a.First), summaryValue(a.Last))
 		if len(a.AccessKey) > 0 {
-			fmt.Fprintf(&b, ", keys %s%s", strings.Join(listItems(a.AccessKey), ", "), andMore(a.MoreAccessKeys))
+			// Sections start at " · ", which no value can hold (summaryValue
+			// escapes it): a key that reads "from 6.6.6.6" stays a key.
+			fmt.Fprintf(&b, " · keys %s%s", strings.Join(listItems(a.AccessKey), ", "), andMore(a.MoreAccessKeys))
 		}
 		if len(a.SourceIPs) > 0 {
-			fmt.Fprintf(&b, ", from %s%s", strings.Join(listItems(a.SourceIPs), ", "), andMore(a.MoreSourceIPs))
+			fmt.Fprintf(&b, " · from %s%s", strings.Join(listItems(a.SourceIPs), ", "), andMore(a.MoreSourceIPs))
 		}
 		b.WriteString("\n")
 		for _, ua := range a.UserAgent {
