@@ -227,9 +227,9 @@ func (st *state) testOne(it *item, t, i int) bool {
 			return p.match(st.lowerOf(i))
 		}
 		t -= len(it.pats)
-		return st.reMatch(it, t, v.text)
+		return st.reMatch(it, t, i, v.text)
 	case iRe:
-		return st.reMatch(it, t, v.text)
+		return st.reMatch(it, t, i, v.text)
 	case iCIDR:
 		a, err := netip.ParseAddr(string(v.text))
 		return err == nil && it.nets[t].Contains(a.Unmap())
@@ -402,24 +402,41 @@ const (
 	maxRefWork     = 1 << 28
 )
 
-// reMatch runs the item's regular expression t on text, when the text
-// holds the literals it needs. The work counts against the record's
+// reMatch runs the item's regular expression t on text, value i of the
+// record, when the text holds the literals it needs. A run's result is
+// kept for the record: evidence looks at a matched rule's items again,
+// and runs no expression twice. The work counts against the record's
 // budget (maxReWork), past which the record is refused (st.tooCostly)
 // rather than held for minutes: the literal check reads the text once a
-// literal, and Go's engine takes up to the text's length times the
-// expression's instructions in steps, and sets up a machine of the
-// expression's size for each call.
-func (st *state) reMatch(it *item, t int, text []byte) bool {
-	if st.reSpend(len(text) * it.reLits[t].size()) {
+// literal (a step a literal even on an empty text), and Go's engine takes
+// up to the text's length times the expression's instructions in steps,
+// and sets up a machine of the expression's size for each call.
+func (st *state) reMatch(it *item, t, i int, text []byte) bool {
+	if st.reSpend((len(text) + 1) * it.reLits[t].size()) {
 		return false
 	}
 	if !it.reLits[t].pass(text) {
 		return false
 	}
+	k := reKey{it, int32(t), int32(i)}
+	if r, ok := st.reSeen[k]; ok {
+		return r
+	}
 	if st.reSpend((len(text) + 2) * it.reInsts[t]) {
 		return false
 	}
-	return it.res[t].Match(text)
+	r := it.res[t].Match(text)
+	if st.reSeen == nil {
+		st.reSeen = map[reKey]bool{}
+	}
+	st.reSeen[k] = r
+	return r
+}
+
+// reKey names one run of reMatch in a record.
+type reKey struct {
+	it   *item
+	t, i int32
 }
 
 // reSpend counts n steps of regular expression work for the record and
@@ -434,12 +451,12 @@ func (st *state) reSpend(n int) bool {
 }
 
 // maxReWork bounds the regular expression work of one record, in steps
-// as reMatch counts them: a few seconds at the engine's slowest (some 35
-// ns a step, for a case-folded Unicode class). Evidence runs a matched
-// expression again, so a rule's expression of 32 instructions (the
-// largest in SigmaHQ's CloudTrail rules and the catalog's) may read about
-// 2 MiB of a record's values.
-const maxReWork = 1 << 28
+// as reMatch counts them: about three seconds at the engine's slowest
+// (some 24 ns a step, for a case-folded letter of a large folding orbit).
+// A rule's expression of 32 instructions (the largest in SigmaHQ's
+// CloudTrail rules and the catalog's) may read 4 MiB of a record's
+// values.
+const maxReWork = 1 << 27
 
 // refCost is about how many bytes comparing a with b reads: equality and
 // the ends compare lengths first, then at most the shorter; contains

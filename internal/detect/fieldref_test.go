@@ -129,4 +129,30 @@ func TestRegexpBudget(t *testing.T) {
 	if err != nil || len(got) != 1 {
 		t.Errorf("a short value: %v, %v; want a match", got, err)
 	}
+
+	// A match at 60 % of the budget is a match: the evidence looks at the
+	// item again, and runs nothing twice.
+	m, err = compileOne(t, "sel:\n  userAgent|re: 'a{1,999}!'\ncondition: sel", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := maxReWork * 6 / 10 / reSize("a{1,999}!")
+	got, err = m.Match([]byte(`{"userAgent":"` + strings.Repeat("a", n) + `!"}`))
+	if err != nil || len(got) != 1 {
+		t.Errorf("a match at 60%% of the budget: %v, %v; want a match", got, err)
+	}
+
+	// The literal check costs a step a literal, even on empty values.
+	var exprs []string
+	for i := range 1000 {
+		exprs = append(exprs, fmt.Sprintf("  - 'zq%05d[a-p]'", i))
+	}
+	m, err = compileOne(t, "keywords:\n  '|re':\n"+strings.Join(exprs, "\n")+"\ncondition: keywords", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = m.Match([]byte(`{"requestParameters":{"v":[` + strings.Repeat(`"",`, 130000) + `""]}}`))
+	if !errors.Is(err, ErrRegexpTooCostly) || len(got) != 0 {
+		t.Errorf("1,000 expressions on 130,000 empty values: %v, %v; want it refused", got, err)
+	}
 }

@@ -114,6 +114,9 @@ func (m *Matcher) put(st *state) {
 	if len(st.refSet) > keptValues {
 		st.refSet = nil
 	}
+	if len(st.reSeen) > keptValues {
+		st.reSeen = nil
+	}
 	if cap(st.vals) > keptValues {
 		st.vals = nil
 	}

@@ -66,6 +66,7 @@ type state struct {
 	// leafRanges holds the range of st.vals that leavesOf gave each
 	// object value of the record, by the value's index.
 	leafRanges map[int][2]int
+	reSeen     map[reKey]bool // the record's regular expression results, see reMatch
 	refLens    []int
 	objs       []objScan
 	nobjs      int
@@ -95,6 +96,9 @@ func (st *state) reset(raw []byte, doc map[string]any) {
 	st.tooCostly, st.costlyRe, st.refWork, st.reWork = false, false, 0, 0
 	if len(st.leafRanges) > 0 {
 		clear(st.leafRanges)
+	}
+	if len(st.reSeen) > 0 {
+		clear(st.reSeen)
 	}
 	st.nobjs = 0
 	st.vals = st.vals[:0]
