@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -151,10 +150,28 @@ func orOtherType(s string, v json.RawMessage) string {
 		return s
 	}
 	c := b.String()
-	if f, err := strconv.ParseFloat(c, 64); (err == nil && f == 0) || c == "false" || c == "[]" || c == "{}" {
+	if zeroNumber(c) || c == "false" || c == "[]" || c == "{}" {
 		return s
 	}
 	return c
+}
+
+// zeroNumber reports whether c, compact JSON, is a number written as zero
+// (0, -0, 0.0e5): every digit before its exponent is 0. 1e-400 is not,
+// though it reads as zero in float64.
+func zeroNumber(c string) bool {
+	if c == "" || (c[0] != '-' && (c[0] < '0' || c[0] > '9')) {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		switch {
+		case c[i] == 'e' || c[i] == 'E':
+			return true
+		case c[i] >= '1' && c[i] <= '9':
+			return false
+		}
+	}
+	return true
 }
 
 // decodeHeader reads the reported fields of a matched record through
@@ -186,7 +203,7 @@ func decodeHeader(raw []byte) header {
 		*dst = text(ui[key])
 	}
 	u.SessionContext.SessionIssuer.ARN = text(object(object(ui["sessionContext"])["sessionIssuer"])["arn"])
-	if h.EventSource == signInSource {
+	if strings.EqualFold(h.EventSource, signInSource) {
 		h.SignIn = text(object(top["responseElements"])[h.EventName])
 	}
 	return h

@@ -233,7 +233,7 @@ func (rh *rawHeader) setStr(k int, v []byte) bool {
 // ("Success" or "Failure"; see header.SignIn).
 func (rh *rawHeader) signIn() bool {
 	var source, name []byte
-	if rh.response == nil || string(rh.text(hEventSource, &source)) != signInSource {
+	if rh.response == nil || !bytes.EqualFold(rh.text(hEventSource, &source), []byte(signInSource)) {
 		return true
 	}
 	event := rh.text(hEventName, &name)
