@@ -56,52 +56,39 @@ var headerCases = []struct {
 	{name: "array", raw: `[1,2]`},
 }
 
-// TestErrorCodeOfAnotherType checks that an errorCode that is not a
-// string still makes the finding an attempt, showing the value as written.
-func TestErrorCodeOfAnotherType(t *testing.T) {
-	for raw, want := range map[string]string{
-		`{"eventName":"StopLogging","errorCode":403}`:                   "403",
-		`{"eventName":"StopLogging","errorCode":[ "AccessDenied" ]}`:    `["AccessDenied"]`,
-		`{"eventName":"StopLogging","errorCode":{"code":"Throttling"}}`: `{"code":"Throttling"}`,
-		`{"eventName":"StopLogging","errorCode":null}`:                  "",
-		`{"eventName":"StopLogging","errorCode":""}`:                    "",
-		`{"eventName":"StopLogging","errorCode":false}`:                 "",
-		`{"eventName":"StopLogging","errorCode":[ ]}`:                   "",
-		`{"eventName":"StopLogging","errorCode":{}}`:                    "",
-		`{"eventName":"StopLogging","errorCode":0}`:                     "",
-		`{"eventName":"StopLogging","errorCode":-0.0e1}`:                "",
-		`{"eventName":"StopLogging","errorCode":true}`:                  "true",
-		`{"eventName":"StopLogging","errorCode":"AccessDenied"}`:        "AccessDenied",
-	} {
-		h := headerOf([]byte(raw), newInterner())
-		if h.ErrorCode != want {
-			t.Errorf("%s: error code %q, want %q", raw, h.ErrorCode, want)
-		}
-		if got := failed(h.ErrorCode, h.ErrorMessage != "", h.SignIn); got != (want != "") {
-			t.Errorf("%s: failed = %v", raw, got)
-		}
-	}
-}
-
-// TestErrorMessageOfAnotherType checks that an errorMessage that is not a
-// string makes the finding an attempt as an errorCode does, unless empty.
-func TestErrorMessageOfAnotherType(t *testing.T) {
-	for raw, want := range map[string]string{
-		`{"eventName":"StopLogging","errorMessage":{"m":"denied"}}`: `{"m":"denied"}`,
-		`{"eventName":"StopLogging","errorMessage":403}`:            "403",
-		`{"eventName":"StopLogging","errorMessage":0}`:              "",
-		`{"eventName":"StopLogging","errorMessage":-0.0e5}`:         "",
-		`{"eventName":"StopLogging","errorMessage":1e-400}`:         "1e-400",
-		`{"eventName":"StopLogging","errorMessage":{}}`:             "",
-		`{"eventName":"StopLogging","errorMessage":null}`:           "",
-		`{"eventName":"StopLogging","errorMessage":"denied"}`:       "denied",
-	} {
-		h := headerOf([]byte(raw), newInterner())
-		if h.ErrorMessage != want {
-			t.Errorf("%s: error message %q, want %q", raw, h.ErrorMessage, want)
-		}
-		if got := failed(h.ErrorCode, h.ErrorMessage != "", h.SignIn); got != (want != "") {
-			t.Errorf("%s: failed = %v", raw, got)
+// TestErrorOfAnotherType checks that an errorCode or errorMessage that is
+// not a string still makes the finding an attempt, showing the value as
+// written, unless it is empty as "" is (a number is empty only when
+// written as zero).
+func TestErrorOfAnotherType(t *testing.T) {
+	for _, field := range []string{"errorCode", "errorMessage"} {
+		for value, want := range map[string]string{
+			`403`:                   "403",
+			`[ "AccessDenied" ]`:    `["AccessDenied"]`,
+			`{"code":"Throttling"}`: `{"code":"Throttling"}`,
+			`null`:                  "",
+			`""`:                    "",
+			`false`:                 "",
+			`[ ]`:                   "",
+			`{}`:                    "",
+			`0`:                     "",
+			`-0.0e1`:                "",
+			`1e-400`:                "1e-400",
+			`true`:                  "true",
+			`"AccessDenied"`:        "AccessDenied",
+		} {
+			raw := `{"eventName":"StopLogging","` + field + `":` + value + `}`
+			h := headerOf([]byte(raw), newInterner())
+			got := h.ErrorCode
+			if field == "errorMessage" {
+				got = h.ErrorMessage
+			}
+			if got != want {
+				t.Errorf("%s: %s %q, want %q", raw, field, got, want)
+			}
+			if attempt := failed(h.ErrorCode, h.ErrorMessage != "", h.SignIn); attempt != (want != "") {
+				t.Errorf("%s: failed = %v", raw, attempt)
+			}
 		}
 	}
 }
