@@ -357,7 +357,7 @@ func (st *state) evalRef(it *item, lo, hi int) (bool, int) {
 // through a set of the referenced values, so that two fields of 65,000
 // values each cost 130,000 lookups, not four billion comparisons. The
 // bytes compared or hashed count against the record's budget
-// (maxRefWork); past it the record is refused (st.tooCostly).
+// (maxRefWork); past it the record is refused (ErrTooManyPairs).
 func (st *state) refMatch(it *item, lo, hi, rlo, rhi int) int {
 	if (hi-lo)*(rhi-rlo) > refPairsDirect && it.refMode != pContains {
 		return st.refMatchSet(it, lo, hi, rlo, rhi)
@@ -406,7 +406,7 @@ const (
 // record, when the text holds the literals it needs. A run's result is
 // kept for the record: evidence looks at a matched rule's items again,
 // and runs no expression twice. The work counts against the record's
-// budget (maxReWork), past which the record is refused (st.tooCostly)
+// budget (maxReWork), past which the record is refused (ErrRegexpTooCostly)
 // rather than held for minutes: the literal check reads the text once a
 // literal (a step a literal even on an empty text), and Go's engine takes
 // up to the text's length times the expression's instructions in steps,
@@ -440,14 +440,9 @@ type reKey struct {
 }
 
 // reSpend counts n steps of regular expression work for the record and
-// reports whether that passes maxReWork, noting that the record is
-// refused.
+// reports whether the record is refused.
 func (st *state) reSpend(n int) bool {
-	st.reWork += n
-	if st.reWork > maxReWork {
-		st.tooCostly, st.costlyRe = true, true
-	}
-	return st.costlyRe
+	return st.spend(&st.reWork, n, maxReWork, ErrRegexpTooCostly)
 }
 
 // maxReWork bounds the regular expression work of one record, in steps
@@ -475,13 +470,9 @@ func refCost(mode patKind, a, b []byte) int {
 }
 
 // refSpend counts n bytes of fieldref work for the record and reports
-// whether that passes maxRefWork, noting that the record is refused.
+// whether the record is refused.
 func (st *state) refSpend(n int) bool {
-	st.refWork += n
-	if st.refWork > maxRefWork {
-		st.tooCostly = true
-	}
-	return st.tooCostly
+	return st.spend(&st.refWork, n, maxRefWork, ErrTooManyPairs)
 }
 
 // refText is value i as a fieldref item compares it.

@@ -318,8 +318,9 @@ const exactSetMin = 8
 // there are at least exactSetMin of them; else it returns nil. A field's
 // value then costs one lookup, not one comparison per listed value: a rule
 // may list thousands of addresses, names or account IDs. nums maps the
-// values of the patterns that are YAML numbers, which also match a JSON
-// number of that value (5 matches 5.0), to the first such pattern.
+// float64 values of the patterns that are YAML numbers, which also match
+// a JSON number of exactly that value (5 matches 5.0), to those patterns
+// in order: numbers that round to one float64 share an entry.
 func literalTable(pats []*pattern) (text map[string]int32, nums map[float64][]int32) {
 	if len(pats) < exactSetMin {
 		return nil, nil

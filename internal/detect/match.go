@@ -71,13 +71,8 @@ func (m *Matcher) match(dst []Match, record []byte, known []jsonscan.Member, idx
 	// Checked after the evidence is gathered as well: evidence looks at
 	// the values again (held once a record, so it should add none).
 	out := st.appendHits(dst)
-	switch {
-	case st.tooMany:
-		return dst, fmt.Errorf("match record: %w", ErrTooManyValues)
-	case st.costlyRe:
-		return dst, fmt.Errorf("match record: %w", ErrRegexpTooCostly)
-	case st.tooCostly:
-		return dst, fmt.Errorf("match record: %w", ErrTooManyPairs)
+	if st.refused != nil {
+		return dst, fmt.Errorf("match record: %w", st.refused)
 	}
 	return out, nil
 }
@@ -96,7 +91,7 @@ func (m *Matcher) MatchDecoded(doc map[string]any) []Match {
 	st.reset(nil, doc)
 	st.evalAll()
 	out := st.appendHits(nil)
-	if st.tooMany || st.tooCostly {
+	if st.refused != nil {
 		return nil
 	}
 	return out

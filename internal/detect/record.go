@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"github.com/ttcproject/ttc/internal/jsonscan"
+	"slices"
 	"strconv"
 )
 
@@ -54,15 +55,14 @@ type state struct {
 	known   []jsonscan.Member // the top-level members, when the caller listed them
 	idx     *jsonscan.Index   // the nested objects, when the caller listed them
 	bad     bool              // the record is not well-formed JSON where it was read
-	tooMany bool              // the record's values passed MaxValues, and the rest were left out
-	// tooCostly is set when fieldref items made the record cost more than
-	// maxRefWork bytes of comparison (refWork counts them), or regular
-	// expressions more than maxReWork (reWork; costlyRe says which).
-	tooCostly bool
-	costlyRe  bool
-	refWork   int
-	reWork    int
-	refSet    map[string]struct{} // scratch for refMatchSet
+	// refused says why the record is refused, nil while it is not: its
+	// values passed MaxValues (ErrTooManyValues; the rest were left out),
+	// or its fieldref or regular expression work passed its budget
+	// (refWork and reWork count it; see spend).
+	refused error
+	refWork int
+	reWork  int
+	refSet  map[string]struct{} // scratch for refMatchSet
 	// leafRanges holds the range of st.vals that leavesOf gave each
 	// object value of the record, by the value's index.
 	leafRanges map[int][2]int
@@ -92,8 +92,8 @@ func (st *state) reset(raw []byte, doc map[string]any) {
 	st.raw, st.doc = raw, doc
 	st.own = st.own[:0]
 	st.tops = st.own
-	st.topPos, st.topDone, st.bad, st.tooMany = 0, false, false, false
-	st.tooCostly, st.costlyRe, st.refWork, st.reWork = false, false, 0, 0
+	st.topPos, st.topDone, st.bad = 0, false, false
+	st.refused, st.refWork, st.reWork = nil, 0, 0
 	if len(st.leafRanges) > 0 {
 		clear(st.leafRanges)
 	}
@@ -340,12 +340,34 @@ func (st *state) objAt(start int) *objScan {
 }
 
 // full reports whether the record's values reached MaxValues, noting
-// that the next one is left out.
+// that the next one is left out, or the record is refused already.
 func (st *state) full() bool {
 	if len(st.vals) >= MaxValues {
-		st.tooMany = true
+		st.refuse(ErrTooManyValues)
 	}
-	return st.tooMany
+	return st.refused != nil
+}
+
+// refusals ranks the reasons a record is refused for: when it passes more
+// than one bound, the first of them here is given.
+var refusals = []error{ErrTooManyValues, ErrRegexpTooCostly, ErrTooManyPairs}
+
+// refuse notes that the record is refused for why.
+func (st *state) refuse(why error) {
+	if st.refused == nil || slices.Index(refusals, why) < slices.Index(refusals, st.refused) {
+		st.refused = why
+	}
+}
+
+// spend counts n units of work against a budget of the record (work,
+// held to limit, refused for why past it) and reports whether the record
+// is refused.
+func (st *state) spend(work *int, n, limit int, why error) bool {
+	*work += n
+	if *work > limit {
+		st.refuse(why)
+	}
+	return st.refused != nil
 }
 
 // addRaw appends the value b[start:end], flattening arrays.
@@ -372,7 +394,7 @@ func (st *state) addRaw(start, end, depth int) {
 		}
 		for i := start + 1; ; {
 			s, e, next, done, ok := jsonscan.NextElem(b, i)
-			if !ok || done || st.tooMany {
+			if !ok || done || st.refused != nil {
 				return
 			}
 			st.addRaw(s, e, depth+1)
@@ -441,7 +463,7 @@ func (st *state) addAny(v any, depth int) {
 			return
 		}
 		for _, e := range t {
-			if st.tooMany {
+			if st.refused != nil {
 				return
 			}
 			st.addAny(e, depth+1)
@@ -497,7 +519,7 @@ func (st *state) addLeavesRaw(start, end, depth int) {
 	case '{':
 		for i := start + 1; ; {
 			m, next, done, ok := jsonscan.NextMember(b, i)
-			if !ok || done || st.tooMany {
+			if !ok || done || st.refused != nil {
 				return
 			}
 			st.addLeavesRaw(m.VStart, m.VEnd, depth+1)
@@ -506,7 +528,7 @@ func (st *state) addLeavesRaw(start, end, depth int) {
 	case '[':
 		for i := start + 1; ; {
 			s, e, next, done, ok := jsonscan.NextElem(b, i)
-			if !ok || done || st.tooMany {
+			if !ok || done || st.refused != nil {
 				return
 			}
 			st.addLeavesRaw(s, e, depth+1)
@@ -525,14 +547,14 @@ func (st *state) addLeavesAny(v any, depth int) {
 	switch t := v.(type) {
 	case map[string]any:
 		for _, e := range t {
-			if st.tooMany {
+			if st.refused != nil {
 				return
 			}
 			st.addLeavesAny(e, depth+1)
 		}
 	case []any:
 		for _, e := range t {
-			if st.tooMany {
+			if st.refused != nil {
 				return
 			}
 			st.addLeavesAny(e, depth+1)
