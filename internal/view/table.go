@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // Options shape human output.
@@ -145,31 +144,6 @@ var mdReplacer = strings.NewReplacer(
 // Markdown folds a run of spaces into one, so each space after the first
 // of a run is written \x20: "a  b" is not "a b".
 func MarkdownValue(s string) string { return MarkdownEscape(SpaceRuns(Line(s))) }
-
-// ASCII writes each character of s past ASCII as a \u escape (\U past
-// U+FFFF), for a value already escaped by Line: its backslashes are
-// doubled, so the result still reads back with Go's escapes.
-func ASCII(s string) string {
-	i := 0
-	for i < len(s) && s[i] < utf8.RuneSelf {
-		i++
-	}
-	if i == len(s) {
-		return s
-	}
-	b := []byte(s[:i])
-	for _, r := range s[i:] {
-		switch {
-		case r < utf8.RuneSelf:
-			b = append(b, byte(r))
-		case r <= 0xFFFF:
-			b = fmt.Appendf(b, `\u%04x`, r)
-		default:
-			b = fmt.Appendf(b, `\U%08x`, r)
-		}
-	}
-	return string(b)
-}
 
 // SpaceRuns writes each space after the first of a run as \x20, for a
 // value shown where a run of spaces would be lost (rendered Markdown) or

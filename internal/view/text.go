@@ -116,6 +116,31 @@ func printableASCII(s string) bool {
 	return true
 }
 
+// ASCII writes each character of s past ASCII as a \u escape (\U past
+// U+FFFF), as Line writes the characters it escapes, for a value already
+// escaped by Line: its backslashes are doubled, so the result still reads
+// back with Go's escapes.
+func ASCII(s string) string {
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 16)
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		if r < utf8.RuneSelf {
+			b.WriteByte(byte(r))
+			continue
+		}
+		writeEscape(&b, r)
+	}
+	return b.String()
+}
+
 func writeEscape(b *strings.Builder, r rune) {
 	switch {
 	case r == '\n':
