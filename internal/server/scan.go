@@ -50,7 +50,7 @@ func (s *Server) renderScan(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (s *Server) scanUpload(w http.ResponseWriter, r *http.Request) {
-	name, res, status, err := s.scanRequest(r)
+	name, res, status, err := s.scanRequest(w, r)
 	if err != nil {
 		unread(w)
 		s.renderScan(w, r, status, scanPage{Error: view.Line(err.Error())})
@@ -91,7 +91,7 @@ func (s *Server) scanUpload(w http.ResponseWriter, r *http.Request) {
 var errShownAll = errors.New("all the findings the page lists")
 
 func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) {
-	_, res, status, err := s.scanRequest(r)
+	_, res, status, err := s.scanRequest(w, r)
 	if err != nil {
 		unread(w)
 		s.apiError(w, status, err.Error())
@@ -122,7 +122,7 @@ func unread(w http.ResponseWriter) {
 // scanRequest finds the uploaded file (the multipart field "file", or the
 // whole body when it is not a form) and scans it. It returns the status to
 // answer with when it fails.
-func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error) {
+func (s *Server) scanRequest(w http.ResponseWriter, r *http.Request) (string, *scan.Result, int, error) {
 	// Browsers say where a request comes from; a page of another site must
 	// not make the user's browser upload to this server.
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
@@ -151,7 +151,7 @@ func (s *Server) scanRequest(r *http.Request) (string, *scan.Result, int, error)
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), ScanTimeout)
 	defer cancel()
-	body, name, err := uploadedFile(r, s.cfg.MaxUpload)
+	body, name, err := uploadedFile(w, r, s.cfg.MaxUpload)
 	if err != nil {
 		return "", nil, statusOf(err), s.withLimit(err)
 	}
@@ -207,8 +207,9 @@ func isMultipart(r *http.Request) bool {
 }
 
 // uploadedFile returns the file part of a multipart form, held to
-// maxUpload bytes, or the body itself, which limitBody holds to that.
-func uploadedFile(r *http.Request, maxUpload int64) (io.Reader, string, error) {
+// maxUpload bytes as limitBody holds a body, or the body itself, which
+// limitBody holds to that.
+func uploadedFile(w http.ResponseWriter, r *http.Request, maxUpload int64) (io.Reader, string, error) {
 	if !isMultipart(r) {
 		return r.Body, "upload", nil
 	}
@@ -229,7 +230,7 @@ func uploadedFile(r *http.Request, maxUpload int64) (io.Reader, string, error) {
 			if name == "." || name == "/" {
 				name = "upload"
 			}
-			return formPart{&limitedPart{r: p, left: maxUpload, limit: maxUpload}}, name, nil
+			return formPart{http.MaxBytesReader(w, p, maxUpload)}, name, nil
 		}
 	}
 }
@@ -242,28 +243,6 @@ func (p formPart) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	if err != nil && err != io.EOF {
 		err = formError{err}
-	}
-	return n, err
-}
-
-// limitedPart reads a form's file part up to limit bytes, and fails past
-// them as a body over its limit does.
-type limitedPart struct {
-	r           io.Reader
-	left, limit int64
-}
-
-func (p *limitedPart) Read(b []byte) (int, error) {
-	if p.left < 0 {
-		return 0, &http.MaxBytesError{Limit: p.limit}
-	}
-	if int64(len(b)) > p.left+1 { // one byte more tells a part of exactly limit bytes from a longer one
-		b = b[:p.left+1]
-	}
-	n, err := p.r.Read(b)
-	p.left -= int64(n)
-	if p.left < 0 {
-		return n + int(p.left), &http.MaxBytesError{Limit: p.limit}
 	}
 	return n, err
 }
