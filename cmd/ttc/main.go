@@ -91,8 +91,14 @@ func printError(w io.Writer, err error) {
 			printError(w, e)
 		}
 	case interface{ Lines() []string }:
+		// A list's two-space indent is the error's own; what follows it
+		// is escaped, spaces at its start included.
 		for _, line := range e.Lines() {
-			fmt.Fprintf(w, "ttc: %s\n", view.Line(line))
+			indent := ""
+			if body, ok := strings.CutPrefix(line, "  "); ok {
+				indent, line = "  ", body
+			}
+			fmt.Fprintf(w, "ttc: %s%s\n", indent, view.Line(line))
 		}
 	default:
 		fmt.Fprintf(w, "ttc: %s\n", view.Line(err.Error()))

@@ -366,6 +366,9 @@ func TestPrintError(t *testing.T) {
 		{errors.Join(a, b), "ttc: a\\x1b[1m\nttc: b\\nc\n"},
 		{fmt.Errorf("%w (dangling): %w", a, b), "ttc: a\\x1b[1m (dangling): b\\nc\n"},
 		{fmt.Errorf("wrapped: %w", errors.Join(a, b)), "ttc: wrapped: a\\x1b[1m\\nb\\nc\n"},
+		// A list's indent is kept; spaces of its own after it are escaped.
+		{linesError{"2 problems:", "  x.yaml:1:1: a\x1b", "    y.yaml:2:1: b"},
+			"ttc: 2 problems:\nttc:   x.yaml:1:1: a\\x1b\nttc:   \\x20 y.yaml:2:1: b\n"},
 	}
 	for _, tc := range cases {
 		var buf bytes.Buffer
@@ -375,6 +378,13 @@ func TestPrintError(t *testing.T) {
 		}
 	}
 }
+
+// linesError is an error that prints as several lines, as a catalog's
+// load error does.
+type linesError []string
+
+func (e linesError) Error() string   { return strings.Join(e, "\n") }
+func (e linesError) Lines() []string { return e }
 
 func TestParseWhen(t *testing.T) {
 	want := time.Date(2026, 3, 14, 2, 17, 45, 0, time.UTC)
