@@ -38,6 +38,11 @@ const (
 // item (after '[' or ',') is the item's own, and passed: a record can hold
 // such objects, and reading must not take them for records.
 //
+// It holds the kinds of at most maxDepth open containers, past which it
+// counts them: a damaged item deeper than any the reader accepts is
+// followed by its depth alone, so that a run of brackets costs no memory
+// (the kinds checked are the outer ones).
+//
 // inner counts the record-like objects passed so, and at is where the
 // first begins (a record cut short where a member's value is due takes the
 // record after it as that value: it is lost with the damaged one, and the
@@ -46,7 +51,8 @@ func (r *Reader) damageScan(start int64) (end int64, how damage, inner int, at i
 	stack := r.stack[:0]
 	defer func() { r.stack = stack[:0] }()
 	inStr, esc, final := false, false, false
-	var last byte // the last byte outside strings that is not a blank
+	var deeper int64 // open containers past maxDepth, not in stack
+	var last byte    // the last byte outside strings that is not a blank
 	p := start
 	for {
 		b := r.data()
@@ -86,8 +92,16 @@ func (r *Reader) damageScan(start int64) (end int64, how damage, inner int, at i
 			case '"':
 				inStr = true
 			case '{', '[':
-				stack = append(stack, c)
+				if len(stack) < maxDepth {
+					stack = append(stack, c)
+				} else {
+					deeper++
+				}
 			case '}', ']':
+				if deeper > 0 {
+					deeper--
+					break
+				}
 				if len(stack) == 0 {
 					return r.abs(i), damageClosed, inner, at // a scalar ended by its container
 				}

@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -61,6 +62,38 @@ func TestMemoryFlat(t *testing.T) {
 		if st := r.Stats(); st.Produced != int64(n) || len(r.buf) != 64<<10 {
 			t.Errorf("%q: %d records of %d, buffer %d bytes", s.open, st.Produced, n, len(r.buf))
 		}
+	}
+}
+
+// TestDamageDepthFlat checks that a damaged item of millions of open
+// brackets is followed in flat memory: its stack holds no more than
+// maxDepth kinds, and the brackets past them still count, so that the
+// item ends where they all close.
+func TestDamageDepthFlat(t *testing.T) {
+	const depth = 4 << 20
+	for _, tt := range []struct {
+		name, in string
+		records  int64 // read in all
+	}{
+		{"unclosed", `{"Records":[` + string(repeat('[', depth)), 0},
+		{"closed", `{"Records":[` + string(repeat('[', depth)) + string(repeat(']', depth)) + `,` + recA + `]}`, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewReader(Options{BufferSize: 64 << 10})
+			r.Reset(strings.NewReader(tt.in), "deep")
+			var re *RecordError
+			for {
+				if _, err := r.Next(); err != nil && !errors.As(err, &re) {
+					break
+				}
+			}
+			if cap(r.stack) > 2*maxDepth {
+				t.Errorf("stack grew to %d slots", cap(r.stack))
+			}
+			if st := r.Stats(); st.Read != tt.records {
+				t.Errorf("read %d records, want %d (rejected %d)", st.Read, tt.records, st.Rejected)
+			}
+		})
 	}
 }
 
