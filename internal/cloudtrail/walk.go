@@ -177,14 +177,21 @@ func entry(base, p string, d fs.DirEntry) (Input, error) {
 			return in, nil
 		}
 	}
+	// A file that cannot be opened or read fails, whatever its name: what
+	// it holds is unknown, and may be the logs of the case (a renamed
+	// copy, an export).
+	why, err := sniffFile(p)
+	if err != nil {
+		return in, fmt.Errorf("check input: %w", err)
+	}
 	if !logName.MatchString(d.Name()) {
-		in.Skip = sniffFile(p)
+		in.Skip = why
 		return in, nil
 	}
 	// Named as a log: read whatever it holds, so that a damaged one (a cut
 	// download, an error page saved in its place) fails instead of being
 	// set aside like a README.
-	if why := sniffFile(p); why == emptyFile || why == blankFile {
+	if why == emptyFile || why == blankFile {
 		return in, fmt.Errorf("check input: %w (%s)", ErrEmptyLog, why)
 	}
 	return in, nil
@@ -271,41 +278,41 @@ const (
 )
 
 // sniffFile returns why the file at p is not worth reading, or "" when its
-// first bytes are gzip or JSON.
-func sniffFile(p string) string {
+// first bytes are gzip or JSON; an error when it cannot be opened or read.
+func sniffFile(p string) (string, error) {
 	f, err := openRegular(p)
 	if errors.Is(err, errNotRegular) {
-		return "not a regular file"
+		return "not a regular file", nil
 	}
 	if err != nil {
-		return "cannot open: " + err.Error()
+		return "", err
 	}
 	defer f.Close()
 	var head [512]byte
 	n, err := io.ReadFull(f, head[:])
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return "cannot read: " + err.Error()
+		return "", err
 	}
 	b := bytes.TrimPrefix(head[:n], []byte{0xef, 0xbb, 0xbf})
 	if len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b {
-		return ""
+		return "", nil
 	}
 	i := skipWS(b, 0)
 	switch {
 	case n == 0:
-		return emptyFile
+		return emptyFile, nil
 	case i == len(b) && n < len(head):
-		return blankFile
+		return blankFile, nil
 	case i < len(b) && (b[i] == '{' || b[i] == '['):
-		return ""
+		return "", nil
 	case i < len(b) && b[i] >= '0' && b[i] <= '9' && bytes.Contains(b[i:], []byte(" {")):
 		// CloudWatch Logs exports: "<timestamp> {record}" per line.
-		return ""
+		return "", nil
 	}
 	if len(b) >= 2 && (b[0] == 0xff && b[1] == 0xfe || b[0] == 0xfe && b[1] == 0xff) {
-		return "UTF-16 text: CloudTrail writes UTF-8"
+		return "UTF-16 text: CloudTrail writes UTF-8", nil
 	}
-	return notLog
+	return notLog, nil
 }
 
 // notLog is why a file found in a folder is set aside when its first
