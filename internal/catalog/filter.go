@@ -3,9 +3,11 @@ package catalog
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Filter selects techniques. Within one field the values are alternatives
@@ -87,6 +89,9 @@ func (c *Catalog) Filter(f Filter) ([]Result, error) {
 	terms := searchTerms(f.Search)
 	if strings.TrimSpace(f.Search) != "" && len(terms) == 0 {
 		return nil, &FilterError{Field: "search", Value: f.Search, Why: "it has no letters or digits to look for"}
+	}
+	if len(terms) > MaxSearchTerms {
+		return nil, &FilterError{Field: "search", Value: clipValue(f.Search), Why: fmt.Sprintf("more than %d different words", MaxSearchTerms)}
 	}
 	event := c.normaliseEvent(f.Event)
 	var out []Result
@@ -175,13 +180,18 @@ func sameEventName(event, name string) bool {
 	return len(event) > len(name) && name != "" && strings.EqualFold(event[:len(name)], name) && apiVersionRE.MatchString(event[len(name):])
 }
 
+// MaxSearchTerms bounds the distinct words of a search: each is looked for
+// in every technique's text, and highlighted in every text shown.
+const MaxSearchTerms = 32
+
+// searchTerms returns the distinct words of q, lower-cased, in order.
 func searchTerms(q string) []string {
 	f := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '.' && r != ':' && r != '-' && r != '_'
 	})
 	var out []string
 	for _, w := range f {
-		if w = strings.Trim(w, ".:-_"); w != "" {
+		if w = strings.Trim(w, ".:-_"); w != "" && !slices.Contains(out, w) {
 			out = append(out, w)
 		}
 	}
@@ -229,6 +239,19 @@ func score(t *Technique, terms []string) float64 {
 		total += best
 	}
 	return total
+}
+
+// clipValue shortens a long filter value for its error message.
+func clipValue(s string) string {
+	const n = 64
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }
 
 // SearchTerms splits a query the way Filter does, for highlighting matches.

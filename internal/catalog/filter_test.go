@@ -1,7 +1,10 @@
 package catalog_test
 
 import (
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/catalog"
@@ -41,5 +44,41 @@ func TestFilterEvent(t *testing.T) {
 		if tc.want == "" && len(ids) > 0 || tc.want != "" && !slices.Contains(ids, tc.want) {
 			t.Errorf("--event %s: %v, want %q among them", tc.event, ids, tc.want)
 		}
+	}
+}
+
+// TestFilterSearchTerms checks that a search counts each word once, so
+// that repeating one neither weighs it more nor costs more, and that a
+// search of more distinct words than MaxSearchTerms is refused.
+func TestFilterSearchTerms(t *testing.T) {
+	c, err := catalog.Load(catalog.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	once, err := c.Filter(catalog.Filter{Search: "lifecycle"})
+	if err != nil || len(once) == 0 {
+		t.Fatalf("lifecycle: %d results, %v", len(once), err)
+	}
+	many, err := c.Filter(catalog.Filter{Search: strings.Repeat("lifecycle LIFECYCLE ", 10000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(once, many) {
+		t.Errorf("a repeated word gives %v, want %v", many, once)
+	}
+	if got := catalog.SearchTerms("s3 S3 copy s3"); !slices.Equal(got, []string{"s3", "copy"}) {
+		t.Errorf("SearchTerms: %q", got)
+	}
+	words := make([]string, catalog.MaxSearchTerms+1)
+	for i := range words {
+		words[i] = fmt.Sprintf("w%d", i)
+	}
+	_, err = c.Filter(catalog.Filter{Search: strings.Join(words, " ")})
+	var fe *catalog.FilterError
+	if !errors.As(err, &fe) || fe.Field != "search" {
+		t.Errorf("%d words: %v, want a search error", len(words), err)
+	}
+	if _, err := c.Filter(catalog.Filter{Search: strings.Join(words[1:], " ")}); err != nil {
+		t.Errorf("%d words: %v", len(words)-1, err)
 	}
 }
