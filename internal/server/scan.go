@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +10,9 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"path"
+	"runtime"
 	"strings"
 	"time"
 
@@ -139,23 +142,34 @@ func (s *Server) scanRequest(w http.ResponseWriter, r *http.Request) (string, *s
 		err := &http.MaxBytesError{Limit: limit}
 		return "", nil, statusOf(err), s.withLimit(err)
 	}
-	wait := time.NewTimer(scanQueueWait)
-	defer wait.Stop()
-	select {
-	case s.scans <- struct{}{}:
-		defer func() { <-s.scans }()
-	case <-wait.C:
-		return "", nil, http.StatusServiceUnavailable, fmt.Errorf("busy: %d scans are running, try again shortly", cap(s.scans))
-	case <-r.Context().Done():
-		return "", nil, statusOf(r.Context().Err()), r.Context().Err()
+	// The upload is received whole before a scan slot is taken, so that
+	// a client sending slowly holds an upload slot and its connection,
+	// not one of the few scans.
+	if err := take(r.Context(), s.uploads, "uploads are being received"); err != nil {
+		return "", nil, statusOf(err), err
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), ScanTimeout)
-	defer cancel()
 	body, name, err := uploadedFile(w, r, s.cfg.MaxUpload)
+	if err != nil {
+		<-s.uploads
+		return "", nil, statusOf(err), s.withLimit(err)
+	}
+	up, err := spool(body)
+	<-s.uploads
+	if se := (*serverError)(nil); errors.As(err, &se) {
+		s.log.Error("scan upload", "error", err)
+		return "", nil, http.StatusInternalServerError, errors.New("scan upload: the server could not store the upload; its log says why")
+	}
 	if err != nil {
 		return "", nil, statusOf(err), s.withLimit(err)
 	}
-	tr := &trackReader{ctx: ctx, r: body}
+	defer up.Close()
+	if err := take(r.Context(), s.scans, "scans are running"); err != nil {
+		return "", nil, statusOf(err), err
+	}
+	defer func() { <-s.scans }()
+	ctx, cancel := context.WithTimeout(r.Context(), ScanTimeout)
+	defer cancel()
+	tr := &trackReader{ctx: ctx, r: up}
 	// The scanner gets no logger: its diagnostics name the uploaded file,
 	// and nothing about an upload goes to the server's log.
 	// Findings past a few thousand go to temporary files, as for ttc scan:
@@ -195,6 +209,84 @@ func (s *Server) scanRequest(w http.ResponseWriter, r *http.Request) (string, *s
 	}
 	return name, res, http.StatusOK, nil
 }
+
+// take takes a slot of slots, waiting up to scanQueueWait for one; what
+// says what holds them all, for the error.
+func take(ctx context.Context, slots chan struct{}, what string) error {
+	wait := time.NewTimer(scanQueueWait)
+	defer wait.Stop()
+	select {
+	case slots <- struct{}{}:
+		return nil
+	case <-wait.C:
+		return &busyError{fmt.Sprintf("busy: %d %s, try again shortly", cap(slots), what)}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// busyError is a request turned away because every slot is taken.
+type busyError struct{ msg string }
+
+func (e *busyError) Error() string { return e.msg }
+
+// spoolMem is how much of an upload is held in memory; a larger one is
+// received into a temporary file.
+var spoolMem = 1 << 20
+
+// spool receives an upload: into memory when it is small, else into a
+// temporary file, which is gone once closed (at once on Unix, where it is
+// removed while open).
+func spool(body io.Reader) (io.ReadCloser, error) {
+	rd := &trackReader{ctx: context.Background(), r: body}
+	head, err := io.ReadAll(io.LimitReader(rd, int64(spoolMem)+1))
+	if err != nil {
+		return nil, err // the upload's fault: cut short, over the limit
+	}
+	if len(head) <= spoolMem {
+		return io.NopCloser(bytes.NewReader(head)), nil
+	}
+	f, err := os.CreateTemp("", "ttc-upload-*")
+	if err != nil {
+		return nil, &serverError{fmt.Errorf("spool upload: %w", err)}
+	}
+	up := &spooled{File: f}
+	if runtime.GOOS != "windows" {
+		up.removed = os.Remove(f.Name()) == nil
+	}
+	if _, err := io.Copy(f, io.MultiReader(bytes.NewReader(head), rd)); err != nil {
+		up.Close()
+		if rd.err != nil {
+			return nil, rd.err
+		}
+		return nil, &serverError{fmt.Errorf("spool upload: %w", err)}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		up.Close()
+		return nil, &serverError{fmt.Errorf("spool upload: %w", err)}
+	}
+	return up, nil
+}
+
+// spooled is an upload received into a temporary file.
+type spooled struct {
+	*os.File
+	removed bool
+}
+
+func (u *spooled) Close() error {
+	err := u.File.Close()
+	if !u.removed {
+		os.Remove(u.Name())
+	}
+	return err
+}
+
+// serverError is a failure of the server's own, not of the request.
+type serverError struct{ err error }
+
+func (e *serverError) Error() string { return e.err.Error() }
+func (e *serverError) Unwrap() error { return e.err }
 
 // expansionLimit is what an upload may decompress to: MaxExpansion times
 // the upload limit, so that a file sent uncompressed is only ever cut by
@@ -316,9 +408,15 @@ func (e *limitError) Unwrap() error { return e.err }
 
 func statusOf(err error) int {
 	var mb *http.MaxBytesError
+	var busy *busyError
+	var se *serverError
 	switch {
 	case errors.As(err, &mb):
 		return http.StatusRequestEntityTooLarge
+	case errors.As(err, &busy):
+		return http.StatusServiceUnavailable
+	case errors.As(err, &se):
+		return http.StatusInternalServerError
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable
 	}

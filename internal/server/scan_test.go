@@ -216,6 +216,36 @@ func TestScanRefusedAtOnce(t *testing.T) {
 	}
 }
 
+// TestScanSlowUploads checks that clients that send their uploads slowly
+// hold no scan: with more of them than there are scans, an upload sent
+// whole is scanned at once.
+func TestScanSlowUploads(t *testing.T) {
+	s := newServer(t, fixture(t), nil)
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	for range MaxConcurrentScans + 1 {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST /api/v1/scan HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
+	}
+	time.Sleep(100 * time.Millisecond) // the slow uploads are received first
+	rec := `{"eventVersion":"1.10","eventTime":"2026-05-11T03:12:09Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","eventID":"e"}`
+	start := time.Now()
+	resp, err := http.Post(srv.URL+"/api/v1/scan", "application/json", strings.NewReader(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	// A scan slot is waited for up to scanQueueWait; the answer must not
+	// have waited for one.
+	if resp.StatusCode != http.StatusOK || time.Since(start) >= scanQueueWait {
+		t.Errorf("status %d after %v, with slow uploads in progress; want 200 at once", resp.StatusCode, time.Since(start))
+	}
+}
+
 // TestScanExpansionBounded checks that an upload that decompresses to more
 // than MaxExpansion times the upload limit is read up to that size only:
 // the records before it are reported, and the rest of the file is said not
@@ -305,9 +335,10 @@ func TestScanManyFindings(t *testing.T) {
 	}
 }
 
-// TestScanSpillFails checks that a scan that cannot write its findings to
-// disk is answered as the server's failure, not the upload's, and that the
-// answer names no path of the server's.
+// TestScanSpillFails checks that a scan that cannot write to disk, the
+// upload (held in a file past spoolMem) or its findings, is answered as the
+// server's failure, not the upload's, and that the answer names no path of
+// the server's.
 func TestScanSpillFails(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "no-such-dir")
 	t.Setenv("TMPDIR", missing)
@@ -317,11 +348,19 @@ func TestScanSpillFails(t *testing.T) {
 		fmt.Fprintf(&log, `{"eventVersion":"1.10","eventTime":"2026-05-11T03:12:09Z","eventSource":"cloudtrail.amazonaws.com",`+
 			`"eventName":"StopLogging","awsRegion":"us-east-1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/bob"},"eventID":"e%d"}`+"\n", i)
 	}
-	for _, target := range []string{"/scan", "/api/v1/scan"} {
-		body, ct := multipartFile(t, "file", "many.json", log.Bytes())
-		resp := do(t, h, http.MethodPost, target, body, "Content-Type", ct)
-		if resp.Code != http.StatusInternalServerError || strings.Contains(resp.Body.String(), missing) {
-			t.Errorf("%s: status %d, body mentions the path: %v; want 500 without it", target, resp.Code, strings.Contains(resp.Body.String(), missing))
+	defer func(n int) { spoolMem = n }(spoolMem)
+	for _, held := range []struct {
+		what string
+		mem  int
+	}{{"findings", log.Len()}, {"upload", log.Len() - 1}} {
+		spoolMem = held.mem
+		for _, target := range []string{"/scan", "/api/v1/scan"} {
+			body, ct := multipartFile(t, "file", "many.json", log.Bytes())
+			resp := do(t, h, http.MethodPost, target, body, "Content-Type", ct)
+			if resp.Code != http.StatusInternalServerError || strings.Contains(resp.Body.String(), missing) {
+				t.Errorf("%s, %s on disk: status %d, body mentions the path: %v; want 500 without it", target, held.what,
+					resp.Code, strings.Contains(resp.Body.String(), missing))
+			}
 		}
 	}
 }

@@ -24,6 +24,9 @@ const (
 	// MaxConcurrentScans bounds the uploads scanned at once; scanning is
 	// CPU-bound, and the machine has a few cores at most to give.
 	MaxConcurrentScans = 2
+	// MaxConcurrentUploads bounds the uploads received at once, each into
+	// a temporary file of up to --max-upload bytes, before its scan.
+	MaxConcurrentUploads = 32
 	// ScanTimeout bounds how long one upload may be scanned.
 	ScanTimeout = 60 * time.Second
 	// spillAfter is how many findings a scan of an upload holds in memory
@@ -82,6 +85,8 @@ type Server struct {
 	handler http.Handler
 	// scans holds a token for each scan running; uploads wait for one.
 	scans chan struct{}
+	// uploads holds a token for each upload being received.
+	uploads chan struct{}
 }
 
 // New builds the server: it parses the templates and indexes the catalog.
@@ -117,7 +122,8 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{cfg: cfg, cat: cfg.Catalog, log: cfg.Log, pages: p, rules: indexRules(cfg.Catalog), ruleSet: rs,
-		views: buildViews(cfg.Catalog, cfg.AttackParent), scans: make(chan struct{}, MaxConcurrentScans)}
+		views: buildViews(cfg.Catalog, cfg.AttackParent), scans: make(chan struct{}, MaxConcurrentScans),
+		uploads: make(chan struct{}, MaxConcurrentUploads)}
 	s.handler = s.routes()
 	return s, nil
 }
