@@ -14,7 +14,7 @@ type filterFlags struct {
 	services    []string
 	tactics     []string
 	awsSpecific bool
-	event       string
+	events      []string
 	search      string
 }
 
@@ -23,12 +23,12 @@ func (f *filterFlags) add(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.services, "service", nil, "only techniques involving this service: key (s3), event source (s3.amazonaws.com) or name; repeatable")
 	fl.StringArrayVar(&f.tactics, "tactic", nil, "only techniques of this tactic: ID (TA0040) or short name (impact); repeatable")
 	fl.BoolVar(&f.awsSpecific, "aws-specific", false, "only AWS-specific techniques")
-	fl.StringVar(&f.event, "event", "", "only techniques that involve this CloudTrail event (s3:CopyObject)")
+	fl.StringArrayVar(&f.events, "event", nil, "only techniques that involve this CloudTrail event (s3:CopyObject); repeatable")
 	fl.StringVar(&f.search, "search", "", "ranked text search over IDs, names, summaries, descriptions and event names")
 }
 
 func (f *filterFlags) filter() catalog.Filter {
-	return catalog.Filter{Services: f.services, Tactics: f.tactics, AWSSpecific: f.awsSpecific, Event: f.event, Search: f.search}
+	return catalog.Filter{Services: f.services, Tactics: f.tactics, AWSSpecific: f.awsSpecific, Events: f.events, Search: f.search}
 }
 
 // apply runs the filter; a value that names nothing is a usage error.

@@ -19,8 +19,9 @@ type Filter struct {
 	Tactics []string
 	// AWSSpecific keeps only AWS-specific techniques.
 	AWSSpecific bool
-	// Event keeps techniques whose CloudTrail events include it (s3:CopyObject).
-	Event string
+	// Events keeps techniques whose CloudTrail events include one of them
+	// (s3:CopyObject, or CopyObject in any service).
+	Events []string
 	// Search is free text, ranked over IDs, names, summaries, event names and descriptions.
 	Search string
 }
@@ -61,6 +62,43 @@ func (c *Catalog) normaliseEvent(ev string) string {
 	return ev
 }
 
+// checkEvent refuses an event whose service names nothing in the catalog,
+// or that is not an event of that service (by SetEventChecker's check):
+// a typing error would otherwise look like an event no technique
+// involves. An empty event, or a bare name, is not checked.
+func (c *Catalog) checkEvent(ev string) error {
+	ev = strings.TrimSpace(ev)
+	if ev == "" {
+		return &FilterError{Field: "event", Value: ev, Why: "it names no event"}
+	}
+	svc, name, ok := strings.Cut(ev, ":")
+	if !ok {
+		return nil
+	}
+	s, found := c.Service(svc)
+	if !found {
+		return &FilterError{Field: "event", Value: ev, Why: fmt.Sprintf("the catalog has no service \"%s\"", svc)}
+	}
+	if eventChecker == nil || c.knowsEvent(s.Key, name) {
+		return nil
+	}
+	if err := eventChecker(s.Key, s.SDKModules, name); err != nil {
+		return &FilterError{Field: "event", Value: ev, Why: err.Error()}
+	}
+	return nil
+}
+
+// knowsEvent reports whether a technique lists the event name of the
+// service, in any case and with or without CloudTrail's API version.
+func (c *Catalog) knowsEvent(svc, name string) bool {
+	for _, t := range c.techniques {
+		if hasEvent(t, svc+":"+name) {
+			return true
+		}
+	}
+	return false
+}
+
 // Filter returns the techniques that pass f: in ID order, or by score when
 // f.Search is set.
 func (c *Catalog) Filter(f Filter) ([]Result, error) {
@@ -93,7 +131,14 @@ func (c *Catalog) Filter(f Filter) ([]Result, error) {
 	if len(terms) > MaxSearchTerms {
 		return nil, &FilterError{Field: "search", Value: clipValue(f.Search), Why: fmt.Sprintf("more than %d different words", MaxSearchTerms)}
 	}
-	event := c.normaliseEvent(f.Event)
+	var events []string
+	for _, e := range f.Events {
+		e = c.normaliseEvent(e)
+		if err := c.checkEvent(e); err != nil {
+			return nil, err
+		}
+		events = append(events, e)
+	}
 	var out []Result
 	for _, t := range c.techniques {
 		if f.AWSSpecific && !t.AWSSpecific {
@@ -105,7 +150,7 @@ func (c *Catalog) Filter(f Filter) ([]Result, error) {
 		if len(tactics) > 0 && !anyIn(t.Tactics, tactics) {
 			continue
 		}
-		if event != "" && !hasEvent(t, event) {
+		if len(events) > 0 && !slices.ContainsFunc(events, func(e string) bool { return hasEvent(t, e) }) {
 			continue
 		}
 		r := Result{Technique: t}

@@ -20,20 +20,30 @@ func TestFilterEvent(t *testing.T) {
 	}
 	cases := []struct {
 		event string
-		want  string // a technique among the results; "" for none
+		want  string // a technique among the results; "" for none, "error" for a FilterError
 	}{
 		{"s3:CopyObject", "T1486.A001"},
 		{"s3.amazonaws.com:CopyObject", "T1486.A001"},
 		{"copyobject", "T1486.A001"},
-		{"ec2:CopyObject", ""},
 		{"lambda:UpdateFunctionCode20150331v2", "AT1667.001"},
 		{"lambda:UpdateFunctionCode", "AT1667.001"},
 		{"UpdateFunctionCode", "AT1667.001"},
 		{"UpdateFunction", ""},
-		{"s3:UpdateFunctionCode", ""},
+		// A qualified event must be one of its service (with the SDK's
+		// operations as the check, as the command installs it).
+		{"ec2:CopyObject", "error"},
+		{"s3:UpdateFunctionCode", "error"},
+		{"nosvc:CopyObject", "error"},
 	}
 	for _, tc := range cases {
-		rs, err := c.Filter(catalog.Filter{Event: tc.event})
+		rs, err := c.Filter(catalog.Filter{Events: []string{tc.event}})
+		var fe *catalog.FilterError
+		if tc.want == "error" {
+			if !errors.As(err, &fe) || fe.Field != "event" {
+				t.Errorf("--event %s: %v, want an event error", tc.event, err)
+			}
+			continue
+		}
 		if err != nil {
 			t.Fatalf("%s: %v", tc.event, err)
 		}

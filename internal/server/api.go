@@ -63,7 +63,7 @@ func filterFrom(r *http.Request) (catalog.Filter, error) {
 	f := catalog.Filter{
 		Services: nonEmpty(q["service"]),
 		Tactics:  nonEmpty(q["tactic"]),
-		Event:    strings.TrimSpace(q.Get("event")),
+		Events:   nonEmpty(q["event"]),
 		Search:   strings.TrimSpace(q.Get("q")),
 	}
 	switch v := strings.ToLower(q.Get("aws_specific")); v {

@@ -49,7 +49,7 @@ func (s *Server) form(action string, f catalog.Filter) filterForm {
 	sort.SliceStable(ff.Services, func(i, j int) bool {
 		return strings.ToLower(ff.Services[i].Name) < strings.ToLower(ff.Services[j].Name)
 	})
-	ff.Active = len(f.Services) > 0 || len(f.Tactics) > 0 || f.AWSSpecific || f.Event != "" || f.Search != ""
+	ff.Active = len(f.Services) > 0 || len(f.Tactics) > 0 || f.AWSSpecific || len(f.Events) > 0 || f.Search != ""
 	ff.Query = template.URL(filterQuery(f).Encode())
 	return ff
 }
@@ -75,8 +75,8 @@ func filterQuery(f catalog.Filter) url.Values {
 	if f.AWSSpecific {
 		q.Set("aws_specific", "1")
 	}
-	if f.Event != "" {
-		q.Set("event", f.Event)
+	for _, v := range f.Events {
+		q.Add("event", v)
 	}
 	if f.Search != "" {
 		q.Set("q", f.Search)
