@@ -40,7 +40,9 @@ func TestInterruptStuckScan(t *testing.T) {
 	}
 	defer func(g time.Duration) { interruptGrace = g }(interruptGrace)
 	interruptGrace = 300 * time.Millisecond
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond) // the interrupt
+	// The interrupt, late enough that a worker has reached the pipe on a
+	// loaded machine too.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	var stderr bytes.Buffer
 	root := newRootCmd(io.Discard, &stderr)
@@ -56,7 +58,9 @@ func TestInterruptStuckScan(t *testing.T) {
 		t.Fatal("the interrupted scan did not end")
 	}
 	// Let the stuck worker go: opening the pipe to write ends its open.
-	if w, err := os.OpenFile(pipe, os.O_WRONLY, 0); err == nil {
+	// Without waiting for a reader: had no worker opened it, a blocking
+	// open would wait for ever, and the test with it.
+	if w, err := os.OpenFile(pipe, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
 		w.Close()
 	}
 }
