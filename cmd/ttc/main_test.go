@@ -385,6 +385,26 @@ func TestPrintError(t *testing.T) {
 	}
 }
 
+// TestExitCodeMatchedRejected checks that --exit-code says a detection
+// fired on a record that matched rules but could not be reported (no
+// usable eventTime): a clean status would hide it.
+func TestExitCodeMatchedRejected(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "log.json")
+	rec := `{"eventVersion":"1.10","eventTime":"1704070800","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging",` +
+		`"awsRegion":"us-east-1","eventID":"e1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/x"}}`
+	if err := os.WriteFile(log, []byte(rec+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := ttc(t, "scan", "--exit-code", "-o", "jsonl", log)
+	if code != exitFindings || !strings.Contains(errOut, "1 record matched rules but could not be reported") ||
+		!strings.Contains(out, `"matched_rejected":1`) {
+		t.Errorf("exit %d, stderr %q, output %q; want exit %d and the record counted", code, errOut, out, exitFindings)
+	}
+	if _, _, code := ttc(t, "scan", "-o", "jsonl", log); code != exitOK {
+		t.Errorf("without --exit-code: exit %d, want %d", code, exitOK)
+	}
+}
+
 // linesError is an error that prints as several lines, as a catalog's
 // load error does.
 type linesError []string

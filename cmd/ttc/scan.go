@@ -272,6 +272,12 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if o.exitCode && res.Summary.Findings > 0 {
 		return &findingsExit{res.Summary.Findings}
 	}
+	// A record that matched rules but could not be reported is a detection
+	// all the same: a clean status would hide it.
+	if n := res.Summary.MatchedRejected; o.exitCode && n > 0 {
+		fmt.Fprintf(a.stderr, "ttc: %s matched rules but could not be reported (see the rejections)\n", view.Count(n, "record", "records"))
+		return &findingsExit{0}
+	}
 	return nil
 }
 

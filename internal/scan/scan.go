@@ -109,7 +109,11 @@ type Summary struct {
 	Matched      int64 `json:"matched"`
 	Unmatched    int64 `json:"unmatched"`
 	Rejected     int64 `json:"rejected"`
-	Insights     int64 `json:"insights"`
+	// MatchedRejected counts the rejected records that matched rules, but
+	// could not be reported: no time to place them at, or an event named
+	// by other than text. They are in Rejected; a detection fired on them.
+	MatchedRejected int64 `json:"matched_rejected"`
+	Insights        int64 `json:"insights"`
 	// ControlItems counts items set aside on purpose because their container
 	// marks them as not records (CloudWatch Logs control messages); they are
 	// not in Read.
@@ -661,6 +665,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		at := parseTime(h.EventTime)
 		if at.IsZero() {
 			malformed++
+			w.p.sum.MatchedRejected++
 			reason := fmt.Sprintf(`matched rules, but eventTime "%s" is not a timestamp`, clip(h.EventTime, 64))
 			if h.EventTime == "" {
 				reason = "matched rules, but eventTime is missing, empty or not a string"
@@ -676,6 +681,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		if rh == nil && (h.EventSource == "" || h.EventName == "") {
 			if key := notText(rec.Raw, w.tops, "eventSource", "eventName"); key != "" {
 				malformed++
+				w.p.sum.MatchedRejected++
 				w.p.reject(Rejection{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset,
 					Reason: "matched rules, but " + key + " is not a string"})
 				continue
@@ -840,6 +846,7 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		sum.Matched += p.sum.Matched
 		sum.Unmatched += p.sum.Unmatched
 		sum.Rejected += p.sum.Rejected
+		sum.MatchedRejected += p.sum.MatchedRejected
 		sum.Insights += p.sum.Insights
 		sum.ControlItems += p.sum.ControlItems
 		sum.Warnings += p.sum.Warnings
