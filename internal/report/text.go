@@ -175,11 +175,13 @@ func showRule(opts Options) bool { return opts.View.Width == 0 || opts.View.Widt
 // detail the caller's full ARN and user agent and where the record is, for
 // formats that have the room.
 func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid {
-	// The time, technique and event say what happened; the other columns
-	// give way first, the actor (or the outcome with its error code) and
-	// the rule most. The rule tells apart two findings of one record.
+	// The time, technique and event say what happened, and the source
+	// address where from (an address cut short names another); the other
+	// columns give way first, the actor (or the outcome with its error
+	// code) and the rule most. The rule tells apart two findings of one
+	// record.
 	g := view.Grid{Headers: []string{"TIME", "TECHNIQUE", "OUTCOME", "EVENT", "REGION", "SOURCE IP"},
-		Flex: 2, Keep: []int{0, 1, 3}}
+		Flex: 2, Keep: []int{0, 1, 3, 5}}
 	if withActor {
 		g.Headers = append(g.Headers, "ACTOR")
 		g.Flex, g.Give = 6, []int{2}
