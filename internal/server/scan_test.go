@@ -95,7 +95,7 @@ func TestScanUpload(t *testing.T) {
 			`<li class="sub observed"><a href="/techniques/T1562.008">`,
 			`<li class="sub aws observed"><a href="/techniques/T1485.A001">`,
 			"CloudTrail Trail Stopped or Deleted",
-			`<td class="wrap"><code>cloudtrail:StopLogging</code></td>`,
+			`<td><div class="one"><code>cloudtrail:StopLogging</code></div></td>`,
 		} {
 			if !strings.Contains(page, want) {
 				t.Errorf("scan page lacks %q", want)
