@@ -258,7 +258,7 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	}
 	var incomplete []string
 	if failed := res.Summary.FilesFailed; failed > 0 {
-		incomplete = append(incomplete, fmt.Sprintf("%d of the inputs could not be read to the end (see the rejections above)", failed))
+		incomplete = append(incomplete, fmt.Sprintf("%d of the inputs could not be read to the end (the report's rejections say why)", failed))
 	}
 	if len(broken) > 0 {
 		incomplete = append(incomplete, fmt.Sprintf("%s could not be used (see the errors above)", view.Count(int64(len(broken)), "rule", "rules")))

@@ -86,7 +86,12 @@ func Inputs(paths []string) iter.Seq2[Input, error] {
 			}
 			fi, err := os.Stat(p)
 			if err != nil {
-				if !yield(Input{Path: p}, fmt.Errorf("stat input: %w", err)) {
+				// The rejection names the path; the reason need not again.
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					err = fmt.Errorf("cannot read: %w", pe.Err)
+				}
+				if !yield(Input{Path: p}, err) {
 					return
 				}
 				continue
