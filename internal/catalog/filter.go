@@ -65,7 +65,7 @@ func (c *Catalog) normaliseEvent(ev string) string {
 // checkEvent refuses an event whose service names nothing in the catalog,
 // or that is not an event of that service (by SetEventChecker's check):
 // a typing error would otherwise look like an event no technique
-// involves. An empty event, or a bare name, is not checked.
+// involves. An empty event is refused too; a bare name is not checked.
 func (c *Catalog) checkEvent(ev string) error {
 	ev = strings.TrimSpace(ev)
 	if ev == "" {
@@ -229,7 +229,9 @@ func sameEventName(event, name string) bool {
 // in every technique's text, and highlighted in every text shown.
 const MaxSearchTerms = 32
 
-// searchTerms returns the distinct words of q, lower-cased, in order.
+// searchTerms returns the distinct words of q, lower-cased, in order; it
+// stops at one past MaxSearchTerms, which is enough for Filter to refuse
+// the search.
 func searchTerms(q string) []string {
 	f := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '.' && r != ':' && r != '-' && r != '_'
@@ -237,7 +239,9 @@ func searchTerms(q string) []string {
 	var out []string
 	for _, w := range f {
 		if w = strings.Trim(w, ".:-_"); w != "" && !slices.Contains(out, w) {
-			out = append(out, w)
+			if out = append(out, w); len(out) > MaxSearchTerms {
+				break
+			}
 		}
 	}
 	return out
