@@ -180,11 +180,14 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 	// columns give way first, the actor (or the outcome with its error
 	// code) and the rule most. The rule tells apart two findings of one
 	// record.
+	// On a terminal too narrow for them all, the region, then the actor,
+	// then the outcome are left out before a kept column is cut.
 	g := view.Grid{Headers: []string{"TIME", "TECHNIQUE", "OUTCOME", "EVENT", "REGION", "SOURCE IP"},
-		Flex: 2, Keep: []int{0, 1, 3, 5}}
+		Flex: 2, Keep: []int{0, 1, 3, 5}, Drop: []int{4, 2}}
 	if withActor {
 		g.Headers = append(g.Headers, "ACTOR")
 		g.Flex, g.Give = 6, []int{2}
+		g.Drop = []int{4, 6, 2}
 	}
 	if withRule {
 		g.Headers = append(g.Headers, "RULE")

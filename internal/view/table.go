@@ -30,6 +30,11 @@ type Grid struct {
 	Give []int
 	// Keep lists the columns cut only when no other column can give way.
 	Keep []int
+	// Drop lists columns, in order, left out whole when the others are
+	// as narrow as they go and the table still does not fit, before a
+	// Keep column is cut: a column cut to a few characters says less than
+	// none, and a Keep column cut may say something else.
+	Drop []int
 }
 
 // MaxCell is the most columns a table cell takes, terminal or not. Every
@@ -66,14 +71,21 @@ func WriteTable(w io.Writer, g Grid, opts Options) error {
 
 	var b strings.Builder
 	line := func(row []string, header bool) {
+		last := len(row) - 1
+		for last > 0 && widths[last] < 0 {
+			last--
+		}
 		for i, c := range row {
+			if widths[i] < 0 {
+				continue // dropped
+			}
 			c = fit(c, widths[i])
 			pad := widths[i] - cells(c)
 			if header && opts.Color {
 				c = "\x1b[1m" + c + "\x1b[0m"
 			}
 			b.WriteString(c)
-			if i < len(row)-1 {
+			if i < last {
 				b.WriteString(strings.Repeat(" ", pad+2))
 			}
 		}
@@ -207,7 +219,7 @@ func escapeWWW(s string) string {
 }
 
 // shrink narrows columns until their sum fits room, in the rounds Grid
-// describes.
+// describes; a column dropped gets width -1.
 func shrink(widths []int, g Grid, room int) {
 	flex := g.Flex
 	if flex < 0 || flex >= len(widths) {
@@ -233,8 +245,33 @@ func shrink(widths []int, g Grid, room int) {
 		}
 	}
 	narrow(func(i int) bool { return i == flex || slices.Contains(g.Give, i) }, flexMin)
-	narrow(func(i int) bool { return !slices.Contains(g.Keep, i) }, colMin)
-	narrow(func(int) bool { return true }, colMin)
+	// Drop's columns go, in order, while the table would not fit even with
+	// every column but Keep at colMin; the rest then share the room.
+	least := func() int {
+		n := 0
+		for i, x := range widths {
+			switch {
+			case x < 0:
+			case slices.Contains(g.Keep, i):
+				n += x
+			default:
+				n += min(x, colMin)
+			}
+		}
+		return n
+	}
+	for _, i := range g.Drop {
+		if least() <= room {
+			break
+		}
+		if i < len(widths) && widths[i] >= 0 {
+			total -= widths[i]
+			room += 2 // the gap before it
+			widths[i] = -1
+		}
+	}
+	narrow(func(i int) bool { return widths[i] >= 0 && !slices.Contains(g.Keep, i) }, colMin)
+	narrow(func(i int) bool { return widths[i] >= 0 }, colMin)
 }
 
 // Bold wraps s in bold when colour is on.
