@@ -144,17 +144,18 @@ func (s *Server) scanRequest(w http.ResponseWriter, r *http.Request) (string, *s
 	}
 	// The upload is received whole before a scan slot is taken, so that
 	// a client sending slowly holds an upload slot and its connection,
-	// not one of the few scans.
-	if err := take(r.Context(), s.uploads, "uploads are being received"); err != nil {
+	// not one of the few scans. The upload slot is held to the scan's
+	// end: what the uploads hold, in memory and on disk, is at most
+	// MaxConcurrentUploads of them.
+	if err := take(r.Context(), s.uploads, "uploads are being received or scanned"); err != nil {
 		return "", nil, statusOf(err), err
 	}
+	defer func() { <-s.uploads }()
 	body, name, err := uploadedFile(w, r, s.cfg.MaxUpload)
 	if err != nil {
-		<-s.uploads
 		return "", nil, statusOf(err), s.withLimit(err)
 	}
 	up, err := spool(body)
-	<-s.uploads
 	if se := (*serverError)(nil); errors.As(err, &se) {
 		s.log.Error("scan upload", "error", err)
 		return "", nil, http.StatusInternalServerError, errors.New("scan upload: the server could not store the upload; its log says why")

@@ -24,8 +24,9 @@ const (
 	// MaxConcurrentScans bounds the uploads scanned at once; scanning is
 	// CPU-bound, and the machine has a few cores at most to give.
 	MaxConcurrentScans = 2
-	// MaxConcurrentUploads bounds the uploads received at once, each into
-	// a temporary file of up to --max-upload bytes, before its scan.
+	// MaxConcurrentUploads bounds the uploads received, waiting for a scan
+	// or scanned at once, each held in memory (up to 1 MiB) or in a
+	// temporary file of up to --max-upload bytes until its scan ends.
 	MaxConcurrentUploads = 32
 	// ScanTimeout bounds how long one upload may be scanned.
 	ScanTimeout = 60 * time.Second
@@ -85,7 +86,8 @@ type Server struct {
 	handler http.Handler
 	// scans holds a token for each scan running; uploads wait for one.
 	scans chan struct{}
-	// uploads holds a token for each upload being received.
+	// uploads holds a token for each upload from its first byte to the
+	// end of its scan.
 	uploads chan struct{}
 }
 
