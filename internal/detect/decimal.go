@@ -76,9 +76,13 @@ func parseDecimal(buf []byte, s []byte) (d decimal, ok bool) {
 
 // parseNumber reads a number as float64. One past float64's range reads
 // as an infinity, which orders it against every other; its exact value
-// (see decimal) tells it from others past the range.
+// (see decimal) tells it from others past the range. NaN is no number: it
+// orders against none.
 func parseNumber[S ~string | ~[]byte](text S) (float64, bool) {
 	f, err := strconv.ParseFloat(string(text), 64)
+	if math.IsNaN(f) {
+		return 0, false
+	}
 	return f, err == nil || errors.Is(err, strconv.ErrRange)
 }
 

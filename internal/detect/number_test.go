@@ -150,6 +150,9 @@ func TestNumberOrderExact(t *testing.T) {
 		{"gte", "-12345678901234567891", "-12345678901234567890", true},
 		{"lt", "5", "4", true},
 		{"lt", "5", "'4'", true}, // a numeric string
+		// NaN, which a string may spell, orders against no number.
+		{"gte", "5", "'NaN'", false},
+		{"lte", "5", "'nan'", false},
 		// Past float64's range: an infinity against every finite number,
 		// the exact value against each other.
 		{"gt", "1", "1e400", true},
