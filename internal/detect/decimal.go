@@ -150,19 +150,24 @@ func newRuleNumber(f float64, text string) ruleNumber {
 	return ruleNumber{f: f, exact: d, exactOK: ok, short: len(text) <= 15}
 }
 
+// cmpValue compares the record's number v, which reads as f in float64,
+// with n: exactly by its text, or as float64 when the caller decoded it
+// to one (its text is then no longer the record's).
+func (n *ruleNumber) cmpValue(v *value, f float64) int {
+	if v.approx {
+		return cmpFloat(f, n.f)
+	}
+	return n.cmpText(v.text, f)
+}
+
 // cmpText compares the number a record writes as text, which reads as f
 // in float64, with n: -1, 0 or +1. float64 orders numbers that read
 // differently; numbers that read the same are compared exactly, unless
 // both are short enough for float64 to tell apart (15 characters, a
 // normal finite float64), or either is past maxExactChars.
 func (n *ruleNumber) cmpText(text []byte, f float64) int {
-	switch {
-	case f < n.f:
-		return -1
-	case f > n.f:
-		return 1
-	case !n.exactOK || (n.short && len(text) <= 15 && math.Abs(f) >= 0x1p-1022 && !math.IsInf(f, 0)):
-		return 0
+	if c := cmpFloat(f, n.f); c != 0 || !n.exactOK || (n.short && len(text) <= 15 && math.Abs(f) >= 0x1p-1022 && !math.IsInf(f, 0)) {
+		return c
 	}
 	var buf [maxExactChars]byte
 	d, ok := parseDecimal(buf[:0], text)

@@ -154,7 +154,7 @@ func (st *state) exactValues(it *item, lo, hi, w, p int) (int, int) {
 					if int(q) >= p {
 						break
 					}
-					if v.approx || it.pats[q].num.cmpText(v.text, f) == 0 {
+					if it.pats[q].num.cmpValue(v, f) == 0 {
 						w, p = i, int(q)
 						break
 					}
@@ -217,7 +217,7 @@ func (st *state) testOne(it *item, t, i int) bool {
 		if t < len(it.pats) {
 			p := it.pats[t]
 			if p.isNum && v.kind == vNumber {
-				if f, ok := parseNumber(v.text); ok && f == p.num.f && (v.approx || p.num.cmpText(v.text, f) == 0) {
+				if f, ok := parseNumber(v.text); ok && p.num.cmpValue(v, f) == 0 {
 					return true
 				}
 			}
@@ -239,11 +239,10 @@ func (st *state) testOne(it *item, t, i int) bool {
 			return false
 		}
 		n := &it.nums[t]
-		c := cmpFloat(f, n.f)
-		if c == 0 && it.timePart == "" && !v.approx {
-			c = n.cmpText(v.text, f) // float64 may round two numbers to one
+		if it.timePart != "" {
+			return holds(cmpFloat(f, n.f), it.cmp) // a part of a time, not the value's text
 		}
-		return holds(c, it.cmp)
+		return holds(n.cmpValue(v, f), it.cmp) // exact: float64 may round two numbers to one
 	}
 	return false
 }

@@ -112,6 +112,9 @@ func (m *Matcher) put(st *state) {
 	if len(st.reSeen) > keptValues {
 		st.reSeen = nil
 	}
+	if len(st.leafRanges) > keptValues {
+		st.leafRanges = nil
+	}
 	if cap(st.vals) > keptValues {
 		st.vals = nil
 	}
