@@ -600,7 +600,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		if err != nil {
 			var re *cloudtrail.RecordError
 			if errors.As(err, &re) {
-				w.p.reject(Rejection{File: re.Pos.File, Ordinal: re.Pos.Ordinal, Line: re.Pos.Line, Offset: re.Pos.Offset, Reason: re.Reason})
+				w.p.reject(rejectionAt(re.Pos, re.Reason))
 				continue
 			}
 			aside = w.endFile(in, err)
@@ -636,7 +636,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		}
 		if err != nil {
 			malformed++
-			w.p.reject(Rejection{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset, Reason: err.Error()})
+			w.p.reject(rejectionAt(rec.Pos, err.Error()))
 			continue
 		}
 		if len(w.matches) == 0 {
@@ -670,8 +670,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			if h.EventTime == "" {
 				reason = "matched rules, but eventTime is missing, empty or not a string"
 			}
-			w.p.reject(Rejection{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset,
-				Reason: reason})
+			w.p.reject(rejectionAt(rec.Pos, reason))
 			continue
 		}
 		// Nor can it name its event when the record holds the event's
@@ -682,8 +681,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			if key := notText(rec.Raw, w.tops, "eventSource", "eventName"); key != "" {
 				malformed++
 				w.p.sum.MatchedRejected++
-				w.p.reject(Rejection{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset,
-					Reason: "matched rules, but " + key + " is not a string"})
+				w.p.reject(rejectionAt(rec.Pos, "matched rules, but "+key+" is not a string"))
 				continue
 			}
 		}
@@ -1021,6 +1019,11 @@ func clip(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// rejectionAt is a rejection of the record at pos.
+func rejectionAt(pos cloudtrail.Position, reason string) Rejection {
+	return Rejection{File: pos.File, Ordinal: pos.Ordinal, Line: pos.Line, Offset: pos.Offset, Reason: reason}
 }
 
 // notText returns the first of keys whose value in the record is neither
