@@ -410,14 +410,11 @@ func (e *limitError) Unwrap() error { return e.err }
 func statusOf(err error) int {
 	var mb *http.MaxBytesError
 	var busy *busyError
-	var se *serverError
 	switch {
 	case errors.As(err, &mb):
 		return http.StatusRequestEntityTooLarge
 	case errors.As(err, &busy):
 		return http.StatusServiceUnavailable
-	case errors.As(err, &se):
-		return http.StatusInternalServerError
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable
 	}
