@@ -9,11 +9,14 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
-// AppendString appends s as a JSON string, escaped byte for byte as
-// encoding/json escapes it: quotes, backslashes and control characters;
-// '<', '>' and '&'; U+2028 and U+2029; invalid UTF-8 becomes U+FFFD.
-// Strings that need none of this, most of them, are checked eight bytes at
-// a time and copied whole.
+// AppendString appends s as a JSON string, escaped as encoding/json
+// escapes it (quotes, backslashes and control characters; '<', '>' and
+// '&'; U+2028 and U+2029; invalid UTF-8 becomes U+FFFD), and with every
+// character AppendShown escapes written as a \u escape too: a string from
+// a log must not reorder or hide the text around it where the JSON is
+// read. The result is AppendShown of encoding/json's. Strings that need
+// none of this, most of them, are checked eight bytes at a time and copied
+// whole.
 func AppendString(b []byte, s string) []byte {
 	if plainString(s) {
 		b = append(b, '"')
@@ -40,7 +43,7 @@ func appendEscaped[S ~string | ~[]byte](b []byte, s S) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if plainByte[c] {
 				i++
 				continue
 			}
@@ -74,9 +77,9 @@ func appendEscaped[S ~string | ~[]byte](b []byte, s S) []byte {
 			start = i
 			continue
 		}
-		if r == '\u2028' || r == '\u2029' {
+		if hidden(r) { // U+2028 and U+2029 among them
 			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			b = appendRune(b, r)
 			i += size
 			start = i
 			continue
@@ -129,7 +132,7 @@ func plainString(s string) bool {
 
 // plainByte marks the bytes that are written as they are.
 var plainByte = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
+	for c := 0x20; c < 0x7f; c++ { // not DEL, which a terminal drops
 		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
 	}
 	return t
@@ -144,8 +147,8 @@ func load8(s string, i int) uint64 {
 }
 
 // plain8 reports whether none of the eight bytes of w needs escaping: all
-// are ASCII, none is a control character, a quote, a backslash, '<', '>'
-// or '&'.
+// are ASCII, none is a control character, DEL, a quote, a backslash, '<',
+// '>' or '&'.
 func plain8(w uint64) bool {
 	// With every byte below 0x80, subtracting 0x20 from each borrows into
 	// the high bit exactly for the bytes below 0x20. Setting bit 2 turns
@@ -154,7 +157,11 @@ func plain8(w uint64) bool {
 	// pair.
 	ctl := (w - 0x20*LSB) &^ w
 	bad := zeroBytes((w|0x04*LSB)^('&'*LSB)) | zeroBytes((w|0x02*LSB)^('>'*LSB)) | zeroBytes(w^('\\'*LSB))
-	return (w|ctl|bad)&MSB == 0
+	// Adding one to each byte carries into the high bit exactly for DEL
+	// (0x7f), and out of a byte only from one at 0x80 or above, which w's
+	// own high bit already refuses.
+	del := w + LSB
+	return (w|ctl|bad|del)&MSB == 0
 }
 
 // ASCII reports whether every byte of b is below 0x80, eight at a time.
@@ -188,16 +195,11 @@ func AppendShown(dst, b []byte) []byte {
 			continue
 		}
 		r, n := utf8.DecodeRune(b[i:])
-		if r != utf8.RuneError && !hidden(r) {
+		if (r != utf8.RuneError || n > 1) && !hidden(r) { // a U+FFFD that is written stays
 			i += n
 			continue
 		}
-		dst = append(dst, b[start:i]...)
-		if r1, r2 := utf16.EncodeRune(r); r1 != unicode.ReplacementChar {
-			dst = appendU(appendU(dst, r1), r2)
-		} else {
-			dst = appendU(dst, r)
-		}
+		dst = appendRune(append(dst, b[start:i]...), r)
 		i += n
 		start = i
 	}
@@ -231,6 +233,14 @@ func Blank(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// appendRune appends r as a \u escape, or two for a pair of surrogates.
+func appendRune(dst []byte, r rune) []byte {
+	if r1, r2 := utf16.EncodeRune(r); r1 != unicode.ReplacementChar {
+		return appendU(appendU(dst, r1), r2)
+	}
+	return appendU(dst, r)
 }
 
 // appendU appends r, a rune of the Basic Multilingual Plane or half of a

@@ -86,7 +86,8 @@ func walkFails(b []byte) bool {
 
 var stringCases = []string{"", "plain", "exactly8", "sixteen bytes ok", `quote " backslash \ slash /`,
 	"<script>&amp;</script>", "ctl \x00\x01\x08\x0c\n\r\t\x1f\x7f", "bad \xff\xfe utf8", "line\u2028para\u2029",
-	"é 日本 🙂", "\xed\xa0\x80", "long plain text that runs past several words, then a <", "a&"}
+	"é 日本 🙂", "\xed\xa0\x80", "rtl \u202egnp.exe", "zero\u200bwidth \U000e0041 tag", "nbsp\u00a0", "\ufffd kept",
+	"long plain text that runs past several words, then a <", "a&"}
 
 func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 	for _, s := range stringCases {
@@ -94,11 +95,32 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
+// TestAppendStringHidden spells out what a log's string cannot smuggle
+// into JSON output raw: characters that reorder or hide the text around
+// them.
+func TestAppendStringHidden(t *testing.T) {
+	for in, want := range map[string]string{
+		"evil\u202etxt.exe": `"evil\u202etxt.exe"`,
+		"a\u200bb\u2066c":   `"a\u200bb\u2066c"`,
+		"tag \U000e0041":    `"tag \udb40\udc41"`,
+		"no\u00a0break":     `"no\u00a0break"`,
+		"é 日本 🙂 \ufffd":     `"é 日本 🙂 \ufffd"`[:0] + "\"é 日本 🙂 \ufffd\"",
+		"bad \xff":          `"bad \ufffd"`,
+		"<b>\u2028</b>":     `"\u003cb\u003e\u2028\u003c/b\u003e"`,
+	} {
+		if got := string(AppendString(nil, in)); got != want {
+			t.Errorf("AppendString(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
 // checkAppendString checks that AppendString and AppendBytes write s
-// byte for byte as encoding/json does.
+// byte for byte as encoding/json does, with the characters AppendShown
+// escapes escaped.
 func checkAppendString(t *testing.T, s string) {
 	t.Helper()
-	want, _ := json.Marshal(s)
+	enc, _ := json.Marshal(s)
+	want := AppendShown(nil, enc)
 	if got := AppendString(nil, s); !bytes.Equal(got, want) {
 		t.Errorf("AppendString(%q) = %s, want %s", s, got, want)
 	}

@@ -64,6 +64,16 @@ var writers = []struct {
 	{"html", func(b *bytes.Buffer, r *scan.Result) error {
 		return report.WriteHTML(b, r, tactics, report.Options{})
 	}},
+	// JSON is read on terminals too (jq, less, grep).
+	{"json", func(b *bytes.Buffer, r *scan.Result) error {
+		return report.WriteJSON(b, r, report.Options{})
+	}},
+	{"json by actor", func(b *bytes.Buffer, r *scan.Result) error {
+		return report.WriteJSON(b, r, report.Options{GroupByActor: true})
+	}},
+	{"jsonl", func(b *bytes.Buffer, r *scan.Result) error {
+		return report.WriteJSONL(b, r)
+	}},
 }
 
 // TestForgedValuesStayOnTheirLine puts forged into each field that reaches

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"github.com/ttcproject/ttc/internal/scan"
 	"github.com/ttcproject/ttc/internal/view"
 )
@@ -263,10 +264,10 @@ func WriteJSONL(w io.Writer, res *scan.Result) error {
 // come (scan.Options.EmitJSON; safe for concurrent use), then the rest when the
 // scan is done.
 type JSONLWriter struct {
-	mu  sync.Mutex
-	w   io.Writer
-	bw  *bufio.Writer
-	enc *json.Encoder
+	mu   sync.Mutex
+	w    io.Writer
+	bw   *bufio.Writer
+	line []byte
 }
 
 // directWrite is the size from which Lines writes lines unbuffered.
@@ -275,7 +276,7 @@ const directWrite = 32 << 10
 // NewJSONLWriter returns a writer that buffers its output to w.
 func NewJSONLWriter(w io.Writer) *JSONLWriter {
 	bw := bufio.NewWriterSize(w, 256<<10)
-	return &JSONLWriter{w: w, bw: bw, enc: json.NewEncoder(bw)}
+	return &JSONLWriter{w: w, bw: bw}
 }
 
 // Lines writes whole finding lines, as scan.Options.EmitJSON hands them on.
@@ -298,6 +299,18 @@ func (j *JSONLWriter) Lines(lines []byte) error {
 	return nil
 }
 
+// encode writes v as one line of JSON, with the characters a terminal
+// could act on or hide escaped, as findings write them.
+func (j *JSONLWriter) encode(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	j.line = append(jsonscan.AppendShown(j.line[:0], b), '\n')
+	_, err = j.bw.Write(j.line)
+	return err
+}
+
 // Close writes the rejection, skipped and summary lines of res and flushes.
 func (j *JSONLWriter) Close(res *scan.Result) error {
 	j.mu.Lock()
@@ -311,7 +324,7 @@ func (j *JSONLWriter) Close(res *scan.Result) error {
 				Type string `json:"type"`
 				scan.Rejection
 			}{group.typ, r}
-			if err := j.enc.Encode(line); err != nil {
+			if err := j.encode(line); err != nil {
 				return fmt.Errorf("write %s: %w", group.typ, err)
 			}
 		}
@@ -321,7 +334,7 @@ func (j *JSONLWriter) Close(res *scan.Result) error {
 		SchemaVersion string `json:"schema_version"`
 		scan.Summary
 	}{"summary", catalog.SchemaVersion, res.Summary}
-	if err := j.enc.Encode(sum); err != nil {
+	if err := j.encode(sum); err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	if err := j.bw.Flush(); err != nil {

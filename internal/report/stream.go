@@ -10,6 +10,7 @@ import (
 	"io"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 	"github.com/ttcproject/ttc/internal/scan"
 )
 
@@ -145,6 +146,7 @@ func WriteJSON(w io.Writer, res *scan.Result, opts Options) error {
 			if err != nil {
 				return fmt.Errorf("write json report: %w", err)
 			}
+			b = jsonscan.AppendShown(nil, b) // log text, as findings write it
 			b = bytes.TrimSuffix(b, []byte("\n    }"))
 			b = bytes.TrimSuffix(b, []byte(`"findings": null`))
 			jw.raw("\n    ")
@@ -227,6 +229,7 @@ func (d *jsonDoc) field(indent, key string, v any, first bool) {
 		d.err = err
 		return
 	}
+	b = jsonscan.AppendShown(nil, b) // rejections name files and keys of logs
 	if !first {
 		d.raw(",")
 	}

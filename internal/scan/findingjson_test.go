@@ -4,11 +4,24 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // plainFinding has Finding's fields and tags but not its MarshalJSON, so
-// encoding/json encodes it by reflection: the reference the fast path must match.
+// encoding/json encodes it by reflection: the reference the fast path must
+// match, once the characters a terminal could act on or hide are escaped.
 type plainFinding Finding
+
+// reference encodes f as the fast path must.
+func reference(t *testing.T, f *Finding) []byte {
+	t.Helper()
+	b, err := json.Marshal((*plainFinding)(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jsonscan.AppendShown(nil, b)
+}
 
 func sampleFinding(s string) *Finding {
 	ro := true
@@ -26,13 +39,11 @@ func sampleFinding(s string) *Finding {
 
 func TestFindingJSONMatchesEncodingJSON(t *testing.T) {
 	for _, s := range []string{"", "plain", `quote " backslash \ slash /`, "<script>&amp;</script>",
-		"ctl \x00\x01\x08\x0c\n\r\t\x1f\x7f", "bad \xff\xfe utf8", "line\u2028para\u2029", "é 日本 🙂", "\xed\xa0\x80"} {
+		"ctl \x00\x01\x08\x0c\n\r\t\x1f\x7f", "bad \xff\xfe utf8", "line\u2028para\u2029", "é 日本 🙂", "\xed\xa0\x80",
+		"rtl \u202egnp.exe"} {
 		f := sampleFinding(s)
 		fast, _ := f.MarshalJSON()
-		want, err := json.Marshal((*plainFinding)(f))
-		if err != nil {
-			t.Fatal(err)
-		}
+		want := reference(t, f)
 		if !bytes.Equal(fast, want) {
 			t.Errorf("%q:\n got %s\nwant %s", s, fast, want)
 		}
@@ -40,7 +51,7 @@ func TestFindingJSONMatchesEncodingJSON(t *testing.T) {
 	// Empty and nil fields take the encoding/json forms too.
 	var zero Finding
 	fast, _ := zero.MarshalJSON()
-	want, _ := json.Marshal((*plainFinding)(&zero))
+	want := reference(t, &zero)
 	if !bytes.Equal(fast, want) {
 		t.Errorf("zero finding:\n got %s\nwant %s", fast, want)
 	}
@@ -52,7 +63,7 @@ func FuzzFindingJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		fi := sampleFinding(s)
 		fast, _ := fi.MarshalJSON()
-		want, _ := json.Marshal((*plainFinding)(fi))
+		want := reference(t, fi)
 		if !bytes.Equal(fast, want) {
 			t.Fatalf("%q:\n got %s\nwant %s", s, fast, want)
 		}
