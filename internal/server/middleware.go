@@ -2,7 +2,9 @@ package server
 
 import (
 	"bytes"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -138,4 +140,50 @@ func (s *Server) dispatch(mux *http.ServeMux) http.Handler {
 
 func isAPI(r *http.Request) bool {
 	return r.URL.Path == "/api" || strings.HasPrefix(r.URL.Path, "/api/")
+}
+
+// loopbackOnly refuses a request whose Host header does not name the
+// loopback interface, for a server that listens only there. A page on
+// another site can point a DNS name of its own at 127.0.0.1 ("DNS
+// rebinding"); the browser then takes this server for that site's
+// origin, and the same-origin checks of the scan upload pass. Such a
+// request still names the other site in Host, and is refused here.
+func (s *Server) loopbackOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackHost(r.Host) {
+			s.log.Warn("request refused: its Host names no loopback address", "method", r.Method, "path", r.URL.Path,
+				"status", http.StatusMisdirectedRequest)
+			s.fail(w, r, http.StatusMisdirectedRequest,
+				"this server listens on the loopback interface and answers only to localhost, 127.0.0.1 or [::1], "+
+					"not to the host the request names")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// loopbackHost reports whether host, a Host header with or without a
+// port, names the loopback interface: localhost (or a name under it,
+// which browsers resolve to loopback themselves) or a loopback address.
+// An empty Host (HTTP/1.0, which no browser sends) is let through.
+func loopbackHost(host string) bool {
+	if host == "" {
+		return true
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return ip.Unmap().IsLoopback()
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	return host == "localhost" || strings.HasSuffix(host, ".localhost")
+}
+
+// listensOnLoopback reports whether addr, a listener's address, is a
+// loopback address.
+func listensOnLoopback(addr net.Addr) bool {
+	ta, ok := addr.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
 }

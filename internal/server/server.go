@@ -161,6 +161,9 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 // Serve is ListenAndServe on a listener the caller opened.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := s.HTTPServer()
+	if listensOnLoopback(ln.Addr()) {
+		hs.Handler = secure(s.loopbackOnly(hs.Handler))
+	}
 	s.log.Info("server listening", "addr", "http://"+ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

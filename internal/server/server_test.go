@@ -123,3 +123,43 @@ func (b *slowBody) Read(p []byte) (int, error) {
 	b.sent = true
 	return copy(p, `{"Records":[{"eventVersion":"1.10","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","eventTime":"2026-01-01T00:00:00Z"}]}`), nil
 }
+
+// TestLoopbackHost checks that a server listening on loopback answers
+// only requests that name loopback as their host: a DNS name pointed at
+// 127.0.0.1 by another site gets 421, with the security headers.
+func TestLoopbackHost(t *testing.T) {
+	base := liveServer(t, newServer(t, fixture(t), nil))
+	port := strings.TrimPrefix(base, "http://127.0.0.1:")
+	for host, want := range map[string]int{
+		"127.0.0.1:" + port:         http.StatusOK,
+		"localhost:" + port:         http.StatusOK,
+		"LOCALHOST.:" + port:        http.StatusOK,
+		"app.localhost:" + port:     http.StatusOK,
+		"[::1]:" + port:             http.StatusOK,
+		"127.0.0.2":                 http.StatusOK,
+		"rebind.example:" + port:    http.StatusMisdirectedRequest,
+		"localhost.example:" + port: http.StatusMisdirectedRequest,
+		"10.0.0.1:" + port:          http.StatusMisdirectedRequest,
+		"[::ffff:8.8.8.8]:" + port:  http.StatusMisdirectedRequest,
+	} {
+		for _, path := range []string{"/", "/api/v1/techniques"} {
+			req, err := http.NewRequest(http.MethodGet, base+path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Host = host
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Errorf("Host %q %s: status %d, want %d", host, path, resp.StatusCode, want)
+			}
+			if resp.Header.Get("Content-Security-Policy") == "" {
+				t.Errorf("Host %q %s: no Content-Security-Policy", host, path)
+			}
+		}
+	}
+}
