@@ -53,6 +53,11 @@ func newAttackImportCmd(a *app) *cobra.Command {
 		Example: "  ttc attack import enterprise-attack-18.1.json\n  ttc attack import --version 18.1 cti/enterprise-attack/",
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if version != "" {
+				if err := attack.CheckVersion(version); err != nil {
+					return usagef("--version: %v", err)
+				}
+			}
 			ds, err := attack.ImportPath(args[0], attack.ImportOptions{Version: version, Logger: a.log})
 			if err != nil {
 				if errors.Is(err, attack.ErrNoVersion) {

@@ -26,6 +26,15 @@ func TestAttackWorkflow(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errOut, "--version") {
 		t.Errorf("import without a version: exit %d, %q; want a usage error naming --version", code, errOut)
 	}
+	for _, v := range []string{"hello world", "18.1 beta", "1.2.3.4", "../18"} {
+		_, errOut, code = ttc(t, "--data-dir", dir, "attack", "import", "--version", v, sharedATTACK)
+		if code != exitUsage || !strings.Contains(errOut, "no ATT&CK release number") {
+			t.Errorf("import --version %q: exit %d, %q; want a usage error", v, code, errOut)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("refused imports left %d files in the data folder", len(ents))
+	}
 	out, errOut, code := ttc(t, "--data-dir", dir, "attack", "import", "--version", "18.1", sharedATTACK)
 	if code != 0 || !strings.Contains(out, "imported ATT&CK 18.1") {
 		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)

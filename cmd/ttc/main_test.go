@@ -120,6 +120,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "--exit-code=maybe", "../../examples/incident"}, exitUsage, `invalid argument "maybe" for "--exit-code" flag: want true or false` + "\n"},
 		{[]string{"serve", "--max-upload", "1.5"}, exitUsage, `invalid argument "1.5" for "--max-upload" flag: want a whole number, in decimal digits` + "\n"},
 		{[]string{"serve", "--max-upload", "9223372036854775807"}, exitUsage, `--max-upload: 9223372036854775807: want 1 to 1099511627776 bytes`},
+		{[]string{"serve", "--addr", "nonsense"}, exitUsage, `--addr "nonsense": want host:port`},
+		{[]string{"serve", "--addr", "127.0.0.1:99999"}, exitUsage, `--addr "127.0.0.1:99999": the port must be a number from 0 to 65535`},
 		{[]string{"scan", "--rules", "no/such/rules", "../../examples/incident"}, exitUsage, "--rules"},
 		{[]string{"scan", "-", "-"}, exitUsage, "named twice"},
 		// A control character typed into an argument is escaped once, by
@@ -265,6 +267,24 @@ func TestScanRulesFolderMixed(t *testing.T) {
 	}
 	if sort.Strings(warned); strings.Join(warned, ",") != "badcond.yml,badmod.yml" {
 		t.Errorf("report warns about broken rules %v, want badcond.yml and badmod.yml", warned)
+	}
+}
+
+// TestScanRulesFolderEmpty checks that a --rules folder without a rule
+// file, likely a wrong path, is warned about, and the scan runs.
+func TestScanRulesFolderEmpty(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte("rules go here\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := ttc(t, "scan", "-o", "jsonl", "--rules", dir, "../../examples/incident")
+	if code != exitOK || !strings.Contains(errOut, "level=WARN") || !strings.Contains(errOut, "no Sigma rule files") {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 0 and a warning", code, errOut)
+	}
+	// The same folder named twice is read once, and warned about once.
+	_, errOut, _ = ttc(t, "scan", "-o", "jsonl", "--rules", dir, "--rules", dir, "../../examples/incident")
+	if n := strings.Count(errOut, "no Sigma rule files"); n != 1 {
+		t.Errorf("%d warnings for one folder named twice:\n%s", n, errOut)
 	}
 }
 

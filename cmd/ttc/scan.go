@@ -154,6 +154,10 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 				a.log.Warn("rule not used", "error", e)
 				continue
 			}
+			if errors.Is(e, ruleset.ErrNoRuleFiles) {
+				a.log.Warn("--rules adds no rule", "error", e)
+				continue
+			}
 			a.log.Error("rule not used: it is broken", "error", e)
 			w, cause := scan.Rejection{File: "--rules", Whole: true}, e
 			if re := (*detect.RuleError)(nil); errors.As(e, &re) {

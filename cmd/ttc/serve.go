@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -44,6 +45,9 @@ The server listens on loopback by default. It stops gracefully on SIGINT or SIGT
 }
 
 func runServe(ctx context.Context, a *app, o serveOptions) error {
+	if err := checkAddr(o.addr); err != nil {
+		return err
+	}
 	c, err := a.catalog()
 	if err != nil {
 		return err
@@ -69,4 +73,18 @@ func runServe(ctx context.Context, a *app, o serveOptions) error {
 	}
 	fmt.Fprintf(a.stderr, "ttc: serving on http://%s (Ctrl-C stops)\n", ln.Addr())
 	return srv.Serve(ctx, ln)
+}
+
+// checkAddr refuses an --addr that is no host:port, before any work: a
+// mistyped address is a usage error, where one that cannot be listened on
+// (in use, not this machine's) fails when the server starts.
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("--addr \"%s\": want host:port, as 127.0.0.1:8080 or :8080", addr)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return usagef("--addr \"%s\": the port must be a number from 0 to 65535", addr)
+	}
+	return nil
 }

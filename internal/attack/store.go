@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -45,14 +46,26 @@ func (s *Store) path(version string) string {
 	return filepath.Join(s.Dir, s.Domain+"-"+version+".json")
 }
 
+// versionForm is how ATT&CK numbers its releases: "18.1", "v15.1", "8.2.1".
+var versionForm = regexp.MustCompile(`^v?[0-9]{1,4}(\.[0-9]{1,4}){0,2}$`)
+
+// CheckVersion refuses a version that is not shaped like an ATT&CK
+// release number; the version names the file the data is saved in.
+func CheckVersion(v string) error {
+	if !versionForm.MatchString(v) {
+		return fmt.Errorf("version \"%s\" is no ATT&CK release number (as 18.1)", v)
+	}
+	return nil
+}
+
 // Save writes ds as the file for its version, replacing an earlier import of
 // the same version, and returns the path.
 func (s *Store) Save(ds *Dataset) (string, error) {
 	if ds.Version == "" {
 		return "", fmt.Errorf("save attack data: %w", ErrNoVersion)
 	}
-	if strings.ContainsAny(ds.Version, `/\`) || strings.Contains(ds.Version, "..") {
-		return "", fmt.Errorf("save attack data: malformed version \"%s\"", ds.Version)
+	if err := CheckVersion(ds.Version); err != nil {
+		return "", fmt.Errorf("save attack data: %w", err)
 	}
 	data, err := encodeDataset(ds)
 	if err != nil {

@@ -200,13 +200,20 @@ func ruleFiles(paths []string) ([]string, []error) {
 		case err != nil:
 			w.errs = append(w.errs, fmt.Errorf("read rules: %w", err))
 		case fi.IsDir():
-			w.folder(p, fi)
+			n, errs := len(w.files), len(w.errs)
+			if w.folder(p, fi) && len(w.files) == n && len(w.errs) == errs {
+				w.errs = append(w.errs, fmt.Errorf("read rules: %s: %w", p, ErrNoRuleFiles))
+			}
 		default:
 			w.file(p, fi)
 		}
 	}
 	return w.files, w.errs
 }
+
+// ErrNoRuleFiles marks a rules folder that holds no rule file: likely a
+// wrong path, though it stops nothing.
+var ErrNoRuleFiles = errors.New("no Sigma rule files (.yml, .yaml) in the folder or below it")
 
 // ruleWalk gathers the rule files of folder trees.
 type ruleWalk struct {
@@ -234,9 +241,11 @@ func (w *ruleWalk) first(fi os.FileInfo) bool {
 	return true
 }
 
-func (w *ruleWalk) folder(dir string, fi os.FileInfo) {
+// folder notes the rule files below dir, and reports whether it read dir:
+// not when an earlier path led to it.
+func (w *ruleWalk) folder(dir string, fi os.FileInfo) bool {
 	if !w.first(fi) {
-		return
+		return false
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -274,6 +283,7 @@ func (w *ruleWalk) folder(dir string, fi os.FileInfo) {
 			}
 		}
 	}
+	return true
 }
 
 // file notes a rule file, once; one that is not a regular file (a pipe, a
