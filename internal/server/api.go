@@ -154,25 +154,36 @@ func (s *Server) apiService(w http.ResponseWriter, r *http.Request) {
 // apiMitigations lists the mitigations, those of the given services only
 // when service parameters are present.
 func (s *Server) apiMitigations(w http.ResponseWriter, r *http.Request) {
-	q, err := url.ParseQuery(r.URL.RawQuery)
+	rows, _, err := s.mitigationsOf(r)
 	if err != nil {
-		s.apiError(w, http.StatusBadRequest, fmt.Sprintf("query string: %v", err))
+		s.apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	rows := s.views.mitigations
-	if names := nonEmpty(q["service"]); len(names) > 0 {
-		var keys []string
-		for _, n := range names {
-			svc, ok := s.cat.Service(n)
-			if !ok {
-				s.apiError(w, http.StatusBadRequest, fmt.Sprintf("service: unknown service \"%s\"", n))
-				return
-			}
+	s.writeJSON(w, http.StatusOK, view.List("mitigations", rows))
+}
+
+// mitigationsOf returns the mitigations the request's service parameters
+// select (all without one), and the keys of those services.
+func (s *Server) mitigationsOf(r *http.Request) ([]view.MitigationRow, []string, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, nil, fmt.Errorf("query string: %w", err)
+	}
+	names := nonEmpty(q["service"])
+	if len(names) == 0 {
+		return s.views.mitigations, nil, nil
+	}
+	var keys []string
+	for _, n := range names {
+		svc, ok := s.cat.Service(n)
+		if !ok {
+			return nil, nil, fmt.Errorf("service: unknown service \"%s\"", n)
+		}
+		if !slices.Contains(keys, svc.Key) {
 			keys = append(keys, svc.Key)
 		}
-		rows = mitigationsFor(rows, keys)
 	}
-	s.writeJSON(w, http.StatusOK, view.List("mitigations", rows))
+	return mitigationsFor(s.views.mitigations, keys), keys, nil
 }
 
 // mitigationsFor keeps the mitigations that name one of the service keys.

@@ -192,9 +192,24 @@ func (s *Server) service(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "service", page{Title: d.Name, Nav: "services", Body: d})
 }
 
+// mitigations lists the mitigations, those of the services the request
+// names only (?service=, repeatable, as in the API).
 func (s *Server) mitigations(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "mitigations", page{Title: "Mitigations", Nav: "mitigations",
-		Body: s.views.mitigations})
+	rows, keys, err := s.mitigationsOf(r)
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	form := s.form("/mitigations", catalog.Filter{Services: keys})
+	title := "Mitigations"
+	if len(keys) > 0 {
+		title = "Mitigations for " + strings.Join(keys, ", ")
+	}
+	s.render(w, r, http.StatusOK, "mitigations", page{Title: title, Nav: "mitigations",
+		Body: struct {
+			Form  filterForm
+			Items []view.MitigationRow
+		}{form, rows}})
 }
 
 func (s *Server) mitigation(w http.ResponseWriter, r *http.Request) {
