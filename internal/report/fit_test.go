@@ -81,6 +81,48 @@ func TestTableFitsKeepsTimeAndEvent(t *testing.T) {
 	}
 }
 
+// TestTableForgedWidthKeepsOutcome checks that one forged value far wider
+// than its kind can be (a source address of 132 characters) is cut first,
+// and does not push an attempt's outcome off the table: a failed call must
+// not read as a success.
+func TestTableForgedWidthKeepsOutcome(t *testing.T) {
+	res := small()
+	ok := res.Findings[0]
+	ok.Actor.SourceIP = "198.51.100.1" + strings.Repeat("x", 120)
+	ok.EventTime = "2026-03-14T02:03:00Z"
+	failed := res.Findings[0]
+	failed.Outcome, failed.ErrorCode = "attempt", "AccessDenied"
+	res.Findings = []scan.Finding{failed, ok}
+	res.Summary.Findings = 2
+	for _, width := range []int{140, 100, 80} {
+		for _, actor := range []bool{false, true} {
+			var b bytes.Buffer
+			opts := report.Options{View: view.Options{Width: width}, GroupByActor: actor}
+			if err := report.WriteTable(&b, res, tactics, opts); err != nil {
+				t.Fatal(err)
+			}
+			var rows []string
+			for _, l := range tableLines(b.String()) {
+				if strings.HasPrefix(l, "2026-") {
+					rows = append(rows, l)
+				}
+			}
+			if len(rows) != 2 {
+				t.Fatalf("width %d, actor %v: %d finding rows, want 2:\n%s", width, actor, len(rows), b.String())
+			}
+			if !strings.HasPrefix(rows[0], failed.EventTime+"  ") || !strings.Contains(rows[0], "attempt") {
+				t.Errorf("width %d, actor %v: the attempt's row %q lacks its whole time or its outcome", width, actor, rows[0])
+			}
+			if !strings.Contains(rows[1], "success") {
+				t.Errorf("width %d, actor %v: the success's row %q lacks its outcome", width, actor, rows[1])
+			}
+			if width >= 100 && !strings.Contains(rows[0], "cloudtrail:StopLogging") {
+				t.Errorf("width %d, actor %v: the event is cut: %q", width, actor, rows[0])
+			}
+		}
+	}
+}
+
 // tableLines returns the lines of the tables in a text report: from a
 // header line to the next blank line.
 func tableLines(out string) []string {

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/scan"
@@ -180,14 +181,25 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 	// columns give way first, the actor (or the outcome with its error
 	// code) and the rule most. The rule tells apart two findings of one
 	// record.
-	// On a terminal too narrow for them all, the region, then the actor,
-	// then the outcome are left out before a kept column is cut.
+	// On a terminal too narrow for them all, the region, then the actor
+	// are left out before a kept column is cut, and the outcome too when
+	// every finding is a success; an attempt's outcome stays, cut no
+	// shorter than "attempt…". Kept columns are cut last, the time and
+	// technique after the event and address.
+	// A kept value longer than its kind can be (an address of 132
+	// characters) is forged: it is cut first, so that it does not push
+	// the outcome or the actor off every other row.
 	g := view.Grid{Headers: []string{"TIME", "TECHNIQUE", "OUTCOME", "EVENT", "REGION", "SOURCE IP"},
-		Flex: 2, Keep: []int{0, 1, 3, 5}, Drop: []int{4, 2}}
+		Flex: 2, Keep: []int{0, 1, 3, 5}, Drop: []int{4},
+		Most:  []int{len("2026-03-14T02:17:45.123456789+14:00"), maxTechniqueID, 0, maxEventLabel, maxRegion, maxAddress},
+		Floor: []int{0: len("2026-03-14T02:17:45Z"), 1: len("T1234.123"), 2: len("attempt…")}}
 	if withActor {
 		g.Headers = append(g.Headers, "ACTOR")
 		g.Flex, g.Give = 6, []int{2}
-		g.Drop = []int{4, 6, 2}
+		g.Drop = []int{4, 6}
+	}
+	if !slices.ContainsFunc(fs, func(f scan.Finding) bool { return f.Outcome != "success" }) {
+		g.Drop = append(g.Drop, 2)
 	}
 	if withRule {
 		g.Headers = append(g.Headers, "RULE")
@@ -215,6 +227,18 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 	}
 	return g
 }
+
+// The widest honest values of the findings table's kept columns:
+// "T1234.A123"; "service:Event" with AWS's longest operation names, which
+// run to about 60 characters; "ap-southeast-5" and its kind, with room;
+// an IPv6 address with an IPv4 tail (45 characters), or a service name
+// such as "ssm-guiconnect.amazonaws.com".
+const (
+	maxTechniqueID = len("AT1234.A123")
+	maxEventLabel  = 64
+	maxRegion      = 16
+	maxAddress     = len("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255")
+)
 
 // recordRef locates a finding's record as `ttc record` takes it: the file,
 // its line, and the record's number in the file.

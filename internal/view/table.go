@@ -17,10 +17,11 @@ type Options struct {
 }
 
 // Grid is a table of text cells. When it is too wide for the terminal,
-// columns give way in three rounds: Flex and Give, widest first, down to
-// flexMin; then every column but Keep, widest first, down to colMin; then
-// the Keep columns too. So a table names what matters most in Keep (times,
-// event names) and what matters least in Flex and Give (long names, lists).
+// columns give way in rounds: a column past its Most first, down to it;
+// then Flex and Give, widest first, down to flexMin; then every column but
+// Keep, widest first, down to colMin (or its Floor); then the Keep columns
+// too, down to their Floor; then all to colMin. So a table names what matters most in Keep (times, event names) and
+// what matters least in Flex and Give (long names, lists).
 type Grid struct {
 	Headers []string
 	Rows    [][]string
@@ -35,6 +36,24 @@ type Grid struct {
 	// Keep column is cut: a column cut to a few characters says less than
 	// none, and a Keep column cut may say something else.
 	Drop []int
+	// Most is, per column, the widest a value of it can honestly be (an
+	// address, a timestamp); 0 for no bound. Past it a value is forged or
+	// broken, and the column gives way to Most before any other is cut or
+	// left out, so that one such value in a log cannot push the others
+	// off the table.
+	Most []int
+	// Floor is, per column, the narrowest the rounds cut it to, in place
+	// of colMin, before a last round cuts every column down to colMin; 0
+	// for colMin.
+	Floor []int
+}
+
+// at returns xs[i], or 0 past its end.
+func at(xs []int, i int) int {
+	if i < len(xs) {
+		return xs[i]
+	}
+	return 0
 }
 
 // MaxCell is the most columns a table cell takes, terminal or not. Every
@@ -229,11 +248,11 @@ func shrink(widths []int, g Grid, room int) {
 	for _, x := range widths {
 		total += x
 	}
-	narrow := func(may func(int) bool, floor int) {
+	narrowTo := func(may func(int) bool, floor func(int) int) {
 		for total > room {
 			widest := -1
 			for i, x := range widths {
-				if x > floor && may(i) && (widest < 0 || x > widths[widest]) {
+				if x > floor(i) && may(i) && (widest < 0 || x > widths[widest]) {
 					widest = i
 				}
 			}
@@ -244,6 +263,8 @@ func shrink(widths []int, g Grid, room int) {
 			total--
 		}
 	}
+	narrow := func(may func(int) bool, floor int) { narrowTo(may, func(int) int { return floor }) }
+	narrowTo(func(i int) bool { return at(g.Most, i) > 0 }, func(i int) int { return at(g.Most, i) })
 	narrow(func(i int) bool { return i == flex || slices.Contains(g.Give, i) }, flexMin)
 	// Drop's columns go, in order, while the table would not fit even with
 	// every column but Keep at colMin; the rest then share the room.
@@ -255,7 +276,7 @@ func shrink(widths []int, g Grid, room int) {
 			case slices.Contains(g.Keep, i):
 				n += x
 			default:
-				n += min(x, colMin)
+				n += min(x, floorOf(g, i))
 			}
 		}
 		return n
@@ -270,8 +291,19 @@ func shrink(widths []int, g Grid, room int) {
 			widths[i] = -1
 		}
 	}
-	narrow(func(i int) bool { return widths[i] >= 0 && !slices.Contains(g.Keep, i) }, colMin)
-	narrow(func(i int) bool { return widths[i] >= 0 }, colMin)
+	shown := func(i int) bool { return widths[i] >= 0 }
+	floor := func(i int) int { return floorOf(g, i) }
+	narrowTo(func(i int) bool { return shown(i) && !slices.Contains(g.Keep, i) }, floor)
+	narrowTo(shown, floor)
+	narrow(shown, colMin)
+}
+
+// floorOf is the narrowest the third round of shrink cuts column i to.
+func floorOf(g Grid, i int) int {
+	if f := at(g.Floor, i); f > 0 {
+		return f
+	}
+	return colMin
 }
 
 // Bold wraps s in bold when colour is on.
