@@ -51,7 +51,9 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *Server) apiError(w http.ResponseWriter, status int, msg string) {
-	s.writeJSON(w, status, ErrorBody{ErrorDetail{Status: status, Message: msg}})
+	// A message may quote the request or the upload: escaped as the error
+	// page escapes it, so that `jq -r` prints no terminal control.
+	s.writeJSON(w, status, ErrorBody{ErrorDetail{Status: status, Message: view.Line(msg)}})
 }
 
 // filterFrom reads the CLI's technique filters from the query string.

@@ -183,6 +183,18 @@ func TestBrowser(t *testing.T) {
 		if n != 1 {
 			t.Errorf("app.js did not run: %d service filter boxes", n)
 		}
+		// Typing in the box hides the services that do not match, as the
+		// reader sees them: not only marked hidden, but not displayed.
+		shown := run(t, ctx, chromedp.Evaluate[[]string](`(() => {
+			const f = document.querySelector('.svc-filter');
+			f.value = 'cloudtrail';
+			f.dispatchEvent(new Event('input', {bubbles: true}));
+			return [...document.querySelectorAll('.service-grid .svc')]
+				.filter(l => getComputedStyle(l).display !== 'none').map(l => l.textContent.trim());
+		})()`))
+		if len(shown) == 0 || slices.ContainsFunc(shown, func(l string) bool { return !strings.Contains(strings.ToLower(l), "cloudtrail") }) {
+			t.Errorf("after typing cloudtrail, the services shown are %q", shown)
+		}
 	})
 
 	t.Run("dark", func(t *testing.T) {

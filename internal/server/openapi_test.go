@@ -162,6 +162,23 @@ func checkAPI(t *testing.T, sc *schemaChecker, s *Server) {
 		if err := sc.check("/api/v1/scan", "POST", rec.Code, rec.Body.Bytes()); err != nil {
 			t.Error(err)
 		}
+		// A finding whose actor has every field the API can send, so that
+		// the schema (which allows no other) must list each.
+		full := `{"Records":[{"eventVersion":"1.10","eventTime":"2026-05-11T03:12:09Z",` +
+			`"eventSource":"cloudtrail.amazonaws.com","eventName":"DeleteTrail","awsRegion":"us-east-1",` +
+			`"sourceIPAddress":"cloudformation.amazonaws.com","userAgent":"cloudformation.amazonaws.com",` +
+			`"errorCode":"AccessDenied","errorMessage":"not allowed","eventID":"full-actor","recipientAccountId":"111122223333",` +
+			`"readOnly":false,"userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:deploy",` +
+			`"arn":"arn:aws:sts::111122223333:assumed-role/deployer/deploy","accountId":"111122223333",` +
+			`"accessKeyId":"ASIAEXAMPLE","userName":"deployer","invokedBy":"cloudformation.amazonaws.com",` +
+			`"sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/deployer"}}}}]}`
+		rec = do(t, h, http.MethodPost, "/api/v1/scan", strings.NewReader(full), "Content-Type", "application/json")
+		if !strings.Contains(rec.Body.String(), `"invoked_by"`) || !strings.Contains(rec.Body.String(), `"session_issuer"`) {
+			t.Fatalf("status %d: no finding with a full actor: %.500s", rec.Code, rec.Body)
+		}
+		if err := sc.check("/api/v1/scan", "POST", rec.Code, rec.Body.Bytes()); err != nil {
+			t.Error(err)
+		}
 		rec = do(t, h, http.MethodPost, "/api/v1/scan", strings.NewReader(""), "Content-Type", "multipart/form-data; boundary=x")
 		if err := sc.check("/api/v1/scan", "POST", rec.Code, rec.Body.Bytes()); err != nil {
 			t.Error(err)

@@ -445,6 +445,17 @@ func TestScanInvisibleCharacters(t *testing.T) {
 	if page := resp.Body.String(); !strings.Contains(page, `\u202e`) || !strings.Contains(page, `\x1b`) {
 		t.Errorf("scan page does not show the characters escaped")
 	}
+	// An API error quotes an upload that is no log as the error page
+	// does: what `jq -r` prints of it holds no terminal control.
+	apiErr := do(t, h, http.MethodPost, "/api/v1/scan", strings.NewReader("\x1b]0;owned\x07\x1b[2J \u202e"),
+		"Content-Type", "application/octet-stream")
+	var doc ErrorBody
+	if err := json.Unmarshal(apiErr.Body.Bytes(), &doc); err != nil || apiErr.Code != http.StatusBadRequest {
+		t.Fatalf("API error: status %d, %v: %s", apiErr.Code, err, apiErr.Body)
+	}
+	if msg := doc.Error.Message; !strings.Contains(msg, `\x1b]0;owned\x07`) || strings.ContainsAny(msg, "\x1b\x07\u202e") {
+		t.Errorf("API error message %q is not escaped", msg)
+	}
 }
 
 // TestScanUploadWithoutRecords checks that a log of no records is scanned
