@@ -110,6 +110,7 @@ func (a *app) setup() error {
 	}
 	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 	catalog.SetEventChecker(awsapi.CheckEvent)
+	catalog.SetBareEventChecker(awsapi.CheckBareEvent)
 	return nil
 }
 

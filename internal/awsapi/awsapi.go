@@ -97,13 +97,13 @@ func (o *operations) parseLine(line string) error {
 }
 
 // isName reports whether s looks like an operation or event name: an upper-case letter, then
-// letters and digits.
+// letters, digits and underscores.
 func isName(s string) bool {
 	if s == "" || s[0] < 'A' || s[0] > 'Z' {
 		return false
 	}
 	for _, r := range s {
-		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_') { // Cognito's Token_POST
 			return false
 		}
 	}

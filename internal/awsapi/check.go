@@ -3,6 +3,7 @@ package awsapi
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -23,6 +24,13 @@ type UnknownEventError struct {
 
 func (e *UnknownEventError) Error() string {
 	var b strings.Builder
+	if e.Service == "" { // from CheckBareEvent
+		fmt.Fprintf(&b, "no service of the catalog has an event \"%s\"", e.Event)
+		if len(e.Suggestions) > 0 {
+			fmt.Fprintf(&b, "; did you mean %s?", strings.Join(e.Suggestions, ", "))
+		}
+		return b.String()
+	}
 	fmt.Fprintf(&b, "%s:%s is not ", e.Service, e.Event)
 	if len(e.Modules) == 0 {
 		fmt.Fprintf(&b, "a known CloudTrail-only event of %s (the service has no SDK module)", e.Service)
@@ -64,6 +72,42 @@ func CheckEvent(service string, sdkModules []string, event string) error {
 		candidates = append(candidates, name)
 	}
 	err.Suggestions = suggest(event, candidates)
+	return err
+}
+
+// CheckBareEvent is CheckEvent for an event named without its service:
+// nil when any of services (service key to SDK modules) has it; otherwise
+// an *UnknownEventError without a Service whose suggestions name the
+// closest events of all of them, as service:Name.
+func CheckBareEvent(services map[string][]string, event string) error {
+	ops := loadOperations()
+	exc := loadExceptions()
+	owner := map[string]string{} // an event name to the first service, by key, that has it
+	keys := slices.Sorted(maps.Keys(services))
+	for _, svc := range keys {
+		for _, m := range services[svc] {
+			if ops.ops[m][event] {
+				return nil
+			}
+			for _, name := range ops.sorted[m] {
+				if _, ok := owner[name]; !ok {
+					owner[name] = svc
+				}
+			}
+		}
+		if _, ok := exc[svc][event]; ok {
+			return nil
+		}
+		for name := range exc[svc] {
+			if _, ok := owner[name]; !ok {
+				owner[name] = svc
+			}
+		}
+	}
+	err := &UnknownEventError{Event: event}
+	for _, name := range suggest(event, slices.Collect(maps.Keys(owner))) {
+		err.Suggestions = append(err.Suggestions, owner[name]+":"+name)
+	}
 	return err
 }
 

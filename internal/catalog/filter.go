@@ -73,7 +73,13 @@ func (c *Catalog) checkEvent(ev string) error {
 	}
 	svc, name, ok := strings.Cut(ev, ":")
 	if !ok {
-		return nil
+		return c.checkBareEvent(ev)
+	}
+	switch {
+	case strings.TrimSpace(name) == "":
+		return &FilterError{Field: "event", Value: ev, Why: "it names no event after the service: write service:EventName, as s3:CopyObject"}
+	case strings.TrimSpace(svc) == "":
+		return &FilterError{Field: "event", Value: ev, Why: "it names no service before the colon: write service:EventName, as s3:CopyObject, or the event name alone"}
 	}
 	s, found := c.Service(svc)
 	if !found {
@@ -83,6 +89,23 @@ func (c *Catalog) checkEvent(ev string) error {
 		return nil
 	}
 	if err := eventChecker(s.Key, s.SDKModules, name); err != nil {
+		return &FilterError{Field: "event", Value: ev, Why: err.Error()}
+	}
+	return nil
+}
+
+// checkBareEvent refuses an event named without its service that no
+// technique lists and no service of the catalog has: a typo would
+// otherwise list nothing, as an event no technique leaves does.
+func (c *Catalog) checkBareEvent(ev string) error {
+	if bareEventChecker == nil || slices.ContainsFunc(c.techniques, func(t *Technique) bool { return hasEvent(t, ev) }) {
+		return nil
+	}
+	services := map[string][]string{}
+	for _, s := range c.services {
+		services[s.Key] = s.SDKModules
+	}
+	if err := bareEventChecker(services, ev); err != nil {
 		return &FilterError{Field: "event", Value: ev, Why: err.Error()}
 	}
 	return nil

@@ -15,7 +15,7 @@ var (
 	serviceKeyRE   = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	eventSourceRE  = regexp.MustCompile(`^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$`)
 	mitigationIDRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	eventRE        = regexp.MustCompile(`^([a-z0-9-]+):([A-Z][A-Za-z0-9]*)$`)
+	eventRE        = regexp.MustCompile(`^([a-z0-9-]+):([A-Z][A-Za-z0-9_]*)$`) // _ for Cognito's endpoint events (Token_POST)
 	attackMitRE    = regexp.MustCompile(`^M[0-9]{4}$`)
 	attackIDRE     = regexp.MustCompile(`^T[0-9]{4}(\.[0-9]{3})?$`)
 	versionRE      = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
@@ -34,6 +34,16 @@ var eventChecker EventChecker
 // SetEventChecker installs the check applied to every CloudTrail event name.
 // It is meant to be called once at start-up, before Load.
 func SetEventChecker(f EventChecker) { eventChecker = f }
+
+// BareEventChecker verifies that an event named without its service is an
+// event of one of services (service key to SDK modules).
+type BareEventChecker func(services map[string][]string, event string) error
+
+var bareEventChecker BareEventChecker
+
+// SetBareEventChecker installs the check of an event filter that names no
+// service (--event CopyObject); nil lets every such name through.
+func SetBareEventChecker(f BareEventChecker) { bareEventChecker = f }
 
 type validator struct {
 	c          *Catalog
