@@ -260,8 +260,10 @@ func TestScanRulesFolderMixed(t *testing.T) {
 	if !strings.Contains(errOut, "level=WARN") || !strings.Contains(errOut, "windows.yml") {
 		t.Errorf("the windows rule is not warned about:\n%s", errOut)
 	}
-	// The report itself says which rules were left out, as warnings.
+	// The report itself says which rules were left out, as warnings: the
+	// broken ones and those refused by design.
 	var warned []string
+	refusedListed := false
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		var w struct{ Type, File, Reason string }
 		if err := json.Unmarshal([]byte(line), &w); err != nil {
@@ -270,9 +272,15 @@ func TestScanRulesFolderMixed(t *testing.T) {
 		if w.Type == "warning" && strings.Contains(w.Reason, "it is broken") {
 			warned = append(warned, filepath.Base(w.File))
 		}
+		if w.Type == "warning" && filepath.Base(w.File) == "windows.yml" {
+			refusedListed = true
+		}
 	}
 	if sort.Strings(warned); strings.Join(warned, ",") != "badcond.yml,badmod.yml" {
 		t.Errorf("report warns about broken rules %v, want badcond.yml and badmod.yml", warned)
+	}
+	if !refusedListed {
+		t.Error("the report does not list the windows rule, refused for its logsource")
 	}
 }
 

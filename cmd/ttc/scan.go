@@ -147,24 +147,29 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	// run then fails at its end like one with an unreadable input: its
 	// author would otherwise take its silence for a rule that matched
 	// nothing.
-	var broken []scan.Rejection // also listed in the report, which outlives stderr
+	// Both kinds are also listed in the report's warnings, which outlive
+	// stderr (and --log-level error).
+	var broken, refused []scan.Rejection
 	if err != nil {
 		for _, e := range leafErrors(err) {
-			if errors.Is(e, detect.ErrUnsupported) || errors.Is(e, detect.ErrLogsource) {
-				a.log.Warn("rule not used", "error", e)
-				continue
-			}
-			if errors.Is(e, ruleset.ErrNoRuleFiles) {
-				a.log.Warn("--rules adds no rule", "error", e)
-				continue
-			}
-			a.log.Error("rule not used: it is broken", "error", e)
 			w, cause := scan.Rejection{File: "--rules", Whole: true}, e
 			if re := (*detect.RuleError)(nil); errors.As(e, &re) {
 				w.File, w.Line, cause = re.File, int64(re.Line), re.Err
 			}
-			w.Reason = "rule not used: it is broken: " + cause.Error()
-			broken = append(broken, w)
+			switch {
+			case errors.Is(e, detect.ErrUnsupported) || errors.Is(e, detect.ErrLogsource):
+				a.log.Warn("rule not used", "error", e)
+				w.Reason = "rule not used: " + cause.Error()
+				refused = append(refused, w)
+			case errors.Is(e, ruleset.ErrNoRuleFiles):
+				a.log.Warn("--rules adds no rule", "error", e)
+				w.Reason = e.Error()
+				refused = append(refused, w)
+			default:
+				a.log.Error("rule not used: it is broken", "error", e)
+				w.Reason = "rule not used: it is broken: " + cause.Error()
+				broken = append(broken, w)
+			}
 		}
 	}
 	for _, msg := range rules.SharedIDs() {
@@ -232,8 +237,8 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		return fmt.Errorf("scan: %w", err)
 	}
 	defer res.Close()
-	res.Warnings = append(broken, res.Warnings...)
-	res.Summary.Warnings += int64(len(broken))
+	res.Warnings = append(slices.Concat(broken, refused), res.Warnings...)
+	res.Summary.Warnings += int64(len(broken) + len(refused))
 	if res.Spilled() {
 		a.log.Info("findings spilled to temporary files", "findings", res.Summary.Findings)
 	}
