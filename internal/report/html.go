@@ -20,6 +20,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"event": eventLabel,
 	"join":  strings.Join,
 	"dash":  orDash,
+	"rec":   recordCell,
 	"count": func(n int, one, many string) string { return view.Count(int64(n), one, many) },
 	"nw":    nowrap,
 }).Parse(htmlTemplate))

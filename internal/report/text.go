@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/scan"
@@ -304,6 +305,19 @@ func writeRejections(b *strings.Builder, res *scan.Result, opts Options) {
 	}
 }
 
+// recordCell is a rejection's Record column: the record's number, or, for a
+// file given up at some point, how many records came before (`ttc record`
+// with that number would show an intact record, not the damage).
+func recordCell(r scan.Rejection) string {
+	if r.Whole {
+		if r.Ordinal > 0 {
+			return "after " + strconv.FormatInt(r.Ordinal, 10)
+		}
+		return ""
+	}
+	return blankZero(r.Ordinal)
+}
+
 func rejectionLine(r scan.Rejection) string {
 	switch {
 	case r.Whole && r.Line > 0:
@@ -385,7 +399,7 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 	if len(res.Rejections) > 0 || len(res.Skipped) > 0 {
 		g := view.Grid{Headers: []string{"File", "Line", "Record", "Reason"}}
 		for _, r := range append(append([]scan.Rejection{}, res.Rejections...), res.Skipped...) {
-			g.Rows = append(g.Rows, []string{r.File, blankZero(r.Line), blankZero(r.Ordinal), r.Reason})
+			g.Rows = append(g.Rows, []string{r.File, blankZero(r.Line), recordCell(r), r.Reason})
 		}
 		if err := write("Rejected and skipped", g); err != nil {
 			return err

@@ -86,7 +86,9 @@ type Options struct {
 
 // Rejection is a record or file that could not be classified, and why.
 type Rejection struct {
-	File    string `json:"file"`
+	File string `json:"file"`
+	// Ordinal is the rejected record's number in its file, from 1; when
+	// Whole, how many records came before the point the file was given up.
 	Ordinal int64  `json:"ordinal,omitempty"`
 	Line    int64  `json:"line,omitempty"`
 	Offset  int64  `json:"offset"`
