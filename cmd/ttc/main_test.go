@@ -114,6 +114,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan"}, exitUsage, "at least one PATH"},
 		{[]string{"scan", "--progress", "bogus", "../../examples/incident"}, exitUsage, "--progress"},
 		{[]string{"scan", "--workers", "-1", "../../examples/incident"}, exitUsage, "--workers"},
+		{[]string{"scan", "--since", "", "../../examples/incident"}, exitUsage, "--since: give a time"},
+		{[]string{"scan", "--until", " ", "../../examples/incident"}, exitUsage, "--until: give a time"},
 		// A flag value that is no number says what the flag wants, not
 		// which Go function failed.
 		{[]string{"scan", "--workers", "abc", "../../examples/incident"}, exitUsage, `invalid argument "abc" for "--workers" flag: want a whole number, in decimal digits` + "\n"},

@@ -76,6 +76,13 @@ A finding names its record by file and number (record.file, record.ordinal;
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// An empty time is refused, as an empty --technique is: it
+			// would otherwise silently filter nothing.
+			for _, name := range []string{"since", "until"} {
+				if f := cmd.Flags().Lookup(name); f.Changed && strings.TrimSpace(f.Value.String()) == "" {
+					return usagef("--%s: give a time (RFC 3339, or YYYY-MM-DD)", name)
+				}
+			}
 			return runScan(cmd.Context(), a, o, args)
 		},
 	}
@@ -170,6 +177,15 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 				w.Reason = "rule not used: it is broken: " + cause.Error()
 				broken = append(broken, w)
 			}
+		}
+	}
+	for _, r := range rules.Rules() {
+		if r.Origin != ruleset.FromExternal {
+			continue // the catalog's own rules are checked by its tests
+		}
+		for _, msg := range ruleset.Lint(c, r) {
+			a.log.Warn("rule loaded, but likely mistaken", "rule", r.File, "problem", msg)
+			refused = append(refused, scan.Rejection{File: r.File, Whole: true, Reason: "rule used, but " + msg})
 		}
 	}
 	for _, msg := range rules.SharedIDs() {

@@ -317,6 +317,34 @@ func unmappedTags(c *catalog.Catalog, tags []string) []string {
 
 var techniqueTagRE = regexp.MustCompile(`^attack\.(t[0-9]{4}(\.[0-9]{3})?)$`)
 
+// otherAttackTagRE is the other ATT&CK tags Sigma defines: groups,
+// software and campaigns, which name no technique.
+var otherAttackTagRE = regexp.MustCompile(`^attack\.[gsc][0-9]{4}$`)
+
+// Lint describes what in a rule is likely a mistake though it loads: a
+// level Sigma does not define (--min-level then keeps the rule whatever
+// its level), and attack.* tags that are no ATT&CK ID or tactic name
+// (attack.tXYZ, attack.exfil), which map onto nothing and are dropped.
+func Lint(c *catalog.Catalog, r *Rule) []string {
+	var out []string
+	if r.Level != "" && LevelRank(r.Level) < 0 {
+		out = append(out, fmt.Sprintf("level \"%s\" is no Sigma level (%s): --min-level keeps the rule", r.Level, strings.Join(Levels, ", ")))
+	}
+	for _, tag := range r.Tags {
+		t := strings.ToLower(strings.TrimSpace(tag))
+		name, ok := strings.CutPrefix(t, "attack.")
+		if !ok || techniqueTagRE.MatchString(t) || otherAttackTagRE.MatchString(t) {
+			continue
+		}
+		name = strings.ReplaceAll(name, "_", "-")
+		if _, known := c.AttackTactic(name); known || name == "stealth" || name == "defense-impairment" {
+			continue
+		}
+		out = append(out, fmt.Sprintf("tag \"%s\" is no ATT&CK technique, group, software or tactic: it maps onto nothing", tag))
+	}
+	return out
+}
+
 // MapTags maps a rule's ATT&CK tags onto the catalog: attack.t1562.008 names
 // T1562.008 when the catalog has it, else the entry that lists it as an alias
 // from another ATT&CK version (T1685.002 in v19 is the catalog's T1562.008),

@@ -196,6 +196,40 @@ func TestUnmappedTags(t *testing.T) {
 	t.Fatal("the test rule did not load")
 }
 
+// TestLint checks what Lint finds in a rule that loads: a level Sigma does
+// not define and attack tags that name nothing, and that it leaves real
+// tags (techniques, tactics old and new, groups, software) alone.
+func TestLint(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		level string
+		tags  []string
+		want  []string
+	}{
+		{"high", []string{"attack.t1562.008", "attack.defense_evasion", "attack.stealth", "attack.g0016", "attack.s0002",
+			"attack.c0001", "attack.exfiltration", "attack.command-and-control", "cve.2021-1234", "detection.threat-hunting"}, nil},
+		{"", nil, nil},
+		{"extreme", nil, []string{`level "extreme"`}},
+		{"High", []string{"attack.tXYZ", "attack.exfil", "attack.t1562.8"},
+			[]string{`tag "attack.tXYZ"`, `tag "attack.exfil"`, `tag "attack.t1562.8"`}},
+	} {
+		r := &ruleset.Rule{Rule: &detect.Rule{Level: tc.level, Tags: tc.tags}}
+		got := ruleset.Lint(c, r)
+		if len(got) != len(tc.want) {
+			t.Errorf("level %q, tags %v: %q, want %d problems", tc.level, tc.tags, got, len(tc.want))
+			continue
+		}
+		for i, w := range tc.want {
+			if !strings.Contains(got[i], w) {
+				t.Errorf("problem %q, want it to name %s", got[i], w)
+			}
+		}
+	}
+}
+
 // TestCatalogRuleEventsListed checks that every event name a catalog rule
 // matches exactly is one its technique lists, so that validation's check
 // of listed events (real operations of the service, or documented
