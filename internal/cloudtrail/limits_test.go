@@ -132,4 +132,15 @@ func TestMaxInputBytes(t *testing.T) {
 			t.Errorf("buffer %d, one byte over: %d records, %d bytes, %v", size, len(res.raws), res.stats.Bytes, res.err)
 		}
 	}
+	// The message says the limit is on the decompressed size, in its unit.
+	for limit, want := range map[int64]string{1 << 30: "more than 1 GiB once decompressed", 3 << 20: "more than 3 MiB once decompressed",
+		1000: "more than 1000 bytes once decompressed"} {
+		if got := fmt.Sprintf("more than %s once decompressed", sizeText(limit)); got != want {
+			t.Errorf("limit %d: %q, want %q", limit, got, want)
+		}
+	}
+	res := read(t, strings.NewReader(in), "in", Options{MaxInputBytes: 1 << 10})
+	if res.err == nil || !strings.Contains(res.err.Error(), "more than 1024 bytes once decompressed; the rest is not read") {
+		t.Errorf("error %v does not say the limit is on the decompressed size", res.err)
+	}
 }

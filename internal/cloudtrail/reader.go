@@ -372,7 +372,7 @@ func (r *Reader) fill() bool {
 		r.n += m
 		if limit > 0 && r.base+int64(r.n) > limit {
 			r.n = int(limit - r.base)
-			r.eof, r.readErr = true, fmt.Errorf("%w: more than %d bytes", ErrInputTooLarge, limit)
+			r.eof, r.readErr = true, fmt.Errorf("%w: more than %s once decompressed; the rest is not read", ErrInputTooLarge, sizeText(limit))
 			break
 		}
 		if err != nil {
@@ -460,4 +460,16 @@ func (c category) String() string {
 		return "a container object"
 	}
 	return "records"
+}
+
+// sizeText writes a limit in the unit it was most likely set in: 1 GiB,
+// 512 MiB, or bytes.
+func sizeText(n int64) string {
+	switch {
+	case n > 0 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n > 0 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
