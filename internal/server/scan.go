@@ -155,7 +155,7 @@ func (s *Server) scanRequest(w http.ResponseWriter, r *http.Request) (string, *s
 	if err != nil {
 		return "", nil, statusOf(err), s.withLimit(err)
 	}
-	up, err := spool(body)
+	up, err := spool(s.paced(w, body))
 	if se := (*serverError)(nil); errors.As(err, &se) {
 		s.log.Error("scan upload", "error", err)
 		return "", nil, http.StatusInternalServerError, errors.New("scan upload: the server could not store the upload; its log says why")
@@ -230,6 +230,53 @@ func take(ctx context.Context, slots chan struct{}, what string) error {
 type busyError struct{ msg string }
 
 func (e *busyError) Error() string { return e.msg }
+
+// The slowest an upload may arrive: after uploadGrace, at minUploadRate
+// bytes a second on average. A client sending slower holds an upload slot
+// and its connection for nothing; 32 such clients would hold every slot
+// until the read timeout. Variables, so that tests can make them small.
+var (
+	minUploadRate = 32 << 10
+	uploadGrace   = 10 * time.Second
+)
+
+// errSlowUpload is an upload cut off for arriving slower than minUploadRate.
+var errSlowUpload = errors.New("upload too slow")
+
+// pacedReader reads an upload with the connection's read deadline set,
+// before each read, to when the bytes received so far were due at
+// minUploadRate (after uploadGrace), and never past the server's own
+// read timeout.
+type pacedReader struct {
+	r     io.Reader
+	rc    *http.ResponseController
+	start time.Time
+	end   time.Time
+	n     int64
+}
+
+// paced wraps body, an upload of the request w answers, in a pacedReader.
+func (s *Server) paced(w http.ResponseWriter, body io.Reader) io.Reader {
+	now := time.Now()
+	return &pacedReader{r: body, rc: http.NewResponseController(w), start: now,
+		end: now.Add(orDefault(s.cfg.ReadTimeout, defaultRead))}
+}
+
+func (p *pacedReader) Read(b []byte) (int, error) {
+	due := p.start.Add(uploadGrace + time.Duration(p.n)*time.Second/time.Duration(minUploadRate))
+	paced := due.Before(p.end)
+	if !paced {
+		due = p.end
+	}
+	_ = p.rc.SetReadDeadline(due) // a writer that cannot set one (a test's recorder) reads unpaced
+	n, err := p.r.Read(b)
+	p.n += int64(n)
+	if err != nil && paced && errors.Is(err, os.ErrDeadlineExceeded) {
+		err = fmt.Errorf("%w: %d bytes in %s, under %d KiB a second", errSlowUpload, p.n,
+			time.Since(p.start).Round(time.Second), minUploadRate>>10)
+	}
+	return n, err
+}
 
 // spoolMem is how much of an upload is held in memory; a larger one is
 // received into a temporary file.
@@ -415,6 +462,8 @@ func statusOf(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.As(err, &busy):
 		return http.StatusServiceUnavailable
+	case errors.Is(err, errSlowUpload):
+		return http.StatusRequestTimeout
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable
 	}

@@ -246,6 +246,58 @@ func TestScanSlowUploads(t *testing.T) {
 	}
 }
 
+// TestScanUploadTooSlow checks that an upload arriving slower than
+// minUploadRate, once uploadGrace is over, is cut off with 408 and says
+// why, instead of holding its upload slot until the read timeout; and that
+// one arriving fast enough is scanned.
+func TestScanUploadTooSlow(t *testing.T) {
+	rate, grace := minUploadRate, uploadGrace
+	minUploadRate, uploadGrace = 1000, 300*time.Millisecond
+	t.Cleanup(func() { minUploadRate, uploadGrace = rate, grace })
+	s := newServer(t, fixture(t), nil)
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	send := func(body string, pause time.Duration) (int, string) {
+		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST /api/v1/scan HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(body))
+		go func() {
+			for i := 0; i < len(body); i += 100 {
+				if _, err := conn.Write([]byte(body[i:min(i+100, len(body))])); err != nil {
+					return
+				}
+				time.Sleep(pause)
+			}
+		}()
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("no answer: %v", err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	rec := `{"eventVersion":"1.10","eventTime":"2026-05-11T03:12:09Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","eventID":"e"}`
+	log := `{"Records":[` + strings.Repeat(rec+",", 40) + rec + `]}`
+	// 100 bytes every 400 ms is 250 bytes a second: too slow.
+	start := time.Now()
+	code, body := send(log, 400*time.Millisecond)
+	if code != http.StatusRequestTimeout || !strings.Contains(body, "upload too slow") {
+		t.Errorf("slow upload: status %d, %s; want 408 saying it is too slow", code, body)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("slow upload cut off after %v", took)
+	}
+	// 100 bytes every 20 ms is 5000 bytes a second: scanned.
+	if code, body := send(log, 20*time.Millisecond); code != http.StatusOK {
+		t.Errorf("upload at 5 KB/s: status %d, %.300s", code, body)
+	}
+}
+
 // TestScanExpansionBounded checks that an upload that decompresses to more
 // than MaxExpansion times the upload limit is read up to that size only:
 // the records before it are reported, and the rest of the file is said not
