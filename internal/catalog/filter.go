@@ -111,6 +111,22 @@ func (c *Catalog) checkBareEvent(ev string) error {
 	return nil
 }
 
+// IsEventOf reports whether name is an event of one of the services
+// (keys): one a technique lists under it, or one the installed event check
+// knows (without one, any name is).
+func (c *Catalog) IsEventOf(services []string, name string) bool {
+	for _, key := range services {
+		s, ok := c.serviceByKey[key]
+		if !ok {
+			continue
+		}
+		if eventChecker == nil || c.knowsEvent(s.Key, name) || eventChecker(s.Key, s.SDKModules, name) == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // knowsEvent reports whether a technique lists the event name of the
 // service, in any case and with or without CloudTrail's API version.
 func (c *Catalog) knowsEvent(svc, name string) bool {

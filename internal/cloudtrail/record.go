@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"strings"
+	"time"
 )
 
 // Kind tells what family a record belongs to.
@@ -196,3 +197,15 @@ func (e *FileError) Error() string {
 
 // Unwrap returns the cause.
 func (e *FileError) Unwrap() error { return e.Err }
+
+// ParseTime reads a record's eventTime: RFC 3339 as CloudTrail writes it,
+// and the looser forms some exports use (a space for the T, no zone, read
+// as UTC). It returns the zero time for anything else.
+func ParseTime(s string) time.Time {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}

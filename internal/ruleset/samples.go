@@ -1,12 +1,18 @@
 package ruleset
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"path"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/detect"
 )
 
@@ -21,14 +27,14 @@ func CheckSamples(c *catalog.Catalog) []catalog.Problem {
 	var out []catalog.Problem
 	seen := map[string]string{} // rule ID to the file that has it
 	for _, t := range c.Techniques() {
-		out = append(out, checkTechnique(t, seen)...)
+		out = append(out, checkTechnique(c, t, seen)...)
 	}
 	return out
 }
 
 // checkTechnique checks one technique's rules and samples; seen collects rule
 // IDs across techniques, which must be unique.
-func checkTechnique(t *catalog.Technique, seen map[string]string) []catalog.Problem {
+func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]string) []catalog.Problem {
 	var out []catalog.Problem
 	var rules []*detect.Rule
 	for _, f := range t.Rules {
@@ -41,6 +47,7 @@ func checkTechnique(t *catalog.Technique, seen map[string]string) []catalog.Prob
 			out = append(out, catalog.Problem{File: f.Path, Line: r.Line, Message: fmt.Sprintf("rule id %s is also the id of %s", r.ID, prev)})
 		}
 		seen[r.ID] = f.Path
+		out = append(out, checkRuleEvents(c, t, r)...)
 		rules = append(rules, r)
 	}
 	m, err := detect.Compile(rules, detect.Options{})
@@ -56,6 +63,10 @@ func checkTechnique(t *catalog.Technique, seen map[string]string) []catalog.Prob
 	for _, s := range t.Samples {
 		if !json.Valid(s.Data) {
 			out = append(out, catalog.Problem{File: s.Path, Message: "sample is not valid JSON"})
+			continue
+		}
+		if p, bad := readSample(s); bad {
+			out = append(out, p)
 			continue
 		}
 		ms, err := m.Match(s.Data)
@@ -79,6 +90,90 @@ func checkTechnique(t *catalog.Technique, seen map[string]string) []catalog.Prob
 		if n := flagged[r]; n < MinSamples {
 			out = append(out, catalog.Problem{File: r.File, Line: r.Line, Message: fmt.Sprintf("rule flags %d of the match samples, want at least %d", n, MinSamples)})
 		}
+	}
+	return out
+}
+
+// readSample reads a sample as ttc scan reads a log: a sample the scan
+// would reject (a repeated key, an eventTime that is no timestamp) proves
+// nothing about what the rules flag in real logs.
+func readSample(s catalog.Sample) (catalog.Problem, bool) {
+	r := cloudtrail.NewReader(cloudtrail.Options{})
+	r.Reset(bytes.NewReader(s.Data), s.Path)
+	rec, err := r.Next()
+	if re := (*cloudtrail.RecordError)(nil); errors.As(err, &re) {
+		return catalog.Problem{File: s.Path, Message: "ttc scan would reject the sample: " + re.Reason}, true
+	}
+	if err != nil {
+		return catalog.Problem{File: s.Path, Message: fmt.Sprintf("ttc scan would reject the sample: %v", err)}, true
+	}
+	var head struct {
+		EventTime *string `json:"eventTime"`
+	}
+	if err := json.Unmarshal(rec.Raw, &head); err != nil || head.EventTime == nil || cloudtrail.ParseTime(*head.EventTime).IsZero() {
+		return catalog.Problem{File: s.Path, Message: "ttc scan would reject the sample: its eventTime is missing or no timestamp"}, true
+	}
+	if _, err := r.Next(); err != io.EOF {
+		return catalog.Problem{File: s.Path, Message: "sample is not one CloudTrail record: it holds more"}, true
+	}
+	return catalog.Problem{}, false
+}
+
+// checkRuleEvents checks the event names and sources a rule matches
+// exactly: a name must be one the technique lists or an event of its
+// services, a source that of a service of the catalog. A misspelt one
+// would never match a real record, and samples written to agree with the
+// rule would not show it.
+func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) []catalog.Problem {
+	listed := map[string]bool{}
+	for _, e := range t.Detection.CloudTrailEvents {
+		_, name, _ := strings.Cut(e, ":")
+		listed[name] = true
+	}
+	var out []catalog.Problem
+	at := func(n *yaml.Node, format string, args ...any) {
+		out = append(out, catalog.Problem{File: r.File, Line: n.Line, Column: n.Column, Message: fmt.Sprintf(format, args...)})
+	}
+	for _, n := range valuesOf(r.Detection, "eventName") {
+		if !strings.ContainsAny(n.Value, "*?") && !listed[n.Value] && !c.IsEventOf(t.Services, n.Value) {
+			at(n, "eventName \"%s\" is not listed by %s and is no event of its services (%s)", n.Value, t.ID, strings.Join(t.Services, ", "))
+		}
+	}
+	for _, n := range valuesOf(r.Detection, "eventSource") {
+		if _, ok := c.Service(n.Value); !ok && !strings.ContainsAny(n.Value, "*?") {
+			at(n, "eventSource \"%s\" is the event source of no service of the catalog", n.Value)
+		}
+	}
+	return out
+}
+
+// valuesOf returns the scalar values given to key, without modifiers,
+// anywhere under n: alone or as a list.
+func valuesOf(n *yaml.Node, key string) []*yaml.Node {
+	if n == nil {
+		return nil
+	}
+	var out []*yaml.Node
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			switch {
+			case k.Value != key:
+				out = append(out, valuesOf(v, key)...)
+			case v.Kind == yaml.ScalarNode:
+				out = append(out, v)
+			case v.Kind == yaml.SequenceNode:
+				for _, item := range v.Content {
+					if item.Kind == yaml.ScalarNode {
+						out = append(out, item)
+					}
+				}
+			}
+		}
+		return out
+	}
+	for _, c := range n.Content {
+		out = append(out, valuesOf(c, key)...)
 	}
 	return out
 }

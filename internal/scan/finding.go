@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"github.com/ttcproject/ttc/internal/ruleset"
@@ -333,14 +334,7 @@ func failed(errorCode string, errorMessage bool, signIn string) bool {
 }
 
 // parseTime reads CloudTrail's eventTime, and the looser forms some exports use.
-func parseTime(s string) time.Time {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC()
-		}
-	}
-	return time.Time{}
-}
+func parseTime(s string) time.Time { return cloudtrail.ParseTime(s) }
 
 // Time returns the finding's event time, zero when it could not be read.
 func (f *Finding) Time() time.Time { return f.time }
