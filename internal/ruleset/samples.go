@@ -95,8 +95,8 @@ func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]st
 }
 
 // readSample reads a sample as ttc scan reads a log: a sample the scan
-// would reject (a repeated key, an eventTime that is no timestamp) proves
-// nothing about what the rules flag in real logs.
+// would reject (a repeated key; for a match sample, an eventTime that is
+// no timestamp) proves nothing about what the rules flag in real logs.
 func readSample(s catalog.Sample) (catalog.Problem, bool) {
 	r := cloudtrail.NewReader(cloudtrail.Options{})
 	r.Reset(bytes.NewReader(s.Data), s.Path)
@@ -110,7 +110,9 @@ func readSample(s catalog.Sample) (catalog.Problem, bool) {
 	var head struct {
 		EventTime *string `json:"eventTime"`
 	}
-	if err := json.Unmarshal(rec.Raw, &head); err != nil || head.EventTime == nil || cloudtrail.ParseTime(*head.EventTime).IsZero() {
+	// The scan rejects a record that matched rules without a time to
+	// report; one that matches nothing it counts as unmatched.
+	if err := json.Unmarshal(rec.Raw, &head); s.Match && (err != nil || head.EventTime == nil || cloudtrail.ParseTime(*head.EventTime).IsZero()) {
 		return catalog.Problem{File: s.Path, Message: "ttc scan would reject the sample: its eventTime is missing or no timestamp"}, true
 	}
 	if _, err := r.Next(); err != io.EOF {
