@@ -44,9 +44,20 @@ func newExporter(in Input, opts ExportOptions) *exporter {
 	}
 }
 
+// epoch is the created time of the objects that carry no date of their
+// own (identity, marking, matrix, collection, tactics, mitigations): the
+// public catalog's first release. STIX keeps created fixed across an
+// object's versions (and a marking-definition is never versioned), so it
+// must not follow the newest technique's update, as modified does.
+const epoch = "2025-06-01T00:00:00.000Z"
+
 // base returns an object with the properties every exported SDO shares.
+// An object without dates of its own is created at epoch and modified at
+// the export's newest update.
 func (e *exporter) base(typ, key, name, created, modified string) Object {
-	created = cmp.Or(created, e.now)
+	if created == "" {
+		created, modified = epoch, cmp.Or(modified, e.now)
+	}
 	modified = max(cmp.Or(modified, created), created)
 	return Object{
 		Type: typ, SpecVersion: "2.1", ID: NewID(typ, key), Created: created, Modified: modified,

@@ -93,12 +93,12 @@ func (e *exporter) relate(typ, src, dst, desc, created, modified string) {
 // assemble puts the collection first and lists every other object in it.
 func (e *exporter) assemble() []Object {
 	identity := Object{
-		Type: "identity", SpecVersion: "2.1", ID: e.identity, Created: e.now, Modified: e.now,
+		Type: "identity", SpecVersion: "2.1", ID: e.identity, Created: epoch, Modified: max(e.now, epoch),
 		ObjectMarkingRefs: []string{e.marking}, Name: "ttc", IdentityClass: "organization",
 		AttackSpecVersion: attackSpecVersion,
 	}
 	marking := Object{
-		Type: "marking-definition", SpecVersion: "2.1", ID: e.marking, Created: e.now,
+		Type: "marking-definition", SpecVersion: "2.1", ID: e.marking, Created: epoch,
 		CreatedByRef: e.identity, DefinitionType: "statement", Definition: &Definition{Statement: Statement},
 	}
 	matrix := e.base("x-mitre-matrix", "ttc-aws", e.opts.Name, "", "")

@@ -61,6 +61,36 @@ func export(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
+// TestExportCreatedStable checks that a later update to one technique
+// leaves every object's created time as it was: STIX keeps created fixed
+// across an object's versions, and never versions a marking-definition.
+func TestExportCreatedStable(t *testing.T) {
+	created := func(in stix.Input) map[string]string {
+		var buf bytes.Buffer
+		if err := stix.Export(&buf, in, stix.ExportOptions{Version: "0.1"}); err != nil {
+			t.Fatal(err)
+		}
+		var b struct{ Objects []stix.Object }
+		if err := json.Unmarshal(buf.Bytes(), &b); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, o := range b.Objects {
+			out[o.ID] = o.Created
+		}
+		return out
+	}
+	before := created(fixture())
+	later := fixture()
+	later.Techniques[1].Updated = "2027-03-01"
+	after := created(later)
+	for id, c := range before {
+		if after[id] != c {
+			t.Errorf("%s: created %s, then %s after a technique's update", id, c, after[id])
+		}
+	}
+}
+
 func TestExportGolden(t *testing.T) {
 	got := export(t)
 	golden.Check(t, "export.golden.json", got)
