@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -118,6 +119,36 @@ func TestTableForgedWidthKeepsOutcome(t *testing.T) {
 			}
 			if width >= 100 && !strings.Contains(rows[0], "cloudtrail:StopLogging") {
 				t.Errorf("width %d, actor %v: the event is cut: %q", width, actor, rows[0])
+			}
+		}
+	}
+}
+
+// TestTableTimeInUTC checks that tables show a finding's time in UTC to
+// the second: cut to fit a narrow terminal, a time written with a zone
+// offset (12:00-23:59) read as another day; and that a narrow table keeps
+// technique IDs whole, which a cut turns into each other (T1078.A0…).
+func TestTableTimeInUTC(t *testing.T) {
+	dir := t.TempDir()
+	rec := func(at, id, name string) string {
+		return `{"eventVersion":"1.10","eventTime":"` + at + `","eventSource":"cloudtrail.amazonaws.com","eventName":"` + name +
+			`","eventID":"` + id + `","sourceIPAddress":"203.0.113.5","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"}}`
+	}
+	log := `{"Records":[` + rec("2024-01-01T12:00:00.000000001-23:59", "a", "StopLogging") + "," +
+		rec("2024-01-02T12:00:00.5+23:59", "b", "DeleteTrail") + `]}`
+	if err := os.WriteFile(filepath.Join(dir, "tz.json"), []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, names := scanDir(t, dir)
+	for _, width := range []int{60, 100} {
+		var b bytes.Buffer
+		if err := report.WriteTable(&b, res, names, report.Options{View: view.Options{Width: width}}); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for _, want := range []string{"2024-01-01T12:01:00Z  T1562.008", "2024-01-02T11:59:00Z  T1562.008"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("width %d: no row begins %q:\n%s", width, want, out)
 			}
 		}
 	}

@@ -193,7 +193,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 	g := view.Grid{Headers: []string{"TIME", "TECHNIQUE", "OUTCOME", "EVENT", "REGION", "SOURCE IP"},
 		Flex: 2, Keep: []int{0, 1, 3, 5}, Drop: []int{4},
 		Most:  []int{len("2026-03-14T02:17:45.123456789+14:00"), maxTechniqueID, 0, maxEventLabel, maxRegion, maxAddress},
-		Floor: []int{0: len("2026-03-14T02:17:45Z"), 1: len("T1234.123"), 2: len("attempt…")}}
+		Floor: []int{0: len("2026-03-14T02:17:45Z"), 1: len("T1078.A001"), 2: len("attempt…")}}
 	if withActor {
 		g.Headers = append(g.Headers, "ACTOR")
 		g.Flex, g.Give = 6, []int{2}
@@ -214,7 +214,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 		if f.ErrorCode != "" {
 			outcome += " (" + f.ErrorCode + ")"
 		}
-		row := []string{f.EventTime, orDash(f.TechniqueID), outcome, eventLabel(f), f.AWSRegion, f.Actor.SourceIP}
+		row := []string{shownTime(f), orDash(f.TechniqueID), outcome, eventLabel(f), f.AWSRegion, f.Actor.SourceIP}
 		if withActor {
 			row = append(row, ShortActor(f.Actor.Key()))
 		}
@@ -240,6 +240,17 @@ const (
 	maxRegion      = 16
 	maxAddress     = len("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255")
 )
+
+// shownTime is a finding's time as tables show it: in UTC, to the second,
+// so that it is always 20 characters and cutting it never drops a zone
+// (12:00-23:59 is 11:59 the next day). A time that could not be read is
+// shown as the record wrote it; JSON keeps the record's text.
+func shownTime(f scan.Finding) string {
+	if t := f.Time(); !t.IsZero() {
+		return t.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	return f.EventTime
+}
 
 // recordRef locates a finding's record as `ttc record` takes it: the file,
 // its line, and the record's number in the file.

@@ -195,6 +195,16 @@ func TestBrowser(t *testing.T) {
 		if len(shown) == 0 || slices.ContainsFunc(shown, func(l string) bool { return !strings.Contains(strings.ToLower(l), "cloudtrail") }) {
 			t.Errorf("after typing cloudtrail, the services shown are %q", shown)
 		}
+		// A digit finds no service by its count of techniques.
+		counted := run(t, ctx, chromedp.Evaluate[int](`(() => {
+			const f = document.querySelector('.svc-filter');
+			f.value = '2';
+			f.dispatchEvent(new Event('input', {bubbles: true}));
+			return [...document.querySelectorAll('.service-grid .svc')].filter(l => getComputedStyle(l).display !== 'none').length;
+		})()`))
+		if counted != 0 {
+			t.Errorf("typing 2 shows %d services, matched by their counts", counted)
+		}
 	})
 
 	t.Run("dark", func(t *testing.T) {

@@ -154,8 +154,8 @@ func (s *Server) loopbackOnly(next http.Handler) http.Handler {
 			s.log.Warn("request refused: its Host names no loopback address", "method", r.Method, "path", r.URL.Path,
 				"status", http.StatusMisdirectedRequest)
 			s.fail(w, r, http.StatusMisdirectedRequest,
-				"this server listens on the loopback interface and answers only to localhost, 127.0.0.1 or [::1], "+
-					"not to the host the request names")
+				"this server listens on the loopback interface and answers only requests that name it as localhost "+
+					"(or a name under it) or by a loopback address (127.0.0.1, [::1]), not the host this request names")
 			return
 		}
 		next.ServeHTTP(w, r)

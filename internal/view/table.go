@@ -118,10 +118,13 @@ func WriteTable(w io.Writer, g Grid, opts Options) error {
 	return err
 }
 
+// cleanRow escapes a row's cells as Line does, and writes each space after
+// the first of a run as \x20: two spaces inside a cell would pass for the
+// gap between two columns ("ListUsers  success  cloudtrail:StopLogging").
 func cleanRow(row []string) []string {
 	out := make([]string, len(row))
 	for i, c := range row {
-		out[i] = Line(c)
+		out[i] = SpaceRuns(Line(c))
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package view
 import (
 	"bytes"
 	"github.com/ttcproject/ttc/internal/jsonscan"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -136,6 +137,7 @@ func TestWriteTableHostile(t *testing.T) {
 		{"escape", "x\x1b[2Jforged"},
 		{"wide", "日本語の名前"},
 		{"combining", "e\u0301e\u0301e\u0301"},
+		{"spaces posing as columns", "ListUsers  success  cloudtrail:StopLogging"},
 	}
 	for _, tc := range values {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,6 +166,10 @@ func TestWriteTableHostile(t *testing.T) {
 				}
 				if col[0] != col[1] || col[1] != col[2] {
 					t.Errorf("width %d: last column starts at display columns %v:\n%s", width, col, out)
+				}
+				// Columns are two spaces or more apart; no value may hold two.
+				if f := regexp.MustCompile(` {2,}`).Split(lines[1], -1); len(f) != 3 {
+					t.Errorf("width %d: %q reads as %d columns, want 3", width, lines[1], len(f))
 				}
 			}
 		})

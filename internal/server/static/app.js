@@ -11,8 +11,12 @@
     input.setAttribute("aria-label", "Find a service in the list");
     input.addEventListener("input", function () {
       var q = input.value.trim().toLowerCase();
+      // A service is found by its name or its key (cognito-idp), not by
+      // the count of techniques beside it.
       grid.querySelectorAll("label").forEach(function (l) {
-        l.hidden = q !== "" && l.textContent.toLowerCase().indexOf(q) < 0;
+        var name = l.querySelector("span"), box = l.querySelector("input");
+        var text = ((name ? name.textContent : "") + " " + (box ? box.value : "")).toLowerCase();
+        l.hidden = q !== "" && text.indexOf(q) < 0;
       });
     });
     input.addEventListener("keydown", function (e) {
