@@ -96,7 +96,9 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"techniques", "--tactic", "exfil"}, exitUsage, `unknown tactic "exfil"`},
 		// An event of no service, or not of its service, is a typing error.
 		{[]string{"techniques", "--event", "nosvc:Foo"}, exitUsage, `the catalog has no service "nosvc"`},
-		{[]string{"techniques", "--event", "s3:NoSuchEvent"}, exitUsage, `s3:NoSuchEvent is not`},
+		{[]string{"techniques", "--event", "s3:GetObjectAcI"}, exitUsage, `s3:GetObjectAcI is not an operation of s3, s3control; did you mean GetObjectAcl`},
+		{[]string{"techniques", "--event", "ec2:CopyObject"}, exitUsage, `CopyObject is an event of s3, not of ec2`},
+		{[]string{"techniques", "--event", "sso:Federate"}, exitOK, ""},
 		{[]string{"techniques", "--event", ""}, exitUsage, `it names no event`},
 		{[]string{"techniques", "--event", "s3:GetBucketAcl"}, exitOK, ""},
 		{[]string{"techniques", "--event", "CopyObjekt"}, exitUsage, `no service of the catalog has an event "CopyObjekt"; did you mean s3:CopyObject`},

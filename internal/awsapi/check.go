@@ -22,6 +22,23 @@ type UnknownEventError struct {
 	Suggestions []string // the closest real names, best first
 }
 
+// NearMiss reports whether a suggestion is within two letters of the
+// name, or differs from it only in case: likely a typo of a known event,
+// rather than a real event missing from the SDK's lists and the
+// exceptions (which a filter may take as given).
+func (e *UnknownEventError) NearMiss() bool {
+	name := strings.ToLower(e.Event)
+	for _, s := range e.Suggestions {
+		if _, after, ok := strings.Cut(s, ":"); ok {
+			s = after
+		}
+		if editDistance([]rune(name), []rune(strings.ToLower(s))) <= 2 {
+			return true
+		}
+	}
+	return false
+}
+
 func (e *UnknownEventError) Error() string {
 	var b strings.Builder
 	if e.Service == "" { // from CheckBareEvent

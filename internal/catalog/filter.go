@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -88,10 +89,39 @@ func (c *Catalog) checkEvent(ev string) error {
 	if eventChecker == nil || c.knowsEvent(s.Key, name) {
 		return nil
 	}
-	if err := eventChecker(s.Key, s.SDKModules, name); err != nil {
+	err := eventChecker(s.Key, s.SDKModules, name)
+	if err == nil {
+		return nil
+	}
+	if nearMiss(err) {
 		return &FilterError{Field: "event", Value: ev, Why: err.Error()}
 	}
+	if others := c.servicesWithEvent(name); len(others) > 0 {
+		return &FilterError{Field: "event", Value: ev, Why: fmt.Sprintf("%s is an event of %s, not of %s", name, strings.Join(others, ", "), s.Key)}
+	}
 	return nil
+}
+
+// servicesWithEvent lists the services of the catalog that have the
+// event name, by the event check.
+func (c *Catalog) servicesWithEvent(name string) []string {
+	var out []string
+	for _, s := range c.services {
+		if c.knowsEvent(s.Key, name) || eventChecker(s.Key, s.SDKModules, name) == nil {
+			out = append(out, s.Key)
+		}
+	}
+	return out
+}
+
+// nearMiss reports whether an event check's error names a known event
+// close to the one asked for: a typo, refused with the suggestion. An
+// event unknown but close to none may be real (AWS writes events that are
+// in no SDK's operation list), and is taken as given: no technique lists
+// it. Without a way to tell, every unknown event is refused.
+func nearMiss(err error) bool {
+	var nm interface{ NearMiss() bool }
+	return !errors.As(err, &nm) || nm.NearMiss()
 }
 
 // checkBareEvent refuses an event named without its service that no
@@ -105,7 +135,7 @@ func (c *Catalog) checkBareEvent(ev string) error {
 	for _, s := range c.services {
 		services[s.Key] = s.SDKModules
 	}
-	if err := bareEventChecker(services, ev); err != nil {
+	if err := bareEventChecker(services, ev); err != nil && nearMiss(err) {
 		return &FilterError{Field: "event", Value: ev, Why: err.Error()}
 	}
 	return nil

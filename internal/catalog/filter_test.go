@@ -30,10 +30,19 @@ func TestFilterEvent(t *testing.T) {
 		{"UpdateFunctionCode", "AT1667.001"},
 		{"UpdateFunction", ""},
 		// A qualified event must be one of its service (with the SDK's
-		// operations as the check, as the command installs it).
+		// operations as the check, as the command installs it): an event
+		// of another service, or a near miss of one of its own, is
+		// refused.
 		{"ec2:CopyObject", "error"},
 		{"s3:UpdateFunctionCode", "error"},
 		{"nosvc:CopyObject", "error"},
+		{"s3:CopyObjekt", "error"},
+		{"CopyObjekt", "error"},
+		// One close to no known event may be real (AWS writes events no
+		// SDK lists): no technique lists it.
+		{"sso:Federate", ""},
+		{"signin:CredentialChallenge", ""},
+		{"Federate", ""},
 	}
 	for _, tc := range cases {
 		rs, err := c.Filter(catalog.Filter{Events: []string{tc.event}})

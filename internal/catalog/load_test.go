@@ -13,6 +13,7 @@ import (
 
 func TestMain(m *testing.M) {
 	catalog.SetEventChecker(awsapi.CheckEvent)
+	catalog.SetBareEventChecker(awsapi.CheckBareEvent)
 	os.Exit(m.Run())
 }
 
