@@ -32,6 +32,10 @@ func build(objs []stix.Object, stixVersion string, opts ImportOptions) (*Dataset
 		ids:     make(map[string]string),
 		sources: make(map[string]string),
 	}
+	objs, err := c.screen(objs)
+	if err != nil {
+		return nil, err
+	}
 	if err := c.version(objs); err != nil {
 		return nil, err
 	}

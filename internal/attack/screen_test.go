@@ -1,0 +1,53 @@
+package attack
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/attack/stix"
+)
+
+// TestImportScreensObjects checks what an import leaves out of a bundle,
+// and says so: the older version of an object given twice, the older of
+// two techniques claiming one ATT&CK ID, objects that are not STIX, and
+// objects of an unknown spec_version; and that ttc's own export is not
+// taken for ATT&CK data.
+func TestImportScreensObjects(t *testing.T) {
+	ref := func(id string) []stix.ExternalReference {
+		return []stix.ExternalReference{{SourceName: "mitre-attack", ExternalID: id}}
+	}
+	base := miniDomain() // T1530 as attack-pattern--a
+	newer := base[2]
+	newer.Name, newer.Modified = "Data from Cloud Storage (newer)", "2026-01-01T00:00:00.000Z"
+	base[2].Modified = "2025-01-01T00:00:00.000Z"
+	rival := stix.Object{Type: "attack-pattern", ID: "attack-pattern--b", Name: "Another T1530",
+		Modified: "2024-01-01T00:00:00.000Z", ExternalReferences: ref("T1530")}
+	objs := append(base, collection("18.1"), newer, rival,
+		stix.Object{Type: "attack-pattern", Name: "No id", ExternalReferences: ref("T1537")},
+		stix.Object{Type: "attack-patern", ID: "attack-patern--c", Name: "Misspelt type", ExternalReferences: ref("T1538")},
+		stix.Object{Type: "attack-pattern", ID: "attack-pattern--d", SpecVersion: "9.9", Name: "Future", ExternalReferences: ref("T1539")})
+	var logs bytes.Buffer
+	ds, err := Import(strings.NewReader(bundleOf(t, objs...)), ImportOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(ds.objects.Techniques); n != 1 {
+		t.Errorf("%d techniques imported, want 1", n)
+	}
+	if tech := ds.Technique("T1530"); tech == nil || tech.Name != newer.Name {
+		t.Errorf("T1530 is %+v, want the version modified last", tech)
+	}
+	for _, want := range []string{"older versions of an object", "two objects claim one ATT&CK ID", "not STIX objects",
+		"a spec_version other than 2.0 and 2.1"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("no warning says %q:\n%s", want, logs.String())
+		}
+	}
+	// ttc's own export is refused as ATT&CK data.
+	own := append(miniDomain(), collection("1.0"), stix.Object{Type: "identity", ID: stix.NewID("identity", "ttc"), Name: "ttc"})
+	if _, err := Import(strings.NewReader(bundleOf(t, own...)), ImportOptions{}); err == nil || !strings.Contains(err.Error(), "ttc's own STIX export") {
+		t.Errorf("import of ttc's export: %v, want it refused", err)
+	}
+}
