@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 var (
@@ -383,17 +384,24 @@ func (v *validator) required(d *doc, fields map[string]string) {
 }
 
 // noControls reports text fields that hold control characters (other than
-// tab and line breaks): catalog text is shown in terminals and pages, and an
-// overlay must not be able to drive either.
+// tab and line breaks), format characters (bidirectional overrides,
+// zero-width characters) or line and paragraph separators: catalog text is
+// shown in terminals and pages, and an overlay must not be able to drive
+// either, nor reorder or hide what they show.
 func (v *validator) noControls(d *doc, fields map[string]string) {
 	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		for _, r := range fields[k] {
-			if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			control := (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || (r >= 0x80 && r < 0xa0)
+			if control || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
 				path := []any{}
 				for _, p := range strings.Split(k, ".") {
 					path = append(path, p)
 				}
-				v.ps.at(d, path, "%s holds the control character %U", k, r)
+				kind := "the control character"
+				if !control {
+					kind = "the invisible character"
+				}
+				v.ps.at(d, path, "%s holds %s %U", k, kind, r)
 				break
 			}
 		}
