@@ -17,7 +17,8 @@ func TestAttackParent(t *testing.T) {
 			return nil
 		}
 		return &catalog.AttackData{ID: "T1485", Name: "Data Destruction", AttackVersion: "18.1",
-			Description: "Adversaries may destroy data <script>alert(1)</script>.", URL: "https://attack.mitre.org/techniques/T1485",
+			Description: "Adversaries may destroy data <script>alert(1)</script>.\x1b]0;owned\x07 \u202eslow",
+			URL:         "https://attack.mitre.org/techniques/T1485",
 			Attribution: "Technique data from MITRE ATT&CK v18.1."}
 	}})
 	if err != nil {
@@ -31,6 +32,11 @@ func TestAttackParent(t *testing.T) {
 	}
 	if strings.Contains(body, "<script>alert(1)") {
 		t.Error("ATT&CK text rendered as markup")
+	}
+	// Imported text is escaped as the command line shows it: an import
+	// from anywhere but MITRE may carry controls and bidi overrides.
+	if strings.ContainsAny(body, "\x1b\x07\u202e") || !strings.Contains(body, `\x1b]0;owned\x07 \u202eslow`) {
+		t.Error("ATT&CK text carries control or invisible characters raw")
 	}
 	rec = do(t, s.Handler(), http.MethodGet, "/api/v1/techniques/T1485.A001", nil)
 	if !strings.Contains(rec.Body.String(), `"attack_data"`) {

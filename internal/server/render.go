@@ -106,8 +106,11 @@ func loadPages(c *catalog.Catalog) (*pages, error) {
 			}
 			return fmt.Sprintf("%d records", n)
 		},
-		"join":  strings.Join,
-		"line":  view.Line, // request or record text: control and invisible characters escaped
+		"join": strings.Join,
+		"line": view.Line, // request or record text: control and invisible characters escaped
+		// clean is line for imported prose (ATT&CK's), which keeps its
+		// line breaks for the Markdown renderer.
+		"clean": view.Clean,
 		"short": shortName,
 		// eventLabel writes an event in the catalog's service:EventName notation.
 		"eventLabel": func(source, name string) string {
