@@ -3,6 +3,7 @@ package catalog
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -224,7 +225,9 @@ func (c *Catalog) Filter(f Filter) ([]Result, error) {
 		}
 		r := Result{Technique: t}
 		if len(terms) > 0 {
-			r.Score = score(t, terms)
+			// To two decimals: sums of weights such as 0.3 otherwise read
+			// 6.6000000000000005 in JSON.
+			r.Score = math.Round(score(t, terms)*100) / 100
 			if r.Score == 0 {
 				continue
 			}
