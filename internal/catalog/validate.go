@@ -390,6 +390,7 @@ func (v *validator) required(d *doc, fields map[string]string) {
 // either, nor reorder or hide what they show.
 func (v *validator) noControls(d *doc, fields map[string]string) {
 	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		v.safeLinks(d, k, fields[k])
 		for _, r := range fields[k] {
 			control := (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || (r >= 0x80 && r < 0xa0)
 			if control || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
@@ -409,3 +410,30 @@ func (v *validator) noControls(d *doc, fields map[string]string) {
 }
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// Links in catalog prose: inline [text](target), and reference
+// definitions [label]: target, which the catalog's Markdown does not use
+// but a Markdown renderer of `ttc show -o markdown` would honour.
+var (
+	inlineLinkRE = regexp.MustCompile(`\]\(\s*<?([^)\s>]*)`)
+	linkDefRE    = regexp.MustCompile(`(?m)^ {0,3}\[[^\]]+\]:\s*<?(\S*)`)
+)
+
+// safeLinks reports a link in text whose target is not an absolute
+// http(s) URL: the web UI drops such links, but the Markdown output
+// carries the text as written, and a javascript: or data: target would
+// run where it is rendered.
+func (v *validator) safeLinks(d *doc, field, text string) {
+	for _, re := range []*regexp.Regexp{inlineLinkRE, linkDefRE} {
+		for _, m := range re.FindAllStringSubmatch(text, -1) {
+			if u, err := url.Parse(m[1]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				path := []any{}
+				for _, p := range strings.Split(field, ".") {
+					path = append(path, p)
+				}
+				v.ps.at(d, path, "%s links to \"%s\": links must be absolute http or https URLs", field, m[1])
+				return
+			}
+		}
+	}
+}
