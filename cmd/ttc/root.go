@@ -123,6 +123,9 @@ func (a *app) catalog() (*catalog.Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, msg := range c.Clashes() {
+		a.log.Warn("two overlays define one technique: the later is used", "clash", msg)
+	}
 	for _, id := range c.Replaced() {
 		a.log.Info("overlay replaces technique", "technique_id", id)
 	}

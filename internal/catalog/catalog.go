@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -23,12 +24,15 @@ type Catalog struct {
 	byEvent       map[string][]*Technique // "s3:CopyObject" lower-cased
 	usedBy        map[string][]*Technique // mitigation ID to techniques
 	replaced      []string
+	clashes       []string        // overlays that define one technique twice
+	fromOverlay   map[string]bool // techniques an overlay defined
 }
 
 func newCatalog() *Catalog {
 	return &Catalog{
 		mitigationBy: map[string]*Mitigation{},
 		techniqueBy:  map[string]*Technique{},
+		fromOverlay:  map[string]bool{},
 	}
 }
 
@@ -48,8 +52,14 @@ func (c *Catalog) merge(r *raw, src Source, ps *problems) {
 			continue
 		}
 		local[t.ID] = t
-		if _, ok := c.techniqueBy[t.ID]; ok && src.Overlay {
+		if prev, ok := c.techniqueBy[t.ID]; ok && src.Overlay {
 			c.replaced = append(c.replaced, t.ID)
+			if c.fromOverlay[t.ID] {
+				c.clashes = append(c.clashes, fmt.Sprintf("%s of %s replaces the one of %s", t.ID, t.Source, prev.Source))
+			}
+		}
+		if src.Overlay {
+			c.fromOverlay[t.ID] = true
 		}
 		c.techniqueBy[t.ID] = t
 	}
@@ -140,6 +150,11 @@ func (c *Catalog) Techniques() []*Technique { return c.techniques }
 
 // Replaced lists the technique IDs that an overlay replaced.
 func (c *Catalog) Replaced() []string { return c.replaced }
+
+// Clashes describes each technique that one overlay defines and a later
+// overlay defines again: the later one is used, which is likely not what
+// both overlays' authors meant.
+func (c *Catalog) Clashes() []string { return c.clashes }
 
 // Technique returns the technique with the given ID (case-insensitive).
 func (c *Catalog) Technique(id string) (*Technique, bool) {

@@ -86,4 +86,17 @@ func TestValidOverlay(t *testing.T) {
 	if _, ok := c.Mitigation("block-sse-c-uploads"); !ok {
 		t.Error("embedded mitigation lost under the overlay")
 	}
+	if got := c.Clashes(); len(got) != 0 {
+		t.Errorf("Clashes = %v for one overlay, want none", got)
+	}
+	// The same overlay twice: each of its techniques is defined by two
+	// overlays, which is said.
+	valid := filepath.Join("testdata", "overlays", "valid")
+	twice, err := catalog.Open(valid, valid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := twice.Clashes(); len(got) != 2 || !strings.Contains(got[0], "replaces the one of") {
+		t.Errorf("Clashes = %q, want T1486.A001 and T9050 named", got)
+	}
 }
