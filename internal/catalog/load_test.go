@@ -25,7 +25,7 @@ func TestOverlayProblems(t *testing.T) {
 		contains []string // messages that must be among the problems
 	}{
 		{"malformed-ids", []string{`malformed technique ID "T14850"`, `malformed technique ID "T1485.A03"`, `malformed technique ID "AT167.001"`, `malformed technique ID "T1485.01"`}},
-		{"duplicates", []string{"duplicate technique ID T9001", `does not match its folder name "T9001-copy"`}},
+		{"duplicates", []string{"duplicate technique ID T9001", `does not match its folder name "T9001-copy"`, `service "s3" is listed twice`}},
 		{"parents", []string{"missing parent technique T9002", "missing parent technique AT9003", "is not a sub-technique but names parent", `parent is "T9099", want "T9005"`, "aws_specific is true, but the ID form of T9005.001 says false"}},
 		{"unknown-refs", []string{`unknown tactic "TA9999"`, `unknown tactic "exfiltration"`, `unknown service "nosuchservice"`, `unknown mitigation "no-such-mitigation"`, `unknown related technique "T9999"`, "lists itself as related"}},
 		{"events", []string{`malformed event name "s3-CopyObject"`, `unknown service "nosuch"`, "ModifySecurityGroupIngress", `malformed event name "s3:copyObject"`, `duplicate event name "s3:CopyObject"`, "data events required, but none of the events listed is a data event"}},

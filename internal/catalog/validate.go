@@ -143,11 +143,7 @@ func (v *validator) mitigation(m *Mitigation) {
 	if len(m.Services) == 0 {
 		v.ps.at(d, []any{"services"}, "mitigation %s names no service", m.ID)
 	}
-	for i, s := range m.Services {
-		if _, ok := v.c.serviceByKey[s]; !ok {
-			v.ps.at(d, []any{"services", i}, "unknown service \"%s\"", s)
-		}
-	}
+	v.serviceList(d, m.Services)
 	if len(m.Controls) == 0 {
 		v.ps.at(d, []any{"controls"}, "mitigation %s has no controls", m.ID)
 	}
@@ -200,11 +196,7 @@ func (v *validator) technique(t *Technique) {
 			v.ps.at(d, []any{"tactics", i}, "unknown tactic \"%s\"", ta)
 		}
 	}
-	for i, s := range t.Services {
-		if _, ok := v.c.serviceByKey[s]; !ok {
-			v.ps.at(d, []any{"services", i}, "unknown service \"%s\"", s)
-		}
-	}
+	v.serviceList(d, t.Services)
 	v.detection(d, t)
 	if len(t.Mitigations) == 0 {
 		v.ps.at(d, []any{"mitigations"}, "empty required section mitigations")
@@ -410,6 +402,18 @@ func (v *validator) noControls(d *doc, fields map[string]string) {
 }
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// serviceList reports a services list's unknown and repeated keys.
+func (v *validator) serviceList(d *doc, services []string) {
+	for i, s := range services {
+		switch {
+		case v.c.serviceByKey[s] == nil:
+			v.ps.at(d, []any{"services", i}, "unknown service \"%s\"", s)
+		case slices.Index(services, s) < i:
+			v.ps.at(d, []any{"services", i}, "service \"%s\" is listed twice", s)
+		}
+	}
+}
 
 // Links in catalog prose: inline [text](target), and reference
 // definitions [label]: target, which the catalog's Markdown does not use
