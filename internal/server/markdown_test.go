@@ -20,6 +20,7 @@ func TestMarkdown(t *testing.T) {
 		{"javascript link", "[x](javascript:alert(1))", "<p>x</p>\n"},
 		{"relative link", "[x](/admin)", "<p>x</p>\n"},
 		{"protocol-relative link", "[x](//evil.example)", "<p>x</p>\n"},
+		{"data link", "[x](data:text/html,<script>alert(1)</script>)", "<p>x</p>\n"},
 		{"empty link text", "[](https://a.example)", `<p><a href="https://a.example" rel="noopener noreferrer">https://a.example</a></p>` + "\n"},
 		{"not a link", "[x] and (y)", "<p>[x] and (y)</p>\n"},
 		{"raw html", `<img src=x onerror="alert(1)">`, "<p>&lt;img src=x onerror=&#34;alert(1)&#34;&gt;</p>\n"},
