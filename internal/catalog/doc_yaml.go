@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -40,10 +41,18 @@ func parseDoc(file string, data []byte, v any, ps *problems) (*doc, bool) {
 			return d, false
 		}
 		// A type error leaves the rest of the document decoded, so the
-		// other checks still run and report their problems too.
+		// other checks still run and report their problems too. A
+		// repeated key is reported the same way, but leaves nothing
+		// decoded: checking the empty result would bury it under a
+		// dozen problems that are not there.
+		repeated := false
 		for _, msg := range te.Errors {
 			e := errors.New(msg)
 			ps.add(file, yamlErrLine(e), 0, "%s", trimYAMLErr(e))
+			repeated = repeated || strings.Contains(msg, "already defined")
+		}
+		if repeated {
+			return d, false
 		}
 	}
 	return d, true

@@ -30,7 +30,7 @@ func TestOverlayProblems(t *testing.T) {
 		{"unknown-refs", []string{`unknown tactic "TA9999"`, `unknown tactic "exfiltration"`, `unknown service "nosuchservice"`, `unknown mitigation "no-such-mitigation"`, `unknown related technique "T9999"`, "lists itself as related"}},
 		{"events", []string{`malformed event name "s3-CopyObject"`, `unknown service "nosuch"`, "ModifySecurityGroupIngress", `malformed event name "s3:copyObject"`, `duplicate event name "s3:CopyObject"`, "data events required, but none of the events listed is a data event"}},
 		{"empty-sections", []string{"empty required section summary", "empty required section description", "empty required section references", "needs attack.version", "detection.no_cloudtrail"}},
-		{"syntax", []string{"invalid YAML", `unknown field "colour"`, "first_seen must be a date", `aws_specific must be true or false, got "no"`, "description holds the control character U+001B", "prerequisites holds the invisible character U+202E"}},
+		{"syntax", []string{"invalid YAML", `unknown field "colour"`, "first_seen must be a date", `aws_specific must be true or false, got "no"`, "description holds the control character U+001B", "prerequisites holds the invisible character U+202E", `mapping key "name" already defined`}},
 		{"mitigations", []string{`malformed mitigation ID "Bad_ID"`, "empty required section name", `unknown service "nosuch"`, `unknown control kind "wishful-thinking"`, "control needs title, detail and stops", `reference URL "not-a-url"`}},
 	}
 	for _, tc := range cases {
