@@ -10,9 +10,54 @@ import (
 
 // Reading goes on after a damaged record in an array of records (a record
 // cut short and joined to the next, a corrupted byte) at the next record,
-// which begins as CloudTrail writes every record: {"eventVersion"
-// (recordMark). A record pretty-printed ({ then a line break) is not
-// found so.
+// which begins as CloudTrail writes every record, {"eventVersion", or as
+// one whose keys were sorted (jq -S) does: markAt. A record pretty-printed
+// ({ then a line break) is not found so.
+
+// recordKeys are the keys a record's JSON text begins with: eventVersion,
+// which CloudTrail writes first, and the first of a record's keys in
+// sorted order (awsRegion, which every record has, or the two optional
+// keys before it).
+var recordKeys = []string{"eventVersion", "additionalEventData", "apiVersion", "awsRegion"}
+
+// maxMark is the length of the longest record mark.
+const maxMark = len(`{"additionalEventData"`)
+
+// markAt reports whether b begins with a record mark: '{', a quote, one of
+// recordKeys and its closing quote. cut is true when b ends before that
+// can be told.
+func markAt(b []byte) (mark, cut bool) {
+	if len(b) < 2 {
+		return false, true
+	}
+	if b[0] != '{' || b[1] != '"' {
+		return false, false
+	}
+	rest := b[2:]
+	for _, k := range recordKeys {
+		switch {
+		case len(rest) > len(k) && string(rest[:len(k)]) == k && rest[len(k)] == '"':
+			return true, false
+		case len(rest) <= len(k) && k[:len(rest)] == string(rest):
+			cut = true
+		}
+	}
+	return false, cut
+}
+
+// indexMark returns the index in b of the first record mark, or -1.
+func indexMark(b []byte) int {
+	for j := 0; ; {
+		m := bytes.Index(b[j:], []byte(`{"`))
+		if m < 0 {
+			return -1
+		}
+		if mark, _ := markAt(b[j+m:]); mark {
+			return j + m
+		}
+		j += m + 1
+	}
+}
 
 // damage says how damageScan found a damaged array item to end.
 type damage int
@@ -61,11 +106,12 @@ func (r *Reader) damageScan(start int64) (end int64, how damage, inner int, at i
 			r.steps++
 			c := b[i]
 			if c == '{' && r.abs(i) != start {
-				if !final && len(b)-i < len(recordMark) {
+				mark, cut := markAt(b[i:])
+				if cut && !final {
 					short = true // a mark may be cut short: read more first
 					break
 				}
-				if bytes.HasPrefix(b[i:], recordMark) {
+				if mark {
 					if inStr || !nested(stack, last) {
 						return r.abs(i), damageRecord, inner, at
 					}
@@ -156,7 +202,7 @@ func (r *Reader) nextRecord(from int64) (next int64, brace, ok bool) {
 		i := r.idx(from)
 		seen := i // b[i:seen] is looked through for a '{' already
 		for j := i; ; {
-			m := bytes.Index(b[j:], recordMark)
+			m := indexMark(b[j:])
 			if m < 0 {
 				break
 			}
@@ -170,7 +216,7 @@ func (r *Reader) nextRecord(from int64) (next int64, brace, ok bool) {
 			j = q + 1
 		}
 		// Let go of what holds no mark, keeping what may begin one.
-		keep := max(i, len(b)-(len(recordMark)-1))
+		keep := max(i, len(b)-(maxMark-1))
 		brace = brace || bytes.IndexByte(b[seen:keep], '{') >= 0
 		last = lastNonBlank(b[i:keep], last)
 		r.steps += int64(len(b) - i)

@@ -17,6 +17,13 @@ func TestArrayResync(t *testing.T) {
 		return `{"eventVersion":"1.08","eventName":"` + name + `","eventSource":"s3.amazonaws.com","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/x"}}`
 	}
 	cut := rec("X")[:60] // ends inside a string of userIdentity
+	// Records whose keys were sorted (jq -S): awsRegion first, or
+	// additionalEventData before it.
+	sorted := func(name string) string {
+		return `{"awsRegion":"us-east-1","eventName":"` + name + `","eventSource":"s3.amazonaws.com","eventVersion":"1.08","userIdentity":{"arn":"arn:aws:iam::1:user/x","type":"IAMUser"}}`
+	}
+	sortedExtra := `{"additionalEventData":{"x":1},"awsRegion":"us-east-1","eventName":"E","eventVersion":"1.08"}`
+	sortedNested := `{"awsRegion":"us-east-1","eventName":"X","requestParameters":{"inner":{"awsRegion":"eu-west-1","eventName":"Fake"}},"a":[}`
 	cutInString := `{"eventVersion":"1.08","eventName":"X","userAgent":"aws-cli/2.15 Py`
 	nested := `{"eventVersion":"1.08","eventName":"X","requestParameters":{"inner":{"eventVersion":"1.08","eventName":"Fake"}},"a":[}`
 	tests := []struct {
@@ -72,6 +79,10 @@ func TestArrayResync(t *testing.T) {
 		{name: "cut string ending in a colon and a line break", in: `{"Records":[` + rec("A") + `,{"eventVersion":"1.08","eventName":"X","ua":"a: ` +
 			"\n" + rec("B") + "," + rec("C") + `]}`,
 			names: []string{"A", "B", "C"}, rejected: 1},
+		{name: "sorted keys, cut record", in: `{"Records":[` + sorted("A") + ",\n" + sorted("X")[:70] + ",\n" + sorted("B") + ",\n" + sortedExtra + `]}`,
+			names: []string{"A", "B", "E"}, rejected: 1},
+		{name: "sorted keys, nested record-like member", in: `{"Records":[` + sorted("A") + "," + sortedNested + "," + sorted("B") + `]}`,
+			names: []string{"A", "B"}, rejected: 1, holds: "it holds an object that begins as a record does"},
 		{name: "corrupted comma", in: `{"Records":[` + rec("A") + ".x" + rec("B") + "," + rec("C") + `]}`,
 			names: []string{"A", "B", "C"}},
 		{name: "garbage between", in: `[` + rec("A") + `, x": 1}, ` + rec("B") + `]`,
