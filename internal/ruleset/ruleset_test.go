@@ -62,6 +62,7 @@ func TestBrokenSamples(t *testing.T) {
 		`typo.yml:11:9: eventName "DeleteBuckit" is not listed by T1485`,
 		"dupkey.json: ttc scan would reject the sample",
 		"badtime.json: ttc scan would reject the sample: its eventTime is missing or no timestamp",
+		"late_session.json: the sample's session is created after its event",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no problem mentions %q; got:\n%s", want, all)

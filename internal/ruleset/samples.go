@@ -108,12 +108,26 @@ func readSample(s catalog.Sample) (catalog.Problem, bool) {
 		return catalog.Problem{File: s.Path, Message: fmt.Sprintf("ttc scan would reject the sample: %v", err)}, true
 	}
 	var head struct {
-		EventTime *string `json:"eventTime"`
+		EventTime    *string `json:"eventTime"`
+		UserIdentity struct {
+			SessionContext struct {
+				Attributes struct {
+					CreationDate string `json:"creationDate"`
+				} `json:"attributes"`
+			} `json:"sessionContext"`
+		} `json:"userIdentity"`
 	}
 	// The scan rejects a record that matched rules without a time to
 	// report; one that matches nothing it counts as unmatched.
 	if err := json.Unmarshal(rec.Raw, &head); s.Match && (err != nil || head.EventTime == nil || cloudtrail.ParseTime(*head.EventTime).IsZero()) {
 		return catalog.Problem{File: s.Path, Message: "ttc scan would reject the sample: its eventTime is missing or no timestamp"}, true
+	}
+	// A session is created before its calls: a sample that says otherwise
+	// is no record CloudTrail writes.
+	if created := cloudtrail.ParseTime(head.UserIdentity.SessionContext.Attributes.CreationDate); head.EventTime != nil && !created.IsZero() {
+		if at := cloudtrail.ParseTime(*head.EventTime); !at.IsZero() && created.After(at) {
+			return catalog.Problem{File: s.Path, Message: "the sample's session is created after its event (sessionContext.attributes.creationDate)"}, true
+		}
 	}
 	if _, err := r.Next(); err != io.EOF {
 		return catalog.Problem{File: s.Path, Message: "sample is not one CloudTrail record: it holds more"}, true
