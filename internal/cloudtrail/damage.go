@@ -217,7 +217,7 @@ func (r *Reader) nextRecord(from int64) (next int64, brace, ok bool) {
 		}
 		// Let go of what holds no mark, keeping what may begin one.
 		keep := max(i, len(b)-(maxMark-1))
-		brace = brace || bytes.IndexByte(b[seen:keep], '{') >= 0
+		brace = brace || bytes.IndexByte(b[min(seen, keep):keep], '{') >= 0 // a short mark may lie past keep
 		last = lastNonBlank(b[i:keep], last)
 		r.steps += int64(len(b) - i)
 		from = r.abs(keep)

@@ -236,6 +236,7 @@ func (r *Reader) strayContainer(name string, j int) error {
 // moves to the end of input.
 func (r *Reader) resync(from int64, maxCol int) bool {
 	r.keep, r.pos = from, from
+	var prev byte // the last byte that is not a blank before b[i:] on its line
 	for {
 		b := r.data()
 		i := r.idx(r.pos)
@@ -245,17 +246,19 @@ func (r *Reader) resync(from int64, maxCol int) bool {
 			if j >= 0 {
 				end = i + j
 			}
-			at, wait := joined(b[i:], end-i)
+			at, wait := joined(b[i:], end-i, prev)
 			if at >= 0 {
 				r.keepHere(i + at)
 				r.resyncAt, r.resyncCol, r.resyncObj = r.pos, -1, r.pos+1
 				return true
 			}
 			if wait < len(b)-i && !r.eof {
+				prev = lastNonBlank(b[i:i+wait], prev)
 				i += wait // from a candidate the buffer cuts, once more is read
 				break
 			}
 			if j < 0 {
+				prev = lastNonBlank(b[i:], prev)
 				i = len(b)
 				break
 			}
@@ -264,6 +267,7 @@ func (r *Reader) resync(from int64, maxCol int) bool {
 			if k >= len(b) || cutShort(b, o) && !r.eof {
 				// Look again with more input, from the last newline.
 				i += j + bytes.LastIndexByte(b[i+j:k], '\n')
+				prev = 0
 				break
 			}
 			// The column of b[o]: blank lines before its line are skipped
@@ -274,7 +278,7 @@ func (r *Reader) resync(from int64, maxCol int) bool {
 				r.resyncAt, r.resyncCol, r.resyncObj = r.pos, col, r.abs(o)+1
 				return true
 			}
-			i = k
+			i, prev = k, 0
 		}
 		r.keepHere(i)
 		wasEOF := r.eof
@@ -337,21 +341,37 @@ const maxJoinBlanks = 64
 // rejected; an object found inside a broken record's array or object is
 // rejected too, by what follows it (nestedAfter). An object that begins
 // as CloudTrail records do ({"eventVersion") is found anywhere on the
-// line. It returns -1 when there is none, and wait, the index of a
+// line, but where a member's value is (after a ':'). It returns -1 when there is none, and wait, the index of a
 // candidate that runs past the end of s (len(s) when none), for callers
 // that can read more.
-func joined(s []byte, line int) (at, wait int) {
+//
+// prev is the last byte that is not a blank before s on its line (0 at
+// the line's start): what comes before a mark found at s's start.
+func joined(s []byte, line int, prev byte) (at, wait int) {
 	at, wait = joinedBrace(s, line)
 	// CloudTrail starts every record with its eventVersion: a record that
 	// begins on the line of a record cut short ("{"eventName":"X","ev" then
 	// the next record, as cat joins a cut file to the next) is found by
 	// that, with no '}' before it. No string holds those bytes unescaped.
-	m := bytes.Index(s[:line], recordMark)
+	// One after a ':' is a member's value (an EventBridge envelope's
+	// detail): it is the broken record's own, not a record joined to it.
+	m := -1
+	for from := 0; ; {
+		k := bytes.Index(s[from:line], recordMark)
+		if k < 0 {
+			break
+		}
+		if lastNonBlank(s[:from+k], prev) != ':' {
+			m = from + k
+			break
+		}
+		from += k + 1
+	}
 	if m < 0 && line == len(s) {
 		for n := min(len(recordMark)-1, len(s)); n > 0; n-- {
 			if bytes.HasSuffix(s, recordMark[:n]) {
 				m = len(s) - n // cut short: wait for more, unless found before
-				if wait > m && at < 0 {
+				if wait > m && at < 0 && lastNonBlank(s[:m], prev) != ':' {
 					return -1, m
 				}
 				break

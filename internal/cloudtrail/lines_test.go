@@ -247,6 +247,11 @@ func TestRecordMarkAfterCutRecord(t *testing.T) {
 		{vA + "\n" + `{"eventName":"X" "r":[` + vB + "]}\n" + vA + "\n", 2, 2},
 		// Each object found inside is rejected in its turn.
 		{vA + "\n" + `{"eventName":"X" "r":[` + vB + "," + vB + "]}\n" + vA + "\n", 2, 3},
+		// A record that is a member's value (an EventBridge envelope's
+		// detail) is the broken line's own: one rejection, no record read
+		// from inside it.
+		{vA + "\n" + strings.TrimSuffix(envelope(vB), "}") + "\n" + vA + "\n", 2, 1},
+		{vA + "\n" + `{"eventName":"X","requestParameters":{"inner":` + vB + "\n" + vA + "\n", 2, 1},
 	} {
 		for size := 1; size < 90; size += 3 {
 			got := sameForBuffers(t, []byte(tt.in), Options{}, Options{BufferSize: size})
