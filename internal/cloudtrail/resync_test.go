@@ -192,3 +192,17 @@ func TestDamagedRunsLinear(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordsAfterContainerEnd checks what the reason says when damage
+// makes a Records array look closed and records follow: they are not
+// read, and the reason says so rather than naming an unknown shape.
+func TestRecordsAfterContainerEnd(t *testing.T) {
+	rec := `{"eventVersion":"1.08","eventName":"A","eventSource":"s3.amazonaws.com"}`
+	in := `{"Records":[` + rec + `]}` + ",\n" + rec + "," + rec + `]}`
+	for size := 1; size < 64; size += 7 {
+		got := sameForBuffers(t, []byte(in), Options{}, Options{BufferSize: size})
+		if len(got.Raws) != 1 || !strings.Contains(got.Err, "records follow the end of the container") {
+			t.Errorf("buffer %d: %d records, error %q", size, len(got.Raws), got.Err)
+		}
+	}
+}

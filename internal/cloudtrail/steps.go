@@ -95,6 +95,17 @@ func (r *Reader) top() error {
 		for r.n-r.idx(r.pos) < 16 && r.fill() {
 		}
 		b, i = r.data(), r.idx(r.pos)
+		if r.cat == catContainer && b[i] == ',' {
+			for r.n-r.idx(r.pos) < 64 && r.fill() {
+			}
+			b, i = r.data(), r.idx(r.pos)
+			if mark, _ := markAt(b[skipWS(b, i+1):]); mark {
+				// Damage before made the container look closed: the
+				// records after it are not read, and the reason says why.
+				return r.fileErr(r.pos, fmt.Errorf("%w: records follow the end of the container: damaged data before "+
+					"closed it early, and the records after it are not read", ErrUnknownShape))
+			}
+		}
 		err := r.fileErr(r.pos, fmt.Errorf(`%w: no JSON object or array, starts with "%s"`, ErrUnknownShape, b[i:min(len(b), i+16)]))
 		return r.firstNotRecord(r.pos, r.pos, err, fmt.Sprintf(`no JSON object or array, starts with "%s"`, r.textHead()))
 	}
