@@ -133,6 +133,12 @@ func (r *Reader) skipValue(from int64, lone bool) (end, last int64, err error) {
 
 // tooLargeReason is the reason given for a record skipped for its size.
 func (r *Reader) tooLargeReason(size int64) string {
+	if size <= int64(r.opts.MaxValueSize) {
+		// In an array the byte after an item must fit beside it: an item
+		// of exactly the limit does not.
+		const atLimit = "record of %d bytes does not fit the limit of %d bytes with the separator after it"
+		return fmt.Sprintf(atLimit, size, r.opts.MaxValueSize)
+	}
 	const msg = "record of %d bytes is larger than the limit of %d bytes"
 	return fmt.Sprintf(msg, size, r.opts.MaxValueSize)
 }
