@@ -13,6 +13,7 @@ import (
 	"hash/maphash"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -227,6 +228,7 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 	}
 	walk := &part{}
 	seen := map[string]bool{} // a file named twice, or found again by a walk, is read once
+	var same sameFiles        // and so is one reached by two names (a link)
 	for in, err := range cloudtrail.Inputs(paths) {
 		if ctx.Err() != nil {
 			break
@@ -236,6 +238,11 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 			continue
 		}
 		seen[clean] = true
+		if err == nil && in.Path != "-" && in.Skip == "" {
+			if first, dup := same.seen(in.Path); dup {
+				in.Skip = fmt.Sprintf("the same file as %s, which is read once", first)
+			}
+		}
 		switch {
 		case err != nil:
 			walk.sum.FilesFailed++
@@ -1049,4 +1056,35 @@ func notText(raw []byte, tops []jsonscan.Member, keys ...string) string {
 		}
 	}
 	return ""
+}
+
+// sameFiles tells a file reached again by another name (a link, a hard
+// link) from one met for the first time.
+type sameFiles struct {
+	bySize map[int64][]namedInfo
+}
+
+type namedInfo struct {
+	name string
+	fi   os.FileInfo
+}
+
+// seen notes the file at path and reports whether it was met before, and
+// by what name. A file that cannot be examined is taken as new: opening
+// it reports why.
+func (s *sameFiles) seen(path string) (first string, dup bool) {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return "", false
+	}
+	if s.bySize == nil {
+		s.bySize = map[int64][]namedInfo{}
+	}
+	for _, o := range s.bySize[fi.Size()] {
+		if os.SameFile(o.fi, fi) {
+			return o.name, true
+		}
+	}
+	s.bySize[fi.Size()] = append(s.bySize[fi.Size()], namedInfo{path, fi})
+	return "", false
 }

@@ -187,6 +187,25 @@ func TestScanInputsOnce(t *testing.T) {
 		t.Errorf("naming the folder three times read %d records in %d files, want %d in %d",
 			twice.Summary.Read, twice.Summary.Files, once.Summary.Read, once.Summary.Files)
 	}
+	// A file named by a link to it as well is read once, and the link is
+	// set aside with the reason.
+	log := filepath.Join("testdata", "logs", "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "2026", "03", "14",
+		"111122223333_CloudTrail_us-east-1_20260314T0225Z_h8g7f6e5d4c3b2a1.json")
+	abs, err := filepath.Abs(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "link.json")
+	if err := os.Symlink(abs, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	res, err := scan.New(c, rs, scan.Options{}).Scan(context.Background(), []string{log, link})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Files != 1 || res.Summary.Read != 3 || len(res.Skipped) != 1 || !strings.Contains(res.Skipped[0].Reason, "the same file as") {
+		t.Errorf("a file and a link to it: %d files, %d records, skipped %+v; want 1, 3 and the link set aside", res.Summary.Files, res.Summary.Read, res.Skipped)
+	}
 }
 
 // TestScanEventNameNotText: a record that matches rules but holds its
