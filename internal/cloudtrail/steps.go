@@ -88,6 +88,12 @@ func (r *Reader) top() error {
 			if i+1 < len(b) && b[i+1] == 0x8b {
 				return r.fileErr(r.pos, fmt.Errorf("%w: gzip inside gzip (only one layer is decompressed)", ErrUnknownShape))
 			}
+		case 0xff, 0xfe:
+			// Windows PowerShell 5 writes redirected output as UTF-16.
+			if i+1 < len(b) && (b[i] == 0xff && b[i+1] == 0xfe || b[i] == 0xfe && b[i+1] == 0xff) {
+				return r.fileErr(r.pos, fmt.Errorf("%w: UTF-16 text (it starts with UTF-16's byte order mark); "+
+					"ttc reads UTF-8: convert it first, e.g. iconv -f UTF-16 -t UTF-8", ErrUnknownShape))
+			}
 		}
 		if !r.first && r.cat != catContainer {
 			return r.rejectText()
