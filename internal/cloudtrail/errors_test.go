@@ -88,6 +88,7 @@ func TestErrors(t *testing.T) {
 		{name: "mixed array after container", in: `{"Records":[]}[` + recB + `]`, err: ErrMixedShapes},
 		{name: "gzip inside gzip", in: string(gz(t, gz(t, []byte(recA)))), err: ErrUnknownShape, errText: "gzip inside gzip"},
 		{name: "UTF-16 with its byte order mark", in: "\xff\xfe{\x00\"\x00", err: ErrUnknownShape, errText: "UTF-16 text"},
+		{name: "UTF-32 with its byte order mark", in: "\xff\xfe\x00\x00{\x00\x00\x00", err: ErrUnknownShape, errText: "UTF-32 text"},
 		{name: "lookup string not json", in: `{"Events":[{"EventId":"1","CloudTrailEvent":"not json"},{"CloudTrailEvent":` +
 			quote(recA) + `}]}`, produced: 1, rejected: []string{"CloudTrailEvent does not hold a JSON object"}},
 		{name: "lookup string invalid json", in: `{"Events":[{"CloudTrailEvent":"{\"a\" 1}"}]}`,

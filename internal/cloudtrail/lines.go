@@ -236,7 +236,7 @@ func (r *Reader) strayContainer(name string, j int) error {
 // moves to the end of input.
 func (r *Reader) resync(from int64, maxCol int) bool {
 	r.keep, r.pos = from, from
-	var prev byte // the last byte that is not a blank before b[i:] on its line
+	var prev [2]byte // the last two bytes that are not blanks before b[i:] on its line
 	for {
 		b := r.data()
 		i := r.idx(r.pos)
@@ -253,12 +253,12 @@ func (r *Reader) resync(from int64, maxCol int) bool {
 				return true
 			}
 			if wait < len(b)-i && !r.eof {
-				prev = lastNonBlank(b[i:i+wait], prev)
+				prev = lastTwo(b[i:i+wait], prev)
 				i += wait // from a candidate the buffer cuts, once more is read
 				break
 			}
 			if j < 0 {
-				prev = lastNonBlank(b[i:], prev)
+				prev = lastTwo(b[i:], prev)
 				i = len(b)
 				break
 			}
@@ -267,7 +267,7 @@ func (r *Reader) resync(from int64, maxCol int) bool {
 			if k >= len(b) || cutShort(b, o) && !r.eof {
 				// Look again with more input, from the last newline.
 				i += j + bytes.LastIndexByte(b[i+j:k], '\n')
-				prev = 0
+				prev = [2]byte{}
 				break
 			}
 			// The column of b[o]: blank lines before its line are skipped
@@ -278,7 +278,7 @@ func (r *Reader) resync(from int64, maxCol int) bool {
 				r.resyncAt, r.resyncCol, r.resyncObj = r.pos, col, r.abs(o)+1
 				return true
 			}
-			i, prev = k, 0
+			i, prev = k, [2]byte{}
 		}
 		r.keepHere(i)
 		wasEOF := r.eof
@@ -345,39 +345,38 @@ const maxJoinBlanks = 64
 // candidate that runs past the end of s (len(s) when none), for callers
 // that can read more.
 //
-// prev is the last byte that is not a blank before s on its line (0 at
-// the line's start): what comes before a mark found at s's start.
-func joined(s []byte, line int, prev byte) (at, wait int) {
+// prev holds the last two bytes that are not blanks before s on its line
+// (0 at the line's start), the later one last: what comes before a mark
+// found at s's start.
+func joined(s []byte, line int, prev [2]byte) (at, wait int) {
 	at, wait = joinedBrace(s, line)
-	// CloudTrail starts every record with its eventVersion: a record that
-	// begins on the line of a record cut short ("{"eventName":"X","ev" then
-	// the next record, as cat joins a cut file to the next) is found by
-	// that, with no '}' before it. No string holds those bytes unescaped.
-	// One after a ':' is a member's value (an EventBridge envelope's
-	// detail): it is the broken record's own, not a record joined to it.
+	// CloudTrail starts every record with its eventVersion (a record with
+	// sorted keys with awsRegion or a key before it, an EventBridge
+	// envelope with its version): a record that begins on the line of a
+	// record cut short ("{"eventName":"X","ev" then the next record, as cat
+	// joins a cut file to the next) is found by that, with no '}' before
+	// it. No string holds those bytes unescaped. One right after a key
+	// ("detail":) is a member's value (an EventBridge envelope's detail):
+	// it is the broken record's own, not a record joined to it. A ':' that
+	// follows no key is a string's, cut there (ARNs are full of them).
 	m := -1
-	for from := 0; ; {
-		k := bytes.Index(s[from:line], recordMark)
-		if k < 0 {
-			break
+	for k := 0; k < line; k++ {
+		if s[k] != '{' {
+			continue
 		}
-		if lastNonBlank(s[:from+k], prev) != ':' {
-			m = from + k
-			break
-		}
-		from += k + 1
-	}
-	if m < 0 && line == len(s) {
-		for n := min(len(recordMark)-1, len(s)); n > 0; n-- {
-			if bytes.HasSuffix(s, recordMark[:n]) {
-				m = len(s) - n // cut short: wait for more, unless found before
-				if wait > m && at < 0 && lastNonBlank(s[:m], prev) != ':' {
-					return -1, m
-				}
-				break
+		mark, cut := lineMarkAt(s[k:])
+		if cut && line == len(s) {
+			// A mark the buffer cuts short: wait for more, unless one was
+			// found before.
+			if wait > k && at < 0 && !afterKey(s, k, prev) {
+				return -1, k
 			}
+			break
 		}
-		return at, wait
+		if mark && !afterKey(s, k, prev) {
+			m = k
+			break
+		}
 	}
 	if m >= 0 && (at < 0 || m < at) && m < wait {
 		return m, len(s)
@@ -385,8 +384,54 @@ func joined(s []byte, line int, prev byte) (at, wait int) {
 	return at, wait
 }
 
-// recordMark is how a CloudTrail record's JSON text begins.
-var recordMark = []byte(`{"eventVersion"`)
+// afterKey reports whether s[k] follows a key's closing quote and its ':'
+// (blanks between). prev holds the last two bytes that are not blanks
+// before s on its line, the later one last.
+func afterKey(s []byte, k int, prev [2]byte) bool {
+	last := lastTwo(s[:k], prev)
+	return last[1] == ':' && last[0] == '"'
+}
+
+// lastTwo returns the last two bytes of b that are not blanks, the later
+// one last, taking them from prev where b has fewer.
+func lastTwo(b []byte, prev [2]byte) [2]byte {
+	out, n := prev, 0
+	for j := len(b) - 1; j >= 0 && n < 2; j-- {
+		if !jsonscan.IsSpace(b[j]) {
+			n++
+			if n == 1 {
+				out[1] = b[j]
+			} else {
+				out[0] = b[j]
+			}
+		}
+	}
+	if n == 1 {
+		out[0] = prev[1]
+	}
+	return out
+}
+
+// envelopeMark is how an EventBridge envelope's JSON text begins, as
+// EventBridge writes it.
+const envelopeMark = `{"version":"0"`
+
+// lineMarkAt is markAt for a line of a stream: a record's mark, or an
+// EventBridge envelope's.
+func lineMarkAt(b []byte) (mark, cut bool) {
+	mark, cut = markAt(b)
+	if mark {
+		return true, false
+	}
+	n := min(len(b), len(envelopeMark))
+	if string(b[:n]) == envelopeMark[:n] {
+		if n == len(envelopeMark) {
+			return true, false
+		}
+		cut = true
+	}
+	return false, cut
+}
 
 // joinedBrace is joined for an object that starts where another ends.
 func joinedBrace(s []byte, line int) (at, wait int) {

@@ -238,6 +238,8 @@ func TestByteOrderMarkAfterBrokenRecord(t *testing.T) {
 func TestRecordMarkAfterCutRecord(t *testing.T) {
 	vA := `{"eventVersion":"1.08","eventName":"A","eventSource":"s3.amazonaws.com"}`
 	vB := `{"eventVersion":"1.08","eventName":"B","eventSource":"s3.amazonaws.com"}`
+	sB := `{"awsRegion":"us-east-1","eventName":"B","eventSource":"s3.amazonaws.com","eventVersion":"1.08"}` // keys sorted (jq -S)
+	arn := `{"eventVersion":"1.08","eventName":"X","userIdentity":{"arn":"arn:aws:iam::111122223333:`
 	for _, tt := range []struct {
 		in                string
 		records, rejected int
@@ -252,6 +254,11 @@ func TestRecordMarkAfterCutRecord(t *testing.T) {
 		// from inside it.
 		{vA + "\n" + strings.TrimSuffix(envelope(vB), "}") + "\n" + vA + "\n", 2, 1},
 		{vA + "\n" + `{"eventName":"X","requestParameters":{"inner":` + vB + "\n" + vA + "\n", 2, 1},
+		// A record with sorted keys, or an EventBridge envelope, joined to
+		// a line cut short (after a ':' of an ARN, which follows no key).
+		{vA + "\n" + `{"awsRegion":"us-east-1","eventName":"X","eventSo` + sB + "\n" + vA + "\n", 3, 1},
+		{vA + "\n" + arn + envelope(vB) + "\n" + vA + "\n", 3, 1},
+		{vA + "\n" + arn + sB + "\n" + vA + "\n", 3, 1},
 	} {
 		for size := 1; size < 90; size += 3 {
 			got := sameForBuffers(t, []byte(tt.in), Options{}, Options{BufferSize: size})

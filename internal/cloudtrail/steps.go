@@ -84,6 +84,16 @@ func (r *Reader) top() error {
 			if !r.eof && len(b)-i < 64 && r.fill() {
 				continue
 			}
+		case 0x1f, 0xff, 0xfe:
+			need := 2 // gzip's magic number, UTF-16's byte order mark
+			if b[i] != 0x1f {
+				need = 4 // UTF-32's
+			}
+			if len(b)-i < need && !r.eof && r.fill() {
+				continue // the bytes that tell what these begin are not read yet
+			}
+		}
+		switch b[i] {
 		case 0x1f:
 			if i+1 < len(b) && b[i+1] == 0x8b {
 				return r.fileErr(r.pos, fmt.Errorf("%w: gzip inside gzip (only one layer is decompressed)", ErrUnknownShape))
@@ -91,8 +101,12 @@ func (r *Reader) top() error {
 		case 0xff, 0xfe:
 			// Windows PowerShell 5 writes redirected output as UTF-16.
 			if i+1 < len(b) && (b[i] == 0xff && b[i+1] == 0xfe || b[i] == 0xfe && b[i+1] == 0xff) {
-				return r.fileErr(r.pos, fmt.Errorf("%w: UTF-16 text (it starts with UTF-16's byte order mark); "+
-					"ttc reads UTF-8: convert it first, e.g. iconv -f UTF-16 -t UTF-8", ErrUnknownShape))
+				enc := "UTF-16"
+				if len(b)-i >= 4 && b[i] == 0xff && b[i+2] == 0 && b[i+3] == 0 {
+					enc = "UTF-32"
+				}
+				return r.fileErr(r.pos, fmt.Errorf("%w: %s text (it starts with %s's byte order mark); "+
+					"ttc reads UTF-8: convert it first, e.g. iconv -f %s -t UTF-8", ErrUnknownShape, enc, enc, enc))
 			}
 		}
 		if !r.first && r.cat != catContainer {
