@@ -263,7 +263,10 @@ func (s *Server) paced(w http.ResponseWriter, body io.Reader) io.Reader {
 }
 
 func (p *pacedReader) Read(b []byte) (int, error) {
-	due := p.start.Add(uploadGrace + time.Duration(p.n)*time.Second/time.Duration(minUploadRate))
+	// Whole seconds first: n times a second overflows past 9 GB.
+	rate := int64(minUploadRate)
+	owed := time.Duration(p.n/rate)*time.Second + time.Duration(p.n%rate)*time.Second/time.Duration(rate)
+	due := p.start.Add(uploadGrace + owed)
 	paced := due.Before(p.end)
 	if !paced {
 		due = p.end
