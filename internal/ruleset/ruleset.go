@@ -336,13 +336,24 @@ func Lint(c *catalog.Catalog, r *Rule) []string {
 		if !ok || techniqueTagRE.MatchString(t) || otherAttackTagRE.MatchString(t) {
 			continue
 		}
-		name = strings.ReplaceAll(name, "_", "-")
-		if _, known := c.AttackTactic(name); known || name == "stealth" || name == "defense-impairment" {
+		if _, known := tacticTag(c, name); known {
 			continue
 		}
 		out = append(out, fmt.Sprintf("tag \"%s\" is no ATT&CK technique, group, software or tactic: it maps onto nothing", tag))
 	}
 	return out
+}
+
+// tacticTag finds the ATT&CK tactic an attack.<name> tag names, name in
+// lower case: older tags write it with underscores (defense_evasion), and
+// ATT&CK v19's stealth and defense-impairment map onto the catalog's
+// Defense Evasion.
+func tacticTag(c *catalog.Catalog, name string) (*catalog.Tactic, bool) {
+	name = strings.ReplaceAll(name, "_", "-")
+	if name == "stealth" || name == "defense-impairment" {
+		name = "defense-evasion"
+	}
+	return c.AttackTactic(name)
 }
 
 // MapTags maps a rule's ATT&CK tags onto the catalog: attack.t1562.008 names
@@ -380,11 +391,7 @@ func MapTags(c *catalog.Catalog, tags []string) (techniques, tactics []string) {
 		if !ok {
 			continue
 		}
-		name = strings.ReplaceAll(name, "_", "-") // older tags: attack.defense_evasion
-		if name == "stealth" || name == "defense-impairment" {
-			name = "defense-evasion"
-		}
-		if t, ok := c.AttackTactic(name); ok && !seenTa[t.ID] {
+		if t, ok := tacticTag(c, name); ok && !seenTa[t.ID] {
 			seenTa[t.ID] = true
 			tactics = append(tactics, t.ID)
 		}
