@@ -107,12 +107,19 @@ func (c *Catalog) checkEvent(ev string) error {
 // event name, by the event check.
 func (c *Catalog) servicesWithEvent(name string) []string {
 	var out []string
-	for _, s := range c.services {
-		if c.knowsEvent(s.Key, name) || eventChecker(s.Key, s.SDKModules, name) == nil {
-			out = append(out, s.Key)
+	for i := range c.services {
+		if c.serviceHasEvent(&c.services[i], name) {
+			out = append(out, c.services[i].Key)
 		}
 	}
 	return out
+}
+
+// serviceHasEvent reports whether name is an event of service s: one a technique
+// lists under it, or one the installed event check knows (without one,
+// any name is).
+func (c *Catalog) serviceHasEvent(s *Service, name string) bool {
+	return eventChecker == nil || c.knowsEvent(s.Key, name) || eventChecker(s.Key, s.SDKModules, name) == nil
 }
 
 // nearMiss reports whether an event check's error names a known event
@@ -143,15 +150,10 @@ func (c *Catalog) checkBareEvent(ev string) error {
 }
 
 // IsEventOf reports whether name is an event of one of the services
-// (keys): one a technique lists under it, or one the installed event check
-// knows (without one, any name is).
+// (keys), as serviceHasEvent tells.
 func (c *Catalog) IsEventOf(services []string, name string) bool {
 	for _, key := range services {
-		s, ok := c.serviceByKey[key]
-		if !ok {
-			continue
-		}
-		if eventChecker == nil || c.knowsEvent(s.Key, name) || eventChecker(s.Key, s.SDKModules, name) == nil {
+		if s, ok := c.serviceByKey[key]; ok && c.serviceHasEvent(s, name) {
 			return true
 		}
 	}

@@ -386,15 +386,11 @@ func (v *validator) noControls(d *doc, fields map[string]string) {
 		for _, r := range fields[k] {
 			control := (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || (r >= 0x80 && r < 0xa0)
 			if control || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
-				path := []any{}
-				for _, p := range strings.Split(k, ".") {
-					path = append(path, p)
-				}
 				kind := "the control character"
 				if !control {
 					kind = "the invisible character"
 				}
-				v.ps.at(d, path, "%s holds %s %U", k, kind, r)
+				v.ps.at(d, fieldPath(k), "%s holds %s %U", k, kind, r)
 				break
 			}
 		}
@@ -415,6 +411,16 @@ func (v *validator) serviceList(d *doc, services []string) {
 	}
 }
 
+// fieldPath turns a dotted field name (detection.guidance) into the path
+// doc.pos takes.
+func fieldPath(field string) []any {
+	var path []any
+	for _, p := range strings.Split(field, ".") {
+		path = append(path, p)
+	}
+	return path
+}
+
 // Links in catalog prose: inline [text](target), and reference
 // definitions [label]: target, which the catalog's Markdown does not use
 // but a Markdown renderer of `ttc show -o markdown` would honour.
@@ -431,11 +437,7 @@ func (v *validator) safeLinks(d *doc, field, text string) {
 	for _, re := range []*regexp.Regexp{inlineLinkRE, linkDefRE} {
 		for _, m := range re.FindAllStringSubmatch(text, -1) {
 			if u, err := url.Parse(m[1]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				path := []any{}
-				for _, p := range strings.Split(field, ".") {
-					path = append(path, p)
-				}
-				v.ps.at(d, path, "%s links to \"%s\": links must be absolute http or https URLs", field, m[1])
+				v.ps.at(d, fieldPath(field), "%s links to \"%s\": links must be absolute http or https URLs", field, m[1])
 				return
 			}
 		}
