@@ -84,21 +84,17 @@ func (r *Reader) top() error {
 			if !r.eof && len(b)-i < 64 && r.fill() {
 				continue
 			}
-		case 0x1f, 0xff, 0xfe:
-			need := 2 // gzip's magic number, UTF-16's byte order mark
-			if b[i] != 0x1f {
-				need = 4 // UTF-32's
-			}
-			if len(b)-i < need && !r.eof && r.fill() {
-				continue // the bytes that tell what these begin are not read yet
-			}
-		}
-		switch b[i] {
 		case 0x1f:
+			if len(b)-i < 2 && !r.eof && r.fill() {
+				continue // the byte that tells is not read yet
+			}
 			if i+1 < len(b) && b[i+1] == 0x8b {
 				return r.fileErr(r.pos, fmt.Errorf("%w: gzip inside gzip (only one layer is decompressed)", ErrUnknownShape))
 			}
 		case 0xff, 0xfe:
+			if len(b)-i < 4 && !r.eof && r.fill() {
+				continue // the bytes that tell UTF-16 from UTF-32 are not read yet
+			}
 			// Windows PowerShell 5 writes redirected output as UTF-16.
 			if i+1 < len(b) && (b[i] == 0xff && b[i+1] == 0xfe || b[i] == 0xfe && b[i+1] == 0xff) {
 				enc := "UTF-16"
