@@ -21,7 +21,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"join":  strings.Join,
 	"dash":  orDash,
 	"rec":   recordCell,
-	"count": func(n int, one, many string) string { return view.Count(int64(n), one, many) },
+	"count": func(n int64, one, many string) string { return view.Count(n, one, many) },
 	"nw":    nowrap,
 }).Parse(htmlTemplate))
 
@@ -67,7 +67,7 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 					return nil
 				}))
 			}
-			if !yield(actorView{ActorTimeline: a, N: n, More: max(n-MaxTableRows, 0), Rows: rows}) {
+			if !yield(actorView{ActorTimeline: a, N: int64(n), More: int64(max(n-MaxTableRows, 0)), Rows: rows}) {
 				return errEnough
 			}
 			return rowErr
@@ -79,10 +79,11 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 		Rejections []scan.Rejection
 		Skipped    []scan.Rejection
 		Warnings   []scan.Rejection
+		Unlisted   scan.Unlisted
 		Line       string
 		Tactics    tacticNamer
 	}{sanitiseCounts(t.counts), actors, lineFiles(res.Rejections), lineFiles(res.Skipped), lineFiles(res.Warnings),
-		SummaryLine(res.Summary), tactics}
+		res.Summary.Unlisted, SummaryLine(res.Summary), tactics}
 	// The template writes a piece at a time: gather them.
 	bw := bufio.NewWriterSize(w, 64<<10)
 	err = reportTmpl.Execute(bw, data)
@@ -102,8 +103,8 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 // findings it has, and the findings as they are read.
 type actorView struct {
 	ActorTimeline
-	N    int
-	More int // findings past the MaxTableRows listed
+	N    int64
+	More int64 // findings past the MaxTableRows listed
 	Rows iter.Seq[scan.Finding]
 }
 

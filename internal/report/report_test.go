@@ -258,7 +258,7 @@ func TestTallyRulesWithoutID(t *testing.T) {
 // warnings went unlisted past the scan's cap, and count all of them.
 func TestWarningsMoreNotListed(t *testing.T) {
 	w := scan.Rejection{File: "a.json", Reason: "forged", Whole: true}
-	res := &scan.Result{Warnings: []scan.Rejection{w, w}, Summary: scan.Summary{Warnings: 5}}
+	res := &scan.Result{Warnings: []scan.Rejection{w, w}, Summary: scan.Summary{Warnings: 5, Unlisted: scan.Unlisted{Warnings: 3}}}
 	var table, md bytes.Buffer
 	if err := report.WriteTable(&table, res, tactics, report.Options{}); err != nil {
 		t.Fatal(err)

@@ -294,25 +294,29 @@ func writeRejections(b *strings.Builder, res *scan.Result, opts Options) {
 		for _, r := range res.Rejections {
 			b.WriteString("  " + view.Line(rejectionLine(r)) + "\n")
 		}
-		if n := int64(len(res.Rejections)); n < res.Summary.Rejected+res.Summary.FilesFailed {
-			fmt.Fprintf(b, "  … %d more not listed\n", res.Summary.Rejected+res.Summary.FilesFailed-n)
-		}
+		writeUnlisted(b, "  ", res.Summary.Unlisted.Rejections)
 	}
 	for _, group := range []struct {
-		title string
-		list  []scan.Rejection
-		total int64
-	}{{"SKIPPED FILES", res.Skipped, int64(len(res.Skipped))}, {"WARNINGS", res.Warnings, res.Summary.Warnings}} {
+		title    string
+		list     []scan.Rejection
+		unlisted int64
+	}{{"SKIPPED FILES", res.Skipped, res.Summary.Unlisted.Skipped}, {"WARNINGS", res.Warnings, res.Summary.Unlisted.Warnings}} {
 		if len(group.list) == 0 {
 			continue
 		}
-		fmt.Fprintf(b, "\n%s\n", view.Bold(fmt.Sprintf("%s (%d)", group.title, max(group.total, int64(len(group.list)))), opts.View))
+		fmt.Fprintf(b, "\n%s\n", view.Bold(fmt.Sprintf("%s (%d)", group.title, int64(len(group.list))+group.unlisted), opts.View))
 		for _, r := range group.list {
 			b.WriteString("  " + view.Line(r.File+": "+r.Reason) + "\n")
 		}
-		if n := group.total - int64(len(group.list)); n > 0 {
-			fmt.Fprintf(b, "  … %d more not listed\n", n)
-		}
+		writeUnlisted(b, "  ", group.unlisted)
+	}
+}
+
+// writeUnlisted says how many entries past a list's end were counted but
+// not kept (scan.MaxRejections).
+func writeUnlisted(b *strings.Builder, indent string, n int64) {
+	if n > 0 {
+		fmt.Fprintf(b, "%s… %d more not listed\n", indent, n)
 	}
 }
 
@@ -415,6 +419,10 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 		if err := write("Rejected and skipped", g); err != nil {
 			return err
 		}
+		if n := res.Summary.Unlisted.Rejections + res.Summary.Unlisted.Skipped; n > 0 {
+			b.WriteString("\n")
+			writeUnlisted(&b, "", n)
+		}
 	}
 	if len(res.Warnings) > 0 {
 		g := view.Grid{Headers: []string{"File", "Warning"}}
@@ -424,8 +432,9 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 		if err := write("Warnings", g); err != nil {
 			return err
 		}
-		if n := res.Summary.Warnings - int64(len(res.Warnings)); n > 0 {
-			fmt.Fprintf(&b, "\n… %d more not listed\n", n)
+		if n := res.Summary.Unlisted.Warnings; n > 0 {
+			b.WriteString("\n")
+			writeUnlisted(&b, "", n)
 		}
 	}
 	_, err = io.WriteString(w, b.String())

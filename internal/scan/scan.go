@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,8 +30,9 @@ import (
 	"github.com/ttcproject/ttc/internal/view"
 )
 
-// MaxRejections bounds how many rejected records and file errors are kept
-// with their details; all of them are counted.
+// MaxRejections bounds how many rejected records and file errors, how many
+// skipped files and how many warnings are kept with their details, each;
+// all of them are counted (see Summary's Unlisted).
 const MaxRejections = 1000
 
 // Options tune a scan.
@@ -132,11 +132,22 @@ type Summary struct {
 	Filtered int64 `json:"filtered_findings"`
 	// Warnings counts the warnings about files read in full that look
 	// forged or misplaced (see Result.Warnings); one file may have two.
-	Warnings int64         `json:"warnings"`
-	Findings int           `json:"findings"`
+	Warnings int64 `json:"warnings"`
+	Findings int   `json:"findings"`
+	// Unlisted counts what Result's lists leave out past their first
+	// MaxRejections entries each: rejections (records and files not read to
+	// the end), skipped files and warnings. Each is counted above.
+	Unlisted Unlisted      `json:"not_listed,omitzero"`
 	Bytes    int64         `json:"bytes"`
 	Duration time.Duration `json:"duration_ns"`
 	Rules    int           `json:"rules"`
+}
+
+// Unlisted counts the entries a Result's lists leave out.
+type Unlisted struct {
+	Rejections int64 `json:"rejections"`
+	Skipped    int64 `json:"skipped_files"`
+	Warnings   int64 `json:"warnings"`
 }
 
 // Result is what a scan found.
@@ -248,8 +259,7 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 			walk.sum.FilesFailed++
 			walk.reject(Rejection{File: in.Path, Reason: err.Error(), Whole: true})
 		case in.Skip != "":
-			walk.sum.FilesSkipped++
-			walk.skipped = append(walk.skipped, Rejection{File: in.Path, Reason: in.Skip, Whole: true})
+			walk.skip(Rejection{File: in.Path, Reason: in.Skip, Whole: true})
 		default:
 			jobs <- in
 		}
@@ -507,9 +517,43 @@ func (c chunks) len() int {
 }
 
 func (p *part) reject(r Rejection) {
-	if len(p.rejections) < MaxRejections {
-		p.rejections = append(p.rejections, r)
+	p.rejections = keepFirst(p.rejections, r)
+}
+
+// keepFirst adds r to list and keeps the list from holding more than
+// twice MaxRejections: past that, it keeps those that sort first (by file,
+// then record). Workers read files in no set order, and a report should
+// list the same entries whatever that order was.
+func keepFirst(list []Rejection, r Rejection) []Rejection {
+	list = append(list, r)
+	if len(list) >= 2*MaxRejections {
+		slices.SortStableFunc(list, byPlace)
+		list = list[:MaxRejections]
 	}
+	return list
+}
+
+// byPlace orders entries by file, then by record.
+func byPlace(a, b Rejection) int {
+	if c := strings.Compare(a.File, b.File); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Ordinal, b.Ordinal)
+}
+
+// firstListed cuts a list to the first MaxRejections entries.
+func firstListed(list []Rejection) []Rejection {
+	if len(list) > MaxRejections {
+		return list[:MaxRejections:MaxRejections]
+	}
+	return list
+}
+
+// skip counts a file set aside, and keeps the first MaxRejections with
+// their reasons.
+func (p *part) skip(r Rejection) {
+	p.sum.FilesSkipped++
+	p.skipped = keepFirst(p.skipped, r)
 }
 
 // warn notes a warning about a file (see Result.Warnings) for the report,
@@ -518,9 +562,7 @@ func (w *worker) warn(log *slog.Logger, r Rejection) {
 	p := w.p
 	p.sum.Warnings++
 	r.Whole = true
-	if len(p.warnings) < MaxRejections {
-		p.warnings = append(p.warnings, r)
-	}
+	p.warnings = keepFirst(p.warnings, r)
 	log.Warn(r.Reason, "file", r.File)
 }
 
@@ -785,8 +827,7 @@ func (w *worker) endFile(in cloudtrail.Input, err error) (aside bool) {
 			if st.Bytes > 0 {
 				reason = "blank input: nothing but white space"
 			}
-			w.p.sum.FilesSkipped++
-			w.p.skipped = append(w.p.skipped, Rejection{File: in.Path, Reason: reason, Whole: true})
+			w.p.skip(Rejection{File: in.Path, Reason: reason, Whole: true})
 			return true
 		}
 		w.p.sum.Files++
@@ -794,8 +835,7 @@ func (w *worker) endFile(in cloudtrail.Input, err error) (aside bool) {
 	}
 	var fe *cloudtrail.FileError
 	if errors.As(err, &fe) && errors.Is(err, cloudtrail.ErrDigest) {
-		w.p.sum.FilesSkipped++
-		w.p.skipped = append(w.p.skipped, Rejection{File: in.Path, Reason: "CloudTrail digest file (log-file validation), not a log", Whole: true})
+		w.p.skip(Rejection{File: in.Path, Reason: "CloudTrail digest file (log-file validation), not a log", Whole: true})
 		return true
 	}
 	w.p.sum.FilesFailed++
@@ -869,18 +909,19 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		res.Skipped = append(res.Skipped, p.skipped...)
 		res.Warnings = append(res.Warnings, p.warnings...)
 	}
-	slices.SortStableFunc(res.Warnings, func(a, b Rejection) int { return strings.Compare(a.File, b.File) })
-	if len(res.Warnings) > MaxRejections { // each worker kept up to that many
-		res.Warnings = res.Warnings[:MaxRejections]
+	// Each worker kept at least the first MaxRejections of each list.
+	slices.SortStableFunc(res.Warnings, byPlace)
+	slices.SortStableFunc(res.Skipped, byPlace)
+	slices.SortStableFunc(res.Rejections, byPlace)
+	res.Rejections = firstListed(res.Rejections)
+	res.Skipped = firstListed(res.Skipped)
+	res.Warnings = firstListed(res.Warnings)
+	sum.Unlisted = Unlisted{
+		Rejections: max(0, sum.Rejected+sum.FilesFailed-int64(len(res.Rejections))),
+		Skipped:    max(0, sum.FilesSkipped-int64(len(res.Skipped))),
+		Warnings:   max(0, sum.Warnings-int64(len(res.Warnings))),
 	}
 	sum.Rules = len(s.rules.Rules())
-	sort.SliceStable(res.Rejections, func(i, j int) bool {
-		a, b := res.Rejections[i], res.Rejections[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		return a.Ordinal < b.Ordinal
-	})
 	if spilled {
 		return res, s.mergeSpilled(res, parts)
 	}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -266,5 +268,65 @@ func TestScanBadEventTime(t *testing.T) {
 	}
 	if !strings.Contains(res.Rejections[0].Reason, "is not a timestamp") {
 		t.Errorf("reason %q", res.Rejections[0].Reason)
+	}
+}
+
+// TestListsCapped checks that the lists of rejections and skipped files stop
+// at scan.MaxRejections, keep the first ones in file and record order
+// whatever worker read them, and count the rest in Summary.Unlisted.
+func TestListsCapped(t *testing.T) {
+	c, rs := fixtures(t)
+	dir := t.TempDir()
+	// Three files of 600 rejected records each (strings, not objects), and
+	// 1,100 empty files.
+	var b strings.Builder
+	b.WriteString(`{"Records":[`)
+	for i := range 600 {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		b.WriteString(`"not a record"`)
+	}
+	b.WriteString("]}")
+	for _, name := range []string{"a.json", "b.json", "c.json"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var empties []string
+	for i := range 1100 {
+		p := filepath.Join(dir, fmt.Sprintf("e%04d.json", i))
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		empties = append(empties, p)
+	}
+	// Named in reverse, so that no worker reads them in file order.
+	slices.Reverse(empties)
+	inputs := append([]string{filepath.Join(dir, "c.json"), filepath.Join(dir, "b.json"), filepath.Join(dir, "a.json")}, empties...)
+	res, err := scan.New(c, rs, scan.Options{Workers: 2}).Scan(context.Background(), inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := res.Summary
+	if sum.Rejected != 1800 || sum.FilesSkipped != 1100 {
+		t.Fatalf("rejected %d, skipped %d; want 1800 and 1100", sum.Rejected, sum.FilesSkipped)
+	}
+	if len(res.Rejections) != scan.MaxRejections || len(res.Skipped) != scan.MaxRejections {
+		t.Errorf("%d rejections and %d skipped files listed, want %d each", len(res.Rejections), len(res.Skipped), scan.MaxRejections)
+	}
+	if want := (scan.Unlisted{Rejections: 800, Skipped: 100}); sum.Unlisted != want {
+		t.Errorf("unlisted %+v, want %+v", sum.Unlisted, want)
+	}
+	// The first thousand: all of a.json, then b.json's first 400.
+	if n := len(res.Rejections); n > 0 {
+		first, last := res.Rejections[0], res.Rejections[n-1]
+		if filepath.Base(first.File) != "a.json" || first.Ordinal != 1 || filepath.Base(last.File) != "b.json" || last.Ordinal != 400 {
+			t.Errorf("listed rejections run from %s #%d to %s #%d, want a.json #1 to b.json #400",
+				filepath.Base(first.File), first.Ordinal, filepath.Base(last.File), last.Ordinal)
+		}
+	}
+	if n := len(res.Skipped); n > 0 && filepath.Base(res.Skipped[n-1].File) != "e0999.json" {
+		t.Errorf("the last skipped file listed is %s, want e0999.json", filepath.Base(res.Skipped[n-1].File))
 	}
 }
