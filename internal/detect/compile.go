@@ -41,6 +41,21 @@ type compiler struct {
 	opts   Options
 	fields []fieldPath
 	fidx   map[string]int
+	values int // values compiled for the current rule
+}
+
+// MaxRuleValues bounds the values one rule compiles, each alias counted
+// every time it is used: a small file whose aliases repeat a long list
+// thousands of times took gigabytes to compile.
+const MaxRuleValues = 100_000
+
+// spend counts n more values of the current rule, found at v.
+func (c *compiler) spend(v *yaml.Node, n int) error {
+	c.values += n
+	if c.values > MaxRuleValues {
+		return errAt(v.Line, v.Column, "rule holds more than %d values (an alias counts each time it is used)", MaxRuleValues)
+	}
+	return nil
 }
 
 func (c *compiler) fieldID(p string) int {
@@ -192,6 +207,7 @@ func (c *compiler) compileRule(r *Rule) (*crule, error) {
 		return nil, fmt.Errorf("rule has no detection mapping")
 	}
 	cr := &crule{rule: r}
+	c.values = 0
 	index := map[string]int{}
 	var names []string
 	var condNode *yaml.Node
@@ -316,6 +332,9 @@ func (c *compiler) compileMap(v *yaml.Node) ([]*item, error) {
 func (c *compiler) compileKeywords(k, v *yaml.Node) (*item, error) {
 	vals, err := scalarValues(v)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.spend(v, len(vals)); err != nil {
 		return nil, err
 	}
 	for _, s := range vals {

@@ -60,6 +60,22 @@ type condParser struct {
 	src   string
 	names []string // search identifiers in rule order
 	index map[string]int
+	depth int // parentheses and nots open around the current token
+}
+
+// MaxConditionDepth bounds how deeply parentheses and nots nest in one
+// condition. Rules nest a few levels; the parser and the matcher recurse
+// once a level, and a crafted condition of millions of parentheses ran
+// the stack out.
+const MaxConditionDepth = 100
+
+// enter notes one more level of nesting at off.
+func (p *condParser) enter(off int) error {
+	p.depth++
+	if p.depth > MaxConditionDepth {
+		return p.fail(off, "parentheses and nots nest more than %d deep", MaxConditionDepth)
+	}
+	return nil
 }
 
 // condError is a syntax or reference error at a byte offset of a condition.
@@ -132,10 +148,14 @@ func (p *condParser) parseNot() (*cnode, error) {
 	t, ok := p.peek()
 	if ok && t.text == "not" {
 		p.pos++
+		if err := p.enter(t.off); err != nil {
+			return nil, err
+		}
 		n, err := p.parseNot()
 		if err != nil {
 			return nil, err
 		}
+		p.depth--
 		return &cnode{op: opNot, kids: []*cnode{n}}, nil
 	}
 	return p.parsePrimary()
@@ -149,6 +169,9 @@ func (p *condParser) parsePrimary() (*cnode, error) {
 	p.pos++
 	switch t.text {
 	case "(":
+		if err := p.enter(t.off); err != nil {
+			return nil, err
+		}
 		n, err := p.parseOr()
 		if err != nil {
 			return nil, err
@@ -158,6 +181,7 @@ func (p *condParser) parsePrimary() (*cnode, error) {
 			return nil, p.fail(c.off, "missing closing parenthesis for the one at offset %d", t.off)
 		}
 		p.pos++
+		p.depth--
 		return n, nil
 	case ")", "and", "or", "of", "them":
 		return nil, p.fail(t.off, "unexpected \"%s\"", t.text)

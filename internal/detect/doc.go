@@ -12,7 +12,13 @@
 // "| near") and detection timeframes, and the expand modifier when
 // Options.Placeholders has no values for a placeholder. Rules whose
 // logsource is not product aws / service cloudtrail are refused with
-// ErrLogsource unless Options.AnyLogsource is set.
+// ErrLogsource unless Options.AnyLogsource is set. Rules that would cost
+// more than any real rule are refused too, at their position: a file over
+// MaxRuleSize or not UTF-8, a mapping that repeats a key (YAML forbids it;
+// read as written, a selection naming a field twice would never match),
+// a condition nesting parentheses and nots deeper than MaxConditionDepth,
+// and more than MaxRuleValues values, an alias counted each time it is
+// used.
 //
 // # Detection semantics
 //

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -37,6 +38,12 @@ func TestCompileErrors(t *testing.T) {
 		{"aggregation near", "sel:\n  x: 1\ncondition: sel | near other", `aggregation "near"`, "test.yml:9:", true},
 		{"timeframe", "sel:\n  x: 1\ntimeframe: 10m\ncondition: sel", "timeframe", "test.yml:9:", true},
 		{"no condition", "sel:\n  x: 1", "no condition", "test.yml:7:", false},
+		{"field twice in a selection", "sel:\n  eventName: A\n  eventName: B\ncondition: sel", `duplicate key "eventName"`, "test.yml:9:5:", false},
+		{"condition twice", "sel:\n  eventName: A\ncondition: sel\ncondition: not sel", `duplicate key "condition"`, "test.yml:10:3:", false},
+		{"parentheses too deep", "sel:\n  x: 1\ncondition: " + strings.Repeat("(", 101) + "sel" + strings.Repeat(")", 101),
+			"nest more than 100 deep", "test.yml:9:114:", false},
+		{"nots too deep", "sel:\n  x: 1\ncondition: " + strings.Repeat("not ", 101) + "sel", "nest more than 100 deep", "test.yml:9:414:", false},
+		{"aliases past the values a rule may hold", aliasBomb(101, 1000), "more than 100000 values", "test.yml:208:8:", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,6 +62,25 @@ func TestCompileErrors(t *testing.T) {
 	}
 }
 
+// aliasBomb is a detection whose n selections each alias one list of size
+// values, written once.
+func aliasBomb(n, size int) string {
+	var b strings.Builder
+	b.WriteString("_base:\n  x: &v [")
+	for i := range size {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "v%d", i)
+	}
+	b.WriteString("]\n")
+	for i := range n {
+		fmt.Fprintf(&b, "s%d:\n  x: *v\n", i)
+	}
+	b.WriteString("condition: 1 of s*")
+	return b.String()
+}
+
 func TestParseRefusals(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -70,6 +96,8 @@ func TestParseRefusals(t *testing.T) {
 		{"not a mapping", "- a\n- b\n", "must be a YAML mapping", false},
 		{"bad yaml", "title: [\n", "parse yaml", false},
 		{"empty", "", "empty rule file", false},
+		{"not UTF-8", "title: caf\xe9\n", "r.yml:1:11: not UTF-8 text", false},
+		{"over the size", "title: t\n#" + strings.Repeat("x", MaxRuleSize), "larger than the 1048576 bytes a rule may have", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,8 +118,8 @@ func TestLogsourceOption(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Compile([]*Rule{r}, Options{}); !errors.Is(err, ErrLogsource) {
-		t.Errorf("default: got %v, want ErrLogsource", err)
+	if _, err := Compile([]*Rule{r}, Options{}); !errors.Is(err, ErrLogsource) || !strings.HasPrefix(err.Error(), "g.yml:3:1: ") {
+		t.Errorf("default: got %v, want ErrLogsource at the logsource key, g.yml:3:1", err)
 	}
 	m, err := Compile([]*Rule{r}, Options{AnyLogsource: true})
 	if err != nil || len(m.Rules()) != 1 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -16,6 +17,8 @@ type Logsource struct {
 	Product    string
 	Service    string
 	Definition string
+	Line       int // where the logsource key is written
+	Column     int
 }
 
 // Rule is one parsed Sigma detection rule. Its detection is kept as the YAML
@@ -50,6 +53,13 @@ func ParseRule(name string, data []byte) (*Rule, error) {
 }
 
 func parseRule(name string, data []byte) (*Rule, error) {
+	if len(data) > MaxRuleSize {
+		return nil, fmt.Errorf("rule file larger than the %d bytes a rule may have", MaxRuleSize)
+	}
+	if !utf8.Valid(data) {
+		line, col := place(data, invalidUTF8At(data))
+		return nil, errAt(line, col, "not UTF-8 text")
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -73,6 +83,9 @@ func parseRule(name string, data []byte) (*Rule, error) {
 	if top.Kind != yaml.MappingNode {
 		return nil, errAt(top.Line, top.Column, "rule must be a YAML mapping, got %s", kindName(top))
 	}
+	if err := noDuplicateKeys(top); err != nil {
+		return nil, err
+	}
 	r := &Rule{File: name, Line: top.Line}
 	if err := r.fill(top); err != nil {
 		return nil, err
@@ -80,14 +93,66 @@ func parseRule(name string, data []byte) (*Rule, error) {
 	return r, nil
 }
 
-// fill reads the top-level keys of a rule.
+// MaxRuleSize bounds a rule file: SigmaHQ's largest are tens of
+// kilobytes, and compiling takes tens of times a file's size in memory.
+const MaxRuleSize = 1 << 20
+
+// invalidUTF8At returns the offset of the first byte of data that is not
+// part of valid UTF-8.
+func invalidUTF8At(data []byte) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(data)
+}
+
+// place turns a byte offset into a line and a column (in characters), both
+// from 1.
+func place(data []byte, off int) (line, col int) {
+	before := data[:off]
+	line = 1 + bytes.Count(before, []byte("\n"))
+	if i := bytes.LastIndexByte(before, '\n'); i >= 0 {
+		before = before[i+1:]
+	}
+	return line, 1 + utf8.RuneCount(before)
+}
+
+// noDuplicateKeys refuses a mapping, anywhere in the rule, that repeats a
+// key. YAML forbids it, and the YAML reader keeps both: a selection
+// holding eventName twice would otherwise ask for both values at once
+// and never match. An alias's target is checked where it is written.
+func noDuplicateKeys(n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode {
+		seen := make(map[string]bool, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if seen[k.Value] {
+				return errAt(k.Line, k.Column, "duplicate key \"%s\"", k.Value)
+			}
+			seen[k.Value] = true
+		}
+	}
+	if n.Kind == yaml.AliasNode {
+		return nil
+	}
+	for _, c := range n.Content {
+		if err := noDuplicateKeys(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fill reads the top-level keys of a rule (parseRule has refused
+// repeated keys).
 func (r *Rule) fill(top *yaml.Node) error {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := top.Content[i], top.Content[i+1]
-		if seen[k.Value] {
-			return errAt(k.Line, k.Column, "duplicate key \"%s\"", k.Value)
-		}
 		seen[k.Value] = true
 		var err error
 		switch k.Value {
@@ -118,6 +183,7 @@ func (r *Rule) fill(top *yaml.Node) error {
 		case "falsepositives":
 			r.Falsepositives, err = stringList(v)
 		case "logsource":
+			r.Logsource.Line, r.Logsource.Column = k.Line, k.Column
 			err = r.Logsource.fill(v)
 		case "detection":
 			err = checkDetection(v)
@@ -171,7 +237,7 @@ func (r *Rule) checkLogsource() error {
 	if r.Logsource.IsCloudTrail() {
 		return nil
 	}
-	return &RuleError{File: r.File, Line: r.Line, Err: fmt.Errorf("%w: product \"%s\", service \"%s\"",
+	return &RuleError{File: r.File, Line: r.Logsource.Line, Column: r.Logsource.Column, Err: fmt.Errorf("%w: product \"%s\", service \"%s\"",
 		ErrLogsource, r.Logsource.Product, r.Logsource.Service)}
 }
 

@@ -6,6 +6,7 @@ package ruleset
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -162,7 +163,7 @@ func loadExternal(c *catalog.Catalog, files []string) ([]*Rule, error) {
 	var errs []error
 	var rules []*Rule
 	for _, path := range files {
-		data, err := os.ReadFile(path)
+		data, err := readRule(path)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("read rule: %w", err))
 			continue
@@ -177,6 +178,21 @@ func loadExternal(c *catalog.Catalog, files []string) ([]*Rule, error) {
 			Unmapped: unmappedTags(c, r.Tags)})
 	}
 	return rules, errors.Join(errs...)
+}
+
+// readRule reads a rule file, and no more of it than one byte past the
+// size a rule may have, which ParseRule refuses with the size.
+func readRule(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, detect.MaxRuleSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return data, nil
 }
 
 // isRuleFile reports whether a file name is that of a Sigma rule.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/ruleset"
 )
 
@@ -113,5 +114,21 @@ func TestSharedIDs(t *testing.T) {
 	shared := set.SharedIDs()
 	if len(shared) != 1 || !strings.Contains(shared[0], "b.yml is also the id of "+filepath.Join(dir, "a.yml")) {
 		t.Errorf("SharedIDs() = %q, want one naming b.yml and a.yml", shared)
+	}
+}
+
+// TestRulesFolderLargeFile checks that a rule file past the size a rule may
+// have is refused by name, and the other rules load.
+func TestRulesFolderLargeFile(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "ok.yml"), externalRule("0a5c9d3e-0000-4000-8000-0000000000f2", "ok"))
+	big := externalRule("0a5c9d3e-0000-4000-8000-0000000000f3", "big") + "#" + strings.Repeat("x", detect.MaxRuleSize) + "\n"
+	write(t, filepath.Join(dir, "big.yml"), big)
+	titles, _, err := externalTitles(t, dir)
+	if err == nil || !strings.Contains(err.Error(), "big.yml: rule file larger than the 1048576 bytes") {
+		t.Errorf("error %v, want one naming big.yml and the size", err)
+	}
+	if len(titles) != 1 || titles[0] != "ok" {
+		t.Errorf("rules loaded: %v, want the other one", titles)
 	}
 }
