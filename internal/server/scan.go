@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -373,24 +374,55 @@ func uploadedFile(w http.ResponseWriter, r *http.Request, maxUpload int64) (io.R
 			if name == "." || name == "/" {
 				name = "upload"
 			}
-			return formPart{http.MaxBytesReader(w, p, maxUpload)}, name, nil
+			return &formPart{r: http.MaxBytesReader(w, p, maxUpload), form: mr}, name, nil
 		}
 	}
 }
 
 // formPart reads the file part of a form; an error reading it (a part cut
-// short, a bad transfer encoding) is the form's.
-type formPart struct{ r io.Reader }
+// short, a bad transfer encoding) is the form's. At its end, it reads the
+// rest of the form, and refuses a second file part: one would otherwise
+// be left out without a word.
+type formPart struct {
+	r    io.Reader
+	form *multipart.Reader
+	end  error // what the file part's end gave, once reached
+}
 
-func (p formPart) Read(b []byte) (int, error) {
+func (p *formPart) Read(b []byte) (int, error) {
+	if p.end != nil {
+		return 0, p.end
+	}
 	n, err := p.r.Read(b)
-	if err != nil && err != io.EOF {
+	if err == io.EOF {
+		err = p.rest()
+	}
+	if err != nil && err != io.EOF && !errors.Is(err, errTwoFiles) {
 		err = formError{err}
+	}
+	if err != nil {
+		p.end = err
 	}
 	return n, err
 }
 
-var errNoFile = errors.New("no file: choose a CloudTrail file to upload")
+// rest reads the parts after the file; io.EOF when none is a second file.
+func (p *formPart) rest() error {
+	for {
+		part, err := p.form.NextPart()
+		if err != nil {
+			return err
+		}
+		if part.FormName() == "file" {
+			return errTwoFiles
+		}
+	}
+}
+
+var (
+	errNoFile   = errors.New("no file: choose a CloudTrail file to upload")
+	errTwoFiles = errors.New("the form holds more than one file: upload one file per request")
+)
 
 // formError is an error reading the multipart form. Its message leaves out
 // the library's, which quotes the malformed part with Go escapes that the

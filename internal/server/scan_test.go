@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -75,6 +76,34 @@ func TestScanUpload(t *testing.T) {
 		sort.Strings(ids)
 		if got := strings.Join(ids, ","); got != "T1078.A001,T1485.A001,T1562.008" {
 			t.Errorf("techniques = %s", got)
+		}
+	})
+	t.Run("two files in one form", func(t *testing.T) {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		for _, name := range []string{"a.json", "b.json"} {
+			fw, err := mw.CreateFormFile("file", name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = fw.Write(log)
+		}
+		_ = mw.WriteField("note", "after the files")
+		_ = mw.Close()
+		rec := do(t, h, http.MethodPost, "/api/v1/scan", &b, "Content-Type", mw.FormDataContentType())
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "more than one file") {
+			t.Errorf("status %d: %s; want 400 saying the form holds more than one file", rec.Code, rec.Body)
+		}
+		// Other fields after the file are no reason to refuse.
+		b.Reset()
+		mw = multipart.NewWriter(&b)
+		fw, _ := mw.CreateFormFile("file", "a.json")
+		_, _ = fw.Write(log)
+		_ = mw.WriteField("note", "after the file")
+		_ = mw.Close()
+		rec = do(t, h, http.MethodPost, "/api/v1/scan", &b, "Content-Type", mw.FormDataContentType())
+		if rec.Code != http.StatusOK {
+			t.Errorf("a file and a field: status %d: %s", rec.Code, rec.Body)
 		}
 	})
 	t.Run("api raw gzip", func(t *testing.T) {
