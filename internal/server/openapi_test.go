@@ -206,6 +206,9 @@ func apiRoutes(t *testing.T) []string {
 	for _, line := range strings.Split(string(src), "\n") {
 		_, rest, ok := strings.Cut(line, `mux.HandleFunc("`)
 		if !ok {
+			_, rest, ok = strings.Cut(line, `mux.HandleFunc(s.api("`)
+		}
+		if !ok {
 			continue
 		}
 		pattern, _, _ := strings.Cut(rest, `"`)
@@ -271,6 +274,38 @@ func TestOpenAPIEmbeddedCatalog(t *testing.T) {
 		}
 		if err := sc.check(doc, "GET", rec.Code, rec.Body.Bytes()); err != nil {
 			t.Errorf("GET %s: %v", target, err)
+		}
+	}
+}
+
+// TestQueryParametersChecked checks that every API route refuses a query
+// parameter the OpenAPI document does not give it, and a one-value
+// parameter given twice, with a documented 400; and takes what it lists.
+func TestQueryParametersChecked(t *testing.T) {
+	sc := newSchemaChecker(t)
+	h := newServer(t, fixture(t), nil).Handler()
+	for _, route := range apiRoutes(t) {
+		method, p, _ := strings.Cut(route, " ")
+		target := strings.NewReplacer("{id}", "T1485", "{key}", "s3").Replace(p)
+		t.Run(route, func(t *testing.T) {
+			rec := do(t, h, method, target+"?Service=s3", nil)
+			if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `unknown query parameter \"Service\"`) {
+				t.Errorf("?Service=s3: status %d: %s; want 400 naming the parameter", rec.Code, rec.Body)
+			}
+			if err := sc.check(p, method, rec.Code, rec.Body.Bytes()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	for target, want := range map[string]int{
+		"/api/v1/techniques?aws_specific=true&aws_specific=false": http.StatusBadRequest,
+		"/api/v1/search?q=s3&q=iam":                               http.StatusBadRequest,
+		"/api/v1/techniques?service=s3&service=iam&tactic=impact": http.StatusOK,
+		"/api/v1/matrix?event=s3:CopyObject&event=StopLogging":    http.StatusOK,
+		"/api/v1/mitigations?service=s3":                          http.StatusOK,
+	} {
+		if rec := do(t, h, http.MethodGet, target, nil); rec.Code != want {
+			t.Errorf("%s: status %d, want %d: %s", target, rec.Code, want, rec.Body)
 		}
 	}
 }
