@@ -36,6 +36,8 @@ func TestTableFitsKeepsTimeAndEvent(t *testing.T) {
 		{"findings at 100 columns", 100, false},
 		{"timelines at 100 columns", 100, true},
 		{"findings at 120 columns", 120, false},
+		{"findings at 110 columns", 110, false},
+		{"findings at 106 columns", 106, false},
 		{"timelines at 90 columns", 90, true},
 		// Narrower, the region and the actor are left out, not cut to
 		// nothing, and the address stays whole.
@@ -49,13 +51,17 @@ func TestTableFitsKeepsTimeAndEvent(t *testing.T) {
 			if err := report.WriteTable(&b, res, names, opts); err != nil {
 				t.Fatal(err)
 			}
-			var times, rows []string
+			var times, rows, headers []string // headers: each row's table's
+			var header string
 			for _, l := range tableLines(b.String()) {
 				if n := utf8.RuneCountInString(l); n > tc.width {
 					t.Errorf("line of %d columns: %q", n, l)
 				}
+				if strings.HasPrefix(l, "TIME ") {
+					header = l
+				}
 				if m := row.FindStringSubmatch(l); m != nil {
-					times, rows = append(times, m[1]), append(rows, l)
+					times, rows, headers = append(times, m[1]), append(rows, l), append(headers, header)
 				}
 			}
 			if len(times) != len(res.Findings) {
@@ -76,6 +82,16 @@ func TestTableFitsKeepsTimeAndEvent(t *testing.T) {
 				}
 				if !slices.Contains(cells, f.Actor.SourceIP) {
 					t.Errorf("row %d does not show the address %s whole: %q", i, f.Actor.SourceIP, rows[i])
+				}
+				// A region cut short names another (us-east… is two), and an
+				// actor cut to a few letters none: whole, or left out.
+				if strings.Contains(headers[i], "REGION") && !slices.Contains(cells, f.AWSRegion) {
+					t.Errorf("row %d does not show the region %s whole: %q", i, f.AWSRegion, rows[i])
+				}
+				if actor := report.ShortActor(f.Actor.Key()); strings.Contains(headers[i], "ACTOR") && !slices.Contains(cells, actor) {
+					if cut := cells[len(cells)-1]; !strings.HasSuffix(cut, "…") || utf8.RuneCountInString(cut) < 24 {
+						t.Errorf("row %d shows the actor %s as %q: %q", i, actor, cut, rows[i])
+					}
 				}
 			}
 		})

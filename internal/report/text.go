@@ -193,11 +193,12 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 	g := view.Grid{Headers: []string{"TIME", "TECHNIQUE", "OUTCOME", "EVENT", "REGION", "SOURCE IP"},
 		Flex: 2, Keep: []int{0, 1, 3, 5}, Drop: []int{4},
 		Most:  []int{len("2026-03-14T02:17:45.123456789+14:00"), maxTechniqueID, 0, maxEventLabel, maxRegion, maxAddress},
-		Floor: []int{0: len("2026-03-14T02:17:45Z"), 1: len("T1078.A001"), 2: len("attempt…")}}
+		Floor: []int{0: len("2026-03-14T02:17:45Z"), 1: len("T1078.A001"), 2: len("attempt…"), 4: maxRegion}}
 	if withActor {
 		g.Headers = append(g.Headers, "ACTOR")
 		g.Flex, g.Give = 6, []int{2}
 		g.Drop = []int{4, 6}
+		g.Floor = append(g.Floor[:5:5], 0, minActor)
 	}
 	if !slices.ContainsFunc(fs, func(f scan.Finding) bool { return f.Outcome != "success" }) {
 		g.Drop = append(g.Drop, 2)
@@ -238,6 +239,10 @@ const (
 	maxTechniqueID = len("AT1234.A123")
 	maxEventLabel  = 64
 	maxRegion      = 16
+	// minActor is the narrowest the actor column is cut to before it is
+	// left out: "user/" or "assumed-role/" and a few characters of a name
+	// tell no two actors apart.
+	minActor = 24
 	maxAddress     = len("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255")
 )
 

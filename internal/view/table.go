@@ -18,7 +18,7 @@ type Options struct {
 
 // Grid is a table of text cells. When it is too wide for the terminal,
 // columns give way in rounds: a column past its Most first, down to it;
-// then Flex and Give, widest first, down to flexMin; then every column but
+// then Flex and Give, widest first, down to flexMin (or a higher Floor); then every column but
 // Keep, widest first, down to colMin (or its Floor); then the Keep columns
 // too, down to their Floor; then all to colMin. So a table names what matters most in Keep (times, event names) and
 // what matters least in Flex and Give (long names, lists).
@@ -268,7 +268,7 @@ func shrink(widths []int, g Grid, room int) {
 	}
 	narrow := func(may func(int) bool, floor int) { narrowTo(may, func(int) int { return floor }) }
 	narrowTo(func(i int) bool { return at(g.Most, i) > 0 }, func(i int) int { return at(g.Most, i) })
-	narrow(func(i int) bool { return i == flex || slices.Contains(g.Give, i) }, flexMin)
+	narrowTo(func(i int) bool { return i == flex || slices.Contains(g.Give, i) }, func(i int) int { return max(flexMin, at(g.Floor, i)) })
 	// Drop's columns go, in order, while the table would not fit even with
 	// every column but Keep at colMin; the rest then share the room.
 	least := func() int {
