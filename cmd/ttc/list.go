@@ -75,9 +75,20 @@ func newServicesCmd(a *app) *cobra.Command {
 }
 
 func newMitigationsCmd(a *app) *cobra.Command {
-	cmd := &cobra.Command{Use: "mitigations", Short: "List the mitigations and the techniques they address", Args: noArgs}
+	var services []string
+	cmd := &cobra.Command{
+		Use:     "mitigations",
+		Short:   "List the mitigations and the techniques they address",
+		Example: "  ttc mitigations --service s3 --service kms",
+		Args:    noArgs,
+	}
+	cmd.Flags().StringArrayVar(&services, "service", nil, "only mitigations that name this service: key (s3), event source (s3.amazonaws.com) or name; repeatable")
 	return listing(a, cmd, func(c *catalog.Catalog, f view.Format, _ []string) error {
-		return view.WriteMitigations(a.stdout, f, view.MitigationRows(c), viewOptions(a.stdout))
+		rows, _, err := view.MitigationsFor(c, view.MitigationRows(c), services)
+		if err != nil {
+			return usagef("--service: %w", err)
+		}
+		return view.WriteMitigations(a.stdout, f, rows, viewOptions(a.stdout))
 	})
 }
 

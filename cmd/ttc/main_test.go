@@ -43,6 +43,7 @@ func TestGolden(t *testing.T) {
 		"tactics":           {"tactics"},
 		"services":          {"services"},
 		"mitigations":       {"mitigations"},
+		"mitigations-kms":   {"mitigations", "--service", "kms", "--service", "AWS Backup"},
 		"techniques":        {"techniques"},
 		"techniques-s3":     {"techniques", "--service", "s3"},
 		"techniques-source": {"techniques", "--service", "s3.amazonaws.com", "--tactic", "impact"},
@@ -92,6 +93,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"tactics", "--no-such-flag"}, exitUsage, "unknown flag"},
 		{[]string{"tactics", "-o", "xml"}, exitUsage, `unknown output format "xml"`},
 		{[]string{"techniques", "--service", "nosuch"}, exitUsage, `unknown service "nosuch"`},
+		{[]string{"mitigations", "--service", "nosuch"}, exitUsage, `--service: unknown service "nosuch"`},
 		{[]string{"techniques", "--tactic", "exfiltration"}, exitUsage, `the catalog has no technique for the ATT&CK tactic TA0010 Exfiltration`},
 		{[]string{"techniques", "--tactic", "exfil"}, exitUsage, `unknown tactic "exfil"`},
 		// An event of no service, or not of its service, is a typing error.

@@ -239,12 +239,13 @@ const (
 	maxTechniqueID = len("AT1234.A123")
 	maxEventLabel  = 64
 	maxRegion      = 16
-	// minActor is the narrowest the actor column is cut to before it is
-	// left out: "user/" or "assumed-role/" and a few characters of a name
-	// tell no two actors apart.
-	minActor = 24
 	maxAddress     = len("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255")
 )
+
+// minActor is the narrowest the actor column is cut to before it is left
+// out: "user/" or "assumed-role/" and a few characters of a name tell no
+// two actors apart.
+const minActor = 24
 
 // shownTime is a finding's time as tables show it: in UTC, to the second,
 // so that it is always 20 characters and cutting it never drops a zone

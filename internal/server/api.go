@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/catalog"
@@ -171,35 +170,11 @@ func (s *Server) mitigationsOf(r *http.Request) ([]view.MitigationRow, []string,
 	if err != nil {
 		return nil, nil, fmt.Errorf("query string: %w", err)
 	}
-	names := nonEmpty(q["service"])
-	if len(names) == 0 {
-		return s.views.mitigations, nil, nil
+	rows, keys, err := view.MitigationsFor(s.cat, s.views.mitigations, nonEmpty(q["service"]))
+	if err != nil {
+		return nil, nil, fmt.Errorf("service: %w", err)
 	}
-	var keys []string
-	for _, n := range names {
-		svc, ok := s.cat.Service(n)
-		if !ok {
-			return nil, nil, fmt.Errorf("service: unknown service \"%s\"", n)
-		}
-		if !slices.Contains(keys, svc.Key) {
-			keys = append(keys, svc.Key)
-		}
-	}
-	return mitigationsFor(s.views.mitigations, keys), keys, nil
-}
-
-// mitigationsFor keeps the mitigations that name one of the service keys.
-func mitigationsFor(rows []view.MitigationRow, keys []string) []view.MitigationRow {
-	out := []view.MitigationRow{}
-	for _, m := range rows {
-		for _, k := range keys {
-			if slices.Contains(m.Services, k) {
-				out = append(out, m)
-				break
-			}
-		}
-	}
-	return out
+	return rows, keys, nil
 }
 
 func (s *Server) apiMitigation(w http.ResponseWriter, r *http.Request) {
@@ -234,8 +209,8 @@ func (s *Server) serviceDetail(key string) (ServiceDetail, bool) {
 		ServiceRow:    view.ServiceRow{Service: *svc, Techniques: len(rs)},
 		TechniqueList: s.cat.Summaries(rs),
 		Events:        []string{},
-		Mitigations:   mitigationsFor(s.views.mitigations, []string{svc.Key}),
 	}
+	d.Mitigations, _, _ = view.MitigationsFor(s.cat, s.views.mitigations, []string{svc.Key}) // a known key: no error
 	for _, e := range s.cat.Events() {
 		if strings.HasPrefix(e, svc.Key+":") {
 			d.Events = append(d.Events, e)

@@ -3,6 +3,7 @@ package view
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/catalog"
@@ -112,6 +113,32 @@ func MitigationRows(c *catalog.Catalog) []MitigationRow {
 		out = append(out, r)
 	}
 	return out
+}
+
+// MitigationsFor keeps the rows that name one of the services, given by
+// key, event source, name or alias; every row when none is given. It also
+// returns the services' keys.
+func MitigationsFor(c *catalog.Catalog, rows []MitigationRow, services []string) ([]MitigationRow, []string, error) {
+	if len(services) == 0 {
+		return rows, nil, nil
+	}
+	var keys []string
+	for _, n := range services {
+		svc, ok := c.Service(n)
+		if !ok {
+			return nil, nil, fmt.Errorf("unknown service \"%s\"", n)
+		}
+		if !slices.Contains(keys, svc.Key) {
+			keys = append(keys, svc.Key)
+		}
+	}
+	out := []MitigationRow{}
+	for _, m := range rows {
+		if slices.ContainsFunc(keys, func(k string) bool { return slices.Contains(m.Services, k) }) {
+			out = append(out, m)
+		}
+	}
+	return out, keys, nil
 }
 
 // WriteMitigations renders the mitigation listing.
