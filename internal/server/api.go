@@ -132,6 +132,9 @@ func (s *Server) apiTechnique(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no technique \"%s\"", r.PathValue("id")))
 		return
 	}
+	if canonical(w, r, r.PathValue("id"), t.ID) {
+		return
+	}
 	s.writeJSON(w, http.StatusOK, view.One("technique", s.views.details[t.ID]))
 }
 
@@ -147,6 +150,9 @@ func (s *Server) apiService(w http.ResponseWriter, r *http.Request) {
 	d, ok := s.serviceDetail(r.PathValue("key"))
 	if !ok {
 		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no service \"%s\"", r.PathValue("key")))
+		return
+	}
+	if canonical(w, r, r.PathValue("key"), d.Key) {
 		return
 	}
 	s.writeJSON(w, http.StatusOK, view.One("service", d))
@@ -181,6 +187,9 @@ func (s *Server) apiMitigation(w http.ResponseWriter, r *http.Request) {
 	d, ok := s.mitigationDetail(r.PathValue("id"))
 	if !ok {
 		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no mitigation \"%s\"", r.PathValue("id")))
+		return
+	}
+	if canonical(w, r, r.PathValue("id"), d.ID) {
 		return
 	}
 	s.writeJSON(w, http.StatusOK, view.One("mitigation", d))

@@ -148,6 +148,9 @@ func (s *Server) technique(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no technique \"%s\" in the catalog", r.PathValue("id")))
 		return
 	}
+	if canonical(w, r, r.PathValue("id"), t.ID) {
+		return
+	}
 	var events []eventRow
 	for _, e := range t.Detection.CloudTrailEvents {
 		events = append(events, eventRow{Event: e, Source: s.cat.EventSource(e),
@@ -189,6 +192,9 @@ func (s *Server) service(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no service \"%s\" in the catalog", r.PathValue("key")))
 		return
 	}
+	if canonical(w, r, r.PathValue("key"), d.Key) {
+		return
+	}
 	s.render(w, r, http.StatusOK, "service", page{Title: d.Name, Nav: "services", Body: d})
 }
 
@@ -218,6 +224,9 @@ func (s *Server) mitigation(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no mitigation \"%s\" in the catalog", r.PathValue("id")))
 		return
 	}
+	if canonical(w, r, r.PathValue("id"), d.ID) {
+		return
+	}
 	s.render(w, r, http.StatusOK, "mitigation", page{Title: d.Name, Nav: "mitigations", Body: d})
 }
 
@@ -234,11 +243,15 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no technique lists the event \"%s\"", name))
 		return
 	}
-	// Use the catalog's spelling of the event, whatever case the URL had.
+	// The catalog's spelling of the event has the page, whatever case the URL had.
+	want := name
 	for _, e := range ts[0].Detection.CloudTrailEvents {
-		if strings.EqualFold(e, name) {
-			name = e
+		if strings.EqualFold(e, strings.TrimSpace(name)) {
+			want = e
 		}
+	}
+	if canonical(w, r, name, want) {
+		return
 	}
 	var items []eventTechnique
 	for _, t := range ts {

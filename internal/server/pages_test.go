@@ -55,11 +55,11 @@ func TestStatus(t *testing.T) {
 	}{
 		{"GET", "/", 200, false},
 		{"HEAD", "/matrix", 200, false},
-		{"GET", "/techniques/t1562.008", 200, false},
+		{"GET", "/techniques/t1562.008", 301, false}, // to /techniques/T1562.008
 		{"GET", "/techniques/T9999", 404, false},
 		{"GET", "/tactics/impact", 200, false},
 		{"GET", "/tactics/TA9999", 404, false},
-		{"GET", "/services/S3", 200, false},
+		{"GET", "/services/S3", 301, false}, // to /services/s3
 		{"GET", "/services/nope", 404, false},
 		{"GET", "/mitigations/nope", 404, false},
 		{"GET", "/mitigations?service=nope", 400, false},

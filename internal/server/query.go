@@ -94,3 +94,18 @@ func takes(allowed map[string]bool) string {
 	slices.Sort(names)
 	return " (this endpoint takes " + strings.Join(names, ", ") + ")"
 }
+
+// canonical redirects a request whose last path segment names a catalog
+// entry in other than its own spelling (t1485, "T1485 ", Amazon S3) to
+// the entry's own URL, and reports whether it did: one entry, one URL,
+// and a page never shows a name as the URL spelled it.
+func canonical(w http.ResponseWriter, r *http.Request, given, want string) bool {
+	if given == want {
+		return false
+	}
+	u := *r.URL
+	u.Path = strings.TrimSuffix(r.URL.Path, given) + want
+	u.RawPath = ""
+	http.Redirect(w, r, u.RequestURI(), http.StatusMovedPermanently)
+	return true
+}

@@ -163,3 +163,28 @@ func TestLoopbackHost(t *testing.T) {
 		}
 	}
 }
+
+// TestCanonicalURLs checks that an entry named in other than its own
+// spelling is redirected to its own URL, query kept, in pages and API.
+func TestCanonicalURLs(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	for target, want := range map[string]string{
+		"/techniques/t1485":                 "/techniques/T1485",
+		"/techniques/T1485%20":              "/techniques/T1485",
+		"/api/v1/techniques/t1485":          "/api/v1/techniques/T1485",
+		"/techniques/t1485?from=search":     "/techniques/T1485?from=search",
+		"/services/Amazon%20S3":             "/services/s3",
+		"/api/v1/services/s3.amazonaws.com": "/api/v1/services/s3",
+		"/events/cloudtrail:stoplogging":    "/events/cloudtrail:StopLogging",
+	} {
+		rec := do(t, h, http.MethodGet, target, nil)
+		if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != want {
+			t.Errorf("GET %s: status %d, Location %q; want 301 to %s", target, rec.Code, rec.Header().Get("Location"), want)
+		}
+	}
+	for _, target := range []string{"/techniques/T1485", "/api/v1/services/s3", "/events/cloudtrail:StopLogging"} {
+		if rec := do(t, h, http.MethodGet, target, nil); rec.Code != http.StatusOK {
+			t.Errorf("GET %s: status %d, want 200", target, rec.Code)
+		}
+	}
+}
