@@ -64,8 +64,16 @@ type Actor struct {
 // service, the account. A session of an IAM Identity Center role is named
 // by its ARN, which ends with the person's user name: one permission set's
 // role is shared by everyone it is assigned to, and each is an actor.
+//
+// An IAM user's record without an ARN (AWS writes none for a failed
+// console sign-in) is named by the ARN its account and user name make, so
+// that a user's failed sign-ins join the user's timeline. The made ARN
+// has the partition aws and the path /: a user of another partition, or
+// under a path, keeps its failed sign-ins apart.
 func (a Actor) Key() string {
 	switch {
+	case a.ARN == "" && a.Type == "IAMUser" && isAccountID(a.AccountID) && isIAMUserName(a.UserName):
+		return "arn:aws:iam::" + a.AccountID + ":user/" + a.UserName
 	case a.SessionIssuer != "" && strings.Contains(a.SessionIssuer, ":role/aws-reserved/sso.amazonaws.com/") && a.ARN != "":
 		return a.ARN
 	case a.SessionIssuer != "":
@@ -84,6 +92,36 @@ func (a Actor) Key() string {
 		return "account " + a.AccountID
 	}
 	return "unknown"
+}
+
+// isAccountID reports whether s is an AWS account ID: twelve digits.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isIAMUserName reports whether s can be an IAM user's name (1 to 64
+// letters, digits and +=,.@_-), and is not the name AWS writes in place of
+// one that does not exist.
+func isIAMUserName(s string) bool {
+	if len(s) == 0 || len(s) > 64 || s == "HIDDEN_DUE_TO_SECURITY_REASONS" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.IndexByte("+=,.@_-", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // RuleRef names the rule that matched.

@@ -240,7 +240,11 @@ func TestActorKey(t *testing.T) {
 			"arn:aws:sts::1:assumed-role/AWSReservedSSO_Admin_0a1b/sam@example.com"},
 		{"SAML user", Actor{Type: "SAMLUser", PrincipalID: "SAML:carol@example.com", UserName: "carol@example.com"}, "SAMLUser SAML:carol@example.com"},
 		{"web identity", Actor{Type: "WebIdentityUser", PrincipalID: "accounts.google.com:sub1"}, "WebIdentityUser accounts.google.com:sub1"},
-		{"hidden user name", Actor{Type: "IAMUser", UserName: "HIDDEN_DUE_TO_SECURITY_REASONS", AccountID: "1"}, "IAMUser HIDDEN_DUE_TO_SECURITY_REASONS"},
+		{"hidden user name", Actor{Type: "IAMUser", UserName: "HIDDEN_DUE_TO_SECURITY_REASONS", AccountID: "111122223333"}, "IAMUser HIDDEN_DUE_TO_SECURITY_REASONS"},
+		// A failed console sign-in names the user without an ARN: it joins
+		// the user's timeline.
+		{"user without an ARN", Actor{Type: "IAMUser", PrincipalID: "AIDAEXAMPLE", UserName: "anaya", AccountID: "111122223333"}, "arn:aws:iam::111122223333:user/anaya"},
+		{"user name no user has", Actor{Type: "IAMUser", PrincipalID: "AIDAEXAMPLE2", UserName: "a b", AccountID: "111122223333"}, "IAMUser AIDAEXAMPLE2"},
 		{"service", Actor{Type: "AWSService", InvokedBy: "cloudtrail.amazonaws.com"}, "cloudtrail.amazonaws.com"},
 		{"account only", Actor{Type: "Unknown", AccountID: "1"}, "account 1"},
 		{"nothing", Actor{}, "unknown"},
