@@ -126,7 +126,14 @@ func (s *Server) dispatch(mux *http.ServeMux) http.Handler {
 		case http.StatusNotFound:
 			s.fail(w, r, http.StatusNotFound, "no such page: "+r.URL.Path)
 		case http.StatusMethodNotAllowed:
-			w.Header().Set("Allow", fw.header.Get("Allow"))
+			allow := fw.header.Get("Allow")
+			if r.Method == http.MethodOptions {
+				// What may be done here, asked: not an error.
+				w.Header().Set("Allow", allow+", OPTIONS")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			w.Header().Set("Allow", allow)
 			s.fail(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed here")
 		default:
 			for k, v := range fw.header {

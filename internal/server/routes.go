@@ -39,7 +39,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc(s.api("POST /api/v1/scan", s.apiScan))
 	mux.HandleFunc(s.api("GET /api/v1/openapi.json", s.apiOpenAPI))
 
-	return s.accessLog(secure(limitBody(s.cfg.MaxUpload, s.dispatch(mux))))
+	return s.accessLog(secure(limitBody(s.cfg.MaxUpload, s.revalidate(s.dispatch(mux)))))
 }
 
 // static serves the embedded stylesheet, script and icon. Names are

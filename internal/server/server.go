@@ -84,6 +84,7 @@ type Server struct {
 	ruleSet *ruleset.Set
 	views   *views
 	handler http.Handler
+	etag    string // see newETag
 	// scans holds a token for each scan running; uploads wait for one.
 	scans chan struct{}
 	// uploads holds a token for each upload from its first byte to the
@@ -125,7 +126,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, cat: cfg.Catalog, log: cfg.Log, pages: p, rules: indexRules(cfg.Catalog), ruleSet: rs,
 		views: buildViews(cfg.Catalog, cfg.AttackParent), scans: make(chan struct{}, MaxConcurrentScans),
-		uploads: make(chan struct{}, MaxConcurrentUploads)}
+		uploads: make(chan struct{}, MaxConcurrentUploads), etag: newETag()}
 	s.handler = s.routes()
 	return s, nil
 }

@@ -188,3 +188,52 @@ func TestCanonicalURLs(t *testing.T) {
 		}
 	}
 }
+
+// TestRevalidation checks that 200 answers to GET carry an entity tag, that
+// a request naming it gets 304 with no body, and that errors, other
+// servers' tags and "*" get the full answer.
+func TestRevalidation(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	for _, target := range []string{"/techniques/T1485", "/api/v1/techniques?service=s3", "/static/style.css"} {
+		first := do(t, h, http.MethodGet, target, nil)
+		tag := first.Header().Get("ETag")
+		if first.Code != http.StatusOK || tag == "" {
+			t.Fatalf("GET %s: status %d, ETag %q; want 200 with a tag", target, first.Code, tag)
+		}
+		again := do(t, h, http.MethodGet, target, nil, "If-None-Match", tag)
+		if again.Code != http.StatusNotModified || again.Body.Len() != 0 {
+			t.Errorf("GET %s with its tag: status %d, %d bytes; want 304 and none", target, again.Code, again.Body.Len())
+		}
+		others := []string{`W/"0123"`, "*"}
+		if strings.HasPrefix(target, "/static/") {
+			others = others[:1] // the file server answers * with 304, as RFC 9110 has it for a file that exists
+		}
+		for _, other := range others {
+			if rec := do(t, h, http.MethodGet, target, nil, "If-None-Match", other); rec.Code != http.StatusOK {
+				t.Errorf("GET %s with If-None-Match %s: status %d, want 200", target, other, rec.Code)
+			}
+		}
+	}
+	if rec := do(t, h, http.MethodGet, "/techniques/NOPE", nil); rec.Header().Get("ETag") != "" {
+		t.Errorf("a 404 carries the tag %q", rec.Header().Get("ETag"))
+	}
+	// A new server (a restart: the catalog or program may have changed)
+	// answers an old tag in full.
+	tag := do(t, h, http.MethodGet, "/", nil).Header().Get("ETag")
+	h2 := newServer(t, fixture(t), nil).Handler()
+	if rec := do(t, h2, http.MethodGet, "/", nil, "If-None-Match", tag); rec.Code != http.StatusOK {
+		t.Errorf("another server answered an old tag with %d, want 200", rec.Code)
+	}
+}
+
+// TestOptions checks that OPTIONS says what a route allows, without an error.
+func TestOptions(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	rec := do(t, h, http.MethodOptions, "/api/v1/techniques", nil)
+	if rec.Code != http.StatusNoContent || !strings.Contains(rec.Header().Get("Allow"), "GET") || !strings.Contains(rec.Header().Get("Allow"), "OPTIONS") {
+		t.Errorf("OPTIONS: status %d, Allow %q; want 204 naming GET and OPTIONS", rec.Code, rec.Header().Get("Allow"))
+	}
+	if rec := do(t, h, http.MethodDelete, "/api/v1/techniques", nil); rec.Code != http.StatusMethodNotAllowed {
+		t.Errorf("DELETE: status %d, want 405", rec.Code)
+	}
+}

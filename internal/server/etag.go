@@ -1,0 +1,76 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"strings"
+)
+
+// newETag makes the entity tag of a server's answers: a random token drawn
+// when the server starts. What a GET answers depends only on the URL, the
+// catalog and the program, and those change only with a restart, which
+// draws a new token.
+func newETag() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return `W/"` + hex.EncodeToString(b[:]) + `"`
+}
+
+// revalidate answers a GET or HEAD that already holds the current answer
+// (If-None-Match names the server's tag) with 304, and tags the 200
+// answers of the others, so that a browser or client revalidating a page
+// is not sent the page again.
+func (s *Server) revalidate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if matchesTag(r.Header.Get("If-None-Match"), s.etag) {
+			w.Header().Set("ETag", s.etag)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		next.ServeHTTP(&taggingWriter{ResponseWriter: w, etag: s.etag}, r)
+	})
+}
+
+// matchesTag reports whether an If-None-Match header names tag (weakly
+// compared, as RFC 9110 has it for If-None-Match). "*" is taken as no
+// match: it would turn a 404 into a 304.
+func matchesTag(header, tag string) bool {
+	for t := range strings.SplitSeq(header, ",") {
+		if strings.TrimPrefix(strings.TrimSpace(t), "W/") == strings.TrimPrefix(tag, "W/") {
+			return true
+		}
+	}
+	return false
+}
+
+// taggingWriter adds the tag to a 200 answer.
+type taggingWriter struct {
+	http.ResponseWriter
+	etag    string
+	written bool
+}
+
+func (t *taggingWriter) WriteHeader(status int) {
+	if !t.written {
+		t.written = true
+		if status == http.StatusOK {
+			t.Header().Set("ETag", t.etag)
+		}
+	}
+	t.ResponseWriter.WriteHeader(status)
+}
+
+func (t *taggingWriter) Write(b []byte) (int, error) {
+	if !t.written {
+		t.WriteHeader(http.StatusOK)
+	}
+	return t.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (t *taggingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
