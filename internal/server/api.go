@@ -89,19 +89,29 @@ func nonEmpty(vs []string) []string {
 
 // filtered applies the request's filter, answering 400 itself on a bad one.
 func (s *Server) filtered(w http.ResponseWriter, r *http.Request) ([]catalog.Result, catalog.Filter, bool) {
+	rs, f, err := s.applyFilter(r)
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, err.Error())
+		return nil, f, false
+	}
+	return rs, f, true
+}
+
+// applyFilter reads the request's filter and applies it; an error names
+// the query parameter at fault.
+func (s *Server) applyFilter(r *http.Request) ([]catalog.Result, catalog.Filter, error) {
 	f, err := filterFrom(r)
 	if err == nil {
 		var rs []catalog.Result
 		if rs, err = s.cat.Filter(f); err == nil {
-			return rs, f, true
+			return rs, f, nil
 		}
 	}
 	var fe *catalog.FilterError
 	if errors.As(err, &fe) {
 		err = fmt.Errorf("%s: %w", filterParam(fe.Field), err)
 	}
-	s.fail(w, r, http.StatusBadRequest, err.Error())
-	return nil, f, false
+	return nil, f, err
 }
 
 // filterParam maps a catalog filter field to its query parameter.

@@ -26,6 +26,21 @@ type filterForm struct {
 	// Query is the filter as a query string, for links to the other views;
 	// url.Values.Encode made it, so the template may use it as it is.
 	Query template.URL
+	// Error says what is wrong with the filter, shown above the form that
+	// holds it, so that it can be mended there.
+	Error string
+}
+
+// pageFilter applies the request's filter for a page: a bad one gives no
+// results, the page's form with the reason, and the status 400.
+func (s *Server) pageFilter(r *http.Request, action string) ([]catalog.Result, filterForm, int) {
+	rs, f, err := s.applyFilter(r)
+	form := s.form(action, f)
+	if err != nil {
+		form.Error = err.Error()
+		return nil, form, http.StatusBadRequest
+	}
+	return rs, form, http.StatusOK
 }
 
 type serviceOption struct {
@@ -103,32 +118,28 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) matrix(w http.ResponseWriter, r *http.Request) {
-	rs, f, ok := s.filtered(w, r)
-	if !ok {
-		return
-	}
+	rs, form, status := s.pageFilter(r, "/matrix")
+	f := form.Filter
 	cols := view.OnlyTactics(s.cat, view.BuildMatrix(s.cat, rs), f.Tactics)
-	body := matrixPage{Form: s.form("/matrix", f), Columns: cols, Total: len(rs)}
+	body := matrixPage{Form: form, Columns: cols, Total: len(rs)}
 	body.Open = body.Form.Active
-	s.render(w, r, http.StatusOK, "matrix", page{Title: "Matrix", Nav: "matrix",
+	s.render(w, r, status, "matrix", page{Title: "Matrix", Nav: "matrix",
 		Terms: catalog.SearchTerms(f.Search), Body: body})
 }
 
 func (s *Server) techniques(w http.ResponseWriter, r *http.Request) {
-	rs, f, ok := s.filtered(w, r)
-	if !ok {
-		return
-	}
+	rs, form, status := s.pageFilter(r, "/techniques")
+	f := form.Filter
 	title := "Techniques"
 	if f.Search != "" {
 		title = fmt.Sprintf("Search: %s", view.Line(f.Search)) // the request's text, shown as the text outputs show it
 	}
-	s.render(w, r, http.StatusOK, "techniques", page{Title: title, Nav: "techniques",
+	s.render(w, r, status, "techniques", page{Title: title, Nav: "techniques",
 		Terms: catalog.SearchTerms(f.Search),
 		Body: struct {
 			Form  filterForm
 			Items []catalog.TechniqueSummary
-		}{s.form("/techniques", f), s.cat.Summaries(rs)}})
+		}{form, s.cat.Summaries(rs)}})
 }
 
 // eventRow is one CloudTrail event on a technique page.

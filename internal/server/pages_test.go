@@ -180,3 +180,25 @@ func TestDataEventsShown(t *testing.T) {
 		t.Errorf("the page of s3:ListBuckets calls it a data event")
 	}
 }
+
+// TestBadFilterKeepsForm checks that a page given a filter naming nothing
+// answers 400 with the reason above the form, the other filters kept in
+// it, and no techniques listed.
+func TestBadFilterKeepsForm(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	for _, target := range []string{"/techniques?service=s3x&tactic=impact", "/matrix?service=s3x&tactic=impact"} {
+		rec := do(t, h, http.MethodGet, target, nil)
+		body := rec.Body.String()
+		if rec.Code != http.StatusBadRequest {
+			t.Errorf("GET %s: status %d, want 400", target, rec.Code)
+		}
+		for _, want := range []string{`role="alert"`, `unknown service &#34;s3x&#34;`, `<option value="impact" selected>`, `<form class="filters"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("GET %s: the page lacks %s", target, want)
+			}
+		}
+		if strings.Contains(body, `href="/techniques/T`) {
+			t.Errorf("GET %s: the page lists techniques for a filter that names nothing", target)
+		}
+	}
+}
