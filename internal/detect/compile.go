@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -42,18 +43,30 @@ type compiler struct {
 	fields []fieldPath
 	fidx   map[string]int
 	values int // values compiled for the current rule
+	bytes  int // and their text
 }
 
-// MaxRuleValues bounds the values one rule compiles, each alias counted
-// every time it is used: a small file whose aliases repeat a long list
-// thousands of times took gigabytes to compile.
-const MaxRuleValues = 100_000
+// MaxRuleValues and MaxRuleValueBytes bound the values one rule compiles,
+// in number and in text, each alias counted every time it is used: a
+// small file whose aliases repeat a long list, or a long string, thousands
+// of times took gigabytes to compile.
+const (
+	MaxRuleValues     = 100_000
+	MaxRuleValueBytes = 4 << 20
+)
 
-// spend counts n more values of the current rule, found at v.
-func (c *compiler) spend(v *yaml.Node, n int) error {
-	c.values += n
-	if c.values > MaxRuleValues {
+// spend counts the values vals, found at v, against the current rule's
+// budget.
+func (c *compiler) spend(v *yaml.Node, vals []*yaml.Node) error {
+	c.values += len(vals)
+	for _, x := range vals {
+		c.bytes += len(x.Value)
+	}
+	switch {
+	case c.values > MaxRuleValues:
 		return errAt(v.Line, v.Column, "rule holds more than %d values (an alias counts each time it is used)", MaxRuleValues)
+	case c.bytes > MaxRuleValueBytes:
+		return errAt(v.Line, v.Column, "rule's values hold more than %d bytes of text (an alias counts each time it is used)", MaxRuleValueBytes)
 	}
 	return nil
 }
@@ -207,7 +220,7 @@ func (c *compiler) compileRule(r *Rule) (*crule, error) {
 		return nil, fmt.Errorf("rule has no detection mapping")
 	}
 	cr := &crule{rule: r}
-	c.values = 0
+	c.values, c.bytes = 0, 0
 	index := map[string]int{}
 	var names []string
 	var condNode *yaml.Node
@@ -238,8 +251,9 @@ func (c *compiler) compileRule(r *Rule) (*crule, error) {
 	if condNode.Kind == yaml.SequenceNode {
 		conds = condNode.Content
 	}
+	var spent condBudget
 	for _, cn := range conds {
-		n, err := parseCondition(cn.Value, names, index)
+		n, err := parseCondition(cn.Value, names, index, &spent)
 		if err != nil {
 			return nil, condPosError(cn, err)
 		}
@@ -262,7 +276,20 @@ func condPosError(n *yaml.Node, err error) error {
 			col++
 		}
 	}
-	return errAt(n.Line, col, "condition \"%s\": %s", n.Value, ce.msg)
+	return errAt(n.Line, col, "condition \"%s\": %s", clipCondition(n.Value), ce.msg)
+}
+
+// clipCondition cuts a condition quoted in an error to its first 100
+// bytes (between characters): a crafted one can run to a megabyte.
+func clipCondition(s string) string {
+	if len(s) <= 100 {
+		return s
+	}
+	i := 100
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }
 
 func (c *compiler) compileSearch(k, v *yaml.Node) (*search, error) {
@@ -334,7 +361,7 @@ func (c *compiler) compileKeywords(k, v *yaml.Node) (*item, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.spend(v, len(vals)); err != nil {
+	if err := c.spend(v, vals); err != nil {
 		return nil, err
 	}
 	for _, s := range vals {

@@ -61,6 +61,32 @@ type condParser struct {
 	names []string // search identifiers in rule order
 	index map[string]int
 	depth int // parentheses and nots open around the current token
+	spent *condBudget
+}
+
+// condBudget is what a rule's conditions may cost to build: their
+// identifiers, each "x of" counting one for every identifier it names,
+// and the identifier names an "x of" pattern is tried against. Repeating
+// "1 of them" over thousands of identifiers built tens of millions of
+// nodes, which every record would then be matched against.
+type condBudget struct {
+	nodes, tries int
+}
+
+// Bounds of a condBudget.
+const (
+	MaxConditionNodes = 10_000
+	maxConditionTries = 1_000_000
+)
+
+// spend counts nodes and tries, made at off, against the budget.
+func (p *condParser) spend(off, nodes, tries int) error {
+	p.spent.nodes += nodes
+	p.spent.tries += tries
+	if p.spent.nodes > MaxConditionNodes || p.spent.tries > maxConditionTries {
+		return p.fail(off, "the rule's conditions name more than %d identifiers, counting each one an \"of\" names", MaxConditionNodes)
+	}
+	return nil
 }
 
 // MaxConditionDepth bounds how deeply parentheses and nots nest in one
@@ -97,8 +123,8 @@ func (p *condParser) peek() (ctoken, bool) {
 	return ctoken{off: len(p.src)}, false
 }
 
-func parseCondition(src string, names []string, index map[string]int) (*cnode, error) {
-	p := &condParser{toks: lexCondition(src), src: src, names: names, index: index}
+func parseCondition(src string, names []string, index map[string]int, spent *condBudget) (*cnode, error) {
+	p := &condParser{toks: lexCondition(src), src: src, names: names, index: index, spent: spent}
 	if len(p.toks) == 0 {
 		return nil, p.fail(0, "empty condition")
 	}
@@ -201,6 +227,9 @@ func (p *condParser) parseOf(quant ctoken) (*cnode, error) {
 		return nil, p.fail(t.off, "\"%s\" of needs an identifier pattern or them", quant.text)
 	}
 	p.pos++
+	if err := p.spend(t.off, 0, len(p.names)); err != nil {
+		return nil, err
+	}
 	var kids []*cnode
 	for i, name := range p.names {
 		var hit bool
@@ -218,6 +247,9 @@ func (p *condParser) parseOf(quant ctoken) (*cnode, error) {
 	if len(kids) == 0 {
 		return nil, p.fail(t.off, "\"%s\" matches no search identifier", t.text)
 	}
+	if err := p.spend(t.off, len(kids), 0); err != nil {
+		return nil, err
+	}
 	o := opOr
 	if quant.text == "all" {
 		o = opAnd
@@ -232,6 +264,9 @@ func (p *condParser) ident(t ctoken) (*cnode, error) {
 	i, ok := p.index[t.text]
 	if !ok {
 		return nil, p.fail(t.off, "unknown search identifier \"%s\"%s", t.text, caseHint(t.text))
+	}
+	if err := p.spend(t.off, 1, 0); err != nil {
+		return nil, err
 	}
 	return &cnode{op: opSearch, idx: i}, nil
 }

@@ -16,9 +16,11 @@
 // more than any real rule are refused too, at their position: a file over
 // MaxRuleSize or not UTF-8, a mapping that repeats a key (YAML forbids it;
 // read as written, a selection naming a field twice would never match),
-// a condition nesting parentheses and nots deeper than MaxConditionDepth,
-// and more than MaxRuleValues values, an alias counted each time it is
-// used.
+// a key that is null or not a string, a condition nesting parentheses
+// and nots deeper than MaxConditionDepth, conditions naming more than
+// MaxConditionNodes identifiers (each "x of" counting every identifier it
+// names), and more than MaxRuleValues values or MaxRuleValueBytes of
+// value text, an alias counted each time it is used.
 //
 // # Detection semantics
 //

@@ -44,6 +44,13 @@ func TestCompileErrors(t *testing.T) {
 			"nest more than 100 deep", "test.yml:9:114:", false},
 		{"nots too deep", "sel:\n  x: 1\ncondition: " + strings.Repeat("not ", 101) + "sel", "nest more than 100 deep", "test.yml:9:414:", false},
 		{"aliases past the values a rule may hold", aliasBomb(101, 1000), "more than 100000 values", "test.yml:208:8:", false},
+		{"aliases past the text a rule may hold", "_base:\n  x: &v " + strings.Repeat("a", 100_000) + "\n" +
+			"s1:\n  eventName|contains: [" + strings.TrimSuffix(strings.Repeat("*v, ", 50), ", ") + "]\ncondition: s1",
+			"more than 4194304 bytes of text", "test.yml:10:", false},
+		{"of repeated past the conditions' budget", "a:\n  x: 1\nb:\n  x: 2\ncondition: " + strings.TrimSuffix(strings.Repeat("1 of them or ", 5001), " or "),
+			"name more than 10000 identifiers", "test.yml:11:", false},
+		{"null key", "sel:\n  ~: x\ncondition: sel", "a key must be a string, not null", "test.yml:8:5:", false},
+		{"list as a key", "sel:\n  ? [a]\n  : x\ncondition: sel", "a key must be a string, not a list", "test.yml:8:", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

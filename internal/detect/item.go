@@ -103,7 +103,7 @@ func (c *compiler) compileItem(k, v *yaml.Node) (*item, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.spend(v, len(vals)); err != nil {
+	if err := c.spend(v, vals); err != nil {
 		return nil, err
 	}
 	if err := c.fillItem(it, ms, vals); err != nil {

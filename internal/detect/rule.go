@@ -130,7 +130,12 @@ func noDuplicateKeys(n *yaml.Node) error {
 		seen := make(map[string]bool, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
-			if seen[k.Value] {
+			switch {
+			case k.Kind != yaml.ScalarNode:
+				return errAt(k.Line, k.Column, "a key must be a string, not %s", kindName(k))
+			case k.Tag == "!!null":
+				return errAt(k.Line, k.Column, "a key must be a string, not null")
+			case seen[k.Value]:
 				return errAt(k.Line, k.Column, "duplicate key \"%s\"", k.Value)
 			}
 			seen[k.Value] = true
