@@ -55,16 +55,20 @@ const (
 	MaxRuleValueBytes = 4 << 20
 )
 
+// reWeight is what a regular expression counts for in MaxRuleValues: a
+// compiled one takes kilobytes.
+const reWeight = 10
+
 // spend counts the values vals, found at v, against the current rule's
-// budget.
-func (c *compiler) spend(v *yaml.Node, vals []*yaml.Node) error {
-	c.values += len(vals)
+// budget, each weight times.
+func (c *compiler) spend(v *yaml.Node, vals []*yaml.Node, weight int) error {
+	c.values += weight * len(vals)
 	for _, x := range vals {
 		c.bytes += len(x.Value)
 	}
 	switch {
 	case c.values > MaxRuleValues:
-		return errAt(v.Line, v.Column, "rule holds more than %d values (an alias counts each time it is used)", MaxRuleValues)
+		return errAt(v.Line, v.Column, "rule holds more than %d values (an alias counts each time it is used, a regular expression %d times)", MaxRuleValues, reWeight)
 	case c.bytes > MaxRuleValueBytes:
 		return errAt(v.Line, v.Column, "rule's values hold more than %d bytes of text (an alias counts each time it is used)", MaxRuleValueBytes)
 	}
@@ -361,7 +365,7 @@ func (c *compiler) compileKeywords(k, v *yaml.Node) (*item, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.spend(v, vals); err != nil {
+	if err := c.spend(v, vals, 1); err != nil {
 		return nil, err
 	}
 	for _, s := range vals {

@@ -20,7 +20,8 @@
 // and nots deeper than MaxConditionDepth, conditions naming more than
 // MaxConditionNodes identifiers (each "x of" counting every identifier it
 // names), and more than MaxRuleValues values or MaxRuleValueBytes of
-// value text, an alias counted each time it is used.
+// value text, an alias counted each time it is used (and a regular
+// expression ten times, for what it takes compiled).
 //
 // # Detection semantics
 //

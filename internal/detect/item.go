@@ -103,7 +103,11 @@ func (c *compiler) compileItem(k, v *yaml.Node) (*item, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.spend(v, vals); err != nil {
+	weight := 1
+	if ms.re {
+		weight = reWeight
+	}
+	if err := c.spend(v, vals, weight); err != nil {
 		return nil, err
 	}
 	if err := c.fillItem(it, ms, vals); err != nil {
