@@ -55,8 +55,16 @@ func (e *FilterError) Error() string {
 func (c *Catalog) normaliseEvent(ev string) string {
 	ev = strings.TrimSpace(ev)
 	src, name, ok := strings.Cut(ev, ":")
-	if !ok || !strings.Contains(src, ".") {
+	if !ok {
 		return ev
+	}
+	if !strings.Contains(src, ".") {
+		if _, known := c.serviceByKey[src]; known {
+			return ev
+		}
+		// A finding's label: the event source without .amazonaws.com
+		// (sso-directory:CreateUser, of the service sso).
+		src += ".amazonaws.com"
 	}
 	if ss := c.ServicesFor(src); len(ss) > 0 {
 		return ss[0].Key + ":" + name

@@ -24,6 +24,10 @@ func TestFilterEvent(t *testing.T) {
 	}{
 		{"s3:CopyObject", "T1486.A001"},
 		{"s3.amazonaws.com:CopyObject", "T1486.A001"},
+		// A finding's label names the event source without .amazonaws.com.
+		{"sso-directory:CreateUser", "T1136.003"},
+		{"identitystore:ListUsers", "T1087.004"},
+		{"monitoring:DeleteAlarms", ""},
 		{"copyobject", "T1486.A001"},
 		{"lambda:UpdateFunctionCode20150331v2", "AT1667.001"},
 		{"lambda:UpdateFunctionCode", "AT1667.001"},
