@@ -195,9 +195,13 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) (*navigator.Layer,
 	}
 	obs := map[string]navigator.Observation{}
 	for id, g := range by {
+		actors := view.Count(int64(g.actors.Len()), "actor", "actors")
+		if g.actors.Approximate() {
+			actors = "about " + actors
+		}
 		obs[id] = navigator.Observation{Count: g.count, Tactics: g.tactics,
 			Evidence: fmt.Sprintf("%s (%s) by %s, %s … %s: %s", view.Count(int64(g.count), "finding", "findings"),
-				view.Count(int64(g.attempts), "attempt", "attempts"), view.Count(int64(g.actors.Len()), "actor", "actors"),
+				view.Count(int64(g.attempts), "attempt", "attempts"), actors,
 				g.first, g.last, strings.Join(slices.Sorted(maps.Keys(g.events)), ", "))}
 	}
 	desc := layerDescription(res)

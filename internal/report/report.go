@@ -36,8 +36,11 @@ type TechniqueCount struct {
 	Findings      int      `json:"findings"`
 	Attempts      int      `json:"attempts"`
 	Actors        int      `json:"actors"`
-	First         string   `json:"first_seen"`
-	Last          string   `json:"last_seen"`
+	// ActorsApproximate says that Actors is an estimate (within about
+	// 1%), as it is past 65,536 actors.
+	ActorsApproximate bool   `json:"actors_approximate,omitempty"`
+	First             string `json:"first_seen"`
+	Last              string `json:"last_seen"`
 	// RuleID and RuleFile name the rule of a row that counts the findings
 	// of a rule with no catalog technique (TechniqueID empty).
 	RuleID   string `json:"rule_id,omitempty"`
@@ -132,14 +135,15 @@ func (tc *techniqueCounter) add(f *scan.Finding) {
 		c.Attempts++
 	}
 	tc.actors[key].Add(f)
-	c.Actors = tc.actors[key].Len()
 	c.Last = f.EventTime
 }
 
 func (tc *techniqueCounter) counts() []TechniqueCount {
 	out := make([]TechniqueCount, 0, len(tc.order))
 	for _, k := range tc.order {
-		out = append(out, *tc.by[k])
+		c := *tc.by[k]
+		c.Actors, c.ActorsApproximate = tc.actors[k].Len(), tc.actors[k].Approximate()
+		out = append(out, c)
 	}
 	// Rows that compare equal keep the order of their first findings.
 	slices.SortStableFunc(out, func(a, b TechniqueCount) int { return compareCounts(&a, &b) })

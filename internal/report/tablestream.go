@@ -60,7 +60,6 @@ func (ts *TableStream) Add(f *scan.Finding) {
 		c.Attempts++
 	}
 	r.actors.Add(f)
-	c.Actors = r.actors.Len()
 	c.Last = r.last.EventTime
 	ts.top.offer(f)
 }
@@ -78,6 +77,7 @@ func (ts *TableStream) counts() []TechniqueCount {
 	out := make([]TechniqueCount, len(rows))
 	for i, r := range rows {
 		out[i] = *r.count
+		out[i].Actors, out[i].ActorsApproximate = r.actors.Len(), r.actors.Approximate()
 	}
 	return out
 }

@@ -119,7 +119,7 @@ func writeTableHead(w io.Writer, b *strings.Builder, res *scan.Result, counts []
 func techniqueRows(counts []TechniqueCount, tactics tacticNamer) [][]string {
 	rows := make([][]string, 0, len(counts))
 	for _, c := range counts {
-		rows = append(rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), fmt.Sprint(c.Actors), c.TechniqueName})
+		rows = append(rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), actorCount(c), c.TechniqueName})
 	}
 	return rows
 }
@@ -164,6 +164,14 @@ func writeMore(b *strings.Builder, more int) {
 	if more > 0 {
 		fmt.Fprintf(b, "… %s more, not listed here: -o jsonl, json or markdown list them all\n", view.Count(int64(more), "finding", "findings"))
 	}
+}
+
+// actorCount writes a row's count of actors, marked ≈ when estimated.
+func actorCount(c TechniqueCount) string {
+	if c.ActorsApproximate {
+		return "≈" + strconv.Itoa(c.Actors)
+	}
+	return strconv.Itoa(c.Actors)
 }
 
 // ruleWidth is the narrowest terminal whose findings tables show the rule:
