@@ -69,7 +69,8 @@ type Input struct {
 // directory in lexical order, a directory named through a symbolic link
 // included. Walking skips hidden entries, entries
 // that are no regular file (behind a symbolic link too), symbolic links
-// that lead out of the folder, and files whose first bytes are neither
+// that lead out of the folder or to a file the walk reads under its own
+// name, and files whose first bytes are neither
 // gzip nor JSON, except files named as CloudTrail log files, which are
 // read whatever they hold unless empty or blank (ErrEmptyLog), and yields
 // broken symbolic links (ErrBrokenLink) and walk errors (unreadable
@@ -181,6 +182,12 @@ func entry(base, p string, d fs.DirEntry) (Input, error) {
 			in.Skip = "symbolic link leading out of the folder walked: not followed (name the file to read it)"
 			return in, nil
 		}
+		// The walk reaches the file under its own name, unless a hidden
+		// folder or name keeps it from the walk.
+		if rel, _ := filepath.Rel(base, t); !hiddenPath(rel) {
+			in.Skip = "symbolic link to " + filepath.ToSlash(rel) + " in the folder walked, which is read under its own name"
+			return in, nil
+		}
 	}
 	// A file that cannot be opened or read fails, whatever its name: what
 	// it holds is unknown, and may be the logs of the case (a renamed
@@ -200,6 +207,17 @@ func entry(base, p string, d fs.DirEntry) (Input, error) {
 		return in, fmt.Errorf("check input: %w (%s)", ErrEmptyLog, why)
 	}
 	return in, nil
+}
+
+// hiddenPath reports whether a relative path has a part the walk skips as
+// hidden (its name starts with '.').
+func hiddenPath(rel string) bool {
+	for part := range strings.SplitSeq(filepath.ToSlash(rel), "/") {
+		if strings.HasPrefix(part, ".") {
+			return true
+		}
+	}
+	return false
 }
 
 // follow returns what the symbolic link at p leads to. A link that leads

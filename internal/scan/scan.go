@@ -238,19 +238,17 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 		})
 	}
 	walk := &part{}
-	seen := map[string]bool{} // a file named twice, or found again by a walk, is read once
-	var same sameFiles        // and so is one reached by two names (a link)
+	// A path named twice is read once; a file found again (by a walk of an
+	// enclosing folder, or by another name: a link) is set aside, with the
+	// name it was read by.
+	paths = distinct(paths)
+	same := sameFiles{all: len(paths) > 1}
 	for in, err := range cloudtrail.Inputs(paths) {
 		if ctx.Err() != nil {
 			break
 		}
-		clean := filepath.Clean(in.Path)
-		if err == nil && in.Path != "-" && seen[clean] {
-			continue
-		}
-		seen[clean] = true
 		if err == nil && in.Path != "-" && in.Skip == "" {
-			if first, dup := same.seen(in.Path); dup {
+			if first, dup := same.seen(in.Path, in.Root != ""); dup {
 				in.Skip = fmt.Sprintf("the same file as %s, which is read once", first)
 			}
 		}
@@ -1100,10 +1098,22 @@ func notText(raw []byte, tops []jsonscan.Member, keys ...string) string {
 }
 
 // sameFiles tells a file reached again by another name (a link, a hard
-// link) from one met for the first time.
+// link, a second path naming it) from one met for the first time. It
+// keeps a few bytes for each file that could be met again: every file
+// when several paths are scanned, or one named as a file; within the
+// walk of one folder, only files with several names (hard links), since
+// the walk reaches each other file once (cloudtrail.Inputs sets aside a
+// symbolic link to a file it reaches under its own name). So a scan of one
+// folder of millions of files holds nothing for each.
 type sameFiles struct {
-	bySize map[int64][]namedInfo
+	all   bool                  // every file is noted (several paths scanned)
+	byID  map[fileID]int32      // a file's first name, as an index into names
+	names []string              // first names, of files met by another name only
+	other map[int64][]namedInfo // where the system gives no fileID
 }
+
+// fileID is a file's device and inode numbers.
+type fileID struct{ dev, ino uint64 }
 
 type namedInfo struct {
 	name string
@@ -1112,20 +1122,72 @@ type namedInfo struct {
 
 // seen notes the file at path and reports whether it was met before, and
 // by what name. A file that cannot be examined is taken as new: opening
-// it reports why.
-func (s *sameFiles) seen(path string) (first string, dup bool) {
+// it reports why. walked says that the file was found by walking a folder.
+func (s *sameFiles) seen(path string, walked bool) (first string, dup bool) {
 	fi, err := os.Stat(path)
 	if err != nil || !fi.Mode().IsRegular() {
 		return "", false
 	}
-	if s.bySize == nil {
-		s.bySize = map[int64][]namedInfo{}
+	key, links, ok := fileKey(fi)
+	if !ok {
+		return s.seenOther(path, fi)
 	}
-	for _, o := range s.bySize[fi.Size()] {
+	if !s.all && walked && links <= 1 {
+		return "", false
+	}
+	if i, dup := s.byID[key]; dup {
+		if i < 0 {
+			return "a file read before", true
+		}
+		return s.names[i], true
+	}
+	if s.byID == nil {
+		s.byID = map[fileID]int32{}
+	}
+	// The name is kept for files with several names, whose second name
+	// the message quotes, and while few are kept; past that, a second
+	// name found is reported without the first.
+	i := int32(-1)
+	if links > 1 || len(s.names) < maxKeptNames {
+		i = int32(len(s.names))
+		s.names = append(s.names, path)
+	}
+	s.byID[key] = i
+	return "", false
+}
+
+// distinct returns paths without those that name a path named before
+// ("logs", "logs/" and "./logs" are one).
+func distinct(paths []string) []string {
+	seen := make(map[string]bool, len(paths))
+	out := make([]string, 0, len(paths))
+	for _, p := range paths {
+		clean := p
+		if p != "-" {
+			clean = filepath.Clean(p)
+		}
+		if !seen[clean] {
+			seen[clean] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// maxKeptNames bounds the names sameFiles keeps for its messages.
+const maxKeptNames = 10_000
+
+// seenOther is seen where files have no fileID: it compares files of the
+// same size with os.SameFile.
+func (s *sameFiles) seenOther(path string, fi os.FileInfo) (string, bool) {
+	if s.other == nil {
+		s.other = map[int64][]namedInfo{}
+	}
+	for _, o := range s.other[fi.Size()] {
 		if os.SameFile(o.fi, fi) {
 			return o.name, true
 		}
 	}
-	s.bySize[fi.Size()] = append(s.bySize[fi.Size()], namedInfo{path, fi})
+	s.other[fi.Size()] = append(s.other[fi.Size()], namedInfo{path, fi})
 	return "", false
 }

@@ -1,0 +1,9 @@
+//go:build !unix
+
+package scan
+
+import "os"
+
+// fileKey gives nothing where the system has no device and inode numbers:
+// sameFiles then compares files with os.SameFile.
+func fileKey(os.FileInfo) (key fileID, links uint64, ok bool) { return fileID{}, 0, false }
