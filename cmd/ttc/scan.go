@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -237,9 +239,17 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		<-ctx.Done()
 		stop()
 	}()
-	done := startProgress(a.stderr, o.progress, s)
+	pr := startProgress(a.stderr, o.progress, s)
 	res, err := scanUntilStopped(ctx, s, paths)
-	done()
+	// The line goes on while a report is written to other than the
+	// terminal it is drawn on (a report of millions of findings takes a
+	// while); one written to the terminal would be cut into by it.
+	if f, ok := a.stdout.(*os.File); err == nil && (!ok || !term.IsTerminal(int(f.Fd()))) {
+		pr.phase("writing the report")
+		defer pr.stop()
+	} else {
+		pr.stop()
+	}
 	if errors.Is(err, errWouldNotStop) {
 		return err
 	}
@@ -272,6 +282,7 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	default:
 		err = writeScan(out, f, c, res, table, report.Options{View: viewOptions(a.stdout), GroupByActor: o.groupBy == "actor"})
 	}
+	pr.stop() // before anything else is written to stderr
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 			return errors.New("scan interrupted: the report is cut short")
@@ -452,19 +463,30 @@ func parseWhen(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("cannot read time \"%s\": want RFC 3339 (2026-03-14T02:00:00Z), the same without a zone for UTC, or a date (2026-03-14)", s)
 }
 
-// startProgress draws a progress line on stderr until the returned func is called.
-func startProgress(w io.Writer, mode string, s *scan.Scanner) func() {
+// progress is the line startProgress draws.
+type progress struct {
+	stop  func()       // clears the line and stops drawing it
+	phase func(string) // names what follows reading
+}
+
+// startProgress draws a progress line on stderr until its stop is called:
+// the counts while inputs are read, then what the scan does after
+// (sorting findings, and what phase names).
+func startProgress(w io.Writer, mode string, s *scan.Scanner) progress {
 	f, ok := w.(*os.File)
 	show := mode == "always" || (mode == "auto" && ok && term.IsTerminal(int(f.Fd())))
 	if !show {
-		return func() {}
+		return progress{stop: func() {}, phase: func(string) {}}
 	}
+	var phase atomic.Value
+	phase.Store("")
 	stop := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
 		t := time.NewTicker(200 * time.Millisecond)
 		defer t.Stop()
+		begun := time.Now()
 		for {
 			select {
 			case <-stop:
@@ -473,11 +495,23 @@ func startProgress(w io.Writer, mode string, s *scan.Scanner) func() {
 			case <-t.C:
 				p := s.Progress()
 				mbs := float64(p.Bytes) / (1 << 20) / max(p.Elapsed.Seconds(), 0.001)
-				fmt.Fprintf(w, "\r\x1b[Kscanning: %d files, %d records, %.0f MiB, %.0f MiB/s", p.Files, p.Records, float64(p.Bytes)/(1<<20), mbs)
+				counts := fmt.Sprintf("%d files, %d records, %.0f MiB", p.Files, p.Records, float64(p.Bytes)/(1<<20))
+				switch what := phase.Load().(string); {
+				case what != "":
+					fmt.Fprintf(w, "\r\x1b[K%s (%s read in %s) … %s", what, counts, p.Elapsed.Round(time.Second), time.Since(begun).Round(time.Second))
+				case p.ReadAll:
+					fmt.Fprintf(w, "\r\x1b[Ksorting the findings (%s read in %s) … %s", counts, p.Elapsed.Round(time.Second), time.Since(begun).Round(time.Second))
+				default:
+					fmt.Fprintf(w, "\r\x1b[Kscanning: %s, %.0f MiB/s", counts, mbs)
+				}
 			}
 		}
 	}()
-	return func() { close(stop); <-finished }
+	var once sync.Once
+	return progress{
+		stop:  func() { once.Do(func() { close(stop); <-finished }) },
+		phase: func(s string) { phase.Store(s) },
+	}
 }
 
 // leafErrors lists the errors joined in err, however deeply joins nest

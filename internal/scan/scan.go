@@ -172,6 +172,9 @@ type Progress struct {
 	Files, Records int64
 	Bytes          int64
 	Elapsed        time.Duration
+	// ReadAll says that every input has been read: the scan is sorting
+	// and merging its findings, and Elapsed is the time reading took.
+	ReadAll bool
 }
 
 // Scanner runs one rule set over inputs. It is safe for concurrent use.
@@ -183,6 +186,7 @@ type Scanner struct {
 	files, records, bytes atomic.Int64
 	held                  atomic.Int64 // findings kept in memory (not streamed)
 	start                 time.Time
+	readFor               atomic.Int64 // how long reading took, once over (ns)
 
 	cancel func(error)
 	// done is closed when the run's context is: a worker stops reading its
@@ -212,7 +216,11 @@ func New(c *catalog.Catalog, rules *ruleset.Set, opts Options) *Scanner {
 
 // Progress returns counts so far; safe to call while Scan runs.
 func (s *Scanner) Progress() Progress {
-	return Progress{Files: s.files.Load(), Records: s.records.Load(), Bytes: s.bytes.Load(), Elapsed: time.Since(s.start)}
+	p := Progress{Files: s.files.Load(), Records: s.records.Load(), Bytes: s.bytes.Load(), Elapsed: time.Since(s.start)}
+	if d := s.readFor.Load(); d > 0 {
+		p.Elapsed, p.ReadAll = time.Duration(d), true
+	}
+	return p
 }
 
 // Scan reads every input (files, directories, "-") and classifies its records.
@@ -270,6 +278,7 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 // finish merges the workers' parts into the result, or cleans up after a
 // scan that failed.
 func (s *Scanner) finish(ctx context.Context, parts []*part) (*Result, error) {
+	s.readFor.Store(int64(max(time.Since(s.start), 1)))
 	err := s.emitErr
 	if err == nil {
 		err = ctx.Err()
@@ -295,6 +304,7 @@ func (s *Scanner) streams() bool { return s.opts.EmitJSON != nil || s.opts.Colle
 
 func (s *Scanner) startRun() {
 	s.start = time.Now()
+	s.readFor.Store(0)
 	s.cancel = func(error) {}
 	s.seed = maphash.MakeSeed()
 	if s.streams() {

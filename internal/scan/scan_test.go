@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/ruleset"
@@ -328,5 +329,24 @@ func TestListsCapped(t *testing.T) {
 	}
 	if n := len(res.Skipped); n > 0 && filepath.Base(res.Skipped[n-1].File) != "e0999.json" {
 		t.Errorf("the last skipped file listed is %s, want e0999.json", filepath.Base(res.Skipped[n-1].File))
+	}
+}
+
+// TestProgressReadAll checks that Progress says when every input has been
+// read, with the time reading took, for the line drawn while a scan sorts
+// and writes its findings.
+func TestProgressReadAll(t *testing.T) {
+	c, rs := fixtures(t)
+	s := scan.New(c, rs, scan.Options{Workers: 1})
+	if _, err := s.Scan(context.Background(), []string{"testdata/logs"}); err != nil {
+		t.Fatal(err)
+	}
+	p := s.Progress()
+	if !p.ReadAll || p.Elapsed <= 0 || p.Records == 0 {
+		t.Fatalf("after the scan: %+v; want ReadAll with the time reading took", p)
+	}
+	time.Sleep(20 * time.Millisecond)
+	if again := s.Progress(); again.Elapsed != p.Elapsed {
+		t.Errorf("the time reading took moved from %v to %v after the scan", p.Elapsed, again.Elapsed)
 	}
 }
