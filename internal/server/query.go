@@ -106,6 +106,12 @@ func canonical(w http.ResponseWriter, r *http.Request, given, want string) bool 
 	u := *r.URL
 	u.Path = strings.TrimSuffix(r.URL.Path, given) + want
 	u.RawPath = ""
+	if isAPI(r) {
+		// No HTML body in the API: the Location says it all.
+		w.Header().Set("Location", u.RequestURI())
+		w.WriteHeader(http.StatusMovedPermanently)
+		return true
+	}
 	http.Redirect(w, r, u.RequestURI(), http.StatusMovedPermanently)
 	return true
 }

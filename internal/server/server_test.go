@@ -181,6 +181,9 @@ func TestCanonicalURLs(t *testing.T) {
 		if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != want {
 			t.Errorf("GET %s: status %d, Location %q; want 301 to %s", target, rec.Code, rec.Header().Get("Location"), want)
 		}
+		if strings.HasPrefix(target, "/api/") && rec.Body.Len() != 0 {
+			t.Errorf("GET %s: the API's redirect has a body: %q", target, rec.Body)
+		}
 	}
 	for _, target := range []string{"/techniques/T1485", "/api/v1/services/s3", "/events/cloudtrail:StopLogging"} {
 		if rec := do(t, h, http.MethodGet, target, nil); rec.Code != http.StatusOK {
