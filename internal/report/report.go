@@ -17,6 +17,7 @@ import (
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/jsonscan"
+	"github.com/ttcproject/ttc/internal/ruleset"
 	"github.com/ttcproject/ttc/internal/scan"
 	"github.com/ttcproject/ttc/internal/view"
 )
@@ -38,9 +39,12 @@ type TechniqueCount struct {
 	Actors        int      `json:"actors"`
 	// ActorsApproximate says that Actors is an estimate (within about
 	// 1%), as it is past 65,536 actors.
-	ActorsApproximate bool   `json:"actors_approximate,omitempty"`
-	First             string `json:"first_seen"`
-	Last              string `json:"last_seen"`
+	ActorsApproximate bool `json:"actors_approximate,omitempty"`
+	// Level is the highest Sigma level of the rules that found the
+	// technique: where triage starts.
+	Level string `json:"level,omitempty"`
+	First string `json:"first_seen"`
+	Last  string `json:"last_seen"`
 	// RuleID and RuleFile name the rule of a row that counts the findings
 	// of a rule with no catalog technique (TechniqueID empty).
 	RuleID   string `json:"rule_id,omitempty"`
@@ -84,6 +88,14 @@ type Document struct {
 	Findings      []scan.Finding   `json:"findings"`
 	Rejections    []scan.Rejection `json:"rejections"`
 	Skipped       []scan.Rejection `json:"skipped_files"`
+}
+
+// raiseLevel makes level the row's level when it ranks above it. A level
+// Sigma does not define ranks below all others.
+func (c *TechniqueCount) raiseLevel(level string) {
+	if level = strings.ToLower(level); c.Level == "" || ruleset.LevelRank(level) > ruleset.LevelRank(c.Level) {
+		c.Level = level
+	}
 }
 
 // techniqueCounter sums findings per technique, one finding at a time.
@@ -134,6 +146,7 @@ func (tc *techniqueCounter) add(f *scan.Finding) {
 	if f.Outcome == "attempt" {
 		c.Attempts++
 	}
+	c.raiseLevel(f.Rule.Level)
 	tc.actors[key].Add(f)
 	c.Last = f.EventTime
 }

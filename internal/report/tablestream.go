@@ -48,7 +48,7 @@ func (ts *TableStream) Add(f *scan.Finding) {
 	c := r.count
 	if f.Compare(&r.first) < 0 { // the row takes its name, tactics and start from its first finding
 		n := newCount(f)
-		n.Findings, n.Attempts = c.Findings, c.Attempts
+		n.Findings, n.Attempts, n.Level = c.Findings, c.Attempts, c.Level
 		*c = *n
 		r.first = *f
 	}
@@ -59,6 +59,7 @@ func (ts *TableStream) Add(f *scan.Finding) {
 	if f.Outcome == "attempt" {
 		c.Attempts++
 	}
+	c.raiseLevel(f.Rule.Level)
 	r.actors.Add(f)
 	c.Last = r.last.EventTime
 	ts.top.offer(f)

@@ -109,8 +109,8 @@ func writeTableHead(w io.Writer, b *strings.Builder, res *scan.Result, counts []
 	}
 	b.WriteString("\n" + view.Bold("TECHNIQUES OBSERVED", opts.View) + "\n")
 	// Long names and tactic lists give way before the technique ID.
-	g := view.Grid{Headers: []string{"TECHNIQUE", "TACTICS", "FINDINGS", "ATTEMPTS", "ACTORS", "NAME"},
-		Rows: techniqueRows(counts, tactics), Flex: 5, Give: []int{1}, Keep: []int{0}}
+	g := view.Grid{Headers: []string{"TECHNIQUE", "TACTICS", "FINDINGS", "ATTEMPTS", "ACTORS", "LEVEL", "NAME"},
+		Rows: techniqueRows(counts, tactics), Flex: 6, Give: []int{1}, Keep: []int{0, 5}}
 	return flush(w, b, g, opts)
 }
 
@@ -119,7 +119,7 @@ func writeTableHead(w io.Writer, b *strings.Builder, res *scan.Result, counts []
 func techniqueRows(counts []TechniqueCount, tactics tacticNamer) [][]string {
 	rows := make([][]string, 0, len(counts))
 	for _, c := range counts {
-		rows = append(rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), actorCount(c), c.TechniqueName})
+		rows = append(rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), actorCount(c), orDash(c.Level), c.TechniqueName})
 	}
 	return rows
 }
@@ -164,6 +164,15 @@ func writeMore(b *strings.Builder, more int) {
 	if more > 0 {
 		fmt.Fprintf(b, "… %s more, not listed here: -o jsonl, json or markdown list them all\n", view.Count(int64(more), "finding", "findings"))
 	}
+}
+
+// ruleCell names a finding's rule with its level first, which a cell cut
+// to fit keeps.
+func ruleCell(r scan.RuleRef) string {
+	if r.Level == "" {
+		return r.Title
+	}
+	return strings.ToLower(r.Level) + " · " + r.Title
 }
 
 // actorCount writes a row's count of actors, marked ≈ when estimated.
@@ -228,7 +237,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 			row = append(row, ShortActor(f.Actor.Key()))
 		}
 		if withRule {
-			row = append(row, f.Rule.Title)
+			row = append(row, ruleCell(f.Rule))
 		}
 		if detail {
 			row = append(row, f.Actor.ARN, f.Actor.UserAgent, recordRef(f.Record))
@@ -388,7 +397,7 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 		b.Reset()
 		return view.WriteMarkdown(w, g)
 	}
-	g := view.Grid{Headers: []string{"Technique", "Tactics", "Findings", "Attempts", "Actors", "Name"}, Rows: techniqueRows(t.counts, tactics)}
+	g := view.Grid{Headers: []string{"Technique", "Tactics", "Findings", "Attempts", "Actors", "Level", "Name"}, Rows: techniqueRows(t.counts, tactics)}
 	if err := write("Techniques observed", g); err != nil {
 		return err
 	}
