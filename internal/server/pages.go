@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -33,9 +34,14 @@ type filterForm struct {
 
 // pageFilter applies the request's filter for a page: a bad one gives no
 // results, the page's form with the reason, and the status 400.
+// The page takes the query parameters of its API twin; another (a typo,
+// ?search= for ?q=) is named, not read as no filter.
 func (s *Server) pageFilter(r *http.Request, action string) ([]catalog.Result, filterForm, int) {
 	rs, f, err := s.applyFilter(r)
 	form := s.form(action, f)
+	if msg := checkQuery(r.URL.RawQuery, queryParams["GET /api/v1"+action]); msg != "" && err == nil {
+		err = errors.New(msg)
+	}
 	if err != nil {
 		form.Error = err.Error()
 		return nil, form, http.StatusBadRequest

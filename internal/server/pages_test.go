@@ -186,13 +186,18 @@ func TestDataEventsShown(t *testing.T) {
 // it, and no techniques listed.
 func TestBadFilterKeepsForm(t *testing.T) {
 	h := newServer(t, fixture(t), nil).Handler()
-	for _, target := range []string{"/techniques?service=s3x&tactic=impact", "/matrix?service=s3x&tactic=impact"} {
+	for _, target := range []string{"/techniques?service=s3x&tactic=impact", "/matrix?service=s3x&tactic=impact",
+		"/techniques?search=s3x&tactic=impact"} {
 		rec := do(t, h, http.MethodGet, target, nil)
 		body := rec.Body.String()
 		if rec.Code != http.StatusBadRequest {
 			t.Errorf("GET %s: status %d, want 400", target, rec.Code)
 		}
-		for _, want := range []string{`role="alert"`, `unknown service &#34;s3x&#34;`, `<option value="impact" selected>`, `<form class="filters"`} {
+		why := `unknown service &#34;s3x&#34;`
+		if strings.Contains(target, "search=") {
+			why = `unknown query parameter &#34;search&#34;` // the parameter is q, as in the API
+		}
+		for _, want := range []string{`role="alert"`, why, `<option value="impact" selected>`, `<form class="filters"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("GET %s: the page lacks %s", target, want)
 			}
