@@ -224,3 +224,23 @@ func TestExceptionsAreSound(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckBareEventSuggestions checks that a bare name mistyped by a
+// letter or two is offered the names within two letters only, each with
+// every service that has it.
+func TestCheckBareEventSuggestions(t *testing.T) {
+	services := map[string][]string{"cognito-idp": {"cognitoidentityprovider"}, "ecs": {"ecs"}, "iam": {"iam"},
+		"identitystore": {"identitystore"}, "kms": {"kms"}, "s3": {"s3"}}
+	var ue *UnknownEventError
+	err := CheckBareEvent(services, "ListUserz")
+	if !errors.As(err, &ue) {
+		t.Fatalf("ListUserz: %v, want an UnknownEventError", err)
+	}
+	want := []string{"cognito-idp:ListUsers", "iam:ListUsers", "identitystore:ListUsers"}
+	if !slices.Equal(ue.Suggestions, want) {
+		t.Errorf("ListUserz: suggestions %v, want %v", ue.Suggestions, want)
+	}
+	if err := CheckBareEvent(services, "ListUsers"); err != nil {
+		t.Errorf("ListUsers: %v", err)
+	}
+}

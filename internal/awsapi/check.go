@@ -99,7 +99,12 @@ func CheckEvent(service string, sdkModules []string, event string) error {
 func CheckBareEvent(services map[string][]string, event string) error {
 	ops := loadOperations()
 	exc := loadExceptions()
-	owner := map[string]string{} // an event name to the first service, by key, that has it
+	owners := map[string][]string{} // an event name to the services, by key, that have it
+	note := func(name, svc string) {
+		if o := owners[name]; len(o) == 0 || o[len(o)-1] != svc {
+			owners[name] = append(o, svc)
+		}
+	}
 	keys := slices.Sorted(maps.Keys(services))
 	for _, svc := range keys {
 		for _, m := range services[svc] {
@@ -107,23 +112,24 @@ func CheckBareEvent(services map[string][]string, event string) error {
 				return nil
 			}
 			for _, name := range ops.sorted[m] {
-				if _, ok := owner[name]; !ok {
-					owner[name] = svc
-				}
+				note(name, svc)
 			}
 		}
 		if _, ok := exc[svc][event]; ok {
 			return nil
 		}
 		for name := range exc[svc] {
-			if _, ok := owner[name]; !ok {
-				owner[name] = svc
-			}
+			note(name, svc)
 		}
 	}
+	// A name several services have is suggested with each of them.
 	err := &UnknownEventError{Event: event}
-	for _, name := range suggest(event, slices.Collect(maps.Keys(owner))) {
-		err.Suggestions = append(err.Suggestions, owner[name]+":"+name)
+	for _, name := range suggest(event, slices.Collect(maps.Keys(owners))) {
+		for _, svc := range owners[name] {
+			if len(err.Suggestions) < maxSuggestions {
+				err.Suggestions = append(err.Suggestions, svc+":"+name)
+			}
+		}
 	}
 	return err
 }
@@ -155,6 +161,11 @@ func suggest(name string, candidates []string) []string {
 		if 2*wd <= len(want) || 3*cd <= len(name) {
 			found = append(found, scored{c, wd, cd})
 		}
+	}
+	// Names within two letters, where there are some, are the only ones
+	// offered: ListUserz is ListUsers mistyped, not ListClusters.
+	if slices.ContainsFunc(found, func(s scored) bool { return s.runs <= 2 }) {
+		found = slices.DeleteFunc(found, func(s scored) bool { return s.runs > 2 })
 	}
 	slices.SortFunc(found, func(a, b scored) int {
 		return cmp.Or(cmp.Compare(a.words, b.words), cmp.Compare(a.runs, b.runs), cmp.Compare(a.name, b.name))
