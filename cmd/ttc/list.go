@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -88,6 +89,9 @@ func newMitigationsCmd(a *app) *cobra.Command {
 		if err != nil {
 			return usagef("--service: %w", err)
 		}
+		if len(rows) == 0 && f == view.Table {
+			fmt.Fprintln(a.stderr, "no mitigation names the service")
+		}
 		return view.WriteMitigations(a.stdout, f, rows, viewOptions(a.stdout))
 	})
 }
@@ -108,6 +112,9 @@ func newTechniquesCmd(a *app) *cobra.Command {
 		rs, err := ff.apply(c)
 		if err != nil {
 			return err
+		}
+		if len(rs) == 0 && f == view.Table {
+			fmt.Fprintln(a.stderr, "no technique matches the filter")
 		}
 		return view.WriteTechniques(a.stdout, f, c, c.Summaries(rs), viewOptions(a.stdout))
 	})

@@ -475,3 +475,16 @@ func TestParseWhen(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyListingSaysSo checks that a listing the filter leaves empty says
+// so on stderr, beside the table's header, and stays an empty list in JSON.
+func TestEmptyListingSaysSo(t *testing.T) {
+	out, errOut, code := ttc(t, "techniques", "--search", "xyzzy")
+	if code != exitOK || !strings.Contains(errOut, "no technique matches the filter") || strings.Contains(out, "T1") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want an empty table and the note", code, out, errOut)
+	}
+	out, errOut, _ = ttc(t, "techniques", "--search", "xyzzy", "-o", "json")
+	if errOut != "" || !strings.Contains(out, `"items": []`) {
+		t.Errorf("json: stdout %q, stderr %q; want an empty list and no note", out, errOut)
+	}
+}
