@@ -146,7 +146,8 @@ func WriteMitigations(w io.Writer, f Format, rows []MitigationRow, opts Options)
 	if f == JSON || f == YAML {
 		return WriteDoc(w, f, List("mitigations", rows))
 	}
-	g := Grid{Headers: []string{"ID", "TECHNIQUES", "SERVICES", "NAME"}, Flex: -1}
+	// A long list of services gives way with the name, not before it.
+	g := Grid{Headers: []string{"ID", "TECHNIQUES", "SERVICES", "NAME"}, Flex: -1, Give: []int{2}}
 	for _, r := range rows {
 		g.Rows = append(g.Rows, []string{r.ID, fmt.Sprint(len(r.Techniques)), strings.Join(r.Services, ","), r.Name})
 	}
