@@ -34,7 +34,8 @@ EXIT STATUS
   0  success
   1  error (unreadable input, invalid catalog, ...)
   2  usage error (unknown command or flag, bad flag value)
-  3  scan found findings and --exit-code was given`
+  3  scan found findings, or records that matched rules but could not be
+     reported (matched_rejected), and --exit-code was given`
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	a := &app{stdout: stdout, stderr: stderr}

@@ -55,8 +55,9 @@ gzip, {"Records":[...]}, arrays, one record per line, EventBridge envelopes,
 CloudWatch Logs exports and LookupEvents output.
 
 Every record read ends as matched, unmatched or rejected (with file, position and
-reason); the summary line adds them up. A failed call (errorCode set) is reported
-with outcome "attempt". When an input cannot be read to the end the results are
+reason); the summary line adds them up. A failed call (errorCode or errorMessage
+set, or a console sign-in whose result is Failure) is reported with outcome
+"attempt". When an input cannot be read to the end the results are
 still printed, and the exit status is 1.
 
 -o jsonl writes findings as they are found, and the table keeps only the first
@@ -97,7 +98,7 @@ A finding names its record by file and number (record.file, record.ordinal;
 	fl.StringVar(&o.until, "until", "", "only findings before this time (RFC 3339, UTC when it has no zone), or up to the end of a day (YYYY-MM-DD)")
 	fl.StringArrayVar(&o.techniques, "technique", nil, "only findings of this technique or its sub-techniques, in the catalog or tagged by a rule in ATT&CK (repeatable)")
 	fl.StringArrayVar(&o.tactics, "tactic", nil, "only findings of this tactic: ID or short name (repeatable)")
-	fl.BoolVar(&o.exitCode, "exit-code", false, "exit with status 3 when there are findings")
+	fl.BoolVar(&o.exitCode, "exit-code", false, "exit with status 3 when there are findings, or records that matched rules but could not be reported")
 	fl.Var(decimalFlag[int]{&o.workers}, "workers", fmt.Sprintf("files read at once (default: one per CPU; at most %d)", maxWorkers))
 	fl.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	return cmd
