@@ -94,6 +94,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"tactics", "-o", "xml"}, exitUsage, `unknown output format "xml"`},
 		{[]string{"techniques", "--service", "nosuch"}, exitUsage, `unknown service "nosuch"`},
 		{[]string{"mitigations", "--service", "nosuch"}, exitUsage, `--service: unknown service "nosuch"`},
+		{[]string{"show"}, exitUsage, `usage: ttc show ID`},
+		{[]string{"record", "../../examples/incident", "3"}, exitUsage, `is a folder: name the log file`},
 		{[]string{"techniques", "--tactic", "exfiltration"}, exitUsage, `the catalog has no technique for the ATT&CK tactic TA0010 Exfiltration`},
 		{[]string{"techniques", "--tactic", "exfil"}, exitUsage, `unknown tactic "exfil"`},
 		// An event of no service, or not of its service, is a typing error.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -64,6 +65,9 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 			return usagef("record number \"%s\": want a whole number from 1", s)
 		}
 		nums[i] = n
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usagef("%s is a folder: name the log file a finding's record.file names", path)
 	}
 	f, err := cloudtrail.Open(path, nil)
 	if err != nil {

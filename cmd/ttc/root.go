@@ -146,7 +146,8 @@ func noArgs(cmd *cobra.Command, args []string) error {
 func exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usagef("%s takes %d argument(s), got %d", cmd.CommandPath(), n, len(args))
+			// The usage line names what is wanted: "ttc show ID".
+			return usagef("usage: %s; %s takes %d argument(s), got %d", cmd.UseLine(), cmd.CommandPath(), n, len(args))
 		}
 		return nil
 	}
