@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -48,6 +49,51 @@ func (e *FilterError) Error() string {
 		return fmt.Sprintf("%s \"%s\": %s", e.Field, e.Value, e.Why)
 	}
 	return fmt.Sprintf("unknown %s \"%s\"", e.Field, e.Value)
+}
+
+// nearServices returns the keys of the services whose key is within two
+// letters of s (s4 for s3, cloudtrial for cloudtrail), closest first.
+func (c *Catalog) nearServices(s string) []string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	type near struct {
+		key string
+		d   int
+	}
+	var found []near
+	for _, svc := range c.services {
+		if d := levenshtein(s, svc.Key); d <= 2 && d < len(svc.Key) {
+			found = append(found, near{svc.Key, d})
+		}
+	}
+	slices.SortStableFunc(found, func(a, b near) int { return cmp.Compare(a.d, b.d) })
+	var out []string
+	for _, n := range found {
+		if n.d == found[0].d && len(out) < 3 { // the closest only
+			out = append(out, n.key)
+		}
+	}
+	return out
+}
+
+// levenshtein is the edit distance between a and b, by character.
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev, cur := make([]int, len(rb)+1), make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := range ra {
+		cur[0] = i + 1
+		for j := range rb {
+			cost := 1
+			if ra[i] == rb[j] {
+				cost = 0
+			}
+			cur[j+1] = min(prev[j+1]+1, cur[j]+1, prev[j]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }
 
 // normaliseEvent accepts an event written with its CloudTrail event source
@@ -186,7 +232,11 @@ func (c *Catalog) Filter(f Filter) ([]Result, error) {
 	for _, s := range f.Services {
 		ss := c.ServicesFor(s)
 		if len(ss) == 0 {
-			return nil, &FilterError{Field: "service", Value: s}
+			fe := &FilterError{Field: "service", Value: s}
+			if near := c.nearServices(s); len(near) > 0 {
+				fe.Why = "no service of the catalog has that key, name or alias; did you mean " + strings.Join(near, ", ") + "?"
+			}
+			return nil, fe
 		}
 		for _, sv := range ss {
 			svcKeys[sv.Key] = true

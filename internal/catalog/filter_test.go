@@ -105,3 +105,19 @@ func TestFilterSearchTerms(t *testing.T) {
 		t.Errorf("%d words: %v", len(words)-1, err)
 	}
 }
+
+// TestFilterServiceSuggests checks that a service key a letter or two off
+// is refused with the nearest keys, and one near none without a guess.
+func TestFilterServiceSuggests(t *testing.T) {
+	c, err := catalog.Load(catalog.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{"s4": "did you mean s3?", "cloudtrial": "did you mean cloudtrail?", "zzzzzzzz": `unknown service "zzzzzzzz"`} {
+		_, err := c.Filter(catalog.Filter{Services: []string{in}})
+		var fe *catalog.FilterError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), want) {
+			t.Errorf("service %q: error %v, want a FilterError saying %q", in, err, want)
+		}
+	}
+}

@@ -193,7 +193,7 @@ func TestBadFilterKeepsForm(t *testing.T) {
 		if rec.Code != http.StatusBadRequest {
 			t.Errorf("GET %s: status %d, want 400", target, rec.Code)
 		}
-		why := `unknown service &#34;s3x&#34;`
+		why := `service &#34;s3x&#34;: no service of the catalog has that key, name or alias; did you mean s3?`
 		if strings.Contains(target, "search=") {
 			why = `unknown query parameter &#34;search&#34;` // the parameter is q, as in the API
 		}
