@@ -3,6 +3,7 @@ package view
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/catalog"
@@ -113,7 +114,25 @@ func WriteMatrix(w io.Writer, f Format, cols []MatrixColumn, opts Options) error
 			return err
 		}
 	}
-	_, err := io.WriteString(w, "\n* AWS-specific; (parent) shown for context only\n")
+	// The key names only the marks the matrix holds.
+	var aws, context bool
+	for _, col := range cols {
+		for _, cell := range col.Techniques {
+			context = context || !cell.Selected
+			aws = aws || cell.AWSSpecific || slices.ContainsFunc(cell.Children, func(t catalog.TechniqueSummary) bool { return t.AWSSpecific })
+		}
+	}
+	var key []string
+	if aws {
+		key = append(key, "* AWS-specific")
+	}
+	if context {
+		key = append(key, "(parent) shown for context only")
+	}
+	if len(key) == 0 {
+		return nil
+	}
+	_, err := io.WriteString(w, "\n"+strings.Join(key, "; ")+"\n")
 	return err
 }
 
