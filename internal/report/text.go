@@ -261,8 +261,9 @@ const (
 
 // minActor is the narrowest the actor column is cut to before it is left
 // out: "user/" or "assumed-role/" and a few characters of a name tell no
-// two actors apart.
-const minActor = 24
+// two actors apart, and 16 columns show most IAM user names whole
+// ("user/backup-sync").
+const minActor = 16
 
 // shownTime is a finding's time as tables show it: in UTC, to the second,
 // so that it is always 20 characters and cutting it never drops a zone
