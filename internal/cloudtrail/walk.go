@@ -62,6 +62,9 @@ type Input struct {
 	// absolute and with its links resolved: Open checks that the file it
 	// opens is still inside it.
 	Root string
+	// Link says that the walk found the file through a symbolic link:
+	// another link may lead to it too.
+	Link bool
 }
 
 // Inputs yields the files to read for the given paths in order: "-" for
@@ -161,6 +164,7 @@ func entry(base, p string, d fs.DirEntry) (Input, error) {
 	// a digest aside by what it holds (ErrDigest), and records hidden
 	// under a digest's name are not passed over.
 	mode, link := d.Type(), d.Type()&fs.ModeSymlink != 0
+	in.Link = link
 	if link {
 		fi, err := follow(p)
 		if err != nil {

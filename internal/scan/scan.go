@@ -256,8 +256,11 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 			break
 		}
 		if err == nil && in.Path != "-" && in.Skip == "" {
-			if first, dup := same.seen(in.Path, in.Root != ""); dup {
+			if first, dup := same.seen(in.Path, in.Root != "" && !in.Link); dup {
 				in.Skip = fmt.Sprintf("the same file as %s, which is read once", first)
+				if first == in.Path {
+					in.Skip = "named again (a folder named twice, or a file also in a folder named): read once"
+				}
 			}
 		}
 		switch {
@@ -1132,7 +1135,8 @@ type namedInfo struct {
 
 // seen notes the file at path and reports whether it was met before, and
 // by what name. A file that cannot be examined is taken as new: opening
-// it reports why. walked says that the file was found by walking a folder.
+// it reports why. walked says that the file was found by walking a folder
+// under its own name (not through a link, of which there may be several).
 func (s *sameFiles) seen(path string, walked bool) (first string, dup bool) {
 	fi, err := os.Stat(path)
 	if err != nil || !fi.Mode().IsRegular() {
@@ -1166,20 +1170,36 @@ func (s *sameFiles) seen(path string, walked bool) (first string, dup bool) {
 	return "", false
 }
 
-// distinct returns paths without those that name a path named before
-// ("logs", "logs/" and "./logs" are one).
+// distinct returns paths without standard input named again, and without
+// a folder named before ("logs", "logs/", "./logs" and the folder's
+// absolute path are one; compared by device and inode, not by name, as
+// "link/../logs" may be another). A file named twice is left to sameFiles,
+// which says so.
 func distinct(paths []string) []string {
-	seen := make(map[string]bool, len(paths))
+	var stdin bool
+	dirs := map[fileID]bool{}
+	dirNames := map[string]bool{} // where the system gives no fileID
 	out := make([]string, 0, len(paths))
 	for _, p := range paths {
-		clean := p
-		if p != "-" {
-			clean = filepath.Clean(p)
+		if p == "-" {
+			if stdin {
+				continue
+			}
+			stdin = true
+		} else if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			if key, _, ok := fileKey(fi); ok {
+				if dirs[key] {
+					continue
+				}
+				dirs[key] = true
+			} else if abs, err := filepath.Abs(p); err == nil {
+				if dirNames[abs] {
+					continue
+				}
+				dirNames[abs] = true
+			}
 		}
-		if !seen[clean] {
-			seen[clean] = true
-			out = append(out, p)
-		}
+		out = append(out, p)
 	}
 	return out
 }

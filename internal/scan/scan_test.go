@@ -350,3 +350,66 @@ func TestProgressReadAll(t *testing.T) {
 		t.Errorf("the time reading took moved from %v to %v after the scan", p.Elapsed, again.Elapsed)
 	}
 }
+
+// TestScanLinksAndNames checks the ways one file can be reached twice, and
+// the ways two files can look alike: two links into a hidden folder lead
+// to one file, read once; a file named "-" is not standard input; a path
+// through a link and ".." is not the path it cleans to.
+func TestScanLinksAndNames(t *testing.T) {
+	c, rs := fixtures(t)
+	rec := func(id string) []byte {
+		return []byte(`{"Records":[{"eventVersion":"1.10","eventTime":"2026-03-14T02:02:31Z","eventSource":"cloudtrail.amazonaws.com",` +
+			`"eventName":"StopLogging","eventID":"` + id + `","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/a"}}]}`)
+	}
+	dir := t.TempDir()
+	mk := func(p string, data []byte) {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	walked := filepath.Join(dir, "walked")
+	mk(filepath.Join(walked, ".hid", "h.json"), rec("h"))
+	for _, l := range []string{"l1.json", "l2.json"} {
+		if err := os.Symlink(filepath.Join(".hid", "h.json"), filepath.Join(walked, l)); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	res, err := scan.New(c, rs, scan.Options{Workers: 2}).Scan(context.Background(), []string{walked})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Read != 1 || res.Summary.FilesSkipped != 1 {
+		t.Errorf("two links to a hidden file: read %d, skipped %d; want 1 and 1", res.Summary.Read, res.Summary.FilesSkipped)
+	}
+
+	// A file named "-", named as ./-, beside standard input.
+	t.Chdir(dir)
+	mk("-", rec("dash"))
+	res, err = scan.New(c, rs, scan.Options{Workers: 1, Stdin: bytes.NewReader(rec("stdin"))}).Scan(context.Background(), []string{"./-", "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Files != 2 || res.Summary.Read != 2 {
+		t.Errorf("./- and -: %d files, %d records; want both read", res.Summary.Files, res.Summary.Read)
+	}
+
+	// lnk/../f.json, with lnk leading to real/deep, is real/f.json.
+	mk(filepath.Join(dir, "f.json"), rec("top"))
+	mk(filepath.Join(dir, "real", "f.json"), rec("real"))
+	if err := os.MkdirAll(filepath.Join(dir, "real", "deep"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join("real", "deep"), filepath.Join(dir, "lnk")); err != nil {
+		t.Fatal(err)
+	}
+	res, err = scan.New(c, rs, scan.Options{Workers: 1}).Scan(context.Background(), []string{"f.json", "lnk/../f.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Files != 2 || res.Summary.Read != 2 {
+		t.Errorf("f.json and lnk/../f.json: %d files, %d records; want two files read", res.Summary.Files, res.Summary.Read)
+	}
+}
