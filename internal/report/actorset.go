@@ -1,7 +1,6 @@
 package report
 
 import (
-	"hash/maphash"
 	"math"
 	"math/bits"
 
@@ -21,6 +20,7 @@ import (
 type ActorSet struct {
 	seen map[uint64]struct{}
 	regs []uint8 // HyperLogLog registers, once the set estimates
+	adds int     // findings added: no more actors than that
 }
 
 // maxExactActors is how many actors an ActorSet counts exactly.
@@ -30,13 +30,26 @@ const maxExactActors = 1 << 16
 // estimate's standard error is 1.04/sqrt(2^hllBits), 0.8%.
 const hllBits = 14
 
-// actorSeed seeds the hashes of every ActorSet: counts do not depend on
-// it, so one per process does.
-var actorSeed = maphash.MakeSeed()
-
 // Add notes f's actor.
 func (s *ActorSet) Add(f *scan.Finding) {
-	s.addHash(maphash.String(actorSeed, ActorKey(f)))
+	s.adds++
+	s.addHash(actorHash(ActorKey(f)))
+}
+
+// actorHash hashes an actor's key the same way in every run (FNV-1a, then
+// SplitMix64's finaliser to spread its bits), so that an estimated count
+// is the same for the same logs.
+func actorHash(key string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := range len(key) {
+		h ^= uint64(key[i])
+		h *= 1099511628211
+	}
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	return h ^ h>>31
 }
 
 func (s *ActorSet) addHash(h uint64) {
@@ -85,8 +98,9 @@ func (s *ActorSet) Len() int {
 	if est <= 2.5*m && zeros > 0 {
 		est = m * math.Log(m/float64(zeros))
 	}
-	// More than maxExactActors were seen, whatever the estimate says.
-	return max(int(math.Round(est)), maxExactActors+1)
+	// More than maxExactActors were seen, and no more than one a finding,
+	// whatever the estimate says.
+	return min(max(int(math.Round(est)), maxExactActors+1), s.adds)
 }
 
 // Approximate reports whether Len is an estimate.

@@ -41,3 +41,26 @@ func TestActorSetExactThenEstimate(t *testing.T) {
 		}
 	}
 }
+
+// TestActorSetEstimateBounded checks that an estimate is the same from run
+// to run and never more than the findings added.
+func TestActorSetEstimateBounded(t *testing.T) {
+	count := func() (int, int) {
+		var s ActorSet
+		f := scan.Finding{}
+		n := maxExactActors + 10
+		for i := range n {
+			f.Actor.ARN = "arn:aws:iam::111122223333:user/u" + strconv.Itoa(i)
+			s.Add(&f)
+		}
+		return s.Len(), n
+	}
+	a, n := count()
+	b, _ := count()
+	if a != b {
+		t.Errorf("two counts of the same actors: %d and %d", a, b)
+	}
+	if a > n || a <= maxExactActors {
+		t.Errorf("estimate %d for %d actors in %d findings", a, n, n)
+	}
+}
