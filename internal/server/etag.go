@@ -17,22 +17,19 @@ func newETag() string {
 	return `W/"` + hex.EncodeToString(b[:]) + `"`
 }
 
-// revalidate answers a GET or HEAD that already holds the current answer
-// (If-None-Match names the server's tag) with 304, and tags the 200
-// answers of the others, so that a browser or client revalidating a page
-// is not sent the page again.
+// revalidate tags the 200 answers to GET and HEAD, and answers 304, without
+// the body, where the request already holds that answer (If-None-Match
+// names the server's tag). Only a 200 is turned into a 304: a request
+// that would be refused, redirected or not found gets that answer, as RFC
+// 9110 has it, whatever tag it holds.
 func (s *Server) revalidate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if matchesTag(r.Header.Get("If-None-Match"), s.etag) {
-			w.Header().Set("ETag", s.etag)
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		next.ServeHTTP(&taggingWriter{ResponseWriter: w, etag: s.etag}, r)
+		next.ServeHTTP(&taggingWriter{ResponseWriter: w, etag: s.etag,
+			held: matchesTag(r.Header.Get("If-None-Match"), s.etag)}, r)
 	})
 }
 
@@ -48,18 +45,30 @@ func matchesTag(header, tag string) bool {
 	return false
 }
 
-// taggingWriter adds the tag to a 200 answer.
+// taggingWriter adds the tag to a 200 answer, and turns it into a 304
+// without its body when the request holds it already.
 type taggingWriter struct {
 	http.ResponseWriter
-	etag    string
-	written bool
+	etag        string
+	held        bool // the request named the tag
+	written     bool
+	notModified bool
 }
 
 func (t *taggingWriter) WriteHeader(status int) {
-	if !t.written {
-		t.written = true
-		if status == http.StatusOK {
-			t.Header().Set("ETag", t.etag)
+	if t.written {
+		t.ResponseWriter.WriteHeader(status)
+		return
+	}
+	t.written = true
+	if status == http.StatusOK {
+		t.Header().Set("ETag", t.etag)
+		if t.held {
+			t.notModified = true
+			for _, h := range []string{"Content-Type", "Content-Length"} {
+				t.Header().Del(h)
+			}
+			status = http.StatusNotModified
 		}
 	}
 	t.ResponseWriter.WriteHeader(status)
@@ -68,6 +77,9 @@ func (t *taggingWriter) WriteHeader(status int) {
 func (t *taggingWriter) Write(b []byte) (int, error) {
 	if !t.written {
 		t.WriteHeader(http.StatusOK)
+	}
+	if t.notModified {
+		return len(b), nil // a 304 has no body
 	}
 	return t.ResponseWriter.Write(b)
 }

@@ -220,6 +220,15 @@ func TestRevalidation(t *testing.T) {
 	if rec := do(t, h, http.MethodGet, "/techniques/NOPE", nil); rec.Header().Get("ETag") != "" {
 		t.Errorf("a 404 carries the tag %q", rec.Header().Get("ETag"))
 	}
+	// A request holding the tag gets what it would get without it when
+	// that is no 200: not found, refused, redirected.
+	tag0 := do(t, h, http.MethodGet, "/", nil).Header().Get("ETag")
+	for target, want := range map[string]int{"/techniques/NOPE": http.StatusNotFound, "/api/v1/nothing": http.StatusNotFound,
+		"/api/v1/techniques?search=x": http.StatusBadRequest, "/techniques/t1485": http.StatusMovedPermanently} {
+		if rec := do(t, h, http.MethodGet, target, nil, "If-None-Match", tag0); rec.Code != want {
+			t.Errorf("GET %s with the tag: status %d, want %d", target, rec.Code, want)
+		}
+	}
 	// A new server (a restart: the catalog or program may have changed)
 	// answers an old tag in full.
 	tag := do(t, h, http.MethodGet, "/", nil).Header().Get("ETag")
