@@ -22,6 +22,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"dash":  orDash,
 	"rec":   recordCell,
 	"count": func(n int64, one, many string) string { return view.Count(n, one, many) },
+	"lower": strings.ToLower,
 	"nw":    nowrap,
 }).Parse(htmlTemplate))
 

@@ -100,6 +100,13 @@ func Load(c *catalog.Catalog, external []string) (*Set, error) {
 	ext, err := loadExternal(c, files)
 	errs = append(errs, err)
 	rules = append(rules, ext...)
+	// Sigma's levels are lower case; a rule that writes one otherwise
+	// ("HIGH") is reported as Sigma spells it, as reports compare levels.
+	for _, r := range rules {
+		if LevelRank(r.Level) >= 0 {
+			r.Level = strings.ToLower(r.Level)
+		}
+	}
 	s, err := compile(rules)
 	errs = append(errs, err)
 	return s, errors.Join(errs...)
