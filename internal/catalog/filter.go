@@ -51,9 +51,9 @@ func (e *FilterError) Error() string {
 	return fmt.Sprintf("unknown %s \"%s\"", e.Field, e.Value)
 }
 
-// nearServices returns the keys of the services whose key is within two
+// NearServices returns the keys of the services whose key is within two
 // letters of s (s4 for s3, cloudtrial for cloudtrail), closest first.
-func (c *Catalog) nearServices(s string) []string {
+func (c *Catalog) NearServices(s string) []string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	type near struct {
 		key string
@@ -96,9 +96,9 @@ func levenshtein(a, b string) int {
 	return prev[len(rb)]
 }
 
-// normaliseEvent accepts an event written with its CloudTrail event source
+// NormaliseEvent accepts an event written with its CloudTrail event source
 // (s3.amazonaws.com:CopyObject) as well as the catalog's service:EventName.
-func (c *Catalog) normaliseEvent(ev string) string {
+func (c *Catalog) NormaliseEvent(ev string) string {
 	ev = strings.TrimSpace(ev)
 	src, name, ok := strings.Cut(ev, ":")
 	if !ok {
@@ -233,7 +233,7 @@ func (c *Catalog) Filter(f Filter) ([]Result, error) {
 		ss := c.ServicesFor(s)
 		if len(ss) == 0 {
 			fe := &FilterError{Field: "service", Value: s}
-			if near := c.nearServices(s); len(near) > 0 {
+			if near := c.NearServices(s); len(near) > 0 {
 				fe.Why = "no service of the catalog has that key, name or alias; did you mean " + strings.Join(near, ", ") + "?"
 			}
 			return nil, fe
@@ -263,7 +263,7 @@ func (c *Catalog) Filter(f Filter) ([]Result, error) {
 	}
 	var events []string
 	for _, e := range f.Events {
-		e = c.normaliseEvent(e)
+		e = c.NormaliseEvent(e)
 		if err := c.checkEvent(e); err != nil {
 			return nil, err
 		}

@@ -256,6 +256,9 @@ type eventTechnique struct {
 func (s *Server) event(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("event")
 	ts := s.cat.ByEvent(name)
+	if len(ts) == 0 { // a finding's label (rdsdata:ExecuteStatement) or an event source's name
+		ts = s.cat.ByEvent(s.cat.NormaliseEvent(name))
+	}
 	if len(ts) == 0 {
 		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no technique lists the event \"%s\"", name))
 		return
@@ -263,7 +266,7 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request) {
 	// The catalog's spelling of the event has the page, whatever case the URL had.
 	want := name
 	for _, e := range ts[0].Detection.CloudTrailEvents {
-		if strings.EqualFold(e, strings.TrimSpace(name)) {
+		if strings.EqualFold(e, strings.TrimSpace(name)) || strings.EqualFold(e, s.cat.NormaliseEvent(name)) {
 			want = e
 		}
 	}

@@ -126,6 +126,9 @@ func MitigationsFor(c *catalog.Catalog, rows []MitigationRow, services []string)
 	for _, n := range services {
 		svc, ok := c.Service(n)
 		if !ok {
+			if near := c.NearServices(n); len(near) > 0 {
+				return nil, nil, fmt.Errorf("unknown service \"%s\"; did you mean %s?", n, strings.Join(near, ", "))
+			}
 			return nil, nil, fmt.Errorf("unknown service \"%s\"", n)
 		}
 		if !slices.Contains(keys, svc.Key) {
