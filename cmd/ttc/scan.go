@@ -496,7 +496,7 @@ func startProgress(w io.Writer, mode string, s *scan.Scanner) progress {
 			case <-t.C:
 				p := s.Progress()
 				mbs := float64(p.Bytes) / (1 << 20) / max(p.Elapsed.Seconds(), 0.001)
-				counts := fmt.Sprintf("%d files, %d records, %.0f MiB", p.Files, p.Records, float64(p.Bytes)/(1<<20))
+				counts := fmt.Sprintf("%s, %s, %.0f MiB", view.Count(p.Files, "file", "files"), view.Count(p.Records, "record", "records"), float64(p.Bytes)/(1<<20))
 				switch what := phase.Load().(string); {
 				case what != "":
 					fmt.Fprintf(w, "\r\x1b[K%s (%s read in %s) … %s", what, counts, p.Elapsed.Round(time.Second), time.Since(begun).Round(time.Second))
