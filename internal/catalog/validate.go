@@ -262,12 +262,22 @@ func (v *validator) detection(d *doc, t *Technique) {
 		seen[e] = true
 		svc, ok := v.c.serviceByKey[m[1]]
 		if !ok {
-			v.ps.at(d, at, "event \"%s\" names unknown service \"%s\"", e, m[1])
+			v.ps.at(d, at, "event \"%s\" names unknown service \"%s\"%s", e, m[1], v.c.serviceHint(m[1]))
 			continue
+		}
+		if !slices.Contains(t.Services, svc.Key) {
+			v.ps.at(d, at, "event \"%s\" is of the service %s, which the technique's services do not list", e, svc.Key)
 		}
 		if eventChecker != nil {
 			if err := eventChecker(svc.Key, svc.SDKModules, m[2]); err != nil {
-				v.ps.at(d, at, "%v", err)
+				// An event of another service (one that moved to a service
+				// of its own, as sso:CreateUser to sso-directory) says so,
+				// rather than offer the service's unrelated names.
+				if others := slices.DeleteFunc(v.c.servicesWithEvent(m[2]), func(k string) bool { return k == svc.Key }); len(others) > 0 {
+					v.ps.at(d, at, "%s is an event of %s, not of %s", m[2], strings.Join(others, ", "), svc.Key)
+				} else {
+					v.ps.at(d, at, "%v", err)
+				}
 			}
 		}
 	}
@@ -399,12 +409,29 @@ func (v *validator) noControls(d *doc, fields map[string]string) {
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
 
+// serviceHint names the key a catalog file should use for name, unknown as
+// a key: the service name is the event source, name or alias of, or the
+// keys a letter or two off it.
+func (c *Catalog) serviceHint(name string) string {
+	if ss := c.ServicesFor(name); len(ss) > 0 {
+		keys := make([]string, len(ss))
+		for i, s := range ss {
+			keys[i] = s.Key
+		}
+		return " (files name a service by its key: " + strings.Join(keys, ", ") + ")"
+	}
+	if near := c.NearServices(name); len(near) > 0 {
+		return "; did you mean " + strings.Join(near, ", ") + "?"
+	}
+	return ""
+}
+
 // serviceList reports a services list's unknown and repeated keys.
 func (v *validator) serviceList(d *doc, services []string) {
 	for i, s := range services {
 		switch {
 		case v.c.serviceByKey[s] == nil:
-			v.ps.at(d, []any{"services", i}, "unknown service \"%s\"", s)
+			v.ps.at(d, []any{"services", i}, "unknown service \"%s\"%s", s, v.c.serviceHint(s))
 		case slices.Index(services, s) < i:
 			v.ps.at(d, []any{"services", i}, "service \"%s\" is listed twice", s)
 		}

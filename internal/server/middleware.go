@@ -133,7 +133,7 @@ func (s *Server) dispatch(mux *http.ServeMux) http.Handler {
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}
-			w.Header().Set("Allow", allow)
+			w.Header().Set("Allow", allow+", OPTIONS")
 			s.fail(w, r, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed here")
 		default:
 			for k, v := range fw.header {

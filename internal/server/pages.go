@@ -260,7 +260,26 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request) {
 		ts = s.cat.ByEvent(s.cat.NormaliseEvent(name))
 	}
 	if len(ts) == 0 {
-		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no technique lists the event \"%s\"", name))
+		// An event named under a service it is not of (one that moved to
+		// a service of its own, as rds:ExecuteStatement to rds-data): the
+		// one the catalog lists under that name, or the list of them.
+		_, bare, _ := strings.Cut(strings.TrimSpace(name), ":")
+		var listed []string
+		for _, e := range s.cat.Events() {
+			if _, n, _ := strings.Cut(e, ":"); bare != "" && strings.EqualFold(n, bare) {
+				listed = append(listed, e)
+			}
+		}
+		switch len(listed) {
+		case 1:
+			u := *r.URL
+			u.Path, u.RawPath = "/events/"+listed[0], ""
+			http.Redirect(w, r, u.RequestURI(), http.StatusMovedPermanently)
+		case 0:
+			s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no technique lists the event \"%s\"", name))
+		default:
+			s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no technique lists the event \"%s\"; the catalog lists %s", name, strings.Join(listed, ", ")))
+		}
 		return
 	}
 	// The catalog's spelling of the event has the page, whatever case the URL had.
