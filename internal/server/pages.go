@@ -39,7 +39,7 @@ type filterForm struct {
 func (s *Server) pageFilter(r *http.Request, action string) ([]catalog.Result, filterForm, int) {
 	rs, f, err := s.applyFilter(r)
 	form := s.form(action, f)
-	if msg := checkQuery(r.URL.RawQuery, queryParams["GET /api/v1"+action]); msg != "" && err == nil {
+	if msg := checkQuery(r.URL.RawQuery, queryParams()["GET /api/v1"+action]); msg != "" && err == nil {
 		err = errors.New(msg)
 	}
 	if err != nil {

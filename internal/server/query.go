@@ -7,14 +7,16 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // queryParams lists, per API route as routes.go registers it ("GET
 // /api/v1/techniques"), the query parameters the OpenAPI document gives
 // it, each with whether it may repeat (an array). The document is the
 // one list: a parameter it does not name is refused, so a typo
-// (?Service=s3) is not read as no filter.
-var queryParams = mustQueryParams(openapiJSON)
+// (?Service=s3) is not read as no filter. It is read when a server is
+// built, not when any ttc command starts.
+var queryParams = sync.OnceValue(func() map[string]map[string]bool { return mustQueryParams(openapiJSON) })
 
 func mustQueryParams(doc []byte) map[string]map[string]bool {
 	var d struct {
@@ -49,7 +51,7 @@ func mustQueryParams(doc []byte) map[string]map[string]bool {
 // api registers an API handler that first refuses query parameters its
 // route does not take, and a parameter of one value given twice.
 func (s *Server) api(pattern string, h http.HandlerFunc) (string, http.HandlerFunc) {
-	allowed := queryParams[pattern]
+	allowed := queryParams()[pattern]
 	return pattern, func(w http.ResponseWriter, r *http.Request) {
 		if msg := checkQuery(r.URL.RawQuery, allowed); msg != "" {
 			s.fail(w, r, http.StatusBadRequest, msg)
