@@ -93,6 +93,9 @@ type Document struct {
 // raiseLevel makes level the row's level when it ranks above it. A level
 // Sigma does not define ranks below all others.
 func (c *TechniqueCount) raiseLevel(level string) {
+	if level == c.Level { // most findings of a row: ranking it again for each is work on every finding
+		return
+	}
 	if level = strings.ToLower(level); c.Level == "" || ruleset.LevelRank(level) > ruleset.LevelRank(c.Level) {
 		c.Level = level
 	}
