@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/ttcproject/ttc/internal/spell"
 )
 
 // maxSuggestions caps the names an UnknownEventError proposes.
@@ -32,7 +34,7 @@ func (e *UnknownEventError) NearMiss() bool {
 		if _, after, ok := strings.Cut(s, ":"); ok {
 			s = after
 		}
-		if editDistance([]rune(name), []rune(strings.ToLower(s))) <= 2 {
+		if spell.Distance([]rune(name), []rune(strings.ToLower(s))) <= 2 {
 			return true
 		}
 	}
@@ -155,8 +157,8 @@ func suggest(name string, candidates []string) []string {
 	lower := strings.ToLower(name)
 	var found []scored
 	for _, c := range candidates {
-		wd := editDistance(want, words(c))
-		cd := editDistance([]rune(lower), []rune(strings.ToLower(c)))
+		wd := spell.Distance(want, words(c))
+		cd := spell.Distance([]rune(lower), []rune(strings.ToLower(c)))
 		// Close enough: at most half the words differ, or at most a third of the letters.
 		if 2*wd <= len(want) || 3*cd <= len(name) {
 			found = append(found, scored{c, wd, cd})
@@ -202,25 +204,4 @@ func boundary(prev, cur rune, rest []rune) bool {
 		return true // the last capital of an acronym starts the next word: "SAMLProvider"
 	}
 	return false
-}
-
-// editDistance is the Levenshtein distance between two sequences.
-func editDistance[T comparable](a, b []T) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

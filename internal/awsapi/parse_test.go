@@ -81,25 +81,6 @@ func TestWords(t *testing.T) {
 	}
 }
 
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0},
-		{"abc", "", 3},
-		{"kitten", "sitting", 3},
-		{"StopLogging", "StopLoging", 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.a+"/"+tt.b, func(t *testing.T) {
-			if got := editDistance([]rune(tt.a), []rune(tt.b)); got != tt.want {
-				t.Errorf("editDistance = %d, want %d", got, tt.want)
-			}
-		})
-	}
-}
-
 func BenchmarkCheckEventUnknown(b *testing.B) {
 	for b.Loop() {
 		_ = CheckEvent("ec2", []string{"ec2"}, "ModifySecurityGroupIngress")

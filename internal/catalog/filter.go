@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ttcproject/ttc/internal/spell"
 )
 
 // Filter selects techniques. Within one field the values are alternatives
@@ -61,7 +63,7 @@ func (c *Catalog) NearServices(s string) []string {
 	}
 	var found []near
 	for _, svc := range c.services {
-		if d := levenshtein(s, svc.Key); d <= 2 && d < len(svc.Key) {
+		if d := spell.Distance([]rune(s), []rune(svc.Key)); d <= 2 && d < len(svc.Key) {
 			found = append(found, near{svc.Key, d})
 		}
 	}
@@ -73,27 +75,6 @@ func (c *Catalog) NearServices(s string) []string {
 		}
 	}
 	return out
-}
-
-// levenshtein is the edit distance between a and b, by character.
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev, cur := make([]int, len(rb)+1), make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := range ra {
-		cur[0] = i + 1
-		for j := range rb {
-			cost := 1
-			if ra[i] == rb[j] {
-				cost = 0
-			}
-			cur[j+1] = min(prev[j+1]+1, cur[j]+1, prev[j]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // NormaliseEvent accepts an event written with its CloudTrail event source
