@@ -15,7 +15,10 @@
 // (any number of members), then {"Records":[…]}, a bare array, one or more
 // top-level records (NDJSON), EventBridge envelopes (detail), CloudWatch
 // Logs subscription payloads and filter/get output (logEvents[].message,
-// events[].message, JSON strings), CloudWatch Logs S3 exports ("<timestamp>
+// events[].message, JSON strings), a subscription payload as a Lambda
+// function receives it ({"awslogs":{"data":…}}, gzip then base64, as the
+// input's first value: its payload is read in its place, and positions
+// count in the payload), CloudWatch Logs S3 exports ("<timestamp>
 // {record}" lines), LookupEvents output (Events[].CloudTrailEvent, a JSON
 // string) and digest objects (ErrDigest). Envelopes may appear in arrays
 // and line streams too, and inside the JSON strings (an EventBridge rule

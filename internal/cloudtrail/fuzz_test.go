@@ -36,6 +36,8 @@ func addSeeds(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	f.Add(lambdaEvent(f, []byte(`{"eventName":1}`)))
+	f.Add(lambdaEvent(f, []byte(`{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":"{\"eventName\":\"x\"}"}]}`)))
 }
 
 // outcome is what reading gave, compared across buffer sizes.

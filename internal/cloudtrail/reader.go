@@ -102,6 +102,7 @@ type Reader struct {
 	endLine, endAt int64
 
 	started  bool
+	lambda   bool // the input is the payload of a Lambda subscription event
 	mode     mode
 	cat      category
 	first    bool  // the next item is the file's first

@@ -48,9 +48,12 @@ const (
 	ShapeDigest
 	// ShapeGzip marks gzip-compressed input.
 	ShapeGzip
+	// ShapeLambda marks a CloudWatch Logs subscription payload decoded from
+	// the event a Lambda function receives (awslogs.data).
+	ShapeLambda
 )
 
-var shapeNames = []string{"records", "array", "objects", "eventbridge", "cloudwatch", "lookup", "digest", "gzip"}
+var shapeNames = []string{"records", "array", "objects", "eventbridge", "cloudwatch", "lookup", "digest", "gzip", "lambda"}
 
 // String lists the shapes in s, joined by '+'.
 func (s Shape) String() string {

@@ -59,6 +59,14 @@ func (r *Reader) top() error {
 		}
 		switch b[i] {
 		case '{':
+			if r.atStart() {
+				switch yes, short := lambdaKey(b[i:]); {
+				case yes:
+					return r.unwrapLambda(i)
+				case short && r.fill():
+					continue
+				}
+			}
 			r.mode, r.objStart, r.objFirst, r.inCont, r.control = modeObject, r.pos, true, false, false
 			r.overflow, r.dupAt, r.objKeys, r.objMask, r.stray = false, 0, r.objKeys[:0], 0, ""
 			r.conts = r.conts[:0]
