@@ -183,7 +183,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"completion", "bash"}, exitOK, ""},
 		{[]string{"record", "-", "1"}, exitUsage, "standard input cannot be"},
 		{[]string{"record", incidentLog, "0"}, exitUsage, `record number "0"`},
-		{[]string{"record", incidentLog}, exitUsage, "takes a FILE and at least one record NUMBER"},
+		{[]string{"record", incidentLog}, exitUsage, "usage: ttc record FILE NUMBER... [flags]; ttc record takes a FILE and at least one record NUMBER"},
 		{[]string{"record", incidentLog, "2", "999"}, exitError, "holds 25 records: no record 999"},
 		{[]string{"record", "no/such/log.json", "1"}, exitError, "no/such/log.json"},
 	}

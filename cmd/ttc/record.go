@@ -36,7 +36,7 @@ rejected is reported with its reason, and the exit status is then 1.`,
 			"  ttc record --indent incident.json 2 7",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 2 {
-				return usagef("%s takes a FILE and at least one record NUMBER", cmd.CommandPath())
+				return usagef("usage: %s; %s takes a FILE and at least one record NUMBER", cmd.UseLine(), cmd.CommandPath())
 			}
 			return nil
 		},
