@@ -270,3 +270,67 @@ func TestRuleColumn(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineHeadsFit checks that each actor's heading and user agents
+// are broken to the terminal's width, and that breaking loses nothing: the
+// actor, its keys, addresses and user agents all read whole once the lines
+// are joined again.
+func TestTimelineHeadsFit(t *testing.T) {
+	const dir = "../../examples/incident"
+	if _, err := os.Stat(dir); err != nil {
+		t.Skip("examples/incident is missing")
+	}
+	res, names := scanDir(t, dir)
+	timelines := report.Timelines(res.Findings)
+	for _, width := range []int{0, 160, 100, 74, 60} {
+		var b bytes.Buffer
+		opts := report.Options{View: view.Options{Width: width}, GroupByActor: true}
+		if err := report.WriteTable(&b, res, names, opts); err != nil {
+			t.Fatal(err)
+		}
+		heads := timelineHeads(b.String())
+		if len(heads) != len(timelines) {
+			t.Fatalf("width %d: %d actor headings, want %d:\n%s", width, len(heads), len(timelines), b.String())
+		}
+		for i, a := range timelines {
+			lines := heads[i]
+			if lines[0] != a.Actor && !strings.HasPrefix(lines[0], a.Actor+"  ") {
+				t.Errorf("width %d: heading starts %q, want the actor %q", width, lines[0], a.Actor)
+			}
+			for _, l := range lines[1:] {
+				if n := utf8.RuneCountInString(l); width > 0 && n > width {
+					t.Errorf("width %d: line of %d columns: %q", width, n, l)
+				}
+			}
+			joined := strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
+			for _, v := range slices.Concat(a.AccessKey, a.SourceIPs, a.UserAgent) {
+				if !strings.Contains(joined, strings.Join(strings.Fields(v), " ")) {
+					t.Errorf("width %d: %q is not whole in the heading of %s:\n%s", width, v, a.Actor, strings.Join(lines, "\n"))
+				}
+			}
+			if width == 0 && len(lines) != 1+len(a.UserAgent) {
+				t.Errorf("unbroken heading of %s takes %d lines, want %d", a.Actor, len(lines), 1+len(a.UserAgent))
+			}
+		}
+	}
+}
+
+// timelineHeads returns the lines of each actor's heading: from the line
+// that follows a blank one to the findings table's header.
+func timelineHeads(out string) [][]string {
+	var heads [][]string
+	var cur []string
+	blank := false
+	for _, l := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(l, "TIME ") && cur != nil:
+			heads, cur = append(heads, cur), nil
+		case cur != nil:
+			cur = append(cur, l)
+		case blank && strings.HasPrefix(l, "arn:"):
+			cur = []string{l}
+		}
+		blank = l == ""
+	}
+	return heads
+}

@@ -117,7 +117,8 @@ func TestGroupedReportsManyActors(t *testing.T) {
 			if n := strings.Count(out, "\narn:aws:iam::111122223333:user/"); n != many+1 {
 				t.Errorf("table: %d actor headings, want %d", n, many+1)
 			}
-			if !strings.Contains(out, fmt.Sprintf("arn:aws:iam::111122223333:user/busy  IAMUser, %d findings", busy)) {
+			// The heading may go on a second line at the table's width.
+			if !regexp.MustCompile(fmt.Sprintf(`arn:aws:iam::111122223333:user/busy\s+IAMUser, %d findings`, busy)).MatchString(out) {
 				t.Error("table: the busy actor's heading does not count its findings")
 			}
 			// Past 65,536 actors the count is an estimate, marked ≈.

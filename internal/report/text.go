@@ -54,22 +54,7 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 			return nil
 		}
 		a, n := tb.out[0], tb.count[0]
-		// The actor is escaped as the line's other values are: a forged ARN
-		// could otherwise hold ", 3 findings, … , keys …" of its own.
-		fmt.Fprintf(&b, "\n%s  %s, %s, %s … %s", view.Bold(summaryValue(a.Actor), opts.View), actorType(a.Type),
-			view.Count(int64(n), "finding", "findings"), summaryValue(a.First), summaryValue(a.Last))
-		if len(a.AccessKey) > 0 {
-			// Sections start at " · ", which no value can hold (summaryValue
-			// escapes it): a key that reads "from 6.6.6.6" stays a key.
-			fmt.Fprintf(&b, " · keys %s%s", strings.Join(listItems(a.AccessKey), ", "), andMore(a.MoreAccessKeys))
-		}
-		if len(a.SourceIPs) > 0 {
-			fmt.Fprintf(&b, " · from %s%s", strings.Join(listItems(a.SourceIPs), ", "), andMore(a.MoreSourceIPs))
-		}
-		b.WriteString("\n")
-		for _, ua := range a.UserAgent {
-			b.WriteString("  user agent: " + view.Line(ua) + "\n")
-		}
+		writeActorHead(&b, a, n, opts)
 		if a.MoreUserAgents {
 			b.WriteString("  user agent: … and more\n")
 		}
@@ -99,6 +84,57 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 	writeRejections(&b, res, opts)
 	_, err = io.WriteString(w, b.String())
 	return err
+}
+
+// writeActorHead writes the heading of actor a's timeline of n findings:
+// one line, or, when that is wider than the terminal, the actor alone on
+// its first line and the rest, indented, on the next, or each part of the
+// rest on a line of its own. Nothing is cut: an actor, a key or an
+// address cut short could name another.
+func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
+	// The actor is escaped as the line's other values are: a forged ARN
+	// could otherwise hold ", 3 findings, … , keys …" of its own.
+	actor := summaryValue(a.Actor)
+	parts := []string{fmt.Sprintf("%s, %s, %s … %s", actorType(a.Type), view.Count(int64(n), "finding", "findings"),
+		summaryValue(a.First), summaryValue(a.Last))}
+	// Sections start at " · " (or a line), which no value can hold
+	// (summaryValue escapes it): a key that reads "from 6.6.6.6" stays a key.
+	if len(a.AccessKey) > 0 {
+		parts = append(parts, fmt.Sprintf("keys %s%s", strings.Join(listItems(a.AccessKey), ", "), andMore(a.MoreAccessKeys)))
+	}
+	if len(a.SourceIPs) > 0 {
+		parts = append(parts, fmt.Sprintf("from %s%s", strings.Join(listItems(a.SourceIPs), ", "), andMore(a.MoreSourceIPs)))
+	}
+	width := opts.View.Width
+	rest := strings.Join(parts, " · ")
+	b.WriteString("\n" + view.Bold(actor, opts.View))
+	switch {
+	case width == 0 || view.Cells(actor+"  "+rest) <= width:
+		b.WriteString("  " + rest + "\n")
+	case view.Cells("  "+rest) <= width:
+		b.WriteString("\n  " + rest + "\n")
+	default:
+		b.WriteString("\n")
+		for _, p := range parts {
+			writeWrapped(b, "  ", p, width)
+		}
+	}
+	for _, ua := range a.UserAgent {
+		writeWrapped(b, "  user agent: ", view.Line(ua), width)
+	}
+}
+
+// writeWrapped writes text, already escaped, after lead, wrapped to width
+// columns (0: not wrapped) with its later lines under its first.
+func writeWrapped(b *strings.Builder, lead, text string, width int) {
+	indent := strings.Repeat(" ", view.Cells(lead))
+	for i, line := range view.BreakLine(text, max(width-len(indent), 0)) {
+		if i == 0 {
+			b.WriteString(lead + line + "\n")
+		} else {
+			b.WriteString(indent + line + "\n")
+		}
+	}
 }
 
 // writeTableHead writes the accounting and the techniques observed.

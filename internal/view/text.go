@@ -214,6 +214,65 @@ func fit(s string, n int) string {
 	return s
 }
 
+// Cells is the number of terminal columns s, Line's output, takes.
+func Cells(s string) int { return cells(s) }
+
+// BreakLine breaks s, Line's output, into lines of at most n columns:
+// after the last space that fits, where the space is dropped, else at n
+// columns, but never inside an escape nor before a combining mark. Unlike
+// Wrap, which reflows prose, it keeps every character of a value (runs of
+// spaces too) and breaks words longer than a line. n of 0 does not break.
+func BreakLine(s string, n int) []string {
+	if n <= 0 || cells(s) <= n {
+		return []string{s}
+	}
+	var out []string
+	for cells(s) > n {
+		cut, space, used := len(s), -1, 0
+		for i, r := range s {
+			w := runeCells(r)
+			if used+w > n {
+				cut = i
+				break
+			}
+			if r == ' ' {
+				space = i
+			}
+			used += w
+		}
+		if cut < len(s) && s[cut] == ' ' {
+			space = cut // the line is full just before a space
+		}
+		next := escapeStart(s, cut)
+		switch {
+		case space > 0:
+			cut, next = space, space+1
+		case next == 0: // one escape wider than a line: it goes whole
+			next = min(len(s), escapeEnd(s))
+			cut = next
+		default:
+			cut = next
+		}
+		out = append(out, s[:cut])
+		s = s[next:]
+	}
+	if s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// escapeEnd returns the end of the escape s starts with.
+func escapeEnd(s string) int {
+	for i := 1; i <= len(s); i++ {
+		if escapeStart(s, i) == 0 && i < len(s) {
+			continue
+		}
+		return i
+	}
+	return len(s)
+}
+
 // escapeStart moves a cut at s[i] back to the start of the escape it
 // would fall in, s being Line's output, where each backslash starts one:
 // half an escape would read as something else.

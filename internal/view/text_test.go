@@ -283,3 +283,33 @@ func TestASCII(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+func TestBreakLine(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want []string
+	}{
+		{"short", 10, []string{"short"}},
+		{"a b c d e f", 0, []string{"a b c d e f"}},
+		{"aws-cli/2.15 md/Botocore ua/2.0", 14, []string{"aws-cli/2.15", "md/Botocore", "ua/2.0"}},
+		// No space to break at: cut at the width, losing nothing.
+		{"abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
+		// Runs of spaces are kept but the one broken at.
+		{"ab  cd", 3, []string{"ab ", "cd"}},
+		// An escape is not split.
+		{`abc\x1bdef`, 5, []string{"abc", `\x1bd`, "ef"}},
+		// A wide character takes two columns; a combining mark stays on.
+		{"日本語テキスト", 5, []string{"日本", "語テ", "キス", "ト"}},
+		{"e\u0301e\u0301e\u0301", 2, []string{"e\u0301e\u0301", "e\u0301"}},
+	}
+	for _, tt := range tests {
+		got := BreakLine(tt.in, tt.n)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("BreakLine(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+		if strings.Join(got, "") != strings.ReplaceAll(tt.in, " ", "") && strings.Join(got, " ") != tt.in {
+			t.Errorf("BreakLine(%q, %d) lost text: %q", tt.in, tt.n, got)
+		}
+	}
+}
