@@ -1,6 +1,7 @@
 package view
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // Format is an output format.
@@ -66,11 +68,19 @@ func One(kind string, item any) Document {
 }
 
 // WriteJSON writes v indented, with a final newline. HTML characters are
-// escaped so that the output is safe to embed.
+// escaped so that the output is safe to embed, and so is each character a
+// terminal would act on or hide (bidirectional overrides, zero-width and
+// blank characters, jsonscan.AppendShown), as scan reports write them:
+// catalog overlays and imported ATT&CK data are third-party text too.
 func WriteJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(jsonscan.AppendShown(nil, b.Bytes()))
+	return err
 }
 
 // WriteYAML writes v as YAML by way of its JSON form, so that both formats

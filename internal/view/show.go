@@ -166,7 +166,7 @@ func writeTechniqueMarkdown(w io.Writer, d catalog.TechniqueDetail) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s %s\n\n%s\n", MarkdownEscape(d.ID), MarkdownEscape(words(d.Name)), MarkdownEscape(words(headline(d))))
 	for _, s := range techniqueSections(d) {
-		fmt.Fprintf(&b, "\n## %s\n\n", MarkdownEscape(s.title))
+		fmt.Fprintf(&b, "\n## %s\n\n", MarkdownEscape(words(s.title)))
 		if s.text != "" {
 			// Catalog prose is Markdown already; raw HTML and control
 			// characters in it are neutralised.

@@ -2,6 +2,8 @@ package view
 
 import (
 	"bytes"
+	"encoding/json"
+	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"regexp"
 	"slices"
@@ -311,5 +313,43 @@ func TestBreakLine(t *testing.T) {
 		if strings.Join(got, "") != strings.ReplaceAll(tt.in, " ", "") && strings.Join(got, " ") != tt.in {
 			t.Errorf("BreakLine(%q, %d) lost text: %q", tt.in, tt.n, got)
 		}
+	}
+}
+
+// TestTechniqueMarkdownHeadingsEscaped checks that section headings built
+// from imported ATT&CK data (a technique's name) hold no raw control or
+// bidirectional characters in Markdown, as the text form does not.
+func TestTechniqueMarkdownHeadingsEscaped(t *testing.T) {
+	d := catalog.TechniqueDetail{Technique: &catalog.Technique{ID: "T1530.A001", Name: "S3 Object Collection"},
+		AttackID: "T1530", AttackData: &catalog.AttackData{ID: "T1530", Name: "Data\x1b[31m from \u202eCloud", Description: "Adversaries may read data.", AttackVersion: "18.1"}}
+	for _, f := range []Format{Markdown, Table} {
+		var b bytes.Buffer
+		if err := WriteTechnique(&b, f, d, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if out := b.String(); strings.ContainsAny(out, "\x1b\u202e") {
+			t.Errorf("%s: raw control or bidirectional character in:\n%s", f, out)
+		} else if !strings.Contains(out, `x1b`) || !strings.Contains(out, `u202e`) {
+			t.Errorf("%s: the name is not shown escaped:\n%s", f, out)
+		}
+	}
+}
+
+// TestWriteJSONShowsHidden checks that catalog JSON (listings, show, the
+// API) writes the characters a terminal would act on or hide as escapes,
+// and still decodes to the same value.
+func TestWriteJSONShowsHidden(t *testing.T) {
+	name := "Data from \u202eduolC\u200b\x7f"
+	var b bytes.Buffer
+	if err := WriteJSON(&b, map[string]string{"name": name}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "\u202e\u200b\x7f") || !strings.Contains(out, `\u202e`) {
+		t.Errorf("hidden characters written raw: %q", out)
+	}
+	var back map[string]string
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil || back["name"] != name {
+		t.Errorf("decodes to %q (%v), want %q", back["name"], err, name)
 	}
 }
