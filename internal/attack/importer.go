@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -82,19 +83,27 @@ func ImportFile(path string, opts ImportOptions) (*Dataset, error) {
 
 // ImportDir reads every .json file under dir (the mitre/cti layout: one folder
 // per object type, one bundle per object). An object found more than once
-// keeps its newest modified version. Files that are not STIX are skipped.
+// keeps its newest modified version. JSON files that are not STIX (an
+// index, a manifest) are passed over; a file that cannot be read or
+// decoded fails the import, naming every such file, since the data would
+// otherwise lack its objects without a word.
 func ImportDir(dir string, opts ImportOptions) (*Dataset, error) {
 	opts = opts.withDefaults()
 	seen := make(map[string]int)
 	var all []stix.Object
+	var broken []error
 	version := ""
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(d.Name(), ".json") {
 			return err
 		}
 		b, err := decodeFile(path)
+		if errors.Is(err, stix.ErrNotSTIX) {
+			opts.Logger.Info("not STIX, passed over", "path", path)
+			return nil
+		}
 		if err != nil {
-			opts.Logger.Debug("skip file", "path", path, "error", err)
+			broken = append(broken, fmt.Errorf("%s: %w", path, err))
 			return nil
 		}
 		if version == "" {
@@ -114,6 +123,10 @@ func ImportDir(dir string, opts ImportOptions) (*Dataset, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("walk attack data %s: %w", dir, err)
+	}
+	if len(broken) > 0 {
+		return nil, fmt.Errorf("import %s: %d file(s) could not be read, and nothing was imported:\n%w",
+			dir, len(broken), errors.Join(broken...))
 	}
 	ds, err := build(all, version, opts)
 	if err != nil {

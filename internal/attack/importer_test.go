@@ -205,3 +205,27 @@ func bundleOf(t *testing.T, objs ...stix.Object) string {
 	}
 	return sb.String()
 }
+
+// TestImportDirBrokenFile checks that a folder import fails on a file it
+// cannot decode, naming it, rather than importing the rest without its
+// objects; JSON that is not STIX is still passed over.
+func TestImportDirBrokenFile(t *testing.T) {
+	shared := sharedAttack(t)
+	dir := splitBundle(t, filepath.Join(shared, "enterprise-attack-cloud-stix21.json"))
+	files, err := filepath.Glob(filepath.Join(dir, "attack-pattern", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no attack-pattern files in %s (%v)", dir, err)
+	}
+	broken := files[len(files)/2]
+	data, err := os.ReadFile(broken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(broken, data[:len(data)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ImportDir(dir, ImportOptions{Version: "18.1"})
+	if err == nil || !strings.Contains(err.Error(), broken) || !strings.Contains(err.Error(), "1 file(s) could not be read") {
+		t.Fatalf("import of a folder with a cut file: error %v, want one naming %s", err, broken)
+	}
+}

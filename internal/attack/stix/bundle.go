@@ -17,6 +17,11 @@ type Bundle struct {
 	Objects     []Object `json:"objects"`
 }
 
+// ErrNotSTIX marks JSON that is neither a bundle nor a STIX object (an
+// index of collections, a package manifest): a folder import passes over
+// such files.
+var ErrNotSTIX = errors.New("neither a bundle nor an object with type and id")
+
 // Decode reads one JSON document: a bundle, or a bare STIX object, which is
 // returned as a bundle holding that object.
 func Decode(r io.Reader) (*Bundle, error) {
@@ -39,7 +44,7 @@ func Decode(r io.Reader) (*Bundle, error) {
 			return nil, fmt.Errorf("decode stix object: %w", syntaxError(data, err))
 		}
 		if o.Type == "" || o.ID == "" {
-			return nil, fmt.Errorf("decode stix: neither a bundle nor an object with type and id")
+			return nil, fmt.Errorf("decode stix: %w", ErrNotSTIX)
 		}
 		return &Bundle{Type: "bundle", Objects: []Object{o}}, nil
 	}
@@ -49,7 +54,7 @@ func Decode(r io.Reader) (*Bundle, error) {
 	for i, raw := range head.Objects {
 		var o Object
 		if err := json.Unmarshal(raw, &o); err != nil {
-			return nil, fmt.Errorf("decode stix object %d of bundle: %w", i, syntaxError(raw, err))
+			return nil, fmt.Errorf("decode stix object %d of bundle: %w", i+1, syntaxError(raw, err))
 		}
 		b.Objects = append(b.Objects, o)
 	}

@@ -17,7 +17,7 @@ func TestDecodeSyntaxErrors(t *testing.T) {
 		`[{"type":"bundle"}]`:                                              "the document is a JSON array, not an object",
 		`{"type":1,"id":"x"}`:                                              "field type is a JSON number, where STIX has a string",
 		`{"type":"bundle","objects":{}}`:                                   "field objects is a JSON object, where STIX has an array",
-		`{"type":"bundle","objects":[{"type":"attack-pattern","name":5}]}`: "decode stix object 0 of bundle: field name is a JSON number, where STIX has a string",
+		`{"type":"bundle","objects":[{"type":"attack-pattern","name":5}]}`: "decode stix object 1 of bundle: field name is a JSON number, where STIX has a string",
 	} {
 		_, err := Decode(strings.NewReader(in))
 		if err == nil || !strings.Contains(err.Error(), want) {
