@@ -111,7 +111,7 @@ func ImportDir(dir string, opts ImportOptions) (*Dataset, error) {
 		}
 		for _, o := range b.Objects {
 			if i, ok := seen[o.ID]; ok {
-				if o.Modified > all[i].Modified {
+				if newer(o.Modified, all[i].Modified) {
 					all[i] = o
 				}
 				continue

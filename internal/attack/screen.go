@@ -2,8 +2,10 @@ package attack
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/ttcproject/ttc/internal/attack/stix"
 )
@@ -29,8 +31,8 @@ func (c *converter) screen(objs []stix.Object) ([]stix.Object, error) {
 			c.opts.Logger.Warn("attack data: objects left out", "why", what, "count", n, "first", example)
 		}
 	}
-	var malformed, badSpec, older, notUUID int
-	var malformedAt, badSpecAt, olderAt, notUUIDAt string
+	var malformed, badSpec, older, notUUID, badTime, conflict int
+	var malformedAt, badSpecAt, olderAt, notUUIDAt, badTimeAt, conflictAt string
 	byID := map[string]int{} // id to its index in out
 	out := make([]stix.Object, 0, len(objs))
 	for i := range objs {
@@ -56,12 +58,24 @@ func (c *converter) screen(objs []stix.Object) ([]stix.Object, error) {
 			}
 			continue
 		}
-		if j, seen := byID[o.ID]; seen {
-			if older++; older == 1 {
-				olderAt = o.ID
+		if bad := badStamps(o); bad != "" {
+			if badTime++; badTime == 1 {
+				badTimeAt = o.ID + ": " + bad
 			}
-			if o.Modified > out[j].Modified { // RFC 3339 in UTC orders as text
+		}
+		if j, seen := byID[o.ID]; seen {
+			switch {
+			case newer(o.Modified, out[j].Modified):
 				out[j] = *o
+				fallthrough
+			case newer(out[j].Modified, o.Modified):
+				if older++; older == 1 {
+					olderAt = o.ID
+				}
+			case !reflect.DeepEqual(*o, out[j]):
+				if conflict++; conflict == 1 {
+					conflictAt = o.ID + ", modified \"" + o.Modified + "\""
+				}
 			}
 			continue
 		}
@@ -74,6 +88,14 @@ func (c *converter) screen(objs []stix.Object) ([]stix.Object, error) {
 	}
 	warn("a spec_version other than 2.0 and 2.1", badSpec, badSpecAt)
 	warn("older versions of an object given more than once", older, olderAt)
+	if badTime > 0 {
+		c.opts.Logger.Warn("attack data: created or modified not an RFC 3339 time, kept (an object with a time counts as newer)",
+			"count", badTime, "first", badTimeAt)
+	}
+	if conflict > 0 {
+		c.opts.Logger.Warn("attack data: copies of an object with the same modified time but different content; the first is kept",
+			"count", conflict, "first", conflictAt)
+	}
 	return c.oneCurrentPerID(out), nil
 }
 
@@ -99,7 +121,7 @@ func (c *converter) oneCurrentPerID(objs []stix.Object) []stix.Object {
 			continue
 		}
 		keep, lose := j, i
-		if o.Modified > objs[j].Modified {
+		if newer(o.Modified, objs[j].Modified) {
 			keep, lose = i, j
 		}
 		owner[o.Type+" "+id] = keep
@@ -117,4 +139,34 @@ func (c *converter) oneCurrentPerID(objs []stix.Object) []stix.Object {
 		}
 	}
 	return out
+}
+
+// newer reports whether STIX timestamp a is later than b. Both are read as
+// RFC 3339 times, so that "…00.500Z" is later than "…00Z" (as text it
+// sorts first); a time that does not parse is older than one that does,
+// and two that do not are compared as text.
+func newer(a, b string) bool {
+	ta, errA := time.Parse(time.RFC3339Nano, a)
+	tb, errB := time.Parse(time.RFC3339Nano, b)
+	switch {
+	case errA == nil && errB == nil:
+		return ta.After(tb)
+	case errA == nil || errB == nil:
+		return errA == nil
+	}
+	return a > b
+}
+
+// badStamps names o's created or modified time when one is given and is
+// not an RFC 3339 time; "" when both are well formed or absent.
+func badStamps(o *stix.Object) string {
+	for _, f := range []struct{ name, v string }{{"created", o.Created}, {"modified", o.Modified}} {
+		if f.v == "" {
+			continue
+		}
+		if _, err := time.Parse(time.RFC3339Nano, f.v); err != nil {
+			return fmt.Sprintf("%s \"%s\"", f.name, f.v)
+		}
+	}
+	return ""
 }

@@ -51,3 +51,59 @@ func TestImportScreensObjects(t *testing.T) {
 		t.Errorf("import of ttc's export: %v, want it refused", err)
 	}
 }
+
+// TestImportCopiesByTime checks that of two copies of an object the later
+// modified time wins as a time, not as text, that a time that does not
+// parse loses and is warned about, and that copies of one time with
+// different content are named as a conflict.
+func TestImportCopiesByTime(t *testing.T) {
+	cases := []struct {
+		name          string
+		first, second string // modified times of the two copies
+		want          string // the name of the copy kept
+		warn          string
+	}{
+		{"fraction is later", "2026-01-01T00:00:00.500Z", "2026-01-01T00:00:00Z", "first", "older versions"},
+		{"later second copy", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "second", "older versions"},
+		{"garbage loses", "zzzz", "2026-01-01T00:00:00Z", "second", "not an RFC 3339 time"},
+		{"same time, other content", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "first", "same modified time but different content"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			base := miniDomain() // T1530 as attack-pattern--a
+			a, b := base[2], base[2]
+			a.Name, a.Modified = "first", tc.first
+			b.Name, b.Modified = "second", tc.second
+			objs := append(base[:2:2], collection("18.1"), a, b)
+			var logs bytes.Buffer
+			ds, err := Import(strings.NewReader(bundleOf(t, objs...)), ImportOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tech := ds.Technique("T1530"); tech == nil || tech.Name != tc.want {
+				t.Errorf("T1530 is %+v, want the copy named %q", tech, tc.want)
+			}
+			if !strings.Contains(logs.String(), tc.warn) {
+				t.Errorf("no warning says %q:\n%s", tc.warn, logs.String())
+			}
+		})
+	}
+}
+
+func TestNewer(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"2026-01-01T00:00:00.500Z", "2026-01-01T00:00:00Z", true},
+		{"2026-01-01T00:00:00Z", "2026-01-01T00:00:00.500Z", false},
+		{"2026-01-01T01:00:00+01:00", "2026-01-01T00:00:00Z", false}, // the same instant
+		{"2026-01-01T00:00:00Z", "yesterday", true},
+		{"yesterday", "2026-01-01T00:00:00Z", false},
+		{"b", "a", true},
+	} {
+		if got := newer(tc.a, tc.b); got != tc.want {
+			t.Errorf("newer(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
