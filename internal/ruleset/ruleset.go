@@ -364,6 +364,9 @@ func Lint(c *catalog.Catalog, r *Rule) []string {
 		}
 		out = append(out, fmt.Sprintf("tag \"%s\" is no ATT&CK technique, group, software or tactic: it maps onto nothing", tag))
 	}
+	if _, unknown := catalogTags(c, r.Tags); len(unknown) > 0 {
+		out = append(out, fmt.Sprintf("tag \"%s\" names no entry of the catalog: its attack.* tags are used instead", unknown[0]))
+	}
 	return out
 }
 
@@ -379,13 +382,43 @@ func tacticTag(c *catalog.Catalog, name string) (*catalog.Tactic, bool) {
 	return c.AttackTactic(name)
 }
 
-// MapTags maps a rule's ATT&CK tags onto the catalog: attack.t1562.008 names
-// T1562.008 when the catalog has it, else the entry that lists it as an alias
-// from another ATT&CK version (T1685.002 in v19 is the catalog's T1562.008),
-// else its parent, found the same way; attack.<tactic-short-name> names a
-// tactic. ATT&CK v19 tactic names (stealth, defense-impairment) map onto the
-// catalog's Defense Evasion.
+// catalogTagPrefix starts the tags that name a catalog entry itself,
+// ttc.t1486.a001, which ttc export sigma adds beside the ATT&CK ones.
+const catalogTagPrefix = "ttc."
+
+// catalogTags returns the catalog entries a rule's ttc.<ID> tags name, and
+// the tags that name none.
+func catalogTags(c *catalog.Catalog, tags []string) (ids, unknown []string) {
+	for _, tag := range tags {
+		name, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(tag)), catalogTagPrefix)
+		if !ok {
+			continue
+		}
+		if t, ok := c.Technique(strings.ToUpper(name)); ok {
+			if !slices.Contains(ids, t.ID) {
+				ids = append(ids, t.ID)
+			}
+		} else {
+			unknown = append(unknown, tag)
+		}
+	}
+	sort.Strings(ids)
+	return ids, unknown
+}
+
+// MapTags maps a rule's tags onto the catalog. A ttc.<ID> tag (ttc export
+// sigma writes them) names that entry, AWS-specific ones included, and
+// such tags, when one names an entry, decide the rule's techniques alone:
+// its attack.t* tags then name only the ATT&CK parent, for other tools.
+// Otherwise attack.t1562.008 names T1562.008 when the catalog has it, else
+// the entry that lists it as an alias from another ATT&CK version
+// (T1685.002 in v19 is the catalog's T1562.008), else its parent, found the
+// same way. attack.<tactic-short-name> names a tactic. ATT&CK v19 tactic
+// names (stealth, defense-impairment) map onto the catalog's Defense
+// Evasion.
 func MapTags(c *catalog.Catalog, tags []string) (techniques, tactics []string) {
+	own, _ := catalogTags(c, tags)
+	techniques = own
 	aliases := aliasIndex(c)
 	lookup := func(id string) (string, bool) {
 		if _, ok := c.Technique(id); ok {
@@ -398,6 +431,9 @@ func MapTags(c *catalog.Catalog, tags []string) (techniques, tactics []string) {
 	for _, tag := range tags {
 		tag = strings.ToLower(strings.TrimSpace(tag))
 		if m := techniqueTagRE.FindStringSubmatch(tag); m != nil {
+			if own != nil {
+				continue
+			}
 			id, ok := lookup(strings.ToUpper(m[1]))
 			if !ok {
 				if id, ok = lookup(catalog.ParentID(strings.ToUpper(m[1]))); !ok {

@@ -121,6 +121,12 @@ func TestMapTags(t *testing.T) {
 		{[]string{"attack.t1685.002", "attack.defense-impairment"}, []string{"T1562.008"}, []string{"TA0005"}},
 		{[]string{"attack.t1686.001"}, []string{"T1562.007"}, nil},
 		{[]string{"attack.t1685"}, []string{"T1562"}, nil},
+		// ttc export sigma's own tags name the catalog entry, which
+		// outranks the ATT&CK parent the attack tag names.
+		{[]string{"attack.impact", "attack.t1486", "ttc.t1486.a001"}, []string{"T1486.A001"}, []string{"TA0040"}},
+		{[]string{"TTC.AT1023.001"}, []string{"AT1023.001"}, nil},
+		// A ttc tag naming no entry leaves the attack tags to decide.
+		{[]string{"attack.t1486", "ttc.t9999.a001"}, []string{"T1486"}, nil},
 	}
 	for _, tc := range cases {
 		tech, tact := ruleset.MapTags(c, tc.tags)
@@ -224,6 +230,8 @@ func TestLint(t *testing.T) {
 		{"extreme", nil, []string{`level "extreme"`}},
 		{"High", []string{"attack.tXYZ", "attack.exfil", "attack.t1562.8"},
 			[]string{`tag "attack.tXYZ"`, `tag "attack.exfil"`, `tag "attack.t1562.8"`}},
+		{"high", []string{"attack.t1486", "ttc.t1486.a001"}, nil},
+		{"high", []string{"attack.t1486", "ttc.t9999.a001"}, []string{`tag "ttc.t9999.a001" names no entry`}},
 	} {
 		r := &ruleset.Rule{Rule: &detect.Rule{Level: tc.level, Tags: tc.tags}}
 		got := ruleset.Lint(c, r)
