@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -152,6 +154,88 @@ func TestExportSigma(t *testing.T) {
 		}
 		if !hasCatalog || (!strings.HasPrefix(id, "at") && !hasAttack) {
 			t.Errorf("%s: tags %v lack the catalog ID or the ATT&CK technique", f, r.Tags)
+		}
+	}
+}
+
+// TestExportSigmaFolder checks what export sigma does with a folder that
+// exists: an earlier export is replaced, a rule left in it removed; a
+// folder that holds anything else, or a link planted in an export, is
+// refused and nothing is written through the link. Exported rules given
+// back to --rules find their own catalog techniques.
+func TestExportSigmaFolder(t *testing.T) {
+	dir := t.TempDir()
+	for range 2 {
+		if _, errOut, code := ttc(t, "export", "sigma", dir); code != 0 {
+			t.Fatalf("export sigma: exit %d: %s", code, errOut)
+		}
+	}
+	stale := filepath.Join(dir, "T1486.A001", "old_rule.yml")
+	if err := os.WriteFile(stale, []byte("title: old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := ttc(t, "export", "sigma", dir); code != 0 {
+		t.Fatalf("export sigma over an export: exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a rule an older export left is still there (%v)", err)
+	}
+
+	victim := filepath.Join(t.TempDir(), "victim.txt")
+	link := filepath.Join(dir, "T1530.A001", "planted.yml")
+	if err := os.Symlink(victim, link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if _, errOut, code := ttc(t, "export", "sigma", dir); code != exitError || !strings.Contains(errOut, "planted.yml") {
+		t.Errorf("export over a planted link: exit %d, %q; want 1 naming the link", code, errOut)
+	}
+	if _, err := os.Lstat(victim); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the export wrote through the link (%v)", err)
+	}
+
+	other := t.TempDir()
+	if err := os.WriteFile(filepath.Join(other, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := ttc(t, "export", "sigma", other); code != exitError || !strings.Contains(errOut, "new or empty folder") {
+		t.Errorf("export into a folder of other files: exit %d, %q; want it refused", code, errOut)
+	}
+
+	// Read back, each exported rule finds the technique it came from.
+	os.Remove(link)
+	out, errOut, code := ttc(t, "scan", "--rules", dir, "-o", "jsonl", "../../examples/incident")
+	if code != 0 {
+		t.Fatalf("scan with the exported rules: exit %d: %s", code, errOut)
+	}
+	byRule := map[string]map[string]bool{} // rule ID: techniques, by origin
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var f struct {
+			TechniqueID string `json:"technique_id"`
+			Rule        struct{ ID, Origin string }
+		}
+		if err := json.Unmarshal([]byte(line), &f); err != nil {
+			t.Fatal(err)
+		}
+		if f.Rule.ID != "" {
+			if byRule[f.Rule.ID] == nil {
+				byRule[f.Rule.ID] = map[string]bool{}
+			}
+			byRule[f.Rule.ID][f.Rule.Origin+" "+f.TechniqueID] = true
+		}
+	}
+	if len(byRule) == 0 {
+		t.Fatal("no findings from the example incident")
+	}
+	for id, got := range byRule {
+		for k := range got {
+			origin, tech, _ := strings.Cut(k, " ")
+			other := "external"
+			if origin == "external" {
+				other = "catalog"
+			}
+			if !got[other+" "+tech] {
+				t.Errorf("rule %s: %s finding for %q has no %s twin: %v", id, origin, tech, other, got)
+			}
 		}
 	}
 }

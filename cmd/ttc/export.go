@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -120,9 +122,20 @@ func newExportSigmaCmd(a *app) *cobra.Command {
 	}
 }
 
+// sigmaMark is the file ttc export sigma leaves in its folder, by which a
+// later export knows the folder as its own and may replace what is in it.
+const sigmaMark = ".ttc-export-sigma"
+
 // exportSigma writes every catalog rule, retagged, as DIR/<technique>/<file>,
-// and checks that each written rule parses as Sigma again.
+// and checks that each written rule parses as Sigma again. DIR must be new,
+// empty, or an earlier export, whose rules are removed first: a rule left
+// from an older catalog would otherwise run with the new ones under
+// --rules DIR. Files are created, never written through an existing path,
+// so that a link in the folder cannot send a rule elsewhere.
 func exportSigma(c *catalog.Catalog, dir string) (int, error) {
+	if err := clearSigmaExport(dir); err != nil {
+		return 0, fmt.Errorf("export sigma: %w", err)
+	}
 	n := 0
 	for _, t := range c.Techniques() {
 		for _, r := range t.Rules {
@@ -134,16 +147,83 @@ func exportSigma(c *catalog.Catalog, dir string) (int, error) {
 			if _, err := detect.ParseRule(path, out); err != nil {
 				return n, fmt.Errorf("exported rule does not parse: %w", err)
 			}
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			if err := os.Mkdir(filepath.Dir(path), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 				return n, fmt.Errorf("export sigma: %w", err)
 			}
-			if err := os.WriteFile(path, out, 0o644); err != nil {
+			if err := createFile(path, out); err != nil {
 				return n, fmt.Errorf("export sigma: %w", err)
 			}
 			n++
 		}
 	}
+	if err := createFile(filepath.Join(dir, sigmaMark), []byte("Written by ttc export sigma; the next export replaces this folder's rules.\n")); err != nil {
+		return n, fmt.Errorf("export sigma: %w", err)
+	}
 	return n, nil
+}
+
+// clearSigmaExport makes dir ready for an export: it creates it when
+// missing, leaves it when empty, and empties it when an earlier export
+// wrote it (its mark is there), removing only folders of regular .yml
+// files and the mark. Anything else, a link included, is refused.
+func clearSigmaExport(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return os.MkdirAll(dir, 0o755)
+	case err != nil:
+		return err
+	case len(entries) == 0:
+		return nil
+	}
+	if fi, err := os.Lstat(filepath.Join(dir, sigmaMark)); err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not empty and no earlier ttc export sigma wrote it: name a new or empty folder", dir)
+	}
+	var rules []string // checked whole before anything is removed
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		if e.Name() == sigmaMark {
+			continue
+		}
+		if e.Type() != fs.ModeDir {
+			return fmt.Errorf("%s holds %s, which no export wrote: move it, or name a new folder", dir, p)
+		}
+		files, err := os.ReadDir(p)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			if !f.Type().IsRegular() || !strings.HasSuffix(f.Name(), ".yml") {
+				return fmt.Errorf("%s holds %s, which no export wrote: move it, or name a new folder", dir, filepath.Join(p, f.Name()))
+			}
+			rules = append(rules, filepath.Join(p, f.Name()))
+		}
+	}
+	for _, r := range rules {
+		if err := os.Remove(r); err != nil {
+			return err
+		}
+	}
+	for _, e := range entries {
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// createFile writes data to a new file at path, failing if anything is
+// there already, a link included.
+func createFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // scanLayer turns scan findings into a Navigator layer: score = count,
