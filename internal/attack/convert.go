@@ -62,14 +62,18 @@ func build(objs []stix.Object, stixVersion string, opts ImportOptions) (*Dataset
 func (c *converter) version(objs []stix.Object) error {
 	var found []string
 	for i := range objs {
-		if objs[i].Type == "x-mitre-collection" && objs[i].Version != "" &&
-			!slices.Contains(found, objs[i].Version) {
-			found = append(found, objs[i].Version)
+		if v := NormaliseVersion(objs[i].Version); objs[i].Type == "x-mitre-collection" && v != "" &&
+			!slices.Contains(found, v) {
+			found = append(found, v)
 		}
 	}
 	switch {
 	case c.opts.Version != "":
 		c.ds.Version = c.opts.Version
+		if len(found) == 1 && found[0] != c.opts.Version {
+			c.opts.Logger.Warn("attack data: the version given replaces the one the data names",
+				"given", c.opts.Version, "data", found[0])
+		}
 	case len(found) > 1:
 		return fmt.Errorf("import attack data: several ATT&CK releases in one input (%s); import one at a time",
 			strings.Join(found, ", "))

@@ -44,6 +44,9 @@ func (o ImportOptions) withDefaults() ImportOptions {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Version != "" {
+		o.Version = NormaliseVersion(o.Version)
+	}
 	return o
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -48,6 +49,29 @@ func (s *Store) path(version string) string {
 
 // versionForm is how ATT&CK numbers its releases: "18.1", "v15.1", "8.2.1".
 var versionForm = regexp.MustCompile(`^v?[0-9]{1,4}(\.[0-9]{1,4}){0,2}$`)
+
+// NormaliseVersion writes an ATT&CK release number as the releases name
+// themselves, major.minor, so that "v18.1", "18.1.0" and "18.1" are stored
+// as one release and "18" as 18.0. A string of another shape is returned
+// as it is, for CheckVersion to refuse.
+func NormaliseVersion(v string) string {
+	v = strings.TrimPrefix(strings.TrimPrefix(v, "v"), "V")
+	if !versionForm.MatchString(v) {
+		return v
+	}
+	parts := strings.Split(v, ".")
+	for i, p := range parts {
+		n, _ := strconv.Atoi(p) // digits only: versionForm checked them
+		parts[i] = strconv.Itoa(n)
+	}
+	switch {
+	case len(parts) == 1:
+		parts = append(parts, "0")
+	case len(parts) == 3 && parts[2] == "0":
+		parts = parts[:2]
+	}
+	return strings.Join(parts, ".")
+}
 
 // CheckVersion refuses a version that is not shaped like an ATT&CK
 // release number; the version names the file the data is saved in.
@@ -158,7 +182,9 @@ func (s *Store) Resolve(version string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	version = strings.TrimPrefix(version, "v")
+	if version = strings.TrimPrefix(version, "v"); strings.Contains(version, ".") {
+		version = NormaliseVersion(version) // a major alone ("18") picks its latest release
+	}
 	for i := len(versions) - 1; i >= 0; i-- {
 		v := versions[i]
 		if version == "" || version == "latest" || v == version || Major(v) == version {

@@ -1,9 +1,12 @@
 package attack
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -93,6 +96,37 @@ func TestCompareVersions(t *testing.T) {
 	for _, tc := range cases {
 		if got := compareVersions(tc.a, tc.b); got != tc.want {
 			t.Errorf("compareVersions(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func TestNormaliseVersion(t *testing.T) {
+	for in, want := range map[string]string{
+		"18.1": "18.1", "v18.1": "18.1", "V18.1": "18.1", "18.1.0": "18.1", "18": "18.0", "018.01": "18.1",
+		"18.1.2": "18.1.2", "x18": "x18", "../18": "../18", "": "",
+	} {
+		if got := NormaliseVersion(in); got != want {
+			t.Errorf("NormaliseVersion(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestImportVersionSpellings checks that one release given in several
+// spellings is stored once, and that a version given over the data's own
+// is warned about.
+func TestImportVersionSpellings(t *testing.T) {
+	for _, v := range []string{"v18.1", "18.1.0", "18.1"} {
+		var logs bytes.Buffer
+		objs := append(miniDomain(), collection("17.0"))
+		ds, err := Import(strings.NewReader(bundleOf(t, objs...)), ImportOptions{Version: v, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ds.Version != "18.1" {
+			t.Errorf("--version %s: stored as %q, want 18.1", v, ds.Version)
+		}
+		if !strings.Contains(logs.String(), "replaces the one the data names") {
+			t.Errorf("--version %s over data of 17.0: no warning:\n%s", v, logs.String())
 		}
 	}
 }
