@@ -111,7 +111,10 @@ func syntaxError(data []byte, err error) error {
 	}
 	at := int(se.Offset) - 1
 	if at < 0 || at >= len(data) || se.Error() == "unexpected end of JSON input" {
-		return fmt.Errorf("invalid JSON: unexpected end of input")
+		end := bytes.TrimRight(data, " \t\r\n")
+		line := 1 + bytes.Count(end, []byte{'\n'})
+		col := len(end) - bytes.LastIndexByte(end, '\n')
+		return fmt.Errorf("invalid JSON: unexpected end of input after line %d, column %d: the data is cut short, or a bracket is left open", line, col-1)
 	}
 	if at == 0 && bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
 		return fmt.Errorf("invalid JSON: the file starts with a byte order mark (EF BB BF), which JSON does not allow")
