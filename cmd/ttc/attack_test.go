@@ -87,6 +87,9 @@ func TestAttackWorkflow(t *testing.T) {
 	if err := l.Validate(); err != nil {
 		t.Errorf("layer invalid: %v", err)
 	}
+	if !strings.Contains(l.Description, "filtered: --service s3") {
+		t.Errorf("layer description %q does not say how it was filtered", l.Description)
+	}
 	if l.Versions == nil || l.Versions.Attack != "18" || l.Domain != "enterprise-attack" {
 		t.Errorf("layer versions %+v domain %q", l.Versions, l.Domain)
 	}

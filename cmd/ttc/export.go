@@ -94,7 +94,11 @@ metadata; AWS-defined techniques (AT1667) are listed in the layer's description.
 			if len(ff.services) > 0 {
 				name += ": " + strings.Join(ff.services, ", ")
 			}
-			layer := navigator.CatalogLayer(techs, a.navigatorOptions(name, "Techniques of the Threat Technique Catalog for AWS"))
+			desc := "Techniques of the Threat Technique Catalog for AWS"
+			if f := ff.describe(); f != "" {
+				desc += ", filtered: " + f
+			}
+			layer := navigator.CatalogLayer(techs, a.navigatorOptions(name, desc))
 			return navigator.Encode(a.stdout, layer)
 		},
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +28,28 @@ func (f *filterFlags) add(cmd *cobra.Command) {
 	fl.BoolVar(&f.awsSpecific, "aws-specific", false, "only AWS-specific techniques")
 	fl.StringArrayVar(&f.events, "event", nil, "only techniques that involve this CloudTrail event (s3:CopyObject); repeatable")
 	fl.StringVar(&f.search, "search", "", "ranked text search over IDs, names, summaries, descriptions and event names")
+}
+
+// describe writes the filters given as the flags that gave them, for a
+// layer to say what it holds ("" for none).
+func (f *filterFlags) describe() string {
+	var parts []string
+	for _, s := range f.services {
+		parts = append(parts, "--service "+s)
+	}
+	for _, t := range f.tactics {
+		parts = append(parts, "--tactic "+t)
+	}
+	if f.awsSpecific {
+		parts = append(parts, "--aws-specific")
+	}
+	for _, e := range f.events {
+		parts = append(parts, "--event "+e)
+	}
+	if f.search != "" {
+		parts = append(parts, "--search "+strconv.Quote(f.search))
+	}
+	return strings.Join(parts, " ")
 }
 
 func (f *filterFlags) filter() catalog.Filter {
