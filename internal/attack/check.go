@@ -80,7 +80,7 @@ func (ds *Dataset) checkOne(t *catalog.Technique) []Finding {
 	case at.Revoked:
 		r := ds.Replacement(id)
 		if r == nil {
-			add(KindRevoked, id, "", "revoked in ATT&CK v%s; the data names no replacement", ds.Version)
+			add(KindRevoked, id, "", "revoked in ATT&CK v%s; %s", ds.Version, ds.noReplacement(id))
 			return out
 		}
 		add(KindRevoked, id, r.ID, "revoked in ATT&CK v%s; replaced by %s \"%s\"", ds.Version, r.ID, r.Name)

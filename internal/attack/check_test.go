@@ -5,8 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/ttcproject/ttc/internal/attack/stix"
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/golden"
 )
@@ -106,5 +108,48 @@ func TestReadable(t *testing.T) {
 	want := "A test sentence. It names `tool-a` and `tool-b` inline."
 	if got := Readable(in); got != want {
 		t.Errorf("Readable:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestNoReplacement checks what attack check says of a revoked technique
+// whose revoked-by chain leads to no current technique.
+func TestNoReplacement(t *testing.T) {
+	ref := func(id string) []stix.ExternalReference {
+		return []stix.ExternalReference{{SourceName: "mitre-attack", ExternalID: id}}
+	}
+	pattern := func(letter, id string, revoked bool) stix.Object {
+		return stix.Object{Type: "attack-pattern", ID: "attack-pattern--" + letter, Name: id, Revoked: &revoked,
+			ExternalReferences: ref(id), KillChainPhases: []stix.KillChainPhase{{KillChainName: "mitre-attack", PhaseName: "collection"}}}
+	}
+	revokedBy := func(n, from, to string) stix.Object {
+		return stix.Object{Type: "relationship", ID: "relationship--" + n, RelationshipType: "revoked-by",
+			SourceRef: "attack-pattern--" + from, TargetRef: "attack-pattern--" + to}
+	}
+	base := miniDomain()[:2] // the matrix and its tactic
+	cases := []struct {
+		name string
+		objs []stix.Object
+		want string
+	}{
+		{"none named", []stix.Object{pattern("a", "T1530", true)}, "the data names no replacement"},
+		// A relationship to an object the data lacks is left out at import
+		// (with a warning), so no replacement is named.
+		{"missing", []stix.Object{pattern("a", "T1530", true), revokedBy("1", "a", "z")}, "the data names no replacement"},
+		{"loop", []stix.Object{pattern("a", "T1530", true), pattern("b", "T1619", true), revokedBy("1", "a", "b"), revokedBy("2", "b", "a")},
+			"loop (T1530 → T1619 → T1530)"},
+		{"dead end", []stix.Object{pattern("a", "T1530", true), pattern("b", "T1619", true), revokedBy("1", "a", "b")},
+			"its replacement T1619 is revoked too"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			objs := append(append(slices.Clone(base), collection("18.1")), tc.objs...)
+			ds, err := Import(strings.NewReader(bundleOf(t, objs...)), ImportOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ds.noReplacement("T1530"); !strings.Contains(got, tc.want) {
+				t.Errorf("noReplacement = %q, want it to say %q", got, tc.want)
+			}
+		})
 	}
 }

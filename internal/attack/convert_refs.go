@@ -85,12 +85,28 @@ var keptRelationships = []string{RelSubtechniqueOf, RelMitigates, RelRevokedBy, 
 // relationships keeps the relationships of kept types whose both ends are in
 // the Dataset.
 func (c *converter) relationships(objs []stix.Object) {
+	present := make(map[string]bool, len(objs)) // held, if not kept (another domain's)
+	for i := range objs {
+		present[objs[i].ID] = true
+	}
+	dangling, first := 0, ""
+	defer func() {
+		if dangling > 0 {
+			c.opts.Logger.Warn("attack data: relationships whose source or target the data does not hold, left out",
+				"count", dangling, "first", first)
+		}
+	}()
 	for i := range objs {
 		o := &objs[i]
 		if o.Type != "relationship" || !slices.Contains(keptRelationships, o.RelationshipType) {
 			continue
 		}
 		if !c.kept[o.SourceRef] || !c.kept[o.TargetRef] {
+			if !present[o.SourceRef] || !present[o.TargetRef] {
+				if dangling++; dangling == 1 {
+					first = fmt.Sprintf("%s %s %s → %s", o.ID, o.RelationshipType, o.SourceRef, o.TargetRef)
+				}
+			}
 			continue
 		}
 		c.ds.objects.Relationships = append(c.ds.objects.Relationships, Relationship{

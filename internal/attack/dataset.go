@@ -1,6 +1,11 @@
 package attack
 
-import "sync"
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
 
 // FormatVersion is the version of the stored Dataset JSON layout.
 const FormatVersion = 1
@@ -144,6 +149,33 @@ func (ds *Dataset) Replacement(id string) *Technique {
 		return nil
 	}
 	return t
+}
+
+// noReplacement says why Replacement finds none for the revoked technique
+// id: the data names none, names one it does not hold, or names only
+// techniques that are revoked in turn (a chain that loops, say).
+func (ds *Dataset) noReplacement(id string) string {
+	ix := ds.index()
+	t := ix.techByID[id]
+	if t == nil || t.RevokedBy == "" {
+		return "the data names no replacement"
+	}
+	chain := []string{id}
+	for seen := 0; seen < 16; seen++ {
+		next := ix.techBySTIX[t.RevokedBy]
+		switch {
+		case next == nil: // import keeps no relationship to an object it lacks
+			return fmt.Sprintf("its replacement %s is not in the data", t.RevokedBy)
+		case slices.Contains(chain, next.ID):
+			return fmt.Sprintf("its replacements revoke one another in a loop (%s → %s)", strings.Join(chain, " → "), next.ID)
+		case !next.Revoked:
+			return "" // Replacement finds next
+		case next.RevokedBy == "":
+			return fmt.Sprintf("its replacement %s is revoked too, with no replacement of its own", next.ID)
+		}
+		chain, t = append(chain, next.ID), next
+	}
+	return fmt.Sprintf("its chain of replacements runs past %d revoked techniques", len(chain))
 }
 
 // AllTechniques returns every technique including revoked and deprecated ones,

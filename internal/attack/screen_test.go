@@ -107,3 +107,20 @@ func TestNewer(t *testing.T) {
 		}
 	}
 }
+
+// TestDanglingRelationshipsWarned checks that a relationship the Dataset
+// would keep, but whose end the data does not hold, is left out with a
+// warning rather than without a word.
+func TestDanglingRelationshipsWarned(t *testing.T) {
+	objs := append(miniDomain(), collection("18.1"),
+		stix.Object{Type: "relationship", ID: "relationship--1", RelationshipType: "mitigates",
+			SourceRef: "course-of-action--gone", TargetRef: "attack-pattern--a"})
+	var logs bytes.Buffer
+	if _, err := Import(strings.NewReader(bundleOf(t, objs...)), ImportOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "relationships whose source or target the data does not hold") ||
+		!strings.Contains(logs.String(), "course-of-action--gone") {
+		t.Errorf("no warning names the dangling relationship:\n%s", logs.String())
+	}
+}
