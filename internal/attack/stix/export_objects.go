@@ -67,13 +67,16 @@ func (e *exporter) base(typ, key, name, created, modified string) Object {
 	}
 }
 
-// refs returns the ttc reference for id, then ATT&CK's for ATT&CK-native IDs.
+// refs returns the references that carry id: for an ATT&CK-native ID,
+// ATT&CK's first, as ATT&CK's own objects have it (tools read the first
+// reference for the ID and the page), then the ttc one; for an AWS-defined
+// ID, the ttc one alone.
 func refs(id string, native bool) []ExternalReference {
-	out := []ExternalReference{{SourceName: SourceTTC, ExternalID: id}}
+	own := ExternalReference{SourceName: SourceTTC, ExternalID: id}
 	if native {
-		out = append(out, ExternalReference{SourceName: SourceATTACK, ExternalID: id, URL: attackURL(id)})
+		return []ExternalReference{{SourceName: SourceATTACK, ExternalID: id, URL: attackURL(id)}, own}
 	}
-	return out
+	return []ExternalReference{own}
 }
 
 func citations(rs []catalog.Reference) []ExternalReference {
