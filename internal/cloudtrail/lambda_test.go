@@ -80,20 +80,28 @@ func TestLambdaEventErrors(t *testing.T) {
 		skipped int64
 	}{
 		{name: "not base64", in: []byte(`{"awslogs":{"data":"H4sI!!"}}`), err: ErrUnknownShape, reason: "is not base64"},
-		{name: "no data", in: []byte(`{"awslogs":{"date":"H4sI"}}`), err: ErrUnknownShape, reason: "without awslogs.data"},
-		{name: "data not text", in: []byte(`{"awslogs":{"data":12}}`), err: ErrSyntax, reason: "Lambda subscription event"},
+		{name: "no data", in: []byte(`{"awslogs":{}}`), err: ErrUnknownShape, reason: "without awslogs.data"},
+		{name: "misspelt data", in: []byte(`{"awslogs":{"date":"H4sI"}}`), err: ErrUnknownShape, reason: `holds "date" beside awslogs.data`},
+		// Members beside awslogs.data would go unread: the event is refused.
+		{name: "records beside", in: []byte(`{"awslogs":{"data":"H4sI"},"Records":[{"eventName":"DeleteTrail"}]}`),
+			err: ErrUnknownShape, reason: `holds "Records" beside awslogs.data`},
+		{name: "records inside", in: []byte(`{"awslogs":{"data":"H4sI","Records":[]}}`), err: ErrUnknownShape, reason: `holds "Records"`},
+		{name: "repeated data", in: []byte(`{"awslogs":{"data":"H4sI","data":"H4sI"}}`), err: ErrDuplicateKey, reason: "repeats a key"},
+		{name: "awslogs not an object", in: []byte(`{"awslogs":"H4sI"}`), err: ErrUnknownShape, reason: "awslogs of a Lambda subscription event is a JSON string"},
+		{name: "data not text", in: []byte(`{"awslogs":{"data":12}}`), err: ErrUnknownShape, reason: "awslogs.data of a Lambda subscription event is a JSON number, not a string"},
 		{name: "data null", in: []byte(`{"awslogs":{"data":null}}`), err: ErrUnknownShape, reason: "without awslogs.data"},
-		{name: "broken JSON", in: []byte(`{"awslogs":{"data":"H4sI"`), err: ErrSyntax, reason: "Lambda subscription event"},
-		{name: "more after it", in: append(lambdaEvent(t, control), "\n{}"...), err: ErrSyntax, reason: "after top-level value"},
+		{name: "cut short", in: []byte(`{"awslogs":{"data":"H4sI"`), err: ErrTruncated, reason: "cut short"},
+		{name: "broken JSON", in: []byte(`{"awslogs":{"data":"H4sI",}}`), err: ErrSyntax, reason: "Lambda subscription event"},
+		{name: "more after it", in: append(lambdaEvent(t, control), "\n{}"...), err: ErrMixedShapes, reason: "put each event in a file of its own"},
 		{name: "too large", in: []byte(`{"awslogs":{"data":"` + strings.Repeat("A", 4096) + `"}}`), opts: Options{MaxValueSize: MinValueSize},
 			err: ErrTooLarge, reason: "jq -r .awslogs.data"},
 		// A payload that is a Lambda event again is not unwrapped twice.
 		{name: "event in event", in: lambdaEvent(t, lambdaEvent(t, control)), err: ErrUnknownShape,
-			reason: "neither records nor record fields"},
+			reason: "neither records nor record fields (in the payload of the Lambda subscription event, awslogs.data)"},
 		// Only the input's first value is taken for an event.
 		{name: "after a record", in: []byte(record + "\n" + string(lambdaEvent(t, control))), records: 1, rejects: 1},
 		{name: "control message", in: lambdaEvent(t, control), skipped: 1},
-		{name: "empty payload", in: []byte(`{"awslogs":{"data":""}}`)},
+		{name: "empty payload", in: []byte(`{"awslogs":{"data":""}}`), err: ErrUnknownShape, reason: "awslogs.data of a Lambda subscription event is empty"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res := read(t, bytes.NewReader(tt.in), "event.json", tt.opts)

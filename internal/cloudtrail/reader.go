@@ -294,6 +294,9 @@ func (r *Reader) anchor() int64 {
 }
 
 func (r *Reader) fileErr(at int64, err error) error {
+	if r.lambda { // the position counts in the payload, which the reason says
+		err = fmt.Errorf("%w (in the payload of the Lambda subscription event, awslogs.data)", err)
+	}
 	return &FileError{Pos: r.position(at, r.stats.Read), Err: err}
 }
 
