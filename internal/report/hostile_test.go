@@ -245,6 +245,19 @@ func TestActorSectionsCannotBeForged(t *testing.T) {
 	if la, lb := line(a.String()), line(b.String()); la == "" || la == lb || !strings.Contains(la, ", from 203.0.113.66") {
 		t.Errorf("forged and genuine summaries:\n%s\n%s", la, lb)
 	}
+	// Nor when the heading is broken to a narrow terminal: the forged
+	// actor used no address, so no line may read as its from section.
+	for width := 20; width <= 100; width++ {
+		var n bytes.Buffer
+		if err := report.WriteTable(&n, forged, tactics, report.Options{GroupByActor: true, View: view.Options{Width: width}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(n.String(), "\n") {
+			if strings.HasPrefix(l, "  from ") {
+				t.Errorf("at %d columns the forged key reads as an address section: %q", width, l)
+			}
+		}
+	}
 
 	res := small()
 	res.Findings[0].Actor.ARN = "arn:aws:iam::1:user/\u0430lice"

@@ -114,21 +114,23 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 	case view.Cells("  "+rest) <= width:
 		b.WriteString("\n  " + rest + "\n")
 	default:
+		// Each part starts a line two columns in; a part's later lines go
+		// four in, so that a value broken across lines ("… from 6.6.6.6"
+		// in a forged key) cannot start a line where a part would.
 		b.WriteString("\n")
 		for _, p := range parts {
-			writeWrapped(b, "  ", p, width)
+			writeBroken(b, "  ", "    ", p, width)
 		}
 	}
 	for _, ua := range a.UserAgent {
-		writeWrapped(b, "  user agent: ", view.Line(ua), width)
+		writeBroken(b, "  user agent: ", "              ", view.Line(ua), width)
 	}
 }
 
-// writeWrapped writes text, already escaped, after lead, wrapped to width
-// columns (0: not wrapped) with its later lines under its first.
-func writeWrapped(b *strings.Builder, lead, text string, width int) {
-	indent := strings.Repeat(" ", view.Cells(lead))
-	for i, line := range view.BreakLine(text, max(width-len(indent), 0)) {
+// writeBroken writes text, already escaped, after lead, broken to width
+// columns (0: not broken), its later lines after indent.
+func writeBroken(b *strings.Builder, lead, indent, text string, width int) {
+	for i, line := range view.BreakLine(text, max(width-max(len(lead), len(indent)), 0)) {
 		if i == 0 {
 			b.WriteString(lead + line + "\n")
 		} else {

@@ -217,49 +217,87 @@ func fit(s string, n int) string {
 // Cells is the number of terminal columns s, Line's output, takes.
 func Cells(s string) int { return cells(s) }
 
-// BreakLine breaks s, Line's output, into lines of at most n columns:
-// after the last space that fits, where the space is dropped, else at n
-// columns, but never inside an escape nor before a combining mark. Unlike
-// Wrap, which reflows prose, it keeps every character of a value (runs of
-// spaces too) and breaks words longer than a line. n of 0 does not break.
+// BreakLine breaks s, Line's output, into lines of at most n columns,
+// losing and hiding nothing. It breaks at a space where it can, which the
+// break stands for (a run of spaces keeps the rest, the first written
+// \x20 at the start of the next line); a word longer than a line is cut,
+// never inside an escape or a character nor before a combining mark, and
+// its line ends with a lone backslash, as a shell's continued line does:
+// Line writes every backslash of a value as part of an escape, so the
+// mark cannot come from the value, and "ab cd" broken reads apart from
+// "abcd" broken. Unlike Wrap, which reflows prose, it keeps every
+// character. Below 12 columns (and for n of 0) s is not broken.
 func BreakLine(s string, n int) []string {
-	if n <= 0 || cells(s) <= n {
+	if n < 12 || cells(s) <= n {
 		return []string{s}
 	}
 	var out []string
-	for cells(s) > n {
-		cut, space, used := len(s), -1, 0
-		for i, r := range s {
-			w := runeCells(r)
-			if used+w > n {
-				cut = i
-				break
-			}
-			if r == ' ' {
-				space = i
-			}
-			used += w
+	for first := true; s != ""; first = false {
+		lead := ""
+		if !first && s[0] == ' ' {
+			lead, s = `\x20`, s[1:]
 		}
-		if cut < len(s) && s[cut] == ' ' {
-			space = cut // the line is full just before a space
+		room := n - len(lead)
+		if cells(s) <= room {
+			out = append(out, lead+s)
+			break
 		}
+		_, sp := fitCut(s, room)
+		if sp > 0 {
+			out = append(out, lead+s[:sp])
+			s = s[sp+1:]
+			continue
+		}
+		cut, _ := fitCut(s, room-1) // one column for the mark
 		next := escapeStart(s, cut)
-		switch {
-		case space > 0:
-			cut, next = space, space+1
-		case next == 0: // one escape wider than a line: it goes whole
-			next = min(len(s), escapeEnd(s))
-			cut = next
-		default:
-			cut = next
+		if next == 0 { // an escape wider than the room left: it goes whole
+			next = firstUnit(s)
 		}
-		out = append(out, s[:cut])
+		out = append(out, lead+s[:next]+`\`)
 		s = s[next:]
 	}
-	if s != "" {
-		out = append(out, s)
-	}
 	return out
+}
+
+// fitCut returns where s must be cut to fit room columns (len(s) when it
+// fits), and the start of the last run of spaces before that cut, or at
+// it, that does not start s (-1 for none): a break there leaves no space
+// at the end of the line.
+func fitCut(s string, room int) (cut, space int) {
+	cut, space, used := len(s), -1, 0
+	prev := rune(0)
+	for i, r := range s {
+		w := runeCells(r)
+		if used+w > room {
+			cut = i
+			break
+		}
+		if r == ' ' && prev != ' ' && i > 0 {
+			space = i
+		}
+		used, prev = used+w, r
+	}
+	if cut < len(s) && s[cut] == ' ' && prev != ' ' && cut > 0 {
+		space = cut // the line is full just before a space
+	}
+	return cut, space
+}
+
+// firstUnit returns the length of what s starts with that must not be
+// split: an escape, or a character with its combining marks.
+func firstUnit(s string) int {
+	if s[0] == '\\' {
+		return escapeEnd(s)
+	}
+	_, n := utf8.DecodeRuneInString(s)
+	for n < len(s) {
+		r, k := utf8.DecodeRuneInString(s[n:])
+		if !zeroWidth(r) {
+			break
+		}
+		n += k
+	}
+	return n
 }
 
 // escapeEnd returns the end of the escape s starts with.

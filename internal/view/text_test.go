@@ -292,26 +292,31 @@ func TestBreakLine(t *testing.T) {
 		n    int
 		want []string
 	}{
-		{"short", 10, []string{"short"}},
+		{"short", 20, []string{"short"}},
 		{"a b c d e f", 0, []string{"a b c d e f"}},
+		// Too narrow to break: left whole.
+		{"aws-cli/2.15 md/Botocore", 11, []string{"aws-cli/2.15 md/Botocore"}},
+		// At a space the break stands for it.
 		{"aws-cli/2.15 md/Botocore ua/2.0", 14, []string{"aws-cli/2.15", "md/Botocore", "ua/2.0"}},
-		// No space to break at: cut at the width, losing nothing.
-		{"abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
-		// Runs of spaces are kept but the one broken at.
-		{"ab  cd", 3, []string{"ab ", "cd"}},
+		// A word longer than a line is cut, and the line says so.
+		{"abcdefghijklmnopqrstuvwxyz", 12, []string{`abcdefghijk\`, `lmnopqrstuv\`, "wxyz"}},
+		// A run of spaces keeps the spaces after the first, shown.
+		{"abcdefgh   ijk", 12, []string{"abcdefgh", `\x20 ijk`}},
 		// An escape is not split.
-		{`abc\x1bdef`, 5, []string{"abc", `\x1bd`, "ef"}},
+		{`abcdefghi\x1bjklmnop`, 12, []string{`abcdefghi\`, `\x1bjklmnop`}},
 		// A wide character takes two columns; a combining mark stays on.
-		{"日本語テキスト", 5, []string{"日本", "語テ", "キス", "ト"}},
-		{"e\u0301e\u0301e\u0301", 2, []string{"e\u0301e\u0301", "e\u0301"}},
+		{"日本語テキストです日本語", 12, []string{`日本語テキ\`, `ストです日\`, "本語"}},
+		{strings.Repeat("e\u0301", 14), 12, []string{strings.Repeat("e\u0301", 11) + `\`, strings.Repeat("e\u0301", 3)}},
 	}
 	for _, tt := range tests {
 		got := BreakLine(tt.in, tt.n)
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("BreakLine(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
-		if strings.Join(got, "") != strings.ReplaceAll(tt.in, " ", "") && strings.Join(got, " ") != tt.in {
-			t.Errorf("BreakLine(%q, %d) lost text: %q", tt.in, tt.n, got)
+		for _, l := range got {
+			if tt.n >= 12 && Cells(l) > tt.n {
+				t.Errorf("BreakLine(%q, %d): line %q is wider than %d", tt.in, tt.n, l, tt.n)
+			}
 		}
 	}
 }
