@@ -173,16 +173,38 @@ func TestExportSigmaFolder(t *testing.T) {
 			t.Fatalf("export sigma: exit %d: %s", code, errOut)
 		}
 	}
+	// A rule an older export wrote (its mark lists it) goes; a rule of the
+	// user's own, put among them, stops the export and stays.
 	stale := filepath.Join(dir, "T1486.A001", "old_rule.yml")
 	if err := os.WriteFile(stale, []byte("title: old\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	mark := filepath.Join(dir, ".ttc-export-sigma")
+	f, err := os.OpenFile(mark, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(filepath.Join("T1486.A001", "old_rule.yml") + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 	if _, errOut, code := ttc(t, "export", "sigma", dir); code != 0 {
 		t.Fatalf("export sigma over an export: exit %d: %s", code, errOut)
 	}
 	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a rule an older export left is still there (%v)", err)
 	}
+	mine := filepath.Join(dir, "T1486.A001", "mine.yml")
+	if err := os.WriteFile(mine, []byte("title: mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := ttc(t, "export", "sigma", dir); code != exitError || !strings.Contains(errOut, "mine.yml") {
+		t.Errorf("export over a rule of the user's: exit %d, %q; want 1 naming it", code, errOut)
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Errorf("the user's rule is gone: %v", err)
+	}
+	os.Remove(mine)
 
 	victim := filepath.Join(t.TempDir(), "victim.txt")
 	link := filepath.Join(dir, "T1530.A001", "planted.yml")

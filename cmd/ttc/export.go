@@ -126,100 +126,128 @@ func newExportSigmaCmd(a *app) *cobra.Command {
 	}
 }
 
-// sigmaMark is the file ttc export sigma leaves in its folder, by which a
-// later export knows the folder as its own and may replace what is in it.
+// sigmaMark is the file ttc export sigma leaves in its folder, listing the
+// files it wrote, by which a later export knows the folder as its own and
+// what in it it may replace.
 const sigmaMark = ".ttc-export-sigma"
+
+const sigmaMarkHead = "Written by ttc export sigma; the next export replaces the files listed below.\n"
 
 // exportSigma writes every catalog rule, retagged, as DIR/<technique>/<file>,
 // and checks that each written rule parses as Sigma again. DIR must be new,
-// empty, or an earlier export, whose rules are removed first: a rule left
+// empty, or an earlier export, whose files are removed first: a rule left
 // from an older catalog would otherwise run with the new ones under
-// --rules DIR. Files are created, never written through an existing path,
-// so that a link in the folder cannot send a rule elsewhere.
+// --rules DIR. Everything happens through an os.Root on DIR, so that no
+// link, planted before or during the export, leads a write outside it,
+// and files are created, never written through an existing path.
 func exportSigma(c *catalog.Catalog, dir string) (int, error) {
-	if err := clearSigmaExport(dir); err != nil {
+	root, err := clearSigmaExport(dir)
+	if err != nil {
 		return 0, fmt.Errorf("export sigma: %w", err)
 	}
-	n := 0
+	defer root.Close()
+	var written []string
 	for _, t := range c.Techniques() {
 		for _, r := range t.Rules {
 			out, err := attack.ExportSigmaRule(r.Data, t)
 			if err != nil {
-				return n, fmt.Errorf("export %s: %w", r.Path, err)
+				return len(written), fmt.Errorf("export %s: %w", r.Path, err)
 			}
-			path := filepath.Join(dir, t.ID, filepath.Base(r.Path))
-			if _, err := detect.ParseRule(path, out); err != nil {
-				return n, fmt.Errorf("exported rule does not parse: %w", err)
+			rel := filepath.Join(t.ID, filepath.Base(r.Path))
+			if _, err := detect.ParseRule(filepath.Join(dir, rel), out); err != nil {
+				return len(written), fmt.Errorf("exported rule does not parse: %w", err)
 			}
-			if err := os.Mkdir(filepath.Dir(path), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-				return n, fmt.Errorf("export sigma: %w", err)
+			if err := root.Mkdir(t.ID, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+				return len(written), fmt.Errorf("export sigma: %w", err)
 			}
-			if err := createFile(path, out); err != nil {
-				return n, fmt.Errorf("export sigma: %w", err)
+			if err := createIn(root, rel, out); err != nil {
+				return len(written), fmt.Errorf("export sigma: %w", err)
 			}
-			n++
+			written = append(written, rel)
 		}
 	}
-	if err := createFile(filepath.Join(dir, sigmaMark), []byte("Written by ttc export sigma; the next export replaces this folder's rules.\n")); err != nil {
-		return n, fmt.Errorf("export sigma: %w", err)
+	mark := sigmaMarkHead + strings.Join(written, "\n") + "\n"
+	if err := createIn(root, sigmaMark, []byte(mark)); err != nil {
+		return len(written), fmt.Errorf("export sigma: %w", err)
 	}
-	return n, nil
+	return len(written), nil
 }
 
-// clearSigmaExport makes dir ready for an export: it creates it when
-// missing, leaves it when empty, and empties it when an earlier export
-// wrote it (its mark is there), removing only folders of regular .yml
-// files and the mark. Anything else, a link included, is refused.
-func clearSigmaExport(dir string) error {
-	entries, err := os.ReadDir(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return os.MkdirAll(dir, 0o755)
-	case err != nil:
-		return err
-	case len(entries) == 0:
-		return nil
+// clearSigmaExport makes dir ready for an export and opens it as a root:
+// it creates it when missing, leaves it when empty, and empties it when an
+// earlier export wrote it, removing the files its mark lists and their
+// folders. Anything else in it (a file the export did not write, a link)
+// is refused, and nothing is removed then.
+func clearSigmaExport(dir string) (*os.Root, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
-	if fi, err := os.Lstat(filepath.Join(dir, sigmaMark)); err != nil || !fi.Mode().IsRegular() {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := clearRoot(root, dir); err != nil {
+		root.Close()
+		return nil, err
+	}
+	return root, nil
+}
+
+func clearRoot(root *os.Root, dir string) error {
+	entries, err := fs.ReadDir(root.FS(), ".")
+	if err != nil || len(entries) == 0 {
+		return err
+	}
+	foreign := func(p string) error {
+		return fmt.Errorf("%s holds %s, which no export wrote: move it, or name a new or empty folder", dir, filepath.Join(dir, p))
+	}
+	fi, err := root.Lstat(sigmaMark)
+	if err != nil || !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s is not empty and no earlier ttc export sigma wrote it: name a new or empty folder", dir)
 	}
-	var rules []string // checked whole before anything is removed
+	mark, err := root.ReadFile(sigmaMark)
+	if err != nil {
+		return err
+	}
+	listed := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimPrefix(string(mark), sigmaMarkHead), "\n") {
+		if l != "" {
+			listed[filepath.Clean(l)] = true
+		}
+	}
+	var files, dirs []string // checked whole before anything is removed
 	for _, e := range entries {
-		p := filepath.Join(dir, e.Name())
 		if e.Name() == sigmaMark {
 			continue
 		}
 		if e.Type() != fs.ModeDir {
-			return fmt.Errorf("%s holds %s, which no export wrote: move it, or name a new folder", dir, p)
+			return foreign(e.Name())
 		}
-		files, err := os.ReadDir(p)
+		inner, err := fs.ReadDir(root.FS(), e.Name())
 		if err != nil {
 			return err
 		}
-		for _, f := range files {
-			if !f.Type().IsRegular() || !strings.HasSuffix(f.Name(), ".yml") {
-				return fmt.Errorf("%s holds %s, which no export wrote: move it, or name a new folder", dir, filepath.Join(p, f.Name()))
+		for _, f := range inner {
+			rel := filepath.Join(e.Name(), f.Name())
+			if !f.Type().IsRegular() || !listed[rel] {
+				return foreign(rel)
 			}
-			rules = append(rules, filepath.Join(p, f.Name()))
+			files = append(files, rel)
 		}
+		dirs = append(dirs, e.Name())
 	}
-	for _, r := range rules {
-		if err := os.Remove(r); err != nil {
-			return err
-		}
-	}
-	for _, e := range entries {
-		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+	for _, p := range append(append(files, dirs...), sigmaMark) {
+		if err := root.Remove(p); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// createFile writes data to a new file at path, failing if anything is
-// there already, a link included.
-func createFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+// createIn writes data to a new file at path inside root, failing if
+// anything is there already, a link included.
+func createIn(root *os.Root, path string, data []byte) error {
+	f, err := root.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
