@@ -92,9 +92,8 @@ func ImportFile(path string, opts ImportOptions) (*Dataset, error) {
 // otherwise lack its objects without a word.
 func ImportDir(dir string, opts ImportOptions) (*Dataset, error) {
 	opts = opts.withDefaults()
-	seen := make(map[string]int)
 	var all []stix.Object
-	var broken []error
+	var broken []string
 	version := ""
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(d.Name(), ".json") {
@@ -106,30 +105,23 @@ func ImportDir(dir string, opts ImportOptions) (*Dataset, error) {
 			return nil
 		}
 		if err != nil {
-			broken = append(broken, fmt.Errorf("%s: %w", path, err))
+			broken = append(broken, fmt.Sprintf("%s: %v", path, err))
 			return nil
 		}
 		if version == "" {
 			version = b.Version()
 		}
-		for _, o := range b.Objects {
-			if i, ok := seen[o.ID]; ok {
-				if newer(o.Modified, all[i].Modified) {
-					all[i] = o
-				}
-				continue
-			}
-			seen[o.ID] = len(all)
-			all = append(all, o)
-		}
+		// Copies of an object in several files are screened as in one
+		// bundle: the newest kept, odd times and conflicts warned about.
+		all = append(all, b.Objects...)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("walk attack data %s: %w", dir, err)
 	}
 	if len(broken) > 0 {
-		return nil, fmt.Errorf("import %s: %d file(s) could not be read, and nothing was imported:\n%w",
-			dir, len(broken), errors.Join(broken...))
+		return nil, fmt.Errorf("import %s: %d file(s) could not be read, and nothing was imported: %s",
+			dir, len(broken), strings.Join(broken, "; "))
 	}
 	ds, err := build(all, version, opts)
 	if err != nil {

@@ -1,8 +1,11 @@
 package attack
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -227,5 +230,37 @@ func TestImportDirBrokenFile(t *testing.T) {
 	_, err = ImportDir(dir, ImportOptions{Version: "18.1"})
 	if err == nil || !strings.Contains(err.Error(), broken) || !strings.Contains(err.Error(), "1 file(s) could not be read") {
 		t.Fatalf("import of a folder with a cut file: error %v, want one naming %s", err, broken)
+	}
+}
+
+// TestImportDirCopies checks that copies of an object in several files of
+// a folder are screened as in one bundle: the newest is kept, and odd
+// times are warned about, as they were not when the folder walk kept the
+// newest copy itself.
+func TestImportDirCopies(t *testing.T) {
+	dir := t.TempDir()
+	base := miniDomain() // T1530 as attack-pattern--a
+	a, b := base[2], base[2]
+	a.Name, a.Modified = "second", "2026-01-01T00:00:00.500Z"
+	b.Name, b.Modified = "first", "2026-01-01T00:00:00Z"
+	bad := base[2]
+	bad.Name, bad.Modified = "garbage", "yesterday"
+	for i, objs := range [][]stix.Object{append(base[:2:2], collection("18.1")), {b}, {a}, {bad}} {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.json", i)), []byte(bundleOf(t, objs...)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var logs bytes.Buffer
+	ds, err := ImportDir(dir, ImportOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tech := ds.Technique("T1530"); tech == nil || tech.Name != "second" {
+		t.Errorf("T1530 is %+v, want the copy modified last", tech)
+	}
+	for _, want := range []string{"older versions", "not an RFC 3339 time"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("no warning says %q:\n%s", want, logs.String())
+		}
 	}
 }
