@@ -1,13 +1,17 @@
 package catalog
 
 import (
+	"fmt"
 	"maps"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 var (
@@ -134,7 +138,14 @@ func (v *validator) services() {
 
 func (v *validator) mitigation(m *Mitigation) {
 	d := v.docs[m]
-	v.noControls(d, map[string]string{"name": m.Name, "summary": m.Summary, "description": m.Description})
+	fields := map[string]string{"name": m.Name, "summary": m.Summary, "description": m.Description}
+	for i, ctl := range m.Controls {
+		for k, s := range map[string]string{"title": ctl.Title, "detail": ctl.Detail, "stops": ctl.Stops} {
+			fields[fmt.Sprintf("controls.%d.%s", i, k)] = s
+		}
+	}
+	referenceTitles(fields, m.References)
+	v.noControls(d, fields)
 	if !mitigationIDRE.MatchString(m.ID) {
 		v.ps.at(d, []any{"id"},
 			"malformed mitigation ID \"%s\": want lower-case words joined by -", m.ID)
@@ -161,11 +172,19 @@ func (v *validator) mitigation(m *Mitigation) {
 
 func (v *validator) technique(t *Technique) {
 	d := v.docs[t]
-	v.noControls(d, map[string]string{
+	fields := map[string]string{
 		"name": t.Name, "summary": t.Summary, "prerequisites": t.Prerequisites, "description": t.Description,
 		"detection.guidance": t.Detection.Guidance, "detection.blind_spots": t.Detection.BlindSpots,
 		"detection.no_cloudtrail": t.Detection.NoCloudTrail,
-	})
+	}
+	for i, m := range t.Mitigations {
+		fields[fmt.Sprintf("mitigations.%d.effect", i)] = m.Effect
+	}
+	for i, s := range t.Detection.OtherSignals {
+		fields[fmt.Sprintf("detection.other_signals.%d", i)] = s
+	}
+	referenceTitles(fields, t.References)
+	v.noControls(d, fields)
 	for _, path := range [][]any{{"aws_specific"}, {"detection", "data_events_required"}} {
 		if n := d.node(path...); n != nil && n.ShortTag() != "!!bool" {
 			v.ps.at(d, path, "%s must be true or false, got \"%s\"", path[len(path)-1], n.Value)
@@ -387,7 +406,8 @@ func (v *validator) required(d *doc, fields map[string]string) {
 
 // noControls reports text fields that hold control characters (other than
 // tab and line breaks), format characters (bidirectional overrides,
-// zero-width characters) or line and paragraph separators: catalog text is
+// zero-width characters), line and paragraph separators, private-use
+// characters or blank ones other than the space (jsonscan.Blank): catalog text is
 // shown in terminals and pages, and an overlay must not be able to drive
 // either, nor reorder or hide what they show.
 func (v *validator) noControls(d *doc, fields map[string]string) {
@@ -395,7 +415,7 @@ func (v *validator) noControls(d *doc, fields map[string]string) {
 		v.safeLinks(d, k, fields[k])
 		for _, r := range fields[k] {
 			control := (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || (r >= 0x80 && r < 0xa0)
-			if control || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
+			if control || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Co) || jsonscan.Blank(r) {
 				kind := "the control character"
 				if !control {
 					kind = "the invisible character"
@@ -408,6 +428,13 @@ func (v *validator) noControls(d *doc, fields map[string]string) {
 }
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// referenceTitles adds the titles of refs to fields, for noControls.
+func referenceTitles(fields map[string]string, refs []Reference) {
+	for i, r := range refs {
+		fields[fmt.Sprintf("references.%d.title", i)] = r.Title
+	}
+}
 
 // serviceHint names the key a catalog file should use for name, unknown as
 // a key: the service name is the event source, name or alias of, or the
@@ -443,6 +470,10 @@ func (v *validator) serviceList(d *doc, services []string) {
 func fieldPath(field string) []any {
 	var path []any
 	for _, p := range strings.Split(field, ".") {
+		if i, err := strconv.Atoi(p); err == nil {
+			path = append(path, i) // a list item: references.0.title
+			continue
+		}
 		path = append(path, p)
 	}
 	return path

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // Bundle is a STIX bundle. STIX 2.0 bundles carry spec_version, 2.1 bundles do not.
@@ -85,7 +87,10 @@ func (b *Bundle) Encode(w io.Writer) error {
 	if err := enc.Encode(b); err != nil {
 		return fmt.Errorf("encode stix bundle: %w", err)
 	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
+	// Characters a terminal or viewer would act on or hide are written as
+	// \u escapes: the same values, and catalog overlays and imported ATT&CK
+	// names are third-party text.
+	if _, err := w.Write(jsonscan.AppendShown(nil, buf.Bytes())); err != nil {
 		return fmt.Errorf("write stix bundle: %w", err)
 	}
 	return nil
