@@ -54,7 +54,7 @@ func newAttackImportCmd(a *app) *cobra.Command {
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if version != "" {
-				if err := attack.CheckVersion(version); err != nil {
+				if err := attack.CheckRelease(version); err != nil {
 					return usagef("--version: %v", err)
 				}
 			}
@@ -74,6 +74,9 @@ func newAttackImportCmd(a *app) *cobra.Command {
 			}
 			path, err := st.Save(ds)
 			if err != nil {
+				if errors.Is(err, attack.ErrBadVersion) {
+					return usagef("%v (name the release with --version, e.g. --version 18.1)", err)
+				}
 				return err
 			}
 			active, revoked, deprecated := 0, 0, 0

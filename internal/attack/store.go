@@ -73,11 +73,33 @@ func NormaliseVersion(v string) string {
 	return strings.Join(parts, ".")
 }
 
+// ErrBadVersion marks a version that is no ATT&CK release number.
+var ErrBadVersion = errors.New("no ATT&CK release number")
+
 // CheckVersion refuses a version that is not shaped like an ATT&CK
 // release number; the version names the file the data is saved in.
 func CheckVersion(v string) error {
 	if !versionForm.MatchString(v) {
-		return fmt.Errorf("version \"%s\" is no ATT&CK release number (as 18.1)", v)
+		return fmt.Errorf("version \"%s\" is %w (as 18.1)", v, ErrBadVersion)
+	}
+	return nil
+}
+
+// CheckRelease is CheckVersion for the release an import is filed as,
+// given in any spelling NormaliseVersion reads ("V18.1", "18.1.0"): a
+// major alone is refused, since lookups read "18" as the newest 18.x
+// imported, and so is a major of 0, which ATT&CK never released.
+func CheckRelease(v string) error {
+	n := NormaliseVersion(v)
+	if err := CheckVersion(n); err != nil {
+		return fmt.Errorf("version \"%s\" is %w (as 18.1)", v, ErrBadVersion)
+	}
+	v = strings.TrimLeft(v, "vV")
+	switch {
+	case !strings.Contains(v, "."):
+		return fmt.Errorf("version \"%s\" names no release: name one, as %s", v, n)
+	case Major(n) == "0":
+		return fmt.Errorf("version \"%s\" is %w: ATT&CK's releases start at 1", v, ErrBadVersion)
 	}
 	return nil
 }

@@ -130,3 +130,18 @@ func TestImportVersionSpellings(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckRelease(t *testing.T) {
+	for v, want := range map[string]string{
+		"18.1": "", "v18.1": "", "V18.1": "", "18.1.0": "", "18.0": "",
+		"18": "names no release: name one, as 18.0", "0.1": "releases start at 1", "abc": "no ATT&CK release number", "../18.1": "no ATT&CK release number",
+	} {
+		err := CheckRelease(v)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("CheckRelease(%q) = %v, want nil", v, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("CheckRelease(%q) = %v, want an error saying %q", v, err, want)
+		}
+	}
+}
