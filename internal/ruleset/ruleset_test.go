@@ -63,6 +63,7 @@ func TestBrokenSamples(t *testing.T) {
 		"dupkey.json: ttc scan would reject the sample",
 		"badtime.json: ttc scan would reject the sample: its eventTime is missing or no timestamp",
 		"late_session.json: the sample's session is created after its event",
+		"old_session.json: the sample's session is 1416h0m0s old at its event, and AWS sessions last at most 36h0m0s",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no problem mentions %q; got:\n%s", want, all)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"path"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -94,6 +95,10 @@ func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]st
 	return out
 }
 
+// maxSession is the longest an AWS session lasts: GetSessionToken's 36
+// hours (role sessions and console sign-ins last 12 at most).
+const maxSession = 36 * time.Hour
+
 // readSample reads a sample as ttc scan reads a log: a sample the scan
 // would reject (a repeated key; for a match sample, an eventTime that is
 // no timestamp) proves nothing about what the rules flag in real logs.
@@ -125,8 +130,14 @@ func readSample(s catalog.Sample) (catalog.Problem, bool) {
 	// A session is created before its calls: a sample that says otherwise
 	// is no record CloudTrail writes.
 	if created := cloudtrail.ParseTime(head.UserIdentity.SessionContext.Attributes.CreationDate); head.EventTime != nil && !created.IsZero() {
-		if at := cloudtrail.ParseTime(*head.EventTime); !at.IsZero() && created.After(at) {
+		at := cloudtrail.ParseTime(*head.EventTime)
+		switch {
+		case at.IsZero():
+		case created.After(at):
 			return catalog.Problem{File: s.Path, Message: "the sample's session is created after its event (sessionContext.attributes.creationDate)"}, true
+		case at.Sub(created) > maxSession:
+			return catalog.Problem{File: s.Path, Message: fmt.Sprintf("the sample's session is %s old at its event, and AWS sessions last at most %s (sessionContext.attributes.creationDate)",
+				at.Sub(created).Round(time.Hour), maxSession)}, true
 		}
 	}
 	if _, err := r.Next(); err != io.EOF {
