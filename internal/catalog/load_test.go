@@ -34,7 +34,7 @@ func TestOverlayProblems(t *testing.T) {
 		{"syntax", []string{"invalid YAML", `unknown field "colour"`, "first_seen must be a date", `aws_specific must be true or false, got "no"`, "description holds the control character U+001B", "prerequisites holds the invisible character U+202E", `mapping key "name" already defined`}},
 		{"hidden-text", []string{"name holds the invisible character U+3164", "mitigations.0.effect holds the invisible character U+202E",
 			"references.0.title holds the invisible character U+200B", "detection.other_signals.0 holds the invisible character U+00A0",
-			"controls.0.title holds the invisible character U+E000"}},
+			"controls.0.title holds the invisible character U+E000", "attack.aliases.0.note holds the invisible character U+2066"}},
 		{"mitigations", []string{`malformed mitigation ID "Bad_ID"`, "empty required section name", `unknown service "nosuch"`, `unknown control kind "wishful-thinking"`, "control needs title, detail and stops", `reference URL "not-a-url"`}},
 	}
 	for _, tc := range cases {

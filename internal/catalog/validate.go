@@ -183,6 +183,11 @@ func (v *validator) technique(t *Technique) {
 	for i, s := range t.Detection.OtherSignals {
 		fields[fmt.Sprintf("detection.other_signals.%d", i)] = s
 	}
+	if t.Attack != nil {
+		for i, a := range t.Attack.Aliases {
+			fields[fmt.Sprintf("attack.aliases.%d.note", i)] = a.Note
+		}
+	}
 	referenceTitles(fields, t.References)
 	v.noControls(d, fields)
 	for _, path := range [][]any{{"aws_specific"}, {"detection", "data_events_required"}} {
@@ -413,21 +418,32 @@ func (v *validator) required(d *doc, fields map[string]string) {
 func (v *validator) noControls(d *doc, fields map[string]string) {
 	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		v.safeLinks(d, k, fields[k])
-		for _, r := range fields[k] {
-			if r >= 0x20 && r < 0x7f || r == '\t' || r == '\n' || r == '\r' {
-				continue // printable ASCII, most of catalog text: the tables below are slow
-			}
-			control := r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)
-			if control || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Co) || jsonscan.Blank(r) {
-				kind := "the control character"
-				if !control {
-					kind = "the invisible character"
-				}
-				v.ps.at(d, fieldPath(k), "%s holds %s %U", k, kind, r)
-				break
-			}
+		if what := Hidden(fields[k]); what != "" {
+			v.ps.at(d, fieldPath(k), "%s holds %s", k, what)
 		}
 	}
+}
+
+// Hidden names the first character of s that catalog text may not hold
+// ("the invisible character U+202E"), "" when there is none: a control
+// character other than tab and line breaks, a format character
+// (bidirectional overrides, zero-width characters), a line or paragraph
+// separator, a private-use or noncharacter code point, or a blank one
+// other than the space (jsonscan.Blank).
+func Hidden(s string) string {
+	for _, r := range s {
+		if r >= 0x20 && r < 0x7f || r == '\t' || r == '\n' || r == '\r' {
+			continue // printable ASCII, most of catalog text: the tables below are slow
+		}
+		control := r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)
+		if control {
+			return fmt.Sprintf("the control character %U", r)
+		}
+		if unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Co, unicode.Noncharacter_Code_Point) || jsonscan.Blank(r) {
+			return fmt.Sprintf("the invisible character %U", r)
+		}
+	}
+	return ""
 }
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }

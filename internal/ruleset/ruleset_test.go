@@ -63,6 +63,8 @@ func TestBrokenSamples(t *testing.T) {
 		"dupkey.json: ttc scan would reject the sample",
 		"badtime.json: ttc scan would reject the sample: its eventTime is missing or no timestamp",
 		"late_session.json: the sample's session is created after its event",
+		"hidden_text.yml:1:8: title holds the invisible character U+202E",
+		"hidden_text.yml:5:5: falsepositives holds the invisible character U+3164",
 		"old_session.json: the sample's session is 1416h0m0s old at its event, and AWS sessions last at most 36h0m0s",
 	} {
 		if !strings.Contains(all, want) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,6 +50,7 @@ func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]st
 		}
 		seen[r.ID] = f.Path
 		out = append(out, checkRuleEvents(c, t, r)...)
+		out = append(out, checkRuleText(f)...)
 		rules = append(rules, r)
 	}
 	m, err := detect.Compile(rules, detect.Options{})
@@ -172,6 +174,48 @@ func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) [
 		}
 	}
 	return out
+}
+
+// ruleTextKeys are the keys of a rule whose text ttc shows (titles in
+// tables and pages, descriptions and false positives in ttc show): the
+// catalog's own text rules apply to them. Detection values may hold any
+// character, since a rule may look for one.
+var ruleTextKeys = []string{"title", "description", "falsepositives", "author"}
+
+// checkRuleText reports a hidden character (catalog.Hidden) in the text a
+// catalog rule shows, at its place in the file.
+func checkRuleText(f catalog.File) []catalog.Problem {
+	var doc yaml.Node
+	if yaml.Unmarshal(f.Data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil // ParseRule has said why
+	}
+	var out []catalog.Problem
+	top := doc.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if k := top.Content[i]; slices.Contains(ruleTextKeys, k.Value) {
+			for _, n := range scalars(top.Content[i+1]) {
+				if what := catalog.Hidden(n.Value); what != "" {
+					out = append(out, catalog.Problem{File: f.Path, Line: n.Line, Column: n.Column, Message: fmt.Sprintf("%s holds %s", k.Value, what)})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// scalars returns n if it is a scalar, or the scalars of a list n.
+func scalars(n *yaml.Node) []*yaml.Node {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return []*yaml.Node{n}
+	case yaml.SequenceNode:
+		var out []*yaml.Node
+		for _, item := range n.Content {
+			out = append(out, scalars(item)...)
+		}
+		return out
+	}
+	return nil
 }
 
 // valuesOf returns the scalar values given to key, without modifiers,
