@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
+	"unicode/utf8"
 )
 
 // A CloudWatch Logs subscription that delivers to a Lambda function hands
@@ -97,29 +96,77 @@ func (r *Reader) lambdaData(event []byte, start int64) (string, error) {
 		return "", r.fileErr(start+int64(skipWS(event, e)), fmt.Errorf("%w: more follows the Lambda subscription event (awslogs): "+
 			"an input is read as one Lambda event; put each event in a file of its own", ErrMixedShapes))
 	}
-	var ev struct {
-		Awslogs *struct {
-			Data *string `json:"data"`
-		} `json:"awslogs"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(event[:e]))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&ev)
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &te) && te.Field == "awslogs.data":
-		return "", r.fileErr(start, fmt.Errorf("%w: awslogs.data of a Lambda subscription event is a JSON %s, not a string", ErrUnknownShape, te.Value))
-	case errors.As(err, &te):
-		return "", r.fileErr(start, fmt.Errorf("%w: awslogs of a Lambda subscription event is a JSON %s, not an object", ErrUnknownShape, te.Value))
-	case err != nil && strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "", r.fileErr(start, fmt.Errorf("%w: the Lambda subscription event holds %s beside awslogs.data, which would go unread: "+
-			"the event is refused whole", ErrUnknownShape, strings.TrimPrefix(err.Error(), "json: unknown field ")))
-	case err != nil:
+	// Keys are matched exactly, member by member: encoding/json's struct
+	// decoding folds case ("Data" or "DATA" would be taken for data, as no
+	// other tool reads them), and the scan above has refused repeated keys.
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(event[:e], &top); err != nil {
 		return "", r.fileErr(start, fmt.Errorf("%w: Lambda subscription event (awslogs): %v", ErrSyntax, err))
-	case ev.Awslogs == nil || ev.Awslogs.Data == nil:
+	}
+	if err := onlyKey(top, "awslogs", "the Lambda subscription event"); err != nil {
+		return "", r.fileErr(start, err)
+	}
+	var awslogs map[string]json.RawMessage
+	if err := json.Unmarshal(top["awslogs"], &awslogs); err != nil || awslogs == nil {
+		return "", r.fileErr(start, fmt.Errorf("%w: awslogs of a Lambda subscription event is %s, not an object", ErrUnknownShape, jsonKind(top["awslogs"])))
+	}
+	if len(awslogs) == 0 {
 		return "", r.fileErr(start, fmt.Errorf("%w: Lambda subscription event without awslogs.data", ErrUnknownShape))
 	}
-	return *ev.Awslogs.Data, nil
+	if err := onlyKey(awslogs, "data", "awslogs of the Lambda subscription event"); err != nil {
+		return "", r.fileErr(start, err)
+	}
+	var data string
+	if err := json.Unmarshal(awslogs["data"], &data); err != nil || jsonKind(awslogs["data"]) == "null" {
+		return "", r.fileErr(start, fmt.Errorf("%w: awslogs.data of a Lambda subscription event is %s, not a string", ErrUnknownShape, jsonKind(awslogs["data"])))
+	}
+	return data, nil
+}
+
+// onlyKey checks that members holds key and nothing else.
+func onlyKey(members map[string]json.RawMessage, key, what string) error {
+	for k := range members {
+		if k != key {
+			return fmt.Errorf("%w: %s holds \"%s\" beside %s, which would go unread: the event is refused whole", ErrUnknownShape, what, clipKey(k), key)
+		}
+	}
+	if _, ok := members[key]; !ok {
+		return fmt.Errorf("%w: %s has no %s", ErrUnknownShape, what, key)
+	}
+	return nil
+}
+
+// clipKey cuts a key named in a reason to 64 bytes, at a character.
+func clipKey(k string) string {
+	if len(k) <= 64 {
+		return k
+	}
+	i := 64
+	for i > 0 && !utf8.RuneStart(k[i]) {
+		i--
+	}
+	return k[:i] + "…"
+}
+
+// jsonKind names the kind of the JSON value v ("a JSON number", "null").
+func jsonKind(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return "missing"
+	}
+	switch v[0] {
+	case '{':
+		return "a JSON object"
+	case '[':
+		return "a JSON array"
+	case '"':
+		return "a JSON string"
+	case 't', 'f':
+		return "a JSON boolean"
+	case 'n':
+		return "null"
+	}
+	return "a JSON number"
 }
 
 // blankRest reports whether b holds only JSON white space and byte order

@@ -830,13 +830,19 @@ func (w *worker) stopped() bool {
 // was set aside rather than read (its bytes are not counted then).
 func (w *worker) endFile(in cloudtrail.Input, err error) (aside bool) {
 	if errors.Is(err, io.EOF) {
-		if st := w.r.Stats(); st.Read == 0 && st.Skipped == 0 && st.Shapes&^cloudtrail.ShapeGzip == 0 {
+		if st := w.r.Stats(); st.Read == 0 && st.Skipped == 0 && st.Shapes&^(cloudtrail.ShapeGzip|cloudtrail.ShapeLambda) == 0 {
 			// A named file or stream that held nothing, or only space: set
 			// aside, and said, rather than read as a log without records.
 			// (A folder walk sets such files aside before reading them.)
 			reason := "empty input: nothing to read"
 			if st.Bytes > 0 {
 				reason = "blank input: nothing but white space"
+			}
+			if st.Shapes&cloudtrail.ShapeLambda != 0 {
+				reason = "Lambda subscription event whose payload (awslogs.data) holds nothing"
+				if st.Bytes > 0 {
+					reason += " but white space"
+				}
 			}
 			w.p.skip(Rejection{File: in.Path, Reason: reason, Whole: true})
 			return true

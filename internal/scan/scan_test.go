@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -55,22 +56,28 @@ func TestEmptyInputSetAside(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "empty.json.gz"), gz.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A Lambda subscription event whose payload is a gzip stream of nothing.
+	lambda := `{"awslogs":{"data":"` + base64.StdEncoding.EncodeToString(gz.Bytes()) + `"}}`
+	if err := os.WriteFile(filepath.Join(dir, "lambda.json"), []byte(lambda), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	s := scan.New(c, rs, scan.Options{Workers: 1, Stdin: strings.NewReader("")})
 	res, err := s.Scan(context.Background(), []string{filepath.Join(dir, "empty.json"), filepath.Join(dir, "blank.json"),
-		filepath.Join(dir, "empty.json.gz"), filepath.Join(dir, "no-records.json"), "-"})
+		filepath.Join(dir, "empty.json.gz"), filepath.Join(dir, "no-records.json"), "-", filepath.Join(dir, "lambda.json")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A log of no records is a log; the others held nothing to read.
-	if sum := res.Summary; sum.Files != 1 || sum.FilesSkipped != 4 || sum.FilesFailed != 0 || sum.Read != 0 {
-		t.Errorf("files %d skipped %d failed %d read %d, want 1, 4, 0, 0", sum.Files, sum.FilesSkipped, sum.FilesFailed, sum.Read)
+	if sum := res.Summary; sum.Files != 1 || sum.FilesSkipped != 5 || sum.FilesFailed != 0 || sum.Read != 0 {
+		t.Errorf("files %d skipped %d failed %d read %d, want 1, 5, 0, 0", sum.Files, sum.FilesSkipped, sum.FilesFailed, sum.Read)
 	}
 	reasons := map[string]string{}
 	for _, r := range res.Skipped {
 		reasons[filepath.Base(r.File)] = r.Reason
 	}
 	want := map[string]string{"empty.json": "empty input: nothing to read", "blank.json": "blank input: nothing but white space",
-		"empty.json.gz": "empty input: nothing to read", "-": "empty input: nothing to read"}
+		"empty.json.gz": "empty input: nothing to read", "-": "empty input: nothing to read",
+		"lambda.json": "Lambda subscription event whose payload (awslogs.data) holds nothing"}
 	for name, reason := range want {
 		if reasons[name] != reason {
 			t.Errorf("%s set aside with %q, want %q", name, reasons[name], reason)
