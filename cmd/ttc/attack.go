@@ -60,7 +60,7 @@ func newAttackImportCmd(a *app) *cobra.Command {
 			}
 			ds, err := attack.ImportPath(args[0], attack.ImportOptions{Version: version, Logger: a.log})
 			if err != nil {
-				if errors.Is(err, attack.ErrNoVersion) {
+				if errors.Is(err, attack.ErrNoVersion) || errors.Is(err, attack.ErrBadVersion) {
 					return usagef("%v (name it with --version, e.g. --version 18.1)", err)
 				}
 				return err

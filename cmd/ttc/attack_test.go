@@ -30,7 +30,7 @@ func TestAttackWorkflow(t *testing.T) {
 	}
 	for _, v := range []string{"hello world", "18.1 beta", "1.2.3.4", "../18"} {
 		_, errOut, code = ttc(t, "--data-dir", dir, "attack", "import", "--version", v, sharedATTACK)
-		if code != exitUsage || !strings.Contains(errOut, "no ATT&CK release number") {
+		if code != exitUsage || !strings.Contains(errOut, "is not an ATT&CK release") {
 			t.Errorf("import --version %q: exit %d, %q; want a usage error", v, code, errOut)
 		}
 	}

@@ -60,11 +60,11 @@ func build(objs []stix.Object, stixVersion string, opts ImportOptions) (*Dataset
 // The matrix's own x_mitre_version is the object's revision ("1.0"), not the
 // release, so it is not used.
 func (c *converter) version(objs []stix.Object) error {
-	var found []string
+	var found, raw []string
 	for i := range objs {
 		if v := NormaliseVersion(objs[i].Version); objs[i].Type == "x-mitre-collection" && v != "" &&
 			!slices.Contains(found, v) {
-			found = append(found, v)
+			found, raw = append(found, v), append(raw, objs[i].Version)
 		}
 	}
 	switch {
@@ -78,6 +78,11 @@ func (c *converter) version(objs []stix.Object) error {
 		return fmt.Errorf("import attack data: several ATT&CK releases in one input (%s); import one at a time",
 			strings.Join(found, ", "))
 	case len(found) == 1:
+		// ATT&CK's data names its release; ttc's own export (IDSource
+		// ttc) names the catalog's version, which is no ATT&CK release.
+		if err := CheckRelease(raw[0]); err != nil && c.opts.IDSource == stix.SourceATTACK {
+			return fmt.Errorf("import attack data: the data's x-mitre-collection names %w", err)
+		}
 		c.ds.Version = found[0]
 	default:
 		c.ds.Version = c.opts.fallbackVersion

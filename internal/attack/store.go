@@ -74,7 +74,7 @@ func NormaliseVersion(v string) string {
 }
 
 // ErrBadVersion marks a version that is no ATT&CK release number.
-var ErrBadVersion = errors.New("no ATT&CK release number")
+var ErrBadVersion = errors.New("not an ATT&CK release")
 
 // CheckVersion refuses a version that is not shaped like an ATT&CK
 // release number; the version names the file the data is saved in.
@@ -94,10 +94,9 @@ func CheckRelease(v string) error {
 	if err := CheckVersion(n); err != nil {
 		return fmt.Errorf("version \"%s\" is %w (as 18.1)", v, ErrBadVersion)
 	}
-	v = strings.TrimLeft(v, "vV")
 	switch {
-	case !strings.Contains(v, "."):
-		return fmt.Errorf("version \"%s\" names no release: name one, as %s", v, n)
+	case !strings.Contains(strings.TrimLeft(v, "vV"), "."):
+		return fmt.Errorf("version \"%s\" is %w: it names a major version, not a release (as %s)", v, ErrBadVersion, n)
 	case Major(n) == "0":
 		return fmt.Errorf("version \"%s\" is %w: ATT&CK's releases start at 1", v, ErrBadVersion)
 	}

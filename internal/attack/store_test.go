@@ -134,7 +134,7 @@ func TestImportVersionSpellings(t *testing.T) {
 func TestCheckRelease(t *testing.T) {
 	for v, want := range map[string]string{
 		"18.1": "", "v18.1": "", "V18.1": "", "18.1.0": "", "18.0": "",
-		"18": "names no release: name one, as 18.0", "0.1": "releases start at 1", "abc": "no ATT&CK release number", "../18.1": "no ATT&CK release number",
+		"18": "names a major version, not a release (as 18.0)", "0.1": "releases start at 1", "abc": "not an ATT&CK release", "../18.1": "not an ATT&CK release",
 	} {
 		err := CheckRelease(v)
 		switch {
