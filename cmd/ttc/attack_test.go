@@ -205,6 +205,17 @@ func TestExportSigmaFolder(t *testing.T) {
 		t.Errorf("the user's rule is gone: %v", err)
 	}
 	os.Remove(mine)
+	// So does a folder of the user's, empty as it may be.
+	own := filepath.Join(dir, "MyRules")
+	if err := os.Mkdir(own, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := ttc(t, "export", "sigma", dir); code != exitError || !strings.Contains(errOut, "MyRules") {
+		t.Errorf("export over a folder of the user's: exit %d, %q; want 1 naming it", code, errOut)
+	}
+	if err := os.Remove(own); err != nil {
+		t.Errorf("the user's folder is gone: %v", err)
+	}
 
 	victim := filepath.Join(t.TempDir(), "victim.txt")
 	link := filepath.Join(dir, "T1530.A001", "planted.yml")

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -166,8 +167,12 @@ func exportSigma(c *catalog.Catalog, dir string) (int, error) {
 			written = append(written, rel)
 		}
 	}
-	mark := sigmaMarkHead + strings.Join(written, "\n") + "\n"
-	if err := createIn(root, sigmaMark, []byte(mark)); err != nil {
+	var mark strings.Builder // one quoted path a line: a name may hold a line break
+	mark.WriteString(sigmaMarkHead)
+	for _, w := range written {
+		mark.WriteString(strconv.Quote(w) + "\n")
+	}
+	if err := createIn(root, sigmaMark, []byte(mark.String())); err != nil {
 		return len(written), fmt.Errorf("export sigma: %w", err)
 	}
 	return len(written), nil
@@ -209,10 +214,11 @@ func clearRoot(root *os.Root, dir string) error {
 	if err != nil {
 		return err
 	}
-	listed := map[string]bool{}
+	listed, listedDirs := map[string]bool{}, map[string]bool{}
 	for _, l := range strings.Split(strings.TrimPrefix(string(mark), sigmaMarkHead), "\n") {
-		if l != "" {
-			listed[filepath.Clean(l)] = true
+		if p, err := strconv.Unquote(l); err == nil && p != "" {
+			listed[filepath.Clean(p)] = true
+			listedDirs[filepath.Dir(filepath.Clean(p))] = true
 		}
 	}
 	var files, dirs []string // checked whole before anything is removed
@@ -220,7 +226,7 @@ func clearRoot(root *os.Root, dir string) error {
 		if e.Name() == sigmaMark {
 			continue
 		}
-		if e.Type() != fs.ModeDir {
+		if e.Type() != fs.ModeDir || !listedDirs[e.Name()] { // a folder no listed file is in is not the export's
 			return foreign(e.Name())
 		}
 		inner, err := fs.ReadDir(root.FS(), e.Name())
