@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -184,7 +185,7 @@ func TestExportSigmaFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.WriteString(filepath.Join("T1486.A001", "old_rule.yml") + "\n"); err != nil {
+	if _, err := f.WriteString(strconv.Quote(filepath.Join("T1486.A001", "old_rule.yml")) + "\n"); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
