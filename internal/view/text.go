@@ -226,9 +226,9 @@ func Cells(s string) int { return cells(s) }
 // Line writes every backslash of a value as part of an escape, so the
 // mark cannot come from the value, and "ab cd" broken reads apart from
 // "abcd" broken. Unlike Wrap, which reflows prose, it keeps every
-// character. Below 12 columns (and for n of 0) s is not broken.
+// character. Below 8 columns (and for n of 0) s is not broken.
 func BreakLine(s string, n int) []string {
-	if n < 12 || cells(s) <= n {
+	if n < 8 || cells(s) <= n {
 		return []string{s}
 	}
 	var out []string
