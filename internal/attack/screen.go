@@ -89,7 +89,7 @@ func (c *converter) screen(objs []stix.Object) ([]stix.Object, error) {
 	warn("a spec_version other than 2.0 and 2.1", badSpec, badSpecAt)
 	warn("older versions of an object given more than once", older, olderAt)
 	if badTime > 0 {
-		c.opts.Logger.Warn("attack data: created or modified not an RFC 3339 time, kept (an object with a time counts as newer)",
+		c.opts.Logger.Warn("attack data: created or modified not an RFC 3339 time, or out of order or in the future, kept (a time that does not parse counts as oldest)",
 			"count", badTime, "first", badTimeAt)
 	}
 	if conflict > 0 {
@@ -158,15 +158,26 @@ func newer(a, b string) bool {
 }
 
 // badStamps names o's created or modified time when one is given and is
-// not an RFC 3339 time; "" when both are well formed or absent.
+// not an RFC 3339 time, or when modified comes before created or lies in
+// the future (a copy so dated wins over every other); "" when they are
+// well formed or absent.
 func badStamps(o *stix.Object) string {
-	for _, f := range []struct{ name, v string }{{"created", o.Created}, {"modified", o.Modified}} {
+	var at [2]time.Time
+	for i, f := range []struct{ name, v string }{{"created", o.Created}, {"modified", o.Modified}} {
 		if f.v == "" {
 			continue
 		}
-		if _, err := time.Parse(time.RFC3339Nano, f.v); err != nil {
+		t, err := time.Parse(time.RFC3339Nano, f.v)
+		if err != nil {
 			return fmt.Sprintf("%s \"%s\"", f.name, f.v)
 		}
+		at[i] = t
+	}
+	switch created, modified := at[0], at[1]; {
+	case !created.IsZero() && !modified.IsZero() && modified.Before(created):
+		return fmt.Sprintf("modified \"%s\" before created \"%s\"", o.Modified, o.Created)
+	case modified.After(time.Now().Add(24 * time.Hour)):
+		return fmt.Sprintf("modified \"%s\" in the future", o.Modified)
 	}
 	return ""
 }

@@ -66,6 +66,7 @@ func TestImportCopiesByTime(t *testing.T) {
 		{"fraction is later", "2026-01-01T00:00:00.500Z", "2026-01-01T00:00:00Z", "first", "older versions"},
 		{"later second copy", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "second", "older versions"},
 		{"garbage loses", "zzzz", "2026-01-01T00:00:00Z", "second", "not an RFC 3339 time"},
+		{"future is warned about", "2999-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "first", "in the future"},
 		{"same time, other content", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", "first", "same modified time but different content"},
 	}
 	for _, tc := range cases {
