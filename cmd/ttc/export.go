@@ -216,7 +216,11 @@ func clearRoot(root *os.Root, dir string) error {
 	}
 	listed, listedDirs := map[string]bool{}, map[string]bool{}
 	for _, l := range strings.Split(strings.TrimPrefix(string(mark), sigmaMarkHead), "\n") {
-		if p, err := strconv.Unquote(l); err == nil && p != "" {
+		p, err := strconv.Unquote(l)
+		if err != nil {
+			p = strings.TrimSuffix(l, "\r") // an earlier export wrote paths unquoted
+		}
+		if p != "" {
 			listed[filepath.Clean(p)] = true
 			listedDirs[filepath.Dir(filepath.Clean(p))] = true
 		}

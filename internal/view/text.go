@@ -253,6 +253,10 @@ func BreakLine(s string, n int) []string {
 		if next == 0 { // an escape wider than the room left: it goes whole
 			next = firstUnit(s)
 		}
+		if next == len(s) { // nothing follows: no mark
+			out = append(out, lead+s)
+			break
+		}
 		out = append(out, lead+s[:next]+`\`)
 		s = s[next:]
 	}

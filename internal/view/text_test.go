@@ -309,6 +309,11 @@ func TestBreakLine(t *testing.T) {
 		{"日本語テキストです日本語", 12, []string{`日本語テキ\`, `ストです日\`, "本語"}},
 		{strings.Repeat("e\u0301", 14), 12, []string{strings.Repeat("e\u0301", 11) + `\`, strings.Repeat("e\u0301", 3)}},
 	}
+	// An escape wider than the room left goes whole, and the value's last
+	// piece carries no mark, though the line is then wider than asked.
+	if got, want := BreakLine(`abcdefgh  \u00a0`, 8), []string{"abcdefgh", `\x20\u00a0`}; !slices.Equal(got, want) {
+		t.Errorf("BreakLine with a last escape = %q, want %q", got, want)
+	}
 	for _, tt := range tests {
 		got := BreakLine(tt.in, tt.n)
 		if !slices.Equal(got, tt.want) {
