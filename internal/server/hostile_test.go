@@ -35,10 +35,16 @@ func TestHostileOverlay(t *testing.T) {
 		"<code>&lt;code onclick=x&gt;</code>",
 		"<strong>&lt;b&gt;bold&lt;/b&gt;</strong>",
 		"<li>&lt;script&gt;alert(&#39;item&#39;)&lt;/script&gt;</li>",
+		// A rule's source shows a hidden character (a value may look for
+		// one) as an escape, not raw: U+202E would reverse what follows.
+		`userAgent|contains: &#34;\u202egnp.exe&#34;`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("technique page lacks %q", want)
 		}
+	}
+	if strings.Contains(page, "\u202e") {
+		t.Errorf("technique page holds a raw U+202E")
 	}
 }
 
