@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -123,14 +125,20 @@ func (r *Reader) lambdaData(event []byte, start int64) (string, error) {
 	return data, nil
 }
 
-// onlyKey checks that members holds key and nothing else.
+// onlyKey checks that members holds key and nothing else; the first other
+// key in sorted order is named, so that the reason is the same each time.
 func onlyKey(members map[string]json.RawMessage, key, what string) error {
-	for k := range members {
-		if k != key {
+	_, has := members[key]
+	for _, k := range slices.Sorted(maps.Keys(members)) {
+		switch {
+		case k == key:
+		case has:
 			return fmt.Errorf("%w: %s holds \"%s\" beside %s, which would go unread: the event is refused whole", ErrUnknownShape, what, clipKey(k), key)
+		default:
+			return fmt.Errorf("%w: %s has no %s, but \"%s\"", ErrUnknownShape, what, key, clipKey(k))
 		}
 	}
-	if _, ok := members[key]; !ok {
+	if !has {
 		return fmt.Errorf("%w: %s has no %s", ErrUnknownShape, what, key)
 	}
 	return nil

@@ -81,7 +81,7 @@ func TestLambdaEventErrors(t *testing.T) {
 	}{
 		{name: "not base64", in: []byte(`{"awslogs":{"data":"H4sI!!"}}`), err: ErrUnknownShape, reason: "is not base64"},
 		{name: "no data", in: []byte(`{"awslogs":{}}`), err: ErrUnknownShape, reason: "without awslogs.data"},
-		{name: "misspelt data", in: []byte(`{"awslogs":{"date":"H4sI"}}`), err: ErrUnknownShape, reason: `holds "date" beside data`},
+		{name: "misspelt data", in: []byte(`{"awslogs":{"date":"H4sI"}}`), err: ErrUnknownShape, reason: `has no data, but "date"`},
 		// Members beside awslogs.data would go unread: the event is refused.
 		{name: "records beside", in: []byte(`{"awslogs":{"data":"H4sI"},"Records":[{"eventName":"DeleteTrail"}]}`),
 			err: ErrUnknownShape, reason: `holds "Records" beside awslogs`},
@@ -93,7 +93,7 @@ func TestLambdaEventErrors(t *testing.T) {
 		// Keys are matched exactly: encoding/json would take "Data" for data,
 		// and no other tool does.
 		{name: "data in another case", in: []byte(`{"awslogs":{"data":"H4sI","Data":"H4sI"}}`), err: ErrUnknownShape, reason: `holds "Data" beside data`},
-		{name: "data only in another case", in: []byte(`{"awslogs":{"DATA":"H4sI"}}`), err: ErrUnknownShape, reason: `holds "DATA" beside data`},
+		{name: "data only in another case", in: []byte(`{"awslogs":{"DATA":"H4sI"}}`), err: ErrUnknownShape, reason: `has no data, but "DATA"`},
 		{name: "awslogs in another case", in: []byte(`{"awslogs":{"data":"H4sI"},"AWSLOGS":{"data":"H4sI"}}`), err: ErrUnknownShape, reason: `holds "AWSLOGS" beside awslogs`},
 		{name: "awslogs with a long s", in: []byte(`{"awslogs":{"data":"H4sI"},"awſlogs":{"data":"H4sI"}}`), err: ErrUnknownShape, reason: `holds "awſlogs" beside awslogs`},
 		{name: "cut short", in: []byte(`{"awslogs":{"data":"H4sI"`), err: ErrTruncated, reason: "cut short"},
