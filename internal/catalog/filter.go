@@ -10,8 +10,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
+	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/spell"
 )
 
@@ -240,7 +240,7 @@ func (c *Catalog) Filter(f Filter) ([]Result, error) {
 		return nil, &FilterError{Field: "search", Value: f.Search, Why: "it has no letters or digits to look for"}
 	}
 	if len(terms) > MaxSearchTerms {
-		return nil, &FilterError{Field: "search", Value: clipValue(f.Search), Why: fmt.Sprintf("more than %d different words", MaxSearchTerms)}
+		return nil, &FilterError{Field: "search", Value: clip.String(f.Search, 64), Why: fmt.Sprintf("more than %d different words", MaxSearchTerms)}
 	}
 	var events []string
 	for _, e := range f.Events {
@@ -401,19 +401,6 @@ func score(t *Technique, terms []string) float64 {
 		total += best
 	}
 	return total
-}
-
-// clipValue shortens a long filter value for its error message.
-func clipValue(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
 }
 
 // SearchTerms splits a query the way Filter does, for highlighting matches.

@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"unicode/utf8"
+
+	"github.com/ttcproject/ttc/internal/clip"
 )
 
 // A CloudWatch Logs subscription that delivers to a Lambda function hands
@@ -133,27 +134,15 @@ func onlyKey(members map[string]json.RawMessage, key, what string) error {
 		switch {
 		case k == key:
 		case has:
-			return fmt.Errorf("%w: %s holds \"%s\" beside %s, which would go unread: the event is refused whole", ErrUnknownShape, what, clipKey(k), key)
+			return fmt.Errorf("%w: %s holds \"%s\" beside %s, which would go unread: the event is refused whole", ErrUnknownShape, what, clip.String(k, 64), key)
 		default:
-			return fmt.Errorf("%w: %s has no %s, but \"%s\"", ErrUnknownShape, what, key, clipKey(k))
+			return fmt.Errorf("%w: %s has no %s, but \"%s\"", ErrUnknownShape, what, key, clip.String(k, 64))
 		}
 	}
 	if !has {
 		return fmt.Errorf("%w: %s has no %s", ErrUnknownShape, what, key)
 	}
 	return nil
-}
-
-// clipKey cuts a key named in a reason to 64 bytes, at a character.
-func clipKey(k string) string {
-	if len(k) <= 64 {
-		return k
-	}
-	i := 64
-	for i > 0 && !utf8.RuneStart(k[i]) {
-		i--
-	}
-	return k[:i] + "…"
 }
 
 // jsonKind names the kind of the JSON value v ("a JSON number", "null").

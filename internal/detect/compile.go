@@ -6,9 +6,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ttcproject/ttc/internal/clip"
 )
 
 // Options tune Compile.
@@ -280,20 +281,7 @@ func condPosError(n *yaml.Node, err error) error {
 			col++
 		}
 	}
-	return errAt(n.Line, col, "condition \"%s\": %s", clipCondition(n.Value), ce.msg)
-}
-
-// clipCondition cuts a condition quoted in an error to its first 100
-// bytes (between characters): a crafted one can run to a megabyte.
-func clipCondition(s string) string {
-	if len(s) <= 100 {
-		return s
-	}
-	i := 100
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
+	return errAt(n.Line, col, "condition \"%s\": %s", clip.String(n.Value, 100), ce.msg)
 }
 
 func (c *compiler) compileSearch(k, v *yaml.Node) (*search, error) {

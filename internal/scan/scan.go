@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/jsonscan"
@@ -728,7 +729,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		if at.IsZero() {
 			malformed++
 			w.p.sum.MatchedRejected++
-			reason := fmt.Sprintf(`matched rules, but eventTime "%s" is not a timestamp`, clip(h.EventTime, 64))
+			reason := fmt.Sprintf(`matched rules, but eventTime "%s" is not a timestamp`, clip.String(h.EventTime, 64))
 			if h.EventTime == "" {
 				reason = "matched rules, but eventTime is missing, empty or not a string"
 			}
@@ -1079,14 +1080,6 @@ func (s *Scanner) keep(f *Finding) bool {
 
 // within reports whether technique t is id or one of its sub-techniques.
 func within(t, id string) bool { return t == id || strings.HasPrefix(t, id+".") }
-
-// clip shortens s to at most n bytes for a message, marking the cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
 
 // rejectionAt is a rejection of the record at pos.
 func rejectionAt(pos cloudtrail.Position, reason string) Rejection {
