@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -15,6 +16,7 @@ import (
 type doc struct {
 	file string
 	root *yaml.Node // the document's top-level value
+	data []byte     // the file's text, to place a character inside a value
 }
 
 // parseDoc parses data into v strictly (unknown fields are problems) and keeps
@@ -26,7 +28,7 @@ func parseDoc(file string, data []byte, v any, ps *problems) (*doc, bool) {
 		ps.add(file, line, 0, "invalid YAML: %s", trimYAMLErr(err))
 		return nil, false
 	}
-	d := &doc{file: file}
+	d := &doc{file: file, data: data}
 	if len(n.Content) == 0 {
 		ps.add(file, 0, 0, "empty file")
 		return nil, false
@@ -96,6 +98,48 @@ func (d *doc) pos(path ...any) (int, int) {
 		n = next
 	}
 	return n.Line, n.Column
+}
+
+// runePos is pos for the first r written as it is in the value at path:
+// the character's own line and column when the file holds it there, the
+// value's when it is written as an escape ("\u202e").
+func (d *doc) runePos(r rune, path ...any) (int, int) {
+	line, col := d.pos(path...)
+	if d == nil {
+		return line, col
+	}
+	return RunePos(d.data, line, col, r)
+}
+
+// RunePos returns the line and column of the first r in data at or after
+// line and column (1-based, columns counted in characters as the YAML
+// parser counts them), within the next 64 KiB; line and column when r is
+// not there.
+func RunePos(data []byte, line, col int, r rune) (int, int) {
+	if line < 1 || col < 1 {
+		return line, col
+	}
+	off := 0
+	for l := 1; l < line; l++ {
+		i := bytes.IndexByte(data[off:], '\n')
+		if i < 0 {
+			return line, col
+		}
+		off += i + 1
+	}
+	for c := 1; c < col && off < len(data) && data[off] != '\n'; c++ {
+		_, n := utf8.DecodeRune(data[off:])
+		off += n
+	}
+	window := data[off:min(len(data), off+64<<10)]
+	i := bytes.IndexRune(window, r)
+	if i < 0 {
+		return line, col
+	}
+	at := off + i
+	l := 1 + bytes.Count(data[:at], []byte{'\n'})
+	start := bytes.LastIndexByte(data[:at], '\n') + 1
+	return l, 1 + utf8.RuneCount(data[start:at])
 }
 
 // node returns the node at path, or nil when it is not there.

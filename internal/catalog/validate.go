@@ -418,8 +418,9 @@ func (v *validator) required(d *doc, fields map[string]string) {
 func (v *validator) noControls(d *doc, fields map[string]string) {
 	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		v.safeLinks(d, k, fields[k])
-		if what := Hidden(fields[k]); what != "" {
-			v.ps.at(d, fieldPath(k), "%s holds %s", k, what)
+		if r, what := HiddenRune(fields[k]); what != "" {
+			line, col := d.runePos(r, fieldPath(k)...)
+			v.ps.add(d.file, line, col, "%s holds %s", k, what)
 		}
 	}
 }
@@ -431,19 +432,25 @@ func (v *validator) noControls(d *doc, fields map[string]string) {
 // separator, a private-use or noncharacter code point, or a blank one
 // other than the space (jsonscan.Blank).
 func Hidden(s string) string {
+	_, what := HiddenRune(s)
+	return what
+}
+
+// HiddenRune is Hidden, with the character it names.
+func HiddenRune(s string) (rune, string) {
 	for _, r := range s {
 		if r >= 0x20 && r < 0x7f || r == '\t' || r == '\n' || r == '\r' {
 			continue // printable ASCII, most of catalog text: the tables below are slow
 		}
 		control := r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)
 		if control {
-			return fmt.Sprintf("the control character %U", r)
+			return r, fmt.Sprintf("the control character %U", r)
 		}
 		if unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Co, unicode.Noncharacter_Code_Point) || jsonscan.Blank(r) {
-			return fmt.Sprintf("the invisible character %U", r)
+			return r, fmt.Sprintf("the invisible character %U", r)
 		}
 	}
-	return ""
+	return 0, ""
 }
 
 func blank(s string) bool { return strings.TrimSpace(s) == "" }

@@ -194,8 +194,9 @@ func checkRuleText(f catalog.File) []catalog.Problem {
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		if k := top.Content[i]; slices.Contains(ruleTextKeys, k.Value) {
 			for _, n := range scalars(top.Content[i+1]) {
-				if what := catalog.Hidden(n.Value); what != "" {
-					out = append(out, catalog.Problem{File: f.Path, Line: n.Line, Column: n.Column, Message: fmt.Sprintf("%s holds %s", k.Value, what)})
+				if r, what := catalog.HiddenRune(n.Value); what != "" {
+					line, col := catalog.RunePos(f.Data, n.Line, n.Column, r)
+					out = append(out, catalog.Problem{File: f.Path, Line: line, Column: col, Message: fmt.Sprintf("%s holds %s", k.Value, what)})
 				}
 			}
 		}
