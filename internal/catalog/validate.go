@@ -425,18 +425,13 @@ func (v *validator) noControls(d *doc, fields map[string]string) {
 	}
 }
 
-// Hidden names the first character of s that catalog text may not hold
-// ("the invisible character U+202E"), "" when there is none: a control
-// character other than tab and line breaks, a format character
-// (bidirectional overrides, zero-width characters), a line or paragraph
-// separator, a private-use or noncharacter code point, or a blank one
-// other than the space (jsonscan.Blank).
-func Hidden(s string) string {
-	_, what := HiddenRune(s)
-	return what
-}
-
-// HiddenRune is Hidden, with the character it names.
+// HiddenRune returns the first character of s that catalog text may not
+// hold, and names it ("the invisible character U+202E"); "" when there is
+// none. Such a character is a control character other than tab and line
+// breaks, a format character (bidirectional overrides, zero-width
+// characters), a line or paragraph separator, a private-use or
+// noncharacter code point, or a blank one other than the space
+// (jsonscan.Blank).
 func HiddenRune(s string) (rune, string) {
 	for _, r := range s {
 		if r >= 0x20 && r < 0x7f || r == '\t' || r == '\n' || r == '\r' {

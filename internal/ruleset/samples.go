@@ -182,7 +182,7 @@ func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) [
 // character, since a rule may look for one.
 var ruleTextKeys = []string{"title", "description", "falsepositives", "author"}
 
-// checkRuleText reports a hidden character (catalog.Hidden) in the text a
+// checkRuleText reports a hidden character (catalog.HiddenRune) in the text a
 // catalog rule shows, at its place in the file.
 func checkRuleText(f catalog.File) []catalog.Problem {
 	var doc yaml.Node
