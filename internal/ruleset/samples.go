@@ -204,7 +204,7 @@ func checkRuleText(f catalog.File) []catalog.Problem {
 	return out
 }
 
-// scalars returns n if it is a scalar, or the scalars of a list n.
+// scalars returns n if it is a scalar, or the scalar items of a list n.
 func scalars(n *yaml.Node) []*yaml.Node {
 	switch n.Kind {
 	case yaml.ScalarNode:
@@ -212,7 +212,9 @@ func scalars(n *yaml.Node) []*yaml.Node {
 	case yaml.SequenceNode:
 		var out []*yaml.Node
 		for _, item := range n.Content {
-			out = append(out, scalars(item)...)
+			if item.Kind == yaml.ScalarNode {
+				out = append(out, item)
+			}
 		}
 		return out
 	}
@@ -229,17 +231,10 @@ func valuesOf(n *yaml.Node, key string) []*yaml.Node {
 	if n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			switch {
-			case k.Value != key:
+			if k.Value != key {
 				out = append(out, valuesOf(v, key)...)
-			case v.Kind == yaml.ScalarNode:
-				out = append(out, v)
-			case v.Kind == yaml.SequenceNode:
-				for _, item := range v.Content {
-					if item.Kind == yaml.ScalarNode {
-						out = append(out, item)
-					}
-				}
+			} else {
+				out = append(out, scalars(v)...)
 			}
 		}
 		return out
