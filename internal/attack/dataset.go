@@ -140,14 +140,7 @@ func (ds *Dataset) Techniques() []*Technique {
 // Replacement follows revoked-by from the technique id to the technique that
 // finally replaces it; nil if id is not revoked or the chain ends nowhere.
 func (ds *Dataset) Replacement(id string) *Technique {
-	ix := ds.index()
-	t := ix.techByID[id]
-	for seen := 0; t != nil && t.Revoked && seen < 16; seen++ {
-		t = ix.techBySTIX[t.RevokedBy]
-	}
-	if t == nil || t.Revoked || t.ID == id {
-		return nil
-	}
+	t, _ := ds.replacement(id)
 	return t
 }
 
@@ -155,27 +148,39 @@ func (ds *Dataset) Replacement(id string) *Technique {
 // id: the data names none, names one it does not hold, or names only
 // techniques that are revoked in turn (a chain that loops, say).
 func (ds *Dataset) noReplacement(id string) string {
+	_, why := ds.replacement(id)
+	return why
+}
+
+// replacement follows revoked-by from the revoked technique id, for at most
+// 16 steps, to the first technique that is not revoked; when there is none,
+// it says why. Both are zero when id is no revoked technique.
+func (ds *Dataset) replacement(id string) (*Technique, string) {
 	ix := ds.index()
 	t := ix.techByID[id]
-	if t == nil || t.RevokedBy == "" {
-		return "the data names no replacement"
+	if t == nil || !t.Revoked {
+		return nil, ""
 	}
 	chain := []string{id}
-	for seen := 0; seen < 16; seen++ {
+	for len(chain) <= 16 {
+		if t.RevokedBy == "" {
+			if len(chain) == 1 {
+				return nil, "the data names no replacement"
+			}
+			return nil, fmt.Sprintf("its replacement %s is revoked too, with no replacement of its own", t.ID)
+		}
 		next := ix.techBySTIX[t.RevokedBy]
 		switch {
 		case next == nil: // import keeps no relationship to an object it lacks
-			return fmt.Sprintf("its replacement %s is not in the data", t.RevokedBy)
-		case slices.Contains(chain, next.ID):
-			return fmt.Sprintf("its replacements revoke one another in a loop (%s → %s)", strings.Join(chain, " → "), next.ID)
+			return nil, fmt.Sprintf("its replacement %s is not in the data", t.RevokedBy)
 		case !next.Revoked:
-			return "" // Replacement finds next
-		case next.RevokedBy == "":
-			return fmt.Sprintf("its replacement %s is revoked too, with no replacement of its own", next.ID)
+			return next, ""
+		case slices.Contains(chain, next.ID):
+			return nil, fmt.Sprintf("its replacements revoke one another in a loop (%s → %s)", strings.Join(chain, " → "), next.ID)
 		}
 		chain, t = append(chain, next.ID), next
 	}
-	return fmt.Sprintf("its chain of replacements runs past %d revoked techniques", len(chain))
+	return nil, fmt.Sprintf("its chain of replacements runs past %d revoked techniques", len(chain))
 }
 
 // AllTechniques returns every technique including revoked and deprecated ones,
