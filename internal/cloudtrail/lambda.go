@@ -169,15 +169,9 @@ func jsonKind(v json.RawMessage) string {
 // blankRest reports whether b holds only JSON white space and byte order
 // marks.
 func blankRest(b []byte) bool {
-	for len(b) > 0 {
-		switch {
-		case bomAt(b, 0) > 0:
-			b = b[3:]
-		case b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n':
-			b = b[1:]
-		default:
-			return false
-		}
+	i := skipWS(b, 0)
+	for bomAt(b, i) > 0 {
+		i = skipWS(b, i+3)
 	}
-	return true
+	return i == len(b)
 }
