@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -195,6 +196,34 @@ func TestExportSigmaFolder(t *testing.T) {
 	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a rule an older export left is still there (%v)", err)
 	}
+	// An export cut short (the disk filled) has its mark and some of the
+	// rules it lists; the next export replaces it.
+	if err := os.RemoveAll(filepath.Join(dir, "T1530.A001")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "T1486.A001", "s3_copy_with_customer_key.yml")); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := ttc(t, "export", "sigma", dir); code != 0 {
+		t.Fatalf("export sigma over a cut-short export: exit %d: %s", code, errOut)
+	}
+	// A rule that cannot be exported stops the export before the folder
+	// is touched: the earlier export stays whole, its mark included.
+	before := folderFiles(t, dir)
+	overlay := t.TempDir()
+	broken := filepath.Join(overlay, "techniques", "T1486.A001")
+	if err := os.CopyFS(broken, os.DirFS("../../catalog/techniques/T1486.A001")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(broken, "rules", "s3_copy_with_customer_key.yml"), []byte("title: [cut\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := ttc(t, "--catalog", overlay, "export", "sigma", dir); code != exitError || !strings.Contains(errOut, "s3_copy_with_customer_key.yml") {
+		t.Errorf("export of a rule that does not parse: exit %d, %q; want 1 naming it", code, errOut)
+	}
+	if after := folderFiles(t, dir); !slices.Equal(before, after) {
+		t.Errorf("a failed export changed the folder: %d files before, %d after", len(before), len(after))
+	}
 	mine := filepath.Join(dir, "T1486.A001", "mine.yml")
 	if err := os.WriteFile(mine, []byte("title: mine\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -381,4 +410,25 @@ func TestScanTechniqueFilterUnmapped(t *testing.T) {
 			t.Errorf("--technique %q: exit %d, want %d", id, code, exitUsage)
 		}
 	}
+}
+
+// folderFiles lists the files below dir with their sizes.
+func folderFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		out = append(out, fmt.Sprintf("%s %d", p, fi.Size()))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

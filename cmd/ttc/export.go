@@ -141,41 +141,52 @@ const sigmaMarkHead = "Written by ttc export sigma; the next export replaces the
 // --rules DIR. Everything happens through an os.Root on DIR, so that no
 // link, planted before or during the export, leads a write outside it,
 // and files are created, never written through an existing path.
+//
+// Every rule is made and checked before DIR is touched, so that a rule
+// that fails leaves DIR as it was; the mark is written before the rules,
+// so that an export cut short by the disk still leaves a folder the next
+// export knows as its own.
 func exportSigma(c *catalog.Catalog, dir string) (int, error) {
+	type rule struct {
+		dir, rel string
+		data     []byte
+	}
+	var rules []rule
+	for _, t := range c.Techniques() {
+		for _, r := range t.Rules {
+			out, err := attack.ExportSigmaRule(r.Data, t)
+			if err != nil {
+				return 0, fmt.Errorf("export %s: %w", r.Path, err)
+			}
+			rel := filepath.Join(t.ID, filepath.Base(r.Path))
+			if _, err := detect.ParseRule(filepath.Join(dir, rel), out); err != nil {
+				return 0, fmt.Errorf("exported rule does not parse: %w", err)
+			}
+			rules = append(rules, rule{dir: t.ID, rel: rel, data: out})
+		}
+	}
 	root, err := clearSigmaExport(dir)
 	if err != nil {
 		return 0, fmt.Errorf("export sigma: %w", err)
 	}
 	defer root.Close()
-	var written []string
-	for _, t := range c.Techniques() {
-		for _, r := range t.Rules {
-			out, err := attack.ExportSigmaRule(r.Data, t)
-			if err != nil {
-				return len(written), fmt.Errorf("export %s: %w", r.Path, err)
-			}
-			rel := filepath.Join(t.ID, filepath.Base(r.Path))
-			if _, err := detect.ParseRule(filepath.Join(dir, rel), out); err != nil {
-				return len(written), fmt.Errorf("exported rule does not parse: %w", err)
-			}
-			if err := root.Mkdir(t.ID, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-				return len(written), fmt.Errorf("export sigma: %w", err)
-			}
-			if err := createIn(root, rel, out); err != nil {
-				return len(written), fmt.Errorf("export sigma: %w", err)
-			}
-			written = append(written, rel)
-		}
-	}
 	var mark strings.Builder // one quoted path a line: a name may hold a line break
 	mark.WriteString(sigmaMarkHead)
-	for _, w := range written {
-		mark.WriteString(strconv.Quote(w) + "\n")
+	for _, r := range rules {
+		mark.WriteString(strconv.Quote(r.rel) + "\n")
 	}
 	if err := createIn(root, sigmaMark, []byte(mark.String())); err != nil {
-		return len(written), fmt.Errorf("export sigma: %w", err)
+		return 0, fmt.Errorf("export sigma: %w", err)
 	}
-	return len(written), nil
+	for i, r := range rules {
+		if err := root.Mkdir(r.dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return i, fmt.Errorf("export sigma: %w", err)
+		}
+		if err := createIn(root, r.rel, r.data); err != nil {
+			return i, fmt.Errorf("export sigma: %w", err)
+		}
+	}
+	return len(rules), nil
 }
 
 // clearSigmaExport makes dir ready for an export and opens it as a root:
