@@ -158,9 +158,9 @@ func newer(a, b string) bool {
 }
 
 // badStamps names o's created or modified time when one is given and is
-// not an RFC 3339 time, or when modified comes before created or lies in
-// the future (a copy so dated wins over every other); "" when they are
-// well formed or absent.
+// not an RFC 3339 time, when modified comes before created, or when either
+// lies in the future (a copy so dated wins over every other); "" when they
+// are well formed or absent.
 func badStamps(o *stix.Object) string {
 	var at [2]time.Time
 	for i, f := range []struct{ name, v string }{{"created", o.Created}, {"modified", o.Modified}} {
@@ -173,11 +173,14 @@ func badStamps(o *stix.Object) string {
 		}
 		at[i] = t
 	}
+	future := time.Now().Add(24 * time.Hour)
 	switch created, modified := at[0], at[1]; {
 	case !created.IsZero() && !modified.IsZero() && modified.Before(created):
 		return fmt.Sprintf("modified \"%s\" before created \"%s\"", o.Modified, o.Created)
-	case modified.After(time.Now().Add(24 * time.Hour)):
+	case modified.After(future):
 		return fmt.Sprintf("modified \"%s\" in the future", o.Modified)
+	case created.After(future): // modified, absent, cannot be later
+		return fmt.Sprintf("created \"%s\" in the future", o.Created)
 	}
 	return ""
 }

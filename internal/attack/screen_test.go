@@ -91,6 +91,26 @@ func TestImportCopiesByTime(t *testing.T) {
 	}
 }
 
+func TestBadStamps(t *testing.T) {
+	for _, tc := range []struct {
+		created, modified string
+		want              string // in the reason; "" for none
+	}{
+		{"2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", ""},
+		{"", "", ""},
+		{"2026-01-01T00:00:00Z", "", ""},
+		{"2026-02-01T00:00:00Z", "2026-01-01T00:00:00Z", "before created"},
+		{"2026-01-01T00:00:00Z", "2999-01-01T00:00:00Z", "modified \"2999-01-01T00:00:00Z\" in the future"},
+		{"2999-01-01T00:00:00Z", "", "created \"2999-01-01T00:00:00Z\" in the future"},
+		{"01/02/2026", "", "created \"01/02/2026\""},
+	} {
+		got := badStamps(&stix.Object{Created: tc.created, Modified: tc.modified})
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("badStamps(created %q, modified %q) = %q, want %q", tc.created, tc.modified, got, tc.want)
+		}
+	}
+}
+
 func TestNewer(t *testing.T) {
 	for _, tc := range []struct {
 		a, b string
