@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/ttcproject/ttc/internal/clip"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // A CloudWatch Logs subscription that delivers to a Lambda function hands
@@ -20,18 +21,26 @@ import (
 
 // lambdaKey reports whether b, at a top-level '{', opens an object whose
 // first key is "awslogs", which no CloudTrail record or container has;
-// short when b ends before it can tell.
+// short when b ends before it can tell. The key counts as decoded, as
+// other keys do: "\u0061wslogs" is "awslogs" too.
 func lambdaKey(b []byte) (yes, short bool) {
+	const key = "awslogs"
+	const longest = len(key)*len(`\u0000`) + 2 // every character escaped, and the quotes
 	i := skipWS(b, 1)
-	const key = `"awslogs"`
-	rest := b[i:]
-	if len(rest) < len(key) {
-		return false, bytes.HasPrefix([]byte(key), rest)
+	if i >= len(b) {
+		return false, true
 	}
-	if !bytes.HasPrefix(rest, []byte(key)) {
+	if b[i] != '"' {
 		return false, false
 	}
-	i = skipWS(b, i+len(key))
+	e := jsonscan.StringEnd(b[:min(len(b), i+longest)], i)
+	switch {
+	case e < 0:
+		return false, len(b)-i < longest
+	case e-i < len(key)+2 || string(jsonscan.DecodeString(nil, b[i:e])) != key:
+		return false, false
+	}
+	i = skipWS(b, e)
 	if i >= len(b) {
 		return false, true
 	}

@@ -36,6 +36,8 @@ func TestLambdaEvent(t *testing.T) {
 		{"pretty", pretty, Options{}, 0},
 		{"tiny-buffer", pretty, Options{BufferSize: 7}, 0},
 		{"gzip-file", gz(t, event), Options{}, ShapeGzip},
+		{"escaped-key", []byte(`{"\u0061wslogs":` + strings.TrimPrefix(string(event), `{"awslogs":`)), Options{}, 0},
+		{"escaped-key-tiny-buffer", []byte(`{"\u0061ws\u006cogs" :` + strings.TrimPrefix(string(event), `{"awslogs":`)), Options{BufferSize: 7}, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res := read(t, bytes.NewReader(tt.data), "event.json", tt.opts)
@@ -125,5 +127,32 @@ func TestLambdaEventErrors(t *testing.T) {
 					len(res.raws), len(res.rejects), res.stats.Skipped, tt.records, tt.rejects, tt.skipped)
 			}
 		})
+	}
+}
+
+func TestLambdaKey(t *testing.T) {
+	for _, tt := range []struct {
+		in         string
+		yes, short bool
+	}{
+		{`{"awslogs":{`, true, false},
+		{`{ "awslogs" : {`, true, false},
+		{`{"\u0061wslogs":{`, true, false},
+		{`{"\u0061\u0077\u0073\u006c\u006f\u0067\u0073":{`, true, false},
+		{`{"awslogs"`, false, true},
+		{`{"aws`, false, true},
+		{`{"\u0061ws`, false, true},
+		{`{`, false, true},
+		{`{"awslogsX":{`, false, false},
+		{`{"awslog":{`, false, false},
+		{`{"Records":[`, false, false},
+		{`{"awslogs","x"`, false, false},
+		{`{"` + strings.Repeat("a", 60), false, false}, // too long to be the key, however it ends
+		{`{}`, false, false},
+	} {
+		yes, short := lambdaKey([]byte(tt.in))
+		if yes != tt.yes || short != tt.short {
+			t.Errorf("lambdaKey(%s) = %v, %v; want %v, %v", tt.in, yes, short, tt.yes, tt.short)
+		}
 	}
 }
