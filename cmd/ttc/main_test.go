@@ -427,23 +427,44 @@ func TestPrintError(t *testing.T) {
 	}
 }
 
-// TestExitCodeMatchedRejected checks that --exit-code says a detection
-// fired on a record that matched rules but could not be reported (no
-// usable eventTime): a clean status would hide it.
-func TestExitCodeMatchedRejected(t *testing.T) {
-	log := filepath.Join(t.TempDir(), "log.json")
-	rec := `{"eventVersion":"1.10","eventTime":"1704070800","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging",` +
+// TestExitRejected checks that a scan with rejected records exits 1, with
+// or without --exit-code: a record that was not judged may hide a
+// technique (a forged record that repeats a key to hide a call, a record
+// that matched rules but has no usable eventTime, a cut last line).
+func TestExitRejected(t *testing.T) {
+	const stop = `{"eventVersion":"1.10","eventTime":"2026-01-01T01:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging",` +
 		`"awsRegion":"us-east-1","eventID":"e1","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/x"}}`
-	if err := os.WriteFile(log, []byte(rec+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, errOut, code := ttc(t, "scan", "--exit-code", "-o", "jsonl", log)
-	if code != exitFindings || !strings.Contains(errOut, "1 record matched rules but could not be reported") ||
-		!strings.Contains(out, `"matched_rejected":1`) {
-		t.Errorf("exit %d, stderr %q, output %q; want exit %d and the record counted", code, errOut, out, exitFindings)
-	}
-	if _, _, code := ttc(t, "scan", "-o", "jsonl", log); code != exitOK {
-		t.Errorf("without --exit-code: exit %d, want %d", code, exitOK)
+	const quiet = `{"eventVersion":"1.10","eventTime":"2026-01-01T01:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"DescribeTrails",` +
+		`"awsRegion":"us-east-1","eventID":"e2","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/x"}}`
+	for _, tc := range []struct {
+		name, log  string
+		code, plus int // exit status without and with --exit-code
+		say        string
+	}{
+		{"clean, findings", stop + "\n", exitOK, exitFindings, ""},
+		{"clean, none", quiet + "\n", exitOK, exitOK, ""},
+		{"no usable time", strings.Replace(stop, `"2026-01-01T01:00:00Z"`, `"1704070800"`, 1) + "\n", exitError, exitError,
+			"1 record was rejected (1 of them matched rules but have no usable eventTime"},
+		{"repeated key", strings.Replace(quiet, `"eventName":"DescribeTrails"`, `"eventName":"DescribeTrails","eventName":"StopLogging"`, 1) + "\n",
+			exitError, exitError, "1 record was rejected"},
+		{"cut last line", quiet + "\n" + stop[:60] + "\n", exitError, exitError, "1 record was rejected"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			log := filepath.Join(t.TempDir(), "log.json")
+			if err := os.WriteFile(log, []byte(tc.log), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{{"scan", "-o", "jsonl", log}, {"scan", "--exit-code", "-o", "jsonl", log}} {
+				want := tc.code
+				if len(args) == 5 {
+					want = tc.plus
+				}
+				_, errOut, code := ttc(t, args...)
+				if code != want || !strings.Contains(errOut, tc.say) {
+					t.Errorf("%v: exit %d, stderr %q; want exit %d saying %q", args, code, errOut, want, tc.say)
+				}
+			}
+		})
 	}
 }
 

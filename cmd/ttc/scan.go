@@ -98,7 +98,7 @@ A finding names its record by file and number (record.file, record.ordinal;
 	fl.StringVar(&o.until, "until", "", "only findings before this time (RFC 3339, UTC when it has no zone), or up to the end of a day (YYYY-MM-DD)")
 	fl.StringArrayVar(&o.techniques, "technique", nil, "only findings of this technique or its sub-techniques, in the catalog or tagged by a rule in ATT&CK (repeatable)")
 	fl.StringArrayVar(&o.tactics, "tactic", nil, "only findings of this tactic: ID or short name (repeatable)")
-	fl.BoolVar(&o.exitCode, "exit-code", false, "exit with status 3 when there are findings, or records that matched rules but could not be reported")
+	fl.BoolVar(&o.exitCode, "exit-code", false, "exit with status 3 when there are findings (status 1, an incomplete scan, outranks it)")
 	fl.Var(decimalFlag[int]{&o.workers}, "workers", fmt.Sprintf("files read at once (default: one per CPU; at most %d)", maxWorkers))
 	fl.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	return cmd
@@ -297,6 +297,16 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if failed := res.Summary.FilesFailed; failed > 0 {
 		incomplete = append(incomplete, fmt.Sprintf("%d of the inputs could not be read to the end (the report's rejections say why)", failed))
 	}
+	// A rejected record was not judged: however clean the rest, the scan
+	// cannot say that it holds nothing (a forged record that repeats a
+	// key, say, to hide a call).
+	if n := res.Summary.Rejected; n > 0 {
+		why := "the report's rejections say why"
+		if m := res.Summary.MatchedRejected; m > 0 {
+			why = fmt.Sprintf("%d of them matched rules but have no usable eventTime; the report's rejections say why", m)
+		}
+		incomplete = append(incomplete, fmt.Sprintf("%s rejected (%s)", view.Count(n, "record was", "records were"), why))
+	}
 	if len(broken) > 0 {
 		incomplete = append(incomplete, fmt.Sprintf("%s could not be used (see the errors above)", view.Count(int64(len(broken)), "rule", "rules")))
 	}
@@ -308,12 +318,6 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	}
 	if o.exitCode && res.Summary.Findings > 0 {
 		return &findingsExit{res.Summary.Findings}
-	}
-	// A record that matched rules but could not be reported is a detection
-	// all the same: a clean status would hide it.
-	if n := res.Summary.MatchedRejected; o.exitCode && n > 0 {
-		fmt.Fprintf(a.stderr, "ttc: %s matched rules but could not be reported (see the rejections)\n", view.Count(n, "record", "records"))
-		return &findingsExit{0}
 	}
 	return nil
 }
