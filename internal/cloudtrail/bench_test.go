@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 
@@ -142,6 +144,27 @@ func BenchmarkStdlibDecoder(b *testing.B) {
 		for d.More() {
 			var raw json.RawMessage
 			if err := d.Decode(&raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkJoinedBroken measures a line of broken objects joined end to
+// end, each rejected: linear in the line's length (see
+// TestManyJoinedBrokenObjects).
+func BenchmarkJoinedBroken(b *testing.B) {
+	data := []byte(strings.Repeat(`{"a":[}{"eventName":`, 20000) + "\n")
+	r := NewReader(Options{})
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		r.Reset(bytes.NewReader(data), "bench")
+		for {
+			_, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if re := (*RecordError)(nil); err != nil && !errors.As(err, &re) {
 				b.Fatal(err)
 			}
 		}

@@ -359,8 +359,15 @@ func joined(s []byte, line int, prev [2]byte) (at, wait int) {
 	// ("detail":) is a member's value (an EventBridge envelope's detail):
 	// it is the broken record's own, not a record joined to it. A ':' that
 	// follows no key is a string's, cut there (ARNs are full of them).
+	// Only a mark before the joined object and before wait can change
+	// the answer: looking no further keeps a line of many broken objects
+	// joined together linear, each resync passing over one of them.
+	end := min(line, wait)
+	if at >= 0 {
+		end = min(end, at)
+	}
 	m := -1
-	for k := 0; k < line; k++ {
+	for k := 0; k < end; k++ {
 		if s[k] != '{' {
 			continue
 		}

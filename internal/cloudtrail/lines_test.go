@@ -268,3 +268,26 @@ func TestRecordMarkAfterCutRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestManyJoinedBrokenObjects checks that a line of broken objects joined
+// end to end (each a rejected record) is read to its end, each object
+// rejected once, and the records around it read. BenchmarkJoinedBroken
+// measures it: looking for the next object used to read the rest of the
+// line for each, which made such a line quadratic.
+func TestManyJoinedBrokenObjects(t *testing.T) {
+	const n = 300
+	in := recA + "\n" + strings.Repeat(`{"a":[}{"eventName":`, n) + "\n" + recB + "\n"
+	readBothBuffers(t, in, nil, func(_ Options, res result) {
+		if names := eventNames(t, res.raws); fmt.Sprint(names) != "[A B]" {
+			t.Errorf("records %v, want [A B]", names)
+		}
+		// Each fragment is two objects: {"a":[} and {"eventName":, which
+		// the next fragment's first object is the value of, broken again.
+		if got, want := len(res.rejects), n+1; got != want {
+			t.Errorf("%d rejected, want %d", got, want)
+		}
+		if res.stats.Read != int64(len(res.raws)+len(res.rejects)) {
+			t.Errorf("read %d = %d records + %d rejected does not add up", res.stats.Read, len(res.raws), len(res.rejects))
+		}
+	})
+}
