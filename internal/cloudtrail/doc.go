@@ -23,7 +23,9 @@
 // string) and digest objects (ErrDigest). Envelopes may appear in arrays
 // and line streams too, and inside the JSON strings (an EventBridge rule
 // that writes to a log group); a string that holds neither a record nor an
-// envelope is a rejected record. A file may hold several top-level values
+// envelope is a rejected record. An envelope whose detail has no record
+// fields is another service's event (a GuardDuty finding), set aside and
+// counted in Stats.OtherEvents, not read. A file may hold several top-level values
 // of one family (concatenated log files, NDJSON): lone records after a
 // container object end the file (ErrMixedShapes), and a container object
 // among lone records is one rejected record whose items are not read. A

@@ -200,6 +200,12 @@ func (r *Reader) item(it []byte, off int64, shape Shape, top []jsonscan.Member, 
 		r.stats.Rejected++
 		return nil, &RecordError{Pos: pos, Reason: reason}
 	}
+	if raw == nil { // an EventBridge event of another service (see detail)
+		r.stats.Read--
+		r.stats.OtherEvents++
+		r.stats.Shapes |= inner
+		return nil, nil
+	}
 	if len(raw) != len(it) {
 		// unwrapped from an envelope: unwrap scanned it again
 		top, idx = r.sc.members, r.sc.listed()
@@ -276,15 +282,20 @@ func (r *Reader) unwrap(it []byte, shape Shape) ([]byte, Shape, string) {
 }
 
 // detail returns the detail of the EventBridge envelope env, whose keys
-// r.keys holds; on return r.keys holds the detail's keys. Like a lone
-// record's envelope, a detail needs no record fields: which events a rule
-// sent is the rule's business.
+// r.keys holds; on return r.keys holds the detail's keys. A detail without
+// CloudTrail record fields is another service's event (a GuardDuty
+// finding, an EC2 state change) that an archive or a rule's target holds
+// beside CloudTrail's: detail returns no record and no reason for it, and
+// it is set aside, not read as a record.
 func (r *Reader) detail(env []byte) ([]byte, Shape, string) {
 	d := env[r.keys.detail.s:r.keys.detail.e]
 	if d[0] != '{' {
 		return nil, 0, "EventBridge detail is not an object"
 	}
 	r.sc.object(d, 0, &r.keys) // valid already: this only collects its keys
+	if !r.keys.recordish {
+		return nil, ShapeEventBridge, ""
+	}
 	return d, ShapeEventBridge, ""
 }
 

@@ -126,6 +126,10 @@ type Stats struct {
 	// Skipped counts items that are not records and are set aside on purpose
 	// (CloudWatch Logs control messages).
 	Skipped int64
+	// OtherEvents counts EventBridge events whose detail is no CloudTrail
+	// record (another service's events, such as GuardDuty findings): set
+	// aside, and not in Read.
+	OtherEvents int64
 	// Bytes counts decompressed bytes consumed.
 	Bytes int64
 	// Shapes lists the container shapes seen.

@@ -12,6 +12,14 @@ func envelope(rec string) string {
 		`"account":"111111111111","time":"2026-03-01T10:00:00Z","region":"eu-west-1","resources":[],"detail":` + rec + `}`
 }
 
+// otherEnvelope is an EventBridge event of another service than
+// CloudTrail: a GuardDuty finding, as an archive holds it beside
+// CloudTrail's events.
+const otherEnvelope = `{"version":"0","id":"e2","detail-type":"GuardDuty Finding","source":"aws.guardduty",` +
+	`"account":"111111111111","time":"2026-03-01T10:00:00Z","region":"eu-west-1","resources":[],"detail":` +
+	`{"schemaVersion":"2.0","accountId":"111111111111","region":"eu-west-1","id":"f1",` +
+	`"type":"Recon:EC2/PortProbeUnprotectedPort","severity":2,"service":{"action":{"actionType":"NETWORK_CONNECTION"}}}}`
+
 // logEvents puts each message in a CloudWatch Logs subscription payload.
 func logEvents(messageType string, messages ...string) string {
 	var b strings.Builder
@@ -52,6 +60,7 @@ func TestWrapped(t *testing.T) {
 		shapes   []Shape  // Shape of each record produced
 		rejected []string // substrings of each rejection reason, in order
 		skipped  int64
+		other    int64 // Stats.OtherEvents
 		file     Shape // Stats.Shapes
 	}{
 		{name: "message holds an envelope", in: logEvents("DATA_MESSAGE", envelope(recA), recB),
@@ -80,6 +89,13 @@ func TestWrapped(t *testing.T) {
 			rejected: []string{"CloudTrailEvent holds no CloudTrail record", "CloudTrailEvent holds no CloudTrail record"},
 			file:     ShapeLookup},
 		{name: "control message still skipped", in: logEvents("CONTROL_MESSAGE", `{"foo":1}`), skipped: 1},
+		// Events of other services are set aside, not read as records.
+		{name: "other service's envelope among lone ones", in: otherEnvelope + "\n" + envelope(recA) + "\n" + otherEnvelope + "\n",
+			names: []string{"A"}, shapes: []Shape{ShapeEventBridge}, file: ShapeObjects | ShapeEventBridge, other: 2},
+		{name: "other service's envelope first in an array", in: "[" + otherEnvelope + "," + envelope(recA) + "]",
+			names: []string{"A"}, shapes: []Shape{ShapeEventBridge}, file: ShapeArray | ShapeEventBridge, other: 1},
+		{name: "message holds another service's envelope", in: logEvents("DATA_MESSAGE", otherEnvelope, recB),
+			names: []string{"B"}, shapes: []Shape{ShapeCloudWatch}, file: cwEB, other: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,6 +119,12 @@ func TestWrapped(t *testing.T) {
 				}
 				if res.stats.Skipped != tt.skipped {
 					t.Errorf("skipped %d, want %d", res.stats.Skipped, tt.skipped)
+				}
+				if res.stats.OtherEvents != tt.other {
+					t.Errorf("other events %d, want %d", res.stats.OtherEvents, tt.other)
+				}
+				if read := int64(len(res.raws) + len(res.rejects)); res.stats.Read != read {
+					t.Errorf("read %d, want the %d records and rejections", res.stats.Read, read)
 				}
 				if res.stats.Shapes != tt.file {
 					t.Errorf("file shapes %s, want %s", res.stats.Shapes, tt.file)

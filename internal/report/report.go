@@ -390,6 +390,9 @@ func SummaryLine(s scan.Summary) string {
 	if s.ControlItems > 0 {
 		extra = append(extra, view.Count(s.ControlItems, "CloudWatch control message", "CloudWatch control messages")+" not read")
 	}
+	if s.OtherEvents > 0 {
+		extra = append(extra, view.Count(s.OtherEvents, "EventBridge event", "EventBridge events")+" of other services not read")
+	}
 	if s.Insights > 0 {
 		extra = append(extra, view.Count(s.Insights, "Insights record", "Insights records"))
 	}

@@ -122,6 +122,10 @@ type Summary struct {
 	// marks them as not records (CloudWatch Logs control messages); they are
 	// not in Read.
 	ControlItems int64 `json:"control_items,omitempty"`
+	// OtherEvents counts EventBridge events of other services (GuardDuty
+	// findings, EC2 state changes) found beside CloudTrail's: set aside,
+	// and not in Read.
+	OtherEvents int64 `json:"other_events,omitempty"`
 	// Duplicates counts findings dropped because the same event was seen before.
 	Duplicates int64 `json:"duplicate_findings"`
 	// Forgotten counts findings of a streamed scan whose duplicate check
@@ -796,6 +800,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 	w.p.sum.Read += st.Read
 	w.p.sum.Rejected += st.Rejected + malformed
 	w.p.sum.ControlItems += st.Skipped
+	w.p.sum.OtherEvents += st.OtherEvents
 	if !aside {
 		w.p.sum.Bytes += st.Bytes
 	}
@@ -914,6 +919,7 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		sum.MatchedRejected += p.sum.MatchedRejected
 		sum.Insights += p.sum.Insights
 		sum.ControlItems += p.sum.ControlItems
+		sum.OtherEvents += p.sum.OtherEvents
 		sum.Warnings += p.sum.Warnings
 		sum.Bytes += p.sum.Bytes
 		if !spilled {
