@@ -334,3 +334,43 @@ func timelineHeads(out string) [][]string {
 	}
 	return heads
 }
+
+// TestTableActorBesideIPv6 checks that an IPv6 source address, as wide
+// as addresses are, does not take the actor column from a table of
+// findings that all succeeded (their outcome column goes first), and that
+// a table too narrow for the actor says it left it out.
+func TestTableActorBesideIPv6(t *testing.T) {
+	res := small()
+	f := res.Findings[0]
+	f.Actor.SourceIP = "2001:0db8:85a3:0000:0000:8a2e:0370:7334"
+	g := f
+	g.Actor.ARN, g.Actor.SourceIP = "arn:aws:iam::111122223333:user/second-user", "203.0.113.9"
+	res.Findings = []scan.Finding{f, g}
+	res.Summary.Findings = 2
+	for _, tc := range []struct {
+		width       int
+		actor, note bool
+	}{
+		{0, true, false},
+		{120, true, false},
+		{100, false, true},
+		{60, false, true},
+	} {
+		var b bytes.Buffer
+		if err := report.WriteTable(&b, res, tactics, report.Options{View: view.Options{Width: tc.width}}); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if got := strings.Contains(out, "user/second-user"); got != tc.actor {
+			t.Errorf("at %d columns: actor shown %v, want %v:\n%s", tc.width, got, tc.actor, out)
+		}
+		if got := strings.Contains(out, "(no room for ACTOR"); got != tc.note {
+			t.Errorf("at %d columns: note %v, want %v:\n%s", tc.width, got, tc.note, out)
+		}
+		for _, l := range tableLines(out) {
+			if n := utf8.RuneCountInString(l); tc.width > 0 && n > tc.width {
+				t.Errorf("at %d columns: line of %d columns: %q", tc.width, n, l)
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -79,6 +80,10 @@ var writers = []struct {
 // TestForgedValuesStayOnTheirLine puts forged into each field that reaches
 // the human outputs and checks that it adds no line and no character a
 // terminal would act on or hide.
+// noRoomNote is the line a table adds when a value as wide as its kind
+// allows (a forged one) leaves no room for the actor column.
+var noRoomNote = regexp.MustCompile(`(?m)^\(no room for ACTOR[^\n]*\n`)
+
 func TestForgedValuesStayOnTheirLine(t *testing.T) {
 	fields := []struct {
 		name string
@@ -119,7 +124,7 @@ func TestForgedValuesStayOnTheirLine(t *testing.T) {
 				if out == plain.String() {
 					t.Skip("this format does not show the field")
 				}
-				if got, want := strings.Count(out, "\n"), strings.Count(plain.String(), "\n"); got != want {
+				if got, want := strings.Count(noRoomNote.ReplaceAllString(out, ""), "\n"), strings.Count(plain.String(), "\n"); got != want {
 					t.Errorf("%d lines, %d with a plain value:\n%s", got, want, out)
 				}
 				for _, l := range strings.Split(out, "\n") {

@@ -239,8 +239,9 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 	// record.
 	// On a terminal too narrow for them all, the region, then the actor
 	// are left out before a kept column is cut, and the outcome too when
-	// every finding is a success; an attempt's outcome stays, cut no
-	// shorter than "attempt…". Kept columns are cut last, the time and
+	// every finding is a success (before the actor: it says nothing then);
+	// an attempt's outcome stays, cut no shorter than "attempt…". A table
+	// without its actor column says so under it. Kept columns are cut last, the time and
 	// technique after the event and address.
 	// A kept value longer than its kind can be (an address of 132
 	// characters) is forged: it is cut first, so that it does not push
@@ -254,9 +255,12 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 		g.Flex, g.Give = 6, []int{2}
 		g.Drop = []int{4, 6}
 		g.Floor = append(g.Floor[:5:5], 0, minActor)
+		g.Announce = []int{6}
 	}
 	if !slices.ContainsFunc(fs, func(f scan.Finding) bool { return f.Outcome != "success" }) {
-		g.Drop = append(g.Drop, 2)
+		// An outcome that is success on every row says nothing: it goes
+		// right after the region, before the actor.
+		g.Drop = slices.Insert(g.Drop, 1, 2)
 	}
 	if withRule {
 		g.Headers = append(g.Headers, "RULE")

@@ -46,6 +46,9 @@ type Grid struct {
 	// of colMin, before a last round cuts every column down to colMin; 0
 	// for colMin.
 	Floor []int
+	// Announce lists columns whose leaving out WriteTable says under the
+	// table: those a reader would miss without knowing (who did it).
+	Announce []int
 }
 
 // at returns xs[i], or 0 past its end.
@@ -113,6 +116,20 @@ func WriteTable(w io.Writer, g Grid, opts Options) error {
 	line(headers, true)
 	for _, r := range rows {
 		line(r, false)
+	}
+	var left []string
+	for _, i := range g.Announce {
+		if i < len(widths) && widths[i] < 0 && len(rows) > 0 {
+			left = append(left, headers[i])
+		}
+	}
+	if len(left) > 0 {
+		names := strings.Join(left, ", ")
+		note := "(no room for " + names + ": widen the terminal, or set COLUMNS)"
+		if len(note) > opts.Width {
+			note = "(no room for " + names + ")"
+		}
+		b.WriteString(note + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
