@@ -195,10 +195,14 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		a.log.Warn("rules share an id: both run", "rules", msg)
 	}
 	if o.minLevel != "" {
-		all := len(rules.Rules())
+		all, before := len(rules.Rules()), rules.Rules()
 		var dropped int
 		if rules, dropped, err = rules.AtLeast(o.minLevel); err != nil {
 			return fmt.Errorf("select rules: %w", err)
+		}
+		if dropped == all {
+			return usagef("--min-level %s: none of the %d rules is at that level or above (the highest is %s)",
+				o.minLevel, all, highestLevel(before))
 		}
 		a.log.Info("rules below the minimum level left out", "min_level", o.minLevel, "left_out", dropped, "of", all)
 	}
@@ -574,4 +578,16 @@ func checkTechniques(c *catalog.Catalog, rules *ruleset.Set, ids []string) error
 		}
 	}
 	return nil
+}
+
+// highestLevel names the highest Sigma level among rules.
+func highestLevel(rules []*ruleset.Rule) string {
+	best := -1
+	for _, r := range rules {
+		best = max(best, ruleset.LevelRank(r.Level))
+	}
+	if best < 0 {
+		return "none: no rule has a level"
+	}
+	return ruleset.Levels[best]
 }
