@@ -374,3 +374,27 @@ func TestTableActorBesideIPv6(t *testing.T) {
 		}
 	}
 }
+
+// TestActorHeadingTimesInUTC checks that a timeline's heading gives its
+// first and last times as its rows do, in UTC, whatever offset the
+// records wrote them with.
+func TestActorHeadingTimesInUTC(t *testing.T) {
+	dir := t.TempDir()
+	rec := func(id, at string) string {
+		return `{"eventVersion":"1.10","eventTime":"` + at + `","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging",` +
+			`"awsRegion":"us-east-1","eventID":"` + id + `","sourceIPAddress":"203.0.113.7",` +
+			`"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/x","accountId":"111122223333"}}`
+	}
+	log := `{"Records":[` + rec("e1", "2026-03-14T07:32:31+05:30") + "," + rec("e2", "2026-03-13T20:10:00.5-08:00") + `]}`
+	if err := os.WriteFile(filepath.Join(dir, "log.json"), []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, names := scanDir(t, dir)
+	var b bytes.Buffer
+	if err := report.WriteTable(&b, res, names, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "2026-03-14T02:02:31Z … 2026-03-14T04:10:00Z"; !strings.Contains(b.String(), want) {
+		t.Errorf("heading does not say %q:\n%s", want, b.String())
+	}
+}

@@ -66,6 +66,9 @@ type ActorTimeline struct {
 	MoreSourceIPs  bool           `json:"more_source_ips,omitempty"`
 	MoreUserAgents bool           `json:"more_user_agents,omitempty"`
 	Findings       []scan.Finding `json:"findings"`
+	// first and last are First and Last as times, zero when the record's
+	// text was no time: tables show them as they show findings' times.
+	first, last time.Time
 }
 
 // MaxListed bounds the access keys, source IPs and user agents a timeline
@@ -209,12 +212,13 @@ func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
 		}
 		i = len(tb.out)
 		tb.by[k] = i
-		tb.out = append(tb.out, ActorTimeline{Actor: k, Type: f.Actor.Type, First: f.EventTime, AccessKey: []string{}, SourceIPs: []string{}, UserAgent: []string{}})
+		tb.out = append(tb.out, ActorTimeline{Actor: k, Type: f.Actor.Type, First: f.EventTime, first: f.Time(),
+			AccessKey: []string{}, SourceIPs: []string{}, UserAgent: []string{}})
 		tb.count = append(tb.count, 0)
 	}
 	t := &tb.out[i]
 	tb.count[i]++
-	t.Last = f.EventTime
+	t.Last, t.last = f.EventTime, f.Time()
 	// An actor may use thousands of addresses and user agents: each list
 	// is checked in a set, not read through.
 	for _, v := range [...]struct {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ttcproject/ttc/internal/scan"
 	"github.com/ttcproject/ttc/internal/view"
@@ -96,7 +97,7 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 	// could otherwise hold ", 3 findings, … , keys …" of its own.
 	actor := summaryValue(a.Actor)
 	parts := []string{fmt.Sprintf("%s, %s, %s … %s", actorType(a.Type), view.Count(int64(n), "finding", "findings"),
-		summaryValue(a.First), summaryValue(a.Last))}
+		summaryValue(stamp(a.first, a.First)), summaryValue(stamp(a.last, a.Last)))}
 	// Sections start at " · " (or a line), which no value can hold
 	// (summaryValue escapes it): a key that reads "from 6.6.6.6" stays a key.
 	if len(a.AccessKey) > 0 {
@@ -311,11 +312,15 @@ const minActor = 16
 // so that it is always 20 characters and cutting it never drops a zone
 // (12:00-23:59 is 11:59 the next day). A time that could not be read is
 // shown as the record wrote it; JSON keeps the record's text.
-func shownTime(f scan.Finding) string {
-	if t := f.Time(); !t.IsZero() {
+func shownTime(f scan.Finding) string { return stamp(f.Time(), f.EventTime) }
+
+// stamp is a time as tables show it (see shownTime); text, the record's,
+// when t is zero.
+func stamp(t time.Time, text string) string {
+	if !t.IsZero() {
 		return t.UTC().Format("2006-01-02T15:04:05Z")
 	}
-	return f.EventTime
+	return text
 }
 
 // recordRef locates a finding's record as `ttc record` takes it: the file,
