@@ -402,10 +402,26 @@ func TestScanTechniqueFilterUnmapped(t *testing.T) {
 	if n == 0 {
 		t.Error("--technique T1110 kept no finding; SigmaHQ's failed console sign-in rule is tagged with it")
 	}
-	// No technique ID; a well-formed one no rule is tagged with; one the
-	// catalog folds into its parent (T1078.004 is reported as T1078): each
+	// A sub-technique the catalog folds into its parent is reported as
+	// the parent, and the finding keeps the rule's tag: the filter finds
+	// it by that (SigmaHQ's root credential rule is tagged T1078.004).
+	out, errOut, code = ttc(t, "scan", "-o", "jsonl", "--technique", "T1078.004", "--rules", sigma, logs)
+	if code != 0 {
+		t.Fatalf("scan --technique T1078.004: exit %d\n%s", code, errOut)
+	}
+	n = 0
+	for _, f := range findingLines[finding](t, out) {
+		n++
+		if f.TechniqueID != "T1078" || !slices.Contains(f.Rule.ATTACK, "T1078.004") {
+			t.Errorf("finding of %q, ATT&CK %v kept by --technique T1078.004", f.TechniqueID, f.Rule.ATTACK)
+		}
+	}
+	if n == 0 {
+		t.Error("--technique T1078.004 kept no finding; SigmaHQ's root credential rule is tagged with it")
+	}
+	// No technique ID, or a well-formed one no rule is tagged with: each
 	// could only give an empty result, and is refused.
-	for _, id := range []string{"X1110", "", "T9999", "T1078.004"} {
+	for _, id := range []string{"X1110", "", "T9999", "T1078.007"} {
 		if _, _, code := ttc(t, "scan", "--technique", id, "--rules", sigma, logs); code != exitUsage {
 			t.Errorf("--technique %q: exit %d, want %d", id, code, exitUsage)
 		}

@@ -560,8 +560,9 @@ func ruleFileErrors(c *catalog.Catalog, r string) []error {
 
 // checkTechniques refuses a --technique that names no catalog technique
 // unless a loaded rule is tagged with it, or one of its sub-techniques, in
-// a tag the catalog does not map: only such tags reach findings as ATT&CK
-// IDs of their own, so any other filter could only ever come out empty.
+// a tag that names no catalog entry itself (the finding may still be the
+// parent's): only such tags reach findings as ATT&CK IDs of their own, so
+// any other filter could only ever come out empty.
 func checkTechniques(c *catalog.Catalog, rules *ruleset.Set, ids []string) error {
 	for _, id := range ids {
 		if _, ok := c.Technique(id); ok {
@@ -574,7 +575,7 @@ func checkTechniques(c *catalog.Catalog, rules *ruleset.Set, ids []string) error
 			}
 		}
 		if !tagged {
-			return usagef("--technique: no technique \"%s\" in the catalog, nor among the rules' ATT&CK tags it does not map", id)
+			return usagef("--technique: no technique \"%s\" in the catalog, nor among the rules' ATT&CK tags", id)
 		}
 	}
 	return nil

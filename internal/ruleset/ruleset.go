@@ -39,8 +39,9 @@ type Rule struct {
 	// no technique is known.
 	Tactics []string
 	// Unmapped are the ATT&CK technique IDs of the rule's attack.t* tags
-	// that name no catalog entry (nor, through its parent, one near it):
-	// findings of a rule with no technique keep them.
+	// that name no catalog entry themselves: findings keep them, so that
+	// attack.t1078.004, found as the catalog's T1078, is not lost, and
+	// --technique T1078.004 finds it.
 	Unmapped []string
 }
 
@@ -321,17 +322,21 @@ func (w *ruleWalk) file(path string, fi os.FileInfo) {
 	}
 }
 
-// unmappedTags returns the ATT&CK IDs of the technique tags MapTags finds
-// no catalog entry for, upper-cased, in tag order, each once.
+// unmappedTags returns the ATT&CK IDs of the technique tags that name no
+// catalog entry themselves (MapTags may still map one onto its parent),
+// upper-cased, in tag order, each once.
 func unmappedTags(c *catalog.Catalog, tags []string) []string {
 	var out []string
+	aliases := aliasIndex(c)
 	for _, tag := range tags {
 		m := techniqueTagRE.FindStringSubmatch(strings.ToLower(strings.TrimSpace(tag)))
 		if m == nil {
 			continue
 		}
 		id := strings.ToUpper(m[1])
-		if mapped, _ := MapTags(c, []string{tag}); len(mapped) == 0 && !slices.Contains(out, id) {
+		_, held := c.Technique(id)
+		_, alias := aliases[id]
+		if !held && !alias && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}
