@@ -493,7 +493,8 @@ func TestParseWhen(t *testing.T) {
 			t.Errorf("parseWhen(%q) = %v, %v; want %v", s, got, err, w)
 		}
 	}
-	for _, s := range []string{"14/03/2026", "2026-03-14T25:00:00", "yesterday"} {
+	for _, s := range []string{"14/03/2026", "2026-03-14T25:00:00", "yesterday", "2026-03-14T02:17:45+24:00",
+		"2026-03-14T02:17:45+00:60", "2026-03-14 02:17-25:00"} {
 		if _, err := parseWhen(s); err == nil {
 			t.Errorf("parseWhen(%q) took it", s)
 		}

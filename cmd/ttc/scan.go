@@ -20,6 +20,7 @@ import (
 
 	"github.com/ttcproject/ttc/internal/attack/navigator"
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/report"
 	"github.com/ttcproject/ttc/internal/ruleset"
@@ -466,6 +467,9 @@ func parseWhen(s string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04Z07:00", "2006-01-02T15:04",
 		"2006-01-02 15:04:05Z07:00", time.DateTime, "2006-01-02 15:04Z07:00", "2006-01-02 15:04", time.DateOnly} {
 		if t, err := time.Parse(layout, up); err == nil {
+			if !cloudtrail.ValidZone(up) {
+				return time.Time{}, fmt.Errorf("cannot read time \"%s\": a zone offset runs to 23:59 at most", s)
+			}
 			return t.UTC(), nil
 		}
 	}

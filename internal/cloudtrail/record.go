@@ -205,14 +205,33 @@ func (e *FileError) Error() string {
 // Unwrap returns the cause.
 func (e *FileError) Unwrap() error { return e.Err }
 
-// ParseTime reads a record's eventTime: RFC 3339 as CloudTrail writes it,
-// and the looser forms some exports use (a space for the T, no zone, read
-// as UTC). It returns the zero time for anything else.
+// ParseTime reads a record's eventTime: RFC 3339 as CloudTrail writes it
+// (a lower-case t and z too, as RFC 3339 allows), and the looser forms
+// some exports use (a space for the T, no zone, read as UTC). It returns
+// the zero time for anything else, an offset past 23:59 included, which
+// Go's parser takes.
 func ParseTime(s string) time.Time {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC()
+	for range 2 {
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
+			if t, err := time.Parse(layout, s); err == nil && ValidZone(s) {
+				return t.UTC()
+			}
 		}
+		if !strings.ContainsAny(s, "tz") {
+			break
+		}
+		s = strings.ToUpper(s)
 	}
 	return time.Time{}
+}
+
+// ValidZone reports whether the zone a time's text ends with, if any, is
+// one RFC 3339 allows: Z, or an offset of at most 23:59.
+func ValidZone(s string) bool {
+	n := len(s)
+	if n < 6 || s[n-6] != '+' && s[n-6] != '-' || s[n-3] != ':' {
+		return true // Z, or no zone
+	}
+	hh, mm := s[n-5:n-3], s[n-2:]
+	return hh <= "23" && mm <= "59"
 }
