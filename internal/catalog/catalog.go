@@ -214,13 +214,18 @@ var attackTactics = []Tactic{
 // ATT&CK Enterprise tactics the catalog has no technique for
 // (Reconnaissance, Command and Control, Exfiltration), which rules from
 // elsewhere may be tagged with. Such a tactic has no description and no
-// place in the catalog's matrix.
+// place in the catalog's matrix. ATT&CK v19's Stealth (TA0005 renamed)
+// and Defense Impairment (TA0112, split off it) name Defense Evasion,
+// which the catalog keeps.
 func (c *Catalog) AttackTactic(key string) (*Tactic, bool) {
 	if t, ok := c.Tactic(key); ok {
 		return t, true
 	}
 	k := strings.TrimSpace(key)
 	norm := tacticKey(k)
+	if norm == "stealth" || norm == "defense-impairment" || strings.EqualFold(k, "TA0112") {
+		return c.AttackTactic("TA0005")
+	}
 	for i := range attackTactics {
 		if t := &attackTactics[i]; strings.EqualFold(t.ID, k) || t.ShortName == norm {
 			cp := *t

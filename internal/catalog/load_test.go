@@ -104,3 +104,26 @@ func TestValidOverlay(t *testing.T) {
 		t.Errorf("Clashes = %q, want T1486.A001 and T9050 named", got)
 	}
 }
+
+// TestAttackTactic checks the names and IDs AttackTactic takes: the
+// catalog's tactics, ATT&CK tactics the catalog has no technique for, and
+// ATT&CK v19's names for Defense Evasion.
+func TestAttackTactic(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{
+		"impact": "TA0040", "TA0040": "TA0040", "Defense Evasion": "TA0005", "defense_evasion": "TA0005",
+		"exfiltration": "TA0010", "Command and Control": "TA0011",
+		"stealth": "TA0005", "Stealth": "TA0005", "defense-impairment": "TA0005", "Defense Impairment": "TA0005", "ta0112": "TA0005",
+		"evasion": "", "TA0099": "",
+	} {
+		switch ta, ok := c.AttackTactic(key); {
+		case ok && ta.ID != want:
+			t.Errorf("AttackTactic(%q) = %s, want %q", key, ta.ID, want)
+		case !ok && want != "":
+			t.Errorf("AttackTactic(%q) found nothing, want %s", key, want)
+		}
+	}
+}

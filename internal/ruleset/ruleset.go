@@ -378,13 +378,9 @@ func Lint(c *catalog.Catalog, r *Rule) []string {
 // tacticTag finds the ATT&CK tactic an attack.<name> tag names, name in
 // lower case: older tags write it with underscores (defense_evasion), and
 // ATT&CK v19's stealth and defense-impairment map onto the catalog's
-// Defense Evasion.
+// Defense Evasion (see catalog.AttackTactic).
 func tacticTag(c *catalog.Catalog, name string) (*catalog.Tactic, bool) {
-	name = strings.ReplaceAll(name, "_", "-")
-	if name == "stealth" || name == "defense-impairment" {
-		name = "defense-evasion"
-	}
-	return c.AttackTactic(name)
+	return c.AttackTactic(strings.ReplaceAll(name, "_", "-"))
 }
 
 // catalogTagPrefix starts the tags that name a catalog entry itself,
