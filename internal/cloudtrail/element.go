@@ -147,7 +147,7 @@ func (r *Reader) resyncSeparator(at int64) (err error, ok bool) {
 	for r.n-r.idx(at) < 16 && r.fill() { // the same bytes quoted whatever the buffer
 	}
 	b := r.data()
-	found := `"` + string(b[r.idx(at):min(len(b), r.idx(at)+16)]) + `"`
+	found := `"` + string(head(b[r.idx(at):])) + `"`
 	next, brace, ok := r.nextRecord(at)
 	if !ok {
 		return nil, false

@@ -88,6 +88,14 @@ func TestErrors(t *testing.T) {
 		{name: "mixed array after container", in: `{"Records":[]}[` + recB + `]`, err: ErrMixedShapes},
 		{name: "gzip inside gzip", in: string(gz(t, gz(t, []byte(recA)))), err: ErrUnknownShape, errText: "gzip inside gzip"},
 		{name: "UTF-16 with its byte order mark", in: "\xff\xfe{\x00\"\x00", err: ErrUnknownShape, errText: "UTF-16 text"},
+		{name: "zstd", in: "\x28\xb5\x2f\xfd\x24\x05\x29\x00\x00{}", err: ErrUnknownShape, errText: "zstd-compressed data; ttc decompresses gzip only"},
+		{name: "bzip2", in: "BZh91AY&SY\x00\x01", err: ErrUnknownShape, errText: "bzip2-compressed data"},
+		{name: "xz", in: "\xfd7zXZ\x00\x00\x04", err: ErrUnknownShape, errText: "xz-compressed data"},
+		{name: "zip", in: "PK\x03\x04\x14\x00", err: ErrUnknownShape, errText: "a zip archive's data"},
+		{name: "zlib", in: "\x78\x9c\xab\x56\x2a", err: ErrUnknownShape, errText: "zlib-compressed data"},
+		// The start quoted is cut between characters: \u2028 is 3 bytes,
+		// of which 16 bytes would keep 1.
+		{name: "text cut between characters", in: "abcdefghijklmno\u2028xyz\n", err: ErrUnknownShape, errText: `starts with "abcdefghijklmno"`},
 		{name: "UTF-32 with its byte order mark", in: "\xff\xfe\x00\x00{\x00\x00\x00", err: ErrUnknownShape, errText: "UTF-32 text"},
 		{name: "lookup string not json", in: `{"Events":[{"EventId":"1","CloudTrailEvent":"not json"},{"CloudTrailEvent":` +
 			quote(recA) + `}]}`, produced: 1, rejected: []string{"CloudTrailEvent does not hold a JSON object"}},

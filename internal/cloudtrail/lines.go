@@ -65,11 +65,11 @@ func (r *Reader) textHead() []byte {
 	for r.n-r.idx(r.pos) < 16 && r.fill() {
 	}
 	b, i := r.data(), r.idx(r.pos)
-	head := b[i:min(len(b), i+16)]
-	if j := bytes.IndexByte(head, '\n'); j >= 0 {
-		head = head[:j]
+	h := head(b[i:])
+	if j := bytes.IndexByte(h, '\n'); j >= 0 {
+		h = h[:j]
 	}
-	return bytes.TrimRight(head, " \t\r")
+	return bytes.TrimRight(h, " \t\r")
 }
 
 // lookAhead is how many lines after a file's first value firstNotRecord

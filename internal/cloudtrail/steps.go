@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 var insightType = []byte(`"AwsCloudTrailInsight"`)
@@ -130,7 +131,11 @@ func (r *Reader) top() error {
 					"closed it early, and the records after it are not read", ErrUnknownShape))
 			}
 		}
-		err := r.fileErr(r.pos, fmt.Errorf(`%w: no JSON object or array, starts with "%s"`, ErrUnknownShape, b[i:min(len(b), i+16)]))
+		if name, undo := compressedAs(b[i:]); name != "" {
+			return r.fileErr(r.pos, fmt.Errorf("%w: %s data; ttc decompresses gzip only: decompress it first, e.g. %s",
+				ErrUnknownShape, name, undo))
+		}
+		err := r.fileErr(r.pos, fmt.Errorf(`%w: no JSON object or array, starts with "%s"`, ErrUnknownShape, head(b[i:])))
 		return r.firstNotRecord(r.pos, r.pos, err, fmt.Sprintf(`no JSON object or array, starts with "%s"`, r.textHead()))
 	}
 }
@@ -475,4 +480,35 @@ func (r *Reader) rejectObject(pos Position, reason string) error {
 	r.stats.Rejected++
 	r.first = false
 	return &RecordError{Pos: pos, Reason: reason}
+}
+
+// compressedAs names the compression format other than gzip that b starts
+// with, by its magic bytes, and a command that undoes it; "" for none.
+func compressedAs(b []byte) (name, undo string) {
+	switch {
+	case bytes.HasPrefix(b, []byte("\x28\xb5\x2f\xfd")):
+		return "zstd-compressed", "zstd -d"
+	case len(b) >= 4 && bytes.HasPrefix(b, []byte("BZh")) && b[3] >= '1' && b[3] <= '9':
+		return "bzip2-compressed", "bunzip2"
+	case bytes.HasPrefix(b, []byte("\xfd7zXZ\x00")):
+		return "xz-compressed", "unxz"
+	case bytes.HasPrefix(b, []byte("PK\x03\x04")):
+		return "a zip archive's", "unzip"
+	case len(b) >= 2 && b[0] == 0x78 && bytes.IndexByte([]byte{0x01, 0x5e, 0x9c, 0xda}, b[1]) >= 0:
+		return "zlib-compressed", "pigz -dz"
+	}
+	return "", ""
+}
+
+// head returns the start of b for a message: up to 16 bytes, cut between
+// characters.
+func head(b []byte) []byte {
+	if len(b) <= 16 {
+		return b
+	}
+	i := 16
+	for i > 0 && !utf8.RuneStart(b[i]) {
+		i--
+	}
+	return b[:i]
 }
