@@ -112,6 +112,7 @@ func (a *app) setup() error {
 	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 	catalog.SetEventChecker(awsapi.CheckEvent)
 	catalog.SetBareEventChecker(awsapi.CheckBareEvent)
+	catalog.SetEventNamer(awsapi.CloudTrailNames)
 	return nil
 }
 

@@ -215,11 +215,43 @@ func TestExceptionsAreSound(t *testing.T) {
 			t.Errorf("exceptions name service %q, which services.yaml does not have", key)
 			continue
 		}
-		for event := range events {
+		for event, e := range events {
 			for _, m := range s.SDKModules {
 				if HasOperation(m, event) {
 					t.Errorf("%s:%s is an operation of %s; remove the exception", key, event, m)
 				}
+			}
+			if e.Operation != "" && !slices.ContainsFunc(s.SDKModules, func(m string) bool { return HasOperation(m, e.Operation) }) {
+				t.Errorf("%s:%s records operation %s, which no SDK module of %s has", key, event, e.Operation, key)
+			}
+		}
+	}
+}
+
+// TestCloudTrailNames checks that an SDK operation CloudTrail logs under
+// another name gives that name, every one when there are several, and
+// that every name given is an exception of its service and not itself an
+// operation.
+func TestCloudTrailNames(t *testing.T) {
+	for _, tc := range []struct {
+		service, operation string
+		want               []string
+	}{
+		{"s3", "PutBucketLifecycleConfiguration", []string{"PutBucketLifecycle"}},
+		{"s3", "putbucketlifecycleconfiguration", []string{"PutBucketLifecycle"}},
+		{"s3", "PutPublicAccessBlock", []string{"PutAccountPublicAccessBlock", "PutBucketPublicAccessBlock"}},
+		{"lambda", "UpdateFunctionCode", []string{"UpdateFunctionCode20150331v2"}},
+		{"s3", "CopyObject", nil},
+		{"ec2", "PutBucketLifecycleConfiguration", nil},
+	} {
+		if got := CloudTrailNames(tc.service, tc.operation); !slices.Equal(got, tc.want) {
+			t.Errorf("CloudTrailNames(%s, %s) = %v, want %v", tc.service, tc.operation, got, tc.want)
+		}
+	}
+	for key, events := range loadExceptions() {
+		for _, e := range events {
+			if e.Operation != "" && CloudTrailNames(key, e.Operation) == nil {
+				t.Errorf("%s:%s names operation %s, which gives no name back", key, e.Event, e.Operation)
 			}
 		}
 	}

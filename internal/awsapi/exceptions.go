@@ -4,6 +4,8 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -18,6 +20,10 @@ type exceptionEntry struct {
 	Event   string `yaml:"event"`
 	Reason  string `yaml:"reason"`
 	Source  string `yaml:"source"`
+	// Operation is the SDK operation the event records, when CloudTrail
+	// names it otherwise (PutBucketLifecycleConfiguration is logged as
+	// PutBucketLifecycle).
+	Operation string `yaml:"operation"`
 }
 
 // exceptions maps service key, then event name, to the entry.
@@ -49,6 +55,8 @@ func parseExceptions(data []byte) (exceptions, error) {
 			return nil, fmt.Errorf("check exception %d (%s): service, reason and source are required", i, e.Event)
 		case !isName(e.Event):
 			return nil, fmt.Errorf("check exception %d: event %q is not an event name", i, e.Event)
+		case e.Operation != "" && !isName(e.Operation):
+			return nil, fmt.Errorf("check exception %d (%s): operation %q is not an operation name", i, e.Event, e.Operation)
 		case ex[e.Service][e.Event].Event != "":
 			return nil, fmt.Errorf("check exception %d: %s:%s is listed twice", i, e.Service, e.Event)
 		}
@@ -65,4 +73,20 @@ func parseExceptions(data []byte) (exceptions, error) {
 func Exception(service, event string) (reason string, ok bool) {
 	e, ok := loadExceptions()[service][event]
 	return e.Reason, ok
+}
+
+// CloudTrailNames returns the event names CloudTrail logs the SDK
+// operation of service under when they differ from the operation's name
+// (S3's PutPublicAccessBlock is two: PutBucketPublicAccessBlock and
+// PutAccountPublicAccessBlock); nil when CloudTrail uses the operation's
+// own name. service is a key of catalog/services.yaml.
+func CloudTrailNames(service, operation string) []string {
+	var out []string
+	for _, e := range loadExceptions()[service] {
+		if e.Operation != "" && strings.EqualFold(e.Operation, operation) {
+			out = append(out, e.Event)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

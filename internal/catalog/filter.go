@@ -249,6 +249,7 @@ func (c *Catalog) Filter(f Filter) ([]Result, error) {
 			return nil, err
 		}
 		events = append(events, e)
+		events = append(events, c.loggedAs(e)...)
 	}
 	var out []Result
 	for _, t := range c.techniques {
@@ -304,6 +305,30 @@ func anyIn(list []string, set map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// loggedAs returns the events CloudTrail logs the operation ev names
+// under, when it names it otherwise (see SetEventNamer), as service:Event;
+// for a bare name, those of every service that has such an operation.
+func (c *Catalog) loggedAs(ev string) []string {
+	if eventNamer == nil {
+		return nil
+	}
+	svc, name, qualified := strings.Cut(strings.TrimSpace(ev), ":")
+	if !qualified {
+		name = svc
+	}
+	name = strings.TrimSpace(name)
+	var out []string
+	for _, s := range c.services {
+		if qualified && s.Key != svc {
+			continue
+		}
+		for _, n := range eventNamer(s.Key, name) {
+			out = append(out, s.Key+":"+n)
+		}
+	}
+	return out
 }
 
 // hasEvent matches service:EventName case-insensitively; a bare EventName

@@ -33,6 +33,11 @@ func TestFilterEvent(t *testing.T) {
 		{"lambda:UpdateFunctionCode", "AT1667.001"},
 		{"UpdateFunctionCode", "AT1667.001"},
 		{"UpdateFunction", ""},
+		// An SDK operation CloudTrail logs under another name finds the
+		// techniques that list that name.
+		{"s3:PutBucketLifecycleConfiguration", "T1485.001"},
+		{"PutBucketLifecycleConfiguration", "T1485.001"},
+		{"s3:DeletePublicAccessBlock", "T1562"},
 		// A qualified event must be one of its service (with the SDK's
 		// operations as the check, as the command installs it): an event
 		// of another service, or a near miss of one of its own, is

@@ -14,6 +14,7 @@ import (
 func TestMain(m *testing.M) {
 	catalog.SetEventChecker(awsapi.CheckEvent)
 	catalog.SetBareEventChecker(awsapi.CheckBareEvent)
+	catalog.SetEventNamer(awsapi.CloudTrailNames)
 	os.Exit(m.Run())
 }
 

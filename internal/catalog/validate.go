@@ -50,6 +50,17 @@ var bareEventChecker BareEventChecker
 // service (--event CopyObject); nil lets every such name through.
 func SetBareEventChecker(f BareEventChecker) { bareEventChecker = f }
 
+// EventNamer returns the event names CloudTrail logs an SDK operation of a
+// service under, when they differ from the operation's own name.
+type EventNamer func(service, operation string) []string
+
+var eventNamer EventNamer
+
+// SetEventNamer installs the lookup by which an event filter that names an
+// SDK operation (s3:PutBucketLifecycleConfiguration) also finds the event
+// CloudTrail logs it as (s3:PutBucketLifecycle); nil looks up nothing.
+func SetEventNamer(f EventNamer) { eventNamer = f }
+
 type validator struct {
 	c          *Catalog
 	ps         *problems
