@@ -398,3 +398,18 @@ func TestActorHeadingTimesInUTC(t *testing.T) {
 		t.Errorf("heading does not say %q:\n%s", want, b.String())
 	}
 }
+
+// TestAttemptWithoutErrorCode checks that a failed call with no error
+// code, as a failed console sign-in is, shows its message as its reason.
+func TestAttemptWithoutErrorCode(t *testing.T) {
+	res := small()
+	f := &res.Findings[0]
+	f.EventSource, f.EventName, f.Outcome, f.ErrorMessage = "signin.amazonaws.com", "ConsoleLogin", "attempt", "Failed authentication"
+	var b bytes.Buffer
+	if err := report.WriteTable(&b, res, tactics, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "attempt (Failed authentication)") {
+		t.Errorf("no reason beside the attempt:\n%s", b.String())
+	}
+}

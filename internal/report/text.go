@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/scan"
 	"github.com/ttcproject/ttc/internal/view"
 )
@@ -272,8 +273,13 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 	}
 	for _, f := range fs {
 		outcome := f.Outcome
-		if f.ErrorCode != "" {
+		switch {
+		case f.ErrorCode != "":
 			outcome += " (" + f.ErrorCode + ")"
+		case f.ErrorMessage != "" && f.Outcome != "success":
+			// A failed console sign-in has no error code, only a message
+			// ("Failed authentication").
+			outcome += " (" + clip.String(f.ErrorMessage, 40) + ")"
 		}
 		row := []string{shownTime(f), orDash(f.TechniqueID), outcome, eventLabel(f), f.AWSRegion, f.Actor.SourceIP}
 		if withActor {
