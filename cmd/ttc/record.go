@@ -31,7 +31,10 @@ hide (DEL and C1 controls, bidirectional overrides, zero-width characters,
 line separators, private-use and unassigned code points, spaces other than
 ASCII's and other blank characters) written as \u escapes,
 which mean the same; invalid UTF-8 becomes \ufffd. A record the reader
-rejected is reported with its reason, and the exit status is then 1.`,
+rejected is reported with its reason, and the exit status is then 1.
+The file is read to its end, and when it fails after the records asked for
+(a gzip checksum that does not match, which covers them too; data after
+the end) that is reported, and the exit status is 1.`,
 		Example: "  ttc record AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/05/log.json.gz 13\n" +
 			"  ttc record --indent incident.json 2 7",
 		Args: func(cmd *cobra.Command, args []string) error {

@@ -1,10 +1,13 @@
 package cloudtrail
 
 import (
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+
+	kgzip "github.com/klauspost/compress/gzip"
 )
 
 // Picked is a record Pick found: its text, or why the reader rejected it.
@@ -19,6 +22,10 @@ type Picked struct {
 // scan's findings number them) and returns those it found, by number. It
 // stops with an error when the input ends before one of them, or cannot
 // be read as far; the records found before that are returned with it.
+// It then reads on to the end of the input, and returns an error wrapping
+// ErrDamagedAfter when that fails: a gzip checksum covers the whole
+// member, records already read included, and evidence from a damaged file
+// must not pass for sound.
 func Pick(src io.Reader, name string, want []int64, opts Options) (map[int64]Picked, error) {
 	out := map[int64]Picked{}
 	if len(want) == 0 {
@@ -41,7 +48,7 @@ func Pick(src io.Reader, name string, want []int64, opts Options) (map[int64]Pic
 				out[re.Pos.Ordinal] = Picked{Pos: re.Pos, Reason: re.Reason}
 			}
 			if re.Pos.Ordinal >= last {
-				return out, nil
+				return out, readOn(r, name)
 			}
 			continue
 		case errors.Is(err, io.EOF):
@@ -59,7 +66,28 @@ func Pick(src io.Reader, name string, want []int64, opts Options) (map[int64]Pic
 			out[rec.Pos.Ordinal] = Picked{Pos: rec.Pos, Raw: slices.Clone(rec.Raw)}
 		}
 		if rec.Pos.Ordinal >= last {
-			return out, nil
+			return out, readOn(r, name)
+		}
+	}
+}
+
+// ErrDamagedAfter marks a file that fails after the records Pick returns.
+var ErrDamagedAfter = errors.New("the file is damaged after the records asked for (they were read before the damage)")
+
+// readOn reads r to the end, past rejected records, and returns an error
+// wrapping ErrDamagedAfter when the file fails on the way.
+func readOn(r *Reader, name string) error {
+	for {
+		_, err := r.Next()
+		var re *RecordError
+		switch {
+		case errors.As(err, &re) || err == nil:
+		case errors.Is(err, io.EOF):
+			return nil
+		case errors.Is(err, gzip.ErrChecksum) || errors.Is(err, kgzip.ErrChecksum):
+			return fmt.Errorf("%w: %v; the checksum covers the records asked for too, which may not be what was written", ErrDamagedAfter, err)
+		default:
+			return fmt.Errorf("%w: %v", ErrDamagedAfter, err)
 		}
 	}
 }

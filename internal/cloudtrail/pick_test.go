@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -75,5 +76,34 @@ func TestPickMatchesReading(t *testing.T) {
 	}
 	if _, err := Pick(strings.NewReader(`{"Records":[]}`), "x", []int64{0}, Options{}); err == nil {
 		t.Error("record 0 was not refused")
+	}
+}
+
+// TestPickDamagedAfter checks that Pick reads past the records asked for
+// to the end of the file, and says when the file fails there: a gzip
+// checksum that does not match covers the records returned too.
+func TestPickDamagedAfter(t *testing.T) {
+	log := []byte(`{"Records":[` + recA + `,` + recB + `]}`)
+	badCRC := gz(t, log)
+	badCRC[len(badCRC)-8] ^= 0xff // the CRC-32 in the gzip trailer
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string // in the error; "" for none
+	}{
+		{"whole", gz(t, log), ""},
+		{"bad checksum", badCRC, "the checksum covers the records asked for too"},
+		{"junk after", append(slices.Clone(log), "\ntrailing junk\n"...), "the file is damaged after the records asked for"},
+	} {
+		got, err := Pick(bytes.NewReader(tc.data), tc.name, []int64{1}, Options{})
+		if len(got[1].Raw) == 0 {
+			t.Errorf("%s: record 1 not returned", tc.name)
+		}
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.want != "" && (!errors.Is(err, ErrDamagedAfter) || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: %v, want ErrDamagedAfter saying %q", tc.name, err, tc.want)
+		}
 	}
 }
