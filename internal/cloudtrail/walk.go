@@ -70,7 +70,7 @@ type Input struct {
 // Inputs yields the files to read for the given paths in order: "-" for
 // standard input, files as named (always read), and the files below each
 // directory in lexical order, a directory named through a symbolic link
-// included. Walking skips hidden entries, entries
+// included. Walking sets hidden entries aside (Skip), skips entries
 // that are no regular file (behind a symbolic link too), symbolic links
 // that lead out of the folder or to a file the walk reads under its own
 // name, and files whose first bytes are neither
@@ -134,14 +134,22 @@ func walk(root string, yield func(Input, error) bool) bool {
 			}
 			return nil
 		}
+		// Hidden entries (.git, .DS_Store) are set aside, and said: logs
+		// copied below a hidden folder would otherwise go unread unseen.
 		hidden := p != start && strings.HasPrefix(d.Name(), ".")
 		if d.IsDir() {
 			if hidden {
+				if goOn = yield(Input{Path: p, Skip: "hidden folder (its name starts with '.'): not walked; name it to read it"}, nil); !goOn {
+					return fs.SkipAll
+				}
 				return fs.SkipDir
 			}
 			return nil
 		}
 		if hidden {
+			if goOn = yield(Input{Path: p, Skip: "hidden file (its name starts with '.'): not read; name it to read it"}, nil); !goOn {
+				return fs.SkipAll
+			}
 			return nil
 		}
 		if goOn = yield(entry(base, p, d)); !goOn {
