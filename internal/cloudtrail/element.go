@@ -3,6 +3,7 @@ package cloudtrail
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
@@ -199,6 +200,11 @@ func (r *Reader) item(it []byte, off int64, shape Shape, top []jsonscan.Member, 
 	if reason != "" {
 		r.stats.Rejected++
 		return nil, &RecordError{Pos: pos, Reason: reason}
+	}
+	if k := &r.keys; k.folded != "" && raw != nil {
+		r.stats.Rejected++
+		return nil, &RecordError{Pos: pos, Reason: fmt.Sprintf("key %s is %s in other letter case: tools that ignore case, "+
+			"as Go's encoding/json does, read one for the other (a forged or damaged record)", strconv.Quote(k.folded), strconv.Quote(k.foldsTo))}
 	}
 	if raw == nil { // an EventBridge event of another service (see detail)
 		r.stats.Read--

@@ -36,6 +36,16 @@ func TestErrors(t *testing.T) {
 		{name: "non-ASCII byte outside a string", in: "[" + recA + ",{\"a\":1 \u202e},{\"a\":1 \xff}," + recB + "]", produced: 2,
 			rejected: []string{`found byte 0xe2`, `found byte 0xff`}, rejLines: []int64{1, 1}},
 		{name: "invalid scalar element", in: `[` + recA + `,tru,` + recB + `]`, produced: 2, rejected: []string{"invalid literal"}},
+		// A key that is a record's in other letter case: Go's encoding/json
+		// would read "StopLogging" as the event's name.
+		{name: "key in other letter case", in: `{"Records":[{"eventVersion":"1.10","eventName":"DescribeTrails","EventName":"StopLogging"},` +
+			`{"eventversion":"1.10","eventName":"X"},` + recA + `]}`, produced: 1,
+			rejected: []string{`key "EventName" is "eventName" in other letter case`, `key "eventversion" is "eventVersion"`}},
+		{name: "key in other letter case, lone record", in: `{"EVENTNAME":"StopLogging","eventSource":"cloudtrail.amazonaws.com"}` + "\n" + recA,
+			produced: 1, rejected: []string{`key "EVENTNAME" is "eventName"`}},
+		// LookupEvents entries spell their own keys so (EventName): read.
+		{name: "lookup entry keys", in: `{"Events":[{"EventId":"1","EventName":"A","EventSource":"s","ReadOnly":"false","CloudTrailEvent":` +
+			quote(recA) + `}]}`, produced: 1},
 		{name: "unbalanced element breaks container", in: `{"Records":[` + recA + `,{"a":{"b":1},` + recB + `]}`,
 			produced: 1, err: ErrSyntax},
 		{name: "truncated container", in: `{"Records":[` + recA + `,{"eventName":"B"`, produced: 1, err: ErrTruncated},

@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/ttcproject/ttc/internal/jsonscan"
@@ -23,6 +24,10 @@ type itemKeys struct {
 	recordish                         bool // a key only CloudTrail records have
 	digest                            bool // a digest-only key
 	container                         bool // a nested container key
+	// folded is a key that is one of a record's in other letter case
+	// ("EventName"), and known the one it folds to: tools that match keys
+	// ignoring case (Go's encoding/json) read the one for the other.
+	folded, foldsTo string
 }
 
 func (k *itemKeys) set(name []byte, v span) {
@@ -52,8 +57,30 @@ func (k *itemKeys) set(name []byte, v span) {
 		k.digest = true
 	case "Records", "Events", "logEvents":
 		k.container = true
+	case "sourceIPAddress", "userAgent", "errorCode", "errorMessage", "responseElements", "additionalEventData",
+		"requestID", "readOnly", "resources", "managementEvent", "tlsDetails", "apiVersion", "sharedEventID",
+		"vpcEndpointId", "vpcEndpointAccountId", "serviceEventDetails", "sessionCredentialFromConsole",
+		"addendum", "edgeDeviceDetails", "insightDetails":
+		// The rest of a record's keys: none of them is a case variant.
+	default:
+		if k.folded == "" {
+			for _, key := range allRecordKeys {
+				if len(name) == len(key) && bytes.EqualFold(name, []byte(key)) {
+					k.folded, k.foldsTo = string(name), key
+				}
+			}
+		}
 	}
 }
+
+// allRecordKeys are the top-level keys of CloudTrail records, as
+// CloudTrail spells them.
+var allRecordKeys = [...]string{"eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion",
+	"sourceIPAddress", "userAgent", "errorCode", "errorMessage", "requestParameters", "responseElements",
+	"additionalEventData", "requestID", "eventID", "eventType", "apiVersion", "managementEvent", "readOnly",
+	"resources", "recipientAccountId", "serviceEventDetails", "sharedEventID", "vpcEndpointId",
+	"vpcEndpointAccountId", "eventCategory", "addendum", "sessionCredentialFromConsole", "edgeDeviceDetails",
+	"tlsDetails", "insightDetails"}
 
 // object scans the object at b[i] == '{', filling k with its top-level keys,
 // s.members with its members and s.index with the objects nested in it,

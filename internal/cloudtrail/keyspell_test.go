@@ -15,7 +15,7 @@ func TestEscapedKeys(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		in      string // {R}, {E}, {T}, {N}, {S} stand for letters spelled plain or escaped
+		in      string // {R}, {E}, {T}, {N}, {S}, {U} stand for letters spelled plain or escaped
 		names   []string
 		skipped int64
 		err     error
@@ -33,13 +33,13 @@ func TestEscapedKeys(t *testing.T) {
 		{name: "escaped events", in: `{"{E}vents":[{"CloudTrailEvent":` + quote(recA) + `}]}`, names: []string{"A"}},
 		{name: "escaped log events", in: cw("DATA_MESSAGE"), names: []string{"A"}},
 		{name: "escaped control message", in: cw("CONTROL_MESSAGE"), skipped: 1},
-		{name: "escaped record fields", in: `{"event{N}ame":"A","event{S}ource":"s3.amazonaws.com"}` + "\n" + recB,
+		{name: "escaped record fields", in: `{"event{N}ame":"A","event{U}ource":"s3.amazonaws.com"}` + "\n" + recB,
 			names: []string{"A", "B"}},
 		{name: "escaped nested container", in: `[` + recA + `,{"{R}ecords":[` + recB + `]}]`, names: []string{"A"}},
 		{name: "escaped envelope", in: `{"{S}ource":"aws.s3","detail-type":"x","detail":` + recA + "}", names: []string{"A"}},
 	}
-	plain := strings.NewReplacer("{R}", "R", "{E}", "E", "{T}", "T", "{N}", "N", "{S}", "s")
-	escaped := strings.NewReplacer("{R}", `\u0052`, "{E}", `\u0045`, "{T}", `\u0054`, "{N}", `\u004e`, "{S}", `\u0073`)
+	plain := strings.NewReplacer("{R}", "R", "{E}", "E", "{T}", "T", "{N}", "N", "{S}", "s", "{U}", "S")
+	escaped := strings.NewReplacer("{R}", `\u0052`, "{E}", `\u0045`, "{T}", `\u0054`, "{N}", `\u004e`, "{S}", `\u0073`, "{U}", `\u0053`)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, opts := range []Options{{}, {BufferSize: 5}} {
