@@ -3,8 +3,8 @@ package cloudtrail
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"github.com/ttcproject/ttc/internal/jsonscan"
+	"strconv"
 )
 
 // element reads the next item of an array, or the array's end.
