@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/ttcproject/ttc/internal/view"
 )
@@ -18,6 +19,10 @@ const (
 	exitError    = 1
 	exitUsage    = 2
 	exitFindings = 3
+	// exitBrokenPipe is the status a process killed by SIGPIPE has in a
+	// shell (128 + 13), which ttc scan exits with, quietly, when it
+	// catches the signal to clear its progress line first.
+	exitBrokenPipe = 141
 )
 
 func main() {
@@ -36,6 +41,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.As(err, &fe):
 		return exitFindings
+	case errors.Is(err, syscall.EPIPE):
+		return exitBrokenPipe
 	case isCobraUsage(err):
 		// cobra's own messages ("unknown command … Did you mean") run to
 		// several lines, indented, and quote what was typed with %q.

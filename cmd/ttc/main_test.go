@@ -513,3 +513,19 @@ func TestEmptyListingSaysSo(t *testing.T) {
 		t.Errorf("json: stdout %q, stderr %q; want an empty list and no note", out, errOut)
 	}
 }
+
+// TestScanBrokenPipe checks that a scan whose output pipe lost its reader
+// (ttc scan … | head) exits as SIGPIPE would have it, 141, and says
+// nothing.
+func TestScanBrokenPipe(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	defer w.Close()
+	var errb bytes.Buffer
+	if code := run([]string{"scan", "-o", "jsonl", "../../examples/incident"}, w, &errb); code != exitBrokenPipe || errb.Len() > 0 {
+		t.Errorf("exit %d, stderr %q; want %d and nothing said", code, errb.String(), exitBrokenPipe)
+	}
+}

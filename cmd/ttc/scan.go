@@ -245,6 +245,13 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		<-ctx.Done()
 		stop()
 	}()
+	// With SIGPIPE caught, writing to a pipe whose reader went away (ttc
+	// scan … | head) fails with EPIPE instead of killing ttc on the spot:
+	// the progress line is cleared, and run then exits quietly as the
+	// signal would have (exitBrokenPipe).
+	sigpipe := make(chan os.Signal, 1)
+	signal.Notify(sigpipe, syscall.SIGPIPE)
+	defer signal.Stop(sigpipe)
 	pr := startProgress(a.stderr, o.progress, s)
 	res, err := scanUntilStopped(ctx, s, paths)
 	// The line goes on while a report is written to other than the
