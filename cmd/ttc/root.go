@@ -32,10 +32,11 @@ tools (attack, export).
 
 EXIT STATUS
   0  success
-  1  error (unreadable input, invalid catalog, ...)
+  1  error (unreadable input, rejected records, an interrupted scan, invalid
+     catalog, ...)
   2  usage error (unknown command or flag, bad flag value)
-  3  scan found findings, or records that matched rules but could not be
-     reported (matched_rejected), and --exit-code was given`
+  3  scan found findings, read every input whole, and --exit-code was given
+141  scan's output pipe lost its reader (ttc scan ... | head)`
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	a := &app{stdout: stdout, stderr: stderr}
