@@ -179,15 +179,28 @@ func (c *Catalog) Siblings(t *Technique) []*Technique {
 	return out
 }
 
-// Tactic finds a tactic by ID (TA0040), short name (impact) or name (Impact).
+// Tactic finds a tactic by ID (TA0040), short name (impact) or name
+// (Impact); ATT&CK v19's names for Defense Evasion find it too.
 func (c *Catalog) Tactic(key string) (*Tactic, bool) {
 	k := strings.TrimSpace(key)
 	if t, ok := c.tacticByID[strings.ToUpper(k)]; ok {
 		return t, true
 	}
 	norm := tacticKey(k)
+	if v19DefenseEvasion(k, norm) {
+		t, ok := c.tacticByID["TA0005"]
+		return t, ok
+	}
 	t, ok := c.tacticByShort[norm]
 	return t, ok
+}
+
+// v19DefenseEvasion reports whether a tactic key (k, and norm as
+// tacticKey makes it) names ATT&CK v19's Stealth (TA0005 renamed) or
+// Defense Impairment (TA0112, split off it): both name Defense Evasion,
+// which the catalog keeps.
+func v19DefenseEvasion(k, norm string) bool {
+	return norm == "stealth" || norm == "defense-impairment" || strings.EqualFold(k, "TA0112")
 }
 
 // attackTactics are the tactics of ATT&CK Enterprise (v18). The catalog
@@ -223,7 +236,7 @@ func (c *Catalog) AttackTactic(key string) (*Tactic, bool) {
 	}
 	k := strings.TrimSpace(key)
 	norm := tacticKey(k)
-	if norm == "stealth" || norm == "defense-impairment" || strings.EqualFold(k, "TA0112") {
+	if v19DefenseEvasion(k, norm) {
 		return c.AttackTactic("TA0005")
 	}
 	for i := range attackTactics {

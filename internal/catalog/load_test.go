@@ -120,6 +120,11 @@ func TestAttackTactic(t *testing.T) {
 		"stealth": "TA0005", "Stealth": "TA0005", "defense-impairment": "TA0005", "Defense Impairment": "TA0005", "ta0112": "TA0005",
 		"evasion": "", "TA0099": "",
 	} {
+		if want == "TA0005" { // the catalog's own tactic: Tactic finds it as well
+			if ta, ok := c.Tactic(key); !ok || ta.ID != want {
+				t.Errorf("Tactic(%q) = %v, %v; want %s", key, ta, ok, want)
+			}
+		}
 		switch ta, ok := c.AttackTactic(key); {
 		case ok && ta.ID != want:
 			t.Errorf("AttackTactic(%q) = %s, want %q", key, ta.ID, want)
