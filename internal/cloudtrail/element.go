@@ -298,8 +298,15 @@ func (r *Reader) detail(env []byte) ([]byte, Shape, string) {
 	if d[0] != '{' {
 		return nil, 0, "EventBridge detail is not an object"
 	}
+	// CloudTrail's own detail types ("AWS API Call via CloudTrail") name
+	// a record, which a detail without record fields lost on the way (an
+	// input transformer, a damaged copy): that is a broken record.
+	fromCloudTrail := stringAt(env, r.keys.detailType) != nil && bytes.HasSuffix(stringAt(env, r.keys.detailType), []byte(" via CloudTrail"))
 	r.sc.object(d, 0, &r.keys) // valid already: this only collects its keys
-	if !r.keys.recordish {
+	switch {
+	case !r.keys.recordish && fromCloudTrail:
+		return nil, 0, "EventBridge event of CloudTrail whose detail holds no record fields"
+	case !r.keys.recordish:
 		return nil, ShapeEventBridge, ""
 	}
 	return d, ShapeEventBridge, ""

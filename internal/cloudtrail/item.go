@@ -18,6 +18,7 @@ func (p span) ok() bool { return p.e > 0 }
 type itemKeys struct {
 	eventName, eventSource, eventType span
 	detail, cloudTrailEvent, message  span
+	detailType                        span // an EventBridge envelope's detail-type
 	messageType                       span
 	envelope                          bool // detail-type or source
 	logEvent                          bool // timestamp or id
@@ -43,7 +44,9 @@ func (k *itemKeys) set(name []byte, v span) {
 		k.recordish = true
 	case "detail":
 		k.detail = v
-	case "detail-type", "source":
+	case "detail-type":
+		k.envelope, k.detailType = true, v
+	case "source":
 		k.envelope = true
 	case "CloudTrailEvent":
 		k.cloudTrailEvent = v

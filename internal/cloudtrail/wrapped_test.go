@@ -94,6 +94,9 @@ func TestWrapped(t *testing.T) {
 			names: []string{"A"}, shapes: []Shape{ShapeEventBridge}, file: ShapeObjects | ShapeEventBridge, other: 2},
 		{name: "other service's envelope first in an array", in: "[" + otherEnvelope + "," + envelope(recA) + "]",
 			names: []string{"A"}, shapes: []Shape{ShapeEventBridge}, file: ShapeArray | ShapeEventBridge, other: 1},
+		{name: "CloudTrail's envelope without record fields", in: envelope(`{}`) + "\n" + envelope(`{"foo":1}`) + "\n" + envelope(recA) + "\n",
+			names: []string{"A"}, shapes: []Shape{ShapeEventBridge}, file: ShapeObjects | ShapeEventBridge,
+			rejected: []string{"EventBridge event of CloudTrail whose detail holds no record fields", "EventBridge event of CloudTrail"}},
 		{name: "message holds another service's envelope", in: logEvents("DATA_MESSAGE", otherEnvelope, recB),
 			names: []string{"B"}, shapes: []Shape{ShapeCloudWatch}, file: cwEB, other: 1},
 	}
