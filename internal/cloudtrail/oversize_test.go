@@ -259,3 +259,17 @@ func TestDigestThenBlanks(t *testing.T) {
 		}
 	}
 }
+
+// TestTooMuchSpaceBetweenItems checks that white space between the items
+// of a container, past what the buffer may hold, is named as such when the
+// file fails there: no value is too large.
+func TestTooMuchSpaceBetweenItems(t *testing.T) {
+	in := `{"Records":[` + recA + "," + strings.Repeat(" ", 4096) + recB + `]}`
+	res := read(t, strings.NewReader(in), "spaced.json", Options{MaxValueSize: 1024, BufferSize: 256})
+	if res.err == nil || !strings.Contains(res.err.Error(), "bytes of white space between values") {
+		t.Errorf("error %v, want one naming the white space", res.err)
+	}
+	if len(res.raws) != 1 {
+		t.Errorf("%d records before the space, want 1", len(res.raws))
+	}
+}

@@ -399,11 +399,27 @@ func (r *Reader) need(at int64) error {
 	return r.endErr(at)
 }
 
+// onlySpaceFrom reports whether the buffer holds only white space from
+// offset at, past one separator (',') at most.
+func (r *Reader) onlySpaceFrom(at int64) bool {
+	b, i := r.data(), r.idx(at)
+	if i < 0 || i > len(b) {
+		return false
+	}
+	if i = skipWS(b, i); i < len(b) && b[i] == ',' {
+		i = skipWS(b, i+1)
+	}
+	return i == len(b)
+}
+
 func (r *Reader) endErr(at int64) error {
 	switch {
 	case r.readErr != nil:
 		return r.fileErr(at, fmt.Errorf("read input: %w", r.readErr))
 	case r.tooLarge:
+		if r.onlySpaceFrom(at) {
+			return r.fileErr(at, fmt.Errorf("%w: more than %d bytes of white space between values", ErrTooLarge, r.opts.MaxValueSize))
+		}
 		return r.fileErr(at, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, r.opts.MaxValueSize))
 	}
 	return r.fileErr(at, ErrTruncated)
