@@ -298,10 +298,15 @@ func (r *Reader) detail(env []byte) ([]byte, Shape, string) {
 	if d[0] != '{' {
 		return nil, 0, "EventBridge detail is not an object"
 	}
+	if k := &r.keys; k.envFolded != "" {
+		return nil, 0, fmt.Sprintf("EventBridge key %s is %s in other letter case: tools that ignore case, "+
+			"as Go's encoding/json does, read one for the other (a forged or damaged event)", strconv.Quote(k.envFolded), strconv.Quote(k.envFoldsTo))
+	}
 	// CloudTrail's own detail types ("AWS API Call via CloudTrail") name
 	// a record, which a detail without record fields lost on the way (an
 	// input transformer, a damaged copy): that is a broken record.
-	fromCloudTrail := stringAt(env, r.keys.detailType) != nil && bytes.HasSuffix(stringAt(env, r.keys.detailType), []byte(" via CloudTrail"))
+	dt := bytes.TrimSpace(stringAt(env, r.keys.detailType))
+	fromCloudTrail := len(dt) >= len(viaCloudTrail) && bytes.EqualFold(dt[len(dt)-len(viaCloudTrail):], []byte(viaCloudTrail))
 	r.sc.object(d, 0, &r.keys) // valid already: this only collects its keys
 	switch {
 	case !r.keys.recordish && fromCloudTrail:
@@ -311,6 +316,10 @@ func (r *Reader) detail(env []byte) ([]byte, Shape, string) {
 	}
 	return d, ShapeEventBridge, ""
 }
+
+// viaCloudTrail ends the detail types of the events CloudTrail sends to
+// EventBridge ("AWS API Call via CloudTrail").
+const viaCloudTrail = " via CloudTrail"
 
 // decode reads the record held as a JSON string in the item's field name:
 // a record, or an EventBridge envelope around one, as when a rule writes

@@ -43,6 +43,12 @@ func TestErrors(t *testing.T) {
 			rejected: []string{`key "EventName" is "eventName" in other letter case`, `key "eventversion" is "eventVersion"`}},
 		{name: "key in other letter case, lone record", in: `{"EVENTNAME":"StopLogging","eventSource":"cloudtrail.amazonaws.com"}` + "\n" + recA,
 			produced: 1, rejected: []string{`key "EVENTNAME" is "eventName"`}},
+		// Folded as encoding/json folds, beyond ASCII: U+017F is an s.
+		{name: "key in other letter case, long s", in: `{"Records":[{"eventVersion":"1.10","eventSource":"s3.amazonaws.com","eventſource":"iam.amazonaws.com"},` + recA + `]}`,
+			produced: 1, rejected: []string{`key "eventſource" is "eventSource"`}},
+		// An EventBridge envelope's own keys too: "Detail" beside "detail".
+		{name: "envelope key in other letter case", in: `{"version":"0","source":"aws.s3","detail-type":"AWS API Call via CloudTrail","detail":` + recA +
+			`,"Detail":` + recB + "}\n" + recA, produced: 1, rejected: []string{`EventBridge key "Detail" is "detail"`}},
 		// LookupEvents entries spell their own keys so (EventName): read.
 		{name: "lookup entry keys", in: `{"Events":[{"EventId":"1","EventName":"A","EventSource":"s","ReadOnly":"false","CloudTrailEvent":` +
 			quote(recA) + `}]}`, produced: 1},

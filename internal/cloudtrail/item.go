@@ -29,6 +29,9 @@ type itemKeys struct {
 	// ("EventName"), and known the one it folds to: tools that match keys
 	// ignoring case (Go's encoding/json) read the one for the other.
 	folded, foldsTo string
+	// envFolded is such a key of an EventBridge envelope ("Detail" beside
+	// "detail"), and envFoldsTo the one it folds to.
+	envFolded, envFoldsTo string
 }
 
 func (k *itemKeys) set(name []byte, v span) {
@@ -66,15 +69,27 @@ func (k *itemKeys) set(name []byte, v span) {
 		"addendum", "edgeDeviceDetails", "insightDetails":
 		// The rest of a record's keys: none of them is a case variant.
 	default:
+		// bytes.EqualFold folds as encoding/json does, beyond ASCII too:
+		// "eventſource" (U+017F) is eventSource to it.
 		if k.folded == "" {
 			for _, key := range allRecordKeys {
-				if len(name) == len(key) && bytes.EqualFold(name, []byte(key)) {
+				if bytes.EqualFold(name, []byte(key)) && string(name) != key {
 					k.folded, k.foldsTo = string(name), key
+				}
+			}
+		}
+		if k.envFolded == "" {
+			for _, key := range envelopeKeys {
+				if bytes.EqualFold(name, []byte(key)) && string(name) != key {
+					k.envFolded, k.envFoldsTo = string(name), key
 				}
 			}
 		}
 	}
 }
+
+// envelopeKeys are the top-level keys of an EventBridge event.
+var envelopeKeys = [...]string{"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"}
 
 // allRecordKeys are the top-level keys of CloudTrail records, as
 // CloudTrail spells them.

@@ -97,6 +97,10 @@ func TestWrapped(t *testing.T) {
 		{name: "CloudTrail's envelope without record fields", in: envelope(`{}`) + "\n" + envelope(`{"foo":1}`) + "\n" + envelope(recA) + "\n",
 			names: []string{"A"}, shapes: []Shape{ShapeEventBridge}, file: ShapeObjects | ShapeEventBridge,
 			rejected: []string{"EventBridge event of CloudTrail whose detail holds no record fields", "EventBridge event of CloudTrail"}},
+		{name: "CloudTrail's detail type in other case, without record fields",
+			in: strings.Replace(envelope(`{}`), "AWS API Call via CloudTrail", "aws api call via cloudtrail ", 1) + "\n" + envelope(recA) + "\n",
+			names: []string{"A"}, shapes: []Shape{ShapeEventBridge}, file: ShapeObjects | ShapeEventBridge,
+			rejected: []string{"EventBridge event of CloudTrail whose detail holds no record fields"}},
 		{name: "message holds another service's envelope", in: logEvents("DATA_MESSAGE", otherEnvelope, recB),
 			names: []string{"B"}, shapes: []Shape{ShapeCloudWatch}, file: cwEB, other: 1},
 	}
