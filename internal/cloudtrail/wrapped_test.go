@@ -98,7 +98,7 @@ func TestWrapped(t *testing.T) {
 			names: []string{"A"}, shapes: []Shape{ShapeEventBridge}, file: ShapeObjects | ShapeEventBridge,
 			rejected: []string{"EventBridge event of CloudTrail whose detail holds no record fields", "EventBridge event of CloudTrail"}},
 		{name: "CloudTrail's detail type in other case, without record fields",
-			in: strings.Replace(envelope(`{}`), "AWS API Call via CloudTrail", "aws api call via cloudtrail ", 1) + "\n" + envelope(recA) + "\n",
+			in:    strings.Replace(envelope(`{}`), "AWS API Call via CloudTrail", "aws api call via cloudtrail ", 1) + "\n" + envelope(recA) + "\n",
 			names: []string{"A"}, shapes: []Shape{ShapeEventBridge}, file: ShapeObjects | ShapeEventBridge,
 			rejected: []string{"EventBridge event of CloudTrail whose detail holds no record fields"}},
 		{name: "message holds another service's envelope", in: logEvents("DATA_MESSAGE", otherEnvelope, recB),
