@@ -30,6 +30,9 @@ type filterForm struct {
 	// Error says what is wrong with the filter, shown above the form that
 	// holds it, so that it can be mended there.
 	Error string
+	// tacticIDs are the IDs of the filter's tactics, however they were
+	// named (ATT&CK v19's Stealth is TA0005).
+	tacticIDs []string
 }
 
 // pageFilter applies the request's filter for a page: a bad one gives no
@@ -56,6 +59,11 @@ type serviceOption struct {
 
 func (s *Server) form(action string, f catalog.Filter) filterForm {
 	ff := filterForm{Action: action, Filter: f, Tactics: s.views.tactics}
+	for _, v := range f.Tactics {
+		if t, ok := s.cat.Tactic(v); ok {
+			ff.tacticIDs = append(ff.tacticIDs, t.ID)
+		}
+	}
 	for _, row := range s.views.services {
 		// A service may be named by key, event source, name or alias.
 		on := slices.ContainsFunc(f.Services, func(v string) bool {
@@ -76,14 +84,7 @@ func (s *Server) form(action string, f catalog.Filter) filterForm {
 }
 
 // HasTactic reports whether the filter selects tactic t.
-func (ff filterForm) HasTactic(t view.TacticRow) bool {
-	for _, v := range ff.Filter.Tactics {
-		if strings.EqualFold(v, t.ID) || strings.EqualFold(v, t.ShortName) || strings.EqualFold(v, t.Name) {
-			return true
-		}
-	}
-	return false
-}
+func (ff filterForm) HasTactic(t view.TacticRow) bool { return slices.Contains(ff.tacticIDs, t.ID) }
 
 func filterQuery(f catalog.Filter) url.Values {
 	q := url.Values{}

@@ -207,3 +207,16 @@ func TestBadFilterKeepsForm(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterFormTacticByV19Name checks that a tactic named as ATT&CK v19
+// names it (Stealth, Defense Impairment, TA0112) shows as the catalog's
+// Defense Evasion in the form, so that applying the form again keeps it.
+func TestFilterFormTacticByV19Name(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	for _, name := range []string{"stealth", "Defense Impairment", "TA0112", "defense-evasion"} {
+		body := do(t, h, http.MethodGet, "/techniques?"+url.Values{"tactic": {name}}.Encode(), nil).Body.String()
+		if !strings.Contains(body, `<option value="defense-evasion" selected>`) {
+			t.Errorf("tactic=%s: Defense Evasion is not selected in the form", name)
+		}
+	}
+}
