@@ -412,4 +412,11 @@ func TestAttemptWithoutErrorCode(t *testing.T) {
 	if !strings.Contains(b.String(), "attempt (Failed authentication)") {
 		t.Errorf("no reason beside the attempt:\n%s", b.String())
 	}
+	b.Reset()
+	if err := report.WriteHTML(&b, res, tactics, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "attempt<br>Failed authentication") {
+		t.Errorf("no reason beside the attempt in HTML")
+	}
 }

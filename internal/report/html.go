@@ -9,6 +9,7 @@ import (
 	"iter"
 	"strings"
 
+	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/scan"
 	"github.com/ttcproject/ttc/internal/view"
 )
@@ -24,6 +25,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"count": func(n int64, one, many string) string { return view.Count(n, one, many) },
 	"lower": strings.ToLower,
 	"nw":    nowrap,
+	"clip":  func(s string) string { return clip.String(s, nowrapMax) },
 }).Parse(htmlTemplate))
 
 // nowrapMax is the longest value a cell keeps on one line: the longest

@@ -597,3 +597,18 @@ func TestScanMalformedForm(t *testing.T) {
 		}
 	}
 }
+
+// TestScanPageAttemptMessage checks that the scan page shows the message of
+// a failed call that has no error code (a failed console sign-in has
+// none), as it shows a code.
+func TestScanPageAttemptMessage(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	rec := `{"eventVersion":"1.10","eventTime":"2026-03-14T02:02:31Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging",` +
+		`"awsRegion":"us-east-1","eventID":"e1","errorMessage":"Failed authentication",` +
+		`"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/x","accountId":"111122223333"}}`
+	body, ct := multipartFile(t, "file", "trail.json", []byte(rec+"\n"))
+	page := do(t, h, http.MethodPost, "/scan", body, "Content-Type", ct).Body.String()
+	if !strings.Contains(page, "attempt (Failed authentication)") {
+		t.Errorf("the scan page shows no reason beside the attempt:\n%s", page)
+	}
+}
