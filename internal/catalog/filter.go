@@ -249,7 +249,7 @@ func (c *Catalog) Filter(f Filter) ([]Result, error) {
 			return nil, err
 		}
 		events = append(events, e)
-		events = append(events, c.loggedAs(e)...)
+		events = append(events, c.LoggedAs(e)...)
 	}
 	var out []Result
 	for _, t := range c.techniques {
@@ -307,10 +307,10 @@ func anyIn(list []string, set map[string]bool) bool {
 	return false
 }
 
-// loggedAs returns the events CloudTrail logs the operation ev names
+// LoggedAs returns the events CloudTrail logs the operation ev names
 // under, when it names it otherwise (see SetEventNamer), as service:Event;
 // for a bare name, those of every service that has such an operation.
-func (c *Catalog) loggedAs(ev string) []string {
+func (c *Catalog) LoggedAs(ev string) []string {
 	if eventNamer == nil {
 		return nil
 	}

@@ -262,12 +262,19 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(ts) == 0 {
 		// An event named under a service it is not of (one that moved to
-		// a service of its own, as rds:ExecuteStatement to rds-data): the
-		// one the catalog lists under that name, or the list of them.
-		_, bare, _ := strings.Cut(strings.TrimSpace(name), ":")
+		// a service of its own, as rds:ExecuteStatement to rds-data), or
+		// with no service, or an SDK operation CloudTrail logs under
+		// another name (s3:PutBucketLifecycleConfiguration): the one the
+		// catalog lists, or the list of them.
+		_, bare, qualified := strings.Cut(strings.TrimSpace(name), ":")
+		if !qualified {
+			bare = strings.TrimSpace(name)
+		}
+		logged := s.cat.LoggedAs(s.cat.NormaliseEvent(name))
 		var listed []string
 		for _, e := range s.cat.Events() {
-			if _, n, _ := strings.Cut(e, ":"); bare != "" && strings.EqualFold(n, bare) {
+			if _, n, _ := strings.Cut(e, ":"); bare != "" && strings.EqualFold(n, bare) ||
+				slices.ContainsFunc(logged, func(l string) bool { return strings.EqualFold(l, e) }) {
 				listed = append(listed, e)
 			}
 		}

@@ -220,3 +220,26 @@ func TestFilterFormTacticByV19Name(t *testing.T) {
 		}
 	}
 }
+
+// TestEventPageOtherNames checks that an event page named by the event
+// alone, or by the SDK operation CloudTrail logs under another name,
+// redirects to the page of the event the catalog lists.
+func TestEventPageOtherNames(t *testing.T) {
+	catalog.SetEventNamer(func(service, op string) []string {
+		if service == "s3" && op == "PutBucketLifecycleConfiguration" {
+			return []string{"PutBucketLifecycle"} // as awsapi.CloudTrailNames answers
+		}
+		return nil
+	})
+	defer catalog.SetEventNamer(nil)
+	h := newServer(t, fixture(t), nil).Handler()
+	for _, path := range []string{"/events/PutBucketLifecycle", "/events/s3:PutBucketLifecycleConfiguration", "/events/PutBucketLifecycleConfiguration"} {
+		rec := do(t, h, http.MethodGet, path, nil)
+		if loc := rec.Header().Get("Location"); rec.Code != http.StatusMovedPermanently || loc != "/events/s3:PutBucketLifecycle" {
+			t.Errorf("%s: status %d, Location %q; want 301 to /events/s3:PutBucketLifecycle", path, rec.Code, loc)
+		}
+	}
+	if rec := do(t, h, http.MethodGet, "/events/s3:NoSuchCall", nil); rec.Code != http.StatusNotFound {
+		t.Errorf("an unknown event: status %d, want 404", rec.Code)
+	}
+}
