@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"strconv"
+	"strings"
 )
 
 // element reads the next item of an array, or the array's end.
@@ -305,8 +306,7 @@ func (r *Reader) detail(env []byte) ([]byte, Shape, string) {
 	// CloudTrail's own detail types ("AWS API Call via CloudTrail") name
 	// a record, which a detail without record fields lost on the way (an
 	// input transformer, a damaged copy): that is a broken record.
-	dt := bytes.TrimSpace(stringAt(env, r.keys.detailType))
-	fromCloudTrail := len(dt) >= len(viaCloudTrail) && bytes.EqualFold(dt[len(dt)-len(viaCloudTrail):], []byte(viaCloudTrail))
+	fromCloudTrail := viaCloudTrailType(stringAt(env, r.keys.detailType))
 	r.sc.object(d, 0, &r.keys) // valid already: this only collects its keys
 	switch {
 	case !r.keys.recordish && fromCloudTrail:
@@ -317,9 +317,15 @@ func (r *Reader) detail(env []byte) ([]byte, Shape, string) {
 	return d, ShapeEventBridge, ""
 }
 
-// viaCloudTrail ends the detail types of the events CloudTrail sends to
-// EventBridge ("AWS API Call via CloudTrail").
-const viaCloudTrail = " via CloudTrail"
+// viaCloudTrailType reports whether the content of a detail-type string
+// (escapes included) names one of the events CloudTrail sends to
+// EventBridge ("AWS API Call via CloudTrail"), in any letter case and
+// spacing.
+func viaCloudTrailType(raw []byte) bool {
+	words := strings.Fields(string(jsonscan.Unescape(nil, raw)))
+	n := len(words)
+	return n >= 2 && strings.EqualFold(words[n-2], "via") && strings.EqualFold(words[n-1], "CloudTrail")
+}
 
 // decode reads the record held as a JSON string in the item's field name:
 // a record, or an EventBridge envelope around one, as when a rule writes

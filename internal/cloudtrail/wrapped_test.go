@@ -140,3 +140,22 @@ func TestWrapped(t *testing.T) {
 		})
 	}
 }
+
+func TestViaCloudTrailType(t *testing.T) {
+	for in, want := range map[string]bool{
+		`AWS API Call via CloudTrail`:            true,
+		`AWS Console Sign In via CloudTrail`:     true,
+		`aws api call via cloudtrail `:           true,
+		` AWS API Call via CloudTrail\t`:         true, // an escape, as the JSON string holds it
+		`AWS API Call via\u00a0CloudTrail`:       true,
+		`AWS API Call via  CloudTrail`:           true,
+		`GuardDuty Finding`:                      false,
+		`EC2 Instance State-change Notification`: false,
+		`AWSAPICallviaCloudTrail`:                false,
+		``:                                       false,
+	} {
+		if got := viaCloudTrailType([]byte(in)); got != want {
+			t.Errorf("viaCloudTrailType(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -286,7 +286,10 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request) {
 		case 0:
 			s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no technique lists the event \"%s\"", name))
 		default:
-			s.fail(w, r, http.StatusNotFound, fmt.Sprintf("no technique lists the event \"%s\"; the catalog lists %s", name, strings.Join(listed, ", ")))
+			// Several events answer to the name (CreateUser of iam and of
+			// identitystore): the techniques listing filtered by it shows
+			// them all, as ttc techniques --event does.
+			http.Redirect(w, r, "/techniques?"+url.Values{"event": {strings.TrimSpace(name)}}.Encode(), http.StatusFound)
 		}
 		return
 	}

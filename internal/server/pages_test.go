@@ -243,3 +243,24 @@ func TestEventPageOtherNames(t *testing.T) {
 		t.Errorf("an unknown event: status %d, want 404", rec.Code)
 	}
 }
+
+// TestEventPageSharedName checks that an event name the catalog lists under
+// several services (CreateUser of iam and of identitystore) gives the
+// techniques listing filtered by it, which shows them all.
+func TestEventPageSharedName(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newServer(t, c, nil).Handler()
+	rec := do(t, h, http.MethodGet, "/events/CreateUser", nil)
+	if loc := rec.Header().Get("Location"); rec.Code != http.StatusFound || loc != "/techniques?event=CreateUser" {
+		t.Fatalf("status %d, Location %q; want 302 to /techniques?event=CreateUser", rec.Code, loc)
+	}
+	body := do(t, h, http.MethodGet, "/techniques?event=CreateUser", nil).Body.String()
+	for _, id := range []string{"T1136.003", "T1078.A002"} {
+		if !strings.Contains(body, `href="/techniques/`+id+`"`) {
+			t.Errorf("the listing does not show %s", id)
+		}
+	}
+}
