@@ -529,3 +529,23 @@ func TestScanBrokenPipe(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want %d and nothing said", code, errb.String(), exitBrokenPipe)
 	}
 }
+
+// TestRecordShowsRejectedJSON checks that ttc record prints a rejected
+// record that is valid JSON (one that repeats a key, the shape of a forged
+// record), beside its reason and exit status 1, and only the reason for
+// one that is not JSON.
+func TestRecordShowsRejectedJSON(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "log.jsonl")
+	forged := `{"eventVersion":"1.10","eventTime":"2026-01-01T01:00:00Z","eventName":"DescribeTrails","eventName":"StopLogging"}`
+	if err := os.WriteFile(log, []byte(forged+"\n{\"eventName\" 1}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := ttc(t, "record", log, "1")
+	if code != exitError || !strings.Contains(out, `"eventName":"StopLogging"`) || !strings.Contains(errOut, "duplicate key") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1, the record and its reason", code, out, errOut)
+	}
+	out, errOut, code = ttc(t, "record", log, "2")
+	if code != exitError || out != "" || !strings.Contains(errOut, "was rejected") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and the reason alone", code, out, errOut)
+	}
+}

@@ -31,7 +31,8 @@ hide (DEL and C1 controls, bidirectional overrides, zero-width characters,
 line separators, private-use and unassigned code points, spaces other than
 ASCII's and other blank characters) written as \u escapes,
 which mean the same; invalid UTF-8 becomes \ufffd. A record the reader
-rejected is reported with its reason, and the exit status is then 1.
+rejected is reported with its reason, and the exit status is then 1; one
+that is valid JSON (it repeats a key, say) is printed too, as evidence.
 The file is read to its end, and when it fails after the records asked for
 (a gzip checksum that does not match, which covers them too; data after
 the end) that is reported, and the exit status is 1.`,
@@ -85,9 +86,11 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 		switch {
 		case !ok:
 			continue // not reached: pickErr says why
-		case p.Raw == nil:
+		case p.Reason != "":
 			rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) was rejected: %s", n, path, p.Pos.Line, p.Reason))
-			continue
+			if p.Raw == nil {
+				continue // not JSON the reader held whole: only the reason is known
+			}
 		}
 		// One line, whatever space the file put between the record's
 		// tokens (line breaks, a bare CR that would rewrite the line on a

@@ -195,16 +195,16 @@ func (r *Reader) item(it []byte, off int64, shape Shape, top []jsonscan.Member, 
 	pos := r.position(off, r.stats.Read)
 	if r.dupAt != 0 {
 		r.stats.Rejected++
-		return nil, &RecordError{Pos: pos, Reason: "duplicate key " + r.dupWhere()}
+		return nil, &RecordError{Pos: pos, Reason: "duplicate key " + r.dupWhere(), Raw: it}
 	}
 	raw, inner, reason := r.unwrap(it, shape)
 	if reason != "" {
 		r.stats.Rejected++
-		return nil, &RecordError{Pos: pos, Reason: reason}
+		return nil, &RecordError{Pos: pos, Reason: reason, Raw: it}
 	}
 	if k := &r.keys; k.folded != "" && raw != nil {
 		r.stats.Rejected++
-		return nil, &RecordError{Pos: pos, Reason: fmt.Sprintf("key %s is %s in other letter case: tools that ignore case, "+
+		return nil, &RecordError{Pos: pos, Raw: it, Reason: fmt.Sprintf("key %s is %s in other letter case: tools that ignore case, "+
 			"as Go's encoding/json does, read one for the other (a forged or damaged record)", strconv.Quote(k.folded), strconv.Quote(k.foldsTo))}
 	}
 	if raw == nil { // an EventBridge event of another service (see detail)

@@ -12,9 +12,11 @@ import (
 
 // Picked is a record Pick found: its text, or why the reader rejected it.
 type Picked struct {
-	Pos    Position
-	Raw    []byte // the record's JSON object; nil when it was rejected
-	Reason string // why it was rejected
+	Pos Position
+	// Raw is the record's JSON text; for a rejected record, its text when
+	// the reader held it whole (a record that repeats a key), else nil.
+	Raw    []byte
+	Reason string // why it was rejected; "" for a record read
 }
 
 // Pick reads src, named name, as far as the last of the records numbered
@@ -45,7 +47,7 @@ func Pick(src io.Reader, name string, want []int64, opts Options) (map[int64]Pic
 		switch {
 		case errors.As(err, &re):
 			if slices.Contains(want, re.Pos.Ordinal) {
-				out[re.Pos.Ordinal] = Picked{Pos: re.Pos, Reason: re.Reason}
+				out[re.Pos.Ordinal] = Picked{Pos: re.Pos, Reason: re.Reason, Raw: slices.Clone(re.Raw)}
 			}
 			if re.Pos.Ordinal >= last {
 				return out, readOn(r, name)

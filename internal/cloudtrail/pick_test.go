@@ -38,7 +38,7 @@ func TestPickMatchesReading(t *testing.T) {
 			rec, err := r.Next()
 			var re *RecordError
 			if errors.As(err, &re) {
-				all[re.Pos.Ordinal] = seen{reason: re.Reason}
+				all[re.Pos.Ordinal] = seen{raw: bytes.Clone(re.Raw), reason: re.Reason}
 				continue
 			}
 			if err != nil {

@@ -178,6 +178,10 @@ var (
 type RecordError struct {
 	Pos    Position
 	Reason string
+	// Raw is the rejected record's text when it is valid JSON the reader
+	// held whole (a record that repeats a key, say): evidence to show.
+	// Like Record.Raw it is valid until the next call to Next or Reset.
+	Raw []byte
 }
 
 // Error formats the position and the reason.
