@@ -50,7 +50,7 @@ func Pick(src io.Reader, name string, want []int64, opts Options) (map[int64]Pic
 				out[re.Pos.Ordinal] = Picked{Pos: re.Pos, Reason: re.Reason, Raw: slices.Clone(re.Raw)}
 			}
 			if re.Pos.Ordinal >= last {
-				return out, readOn(r, name)
+				return out, readOn(r)
 			}
 			continue
 		case errors.Is(err, io.EOF):
@@ -68,7 +68,7 @@ func Pick(src io.Reader, name string, want []int64, opts Options) (map[int64]Pic
 			out[rec.Pos.Ordinal] = Picked{Pos: rec.Pos, Raw: slices.Clone(rec.Raw)}
 		}
 		if rec.Pos.Ordinal >= last {
-			return out, readOn(r, name)
+			return out, readOn(r)
 		}
 	}
 }
@@ -78,7 +78,7 @@ var ErrDamagedAfter = errors.New("the file is damaged after the records asked fo
 
 // readOn reads r to the end, past rejected records, and returns an error
 // wrapping ErrDamagedAfter when the file fails on the way.
-func readOn(r *Reader, name string) error {
+func readOn(r *Reader) error {
 	for {
 		_, err := r.Next()
 		var re *RecordError
