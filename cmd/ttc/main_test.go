@@ -549,3 +549,13 @@ func TestRecordShowsRejectedJSON(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and the reason alone", code, out, errOut)
 	}
 }
+
+// TestRecordNameNotUTF8 checks that ttc record, given a file name as a JSON
+// report writes one that is not UTF-8 (U+FFFD for its other bytes), says
+// why the file is not found and how to name it.
+func TestRecordNameNotUTF8(t *testing.T) {
+	_, errOut, code := ttc(t, "record", filepath.Join(t.TempDir(), "inv\ufffd.json"), "1")
+	if code != exitError || !strings.Contains(errOut, "not UTF-8 as U+FFFD") {
+		t.Errorf("exit %d, stderr %q; want 1 and the reason", code, errOut)
+	}
+}

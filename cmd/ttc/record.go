@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -75,6 +77,11 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 	}
 	f, err := cloudtrail.Open(path, nil)
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && strings.ContainsRune(path, utf8.RuneError) {
+			// JSON carries text only: a file name that is not UTF-8 reaches
+			// record.file with U+FFFD where its other bytes were.
+			return fmt.Errorf("%w (JSON reports write the bytes of a file name that are not UTF-8 as U+FFFD, tables and Markdown as \\xNN: name the file as the shell lists it, in bash as $'...\\xff...')", err)
+		}
 		return err
 	}
 	defer f.Close()
