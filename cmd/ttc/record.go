@@ -80,7 +80,7 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 		if errors.Is(err, fs.ErrNotExist) && strings.ContainsRune(path, utf8.RuneError) {
 			// JSON carries text only: a file name that is not UTF-8 reaches
 			// record.file with U+FFFD where its other bytes were.
-			return fmt.Errorf("%w (JSON reports write the bytes of a file name that are not UTF-8 as U+FFFD, tables and Markdown as \\xNN: name the file as the shell lists it, in bash as $'...\\xff...')", err)
+			return fmt.Errorf("%w (JSON reports write the bytes of a file name that are not UTF-8 as U+FFFD, and tables and Markdown as escapes: name the file as the shell lists it)", err)
 		}
 		return err
 	}
