@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -167,6 +168,24 @@ func BenchmarkJoinedBroken(b *testing.B) {
 			if re := (*RecordError)(nil); err != nil && !errors.As(err, &re) {
 				b.Fatal(err)
 			}
+		}
+	}
+}
+
+// BenchmarkFoldedIdentity measures the check of a record's userIdentity for
+// keys that differ only in letter case, which every record goes through.
+func BenchmarkFoldedIdentity(b *testing.B) {
+	data, _ := benchInput(b)
+	r := NewReader(Options{})
+	r.Reset(bytes.NewReader(data), "bench")
+	rec, err := r.Next()
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw, top, idx := bytes.Clone(rec.Raw), slices.Clone(rec.Top), rec.Index
+	for b.Loop() {
+		if msg := foldedIdentity(raw, top, idx); msg != "" {
+			b.Fatal(msg)
 		}
 	}
 }

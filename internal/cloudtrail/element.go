@@ -217,6 +217,12 @@ func (r *Reader) item(it []byte, off int64, shape Shape, top []jsonscan.Member, 
 		// unwrapped from an envelope: unwrap scanned it again
 		top, idx = r.sc.members, r.sc.listed()
 	}
+	if top != nil {
+		if msg := foldedIdentity(raw, top, idx); msg != "" {
+			r.stats.Rejected++
+			return nil, &RecordError{Pos: pos, Reason: msg, Raw: raw}
+		}
+	}
 	shape = inner
 	r.stats.Produced++
 	r.stats.Shapes |= shape

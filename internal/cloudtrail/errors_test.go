@@ -170,3 +170,48 @@ func quote(s string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// TestFoldedKeys checks the records and containers rejected for keys that
+// differ only in letter case where tools that decode into structures read
+// one for the other: the container key of a file, and keys at any depth
+// of userIdentity; keys of requestParameters, decoded into maps, are not.
+func TestFoldedKeys(t *testing.T) {
+	for _, tt := range []struct {
+		name, in string
+		rejected string // in the rejection; "" for none
+		fileErr  string // in the file's error; "" for none
+	}{
+		{name: "records in other case", in: `{"Records":[],"records":[` + recA + `]}`, fileErr: `key "records" is "Records" in other letter case`},
+		{name: "log events in other case", in: `{"messageType":"DATA_MESSAGE","logEvents":[],"LogEvents":[]}`, fileErr: `key "LogEvents" is "logEvents"`},
+		{name: "userIdentity keys", in: `{"Records":[{"eventVersion":"1.10","userIdentity":{"arn":"a","Arn":"b"}}]}`,
+			rejected: `keys "arn" and "Arn" of userIdentity differ only in letter case`},
+		{name: "sessionIssuer keys", in: `{"Records":[{"eventVersion":"1.10","userIdentity":{"sessionContext":{"sessionIssuer":{"userName":"a","USERNAME":"b"}}}}]}`,
+			rejected: `of userIdentity.sessionContext.sessionIssuer`},
+		{name: "lone record, long s", in: `{"eventVersion":"1.10","userIdentity":{"userName":"a","u\u017ferName":"b"}}` + "\n",
+			rejected: `of userIdentity differ only in letter case`},
+		{name: "requestParameters keys kept", in: `{"Records":[{"eventVersion":"1.10","userIdentity":{"arn":"a"},"requestParameters":{"Key":"a","key":"b"}}]}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var want error
+			if tt.fileErr != "" {
+				want = ErrUnknownShape
+			}
+			readBothBuffers(t, tt.in, want, func(_ Options, res result) {
+				switch {
+				case tt.fileErr != "":
+					if res.err == nil || !strings.Contains(res.err.Error(), tt.fileErr) {
+						t.Errorf("error %v, want one saying %q", res.err, tt.fileErr)
+					}
+				case tt.rejected != "":
+					if len(res.rejects) != 1 || !strings.Contains(res.rejects[0].Reason, tt.rejected) {
+						t.Errorf("rejects %v, want one saying %q", res.rejects, tt.rejected)
+					}
+				default:
+					if len(res.rejects) != 0 || res.err != nil || len(res.raws) != 1 {
+						t.Errorf("rejects %v, error %v, %d records; want the record read", res.rejects, res.err, len(res.raws))
+					}
+				}
+			})
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -169,6 +170,10 @@ func (r *Reader) member() (*Record, error) {
 		}
 		name := r.sc.name(b, i, ke)
 		c := containerName(name)
+		if k := foldedContainer(name); c == "" && k != "" {
+			return nil, r.fileErr(r.abs(i), fmt.Errorf("%w: key %s is %s in other letter case: tools that ignore case, "+
+				"as Go's encoding/json does, read one for the other (a forged or damaged log)", ErrUnknownShape, strconv.Quote(string(name)), strconv.Quote(k)))
+		}
 		if b[j] == '[' && c != "" {
 			return nil, r.enterContainer(c, i, ke, j, fp)
 		}
