@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"github.com/ttcproject/ttc/internal/jsonscan"
-	"strconv"
 	"strings"
 )
 
@@ -204,8 +203,7 @@ func (r *Reader) item(it []byte, off int64, shape Shape, top []jsonscan.Member, 
 	}
 	if k := &r.keys; k.folded != "" && raw != nil {
 		r.stats.Rejected++
-		return nil, &RecordError{Pos: pos, Raw: it, Reason: fmt.Sprintf("key %s is %s in other letter case: tools that ignore case, "+
-			"as Go's encoding/json does, read one for the other (a forged or damaged record)", strconv.Quote(k.folded), strconv.Quote(k.foldsTo))}
+		return nil, &RecordError{Pos: pos, Raw: it, Reason: otherCase(k.folded, k.foldsTo, "record")}
 	}
 	if raw == nil { // an EventBridge event of another service (see detail)
 		r.stats.Read--
@@ -306,8 +304,7 @@ func (r *Reader) detail(env []byte) ([]byte, Shape, string) {
 		return nil, 0, "EventBridge detail is not an object"
 	}
 	if k := &r.keys; k.envFolded != "" {
-		return nil, 0, fmt.Sprintf("EventBridge key %s is %s in other letter case: tools that ignore case, "+
-			"as Go's encoding/json does, read one for the other (a forged or damaged event)", strconv.Quote(k.envFolded), strconv.Quote(k.envFoldsTo))
+		return nil, 0, "EventBridge " + otherCase(k.envFolded, k.envFoldsTo, "event")
 	}
 	// CloudTrail's own detail types ("AWS API Call via CloudTrail") name
 	// a record, which a detail without record fields lost on the way (an

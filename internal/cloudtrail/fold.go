@@ -2,6 +2,7 @@ package cloudtrail
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -15,18 +16,38 @@ import (
 // at any depth, differ so; other objects (requestParameters) are decoded
 // into maps, which keep both.
 
-// foldedContainer returns the container key ("Records") a top-level key
-// is in other letter case, and "" for none.
-func foldedContainer(name []byte) string {
-	if len(name) < len("Events") || len(name) > 2*len("logEvents") {
-		return ""
-	}
-	for _, k := range [...]string{"Records", "Events", "logEvents"} {
-		if bytes.EqualFold(name, []byte(k)) && string(name) != k && string(name) != "events" {
+// caseNote says why keys that differ only in letter case are refused.
+const caseNote = "tools that ignore case, as Go's encoding/json does, read one for the other"
+
+// otherCase is the reason given for key, which is to in other letter
+// case, in a forged or damaged what (a record, an event, a log).
+func otherCase(key, to, what string) string {
+	return fmt.Sprintf("key %s is %s in other letter case: %s (a forged or damaged %s)", strconv.Quote(key), strconv.Quote(to), caseNote, what)
+}
+
+// foldsTo returns the one of keys that name is in other letter case, as
+// encoding/json folds it (beyond ASCII too: "eventſource" is
+// eventSource), and "" for none.
+func foldsTo(name []byte, keys []string) string {
+	for _, k := range keys {
+		if bytes.EqualFold(name, []byte(k)) && string(name) != k {
 			return k
 		}
 	}
 	return ""
+}
+
+// containerKeys are the keys of a top-level object that hold a container's
+// array, in other letter case than containerName takes.
+var containerKeys = []string{"Records", "Events", "logEvents"}
+
+// foldedContainer returns the container key ("Records") a top-level key
+// is in other letter case, and "" for none.
+func foldedContainer(name []byte) string {
+	if len(name) < len("Events") || len(name) > 2*len("logEvents") || string(name) == "events" {
+		return ""
+	}
+	return foldsTo(name, containerKeys)
 }
 
 // maxFoldDepth bounds how deep foldedIdentity looks into userIdentity
@@ -52,7 +73,7 @@ func foldedIdentity(raw []byte, top []jsonscan.Member, idx *jsonscan.Index) stri
 		}
 		return "keys " + strconv.Quote(string(a)) + " and " + strconv.Quote(string(b)) + " of " +
 			strings.Join(append([]string{"userIdentity"}, path...), ".") +
-			" differ only in letter case: tools that ignore case, as Go's encoding/json does, read one for the other (a forged or damaged record)"
+			" differ only in letter case: " + caseNote + " (a forged or damaged record)"
 	}
 	return ""
 }

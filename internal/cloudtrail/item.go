@@ -1,7 +1,6 @@
 package cloudtrail
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/ttcproject/ttc/internal/jsonscan"
@@ -69,31 +68,21 @@ func (k *itemKeys) set(name []byte, v span) {
 		"addendum", "edgeDeviceDetails", "insightDetails":
 		// The rest of a record's keys: none of them is a case variant.
 	default:
-		// bytes.EqualFold folds as encoding/json does, beyond ASCII too:
-		// "eventſource" (U+017F) is eventSource to it.
-		if k.folded == "" {
-			for _, key := range allRecordKeys {
-				if bytes.EqualFold(name, []byte(key)) && string(name) != key {
-					k.folded, k.foldsTo = string(name), key
-				}
-			}
+		if to := foldsTo(name, allRecordKeys); to != "" && k.folded == "" {
+			k.folded, k.foldsTo = string(name), to
 		}
-		if k.envFolded == "" {
-			for _, key := range envelopeKeys {
-				if bytes.EqualFold(name, []byte(key)) && string(name) != key {
-					k.envFolded, k.envFoldsTo = string(name), key
-				}
-			}
+		if to := foldsTo(name, envelopeKeys); to != "" && k.envFolded == "" {
+			k.envFolded, k.envFoldsTo = string(name), to
 		}
 	}
 }
 
 // envelopeKeys are the top-level keys of an EventBridge event.
-var envelopeKeys = [...]string{"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"}
+var envelopeKeys = []string{"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"}
 
 // allRecordKeys are the top-level keys of CloudTrail records, as
 // CloudTrail spells them.
-var allRecordKeys = [...]string{"eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion",
+var allRecordKeys = []string{"eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion",
 	"sourceIPAddress", "userAgent", "errorCode", "errorMessage", "requestParameters", "responseElements",
 	"additionalEventData", "requestID", "eventID", "eventType", "apiVersion", "managementEvent", "readOnly",
 	"resources", "recipientAccountId", "serviceEventDetails", "sharedEventID", "vpcEndpointId",

@@ -7,7 +7,6 @@ import (
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -171,8 +170,7 @@ func (r *Reader) member() (*Record, error) {
 		name := r.sc.name(b, i, ke)
 		c := containerName(name)
 		if k := foldedContainer(name); c == "" && k != "" {
-			return nil, r.fileErr(r.abs(i), fmt.Errorf("%w: key %s is %s in other letter case: tools that ignore case, "+
-				"as Go's encoding/json does, read one for the other (a forged or damaged log)", ErrUnknownShape, strconv.Quote(string(name)), strconv.Quote(k)))
+			return nil, r.fileErr(r.abs(i), fmt.Errorf("%w: %s", ErrUnknownShape, otherCase(string(name), k, "log")))
 		}
 		if b[j] == '[' && c != "" {
 			return nil, r.enterContainer(c, i, ke, j, fp)
