@@ -196,7 +196,8 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		a.log.Warn("rules share an id: both run", "rules", msg)
 	}
 	if o.minLevel != "" {
-		all, before := len(rules.Rules()), rules.Rules()
+		before := rules.Rules()
+		all := len(before)
 		var dropped int
 		if rules, dropped, err = rules.AtLeast(o.minLevel); err != nil {
 			return fmt.Errorf("select rules: %w", err)
