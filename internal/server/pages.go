@@ -176,10 +176,11 @@ func (s *Server) technique(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "technique", page{Title: t.ID + " " + t.Name, Nav: "techniques",
 		Body: struct {
-			D      catalog.TechniqueDetail
-			Events []eventRow
-			Rules  []RuleRef
-		}{s.views.details[t.ID], events, s.rules[t.ID]}})
+			D       catalog.TechniqueDetail
+			Events  []eventRow
+			Rules   []RuleRef
+			Samples []sampleRow
+		}{s.views.details[t.ID], events, s.rules[t.ID], s.samples[t.ID]}})
 }
 
 func (s *Server) tactics(w http.ResponseWriter, r *http.Request) {

@@ -81,6 +81,7 @@ type Server struct {
 	log     *slog.Logger
 	pages   *pages
 	rules   ruleIndex
+	samples sampleIndex
 	ruleSet *ruleset.Set
 	views   *views
 	handler http.Handler
@@ -127,6 +128,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, cat: cfg.Catalog, log: cfg.Log, pages: p, rules: indexRules(cfg.Catalog), ruleSet: rs,
 		views: buildViews(cfg.Catalog, cfg.AttackParent), scans: make(chan struct{}, MaxConcurrentScans),
 		uploads: make(chan struct{}, MaxConcurrentUploads), etag: newETag()}
+	s.samples = indexSamples(cfg.Catalog, rs)
 	s.handler = s.routes()
 	return s, nil
 }
