@@ -39,22 +39,25 @@ func Load(sources ...Source) (*Catalog, error) {
 	ps := &problems{}
 	c := newCatalog()
 	docs := map[any]*doc{}
-	var tacticDoc, serviceDoc *doc
+	// Where each tactic and service was last defined: the list is sorted
+	// once merged, and an overlay may define some of them, so a problem
+	// is placed by the entry's own file and index.
+	tacticAt, serviceAt := map[string]entryAt{}, map[string]entryAt{}
 	for _, src := range sources {
 		r := readSource(src, ps)
 		for k, v := range r.docs {
 			docs[k] = v
 		}
-		if r.tacticDocs != nil {
-			tacticDoc = r.tacticDocs
+		for i, t := range r.tactics {
+			tacticAt[t.ID] = entryAt{r.tacticDocs, i}
 		}
-		if r.serviceDocs != nil {
-			serviceDoc = r.serviceDocs
+		for i, s := range r.services {
+			serviceAt[s.Key] = entryAt{r.serviceDocs, i}
 		}
 		c.merge(r, src, ps)
 	}
 	c.finish()
-	v := &validator{c: c, ps: ps, docs: docs, tacticDoc: tacticDoc, serviceDoc: serviceDoc}
+	v := &validator{c: c, ps: ps, docs: docs, tacticAt: tacticAt, serviceAt: serviceAt}
 	v.run()
 	if err := ps.err(); err != nil {
 		return nil, err

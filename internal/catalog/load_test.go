@@ -30,7 +30,14 @@ func TestOverlayProblems(t *testing.T) {
 		{"parents", []string{"missing parent technique T9002", "missing parent technique AT9003", "is not a sub-technique but names parent", `parent is "T9099", want "T9005"`, "aws_specific is true, but the ID form of T9005.001 says false"}},
 		{"unknown-refs", []string{`unknown tactic "TA9999"`, `unknown tactic "exfiltration"`, `unknown service "nosuchservice"`, `unknown mitigation "no-such-mitigation"`, `unknown related technique "T9999"`, "lists itself as related"}},
 		{"events", []string{`malformed event name "s3-CopyObject"`, `unknown service "nosuch"`, "ModifySecurityGroupIngress", `malformed event name "s3:copyObject"`, `duplicate event name "s3:CopyObject"`, "data events required, but none of the events listed is a data event",
-			"CreateUser is an event of iam, identitystore, identitystore-scim, sso-directory, not of sso", "(files name a service by its key: rds-data)"}},
+			"CreateUser is an event of iam, identitystore, identitystore-scim, sso-directory, not of sso", "(files name a service by its key: rds-data)",
+			"CloudTrail logs PutBucketLifecycleConfiguration as PutBucketLifecycle; list that name"}},
+		// tactics.yaml and services.yaml are held sorted, not in file order:
+		// problems still point at their own entry, and their text is checked
+		// for hidden characters as technique files are.
+		{"list-files", []string{"services.yaml:4:11: services.0.name holds the control character U+001B",
+			`services.yaml:9:21: malformed event source "bad-source"`, "services.yaml:11:20: services.1.aliases.1 holds the invisible character U+200B",
+			"tactics.yaml:4:11: tactics.0.name holds the invisible character U+202E"}},
 		{"empty-sections", []string{"empty required section summary", "empty required section description", "empty required section references", "needs attack.version", "detection.no_cloudtrail"}},
 		{"syntax", []string{"invalid YAML", `unknown field "colour"`, "first_seen must be a date", `aws_specific must be true or false, got "no"`, "description holds the control character U+001B", "prerequisites holds the invisible character U+202E", `mapping key "name" already defined`}},
 		{"hidden-text", []string{"name holds the invisible character U+3164", "mitigations.0.effect holds the invisible character U+202E",

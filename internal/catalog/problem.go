@@ -57,7 +57,11 @@ func (ps *problems) add(file string, line, col int, format string, args ...any) 
 
 func (ps *problems) at(d *doc, path []any, format string, args ...any) {
 	line, col := d.pos(path...)
-	ps.add(d.file, line, col, format, args...)
+	file := ""
+	if d != nil {
+		file = d.file
+	}
+	ps.add(file, line, col, format, args...)
 }
 
 func (ps *problems) err() error {

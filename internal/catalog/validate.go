@@ -61,12 +61,33 @@ var eventNamer EventNamer
 // CloudTrail logs it as (s3:PutBucketLifecycle); nil looks up nothing.
 func SetEventNamer(f EventNamer) { eventNamer = f }
 
+// loggedOtherwise returns the names CloudTrail logs the operation of
+// service under, joined with " or ", when it never logs it under its own
+// name (S3's ListObjectsV2 is logged as ListObjects); "" otherwise.
+func loggedOtherwise(service, operation string) string {
+	if eventNamer == nil {
+		return ""
+	}
+	names := eventNamer(service, operation)
+	if len(names) == 0 || slices.Contains(names, operation) {
+		return ""
+	}
+	return strings.Join(names, " or ")
+}
+
 type validator struct {
-	c          *Catalog
-	ps         *problems
-	docs       map[any]*doc
-	tacticDoc  *doc
-	serviceDoc *doc
+	c         *Catalog
+	ps        *problems
+	docs      map[any]*doc
+	tacticAt  map[string]entryAt // by tactic ID
+	serviceAt map[string]entryAt // by service key
+}
+
+// entryAt is where a list entry of tactics.yaml or services.yaml was read:
+// its file and its index in the file's list.
+type entryAt struct {
+	d *doc
+	i int
 }
 
 func (v *validator) run() {
@@ -85,9 +106,10 @@ func (v *validator) tactics() {
 		v.ps.add("tactics.yaml", 0, 0, "no tactics defined")
 	}
 	seenShort, seenOrder := map[string]bool{}, map[int]bool{}
-	for i, t := range v.c.tactics {
+	for _, t := range v.c.tactics {
+		pos := v.tacticAt[t.ID]
 		at := func(field, format string, args ...any) {
-			v.ps.at(v.tacticDoc, []any{"tactics", i, field}, format, args...)
+			v.ps.at(pos.d, []any{"tactics", pos.i, field}, format, args...)
 		}
 		if !tacticIDRE.MatchString(t.ID) {
 			at("id", "malformed tactic ID \"%s\": want TA followed by four digits", t.ID)
@@ -105,6 +127,11 @@ func (v *validator) tactics() {
 		if blank(t.Name) || blank(t.Description) {
 			at("name", "tactic %s needs a name and a description", t.ID)
 		}
+		text := map[string]string{"name": t.Name, "description": t.Description}
+		if t.AttackV19 != nil {
+			text["attack_v19.name"], text["attack_v19.note"] = t.AttackV19.Name, t.AttackV19.Note
+		}
+		v.noControls(pos.d, prefixed(fmt.Sprintf("tactics.%d.", pos.i), text))
 	}
 }
 
@@ -112,9 +139,10 @@ func (v *validator) services() {
 	if len(v.c.services) == 0 {
 		v.ps.add("services.yaml", 0, 0, "no services defined")
 	}
-	for i, s := range v.c.services {
+	for _, s := range v.c.services {
+		pos := v.serviceAt[s.Key]
 		at := func(field, format string, args ...any) {
-			v.ps.at(v.serviceDoc, []any{"services", i, field}, format, args...)
+			v.ps.at(pos.d, []any{"services", pos.i, field}, format, args...)
 		}
 		if !serviceKeyRE.MatchString(s.Key) {
 			at("key", "malformed service key \"%s\"", s.Key)
@@ -125,21 +153,28 @@ func (v *validator) services() {
 		if len(s.EventSources) == 0 {
 			at("event_sources", "service %s has no CloudTrail event source", s.Key)
 		}
+		text := map[string]string{"name": s.Name}
+		for j, a := range s.Aliases {
+			text[fmt.Sprintf("aliases.%d", j)] = a
+		}
+		v.noControls(pos.d, prefixed(fmt.Sprintf("services.%d.", pos.i), text))
 		for j, es := range s.EventSources {
 			if !eventSourceRE.MatchString(es) {
-				v.ps.at(v.serviceDoc, []any{"services", i,
+				v.ps.at(pos.d, []any{"services", pos.i,
 					"event_sources", j}, "malformed event source \"%s\": want <name>.amazonaws.com", es)
 			}
 		}
 		seen := map[string]bool{}
 		for j, e := range s.DataEvents {
-			at := []any{"services", i, "data_events", j}
+			at := []any{"services", pos.i, "data_events", j}
 			switch {
 			case seen[e]:
-				v.ps.at(v.serviceDoc, at, "duplicate data event \"%s\"", e)
+				v.ps.at(pos.d, at, "duplicate data event \"%s\"", e)
 			case eventChecker != nil:
 				if err := eventChecker(s.Key, s.SDKModules, e); err != nil {
-					v.ps.at(v.serviceDoc, at, "%v", err)
+					v.ps.at(pos.d, at, "%v", err)
+				} else if logged := loggedOtherwise(s.Key, e); logged != "" {
+					v.ps.at(pos.d, at, "CloudTrail logs %s as %s; list that name", e, logged)
 				}
 			}
 			seen[e] = true
@@ -313,6 +348,8 @@ func (v *validator) detection(d *doc, t *Technique) {
 				} else {
 					v.ps.at(d, at, "%v", err)
 				}
+			} else if logged := loggedOtherwise(svc.Key, m[2]); logged != "" {
+				v.ps.at(d, at, "CloudTrail logs %s as %s; list that name", m[2], logged)
 			}
 		}
 	}
@@ -499,6 +536,16 @@ func (v *validator) serviceList(d *doc, services []string) {
 
 // fieldPath turns a dotted field name (detection.guidance) into the path
 // doc.pos takes.
+// prefixed returns fields with prefix before each key: the fields of one
+// entry of a list file, named from the file's root.
+func prefixed(prefix string, fields map[string]string) map[string]string {
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		out[prefix+k] = v
+	}
+	return out
+}
+
 func fieldPath(field string) []any {
 	var path []any
 	for _, p := range strings.Split(field, ".") {

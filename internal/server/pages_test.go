@@ -162,7 +162,7 @@ func TestDataEventsShown(t *testing.T) {
 	}
 	h := newServer(t, c, nil).Handler()
 	page := do(t, h, http.MethodGet, "/techniques/T1619.A001", nil).Body.String()
-	for event, kind := range map[string]string{"s3:ListObjectsV2": "<strong>data event</strong>", "s3:ListBuckets": "management"} {
+	for event, kind := range map[string]string{"s3:ListObjectVersions": "<strong>data event</strong>", "s3:ListBuckets": "management"} {
 		i := strings.Index(page, "<code>"+event+"</code>")
 		if i < 0 {
 			t.Fatalf("the technique page does not list %s", event)
