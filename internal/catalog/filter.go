@@ -89,6 +89,11 @@ func (c *Catalog) NormaliseEvent(ev string) string {
 		if _, known := c.serviceByKey[src]; known {
 			return ev
 		}
+		// Another name of the service: networkfirewall, the SDK's, for
+		// network-firewall.
+		if s, ok := c.Service(src); ok {
+			return s.Key + ":" + name
+		}
 		// A finding's label: the event source without .amazonaws.com
 		// (sso-directory:CreateUser, of the service sso).
 		src += ".amazonaws.com"

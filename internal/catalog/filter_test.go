@@ -38,6 +38,10 @@ func TestFilterEvent(t *testing.T) {
 		{"s3:PutBucketLifecycleConfiguration", "T1485.001"},
 		{"PutBucketLifecycleConfiguration", "T1485.001"},
 		{"s3:DeletePublicAccessBlock", "T1562"},
+		{"s3:ListObjectsV2", "T1619.A001"},
+		// A service named by one of its other names (the SDK module's).
+		{"networkfirewall:DeleteFirewall", "T1562.007"},
+		{"network-firewall:DeleteFirewall", "T1562.007"},
 		// A qualified event must be one of its service (with the SDK's
 		// operations as the check, as the command installs it): an event
 		// of another service, or a near miss of one of its own, is

@@ -10,7 +10,7 @@ import (
 func TestWriteTableFits(t *testing.T) {
 	g := Grid{Headers: []string{"ID", "NAME", "SERVICES"}, Flex: 1, Rows: [][]string{
 		{"T1486.A001", "Data Encrypted for Impact: S3 Encryption - SSE-C Key Encryption", "s3"},
-		{"T1562", "Impair Defenses", "cloudtrail,guardduty,ec2,vpc,config,logs,s3,networkfirewall,wafv2"},
+		{"T1562", "Impair Defenses", "cloudtrail,guardduty,ec2,vpc,config,logs,s3,network-firewall,wafv2"},
 		{"T9999", "line\nbreak and \x1b[2J escape", "x"},
 	}}
 	for _, width := range []int{40, 60, 100} {
