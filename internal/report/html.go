@@ -25,6 +25,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"count": func(n int64, one, many string) string { return view.Count(n, one, many) },
 	"lower": strings.ToLower,
 	"nw":    nowrap,
+	"box":   boxed,
 	"clip":  func(s string) string { return clip.String(s, nowrapMax) },
 }).Parse(htmlTemplate))
 
@@ -40,6 +41,17 @@ func nowrap(s string) string {
 		return ""
 	}
 	return "nw"
+}
+
+// boxed returns the class that shows s in a box of its own (see .long in
+// the template) when it is longer than n bytes: longer than CloudTrail
+// writes such a value (nowrapMax for times, regions, addresses and names;
+// more for ARNs, user agents and paths).
+func boxed(s string, n int) string {
+	if len(s) > n {
+		return "long"
+	}
+	return ""
 }
 
 // WriteHTML writes a self-contained HTML report: no scripts, no external
@@ -63,7 +75,7 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 			rows := func(yield func(scan.Finding) bool) {
 				listed := 0
 				rowErr = ignoreEnough(g.Each(func(f *scan.Finding) error {
-					if listed == MaxTableRows || !yield(sanitiseFinding(*f)) {
+					if listed == MaxTableRows || !yield(sanitiseFinding(cellClipped(*f))) {
 						return errEnough
 					}
 					listed++
@@ -174,6 +186,24 @@ func Sanitise(res *scan.Result) *scan.Result {
 	out.Skipped = lineFiles(res.Skipped)
 	out.Warnings = lineFiles(res.Warnings)
 	return &out
+}
+
+// maxCell is the most of one value a cell of the report's findings shows:
+// CloudTrail's own values are far shorter, and a forged one of megabytes
+// would otherwise make its row pages long. The note after the cut gives the
+// value's length; JSON and ttc record give it whole.
+const maxCell = 512
+
+// cellClipped returns f with each value the findings table shows cut at
+// maxCell bytes.
+func cellClipped(f scan.Finding) scan.Finding {
+	for _, p := range []*string{&f.EventTime, &f.EventSource, &f.EventName, &f.AWSRegion, &f.ErrorCode,
+		&f.Actor.ARN, &f.Actor.SourceIP, &f.Actor.UserAgent, &f.TechniqueName, &f.Rule.Title, &f.Record.File} {
+		if len(*p) > maxCell {
+			*p = fmt.Sprintf("%s (%d bytes in all)", clip.String(*p, maxCell), len(*p))
+		}
+	}
+	return f
 }
 
 // sanitiseFinding returns f with its record values and file name passed
