@@ -47,10 +47,17 @@ func runValidate(a *app, overlays []string) error {
 	c, err := catalog.Open(overlays...)
 	var le *catalog.LoadError
 	if errors.As(err, &le) {
-		for _, p := range le.Problems {
+		// The rules and samples of the entries that did load are checked
+		// too, so that every problem is reported in one run.
+		rules := ruleset.CheckSamples(le.Partial)
+		for _, p := range append(le.Problems, rules...) {
 			fmt.Fprintln(a.stdout, view.Line(p.String())) // a problem quotes paths and what files hold
 		}
-		return fmt.Errorf("catalog has %s", view.Count(int64(len(le.Problems)), "problem", "problems"))
+		n := int64(len(le.Problems) + len(rules))
+		if len(rules) > 0 {
+			return fmt.Errorf("catalog has %s (%d in rules and samples)", view.Count(n, "problem", "problems"), len(rules))
+		}
+		return fmt.Errorf("catalog has %s", view.Count(n, "problem", "problems"))
 	}
 	if err != nil {
 		return err

@@ -80,6 +80,20 @@ func TestValidate(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "ModifySecurityGroupIngress is not an operation of ec2") {
 		t.Errorf("broken overlay: exit %d, output:\n%s", code, out)
 	}
+
+	// A technique file's problem does not hide the problems of another
+	// technique's rules and samples: every problem comes in one run.
+	out, errOut, code = ttc(t, "catalog", "validate", "testdata/overlay-mixed")
+	for _, want := range []string{`T9030/technique.yaml:4:11: unknown tactic "TA9999"`,
+		`T9031/rules/run_instances.yml:12:28: condition "selection and nothere": unknown search identifier "nothere"`,
+		"T9031/samples/match/m1.json: match sample is not flagged by any rule of T9031"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("overlay with a technique and a rule problem: output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 1 || !strings.Contains(errOut, "catalog has 4 problems (3 in rules and samples)") {
+		t.Errorf("overlay with a technique and a rule problem: exit %d, stderr %q", code, errOut)
+	}
 }
 
 func TestExitCodes(t *testing.T) {

@@ -60,6 +60,7 @@ func Load(sources ...Source) (*Catalog, error) {
 	v := &validator{c: c, ps: ps, docs: docs, tacticAt: tacticAt, serviceAt: serviceAt}
 	v.run()
 	if err := ps.err(); err != nil {
+		err.(*LoadError).Partial = c
 		return nil, err
 	}
 	return c, nil

@@ -28,6 +28,11 @@ func (p Problem) String() string {
 // LoadError lists every problem found while loading a catalog.
 type LoadError struct {
 	Problems []Problem
+	// Partial is the catalog as far as it loaded: every entry that could
+	// be read, problems and all. It is for going on to check more (the
+	// rules and samples of the entries that did load) and for nothing
+	// else.
+	Partial *Catalog
 }
 
 // Error lists every problem, one a line.
