@@ -99,6 +99,12 @@ func ImportDir(dir string, opts ImportOptions) (*Dataset, error) {
 		if err != nil || d.IsDir() || !strings.HasSuffix(d.Name(), ".json") {
 			return err
 		}
+		// A named pipe would hold the walk until someone writes to it; a
+		// link is judged by what it leads to.
+		if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+			broken = append(broken, fmt.Sprintf("%s: not a regular file (%s)", path, fi.Mode().Type()))
+			return nil
+		}
 		b, err := decodeFile(path)
 		if errors.Is(err, stix.ErrNotSTIX) {
 			opts.Logger.Info("not STIX, passed over", "path", path)

@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ttcproject/ttc/internal/attack/stix"
 )
@@ -230,6 +232,32 @@ func TestImportDirBrokenFile(t *testing.T) {
 	_, err = ImportDir(dir, ImportOptions{Version: "18.1"})
 	if err == nil || !strings.Contains(err.Error(), broken) || !strings.Contains(err.Error(), "1 file(s) could not be read") {
 		t.Fatalf("import of a folder with a cut file: error %v, want one naming %s", err, broken)
+	}
+}
+
+// TestImportDirFIFO checks that a named pipe among a folder's files fails
+// the import, named, rather than hold it until someone writes to the pipe.
+func TestImportDirFIFO(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "attack-pattern", "pipe.json")
+	if err := os.MkdirAll(filepath.Dir(fifo), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := ImportDir(dir, ImportOptions{Version: "18.1"})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), fifo+": not a regular file") {
+			t.Errorf("import of a folder holding a named pipe: error %v, want one naming %s", err, fifo)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the import waits on the named pipe")
 	}
 }
 

@@ -39,7 +39,7 @@ func TestOverlayProblems(t *testing.T) {
 			`services.yaml:9:21: malformed event source "bad-source"`, "services.yaml:11:20: services.1.aliases.1 holds the invisible character U+200B",
 			"tactics.yaml:4:11: tactics.0.name holds the invisible character U+202E"}},
 		{"empty-sections", []string{"empty required section summary", "empty required section description", "empty required section references", "needs attack.version", "detection.no_cloudtrail"}},
-		{"syntax", []string{"invalid YAML", `unknown field "colour"`, "first_seen must be a date", `aws_specific must be true or false, got "no"`, "description holds the control character U+001B", "prerequisites holds the invisible character U+202E", `mapping key "name" already defined`}},
+		{"syntax", []string{"invalid YAML", `unknown field "colour"`, "first_seen must be a date", `aws_specific must be true or false, got "no"`, "description holds the control character U+001B", "detection.blind_spots holds an image (![pixel])", "prerequisites holds the invisible character U+202E", `mapping key "name" already defined`}},
 		{"hidden-text", []string{"name holds the invisible character U+3164", "mitigations.0.effect holds the invisible character U+202E",
 			"references.0.title holds the invisible character U+200B", "detection.other_signals.0 holds the invisible character U+00A0",
 			"controls.0.title holds the invisible character U+E000", "attack.aliases.0.note holds the invisible character U+2066"}},

@@ -564,6 +564,8 @@ func fieldPath(field string) []any {
 var (
 	inlineLinkRE = regexp.MustCompile(`\]\(\s*<?([^)\s>]*)`)
 	linkDefRE    = regexp.MustCompile(`(?m)^ {0,3}\[[^\]]+\]:\s*<?(\S*)`)
+	// An image, ![alt](target) or ![alt][label]: catalog text has none.
+	imageRE = regexp.MustCompile(`!\[[^\]]*\][(\[]`)
 )
 
 // safeLinks reports a link in text whose target is not an absolute
@@ -571,6 +573,10 @@ var (
 // carries the text as written, and a javascript: or data: target would
 // run where it is rendered.
 func (v *validator) safeLinks(d *doc, field, text string) {
+	if m := imageRE.FindString(text); m != "" {
+		v.ps.at(d, fieldPath(field), "%s holds an image (%s): a Markdown viewer of ttc show -o markdown would fetch it; write a link", field, m[:len(m)-1])
+		return
+	}
 	for _, re := range []*regexp.Regexp{inlineLinkRE, linkDefRE} {
 		for _, m := range re.FindAllStringSubmatch(text, -1) {
 			if u, err := url.Parse(m[1]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -89,8 +89,11 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 	}
 	if a := d.AttackData; a != nil {
 		text := a.Description
-		if a.Revoked {
+		switch {
+		case a.Revoked && a.ReplacedBy != "":
 			text = "ATT&CK revoked this technique; it is replaced by " + a.ReplacedBy + ".\n\n" + text
+		case a.Revoked: // its revoked-by links lead to no technique, or in a loop (ttc attack check names it)
+			text = "ATT&CK revoked this technique; the data names no current technique that replaces it.\n\n" + text
 		}
 		if a.Deprecated {
 			text = "ATT&CK deprecated this technique.\n\n" + text

@@ -364,3 +364,25 @@ func TestWriteJSONShowsHidden(t *testing.T) {
 		t.Errorf("decodes to %q (%v), want %q", back["name"], err, name)
 	}
 }
+
+// TestRevokedWithoutReplacement checks what `ttc show` says of a technique
+// ATT&CK revoked: the technique that replaces it, or, when the data's
+// revoked-by links lead to none (a loop), that it names none, rather than
+// "replaced by ." with nothing in between.
+func TestRevokedWithoutReplacement(t *testing.T) {
+	for _, tc := range []struct{ replacedBy, want string }{
+		{"T1552", "ATT&CK revoked this technique; it is replaced by T1552."},
+		{"", "ATT&CK revoked this technique; the data names no current technique that replaces it."},
+	} {
+		d := catalog.TechniqueDetail{Technique: &catalog.Technique{ID: "T1552.001", Name: "Credentials In Files"},
+			AttackID: "T1552.001", AttackData: &catalog.AttackData{ID: "T1552.001", Name: "Credentials In Files",
+				Description: "Old text.", AttackVersion: "18.1", Revoked: true, ReplacedBy: tc.replacedBy}}
+		var b bytes.Buffer
+		if err := WriteTechnique(&b, Table, d, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), tc.want) {
+			t.Errorf("replaced by %q: output lacks %q:\n%s", tc.replacedBy, tc.want, b.String())
+		}
+	}
+}
