@@ -108,7 +108,44 @@ func (d *doc) runePos(r rune, path ...any) (int, int) {
 	if d == nil {
 		return line, col
 	}
-	return RunePos(d.data, line, col, r)
+	endLine, endCol := d.next(path...)
+	return runePos(d.data, line, col, endLine, endCol, r)
+}
+
+// next returns the line and column of the node that follows the value at
+// path in the file (the next key of its mapping, the next item of its
+// list, or of an enclosing one's), where the value's text ends at the
+// latest; 0, 0 when it runs to the end of the file.
+func (d *doc) next(path ...any) (int, int) {
+	if d.root == nil {
+		return 0, 0
+	}
+	line, col := 0, 0
+	n := d.root
+	for _, p := range path {
+		var after *yaml.Node
+		switch k := p.(type) {
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == k && i+2 < len(n.Content) {
+						after = n.Content[i+2]
+					}
+				}
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && k+1 < len(n.Content) {
+				after = n.Content[k+1]
+			}
+		}
+		if after != nil {
+			line, col = after.Line, after.Column
+		}
+		if n = child(n, p); n == nil {
+			break
+		}
+	}
+	return line, col
 }
 
 // RunePos returns the line and column of the first r in data at or after
@@ -116,14 +153,17 @@ func (d *doc) runePos(r rune, path ...any) (int, int) {
 // parser counts them), within the next 64 KiB; line and column when r is
 // not there.
 func RunePos(data []byte, line, col int, r rune) (int, int) {
-	if line < 1 || col < 1 {
-		return line, col
-	}
+	return runePos(data, line, col, 0, 0, r)
+}
+
+// offset returns the byte offset of line and column in data (1-based,
+// columns in characters), or -1 when data is shorter.
+func offset(data []byte, line, col int) int {
 	off := 0
 	for l := 1; l < line; l++ {
 		i := bytes.IndexByte(data[off:], '\n')
 		if i < 0 {
-			return line, col
+			return -1
 		}
 		off += i + 1
 	}
@@ -131,7 +171,27 @@ func RunePos(data []byte, line, col int, r rune) (int, int) {
 		_, n := utf8.DecodeRune(data[off:])
 		off += n
 	}
-	window := data[off:min(len(data), off+64<<10)]
+	return off
+}
+
+// runePos is RunePos looking no further than endLine and endCol, where the
+// value ends, when they are not 0: a character written as an escape in
+// one value is not to be found raw in a later one.
+func runePos(data []byte, line, col, endLine, endCol int, r rune) (int, int) {
+	if line < 1 || col < 1 {
+		return line, col
+	}
+	off := offset(data, line, col)
+	if off < 0 {
+		return line, col
+	}
+	end := min(len(data), off+64<<10)
+	if endLine > 0 {
+		if e := offset(data, endLine, max(endCol, 1)); e >= off {
+			end = min(end, e)
+		}
+	}
+	window := data[off:end]
 	i := bytes.IndexRune(window, r)
 	if i < 0 {
 		return line, col

@@ -40,7 +40,9 @@ func TestOverlayProblems(t *testing.T) {
 			"tactics.yaml:4:11: tactics.0.name holds the invisible character U+202E"}},
 		{"empty-sections", []string{"empty required section summary", "empty required section description", "empty required section references", "needs attack.version", "detection.no_cloudtrail"}},
 		{"syntax", []string{"invalid YAML", `unknown field "colour"`, "first_seen must be a date", `aws_specific must be true or false, got "no"`, "description holds the control character U+001B", "detection.blind_spots holds an image (![pixel])", "prerequisites holds the invisible character U+202E", `mapping key "name" already defined`}},
-		{"hidden-text", []string{"name holds the invisible character U+3164", "mitigations.0.effect holds the invisible character U+202E",
+		// summary writes its U+202E as an escape, and is placed at its
+		// value, not at the raw U+202E of a later field.
+		{"hidden-text", []string{"name holds the invisible character U+3164", "technique.yaml:6:10: summary holds the invisible character U+202E", "mitigations.0.effect holds the invisible character U+202E",
 			"references.0.title holds the invisible character U+200B", "detection.other_signals.0 holds the invisible character U+00A0",
 			"controls.0.title holds the invisible character U+E000", "attack.aliases.0.note holds the invisible character U+2066"}},
 		{"mitigations", []string{`malformed mitigation ID "Bad_ID"`, "empty required section name", `unknown service "nosuch"`, `unknown control kind "wishful-thinking"`, "control needs title, detail and stops", `reference URL "not-a-url"`}},
