@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"regexp"
 	"runtime"
 	"strings"
 	"time"
@@ -370,14 +371,23 @@ func uploadedFile(w http.ResponseWriter, r *http.Request, maxUpload int64) (io.R
 			return nil, "", formError{err}
 		}
 		if p.FormName() == "file" {
-			name := path.Base(strings.ReplaceAll(p.FileName(), `\`, "/"))
-			if name == "." || name == "/" {
+			name := p.FileName()
+			if windowsPath.MatchString(name) {
+				// Old browsers on Windows send the whole path; elsewhere a
+				// backslash is part of the name (Linux allows it).
+				name = path.Base(strings.ReplaceAll(name, `\`, "/"))
+			}
+			if name == "." || name == "/" || name == "" {
 				name = "upload"
 			}
 			return &formPart{r: http.MaxBytesReader(w, p, maxUpload), form: mr}, name, nil
 		}
 	}
 }
+
+// windowsPath matches a file name sent with its Windows path: a drive
+// (C:\) or a network share (\\host\).
+var windowsPath = regexp.MustCompile(`^([A-Za-z]:\\|\\\\)`)
 
 // formPart reads the file part of a form; an error reading it (a part cut
 // short, a bad transfer encoding) is the form's. At its end, it reads the

@@ -139,6 +139,18 @@ func TestScanUpload(t *testing.T) {
 			t.Errorf("findings table names %d records, or the wrong ones", n)
 		}
 	})
+	t.Run("backslash in a name", func(t *testing.T) {
+		// A name that is no Windows path keeps its backslash, shown
+		// escaped as every value is; a network share's path is cut.
+		for name, want := range map[string]string{`inv\x41 .json`: `Results for <code>inv\\x41 .json</code>`,
+			`\\host\share\trail.json`: "Results for <code>trail.json</code>"} {
+			body, ct := multipartFile(t, "file", name, log)
+			rec := do(t, h, http.MethodPost, "/scan", body, "Content-Type", ct)
+			if rec.Code != 200 || !strings.Contains(rec.Body.String(), want) {
+				t.Errorf("upload named %q: status %d, page lacks %q", name, rec.Code, want)
+			}
+		}
+	})
 	t.Run("no file", func(t *testing.T) {
 		body, ct := multipartFile(t, "other", "x.json", log)
 		rec := do(t, h, http.MethodPost, "/scan", body, "Content-Type", ct)
