@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ttcproject/ttc/internal/textpos"
 )
 
 // doc is one parsed YAML file: the node tree for positions and the file's name.
@@ -24,8 +26,11 @@ type doc struct {
 func parseDoc(file string, data []byte, v any, ps *problems) (*doc, bool) {
 	var n yaml.Node
 	if err := yaml.Unmarshal(data, &n); err != nil {
-		line := yamlErrLine(err)
-		ps.add(file, line, 0, "invalid YAML: %s", trimYAMLErr(err))
+		line, col := yamlErrLine(err), 0
+		if !utf8.Valid(data) { // the parser names no place for it
+			line, col = textpos.Place(data, textpos.InvalidUTF8(data))
+		}
+		ps.add(file, line, col, "invalid YAML: %s", trimYAMLErr(err))
 		return nil, false
 	}
 	d := &doc{file: file, data: data}
@@ -50,7 +55,8 @@ func parseDoc(file string, data []byte, v any, ps *problems) (*doc, bool) {
 		repeated := false
 		for _, msg := range te.Errors {
 			e := errors.New(msg)
-			ps.add(file, yamlErrLine(e), 0, "%s", trimYAMLErr(e))
+			line := yamlErrLine(e)
+			ps.add(file, line, valueColumn(d.root, line), "%s", trimYAMLErr(e))
 			repeated = repeated || strings.Contains(msg, "already defined")
 		}
 		if repeated {
@@ -77,10 +83,72 @@ var (
 )
 
 // trimYAMLErr drops the library's prefixes (the line is reported separately)
-// and words its messages the way the rest of the checks do.
+// and words its messages the way the rest of the checks do, without Go's
+// type names.
 func trimYAMLErr(err error) string {
 	s := yamlPrefixRE.ReplaceAllString(err.Error(), "")
+	if m := typeErrRE.FindStringSubmatch(s); m != nil {
+		return fmt.Sprintf("want %s, got %s", goKind(m[3]), yamlKind(m[1], m[2]))
+	}
 	return unknownFieldRE.ReplaceAllString(s, "unknown field \"$1\"")
+}
+
+// typeErrRE matches the YAML library's "cannot unmarshal !!str `x` into []string".
+var typeErrRE = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (.+)$")
+
+// yamlKind names what a file holds, by its YAML tag and text.
+func yamlKind(tag, text string) string {
+	switch tag {
+	case "seq":
+		return "a list"
+	case "map":
+		return "a mapping"
+	case "str":
+		return fmt.Sprintf("the text \"%s\"", text)
+	case "null":
+		return "nothing"
+	}
+	if text != "" {
+		return text
+	}
+	return "a " + tag
+}
+
+// goKind names what a Go type wants, as a catalog author knows it.
+func goKind(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["), strings.HasPrefix(t, "struct"), strings.Contains(t, "."):
+		return "a mapping"
+	case t == "string":
+		return "a text"
+	case t == "bool":
+		return "true or false"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		return "a whole number"
+	}
+	return t
+}
+
+// valueColumn returns the column of the first value (not a mapping key)
+// on line in the tree under n, or 0.
+func valueColumn(n *yaml.Node, line int) int {
+	if n == nil {
+		return 0
+	}
+	if n.Line == line && n.Kind != yaml.DocumentNode {
+		return n.Column
+	}
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 0 {
+			continue
+		}
+		if col := valueColumn(c, line); col > 0 {
+			return col
+		}
+	}
+	return 0
 }
 
 // pos returns the line and column of the value at path (map keys as strings,

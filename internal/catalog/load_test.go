@@ -39,7 +39,8 @@ func TestOverlayProblems(t *testing.T) {
 			`services.yaml:9:21: malformed event source "bad-source"`, "services.yaml:11:20: services.1.aliases.1 holds the invisible character U+200B",
 			"tactics.yaml:4:11: tactics.0.name holds the invisible character U+202E"}},
 		{"empty-sections", []string{"empty required section summary", "empty required section description", "empty required section references", "needs attack.version", "detection.no_cloudtrail"}},
-		{"syntax", []string{"invalid YAML", `unknown field "colour"`, "first_seen must be a date", `aws_specific must be true or false, got "no"`, "description holds the control character U+001B", "detection.blind_spots holds an image (![pixel])", "prerequisites holds the invisible character U+202E", `mapping key "name" already defined`}},
+		{"syntax", []string{"invalid YAML", `unknown field "colour"`, "first_seen must be a date", `aws_specific must be true or false, got "no"`, "description holds the control character U+001B", "detection.blind_spots holds an image (![pixel])",
+			"T9043/technique.yaml:4:10: want a list, got the text \"TA0007\"", "T9044/technique.yaml:6:27: invalid YAML: invalid trailing UTF-8 octet", "prerequisites holds the invisible character U+202E", `mapping key "name" already defined`}},
 		// summary writes its U+202E as an escape, and is placed at its
 		// value, not at the raw U+202E of a later field.
 		{"hidden-text", []string{"name holds the invisible character U+3164", "technique.yaml:6:10: summary holds the invisible character U+202E", "mitigations.0.effect holds the invisible character U+202E",

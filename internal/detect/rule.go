@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ttcproject/ttc/internal/textpos"
 )
 
 // Logsource is the logsource block of a Sigma rule.
@@ -57,7 +59,7 @@ func parseRule(name string, data []byte) (*Rule, error) {
 		return nil, fmt.Errorf("rule file larger than the %d bytes a rule may have", MaxRuleSize)
 	}
 	if !utf8.Valid(data) {
-		line, col := place(data, invalidUTF8At(data))
+		line, col := textpos.Place(data, textpos.InvalidUTF8(data))
 		return nil, errAt(line, col, "not UTF-8 text")
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -96,30 +98,6 @@ func parseRule(name string, data []byte) (*Rule, error) {
 // MaxRuleSize bounds a rule file: SigmaHQ's largest are tens of
 // kilobytes, and compiling takes tens of times a file's size in memory.
 const MaxRuleSize = 1 << 20
-
-// invalidUTF8At returns the offset of the first byte of data that is not
-// part of valid UTF-8.
-func invalidUTF8At(data []byte) int {
-	for i := 0; i < len(data); {
-		r, n := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && n <= 1 {
-			return i
-		}
-		i += n
-	}
-	return len(data)
-}
-
-// place turns a byte offset into a line and a column (in characters), both
-// from 1.
-func place(data []byte, off int) (line, col int) {
-	before := data[:off]
-	line = 1 + bytes.Count(before, []byte("\n"))
-	if i := bytes.LastIndexByte(before, '\n'); i >= 0 {
-		before = before[i+1:]
-	}
-	return line, 1 + utf8.RuneCount(before)
-}
 
 // noDuplicateKeys refuses a mapping, anywhere in the rule, that repeats a
 // key. YAML forbids it, and the YAML reader keeps both: a selection
