@@ -90,7 +90,7 @@ func newAttackImportCmd(a *app) *cobra.Command {
 					active++
 				}
 			}
-			fmt.Fprintf(a.stdout, "imported ATT&CK %s (%s): %d tactics, %d techniques (%d revoked, %d deprecated), %d mitigations\nstored in %s\n",
+			fmt.Fprintf(a.stdout, "imported ATT&CK %s (%s): %d tactics, %d current techniques (and %d revoked, %d deprecated), %d mitigations\nstored in %s\n",
 				ds.Version, ds.Domain, len(ds.Tactics()), active, revoked, deprecated, len(ds.Mitigations()), view.Line(path))
 			return nil
 		},
