@@ -274,3 +274,25 @@ func TestActorSectionsCannotBeForged(t *testing.T) {
 		t.Errorf("the HTML report's actor heading does not escape a look-alike letter")
 	}
 }
+
+// TestUserAgentCannotForgeSections checks the user agent lines under an
+// actor's heading: a user agent holding the heading's separator, or a run
+// of spaces, is written in ASCII with the run escaped, so that it cannot
+// pose as a keys or from section, nor push its text onto a line of its own.
+func TestUserAgentCannotForgeSections(t *testing.T) {
+	res := small()
+	res.Findings[0].Actor.UserAgent = "aws-cli/2.0 · keys AKIAFAKE · from 198.51.100.1" + strings.Repeat(" ", 40) + "tail"
+	for _, width := range []int{0, 60, 100, 200} {
+		var b bytes.Buffer
+		if err := report.WriteTable(&b, res, tactics, report.Options{GroupByActor: true, View: view.Options{Width: width}}); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if strings.Contains(out, "· keys AKIAFAKE") || strings.Contains(out, "  tail") {
+			t.Errorf("at %d columns the user agent is written as it is:\n%s", width, out)
+		}
+		if !strings.Contains(out, `aws-cli/2.0 \u00b7 keys AKIAFAKE`) {
+			t.Errorf("at %d columns the user agent's separator is not escaped:\n%s", width, out)
+		}
+	}
+}

@@ -124,8 +124,11 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 			writeBroken(b, "  ", "    ", p, width)
 		}
 	}
+	// User agents are written in ASCII with their runs of spaces escaped,
+	// as the heading's values are: one holding " · keys AKIA…" or a run of
+	// spaces could otherwise pose as a section of the heading above it.
 	for _, ua := range a.UserAgent {
-		writeBroken(b, "  user agent: ", "              ", view.Line(ua), width)
+		writeBroken(b, "  user agent: ", "              ", view.ASCII(view.SpaceRuns(view.Line(ua))), width)
 	}
 }
 
