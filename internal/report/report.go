@@ -49,6 +49,9 @@ type TechniqueCount struct {
 	// of a rule with no catalog technique (TechniqueID empty).
 	RuleID   string `json:"rule_id,omitempty"`
 	RuleFile string `json:"rule_file,omitempty"`
+	// attack is such a rule's ATT&CK tags, for the tables' TECHNIQUE cell
+	// (TechniqueName lists them for JSON).
+	attack []string
 }
 
 // ActorTimeline is what one identity did, in time order.
@@ -135,7 +138,7 @@ func newCount(f *scan.Finding) *TechniqueCount {
 	}
 	c := &TechniqueCount{TechniqueID: f.TechniqueID, TechniqueName: name, Tactics: f.Tactics, First: f.EventTime}
 	if f.TechniqueID == "" {
-		c.RuleID, c.RuleFile = f.Rule.ID, f.Rule.File
+		c.RuleID, c.RuleFile, c.attack = f.Rule.ID, f.Rule.File, f.Rule.ATTACK
 	}
 	return c
 }

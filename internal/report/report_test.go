@@ -254,6 +254,29 @@ func TestTallyRulesWithoutID(t *testing.T) {
 	}
 }
 
+// TestTechniqueCellOfUnmappedRules checks the TECHNIQUE cells of the
+// table for findings of rules with no catalog technique: the rule's first
+// ATT&CK tag in parentheses, with + when it has more, and "-" for a rule
+// with no tag, in both the techniques and the findings tables.
+func TestTechniqueCellOfUnmappedRules(t *testing.T) {
+	f := func(id, title string, attack ...string) scan.Finding {
+		return scan.Finding{Type: "finding", EventID: id, EventTime: "2026-01-01T00:00:0" + id + "Z", EventSource: "ec2.amazonaws.com", EventName: "RunInstances",
+			Outcome: "success", Rule: scan.RuleRef{ID: title, Title: title, File: "rules/" + title + ".yml", Origin: "external", ATTACK: attack}}
+	}
+	res := &scan.Result{Findings: []scan.Finding{f("1", "several", "T1548", "T1550"), f("2", "one", "T1110"), f("3", "none")}}
+	res.Summary.Findings = len(res.Findings)
+	var b bytes.Buffer
+	if err := report.WriteTable(&b, res, tactics, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"\n(T1548+)  ", "\n(T1110)  ", "\n-  ", "Z  (T1548+)  ", "Z  (T1110)  ", "Z  -  "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 // TestWarningsMoreNotListed checks that the table and Markdown say how many
 // warnings went unlisted past the scan's cap, and count all of them.
 func TestWarningsMoreNotListed(t *testing.T) {

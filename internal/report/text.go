@@ -162,7 +162,7 @@ func writeTableHead(w io.Writer, b *strings.Builder, res *scan.Result, counts []
 func techniqueRows(counts []TechniqueCount, tactics tacticNamer) [][]string {
 	rows := make([][]string, 0, len(counts))
 	for _, c := range counts {
-		rows = append(rows, []string{orDash(c.TechniqueID), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), actorCount(c), orDash(c.Level), c.TechniqueName})
+		rows = append(rows, []string{techniqueCell(c.TechniqueID, c.attack), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), actorCount(c), orDash(c.Level), c.TechniqueName})
 	}
 	return rows
 }
@@ -284,7 +284,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 			// ("Failed authentication").
 			outcome += " (" + clip.String(f.ErrorMessage, 40) + ")"
 		}
-		row := []string{shownTime(f), orDash(f.TechniqueID), outcome, eventLabel(f), f.AWSRegion, f.Actor.SourceIP}
+		row := []string{shownTime(f), techniqueCell(f.TechniqueID, f.Rule.ATTACK), outcome, eventLabel(f), f.AWSRegion, f.Actor.SourceIP}
 		if withActor {
 			row = append(row, ShortActor(f.Actor.Key()))
 		}
@@ -305,7 +305,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 // an IPv6 address with an IPv4 tail (45 characters), or a service name
 // such as "ssm-guiconnect.amazonaws.com".
 const (
-	maxTechniqueID = len("AT1234.A123")
+	maxTechniqueID = len("(T1234.123+)") // techniqueCell of a rule tagged with several ATT&CK IDs
 	maxEventLabel  = 64
 	maxRegion      = 16
 	maxAddress     = len("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255")
@@ -429,6 +429,22 @@ func flush(w io.Writer, b *strings.Builder, g view.Grid, opts Options) error {
 	}
 	b.Reset()
 	return view.WriteTable(w, g, opts.View)
+}
+
+// techniqueCell is a table's TECHNIQUE cell: the catalog technique, or,
+// for a rule that names none of the catalog's, its first ATT&CK tag in
+// parentheses (with + when it has more; the NAME column lists them all),
+// or "-" for a rule with no technique tag at all.
+func techniqueCell(id string, attack []string) string {
+	switch {
+	case id != "":
+		return id
+	case len(attack) == 1:
+		return "(" + attack[0] + ")"
+	case len(attack) > 1:
+		return "(" + attack[0] + "+)"
+	}
+	return "-"
 }
 
 func orDash(s string) string {
