@@ -187,20 +187,30 @@ func (c *Catalog) Tactic(key string) (*Tactic, bool) {
 		return t, true
 	}
 	norm := tacticKey(k)
-	if v19DefenseEvasion(k, norm) {
-		t, ok := c.tacticByID["TA0005"]
-		return t, ok
+	if t := c.v19Tactic(k, norm); t != nil {
+		return t, true
 	}
 	t, ok := c.tacticByShort[norm]
 	return t, ok
 }
 
-// v19DefenseEvasion reports whether a tactic key (k, and norm as
-// tacticKey makes it) names ATT&CK v19's Stealth (TA0005 renamed) or
-// Defense Impairment (TA0112, split off it): both name Defense Evasion,
-// which the catalog keeps.
-func v19DefenseEvasion(k, norm string) bool {
-	return norm == "stealth" || norm == "defense-impairment" || strings.EqualFold(k, "TA0112")
+// v19Tactic returns the catalog tactic a tactic key (k, and norm as
+// tacticKey makes it) names in ATT&CK v19's words (tactics.yaml's
+// attack_v19): its new name (Stealth for Defense Evasion) or the tactic
+// split off it (TA0112 Defense Impairment); nil for none.
+func (c *Catalog) v19Tactic(k, norm string) *Tactic {
+	for i := range c.tactics {
+		t := &c.tactics[i]
+		v := t.AttackV19
+		switch {
+		case v == nil:
+		case norm == tacticKey(v.Name):
+			return t
+		case v.Split != nil && (strings.EqualFold(k, v.Split.ID) || norm == tacticKey(v.Split.ShortName) || norm == tacticKey(v.Split.Name)):
+			return t
+		}
+	}
+	return nil
 }
 
 // attackTactics are the tactics of ATT&CK Enterprise (v18). The catalog
@@ -227,18 +237,15 @@ var attackTactics = []Tactic{
 // ATT&CK Enterprise tactics the catalog has no technique for
 // (Reconnaissance, Command and Control, Exfiltration), which rules from
 // elsewhere may be tagged with. Such a tactic has no description and no
-// place in the catalog's matrix. ATT&CK v19's Stealth (TA0005 renamed)
-// and Defense Impairment (TA0112, split off it) name Defense Evasion,
-// which the catalog keeps.
+// place in the catalog's matrix. ATT&CK v19's names for a catalog tactic
+// (tactics.yaml's attack_v19: Stealth, and TA0112 Defense Impairment,
+// split off it) find the catalog's tactic, as Tactic does.
 func (c *Catalog) AttackTactic(key string) (*Tactic, bool) {
 	if t, ok := c.Tactic(key); ok {
 		return t, true
 	}
 	k := strings.TrimSpace(key)
 	norm := tacticKey(k)
-	if v19DefenseEvasion(k, norm) {
-		return c.AttackTactic("TA0005")
-	}
 	for i := range attackTactics {
 		if t := &attackTactics[i]; strings.EqualFold(t.ID, k) || t.ShortName == norm {
 			cp := *t

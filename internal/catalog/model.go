@@ -14,6 +14,16 @@ type Tactic struct {
 type TacticV19 struct {
 	Name string `yaml:"name" json:"name"`
 	Note string `yaml:"note" json:"note"`
+	// Split is the tactic v19 made of part of this one (TA0112 Defense
+	// Impairment, of TA0005); filters take it as this tactic.
+	Split *TacticName `yaml:"split,omitempty" json:"split,omitempty"`
+}
+
+// TacticName names a tactic outside the catalog.
+type TacticName struct {
+	ID        string `yaml:"id" json:"id"`
+	ShortName string `yaml:"short_name" json:"short_name"`
+	Name      string `yaml:"name" json:"name"`
 }
 
 // Service is an AWS service the catalog refers to.

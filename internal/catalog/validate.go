@@ -128,8 +128,14 @@ func (v *validator) tactics() {
 			at("name", "tactic %s needs a name and a description", t.ID)
 		}
 		text := map[string]string{"name": t.Name, "description": t.Description}
-		if t.AttackV19 != nil {
-			text["attack_v19.name"], text["attack_v19.note"] = t.AttackV19.Name, t.AttackV19.Note
+		if v := t.AttackV19; v != nil {
+			text["attack_v19.name"], text["attack_v19.note"] = v.Name, v.Note
+			if sp := v.Split; sp != nil {
+				text["attack_v19.split.name"] = sp.Name
+				if !tacticIDRE.MatchString(sp.ID) || !shortNameRE.MatchString(sp.ShortName) || blank(sp.Name) {
+					at("attack_v19", "tactic %s: attack_v19.split needs an id (TA followed by four digits), a short_name and a name", t.ID)
+				}
+			}
 		}
 		v.noControls(pos.d, prefixed(fmt.Sprintf("tactics.%d.", pos.i), text))
 	}

@@ -33,8 +33,11 @@ func WriteTactics(w io.Writer, f Format, rows []TacticRow, opts Options) error {
 	g := Grid{Headers: []string{"ID", "SHORT NAME", "NAME", "TECHNIQUES", "ATT&CK V19"}, Flex: -1}
 	for _, r := range rows {
 		v19 := ""
-		if r.AttackV19 != nil {
-			v19 = "renamed " + r.AttackV19.Name
+		if v := r.AttackV19; v != nil {
+			v19 = "renamed " + v.Name
+			if v.Split != nil {
+				v19 += "; " + v.Split.ID + " split off"
+			}
 		}
 		g.Rows = append(g.Rows, []string{r.ID, r.ShortName, r.Name, fmt.Sprint(r.Techniques), v19})
 	}
