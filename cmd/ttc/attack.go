@@ -16,9 +16,10 @@ func newAttackCmd(a *app) *cobra.Command {
 		Use:   "attack",
 		Short: "Import MITRE ATT&CK and check the catalog against it",
 		Long: `ttc ships no ATT&CK data. Import MITRE's STIX data (version 2.0 or 2.1, as a single
-bundle file or as a folder with a file per object) into the data directory; several versions live side by side.
-With ATT&CK imported, 'ttc show' adds the ATT&CK parent's data, exports name the
-ATT&CK version, and 'ttc attack check' lists catalog entries ATT&CK has moved.`,
+bundle file or as a folder with a file per object) into the data directory; several
+versions live side by side. With ATT&CK imported, 'ttc show' adds the ATT&CK parent's
+data, exports name the ATT&CK version, and 'ttc attack check' lists catalog entries
+ATT&CK has moved.`,
 	}
 	cmd.AddCommand(newAttackImportCmd(a), newAttackVersionsCmd(a), newAttackCheckCmd(a))
 	return groupArgs(cmd)

@@ -36,7 +36,11 @@ func newExportSTIXCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "stix",
 		Short: "Write the catalog as one STIX 2.1 bundle in ATT&CK's conventions to stdout",
-		Args:  noArgs,
+		Long: `Write the catalog as one STIX 2.1 bundle in ATT&CK's conventions to stdout: a
+collection with the catalog's tactics, techniques (AWS sub-techniques beside ATT&CK's
+own), mitigations and their relationships, for tools that read ATT&CK data.
+It is not ATT&CK's own data: 'ttc attack import' refuses it.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := a.catalog()
 			if err != nil {
@@ -111,7 +115,16 @@ func newExportSigmaCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "sigma DIR",
 		Short: "Write the catalog's detections as a Sigma rule folder tagged with ATT&CK and catalog IDs",
-		Args:  exactArgs(1),
+		Long: `Write every Sigma rule of the catalog into DIR, one folder per technique, each rule
+tagged with its ATT&CK technique and its catalog entry (ttc.t1486.a001), so that
+'ttc scan --rules DIR' and other Sigma tools read them back onto the same techniques.
+
+DIR must be new, empty, or an earlier export: its .ttc-export-sigma lists the files
+the export wrote, and they are replaced. A folder holding anything else is refused,
+and no link in it can lead a write outside it. Every rule is made and checked before
+the folder is touched, so an export that fails leaves it as it was.`,
+		Example: "  ttc export sigma ./ttc-rules\n  ttc scan --rules ./ttc-rules --rules ./sigma/rules/cloud/aws logs/",
+		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := a.catalog()
 			if err != nil {

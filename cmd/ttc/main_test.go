@@ -110,6 +110,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"mitigations", "--service", "nosuch"}, exitUsage, `--service: unknown service "nosuch"`},
 		{[]string{"show"}, exitUsage, `usage: ttc show ID`},
 		{[]string{"record", "../../examples/incident", "3"}, exitUsage, `is a folder: name the log file`},
+		{[]string{"record", "../../examples/incident", "-1"}, exitUsage, `record number "-1": want a whole number from 1`},
 		{[]string{"techniques", "--tactic", "exfiltration"}, exitUsage, `the catalog has no technique for the ATT&CK tactic TA0010 Exfiltration`},
 		{[]string{"techniques", "--tactic", "exfil"}, exitUsage, `unknown tactic "exfil"`},
 		// An event of no service, or not of its service, is a typing error.

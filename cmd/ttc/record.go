@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -23,7 +24,7 @@ func newRecordCmd(a *app) *cobra.Command {
 		Use:   "record FILE NUMBER...",
 		Short: "Print the records of a CloudTrail log file that findings point at",
 		Long: `Print records of a CloudTrail log file by number: the evidence behind a finding,
-which names its record.file and record.ordinal (the #N of the HTML report).
+which names its record.file and record.ordinal (the #N of the HTML and Markdown reports).
 Records are numbered from 1 in the order the file holds them, rejected ones
 included, whatever the container (gzip, {"Records":[...]}, one per line, ...).
 
@@ -51,8 +52,20 @@ the end) that is reported, and the exit status is 1.`,
 		},
 	}
 	cmd.Flags().BoolVar(&indent, "indent", false, "indent each record over several lines")
+	// A negative record number reads as a flag to the flag parser; say what
+	// is wrong with it as a number instead.
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if m := negativeNumber.FindStringSubmatch(err.Error()); m != nil {
+			return usagef("record number \"%s\": want a whole number from 1", m[1])
+		}
+		return c.Root().FlagErrorFunc()(c, err)
+	})
 	return cmd
 }
+
+// negativeNumber finds the argument of pflag's unknown shorthand error
+// when it is a negative number ("... in -1").
+var negativeNumber = regexp.MustCompile(`unknown shorthand flag.* in (-[0-9]+)$`)
 
 func runRecord(a *app, path string, args []string, indent bool) error {
 	if path == "-" {

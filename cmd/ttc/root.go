@@ -34,7 +34,8 @@ EXIT STATUS
   0  success
   1  error (unreadable input, rejected records, an interrupted scan, invalid
      catalog, ...)
-  2  usage error (unknown command or flag, bad flag value)
+  2  usage error (unknown command or flag, bad flag value, unknown technique,
+     service or tactic)
   3  scan found findings, read every input whole, and --exit-code was given
 141  scan's output pipe lost its reader (ttc scan ... | head)`
 

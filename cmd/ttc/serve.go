@@ -28,7 +28,16 @@ func newServeCmd(a *app) *cobra.Command {
 		Long: `Serve the catalog as a web application (matrix, techniques, tactics, services,
 mitigations, log upload) and as JSON under /api/v1, described at /api/v1/openapi.json.
 
-The server listens on loopback by default. It stops gracefully on SIGINT or SIGTERM.`,
+The server listens on loopback by default. On a loopback address it answers only
+requests whose Host is localhost (or a name under it) or a loopback address, with
+421 to any other, so that a web page cannot reach it through a DNS name pointed at
+127.0.0.1.
+
+An uploaded log (the file itself, as the request body or a form's file part) may be
+--max-upload bytes; it is received whole before it is scanned, 32 uploads at a time,
+and a sender slower than 32 KiB a second after its first 10 s is cut off (408). A
+scan reads up to 1 GiB decompressed for up to 60 s, two at a time. It stops
+gracefully on SIGINT or SIGTERM.`,
 		Example: "  ttc serve\n  ttc serve --addr 127.0.0.1:9000 --catalog ./my-techniques",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
