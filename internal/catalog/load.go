@@ -42,7 +42,7 @@ func Load(sources ...Source) (*Catalog, error) {
 	// Where each tactic and service was last defined: the list is sorted
 	// once merged, and an overlay may define some of them, so a problem
 	// is placed by the entry's own file and index.
-	tacticAt, serviceAt := map[string]entryAt{}, map[string]entryAt{}
+	tacticAt, serviceAt, redefined := map[string]entryAt{}, map[string]entryAt{}, map[string]bool{}
 	for _, src := range sources {
 		r := readSource(src, ps)
 		for k, v := range r.docs {
@@ -52,12 +52,15 @@ func Load(sources ...Source) (*Catalog, error) {
 			tacticAt[t.ID] = entryAt{r.tacticDocs, i}
 		}
 		for i, s := range r.services {
+			if _, ok := serviceAt[s.Key]; ok {
+				redefined[s.Key] = true
+			}
 			serviceAt[s.Key] = entryAt{r.serviceDocs, i}
 		}
 		c.merge(r, src, ps)
 	}
 	c.finish()
-	v := &validator{c: c, ps: ps, docs: docs, tacticAt: tacticAt, serviceAt: serviceAt}
+	v := &validator{c: c, ps: ps, docs: docs, tacticAt: tacticAt, serviceAt: serviceAt, serviceRedefined: redefined}
 	v.run()
 	if err := ps.err(); err != nil {
 		err.(*LoadError).Partial = c

@@ -80,6 +80,31 @@ func TestOverlayProblems(t *testing.T) {
 	}
 }
 
+// TestOverlayRedefinesService checks that an overlay's services.yaml entry
+// that replaces a service without its data events, which makes embedded
+// techniques fail, is named in their problems: the embedded files are not
+// where the change was made.
+func TestOverlayRedefinesService(t *testing.T) {
+	dir := t.TempDir()
+	yaml := "services:\n  - key: s3\n    name: Amazon S3\n    event_sources: [s3.amazonaws.com]\n    sdk_modules: [s3, s3control]\n"
+	if err := os.WriteFile(filepath.Join(dir, "services.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := catalog.Open(dir)
+	le, ok := err.(*catalog.LoadError)
+	if !ok {
+		t.Fatalf("Open = %v, want a *LoadError", err)
+	}
+	want := "s3 is defined anew in " + filepath.Join(dir, "services.yaml")
+	found := false
+	for _, p := range le.Problems {
+		found = found || strings.Contains(p.Message, want)
+	}
+	if !found {
+		t.Errorf("no problem names the overlay that redefined s3 (%q):\n%v", want, le)
+	}
+}
+
 func TestValidOverlay(t *testing.T) {
 	c, err := catalog.Open(filepath.Join("testdata", "overlays", "valid"))
 	if err != nil {

@@ -81,6 +81,9 @@ type validator struct {
 	docs      map[any]*doc
 	tacticAt  map[string]entryAt // by tactic ID
 	serviceAt map[string]entryAt // by service key
+	// serviceRedefined marks the services a later source's services.yaml
+	// defined again.
+	serviceRedefined map[string]bool
 }
 
 // entryAt is where a list entry of tactics.yaml or services.yaml was read:
@@ -88,6 +91,13 @@ type validator struct {
 type entryAt struct {
 	d *doc
 	i int
+}
+
+func (e entryAt) file() string {
+	if e.d == nil {
+		return ""
+	}
+	return e.d.file
 }
 
 func (v *validator) run() {
@@ -361,7 +371,7 @@ func (v *validator) detection(d *doc, t *Technique) {
 	}
 	if det.DataEventsRequired && !slices.ContainsFunc(det.CloudTrailEvents, v.c.IsDataEvent) {
 		v.ps.at(d, []any{"detection", "data_events_required"},
-			"data events required, but none of the events listed is a data event (services.yaml data_events)")
+			"data events required, but none of the events listed is a data event (services.yaml data_events)%s", v.redefinedServices(det.CloudTrailEvents))
 	}
 	if len(det.CloudTrailEvents) == 0 && blank(det.NoCloudTrail) {
 		v.ps.at(d, []any{"detection"},
@@ -542,6 +552,25 @@ func (v *validator) serviceList(d *doc, services []string) {
 
 // fieldPath turns a dotted field name (detection.guidance) into the path
 // doc.pos takes.
+// redefinedServices names, for a problem in a technique that may be
+// another file's doing, the services of events that a later source's
+// services.yaml defined anew (an overlay's entry replaces the embedded
+// one whole, data_events included): "" when none was.
+func (v *validator) redefinedServices(events []string) string {
+	var out []string
+	for _, e := range events {
+		key, _, _ := strings.Cut(e, ":")
+		at := v.serviceAt[key]
+		if note := key + " is defined anew in " + at.file(); v.serviceRedefined[key] && !slices.Contains(out, note) {
+			out = append(out, note)
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(out, "; ")
+}
+
 // prefixed returns fields with prefix before each key: the fields of one
 // entry of a list file, named from the file's root.
 func prefixed(prefix string, fields map[string]string) map[string]string {
