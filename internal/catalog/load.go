@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Source is one folder of catalog files: the embedded catalog or an overlay.
@@ -67,6 +68,25 @@ func Load(sources ...Source) (*Catalog, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// shownName reports whether the file name of a rule or sample may be
+// shown as it is (technique pages list them, and anchor to them): a name
+// that is not UTF-8, or holds a character catalog text may not, is a
+// problem, and the file is left out.
+func shownName(src Source, rel string, ps *problems) bool {
+	name := path.Base(rel)
+	what := ""
+	if !utf8.ValidString(name) {
+		what = "bytes that are not UTF-8"
+	} else if _, w := HiddenRune(name); w != "" {
+		what = w
+	}
+	if what == "" {
+		return true
+	}
+	ps.add(path.Join(src.Label, rel), 0, 0, "the file name holds %s; rename the file", what)
+	return false
 }
 
 func readSource(src Source, ps *problems) *raw {
@@ -156,6 +176,9 @@ func readTechnique(src Source, dir string, ps *problems, docs map[any]*doc) *Tec
 		if e.IsDir() || !isYAML(e.Name()) {
 			continue
 		}
+		if !shownName(src, path.Join(rel, "rules", e.Name()), ps) {
+			continue
+		}
 		if f, ok := readFile(src, path.Join(rel, "rules", e.Name()), ps); ok {
 			t.Rules = append(t.Rules, f)
 		}
@@ -164,6 +187,9 @@ func readTechnique(src Source, dir string, ps *problems, docs map[any]*doc) *Tec
 		sdir := path.Join(rel, "samples", kind)
 		for _, e := range readDir(src.FS, path.Join(src.Dir, sdir), "", nil) {
 			if e.IsDir() || path.Ext(e.Name()) != ".json" {
+				continue
+			}
+			if !shownName(src, path.Join(sdir, e.Name()), ps) {
 				continue
 			}
 			if f, ok := readFile(src, path.Join(sdir, e.Name()), ps); ok {

@@ -105,6 +105,33 @@ func TestOverlayRedefinesService(t *testing.T) {
 	}
 }
 
+// TestHiddenFileNames checks that a sample or rule file whose name holds a
+// character catalog text may not (a bidirectional override), or bytes that
+// are not UTF-8, is refused by name: pages and listings show the names.
+func TestHiddenFileNames(t *testing.T) {
+	for _, name := range []string{"sample\u202eNOSJ.json", "sample\xff.json"} {
+		dir := t.TempDir()
+		tdir := filepath.Join(dir, "techniques", "T9050")
+		if err := os.MkdirAll(filepath.Join(tdir, "samples", "match"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(filepath.Join("testdata", "overlays", "valid", "techniques", "T9050", "technique.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tdir, "technique.yaml"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tdir, "samples", "match", name), []byte(`{"eventName":"X"}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err = catalog.Open(dir)
+		if err == nil || !strings.Contains(err.Error(), "the file name holds") {
+			t.Errorf("sample named %q: error %v, want one saying the file name holds a character it may not", name, err)
+		}
+	}
+}
+
 func TestValidOverlay(t *testing.T) {
 	c, err := catalog.Open(filepath.Join("testdata", "overlays", "valid"))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path"
+	"strings"
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/detect"
@@ -49,10 +50,10 @@ func indexSamples(c *catalog.Catalog, rs *ruleset.Set) sampleIndex {
 	idx := sampleIndex{}
 	for _, t := range c.Techniques() {
 		for _, s := range t.Samples {
-			row := sampleRow{Name: path.Base(s.Path), Match: s.Match, Text: indented(s.Data)}
-			row.Anchor = "sample-nomatch-" + row.Name
+			row := sampleRow{Name: path.Base(s.Path), Match: s.Match, Text: strings.ToValidUTF8(indented(s.Data), "\uFFFD")}
+			row.Anchor = "sample-nomatch-" + anchorName(row.Name)
 			if s.Match {
-				row.Anchor = "sample-match-" + row.Name
+				row.Anchor = "sample-match-" + anchorName(row.Name)
 			}
 			ms, err := rs.Matcher.Match(s.Data)
 			if err != nil {
@@ -85,6 +86,17 @@ func flagOf(r *ruleset.Rule, m detect.Match, own string) sampleFlag {
 		}
 	}
 	return f
+}
+
+// anchorName is a file name as an HTML id: letters, digits, '.', '_' and
+// '-' kept, anything else (a space, a quote) as '-'.
+func anchorName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x80 && (r == '.' || r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return r
+		}
+		return '-'
+	}, name)
 }
 
 // indented returns a sample's JSON indented by two spaces, or its text as

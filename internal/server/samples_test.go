@@ -49,6 +49,8 @@ func TestTechniqueSamplesHostile(t *testing.T) {
 		// s2 lacks it: a record to flag that no rule flags.
 		`<li id="sample-match-s2.json" class="astray">`,
 		`<li id="sample-nomatch-s2.json">`,
+		// A name's space is no part of an id.
+		`<li id="sample-nomatch-s-3.json">`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("technique page lacks %q", want)
