@@ -26,6 +26,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"lower": strings.ToLower,
 	"nw":    nowrap,
 	"box":   boxed,
+	"tech":  techniqueCell,
 	"clip":  func(s string) string { return clip.String(s, nowrapMax) },
 }).Parse(htmlTemplate))
 

@@ -54,6 +54,11 @@ type TechniqueCount struct {
 	attack []string
 }
 
+// Cell is the row's TECHNIQUE cell in tables and the HTML report: the
+// technique, or the ATT&CK tags of a rule that names no catalog technique
+// (see techniqueCell).
+func (c TechniqueCount) Cell() string { return techniqueCell(c.TechniqueID, c.attack) }
+
 // ActorTimeline is what one identity did, in time order.
 type ActorTimeline struct {
 	Actor     string   `json:"actor"`

@@ -275,6 +275,15 @@ func TestTechniqueCellOfUnmappedRules(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
+	b.Reset()
+	if err := report.WriteHTML(&b, res, tactics, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<td><code>(T1548&#43;)</code></td>", `<code class="nw">(T1110)</code>`, `<code class="nw">-</code>`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("HTML report lacks %q", want)
+		}
+	}
 }
 
 // TestWarningsMoreNotListed checks that the table and Markdown say how many

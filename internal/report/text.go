@@ -162,7 +162,7 @@ func writeTableHead(w io.Writer, b *strings.Builder, res *scan.Result, counts []
 func techniqueRows(counts []TechniqueCount, tactics tacticNamer) [][]string {
 	rows := make([][]string, 0, len(counts))
 	for _, c := range counts {
-		rows = append(rows, []string{techniqueCell(c.TechniqueID, c.attack), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), actorCount(c), orDash(c.Level), c.TechniqueName})
+		rows = append(rows, []string{c.Cell(), tactics(c.Tactics), fmt.Sprint(c.Findings), fmt.Sprint(c.Attempts), actorCount(c), orDash(c.Level), c.TechniqueName})
 	}
 	return rows
 }
