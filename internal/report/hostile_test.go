@@ -296,3 +296,31 @@ func TestUserAgentCannotForgeSections(t *testing.T) {
 		}
 	}
 }
+
+// TestListedCutMark checks how an actor's heading marks a value cut at
+// MaxListedBytes: a real … and the value's length, after the escaping, so
+// that a short value that itself ends in … (written \u2026) cannot pose
+// as a cut one.
+func TestListedCutMark(t *testing.T) {
+	res := small()
+	res.Findings[0].Actor.SourceIP = strings.Repeat("a", 2000)
+	res.Findings[0].Actor.UserAgent = "agent…"
+	var b bytes.Buffer
+	if err := report.WriteTable(&b, res, tactics, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "aaa… (2000 bytes in all)") || strings.Contains(out, `a\u2026`) {
+		t.Errorf("the cut address is not marked with … and its length:\n%s", out)
+	}
+	if !strings.Contains(out, `user agent: agent\u2026`) {
+		t.Errorf("a user agent ending in … is not written escaped:\n%s", out)
+	}
+	b.Reset()
+	if err := report.WriteHTML(&b, res, tactics, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "aaa… (2000 bytes in all)") {
+		t.Errorf("the HTML heading does not mark the cut address with … and its length")
+	}
+}

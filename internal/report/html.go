@@ -71,7 +71,7 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 	actors := func(yield func(actorView) bool) {
 		readErr = ignoreEnough(eachTimeline(res, func(a ActorTimeline, n int, g *scan.Group) error {
 			a.Actor, a.Type, a.First, a.Last = summaryValue(a.Actor), actorType(a.Type), summaryValue(a.First), summaryValue(a.Last)
-			a.AccessKey, a.SourceIPs, a.UserAgent = listItems(a.AccessKey), listItems(a.SourceIPs), lines(a.UserAgent)
+			a.AccessKey, a.SourceIPs, a.UserAgent = listItems(&a, a.AccessKey), listItems(&a, a.SourceIPs), a.shownAll(a.UserAgent, view.Line)
 			var rowErr error
 			rows := func(yield func(scan.Finding) bool) {
 				listed := 0
@@ -128,10 +128,15 @@ type actorView struct {
 // to join them with ", ". Joined first, two values ("AKIA1 AKIA2", or "AWS
 // Internal", a source address CloudTrail writes) could not be told from
 // one, nor could "AKIA1, AKIA2" from two.
-func listItems(list []string) []string {
+func listItems(a *ActorTimeline, list []string) []string {
+	return a.shownAll(list, summaryValue)
+}
+
+// shownAll is shownListed for each value of list.
+func (a *ActorTimeline) shownAll(list []string, esc func(string) string) []string {
 	out := make([]string, len(list))
 	for i, s := range list {
-		out[i] = summaryValue(s)
+		out[i] = a.shownListed(s, esc)
 	}
 	return out
 }
@@ -152,15 +157,6 @@ func summaryValue(s string) string {
 // after the actor, whose ARN could end in "  IAMUser".
 func actorType(s string) string {
 	return strings.ReplaceAll(summaryValue(orDash(s)), " ", `\x20`)
-}
-
-// lines passes each value of list through view.Line.
-func lines(list []string) []string {
-	out := make([]string, len(list))
-	for i, s := range list {
-		out[i] = view.Line(s)
-	}
-	return out
 }
 
 // sanitiseCounts passes the names in counts through view.Line.

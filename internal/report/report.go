@@ -77,6 +77,8 @@ type ActorTimeline struct {
 	// first and last are First and Last as times, zero when the record's
 	// text was no time: tables show them as they show findings' times.
 	first, last time.Time
+	// cut holds the whole length of each listed value cutListed cut.
+	cut map[string]int
 }
 
 // MaxListed bounds the access keys, source IPs and user agents a timeline
@@ -236,6 +238,7 @@ func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
 	}{{&t.AccessKey, &t.MoreAccessKeys, listed{k, 'k', f.Actor.AccessKeyID}},
 		{&t.SourceIPs, &t.MoreSourceIPs, listed{k, 'i', f.Actor.SourceIP}},
 		{&t.UserAgent, &t.MoreUserAgents, listed{k, 'u', f.Actor.UserAgent}}} {
+		whole := len(v.l.value)
 		v.l.value = cutListed(v.l.value)
 		switch {
 		case v.l.value == "" || tb.seen[v.l]:
@@ -244,9 +247,27 @@ func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
 		default:
 			tb.seen[v.l] = true
 			*v.list = append(*v.list, v.l.value)
+			if whole > MaxListedBytes {
+				if t.cut == nil {
+					t.cut = map[string]int{}
+				}
+				t.cut[v.l.value] = whole
+			}
 		}
 	}
 	return t
+}
+
+// shownListed writes a listed value of a with esc, the escaping of the
+// line it goes on; a value cutListed cut is written without its mark, then
+// the mark and the value's whole length after the escaping, so that the
+// mark cannot be forged (esc writes … in values as \u2026).
+func (a *ActorTimeline) shownListed(v string, esc func(string) string) string {
+	n, ok := a.cut[v]
+	if !ok {
+		return esc(v)
+	}
+	return fmt.Sprintf("%s… (%d bytes in all)", esc(strings.TrimSuffix(v, "…")), n)
 }
 
 // cutListed cuts a listed value at MaxListedBytes, at a character

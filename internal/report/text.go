@@ -102,10 +102,10 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 	// Sections start at " · " (or a line), which no value can hold
 	// (summaryValue escapes it): a key that reads "from 6.6.6.6" stays a key.
 	if len(a.AccessKey) > 0 {
-		parts = append(parts, fmt.Sprintf("keys %s%s", strings.Join(listItems(a.AccessKey), ", "), andMore(a.MoreAccessKeys)))
+		parts = append(parts, fmt.Sprintf("keys %s%s", strings.Join(listItems(&a, a.AccessKey), ", "), andMore(a.MoreAccessKeys)))
 	}
 	if len(a.SourceIPs) > 0 {
-		parts = append(parts, fmt.Sprintf("from %s%s", strings.Join(listItems(a.SourceIPs), ", "), andMore(a.MoreSourceIPs)))
+		parts = append(parts, fmt.Sprintf("from %s%s", strings.Join(listItems(&a, a.SourceIPs), ", "), andMore(a.MoreSourceIPs)))
 	}
 	width := opts.View.Width
 	rest := strings.Join(parts, " · ")
@@ -128,9 +128,12 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 	// as the heading's values are: one holding " · keys AKIA…" or a run of
 	// spaces could otherwise pose as a section of the heading above it.
 	for _, ua := range a.UserAgent {
-		writeBroken(b, "  user agent: ", "              ", view.ASCII(view.SpaceRuns(view.Line(ua))), width)
+		writeBroken(b, "  user agent: ", "              ", a.shownListed(ua, agentText), width)
 	}
 }
+
+// agentText escapes a user agent for the lines under an actor's heading.
+func agentText(s string) string { return view.ASCII(view.SpaceRuns(view.Line(s))) }
 
 // writeBroken writes text, already escaped, after lead, broken to width
 // columns (0: not broken), its later lines after indent.
