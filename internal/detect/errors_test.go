@@ -101,7 +101,7 @@ func TestParseRefusals(t *testing.T) {
 		{"filter rule", "title: f\nfilter:\n  rules: [a]\n", "sigma filters", true},
 		{"missing detection", "title: t\nlogsource:\n  product: aws\n", `missing required key "detection"`, false},
 		{"not a mapping", "- a\n- b\n", "must be a YAML mapping", false},
-		{"bad yaml", "title: [\n", "parse yaml", false},
+		{"bad yaml", "title: [\n", "r.yml:1: invalid YAML: ", false},
 		{"empty", "", "empty rule file", false},
 		{"not UTF-8", "title: caf\xe9\n", "r.yml:1:11: not UTF-8 text", false},
 		{"over the size", "title: t\n#" + strings.Repeat("x", MaxRuleSize), "larger than the 1048576 bytes a rule may have", false},

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -272,13 +274,21 @@ func checkConditionNode(v *yaml.Node) error {
 }
 
 func yamlError(err error) error {
+	msg := err.Error()
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
-		return fmt.Errorf("parse yaml: %s", strings.Join(te.Errors, "; "))
+		msg = strings.Join(te.Errors, "; ")
 	}
-	// yaml.v3 messages already carry "line N:"; keep them as they are.
-	return fmt.Errorf("parse yaml: %w", err)
+	// yaml.v3 writes "yaml: line N: what"; the line is the problem's.
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return errAt(line, 0, "invalid YAML: %s", m[2])
+	}
+	return fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
 }
+
+// yamlLineRE splits a yaml.v3 message into its line and what it says.
+var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line ([0-9]+): (.*)$`)
 
 func scalar(n *yaml.Node) (string, error) {
 	if n.Kind != yaml.ScalarNode {

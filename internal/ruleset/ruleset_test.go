@@ -53,7 +53,8 @@ func TestBrokenSamples(t *testing.T) {
 		"broken.yml:8:", // the unknown modifier, at its line
 		"not_flagged.json: match sample is not flagged",
 		"flagged.json: nomatch sample is flagged by rule delete_bucket.yml",
-		"truncated.json: sample is not valid JSON",
+		"truncated.json:1:17: sample is not valid JSON: unexpected end of JSON input",
+		"latin1.json:1:100: sample is not UTF-8 text",
 		"delete_bucket.yml:1: rule flags 1 of the match samples, want at least 2",
 		"rule id 5f0b6a3e-6d0e-4c55-9a43-1f6f2b8f6c01 is also the id of testdata/broken/techniques/T1485/rules/dup_id.yml",
 		// Misspelt events, at their place in the rule; samples ttc scan

@@ -10,12 +10,14 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/detect"
+	"github.com/ttcproject/ttc/internal/textpos"
 )
 
 // MinSamples is how many match samples each rule must flag.
@@ -64,8 +66,8 @@ func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]st
 	}
 	flagged := map[*detect.Rule]int{}
 	for _, s := range t.Samples {
-		if !json.Valid(s.Data) {
-			out = append(out, catalog.Problem{File: s.Path, Message: "sample is not valid JSON"})
+		if p, bad := sampleText(s); bad {
+			out = append(out, p)
 			continue
 		}
 		if p, bad := readSample(s); bad {
@@ -251,6 +253,28 @@ func ruleProblem(file string, err error) catalog.Problem {
 		return catalog.Problem{File: re.File, Line: re.Line, Column: re.Column, Message: re.Err.Error()}
 	}
 	return catalog.Problem{File: file, Message: err.Error()}
+}
+
+// sampleText reports a sample that is not UTF-8 or not JSON, at the place
+// it goes wrong and with the reason.
+func sampleText(s catalog.Sample) (catalog.Problem, bool) {
+	at := func(off int, format string, args ...any) (catalog.Problem, bool) {
+		line, col := textpos.Place(s.Data, off)
+		return catalog.Problem{File: s.Path, Line: line, Column: col, Message: fmt.Sprintf(format, args...)}, true
+	}
+	if !utf8.Valid(s.Data) {
+		return at(textpos.InvalidUTF8(s.Data), "sample is not UTF-8 text")
+	}
+	var v any
+	err := json.Unmarshal(s.Data, &v)
+	var se *json.SyntaxError
+	switch {
+	case err == nil:
+		return catalog.Problem{}, false
+	case errors.As(err, &se):
+		return at(max(int(se.Offset)-1, 0), "sample is not valid JSON: %v", se)
+	}
+	return at(0, "sample is not valid JSON: %v", err)
 }
 
 // unjoin splits an errors.Join result into its parts.
