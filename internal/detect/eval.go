@@ -447,9 +447,10 @@ func (st *state) reSpend(n int) bool {
 // maxReWork bounds the regular expression work of one record, in steps
 // as reMatch counts them: about three seconds at the engine's slowest
 // (some 24 ns a step, for a case-folded letter of a large folding orbit).
-// A rule's expression of 32 instructions (the largest in SigmaHQ's
-// CloudTrail rules and the catalog's) may read 4 MiB of a record's
-// values.
+// The catalog's largest expressions, which pair keys inside one statement
+// of an IAM policy document, compile to about 200 instructions and may read
+// some 650 KiB of a record's values (IAM policies hold at most 10 KiB);
+// SigmaHQ's CloudTrail rules compile to 32 at most.
 const maxReWork = 1 << 27
 
 // refCost is about how many bytes comparing a with b reads: equality and

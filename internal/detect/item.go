@@ -185,7 +185,8 @@ func fillRe(it *item, ms modSet, vals []*yaml.Node) error {
 // compiles to. Go's engine takes time in proportion to the text times the
 // program: fifty alternatives of v{1,1000} make a program of 100,000
 // instructions that ran for minutes on one large record. The largest of
-// SigmaHQ's CloudTrail rules and the catalog's compile to 32.
+// SigmaHQ's CloudTrail rules compile to 32, the catalog's policy-document
+// rules to about 200.
 const maxReInsts = 2000
 
 // reSize is the number of instructions expr compiles to, as regexp
