@@ -138,9 +138,9 @@ func (v *validator) tactics() {
 			at("name", "tactic %s needs a name and a description", t.ID)
 		}
 		text := map[string]string{"name": t.Name, "description": t.Description}
-		if v := t.AttackV19; v != nil {
-			text["attack_v19.name"], text["attack_v19.note"] = v.Name, v.Note
-			if sp := v.Split; sp != nil {
+		if a := t.AttackV19; a != nil {
+			text["attack_v19.name"], text["attack_v19.note"] = a.Name, a.Note
+			if sp := a.Split; sp != nil {
 				text["attack_v19.split.name"] = sp.Name
 				if !tacticIDRE.MatchString(sp.ID) || !shortNameRE.MatchString(sp.ShortName) || blank(sp.Name) {
 					at("attack_v19", "tactic %s: attack_v19.split needs an id (TA followed by four digits), a short_name and a name", t.ID)
@@ -550,8 +550,6 @@ func (v *validator) serviceList(d *doc, services []string) {
 	}
 }
 
-// fieldPath turns a dotted field name (detection.guidance) into the path
-// doc.pos takes.
 // redefinedServices names, for a problem in a technique that may be
 // another file's doing, the services of events that a later source's
 // services.yaml defined anew (an overlay's entry replaces the embedded
@@ -581,6 +579,8 @@ func prefixed(prefix string, fields map[string]string) map[string]string {
 	return out
 }
 
+// fieldPath turns a dotted field name (detection.guidance) into the path
+// doc.pos takes.
 func fieldPath(field string) []any {
 	var path []any
 	for _, p := range strings.Split(field, ".") {
