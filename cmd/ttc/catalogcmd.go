@@ -49,7 +49,10 @@ func runValidate(a *app, overlays []string) error {
 	if errors.As(err, &le) {
 		// The rules and samples of the entries that did load are checked
 		// too, so that every problem is reported in one run.
-		rules := ruleset.CheckSamples(le.Partial)
+		var rules []catalog.Problem
+		if le.Partial != nil {
+			rules = ruleset.CheckSamples(le.Partial)
+		}
 		for _, p := range append(le.Problems, rules...) {
 			fmt.Fprintln(a.stdout, view.Line(p.String())) // a problem quotes paths and what files hold
 		}
