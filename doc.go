@@ -9,7 +9,7 @@
 //	internal/awsapi       the AWS API operations every catalog event name is checked against
 //	internal/spell        edit distance for the "did you mean" of event names and service keys
 //	internal/clip         cuts text quoted in messages and reports to a length, between characters
-//	internal/textpos      line and column of a byte offset, for problems in catalog and rule files
+//	internal/textpos      line and column of a byte offset and back, for problems in catalog and rule files
 //	internal/detect       the Sigma engine: rules compiled into one indexed matcher
 //	internal/jsonscan     raw JSON walking and string escaping shared by the matcher and scan
 //	internal/ruleset      the rules of a scan (catalog and external) mapped onto techniques

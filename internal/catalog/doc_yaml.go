@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -66,27 +65,18 @@ func parseDoc(file string, data []byte, v any, ps *problems) (*doc, bool) {
 	return d, true
 }
 
-var yamlLineRE = regexp.MustCompile(`line ([0-9]+)`)
-
 func yamlErrLine(err error) int {
-	m := yamlLineRE.FindStringSubmatch(err.Error())
-	if m == nil {
-		return 0
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
+	line, _ := textpos.YAMLError(err.Error())
+	return line
 }
 
-var (
-	yamlPrefixRE   = regexp.MustCompile(`^(yaml: )?(line [0-9]+: )?`)
-	unknownFieldRE = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
-)
+var unknownFieldRE = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
 
 // trimYAMLErr drops the library's prefixes (the line is reported separately)
 // and words its messages the way the rest of the checks do, without Go's
 // type names.
 func trimYAMLErr(err error) string {
-	s := yamlPrefixRE.ReplaceAllString(err.Error(), "")
+	_, s := textpos.YAMLError(err.Error())
 	if m := typeErrRE.FindStringSubmatch(s); m != nil {
 		return fmt.Sprintf("want %s, got %s", goKind(m[3]), yamlKind(m[1], m[2]))
 	}
@@ -224,24 +214,6 @@ func RunePos(data []byte, line, col int, r rune) (int, int) {
 	return runePos(data, line, col, 0, 0, r)
 }
 
-// offset returns the byte offset of line and column in data (1-based,
-// columns in characters), or -1 when data is shorter.
-func offset(data []byte, line, col int) int {
-	off := 0
-	for l := 1; l < line; l++ {
-		i := bytes.IndexByte(data[off:], '\n')
-		if i < 0 {
-			return -1
-		}
-		off += i + 1
-	}
-	for c := 1; c < col && off < len(data) && data[off] != '\n'; c++ {
-		_, n := utf8.DecodeRune(data[off:])
-		off += n
-	}
-	return off
-}
-
 // runePos is RunePos looking no further than endLine and endCol, where the
 // value ends, when they are not 0: a character written as an escape in
 // one value is not to be found raw in a later one.
@@ -249,13 +221,13 @@ func runePos(data []byte, line, col, endLine, endCol int, r rune) (int, int) {
 	if line < 1 || col < 1 {
 		return line, col
 	}
-	off := offset(data, line, col)
+	off := textpos.Offset(data, line, col)
 	if off < 0 {
 		return line, col
 	}
 	end := min(len(data), off+64<<10)
 	if endLine > 0 {
-		if e := offset(data, endLine, max(endCol, 1)); e >= off {
+		if e := textpos.Offset(data, endLine, max(endCol, 1)); e >= off {
 			end = min(end, e)
 		}
 	}

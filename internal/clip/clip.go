@@ -14,9 +14,18 @@ func String(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
+	return Prefix(s, n) + Ellipsis
+}
+
+// Prefix returns s, or when it is longer than n bytes, its first n bytes or
+// fewer, cut between characters, with no mark.
+func Prefix(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
 	i := max(n, 0)
 	for i > 0 && !utf8.RuneStart(s[i]) {
 		i--
 	}
-	return s[:i] + Ellipsis
+	return s[:i]
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -280,15 +278,12 @@ func yamlError(err error) error {
 		msg = strings.Join(te.Errors, "; ")
 	}
 	// yaml.v3 writes "yaml: line N: what"; the line is the problem's.
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return errAt(line, 0, "invalid YAML: %s", m[2])
+	line, what := textpos.YAMLError(msg)
+	if line > 0 {
+		return errAt(line, 0, "invalid YAML: %s", what)
 	}
-	return fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))
+	return fmt.Errorf("invalid YAML: %s", what)
 }
-
-// yamlLineRE splits a yaml.v3 message into its line and what it says.
-var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line ([0-9]+): (.*)$`)
 
 func scalar(n *yaml.Node) (string, error) {
 	if n.Kind != yaml.ScalarNode {

@@ -13,9 +13,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"github.com/ttcproject/ttc/internal/ruleset"
 	"github.com/ttcproject/ttc/internal/scan"
@@ -267,28 +267,13 @@ func (a *ActorTimeline) shownListed(v string, esc func(string) string) string {
 	if !ok {
 		return esc(v)
 	}
-	return fmt.Sprintf("%s… (%d bytes in all)", esc(strings.TrimSuffix(v, "…")), n)
+	return fmt.Sprintf("%s%s (%d bytes in all)", esc(strings.TrimSuffix(v, clip.Ellipsis)), clip.Ellipsis, n)
 }
 
 // cutListed cuts a listed value at MaxListedBytes, at a character
-// boundary, and marks the cut.
-func cutListed(s string) string {
-	if len(s) <= MaxListedBytes {
-		return s
-	}
-	return runePrefix(s, MaxListedBytes) + "…" // a new string: the whole value is not kept
-}
-
-// runePrefix returns s cut to at most n bytes, at a character boundary.
-func runePrefix(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
+// boundary, and marks the cut. A cut value is a new string: the whole
+// value is not kept.
+func cutListed(s string) string { return clip.String(s, MaxListedBytes) }
 
 func (tb *timelineBuilder) timelines() []ActorTimeline {
 	if tb.out == nil {

@@ -10,6 +10,7 @@ import (
 	"io"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"github.com/ttcproject/ttc/internal/scan"
 )
@@ -104,7 +105,7 @@ func ActorKey(f *scan.Finding) string {
 	}
 	h := fnv.New64a()
 	h.Write([]byte(k))
-	return fmt.Sprintf("%s…#%016x", runePrefix(k, maxActorKey), h.Sum64())
+	return fmt.Sprintf("%s…#%016x", clip.Prefix(k, maxActorKey), h.Sum64())
 }
 
 // errEnough stops reading findings once a report has all it shows.

@@ -18,3 +18,30 @@ func TestPlace(t *testing.T) {
 		t.Errorf("InvalidUTF8 of valid text = %d, want its length 2", got)
 	}
 }
+
+func TestOffset(t *testing.T) {
+	data := []byte("ab\ncdé\xffg\n")
+	for _, tc := range []struct{ line, col, off int }{
+		{1, 1, 0}, {1, 3, 2}, {2, 1, 3}, {2, 4, 7}, {2, 99, 9}, {3, 1, 10}, {4, 1, -1},
+	} {
+		if got := Offset(data, tc.line, tc.col); got != tc.off {
+			t.Errorf("Offset(%d, %d) = %d, want %d", tc.line, tc.col, got, tc.off)
+		}
+	}
+}
+
+func TestYAMLError(t *testing.T) {
+	for _, tc := range []struct {
+		msg  string
+		line int
+		what string
+	}{
+		{"yaml: line 12: did not find expected key", 12, "did not find expected key"},
+		{"line 5: cannot unmarshal !!str `x` into []string", 5, "cannot unmarshal !!str `x` into []string"},
+		{"yaml: invalid leading UTF-8 octet", 0, "invalid leading UTF-8 octet"},
+	} {
+		if line, what := YAMLError(tc.msg); line != tc.line || what != tc.what {
+			t.Errorf("YAMLError(%q) = %d, %q; want %d, %q", tc.msg, line, what, tc.line, tc.what)
+		}
+	}
+}
