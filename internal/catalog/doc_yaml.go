@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -18,6 +19,9 @@ type doc struct {
 	file string
 	root *yaml.Node // the document's top-level value
 	data []byte     // the file's text, to place a character inside a value
+	// broken are the paths of the values that had the wrong type; they are
+	// reported once, and the checks that read them (as empty) say nothing.
+	broken [][]any
 }
 
 // parseDoc parses data into v strictly (unknown fields are problems) and keeps
@@ -55,7 +59,13 @@ func parseDoc(file string, data []byte, v any, ps *problems) (*doc, bool) {
 		for _, msg := range te.Errors {
 			e := errors.New(msg)
 			line := yamlErrLine(e)
-			ps.add(file, line, valueColumn(d.root, line), "%s", trimYAMLErr(e))
+			path, n := valueOn(d.root, line, nil)
+			col := 0
+			if n != nil {
+				col = n.Column
+				d.broken = append(d.broken, path)
+			}
+			ps.add(file, line, col, "%s", trimYAMLErr(e))
 			repeated = repeated || strings.Contains(msg, "already defined")
 		}
 		if repeated {
@@ -121,24 +131,43 @@ func goKind(t string) string {
 	return t
 }
 
-// valueColumn returns the column of the first value (not a mapping key)
-// on line in the tree under n, or 0.
-func valueColumn(n *yaml.Node, line int) int {
+// valueOn returns the first value (not a mapping key) on line in the tree
+// under n, whose path is at, and its path (map keys as strings, sequence
+// indexes as ints); nil when the line holds none.
+func valueOn(n *yaml.Node, line int, at []any) ([]any, *yaml.Node) {
 	if n == nil {
-		return 0
+		return nil, nil
 	}
 	if n.Line == line && n.Kind != yaml.DocumentNode {
-		return n.Column
+		return at, n
 	}
 	for i, c := range n.Content {
-		if n.Kind == yaml.MappingNode && i%2 == 0 {
-			continue
+		var p any = i
+		if n.Kind == yaml.MappingNode {
+			if i%2 == 0 {
+				continue
+			}
+			p = n.Content[i-1].Value
 		}
-		if col := valueColumn(c, line); col > 0 {
-			return col
+		if path, v := valueOn(c, line, append(slices.Clip(at), p)); v != nil {
+			return path, v
 		}
 	}
-	return 0
+	return nil, nil
+}
+
+// isBroken reports whether the value at path, or one around it, had the
+// wrong type.
+func (d *doc) isBroken(path ...any) bool {
+	if d == nil {
+		return false
+	}
+	for _, b := range d.broken {
+		if len(b) <= len(path) && slices.Equal(b, path[:len(b)]) {
+			return true
+		}
+	}
+	return false
 }
 
 // pos returns the line and column of the value at path (map keys as strings,

@@ -61,6 +61,9 @@ func (ps *problems) add(file string, line, col int, format string, args ...any) 
 }
 
 func (ps *problems) at(d *doc, path []any, format string, args ...any) {
+	if d.isBroken(path...) {
+		return // its type error is reported, and the rest follows from it
+	}
 	line, col := d.pos(path...)
 	file := ""
 	if d != nil {

@@ -255,6 +255,7 @@ func (v *validator) technique(t *Technique) {
 	for _, path := range [][]any{{"aws_specific"}, {"detection", "data_events_required"}} {
 		if n := d.node(path...); n != nil && n.ShortTag() != "!!bool" {
 			v.ps.at(d, path, "%s must be true or false, got \"%s\"", path[len(path)-1], n.Value)
+			d.broken = append(d.broken, path) // what the library made of it is not to be checked
 		}
 	}
 	kind, err := ParseID(t.ID)
@@ -351,7 +352,7 @@ func (v *validator) detection(d *doc, t *Technique) {
 			v.ps.at(d, at, "event \"%s\" names unknown service \"%s\"%s", e, m[1], v.c.serviceHint(m[1]))
 			continue
 		}
-		if !slices.Contains(t.Services, svc.Key) {
+		if !slices.Contains(t.Services, svc.Key) && !d.isBroken("services") {
 			v.ps.at(d, at, "event \"%s\" is of the service %s, which the technique's services do not list", e, svc.Key)
 		}
 		if eventChecker != nil {
@@ -373,7 +374,9 @@ func (v *validator) detection(d *doc, t *Technique) {
 		v.ps.at(d, []any{"detection", "data_events_required"},
 			"data events required, but none of the events listed is a data event (services.yaml data_events)%s", v.redefinedServices(det.CloudTrailEvents))
 	}
-	if len(det.CloudTrailEvents) == 0 && blank(det.NoCloudTrail) {
+	// A list with a type error reads as empty; its error is reported.
+	noEvents := len(det.CloudTrailEvents) == 0 && !d.isBroken("detection", "cloudtrail_events")
+	if noEvents && blank(det.NoCloudTrail) {
 		v.ps.at(d, []any{"detection"},
 			"no CloudTrail events: say why and what sees it instead (detection.no_cloudtrail)")
 	}
@@ -381,7 +384,7 @@ func (v *validator) detection(d *doc, t *Technique) {
 		v.ps.at(d, []any{"detection",
 			"cloudtrail_events"}, "technique leaves CloudTrail events but has no rule in rules/")
 	}
-	if len(det.CloudTrailEvents) == 0 && len(t.Rules) > 0 {
+	if noEvents && len(t.Rules) > 0 {
 		v.ps.at(d, []any{"detection"}, "technique has rules but lists no CloudTrail events")
 	}
 	for i, g := range det.GuardDutyFindings {
