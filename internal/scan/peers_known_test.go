@@ -25,6 +25,7 @@ var knownPantherDisagreements = map[string]string{
 	"missed: AWS.EC2.SecurityGroupModified / Security Group Modified T1562":                                  "the rule added opens SSH to 127.0.0.1/32; ttc flags security group rules that open to any address (T1562.007)",
 	"missed: AWS.IAM.CredentialsUpdated / User Password Was Changed T1098":                                   "a user changing their own password (ChangePassword) is routine; ttc flags passwords set for other users",
 	"missed: AWS.Modify.Cloud.Compute.Infrastructure / Terminate instance From WebUI with assumedRole T1578": "the record is one t2.micro RunInstances from the console; ttc flags unusual instance types and bulk launches (T1578.002, T1496.A008)",
+	"missed: AWS.S3.DisableMfaDelete / MFA Delete Disabled Successfully T1562,T1485":                         "a role session sending MfaDelete Disabled; S3 lets only the root user, with an MFA code, change MFA Delete, so the successful call changed nothing (Terraform's provider sends it on every apply). ttc flags it from the root user, or refused",
 
 	// Real gaps.
 	"missed: AWS.S3.CopyObject.CrossAccount.Encryption.KMS / In-Place Copy with KMS Key Change T1486": "gap: telling a KMS key of another account apart needs comparing part of the key ARN with recipientAccountId, which Sigma cannot express; T1486 flags the KMS calls behind it instead",
