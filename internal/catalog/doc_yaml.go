@@ -59,7 +59,7 @@ func parseDoc(file string, data []byte, v any, ps *problems) (*doc, bool) {
 		for _, msg := range te.Errors {
 			e := errors.New(msg)
 			line := yamlErrLine(e)
-			path, n := valueOn(d.root, line, nil)
+			path, n := failedValue(d.root, line, msg)
 			col := 0
 			if n != nil {
 				col = n.Column
@@ -131,29 +131,82 @@ func goKind(t string) string {
 	return t
 }
 
-// valueOn returns the first value (not a mapping key) on line in the tree
-// under n, whose path is at, and its path (map keys as strings, sequence
-// indexes as ints); nil when the line holds none.
-func valueOn(n *yaml.Node, line int, at []any) ([]any, *yaml.Node) {
-	if n == nil {
-		return nil, nil
+// failedValue finds the value a type error of the YAML library (msg, at
+// line) is about, and its path (map keys as strings, sequence indexes as
+// ints): of the values on that line, the innermost whose kind (and text,
+// when the message quotes it) is the one the message names, else the
+// innermost. The document's own top-level value is never taken for it: a
+// line can start the file and hold a bad value. nil when the line holds none.
+func failedValue(root *yaml.Node, line int, msg string) ([]any, *yaml.Node) {
+	var tag, text string
+	if m := typeErrRE.FindStringSubmatch(textposMessage(msg)); m != nil {
+		tag, text = m[1], strings.TrimSuffix(m[2], "...")
 	}
-	if n.Line == line && n.Kind != yaml.DocumentNode {
-		return at, n
-	}
-	for i, c := range n.Content {
-		var p any = i
-		if n.Kind == yaml.MappingNode {
-			if i%2 == 0 {
-				continue
+	var best, fallback *yaml.Node
+	var bestPath, fallbackPath []any
+	var walk func(n *yaml.Node, at []any)
+	walk = func(n *yaml.Node, at []any) {
+		if n.Line == line && len(at) > 0 {
+			if fallback == nil || len(at) > len(fallbackPath) {
+				fallback, fallbackPath = n, at
 			}
-			p = n.Content[i-1].Value
+			if kindIs(n, tag, text) && (best == nil || len(at) > len(bestPath)) {
+				best, bestPath = n, at
+			}
 		}
-		if path, v := valueOn(c, line, append(slices.Clip(at), p)); v != nil {
-			return path, v
+		for i, c := range n.Content {
+			var p any = i
+			if n.Kind == yaml.MappingNode {
+				if i%2 == 0 {
+					continue
+				}
+				p = n.Content[i-1].Value
+			}
+			walk(c, append(slices.Clip(at), p))
 		}
 	}
-	return nil, nil
+	if root != nil {
+		walk(root, nil)
+	}
+	if best != nil {
+		return bestPath, best
+	}
+	return fallbackPath, fallback
+}
+
+// textposMessage is a YAML library message without its "line N: " prefix.
+func textposMessage(msg string) string {
+	_, s := textpos.YAMLError(msg)
+	return s
+}
+
+// kindIs reports whether n is a value of the YAML tag a type error names
+// ("seq", "map", "str" and the other scalars) and, for a quoted scalar,
+// starts with its text (the library cuts long ones).
+func kindIs(n *yaml.Node, tag, text string) bool {
+	switch tag {
+	case "":
+		return false
+	case "seq":
+		return n.Kind == yaml.SequenceNode
+	case "map":
+		return n.Kind == yaml.MappingNode
+	}
+	return n.Kind == yaml.ScalarNode && strings.HasPrefix(n.Value, text)
+}
+
+// brokenUnder reports whether a value at or inside path had the wrong type:
+// a check that finds something missing at path says nothing then.
+func (d *doc) brokenUnder(path ...any) bool {
+	if d == nil {
+		return false
+	}
+	for _, b := range d.broken {
+		if len(path) <= len(b) && slices.Equal(path, b[:len(path)]) {
+			return true
+		}
+	}
+	return false
 }
 
 // isBroken reports whether the value at path, or one around it, had the

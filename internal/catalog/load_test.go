@@ -41,7 +41,10 @@ func TestOverlayProblems(t *testing.T) {
 		{"empty-sections", []string{"empty required section summary", "empty required section description", "empty required section references", "needs attack.version", "detection.no_cloudtrail"}},
 		{"syntax", []string{"invalid YAML", `unknown field "colour"`, "first_seen must be a date", `aws_specific must be true or false, got "no"`, "description holds the control character U+001B", "detection.blind_spots holds an image (![pixel])",
 			"T9043/technique.yaml:4:10: want a list, got the text \"TA0007\"", "T9044/technique.yaml:6:27: invalid YAML: invalid trailing UTF-8 octet", "prerequisites holds the invisible character U+202E", `mapping key "name" already defined`,
-			"T9045/technique.yaml:5:11: want a list, got a mapping", `T9046/technique.yaml:3:15: aws_specific must be true or false, got "yes"`}},
+			"T9045/technique.yaml:5:11: want a list, got a mapping", `T9046/technique.yaml:3:15: aws_specific must be true or false, got "yes"`,
+			// The value in error is the inner one, so the others beside it are still checked.
+			`T9047/technique.yaml:4:11: unknown tactic "TA9999"`, "T9047/technique.yaml:4:19: want a text, got a list",
+			`T9047/technique.yaml:21:10: reference URL "not a url"`}},
 		// summary writes its U+202E as an escape, and is placed at its
 		// value, not at the raw U+202E of a later field.
 		{"hidden-text", []string{"name holds the invisible character U+3164", "technique.yaml:6:10: summary holds the invisible character U+202E", "mitigations.0.effect holds the invisible character U+202E",
@@ -53,7 +56,8 @@ func TestOverlayProblems(t *testing.T) {
 	// type is reported once: the checks that read it, decoded as empty or
 	// as the library took it, say nothing.
 	absent := map[string][]string{
-		"syntax": {"T9043 has no tactic", "which the technique's services do not list", "the ID form of T9046", "T9046/technique.yaml:10:3: no CloudTrail events"},
+		"syntax": {"T9043 has no tactic", "which the technique's services do not list", "the ID form of T9046", "T9046/technique.yaml:10:3: no CloudTrail events",
+			"T9047 needs attack.version", "reference needs a title", "say what it stops"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.dir, func(t *testing.T) {

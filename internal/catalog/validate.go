@@ -225,7 +225,7 @@ func (v *validator) mitigation(m *Mitigation) {
 			v.ps.at(d, []any{"controls", i,
 				"kind"}, "unknown control kind \"%s\": want one of %s", ctl.Kind, strings.Join(ControlKinds, ", "))
 		}
-		if blank(ctl.Title) || blank(ctl.Detail) || blank(ctl.Stops) {
+		if (blank(ctl.Title) || blank(ctl.Detail) || blank(ctl.Stops)) && !d.brokenUnder("controls", i) {
 			v.ps.at(d, []any{"controls", i}, "control needs title, detail and stops")
 		}
 	}
@@ -292,7 +292,7 @@ func (v *validator) technique(t *Technique) {
 		if _, ok := v.c.mitigationBy[m.ID]; !ok {
 			v.ps.at(d, []any{"mitigations", i, "id"}, "unknown mitigation \"%s\"", m.ID)
 		}
-		if blank(m.Effect) {
+		if blank(m.Effect) && !d.brokenUnder("mitigations", i, "effect") {
 			v.ps.at(d, []any{"mitigations", i}, "mitigation %s: say what it stops (effect)", m.ID)
 		}
 	}
@@ -352,7 +352,7 @@ func (v *validator) detection(d *doc, t *Technique) {
 			v.ps.at(d, at, "event \"%s\" names unknown service \"%s\"%s", e, m[1], v.c.serviceHint(m[1]))
 			continue
 		}
-		if !slices.Contains(t.Services, svc.Key) && !d.isBroken("services") {
+		if !slices.Contains(t.Services, svc.Key) && !d.brokenUnder("services") {
 			v.ps.at(d, at, "event \"%s\" is of the service %s, which the technique's services do not list", e, svc.Key)
 		}
 		if eventChecker != nil {
@@ -375,7 +375,7 @@ func (v *validator) detection(d *doc, t *Technique) {
 			"data events required, but none of the events listed is a data event (services.yaml data_events)%s", v.redefinedServices(det.CloudTrailEvents))
 	}
 	// A list with a type error reads as empty; its error is reported.
-	noEvents := len(det.CloudTrailEvents) == 0 && !d.isBroken("detection", "cloudtrail_events")
+	noEvents := len(det.CloudTrailEvents) == 0 && !d.brokenUnder("detection", "cloudtrail_events")
 	if noEvents && blank(det.NoCloudTrail) {
 		v.ps.at(d, []any{"detection"},
 			"no CloudTrail events: say why and what sees it instead (detection.no_cloudtrail)")
@@ -420,7 +420,7 @@ func (v *validator) attack(d *doc, t *Technique, kind IDKind, idOK bool) {
 		}
 		return
 	}
-	if t.Attack == nil || !versionRE.MatchString(t.Attack.Version) {
+	if (t.Attack == nil || !versionRE.MatchString(t.Attack.Version)) && !d.brokenUnder("attack", "version") {
 		v.ps.at(d, []any{"attack"},
 			"technique %s needs attack.version: the ATT&CK version its ID belongs to", t.ID)
 		return
@@ -462,7 +462,7 @@ func (v *validator) references(d *doc, refs []Reference) {
 			v.ps.at(d, []any{"references", i,
 				"url"}, "reference URL \"%s\" is not an absolute http(s) URL", r.URL)
 		}
-		if blank(r.Title) {
+		if blank(r.Title) && !d.brokenUnder("references", i, "title") {
 			v.ps.at(d, []any{"references", i}, "reference needs a title")
 		}
 	}
