@@ -198,29 +198,18 @@ func kindIs(n *yaml.Node, tag, text string) bool {
 // brokenUnder reports whether a value at or inside path had the wrong type:
 // a check that finds something missing at path says nothing then.
 func (d *doc) brokenUnder(path ...any) bool {
-	if d == nil {
-		return false
-	}
-	for _, b := range d.broken {
-		if len(path) <= len(b) && slices.Equal(path, b[:len(path)]) {
-			return true
-		}
-	}
-	return false
+	return d != nil && slices.ContainsFunc(d.broken, func(b []any) bool { return within(b, path) })
 }
 
 // isBroken reports whether the value at path, or one around it, had the
 // wrong type.
 func (d *doc) isBroken(path ...any) bool {
-	if d == nil {
-		return false
-	}
-	for _, b := range d.broken {
-		if len(b) <= len(path) && slices.Equal(b, path[:len(b)]) {
-			return true
-		}
-	}
-	return false
+	return d != nil && slices.ContainsFunc(d.broken, func(b []any) bool { return within(path, b) })
+}
+
+// within reports whether path is at or inside the value at outer.
+func within(path, outer []any) bool {
+	return len(outer) <= len(path) && slices.Equal(outer, path[:len(outer)])
 }
 
 // pos returns the line and column of the value at path (map keys as strings,
