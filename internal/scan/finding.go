@@ -172,7 +172,10 @@ type header struct {
 	// SignIn is the result of a sign-in event (eventSource
 	// signin.amazonaws.com: ConsoleLogin, CheckMfa, PasswordUpdated…),
 	// which CloudTrail writes as responseElements.<eventName>, "Success"
-	// or "Failure": a failed sign-in carries no errorCode.
+	// or "Failure": a failed sign-in carries no errorCode. A request to
+	// Cognito's OAuth endpoints that was refused (an HTTP status of 400 or
+	// more, see rawHeader.oauthResult) carries none either, and is "Failure"
+	// too.
 	SignIn string
 }
 
@@ -244,6 +247,9 @@ func decodeHeader(raw []byte) header {
 	u.SessionContext.SessionIssuer.ARN = text(object(object(ui["sessionContext"])["sessionIssuer"])["arn"])
 	if strings.EqualFold(h.EventSource, signInSource) {
 		h.SignIn = text(object(top["responseElements"])[h.EventName])
+	}
+	if strings.EqualFold(h.EventSource, cognitoSource) && httpFailure(object(object(top["additionalEventData"])["responseParameters"])["status"]) {
+		h.SignIn = "Failure"
 	}
 	return h
 }
@@ -362,6 +368,17 @@ func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *rule
 // signInSource is the eventSource of sign-in events, whose result is
 // written as responseElements.<eventName> (header.SignIn).
 const signInSource = "signin.amazonaws.com"
+
+// cognitoSource is the eventSource of Cognito user pools, whose OAuth
+// endpoints' events carry their HTTP status rather than an errorCode.
+const cognitoSource = "cognito-idp.amazonaws.com"
+
+// httpFailure reports whether raw is a JSON number of 400 or more: an HTTP
+// status that refused the request.
+func httpFailure(raw []byte) bool {
+	var status float64
+	return json.Unmarshal(raw, &status) == nil && status >= 400
+}
 
 // failed reports whether a call failed: an errorCode other than Success,
 // an errorMessage (which CloudTrail writes only for failures, and alone

@@ -86,6 +86,9 @@ type rawHeader struct {
 	clip     []byte // scratch for a clipped field
 	readOnly []byte // "true" or "false"; nil when absent or null
 	response []byte // responseElements, read only for a sign-in event
+	// additional is additionalEventData, read only for an event of
+	// Cognito's OAuth endpoints (see oauthResult).
+	additional []byte
 }
 
 // readHeader reads the reported fields of a record in one pass over its
@@ -130,7 +133,7 @@ func readRawHeader(raw []byte, tops []jsonscan.Member, idx *jsonscan.Index) (rh 
 			return rh, false
 		}
 	}
-	return rh, rh.signIn()
+	return rh, rh.signIn() && rh.oauthResult()
 }
 
 // topField notes the value of top-level member m, if it is a reported
@@ -159,6 +162,8 @@ func (rh *rawHeader) topField(raw []byte, m jsonscan.Member, idx *jsonscan.Index
 		return c.identity(rh)
 	case "responseElements":
 		rh.response = v
+	case "additionalEventData":
+		rh.additional = v
 	}
 	return true
 }
@@ -243,6 +248,33 @@ func (rh *rawHeader) signIn() bool {
 			return c.str(rh, hSignIn)
 		}
 		return c.skip()
+	})
+}
+
+// oauthResult notes a refused request to Cognito's OAuth endpoints
+// (Token_POST, Login_POST…): CloudTrail writes no errorCode for it, only the
+// HTTP status, as additionalEventData.responseParameters.status. A status
+// of 400 or more is noted as the sign-in result Failure (see header.SignIn).
+func (rh *rawHeader) oauthResult() bool {
+	var source []byte
+	if rh.additional == nil || !bytes.EqualFold(rh.text(hEventSource, &source), []byte(cognitoSource)) {
+		return true
+	}
+	c := cursor{b: rh.additional}
+	return c.object(func(key []byte) bool {
+		if string(key) != "responseParameters" {
+			return c.skip()
+		}
+		return c.object(func(key []byte) bool {
+			start := c.i
+			if !c.skip() {
+				return false
+			}
+			if string(key) == "status" && httpFailure(c.b[start:c.i]) {
+				rh.v[hSignIn] = []byte(`"Failure"`)
+			}
+			return true
+		})
 	})
 }
 

@@ -44,6 +44,11 @@ var headerCases = []struct {
 	{name: "console result of another event", fast: true, raw: `{"eventSource":"signin.amazonaws.com","eventName":"GetObject","responseElements":{"ConsoleLogin":"Failure"}}`},
 	{name: "sign-in source in another case", fast: true, raw: `{"eventSource":"SIGNIN.amazonaws.com","eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Failure"}}`},
 	{name: "sign-in result of another source", fast: true, raw: `{"eventSource":"s3.amazonaws.com","eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Failure"}}`},
+	{name: "refused Cognito token request", fast: true, raw: `{"eventSource":"cognito-idp.amazonaws.com","eventName":"Token_POST","additionalEventData":{"requestParameters":{"grant_type":["refresh_token"]},"responseParameters":{"status":400}}}`},
+	{name: "Cognito status written as a float", fast: true, raw: `{"eventSource":"cognito-idp.amazonaws.com","eventName":"Token_POST","additionalEventData":{"responseParameters":{"status":400.0}}}`},
+	{name: "Cognito status as text", fast: true, raw: `{"eventSource":"cognito-idp.amazonaws.com","eventName":"Login_POST","additionalEventData":{"responseParameters":{"status":"400"}}}`},
+	{name: "answered Cognito token request", fast: true, raw: `{"eventSource":"cognito-idp.amazonaws.com","eventName":"Token_POST","additionalEventData":{"responseParameters":{"status":200}}}`},
+	{name: "HTTP status of another source", fast: true, raw: `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","additionalEventData":{"responseParameters":{"status":503}}}`},
 	{name: "whitespace", fast: true, raw: " {\n\t\"eventName\" : \"A\" ,\r\n \"readOnly\" :false , \"x\" : [ ] , \"y\" : { } , \"z\": -1.5e3 }\n"},
 	{name: "empty", fast: true, raw: `{}`},
 	{name: "number in a string field", raw: `{"eventName":"A","errorCode":403,"userAgent":"u"}`},
@@ -282,5 +287,33 @@ func TestMixedRuleKeepsUnmappedTags(t *testing.T) {
 		if got := s.keep(&fs[0]); got != tc.kept {
 			t.Errorf("--technique %s keeps it: %v, want %v", tc.filter, got, tc.kept)
 		}
+	}
+}
+
+// TestCognitoOAuthOutcome checks that a request to Cognito's OAuth endpoints
+// refused with an HTTP status of 400 or more, which carries no errorCode, is
+// an attempt, on the fast path and through encoding/json alike.
+func TestCognitoOAuthOutcome(t *testing.T) {
+	cases := map[string]bool{
+		"refused Cognito token request":     true,
+		"Cognito status written as a float": true,
+		"Cognito status as text":            false, // CloudTrail writes a number
+		"answered Cognito token request":    false,
+		"HTTP status of another source":     false,
+	}
+	for _, tt := range headerCases {
+		want, ok := cases[tt.name]
+		if !ok {
+			continue
+		}
+		delete(cases, tt.name)
+		for how, h := range map[string]header{"fast": headerOf([]byte(tt.raw), newInterner()), "encoding/json": decodeHeader([]byte(tt.raw))} {
+			if got := failed(h.ErrorCode, h.ErrorMessage != "", h.SignIn); got != want {
+				t.Errorf("%s (%s): attempt = %v, want %v", tt.name, how, got, want)
+			}
+		}
+	}
+	for name := range cases {
+		t.Errorf("no header case %q", name)
 	}
 }
