@@ -57,7 +57,8 @@ CloudWatch Logs exports and LookupEvents output.
 
 Every record read ends as matched, unmatched or rejected (with file, position and
 reason); the summary line adds them up. A failed call (errorCode or errorMessage
-set, or a console sign-in whose result is Failure) is reported with outcome
+set, a console sign-in whose result is Failure, or a Cognito OAuth endpoint
+request answered with an HTTP status of 400 or more) is reported with outcome
 "attempt". When an input cannot be read to the end the results are
 still printed, and the exit status is 1.
 
