@@ -86,15 +86,28 @@ var unknownFieldRE = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
 // and words its messages the way the rest of the checks do, without Go's
 // type names.
 func trimYAMLErr(err error) string {
-	_, s := textpos.YAMLError(err.Error())
-	if m := typeErrRE.FindStringSubmatch(s); m != nil {
-		return fmt.Sprintf("want %s, got %s", goKind(m[3]), yamlKind(m[1], m[2]))
+	if tag, text, goType, ok := typeError(err.Error()); ok {
+		return fmt.Sprintf("want %s, got %s", goKind(goType), yamlKind(tag, text))
 	}
+	_, s := textpos.YAMLError(err.Error())
 	return unknownFieldRE.ReplaceAllString(s, "unknown field \"$1\"")
 }
 
 // typeErrRE matches the YAML library's "cannot unmarshal !!str `x` into []string".
 var typeErrRE = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (.+)$")
+
+// typeError splits a type error of the YAML library (its "line N: " prefix
+// allowed) into the YAML tag of the value, the value's text when the
+// message quotes it, and the Go type it was decoded into; ok is false for
+// other messages.
+func typeError(msg string) (tag, text, goType string, ok bool) {
+	_, s := textpos.YAMLError(msg)
+	m := typeErrRE.FindStringSubmatch(s)
+	if m == nil {
+		return "", "", "", false
+	}
+	return m[1], m[2], m[3], true
+}
 
 // yamlKind names what a file holds, by its YAML tag and text.
 func yamlKind(tag, text string) string {
@@ -138,10 +151,8 @@ func goKind(t string) string {
 // innermost. The document's own top-level value is never taken for it: a
 // line can start the file and hold a bad value. nil when the line holds none.
 func failedValue(root *yaml.Node, line int, msg string) ([]any, *yaml.Node) {
-	var tag, text string
-	if m := typeErrRE.FindStringSubmatch(textposMessage(msg)); m != nil {
-		tag, text = m[1], strings.TrimSuffix(m[2], "...")
-	}
+	tag, text, _, _ := typeError(msg)
+	text = strings.TrimSuffix(text, "...")
 	var best, fallback *yaml.Node
 	var bestPath, fallbackPath []any
 	var walk func(n *yaml.Node, at []any)
@@ -172,12 +183,6 @@ func failedValue(root *yaml.Node, line int, msg string) ([]any, *yaml.Node) {
 		return bestPath, best
 	}
 	return fallbackPath, fallback
-}
-
-// textposMessage is a YAML library message without its "line N: " prefix.
-func textposMessage(msg string) string {
-	_, s := textpos.YAMLError(msg)
-	return s
 }
 
 // kindIs reports whether n is a value of the YAML tag a type error names
