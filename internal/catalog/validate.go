@@ -61,18 +61,18 @@ var eventNamer EventNamer
 // CloudTrail logs it as (s3:PutBucketLifecycle); nil looks up nothing.
 func SetEventNamer(f EventNamer) { eventNamer = f }
 
-// loggedOtherwise returns the names CloudTrail logs the operation of
-// service under, joined with " or ", when it never logs it under its own
-// name (S3's ListObjectsV2 is logged as ListObjects); "" otherwise.
-func loggedOtherwise(service, operation string) string {
+// loggedOtherwise reports, at path of d, an operation of service that
+// CloudTrail never logs under its own name (S3's ListObjectsV2 is logged as
+// ListObjects), with the names it logs it under.
+func (v *validator) loggedOtherwise(d *doc, path []any, service, operation string) {
 	if eventNamer == nil {
-		return ""
+		return
 	}
 	names := eventNamer(service, operation)
 	if len(names) == 0 || slices.Contains(names, operation) {
-		return ""
+		return
 	}
-	return strings.Join(names, " or ")
+	v.ps.at(d, path, "CloudTrail logs %s as %s; list that name", operation, strings.Join(names, " or "))
 }
 
 type validator struct {
@@ -189,8 +189,8 @@ func (v *validator) services() {
 			case eventChecker != nil:
 				if err := eventChecker(s.Key, s.SDKModules, e); err != nil {
 					v.ps.at(pos.d, at, "%v", err)
-				} else if logged := loggedOtherwise(s.Key, e); logged != "" {
-					v.ps.at(pos.d, at, "CloudTrail logs %s as %s; list that name", e, logged)
+				} else {
+					v.loggedOtherwise(pos.d, at, s.Key, e)
 				}
 			}
 			seen[e] = true
@@ -365,8 +365,8 @@ func (v *validator) detection(d *doc, t *Technique) {
 				} else {
 					v.ps.at(d, at, "%v", err)
 				}
-			} else if logged := loggedOtherwise(svc.Key, m[2]); logged != "" {
-				v.ps.at(d, at, "CloudTrail logs %s as %s; list that name", m[2], logged)
+			} else {
+				v.loggedOtherwise(d, at, svc.Key, m[2])
 			}
 		}
 	}
