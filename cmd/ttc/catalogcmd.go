@@ -27,8 +27,8 @@ func newCatalogValidateCmd(a *app) *cobra.Command {
 		Long: `Check the embedded catalog and, if DIR is given, an overlay folder on top of it:
 ID forms, duplicates, parents, references to tactics, services and mitigations,
 event names (each must be a real operation of its service), required sections,
-Sigma rules (each must compile) and their samples (each rule must flag its
-match samples and no rule may flag a nomatch sample).
+Sigma rules (each must compile, with a level Sigma defines) and their samples
+(each rule must flag its match samples and no rule may flag a nomatch sample).
 
 Every problem is printed as file:line:column: message; the exit status is 1 when
 there is any.`,

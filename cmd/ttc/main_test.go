@@ -189,6 +189,10 @@ func TestExitCodes(t *testing.T) {
 		// is left out as any broken rule is, and the scan runs.
 		{[]string{"--catalog", "../../internal/ruleset/testdata/broken", "scan", "-o", "jsonl", "--rules", "../../internal/scan/testdata/anyrule/any_record.yml",
 			"../../examples/incident"}, exitError, "1 rule could not be used (see the errors above); 65 findings reported from the rest"},
+		// An overlay rule's level that Sigma does not define is warned of, as
+		// an external rule's is.
+		{[]string{"--catalog", "../../internal/ruleset/testdata/broken", "scan", "-o", "jsonl", "../../examples/incident"}, exitError,
+			`rule=../../internal/ruleset/testdata/broken/techniques/T1485/rules/hidden_text.yml problem="level \"Extreme\" is no Sigma level`},
 		// cobra's suggestion keeps its lines.
 		{[]string{"tecniques"}, exitUsage, "ttc: Did you mean this?\nttc:   techniques\n"},
 		{[]string{"attack", "status"}, exitUsage, `unknown command "status" for "ttc attack"`},

@@ -147,6 +147,15 @@ func LevelRank(level string) int {
 	return -1
 }
 
+// LevelProblem says what is wrong with a rule's level: "" for a level Sigma
+// defines, or none.
+func LevelProblem(level string) string {
+	if level == "" || LevelRank(level) >= 0 {
+		return ""
+	}
+	return fmt.Sprintf("level \"%s\" is no Sigma level (%s)", level, strings.Join(Levels, ", "))
+}
+
 // AtLeast returns the set of the rules whose level is min or above,
 // compiled into a new matcher, and how many rules it left out. Rules
 // without a level, or with one Sigma does not define, are kept: their
@@ -355,8 +364,8 @@ var otherAttackTagRE = regexp.MustCompile(`^attack\.[gsc][0-9]{4}$`)
 // (attack.tXYZ, attack.exfil), which map onto nothing and are dropped.
 func Lint(c *catalog.Catalog, r *Rule) []string {
 	var out []string
-	if r.Level != "" && LevelRank(r.Level) < 0 {
-		out = append(out, fmt.Sprintf("level \"%s\" is no Sigma level (%s): --min-level keeps the rule", r.Level, strings.Join(Levels, ", ")))
+	if p := LevelProblem(r.Level); p != "" {
+		out = append(out, p+": --min-level keeps the rule")
 	}
 	for _, tag := range r.Tags {
 		t := strings.ToLower(strings.TrimSpace(tag))

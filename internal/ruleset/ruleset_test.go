@@ -66,6 +66,7 @@ func TestBrokenSamples(t *testing.T) {
 		"late_session.json: the sample's session is created after its event",
 		"hidden_text.yml:1:8: title holds the invisible character U+202E",
 		"hidden_text.yml:5:5: falsepositives holds the invisible character U+3164",
+		`hidden_text.yml:16:8: level "Extreme" is no Sigma level (informational, low, medium, high, critical)`,
 		"old_session.json: the sample's session is 1416h0m0s old at its event, and AWS sessions last at most 36h0m0s",
 	} {
 		if !strings.Contains(all, want) {

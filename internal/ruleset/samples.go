@@ -185,7 +185,8 @@ func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) [
 var ruleTextKeys = []string{"title", "description", "falsepositives", "author"}
 
 // checkRuleText reports a hidden character (catalog.HiddenRune) in the text a
-// catalog rule shows, at its place in the file.
+// catalog rule shows, and a level Sigma does not define, at their place in
+// the file.
 func checkRuleText(f catalog.File) []catalog.Problem {
 	var doc yaml.Node
 	if yaml.Unmarshal(f.Data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
@@ -194,6 +195,14 @@ func checkRuleText(f catalog.File) []catalog.Problem {
 	var out []catalog.Problem
 	top := doc.Content[0]
 	for i := 0; i+1 < len(top.Content); i += 2 {
+		// A level Sigma does not define would be kept by every --min-level
+		// and shown as written: in the catalog that is an error, where a
+		// --rules file only gets a warning (Lint).
+		if k, v := top.Content[i], top.Content[i+1]; k.Value == "level" && v.Kind == yaml.ScalarNode {
+			if p := LevelProblem(v.Value); p != "" {
+				out = append(out, catalog.Problem{File: f.Path, Line: v.Line, Column: v.Column, Message: p})
+			}
+		}
 		if k := top.Content[i]; slices.Contains(ruleTextKeys, k.Value) {
 			for _, n := range scalars(top.Content[i+1]) {
 				if r, what := catalog.HiddenRune(n.Value); what != "" {
