@@ -41,10 +41,13 @@ func CheckSamples(c *catalog.Catalog) []catalog.Problem {
 func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]string) []catalog.Problem {
 	var out []catalog.Problem
 	var rules []*detect.Rule
+	broken := 0 // rules that do not compile, which a sample's problem names as a likely cause
 	for _, f := range t.Rules {
 		r, err := detect.ParseRule(f.Path, f.Data)
 		if err != nil {
 			out = append(out, ruleProblem(f.Path, err))
+			out = append(out, checkRuleText(f)...) // its own problems, not follow-ons
+			broken++
 			continue
 		}
 		if prev, dup := seen[r.ID]; dup && r.ID != "" {
@@ -59,6 +62,7 @@ func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]st
 	if err != nil {
 		for _, e := range unjoin(err) {
 			out = append(out, ruleProblem(t.Source, e))
+			broken++
 		}
 	}
 	if len(rules) == 0 {
@@ -81,7 +85,11 @@ func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]st
 		}
 		switch {
 		case s.Match && len(ms) == 0:
-			out = append(out, catalog.Problem{File: s.Path, Message: "match sample is not flagged by any rule of " + t.ID})
+			msg := "match sample is not flagged by any rule of " + t.ID
+			if broken > 0 {
+				msg += fmt.Sprintf(" (%d of its rules could not be used: see above)", broken)
+			}
+			out = append(out, catalog.Problem{File: s.Path, Message: msg})
 		case !s.Match && len(ms) > 0:
 			out = append(out, catalog.Problem{File: s.Path, Message: fmt.Sprintf("nomatch sample is flagged by rule %s", path.Base(ms[0].Rule.File))})
 		}
