@@ -185,15 +185,12 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		}
 	}
 	for _, r := range rules.Rules() {
-		var msgs []string
+		// The embedded catalog's rules are checked by its tests, but an
+		// overlay's reach the scan unchecked unless `catalog validate` ran;
+		// their technique is their folder, so only the level counts.
+		msgs := ruleset.LintLevel(r)
 		if r.Origin == ruleset.FromExternal {
-			msgs = ruleset.Lint(c, r)
-		} else if p := ruleset.LevelProblem(r.Level); p != "" {
-			// The embedded catalog's rules are checked by its tests, but an
-			// overlay's reach the scan unchecked unless `catalog validate`
-			// ran. Only the level matters here: a catalog rule's technique
-			// is its folder, not its tags.
-			msgs = []string{p + ": --min-level keeps the rule"}
+			msgs = ruleset.Lint(c, r) // its level, and its tags
 		}
 		for _, msg := range msgs {
 			a.log.Warn("rule loaded, but likely mistaken", "rule", r.File, "problem", msg)

@@ -363,10 +363,7 @@ var otherAttackTagRE = regexp.MustCompile(`^attack\.[gsc][0-9]{4}$`)
 // its level), and attack.* tags that are no ATT&CK ID or tactic name
 // (attack.tXYZ, attack.exfil), which map onto nothing and are dropped.
 func Lint(c *catalog.Catalog, r *Rule) []string {
-	var out []string
-	if p := LevelProblem(r.Level); p != "" {
-		out = append(out, p+": --min-level keeps the rule")
-	}
+	out := LintLevel(r)
 	for _, tag := range r.Tags {
 		t := strings.ToLower(strings.TrimSpace(tag))
 		name, ok := strings.CutPrefix(t, "attack.")
@@ -382,6 +379,15 @@ func Lint(c *catalog.Catalog, r *Rule) []string {
 		out = append(out, fmt.Sprintf("tag \"%s\" names no entry of the catalog: its attack.* tags are used instead", unknown[0]))
 	}
 	return out
+}
+
+// LintLevel is Lint's word on the level alone, for a catalog rule, whose
+// technique is its folder rather than its tags.
+func LintLevel(r *Rule) []string {
+	if p := LevelProblem(r.Level); p != "" {
+		return []string{p + ": --min-level keeps the rule"}
+	}
+	return nil
 }
 
 // tacticTag finds the ATT&CK tactic an attack.<name> tag names, name in
