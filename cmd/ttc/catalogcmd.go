@@ -31,7 +31,9 @@ Sigma rules (each must compile, with a level Sigma defines) and their samples
 (each rule must flag its match samples and no rule may flag a nomatch sample).
 
 Every problem is printed as file:line:column: message; the exit status is 1 when
-there is any.`,
+there is any. Files and folders of an overlay that look like catalog content but
+are not where the loader reads them (a rule beside technique.yaml, a technique
+file at the root) are listed as warnings, which do not change the exit status.`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			overlays := a.overlays
@@ -52,6 +54,7 @@ func runValidate(a *app, overlays []string) error {
 		var rules []catalog.Problem
 		if le.Partial != nil {
 			rules = ruleset.CheckSamples(le.Partial)
+			printUnread(a, le.Partial)
 		}
 		for _, p := range append(le.Problems, rules...) {
 			fmt.Fprintln(a.stdout, view.Line(p.String())) // a problem quotes paths and what files hold
@@ -66,6 +69,7 @@ func runValidate(a *app, overlays []string) error {
 		return err
 	}
 	problems := ruleset.CheckSamples(c)
+	printUnread(a, c)
 	for _, p := range problems {
 		fmt.Fprintln(a.stdout, view.Line(p.String())) // a problem quotes paths and what files hold
 	}
@@ -75,4 +79,12 @@ func runValidate(a *app, overlays []string) error {
 	fmt.Fprintf(a.stdout, "catalog OK: %d techniques, %d tactics, %d services, %d mitigations, %d CloudTrail event names\n",
 		len(c.Techniques()), len(c.Tactics()), len(c.Services()), len(c.Mitigations()), len(c.Events()))
 	return nil
+}
+
+// printUnread lists the overlay entries the loader passed over, as
+// warnings: they do not make the catalog invalid.
+func printUnread(a *app, c *catalog.Catalog) {
+	for _, p := range c.Unread() {
+		fmt.Fprintln(a.stdout, view.Line("warning: "+p.String())) // a file name is the user's text
+	}
 }

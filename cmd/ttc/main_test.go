@@ -96,6 +96,35 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestValidateWarnsOfUnread checks that a rule put beside technique.yaml,
+// where the loader does not read it, is named as a warning by catalog
+// validate (which still succeeds) and by any command on stderr.
+func TestValidateWarnsOfUnread(t *testing.T) {
+	dir := t.TempDir()
+	tdir := filepath.Join(dir, "techniques", "T9050")
+	if err := os.MkdirAll(tdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("../../internal/catalog/testdata/overlays/valid/techniques/T9050/technique.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string][]byte{"technique.yaml": data, "my_rule.yml": []byte("title: mine\n")} {
+		if err := os.WriteFile(filepath.Join(tdir, name), text, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const warn = "T9050/my_rule.yml: file not read: a technique folder holds technique.yaml"
+	out, errOut, code := ttc(t, "catalog", "validate", dir)
+	if code != 0 || !strings.Contains(out, "warning: "+dir) || !strings.Contains(out, warn) {
+		t.Errorf("validate: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	_, errOut, code = ttc(t, "--catalog", dir, "tactics")
+	if code != 0 || !strings.Contains(errOut, "level=WARN") || !strings.Contains(errOut, "my_rule.yml") {
+		t.Errorf("tactics with the overlay: exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
 func TestExitCodes(t *testing.T) {
 	cases := []struct {
 		args []string

@@ -130,6 +130,9 @@ func (a *app) catalog() (*catalog.Catalog, error) {
 	for _, msg := range c.Clashes() {
 		a.log.Warn("two overlays define one technique: the later is used", "clash", msg)
 	}
+	for _, p := range c.Unread() {
+		a.log.Warn("overlay entry passed over", "file", p.File, "reason", p.Message)
+	}
 	for _, id := range c.Replaced() {
 		a.log.Info("overlay replaces technique", "technique_id", id)
 	}

@@ -25,6 +25,7 @@ type Catalog struct {
 	usedBy        map[string][]*Technique // mitigation ID to techniques
 	replaced      []string
 	clashes       []string        // overlays that define one technique twice
+	unread        []Problem       // overlay files and folders passed over
 	fromOverlay   map[string]bool // techniques an overlay defined
 }
 
@@ -155,6 +156,13 @@ func (c *Catalog) Replaced() []string { return c.replaced }
 // overlay defines again: the later one is used, which is likely not what
 // both overlays' authors meant.
 func (c *Catalog) Clashes() []string { return c.clashes }
+
+// Unread lists the files and folders of the overlays that look like
+// catalog content (YAML or JSON files, folders) but are not where the
+// loader reads them, such as a rule beside technique.yaml or a technique
+// file at an overlay's root. They are passed over, not problems: the
+// list is for warning the user.
+func (c *Catalog) Unread() []Problem { return c.unread }
 
 // Technique returns the technique with the given ID (case-insensitive).
 func (c *Catalog) Technique(id string) (*Technique, bool) {

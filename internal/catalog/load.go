@@ -61,6 +61,8 @@ func Load(sources ...Source) (*Catalog, error) {
 		c.merge(r, src, ps)
 	}
 	c.finish()
+	c.unread = ps.unread
+	sort.Slice(c.unread, func(i, j int) bool { return c.unread[i].File < c.unread[j].File })
 	v := &validator{c: c, ps: ps, docs: docs, tacticAt: tacticAt, serviceAt: serviceAt, serviceRedefined: redefined}
 	v.run()
 	if err := ps.err(); err != nil {
@@ -116,8 +118,17 @@ func readSource(src Source, ps *problems) *raw {
 		ps.add(name("services.yaml"), 0, 0, "cannot read: %v", err)
 	}
 
+	for _, e := range readDir(src.FS, src.Dir, src.Label, ps) {
+		switch e.Name() {
+		case "tactics.yaml", "services.yaml", "mitigations", "techniques":
+		default:
+			ps.passOver(src, ".", e, "an overlay holds tactics.yaml, services.yaml, mitigations/ and techniques/<ID>/")
+		}
+	}
+
 	for _, e := range readDir(src.FS, join("mitigations"), name("mitigations"), ps) {
 		if e.IsDir() || !isYAML(e.Name()) {
+			ps.passOver(src, "mitigations", e, "a mitigation is a .yaml or .yml file directly in mitigations/")
 			continue
 		}
 		rel := path.Join("mitigations", e.Name())
@@ -142,6 +153,7 @@ func readSource(src Source, ps *problems) *raw {
 			continue
 		}
 		if !e.IsDir() {
+			ps.passOver(src, "techniques", e, "a technique is a folder techniques/<ID>/ that holds technique.yaml")
 			continue
 		}
 		if t := readTechnique(src, e.Name(), ps, r.docs); t != nil {
@@ -172,8 +184,16 @@ func readTechnique(src Source, dir string, ps *problems, docs map[any]*doc) *Tec
 	if t.ID != dir {
 		ps.at(d, []any{"id"}, "technique id \"%s\" does not match its folder name \"%s\"", t.ID, dir)
 	}
+	for _, e := range readDir(src.FS, path.Join(src.Dir, rel), "", nil) {
+		switch e.Name() {
+		case "technique.yaml", "rules", "samples":
+		default:
+			ps.passOver(src, rel, e, "a technique folder holds technique.yaml, rules/*.yml and samples/match|nomatch/*.json")
+		}
+	}
 	for _, e := range readDir(src.FS, path.Join(src.Dir, rel, "rules"), "", nil) {
 		if e.IsDir() || !isYAML(e.Name()) {
+			ps.passOver(src, path.Join(rel, "rules"), e, "a rule is a .yml or .yaml file directly in rules/")
 			continue
 		}
 		if !shownName(src, path.Join(rel, "rules", e.Name()), ps) {
@@ -183,10 +203,17 @@ func readTechnique(src Source, dir string, ps *problems, docs map[any]*doc) *Tec
 			t.Rules = append(t.Rules, f)
 		}
 	}
+	const samplesGo = "a sample is a .json file directly in samples/match/ or samples/nomatch/"
+	for _, e := range readDir(src.FS, path.Join(src.Dir, rel, "samples"), "", nil) {
+		if n := e.Name(); !e.IsDir() || n != "match" && n != "nomatch" {
+			ps.passOver(src, path.Join(rel, "samples"), e, samplesGo)
+		}
+	}
 	for _, kind := range []string{"match", "nomatch"} {
 		sdir := path.Join(rel, "samples", kind)
 		for _, e := range readDir(src.FS, path.Join(src.Dir, sdir), "", nil) {
 			if e.IsDir() || path.Ext(e.Name()) != ".json" {
+				ps.passOver(src, sdir, e, samplesGo)
 				continue
 			}
 			if !shownName(src, path.Join(sdir, e.Name()), ps) {

@@ -211,3 +211,77 @@ func TestAttackTactic(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadOverlayEntries puts catalog-like files where the loader does
+// not read them (a technique file at the root, a rule beside
+// technique.yaml, a rule in a subfolder, a sample in a misspelt folder)
+// beside files a folder may keep (README.md, dot-files): the first are
+// listed by Unread, the others are not, and none is a problem.
+func TestUnreadOverlayEntries(t *testing.T) {
+	dir := t.TempDir()
+	valid, err := os.ReadFile(filepath.Join("testdata", "overlays", "valid", "techniques", "T9050", "technique.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"techniques/T9050/technique.yaml":         string(valid),
+		"techniques/T9050/rule.yml":               "title: x\n",
+		"techniques/T9050/rules/nested/rule.yml":  "title: x\n",
+		"techniques/T9050/rules/RULE.YML":         "title: x\n",
+		"techniques/T9050/rules/notes.md":         "kept\n",
+		"techniques/T9050/samples/matches/a.json": "{}\n",
+		"techniques/T9050/samples/match/b.jsonl":  "{}\n",
+		"techniques/T9050/samples/nomatch/.keep":  "",
+		"techniques/T9050/.DS_Store":              "",
+		"techniques/T9051.yaml":                   "id: T9051\n",
+		"T9052.yaml":                              "id: T9052\n",
+		"technique/T9053/technique.yaml":          "id: T9053\n",
+		"mitigations/sub/m.yaml":                  "id: m\n",
+		"README.md":                               "an overlay\n",
+		".git/config":                             "",
+	}
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := catalog.Overlay(dir)
+	src.Label = "ov"
+	c, err := catalog.Load(catalog.Embedded(), src)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	var got []string
+	for _, p := range c.Unread() {
+		got = append(got, p.String())
+	}
+	want := []string{
+		"ov/T9052.yaml: file not read: an overlay holds tactics.yaml, services.yaml, mitigations/ and techniques/<ID>/",
+		"ov/mitigations/sub: folder not read: a mitigation is a .yaml or .yml file directly in mitigations/",
+		"ov/technique: folder not read: an overlay holds tactics.yaml, services.yaml, mitigations/ and techniques/<ID>/",
+		"ov/techniques/T9050/rule.yml: file not read: a technique folder holds technique.yaml, rules/*.yml and samples/match|nomatch/*.json",
+		"ov/techniques/T9050/rules/RULE.YML: file not read: a rule is a .yml or .yaml file directly in rules/",
+		"ov/techniques/T9050/rules/nested: folder not read: a rule is a .yml or .yaml file directly in rules/",
+		"ov/techniques/T9050/samples/match/b.jsonl: file not read: a sample is a .json file directly in samples/match/ or samples/nomatch/",
+		"ov/techniques/T9050/samples/matches: folder not read: a sample is a .json file directly in samples/match/ or samples/nomatch/",
+		"ov/techniques/T9051.yaml: file not read: a technique is a folder techniques/<ID>/ that holds technique.yaml",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Unread =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// The embedded catalog's own folder, read as an overlay, holds
+	// nothing the loader passes over.
+	own := catalog.Overlay(filepath.Join("..", "..", "catalog"))
+	c, err = catalog.Load(catalog.Embedded(), own)
+	if err != nil {
+		t.Fatalf("Load own folder: %v", err)
+	}
+	if u := c.Unread(); len(u) != 0 {
+		t.Errorf("the catalog folder has entries the loader passes over: %v", u)
+	}
+}

@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"fmt"
+	"io/fs"
+	"path"
 	"sort"
 	"strings"
 )
@@ -54,6 +56,38 @@ func (e *LoadError) Lines() []string {
 // problems collects problems in the order they are found and sorts them for output.
 type problems struct {
 	list []Problem
+	// unread lists what an overlay holds that the loader passes over:
+	// not problems (a folder may keep other files), but a technique or
+	// rule put in the wrong place would otherwise be lost without a word.
+	unread []Problem
+}
+
+// passOver notes e, an entry of an overlay at rel that the loader does not
+// read, when it looks like catalog content (a YAML or JSON file, or a
+// folder); where says where such content belongs. Names starting with a
+// dot are left alone.
+func (ps *problems) passOver(src Source, rel string, e fs.DirEntry, where string) {
+	if !src.Overlay || strings.HasPrefix(e.Name(), ".") {
+		return
+	}
+	if !e.IsDir() && !contentLike(e.Name()) {
+		return
+	}
+	what := "file"
+	if e.IsDir() {
+		what = "folder"
+	}
+	ps.unread = append(ps.unread, Problem{File: path.Join(src.Label, rel, e.Name()), Message: fmt.Sprintf("%s not read: %s", what, where)})
+}
+
+// contentLike reports whether a file name ends like a catalog file, a
+// rule or a sample.
+func contentLike(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".yaml", ".yml", ".json", ".jsonl", ".gz":
+		return true
+	}
+	return false
 }
 
 func (ps *problems) add(file string, line, col int, format string, args ...any) {
