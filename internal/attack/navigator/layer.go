@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // Layer is one Navigator layer. Optional booleans and numbers are pointers so
@@ -138,7 +140,10 @@ func firstByte(br *bufio.Reader) (byte, error) {
 	}
 }
 
-// Encode writes one layer, or an array when given several.
+// Encode writes one layer, or an array when given several. A layer made
+// from a scan quotes log content, which an actor writes: each character a
+// terminal or viewer would act on or hide is written as a \u escape, as
+// ttc's other JSON output does (jsonscan.AppendShown).
 func Encode(w io.Writer, layers ...*Layer) error {
 	var v any = layers
 	if len(layers) == 1 {
@@ -151,7 +156,7 @@ func Encode(w io.Writer, layers ...*Layer) error {
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("encode layer: %w", err)
 	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
+	if _, err := w.Write(jsonscan.AppendShown(nil, buf.Bytes())); err != nil {
 		return fmt.Errorf("write layer: %w", err)
 	}
 	return nil

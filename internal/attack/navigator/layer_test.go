@@ -164,3 +164,29 @@ func empty(v any) bool {
 	}
 	return false
 }
+
+// TestEncodeEscapesHiddenText checks that text a layer quotes from logs
+// (a comment, a metadata value) cannot hide or reorder what a terminal or
+// viewer shows: bidirectional overrides, C1 controls, zero-width and blank
+// characters are written as \u escapes, and decode back to what they were.
+func TestEncodeEscapesHiddenText(t *testing.T) {
+	hostile := "admin\u202egpj.exe \u009b31m \u200b\ufeff\u3164\u00a0\u007f end"
+	l := &Layer{Name: "scan", Domain: "enterprise-attack", Techniques: []Technique{{TechniqueID: "T1078", Comment: hostile,
+		Metadata: []Metadata{{Name: "user", Value: hostile}}}}}
+	var out bytes.Buffer
+	if err := Encode(&out, l); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range "\u202e\u009b\u200b\ufeff\u3164\u00a0\u007f" {
+		if strings.ContainsRune(out.String(), r) {
+			t.Errorf("layer holds %U unescaped:\n%s", r, out.String())
+		}
+	}
+	back, err := Decode(bytes.NewReader(out.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back[0].Techniques[0].Comment; got != hostile {
+		t.Errorf("comment decodes to %q, want %q", got, hostile)
+	}
+}
