@@ -209,7 +209,13 @@ func entry(base, p string, d fs.DirEntry) (Input, error) {
 		return in, fmt.Errorf("check input: %w", err)
 	}
 	if !logName.MatchString(d.Name()) {
-		in.Skip = why
+		// A file whose name says JSON or gzip is read whatever it starts
+		// with, so that a damaged one fails with the reader's reason
+		// instead of being set aside unread; one that holds nothing is
+		// set aside, as other files are.
+		if why == "" || why == emptyFile || why == blankFile || !dataName.MatchString(d.Name()) {
+			in.Skip = why
+		}
 		return in, nil
 	}
 	// Named as a log: read whatever it holds, so that a damaged one (a cut
@@ -304,6 +310,10 @@ func layout(p string) Input {
 // outside the delivery layout too, in a folder the logs were copied to.
 var logName = regexp.MustCompile(`^[0-9]{12}_CloudTrail(-Insight)?_[a-z0-9-]+_` +
 	`[0-9]{8}T[0-9]{4}Z_[A-Za-z0-9]+\.json(\.gz)?$`)
+
+// dataName matches the names of files meant to hold JSON or gzip: logs
+// exported or copied under a name of the user's choosing.
+var dataName = regexp.MustCompile(`(?i)\.(json|jsonl|ndjson|gz)$`)
 
 // The reasons sniffFile gives for files that hold nothing; they say it in
 // the words the scan uses for a named input that holds nothing.

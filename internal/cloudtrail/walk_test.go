@@ -165,19 +165,22 @@ func TestInputsLogNames(t *testing.T) {
 		{name: "good log", path: dir + "111111111111_CloudTrail_eu-west-1_20260301T1015Z_AbCdEfGh12345678.json.gz",
 			data: gz(t, []byte(`{"Records":[`+recA+`]}`))},
 		{name: "readme in the log folder", path: dir + "README", data: []byte("logs of March\n"), skip: "neither gzip nor a JSON object or array"},
-		{name: "utf-16 text", path: dir + "export-utf16.json", data: []byte("\xff\xfe{\x00\"\x00"), skip: "UTF-16 text: CloudTrail writes UTF-8"},
+		// A name that says JSON or gzip is read whatever the file holds: damage fails.
+		{name: "utf-16 text named as json", path: dir + "export-utf16.json", data: []byte("\xff\xfe{\x00\"\x00"), fail: true},
+		{name: "utf-16 text", path: dir + "export-utf16.txt", data: []byte("\xff\xfe{\x00\"\x00"), skip: "UTF-16 text: CloudTrail writes UTF-8"},
+		{name: "json lines starting with a string", path: "exports/lines.jsonl", data: []byte("\"header\"\n" + recA + "\n"), records: 1}, // the record after it is read
+		{name: "empty json file", path: "exports/empty.json", data: nil, skip: "empty file: nothing to read"},
 		{name: "license", path: "LICENSE", data: []byte("MIT License\n"), skip: "neither gzip nor a JSON object or array"},
 		{name: "html page not named as a log", path: dir + "index.html", data: html, skip: "neither gzip nor a JSON object or array"},
 		{name: "log name with a short account", path: dir + "1111_CloudTrail_eu-west-1_20260301T1000Z_AbCd.json.gz",
-			data: html, skip: "neither gzip nor a JSON object or array"},
+			data: html, fail: true},
 		{name: "log name with a bad time", path: dir + "111111111111_CloudTrail_eu-west-1_2026-03-01_AbCd.json.gz",
-			data: html, skip: "neither gzip nor a JSON object or array"},
+			data: html, fail: true},
 		{name: "log name with another suffix", path: dir + "111111111111_CloudTrail_eu-west-1_20260301T1000Z_AbCd.json.gz.html",
 			data: html, skip: "neither gzip nor a JSON object or array"},
 		// The digest folder is no reason to pass a file over: what it holds decides.
 		{name: "html page named as a digest", path: "AWSLogs/111111111111/CloudTrail-Digest/eu-west-1/2026/03/01/" +
-			"111111111111_CloudTrail-Digest_eu-west-1_t_eu-west-1_20260301T100000Z.json.gz", data: html,
-			skip: "neither gzip nor a JSON object or array"},
+			"111111111111_CloudTrail-Digest_eu-west-1_t_eu-west-1_20260301T100000Z.json.gz", data: html, fail: true},
 		{name: "log named as a digest", path: "AWSLogs/111111111111/CloudTrail-Digest/eu-west-1/2026/03/01/" +
 			"111111111111_CloudTrail-Digest_eu-west-1_t_eu-west-1_20260301T100000Z.json.gz",
 			data: gz(t, []byte(`{"Records":[`+recA+`]}`)), records: 1},
