@@ -92,7 +92,9 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 // one line, or, when that is wider than the terminal, the actor alone on
 // its first line and the rest, indented, on the next, or each part of the
 // rest on a line of its own. Nothing is cut: an actor, a key or an
-// address cut short could name another.
+// address cut short could name another. The actor itself is never broken,
+// however wide: it is what a responder copies into the next query, and a
+// terminal folds a long line without adding characters to it.
 func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 	// The actor is escaped as the line's other values are: a forged ARN
 	// could otherwise hold ", 3 findings, … , keys …" of its own.

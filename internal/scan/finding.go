@@ -70,28 +70,85 @@ type Actor struct {
 // that a user's failed sign-ins join the user's timeline. The made ARN
 // has the partition aws and the path /: a user of another partition, or
 // under a path, keeps its failed sign-ins apart.
+//
+// Each kind of key has a form the others cannot take, so that a forged
+// value cannot join another actor's timeline: an ARN or a session issuer
+// counts only when it starts with "arn:", an access key only when it is
+// made of capitals and digits, a service only when it is a host name (or
+// "AWS Internal"), and a type only when it is a word with a capital first
+// letter; a value of another form is passed over for the next choice.
 func (a Actor) Key() string {
+	arn, issuer := isARN(a.ARN), isARN(a.SessionIssuer)
+	typed := isTypeName(a.Type)
 	switch {
 	case a.ARN == "" && a.Type == "IAMUser" && isAccountID(a.AccountID) && isIAMUserName(a.UserName):
 		return "arn:aws:iam::" + a.AccountID + ":user/" + a.UserName
-	case a.SessionIssuer != "" && strings.Contains(a.SessionIssuer, ":role/aws-reserved/sso.amazonaws.com/") && a.ARN != "":
+	case issuer && strings.Contains(a.SessionIssuer, ":role/aws-reserved/sso.amazonaws.com/") && arn:
 		return a.ARN
-	case a.SessionIssuer != "":
+	case issuer:
 		return a.SessionIssuer
-	case a.ARN != "":
+	case arn:
 		return a.ARN
-	case a.PrincipalID != "":
+	case typed && a.PrincipalID != "":
 		return a.Type + " " + a.PrincipalID
-	case a.AccessKeyID != "":
+	case isAccessKeyID(a.AccessKeyID):
 		return a.AccessKeyID
-	case a.UserName != "":
+	case typed && a.UserName != "":
 		return a.Type + " " + a.UserName
-	case a.InvokedBy != "":
+	case isServiceName(a.InvokedBy):
 		return a.InvokedBy
 	case a.AccountID != "":
 		return "account " + a.AccountID
 	}
 	return "unknown"
+}
+
+func isARN(s string) bool { return strings.HasPrefix(s, "arn:") }
+
+// isTypeName reports whether s has the form of a userIdentity type
+// (IAMUser, AssumedRole, WebIdentityUser): letters, the first a capital.
+func isTypeName(s string) bool {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// isAccessKeyID reports whether s has the form of an access key ID:
+// capitals and digits (AKIA…, ASIA…), 16 to 128 of them.
+func isAccessKeyID(s string) bool {
+	if len(s) < 16 || len(s) > 128 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// isServiceName reports whether s has the form of the invokedBy of a
+// call made by a service: a host name (ec2.amazonaws.com), or "AWS
+// Internal".
+func isServiceName(s string) bool {
+	if s == "AWS Internal" {
+		return true
+	}
+	if !strings.Contains(s, ".") {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '.' && c != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // isAccountID reports whether s is an AWS account ID: twelve digits.

@@ -253,6 +253,16 @@ func TestActorKey(t *testing.T) {
 		{"service", Actor{Type: "AWSService", InvokedBy: "cloudtrail.amazonaws.com"}, "cloudtrail.amazonaws.com"},
 		{"account only", Actor{Type: "Unknown", AccountID: "1"}, "account 1"},
 		{"nothing", Actor{}, "unknown"},
+		// Values of a form AWS does not write are passed over, so that a
+		// forged one cannot join another actor: an ARN that is an account
+		// key, an access key that is a user's ARN, a type that makes an
+		// account key.
+		{"forged ARN", Actor{Type: "IAMUser", ARN: "account 111122223333", PrincipalID: "AIDAFORGED"}, "IAMUser AIDAFORGED"},
+		{"forged ARN unknown", Actor{ARN: "unknown", AccountID: "222233334444"}, "account 222233334444"},
+		{"forged access key", Actor{Type: "X y", AccessKeyID: "arn:aws:iam::1:user/u", AccountID: "333344445555"}, "account 333344445555"},
+		{"forged type", Actor{Type: "account", PrincipalID: "1", AccessKeyID: "ASIAEXAMPLEKEY000001"}, "ASIAEXAMPLEKEY000001"},
+		{"forged service", Actor{InvokedBy: "arn:aws:iam::1:role/r", AccountID: "444455556666"}, "account 444455556666"},
+		{"internal service", Actor{InvokedBy: "AWS Internal"}, "AWS Internal"},
 	}
 	seen := map[string]string{}
 	for _, tt := range tests {
