@@ -59,8 +59,9 @@ type Actor struct {
 }
 
 // Key names the actor for grouping: the session issuer (the role) or the
-// ARN, else the principal ID (SAML and web identity users, Identity
-// Center users, which have no ARN), else the access key, the user name, the
+// ARN, else, for a caller of another account, that account and the
+// principal ID, else the principal ID (SAML and web identity users,
+// Identity Center users, which have no ARN), else the access key, the user name, the
 // service, the account. A session of an IAM Identity Center role is named
 // by its ARN, which ends with the person's user name: one permission set's
 // role is shared by everyone it is assigned to, and each is an actor.
@@ -89,6 +90,11 @@ func (a Actor) Key() string {
 		return a.SessionIssuer
 	case arn:
 		return a.ARN
+	case a.Type == "AWSAccount" && isAccountID(a.AccountID):
+		// A caller of another account, which the record names by its
+		// account and principal ID only: the account is what a responder
+		// needs first.
+		return strings.TrimSpace("AWSAccount " + a.AccountID + " " + a.PrincipalID)
 	case typed && a.PrincipalID != "":
 		return a.Type + " " + a.PrincipalID
 	case isAccessKeyID(a.AccessKeyID):

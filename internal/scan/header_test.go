@@ -263,6 +263,8 @@ func TestActorKey(t *testing.T) {
 		{"forged type", Actor{Type: "account", PrincipalID: "1", AccessKeyID: "ASIAEXAMPLEKEY000001"}, "ASIAEXAMPLEKEY000001"},
 		{"forged service", Actor{InvokedBy: "arn:aws:iam::1:role/r", AccountID: "444455556666"}, "account 444455556666"},
 		{"internal service", Actor{InvokedBy: "AWS Internal"}, "AWS Internal"},
+		{"caller of another account", Actor{Type: "AWSAccount", PrincipalID: "AROAEXAMPLEOUTSIDE01:x", AccountID: "999988887777"}, "AWSAccount 999988887777 AROAEXAMPLEOUTSIDE01:x"},
+		{"anonymous caller", Actor{Type: "AWSAccount", PrincipalID: "", AccountID: "ANONYMOUS_PRINCIPAL"}, "account ANONYMOUS_PRINCIPAL"},
 	}
 	seen := map[string]string{}
 	for _, tt := range tests {
