@@ -20,23 +20,23 @@ import (
 // CloudTrail writes. Those that repeat a key are rejected by the reader
 // and so never reach the encoder; they are here for the accounting.
 var hostileRecords = []string{
-	`{"eventVersion":"1.11","eventTime":"2026-01-05T00:01:02Z","eventID":"e1","eventName":"GetObject","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/s","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::1:role/r"}}},"readOnly":true,"recipientAccountId":"111122223333"}`,
-	`{"eventTime":"2026-01-05T00:01:03Z","eventID":"e2","userAgent":"a\u00e9b\\c\/d","errorCode":"AccessDenied","errorMessage":"not \"allowed\" <b>&amp;</b>","readOnly":false}`,
-	"{\"eventTime\":\"2026-01-05T00:01:04Z\",\"eventID\":\"e3\",\"userAgent\":\"bad \xff\xfe utf8\",\"sourceIPAddress\":\"line\u2028sep\",\"eventName\":\"日本\"}",
-	`{"eventTime":"2026-01-05T00:01:05Z","eventID":"e4","eventName":"A","eventName":null,"readOnly":true,"readOnly":null,"userIdentity":null}`,
-	`{"eventTime":"2026-01-05T00:01:06Z","eventID":"e5","userIdentity":{"type":null,"sessionContext":null},"userIdentity":{"arn":"x","sessionContext":{"sessionIssuer":null}}}`,
-	`{"eventTime":"2026-01-05T00:01:07Z","EVENTID":"e6","EventSource":"s","USERIDENTITY":{"ARN":"x"},"errorCode":"Success"}`,
-	`{"eventTime":"2026-01-05T00:01:08Z","eventID":"e7","errorCode":403,"userAgent":"u"}`,
-	`{"eventTime":"2026-01-05T00:01:09Z","eventID":"e8","userIdentity":"root"}`,
-	`{"eventTime":"2026-01-05T00:01:10Z","event\u0049D":"e9","eventName":"A"}`,
-	`{"eventTime":"2026-01-05T00:01:11Z","eventID":"e10","recipientAccountId":"\u0031","errorCode":"","userIdentity":{"userName":"\ud83d\ude00","accessKeyId":"\ud800"}}`,
-	`{"eventTime":"2026-01-05T00:01:12Z","eventID":"","eventName":"NoID"}`,
+	`{"eventSource":"s3.amazonaws.com","eventVersion":"1.11","eventTime":"2026-01-05T00:01:02Z","eventID":"e1","eventName":"GetObject","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/s","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::1:role/r"}}},"readOnly":true,"recipientAccountId":"111122223333"}`,
+	`{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2026-01-05T00:01:03Z","eventID":"e2","userAgent":"a\u00e9b\\c\/d","errorCode":"AccessDenied","errorMessage":"not \"allowed\" <b>&amp;</b>","readOnly":false}`,
+	"{\"eventSource\":\"s3.amazonaws.com\",\"eventTime\":\"2026-01-05T00:01:04Z\",\"eventID\":\"e3\",\"userAgent\":\"bad \xff\xfe utf8\",\"sourceIPAddress\":\"line\u2028sep\",\"eventName\":\"日本\"}",
+	`{"eventSource":"s3.amazonaws.com","eventTime":"2026-01-05T00:01:05Z","eventID":"e4","eventName":"A","eventName":null,"readOnly":true,"readOnly":null,"userIdentity":null}`,
+	`{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2026-01-05T00:01:06Z","eventID":"e5","userIdentity":{"type":null,"sessionContext":null},"userIdentity":{"arn":"x","sessionContext":{"sessionIssuer":null}}}`,
+	`{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2026-01-05T00:01:07Z","EVENTID":"e6","EventSource":"s","USERIDENTITY":{"ARN":"x"},"errorCode":"Success"}`,
+	`{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2026-01-05T00:01:08Z","eventID":"e7","errorCode":403,"userAgent":"u"}`,
+	`{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2026-01-05T00:01:09Z","eventID":"e8","userIdentity":"root"}`,
+	`{"eventSource":"s3.amazonaws.com","eventTime":"2026-01-05T00:01:10Z","event\u0049D":"e9","eventName":"A"}`,
+	`{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2026-01-05T00:01:11Z","eventID":"e10","recipientAccountId":"\u0031","errorCode":"","userIdentity":{"userName":"\ud83d\ude00","accessKeyId":"\ud800"}}`,
+	`{"eventSource":"s3.amazonaws.com","eventTime":"2026-01-05T00:01:12Z","eventID":"","eventName":"NoID"}`,
 	// Fields longer than a finding quotes: plain, and with a character and
 	// an escape across the cut.
-	`{"eventTime":"2026-01-05T00:01:13Z","eventID":"e11","userAgent":"` + strings.Repeat("a", 9000) + `","errorMessage":"` +
+	`{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2026-01-05T00:01:13Z","eventID":"e11","userAgent":"` + strings.Repeat("a", 9000) + `","errorMessage":"` +
 		strings.Repeat("b", 8191) + `é\n` + strings.Repeat("c", 100) + `"}`,
 	// Another record under the first one's event ID: not a copy of it.
-	`{"eventVersion":"1.11","eventTime":"2026-01-05T01:00:00Z","eventID":"e1","eventName":"DeleteTrail","readOnly":false,"recipientAccountId":"111122223333"}`,
+	`{"eventSource":"s3.amazonaws.com","eventVersion":"1.11","eventTime":"2026-01-05T01:00:00Z","eventID":"e1","eventName":"DeleteTrail","readOnly":false,"recipientAccountId":"111122223333"}`,
 }
 
 // hostileFile is hostileRecords with the first record delivered again at
@@ -169,7 +169,7 @@ func TestDuplicatesAreCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := `"eventVersion":"1.11","eventTime":"2026-01-05T00:01:02Z","eventID":"E","eventName":"GetObject","recipientAccountId":"1"`
+	base := `"eventVersion":"1.11","eventTime":"2026-01-05T00:01:02Z","eventID":"E","eventSource":"s3.amazonaws.com","eventName":"GetObject","recipientAccountId":"1"`
 	records := []string{
 		`{` + base + `,"awsRegion":"us-east-1","sourceIPAddress":"1.2.3.4\u0000AccessDenied"}`,
 		`{` + base + `,"awsRegion":"us-east-1","sourceIPAddress":"1.2.3.4","errorCode":"AccessDenied\u0000"}`,

@@ -254,6 +254,39 @@ func TestScanEventNameNotText(t *testing.T) {
 	}
 }
 
+// TestScanNotCloudTrail: a JSON object without eventSource or eventName is
+// no CloudTrail record, whatever else it holds (an index line of the user's
+// own, say): it is rejected with that reason, not counted as unmatched.
+func TestScanNotCloudTrail(t *testing.T) {
+	c, rs := fixtures(t)
+	data, err := os.ReadFile("../../catalog/techniques/T1486.A001/samples/match/copyobject_in_place_sse_c.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(string(data)), " ")
+	lines := []string{
+		flat,
+		`{"eventTime": "2026-03-14T02:17:45Z", "eventID": "x1", "eventName": "CopyObject"}`,
+		`{"eventTime": "2026-03-14T02:17:45Z", "eventID": "x2", "eventSource": "s3.amazonaws.com"}`,
+		`{"file": "a.json.gz", "count": 12}`,
+	}
+	res, err := scan.New(c, rs, scan.Options{}).ScanReader(context.Background(), "index.jsonl", strings.NewReader(strings.Join(lines, "\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Read != 4 || res.Summary.Matched != 1 || res.Summary.Unmatched != 0 || res.Summary.Rejected != 3 {
+		t.Fatalf("summary %+v; want 4 read, 1 matched, 3 rejected", res.Summary)
+	}
+	// The reader rejects an object without any CloudTrail field itself.
+	want := []string{"not a CloudTrail record: it has no eventSource or no eventName",
+		"not a CloudTrail record: it has no eventSource or no eventName", "record is an object without CloudTrail record fields"}
+	for i, r := range res.Rejections {
+		if i >= len(want) || r.Reason != want[i] || r.Ordinal != int64(i+2) {
+			t.Errorf("rejection %+v", r)
+		}
+	}
+}
+
 // TestScanBadEventTime: a record that matches rules but carries no usable
 // eventTime is rejected with its reason, not reported out of place in time.
 func TestScanBadEventTime(t *testing.T) {
