@@ -17,8 +17,8 @@ import (
 	"github.com/ttcproject/ttc/internal/attack/navigator"
 	"github.com/ttcproject/ttc/internal/attack/stix"
 	"github.com/ttcproject/ttc/internal/catalog"
-	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/report"
+	"github.com/ttcproject/ttc/internal/ruleset"
 	"github.com/ttcproject/ttc/internal/scan"
 	"github.com/ttcproject/ttc/internal/view"
 )
@@ -172,8 +172,14 @@ func exportSigma(c *catalog.Catalog, dir string) (int, error) {
 				return 0, fmt.Errorf("export %s: %w", r.Path, err)
 			}
 			rel := filepath.Join(t.ID, filepath.Base(r.Path))
-			if _, err := detect.ParseRule(filepath.Join(dir, rel), out); err != nil {
-				return 0, fmt.Errorf("exported rule does not parse: %w", err)
+			// Checked as a scan would use it: a rule that does not compile
+			// (an overlay's broken rule) would be left out of every scan
+			// that reads the export, so none is written.
+			if err := ruleset.CheckRule(r.Path, r.Data); err != nil {
+				return 0, fmt.Errorf("export sigma: a rule does not compile: %w", err)
+			}
+			if err := ruleset.CheckRule(filepath.Join(dir, rel), out); err != nil {
+				return 0, fmt.Errorf("exported rule does not compile: %w", err)
 			}
 			rules = append(rules, rule{dir: t.ID, rel: rel, data: out})
 		}

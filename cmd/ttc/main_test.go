@@ -125,6 +125,35 @@ func TestValidateWarnsOfUnread(t *testing.T) {
 	}
 }
 
+// TestBrokenOverlayRule checks that an overlay rule that does not compile,
+// which no scan runs, is marked as such by show (-o json too) and stops
+// export sigma before it writes anything.
+func TestBrokenOverlayRule(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join("testdata", "overlay-mixed", "techniques", "T9031")
+	if err := os.CopyFS(filepath.Join(dir, "techniques", "T9031"), os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	const broken = `unknown search identifier "nothere"`
+	out, errOut, code := ttc(t, "--catalog", dir, "show", "T9031")
+	words := strings.Join(strings.Fields(out), " ") // the table wraps long lines
+	if code != 0 || !strings.Contains(words, "not used, it does not compile") || !strings.Contains(words, broken) {
+		t.Errorf("show: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	out, _, code = ttc(t, "--catalog", dir, "show", "T9031", "-o", "json")
+	if code != 0 || !strings.Contains(out, `"problem":`) {
+		t.Errorf("show -o json: exit %d, no problem in:\n%s", code, out)
+	}
+	dest := filepath.Join(t.TempDir(), "rules")
+	_, errOut, code = ttc(t, "--catalog", dir, "export", "sigma", dest)
+	if code != 1 || !strings.Contains(errOut, broken) {
+		t.Errorf("export sigma: exit %d, stderr:\n%s", code, errOut)
+	}
+	if _, err := os.Stat(dest); !os.IsNotExist(err) {
+		t.Errorf("export sigma touched %s: %v", dest, err)
+	}
+}
+
 func TestExitCodes(t *testing.T) {
 	cases := []struct {
 		args []string

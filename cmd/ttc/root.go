@@ -11,6 +11,7 @@ import (
 
 	"github.com/ttcproject/ttc/internal/awsapi"
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/ruleset"
 )
 
 // app is what every command shares: where output goes, the logger and the catalog.
@@ -115,6 +116,7 @@ func (a *app) setup() error {
 	catalog.SetEventChecker(awsapi.CheckEvent)
 	catalog.SetBareEventChecker(awsapi.CheckBareEvent)
 	catalog.SetEventNamer(awsapi.CloudTrailNames)
+	catalog.SetRuleChecker(ruleset.CheckRule)
 	return nil
 }
 

@@ -83,7 +83,20 @@ type RuleInfo struct {
 	ID    string `json:"id" yaml:"id"`
 	Title string `json:"title" yaml:"title"`
 	Level string `json:"level" yaml:"level"`
+	// Problem says why the rule is not used, when it does not compile
+	// (by the check SetRuleChecker installed): a broken rule of an overlay
+	// is listed, but no scan runs it.
+	Problem string `json:"problem,omitempty" yaml:"problem,omitempty"`
 }
+
+// RuleChecker compiles one rule file, returning why it cannot be used.
+type RuleChecker func(path string, data []byte) error
+
+var ruleChecker RuleChecker
+
+// SetRuleChecker installs the check by which Detail marks rules that do not
+// compile; nil marks none. It is meant to be called once at start-up.
+func SetRuleChecker(f RuleChecker) { ruleChecker = f }
 
 // Detail returns the full form of t.
 func (c *Catalog) Detail(t *Technique) TechniqueDetail {
@@ -137,7 +150,13 @@ func ruleInfos(t *Technique) []RuleInfo {
 		}
 		// A rule that does not parse is reported by the rule checks; here it is listed by name only.
 		_ = yaml.Unmarshal(r.Data, &head)
-		out = append(out, RuleInfo{File: path.Base(r.Path), ID: head.ID, Title: head.Title, Level: head.Level})
+		info := RuleInfo{File: path.Base(r.Path), ID: head.ID, Title: head.Title, Level: head.Level}
+		if ruleChecker != nil {
+			if err := ruleChecker(r.Path, r.Data); err != nil {
+				info.Problem = err.Error()
+			}
+		}
+		out = append(out, info)
 	}
 	return out
 }

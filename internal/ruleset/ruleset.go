@@ -113,6 +113,17 @@ func Load(c *catalog.Catalog, external []string) (*Set, error) {
 	return s, errors.Join(errs...)
 }
 
+// CheckRule parses and compiles one rule file as a scan would, returning
+// why it cannot be used (a *detect.RuleError naming the file and position).
+func CheckRule(path string, data []byte) error {
+	r, err := detect.ParseRule(path, data)
+	if err != nil {
+		return err
+	}
+	_, err = detect.Compile([]*detect.Rule{r}, detect.Options{})
+	return err
+}
+
 func compile(rules []*Rule) (*Set, error) {
 	drules := make([]*detect.Rule, len(rules))
 	for i, r := range rules {

@@ -75,7 +75,11 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 	add("ATT&CK mitigations", "", t.AttackMitigations...)
 	var rules []string
 	for _, r := range d.RuleFiles {
-		rules = append(rules, fmt.Sprintf("%s (%s, %s)", r.Title, r.Level, r.File))
+		line := fmt.Sprintf("%s (%s, %s)", r.Title, r.Level, r.File)
+		if r.Problem != "" {
+			line += ": not used, it does not compile: " + r.Problem
+		}
+		rules = append(rules, line)
 	}
 	add("Sigma rules", "", rules...)
 	if d.ParentEntry != nil {
