@@ -407,8 +407,13 @@ func TestRecordPrintsFindingEvidence(t *testing.T) {
 		} `json:"record"`
 	}
 	checked := 0
-	for _, f := range findingLines[finding](t, out) {
-		rec, errOut, code := ttc(t, "record", f.Record.File, fmt.Sprint(f.Record.Ordinal))
+	for i, f := range findingLines[finding](t, out) {
+		// The reports' #N form is taken as well as the bare number.
+		n := fmt.Sprint(f.Record.Ordinal)
+		if i%2 == 1 {
+			n = "#" + n
+		}
+		rec, errOut, code := ttc(t, "record", f.Record.File, n)
 		var r struct {
 			EventID string `json:"eventID"`
 		}

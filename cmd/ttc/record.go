@@ -73,6 +73,8 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 	}
 	nums := make([]int64, len(args))
 	for i, s := range args {
+		// The HTML and Markdown reports write a record's number as #N.
+		s = strings.TrimPrefix(s, "#")
 		if s == "" || strings.Trim(s, "0123456789") != "" {
 			return usagef("record number \"%s\": want a whole number from 1", s)
 		}
