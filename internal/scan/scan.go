@@ -695,10 +695,11 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			w.tops, ok = jsonscan.AppendMembers(w.tops[:0:0], rec.Raw)
 			idx = nil
 		}
-		// Every CloudTrail record names its event; an object that does not
-		// is some other JSON (an index, a report, a fragment) and is
-		// rejected rather than counted as an unmatched record.
-		if ok && !namesEvent(rec.Raw, w.tops) {
+		// Every CloudTrail record names its event (an Insights record in
+		// its insightDetails, which the reader recognised); an object that
+		// does not is some other JSON (an index, a report, a fragment) and
+		// is rejected rather than counted as an unmatched record.
+		if ok && rec.Kind != cloudtrail.KindInsight && !namesEvent(rec.Raw, w.tops) {
 			malformed++
 			w.p.reject(rejectionAt(rec.Pos, "not a CloudTrail record: it has no eventSource or no eventName"))
 			continue
@@ -1103,21 +1104,6 @@ func rejectionAt(pos cloudtrail.Position, reason string) Rejection {
 // notText returns the first of keys whose value in the record is neither
 // a string nor null, or "". tops lists the record's top-level members;
 // when nil, they are read from raw.
-// namesEvent reports whether a record's top-level members, tops, hold
-// both eventSource and eventName (their values are judged elsewhere).
-func namesEvent(raw []byte, tops []jsonscan.Member) bool {
-	var source, name bool
-	for _, m := range tops {
-		switch string(raw[m.KStart:m.KEnd]) {
-		case `"eventSource"`:
-			source = true
-		case `"eventName"`:
-			name = true
-		}
-	}
-	return source && name
-}
-
 func notText(raw []byte, tops []jsonscan.Member, keys ...string) string {
 	if tops == nil {
 		var ok bool
@@ -1136,6 +1122,21 @@ func notText(raw []byte, tops []jsonscan.Member, keys ...string) string {
 		}
 	}
 	return ""
+}
+
+// namesEvent reports whether a record's top-level members, tops, hold
+// both eventSource and eventName (their values are judged elsewhere).
+func namesEvent(raw []byte, tops []jsonscan.Member) bool {
+	var source, name bool
+	for _, m := range tops {
+		switch string(raw[m.KStart:m.KEnd]) {
+		case `"eventSource"`:
+			source = true
+		case `"eventName"`:
+			name = true
+		}
+	}
+	return source && name
 }
 
 // sameFiles tells a file reached again by another name (a link, a hard

@@ -287,6 +287,20 @@ func TestScanNotCloudTrail(t *testing.T) {
 	}
 }
 
+// TestScanInsightsNotRejected: an Insights record names its event inside
+// insightDetails, not at its top level, and is read, not rejected as no
+// CloudTrail record.
+func TestScanInsightsNotRejected(t *testing.T) {
+	c, rs := fixtures(t)
+	res, err := scan.New(c, rs, scan.Options{}).Scan(context.Background(), []string{"../cloudtrail/testdata/insight.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Read == 0 || res.Summary.Insights != res.Summary.Read || res.Summary.Rejected != 0 {
+		t.Errorf("summary %+v, rejections %+v; want every record read as an Insights record, none rejected", res.Summary, res.Rejections)
+	}
+}
+
 // TestScanBadEventTime: a record that matches rules but carries no usable
 // eventTime is rejected with its reason, not reported out of place in time.
 func TestScanBadEventTime(t *testing.T) {
