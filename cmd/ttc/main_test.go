@@ -144,6 +144,10 @@ func TestBrokenOverlayRule(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"problem":`) {
 		t.Errorf("show -o json: exit %d, no problem in:\n%s", code, out)
 	}
+	// Any command that loads the overlay warns of what catalog validate fails on.
+	if _, errOut, code := ttc(t, "--catalog", dir, "tactics"); code != 0 || !strings.Contains(errOut, "overlay problem") || !strings.Contains(errOut, "nothere") {
+		t.Errorf("tactics: exit %d, stderr:\n%s", code, errOut)
+	}
 	dest := filepath.Join(t.TempDir(), "rules")
 	_, errOut, code = ttc(t, "--catalog", dir, "export", "sigma", dest)
 	if code != 1 || !strings.Contains(errOut, broken) {

@@ -135,6 +135,14 @@ func (a *app) catalog() (*catalog.Catalog, error) {
 	for _, p := range c.Unread() {
 		a.log.Warn("overlay entry passed over", "file", p.File, "reason", p.Message)
 	}
+	// The overlays' rules and samples are checked as catalog validate
+	// checks them; a problem is a warning here (the scan runs the rules
+	// that compile), and catalog validate fails on it.
+	if len(a.overlays) > 0 {
+		for _, p := range ruleset.CheckOverlaySamples(c) {
+			a.log.Warn("overlay problem (ttc catalog validate fails on it)", "problem", p.String())
+		}
+	}
 	for _, id := range c.Replaced() {
 		a.log.Info("overlay replaces technique", "technique_id", id)
 	}

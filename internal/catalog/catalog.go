@@ -157,6 +157,10 @@ func (c *Catalog) Replaced() []string { return c.replaced }
 // both overlays' authors meant.
 func (c *Catalog) Clashes() []string { return c.clashes }
 
+// FromOverlay reports whether an overlay defined the technique id (new,
+// or replacing the embedded one).
+func (c *Catalog) FromOverlay(id string) bool { return c.fromOverlay[strings.ToUpper(id)] }
+
 // Unread lists the files and folders of the overlays that look like
 // catalog content (YAML or JSON files, folders) but are not where the
 // loader reads them, such as a rule beside technique.yaml or a technique

@@ -36,6 +36,19 @@ func CheckSamples(c *catalog.Catalog) []catalog.Problem {
 	return out
 }
 
+// CheckOverlaySamples is CheckSamples for the techniques an overlay
+// defined: the check a command that loads overlays can afford on every run.
+func CheckOverlaySamples(c *catalog.Catalog) []catalog.Problem {
+	var out []catalog.Problem
+	seen := map[string]string{}
+	for _, t := range c.Techniques() {
+		if c.FromOverlay(t.ID) {
+			out = append(out, checkTechnique(c, t, seen)...)
+		}
+	}
+	return out
+}
+
 // checkTechnique checks one technique's rules and samples; seen collects rule
 // IDs across techniques, which must be unique.
 func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]string) []catalog.Problem {
