@@ -40,7 +40,22 @@ func CheckSamples(c *catalog.Catalog) []catalog.Problem {
 // defined: the check a command that loads overlays can afford on every run.
 func CheckOverlaySamples(c *catalog.Catalog) []catalog.Problem {
 	var out []catalog.Problem
+	// The embedded techniques' rule IDs come first, so that an overlay rule
+	// reusing one is named, as catalog validate names it.
 	seen := map[string]string{}
+	for _, t := range c.Techniques() {
+		if c.FromOverlay(t.ID) {
+			continue
+		}
+		for _, f := range t.Rules {
+			var head struct {
+				ID string `yaml:"id"`
+			}
+			if yaml.Unmarshal(f.Data, &head) == nil && head.ID != "" {
+				seen[head.ID] = f.Path
+			}
+		}
+	}
 	for _, t := range c.Techniques() {
 		if c.FromOverlay(t.ID) {
 			out = append(out, checkTechnique(c, t, seen)...)
