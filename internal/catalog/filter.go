@@ -348,7 +348,9 @@ func hasEvent(t *Technique, ev string) bool {
 	}
 	for _, e := range t.Detection.CloudTrailEvents {
 		es, en, _ := strings.Cut(e, ":")
-		if (!qualified || strings.EqualFold(es, svc)) && sameEventName(en, name) {
+		// Either side may carry the version: the catalog lists some events
+		// by their operation's name where records show both forms.
+		if (!qualified || strings.EqualFold(es, svc)) && (sameEventName(en, name) || sameEventName(name, en)) {
 			return true
 		}
 	}

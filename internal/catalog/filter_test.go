@@ -33,6 +33,11 @@ func TestFilterEvent(t *testing.T) {
 		{"lambda:UpdateFunctionCode", "AT1667.001"},
 		{"UpdateFunctionCode", "AT1667.001"},
 		{"UpdateFunction", ""},
+		// The catalog lists the function URL calls by the operation's name;
+		// a record's name with the API version after it finds them too.
+		{"lambda:CreateFunctionUrlConfig20211031", "AT1667"},
+		{"CreateFunctionUrlConfig20211031", "AT1667"},
+		{"CreateFunctionUrlConfig2021", ""},
 		// An SDK operation CloudTrail logs under another name finds the
 		// techniques that list that name.
 		{"s3:PutBucketLifecycleConfiguration", "T1485.001"},
