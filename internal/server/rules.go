@@ -30,10 +30,12 @@ type ruleIndex map[string][]RuleRef
 // indexRules reads the detection section of every rule. It only needs to know
 // which event names a rule tests, so it reads field values rather than
 // compiling the rule; a rule that does not parse is listed without events.
-func indexRules(c *catalog.Catalog) ruleIndex {
+// The rules' names and levels come from the techniques' details, which the
+// views built once at start.
+func indexRules(c *catalog.Catalog, details map[string]catalog.TechniqueDetail) ruleIndex {
 	idx := ruleIndex{}
 	for _, t := range c.Techniques() {
-		infos := c.Detail(t).RuleFiles // parses each rule once, at start
+		infos := details[t.ID].RuleFiles
 		for i, f := range t.Rules {
 			ref := RuleRef{Technique: t.ID, RuleInfo: infos[i], Source: string(f.Data)}
 			var doc struct {

@@ -125,8 +125,9 @@ func New(cfg Config) (*Server, error) {
 			return nil, errors.New("new server: no rule set")
 		}
 	}
-	s := &Server{cfg: cfg, cat: cfg.Catalog, log: cfg.Log, pages: p, rules: indexRules(cfg.Catalog), ruleSet: rs,
-		views: buildViews(cfg.Catalog, cfg.AttackParent), scans: make(chan struct{}, MaxConcurrentScans),
+	views := buildViews(cfg.Catalog, cfg.AttackParent)
+	s := &Server{cfg: cfg, cat: cfg.Catalog, log: cfg.Log, pages: p, rules: indexRules(cfg.Catalog, views.details), ruleSet: rs,
+		views: views, scans: make(chan struct{}, MaxConcurrentScans),
 		uploads: make(chan struct{}, MaxConcurrentUploads), etag: newETag()}
 	s.samples = indexSamples(cfg.Catalog, rs)
 	s.handler = s.routes()
