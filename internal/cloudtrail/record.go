@@ -103,6 +103,10 @@ type Record struct {
 	// top-level string fields (escapes not decoded), nil when missing or not a
 	// string. They alias Raw.
 	EventSource, EventName []byte
+	// NamesEvent reports whether the record's object has both an
+	// eventSource and an eventName member, of whatever type: every
+	// CloudTrail record but an Insights record has them at its top level.
+	NamesEvent bool
 	// Top lists the members of Raw's object, in order, as offsets into Raw,
 	// found while the record was checked; nil when they were not listed.
 	// Like Raw it is only valid until the next call to Next or Reset.

@@ -699,7 +699,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		// its insightDetails, which the reader recognised); an object that
 		// does not is some other JSON (an index, a report, a fragment) and
 		// is rejected rather than counted as an unmatched record.
-		if ok && rec.Kind != cloudtrail.KindInsight && !namesEvent(rec.Raw, w.tops) {
+		if ok && rec.Kind != cloudtrail.KindInsight && !rec.NamesEvent {
 			malformed++
 			w.p.reject(rejectionAt(rec.Pos, "not a CloudTrail record: it has no eventSource or no eventName"))
 			continue
@@ -1122,21 +1122,6 @@ func notText(raw []byte, tops []jsonscan.Member, keys ...string) string {
 		}
 	}
 	return ""
-}
-
-// namesEvent reports whether a record's top-level members, tops, hold
-// both eventSource and eventName (their values are judged elsewhere).
-func namesEvent(raw []byte, tops []jsonscan.Member) bool {
-	var source, name bool
-	for _, m := range tops {
-		switch string(raw[m.KStart:m.KEnd]) {
-		case `"eventSource"`:
-			source = true
-		case `"eventName"`:
-			name = true
-		}
-	}
-	return source && name
 }
 
 // sameFiles tells a file reached again by another name (a link, a hard
