@@ -218,17 +218,24 @@ func TestScanInputsOnce(t *testing.T) {
 	}
 }
 
+// flatSample is a catalog sample that matches a rule (an SSE-C copy), on
+// one line, for tests that change one field of a real record.
+func flatSample(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("../../catalog/techniques/T1486.A001/samples/match/copyobject_in_place_sse_c.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(strings.Fields(string(data)), " ")
+}
+
 // TestScanEventNameNotText: a record that matches rules but holds its
 // event's source or name as something other than text is rejected with
 // its reason: its findings could not name the event. In every output
 // mode, whether or not the header is read from the record's own text.
 func TestScanEventNameNotText(t *testing.T) {
 	c, rs := fixtures(t)
-	data, err := os.ReadFile("../../catalog/techniques/T1486.A001/samples/match/copyobject_in_place_sse_c.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	flat := strings.Join(strings.Fields(string(data)), " ")
+	flat := flatSample(t)
 	cases := map[string]string{
 		"eventName":   strings.Replace(flat, `"eventName": "CopyObject"`, `"eventName": ["CopyObject"]`, 1),
 		"eventSource": strings.Replace(flat, `"eventSource": "s3.amazonaws.com"`, `"eventSource": {"x": "s3.amazonaws.com"}`, 1),
@@ -259,11 +266,7 @@ func TestScanEventNameNotText(t *testing.T) {
 // own, say): it is rejected with that reason, not counted as unmatched.
 func TestScanNotCloudTrail(t *testing.T) {
 	c, rs := fixtures(t)
-	data, err := os.ReadFile("../../catalog/techniques/T1486.A001/samples/match/copyobject_in_place_sse_c.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	flat := strings.Join(strings.Fields(string(data)), " ")
+	flat := flatSample(t)
 	lines := []string{
 		flat,
 		`{"eventTime": "2026-03-14T02:17:45Z", "eventID": "x1", "eventName": "CopyObject"}`,
@@ -305,13 +308,10 @@ func TestScanInsightsNotRejected(t *testing.T) {
 // eventTime is rejected with its reason, not reported out of place in time.
 func TestScanBadEventTime(t *testing.T) {
 	c, rs := fixtures(t)
-	data, err := os.ReadFile("../../catalog/techniques/T1486.A001/samples/match/copyobject_in_place_sse_c.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	flat := flatSample(t)
 	var lines []string
 	for _, bad := range []string{`"garbage"`, `12345`, `""`, `"2026-13-45T99:99:99Z"`} {
-		rec := strings.Replace(strings.Join(strings.Fields(string(data)), " "), `"eventTime": "2026-03-14T02:17:45Z"`, `"eventTime": `+bad, 1)
+		rec := strings.Replace(flat, `"eventTime": "2026-03-14T02:17:45Z"`, `"eventTime": `+bad, 1)
 		lines = append(lines, rec)
 	}
 	res, err := scan.New(c, rs, scan.Options{}).ScanReader(context.Background(), "bad-time.jsonl", strings.NewReader(strings.Join(lines, "\n")))
