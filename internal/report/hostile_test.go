@@ -101,6 +101,12 @@ func TestForgedValuesStayOnTheirLine(t *testing.T) {
 		{"region", func(r *scan.Result, v string) { r.Findings[0].AWSRegion = v }},
 		{"error code", func(r *scan.Result, v string) { r.Findings[0].ErrorCode = v }},
 		{"rule title", func(r *scan.Result, v string) { r.Findings[0].Rule.Title = v }},
+		{"target", func(r *scan.Result, v string) {
+			r.Findings[0].Target = []scan.MatchedField{{Field: "requestParameters.name", Value: v}}
+		}},
+		{"target field", func(r *scan.Result, v string) {
+			r.Findings[0].Target = []scan.MatchedField{{Field: "requestParameters." + v, Value: "trail"}}
+		}},
 		{"record file", func(r *scan.Result, v string) { r.Findings[0].Record.File = "logs/" + v }},
 		{"rejected file", func(r *scan.Result, v string) { r.Rejections[0].File = "logs/" + v }},
 		{"rejection reason", func(r *scan.Result, v string) { r.Rejections[0].Reason = v }},

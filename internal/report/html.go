@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"iter"
+	"slices"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/clip"
@@ -18,16 +19,17 @@ import (
 var htmlTemplate string
 
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"event": eventLabel,
-	"join":  strings.Join,
-	"dash":  orDash,
-	"rec":   recordCell,
-	"count": func(n int64, one, many string) string { return view.Count(n, one, many) },
-	"lower": strings.ToLower,
-	"nw":    nowrap,
-	"box":   boxed,
-	"tech":  techniqueCell,
-	"clip":  func(s string) string { return clip.String(s, nowrapMax) },
+	"event":  eventLabel,
+	"join":   strings.Join,
+	"dash":   orDash,
+	"rec":    recordCell,
+	"count":  func(n int64, one, many string) string { return view.Count(n, one, many) },
+	"lower":  strings.ToLower,
+	"nw":     nowrap,
+	"box":    boxed,
+	"tech":   techniqueCell,
+	"target": TargetText,
+	"clip":   func(s string) string { return clip.String(s, nowrapMax) },
 }).Parse(htmlTemplate))
 
 // nowrapMax is the longest value a cell keeps on one line: the longest
@@ -196,11 +198,22 @@ const maxCell = 512
 func cellClipped(f scan.Finding) scan.Finding {
 	for _, p := range []*string{&f.EventTime, &f.EventSource, &f.EventName, &f.AWSRegion, &f.ErrorCode,
 		&f.Actor.ARN, &f.Actor.SourceIP, &f.Actor.UserAgent, &f.TechniqueName, &f.Rule.Title, &f.Record.File} {
-		if len(*p) > maxCell {
-			*p = fmt.Sprintf("%s (%d bytes in all)", clip.String(*p, maxCell), len(*p))
-		}
+		*p = cellClip(*p)
+	}
+	// The target is shared by the findings of one record: a copy is cut.
+	f.Target = slices.Clone(f.Target)
+	for i := range f.Target {
+		f.Target[i].Value = cellClip(f.Target[i].Value)
 	}
 	return f
+}
+
+// cellClip cuts s at maxCell bytes, and says how long it was.
+func cellClip(s string) string {
+	if len(s) > maxCell {
+		return fmt.Sprintf("%s (%d bytes in all)", clip.String(s, maxCell), len(s))
+	}
+	return s
 }
 
 // sanitiseFinding returns f with its record values and file name passed
@@ -211,6 +224,10 @@ func sanitiseFinding(f scan.Finding) scan.Finding {
 		&f.Actor.AccountID, &f.Actor.UserName, &f.Actor.AccessKeyID, &f.Actor.SessionIssuer, &f.Actor.InvokedBy,
 		&f.Actor.SourceIP, &f.Actor.UserAgent, &f.TechniqueName, &f.Rule.ID, &f.Rule.Title, &f.Record.File} {
 		*p = view.Line(*p)
+	}
+	f.Target = slices.Clone(f.Target) // shared by the findings of one record
+	for i := range f.Target {
+		f.Target[i].Field, f.Target[i].Value = view.Line(f.Target[i].Field), view.Line(f.Target[i].Value)
 	}
 	return f
 }

@@ -33,6 +33,9 @@ type Finding struct {
 	AWSRegion          string `json:"aws_region"`
 	RecipientAccountID string `json:"recipient_account_id"`
 	ReadOnly           *bool  `json:"read_only,omitempty"`
+	// Target is what the call acted on, as its request names it: the
+	// requestParameters members that name a resource (see isTargetKey).
+	Target []MatchedField `json:"target,omitempty"`
 
 	Actor   Actor          `json:"actor"`
 	Rule    RuleRef        `json:"rule"`
@@ -240,6 +243,8 @@ type header struct {
 	// more, see rawHeader.oauthResult) carries none either, and is "Failure"
 	// too.
 	SignIn string
+	// Target is what the call acted on (Finding.Target).
+	Target []MatchedField
 }
 
 // orOtherType returns s, the text of a string field, or for a value of
@@ -308,6 +313,7 @@ func decodeHeader(raw []byte) header {
 		*dst = text(ui[key])
 	}
 	u.SessionContext.SessionIssuer.ARN = text(object(object(ui["sessionContext"])["sessionIssuer"])["arn"])
+	h.Target = targetOf(top["requestParameters"], nil)
 	if strings.EqualFold(h.EventSource, signInSource) {
 		h.SignIn = text(object(top["responseElements"])[h.EventName])
 	}
@@ -390,7 +396,7 @@ func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *rule
 	base := Finding{
 		Type: "finding", Outcome: "success", ErrorCode: c(h.ErrorCode), ErrorMessage: c(h.ErrorMessage),
 		EventID: c(h.EventID), EventTime: c(h.EventTime), EventSource: c(h.EventSource), EventName: c(h.EventName),
-		AWSRegion: c(h.AWSRegion), RecipientAccountID: c(h.RecipientAccountID), ReadOnly: h.ReadOnly,
+		AWSRegion: c(h.AWSRegion), RecipientAccountID: c(h.RecipientAccountID), ReadOnly: h.ReadOnly, Target: h.Target,
 		Actor: Actor{
 			Type: c(u.Type), ARN: c(u.ARN), PrincipalID: c(u.PrincipalID), AccountID: c(u.AccountID),
 			UserName: c(u.UserName), AccessKeyID: c(u.AccessKeyID), InvokedBy: c(u.InvokedBy),

@@ -44,6 +44,13 @@ func appendFinding(b []byte, f *Finding, rh *rawHeader) []byte {
 		b = append(b, `,"read_only":`...)
 		b = strconv.AppendBool(b, *f.ReadOnly)
 	}
+	switch {
+	case rh != nil:
+		b = rh.appendTarget(b)
+	case len(f.Target) > 0:
+		b = append(b, `,"target":`...)
+		b = appendFields(b, f.Target)
+	}
 	a := &f.Actor
 	b = append(b, `,"actor":{"type":`...)
 	b = rh.str(b, hType, a.Type)
@@ -77,19 +84,24 @@ func appendFinding(b []byte, f *Finding, rh *rawHeader) []byte {
 	if f.Matched == nil {
 		b = append(b, "null"...)
 	} else {
-		b = append(b, '[')
-		for i, m := range f.Matched {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"field":`...)
-			b = appendString(b, m.Field)
-			b = appendKey(b, "value", m.Value)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
+		b = appendFields(b, f.Matched)
 	}
 	return append(b, '}')
+}
+
+// appendFields appends a list of field values as a JSON array.
+func appendFields(b []byte, fs []MatchedField) []byte {
+	b = append(b, '[')
+	for i, m := range fs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"field":`...)
+		b = appendString(b, m.Field)
+		b = appendKey(b, "value", m.Value)
+		b = append(b, '}')
+	}
+	return append(b, ']')
 }
 
 // frag holds the JSON of the parts of a finding that its rule and its
@@ -132,6 +144,28 @@ func appendRule(b []byte, f *Finding) []byte {
 	return b
 }
 
+// appendTarget appends the target noteTarget found, as appendFields
+// writes Finding.Target: the keys are letters and digits, written as they
+// are, and each value as str writes a field.
+func (rh *rawHeader) appendTarget(b []byte) []byte {
+	if rh.nTargets == 0 {
+		return b
+	}
+	b = append(b, `,"target":[`...)
+	for i, m := range rh.targets[:rh.nTargets] {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"field":"`+targetPrefix...)
+		b = append(b, rh.targetText[m.KStart+1:m.KEnd-1]...)
+		b = append(b, `","value":`...)
+		v := rh.targetText[m.VStart:m.VEnd]
+		b = rh.appendRaw(b, v, jsonscan.Plain(v[1:len(v)-1]))
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
 // str appends record field k: from the record's JSON text when rh is not
 // nil, else s.
 func (rh *rawHeader) str(b []byte, k int, s string) []byte {
@@ -139,11 +173,19 @@ func (rh *rawHeader) str(b []byte, k int, s string) []byte {
 		return appendString(b, s)
 	}
 	v := rh.v[k]
+	if v == nil {
+		return append(b, `""`...)
+	}
+	return rh.appendRaw(b, v, rh.isPlain(k))
+}
+
+// appendRaw appends the JSON string v, a record's text, as appendString
+// writes its decoded and clipped value; plain says v's content is ASCII
+// that needs no escaping.
+func (rh *rawHeader) appendRaw(b, v []byte, plain bool) []byte {
 	long := len(v)-2 > maxFieldBytes
 	switch {
-	case v == nil:
-		return append(b, `""`...)
-	case rh.isPlain(k) && !long:
+	case plain && !long:
 		return append(b, v...) // quotes included
 	case plainText(v[1 : len(v)-1]):
 		if long { // clipped as the string path clips it

@@ -34,6 +34,7 @@ func sampleFinding(s string) *Finding {
 		Rule:     RuleRef{ID: "r", Title: s, Origin: "catalog", File: "f.yml", ATTACK: []string{"T1550.001", s}},
 		Record:   RecordRef{File: s, Ordinal: 3, Line: -1, Offset: 1 << 40},
 		Matched:  []MatchedField{{Field: "eventName", Value: s}},
+		Target:   []MatchedField{{Field: "requestParameters.bucketName", Value: "b"}, {Field: "requestParameters.key", Value: s}},
 	}
 }
 

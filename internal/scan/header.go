@@ -18,8 +18,9 @@ const maxInterned = 1 << 16
 // the region, account and many actors, and a comparison is cheaper than a
 // map lookup. A nil interner shares nothing.
 type interner struct {
-	m    map[string]string
-	last [nHeader]string
+	m      map[string]string
+	last   [nHeader]string
+	fields map[string]string // target field paths by key (targetField)
 }
 
 // The string fields of a record that a finding reports, in a header and
@@ -47,7 +48,7 @@ const (
 	nHeader
 )
 
-func newInterner() *interner { return &interner{m: map[string]string{}} }
+func newInterner() *interner { return &interner{m: map[string]string{}, fields: map[string]string{}} }
 
 // str returns b as a string, shared with earlier equal values of the slot.
 // Event IDs and times are near unique, and not shared.
@@ -89,6 +90,16 @@ type rawHeader struct {
 	// additional is additionalEventData, read only for an event of
 	// Cognito's OAuth endpoints (see oauthResult).
 	additional []byte
+	// request is requestParameters, and requestObj its place in the
+	// record's index when it was listed there, for the finding's target.
+	request    []byte
+	requestObj int32
+	// targets are the members of requestParameters a streamed finding
+	// writes as its target, nTargets of them, in targetText (see
+	// noteTarget).
+	targets    [maxTargets]jsonscan.Member
+	nTargets   int
+	targetText []byte
 }
 
 // readHeader reads the reported fields of a record in one pass over its
@@ -164,6 +175,8 @@ func (rh *rawHeader) topField(raw []byte, m jsonscan.Member, idx *jsonscan.Index
 		rh.response = v
 	case "additionalEventData":
 		rh.additional = v
+	case "requestParameters":
+		rh.request, rh.requestObj = v, m.Obj
 	}
 	return true
 }
@@ -418,7 +431,38 @@ func (rh *rawHeader) header(in *interner) header {
 		ro := rh.readOnly[0] == 't'
 		h.ReadOnly = &ro
 	}
+	h.Target = rh.target(nil, nil, in)
 	return h
+}
+
+// noteTarget finds the target in requestParameters for findings written
+// from the record's text (appendFinding): it keeps where its members are,
+// and makes no string. raw is the record, idx its listing or nil.
+func (rh *rawHeader) noteTarget(raw []byte, idx *jsonscan.Index) {
+	buf, ms := raw, idx.Of(rh.requestObj)
+	if ms == nil {
+		if len(rh.request) == 0 || rh.request[0] != '{' {
+			return
+		}
+		var room [32]jsonscan.Member
+		var ok bool
+		if ms, ok = jsonscan.AppendMembers(room[:0], rh.request); !ok {
+			return
+		}
+		buf = rh.request
+	}
+	rh.targetText = buf
+	rh.nTargets = len(pickTarget(rh.targets[:0], buf, ms))
+}
+
+// target reads the finding's target from requestParameters: from the
+// record's index when it lists the object (raw is then the record), else
+// from its text.
+func (rh *rawHeader) target(raw []byte, idx *jsonscan.Index, in *interner) []MatchedField {
+	if ms := idx.Of(rh.requestObj); ms != nil {
+		return appendTarget(nil, raw, ms, in)
+	}
+	return targetOf(rh.request, in)
 }
 
 // cursor walks valid JSON.

@@ -59,6 +59,9 @@ var headerCases = []struct {
 	{name: "escaped key", raw: `{"event\u004eame":"A"}`},
 	{name: "non-ASCII key", fast: true, raw: `{"ſourceIPAddress":"1.2.3.4","eventName":"A"}`},
 	{name: "array", raw: `[1,2]`},
+	{name: "request target", fast: true, raw: `{"eventName":"CopyObject","requestParameters":{"bucketName":"b","Host":"h","x-amz-copy-source":"b/k","key":"a\u00e9\n","uploadId":"u","versionId":"\ud800"}}`},
+	{name: "request target, repeated and odd", fast: true, raw: `{"requestParameters":{"userName":"old"},"requestParameters":{"user\u004eame":"x","roleName":7,"policyArn":"","name":null,"groupName":"g","groupName":"g2","instanceId":"i","keyId":"k"}}`},
+	{name: "request not an object", fast: true, raw: `{"requestParameters":"bucketName"}`},
 }
 
 // TestErrorOfAnotherType checks that an errorCode or errorMessage that is
@@ -206,6 +209,8 @@ func FuzzRawFinding(f *testing.F) {
 		if top, idx, listed := cloudtrail.Listed(raw); listed {
 			if rl, ok := readRawHeader(raw, top, idx); !ok || !reflect.DeepEqual(rl.header(nil), rh.header(nil)) {
 				t.Fatalf("header of %q from the reader's listing: %v %+v, walking: %+v", raw, ok, rl.header(nil), rh.header(nil))
+			} else if got, want := rl.target(raw, idx, newInterner()), rh.header(nil).Target; !reflect.DeepEqual(got, want) {
+				t.Fatalf("target of %q from the reader's listing: %+v, walking: %+v", raw, got, want)
 			}
 		}
 		h := rh.header(nil)
@@ -214,9 +219,19 @@ func FuzzRawFinding(f *testing.F) {
 		}
 		m := detect.Match{Fields: []detect.FieldMatch{{Field: "eventName", Value: "x"}}}
 		fs := newFindings(nil, &h, time.Time{}, m, rule, describe, RecordRef{File: "f.json", Ordinal: 1})
+		rh.noteTarget(raw, nil)
 		got, want := appendFinding(nil, &fs[0], &rh), fs[0].AppendJSON(nil)
 		if !bytes.Equal(got, want) {
 			t.Fatalf("finding of %q:\nfrom the text %s\nfrom strings  %s", raw, got, want)
+		}
+		// So is one whose target was found in the reader's listing.
+		if top, idx, listed := cloudtrail.Listed(raw); listed {
+			if rl, ok := readRawHeader(raw, top, idx); ok {
+				rl.noteTarget(raw, idx)
+				if got := appendFinding(nil, &fs[0], &rl); !bytes.Equal(got, want) {
+					t.Fatalf("finding of %q:\nfrom the listing %s\nfrom strings    %s", raw, got, want)
+				}
+			}
 		}
 		// Copies of one event are told apart by the same digest whichever
 		// way their findings were made.

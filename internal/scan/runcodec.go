@@ -105,6 +105,11 @@ func (e *runEncoder) encode(sp *spilled) error {
 	default:
 		e.uint(1)
 	}
+	e.uint(uint64(len(f.Target)))
+	for _, t := range f.Target {
+		e.str(t.Field)
+		e.str(t.Value)
+	}
 	a := &f.Actor
 	e.str(a.Type)
 	e.once(a.ARN)
@@ -255,6 +260,16 @@ func (d *runDecoder) decode(sp *spilled) error {
 		*f.ReadOnly = true
 	default:
 		d.err = errCorrupt
+	}
+	if n := d.uint(); n > 0 && d.err == nil {
+		if n > maxTargets {
+			d.err = errCorrupt
+		} else {
+			f.Target = make([]MatchedField, n)
+			for i := range f.Target {
+				f.Target[i] = MatchedField{Field: d.str(), Value: d.str()}
+			}
+		}
 	}
 	a := &f.Actor
 	a.Type, a.ARN, a.PrincipalID, a.AccountID, a.UserName = d.str(), d.str(), d.str(), d.str(), d.str()

@@ -731,6 +731,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 				h.ErrorCode = string(r.text(hErrorCode, &w.text))
 				h.SignIn = string(r.text(hSignIn, &w.text))
 				h.errorMessage = len(r.v[hErrorMessage]) > len(`""`)
+				r.noteTarget(rec.Raw, idx)
 			}
 		}
 		if rh == nil {

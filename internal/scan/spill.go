@@ -397,6 +397,9 @@ func findingBytes(f *Finding) int {
 	for _, m := range f.Matched {
 		n += 32 + len(m.Field) + len(m.Value)
 	}
+	for _, m := range f.Target {
+		n += 32 + len(m.Value) // the field names are shared
+	}
 	return n
 }
 

@@ -33,6 +33,11 @@ func TestStreamMatchesResult(t *testing.T) {
 	}
 	sort.Strings(streamed)
 	sort.Strings(want)
+	// Both ways read the target: from the reader's listing of the record,
+	// and from the record's text.
+	if !strings.Contains(strings.Join(streamed, "\n"), `"target":[{"field":"requestParameters.bucketName","value":"acme-finance-records"}`) {
+		t.Errorf("no streamed finding names its bucket as its target:\n%s", strings.Join(streamed, "\n"))
+	}
 	if strings.Join(streamed, "\n") != strings.Join(want, "\n") {
 		t.Errorf("streamed:\n%s\nkept:\n%s", strings.Join(streamed, "\n"), strings.Join(want, "\n"))
 	}

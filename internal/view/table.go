@@ -49,6 +49,12 @@ type Grid struct {
 	// Announce lists columns whose leaving out WriteTable says under the
 	// table: those a reader would miss without knowing (who did it).
 	Announce []int
+	// Spare lists columns that get only the room the others leave: they
+	// are cut first, to their Floor (flexMin when it has none), and left
+	// out whole, in order, when the table still does not fit, before any
+	// other column is cut. A column worth reading only whole enough (a
+	// resource's name) goes rather than push the others short.
+	Spare []int
 }
 
 // at returns xs[i], or 0 past its end.
@@ -285,6 +291,19 @@ func shrink(widths []int, g Grid, room int) {
 	}
 	narrow := func(may func(int) bool, floor int) { narrowTo(may, func(int) int { return floor }) }
 	narrowTo(func(i int) bool { return at(g.Most, i) > 0 }, func(i int) int { return at(g.Most, i) })
+	narrowTo(func(i int) bool { return slices.Contains(g.Spare, i) }, func(i int) int {
+		if f := at(g.Floor, i); f > 0 {
+			return f
+		}
+		return flexMin
+	})
+	for _, i := range g.Spare {
+		if total > room && i < len(widths) && widths[i] >= 0 {
+			total -= widths[i]
+			room += 2 // the gap before it
+			widths[i] = -1
+		}
+	}
 	narrowTo(func(i int) bool { return i == flex || slices.Contains(g.Give, i) }, func(i int) int { return max(flexMin, at(g.Floor, i)) })
 	// Drop's columns go, in order, while the table would not fit even with
 	// every column but Keep at colMin; the rest then share the room.

@@ -231,6 +231,11 @@ func TestShrinkOrder(t *testing.T) {
 			[]int{17, 17, 6}},
 		{"give way together", []int{10, 32, 8, 64}, Grid{Flex: 3, Give: []int{1}, Keep: []int{0}}, 76,
 			[]int{10, 29, 8, 29}},
+		{"spare takes what is left", []int{20, 10, 40}, Grid{Flex: 1, Spare: []int{2}}, 60, []int{20, 10, 30}},
+		{"spare cut to flexMin", []int{20, 10, 40}, Grid{Flex: 1, Spare: []int{2}}, 46, []int{20, 10, 16}},
+		{"spare left out before the others are cut", []int{20, 10, 40}, Grid{Flex: 1, Spare: []int{2}}, 45, []int{20, 10, -1}},
+		{"spare cut to its floor", []int{20, 10, 40}, Grid{Flex: 1, Spare: []int{2}, Floor: []int{2: 21}}, 50, []int{20, 10, -1}},
+		{"spare whole when it fits", []int{20, 10, 40}, Grid{Flex: 0, Spare: []int{2}}, 70, []int{20, 10, 40}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
