@@ -330,3 +330,42 @@ func TestListedCutMark(t *testing.T) {
 		t.Errorf("the HTML heading does not mark the cut address with … and its length")
 	}
 }
+
+// TestActorOfAnotherAccountMarked checks that an actor whose calls are
+// recorded in another account's logs says so in its heading, in the HTML
+// report and in JSON, and that one acting in its own account does not.
+func TestActorOfAnotherAccountMarked(t *testing.T) {
+	res := small()
+	own := res.Findings[0]
+	own.Actor.AccountID, own.RecipientAccountID = "111122223333", "111122223333"
+	other := own
+	other.Actor = scan.Actor{Type: "AssumedRole", ARN: "arn:aws:sts::444455556666:assumed-role/ops/x",
+		SessionIssuer: "arn:aws:iam::444455556666:role/ops", AccountID: "444455556666", SourceIP: "198.51.100.9"}
+	second := other
+	second.RecipientAccountID = "777788889999"
+	forged := other
+	forged.Actor.AccountID = "4444-5555-66" // not an account ID: no mark from it
+	res.Findings = []scan.Finding{own, other, second, other, forged}
+	res.Summary.Findings = len(res.Findings)
+
+	var table, html, doc bytes.Buffer
+	if err := report.WriteTable(&table, res, tactics, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteHTML(&html, res, tactics, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteJSON(&doc, res, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	const mark = "account 444455556666, calls into 111122223333, 777788889999"
+	if strings.Count(table.String(), mark) != 1 || strings.Count(table.String(), "calls into") != 1 {
+		t.Errorf("table: want the other account's actor marked once, and no other:\n%s", table.String())
+	}
+	if strings.Count(html.String(), mark) != 1 {
+		t.Errorf("html: no %q", mark)
+	}
+	if !strings.Contains(doc.String(), `"account_id": "444455556666",`) || strings.Count(doc.String(), `"into_accounts": [`) != 1 {
+		t.Errorf("json: want one actor with account_id and into_accounts:\n%s", doc.String())
+	}
+}

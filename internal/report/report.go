@@ -70,10 +70,18 @@ type ActorTimeline struct {
 	Last      string   `json:"last_seen"`
 	// The lists hold the first MaxListed distinct values each; these are
 	// set when the actor used others as well.
-	MoreAccessKeys bool           `json:"more_access_key_ids,omitempty"`
-	MoreSourceIPs  bool           `json:"more_source_ips,omitempty"`
-	MoreUserAgents bool           `json:"more_user_agents,omitempty"`
-	Findings       []scan.Finding `json:"findings"`
+	MoreAccessKeys bool `json:"more_access_key_ids,omitempty"`
+	MoreSourceIPs  bool `json:"more_source_ips,omitempty"`
+	MoreUserAgents bool `json:"more_user_agents,omitempty"`
+	// Account is the actor's own account (userIdentity.accountId), and
+	// IntoAccounts the other accounts whose logs record its calls: an
+	// actor of another account, or one that reached into another, which a
+	// responder looks at first. Both are left out when every call was
+	// made in the actor's own account.
+	Account      string         `json:"account_id,omitempty"`
+	IntoAccounts []string       `json:"into_accounts,omitempty"`
+	MoreInto     bool           `json:"more_into_accounts,omitempty"`
+	Findings     []scan.Finding `json:"findings"`
 	// first and last are First and Last as times, zero when the record's
 	// text was no time: tables show them as they show findings' times.
 	first, last time.Time
@@ -229,6 +237,19 @@ func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
 	t := &tb.out[i]
 	tb.count[i]++
 	t.Last, t.last = f.EventTime, f.Time()
+	if own, into := f.Actor.AccountID, f.RecipientAccountID; isAccountID(own) && isAccountID(into) && own != into {
+		if t.Account == "" {
+			t.Account = own
+		}
+		switch l := (listed{k, 'a', into}); {
+		case tb.seen[l]:
+		case len(t.IntoAccounts) == MaxListed:
+			t.MoreInto = true
+		default:
+			tb.seen[l] = true
+			t.IntoAccounts = append(t.IntoAccounts, into)
+		}
+	}
 	// An actor may use thousands of addresses and user agents: each list
 	// is checked in a set, not read through.
 	for _, v := range [...]struct {
@@ -256,6 +277,19 @@ func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
 		}
 	}
 	return t
+}
+
+// isAccountID reports whether s is an AWS account ID: twelve digits.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // shownListed writes a listed value of a with esc, the escaping of the

@@ -109,6 +109,10 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 	if len(a.SourceIPs) > 0 {
 		parts = append(parts, fmt.Sprintf("from %s%s", strings.Join(listItems(&a, a.SourceIPs), ", "), andMore(a.MoreSourceIPs)))
 	}
+	if len(a.IntoAccounts) > 0 {
+		// Account IDs are twelve digits (isAccountID): nothing to escape.
+		parts = append(parts, fmt.Sprintf("account %s, calls into %s%s", a.Account, strings.Join(a.IntoAccounts, ", "), andMore(a.MoreInto)))
+	}
 	width := opts.View.Width
 	rest := strings.Join(parts, " · ")
 	b.WriteString("\n" + view.Bold(actor, opts.View))
