@@ -133,9 +133,76 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 	// User agents are written in ASCII with their runs of spaces escaped,
 	// as the heading's values are: one holding " · keys AKIA…" or a run of
 	// spaces could otherwise pose as a section of the heading above it.
-	for _, ua := range a.UserAgent {
-		writeBroken(b, "  user agent: ", "              ", a.shownListed(ua, agentText), width)
+	for _, ua := range foldedAgents(&a) {
+		writeBroken(b, "  user agent: ", "              ", ua, width)
 	}
+}
+
+// cliCommand is the token in which the AWS CLI names the command it ran.
+const cliCommand = "md/command#"
+
+// foldedAgents returns the lines listing a's user agents, escaped as
+// agentText escapes them. The AWS CLI names each command in its user
+// agent (md/command#s3api.copy-object), so an actor working at the CLI
+// would get a line per command: agents that differ only in that token
+// are one line, which lists the commands in braces in its place, in the
+// order first used ("md/command#{sts.get-caller-identity,
+// iam.list-users}"). Only commands of the CLI's form fold (lower-case
+// letters, digits, '.' and '-'); a value a listing cut does not.
+func foldedAgents(a *ActorTimeline) []string {
+	type agents struct {
+		pre, post string   // the agent before and after the command
+		cmds      []string // nil: a line of its own, in pre
+	}
+	var lines []*agents
+	byRest := map[[2]string]*agents{}
+	for _, ua := range a.UserAgent {
+		pre, cmd, post, ok := splitCommand(ua)
+		if _, cut := a.cut[ua]; !ok || cut {
+			lines = append(lines, &agents{pre: a.shownListed(ua, agentText)})
+			continue
+		}
+		if g := byRest[[2]string{pre, post}]; g != nil {
+			g.cmds = append(g.cmds, cmd)
+			continue
+		}
+		g := &agents{pre: pre, post: post, cmds: []string{cmd}}
+		byRest[[2]string{pre, post}] = g
+		lines = append(lines, g)
+	}
+	out := make([]string, len(lines))
+	for i, g := range lines {
+		switch len(g.cmds) {
+		case 0:
+			out[i] = g.pre
+		case 1:
+			out[i] = agentText(g.pre + cliCommand + g.cmds[0] + g.post)
+		default:
+			// The commands need no escaping: they are of the CLI's form.
+			out[i] = agentText(g.pre + cliCommand + "{" + strings.Join(g.cmds, ", ") + "}" + g.post)
+		}
+	}
+	return out
+}
+
+// splitCommand finds the AWS CLI's command token in a user agent, at its
+// start or after a space: the agent before the command, the command, and
+// the agent after it. ok is false without one, or when the command is not
+// of the CLI's form.
+func splitCommand(ua string) (pre, cmd, post string, ok bool) {
+	i := strings.Index(ua, cliCommand)
+	if i < 0 || (i > 0 && ua[i-1] != ' ') {
+		return "", "", "", false
+	}
+	start := i + len(cliCommand)
+	end := start
+	for end < len(ua) && (ua[end] >= 'a' && ua[end] <= 'z' || ua[end] >= '0' && ua[end] <= '9' || ua[end] == '.' || ua[end] == '-') {
+		end++
+	}
+	if end == start || (end < len(ua) && ua[end] != ' ' && ua[end] != ']') {
+		return "", "", "", false
+	}
+	return ua[:i], ua[start:end], ua[end:], true
 }
 
 // agentText escapes a user agent for the lines under an actor's heading.
