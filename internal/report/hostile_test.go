@@ -345,7 +345,11 @@ func TestActorOfAnotherAccountMarked(t *testing.T) {
 	second.RecipientAccountID = "777788889999"
 	forged := other
 	forged.Actor.AccountID = "4444-5555-66" // not an account ID: no mark from it
-	res.Findings = []scan.Finding{own, other, second, other, forged}
+	// A record that names an actor by its ARN cannot give it another
+	// account: the ARN's own account counts.
+	claimed := own
+	claimed.Actor.AccountID = "999988887777"
+	res.Findings = []scan.Finding{own, other, second, other, forged, claimed}
 	res.Summary.Findings = len(res.Findings)
 
 	var table, html, doc bytes.Buffer

@@ -211,7 +211,8 @@ func cellClipped(f scan.Finding) scan.Finding {
 // cellClip cuts s at maxCell bytes, and says how long it was.
 func cellClip(s string) string {
 	if len(s) > maxCell {
-		return fmt.Sprintf("%s (%d bytes in all)", clip.String(s, maxCell), len(s))
+		// A value the finding itself cut says how long it was.
+		return fmt.Sprintf("%s (%d bytes in all)", clip.String(s, maxCell), scan.WholeLength(s))
 	}
 	return s
 }

@@ -237,10 +237,8 @@ func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
 	t := &tb.out[i]
 	tb.count[i]++
 	t.Last, t.last = f.EventTime, f.Time()
-	if own, into := f.Actor.AccountID, f.RecipientAccountID; isAccountID(own) && isAccountID(into) && own != into {
-		if t.Account == "" {
-			t.Account = own
-		}
+	if own, into := ownAccount(k, f), f.RecipientAccountID; isAccountID(own) && isAccountID(into) && own != into {
+		t.Account = own
 		switch l := (listed{k, 'a', into}); {
 		case tb.seen[l]:
 		case len(t.IntoAccounts) == MaxListed:
@@ -277,6 +275,21 @@ func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
 		}
 	}
 	return t
+}
+
+// ownAccount is the account of actor k, whose finding f is: the account
+// field of the ARN that names it, else the record's userIdentity.accountId.
+// An actor named by its ARN keeps the account the ARN gives whatever a
+// record claims beside it, so that a forged record cannot mark another
+// account's user as calling in from outside.
+func ownAccount(k string, f *scan.Finding) string {
+	if strings.HasPrefix(k, "arn:") {
+		if parts := strings.SplitN(k, ":", 6); len(parts) == 6 {
+			return parts[4]
+		}
+		return ""
+	}
+	return f.Actor.AccountID
 }
 
 // isAccountID reports whether s is an AWS account ID: twelve digits.

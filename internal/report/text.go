@@ -343,13 +343,17 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 		// right after the region, before the actor.
 		g.Drop = slices.Insert(g.Drop, 1, 2)
 	}
-	// What the call acted on takes the room the other columns leave, and
-	// is left out before they are cut: cut to a few characters it names
-	// nothing, and the record holds it. A terminal's table leaves it out
-	// when no row has one; Markdown, written in batches, always has it.
+	// What the call acted on takes the room the other columns leave (the
+	// actor and the rule give way for it as far as they go), and is left
+	// out before a kept column is cut: cut to a few characters it names
+	// nothing, and the record holds it. It is cut in the middle, so that
+	// an ARN keeps the resource's name at its end. A terminal's table
+	// leaves it out when no row has one; Markdown, written in batches,
+	// always has it.
 	withTarget := detail || slices.ContainsFunc(fs, func(f scan.Finding) bool { return len(f.Target) > 0 })
 	if withTarget {
 		g.Spare = []int{len(g.Headers)}
+		g.Middle = g.Spare
 		g.Headers = append(g.Headers, "TARGET")
 	}
 	if withRule {
@@ -387,11 +391,11 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 	return g
 }
 
-// TargetText writes a finding's target as tables show it: the values of
-// its request parameters, separated by spaces, a bucket and a key as
-// bucket/key. The names are left out for room (-o json and jsonl carry
-// them): the event says what a value is (iam:CreateAccessKey acts on a
-// user, s3:GetObject on an object).
+// TargetText writes a finding's target as tables show it: its values,
+// separated by " · ", a bucket and the key after it as bucket/key. The
+// names are left out for room (-o json and jsonl carry them): the event
+// says what a value is (iam:CreateAccessKey acts on a user, s3:GetObject
+// on an object).
 func TargetText(target []scan.MatchedField) string {
 	var b strings.Builder
 	for i, t := range target {
@@ -400,7 +404,7 @@ func TargetText(target []scan.MatchedField) string {
 		case t.Field == "requestParameters.key" && target[i-1].Field == "requestParameters.bucketName":
 			b.WriteByte('/')
 		default:
-			b.WriteByte(' ')
+			b.WriteString(" · ")
 		}
 		b.WriteString(t.Value)
 	}

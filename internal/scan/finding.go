@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -313,7 +314,7 @@ func decodeHeader(raw []byte) header {
 		*dst = text(ui[key])
 	}
 	u.SessionContext.SessionIssuer.ARN = text(object(object(ui["sessionContext"])["sessionIssuer"])["arn"])
-	h.Target = targetOf(top["requestParameters"], nil)
+	h.Target = targetOf(top["requestParameters"], top["responseElements"], nil)
 	if strings.EqualFold(h.EventSource, signInSource) {
 		h.SignIn = text(object(top["responseElements"])[h.EventName])
 	}
@@ -375,6 +376,22 @@ func clipField(s string) string {
 		return s
 	}
 	return string(appendClipped(nil, s))
+}
+
+// WholeLength returns the length of the value a finding's field held in
+// the record: len(s), or for a value clipField cut, the length its mark
+// gives. A value of the clipped form that was not cut (a record can hold
+// the mark's text) is read as cut: the mark cannot be told from its own.
+func WholeLength(s string) int {
+	i := strings.LastIndex(s, "… (")
+	if i < maxFieldBytes-utf8.UTFMax || i > maxFieldBytes || !strings.HasSuffix(s, " bytes in all)") {
+		return len(s)
+	}
+	n, err := strconv.Atoi(s[i+len("… (") : len(s)-len(" bytes in all)")])
+	if err != nil || n <= maxFieldBytes {
+		return len(s)
+	}
+	return n
 }
 
 // appendClipped appends the clipped form of s, longer than maxFieldBytes,

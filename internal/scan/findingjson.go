@@ -152,15 +152,14 @@ func (rh *rawHeader) appendTarget(b []byte) []byte {
 		return b
 	}
 	b = append(b, `,"target":[`...)
-	for i, m := range rh.targets[:rh.nTargets] {
+	for i, t := range rh.targets[:rh.nTargets] {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"field":"`+targetPrefix...)
-		b = append(b, rh.targetText[m.KStart+1:m.KEnd-1]...)
+		b = append(b, `{"field":"`...)
+		b = t.field(b)
 		b = append(b, `","value":`...)
-		v := rh.targetText[m.VStart:m.VEnd]
-		b = rh.appendRaw(b, v, jsonscan.Plain(v[1:len(v)-1]))
+		b = rh.appendRaw(b, t.val, jsonscan.Plain(t.val[1:len(t.val)-1]))
 		b = append(b, '}')
 	}
 	return append(b, ']')

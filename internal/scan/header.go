@@ -94,12 +94,12 @@ type rawHeader struct {
 	// record's index when it was listed there, for the finding's target.
 	request    []byte
 	requestObj int32
-	// targets are the members of requestParameters a streamed finding
-	// writes as its target, nTargets of them, in targetText (see
-	// noteTarget).
-	targets    [maxTargets]jsonscan.Member
-	nTargets   int
-	targetText []byte
+	// responseObj places responseElements in the record's index.
+	responseObj int32
+	// targets are the members a streamed finding writes as its target,
+	// nTargets of them (see noteTarget).
+	targets  [maxTargets]rawTarget
+	nTargets int
 }
 
 // readHeader reads the reported fields of a record in one pass over its
@@ -172,7 +172,7 @@ func (rh *rawHeader) topField(raw []byte, m jsonscan.Member, idx *jsonscan.Index
 		c := cursor{b: raw, i: m.VStart}
 		return c.identity(rh)
 	case "responseElements":
-		rh.response = v
+		rh.response, rh.responseObj = v, m.Obj
 	case "additionalEventData":
 		rh.additional = v
 	case "requestParameters":
@@ -435,34 +435,18 @@ func (rh *rawHeader) header(in *interner) header {
 	return h
 }
 
-// noteTarget finds the target in requestParameters for findings written
-// from the record's text (appendFinding): it keeps where its members are,
-// and makes no string. raw is the record, idx its listing or nil.
+// noteTarget finds the target for findings written from the record's
+// text (appendFinding): it keeps where its members are, and makes no
+// string. raw is the record, idx its listing or nil.
 func (rh *rawHeader) noteTarget(raw []byte, idx *jsonscan.Index) {
-	buf, ms := raw, idx.Of(rh.requestObj)
-	if ms == nil {
-		if len(rh.request) == 0 || rh.request[0] != '{' {
-			return
-		}
-		var room [32]jsonscan.Member
-		var ok bool
-		if ms, ok = jsonscan.AppendMembers(room[:0], rh.request); !ok {
-			return
-		}
-		buf = rh.request
-	}
-	rh.targetText = buf
-	rh.nTargets = len(pickTarget(rh.targets[:0], buf, ms))
+	rh.nTargets = len(findTarget(rh.targets[:0], raw, idx, rh.request, rh.requestObj, rh.response, rh.responseObj))
 }
 
-// target reads the finding's target from requestParameters: from the
-// record's index when it lists the object (raw is then the record), else
-// from its text.
+// target reads the finding's target: from the record's listing when idx
+// lists its objects (raw is then the record), else from their text.
 func (rh *rawHeader) target(raw []byte, idx *jsonscan.Index, in *interner) []MatchedField {
-	if ms := idx.Of(rh.requestObj); ms != nil {
-		return appendTarget(nil, raw, ms, in)
-	}
-	return targetOf(rh.request, in)
+	var ts [maxTargets]rawTarget
+	return targetFields(findTarget(ts[:0], raw, idx, rh.request, rh.requestObj, rh.response, rh.responseObj), in)
 }
 
 // cursor walks valid JSON.

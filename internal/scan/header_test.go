@@ -62,6 +62,8 @@ var headerCases = []struct {
 	{name: "request target", fast: true, raw: `{"eventName":"CopyObject","requestParameters":{"bucketName":"b","Host":"h","x-amz-copy-source":"b/k","key":"a\u00e9\n","uploadId":"u","versionId":"\ud800"}}`},
 	{name: "request target, repeated and odd", fast: true, raw: `{"requestParameters":{"userName":"old"},"requestParameters":{"user\u004eame":"x","roleName":7,"policyArn":"","name":null,"groupName":"g","groupName":"g2","instanceId":"i","keyId":"k"}}`},
 	{name: "request not an object", fast: true, raw: `{"requestParameters":"bucketName"}`},
+	{name: "EC2 request object", fast: true, raw: `{"eventName":"ModifyInstanceMetadataOptions","requestParameters":{"ModifyInstanceMetadataOptionsRequest":{"InstanceId":"i-1","HttpTokens":"optional"},"target":"HIDDEN_DUE_TO_SECURITY_REASONS"}}`},
+	{name: "issued key", fast: true, raw: `{"eventName":"CreateAccessKey","requestParameters":{"userName":"u"},"responseElements":{"accessKey":{"accessKeyId":"AKIA\u0031","userName":"u"},"credentials":{"accessKeyId":"ASIA1"}}}`},
 }
 
 // TestErrorOfAnotherType checks that an errorCode or errorMessage that is

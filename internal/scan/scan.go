@@ -437,6 +437,16 @@ func (w *worker) eventDigest(fs []Finding, rh *rawHeader) (digest uint64, hasID 
 			}
 			buf = appendDigestField(buf, t)
 		}
+		// The target, as findings report it: copies that differ in it are
+		// not one event.
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(rh.nTargets))
+		for i := range rh.targets[:rh.nTargets] {
+			t := &rh.targets[i]
+			w.text = t.field(w.text[:0])
+			buf = appendDigestField(buf, w.text)
+			w.text = t.appendText(w.text[:0])
+			buf = appendDigestField(buf, w.text)
+		}
 		w.digest = buf
 		return maphash.Bytes(w.s.seed, buf), true
 	}
@@ -457,6 +467,15 @@ func findingDigest(seed maphash.Seed, f *Finding) uint64 {
 		binary.LittleEndian.PutUint64(n[:], uint64(len(v)))
 		h.Write(n[:])
 		h.WriteString(v)
+	}
+	binary.LittleEndian.PutUint64(n[:], uint64(len(f.Target)))
+	h.Write(n[:])
+	for _, t := range f.Target {
+		for _, v := range [...]string{t.Field, t.Value} {
+			binary.LittleEndian.PutUint64(n[:], uint64(len(v)))
+			h.Write(n[:])
+			h.WriteString(v)
+		}
 	}
 	return h.Sum64()
 }

@@ -468,3 +468,36 @@ func TestScanLinksAndNames(t *testing.T) {
 		t.Errorf("f.json and lnk/../f.json: %d files, %d records; want two files read", res.Summary.Files, res.Summary.Read)
 	}
 }
+
+// TestCopiesWithOtherTargetsKept: two records of one event ID that agree
+// on every header field but name another object in their request are two
+// events, each reported with its own target, streamed or kept: the target
+// is part of what a finding reports, and a forged copy could otherwise
+// hide the real one.
+func TestCopiesWithOtherTargetsKept(t *testing.T) {
+	c, rs := fixtures(t)
+	flat := flatSample(t)
+	other := strings.Replace(flat, `"key": "`, `"key": "other/`, 1)
+	if other == flat {
+		t.Fatal("the sample was not changed")
+	}
+	for _, streamed := range []bool{false, true} {
+		var lines []string
+		opts := scan.Options{}
+		if streamed {
+			opts.EmitJSON = func(b []byte) error { lines = append(lines, string(b)); return nil }
+		}
+		res, err := scan.New(c, rs, opts).ScanReader(context.Background(), "copies.jsonl", strings.NewReader(flat+"\n"+other+"\n"+flat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := strings.Join(lines, "")
+		for _, f := range res.Findings {
+			b, _ := f.MarshalJSON()
+			out += string(b) + "\n"
+		}
+		if res.Summary.Duplicates == 0 || strings.Count(out, `"value":"other/`) == 0 || strings.Count(out, `"field":"requestParameters.key"`) != 2*strings.Count(out, `"value":"other/`) {
+			t.Errorf("streamed %v: want the copy naming another key kept beside one of the two same copies: %+v\n%s", streamed, res.Summary, out)
+		}
+	}
+}

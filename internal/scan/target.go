@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"encoding/json"
 
 	"github.com/ttcproject/ttc/internal/jsonscan"
@@ -12,7 +13,8 @@ import (
 // field for it across services, and its resources list is written for
 // few management events, so the target is read from the request by the
 // form of its keys: those ending in Name, Arn, Id, Identifier or Url, and
-// key and name themselves. A responder reads "userName=mallory" beside
+// key and name themselves; then the access key the call issued, if any
+// (see issuedKeyObjects). A responder reads "mallory AKIA…" beside
 // iam:CreateAccessKey without opening the record.
 //
 // Only top-level string members count: a request that lists its resources
@@ -28,19 +30,24 @@ const targetPrefix = "requestParameters."
 // capital first letter: GraphArn, EnvironmentId); a key with other bytes
 // than letters and digits is none (S3's x-amz-… headers).
 func isTargetKey(k []byte) bool {
-	if len(k) == 0 || len(k) > 64 {
+	if !isKeyText(k) {
 		return false
 	}
-	for _, c := range k {
-		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return false
-		}
-	}
 	switch string(k) {
-	case "key", "name":
+	case "key", "name", "id", "identifier", "target", "url", "username", "principal",
+		"cluster", "service", "taskDefinition", "family", "rule", "eventDataStore":
+		// Resources named by kind (ssm:StartSession's target, ECS's
+		// cluster and service, Lambda's principal given access).
 		return true
-	case "uploadId", "requestId", "clientRequestId":
-		return false // a transfer's or request's own number, not what it acts on
+	case "uploadId", "requestId", "clientRequestId",
+		// A transfer's or request's own number; a secret shared with a
+		// role's callers; an assertion's number; a policy statement's
+		// label; an attribute's or a contact field's name.
+		"externalId", "sAMLAssertionID", "statementId", "attributeName", "websiteURL",
+		// The one IAM Identity Center instance or identity store of an
+		// organization: the same for every call, it names nothing.
+		"instanceArn", "identityStoreId":
+		return false
 	}
 	for _, suffix := range [...]string{"Name", "Arn", "ARN", "Id", "ID", "Identifier", "Url", "URL"} {
 		if len(k) > len(suffix) && string(k[len(k)-len(suffix):]) == suffix {
@@ -50,53 +57,191 @@ func isTargetKey(k []byte) bool {
 	return false
 }
 
-// appendTarget appends the target among ms, members of an object in buf,
-// to dst (see pickTarget). Values are decoded as encoding/json decodes
-// them and clipped as every field a finding quotes; in, when not nil,
-// shares field names and repeated values between findings.
-func appendTarget(dst []MatchedField, buf []byte, ms []jsonscan.Member, in *interner) []MatchedField {
-	var picked [maxTargets]jsonscan.Member
-	for _, m := range pickTarget(picked[:0], buf, ms) {
-		v, key := buf[m.VStart:m.VEnd], buf[m.KStart+1:m.KEnd-1]
-		var value string
-		if s := v[1 : len(v)-1]; plainText(s) {
-			value = in.target(s)
-		} else {
-			_ = json.Unmarshal(v, &value) // a valid JSON string: the reader checked the record
+// isKeyText reports whether k has the form of a CloudTrail request key:
+// 1 to 64 ASCII letters and digits.
+func isKeyText(k []byte) bool {
+	if len(k) == 0 || len(k) > 64 {
+		return false
+	}
+	for _, c := range k {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
 		}
-		dst = append(dst, MatchedField{Field: in.targetField(key), Value: clipField(value)})
+	}
+	return true
+}
+
+// rawTarget is one member of a finding's target as the record writes it.
+type rawTarget struct {
+	prefix string // the path of the object it is in, with a final '.'
+	outer  []byte // the key of the object inside that one it is in, if any
+	key    []byte // its key: letters and digits
+	val    []byte // its value, a JSON string with its quotes
+}
+
+// appendText appends the member's value as a finding reports it: decoded
+// as encoding/json decodes it, clipped as every field a finding quotes.
+func (t *rawTarget) appendText(b []byte) []byte {
+	s := t.val[1 : len(t.val)-1]
+	if !plainText(s) {
+		var value string
+		_ = json.Unmarshal(t.val, &value) // a valid JSON string: the reader checked the record
+		return append(b, clipField(value)...)
+	}
+	if len(s) > maxFieldBytes {
+		return appendClipped(b, s)
+	}
+	return append(b, s...)
+}
+
+// field appends the target member's field path to b.
+func (t *rawTarget) field(b []byte) []byte {
+	b = append(b, t.prefix...)
+	if t.outer != nil {
+		b = append(append(b, t.outer...), '.')
+	}
+	return append(b, t.key...)
+}
+
+// The objects of responseElements whose accessKeyId is an access key the
+// call issued: iam:CreateAccessKey's accessKey, and the credentials of
+// the STS calls that make sessions (AssumeRole…, GetSessionToken,
+// GetFederationToken). A responder follows the key to what it did next.
+var issuedKeyObjects = map[string]string{
+	"accessKey":   "responseElements.accessKey.",
+	"credentials": "responseElements.credentials.",
+}
+
+var accessKeyID = []byte("accessKeyId")
+
+// findTarget appends a record's target to dst: the requestParameters
+// members that name a resource (see isTargetKey), in the request's order,
+// then the access key the call issued, if any, at most maxTargets in all.
+// req and resp are requestParameters and responseElements; raw and idx,
+// when idx is not nil, are the record and the reader's listing of it, in
+// which reqObj and respObj place them. Keys written with escapes are passed
+// over (CloudTrail writes none), and only non-empty strings count.
+func findTarget(dst []rawTarget, raw []byte, idx *jsonscan.Index, req []byte, reqObj int32, resp []byte, respObj int32) []rawTarget {
+	var room [32]jsonscan.Member
+	if buf, ms, ok := membersOf(raw, idx, req, reqObj, room[:0]); ok {
+		dst = requestTarget(dst, buf, ms, nil)
+		// EC2's newer calls put their parameters in one object named for
+		// the call (ModifyInstanceMetadataOptionsRequest): its members
+		// are read as the request's.
+		for _, m := range ms {
+			if len(dst) == maxTargets {
+				break
+			}
+			if outer := buf[m.KStart+1 : m.KEnd-1]; !m.KEsc && bytes.HasSuffix(outer, []byte("Request")) && isKeyText(outer) {
+				var inner [32]jsonscan.Member
+				if ib, ims, ok := membersOf(raw, idx, buf[m.VStart:m.VEnd], m.Obj, inner[:0]); ok {
+					dst = requestTarget(dst, ib, ims, outer)
+				}
+			}
+		}
+	}
+	if len(dst) == maxTargets || !bytes.Contains(resp, accessKeyID) {
+		return dst
+	}
+	buf, ms, ok := membersOf(raw, idx, resp, respObj, room[:0])
+	if !ok {
+		return dst
+	}
+	for _, m := range ms {
+		prefix, issued := issuedKeyObjects[string(buf[m.KStart+1:m.KEnd-1])]
+		if m.KEsc || !issued {
+			continue
+		}
+		var inner [8]jsonscan.Member
+		ib, ims, ok := membersOf(raw, idx, buf[m.VStart:m.VEnd], m.Obj, inner[:0])
+		if !ok {
+			continue
+		}
+		for _, im := range ims {
+			if v := ib[im.VStart:im.VEnd]; !im.KEsc && len(v) > len(`""`) && v[0] == '"' && bytes.Equal(ib[im.KStart+1:im.KEnd-1], accessKeyID) {
+				dst = append(dst, rawTarget{prefix: prefix, key: accessKeyID, val: v})
+				break
+			}
+		}
+		if len(dst) == maxTargets {
+			break
+		}
 	}
 	return dst
 }
 
-// pickTarget appends the target members among ms, members of an object in
-// buf, to dst: at most maxTargets, non-empty strings under keys that name
-// a resource, in the request's order. A key written with escapes is
-// passed over (CloudTrail writes none).
-func pickTarget(dst []jsonscan.Member, buf []byte, ms []jsonscan.Member) []jsonscan.Member {
+// requestTarget appends the members of ms, members of a request object in
+// buf, that name a resource, up to maxTargets in dst; outer is the key of
+// the object they are in, for those nested one level (nil for the
+// request's own members).
+func requestTarget(dst []rawTarget, buf []byte, ms []jsonscan.Member, outer []byte) []rawTarget {
 	for _, m := range ms {
 		if len(dst) == maxTargets {
 			break
 		}
-		v := buf[m.VStart:m.VEnd]
-		if !m.KEsc && len(v) > len(`""`) && v[0] == '"' && isTargetKey(buf[m.KStart+1:m.KEnd-1]) {
-			dst = append(dst, m)
+		v, key := buf[m.VStart:m.VEnd], buf[m.KStart+1:m.KEnd-1]
+		if !m.KEsc && len(v) > len(`""`) && v[0] == '"' && isTargetKey(key) && string(v) != hiddenValue {
+			dst = append(dst, rawTarget{prefix: targetPrefix, outer: outer, key: key, val: v})
 		}
 	}
 	return dst
 }
 
-// targetOf returns the target of a request, requestParameters' JSON
-// value; nil when it names none or is no object.
-func targetOf(request []byte, in *interner) []MatchedField {
-	if len(request) == 0 || request[0] != '{' {
+// hiddenValue is what CloudTrail writes in place of a value it keeps
+// from the log (an external ID, a user's details in IAM Identity Center):
+// it names nothing.
+const hiddenValue = `"HIDDEN_DUE_TO_SECURITY_REASONS"`
+
+// membersOf returns the members of the object v, and the text their
+// offsets index: from idx when it lists the object as obj (raw is then
+// the record), else read from v into room. ok is false when v is no
+// object.
+func membersOf(raw []byte, idx *jsonscan.Index, v []byte, obj int32, room []jsonscan.Member) ([]byte, []jsonscan.Member, bool) {
+	if ms := idx.Of(obj); ms != nil {
+		return raw, ms, true
+	}
+	if len(v) == 0 || v[0] != '{' {
+		return nil, nil, false
+	}
+	ms, ok := jsonscan.AppendMembers(room, v)
+	return v, ms, ok
+}
+
+// targetFields turns the target members ts into a finding's Target:
+// values decoded as encoding/json decodes them and clipped as every field
+// a finding quotes; in, when not nil, shares field names and repeated
+// values between findings. nil when ts is empty.
+func targetFields(ts []rawTarget, in *interner) []MatchedField {
+	if len(ts) == 0 {
 		return nil
 	}
-	ms, ok := jsonscan.AppendMembers(nil, request)
-	if !ok {
-		return nil
+	out := make([]MatchedField, len(ts))
+	for i, t := range ts {
+		var value string
+		if s := t.val[1 : len(t.val)-1]; plainText(s) {
+			value = in.target(s)
+		} else {
+			_ = json.Unmarshal(t.val, &value) // a valid JSON string: the reader checked the record
+		}
+		var field string
+		switch {
+		case t.outer != nil:
+			field = string(t.field(nil))
+		case t.prefix == targetPrefix:
+			field = in.targetField(t.key)
+		default:
+			field = t.prefix + string(t.key)
+		}
+		out[i] = MatchedField{Field: field, Value: clipField(value)}
 	}
-	return appendTarget(nil, request, ms, in)
+	return out
+}
+
+// targetOf returns the target of a record from its requestParameters and
+// responseElements, read from their text.
+func targetOf(req, resp []byte, in *interner) []MatchedField {
+	var ts [maxTargets]rawTarget
+	return targetFields(findTarget(ts[:0], nil, nil, req, 0, resp, 0), in)
 }
 
 // targetField returns the field path of target key k.

@@ -16,7 +16,16 @@ func TestTargetOf(t *testing.T) {
 		{"IAM user and policy", `{"userName":"mallory","policyArn":"arn:aws:iam::aws:policy/AdministratorAccess"}`,
 			[]string{"requestParameters.userName=mallory", "requestParameters.policyArn=arn:aws:iam::aws:policy/AdministratorAccess"}},
 		{"role session", `{"roleArn":"arn:aws:iam::1:role/r","roleSessionName":"s","durationSeconds":3600,"externalId":"e"}`,
-			[]string{"requestParameters.roleArn=arn:aws:iam::1:role/r", "requestParameters.roleSessionName=s", "requestParameters.externalId=e"}},
+			[]string{"requestParameters.roleArn=arn:aws:iam::1:role/r", "requestParameters.roleSessionName=s"}},
+		{"resources named by kind", `{"target":"i-0abc","documentName":"AWS-StartPortForwardingSession"}`,
+			[]string{"requestParameters.target=i-0abc", "requestParameters.documentName=AWS-StartPortForwardingSession"}},
+		{"EC2's request object", `{"ModifyInstanceMetadataOptionsRequest":{"HttpTokens":"optional","InstanceId":"i-0abc"}}`,
+			[]string{"requestParameters.ModifyInstanceMetadataOptionsRequest.InstanceId=i-0abc"}},
+		{"the request's own members first", `{"XRequest":{"aId":"2"},"bId":"1"}`,
+			[]string{"requestParameters.bId=1", "requestParameters.XRequest.aId=2"}},
+		{"only one level, only objects named Request", `{"XRequest":{"YRequest":{"aId":"1"}},"filter":{"aId":"2"},"x-Request":{"aId":"3"}}`, nil},
+		{"names that name nothing", `{"instanceArn":"arn:aws:sso:::instance/ssoins-1","principalId":"p","externalId":"HIDDEN_DUE_TO_SECURITY_REASONS","statementId":"s","userName":"HIDDEN_DUE_TO_SECURITY_REASONS"}`,
+			[]string{"requestParameters.principalId=p"}},
 		{"at most three", `{"aId":"1","bId":"2","cId":"3","dId":"4"}`,
 			[]string{"requestParameters.aId=1", "requestParameters.bId=2", "requestParameters.cId=3"}},
 		{"a transfer's own number is none", `{"bucketName":"b","key":"k","uploadId":"u","partNumber":"1"}`,
@@ -34,7 +43,7 @@ func TestTargetOf(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for how, in := range map[string]*interner{"shared": newInterner(), "alone": nil} {
 				var got []string
-				for _, f := range targetOf([]byte(tt.request), in) {
+				for _, f := range targetOf([]byte(tt.request), nil, in) {
 					got = append(got, f.Field+"="+f.Value)
 				}
 				if !reflect.DeepEqual(got, tt.want) {
@@ -47,7 +56,7 @@ func TestTargetOf(t *testing.T) {
 
 func TestTargetClipped(t *testing.T) {
 	long := strings.Repeat("k", maxFieldBytes+10)
-	got := targetOf([]byte(`{"key":"`+long+`"}`), newInterner())
+	got := targetOf([]byte(`{"key":"`+long+`"}`), nil, newInterner())
 	if len(got) != 1 || len(got[0].Value) > maxFieldBytes+32 || !strings.HasSuffix(got[0].Value, "bytes in all)") {
 		t.Fatalf("a long key is not clipped as other fields are: %d bytes", len(got[0].Value))
 	}
@@ -58,10 +67,57 @@ func TestTargetClipped(t *testing.T) {
 func TestTargetFieldNamesBounded(t *testing.T) {
 	in := newInterner()
 	for i := range maxTargetFields + 50 {
-		targetOf([]byte(`{"k`+strings.Repeat("x", i%60)+string(rune('a'+i%26))+`Id":"v"}`), in)
+		targetOf([]byte(`{"k`+strings.Repeat("x", i%60)+string(rune('a'+i%26))+`Id":"v"}`), nil, in)
 		in.targetField([]byte("f" + strings.Repeat("y", i%50) + string(rune('A'+i%26)) + "Name"))
 	}
 	if len(in.fields) > maxTargetFields {
 		t.Fatalf("%d field names kept, want at most %d", len(in.fields), maxTargetFields)
+	}
+}
+
+// TestTargetIssuedKey checks that the access key a call issued ends the
+// target: a created user key, a session's key.
+func TestTargetIssuedKey(t *testing.T) {
+	tests := []struct {
+		name, request, response string
+		want                    []string
+	}{
+		{"key created for a user", `{"userName":"svc"}`,
+			`{"accessKey":{"userName":"svc","accessKeyId":"AKIAEXAMPLE2","status":"Active","createDate":"Mar 14, 2026 2:05:47 AM"}}`,
+			[]string{"requestParameters.userName=svc", "responseElements.accessKey.accessKeyId=AKIAEXAMPLE2"}},
+		{"key created for oneself", `null`, `{"accessKey":{"accessKeyId":"AKIAEXAMPLE3"}}`,
+			[]string{"responseElements.accessKey.accessKeyId=AKIAEXAMPLE3"}},
+		{"role session", `{"roleArn":"arn:aws:iam::1:role/r","roleSessionName":"s"}`,
+			`{"credentials":{"accessKeyId":"ASIAEXAMPLE4","sessionToken":"t","expiration":"x"},"assumedRoleUser":{"arn":"a"}}`,
+			[]string{"requestParameters.roleArn=arn:aws:iam::1:role/r", "requestParameters.roleSessionName=s", "responseElements.credentials.accessKeyId=ASIAEXAMPLE4"}},
+		{"three from the request leave no room", `{"aId":"1","bId":"2","cId":"3"}`, `{"credentials":{"accessKeyId":"ASIA5"}}`,
+			[]string{"requestParameters.aId=1", "requestParameters.bId=2", "requestParameters.cId=3"}},
+		{"other objects, empty or escaped keys, other types", `{}`,
+			`{"user":{"accessKeyId":"AKIA6"},"accessKey":{"accessKeyId":""},"credentials":{"access\u004beyId":"ASIA7"},"accessKey":{"accessKeyId":7}}`, nil},
+		{"not an object", `{}`, `"accessKeyId"`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, f := range targetOf([]byte(tt.request), []byte(tt.response), newInterner()) {
+				got = append(got, f.Field+"="+f.Value)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestWholeLength(t *testing.T) {
+	for _, n := range []int{maxFieldBytes + 1, 9000, 1 << 20} {
+		if got := WholeLength(clipField(strings.Repeat("é", n/2) + strings.Repeat("a", n%2))); got != n {
+			t.Errorf("clipped %d bytes: WholeLength = %d", n, got)
+		}
+	}
+	for _, s := range []string{"", "short… (99999 bytes in all)", strings.Repeat("a", maxFieldBytes)} {
+		if got := WholeLength(s); got != len(s) {
+			t.Errorf("%.40q: WholeLength = %d, want %d", s, got, len(s))
+		}
 	}
 }

@@ -50,11 +50,15 @@ type Grid struct {
 	// table: those a reader would miss without knowing (who did it).
 	Announce []int
 	// Spare lists columns that get only the room the others leave: they
-	// are cut first, to their Floor (flexMin when it has none), and left
-	// out whole, in order, when the table still does not fit, before any
-	// other column is cut. A column worth reading only whole enough (a
-	// resource's name) goes rather than push the others short.
+	// are cut first, to their Floor (flexMin when it has none), then Flex
+	// and Give as far as they go, and when the table still does not fit
+	// they are left out whole, in order, and the others laid out as if
+	// they had never been there. A column worth reading only whole enough
+	// (a resource's name) goes rather than push Keep columns short.
 	Spare []int
+	// Middle lists columns cut in the middle rather than at the end:
+	// values whose end says as much as their start (an ARN, a path).
+	Middle []int
 }
 
 // at returns xs[i], or 0 past its end.
@@ -107,7 +111,11 @@ func WriteTable(w io.Writer, g Grid, opts Options) error {
 			if widths[i] < 0 {
 				continue // dropped
 			}
-			c = fit(c, widths[i])
+			if slices.Contains(g.Middle, i) {
+				c = fitMiddle(c, widths[i])
+			} else {
+				c = fit(c, widths[i])
+			}
 			pad := widths[i] - cells(c)
 			if header && opts.Color {
 				c = "\x1b[1m" + c + "\x1b[0m"
@@ -290,6 +298,7 @@ func shrink(widths []int, g Grid, room int) {
 		}
 	}
 	narrow := func(may func(int) bool, floor int) { narrowTo(may, func(int) int { return floor }) }
+	whole := slices.Clone(widths)
 	narrowTo(func(i int) bool { return at(g.Most, i) > 0 }, func(i int) int { return at(g.Most, i) })
 	narrowTo(func(i int) bool { return slices.Contains(g.Spare, i) }, func(i int) int {
 		if f := at(g.Floor, i); f > 0 {
@@ -297,14 +306,25 @@ func shrink(widths []int, g Grid, room int) {
 		}
 		return flexMin
 	})
-	for _, i := range g.Spare {
-		if total > room && i < len(widths) && widths[i] >= 0 {
-			total -= widths[i]
-			room += 2 // the gap before it
-			widths[i] = -1
+	give := func(i int) bool { return i == flex || slices.Contains(g.Give, i) }
+	narrowTo(give, func(i int) int { return max(flexMin, at(g.Floor, i)) })
+	if total > room && slices.ContainsFunc(g.Spare, func(i int) bool { return i < len(widths) }) {
+		// The spare columns go, and the rest start again from their
+		// whole widths.
+		copy(widths, whole)
+		for _, i := range g.Spare {
+			if i < len(widths) && widths[i] >= 0 {
+				room += 2 // the gap before it
+				widths[i] = -1
+			}
 		}
+		total = 0
+		for _, x := range widths {
+			total += max(x, 0)
+		}
+		narrowTo(func(i int) bool { return widths[i] >= 0 && at(g.Most, i) > 0 }, func(i int) int { return at(g.Most, i) })
+		narrowTo(func(i int) bool { return widths[i] >= 0 && give(i) }, func(i int) int { return max(flexMin, at(g.Floor, i)) })
 	}
-	narrowTo(func(i int) bool { return i == flex || slices.Contains(g.Give, i) }, func(i int) int { return max(flexMin, at(g.Floor, i)) })
 	// Drop's columns go, in order, while the table would not fit even with
 	// every column but Keep at colMin; the rest then share the room.
 	least := func() int {

@@ -214,6 +214,39 @@ func fit(s string, n int) string {
 	return s
 }
 
+// fitMiddle is fit for a value whose end says as much as its start (an
+// ARN, a path): it keeps both ends, and puts the ellipsis where it cut the
+// middle, never inside an escape or a character.
+func fitMiddle(s string, n int) string {
+	if cells(s) <= n {
+		return s
+	}
+	if n < 8 {
+		return fit(s, n)
+	}
+	tail := (n - 1) / 2
+	j, used := len(s), 0
+	for j > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:j])
+		if used+runeCells(r) > tail {
+			break
+		}
+		used += runeCells(r)
+		j -= size
+	}
+	j = cutForward(s, j)
+	return fit(s, n-(cells(s[j:]))) + s[j:]
+}
+
+// cutForward moves a cut at s[i] forward to the end of the escape it
+// would fall in, as escapeStart moves it back.
+func cutForward(s string, i int) int {
+	if k := escapeStart(s, i); k < i {
+		return k + escapeEnd(s[k:])
+	}
+	return i
+}
+
 // Cells is the number of terminal columns s, Line's output, takes.
 func Cells(s string) int { return cells(s) }
 

@@ -236,6 +236,8 @@ func TestShrinkOrder(t *testing.T) {
 		{"spare left out before the others are cut", []int{20, 10, 40}, Grid{Flex: 1, Spare: []int{2}}, 45, []int{20, 10, -1}},
 		{"spare cut to its floor", []int{20, 10, 40}, Grid{Flex: 1, Spare: []int{2}, Floor: []int{2: 21}}, 50, []int{20, 10, -1}},
 		{"spare whole when it fits", []int{20, 10, 40}, Grid{Flex: 0, Spare: []int{2}}, 70, []int{20, 10, 40}},
+		{"give columns cut before the spare goes", []int{20, 30, 40}, Grid{Flex: 1, Spare: []int{2}}, 60, []int{20, 24, 16}},
+		{"spare gone, the others whole again", []int{20, 30, 40}, Grid{Flex: 1, Spare: []int{2}}, 50, []int{20, 30, -1}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -388,6 +390,30 @@ func TestRevokedWithoutReplacement(t *testing.T) {
 		}
 		if !strings.Contains(b.String(), tc.want) {
 			t.Errorf("replaced by %q: output lacks %q:\n%s", tc.replacedBy, tc.want, b.String())
+		}
+	}
+}
+
+func TestFitMiddle(t *testing.T) {
+	cases := []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"arn:aws:cloudtrail:us-east-1:111122223333:trail/main", 24, "arn:aws:clou…:trail/main"},
+		{"acme-finance-records/ledger/2025/q4.xlsx", 20, "acme-finan…5/q4.xlsx"},
+		{"short", 20, "short"},
+		{"abcdefghij", 6, "abcde…"}, // too narrow to keep both ends
+		// The cut never falls inside an escape or a wide character.
+		{`aaaaaaaaaa\u202ebbbbbbb`, 16, `aaaaaaaa…bbbbbbb`},
+		{`aaaaaaaaaa\u202ebbbbbb`, 16, `aaaaaaaaa…bbbbbb`},
+		{`aaaaaaaaaaaaaa\u202eb`, 16, `aaaaaaaa…\u202eb`},
+		{"aaaaaaaaaa日本語", 11, "aaaaaa…本語"},
+	}
+	for _, c := range cases {
+		got := fitMiddle(c.s, c.n)
+		if got != c.want || cells(got) > c.n {
+			t.Errorf("fitMiddle(%q, %d) = %q (%d cells), want %q", c.s, c.n, got, cells(got), c.want)
 		}
 	}
 }
