@@ -1,0 +1,66 @@
+package ruleset_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/ruleset"
+)
+
+// TestExampleBaselineRules loads the README's example baseline rules
+// (examples/rules) as ttc scan --rules does, and checks that each flags a
+// record outside its example baseline and passes over one inside it, and
+// that their tags land on the catalog techniques they name.
+func TestExampleBaselineRules(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := ruleset.Load(c, []string{"../../examples/rules"})
+	if err != nil {
+		t.Fatalf("example rules: %v", err)
+	}
+	pr, err := os.ReadFile("../../catalog/techniques/T1199.A002/samples/match/github_pull_request_workflow_assumes_deploy_role.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	github := strings.ReplaceAll(string(pr), "pull_request", "ref:refs/heads/main")
+	login := `{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","userName":"alice"},
+		"eventTime":"2026-12-05T08:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"IP",
+		"userAgent":"Mozilla/5.0","requestParameters":null,"responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"Yes"},
+		"eventID":"e1","readOnly":false,"eventType":"AwsConsoleSignIn","managementEvent":true,"recipientAccountId":"111122223333"}`
+	tests := []struct {
+		name, record, rule, technique string
+		match                         bool
+	}{
+		{"repository of another owner", github, "GitHub Actions Role Session From a Repository Not on Your List", "T1199.A002", true},
+		{"repository on the list", strings.ReplaceAll(github, "repo:acme/", "repo:example-org/"), "GitHub Actions Role Session From a Repository Not on Your List", "T1199.A002", false},
+		{"owner that only starts like a listed one", strings.ReplaceAll(github, "repo:acme/", "repo:example-org-x/"), "GitHub Actions Role Session From a Repository Not on Your List", "T1199.A002", true},
+		{"sign-in from elsewhere", strings.Replace(login, `"IP"`, `"203.0.113.50"`, 1), "Console Sign-In From Outside Your Networks", "T1078", true},
+		{"sign-in from a listed network", strings.Replace(login, `"IP"`, `"192.0.2.77"`, 1), "Console Sign-In From Outside Your Networks", "T1078", false},
+		{"sign-in over IPv6 from a listed network", strings.Replace(login, `"IP"`, `"2001:db8::1"`, 1), "Console Sign-In From Outside Your Networks", "T1078", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ms, err := set.Matcher.Match([]byte(tt.record))
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, m := range ms {
+				if m.Rule.Title != tt.rule {
+					continue
+				}
+				found = true
+				if r := set.Lookup(m.Rule); r == nil || len(r.Techniques) != 1 || r.Techniques[0] != tt.technique {
+					t.Errorf("%s maps onto %v, want %s", tt.rule, r, tt.technique)
+				}
+			}
+			if found != tt.match {
+				t.Errorf("%s: matched %v, want %v", tt.rule, found, tt.match)
+			}
+		})
+	}
+}
