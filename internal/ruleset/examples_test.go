@@ -27,6 +27,11 @@ func TestExampleBaselineRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	github := strings.ReplaceAll(string(pr), "pull_request", "ref:refs/heads/main")
+	xa, err := os.ReadFile("../../catalog/techniques/T1199.A002/samples/match/foreign_account_assumes_admin_role.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xacct := string(xa)
 	login := `{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","userName":"alice"},
 		"eventTime":"2026-12-05T08:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"IP",
 		"userAgent":"Mozilla/5.0","requestParameters":null,"responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"Yes"},
@@ -38,6 +43,9 @@ func TestExampleBaselineRules(t *testing.T) {
 		{"repository of another owner", github, "GitHub Actions Role Session From a Repository Not on Your List", "T1199.A002", true},
 		{"repository on the list", strings.ReplaceAll(github, "repo:acme/", "repo:example-org/"), "GitHub Actions Role Session From a Repository Not on Your List", "T1199.A002", false},
 		{"owner that only starts like a listed one", strings.ReplaceAll(github, "repo:acme/", "repo:example-org-x/"), "GitHub Actions Role Session From a Repository Not on Your List", "T1199.A002", true},
+		{"role assumed from an account not listed", xacct, "Role Assumed by a Principal of an Account Not on Your List", "T1199.A002", true},
+		{"role assumed from a listed account", strings.ReplaceAll(xacct, "444455556666", "222222222222"), "Role Assumed by a Principal of an Account Not on Your List", "T1199.A002", false},
+		{"role assumed within the account", strings.ReplaceAll(xacct, "444455556666", "111122223333"), "Role Assumed by a Principal of an Account Not on Your List", "T1199.A002", false},
 		{"sign-in from elsewhere", strings.Replace(login, `"IP"`, `"203.0.113.50"`, 1), "Console Sign-In From Outside Your Networks", "T1078", true},
 		{"sign-in from a listed network", strings.Replace(login, `"IP"`, `"192.0.2.77"`, 1), "Console Sign-In From Outside Your Networks", "T1078", false},
 		{"sign-in over IPv6 from a listed network", strings.Replace(login, `"IP"`, `"2001:db8::1"`, 1), "Console Sign-In From Outside Your Networks", "T1078", false},
