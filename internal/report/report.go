@@ -237,7 +237,7 @@ func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
 	t := &tb.out[i]
 	tb.count[i]++
 	t.Last, t.last = f.EventTime, f.Time()
-	if own, into := ownAccount(k, f), f.RecipientAccountID; isAccountID(own) && isAccountID(into) && own != into {
+	if own, into := ownAccount(k, f), f.RecipientAccountID; scan.IsAccountID(own) && scan.IsAccountID(into) && own != into {
 		t.Account = own
 		switch l := (listed{k, 'a', into}); {
 		case tb.seen[l]:
@@ -290,19 +290,6 @@ func ownAccount(k string, f *scan.Finding) string {
 		return ""
 	}
 	return f.Actor.AccountID
-}
-
-// isAccountID reports whether s is an AWS account ID: twelve digits.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := range len(s) {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // shownListed writes a listed value of a with esc, the escaping of the

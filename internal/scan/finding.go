@@ -86,7 +86,7 @@ func (a Actor) Key() string {
 	arn, issuer := isARN(a.ARN), isARN(a.SessionIssuer)
 	typed := isTypeName(a.Type)
 	switch {
-	case a.ARN == "" && a.Type == "IAMUser" && isAccountID(a.AccountID) && isIAMUserName(a.UserName):
+	case a.ARN == "" && a.Type == "IAMUser" && IsAccountID(a.AccountID) && isIAMUserName(a.UserName):
 		return "arn:aws:iam::" + a.AccountID + ":user/" + a.UserName
 	case issuer && strings.Contains(a.SessionIssuer, ":role/aws-reserved/sso.amazonaws.com/") && arn:
 		return a.ARN
@@ -94,7 +94,7 @@ func (a Actor) Key() string {
 		return a.SessionIssuer
 	case arn:
 		return a.ARN
-	case a.Type == "AWSAccount" && isAccountID(a.AccountID):
+	case a.Type == "AWSAccount" && IsAccountID(a.AccountID):
 		// A caller of another account, which the record names by its
 		// account and principal ID only: the account is what a responder
 		// needs first.
@@ -161,8 +161,8 @@ func isServiceName(s string) bool {
 	return true
 }
 
-// isAccountID reports whether s is an AWS account ID: twelve digits.
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is an AWS account ID: twelve digits.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}
