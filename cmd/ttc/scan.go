@@ -236,6 +236,9 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	default:
 		sopts.SpillAfter = spillAfter
 	}
+	// A timeline per actor says who obtained the sessions it used: the
+	// scan keeps the origin of every key the logs show issued.
+	sopts.Sessions = o.groupBy == "actor" && f != view.JSONL
 	s := scan.New(c, rules, sopts)
 
 	if ctx == nil {
@@ -310,6 +313,9 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	}
 	if f != view.Table {
 		fmt.Fprintln(a.stderr, report.SummaryLine(res.Summary))
+	}
+	if n := res.Summary.SessionsNotKept; n > 0 {
+		a.log.Warn("the logs issue more sessions than a scan keeps the origins of: timelines do not say who obtained these", "sessions", n)
 	}
 	var incomplete []string
 	if failed := res.Summary.FilesFailed; failed > 0 {

@@ -104,6 +104,12 @@ func TestForgedValuesStayOnTheirLine(t *testing.T) {
 		{"target", func(r *scan.Result, v string) {
 			r.Findings[0].Target = []scan.MatchedField{{Field: "requestParameters.name", Value: v}}
 		}},
+		{"session caller", func(r *scan.Result, v string) {
+			r.Sessions = map[string]scan.SessionOrigin{"AKIAEXAMPLEKEY000001": {AccessKeyID: "AKIAEXAMPLEKEY000001", Event: "sts:GetSessionToken", By: v, At: "2026-03-14T02:00:00Z"}}
+		}},
+		{"session source", func(r *scan.Result, v string) {
+			r.Sessions = map[string]scan.SessionOrigin{"AKIAEXAMPLEKEY000001": {AccessKeyID: "AKIAEXAMPLEKEY000001", Event: "sts:GetSessionToken", By: "x", At: v, SourceIP: v}}
+		}},
 		{"target field", func(r *scan.Result, v string) {
 			r.Findings[0].Target = []scan.MatchedField{{Field: "requestParameters." + v, Value: "trail"}}
 		}},
@@ -371,5 +377,36 @@ func TestActorOfAnotherAccountMarked(t *testing.T) {
 	}
 	if !strings.Contains(doc.String(), `"account_id": "444455556666",`) || strings.Count(doc.String(), `"into_accounts": [`) != 1 {
 		t.Errorf("json: want one actor with account_id and into_accounts:\n%s", doc.String())
+	}
+}
+
+// TestSessionOriginShown checks that an actor's timeline says who obtained
+// the session keys it used, in the table, HTML and JSON, and only for its
+// own keys.
+func TestSessionOriginShown(t *testing.T) {
+	res := small()
+	res.Sessions = map[string]scan.SessionOrigin{
+		"AKIAEXAMPLEKEY000001": {AccessKeyID: "AKIAEXAMPLEKEY000001", Event: "sts:AssumeRole", By: "arn:aws:iam::111122223333:user/alice", At: "2026-03-14T02:00:00Z", SourceIP: "203.0.113.9"},
+		"ASIAOTHERACTORSKEY1":  {AccessKeyID: "ASIAOTHERACTORSKEY1", Event: "sts:AssumeRole", By: "arn:aws:iam::111122223333:user/bob", At: "2026-03-14T02:00:00Z"},
+	}
+	var table, html, doc bytes.Buffer
+	if err := report.WriteTable(&table, res, tactics, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteHTML(&html, res, tactics, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteJSON(&doc, res, report.Options{GroupByActor: true}); err != nil {
+		t.Fatal(err)
+	}
+	const line = "  session: AKIAEXAMPLEKEY000001: sts:AssumeRole by arn:aws:iam::111122223333:user/alice at 2026-03-14T02:00:00Z from 203.0.113.9\n"
+	if !strings.Contains(table.String(), line) || strings.Contains(table.String(), "user/bob") {
+		t.Errorf("table: want its own session's origin, and no other:\n%s", table.String())
+	}
+	if !strings.Contains(html.String(), "session <code>AKIAEXAMPLEKEY000001</code>: sts:AssumeRole by <code>arn:aws:iam::111122223333:user/alice</code>") {
+		t.Errorf("html: no session origin")
+	}
+	if !strings.Contains(doc.String(), `"by": "arn:aws:iam::111122223333:user/alice"`) || strings.Contains(doc.String(), "user/bob") {
+		t.Errorf("json: want its own session's origin, and no other:\n%s", doc.String())
 	}
 }

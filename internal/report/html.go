@@ -74,6 +74,10 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 		readErr = ignoreEnough(eachTimeline(res, func(a ActorTimeline, n int, g *scan.Group) error {
 			a.Actor, a.Type, a.First, a.Last = summaryValue(a.Actor), actorType(a.Type), summaryValue(a.First), summaryValue(a.Last)
 			a.AccessKey, a.SourceIPs, a.UserAgent = listItems(&a, a.AccessKey), listItems(&a, a.SourceIPs), a.shownAll(a.UserAgent, view.Line)
+			for i, s := range a.Sessions {
+				a.Sessions[i] = scan.SessionOrigin{AccessKeyID: summaryValue(s.AccessKeyID), Event: summaryValue(s.Event),
+					By: summaryValue(s.By), At: summaryValue(s.At), SourceIP: summaryValue(s.SourceIP)}
+			}
 			var rowErr error
 			rows := func(yield func(scan.Finding) bool) {
 				listed := 0

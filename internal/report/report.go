@@ -78,10 +78,15 @@ type ActorTimeline struct {
 	// actor of another account, or one that reached into another, which a
 	// responder looks at first. Both are left out when every call was
 	// made in the actor's own account.
-	Account      string         `json:"account_id,omitempty"`
-	IntoAccounts []string       `json:"into_accounts,omitempty"`
-	MoreInto     bool           `json:"more_into_accounts,omitempty"`
-	Findings     []scan.Finding `json:"findings"`
+	Account      string   `json:"account_id,omitempty"`
+	IntoAccounts []string `json:"into_accounts,omitempty"`
+	MoreInto     bool     `json:"more_into_accounts,omitempty"`
+	// Sessions says who obtained the temporary keys among AccessKey whose
+	// issuing call the logs hold (ttc scan --group-by actor reads them):
+	// a role's calls name the role, the call that made the session names
+	// who assumed it.
+	Sessions []scan.SessionOrigin `json:"sessions,omitempty"`
+	Findings []scan.Finding       `json:"findings"`
 	// first and last are First and Last as times, zero when the record's
 	// text was no time: tables show them as they show findings' times.
 	first, last time.Time
@@ -275,6 +280,16 @@ func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
 		}
 	}
 	return t
+}
+
+// withSessions sets a's Sessions from the origins a scan kept, for its
+// listed keys, in their order.
+func (a *ActorTimeline) withSessions(origins map[string]scan.SessionOrigin) {
+	for _, k := range a.AccessKey {
+		if o, ok := origins[k]; ok {
+			a.Sessions = append(a.Sessions, o)
+		}
+	}
 }
 
 // ownAccount is the account of actor k, whose finding f is: the account

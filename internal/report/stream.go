@@ -69,7 +69,9 @@ func eachTimeline(res *scan.Result, fn func(a ActorTimeline, n int, g *scan.Grou
 		}); err != nil {
 			return err
 		}
-		return fn(tb.out[0], g.N, g)
+		a := tb.out[0]
+		a.withSessions(res.Sessions)
+		return fn(a, g.N, g)
 	})
 }
 

@@ -56,6 +56,7 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 			return nil
 		}
 		a, n := tb.out[0], tb.count[0]
+		a.withSessions(res.Sessions)
 		writeActorHead(&b, a, n, opts)
 		if a.MoreUserAgents {
 			b.WriteString("  user agent: … and more\n")
@@ -133,9 +134,22 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 	// User agents are written in ASCII with their runs of spaces escaped,
 	// as the heading's values are: one holding " · keys AKIA…" or a run of
 	// spaces could otherwise pose as a section of the heading above it.
+	for _, s := range a.Sessions {
+		writeBroken(b, "  session: ", "           ", sessionText(s), width)
+	}
 	for _, ua := range foldedAgents(&a) {
 		writeBroken(b, "  user agent: ", "              ", ua, width)
 	}
+}
+
+// sessionText says who obtained a session key, escaped as the heading's
+// values are.
+func sessionText(s scan.SessionOrigin) string {
+	t := fmt.Sprintf("%s: %s by %s at %s", summaryValue(s.AccessKeyID), summaryValue(s.Event), summaryValue(s.By), summaryValue(s.At))
+	if s.SourceIP != "" {
+		t += " from " + summaryValue(s.SourceIP)
+	}
+	return t
 }
 
 // cliCommand is the token in which the AWS CLI names the command it ran.

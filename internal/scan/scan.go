@@ -84,6 +84,11 @@ type Options struct {
 	// files.
 	SpillAfter int
 	SpillDir   string
+	// Sessions, when set, has the scan keep the origin of every temporary
+	// access key a successful STS call in the logs issued (Result.Sessions),
+	// matched by a rule or not, for reports that say who obtained the
+	// sessions an actor used.
+	Sessions bool
 }
 
 // Rejection is a record or file that could not be classified, and why.
@@ -135,6 +140,9 @@ type Summary struct {
 	Forgotten int64 `json:"duplicate_keys_forgotten,omitempty"`
 	// Filtered counts findings left out by the time, technique and tactic filters.
 	Filtered int64 `json:"filtered_findings"`
+	// SessionsNotKept counts the sessions issued past the origins a scan
+	// with Options.Sessions keeps (see Result.Sessions).
+	SessionsNotKept int64 `json:"sessions_not_kept,omitempty"`
 	// Warnings counts the warnings about files read in full that look
 	// forged or misplaced (see Result.Warnings); one file may have two.
 	Warnings int64 `json:"warnings"`
@@ -168,6 +176,9 @@ type Result struct {
 	// folder. Their records are classified like any others; the warning
 	// says that other tools may read the file differently, and why.
 	Warnings []Rejection `json:"warnings"`
+	// Sessions are the origins of the temporary access keys issued in the
+	// logs, by key, when Options.Sessions asked for them.
+	Sessions map[string]SessionOrigin `json:"-"`
 
 	spilled *spilledResult
 }
@@ -523,6 +534,7 @@ type part struct {
 	rejections []Rejection
 	skipped    []Rejection
 	warnings   []Rejection
+	sessions   map[string]SessionOrigin // see worker.noteSession
 }
 
 // chunkSize is how many findings a chunk holds: adding findings fills
@@ -722,6 +734,9 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			malformed++
 			w.p.reject(rejectionAt(rec.Pos, "not a CloudTrail record: it has no eventSource or no eventName"))
 			continue
+		}
+		if ok && w.s.opts.Sessions {
+			w.noteSession(rec.Raw, w.tops, idx)
 		}
 		if ok {
 			w.matches, err = w.s.rules.Matcher.AppendMatchesKnown(w.matches[:0], rec.Raw, w.tops, idx)
@@ -951,6 +966,17 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		sum.OtherEvents += p.sum.OtherEvents
 		sum.Warnings += p.sum.Warnings
 		sum.Bytes += p.sum.Bytes
+		sum.SessionsNotKept += p.sum.SessionsNotKept
+		for k, o := range p.sessions {
+			if res.Sessions == nil {
+				res.Sessions = map[string]SessionOrigin{}
+			}
+			if _, seen := res.Sessions[k]; seen || len(res.Sessions) < maxSessions {
+				res.Sessions[k] = o
+			} else {
+				sum.SessionsNotKept++
+			}
+		}
 		if !spilled {
 			for _, c := range p.findings {
 				for i := range c {

@@ -1,0 +1,87 @@
+package scan
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/ruleset"
+)
+
+// sessionRecord is a successful sts:AssumeRole by alice's key that issued
+// key; edit replaces text in it.
+func sessionRecord(key string, edit ...string) string {
+	r := `{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLEALICE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEALICE0001","userName":"alice"},` +
+		`"eventTime":"2026-03-14T02:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.77","userAgent":"aws-cli/2",` +
+		`"requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/admin","roleSessionName":"x"},` +
+		`"responseElements":{"credentials":{"accessKeyId":"` + key + `","sessionToken":"t","expiration":"e"}},"eventID":"` + key + `","readOnly":true,"recipientAccountId":"111122223333"}`
+	for i := 0; i+1 < len(edit); i += 2 {
+		r = strings.Replace(r, edit[i], edit[i+1], 1)
+	}
+	return r
+}
+
+func TestSessions(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := ruleset.Load(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := sessionRecord("ASIAEXAMPLEWEB00001", `"eventName":"AssumeRole"`, `"eventName":"AssumeRoleWithWebIdentity"`,
+		`{"type":"IAMUser","principalId":"AIDAEXAMPLEALICE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEALICE0001","userName":"alice"}`,
+		`{"type":"WebIdentityUser","principalId":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com:sts.amazonaws.com:repo:acme/app:ref:refs/heads/main","userName":"repo:acme/app:ref:refs/heads/main"}`)
+	lines := []string{
+		sessionRecord("ASIAEXAMPLESESSION01"),
+		web,
+		sessionRecord("ASIAEXAMPLEREFUSED1", `"readOnly"`, `"errorCode":"AccessDenied","readOnly"`),
+		sessionRecord("ASIAEXAMPLEOTHERSRC", `"eventSource":"sts.amazonaws.com"`, `"eventSource":"iam.amazonaws.com"`),
+		sessionRecord("ASIAEXAMPLECALLERID", `"eventName":"AssumeRole"`, `"eventName":"GetCallerIdentity"`),
+		sessionRecord("not a key"),
+		sessionRecord("ASIAEXAMPLETOKEN001", `"eventName":"AssumeRole"`, `"eventName":"GetSessionToken"`),
+	}
+	in := strings.Join(lines, "\n")
+	for _, streamed := range []bool{false, true} {
+		opts := Options{Sessions: true}
+		if streamed {
+			opts.EmitJSON = func([]byte) error { return nil }
+		}
+		res, err := New(c, rs, opts).ScanReader(context.Background(), "sessions.jsonl", strings.NewReader(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]SessionOrigin{
+			"ASIAEXAMPLESESSION01": {AccessKeyID: "ASIAEXAMPLESESSION01", Event: "sts:AssumeRole", By: "arn:aws:iam::111122223333:user/alice", At: "2026-03-14T02:00:00Z", SourceIP: "203.0.113.77"},
+			"ASIAEXAMPLEWEB00001": {AccessKeyID: "ASIAEXAMPLEWEB00001", Event: "sts:AssumeRoleWithWebIdentity",
+				By: "WebIdentityUser arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com:sts.amazonaws.com:repo:acme/app:ref:refs/heads/main",
+				At: "2026-03-14T02:00:00Z", SourceIP: "203.0.113.77"},
+			"ASIAEXAMPLETOKEN001": {AccessKeyID: "ASIAEXAMPLETOKEN001", Event: "sts:GetSessionToken", By: "arn:aws:iam::111122223333:user/alice", At: "2026-03-14T02:00:00Z", SourceIP: "203.0.113.77"},
+		}
+		if len(res.Sessions) != len(want) {
+			t.Errorf("streamed %v: %d sessions, want %d: %+v", streamed, len(res.Sessions), len(want), res.Sessions)
+		}
+		for k, o := range want {
+			if res.Sessions[k] != o {
+				t.Errorf("streamed %v: %s: got %+v, want %+v", streamed, k, res.Sessions[k], o)
+			}
+		}
+		if s := res.Summary; s.Read != int64(len(lines)) || s.Read != s.Matched+s.Unmatched+s.Rejected {
+			t.Errorf("streamed %v: accounting %+v", streamed, s)
+		}
+	}
+	// Not asked for, none are kept.
+	res, err := New(c, rs, Options{}).ScanReader(context.Background(), "sessions.jsonl", strings.NewReader(in))
+	if err != nil || res.Sessions != nil {
+		t.Errorf("sessions kept without Options.Sessions: %v %v", res.Sessions, err)
+	}
+	// Past the bound, later sessions are counted, not kept.
+	defer func(n int) { maxSessions = n }(maxSessions)
+	maxSessions = 2
+	res, err = New(c, rs, Options{Sessions: true, Workers: 1}).ScanReader(context.Background(), "sessions.jsonl", strings.NewReader(in))
+	if err != nil || len(res.Sessions) != 2 || res.Summary.SessionsNotKept != 1 {
+		t.Errorf("bound of 2: %d kept, %d not kept, %v", len(res.Sessions), res.Summary.SessionsNotKept, err)
+	}
+}
