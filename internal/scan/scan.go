@@ -535,6 +535,8 @@ type part struct {
 	skipped    []Rejection
 	warnings   []Rejection
 	sessions   map[string]SessionOrigin // see worker.noteSession
+	// sessionStrs shares the callers and addresses of sessions.
+	sessionStrs map[string]string
 }
 
 // chunkSize is how many findings a chunk holds: adding findings fills
@@ -967,10 +969,10 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		sum.Warnings += p.sum.Warnings
 		sum.Bytes += p.sum.Bytes
 		sum.SessionsNotKept += p.sum.SessionsNotKept
+		if res.Sessions == nil {
+			res.Sessions, p.sessions = p.sessions, nil // the first worker's, not a copy
+		}
 		for k, o := range p.sessions {
-			if res.Sessions == nil {
-				res.Sessions = map[string]SessionOrigin{}
-			}
 			if _, seen := res.Sessions[k]; seen || len(res.Sessions) < maxSessions {
 				res.Sessions[k] = o
 			} else {

@@ -58,6 +58,12 @@ func (w *worker) noteSession(raw []byte, tops []jsonscan.Member, idx *jsonscan.I
 	if !ok || len(rh.v[hErrorCode]) > len(`""`) || len(rh.v[hErrorMessage]) > len(`""`) {
 		return
 	}
+	// A service assumes roles all day (instance profiles, Lambda
+	// functions), and its sessions' names say which instance or function:
+	// no caller to find behind them.
+	if string(rh.v[hType]) == `"AWSService"` || len(rh.v[hInvokedBy]) > len(`""`) {
+		return
+	}
 	event, ok := sessionEvents[string(rh.text(hEventName, &w.text))]
 	if !ok {
 		return
@@ -84,6 +90,21 @@ func (w *worker) noteSession(raw []byte, tops []jsonscan.Member, idx *jsonscan.I
 	a := Actor{Type: clipField(u.Type), ARN: clipField(u.ARN), PrincipalID: clipField(u.PrincipalID), AccountID: clipField(u.AccountID),
 		UserName: clipField(u.UserName), AccessKeyID: clipField(u.AccessKeyID), InvokedBy: clipField(u.InvokedBy),
 		SessionIssuer: clipField(u.SessionContext.SessionIssuer.ARN)}
-	w.p.sessions[string(key)] = SessionOrigin{AccessKeyID: string(key), Event: event, By: a.Key(), At: clipField(h.EventTime),
-		SourceIP: clipField(h.SourceIPAddress)}
+	w.p.sessions[string(key)] = SessionOrigin{AccessKeyID: string(key), Event: event, By: w.p.shared(a.Key()), At: clipField(h.EventTime),
+		SourceIP: w.p.shared(clipField(h.SourceIPAddress))}
+}
+
+// shared returns s, or an equal string kept before: a few callers obtain
+// most sessions, from a few addresses.
+func (p *part) shared(s string) string {
+	if t, ok := p.sessionStrs[s]; ok {
+		return t
+	}
+	if p.sessionStrs == nil {
+		p.sessionStrs = map[string]string{}
+	}
+	if len(p.sessionStrs) < 1<<12 && len(s) <= 256 {
+		p.sessionStrs[s] = s
+	}
+	return s
 }

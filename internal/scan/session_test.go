@@ -85,3 +85,23 @@ func TestSessions(t *testing.T) {
 		t.Errorf("bound of 2: %d kept, %d not kept, %v", len(res.Sessions), res.Summary.SessionsNotKept, err)
 	}
 }
+
+// TestSessionsOfServicesNotKept: the sessions AWS services obtain (an
+// instance profile's, a function's) have no caller behind them to find.
+func TestSessionsOfServicesNotKept(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := ruleset.Load(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := `{"type":"IAMUser","principalId":"AIDAEXAMPLEALICE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEALICE0001","userName":"alice"}`
+	in := sessionRecord("ASIAEXAMPLESERVICE1", alice, `{"type":"AWSService","invokedBy":"ec2.amazonaws.com"}`) + "\n" +
+		sessionRecord("ASIAEXAMPLEINVOKED1", alice, `{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/r/s","invokedBy":"lambda.amazonaws.com"}`)
+	res, err := New(c, rs, Options{Sessions: true}).ScanReader(context.Background(), "services.jsonl", strings.NewReader(in))
+	if err != nil || len(res.Sessions) != 0 {
+		t.Errorf("services' sessions kept: %+v %v", res.Sessions, err)
+	}
+}
