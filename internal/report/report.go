@@ -243,7 +243,9 @@ func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
 	tb.count[i]++
 	t.Last, t.last = f.EventTime, f.Time()
 	if own, into := ownAccount(k, f), f.RecipientAccountID; scan.IsAccountID(own) && scan.IsAccountID(into) && own != into {
-		t.Account = own
+		if t.Account == "" { // an actor not named by an ARN: the first account its records claim
+			t.Account = own
+		}
 		switch l := (listed{k, 'a', into}); {
 		case tb.seen[l]:
 		case len(t.IntoAccounts) == MaxListed:

@@ -357,11 +357,11 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 		// right after the region, before the actor.
 		g.Drop = slices.Insert(g.Drop, 1, 2)
 	}
-	// What the call acted on takes the room the other columns leave (the
-	// actor and the rule give way for it as far as they go), and is left
-	// out before a kept column is cut: cut to a few characters it names
-	// nothing, and the record holds it. It is cut in the middle, so that
-	// an ARN keeps the resource's name at its end. A terminal's table
+	// What the call acted on shares the room with the columns that give
+	// way (the actor, the rule, the outcome in a flat table), the widest
+	// first, and is left out before a kept column is cut: cut to a few
+	// characters it names nothing, and the record holds it. It is cut in
+	// the middle, so that an ARN keeps the resource's name at its end. A terminal's table
 	// leaves it out when no row has one; Markdown, written in batches,
 	// always has it.
 	withTarget := detail || slices.ContainsFunc(fs, func(f scan.Finding) bool { return len(f.Target) > 0 })

@@ -20,7 +20,10 @@ import (
 // Only top-level string members count: a request that lists its resources
 // in arrays (ec2:TerminateInstances' instancesSet) has no target here, and
 // the record, which the finding locates, holds them.
-const maxTargets = 3
+const (
+	maxRequestTargets = 3
+	maxTargets        = maxRequestTargets + 1 // and the key the call issued
+)
 
 // targetPrefix starts the field path of every target member.
 const targetPrefix = "requestParameters."
@@ -116,7 +119,7 @@ var accessKeyID = []byte("accessKeyId")
 
 // findTarget appends a record's target to dst: the requestParameters
 // members that name a resource (see isTargetKey), in the request's order,
-// then the access key the call issued, if any, at most maxTargets in all.
+// at most maxRequestTargets, then the access key the call issued, if any.
 // req and resp are requestParameters and responseElements; raw and idx,
 // when idx is not nil, are the record and the reader's listing of it, in
 // which reqObj and respObj place them. Keys written with escapes are passed
@@ -129,7 +132,7 @@ func findTarget(dst []rawTarget, raw []byte, idx *jsonscan.Index, req []byte, re
 		// the call (ModifyInstanceMetadataOptionsRequest): its members
 		// are read as the request's.
 		for _, m := range ms {
-			if len(dst) == maxTargets {
+			if len(dst) == maxRequestTargets {
 				break
 			}
 			if outer := buf[m.KStart+1 : m.KEnd-1]; !m.KEsc && bytes.HasSuffix(outer, []byte("Request")) && isKeyText(outer) {
@@ -140,7 +143,7 @@ func findTarget(dst []rawTarget, raw []byte, idx *jsonscan.Index, req []byte, re
 			}
 		}
 	}
-	if len(dst) == maxTargets || !bytes.Contains(resp, accessKeyID) {
+	if !bytes.Contains(resp, accessKeyID) {
 		return dst
 	}
 	buf, ms, ok := membersOf(raw, idx, resp, respObj, room[:0])
@@ -159,24 +162,20 @@ func findTarget(dst []rawTarget, raw []byte, idx *jsonscan.Index, req []byte, re
 		}
 		for _, im := range ims {
 			if v := ib[im.VStart:im.VEnd]; !im.KEsc && len(v) > len(`""`) && v[0] == '"' && bytes.Equal(ib[im.KStart+1:im.KEnd-1], accessKeyID) {
-				dst = append(dst, rawTarget{prefix: prefix, key: accessKeyID, val: v})
-				break
+				return append(dst, rawTarget{prefix: prefix, key: accessKeyID, val: v}) // one call issues one key
 			}
-		}
-		if len(dst) == maxTargets {
-			break
 		}
 	}
 	return dst
 }
 
 // requestTarget appends the members of ms, members of a request object in
-// buf, that name a resource, up to maxTargets in dst; outer is the key of
+// buf, that name a resource, up to maxRequestTargets in dst; outer is the key of
 // the object they are in, for those nested one level (nil for the
 // request's own members).
 func requestTarget(dst []rawTarget, buf []byte, ms []jsonscan.Member, outer []byte) []rawTarget {
 	for _, m := range ms {
-		if len(dst) == maxTargets {
+		if len(dst) == maxRequestTargets {
 			break
 		}
 		v, key := buf[m.VStart:m.VEnd], buf[m.KStart+1:m.KEnd-1]

@@ -49,12 +49,12 @@ type Grid struct {
 	// Announce lists columns whose leaving out WriteTable says under the
 	// table: those a reader would miss without knowing (who did it).
 	Announce []int
-	// Spare lists columns that get only the room the others leave: they
-	// are cut first, to their Floor (flexMin when it has none), then Flex
-	// and Give as far as they go, and when the table still does not fit
-	// they are left out whole, in order, and the others laid out as if
-	// they had never been there. A column worth reading only whole enough
-	// (a resource's name) goes rather than push Keep columns short.
+	// Spare lists columns that give way with Flex and Give, the widest of
+	// them first, to their Floor (flexMin when it has none), and when the
+	// table still does not fit are left out whole, in order, and the
+	// others laid out as if they had never been there. A column worth
+	// reading only whole enough (a resource's name) goes rather than push
+	// Keep columns short.
 	Spare []int
 	// Middle lists columns cut in the middle rather than at the end:
 	// values whose end says as much as their start (an ARN, a path).
@@ -300,14 +300,10 @@ func shrink(widths []int, g Grid, room int) {
 	narrow := func(may func(int) bool, floor int) { narrowTo(may, func(int) int { return floor }) }
 	whole := slices.Clone(widths)
 	narrowTo(func(i int) bool { return at(g.Most, i) > 0 }, func(i int) int { return at(g.Most, i) })
-	narrowTo(func(i int) bool { return slices.Contains(g.Spare, i) }, func(i int) int {
-		if f := at(g.Floor, i); f > 0 {
-			return f
-		}
-		return flexMin
-	})
 	give := func(i int) bool { return i == flex || slices.Contains(g.Give, i) }
-	narrowTo(give, func(i int) int { return max(flexMin, at(g.Floor, i)) })
+	// Spare columns give way with Flex and Give, the widest first, so
+	// that each keeps a fair share of the room.
+	narrowTo(func(i int) bool { return give(i) || slices.Contains(g.Spare, i) }, func(i int) int { return max(flexMin, at(g.Floor, i)) })
 	if total > room && slices.ContainsFunc(g.Spare, func(i int) bool { return i < len(widths) }) {
 		// The spare columns go, and the rest start again from their
 		// whole widths.

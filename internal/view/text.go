@@ -235,6 +235,15 @@ func fitMiddle(s string, n int) string {
 		j -= size
 	}
 	j = cutForward(s, j)
+	// Nor does the kept end start with a mark that combines with the
+	// character before it, which would land on the ellipsis.
+	for j < len(s) {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if !zeroWidth(r) {
+			break
+		}
+		j += size
+	}
 	return fit(s, n-(cells(s[j:]))) + s[j:]
 }
 

@@ -236,7 +236,8 @@ func TestShrinkOrder(t *testing.T) {
 		{"spare left out before the others are cut", []int{20, 10, 40}, Grid{Flex: 1, Spare: []int{2}}, 45, []int{20, 10, -1}},
 		{"spare cut to its floor", []int{20, 10, 40}, Grid{Flex: 1, Spare: []int{2}, Floor: []int{2: 21}}, 50, []int{20, 10, -1}},
 		{"spare whole when it fits", []int{20, 10, 40}, Grid{Flex: 0, Spare: []int{2}}, 70, []int{20, 10, 40}},
-		{"give columns cut before the spare goes", []int{20, 30, 40}, Grid{Flex: 1, Spare: []int{2}}, 60, []int{20, 24, 16}},
+		{"spare and give columns share the room", []int{20, 30, 40}, Grid{Flex: 1, Spare: []int{2}}, 60, []int{20, 20, 20}},
+		{"the widest gives way first", []int{20, 60, 20}, Grid{Flex: 1, Spare: []int{2}}, 70, []int{20, 30, 20}},
 		{"spare gone, the others whole again", []int{20, 30, 40}, Grid{Flex: 1, Spare: []int{2}}, 50, []int{20, 30, -1}},
 	}
 	for _, tc := range cases {
@@ -409,6 +410,7 @@ func TestFitMiddle(t *testing.T) {
 		{`aaaaaaaaaa\u202ebbbbbb`, 16, `aaaaaaaaa…bbbbbb`},
 		{`aaaaaaaaaaaaaa\u202eb`, 16, `aaaaaaaa…\u202eb`},
 		{"aaaaaaaaaa日本語", 11, "aaaaaa…本語"},
+		{strings.Repeat("a\u0301", 30), 16, strings.Repeat("a\u0301", 8) + "…" + strings.Repeat("a\u0301", 7)},
 	}
 	for _, c := range cases {
 		got := fitMiddle(c.s, c.n)
