@@ -236,9 +236,10 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	default:
 		sopts.SpillAfter = spillAfter
 	}
-	// A timeline per actor says who obtained the sessions it used: the
-	// scan keeps the origin of every key the logs show issued.
-	sopts.Sessions = o.groupBy == "actor" && f != view.JSONL
+	// A timeline per actor says who obtained the sessions it used (in the
+	// formats whose timelines have a heading): the scan keeps the origin
+	// of every key the logs show issued.
+	sopts.Sessions = o.groupBy == "actor" && (f == view.Table || f == view.JSON || f == view.HTML)
 	s := scan.New(c, rules, sopts)
 
 	if ctx == nil {

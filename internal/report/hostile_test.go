@@ -385,9 +385,14 @@ func TestActorOfAnotherAccountMarked(t *testing.T) {
 // own keys.
 func TestSessionOriginShown(t *testing.T) {
 	res := small()
+	second := res.Findings[0]
+	second.Actor.AccessKeyID = "ASIAEXAMPLESECOND01"
+	res.Findings = append(res.Findings, second)
+	res.Summary.Findings = 2
 	res.Sessions = map[string]scan.SessionOrigin{
 		"AKIAEXAMPLEKEY000001": {AccessKeyID: "AKIAEXAMPLEKEY000001", Event: "sts:AssumeRole", By: "arn:aws:iam::111122223333:user/alice", At: "2026-03-14T02:00:00Z", SourceIP: "203.0.113.9"},
 		"ASIAOTHERACTORSKEY1":  {AccessKeyID: "ASIAOTHERACTORSKEY1", Event: "sts:AssumeRole", By: "arn:aws:iam::111122223333:user/bob", At: "2026-03-14T02:00:00Z"},
+		"ASIAEXAMPLESECOND01":  {AccessKeyID: "ASIAEXAMPLESECOND01", Event: "sts:GetSessionToken", By: "arn:aws:iam::111122223333:user/backup-sync", At: "2026-03-14T01:00:00Z", Others: 2},
 	}
 	var table, html, doc bytes.Buffer
 	if err := report.WriteTable(&table, res, tactics, report.Options{GroupByActor: true}); err != nil {
@@ -399,12 +404,16 @@ func TestSessionOriginShown(t *testing.T) {
 	if err := report.WriteJSON(&doc, res, report.Options{GroupByActor: true}); err != nil {
 		t.Fatal(err)
 	}
-	const line = "  session: AKIAEXAMPLEKEY000001: sts:AssumeRole by arn:aws:iam::111122223333:user/alice at 2026-03-14T02:00:00Z from 203.0.113.9\n"
+	const line = "  session: AKIAEXAMPLEKEY000001 · sts:AssumeRole · by arn:aws:iam::111122223333:user/alice · at 2026-03-14T02:00:00Z · from 203.0.113.9\n"
 	if !strings.Contains(table.String(), line) || strings.Contains(table.String(), "user/bob") {
 		t.Errorf("table: want its own session's origin, and no other:\n%s", table.String())
 	}
-	if !strings.Contains(html.String(), "session <code>AKIAEXAMPLEKEY000001</code>: sts:AssumeRole by <code>arn:aws:iam::111122223333:user/alice</code>") {
-		t.Errorf("html: no session origin")
+	if !strings.Contains(html.String(), "session <code>AKIAEXAMPLEKEY000001</code> · sts:AssumeRole · by <code>arn:aws:iam::111122223333:user/alice</code>") ||
+		!strings.Contains(html.String(), "· 2 other records claim this key") {
+		t.Errorf("html: no session origin, or no count of other claims")
+	}
+	if !strings.Contains(table.String(), "· at 2026-03-14T01:00:00Z · 2 other records claim this key\n") {
+		t.Errorf("table: no count of other claims:\n%s", table.String())
 	}
 	if !strings.Contains(doc.String(), `"by": "arn:aws:iam::111122223333:user/alice"`) || strings.Contains(doc.String(), "user/bob") {
 		t.Errorf("json: want its own session's origin, and no other:\n%s", doc.String())

@@ -24,6 +24,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"dash":   orDash,
 	"rec":    recordCell,
 	"count":  func(n int64, one, many string) string { return view.Count(n, one, many) },
+	"claims": func(n int) string { return view.Count(int64(n), "other record claims", "other records claim") },
 	"lower":  strings.ToLower,
 	"nw":     nowrap,
 	"box":    boxed,
@@ -76,7 +77,7 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 			a.AccessKey, a.SourceIPs, a.UserAgent = listItems(&a, a.AccessKey), listItems(&a, a.SourceIPs), a.shownAll(a.UserAgent, view.Line)
 			for i, s := range a.Sessions {
 				a.Sessions[i] = scan.SessionOrigin{AccessKeyID: summaryValue(s.AccessKeyID), Event: summaryValue(s.Event),
-					By: summaryValue(s.By), At: summaryValue(s.At), SourceIP: summaryValue(s.SourceIP)}
+					By: summaryValue(s.By), At: summaryValue(stamp(s.Time(), s.At)), SourceIP: summaryValue(s.SourceIP), Others: s.Others}
 			}
 			var rowErr error
 			rows := func(yield func(scan.Finding) bool) {

@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 
 	"github.com/ttcproject/ttc/internal/catalog"
-	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"github.com/ttcproject/ttc/internal/scan"
 )
@@ -92,23 +90,9 @@ func eachByActor(res *scan.Result, start func(actor string) error, row func(f *s
 	})
 }
 
-// maxActorKey bounds the actor keys a report holds, one for each actor at
-// once: no real ARN is as long. A longer key (from a forged or damaged
-// record) is cut, and told apart from others cut alike by a hash of the
-// whole.
-const maxActorKey = 1024
-
 // ActorKey is the actor a report counts and groups a finding under: its
 // Actor.Key, cut when it is too long to hold for every actor.
-func ActorKey(f *scan.Finding) string {
-	k := f.Actor.Key()
-	if len(k) <= maxActorKey {
-		return k
-	}
-	h := fnv.New64a()
-	h.Write([]byte(k))
-	return fmt.Sprintf("%s…#%016x", clip.Prefix(k, maxActorKey), h.Sum64())
-}
+func ActorKey(f *scan.Finding) string { return scan.GroupKey(f.Actor.Key()) }
 
 // errEnough stops reading findings once a report has all it shows.
 var errEnough = errors.New("enough findings")

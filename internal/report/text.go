@@ -137,17 +137,26 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 	for _, s := range a.Sessions {
 		writeBroken(b, "  session: ", "           ", sessionText(s), width)
 	}
+	if len(a.Sessions) > 0 && a.MoreAccessKeys {
+		b.WriteString("  session: … and more, of keys not listed\n")
+	}
 	for _, ua := range foldedAgents(&a) {
 		writeBroken(b, "  user agent: ", "              ", ua, width)
 	}
 }
 
 // sessionText says who obtained a session key, escaped as the heading's
-// values are.
+// values are, its parts separated by " · ", which no value can hold
+// (summaryValue writes a value's · as \u00b7), and its time in UTC as
+// findings show theirs.
 func sessionText(s scan.SessionOrigin) string {
-	t := fmt.Sprintf("%s: %s by %s at %s", summaryValue(s.AccessKeyID), summaryValue(s.Event), summaryValue(s.By), summaryValue(s.At))
+	t := fmt.Sprintf("%s · %s · by %s · at %s", summaryValue(s.AccessKeyID), summaryValue(s.Event), summaryValue(s.By),
+		summaryValue(stamp(s.Time(), s.At)))
 	if s.SourceIP != "" {
-		t += " from " + summaryValue(s.SourceIP)
+		t += " · from " + summaryValue(s.SourceIP)
+	}
+	if s.Others > 0 {
+		t += " · " + view.Count(int64(s.Others), "other record claims", "other records claim") + " this key"
 	}
 	return t
 }

@@ -972,10 +972,8 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		if res.Sessions == nil {
 			res.Sessions, p.sessions = p.sessions, nil // the first worker's, not a copy
 		}
-		for k, o := range p.sessions {
-			if _, seen := res.Sessions[k]; seen || len(res.Sessions) < maxSessions {
-				res.Sessions[k] = o
-			} else {
+		for _, o := range p.sessions {
+			if !claim(res.Sessions, o, len(res.Sessions) < maxSessions) {
 				sum.SessionsNotKept++
 			}
 		}

@@ -2,9 +2,31 @@ package scan
 
 import (
 	"bytes"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"time"
 
+	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 )
+
+// maxGroupKey bounds the actor keys a report holds, one for each actor at
+// once: no real ARN is as long. A longer key (from a forged or damaged
+// record) is cut, and told apart from others cut alike by a hash of the
+// whole.
+const maxGroupKey = 1024
+
+// GroupKey is actor key k as reports group findings and name session
+// callers by it: cut when it is too long to hold for every actor.
+func GroupKey(k string) string {
+	if len(k) <= maxGroupKey {
+		return k
+	}
+	h := fnv.New64a()
+	h.Write([]byte(k))
+	return fmt.Sprintf("%s…#%016x", clip.Prefix(k, maxGroupKey), h.Sum64())
+}
 
 // SessionOrigin is the call that issued a temporary access key, as a
 // record of it in the logs shows: who obtained the session whose calls
@@ -20,6 +42,52 @@ type SessionOrigin struct {
 	By       string `json:"by"`
 	At       string `json:"at"`
 	SourceIP string `json:"source_ip,omitempty"`
+	// Others counts the other records that claim to have issued the same
+	// key to another caller (cross-account copies of one call, which share
+	// a sharedEventID, are one): a forged record, or a damaged log. The
+	// earliest claim is kept.
+	Others int `json:"other_claims,omitempty"`
+
+	at     time.Time // At, parsed
+	shared string    // the issuing record's sharedEventID
+}
+
+// Time is At, parsed.
+func (o SessionOrigin) Time() time.Time { return o.at }
+
+// earlier reports whether o is to be kept over p, both claiming one key:
+// the earlier call, then a caller named by an ARN, then the first by name,
+// so that the choice does not depend on which worker read which file.
+func (o *SessionOrigin) earlier(p *SessionOrigin) bool {
+	if !o.at.Equal(p.at) {
+		return o.at.Before(p.at)
+	}
+	if oa, pa := strings.HasPrefix(o.By, "arn:"), strings.HasPrefix(p.By, "arn:"); oa != pa {
+		return oa
+	}
+	return o.By < p.By
+}
+
+// claim adds o, a claim on o.AccessKeyID, to the origins kept in m, and
+// reports whether it found room for it.
+func claim(m map[string]SessionOrigin, o SessionOrigin, room bool) bool {
+	p, ok := m[o.AccessKeyID]
+	if !ok {
+		if room {
+			m[o.AccessKeyID] = o
+		}
+		return room
+	}
+	keep := p
+	if o.earlier(&p) {
+		keep = o
+	}
+	keep.Others = p.Others + o.Others
+	if o.By != p.By && (o.shared == "" || o.shared != p.shared) {
+		keep.Others++
+	}
+	m[o.AccessKeyID] = keep
+	return true
 }
 
 // sessionEvents are the STS calls that issue temporary keys, in the
@@ -34,8 +102,14 @@ var sessionEvents = map[string]string{
 
 // maxSessions bounds the session origins one worker, and a scan, keeps:
 // a log may hold any number of role assumptions (services assume roles
-// all day). Past it, later ones are not kept, and the summary counts them.
-var maxSessions = 1 << 16 // a variable for tests
+// all day). Past it, later ones are not kept, and the summary counts the
+// records (about: a key seen by two workers may be counted twice). Each
+// origin holds at most maxGroupKey bytes of caller and a few dozen more.
+var maxSessions = 1 << 15 // a variable for tests
+
+// maxOriginText bounds an origin's time and address: CloudTrail's are
+// far shorter, and a forged one is cut.
+const maxOriginText = 64
 
 // stsSource is the eventSource of the calls that issue sessions, as a
 // JSON string.
@@ -46,9 +120,14 @@ var stsSource = []byte(`"sts.amazonaws.com"`)
 // members, idx its listing (nil when not listed).
 func (w *worker) noteSession(raw []byte, tops []jsonscan.Member, idx *jsonscan.Index) {
 	sts := false
+	var shared []byte
 	for _, m := range tops {
-		if !m.KEsc && string(raw[m.KStart+1:m.KEnd-1]) == "eventSource" {
+		switch {
+		case m.KEsc:
+		case string(raw[m.KStart+1:m.KEnd-1]) == "eventSource":
 			sts = bytes.Equal(raw[m.VStart:m.VEnd], stsSource) // the last one counts, as for the rules
+		case string(raw[m.KStart+1:m.KEnd-1]) == "sharedEventID":
+			shared = raw[m.VStart:m.VEnd]
 		}
 	}
 	if !sts {
@@ -75,23 +154,31 @@ func (w *worker) noteSession(raw []byte, tops []jsonscan.Member, idx *jsonscan.I
 			key = t.appendText(nil)
 		}
 	}
-	if !isAccessKeyID(string(key)) {
+	// STS issues temporary keys only (ASIA…); a record that claims to
+	// have issued a long-term key is forged.
+	if !isAccessKeyID(string(key)) || !bytes.HasPrefix(key, []byte("ASIA")) {
+		return
+	}
+	// Nor is a call that cannot be placed in time (its findings would be
+	// rejected) a witness.
+	at := parseTime(string(rh.text(hEventTime, &w.text)))
+	if at.IsZero() {
 		return
 	}
 	if w.p.sessions == nil {
 		w.p.sessions = map[string]SessionOrigin{}
-	}
-	if _, seen := w.p.sessions[string(key)]; !seen && len(w.p.sessions) >= maxSessions {
-		w.p.sum.SessionsNotKept++
-		return
 	}
 	h := rh.header(nil)
 	u := &h.UserIdentity
 	a := Actor{Type: clipField(u.Type), ARN: clipField(u.ARN), PrincipalID: clipField(u.PrincipalID), AccountID: clipField(u.AccountID),
 		UserName: clipField(u.UserName), AccessKeyID: clipField(u.AccessKeyID), InvokedBy: clipField(u.InvokedBy),
 		SessionIssuer: clipField(u.SessionContext.SessionIssuer.ARN)}
-	w.p.sessions[string(key)] = SessionOrigin{AccessKeyID: string(key), Event: event, By: w.p.shared(a.Key()), At: clipField(h.EventTime),
-		SourceIP: w.p.shared(clipField(h.SourceIPAddress))}
+	o := SessionOrigin{AccessKeyID: string(key), Event: event, By: w.p.shared(GroupKey(a.Key())),
+		At: clip.String(h.EventTime, maxOriginText), SourceIP: w.p.shared(clip.String(h.SourceIPAddress, maxOriginText)),
+		at: at, shared: string(shared)}
+	if !claim(w.p.sessions, o, len(w.p.sessions) < maxSessions) {
+		w.p.sum.SessionsNotKept++
+	}
 }
 
 // shared returns s, or an equal string kept before: a few callers obtain

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/ruleset"
@@ -36,6 +37,8 @@ func TestSessions(t *testing.T) {
 		`{"type":"WebIdentityUser","principalId":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com:sts.amazonaws.com:repo:acme/app:ref:refs/heads/main","userName":"repo:acme/app:ref:refs/heads/main"}`)
 	lines := []string{
 		sessionRecord("ASIAEXAMPLESESSION01"),
+		sessionRecord("AKIAEXAMPLELONGTERM"), // STS issues no long-term key
+		sessionRecord("ASIAEXAMPLENOTIME01", `"eventTime":"2026-03-14T02:00:00Z"`, `"eventTime":"soon"`), // no witness without a time
 		web,
 		sessionRecord("ASIAEXAMPLEREFUSED1", `"readOnly"`, `"errorCode":"AccessDenied","readOnly"`),
 		sessionRecord("ASIAEXAMPLEOTHERSRC", `"eventSource":"sts.amazonaws.com"`, `"eventSource":"iam.amazonaws.com"`),
@@ -64,8 +67,8 @@ func TestSessions(t *testing.T) {
 			t.Errorf("streamed %v: %d sessions, want %d: %+v", streamed, len(res.Sessions), len(want), res.Sessions)
 		}
 		for k, o := range want {
-			if res.Sessions[k] != o {
-				t.Errorf("streamed %v: %s: got %+v, want %+v", streamed, k, res.Sessions[k], o)
+			if got := exported(res.Sessions[k]); got != o {
+				t.Errorf("streamed %v: %s: got %+v, want %+v", streamed, k, got, o)
 			}
 		}
 		if s := res.Summary; s.Read != int64(len(lines)) || s.Read != s.Matched+s.Unmatched+s.Rejected {
@@ -103,5 +106,53 @@ func TestSessionsOfServicesNotKept(t *testing.T) {
 	res, err := New(c, rs, Options{Sessions: true}).ScanReader(context.Background(), "services.jsonl", strings.NewReader(in))
 	if err != nil || len(res.Sessions) != 0 {
 		t.Errorf("services' sessions kept: %+v %v", res.Sessions, err)
+	}
+}
+
+// exported is o without its unexported fields, for comparisons.
+func exported(o SessionOrigin) SessionOrigin {
+	o.at, o.shared = time.Time{}, ""
+	return o
+}
+
+// TestSessionClaims: when records disagree on who obtained a key, the
+// earliest claim is kept whatever the order the files are read in, and
+// the others are counted; the two copies of a cross-account call, which
+// share a sharedEventID, are one claim.
+func TestSessionClaims(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := ruleset.Load(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const key = "ASIAEXAMPLECLAIMED1"
+	mallory := sessionRecord(key, "user/alice", "user/mallory", `"eventTime":"2026-03-14T02:00:00Z"`, `"eventTime":"2026-03-14T03:00:00Z"`)
+	alice := sessionRecord(key)
+	peer := sessionRecord(key, `"readOnly"`, `"sharedEventID":"shared-1","readOnly"`)
+	copyOfPeer := sessionRecord(key, `{"type":"IAMUser","principalId":"AIDAEXAMPLEALICE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEALICE0001","userName":"alice"}`,
+		`{"type":"AWSAccount","principalId":"AIDAEXAMPLEALICE","accountId":"444455556666"}`, `"readOnly"`, `"sharedEventID":"shared-1","readOnly"`)
+	for _, tc := range []struct {
+		name   string
+		lines  []string
+		others int
+	}{
+		{"forged later claim read first", []string{mallory, alice}, 1},
+		{"forged later claim read last", []string{alice, mallory}, 1},
+		{"the same claim twice", []string{alice, alice}, 0},
+		{"two copies of one cross-account call", []string{copyOfPeer, peer}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := New(c, rs, Options{Sessions: true}).ScanReader(context.Background(), "claims.jsonl", strings.NewReader(strings.Join(tc.lines, "\n")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := res.Sessions[key]
+			if got.By != "arn:aws:iam::111122223333:user/alice" || got.Others != tc.others {
+				t.Errorf("kept %+v, want alice's claim and %d others", exported(got), tc.others)
+			}
+		})
 	}
 }

@@ -236,10 +236,11 @@ func fitMiddle(s string, n int) string {
 	}
 	j = cutForward(s, j)
 	// Nor does the kept end start with a mark that combines with the
-	// character before it, which would land on the ellipsis.
+	// character before it (spacing marks and emoji skin tones included),
+	// which would land on the ellipsis.
 	for j < len(s) {
 		r, size := utf8.DecodeRuneInString(s[j:])
-		if !zeroWidth(r) {
+		if !unicode.Is(unicode.M, r) && (r < 0x1F3FB || r > 0x1F3FF) {
 			break
 		}
 		j += size

@@ -411,6 +411,8 @@ func TestFitMiddle(t *testing.T) {
 		{`aaaaaaaaaaaaaa\u202eb`, 16, `aaaaaaaa…\u202eb`},
 		{"aaaaaaaaaa日本語", 11, "aaaaaa…本語"},
 		{strings.Repeat("a\u0301", 30), 16, strings.Repeat("a\u0301", 8) + "…" + strings.Repeat("a\u0301", 7)},
+		// A spacing mark takes a column, and is not left at the kept end's start.
+		{strings.Repeat("\u0915\u093f", 30), 16, strings.Repeat("\u0915\u093f", 4) + "\u0915…" + strings.Repeat("\u0915\u093f", 3)},
 	}
 	for _, c := range cases {
 		got := fitMiddle(c.s, c.n)
