@@ -176,7 +176,9 @@ func (w *worker) noteSession(raw []byte, tops []jsonscan.Member, idx *jsonscan.I
 	o := SessionOrigin{AccessKeyID: string(key), Event: event, By: w.p.shared(GroupKey(a.Key())),
 		At: clip.String(h.EventTime, maxOriginText), SourceIP: w.p.shared(clip.String(h.SourceIPAddress, maxOriginText)),
 		at: at, shared: string(shared)}
-	if !claim(w.p.sessions, o, len(w.p.sessions) < maxSessions) {
+	// Each worker keeps its share, so that the scan's memory does not
+	// grow with the number of cores.
+	if !claim(w.p.sessions, o, len(w.p.sessions) < max(maxSessions/w.s.opts.Workers, 1)) {
 		w.p.sum.SessionsNotKept++
 	}
 }
