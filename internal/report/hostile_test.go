@@ -358,16 +358,7 @@ func TestActorOfAnotherAccountMarked(t *testing.T) {
 	res.Findings = []scan.Finding{own, other, second, other, forged, claimed}
 	res.Summary.Findings = len(res.Findings)
 
-	var table, html, doc bytes.Buffer
-	if err := report.WriteTable(&table, res, tactics, report.Options{GroupByActor: true}); err != nil {
-		t.Fatal(err)
-	}
-	if err := report.WriteHTML(&html, res, tactics, report.Options{GroupByActor: true}); err != nil {
-		t.Fatal(err)
-	}
-	if err := report.WriteJSON(&doc, res, report.Options{GroupByActor: true}); err != nil {
-		t.Fatal(err)
-	}
+	table, html, doc := groupedReports(t, res)
 	const mark = "account 444455556666, calls into 111122223333, 777788889999"
 	if strings.Count(table.String(), mark) != 1 || strings.Count(table.String(), "calls into") != 1 {
 		t.Errorf("table: want the other account's actor marked once, and no other:\n%s", table.String())
@@ -394,16 +385,7 @@ func TestSessionOriginShown(t *testing.T) {
 		"ASIAOTHERACTORSKEY1":  {AccessKeyID: "ASIAOTHERACTORSKEY1", Event: "sts:AssumeRole", By: "arn:aws:iam::111122223333:user/bob", At: "2026-03-14T02:00:00Z"},
 		"ASIAEXAMPLESECOND01":  {AccessKeyID: "ASIAEXAMPLESECOND01", Event: "sts:GetSessionToken", By: "arn:aws:iam::111122223333:user/backup-sync", At: "2026-03-14T01:00:00Z", Others: 2},
 	}
-	var table, html, doc bytes.Buffer
-	if err := report.WriteTable(&table, res, tactics, report.Options{GroupByActor: true}); err != nil {
-		t.Fatal(err)
-	}
-	if err := report.WriteHTML(&html, res, tactics, report.Options{GroupByActor: true}); err != nil {
-		t.Fatal(err)
-	}
-	if err := report.WriteJSON(&doc, res, report.Options{GroupByActor: true}); err != nil {
-		t.Fatal(err)
-	}
+	table, html, doc := groupedReports(t, res)
 	const line = "  session: AKIAEXAMPLEKEY000001 · sts:AssumeRole · by arn:aws:iam::111122223333:user/alice · at 2026-03-14T02:00:00Z · from 203.0.113.9\n"
 	if !strings.Contains(table.String(), line) || strings.Contains(table.String(), "user/bob") {
 		t.Errorf("table: want its own session's origin, and no other:\n%s", table.String())
@@ -418,4 +400,21 @@ func TestSessionOriginShown(t *testing.T) {
 	if !strings.Contains(doc.String(), `"by": "arn:aws:iam::111122223333:user/alice"`) || strings.Contains(doc.String(), "user/bob") {
 		t.Errorf("json: want its own session's origin, and no other:\n%s", doc.String())
 	}
+}
+
+// groupedReports writes res grouped by actor as a table, HTML and JSON.
+func groupedReports(t *testing.T, res *scan.Result) (table, html, doc *bytes.Buffer) {
+	t.Helper()
+	table, html, doc = new(bytes.Buffer), new(bytes.Buffer), new(bytes.Buffer)
+	opts := report.Options{GroupByActor: true}
+	if err := report.WriteTable(table, res, tactics, opts); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteHTML(html, res, tactics, opts); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.WriteJSON(doc, res, opts); err != nil {
+		t.Fatal(err)
+	}
+	return table, html, doc
 }

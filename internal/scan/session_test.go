@@ -10,10 +10,27 @@ import (
 	"github.com/ttcproject/ttc/internal/ruleset"
 )
 
+// catalogRules loads the embedded catalog and its rules.
+func catalogRules(t *testing.T) (*catalog.Catalog, *ruleset.Set) {
+	t.Helper()
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := ruleset.Load(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, rs
+}
+
+// aliceIdentity is the userIdentity of sessionRecord's caller.
+const aliceIdentity = `{"type":"IAMUser","principalId":"AIDAEXAMPLEALICE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEALICE0001","userName":"alice"}`
+
 // sessionRecord is a successful sts:AssumeRole by alice's key that issued
 // key; edit replaces text in it.
 func sessionRecord(key string, edit ...string) string {
-	r := `{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLEALICE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEALICE0001","userName":"alice"},` +
+	r := `{"eventVersion":"1.08","userIdentity":` + aliceIdentity + `,` +
 		`"eventTime":"2026-03-14T02:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.77","userAgent":"aws-cli/2",` +
 		`"requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/admin","roleSessionName":"x"},` +
 		`"responseElements":{"credentials":{"accessKeyId":"` + key + `","sessionToken":"t","expiration":"e"}},"eventID":"` + key + `","readOnly":true,"recipientAccountId":"111122223333"}`
@@ -24,16 +41,9 @@ func sessionRecord(key string, edit ...string) string {
 }
 
 func TestSessions(t *testing.T) {
-	c, err := catalog.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := ruleset.Load(c, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rs := catalogRules(t)
 	web := sessionRecord("ASIAEXAMPLEWEB00001", `"eventName":"AssumeRole"`, `"eventName":"AssumeRoleWithWebIdentity"`,
-		`{"type":"IAMUser","principalId":"AIDAEXAMPLEALICE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEALICE0001","userName":"alice"}`,
+		aliceIdentity,
 		`{"type":"WebIdentityUser","principalId":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com:sts.amazonaws.com:repo:acme/app:ref:refs/heads/main","userName":"repo:acme/app:ref:refs/heads/main"}`)
 	lines := []string{
 		sessionRecord("ASIAEXAMPLESESSION01"),
@@ -92,17 +102,9 @@ func TestSessions(t *testing.T) {
 // TestSessionsOfServicesNotKept: the sessions AWS services obtain (an
 // instance profile's, a function's) have no caller behind them to find.
 func TestSessionsOfServicesNotKept(t *testing.T) {
-	c, err := catalog.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := ruleset.Load(c, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice := `{"type":"IAMUser","principalId":"AIDAEXAMPLEALICE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEALICE0001","userName":"alice"}`
-	in := sessionRecord("ASIAEXAMPLESERVICE1", alice, `{"type":"AWSService","invokedBy":"ec2.amazonaws.com"}`) + "\n" +
-		sessionRecord("ASIAEXAMPLEINVOKED1", alice, `{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/r/s","invokedBy":"lambda.amazonaws.com"}`)
+	c, rs := catalogRules(t)
+	in := sessionRecord("ASIAEXAMPLESERVICE1", aliceIdentity, `{"type":"AWSService","invokedBy":"ec2.amazonaws.com"}`) + "\n" +
+		sessionRecord("ASIAEXAMPLEINVOKED1", aliceIdentity, `{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/r/s","invokedBy":"lambda.amazonaws.com"}`)
 	res, err := New(c, rs, Options{Sessions: true}).ScanReader(context.Background(), "services.jsonl", strings.NewReader(in))
 	if err != nil || len(res.Sessions) != 0 {
 		t.Errorf("services' sessions kept: %+v %v", res.Sessions, err)
@@ -120,19 +122,12 @@ func exported(o SessionOrigin) SessionOrigin {
 // the others are counted; the two copies of a cross-account call, which
 // share a sharedEventID, are one claim.
 func TestSessionClaims(t *testing.T) {
-	c, err := catalog.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := ruleset.Load(c, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rs := catalogRules(t)
 	const key = "ASIAEXAMPLECLAIMED1"
 	mallory := sessionRecord(key, "user/alice", "user/mallory", `"eventTime":"2026-03-14T02:00:00Z"`, `"eventTime":"2026-03-14T03:00:00Z"`)
 	alice := sessionRecord(key)
 	peer := sessionRecord(key, `"readOnly"`, `"sharedEventID":"shared-1","readOnly"`)
-	copyOfPeer := sessionRecord(key, `{"type":"IAMUser","principalId":"AIDAEXAMPLEALICE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEALICE0001","userName":"alice"}`,
+	copyOfPeer := sessionRecord(key, aliceIdentity,
 		`{"type":"AWSAccount","principalId":"AIDAEXAMPLEALICE","accountId":"444455556666"}`, `"readOnly"`, `"sharedEventID":"shared-1","readOnly"`)
 	for _, tc := range []struct {
 		name   string
