@@ -140,8 +140,9 @@ type Summary struct {
 	Forgotten int64 `json:"duplicate_keys_forgotten,omitempty"`
 	// Filtered counts findings left out by the time, technique and tactic filters.
 	Filtered int64 `json:"filtered_findings"`
-	// SessionsNotKept counts the sessions issued past the origins a scan
-	// with Options.Sessions keeps (see Result.Sessions).
+	// SessionsNotKept counts the records that issued sessions past the
+	// origins a scan with Options.Sessions keeps (see Result.Sessions);
+	// about, as a key two workers met takes room twice.
 	SessionsNotKept int64 `json:"sessions_not_kept,omitempty"`
 	// Warnings counts the warnings about files read in full that look
 	// forged or misplaced (see Result.Warnings); one file may have two.
@@ -217,6 +218,10 @@ type Scanner struct {
 	streamed Summary // Duplicates, Filtered and Findings of emitted findings
 
 	spill *spillFiles // run files of kept findings, when they may spill
+
+	// sessionRoom counts the session origins the workers took room for
+	// (see worker.noteSession).
+	sessionRoom atomic.Int64
 }
 
 // New returns a scanner for the catalog and its rule set.
@@ -324,6 +329,7 @@ func (s *Scanner) streams() bool { return s.opts.EmitJSON != nil || s.opts.Colle
 func (s *Scanner) startRun() {
 	s.start = time.Now()
 	s.readFor.Store(0)
+	s.sessionRoom.Store(0)
 	s.cancel = func(error) {}
 	s.seed = maphash.MakeSeed()
 	if s.streams() {
@@ -973,9 +979,7 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 			res.Sessions, p.sessions = p.sessions, nil // the first worker's, not a copy
 		}
 		for _, o := range p.sessions {
-			if !claim(res.Sessions, o, len(res.Sessions) < maxSessions) {
-				sum.SessionsNotKept++
-			}
+			claim(res.Sessions, o, true) // the workers kept to the bound together
 		}
 		if !spilled {
 			for _, c := range p.findings {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,14 +43,30 @@ type SessionOrigin struct {
 	By       string `json:"by"`
 	At       string `json:"at"`
 	SourceIP string `json:"source_ip,omitempty"`
-	// Others counts the other records that claim to have issued the same
-	// key to another caller (cross-account copies of one call, which share
-	// a sharedEventID, are one): a forged record, or a damaged log. The
-	// earliest claim is kept.
+	// Others counts the other claims that the same key was issued, at
+	// another time or to another caller: a forged record, or a damaged
+	// log. The two copies of a cross-account call, which share their
+	// sharedEventID and time, are one claim, as are records that repeat
+	// one. The earliest claim is kept.
 	Others int `json:"other_claims,omitempty"`
 
 	at     time.Time // At, parsed
-	shared string    // the issuing record's sharedEventID
+	claims []string  // the distinct claims seen, up to maxClaims (see claimID)
+	extra  int       // distinct claims past those
+}
+
+// maxClaims bounds the claims an origin tells apart; past it, each
+// record that differs from the last kept is counted as one more.
+const maxClaims = 8
+
+// claimID names the claim a record makes: its sharedEventID (a non-empty
+// string) and time, which the copies of one cross-account call share,
+// else its caller and time.
+func claimID(shared []byte, by, at string) string {
+	if len(shared) > len(`""`) && shared[0] == '"' {
+		return "shared\x00" + string(shared) + "\x00" + at
+	}
+	return "caller\x00" + by + "\x00" + at
 }
 
 // Time is At, parsed.
@@ -82,10 +99,18 @@ func claim(m map[string]SessionOrigin, o SessionOrigin, room bool) bool {
 	if o.earlier(&p) {
 		keep = o
 	}
-	keep.Others = p.Others + o.Others
-	if o.By != p.By && (o.shared == "" || o.shared != p.shared) {
-		keep.Others++
+	claims, extra := slices.Clone(p.claims), p.extra+o.extra
+	for _, c := range o.claims {
+		switch {
+		case slices.Contains(claims, c):
+		case len(claims) < maxClaims:
+			claims = append(claims, c)
+		default:
+			extra++
+		}
 	}
+	keep.claims, keep.extra = claims, extra
+	keep.Others = len(claims) - 1 + extra
 	m[o.AccessKeyID] = keep
 	return true
 }
@@ -100,11 +125,12 @@ var sessionEvents = map[string]string{
 	"GetFederationToken":        "sts:GetFederationToken",
 }
 
-// maxSessions bounds the session origins one worker, and a scan, keeps:
-// a log may hold any number of role assumptions (services assume roles
-// all day). Past it, later ones are not kept, and the summary counts the
-// records (about: a key seen by two workers may be counted twice). Each
-// origin holds at most maxGroupKey bytes of caller and a few dozen more.
+// maxSessions bounds the session origins a scan keeps, all its workers
+// together: a log may hold any number of role assumptions (services
+// assume roles all day). Past it, the keys met later are not kept, and
+// the summary counts their records; a key two workers both met takes
+// room twice, so the bound is reached a little early. Each origin holds at
+// most maxGroupKey bytes of caller and a few dozen more.
 var maxSessions = 1 << 15 // a variable for tests
 
 // maxOriginText bounds an origin's time and address: CloudTrail's are
@@ -173,12 +199,15 @@ func (w *worker) noteSession(raw []byte, tops []jsonscan.Member, idx *jsonscan.I
 	a := Actor{Type: clipField(u.Type), ARN: clipField(u.ARN), PrincipalID: clipField(u.PrincipalID), AccountID: clipField(u.AccountID),
 		UserName: clipField(u.UserName), AccessKeyID: clipField(u.AccessKeyID), InvokedBy: clipField(u.InvokedBy),
 		SessionIssuer: clipField(u.SessionContext.SessionIssuer.ARN)}
-	o := SessionOrigin{AccessKeyID: string(key), Event: event, By: w.p.shared(GroupKey(a.Key())),
+	by := w.p.shared(GroupKey(a.Key()))
+	o := SessionOrigin{AccessKeyID: string(key), Event: event, By: by,
 		At: clip.String(h.EventTime, maxOriginText), SourceIP: w.p.shared(clip.String(h.SourceIPAddress, maxOriginText)),
-		at: at, shared: string(shared)}
-	// Each worker keeps its share, so that the scan's memory does not
-	// grow with the number of cores.
-	if !claim(w.p.sessions, o, len(w.p.sessions) < max(maxSessions/w.s.opts.Workers, 1)) {
+		at: at, claims: []string{claimID(shared, by, at.UTC().Format(time.RFC3339Nano))}}
+	// A key not kept yet takes room from the scan's bound, which the
+	// workers share.
+	_, known := w.p.sessions[o.AccessKeyID]
+	room := known || w.s.sessionRoom.Add(1) <= int64(maxSessions)
+	if !claim(w.p.sessions, o, room) {
 		w.p.sum.SessionsNotKept++
 	}
 }

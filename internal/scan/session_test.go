@@ -2,6 +2,10 @@ package scan
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -77,7 +81,7 @@ func TestSessions(t *testing.T) {
 			t.Errorf("streamed %v: %d sessions, want %d: %+v", streamed, len(res.Sessions), len(want), res.Sessions)
 		}
 		for k, o := range want {
-			if got := exported(res.Sessions[k]); got != o {
+			if got := exported(res.Sessions[k]); !reflect.DeepEqual(got, o) {
 				t.Errorf("streamed %v: %s: got %+v, want %+v", streamed, k, got, o)
 			}
 		}
@@ -113,7 +117,7 @@ func TestSessionsOfServicesNotKept(t *testing.T) {
 
 // exported is o without its unexported fields, for comparisons.
 func exported(o SessionOrigin) SessionOrigin {
-	o.at, o.shared = time.Time{}, ""
+	o.at, o.claims, o.extra = time.Time{}, nil, 0
 	return o
 }
 
@@ -138,6 +142,11 @@ func TestSessionClaims(t *testing.T) {
 		{"forged later claim read last", []string{alice, mallory}, 1},
 		{"the same claim twice", []string{alice, alice}, 0},
 		{"two copies of one cross-account call", []string{copyOfPeer, peer}, 0},
+		{"a forged claim beside the two copies", []string{peer, mallory, copyOfPeer}, 1},
+		{"an ID that is null or empty is no ID", []string{strings.Replace(peer, `"shared-1"`, `null`, 1),
+			strings.Replace(strings.Replace(mallory, `"readOnly"`, `"sharedEventID":null,"readOnly"`, 1), `"2026-03-14T03:00:00Z"`, `"2026-03-14T02:00:00Z"`, 1),
+			strings.Replace(strings.Replace(mallory, `"readOnly"`, `"sharedEventID":"","readOnly"`, 1), `"2026-03-14T03:00:00Z"`, `"2026-03-14T02:00:00Z"`, 1)}, 1},
+		{"a forged copy's ID at another time", []string{peer, strings.Replace(strings.Replace(copyOfPeer, `"2026-03-14T02:00:00Z"`, `"2026-03-14T01:00:00Z"`, 1), `"AWSAccount"`, `"AWSAccount","arn":"arn:aws:iam::111122223333:user/alice"`, 1)}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res, err := New(c, rs, Options{Sessions: true}).ScanReader(context.Background(), "claims.jsonl", strings.NewReader(strings.Join(tc.lines, "\n")))
@@ -149,5 +158,32 @@ func TestSessionClaims(t *testing.T) {
 				t.Errorf("kept %+v, want alice's claim and %d others", exported(got), tc.others)
 			}
 		})
+	}
+}
+
+// TestSessionBoundShared: the workers share the scan's bound, so that one
+// worker with many sessions is not held to a share of it.
+func TestSessionBoundShared(t *testing.T) {
+	c, rs := catalogRules(t)
+	dir := t.TempDir()
+	for f := range 4 {
+		var lines []string
+		for i := range 3 * f { // 0 + 3 + 6 + 9 = 18 keys, 9 in one file
+			lines = append(lines, sessionRecord(fmt.Sprintf("ASIAEXAMPLEBOUND%d%02d", f, i)))
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%d.jsonl", f)), []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer func(n int) { maxSessions = n }(maxSessions)
+	for _, tc := range []struct{ bound, kept int }{{32, 18}, {12, 12}} {
+		maxSessions = tc.bound
+		res, err := New(c, rs, Options{Sessions: true, Workers: 4}).Scan(context.Background(), []string{dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Sessions) != tc.kept || res.Summary.SessionsNotKept != int64(18-tc.kept) {
+			t.Errorf("bound %d: %d kept, %d not kept; want %d and %d", tc.bound, len(res.Sessions), res.Summary.SessionsNotKept, tc.kept, 18-tc.kept)
+		}
 	}
 }
