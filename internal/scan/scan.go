@@ -141,8 +141,7 @@ type Summary struct {
 	// Filtered counts findings left out by the time, technique and tactic filters.
 	Filtered int64 `json:"filtered_findings"`
 	// SessionsNotKept counts the records that issued sessions past the
-	// origins a scan with Options.Sessions keeps (see Result.Sessions);
-	// about, as a key two workers met takes room twice.
+	// origins a scan with Options.Sessions keeps (see Result.Sessions).
 	SessionsNotKept int64 `json:"sessions_not_kept,omitempty"`
 	// Warnings counts the warnings about files read in full that look
 	// forged or misplaced (see Result.Warnings); one file may have two.
@@ -219,9 +218,9 @@ type Scanner struct {
 
 	spill *spillFiles // run files of kept findings, when they may spill
 
-	// sessionRoom counts the session origins the workers took room for
+	// sessionKeys are the keys whose session origins the workers keep
 	// (see worker.noteSession).
-	sessionRoom atomic.Int64
+	sessionKeys sessionKeys
 }
 
 // New returns a scanner for the catalog and its rule set.
@@ -329,7 +328,7 @@ func (s *Scanner) streams() bool { return s.opts.EmitJSON != nil || s.opts.Colle
 func (s *Scanner) startRun() {
 	s.start = time.Now()
 	s.readFor.Store(0)
-	s.sessionRoom.Store(0)
+	s.sessionKeys = sessionKeys{}
 	s.cancel = func(error) {}
 	s.seed = maphash.MakeSeed()
 	if s.streams() {

@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ttcproject/ttc/internal/clip"
@@ -128,10 +129,34 @@ var sessionEvents = map[string]string{
 // maxSessions bounds the session origins a scan keeps, all its workers
 // together: a log may hold any number of role assumptions (services
 // assume roles all day). Past it, the keys met later are not kept, and
-// the summary counts their records; a key two workers both met takes
-// room twice, so the bound is reached a little early. Each origin holds at
-// most maxGroupKey bytes of caller and a few dozen more.
+// the summary counts their records. Each origin holds at most
+// maxGroupKey bytes of caller and a few dozen more.
 var maxSessions = 1 << 15 // a variable for tests
+
+// sessionKeys are the keys whose origins a scan keeps, all its workers
+// together.
+type sessionKeys struct {
+	mu   sync.Mutex
+	kept map[string]struct{}
+}
+
+// room reports whether the origin of key is kept: it is, or there is room
+// for one more.
+func (k *sessionKeys) room(key string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.kept[key]; ok {
+		return true
+	}
+	if len(k.kept) >= maxSessions {
+		return false
+	}
+	if k.kept == nil {
+		k.kept = map[string]struct{}{}
+	}
+	k.kept[key] = struct{}{}
+	return true
+}
 
 // maxOriginText bounds an origin's time and address: CloudTrail's are
 // far shorter, and a forged one is cut.
@@ -204,10 +229,11 @@ func (w *worker) noteSession(raw []byte, tops []jsonscan.Member, idx *jsonscan.I
 		At: clip.String(h.EventTime, maxOriginText), SourceIP: w.p.shared(clip.String(h.SourceIPAddress, maxOriginText)),
 		at: at, claims: []string{claimID(shared, by, at.UTC().Format(time.RFC3339Nano))}}
 	// A key not kept yet takes room from the scan's bound, which the
-	// workers share.
+	// workers share; a claim on a key kept, by any worker, is always
+	// taken, so that past the bound a later claim cannot hide an earlier
+	// one that another worker read.
 	_, known := w.p.sessions[o.AccessKeyID]
-	room := known || w.s.sessionRoom.Add(1) <= int64(maxSessions)
-	if !claim(w.p.sessions, o, room) {
+	if !claim(w.p.sessions, o, known || w.s.sessionKeys.room(o.AccessKeyID)) {
 		w.p.sum.SessionsNotKept++
 	}
 }

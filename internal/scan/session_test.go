@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/ruleset"
 )
 
@@ -185,5 +186,38 @@ func TestSessionBoundShared(t *testing.T) {
 		if len(res.Sessions) != tc.kept || res.Summary.SessionsNotKept != int64(18-tc.kept) {
 			t.Errorf("bound %d: %d kept, %d not kept; want %d and %d", tc.bound, len(res.Sessions), res.Summary.SessionsNotKept, tc.kept, 18-tc.kept)
 		}
+	}
+}
+
+// TestSessionClaimsPastTheBound: past the bound, a worker still takes a
+// claim on a key another worker kept, so that a later claim cannot hide
+// the earlier one the other worker read.
+func TestSessionClaimsPastTheBound(t *testing.T) {
+	c, rs := catalogRules(t)
+	defer func(n int) { maxSessions = n }(maxSessions)
+	maxSessions = 3
+	s := New(c, rs, Options{Sessions: true, Workers: 2})
+	s.startRun()
+	a, b := s.newWorker(&part{}), s.newWorker(&part{})
+	note := func(w *worker, rec string) {
+		top, idx, ok := cloudtrail.Listed([]byte(rec))
+		if !ok {
+			t.Fatalf("not listed: %s", rec)
+		}
+		w.noteSession([]byte(rec), top, idx)
+	}
+	const key = "ASIAEXAMPLEBOUNDKEY"
+	note(a, sessionRecord(key, "user/alice", "user/mallory", `"eventTime":"2026-03-14T02:00:00Z"`, `"eventTime":"2026-03-14T03:00:00Z"`))
+	for i := range 4 {
+		note(b, sessionRecord(fmt.Sprintf("ASIAEXAMPLEFILLER%02d", i)))
+	}
+	note(b, sessionRecord(key))
+	res, err := s.merge([]*part{a.p, b.p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := res.Sessions[key]
+	if len(res.Sessions) != 3 || got.By != "arn:aws:iam::111122223333:user/alice" || got.Others != 1 || res.Summary.SessionsNotKept != 2 {
+		t.Errorf("kept %d, not kept %d, %s: %+v; want 3, 2, and alice's claim with 1 other", len(res.Sessions), res.Summary.SessionsNotKept, key, exported(got))
 	}
 }
