@@ -405,20 +405,26 @@ func appendClipped[S ~string | ~[]byte](b []byte, s S) []byte {
 	return fmt.Appendf(b, "… (%d bytes in all)", len(s))
 }
 
+// actor is the caller of h's record, its fields clipped as a finding's.
+func (h *header) actor() Actor {
+	c, u := clipField, &h.UserIdentity
+	return Actor{
+		Type: c(u.Type), ARN: c(u.ARN), PrincipalID: c(u.PrincipalID), AccountID: c(u.AccountID),
+		UserName: c(u.UserName), AccessKeyID: c(u.AccessKeyID), InvokedBy: c(u.InvokedBy),
+		SessionIssuer: c(u.SessionContext.SessionIssuer.ARN), SourceIP: c(h.SourceIPAddress), UserAgent: c(h.UserAgent),
+	}
+}
+
 // newFindings appends one finding per technique the matched rule detects.
 // describe gives a technique's name and tactics; at is the record's parsed eventTime.
 func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *ruleset.Rule,
 	describe func(string) (string, []string), pos RecordRef) []Finding {
-	c, u := clipField, &h.UserIdentity
+	c := clipField
 	base := Finding{
 		Type: "finding", Outcome: "success", ErrorCode: c(h.ErrorCode), ErrorMessage: c(h.ErrorMessage),
 		EventID: c(h.EventID), EventTime: c(h.EventTime), EventSource: c(h.EventSource), EventName: c(h.EventName),
 		AWSRegion: c(h.AWSRegion), RecipientAccountID: c(h.RecipientAccountID), ReadOnly: h.ReadOnly, Target: h.Target,
-		Actor: Actor{
-			Type: c(u.Type), ARN: c(u.ARN), PrincipalID: c(u.PrincipalID), AccountID: c(u.AccountID),
-			UserName: c(u.UserName), AccessKeyID: c(u.AccessKeyID), InvokedBy: c(u.InvokedBy),
-			SessionIssuer: c(u.SessionContext.SessionIssuer.ARN), SourceIP: c(h.SourceIPAddress), UserAgent: c(h.UserAgent),
-		},
+		Actor:  h.actor(),
 		Rule:   RuleRef{ID: r.ID, Title: r.Title, Level: r.Level, Origin: string(r.Origin), File: r.File},
 		Record: pos,
 		time:   at,

@@ -220,10 +220,7 @@ func (w *worker) noteSession(raw []byte, tops []jsonscan.Member, idx *jsonscan.I
 		w.p.sessions = map[string]SessionOrigin{}
 	}
 	h := rh.header(nil)
-	u := &h.UserIdentity
-	a := Actor{Type: clipField(u.Type), ARN: clipField(u.ARN), PrincipalID: clipField(u.PrincipalID), AccountID: clipField(u.AccountID),
-		UserName: clipField(u.UserName), AccessKeyID: clipField(u.AccessKeyID), InvokedBy: clipField(u.InvokedBy),
-		SessionIssuer: clipField(u.SessionContext.SessionIssuer.ARN)}
+	a := h.actor()
 	by := w.p.shared(GroupKey(a.Key()))
 	o := SessionOrigin{AccessKeyID: string(key), Event: event, By: by,
 		At: clip.String(h.EventTime, maxOriginText), SourceIP: w.p.shared(clip.String(h.SourceIPAddress, maxOriginText)),

@@ -17,8 +17,9 @@ import (
 // (see issuedKeyObjects). A responder reads "mallory AKIA…" beside
 // iam:CreateAccessKey without opening the record.
 //
-// Only top-level string members count: a request that lists its resources
-// in arrays (ec2:TerminateInstances' instancesSet) has no target here, and
+// Only string members count, of the request or of the one object EC2's
+// newer calls nest theirs in: a request that lists its resources in
+// arrays (ec2:TerminateInstances' instancesSet) has no target here, and
 // the record, which the finding locates, holds them.
 const (
 	maxRequestTargets = 3
