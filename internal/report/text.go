@@ -111,7 +111,7 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 		parts = append(parts, fmt.Sprintf("from %s%s", strings.Join(listItems(&a, a.SourceIPs), ", "), andMore(a.MoreSourceIPs)))
 	}
 	if len(a.IntoAccounts) > 0 {
-		// Account IDs are twelve digits (isAccountID): nothing to escape.
+		// Account IDs are twelve digits (scan.IsAccountID): nothing to escape.
 		parts = append(parts, fmt.Sprintf("account %s, calls into %s%s", a.Account, strings.Join(a.IntoAccounts, ", "), andMore(a.MoreInto)))
 	}
 	width := opts.View.Width

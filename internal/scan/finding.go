@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/jsonscan"
@@ -111,6 +113,23 @@ func (a Actor) Key() string {
 		return "account " + a.AccountID
 	}
 	return "unknown"
+}
+
+// maxGroupKey bounds the actor keys a report holds, one for each actor at
+// once: no real ARN is as long. A longer key (from a forged or damaged
+// record) is cut, and told apart from others cut alike by a hash of the
+// whole.
+const maxGroupKey = 1024
+
+// GroupKey is actor key k as reports group findings and name session
+// callers by it: cut when it is too long to hold for every actor.
+func GroupKey(k string) string {
+	if len(k) <= maxGroupKey {
+		return k
+	}
+	h := fnv.New64a()
+	h.Write([]byte(k))
+	return fmt.Sprintf("%s…#%016x", clip.Prefix(k, maxGroupKey), h.Sum64())
 }
 
 func isARN(s string) bool { return strings.HasPrefix(s, "arn:") }
@@ -383,11 +402,11 @@ func clipField(s string) string {
 // gives. A value of the clipped form that was not cut (a record can hold
 // the mark's text) is read as cut: the mark cannot be told from its own.
 func WholeLength(s string) int {
-	i := strings.LastIndex(s, "… (")
-	if i < maxFieldBytes-utf8.UTFMax || i > maxFieldBytes || !strings.HasSuffix(s, " bytes in all)") {
+	i := strings.LastIndex(s, clipMarkOpen)
+	if i < maxFieldBytes-utf8.UTFMax || i > maxFieldBytes || !strings.HasSuffix(s, clipMarkClose) {
 		return len(s)
 	}
-	n, err := strconv.Atoi(s[i+len("… (") : len(s)-len(" bytes in all)")])
+	n, err := strconv.Atoi(s[i+len(clipMarkOpen) : len(s)-len(clipMarkClose)])
 	if err != nil || n <= maxFieldBytes {
 		return len(s)
 	}
@@ -402,8 +421,17 @@ func appendClipped[S ~string | ~[]byte](b []byte, s S) []byte {
 		cut--
 	}
 	b = append(b, s[:cut]...)
-	return fmt.Appendf(b, "… (%d bytes in all)", len(s))
+	b = append(b, clipMarkOpen...)
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	return append(b, clipMarkClose...)
 }
+
+// The mark a clipped field ends with, around its whole length:
+// "… (9000 bytes in all)". WholeLength reads it back.
+const (
+	clipMarkOpen  = "… ("
+	clipMarkClose = " bytes in all)"
+)
 
 // actor is the caller of h's record, its fields clipped as a finding's.
 func (h *header) actor() Actor {

@@ -2,33 +2,13 @@ package scan
 
 import (
 	"bytes"
-	"fmt"
-	"hash/fnv"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 )
-
-// maxGroupKey bounds the actor keys a report holds, one for each actor at
-// once: no real ARN is as long. A longer key (from a forged or damaged
-// record) is cut, and told apart from others cut alike by a hash of the
-// whole.
-const maxGroupKey = 1024
-
-// GroupKey is actor key k as reports group findings and name session
-// callers by it: cut when it is too long to hold for every actor.
-func GroupKey(k string) string {
-	if len(k) <= maxGroupKey {
-		return k
-	}
-	h := fnv.New64a()
-	h.Write([]byte(k))
-	return fmt.Sprintf("%s…#%016x", clip.Prefix(k, maxGroupKey), h.Sum64())
-}
 
 // SessionOrigin is the call that issued a temporary access key, as a
 // record of it in the logs shows: who obtained the session whose calls
@@ -80,7 +60,7 @@ func (o *SessionOrigin) earlier(p *SessionOrigin) bool {
 	if !o.at.Equal(p.at) {
 		return o.at.Before(p.at)
 	}
-	if oa, pa := strings.HasPrefix(o.By, "arn:"), strings.HasPrefix(p.By, "arn:"); oa != pa {
+	if oa, pa := isARN(o.By), isARN(p.By); oa != pa {
 		return oa
 	}
 	return o.By < p.By
