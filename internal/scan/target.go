@@ -162,7 +162,7 @@ func findTarget(dst []rawTarget, raw []byte, idx *jsonscan.Index, req []byte, re
 			continue
 		}
 		for _, im := range ims {
-			if v := ib[im.VStart:im.VEnd]; !im.KEsc && len(v) > len(`""`) && v[0] == '"' && bytes.Equal(ib[im.KStart+1:im.KEnd-1], accessKeyID) {
+			if v := ib[im.VStart:im.VEnd]; textMember(im, v) && bytes.Equal(ib[im.KStart+1:im.KEnd-1], accessKeyID) {
 				return append(dst, rawTarget{prefix: prefix, key: accessKeyID, val: v}) // one call issues one key
 			}
 		}
@@ -180,11 +180,18 @@ func requestTarget(dst []rawTarget, buf []byte, ms []jsonscan.Member, outer []by
 			break
 		}
 		v, key := buf[m.VStart:m.VEnd], buf[m.KStart+1:m.KEnd-1]
-		if !m.KEsc && len(v) > len(`""`) && v[0] == '"' && isTargetKey(key) && string(v) != hiddenValue {
+		if textMember(m, v) && isTargetKey(key) && string(v) != hiddenValue {
 			dst = append(dst, rawTarget{prefix: targetPrefix, outer: outer, key: key, val: v})
 		}
 	}
 	return dst
+}
+
+// textMember reports whether member m, whose value is v, can be part of a
+// target: a key written without escapes (CloudTrail writes none) and a
+// non-empty string.
+func textMember(m jsonscan.Member, v []byte) bool {
+	return !m.KEsc && len(v) > len(`""`) && v[0] == '"'
 }
 
 // hiddenValue is what CloudTrail writes in place of a value it keeps
@@ -216,13 +223,9 @@ func targetFields(ts []rawTarget, in *interner) []MatchedField {
 		return nil
 	}
 	out := make([]MatchedField, len(ts))
+	var text []byte
 	for i, t := range ts {
-		var value string
-		if s := t.val[1 : len(t.val)-1]; plainText(s) {
-			value = in.target(s)
-		} else {
-			_ = json.Unmarshal(t.val, &value) // a valid JSON string: the reader checked the record
-		}
+		text = t.appendText(text[:0])
 		var field string
 		switch {
 		case t.outer != nil:
@@ -232,7 +235,7 @@ func targetFields(ts []rawTarget, in *interner) []MatchedField {
 		default:
 			field = t.prefix + string(t.key)
 		}
-		out[i] = MatchedField{Field: field, Value: clipField(value)}
+		out[i] = MatchedField{Field: field, Value: in.target(text)}
 	}
 	return out
 }
