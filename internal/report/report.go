@@ -301,12 +301,19 @@ func (a *ActorTimeline) withSessions(origins map[string]scan.SessionOrigin) {
 // account's user as calling in from outside.
 func ownAccount(k string, f *scan.Finding) string {
 	if strings.HasPrefix(k, "arn:") {
-		if parts := strings.SplitN(k, ":", 6); len(parts) == 6 {
+		if parts, ok := arnParts(k); ok {
 			return parts[4]
 		}
 		return ""
 	}
 	return f.Actor.AccountID
+}
+
+// arnParts splits an ARN into its six fields (arn, partition, service,
+// region, account, resource); ok is false when s is not one.
+func arnParts(s string) (parts []string, ok bool) {
+	parts = strings.SplitN(s, ":", 6)
+	return parts, len(parts) == 6 && parts[0] == "arn"
 }
 
 // shownListed writes a listed value of a with esc, the escaping of the

@@ -476,8 +476,7 @@ func recordRef(r scan.RecordRef) string {
 // ShortActor drops the partition and account from an IAM or STS ARN, which
 // tables have no room for: arn:aws:iam::111122223333:user/alice is user/alice.
 func ShortActor(key string) string {
-	parts := strings.SplitN(key, ":", 6)
-	if len(parts) == 6 && parts[0] == "arn" && (parts[2] == "iam" || parts[2] == "sts") {
+	if parts, ok := arnParts(key); ok && (parts[2] == "iam" || parts[2] == "sts") {
 		return parts[5]
 	}
 	return key

@@ -298,12 +298,16 @@ func shrink(widths []int, g Grid, room int) {
 		}
 	}
 	narrow := func(may func(int) bool, floor int) { narrowTo(may, func(int) int { return floor }) }
+	// The first rounds: values past what their kind can be, then Flex,
+	// Give and Spare, the widest first, so that each keeps a fair share
+	// of the room. A column left out (-1) is past no floor.
+	firstRounds := func() {
+		narrowTo(func(i int) bool { return at(g.Most, i) > 0 }, func(i int) int { return at(g.Most, i) })
+		narrowTo(func(i int) bool { return i == flex || slices.Contains(g.Give, i) || slices.Contains(g.Spare, i) },
+			func(i int) int { return max(flexMin, at(g.Floor, i)) })
+	}
 	whole := slices.Clone(widths)
-	narrowTo(func(i int) bool { return at(g.Most, i) > 0 }, func(i int) int { return at(g.Most, i) })
-	give := func(i int) bool { return i == flex || slices.Contains(g.Give, i) }
-	// Spare columns give way with Flex and Give, the widest first, so
-	// that each keeps a fair share of the room.
-	narrowTo(func(i int) bool { return give(i) || slices.Contains(g.Spare, i) }, func(i int) int { return max(flexMin, at(g.Floor, i)) })
+	firstRounds()
 	if total > room && slices.ContainsFunc(g.Spare, func(i int) bool { return i < len(widths) }) {
 		// The spare columns go, and the rest start again from their
 		// whole widths.
@@ -318,8 +322,7 @@ func shrink(widths []int, g Grid, room int) {
 		for _, x := range widths {
 			total += max(x, 0)
 		}
-		narrowTo(func(i int) bool { return widths[i] >= 0 && at(g.Most, i) > 0 }, func(i int) int { return at(g.Most, i) })
-		narrowTo(func(i int) bool { return widths[i] >= 0 && give(i) }, func(i int) int { return max(flexMin, at(g.Floor, i)) })
+		firstRounds()
 	}
 	// Drop's columns go, in order, while the table would not fit even with
 	// every column but Keep at colMin; the rest then share the room.
