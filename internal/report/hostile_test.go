@@ -358,13 +358,16 @@ func TestActorOfAnotherAccountMarked(t *testing.T) {
 	res.Findings = []scan.Finding{own, other, second, other, forged, claimed}
 	res.Summary.Findings = len(res.Findings)
 
-	table, html, doc := groupedReports(t, res)
+	table, html, doc, md := groupedReports(t, res)
 	const mark = "account 444455556666, calls into 111122223333, 777788889999"
 	if strings.Count(table.String(), mark) != 1 || strings.Count(table.String(), "calls into") != 1 {
 		t.Errorf("table: want the other account's actor marked once, and no other:\n%s", table.String())
 	}
 	if strings.Count(html.String(), mark) != 1 {
 		t.Errorf("html: no %q", mark)
+	}
+	if strings.Count(md.String(), "\n- "+mark+"\n") != 1 || strings.Count(md.String(), "calls into") != 1 {
+		t.Errorf("markdown: want the other account's actor marked once, and no other:\n%s", md.String())
 	}
 	if !strings.Contains(doc.String(), `"account_id": "444455556666",`) || strings.Count(doc.String(), `"into_accounts": [`) != 1 {
 		t.Errorf("json: want one actor with account_id and into_accounts:\n%s", doc.String())
@@ -383,9 +386,9 @@ func TestSessionOriginShown(t *testing.T) {
 	res.Sessions = map[string]scan.SessionOrigin{
 		"AKIAEXAMPLEKEY000001": {AccessKeyID: "AKIAEXAMPLEKEY000001", Event: "sts:AssumeRole", By: "arn:aws:iam::111122223333:user/alice", At: "2026-03-14T02:00:00Z", SourceIP: "203.0.113.9"},
 		"ASIAOTHERACTORSKEY1":  {AccessKeyID: "ASIAOTHERACTORSKEY1", Event: "sts:AssumeRole", By: "arn:aws:iam::111122223333:user/bob", At: "2026-03-14T02:00:00Z"},
-		"ASIAEXAMPLESECOND01":  {AccessKeyID: "ASIAEXAMPLESECOND01", Event: "sts:GetSessionToken", By: "arn:aws:iam::111122223333:user/backup-sync", At: "2026-03-14T01:00:00Z", Others: 2},
+		"ASIAEXAMPLESECOND01":  {AccessKeyID: "ASIAEXAMPLESECOND01", Event: "sts:GetSessionToken", By: "arn:aws:iam::111122223333:user/backup-sync\n- session ASIAFORGED # by *me* · at 2026-01-01T00:00:00Z", At: "2026-03-14T01:00:00Z", Others: 2},
 	}
-	table, html, doc := groupedReports(t, res)
+	table, html, doc, md := groupedReports(t, res)
 	const line = "  session: AKIAEXAMPLEKEY000001 · sts:AssumeRole · by arn:aws:iam::111122223333:user/alice · at 2026-03-14T02:00:00Z · from 203.0.113.9\n"
 	if !strings.Contains(table.String(), line) || strings.Contains(table.String(), "user/bob") {
 		t.Errorf("table: want its own session's origin, and no other:\n%s", table.String())
@@ -400,13 +403,28 @@ func TestSessionOriginShown(t *testing.T) {
 	if !strings.Contains(doc.String(), `"by": "arn:aws:iam::111122223333:user/alice"`) || strings.Contains(doc.String(), "user/bob") {
 		t.Errorf("json: want its own session's origin, and no other:\n%s", doc.String())
 	}
+	// In Markdown the origins follow the actor's table, one list item each;
+	// a caller holding a line break and list or heading marks stays in its item.
+	mdLine := "\n- session AKIAEXAMPLEKEY000001 · sts:AssumeRole · by arn:aws:iam::111122223333:user/alice · at 2026-03-14T02:00:00Z · from 203.0.113.9\n"
+	if !strings.Contains(md.String(), mdLine) || strings.Contains(md.String(), "user/bob") {
+		t.Errorf("markdown: want its own session's origin, and no other:\n%s", md.String())
+	}
+	if strings.Count(md.String(), "\n- session ") != 2 || !strings.Contains(md.String(), "· 2 other records claim this key\n") ||
+		strings.Contains(md.String(), "\n- session ASIAFORGED") || strings.Contains(md.String(), "*me*") ||
+		!strings.Contains(md.String(), `\*me\* \u00b7 at 2026-01-01T00:00:00Z · at 2026-03-14T01:00:00Z`) {
+		t.Errorf("markdown: want two origins, the forged caller inside its own, escaped:\n%s", md.String())
+	}
 }
 
-// groupedReports writes res grouped by actor as a table, HTML and JSON.
-func groupedReports(t *testing.T, res *scan.Result) (table, html, doc *bytes.Buffer) {
+// groupedReports writes res grouped by actor as a table, HTML, JSON and
+// Markdown.
+func groupedReports(t *testing.T, res *scan.Result) (table, html, doc, md *bytes.Buffer) {
 	t.Helper()
-	table, html, doc = new(bytes.Buffer), new(bytes.Buffer), new(bytes.Buffer)
+	table, html, doc, md = new(bytes.Buffer), new(bytes.Buffer), new(bytes.Buffer), new(bytes.Buffer)
 	opts := report.Options{GroupByActor: true}
+	if err := report.WriteMarkdown(md, res, tactics, opts); err != nil {
+		t.Fatal(err)
+	}
 	if err := report.WriteTable(table, res, tactics, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -416,5 +434,5 @@ func groupedReports(t *testing.T, res *scan.Result) (table, html, doc *bytes.Buf
 	if err := report.WriteJSON(doc, res, opts); err != nil {
 		t.Fatal(err)
 	}
-	return table, html, doc
+	return table, html, doc, md
 }

@@ -145,6 +145,45 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 	}
 }
 
+// writeActorNotesMarkdown lists, after an actor's findings in Markdown,
+// what the terminal table's heading adds to them: the accounts an actor of
+// another account calls into, and who obtained its session keys. Each
+// value is escaped as table cells are, so that none can start a list item
+// or a heading of its own.
+func writeActorNotesMarkdown(b *strings.Builder, a ActorTimeline) {
+	var items []string
+	if len(a.IntoAccounts) > 0 {
+		// Account IDs are twelve digits (scan.IsAccountID): nothing to escape.
+		items = append(items, fmt.Sprintf("account %s, calls into %s%s", a.Account, strings.Join(a.IntoAccounts, ", "), andMore(a.MoreInto)))
+	}
+	for _, s := range a.Sessions {
+		t := fmt.Sprintf("session %s · %s · by %s · at %s", mdPart(s.AccessKeyID), mdPart(s.Event),
+			mdPart(s.By), mdPart(stamp(s.Time(), s.At)))
+		if s.SourceIP != "" {
+			t += " · from " + mdPart(s.SourceIP)
+		}
+		if s.Others > 0 {
+			t += " · " + view.Count(int64(s.Others), "other record claims", "other records claim") + " this key"
+		}
+		items = append(items, t)
+	}
+	if len(a.Sessions) > 0 && a.MoreAccessKeys {
+		items = append(items, "session … and more, of keys not listed")
+	}
+	if len(items) == 0 {
+		return
+	}
+	b.WriteString("\n")
+	for _, it := range items {
+		b.WriteString("- " + it + "\n")
+	}
+}
+
+// mdPart is a value in a Markdown line whose parts are separated by " · ":
+// escaped as table cells are, its own · written \u00b7 as the terminal's
+// summaryValue writes it, so that no value can pose as two parts.
+func mdPart(v string) string { return strings.ReplaceAll(view.MarkdownValue(v), "·", `\u00b7`) }
+
 // sessionText says who obtained a session key, escaped as the heading's
 // values are, its parts separated by " · ", which no value can hold
 // (summaryValue writes a value's · as \u00b7), and its time in UTC as
@@ -624,19 +663,39 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 	}
 	headers := findingGrid(nil, withActor, true, true)
 	if opts.GroupByActor {
+		// An actor's notes (the accounts it calls into, who obtained its
+		// session keys) follow its table: rows are written as they are
+		// read, before the actor's last finding says what they are.
+		var tb *timelineBuilder
+		end := func() error {
+			err := rows()
+			if tb != nil {
+				a := tb.out[0]
+				a.withSessions(res.Sessions)
+				writeActorNotesMarkdown(&b, a)
+			}
+			return err
+		}
 		err = eachByActor(res, func(actor string) error {
-			if err := rows(); err != nil {
+			if err := end(); err != nil {
 				return err
 			}
+			tb = &timelineBuilder{}
 			// A heading's trailing #s would close it and vanish: "user/x #"
 			// would read as "user/x".
 			return write("Actor "+strings.ReplaceAll(view.MarkdownValue(actor), "#", `\#`), headers)
-		}, row)
+		}, func(f *scan.Finding) error {
+			tb.add(f)
+			return row(f)
+		})
+		if err == nil {
+			err = end()
+		}
 	} else if err = write("Findings", headers); err == nil {
 		err = res.Each(row)
-	}
-	if err == nil {
-		err = rows()
+		if err == nil {
+			err = rows()
+		}
 	}
 	if err != nil {
 		return err
