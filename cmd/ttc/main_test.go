@@ -645,3 +645,35 @@ func TestRecordNameNotUTF8(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 1 and the reason", code, errOut)
 	}
 }
+
+// TestScanSessionOriginsInEveryTimeline runs ttc scan --group-by actor on a
+// role session whose issuing AssumeRole is in the log, and checks that
+// each format with timelines says who obtained the key: the scan must
+// keep session origins for every one of them, Markdown included.
+func TestScanSessionOriginsInEveryTimeline(t *testing.T) {
+	const key = "ASIAEXAMPLEROLEKEY01"
+	assume := `{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLEALICE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEALICE0001","userName":"alice"},` +
+		`"eventTime":"2026-11-30T03:00:00Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","userAgent":"aws-cli/2.22.9",` +
+		`"requestParameters":{"roleArn":"arn:aws:iam::111122223333:role/ops","roleSessionName":"alice"},` +
+		`"responseElements":{"credentials":{"accessKeyId":"` + key + `","sessionToken":"x","expiration":"Nov 30, 2026, 4:00:00 AM"},"assumedRoleUser":{"assumedRoleId":"AROAEXAMPLEOPS:alice","arn":"arn:aws:sts::111122223333:assumed-role/ops/alice"}},` +
+		`"requestID":"r1","eventID":"e1","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"}`
+	enable := `{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLEOPS:alice","arn":"arn:aws:sts::111122223333:assumed-role/ops/alice","accountId":"111122223333","accessKeyId":"` + key + `",` +
+		`"sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROAEXAMPLEOPS","arn":"arn:aws:iam::111122223333:role/ops","accountId":"111122223333","userName":"ops"},"attributes":{"creationDate":"2026-11-30T03:00:00Z","mfaAuthenticated":"false"}}},` +
+		`"eventTime":"2026-11-30T03:05:00Z","eventSource":"ec2.amazonaws.com","eventName":"EnableSerialConsoleAccess","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.4","userAgent":"aws-cli/2.22.9",` +
+		`"requestParameters":{"EnableSerialConsoleAccessRequest":""},"responseElements":null,"requestID":"r2","eventID":"e2","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"}`
+	path := filepath.Join(t.TempDir(), "trail.json")
+	if err := os.WriteFile(path, []byte(`{"Records":[`+assume+`,`+enable+`]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ format, want string }{
+		{"table", "session: " + key + " · sts:AssumeRole · by arn:aws:iam::111122223333:user/alice"},
+		{"json", `"by": "arn:aws:iam::111122223333:user/alice"`},
+		{"html", "session <code>" + key + "</code> · sts:AssumeRole · by <code>arn:aws:iam::111122223333:user/alice</code>"},
+		{"markdown", "\n- session " + key + " · sts:AssumeRole · by arn:aws:iam::111122223333:user/alice · at 2026-11-30T03:00:00Z · from 203.0.113.9\n"},
+	} {
+		out, errOut, code := ttc(t, "scan", "--group-by", "actor", "-o", tc.format, path)
+		if code != exitOK || !strings.Contains(out, tc.want) {
+			t.Errorf("-o %s: exit %d, want %q in:\n%s\n%s", tc.format, code, tc.want, out, errOut)
+		}
+	}
+}

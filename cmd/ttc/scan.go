@@ -237,9 +237,10 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		sopts.SpillAfter = spillAfter
 	}
 	// A timeline per actor says who obtained the sessions it used (in the
-	// formats whose timelines have a heading): the scan keeps the origin
+	// formats with timelines: the table's and HTML's headings, JSON, and
+	// Markdown's list after each actor's table): the scan keeps the origin
 	// of every key the logs show issued.
-	sopts.Sessions = o.groupBy == "actor" && (f == view.Table || f == view.JSON || f == view.HTML)
+	sopts.Sessions = o.groupBy == "actor" && (f == view.Table || f == view.JSON || f == view.HTML || f == view.Markdown)
 	s := scan.New(c, rules, sopts)
 
 	if ctx == nil {

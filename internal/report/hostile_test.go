@@ -386,7 +386,7 @@ func TestSessionOriginShown(t *testing.T) {
 	res.Sessions = map[string]scan.SessionOrigin{
 		"AKIAEXAMPLEKEY000001": {AccessKeyID: "AKIAEXAMPLEKEY000001", Event: "sts:AssumeRole", By: "arn:aws:iam::111122223333:user/alice", At: "2026-03-14T02:00:00Z", SourceIP: "203.0.113.9"},
 		"ASIAOTHERACTORSKEY1":  {AccessKeyID: "ASIAOTHERACTORSKEY1", Event: "sts:AssumeRole", By: "arn:aws:iam::111122223333:user/bob", At: "2026-03-14T02:00:00Z"},
-		"ASIAEXAMPLESECOND01":  {AccessKeyID: "ASIAEXAMPLESECOND01", Event: "sts:GetSessionToken", By: "arn:aws:iam::111122223333:user/backup-sync\n- session ASIAFORGED # by *me* · at 2026-01-01T00:00:00Z", At: "2026-03-14T01:00:00Z", Others: 2},
+		"ASIAEXAMPLESECOND01":  {AccessKeyID: "ASIAEXAMPLESECOND01", Event: "sts:GetSessionToken", By: "arn:aws:iam::111122223333:user/backup-sync\n- session ASIAFORGED # by *me* · at 2026-01-01T00:00:00Z \u0384\u00b7 from 6.6.6.6 \u0387 x", At: "2026-03-14T01:00:00Z", Others: 2},
 	}
 	table, html, doc, md := groupedReports(t, res)
 	const line = "  session: AKIAEXAMPLEKEY000001 · sts:AssumeRole · by arn:aws:iam::111122223333:user/alice · at 2026-03-14T02:00:00Z · from 203.0.113.9\n"
@@ -404,14 +404,16 @@ func TestSessionOriginShown(t *testing.T) {
 		t.Errorf("json: want its own session's origin, and no other:\n%s", doc.String())
 	}
 	// In Markdown the origins follow the actor's table, one list item each;
-	// a caller holding a line break and list or heading marks stays in its item.
+	// a caller holding a line break and list or heading marks stays in its
+	// item, and one holding the separator's dot or a look-alike of it (the
+	// Greek ano teleia) cannot pose as two parts.
 	mdLine := "\n- session AKIAEXAMPLEKEY000001 · sts:AssumeRole · by arn:aws:iam::111122223333:user/alice · at 2026-03-14T02:00:00Z · from 203.0.113.9\n"
 	if !strings.Contains(md.String(), mdLine) || strings.Contains(md.String(), "user/bob") {
 		t.Errorf("markdown: want its own session's origin, and no other:\n%s", md.String())
 	}
 	if strings.Count(md.String(), "\n- session ") != 2 || !strings.Contains(md.String(), "· 2 other records claim this key\n") ||
 		strings.Contains(md.String(), "\n- session ASIAFORGED") || strings.Contains(md.String(), "*me*") ||
-		!strings.Contains(md.String(), `\*me\* \u00b7 at 2026-01-01T00:00:00Z · at 2026-03-14T01:00:00Z`) {
+		!strings.Contains(md.String(), `\*me\* \\u00b7 at 2026-01-01T00:00:00Z \\u0384\\u00b7 from 6.6.6.6 \\u0387 x · at 2026-03-14T01:00:00Z`) {
 		t.Errorf("markdown: want two origins, the forged caller inside its own, escaped:\n%s", md.String())
 	}
 }

@@ -180,9 +180,10 @@ func writeActorNotesMarkdown(b *strings.Builder, a ActorTimeline) {
 }
 
 // mdPart is a value in a Markdown line whose parts are separated by " · ":
-// escaped as table cells are, its own · written \u00b7 as the terminal's
-// summaryValue writes it, so that no value can pose as two parts.
-func mdPart(v string) string { return strings.ReplaceAll(view.MarkdownValue(v), "·", `\u00b7`) }
+// escaped for Markdown as table cells are, and written in ASCII as the
+// terminal's summaryValue writes it (· as \u00b7), so that no value can
+// pose as two parts, with this dot or with one of its look-alikes.
+func mdPart(v string) string { return view.MarkdownEscape(view.ASCII(view.SpaceRuns(view.Line(v)))) }
 
 // sessionText says who obtained a session key, escaped as the heading's
 // values are, its parts separated by " · ", which no value can hold
