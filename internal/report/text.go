@@ -148,8 +148,8 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 // writeActorNotesMarkdown lists, after an actor's findings in Markdown,
 // what the terminal table's heading adds to them: the accounts an actor of
 // another account calls into, and who obtained its session keys. Each
-// value is escaped as table cells are, so that none can start a list item
-// or a heading of its own.
+// value is written by mdPart, so that none can start a list item or a
+// heading of its own, or pose as two parts of one.
 func writeActorNotesMarkdown(b *strings.Builder, a ActorTimeline) {
 	var items []string
 	if len(a.IntoAccounts) > 0 {
@@ -157,15 +157,7 @@ func writeActorNotesMarkdown(b *strings.Builder, a ActorTimeline) {
 		items = append(items, fmt.Sprintf("account %s, calls into %s%s", a.Account, strings.Join(a.IntoAccounts, ", "), andMore(a.MoreInto)))
 	}
 	for _, s := range a.Sessions {
-		t := fmt.Sprintf("session %s · %s · by %s · at %s", mdPart(s.AccessKeyID), mdPart(s.Event),
-			mdPart(s.By), mdPart(stamp(s.Time(), s.At)))
-		if s.SourceIP != "" {
-			t += " · from " + mdPart(s.SourceIP)
-		}
-		if s.Others > 0 {
-			t += " · " + view.Count(int64(s.Others), "other record claims", "other records claim") + " this key"
-		}
-		items = append(items, t)
+		items = append(items, "session "+sessionLine(s, mdPart))
 	}
 	if len(a.Sessions) > 0 && a.MoreAccessKeys {
 		items = append(items, "session … and more, of keys not listed")
@@ -189,11 +181,14 @@ func mdPart(v string) string { return view.MarkdownEscape(view.ASCII(view.SpaceR
 // values are, its parts separated by " · ", which no value can hold
 // (summaryValue writes a value's · as \u00b7), and its time in UTC as
 // findings show theirs.
-func sessionText(s scan.SessionOrigin) string {
-	t := fmt.Sprintf("%s · %s · by %s · at %s", summaryValue(s.AccessKeyID), summaryValue(s.Event), summaryValue(s.By),
-		summaryValue(stamp(s.Time(), s.At)))
+func sessionText(s scan.SessionOrigin) string { return sessionLine(s, summaryValue) }
+
+// sessionLine says who obtained a session key, each value written by esc,
+// which must leave no " · " in it.
+func sessionLine(s scan.SessionOrigin, esc func(string) string) string {
+	t := fmt.Sprintf("%s · %s · by %s · at %s", esc(s.AccessKeyID), esc(s.Event), esc(s.By), esc(stamp(s.Time(), s.At)))
 	if s.SourceIP != "" {
-		t += " · from " + summaryValue(s.SourceIP)
+		t += " · from " + esc(s.SourceIP)
 	}
 	if s.Others > 0 {
 		t += " · " + view.Count(int64(s.Others), "other record claims", "other records claim") + " this key"
