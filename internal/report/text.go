@@ -111,8 +111,7 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 		parts = append(parts, fmt.Sprintf("from %s%s", strings.Join(listItems(&a, a.SourceIPs), ", "), andMore(a.MoreSourceIPs)))
 	}
 	if len(a.IntoAccounts) > 0 {
-		// Account IDs are twelve digits (scan.IsAccountID): nothing to escape.
-		parts = append(parts, fmt.Sprintf("account %s, calls into %s%s", a.Account, strings.Join(a.IntoAccounts, ", "), andMore(a.MoreInto)))
+		parts = append(parts, intoText(a))
 	}
 	width := opts.View.Width
 	rest := strings.Join(parts, " · ")
@@ -145,6 +144,12 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 	}
 }
 
+// intoText marks an actor of another account with the accounts it calls
+// into. Account IDs are twelve digits (scan.IsAccountID): nothing to escape.
+func intoText(a ActorTimeline) string {
+	return fmt.Sprintf("account %s, calls into %s%s", a.Account, strings.Join(a.IntoAccounts, ", "), andMore(a.MoreInto))
+}
+
 // writeActorNotesMarkdown lists, after an actor's findings in Markdown,
 // what the terminal table's heading adds to them: the accounts an actor of
 // another account calls into, and who obtained its session keys. Each
@@ -153,8 +158,7 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 func writeActorNotesMarkdown(b *strings.Builder, a ActorTimeline) {
 	var items []string
 	if len(a.IntoAccounts) > 0 {
-		// Account IDs are twelve digits (scan.IsAccountID): nothing to escape.
-		items = append(items, fmt.Sprintf("account %s, calls into %s%s", a.Account, strings.Join(a.IntoAccounts, ", "), andMore(a.MoreInto)))
+		items = append(items, intoText(a))
 	}
 	for _, s := range a.Sessions {
 		items = append(items, "session "+sessionLine(s, mdPart))
