@@ -1,10 +1,13 @@
 package catalog
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Catalog is a loaded, validated catalog. It is read-only after Load and safe
@@ -27,6 +30,15 @@ type Catalog struct {
 	clashes       []string        // overlays that define one technique twice
 	unread        []Problem       // overlay files and folders passed over
 	fromOverlay   map[string]bool // techniques an overlay defined
+	// reportedBy lists, per technique, the rules of other techniques
+	// whose ttc.<ID> tags name it (see RuleReports).
+	reportedBy map[string][]ruleOf
+}
+
+// ruleOf is one rule file and the technique whose folder holds it.
+type ruleOf struct {
+	t *Technique
+	f File
 }
 
 func newCatalog() *Catalog {
@@ -125,6 +137,64 @@ func (c *Catalog) finish() {
 			c.usedBy[m.ID] = append(c.usedBy[m.ID], t)
 		}
 	}
+	c.reportedBy = map[string][]ruleOf{}
+	for _, t := range c.techniques {
+		for _, f := range t.Rules {
+			for _, id := range c.RuleReports(t.ID, ruleTags(f.Data)) {
+				c.reportedBy[id] = append(c.reportedBy[id], ruleOf{t, f})
+			}
+		}
+	}
+}
+
+// TagPrefix starts the Sigma tags that name a catalog entry itself,
+// ttc.t1486.a001: ttc export sigma adds them beside the ATT&CK ones, and a
+// catalog rule reports the entries they name beside its folder's.
+const TagPrefix = "ttc."
+
+// TaggedEntries returns the entries of the catalog that tags of the form
+// ttc.<ID> name, each once and sorted, and the ttc. tags that name none.
+// Other tags are passed over.
+func (c *Catalog) TaggedEntries(tags []string) (ids, unknown []string) {
+	for _, tag := range tags {
+		name, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(tag)), TagPrefix)
+		if !ok {
+			continue
+		}
+		if t, ok := c.Technique(strings.ToUpper(name)); ok {
+			if !slices.Contains(ids, t.ID) {
+				ids = append(ids, t.ID)
+			}
+		} else {
+			unknown = append(unknown, tag)
+		}
+	}
+	sort.Strings(ids)
+	return ids, unknown
+}
+
+// RuleReports returns the techniques a catalog rule in folder's technique
+// reports beside that one: the other entries its ttc.<ID> tags name. One
+// act can be two techniques: an EBS snapshot shared with another account
+// is the catalog's T1578.001, as AWS files it, and ATT&CK's T1537,
+// Transfer Data to Cloud Account. A tag that names no entry adds nothing;
+// the rule checks report it.
+func (c *Catalog) RuleReports(folder string, tags []string) []string {
+	ids, _ := c.TaggedEntries(tags)
+	return slices.DeleteFunc(ids, func(id string) bool { return id == folder })
+}
+
+// ruleTags reads a rule file's tags; a file that does not parse has none
+// here (the rule checks say why it does not parse).
+func ruleTags(data []byte) []string {
+	if !bytes.Contains(data, []byte(TagPrefix)) {
+		return nil
+	}
+	var head struct {
+		Tags []string `yaml:"tags"`
+	}
+	_ = yaml.Unmarshal(data, &head)
+	return head.Tags
 }
 
 // LessID orders technique IDs: ATT&CK IDs before AWS-defined ones, then by
@@ -247,7 +317,7 @@ var attackTactics = []Tactic{
 
 // AttackTactic finds a tactic as Tactic does, and failing that among the
 // ATT&CK Enterprise tactics the catalog has no technique for
-// (Reconnaissance, Command and Control, Exfiltration), which rules from
+// (Reconnaissance, Command and Control), which rules from
 // elsewhere may be tagged with. Such a tactic has no description and no
 // place in the catalog's matrix. ATT&CK v19's names for a catalog tactic
 // (tactics.yaml's attack_v19: Stealth, and TA0112 Defense Impairment,

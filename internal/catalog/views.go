@@ -57,6 +57,8 @@ type TechniqueDetail struct {
 	RelatedTo    []TechniqueSummary `json:"related_entries,omitempty" yaml:"related_entries,omitempty"`
 	MitigatedBy  []*Mitigation      `json:"mitigation_details" yaml:"mitigation_details"`
 	RuleFiles    []RuleInfo         `json:"rule_files" yaml:"rule_files"`
+	// ReportedBy are the rules of other techniques that report this one too.
+	ReportedBy []RuleInfo `json:"reported_by_rules_of,omitempty" yaml:"reported_by_rules_of,omitempty"`
 	// DataEvents are the technique's CloudTrail events that are data
 	// events; the others are management events.
 	DataEvents []string `json:"data_events,omitempty" yaml:"data_events,omitempty"`
@@ -83,6 +85,12 @@ type RuleInfo struct {
 	ID    string `json:"id" yaml:"id"`
 	Title string `json:"title" yaml:"title"`
 	Level string `json:"level" yaml:"level"`
+	// Technique is the technique whose folder holds the rule, when it is
+	// listed on another's page (TechniqueDetail.ReportedBy).
+	Technique string `json:"technique,omitempty" yaml:"technique,omitempty"`
+	// AlsoReports are the techniques the rule reports beside its folder's
+	// (see Catalog.RuleReports).
+	AlsoReports []string `json:"also_reports,omitempty" yaml:"also_reports,omitempty"`
 	// Problem says why the rule is not used, when it does not compile
 	// (by the check SetRuleChecker installed): a broken rule of an overlay
 	// is listed, but no scan runs it.
@@ -131,7 +139,15 @@ func (c *Catalog) Detail(t *Technique) TechniqueDetail {
 			d.MitigatedBy = append(d.MitigatedBy, mm)
 		}
 	}
-	d.RuleFiles = ruleInfos(t)
+	d.RuleFiles = make([]RuleInfo, 0, len(t.Rules))
+	for _, f := range t.Rules {
+		d.RuleFiles = append(d.RuleFiles, c.ruleInfo(t, f))
+	}
+	for _, r := range c.reportedBy[t.ID] {
+		info := c.ruleInfo(r.t, r.f)
+		info.Technique = r.t.ID
+		d.ReportedBy = append(d.ReportedBy, info)
+	}
 	for _, e := range t.Detection.CloudTrailEvents {
 		if c.IsDataEvent(e) {
 			d.DataEvents = append(d.DataEvents, e)
@@ -140,25 +156,23 @@ func (c *Catalog) Detail(t *Technique) TechniqueDetail {
 	return d
 }
 
-func ruleInfos(t *Technique) []RuleInfo {
-	out := []RuleInfo{}
-	for _, r := range t.Rules {
-		var head struct {
-			ID    string `yaml:"id"`
-			Title string `yaml:"title"`
-			Level string `yaml:"level"`
-		}
-		// A rule that does not parse is reported by the rule checks; here it is listed by name only.
-		_ = yaml.Unmarshal(r.Data, &head)
-		info := RuleInfo{File: path.Base(r.Path), ID: head.ID, Title: head.Title, Level: head.Level}
-		if ruleChecker != nil {
-			if err := ruleChecker(r.Path, r.Data); err != nil {
-				info.Problem = err.Error()
-			}
-		}
-		out = append(out, info)
+// ruleInfo names rule file f of technique t.
+func (c *Catalog) ruleInfo(t *Technique, f File) RuleInfo {
+	var head struct {
+		ID    string   `yaml:"id"`
+		Title string   `yaml:"title"`
+		Level string   `yaml:"level"`
+		Tags  []string `yaml:"tags"`
 	}
-	return out
+	// A rule that does not parse is reported by the rule checks; here it is listed by name only.
+	_ = yaml.Unmarshal(f.Data, &head)
+	info := RuleInfo{File: path.Base(f.Path), ID: head.ID, Title: head.Title, Level: head.Level, AlsoReports: c.RuleReports(t.ID, head.Tags)}
+	if ruleChecker != nil {
+		if err := ruleChecker(f.Path, f.Data); err != nil {
+			info.Problem = err.Error()
+		}
+	}
+	return info
 }
 
 func nonNil(s []string) []string {

@@ -33,7 +33,8 @@ type Rule struct {
 	*detect.Rule
 	Origin Origin
 	// Techniques are the catalog techniques the rule detects: the folder it
-	// sits in for catalog rules, its attack.t* tags for external ones.
+	// sits in for catalog rules, then the entries its ttc.<ID> tags name
+	// (see catalogRuleTechniques); its tags for external ones (see MapTags).
 	Techniques []string
 	// Tactics are tactic IDs from the rule's attack.<tactic> tags, used when
 	// no technique is known.
@@ -91,7 +92,7 @@ func Load(c *catalog.Catalog, external []string) (*Set, error) {
 				errs = append(errs, err)
 				continue
 			}
-			rules = append(rules, &Rule{Rule: r, Origin: FromCatalog, Techniques: []string{t.ID}, Tactics: t.Tactics})
+			rules = append(rules, &Rule{Rule: r, Origin: FromCatalog, Techniques: catalogRuleTechniques(c, t.ID, r.Tags), Tactics: t.Tactics})
 		}
 	}
 	// One walk over every folder given: a rule file reached twice, by two
@@ -386,7 +387,7 @@ func Lint(c *catalog.Catalog, r *Rule) []string {
 		}
 		out = append(out, fmt.Sprintf("tag \"%s\" is no ATT&CK technique, group, software or tactic: it maps onto nothing", tag))
 	}
-	if _, unknown := catalogTags(c, r.Tags); len(unknown) > 0 {
+	if _, unknown := c.TaggedEntries(r.Tags); len(unknown) > 0 {
 		out = append(out, fmt.Sprintf("tag \"%s\" names no entry of the catalog: its attack.* tags are used instead", unknown[0]))
 	}
 	return out
@@ -409,28 +410,11 @@ func tacticTag(c *catalog.Catalog, name string) (*catalog.Tactic, bool) {
 	return c.AttackTactic(strings.ReplaceAll(name, "_", "-"))
 }
 
-// catalogTagPrefix starts the tags that name a catalog entry itself,
-// ttc.t1486.a001, which ttc export sigma adds beside the ATT&CK ones.
-const catalogTagPrefix = "ttc."
-
-// catalogTags returns the catalog entries a rule's ttc.<ID> tags name, and
-// the tags that name none.
-func catalogTags(c *catalog.Catalog, tags []string) (ids, unknown []string) {
-	for _, tag := range tags {
-		name, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(tag)), catalogTagPrefix)
-		if !ok {
-			continue
-		}
-		if t, ok := c.Technique(strings.ToUpper(name)); ok {
-			if !slices.Contains(ids, t.ID) {
-				ids = append(ids, t.ID)
-			}
-		} else {
-			unknown = append(unknown, tag)
-		}
-	}
-	sort.Strings(ids)
-	return ids, unknown
+// catalogRuleTechniques returns the techniques a catalog rule reports: the
+// technique whose folder holds it, then the other entries its ttc.<ID> tags
+// name (see catalog.RuleReports).
+func catalogRuleTechniques(c *catalog.Catalog, folder string, tags []string) []string {
+	return append([]string{folder}, c.RuleReports(folder, tags)...)
 }
 
 // MapTags maps a rule's tags onto the catalog. A ttc.<ID> tag (ttc export
@@ -444,7 +428,7 @@ func catalogTags(c *catalog.Catalog, tags []string) (ids, unknown []string) {
 // names (stealth, defense-impairment) map onto the catalog's Defense
 // Evasion.
 func MapTags(c *catalog.Catalog, tags []string) (techniques, tactics []string) {
-	own, _ := catalogTags(c, tags)
+	own, _ := c.TaggedEntries(tags)
 	techniques = own
 	aliases := aliasIndex(c)
 	lookup := func(id string) (string, bool) {

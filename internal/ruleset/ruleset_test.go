@@ -71,10 +71,45 @@ func TestBrokenSamples(t *testing.T) {
 		"hidden_text.yml:5:5: falsepositives holds the invisible character U+3164",
 		`hidden_text.yml:16:8: level "Extreme" is no Sigma level (informational, low, medium, high, critical)`,
 		"old_session.json: the sample's session is 1416h0m0s old at its event, and AWS sessions last at most 36h0m0s",
+		// A catalog rule's ttc.<ID> tags must name entries, which must list its events.
+		`also_reports.yml:1: tag "ttc.t9999" names no technique of the catalog`,
+		`also_reports.yml:12:16: eventName "DeleteUser" is not listed by T1537 and is no event of its services (ec2, ebs, rds, redshift, dynamodb, s3, backup, ram) (the rule reports T1537 by its tag ttc.t1537)`,
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no problem mentions %q; got:\n%s", want, all)
 		}
+	}
+}
+
+// TestCatalogRuleTechniques checks that a catalog rule reports the technique
+// of its folder, then those its ttc.<ID> tags name, and that its attack.t*
+// tags, written for other tools, add none.
+func TestCatalogRuleTechniques(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatalf("embedded catalog: %v", err)
+	}
+	s, err := ruleset.Load(c, nil)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	want := map[string][]string{
+		"snapshot_shared_outside_account.yml": {"T1578.001", "T1537"},
+		"s3_replication_to_other_account.yml": {"T1530", "T1537"},
+		"data_given_to_another_account.yml":   {"T1537"},
+		// Tagged attack.t1485 and attack.t1485.a001's folder only.
+		"rds_delete_without_final_snapshot.yml": {"T1485.A001"},
+	}
+	for _, r := range s.Rules() {
+		if w, ok := want[filepath.Base(r.File)]; ok {
+			if !slices.Equal(r.Techniques, w) {
+				t.Errorf("%s reports %v, want %v", r.File, r.Techniques, w)
+			}
+			delete(want, filepath.Base(r.File))
+		}
+	}
+	for f := range want {
+		t.Errorf("rule %s not loaded", f)
 	}
 }
 
@@ -157,7 +192,7 @@ func TestMapTags(t *testing.T) {
 		{[]string{"attack.t1562.001", "attack.stealth"}, []string{"T1562"}, []string{"TA0005"}},
 		{[]string{"attack.T1485", "attack.impact", "car.2013-01-001"}, []string{"T1485"}, []string{"TA0040"}},
 		// An ATT&CK tactic the catalog has no technique for still counts.
-		{[]string{"attack.t9999", "attack.exfiltration"}, nil, []string{"TA0010"}},
+		{[]string{"attack.t9999", "attack.reconnaissance"}, nil, []string{"TA0043"}},
 		{[]string{"attack.no-such-tactic", "attack.command-and-control"}, nil, []string{"TA0011"}},
 		// Older Sigma tags join a tactic's words with '_'.
 		{[]string{"attack.command_and_control", "attack.defense_evasion"}, nil, []string{"TA0011", "TA0005"}},

@@ -83,6 +83,7 @@ func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]st
 		}
 		seen[r.ID] = f.Path
 		out = append(out, checkRuleEvents(c, t, r)...)
+		out = append(out, checkAlsoReports(c, t, r)...)
 		out = append(out, checkRuleText(f)...)
 		rules = append(rules, r)
 	}
@@ -209,6 +210,29 @@ func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) [
 	for _, n := range valuesOf(r.Detection, "eventSource") {
 		if _, ok := c.Service(n.Value); !ok && !strings.ContainsAny(n.Value, "*?") {
 			at(n, "eventSource \"%s\" is the event source of no service of the catalog", n.Value)
+		}
+	}
+	return out
+}
+
+// checkAlsoReports checks the ttc.<ID> tags by which a catalog rule reports
+// techniques beside its folder's: each must name an entry of the catalog,
+// and that entry must list the events the rule matches as its own, so that
+// its page and event index agree with what the scan reports.
+func checkAlsoReports(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) []catalog.Problem {
+	ids, unknown := c.TaggedEntries(r.Tags)
+	var out []catalog.Problem
+	for _, tag := range unknown {
+		out = append(out, catalog.Problem{File: r.File, Line: r.Line, Message: fmt.Sprintf("tag \"%s\" names no technique of the catalog", tag)})
+	}
+	for _, id := range ids {
+		other, _ := c.Technique(id)
+		if id == t.ID || other == nil {
+			continue
+		}
+		for _, p := range checkRuleEvents(c, other, r) {
+			p.Message += fmt.Sprintf(" (the rule reports %s by its tag ttc.%s)", id, strings.ToLower(id))
+			out = append(out, p)
 		}
 	}
 	return out

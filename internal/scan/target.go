@@ -39,7 +39,7 @@ func isTargetKey(k []byte) bool {
 	}
 	switch string(k) {
 	case "key", "name", "id", "identifier", "target", "url", "username", "principal",
-		"cluster", "service", "taskDefinition", "family", "rule", "eventDataStore":
+		"cluster", "service", "taskDefinition", "family", "rule", "eventDataStore", "bucket":
 		// Resources named by kind (ssm:StartSession's target, ECS's
 		// cluster and service, Lambda's principal given access).
 		return true
@@ -53,7 +53,8 @@ func isTargetKey(k []byte) bool {
 		"instanceArn", "identityStoreId":
 		return false
 	}
-	for _, suffix := range [...]string{"Name", "Arn", "ARN", "Id", "ID", "Identifier", "Url", "URL"} {
+	// A bucket named alone (a DynamoDB export's s3Bucket) is where data goes.
+	for _, suffix := range [...]string{"Name", "Arn", "ARN", "Id", "ID", "Identifier", "Url", "URL", "Bucket"} {
 		if len(k) > len(suffix) && string(k[len(k)-len(suffix):]) == suffix {
 			return true
 		}

@@ -28,6 +28,8 @@ func TestTargetOf(t *testing.T) {
 			[]string{"requestParameters.principalId=p"}},
 		{"at most three", `{"aId":"1","bId":"2","cId":"3","dId":"4"}`,
 			[]string{"requestParameters.aId=1", "requestParameters.bId=2", "requestParameters.cId=3"}},
+		{"a bucket named alone is where data goes", `{"tableArn":"arn:aws:dynamodb:eu-west-1:1:table/t","s3Bucket":"b","s3BucketOwner":"2","bucket":"c"}`,
+			[]string{"requestParameters.tableArn=arn:aws:dynamodb:eu-west-1:1:table/t", "requestParameters.s3Bucket=b", "requestParameters.bucket=c"}},
 		{"a transfer's own number is none", `{"bucketName":"b","key":"k","uploadId":"u","partNumber":"1"}`,
 			[]string{"requestParameters.bucketName=b", "requestParameters.key=k"}},
 		{"capitalised keys", `{"GraphArn":"arn:aws:detective:us-east-1:1:graph:g","EnvironmentId":"e"}`,

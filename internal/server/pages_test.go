@@ -264,3 +264,39 @@ func TestEventPageSharedName(t *testing.T) {
 		}
 	}
 }
+
+// TestRulesReportingOtherTechniques checks the pages of a rule that reports
+// a technique beside its folder's (a ttc.<ID> tag): its own technique's page
+// says so, and the other's page lists it, in the events table and under the
+// rules, linked to where its source is shown.
+func TestRulesReportingOtherTechniques(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newServer(t, c, nil).Handler()
+	const link = `<a href="/techniques/T1578.001#rule-snapshot_shared_outside_account.yml">T1578.001: EBS, RDS or Redshift Snapshot Shared With Another Account or Made Public</a>`
+	page := do(t, h, http.MethodGet, "/techniques/T1537", nil).Body.String()
+	i := strings.Index(page, "<code>ec2:ModifySnapshotAttribute</code></a></td>")
+	if i < 0 {
+		t.Fatal("the T1537 page does not list ec2:ModifySnapshotAttribute")
+	}
+	if row := page[i : i+strings.Index(page[i:], "</tr>")]; !strings.Contains(row, link) {
+		t.Errorf("the row of ec2:ModifySnapshotAttribute does not name the rule of T1578.001: %s", row)
+	}
+	rules := page[strings.Index(page, `<section id="rules">`):]
+	if !strings.Contains(rules, "Rules of other techniques that report this one too") || !strings.Contains(rules, link) {
+		t.Errorf("the rules of T1537 do not list the rule of T1578.001")
+	}
+	if strings.Contains(rules, `id="rule-snapshot_shared_outside_account.yml"`) {
+		t.Errorf("the T1537 page shows the source of T1578.001's rule as its own")
+	}
+	own := do(t, h, http.MethodGet, "/techniques/T1578.001", nil).Body.String()
+	if !strings.Contains(own, `also reports <a href="/techniques/T1537">T1537</a>`) {
+		t.Errorf("the T1578.001 page does not say its sharing rule reports T1537")
+	}
+	ev := do(t, h, http.MethodGet, "/events/ec2:ModifySnapshotAttribute", nil).Body.String()
+	if !strings.Contains(ev, link) {
+		t.Errorf("the event page does not link T1537's row to the rule of T1578.001")
+	}
+}

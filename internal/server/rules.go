@@ -34,6 +34,7 @@ type ruleIndex map[string][]RuleRef
 // views built once at start.
 func indexRules(c *catalog.Catalog, details map[string]catalog.TechniqueDetail) ruleIndex {
 	idx := ruleIndex{}
+	byFile := map[[2]string]RuleRef{} // technique ID and file name
 	for _, t := range c.Techniques() {
 		infos := details[t.ID].RuleFiles
 		for i, f := range t.Rules {
@@ -49,6 +50,16 @@ func indexRules(c *catalog.Catalog, details map[string]catalog.TechniqueDetail) 
 				}
 			}
 			idx[t.ID] = append(idx[t.ID], ref)
+			byFile[[2]string{t.ID, ref.File}] = ref
+		}
+	}
+	// A rule that reports another technique by its ttc.<ID> tag is listed
+	// on that one's page too, under the technique whose folder holds it.
+	for _, t := range c.Techniques() {
+		for _, info := range details[t.ID].ReportedBy {
+			if ref, ok := byFile[[2]string{info.Technique, info.File}]; ok {
+				idx[t.ID] = append(idx[t.ID], ref)
+			}
 		}
 	}
 	return idx

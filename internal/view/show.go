@@ -76,12 +76,20 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 	var rules []string
 	for _, r := range d.RuleFiles {
 		line := fmt.Sprintf("%s (%s, %s)", r.Title, r.Level, r.File)
+		if len(r.AlsoReports) > 0 {
+			line += "; also reports " + strings.Join(r.AlsoReports, ", ")
+		}
 		if r.Problem != "" {
 			line += ": not used, it does not compile: " + r.Problem
 		}
 		rules = append(rules, line)
 	}
 	add("Sigma rules", "", rules...)
+	var others []string
+	for _, r := range d.ReportedBy {
+		others = append(others, fmt.Sprintf("%s: %s (%s, %s)", r.Technique, r.Title, r.Level, r.File))
+	}
+	add("Rules of other techniques that report this one", "", others...)
 	if d.ParentEntry != nil {
 		add("Parent", "", summaryLine(*d.ParentEntry))
 	}
