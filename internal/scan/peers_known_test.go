@@ -27,6 +27,9 @@ var knownPantherDisagreements = map[string]string{
 	"missed: AWS.Modify.Cloud.Compute.Infrastructure / Terminate instance From WebUI with assumedRole T1578": "the record is one t2.micro RunInstances from the console; ttc flags unusual instance types and bulk launches (T1578.002, T1496.A008)",
 	"missed: AWS.S3.DisableMfaDelete / MFA Delete Disabled Successfully T1562,T1485":                         "a role session sending MfaDelete Disabled; S3 lets only the root user, with an MFA code, change MFA Delete, so the successful call changed nothing (Terraform's provider sends it on every apply). ttc flags it from the root user, or refused",
 
+	// Behaviour only the owner's baseline tells apart.
+	"missed: AWS.UnusedRegion / Unauthorized region T1535": "a CreateLogStream in eu-central-1 is unusual only against Panther's list of approved Regions; no catalog rule can know an account's Regions, so the owner writes that rule with its own list",
+
 	// Real gaps.
 	"missed: AWS.S3.CopyObject.CrossAccount.Encryption.KMS / In-Place Copy with KMS Key Change T1486": "gap: telling a KMS key of another account apart needs comparing part of the key ARN with recipientAccountId, which Sigma cannot express; T1486 flags the KMS calls behind it instead",
 }
