@@ -36,6 +36,11 @@ func TestExampleBaselineRules(t *testing.T) {
 		"eventTime":"2026-12-05T08:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"IP",
 		"userAgent":"Mozilla/5.0","requestParameters":null,"responseElements":{"ConsoleLogin":"Success"},"additionalEventData":{"MFAUsed":"Yes"},
 		"eventID":"e1","readOnly":false,"eventType":"AwsConsoleSignIn","managementEvent":true,"recipientAccountId":"111122223333"}`
+	launch := `{"eventVersion":"1.11","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::111122223333:user/build","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEBUILD0001","userName":"build"},
+		"eventTime":"2026-12-06T08:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","awsRegion":"REGION","sourceIPAddress":"203.0.113.50",
+		"userAgent":"aws-cli/2.22.4","requestParameters":{"instanceType":"c5.24xlarge"},"responseElements":null,
+		"eventID":"e2","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333"}`
+	inRegion := func(region string) string { return strings.Replace(launch, `"REGION"`, `"`+region+`"`, 1) }
 	tests := []struct {
 		name, record, rule, technique string
 		match                         bool
@@ -48,6 +53,10 @@ func TestExampleBaselineRules(t *testing.T) {
 		{"role assumed within the account", strings.ReplaceAll(xacct, "444455556666", "111122223333"), "Role Assumed by a Principal of an Account Not on Your List", "T1199.A002", false},
 		{"sign-in from elsewhere", strings.Replace(login, `"IP"`, `"203.0.113.50"`, 1), "Console Sign-In From Outside Your Networks", "T1078", true},
 		{"sign-in from a listed network", strings.Replace(login, `"IP"`, `"192.0.2.77"`, 1), "Console Sign-In From Outside Your Networks", "T1078", false},
+		{"launch in a Region not listed", inRegion("ap-east-1"), "Changes Made in a Region Not on Your List", "T1535", true},
+		{"launch in a listed Region", inRegion("eu-west-1"), "Changes Made in a Region Not on Your List", "T1535", false},
+		{"read in a Region not listed", strings.Replace(inRegion("ap-east-1"), `"readOnly":false`, `"readOnly":true`, 1), "Changes Made in a Region Not on Your List", "T1535", false},
+		{"AWS service acting in a Region not listed", strings.Replace(inRegion("ap-east-1"), `"type":"IAMUser"`, `"type":"AWSService"`, 1), "Changes Made in a Region Not on Your List", "T1535", false},
 		{"sign-in over IPv6 from a listed network", strings.Replace(login, `"IP"`, `"2001:db8::1"`, 1), "Console Sign-In From Outside Your Networks", "T1078", false},
 	}
 	for _, tt := range tests {
