@@ -185,9 +185,10 @@ func (c *Catalog) RuleReports(folder string, tags []string) []string {
 }
 
 // ruleTags reads a rule file's tags; a file that does not parse has none
-// here (the rule checks say why it does not parse).
+// here (the rule checks say why it does not parse). A file that holds no
+// "ttc." in any case is not parsed: it names no entry.
 func ruleTags(data []byte) []string {
-	if !bytes.Contains(data, []byte(TagPrefix)) {
+	if !bytes.Contains(bytes.ToLower(data), []byte(TagPrefix)) {
 		return nil
 	}
 	var head struct {

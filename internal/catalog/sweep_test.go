@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -260,4 +261,51 @@ func nodeValue(n *yaml.Node) (any, error) {
 		return nodeValue(n.Alias)
 	}
 	return nil, fmt.Errorf("unsupported YAML node at line %d", n.Line)
+}
+
+// TestRuleReportsAnyCase checks that a rule's ttc.<ID> tags name entries in
+// any case, as the scan reads them, so that the other entry's page lists
+// the rule whenever the scan reports it; tags that name no entry, or the
+// rule's own, add nothing.
+func TestRuleReportsAnyCase(t *testing.T) {
+	c := loadEmbedded(t)
+	for _, tc := range []struct {
+		tags []string
+		want []string
+	}{
+		{[]string{"TTC.T1537", "ttc.t1578.001"}, []string{"T1537"}},
+		{[]string{"Ttc.T1537", "attack.t1537"}, []string{"T1537"}},
+		{[]string{"attack.t1537", "ttc.t9999"}, nil},
+	} {
+		if got := c.RuleReports("T1578.001", tc.tags); !slices.Equal(got, tc.want) {
+			t.Errorf("%q reports %v, want %v", tc.tags, got, tc.want)
+		}
+	}
+
+	dir := t.TempDir()
+	tdir := filepath.Join(dir, "techniques", "T9031")
+	if err := os.CopyFS(tdir, os.DirFS(filepath.Join("..", "..", "cmd", "ttc", "testdata", "overlay-mixed", "techniques", "T9031"))); err != nil {
+		t.Fatal(err)
+	}
+	rule := filepath.Join(tdir, "rules", "run_instances.yml")
+	data, err := os.ReadFile(rule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append([]byte("tags:\n  - TTC.T1537\n"), data...)
+	if err := os.WriteFile(rule, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	oc, err := catalog.Load(catalog.Embedded(), catalog.Overlay(dir))
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	target, _ := oc.Technique("T1537")
+	var by []string
+	for _, r := range oc.Detail(target).ReportedBy {
+		by = append(by, r.Technique+"/"+r.File)
+	}
+	if !slices.Contains(by, "T9031/run_instances.yml") {
+		t.Errorf("T1537 is reported by %v, want the overlay's T9031/run_instances.yml among them", by)
+	}
 }

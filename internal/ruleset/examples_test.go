@@ -56,6 +56,7 @@ func TestExampleBaselineRules(t *testing.T) {
 		{"launch in a Region not listed", inRegion("ap-east-1"), "Changes Made in a Region Not on Your List", "T1535", true},
 		{"launch in a listed Region", inRegion("eu-west-1"), "Changes Made in a Region Not on Your List", "T1535", false},
 		{"read in a Region not listed", strings.Replace(inRegion("ap-east-1"), `"readOnly":false`, `"readOnly":true`, 1), "Changes Made in a Region Not on Your List", "T1535", false},
+		{"no readOnly in a Region not listed", strings.Replace(inRegion("ap-east-1"), `"readOnly":false,`, ``, 1), "Changes Made in a Region Not on Your List", "T1535", true},
 		{"AWS service acting in a Region not listed", strings.Replace(inRegion("ap-east-1"), `"type":"IAMUser"`, `"type":"AWSService"`, 1), "Changes Made in a Region Not on Your List", "T1535", false},
 		{"sign-in over IPv6 from a listed network", strings.Replace(login, `"IP"`, `"2001:db8::1"`, 1), "Console Sign-In From Outside Your Networks", "T1078", false},
 	}
