@@ -184,18 +184,32 @@ func (c *Catalog) RuleReports(folder string, tags []string) []string {
 	return slices.DeleteFunc(ids, func(id string) bool { return id == folder })
 }
 
-// ruleTags reads a rule file's tags; a file that does not parse has none
-// here (the rule checks say why it does not parse). A file that holds no
-// "ttc." in any case is not parsed: it names no entry.
+// ruleTags reads a rule file's tags as the scan's Sigma parser does: a
+// list, or one string for a list of one. A file that does not parse has
+// none here (the rule checks say why it does not parse), and one that
+// holds no "ttc." in any case is not parsed: it names no entry.
 func ruleTags(data []byte) []string {
 	if !bytes.Contains(bytes.ToLower(data), []byte(TagPrefix)) {
 		return nil
 	}
 	var head struct {
-		Tags []string `yaml:"tags"`
+		Tags yaml.Node `yaml:"tags"`
 	}
 	_ = yaml.Unmarshal(data, &head)
-	return head.Tags
+	var out []string
+	switch n := &head.Tags; n.Kind {
+	case yaml.ScalarNode:
+		if n.Tag != "!!null" {
+			out = append(out, n.Value)
+		}
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			if c.Kind == yaml.ScalarNode {
+				out = append(out, c.Value)
+			}
+		}
+	}
+	return out
 }
 
 // LessID orders technique IDs: ATT&CK IDs before AWS-defined ones, then by

@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -292,10 +293,23 @@ func TestRuleReportsAnyCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data = append([]byte("tags:\n  - TTC.T1537\n"), data...)
+	// One tag written as a string, as the scan's Sigma parser takes it.
+	data = append([]byte("tags: TTC.T1537\n"), data...)
 	if err := os.WriteFile(rule, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A rule no scan runs reports nothing.
+	broken := []byte("title: Broken\ntags: [ttc.t1537]\nlogsource: {product: aws, service: cloudtrail}\ndetection: {condition: nothing}\n")
+	if err := os.WriteFile(filepath.Join(tdir, "rules", "broken.yml"), broken, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	catalog.SetRuleChecker(func(path string, _ []byte) error {
+		if filepath.Base(path) == "broken.yml" {
+			return errors.New("does not compile")
+		}
+		return nil
+	})
+	t.Cleanup(func() { catalog.SetRuleChecker(nil) })
 	oc, err := catalog.Load(catalog.Embedded(), catalog.Overlay(dir))
 	if err != nil {
 		t.Fatalf("load: %v", err)
@@ -305,7 +319,7 @@ func TestRuleReportsAnyCase(t *testing.T) {
 	for _, r := range oc.Detail(target).ReportedBy {
 		by = append(by, r.Technique+"/"+r.File)
 	}
-	if !slices.Contains(by, "T9031/run_instances.yml") {
-		t.Errorf("T1537 is reported by %v, want the overlay's T9031/run_instances.yml among them", by)
+	if !slices.Contains(by, "T9031/run_instances.yml") || slices.Contains(by, "T9031/broken.yml") {
+		t.Errorf("T1537 is reported by %v, want the overlay's T9031/run_instances.yml among them and not its broken.yml", by)
 	}
 }

@@ -145,6 +145,9 @@ func (c *Catalog) Detail(t *Technique) TechniqueDetail {
 	}
 	for _, r := range c.reportedBy[t.ID] {
 		info := c.ruleInfo(r.t, r.f)
+		if info.Problem != "" {
+			continue // no scan runs it; its own technique's page says why
+		}
 		info.Technique = r.t.ID
 		d.ReportedBy = append(d.ReportedBy, info)
 	}
@@ -159,14 +162,13 @@ func (c *Catalog) Detail(t *Technique) TechniqueDetail {
 // ruleInfo names rule file f of technique t.
 func (c *Catalog) ruleInfo(t *Technique, f File) RuleInfo {
 	var head struct {
-		ID    string   `yaml:"id"`
-		Title string   `yaml:"title"`
-		Level string   `yaml:"level"`
-		Tags  []string `yaml:"tags"`
+		ID    string `yaml:"id"`
+		Title string `yaml:"title"`
+		Level string `yaml:"level"`
 	}
 	// A rule that does not parse is reported by the rule checks; here it is listed by name only.
 	_ = yaml.Unmarshal(f.Data, &head)
-	info := RuleInfo{File: path.Base(f.Path), ID: head.ID, Title: head.Title, Level: head.Level, AlsoReports: c.RuleReports(t.ID, head.Tags)}
+	info := RuleInfo{File: path.Base(f.Path), ID: head.ID, Title: head.Title, Level: head.Level, AlsoReports: c.RuleReports(t.ID, ruleTags(f.Data))}
 	if ruleChecker != nil {
 		if err := ruleChecker(f.Path, f.Data); err != nil {
 			info.Problem = err.Error()

@@ -230,6 +230,10 @@ func checkAlsoReports(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) 
 		if id == t.ID || other == nil {
 			continue
 		}
+		if len(other.Detection.CloudTrailEvents) == 0 {
+			out = append(out, catalog.Problem{File: r.File, Line: r.Line, Message: fmt.Sprintf("tag \"ttc.%s\" names %s, which lists no CloudTrail events: a rule cannot report it", strings.ToLower(id), id)})
+			continue
+		}
 		for _, p := range checkRuleEvents(c, other, r) {
 			p.Message += fmt.Sprintf(" (the rule reports %s by its tag ttc.%s)", id, strings.ToLower(id))
 			out = append(out, p)
