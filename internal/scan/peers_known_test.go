@@ -7,6 +7,7 @@ var knownPantherDisagreements = map[string]string{
 	// Near misses ttc flags on purpose.
 	"flagged near miss: AWS.CloudTrail.LoginProfileCreatedOrModified / ChangeOwnPassword T1098":       "a role session changing the console password of an IAM user; Sigma cannot compare the target user with part of the session ARN, so ttc reports it under T1098.001",
 	"flagged near miss: AWS.CloudTrail.RootAccessKeyCreated / Root Created Access Key For User T1098": "Panther's rule is about root creating its own key; a key created for another user is additional cloud credentials (T1098.001) either way",
+	"flagged near miss: AWS.IAM.CredentialsUpdated / MFA Device Was Created T1098":                    "every CreateVirtualMFADevice is reported low under T1098.005 for the timeline, since the record does not say which user the device will be bound to; Panther's rule is about passwords and keys",
 	"flagged near miss: AWS.Root.Activity / Root Activity - CreateServiceLinkedRole T1078":            "every use of the root user is reported under T1078.A002; Panther allow-lists some root calls",
 	"flagged near miss: AWS.Root.Activity / Root Read-Only Enumeration T1078":                         "every use of the root user is reported under T1078.A002, read-only calls included",
 
