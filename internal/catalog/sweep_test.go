@@ -18,6 +18,7 @@ import (
 	embedded "github.com/ttcproject/ttc/catalog"
 	"github.com/ttcproject/ttc/internal/awsapi"
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/catalog/catalogtest"
 )
 
 func loadEmbedded(t *testing.T) *catalog.Catalog {
@@ -283,21 +284,9 @@ func TestRuleReportsAnyCase(t *testing.T) {
 		}
 	}
 
-	dir := t.TempDir()
-	tdir := filepath.Join(dir, "techniques", "T9031")
-	if err := os.CopyFS(tdir, os.DirFS(filepath.Join("..", "..", "cmd", "ttc", "testdata", "overlay-mixed", "techniques", "T9031"))); err != nil {
-		t.Fatal(err)
-	}
-	rule := filepath.Join(tdir, "rules", "run_instances.yml")
-	data, err := os.ReadFile(rule)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// One tag written as a string, as the scan's Sigma parser takes it.
-	data = append([]byte("tags: TTC.T1537\n"), data...)
-	if err := os.WriteFile(rule, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, rule := catalogtest.EditedOverlay(t, func(data []byte) []byte { return append([]byte("tags: TTC.T1537\n"), data...) })
+	tdir := filepath.Dir(filepath.Dir(rule))
 	// A rule no scan runs reports nothing.
 	broken := []byte("title: Broken\ntags: [ttc.t1537]\nlogsource: {product: aws, service: cloudtrail}\ndetection: {condition: nothing}\n")
 	if err := os.WriteFile(filepath.Join(tdir, "rules", "broken.yml"), broken, 0o644); err != nil {

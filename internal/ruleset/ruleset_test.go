@@ -9,6 +9,7 @@ import (
 
 	"github.com/ttcproject/ttc/internal/awsapi"
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/catalog/catalogtest"
 	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/ruleset"
 )
@@ -119,21 +120,10 @@ func TestCatalogRuleTechniques(t *testing.T) {
 // overlay rule that reuses the ID of an embedded rule, as CheckSamples does,
 // and reports nothing of the embedded techniques.
 func TestCheckOverlaySamples(t *testing.T) {
-	dir := t.TempDir()
-	tdir := filepath.Join(dir, "techniques", "T9031")
-	if err := os.CopyFS(tdir, os.DirFS(filepath.Join("..", "..", "cmd", "ttc", "testdata", "overlay-mixed", "techniques", "T9031"))); err != nil {
-		t.Fatal(err)
-	}
-	rule := filepath.Join(tdir, "rules", "run_instances.yml")
-	data, err := os.ReadFile(rule)
-	if err != nil {
-		t.Fatal(err)
-	}
 	const embedded = "9d4c2b71-6e8a-4f13-b5d0-3a7e1c9f2b46" // T1098.003's GitHub subject rule
-	data = []byte(strings.Replace(string(data), "id: 5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f", "id: "+embedded, 1))
-	if err := os.WriteFile(rule, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, _ := catalogtest.EditedOverlay(t, func(data []byte) []byte {
+		return []byte(strings.Replace(string(data), "id: 5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f", "id: "+embedded, 1))
+	})
 	c, err := catalog.Load(catalog.Embedded(), catalog.Overlay(dir))
 	if err != nil {
 		t.Fatalf("load: %v", err)
