@@ -177,11 +177,14 @@ func (c *Catalog) TaggedEntries(tags []string) (ids, unknown []string) {
 // reports beside that one: the other entries its ttc.<ID> tags name. One
 // act can be two techniques: an EBS snapshot shared with another account
 // is the catalog's T1578.001, as AWS files it, and ATT&CK's T1537,
-// Transfer Data to Cloud Account. A tag that names no entry adds nothing;
-// the rule checks report it.
+// Transfer Data to Cloud Account. A tag that names no entry, or one that
+// lists no CloudTrail events (a parent, or a technique the trail does not
+// see), adds nothing; the rule checks report it.
 func (c *Catalog) RuleReports(folder string, tags []string) []string {
 	ids, _ := c.TaggedEntries(tags)
-	return slices.DeleteFunc(ids, func(id string) bool { return id == folder })
+	return slices.DeleteFunc(ids, func(id string) bool {
+		return id == folder || len(c.techniqueBy[id].Detection.CloudTrailEvents) == 0
+	})
 }
 
 // ruleTags reads a rule file's tags as the scan's Sigma parser does: a

@@ -278,6 +278,8 @@ func TestRuleReportsAnyCase(t *testing.T) {
 		{[]string{"TTC.T1537", "ttc.t1578.001"}, []string{"T1537"}},
 		{[]string{"Ttc.T1537", "attack.t1537"}, []string{"T1537"}},
 		{[]string{"attack.t1537", "ttc.t9999"}, nil},
+		// A parent lists no CloudTrail events: no rule reports it.
+		{[]string{"ttc.t1491", "ttc.t1537"}, []string{"T1537"}},
 	} {
 		if got := c.RuleReports("T1578.001", tc.tags); !slices.Equal(got, tc.want) {
 			t.Errorf("%q reports %v, want %v", tc.tags, got, tc.want)
@@ -310,5 +312,11 @@ func TestRuleReportsAnyCase(t *testing.T) {
 	}
 	if !slices.Contains(by, "T9031/run_instances.yml") || slices.Contains(by, "T9031/broken.yml") {
 		t.Errorf("T1537 is reported by %v, want the overlay's T9031/run_instances.yml among them and not its broken.yml", by)
+	}
+	own, _ := oc.Technique("T9031")
+	for _, r := range oc.Detail(own).RuleFiles {
+		if want := r.File == "run_instances.yml"; slices.Equal(r.AlsoReports, []string{"T1537"}) != want {
+			t.Errorf("T9031's %s also reports %v", r.File, r.AlsoReports)
+		}
 	}
 }

@@ -168,11 +168,14 @@ func (c *Catalog) ruleInfo(t *Technique, f File) RuleInfo {
 	}
 	// A rule that does not parse is reported by the rule checks; here it is listed by name only.
 	_ = yaml.Unmarshal(f.Data, &head)
-	info := RuleInfo{File: path.Base(f.Path), ID: head.ID, Title: head.Title, Level: head.Level, AlsoReports: c.RuleReports(t.ID, ruleTags(f.Data))}
+	info := RuleInfo{File: path.Base(f.Path), ID: head.ID, Title: head.Title, Level: head.Level}
 	if ruleChecker != nil {
 		if err := ruleChecker(f.Path, f.Data); err != nil {
 			info.Problem = err.Error()
 		}
+	}
+	if info.Problem == "" { // a rule no scan runs reports nothing
+		info.AlsoReports = c.RuleReports(t.ID, ruleTags(f.Data))
 	}
 	return info
 }

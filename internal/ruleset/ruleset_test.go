@@ -73,10 +73,10 @@ func TestBrokenSamples(t *testing.T) {
 		`hidden_text.yml:16:8: level "Extreme" is no Sigma level (informational, low, medium, high, critical)`,
 		"old_session.json: the sample's session is 1416h0m0s old at its event, and AWS sessions last at most 36h0m0s",
 		// A catalog rule's ttc.<ID> tags must name entries, which must list its events.
-		`also_reports.yml:1: tag "ttc.t9999" names no technique of the catalog`,
+		`also_reports.yml:5:5: tag "ttc.t9999" names no technique of the catalog`,
 		`also_reports.yml:13:16: eventName "DeleteUser" is not listed by T1537 and is no event of its services (`,
 		`) (the rule reports T1537 by its tag ttc.t1537)`,
-		`also_reports.yml:1: tag "ttc.t1491" names T1491, which lists no CloudTrail events: a rule cannot report it`,
+		`also_reports.yml:6:5: tag "ttc.t1491" names T1491, which lists no CloudTrail events: the tag adds nothing`,
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no problem mentions %q; got:\n%s", want, all)

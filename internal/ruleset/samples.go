@@ -83,7 +83,7 @@ func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]st
 		}
 		seen[r.ID] = f.Path
 		out = append(out, checkRuleEvents(c, t, r)...)
-		out = append(out, checkAlsoReports(c, t, r)...)
+		out = append(out, checkAlsoReports(c, t, r, f.Data)...)
 		out = append(out, checkRuleText(f)...)
 		rules = append(rules, r)
 	}
@@ -216,27 +216,60 @@ func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) [
 }
 
 // checkAlsoReports checks the ttc.<ID> tags by which a catalog rule reports
-// techniques beside its folder's: each must name an entry of the catalog,
-// and that entry must list the events the rule matches as its own, so that
-// its page and event index agree with what the scan reports.
-func checkAlsoReports(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) []catalog.Problem {
+// techniques beside its folder's (catalog.RuleReports): each must name an
+// entry of the catalog that lists CloudTrail events, and that entry must
+// list the events the rule matches as its own or have them among its
+// services' events, so that its page and event index agree with what the
+// scan reports. data is the rule file's text, to place each problem at its tag.
+func checkAlsoReports(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule, data []byte) []catalog.Problem {
+	nodes := tagNodes(data)
+	at := func(tag, format string, args ...any) catalog.Problem {
+		p := catalog.Problem{File: r.File, Line: r.Line, Message: fmt.Sprintf(format, args...)}
+		if n := nodes[strings.ToLower(strings.TrimSpace(tag))]; n != nil {
+			p.Line, p.Column = n.Line, n.Column
+		}
+		return p
+	}
 	ids, unknown := c.TaggedEntries(r.Tags)
 	var out []catalog.Problem
 	for _, tag := range unknown {
-		out = append(out, catalog.Problem{File: r.File, Line: r.Line, Message: fmt.Sprintf("tag \"%s\" names no technique of the catalog", tag)})
+		out = append(out, at(tag, "tag \"%s\" names no technique of the catalog", tag))
 	}
 	for _, id := range ids {
 		other, _ := c.Technique(id)
 		if id == t.ID || other == nil {
 			continue
 		}
+		tag := catalog.TagPrefix + strings.ToLower(id)
 		if len(other.Detection.CloudTrailEvents) == 0 {
-			out = append(out, catalog.Problem{File: r.File, Line: r.Line, Message: fmt.Sprintf("tag \"ttc.%s\" names %s, which lists no CloudTrail events: a rule cannot report it", strings.ToLower(id), id)})
+			out = append(out, at(tag, "tag \"%s\" names %s, which lists no CloudTrail events: the tag adds nothing", tag, id))
 			continue
 		}
 		for _, p := range checkRuleEvents(c, other, r) {
-			p.Message += fmt.Sprintf(" (the rule reports %s by its tag ttc.%s)", id, strings.ToLower(id))
+			p.Message += fmt.Sprintf(" (the rule reports %s by its tag %s)", id, tag)
 			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// tagNodes returns the YAML nodes of a rule file's tags, by their text in
+// lower case without surrounding space.
+func tagNodes(data []byte) map[string]*yaml.Node {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	m := doc.Content[0]
+	out := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != "tags" {
+			continue
+		}
+		for _, n := range scalars(m.Content[i+1]) {
+			if k := strings.ToLower(strings.TrimSpace(n.Value)); out[k] == nil {
+				out[k] = n
+			}
 		}
 	}
 	return out
