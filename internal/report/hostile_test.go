@@ -110,6 +110,12 @@ func TestForgedValuesStayOnTheirLine(t *testing.T) {
 		{"session source", func(r *scan.Result, v string) {
 			r.Sessions = map[string]scan.SessionOrigin{"AKIAEXAMPLEKEY000001": {AccessKeyID: "AKIAEXAMPLEKEY000001", Event: "sts:GetSessionToken", By: "x", At: v, SourceIP: v}}
 		}},
+		{"matched value", func(r *scan.Result, v string) {
+			r.Findings[0].Matched = []scan.MatchedField{{Field: "requestParameters.name", Value: v}}
+		}},
+		{"matched field", func(r *scan.Result, v string) {
+			r.Findings[0].Matched = []scan.MatchedField{{Field: "requestParameters." + v, Value: "trail"}}
+		}},
 		{"target field", func(r *scan.Result, v string) {
 			r.Findings[0].Target = []scan.MatchedField{{Field: "requestParameters." + v, Value: "trail"}}
 		}},

@@ -19,18 +19,19 @@ import (
 var htmlTemplate string
 
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"event":  eventLabel,
-	"join":   strings.Join,
-	"dash":   orDash,
-	"rec":    recordCell,
-	"count":  func(n int64, one, many string) string { return view.Count(n, one, many) },
-	"claims": func(n int) string { return view.Count(int64(n), "other record claims", "other records claim") },
-	"lower":  strings.ToLower,
-	"nw":     nowrap,
-	"box":    boxed,
-	"tech":   techniqueCell,
-	"target": TargetText,
-	"clip":   func(s string) string { return clip.String(s, nowrapMax) },
+	"event":   eventLabel,
+	"join":    strings.Join,
+	"dash":    orDash,
+	"rec":     recordCell,
+	"count":   func(n int64, one, many string) string { return view.Count(n, one, many) },
+	"claims":  func(n int) string { return view.Count(int64(n), "other record claims", "other records claim") },
+	"lower":   strings.ToLower,
+	"nw":      nowrap,
+	"box":     boxed,
+	"tech":    techniqueCell,
+	"target":  TargetText,
+	"matched": MatchedText,
+	"clip":    func(s string) string { return clip.String(s, nowrapMax) },
 }).Parse(htmlTemplate))
 
 // nowrapMax is the longest value a cell keeps on one line: the longest
@@ -205,10 +206,14 @@ func cellClipped(f scan.Finding) scan.Finding {
 		&f.Actor.ARN, &f.Actor.SourceIP, &f.Actor.UserAgent, &f.TechniqueName, &f.Rule.Title, &f.Record.File} {
 		*p = cellClip(*p)
 	}
-	// The target is shared by the findings of one record: a copy is cut.
-	f.Target = slices.Clone(f.Target)
+	// The target is shared by the findings of one record, the matched
+	// fields by those of one rule: copies are cut.
+	f.Target, f.Matched = slices.Clone(f.Target), slices.Clone(f.Matched)
 	for i := range f.Target {
 		f.Target[i].Value = cellClip(f.Target[i].Value)
+	}
+	for i := range f.Matched {
+		f.Matched[i].Field, f.Matched[i].Value = cellClip(f.Matched[i].Field), cellClip(f.Matched[i].Value)
 	}
 	return f
 }
@@ -234,6 +239,10 @@ func sanitiseFinding(f scan.Finding) scan.Finding {
 	f.Target = slices.Clone(f.Target) // shared by the findings of one record
 	for i := range f.Target {
 		f.Target[i].Field, f.Target[i].Value = view.Line(f.Target[i].Field), view.Line(f.Target[i].Value)
+	}
+	f.Matched = slices.Clone(f.Matched) // shared by the findings of one rule
+	for i := range f.Matched {
+		f.Matched[i].Field, f.Matched[i].Value = view.Line(f.Matched[i].Field), view.Line(f.Matched[i].Value)
 	}
 	return f
 }

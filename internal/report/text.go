@@ -423,7 +423,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 		g.Give = append(g.Give, len(g.Headers)-1)
 	}
 	if detail {
-		g.Headers = append(g.Headers, "CALLER ARN", "USER AGENT", "RECORD")
+		g.Headers = append(g.Headers, "MATCHED", "CALLER ARN", "USER AGENT", "RECORD")
 	}
 	for _, f := range fs {
 		outcome := f.Outcome
@@ -446,7 +446,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 			row = append(row, ruleCell(f.Rule))
 		}
 		if detail {
-			row = append(row, f.Actor.ARN, f.Actor.UserAgent, recordRef(f.Record))
+			row = append(row, MatchedText(f.Matched), f.Actor.ARN, f.Actor.UserAgent, recordRef(f.Record))
 		}
 		g.Rows = append(g.Rows, row)
 	}
@@ -469,6 +469,25 @@ func TargetText(target []scan.MatchedField) string {
 			b.WriteString(" · ")
 		}
 		b.WriteString(t.Value)
+	}
+	return b.String()
+}
+
+// MatchedText writes the fields a finding's rule matched, as the reports
+// that have room show them: field=value, separated by " · ", without the
+// event source and name, which the event column shows. It is the evidence
+// for the rule: the account a snapshot was shared with, the bucket owner of
+// an export.
+func MatchedText(matched []scan.MatchedField) string {
+	var b strings.Builder
+	for _, m := range matched {
+		if m.Field == "eventSource" || m.Field == "eventName" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(" · ")
+		}
+		b.WriteString(m.Field + "=" + m.Value)
 	}
 	return b.String()
 }

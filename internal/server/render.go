@@ -116,7 +116,8 @@ func loadPages(c *catalog.Catalog) (*pages, error) {
 		"eventLabel": func(source, name string) string {
 			return strings.TrimSuffix(source, ".amazonaws.com") + ":" + name
 		},
-		"targetText": report.TargetText,
+		"targetText":  report.TargetText,
+		"matchedText": report.MatchedText,
 		"mitigation": func(id string) *catalog.Mitigation {
 			m, _ := c.Mitigation(id)
 			return m
