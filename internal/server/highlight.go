@@ -10,10 +10,11 @@ import (
 )
 
 // highlight escapes text and wraps every occurrence of a search term in
-// <mark>. Matching is case-insensitive.
+// <mark>. Matching is case-insensitive. A slash may break the line after
+// it: "Unused/Unsupported Cloud Regions" fits a matrix cell.
 func highlight(terms []string, text string) template.HTML {
 	if len(terms) == 0 {
-		return template.HTML(html.EscapeString(text))
+		return template.HTML(escape(text))
 	}
 	lower := lowerInPlace(text)
 	type span struct{ start, end int }
@@ -30,7 +31,7 @@ func highlight(terms []string, text string) template.HTML {
 		}
 	}
 	if len(spans) == 0 {
-		return template.HTML(html.EscapeString(text))
+		return template.HTML(escape(text))
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
 	merged := spans[:1]
@@ -45,12 +46,17 @@ func highlight(terms []string, text string) template.HTML {
 	var b strings.Builder
 	pos := 0
 	for _, s := range merged {
-		b.WriteString(html.EscapeString(text[pos:s.start]))
-		b.WriteString("<mark>" + html.EscapeString(text[s.start:s.end]) + "</mark>")
+		b.WriteString(escape(text[pos:s.start]))
+		b.WriteString("<mark>" + escape(text[s.start:s.end]) + "</mark>")
 		pos = s.end
 	}
-	b.WriteString(html.EscapeString(text[pos:]))
+	b.WriteString(escape(text[pos:]))
 	return template.HTML(b.String())
+}
+
+// escape escapes text for HTML and lets the line break after each slash.
+func escape(text string) string {
+	return strings.ReplaceAll(html.EscapeString(text), "/", "/<wbr>")
 }
 
 // lowerInPlace lower-cases s rune by rune, keeping every rune at its byte

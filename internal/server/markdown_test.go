@@ -53,6 +53,10 @@ func TestHighlight(t *testing.T) {
 		{[]string{"script"}, "<script>", "&lt;<mark>script</mark>&gt;"},
 		{[]string{"lt"}, "<", "&lt;"},
 		{[]string{"x"}, "none", "none"},
+		// A slash may break the line, inside a mark too, never inside a tag.
+		{nil, "Unused/Unsupported", "Unused/<wbr>Unsupported"},
+		{[]string{"d/u"}, "Unused/Unsupported", "Unuse<mark>d/<wbr>U</mark>nsupported"},
+		{[]string{"/"}, "</mark>", "&lt;<mark>/<wbr></mark>mark&gt;"},
 	}
 	for _, tc := range cases {
 		if got := string(highlight(tc.terms, tc.in)); got != tc.want {
