@@ -444,3 +444,31 @@ func groupedReports(t *testing.T, res *scan.Result) (table, html, doc, md *bytes
 	}
 	return table, html, doc, md
 }
+
+// TestMarkdownActorSummary checks that Markdown grouped by actor lists
+// after each actor's table what the terminal heading says of it: the type,
+// the count and the span, its keys, addresses and user agents, each value
+// escaped so that none can pose as a list item or a second value.
+func TestMarkdownActorSummary(t *testing.T) {
+	res := small()
+	second := res.Findings[0]
+	second.Actor.SourceIP = "198.51.100.7, 6.6.6.6\n- keys AKIAFORGED"
+	second.Actor.UserAgent = "Boto3/1.35 *bold*"
+	res.Findings = append(res.Findings, second)
+	res.Summary.Findings = 2
+	_, _, _, md := groupedReports(t, res)
+	f := res.Findings[0]
+	for _, want := range []string{
+		"\n- " + f.Actor.Type + ", 2 findings, ",
+		"\n- keys " + f.Actor.AccessKeyID + "\n",
+		"\n- from " + f.Actor.SourceIP + ", 198.51.100.7\\x2c 6.6.6.6\\\\n- keys AKIAFORGED\n",
+		"\n- user agent: Boto3/1.35 \\*bold\\*\n",
+	} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown: no %q in:\n%s", want, md.String())
+		}
+	}
+	if strings.Contains(md.String(), "\n- keys AKIAFORGED") {
+		t.Errorf("markdown: a forged address starts a list item of its own:\n%s", md.String())
+	}
+}

@@ -150,13 +150,28 @@ func intoText(a ActorTimeline) string {
 	return fmt.Sprintf("account %s, calls into %s%s", a.Account, strings.Join(a.IntoAccounts, ", "), andMore(a.MoreInto))
 }
 
-// writeActorNotesMarkdown lists, after an actor's findings in Markdown,
-// what the terminal table's heading adds to them: the accounts an actor of
-// another account calls into, and who obtained its session keys. Each
-// value is written by mdPart, so that none can start a list item or a
-// heading of its own, or pose as two parts of one.
-func writeActorNotesMarkdown(b *strings.Builder, a ActorTimeline) {
-	var items []string
+// writeActorNotesMarkdown lists, after an actor's n findings in Markdown,
+// what the terminal table's heading adds to them: the identity type, the
+// count and the time span, the keys and addresses used, the accounts an
+// actor of another account calls into, who obtained its session keys, and
+// its user agents. Each value is written by mdPart, so that none can start
+// a list item or a heading of its own, or pose as two parts of one.
+func writeActorNotesMarkdown(b *strings.Builder, a ActorTimeline, n int) {
+	md := func(list []string) []string {
+		out := make([]string, len(list))
+		for i, s := range a.shownAll(list, mdPart) {
+			out[i] = strings.ReplaceAll(s, ",", `\x2c`) // the list's own comma
+		}
+		return out
+	}
+	items := []string{fmt.Sprintf("%s, %s, %s … %s", mdPart(orDash(a.Type)), view.Count(int64(n), "finding", "findings"),
+		mdPart(stamp(a.first, a.First)), mdPart(stamp(a.last, a.Last)))}
+	if len(a.AccessKey) > 0 {
+		items = append(items, "keys "+strings.Join(md(a.AccessKey), ", ")+andMore(a.MoreAccessKeys))
+	}
+	if len(a.SourceIPs) > 0 {
+		items = append(items, "from "+strings.Join(md(a.SourceIPs), ", ")+andMore(a.MoreSourceIPs))
+	}
 	if len(a.IntoAccounts) > 0 {
 		items = append(items, intoText(a))
 	}
@@ -166,8 +181,11 @@ func writeActorNotesMarkdown(b *strings.Builder, a ActorTimeline) {
 	if len(a.Sessions) > 0 && a.MoreAccessKeys {
 		items = append(items, "session … and more, of keys not listed")
 	}
-	if len(items) == 0 {
-		return
+	for _, ua := range a.shownAll(a.UserAgent, mdPart) {
+		items = append(items, "user agent: "+ua)
+	}
+	if a.MoreUserAgents {
+		items = append(items, "user agent: … and more")
 	}
 	b.WriteString("\n")
 	for _, it := range items {
@@ -691,7 +709,7 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 			if tb != nil {
 				a := tb.out[0]
 				a.withSessions(res.Sessions)
-				writeActorNotesMarkdown(&b, a)
+				writeActorNotesMarkdown(&b, a, tb.count[0])
 			}
 			return err
 		}
