@@ -459,7 +459,7 @@ func TestMarkdownActorSummary(t *testing.T) {
 	_, _, _, md := groupedReports(t, res)
 	f := res.Findings[0]
 	for _, want := range []string{
-		"\n- " + f.Actor.Type + ", 2 findings, ",
+		"\n- type " + f.Actor.Type + ", 2 findings, ",
 		"\n- keys " + f.Actor.AccessKeyID + "\n",
 		"\n- from " + f.Actor.SourceIP + ", 198.51.100.7\\x2c 6.6.6.6\\\\n- keys AKIAFORGED\n",
 		"\n- user agent: Boto3/1.35 \\*bold\\*\n",
@@ -470,5 +470,11 @@ func TestMarkdownActorSummary(t *testing.T) {
 	}
 	if strings.Contains(md.String(), "\n- keys AKIAFORGED") {
 		t.Errorf("markdown: a forged address starts a list item of its own:\n%s", md.String())
+	}
+	// A forged type can neither pose as the count nor start a heading.
+	res.Findings[0].Actor.Type, res.Findings[1].Actor.Type = "# IAMUser, 999 findings", "# IAMUser, 999 findings"
+	_, _, _, md = groupedReports(t, res)
+	if !strings.Contains(md.String(), "\n- type "+`#\\x20IAMUser\\x2c\\x20999\\x20findings, 2 findings, `) {
+		t.Errorf("markdown: the forged type is not escaped:\n%s", md.String())
 	}
 }

@@ -164,7 +164,10 @@ func writeActorNotesMarkdown(b *strings.Builder, a ActorTimeline, n int) {
 		}
 		return out
 	}
-	items := []string{fmt.Sprintf("%s, %s, %s … %s", mdPart(orDash(a.Type)), view.Count(int64(n), "finding", "findings"),
+	// The type is written as the terminal heading writes it (its commas
+	// and spaces escaped), after a word, so that it can neither start a
+	// heading or a list nor pose as the count after it.
+	items := []string{fmt.Sprintf("type %s, %s, %s … %s", view.MarkdownEscape(actorType(a.Type)), view.Count(int64(n), "finding", "findings"),
 		mdPart(stamp(a.first, a.First)), mdPart(stamp(a.last, a.Last)))}
 	if len(a.AccessKey) > 0 {
 		items = append(items, "keys "+strings.Join(md(a.AccessKey), ", ")+andMore(a.MoreAccessKeys))
@@ -493,9 +496,10 @@ func TargetText(target []scan.MatchedField) string {
 
 // MatchedText writes the fields a finding's rule matched, as the reports
 // that have room show them: field=value, separated by " · ", without the
-// event source and name, which the event column shows. It is the evidence
-// for the rule: the account a snapshot was shared with, the bucket owner of
-// an export.
+// event source and name, which the event column shows, and with
+// requestParameters' fields named from inside it (s3BucketOwner=…). It is
+// the evidence for the rule: the account a snapshot was shared with, the
+// bucket owner of an export.
 func MatchedText(matched []scan.MatchedField) string {
 	var b strings.Builder
 	for _, m := range matched {
@@ -505,7 +509,7 @@ func MatchedText(matched []scan.MatchedField) string {
 		if b.Len() > 0 {
 			b.WriteString(" · ")
 		}
-		b.WriteString(m.Field + "=" + m.Value)
+		b.WriteString(strings.TrimPrefix(m.Field, "requestParameters.") + "=" + m.Value)
 	}
 	return b.String()
 }
