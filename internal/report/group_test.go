@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ttcproject/ttc/internal/catalog/catalogtest"
 	"github.com/ttcproject/ttc/internal/golden"
 	"github.com/ttcproject/ttc/internal/report"
 	"github.com/ttcproject/ttc/internal/scan"
@@ -33,7 +34,7 @@ func TestGroupedReportsManyActors(t *testing.T) {
 	if testing.Short() {
 		t.Skip("scans 80,000 records")
 	}
-	c, rs := catalogRules(t)
+	c, rs := catalogtest.Rules(t)
 	const total, every = 85_000, 5 // every fifth record is the busy actor's
 	const busy, many = total / every, total - total/every
 	var b strings.Builder

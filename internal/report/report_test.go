@@ -8,10 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/catalog/catalogtest"
 	"github.com/ttcproject/ttc/internal/golden"
 	"github.com/ttcproject/ttc/internal/report"
-	"github.com/ttcproject/ttc/internal/ruleset"
 	"github.com/ttcproject/ttc/internal/scan"
 	"github.com/ttcproject/ttc/internal/view"
 )
@@ -24,25 +23,11 @@ func result(t *testing.T) *scan.Result {
 	return res
 }
 
-// catalogRules opens the embedded catalog and loads its rules.
-func catalogRules(t *testing.T) (*catalog.Catalog, *ruleset.Set) {
-	t.Helper()
-	c, err := catalog.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := ruleset.Load(c, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, rs
-}
-
 // scanDir scans dir with the catalog's rules and returns the result and a
 // namer that writes tactics by their short names, as the CLI does.
 func scanDir(t *testing.T, dir string) (*scan.Result, func([]string) string) {
 	t.Helper()
-	c, rs := catalogRules(t)
+	c, rs := catalogtest.Rules(t)
 	res, err := scan.New(c, rs, scan.Options{Workers: 1}).Scan(context.Background(), []string{dir})
 	if err != nil {
 		t.Fatal(err)

@@ -88,14 +88,7 @@ func TestBrokenSamples(t *testing.T) {
 // of its folder, then those its ttc.<ID> tags name, and that its attack.t*
 // tags, written for other tools, add none.
 func TestCatalogRuleTechniques(t *testing.T) {
-	c, err := catalog.Open()
-	if err != nil {
-		t.Fatalf("embedded catalog: %v", err)
-	}
-	s, err := ruleset.Load(c, nil)
-	if err != nil {
-		t.Fatalf("load: %v", err)
-	}
+	_, s := catalogtest.Rules(t)
 	want := map[string][]string{
 		"snapshot_shared_outside_account.yml": {"T1578.001", "T1537"},
 		"s3_replication_to_other_account.yml": {"T1530", "T1537"},

@@ -8,8 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ttcproject/ttc/internal/catalog"
-	"github.com/ttcproject/ttc/internal/ruleset"
+	"github.com/ttcproject/ttc/internal/catalog/catalogtest"
 )
 
 // TestHeldWarning checks that a scan keeping its findings warns, once,
@@ -17,14 +16,7 @@ import (
 func TestHeldWarning(t *testing.T) {
 	defer func(old int64) { heldWarning = old }(heldWarning)
 	heldWarning = 5
-	c, err := catalog.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := ruleset.Load(c, []string{filepath.Join("testdata", "anyrule")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rs := catalogtest.Rules(t, filepath.Join("testdata", "anyrule"))
 	for _, stream := range []bool{false, true} {
 		var logs bytes.Buffer
 		opts := Options{Workers: 2, Log: slog.New(slog.NewTextHandler(&logs, nil))}

@@ -10,24 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/catalog/catalogtest"
 	"github.com/ttcproject/ttc/internal/cloudtrail"
-	"github.com/ttcproject/ttc/internal/ruleset"
 )
-
-// catalogRules loads the embedded catalog and its rules.
-func catalogRules(t *testing.T) (*catalog.Catalog, *ruleset.Set) {
-	t.Helper()
-	c, err := catalog.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := ruleset.Load(c, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, rs
-}
 
 // aliceIdentity is the userIdentity of sessionRecord's caller.
 const aliceIdentity = `{"type":"IAMUser","principalId":"AIDAEXAMPLEALICE","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","accessKeyId":"AKIAEXAMPLEALICE0001","userName":"alice"}`
@@ -46,7 +31,7 @@ func sessionRecord(key string, edit ...string) string {
 }
 
 func TestSessions(t *testing.T) {
-	c, rs := catalogRules(t)
+	c, rs := catalogtest.Rules(t)
 	web := sessionRecord("ASIAEXAMPLEWEB00001", `"eventName":"AssumeRole"`, `"eventName":"AssumeRoleWithWebIdentity"`,
 		aliceIdentity,
 		`{"type":"WebIdentityUser","principalId":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com:sts.amazonaws.com:repo:acme/app:ref:refs/heads/main","userName":"repo:acme/app:ref:refs/heads/main"}`)
@@ -107,7 +92,7 @@ func TestSessions(t *testing.T) {
 // TestSessionsOfServicesNotKept: the sessions AWS services obtain (an
 // instance profile's, a function's) have no caller behind them to find.
 func TestSessionsOfServicesNotKept(t *testing.T) {
-	c, rs := catalogRules(t)
+	c, rs := catalogtest.Rules(t)
 	in := sessionRecord("ASIAEXAMPLESERVICE1", aliceIdentity, `{"type":"AWSService","invokedBy":"ec2.amazonaws.com"}`) + "\n" +
 		sessionRecord("ASIAEXAMPLEINVOKED1", aliceIdentity, `{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/r/s","invokedBy":"lambda.amazonaws.com"}`)
 	res, err := New(c, rs, Options{Sessions: true}).ScanReader(context.Background(), "services.jsonl", strings.NewReader(in))
@@ -127,7 +112,7 @@ func exported(o SessionOrigin) SessionOrigin {
 // the others are counted; the two copies of a cross-account call, which
 // share a sharedEventID, are one claim.
 func TestSessionClaims(t *testing.T) {
-	c, rs := catalogRules(t)
+	c, rs := catalogtest.Rules(t)
 	const key = "ASIAEXAMPLECLAIMED1"
 	mallory := sessionRecord(key, "user/alice", "user/mallory", `"eventTime":"2026-03-14T02:00:00Z"`, `"eventTime":"2026-03-14T03:00:00Z"`)
 	alice := sessionRecord(key)
@@ -165,7 +150,7 @@ func TestSessionClaims(t *testing.T) {
 // TestSessionBoundShared: the workers share the scan's bound, so that one
 // worker with many sessions is not held to a share of it.
 func TestSessionBoundShared(t *testing.T) {
-	c, rs := catalogRules(t)
+	c, rs := catalogtest.Rules(t)
 	dir := t.TempDir()
 	for f := range 4 {
 		var lines []string
@@ -193,7 +178,7 @@ func TestSessionBoundShared(t *testing.T) {
 // claim on a key another worker kept, so that a later claim cannot hide
 // the earlier one the other worker read.
 func TestSessionClaimsPastTheBound(t *testing.T) {
-	c, rs := catalogRules(t)
+	c, rs := catalogtest.Rules(t)
 	defer func(n int) { maxSessions = n }(maxSessions)
 	maxSessions = 3
 	s := New(c, rs, Options{Sessions: true, Workers: 2})
