@@ -31,8 +31,10 @@ type Catalog struct {
 	unread        []Problem       // overlay files and folders passed over
 	fromOverlay   map[string]bool // techniques an overlay defined
 	// reportedBy lists, per technique, the rules of other techniques
-	// whose ttc.<ID> tags name it (see RuleReports).
-	reportedBy map[string][]ruleOf
+	// whose ttc.<ID> tags name it, and alsoReports, per rule file path,
+	// the techniques it reports beside its folder's (see RuleReports).
+	reportedBy  map[string][]ruleOf
+	alsoReports map[string][]string
 }
 
 // ruleOf is one rule file and the technique whose folder holds it.
@@ -137,10 +139,14 @@ func (c *Catalog) finish() {
 			c.usedBy[m.ID] = append(c.usedBy[m.ID], t)
 		}
 	}
-	c.reportedBy = map[string][]ruleOf{}
+	c.reportedBy, c.alsoReports = map[string][]ruleOf{}, map[string][]string{}
 	for _, t := range c.techniques {
 		for _, f := range t.Rules {
-			for _, id := range c.RuleReports(t.ID, ruleTags(f.Data)) {
+			ids := c.RuleReports(t.ID, ruleTags(f.Data))
+			if len(ids) > 0 {
+				c.alsoReports[f.Path] = ids
+			}
+			for _, id := range ids {
 				c.reportedBy[id] = append(c.reportedBy[id], ruleOf{t, f})
 			}
 		}

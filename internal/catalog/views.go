@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"path"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -141,10 +142,10 @@ func (c *Catalog) Detail(t *Technique) TechniqueDetail {
 	}
 	d.RuleFiles = make([]RuleInfo, 0, len(t.Rules))
 	for _, f := range t.Rules {
-		d.RuleFiles = append(d.RuleFiles, c.ruleInfo(t, f))
+		d.RuleFiles = append(d.RuleFiles, c.ruleInfo(f))
 	}
 	for _, r := range c.reportedBy[t.ID] {
-		info := c.ruleInfo(r.t, r.f)
+		info := c.ruleInfo(r.f)
 		if info.Problem != "" {
 			continue // no scan runs it; its own technique's page says why
 		}
@@ -159,8 +160,8 @@ func (c *Catalog) Detail(t *Technique) TechniqueDetail {
 	return d
 }
 
-// ruleInfo names rule file f of technique t.
-func (c *Catalog) ruleInfo(t *Technique, f File) RuleInfo {
+// ruleInfo names rule file f.
+func (c *Catalog) ruleInfo(f File) RuleInfo {
 	var head struct {
 		ID    string `yaml:"id"`
 		Title string `yaml:"title"`
@@ -175,7 +176,7 @@ func (c *Catalog) ruleInfo(t *Technique, f File) RuleInfo {
 		}
 	}
 	if info.Problem == "" { // a rule no scan runs reports nothing
-		info.AlsoReports = c.RuleReports(t.ID, ruleTags(f.Data))
+		info.AlsoReports = slices.Clone(c.alsoReports[f.Path])
 	}
 	return info
 }
