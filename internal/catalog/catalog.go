@@ -193,6 +193,11 @@ func (c *Catalog) RuleReports(folder string, tags []string) []string {
 	})
 }
 
+// AlsoReports returns the techniques catalog rule file f reports beside
+// the one whose folder holds it (see RuleReports), as the catalog indexed
+// them when it loaded: the scan and the pages read the same answer.
+func (c *Catalog) AlsoReports(f File) []string { return slices.Clone(c.alsoReports[f.Path]) }
+
 // ruleTags reads a rule file's tags as the scan's Sigma parser does: a
 // list, or one string for a list of one. A file that does not parse has
 // none here (the rule checks say why it does not parse), and one that

@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"path"
-	"slices"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -176,7 +175,7 @@ func (c *Catalog) ruleInfo(f File) RuleInfo {
 		}
 	}
 	if info.Problem == "" { // a rule no scan runs reports nothing
-		info.AlsoReports = slices.Clone(c.alsoReports[f.Path])
+		info.AlsoReports = c.AlsoReports(f)
 	}
 	return info
 }

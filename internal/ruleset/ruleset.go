@@ -34,7 +34,7 @@ type Rule struct {
 	Origin Origin
 	// Techniques are the catalog techniques the rule detects: the folder it
 	// sits in for catalog rules, then the entries its ttc.<ID> tags name
-	// (see catalogRuleTechniques); its tags for external ones (see MapTags).
+	// (see catalog.Catalog.AlsoReports); its tags for external ones (see MapTags).
 	Techniques []string
 	// Tactics are tactic IDs from the rule's attack.<tactic> tags, used when
 	// no technique is known.
@@ -92,7 +92,7 @@ func Load(c *catalog.Catalog, external []string) (*Set, error) {
 				errs = append(errs, err)
 				continue
 			}
-			rules = append(rules, &Rule{Rule: r, Origin: FromCatalog, Techniques: catalogRuleTechniques(c, t.ID, r.Tags), Tactics: t.Tactics})
+			rules = append(rules, &Rule{Rule: r, Origin: FromCatalog, Techniques: append([]string{t.ID}, c.AlsoReports(f)...), Tactics: t.Tactics})
 		}
 	}
 	// One walk over every folder given: a rule file reached twice, by two
@@ -408,13 +408,6 @@ func LintLevel(r *Rule) []string {
 // Defense Evasion (see catalog.AttackTactic).
 func tacticTag(c *catalog.Catalog, name string) (*catalog.Tactic, bool) {
 	return c.AttackTactic(strings.ReplaceAll(name, "_", "-"))
-}
-
-// catalogRuleTechniques returns the techniques a catalog rule reports: the
-// technique whose folder holds it, then the other entries its ttc.<ID> tags
-// name (see catalog.RuleReports).
-func catalogRuleTechniques(c *catalog.Catalog, folder string, tags []string) []string {
-	return append([]string{folder}, c.RuleReports(folder, tags)...)
 }
 
 // MapTags maps a rule's tags onto the catalog. A ttc.<ID> tag (ttc export
