@@ -478,3 +478,44 @@ func TestMarkdownActorSummary(t *testing.T) {
 		t.Errorf("markdown: the forged type is not escaped:\n%s", md.String())
 	}
 }
+
+// TestTargetPartsCannotBeForged: a value that holds the separator the
+// reports put between a target's values, or between matched fields, or one
+// of its look-alikes, must not read as two values: the dot is escaped. Other
+// characters past ASCII are kept.
+func TestTargetPartsCannotBeForged(t *testing.T) {
+	res := small()
+	f := &res.Findings[0]
+	f.Target = []scan.MatchedField{
+		{Field: "requestParameters.snapshotId", Value: "snap-0f00 · 444455556666"},
+		{Field: "requestParameters.name", Value: "ログ"},
+	}
+	f.Matched = []scan.MatchedField{{Field: "requestParameters.attributeType", Value: "createVolumePermission \u2022 userId=444455556666"}}
+	for _, w := range writers {
+		if strings.HasPrefix(w.name, "json") {
+			continue // JSON keeps the values apart as strings
+		}
+		t.Run(w.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := w.write(&b, res); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			for _, forged := range []string{"snap-0f00 · 444455556666", "createVolumePermission \u2022 userId"} {
+				if strings.Contains(out, forged) {
+					t.Errorf("a forged separator reads as one:\n%s", out)
+				}
+			}
+			// At 100 columns the target is left out for room.
+			if w.name != "table at 100 columns" && !strings.Contains(out, `u00b7 444455556666`) {
+				t.Errorf("the target's dot is not escaped:\n%s", out)
+			}
+			if w.name != "table" && w.name != "table at 100 columns" && w.name != "table by actor" && !strings.Contains(out, `u2022 userId`) {
+				t.Errorf("the matched value's bullet is not escaped:\n%s", out)
+			}
+			if w.name != "table at 100 columns" && !strings.Contains(out, "ログ") {
+				t.Errorf("a value in Japanese is escaped:\n%s", out)
+			}
+		})
+	}
+}

@@ -236,15 +236,24 @@ func sanitiseFinding(f scan.Finding) scan.Finding {
 		&f.Actor.SourceIP, &f.Actor.UserAgent, &f.TechniqueName, &f.Rule.ID, &f.Rule.Title, &f.Record.File} {
 		*p = view.Line(*p)
 	}
-	f.Target = slices.Clone(f.Target) // shared by the findings of one record
-	for i := range f.Target {
-		f.Target[i].Field, f.Target[i].Value = view.Line(f.Target[i].Field), view.Line(f.Target[i].Value)
-	}
-	f.Matched = slices.Clone(f.Matched) // shared by the findings of one rule
-	for i := range f.Matched {
-		f.Matched[i].Field, f.Matched[i].Value = view.Line(f.Matched[i].Field), view.Line(f.Matched[i].Value)
-	}
+	// The target is shared by the findings of one record, the matched
+	// fields by those of one rule.
+	f.Target, f.Matched = escapedParts(f.Target), escapedParts(f.Matched)
 	return f
+}
+
+// escapedParts returns a copy of fields whose names and values went
+// through view.Line, and view.Separable: TargetText and MatchedText join
+// them with " · ", which no value may then hold.
+func escapedParts(fields []scan.MatchedField) []scan.MatchedField {
+	if fields == nil {
+		return nil
+	}
+	out := make([]scan.MatchedField, len(fields))
+	for i, m := range fields {
+		out[i] = scan.MatchedField{Field: view.Separable(view.Line(m.Field)), Value: view.Separable(view.Line(m.Value))}
+	}
+	return out
 }
 
 func lineFiles(rs []scan.Rejection) []scan.Rejection {

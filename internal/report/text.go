@@ -437,6 +437,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 	if withTarget {
 		g.Spare = []int{len(g.Headers)}
 		g.Middle = g.Spare
+		g.Escaped = []int{len(g.Headers)}
 		g.Headers = append(g.Headers, "TARGET")
 	}
 	if withRule {
@@ -444,6 +445,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 		g.Give = append(g.Give, len(g.Headers)-1)
 	}
 	if detail {
+		g.Escaped = append(g.Escaped, len(g.Headers))
 		g.Headers = append(g.Headers, "MATCHED", "CALLER ARN", "USER AGENT", "RECORD")
 	}
 	for _, f := range fs {
@@ -461,13 +463,13 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 			row = append(row, ShortActor(f.Actor.Key()))
 		}
 		if withTarget {
-			row = append(row, TargetText(f.Target))
+			row = append(row, TargetText(escapedParts(f.Target)))
 		}
 		if withRule {
 			row = append(row, ruleCell(f.Rule))
 		}
 		if detail {
-			row = append(row, MatchedText(f.Matched), f.Actor.ARN, f.Actor.UserAgent, recordRef(f.Record))
+			row = append(row, MatchedText(escapedParts(f.Matched)), f.Actor.ARN, f.Actor.UserAgent, recordRef(f.Record))
 		}
 		g.Rows = append(g.Rows, row)
 	}
@@ -475,7 +477,8 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 }
 
 // TargetText writes a finding's target as tables show it: its values,
-// separated by " · ", a bucket and the key after it as bucket/key. The
+// escaped already (escapedParts), separated by " · ", a bucket and the key
+// after it as bucket/key. The
 // names are left out for room (-o json and jsonl carry them): the event
 // says what a value is (iam:CreateAccessKey acts on a user, s3:GetObject
 // on an object).
@@ -494,8 +497,9 @@ func TargetText(target []scan.MatchedField) string {
 	return b.String()
 }
 
-// MatchedText writes the fields a finding's rule matched, as the reports
-// that have room show them: field=value, separated by " · ", without the
+// MatchedText writes the fields a finding's rule matched, escaped already
+// (escapedParts), as the reports that have room show them: field=value,
+// separated by " · ", without the
 // event source and name, which the event column shows, and with
 // requestParameters' fields named from inside it (s3BucketOwner=…). It is
 // the evidence for the rule: the account a snapshot was shared with, the
@@ -692,7 +696,7 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 	var batch []scan.Finding
 	withActor := !opts.GroupByActor
 	rows := func() error {
-		err := view.WriteMarkdownRows(w, findingGrid(batch, withActor, true, true).Rows)
+		err := view.WriteMarkdownRows(w, findingGrid(batch, withActor, true, true))
 		batch = batch[:0]
 		return err
 	}

@@ -59,6 +59,12 @@ type Grid struct {
 	// Middle lists columns cut in the middle rather than at the end:
 	// values whose end says as much as their start (an ARN, a path).
 	Middle []int
+	// Escaped lists columns whose cells were escaped as Line does already,
+	// and are not escaped again: a cell that joins several values (a
+	// finding's target) escapes each value on its own, so that the
+	// separator it puts between them is one no value can hold (see
+	// Separable).
+	Escaped []int
 }
 
 // at returns xs[i], or 0 past its end.
@@ -85,14 +91,14 @@ const flexMin, colMin = 16, 6
 // WriteTable writes g as aligned columns that fit opts.Width, every cell
 // passed through Line.
 func WriteTable(w io.Writer, g Grid, opts Options) error {
-	headers := cleanRow(g.Headers)
+	headers := cleanRow(g.Headers, nil)
 	rows := make([][]string, len(g.Rows))
 	widths := make([]int, len(headers))
 	for i, h := range headers {
 		widths[i] = min(cells(h), MaxCell)
 	}
 	for r, row := range g.Rows {
-		rows[r] = cleanRow(row[:min(len(row), len(headers))])
+		rows[r] = cleanRow(row[:min(len(row), len(headers))], g.Escaped)
 		for i, c := range rows[r] {
 			widths[i] = max(widths[i], min(cells(c), MaxCell))
 		}
@@ -149,13 +155,17 @@ func WriteTable(w io.Writer, g Grid, opts Options) error {
 	return err
 }
 
-// cleanRow escapes a row's cells as Line does, and writes each space after
-// the first of a run as \x20: two spaces inside a cell would pass for the
-// gap between two columns ("ListUsers  success  cloudtrail:StopLogging").
-func cleanRow(row []string) []string {
+// cleanRow escapes a row's cells as Line does, but for the escaped columns,
+// and writes each space after the first of a run as \x20: two spaces
+// inside a cell would pass for the gap between two columns
+// ("ListUsers  success  cloudtrail:StopLogging").
+func cleanRow(row []string, escaped []int) []string {
 	out := make([]string, len(row))
 	for i, c := range row {
-		out[i] = SpaceRuns(Line(c))
+		if !slices.Contains(escaped, i) {
+			c = Line(c)
+		}
+		out[i] = SpaceRuns(c)
 	}
 	return out
 }
@@ -163,28 +173,32 @@ func cleanRow(row []string) []string {
 // WriteMarkdown writes g as a Markdown table, escaping what Markdown would read.
 func WriteMarkdown(w io.Writer, g Grid) error {
 	var b strings.Builder
-	b.WriteString("| " + strings.Join(mdCells(g.Headers), " | ") + " |\n")
+	b.WriteString("| " + strings.Join(mdCells(g.Headers, nil), " | ") + " |\n")
 	b.WriteString("|" + strings.Repeat(" --- |", len(g.Headers)) + "\n")
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
-	return WriteMarkdownRows(w, g.Rows)
+	return WriteMarkdownRows(w, g)
 }
 
-// WriteMarkdownRows writes more rows of a table WriteMarkdown began, for
-// tables written a part at a time.
-func WriteMarkdownRows(w io.Writer, rows [][]string) error {
+// WriteMarkdownRows writes g's rows, and not its headers, as more rows of a
+// table WriteMarkdown began, for tables written a part at a time.
+func WriteMarkdownRows(w io.Writer, g Grid) error {
 	var b strings.Builder
-	for _, r := range rows {
-		b.WriteString("| " + strings.Join(mdCells(r), " | ") + " |\n")
+	for _, r := range g.Rows {
+		b.WriteString("| " + strings.Join(mdCells(r, g.Escaped), " | ") + " |\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func mdCells(cells []string) []string {
+func mdCells(cells []string, escaped []int) []string {
 	out := make([]string, len(cells))
 	for i, c := range cells {
+		if slices.Contains(escaped, i) {
+			out[i] = MarkdownEscape(SpaceRuns(c))
+			continue
+		}
 		out[i] = MarkdownValue(c)
 	}
 	return out

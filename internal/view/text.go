@@ -141,6 +141,52 @@ func ASCII(s string) string {
 	return b.String()
 }
 
+// Separable writes the middle dot, and the characters that pass for it,
+// as \u escapes in a value already escaped by Line, for a value shown in a
+// list whose parts are separated by " · " (a finding's target, the fields
+// its rule matched): a forged value "a · b" must not read as two. Other
+// characters past ASCII are kept (an object key in Japanese stays
+// readable); ASCII escapes them all, for lines whose every part is escaped.
+func Separable(s string) string {
+	if !strings.ContainsFunc(s, dotLike) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for _, r := range s {
+		if dotLike(r) {
+			writeEscape(&b, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// dotLike reports the middle dot and the dots and bullets drawn like it at
+// the middle of a line.
+func dotLike(r rune) bool {
+	switch r {
+	case '\u00b7', // middle dot
+		'\u0387',     // Greek ano teleia
+		'\u1427',     // Canadian syllabics final middle dot
+		'\u16eb',     // runic single punctuation
+		'\u2022',     // bullet
+		'\u2027',     // hyphenation point
+		'\u2219',     // bullet operator
+		'\u22c5',     // dot operator
+		'\u2981',     // Z notation spot
+		'\u2e31',     // word separator middle dot
+		'\u30fb',     // katakana middle dot
+		'\u318d',     // Hangul letter araea
+		'\ua78f',     // Latin letter sinological dot
+		'\uff65',     // halfwidth katakana middle dot
+		'\U00010101': // Aegean word separator dot
+		return true
+	}
+	return false
+}
+
 func writeEscape(b *strings.Builder, r rune) {
 	switch {
 	case r == '\n':

@@ -421,3 +421,17 @@ func TestFitMiddle(t *testing.T) {
 		}
 	}
 }
+
+func TestSeparable(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"snap-0f00", "snap-0f00"},
+		{"a · b", `a \u00b7 b`},
+		{"a • b ∙ c ⋅ d ・ e", `a \u2022 b \u2219 c \u22c5 d \u30fb e`},
+		{"ログ/キー", "ログ/キー"},
+		{"\U00010101", `\U00010101`},
+	} {
+		if got := Separable(c.in); got != c.want {
+			t.Errorf("Separable(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
