@@ -17,10 +17,13 @@ import (
 // (see issuedKeyObjects). A responder reads "mallory AKIA…" beside
 // iam:CreateAccessKey without opening the record.
 //
-// Only string members count, of the request or of the one object EC2's
-// newer calls nest theirs in: a request that lists its resources in
-// arrays (ec2:TerminateInstances' instancesSet) has no target here, and
-// the record, which the finding locates, holds them.
+// String members count, of the request or of the one object EC2's newer
+// calls nest theirs in; after them, when there is room, resources listed
+// in arrays: the strings of a list named for them (secretsmanager's
+// secretIdList, ssm:GetParameters' names), and the items of EC2's sets
+// (ec2:TerminateInstances' instancesSet.items[].instanceId). A request
+// that lists more than there is room for shows the first ones; the
+// record, which the finding locates, holds them all.
 const (
 	maxRequestTargets = 3
 	maxTargets        = maxRequestTargets + 1 // and the key the call issued
@@ -144,6 +147,9 @@ func findTarget(dst []rawTarget, raw []byte, idx *jsonscan.Index, req []byte, re
 				}
 			}
 		}
+		if len(dst) < maxRequestTargets {
+			dst = listedTarget(dst, buf, ms)
+		}
 	}
 	if !bytes.Contains(resp, accessKeyID) {
 		return dst
@@ -186,6 +192,86 @@ func requestTarget(dst []rawTarget, buf []byte, ms []jsonscan.Member, outer []by
 		}
 	}
 	return dst
+}
+
+// listedTarget appends, up to maxRequestTargets in dst, the resources the
+// request members ms (in buf) list in arrays: the strings of an array whose
+// key names a list of resources (isListKey), and the members naming a
+// resource of the objects in the items array of an EC2 set ("instancesSet":
+// {"items": [{"instanceId": …}]}), named as Sigma names them
+// (requestParameters.instancesSet.items.instanceId).
+func listedTarget(dst []rawTarget, buf []byte, ms []jsonscan.Member) []rawTarget {
+	for _, m := range ms {
+		if len(dst) == maxRequestTargets {
+			break
+		}
+		v, key := buf[m.VStart:m.VEnd], buf[m.KStart+1:m.KEnd-1]
+		switch {
+		case m.KEsc || len(v) < 2:
+		case v[0] == '[' && isListKey(key):
+			for i := 1; len(dst) < maxRequestTargets; {
+				start, end, next, done, ok := jsonscan.NextElem(v, i)
+				if done || !ok {
+					break
+				}
+				if e := v[start:end]; len(e) > len(`""`) && e[0] == '"' && string(e) != hiddenValue {
+					dst = append(dst, rawTarget{prefix: targetPrefix, key: key, val: e})
+				}
+				i = next
+			}
+		case v[0] == '{' && len(key) > len("Set") && bytes.HasSuffix(key, []byte("Set")) && isKeyText(key):
+			dst = setItemsTarget(dst, key, v)
+		}
+	}
+	return dst
+}
+
+// setItemsTarget appends the members naming a resource of the objects in
+// the items array of set, the EC2 set named key.
+func setItemsTarget(dst []rawTarget, key, set []byte) []rawTarget {
+	var room [8]jsonscan.Member
+	ms, ok := jsonscan.AppendMembers(room[:0], set)
+	if !ok {
+		return dst
+	}
+	for _, m := range ms {
+		items := set[m.VStart:m.VEnd]
+		if m.KEsc || string(set[m.KStart+1:m.KEnd-1]) != "items" || items[0] != '[' {
+			continue
+		}
+		outer := append(append([]byte(nil), key...), ".items"...)
+		for i := 1; len(dst) < maxRequestTargets; {
+			start, end, next, done, ok := jsonscan.NextElem(items, i)
+			if done || !ok {
+				break
+			}
+			var inner [8]jsonscan.Member
+			if e := items[start:end]; e[0] == '{' {
+				if ims, ok := jsonscan.AppendMembers(inner[:0], e); ok {
+					dst = requestTarget(dst, e, ims, outer)
+				}
+			}
+			i = next
+		}
+		break
+	}
+	return dst
+}
+
+// isListKey reports whether an array's key names a list of resources: a
+// plural of a key that names one (instanceIds, names, roleArns), or one
+// ending in List (secretIdList).
+func isListKey(k []byte) bool {
+	if !isKeyText(k) {
+		return false
+	}
+	if n := len(k); n > len("List") && string(k[n-len("List"):]) == "List" {
+		return isTargetKey(k[:n-len("List")])
+	}
+	if n := len(k); n > 1 && k[n-1] == 's' {
+		return isTargetKey(k[:n-1])
+	}
+	return false
 }
 
 // textMember reports whether member m, whose value is v, can be part of a
