@@ -31,7 +31,4 @@ var knownPantherDisagreements = map[string]string{
 
 	// Behaviour only the owner's baseline tells apart.
 	"missed: AWS.UnusedRegion / Unauthorized region T1535": "a CreateLogStream in eu-central-1 is unusual only against Panther's list of approved Regions; no catalog rule can know an account's Regions, and the template examples/rules/activity_outside_your_regions.yml flags it once the owner lists them",
-
-	// Real gaps.
-	"missed: AWS.S3.CopyObject.CrossAccount.Encryption.KMS / In-Place Copy with KMS Key Change T1486": "gap: telling a KMS key of another account apart needs comparing part of the key ARN with recipientAccountId, which Sigma cannot express; T1486 flags the KMS calls behind it instead",
 }
