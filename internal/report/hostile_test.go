@@ -489,6 +489,7 @@ func TestTargetPartsCannotBeForged(t *testing.T) {
 	f.Target = []scan.MatchedField{
 		{Field: "requestParameters.snapshotId", Value: "snap-0f00 · 444455556666"},
 		{Field: "requestParameters.name", Value: "ログ"},
+		{Field: "requestParameters.names", Value: "/prod/a \u2e33 /prod/b"},
 	}
 	f.Matched = []scan.MatchedField{{Field: "requestParameters.attributeType", Value: "createVolumePermission \u2022 userId=444455556666"}}
 	for _, w := range writers {
@@ -501,7 +502,7 @@ func TestTargetPartsCannotBeForged(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := b.String()
-			for _, forged := range []string{"snap-0f00 · 444455556666", "createVolumePermission \u2022 userId"} {
+			for _, forged := range []string{"snap-0f00 · 444455556666", "createVolumePermission \u2022 userId", "/prod/a \u2e33"} {
 				if strings.Contains(out, forged) {
 					t.Errorf("a forged separator reads as one:\n%s", out)
 				}

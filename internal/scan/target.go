@@ -3,6 +3,7 @@ package scan
 import (
 	"bytes"
 	"encoding/json"
+	"unicode"
 
 	"github.com/ttcproject/ttc/internal/jsonscan"
 )
@@ -214,7 +215,7 @@ func listedTarget(dst []rawTarget, buf []byte, ms []jsonscan.Member) []rawTarget
 				if done || !ok {
 					break
 				}
-				if e := v[start:end]; len(e) > len(`""`) && e[0] == '"' && string(e) != hiddenValue {
+				if e := v[start:end]; len(e) > len(`""`) && e[0] == '"' && string(e) != hiddenValue && !listed(dst, key, e) {
 					dst = append(dst, rawTarget{prefix: targetPrefix, key: key, val: e})
 				}
 				i = next
@@ -248,7 +249,7 @@ func setItemsTarget(dst []rawTarget, key, set []byte) []rawTarget {
 			var inner [8]jsonscan.Member
 			if e := items[start:end]; e[0] == '{' {
 				if ims, ok := jsonscan.AppendMembers(inner[:0], e); ok {
-					dst = requestTarget(dst, e, ims, outer)
+					dst = itemTarget(dst, e, ims, outer)
 				}
 			}
 			i = next
@@ -256,6 +257,42 @@ func setItemsTarget(dst []rawTarget, key, set []byte) []rawTarget {
 		break
 	}
 	return dst
+}
+
+// itemTarget appends the members of ms, the members of an item of an EC2
+// set in buf, that name a resource by a key of the form kindId, kindArn or
+// kindName (instanceId, groupId, imageId), as requestTarget does. A key
+// alone is none here: the items of tagSet and filterSet, and of
+// dhcpConfigurationSet, hold a key or a name and values, which name no
+// resource. An item repeated is listed once.
+func itemTarget(dst []rawTarget, buf []byte, ms []jsonscan.Member, outer []byte) []rawTarget {
+	for _, m := range ms {
+		if len(dst) == maxRequestTargets {
+			break
+		}
+		v, key := buf[m.VStart:m.VEnd], buf[m.KStart+1:m.KEnd-1]
+		if textMember(m, v) && isTargetKey(key) && !bareKey(key) && string(v) != hiddenValue && !listed(dst, key, v) {
+			dst = append(dst, rawTarget{prefix: targetPrefix, outer: outer, key: key, val: v})
+		}
+	}
+	return dst
+}
+
+// bareKey reports the target keys that name a resource by kind alone (key,
+// name, id…), with no suffix after a resource's kind.
+func bareKey(k []byte) bool {
+	return bytes.IndexFunc(k, unicode.IsUpper) < 0
+}
+
+// listed reports whether dst holds a member of key k with the value v
+// already: a list that repeats a value shows it once.
+func listed(dst []rawTarget, k, v []byte) bool {
+	for _, t := range dst {
+		if bytes.Equal(t.key, k) && bytes.Equal(t.val, v) {
+			return true
+		}
+	}
+	return false
 }
 
 // isListKey reports whether an array's key names a list of resources: a

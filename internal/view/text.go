@@ -141,20 +141,26 @@ func ASCII(s string) string {
 	return b.String()
 }
 
-// Separable writes the middle dot, and the characters that pass for it,
-// as \u escapes in a value already escaped by Line, for a value shown in a
-// list whose parts are separated by " · " (a finding's target, the fields
-// its rule matched): a forged value "a · b" must not read as two. Other
-// characters past ASCII are kept (an object key in Japanese stays
-// readable); ASCII escapes them all, for lines whose every part is escaped.
+// Separable escapes, in a value already escaped by Line, the characters
+// past ASCII that could pass for the separator of a list whose parts are
+// separated by " · " (a finding's target, the fields its rule matched), so
+// that a forged value "a · b" cannot read as two: every one that is not a
+// letter, a digit or a combining mark (punctuation, symbols: the middle dot
+// and the dots, bullets and rings drawn like it), the letters drawn as a dot
+// or a small mark (see dotLike), and a combining mark that starts the value,
+// which would join the separator before it. Letters of any script are kept
+// (an object key in Japanese stays readable, though its katakana middle dot
+// is escaped); ASCII escapes them all, for lines whose every part is
+// escaped. Which glyph a font draws like a dot cannot be known for certain:
+// what is kept is a letter in some script's alphabet.
 func Separable(s string) string {
-	if !strings.ContainsFunc(s, dotLike) {
+	if allASCII(s) {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 8)
-	for _, r := range s {
-		if dotLike(r) {
+	for i, r := range s {
+		if r >= utf8.RuneSelf && (dotLike(r) || !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)) || (i == 0 && unicode.IsMark(r))) {
 			writeEscape(&b, r)
 			continue
 		}
@@ -163,25 +169,30 @@ func Separable(s string) string {
 	return b.String()
 }
 
-// dotLike reports the middle dot and the dots and bullets drawn like it at
-// the middle of a line.
+// allASCII reports whether s is all ASCII.
+func allASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// dotLike reports the letters drawn as a dot or a small raised mark at the
+// height of a middle dot: modifier letters of the Spacing Modifier Letters
+// block, and letters of some alphabets that are a dot alone.
 func dotLike(r rune) bool {
+	switch {
+	case r >= 0x02b0 && r <= 0x02ff && unicode.Is(unicode.Lm, r):
+		return true
+	}
 	switch r {
-	case '\u00b7', // middle dot
-		'\u0387',     // Greek ano teleia
-		'\u1427',     // Canadian syllabics final middle dot
-		'\u16eb',     // runic single punctuation
-		'\u2022',     // bullet
-		'\u2027',     // hyphenation point
-		'\u2219',     // bullet operator
-		'\u22c5',     // dot operator
-		'\u2981',     // Z notation spot
-		'\u2e31',     // word separator middle dot
-		'\u30fb',     // katakana middle dot
-		'\u318d',     // Hangul letter araea
-		'\ua78f',     // Latin letter sinological dot
-		'\uff65',     // halfwidth katakana middle dot
-		'\U00010101': // Aegean word separator dot
+	case '\u0971', // Devanagari sign high spacing dot
+		'\u1427', // Canadian syllabics final middle dot
+		'\u18df', // Canadian syllabics final raised dot
+		'\u318d', // Hangul letter araea
+		'\ua78f': // Latin letter sinological dot
 		return true
 	}
 	return false

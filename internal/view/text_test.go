@@ -429,6 +429,12 @@ func TestSeparable(t *testing.T) {
 		{"a • b ∙ c ⋅ d ・ e", `a \u2022 b \u2219 c \u22c5 d \u30fb e`},
 		{"ログ/キー", "ログ/キー"},
 		{"\U00010101", `\U00010101`},
+		// Punctuation and symbols past ASCII, and letters drawn as a dot.
+		{"a \u2e33 b \u02d1 c \u25e6 d \u0971 e \u18df f", `a \u2e33 b \u02d1 c \u25e6 d \u0971 e \u18df f`},
+		{"ログ・キー", `ログ\u30fbキー`},
+		{"データ", "データ"}, // the prolonged sound mark is a letter, kept
+		// A combining mark that starts a value would join the separator.
+		{"\u0338x\u0338", `\u0338x` + "\u0338"},
 	} {
 		if got := Separable(c.in); got != c.want {
 			t.Errorf("Separable(%q) = %q, want %q", c.in, got, c.want)
