@@ -144,3 +144,49 @@ func TestMaxInputBytes(t *testing.T) {
 		t.Errorf("error %v does not say the limit is on the decompressed size", res.err)
 	}
 }
+
+// TestMaxTotalInputBytes checks that MaxTotalInputBytes bounds the inputs
+// of one Reader together: each input gets what those before it left, the
+// one that reaches the bound ends with ErrInputTooLarge after the records
+// before it and says the bound is shared, and those after it give nothing.
+func TestMaxTotalInputBytes(t *testing.T) {
+	in := strings.Repeat(recA+"\n", 10)
+	n := int64(len(in))
+	for _, tc := range []struct {
+		name    string
+		total   int64
+		perFile int64
+		records []int // per input
+		cut     []bool
+	}{
+		{"room for all", 3 * n, 0, []int{10, 10, 10}, []bool{false, false, false}},
+		{"the second reaches it", n + n/2, 0, []int{10, 5, 0}, []bool{false, true, true}},
+		{"the per-input bound comes first", 3 * n, n - 2, []int{9, 9, 9}, []bool{true, true, true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewReader(Options{MaxTotalInputBytes: tc.total, MaxInputBytes: tc.perFile})
+			for i := range tc.records {
+				name := fmt.Sprintf("in%d", i)
+				r.Reset(strings.NewReader(in), name)
+				recs, err := 0, error(nil)
+				for {
+					_, e := r.Next()
+					if e != nil {
+						if !errors.Is(e, io.EOF) {
+							err = e
+						}
+						break
+					}
+					recs++
+				}
+				if recs != tc.records[i] || errors.Is(err, ErrInputTooLarge) != tc.cut[i] {
+					t.Errorf("%s: %d records, %v; want %d, cut %v", name, recs, err, tc.records[i], tc.cut[i])
+				}
+				shared := err != nil && strings.Contains(err.Error(), "inputs read so far are more than")
+				if tc.cut[i] && shared != (tc.perFile == 0) {
+					t.Errorf("%s: %v: says the bound is shared: %v", name, err, shared)
+				}
+			}
+		})
+	}
+}

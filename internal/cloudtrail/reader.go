@@ -51,6 +51,13 @@ type Options struct {
 	// what was read before stands. A server scanning uploads sets it, so
 	// that a small gzip file cannot make it read gigabytes.
 	MaxInputBytes int64
+	// MaxTotalInputBytes, when above zero, bounds the bytes read after
+	// decompression from all the inputs of one Reader together (each Reset
+	// starts one): the input that reaches it ends with ErrInputTooLarge, as
+	// at MaxInputBytes, and those after it give nothing. A server scanning
+	// several uploaded files as one scan sets it, so that many small gzip
+	// files cannot together make it read more than one may.
+	MaxTotalInputBytes int64
 }
 
 type mode uint8
@@ -83,9 +90,12 @@ type Reader struct {
 	// members reads kgz or sgz, one gzip member at a time.
 	members members
 
-	buf      []byte
-	base     int64 // stream offset of buf[0]
-	n        int   // bytes of buf holding data
+	buf  []byte
+	base int64 // stream offset of buf[0]
+	// spent is what the inputs before this one gave, decompressed (see
+	// Options.MaxTotalInputBytes).
+	spent    int64
+	n        int // bytes of buf holding data
 	eof      bool
 	tooLarge bool
 	readErr  error
@@ -189,7 +199,7 @@ func (r *Reader) Reset(src io.Reader, name string) {
 	r.scanFail.forget()
 	r.skipFail.forget()
 	*r = Reader{
-		opts: r.opts, name: name, br: r.br, kgz: r.kgz, sgz: r.sgz,
+		opts: r.opts, name: name, br: r.br, kgz: r.kgz, sgz: r.sgz, spent: r.spent + r.base + int64(r.n),
 		buf: r.buf, sc: r.sc, stack: r.stack, scratch: r.scratch, objKeys: r.objKeys, objMembers: r.objMembers[:0],
 		scanFail: r.scanFail, skipFail: r.skipFail,
 		first: true,
@@ -364,19 +374,23 @@ func (r *Reader) fill() bool {
 	// (a multipart upload, a slow pipe) is scanned again from its start after
 	// each fill, and small fills would make that quadratic in its size.
 	start := r.n
+	limit, bounded, shared := r.limit()
 	for r.n < len(r.buf) {
 		room := r.buf[r.n:]
-		limit := r.opts.MaxInputBytes
-		if limit > 0 {
+		if bounded {
 			// One byte past the limit tells input longer than it from input
 			// that ends there; that byte is not kept.
 			room = room[:min(int64(len(room)), limit+1-r.base-int64(r.n))]
 		}
 		m, err := r.in.Read(room)
 		r.n += m
-		if limit > 0 && r.base+int64(r.n) > limit {
+		if bounded && r.base+int64(r.n) > limit {
 			r.n = int(limit - r.base)
 			r.eof, r.readErr = true, fmt.Errorf("%w: more than %s once decompressed; the rest is not read", ErrInputTooLarge, sizeText(limit))
+			if shared {
+				r.readErr = fmt.Errorf("%w: the inputs read so far are more than %s together once decompressed; the rest is not read",
+					ErrInputTooLarge, sizeText(r.opts.MaxTotalInputBytes))
+			}
 			break
 		}
 		if err != nil {
@@ -388,6 +402,20 @@ func (r *Reader) fill() bool {
 		}
 	}
 	return r.n > start
+}
+
+// limit is how many bytes the current input may give, decompressed, and
+// whether that is bounded at all: the lesser of MaxInputBytes and what
+// MaxTotalInputBytes leaves after the inputs before it. shared says that
+// the latter is the bound.
+func (r *Reader) limit() (limit int64, bounded, shared bool) {
+	limit, bounded = r.opts.MaxInputBytes, r.opts.MaxInputBytes > 0
+	if total := r.opts.MaxTotalInputBytes; total > 0 {
+		if left := max(total-r.spent, 0); !bounded || left < limit {
+			return left, true, true
+		}
+	}
+	return limit, bounded, false
 }
 
 // need reads more after the input ran out inside the value that starts at

@@ -47,6 +47,11 @@ type Options struct {
 	// MaxInputBytes, when above zero, bounds what is read of each input
 	// after decompression (see cloudtrail.Options.MaxInputBytes).
 	MaxInputBytes int64
+	// MaxTotalInputBytes, when above zero, bounds what one worker reads of
+	// all its inputs together after decompression (see
+	// cloudtrail.Options.MaxTotalInputBytes). ScanStreams reads its streams
+	// on one worker: for it, the bound is on all of them.
+	MaxTotalInputBytes int64
 	// Since and Until keep findings whose event time lies in [Since, Until).
 	Since, Until time.Time
 	// Techniques keeps findings of these techniques or their sub-techniques.
@@ -522,10 +527,33 @@ func dupHash(seed maphash.Seed, event uint64, rule *RuleRef, technique string) u
 // ScanReader classifies the records of one stream, named name in positions
 // (an uploaded file, say).
 func (s *Scanner) ScanReader(ctx context.Context, name string, r io.Reader) (*Result, error) {
+	return s.ScanStreams(ctx, []Stream{{Name: name, R: r}})
+}
+
+// Stream is an input that is no file of the scanner's: an uploaded file,
+// say. Name names it in positions, rejections and findings.
+type Stream struct {
+	Name string
+	R    io.Reader
+}
+
+// ScanStreams classifies the records of several streams as one scan, as
+// Scan does the files it is given: every record of each is accounted for,
+// and a finding of one event seen in several streams is reported once.
+// The streams are read one after the other, in order, on one worker.
+func (s *Scanner) ScanStreams(ctx context.Context, streams []Stream) (*Result, error) {
 	s.startRun()
-	s.done = ctx.Done()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	s.cancel, s.done = cancel, ctx.Done()
 	p := &part{}
-	s.newWorker(p).read(r, cloudtrail.Input{Path: name})
+	w := s.newWorker(p)
+	for _, st := range streams {
+		if w.stopped() {
+			break
+		}
+		w.read(st.R, cloudtrail.Input{Path: st.Name})
+	}
 	return s.finish(ctx, []*part{p})
 }
 
@@ -668,7 +696,8 @@ func (w *worker) fileJSON(name string) []byte {
 }
 
 func (s *Scanner) newWorker(p *part) *worker {
-	w := &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip, MaxInputBytes: s.opts.MaxInputBytes})}
+	w := &worker{s: s, p: p, r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip, MaxInputBytes: s.opts.MaxInputBytes,
+		MaxTotalInputBytes: s.opts.MaxTotalInputBytes})}
 	// Streamed findings are written at once: sharing their strings across
 	// findings would only cost time. (Most are written from the record's
 	// text and make no strings at all.) Findings that spill to disk are

@@ -501,3 +501,49 @@ func TestCopiesWithOtherTargetsKept(t *testing.T) {
 		}
 	}
 }
+
+// TestScanStreams checks that several streams are one scan: the counts
+// add up over them, a rejection names the stream it is in, a finding of
+// one event seen in two streams is reported once (kept or spilled), and
+// the streams share MaxTotalInputBytes.
+func TestScanStreams(t *testing.T) {
+	c, rs := fixtures(t)
+	flat := flatSample(t)
+	quiet := `{"eventVersion":"1.10","eventTime":"2026-05-11T04:00:00Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","eventID":"q"}`
+	streams := func() []scan.Stream {
+		return []scan.Stream{
+			{Name: "a.jsonl", R: strings.NewReader(flat + "\n" + quiet)},
+			{Name: "b.jsonl", R: strings.NewReader(quiet + "\n{\"eventTime\":1,\n" + flat)},
+		}
+	}
+	for _, opts := range []scan.Options{{}, {SpillAfter: 1}} {
+		res, err := scan.New(c, rs, opts).ScanStreams(context.Background(), streams())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Close()
+		sum := res.Summary
+		if sum.Files != 2 || sum.Read != 5 || sum.Matched != 2 || sum.Unmatched != 2 || sum.Rejected != 1 ||
+			sum.Read != sum.Matched+sum.Unmatched+sum.Rejected {
+			t.Errorf("spill after %d: summary %+v; want 2 files, 5 records: 2 matched, 2 unmatched, 1 rejected", opts.SpillAfter, sum)
+		}
+		if len(res.Rejections) != 1 || res.Rejections[0].File != "b.jsonl" || res.Rejections[0].Ordinal != 2 {
+			t.Errorf("spill after %d: rejections %+v; want record 2 of b.jsonl", opts.SpillAfter, res.Rejections)
+		}
+		var files []string
+		_ = res.Each(func(f *scan.Finding) error { files = append(files, f.Record.File); return nil })
+		if n := int64(len(files)); n == 0 || sum.Duplicates != n || slices.Contains(files, "b.jsonl") {
+			t.Errorf("spill after %d: findings in %q, %d duplicates; want each once, from a.jsonl", opts.SpillAfter, files, sum.Duplicates)
+		}
+	}
+	// Bounded together, the first stream takes all there is: the second
+	// gives nothing, and says why.
+	res, err := scan.New(c, rs, scan.Options{MaxTotalInputBytes: int64(len(flat) + 1 + len(quiet))}).ScanStreams(context.Background(), streams())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := res.Summary; s.Read != 2 || s.Files != 1 || s.FilesFailed != 1 || len(res.Rejections) != 1 || res.Rejections[0].File != "b.jsonl" ||
+		!strings.Contains(res.Rejections[0].Reason, "input too large") {
+		t.Errorf("bounded together: summary %+v, rejections %+v; want b.jsonl cut at its start", s, res.Rejections)
+	}
+}
