@@ -183,10 +183,7 @@ func sanitiseCounts(cs []TechniqueCount) []TechniqueCount {
 // value the way the text outputs do.
 func Sanitise(res *scan.Result) *scan.Result {
 	out := *res
-	out.Findings = make([]scan.Finding, len(res.Findings))
-	for i, f := range res.Findings {
-		out.Findings[i] = sanitiseFinding(f)
-	}
+	out.Findings = SanitiseFindings(res.Findings)
 	out.Rejections = lineFiles(res.Rejections)
 	out.Skipped = lineFiles(res.Skipped)
 	out.Warnings = lineFiles(res.Warnings)

@@ -99,20 +99,11 @@ func WriteTable(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options
 func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 	// The actor is escaped as the line's other values are: a forged ARN
 	// could otherwise hold ", 3 findings, … , keys …" of its own.
-	actor := summaryValue(a.Actor)
-	parts := []string{fmt.Sprintf("%s, %s, %s … %s", actorType(a.Type), view.Count(int64(n), "finding", "findings"),
-		summaryValue(stamp(a.first, a.First)), summaryValue(stamp(a.last, a.Last)))}
+	h := a.Heading(n)
+	actor := h.Actor
 	// Sections start at " · " (or a line), which no value can hold
 	// (summaryValue escapes it): a key that reads "from 6.6.6.6" stays a key.
-	if len(a.AccessKey) > 0 {
-		parts = append(parts, fmt.Sprintf("keys %s%s", strings.Join(listItems(&a, a.AccessKey), ", "), andMore(a.MoreAccessKeys)))
-	}
-	if len(a.SourceIPs) > 0 {
-		parts = append(parts, fmt.Sprintf("from %s%s", strings.Join(listItems(&a, a.SourceIPs), ", "), andMore(a.MoreSourceIPs)))
-	}
-	if len(a.IntoAccounts) > 0 {
-		parts = append(parts, intoText(a))
-	}
+	parts := h.parts()
 	width := opts.View.Width
 	rest := strings.Join(parts, " · ")
 	b.WriteString("\n" + view.Bold(actor, opts.View))
@@ -133,13 +124,13 @@ func writeActorHead(b *strings.Builder, a ActorTimeline, n int, opts Options) {
 	// User agents are written in ASCII with their runs of spaces escaped,
 	// as the heading's values are: one holding " · keys AKIA…" or a run of
 	// spaces could otherwise pose as a section of the heading above it.
-	for _, s := range a.Sessions {
-		writeBroken(b, "  session: ", "           ", sessionText(s), width)
+	for _, s := range h.Sessions {
+		writeBroken(b, "  session: ", "           ", s, width)
 	}
-	if len(a.Sessions) > 0 && a.MoreAccessKeys {
+	if h.MoreSessions {
 		b.WriteString("  session: … and more, of keys not listed\n")
 	}
-	for _, ua := range foldedAgents(&a) {
+	for _, ua := range h.UserAgents {
 		writeBroken(b, "  user agent: ", "              ", ua, width)
 	}
 }
