@@ -33,11 +33,11 @@ requests whose Host is localhost (or a name under it) or a loopback address, wit
 421 to any other, so that a web page cannot reach it through a DNS name pointed at
 127.0.0.1.
 
-An uploaded log (the file itself, as the request body or a form's file part) may be
---max-upload bytes; it is received whole before it is scanned, 32 uploads at a time,
-and a sender slower than 32 KiB a second after its first 10 s is cut off (408). A
-scan reads up to 1 GiB decompressed for up to 60 s, two at a time. It stops
-gracefully on SIGINT or SIGTERM.`,
+An upload (one file as the request body, or up to 1,000 as a form's file parts,
+scanned together) may be --max-upload bytes, its files together; it is received
+whole before it is scanned, 32 uploads at a time, and a sender slower than 32 KiB a
+second after its first 10 s is cut off (408). A scan reads up to 1 GiB decompressed
+for up to 60 s, two at a time. It stops gracefully on SIGINT or SIGTERM.`,
 		Example: "  ttc serve\n  ttc serve --addr 127.0.0.1:9000 --catalog ./my-techniques",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -49,7 +49,7 @@ gracefully on SIGINT or SIGTERM.`,
 	fl := cmd.Flags()
 	fl.StringVar(&o.addr, "addr", server.DefaultAddr, "address to listen on (host:port)")
 	o.maxUpload = server.DefaultMaxUpload
-	fl.Var(decimalFlag[int64]{&o.maxUpload}, "max-upload", "largest log file accepted by the scan page, in bytes")
+	fl.Var(decimalFlag[int64]{&o.maxUpload}, "max-upload", "largest upload accepted by the scan page, its files together, in bytes")
 	return cmd
 }
 

@@ -163,6 +163,26 @@ func TestBrowser(t *testing.T) {
 		shoot(t, ctx, shots, "scan-results")
 	})
 
+	t.Run("upload several by actor", func(t *testing.T) {
+		dir := t.TempDir()
+		a, b := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.jsonl")
+		must(t, os.WriteFile(a, sampleLog(t), 0o644))
+		must(t, os.WriteFile(b, []byte(quietRecord("q2")+"\n{\"hello\":1}\n"), 0o644))
+		must(t, chromedp.Do(ctx,
+			chromedp.Navigate(base+"/scan"),
+			chromedp.SetUploadFiles(chromedp.ID("scan-file"), []string{a, b}),
+			chromedp.Click(chromedp.CSS(`input[name="group_by"][value="actor"]`)),
+		))
+		submit(t, ctx, `form.upload button[type="submit"]`)
+		got := run(t, ctx, chromedp.Evaluate[[]int](`[document.querySelectorAll('section.actor').length,
+			document.querySelectorAll('section.actor table.findings tbody tr').length,
+			document.querySelectorAll('.files li').length]`))
+		if !slices.Equal(got, []int{1, 7, 2}) {
+			t.Errorf("page shows [actors, findings, files] %v, want [1 7 2]", got)
+		}
+		shoot(t, ctx, shots, "scan-by-actor")
+	})
+
 	t.Run("keyboard", func(t *testing.T) {
 		must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/techniques/T1562.008")))
 		must(t, chromedp.Do(ctx, chromedp.KeyEvent("\t")))

@@ -41,7 +41,8 @@ func limitBody(maxUpload int64, next http.Handler) http.Handler {
 
 // bodyLimit is the largest body an upload may have: the file itself
 // (maxUpload), and in a multipart form room for the form's own lines as
-// well, where the file part is held to maxUpload (see uploadedFile).
+// well, where the file parts are held to maxUpload together (see
+// receiveForm).
 func bodyLimit(r *http.Request, maxUpload int64) int64 {
 	if isMultipart(r) {
 		return maxUpload + multipartOverhead

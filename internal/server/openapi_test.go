@@ -184,6 +184,16 @@ func checkAPI(t *testing.T, sc *schemaChecker, s *Server) {
 		if err := sc.check("/api/v1/scan", "POST", rec.Code, rec.Body.Bytes()); err != nil {
 			t.Error(err)
 		}
+		// Several files in one form, one of them with a rejected record,
+		// as the document describes them.
+		body, ct = multipartForm(t, fileParts("a.json", string(sampleLog(t)), "b.jsonl", "{\"hello\":1}\n"))
+		rec = do(t, h, http.MethodPost, "/api/v1/scan", body, "Content-Type", ct)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"file": "b.jsonl"`) {
+			t.Errorf("two files: status %d: %.300s", rec.Code, rec.Body)
+		}
+		if err := sc.check("/api/v1/scan", "POST", rec.Code, rec.Body.Bytes()); err != nil {
+			t.Error(err)
+		}
 	})
 	t.Run("every route documented", func(t *testing.T) {
 		for _, route := range apiRoutes(t) {

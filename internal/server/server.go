@@ -47,7 +47,10 @@ const (
 	defaultIdle       = 120 * time.Second
 	defaultShutdown   = 10 * time.Second
 	maxHeaderBytes    = 64 << 10
-	multipartOverhead = 64 << 10
+	// multipartOverhead is the room a form's own lines may take beside its
+	// files: 64 KiB, and 512 bytes for each file part's boundary and
+	// headers, of the most files an upload may hold.
+	multipartOverhead = 64<<10 + maxUploadFiles*512
 )
 
 // Config is what New needs. Only Catalog is required.
@@ -61,7 +64,8 @@ type Config struct {
 	Rules *ruleset.Set
 	// Log receives the access log and lifecycle messages; slog.Default when nil.
 	Log *slog.Logger
-	// MaxUpload caps an uploaded log file in bytes; DefaultMaxUpload when zero.
+	// MaxUpload caps an upload in bytes, its files together;
+	// DefaultMaxUpload when zero.
 	MaxUpload int64
 	// Timeouts of the http.Server; defaults when zero.
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration

@@ -54,18 +54,22 @@
     scroll.parentNode.insertBefore(bar, scroll);
   }
 
-  // Refuse a file that is over the server's limit before uploading it.
+  // Refuse files over the server's limits (their size together, their
+  // number) before uploading them.
   var file = document.getElementById("scan-file");
   if (file) {
     file.addEventListener("change", function () {
       var max = parseInt(file.getAttribute("data-max"), 10);
-      var f = file.files && file.files[0];
-      if (f && max && f.size > max) {
-        file.setCustomValidity("The file is larger than " + Math.round(max / 1048576) + " MiB.");
-        file.reportValidity();
-      } else {
-        file.setCustomValidity("");
+      var maxFiles = parseInt(file.getAttribute("data-max-files"), 10);
+      var files = file.files || [], size = 0, msg = "";
+      for (var i = 0; i < files.length; i++) { size += files[i].size; }
+      if (maxFiles && files.length > maxFiles) {
+        msg = "Choose " + maxFiles + " files at most.";
+      } else if (max && size > max) {
+        msg = (files.length > 1 ? "The files together are" : "The file is") + " larger than " + Math.round(max / 1048576) + " MiB.";
       }
+      file.setCustomValidity(msg);
+      if (msg) { file.reportValidity(); }
     });
   }
 })();
