@@ -678,3 +678,67 @@ func TestScanSessionOriginsInEveryTimeline(t *testing.T) {
 		}
 	}
 }
+
+// TestScanIdentityCenterUsersApart runs ttc scan --group-by actor on two
+// IAM Identity Center users of one account registering devices in the
+// access portal, whose records name no ARN, principal ID or user name, and
+// checks that each has a timeline of its own, named by its user ID.
+func TestScanIdentityCenterUsersApart(t *testing.T) {
+	samples := "../../catalog/techniques/T1098.005/samples/match/identity_center_user_"
+	var records []string
+	for _, name := range []string{"registers_authenticator_app.json", "registers_security_key.json"} {
+		b, err := os.ReadFile(samples + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		records = append(records, string(b))
+	}
+	path := filepath.Join(t.TempDir(), "trail.json")
+	if err := os.WriteFile(path, []byte(`{"Records":[`+strings.Join(records, ",")+`]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const store = "arn:aws:identitystore::111122223333:identitystore/d-9367a1b2c3"
+	users := []string{ // the security key's registration comes first
+		"IdentityCenterUser f6b1d8a3-40c2-7025-9e7f-3a1c5b8d2e64",
+		"IdentityCenterUser c2a5f4e8-7091-70d4-1b3e-8f6a2d9c4e17",
+	}
+
+	out, errOut, code := ttc(t, "scan", "--group-by", "actor", "-o", "json", path)
+	var doc struct {
+		Actors []struct {
+			Actor    string `json:"actor"`
+			Findings []struct {
+				Actor struct {
+					UserID string `json:"on_behalf_of_user_id"`
+					Store  string `json:"identity_store_arn"`
+				} `json:"actor"`
+			} `json:"findings"`
+		} `json:"actors"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); code != exitOK || err != nil {
+		t.Fatalf("exit %d, %v:\n%s\n%s", code, err, out, errOut)
+	}
+	if len(doc.Actors) != len(users) {
+		t.Fatalf("%d actors, want %d:\n%s", len(doc.Actors), len(users), out)
+	}
+	for i, a := range doc.Actors {
+		if a.Actor != users[i] || len(a.Findings) != 1 {
+			t.Errorf("actor %d: %q with %d findings, want %q with 1", i, a.Actor, len(a.Findings), users[i])
+			continue
+		}
+		got := a.Findings[0].Actor
+		if "IdentityCenterUser "+got.UserID != users[i] || got.Store != store {
+			t.Errorf("actor %d: finding's actor %+v", i, got)
+		}
+	}
+
+	out, errOut, code = ttc(t, "scan", "--group-by", "actor", path)
+	if code != exitOK || strings.Contains(out, "account 111122223333") {
+		t.Errorf("table: exit %d, want no timeline of the account:\n%s\n%s", code, out, errOut)
+	}
+	for _, u := range users {
+		if !strings.Contains(out, "\n"+u+"  IdentityCenterUser, 1 finding") {
+			t.Errorf("table: no timeline of %s:\n%s", u, out)
+		}
+	}
+}

@@ -93,6 +93,10 @@ func TestForgedValuesStayOnTheirLine(t *testing.T) {
 			r.Findings[0].Actor.ARN = "arn:aws:iam::111122223333:user/" + v
 		}},
 		{"actor type", func(r *scan.Result, v string) { r.Findings[0].Actor.Type = v }},
+		{"Identity Center user", func(r *scan.Result, v string) {
+			r.Findings[0].Actor = scan.Actor{Type: "IdentityCenterUser", AccountID: "111122223333", OnBehalfOfUserID: v,
+				IdentityStoreARN: "arn:aws:identitystore::111122223333:identitystore/" + v, SourceIP: "203.0.113.77"}
+		}},
 		{"access key", func(r *scan.Result, v string) { r.Findings[0].Actor.AccessKeyID = v }},
 		{"source IP", func(r *scan.Result, v string) { r.Findings[0].Actor.SourceIP = v }},
 		{"user agent", func(r *scan.Result, v string) { r.Findings[0].Actor.UserAgent = v }},

@@ -229,8 +229,9 @@ func cellClip(s string) string {
 func sanitiseFinding(f scan.Finding) scan.Finding {
 	for _, p := range []*string{&f.EventID, &f.EventTime, &f.EventSource, &f.EventName, &f.AWSRegion,
 		&f.RecipientAccountID, &f.ErrorCode, &f.ErrorMessage, &f.Actor.Type, &f.Actor.ARN, &f.Actor.PrincipalID,
-		&f.Actor.AccountID, &f.Actor.UserName, &f.Actor.AccessKeyID, &f.Actor.SessionIssuer, &f.Actor.InvokedBy,
-		&f.Actor.SourceIP, &f.Actor.UserAgent, &f.TechniqueName, &f.Rule.ID, &f.Rule.Title, &f.Record.File} {
+		&f.Actor.AccountID, &f.Actor.UserName, &f.Actor.AccessKeyID, &f.Actor.SessionIssuer, &f.Actor.OnBehalfOfUserID,
+		&f.Actor.IdentityStoreARN, &f.Actor.InvokedBy, &f.Actor.SourceIP, &f.Actor.UserAgent, &f.TechniqueName,
+		&f.Rule.ID, &f.Rule.Title, &f.Record.File} {
 		*p = view.Line(*p)
 	}
 	// The target is shared by the findings of one record, the matched

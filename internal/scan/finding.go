@@ -59,18 +59,32 @@ type Actor struct {
 	UserName      string `json:"user_name,omitempty"`
 	AccessKeyID   string `json:"access_key_id,omitempty"`
 	SessionIssuer string `json:"session_issuer,omitempty"`
-	InvokedBy     string `json:"invoked_by,omitempty"`
-	SourceIP      string `json:"source_ip,omitempty"`
-	UserAgent     string `json:"user_agent,omitempty"`
+	// OnBehalfOfUserID is userIdentity.onBehalfOf.userId: the IAM Identity
+	// Center user a call was made for, by its ID in the identity store
+	// IdentityStoreARN names. Since July 2025 it is all that names a user
+	// of the access portal, whose records carry no ARN, principal ID or
+	// user name.
+	OnBehalfOfUserID string `json:"on_behalf_of_user_id,omitempty"`
+	IdentityStoreARN string `json:"identity_store_arn,omitempty"`
+	InvokedBy        string `json:"invoked_by,omitempty"`
+	SourceIP         string `json:"source_ip,omitempty"`
+	UserAgent        string `json:"user_agent,omitempty"`
 }
 
 // Key names the actor for grouping: the session issuer (the role) or the
-// ARN, else, for a caller of another account, that account and the
-// principal ID, else the principal ID (SAML and web identity users,
-// Identity Center users, which have no ARN), else the access key, the user name, the
+// ARN, else the Identity Center user a call was made for, else, for a
+// caller of another account, that account and the principal ID, else the
+// principal ID (SAML and web identity users, Identity Center users before
+// July 2025, which have no ARN), else the access key, the user name, the
 // service, the account. A session of an IAM Identity Center role is named
 // by its ARN, which ends with the person's user name: one permission set's
 // role is shared by everyone it is assigned to, and each is an actor.
+//
+// A user of the Identity Center access portal is named
+// "IdentityCenterUser " and its user ID (onBehalfOf.userId), whatever the
+// record's type (AWS wrote Unknown before July 2025, and may still): its
+// records name no ARN, principal ID or user name, and without the ID every
+// user of an account would share the account's timeline.
 //
 // An IAM user's record without an ARN (AWS writes none for a failed
 // console sign-in) is named by the ARN its account and user name make, so
@@ -83,10 +97,11 @@ type Actor struct {
 // counts only when it starts with "arn:", an access key only when it is
 // made of capitals and digits, a service only when it is a host name (or
 // "AWS Internal"), and a type only when it is a word with a capital first
-// letter; a value of another form is passed over for the next choice.
+// letter other than IdentityCenterUser, whose keys come from the user ID
+// alone; a value of another form is passed over for the next choice.
 func (a Actor) Key() string {
 	arn, issuer := isARN(a.ARN), isARN(a.SessionIssuer)
-	typed := isTypeName(a.Type)
+	typed := isTypeName(a.Type) && a.Type != identityCenterUser
 	switch {
 	case a.ARN == "" && a.Type == "IAMUser" && IsAccountID(a.AccountID) && isIAMUserName(a.UserName):
 		return "arn:aws:iam::" + a.AccountID + ":user/" + a.UserName
@@ -96,6 +111,8 @@ func (a Actor) Key() string {
 		return a.SessionIssuer
 	case arn:
 		return a.ARN
+	case a.OnBehalfOfUserID != "":
+		return identityCenterUser + " " + a.OnBehalfOfUserID
 	case a.Type == "AWSAccount" && IsAccountID(a.AccountID):
 		// A caller of another account, which the record names by its
 		// account and principal ID only: the account is what a responder
@@ -133,6 +150,10 @@ func GroupKey(k string) string {
 }
 
 func isARN(s string) bool { return strings.HasPrefix(s, "arn:") }
+
+// identityCenterUser is the userIdentity type of a user of the IAM
+// Identity Center access portal, and the first word of its actor key.
+const identityCenterUser = "IdentityCenterUser"
 
 // isTypeName reports whether s has the form of a userIdentity type
 // (IAMUser, AssumedRole, WebIdentityUser): letters, the first a capital.
@@ -254,6 +275,7 @@ type header struct {
 		SessionContext                                                      struct {
 			SessionIssuer struct{ ARN string }
 		}
+		OnBehalfOf struct{ UserID, IdentityStoreARN string }
 	}
 	// SignIn is the result of a sign-in event (eventSource
 	// signin.amazonaws.com: ConsoleLogin, CheckMfa, PasswordUpdated…),
@@ -333,6 +355,8 @@ func decodeHeader(raw []byte) header {
 		*dst = text(ui[key])
 	}
 	u.SessionContext.SessionIssuer.ARN = text(object(object(ui["sessionContext"])["sessionIssuer"])["arn"])
+	behalf := object(ui["onBehalfOf"])
+	u.OnBehalfOf.UserID, u.OnBehalfOf.IdentityStoreARN = text(behalf["userId"]), text(behalf["identityStoreArn"])
 	h.Target = targetOf(top["requestParameters"], top["responseElements"], nil)
 	if strings.EqualFold(h.EventSource, signInSource) {
 		h.SignIn = text(object(top["responseElements"])[h.EventName])
@@ -439,7 +463,8 @@ func (h *header) actor() Actor {
 	return Actor{
 		Type: c(u.Type), ARN: c(u.ARN), PrincipalID: c(u.PrincipalID), AccountID: c(u.AccountID),
 		UserName: c(u.UserName), AccessKeyID: c(u.AccessKeyID), InvokedBy: c(u.InvokedBy),
-		SessionIssuer: c(u.SessionContext.SessionIssuer.ARN), SourceIP: c(h.SourceIPAddress), UserAgent: c(h.UserAgent),
+		SessionIssuer: c(u.SessionContext.SessionIssuer.ARN), OnBehalfOfUserID: c(u.OnBehalfOf.UserID),
+		IdentityStoreARN: c(u.OnBehalfOf.IdentityStoreARN), SourceIP: c(h.SourceIPAddress), UserAgent: c(h.UserAgent),
 	}
 }
 

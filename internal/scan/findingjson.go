@@ -60,6 +60,8 @@ func appendFinding(b []byte, f *Finding, rh *rawHeader) []byte {
 	b = rh.omit(b, "user_name", hUserName, a.UserName)
 	b = rh.omit(b, "access_key_id", hAccessKey, a.AccessKeyID)
 	b = rh.omit(b, "session_issuer", hIssuer, a.SessionIssuer)
+	b = rh.omit(b, "on_behalf_of_user_id", hUserID, a.OnBehalfOfUserID)
+	b = rh.omit(b, "identity_store_arn", hIdentityStore, a.IdentityStoreARN)
 	b = rh.omit(b, "invoked_by", hInvokedBy, a.InvokedBy)
 	b = rh.omit(b, "source_ip", hSourceIP, a.SourceIP)
 	b = rh.omit(b, "user_agent", hUserAgent, a.UserAgent)

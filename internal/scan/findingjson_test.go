@@ -30,11 +30,12 @@ func sampleFinding(s string) *Finding {
 		Outcome: "attempt", ErrorCode: s, EventID: "id-" + s, EventTime: "2026-03-14T02:17:45Z",
 		EventSource: "s3.amazonaws.com", EventName: s, AWSRegion: "us-east-1", RecipientAccountID: "111122223333",
 		ReadOnly: &ro,
-		Actor:    Actor{Type: "IAMUser", ARN: s, UserAgent: s, SourceIP: "203.0.113.7"},
-		Rule:     RuleRef{ID: "r", Title: s, Origin: "catalog", File: "f.yml", ATTACK: []string{"T1550.001", s}},
-		Record:   RecordRef{File: s, Ordinal: 3, Line: -1, Offset: 1 << 40},
-		Matched:  []MatchedField{{Field: "eventName", Value: s}},
-		Target:   []MatchedField{{Field: "requestParameters.bucketName", Value: "b"}, {Field: "requestParameters.key", Value: s}},
+		Actor: Actor{Type: "IAMUser", ARN: s, UserAgent: s, SourceIP: "203.0.113.7", OnBehalfOfUserID: s,
+			IdentityStoreARN: "arn:aws:identitystore::111122223333:identitystore/" + s},
+		Rule:    RuleRef{ID: "r", Title: s, Origin: "catalog", File: "f.yml", ATTACK: []string{"T1550.001", s}},
+		Record:  RecordRef{File: s, Ordinal: 3, Line: -1, Offset: 1 << 40},
+		Matched: []MatchedField{{Field: "eventName", Value: s}},
+		Target:  []MatchedField{{Field: "requestParameters.bucketName", Value: "b"}, {Field: "requestParameters.key", Value: s}},
 	}
 }
 

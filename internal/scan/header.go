@@ -44,7 +44,9 @@ const (
 	hAccessKey
 	hInvokedBy
 	hIssuer
-	hSignIn // responseElements.<eventName> of a sign-in event (header.SignIn)
+	hUserID        // userIdentity.onBehalfOf.userId
+	hIdentityStore // userIdentity.onBehalfOf.identityStoreArn
+	hSignIn        // responseElements.<eventName> of a sign-in event (header.SignIn)
 	nHeader
 )
 
@@ -195,40 +197,69 @@ func (rh *rawHeader) identityListed(raw []byte, idx *jsonscan.Index, ms []jsonsc
 			}
 			continue
 		}
-		if string(key) != "sessionContext" {
+		switch string(key) {
+		case "sessionContext":
+			if !rh.sessionListed(raw, idx, m) {
+				return false
+			}
+		case "onBehalfOf":
+			if !rh.onBehalfOfListed(raw, idx, m) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// sessionListed reads the sessionContext member m from the index, as
+// cursor.sessionContext reads it from the text.
+func (rh *rawHeader) sessionListed(raw []byte, idx *jsonscan.Index, m jsonscan.Member) bool {
+	c := cursor{b: raw, i: m.VStart}
+	ctx := idx.Of(m.Obj)
+	if ctx == nil { // null, {} or not listed
+		return c.sessionContext(rh)
+	}
+	for _, cm := range ctx {
+		if cm.KEsc {
+			return false
+		}
+		if string(raw[cm.KStart+1:cm.KEnd-1]) != "sessionIssuer" {
 			continue
 		}
+		issuer := idx.Of(cm.Obj)
+		if issuer == nil {
+			c.i = cm.VStart
+			if !c.sessionIssuer(rh) {
+				return false
+			}
+			continue
+		}
+		for _, im := range issuer {
+			if im.KEsc {
+				return false
+			}
+			if string(raw[im.KStart+1:im.KEnd-1]) == "arn" && !rh.setStr(hIssuer, raw[im.VStart:im.VEnd]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// onBehalfOfListed reads the onBehalfOf member m from the index, as
+// cursor.onBehalfOf reads it from the text.
+func (rh *rawHeader) onBehalfOfListed(raw []byte, idx *jsonscan.Index, m jsonscan.Member) bool {
+	behalf := idx.Of(m.Obj)
+	if behalf == nil { // null, {} or not listed
 		c := cursor{b: raw, i: m.VStart}
-		ctx := idx.Of(m.Obj)
-		if ctx == nil { // null, {} or not listed
-			if !c.sessionContext(rh) {
-				return false
-			}
-			continue
+		return c.onBehalfOf(rh)
+	}
+	for _, bm := range behalf {
+		if bm.KEsc {
+			return false
 		}
-		for _, cm := range ctx {
-			if cm.KEsc {
-				return false
-			}
-			if string(raw[cm.KStart+1:cm.KEnd-1]) != "sessionIssuer" {
-				continue
-			}
-			issuer := idx.Of(cm.Obj)
-			if issuer == nil {
-				c.i = cm.VStart
-				if !c.sessionIssuer(rh) {
-					return false
-				}
-				continue
-			}
-			for _, im := range issuer {
-				if im.KEsc {
-					return false
-				}
-				if string(raw[im.KStart+1:im.KEnd-1]) == "arn" && !rh.setStr(hIssuer, raw[im.VStart:im.VEnd]) {
-					return false
-				}
-			}
+		if k := onBehalfOfField(raw[bm.KStart+1 : bm.KEnd-1]); k >= 0 && !rh.setStr(k, raw[bm.VStart:bm.VEnd]) {
+			return false
 		}
 	}
 	return true
@@ -296,8 +327,22 @@ func (c *cursor) identity(rh *rawHeader) bool {
 		if k := identityField(key); k >= 0 {
 			return c.str(rh, k)
 		}
-		if string(key) == "sessionContext" {
+		switch string(key) {
+		case "sessionContext":
 			return c.sessionContext(rh)
+		case "onBehalfOf":
+			return c.onBehalfOf(rh)
+		}
+		return c.skip()
+	})
+}
+
+// onBehalfOf reads userIdentity.onBehalfOf: the Identity Center user a
+// call was made for.
+func (c *cursor) onBehalfOf(rh *rawHeader) bool {
+	return c.object(func(key []byte) bool {
+		if k := onBehalfOfField(key); k >= 0 {
+			return c.str(rh, k)
 		}
 		return c.skip()
 	})
@@ -371,6 +416,18 @@ func identityField(key []byte) int {
 	return -1
 }
 
+// onBehalfOfField returns the string field of rh that the
+// userIdentity.onBehalfOf key holds, or -1.
+func onBehalfOfField(key []byte) int {
+	switch string(key) {
+	case "userId":
+		return hUserID
+	case "identityStoreArn":
+		return hIdentityStore
+	}
+	return -1
+}
+
 // text returns the decoded string of field k (nil when absent): the bytes
 // between the quotes when they hold no escape and are valid UTF-8, else
 // the string encoding/json decodes, in scratch.
@@ -419,7 +476,7 @@ func (rh *rawHeader) header(in *interner) header {
 		hUserAgent: &h.UserAgent, hErrorCode: &h.ErrorCode, hErrorMessage: &h.ErrorMessage,
 		hType: &u.Type, hARN: &u.ARN, hPrincipal: &u.PrincipalID, hAccount: &u.AccountID, hUserName: &u.UserName,
 		hAccessKey: &u.AccessKeyID, hInvokedBy: &u.InvokedBy, hIssuer: &u.SessionContext.SessionIssuer.ARN,
-		hSignIn: &h.SignIn,
+		hUserID: &u.OnBehalfOf.UserID, hIdentityStore: &u.OnBehalfOf.IdentityStoreARN, hSignIn: &h.SignIn,
 	}
 	var scratch []byte
 	for k, v := range rh.v {

@@ -63,6 +63,20 @@ var headerCases = []struct {
 	{name: "request target, repeated and odd", fast: true, raw: `{"requestParameters":{"userName":"old"},"requestParameters":{"user\u004eame":"x","roleName":7,"policyArn":"","name":null,"groupName":"g","groupName":"g2","instanceId":"i","keyId":"k"}}`},
 	{name: "request not an object", fast: true, raw: `{"requestParameters":"bucketName"}`},
 	{name: "EC2 request object", fast: true, raw: `{"eventName":"ModifyInstanceMetadataOptions","requestParameters":{"ModifyInstanceMetadataOptionsRequest":{"InstanceId":"i-1","HttpTokens":"optional"},"target":"HIDDEN_DUE_TO_SECURITY_REASONS"}}`},
+	// An IAM Identity Center user of the access portal, named by its user
+	// ID alone (since July 2025), and the odd forms of that object.
+	{name: "Identity Center user", fast: true, raw: `{"eventVersion":"1.10","userIdentity":{"type":"IdentityCenterUser",
+		"accountId":"111122223333","onBehalfOf":{"userId":"c2a5f4e8-7091-70d4-1b3e-8f6a2d9c4e17",
+		"identityStoreArn":"arn:aws:identitystore::111122223333:identitystore/d-9367a1b2c3"},"credentialId":"9ba43e1f"},
+		"eventTime":"2026-12-04T23:18:52Z","eventSource":"sso-directory.amazonaws.com","eventName":"CompleteVirtualMfaDeviceRegistration"}`},
+	{name: "onBehalfOf with escapes, nulls and other members", fast: true,
+		raw: `{"userIdentity":{"type":"Unknown","onBehalfOf":{"userId":"a\u00e9\n","x":{"userId":"inner"},"identityStoreArn":null,"y":[1]}}}`},
+	{name: "onBehalfOf null", fast: true, raw: `{"userIdentity":{"type":"IdentityCenterUser","onBehalfOf":null}}`},
+	{name: "onBehalfOf empty", fast: true, raw: `{"userIdentity":{"type":"IdentityCenterUser","onBehalfOf":{}}}`},
+	{name: "onBehalfOf at the top", fast: true, raw: `{"onBehalfOf":{"userId":"u"},"userIdentity":{"userId":"v"}}`},
+	{name: "onBehalfOf string", raw: `{"eventName":"A","userIdentity":{"type":"IdentityCenterUser","onBehalfOf":"u"}}`},
+	{name: "userId number", raw: `{"eventName":"A","userIdentity":{"onBehalfOf":{"userId":7,"identityStoreArn":"s"}}}`},
+	{name: "identityStoreArn object", raw: `{"eventName":"A","userIdentity":{"onBehalfOf":{"userId":"u","identityStoreArn":{}}}}`},
 	{name: "issued key", fast: true, raw: `{"eventName":"CreateAccessKey","requestParameters":{"userName":"u"},"responseElements":{"accessKey":{"accessKeyId":"AKIA\u0031","userName":"u"},"credentials":{"accessKeyId":"ASIA1"}}}`},
 }
 
@@ -246,6 +260,7 @@ func FuzzRawFinding(f *testing.F) {
 }
 
 func TestActorKey(t *testing.T) {
+	const identityStore = "arn:aws:identitystore::111122223333:identitystore/d-9367a1b2c3"
 	tests := []struct {
 		name string
 		a    Actor
@@ -282,6 +297,34 @@ func TestActorKey(t *testing.T) {
 		{"internal service", Actor{InvokedBy: "AWS Internal"}, "AWS Internal"},
 		{"caller of another account", Actor{Type: "AWSAccount", PrincipalID: "AROAEXAMPLEOUTSIDE01:x", AccountID: "999988887777"}, "AWSAccount 999988887777 AROAEXAMPLEOUTSIDE01:x"},
 		{"anonymous caller", Actor{Type: "AWSAccount", PrincipalID: "", AccountID: "ANONYMOUS_PRINCIPAL"}, "account ANONYMOUS_PRINCIPAL"},
+		// IAM Identity Center users of the access portal, whose records
+		// name only the account and the user's ID in the identity store:
+		// one actor each, not one for the account.
+		{"Identity Center user", Actor{Type: "IdentityCenterUser", AccountID: "111122223333",
+			OnBehalfOfUserID: "c2a5f4e8-7091-70d4-1b3e-8f6a2d9c4e17", IdentityStoreARN: identityStore},
+			"IdentityCenterUser c2a5f4e8-7091-70d4-1b3e-8f6a2d9c4e17"},
+		{"another Identity Center user", Actor{Type: "IdentityCenterUser", AccountID: "111122223333",
+			OnBehalfOfUserID: "f6b1d8a3-40c2-7025-9e7f-3a1c5b8d2e64", IdentityStoreARN: identityStore},
+			"IdentityCenterUser f6b1d8a3-40c2-7025-9e7f-3a1c5b8d2e64"},
+		{"Identity Center user written Unknown", Actor{Type: "Unknown", AccountID: "111122223333",
+			OnBehalfOfUserID: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}, "IdentityCenterUser 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"},
+		{"Identity Center user with a key", Actor{Type: "IdentityCenterUser", AccessKeyID: "ASIAEXAMPLEPORTAL001",
+			OnBehalfOfUserID: "1a2b3c4d-0000-1111-2222-333344445555"}, "IdentityCenterUser 1a2b3c4d-0000-1111-2222-333344445555"},
+		// A session that names its role keeps the role's name, whoever it
+		// acts for (trusted identity propagation).
+		{"role session for an Identity Center user", Actor{Type: "AssumedRole", ARN: "arn:aws:sts::1:assumed-role/app/s",
+			SessionIssuer: "arn:aws:iam::1:role/app", OnBehalfOfUserID: "c2a5f4e8-7091-70d4-1b3e-8f6a2d9c4e17"}, "arn:aws:iam::1:role/app"},
+		// A type or name forged to read as an Identity Center user's key
+		// does not join that user; nor does a user ID of another kind's
+		// form join that kind.
+		{"forged Identity Center principal", Actor{Type: "IdentityCenterUser", PrincipalID: "c2a5f4e8-7091-70d4-1b3e-8f6a2d9c4e17",
+			AccountID: "555566667777"}, "account 555566667777"},
+		{"forged Identity Center user name", Actor{Type: "IdentityCenterUser", UserName: "f6b1d8a3-40c2-7025-9e7f-3a1c5b8d2e64",
+			AccessKeyID: "ASIAEXAMPLEFORGED001"}, "ASIAEXAMPLEFORGED001"},
+		{"user ID of an ARN's form", Actor{Type: "IdentityCenterUser", OnBehalfOfUserID: "arn:aws:iam::1:user/u"},
+			"IdentityCenterUser arn:aws:iam::1:user/u"},
+		{"user ID of an account key's form", Actor{Type: "Unknown", OnBehalfOfUserID: "account 111122223333"},
+			"IdentityCenterUser account 111122223333"},
 	}
 	seen := map[string]string{}
 	for _, tt := range tests {
@@ -345,4 +388,47 @@ func TestCognitoOAuthOutcome(t *testing.T) {
 	for name := range cases {
 		t.Errorf("no header case %q", name)
 	}
+}
+
+// TestIdentityCenterUserRead checks that each way of reading a record's
+// header (walking its text, from the reader's listing, through
+// encoding/json) finds the Identity Center user a call was made for, and
+// that the finding's actor reports it: agreement alone would pass if every
+// way left it out.
+func TestIdentityCenterUserRead(t *testing.T) {
+	const id, store = "c2a5f4e8-7091-70d4-1b3e-8f6a2d9c4e17", "arn:aws:identitystore::111122223333:identitystore/d-9367a1b2c3"
+	for _, tt := range headerCases {
+		if tt.name != "Identity Center user" {
+			continue
+		}
+		raw := []byte(tt.raw)
+		tops, ok := jsonscan.AppendMembers(nil, raw)
+		if !ok {
+			t.Fatal("not an object")
+		}
+		walked, ok := readRawHeader(raw, tops, nil)
+		if !ok {
+			t.Fatal("readRawHeader gave up")
+		}
+		top, idx, listed := cloudtrail.Listed(raw)
+		if !listed {
+			t.Fatal("the reader does not list the record")
+		}
+		fromIndex, ok := readRawHeader(raw, top, idx)
+		if !ok {
+			t.Fatal("readRawHeader gave up on the reader's listing")
+		}
+		for how, h := range map[string]header{"walking": walked.header(newInterner()),
+			"listing": fromIndex.header(nil), "encoding/json": decodeHeader(raw)} {
+			a := h.actor()
+			if a.OnBehalfOfUserID != id || a.IdentityStoreARN != store {
+				t.Errorf("%s: actor %+v, want user %s of %s", how, a, id, store)
+			}
+			if got, want := a.Key(), "IdentityCenterUser "+id; got != want {
+				t.Errorf("%s: key %q, want %q", how, got, want)
+			}
+		}
+		return
+	}
+	t.Fatal("no header case of an Identity Center user")
 }

@@ -118,6 +118,8 @@ func (e *runEncoder) encode(sp *spilled) error {
 	e.str(a.UserName)
 	e.once(a.AccessKeyID)
 	e.str(a.SessionIssuer)
+	e.str(a.OnBehalfOfUserID)
+	e.str(a.IdentityStoreARN)
 	e.str(a.InvokedBy)
 	e.once(a.SourceIP)
 	e.str(a.UserAgent)
@@ -273,7 +275,8 @@ func (d *runDecoder) decode(sp *spilled) error {
 	}
 	a := &f.Actor
 	a.Type, a.ARN, a.PrincipalID, a.AccountID, a.UserName = d.str(), d.str(), d.str(), d.str(), d.str()
-	a.AccessKeyID, a.SessionIssuer, a.InvokedBy, a.SourceIP, a.UserAgent = d.str(), d.str(), d.str(), d.str(), d.str()
+	a.AccessKeyID, a.SessionIssuer, a.OnBehalfOfUserID, a.IdentityStoreARN = d.str(), d.str(), d.str(), d.str()
+	a.InvokedBy, a.SourceIP, a.UserAgent = d.str(), d.str(), d.str()
 	r := &f.Rule
 	r.ID, r.Title, r.Level, r.Origin, r.File = d.str(), d.str(), d.str(), d.str(), d.str()
 	r.ATTACK = d.list()

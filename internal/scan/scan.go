@@ -431,14 +431,15 @@ func (w *worker) flush() {
 // trails, in a log file and by LookupEvents) agree on all of them; records
 // that merely share an event ID do not, and each keeps its findings.
 var sameEvent = [...]int{hEventID, hRecipient, hEventTime, hEventSource, hEventName, hRegion, hSourceIP, hUserAgent,
-	hErrorCode, hErrorMessage, hType, hARN, hPrincipal, hAccount, hUserName, hAccessKey, hInvokedBy, hIssuer, hSignIn}
+	hErrorCode, hErrorMessage, hType, hARN, hPrincipal, hAccount, hUserName, hAccessKey, hInvokedBy, hIssuer, hUserID,
+	hIdentityStore, hSignIn}
 
 // sameEventOf returns the sameEvent fields of a finding, in that order.
 func sameEventOf(f *Finding) [len(sameEvent)]string {
 	a := &f.Actor
 	return [...]string{f.EventID, f.RecipientAccountID, f.EventTime, f.EventSource, f.EventName, f.AWSRegion, a.SourceIP,
 		a.UserAgent, f.ErrorCode, f.ErrorMessage, a.Type, a.ARN, a.PrincipalID, a.AccountID, a.UserName, a.AccessKeyID,
-		a.InvokedBy, a.SessionIssuer, f.signIn}
+		a.InvokedBy, a.SessionIssuer, a.OnBehalfOfUserID, a.IdentityStoreARN, f.signIn}
 }
 
 // eventDigest hashes the sameEvent fields of the record findings fs come

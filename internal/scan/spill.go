@@ -392,7 +392,8 @@ func findingBytes(f *Finding) int {
 		len(f.EventSource) + len(f.EventName) + len(f.AWSRegion) + len(f.RecipientAccountID)
 	a := &f.Actor
 	n += len(a.Type) + len(a.ARN) + len(a.PrincipalID) + len(a.AccountID) + len(a.UserName) + len(a.AccessKeyID) +
-		len(a.SessionIssuer) + len(a.InvokedBy) + len(a.SourceIP) + len(a.UserAgent)
+		len(a.SessionIssuer) + len(a.OnBehalfOfUserID) + len(a.IdentityStoreARN) + len(a.InvokedBy) + len(a.SourceIP) +
+		len(a.UserAgent)
 	n += len(f.Record.File) + len(f.signIn)
 	for _, m := range f.Matched {
 		n += 32 + len(m.Field) + len(m.Value)

@@ -172,9 +172,11 @@ func checkAPI(t *testing.T, sc *schemaChecker, s *Server) {
 			`"readOnly":false,"userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:deploy",` +
 			`"arn":"arn:aws:sts::111122223333:assumed-role/deployer/deploy","accountId":"111122223333",` +
 			`"accessKeyId":"ASIAEXAMPLE","userName":"deployer","invokedBy":"cloudformation.amazonaws.com",` +
-			`"sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/deployer"}}}}]}`
+			`"sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/deployer"}},` +
+			`"onBehalfOf":{"userId":"c2a5f4e8-7091-70d4-1b3e-8f6a2d9c4e17","identityStoreArn":"arn:aws:identitystore::111122223333:identitystore/d-9367a1b2c3"}}}]}`
 		rec = do(t, h, http.MethodPost, "/api/v1/scan", strings.NewReader(full), "Content-Type", "application/json")
-		if !strings.Contains(rec.Body.String(), `"invoked_by"`) || !strings.Contains(rec.Body.String(), `"session_issuer"`) {
+		if !strings.Contains(rec.Body.String(), `"invoked_by"`) || !strings.Contains(rec.Body.String(), `"session_issuer"`) ||
+			!strings.Contains(rec.Body.String(), `"identity_store_arn"`) {
 			t.Fatalf("status %d: no finding with a full actor: %.500s", rec.Code, rec.Body)
 		}
 		if err := sc.check("/api/v1/scan", "POST", rec.Code, rec.Body.Bytes()); err != nil {
