@@ -101,7 +101,11 @@ type Actor struct {
 // alone; a value of another form is passed over for the next choice.
 func (a Actor) Key() string {
 	arn, issuer := isARN(a.ARN), isARN(a.SessionIssuer)
-	typed := isTypeName(a.Type) && a.Type != identityCenterUser
+	// An Identity Center user's and another account's caller's keys have
+	// forms of their own (below): a record of either type whose values
+	// fall short of those forms does not make "<type> <value>", which a
+	// forged value could make equal to a real one of that form.
+	typed := isTypeName(a.Type) && a.Type != identityCenterUser && a.Type != "AWSAccount"
 	switch {
 	case a.ARN == "" && a.Type == "IAMUser" && IsAccountID(a.AccountID) && isIAMUserName(a.UserName):
 		return "arn:aws:iam::" + a.AccountID + ":user/" + a.UserName

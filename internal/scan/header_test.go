@@ -297,6 +297,10 @@ func TestActorKey(t *testing.T) {
 		{"internal service", Actor{InvokedBy: "AWS Internal"}, "AWS Internal"},
 		{"caller of another account", Actor{Type: "AWSAccount", PrincipalID: "AROAEXAMPLEOUTSIDE01:x", AccountID: "999988887777"}, "AWSAccount 999988887777 AROAEXAMPLEOUTSIDE01:x"},
 		{"anonymous caller", Actor{Type: "AWSAccount", PrincipalID: "", AccountID: "ANONYMOUS_PRINCIPAL"}, "account ANONYMOUS_PRINCIPAL"},
+		// A principal ID forged to hold an account does not join the
+		// caller of that account.
+		{"forged caller of another account", Actor{Type: "AWSAccount", PrincipalID: "999988887777 AROAEXAMPLEOUTSIDE01:x",
+			AccountID: "111122223333x"}, "account 111122223333x"},
 		// IAM Identity Center users of the access portal, whose records
 		// name only the account and the user's ID in the identity store:
 		// one actor each, not one for the account.
