@@ -139,7 +139,9 @@ func (x *keyIndex) add(rule int32, vals keySet) {
 
 // Compile compiles rules into one Matcher. A rule that fails to compile is
 // left out and reported; the returned Matcher holds the others and is never
-// nil. The error joins one *RuleError per refused rule.
+// nil. The error joins one *RuleError per refused rule. Correlation rules,
+// which match no record themselves, are left out without a word: their
+// caller evaluates them over the matches of the rules they name.
 func Compile(rules []*Rule, opts Options) (*Matcher, error) {
 	c := &compiler{opts: opts, fidx: map[string]int{}}
 	m := &Matcher{opts: opts}
@@ -148,7 +150,7 @@ func Compile(rules []*Rule, opts Options) (*Matcher, error) {
 	}
 	var errs []error
 	for _, r := range rules {
-		if r == nil {
+		if r == nil || r.Correlation != nil {
 			continue
 		}
 		if !opts.AnyLogsource {

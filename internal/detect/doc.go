@@ -7,7 +7,8 @@
 // ParseRule reads one rule file with its YAML positions; Compile turns a
 // set of rules into a Matcher and reports each rule it refuses as a
 // *RuleError naming the file, line and column. Refusals for features ttc
-// does not evaluate wrap ErrUnsupported: correlation rules, Sigma filters,
+// does not evaluate wrap ErrUnsupported: correlation types other than
+// event_count and value_count, correlation aliases, Sigma filters,
 // multi-document files, legacy aggregations in conditions ("| count()",
 // "| near") and detection timeframes, and the expand modifier when
 // Options.Placeholders has no values for a placeholder. Rules whose
@@ -22,6 +23,18 @@
 // names), and more than MaxRuleValues values or MaxRuleValueBytes of
 // value text, an alias counted each time it is used (and a regular
 // expression ten times, for what it takes compiled).
+//
+// # Correlation rules
+//
+// A correlation rule (Sigma's correlation rules specification, version 2)
+// is parsed into its Correlation and left out by Compile: its caller
+// resolves the rules it names (by name or id), feeds their matches to
+// Correlation.Bursts as Events, grouped by the values FieldReader reads of
+// its group-by fields, and reports each Burst. A window starts at each
+// event and spans Timespan, both ends included; a missing group-by field
+// is a group value of its own (null), and a missing counted field adds no
+// value to a value_count. A correlation naming another correlation is
+// refused by the caller (no chaining).
 //
 // # Detection semantics
 //

@@ -95,7 +95,7 @@ func TestParseRefusals(t *testing.T) {
 		want  string
 		unsup bool
 	}{
-		{"correlation rule", "title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n", "correlation rules", true},
+		{"temporal correlation", "title: c\ncorrelation:\n  type: temporal\n  rules: [a]\n", `correlation type "temporal" is not supported`, true},
 		{"multi document", ruleYAML("sel:\n  x: 1\ncondition: sel") + "---\n" + ruleYAML("sel:\n  x: 1\ncondition: sel"),
 			"multi-document", true},
 		{"filter rule", "title: f\nfilter:\n  rules: [a]\n", "sigma filters", true},

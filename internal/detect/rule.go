@@ -26,8 +26,11 @@ type Logsource struct {
 // Rule is one parsed Sigma detection rule. Its detection is kept as the YAML
 // node it was read from, so that Compile can report positions.
 type Rule struct {
-	File           string // name given to ParseRule, used in every error
-	ID             string
+	File string // name given to ParseRule, used in every error
+	ID   string
+	// Name is the rule's name, by which correlation rules refer to it
+	// (as they may by its id).
+	Name           string
 	Title          string
 	Description    string
 	Status         string
@@ -40,12 +43,18 @@ type Rule struct {
 	Falsepositives []string
 	Logsource      Logsource
 	Detection      *yaml.Node // the mapping under "detection"
-	Line           int        // line of the rule's first key
+	// Correlation is set for a correlation rule, which has no logsource
+	// and no detection of its own: it counts the matches of other rules.
+	Correlation *Correlation
+	Line        int // line of the rule's first key
 }
 
 // ParseRule parses one Sigma rule file. name is used in errors only.
-// Multi-document files, correlation rules, filters and legacy aggregations
-// are refused with an error wrapping ErrUnsupported.
+// A correlation rule (event_count, value_count) is read with its
+// Correlation; its references to other rules are resolved by the caller,
+// which holds the other rules. Multi-document files, other correlation
+// types, filters and legacy aggregations are refused with an error
+// wrapping ErrUnsupported.
 func ParseRule(name string, data []byte) (*Rule, error) {
 	r, err := parseRule(name, data)
 	if err != nil {
@@ -140,7 +149,9 @@ func (r *Rule) fill(top *yaml.Node) error {
 		var err error
 		switch k.Value {
 		case "correlation":
-			return unsupportedAt(k.Line, k.Column, "correlation rules are not supported")
+			err = r.fillCorrelation(k, v)
+		case "name":
+			r.Name, err = scalar(v)
 		case "filter":
 			return unsupportedAt(k.Line, k.Column, "sigma filters (meta filter rules) are not supported")
 		case "title":
@@ -176,10 +187,37 @@ func (r *Rule) fill(top *yaml.Node) error {
 			return err
 		}
 	}
+	if r.Correlation != nil {
+		return r.checkCorrelation(top, seen)
+	}
 	for _, req := range []string{"title", "logsource", "detection"} {
 		if !seen[req] {
 			return errAt(top.Line, top.Column, "missing required key \"%s\"", req)
 		}
+	}
+	return nil
+}
+
+// checkCorrelation checks the top-level keys of a correlation rule: a
+// title, and no detection of its own, which the rule would not run.
+func (r *Rule) checkCorrelation(top *yaml.Node, seen map[string]bool) error {
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		switch k.Value {
+		case "logsource", "detection":
+			return errAt(k.Line, k.Column, "a correlation rule has no %s: the rules it names have theirs", k.Value)
+		case "generate":
+			// The specification describes generate beside level; pySigma
+			// reads it inside the correlation. Either is taken.
+			g, err := boolean(v)
+			if err != nil {
+				return err
+			}
+			r.Correlation.Generate = r.Correlation.Generate || g
+		}
+	}
+	if !seen["title"] {
+		return errAt(top.Line, top.Column, "missing required key \"title\"")
 	}
 	return nil
 }

@@ -1,0 +1,133 @@
+package detect
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Event is one match of a rule a correlation names, as the correlation
+// counts it: its time, the value of the counted field, and what tells
+// copies of one event apart from other events.
+type Event struct {
+	Time int64 // Unix nanoseconds
+	// Value is a hash of the counted field's value (value_count), when
+	// HasValue: a record without the field adds no value, as a count of
+	// distinct values leaves nulls out.
+	Value    uint64
+	HasValue bool
+	// Key is the same for copies of one event (delivered by two trails,
+	// say), when HasKey: a copy counts once.
+	Key    uint64
+	HasKey bool
+	Ref    int // the caller's reference to the record
+}
+
+// Burst is a window of events that meets a correlation's condition:
+// Events[First] through Events[Last] of the sorted events Bursts returns.
+type Burst struct {
+	First, Last int
+	Count       int64 // events, or distinct values, in the window
+}
+
+// Bursts finds the windows of events, all of one group, that meet the
+// correlation's condition. It sorts events by time (then Ref, so that the
+// answer does not depend on the order events came in), drops the later
+// copies of an event, and returns them with the bursts.
+//
+// A window starts at an event and holds every event up to Timespan later,
+// both ends included: two events exactly a timespan apart fall in one
+// window. The condition is tested on each window in time order; the first
+// that meets it is a burst, and the search goes on from the first event
+// after that window's last, so that a long run of events is reported once
+// per window it fills rather than once per event.
+func (c *Correlation) Bursts(events []Event) ([]Event, []Burst) {
+	slices.SortFunc(events, func(a, b Event) int {
+		if x := cmp.Compare(a.Time, b.Time); x != 0 {
+			return x
+		}
+		return cmp.Compare(a.Ref, b.Ref)
+	})
+	events = dropCopies(events)
+	span := int64(c.Timespan)
+	var bursts []Burst
+	var w window
+	j := 0 // the window [i, j) holds the events within span of events[i]
+	for i := 0; i < len(events); {
+		for j < len(events) && events[j].Time-events[i].Time <= span {
+			w.add(events[j])
+			j++
+		}
+		if n := w.count(c.Type); c.Holds(n) {
+			bursts = append(bursts, Burst{First: i, Last: j - 1, Count: n})
+			w.reset()
+			i = j
+			continue
+		}
+		w.remove(events[i])
+		i++
+	}
+	return events, bursts
+}
+
+// dropCopies removes the later copies of an event from sorted events:
+// copies share a time, so they meet in sorted order, but not always side
+// by side.
+func dropCopies(events []Event) []Event {
+	var seen map[uint64]bool
+	var at int64
+	out := events[:0]
+	for _, e := range events {
+		if e.HasKey {
+			if e.Time != at {
+				clear(seen)
+				at = e.Time
+			}
+			if seen[e.Key] {
+				continue
+			}
+			if seen == nil {
+				seen = map[uint64]bool{}
+			}
+			seen[e.Key] = true
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// window counts the events of a window and their distinct values.
+type window struct {
+	events int64
+	values map[uint64]int
+}
+
+func (w *window) add(e Event) {
+	w.events++
+	if e.HasValue {
+		if w.values == nil {
+			w.values = map[uint64]int{}
+		}
+		w.values[e.Value]++
+	}
+}
+
+func (w *window) remove(e Event) {
+	w.events--
+	if e.HasValue {
+		if w.values[e.Value]--; w.values[e.Value] == 0 {
+			delete(w.values, e.Value)
+		}
+	}
+}
+
+func (w *window) reset() {
+	w.events = 0
+	clear(w.values)
+}
+
+func (w *window) count(typ string) int64 {
+	if typ == CountValues {
+		return int64(len(w.values))
+	}
+	return w.events
+}

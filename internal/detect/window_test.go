@@ -1,0 +1,100 @@
+package detect
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestBursts(t *testing.T) {
+	min := int64(time.Minute)
+	count := func(op string, n int64) *Correlation {
+		return &Correlation{Type: CountEvents, Timespan: 10 * time.Minute, Bounds: []Bound{{op, n}}}
+	}
+	values := &Correlation{Type: CountValues, Timespan: 10 * time.Minute, Bounds: []Bound{{"gte", 3}}}
+	at := func(mins ...int64) []Event {
+		var out []Event
+		for i, m := range mins {
+			out = append(out, Event{Time: m * min, Ref: i})
+		}
+		return out
+	}
+	valued := func(vals ...uint64) []Event {
+		var out []Event
+		for i, v := range vals {
+			out = append(out, Event{Time: int64(i) * min, Ref: i, Value: v, HasValue: v != 0})
+		}
+		return out
+	}
+	cases := []struct {
+		name   string
+		c      *Correlation
+		events []Event
+		want   []Burst
+	}{
+		{"below the threshold", count("gte", 4), at(0, 1, 2), nil},
+		{"exactly at the threshold", count("gte", 3), at(0, 1, 2), []Burst{{0, 2, 3}}},
+		{"gt is strict", count("gt", 3), at(0, 1, 2), nil},
+		{"both ends of the span included", count("gte", 2), at(0, 10), []Burst{{0, 1, 2}}},
+		{"a second past the span", count("gte", 2), []Event{{Time: 0}, {Time: 10*min + int64(time.Second), Ref: 1}}, nil},
+		{"unordered input", count("gte", 3), at(30, 2, 0, 31, 1, 32), []Burst{{0, 2, 3}, {3, 5, 3}}},
+		{"a long run reported once per window", count("gte", 3), at(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12), []Burst{{0, 10, 11}}},
+		{"the search goes on after a burst", count("gte", 3), at(0, 1, 2, 11, 12, 13), []Burst{{0, 2, 3}, {3, 5, 3}}},
+		{"the window slides", count("gte", 3), at(0, 8, 12, 15), []Burst{{1, 3, 3}}},
+		{"eq on each window", count("eq", 2), at(0, 1, 2, 30, 31), []Burst{{1, 2, 2}, {3, 4, 2}}},
+		{"distinct values", values, valued(7, 7, 8, 7, 9), []Burst{{0, 4, 3}}},
+		{"the same value again", values, valued(7, 7, 7, 7, 7), nil},
+		{"nulls are no value", values, valued(7, 0, 8, 0), nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, got := tc.c.Bursts(tc.events)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("bursts %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestBurstsCopies checks that copies of one event count once, wherever
+// they come in the input.
+func TestBurstsCopies(t *testing.T) {
+	c := &Correlation{Type: CountEvents, Timespan: time.Minute, Bounds: []Bound{{"gte", 4}}}
+	events := []Event{
+		{Time: 1, Key: 1, HasKey: true, Ref: 0}, {Time: 2, Key: 2, HasKey: true, Ref: 1},
+		{Time: 1, Key: 1, HasKey: true, Ref: 2}, {Time: 2, Key: 2, HasKey: true, Ref: 3},
+		{Time: 1, Key: 9, HasKey: true, Ref: 4},
+	}
+	kept, bursts := c.Bursts(events)
+	if len(kept) != 3 || bursts != nil {
+		t.Fatalf("kept %v, bursts %v; want three events and no burst", kept, bursts)
+	}
+	// Records without a key (no eventID) are never copies.
+	_, bursts = c.Bursts([]Event{{Time: 1}, {Time: 1, Ref: 1}, {Time: 1, Ref: 2}, {Time: 1, Ref: 3}})
+	if len(bursts) != 1 {
+		t.Errorf("bursts %v, want one", bursts)
+	}
+}
+
+// TestBurstsOrderFree checks that the bursts do not depend on the order
+// the events come in.
+func TestBurstsOrderFree(t *testing.T) {
+	c := &Correlation{Type: CountValues, Timespan: 5 * time.Second, Bounds: []Bound{{"gte", 4}}}
+	r := rand.New(rand.NewPCG(1, 2))
+	var events []Event
+	for i := range 500 {
+		events = append(events, Event{Time: int64(r.IntN(200)) * int64(time.Second), Value: uint64(r.IntN(6)), HasValue: true, Ref: i})
+	}
+	kept, want := c.Bursts(append([]Event(nil), events...))
+	if len(want) == 0 {
+		t.Fatal("no burst in the input: the test proves nothing")
+	}
+	for range 5 {
+		r.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
+		k2, got := c.Bursts(append([]Event(nil), events...))
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(k2, kept) {
+			t.Fatalf("shuffled: %v, want %v", got, want)
+		}
+	}
+}
