@@ -319,6 +319,10 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if n := res.Summary.SessionsNotKept; n > 0 {
 		a.log.Warn("the logs issue more sessions than a scan keeps the origins of: timelines do not say who obtained these", "sessions", n)
 	}
+	if n := res.Summary.CorrelationNotKept; n > 0 {
+		a.log.Warn("the rules that correlation rules count matched more records than a scan keeps for them: correlations did not count these, and may miss a burst",
+			"records", n)
+	}
 	var incomplete []string
 	if failed := res.Summary.FilesFailed; failed > 0 {
 		incomplete = append(incomplete, fmt.Sprintf("%d of the inputs could not be read to the end (the report's rejections say why)", failed))

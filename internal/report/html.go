@@ -212,6 +212,11 @@ func cellClipped(f scan.Finding) scan.Finding {
 	for i := range f.Matched {
 		f.Matched[i].Field, f.Matched[i].Value = cellClip(f.Matched[i].Field), cellClip(f.Matched[i].Value)
 	}
+	if c := f.Correlation; c != nil {
+		cp := *c
+		cp.Field = cellClip(cp.Field)
+		f.Correlation = &cp
+	}
 	return f
 }
 
@@ -237,6 +242,14 @@ func sanitiseFinding(f scan.Finding) scan.Finding {
 	// The target is shared by the findings of one record, the matched
 	// fields by those of one rule.
 	f.Target, f.Matched = escapedParts(f.Target), escapedParts(f.Matched)
+	if c := f.Correlation; c != nil {
+		// Finding.Evidence writes the counted field's name, from the
+		// rule, among the escaped values.
+		cp := *c
+		cp.Field = view.Separable(view.Line(cp.Field))
+		cp.Timespan = view.Separable(view.Line(cp.Timespan))
+		f.Correlation = &cp
+	}
 	return f
 }
 

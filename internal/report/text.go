@@ -460,7 +460,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 			row = append(row, ruleCell(f.Rule))
 		}
 		if detail {
-			row = append(row, MatchedText(escapedParts(f.Matched)), f.Actor.ARN, f.Actor.UserAgent, recordRef(f.Record))
+			row = append(row, MatchedText(escapedParts(f.Evidence())), f.Actor.ARN, f.Actor.UserAgent, recordRef(f.Record))
 		}
 		g.Rows = append(g.Rows, row)
 	}

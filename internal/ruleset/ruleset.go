@@ -44,6 +44,16 @@ type Rule struct {
 	// attack.t1078.004, found as the catalog's T1078, is not lost, and
 	// --technique T1078.004 finds it.
 	Unmapped []string
+	// Bases are the rules a correlation rule names, resolved (nil for a
+	// detection rule).
+	Bases []*Rule
+	// Feeds lists the correlation rules of the set that count this rule's
+	// matches.
+	Feeds []*Rule
+	// Silent says that the rule reports no finding of its own: it only
+	// feeds correlations, each of which leaves generate false (or the
+	// rule is below the set's --min-level, and kept for them alone).
+	Silent bool
 }
 
 // Set is the rules of one scan, compiled into one matcher.
@@ -51,10 +61,15 @@ type Set struct {
 	Matcher *detect.Matcher
 	rules   []*Rule
 	byRule  map[*detect.Rule]*Rule
+	corrs   []*Rule
 }
 
-// Rules returns the rules in the set, catalog rules first.
+// Rules returns the rules in the set, catalog rules first, correlation
+// rules among them.
 func (s *Set) Rules() []*Rule { return s.rules }
+
+// Correlations returns the set's correlation rules, each with its Bases.
+func (s *Set) Correlations() []*Rule { return s.corrs }
 
 // SharedIDs describes each rule of the set whose Sigma id an earlier rule
 // of the set holds too, naming both files. Both run, and their findings
@@ -109,13 +124,14 @@ func Load(c *catalog.Catalog, external []string) (*Set, error) {
 			r.Level = strings.ToLower(r.Level)
 		}
 	}
-	s, err := compile(rules)
+	s, err := compile(rules, -1)
 	errs = append(errs, err)
 	return s, errors.Join(errs...)
 }
 
 // CheckRule parses and compiles one rule file as a scan would, returning
 // why it cannot be used (a *detect.RuleError naming the file and position).
+// A correlation rule is only parsed: the rules it names are not at hand.
 func CheckRule(path string, data []byte) error {
 	r, err := detect.ParseRule(path, data)
 	if err != nil {
@@ -125,24 +141,140 @@ func CheckRule(path string, data []byte) error {
 	return err
 }
 
-func compile(rules []*Rule) (*Set, error) {
-	drules := make([]*detect.Rule, len(rules))
-	for i, r := range rules {
-		drules[i] = r.Rule
+// compile compiles the detection rules into one matcher and resolves the
+// correlation rules' references among those that compiled. floor is the
+// lowest level a rule reports at (a LevelRank), -1 for any: a rule below
+// it is kept only to feed correlations, silently.
+func compile(rules []*Rule, floor int) (*Set, error) {
+	var drules []*detect.Rule
+	for _, r := range rules {
+		r.Bases, r.Feeds, r.Silent = nil, nil, false
+		drules = append(drules, r.Rule)
 	}
 	m, err := detect.Compile(drules, detect.Options{})
+	errs := []error{err}
 	s := &Set{Matcher: m, byRule: map[*detect.Rule]*Rule{}}
 	kept := map[*detect.Rule]bool{}
 	for _, r := range m.Rules() {
 		kept[r] = true
 	}
 	for _, r := range rules {
-		if kept[r.Rule] {
+		if kept[r.Rule] || r.Correlation != nil {
 			s.rules = append(s.rules, r)
-			s.byRule[r.Rule] = r
 		}
 	}
-	return s, err
+	s.rules, err = resolve(s.rules)
+	errs = append(errs, err)
+	for _, r := range s.rules {
+		s.byRule[r.Rule] = r
+		if r.Correlation != nil {
+			s.corrs = append(s.corrs, r)
+		}
+	}
+	for _, r := range s.rules {
+		if len(r.Feeds) == 0 {
+			continue
+		}
+		r.Silent = true
+		for _, c := range r.Feeds {
+			r.Silent = r.Silent && !c.Correlation.Generate
+		}
+		if rank := LevelRank(r.Level); floor >= 0 && rank >= 0 && rank < floor {
+			r.Silent = true
+		}
+	}
+	return s, errors.Join(errs...)
+}
+
+// resolve finds the rules each correlation rule names, by name or id,
+// among rules, and notes it on them (Bases, Feeds). When several rules
+// have the name, those of the correlation's origin (the catalog, or
+// --rules), then those of its folder, are preferred: a folder of the
+// catalog's rules exported and scanned beside the catalog names each rule
+// twice. A correlation that names a rule none or several of them have, or
+// another correlation (ttc does not chain them), is left out and reported
+// at the reference.
+func resolve(rules []*Rule) ([]*Rule, error) {
+	byRef := map[string][]*Rule{}
+	for _, r := range rules {
+		if r.Name != "" {
+			byRef[r.Name] = append(byRef[r.Name], r)
+		}
+		if r.ID != "" && r.ID != r.Name {
+			byRef[r.ID] = append(byRef[r.ID], r)
+		}
+	}
+	var errs []error
+	out := rules[:0:0]
+	for _, r := range rules {
+		if r.Correlation == nil {
+			out = append(out, r)
+			continue
+		}
+		bases, err := basesOf(r, byRef)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		r.Bases = bases
+		out = append(out, r)
+	}
+	for _, c := range out {
+		for _, b := range c.Bases {
+			b.Feeds = append(b.Feeds, c)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// nearest narrows the rules a reference of correlation c finds to those
+// of c's origin, then to those of its folder, when some are.
+func nearest(c *Rule, found []*Rule) []*Rule {
+	for _, same := range []func(r *Rule) bool{
+		func(r *Rule) bool { return r.Origin == c.Origin },
+		func(r *Rule) bool { return filepath.Dir(r.File) == filepath.Dir(c.File) },
+	} {
+		if len(found) < 2 {
+			break
+		}
+		var near []*Rule
+		for _, r := range found {
+			if same(r) {
+				near = append(near, r)
+			}
+		}
+		if len(near) > 0 {
+			found = near
+		}
+	}
+	return found
+}
+
+// basesOf resolves the references of correlation rule c.
+func basesOf(c *Rule, byRef map[string][]*Rule) ([]*Rule, error) {
+	var bases []*Rule
+	for _, ref := range c.Correlation.Rules {
+		at := func(err error) error {
+			return &detect.RuleError{File: c.File, Line: ref.Line, Column: ref.Column, Err: err}
+		}
+		found := nearest(c, byRef[ref.Ref])
+		switch {
+		case len(found) == 0:
+			return nil, at(fmt.Errorf("correlation names rule \"%s\", which no rule loaded has as its name or id", ref.Ref))
+		case len(found) > 1:
+			return nil, at(fmt.Errorf("correlation names rule \"%s\", which %s and %s both have as their name or id: it must name one",
+				ref.Ref, found[0].File, found[1].File))
+		case found[0] == c:
+			return nil, at(fmt.Errorf("correlation names itself (\"%s\")", ref.Ref))
+		case found[0].Correlation != nil:
+			return nil, at(fmt.Errorf("%w: correlation names correlation rule \"%s\" (%s): chained correlations are not supported",
+				detect.ErrUnsupported, ref.Ref, found[0].File))
+		}
+		if !slices.Contains(bases, found[0]) {
+			bases = append(bases, found[0])
+		}
+	}
+	return bases, nil
 }
 
 // Levels are the rule levels Sigma defines, lowest first.
@@ -177,13 +309,25 @@ func (s *Set) AtLeast(min string) (*Set, int, error) {
 	if floor < 0 {
 		return nil, 0, fmt.Errorf("unknown rule level \"%s\": want one of %s", min, strings.Join(Levels, ", "))
 	}
-	var kept []*Rule
+	keep := map[*Rule]bool{}
 	for _, r := range s.rules {
 		if rank := LevelRank(r.Level); rank < 0 || rank >= floor {
-			kept = append(kept, r)
+			keep[r] = true
+			// The rules a correlation counts stay for it, silent if below.
+			for _, b := range r.Bases {
+				keep[b] = true
+			}
 		}
 	}
-	sub, err := compile(kept)
+	// Copies: compile notes the correlations on the rules, and s keeps its own.
+	var kept []*Rule
+	for _, r := range s.rules {
+		if keep[r] {
+			cp := *r
+			kept = append(kept, &cp)
+		}
+	}
+	sub, err := compile(kept, floor)
 	return sub, len(s.rules) - len(kept), err
 }
 

@@ -65,7 +65,9 @@ func CheckOverlaySamples(c *catalog.Catalog) []catalog.Problem {
 }
 
 // checkTechnique checks one technique's rules and samples; seen collects rule
-// IDs across techniques, which must be unique.
+// IDs across techniques, which must be unique. A sample holding one record
+// is run through the detection rules; one holding several (a burst, in an
+// array or under Records) through the correlation rules.
 func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]string) []catalog.Problem {
 	var out []catalog.Problem
 	var rules []*detect.Rule
@@ -97,62 +99,147 @@ func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]st
 	if len(rules) == 0 {
 		return out
 	}
+	corrs, silent, errs := techniqueCorrelations(m, rules)
+	for _, e := range errs {
+		out = append(out, ruleProblem(t.Source, e))
+		broken++
+	}
 	flagged := map[*detect.Rule]int{}
 	for _, s := range t.Samples {
 		if p, bad := sampleText(s); bad {
 			out = append(out, p)
 			continue
 		}
-		if p, bad := readSample(s); bad {
+		records, p, bad := readSample(s)
+		if bad {
 			out = append(out, p)
 			continue
 		}
-		ms, err := m.Match(s.Data)
-		if err != nil {
-			out = append(out, catalog.Problem{File: s.Path, Message: fmt.Sprintf("sample is not one CloudTrail record: %v", err)})
-			continue
+		var flags []*detect.Rule
+		if len(records) > 1 {
+			for _, r := range Correlate(m, corrs, records) {
+				flags = append(flags, r.Rule)
+			}
+		} else {
+			ms, err := m.Match(s.Data)
+			if err != nil {
+				out = append(out, catalog.Problem{File: s.Path, Message: fmt.Sprintf("sample is not one CloudTrail record: %v", err)})
+				continue
+			}
+			for _, mm := range ms {
+				if s.Match {
+					flagged[mm.Rule]++ // a rule that only feeds correlations must still match its samples
+				}
+				if !silent[mm.Rule] {
+					flags = append(flags, mm.Rule)
+				}
+			}
+		}
+		kind := "rule"
+		if len(records) > 1 {
+			kind = "correlation rule"
 		}
 		switch {
-		case s.Match && len(ms) == 0:
-			msg := "match sample is not flagged by any rule of " + t.ID
+		case s.Match && len(flags) == 0:
+			msg := fmt.Sprintf("match sample is not flagged by any %s of %s", kind, t.ID)
 			if broken > 0 {
 				msg += fmt.Sprintf(" (%d of its rules could not be used: see above)", broken)
 			}
 			out = append(out, catalog.Problem{File: s.Path, Message: msg})
-		case !s.Match && len(ms) > 0:
-			out = append(out, catalog.Problem{File: s.Path, Message: fmt.Sprintf("nomatch sample is flagged by rule %s", path.Base(ms[0].Rule.File))})
+		case !s.Match && len(flags) > 0:
+			out = append(out, catalog.Problem{File: s.Path, Message: fmt.Sprintf("nomatch sample is flagged by %s %s", kind, path.Base(flags[0].File))})
 		}
-		if s.Match {
-			for _, mm := range ms {
-				flagged[mm.Rule]++
+		if s.Match && len(records) > 1 {
+			for _, r := range flags {
+				flagged[r]++
 			}
 		}
 	}
-	for _, r := range m.Rules() {
+	checked := m.Rules()
+	for _, r := range corrs {
+		checked = append(checked, r.Rule)
+	}
+	for _, r := range checked {
 		if n := flagged[r]; n < MinSamples {
-			out = append(out, catalog.Problem{File: r.File, Line: r.Line, Message: fmt.Sprintf("rule flags %d of the match samples, want at least %d", n, MinSamples)})
+			what := "match samples"
+			if r.Correlation != nil {
+				what = "match samples of several records"
+			}
+			out = append(out, catalog.Problem{File: r.File, Line: r.Line, Message: fmt.Sprintf("rule flags %d of the %s, want at least %d", n, what, MinSamples)})
 		}
 	}
 	return out
+}
+
+// techniqueCorrelations resolves the correlation rules among rules, which
+// must name rules of the same technique that compiled in m, and returns
+// them with the rules that only feed them (which no sample sees flagged).
+func techniqueCorrelations(m *detect.Matcher, rules []*detect.Rule) ([]*Rule, map[*detect.Rule]bool, []error) {
+	var set []*Rule
+	for _, r := range m.Rules() {
+		set = append(set, &Rule{Rule: r})
+	}
+	for _, r := range rules {
+		if r.Correlation != nil {
+			set = append(set, &Rule{Rule: r})
+		}
+	}
+	set, err := resolve(set)
+	var errs []error
+	if err != nil {
+		errs = unjoin(err)
+	}
+	var corrs []*Rule
+	silent := map[*detect.Rule]bool{}
+	for _, r := range set {
+		if r.Correlation != nil {
+			corrs = append(corrs, r)
+		}
+		if len(r.Feeds) > 0 {
+			silent[r.Rule] = true
+			for _, c := range r.Feeds {
+				silent[r.Rule] = silent[r.Rule] && !c.Correlation.Generate
+			}
+		}
+	}
+	return corrs, silent, errs
 }
 
 // maxSession is the longest an AWS session lasts: GetSessionToken's 36
 // hours (role sessions and console sign-ins last 12 at most).
 const maxSession = 36 * time.Hour
 
-// readSample reads a sample as ttc scan reads a log: a sample the scan
-// would reject (a repeated key; for a match sample, an eventTime that is
-// no timestamp) proves nothing about what the rules flag in real logs.
-func readSample(s catalog.Sample) (catalog.Problem, bool) {
+// readSample reads a sample as ttc scan reads a log, and returns its
+// records: a sample the scan would reject (a repeated key; for a match
+// sample, an eventTime that is no timestamp) proves nothing about what
+// the rules flag in real logs.
+func readSample(s catalog.Sample) ([][]byte, catalog.Problem, bool) {
 	r := cloudtrail.NewReader(cloudtrail.Options{})
 	r.Reset(bytes.NewReader(s.Data), s.Path)
-	rec, err := r.Next()
-	if re := (*cloudtrail.RecordError)(nil); errors.As(err, &re) {
-		return catalog.Problem{File: s.Path, Message: "ttc scan would reject the sample: " + re.Reason}, true
+	var records [][]byte
+	for {
+		rec, err := r.Next()
+		if err == io.EOF && len(records) > 0 {
+			return records, catalog.Problem{}, false
+		}
+		if re := (*cloudtrail.RecordError)(nil); errors.As(err, &re) {
+			return nil, catalog.Problem{File: s.Path, Message: "ttc scan would reject the sample: " + re.Reason}, true
+		}
+		if err != nil {
+			return nil, catalog.Problem{File: s.Path, Message: fmt.Sprintf("ttc scan would reject the sample: %v", err)}, true
+		}
+		if p, bad := checkSampleRecord(s, rec.Raw); bad {
+			if len(records) > 0 || rec.Pos.Ordinal > 1 {
+				p.Message += fmt.Sprintf(" (record %d)", rec.Pos.Ordinal)
+			}
+			return nil, p, true
+		}
+		records = append(records, slices.Clone(rec.Raw))
 	}
-	if err != nil {
-		return catalog.Problem{File: s.Path, Message: fmt.Sprintf("ttc scan would reject the sample: %v", err)}, true
-	}
+}
+
+// checkSampleRecord checks one record of a sample.
+func checkSampleRecord(s catalog.Sample, raw []byte) (catalog.Problem, bool) {
 	var head struct {
 		EventTime    *string `json:"eventTime"`
 		UserIdentity struct {
@@ -165,7 +252,7 @@ func readSample(s catalog.Sample) (catalog.Problem, bool) {
 	}
 	// The scan rejects a record that matched rules without a time to
 	// report; one that matches nothing it counts as unmatched.
-	if err := json.Unmarshal(rec.Raw, &head); s.Match && (err != nil || head.EventTime == nil || cloudtrail.ParseTime(*head.EventTime).IsZero()) {
+	if err := json.Unmarshal(raw, &head); s.Match && (err != nil || head.EventTime == nil || cloudtrail.ParseTime(*head.EventTime).IsZero()) {
 		return catalog.Problem{File: s.Path, Message: "ttc scan would reject the sample: its eventTime is missing or no timestamp"}, true
 	}
 	// A session is created before its calls: a sample that says otherwise
@@ -180,9 +267,6 @@ func readSample(s catalog.Sample) (catalog.Problem, bool) {
 			return catalog.Problem{File: s.Path, Message: fmt.Sprintf("the sample's session is %s old at its event, and AWS sessions last at most %s (sessionContext.attributes.creationDate)",
 				at.Sub(created).Round(time.Hour), maxSession)}, true
 		}
-	}
-	if _, err := r.Next(); err != io.EOF {
-		return catalog.Problem{File: s.Path, Message: "sample is not one CloudTrail record: it holds more"}, true
 	}
 	return catalog.Problem{}, false
 }

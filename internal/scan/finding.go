@@ -44,6 +44,8 @@ type Finding struct {
 	Rule    RuleRef        `json:"rule"`
 	Record  RecordRef      `json:"record"`
 	Matched []MatchedField `json:"matched_fields"`
+	// Correlation is set on a correlation rule's finding: what it counted.
+	Correlation *Correlation `json:"correlation,omitempty"`
 
 	time   time.Time
 	signIn string // a sign-in event's result (header.SignIn), for the duplicate check
@@ -495,6 +497,11 @@ func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *rule
 		base.Matched = append(base.Matched, MatchedField{Field: f.Field, Value: clipField(f.Value)})
 	}
 	base.Rule.ATTACK = r.Unmapped
+	return appendTechniques(dst, base, r, describe)
+}
+
+// appendTechniques appends base once for each technique rule r detects.
+func appendTechniques(dst []Finding, base Finding, r *ruleset.Rule, describe func(string) (string, []string)) []Finding {
 	techniques := r.Techniques
 	if len(techniques) == 0 {
 		techniques = []string{""}

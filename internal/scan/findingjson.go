@@ -88,6 +88,50 @@ func appendFinding(b []byte, f *Finding, rh *rawHeader) []byte {
 	} else {
 		b = appendFields(b, f.Matched)
 	}
+	if f.Correlation != nil {
+		b = append(b, `,"correlation":`...)
+		b = appendCorrelation(b, f.Correlation)
+	}
+	return append(b, '}')
+}
+
+// appendCorrelation appends a correlation finding's counts as encoding/json
+// would write them.
+func appendCorrelation(b []byte, c *Correlation) []byte {
+	b = append(b, `{"type":`...)
+	b = appendString(b, c.Type)
+	b = append(b, `,"count":`...)
+	b = strconv.AppendInt(b, c.Count, 10)
+	if c.Field != "" {
+		b = appendKey(b, "field", c.Field)
+	}
+	b = appendKey(b, "condition", c.Condition)
+	b = appendKey(b, "timespan", c.Timespan)
+	b = appendKey(b, "first_time", c.FirstTime)
+	b = appendKey(b, "last_time", c.LastTime)
+	b = append(b, `,"group":`...)
+	b = appendGroup(b, c.Group)
+	b = append(b, `,"records":`...)
+	if c.Records == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, r := range c.Records {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"file":`...)
+			b = appendString(b, r.File)
+			b = append(b, `,"ordinal":`...)
+			b = strconv.AppendInt(b, r.Ordinal, 10)
+			b = append(b, `,"line":`...)
+			b = strconv.AppendInt(b, r.Line, 10)
+			b = append(b, `,"offset":`...)
+			b = strconv.AppendInt(b, r.Offset, 10)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
 	return append(b, '}')
 }
 

@@ -36,6 +36,9 @@ func sampleFinding(s string) *Finding {
 		Record:  RecordRef{File: s, Ordinal: 3, Line: -1, Offset: 1 << 40},
 		Matched: []MatchedField{{Field: "eventName", Value: s}},
 		Target:  []MatchedField{{Field: "requestParameters.bucketName", Value: "b"}, {Field: "requestParameters.key", Value: s}},
+		Correlation: &Correlation{Type: "value_count", Count: 12, Field: s, Condition: "gte 10", Timespan: "10m",
+			FirstTime: s, LastTime: "2026-03-14T02:17:45Z", Group: GroupValues{{Field: s, Value: s}, {Field: "userName", Null: true}},
+			Records: []RecordRef{{File: s, Ordinal: 1, Line: 2, Offset: 3}, {File: "b", Ordinal: 4}}},
 	}
 }
 

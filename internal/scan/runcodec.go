@@ -141,6 +141,7 @@ func (e *runEncoder) encode(sp *spilled) error {
 			e.str(m.Value)
 		}
 	}
+	e.correlation(f.Correlation)
 	var err error
 	if e.buf, err = f.time.AppendBinary(e.buf); err != nil {
 		return fmt.Errorf("spill findings: %w", err)
@@ -157,6 +158,78 @@ func (e *runEncoder) encode(sp *spilled) error {
 		return fmt.Errorf("spill findings: %w", err)
 	}
 	return nil
+}
+
+// correlation writes a correlation finding's counts, or that there are none.
+func (e *runEncoder) correlation(c *Correlation) {
+	if c == nil {
+		e.uint(0)
+		return
+	}
+	e.uint(1)
+	for _, s := range [...]string{c.Type, c.Field, c.Condition, c.Timespan} {
+		e.str(s)
+	}
+	e.int(c.Count)
+	e.once(c.FirstTime)
+	e.once(c.LastTime)
+	e.uint(uint64(len(c.Group)))
+	for _, g := range c.Group {
+		e.str(g.Field)
+		e.str(g.Value)
+		null := uint64(0)
+		if g.Null {
+			null = 1
+		}
+		e.uint(null)
+	}
+	if c.Records == nil {
+		e.uint(0)
+		return
+	}
+	e.uint(uint64(len(c.Records)) + 1)
+	for _, r := range c.Records {
+		e.str(r.File)
+		e.int(r.Ordinal)
+		e.int(r.Line)
+		e.int(r.Offset)
+	}
+}
+
+// correlation reads what runEncoder.correlation wrote.
+func (d *runDecoder) correlation() *Correlation {
+	switch d.uint() {
+	case 0:
+		return nil
+	case 1:
+	default:
+		d.err = errCorrupt
+		return nil
+	}
+	c := &Correlation{Type: d.str(), Field: d.str(), Condition: d.str(), Timespan: d.str()}
+	c.Count = d.int()
+	c.FirstTime, c.LastTime = d.str(), d.str()
+	if n := d.uint(); n > 0 && d.err == nil {
+		if n > uint64(len(d.buf)-d.at) {
+			d.err = errCorrupt
+			return nil
+		}
+		c.Group = make(GroupValues, n)
+		for i := range c.Group {
+			c.Group[i] = GroupValue{Field: d.str(), Value: d.str(), Null: d.uint() == 1}
+		}
+	}
+	if n := d.uint(); n > 0 && d.err == nil {
+		if n-1 > uint64(len(d.buf)-d.at) {
+			d.err = errCorrupt
+			return nil
+		}
+		c.Records = make([]RecordRef, n-1)
+		for i := range c.Records {
+			c.Records[i] = RecordRef{File: d.str(), Ordinal: d.int(), Line: d.int(), Offset: d.int()}
+		}
+	}
+	return c
 }
 
 // runDecoder reads findings back from a run.
@@ -292,6 +365,7 @@ func (d *runDecoder) decode(sp *spilled) error {
 			}
 		}
 	}
+	f.Correlation = d.correlation()
 	if d.err == nil {
 		// The time's binary form is 15 bytes, or 16 with a zone offset in
 		// seconds; what follows it is the console login and two numbers.

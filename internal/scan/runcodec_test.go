@@ -22,6 +22,8 @@ func fillFinding(t *testing.T, seed int) Finding {
 		switch v.Kind() {
 		case reflect.String:
 			v.SetString(fmt.Sprintf("%s-%d", path, seed%3)) // repeats across findings
+		case reflect.Bool:
+			v.SetBool(seed%2 == 1)
 		case reflect.Int64:
 			v.SetInt(int64(seed*1000 + len(path)))
 		case reflect.Struct:
@@ -50,6 +52,11 @@ func fillFinding(t *testing.T, seed int) Finding {
 			}
 			if v.Type() == reflect.TypeFor[*frag]() {
 				return // a streamed scan's encoding cache, never spilled
+			}
+			if v.Type().Elem().Kind() == reflect.Struct {
+				v.Set(reflect.New(v.Type().Elem()))
+				fill(v.Elem(), path)
+				return
 			}
 			t.Fatalf("fillFinding: no value for %s (%s): teach the run codec and this test about it", path, v.Type())
 		default:

@@ -148,6 +148,10 @@ type Summary struct {
 	// SessionsNotKept counts the records that issued sessions past the
 	// origins a scan with Options.Sessions keeps (see Result.Sessions).
 	SessionsNotKept int64 `json:"sessions_not_kept,omitempty"`
+	// CorrelationNotKept counts the records that the rules of correlation
+	// rules matched past what a scan keeps for them (65,536 records, or
+	// 64 MiB): the correlations did not count them.
+	CorrelationNotKept int64 `json:"correlation_records_not_kept,omitempty"`
 	// Warnings counts the warnings about files read in full that look
 	// forged or misplaced (see Result.Warnings); one file may have two.
 	Warnings int64 `json:"warnings"`
@@ -226,6 +230,8 @@ type Scanner struct {
 	// sessionKeys are the keys whose session origins the workers keep
 	// (see worker.noteSession).
 	sessionKeys sessionKeys
+	// corr evaluates the rule set's correlation rules; nil when it has none.
+	corr *correlator
 }
 
 // New returns a scanner for the catalog and its rule set.
@@ -313,6 +319,20 @@ func (s *Scanner) finish(ctx context.Context, parts []*part) (*Result, error) {
 	}
 	var res *Result
 	if err == nil {
+		if fs := s.correlate(parts); s.streams() {
+			s.emitCorrelations(fs)
+			err = s.emitErr
+		} else if len(fs) > 0 {
+			p := &part{}
+			for i := range fs {
+				c := p.findings.room()
+				*c = append(*c, fs[i])
+			}
+			p.held = len(fs)
+			parts = append(parts, p)
+		}
+	}
+	if err == nil {
 		res, err = s.merge(parts)
 	}
 	if err != nil {
@@ -334,6 +354,7 @@ func (s *Scanner) startRun() {
 	s.start = time.Now()
 	s.readFor.Store(0)
 	s.sessionKeys = sessionKeys{}
+	s.corr = newCorrelator(s.rules)
 	s.cancel = func(error) {}
 	s.seed = maphash.MakeSeed()
 	if s.streams() {
@@ -571,6 +592,11 @@ type part struct {
 	sessions   map[string]SessionOrigin // see worker.noteSession
 	// sessionStrs shares the callers and addresses of sessions.
 	sessionStrs map[string]string
+	// The records noted for correlations, the notes and their groups'
+	// values (see worker.noteCorrelations).
+	corrRecords []corrRecord
+	corrNotes   []corrNote
+	corrGroups  map[corrGroup][]GroupValue
 }
 
 // chunkSize is how many findings a chunk holds: adding findings fills
@@ -663,8 +689,9 @@ type worker struct {
 	frags   map[fragKey]*frag
 	encName string // the file name whose JSON string encFile holds
 	encFile []byte
-	digest  []byte // scratch for an event digest
-	clip    []byte // scratch for a clipped field
+	digest  []byte              // scratch for an event digest
+	clip    []byte              // scratch for a clipped field
+	fields  []detect.FieldValue // scratch for a correlation's fields
 }
 
 // fragKey names what fixes a frag: a rule and one of its techniques.
@@ -836,8 +863,15 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		w.p.sum.Matched++
 		pos := RecordRef{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset}
 		w.scratch = w.scratch[:0]
+		note := noting{rec: -1, partial: rh != nil}
 		for _, m := range w.matches {
 			if r := w.s.rules.Lookup(m.Rule); r != nil {
+				if len(r.Feeds) > 0 && w.s.corr != nil {
+					w.noteCorrelations(&note, r, m, rec.Raw, idx, &h, at, pos)
+				}
+				if r.Silent {
+					continue
+				}
 				if w.s.opts.EmitJSON != nil {
 					n := len(w.scratch)
 					w.scratch = newFindings(w.scratch, &h, at, m, r, w.s.describe, pos)
@@ -1004,6 +1038,7 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		sum.Warnings += p.sum.Warnings
 		sum.Bytes += p.sum.Bytes
 		sum.SessionsNotKept += p.sum.SessionsNotKept
+		sum.CorrelationNotKept += p.sum.CorrelationNotKept
 		if res.Sessions == nil {
 			res.Sessions, p.sessions = p.sessions, nil // the first worker's, not a copy
 		}

@@ -1,0 +1,73 @@
+package ruleset
+
+import (
+	"hash/maphash"
+	"slices"
+	"strconv"
+
+	"github.com/ttcproject/ttc/internal/cloudtrail"
+	"github.com/ttcproject/ttc/internal/detect"
+)
+
+// Correlate runs correlation rules over a few records held in memory (a
+// sample of a burst), matched with m, and returns the rules that find a
+// burst in them, in the order given. It is the scan's evaluation without
+// its bounds, for samples; ttc scan counts records as they stream.
+func Correlate(m *detect.Matcher, corrs []*Rule, records [][]byte) []*Rule {
+	seed := maphash.MakeSeed()
+	var out []*Rule
+	for _, c := range corrs {
+		corr := c.Correlation
+		paths := append(slices.Clone(corr.GroupBy), "eventTime", "eventID")
+		if corr.Field != "" {
+			paths = append(paths, corr.Field)
+		}
+		fr := detect.NewFieldReader(paths)
+		groups := map[string][]detect.Event{}
+		for i, raw := range records {
+			ms, err := m.Match(raw)
+			if err != nil || !slices.ContainsFunc(ms, func(mt detect.Match) bool { return feeds(c, mt.Rule) }) {
+				continue
+			}
+			vals, err := fr.Read(nil, raw, nil, nil)
+			if err != nil {
+				continue
+			}
+			g := len(corr.GroupBy)
+			at := cloudtrail.ParseTime(vals[g].Text)
+			if at.IsZero() {
+				continue // the scan rejects a matched record it cannot place in time
+			}
+			ev := detect.Event{Time: at.UnixNano(), Ref: i}
+			if id := vals[g+1]; !id.Null {
+				ev.Key, ev.HasKey = maphash.String(seed, id.Text), true
+			}
+			if corr.Field != "" {
+				v := vals[g+2]
+				ev.Value, ev.HasValue = maphash.String(seed, v.Text), !v.Null
+			}
+			var key []byte
+			for _, v := range vals[:g] {
+				if v.Null {
+					key = append(key, 'n')
+					continue
+				}
+				key = strconv.AppendInt(append(key, 's'), int64(len(v.Text)), 10)
+				key = append(append(key, ':'), v.Text...)
+			}
+			groups[string(key)] = append(groups[string(key)], ev)
+		}
+		for _, evs := range groups {
+			if _, bursts := corr.Bursts(evs); len(bursts) > 0 {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// feeds reports whether correlation c counts the matches of rule r.
+func feeds(c *Rule, r *detect.Rule) bool {
+	return slices.ContainsFunc(c.Bases, func(b *Rule) bool { return b.Rule == r })
+}
