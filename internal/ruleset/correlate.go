@@ -1,6 +1,7 @@
 package ruleset
 
 import (
+	"bytes"
 	"hash/maphash"
 	"slices"
 	"strconv"
@@ -70,4 +71,37 @@ func Correlate(m *detect.Matcher, corrs []*Rule, records [][]byte) []*Rule {
 // feeds reports whether correlation c counts the matches of rule r.
 func feeds(c *Rule, r *detect.Rule) bool {
 	return slices.ContainsFunc(c.Bases, func(b *Rule) bool { return b.Rule == r })
+}
+
+// Records returns the records of data, a log or a sample, as ttc scan
+// reads them, and stops at the first it would reject.
+func Records(data []byte) [][]byte {
+	r := cloudtrail.NewReader(cloudtrail.Options{})
+	r.Reset(bytes.NewReader(data), "")
+	var out [][]byte
+	for {
+		rec, err := r.Next()
+		if err != nil {
+			return out
+		}
+		out = append(out, slices.Clone(rec.Raw))
+	}
+}
+
+// Flags returns the matches a sample gets from the set: from its
+// correlation rules when it holds several records, else from its rules
+// that report their own findings.
+func (s *Set) Flags(data []byte) ([]detect.Match, error) {
+	if records := Records(data); len(records) > 1 {
+		var out []detect.Match
+		for _, r := range Correlate(s.Matcher, s.corrs, records) {
+			out = append(out, detect.Match{Rule: r.Rule})
+		}
+		return out, nil
+	}
+	ms, err := s.Matcher.Match(data)
+	return slices.DeleteFunc(ms, func(m detect.Match) bool {
+		r := s.byRule[m.Rule]
+		return r != nil && r.Silent
+	}), err
 }

@@ -1,10 +1,12 @@
 package scan
 
 import (
+	"cmp"
 	"fmt"
 	"hash/maphash"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -99,14 +101,14 @@ func (f Finding) Evidence() []MatchedField {
 	return append([]MatchedField{{Field: "correlation", Value: f.Correlation.Summary()}}, f.Matched...)
 }
 
-// Bounds of what a scan keeps for its correlations, all workers together:
+// Bounds of what a scan keeps for its correlations (variables for tests), all workers together:
 // the records the rules they name matched (each with what a finding
 // reports of it) and the bytes those hold. Past either, later records are
 // counted (Summary.CorrelationNotKept), not kept: a correlation can then
 // miss a burst, or count one short.
-const (
-	maxCorrelationNotes = 1 << 16
-	maxCorrelationBytes = 64 << 20
+var (
+	maxCorrelationNotes int64 = 1 << 16
+	maxCorrelationBytes int64 = 64 << 20
 )
 
 // correlator holds what a scan needs to evaluate its correlation rules.
@@ -253,17 +255,39 @@ func (s *Scanner) correlate(parts []*part) []Finding {
 	if c == nil {
 		return nil
 	}
-	// The records of all parts, numbered in one sequence.
+	// The records of all parts, numbered in the order of their files and
+	// places: which copy of an event is counted, and which record a
+	// finding names, do not depend on which worker read which file.
 	var records []*corrRecord
-	groups := map[corrGroup][]detect.Event{}
-	shown := map[corrGroup][]GroupValue{}
+	var firsts []int
 	for _, p := range parts {
-		base := len(records)
+		firsts = append(firsts, len(records))
 		for i := range p.corrRecords {
 			records = append(records, &p.corrRecords[i])
 		}
+	}
+	order := make([]int, len(records))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		ra, rb := &records[a].f.Record, &records[b].f.Record
+		if c := strings.Compare(ra.File, rb.File); c != 0 {
+			return c
+		}
+		return cmp.Compare(ra.Ordinal, rb.Ordinal)
+	})
+	rank := make([]int, len(records))
+	sorted := make([]*corrRecord, len(records))
+	for n, i := range order {
+		rank[i], sorted[n] = n, records[i]
+	}
+	records = sorted
+	groups := map[corrGroup][]detect.Event{}
+	shown := map[corrGroup][]GroupValue{}
+	for pi, p := range parts {
 		for _, n := range p.corrNotes {
-			n.event.Ref += base
+			n.event.Ref = rank[firsts[pi]+n.event.Ref]
 			groups[n.corrGroup] = append(groups[n.corrGroup], n.event)
 		}
 		for g, vals := range p.corrGroups {

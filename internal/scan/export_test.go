@@ -26,3 +26,11 @@ func SetGroupLimits(ranked, rankedBytes, mem int) (restore func()) {
 	maxRanked, maxRankedBytes, groupMem = ranked, rankedBytes, mem
 	return func() { maxRanked, maxRankedBytes, groupMem = oldRanked, oldBytes, oldMem }
 }
+
+// SetCorrelationLimits sets how many records, and how many bytes, a scan
+// keeps for its correlations, and returns a function that restores them.
+func SetCorrelationLimits(notes, bytes int64) (restore func()) {
+	oldNotes, oldBytes := maxCorrelationNotes, maxCorrelationBytes
+	maxCorrelationNotes, maxCorrelationBytes = notes, bytes
+	return func() { maxCorrelationNotes, maxCorrelationBytes = oldNotes, oldBytes }
+}

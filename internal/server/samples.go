@@ -55,7 +55,7 @@ func indexSamples(c *catalog.Catalog, rs *ruleset.Set) sampleIndex {
 			if s.Match {
 				row.Anchor = "sample-match-" + anchorName(row.Name)
 			}
-			ms, err := rs.Matcher.Match(s.Data)
+			ms, err := rs.Flags(s.Data) // a burst's sample, by the correlation rules
 			if err != nil {
 				row.Err = err.Error()
 			}
