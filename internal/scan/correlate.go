@@ -166,26 +166,28 @@ type corrRecord struct {
 
 // noting is one record's progress through noteCorrelations.
 type noting struct {
-	rec     int   // in part.corrRecords, -1 until noted, -2 when not kept
-	noted   []int // the correlations that counted it already
-	partial bool  // the header given was read in part (a streamed scan's)
+	rec   int   // in part.corrRecords, -1 until noted, -2 when not kept
+	noted []int // the correlations that counted it already
 }
 
 // noteCorrelations notes record raw, matched by rule r (m), for the
-// correlations r feeds. h is the header read for its findings.
+// correlations r feeds.
 func (w *worker) noteCorrelations(n *noting, r *ruleset.Rule, m detect.Match, raw []byte, idx *jsonscan.Index,
-	h *header, at time.Time, pos RecordRef) {
+	at time.Time, pos RecordRef) {
 	c := w.s.corr
 	p := w.p
 	if n.rec == -2 {
 		return
 	}
 	if n.rec == -1 {
-		if n.partial {
-			full := headerOfTops(raw, w.tops, w.strs)
-			h = &full
+		// Read again, sharing strings between the records kept: a streamed
+		// scan's header was read only in part, and shares nothing.
+		if p.corrStrs == nil {
+			p.corrStrs = newInterner()
 		}
-		fs := newFindings(nil, h, at, m, r, w.s.describe, pos)
+		full := headerOfTops(raw, w.tops, p.corrStrs)
+		fs := newFindings(nil, &full, at, m, r, w.s.describe, pos)
+		fs[0].Matched = nil // a correlation's finding has its own
 		rec := corrRecord{f: fs[0], digest: findingDigest(w.s.seed, &fs[0])}
 		if !c.room(findingBytes(&rec.f)) {
 			p.sum.CorrelationNotKept++
@@ -293,7 +295,7 @@ func (s *Scanner) correlate(parts []*part) []Finding {
 		for g, vals := range p.corrGroups {
 			shown[g] = vals
 		}
-		p.corrNotes, p.corrGroups = nil, nil
+		p.corrNotes, p.corrGroups, p.corrStrs = nil, nil, nil
 	}
 	keys := make([]corrGroup, 0, len(groups))
 	for k := range groups {

@@ -597,6 +597,7 @@ type part struct {
 	corrRecords []corrRecord
 	corrNotes   []corrNote
 	corrGroups  map[corrGroup][]GroupValue
+	corrStrs    *interner
 }
 
 // chunkSize is how many findings a chunk holds: adding findings fills
@@ -863,11 +864,11 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		w.p.sum.Matched++
 		pos := RecordRef{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset}
 		w.scratch = w.scratch[:0]
-		note := noting{rec: -1, partial: rh != nil}
+		note := noting{rec: -1}
 		for _, m := range w.matches {
 			if r := w.s.rules.Lookup(m.Rule); r != nil {
 				if len(r.Feeds) > 0 && w.s.corr != nil {
-					w.noteCorrelations(&note, r, m, rec.Raw, idx, &h, at, pos)
+					w.noteCorrelations(&note, r, m, rec.Raw, idx, at, pos)
 				}
 				if r.Silent {
 					continue
