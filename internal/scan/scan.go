@@ -643,8 +643,16 @@ func keepFirst(list []Rejection, r Rejection) []Rejection {
 	return list
 }
 
-// byPlace orders entries by file, then by record.
+// byPlace orders entries by file, then by record, the files not read to
+// the end first: when a list is cut, a file never read is the loss a
+// responder needs named, more than one more rejected record.
 func byPlace(a, b Rejection) int {
+	if a.Whole != b.Whole {
+		if a.Whole {
+			return -1
+		}
+		return 1
+	}
 	if c := strings.Compare(a.File, b.File); c != 0 {
 		return c
 	}

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -96,4 +97,24 @@ func BenchmarkSeenSetScan(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/key")
+}
+
+// TestRejectionsKeepUnreadFiles: when the list of rejections is cut, a
+// file not read to the end stays listed, wherever its name sorts, ahead of
+// the records rejected in files that sort before it.
+func TestRejectionsKeepUnreadFiles(t *testing.T) {
+	var list []Rejection
+	list = keepFirst(list, Rejection{File: "zz-truncated.json.gz", Whole: true, Reason: "unexpected EOF"})
+	for i := range 3 * MaxRejections {
+		list = keepFirst(list, Rejection{File: "a.jsonl", Ordinal: int64(i + 1), Reason: "not JSON"})
+	}
+	list = keepFirst(list, Rejection{File: "zz-not-a-log.json", Whole: true, Reason: "unknown shape"})
+	slices.SortStableFunc(list, byPlace)
+	list = firstListed(list)
+	if len(list) != MaxRejections {
+		t.Fatalf("listed %d, want %d", len(list), MaxRejections)
+	}
+	if list[0].File != "zz-not-a-log.json" || list[1].File != "zz-truncated.json.gz" || list[2].Ordinal != 1 {
+		t.Errorf("first listed: %+v, %+v, %+v; want the two unread files, then record 1", list[0], list[1], list[2])
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/report"
+	"github.com/ttcproject/ttc/internal/scan"
 )
 
 // formPartOf is one part of a test's multipart form: a file when name is
@@ -169,6 +170,28 @@ func TestScanSeveralFilesPage(t *testing.T) {
 	}
 	if n := strings.Count(page, `<td class="wrap ua">`); n != 7 {
 		t.Errorf("page lists %d findings, want 7", n)
+	}
+}
+
+// TestScanPageNamesUnreadFilesFirst: past the rejections a page lists, a
+// file that could not be read is still named, and the page says how many
+// rejections it leaves out.
+func TestScanPageNamesUnreadFilesFirst(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	bad := quietRecord("q0") + "\n" + strings.Repeat(`{"hello":"world"}`+"\n", scan.MaxRejections+5)
+	body, ct := multipartForm(t, fileParts("a.jsonl", bad, "zz-not-a-log.json", `{"alpha":1}`, "ok.json", quietRecord("q1")))
+	rec := do(t, h, http.MethodPost, "/scan", body, "Content-Type", ct)
+	if rec.Code != 200 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	page := rec.Body.String()
+	for _, want := range []string{
+		`<ul class="rejections"><li><code>zz-not-a-log.json`,
+		"<li>… 6 more not listed (files not read to the end are listed first)</li>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
 	}
 }
 
