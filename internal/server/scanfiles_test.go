@@ -285,7 +285,7 @@ func TestScanPageByActor(t *testing.T) {
 		not     []string
 	}{
 		{name: "by actor", groupBy: "actor", status: 200, want: []string{
-			`<h3>Findings by actor</h3>`,
+			`<h3 id="by-actor">Findings by actor</h3>`, `<a href="#by-actor">Go to the findings by actor</a>`,
 			`<h4 id="actor-0"><code>arn:aws:iam::1:user/&lt;script&gt;alert(&#39;arn&#39;)&lt;/script&gt;&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</code></h4>`,
 			`<p class="meta actor-summary">IAMUser · 2 findings · 2026-05-11T03:12:01Z … 2026-05-11T03:12:03Z</p>`,
 			`<dt>Keys</dt><dd><code>AKIA&lt;b&gt;EVIL&lt;/b&gt;</code></dd>`,
@@ -366,6 +366,31 @@ func TestScanPageByActorBounds(t *testing.T) {
 	}
 	if n := strings.Count(page, `<td class="wrap ua">`); n != listed {
 		t.Errorf("page lists %d findings, want %d", n, listed)
+	}
+}
+
+// TestScanPageByActorPastTheCap: an actor reached after the page has
+// listed all the findings it lists shows its heading, and says that none
+// of its findings is shown, not that more are.
+func TestScanPageByActorPastTheCap(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	var log strings.Builder
+	actors := maxFindingsShown/maxActorFindingsShown + 2
+	for a := range actors {
+		for i := range maxActorFindingsShown {
+			fmt.Fprintf(&log, `{"eventVersion":"1.10","eventTime":"2026-05-11T%02d:%02d:00Z","eventSource":"cloudtrail.amazonaws.com",`+
+				`"eventName":"StopLogging","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/u%02d"},"eventID":"e%d-%d"}`+"\n",
+				a, i, a, a, i)
+		}
+	}
+	body, ct := multipartForm(t, append(fileParts("many.jsonl", log.String()), formPartOf{"group_by", "", []byte("actor")}))
+	page := do(t, h, http.MethodPost, "/scan", body, "Content-Type", ct).Body.String()
+	want := fmt.Sprintf("%d findings of this actor are not shown here: the page lists no more findings than it has listed above.", maxActorFindingsShown)
+	if n := strings.Count(page, want); n != 2 {
+		t.Errorf("page says %q %d times, want 2 (the actors past the cap)", want, n)
+	}
+	if strings.Contains(page, "more findings of this actor") {
+		t.Error("an actor whose findings are all listed, or none, is said to have more")
 	}
 }
 

@@ -301,7 +301,10 @@ func (e formError) Error() string {
 		// 4 KiB buffer, and gives up on a longer line before it.
 		return "read form: the multipart form is malformed: a line before the file part is longer than 4 KiB"
 	}
-	return "read form: the multipart form is malformed"
+	// Go's reader refuses a part header holding a control character,
+	// which browsers send raw in a file's name: the likeliest cause when
+	// the form came from a browser.
+	return "read form: the multipart form is malformed (a file name holding a control character is one cause: rename that file)"
 }
 
 func (e formError) Unwrap() error { return e.err }
