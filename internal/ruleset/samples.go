@@ -116,6 +116,7 @@ func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]st
 			continue
 		}
 		var flags []*detect.Rule
+		fed := false // matched by a rule that only feeds correlations
 		if len(records) > 1 {
 			for _, r := range Correlate(m, corrs, records) {
 				flags = append(flags, r.Rule)
@@ -132,6 +133,8 @@ func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]st
 				}
 				if !silent[mm.Rule] {
 					flags = append(flags, mm.Rule)
+				} else {
+					fed = true
 				}
 			}
 		}
@@ -140,7 +143,9 @@ func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]st
 			kind = "correlation rule"
 		}
 		switch {
-		case s.Match && len(flags) == 0:
+		case s.Match && len(flags) == 0 && !fed:
+			// A record that only a correlation's rule matches is that
+			// rule's sample: it reports nothing of its own.
 			msg := fmt.Sprintf("match sample is not flagged by any %s of %s", kind, t.ID)
 			if broken > 0 {
 				msg += fmt.Sprintf(" (%d of its rules could not be used: see above)", broken)
