@@ -133,7 +133,7 @@ var accessKeyID = []byte("accessKeyId")
 func findTarget(dst []rawTarget, raw []byte, idx *jsonscan.Index, req []byte, reqObj int32, resp []byte, respObj int32) []rawTarget {
 	var room [32]jsonscan.Member
 	if buf, ms, ok := membersOf(raw, idx, req, reqObj, room[:0]); ok {
-		dst = requestTarget(dst, buf, ms, nil)
+		dst = requestTarget(dst, buf, ms, nil, false)
 		// EC2's newer calls put their parameters in one object named for
 		// the call (ModifyInstanceMetadataOptionsRequest): its members
 		// are read as the request's.
@@ -144,7 +144,7 @@ func findTarget(dst []rawTarget, raw []byte, idx *jsonscan.Index, req []byte, re
 			if outer := buf[m.KStart+1 : m.KEnd-1]; !m.KEsc && bytes.HasSuffix(outer, []byte("Request")) && isKeyText(outer) {
 				var inner [32]jsonscan.Member
 				if ib, ims, ok := membersOf(raw, idx, buf[m.VStart:m.VEnd], m.Obj, inner[:0]); ok {
-					dst = requestTarget(dst, ib, ims, outer)
+					dst = requestTarget(dst, ib, ims, outer, false)
 				}
 			}
 		}
@@ -180,15 +180,20 @@ func findTarget(dst []rawTarget, raw []byte, idx *jsonscan.Index, req []byte, re
 
 // requestTarget appends the members of ms, members of a request object in
 // buf, that name a resource, up to maxRequestTargets in dst; outer is the key of
-// the object they are in, for those nested one level (nil for the
-// request's own members).
-func requestTarget(dst []rawTarget, buf []byte, ms []jsonscan.Member, outer []byte) []rawTarget {
+// the object they are in, for those nested (nil for the request's own
+// members). For the items of an EC2 set (kindOnly), only keys of the form
+// kindId, kindArn or kindName count (instanceId, groupId, imageId): a key
+// alone is none there, since the items of tagSet and filterSet, and of
+// dhcpConfigurationSet, hold a key or a name and values, which name no
+// resource. A member whose key and value are listed already is passed
+// over (an item repeated).
+func requestTarget(dst []rawTarget, buf []byte, ms []jsonscan.Member, outer []byte, kindOnly bool) []rawTarget {
 	for _, m := range ms {
 		if len(dst) == maxRequestTargets {
 			break
 		}
 		v, key := buf[m.VStart:m.VEnd], buf[m.KStart+1:m.KEnd-1]
-		if textMember(m, v) && isTargetKey(key) && string(v) != hiddenValue {
+		if textMember(m, v) && isTargetKey(key) && (!kindOnly || !bareKey(key)) && string(v) != hiddenValue && !listed(dst, key, v) {
 			dst = append(dst, rawTarget{prefix: targetPrefix, outer: outer, key: key, val: v})
 		}
 	}
@@ -249,31 +254,12 @@ func setItemsTarget(dst []rawTarget, key, set []byte) []rawTarget {
 			var inner [8]jsonscan.Member
 			if e := items[start:end]; e[0] == '{' {
 				if ims, ok := jsonscan.AppendMembers(inner[:0], e); ok {
-					dst = itemTarget(dst, e, ims, outer)
+					dst = requestTarget(dst, e, ims, outer, true)
 				}
 			}
 			i = next
 		}
 		break
-	}
-	return dst
-}
-
-// itemTarget appends the members of ms, the members of an item of an EC2
-// set in buf, that name a resource by a key of the form kindId, kindArn or
-// kindName (instanceId, groupId, imageId), as requestTarget does. A key
-// alone is none here: the items of tagSet and filterSet, and of
-// dhcpConfigurationSet, hold a key or a name and values, which name no
-// resource. An item repeated is listed once.
-func itemTarget(dst []rawTarget, buf []byte, ms []jsonscan.Member, outer []byte) []rawTarget {
-	for _, m := range ms {
-		if len(dst) == maxRequestTargets {
-			break
-		}
-		v, key := buf[m.VStart:m.VEnd], buf[m.KStart+1:m.KEnd-1]
-		if textMember(m, v) && isTargetKey(key) && !bareKey(key) && string(v) != hiddenValue && !listed(dst, key, v) {
-			dst = append(dst, rawTarget{prefix: targetPrefix, outer: outer, key: key, val: v})
-		}
 	}
 	return dst
 }
