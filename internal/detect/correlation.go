@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -219,6 +220,9 @@ func (c *Correlation) fillGroupBy(n *yaml.Node) error {
 		}
 		if err := checkFieldPath(at, f); err != nil {
 			return err
+		}
+		if slices.Contains(fields[:i], f) {
+			return errAt(at.Line, at.Column, "group-by field \"%s\" is listed twice", f)
 		}
 	}
 	c.GroupBy = fields

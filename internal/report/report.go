@@ -475,6 +475,10 @@ func SummaryLine(s scan.Summary) string {
 	if s.Warnings > 0 {
 		extra = append(extra, view.Count(s.Warnings, "file warning", "file warnings"))
 	}
+	if s.CorrelationNotKept > 0 {
+		// Correlations did not count them: a burst among them is missed.
+		extra = append(extra, view.Count(s.CorrelationNotKept, "record", "records")+" past what correlations keep, not counted")
+	}
 	if len(extra) > 0 {
 		line += " (" + strings.Join(extra, ", ") + ")"
 	}

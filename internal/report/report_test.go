@@ -152,6 +152,8 @@ func TestSummaryLine(t *testing.T) {
 			[]string{"1 file ", "3 records read = 1 matched + 1 unmatched + 1 rejected; 1 finding"}},
 		{scan.Summary{Files: 2, Read: 10, Matched: 10, Findings: 7, Duplicates: 3, Forgotten: 2, Filtered: 1},
 			[]string{"2 files", "7 findings", "3 duplicate findings dropped", "duplicate check out of memory for 2 findings", "1 finding filtered out"}},
+		{scan.Summary{Files: 1, Read: 70000, Matched: 70000, CorrelationNotKept: 4464},
+			[]string{"4464 records past what correlations keep, not counted"}},
 	}
 	for _, tt := range tests {
 		got := report.SummaryLine(tt.sum)

@@ -31,6 +31,14 @@ import (
 	"github.com/ttcproject/ttc/internal/view"
 )
 
+// placeable reports whether t can be counted in nanoseconds since 1970, as
+// correlations and time windows count it: the years 1678 to 2261. A
+// CloudTrail record outside them (CloudTrail began in 2013) is forged or
+// broken.
+func placeable(t time.Time) bool {
+	return t.Year() >= 1678 && t.Year() <= 2261
+}
+
 // MaxRejections bounds how many rejected records and file errors, how many
 // skipped files and how many warnings are kept with their details, each;
 // all of them are counted (see Summary's Unlisted).
@@ -847,12 +855,15 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		// A finding is placed in time; a record whose eventTime is no time
 		// cannot be, and is rejected rather than reported out of place.
 		at := parseTime(h.EventTime)
-		if at.IsZero() {
+		if at.IsZero() || !placeable(at) {
 			malformed++
 			w.p.sum.MatchedRejected++
 			reason := fmt.Sprintf(`matched rules, but eventTime "%s" is not a timestamp`, clip.String(h.EventTime, 64))
-			if h.EventTime == "" {
+			switch {
+			case h.EventTime == "":
 				reason = "matched rules, but eventTime is missing, empty or not a string"
+			case !at.IsZero():
+				reason = fmt.Sprintf(`matched rules, but eventTime "%s" is outside the years 1678 to 2261 that a scan can place in time`, clip.String(h.EventTime, 64))
 			}
 			w.p.reject(rejectionAt(rec.Pos, reason))
 			continue

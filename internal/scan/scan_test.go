@@ -310,7 +310,10 @@ func TestScanBadEventTime(t *testing.T) {
 	c, rs := fixtures(t)
 	flat := flatSample(t)
 	var lines []string
-	for _, bad := range []string{`"garbage"`, `12345`, `""`, `"2026-13-45T99:99:99Z"`} {
+	// Times past what a scan counts in nanoseconds (1678 to 2261) cannot be
+	// placed in a correlation's window either.
+	bads := []string{`"garbage"`, `12345`, `""`, `"2026-13-45T99:99:99Z"`, `"1600-01-01T00:00:00Z"`, `"2300-01-01T00:00:00Z"`}
+	for _, bad := range bads {
 		rec := strings.Replace(flat, `"eventTime": "2026-03-14T02:17:45Z"`, `"eventTime": `+bad, 1)
 		lines = append(lines, rec)
 	}
@@ -318,11 +321,15 @@ func TestScanBadEventTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Summary.Read != 4 || res.Summary.Rejected != 4 || len(res.Findings) != 0 {
-		t.Fatalf("read %d, rejected %d, findings %d; want 4, 4, 0", res.Summary.Read, res.Summary.Rejected, len(res.Findings))
+	n := int64(len(bads))
+	if res.Summary.Read != n || res.Summary.Rejected != n || len(res.Findings) != 0 {
+		t.Fatalf("read %d, rejected %d, findings %d; want %d, %d, 0", res.Summary.Read, res.Summary.Rejected, len(res.Findings), n, n)
 	}
 	if !strings.Contains(res.Rejections[0].Reason, "is not a timestamp") {
 		t.Errorf("reason %q", res.Rejections[0].Reason)
+	}
+	if r := res.Rejections[len(bads)-1].Reason; !strings.Contains(r, "outside the years 1678 to 2261") {
+		t.Errorf("reason %q", r)
 	}
 }
 
