@@ -13,13 +13,13 @@ type Event struct {
 	// Value is a hash of the counted field's value (value_count), when
 	// HasValue: a record without the field adds no value, as a count of
 	// distinct values leaves nulls out.
-	Value    uint64
-	HasValue bool
+	Value uint64
 	// Key is the same for copies of one event (delivered by two trails,
 	// say), when HasKey: a copy counts once.
-	Key    uint64
-	HasKey bool
-	Ref    int // the caller's reference to the record
+	Key      uint64
+	Ref      int32 // the caller's reference to the record
+	HasValue bool
+	HasKey   bool
 }
 
 // Burst is a window of events that meets a correlation's condition:

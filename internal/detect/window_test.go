@@ -16,14 +16,14 @@ func TestBursts(t *testing.T) {
 	at := func(mins ...int64) []Event {
 		var out []Event
 		for i, m := range mins {
-			out = append(out, Event{Time: m * min, Ref: i})
+			out = append(out, Event{Time: m * min, Ref: int32(i)})
 		}
 		return out
 	}
 	valued := func(vals ...uint64) []Event {
 		var out []Event
 		for i, v := range vals {
-			out = append(out, Event{Time: int64(i) * min, Ref: i, Value: v, HasValue: v != 0})
+			out = append(out, Event{Time: int64(i) * min, Ref: int32(i), Value: v, HasValue: v != 0})
 		}
 		return out
 	}
@@ -84,7 +84,7 @@ func TestBurstsOrderFree(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var events []Event
 	for i := range 500 {
-		events = append(events, Event{Time: int64(r.IntN(200)) * int64(time.Second), Value: uint64(r.IntN(6)), HasValue: true, Ref: i})
+		events = append(events, Event{Time: int64(r.IntN(200)) * int64(time.Second), Value: uint64(r.IntN(6)), HasValue: true, Ref: int32(i)})
 	}
 	kept, want := c.Bursts(append([]Event(nil), events...))
 	if len(want) == 0 {

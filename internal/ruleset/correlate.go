@@ -39,7 +39,7 @@ func Correlate(m *detect.Matcher, corrs []*Rule, records [][]byte) []*Rule {
 			if at.IsZero() {
 				continue // the scan rejects a matched record it cannot place in time
 			}
-			ev := detect.Event{Time: at.UnixNano(), Ref: i}
+			ev := detect.Event{Time: at.UnixNano(), Ref: int32(i)}
 			if id := vals[g+1]; !id.Null {
 				ev.Key, ev.HasKey = maphash.String(seed, id.Text), true
 			}

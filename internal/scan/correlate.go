@@ -2,17 +2,22 @@ package scan
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"hash/maphash"
+	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"github.com/ttcproject/ttc/internal/ruleset"
+	"github.com/ttcproject/ttc/internal/view"
 )
 
 // Correlation is what a correlation rule's finding counted: the events
@@ -102,14 +107,30 @@ func (f Finding) Evidence() []MatchedField {
 }
 
 // Bounds of what a scan keeps for its correlations (variables for tests), all workers together:
-// the records the rules they name matched (each with what a finding
-// reports of it) and the bytes those hold. Past either, later records are
-// counted (Summary.CorrelationNotKept), not kept: a correlation can then
-// miss a burst, or count one short.
+// the records the rules they name matched and the bytes those hold. Past
+// either, later records are counted (Summary.CorrelationNotKept), not
+// kept: a correlation can then miss a burst, or count one short.
+//
+// A record of a stream (standard input, an upload) is kept with what a
+// finding reports of it, about 1.1 KiB: maxCorrelationNotes and
+// maxCorrelationBytes bound those. A record of a file, which the scan can
+// read again, is kept as a compact note (its place, eventTime and
+// duplicate digest: compactNoteBytes, measured with the notes' share of
+// evaluating them), and the finding of a burst is made again from its
+// file: maxCompactNotes and maxCompactBytes bound those, about 110 MiB for
+// a million records (a full finding each would take 1.1 GiB).
 var (
 	maxCorrelationNotes int64 = 1 << 16
 	maxCorrelationBytes int64 = 64 << 20
+	maxCompactNotes     int64 = 1 << 20
+	maxCompactBytes     int64 = 1 << 20 * compactNoteBytes
 )
+
+// compactNoteBytes is what one compact note costs at the peak of the
+// scan's correlations: the record's place, time and digest (48 bytes),
+// one correlation's note of it (24), its event (32) and its numbers in
+// the sort (8). TestCorrelationNoteBytes measures 111 to 114.
+const compactNoteBytes = 120
 
 // correlator holds what a scan needs to evaluate its correlation rules.
 type correlator struct {
@@ -118,6 +139,8 @@ type correlator struct {
 	readers []*detect.FieldReader // each rule's group-by fields, then its counted field
 	notes   atomic.Int64
 	bytes   atomic.Int64
+	// compact notes and their bytes, which group keys count in too
+	compact, compactBytes atomic.Int64
 }
 
 func newCorrelator(rs *ruleset.Set) *correlator {
@@ -137,13 +160,13 @@ func newCorrelator(rs *ruleset.Set) *correlator {
 	return c
 }
 
-// room takes room for one more record of n bytes, and reports whether
-// there was some.
-func (c *correlator) room(n int) bool {
-	if c.notes.Add(1) > maxCorrelationNotes || c.bytes.Add(int64(n)) > maxCorrelationBytes {
-		return false
+// room takes room for one more record of n bytes, kept whole or as a
+// compact note, and reports whether there was some.
+func (c *correlator) room(n int, compact bool) bool {
+	if compact {
+		return c.compact.Add(1) <= maxCompactNotes && c.compactBytes.Add(int64(n)) <= maxCompactBytes
 	}
-	return true
+	return c.notes.Add(1) <= maxCorrelationNotes && c.bytes.Add(int64(n)) <= maxCorrelationBytes
 }
 
 // corrGroup names one group of one correlation rule.
@@ -152,22 +175,137 @@ type corrGroup struct {
 	group string
 }
 
-// corrNote is one record a correlation counts, as one worker noted it.
-type corrNote struct {
+// corrShown is a group a worker noted, with its values as findings show them.
+type corrShown struct {
 	corrGroup
-	event detect.Event // Ref numbers the record in part.corrRecords
+	vals []GroupValue
 }
 
-// corrRecord is a record noted for correlations.
-type corrRecord struct {
-	f      Finding // as its matched rule would report it
-	digest uint64  // see findingDigest: copies of one event share it
+// corrNote is one record a correlation counts, as one worker noted it.
+type corrNote struct {
+	rec      int32  // in part.corrRecords
+	group    int32  // in part.corrShown
+	value    uint64 // the hash of the counted field's value, when hasValue
+	hasValue bool
 }
+
+// corrRecord is a record noted for correlations. For a record of a file,
+// which the scan can read again, it is a compact note (its place, time and
+// duplicate digest), and the finding of a correlation that names it is
+// made again from the file; for a record of a stream, its finding, as its
+// matched rule would report it, is kept too (part.corrFull).
+type corrRecord struct {
+	ordinal, line, offset int64
+	at                    int64  // its eventTime in Unix nanoseconds
+	digest                uint64 // see findingDigest: copies of one event share it
+	file                  int32  // in part.corrFiles
+	rule                  uint16 // in part.corrRules: the rule that matched it
+	flags                 uint8
+}
+
+// corrRecord.flags
+const (
+	recHasID    = 1 << iota // the record has an eventID
+	recTimeText             // its eventTime text is in part.corrTimes
+	recFull                 // its finding is in part.corrFull
+)
+
+// pieces is a list of values kept in pieces of pieceLen: a list of a
+// million notes grows without copying them, nor leaving room unused
+// but in its last piece.
+type pieces[T any] struct {
+	p [][]T
+	n int
+}
+
+const pieceLen = 4096
+
+// add appends v and returns its number.
+func (l *pieces[T]) add(v T) int {
+	if l.n%pieceLen == 0 {
+		l.p = append(l.p, make([]T, 0, pieceLen))
+	}
+	last := &l.p[len(l.p)-1]
+	*last = append(*last, v)
+	l.n++
+	return l.n - 1
+}
+
+// at returns value i.
+func (l *pieces[T]) at(i int) *T { return &l.p[i/pieceLen][i%pieceLen] }
 
 // noting is one record's progress through noteCorrelations.
 type noting struct {
 	rec   int   // in part.corrRecords, -1 until noted, -2 when not kept
 	noted []int // the correlations that counted it already
+}
+
+// noteRecord keeps record pos for correlations, as rule r matched it (m),
+// and returns its number in p.corrRecords, or -2 when it was not kept.
+func (w *worker) noteRecord(r *ruleset.Rule, m detect.Match, raw []byte, at time.Time, pos RecordRef) int {
+	c, p := w.s.corr, w.p
+	// Read again, sharing strings between the findings kept: a streamed
+	// scan's header was read only in part, and shares nothing. A compact
+	// note keeps none of them.
+	var strs *interner
+	if !w.compact {
+		if p.corrStrs == nil {
+			p.corrStrs = newInterner()
+		}
+		strs = p.corrStrs
+	}
+	full := headerOfTops(raw, w.tops, strs)
+	fs := newFindings(nil, &full, at, m, r, w.s.describe, pos)
+	f := &fs[0]
+	f.Matched = nil // a correlation's finding has its own
+	rec := corrRecord{ordinal: pos.Ordinal, line: pos.Line, offset: pos.Offset, at: at.UnixNano(), digest: findingDigest(w.s.seed, f)}
+	if f.EventID != "" {
+		rec.flags |= recHasID
+	}
+	ri := slices.Index(p.corrRules, r)
+	if ri < 0 && len(p.corrRules) > math.MaxUint16 {
+		p.sum.CorrelationNotKept++ // past what corrRecord.rule numbers: never so many rules
+		return -2
+	}
+	var text string
+	size := compactNoteBytes
+	if w.compact {
+		if t := f.EventTime; t != at.UTC().Format(time.RFC3339Nano) {
+			text = t
+			rec.flags |= recTimeText
+			size += len(t) + 48 // and its entry in corrTimes
+		}
+	} else {
+		rec.flags |= recFull
+		size = findingBytes(f)
+	}
+	if !c.room(size, w.compact) {
+		p.sum.CorrelationNotKept++
+		return -2
+	}
+	if n := len(p.corrFiles); n == 0 || p.corrFiles[n-1] != pos.File {
+		p.corrFiles = append(p.corrFiles, pos.File)
+	}
+	rec.file = int32(len(p.corrFiles) - 1)
+	if ri < 0 {
+		ri = len(p.corrRules)
+		p.corrRules = append(p.corrRules, r)
+	}
+	rec.rule = uint16(ri) // a rule set has far fewer rules that correlations count
+	i := int32(p.corrRecords.add(rec))
+	if text != "" {
+		if p.corrTimes == nil {
+			p.corrTimes = map[int32]string{}
+		}
+		p.corrTimes[i] = text
+	}
+	if !w.compact {
+		if p.corrFull == nil {
+			p.corrFull = map[int32]*Finding{}
+		}
+		p.corrFull[i] = f
+	}
+	return int(i)
 }
 
 // noteCorrelations notes record raw, matched by rule r (m), for the
@@ -180,22 +318,9 @@ func (w *worker) noteCorrelations(n *noting, r *ruleset.Rule, m detect.Match, ra
 		return
 	}
 	if n.rec == -1 {
-		// Read again, sharing strings between the records kept: a streamed
-		// scan's header was read only in part, and shares nothing.
-		if p.corrStrs == nil {
-			p.corrStrs = newInterner()
-		}
-		full := headerOfTops(raw, w.tops, p.corrStrs)
-		fs := newFindings(nil, &full, at, m, r, w.s.describe, pos)
-		fs[0].Matched = nil // a correlation's finding has its own
-		rec := corrRecord{f: fs[0], digest: findingDigest(w.s.seed, &fs[0])}
-		if !c.room(findingBytes(&rec.f)) {
-			p.sum.CorrelationNotKept++
-			n.rec = -2
+		if n.rec = w.noteRecord(r, m, raw, at, pos); n.rec == -2 {
 			return
 		}
-		n.rec = len(p.corrRecords)
-		p.corrRecords = append(p.corrRecords, rec)
 	}
 	for _, cr := range r.Feeds {
 		i, ok := c.index[cr]
@@ -209,24 +334,31 @@ func (w *worker) noteCorrelations(n *noting, r *ruleset.Rule, m detect.Match, ra
 			continue // the matcher read the record; its fields cannot be worse
 		}
 		corr := cr.Correlation
-		ev := detect.Event{Time: at.UnixNano(), Ref: n.rec}
-		rec := &p.corrRecords[n.rec]
-		ev.Key, ev.HasKey = rec.digest, rec.f.EventID != ""
+		note := corrNote{rec: int32(n.rec)}
 		group := vals[:len(corr.GroupBy)]
 		if corr.Field != "" {
 			v := vals[len(vals)-1]
-			ev.Value, ev.HasValue = maphash.String(w.s.seed, v.Text), !v.Null
+			note.value, note.hasValue = maphash.String(w.s.seed, v.Text), !v.Null
 		}
 		key, shown := groupKey(corr.GroupBy, group)
 		g := corrGroup{i, key}
-		if _, ok := p.corrGroups[g]; !ok {
+		gi, ok := p.corrGroups[g]
+		if !ok {
 			if p.corrGroups == nil {
-				p.corrGroups = map[corrGroup][]GroupValue{}
+				p.corrGroups = map[corrGroup]int32{}
 			}
-			p.corrGroups[g] = shown
-			c.bytes.Add(int64(2*len(key) + 64)) // accounted, past the bound too: a group comes with a record kept
+			gi = int32(len(p.corrShown))
+			p.corrGroups[g] = gi
+			p.corrShown = append(p.corrShown, corrShown{g, shown})
+			// accounted, past the bound too: a group comes with a record kept
+			if w.compact {
+				c.compactBytes.Add(int64(2*len(key) + 64))
+			} else {
+				c.bytes.Add(int64(2*len(key) + 64))
+			}
 		}
-		p.corrNotes = append(p.corrNotes, corrNote{corrGroup: g, event: ev})
+		note.group = gi
+		p.corrNotes.add(note)
 	}
 }
 
@@ -250,6 +382,54 @@ func groupKey(fields []string, vals []detect.FieldValue) (string, []GroupValue) 
 	return string(b), shown
 }
 
+// corrSet is the records the workers noted, numbered in the order of the
+// parts.
+type corrSet struct {
+	parts  []*part
+	firsts []int // the number of each part's first record
+}
+
+// at returns record g and its part.
+func (cs *corrSet) at(g int) (*part, *corrRecord) {
+	pi, ok := slices.BinarySearch(cs.firsts, g)
+	if !ok {
+		pi--
+	}
+	for cs.parts[pi].corrRecords.n == 0 { // parts without records share their first
+		pi++
+	}
+	p := cs.parts[pi]
+	return p, p.corrRecords.at(g - cs.firsts[pi])
+}
+
+// corrRef is a noted record, as a burst names it.
+type corrRef struct {
+	p *part
+	r *corrRecord
+	i int32 // in p.corrRecords
+}
+
+func (cs *corrSet) ref(g int) corrRef {
+	p, r := cs.at(g)
+	return corrRef{p, r, int32(g - cs.firsts[slices.Index(cs.parts, p)])}
+}
+
+// place returns where the record is.
+func (r corrRef) place() RecordRef {
+	return RecordRef{File: r.p.corrFiles[r.r.file], Ordinal: r.r.ordinal, Line: r.r.line, Offset: r.r.offset}
+}
+
+// time returns the record's eventTime as the record writes it.
+func (r corrRef) time() string {
+	if r.r.flags&recFull != 0 {
+		return r.p.corrFull[r.i].EventTime
+	}
+	if r.r.flags&recTimeText != 0 {
+		return r.p.corrTimes[r.i]
+	}
+	return time.Unix(0, r.r.at).UTC().Format(time.RFC3339Nano)
+}
+
 // correlate evaluates the correlations over what the workers noted and
 // returns their findings.
 func (s *Scanner) correlate(parts []*part) []Finding {
@@ -260,82 +440,227 @@ func (s *Scanner) correlate(parts []*part) []Finding {
 	// The records of all parts, numbered in the order of their files and
 	// places: which copy of an event is counted, and which record a
 	// finding names, do not depend on which worker read which file.
-	var records []*corrRecord
-	var firsts []int
+	cs := &corrSet{parts: parts}
+	total := 0
 	for _, p := range parts {
-		firsts = append(firsts, len(records))
-		for i := range p.corrRecords {
-			records = append(records, &p.corrRecords[i])
-		}
+		cs.firsts = append(cs.firsts, total)
+		total += p.corrRecords.n
 	}
-	order := make([]int, len(records))
+	order := make([]int32, total) // by place: the records' numbers
 	for i := range order {
-		order[i] = i
+		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(a, b int) int {
-		ra, rb := &records[a].f.Record, &records[b].f.Record
-		if c := strings.Compare(ra.File, rb.File); c != 0 {
+	slices.SortFunc(order, func(a, b int32) int {
+		pa, ra := cs.at(int(a))
+		pb, rb := cs.at(int(b))
+		if c := strings.Compare(pa.corrFiles[ra.file], pb.corrFiles[rb.file]); c != 0 {
 			return c
 		}
-		return cmp.Compare(ra.Ordinal, rb.Ordinal)
+		return cmp.Compare(ra.ordinal, rb.ordinal)
 	})
-	rank := make([]int, len(records))
-	sorted := make([]*corrRecord, len(records))
+	rank := make([]int32, total)
 	for n, i := range order {
-		rank[i], sorted[n] = n, records[i]
+		rank[i] = int32(n)
 	}
-	records = sorted
-	groups := map[corrGroup][]detect.Event{}
-	shown := map[corrGroup][]GroupValue{}
+	// The groups of all parts, and their events, one run per group.
+	gids := map[corrGroup]int{}
+	var shown []corrShown
+	local := make([][]int, len(parts)) // each part's groups' numbers in gids
 	for pi, p := range parts {
-		for _, n := range p.corrNotes {
-			n.event.Ref = rank[firsts[pi]+n.event.Ref]
-			groups[n.corrGroup] = append(groups[n.corrGroup], n.event)
+		for _, g := range p.corrShown {
+			id, ok := gids[g.corrGroup]
+			if !ok {
+				id = len(shown)
+				gids[g.corrGroup] = id
+				shown = append(shown, g)
+			}
+			local[pi] = append(local[pi], id)
 		}
-		for g, vals := range p.corrGroups {
-			shown[g] = vals
-		}
-		p.corrNotes, p.corrGroups, p.corrStrs = nil, nil, nil
 	}
-	keys := make([]corrGroup, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
+	starts := make([]int, len(shown)+1)
+	for pi, p := range parts {
+		for _, piece := range p.corrNotes.p {
+			for _, n := range piece {
+				starts[local[pi][n.group]+1]++
+			}
+		}
 	}
-	slices.SortFunc(keys, func(a, b corrGroup) int {
-		if a.rule != b.rule {
-			return a.rule - b.rule
+	for i := 1; i < len(starts); i++ {
+		starts[i] += starts[i-1]
+	}
+	events := make([]detect.Event, starts[len(shown)])
+	if peakHook != nil {
+		peakHook() // the records, their notes and their events are all held now
+	}
+	next := slices.Clone(starts[:len(shown)])
+	for pi, p := range parts {
+		for j, piece := range p.corrNotes.p {
+			for _, n := range piece {
+				g := local[pi][n.group]
+				r := p.corrRecords.at(int(n.rec))
+				events[next[g]] = detect.Event{Time: r.at, Value: n.value, HasValue: n.hasValue,
+					Key: r.digest, HasKey: r.flags&recHasID != 0, Ref: rank[cs.firsts[pi]+int(n.rec)]}
+				next[g]++
+			}
+			p.corrNotes.p[j] = nil // let each piece go once its events are made
 		}
-		if a.group < b.group {
-			return -1
+		p.corrNotes, p.corrGroups, p.corrShown, p.corrStrs = pieces[corrNote]{}, nil, nil, nil
+	}
+	rank, next = nil, nil
+	keys := make([]int, len(shown))
+	for i := range keys {
+		keys[i] = i
+	}
+	slices.SortFunc(keys, func(a, b int) int {
+		ga, gb := shown[a].corrGroup, shown[b].corrGroup
+		if ga.rule != gb.rule {
+			return ga.rule - gb.rule
 		}
-		if a.group > b.group {
-			return 1
-		}
-		return 0
+		return strings.Compare(ga.group, gb.group)
 	})
-	var out []Finding
-	for _, k := range keys {
-		r := c.rules[k.rule]
-		events, bursts := r.Correlation.Bursts(groups[k])
+	type found struct {
+		g      int
+		window []detect.Event
+		count  int64
+	}
+	var all []found
+	var again []corrRef // the compact records that findings name, to read again
+	for _, g := range keys {
+		evs, bursts := c.rules[shown[g].rule].Correlation.Bursts(events[starts[g]:starts[g+1]])
 		for _, b := range bursts {
-			out = s.burstFindings(out, r, shown[k], records, events[b.First:b.Last+1], b.Count)
+			window := evs[b.First : b.Last+1]
+			all = append(all, found{g, window, b.Count})
+			if last := cs.ref(int(order[window[len(window)-1].Ref])); last.r.flags&recFull == 0 {
+				again = append(again, last)
+			}
 		}
+	}
+	made := s.readAgain(again, parts[len(parts)-1])
+	var out []Finding
+	for _, f := range all {
+		out = s.burstFindings(out, c.rules[shown[f.g].rule], shown[f.g].vals, cs, order, f.window, f.count, made)
 	}
 	for _, p := range parts {
-		p.corrRecords = nil
+		p.corrRecords, p.corrFiles, p.corrRules, p.corrFull, p.corrTimes = pieces[corrRecord]{}, nil, nil, nil, nil
 	}
 	return out
 }
 
+// Hooks for tests: rereadHook runs before a scan reads records of its
+// files again, peakHook when correlate holds the most.
+var rereadHook, peakHook func()
+
+// readAgain reads the records of recs, compact notes of records of files,
+// from their files, and returns the findings made of them. A record that
+// cannot be read again, or that is not the record noted (the file
+// changed), has no finding; a warning about its file is logged and noted
+// in p.
+func (s *Scanner) readAgain(recs []corrRef, p *part) map[*corrRecord]*Finding {
+	if len(recs) == 0 {
+		return nil
+	}
+	if rereadHook != nil {
+		rereadHook()
+	}
+	byFile := map[string][]corrRef{}
+	var files []string
+	for _, r := range recs {
+		name := r.place().File
+		if _, ok := byFile[name]; !ok {
+			files = append(files, name)
+		}
+		byFile[name] = append(byFile[name], r)
+	}
+	slices.Sort(files)
+	made := map[*corrRecord]*Finding{}
+	opts := cloudtrail.Options{Gzip: s.opts.Gzip, MaxInputBytes: s.opts.MaxInputBytes}
+	for _, name := range files {
+		rs := byFile[name]
+		var want []int64
+		for _, r := range rs {
+			if !slices.Contains(want, r.r.ordinal) {
+				want = append(want, r.r.ordinal)
+			}
+		}
+		picked, err := pickFrom(name, want, opts)
+		lost := 0
+		for _, r := range rs {
+			if f := s.findingAgain(r, picked[r.r.ordinal]); f != nil {
+				made[r.r] = f
+			} else {
+				lost++
+			}
+		}
+		if lost == 0 {
+			continue
+		}
+		reason := fmt.Sprintf("%s that correlation findings name could not be read again from the file, which changed since it was read: those findings give only the record's place and time",
+			view.Count(int64(lost), "record", "records"))
+		if err != nil && !errors.Is(err, cloudtrail.ErrDamagedAfter) {
+			reason += " (" + err.Error() + ")"
+		}
+		s.opts.Log.Warn(reason, "file", name)
+		p.sum.Warnings++
+		p.warnings = keepFirst(p.warnings, Rejection{File: name, Reason: reason, Whole: true})
+	}
+	return made
+}
+
+// pickFrom reads the records numbered want from the regular file name.
+func pickFrom(name string, want []int64, opts cloudtrail.Options) (map[int64]cloudtrail.Picked, error) {
+	errIrregular := errors.New("not a regular file")
+	if fi, err := os.Stat(name); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, errIrregular // a FIFO would hang the read
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, errIrregular
+	}
+	return cloudtrail.Pick(f, name, want, opts)
+}
+
+// findingAgain makes the finding of compact note r from its record read
+// again, p, as noteRecord made it; nil when p is not that record.
+func (s *Scanner) findingAgain(r corrRef, p cloudtrail.Picked) *Finding {
+	if p.Raw == nil || p.Reason != "" {
+		return nil
+	}
+	tops, ok := jsonscan.AppendMembers(nil, p.Raw)
+	if !ok {
+		tops = nil
+	}
+	h := headerOfTops(p.Raw, tops, nil)
+	at := parseTime(h.EventTime)
+	if at.IsZero() || at.UnixNano() != r.r.at {
+		return nil
+	}
+	fs := newFindings(nil, &h, at, detect.Match{}, r.p.corrRules[r.r.rule], s.describe, r.place())
+	f := &fs[0]
+	f.Matched = nil
+	if f.EventTime != r.time() || (f.EventID != "") != (r.r.flags&recHasID != 0) || findingDigest(s.seed, f) != r.r.digest {
+		return nil
+	}
+	return f
+}
+
 // burstFindings appends the findings of one burst of correlation rule r
-// in the group of values group: window holds its events, in time order.
-func (s *Scanner) burstFindings(dst []Finding, r *ruleset.Rule, group []GroupValue, records []*corrRecord, window []detect.Event, count int64) []Finding {
-	first, last := records[window[0].Ref], records[window[len(window)-1].Ref]
+// in the group of values group: window holds its events, in time order,
+// each naming its record by its place in order. made holds the findings
+// of the compact notes read again.
+func (s *Scanner) burstFindings(dst []Finding, r *ruleset.Rule, group []GroupValue, cs *corrSet, order []int32, window []detect.Event, count int64,
+	made map[*corrRecord]*Finding) []Finding {
+	first, last := cs.ref(int(order[window[0].Ref])), cs.ref(int(order[window[len(window)-1].Ref]))
 	corr := r.Correlation
 	cf := &Correlation{Type: corr.Type, Count: count, Field: corr.Field, Condition: corr.Condition(), Timespan: corr.Span,
-		FirstTime: first.f.EventTime, LastTime: last.f.EventTime, Group: group}
+		FirstTime: first.time(), LastTime: last.time(), Group: group}
 	for _, e := range window[:min(len(window), MaxCorrelationRecords)] {
-		cf.Records = append(cf.Records, records[e.Ref].f.Record)
+		cf.Records = append(cf.Records, cs.ref(int(order[e.Ref])).place())
 	}
 	matched := make([]MatchedField, 0, len(cf.Group))
 	for _, g := range cf.Group {
@@ -345,7 +670,17 @@ func (s *Scanner) burstFindings(dst []Finding, r *ruleset.Rule, group []GroupVal
 		}
 		matched = append(matched, MatchedField{Field: g.Field, Value: v})
 	}
-	base := last.f
+	var base Finding
+	switch f := made[last.r]; {
+	case last.r.flags&recFull != 0:
+		base = *last.p.corrFull[last.i]
+	case f != nil:
+		base = *f
+	default:
+		// The record could not be read again: its place and time.
+		h := header{EventTime: last.time()}
+		base = newFindings(nil, &h, time.Unix(0, last.r.at).UTC(), detect.Match{}, last.p.corrRules[last.r.rule], s.describe, last.place())[0]
+	}
 	base.Rule = RuleRef{ID: r.ID, Title: r.Title, Level: r.Level, Origin: string(r.Origin), File: r.File, ATTACK: r.Unmapped}
 	base.Matched = matched
 	base.Correlation = cf

@@ -28,9 +28,32 @@ func SetGroupLimits(ranked, rankedBytes, mem int) (restore func()) {
 }
 
 // SetCorrelationLimits sets how many records, and how many bytes, a scan
-// keeps for its correlations, and returns a function that restores them.
+// keeps for its correlations, as whole findings and as compact notes
+// alike, and returns a function that restores them.
 func SetCorrelationLimits(notes, bytes int64) (restore func()) {
-	oldNotes, oldBytes := maxCorrelationNotes, maxCorrelationBytes
-	maxCorrelationNotes, maxCorrelationBytes = notes, bytes
-	return func() { maxCorrelationNotes, maxCorrelationBytes = oldNotes, oldBytes }
+	oldNotes, oldBytes, oldCompact, oldCompactBytes := maxCorrelationNotes, maxCorrelationBytes, maxCompactNotes, maxCompactBytes
+	maxCorrelationNotes, maxCorrelationBytes, maxCompactNotes, maxCompactBytes = notes, bytes, notes, bytes
+	return func() {
+		maxCorrelationNotes, maxCorrelationBytes, maxCompactNotes, maxCompactBytes = oldNotes, oldBytes, oldCompact, oldCompactBytes
+	}
+}
+
+// CompactLimits are the bounds of compact correlation notes.
+func CompactLimits() (notes, bytes int64) { return maxCompactNotes, maxCompactBytes }
+
+// CompactNoteBytes is what a compact note is taken to cost.
+const CompactNoteBytes = compactNoteBytes
+
+// SetRereadHook sets a function run before a scan reads records of its
+// files again, and returns a function that removes it.
+func SetRereadHook(f func()) (restore func()) {
+	rereadHook = f
+	return func() { rereadHook = nil }
+}
+
+// SetPeakHook sets a function run when a scan's correlations hold the
+// most memory, and returns a function that removes it.
+func SetPeakHook(f func()) (restore func()) {
+	peakHook = f
+	return func() { peakHook = nil }
 }

@@ -157,8 +157,9 @@ type Summary struct {
 	// origins a scan with Options.Sessions keeps (see Result.Sessions).
 	SessionsNotKept int64 `json:"sessions_not_kept,omitempty"`
 	// CorrelationNotKept counts the records that the rules of correlation
-	// rules matched past what a scan keeps for them (65,536 records, or
-	// 64 MiB): the correlations did not count them.
+	// rules matched past what a scan keeps for them (1,048,576 records of
+	// files, or 120 MiB; 65,536 records of streams, or 64 MiB): the
+	// correlations did not count them.
 	CorrelationNotKept int64 `json:"correlation_records_not_kept,omitempty"`
 	// Warnings counts the warnings about files read in full that look
 	// forged or misplaced (see Result.Warnings); one file may have two.
@@ -602,9 +603,14 @@ type part struct {
 	sessionStrs map[string]string
 	// The records noted for correlations, the notes and their groups'
 	// values (see worker.noteCorrelations).
-	corrRecords []corrRecord
-	corrNotes   []corrNote
-	corrGroups  map[corrGroup][]GroupValue
+	corrRecords pieces[corrRecord]
+	corrNotes   pieces[corrNote]
+	corrGroups  map[corrGroup]int32 // in corrShown
+	corrShown   []corrShown
+	corrFiles   []string        // the files of corrRecords
+	corrRules   []*ruleset.Rule // the rules that matched them
+	corrFull    map[int32]*Finding
+	corrTimes   map[int32]string // eventTime texts not in RFC3339Nano's form
 	corrStrs    *interner
 }
 
@@ -709,6 +715,9 @@ type worker struct {
 	digest  []byte              // scratch for an event digest
 	clip    []byte              // scratch for a clipped field
 	fields  []detect.FieldValue // scratch for a correlation's fields
+	// compact says that the file read is a regular file the scan can read
+	// again: its records are noted for correlations as compact notes.
+	compact bool
 }
 
 // fragKey names what fixes a frag: a rule and one of its techniques.
@@ -764,7 +773,14 @@ func (w *worker) file(in cloudtrail.Input) {
 		return
 	}
 	defer f.Close()
+	if in.Path != "-" {
+		if osf, ok := f.(*os.File); ok {
+			fi, err := osf.Stat()
+			w.compact = err == nil && fi.Mode().IsRegular()
+		}
+	}
 	w.read(f, in)
+	w.compact = false
 }
 
 // read classifies the records of one opened input.
