@@ -117,20 +117,22 @@ func (f Finding) Evidence() []MatchedField {
 // read again, is kept as a compact note (its place, eventTime and
 // duplicate digest: compactNoteBytes, measured with the notes' share of
 // evaluating them), and the finding of a burst is made again from its
-// file: maxCompactNotes and maxCompactBytes bound those, about 110 MiB for
-// a million records (a full finding each would take 1.1 GiB).
+// file: maxCompactNotes and maxCompactBytes bound those, about 90 MiB for
+// half a million records (a full finding each would take 560 MiB), which
+// keeps a scan's peak under 256 MiB beside its other work.
 var (
 	maxCorrelationNotes int64 = 1 << 16
 	maxCorrelationBytes int64 = 64 << 20
-	maxCompactNotes     int64 = 1 << 20
-	maxCompactBytes     int64 = 1 << 20 * compactNoteBytes
+	maxCompactNotes     int64 = 1 << 19
+	maxCompactBytes     int64 = 1 << 19 * compactNoteBytes
 )
 
 // compactNoteBytes is what one compact note costs at the peak of the
 // scan's correlations: the record's place, time and digest (48 bytes),
 // one correlation's note of it (24), its event (32) and its numbers in
-// the sort (8). TestCorrelationNoteBytes measures 111 to 114.
-const compactNoteBytes = 120
+// the sort (8), and the allocator's and the sort's spare room.
+// TestCorrelationNoteBytes measured 111 to 166 bytes on two trees.
+const compactNoteBytes = 176
 
 // correlator holds what a scan needs to evaluate its correlation rules.
 type correlator struct {
@@ -141,6 +143,15 @@ type correlator struct {
 	bytes   atomic.Int64
 	// compact notes and their bytes, which group keys count in too
 	compact, compactBytes atomic.Int64
+	// bases numbers the rules the correlations count, and kept counts the
+	// records each had kept. Half the bound on records is shared out
+	// between them, an equal part each, and the other half goes to
+	// whichever needs more (pool counts what it gave), so that one busy
+	// rule (every S3 deletion, every secret read) cannot take all the room
+	// of the others (failed sign-ins).
+	bases map[*ruleset.Rule]int
+	kept  []atomic.Int64
+	pool  atomic.Int64
 }
 
 func newCorrelator(rs *ruleset.Set) *correlator {
@@ -157,12 +168,33 @@ func newCorrelator(rs *ruleset.Set) *correlator {
 		}
 		c.readers = append(c.readers, detect.NewFieldReader(paths))
 	}
+	c.bases = map[*ruleset.Rule]int{}
+	for _, r := range corrs {
+		for _, b := range r.Bases {
+			if _, ok := c.bases[b]; !ok {
+				c.bases[b] = len(c.bases)
+			}
+		}
+	}
+	c.kept = make([]atomic.Int64, len(c.bases))
 	return c
 }
 
 // room takes room for one more record of n bytes, kept whole or as a
 // compact note, and reports whether there was some.
-func (c *correlator) room(n int, compact bool) bool {
+// Rule base (the rule that matched) keeps records within its part of the
+// bound first, then from the part all share.
+func (c *correlator) room(n int, compact bool, base *ruleset.Rule) bool {
+	most := maxCorrelationNotes
+	if compact {
+		most = maxCompactNotes
+	}
+	own := most / int64(2*max(len(c.bases), 1))
+	if i, ok := c.bases[base]; !ok || c.kept[i].Add(1) > own {
+		if c.pool.Add(1) > most-own*int64(len(c.bases)) {
+			return false
+		}
+	}
 	if compact {
 		return c.compact.Add(1) <= maxCompactNotes && c.compactBytes.Add(int64(n)) <= maxCompactBytes
 	}
@@ -279,7 +311,7 @@ func (w *worker) noteRecord(r *ruleset.Rule, m detect.Match, raw []byte, at time
 		rec.flags |= recFull
 		size = findingBytes(f)
 	}
-	if !c.room(size, w.compact) {
+	if !c.room(size, w.compact, r) {
 		p.sum.CorrelationNotKept++
 		return -2
 	}

@@ -132,8 +132,8 @@ func TestCorrelationReadAgainFails(t *testing.T) {
 }
 
 // TestCorrelationNoteBytes measures what a compact note costs at the
-// peak of a scan's correlations, and checks the bounds against it: a
-// million records within about 100 MiB. It also checks that a scan of
+// peak of a scan's correlations, and checks the bounds against it: half
+// a million records within about 90 MiB. It also checks that a scan of
 // streams, whose records are kept whole, is bounded as before.
 func TestCorrelationNoteBytes(t *testing.T) {
 	if testing.Short() {
@@ -171,18 +171,22 @@ func TestCorrelationNoteBytes(t *testing.T) {
 	small := peakOf(n)
 	per := (peakOf(3*n) - small) / (2 * n)
 	t.Logf("%.1f bytes a compact note at the peak (accounted: %d)", per, scan.CompactNoteBytes)
-	if per > scan.CompactNoteBytes {
-		t.Errorf("a compact note costs %.1f bytes, more than the %d accounted", per, scan.CompactNoteBytes)
+	// The heap moves by some per cent between runs: the check is that the
+	// accounting is not far off, not an exact cost.
+	if per > 1.25*scan.CompactNoteBytes {
+		t.Errorf("a compact note costs %.1f bytes, far more than the %d accounted", per, scan.CompactNoteBytes)
 	}
 	notes, bytes := scan.CompactLimits()
-	if notes < 1_000_000 || bytes < notes*scan.CompactNoteBytes || bytes > 128<<20 {
+	if notes < 500_000 || bytes < notes*scan.CompactNoteBytes || bytes > 100<<20 {
 		t.Errorf("compact bounds: %d notes, %d bytes", notes, bytes)
 	}
 
 	// Streams keep their records' findings whole, within the old bounds.
 	defer scan.SetCorrelationLimits(1000, 1<<30)()
 	res := streamsOf(t, scan.New(c, rs, scan.Options{Workers: 2}), paths[:1])
-	if res.Summary.CorrelationNotKept != 3*n/4-1000 {
-		t.Errorf("streams: not kept %d, want %d", res.Summary.CorrelationNotKept, 3*n/4-1000)
+	// One rule's records take its part of the bound and the part all
+	// share: at least half the bound, never more than all of it.
+	if kept := int64(3*n/4) - res.Summary.CorrelationNotKept; kept > 1000 || kept < 500 {
+		t.Errorf("streams: kept %d of %d, want 500 to 1000", kept, 3*n/4)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -273,5 +274,38 @@ func TestCorrelationBounds(t *testing.T) {
 	res, err = scan.New(c, rs, scan.Options{Workers: 1}).Scan(context.Background(), writeLogs(t, burst()...))
 	if err != nil || res.Summary.CorrelationNotKept != 7 {
 		t.Errorf("%v, not kept %d, want 7", err, res.Summary.CorrelationNotKept)
+	}
+}
+
+// TestCorrelationShares: records of a rule that floods the bound on kept
+// records do not take the room of another correlation's rule: the catalog's
+// failed sign-ins after a thousand deletions still make their burst.
+func TestCorrelationShares(t *testing.T) {
+	c, _ := fixtures(t)
+	defer scan.SetCorrelationLimits(700, 1<<30)()
+	rs := corrRules(t, false, "gte: 5000")
+	var deletions []string
+	for i := range 1000 {
+		deletions = append(deletions, deletion("arn:aws:iam::111122223333:user/cleaner", fmt.Sprintf("d%d", i), i*60))
+	}
+	guessing, err := os.ReadFile("../../catalog/techniques/T1110.001/samples/match/twelve_failures_for_one_user_in_four_minutes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := writeLogs(t, deletions)
+	later := filepath.Join(t.TempDir(), "z-sign-ins.json")
+	if err := os.WriteFile(later, guessing, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := scan.New(c, rs, scan.Options{Workers: 1}).Scan(context.Background(), append(paths, later))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.CorrelationNotKept == 0 {
+		t.Fatal("the deletions did not reach the bound: the test tests nothing")
+	}
+	found := slices.ContainsFunc(res.Findings, func(f scan.Finding) bool { return f.TechniqueID == "T1110.001" && f.Correlation != nil })
+	if !found {
+		t.Errorf("no T1110.001 burst after %d records not kept", res.Summary.CorrelationNotKept)
 	}
 }
