@@ -132,3 +132,32 @@ func TestScanCorrelationRules(t *testing.T) {
 		t.Errorf("the temporal correlation is not refused by name:\n%s", errOut)
 	}
 }
+
+// TestScanCorrelationRecordsWithoutIDs: a burst of records without event
+// IDs, noted compactly from the streamed header and read again for the
+// finding, is reported without a warning that its file changed.
+func TestScanCorrelationRecordsWithoutIDs(t *testing.T) {
+	data, err := os.ReadFile(burstSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Records []map[string]any }
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range doc.Records {
+		delete(r, "eventID")
+	}
+	noIDs, _ := json.Marshal(doc)
+	path := filepath.Join(t.TempDir(), "no-ids.json")
+	if err := os.WriteFile(path, noIDs, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := ttc(t, "scan", "-o", "jsonl", path)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, `"correlation":{`) || !strings.Contains(out, `"warnings":0`) || strings.Contains(errOut, "WARN") {
+		t.Errorf("want a correlation finding and no warning; stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+}

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -274,25 +275,46 @@ type noting struct {
 
 // noteRecord keeps record pos for correlations, as rule r matched it (m),
 // and returns its number in p.corrRecords, or -2 when it was not kept.
-func (w *worker) noteRecord(r *ruleset.Rule, m detect.Match, raw []byte, at time.Time, pos RecordRef) int {
+func (w *worker) noteRecord(r *ruleset.Rule, m detect.Match, raw []byte, at time.Time, pos RecordRef, rh *rawHeader) int {
 	c, p := w.s.corr, w.p
-	// Read again, sharing strings between the findings kept: a streamed
-	// scan's header was read only in part, and shares nothing. A compact
-	// note keeps none of them.
-	var strs *interner
-	if !w.compact {
-		if p.corrStrs == nil {
-			p.corrStrs = newInterner()
+	rec := corrRecord{ordinal: pos.Ordinal, line: pos.Line, offset: pos.Offset, at: at.UnixNano()}
+	var f *Finding
+	var eventTime string
+	if w.compact && rh != nil {
+		// A compact note of a streamed scan's record takes its digest and
+		// time from the header the scan read, as the findings of the record
+		// would: no finding is made of it.
+		digest, hasID := w.eventDigest(nil, rh)
+		rec.digest = digest
+		if hasID {
+			rec.flags |= recHasID
 		}
-		strs = p.corrStrs
-	}
-	full := headerOfTops(raw, w.tops, strs)
-	fs := newFindings(nil, &full, at, m, r, w.s.describe, pos)
-	f := &fs[0]
-	f.Matched = nil // a correlation's finding has its own
-	rec := corrRecord{ordinal: pos.Ordinal, line: pos.Line, offset: pos.Offset, at: at.UnixNano(), digest: findingDigest(w.s.seed, f)}
-	if f.EventID != "" {
-		rec.flags |= recHasID
+		w.stamp = at.UTC().AppendFormat(w.stamp[:0], time.RFC3339Nano)
+		if t := rh.text(hEventTime, &w.text); !bytes.Equal(t, w.stamp) {
+			eventTime = string(t)
+		}
+	} else {
+		// Read again, sharing strings between the findings kept: a streamed
+		// scan's header was read only in part, and shares nothing. A compact
+		// note keeps none of them.
+		var strs *interner
+		if !w.compact {
+			if p.corrStrs == nil {
+				p.corrStrs = newInterner()
+			}
+			strs = p.corrStrs
+		}
+		full := headerOfTops(raw, w.tops, strs)
+		fs := newFindings(nil, &full, at, m, r, w.s.describe, pos)
+		f = &fs[0]
+		f.Matched = nil // a correlation's finding has its own
+		rec.digest = findingDigest(w.s.seed, f)
+		if f.EventID != "" {
+			rec.flags |= recHasID
+		}
+		if t := f.EventTime; t != at.UTC().Format(time.RFC3339Nano) {
+			eventTime = t
+		}
 	}
 	ri := slices.Index(p.corrRules, r)
 	if ri < 0 && len(p.corrRules) > math.MaxUint16 {
@@ -302,10 +324,10 @@ func (w *worker) noteRecord(r *ruleset.Rule, m detect.Match, raw []byte, at time
 	var text string
 	size := compactNoteBytes
 	if w.compact {
-		if t := f.EventTime; t != at.UTC().Format(time.RFC3339Nano) {
-			text = t
+		if eventTime != "" {
+			text = eventTime
 			rec.flags |= recTimeText
-			size += len(t) + 48 // and its entry in corrTimes
+			size += len(text) + 48 // and its entry in corrTimes
 		}
 	} else {
 		rec.flags |= recFull
@@ -343,14 +365,14 @@ func (w *worker) noteRecord(r *ruleset.Rule, m detect.Match, raw []byte, at time
 // noteCorrelations notes record raw, matched by rule r (m), for the
 // correlations r feeds.
 func (w *worker) noteCorrelations(n *noting, r *ruleset.Rule, m detect.Match, raw []byte, idx *jsonscan.Index,
-	at time.Time, pos RecordRef) {
+	at time.Time, pos RecordRef, rh *rawHeader) {
 	c := w.s.corr
 	p := w.p
 	if n.rec == -2 {
 		return
 	}
 	if n.rec == -1 {
-		if n.rec = w.noteRecord(r, m, raw, at, pos); n.rec == -2 {
+		if n.rec = w.noteRecord(r, m, raw, at, pos, rh); n.rec == -2 {
 			return
 		}
 	}
@@ -372,13 +394,16 @@ func (w *worker) noteCorrelations(n *noting, r *ruleset.Rule, m detect.Match, ra
 			v := vals[len(vals)-1]
 			note.value, note.hasValue = maphash.String(w.s.seed, v.Text), !v.Null
 		}
-		key, shown := groupKey(corr.GroupBy, group)
-		g := corrGroup{i, key}
-		gi, ok := p.corrGroups[g]
+		// The key is made in scratch and looked up without a copy; a group
+		// met for the first time keeps a copy, with its values as shown.
+		w.groupKey = appendGroupKey(w.groupKey[:0], group)
+		gi, ok := p.corrGroups[corrGroup{i, string(w.groupKey)}]
 		if !ok {
 			if p.corrGroups == nil {
 				p.corrGroups = map[corrGroup]int32{}
 			}
+			key, shown := groupKey(corr.GroupBy, group)
+			g := corrGroup{i, key}
 			gi = int32(len(p.corrShown))
 			p.corrGroups[g] = gi
 			p.corrShown = append(p.corrShown, corrShown{g, shown})
@@ -394,24 +419,30 @@ func (w *worker) noteCorrelations(n *noting, r *ruleset.Rule, m detect.Match, ra
 	}
 }
 
-// groupKey makes the key of a group from its values, each cut as actor
-// keys are (GroupKey), and the values as findings show them.
-func groupKey(fields []string, vals []detect.FieldValue) (string, []GroupValue) {
-	var b []byte
-	shown := make([]GroupValue, len(vals))
-	for i, v := range vals {
-		text := GroupKey(v.Text)
-		shown[i] = GroupValue{Field: fields[i], Value: text, Null: v.Null}
+// appendGroupKey appends the key groupKey makes of vals to b.
+func appendGroupKey(b []byte, vals []detect.FieldValue) []byte {
+	for _, v := range vals {
 		if v.Null {
 			b = append(b, 0)
 			continue
 		}
+		text := GroupKey(v.Text)
 		b = append(b, 1)
 		b = strconv.AppendInt(b, int64(len(text)), 10)
 		b = append(b, ':')
 		b = append(b, text...)
 	}
-	return string(b), shown
+	return b
+}
+
+// groupKey makes the key of a group from its values, each cut as actor
+// keys are (GroupKey), and the values as findings show them.
+func groupKey(fields []string, vals []detect.FieldValue) (string, []GroupValue) {
+	shown := make([]GroupValue, len(vals))
+	for i, v := range vals {
+		shown[i] = GroupValue{Field: fields[i], Value: GroupKey(v.Text), Null: v.Null}
+	}
+	return string(appendGroupKey(nil, vals)), shown
 }
 
 // corrSet is the records the workers noted, numbered in the order of the
@@ -675,7 +706,10 @@ func (s *Scanner) findingAgain(r corrRef, p cloudtrail.Picked) *Finding {
 	fs := newFindings(nil, &h, at, detect.Match{}, r.p.corrRules[r.r.rule], s.describe, r.place())
 	f := &fs[0]
 	f.Matched = nil
-	if f.EventTime != r.time() || (f.EventID != "") != (r.r.flags&recHasID != 0) || findingDigest(s.seed, f) != r.r.digest {
+	// The digest counts only for a record with an event ID: a note of one
+	// without keeps none (see noteRecord).
+	hasID := r.r.flags&recHasID != 0
+	if f.EventTime != r.time() || (f.EventID != "") != hasID || (hasID && findingDigest(s.seed, f) != r.r.digest) {
 		return nil
 	}
 	return f

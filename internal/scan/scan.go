@@ -699,22 +699,24 @@ func (w *worker) warn(log *slog.Logger, r Rejection) {
 }
 
 type worker struct {
-	s       *Scanner
-	p       *part
-	r       *cloudtrail.Reader
-	matches []detect.Match
-	tops    []jsonscan.Member // the record's top-level members
-	strs    *interner
-	scratch []Finding // one record's findings, in streaming mode
-	keep    []bool    // which of them emit hands on
-	out     []byte    // findings' JSON lines not handed on yet
-	text    []byte    // scratch for decoded record fields
-	frags   map[fragKey]*frag
-	encName string // the file name whose JSON string encFile holds
-	encFile []byte
-	digest  []byte              // scratch for an event digest
-	clip    []byte              // scratch for a clipped field
-	fields  []detect.FieldValue // scratch for a correlation's fields
+	s        *Scanner
+	p        *part
+	r        *cloudtrail.Reader
+	matches  []detect.Match
+	tops     []jsonscan.Member // the record's top-level members
+	strs     *interner
+	scratch  []Finding // one record's findings, in streaming mode
+	keep     []bool    // which of them emit hands on
+	out      []byte    // findings' JSON lines not handed on yet
+	text     []byte    // scratch for decoded record fields
+	frags    map[fragKey]*frag
+	encName  string // the file name whose JSON string encFile holds
+	encFile  []byte
+	digest   []byte              // scratch for an event digest
+	clip     []byte              // scratch for a clipped field
+	stamp    []byte              // scratch for a time written as a compact correlation note compares it
+	groupKey []byte              // scratch for a correlation group's key
+	fields   []detect.FieldValue // scratch for a correlation's fields
 	// compact says that the file read is a regular file the scan can read
 	// again: its records are noted for correlations as compact notes.
 	compact bool
@@ -903,7 +905,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		for _, m := range w.matches {
 			if r := w.s.rules.Lookup(m.Rule); r != nil {
 				if len(r.Feeds) > 0 && w.s.corr != nil {
-					w.noteCorrelations(&note, r, m, rec.Raw, idx, at, pos)
+					w.noteCorrelations(&note, r, m, rec.Raw, idx, at, pos, rh)
 				}
 				if r.Silent {
 					continue
