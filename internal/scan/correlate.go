@@ -208,10 +208,12 @@ type corrGroup struct {
 	group string
 }
 
-// corrShown is a group a worker noted, with its values as findings show them.
+// corrShown is a group a worker noted. Its values, as findings show them,
+// are read back from its key (groupValues) for the groups that have a
+// burst: a scan can note tens of thousands of groups (a group for each role
+// session), and keeping the values apart from the key would double them.
 type corrShown struct {
 	corrGroup
-	vals []GroupValue
 }
 
 // corrNote is one record a correlation counts, as one worker noted it.
@@ -402,16 +404,17 @@ func (w *worker) noteCorrelations(n *noting, r *ruleset.Rule, m detect.Match, ra
 			if p.corrGroups == nil {
 				p.corrGroups = map[corrGroup]int32{}
 			}
-			key, shown := groupKey(corr.GroupBy, group)
-			g := corrGroup{i, key}
+			g := corrGroup{i, string(w.groupKey)}
 			gi = int32(len(p.corrShown))
 			p.corrGroups[g] = gi
-			p.corrShown = append(p.corrShown, corrShown{g, shown})
-			// accounted, past the bound too: a group comes with a record kept
+			p.corrShown = append(p.corrShown, corrShown{g})
+			// accounted, past the bound too: a group comes with a record
+			// kept. Its key is held once, by the map and the list both,
+			// with their entries' room.
 			if w.compact {
-				c.compactBytes.Add(int64(2*len(key) + 64))
+				c.compactBytes.Add(int64(len(g.group) + 96))
 			} else {
-				c.bytes.Add(int64(2*len(key) + 64))
+				c.bytes.Add(int64(len(g.group) + 96))
 			}
 		}
 		note.group = gi
@@ -435,14 +438,29 @@ func appendGroupKey(b []byte, vals []detect.FieldValue) []byte {
 	return b
 }
 
-// groupKey makes the key of a group from its values, each cut as actor
-// keys are (GroupKey), and the values as findings show them.
-func groupKey(fields []string, vals []detect.FieldValue) (string, []GroupValue) {
-	shown := make([]GroupValue, len(vals))
-	for i, v := range vals {
-		shown[i] = GroupValue{Field: fields[i], Value: GroupKey(v.Text), Null: v.Null}
+// groupValues reads the values of a group, as findings show them, back
+// from its key (see appendGroupKey); fields are the correlation's group-by
+// fields.
+func groupValues(fields []string, key string) []GroupValue {
+	out := make([]GroupValue, 0, len(fields))
+	for _, f := range fields {
+		if key == "" {
+			break // not a key appendGroupKey made: never
+		}
+		if key[0] == 0 {
+			out = append(out, GroupValue{Field: f, Null: true})
+			key = key[1:]
+			continue
+		}
+		colon := strings.IndexByte(key, ':')
+		n, err := strconv.Atoi(key[1:max(colon, 1)])
+		if colon < 0 || err != nil || colon+1+n > len(key) {
+			break
+		}
+		out = append(out, GroupValue{Field: f, Value: key[colon+1 : colon+1+n]})
+		key = key[colon+1+n:]
 	}
-	return string(appendGroupKey(nil, vals)), shown
+	return out
 }
 
 // corrSet is the records the workers noted, numbered in the order of the
@@ -601,7 +619,8 @@ func (s *Scanner) correlate(parts []*part) []Finding {
 	made := s.readAgain(again, parts[len(parts)-1])
 	var out []Finding
 	for _, f := range all {
-		out = s.burstFindings(out, c.rules[shown[f.g].rule], shown[f.g].vals, cs, order, f.window, f.count, made)
+		r := c.rules[shown[f.g].rule]
+		out = s.burstFindings(out, r, groupValues(r.Correlation.GroupBy, shown[f.g].group), cs, order, f.window, f.count, made)
 	}
 	for _, p := range parts {
 		p.corrRecords, p.corrFiles, p.corrRules, p.corrFull, p.corrTimes = pieces[corrRecord]{}, nil, nil, nil, nil

@@ -1,0 +1,30 @@
+package scan
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/detect"
+)
+
+// TestGroupValuesFromKey: a group's values, as findings show them, read
+// back from its key, whatever they hold.
+func TestGroupValuesFromKey(t *testing.T) {
+	fields := []string{"userIdentity.arn", "requestParameters.bucketName", "sourceIPAddress", "x"}
+	long := strings.Repeat("k", 3000)
+	for _, vals := range [][]detect.FieldValue{
+		{{Text: "arn:aws:iam::1:user/a"}, {Text: "b:12:c"}, {Null: true}, {Text: ""}},
+		{{Null: true}, {Null: true}, {Text: "1:x"}, {Text: "\x00\x01"}},
+		{{Text: long}, {Text: "ログ"}, {Text: "0"}, {Null: true}},
+	} {
+		key := string(appendGroupKey(nil, vals))
+		var want []GroupValue
+		for i, v := range vals {
+			want = append(want, GroupValue{Field: fields[i], Value: GroupKey(v.Text), Null: v.Null})
+		}
+		if got := groupValues(fields, key); !reflect.DeepEqual(got, want) {
+			t.Errorf("groupValues(%q) = %+v, want %+v", key, got, want)
+		}
+	}
+}
