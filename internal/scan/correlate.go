@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/ttcproject/ttc/internal/cloudtrail"
@@ -118,14 +118,15 @@ func (f Finding) Evidence() []MatchedField {
 // read again, is kept as a compact note (its place, eventTime and
 // duplicate digest: compactNoteBytes, measured with the notes' share of
 // evaluating them), and the finding of a burst is made again from its
-// file: maxCompactNotes and maxCompactBytes bound those, about 90 MiB for
-// half a million records (a full finding each would take 560 MiB), which
-// keeps a scan's peak under 256 MiB beside its other work.
+// file: maxCompactNotes and maxCompactBytes bound those: 262,144 records
+// in 46 MiB, and 64 MiB with the groups they open (a full finding each
+// would take 280 MiB), which keeps a scan's peak under 256 MiB beside its
+// other work even when every record opens a group of its own.
 var (
 	maxCorrelationNotes int64 = 1 << 16
 	maxCorrelationBytes int64 = 64 << 20
-	maxCompactNotes     int64 = 1 << 19
-	maxCompactBytes     int64 = 1 << 19 * compactNoteBytes
+	maxCompactNotes     int64 = 1 << 18
+	maxCompactBytes     int64 = 64 << 20
 )
 
 // compactNoteBytes is what one compact note costs at the peak of the
@@ -140,20 +141,21 @@ type correlator struct {
 	rules   []*ruleset.Rule
 	index   map[*ruleset.Rule]int
 	readers []*detect.FieldReader // each rule's group-by fields, then its counted field
-	notes   atomic.Int64
-	bytes   atomic.Int64
-	// compact notes and their bytes, which group keys count in too
-	compact, compactBytes atomic.Int64
-	// bases numbers the rules the correlations count, and kept counts the
-	// records each had kept. Half the bound on records is shared out
+	// bases numbers the rules the correlations count, and kept holds what
+	// each has kept, in records and bytes. Half the bounds is shared out
 	// between them, an equal part each, and the other half goes to
-	// whichever needs more (pool counts what it gave), so that one busy
+	// whichever needs more (pool holds what it gave), so that one busy
 	// rule (every S3 deletion, every secret read) cannot take all the room
-	// of the others (failed sign-ins).
+	// of the others (failed sign-ins). See room.
 	bases map[*ruleset.Rule]int
-	kept  []atomic.Int64
-	pool  atomic.Int64
+	mu    sync.Mutex
+	kept  []share // by bases' number
+	pool  share
 }
+
+// share is what one part of the bounds holds: records, and their bytes
+// (their groups' included).
+type share struct{ n, bytes int64 }
 
 func newCorrelator(rs *ruleset.Set) *correlator {
 	corrs := rs.Correlations()
@@ -177,29 +179,43 @@ func newCorrelator(rs *ruleset.Set) *correlator {
 			}
 		}
 	}
-	c.kept = make([]atomic.Int64, len(c.bases))
+	c.kept = make([]share, len(c.bases))
 	return c
 }
 
-// room takes room for one more record of n bytes, kept whole or as a
-// compact note, and reports whether there was some.
-// Rule base (the rule that matched) keeps records within its part of the
-// bound first, then from the part all share.
-func (c *correlator) room(n int, compact bool, base *ruleset.Rule) bool {
-	most := maxCorrelationNotes
+// room takes room for one more record of n bytes (with the groups it
+// opens), kept whole or as a compact note, and reports whether there was
+// some. Half the bounds, on records and on bytes, is shared out in equal
+// parts between the rules correlations count, the other half pooled: the
+// record takes room in the part of the first of bases (the counted rules
+// that matched it) with room left, else in the pool.
+func (c *correlator) room(n int, compact bool, bases []*ruleset.Rule) bool {
+	most, mostBytes := maxCorrelationNotes, maxCorrelationBytes
 	if compact {
-		most = maxCompactNotes
+		most, mostBytes = maxCompactNotes, maxCompactBytes
 	}
-	own := most / int64(2*max(len(c.bases), 1))
-	if i, ok := c.bases[base]; !ok || c.kept[i].Add(1) > own {
-		if c.pool.Add(1) > most-own*int64(len(c.bases)) {
-			return false
+	parts := int64(2 * max(len(c.bases), 1))
+	own, ownBytes := most/parts, mostBytes/parts
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, b := range bases {
+		i, ok := c.bases[b]
+		if !ok {
+			continue
+		}
+		if k := &c.kept[i]; k.n+1 <= own && k.bytes+int64(n) <= ownBytes {
+			k.n++
+			k.bytes += int64(n)
+			return true
 		}
 	}
-	if compact {
-		return c.compact.Add(1) <= maxCompactNotes && c.compactBytes.Add(int64(n)) <= maxCompactBytes
+	nb := int64(len(c.bases))
+	if p := &c.pool; p.n+1 <= most-own*nb && p.bytes+int64(n) <= mostBytes-ownBytes*nb {
+		p.n++
+		p.bytes += int64(n)
+		return true
 	}
-	return c.notes.Add(1) <= maxCorrelationNotes && c.bytes.Add(int64(n)) <= maxCorrelationBytes
+	return false
 }
 
 // corrGroup names one group of one correlation rule.
@@ -243,6 +259,7 @@ const (
 	recHasID    = 1 << iota // the record has an eventID
 	recTimeText             // its eventTime text is in part.corrTimes
 	recFull                 // its finding is in part.corrFull
+	recAttempt              // it was refused or failed: its finding is an attempt
 )
 
 // pieces is a list of values kept in pieces of pieceLen: a list of a
@@ -269,15 +286,10 @@ func (l *pieces[T]) add(v T) int {
 // at returns value i.
 func (l *pieces[T]) at(i int) *T { return &l.p[i/pieceLen][i%pieceLen] }
 
-// noting is one record's progress through noteCorrelations.
-type noting struct {
-	rec   int   // in part.corrRecords, -1 until noted, -2 when not kept
-	noted []int // the correlations that counted it already
-}
-
 // noteRecord keeps record pos for correlations, as rule r matched it (m),
 // and returns its number in p.corrRecords, or -2 when it was not kept.
-func (w *worker) noteRecord(r *ruleset.Rule, m detect.Match, raw []byte, at time.Time, pos RecordRef, rh *rawHeader) int {
+func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte, at time.Time, pos RecordRef, rh *rawHeader, extra int) int {
+	r := counted[0]
 	c, p := w.s.corr, w.p
 	rec := corrRecord{ordinal: pos.Ordinal, line: pos.Line, offset: pos.Offset, at: at.UnixNano()}
 	var f *Finding
@@ -290,6 +302,9 @@ func (w *worker) noteRecord(r *ruleset.Rule, m detect.Match, raw []byte, at time
 		rec.digest = digest
 		if hasID {
 			rec.flags |= recHasID
+		}
+		if failed(string(rh.text(hErrorCode, &w.text)), len(rh.v[hErrorMessage]) > len(`""`), string(rh.text(hSignIn, &w.text))) {
+			rec.flags |= recAttempt
 		}
 		w.stamp = at.UTC().AppendFormat(w.stamp[:0], time.RFC3339Nano)
 		if t := rh.text(hEventTime, &w.text); !bytes.Equal(t, w.stamp) {
@@ -314,6 +329,9 @@ func (w *worker) noteRecord(r *ruleset.Rule, m detect.Match, raw []byte, at time
 		if f.EventID != "" {
 			rec.flags |= recHasID
 		}
+		if f.Outcome == "attempt" {
+			rec.flags |= recAttempt
+		}
 		if t := f.EventTime; t != at.UTC().Format(time.RFC3339Nano) {
 			eventTime = t
 		}
@@ -335,7 +353,7 @@ func (w *worker) noteRecord(r *ruleset.Rule, m detect.Match, raw []byte, at time
 		rec.flags |= recFull
 		size = findingBytes(f)
 	}
-	if !c.room(size, w.compact, r) {
+	if !c.room(size+extra, w.compact, counted) {
 		p.sum.CorrelationNotKept++
 		return -2
 	}
@@ -364,61 +382,77 @@ func (w *worker) noteRecord(r *ruleset.Rule, m detect.Match, raw []byte, at time
 	return int(i)
 }
 
-// noteCorrelations notes record raw, matched by rule r (m), for the
-// correlations r feeds.
-func (w *worker) noteCorrelations(n *noting, r *ruleset.Rule, m detect.Match, raw []byte, idx *jsonscan.Index,
+// pendingNote is one correlation's note of the record being noted, made
+// before the record is kept.
+type pendingNote struct {
+	note  corrNote
+	corr  int    // in correlator.rules
+	key   string // a new group's key; "" for a group met before (note.group)
+	isNew bool
+}
+
+// groupBytes is what a group costs beside its key: its entries in the
+// worker's map and list, and in those the evaluation makes of all of them.
+const groupBytes = 224
+
+// noteCorrelations notes record raw for the correlations that counted
+// feed, the rules correlations count that matched it (m is the first's
+// match). The groups it opens are charged with the record, so that a rule
+// whose every record opens a group (one for each role session) is bounded
+// by its share of bytes as much as of records.
+func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw []byte, idx *jsonscan.Index,
 	at time.Time, pos RecordRef, rh *rawHeader) {
-	c := w.s.corr
-	p := w.p
-	if n.rec == -2 {
+	c, p := w.s.corr, w.p
+	w.pending = w.pending[:0]
+	extra := 0
+	for _, r := range counted {
+		for _, cr := range r.Feeds {
+			i, ok := c.index[cr]
+			if !ok || slices.ContainsFunc(w.pending, func(pn pendingNote) bool { return pn.corr == i }) {
+				continue
+			}
+			vals, err := c.readers[i].Read(w.fields[:0], raw, w.tops, idx)
+			w.fields = vals
+			if err != nil {
+				continue // the matcher read the record; its fields cannot be worse
+			}
+			corr := cr.Correlation
+			pn := pendingNote{corr: i}
+			if corr.Field != "" {
+				v := vals[len(vals)-1]
+				pn.note.value, pn.note.hasValue = maphash.String(w.s.seed, v.Text), !v.Null
+			}
+			// The key is made in scratch and looked up without a copy; a
+			// group met for the first time keeps a copy.
+			w.groupKey = appendGroupKey(w.groupKey[:0], vals[:len(corr.GroupBy)])
+			if gi, ok := p.corrGroups[corrGroup{i, string(w.groupKey)}]; ok {
+				pn.note.group = gi
+			} else {
+				pn.key, pn.isNew = string(w.groupKey), true
+				extra += len(pn.key) + groupBytes
+			}
+			w.pending = append(w.pending, pn)
+		}
+	}
+	if len(w.pending) == 0 {
 		return
 	}
-	if n.rec == -1 {
-		if n.rec = w.noteRecord(r, m, raw, at, pos, rh); n.rec == -2 {
-			return
-		}
+	rec := w.noteRecord(counted, m, raw, at, pos, rh, extra)
+	if rec < 0 {
+		return
 	}
-	for _, cr := range r.Feeds {
-		i, ok := c.index[cr]
-		if !ok || slices.Contains(n.noted, i) {
-			continue
-		}
-		n.noted = append(n.noted, i)
-		vals, err := c.readers[i].Read(w.fields[:0], raw, w.tops, idx)
-		w.fields = vals
-		if err != nil {
-			continue // the matcher read the record; its fields cannot be worse
-		}
-		corr := cr.Correlation
-		note := corrNote{rec: int32(n.rec)}
-		group := vals[:len(corr.GroupBy)]
-		if corr.Field != "" {
-			v := vals[len(vals)-1]
-			note.value, note.hasValue = maphash.String(w.s.seed, v.Text), !v.Null
-		}
-		// The key is made in scratch and looked up without a copy; a group
-		// met for the first time keeps a copy, with its values as shown.
-		w.groupKey = appendGroupKey(w.groupKey[:0], group)
-		gi, ok := p.corrGroups[corrGroup{i, string(w.groupKey)}]
-		if !ok {
+	for _, pn := range w.pending {
+		if pn.isNew {
 			if p.corrGroups == nil {
 				p.corrGroups = map[corrGroup]int32{}
 			}
-			g := corrGroup{i, string(w.groupKey)}
-			gi = int32(len(p.corrShown))
-			p.corrGroups[g] = gi
+			g := corrGroup{pn.corr, pn.key}
+			pn.note.group = int32(len(p.corrShown))
+			p.corrGroups[g] = pn.note.group
 			p.corrShown = append(p.corrShown, corrShown{g})
-			// accounted, past the bound too: a group comes with a record
-			// kept. Its key is held once, by the map and the list both,
-			// with their entries' room.
-			if w.compact {
-				c.compactBytes.Add(int64(len(g.group) + 96))
-			} else {
-				c.bytes.Add(int64(len(g.group) + 96))
-			}
 		}
-		note.group = gi
-		p.corrNotes.add(note)
+		pn.note.rec = int32(rec)
+		p.corrNotes.add(pn.note)
 	}
 }
 
@@ -762,9 +796,13 @@ func (s *Scanner) burstFindings(dst []Finding, r *ruleset.Rule, group []GroupVal
 	case f != nil:
 		base = *f
 	default:
-		// The record could not be read again: its place and time.
+		// The record could not be read again: its place and time, and
+		// whether it was an attempt, which the note kept.
 		h := header{EventTime: last.time()}
 		base = newFindings(nil, &h, time.Unix(0, last.r.at).UTC(), detect.Match{}, last.p.corrRules[last.r.rule], s.describe, last.place())[0]
+		if last.r.flags&recAttempt != 0 {
+			base.Outcome = "attempt"
+		}
 	}
 	base.Rule = RuleRef{ID: r.ID, Title: r.Title, Level: r.Level, Origin: string(r.Origin), File: r.File, ATTACK: r.Unmapped}
 	base.Matched = matched

@@ -132,8 +132,8 @@ func TestCorrelationReadAgainFails(t *testing.T) {
 }
 
 // TestCorrelationNoteBytes measures what a compact note costs at the
-// peak of a scan's correlations, and checks the bounds against it: half
-// a million records within about 90 MiB. It also checks that a scan of
+// peak of a scan's correlations, and checks the bounds against it: a
+// quarter of a million records within 64 MiB. It also checks that a scan of
 // streams, whose records are kept whole, is bounded as before.
 func TestCorrelationNoteBytes(t *testing.T) {
 	if testing.Short() {
@@ -177,7 +177,7 @@ func TestCorrelationNoteBytes(t *testing.T) {
 		t.Errorf("a compact note costs %.1f bytes, far more than the %d accounted", per, scan.CompactNoteBytes)
 	}
 	notes, bytes := scan.CompactLimits()
-	if notes < 500_000 || bytes < notes*scan.CompactNoteBytes || bytes > 100<<20 {
+	if notes < 250_000 || bytes < notes*scan.CompactNoteBytes || bytes > 100<<20 {
 		t.Errorf("compact bounds: %d notes, %d bytes", notes, bytes)
 	}
 

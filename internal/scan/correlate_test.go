@@ -309,3 +309,59 @@ func TestCorrelationShares(t *testing.T) {
 		t.Errorf("no T1110.001 burst after %d records not kept", res.Summary.CorrelationNotKept)
 	}
 }
+
+// TestCorrelationSharesBytesAndRules: the parts of the bounds hold bytes as
+// well as records, so a rule whose every record opens a group of its own
+// (a role session each) does not crowd out another; and a record that two
+// counted rules match takes room in the part of either, so a flood of one
+// rule's records (root sign-in failures, T1110.001's) does not keep a
+// spray of IAM users (T1110.003's too) from being counted.
+func TestCorrelationSharesBytesAndRules(t *testing.T) {
+	c, _ := fixtures(t)
+	rs := corrRules(t, false, "gte: 5000")
+	spray, err := os.ReadFile("../../catalog/techniques/T1110.003/samples/match/six_users_from_one_address_in_six_minutes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootFailure := func(i int) string {
+		at := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * 70 * time.Second).Format(time.RFC3339)
+		return fmt.Sprintf(`{"eventVersion":"1.09","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333"},`+
+			`"eventTime":"%s","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.%d",`+
+			`"responseElements":{"ConsoleLogin":"Failure"},"errorMessage":"Failed authentication","eventID":"r%d","recipientAccountId":"111122223333"}`, at, i%250, i)
+	}
+	for _, tc := range []struct {
+		name  string
+		notes int64
+		bytes int64
+		flood func(i int) string
+		want  string
+	}{
+		{"bytes", 1 << 20, 300 << 10, func(i int) string {
+			return deletion(fmt.Sprintf("arn:aws:sts::111122223333:assumed-role/cleaner/session-%06d", i), fmt.Sprintf("d%d", i), i)
+		}, "T1110.003"},
+		{"two rules", 700, 1 << 30, rootFailure, "T1110.003"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer scan.SetCorrelationLimits(tc.notes, tc.bytes)()
+			var flood []string
+			for i := range 3000 {
+				flood = append(flood, tc.flood(i))
+			}
+			paths := writeLogs(t, flood)
+			later := filepath.Join(t.TempDir(), "z-spray.json")
+			if err := os.WriteFile(later, spray, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res, err := scan.New(c, rs, scan.Options{Workers: 1}).Scan(context.Background(), append(paths, later))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Summary.CorrelationNotKept == 0 {
+				t.Fatal("the flood did not reach the bounds: the test tests nothing")
+			}
+			if !slices.ContainsFunc(res.Findings, func(f scan.Finding) bool { return f.TechniqueID == tc.want && f.Correlation != nil }) {
+				t.Errorf("no %s burst after %d records not kept", tc.want, res.Summary.CorrelationNotKept)
+			}
+		})
+	}
+}

@@ -712,11 +712,17 @@ type worker struct {
 	frags    map[fragKey]*frag
 	encName  string // the file name whose JSON string encFile holds
 	encFile  []byte
-	digest   []byte              // scratch for an event digest
-	clip     []byte              // scratch for a clipped field
-	stamp    []byte              // scratch for a time written as a compact correlation note compares it
-	groupKey []byte              // scratch for a correlation group's key
-	fields   []detect.FieldValue // scratch for a correlation's fields
+	digest   []byte // scratch for an event digest
+	clip     []byte // scratch for a clipped field
+	stamp    []byte // scratch for a time written as a compact correlation note compares it
+	groupKey []byte // scratch for a correlation group's key
+	// counted lists the rules correlations count that matched the record
+	// being read, countedMatch the match of the first; pending holds the
+	// notes of the record being noted.
+	counted      []*ruleset.Rule
+	countedMatch detect.Match
+	pending      []pendingNote
+	fields       []detect.FieldValue // scratch for a correlation's fields
 	// compact says that the file read is a regular file the scan can read
 	// again: its records are noted for correlations as compact notes.
 	compact bool
@@ -901,12 +907,24 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		w.p.sum.Matched++
 		pos := RecordRef{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset}
 		w.scratch = w.scratch[:0]
-		note := noting{rec: -1}
+		if w.s.corr != nil {
+			// The rules correlations count that matched the record: it is
+			// noted once for all their correlations.
+			w.counted, w.countedMatch = w.counted[:0], detect.Match{}
+			for _, m := range w.matches {
+				if r := w.s.rules.Lookup(m.Rule); r != nil && len(r.Feeds) > 0 {
+					if len(w.counted) == 0 {
+						w.countedMatch = m
+					}
+					w.counted = append(w.counted, r)
+				}
+			}
+			if len(w.counted) > 0 {
+				w.noteCorrelations(w.counted, w.countedMatch, rec.Raw, idx, at, pos, rh)
+			}
+		}
 		for _, m := range w.matches {
 			if r := w.s.rules.Lookup(m.Rule); r != nil {
-				if len(r.Feeds) > 0 && w.s.corr != nil {
-					w.noteCorrelations(&note, r, m, rec.Raw, idx, at, pos, rh)
-				}
 				if r.Silent {
 					continue
 				}
