@@ -298,7 +298,7 @@ func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte,
 		// A compact note of a streamed scan's record takes its digest and
 		// time from the header the scan read, as the findings of the record
 		// would: no finding is made of it.
-		digest, hasID := w.eventDigest(nil, rh)
+		digest, hasID := w.recordDigest(nil, rh, true)
 		rec.digest = digest
 		if hasID {
 			rec.flags |= recHasID
@@ -359,6 +359,7 @@ func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte,
 	}
 	if n := len(p.corrFiles); n == 0 || p.corrFiles[n-1] != pos.File {
 		p.corrFiles = append(p.corrFiles, pos.File)
+		p.corrInfos = append(p.corrInfos, w.fileInfo)
 	}
 	rec.file = int32(len(p.corrFiles) - 1)
 	if ri < 0 {
@@ -657,7 +658,7 @@ func (s *Scanner) correlate(parts []*part) []Finding {
 		out = s.burstFindings(out, r, groupValues(r.Correlation.GroupBy, shown[f.g].group), cs, order, f.window, f.count, made)
 	}
 	for _, p := range parts {
-		p.corrRecords, p.corrFiles, p.corrRules, p.corrFull, p.corrTimes = pieces[corrRecord]{}, nil, nil, nil, nil
+		p.corrRecords, p.corrFiles, p.corrInfos, p.corrRules, p.corrFull, p.corrTimes = pieces[corrRecord]{}, nil, nil, nil, nil, nil
 	}
 	return out
 }
@@ -698,7 +699,7 @@ func (s *Scanner) readAgain(recs []corrRef, p *part) map[*corrRecord]*Finding {
 				want = append(want, r.r.ordinal)
 			}
 		}
-		picked, err := pickFrom(name, want, opts)
+		picked, err := pickFrom(name, rs[0].p.corrInfos[rs[0].r.file], want, opts)
 		lost := 0
 		for _, r := range rs {
 			if f := s.findingAgain(r, picked[r.r.ordinal]); f != nil {
@@ -723,7 +724,7 @@ func (s *Scanner) readAgain(recs []corrRef, p *part) map[*corrRecord]*Finding {
 }
 
 // pickFrom reads the records numbered want from the regular file name.
-func pickFrom(name string, want []int64, opts cloudtrail.Options) (map[int64]cloudtrail.Picked, error) {
+func pickFrom(name string, was os.FileInfo, want []int64, opts cloudtrail.Options) (map[int64]cloudtrail.Picked, error) {
 	errIrregular := errors.New("not a regular file")
 	if fi, err := os.Stat(name); err != nil {
 		return nil, err
@@ -737,6 +738,10 @@ func pickFrom(name string, want []int64, opts cloudtrail.Options) (map[int64]clo
 	defer f.Close()
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
 		return nil, errIrregular
+	} else if was != nil && !os.SameFile(fi, was) {
+		// Another file under the name (replaced, or a link pointed
+		// elsewhere, out of the folder scanned perhaps).
+		return nil, errors.New("another file now has this name")
 	}
 	return cloudtrail.Pick(f, name, want, opts)
 }
@@ -759,10 +764,10 @@ func (s *Scanner) findingAgain(r corrRef, p cloudtrail.Picked) *Finding {
 	fs := newFindings(nil, &h, at, detect.Match{}, r.p.corrRules[r.r.rule], s.describe, r.place())
 	f := &fs[0]
 	f.Matched = nil
-	// The digest counts only for a record with an event ID: a note of one
-	// without keeps none (see noteRecord).
+	// The digest covers a record without an event ID too (see
+	// worker.recordDigest).
 	hasID := r.r.flags&recHasID != 0
-	if f.EventTime != r.time() || (f.EventID != "") != hasID || (hasID && findingDigest(s.seed, f) != r.r.digest) {
+	if f.EventTime != r.time() || (f.EventID != "") != hasID || findingDigest(s.seed, f) != r.r.digest {
 		return nil
 	}
 	return f

@@ -101,6 +101,19 @@ func TestCorrelationReadAgainFails(t *testing.T) {
 			return os.WriteFile(path, bytes.ReplaceAll(b, []byte(`"e4"`), []byte(`"x4"`)), 0o644)
 		},
 		"shortened": func(path string) error { return os.WriteFile(path, []byte(`{"Records":[]}`), 0o644) },
+		// The same records in another file put under the name: a link
+		// pointed elsewhere, out of the folder scanned perhaps.
+		"replaced": func(path string) error {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			other := path + ".other"
+			if err := os.WriteFile(other, b, 0o644); err != nil {
+				return err
+			}
+			return os.Rename(other, path)
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			paths := writeLogs(t, recs)
@@ -188,5 +201,34 @@ func TestCorrelationNoteBytes(t *testing.T) {
 	// share: at least half the bound, never more than all of it.
 	if kept := int64(3*n/4) - res.Summary.CorrelationNotKept; kept > 1000 || kept < 500 {
 		t.Errorf("streams: kept %d of %d, want 500 to 1000", kept, 3*n/4)
+	}
+}
+
+// TestCorrelationReadAgainWithoutIDs: a record without an event ID that
+// changed between the scan and the reading again (another source address)
+// is not taken for the one noted: its digest says so.
+func TestCorrelationReadAgainWithoutIDs(t *testing.T) {
+	c, _ := fixtures(t)
+	rs := corrRules(t, false, "gte: 5")
+	var recs []string
+	for i := range 5 {
+		recs = append(recs, strings.Replace(deletion(alice, fmt.Sprintf("e%d", i), i*10), fmt.Sprintf(`,"eventID":"e%d"`, i), "", 1))
+	}
+	paths := writeLogs(t, recs)
+	defer scan.SetRereadHook(func() {
+		b, err := os.ReadFile(paths[0])
+		if err == nil {
+			err = os.WriteFile(paths[0], bytes.ReplaceAll(b, []byte("203.0.113.9"), []byte("192.0.2.77")), 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	})()
+	res, err := scan.New(c, rs, scan.Options{Workers: 1, EmitJSON: func([]byte) error { return nil }}).Scan(context.Background(), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary.Warnings != 1 || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0].Reason, "could not be read again") {
+		t.Errorf("%d warnings: %+v", res.Summary.Warnings, res.Warnings)
 	}
 }

@@ -476,12 +476,23 @@ func sameEventOf(f *Finding) [len(sameEvent)]string {
 // from; hasID is false when the record has no event ID, and no finding of
 // it is a duplicate then.
 func (w *worker) eventDigest(fs []Finding, rh *rawHeader) (digest uint64, hasID bool) {
+	return w.recordDigest(fs, rh, false)
+}
+
+// recordDigest is eventDigest, and when always is set, the digest of a
+// record without an event ID too (hasID false): a correlation's note of
+// the record checks the record read again with it.
+func (w *worker) recordDigest(fs []Finding, rh *rawHeader, always bool) (digest uint64, hasID bool) {
+	hasID = true
 	if rh != nil {
 		buf := w.digest[:0]
 		for _, k := range sameEvent {
 			t := rh.text(k, &w.text)
 			if k == hEventID && len(t) == 0 {
-				return 0, false
+				if !always {
+					return 0, false
+				}
+				hasID = false
 			}
 			if len(t) > maxFieldBytes { // as the finding reports it, like findingDigest
 				t = appendClipped(w.clip[:0], t)
@@ -500,12 +511,12 @@ func (w *worker) eventDigest(fs []Finding, rh *rawHeader) (digest uint64, hasID 
 			buf = appendDigestField(buf, w.text)
 		}
 		w.digest = buf
-		return maphash.Bytes(w.s.seed, buf), true
+		return maphash.Bytes(w.s.seed, buf), hasID
 	}
-	if len(fs) == 0 || fs[0].EventID == "" {
+	if len(fs) == 0 || (fs[0].EventID == "" && !always) {
 		return 0, false
 	}
-	return findingDigest(w.s.seed, &fs[0]), true
+	return findingDigest(w.s.seed, &fs[0]), fs[0].EventID != ""
 }
 
 // findingDigest is eventDigest for a finding that holds its record fields.
@@ -608,6 +619,7 @@ type part struct {
 	corrGroups  map[corrGroup]int32 // in corrShown
 	corrShown   []corrShown
 	corrFiles   []string        // the files of corrRecords
+	corrInfos   []os.FileInfo   // and what they were when read
 	corrRules   []*ruleset.Rule // the rules that matched them
 	corrFull    map[int32]*Finding
 	corrTimes   map[int32]string // eventTime texts not in RFC3339Nano's form
@@ -726,6 +738,9 @@ type worker struct {
 	// compact says that the file read is a regular file the scan can read
 	// again: its records are noted for correlations as compact notes.
 	compact bool
+	// fileInfo describes the file being read, when compact: a record read
+	// again must come from the same file.
+	fileInfo os.FileInfo
 }
 
 // fragKey names what fixes a frag: a rule and one of its techniques.
@@ -785,10 +800,11 @@ func (w *worker) file(in cloudtrail.Input) {
 		if osf, ok := f.(*os.File); ok {
 			fi, err := osf.Stat()
 			w.compact = err == nil && fi.Mode().IsRegular()
+			w.fileInfo = fi
 		}
 	}
 	w.read(f, in)
-	w.compact = false
+	w.compact, w.fileInfo = false, nil
 }
 
 // read classifies the records of one opened input.
