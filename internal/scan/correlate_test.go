@@ -277,52 +277,18 @@ func TestCorrelationBounds(t *testing.T) {
 	}
 }
 
-// TestCorrelationShares: records of a rule that floods the bound on kept
-// records do not take the room of another correlation's rule: the catalog's
-// failed sign-ins after a thousand deletions still make their burst.
+// TestCorrelationShares: records of a rule that floods the bounds on what
+// correlations keep do not take the room of another correlation's rules.
+// The parts of the bounds hold records and bytes, so a rule whose every
+// record opens a group of its own (a role session each) is bounded as
+// much as one whose records share a group; and a record that two counted
+// rules match takes room in the part of either, so a flood of one rule's
+// records (root sign-in failures, T1110.001's) does not keep a spray of
+// IAM users (T1110.003's too) from being counted.
 func TestCorrelationShares(t *testing.T) {
 	c, _ := fixtures(t)
-	defer scan.SetCorrelationLimits(700, 1<<30)()
 	rs := corrRules(t, false, "gte: 5000")
-	var deletions []string
-	for i := range 1000 {
-		deletions = append(deletions, deletion("arn:aws:iam::111122223333:user/cleaner", fmt.Sprintf("d%d", i), i*60))
-	}
-	guessing, err := os.ReadFile("../../catalog/techniques/T1110.001/samples/match/twelve_failures_for_one_user_in_four_minutes.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	paths := writeLogs(t, deletions)
-	later := filepath.Join(t.TempDir(), "z-sign-ins.json")
-	if err := os.WriteFile(later, guessing, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	res, err := scan.New(c, rs, scan.Options{Workers: 1}).Scan(context.Background(), append(paths, later))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Summary.CorrelationNotKept == 0 {
-		t.Fatal("the deletions did not reach the bound: the test tests nothing")
-	}
-	found := slices.ContainsFunc(res.Findings, func(f scan.Finding) bool { return f.TechniqueID == "T1110.001" && f.Correlation != nil })
-	if !found {
-		t.Errorf("no T1110.001 burst after %d records not kept", res.Summary.CorrelationNotKept)
-	}
-}
-
-// TestCorrelationSharesBytesAndRules: the parts of the bounds hold bytes as
-// well as records, so a rule whose every record opens a group of its own
-// (a role session each) does not crowd out another; and a record that two
-// counted rules match takes room in the part of either, so a flood of one
-// rule's records (root sign-in failures, T1110.001's) does not keep a
-// spray of IAM users (T1110.003's too) from being counted.
-func TestCorrelationSharesBytesAndRules(t *testing.T) {
-	c, _ := fixtures(t)
-	rs := corrRules(t, false, "gte: 5000")
-	spray, err := os.ReadFile("../../catalog/techniques/T1110.003/samples/match/six_users_from_one_address_in_six_minutes.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	const samples = "../../catalog/techniques/"
 	rootFailure := func(i int) string {
 		at := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * 70 * time.Second).Format(time.RFC3339)
 		return fmt.Sprintf(`{"eventVersion":"1.09","userIdentity":{"type":"Root","principalId":"111122223333","arn":"arn:aws:iam::111122223333:root","accountId":"111122223333"},`+
@@ -330,16 +296,18 @@ func TestCorrelationSharesBytesAndRules(t *testing.T) {
 			`"responseElements":{"ConsoleLogin":"Failure"},"errorMessage":"Failed authentication","eventID":"r%d","recipientAccountId":"111122223333"}`, at, i%250, i)
 	}
 	for _, tc := range []struct {
-		name  string
-		notes int64
-		bytes int64
-		flood func(i int) string
-		want  string
+		name         string
+		notes, bytes int64
+		flood        func(i int) string
+		sample, want string
 	}{
+		{"records", 700, 1 << 30, func(i int) string {
+			return deletion("arn:aws:iam::111122223333:user/cleaner", fmt.Sprintf("d%d", i), i*60)
+		}, "T1110.001/samples/match/twelve_failures_for_one_user_in_four_minutes.json", "T1110.001"},
 		{"bytes", 1 << 20, 300 << 10, func(i int) string {
 			return deletion(fmt.Sprintf("arn:aws:sts::111122223333:assumed-role/cleaner/session-%06d", i), fmt.Sprintf("d%d", i), i)
-		}, "T1110.003"},
-		{"two rules", 700, 1 << 30, rootFailure, "T1110.003"},
+		}, "T1110.003/samples/match/six_users_from_one_address_in_six_minutes.json", "T1110.003"},
+		{"two rules", 700, 1 << 30, rootFailure, "T1110.003/samples/match/six_users_from_one_address_in_six_minutes.json", "T1110.003"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer scan.SetCorrelationLimits(tc.notes, tc.bytes)()
@@ -347,12 +315,15 @@ func TestCorrelationSharesBytesAndRules(t *testing.T) {
 			for i := range 3000 {
 				flood = append(flood, tc.flood(i))
 			}
-			paths := writeLogs(t, flood)
-			later := filepath.Join(t.TempDir(), "z-spray.json")
-			if err := os.WriteFile(later, spray, 0o644); err != nil {
+			burst, err := os.ReadFile(samples + tc.sample)
+			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := scan.New(c, rs, scan.Options{Workers: 1}).Scan(context.Background(), append(paths, later))
+			later := filepath.Join(t.TempDir(), "z-burst.json")
+			if err := os.WriteFile(later, burst, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res, err := scan.New(c, rs, scan.Options{Workers: 1}).Scan(context.Background(), append(writeLogs(t, flood), later))
 			if err != nil {
 				t.Fatal(err)
 			}
