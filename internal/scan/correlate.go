@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -218,18 +217,14 @@ func (c *correlator) room(n int, compact bool, bases []*ruleset.Rule) bool {
 	return false
 }
 
-// corrGroup names one group of one correlation rule.
+// corrGroup names one group of one correlation rule. Its values, as
+// findings show them, are read back from its key (groupValues) for the
+// groups that have a burst: a scan can note tens of thousands of groups (a
+// group for each role session), and keeping the values apart from the key
+// would double them.
 type corrGroup struct {
 	rule  int // in correlator.rules
 	group string
-}
-
-// corrShown is a group a worker noted. Its values, as findings show them,
-// are read back from its key (groupValues) for the groups that have a
-// burst: a scan can note tens of thousands of groups (a group for each role
-// session), and keeping the values apart from the key would double them.
-type corrShown struct {
-	corrGroup
 }
 
 // corrNote is one record a correlation counts, as one worker noted it.
@@ -286,55 +281,46 @@ func (l *pieces[T]) add(v T) int {
 // at returns value i.
 func (l *pieces[T]) at(i int) *T { return &l.p[i/pieceLen][i%pieceLen] }
 
-// noteRecord keeps record pos for correlations, as rule r matched it (m),
-// and returns its number in p.corrRecords, or -2 when it was not kept.
-func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte, at time.Time, pos RecordRef, rh *rawHeader, extra int) int {
+// noteRecord keeps record pos for correlations, as counted[0] matched it
+// (m), and returns its number in p.corrRecords, or -2 when it was not
+// kept. h is the record's header as the scan read it: whole, or, for a
+// streamed scan (rh), the fields it needed.
+func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte, h *header, rh *rawHeader, at time.Time, pos RecordRef, extra int) int {
 	r := counted[0]
 	c, p := w.s.corr, w.p
 	rec := corrRecord{ordinal: pos.Ordinal, line: pos.Line, offset: pos.Offset, at: at.UnixNano()}
 	var f *Finding
-	var eventTime string
 	if w.compact && rh != nil {
-		// A compact note of a streamed scan's record takes its digest and
-		// time from the header the scan read, as the findings of the record
-		// would: no finding is made of it.
+		// A compact note of a streamed scan's record takes its digest from
+		// the header the scan read, as the findings of the record would: no
+		// finding is made of it.
 		digest, hasID := w.recordDigest(nil, rh, true)
 		rec.digest = digest
 		if hasID {
 			rec.flags |= recHasID
 		}
-		if failed(string(rh.text(hErrorCode, &w.text)), len(rh.v[hErrorMessage]) > len(`""`), string(rh.text(hSignIn, &w.text))) {
-			rec.flags |= recAttempt
-		}
-		w.stamp = at.UTC().AppendFormat(w.stamp[:0], time.RFC3339Nano)
-		if t := rh.text(hEventTime, &w.text); !bytes.Equal(t, w.stamp) {
-			eventTime = string(t)
-		}
 	} else {
-		// Read again, sharing strings between the findings kept: a streamed
-		// scan's header was read only in part, and shares nothing. A compact
-		// note keeps none of them.
-		var strs *interner
-		if !w.compact {
+		full := h
+		if rh != nil {
+			// A streamed scan's header holds only what the scan needed:
+			// a finding kept whole is made from the record again, sharing
+			// strings between the findings kept.
 			if p.corrStrs == nil {
 				p.corrStrs = newInterner()
 			}
-			strs = p.corrStrs
+			whole := headerOfTops(raw, w.tops, p.corrStrs)
+			full = &whole
 		}
-		full := headerOfTops(raw, w.tops, strs)
-		fs := newFindings(nil, &full, at, m, r, w.s.describe, pos)
+		fs := newFindings(nil, full, at, m, r, w.s.describe, pos)
 		f = &fs[0]
 		f.Matched = nil // a correlation's finding has its own
 		rec.digest = findingDigest(w.s.seed, f)
 		if f.EventID != "" {
 			rec.flags |= recHasID
 		}
-		if f.Outcome == "attempt" {
-			rec.flags |= recAttempt
-		}
-		if t := f.EventTime; t != at.UTC().Format(time.RFC3339Nano) {
-			eventTime = t
-		}
+	}
+	if h.failed() {
+		rec.flags |= recAttempt
 	}
 	ri := slices.Index(p.corrRules, r)
 	if ri < 0 && len(p.corrRules) > math.MaxUint16 {
@@ -344,8 +330,12 @@ func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte,
 	var text string
 	size := compactNoteBytes
 	if w.compact {
-		if eventTime != "" {
-			text = eventTime
+		// The eventTime text is kept when it is not the form the time
+		// prints in (an offset, a fraction written out): findings quote
+		// it as written.
+		w.stamp = at.UTC().AppendFormat(w.stamp[:0], time.RFC3339Nano)
+		if h.EventTime != string(w.stamp) {
+			text = clipField(h.EventTime)
 			rec.flags |= recTimeText
 			size += len(text) + 48 // and its entry in corrTimes
 		}
@@ -402,7 +392,7 @@ const groupBytes = 224
 // whose every record opens a group (one for each role session) is bounded
 // by its share of bytes as much as of records.
 func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw []byte, idx *jsonscan.Index,
-	at time.Time, pos RecordRef, rh *rawHeader) {
+	h *header, rh *rawHeader, at time.Time, pos RecordRef) {
 	c, p := w.s.corr, w.p
 	w.pending = w.pending[:0]
 	extra := 0
@@ -438,7 +428,7 @@ func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw [
 	if len(w.pending) == 0 {
 		return
 	}
-	rec := w.noteRecord(counted, m, raw, at, pos, rh, extra)
+	rec := w.noteRecord(counted, m, raw, h, rh, at, pos, extra)
 	if rec < 0 {
 		return
 	}
@@ -450,7 +440,7 @@ func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw [
 			g := corrGroup{pn.corr, pn.key}
 			pn.note.group = int32(len(p.corrShown))
 			p.corrGroups[g] = pn.note.group
-			p.corrShown = append(p.corrShown, corrShown{g})
+			p.corrShown = append(p.corrShown, g)
 		}
 		pn.note.rec = int32(rec)
 		p.corrNotes.add(pn.note)
@@ -580,14 +570,14 @@ func (s *Scanner) correlate(parts []*part) []Finding {
 	}
 	// The groups of all parts, and their events, one run per group.
 	gids := map[corrGroup]int{}
-	var shown []corrShown
+	var shown []corrGroup
 	local := make([][]int, len(parts)) // each part's groups' numbers in gids
 	for pi, p := range parts {
 		for _, g := range p.corrShown {
-			id, ok := gids[g.corrGroup]
+			id, ok := gids[g]
 			if !ok {
 				id = len(shown)
-				gids[g.corrGroup] = id
+				gids[g] = id
 				shown = append(shown, g)
 			}
 			local[pi] = append(local[pi], id)
@@ -628,7 +618,7 @@ func (s *Scanner) correlate(parts []*part) []Finding {
 		keys[i] = i
 	}
 	slices.SortFunc(keys, func(a, b int) int {
-		ga, gb := shown[a].corrGroup, shown[b].corrGroup
+		ga, gb := shown[a], shown[b]
 		if ga.rule != gb.rule {
 			return ga.rule - gb.rule
 		}

@@ -489,7 +489,7 @@ func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *rule
 		time:   at,
 		signIn: c(h.SignIn),
 	}
-	if failed(h.ErrorCode, h.ErrorMessage != "" || h.errorMessage, h.SignIn) {
+	if h.failed() {
 		base.Outcome = "attempt"
 	}
 	base.Matched = make([]MatchedField, 0, len(m.Fields))
@@ -540,6 +540,12 @@ func httpFailure(raw []byte) bool {
 // an errorMessage (which CloudTrail writes only for failures, and alone
 // for a failed console sign-in), or a sign-in event that responded
 // Failure.
+// failed reports whether the record h heads was refused or failed: its
+// findings are attempts.
+func (h *header) failed() bool {
+	return failed(h.ErrorCode, h.ErrorMessage != "" || h.errorMessage, h.SignIn)
+}
+
 func failed(errorCode string, errorMessage bool, signIn string) bool {
 	return errorCode != "" && !strings.EqualFold(errorCode, "Success") || errorMessage || strings.EqualFold(signIn, "Failure")
 }

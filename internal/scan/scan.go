@@ -617,10 +617,10 @@ type part struct {
 	corrRecords pieces[corrRecord]
 	corrNotes   pieces[corrNote]
 	corrGroups  map[corrGroup]int32 // in corrShown
-	corrShown   []corrShown
-	corrFiles   []string        // the files of corrRecords
-	corrInfos   []os.FileInfo   // and what they were when read
-	corrRules   []*ruleset.Rule // the rules that matched them
+	corrShown   []corrGroup         // the groups noted, in order
+	corrFiles   []string            // the files of corrRecords
+	corrInfos   []os.FileInfo       // and what they were when read
+	corrRules   []*ruleset.Rule     // the rules that matched them
 	corrFull    map[int32]*Finding
 	corrTimes   map[int32]string // eventTime texts not in RFC3339Nano's form
 	corrStrs    *interner
@@ -936,7 +936,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 				}
 			}
 			if len(w.counted) > 0 {
-				w.noteCorrelations(w.counted, w.countedMatch, rec.Raw, idx, at, pos, rh)
+				w.noteCorrelations(w.counted, w.countedMatch, rec.Raw, idx, &h, rh, at, pos)
 			}
 		}
 		for _, m := range w.matches {
