@@ -29,6 +29,20 @@ type Picked struct {
 // member, records already read included, and evidence from a damaged file
 // must not pass for sound.
 func Pick(src io.Reader, name string, want []int64, opts Options) (map[int64]Picked, error) {
+	return pick(src, name, want, opts, true)
+}
+
+// PickPrefix is Pick without the reading on: it reads src only as far as
+// the last record wanted, and no damage past it is noticed. It is for a
+// caller that checks each record it gets against what it read of the
+// record before (the scan, which reads again the records its correlation
+// findings name, compares their digests), for whom the rest of the input
+// proves nothing more and costs as much again on average.
+func PickPrefix(src io.Reader, name string, want []int64, opts Options) (map[int64]Picked, error) {
+	return pick(src, name, want, opts, false)
+}
+
+func pick(src io.Reader, name string, want []int64, opts Options, toEnd bool) (map[int64]Picked, error) {
 	out := map[int64]Picked{}
 	if len(want) == 0 {
 		return out, nil
@@ -50,7 +64,7 @@ func Pick(src io.Reader, name string, want []int64, opts Options) (map[int64]Pic
 				out[re.Pos.Ordinal] = Picked{Pos: re.Pos, Reason: re.Reason, Raw: slices.Clone(re.Raw)}
 			}
 			if re.Pos.Ordinal >= last {
-				return out, readOn(r)
+				return out, readOn(r, toEnd)
 			}
 			continue
 		case errors.Is(err, io.EOF):
@@ -68,7 +82,7 @@ func Pick(src io.Reader, name string, want []int64, opts Options) (map[int64]Pic
 			out[rec.Pos.Ordinal] = Picked{Pos: rec.Pos, Raw: slices.Clone(rec.Raw)}
 		}
 		if rec.Pos.Ordinal >= last {
-			return out, readOn(r)
+			return out, readOn(r, toEnd)
 		}
 	}
 }
@@ -77,9 +91,10 @@ func Pick(src io.Reader, name string, want []int64, opts Options) (map[int64]Pic
 var ErrDamagedAfter = errors.New("the file is damaged after the records asked for (they were read before the damage)")
 
 // readOn reads r to the end, past rejected records, and returns an error
-// wrapping ErrDamagedAfter when the file fails on the way.
-func readOn(r *Reader) error {
-	for {
+// wrapping ErrDamagedAfter when the file fails on the way; nothing when
+// toEnd is false.
+func readOn(r *Reader, toEnd bool) error {
+	for toEnd {
 		_, err := r.Next()
 		var re *RecordError
 		switch {
@@ -92,4 +107,5 @@ func readOn(r *Reader) error {
 			return fmt.Errorf("%w: %v", ErrDamagedAfter, err)
 		}
 	}
+	return nil
 }

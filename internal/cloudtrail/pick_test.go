@@ -3,11 +3,13 @@ package cloudtrail
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // TestPickMatchesReading checks that Pick finds, in every container shape,
@@ -105,5 +107,31 @@ func TestPickDamagedAfter(t *testing.T) {
 		case tc.want != "" && (!errors.Is(err, ErrDamagedAfter) || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%s: %v, want ErrDamagedAfter saying %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// TestPickPrefix checks that PickPrefix stops at the last record asked
+// for: damage after it is not its concern, and an input that fails past
+// that record is not read so far.
+func TestPickPrefix(t *testing.T) {
+	log := []byte(`{"Records":[` + recA + `,` + recB + `]}`)
+	badCRC := gz(t, log)
+	badCRC[len(badCRC)-8] ^= 0xff
+	failing := io.MultiReader(strings.NewReader(`{"Records":[`+recA+`,`), iotest.ErrReader(errors.New("not to be read")))
+	for _, tc := range []struct {
+		name string
+		src  io.Reader
+	}{
+		{"bad checksum", bytes.NewReader(badCRC)},
+		{"junk after", bytes.NewReader(append(slices.Clone(log), "\ntrailing junk\n"...))},
+		{"fails after", failing},
+	} {
+		got, err := PickPrefix(tc.src, tc.name, []int64{1}, Options{})
+		if err != nil || string(got[1].Raw) != recA {
+			t.Errorf("%s: %q, %v; want record 1 and no error", tc.name, got[1].Raw, err)
+		}
+	}
+	if _, err := PickPrefix(bytes.NewReader(log), "short", []int64{3}, Options{}); err == nil {
+		t.Error("a record past the end: no error")
 	}
 }

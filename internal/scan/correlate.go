@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ttcproject/ttc/internal/cloudtrail"
@@ -679,17 +680,36 @@ func (s *Scanner) readAgain(recs []corrRef, p *part) map[*corrRecord]*Finding {
 		byFile[name] = append(byFile[name], r)
 	}
 	slices.Sort(files)
-	made := map[*corrRecord]*Finding{}
+	// The files are read as the scan read them, several at once: this
+	// happens after the scan, while nothing else runs.
+	type pickedFile struct {
+		recs map[int64]cloudtrail.Picked
+		err  error
+	}
+	picks := make([]pickedFile, len(files))
 	opts := cloudtrail.Options{Gzip: s.opts.Gzip, MaxInputBytes: s.opts.MaxInputBytes}
-	for _, name := range files {
-		rs := byFile[name]
-		var want []int64
-		for _, r := range rs {
-			if !slices.Contains(want, r.r.ordinal) {
-				want = append(want, r.r.ordinal)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(s.opts.Workers, len(files)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+				rs := byFile[files[i]]
+				var want []int64
+				for _, r := range rs {
+					if !slices.Contains(want, r.r.ordinal) {
+						want = append(want, r.r.ordinal)
+					}
+				}
+				recs, err := pickFrom(files[i], rs[0].p.corrInfos[rs[0].r.file], want, opts)
+				picks[i] = pickedFile{recs, err}
 			}
-		}
-		picked, err := pickFrom(name, rs[0].p.corrInfos[rs[0].r.file], want, opts)
+		})
+	}
+	wg.Wait()
+	made := map[*corrRecord]*Finding{}
+	for i, name := range files {
+		rs := byFile[name]
+		picked, err := picks[i].recs, picks[i].err
 		lost := 0
 		for _, r := range rs {
 			if f := s.findingAgain(r, picked[r.r.ordinal]); f != nil {
@@ -703,7 +723,7 @@ func (s *Scanner) readAgain(recs []corrRef, p *part) map[*corrRecord]*Finding {
 		}
 		reason := fmt.Sprintf("%s that correlation findings name could not be read again from the file, which changed since it was read: those findings give only the record's place and time",
 			view.Count(int64(lost), "record", "records"))
-		if err != nil && !errors.Is(err, cloudtrail.ErrDamagedAfter) {
+		if err != nil {
 			reason += " (" + err.Error() + ")"
 		}
 		s.opts.Log.Warn(reason, "file", name)
@@ -733,7 +753,7 @@ func pickFrom(name string, was os.FileInfo, want []int64, opts cloudtrail.Option
 		// elsewhere, out of the folder scanned perhaps).
 		return nil, errors.New("another file now has this name")
 	}
-	return cloudtrail.Pick(f, name, want, opts)
+	return cloudtrail.PickPrefix(f, name, want, opts)
 }
 
 // findingAgain makes the finding of compact note r from its record read
