@@ -235,7 +235,11 @@ func (tb *timelineBuilder) add(f *scan.Finding) *ActorTimeline {
 		}
 		i = len(tb.out)
 		tb.by[k] = i
-		tb.out = append(tb.out, ActorTimeline{Actor: k, Type: f.Actor.Type, First: f.EventTime, first: f.Time(),
+		typ := f.Actor.Type
+		if k != scan.GroupKey(f.Actor.Key()) {
+			typ = "" // a correlation's group, whose callers may be of several types
+		}
+		tb.out = append(tb.out, ActorTimeline{Actor: k, Type: typ, First: f.EventTime, first: f.Time(),
 			AccessKey: []string{}, SourceIPs: []string{}, UserAgent: []string{}})
 		tb.count = append(tb.count, 0)
 	}

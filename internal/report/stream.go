@@ -91,8 +91,8 @@ func eachByActor(res *scan.Result, start func(actor string) error, row func(f *s
 }
 
 // ActorKey is the actor a report counts and groups a finding under: its
-// Actor.Key, cut when it is too long to hold for every actor.
-func ActorKey(f *scan.Finding) string { return scan.GroupKey(f.Actor.Key()) }
+// TimelineKey, cut when it is too long to hold for every actor.
+func ActorKey(f *scan.Finding) string { return scan.GroupKey(f.TimelineKey()) }
 
 // errEnough stops reading findings once a report has all it shows.
 var errEnough = errors.New("enough findings")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -136,6 +137,39 @@ func (a Actor) Key() string {
 		return "account " + a.AccountID
 	}
 	return "unknown"
+}
+
+// TimelineKey is the actor a report files f under when it groups findings
+// by actor: Actor.Key, except for a correlation finding whose group names
+// no identity (failed sign-ins for many users from one address, grouped
+// by sourceIPAddress), whose record's caller is only the last of many: it
+// is filed under its group, "correlation group sourceIPAddress=203.0.113.7",
+// a form no Actor.Key takes.
+func (f *Finding) TimelineKey() string {
+	c := f.Correlation
+	if c == nil || len(c.Group) == 0 || slices.ContainsFunc(c.Group, namesIdentity) {
+		return f.Actor.Key()
+	}
+	var b strings.Builder
+	b.WriteString("correlation group")
+	for i, v := range c.Group {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(" " + v.Field + "=")
+		if v.Null {
+			b.WriteString("(none)")
+		} else {
+			b.WriteString(v.Value)
+		}
+	}
+	return b.String()
+}
+
+// namesIdentity reports whether a correlation's group-by value tells
+// callers apart: a field of userIdentity.
+func namesIdentity(v GroupValue) bool {
+	return v.Field == "userIdentity" || strings.HasPrefix(v.Field, "userIdentity.")
 }
 
 // maxGroupKey bounds the actor keys a report holds, one for each actor at

@@ -436,3 +436,35 @@ func TestIdentityCenterUserRead(t *testing.T) {
 	}
 	t.Fatal("no header case of an Identity Center user")
 }
+
+// TestTimelineKey checks which findings a grouped report files under their
+// correlation's group rather than their record's caller: those of a
+// correlation whose group-by names no userIdentity field.
+func TestTimelineKey(t *testing.T) {
+	alice := Actor{Type: "IAMUser", ARN: "arn:aws:iam::111122223333:user/alice"}
+	ip := GroupValue{Field: "sourceIPAddress", Value: "203.0.113.7"}
+	tests := []struct {
+		name  string
+		group GroupValues
+		corr  bool
+		want  string
+	}{
+		{"no correlation", nil, false, alice.ARN},
+		{"grouped by caller", GroupValues{{Field: "userIdentity.arn", Value: alice.ARN}}, true, alice.ARN},
+		{"grouped by user name and account", GroupValues{{Field: "recipientAccountId", Value: "111122223333"},
+			{Field: "userIdentity.userName", Value: "alice"}}, true, alice.ARN},
+		{"grouped by address", GroupValues{ip}, true, "correlation group sourceIPAddress=203.0.113.7"},
+		{"grouped by address and account, one missing", GroupValues{ip, {Field: "recipientAccountId", Null: true}}, true,
+			"correlation group sourceIPAddress=203.0.113.7, recipientAccountId=(none)"},
+		{"no group-by", nil, true, alice.ARN},
+	}
+	for _, tt := range tests {
+		f := Finding{Actor: alice}
+		if tt.corr {
+			f.Correlation = &Correlation{Group: tt.group}
+		}
+		if got := f.TimelineKey(); got != tt.want {
+			t.Errorf("%s: TimelineKey() = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
