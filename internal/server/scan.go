@@ -14,7 +14,7 @@ import (
 )
 
 func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) {
-	sc, status, err := s.scanRequest(w, r, nil)
+	sc, status, err := s.scanRequest(w, r, checkGroupBy)
 	if err != nil {
 		unread(w)
 		s.apiError(w, status, err.Error())
@@ -26,7 +26,10 @@ func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
-	if err := report.WriteJSON(w, sc.res, report.Options{}); err != nil {
+	// Grouped by actor, the answer is the document of ttc scan -o json
+	// --group-by actor: each finding under its actor, none in findings.
+	opts := report.Options{GroupByActor: sc.groupBy == "actor"}
+	if err := report.WriteJSON(w, sc.res, opts); err != nil {
 		s.log.Debug("write scan response", "error", err)
 	}
 }
@@ -123,8 +126,8 @@ func (s *Server) scanFiles(ctx context.Context, up *upload) (*scan.Result, int, 
 	// would otherwise hold them all in memory until duplicates are dropped.
 	// What the upload decompresses to is bounded for its files together:
 	// a thousand small files must not read what a thousand uploads would.
-	// Grouped by actor, the page says who obtained the session keys an
-	// actor used, as ttc scan --group-by actor does.
+	// Grouped by actor, the page and the JSON answer say who obtained the
+	// session keys an actor used, as ttc scan --group-by actor does.
 	limit := expansionLimit(s.cfg.MaxUpload)
 	sc := scan.New(s.cat, s.ruleSet, scan.Options{Workers: 1, MaxInputBytes: limit, MaxTotalInputBytes: limit, SpillAfter: spillAfter,
 		Sessions: up.groupBy == "actor"})

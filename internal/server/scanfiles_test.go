@@ -300,7 +300,7 @@ func TestScanPageByActor(t *testing.T) {
 			want: []string{"<h3>Findings</h3>", `<td class="wrap actor">`, `<input type="radio" name="group_by" value="time" checked>`},
 			not:  []string{"Findings by actor", `<section class="actor"`}},
 		{name: "no such order", groupBy: "<b>x</b>", status: 400,
-			want: []string{`group_by: &#34;&lt;b&gt;x&lt;/b&gt;&#34; is no order the page offers`}},
+			want: []string{`group_by: unknown grouping &#34;&lt;b&gt;x&lt;/b&gt;&#34;: want time or actor`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			parts := append(fileParts("a.jsonl", first, "b.jsonl", second), formPartOf{"group_by", "", []byte(tc.groupBy)})

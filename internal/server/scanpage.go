@@ -84,13 +84,15 @@ func (s *Server) renderScan(w http.ResponseWriter, r *http.Request, status int, 
 	s.render(w, r, status, "scan", page{Title: "Scan CloudTrail logs", Nav: "scan", Body: p})
 }
 
-// checkGroupBy refuses an order of findings the scan page does not offer.
+// checkGroupBy refuses an order of findings that the scan page and the
+// API do not offer: they take the form's values as sent, "time" (the
+// default when the field is absent or empty) or "actor".
 func checkGroupBy(up *upload) error {
 	switch up.groupBy {
 	case "", "time", "actor":
 		return nil
 	}
-	return fmt.Errorf("group_by: \"%s\" is no order the page offers: time or actor", up.groupBy)
+	return fmt.Errorf("group_by: unknown grouping \"%s\": want time or actor", up.groupBy)
 }
 
 func (s *Server) scanUpload(w http.ResponseWriter, r *http.Request) {

@@ -32,7 +32,8 @@ const maxUploadFiles = 1000
 // many files an upload holds, it takes one temporary file at most.
 type upload struct {
 	files []uploadedFile
-	// groupBy is the form's group_by field, which the scan page reads.
+	// groupBy is the form's group_by field, which the scan page and the
+	// API's answer read.
 	groupBy string
 
 	mem  []byte
@@ -201,8 +202,9 @@ func (s *Server) receiveForm(w http.ResponseWriter, r *http.Request, up *upload)
 		}
 		switch p.FormName() {
 		case "group_by":
-			// A choice of a few letters: what is past them is no choice the
-			// page offers, and is read, and dropped, with the part.
+			// A choice of a few letters: what is past them is no choice
+			// offered (checkGroupBy refuses it), and is read, and dropped,
+			// with the part.
 			v, err := io.ReadAll(io.LimitReader(p, 16))
 			if err != nil {
 				return asFormError(err)
