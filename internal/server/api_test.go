@@ -46,6 +46,19 @@ func TestAPIGolden(t *testing.T) {
 			golden.Check(t, "api/"+tc.name+".json.golden", do(t, h, http.MethodGet, tc.target, nil).Body.Bytes())
 		})
 	}
+	// The scan answers, of one upload with each group_by; the scan's
+	// duration, which differs from run to run, is written as 0.
+	for name, groupBy := range map[string]string{"scan": "", "scan-by-actor": "actor", "error-400-group-by": "host"} {
+		t.Run(name, func(t *testing.T) {
+			parts := groupedLogs()
+			if groupBy != "" {
+				parts = append(parts, formPartOf{"group_by", "", []byte(groupBy)})
+			}
+			body, ct := multipartForm(t, parts)
+			rec := do(t, h, http.MethodPost, "/api/v1/scan", body, "Content-Type", ct)
+			golden.Check(t, "api/"+name+".json.golden", []byte(sameRun(rec.Body.Bytes())))
+		})
+	}
 }
 
 // TestAPISameAsCLI checks that the API writes the very documents of the CLI's
