@@ -325,7 +325,7 @@ func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte,
 	}
 	ri := slices.Index(p.corrRules, r)
 	if ri < 0 && len(p.corrRules) > math.MaxUint16 {
-		p.sum.CorrelationNotKept++ // past what corrRecord.rule numbers: never so many rules
+		p.notKept(pos) // past what corrRecord.rule numbers: never so many rules
 		return -2
 	}
 	var text string
@@ -345,7 +345,7 @@ func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte,
 		size = findingBytes(f)
 	}
 	if !c.room(size+extra, w.compact, counted) {
-		p.sum.CorrelationNotKept++
+		p.notKept(pos)
 		return -2
 	}
 	if n := len(p.corrFiles); n == 0 || p.corrFiles[n-1] != pos.File {

@@ -269,6 +269,12 @@ func TestCorrelationBounds(t *testing.T) {
 	if res.Summary.CorrelationNotKept != 4 || len(res.Findings) != 0 {
 		t.Errorf("not kept %d, %d findings; want 4 and none", res.Summary.CorrelationNotKept, len(res.Findings))
 	}
+	// The report says so among its warnings, at the first record not kept:
+	// the first of the third file, after the three of the first two.
+	if len(res.Warnings) != 1 || res.Summary.Warnings != 1 || !strings.HasSuffix(res.Warnings[0].File, "log2.json") ||
+		res.Warnings[0].Ordinal != 1 || !strings.Contains(res.Warnings[0].Reason, "could not keep 4 records") {
+		t.Errorf("warnings %d (%+v), want one at log2.json record 1 saying 4 records were not kept", res.Summary.Warnings, res.Warnings)
+	}
 	restore := scan.SetCorrelationLimits(1<<16, 100) // bytes: not even one record
 	defer restore()
 	res, err = scan.New(c, rs, scan.Options{Workers: 1}).Scan(context.Background(), writeLogs(t, burst()...))

@@ -624,6 +624,17 @@ type part struct {
 	corrFull    map[int32]*Finding
 	corrTimes   map[int32]string // eventTime texts not in RFC3339Nano's form
 	corrStrs    *interner
+	// corrLost is the first record (in place order) that correlations did
+	// not keep, when CorrelationNotKept is not 0.
+	corrLost RecordRef
+}
+
+// notKept counts record pos, which correlations could not keep.
+func (p *part) notKept(pos RecordRef) {
+	if p.sum.CorrelationNotKept == 0 || byPlace(Rejection{File: pos.File, Ordinal: pos.Ordinal}, Rejection{File: p.corrLost.File, Ordinal: p.corrLost.Ordinal}) < 0 {
+		p.corrLost = pos
+	}
+	p.sum.CorrelationNotKept++
 }
 
 // chunkSize is how many findings a chunk holds: adding findings fills
@@ -1127,6 +1138,20 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		res.Rejections = append(res.Rejections, p.rejections...)
 		res.Skipped = append(res.Skipped, p.skipped...)
 		res.Warnings = append(res.Warnings, p.warnings...)
+	}
+	if sum.CorrelationNotKept > 0 {
+		// Said once, at the first record not kept: the rest follow it in
+		// the files' order or were read at the same time by other workers.
+		var first *RecordRef
+		for _, p := range parts {
+			if p.sum.CorrelationNotKept > 0 && (first == nil || byPlace(Rejection{File: p.corrLost.File, Ordinal: p.corrLost.Ordinal}, Rejection{File: first.File, Ordinal: first.Ordinal}) < 0) {
+				first = &p.corrLost
+			}
+		}
+		res.Warnings = append(res.Warnings, Rejection{File: first.File, Ordinal: first.Ordinal, Line: first.Line, Offset: first.Offset,
+			Reason: fmt.Sprintf("correlation rules could not keep %s that the rules they count matched, from record %d (line %d) of this file on: they are not counted, and a burst among them may be missed (correlation_records_not_kept)",
+				view.Count(sum.CorrelationNotKept, "record", "records"), first.Ordinal, first.Line)})
+		sum.Warnings++
 	}
 	// Each worker kept at least the first MaxRejections of each list.
 	slices.SortStableFunc(res.Warnings, byPlace)
