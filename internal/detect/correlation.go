@@ -42,7 +42,7 @@ type RuleRef struct {
 
 // Bound is one comparison of a correlation's condition.
 type Bound struct {
-	Op string // gt, gte, lt, lte or eq
+	Op string // gt or gte: upper bounds are refused (see fillCondition)
 	N  int64
 }
 
@@ -61,12 +61,6 @@ func (c *Correlation) Holds(count int64) bool {
 			ok = count > b.N
 		case "gte":
 			ok = count >= b.N
-		case "lt":
-			ok = count < b.N
-		case "lte":
-			ok = count <= b.N
-		case "eq":
-			ok = count == b.N
 		}
 		if !ok {
 			return false
@@ -245,7 +239,14 @@ func (c *Correlation) fillCondition(n *yaml.Node) error {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		switch k.Value {
-		case "gt", "gte", "lt", "lte", "eq":
+		case "lt", "lte", "eq":
+			// A burst is found where a count reaches a threshold, over
+			// sliding windows: any group's last event alone is a window of
+			// one, so an upper bound would hold at the tail of every group
+			// (a run of twenty reads reported as "2 events"). Counting in
+			// fixed buckets, as a SIEM does, is another engine.
+			return unsupportedAt(k.Line, k.Column, "condition %s is not supported: ttc reports bursts, windows whose count reaches gt or gte, and an upper bound would hold in the last few events of every group", k.Value)
+		case "gt", "gte":
 			if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
 				return errAt(v.Line, v.Column, "condition %s must be a whole number, got %s", k.Value, kindName(v))
 			}
@@ -264,11 +265,11 @@ func (c *Correlation) fillCondition(n *yaml.Node) error {
 			}
 			c.Field = f
 		default:
-			return errAt(k.Line, k.Column, "unknown condition key \"%s\" (want gt, gte, lt, lte, eq, and field for value_count)", k.Value)
+			return errAt(k.Line, k.Column, "unknown condition key \"%s\" (want gt or gte, and field for value_count)", k.Value)
 		}
 	}
 	if len(c.Bounds) == 0 {
-		return errAt(n.Line, n.Column, "correlation condition compares nothing: give gt, gte, lt, lte or eq")
+		return errAt(n.Line, n.Column, "correlation condition compares nothing: give gt or gte")
 	}
 	return nil
 }

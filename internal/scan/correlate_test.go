@@ -118,7 +118,7 @@ func TestCorrelationScan(t *testing.T) {
 	}{
 		{"gte: 5", 5},
 		{"gte: 6", 0}, // the copies do not count
-		{"eq: 5", 5},
+		{"gt: 4", 5},
 		{"gt: 5", 0},
 	}
 	for _, tc := range cases {
