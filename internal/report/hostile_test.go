@@ -524,3 +524,32 @@ func TestTargetPartsCannotBeForged(t *testing.T) {
 		})
 	}
 }
+
+// TestCorrelationRows checks that a table row standing for a correlation's
+// burst says how many it counted, and, for a burst grouped by no caller,
+// names its group rather than the last caller as the actor.
+func TestCorrelationRows(t *testing.T) {
+	res := small()
+	spray := res.Findings[0]
+	spray.EventSource, spray.EventName = "signin.amazonaws.com", "ConsoleLogin"
+	spray.Correlation = &scan.Correlation{Type: "value_count", Count: 6, Field: "userIdentity.userName",
+		Group: scan.GroupValues{{Field: "sourceIPAddress", Value: "203.0.113.77"}}}
+	deletions := res.Findings[0]
+	deletions.EventSource, deletions.EventName = "s3.amazonaws.com", "DeleteObject"
+	deletions.Correlation = &scan.Correlation{Type: "event_count", Count: 50,
+		Group: scan.GroupValues{{Field: "userIdentity.arn", Value: deletions.Actor.ARN}}}
+	res.Findings = []scan.Finding{spray, deletions}
+	res.Summary.Findings = 2
+	var b bytes.Buffer
+	if err := report.WriteTable(&b, res, tactics, report.Options{View: view.Options{Width: 400}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"signin:ConsoleLogin ×6 userName", "correlation group sourceIPAddress=203.0.113.77", "s3:DeleteObject ×50 "} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Count(b.String(), "user/backup-sync") != 1 {
+		t.Errorf("the deletions' caller should be the one actor shown by name:\n%s", b.String())
+	}
+}

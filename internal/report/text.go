@@ -451,7 +451,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 		}
 		row := []string{shownTime(f), techniqueCell(f.TechniqueID, f.Rule.ATTACK), outcome, eventLabel(f), f.AWSRegion, f.Actor.SourceIP}
 		if withActor {
-			row = append(row, ShortActor(f.Actor.Key()))
+			row = append(row, ShortActor(f.TimelineKey()))
 		}
 		if withTarget {
 			row = append(row, TargetText(escapedParts(f.Target)))
@@ -516,7 +516,7 @@ func MatchedText(matched []scan.MatchedField) string {
 // such as "ssm-guiconnect.amazonaws.com".
 const (
 	maxTechniqueID = len("(T1234.123+)") // techniqueCell of a rule tagged with several ATT&CK IDs
-	maxEventLabel  = 64
+	maxEventLabel  = 96                  // with a correlation's count and field: "s3:DeleteObject ×50"
 	maxRegion      = 16
 	maxAddress     = len("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255")
 )
@@ -558,9 +558,19 @@ func ShortActor(key string) string {
 }
 
 // eventLabel writes an event as service:EventName, the catalog's notation.
+// A correlation's finding, one row for many records, says how many it
+// counted: "s3:DeleteObject ×50", or, for distinct values, which field's
+// ("secretsmanager:GetSecretValue ×12 secretId").
 func eventLabel(f scan.Finding) string {
 	svc := strings.TrimSuffix(f.EventSource, ".amazonaws.com")
-	return svc + ":" + f.EventName
+	label := svc + ":" + f.EventName
+	if c := f.Correlation; c != nil {
+		label += " ×" + strconv.FormatInt(c.Count, 10)
+		if c.Field != "" {
+			label += " " + c.Field[strings.LastIndexByte(c.Field, '.')+1:]
+		}
+	}
+	return label
 }
 
 func writeRejections(b *strings.Builder, res *scan.Result, opts Options) {
