@@ -235,7 +235,7 @@ func (r *Reader) item(it []byte, off int64, shape Shape, top []jsonscan.Member, 
 	}
 	r.rec.EventSource = stringAt(raw, k.eventSource)
 	r.rec.EventName = stringAt(raw, k.eventName)
-	r.rec.NamesEvent = k.eventSource.ok() && k.eventName.ok()
+	r.rec.NamesEvent = len(r.rec.EventSource) > 0 && len(r.rec.EventName) > 0
 	return &r.rec, nil
 }
 

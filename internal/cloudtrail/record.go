@@ -104,8 +104,9 @@ type Record struct {
 	// string. They alias Raw.
 	EventSource, EventName []byte
 	// NamesEvent reports whether the record's object has both an
-	// eventSource and an eventName member, of whatever type: every
-	// CloudTrail record but an Insights record has them at its top level.
+	// eventSource and an eventName member whose values are strings that
+	// are not empty: every CloudTrail record but an Insights record has
+	// them at its top level.
 	NamesEvent bool
 	// Top lists the members of Raw's object, in order, as offsets into Raw,
 	// found while the record was checked; nil when they were not listed.

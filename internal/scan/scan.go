@@ -864,7 +864,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		// is rejected rather than counted as an unmatched record.
 		if ok && rec.Kind != cloudtrail.KindInsight && !rec.NamesEvent {
 			malformed++
-			w.p.reject(rejectionAt(rec.Pos, "not a CloudTrail record: it has no eventSource or no eventName"))
+			w.p.reject(rejectionAt(rec.Pos, "not a CloudTrail record: its eventSource or eventName is missing, empty or not a string"))
 			continue
 		}
 		if ok && w.s.opts.Sessions {

@@ -229,16 +229,21 @@ func flatSample(t *testing.T) string {
 	return strings.Join(strings.Fields(string(data)), " ")
 }
 
-// TestScanEventNameNotText: a record that matches rules but holds its
-// event's source or name as something other than text is rejected with
-// its reason: its findings could not name the event. In every output
-// mode, whether or not the header is read from the record's own text.
+// TestScanEventNameNotText: a record that holds its event's source or
+// name as something other than text that is not empty names no event, and
+// is rejected with that reason, whether or not rules would match the
+// rest. In every output mode, whether or not the header is read from the
+// record's own text.
 func TestScanEventNameNotText(t *testing.T) {
 	c, rs := fixtures(t)
 	flat := flatSample(t)
 	cases := map[string]string{
-		"eventName":   strings.Replace(flat, `"eventName": "CopyObject"`, `"eventName": ["CopyObject"]`, 1),
-		"eventSource": strings.Replace(flat, `"eventSource": "s3.amazonaws.com"`, `"eventSource": {"x": "s3.amazonaws.com"}`, 1),
+		"eventName a list":      strings.Replace(flat, `"eventName": "CopyObject"`, `"eventName": ["CopyObject"]`, 1),
+		"eventName a number":    strings.Replace(flat, `"eventName": "CopyObject"`, `"eventName": 5`, 1),
+		"eventName null":        strings.Replace(flat, `"eventName": "CopyObject"`, `"eventName": null`, 1),
+		"eventName empty":       strings.Replace(flat, `"eventName": "CopyObject"`, `"eventName": ""`, 1),
+		"eventSource an object": strings.Replace(flat, `"eventSource": "s3.amazonaws.com"`, `"eventSource": {"x": "s3.amazonaws.com"}`, 1),
+		"eventSource true":      strings.Replace(flat, `"eventSource": "s3.amazonaws.com"`, `"eventSource": true`, 1),
 	}
 	for key, rec := range cases {
 		if rec == flat {
@@ -254,12 +259,14 @@ func TestScanEventNameNotText(t *testing.T) {
 				t.Fatal(err)
 			}
 			if res.Summary.Read != 2 || res.Summary.Rejected != 1 || res.Summary.Matched != 1 || len(res.Rejections) != 1 ||
-				res.Rejections[0].Reason != "matched rules, but "+key+" is not a string" {
+				res.Rejections[0].Reason != notCloudTrail {
 				t.Errorf("%s (streamed %v): summary %+v, rejections %+v", key, streamed, res.Summary, res.Rejections)
 			}
 		}
 	}
 }
+
+const notCloudTrail = "not a CloudTrail record: its eventSource or eventName is missing, empty or not a string"
 
 // TestScanNotCloudTrail: a JSON object without eventSource or eventName is
 // no CloudTrail record, whatever else it holds (an index line of the user's
@@ -281,8 +288,7 @@ func TestScanNotCloudTrail(t *testing.T) {
 		t.Fatalf("summary %+v; want 4 read, 1 matched, 3 rejected", res.Summary)
 	}
 	// The reader rejects an object without any CloudTrail field itself.
-	want := []string{"not a CloudTrail record: it has no eventSource or no eventName",
-		"not a CloudTrail record: it has no eventSource or no eventName", "record is an object without CloudTrail record fields"}
+	want := []string{notCloudTrail, notCloudTrail, "record is an object without CloudTrail record fields"}
 	for i, r := range res.Rejections {
 		if i >= len(want) || r.Reason != want[i] || r.Ordinal != int64(i+2) {
 			t.Errorf("rejection %+v", r)
