@@ -99,12 +99,24 @@ func (c *Correlation) Summary() string {
 }
 
 // Evidence is what reports show as the finding's matched fields: for a
-// correlation finding, what it counted, then the values its events share.
+// correlation finding, what it counted, then the values its events share,
+// as JSON writes them (a text quoted), so that a field the events lack
+// (null) and the text "null" read apart.
 func (f Finding) Evidence() []MatchedField {
-	if f.Correlation == nil {
+	c := f.Correlation
+	if c == nil {
 		return f.Matched
 	}
-	return append([]MatchedField{{Field: "correlation", Value: f.Correlation.Summary()}}, f.Matched...)
+	out := make([]MatchedField, 0, 1+len(c.Group))
+	out = append(out, MatchedField{Field: "correlation", Value: c.Summary()})
+	for _, g := range c.Group {
+		v := "null"
+		if !g.Null {
+			v = string(appendString(nil, g.Value))
+		}
+		out = append(out, MatchedField{Field: g.Field, Value: v})
+	}
+	return out
 }
 
 // Bounds of what a scan keeps for its correlations (variables for tests), all workers together:

@@ -28,3 +28,19 @@ func TestGroupValuesFromKey(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrelationEvidence: the reports' matched fields of a correlation
+// finding tell a field its events lack from the text "null".
+func TestCorrelationEvidence(t *testing.T) {
+	f := Finding{Correlation: &Correlation{Type: detect.CountEvents, Count: 10, Condition: "gte 10", Timespan: "10m",
+		Group: GroupValues{{Field: "userIdentity.invokedBy", Null: true}, {Field: "userIdentity.principalId", Value: "null"},
+			{Field: "userIdentity.arn", Value: `a"b`}}}}
+	var got []string
+	for _, m := range f.Evidence()[1:] {
+		got = append(got, m.Field+"="+m.Value)
+	}
+	want := []string{"userIdentity.invokedBy=null", `userIdentity.principalId="null"`, `userIdentity.arn="a\"b"`}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("evidence %q, want %q", got, want)
+	}
+}
