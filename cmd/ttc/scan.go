@@ -197,8 +197,8 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 			refused = append(refused, scan.Rejection{File: r.File, Whole: true, Reason: "rule used, but " + msg})
 		}
 	}
-	for _, msg := range rules.SharedIDs() {
-		a.log.Warn("rules share an id: both run", "rules", msg)
+	for _, msg := range rules.Shared() {
+		a.log.Warn("rules share an id or a name: both run", "rules", msg)
 	}
 	if o.minLevel != "" {
 		before := rules.Rules()

@@ -71,22 +71,28 @@ func (s *Set) Rules() []*Rule { return s.rules }
 // Correlations returns the set's correlation rules, each with its Bases.
 func (s *Set) Correlations() []*Rule { return s.corrs }
 
-// SharedIDs describes each rule of the set whose Sigma id an earlier rule
-// of the set holds too, naming both files. Both run, and their findings
-// are told apart by file; but an id is meant to name one rule, and tools
-// downstream (a SIEM, a ticket) may take the two for one.
-func (s *Set) SharedIDs() []string {
+// Shared describes each rule of the set whose Sigma id, or name, an
+// earlier rule of the set holds too, naming both files. Both run, and
+// their findings are told apart by file; but an id is meant to name one
+// rule, and tools downstream (a SIEM, a ticket) may take the two for one;
+// and a correlation that names the rule counts only one of them (see
+// resolve), which a --rules rule named like a catalog rule could make
+// another than its author meant.
+func (s *Set) Shared() []string {
 	var out []string
-	first := map[string]string{}
+	ids, names := map[string]string{}, map[string]string{}
 	for _, r := range s.rules {
-		if r.ID == "" {
-			continue
-		}
-		if prev, ok := first[r.ID]; ok {
+		if prev, ok := ids[r.ID]; ok && r.ID != "" {
 			out = append(out, fmt.Sprintf("rule id %s of %s is also the id of %s", r.ID, r.File, prev))
-			continue
+		} else if r.ID != "" {
+			ids[r.ID] = r.File
 		}
-		first[r.ID] = r.File
+		if prev, ok := names[r.Name]; ok && r.Name != "" {
+			out = append(out, fmt.Sprintf("rule name %s of %s is also the name of %s: a correlation naming it counts the rule of its own origin (the catalog or --rules), then of its own folder",
+				r.Name, r.File, prev))
+		} else if r.Name != "" {
+			names[r.Name] = r.File
+		}
 	}
 	return out
 }

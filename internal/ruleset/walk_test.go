@@ -111,9 +111,25 @@ func TestSharedIDs(t *testing.T) {
 	if len(titles) != 4 {
 		t.Errorf("rules loaded: %v, want all four", titles)
 	}
-	shared := set.SharedIDs()
+	shared := set.Shared()
 	if len(shared) != 1 || !strings.Contains(shared[0], "b.yml is also the id of "+filepath.Join(dir, "a.yml")) {
-		t.Errorf("SharedIDs() = %q, want one naming b.yml and a.yml", shared)
+		t.Errorf("Shared() = %q, want one naming b.yml and a.yml", shared)
+	}
+}
+
+// TestSharedNames checks that a --rules rule named like a catalog rule is
+// named among the rules that share a reference.
+func TestSharedNames(t *testing.T) {
+	dir := t.TempDir()
+	shadow := strings.Replace(externalRule("0a5c9d3e-0000-4000-8000-0000000000b1", "shadow"), "title:", "name: secretsmanager_secret_value_read\ntitle:", 1)
+	write(t, filepath.Join(dir, "shadow.yml"), shadow)
+	_, set, err := externalTitles(t, dir)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	shared := set.Shared()
+	if len(shared) != 1 || !strings.Contains(shared[0], "rule name secretsmanager_secret_value_read of "+filepath.Join(dir, "shadow.yml")+" is also the name of ") {
+		t.Errorf("Shared() = %q, want one naming shadow.yml and the catalog's rule", shared)
 	}
 }
 
