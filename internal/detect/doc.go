@@ -32,9 +32,13 @@
 // Correlation.Bursts as Events, grouped by the values FieldReader reads of
 // its group-by fields, and reports each Burst. A window starts at each
 // event and spans Timespan, both ends included; a missing group-by field
-// is a group value of its own (null), and a missing counted field adds no
-// value to a value_count. A correlation naming another correlation is
-// refused by the caller (no chaining).
+// is a group value of its own (null), and a group-by field that holds a
+// list groups by the whole list. A value_count counts the distinct values
+// its field contains: each element of a list (arrays within it read in
+// its place, as rules read them, and an object by its JSON text as
+// written), a value met in several records or twice in one once; a
+// missing counted field, null or an empty list adds none. A correlation
+// naming another correlation is refused by the caller (no chaining).
 //
 // # Detection semantics
 //

@@ -3,6 +3,8 @@ package detect
 import (
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
+	"slices"
 
 	"github.com/ttcproject/ttc/internal/jsonscan"
 )
@@ -19,10 +21,38 @@ type FieldReader struct {
 // FieldValue is what a field of one record holds: Null when it is
 // missing, null or an empty array; else its text: a string decoded, a
 // number or boolean as written, an object as its JSON text, and several
-// values (an array) as a JSON array of those texts.
+// values (an array) as a JSON array of those texts. A group-by field
+// groups by that text, a whole list as one value; a value_count counts
+// the values one by one (see AppendHashes).
 type FieldValue struct {
 	Null bool
 	Text string
+	// List holds the texts of the values when there are several: the
+	// elements of an array, the elements of arrays within it in their
+	// place, and the values of a path that crosses an array of objects,
+	// nulls left out; nil when there are one or none.
+	List []string
+}
+
+// AppendHashes appends to dst the hash, with seed, of each distinct value
+// v holds, and returns it: none when v is Null, Text's when it holds one
+// value, and one for each distinct text of List, in no set order. This is
+// what a value_count counts of a field: the distinct values it contains,
+// so that a list adds its elements, and an element met twice adds one.
+// An object counts by its JSON text as the record writes it.
+func (v FieldValue) AppendHashes(dst []uint64, seed maphash.Seed) []uint64 {
+	switch {
+	case v.Null:
+		return dst
+	case v.List == nil:
+		return append(dst, maphash.String(seed, v.Text))
+	}
+	from := len(dst)
+	for _, t := range v.List {
+		dst = append(dst, maphash.String(seed, t))
+	}
+	slices.Sort(dst[from:])
+	return dst[:from+len(slices.Compact(dst[from:]))]
 }
 
 // NewFieldReader returns a reader of the fields at paths, in that order.
@@ -90,5 +120,5 @@ func (st *state) fieldValue(lo, hi int) FieldValue {
 		return FieldValue{Text: texts[0]}
 	}
 	b, _ := json.Marshal(texts)
-	return FieldValue{Text: string(b)}
+	return FieldValue{Text: string(b), List: texts}
 }

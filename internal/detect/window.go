@@ -6,20 +6,41 @@ import (
 )
 
 // Event is one match of a rule a correlation names, as the correlation
-// counts it: its time, the value of the counted field, and what tells
+// counts it: its time, the values of the counted field, and what tells
 // copies of one event apart from other events.
 type Event struct {
 	Time int64 // Unix nanoseconds
 	// Value is a hash of the counted field's value (value_count), when
-	// HasValue: a record without the field adds no value, as a count of
-	// distinct values leaves nulls out.
+	// HasValue. When List, the field holds several values (a list), each
+	// of which counts: Value is where they are in the lists Bursts is
+	// given, which hold each list as its length followed by the hashes of
+	// its distinct values (see FieldValue.AppendHashes). A record without
+	// the field, or whose field is null or an empty list, adds no value,
+	// as a count of distinct values leaves nulls out.
 	Value uint64
 	// Key is the same for copies of one event (delivered by two trails,
 	// say), when HasKey: a copy counts once.
 	Key      uint64
 	Ref      int32 // the caller's reference to the record
 	HasValue bool
+	List     bool
 	HasKey   bool
+}
+
+// SetValues gives e the values whose hashes are hashes (see
+// FieldValue.AppendHashes): none, one, or a list, which it appends to
+// lists as Bursts reads them, and returns lists.
+func (e *Event) SetValues(lists, hashes []uint64) []uint64 {
+	switch len(hashes) {
+	case 0:
+	case 1:
+		e.Value, e.HasValue = hashes[0], true
+	default:
+		e.Value, e.List = uint64(len(lists)), true
+		lists = append(lists, uint64(len(hashes)))
+		lists = append(lists, hashes...)
+	}
+	return lists
 }
 
 // Burst is a window of events that meets a correlation's condition:
@@ -30,9 +51,11 @@ type Burst struct {
 }
 
 // Bursts finds the windows of events, all of one group, that meet the
-// correlation's condition. It sorts events by time (then Ref, so that the
-// answer does not depend on the order events came in), drops the later
-// copies of an event, and returns them with the bursts.
+// correlation's condition; lists holds the values of the events whose
+// counted field holds a list (see Event and SetValues). It sorts events
+// by time (then Ref, so that the answer does not depend on the order
+// events came in), drops the later copies of an event, and returns them
+// with the bursts.
 //
 // A window starts at an event and holds every event up to Timespan later,
 // both ends included: two events exactly a timespan apart fall in one
@@ -40,7 +63,7 @@ type Burst struct {
 // that meets it is a burst, and the search goes on from the first event
 // after that window's last, so that a long run of events is reported once
 // per window it fills rather than once per event.
-func (c *Correlation) Bursts(events []Event) ([]Event, []Burst) {
+func (c *Correlation) Bursts(events []Event, lists []uint64) ([]Event, []Burst) {
 	slices.SortFunc(events, func(a, b Event) int {
 		if x := cmp.Compare(a.Time, b.Time); x != 0 {
 			return x
@@ -50,11 +73,11 @@ func (c *Correlation) Bursts(events []Event) ([]Event, []Burst) {
 	events = dropCopies(events)
 	span := int64(c.Timespan)
 	var bursts []Burst
-	var w window
+	w := window{lists: lists}
 	j := 0 // the window [i, j) holds the events within span of events[i]
 	for i := 0; i < len(events); {
 		for j < len(events) && events[j].Time-events[i].Time <= span {
-			w.add(events[j])
+			w.add(&events[j], 1)
 			j++
 		}
 		if n := w.count(c.Type); c.Holds(n) {
@@ -63,7 +86,7 @@ func (c *Correlation) Bursts(events []Event) ([]Event, []Burst) {
 			i = j
 			continue
 		}
-		w.remove(events[i])
+		w.add(&events[i], -1)
 		i++
 	}
 	return events, bursts
@@ -98,25 +121,30 @@ func dropCopies(events []Event) []Event {
 // window counts the events of a window and their distinct values.
 type window struct {
 	events int64
-	values map[uint64]int
+	values map[uint64]int // how many of the window's events add each value
+	lists  []uint64
 }
 
-func (w *window) add(e Event) {
-	w.events++
-	if e.HasValue {
-		if w.values == nil {
-			w.values = map[uint64]int{}
+// add adds event e to the window (by 1) or removes it (by -1).
+func (w *window) add(e *Event, by int) {
+	w.events += int64(by)
+	switch {
+	case e.List:
+		n := w.lists[e.Value]
+		for _, v := range w.lists[e.Value+1:][:n] {
+			w.addValue(v, by)
 		}
-		w.values[e.Value]++
+	case e.HasValue:
+		w.addValue(e.Value, by)
 	}
 }
 
-func (w *window) remove(e Event) {
-	w.events--
-	if e.HasValue {
-		if w.values[e.Value]--; w.values[e.Value] == 0 {
-			delete(w.values, e.Value)
-		}
+func (w *window) addValue(v uint64, by int) {
+	if w.values == nil {
+		w.values = map[uint64]int{}
+	}
+	if w.values[v] += by; w.values[v] == 0 {
+		delete(w.values, v)
 	}
 }
 

@@ -3,6 +3,7 @@ package detect
 import (
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -48,7 +49,7 @@ func TestBursts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, got := tc.c.Bursts(tc.events)
+			_, got := tc.c.Bursts(tc.events, nil)
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("bursts %v, want %v", got, tc.want)
 			}
@@ -65,12 +66,12 @@ func TestBurstsCopies(t *testing.T) {
 		{Time: 1, Key: 1, HasKey: true, Ref: 2}, {Time: 2, Key: 2, HasKey: true, Ref: 3},
 		{Time: 1, Key: 9, HasKey: true, Ref: 4},
 	}
-	kept, bursts := c.Bursts(events)
+	kept, bursts := c.Bursts(events, nil)
 	if len(kept) != 3 || bursts != nil {
 		t.Fatalf("kept %v, bursts %v; want three events and no burst", kept, bursts)
 	}
 	// Records without a key (no eventID) are never copies.
-	_, bursts = c.Bursts([]Event{{Time: 1}, {Time: 1, Ref: 1}, {Time: 1, Ref: 2}, {Time: 1, Ref: 3}})
+	_, bursts = c.Bursts([]Event{{Time: 1}, {Time: 1, Ref: 1}, {Time: 1, Ref: 2}, {Time: 1, Ref: 3}}, nil)
 	if len(bursts) != 1 {
 		t.Errorf("bursts %v, want one", bursts)
 	}
@@ -85,15 +86,56 @@ func TestBurstsOrderFree(t *testing.T) {
 	for i := range 500 {
 		events = append(events, Event{Time: int64(r.IntN(200)) * int64(time.Second), Value: uint64(r.IntN(6)), HasValue: true, Ref: int32(i)})
 	}
-	kept, want := c.Bursts(append([]Event(nil), events...))
+	kept, want := c.Bursts(append([]Event(nil), events...), nil)
 	if len(want) == 0 {
 		t.Fatal("no burst in the input: the test proves nothing")
 	}
 	for range 5 {
 		r.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
-		k2, got := c.Bursts(append([]Event(nil), events...))
+		k2, got := c.Bursts(append([]Event(nil), events...), nil)
 		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(k2, kept) {
 			t.Fatalf("shuffled: %v, want %v", got, want)
 		}
+	}
+}
+
+// TestBurstsLists: an event that adds several values (its counted field
+// holds a list) adds each to its window and takes each away when the
+// window moves past it, however the values are shared with other events.
+func TestBurstsLists(t *testing.T) {
+	c := &Correlation{Type: CountValues, Timespan: 10 * time.Minute, Bounds: []Bound{{"gte", 4}}}
+	type rec struct {
+		min  int64
+		vals []uint64 // none: the field is missing, null or an empty list
+	}
+	cases := []struct {
+		name string
+		recs []rec
+		want []Burst
+	}{
+		{"a list adds its elements", []rec{{0, []uint64{1, 2, 3, 4}}}, []Burst{{0, 0, 4}}},
+		{"lists and single values together", []rec{{0, []uint64{1, 2}}, {1, []uint64{3}}, {2, []uint64{4, 5}}}, []Burst{{0, 2, 5}}},
+		{"a value in two lists counts once", []rec{{0, []uint64{1, 2}}, {1, []uint64{2, 3}}, {2, []uint64{3, 1}}}, nil},
+		{"records without values add none", []rec{{0, nil}, {1, []uint64{1, 2, 3}}, {2, nil}}, nil},
+		// The window from 0 holds 1, 2, 3; from 5 on, 1 (again), 2, 3 and
+		// 4: the list at 0 leaves the window without taking 1 with it.
+		{"the window moves past a list", []rec{{0, []uint64{1, 2, 3}}, {5, []uint64{1}}, {11, []uint64{2, 3, 4}}}, []Burst{{1, 2, 4}}},
+		{"a list leaves the window whole", []rec{{0, []uint64{1, 2, 3}}, {11, []uint64{4}}, {12, []uint64{5, 6}}}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var events []Event
+			var lists []uint64
+			for i, r := range tc.recs {
+				e := Event{Time: r.min * int64(time.Minute), Ref: int32(i)}
+				lists = e.SetValues(lists, r.vals)
+				events = append(events, e)
+			}
+			// In reverse, so that Bursts must sort them, their lists with them.
+			slices.Reverse(events)
+			if _, got := c.Bursts(events, lists); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("bursts %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

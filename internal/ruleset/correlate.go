@@ -25,6 +25,7 @@ func Correlate(m *detect.Matcher, corrs []*Rule, records [][]byte) []*Rule {
 		}
 		fr := detect.NewFieldReader(paths)
 		groups := map[string][]detect.Event{}
+		var lists, hashes []uint64
 		for i, raw := range records {
 			ms, err := m.Match(raw)
 			if err != nil || !slices.ContainsFunc(ms, func(mt detect.Match) bool { return feeds(c, mt.Rule) }) {
@@ -44,8 +45,8 @@ func Correlate(m *detect.Matcher, corrs []*Rule, records [][]byte) []*Rule {
 				ev.Key, ev.HasKey = maphash.String(seed, id.Text), true
 			}
 			if corr.Field != "" {
-				v := vals[g+2]
-				ev.Value, ev.HasValue = maphash.String(seed, v.Text), !v.Null
+				hashes = vals[g+2].AppendHashes(hashes[:0], seed)
+				lists = ev.SetValues(lists, hashes)
 			}
 			var key []byte
 			for _, v := range vals[:g] {
@@ -59,7 +60,7 @@ func Correlate(m *detect.Matcher, corrs []*Rule, records [][]byte) []*Rule {
 			groups[string(key)] = append(groups[string(key)], ev)
 		}
 		for _, evs := range groups {
-			if _, bursts := corr.Bursts(evs); len(bursts) > 0 {
+			if _, bursts := corr.Bursts(evs, lists); len(bursts) > 0 {
 				out = append(out, c)
 				break
 			}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"math"
 	"os"
 	"slices"
@@ -133,7 +132,9 @@ func (f Finding) Evidence() []MatchedField {
 // file: maxCompactNotes and maxCompactBytes bound those: 262,144 records
 // in 46 MiB, and 64 MiB with the groups they open (a full finding each
 // would take 280 MiB), which keeps a scan's peak under 256 MiB beside its
-// other work even when every record opens a group of its own.
+// other work even when every record opens a group of its own. The values
+// of a counted list are charged to its record, in either form
+// (listValueBytes each), within the same bytes.
 var (
 	maxCorrelationNotes int64 = 1 << 16
 	maxCorrelationBytes int64 = 64 << 20
@@ -144,9 +145,16 @@ var (
 // compactNoteBytes is what one compact note costs at the peak of the
 // scan's correlations: the record's place, time and digest (48 bytes),
 // one correlation's note of it (24), its event (32) and its numbers in
-// the sort (8), and the allocator's and the sort's spare room.
-// TestCorrelationNoteBytes measured 111 to 166 bytes on two trees.
+// the sort (8), and the allocator's and the sort's spare room. A record
+// that more correlations count is charged for their notes and events
+// too (noteBytes each), and the values of a counted list apart
+// (listValueBytes). TestCorrelationNoteBytes measured 111 to 166 bytes on
+// two trees.
 const compactNoteBytes = 176
+
+// noteBytes is what a further correlation's note of a record costs, its
+// note (24 bytes) and its event (32), in either form of the record.
+const noteBytes = 56
 
 // correlator holds what a scan needs to evaluate its correlation rules.
 type correlator struct {
@@ -242,10 +250,13 @@ type corrGroup struct {
 
 // corrNote is one record a correlation counts, as one worker noted it.
 type corrNote struct {
-	rec      int32  // in part.corrRecords
-	group    int32  // in part.corrShown
-	value    uint64 // the hash of the counted field's value, when hasValue
+	rec   int32 // in part.corrRecords
+	group int32 // in part.corrShown
+	// value is the hash of the counted field's value, when hasValue; when
+	// list, where its list is in part.corrLists (see detect.Event).
+	value    uint64
 	hasValue bool
+	list     bool
 }
 
 // corrRecord is a record noted for correlations. For a record of a file,
@@ -389,25 +400,37 @@ func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte,
 // pendingNote is one correlation's note of the record being noted, made
 // before the record is kept.
 type pendingNote struct {
-	note  corrNote
-	corr  int    // in correlator.rules
-	key   string // a new group's key; "" for a group met before (note.group)
-	isNew bool
+	note   corrNote
+	corr   int    // in correlator.rules
+	key    string // a new group's key; "" for a group met before (note.group)
+	isNew  bool
+	lo, hi int // its values' hashes, in worker.hashes
 }
 
 // groupBytes is what a group costs beside its key: its entries in the
 // worker's map and list, and in those the evaluation makes of all of them.
 const groupBytes = 224
 
+// listValueBytes is what one value of a counted field that holds a list
+// costs: its hash in the worker's list (8 bytes) and in the table the
+// evaluation makes of all lists (8), and its entry in a window's count of
+// distinct values, a map that took 24 to 40 bytes an entry as it grew
+// (measured with Go 1.26). A record is charged for each distinct value of
+// its list, and its length as one more, so that a list of a thousand
+// names takes the room of a few hundred compact notes rather than of one;
+// a field's only value travels in the note, at no charge of its own.
+const listValueBytes = 56
+
 // noteCorrelations notes record raw for the correlations that counted
 // feed, the rules correlations count that matched it (m is the first's
-// match). The groups it opens are charged with the record, so that a rule
-// whose every record opens a group (one for each role session) is bounded
-// by its share of bytes as much as of records.
+// match). The groups it opens, and the values of the lists it counts, are
+// charged with the record, so that a rule whose every record opens a group
+// (one for each role session) or counts a long list is bounded by its
+// share of bytes as much as of records.
 func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw []byte, idx *jsonscan.Index,
 	h *header, rh *rawHeader, at time.Time, pos RecordRef) {
 	c, p := w.s.corr, w.p
-	w.pending = w.pending[:0]
+	w.pending, w.hashes = w.pending[:0], w.hashes[:0]
 	extra := 0
 	for _, r := range counted {
 		for _, cr := range r.Feeds {
@@ -421,10 +444,12 @@ func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw [
 				continue // the matcher read the record; its fields cannot be worse
 			}
 			corr := cr.Correlation
-			pn := pendingNote{corr: i}
+			pn := pendingNote{corr: i, lo: len(w.hashes), hi: len(w.hashes)}
 			if corr.Field != "" {
-				v := vals[len(vals)-1]
-				pn.note.value, pn.note.hasValue = maphash.String(w.s.seed, v.Text), !v.Null
+				w.hashes = vals[len(vals)-1].AppendHashes(w.hashes, w.s.seed)
+				if pn.hi = len(w.hashes); pn.hi-pn.lo > 1 {
+					extra += (pn.hi - pn.lo + 1) * listValueBytes
+				}
 			}
 			// The key is made in scratch and looked up without a copy; a
 			// group met for the first time keeps a copy.
@@ -441,6 +466,7 @@ func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw [
 	if len(w.pending) == 0 {
 		return
 	}
+	extra += (len(w.pending) - 1) * noteBytes
 	rec := w.noteRecord(counted, m, raw, h, rh, at, pos, extra)
 	if rec < 0 {
 		return
@@ -456,6 +482,16 @@ func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw [
 			p.corrShown = append(p.corrShown, g)
 		}
 		pn.note.rec = int32(rec)
+		switch n := pn.hi - pn.lo; {
+		case n == 1:
+			pn.note.value, pn.note.hasValue = w.hashes[pn.lo], true
+		case n > 1:
+			// As Event.SetValues writes a list: its length, then its values.
+			pn.note.value, pn.note.list = uint64(p.corrLists.add(uint64(n))), true
+			for _, h := range w.hashes[pn.lo:pn.hi] {
+				p.corrLists.add(h)
+			}
+		}
 		p.corrNotes.add(pn.note)
 	}
 }
@@ -608,8 +644,17 @@ func (s *Scanner) correlate(parts []*part) []Finding {
 		starts[i] += starts[i-1]
 	}
 	events := make([]detect.Event, starts[len(shown)])
+	// The values of the lists of all parts, one after the other: a note's
+	// list is at its part's base.
+	bases := make([]uint64, len(parts))
+	nlists := 0
+	for pi, p := range parts {
+		bases[pi] = uint64(nlists)
+		nlists += p.corrLists.n
+	}
+	lists := make([]uint64, 0, nlists)
 	if peakHook != nil {
-		peakHook() // the records, their notes and their events are all held now
+		peakHook() // the records, their notes, their lists and their events are all held now
 	}
 	next := slices.Clone(starts[:len(shown)])
 	for pi, p := range parts {
@@ -617,13 +662,21 @@ func (s *Scanner) correlate(parts []*part) []Finding {
 			for _, n := range piece {
 				g := local[pi][n.group]
 				r := p.corrRecords.at(int(n.rec))
-				events[next[g]] = detect.Event{Time: r.at, Value: n.value, HasValue: n.hasValue,
+				e := detect.Event{Time: r.at, Value: n.value, HasValue: n.hasValue, List: n.list,
 					Key: r.digest, HasKey: r.flags&recHasID != 0, Ref: rank[cs.firsts[pi]+int(n.rec)]}
+				if e.List {
+					e.Value += bases[pi]
+				}
+				events[next[g]] = e
 				next[g]++
 			}
 			p.corrNotes.p[j] = nil // let each piece go once its events are made
 		}
-		p.corrNotes, p.corrGroups, p.corrShown, p.corrStrs = pieces[corrNote]{}, nil, nil, nil
+		for j, piece := range p.corrLists.p {
+			lists = append(lists, piece...)
+			p.corrLists.p[j] = nil
+		}
+		p.corrNotes, p.corrLists, p.corrGroups, p.corrShown, p.corrStrs = pieces[corrNote]{}, pieces[uint64]{}, nil, nil, nil
 	}
 	rank, next = nil, nil
 	keys := make([]int, len(shown))
@@ -645,7 +698,7 @@ func (s *Scanner) correlate(parts []*part) []Finding {
 	var all []found
 	var again []corrRef // the compact records that findings name, to read again
 	for _, g := range keys {
-		evs, bursts := c.rules[shown[g].rule].Correlation.Bursts(events[starts[g]:starts[g+1]])
+		evs, bursts := c.rules[shown[g].rule].Correlation.Bursts(events[starts[g]:starts[g+1]], lists)
 		for _, b := range bursts {
 			window := evs[b.First : b.Last+1]
 			all = append(all, found{g, window, b.Count})

@@ -57,3 +57,6 @@ func SetPeakHook(f func()) (restore func()) {
 	peakHook = f
 	return func() { peakHook = nil }
 }
+
+// ListValueBytes is what a value of a counted list is charged.
+const ListValueBytes = listValueBytes

@@ -616,6 +616,7 @@ type part struct {
 	// values (see worker.noteCorrelations).
 	corrRecords pieces[corrRecord]
 	corrNotes   pieces[corrNote]
+	corrLists   pieces[uint64]      // the hashes of counted lists' values
 	corrGroups  map[corrGroup]int32 // in corrShown
 	corrShown   []corrGroup         // the groups noted, in order
 	corrFiles   []string            // the files of corrRecords
@@ -746,6 +747,7 @@ type worker struct {
 	countedMatch detect.Match
 	pending      []pendingNote
 	fields       []detect.FieldValue // scratch for a correlation's fields
+	hashes       []uint64            // scratch for the hashes of a record's counted values
 	// compact says that the file read is a regular file the scan can read
 	// again: its records are noted for correlations as compact notes.
 	compact bool
