@@ -883,12 +883,50 @@ func (s *Scanner) burstFindings(dst []Finding, r *ruleset.Rule, group []GroupVal
 		if last.r.flags&recAttempt != 0 {
 			base.Outcome = "attempt"
 		}
+		fromGroup(&base, group)
 	}
 	base.Rule = RuleRef{ID: r.ID, Title: r.Title, Level: r.Level, Origin: string(r.Origin), File: r.File, ATTACK: r.Unmapped}
 	base.Matched = matched
 	base.Correlation = cf
 	base.frag = nil
 	return appendTechniques(dst, base, r, s.describe)
+}
+
+// fromGroup fills what a finding made without its record says of the
+// caller and the event from the values its correlation's events share:
+// the group-by fields that name them.
+func fromGroup(f *Finding, group []GroupValue) {
+	for _, g := range group {
+		if g.Null {
+			continue
+		}
+		switch g.Field {
+		case "userIdentity.type":
+			f.Actor.Type = g.Value
+		case "userIdentity.arn":
+			f.Actor.ARN = g.Value
+		case "userIdentity.principalId":
+			f.Actor.PrincipalID = g.Value
+		case "userIdentity.accountId":
+			f.Actor.AccountID = g.Value
+		case "userIdentity.userName":
+			f.Actor.UserName = g.Value
+		case "userIdentity.accessKeyId":
+			f.Actor.AccessKeyID = g.Value
+		case "userIdentity.invokedBy":
+			f.Actor.InvokedBy = g.Value
+		case "sourceIPAddress":
+			f.Actor.SourceIP = g.Value
+		case "eventSource":
+			f.EventSource = g.Value
+		case "eventName":
+			f.EventName = g.Value
+		case "awsRegion":
+			f.AWSRegion = g.Value
+		case "recipientAccountId":
+			f.RecipientAccountID = g.Value
+		}
+	}
 }
 
 // emitCorrelations hands a streamed scan's correlation findings on, as

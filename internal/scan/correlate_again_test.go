@@ -82,8 +82,8 @@ func TestCorrelationReadAgain(t *testing.T) {
 
 // TestCorrelationReadAgainFails checks that a burst whose last record
 // cannot be read again (its file removed, or rewritten) is reported all
-// the same, with the record's place and time, and a warning that names
-// the file.
+// the same, with the record's place and time, the caller its group names,
+// and a warning that names the file.
 func TestCorrelationReadAgainFails(t *testing.T) {
 	c, _ := fixtures(t)
 	rs := corrRules(t, false, "gte: 5")
@@ -135,6 +135,10 @@ func TestCorrelationReadAgainFails(t *testing.T) {
 				f.Correlation.FirstTime != "2027-01-11T03:00:00Z" || len(f.Correlation.Records) != 5 || f.EventID != "" ||
 				f.TechniqueID != "T1485" || f.Rule.Title != "Burst of deletions" || f.Time().IsZero() {
 				t.Errorf("finding %+v, correlation %+v", f, f.Correlation)
+			}
+			// The caller is known from the group the events share.
+			if f.Actor.ARN != alice || f.Actor.Key() != alice {
+				t.Errorf("actor %+v, want %s from the group", f.Actor, alice)
 			}
 			if res.Summary.Warnings != 1 || len(res.Warnings) != 1 || res.Warnings[0].File != paths[0] ||
 				!strings.Contains(res.Warnings[0].Reason, "could not be read again") {
