@@ -53,6 +53,10 @@ func pick(src io.Reader, name string, want []int64, opts Options, toEnd bool) (m
 		}
 	}
 	last := slices.Max(want)
+	wanted := make(map[int64]bool, len(want))
+	for _, n := range want {
+		wanted[n] = true
+	}
 	r := NewReader(opts)
 	r.Reset(src, name)
 	for {
@@ -60,7 +64,7 @@ func pick(src io.Reader, name string, want []int64, opts Options, toEnd bool) (m
 		var re *RecordError
 		switch {
 		case errors.As(err, &re):
-			if slices.Contains(want, re.Pos.Ordinal) {
+			if wanted[re.Pos.Ordinal] {
 				out[re.Pos.Ordinal] = Picked{Pos: re.Pos, Reason: re.Reason, Raw: slices.Clone(re.Raw)}
 			}
 			if re.Pos.Ordinal >= last {
@@ -78,7 +82,7 @@ func pick(src io.Reader, name string, want []int64, opts Options, toEnd bool) (m
 		case err != nil:
 			return out, err
 		}
-		if slices.Contains(want, rec.Pos.Ordinal) {
+		if wanted[rec.Pos.Ordinal] {
 			out[rec.Pos.Ordinal] = Picked{Pos: rec.Pos, Raw: slices.Clone(rec.Raw)}
 		}
 		if rec.Pos.Ordinal >= last {

@@ -745,13 +745,43 @@ func (s *Scanner) readAgain(recs []corrRef, p *part) map[*corrRecord]*Finding {
 		byFile[name] = append(byFile[name], r)
 	}
 	slices.Sort(files)
-	// The files are read as the scan read them, several at once: this
-	// happens after the scan, while nothing else runs.
-	type pickedFile struct {
-		recs map[int64]cloudtrail.Picked
-		err  error
+	done := s.pickAll(files, byFile)
+	made := map[*corrRecord]*Finding{}
+	for i, name := range files {
+		for r, f := range done[i].made {
+			made[r] = f
+		}
+		lost := done[i].lost
+		if lost == 0 {
+			continue
+		}
+		reason := fmt.Sprintf("%s that correlation findings name could not be read again from the file, which changed since it was read: "+
+			"those findings give only the record's place, time and outcome, and what their group-by values say",
+			view.Count(int64(lost), "record", "records"))
+		if err := done[i].err; err != nil {
+			reason += " (" + err.Error() + ")"
+		}
+		s.opts.Log.Warn(reason, "file", name)
+		p.sum.Warnings++
+		p.warnings = keepFirst(p.warnings, Rejection{File: name, Reason: reason, Whole: true})
 	}
-	picks := make([]pickedFile, len(files))
+	return made
+}
+
+// pickedFile is what reading one file again gave: the findings of its
+// records that could be made again, and why some could not.
+type pickedFile struct {
+	made map[*corrRecord]*Finding
+	lost int // the references to records that could not be made again
+	err  error
+}
+
+// pickAll reads the records byFile names again, from files, several files
+// at once as the scan read them (this happens after the scan, while
+// nothing else runs), and makes their findings as it goes, so that no
+// more than one record text per worker is held at a time.
+func (s *Scanner) pickAll(files []string, byFile map[string][]corrRef) []pickedFile {
+	out := make([]pickedFile, len(files))
 	opts := cloudtrail.Options{Gzip: s.opts.Gzip, MaxInputBytes: s.opts.MaxInputBytes}
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -760,42 +790,28 @@ func (s *Scanner) readAgain(recs []corrRef, p *part) map[*corrRecord]*Finding {
 			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
 				rs := byFile[files[i]]
 				var want []int64
+				seen := map[int64]bool{}
 				for _, r := range rs {
-					if !slices.Contains(want, r.r.ordinal) {
+					if !seen[r.r.ordinal] {
+						seen[r.r.ordinal] = true
 						want = append(want, r.r.ordinal)
 					}
 				}
-				recs, err := pickFrom(files[i], rs[0].p.corrInfos[rs[0].r.file], want, opts)
-				picks[i] = pickedFile{recs, err}
+				picked, err := pickFrom(files[i], rs[0].p.corrInfos[rs[0].r.file], want, opts)
+				pf := pickedFile{made: map[*corrRecord]*Finding{}, err: err}
+				for _, r := range rs {
+					if f := s.findingAgain(r, picked[r.r.ordinal]); f != nil {
+						pf.made[r.r] = f
+					} else {
+						pf.lost++
+					}
+				}
+				out[i] = pf
 			}
 		})
 	}
 	wg.Wait()
-	made := map[*corrRecord]*Finding{}
-	for i, name := range files {
-		rs := byFile[name]
-		picked, err := picks[i].recs, picks[i].err
-		lost := 0
-		for _, r := range rs {
-			if f := s.findingAgain(r, picked[r.r.ordinal]); f != nil {
-				made[r.r] = f
-			} else {
-				lost++
-			}
-		}
-		if lost == 0 {
-			continue
-		}
-		reason := fmt.Sprintf("%s that correlation findings name could not be read again from the file, which changed since it was read: those findings give only the record's place and time",
-			view.Count(int64(lost), "record", "records"))
-		if err != nil {
-			reason += " (" + err.Error() + ")"
-		}
-		s.opts.Log.Warn(reason, "file", name)
-		p.sum.Warnings++
-		p.warnings = keepFirst(p.warnings, Rejection{File: name, Reason: reason, Whole: true})
-	}
-	return made
+	return out
 }
 
 // pickFrom reads the records numbered want from the regular file name.
