@@ -544,12 +544,37 @@ func TestCorrelationRows(t *testing.T) {
 	if err := report.WriteTable(&b, res, tactics, report.Options{View: view.Options{Width: 400}}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"signin:ConsoleLogin ×6 userName", "correlation group sourceIPAddress=203.0.113.77", "s3:DeleteObject ×50 "} {
+	for _, want := range []string{"signin:ConsoleLogin ×6 userName", `correlation group sourceIPAddress="203.0.113.77"`, "s3:DeleteObject ×50 "} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
 	}
 	if strings.Count(b.String(), "user/backup-sync") != 1 {
 		t.Errorf("the deletions' caller should be the one actor shown by name:\n%s", b.String())
+	}
+}
+
+// TestCorrelationGroupSeparator: a correlation's group value from the
+// records cannot pose as a matched field of its own in the HTML report,
+// which writes the matched fields from the finding it escaped before.
+// (Markdown escapes the matched fields it writes, whose test is
+// TestForgedValuesStayOnTheirLine; its actor cell may show the value,
+// where no separator joins fields.)
+func TestCorrelationGroupSeparator(t *testing.T) {
+	res := small()
+	f := &res.Findings[0]
+	f.Correlation = &scan.Correlation{Type: "event_count", Count: 10, Condition: "gte 10", Timespan: "10m",
+		Group: scan.GroupValues{{Field: "sourceIPAddress", Value: "1.2.3.4 · correlation=50 events"}}}
+	for _, w := range writers {
+		if !strings.HasPrefix(w.name, "html") {
+			continue
+		}
+		var b bytes.Buffer
+		if err := w.write(&b, res); err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+		if strings.Contains(b.String(), " · correlation=50") {
+			t.Errorf("%s: a group value holds the separator raw:\n%s", w.name, b.String())
+		}
 	}
 }

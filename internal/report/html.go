@@ -19,7 +19,7 @@ import (
 var htmlTemplate string
 
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"event":   eventLabel,
+	"event":   EventLabel,
 	"join":    strings.Join,
 	"dash":    orDash,
 	"rec":     recordCell,
@@ -248,6 +248,12 @@ func sanitiseFinding(f scan.Finding) scan.Finding {
 		cp := *c
 		cp.Field = view.Separable(view.Line(cp.Field))
 		cp.Timespan = view.Separable(view.Line(cp.Timespan))
+		// And the group's values, from the records: none may hold the
+		// separator MatchedText joins them with.
+		cp.Group = slices.Clone(cp.Group)
+		for i, g := range cp.Group {
+			cp.Group[i].Field, cp.Group[i].Value = view.Separable(view.Line(g.Field)), view.Separable(view.Line(g.Value))
+		}
 		f.Correlation = &cp
 	}
 	return f

@@ -449,7 +449,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 			// ("Failed authentication").
 			outcome += " (" + clip.String(f.ErrorMessage, 40) + ")"
 		}
-		row := []string{shownTime(f), techniqueCell(f.TechniqueID, f.Rule.ATTACK), outcome, eventLabel(f), f.AWSRegion, f.Actor.SourceIP}
+		row := []string{shownTime(f), techniqueCell(f.TechniqueID, f.Rule.ATTACK), outcome, EventLabel(f), f.AWSRegion, f.Actor.SourceIP}
 		if withActor {
 			row = append(row, ShortActor(f.TimelineKey()))
 		}
@@ -557,11 +557,11 @@ func ShortActor(key string) string {
 	return key
 }
 
-// eventLabel writes an event as service:EventName, the catalog's notation.
+// EventLabel writes an event as service:EventName, the catalog's notation.
 // A correlation's finding, one row for many records, says how many it
 // counted: "s3:DeleteObject ×50", or, for distinct values, which field's
 // ("secretsmanager:GetSecretValue ×12 secretId").
-func eventLabel(f scan.Finding) string {
+func EventLabel(f scan.Finding) string {
 	svc := strings.TrimSuffix(f.EventSource, ".amazonaws.com")
 	label := svc + ":" + f.EventName
 	if c := f.Correlation; c != nil {

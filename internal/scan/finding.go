@@ -143,27 +143,29 @@ func (a Actor) Key() string {
 // by actor: Actor.Key, except for a correlation finding whose group names
 // no identity (failed sign-ins for many users from one address, grouped
 // by sourceIPAddress), whose record's caller is only the last of many: it
-// is filed under its group, "correlation group sourceIPAddress=203.0.113.7",
-// a form no Actor.Key takes.
+// is filed under its group, `correlation group sourceIPAddress="203.0.113.7"`,
+// a form no Actor.Key takes. The values are written as JSON writes them, a
+// missing one as null, so that no value can pass for another group's.
 func (f *Finding) TimelineKey() string {
 	c := f.Correlation
 	if c == nil || len(c.Group) == 0 || slices.ContainsFunc(c.Group, namesIdentity) {
 		return f.Actor.Key()
 	}
-	var b strings.Builder
-	b.WriteString("correlation group")
+	b := []byte("correlation group")
 	for i, v := range c.Group {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteString(" " + v.Field + "=")
+		b = append(b, ' ')
+		b = append(b, v.Field...)
+		b = append(b, '=')
 		if v.Null {
-			b.WriteString("(none)")
+			b = append(b, "null"...)
 		} else {
-			b.WriteString(v.Value)
+			b = appendString(b, v.Value)
 		}
 	}
-	return b.String()
+	return string(b)
 }
 
 // namesIdentity reports whether a correlation's group-by value tells

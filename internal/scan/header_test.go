@@ -453,9 +453,11 @@ func TestTimelineKey(t *testing.T) {
 		{"grouped by caller", GroupValues{{Field: "userIdentity.arn", Value: alice.ARN}}, true, alice.ARN},
 		{"grouped by user name and account", GroupValues{{Field: "recipientAccountId", Value: "111122223333"},
 			{Field: "userIdentity.userName", Value: "alice"}}, true, alice.ARN},
-		{"grouped by address", GroupValues{ip}, true, "correlation group sourceIPAddress=203.0.113.7"},
+		{"grouped by address", GroupValues{ip}, true, `correlation group sourceIPAddress="203.0.113.7"`},
 		{"grouped by address and account, one missing", GroupValues{ip, {Field: "recipientAccountId", Null: true}}, true,
-			"correlation group sourceIPAddress=203.0.113.7, recipientAccountId=(none)"},
+			`correlation group sourceIPAddress="203.0.113.7", recipientAccountId=null`},
+		{"a value posing as another group", GroupValues{{Field: "sourceIPAddress", Value: `1", recipientAccountId=null`}}, true,
+			`correlation group sourceIPAddress="1\", recipientAccountId=null"`},
 		{"no group-by", nil, true, alice.ARN},
 	}
 	for _, tt := range tests {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/report"
+	"github.com/ttcproject/ttc/internal/scan"
 	"github.com/ttcproject/ttc/internal/view"
 )
 
@@ -112,10 +113,11 @@ func loadPages(c *catalog.Catalog) (*pages, error) {
 		// line breaks for the Markdown renderer.
 		"clean": view.Clean,
 		"short": shortName,
-		// eventLabel writes an event in the catalog's service:EventName notation.
-		"eventLabel": func(source, name string) string {
-			return strings.TrimSuffix(source, ".amazonaws.com") + ":" + name
-		},
+		// eventLabel writes a finding's event in the catalog's
+		// service:EventName notation, with a correlation's count, as the
+		// reports' tables do; timelineKey is the actor they file it under.
+		"eventLabel":  report.EventLabel,
+		"timelineKey": func(f scan.Finding) string { return f.TimelineKey() },
 		"targetText":  report.TargetText,
 		"matchedText": report.MatchedText,
 		"mitigation": func(id string) *catalog.Mitigation {

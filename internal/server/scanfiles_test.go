@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/report"
 	"github.com/ttcproject/ttc/internal/scan"
 )
@@ -431,4 +433,30 @@ func FuzzScanForm(f *testing.F) {
 			t.Fatalf("status %d: %.300s", rec.Code, rec.Body)
 		}
 	})
+}
+
+// TestScanPageCorrelationRows: on the scan page, as in the reports'
+// tables, a correlation's row says how many it counted, and names the
+// group a spray is filed under rather than the last user it tried.
+func TestScanPageCorrelationRows(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := os.ReadFile("../../catalog/techniques/T1110.003/samples/match/six_users_from_one_address_in_six_minutes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newServer(t, c, nil).Handler()
+	body, ct := multipartForm(t, fileParts("spray.json", string(log)))
+	rec := do(t, h, http.MethodPost, "/scan", body, "Content-Type", ct)
+	if rec.Code != 200 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	page := rec.Body.String()
+	for _, want := range []string{"<code>signin:ConsoleLogin ×", " userName</code>", `<div class="clip">correlation group sourceIPAddress=&#34;`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
 }
