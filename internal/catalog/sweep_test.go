@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
@@ -317,6 +318,23 @@ func TestRuleReportsAnyCase(t *testing.T) {
 	for _, r := range oc.Detail(own).RuleFiles {
 		if want := r.File == "run_instances.yml"; slices.Equal(r.AlsoReports, []string{"T1537"}) != want {
 			t.Errorf("T9031's %s also reports %v", r.File, r.AlsoReports)
+		}
+	}
+}
+
+// TestDatesNotAhead checks that no entry of the embedded catalog is dated
+// after today (with a day's grace for authors east of UTC): an earlier
+// session wrote a date a month ahead. The loader does not check this,
+// since a machine whose clock is set back (a forensic VM kept at the
+// incident's date) must still load the catalog.
+func TestDatesNotAhead(t *testing.T) {
+	c := loadEmbedded(t)
+	tomorrow := time.Now().UTC().AddDate(0, 0, 1)
+	for _, te := range c.Techniques() {
+		for key, val := range map[string]string{"first_seen": te.FirstSeen, "updated": te.Updated} {
+			if d, err := time.Parse(time.DateOnly, val); err == nil && d.After(tomorrow) {
+				t.Errorf("%s: %s %s is in the future", te.ID, key, val)
+			}
 		}
 	}
 }

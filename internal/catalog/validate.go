@@ -445,11 +445,6 @@ func (v *validator) dates(d *doc, t *Technique) {
 			v.ps.at(d, []any{f.key}, "%s must be a date YYYY-MM-DD, got \"%s\"", f.key, f.val)
 			continue
 		}
-		// A day's grace for a date written where the day began earlier
-		// than in UTC.
-		if tm.After(time.Now().UTC().AddDate(0, 0, 1)) {
-			v.ps.at(d, []any{f.key}, "%s %s is in the future", f.key, f.val)
-		}
 		*f.dst = tm
 	}
 	if !first.IsZero() && !upd.IsZero() && upd.Before(first) {
