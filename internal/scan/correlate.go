@@ -943,6 +943,13 @@ func fromGroup(f *Finding, group []GroupValue) {
 			f.RecipientAccountID = g.Value
 		}
 	}
+	// A user of the account the logs are of, named by its name (failed
+	// sign-ins), is the user Actor.Key names by its ARN, as its other
+	// findings are. (A role session's ARN does not give its role's, whose
+	// path it leaves out: such a finding stays under the session.)
+	if f.Actor.AccountID == "" && f.Actor.ARN == "" && (f.Actor.Type == "IAMUser" || f.Actor.Type == "Root") {
+		f.Actor.AccountID = f.RecipientAccountID
+	}
 }
 
 // emitCorrelations hands a streamed scan's correlation findings on, as

@@ -44,3 +44,26 @@ func TestCorrelationEvidence(t *testing.T) {
 		t.Errorf("evidence %q, want %q", got, want)
 	}
 }
+
+// TestFromGroup: a finding made without its record takes the caller and
+// event its group's values name, and a user named by account and name is
+// the actor its other findings are filed under.
+func TestFromGroup(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		group []GroupValue
+		key   string
+	}{
+		{"user by name", []GroupValue{{Field: "recipientAccountId", Value: "111122223333"}, {Field: "userIdentity.type", Value: "IAMUser"},
+			{Field: "userIdentity.userName", Value: "dana"}}, "arn:aws:iam::111122223333:user/dana"},
+		{"caller by ARN", []GroupValue{{Field: "userIdentity.arn", Value: "arn:aws:iam::111122223333:user/lee"},
+			{Field: "userIdentity.invokedBy", Null: true}}, "arn:aws:iam::111122223333:user/lee"},
+		{"address only", []GroupValue{{Field: "sourceIPAddress", Value: "203.0.113.7"}}, "unknown"},
+	} {
+		var f Finding
+		fromGroup(&f, tc.group)
+		if got := f.Actor.Key(); got != tc.key {
+			t.Errorf("%s: key %q, want %q (actor %+v)", tc.name, got, tc.key, f.Actor)
+		}
+	}
+}
