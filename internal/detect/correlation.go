@@ -245,7 +245,8 @@ func (c *Correlation) fillCondition(n *yaml.Node) error {
 			// one, so an upper bound would hold at the tail of every group
 			// (a run of twenty reads reported as "2 events"). Counting in
 			// fixed buckets, as a SIEM does, is another engine.
-			return unsupportedAt(k.Line, k.Column, "condition %s is not supported: ttc reports bursts, windows whose count reaches gt or gte, and an upper bound would hold in the last few events of every group", k.Value)
+			return unsupportedAt(k.Line, k.Column, "condition %s is not supported: ttc reports bursts, windows "+
+				"whose count reaches gt or gte, and an upper bound would hold in the last few events of every group", k.Value)
 		case "gt", "gte":
 			if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
 				return errAt(v.Line, v.Column, "condition %s must be a whole number, got %s", k.Value, kindName(v))

@@ -88,8 +88,8 @@ func (s *Set) Shared() []string {
 			ids[r.ID] = r.File
 		}
 		if prev, ok := names[r.Name]; ok && r.Name != "" {
-			out = append(out, fmt.Sprintf("rule name %s of %s is also the name of %s: a correlation naming it counts the rule of its own origin (the catalog or --rules), then of its own folder",
-				r.Name, r.File, prev))
+			out = append(out, fmt.Sprintf("rule name %s of %s is also the name of %s: a correlation naming it "+
+				"counts the rule of its own origin (the catalog or --rules), then of its own folder", r.Name, r.File, prev))
 		} else if r.Name != "" {
 			names[r.Name] = r.File
 		}
