@@ -477,7 +477,7 @@ func SummaryLine(s scan.Summary) string {
 		extra = append(extra, view.Count(s.Insights, "Insights record", "Insights records"))
 	}
 	if s.Warnings > 0 {
-		extra = append(extra, view.Count(s.Warnings, "file warning", "file warnings"))
+		extra = append(extra, view.Count(s.Warnings, "warning", "warnings"))
 	}
 	if s.CorrelationNotKept > 0 {
 		// Correlations did not count them: a burst among them is missed.

@@ -286,7 +286,7 @@ func TestWarningsMoreNotListed(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, out := range map[string]string{"table": table.String(), "markdown": md.String()} {
-		if !strings.Contains(out, "5 file warnings") || !strings.Contains(out, "… 3 more not listed") {
+		if !strings.Contains(out, "5 warnings") || !strings.Contains(out, "… 3 more not listed") {
 			t.Errorf("%s does not count the warnings it leaves out:\n%s", name, out)
 		}
 	}
