@@ -89,6 +89,10 @@ func TestAPIScanGroupBy(t *testing.T) {
 			want: `group_by: unknown grouping "<b>host</b>\u202e": want time or actor`},
 		{name: "case matters", parts: field("Actor"), status: 400,
 			want: `group_by: unknown grouping "Actor": want time or actor`},
+		{name: "twice", parts: append(field("actor"), field("time")...), status: 400,
+			want: `group_by: unknown grouping "actor,time": want time or actor`},
+		{name: "twice the same", parts: append(field("actor"), field("actor")...), status: 400,
+			want: `group_by: unknown grouping "actor,actor": want time or actor`},
 		{name: "past 16 bytes", parts: field("actor" + strings.Repeat(" ", 20)), status: 400,
 			want: `group_by: unknown grouping "actor           ": want time or actor`},
 	} {

@@ -192,6 +192,7 @@ func (s *Server) receiveForm(w http.ResponseWriter, r *http.Request, up *upload)
 	}
 	left := s.cfg.MaxUpload
 	taken := map[string]bool{}
+	seenGroupBy := false
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -209,7 +210,12 @@ func (s *Server) receiveForm(w http.ResponseWriter, r *http.Request, up *upload)
 			if err != nil {
 				return asFormError(err)
 			}
-			up.groupBy = string(v)
+			if seenGroupBy {
+				// Two choices are none: refused whatever their order.
+				up.groupBy += "," + string(v)
+			} else {
+				up.groupBy, seenGroupBy = string(v), true
+			}
 			continue
 		case "file":
 		default:
