@@ -912,35 +912,16 @@ func (s *Scanner) burstFindings(dst []Finding, r *ruleset.Rule, group []GroupVal
 // caller and the event from the values its correlation's events share:
 // the group-by fields that name them.
 func fromGroup(f *Finding, group []GroupValue) {
+	into := map[string]*string{
+		"userIdentity.type": &f.Actor.Type, "userIdentity.arn": &f.Actor.ARN, "userIdentity.principalId": &f.Actor.PrincipalID,
+		"userIdentity.accountId": &f.Actor.AccountID, "userIdentity.userName": &f.Actor.UserName,
+		"userIdentity.accessKeyId": &f.Actor.AccessKeyID, "userIdentity.invokedBy": &f.Actor.InvokedBy,
+		"sourceIPAddress": &f.Actor.SourceIP, "eventSource": &f.EventSource, "eventName": &f.EventName,
+		"awsRegion": &f.AWSRegion, "recipientAccountId": &f.RecipientAccountID,
+	}
 	for _, g := range group {
-		if g.Null {
-			continue
-		}
-		switch g.Field {
-		case "userIdentity.type":
-			f.Actor.Type = g.Value
-		case "userIdentity.arn":
-			f.Actor.ARN = g.Value
-		case "userIdentity.principalId":
-			f.Actor.PrincipalID = g.Value
-		case "userIdentity.accountId":
-			f.Actor.AccountID = g.Value
-		case "userIdentity.userName":
-			f.Actor.UserName = g.Value
-		case "userIdentity.accessKeyId":
-			f.Actor.AccessKeyID = g.Value
-		case "userIdentity.invokedBy":
-			f.Actor.InvokedBy = g.Value
-		case "sourceIPAddress":
-			f.Actor.SourceIP = g.Value
-		case "eventSource":
-			f.EventSource = g.Value
-		case "eventName":
-			f.EventName = g.Value
-		case "awsRegion":
-			f.AWSRegion = g.Value
-		case "recipientAccountId":
-			f.RecipientAccountID = g.Value
+		if p := into[g.Field]; p != nil && !g.Null {
+			*p = g.Value
 		}
 	}
 	// A user of the account the logs are of, named by its name (failed

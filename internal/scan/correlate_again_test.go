@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -174,16 +173,7 @@ func TestCorrelationNoteBytes(t *testing.T) {
 		}
 		paths = writeLogs(t, files...)
 		files = nil
-		var peak runtime.MemStats
-		defer scan.SetPeakHook(func() {
-			runtime.GC()
-			runtime.ReadMemStats(&peak)
-		})()
-		res, err := scan.New(c, rs, scan.Options{Workers: 2}).Scan(context.Background(), paths)
-		if err != nil || res.Summary.CorrelationNotKept != 0 || res.Summary.Matched != int64(n) {
-			t.Fatalf("%v: matched %d, not kept %d", err, res.Summary.Matched, res.Summary.CorrelationNotKept)
-		}
-		return float64(peak.HeapAlloc)
+		return correlationPeak(t, scan.New(c, rs, scan.Options{Workers: 2}), paths, n)
 	}
 	small := peakOf(n)
 	per := (peakOf(3*n) - small) / (2 * n)

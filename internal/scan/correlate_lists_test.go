@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -245,17 +244,7 @@ func TestCorrelationListBytes(t *testing.T) {
 			}
 			files = append(files, recs)
 		}
-		paths := writeLogs(t, files...)
-		var peak runtime.MemStats
-		defer scan.SetPeakHook(func() {
-			runtime.GC()
-			runtime.ReadMemStats(&peak)
-		})()
-		res, err := scan.New(c, rs, scan.Options{Workers: 2}).Scan(context.Background(), paths)
-		if err != nil || res.Summary.CorrelationNotKept != 0 || res.Summary.Matched != int64(n) {
-			t.Fatalf("%v: matched %d, not kept %d", err, res.Summary.Matched, res.Summary.CorrelationNotKept)
-		}
-		return float64(peak.HeapAlloc)
+		return correlationPeak(t, scan.New(c, rs, scan.Options{Workers: 2}), writeLogs(t, files...), n)
 	}
 	// Records of one name each, then of size names: what the lists add.
 	one := (peakOf(3*n, 1) - peakOf(n, 1)) / (2 * n)
