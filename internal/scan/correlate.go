@@ -816,6 +816,17 @@ func (s *Scanner) pickAll(files []string, byFile map[string][]corrRef) []pickedF
 
 // pickFrom reads the records numbered want from the regular file name.
 func pickFrom(name string, was os.FileInfo, want []int64, opts cloudtrail.Options) (map[int64]cloudtrail.Picked, error) {
+	f, err := openAgain(name, was)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return cloudtrail.PickPrefix(f, name, want, opts)
+}
+
+// openAgain opens the regular file name, which the scan read, again: it
+// must be the file was describes (when not nil).
+func openAgain(name string, was os.FileInfo) (*os.File, error) {
 	errIrregular := errors.New("not a regular file")
 	if fi, err := os.Stat(name); err != nil {
 		return nil, err
@@ -826,15 +837,16 @@ func pickFrom(name string, was os.FileInfo, want []int64, opts cloudtrail.Option
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
 		return nil, errIrregular
 	} else if was != nil && !os.SameFile(fi, was) {
 		// Another file under the name (replaced, or a link pointed
 		// elsewhere, out of the folder scanned perhaps).
+		f.Close()
 		return nil, errors.New("another file now has this name")
 	}
-	return cloudtrail.PickPrefix(f, name, want, opts)
+	return f, nil
 }
 
 // findingAgain makes the finding of compact note r from its record read

@@ -895,43 +895,18 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			if r, ok := readRawHeader(rec.Raw, w.tops, idx); ok {
 				rh = &r
 				rh.file = w.fileJSON(rec.Pos.File)
-				h.EventTime = string(r.text(hEventTime, &w.text))
-				h.ErrorCode = string(r.text(hErrorCode, &w.text))
-				h.SignIn = string(r.text(hSignIn, &w.text))
-				h.errorMessage = len(r.v[hErrorMessage]) > len(`""`)
-				r.noteTarget(rec.Raw, idx)
+				w.rawFields(rh, rec.Raw, idx, &h)
 			}
 		}
 		if rh == nil {
 			h = headerOfTops(rec.Raw, w.tops, w.strs)
 		}
-		// A finding is placed in time; a record whose eventTime is no time
-		// cannot be, and is rejected rather than reported out of place.
-		at := parseTime(h.EventTime)
-		if at.IsZero() || !placeable(at) {
+		at, reason := placeMatched(rec.Raw, w.tops, &h, rh)
+		if reason != "" {
 			malformed++
 			w.p.sum.MatchedRejected++
-			reason := fmt.Sprintf(`matched rules, but eventTime "%s" is not a timestamp`, clip.String(h.EventTime, 64))
-			switch {
-			case h.EventTime == "":
-				reason = "matched rules, but eventTime is missing, empty or not a string"
-			case !at.IsZero():
-				reason = fmt.Sprintf(`matched rules, but eventTime "%s" is outside the years 1678 to 2261 that a scan can place in time`, clip.String(h.EventTime, 64))
-			}
 			w.p.reject(rejectionAt(rec.Pos, reason))
 			continue
-		}
-		// Nor can it name its event when the record holds the event's
-		// source or name as something other than text (an array, say,
-		// which a rule reads element by element). A record read as rh
-		// holds them as text or not at all.
-		if rh == nil && (h.EventSource == "" || h.EventName == "") {
-			if key := notText(rec.Raw, w.tops, "eventSource", "eventName"); key != "" {
-				malformed++
-				w.p.sum.MatchedRejected++
-				w.p.reject(rejectionAt(rec.Pos, "matched rules, but "+key+" is not a string"))
-				continue
-			}
 		}
 		w.p.sum.Matched++
 		pos := RecordRef{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset}
@@ -1020,6 +995,43 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			view.Count(st.Produced, "record", "records"))
 		w.warn(log, Rejection{File: in.Path, Reason: msg})
 	}
+}
+
+// rawFields sets the fields of h that the scan judges a record read as r
+// by (raw is its text, idx its objects), and notes the record's target.
+func (w *worker) rawFields(r *rawHeader, raw []byte, idx *jsonscan.Index, h *header) {
+	h.EventTime = string(r.text(hEventTime, &w.text))
+	h.ErrorCode = string(r.text(hErrorCode, &w.text))
+	h.SignIn = string(r.text(hSignIn, &w.text))
+	h.errorMessage = len(r.v[hErrorMessage]) > len(`""`)
+	r.noteTarget(raw, idx)
+}
+
+// placeMatched returns the time of a record that matched rules, whose
+// header is h (read as rh when not nil), or why it cannot be reported.
+func placeMatched(raw []byte, tops []jsonscan.Member, h *header, rh *rawHeader) (at time.Time, reason string) {
+	// A finding is placed in time; a record whose eventTime is no time
+	// cannot be, and is rejected rather than reported out of place.
+	at = parseTime(h.EventTime)
+	if at.IsZero() || !placeable(at) {
+		switch {
+		case h.EventTime == "":
+			return at, "matched rules, but eventTime is missing, empty or not a string"
+		case !at.IsZero():
+			return at, fmt.Sprintf(`matched rules, but eventTime "%s" is outside the years 1678 to 2261 that a scan can place in time`, clip.String(h.EventTime, 64))
+		}
+		return at, fmt.Sprintf(`matched rules, but eventTime "%s" is not a timestamp`, clip.String(h.EventTime, 64))
+	}
+	// Nor can it name its event when the record holds the event's
+	// source or name as something other than text (an array, say,
+	// which a rule reads element by element). A record read as rh
+	// holds them as text or not at all.
+	if rh == nil && (h.EventSource == "" || h.EventName == "") {
+		if key := notText(raw, tops, "eventSource", "eventName"); key != "" {
+			return at, "matched rules, but " + key + " is not a string"
+		}
+	}
+	return at, ""
 }
 
 // stopped reports whether the run's context is done.
