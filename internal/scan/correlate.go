@@ -118,10 +118,17 @@ func (f Finding) Evidence() []MatchedField {
 	return out
 }
 
-// Bounds of what a scan keeps for its correlations (variables for tests), all workers together:
-// the records the rules they name matched and the bytes those hold. Past
-// either, later records are counted (Summary.CorrelationNotKept), not
-// kept: a correlation can then miss a burst, or count one short.
+// Bounds of what a scan keeps for its correlations at once (variables for
+// tests), all workers together: the records the rules they name matched
+// and the bytes those hold. Past either, later records are not kept. A
+// scan of files then drops what it kept and reads the files again in
+// partition passes, each noting the records of a part of the groups
+// within the same bounds (see partition.go): its findings are complete,
+// and the same from run to run, but for a group that holds more than the
+// bounds on its own. A scan of streams, which cannot be read again, counts
+// the records it could not keep (Summary.CorrelationNotKept), as does a
+// pass that cannot keep such a group: a correlation can then miss a
+// burst, or count one short.
 //
 // A record of a stream (standard input, an upload) is kept with what a
 // finding reports of it, about 1.1 KiB: maxCorrelationNotes and
@@ -171,6 +178,14 @@ type correlator struct {
 	mu    sync.Mutex
 	kept  []share // by bases' number
 	pool  share
+	// pooled and refused hold, by bases' number, what the pool gave and
+	// what there was no room for, each charged to the first of a record's
+	// bases: with kept, what each rule asked for, from which a scan that
+	// ran out of room plans its partition passes (see passesFor).
+	pooled, refused []share
+	// part, during a partition pass, names the groups whose records are
+	// noted: the others are left to other passes.
+	part *partition
 }
 
 // share is what one part of the bounds holds: records, and their bytes
@@ -199,8 +214,18 @@ func newCorrelator(rs *ruleset.Set) *correlator {
 			}
 		}
 	}
-	c.kept = make([]share, len(c.bases))
+	c.restart(nil)
 	return c
+}
+
+// restart empties the bounds for a pass that notes the groups of part
+// (all of them when nil).
+func (c *correlator) restart(part *partition) {
+	c.kept = make([]share, len(c.bases))
+	c.pooled = make([]share, len(c.bases))
+	c.refused = make([]share, len(c.bases))
+	c.pool = share{}
+	c.part = part
 }
 
 // room takes room for one more record of n bytes (with the groups it
@@ -233,9 +258,23 @@ func (c *correlator) room(n int, compact bool, bases []*ruleset.Rule) bool {
 	if p := &c.pool; p.n+1 <= most-own*nb && p.bytes+int64(n) <= mostBytes-ownBytes*nb {
 		p.n++
 		p.bytes += int64(n)
+		c.charge(c.pooled, bases, n)
 		return true
 	}
+	c.charge(c.refused, bases, n)
 	return false
+}
+
+// charge adds a record of n bytes to to, at the first of bases the
+// correlations count.
+func (c *correlator) charge(to []share, bases []*ruleset.Rule, n int) {
+	for _, b := range bases {
+		if i, ok := c.bases[b]; ok {
+			to[i].n++
+			to[i].bytes += int64(n)
+			return
+		}
+	}
 }
 
 // corrGroup names one group of one correlation rule. Its values, as
@@ -348,7 +387,7 @@ func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte,
 	}
 	ri := slices.Index(p.corrRules, r)
 	if ri < 0 && len(p.corrRules) > math.MaxUint16 {
-		p.notKept(pos) // past what corrRecord.rule numbers: never so many rules
+		w.lose(pos) // past what corrRecord.rule numbers: never so many rules
 		return -2
 	}
 	var text string
@@ -368,7 +407,7 @@ func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte,
 		size = findingBytes(f)
 	}
 	if !c.room(size+extra, w.compact, counted) {
-		p.notKept(pos)
+		w.lose(pos)
 		return -2
 	}
 	if n := len(p.corrFiles); n == 0 || p.corrFiles[n-1] != pos.File {
@@ -454,6 +493,12 @@ func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw [
 			// The key is made in scratch and looked up without a copy; a
 			// group met for the first time keeps a copy.
 			w.groupKey = appendGroupKey(w.groupKey[:0], vals[:len(corr.GroupBy)])
+			if c.part != nil {
+				w.offered = true
+				if !c.part.holds(i, w.groupKey) {
+					continue // another pass's group
+				}
+			}
 			if gi, ok := p.corrGroups[corrGroup{i, string(w.groupKey)}]; ok {
 				pn.note.group = gi
 			} else {
@@ -586,11 +631,13 @@ func (r corrRef) time() string {
 }
 
 // correlate evaluates the correlations over what the workers noted and
-// returns their findings.
-func (s *Scanner) correlate(parts []*part) []Finding {
+// returns their findings, ordered by rule and group, and the group of
+// each. Warnings about files whose records could not be read again go to
+// warn.
+func (s *Scanner) correlate(parts []*part, warn *part) ([]Finding, []corrGroup) {
 	c := s.corr
 	if c == nil {
-		return nil
+		return nil, nil
 	}
 	// The records of all parts, numbered in the order of their files and
 	// places: which copy of an event is counted, and which record a
@@ -707,21 +754,26 @@ func (s *Scanner) correlate(parts []*part) []Finding {
 			}
 		}
 	}
-	made := s.readAgain(again, parts[len(parts)-1])
+	made := s.readAgain(again, warn)
 	var out []Finding
+	var groups []corrGroup
 	for _, f := range all {
 		r := c.rules[shown[f.g].rule]
 		out = s.burstFindings(out, r, groupValues(r.Correlation.GroupBy, shown[f.g].group), cs, order, f.window, f.count, made)
+		for len(groups) < len(out) {
+			groups = append(groups, shown[f.g])
+		}
 	}
 	for _, p := range parts {
 		p.corrRecords, p.corrFiles, p.corrInfos, p.corrRules, p.corrFull, p.corrTimes = pieces[corrRecord]{}, nil, nil, nil, nil, nil
 	}
-	return out
+	return out, groups
 }
 
 // Hooks for tests: rereadHook runs before a scan reads records of its
-// files again, peakHook when correlate holds the most.
-var rereadHook, peakHook func()
+// files again, peakHook when correlate holds the most, passHook before
+// each partition pass.
+var rereadHook, peakHook, passHook func()
 
 // readAgain reads the records of recs, compact notes of records of files,
 // from their files, and returns the findings made of them. A record that

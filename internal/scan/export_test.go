@@ -60,3 +60,10 @@ func SetPeakHook(f func()) (restore func()) {
 
 // ListValueBytes is what a value of a counted list is charged.
 const ListValueBytes = listValueBytes
+
+// SetPassHook sets a function run before each partition pass of a scan's
+// correlations, and returns a function that removes it.
+func SetPassHook(f func()) (restore func()) {
+	passHook = f
+	return func() { passHook = nil }
+}

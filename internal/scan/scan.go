@@ -157,9 +157,11 @@ type Summary struct {
 	// origins a scan with Options.Sessions keeps (see Result.Sessions).
 	SessionsNotKept int64 `json:"sessions_not_kept,omitempty"`
 	// CorrelationNotKept counts the records that the rules of correlation
-	// rules matched past what a scan keeps for them (1,048,576 records of
-	// files, or 120 MiB; 65,536 records of streams, or 64 MiB): the
-	// correlations did not count them.
+	// rules matched past what a scan keeps for them (65,536 records of
+	// streams, or 64 MiB): the correlations did not count them. A scan of
+	// files reads them again for a part of the groups at a time instead
+	// (262,144 records, or 64 MiB, a pass), and counts here only the
+	// records of a group that holds more than that on its own.
 	CorrelationNotKept int64 `json:"correlation_records_not_kept,omitempty"`
 	// Warnings counts the warnings about files read in full that look
 	// forged or misplaced (see Result.Warnings); one file may have two.
@@ -241,6 +243,9 @@ type Scanner struct {
 	sessionKeys sessionKeys
 	// corr evaluates the rule set's correlation rules; nil when it has none.
 	corr *correlator
+	// corrPasses counts the partition passes a scan made for its
+	// correlations, when the first reading could not keep all it needed.
+	corrPasses int
 }
 
 // New returns a scanner for the catalog and its rule set.
@@ -327,8 +332,17 @@ func (s *Scanner) finish(ctx context.Context, parts []*part) (*Result, error) {
 		err = ctx.Err()
 	}
 	var res *Result
+	var fs []Finding
 	if err == nil {
-		if fs := s.correlate(parts); s.streams() {
+		var again *part
+		fs, again = s.correlateAll(parts)
+		if again != nil {
+			parts = append(parts, again)
+		}
+		err = ctx.Err() // the partition passes stop when the scan is stopped
+	}
+	if err == nil {
+		if s.streams() {
 			s.emitCorrelations(fs)
 			err = s.emitErr
 		} else if len(fs) > 0 {
@@ -364,6 +378,7 @@ func (s *Scanner) startRun() {
 	s.readFor.Store(0)
 	s.sessionKeys = sessionKeys{}
 	s.corr = newCorrelator(s.rules)
+	s.corrPasses = 0
 	s.cancel = func(error) {}
 	s.seed = maphash.MakeSeed()
 	if s.streams() {
@@ -628,6 +643,13 @@ type part struct {
 	// corrLost is the first record (in place order) that correlations did
 	// not keep, when CorrelationNotKept is not 0.
 	corrLost RecordRef
+	// corrLostIn counts, by file, the records of files that correlations
+	// did not keep, and corrLostNotes the notes of them they would have
+	// made; corrStreamed says that records of streams were noted or lost
+	// (see worker.lose).
+	corrLostIn    []*notedFile
+	corrLostNotes int64
+	corrStreamed  bool
 }
 
 // notKept counts record pos, which correlations could not keep.
@@ -754,6 +776,13 @@ type worker struct {
 	// fileInfo describes the file being read, when compact: a record read
 	// again must come from the same file.
 	fileInfo os.FileInfo
+	// During a partition pass, again is the file read, final says that
+	// the pass's findings are made whatever it could not keep, and offered
+	// that noteCorrelations read the groups of the record being read (see
+	// worker.recount).
+	again   *notedFile
+	final   bool
+	offered bool
 }
 
 // fragKey names what fixes a frag: a rule and one of its techniques.
@@ -1162,9 +1191,15 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 				first = &p.corrLost
 			}
 		}
-		res.Warnings = append(res.Warnings, Rejection{File: first.File, Ordinal: first.Ordinal, Line: first.Line, Offset: first.Offset,
-			Reason: fmt.Sprintf("correlation rules could not keep %s that the rules they count matched, from record %d (line %d) of this file on: they are not counted, and a burst among them may be missed (correlation_records_not_kept)",
-				view.Count(sum.CorrelationNotKept, "record", "records"), first.Ordinal, first.Line)})
+		reason := fmt.Sprintf("correlation rules could not keep %s that the rules they count matched, from record %d (line %d) of this file on: they are not counted, and a burst among them may be missed (correlation_records_not_kept)",
+			view.Count(sum.CorrelationNotKept, "record", "records"), first.Ordinal, first.Line)
+		if s.corrPasses > 0 {
+			reason += fmt.Sprintf("; the files were read again %s, each time for a part of the groups, and a part still held more than a scan keeps: one group too busy on its own, or more groups than %d passes hold",
+				view.Count(int64(s.corrPasses), "time", "times"), maxPasses)
+		} else {
+			reason += "; files are read again to count a part of the groups at a time, but standard input and uploads cannot be: save the input to a file and scan the file"
+		}
+		res.Warnings = append(res.Warnings, Rejection{File: first.File, Ordinal: first.Ordinal, Line: first.Line, Offset: first.Offset, Reason: reason})
 		sum.Warnings++
 	}
 	// Each worker kept at least the first MaxRejections of each list.

@@ -1,0 +1,592 @@
+package scan
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ttcproject/ttc/internal/cloudtrail"
+	"github.com/ttcproject/ttc/internal/detect"
+	"github.com/ttcproject/ttc/internal/jsonscan"
+)
+
+// A scan of files whose correlations could not keep a note of every
+// record they count (see the bounds in correlate.go) does not settle for
+// the notes it kept: which records those are depends on how the workers
+// happened to take turns, and a burst among the others would be missed.
+// It drops them all and reads the files again, in partition passes: pass
+// k of K notes only the records of the groups whose key hashes to k
+// modulo K, evaluates those groups, and lets their notes go before the
+// next pass. Each group is whole within its pass, so the findings are
+// those one reading with room for everything would make, in the same
+// order; K is chosen from what the first reading asked for, with a
+// margin, so that each pass fits the bounds. A pass that still does not
+// fit (the groups fell unevenly) is split once more. A part that does not
+// fit even then is read again without its busiest groups, which are then
+// read alone: a group busier than the bounds on its own (one caller's
+// hundreds of thousands of deletions) does not crowd out the groups that
+// share its hash. Such a pass, which keeps what it can, is read on one
+// worker, the files in the order of their names, so that the records it
+// keeps, and those it counts as not kept, are the same from run to run.
+// Streams cannot be read again: a scan that noted records of any keeps
+// what it noted, as before.
+
+// maxPasses bounds the partition passes a scan plans: when more would be
+// needed, each pass is read on one worker and keeps what it can.
+const maxPasses = 32
+
+// maxSplit bounds the passes that one pass that did not fit is split into.
+const maxSplit = 8
+
+// passMargin is how much more than its share of the records a pass is
+// planned to hold, in quarters: the groups do not fall evenly.
+const passMargin = 5
+
+// notedFile is a file whose records correlations counted in the scan's
+// first reading: n records, the last of them numbered last.
+type notedFile struct {
+	name    string
+	info    os.FileInfo // as the first reading found it
+	n, last int64
+	changed bool // it changed since, and a warning said so
+	// lost marks, by ordinal, the records that a partition pass that kept
+	// what it could could not keep, so that a record that counts for groups
+	// of two such passes is counted as not kept once.
+	lost []uint64
+}
+
+// markLost marks record ordinal as not kept, and reports whether it was
+// not marked before.
+func (nf *notedFile) markLost(ordinal int64) bool {
+	if nf.lost == nil {
+		nf.lost = make([]uint64, nf.last/64+1)
+	}
+	i, bit := ordinal/64, uint64(1)<<(ordinal%64)
+	if i < 0 || i >= int64(len(nf.lost)) || nf.lost[i]&bit != 0 {
+		return false
+	}
+	nf.lost[i] |= bit
+	return true
+}
+
+// partition names the groups of the correlations whose key hashes to k
+// modulo n: only those of only, when not nil, or all but those of except.
+type partition struct {
+	k, n         uint64
+	only, except map[corrGroup]bool
+}
+
+// holds reports whether the group key of correlation corr is the
+// partition's.
+func (pt *partition) holds(corr int, key []byte) bool {
+	if groupHash(corr, key)%pt.n != pt.k {
+		return false
+	}
+	switch {
+	case pt.only != nil:
+		return pt.only[corrGroup{corr, string(key)}]
+	case pt.except != nil:
+		return !pt.except[corrGroup{corr, string(key)}]
+	}
+	return true
+}
+
+// groupHash hashes a correlation's group key with a seed of its own,
+// fixed, so that a group falls in the same pass in every run: FNV-1a,
+// then a mix that spreads the key over the low bits a modulus reads.
+func groupHash(corr int, key []byte) uint64 {
+	h := uint64(14695981039346656037) ^ uint64(corr)*0x9e3779b97f4a7c15
+	for _, b := range key {
+		h ^= uint64(b)
+		h *= 1099511628211
+	}
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	return h ^ h>>31
+}
+
+// lose counts record pos, which correlations could not keep, and notes
+// what a partition pass needs to count it again: its file, or that it
+// came from a stream, which cannot be read again.
+func (w *worker) lose(pos RecordRef) {
+	p := w.p
+	p.corrLostNotes += int64(len(w.pending))
+	if w.again != nil {
+		// A partition pass: its file is known, and a pass whose findings
+		// are made whatever it could not keep counts each record once.
+		if !w.final || w.again.markLost(pos.Ordinal) {
+			p.notKept(pos)
+		}
+		return
+	}
+	p.notKept(pos)
+	if !w.compact {
+		p.corrStreamed = true
+		return
+	}
+	if n := len(p.corrLostIn); n == 0 || p.corrLostIn[n-1].name != pos.File {
+		p.corrLostIn = append(p.corrLostIn, &notedFile{name: pos.File, info: w.fileInfo})
+	}
+	nf := p.corrLostIn[len(p.corrLostIn)-1]
+	nf.n++
+	nf.last = max(nf.last, pos.Ordinal)
+}
+
+// correlateAll evaluates the correlations over what the workers noted, or,
+// when they could not note everything and can read their files again,
+// in partition passes. It returns the findings, ordered by rule and group,
+// and, after partition passes, a part that holds their warnings and what
+// they could not keep.
+func (s *Scanner) correlateAll(parts []*part) ([]Finding, *part) {
+	c := s.corr
+	if c == nil {
+		return nil, nil
+	}
+	lost, streamed := false, false
+	for _, p := range parts {
+		lost = lost || p.sum.CorrelationNotKept > 0
+		streamed = streamed || p.corrStreamed || len(p.corrFull) > 0
+	}
+	if !lost || streamed {
+		fs, _ := s.correlate(parts, parts[len(parts)-1])
+		return fs, nil
+	}
+	files := notedFiles(parts)
+	demand := spread(c.demand(), parts)
+	for _, p := range parts {
+		p.dropCorrelations()
+	}
+	return s.partitioned(files, demand)
+}
+
+// notedFiles returns the files whose records correlations counted, kept
+// or not, by name.
+func notedFiles(parts []*part) []*notedFile {
+	byName := map[string]*notedFile{}
+	add := func(name string, info os.FileInfo, n, last int64) {
+		nf := byName[name]
+		if nf == nil {
+			nf = &notedFile{name: name, info: info}
+			byName[name] = nf
+		}
+		nf.n += n
+		nf.last = max(nf.last, last)
+	}
+	for _, p := range parts {
+		n, last := make([]int64, len(p.corrFiles)), make([]int64, len(p.corrFiles))
+		for _, piece := range p.corrRecords.p {
+			for i := range piece {
+				r := &piece[i]
+				n[r.file]++
+				last[r.file] = max(last[r.file], r.ordinal)
+			}
+		}
+		for i, name := range p.corrFiles {
+			add(name, p.corrInfos[i], n[i], last[i])
+		}
+		for _, nf := range p.corrLostIn {
+			add(nf.name, nf.info, nf.n, nf.last)
+		}
+	}
+	return slices.SortedFunc(maps.Values(byName), func(a, b *notedFile) int { return strings.Compare(a.name, b.name) })
+}
+
+// dropCorrelations lets go of what the part noted for correlations, and of
+// its count of the records it could not note.
+func (p *part) dropCorrelations() {
+	p.corrRecords, p.corrNotes, p.corrLists = pieces[corrRecord]{}, pieces[corrNote]{}, pieces[uint64]{}
+	p.corrGroups, p.corrShown, p.corrFiles, p.corrInfos, p.corrRules = nil, nil, nil, nil, nil
+	p.corrFull, p.corrTimes, p.corrStrs, p.corrLostIn = nil, nil, nil, nil
+	p.sum.CorrelationNotKept, p.corrLost = 0, RecordRef{}
+}
+
+// takeLost adds the records q could not keep for correlations to p's.
+func (p *part) takeLost(q *part) {
+	if q.sum.CorrelationNotKept == 0 {
+		return
+	}
+	if p.sum.CorrelationNotKept == 0 || byPlace(Rejection{File: q.corrLost.File, Ordinal: q.corrLost.Ordinal}, Rejection{File: p.corrLost.File, Ordinal: p.corrLost.Ordinal}) < 0 {
+		p.corrLost = q.corrLost
+	}
+	p.sum.CorrelationNotKept += q.sum.CorrelationNotKept
+}
+
+// demand returns what the correlations asked to keep since the bounds
+// were last emptied, by base rule: records kept, and not.
+func (c *correlator) demand() []share {
+	d := slices.Clone(c.kept)
+	for i := range d {
+		d[i].n += c.pooled[i].n + c.refused[i].n
+		d[i].bytes += c.pooled[i].bytes + c.refused[i].bytes
+	}
+	return d
+}
+
+// spread scales demand d, what the workers of parts asked to keep, to
+// what their passes will ask together: a record that several
+// correlations count is noted in the pass of each of its groups, so
+// passes ask for as many records, and bytes, as there were notes.
+func spread(d []share, parts []*part) []share {
+	var notes, records int64
+	for _, p := range parts {
+		notes += int64(p.corrNotes.n) + p.corrLostNotes
+		records += int64(p.corrRecords.n) + p.sum.CorrelationNotKept
+	}
+	if notes <= records || records == 0 {
+		return d
+	}
+	out := make([]share, len(d))
+	for i, s := range d {
+		out[i] = share{s.n * notes / records, s.bytes / records * notes}
+	}
+	return out
+}
+
+// passesFor returns how many passes, each holding about its share of
+// demand d and a margin, fit the bounds of compact notes, from 2 up to
+// maxPasses; fits is false when even maxPasses do not. Each rule's share
+// of a pass takes its own part of the bounds, and the pool what is left
+// (see room).
+func (c *correlator) passesFor(d []share) (passes int, fits bool) {
+	most, mostBytes := maxCompactNotes, maxCompactBytes
+	parts := int64(2 * max(len(c.bases), 1))
+	own, ownBytes := most/parts, mostBytes/parts
+	nb := int64(len(c.bases))
+	pool, poolBytes := most-own*nb, mostBytes-ownBytes*nb
+	for k := int64(2); k <= maxPasses; k++ {
+		var over, overBytes int64
+		for _, s := range d {
+			over += max(0, s.n*passMargin/(4*k)-own)
+			overBytes += max(0, s.bytes*passMargin/(4*k)-ownBytes)
+		}
+		if over <= pool && overBytes <= poolBytes {
+			return int(k), true
+		}
+	}
+	return maxPasses, false
+}
+
+// How a partition pass runs.
+const (
+	passPlanned = iota // as planned, on the scan's workers
+	passSplit          // a part of a planned pass that did not fit
+	passRest           // a split pass without its busiest groups
+	passBusy           // those groups, on one worker
+	passAlone          // as planned, on one worker: more than maxPasses would fit
+)
+
+// corrFound is a pass's findings, and their groups.
+type corrFound struct {
+	fs     []Finding
+	groups []corrGroup
+}
+
+// partitioned evaluates the correlations in partition passes over files,
+// planned from demand, and returns their findings, ordered by rule and
+// group as one pass orders them, and a part that holds their warnings and
+// what they could not keep.
+func (s *Scanner) partitioned(files []*notedFile, demand []share) ([]Finding, *part) {
+	again := &part{}
+	k, fits := s.corr.passesFor(demand)
+	mode := passPlanned
+	if !fits {
+		mode = passAlone
+	}
+	s.opts.Log.Info("the rules correlations count matched more records than a scan keeps at once: reading their files again, for a part of the groups at a time",
+		"files", len(files), "passes", k)
+	var found corrFound
+	for i := range k {
+		if s.stopped() {
+			break
+		}
+		s.partitionPass(files, partition{k: uint64(i), n: uint64(k)}, mode, again, &found)
+	}
+	// Each group is in one pass: ordered by group, the findings are in the
+	// order one pass would have given them.
+	idx := make([]int, len(found.fs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		ga, gb := found.groups[a], found.groups[b]
+		return cmp.Or(cmp.Compare(ga.rule, gb.rule), strings.Compare(ga.group, gb.group))
+	})
+	out := make([]Finding, len(idx))
+	for i, j := range idx {
+		out[i] = found.fs[j]
+	}
+	s.corr.restart(nil)
+	return out, again
+}
+
+// partitionPass evaluates the groups of pt over files and adds their
+// findings to found. A planned pass that does not fit is split in
+// smaller ones; one of those that does not fit either is read again
+// without its busiest groups, then for those alone. A pass whose findings
+// are made whatever it could not keep is read on one worker, the files by
+// name: which records a pass keeps when it runs out of room would
+// otherwise depend on the order the workers read them in.
+func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, again *part, found *corrFound) {
+	if s.stopped() {
+		return
+	}
+	workers := s.opts.Workers
+	if mode == passBusy || mode == passAlone {
+		workers = 1
+	}
+	final := workers == 1 && (mode == passRest || mode == passBusy || mode == passAlone)
+	parts := s.pass(files, pt, workers, final, again)
+	if s.stopped() {
+		return
+	}
+	if overflowed(parts) && !final {
+		switch mode {
+		case passPlanned:
+			m, _ := s.corr.passesFor(spread(s.corr.demand(), parts))
+			m = min(m, maxSplit)
+			parts = nil // let its notes go
+			for j := range uint64(m) {
+				s.partitionPass(files, partition{k: pt.k + j*pt.n, n: pt.n * uint64(m)}, passSplit, again, found)
+			}
+		case passSplit:
+			busy := busiestGroups(parts)
+			parts = nil
+			if len(busy) == 0 {
+				s.partitionPass(files, pt, passBusy, again, found)
+				return
+			}
+			s.opts.Log.Debug("correlation groups too busy for a pass of their own", "groups", len(busy))
+			s.partitionPass(files, partition{k: pt.k, n: pt.n, except: busy}, passRest, again, found)
+			s.partitionPass(files, partition{k: pt.k, n: pt.n, only: busy}, passBusy, again, found)
+		default: // passRest on several workers
+			parts = nil
+			parts = s.pass(files, pt, 1, true, again)
+			if !s.stopped() {
+				s.evaluatePass(parts, again, found)
+			}
+		}
+		return
+	}
+	s.evaluatePass(parts, again, found)
+}
+
+// evaluatePass evaluates the correlations over what a pass noted, and adds
+// their findings to found, and what it could not keep to again.
+func (s *Scanner) evaluatePass(parts []*part, again *part, found *corrFound) {
+	for _, p := range parts {
+		again.takeLost(p)
+	}
+	fs, groups := s.correlate(parts, again)
+	found.fs = append(found.fs, fs...)
+	found.groups = append(found.groups, groups...)
+}
+
+// busiestGroups returns the groups that hold a quarter or more of the
+// notes a pass kept: a pass split as far as planned that still does not
+// fit is read again without them, so that its other groups are counted in
+// full, and they are counted alone.
+func busiestGroups(parts []*part) map[corrGroup]bool {
+	counts := map[corrGroup]int64{}
+	var total int64
+	for _, p := range parts {
+		n := make([]int64, len(p.corrShown))
+		for _, piece := range p.corrNotes.p {
+			for _, note := range piece {
+				n[note.group]++
+			}
+		}
+		for i, g := range p.corrShown {
+			counts[g] += n[i]
+			total += n[i]
+		}
+	}
+	busy := map[corrGroup]bool{}
+	for g, n := range counts {
+		if 4*n >= total && n > 0 {
+			busy[g] = true
+		}
+	}
+	return busy
+}
+
+// overflowed reports whether a pass could not keep a record.
+func overflowed(parts []*part) bool {
+	return slices.ContainsFunc(parts, func(p *part) bool { return p.sum.CorrelationNotKept > 0 })
+}
+
+// pass reads files again on workers and notes, for correlations, the
+// records of the groups of pt; it returns the workers' parts. The
+// warnings of files that changed go to again.
+func (s *Scanner) pass(files []*notedFile, pt partition, workers int, final bool, again *part) []*part {
+	if passHook != nil {
+		passHook()
+	}
+	s.corrPasses++
+	s.corr.restart(&pt)
+	s.opts.Log.Debug("correlation partition pass", "pass", pt.k, "of", pt.n, "workers", workers)
+	parts := make([]*part, max(1, min(workers, len(files))))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for i := range parts {
+		parts[i] = &part{}
+		w := &worker{s: s, p: parts[i], compact: true, final: final,
+			r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip, MaxInputBytes: s.opts.MaxInputBytes})}
+		wg.Go(func() {
+			for j := int(next.Add(1) - 1); j < len(files) && !w.stopped(); j = int(next.Add(1) - 1) {
+				w.recountFile(files[j])
+			}
+		})
+	}
+	wg.Wait()
+	for _, p := range parts {
+		again.sum.Warnings += p.sum.Warnings
+		for _, r := range p.warnings {
+			again.warnings = keepFirst(again.warnings, r)
+		}
+		p.sum.Warnings, p.warnings = 0, nil
+	}
+	return parts
+}
+
+// stopped reports whether the run's context is done.
+func (s *Scanner) stopped() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// recountFile reads file nf again for a partition pass. A file that is not
+// the one the scan read (another file has its name, or it changed since
+// in size or time) is left out, with a warning, in this pass and those
+// after it; so is one that now holds another number of counted records,
+// from the next pass on.
+func (w *worker) recountFile(nf *notedFile) {
+	if nf.changed {
+		return
+	}
+	f, err := openAgain(nf.name, nf.info)
+	if err == nil {
+		var fi os.FileInfo
+		if fi, err = f.Stat(); err == nil && nf.info != nil && (fi.Size() != nf.info.Size() || !fi.ModTime().Equal(nf.info.ModTime())) {
+			err = errors.New("its size or time of change is not what it was")
+		}
+	}
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		w.changedFile(nf, fmt.Sprintf("could not be read as it was when the scan read it (%s): its records are not counted from then on, and a burst among them may be missed", err))
+		return
+	}
+	defer f.Close()
+	w.fileInfo, w.again = nf.info, nf
+	defer func() { w.again = nil }()
+	if n := w.recount(f, nf); n != nf.n && !w.stopped() {
+		w.changedFile(nf, fmt.Sprintf("held %d records they count where it held %d when the scan read it: it changed, and the correlations may miss or miscount a burst among its records", n, nf.n))
+	}
+}
+
+// changedFile warns that file nf changed since the scan read it.
+func (w *worker) changedFile(nf *notedFile, what string) {
+	nf.changed = true
+	reason := "correlations read this file again, to count a part of their groups at a time, and it " + what
+	w.s.opts.Log.Warn(reason, "file", nf.name)
+	w.p.sum.Warnings++
+	w.p.warnings = keepFirst(w.p.warnings, Rejection{File: nf.name, Reason: reason, Whole: true})
+}
+
+// recount reads the records of file f, nf, again, and notes for
+// correlations those of the groups of the pass, judging each record as
+// worker.read did: the records it rejected are left out here too, and
+// nothing else is counted, reported or shown as progress. It stops after
+// the last record the first reading counted, and returns how many records
+// the correlations counted.
+func (w *worker) recount(f *os.File, nf *notedFile) (counted int64) {
+	s := w.s
+	w.r.Reset(f, nf.name)
+	since := 0
+	for {
+		rec, err := w.r.Next()
+		if err != nil {
+			if re := (*cloudtrail.RecordError)(nil); errors.As(err, &re) && re.Pos.Ordinal <= nf.last {
+				continue
+			}
+			return counted // the end, or where the first reading stopped too
+		}
+		if rec.Pos.Ordinal > nf.last {
+			return counted
+		}
+		if since++; since == 4096 {
+			since = 0
+			if w.stopped() {
+				return counted
+			}
+		}
+		ok := rec.Top != nil
+		idx := rec.Index
+		if ok {
+			w.tops = rec.Top
+		} else {
+			w.tops, ok = jsonscan.AppendMembers(w.tops[:0:0], rec.Raw)
+			idx = nil
+		}
+		if ok && rec.Kind != cloudtrail.KindInsight && !rec.NamesEvent {
+			continue
+		}
+		if ok {
+			w.matches, err = s.rules.Matcher.AppendMatchesKnown(w.matches[:0], rec.Raw, w.tops, idx)
+		} else {
+			w.tops = nil
+			w.matches, err = s.rules.Matcher.AppendMatches(w.matches[:0], rec.Raw)
+		}
+		if err != nil || len(w.matches) == 0 {
+			continue
+		}
+		w.counted, w.countedMatch = w.counted[:0], detect.Match{}
+		for _, m := range w.matches {
+			if r := s.rules.Lookup(m.Rule); r != nil && len(r.Feeds) > 0 {
+				if len(w.counted) == 0 {
+					w.countedMatch = m
+				}
+				w.counted = append(w.counted, r)
+			}
+		}
+		if len(w.counted) == 0 {
+			continue
+		}
+		// The header is read from the record's text where it can be, as a
+		// streamed scan reads it: a compact note needs no more.
+		var h header
+		var rh *rawHeader
+		if w.tops != nil {
+			if r, ok := readRawHeader(rec.Raw, w.tops, idx); ok {
+				rh = &r
+				w.rawFields(rh, rec.Raw, idx, &h)
+			}
+		}
+		if rh == nil {
+			h = headerOfTops(rec.Raw, w.tops, nil)
+		}
+		at, reason := placeMatched(rec.Raw, w.tops, &h, rh)
+		if reason != "" {
+			continue
+		}
+		pos := RecordRef{File: rec.Pos.File, Ordinal: rec.Pos.Ordinal, Line: rec.Pos.Line, Offset: rec.Pos.Offset}
+		w.offered = false
+		w.noteCorrelations(w.counted, w.countedMatch, rec.Raw, idx, &h, rh, at, pos)
+		if w.offered {
+			counted++
+		}
+	}
+}
