@@ -1,0 +1,320 @@
+package scan_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ttcproject/ttc/internal/ruleset"
+	"github.com/ttcproject/ttc/internal/scan"
+)
+
+// filler is n deletions that make no burst, one every 61 seconds from the
+// start, by callers callers in turn, or each by a caller of its own when
+// callers is 0 (a group each).
+func filler(n, callers int) []string {
+	recs := make([]string, n)
+	for i := range recs {
+		who := i
+		if callers > 0 {
+			who = i % callers
+		}
+		recs[i] = deletion(fmt.Sprintf("arn:aws:sts::111122223333:assumed-role/cleaner/s%05d", who), fmt.Sprintf("f%d", i), i*61)
+	}
+	return recs
+}
+
+// burstAfter returns files of the records of recs, a few hundred each,
+// the last of which ends with five deletions by alice in 40 seconds, a
+// day after the filler.
+func burstAfter(recs []string) [][]string {
+	var files [][]string
+	for len(recs) > 0 {
+		n := min(len(recs), 700)
+		files = append(files, recs[:n])
+		recs = recs[n:]
+	}
+	last := &files[len(files)-1]
+	for i := range 5 {
+		*last = append(*last, deletion(alice, fmt.Sprintf("a%d", i), 400_000+i*10))
+	}
+	return files
+}
+
+// scanWith scans paths with the rules of rs and workers, keeping findings or, when emit,
+// streaming them as JSON Lines, and returns the result and the lines of
+// the correlation findings as reports write them, one a line.
+func scanWith(t *testing.T, rs *ruleset.Set, paths []string, workers int, emit bool) (*scan.Result, string) {
+	t.Helper()
+	c, _ := fixtures(t)
+	if !emit {
+		res, err := scan.New(c, rs, scan.Options{Workers: workers}).Scan(context.Background(), paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, corrJSON(t, res)
+	}
+	var mu sync.Mutex
+	var lines []string
+	res, err := scan.New(c, rs, scan.Options{Workers: workers, EmitJSON: func(b []byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for l := range strings.Lines(string(b)) {
+			if strings.Contains(l, `"correlation":{`) {
+				lines = append(lines, l)
+			}
+		}
+		return nil
+	}}).Scan(context.Background(), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, strings.Join(lines, "")
+}
+
+// sameSummary reports what differs between two scans' summaries, but for
+// their duration.
+func sameSummary(a, b scan.Summary) string {
+	a.Duration, b.Duration = 0, 0
+	if a != b {
+		return fmt.Sprintf("%+v\n%+v", a, b)
+	}
+	return ""
+}
+
+// TestCorrelationPartitions: a burst placed after thousands of records
+// that fill the bounds on what correlations keep is found all the same, in
+// a scan of files, which reads them again for a part of the groups at a
+// time: the scan reports what one with room for everything reports, with
+// nothing counted twice and no warning, whatever its workers.
+func TestCorrelationPartitions(t *testing.T) {
+	cases := []struct {
+		name         string
+		recs         []string
+		notes, bytes int64
+	}{
+		{"a group each, records", filler(3000, 0), 500, 1 << 30},
+		{"a group each, bytes", filler(3000, 0), 1 << 20, 200 << 10},
+		{"thirty callers, records", filler(3000, 30), 500, 1 << 30},
+		{"thirty callers, bytes", filler(3000, 30), 1 << 20, 200 << 10},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			paths := writeLogs(t, burstAfter(tc.recs)...)
+			rs := corrRules(t, false, "gte: 5")
+			roomy, want := scanWith(t, rs, paths, 2, false)
+			if len(corrFindings(roomy)) != 1 || !strings.Contains(want, `"event_id":"a4"`) {
+				t.Fatalf("with room for all: %s", want)
+			}
+			defer scan.SetCorrelationLimits(tc.notes, tc.bytes)()
+			for _, workers := range []int{1, 2, 4} {
+				for _, emit := range []bool{false, true} {
+					passes := countPasses(t)
+					res, got := scanWith(t, rs, paths, workers, emit)
+					if *passes < 2 {
+						t.Fatalf("workers %d: %d partition passes: the bounds held all, and the test tests nothing", workers, *passes)
+					}
+					if got != want {
+						t.Errorf("workers %d, emit %v: correlation findings\n%s\nwant\n%s", workers, emit, got, want)
+					}
+					if d := sameSummary(res.Summary, roomy.Summary); d != "" || len(res.Warnings) != 0 {
+						t.Errorf("workers %d, emit %v: summary\n%s\nwarnings %+v", workers, emit, d, res.Warnings)
+					}
+				}
+			}
+		})
+	}
+}
+
+// countPasses counts the partition passes of the scans to come, until the
+// test ends.
+func countPasses(t *testing.T) *int {
+	n := new(int)
+	t.Cleanup(scan.SetPassHook(func() { *n++ }))
+	return n
+}
+
+// TestCorrelationPartitionsBusyGroup: a group that holds more records
+// than the bounds on its own is counted as far as they go, and the rest
+// are counted as not kept, with one warning, the same records from run to
+// run and whatever the workers; the other groups, among them those whose
+// hash falls with the busy group's, are counted in full.
+func TestCorrelationPartitionsBusyGroup(t *testing.T) {
+	recs := filler(2000, 1)
+	for u := range 100 { // a burst each
+		for i := range 5 {
+			recs = append(recs, deletion(fmt.Sprintf("arn:aws:iam::111122223333:user/u%03d", u), fmt.Sprintf("u%d-%d", u, i), u*600+i*10))
+		}
+	}
+	paths := writeLogs(t, burstAfter(recs)...)
+	rs := corrRules(t, false, "gte: 5")
+	roomy, want := scanWith(t, rs, paths, 2, false)
+	if n := len(corrFindings(roomy)); n != 101 {
+		t.Fatalf("%d bursts with room for all, want 101", n)
+	}
+	defer scan.SetCorrelationLimits(500, 1<<30)()
+	var firstWarnings string
+	var notKept int64
+	for _, workers := range []int{1, 2, 4} {
+		for run := range 3 {
+			res, got := scanWith(t, rs, paths, workers, false)
+			warnings := fmt.Sprintf("%+v", res.Warnings)
+			if got != want {
+				t.Errorf("workers %d, run %d: findings\n%s\nwant\n%s", workers, run, got, want)
+			}
+			if res.Summary.CorrelationNotKept == 0 || len(res.Warnings) != 1 || res.Summary.Warnings != 1 ||
+				!strings.Contains(res.Warnings[0].Reason, "read again") || !strings.Contains(res.Warnings[0].Reason, "one group too busy") {
+				t.Fatalf("workers %d, run %d: not kept %d, warnings %s", workers, run, res.Summary.CorrelationNotKept, warnings)
+			}
+			if firstWarnings == "" {
+				firstWarnings, notKept = warnings, res.Summary.CorrelationNotKept
+				continue
+			}
+			if warnings != firstWarnings || res.Summary.CorrelationNotKept != notKept {
+				t.Errorf("workers %d, run %d: not kept %d, want %d; warnings\n%s\nwant\n%s",
+					workers, run, res.Summary.CorrelationNotKept, notKept, warnings, firstWarnings)
+			}
+		}
+	}
+	// The busy caller's 2,000 records, less what the bounds hold.
+	if notKept < 1000 || notKept >= 2000 {
+		t.Errorf("not kept %d, want most of the busy caller's 2,000", notKept)
+	}
+}
+
+// TestCorrelationPartitionsStreams: standard input and uploads cannot be
+// read again: past the bounds, their records are counted as not kept, as
+// before, and the warning says to scan a file instead.
+func TestCorrelationPartitionsStreams(t *testing.T) {
+	c, _ := fixtures(t)
+	rs := corrRules(t, false, "gte: 5")
+	paths := writeLogs(t, burstAfter(filler(1000, 0))...)
+	defer scan.SetCorrelationLimits(300, 1<<30)()
+	stdin := func(s *scan.Scanner) *scan.Result {
+		f, err := os.Open(paths[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		res, err := scan.New(c, rs, scan.Options{Workers: 2, Stdin: f}).Scan(context.Background(), append([]string{"-"}, paths[1:]...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	for name, run := range map[string]func(*scan.Scanner) *scan.Result{
+		"streams":                  func(s *scan.Scanner) *scan.Result { return streamsOf(t, s, paths) },
+		"standard input and files": stdin,
+	} {
+		t.Run(name, func(t *testing.T) {
+			passes := countPasses(t)
+			res := run(scan.New(c, rs, scan.Options{Workers: 2}))
+			if *passes != 0 || res.Summary.CorrelationNotKept == 0 || len(res.Warnings) != 1 ||
+				!strings.Contains(res.Warnings[0].Reason, "save the input to a file") {
+				t.Errorf("%d passes, not kept %d, warnings %+v", *passes, res.Summary.CorrelationNotKept, res.Warnings)
+			}
+		})
+	}
+}
+
+// TestCorrelationPartitionsChanged: a file that changes or goes between
+// the passes is left out of those after, with a warning that names it;
+// the scan goes on with the others.
+func TestCorrelationPartitionsChanged(t *testing.T) {
+	rs := corrRules(t, false, "gte: 5")
+	defer scan.SetCorrelationLimits(500, 1<<30)()
+	for name, change := range map[string]func(path string) error{
+		"removed": os.Remove,
+		"appended": func(path string) error {
+			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = f.WriteString("\n")
+			return err
+		},
+		"replaced": func(path string) error {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(path+".new", b, 0o644); err != nil {
+				return err
+			}
+			return os.Rename(path+".new", path)
+		},
+		"rewritten":            rewrite,
+		"rewritten, time kept": rewrite,
+	} {
+		t.Run(name, func(t *testing.T) {
+			paths := writeLogs(t, burstAfter(filler(3000, 0))...)
+			changed := paths[1]
+			fi, err := os.Stat(changed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			passes := 0
+			t.Cleanup(scan.SetPassHook(func() {
+				if passes++; passes != 2 {
+					return
+				}
+				if err := change(changed); err != nil {
+					t.Error(err)
+				}
+				when := time.Now().Add(time.Hour) // a clock that ticks coarsely still sees the change
+				if name == "rewritten, time kept" {
+					when = fi.ModTime() // only the count of its records tells
+				}
+				if err := os.Chtimes(changed, when, when); err != nil && name != "removed" {
+					t.Error(err)
+				}
+			}))
+			res, got := scanWith(t, rs, paths, 2, false)
+			if !strings.Contains(got, `"event_id":"a4"`) {
+				t.Errorf("alice's burst, in another file, is missed:\n%s", got)
+			}
+			if len(res.Warnings) != 1 || res.Warnings[0].File != changed || !strings.Contains(res.Warnings[0].Reason, "correlations read this file again") {
+				t.Errorf("warnings %+v, want one of %s", res.Warnings, changed)
+			}
+		})
+	}
+}
+
+// rewrite rewrites a log file in place with as many bytes, one record
+// fewer that correlations count.
+func rewrite(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	b = bytes.Replace(b, []byte(`"eventName":"DeleteObject"`), []byte(`"eventName":"DeleteBucket"`), 1)
+	return os.WriteFile(path, b, 0o644)
+}
+
+// TestCorrelationPartitionsStop: a scan stopped during its partition
+// passes stops, and says so.
+func TestCorrelationPartitionsStop(t *testing.T) {
+	c, _ := fixtures(t)
+	rs := corrRules(t, false, "gte: 5")
+	paths := writeLogs(t, burstAfter(filler(3000, 0))...)
+	defer scan.SetCorrelationLimits(500, 1<<30)()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	passes := 0
+	t.Cleanup(scan.SetPassHook(func() {
+		if passes++; passes == 2 {
+			cancel()
+		}
+	}))
+	res, err := scan.New(c, rs, scan.Options{Workers: 2}).Scan(ctx, paths)
+	if !errors.Is(err, context.Canceled) || res != nil || passes > 3 {
+		t.Errorf("%v, %d passes, result %v", err, passes, res != nil)
+	}
+}
