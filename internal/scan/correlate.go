@@ -631,13 +631,13 @@ func (r corrRef) time() string {
 }
 
 // correlate evaluates the correlations over what the workers noted and
-// returns their findings, ordered by rule and group, and the group of
-// each. Warnings about files whose records could not be read again go to
-// warn.
-func (s *Scanner) correlate(parts []*part, warn *part) ([]Finding, []corrGroup) {
+// returns their findings, ordered by rule and group; groups, when not nil,
+// receives the group of each. Warnings about files whose records could not
+// be read again go to warn.
+func (s *Scanner) correlate(parts []*part, warn *part, groups *[]corrGroup) []Finding {
 	c := s.corr
 	if c == nil {
-		return nil, nil
+		return nil
 	}
 	// The records of all parts, numbered in the order of their files and
 	// places: which copy of an event is counted, and which record a
@@ -756,18 +756,17 @@ func (s *Scanner) correlate(parts []*part, warn *part) ([]Finding, []corrGroup) 
 	}
 	made := s.readAgain(again, warn)
 	var out []Finding
-	var groups []corrGroup
 	for _, f := range all {
 		r := c.rules[shown[f.g].rule]
 		out = s.burstFindings(out, r, groupValues(r.Correlation.GroupBy, shown[f.g].group), cs, order, f.window, f.count, made)
-		for len(groups) < len(out) {
-			groups = append(groups, shown[f.g])
+		for groups != nil && len(*groups) < len(out) {
+			*groups = append(*groups, shown[f.g])
 		}
 	}
 	for _, p := range parts {
 		p.corrRecords, p.corrFiles, p.corrInfos, p.corrRules, p.corrFull, p.corrTimes = pieces[corrRecord]{}, nil, nil, nil, nil, nil
 	}
-	return out, groups
+	return out
 }
 
 // Hooks for tests: rereadHook runs before a scan reads records of its

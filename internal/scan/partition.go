@@ -156,8 +156,7 @@ func (s *Scanner) correlateAll(parts []*part) ([]Finding, *part) {
 		streamed = streamed || p.corrStreamed || len(p.corrFull) > 0
 	}
 	if !lost || streamed {
-		fs, _ := s.correlate(parts, parts[len(parts)-1])
-		return fs, nil
+		return s.correlate(parts, parts[len(parts)-1], nil), nil
 	}
 	files := notedFiles(parts)
 	demand := spread(c.demand(), parts)
@@ -384,8 +383,8 @@ func (s *Scanner) evaluatePass(parts []*part, again *part, found *corrFound) {
 	for _, p := range parts {
 		again.takeLost(p)
 	}
-	fs, groups := s.correlate(parts, again)
-	found.fs = append(found.fs, fs...)
+	var groups []corrGroup
+	found.fs = append(found.fs, s.correlate(parts, again, &groups)...)
 	found.groups = append(found.groups, groups...)
 }
 
