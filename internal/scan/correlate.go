@@ -184,8 +184,12 @@ type correlator struct {
 	// ran out of room plans its partition passes (see passesFor).
 	pooled, refused []share
 	// part, during a partition pass, names the groups whose records are
-	// noted: the others are left to other passes.
-	part *partition
+	// noted: the others are left to other passes. whole says that the
+	// pass takes room from the whole bounds, without shares: a pass that
+	// does not fit is read again, so none of its records is lost to
+	// another rule's.
+	part  *partition
+	whole bool
 }
 
 // share is what one part of the bounds holds: records, and their bytes
@@ -214,18 +218,18 @@ func newCorrelator(rs *ruleset.Set) *correlator {
 			}
 		}
 	}
-	c.restart(nil)
+	c.restart(nil, false)
 	return c
 }
 
 // restart empties the bounds for a pass that notes the groups of part
-// (all of them when nil).
-func (c *correlator) restart(part *partition) {
+// (all of them when nil), from the whole bounds when whole.
+func (c *correlator) restart(part *partition, whole bool) {
 	c.kept = make([]share, len(c.bases))
 	c.pooled = make([]share, len(c.bases))
 	c.refused = make([]share, len(c.bases))
 	c.pool = share{}
-	c.part = part
+	c.part, c.whole = part, whole
 }
 
 // room takes room for one more record of n bytes (with the groups it
@@ -239,8 +243,7 @@ func (c *correlator) room(n int, compact bool, bases []*ruleset.Rule) bool {
 	if compact {
 		most, mostBytes = maxCompactNotes, maxCompactBytes
 	}
-	parts := int64(2 * max(len(c.bases), 1))
-	own, ownBytes := most/parts, mostBytes/parts
+	own, ownBytes := c.own(most, mostBytes, c.whole)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, b := range bases {
@@ -263,6 +266,16 @@ func (c *correlator) room(n int, compact bool, bases []*ruleset.Rule) bool {
 	}
 	c.charge(c.refused, bases, n)
 	return false
+}
+
+// own returns the part of the bounds most and mostBytes that each rule
+// correlations count has of its own: none when whole.
+func (c *correlator) own(most, mostBytes int64, whole bool) (int64, int64) {
+	if whole {
+		return 0, 0
+	}
+	parts := int64(2 * max(len(c.bases), 1))
+	return most / parts, mostBytes / parts
 }
 
 // charge adds a record of n bytes to to, at the first of bases the

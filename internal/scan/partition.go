@@ -26,12 +26,15 @@ import (
 // next pass. Each group is whole within its pass, so the findings are
 // those one reading with room for everything would make, in the same
 // order; K is chosen from what the first reading asked for, with a
-// margin, so that each pass fits the bounds. A pass that still does not
-// fit (the groups fell unevenly) is split once more. A part that does not
-// fit even then is read again without its busiest groups, which are then
-// read alone: a group busier than the bounds on its own (one caller's
-// hundreds of thousands of deletions) does not crowd out the groups that
-// share its hash. Such a pass, which keeps what it can, is read on one
+// margin, so that each pass fits the bounds. Such a pass takes room from
+// the whole bounds, without the rules' shares: if it does not fit, it is
+// read again, and none of its records is lost to another rule's. A pass
+// that does not fit (the groups fell unevenly) is split once more. A part
+// that does not fit even then is read again without its busiest groups,
+// which are then read alone: a group busier than the bounds on its own
+// (one caller's hundreds of thousands of deletions) does not crowd out the
+// groups that share its hash. Such a pass, which keeps what it can, gives
+// each rule its share, as the first reading does, and is read on one
 // worker, the files in the order of their names, so that the records it
 // keeps, and those it counts as not kept, are the same from run to run.
 // Streams cannot be read again: a scan that noted records of any keeps
@@ -251,13 +254,12 @@ func spread(d []share, parts []*part) []share {
 
 // passesFor returns how many passes, each holding about its share of
 // demand d and a margin, fit the bounds of compact notes, from 2 up to
-// maxPasses; fits is false when even maxPasses do not. Each rule's share
-// of a pass takes its own part of the bounds, and the pool what is left
-// (see room).
-func (c *correlator) passesFor(d []share) (passes int, fits bool) {
+// maxPasses; fits is false when even maxPasses do not. Passes that take
+// room from the whole bounds (whole) hold all of it; others give each
+// rule its own part, and the pool what is left (see room).
+func (c *correlator) passesFor(d []share, whole bool) (passes int, fits bool) {
 	most, mostBytes := maxCompactNotes, maxCompactBytes
-	parts := int64(2 * max(len(c.bases), 1))
-	own, ownBytes := most/parts, mostBytes/parts
+	own, ownBytes := c.own(most, mostBytes, whole)
 	nb := int64(len(c.bases))
 	pool, poolBytes := most-own*nb, mostBytes-ownBytes*nb
 	for k := int64(2); k <= maxPasses; k++ {
@@ -294,7 +296,7 @@ type corrFound struct {
 // what they could not keep.
 func (s *Scanner) partitioned(files []*notedFile, demand []share) ([]Finding, *part) {
 	again := &part{}
-	k, fits := s.corr.passesFor(demand)
+	k, fits := s.corr.passesFor(demand, true)
 	mode := passPlanned
 	if !fits {
 		mode = passAlone
@@ -322,7 +324,7 @@ func (s *Scanner) partitioned(files []*notedFile, demand []share) ([]Finding, *p
 	for i, j := range idx {
 		out[i] = found.fs[j]
 	}
-	s.corr.restart(nil)
+	s.corr.restart(nil, false)
 	return out, again
 }
 
@@ -349,7 +351,7 @@ func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, agai
 	if overflowed(parts) && !final {
 		switch mode {
 		case passPlanned:
-			m, _ := s.corr.passesFor(spread(s.corr.demand(), parts))
+			m, _ := s.corr.passesFor(spread(s.corr.demand(), parts), true)
 			m = min(m, maxSplit)
 			parts = nil // let its notes go
 			for j := range uint64(m) {
@@ -429,7 +431,7 @@ func (s *Scanner) pass(files []*notedFile, pt partition, workers int, final bool
 		passHook()
 	}
 	s.corrPasses++
-	s.corr.restart(&pt)
+	s.corr.restart(&pt, !final)
 	s.opts.Log.Debug("correlation partition pass", "pass", pt.k, "of", pt.n, "workers", workers)
 	parts := make([]*part, max(1, min(workers, len(files))))
 	var next atomic.Int64
