@@ -29,14 +29,15 @@ import (
 // margin, so that each pass fits the bounds. Such a pass takes room from
 // the whole bounds, without the rules' shares: if it does not fit, it is
 // read again, and none of its records is lost to another rule's. A pass
-// that does not fit (the groups fell unevenly) is split once more. A part
-// that does not fit even then is read again without its busiest groups,
-// which are then read alone: a group busier than the bounds on its own
-// (one caller's hundreds of thousands of deletions) does not crowd out the
-// groups that share its hash. Such a pass, which keeps what it can, gives
-// each rule its share, as the first reading does, and is read on one
-// worker, the files in the order of their names, so that the records it
-// keeps, and those it counts as not kept, are the same from run to run.
+// that does not fit is read again without its busiest groups, which are
+// then read alone, so that a group busier than the bounds on its own (one
+// caller's hundreds of thousands of deletions) does not crowd out the
+// groups that share its hash; one that has no such group (the groups fell
+// unevenly) is split in smaller passes. The pass of the busiest groups,
+// and one that still does not fit, keep what they can: they give each
+// rule its share, as the first reading does, and are read on one worker,
+// the files in the order of their names, so that the records they keep,
+// and those they count as not kept, are the same from run to run.
 // Streams cannot be read again: a scan that noted records of any keeps
 // what it noted, as before.
 
@@ -280,7 +281,7 @@ const (
 	passPlanned = iota // as planned, on the scan's workers
 	passSplit          // a part of a planned pass that did not fit
 	passRest           // a split pass without its busiest groups
-	passBusy           // those groups, on one worker
+	passBusy           // the busiest groups of a pass that did not fit, on one worker
 	passAlone          // as planned, on one worker: more than maxPasses would fit
 )
 
@@ -329,12 +330,13 @@ func (s *Scanner) partitioned(files []*notedFile, demand []share) ([]Finding, *p
 }
 
 // partitionPass evaluates the groups of pt over files and adds their
-// findings to found. A planned pass that does not fit is split in
-// smaller ones; one of those that does not fit either is read again
-// without its busiest groups, then for those alone. A pass whose findings
-// are made whatever it could not keep is read on one worker, the files by
-// name: which records a pass keeps when it runs out of room would
-// otherwise depend on the order the workers read them in.
+// findings to found. A pass that does not fit is read again without its
+// busiest groups, then for those alone; a planned pass without such
+// groups is split in smaller ones. A pass whose findings are made
+// whatever it could not keep (a pass of the busiest groups, one split
+// that does not fit either) is read on one worker, the files by name:
+// which records a pass keeps when it runs out of room would otherwise
+// depend on the order the workers read them in.
 func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, again *part, found *corrFound) {
 	if s.stopped() {
 		return
@@ -348,35 +350,48 @@ func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, agai
 	if s.stopped() {
 		return
 	}
-	if overflowed(parts) && !final {
-		switch mode {
-		case passPlanned:
-			m, _ := s.corr.passesFor(spread(s.corr.demand(), parts), true)
-			m = min(m, maxSplit)
-			parts = nil // let its notes go
-			for j := range uint64(m) {
-				s.partitionPass(files, partition{k: pt.k + j*pt.n, n: pt.n * uint64(m)}, passSplit, again, found)
-			}
-		case passSplit:
-			busy := busiestGroups(parts)
-			parts = nil
-			if len(busy) == 0 {
-				s.partitionPass(files, pt, passBusy, again, found)
-				return
-			}
-			s.opts.Log.Debug("correlation groups too busy for a pass of their own", "groups", len(busy))
-			s.partitionPass(files, partition{k: pt.k, n: pt.n, except: busy}, passRest, again, found)
-			s.partitionPass(files, partition{k: pt.k, n: pt.n, only: busy}, passBusy, again, found)
-		default: // passRest on several workers
-			parts = nil
-			parts = s.pass(files, pt, 1, true, again)
-			if !s.stopped() {
-				s.evaluatePass(parts, again, found)
-			}
+	if !overflowed(parts) || final {
+		s.evaluatePass(parts, again, found)
+		return
+	}
+	if mode == passRest {
+		// On several workers: read again on one, keeping what it can.
+		parts = nil
+		parts = s.pass(files, pt, 1, true, again)
+		if !s.stopped() {
+			s.evaluatePass(parts, again, found)
 		}
 		return
 	}
-	s.evaluatePass(parts, again, found)
+	busy := busiestGroups(parts)
+	demand := spread(s.corr.demand(), parts)
+	parts = nil // let its notes go
+	switch {
+	case len(busy) > 0:
+		// The busiest groups are read alone, and the others again; a
+		// planned pass gets one more try at that, a split one does not.
+		s.opts.Log.Debug("correlation groups read in a pass of their own", "groups", len(busy))
+		rest := passRest
+		if mode == passPlanned {
+			rest = passSplit
+		}
+		except := maps.Clone(pt.except)
+		if except == nil {
+			except = map[corrGroup]bool{}
+		}
+		maps.Copy(except, busy)
+		s.partitionPass(files, partition{k: pt.k, n: pt.n, except: except}, rest, again, found)
+		s.partitionPass(files, partition{k: pt.k, n: pt.n, only: busy}, passBusy, again, found)
+	case mode == passPlanned:
+		// The groups fell unevenly: smaller passes.
+		m, _ := s.corr.passesFor(demand, true)
+		m = min(m, maxSplit)
+		for j := range uint64(m) {
+			s.partitionPass(files, partition{k: pt.k + j*pt.n, n: pt.n * uint64(m), except: pt.except}, passSplit, again, found)
+		}
+	default:
+		s.partitionPass(files, pt, passBusy, again, found)
+	}
 }
 
 // evaluatePass evaluates the correlations over what a pass noted, and adds
@@ -391,9 +406,9 @@ func (s *Scanner) evaluatePass(parts []*part, again *part, found *corrFound) {
 }
 
 // busiestGroups returns the groups that hold a quarter or more of the
-// notes a pass kept: a pass split as far as planned that still does not
-// fit is read again without them, so that its other groups are counted in
-// full, and they are counted alone.
+// notes a pass kept: a pass that does not fit is read again without them,
+// so that its other groups are counted in full, and they are counted
+// alone.
 func busiestGroups(parts []*part) map[corrGroup]bool {
 	counts := map[corrGroup]int64{}
 	var total int64
