@@ -897,7 +897,7 @@ func openAgain(name string, was os.FileInfo) (*os.File, error) {
 	} else if !fi.Mode().IsRegular() {
 		return nil, errIrregular // a FIFO would hang the read
 	}
-	f, err := os.Open(name)
+	f, err := os.OpenFile(name, os.O_RDONLY|openNoWait, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -16,3 +16,8 @@ func fileKey(fi os.FileInfo) (key fileID, links uint64, ok bool) {
 	}
 	return fileID{dev: uint64(st.Dev), ino: uint64(st.Ino)}, uint64(st.Nlink), true //nolint:unconvert // types vary by system
 }
+
+// openNoWait opens a file without waiting for a writer: a FIFO put under
+// the name of a file the scan reads again fails its check instead of
+// hanging the scan (see openAgain).
+const openNoWait = syscall.O_NONBLOCK

@@ -1,0 +1,40 @@
+//go:build unix
+
+package scan_test
+
+import (
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/scan"
+)
+
+// TestCorrelationPartitionsFIFO: a FIFO put under the name of a file
+// between partition passes is not read, which would wait for a writer
+// for ever: the file is left out, with a warning.
+func TestCorrelationPartitionsFIFO(t *testing.T) {
+	rs := corrRules(t, false, "gte: 5")
+	defer scan.SetCorrelationLimits(500, 1<<30)()
+	paths := writeLogs(t, burstAfter(filler(3000, 0))...)
+	passes := 0
+	t.Cleanup(scan.SetPassHook(func() {
+		if passes++; passes != 2 {
+			return
+		}
+		if err := os.Remove(paths[1]); err != nil {
+			t.Error(err)
+		}
+		if err := syscall.Mkfifo(paths[1], 0o644); err != nil {
+			t.Error(err)
+		}
+	}))
+	res, got := scanWith(t, rs, paths, 2, false)
+	if !strings.Contains(got, `"event_id":"a4"`) {
+		t.Errorf("alice's burst, in another file, is missed:\n%s", got)
+	}
+	if len(res.Warnings) != 1 || res.Warnings[0].File != paths[1] || !strings.Contains(res.Warnings[0].Reason, "not a regular file") {
+		t.Errorf("warnings %+v, want one of %s", res.Warnings, paths[1])
+	}
+}
