@@ -13,7 +13,6 @@ import (
 
 	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/detect"
-	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // A scan of files whose correlations could not keep a note of every
@@ -549,15 +548,8 @@ func (w *worker) recount(f *os.File, nf *notedFile) (counted int64) {
 				return counted
 			}
 		}
-		ok := rec.Top != nil
-		idx := rec.Index
-		if ok {
-			w.tops = rec.Top
-		} else {
-			w.tops, ok = jsonscan.AppendMembers(w.tops[:0:0], rec.Raw)
-			idx = nil
-		}
-		if ok && rec.Kind != cloudtrail.KindInsight && !rec.NamesEvent {
+		idx, ok := w.members(rec)
+		if ok && namesNoEvent(rec) {
 			continue
 		}
 		if ok {

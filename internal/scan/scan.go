@@ -879,21 +879,12 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		if rec.Kind == cloudtrail.KindInsight {
 			w.p.sum.Insights++
 		}
-		// The record's members, as the reader listed them while it checked
-		// the record, serve the matcher and the finding header.
-		ok := rec.Top != nil
-		idx := rec.Index
-		if ok {
-			w.tops = rec.Top
-		} else {
-			w.tops, ok = jsonscan.AppendMembers(w.tops[:0:0], rec.Raw)
-			idx = nil
-		}
+		idx, ok := w.members(rec)
 		// Every CloudTrail record names its event (an Insights record in
 		// its insightDetails, which the reader recognised); an object that
 		// does not is some other JSON (an index, a report, a fragment) and
 		// is rejected rather than counted as an unmatched record.
-		if ok && rec.Kind != cloudtrail.KindInsight && !rec.NamesEvent {
+		if ok && namesNoEvent(rec) {
 			malformed++
 			w.p.reject(rejectionAt(rec.Pos, "not a CloudTrail record: its eventSource or eventName is missing, empty or not a string"))
 			continue
@@ -1494,4 +1485,25 @@ func (s *sameFiles) seenOther(path string, fi os.FileInfo) (string, bool) {
 	}
 	s.other[fi.Size()] = append(s.other[fi.Size()], namedInfo{path, fi})
 	return "", false
+}
+
+// members lists the members of rec's object in w.tops: as the reader
+// listed them while it checked the record, with the index of the objects
+// nested in it, or, when it did not, from the record's text, without an
+// index. They serve the matcher and the finding header. ok is false when
+// the text is not one object.
+func (w *worker) members(rec *cloudtrail.Record) (idx *jsonscan.Index, ok bool) {
+	if rec.Top != nil {
+		w.tops = rec.Top
+		return rec.Index, true
+	}
+	w.tops, ok = jsonscan.AppendMembers(w.tops[:0:0], rec.Raw)
+	return nil, ok
+}
+
+// namesNoEvent reports whether rec, an object, is no CloudTrail record: it
+// names no event, and is no Insights record (which names its event in its
+// insightDetails).
+func namesNoEvent(rec *cloudtrail.Record) bool {
+	return rec.Kind != cloudtrail.KindInsight && !rec.NamesEvent
 }
