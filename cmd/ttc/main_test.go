@@ -637,6 +637,32 @@ func TestRecordShowsRejectedJSON(t *testing.T) {
 	}
 }
 
+// TestRecordNamesNoEvent checks that ttc record prints a record that is
+// JSON but names no event with the reason a scan rejects it, and exit
+// status 1, as a scan has, and an Insights record without a word.
+func TestRecordNamesNoEvent(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "log.jsonl")
+	lines := []string{
+		`{"eventVersion":"1.10","eventTime":"2026-01-01T01:00:00Z","eventSource":"s3.amazonaws.com","eventName":5}`,
+		`{"eventVersion":"1.10","eventTime":"2026-01-01T01:00:00Z","EventSource":"s3.amazonaws.com","EventName":"GetObject"}`,
+		`{"eventVersion":"1.07","eventTime":"2026-01-01T01:00:00Z","eventType":"AwsCloudTrailInsight","insightDetails":{"eventName":"PutObject"}}`,
+	}
+	if err := os.WriteFile(log, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The second the reader rejects already: its keys differ from
+	// CloudTrail's in letter case only.
+	for n, why := range map[string]string{"1": "not a CloudTrail record", "2": "in other letter case"} {
+		out, errOut, code := ttc(t, "record", log, n)
+		if code != exitError || !strings.Contains(out, `"eventTime"`) || !strings.Contains(errOut, why) {
+			t.Errorf("record %s: exit %d, stdout %q, stderr %q; want 1, the record and %q", n, code, out, errOut, why)
+		}
+	}
+	if out, errOut, code := ttc(t, "record", log, "3"); code != 0 || !strings.Contains(out, "insightDetails") || errOut != "" {
+		t.Errorf("Insights record: exit %d, stdout %q, stderr %q; want it printed alone", code, out, errOut)
+	}
+}
+
 // TestRecordNameNotUTF8 checks that ttc record, given a file name as a JSON
 // report writes one that is not UTF-8 (U+FFFD for its other bytes), says
 // why the file is not found and how to name it.
