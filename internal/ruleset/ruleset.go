@@ -79,19 +79,25 @@ func (s *Set) Correlations() []*Rule { return s.corrs }
 // resolve), which a --rules rule named like a catalog rule could make
 // another than its author meant.
 func (s *Set) Shared() []string {
+	type ref struct{ kind, file string }
 	var out []string
-	ids, names := map[string]string{}, map[string]string{}
+	refs := map[string]ref{} // a name or id, and the first rule that has it
 	for _, r := range s.rules {
-		if prev, ok := ids[r.ID]; ok && r.ID != "" {
-			out = append(out, fmt.Sprintf("rule id %s of %s is also the id of %s", r.ID, r.File, prev))
-		} else if r.ID != "" {
-			ids[r.ID] = r.File
-		}
-		if prev, ok := names[r.Name]; ok && r.Name != "" {
-			out = append(out, fmt.Sprintf("rule name %s of %s is also the name of %s: a correlation naming it "+
-				"counts the rule of its own origin (the catalog or --rules), then of its own folder", r.Name, r.File, prev))
-		} else if r.Name != "" {
-			names[r.Name] = r.File
+		for _, k := range []ref{{"id", r.ID}, {"name", r.Name}} {
+			key := k.file // the id or the name
+			if key == "" || (k.kind == "name" && r.Name == r.ID) {
+				continue
+			}
+			prev, ok := refs[key]
+			switch {
+			case !ok:
+				refs[key] = ref{k.kind, r.File}
+			case k.kind == "id" && prev.kind == "id":
+				out = append(out, fmt.Sprintf("rule id %s of %s is also the id of %s", key, r.File, prev.file))
+			default:
+				out = append(out, fmt.Sprintf("rule %s %s of %s is also the %s of %s: a correlation naming it "+
+					"counts the rule of its own origin (the catalog or --rules), then of its own folder", k.kind, key, r.File, prev.kind, prev.file))
+			}
 		}
 	}
 	return out

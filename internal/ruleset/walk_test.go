@@ -131,6 +131,16 @@ func TestSharedNames(t *testing.T) {
 	if len(shared) != 1 || !strings.Contains(shared[0], "rule name secretsmanager_secret_value_read of "+filepath.Join(dir, "shadow.yml")+" is also the name of ") {
 		t.Errorf("Shared() = %q, want one naming shadow.yml and the catalog's rule", shared)
 	}
+	// A name that is another rule's id is as ambiguous a reference.
+	id := "0a5c9d3e-0000-4000-8000-0000000000b1"
+	named := strings.Replace(externalRule("0a5c9d3e-0000-4000-8000-0000000000b2", "named"), "title:", "name: "+id+"\ntitle:", 1)
+	write(t, filepath.Join(dir, "zz.yml"), named)
+	if _, set, err = externalTitles(t, dir); err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if shared = set.Shared(); len(shared) != 2 || !strings.Contains(shared[1], "rule name "+id+" of "+filepath.Join(dir, "zz.yml")+" is also the id of "+filepath.Join(dir, "shadow.yml")) {
+		t.Errorf("Shared() = %q, want the second naming zz.yml's name as shadow.yml's id", shared)
+	}
 }
 
 // TestRulesFolderLargeFile checks that a rule file past the size a rule may
