@@ -339,8 +339,8 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	}
 	// A record a correlation could not count was not judged by it either.
 	if n := res.Summary.CorrelationNotKept; n > 0 {
-		incomplete = append(incomplete, fmt.Sprintf("%s past what correlations keep (a burst among them may be missed; "+
-			"the report's warnings say where they start)", view.Count(n, "record was", "records were")))
+		incomplete = append(incomplete, fmt.Sprintf("%s past what correlations keep, or in a file that changed before they read it again (a burst among them may be missed; "+
+			"the report's warnings say where they are)", view.Count(n, "record was", "records were")))
 	}
 	if len(broken) > 0 {
 		incomplete = append(incomplete, fmt.Sprintf("%s could not be used (see the errors above)", view.Count(int64(len(broken)), "rule", "rules")))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/bits"
 	"os"
 	"slices"
 	"strings"
@@ -58,10 +59,23 @@ type notedFile struct {
 	info    os.FileInfo // as the first reading found it
 	n, last int64
 	changed bool // it changed since, and a warning said so
+	// leftOut says that its records were counted as not kept for the
+	// passes that left it out (see part.corrLeftOut).
+	leftOut bool
 	// lost marks, by ordinal, the records that a partition pass that kept
 	// what it could could not keep, so that a record that counts for groups
 	// of two such passes is counted as not kept once.
 	lost []uint64
+}
+
+// notLost returns how many of the file's counted records no pass marked
+// as not kept.
+func (nf *notedFile) notLost() int64 {
+	n := nf.n
+	for _, w := range nf.lost {
+		n -= int64(bits.OnesCount64(w))
+	}
+	return max(n, 0)
 }
 
 // markLost marks record ordinal as not kept, and reports whether it was
@@ -468,6 +482,15 @@ func (s *Scanner) pass(files []*notedFile, pt partition, workers int, final bool
 		}
 		p.sum.Warnings, p.warnings = 0, nil
 	}
+	// A file left out from this pass on holds records that groups of this
+	// pass, or of those after it, may not have counted: they are counted
+	// as not kept, once, so that the scan says it is not complete.
+	for _, nf := range files {
+		if nf.changed && !nf.leftOut {
+			nf.leftOut = true
+			again.corrLeftOut += nf.notLost()
+		}
+	}
 	return parts
 }
 
@@ -501,14 +524,14 @@ func (w *worker) recountFile(nf *notedFile) {
 		if f != nil {
 			f.Close()
 		}
-		w.changedFile(nf, fmt.Sprintf("could not be read as it was when the scan read it (%s): its records are not counted from then on, and a burst among them may be missed", err))
+		w.changedFile(nf, fmt.Sprintf("could not be read as it was when the scan read it (%s): its records are not counted from then on, and a burst among them may be missed (they are counted in correlation_records_not_kept)", err))
 		return
 	}
 	defer f.Close()
 	w.fileInfo, w.again = nf.info, nf
 	defer func() { w.again = nil }()
 	if n := w.recount(f, nf); n != nf.n && !w.stopped() {
-		w.changedFile(nf, fmt.Sprintf("held %d records they count where it held %d when the scan read it: it changed, and the correlations may miss or miscount a burst among its records", n, nf.n))
+		w.changedFile(nf, fmt.Sprintf("held %d records they count where it held %d when the scan read it: it changed, and the correlations may miss or miscount a burst among its records (they are counted in correlation_records_not_kept)", n, nf.n))
 	}
 }
 

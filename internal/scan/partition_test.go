@@ -227,8 +227,9 @@ func TestCorrelationPartitionsStreams(t *testing.T) {
 }
 
 // TestCorrelationPartitionsChanged: a file that changes or goes between
-// the passes is left out of those after, with a warning that names it;
-// the scan goes on with the others.
+// the passes is left out of those after, with a warning that names it,
+// and its records are counted as not kept, so that the scan says it is
+// not complete; the scan goes on with the others.
 func TestCorrelationPartitionsChanged(t *testing.T) {
 	rs := corrRules(t, false, "gte: 5")
 	defer scan.SetCorrelationLimits(500, 1<<30)()
@@ -285,6 +286,11 @@ func TestCorrelationPartitionsChanged(t *testing.T) {
 			}
 			if len(res.Warnings) != 1 || res.Warnings[0].File != changed || !strings.Contains(res.Warnings[0].Reason, "correlations read this file again") {
 				t.Errorf("warnings %+v, want one of %s", res.Warnings, changed)
+			}
+			// The file's 700 records, but in the rewritten file's passes
+			// before the change was seen: not fewer than one.
+			if n := res.Summary.CorrelationNotKept; n < 1 || n > 700 {
+				t.Errorf("not kept %d, want the changed file's records (700)", n)
 			}
 		})
 	}

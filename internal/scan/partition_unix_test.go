@@ -37,4 +37,7 @@ func TestCorrelationPartitionsFIFO(t *testing.T) {
 	if len(res.Warnings) != 1 || res.Warnings[0].File != paths[1] || !strings.Contains(res.Warnings[0].Reason, "not a regular file") {
 		t.Errorf("warnings %+v, want one of %s", res.Warnings, paths[1])
 	}
+	if n := res.Summary.CorrelationNotKept; n != 700 {
+		t.Errorf("not kept %d, want the file's 700 records", n)
+	}
 }

@@ -161,7 +161,8 @@ type Summary struct {
 	// streams, or 64 MiB): the correlations did not count them. A scan of
 	// files reads them again for a part of the groups at a time instead
 	// (262,144 records, or 64 MiB, a pass), and counts here only the
-	// records of a group that holds more than that on its own.
+	// records of a group that holds more than that on its own, and those
+	// of a file that changed before a pass could read it again.
 	CorrelationNotKept int64 `json:"correlation_records_not_kept,omitempty"`
 	// Warnings counts the warnings about files read in full that look
 	// forged or misplaced (see Result.Warnings); one file may have two.
@@ -650,6 +651,11 @@ type part struct {
 	corrLostIn    []*notedFile
 	corrLostNotes int64
 	corrStreamed  bool
+	// corrLeftOut counts the records of files that partition passes left
+	// out, as they changed since the scan read them: they are not kept
+	// too, but a warning about each file says so, not the one about the
+	// bounds.
+	corrLeftOut int64
 }
 
 // notKept counts record pos, which correlations could not keep.
@@ -1192,6 +1198,9 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		}
 		res.Warnings = append(res.Warnings, Rejection{File: first.File, Ordinal: first.Ordinal, Line: first.Line, Offset: first.Offset, Reason: reason})
 		sum.Warnings++
+	}
+	for _, p := range parts {
+		sum.CorrelationNotKept += p.corrLeftOut
 	}
 	// Each worker kept at least the first MaxRejections of each list.
 	slices.SortStableFunc(res.Warnings, byPlace)
