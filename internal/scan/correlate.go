@@ -264,8 +264,43 @@ func (c *correlator) room(n int, compact bool, bases []*ruleset.Rule) bool {
 		c.charge(c.pooled, bases, n)
 		return true
 	}
-	c.charge(c.refused, bases, n)
 	return false
+}
+
+// refuse charges a record of n bytes that room had no room for to what
+// the correlations asked for (see demand).
+func (c *correlator) refuse(n int, bases []*ruleset.Rule) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.charge(c.refused, bases, n)
+}
+
+// maxRefusedGroups bounds the groups whose records were refused that a
+// worker remembers (their hashes), so as to charge each once: past it,
+// a refused record is charged for the groups it would open every time,
+// which asks for more than a pass needs rather than less.
+const maxRefusedGroups = 1 << 14
+
+// refusedGroups returns the bytes of the groups the pending notes would
+// open that an earlier refused record of this worker was charged for
+// already, and remembers the others.
+func (w *worker) refusedGroups() int {
+	n := 0
+	for _, pn := range w.pending {
+		if !pn.isNew {
+			continue
+		}
+		h := groupHash(pn.corr, []byte(pn.key))
+		if w.refused[h] {
+			n += len(pn.key) + groupBytes
+		} else if len(w.refused) < maxRefusedGroups {
+			if w.refused == nil {
+				w.refused = map[uint64]bool{}
+			}
+			w.refused[h] = true
+		}
+	}
+	return n
 }
 
 // own returns the part of the bounds most and mostBytes that each rule
@@ -420,6 +455,9 @@ func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte,
 		size = findingBytes(f)
 	}
 	if !c.room(size+extra, w.compact, counted) {
+		// What was asked for plans partition passes: a group that is not
+		// opened, because its record was refused, is charged once.
+		c.refuse(size+extra-w.refusedGroups(), counted)
 		w.lose(pos)
 		return -2
 	}

@@ -42,7 +42,8 @@ import (
 // what it noted, as before.
 
 // maxPasses bounds the partition passes a scan plans: when more would be
-// needed, each pass is read on one worker and keeps what it can.
+// needed, a pass that does not fit is read again on one worker and keeps
+// what it can.
 const maxPasses = 32
 
 // maxSplit bounds the passes that one pass that did not fit is split into.
@@ -249,7 +250,9 @@ func (c *correlator) demand() []share {
 // spread scales demand d, what the workers of parts asked to keep, to
 // what their passes will ask together: a record that several
 // correlations count is noted in the pass of each of its groups, so
-// passes ask for as many records, and bytes, as there were notes.
+// passes ask for as many records as there were notes. Each such record
+// costs a compact note where it cost a further note (noteBytes) in one
+// reading; its groups and lists were charged already, once.
 func spread(d []share, parts []*part) []share {
 	var notes, records int64
 	for _, p := range parts {
@@ -261,7 +264,8 @@ func spread(d []share, parts []*part) []share {
 	}
 	out := make([]share, len(d))
 	for i, s := range d {
-		out[i] = share{s.n * notes / records, s.bytes / records * notes}
+		n := s.n * notes / records
+		out[i] = share{n, s.bytes + (n-s.n)*(compactNoteBytes-noteBytes)}
 	}
 	return out
 }
@@ -295,7 +299,7 @@ const (
 	passSplit          // a part of a planned pass that did not fit
 	passRest           // a split pass without its busiest groups
 	passBusy           // the busiest groups of a pass that did not fit, on one worker
-	passAlone          // as planned, on one worker: more than maxPasses would fit
+	passAlone          // as planned, again on one worker if it does not fit: more than maxPasses would fit
 )
 
 // corrFound is a pass's findings, and their groups.
@@ -355,7 +359,7 @@ func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, agai
 		return
 	}
 	workers := s.opts.Workers
-	if mode == passBusy || mode == passAlone {
+	if mode == passBusy {
 		workers = 1
 	}
 	final := workers == 1 && (mode == passRest || mode == passBusy || mode == passAlone)
@@ -367,7 +371,7 @@ func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, agai
 		s.evaluatePass(parts, again, found)
 		return
 	}
-	if mode == passRest {
+	if mode == passRest || mode == passAlone {
 		// On several workers: read again on one, keeping what it can.
 		parts = nil
 		parts = s.pass(files, pt, 1, true, again)

@@ -789,6 +789,9 @@ type worker struct {
 	again   *notedFile
 	final   bool
 	offered bool
+	// refused holds the hashes of groups whose records correlations had
+	// no room for, charged once each (see refusedGroups).
+	refused map[uint64]bool
 }
 
 // fragKey names what fixes a frag: a rule and one of its techniques.
