@@ -549,6 +549,13 @@ func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw [
 				if !c.part.holds(i, w.groupKey) {
 					continue // another pass's group
 				}
+				// What the group asks of the pass, kept or not: the same
+				// whatever the workers.
+				cost := compactNoteBytes
+				if n := pn.hi - pn.lo; n > 1 {
+					cost += (n + 1) * listValueBytes
+				}
+				p.askedBy(i, w.groupKey, cost)
 			}
 			if gi, ok := p.corrGroups[corrGroup{i, string(w.groupKey)}]; ok {
 				pn.note.group = gi

@@ -67,3 +67,11 @@ func SetPassHook(f func()) (restore func()) {
 	passHook = f
 	return func() { passHook = nil }
 }
+
+// SetGroupHashHook sets a function that hashes the correlation group
+// keys it reports it knows, in place of the partition passes' hash, and
+// returns a function that removes it.
+func SetGroupHashHook(f func(corr int, key []byte) (uint64, bool)) (restore func()) {
+	hashHook = f
+	return func() { hashHook = nil }
+}

@@ -29,15 +29,17 @@ import (
 // margin, so that each pass fits the bounds. Such a pass takes room from
 // the whole bounds, without the rules' shares: if it does not fit, it is
 // read again, and none of its records is lost to another rule's. A pass
-// that does not fit is read again without its busiest groups, which are
-// then read alone, so that a group busier than the bounds on its own (one
-// caller's hundreds of thousands of deletions) does not crowd out the
-// groups that share its hash; one that has no such group (the groups fell
-// unevenly) is split in smaller passes. The pass of the busiest groups,
-// and one that still does not fit, keep what they can: they give each
-// rule its share, as the first reading does, and are read on one worker,
-// the files in the order of their names, so that the records they keep,
-// and those they count as not kept, are the same from run to run.
+// that does not fit counted what each of its groups asked for, kept or
+// not (which does not depend on the workers): a group that asked for
+// more than the whole bounds on its own (one caller's hundreds of
+// thousands of deletions) is read again in a pass of its own, on one
+// worker, the files in the order of their names, and keeps what it can,
+// the same records from run to run; the other groups are read again in
+// as many smaller passes as they need, so that none of them is crowded
+// out by a busy group that shares its hash. A smaller pass that does not
+// fit either (the groups fell unevenly) is split once more, and one that
+// still does not fit is read on one worker, keeping what it can, each
+// rule its share, as the first reading does.
 // Streams cannot be read again: a scan that noted records of any keeps
 // what it noted, as before.
 
@@ -115,10 +117,35 @@ func (pt *partition) holds(corr int, key []byte) bool {
 	return true
 }
 
+// askedBy adds a record of bytes bytes that correlation corr counts in
+// the group of key to what the group asked of the pass.
+func (p *part) askedBy(corr int, key []byte, bytes int) {
+	if p.corrAsked == nil {
+		p.corrAsked = map[corrGroup]share{}
+	}
+	g := corrGroup{corr, string(key)}
+	d, ok := p.corrAsked[g]
+	if !ok {
+		bytes += len(key) + groupBytes
+	}
+	d.n++
+	d.bytes += int64(bytes)
+	p.corrAsked[g] = d
+}
+
+// hashHook, for tests, hashes the group keys it reports it knows in
+// groupHash's stead.
+var hashHook func(corr int, key []byte) (uint64, bool)
+
 // groupHash hashes a correlation's group key with a seed of its own,
 // fixed, so that a group falls in the same pass in every run: FNV-1a,
 // then a mix that spreads the key over the low bits a modulus reads.
 func groupHash(corr int, key []byte) uint64 {
+	if hashHook != nil {
+		if h, ok := hashHook(corr, key); ok {
+			return h
+		}
+	}
 	h := uint64(14695981039346656037) ^ uint64(corr)*0x9e3779b97f4a7c15
 	for _, b := range key {
 		h ^= uint64(b)
@@ -296,10 +323,9 @@ func (c *correlator) passesFor(d []share, whole bool) (passes int, fits bool) {
 // How a partition pass runs.
 const (
 	passPlanned = iota // as planned, on the scan's workers
-	passSplit          // a part of a planned pass that did not fit
-	passRest           // a split pass without its busiest groups
-	passBusy           // the busiest groups of a pass that did not fit, on one worker
-	passAlone          // as planned, again on one worker if it does not fit: more than maxPasses would fit
+	passSplit          // a part of a planned pass that did not fit, on the scan's workers
+	passLast           // a part of a split pass that did not fit: read again on one worker if it does not fit either
+	passBusy           // one group busier than the bounds on its own, on one worker
 )
 
 // corrFound is a pass's findings, and their groups.
@@ -314,11 +340,7 @@ type corrFound struct {
 // what they could not keep.
 func (s *Scanner) partitioned(files []*notedFile, demand []share) ([]Finding, *part) {
 	again := &part{}
-	k, fits := s.corr.passesFor(demand, true)
-	mode := passPlanned
-	if !fits {
-		mode = passAlone
-	}
+	k, _ := s.corr.passesFor(demand, true)
 	s.opts.Log.Info("the rules correlations count matched more records than a scan keeps at once: reading their files again, for a part of the groups at a time",
 		"files", len(files), "passes", k)
 	var found corrFound
@@ -326,7 +348,7 @@ func (s *Scanner) partitioned(files []*notedFile, demand []share) ([]Finding, *p
 		if s.stopped() {
 			break
 		}
-		s.partitionPass(files, partition{k: uint64(i), n: uint64(k)}, mode, again, &found)
+		s.partitionPass(files, partition{k: uint64(i), n: uint64(k)}, passPlanned, again, &found)
 	}
 	// Each group is in one pass: ordered by group, the findings are in the
 	// order one pass would have given them.
@@ -347,13 +369,13 @@ func (s *Scanner) partitioned(files []*notedFile, demand []share) ([]Finding, *p
 }
 
 // partitionPass evaluates the groups of pt over files and adds their
-// findings to found. A pass that does not fit is read again without its
-// busiest groups, then for those alone; a planned pass without such
-// groups is split in smaller ones. A pass whose findings are made
-// whatever it could not keep (a pass of the busiest groups, one split
-// that does not fit either) is read on one worker, the files by name:
-// which records a pass keeps when it runs out of room would otherwise
-// depend on the order the workers read them in.
+// findings to found. A pass that does not fit is read again in parts:
+// each group that asked for more than the whole bounds on its own in a
+// pass of its own, on one worker, the files by name, keeping what it can
+// (which records it keeps would otherwise depend on the order the
+// workers read them in); the other groups in as many smaller passes as
+// what they asked for needs. A part of a split pass that does not fit
+// either is read again on one worker, keeping what it can.
 func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, again *part, found *corrFound) {
 	if s.stopped() {
 		return
@@ -362,8 +384,8 @@ func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, agai
 	if mode == passBusy {
 		workers = 1
 	}
-	final := workers == 1 && (mode == passRest || mode == passBusy || mode == passAlone)
-	parts := s.pass(files, pt, workers, final, again)
+	final := workers == 1 && (mode == passLast || mode == passBusy)
+	parts := s.pass(files, pt, workers, final, final && mode != passBusy, again)
 	if s.stopped() {
 		return
 	}
@@ -371,83 +393,87 @@ func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, agai
 		s.evaluatePass(parts, again, found)
 		return
 	}
-	if mode == passRest || mode == passAlone {
+	if mode == passLast {
 		// On several workers: read again on one, keeping what it can.
 		parts = nil
-		parts = s.pass(files, pt, 1, true, again)
+		parts = s.pass(files, pt, 1, true, true, again)
 		if !s.stopped() {
 			s.evaluatePass(parts, again, found)
 		}
 		return
 	}
-	busy := busiestGroups(parts)
-	demand := spread(s.corr.demand(), parts)
+	busy, rest := groupDemand(parts)
 	parts = nil // let its notes go
-	switch {
-	case len(busy) > 0:
-		// The busiest groups are read alone, and the others again; a
-		// planned pass gets one more try at that, a split one does not.
-		s.opts.Log.Debug("correlation groups read in a pass of their own", "groups", len(busy))
-		rest := passRest
-		if mode == passPlanned {
-			rest = passSplit
-		}
-		except := maps.Clone(pt.except)
+	except := maps.Clone(pt.except)
+	if len(busy) > 0 {
+		s.opts.Log.Debug("correlation groups read in passes of their own", "groups", len(busy))
 		if except == nil {
 			except = map[corrGroup]bool{}
 		}
-		maps.Copy(except, busy)
-		s.partitionPass(files, partition{k: pt.k, n: pt.n, except: except}, rest, again, found)
-		s.partitionPass(files, partition{k: pt.k, n: pt.n, only: busy}, passBusy, again, found)
-	case mode == passPlanned:
-		// The groups fell unevenly: smaller passes.
-		m, _ := s.corr.passesFor(demand, true)
-		m = min(m, maxSplit)
-		for j := range uint64(m) {
-			s.partitionPass(files, partition{k: pt.k + j*pt.n, n: pt.n * uint64(m), except: pt.except}, passSplit, again, found)
+		for _, g := range busy {
+			except[g] = true
 		}
-	default:
-		s.partitionPass(files, pt, passBusy, again, found)
+	}
+	next := passSplit
+	if mode == passSplit {
+		next = passLast
+	}
+	m := uint64(splitsFor(rest))
+	for j := range m {
+		s.partitionPass(files, partition{k: pt.k + j*pt.n, n: pt.n * m, except: except}, next, again, found)
+	}
+	for _, g := range busy {
+		s.partitionPass(files, partition{k: pt.k, n: pt.n, only: map[corrGroup]bool{g: true}}, passBusy, again, found)
 	}
 }
+
+// splitsFor returns in how many passes, from 1 to maxSplit, groups that
+// asked for d together fit the bounds, with a margin.
+func splitsFor(d share) int {
+	m := max(ceilDiv(d.n*passMargin, 4*maxCompactNotes), ceilDiv(d.bytes*passMargin, 4*maxCompactBytes))
+	return int(min(max(m, 1), maxSplit))
+}
+
+func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
 
 // evaluatePass evaluates the correlations over what a pass noted, and adds
 // their findings to found, and what it could not keep to again.
 func (s *Scanner) evaluatePass(parts []*part, again *part, found *corrFound) {
 	for _, p := range parts {
 		again.takeLost(p)
+		p.corrAsked = nil
 	}
 	var groups []corrGroup
 	found.fs = append(found.fs, s.correlate(parts, again, &groups)...)
 	found.groups = append(found.groups, groups...)
 }
 
-// busiestGroups returns the groups that hold a quarter or more of the
-// notes a pass kept: a pass that does not fit is read again without them,
-// so that its other groups are counted in full, and they are counted
-// alone.
-func busiestGroups(parts []*part) map[corrGroup]bool {
-	counts := map[corrGroup]int64{}
-	var total int64
+// groupDemand returns, of the groups a pass counted, those that asked
+// for more than the whole bounds on its own, in the order of their rules
+// and keys, and what the others asked for together. What a group asked
+// for is every record of the pass it counts, kept or not, which does not
+// depend on the workers.
+func groupDemand(parts []*part) (busy []corrGroup, rest share) {
+	asked := map[corrGroup]share{}
 	for _, p := range parts {
-		n := make([]int64, len(p.corrShown))
-		for _, piece := range p.corrNotes.p {
-			for _, note := range piece {
-				n[note.group]++
-			}
+		for g, d := range p.corrAsked {
+			a := asked[g]
+			asked[g] = share{a.n + d.n, a.bytes + d.bytes}
 		}
-		for i, g := range p.corrShown {
-			counts[g] += n[i]
-			total += n[i]
-		}
+		p.corrAsked = nil
 	}
-	busy := map[corrGroup]bool{}
-	for g, n := range counts {
-		if 4*n >= total && n > 0 {
-			busy[g] = true
+	for g, d := range asked {
+		if d.n > maxCompactNotes || d.bytes > maxCompactBytes {
+			busy = append(busy, g)
+			continue
 		}
+		rest.n += d.n
+		rest.bytes += d.bytes
 	}
-	return busy
+	slices.SortFunc(busy, func(a, b corrGroup) int {
+		return cmp.Or(cmp.Compare(a.rule, b.rule), strings.Compare(a.group, b.group))
+	})
+	return busy, rest
 }
 
 // overflowed reports whether a pass could not keep a record.
@@ -456,14 +482,16 @@ func overflowed(parts []*part) bool {
 }
 
 // pass reads files again on workers and notes, for correlations, the
-// records of the groups of pt; it returns the workers' parts. The
+// records of the groups of pt, within the whole bounds or, when shares,
+// giving each rule its share; final says that the pass's findings are
+// made whatever it could not keep. It returns the workers' parts. The
 // warnings of files that changed go to again.
-func (s *Scanner) pass(files []*notedFile, pt partition, workers int, final bool, again *part) []*part {
+func (s *Scanner) pass(files []*notedFile, pt partition, workers int, final, shares bool, again *part) []*part {
 	if passHook != nil {
 		passHook()
 	}
 	s.corrPasses++
-	s.corr.restart(&pt, !final)
+	s.corr.restart(&pt, !shares)
 	s.opts.Log.Debug("correlation partition pass", "pass", pt.k, "of", pt.n, "workers", workers)
 	parts := make([]*part, max(1, min(workers, len(files))))
 	var next atomic.Int64

@@ -327,3 +327,57 @@ func TestCorrelationPartitionsStop(t *testing.T) {
 		t.Errorf("%v, %d passes, result %v", err, passes, res != nil)
 	}
 }
+
+// TestCorrelationPartitionsBusyNeighbour: a group that holds 40 % of the
+// bounds, whose key hashes as that of a group busier than the bounds on
+// its own and whose records are among that group's, is counted whole, its
+// burst found, whatever the workers; the busy group keeps all the bounds
+// hold, the same records every time.
+func TestCorrelationPartitionsBusyNeighbour(t *testing.T) {
+	const busy, victim = "arn:aws:sts::111122223333:assumed-role/cleaner/busy", "arn:aws:iam::111122223333:user/victim"
+	// The busy group's 550 records, among which the other's 200, a
+	// quarter of what the two hold together, then a thousand others.
+	var recs []string
+	v := 0
+	for i := range 550 {
+		recs = append(recs, deletion(busy, fmt.Sprintf("b%d", i), i*61))
+		if i%3 == 2 && v < 195 {
+			recs = append(recs, deletion(victim, fmt.Sprintf("v%d", v), v*61))
+			v++
+		}
+	}
+	for i := range 5 {
+		recs = append(recs, deletion(victim, fmt.Sprintf("vb%d", i), 300_000+i*10))
+	}
+	for i := range 1000 {
+		recs = append(recs, deletion(fmt.Sprintf("arn:aws:iam::111122223333:user/o%04d", i), fmt.Sprintf("o%d", i), i*61))
+	}
+	var files [][]string
+	for len(recs) > 0 {
+		n := min(len(recs), 700)
+		files = append(files, recs[:n])
+		recs = recs[n:]
+	}
+	paths := writeLogs(t, files...)
+	rs := corrRules(t, false, "gte: 5")
+	roomy, want := scanWith(t, rs, paths, 2, false)
+	if len(corrFindings(roomy)) != 1 || !strings.Contains(want, `"event_id":"vb4"`) {
+		t.Fatalf("with room for all: %s", want)
+	}
+	defer scan.SetGroupHashHook(func(_ int, key []byte) (uint64, bool) {
+		return 42, bytes.Contains(key, []byte("cleaner/busy")) || bytes.Contains(key, []byte("user/victim"))
+	})()
+	defer scan.SetCorrelationLimits(500, 1<<30)()
+	for _, workers := range []int{1, 2, 4} {
+		for run := range 2 {
+			res, got := scanWith(t, rs, paths, workers, false)
+			if got != want {
+				t.Errorf("workers %d, run %d: findings\n%s\nwant\n%s", workers, run, got, want)
+			}
+			// The busy group's 550 records less the 500 its pass holds.
+			if n := res.Summary.CorrelationNotKept; n != 50 || len(res.Warnings) != 1 {
+				t.Errorf("workers %d, run %d: not kept %d, want 50; warnings %+v", workers, run, n, res.Warnings)
+			}
+		}
+	}
+}

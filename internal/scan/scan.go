@@ -656,6 +656,10 @@ type part struct {
 	// too, but a warning about each file says so, not the one about the
 	// bounds.
 	corrLeftOut int64
+	// corrAsked holds, during a partition pass, what each group of the pass
+	// asked for: every record of the pass that it counts, kept or not, and
+	// their bytes (see groupDemand).
+	corrAsked map[corrGroup]share
 }
 
 // notKept counts record pos, which correlations could not keep.
