@@ -34,9 +34,12 @@ import (
 // more than the whole bounds on its own (one caller's hundreds of
 // thousands of deletions) is read again in a pass of its own, on one
 // worker, the files in the order of their names, and keeps what it can,
-// the same records from run to run; the other groups are read again in
-// as many smaller passes as they need, so that none of them is crowded
-// out by a busy group that shares its hash. A smaller pass that does not
+// the same records from run to run; groups that asked for more than an
+// eighth of the bounds are packed in passes by what they asked for (two
+// such groups whose keys hash alike would share every pass a split by
+// hash makes), and the other groups are read again in as many smaller
+// passes as they need, so that none of them is crowded out by a busy
+// group that shares its hash. A smaller pass that does not
 // fit either (the groups fell unevenly) is split once more, and one that
 // still does not fit is read on one worker, keeping what it can, each
 // rule its share, as the first reading does.
@@ -373,8 +376,9 @@ func (s *Scanner) partitioned(files []*notedFile, demand []share) ([]Finding, *p
 // each group that asked for more than the whole bounds on its own in a
 // pass of its own, on one worker, the files by name, keeping what it can
 // (which records it keeps would otherwise depend on the order the
-// workers read them in); the other groups in as many smaller passes as
-// what they asked for needs. A part of a split pass that does not fit
+// workers read them in); those that asked for more than an eighth of the
+// bounds packed in passes by what they asked for; the other groups in as
+// many smaller passes as what they asked for needs. A part of a split pass that does not fit
 // either is read again on one worker, keeping what it can.
 func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, again *part, found *corrFound) {
 	if s.stopped() {
@@ -402,21 +406,30 @@ func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, agai
 		}
 		return
 	}
-	busy, rest := groupDemand(parts)
+	busy, large, rest := groupDemand(parts)
 	parts = nil // let its notes go
 	except := maps.Clone(pt.except)
-	if len(busy) > 0 {
-		s.opts.Log.Debug("correlation groups read in passes of their own", "groups", len(busy))
+	if len(busy)+len(large) > 0 {
+		s.opts.Log.Debug("correlation groups read in passes of their own", "groups", len(busy), "large", len(large))
 		if except == nil {
 			except = map[corrGroup]bool{}
 		}
 		for _, g := range busy {
 			except[g] = true
 		}
+		for _, g := range large {
+			except[g.g] = true
+		}
 	}
 	next := passSplit
 	if mode == passSplit {
 		next = passLast
+	}
+	// Groups that asked for much are packed in passes by what they asked
+	// for: two of them whose keys hash alike would share every pass a
+	// split by hash makes.
+	for _, bin := range packGroups(large) {
+		s.partitionPass(files, partition{k: pt.k, n: pt.n, only: bin}, next, again, found)
 	}
 	m := uint64(splitsFor(rest))
 	for j := range m {
@@ -425,6 +438,31 @@ func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, agai
 	for _, g := range busy {
 		s.partitionPass(files, partition{k: pt.k, n: pt.n, only: map[corrGroup]bool{g: true}}, passBusy, again, found)
 	}
+}
+
+// sizedGroup is a group and what it asked of a pass.
+type sizedGroup struct {
+	g corrGroup
+	d share
+}
+
+// packGroups packs groups, largest first, in as few sets as it can that
+// each ask for no more than the bounds less a margin.
+func packGroups(groups []sizedGroup) []map[corrGroup]bool {
+	most, mostBytes := maxCompactNotes*4/passMargin, maxCompactBytes*4/passMargin
+	var bins []map[corrGroup]bool
+	var sizes []share
+	for _, sg := range groups {
+		i := slices.IndexFunc(sizes, func(sz share) bool { return sz.n+sg.d.n <= most && sz.bytes+sg.d.bytes <= mostBytes })
+		if i < 0 {
+			i = len(bins)
+			bins, sizes = append(bins, map[corrGroup]bool{}), append(sizes, share{})
+		}
+		bins[i][sg.g] = true
+		sizes[i].n += sg.d.n
+		sizes[i].bytes += sg.d.bytes
+	}
+	return bins
 }
 
 // splitsFor returns in how many passes, from 1 to maxSplit, groups that
@@ -449,11 +487,12 @@ func (s *Scanner) evaluatePass(parts []*part, again *part, found *corrFound) {
 }
 
 // groupDemand returns, of the groups a pass counted, those that asked
-// for more than the whole bounds on its own, in the order of their rules
-// and keys, and what the others asked for together. What a group asked
-// for is every record of the pass it counts, kept or not, which does not
-// depend on the workers.
-func groupDemand(parts []*part) (busy []corrGroup, rest share) {
+// for more than the whole bounds on its own (busy), in the order of their
+// rules and keys; those that asked for more than an eighth of them
+// (large), largest first; and what the others asked for together. What a
+// group asked for is every record of the pass it counts, kept or not,
+// which does not depend on the workers.
+func groupDemand(parts []*part) (busy []corrGroup, large []sizedGroup, rest share) {
 	asked := map[corrGroup]share{}
 	for _, p := range parts {
 		for g, d := range p.corrAsked {
@@ -463,17 +502,24 @@ func groupDemand(parts []*part) (busy []corrGroup, rest share) {
 		p.corrAsked = nil
 	}
 	for g, d := range asked {
-		if d.n > maxCompactNotes || d.bytes > maxCompactBytes {
+		switch {
+		case d.n > maxCompactNotes || d.bytes > maxCompactBytes:
 			busy = append(busy, g)
-			continue
+		case d.n*maxSplit > maxCompactNotes || d.bytes*maxSplit > maxCompactBytes:
+			large = append(large, sizedGroup{g, d})
+		default:
+			rest.n += d.n
+			rest.bytes += d.bytes
 		}
-		rest.n += d.n
-		rest.bytes += d.bytes
 	}
-	slices.SortFunc(busy, func(a, b corrGroup) int {
+	byKey := func(a, b corrGroup) int {
 		return cmp.Or(cmp.Compare(a.rule, b.rule), strings.Compare(a.group, b.group))
+	}
+	slices.SortFunc(busy, byKey)
+	slices.SortFunc(large, func(a, b sizedGroup) int {
+		return cmp.Or(cmp.Compare(b.d.n, a.d.n), cmp.Compare(b.d.bytes, a.d.bytes), byKey(a.g, b.g))
 	})
-	return busy, rest
+	return busy, large, rest
 }
 
 // overflowed reports whether a pass could not keep a record.

@@ -381,3 +381,48 @@ func TestCorrelationPartitionsBusyNeighbour(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrelationPartitionsLargeNeighbours: two groups that each fit the
+// bounds but not together, whose keys hash alike, are both counted whole,
+// whatever the workers: no record is counted as not kept.
+func TestCorrelationPartitionsLargeNeighbours(t *testing.T) {
+	const a, b = "arn:aws:iam::111122223333:user/large-a", "arn:aws:iam::111122223333:user/large-b"
+	var recs []string
+	for i := range 400 {
+		recs = append(recs, deletion(a, fmt.Sprintf("a%d", i), i*61))
+		if i < 300 {
+			recs = append(recs, deletion(b, fmt.Sprintf("b%d", i), i*61))
+		}
+	}
+	for i := range 5 {
+		recs = append(recs, deletion(b, fmt.Sprintf("bb%d", i), 300_000+i*10))
+	}
+	for i := range 1000 {
+		recs = append(recs, deletion(fmt.Sprintf("arn:aws:iam::111122223333:user/o%04d", i), fmt.Sprintf("o%d", i), i*61))
+	}
+	var files [][]string
+	for len(recs) > 0 {
+		n := min(len(recs), 700)
+		files = append(files, recs[:n])
+		recs = recs[n:]
+	}
+	paths := writeLogs(t, files...)
+	rs := corrRules(t, false, "gte: 5")
+	roomy, want := scanWith(t, rs, paths, 2, false)
+	if len(corrFindings(roomy)) != 1 || !strings.Contains(want, `"event_id":"bb4"`) {
+		t.Fatalf("with room for all: %s", want)
+	}
+	defer scan.SetGroupHashHook(func(_ int, key []byte) (uint64, bool) {
+		return 42, bytes.Contains(key, []byte("user/large-"))
+	})()
+	defer scan.SetCorrelationLimits(500, 1<<30)()
+	for _, workers := range []int{1, 2, 4} {
+		res, got := scanWith(t, rs, paths, workers, false)
+		if got != want {
+			t.Errorf("workers %d: findings\n%s\nwant\n%s", workers, got, want)
+		}
+		if d := sameSummary(res.Summary, roomy.Summary); d != "" || len(res.Warnings) != 0 {
+			t.Errorf("workers %d: summary\n%s\nwarnings %+v", workers, d, res.Warnings)
+		}
+	}
+}
