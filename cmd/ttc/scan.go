@@ -542,8 +542,12 @@ func startProgress(w io.Writer, mode string, s *scan.Scanner) progress {
 				switch what := phase.Load().(string); {
 				case what != "":
 					fmt.Fprintf(w, "\r\x1b[K%s (%s read in %s) … %s", what, counts, p.Elapsed.Round(time.Second), time.Since(begun).Round(time.Second))
+				case p.Passes > 0:
+					fmt.Fprintf(w, "\r\x1b[Kcounting correlations: reading the files again, pass %d of %d (%s read in %s) … %s",
+						p.Pass, p.Passes, counts, p.Elapsed.Round(time.Second), time.Since(begun).Round(time.Second))
 				case p.ReadAll:
-					fmt.Fprintf(w, "\r\x1b[Ksorting the findings (%s read in %s) … %s", counts, p.Elapsed.Round(time.Second), time.Since(begun).Round(time.Second))
+					fmt.Fprintf(w, "\r\x1b[Kcounting correlations, sorting the findings (%s read in %s) … %s",
+						counts, p.Elapsed.Round(time.Second), time.Since(begun).Round(time.Second))
 				default:
 					fmt.Fprintf(w, "\r\x1b[Kscanning: %s, %.0f MiB/s", counts, mbs)
 				}

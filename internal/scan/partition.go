@@ -302,10 +302,11 @@ func spread(d []share, parts []*part) []share {
 
 // passesFor returns how many passes, each holding about its share of
 // demand d and a margin, fit the bounds of compact notes, from 2 up to
-// maxPasses; fits is false when even maxPasses do not. Passes that take
-// room from the whole bounds (whole) hold all of it; others give each
-// rule its own part, and the pool what is left (see room).
-func (c *correlator) passesFor(d []share, whole bool) (passes int, fits bool) {
+// maxPasses (maxPasses when even those do not: a pass that does not fit
+// is then read again in parts). Passes that take room from the whole
+// bounds (whole) hold all of it; others give each rule its own part, and
+// the pool what is left (see room).
+func (c *correlator) passesFor(d []share, whole bool) int {
 	most, mostBytes := maxCompactNotes, maxCompactBytes
 	own, ownBytes := c.own(most, mostBytes, whole)
 	nb := int64(len(c.bases))
@@ -317,10 +318,10 @@ func (c *correlator) passesFor(d []share, whole bool) (passes int, fits bool) {
 			overBytes += max(0, s.bytes*passMargin/(4*k)-ownBytes)
 		}
 		if over <= pool && overBytes <= poolBytes {
-			return int(k), true
+			return int(k)
 		}
 	}
-	return maxPasses, false
+	return maxPasses
 }
 
 // How a partition pass runs.
@@ -343,14 +344,16 @@ type corrFound struct {
 // what they could not keep.
 func (s *Scanner) partitioned(files []*notedFile, demand []share) ([]Finding, *part) {
 	again := &part{}
-	k, _ := s.corr.passesFor(demand, true)
+	k := s.corr.passesFor(demand, true)
 	s.opts.Log.Info("the rules correlations count matched more records than a scan keeps at once: reading their files again, for a part of the groups at a time",
 		"files", len(files), "passes", k)
 	var found corrFound
+	s.passes.Store(int64(k))
 	for i := range k {
 		if s.stopped() {
 			break
 		}
+		s.passAt.Store(int64(i + 1))
 		s.partitionPass(files, partition{k: uint64(i), n: uint64(k)}, passPlanned, again, &found)
 	}
 	// Each group is in one pass: ordered by group, the findings are in the

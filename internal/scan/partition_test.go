@@ -426,3 +426,22 @@ func TestCorrelationPartitionsLargeNeighbours(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrelationPartitionsProgress: while a scan reads its files again,
+// its progress says which planned pass it is in, of how many.
+func TestCorrelationPartitionsProgress(t *testing.T) {
+	c, _ := fixtures(t)
+	paths := writeLogs(t, burstAfter(filler(3000, 0))...)
+	rs := corrRules(t, false, "gte: 5")
+	defer scan.SetCorrelationLimits(1200, 1<<30)()
+	s := scan.New(c, rs, scan.Options{Workers: 2})
+	if p := s.Progress(); p.Passes != 0 {
+		t.Fatalf("before the scan: %+v", p)
+	}
+	if _, err := s.Scan(context.Background(), paths); err != nil {
+		t.Fatal(err)
+	}
+	if p := s.Progress(); p.Passes < 2 || p.Pass != p.Passes || !p.ReadAll {
+		t.Errorf("after a scan that read its files again: %+v, want the last of at least 2 passes", p)
+	}
+}

@@ -212,6 +212,10 @@ type Progress struct {
 	// ReadAll says that every input has been read: the scan is sorting
 	// and merging its findings, and Elapsed is the time reading took.
 	ReadAll bool
+	// Pass and Passes say, when Passes is not 0, that the scan is reading
+	// its files again for its correlations, the planned pass Pass of
+	// Passes (see partition.go).
+	Pass, Passes int
 }
 
 // Scanner runs one rule set over inputs. It is safe for concurrent use.
@@ -224,6 +228,7 @@ type Scanner struct {
 	held                  atomic.Int64 // findings kept in memory (not streamed)
 	start                 time.Time
 	readFor               atomic.Int64 // how long reading took, once over (ns)
+	passAt, passes        atomic.Int64 // the partition pass being read, of how many planned
 
 	cancel func(error)
 	// done is closed when the run's context is: a worker stops reading its
@@ -266,6 +271,7 @@ func (s *Scanner) Progress() Progress {
 	if d := s.readFor.Load(); d > 0 {
 		p.Elapsed, p.ReadAll = time.Duration(d), true
 	}
+	p.Pass, p.Passes = int(s.passAt.Load()), int(s.passes.Load())
 	return p
 }
 
@@ -377,6 +383,8 @@ func (s *Scanner) streams() bool { return s.opts.EmitJSON != nil || s.opts.Colle
 func (s *Scanner) startRun() {
 	s.start = time.Now()
 	s.readFor.Store(0)
+	s.passAt.Store(0)
+	s.passes.Store(0)
 	s.sessionKeys = sessionKeys{}
 	s.corr = newCorrelator(s.rules)
 	s.corrPasses = 0
