@@ -349,21 +349,7 @@ func TestCorrelationPartitionsBusyNeighbour(t *testing.T) {
 	for i := range 5 {
 		recs = append(recs, deletion(victim, fmt.Sprintf("vb%d", i), 300_000+i*10))
 	}
-	for i := range 1000 {
-		recs = append(recs, deletion(fmt.Sprintf("arn:aws:iam::111122223333:user/o%04d", i), fmt.Sprintf("o%d", i), i*61))
-	}
-	var files [][]string
-	for len(recs) > 0 {
-		n := min(len(recs), 700)
-		files = append(files, recs[:n])
-		recs = recs[n:]
-	}
-	paths := writeLogs(t, files...)
-	rs := corrRules(t, false, "gte: 5")
-	roomy, want := scanWith(t, rs, paths, 2, false)
-	if len(corrFindings(roomy)) != 1 || !strings.Contains(want, `"event_id":"vb4"`) {
-		t.Fatalf("with room for all: %s", want)
-	}
+	paths, rs, _, want := amongOthers(t, recs, "vb4")
 	defer scan.SetGroupHashHook(func(_ int, key []byte) (uint64, bool) {
 		return 42, bytes.Contains(key, []byte("cleaner/busy")) || bytes.Contains(key, []byte("user/victim"))
 	})()
@@ -397,21 +383,7 @@ func TestCorrelationPartitionsLargeNeighbours(t *testing.T) {
 	for i := range 5 {
 		recs = append(recs, deletion(b, fmt.Sprintf("bb%d", i), 300_000+i*10))
 	}
-	for i := range 1000 {
-		recs = append(recs, deletion(fmt.Sprintf("arn:aws:iam::111122223333:user/o%04d", i), fmt.Sprintf("o%d", i), i*61))
-	}
-	var files [][]string
-	for len(recs) > 0 {
-		n := min(len(recs), 700)
-		files = append(files, recs[:n])
-		recs = recs[n:]
-	}
-	paths := writeLogs(t, files...)
-	rs := corrRules(t, false, "gte: 5")
-	roomy, want := scanWith(t, rs, paths, 2, false)
-	if len(corrFindings(roomy)) != 1 || !strings.Contains(want, `"event_id":"bb4"`) {
-		t.Fatalf("with room for all: %s", want)
-	}
+	paths, rs, roomy, want := amongOthers(t, recs, "bb4")
 	defer scan.SetGroupHashHook(func(_ int, key []byte) (uint64, bool) {
 		return 42, bytes.Contains(key, []byte("user/large-"))
 	})()
@@ -444,4 +416,28 @@ func TestCorrelationPartitionsProgress(t *testing.T) {
 	if p := s.Progress(); p.Passes < 2 || p.Pass != p.Passes || !p.ReadAll {
 		t.Errorf("after a scan that read its files again: %+v, want the last of at least 2 passes", p)
 	}
+}
+
+// amongOthers writes recs, then a thousand deletions of callers of their
+// own, in files of 700 records, scans them with room for all, checks that
+// the one correlation finding ends on event lastID, and returns the files,
+// the rules, that scan's result and its correlation findings' JSON.
+func amongOthers(t *testing.T, recs []string, lastID string) ([]string, *ruleset.Set, *scan.Result, string) {
+	t.Helper()
+	for i := range 1000 {
+		recs = append(recs, deletion(fmt.Sprintf("arn:aws:iam::111122223333:user/o%04d", i), fmt.Sprintf("o%d", i), i*61))
+	}
+	var files [][]string
+	for len(recs) > 0 {
+		n := min(len(recs), 700)
+		files = append(files, recs[:n])
+		recs = recs[n:]
+	}
+	paths := writeLogs(t, files...)
+	rs := corrRules(t, false, "gte: 5")
+	roomy, want := scanWith(t, rs, paths, 2, false)
+	if len(corrFindings(roomy)) != 1 || !strings.Contains(want, `"event_id":"`+lastID+`"`) {
+		t.Fatalf("with room for all: %s", want)
+	}
+	return paths, rs, roomy, want
 }
