@@ -255,17 +255,6 @@ func (p *part) dropCorrelations() {
 	p.sum.CorrelationNotKept, p.corrLost = 0, RecordRef{}
 }
 
-// takeLost adds the records q could not keep for correlations to p's.
-func (p *part) takeLost(q *part) {
-	if q.sum.CorrelationNotKept == 0 {
-		return
-	}
-	if p.sum.CorrelationNotKept == 0 || byPlace(Rejection{File: q.corrLost.File, Ordinal: q.corrLost.Ordinal}, Rejection{File: p.corrLost.File, Ordinal: p.corrLost.Ordinal}) < 0 {
-		p.corrLost = q.corrLost
-	}
-	p.sum.CorrelationNotKept += q.sum.CorrelationNotKept
-}
-
 // demand returns what the correlations asked to keep since the bounds
 // were last emptied, by base rule: records kept, and not.
 func (c *correlator) demand() []share {

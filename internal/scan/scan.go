@@ -671,11 +671,23 @@ type part struct {
 }
 
 // notKept counts record pos, which correlations could not keep.
-func (p *part) notKept(pos RecordRef) {
-	if p.sum.CorrelationNotKept == 0 || byPlace(Rejection{File: pos.File, Ordinal: pos.Ordinal}, Rejection{File: p.corrLost.File, Ordinal: p.corrLost.Ordinal}) < 0 {
+func (p *part) notKept(pos RecordRef) { p.lostFrom(pos, 1) }
+
+// lostFrom counts n records correlations could not keep, the first of
+// them (in place order) at pos, and keeps the first place of all.
+func (p *part) lostFrom(pos RecordRef, n int64) {
+	place := func(r RecordRef) Rejection { return Rejection{File: r.File, Ordinal: r.Ordinal} }
+	if p.sum.CorrelationNotKept == 0 || byPlace(place(pos), place(p.corrLost)) < 0 {
 		p.corrLost = pos
 	}
-	p.sum.CorrelationNotKept++
+	p.sum.CorrelationNotKept += n
+}
+
+// takeLost adds the records q could not keep for correlations to p's.
+func (p *part) takeLost(q *part) {
+	if q.sum.CorrelationNotKept > 0 {
+		p.lostFrom(q.corrLost, q.sum.CorrelationNotKept)
+	}
 }
 
 // chunkSize is how many findings a chunk holds: adding findings fills
@@ -1197,12 +1209,11 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 	if sum.CorrelationNotKept > 0 {
 		// Said once, at the first record not kept: the rest follow it in
 		// the files' order or were read at the same time by other workers.
-		var first *RecordRef
+		var all part
 		for _, p := range parts {
-			if p.sum.CorrelationNotKept > 0 && (first == nil || byPlace(Rejection{File: p.corrLost.File, Ordinal: p.corrLost.Ordinal}, Rejection{File: first.File, Ordinal: first.Ordinal}) < 0) {
-				first = &p.corrLost
-			}
+			all.takeLost(p)
 		}
+		first := all.corrLost
 		reason := fmt.Sprintf("correlation rules could not keep %s that the rules they count matched, from record %d (line %d) of this file on: they are not counted, and a burst among them may be missed (correlation_records_not_kept)",
 			view.Count(sum.CorrelationNotKept, "record", "records"), first.Ordinal, first.Line)
 		if s.corrPasses > 0 {
