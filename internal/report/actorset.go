@@ -36,21 +36,9 @@ func (s *ActorSet) Add(f *scan.Finding) {
 	s.addHash(actorHash(ActorKey(f)))
 }
 
-// actorHash hashes an actor's key the same way in every run (FNV-1a, then
-// SplitMix64's finaliser to spread its bits), so that an estimated count
-// is the same for the same logs.
-func actorHash(key string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := range len(key) {
-		h ^= uint64(key[i])
-		h *= 1099511628211
-	}
-	h ^= h >> 30
-	h *= 0xbf58476d1ce4e5b9
-	h ^= h >> 27
-	h *= 0x94d049bb133111eb
-	return h ^ h>>31
-}
+// actorHash hashes an actor's key the same way in every run, so that an
+// estimated count is the same for the same logs.
+func actorHash(key string) uint64 { return scan.StableHash(0, key) }
 
 func (s *ActorSet) addHash(h uint64) {
 	if s.regs != nil {

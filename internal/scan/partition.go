@@ -141,17 +141,24 @@ func (p *part) askedBy(corr int, key []byte, bytes int) {
 var hashHook func(corr int, key []byte) (uint64, bool)
 
 // groupHash hashes a correlation's group key with a seed of its own,
-// fixed, so that a group falls in the same pass in every run: FNV-1a,
-// then a mix that spreads the key over the low bits a modulus reads.
+// fixed, so that a group falls in the same pass in every run.
 func groupHash(corr int, key []byte) uint64 {
 	if hashHook != nil {
 		if h, ok := hashHook(corr, key); ok {
 			return h
 		}
 	}
-	h := uint64(14695981039346656037) ^ uint64(corr)*0x9e3779b97f4a7c15
-	for _, b := range key {
-		h ^= uint64(b)
+	return StableHash(uint64(corr)*0x9e3779b97f4a7c15, key)
+}
+
+// StableHash hashes key the same way in every run, unlike maphash, with
+// seed folded in: FNV-1a, then SplitMix64's finaliser to spread its bits
+// over the low ones a modulus reads. Partition passes place groups with
+// it, and reports estimate counts of actors.
+func StableHash[K string | []byte](seed uint64, key K) uint64 {
+	h := uint64(14695981039346656037) ^ seed
+	for i := range len(key) {
+		h ^= uint64(key[i])
 		h *= 1099511628211
 	}
 	h ^= h >> 30
