@@ -129,7 +129,7 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 		}
 		out.Write(jsonscan.AppendShown(nil, line.Bytes()))
 		out.WriteByte('\n')
-		if p.Reason == "" && !namesEvent(p.Raw) {
+		if p.Reason == "" && !p.NamesEvent {
 			// Read whole, but no CloudTrail record: the scan rejects it.
 			rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) was rejected: not a CloudTrail record: "+
 				"its eventSource or eventName is missing, empty or not a string", n, path, p.Pos.Line))
@@ -139,17 +139,4 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 		return fmt.Errorf("write records: %w", err)
 	}
 	return errors.Join(append(rejected, pickErr)...)
-}
-
-// namesEvent reports whether raw, a JSON object, names its event as a scan
-// requires: eventSource and eventName strings that are not empty, the keys
-// spelled exactly so; or it is an Insights record, which names its event
-// in its insightDetails.
-func namesEvent(raw []byte) bool {
-	var top map[string]any
-	if json.Unmarshal(raw, &top) != nil {
-		return true // not for this check to judge: the reader took it
-	}
-	text := func(key string) bool { s, ok := top[key].(string); return ok && s != "" }
-	return top["eventType"] == "AwsCloudTrailInsight" || (text("eventSource") && text("eventName"))
 }

@@ -17,6 +17,10 @@ type Picked struct {
 	// the reader held it whole (a record that repeats a key), else nil.
 	Raw    []byte
 	Reason string // why it was rejected; "" for a record read
+	// NamesEvent reports, for a record read, whether it names its event
+	// as a CloudTrail record does (Record.NamesEvent), or is an Insights
+	// record, which names it in its insightDetails.
+	NamesEvent bool
 }
 
 // Pick reads src, named name, as far as the last of the records numbered
@@ -83,7 +87,7 @@ func pick(src io.Reader, name string, want []int64, opts Options, toEnd bool) (m
 			return out, err
 		}
 		if wanted[rec.Pos.Ordinal] {
-			out[rec.Pos.Ordinal] = Picked{Pos: rec.Pos, Raw: slices.Clone(rec.Raw)}
+			out[rec.Pos.Ordinal] = Picked{Pos: rec.Pos, Raw: slices.Clone(rec.Raw), NamesEvent: rec.NamesEvent || rec.Kind == KindInsight}
 		}
 		if rec.Pos.Ordinal >= last {
 			return out, readOn(r, toEnd)
