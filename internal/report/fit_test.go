@@ -84,12 +84,16 @@ func TestTableFitsKeepsTimeAndEvent(t *testing.T) {
 					t.Errorf("row %d does not show the address %s whole: %q", i, f.Actor.SourceIP, rows[i])
 				}
 				// A region cut short names another (us-east… is two), and an
-				// actor cut to a few letters none: whole, or left out.
+				// actor cut to a few letters none: whole, or left out. An
+				// actor cut keeps both its ends (a role session's name is
+				// at the end).
 				if strings.Contains(headers[i], "REGION") && !slices.Contains(cells, f.AWSRegion) {
 					t.Errorf("row %d does not show the region %s whole: %q", i, f.AWSRegion, rows[i])
 				}
 				if actor := report.ShortActor(f.Actor.Key()); strings.Contains(headers[i], "ACTOR") && !slices.Contains(cells, actor) {
-					if cut := cells[len(cells)-1]; !strings.HasSuffix(cut, "…") || utf8.RuneCountInString(cut) < 16 {
+					cut := cells[len(cells)-1]
+					head, tail, ok := strings.Cut(cut, "…")
+					if !ok || utf8.RuneCountInString(cut) < 16 || !strings.HasPrefix(actor, head) || !strings.HasSuffix(actor, tail) {
 						t.Errorf("row %d shows the actor %s as %q: %q", i, actor, cut, rows[i])
 					}
 				}
@@ -337,8 +341,9 @@ func timelineHeads(out string) [][]string {
 
 // TestTableActorBesideIPv6 checks that an IPv6 source address, as wide
 // as addresses are, does not take the actor column from a table of
-// findings that all succeeded (their outcome column goes first), and that
-// a table too narrow for the actor says it left it out.
+// findings: it is cut in the middle first, keeping both its ends, and an
+// IPv4 address is never cut; a table too narrow for the actor even so
+// says it left it out.
 func TestTableActorBesideIPv6(t *testing.T) {
 	res := small()
 	f := res.Findings[0]
@@ -353,7 +358,8 @@ func TestTableActorBesideIPv6(t *testing.T) {
 	}{
 		{0, true, false},
 		{120, true, false},
-		{100, false, true},
+		{100, true, false},
+		{90, true, false},
 		{60, false, true},
 	} {
 		var b bytes.Buffer
@@ -366,6 +372,12 @@ func TestTableActorBesideIPv6(t *testing.T) {
 		}
 		if got := strings.Contains(out, "(no room for ACTOR"); got != tc.note {
 			t.Errorf("at %d columns: note %v, want %v:\n%s", tc.width, got, tc.note, out)
+		}
+		if !regexp.MustCompile(`(?m) 2001:0d[^ ]*…[^ ]*7334( |$)`).MatchString(out) && !strings.Contains(out, f.Actor.SourceIP) {
+			t.Errorf("at %d columns: the IPv6 address is neither whole nor cut in its middle:\n%s", tc.width, out)
+		}
+		if !regexp.MustCompile(`(?m) 203\.0\.113\.9( |$)`).MatchString(out) {
+			t.Errorf("at %d columns: the IPv4 address is cut:\n%s", tc.width, out)
 		}
 		for _, l := range tableLines(out) {
 			if n := utf8.RuneCountInString(l); tc.width > 0 && n > tc.width {

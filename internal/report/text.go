@@ -387,35 +387,39 @@ func showRule(opts Options) bool { return opts.View.Width == 0 || opts.View.Widt
 // detail the caller's full ARN and user agent and where the record is, for
 // formats that have the room.
 func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid {
-	// The time, technique and event say what happened, and the source
-	// address where from (an address cut short names another); the other
-	// columns give way first, the actor (or the outcome with its error
-	// code) and the rule most. The rule tells apart two findings of one
-	// record.
-	// On a terminal too narrow for them all, the region, then the actor
-	// are left out before a kept column is cut, and the outcome too when
-	// every finding is a success (before the actor: it says nothing then);
-	// an attempt's outcome stays, cut no shorter than "attempt…". A table
-	// without its actor column says so under it. Kept columns are cut last, the time and
-	// technique after the event and address.
+	// The time, technique and event say what happened, the source
+	// address where from and the actor who; the other columns give way
+	// first, the actor (or the outcome with its error code) and the rule
+	// most. The rule tells apart two findings of one record.
+	// On a terminal too narrow for them all, the outcome when every
+	// finding is a success (it says nothing then), the region, then the
+	// actor are left out before a kept column is cut; an attempt's
+	// outcome stays, cut no shorter than "attempt…". A table without its
+	// actor column says so under it. A long address (IPv6) is cut in the
+	// middle, to no fewer than an IPv4 address's 15 characters, before
+	// the actor is left out (but after the region): the mark shows it
+	// cut, so it names no other address. The actor is cut in the middle
+	// too: a role session's name (who took the role) is at its end.
+	// Kept columns are cut last, the time and technique after the event.
 	// A kept value longer than its kind can be (an address of 132
 	// characters) is forged: it is cut first, so that it does not push
 	// the outcome or the actor off every other row.
 	g := view.Grid{Headers: []string{"TIME", "TECHNIQUE", "OUTCOME", "EVENT", "REGION", "SOURCE IP"},
-		Flex: 2, Keep: []int{0, 1, 3, 5}, Drop: []int{4},
+		Flex: 2, Keep: []int{0, 1, 3, 5}, Drop: []int{4}, Middle: []int{5},
 		Most:  []int{len("2026-03-14T02:17:45.123456789+14:00"), maxTechniqueID, 0, maxEventLabel, maxRegion, maxAddress},
-		Floor: []int{0: len("2026-03-14T02:17:45Z"), 1: len("T1078.A001"), 2: len("attempt…"), 4: maxRegion}}
+		Floor: []int{0: len("2026-03-14T02:17:45Z"), 1: len("T1078.A001"), 2: len("attempt…"), 4: maxRegion, 5: minAddress}}
 	if withActor {
 		g.Headers = append(g.Headers, "ACTOR")
 		g.Flex, g.Give = 6, []int{2}
 		g.Drop = []int{4, 6}
-		g.Floor = append(g.Floor[:5:5], 0, minActor)
+		g.Floor = append(g.Floor[:6:6], minActor)
 		g.Announce = []int{6}
+		g.Middle = append(g.Middle, 6)
 	}
 	if !slices.ContainsFunc(fs, func(f scan.Finding) bool { return f.Outcome != "success" }) {
 		// An outcome that is success on every row says nothing: it goes
-		// right after the region, before the actor.
-		g.Drop = slices.Insert(g.Drop, 1, 2)
+		// first.
+		g.Drop = slices.Insert(g.Drop, 0, 2)
 	}
 	// What the call acted on shares the room with the columns that give
 	// way (the actor, the rule, the outcome in a flat table), the widest
@@ -427,7 +431,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 	withTarget := detail || slices.ContainsFunc(fs, func(f scan.Finding) bool { return len(f.Target) > 0 })
 	if withTarget {
 		g.Spare = []int{len(g.Headers)}
-		g.Middle = g.Spare
+		g.Middle = append(g.Middle, len(g.Headers))
 		g.Escaped = []int{len(g.Headers)}
 		g.Headers = append(g.Headers, "TARGET")
 	}
@@ -519,6 +523,9 @@ const (
 	maxEventLabel  = 96                  // with a correlation's count and field: "s3:DeleteObject ×50"
 	maxRegion      = 16
 	maxAddress     = len("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255")
+	// minAddress is the narrowest the address is cut to: an IPv4
+	// address is never cut.
+	minAddress = len("255.255.255.255")
 )
 
 // minActor is the narrowest the actor column is cut to before it is left

@@ -20,7 +20,8 @@ type Options struct {
 // columns give way in rounds: a column past its Most first, down to it;
 // then Flex and Give, widest first, down to flexMin (or a higher Floor); then every column but
 // Keep, widest first, down to colMin (or its Floor); then the Keep columns
-// too, down to their Floor; then all to colMin. So a table names what matters most in Keep (times, event names) and
+// cut in the Middle that have a Floor, down to it; then the other Keep
+// columns too, down to their Floor; then all to colMin. So a table names what matters most in Keep (times, event names) and
 // what matters least in Flex and Give (long names, lists).
 type Grid struct {
 	Headers []string
@@ -339,13 +340,19 @@ func shrink(widths []int, g Grid, room int) {
 		firstRounds()
 	}
 	// Drop's columns go, in order, while the table would not fit even with
-	// every column but Keep at colMin; the rest then share the room.
-	least := func() int {
+	// every column but Keep at its floor; a column Announce'd (one a
+	// reader would miss) goes only when cutting the kept ones that may be
+	// cut in the middle to their Floor would not make room either (a long
+	// address cut, with both its ends, rather than who acted left out).
+	// The rest then share the room, from their whole widths: what a
+	// column gave up in the first rounds before another went is its own
+	// again.
+	least := func(cutMiddle bool) int {
 		n := 0
 		for i, x := range widths {
 			switch {
 			case x < 0:
-			case slices.Contains(g.Keep, i):
+			case slices.Contains(g.Keep, i) && !(cutMiddle && middleKeep(g, i)):
 				n += x
 			default:
 				n += min(x, floorOf(g, i))
@@ -353,21 +360,40 @@ func shrink(widths []int, g Grid, room int) {
 		}
 		return n
 	}
+	dropped := false
 	for _, i := range g.Drop {
-		if least() <= room {
+		if least(false) <= room || slices.Contains(g.Announce, i) && least(true) <= room {
 			break
 		}
 		if i < len(widths) && widths[i] >= 0 {
-			total -= widths[i]
 			room += 2 // the gap before it
 			widths[i] = -1
+			dropped = true
 		}
+	}
+	if dropped {
+		total = 0
+		for i, x := range whole {
+			if widths[i] >= 0 {
+				widths[i] = x
+				total += x
+			}
+		}
+		firstRounds()
 	}
 	shown := func(i int) bool { return widths[i] >= 0 }
 	floor := func(i int) int { return floorOf(g, i) }
 	narrowTo(func(i int) bool { return shown(i) && !slices.Contains(g.Keep, i) }, floor)
+	narrowTo(func(i int) bool { return shown(i) && middleKeep(g, i) }, floor)
 	narrowTo(shown, floor)
 	narrow(shown, colMin)
+}
+
+// middleKeep reports whether kept column i may be cut to its Floor before
+// the other kept columns: one cut in the middle, keeping both ends, with a
+// Floor of its own (an IPv6 address cut to an IPv4 address's width).
+func middleKeep(g Grid, i int) bool {
+	return slices.Contains(g.Keep, i) && slices.Contains(g.Middle, i) && at(g.Floor, i) > 0
 }
 
 // floorOf is the narrowest the third round of shrink cuts column i to.

@@ -239,6 +239,17 @@ func TestShrinkOrder(t *testing.T) {
 		{"spare and give columns share the room", []int{20, 30, 40}, Grid{Flex: 1, Spare: []int{2}}, 60, []int{20, 20, 20}},
 		{"the widest gives way first", []int{20, 60, 20}, Grid{Flex: 1, Spare: []int{2}}, 70, []int{20, 30, 20}},
 		{"spare gone, the others whole again", []int{20, 30, 40}, Grid{Flex: 1, Spare: []int{2}}, 50, []int{20, 30, -1}},
+		{"dropped, the others whole again", []int{20, 10, 40, 9}, Grid{Flex: 2, Keep: []int{0, 1}, Drop: []int{3}, Floor: []int{2: 16, 3: 9}}, 50,
+			[]int{20, 10, 22, -1}},
+		{"a kept column cut in its middle before an announced one goes", []int{20, 39, 16},
+			Grid{Flex: 2, Keep: []int{0, 1}, Middle: []int{1}, Floor: []int{1: 15, 2: 16}, Drop: []int{2}, Announce: []int{2}}, 60,
+			[]int{20, 24, 16}},
+		{"but after a column not announced goes", []int{20, 9, 39, 16},
+			Grid{Flex: 3, Keep: []int{0, 2}, Middle: []int{2}, Floor: []int{1: 9, 2: 15, 3: 16}, Drop: []int{1, 3}, Announce: []int{3}}, 71,
+			[]int{20, -1, 37, 16}},
+		{"and the announced one goes when that is not enough", []int{20, 39, 16},
+			Grid{Flex: 2, Keep: []int{0, 1}, Middle: []int{1}, Floor: []int{1: 15, 2: 16}, Drop: []int{2}, Announce: []int{2}}, 45,
+			[]int{20, 27, -1}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
