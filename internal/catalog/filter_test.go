@@ -59,8 +59,11 @@ func TestFilterEvent(t *testing.T) {
 		// One close to no known event may be real (AWS writes events no
 		// SDK lists): no technique lists it.
 		{"sso:Federate", ""},
-		{"signin:CredentialChallenge", ""},
+		{"signin:RenewRole", ""},
 		{"Federate", ""},
+		// A CloudTrail-only event of the exceptions that techniques list.
+		{"signin:CredentialVerification", "T1110.001"},
+		{"CredentialChallenge", "T1110.003"},
 	}
 	for _, tc := range cases {
 		rs, err := c.Filter(catalog.Filter{Events: []string{tc.event}})
