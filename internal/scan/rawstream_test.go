@@ -194,3 +194,54 @@ func TestDuplicatesAreCopies(t *testing.T) {
 		t.Errorf("streamed %d lines, want %d", len(streamed), len(records)-1)
 	}
 }
+
+// TestFailedIdentityCenterPassword checks that passwords IAM Identity Center
+// rejected, whose records carry their result in serviceEventDetails and no
+// errorCode, make an attempt of the correlation finding that counts them,
+// streamed or not, and that a verified password in another sign-in sequence
+// neither joins the count nor turns the burst into a success.
+func TestFailedIdentityCenterPassword(t *testing.T) {
+	c, rs := fixtures(t)
+	dir := t.TempDir()
+	rec := func(flow, result, at, id string) string {
+		return `{"eventVersion":"1.11","userIdentity":{"type":"Unknown","arn":"","accountId":"111122223333","accessKeyId":""},` +
+			`"eventTime":"2026-11-24T03:` + at + `Z","eventSource":"signin.amazonaws.com","eventName":"CredentialVerification",` +
+			`"awsRegion":"us-east-1","sourceIPAddress":"203.0.113.204","userAgent":"Mozilla/5.0","requestParameters":null,` +
+			`"responseElements":null,"additionalEventData":{"AuthWorkflowID":"` + flow + `","CredentialType":"PASSWORD"},` +
+			`"eventID":"` + id + `","readOnly":false,"eventType":"AwsServiceEvent","managementEvent":true,` +
+			`"recipientAccountId":"111122223333","serviceEventDetails":{"CredentialVerification":"` + result + `"}}`
+	}
+	body := `{"Records":[` + strings.Join([]string{
+		rec("w1", "Failure", "12:00", "f1"),
+		rec("w1", "Failure", "12:31", "f2"),
+		rec("w2", "Success", "12:45", "s1"),
+		rec("w1", "Failure", "12:58", "f3"),
+		rec("w1", "Failure", "13:32", "f4"),
+		rec("w1", "Failure", "14:07", "f5"),
+	}, ",") + `]}`
+	if err := os.WriteFile(filepath.Join(dir, "portal.json"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kept, _, streamed, _ := bothWays(t, c, rs, []string{dir})
+	var bursts []scan.Finding
+	for _, f := range kept.Findings {
+		if f.TechniqueID == "T1110.001" {
+			bursts = append(bursts, f)
+		}
+	}
+	if len(bursts) != 1 || bursts[0].EventID != "f5" || bursts[0].Outcome != "attempt" {
+		t.Fatalf("T1110.001 findings %+v, want one attempt at f5, the fifth rejected password of sequence w1", bursts)
+	}
+	n := 0
+	for _, l := range streamed {
+		if strings.Contains(l, `"technique_id":"T1110.001"`) {
+			n++
+			if !strings.Contains(l, `"event_id":"f5"`) || !strings.Contains(l, `"outcome":"attempt"`) {
+				t.Errorf("streamed: %s", l)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("streamed %d T1110.001 findings, want 1", n)
+	}
+}
