@@ -322,7 +322,10 @@ type header struct {
 	// SignIn is the result of a sign-in event (eventSource
 	// signin.amazonaws.com: ConsoleLogin, CheckMfa, PasswordUpdated…),
 	// which CloudTrail writes as responseElements.<eventName>, "Success"
-	// or "Failure": a failed sign-in carries no errorCode. A request to
+	// or "Failure": a failed sign-in carries no errorCode. IAM Identity
+	// Center's sign-in events (CredentialChallenge, CredentialVerification,
+	// UserAuthentication) write it as serviceEventDetails.<eventName>
+	// instead, which is read when the first is missing or empty. A request to
 	// Cognito's OAuth endpoints that was refused (an HTTP status of 400 or
 	// more, see rawHeader.oauthResult) carries none either, and is "Failure"
 	// too.
@@ -402,6 +405,9 @@ func decodeHeader(raw []byte) header {
 	h.Target = targetOf(top["requestParameters"], top["responseElements"], nil)
 	if strings.EqualFold(h.EventSource, signInSource) {
 		h.SignIn = text(object(top["responseElements"])[h.EventName])
+		if h.SignIn == "" {
+			h.SignIn = text(object(top["serviceEventDetails"])[h.EventName])
+		}
 	}
 	if strings.EqualFold(h.EventSource, cognitoSource) && httpFailure(object(object(top["additionalEventData"])["responseParameters"])["status"]) {
 		h.SignIn = "Failure"
@@ -558,7 +564,8 @@ func appendTechniques(dst []Finding, base Finding, r *ruleset.Rule, describe fun
 }
 
 // signInSource is the eventSource of sign-in events, whose result is
-// written as responseElements.<eventName> (header.SignIn).
+// written as responseElements.<eventName>, or for IAM Identity Center as
+// serviceEventDetails.<eventName> (header.SignIn).
 const signInSource = "signin.amazonaws.com"
 
 // cognitoSource is the eventSource of Cognito user pools, whose OAuth

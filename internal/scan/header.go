@@ -46,7 +46,7 @@ const (
 	hIssuer
 	hUserID        // userIdentity.onBehalfOf.userId
 	hIdentityStore // userIdentity.onBehalfOf.identityStoreArn
-	hSignIn        // responseElements.<eventName> of a sign-in event (header.SignIn)
+	hSignIn        // the result of a sign-in event (header.SignIn)
 	nHeader
 )
 
@@ -89,6 +89,9 @@ type rawHeader struct {
 	clip     []byte // scratch for a clipped field
 	readOnly []byte // "true" or "false"; nil when absent or null
 	response []byte // responseElements, read only for a sign-in event
+	// service is serviceEventDetails, where the sign-in events of IAM
+	// Identity Center write their result (see signIn).
+	service []byte
 	// additional is additionalEventData, read only for an event of
 	// Cognito's OAuth endpoints (see oauthResult).
 	additional []byte
@@ -175,6 +178,8 @@ func (rh *rawHeader) topField(raw []byte, m jsonscan.Member, idx *jsonscan.Index
 		return c.identity(rh)
 	case "responseElements":
 		rh.response, rh.responseObj = v, m.Obj
+	case "serviceEventDetails":
+		rh.service = v
 	case "additionalEventData":
 		rh.additional = v
 	case "requestParameters":
@@ -278,21 +283,32 @@ func (rh *rawHeader) setStr(k int, v []byte) bool {
 	return false
 }
 
-// signIn notes the result of a sign-in event, responseElements.<eventName>
-// ("Success" or "Failure"; see header.SignIn).
+// signIn notes the result of a sign-in event ("Success" or "Failure"; see
+// header.SignIn): responseElements.<eventName>, or when that is missing,
+// null or empty, serviceEventDetails.<eventName>.
 func (rh *rawHeader) signIn() bool {
 	var source, name []byte
-	if rh.response == nil || !bytes.EqualFold(rh.text(hEventSource, &source), []byte(signInSource)) {
+	if !bytes.EqualFold(rh.text(hEventSource, &source), []byte(signInSource)) {
 		return true
 	}
 	event := rh.text(hEventName, &name)
-	c := cursor{b: rh.response}
-	return c.object(func(key []byte) bool {
-		if string(key) == string(event) {
-			return c.str(rh, hSignIn)
+	for _, obj := range [][]byte{rh.response, rh.service} {
+		if obj == nil || len(rh.v[hSignIn]) > len(`""`) {
+			continue
 		}
-		return c.skip()
-	})
+		rh.v[hSignIn] = nil
+		c := cursor{b: obj}
+		ok := c.object(func(key []byte) bool {
+			if string(key) == string(event) {
+				return c.str(rh, hSignIn)
+			}
+			return c.skip()
+		})
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // oauthResult notes a refused request to Cognito's OAuth endpoints

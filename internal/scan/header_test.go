@@ -44,6 +44,17 @@ var headerCases = []struct {
 	{name: "console result of another event", fast: true, raw: `{"eventSource":"signin.amazonaws.com","eventName":"GetObject","responseElements":{"ConsoleLogin":"Failure"}}`},
 	{name: "sign-in source in another case", fast: true, raw: `{"eventSource":"SIGNIN.amazonaws.com","eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Failure"}}`},
 	{name: "sign-in result of another source", fast: true, raw: `{"eventSource":"s3.amazonaws.com","eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Failure"}}`},
+	// IAM Identity Center writes the result of its sign-in events under
+	// serviceEventDetails, and nothing under responseElements.
+	{name: "failed Identity Center password", fast: true, raw: `{"eventSource":"signin.amazonaws.com","eventName":"CredentialVerification","eventType":"AwsServiceEvent","userIdentity":{"type":"Unknown","arn":"","accountId":"111122223333","accessKeyId":""},"responseElements":null,"additionalEventData":{"AuthWorkflowID":"a","CredentialType":"PASSWORD"},"serviceEventDetails":{"CredentialVerification":"Failure"}}`},
+	{name: "verified Identity Center password", fast: true, raw: `{"eventSource":"signin.amazonaws.com","eventName":"CredentialVerification","serviceEventDetails":{"CredentialVerification":"Success"}}`},
+	{name: "Identity Center result of another event", fast: true, raw: `{"eventSource":"signin.amazonaws.com","eventName":"CredentialChallenge","serviceEventDetails":{"CredentialVerification":"Failure"}}`},
+	{name: "sign-in result in both places", fast: true, raw: `{"eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Success"},"serviceEventDetails":{"ConsoleLogin":"Failure"}}`},
+	{name: "empty sign-in result beside service details", fast: true, raw: `{"eventSource":"signin.amazonaws.com","eventName":"CredentialVerification","responseElements":{"CredentialVerification":""},"serviceEventDetails":{"CredentialVerification":"Failure"}}`},
+	{name: "service details before the event name", fast: true, raw: `{"serviceEventDetails":{"CredentialVerification":"Failure"},"eventName":"CredentialVerification","eventSource":"signin.amazonaws.com"}`},
+	{name: "service details of another source", fast: true, raw: `{"eventSource":"backup.amazonaws.com","eventName":"BackupJobCompleted","serviceEventDetails":{"BackupJobCompleted":"Failure"}}`},
+	{name: "service details not an object", raw: `{"eventSource":"signin.amazonaws.com","eventName":"CredentialVerification","serviceEventDetails":"Failure"}`},
+	{name: "service result a number", raw: `{"eventSource":"signin.amazonaws.com","eventName":"CredentialVerification","serviceEventDetails":{"CredentialVerification":0}}`},
 	{name: "refused Cognito token request", fast: true, raw: `{"eventSource":"cognito-idp.amazonaws.com","eventName":"Token_POST","additionalEventData":{"requestParameters":{"grant_type":["refresh_token"]},"responseParameters":{"status":400}}}`},
 	{name: "Cognito status written as a float", fast: true, raw: `{"eventSource":"cognito-idp.amazonaws.com","eventName":"Token_POST","additionalEventData":{"responseParameters":{"status":400.0}}}`},
 	{name: "Cognito status as text", fast: true, raw: `{"eventSource":"cognito-idp.amazonaws.com","eventName":"Login_POST","additionalEventData":{"responseParameters":{"status":"400"}}}`},
@@ -376,6 +387,39 @@ func TestCognitoOAuthOutcome(t *testing.T) {
 		"Cognito status as text":            false, // CloudTrail writes a number
 		"answered Cognito token request":    false,
 		"HTTP status of another source":     false,
+	}
+	for _, tt := range headerCases {
+		want, ok := cases[tt.name]
+		if !ok {
+			continue
+		}
+		delete(cases, tt.name)
+		for how, h := range map[string]header{"fast": headerOf([]byte(tt.raw), newInterner()), "encoding/json": decodeHeader([]byte(tt.raw))} {
+			if got := failed(h.ErrorCode, h.ErrorMessage != "", h.SignIn); got != want {
+				t.Errorf("%s (%s): attempt = %v, want %v", tt.name, how, got, want)
+			}
+		}
+	}
+	for name := range cases {
+		t.Errorf("no header case %q", name)
+	}
+}
+
+// TestIdentityCenterSignInOutcome checks that an IAM Identity Center sign-in
+// event whose serviceEventDetails say Failure (its responseElements are
+// null) is an attempt, on the fast path and through encoding/json alike,
+// and that a result under responseElements still comes first.
+func TestIdentityCenterSignInOutcome(t *testing.T) {
+	cases := map[string]bool{
+		"failed Identity Center password":             true,
+		"verified Identity Center password":           false,
+		"Identity Center result of another event":     false,
+		"sign-in result in both places":               false,
+		"empty sign-in result beside service details": true,
+		"service details before the event name":       true,
+		"service details of another source":           false,
+		"service details not an object":               false,
+		"service result a number":                     false,
 	}
 	for _, tt := range headerCases {
 		want, ok := cases[tt.name]
