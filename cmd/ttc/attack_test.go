@@ -267,8 +267,38 @@ func TestExportSigmaFolder(t *testing.T) {
 		t.Errorf("export into a folder of other files: exit %d, %q; want it refused", code, errOut)
 	}
 
-	// Read back, each exported rule finds the technique it came from.
+	// Read back as they are, the exported rules are the catalog's own: they
+	// are not run a second time.
 	os.Remove(link)
+	plain, _, _ := ttc(t, "scan", "-o", "jsonl", "../../examples/incident")
+	again, errOut, code := ttc(t, "scan", "--rules", dir, "-o", "jsonl", "../../examples/incident")
+	findings := func(jsonl string) (fs []string) {
+		for _, l := range strings.Split(jsonl, "\n") {
+			if strings.HasPrefix(l, `{"type":"finding"`) {
+				fs = append(fs, l)
+			}
+		}
+		return fs
+	}
+	if code != 0 || !slices.Equal(findings(again), findings(plain)) || len(findings(plain)) == 0 || !strings.Contains(errOut, "not run a second time") {
+		t.Errorf("scan with the exported rules as written: exit %d, %d bytes of findings against %d without them; stderr %q",
+			code, len(again), len(plain), errOut)
+	}
+	// Edited (their titles), each exported rule runs, and finds the
+	// technique it came from.
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".yml") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(path, []byte(strings.Replace(string(data), "title: ", "title: Edited ", 1)), 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	out, errOut, code := ttc(t, "scan", "--rules", dir, "-o", "jsonl", "../../examples/incident")
 	if code != 0 {
 		t.Fatalf("scan with the exported rules: exit %d: %s", code, errOut)

@@ -197,6 +197,10 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 			refused = append(refused, scan.Rejection{File: r.File, Whole: true, Reason: "rule used, but " + msg})
 		}
 	}
+	if copies := rules.Copies(); len(copies) > 0 {
+		a.log.Warn("rules under --rules that are the catalog's own (the same id, and the same but for their tags, as ttc export sigma writes them) are not run a second time",
+			"rules", len(copies), "first", copies[0])
+	}
 	for _, msg := range rules.Shared() {
 		a.log.Warn("rules share an id or a name: both run", "rules", msg)
 	}

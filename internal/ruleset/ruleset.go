@@ -10,10 +10,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/detect"
@@ -62,6 +65,7 @@ type Set struct {
 	rules   []*Rule
 	byRule  map[*detect.Rule]*Rule
 	corrs   []*Rule
+	copies  []string
 }
 
 // Rules returns the rules in the set, catalog rules first, correlation
@@ -112,6 +116,7 @@ func (s *Set) Lookup(r *detect.Rule) *Rule { return s.byRule[r] }
 func Load(c *catalog.Catalog, external []string) (*Set, error) {
 	var errs []error
 	var rules []*Rule
+	own := map[string][]byte{} // the catalog's rules' text, by id
 	for _, t := range c.Techniques() {
 		for _, f := range t.Rules {
 			r, err := detect.ParseRule(f.Path, f.Data)
@@ -120,13 +125,16 @@ func Load(c *catalog.Catalog, external []string) (*Set, error) {
 				continue
 			}
 			rules = append(rules, &Rule{Rule: r, Origin: FromCatalog, Techniques: append([]string{t.ID}, c.AlsoReports(f)...), Tactics: t.Tactics})
+			if r.ID != "" {
+				own[r.ID] = f.Data
+			}
 		}
 	}
 	// One walk over every folder given: a rule file reached twice, by two
 	// folders or links, is loaded once.
 	files, walkErrs := ruleFiles(external)
 	errs = append(errs, walkErrs...)
-	ext, err := loadExternal(c, files)
+	ext, copies, err := loadExternal(c, files, own)
 	errs = append(errs, err)
 	rules = append(rules, ext...)
 	// Sigma's levels are lower case; a rule that writes one otherwise
@@ -137,9 +145,29 @@ func Load(c *catalog.Catalog, external []string) (*Set, error) {
 		}
 	}
 	s, err := compile(rules, -1)
+	s.copies = copies // AtLeast's sets do not keep them: they are told at once
 	errs = append(errs, err)
 	return s, errors.Join(errs...)
 }
+
+// sameRule reports whether two rule files say the same but for their
+// tags: a catalog rule as `ttc export sigma` writes it (with its ATT&CK
+// and ttc.<ID> tags added, and maybe quoted or wrapped otherwise) and the
+// catalog's own.
+func sameRule(a, b []byte) bool {
+	var x, y map[string]any
+	if yaml.Unmarshal(a, &x) != nil || yaml.Unmarshal(b, &y) != nil || x == nil || y == nil {
+		return false
+	}
+	delete(x, "tags")
+	delete(y, "tags")
+	return reflect.DeepEqual(x, y)
+}
+
+// Copies lists the files of the external rules left out of the set as
+// copies of the catalog's own (see sameRule): the same id, saying the
+// same. Run twice, each of their matches would be reported twice.
+func (s *Set) Copies() []string { return s.copies }
 
 // CheckRule parses and compiles one rule file as a scan would, returning
 // why it cannot be used (a *detect.RuleError naming the file and position).
@@ -343,10 +371,10 @@ func (s *Set) AtLeast(min string) (*Set, int, error) {
 	return sub, len(s.rules) - len(kept), err
 }
 
-// loadExternal parses the rule files given.
-func loadExternal(c *catalog.Catalog, files []string) ([]*Rule, error) {
+// loadExternal parses the rule files given, leaving out those that are
+// copies of the catalog's rules in own (their text, by id), which it lists.
+func loadExternal(c *catalog.Catalog, files []string, own map[string][]byte) (rules []*Rule, copies []string, _ error) {
 	var errs []error
-	var rules []*Rule
 	for _, path := range files {
 		data, err := readRule(path)
 		if err != nil {
@@ -358,11 +386,15 @@ func loadExternal(c *catalog.Catalog, files []string) ([]*Rule, error) {
 			errs = append(errs, err)
 			continue
 		}
+		if mine, ok := own[r.ID]; ok && r.ID != "" && sameRule(mine, data) {
+			copies = append(copies, path)
+			continue
+		}
 		techniques, tactics := MapTags(c, r.Tags)
 		rules = append(rules, &Rule{Rule: r, Origin: FromExternal, Techniques: techniques, Tactics: tactics,
 			Unmapped: unmappedTags(c, r.Tags)})
 	}
-	return rules, errors.Join(errs...)
+	return rules, copies, errors.Join(errs...)
 }
 
 // readRule reads a rule file, and no more of it than one byte past the

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ttcproject/ttc/internal/attack"
 	"github.com/ttcproject/ttc/internal/awsapi"
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/catalog/catalogtest"
@@ -308,5 +309,63 @@ func TestLint(t *testing.T) {
 				t.Errorf("problem %q, want it to name %s", got[i], w)
 			}
 		}
+	}
+}
+
+// TestCatalogCopiesLeftOut checks that catalog rules written out as
+// `ttc export sigma` writes them (tags added, text re-encoded) and given
+// back with --rules are left out as copies, not run twice, while a copy
+// that was edited runs beside the catalog's own.
+func TestCatalogCopiesLeftOut(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatalf("embedded catalog: %v", err)
+	}
+	dir := t.TempDir()
+	var kept, edited string
+	for _, tech := range c.Techniques() {
+		if tech.ID != "T1486.A001" && tech.ID != "T1110.001" {
+			continue
+		}
+		for _, f := range tech.Rules {
+			out, err := attack.ExportSigmaRule(f.Data, tech)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := filepath.Join(dir, tech.ID+"_"+filepath.Base(f.Path))
+			if edited == "" && strings.Contains(string(out), "level: high") {
+				// An edit that changes what the rule reports.
+				out, edited = []byte(strings.Replace(string(out), "level: high", "level: critical", 1)), name
+			} else if kept == "" {
+				kept = name
+			}
+			if err := os.WriteFile(name, out, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if kept == "" || edited == "" {
+		t.Fatal("no rules to copy")
+	}
+	base, err := ruleset.Load(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := ruleset.Load(c, []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := os.ReadDir(dir)
+	if got, want := len(set.Copies()), len(files)-1; got != want {
+		t.Errorf("%d copies left out, want %d: %v", got, want, set.Copies())
+	}
+	if !slices.Contains(set.Copies(), kept) || slices.Contains(set.Copies(), edited) {
+		t.Errorf("copies %v: want %s among them, and not the edited %s", set.Copies(), kept, edited)
+	}
+	if got, want := len(set.Rules()), len(base.Rules())+1; got != want {
+		t.Errorf("%d rules, want the catalog's %d and the edited copy", got, want-1)
+	}
+	if !slices.ContainsFunc(set.Rules(), func(r *ruleset.Rule) bool { return r.File == edited && r.Origin == ruleset.FromExternal }) {
+		t.Errorf("the edited copy %s does not run", edited)
 	}
 }
