@@ -125,10 +125,10 @@ func TestScanCorrelationRules(t *testing.T) {
 		"  timespan: 5m\n  condition: {gte: 3}\n")
 	write("temporal.yml", "title: Temporal\ncorrelation:\n  type: temporal\n  rules: [a, b]\n  timespan: 5m\n")
 	_, errOut, code := ttc(t, "scan", "-o", "jsonl", "--rules", dir, burstSample)
-	if code != exitError || !strings.Contains(errOut, `unknown_ref.yml:5:7: correlation names rule \"no_such_rule\", which no rule loaded has as its name or id`) {
+	if code != exitError || !strings.Contains(errOut, `unknown_ref.yml:5:7: correlation names rule "no_such_rule", which no rule loaded has as its name or id`) {
 		t.Errorf("exit %d, stderr:\n%s", code, errOut)
 	}
-	if !strings.Contains(errOut, `temporal.yml:3:9: unsupported sigma feature: correlation type \"temporal\" is not supported`) {
+	if !strings.Contains(errOut, `temporal.yml:3:9: unsupported sigma feature: correlation type "temporal" is not supported`) {
 		t.Errorf("the temporal correlation is not refused by name:\n%s", errOut)
 	}
 }

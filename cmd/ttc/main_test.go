@@ -121,7 +121,7 @@ func TestValidateWarnsOfUnread(t *testing.T) {
 		t.Errorf("validate: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	_, errOut, code = ttc(t, "--catalog", dir, "tactics")
-	if code != 0 || !strings.Contains(errOut, "level=WARN") || !strings.Contains(errOut, "my_rule.yml") {
+	if code != 0 || !strings.Contains(errOut, "ttc: warning: ") || !strings.Contains(errOut, "my_rule.yml") {
 		t.Errorf("tactics with the overlay: exit %d, stderr:\n%s", code, errOut)
 	}
 }
@@ -255,7 +255,7 @@ func TestExitCodes(t *testing.T) {
 		// An overlay rule's level that Sigma does not define is warned of, as
 		// an external rule's is.
 		{[]string{"--catalog", "../../internal/ruleset/testdata/broken", "scan", "-o", "jsonl", "../../examples/incident"}, exitError,
-			`rule=../../internal/ruleset/testdata/broken/techniques/T1485/rules/hidden_text.yml problem="level \"Extreme\" is no Sigma level`},
+			`ttc: warning: rule loaded, but likely mistaken: level "Extreme" is no Sigma level (informational, low, medium, high, critical): --min-level keeps the rule (rule=../../internal/ruleset/testdata/broken/techniques/T1485/rules/hidden_text.yml)`},
 		// cobra's suggestion keeps its lines.
 		{[]string{"tecniques"}, exitUsage, "ttc: Did you mean this?\nttc:   techniques\n"},
 		{[]string{"attack", "status"}, exitUsage, `unknown command "status" for "ttc attack"`},
@@ -348,7 +348,7 @@ func TestScanRulesFolderMixed(t *testing.T) {
 	if code != exitError || !strings.Contains(errOut, "2 rules could not be used") || strings.Count(errOut, "it is broken") != 2 {
 		t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and two broken rules", code, errOut)
 	}
-	if !strings.Contains(errOut, "level=WARN") || !strings.Contains(errOut, "windows.yml") {
+	if !strings.Contains(errOut, "ttc: warning: ") || !strings.Contains(errOut, "windows.yml") {
 		t.Errorf("the windows rule is not warned about:\n%s", errOut)
 	}
 	// The report itself says which rules were left out, as warnings: the
@@ -383,7 +383,7 @@ func TestScanRulesFolderEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, errOut, code := ttc(t, "scan", "-o", "jsonl", "--rules", dir, "../../examples/incident")
-	if code != exitOK || !strings.Contains(errOut, "level=WARN") || !strings.Contains(errOut, "no Sigma rule files") {
+	if code != exitOK || !strings.Contains(errOut, "ttc: warning: ") || !strings.Contains(errOut, "no Sigma rule files") {
 		t.Errorf("exit %d, stderr:\n%s\nwant exit 0 and a warning", code, errOut)
 	}
 	// The same folder named twice is read once, and warned about once.

@@ -12,6 +12,7 @@ import (
 	"github.com/ttcproject/ttc/internal/awsapi"
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/ruleset"
+	"github.com/ttcproject/ttc/internal/view"
 )
 
 // app is what every command shares: where output goes, the logger and the catalog.
@@ -20,6 +21,7 @@ type app struct {
 	log            *slog.Logger
 	overlays       []string
 	logLevel       string
+	level          slog.Level
 	dataDir        string
 	cat            *catalog.Catalog
 }
@@ -112,7 +114,10 @@ func (a *app) setup() error {
 	if err := level.UnmarshalText([]byte(a.logLevel)); err != nil {
 		return usagef(`--log-level: unknown level "%s": want debug, info, warn or error`, a.logLevel)
 	}
-	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	// A command's diagnostics are read by a person as it runs; a server's
+	// log is kept, and read by time (see serve.go).
+	a.level = level
+	a.log = slog.New(view.NewLogHandler(a.stderr, level))
 	catalog.SetEventChecker(awsapi.CheckEvent)
 	catalog.SetBareEventChecker(awsapi.CheckBareEvent)
 	catalog.SetEventNamer(awsapi.CloudTrailNames)
