@@ -428,7 +428,7 @@ func TestAttemptWithoutErrorCode(t *testing.T) {
 	if err := report.WriteHTML(&b, res, tactics, report.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), `attempt<br><span class="msg">Failed authentication</span>`) {
+	if !strings.Contains(b.String(), `<small class="attempt">attempt <span class="msg">Failed authentication</span>`) {
 		t.Errorf("no reason beside the attempt in HTML")
 	}
 }

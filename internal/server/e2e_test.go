@@ -267,7 +267,7 @@ func TestBrowserHostile(t *testing.T) {
 	}
 	must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/scan"), chromedp.SetUploadFiles(chromedp.ID("scan-file"), []string{file})))
 	submit(t, ctx, `form.upload button[type="submit"]`)
-	ua := run(t, ctx, chromedp.Text(chromedp.CSS("table.findings td.ua")))
+	ua := run(t, ctx, chromedp.Text(chromedp.CSS("table.findings .ua")))
 	if ua != "<script>alert('ua')</script>" {
 		t.Errorf("user agent cell shows %q", ua)
 	}

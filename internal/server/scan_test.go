@@ -109,7 +109,7 @@ func TestScanUpload(t *testing.T) {
 			`<li class="sub observed"><a href="/techniques/T1562.008">`,
 			`<li class="sub aws observed"><a href="/techniques/T1485.A001">`,
 			"CloudTrail Trail Stopped or Deleted",
-			`<td><div class="one"><code>cloudtrail:StopLogging</code></div></td>`,
+			`<td class="event"><div class="one"><code>cloudtrail:StopLogging</code></div><div class="one sub">success · <span title="Region">us-east-1</span></div></td>`,
 		} {
 			if !strings.Contains(page, want) {
 				t.Errorf("scan page lacks %q", want)
@@ -120,7 +120,7 @@ func TestScanUpload(t *testing.T) {
 		}
 		// Each row names its record, for ttc record FILE N: the seven that
 		// match, not the eighth.
-		if n := strings.Count(page, `, line 1</td></tr>`); n != 7 || strings.Contains(page, "#8, line 1") || !strings.Contains(page, "#7, line 1") {
+		if n := strings.Count(page, `, line 1</div></td></tr>`); n != 7 || strings.Contains(page, "#8, line 1") || !strings.Contains(page, "#7, line 1") {
 			t.Errorf("findings table names %d records, or the wrong ones", n)
 		}
 	})
@@ -402,7 +402,7 @@ func TestScanManyFindings(t *testing.T) {
 			}
 			body, ct = multipartFile(t, "file", "many.json", log.Bytes())
 			page := do(t, h, http.MethodPost, "/scan", body, "Content-Type", ct).Body.String()
-			rows := strings.Count(page, "<td class=\"wrap ua\">")
+			rows := strings.Count(page, "<td class=\"event\">")
 			if want := min(tc.findings, maxFindingsShown); rows != want {
 				t.Errorf("the page lists %d findings, want %d", rows, want)
 			}

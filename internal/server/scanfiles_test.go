@@ -161,7 +161,7 @@ func TestScanSeveralFilesPage(t *testing.T) {
 	for _, want := range []string{
 		"Results for 3 files</h2>",
 		"<li><code>a.json</code></li><li><code>&#34;&gt;&lt;b&gt;b.jsonl</code></li><li><code>empty.json</code></li>",
-		`<td class="wrap record"><div class="clip"><code>a.json</code></div>#7, line 1</td></tr>`,
+		`<div class="record"><div class="clip"><code>a.json</code></div>#7, line 1</div></td></tr>`,
 		"<li><code>&#34;&gt;&lt;b&gt;b.jsonl:2</code> (record 2): record is an object without CloudTrail record fields",
 		"<div><dt>Records read</dt><dd>10</dd></div>",
 		"<h3>Files set aside</h3>\n  <ul class=\"rejections\"><li><code>empty.json</code>: empty input: nothing to read</li>",
@@ -170,7 +170,7 @@ func TestScanSeveralFilesPage(t *testing.T) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	if n := strings.Count(page, `<td class="wrap ua">`); n != 7 {
+	if n := strings.Count(page, `<td class="event">`); n != 7 {
 		t.Errorf("page lists %d findings, want 7", n)
 	}
 }
@@ -366,7 +366,7 @@ func TestScanPageByActorBounds(t *testing.T) {
 	if n := strings.Count(page, `<section class="actor"`); n != maxActorsShown {
 		t.Errorf("page lists %d actors, want %d", n, maxActorsShown)
 	}
-	if n := strings.Count(page, `<td class="wrap ua">`); n != listed {
+	if n := strings.Count(page, `<td class="event">`); n != listed {
 		t.Errorf("page lists %d findings, want %d", n, listed)
 	}
 }
