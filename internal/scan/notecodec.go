@@ -1,0 +1,293 @@
+package scan
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// A spill of correlation notes (see notespill.go) holds one entry for each
+// record the rules correlations count matched, in a compact binary form of
+// this package's own: its length, then
+//
+//	flags                          uvarint: corrRecord's recHasID, recAttempt, recTimeText
+//	ordinal, line, offset, time    varints, each less the previous entry's (the first: less 0)
+//	digest                         8 bytes, little-endian
+//	eventTime's text               when recTimeText: its length and bytes
+//	rules                          how many, then each by its number in correlator.bases
+//	notes                          how many, then each: its correlation (uvarint), its group
+//	                               key, how many values it counts and their hashes (8 bytes each)
+//
+// A file's entries follow one another, and each file's run of entries
+// starts afresh (reset): its numbers are not taken less another file's,
+// and its keys are numbered anew, so that a pass can read the runs of
+// the files in any order. A group key is written as a uvarint tag, then:
+//
+//	0: a key not numbered: its length and bytes
+//	1: a key numbered next: its length and bytes
+//	n+2: the key numbered n
+//
+// One caller's thousands of deletions then write their key once a file.
+// Like a run file's strings, keys are numbered up to a cap, and long ones
+// not at all, so that a reader holds little.
+
+const (
+	maxNoteKeys       = 4096
+	maxNumberedKey    = 256
+	maxNoteEntrySize  = 64 << 20 // a record's notes are far smaller
+	noteEntryFlagMask = recHasID | recAttempt | recTimeText
+)
+
+// noteEntry is one record's entry: what noteCorrelations read of it.
+type noteEntry struct {
+	ordinal, line, offset int64
+	at                    int64  // eventTime in Unix nanoseconds
+	digest                uint64 // see corrRecord
+	flags                 uint8  // noteEntryFlagMask of corrRecord.flags
+	text                  string // eventTime as written, when recTimeText
+	rules                 []uint32
+	notes                 []entryNote
+}
+
+// entryNote is one correlation's note of a record: the key of its group
+// and the hashes of the values it counts. Read back, both hold the
+// decoder's memory until the next entry.
+type entryNote struct {
+	corr   int
+	key    []byte
+	hashes []uint64
+}
+
+// noteEncoder appends entries to a spill.
+type noteEncoder struct {
+	w    io.Writer
+	buf  []byte
+	prev noteEntry // the places and time of the previous entry of the run
+	ids  map[string]uint32
+}
+
+func newNoteEncoder(w io.Writer) *noteEncoder {
+	return &noteEncoder{w: w, ids: map[string]uint32{}}
+}
+
+// reset starts the run of another file.
+func (e *noteEncoder) reset() {
+	e.prev = noteEntry{}
+	clear(e.ids)
+}
+
+func (e *noteEncoder) uint(v uint64) { e.buf = binary.AppendUvarint(e.buf, v) }
+func (e *noteEncoder) int(v int64)   { e.buf = binary.AppendVarint(e.buf, v) }
+
+// key writes a group key, numbered when it may be.
+func (e *noteEncoder) key(k []byte) {
+	if id, ok := e.ids[string(k)]; ok {
+		e.uint(uint64(id) + 2)
+		return
+	}
+	tag := uint64(0)
+	if len(e.ids) < maxNoteKeys && len(k) <= maxNumberedKey {
+		e.ids[string(k)] = uint32(len(e.ids))
+		tag = 1
+	}
+	e.uint(tag)
+	e.uint(uint64(len(k)))
+	e.buf = append(e.buf, k...)
+}
+
+// encode writes en and returns how many bytes it took.
+func (e *noteEncoder) encode(en *noteEntry) (int, error) {
+	e.buf = e.buf[:0]
+	e.uint(uint64(en.flags & noteEntryFlagMask))
+	e.int(en.ordinal - e.prev.ordinal)
+	e.int(en.line - e.prev.line)
+	e.int(en.offset - e.prev.offset)
+	e.int(en.at - e.prev.at)
+	e.buf = binary.LittleEndian.AppendUint64(e.buf, en.digest)
+	if en.flags&recTimeText != 0 {
+		e.uint(uint64(len(en.text)))
+		e.buf = append(e.buf, en.text...)
+	}
+	e.uint(uint64(len(en.rules)))
+	for _, r := range en.rules {
+		e.uint(uint64(r))
+	}
+	e.uint(uint64(len(en.notes)))
+	for _, n := range en.notes {
+		e.uint(uint64(n.corr))
+		e.key(n.key)
+		e.uint(uint64(len(n.hashes)))
+		for _, h := range n.hashes {
+			e.buf = binary.LittleEndian.AppendUint64(e.buf, h)
+		}
+	}
+	e.prev.ordinal, e.prev.line, e.prev.offset, e.prev.at = en.ordinal, en.line, en.offset, en.at
+	if len(e.buf) > maxNoteEntrySize {
+		return 0, fmt.Errorf("a record's notes take %d bytes, past the %d an entry may", len(e.buf), maxNoteEntrySize)
+	}
+
+	var n [binary.MaxVarintLen64]byte
+	head := n[:binary.PutUvarint(n[:], uint64(len(e.buf)))]
+	if _, err := e.w.Write(head); err != nil {
+		return 0, err
+	}
+	if _, err := e.w.Write(e.buf); err != nil {
+		return 0, err
+	}
+	return len(head) + len(e.buf), nil
+}
+
+var errNotesCorrupt = errors.New("spilled correlation notes corrupt")
+
+// noteDecoder reads entries back from one file's run.
+type noteDecoder struct {
+	r      *bufio.Reader
+	buf    []byte
+	at     int
+	err    error
+	prev   noteEntry
+	keys   []byte   // the numbered keys, one after the other
+	ends   []int    // where each ends in keys
+	hashes []uint64 // the hashes of the entry read
+}
+
+// reset starts reading the run of another file from r.
+func (d *noteDecoder) reset(r io.Reader) {
+	if d.r == nil {
+		d.r = bufio.NewReaderSize(r, 64<<10)
+	} else {
+		d.r.Reset(r)
+	}
+	d.prev, d.keys, d.ends = noteEntry{}, d.keys[:0], d.ends[:0]
+}
+
+func (d *noteDecoder) uint() uint64 {
+	v, n := binary.Uvarint(d.buf[d.at:])
+	if n <= 0 {
+		d.err = errNotesCorrupt
+		return 0
+	}
+	d.at += n
+	return v
+}
+
+// int reads what noteEncoder.int wrote: binary.AppendVarint's zig-zag form.
+func (d *noteDecoder) int() int64 {
+	u := d.uint()
+	return int64(u>>1) ^ -int64(u&1)
+}
+
+// bytes returns the next n bytes of the entry.
+func (d *noteDecoder) bytes(n uint64) []byte {
+	if d.err != nil || n > uint64(len(d.buf)-d.at) {
+		d.err = errNotesCorrupt
+		return nil
+	}
+	b := d.buf[d.at : d.at+int(n)]
+	d.at += int(n)
+	return b
+}
+
+// fixed64 reads 8 bytes, little-endian.
+func (d *noteDecoder) fixed64() uint64 {
+	b := d.bytes(8)
+	if b == nil {
+		return 0
+	}
+	return binary.LittleEndian.Uint64(b)
+}
+
+// key reads a group key.
+func (d *noteDecoder) key() []byte {
+	tag := d.uint()
+	if d.err != nil {
+		return nil
+	}
+	if tag >= 2 {
+		i := tag - 2
+		if i >= uint64(len(d.ends)) {
+			d.err = errNotesCorrupt
+			return nil
+		}
+		start := 0
+		if i > 0 {
+			start = d.ends[i-1]
+		}
+		return d.keys[start:d.ends[i]:d.ends[i]]
+	}
+	k := d.bytes(d.uint())
+	if tag == 1 && d.err == nil {
+		d.keys = append(d.keys, k...)
+		d.ends = append(d.ends, len(d.keys))
+	}
+	return k
+}
+
+// count reads how many items of at least min bytes each follow.
+func (d *noteDecoder) count(min int) int {
+	n := d.uint()
+	if d.err == nil && n > uint64(len(d.buf)-d.at)/uint64(min) {
+		d.err = errNotesCorrupt
+	}
+	if d.err != nil {
+		return 0
+	}
+	return int(n)
+}
+
+// decode reads the next entry into en, reusing its lists; io.EOF after
+// the last.
+func (d *noteDecoder) decode(en *noteEntry) error {
+	size, err := binary.ReadUvarint(d.r)
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return io.EOF
+		}
+		return fmt.Errorf("%w: %v", errNotesCorrupt, err)
+	}
+	if size > maxNoteEntrySize {
+		return fmt.Errorf("%w: an entry of %d bytes", errNotesCorrupt, size)
+	}
+	if cap(d.buf) < int(size) {
+		d.buf = make([]byte, size)
+	}
+	d.buf, d.at, d.err = d.buf[:size], 0, nil
+	if _, err := io.ReadFull(d.r, d.buf); err != nil {
+		return fmt.Errorf("%w: %v", errNotesCorrupt, err)
+	}
+	flags := d.uint()
+	if flags&^noteEntryFlagMask != 0 {
+		d.err = errNotesCorrupt
+	}
+	en.flags = uint8(flags)
+	en.ordinal = d.prev.ordinal + d.int()
+	en.line = d.prev.line + d.int()
+	en.offset = d.prev.offset + d.int()
+	en.at = d.prev.at + d.int()
+	en.digest = d.fixed64()
+	en.text = ""
+	if en.flags&recTimeText != 0 {
+		en.text = string(d.bytes(d.uint()))
+	}
+	en.rules = en.rules[:0]
+	for range d.count(1) {
+		en.rules = append(en.rules, uint32(d.uint()))
+	}
+	en.notes, d.hashes = en.notes[:0], d.hashes[:0]
+	for range d.count(3) {
+		n := entryNote{corr: int(d.uint()), key: d.key()}
+		lo := len(d.hashes)
+		for range d.count(8) {
+			d.hashes = append(d.hashes, d.fixed64())
+		}
+		n.hashes = d.hashes[lo:len(d.hashes):len(d.hashes)]
+		en.notes = append(en.notes, n)
+	}
+	if d.err == nil && d.at != len(d.buf) {
+		d.err = errNotesCorrupt
+	}
+	d.prev.ordinal, d.prev.line, d.prev.offset, d.prev.at = en.ordinal, en.line, en.offset, en.at
+	return d.err
+}
