@@ -392,13 +392,13 @@ func (l *pieces[T]) add(v T) int {
 // at returns value i.
 func (l *pieces[T]) at(i int) *T { return &l.p[i/pieceLen][i%pieceLen] }
 
-// noteRecord keeps record pos for correlations, as counted[0] matched it
-// (m), and returns its number in p.corrRecords, or -2 when it was not
-// kept. h is the record's header as the scan read it: whole, or, for a
-// streamed scan (rh), the fields it needed.
-func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte, h *header, rh *rawHeader, at time.Time, pos RecordRef, extra int) int {
-	r := counted[0]
-	c, p := w.s.corr, w.p
+// recordOf returns what a note keeps of record pos, as rule r matched it
+// (m): its place, time, digest and flags, its eventTime as written when
+// that is not the form the time prints in, and, for a record of a stream
+// (not compact), its finding. h is the record's header as the scan read
+// it: whole, or, for a streamed scan (rh), the fields it needed.
+func (w *worker) recordOf(r *ruleset.Rule, m detect.Match, raw []byte, h *header, rh *rawHeader, at time.Time, pos RecordRef) (corrRecord, string, *Finding) {
+	p := w.p
 	rec := corrRecord{ordinal: pos.Ordinal, line: pos.Line, offset: pos.Offset, at: at.UnixNano()}
 	var f *Finding
 	if w.compact && rh != nil {
@@ -433,33 +433,48 @@ func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte,
 	if h.failed() {
 		rec.flags |= recAttempt
 	}
+	if !w.compact {
+		rec.flags |= recFull
+		return rec, "", f
+	}
+	// The eventTime text is kept when it is not the form the time prints
+	// in (an offset, a fraction written out): findings quote it as
+	// written.
+	var text string
+	w.stamp = at.UTC().AppendFormat(w.stamp[:0], time.RFC3339Nano)
+	if h.EventTime != string(w.stamp) {
+		text = clipField(h.EventTime)
+		rec.flags |= recTimeText
+	}
+	return rec, text, nil
+}
+
+// keepNotes keeps record pos, rec, for the pending notes (see
+// pendingNotes), as counted[0] matched it, or counts it as not kept. text
+// is its eventTime as written, when rec.flags says so, and f its finding,
+// for a record kept whole; extra is what its notes and groups cost beside
+// the record.
+func (w *worker) keepNotes(counted []*ruleset.Rule, rec corrRecord, text string, f *Finding, pos RecordRef, extra int) {
+	r := counted[0]
+	c, p := w.s.corr, w.p
 	ri := slices.Index(p.corrRules, r)
 	if ri < 0 && len(p.corrRules) > math.MaxUint16 {
 		w.lose(pos) // past what corrRecord.rule numbers: never so many rules
-		return -2
+		return
 	}
-	var text string
 	size := compactNoteBytes
-	if w.compact {
-		// The eventTime text is kept when it is not the form the time
-		// prints in (an offset, a fraction written out): findings quote
-		// it as written.
-		w.stamp = at.UTC().AppendFormat(w.stamp[:0], time.RFC3339Nano)
-		if h.EventTime != string(w.stamp) {
-			text = clipField(h.EventTime)
-			rec.flags |= recTimeText
-			size += len(text) + 48 // and its entry in corrTimes
-		}
-	} else {
-		rec.flags |= recFull
+	switch {
+	case rec.flags&recFull != 0:
 		size = findingBytes(f)
+	case rec.flags&recTimeText != 0:
+		size += len(text) + 48 // and its entry in corrTimes
 	}
 	if !c.room(size+extra, w.compact, counted) {
 		// What was asked for plans partition passes: a group that is not
 		// opened, because its record was refused, is charged once.
 		c.refuse(size+extra-w.refusedGroups(), counted)
 		w.lose(pos)
-		return -2
+		return
 	}
 	if n := len(p.corrFiles); n == 0 || p.corrFiles[n-1] != pos.File {
 		p.corrFiles = append(p.corrFiles, pos.File)
@@ -472,19 +487,48 @@ func (w *worker) noteRecord(counted []*ruleset.Rule, m detect.Match, raw []byte,
 	}
 	rec.rule = uint16(ri) // a rule set has far fewer rules that correlations count
 	i := int32(p.corrRecords.add(rec))
-	if text != "" {
+	if rec.flags&recTimeText != 0 {
 		if p.corrTimes == nil {
 			p.corrTimes = map[int32]string{}
 		}
 		p.corrTimes[i] = text
 	}
-	if !w.compact {
+	if rec.flags&recFull != 0 {
 		if p.corrFull == nil {
 			p.corrFull = map[int32]*Finding{}
 		}
 		p.corrFull[i] = f
 	}
-	return int(i)
+	w.addNotes(i)
+}
+
+// addNotes adds the pending notes of record rec, kept, and opens their
+// new groups.
+func (w *worker) addNotes(rec int32) {
+	p := w.p
+	for _, pn := range w.pending {
+		if pn.isNew {
+			if p.corrGroups == nil {
+				p.corrGroups = map[corrGroup]int32{}
+			}
+			g := corrGroup{pn.corr, pn.key}
+			pn.note.group = int32(len(p.corrShown))
+			p.corrGroups[g] = pn.note.group
+			p.corrShown = append(p.corrShown, g)
+		}
+		pn.note.rec = rec
+		switch n := len(pn.hashes); {
+		case n == 1:
+			pn.note.value, pn.note.hasValue = pn.hashes[0], true
+		case n > 1:
+			// As Event.SetValues writes a list: its length, then its values.
+			pn.note.value, pn.note.list = uint64(p.corrLists.add(uint64(n))), true
+			for _, h := range pn.hashes {
+				p.corrLists.add(h)
+			}
+		}
+		p.corrNotes.add(pn.note)
+	}
 }
 
 // pendingNote is one correlation's note of the record being noted, made
@@ -494,7 +538,7 @@ type pendingNote struct {
 	corr   int    // in correlator.rules
 	key    string // a new group's key; "" for a group met before (note.group)
 	isNew  bool
-	lo, hi int // its values' hashes, in worker.hashes
+	hashes []uint64 // its values' hashes
 }
 
 // groupBytes is what a group costs beside its key: its entries in the
@@ -519,13 +563,27 @@ const listValueBytes = 56
 // share of bytes as much as of records.
 func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw []byte, idx *jsonscan.Index,
 	h *header, rh *rawHeader, at time.Time, pos RecordRef) {
-	c, p := w.s.corr, w.p
-	w.pending, w.hashes = w.pending[:0], w.hashes[:0]
-	extra := 0
+	if !w.readGroups(counted, raw, idx) {
+		return
+	}
+	extra := w.pendingNotes()
+	if len(w.pending) == 0 {
+		return // another pass's groups
+	}
+	rec, text, f := w.recordOf(counted[0], m, raw, h, rh, at, pos)
+	w.keepNotes(counted, rec, text, f, pos, extra)
+}
+
+// readGroups reads, into w.note, the group key and the counted values of
+// record raw for each correlation that counted feed, and reports whether
+// there were any.
+func (w *worker) readGroups(counted []*ruleset.Rule, raw []byte, idx *jsonscan.Index) bool {
+	c, en := w.s.corr, &w.note
+	en.notes, w.keys, w.hashes = en.notes[:0], w.keys[:0], w.hashes[:0]
 	for _, r := range counted {
 		for _, cr := range r.Feeds {
 			i, ok := c.index[cr]
-			if !ok || slices.ContainsFunc(w.pending, func(pn pendingNote) bool { return pn.corr == i }) {
+			if !ok || slices.ContainsFunc(en.notes, func(n entryNote) bool { return n.corr == i }) {
 				continue
 			}
 			vals, err := c.readers[i].Read(w.fields[:0], raw, w.tops, idx)
@@ -534,69 +592,63 @@ func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw [
 				continue // the matcher read the record; its fields cannot be worse
 			}
 			corr := cr.Correlation
-			pn := pendingNote{corr: i, lo: len(w.hashes), hi: len(w.hashes)}
+			n := entryNote{corr: i}
 			if corr.Field != "" {
+				lo := len(w.hashes)
 				w.hashes = vals[len(vals)-1].AppendHashes(w.hashes, w.s.seed)
-				if pn.hi = len(w.hashes); pn.hi-pn.lo > 1 {
-					extra += (pn.hi - pn.lo + 1) * listValueBytes
-				}
+				n.hashes = w.hashes[lo:len(w.hashes):len(w.hashes)]
 			}
-			// The key is made in scratch and looked up without a copy; a
-			// group met for the first time keeps a copy.
-			w.groupKey = appendGroupKey(w.groupKey[:0], vals[:len(corr.GroupBy)])
-			if c.part != nil {
-				w.offered = true
-				if !c.part.holds(i, w.groupKey) {
-					continue // another pass's group
-				}
-				// What the group asks of the pass, kept or not: the same
-				// whatever the workers.
-				cost := compactNoteBytes
-				if n := pn.hi - pn.lo; n > 1 {
-					cost += (n + 1) * listValueBytes
-				}
-				p.askedBy(i, w.groupKey, cost)
-			}
-			if gi, ok := p.corrGroups[corrGroup{i, string(w.groupKey)}]; ok {
-				pn.note.group = gi
-			} else {
-				pn.key, pn.isNew = string(w.groupKey), true
-				extra += len(pn.key) + groupBytes
-			}
-			w.pending = append(w.pending, pn)
+			// Later appends leave the bytes of a key taken before where
+			// they are: in the array it was taken from.
+			lo := len(w.keys)
+			w.keys = appendGroupKey(w.keys, vals[:len(corr.GroupBy)])
+			n.key = w.keys[lo:len(w.keys):len(w.keys)]
+			en.notes = append(en.notes, n)
 		}
 	}
-	if len(w.pending) == 0 {
-		return
-	}
-	extra += (len(w.pending) - 1) * noteBytes
-	rec := w.noteRecord(counted, m, raw, h, rh, at, pos, extra)
-	if rec < 0 {
-		return
-	}
-	for _, pn := range w.pending {
-		if pn.isNew {
-			if p.corrGroups == nil {
-				p.corrGroups = map[corrGroup]int32{}
-			}
-			g := corrGroup{pn.corr, pn.key}
-			pn.note.group = int32(len(p.corrShown))
-			p.corrGroups[g] = pn.note.group
-			p.corrShown = append(p.corrShown, g)
+	return len(en.notes) > 0
+}
+
+// pendingNotes makes, in w.pending, the notes of the record read into
+// w.note for the groups the scan notes (during a partition pass, those of
+// the pass), and returns what they cost beside the record: the groups
+// they open, their values when a list, and each note past the first.
+// During a partition pass, it adds each note to what its group asked of
+// the pass.
+func (w *worker) pendingNotes() (extra int) {
+	c, p := w.s.corr, w.p
+	w.pending = w.pending[:0]
+	for _, n := range w.note.notes {
+		lists := 0
+		if k := len(n.hashes); k > 1 {
+			lists = (k + 1) * listValueBytes
 		}
-		pn.note.rec = int32(rec)
-		switch n := pn.hi - pn.lo; {
-		case n == 1:
-			pn.note.value, pn.note.hasValue = w.hashes[pn.lo], true
-		case n > 1:
-			// As Event.SetValues writes a list: its length, then its values.
-			pn.note.value, pn.note.list = uint64(p.corrLists.add(uint64(n))), true
-			for _, h := range w.hashes[pn.lo:pn.hi] {
-				p.corrLists.add(h)
+		// Every list of the record is charged, whichever pass holds its
+		// group: a pass is charged a little more than it keeps, on the
+		// safe side of the bounds.
+		extra += lists
+		if c.part != nil {
+			w.offered = true
+			if !c.part.holds(n.corr, n.key) {
+				continue // another pass's group
 			}
+			// What the group asks of the pass, kept or not: the same
+			// whatever the workers.
+			p.askedBy(n.corr, n.key, compactNoteBytes+lists)
 		}
-		p.corrNotes.add(pn.note)
+		pn := pendingNote{corr: n.corr, hashes: n.hashes}
+		if gi, ok := p.corrGroups[corrGroup{n.corr, string(n.key)}]; ok {
+			pn.note.group = gi
+		} else {
+			pn.key, pn.isNew = string(n.key), true
+			extra += len(pn.key) + groupBytes
+		}
+		w.pending = append(w.pending, pn)
 	}
+	if len(w.pending) > 0 {
+		extra += (len(w.pending) - 1) * noteBytes
+	}
+	return extra
 }
 
 // appendGroupKey appends the key groupKey makes of vals to b.

@@ -775,23 +775,23 @@ func (w *worker) warn(log *slog.Logger, r Rejection) {
 }
 
 type worker struct {
-	s        *Scanner
-	p        *part
-	r        *cloudtrail.Reader
-	matches  []detect.Match
-	tops     []jsonscan.Member // the record's top-level members
-	strs     *interner
-	scratch  []Finding // one record's findings, in streaming mode
-	keep     []bool    // which of them emit hands on
-	out      []byte    // findings' JSON lines not handed on yet
-	text     []byte    // scratch for decoded record fields
-	frags    map[fragKey]*frag
-	encName  string // the file name whose JSON string encFile holds
-	encFile  []byte
-	digest   []byte // scratch for an event digest
-	clip     []byte // scratch for a clipped field
-	stamp    []byte // scratch for a time written as a compact correlation note compares it
-	groupKey []byte // scratch for a correlation group's key
+	s       *Scanner
+	p       *part
+	r       *cloudtrail.Reader
+	matches []detect.Match
+	tops    []jsonscan.Member // the record's top-level members
+	strs    *interner
+	scratch []Finding // one record's findings, in streaming mode
+	keep    []bool    // which of them emit hands on
+	out     []byte    // findings' JSON lines not handed on yet
+	text    []byte    // scratch for decoded record fields
+	frags   map[fragKey]*frag
+	encName string // the file name whose JSON string encFile holds
+	encFile []byte
+	digest  []byte // scratch for an event digest
+	clip    []byte // scratch for a clipped field
+	stamp   []byte // scratch for a time written as a compact correlation note compares it
+	keys    []byte // scratch for a record's correlation group keys
 	// counted lists the rules correlations count that matched the record
 	// being read, countedMatch the match of the first; pending holds the
 	// notes of the record being noted.
@@ -800,6 +800,9 @@ type worker struct {
 	pending      []pendingNote
 	fields       []detect.FieldValue // scratch for a correlation's fields
 	hashes       []uint64            // scratch for the hashes of a record's counted values
+	// note is what the correlations read of the record being noted (see
+	// readGroups).
+	note noteEntry
 	// compact says that the file read is a regular file the scan can read
 	// again: its records are noted for correlations as compact notes.
 	compact bool
