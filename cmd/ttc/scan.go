@@ -66,7 +66,10 @@ still printed, and the exit status is 1.
 1,000 it lists while it counts them all. The other formats (and the table with
 --group-by actor) sort every finding by time; past a few thousand findings they
 wait in temporary files under $TMPDIR (freed when ttc exits, however it exits),
-so that memory stays flat however many there are.
+so that memory stays flat however many there are. A scan of files also writes
+there a few dozen bytes of each record that correlation rules count: past the
+262,144 records it keeps in memory for them, it counts them again from there,
+a part of the groups at a time.
 
 A finding names its record by file and number (record.file, record.ordinal;
 #N in the HTML and Markdown reports): ttc record FILE N prints it.`,
@@ -547,7 +550,7 @@ func startProgress(w io.Writer, mode string, s *scan.Scanner) progress {
 				case what != "":
 					fmt.Fprintf(w, "\r\x1b[K%s (%s read in %s) … %s", what, counts, p.Elapsed.Round(time.Second), time.Since(begun).Round(time.Second))
 				case p.Passes > 0:
-					fmt.Fprintf(w, "\r\x1b[Kcounting correlations: reading the files again, pass %d of %d (%s read in %s) … %s",
+					fmt.Fprintf(w, "\r\x1b[Kcounting correlations a part of the groups at a time, pass %d of %d (%s read in %s) … %s",
 						p.Pass, p.Passes, counts, p.Elapsed.Round(time.Second), time.Since(begun).Round(time.Second))
 				case p.ReadAll:
 					fmt.Fprintf(w, "\r\x1b[Kcounting correlations, sorting the findings (%s read in %s) … %s",

@@ -121,9 +121,10 @@ func (f Finding) Evidence() []MatchedField {
 // Bounds of what a scan keeps for its correlations at once (variables for
 // tests), all workers together: the records the rules they name matched
 // and the bytes those hold. Past either, later records are not kept. A
-// scan of files then drops what it kept and reads the files again in
-// partition passes, each noting the records of a part of the groups
-// within the same bounds (see partition.go): its findings are complete,
+// scan of files then drops what it kept and counts the records again, from
+// what it spilled of them to disk, in partition passes, each noting the
+// records of a part of the groups within the same bounds (see
+// partition.go and notespill.go): its findings are complete,
 // and the same from run to run, but for a group that holds more than the
 // bounds on its own. A scan of streams, which cannot be read again, counts
 // the records it could not keep (Summary.CorrelationNotKept), as does a
@@ -175,9 +176,11 @@ type correlator struct {
 	// rule (every S3 deletion, every secret read) cannot take all the room
 	// of the others (failed sign-ins). See room.
 	bases map[*ruleset.Rule]int
-	mu    sync.Mutex
-	kept  []share // by bases' number
-	pool  share
+	// baseRules are the rules of bases, by number.
+	baseRules []*ruleset.Rule
+	mu        sync.Mutex
+	kept      []share // by bases' number
+	pool      share
 	// pooled and refused hold, by bases' number, what the pool gave and
 	// what there was no room for, each charged to the first of a record's
 	// bases: with kept, what each rule asked for, from which a scan that
@@ -215,6 +218,7 @@ func newCorrelator(rs *ruleset.Set) *correlator {
 		for _, b := range r.Bases {
 			if _, ok := c.bases[b]; !ok {
 				c.bases[b] = len(c.bases)
+				c.baseRules = append(c.baseRules, b)
 			}
 		}
 	}
@@ -560,7 +564,9 @@ const listValueBytes = 56
 // match). The groups it opens, and the values of the lists it counts, are
 // charged with the record, so that a rule whose every record opens a group
 // (one for each role session) or counts a long list is bounded by its
-// share of bytes as much as of records.
+// share of bytes as much as of records. In a scan's first reading of a
+// file, what it read is spilled too, for partition passes (see
+// notespill.go).
 func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw []byte, idx *jsonscan.Index,
 	h *header, rh *rawHeader, at time.Time, pos RecordRef) {
 	if !w.readGroups(counted, raw, idx) {
@@ -571,6 +577,9 @@ func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw [
 		return // another pass's groups
 	}
 	rec, text, f := w.recordOf(counted[0], m, raw, h, rh, at, pos)
+	if w.compact && w.s.corr.part == nil {
+		w.spillNote(counted, rec, text, pos.File)
+	}
 	w.keepNotes(counted, rec, text, f, pos, extra)
 }
 

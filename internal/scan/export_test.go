@@ -75,3 +75,15 @@ func SetGroupHashHook(f func(corr int, key []byte) (uint64, bool)) (restore func
 	hashHook = f
 	return func() { hashHook = nil }
 }
+
+// SetNoteSpillLimit sets how many bytes a scan's spills of correlation
+// notes may take together, and returns a function that restores it.
+func SetNoteSpillLimit(n int64) (restore func()) {
+	old := maxNoteSpill
+	maxNoteSpill = n
+	return func() { maxNoteSpill = old }
+}
+
+// PassesReadSpill reports whether the last scan's partition passes read
+// the notes its first reading spilled, rather than its files.
+func (s *Scanner) PassesReadSpill() bool { return s.corrSpilled }

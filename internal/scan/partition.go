@@ -20,11 +20,15 @@ import (
 // record they count (see the bounds in correlate.go) does not settle for
 // the notes it kept: which records those are depends on how the workers
 // happened to take turns, and a burst among the others would be missed.
-// It drops them all and reads the files again, in partition passes: pass
-// k of K notes only the records of the groups whose key hashes to k
+// It drops them all and counts the records again, in partition passes:
+// pass k of K notes only the records of the groups whose key hashes to k
 // modulo K, evaluates those groups, and lets their notes go before the
-// next pass. Each group is whole within its pass, so the findings are
-// those one reading with room for everything would make, in the same
+// next pass. A pass does not read the files: it reads what the first
+// reading spilled to disk of each counted record, its groups' keys, the
+// hashes of its counted values and its compact note (see notespill.go),
+// and only the last record of each burst is read again from its file,
+// for the finding. Each group is whole within its pass, so the findings
+// are those one reading with room for everything would make, in the same
 // order; K is chosen from what the first reading asked for, with a
 // margin, so that each pass fits the bounds. Such a pass takes room from
 // the whole bounds, without the rules' shares: if it does not fit, it is
@@ -43,8 +47,19 @@ import (
 // fit either (the groups fell unevenly) is split once more, and one that
 // still does not fit is read on one worker, keeping what it can, each
 // rule its share, as the first reading does.
-// Streams cannot be read again: a scan that noted records of any keeps
-// what it noted, as before.
+//
+// A pass on one worker keeps the same records from run to run without
+// sorting the spill: a worker reads a file whole, so a file's entries are
+// one run in one worker's spill, in the order the file holds its records,
+// and the pass reads the runs in the order of the files' names, as it
+// would read the files themselves.
+//
+// When the spill could not be made, or passed what it may take on disk
+// (maxNoteSpill), the passes read the files again instead, decompressing,
+// parsing and matching them each time: a file that changed since the
+// first reading is then left out from that pass on, with a warning.
+// Streams cannot be read again, and are not spilled: a scan that noted
+// records of any keeps what it noted, as before.
 
 // maxPasses bounds the partition passes a scan plans: when more would be
 // needed, a pass that does not fit is read again on one worker and keeps
@@ -72,6 +87,9 @@ type notedFile struct {
 	// what it could could not keep, so that a record that counts for groups
 	// of two such passes is counted as not kept once.
 	lost []uint64
+	// seg is the run of its records' entries in a spill of notes, which
+	// passes read in its stead; nil when they read the file again.
+	seg *noteSegment
 }
 
 // notLost returns how many of the file's counted records no pass marked
@@ -211,9 +229,11 @@ func (s *Scanner) correlateAll(parts []*part) ([]Finding, *part) {
 		streamed = streamed || p.corrStreamed || len(p.corrFull) > 0
 	}
 	if !lost || streamed {
+		s.noteSpills.drop() // unread: the notes fitted, or streams cannot be counted again
 		return s.correlate(parts, parts[len(parts)-1], nil), nil
 	}
 	files := notedFiles(parts)
+	s.useSpills(files)
 	demand := spread(c.demand(), parts)
 	for _, p := range parts {
 		p.dropCorrelations()
@@ -341,8 +361,13 @@ type corrFound struct {
 func (s *Scanner) partitioned(files []*notedFile, demand []share) ([]Finding, *part) {
 	again := &part{}
 	k := s.corr.passesFor(demand, true)
-	s.opts.Log.Info("the rules correlations count matched more records than a scan keeps at once: reading their files again, for a part of the groups at a time",
-		"files", len(files), "passes", k)
+	if s.corrSpilled {
+		s.opts.Log.Info("the rules correlations count matched more records than a scan keeps at once: counting them again from their notes spilled to disk, for a part of the groups at a time",
+			"files", len(files), "passes", k, "spilled_bytes", s.noteSpills.size.Load())
+	} else {
+		s.opts.Log.Info("the rules correlations count matched more records than a scan keeps at once: reading their files again, for a part of the groups at a time",
+			"files", len(files), "passes", k)
+	}
 	var found corrFound
 	s.passes.Store(int64(k))
 	for i := range k {
@@ -352,6 +377,7 @@ func (s *Scanner) partitioned(files []*notedFile, demand []share) ([]Finding, *p
 		s.passAt.Store(int64(i + 1))
 		s.partitionPass(files, partition{k: uint64(i), n: uint64(k)}, passPlanned, again, &found)
 	}
+	s.noteSpills.drop() // read: the disk it took is freed now, not when the scan ends
 	// Each group is in one pass: ordered by group, the findings are in the
 	// order one pass would have given them.
 	idx := make([]int, len(found.fs))
@@ -526,11 +552,12 @@ func overflowed(parts []*part) bool {
 	return slices.ContainsFunc(parts, func(p *part) bool { return p.sum.CorrelationNotKept > 0 })
 }
 
-// pass reads files again on workers and notes, for correlations, the
-// records of the groups of pt, within the whole bounds or, when shares,
-// giving each rule its share; final says that the pass's findings are
-// made whatever it could not keep. It returns the workers' parts. The
-// warnings of files that changed go to again.
+// pass reads the records of files again on workers, from the spill of
+// notes or from the files themselves, and notes, for correlations, those
+// of the groups of pt, within the whole bounds or, when shares, giving
+// each rule its share; final says that the pass's findings are made
+// whatever it could not keep. It returns the workers' parts. The warnings
+// of files that changed (when read again) go to again.
 func (s *Scanner) pass(files []*notedFile, pt partition, workers int, final, shares bool, again *part) []*part {
 	if passHook != nil {
 		passHook()
@@ -547,7 +574,11 @@ func (s *Scanner) pass(files []*notedFile, pt partition, workers int, final, sha
 			r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip, MaxInputBytes: s.opts.MaxInputBytes})}
 		wg.Go(func() {
 			for j := int(next.Add(1) - 1); j < len(files) && !w.stopped(); j = int(next.Add(1) - 1) {
-				w.recountFile(files[j])
+				if files[j].seg != nil {
+					w.replayNotes(files[j])
+				} else {
+					w.recountFile(files[j])
+				}
 			}
 		})
 	}
@@ -581,7 +612,8 @@ func (s *Scanner) stopped() bool {
 	}
 }
 
-// recountFile reads file nf again for a partition pass. A file that is not
+// recountFile reads file nf again for a partition pass, when its notes were
+// not spilled (see notespill.go). A file that is not
 // the one the scan read (another file has its name, or it changed since
 // in size or time) is left out, with a warning, in this pass and those
 // after it; so is one that now holds another number of counted records,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -135,6 +136,52 @@ func TestCorrelationPartitions(t *testing.T) {
 	}
 }
 
+// TestCorrelationPartitionsSpillBound: the partition passes read the
+// notes the first reading spilled; when the notes pass what the spills
+// may take (from the first record, or midway), or no spill can be made
+// (its folder is missing), the passes read the files again. The scan
+// reports the same either way, whatever its workers.
+func TestCorrelationPartitionsSpillBound(t *testing.T) {
+	c, _ := fixtures(t)
+	paths := writeLogs(t, burstAfter(filler(3000, 30))...)
+	rs := corrRules(t, false, "gte: 5")
+	roomy, want := scanWith(t, rs, paths, 2, false)
+	defer scan.SetCorrelationLimits(1200, 1<<30)()
+	cases := []struct {
+		name    string
+		limit   int64
+		dir     string
+		spilled bool
+	}{
+		{"spilled", 1 << 30, "", true},
+		{"past the bound midway", 20 << 10, "", false},
+		{"past the bound at once", 0, "", false},
+		{"no folder to spill in", 1 << 30, filepath.Join(t.TempDir(), "missing"), false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Cleanup(scan.SetNoteSpillLimit(tc.limit))
+			for _, workers := range []int{1, 2} {
+				passes := countPasses(t)
+				s := scan.New(c, rs, scan.Options{Workers: workers, SpillDir: tc.dir})
+				res, err := s.Scan(context.Background(), paths)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if *passes < 2 || s.PassesReadSpill() != tc.spilled {
+					t.Fatalf("workers %d: %d passes, read the spill %v, want %v", workers, *passes, s.PassesReadSpill(), tc.spilled)
+				}
+				if got := corrJSON(t, res); got != want {
+					t.Errorf("workers %d: correlation findings\n%s\nwant\n%s", workers, got, want)
+				}
+				if d := sameSummary(res.Summary, roomy.Summary); d != "" || len(res.Warnings) != 0 {
+					t.Errorf("workers %d: summary\n%s\nwarnings %+v", workers, d, res.Warnings)
+				}
+			}
+		})
+	}
+}
+
 // countPasses counts the partition passes of the scans to come, until the
 // test ends.
 func countPasses(t *testing.T) *int {
@@ -226,13 +273,16 @@ func TestCorrelationPartitionsStreams(t *testing.T) {
 	}
 }
 
-// TestCorrelationPartitionsChanged: a file that changes or goes between
-// the passes is left out of those after, with a warning that names it,
-// and its records are counted as not kept, so that the scan says it is
-// not complete; the scan goes on with the others.
+// TestCorrelationPartitionsChanged: the partition passes read the notes
+// the first reading spilled, not the files: a file that changes or goes
+// between the passes changes nothing, and the scan reports what one with
+// room for everything reports. When the passes read the files again (the
+// notes passed what a spill may take), such a file is left out of the
+// passes after, with a warning that names it, and its records are
+// counted as not kept, so that the scan says it is not complete; the
+// scan goes on with the others.
 func TestCorrelationPartitionsChanged(t *testing.T) {
 	rs := corrRules(t, false, "gte: 5")
-	defer scan.SetCorrelationLimits(500, 1<<30)()
 	for name, change := range map[string]func(path string) error{
 		"removed": os.Remove,
 		"appended": func(path string) error {
@@ -257,42 +307,61 @@ func TestCorrelationPartitionsChanged(t *testing.T) {
 		"rewritten":            rewrite,
 		"rewritten, time kept": rewrite,
 	} {
-		t.Run(name, func(t *testing.T) {
-			paths := writeLogs(t, burstAfter(filler(3000, 0))...)
-			changed := paths[1]
-			fi, err := os.Stat(changed)
-			if err != nil {
-				t.Fatal(err)
-			}
-			passes := 0
-			t.Cleanup(scan.SetPassHook(func() {
-				if passes++; passes != 2 {
+		for _, again := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, files read again %v", name, again), func(t *testing.T) {
+				paths := writeLogs(t, burstAfter(filler(3000, 0))...)
+				roomy, want := scanWith(t, rs, paths, 2, false)
+				t.Cleanup(scan.SetCorrelationLimits(500, 1<<30))
+				if again {
+					t.Cleanup(scan.SetNoteSpillLimit(0))
+				}
+				changed := paths[1]
+				fi, err := os.Stat(changed)
+				if err != nil {
+					t.Fatal(err)
+				}
+				passes := 0
+				t.Cleanup(scan.SetPassHook(func() {
+					if passes++; passes != 2 {
+						return
+					}
+					if err := change(changed); err != nil {
+						t.Error(err)
+					}
+					when := time.Now().Add(time.Hour) // a clock that ticks coarsely still sees the change
+					if name == "rewritten, time kept" {
+						when = fi.ModTime() // only the count of its records tells
+					}
+					if err := os.Chtimes(changed, when, when); err != nil && name != "removed" {
+						t.Error(err)
+					}
+				}))
+				res, got := scanWith(t, rs, paths, 2, false)
+				if passes < 2 {
+					t.Fatalf("%d partition passes: the file did not change between them", passes)
+				}
+				if !again {
+					if got != want || len(res.Warnings) != 0 {
+						t.Errorf("findings\n%s\nwant\n%s\nwarnings %+v", got, want, res.Warnings)
+					}
+					if d := sameSummary(res.Summary, roomy.Summary); d != "" {
+						t.Errorf("summary\n%s", d)
+					}
 					return
 				}
-				if err := change(changed); err != nil {
-					t.Error(err)
+				if !strings.Contains(got, `"event_id":"a4"`) {
+					t.Errorf("alice's burst, in another file, is missed:\n%s", got)
 				}
-				when := time.Now().Add(time.Hour) // a clock that ticks coarsely still sees the change
-				if name == "rewritten, time kept" {
-					when = fi.ModTime() // only the count of its records tells
+				if len(res.Warnings) != 1 || res.Warnings[0].File != changed || !strings.Contains(res.Warnings[0].Reason, "correlations read this file again") {
+					t.Errorf("warnings %+v, want one of %s", res.Warnings, changed)
 				}
-				if err := os.Chtimes(changed, when, when); err != nil && name != "removed" {
-					t.Error(err)
+				// The file's 700 records, but in the rewritten file's passes
+				// before the change was seen: not fewer than one.
+				if n := res.Summary.CorrelationNotKept; n < 1 || n > 700 {
+					t.Errorf("not kept %d, want the changed file's records (700)", n)
 				}
-			}))
-			res, got := scanWith(t, rs, paths, 2, false)
-			if !strings.Contains(got, `"event_id":"a4"`) {
-				t.Errorf("alice's burst, in another file, is missed:\n%s", got)
-			}
-			if len(res.Warnings) != 1 || res.Warnings[0].File != changed || !strings.Contains(res.Warnings[0].Reason, "correlations read this file again") {
-				t.Errorf("warnings %+v, want one of %s", res.Warnings, changed)
-			}
-			// The file's 700 records, but in the rewritten file's passes
-			// before the change was seen: not fewer than one.
-			if n := res.Summary.CorrelationNotKept; n < 1 || n > 700 {
-				t.Errorf("not kept %d, want the changed file's records (700)", n)
-			}
-		})
+			})
+		}
 	}
 }
 

@@ -96,7 +96,11 @@ type Options struct {
 	// slice: read them with Each or EachGrouped, and Close it to free the
 	// files.
 	SpillAfter int
-	SpillDir   string
+	// SpillDir is also where a scan of files with correlation rules writes
+	// what it read of the records they count, whatever SpillAfter, for
+	// partition passes (see notespill.go); the files are removed from the
+	// folder at once, and closed when the scan ends.
+	SpillDir string
 	// Sessions, when set, has the scan keep the origin of every temporary
 	// access key a successful STS call in the logs issued (Result.Sessions),
 	// matched by a rule or not, for reports that say who obtained the
@@ -159,10 +163,11 @@ type Summary struct {
 	// CorrelationNotKept counts the records that the rules of correlation
 	// rules matched past what a scan keeps for them (65,536 records of
 	// streams, or 64 MiB): the correlations did not count them. A scan of
-	// files reads them again for a part of the groups at a time instead
+	// files counts them again for a part of the groups at a time instead
 	// (262,144 records, or 64 MiB, a pass), and counts here only the
-	// records of a group that holds more than that on its own, and those
-	// of a file that changed before a pass could read it again.
+	// records of a group that holds more than that on its own, and, when
+	// the passes read the files again (their notes passed what a spill may
+	// take on disk), those of a file that changed before a pass read it.
 	CorrelationNotKept int64 `json:"correlation_records_not_kept,omitempty"`
 	// Warnings counts the warnings about files read in full that look
 	// forged or misplaced (see Result.Warnings); one file may have two.
@@ -252,6 +257,10 @@ type Scanner struct {
 	// corrPasses counts the partition passes a scan made for its
 	// correlations, when the first reading could not keep all it needed.
 	corrPasses int
+	// noteSpills are the workers' spills of correlation notes, which the
+	// passes read; corrSpilled says that they did (see notespill.go).
+	noteSpills  *noteSpills
+	corrSpilled bool
 }
 
 // New returns a scanner for the catalog and its rule set.
@@ -333,6 +342,7 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 // finish merges the workers' parts into the result, or cleans up after a
 // scan that failed.
 func (s *Scanner) finish(ctx context.Context, parts []*part) (*Result, error) {
+	defer s.noteSpills.drop()
 	s.readFor.Store(int64(max(time.Since(s.start), 1)))
 	err := s.emitErr
 	if err == nil {
@@ -346,7 +356,11 @@ func (s *Scanner) finish(ctx context.Context, parts []*part) (*Result, error) {
 		if again != nil {
 			parts = append(parts, again)
 		}
-		err = ctx.Err() // the partition passes stop when the scan is stopped
+		// The partition passes stop when the scan is stopped, or fails to
+		// read its spilled notes back.
+		if err = s.emitErr; err == nil {
+			err = ctx.Err()
+		}
 	}
 	if err == nil {
 		if s.streams() {
@@ -388,6 +402,10 @@ func (s *Scanner) startRun() {
 	s.sessionKeys = sessionKeys{}
 	s.corr = newCorrelator(s.rules)
 	s.corrPasses = 0
+	s.noteSpills, s.corrSpilled = nil, false
+	if s.corr != nil {
+		s.noteSpills = newNoteSpills(s.opts.SpillDir)
+	}
 	s.cancel = func(error) {}
 	s.seed = maphash.MakeSeed()
 	if s.streams() {
@@ -801,8 +819,12 @@ type worker struct {
 	fields       []detect.FieldValue // scratch for a correlation's fields
 	hashes       []uint64            // scratch for the hashes of a record's counted values
 	// note is what the correlations read of the record being noted (see
-	// readGroups).
+	// readGroups), or what a partition pass read of it from a spill.
 	note noteEntry
+	// noteOut is the worker's spill of correlation notes, noteIn what
+	// reads one back (see notespill.go).
+	noteOut *noteSpill
+	noteIn  *noteDecoder
 	// compact says that the file read is a regular file the scan can read
 	// again: its records are noted for correlations as compact notes.
 	compact bool
@@ -1219,11 +1241,15 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		first := all.corrLost
 		reason := fmt.Sprintf("correlation rules could not keep %s that the rules they count matched, from record %d (line %d) of this file on: they are not counted, and a burst among them may be missed (correlation_records_not_kept)",
 			view.Count(sum.CorrelationNotKept, "record", "records"), first.Ordinal, first.Line)
+		again := "the files were read again"
+		if s.corrSpilled {
+			again = "their notes, spilled to disk, were read again"
+		}
 		if s.corrPasses > 0 {
-			reason += fmt.Sprintf("; the files were read again %s, each time for a part of the groups, and a part still held more than a scan keeps: one group too busy on its own, or more groups than %d passes hold",
-				view.Count(int64(s.corrPasses), "time", "times"), maxPasses)
+			reason += fmt.Sprintf("; %s %s, each time for a part of the groups, and a part still held more than a scan keeps: one group too busy on its own, or more groups than %d passes hold",
+				again, view.Count(int64(s.corrPasses), "time", "times"), maxPasses)
 		} else {
-			reason += "; files are read again to count a part of the groups at a time, but standard input and uploads cannot be: save the input to a file and scan the file"
+			reason += "; the records of files are counted again for a part of the groups at a time, but those of standard input and uploads cannot be: save the input to a file and scan the file"
 		}
 		res.Warnings = append(res.Warnings, Rejection{File: first.File, Ordinal: first.Ordinal, Line: first.Line, Offset: first.Offset, Reason: reason})
 		sum.Warnings++

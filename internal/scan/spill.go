@@ -64,15 +64,16 @@ type spillFiles struct {
 	named []string
 }
 
-// create makes a new run file, already removed from its folder.
-func (sf *spillFiles) create() (*os.File, error) {
-	f, err := os.CreateTemp(sf.dir, "ttc-scan-*.run")
+// create makes a new file named by pattern (see os.CreateTemp), already
+// removed from its folder; what says what it is for, in errors.
+func (sf *spillFiles) create(pattern, what string) (*os.File, error) {
+	f, err := os.CreateTemp(sf.dir, pattern)
 	if err != nil {
 		dir := sf.dir
 		if dir == "" {
 			dir = os.TempDir()
 		}
-		return nil, fmt.Errorf("spill findings to a temporary file in %s (TMPDIR): %w", dir, err)
+		return nil, fmt.Errorf("%s to a temporary file in %s (TMPDIR): %w", what, dir, err)
 	}
 	if os.Remove(f.Name()) != nil {
 		sf.mu.Lock()
@@ -117,7 +118,7 @@ type runWriter struct {
 }
 
 func newRunWriter(sf *spillFiles) (*runWriter, error) {
-	f, err := sf.create()
+	f, err := sf.create("ttc-scan-*.run", "spill findings")
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,294 @@
+package scan
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ttcproject/ttc/internal/ruleset"
+)
+
+// While a scan reads its files, each worker also writes what it read of
+// each record that correlations count (its groups' keys, the hashes of
+// its counted values and what a compact note keeps: see noteEntry) to a
+// spill file of its own, in the scan's spill folder, removed from the
+// folder at once as findings' run files are. A scan whose notes fit the
+// correlations' room drops the spill unread. One that does not reads the
+// spill, not the files, in its partition passes (see partition.go): no
+// decompressing, parsing or matching again.
+//
+// A worker reads a file whole, so the entries of a file are one run in
+// one spill (a noteSegment), in the order the file holds its records: a
+// pass hands out runs as it handed out files, and a pass on one worker
+// reads them in the order of their files' names, as it read the files.
+//
+// The spills of a scan may take maxNoteSpill bytes together, about 30
+// bytes a record noted for one correlation, 150 for five: tens of
+// millions of records. Past that, or when a spill cannot be made or
+// written (no room on the disk), the scan drops them all and its passes
+// read the files again.
+
+// maxNoteSpill bounds the bytes a scan's spills of correlation notes may
+// take together (a variable for tests).
+var maxNoteSpill int64 = 4 << 30
+
+// noteSpills are the spills of one scan's workers.
+type noteSpills struct {
+	files spillFiles
+	size  atomic.Int64 // bytes written, all spills together
+	// broken says that the spills are not whole (past maxNoteSpill, or a
+	// write failed): the passes read the files again. why says why.
+	broken atomic.Bool
+	mu     sync.Mutex
+	why    error
+	all    []*noteSpill
+}
+
+func newNoteSpills(dir string) *noteSpills { return &noteSpills{files: spillFiles{dir: dir}} }
+
+// noteSpill is one worker's spill.
+type noteSpill struct {
+	f    *os.File
+	bw   *bufio.Writer
+	enc  *noteEncoder
+	size int64
+	segs []noteSegment
+	// dead says that the spill was dropped: it writes nothing more.
+	dead bool
+}
+
+// noteSegment is the run of one file's entries in a spill.
+type noteSegment struct {
+	name       string
+	f          *os.File
+	start, end int64
+}
+
+// fail marks the spills as not whole, for reason err; the first reason is
+// kept.
+func (ns *noteSpills) fail(err error) {
+	ns.mu.Lock()
+	if ns.why == nil {
+		ns.why = err
+	}
+	ns.mu.Unlock()
+	ns.broken.Store(true)
+}
+
+// open makes a spill for a worker, or returns nil when the spills are
+// broken or a spill cannot be made.
+func (ns *noteSpills) open() *noteSpill {
+	if ns.broken.Load() {
+		return nil
+	}
+	f, err := ns.files.create("ttc-notes-*.spill", "spill correlation notes")
+	if err != nil {
+		ns.fail(err)
+		return nil
+	}
+	bw := bufio.NewWriterSize(f, 64<<10)
+	sp := &noteSpill{f: f, bw: bw, enc: newNoteEncoder(bw)}
+	ns.mu.Lock()
+	ns.all = append(ns.all, sp)
+	ns.mu.Unlock()
+	return sp
+}
+
+// add writes entry en of file name to sp, starting the file's run when
+// it is not the current one. It reports false when the spills are broken
+// (now, or by another worker before), and lets sp's data go then.
+func (ns *noteSpills) add(sp *noteSpill, name string, en *noteEntry) bool {
+	if ns.broken.Load() {
+		sp.drop()
+		return false
+	}
+	if n := len(sp.segs); n == 0 || sp.segs[n-1].name != name {
+		sp.endSegment()
+		sp.segs = append(sp.segs, noteSegment{name: name, f: sp.f, start: sp.size})
+		sp.enc.reset()
+	}
+	n, err := sp.enc.encode(en)
+	if err == nil && ns.size.Add(int64(n)) > maxNoteSpill {
+		err = fmt.Errorf("the notes passed the %d MiB they may take on disk", maxNoteSpill>>20)
+	}
+	if err != nil {
+		ns.fail(err)
+		sp.drop()
+		return false
+	}
+	sp.size += int64(n)
+	return true
+}
+
+// endSegment ends the current file's run.
+func (sp *noteSpill) endSegment() {
+	if n := len(sp.segs); n > 0 {
+		sp.segs[n-1].end = sp.size
+	}
+}
+
+// drop closes the spill's file, which frees its data.
+func (sp *noteSpill) drop() {
+	if !sp.dead {
+		sp.dead = true
+		sp.f.Close()
+		sp.segs, sp.bw, sp.enc = nil, nil, nil
+	}
+}
+
+// finish ends every spill's writing, after the scan's first reading, and
+// returns the runs of the files by name; nil when the spills are broken,
+// which are dropped then. A file found in two runs has none: it is read
+// again (never so: a worker reads a file whole).
+func (ns *noteSpills) finish() map[string]noteSegment {
+	for _, sp := range ns.all {
+		if sp.dead {
+			continue
+		}
+		sp.endSegment()
+		if err := sp.bw.Flush(); err != nil {
+			ns.fail(fmt.Errorf("spill correlation notes: %w", err))
+		}
+	}
+	if ns.broken.Load() {
+		ns.drop()
+		return nil
+	}
+	segs := map[string]noteSegment{}
+	twice := map[string]bool{}
+	for _, sp := range ns.all {
+		for _, seg := range sp.segs {
+			if _, ok := segs[seg.name]; ok {
+				twice[seg.name] = true
+			}
+			segs[seg.name] = seg
+		}
+	}
+	for name := range twice {
+		delete(segs, name)
+	}
+	return segs
+}
+
+// drop closes every spill, and removes those the system would not remove
+// while open.
+func (ns *noteSpills) drop() {
+	if ns == nil {
+		return
+	}
+	ns.mu.Lock()
+	all := ns.all
+	ns.all = nil
+	ns.mu.Unlock()
+	for _, sp := range all {
+		sp.drop()
+	}
+	ns.files.remove()
+}
+
+// reason says why the spills are not whole.
+func (ns *noteSpills) reason() error {
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	if ns.why == nil {
+		return errors.New("no spill")
+	}
+	return ns.why
+}
+
+// spillNote writes the record read into w.note (rec, and its eventTime
+// as written, text), which the rules counted matched, to the worker's
+// spill, as a record of file.
+func (w *worker) spillNote(counted []*ruleset.Rule, rec corrRecord, text, file string) {
+	ns := w.s.noteSpills
+	if ns == nil {
+		return
+	}
+	if w.noteOut == nil {
+		if w.noteOut = ns.open(); w.noteOut == nil {
+			return
+		}
+	}
+	en := &w.note
+	en.ordinal, en.line, en.offset, en.at, en.digest = rec.ordinal, rec.line, rec.offset, rec.at, rec.digest
+	en.flags, en.text = rec.flags&noteEntryFlagMask, text
+	en.rules = en.rules[:0]
+	for _, r := range counted {
+		b, ok := w.s.corr.bases[r]
+		if !ok {
+			ns.fail(fmt.Errorf("rule %s feeds correlations that do not name it", r.ID)) // never: see ruleset.resolve
+			return
+		}
+		en.rules = append(en.rules, uint32(b))
+	}
+	ns.add(w.noteOut, file, en)
+}
+
+// replayNotes notes, for a partition pass, the records of file nf from
+// their run in a spill, as recount does from the file itself.
+func (w *worker) replayNotes(nf *notedFile) {
+	c := w.s.corr
+	w.fileInfo, w.again = nf.info, nf
+	defer func() { w.fileInfo, w.again = nil, nil }()
+	if w.noteIn == nil {
+		w.noteIn = &noteDecoder{}
+	}
+	d, en := w.noteIn, &w.note
+	d.reset(io.NewSectionReader(nf.seg.f, nf.seg.start, nf.seg.end-nf.seg.start))
+	for n := 1; ; n++ {
+		if n%4096 == 0 && w.stopped() {
+			return
+		}
+		err := d.decode(en)
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		w.counted = w.counted[:0]
+		for _, b := range en.rules {
+			if int(b) >= len(c.baseRules) {
+				err = errNotesCorrupt
+				break
+			}
+			w.counted = append(w.counted, c.baseRules[b])
+		}
+		if err == nil && len(w.counted) == 0 {
+			err = errNotesCorrupt
+		}
+		if err != nil {
+			w.s.fail(fmt.Errorf("read back the correlation notes of %s: %w", nf.name, err))
+			return
+		}
+		extra := w.pendingNotes()
+		if len(w.pending) == 0 {
+			continue // another pass's groups
+		}
+		rec := corrRecord{ordinal: en.ordinal, line: en.line, offset: en.offset, at: en.at, digest: en.digest, flags: en.flags}
+		pos := RecordRef{File: nf.name, Ordinal: en.ordinal, Line: en.line, Offset: en.offset}
+		w.keepNotes(w.counted, rec, en.text, nil, pos, extra)
+	}
+}
+
+// useSpills gives each file the run of its entries in the scan's spills of
+// notes, for the partition passes to read, when the spills are whole; it
+// logs why they are not.
+func (s *Scanner) useSpills(files []*notedFile) {
+	ns := s.noteSpills
+	if ns == nil {
+		return
+	}
+	segs := ns.finish()
+	if segs == nil {
+		s.opts.Log.Info("correlations' notes could not be spilled to disk: partition passes read the files again", "error", ns.reason())
+		return
+	}
+	for _, nf := range files {
+		if seg, ok := segs[nf.name]; ok {
+			nf.seg = &seg
+			s.corrSpilled = true
+		}
+	}
+}
