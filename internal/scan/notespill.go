@@ -26,11 +26,13 @@ import (
 // pass hands out runs as it handed out files, and a pass on one worker
 // reads them in the order of their files' names, as it read the files.
 //
-// The spills of a scan may take maxNoteSpill bytes together, about 30
-// bytes a record noted for one correlation, 150 for five: tens of
-// millions of records. Past that, or when a spill cannot be made or
-// written (no room on the disk), the scan drops them all and its passes
-// read the files again.
+// The spills of a scan may take maxNoteSpill bytes together: an entry
+// took 25 bytes for a record one correlation counts (one caller's
+// deletions on one bucket), 142 for one that five count (failed sign-ins,
+// by user, address and account), so 4 GiB holds 30 to 170 million
+// records, months of a busy account's logs. Past that, or when a spill
+// cannot be made or written (no room on the disk), the scan drops them
+// all and its passes read the files again.
 
 // maxNoteSpill bounds the bytes a scan's spills of correlation notes may
 // take together (a variable for tests).
