@@ -63,11 +63,13 @@ type noteSpill struct {
 	dead bool
 }
 
-// noteSegment is the run of one file's entries in a spill.
+// noteSegment is the run of one file's entries in a spill: n entries,
+// from byte start to end.
 type noteSegment struct {
 	name       string
 	f          *os.File
 	start, end int64
+	n          int64
 }
 
 // fail marks the spills as not whole, for reason err; the first reason is
@@ -123,6 +125,7 @@ func (ns *noteSpills) add(sp *noteSpill, name string, en *noteEntry) bool {
 		return false
 	}
 	sp.size += int64(n)
+	sp.segs[len(sp.segs)-1].n++
 	return true
 }
 
@@ -231,7 +234,10 @@ func (w *worker) spillNote(counted []*ruleset.Rule, rec corrRecord, text, file s
 }
 
 // replayNotes notes, for a partition pass, the records of file nf from
-// their run in a spill, as recount does from the file itself.
+// their run in a spill, as recount does from the file itself. A run that
+// cannot be read back whole (damaged, or cut short: a failing disk) stops
+// the scan with an error, as a run of findings does: counting what is
+// left would miss bursts without saying so.
 func (w *worker) replayNotes(nf *notedFile) {
 	c := w.s.corr
 	w.fileInfo, w.again = nf.info, nf
@@ -241,13 +247,16 @@ func (w *worker) replayNotes(nf *notedFile) {
 	}
 	d, en := w.noteIn, &w.note
 	d.reset(io.NewSectionReader(nf.seg.f, nf.seg.start, nf.seg.end-nf.seg.start))
-	for n := 1; ; n++ {
-		if n%4096 == 0 && w.stopped() {
+	for n := int64(0); ; n++ {
+		if n%4096 == 4095 && w.stopped() {
 			return
 		}
 		err := d.decode(en)
 		if errors.Is(err, io.EOF) {
-			return
+			if n == nf.seg.n {
+				return
+			}
+			err = fmt.Errorf("%w: %d entries where %d were written", errNotesCorrupt, n, nf.seg.n) // a spill cut short
 		}
 		w.counted = w.counted[:0]
 		for _, b := range en.rules {

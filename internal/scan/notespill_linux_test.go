@@ -3,6 +3,7 @@
 package scan_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -87,5 +88,59 @@ func TestCorrelationNoteSpillFiles(t *testing.T) {
 	}
 	if left, err := os.ReadDir(dir); err != nil || len(left) != 0 {
 		t.Errorf("spill folder holds %v (%v)", left, err)
+	}
+}
+
+// TestCorrelationNoteSpillDamaged: a spill of notes damaged or emptied
+// under a scan (a failing disk) stops the scan with an error that says
+// so, rather than counting what is left.
+func TestCorrelationNoteSpillDamaged(t *testing.T) {
+	c, _ := fixtures(t)
+	rs := corrRules(t, false, "gte: 5")
+	paths := writeLogs(t, burstAfter(filler(3000, 0))...)
+	dir := t.TempDir()
+	defer scan.SetCorrelationLimits(500, 1<<30)()
+	for name, damage := range map[string]func(f *os.File, size int64) error{
+		"emptied": func(f *os.File, _ int64) error { return f.Truncate(0) },
+		"overwritten": func(f *os.File, size int64) error {
+			_, err := f.WriteAt(bytes.Repeat([]byte{0xff}, int(size/2)), size/4)
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			passes := 0
+			defer scan.SetPassHook(func() {
+				if passes++; passes != 1 {
+					return
+				}
+				fds, err := os.ReadDir("/proc/self/fd")
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, fd := range fds {
+					link := filepath.Join("/proc/self/fd", fd.Name())
+					if target, err := os.Readlink(link); err != nil || !strings.HasPrefix(target, filepath.Join(dir, "ttc-notes-")) {
+						continue
+					}
+					// The spill is reopened through its descriptor's link.
+					f, err := os.OpenFile(link, os.O_WRONLY, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					fi, err := f.Stat()
+					if err == nil {
+						err = damage(f, fi.Size())
+					}
+					f.Close()
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+			})()
+			res, err := scan.New(c, rs, scan.Options{Workers: 2, SpillDir: dir}).Scan(context.Background(), paths)
+			if err == nil || res != nil || !strings.Contains(err.Error(), "read back the correlation notes") {
+				t.Errorf("scan: %v, result %v; want an error reading the notes back", err, res != nil)
+			}
+		})
 	}
 }
