@@ -103,12 +103,12 @@ func (ns *noteSpills) open() *noteSpill {
 }
 
 // add writes entry en of file name to sp, starting the file's run when
-// it is not the current one. It reports false when the spills are broken
-// (now, or by another worker before), and lets sp's data go then.
-func (ns *noteSpills) add(sp *noteSpill, name string, en *noteEntry) bool {
+// it is not the current one. When the spills are broken (now, or by
+// another worker before), it lets sp's data go instead.
+func (ns *noteSpills) add(sp *noteSpill, name string, en *noteEntry) {
 	if ns.broken.Load() {
 		sp.drop()
-		return false
+		return
 	}
 	if n := len(sp.segs); n == 0 || sp.segs[n-1].name != name {
 		sp.endSegment()
@@ -116,17 +116,18 @@ func (ns *noteSpills) add(sp *noteSpill, name string, en *noteEntry) bool {
 		sp.enc.reset()
 	}
 	n, err := sp.enc.encode(en)
-	if err == nil && ns.size.Add(int64(n)) > maxNoteSpill {
-		err = fmt.Errorf("the notes passed the %d MiB they may take on disk", maxNoteSpill>>20)
+	if err != nil {
+		err = fmt.Errorf("spill correlation notes: %w", err)
+	} else if ns.size.Add(int64(n)) > maxNoteSpill {
+		err = fmt.Errorf("the correlation notes passed the %d MiB they may take on disk", maxNoteSpill>>20)
 	}
 	if err != nil {
 		ns.fail(err)
 		sp.drop()
-		return false
+		return
 	}
 	sp.size += int64(n)
 	sp.segs[len(sp.segs)-1].n++
-	return true
 }
 
 // endSegment ends the current file's run.
@@ -225,7 +226,9 @@ func (w *worker) spillNote(counted []*ruleset.Rule, rec corrRecord, text, file s
 	for _, r := range counted {
 		b, ok := w.s.corr.bases[r]
 		if !ok {
-			ns.fail(fmt.Errorf("rule %s feeds correlations that do not name it", r.ID)) // never: see ruleset.resolve
+			// Never: a rule feeds the correlations that name it (see
+			// ruleset.resolve), and correlator.bases numbers those.
+			ns.fail(fmt.Errorf("rule %s feeds correlations that do not name it", r.ID))
 			return
 		}
 		en.rules = append(en.rules, uint32(b))
@@ -256,7 +259,8 @@ func (w *worker) replayNotes(nf *notedFile) {
 			if n == nf.seg.n {
 				return
 			}
-			err = fmt.Errorf("%w: %d entries where %d were written", errNotesCorrupt, n, nf.seg.n) // a spill cut short
+			// A spill cut short, at an entry's end.
+			err = fmt.Errorf("%w: %d entries where %d were written", errNotesCorrupt, n, nf.seg.n)
 		}
 		w.counted = w.counted[:0]
 		for _, b := range en.rules {
@@ -277,7 +281,8 @@ func (w *worker) replayNotes(nf *notedFile) {
 		if len(w.pending) == 0 {
 			continue // another pass's groups
 		}
-		rec := corrRecord{ordinal: en.ordinal, line: en.line, offset: en.offset, at: en.at, digest: en.digest, flags: en.flags}
+		rec := corrRecord{ordinal: en.ordinal, line: en.line, offset: en.offset, at: en.at,
+			digest: en.digest, flags: en.flags}
 		pos := RecordRef{File: nf.name, Ordinal: en.ordinal, Line: en.line, Offset: en.offset}
 		w.keepNotes(w.counted, rec, en.text, nil, pos, extra)
 	}
@@ -293,7 +298,8 @@ func (s *Scanner) useSpills(files []*notedFile) {
 	}
 	segs := ns.finish()
 	if segs == nil {
-		s.opts.Log.Info("correlations' notes could not be spilled to disk: partition passes read the files again", "error", ns.reason())
+		s.opts.Log.Info("correlations' notes could not be spilled to disk: partition passes read the files again",
+			"error", ns.reason())
 		return
 	}
 	for _, nf := range files {
