@@ -298,7 +298,9 @@ func (s *Scanner) useSpills(files []*notedFile) {
 	}
 	segs := ns.finish()
 	if segs == nil {
-		s.opts.Log.Info("correlations' notes could not be spilled to disk: partition passes read the files again",
+		// A warning: the scan is whole, but several times slower, and a
+		// full or missing temporary folder is the user's to mend.
+		s.opts.Log.Warn("correlations' notes could not be spilled to disk: partition passes read the files again, which takes longer",
 			"error", ns.reason())
 		return
 	}
