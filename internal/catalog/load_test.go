@@ -38,7 +38,9 @@ func TestOverlayProblems(t *testing.T) {
 		{"list-files", []string{"services.yaml:4:11: services.0.name holds the control character U+001B",
 			`services.yaml:9:21: malformed event source "bad-source"`, "services.yaml:11:20: services.1.aliases.1 holds the invisible character U+200B",
 			"tactics.yaml:4:11: tactics.0.name holds the invisible character U+202E"}},
-		{"empty-sections", []string{"empty required section summary", "empty required section description", "empty required section references", "needs attack.version", "detection.no_cloudtrail"}},
+		{"empty-sections", []string{"empty required section summary", "empty required section description", "empty required section references", "needs attack.version", "detection.no_cloudtrail",
+			// A section left out, or misspelt, is missing, not empty.
+			"T9031/technique.yaml:1:1: missing required section summary", `T9031/technique.yaml:6:9: unknown field "sumary"`, "missing required section detection.guidance"}},
 		{"syntax", []string{"invalid YAML", `unknown field "colour"`, "first_seen must be a date", `aws_specific must be true or false, got "no"`, "description holds the control character U+001B", "detection.blind_spots holds an image (![pixel])",
 			"T9043/technique.yaml:4:10: want a list, got the text \"TA0007\"", "T9044/technique.yaml:6:27: invalid YAML: invalid trailing UTF-8 octet", "prerequisites holds the invisible character U+202E", `mapping key "name" already defined`,
 			"T9045/technique.yaml:5:11: want a list, got a mapping", `T9046/technique.yaml:3:15: aws_specific must be true or false, got "yes"`,

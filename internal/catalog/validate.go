@@ -266,11 +266,10 @@ func (v *validator) technique(t *Technique) {
 		"name": t.Name, "summary": t.Summary, "prerequisites": t.Prerequisites, "description": t.Description,
 	})
 	if blank(t.Detection.Guidance) {
-		v.ps.at(d, []any{"detection", "guidance"}, "empty required section detection.guidance")
+		v.lacks(d, "detection", "guidance")
 	}
 	if blank(t.Detection.BlindSpots) {
-		v.ps.at(d, []any{"detection",
-			"blind_spots"}, "empty required section detection.blind_spots")
+		v.lacks(d, "detection", "blind_spots")
 	}
 	if err == nil {
 		v.parent(d, t, kind)
@@ -286,7 +285,7 @@ func (v *validator) technique(t *Technique) {
 	v.serviceList(d, t.Services)
 	v.detection(d, t)
 	if len(t.Mitigations) == 0 {
-		v.ps.at(d, []any{"mitigations"}, "empty required section mitigations")
+		v.lacks(d, "mitigations")
 	}
 	for i, m := range t.Mitigations {
 		if _, ok := v.c.mitigationBy[m.ID]; !ok {
@@ -454,7 +453,7 @@ func (v *validator) dates(d *doc, t *Technique) {
 
 func (v *validator) references(d *doc, refs []Reference) {
 	if len(refs) == 0 {
-		v.ps.at(d, []any{"references"}, "empty required section references")
+		v.lacks(d, "references")
 	}
 	for i, r := range refs {
 		u, err := url.Parse(r.URL)
@@ -471,9 +470,23 @@ func (v *validator) references(d *doc, refs []Reference) {
 func (v *validator) required(d *doc, fields map[string]string) {
 	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		if blank(fields[k]) {
-			v.ps.at(d, []any{k}, "empty required section %s", k)
+			v.lacks(d, k)
 		}
 	}
+}
+
+// lacks reports a required section at path that d leaves out (a key
+// misspelt, which is reported too, leaves it out) or leaves empty.
+func (v *validator) lacks(d *doc, path ...string) {
+	at := make([]any, len(path))
+	for i, p := range path {
+		at[i] = p
+	}
+	what := "empty"
+	if d.node(at...) == nil {
+		what = "missing"
+	}
+	v.ps.at(d, at, "%s required section %s", what, strings.Join(path, "."))
 }
 
 // noControls reports text fields that hold control characters (other than
