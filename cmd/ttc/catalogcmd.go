@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -78,7 +80,34 @@ func runValidate(a *app, overlays []string) error {
 	}
 	fmt.Fprintf(a.stdout, "catalog OK: %d techniques, %d tactics, %d services, %d mitigations, %d CloudTrail event names\n",
 		len(c.Techniques()), len(c.Tactics()), len(c.Services()), len(c.Mitigations()), len(c.Events()))
+	if len(overlays) > 0 {
+		printOverlaid(a, c)
+	}
 	return nil
+}
+
+// printOverlaid says what the overlays brought: which techniques they
+// add and which of the catalog's they replace (a replacement that was not
+// meant is otherwise silent), or that they brought none.
+func printOverlaid(a *app, c *catalog.Catalog) {
+	ids := c.FromOverlays()
+	if len(ids) == 0 {
+		fmt.Fprintln(a.stdout, "warning: the overlays hold no technique")
+		return
+	}
+	replaced := c.Replaced()
+	var added []string
+	for _, id := range ids {
+		if !slices.Contains(replaced, id) {
+			added = append(added, id)
+		}
+	}
+	if len(added) > 0 {
+		fmt.Fprintf(a.stdout, "overlays add %s: %s\n", view.Count(int64(len(added)), "technique", "techniques"), strings.Join(added, ", "))
+	}
+	if len(replaced) > 0 {
+		fmt.Fprintf(a.stdout, "overlays replace %s of the catalog's: %s\n", view.Count(int64(len(replaced)), "technique", "techniques"), strings.Join(replaced, ", "))
+	}
 }
 
 // printUnread lists the overlay entries the loader passed over, as

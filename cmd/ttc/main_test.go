@@ -97,6 +97,25 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestValidateSaysWhatOverlaysBring checks that catalog validate names
+// the techniques an overlay replaces, which is otherwise silent, and
+// warns of an overlay that holds none.
+func TestValidateSaysWhatOverlaysBring(t *testing.T) {
+	dir := t.TempDir()
+	src := "../../catalog/techniques/T1486.A001"
+	if err := os.CopyFS(filepath.Join(dir, "techniques", "T1486.A001"), os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := ttc(t, "catalog", "validate", dir)
+	if code != 0 || !strings.Contains(out, "\noverlays replace 1 technique of the catalog's: T1486.A001\n") || strings.Contains(out, "overlays add") {
+		t.Errorf("validate an overlay replacing T1486.A001: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	out, errOut, code = ttc(t, "catalog", "validate", t.TempDir())
+	if code != 0 || !strings.Contains(out, "\nwarning: the overlays hold no technique\n") {
+		t.Errorf("validate an empty overlay: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
+
 // TestValidateWarnsOfUnread checks that a rule put beside technique.yaml,
 // where the loader does not read it, is named as a warning by catalog
 // validate (which still succeeds) and by any command on stderr.
@@ -117,7 +136,7 @@ func TestValidateWarnsOfUnread(t *testing.T) {
 	}
 	const warn = "T9050/my_rule.yml: file not read: a technique folder holds technique.yaml"
 	out, errOut, code := ttc(t, "catalog", "validate", dir)
-	if code != 0 || !strings.Contains(out, "warning: "+dir) || !strings.Contains(out, warn) {
+	if code != 0 || !strings.Contains(out, "warning: "+dir) || !strings.Contains(out, warn) || !strings.Contains(out, "\noverlays add 1 technique: T9050\n") {
 		t.Errorf("validate: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	_, errOut, code = ttc(t, "--catalog", dir, "tactics")

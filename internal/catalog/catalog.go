@@ -3,6 +3,7 @@ package catalog
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -250,6 +251,10 @@ func (c *Catalog) Techniques() []*Technique { return c.techniques }
 
 // Replaced lists the technique IDs that an overlay replaced.
 func (c *Catalog) Replaced() []string { return c.replaced }
+
+// FromOverlays lists, sorted, the IDs of the techniques that overlays
+// supplied: new ones, and those that replace the catalog's (Replaced).
+func (c *Catalog) FromOverlays() []string { return slices.Sorted(maps.Keys(c.fromOverlay)) }
 
 // Clashes describes each technique that one overlay defines and a later
 // overlay defines again: the later one is used, which is likely not what
