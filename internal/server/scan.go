@@ -14,7 +14,19 @@ import (
 )
 
 func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) {
-	sc, status, err := s.scanRequest(w, r, checkGroupBy)
+	// A file sent as the whole body has no form field: the query may ask
+	// for the grouping instead.
+	query, byQuery := r.URL.Query()["group_by"]
+	check := func(up *upload) error {
+		if byQuery {
+			if up.groupBy != "" && up.groupBy != query[0] {
+				return fmt.Errorf("group_by: the query asks for \"%s\" and the form for \"%s\": give one, or both alike", query[0], up.groupBy)
+			}
+			up.groupBy = query[0]
+		}
+		return checkGroupBy(up)
+	}
+	sc, status, err := s.scanRequest(w, r, check)
 	if err != nil {
 		unread(w)
 		s.apiError(w, status, err.Error())

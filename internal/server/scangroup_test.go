@@ -77,6 +77,7 @@ func TestAPIScanGroupBy(t *testing.T) {
 		name   string
 		parts  []formPartOf // sent after the files
 		before bool         // sent before them
+		query  string       // the request's query string
 		status int
 		want   string // the whole answer, or the error's message
 	}{
@@ -95,6 +96,13 @@ func TestAPIScanGroupBy(t *testing.T) {
 			want: `group_by: unknown grouping "actor,actor": want time or actor`},
 		{name: "past 16 bytes", parts: field("actor" + strings.Repeat(" ", 20)), status: 400,
 			want: `group_by: unknown grouping "actor           ": want time or actor`},
+		{name: "by the query", query: "group_by=actor", status: 200, want: byActor},
+		{name: "by the query and the form alike", query: "group_by=actor", parts: field("actor"), status: 200, want: byActor},
+		{name: "by the query and the form otherwise", query: "group_by=time", parts: field("actor"), status: 400,
+			want: `group_by: the query asks for "time" and the form for "actor": give one, or both alike`},
+		{name: "unknown by the query", query: "group_by=%3Cb%3E", status: 400, want: `group_by: unknown grouping "<b>": want time or actor`},
+		{name: "twice by the query", query: "group_by=actor&group_by=time", status: 400,
+			want: `query parameter "group_by" given 2 times; it takes one value`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			parts := append(append([]formPartOf(nil), logs...), tc.parts...)
@@ -102,7 +110,11 @@ func TestAPIScanGroupBy(t *testing.T) {
 				parts = append(append([]formPartOf(nil), tc.parts...), logs...)
 			}
 			body, ct := multipartForm(t, parts)
-			rec := do(t, h, http.MethodPost, "/api/v1/scan", body, "Content-Type", ct)
+			target := "/api/v1/scan"
+			if tc.query != "" {
+				target += "?" + tc.query
+			}
+			rec := do(t, h, http.MethodPost, target, body, "Content-Type", ct)
 			if rec.Code != tc.status {
 				t.Fatalf("status %d, want %d: %.500s", rec.Code, tc.status, rec.Body)
 			}
@@ -130,6 +142,24 @@ func TestAPIScanGroupBy(t *testing.T) {
 		})
 	}
 	t.Run("the grouped answer", func(t *testing.T) { checkGrouped(t, []byte(byActor)) })
+	// A file sent as the whole body has no form: the query groups it.
+	t.Run("a body by the query", func(t *testing.T) {
+		rec := do(t, h, http.MethodPost, "/api/v1/scan?group_by=actor", bytes.NewReader(logs[0].data), "Content-Type", "application/x-ndjson")
+		if rec.Code != 200 {
+			t.Fatalf("status %d: %.300s", rec.Code, rec.Body)
+		}
+		var top map[string]json.RawMessage
+		var d report.Document
+		if err := json.Unmarshal(rec.Body.Bytes(), &top); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &d); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := top["findings"]; ok || len(d.Actors) != 2 {
+			t.Errorf("a body grouped by the query: %d actors, findings listed flat %v; want the grouped document of its 2 actors", len(d.Actors), ok)
+		}
+	})
 }
 
 // checkGrouped checks what the answer grouped by actor holds: each finding
