@@ -409,7 +409,9 @@ var searchFields = []struct {
 }
 
 // score sums, for every term, the weight of the best field it occurs in; a
-// technique that misses any term scores 0.
+// technique that misses any term scores 0. Terms that occur together, in
+// the order given ("access key"), add the weight of the best field they
+// do so in: the words of a phrase met apart say less.
 func score(t *Technique, terms []string) float64 {
 	texts := make([]string, len(searchFields))
 	for i, f := range searchFields {
@@ -431,6 +433,15 @@ func score(t *Technique, terms []string) float64 {
 			return 0
 		}
 		total += best
+	}
+	if len(terms) > 1 {
+		phrase := strings.Join(terms, " ")
+		for i, f := range searchFields {
+			if strings.Contains(texts[i], phrase) {
+				total += f.weight
+				break // the fields are in order of weight
+			}
+		}
 	}
 	return total
 }

@@ -138,3 +138,36 @@ func TestFilterServiceSuggests(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchRanksWhatIsMeant checks, for what responders type, the
+// technique a search puts first: the one the words are about, not one
+// that mentions them in passing, and a phrase met whole before its words
+// met apart.
+func TestSearchRanksWhatIsMeant(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{
+		"ransom":         "T1486.A001",
+		"sse-c":          "T1486.A001",
+		"lifecycle":      "T1485.001",
+		"StopLogging":    "T1562.008",
+		"password spray": "T1110.003",
+		"access key":     "T1098.001",
+		"root user":      "T1078.A002",
+		"security group": "T1190.A019",
+	} {
+		got, err := c.Filter(catalog.Filter{Search: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 || got[0].Technique.ID != want {
+			first := "nothing"
+			if len(got) > 0 {
+				first = got[0].Technique.ID
+			}
+			t.Errorf("search %q ranks %s first, want %s", q, first, want)
+		}
+	}
+}
