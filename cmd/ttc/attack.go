@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -170,6 +171,22 @@ func newAttackCheckCmd(a *app) *cobra.Command {
 
 // attackParent returns ATT&CK's entry for a catalog technique from the newest
 // imported release, or nil when none is imported or ATT&CK lacks the ID.
+// attackMitigationNames names the ATT&CK mitigations ids as the newest
+// imported ATT&CK data does, or returns nil without it.
+func (a *app) attackMitigationNames(ids []string) map[string]string {
+	ds, err := a.attackData("")
+	if err != nil || ds == nil || len(ids) == 0 {
+		return nil // attackParent warns of data that cannot be read
+	}
+	names := map[string]string{}
+	for _, m := range ds.Mitigations() {
+		if slices.Contains(ids, m.ID) {
+			names[m.ID] = m.Name
+		}
+	}
+	return names
+}
+
 func (a *app) attackParent(id string) *catalog.AttackData {
 	ds, err := a.attackData("")
 	if err != nil || ds == nil {

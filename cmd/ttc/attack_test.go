@@ -71,6 +71,11 @@ func TestAttackWorkflow(t *testing.T) {
 		t.Errorf("check reports T1486.A002 (EC2/EBS Data Encryption) as %s", k)
 	}
 
+	// ATT&CK's mitigations are named as the imported data names them.
+	out, _, _ = ttc(t, "--data-dir", dir, "show", "T1486.A001")
+	if !strings.Contains(out, "  - M1053 Data Backup\n") {
+		t.Errorf("show T1486.A001 does not name ATT&CK's M1053:\n%s", out)
+	}
 	out, _, _ = ttc(t, "--data-dir", dir, "show", "T1485.A003")
 	if !strings.Contains(out, "ATT&CK T1485: Data Destruction (ATT&CK v18.1)") || !strings.Contains(out, "The MITRE Corporation") {
 		t.Errorf("show does not include ATT&CK's parent with attribution")

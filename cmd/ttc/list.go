@@ -158,6 +158,7 @@ func newShowCmd(a *app) *cobra.Command {
 		}
 		d := c.Detail(t)
 		d.AttackData = a.attackParent(t.ID)
+		d.AttackMitigationNames = a.attackMitigationNames(t.AttackMitigations)
 		return view.WriteTechnique(a.stdout, f, d, viewOptions(a.stdout))
 	})
 }

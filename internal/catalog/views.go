@@ -64,6 +64,9 @@ type TechniqueDetail struct {
 	DataEvents []string `json:"data_events,omitempty" yaml:"data_events,omitempty"`
 	// AttackData is MITRE's own entry for AttackID, when ATT&CK data was imported.
 	AttackData *AttackData `json:"attack_data,omitempty" yaml:"attack_data,omitempty"`
+	// AttackMitigationNames names the technique's AttackMitigations, by
+	// ID, as imported ATT&CK data names them (none without it).
+	AttackMitigationNames map[string]string `json:"attack_mitigation_names,omitempty" yaml:"attack_mitigation_names,omitempty"`
 }
 
 // AttackData is what an imported MITRE ATT&CK release says of a technique.

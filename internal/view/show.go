@@ -72,7 +72,14 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 		mit = append(mit, name+": "+m.Effect)
 	}
 	add("Mitigations", "", mit...)
-	add("ATT&CK mitigations", "", t.AttackMitigations...)
+	var attackMit []string
+	for _, id := range t.AttackMitigations {
+		if name := d.AttackMitigationNames[id]; name != "" {
+			id += " " + name
+		}
+		attackMit = append(attackMit, id)
+	}
+	add("ATT&CK mitigations", "", attackMit...)
 	var rules []string
 	for _, r := range d.RuleFiles {
 		line := fmt.Sprintf("%s (%s, %s)", r.Title, r.Level, r.File)
