@@ -69,7 +69,7 @@ func runServe(ctx context.Context, a *app, o serveOptions) error {
 	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: a.level}))
 	cfg := server.Config{Addr: o.addr, Catalog: c, Log: a.log, MaxUpload: o.maxUpload}
 	if ds, err := a.attackData(""); err == nil && ds != nil {
-		cfg.AttackParent = a.attackParent
+		cfg.AttackParent, cfg.AttackMitigationNames = a.attackParent, a.attackMitigationNames
 		a.log.Info("showing ATT&CK data", "attack_version", ds.Version)
 	}
 	srv, err := server.New(cfg)

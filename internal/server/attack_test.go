@@ -12,7 +12,14 @@ import (
 // API, escaped like every other text.
 func TestAttackParent(t *testing.T) {
 	c := fixture(t)
-	s, err := New(Config{Catalog: c, Log: discard(), AttackParent: func(id string) *catalog.AttackData {
+	names := func(ids []string) map[string]string {
+		m := map[string]string{}
+		for _, id := range ids {
+			m[id] = map[string]string{"M1053": "Data Backup", "M1018": "User <b>Account</b> Management"}[id]
+		}
+		return m
+	}
+	s, err := New(Config{Catalog: c, Log: discard(), AttackMitigationNames: names, AttackParent: func(id string) *catalog.AttackData {
 		if catalog.AttackID(id) != "T1485" {
 			return nil
 		}
@@ -41,6 +48,11 @@ func TestAttackParent(t *testing.T) {
 	rec = do(t, s.Handler(), http.MethodGet, "/api/v1/techniques/T1485.A001", nil)
 	if !strings.Contains(rec.Body.String(), `"attack_data"`) {
 		t.Error("API lacks attack_data")
+	}
+	// ATT&CK's mitigations are named as the data names them, escaped.
+	rec = do(t, s.Handler(), http.MethodGet, "/techniques/T1485.A001", nil)
+	if body := rec.Body.String(); !strings.Contains(body, ">M1053 Data Backup</a>") || !strings.Contains(body, ">M1018 User &lt;b&gt;Account&lt;/b&gt; Management</a>") {
+		t.Errorf("page does not name ATT&CK's mitigations (status %d)", rec.Code)
 	}
 	rec = do(t, s.Handler(), http.MethodGet, "/techniques/T1078.A001", nil)
 	if strings.Contains(rec.Body.String(), "in ATT&amp;CK v18.1</h3>") {

@@ -15,7 +15,7 @@ type views struct {
 	details     map[string]catalog.TechniqueDetail
 }
 
-func buildViews(c *catalog.Catalog, attackParent func(string) *catalog.AttackData) *views {
+func buildViews(c *catalog.Catalog, attackParent func(string) *catalog.AttackData, attackMitigations func([]string) map[string]string) *views {
 	v := &views{
 		tactics:     view.TacticRows(c),
 		services:    view.ServiceRows(c),
@@ -26,6 +26,9 @@ func buildViews(c *catalog.Catalog, attackParent func(string) *catalog.AttackDat
 		d := c.Detail(t)
 		if attackParent != nil {
 			d.AttackData = attackParent(t.ID)
+		}
+		if attackMitigations != nil {
+			d.AttackMitigationNames = attackMitigations(t.AttackMitigations)
 		}
 		v.details[t.ID] = d
 	}

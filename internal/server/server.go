@@ -76,6 +76,9 @@ type Config struct {
 	// imported ATT&CK data, or nil; technique pages and the API show it.
 	// Nil when no ATT&CK data is imported.
 	AttackParent func(id string) *catalog.AttackData
+	// AttackMitigationNames names ATT&CK mitigations by ID from the same
+	// data, for technique pages and the API; nil without it.
+	AttackMitigationNames func(ids []string) map[string]string
 }
 
 // Server is the web application. Its Handler is safe for concurrent use.
@@ -129,7 +132,7 @@ func New(cfg Config) (*Server, error) {
 			return nil, errors.New("new server: no rule set")
 		}
 	}
-	views := buildViews(cfg.Catalog, cfg.AttackParent)
+	views := buildViews(cfg.Catalog, cfg.AttackParent, cfg.AttackMitigationNames)
 	s := &Server{cfg: cfg, cat: cfg.Catalog, log: cfg.Log, pages: p, rules: indexRules(cfg.Catalog, views.details), ruleSet: rs,
 		views: views, scans: make(chan struct{}, MaxConcurrentScans),
 		uploads: make(chan struct{}, MaxConcurrentUploads), etag: newETag()}
