@@ -370,6 +370,7 @@ const (
 	recTimeText             // its eventTime text is in part.corrTimes
 	recFull                 // its finding is in part.corrFull
 	recAttempt              // it was refused or failed: its finding is an attempt
+	recSpilled              // its text is in a spill of notes
 )
 
 // pieces is a list of values kept in pieces of pieceLen: a list of a

@@ -12,10 +12,11 @@ import (
 // record the rules correlations count matched, in a compact binary form of
 // this package's own: its length, then
 //
-//	flags                          uvarint: corrRecord's recHasID, recAttempt, recTimeText
+//	flags                          uvarint: corrRecord's recHasID, recAttempt, recTimeText, recSpilled
 //	ordinal, line, offset, time    varints, each less the previous entry's (the first: less 0)
 //	digest                         8 bytes, little-endian
 //	eventTime's text               when recTimeText: its length and bytes
+//	the record's text              when recSpilled (a record of a stream): its length and bytes
 //	rules                          how many, then each by its number in correlator.bases
 //	notes                          how many, then each: its correlation (uvarint), its group
 //	                               key, how many values it counts and their hashes (8 bytes each)
@@ -32,12 +33,19 @@ import (
 // One caller's thousands of deletions then write their key once a file.
 // Like a run file's strings, keys are numbered up to a cap, and long ones
 // not at all, so that a reader holds little.
+//
+// A stream's record cannot be read again from its input, so its entry
+// carries the record's JSON text, as the reader gave it: a partition pass
+// keeps where that text lies in the spill (noteEntry.rawAt), not the text,
+// and a finding is made of it by reading it back from there. It comes
+// before the rules and keys, whose numbers need the entries before them,
+// so that it is read back alone.
 
 const (
 	maxNoteKeys       = 4096
 	maxNumberedKey    = 256
-	maxNoteEntrySize  = 64 << 20 // a record's notes are far smaller
-	noteEntryFlagMask = recHasID | recAttempt | recTimeText
+	maxNoteEntrySize  = 64 << 20 // four times the largest record the reader takes by default
+	noteEntryFlagMask = recHasID | recAttempt | recTimeText | recSpilled
 )
 
 // noteEntry is one record's entry: what noteCorrelations read of it.
@@ -47,8 +55,11 @@ type noteEntry struct {
 	digest                uint64 // see corrRecord
 	flags                 uint8  // noteEntryFlagMask of corrRecord.flags
 	text                  string // eventTime as written, when recTimeText
-	rules                 []uint32
-	notes                 []entryNote
+	// raw is the record's text, when recSpilled; read back, it holds the
+	// decoder's memory until the next entry (see noteDecoder.rawAt).
+	raw   []byte
+	rules []uint32
+	notes []entryNote
 }
 
 // entryNote is one correlation's note of a record: the key of its group
@@ -110,6 +121,10 @@ func (e *noteEncoder) encode(en *noteEntry) (int, error) {
 		e.uint(uint64(len(en.text)))
 		e.buf = append(e.buf, en.text...)
 	}
+	if en.flags&recSpilled != 0 {
+		e.uint(uint64(len(en.raw)))
+		e.buf = append(e.buf, en.raw...)
+	}
 	e.uint(uint64(len(en.rules)))
 	for _, r := range en.rules {
 		e.uint(uint64(r))
@@ -146,6 +161,8 @@ type noteDecoder struct {
 	r      *bufio.Reader
 	buf    []byte
 	at     int
+	off    int64 // where the next entry starts in the run
+	rawAt  int64 // where the record text of the entry read starts in the run
 	err    error
 	prev   noteEntry
 	keys   []byte   // the numbered keys, one after the other
@@ -160,7 +177,7 @@ func (d *noteDecoder) reset(r io.Reader) {
 	} else {
 		d.r.Reset(r)
 	}
-	d.prev, d.keys, d.ends = noteEntry{}, d.keys[:0], d.ends[:0]
+	d.prev, d.keys, d.ends, d.off, d.rawAt = noteEntry{}, d.keys[:0], d.ends[:0], 0, 0
 }
 
 func (d *noteDecoder) uint() uint64 {
@@ -240,7 +257,7 @@ func (d *noteDecoder) count(min int) int {
 // decode reads the next entry into en, reusing its lists; io.EOF after
 // the last.
 func (d *noteDecoder) decode(en *noteEntry) error {
-	size, err := binary.ReadUvarint(d.r)
+	size, head, err := d.size()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return io.EOF
@@ -257,6 +274,8 @@ func (d *noteDecoder) decode(en *noteEntry) error {
 	if _, err := io.ReadFull(d.r, d.buf); err != nil {
 		return fmt.Errorf("%w: %v", errNotesCorrupt, err)
 	}
+	body := d.off + int64(head)
+	d.off = body + int64(size)
 	flags := d.uint()
 	if flags&^noteEntryFlagMask != 0 {
 		d.err = errNotesCorrupt
@@ -270,6 +289,14 @@ func (d *noteDecoder) decode(en *noteEntry) error {
 	en.text = ""
 	if en.flags&recTimeText != 0 {
 		en.text = string(d.bytes(d.uint()))
+	}
+	en.raw, d.rawAt = nil, 0
+	if en.flags&recSpilled != 0 {
+		// An empty text is read as none, as it was written.
+		if n := d.uint(); n > 0 {
+			d.rawAt = body + int64(d.at)
+			en.raw = d.bytes(n)
+		}
 	}
 	en.rules = en.rules[:0]
 	for range d.count(1) {
@@ -290,4 +317,30 @@ func (d *noteDecoder) decode(en *noteEntry) error {
 	}
 	d.prev.ordinal, d.prev.line, d.prev.offset, d.prev.at = en.ordinal, en.line, en.offset, en.at
 	return d.err
+}
+
+// size reads the length of the next entry, and how many bytes it took:
+// binary.ReadUvarint's, counted, so that the decoder knows where in the
+// run each entry's record text lies.
+func (d *noteDecoder) size() (size uint64, n int, err error) {
+	var b [binary.MaxVarintLen64]byte
+	for n < len(b) {
+		c, err := d.r.ReadByte()
+		if err != nil {
+			if n > 0 && errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return 0, n, err
+		}
+		b[n] = c
+		n++
+		if c < 0x80 {
+			size, k := binary.Uvarint(b[:n])
+			if k <= 0 {
+				return 0, n, errors.New("an entry's length overflows")
+			}
+			return size, n, nil
+		}
+	}
+	return 0, n, errors.New("an entry's length overflows")
 }

@@ -177,3 +177,40 @@ func TestNoteCodecCorrupt(t *testing.T) {
 		}
 	}
 }
+
+// TestNoteCodecRecordText: the entry of a stream's record carries the
+// record's text, which comes back whole, and the decoder says where in
+// the run it lies, so that a pass can read it back from there alone.
+func TestNoteCodecRecordText(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	run := noteEntries(r, 500)
+	for i := range run {
+		en := &run[i]
+		en.flags &^= recSpilled
+		if i%3 != 0 {
+			en.flags |= recSpilled
+			en.raw = fmt.Appendf(nil, `{"eventID":"e%d","pad":"%s"}`, i, strings.Repeat("x", r.IntN(3000)))
+		}
+	}
+	// Another file's run first: the places are within the run's own.
+	data, bounds := writeRuns(t, noteEntries(r, 50), run)
+	own := data[bounds[1]:bounds[2]]
+	var d noteDecoder
+	d.reset(bytes.NewReader(own))
+	var got noteEntry
+	for j := range run {
+		if err := d.decode(&got); err != nil {
+			t.Fatalf("entry %d: %v", j, err)
+		}
+		if diff := sameEntry(&got, &run[j]); diff != "" {
+			t.Fatalf("entry %d: %s", j, diff)
+		}
+		want := run[j].raw
+		if want == nil {
+			continue
+		}
+		if at := int(d.rawAt); at <= 0 || at+len(want) > len(own) || !bytes.Equal(own[at:at+len(want)], want) {
+			t.Fatalf("entry %d: its text is not at byte %d of the run", j, at)
+		}
+	}
+}
