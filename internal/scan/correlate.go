@@ -186,6 +186,10 @@ type correlator struct {
 	// bases: with kept, what each rule asked for, from which a scan that
 	// ran out of room plans its partition passes (see passesFor).
 	pooled, refused []share
+	// lighter holds, by bases' number, how much less than they were
+	// charged the records of streams, kept whole, would cost as the
+	// compact notes partition passes keep of them.
+	lighter []share
 	// part, during a partition pass, names the groups whose records are
 	// noted: the others are left to other passes. whole says that the
 	// pass takes room from the whole bounds, without shares: a pass that
@@ -232,6 +236,7 @@ func (c *correlator) restart(part *partition, whole bool) {
 	c.kept = make([]share, len(c.bases))
 	c.pooled = make([]share, len(c.bases))
 	c.refused = make([]share, len(c.bases))
+	c.lighter = make([]share, len(c.bases))
 	c.pool = share{}
 	c.part, c.whole = part, whole
 }
@@ -277,6 +282,19 @@ func (c *correlator) refuse(n int, bases []*ruleset.Rule) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.charge(c.refused, bases, n)
+}
+
+// lighten notes that a record of a stream, kept whole, costs n bytes more
+// than a partition pass's compact note of it.
+func (c *correlator) lighten(bases []*ruleset.Rule, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, b := range bases {
+		if i, ok := c.bases[b]; ok {
+			c.lighter[i].bytes += int64(n)
+			return
+		}
+	}
 }
 
 // maxRefusedGroups bounds the groups whose records were refused that a
@@ -354,7 +372,9 @@ type corrNote struct {
 // which the scan can read again, it is a compact note (its place, time and
 // duplicate digest), and the finding of a correlation that names it is
 // made again from the file; for a record of a stream, its finding, as its
-// matched rule would report it, is kept too (part.corrFull).
+// matched rule would report it, is kept too (part.corrFull), but in a
+// partition pass, which keeps a compact note of it and where its text is
+// in the spill of notes (part.corrTexts), to make the finding from.
 type corrRecord struct {
 	ordinal, line, offset int64
 	at                    int64  // its eventTime in Unix nanoseconds
@@ -370,8 +390,21 @@ const (
 	recTimeText             // its eventTime text is in part.corrTimes
 	recFull                 // its finding is in part.corrFull
 	recAttempt              // it was refused or failed: its finding is an attempt
-	recSpilled              // its text is in a spill of notes
+	recSpilled              // its text is in a spill of notes, where part.corrTexts says
 )
+
+// spilledText is where the text of a stream's record lies in a spill of
+// notes: n bytes from off in f.
+type spilledText struct {
+	f   *os.File
+	off int64
+	n   int32
+}
+
+// spilledTextBytes is what a partition pass's compact note of a stream's
+// record costs beside compactNoteBytes: its entry in part.corrTexts (a
+// map's slot of 32 bytes, and the room a growing map leaves empty).
+const spilledTextBytes = 64
 
 // pieces is a list of values kept in pieces of pieceLen: a list of a
 // million notes grows without copying them, nor leaving room unused
@@ -400,7 +433,8 @@ func (l *pieces[T]) at(i int) *T { return &l.p[i/pieceLen][i%pieceLen] }
 // recordOf returns what a note keeps of record pos, as rule r matched it
 // (m): its place, time, digest and flags, its eventTime as written when
 // that is not the form the time prints in, and, for a record of a stream
-// (not compact), its finding. h is the record's header as the scan read
+// (not compact), its finding (which holds its eventTime: the flags do not
+// say recTimeText). h is the record's header as the scan read
 // it: whole, or, for a streamed scan (rh), the fields it needed.
 func (w *worker) recordOf(r *ruleset.Rule, m detect.Match, raw []byte, h *header, rh *rawHeader, at time.Time, pos RecordRef) (corrRecord, string, *Finding) {
 	p := w.p
@@ -438,28 +472,33 @@ func (w *worker) recordOf(r *ruleset.Rule, m detect.Match, raw []byte, h *header
 	if h.failed() {
 		rec.flags |= recAttempt
 	}
-	if !w.compact {
-		rec.flags |= recFull
-		return rec, "", f
-	}
 	// The eventTime text is kept when it is not the form the time prints
 	// in (an offset, a fraction written out): findings quote it as
-	// written.
+	// written. A record kept whole has it in its finding, but the entry it
+	// spills needs it, for the compact note a partition pass keeps of it.
+	written := h.EventTime
+	if f != nil {
+		written = f.EventTime
+	}
 	var text string
 	w.stamp = at.UTC().AppendFormat(w.stamp[:0], time.RFC3339Nano)
-	if h.EventTime != string(w.stamp) {
-		text = clipField(h.EventTime)
+	if written != string(w.stamp) {
+		text = clipField(written)
 		rec.flags |= recTimeText
 	}
-	return rec, text, nil
+	if !w.compact {
+		rec.flags = rec.flags&^recTimeText | recFull
+	}
+	return rec, text, f
 }
 
 // keepNotes keeps record pos, rec, for the pending notes (see
 // pendingNotes), as counted[0] matched it, or counts it as not kept. text
-// is its eventTime as written, when rec.flags says so, and f its finding,
-// for a record kept whole; extra is what its notes and groups cost beside
-// the record.
-func (w *worker) keepNotes(counted []*ruleset.Rule, rec corrRecord, text string, f *Finding, pos RecordRef, extra int) {
+// is its eventTime as written, when rec.flags says so, f its finding, for
+// a record kept whole, and st where its text is in a spill, for a stream's
+// record in a partition pass; extra is what its notes and groups cost
+// beside the record.
+func (w *worker) keepNotes(counted []*ruleset.Rule, rec corrRecord, text string, f *Finding, st spilledText, pos RecordRef, extra int) {
 	r := counted[0]
 	c, p := w.s.corr, w.p
 	ri := slices.Index(p.corrRules, r)
@@ -468,11 +507,21 @@ func (w *worker) keepNotes(counted []*ruleset.Rule, rec corrRecord, text string,
 		return
 	}
 	size := compactNoteBytes
-	switch {
-	case rec.flags&recFull != 0:
-		size = findingBytes(f)
-	case rec.flags&recTimeText != 0:
+	if rec.flags&recTimeText != 0 {
 		size += len(text) + 48 // and its entry in corrTimes
+	}
+	if rec.flags&recSpilled != 0 {
+		size += spilledTextBytes
+	}
+	if rec.flags&recFull != 0 {
+		size = findingBytes(f)
+		// A partition pass would keep a compact note of it: what passes
+		// are planned from says so (see correlator.demand).
+		pass := compactNoteBytes + spilledTextBytes
+		if text != "" {
+			pass += len(text) + 48
+		}
+		c.lighten(counted, size-pass)
 	}
 	if !c.room(size+extra, w.compact, counted) {
 		// What was asked for plans partition passes: a group that is not
@@ -503,6 +552,12 @@ func (w *worker) keepNotes(counted []*ruleset.Rule, rec corrRecord, text string,
 			p.corrFull = map[int32]*Finding{}
 		}
 		p.corrFull[i] = f
+	}
+	if rec.flags&recSpilled != 0 {
+		if p.corrTexts == nil {
+			p.corrTexts = map[int32]spilledText{}
+		}
+		p.corrTexts[i] = st
 	}
 	w.addNotes(i)
 }
@@ -565,9 +620,9 @@ const listValueBytes = 56
 // match). The groups it opens, and the values of the lists it counts, are
 // charged with the record, so that a rule whose every record opens a group
 // (one for each role session) or counts a long list is bounded by its
-// share of bytes as much as of records. In a scan's first reading of a
-// file, what it read is spilled too, for partition passes (see
-// notespill.go).
+// share of bytes as much as of records. In a scan's first reading, what
+// it read is spilled too, for partition passes (see notespill.go): of a
+// stream's record, its text as well.
 func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw []byte, idx *jsonscan.Index,
 	h *header, rh *rawHeader, at time.Time, pos RecordRef) {
 	if !w.readGroups(counted, raw, idx) {
@@ -578,10 +633,10 @@ func (w *worker) noteCorrelations(counted []*ruleset.Rule, m detect.Match, raw [
 		return // another pass's groups
 	}
 	rec, text, f := w.recordOf(counted[0], m, raw, h, rh, at, pos)
-	if w.compact && w.s.corr.part == nil {
-		w.spillNote(counted, rec, text, pos.File)
+	if w.s.corr.part == nil {
+		w.spillNote(counted, rec, text, raw, pos.File)
 	}
-	w.keepNotes(counted, rec, text, f, pos, extra)
+	w.keepNotes(counted, rec, text, f, spilledText{}, pos, extra)
 }
 
 // readGroups reads, into w.note, the group key and the counted values of
@@ -863,18 +918,24 @@ func (s *Scanner) correlate(parts []*part, warn *part, groups *[]corrGroup) []Fi
 		count  int64
 	}
 	var all []found
-	var again []corrRef // the compact records that findings name, to read again
+	// The compact records that findings name, to read again: from their
+	// files, or, a stream's, from the spill of notes.
+	var again, spilled []corrRef
 	for _, g := range keys {
 		evs, bursts := c.rules[shown[g].rule].Correlation.Bursts(events[starts[g]:starts[g+1]], lists)
 		for _, b := range bursts {
 			window := evs[b.First : b.Last+1]
 			all = append(all, found{g, window, b.Count})
-			if last := cs.ref(int(order[window[len(window)-1].Ref])); last.r.flags&recFull == 0 {
+			switch last := cs.ref(int(order[window[len(window)-1].Ref])); {
+			case last.r.flags&recSpilled != 0:
+				spilled = append(spilled, last)
+			case last.r.flags&recFull == 0:
 				again = append(again, last)
 			}
 		}
 	}
 	made := s.readAgain(again, warn)
+	made = s.readSpilled(spilled, made)
 	var out []Finding
 	for _, f := range all {
 		r := c.rules[shown[f.g].rule]
@@ -885,6 +946,7 @@ func (s *Scanner) correlate(parts []*part, warn *part, groups *[]corrGroup) []Fi
 	}
 	for _, p := range parts {
 		p.corrRecords, p.corrFiles, p.corrInfos, p.corrRules, p.corrFull, p.corrTimes = pieces[corrRecord]{}, nil, nil, nil, nil, nil
+		p.corrTexts = nil
 	}
 	return out
 }
@@ -935,6 +997,36 @@ func (s *Scanner) readAgain(recs []corrRef, p *part) map[*corrRecord]*Finding {
 		s.opts.Log.Warn(reason, "file", name)
 		p.sum.Warnings++
 		p.warnings = keepFirst(p.warnings, Rejection{File: name, Reason: reason, Whole: true})
+	}
+	return made
+}
+
+// readSpilled reads the texts of recs, compact notes of records of
+// streams, back from the spill of notes, makes their findings as noting
+// the records whole made them, and adds them to made (made when nil). A
+// text that cannot be read back, or is not the record noted, stops the
+// scan with an error, as a damaged run of notes does: a finding made of
+// what the note kept alone would differ from the scan's with room.
+func (s *Scanner) readSpilled(recs []corrRef, made map[*corrRecord]*Finding) map[*corrRecord]*Finding {
+	if len(recs) > 0 && made == nil {
+		made = map[*corrRecord]*Finding{}
+	}
+	var buf []byte
+	for _, r := range recs {
+		st := r.p.corrTexts[r.i]
+		buf = slices.Grow(buf[:0], int(st.n))[:st.n]
+		var f *Finding
+		_, err := st.f.ReadAt(buf, st.off)
+		if err == nil {
+			if f = s.findingAgain(r, cloudtrail.Picked{Raw: buf}); f == nil {
+				err = fmt.Errorf("%w: the text of record %d is not the record noted", errNotesCorrupt, r.r.ordinal)
+			}
+		}
+		if err != nil {
+			s.fail(fmt.Errorf("read back the correlation notes of %s: %w", r.place().File, err))
+			return made
+		}
+		made[r.r] = f
 	}
 	return made
 }

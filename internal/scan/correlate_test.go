@@ -330,19 +330,23 @@ func TestCorrelationShares(t *testing.T) {
 				t.Fatal(err)
 			}
 			paths := append(writeLogs(t, flood), later)
-			// Streams, which cannot be read again, rely on the shares alone;
-			// files are read again for a part of the groups at a time, and
-			// where one group of the flood holds more than the bounds, the
-			// pass that holds it relies on the shares too.
+			// Streams whose records could not be spilled, which cannot be
+			// read again, rely on the shares alone; files, and streams
+			// spilled, are counted again for a part of the groups at a
+			// time, and where one group of the flood holds more than the
+			// bounds, the pass that holds it relies on the shares too.
 			files, err := scan.New(c, rs, scan.Options{Workers: 1}).Scan(context.Background(), paths)
 			if err != nil {
 				t.Fatal(err)
 			}
+			spilled := streamsOf(t, scan.New(c, rs, scan.Options{Workers: 1}), paths)
+			restore := scan.SetNoteSpillLimit(0)
 			streams := streamsOf(t, scan.New(c, rs, scan.Options{Workers: 1}), paths)
+			restore()
 			if streams.Summary.CorrelationNotKept == 0 {
 				t.Fatal("the flood did not reach the bounds: the test tests nothing")
 			}
-			for name, res := range map[string]*scan.Result{"files": files, "streams": streams} {
+			for name, res := range map[string]*scan.Result{"files": files, "streams": streams, "streams spilled": spilled} {
 				if !slices.ContainsFunc(res.Findings, func(f scan.Finding) bool { return f.TechniqueID == tc.want && f.Correlation != nil }) {
 					t.Errorf("%s: no %s burst after %d records not kept", name, tc.want, res.Summary.CorrelationNotKept)
 				}

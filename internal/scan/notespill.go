@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -208,8 +209,9 @@ func (ns *noteSpills) reason() error {
 
 // spillNote writes the record read into w.note (rec, and its eventTime
 // as written, text), which the rules counted matched, to the worker's
-// spill, as a record of file.
-func (w *worker) spillNote(counted []*ruleset.Rule, rec corrRecord, text, file string) {
+// spill, as a record of file; a record kept whole, a stream's, with its
+// text, raw.
+func (w *worker) spillNote(counted []*ruleset.Rule, rec corrRecord, text string, raw []byte, file string) {
 	ns := w.s.noteSpills
 	if ns == nil {
 		return
@@ -221,7 +223,16 @@ func (w *worker) spillNote(counted []*ruleset.Rule, rec corrRecord, text, file s
 	}
 	en := &w.note
 	en.ordinal, en.line, en.offset, en.at, en.digest = rec.ordinal, rec.line, rec.offset, rec.at, rec.digest
-	en.flags, en.text = rec.flags&noteEntryFlagMask, text
+	en.flags, en.text, en.raw = rec.flags&noteEntryFlagMask, text, nil
+	if rec.flags&recFull != 0 {
+		// A stream's record cannot be read again: its entry is all a
+		// partition pass will have of it.
+		en.flags |= recSpilled
+		en.raw = raw
+		if text != "" {
+			en.flags |= recTimeText
+		}
+	}
 	en.rules = en.rules[:0]
 	for _, r := range counted {
 		b, ok := w.s.corr.bases[r]
@@ -283,8 +294,12 @@ func (w *worker) replayNotes(nf *notedFile) {
 		}
 		rec := corrRecord{ordinal: en.ordinal, line: en.line, offset: en.offset, at: en.at,
 			digest: en.digest, flags: en.flags}
+		var st spilledText
+		if en.flags&recSpilled != 0 {
+			st = spilledText{f: nf.seg.f, off: nf.seg.start + d.rawAt, n: int32(len(en.raw))}
+		}
 		pos := RecordRef{File: nf.name, Ordinal: en.ordinal, Line: en.line, Offset: en.offset}
-		w.keepNotes(w.counted, rec, en.text, nil, pos, extra)
+		w.keepNotes(w.counted, rec, en.text, nil, st, pos, extra)
 	}
 }
 
@@ -298,10 +313,17 @@ func (s *Scanner) useSpills(files []*notedFile) {
 	}
 	segs := ns.finish()
 	if segs == nil {
-		// A warning: the scan is whole, but several times slower, and a
-		// full or missing temporary folder is the user's to mend.
-		s.opts.Log.Warn("correlations' notes could not be spilled to disk: partition passes read the files again, which takes longer",
-			"error", ns.reason())
+		// A warning: a full or missing temporary folder is the user's to
+		// mend. The scan of files is whole, but several times slower; that
+		// of a stream is not.
+		s.corrNoSpill = ns.reason()
+		if slices.ContainsFunc(files, func(nf *notedFile) bool { return nf.stream }) {
+			s.opts.Log.Warn("correlations' notes could not be spilled to disk: the records of standard input and uploads past what correlations keep are not counted",
+				"error", s.corrNoSpill)
+		} else {
+			s.opts.Log.Warn("correlations' notes could not be spilled to disk: partition passes read the files again, which takes longer",
+				"error", s.corrNoSpill)
+		}
 		return
 	}
 	for _, nf := range files {

@@ -90,6 +90,9 @@ type notedFile struct {
 	// seg is the run of its records' entries in a spill of notes, which
 	// passes read in its stead; nil when they read the file again.
 	seg *noteSegment
+	// stream says that it is a stream (standard input, an upload), which
+	// cannot be read again: passes can count its records only from seg.
+	stream bool
 }
 
 // notLost returns how many of the file's counted records no pass marked
@@ -187,8 +190,7 @@ func StableHash[K string | []byte](seed uint64, key K) uint64 {
 }
 
 // lose counts record pos, which correlations could not keep, and notes
-// what a partition pass needs to count it again: its file, or that it
-// came from a stream, which cannot be read again.
+// what a partition pass needs to count it again: its file or stream.
 func (w *worker) lose(pos RecordRef) {
 	p := w.p
 	p.corrLostNotes += int64(len(w.pending))
@@ -201,12 +203,8 @@ func (w *worker) lose(pos RecordRef) {
 		return
 	}
 	p.notKept(pos)
-	if !w.compact {
-		p.corrStreamed = true
-		return
-	}
 	if n := len(p.corrLostIn); n == 0 || p.corrLostIn[n-1].name != pos.File {
-		p.corrLostIn = append(p.corrLostIn, &notedFile{name: pos.File, info: w.fileInfo})
+		p.corrLostIn = append(p.corrLostIn, &notedFile{name: pos.File, info: w.fileInfo, stream: !w.compact})
 	}
 	nf := p.corrLostIn[len(p.corrLostIn)-1]
 	nf.n++
@@ -214,26 +212,33 @@ func (w *worker) lose(pos RecordRef) {
 }
 
 // correlateAll evaluates the correlations over what the workers noted, or,
-// when they could not note everything and can read their files again,
-// in partition passes. It returns the findings, ordered by rule and group,
-// and, after partition passes, a part that holds their warnings and what
-// they could not keep.
+// when they could not note everything, in partition passes, which count
+// the records again from the spill of notes or, for files, from the files
+// themselves. It returns the findings, ordered by rule and group, and,
+// after partition passes, a part that holds their warnings and what they
+// could not keep.
 func (s *Scanner) correlateAll(parts []*part) ([]Finding, *part) {
 	c := s.corr
 	if c == nil {
 		return nil, nil
 	}
-	lost, streamed := false, false
-	for _, p := range parts {
-		lost = lost || p.sum.CorrelationNotKept > 0
-		streamed = streamed || p.corrStreamed || len(p.corrFull) > 0
-	}
-	if !lost || streamed {
-		s.noteSpills.drop() // unread: the notes fitted, or streams cannot be counted again
+	if !slices.ContainsFunc(parts, func(p *part) bool { return p.sum.CorrelationNotKept > 0 }) {
+		s.noteSpills.drop() // unread: the notes fitted
 		return s.correlate(parts, parts[len(parts)-1], nil), nil
 	}
 	files := notedFiles(parts)
 	s.useSpills(files)
+	if slices.ContainsFunc(files, func(nf *notedFile) bool { return nf.stream && nf.seg == nil }) {
+		// A stream cannot be read again: the scan counts what it kept,
+		// and says that it is not complete.
+		if s.corrNoSpill == nil {
+			// The spills are whole, but a stream's entries are in two
+			// runs: two streams of one name, which a pass cannot tell apart.
+			s.corrNoSpill = errors.New("two streams have one name")
+		}
+		s.noteSpills.drop()
+		return s.correlate(parts, parts[len(parts)-1], nil), nil
+	}
 	demand := spread(c.demand(), parts)
 	for _, p := range parts {
 		p.dropCorrelations()
@@ -241,11 +246,11 @@ func (s *Scanner) correlateAll(parts []*part) ([]Finding, *part) {
 	return s.partitioned(files, demand)
 }
 
-// notedFiles returns the files whose records correlations counted, kept
-// or not, by name.
+// notedFiles returns the files and streams whose records correlations
+// counted, kept or not, by name.
 func notedFiles(parts []*part) []*notedFile {
 	byName := map[string]*notedFile{}
-	add := func(name string, info os.FileInfo, n, last int64) {
+	add := func(name string, info os.FileInfo, n, last int64, stream bool) {
 		nf := byName[name]
 		if nf == nil {
 			nf = &notedFile{name: name, info: info}
@@ -253,21 +258,24 @@ func notedFiles(parts []*part) []*notedFile {
 		}
 		nf.n += n
 		nf.last = max(nf.last, last)
+		nf.stream = nf.stream || stream
 	}
 	for _, p := range parts {
 		n, last := make([]int64, len(p.corrFiles)), make([]int64, len(p.corrFiles))
+		stream := make([]bool, len(p.corrFiles))
 		for _, piece := range p.corrRecords.p {
 			for i := range piece {
 				r := &piece[i]
 				n[r.file]++
 				last[r.file] = max(last[r.file], r.ordinal)
+				stream[r.file] = stream[r.file] || r.flags&recFull != 0
 			}
 		}
 		for i, name := range p.corrFiles {
-			add(name, p.corrInfos[i], n[i], last[i])
+			add(name, p.corrInfos[i], n[i], last[i], stream[i])
 		}
 		for _, nf := range p.corrLostIn {
-			add(nf.name, nf.info, nf.n, nf.last)
+			add(nf.name, nf.info, nf.n, nf.last, nf.stream)
 		}
 	}
 	return slices.SortedFunc(maps.Values(byName), func(a, b *notedFile) int { return strings.Compare(a.name, b.name) })
@@ -278,17 +286,18 @@ func notedFiles(parts []*part) []*notedFile {
 func (p *part) dropCorrelations() {
 	p.corrRecords, p.corrNotes, p.corrLists = pieces[corrRecord]{}, pieces[corrNote]{}, pieces[uint64]{}
 	p.corrGroups, p.corrShown, p.corrFiles, p.corrInfos, p.corrRules = nil, nil, nil, nil, nil
-	p.corrFull, p.corrTimes, p.corrStrs, p.corrLostIn = nil, nil, nil, nil
+	p.corrFull, p.corrTimes, p.corrTexts, p.corrStrs, p.corrLostIn = nil, nil, nil, nil, nil
 	p.sum.CorrelationNotKept, p.corrLost = 0, RecordRef{}
 }
 
 // demand returns what the correlations asked to keep since the bounds
-// were last emptied, by base rule: records kept, and not.
+// were last emptied, by base rule: records kept, and not, as compact
+// notes (a stream's records were charged as whole findings).
 func (c *correlator) demand() []share {
 	d := slices.Clone(c.kept)
 	for i := range d {
 		d[i].n += c.pooled[i].n + c.refused[i].n
-		d[i].bytes += c.pooled[i].bytes + c.refused[i].bytes
+		d[i].bytes += c.pooled[i].bytes + c.refused[i].bytes - c.lighter[i].bytes
 	}
 	return d
 }

@@ -239,37 +239,54 @@ func TestCorrelationPartitionsBusyGroup(t *testing.T) {
 }
 
 // TestCorrelationPartitionsStreams: standard input and uploads cannot be
-// read again: past the bounds, their records are counted as not kept, as
-// before, and the warning says to scan a file instead.
+// read again: when their records could not be spilled (past what the
+// spills may take, from the first record or midway, or with no folder to
+// spill in), their records past the bounds are counted as not kept, as
+// before the spill carried their text, and the warning says why and to
+// scan a file instead.
 func TestCorrelationPartitionsStreams(t *testing.T) {
 	c, _ := fixtures(t)
 	rs := corrRules(t, false, "gte: 5")
 	paths := writeLogs(t, burstAfter(filler(1000, 0))...)
 	defer scan.SetCorrelationLimits(300, 1<<30)()
-	stdin := func(s *scan.Scanner) *scan.Result {
+	stdin := func(opts scan.Options) *scan.Result {
 		f, err := os.Open(paths[0])
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		res, err := scan.New(c, rs, scan.Options{Workers: 2, Stdin: f}).Scan(context.Background(), append([]string{"-"}, paths[1:]...))
+		opts.Stdin = f
+		res, err := scan.New(c, rs, opts).Scan(context.Background(), append([]string{"-"}, paths[1:]...))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return res
 	}
-	for name, run := range map[string]func(*scan.Scanner) *scan.Result{
-		"streams":                  func(s *scan.Scanner) *scan.Result { return streamsOf(t, s, paths) },
-		"standard input and files": stdin,
-	} {
-		t.Run(name, func(t *testing.T) {
-			passes := countPasses(t)
-			res := run(scan.New(c, rs, scan.Options{Workers: 2}))
-			if *passes != 0 || res.Summary.CorrelationNotKept == 0 || len(res.Warnings) != 1 ||
-				!strings.Contains(res.Warnings[0].Reason, "save the input to a file") {
-				t.Errorf("%d passes, not kept %d, warnings %+v", *passes, res.Summary.CorrelationNotKept, res.Warnings)
-			}
-		})
+	spills := []struct {
+		name  string
+		limit int64
+		dir   string
+		why   string
+	}{
+		{"past the bound at once", 0, "", "passed the 0 MiB"},
+		{"past the bound midway", 20 << 10, "", "passed the 0 MiB"},
+		{"no folder to spill in", 1 << 30, filepath.Join(t.TempDir(), "missing"), "no such file"},
+	}
+	for _, sp := range spills {
+		for name, run := range map[string]func(scan.Options) *scan.Result{
+			"streams":                  func(opts scan.Options) *scan.Result { return streamsOf(t, scan.New(c, rs, opts), paths) },
+			"standard input and files": stdin,
+		} {
+			t.Run(sp.name+", "+name, func(t *testing.T) {
+				t.Cleanup(scan.SetNoteSpillLimit(sp.limit))
+				passes := countPasses(t)
+				res := run(scan.Options{Workers: 2, SpillDir: sp.dir})
+				if *passes != 0 || res.Summary.CorrelationNotKept == 0 || len(res.Warnings) != 1 ||
+					!strings.Contains(res.Warnings[0].Reason, "save the input to a file") || !strings.Contains(res.Warnings[0].Reason, sp.why) {
+					t.Errorf("%d passes, not kept %d, warnings %+v", *passes, res.Summary.CorrelationNotKept, res.Warnings)
+				}
+			})
+		}
 	}
 }
 

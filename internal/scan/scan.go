@@ -258,9 +258,11 @@ type Scanner struct {
 	// correlations, when the first reading could not keep all it needed.
 	corrPasses int
 	// noteSpills are the workers' spills of correlation notes, which the
-	// passes read; corrSpilled says that they did (see notespill.go).
+	// passes read; corrSpilled says that they did (see notespill.go), and
+	// corrNoSpill why they could not, when they were needed.
 	noteSpills  *noteSpills
 	corrSpilled bool
+	corrNoSpill error
 }
 
 // New returns a scanner for the catalog and its rule set.
@@ -402,7 +404,7 @@ func (s *Scanner) startRun() {
 	s.sessionKeys = sessionKeys{}
 	s.corr = newCorrelator(s.rules)
 	s.corrPasses = 0
-	s.noteSpills, s.corrSpilled = nil, false
+	s.noteSpills, s.corrSpilled, s.corrNoSpill = nil, false, nil
 	if s.corr != nil {
 		s.noteSpills = newNoteSpills(s.opts.SpillDir)
 	}
@@ -666,17 +668,16 @@ type part struct {
 	corrRules   []*ruleset.Rule     // the rules that matched them
 	corrFull    map[int32]*Finding
 	corrTimes   map[int32]string // eventTime texts not in RFC3339Nano's form
+	corrTexts   map[int32]spilledText
 	corrStrs    *interner
 	// corrLost is the first record (in place order) that correlations did
 	// not keep, when CorrelationNotKept is not 0.
 	corrLost RecordRef
-	// corrLostIn counts, by file, the records of files that correlations
+	// corrLostIn counts, by file or stream, the records that correlations
 	// did not keep, and corrLostNotes the notes of them they would have
-	// made; corrStreamed says that records of streams were noted or lost
-	// (see worker.lose).
+	// made (see worker.lose).
 	corrLostIn    []*notedFile
 	corrLostNotes int64
-	corrStreamed  bool
 	// corrLeftOut counts the records of files that partition passes left
 	// out, as they changed since the scan read them: they are not kept
 	// too, but a warning about each file says so, not the one about the
@@ -1249,7 +1250,8 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 			reason += fmt.Sprintf("; %s %s, each time for a part of the groups, and a part still held more than a scan keeps: one group too busy on its own, or more groups than %d passes hold",
 				again, view.Count(int64(s.corrPasses), "time", "times"), maxPasses)
 		} else {
-			reason += "; the records of files are counted again for a part of the groups at a time, but those of standard input and uploads cannot be: save the input to a file and scan the file"
+			reason += fmt.Sprintf("; the records of standard input and uploads are counted again from what the scan spilled of them to disk, "+
+				"for a part of the groups at a time, but the scan could not spill them (%v): save the input to a file and scan the file", s.corrNoSpill)
 		}
 		res.Warnings = append(res.Warnings, Rejection{File: first.File, Ordinal: first.Ordinal, Line: first.Line, Offset: first.Offset, Reason: reason})
 		sum.Warnings++

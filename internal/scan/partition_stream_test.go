@@ -1,0 +1,125 @@
+package scan_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ttcproject/ttc/internal/ruleset"
+	"github.com/ttcproject/ttc/internal/scan"
+)
+
+// streamScan is one way to scan records that cannot be read again.
+type streamScan func(t *testing.T, rs *ruleset.Set, paths []string, workers int) (*scan.Result, string)
+
+// streamScans are the ways: the files as streams (as the server scans an
+// upload), all records on standard input, the first file on standard
+// input and the others as files, and standard input whose findings are
+// written as JSON Lines as they are found (ttc scan -o jsonl -).
+func streamScans(all string) map[string]streamScan {
+	return map[string]streamScan{
+		"streams": func(t *testing.T, rs *ruleset.Set, paths []string, workers int) (*scan.Result, string) {
+			c, _ := fixtures(t)
+			res := streamsOf(t, scan.New(c, rs, scan.Options{Workers: workers}), paths)
+			return res, corrJSON(t, res)
+		},
+		"standard input": func(t *testing.T, rs *ruleset.Set, _ []string, workers int) (*scan.Result, string) {
+			return stdinScan(t, rs, all, nil, workers, false)
+		},
+		"standard input and files": func(t *testing.T, rs *ruleset.Set, paths []string, workers int) (*scan.Result, string) {
+			return stdinScan(t, rs, paths[0], paths[1:], workers, false)
+		},
+		"standard input, streamed": func(t *testing.T, rs *ruleset.Set, _ []string, workers int) (*scan.Result, string) {
+			return stdinScan(t, rs, all, nil, workers, true)
+		},
+	}
+}
+
+// stdinScan scans the file in on standard input, then the files paths,
+// keeping the findings or, when emit, writing them as JSON Lines, and
+// returns the result and the correlation findings' lines.
+func stdinScan(t *testing.T, rs *ruleset.Set, in string, paths []string, workers int, emit bool) (*scan.Result, string) {
+	t.Helper()
+	c, _ := fixtures(t)
+	f, err := os.Open(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	opts := scan.Options{Workers: workers, Stdin: f}
+	var mu sync.Mutex
+	var lines []string
+	if emit {
+		opts.EmitJSON = func(b []byte) error {
+			mu.Lock()
+			defer mu.Unlock()
+			for l := range strings.Lines(string(b)) {
+				if strings.Contains(l, `"correlation":{`) {
+					lines = append(lines, l)
+				}
+			}
+			return nil
+		}
+	}
+	res, err := scan.New(c, rs, opts).Scan(context.Background(), append([]string{"-"}, paths...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if emit {
+		return res, strings.Join(lines, "")
+	}
+	return res, corrJSON(t, res)
+}
+
+// TestCorrelationPartitionsStreamed: a burst that comes after the room
+// for correlations is full, on standard input or in uploads, is found: the
+// records of streams are spilled with their text, and the partition passes
+// count them again from the spill. The scan reports what one with room
+// for everything reports, with nothing counted twice, no record counted as
+// not kept and no warning, whatever its workers.
+func TestCorrelationPartitionsStreamed(t *testing.T) {
+	cases := []struct {
+		name         string
+		recs         []string
+		notes, bytes int64
+	}{
+		{"a group each, records", filler(3000, 0), 1200, 1 << 30},
+		{"a group each, bytes", filler(3000, 0), 1 << 20, 600 << 10},
+		{"thirty callers, records", filler(3000, 30), 1200, 1 << 30},
+	}
+	for _, tc := range cases {
+		files := burstAfter(tc.recs)
+		var whole []string
+		for _, f := range files {
+			whole = append(whole, f...)
+		}
+		for name, run := range streamScans("") {
+			t.Run(tc.name+", "+name, func(t *testing.T) {
+				paths := writeLogs(t, files...)
+				all := writeLogs(t, whole)[0]
+				run = streamScans(all)[name]
+				rs := corrRules(t, false, "gte: 5")
+				roomy, want := run(t, rs, paths, 1)
+				if len(corrFindings(roomy))+strings.Count(want, "\n") == 0 || !strings.Contains(want, `"event_id":"a4"`) {
+					t.Fatalf("with room for all: %s", want)
+				}
+				defer scan.SetCorrelationLimits(tc.notes, tc.bytes)()
+				for _, workers := range []int{1, 2, 4} {
+					passes := countPasses(t)
+					res, got := run(t, rs, paths, workers)
+					if got != want {
+						t.Errorf("workers %d: correlation findings\n%s\nwant\n%s", workers, got, want)
+					}
+					if *passes < 2 {
+						t.Fatalf("workers %d: %d partition passes, not kept %d", workers, *passes, res.Summary.CorrelationNotKept)
+					}
+					if d := sameSummary(res.Summary, roomy.Summary); d != "" || len(res.Warnings) != 0 {
+						t.Errorf("workers %d: summary\n%s\nwarnings %+v", workers, d, res.Warnings)
+					}
+				}
+			})
+		}
+	}
+}
