@@ -87,3 +87,16 @@ func SetNoteSpillLimit(n int64) (restore func()) {
 // PassesReadSpill reports whether the last scan's partition passes read
 // the notes its first reading spilled, rather than its files.
 func (s *Scanner) PassesReadSpill() bool { return s.corrSpilled }
+
+// SetStreamCorrelationLimits sets how many records of streams, and how
+// many bytes, a scan keeps whole for its correlations, leaving the bounds
+// of compact notes as they are, and returns a function that restores them.
+func SetStreamCorrelationLimits(notes, bytes int64) (restore func()) {
+	oldNotes, oldBytes := maxCorrelationNotes, maxCorrelationBytes
+	maxCorrelationNotes, maxCorrelationBytes = notes, bytes
+	return func() { maxCorrelationNotes, maxCorrelationBytes = oldNotes, oldBytes }
+}
+
+// SpilledTextBytes is what a pass's note of a stream's record is taken to
+// cost beside CompactNoteBytes.
+const SpilledTextBytes = spilledTextBytes

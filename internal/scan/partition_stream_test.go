@@ -2,7 +2,9 @@ package scan_test
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -121,5 +123,48 @@ func TestCorrelationPartitionsStreamed(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestCorrelationStreamNoteBytes measures what a partition pass's note of
+// a stream's record costs at the peak of the pass, and checks it against
+// what the pass charges for it: a compact note and where its text lies in
+// the spill, not the text. Every group falls in one pass, which then holds
+// every record.
+func TestCorrelationStreamNoteBytes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scans 200,000 records")
+	}
+	c, _ := fixtures(t)
+	rs := corrRules(t, false, "gte: 5")
+	defer scan.SetStreamCorrelationLimits(1000, 1<<30)()
+	defer scan.SetGroupHashHook(func(int, []byte) (uint64, bool) { return 0, true })()
+	peakOf := func(n int) float64 {
+		var recs []string
+		for k := range n {
+			recs = append(recs, deletion(fmt.Sprintf("arn:aws:iam::111122223333:user/u%d", k%300), fmt.Sprintf("id%d", k), k))
+		}
+		paths := writeLogs(t, recs)
+		var most uint64
+		defer scan.SetPeakHook(func() {
+			var m runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&m)
+			most = max(most, m.HeapAlloc)
+		})()
+		passes := countPasses(t)
+		res := streamsOf(t, scan.New(c, rs, scan.Options{Workers: 2}), paths)
+		if res.Summary.CorrelationNotKept != 0 || res.Summary.Matched != int64(n) || *passes < 2 {
+			t.Fatalf("matched %d, not kept %d, %d passes", res.Summary.Matched, res.Summary.CorrelationNotKept, *passes)
+		}
+		return float64(most)
+	}
+	const n = 50_000
+	small := peakOf(n)
+	per := (peakOf(3*n) - small) / (2 * n)
+	charged := float64(scan.CompactNoteBytes + scan.SpilledTextBytes)
+	t.Logf("%.1f bytes a pass's note of a stream's record at the peak (accounted: %.0f)", per, charged)
+	if per > 1.25*charged {
+		t.Errorf("a pass's note of a stream's record costs %.1f bytes, far more than the %.0f accounted", per, charged)
 	}
 }
