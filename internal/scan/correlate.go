@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -393,20 +394,20 @@ const (
 	recSpilled              // its text is in a spill of notes, where part.corrTexts says
 )
 
-// spilledText is where the text of a stream's record lies in a spill of
-// notes: n bytes from off in f.
+// spilledText is where the text of record rec, a stream's, lies in the
+// spill of notes that holds its file's run (part.corrSpills): n bytes
+// from off.
 type spilledText struct {
-	f   *os.File
-	off int64
-	n   int32
+	rec, n int32
+	off    int64
 }
 
 // spilledTextBytes is what a partition pass's compact note of a stream's
-// record costs beside compactNoteBytes: its entry in part.corrTexts, a
-// map's slot of 32 bytes and the room a growing map leaves empty.
-// TestCorrelationStreamNoteBytes measured 246 bytes for such a note and
-// TestCorrelationNoteBytes 161 to 167 for a compact note alone: 80 to 85.
-const spilledTextBytes = 96
+// record costs beside compactNoteBytes: its entry in part.corrTexts (16
+// bytes), and a margin for the piece that list grows by.
+// TestCorrelationStreamNoteBytes measured 183 bytes for such a note, 14
+// more than TestCorrelationNoteBytes did for a compact note alone.
+const spilledTextBytes = 24
 
 // pieces is a list of values kept in pieces of pieceLen: a list of a
 // million notes grows without copying them, nor leaving room unused
@@ -535,6 +536,11 @@ func (w *worker) keepNotes(counted []*ruleset.Rule, rec corrRecord, text string,
 	if n := len(p.corrFiles); n == 0 || p.corrFiles[n-1] != pos.File {
 		p.corrFiles = append(p.corrFiles, pos.File)
 		p.corrInfos = append(p.corrInfos, w.fileInfo)
+		var spill *os.File
+		if w.again != nil && w.again.seg != nil {
+			spill = w.again.seg.f
+		}
+		p.corrSpills = append(p.corrSpills, spill)
 	}
 	rec.file = int32(len(p.corrFiles) - 1)
 	if ri < 0 {
@@ -556,10 +562,8 @@ func (w *worker) keepNotes(counted []*ruleset.Rule, rec corrRecord, text string,
 		p.corrFull[i] = f
 	}
 	if rec.flags&recSpilled != 0 {
-		if p.corrTexts == nil {
-			p.corrTexts = map[int32]spilledText{}
-		}
-		p.corrTexts[i] = st
+		st.rec = i
+		p.corrTexts.add(st) // in the order of the records: textOf searches it
 	}
 	w.addNotes(i)
 }
@@ -948,7 +952,7 @@ func (s *Scanner) correlate(parts []*part, warn *part, groups *[]corrGroup) []Fi
 	}
 	for _, p := range parts {
 		p.corrRecords, p.corrFiles, p.corrInfos, p.corrRules, p.corrFull, p.corrTimes = pieces[corrRecord]{}, nil, nil, nil, nil, nil
-		p.corrTexts = nil
+		p.corrTexts, p.corrSpills = pieces[spilledText]{}, nil
 	}
 	return out
 }
@@ -1015,10 +1019,13 @@ func (s *Scanner) readSpilled(recs []corrRef, made map[*corrRecord]*Finding) map
 	}
 	var buf []byte
 	for _, r := range recs {
-		st := r.p.corrTexts[r.i]
+		st, spill := r.p.textOf(r.i), r.p.corrSpills[r.r.file]
 		buf = slices.Grow(buf[:0], int(st.n))[:st.n]
 		var f *Finding
-		_, err := st.f.ReadAt(buf, st.off)
+		err := fmt.Errorf("%w: no text for record %d", errNotesCorrupt, r.r.ordinal) // never
+		if spill != nil && st.n > 0 {
+			_, err = spill.ReadAt(buf, st.off)
+		}
 		if err == nil {
 			if f = s.findingAgain(r, cloudtrail.Picked{Raw: buf}); f == nil {
 				err = fmt.Errorf("%w: the text of record %d is not the record noted", errNotesCorrupt, r.r.ordinal)
@@ -1031,6 +1038,17 @@ func (s *Scanner) readSpilled(recs []corrRef, made map[*corrRecord]*Finding) map
 		made[r.r] = f
 	}
 	return made
+}
+
+// textOf returns where the text of record i, a stream's that a partition
+// pass noted, lies in the spill; n is 0 when it is not known (never).
+func (p *part) textOf(i int32) spilledText {
+	l := &p.corrTexts
+	k := sort.Search(l.n, func(k int) bool { return l.at(k).rec >= i })
+	if k == l.n || l.at(k).rec != i {
+		return spilledText{}
+	}
+	return *l.at(k)
 }
 
 // pickedFile is what reading one file again gave: the findings of its

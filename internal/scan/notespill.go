@@ -296,7 +296,7 @@ func (w *worker) replayNotes(nf *notedFile) {
 			digest: en.digest, flags: en.flags}
 		var st spilledText
 		if en.flags&recSpilled != 0 {
-			st = spilledText{f: nf.seg.f, off: nf.seg.start + d.rawAt, n: int32(len(en.raw))}
+			st = spilledText{off: nf.seg.start + d.rawAt, n: int32(len(en.raw))}
 		}
 		pos := RecordRef{File: nf.name, Ordinal: en.ordinal, Line: en.line, Offset: en.offset}
 		w.keepNotes(w.counted, rec, en.text, nil, st, pos, extra)

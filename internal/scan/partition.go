@@ -286,7 +286,8 @@ func notedFiles(parts []*part) []*notedFile {
 func (p *part) dropCorrelations() {
 	p.corrRecords, p.corrNotes, p.corrLists = pieces[corrRecord]{}, pieces[corrNote]{}, pieces[uint64]{}
 	p.corrGroups, p.corrShown, p.corrFiles, p.corrInfos, p.corrRules = nil, nil, nil, nil, nil
-	p.corrFull, p.corrTimes, p.corrTexts, p.corrStrs, p.corrLostIn = nil, nil, nil, nil, nil
+	p.corrFull, p.corrTimes, p.corrStrs, p.corrLostIn = nil, nil, nil, nil
+	p.corrTexts, p.corrSpills = pieces[spilledText]{}, nil
 	p.sum.CorrelationNotKept, p.corrLost = 0, RecordRef{}
 }
 

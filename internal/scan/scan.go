@@ -668,8 +668,12 @@ type part struct {
 	corrRules   []*ruleset.Rule     // the rules that matched them
 	corrFull    map[int32]*Finding
 	corrTimes   map[int32]string // eventTime texts not in RFC3339Nano's form
-	corrTexts   map[int32]spilledText
 	corrStrs    *interner
+	// During a partition pass, corrTexts says where the texts of the
+	// records of streams lie in the spills of notes, and corrSpills which
+	// spill holds each file's run.
+	corrTexts  pieces[spilledText]
+	corrSpills []*os.File
 	// corrLost is the first record (in place order) that correlations did
 	// not keep, when CorrelationNotKept is not 0.
 	corrLost RecordRef
