@@ -144,3 +144,54 @@ func TestCorrelationNoteSpillDamaged(t *testing.T) {
 		})
 	}
 }
+
+// TestCorrelationNoteSpillTextDamaged: the text of a stream's record that
+// a finding is made from, changed in the spill under a scan, is not taken
+// for the record noted (its event ID, in the note's digest, differs): the
+// scan stops with an error that says so.
+func TestCorrelationNoteSpillTextDamaged(t *testing.T) {
+	rs := corrRules(t, false, "gte: 5")
+	var whole []string
+	for _, f := range burstAfter(filler(3000, 0)) {
+		whole = append(whole, f...)
+	}
+	in := writeLogs(t, whole)[0]
+	dir := t.TempDir()
+	defer scan.SetCorrelationLimits(500, 1<<30)()
+	changed := 0
+	defer scan.SetPassHook(func() {
+		fds, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fd := range fds {
+			link := filepath.Join("/proc/self/fd", fd.Name())
+			if target, err := os.Readlink(link); err != nil || !strings.HasPrefix(target, filepath.Join(dir, "ttc-notes-")) {
+				continue
+			}
+			b, err := os.ReadFile(link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i := bytes.Index(b, []byte(`"eventID":"a4"`)); i >= 0 {
+				if err := os.WriteFile(link, bytes.Replace(b, []byte(`"eventID":"a4"`), []byte(`"eventID":"x4"`), 1), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				changed++
+			}
+		}
+	})()
+	c, _ := fixtures(t)
+	f, err := os.Open(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	res, err := scan.New(c, rs, scan.Options{Workers: 2, SpillDir: dir, Stdin: f}).Scan(context.Background(), []string{"-"})
+	if changed == 0 {
+		t.Fatal("the spill holds no text of the burst's last record")
+	}
+	if err == nil || res != nil || !strings.Contains(err.Error(), "read back the correlation notes of -") || !strings.Contains(err.Error(), "not the record noted") {
+		t.Errorf("scan: %v, result %v; want an error reading the record's text back", err, res != nil)
+	}
+}
