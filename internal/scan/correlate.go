@@ -537,8 +537,8 @@ func (w *worker) keepNotes(counted []*ruleset.Rule, rec corrRecord, text string,
 		p.corrFiles = append(p.corrFiles, pos.File)
 		p.corrInfos = append(p.corrInfos, w.fileInfo)
 		var spill *os.File
-		if w.again != nil && w.again.seg != nil {
-			spill = w.again.seg.f
+		if w.again != nil && len(w.again.segs) > 0 {
+			spill = w.again.segs[0].f // a worker spilled the file whole
 		}
 		p.corrSpills = append(p.corrSpills, spill)
 	}

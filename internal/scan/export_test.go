@@ -100,3 +100,11 @@ func SetStreamCorrelationLimits(notes, bytes int64) (restore func()) {
 // SpilledTextBytes is what a pass's note of a stream's record is taken to
 // cost beside CompactNoteBytes.
 const SpilledTextBytes = spilledTextBytes
+
+// SetNoteRunEntries sets how many entries one run of a spill of notes
+// holds, and returns a function that restores it.
+func SetNoteRunEntries(n int64) (restore func()) {
+	old := maxRunEntries
+	maxRunEntries = n
+	return func() { maxRunEntries = old }
+}

@@ -39,6 +39,14 @@ import (
 // take together (a variable for tests).
 var maxNoteSpill int64 = 4 << 30
 
+// maxRunEntries bounds the entries of one run: the entries of a file or
+// stream that holds more are spilled in several runs, one after the
+// other, each started afresh, so that the workers of a pass share them
+// rather than one worker reading them all (standard input is one stream,
+// and one busy log can hold most of a scan's records). A variable for
+// tests.
+var maxRunEntries int64 = 1 << 16
+
 // noteSpills are the spills of one scan's workers.
 type noteSpills struct {
 	files spillFiles
@@ -64,8 +72,8 @@ type noteSpill struct {
 	dead bool
 }
 
-// noteSegment is the run of one file's entries in a spill: n entries,
-// from byte start to end.
+// noteSegment is a run of one file's entries in a spill: n entries, from
+// byte start to end.
 type noteSegment struct {
 	name       string
 	f          *os.File
@@ -111,7 +119,7 @@ func (ns *noteSpills) add(sp *noteSpill, name string, en *noteEntry) {
 		sp.drop()
 		return
 	}
-	if n := len(sp.segs); n == 0 || sp.segs[n-1].name != name {
+	if n := len(sp.segs); n == 0 || sp.segs[n-1].name != name || sp.segs[n-1].n >= maxRunEntries {
 		sp.endSegment()
 		sp.segs = append(sp.segs, noteSegment{name: name, f: sp.f, start: sp.size})
 		sp.enc.reset()
@@ -148,10 +156,11 @@ func (sp *noteSpill) drop() {
 }
 
 // finish ends every spill's writing, after the scan's first reading, and
-// returns the runs of the files by name; nil when the spills are broken,
-// which are dropped then. A file found in two runs has none: it is read
-// again (never so: a worker reads a file whole).
-func (ns *noteSpills) finish() map[string]noteSegment {
+// returns the runs of the files by name, in order; nil when the spills are
+// broken, which are dropped then. A file whose runs do not follow one
+// another in one spill has none: it is read again (never so: a worker
+// reads a file whole), or, a stream, not counted again.
+func (ns *noteSpills) finish() map[string][]noteSegment {
 	for _, sp := range ns.all {
 		if sp.dead {
 			continue
@@ -165,14 +174,14 @@ func (ns *noteSpills) finish() map[string]noteSegment {
 		ns.drop()
 		return nil
 	}
-	segs := map[string]noteSegment{}
+	segs := map[string][]noteSegment{}
 	twice := map[string]bool{}
 	for _, sp := range ns.all {
-		for _, seg := range sp.segs {
-			if _, ok := segs[seg.name]; ok {
+		for i, seg := range sp.segs {
+			if _, ok := segs[seg.name]; ok && (i == 0 || sp.segs[i-1].name != seg.name) {
 				twice[seg.name] = true
 			}
-			segs[seg.name] = seg
+			segs[seg.name] = append(segs[seg.name], seg)
 		}
 	}
 	for name := range twice {
@@ -248,11 +257,11 @@ func (w *worker) spillNote(counted []*ruleset.Rule, rec corrRecord, text string,
 }
 
 // replayNotes notes, for a partition pass, the records of file nf from
-// their run in a spill, as recount does from the file itself. A run that
-// cannot be read back whole (damaged, or cut short: a failing disk) stops
-// the scan with an error, as a run of findings does: counting what is
-// left would miss bursts without saying so.
-func (w *worker) replayNotes(nf *notedFile) {
+// seg, a run of theirs in a spill, as recount does from the file itself.
+// A run that cannot be read back whole (damaged, or cut short: a failing
+// disk) stops the scan with an error, as a run of findings does: counting
+// what is left would miss bursts without saying so.
+func (w *worker) replayNotes(nf *notedFile, seg *noteSegment) {
 	c := w.s.corr
 	w.fileInfo, w.again = nf.info, nf
 	defer func() { w.fileInfo, w.again = nil, nil }()
@@ -260,18 +269,18 @@ func (w *worker) replayNotes(nf *notedFile) {
 		w.noteIn = &noteDecoder{}
 	}
 	d, en := w.noteIn, &w.note
-	d.reset(io.NewSectionReader(nf.seg.f, nf.seg.start, nf.seg.end-nf.seg.start))
+	d.reset(io.NewSectionReader(seg.f, seg.start, seg.end-seg.start))
 	for n := int64(0); ; n++ {
 		if n%4096 == 4095 && w.stopped() {
 			return
 		}
 		err := d.decode(en)
 		if errors.Is(err, io.EOF) {
-			if n == nf.seg.n {
+			if n == seg.n {
 				return
 			}
 			// A spill cut short, at an entry's end.
-			err = fmt.Errorf("%w: %d entries where %d were written", errNotesCorrupt, n, nf.seg.n)
+			err = fmt.Errorf("%w: %d entries where %d were written", errNotesCorrupt, n, seg.n)
 		}
 		w.counted = w.counted[:0]
 		for _, b := range en.rules {
@@ -296,16 +305,16 @@ func (w *worker) replayNotes(nf *notedFile) {
 			digest: en.digest, flags: en.flags}
 		var st spilledText
 		if en.flags&recSpilled != 0 {
-			st = spilledText{off: nf.seg.start + d.rawAt, n: int32(len(en.raw))}
+			st = spilledText{off: seg.start + d.rawAt, n: int32(len(en.raw))}
 		}
 		pos := RecordRef{File: nf.name, Ordinal: en.ordinal, Line: en.line, Offset: en.offset}
 		w.keepNotes(w.counted, rec, en.text, nil, st, pos, extra)
 	}
 }
 
-// useSpills gives each file the run of its entries in the scan's spills of
-// notes, for the partition passes to read, when the spills are whole; it
-// logs why they are not.
+// useSpills gives each file the runs of its entries in the scan's spills
+// of notes, for the partition passes to read, when the spills are whole;
+// it logs why they are not.
 func (s *Scanner) useSpills(files []*notedFile) {
 	ns := s.noteSpills
 	if ns == nil {
@@ -327,8 +336,8 @@ func (s *Scanner) useSpills(files []*notedFile) {
 		return
 	}
 	for _, nf := range files {
-		if seg, ok := segs[nf.name]; ok {
-			nf.seg = &seg
+		if runs, ok := segs[nf.name]; ok {
+			nf.segs = runs
 			s.corrSpilled = true
 		}
 	}

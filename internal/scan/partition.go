@@ -87,11 +87,12 @@ type notedFile struct {
 	// what it could could not keep, so that a record that counts for groups
 	// of two such passes is counted as not kept once.
 	lost []uint64
-	// seg is the run of its records' entries in a spill of notes, which
-	// passes read in its stead; nil when they read the file again.
-	seg *noteSegment
+	// segs are the runs of its records' entries in a spill of notes, in
+	// order, which passes read in its stead; none when they read the file
+	// again.
+	segs []noteSegment
 	// stream says that it is a stream (standard input, an upload), which
-	// cannot be read again: passes can count its records only from seg.
+	// cannot be read again: passes can count its records only from segs.
 	stream bool
 }
 
@@ -228,12 +229,13 @@ func (s *Scanner) correlateAll(parts []*part) ([]Finding, *part) {
 	}
 	files := notedFiles(parts)
 	s.useSpills(files)
-	if slices.ContainsFunc(files, func(nf *notedFile) bool { return nf.stream && nf.seg == nil }) {
+	if slices.ContainsFunc(files, func(nf *notedFile) bool { return nf.stream && len(nf.segs) == 0 }) {
 		// A stream cannot be read again: the scan counts what it kept,
 		// and says that it is not complete.
 		if s.corrNoSpill == nil {
-			// The spills are whole, but a stream's entries are in two
-			// runs: two streams of one name, which a pass cannot tell apart.
+			// The spills are whole, but a stream's runs do not follow one
+			// another: two streams of one name, which a pass cannot tell
+			// apart.
 			s.corrNoSpill = errors.New("two streams have one name")
 		}
 		s.noteSpills.drop()
@@ -575,7 +577,8 @@ func (s *Scanner) pass(files []*notedFile, pt partition, workers int, final, sha
 	s.corrPasses++
 	s.corr.restart(&pt, !shares)
 	s.opts.Log.Debug("correlation partition pass", "pass", pt.k, "of", pt.n, "workers", workers)
-	parts := make([]*part, max(1, min(workers, len(files))))
+	work := passWork(files)
+	parts := make([]*part, max(1, min(workers, len(work))))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for i := range parts {
@@ -583,11 +586,11 @@ func (s *Scanner) pass(files []*notedFile, pt partition, workers int, final, sha
 		w := &worker{s: s, p: parts[i], compact: true, final: final,
 			r: cloudtrail.NewReader(cloudtrail.Options{Gzip: s.opts.Gzip, MaxInputBytes: s.opts.MaxInputBytes})}
 		wg.Go(func() {
-			for j := int(next.Add(1) - 1); j < len(files) && !w.stopped(); j = int(next.Add(1) - 1) {
-				if files[j].seg != nil {
-					w.replayNotes(files[j])
+			for j := int(next.Add(1) - 1); j < len(work) && !w.stopped(); j = int(next.Add(1) - 1) {
+				if nf := work[j].nf; work[j].seg != nil {
+					w.replayNotes(nf, work[j].seg)
 				} else {
-					w.recountFile(files[j])
+					w.recountFile(nf)
 				}
 			}
 		})
@@ -610,6 +613,28 @@ func (s *Scanner) pass(files []*notedFile, pt partition, workers int, final, sha
 		}
 	}
 	return parts
+}
+
+// passRead is what one worker of a pass reads at a time: a run of a
+// file's entries in a spill of notes, or, when seg is nil, the file.
+type passRead struct {
+	nf  *notedFile
+	seg *noteSegment
+}
+
+// passWork returns what a pass reads of files, in order: the runs of
+// each, or the file when it has none.
+func passWork(files []*notedFile) []passRead {
+	var out []passRead
+	for _, nf := range files {
+		if len(nf.segs) == 0 {
+			out = append(out, passRead{nf: nf})
+		}
+		for i := range nf.segs {
+			out = append(out, passRead{nf, &nf.segs[i]})
+		}
+	}
+	return out
 }
 
 // stopped reports whether the run's context is done.

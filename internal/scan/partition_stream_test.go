@@ -168,3 +168,44 @@ func TestCorrelationStreamNoteBytes(t *testing.T) {
 		t.Errorf("a pass's note of a stream's record costs %.1f bytes, far more than the %.0f accounted", per, charged)
 	}
 }
+
+// TestCorrelationPartitionsRuns: a file or stream whose records are
+// spilled in several runs, which the workers of a pass read at once, is
+// counted as one run would count it: the scan reports what one with room
+// for everything reports, whatever its workers.
+func TestCorrelationPartitionsRuns(t *testing.T) {
+	recs := burstAfter(filler(3000, 30))
+	var whole []string
+	for _, f := range recs {
+		whole = append(whole, f...)
+	}
+	paths := writeLogs(t, whole)
+	rs := corrRules(t, false, "gte: 5")
+	scans := streamScans(paths[0])
+	scans["files"] = func(t *testing.T, rs *ruleset.Set, paths []string, workers int) (*scan.Result, string) {
+		return scanWith(t, rs, paths, workers, false)
+	}
+	for name, run := range scans {
+		t.Run(name, func(t *testing.T) {
+			roomy, want := run(t, rs, paths, 1)
+			if !strings.Contains(want, `"event_id":"a4"`) {
+				t.Fatalf("with room for all: %s", want)
+			}
+			defer scan.SetCorrelationLimits(1200, 1<<30)()
+			defer scan.SetNoteRunEntries(400)()
+			for _, workers := range []int{1, 2, 4} {
+				passes := countPasses(t)
+				res, got := run(t, rs, paths, workers)
+				if got != want {
+					t.Errorf("workers %d: correlation findings\n%s\nwant\n%s", workers, got, want)
+				}
+				if *passes < 2 {
+					t.Fatalf("workers %d: %d partition passes, not kept %d", workers, *passes, res.Summary.CorrelationNotKept)
+				}
+				if d := sameSummary(res.Summary, roomy.Summary); d != "" || len(res.Warnings) != 0 {
+					t.Errorf("workers %d: summary\n%s\nwarnings %+v", workers, d, res.Warnings)
+				}
+			}
+		})
+	}
+}
