@@ -121,20 +121,22 @@ func (f Finding) Evidence() []MatchedField {
 
 // Bounds of what a scan keeps for its correlations at once (variables for
 // tests), all workers together: the records the rules they name matched
-// and the bytes those hold. Past either, later records are not kept. A
-// scan of files then drops what it kept and counts the records again, from
-// what it spilled of them to disk, in partition passes, each noting the
-// records of a part of the groups within the same bounds (see
-// partition.go and notespill.go): its findings are complete,
-// and the same from run to run, but for a group that holds more than the
-// bounds on its own. A scan of streams, which cannot be read again, counts
-// the records it could not keep (Summary.CorrelationNotKept), as does a
-// pass that cannot keep such a group: a correlation can then miss a
-// burst, or count one short.
+// and the bytes those hold. Past either, later records are not kept. The
+// scan then drops what it kept and counts the records again, from what it
+// spilled of them to disk, in partition passes, each noting the records
+// of a part of the groups within the compact bounds (see partition.go and
+// notespill.go): its findings are complete, and the same from run to run,
+// but for a group that holds more than the bounds on its own. A pass that
+// cannot keep such a group counts the records it could not keep
+// (Summary.CorrelationNotKept), as does a scan of streams, which cannot
+// be read again, whose spill could not be made: a correlation can then
+// miss a burst, or count one short.
 //
 // A record of a stream (standard input, an upload) is kept with what a
 // finding reports of it, about 1.1 KiB: maxCorrelationNotes and
-// maxCorrelationBytes bound those. A record of a file, which the scan can
+// maxCorrelationBytes bound those, in the first reading; a partition pass
+// keeps a compact note of it, and where its text lies in the spill
+// (spilledTextBytes more). A record of a file, which the scan can
 // read again, is kept as a compact note (its place, eventTime and
 // duplicate digest: compactNoteBytes, measured with the notes' share of
 // evaluating them), and the finding of a burst is made again from its

@@ -96,10 +96,11 @@ type Options struct {
 	// slice: read them with Each or EachGrouped, and Close it to free the
 	// files.
 	SpillAfter int
-	// SpillDir is also where a scan of files with correlation rules writes
-	// what it read of the records they count, whatever SpillAfter, for
-	// partition passes (see notespill.go); the files are removed from the
-	// folder at once, and closed when the scan ends.
+	// SpillDir is also where a scan with correlation rules writes what it
+	// read of the records they count (of a stream's records, their text
+	// too), whatever SpillAfter, for partition passes (see notespill.go);
+	// the files are removed from the folder at once, and closed when the
+	// scan ends.
 	SpillDir string
 	// Sessions, when set, has the scan keep the origin of every temporary
 	// access key a successful STS call in the logs issued (Result.Sessions),
@@ -161,13 +162,16 @@ type Summary struct {
 	// origins a scan with Options.Sessions keeps (see Result.Sessions).
 	SessionsNotKept int64 `json:"sessions_not_kept,omitempty"`
 	// CorrelationNotKept counts the records that the rules of correlation
-	// rules matched past what a scan keeps for them (65,536 records of
-	// streams, or 64 MiB): the correlations did not count them. A scan of
-	// files counts them again for a part of the groups at a time instead
-	// (262,144 records, or 64 MiB, a pass), and counts here only the
-	// records of a group that holds more than that on its own, and, when
-	// the passes read the files again (their notes passed what a spill may
-	// take on disk), those of a file that changed before a pass read it.
+	// rules matched past what a scan keeps for them, which the
+	// correlations did not count. A scan counts the records past its first
+	// reading's room (262,144 records of files, 65,536 of streams, or 64
+	// MiB) again for a part of the groups at a time (262,144 records, or
+	// 64 MiB, a pass),
+	// and counts here only the records of a group that holds more than
+	// that on its own; when the notes the passes read could not be spilled
+	// to disk (or passed 4 GiB), those of streams past the room; and, when
+	// the passes read the files again instead, those of a file that
+	// changed before a pass read it.
 	CorrelationNotKept int64 `json:"correlation_records_not_kept,omitempty"`
 	// Warnings counts the warnings about files read in full that look
 	// forged or misplaced (see Result.Warnings); one file may have two.

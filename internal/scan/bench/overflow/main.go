@@ -9,8 +9,10 @@
 // The deletions come every 7 seconds (43 in five minutes, under the
 // catalog's 50), but for one burst of 60 in a minute among them, which a
 // scan must find. The data is generated each time, never committed.
+// Piped to standard input, they pass its room too (65,536 records):
 //
 //	go run ./internal/scan/bench/overflow -dir /tmp/overflow
+//	zcat /tmp/overflow/signins/*.gz | ttc scan -o jsonl --progress never -
 package main
 
 import (
