@@ -17,41 +17,41 @@ import (
 )
 
 // A scan whose correlations could not keep a note of every record they
-// count (see the bounds in correlate.go) does not settle for
-// the notes it kept: which records those are depends on how the workers
-// happened to take turns, and a burst among the others would be missed.
-// It drops them all and counts the records again, in partition passes:
-// pass k of K notes only the records of the groups whose key hashes to k
-// modulo K, evaluates those groups, and lets their notes go before the
-// next pass. A pass does not read the inputs: it reads what the first
+// count (see the bounds in correlate.go) does not settle for the notes
+// it kept: which records those are depends on how the workers happened
+// to take turns, and a burst among the others would be missed. It drops
+// them all and counts the records again, in partition passes: pass k of
+// K notes only the records of the groups whose key hashes to k modulo
+// K, evaluates those groups, and lets their notes go before the next
+// pass. A pass does not read the inputs: it reads what the first
 // reading spilled to disk of each counted record, its groups' keys, the
 // hashes of its counted values and its compact note (see notespill.go),
-// and only the last record of each burst is read again, for the finding:
-// from its file, or, for a record of a stream (standard input, an
-// upload), from its text, which its entry in the spill carries. A pass
-// keeps a compact note of a stream's record too, and where that text
-// lies, not the text: 14 bytes more than for a file's record at the
-// pass's peak, charged spilledTextBytes. Each group is whole within its
-// pass, so the findings
-// are those one reading with room for everything would make, in the same
-// order; K is chosen from what the first reading asked for, with a
-// margin, so that each pass fits the bounds. Such a pass takes room from
-// the whole bounds, without the rules' shares: if it does not fit, it is
-// read again, and none of its records is lost to another rule's. A pass
-// that does not fit counted what each of its groups asked for, kept or
-// not (which does not depend on the workers): a group that asked for
-// more than the whole bounds on its own (one caller's hundreds of
-// thousands of deletions) is read again in a pass of its own, on one
-// worker, the files in the order of their names, and keeps what it can,
-// the same records from run to run; groups that asked for more than an
-// eighth of the bounds are packed in passes by what they asked for (two
-// such groups whose keys hash alike would share every pass a split by
-// hash makes), and the other groups are read again in as many smaller
-// passes as they need, so that none of them is crowded out by a busy
-// group that shares its hash. A smaller pass that does not
-// fit either (the groups fell unevenly) is split once more, and one that
-// still does not fit is read on one worker, keeping what it can, each
-// rule its share, as the first reading does.
+// and only the last record of each burst is read again, for the
+// finding: from its file, or, for a record of a stream (standard input,
+// an upload), from its text, which its entry in the spill carries. A
+// pass keeps a compact note of a stream's record too, and where that
+// text lies, not the text: 14 bytes more than for a file's record at
+// the pass's peak, charged spilledTextBytes. Each group is whole within
+// its pass, so the findings are those one reading with room for
+// everything would make, in the same order; K is chosen from what the
+// first reading asked for, with a margin, so that each pass fits the
+// bounds. Such a pass takes room from the whole bounds, without the
+// rules' shares: if it does not fit, it is read again, and none of its
+// records is lost to another rule's. A pass that does not fit counted
+// what each of its groups asked for, kept or not (which does not depend
+// on the workers): a group that asked for more than the whole bounds on
+// its own (one caller's hundreds of thousands of deletions) is read
+// again in a pass of its own, on one worker, the files in the order of
+// their names, and keeps what it can, the same records from run to run;
+// groups that asked for more than an eighth of the bounds are packed in
+// passes by what they asked for (two such groups whose keys hash alike
+// would share every pass a split by hash makes), and the other groups
+// are read again in as many smaller passes as they need, so that none
+// of them is crowded out by a busy group that shares its hash. A
+// smaller pass that does not fit either (the groups fell unevenly) is
+// split once more, and one that still does not fit is read on one
+// worker, keeping what it can, each rule its share, as the first
+// reading does.
 //
 // A pass on one worker keeps the same records from run to run without
 // sorting the spill: a worker reads a file or stream whole, so its
