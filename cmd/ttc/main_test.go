@@ -787,3 +787,21 @@ func TestScanIdentityCenterUsersApart(t *testing.T) {
 		}
 	}
 }
+
+// TestScanEmptyInput: an input that holds nothing is no log (a pipe whose
+// command failed, a download cut to nothing), so a scan of it says so and
+// exits 1, whatever --exit-code says of findings.
+func TestScanEmptyInput(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "cut.json.gz")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := ttc(t, "scan", "--exit-code", empty)
+	if code != exitError || !strings.Contains(errOut, "ttc: 1 input held nothing to read") || !strings.Contains(out, "empty input: nothing to read") {
+		t.Errorf("scan of an empty file: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	out, _, code = ttc(t, "scan", "-o", "jsonl", empty, "../../examples/incident")
+	if code != exitError || !strings.Contains(out, `"files_empty":1`) {
+		t.Errorf("scan of an empty file beside logs: exit %d, summary %q", code, out[strings.LastIndex(out, "\n{"):])
+	}
+}

@@ -332,6 +332,12 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 			"records", n)
 	}
 	var incomplete []string
+	// An input that held nothing is no log: a pipe whose command failed,
+	// a download cut to nothing. No findings from it would say nothing.
+	if n := res.Summary.FilesEmpty; n > 0 {
+		incomplete = append(incomplete, fmt.Sprintf("%s held nothing to read (standard input whose command failed? a file cut to nothing? the report's skipped files say which)",
+			view.Count(n, "input", "inputs")))
+	}
 	if failed := res.Summary.FilesFailed; failed > 0 {
 		incomplete = append(incomplete, fmt.Sprintf("%d of the inputs could not be read to the end (the report's rejections say why)", failed))
 	}

@@ -132,10 +132,15 @@ type Summary struct {
 	Files        int64 `json:"files"`
 	FilesSkipped int64 `json:"files_skipped"`
 	FilesFailed  int64 `json:"files_failed"`
-	Read         int64 `json:"read"`
-	Matched      int64 `json:"matched"`
-	Unmatched    int64 `json:"unmatched"`
-	Rejected     int64 `json:"rejected"`
+	// FilesEmpty counts the inputs among FilesSkipped that held nothing
+	// but white space: standard input that a failed command before it
+	// left empty, a download cut to nothing. A log is never empty, so the
+	// scan cannot vouch for what such an input should have held.
+	FilesEmpty int64 `json:"files_empty,omitempty"`
+	Read       int64 `json:"read"`
+	Matched    int64 `json:"matched"`
+	Unmatched  int64 `json:"unmatched"`
+	Rejected   int64 `json:"rejected"`
 	// MatchedRejected counts the rejected records that matched rules, but
 	// could not be reported: no time to place them at, or an event named
 	// by other than text. They are in Rejected; a detection fired on them.
@@ -1150,6 +1155,7 @@ func (w *worker) endFile(in cloudtrail.Input, err error) (aside bool) {
 				}
 			}
 			w.p.skip(Rejection{File: in.Path, Reason: reason, Whole: true})
+			w.p.sum.FilesEmpty++
 			return true
 		}
 		w.p.sum.Files++
@@ -1210,6 +1216,7 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 	for _, p := range parts {
 		sum.Files += p.sum.Files
 		sum.FilesSkipped += p.sum.FilesSkipped
+		sum.FilesEmpty += p.sum.FilesEmpty
 		sum.FilesFailed += p.sum.FilesFailed
 		sum.Read += p.sum.Read
 		sum.Matched += p.sum.Matched

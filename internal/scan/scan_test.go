@@ -68,8 +68,8 @@ func TestEmptyInputSetAside(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A log of no records is a log; the others held nothing to read.
-	if sum := res.Summary; sum.Files != 1 || sum.FilesSkipped != 5 || sum.FilesFailed != 0 || sum.Read != 0 {
-		t.Errorf("files %d skipped %d failed %d read %d, want 1, 5, 0, 0", sum.Files, sum.FilesSkipped, sum.FilesFailed, sum.Read)
+	if sum := res.Summary; sum.Files != 1 || sum.FilesSkipped != 5 || sum.FilesEmpty != 5 || sum.FilesFailed != 0 || sum.Read != 0 {
+		t.Errorf("files %d skipped %d (%d empty) failed %d read %d, want 1, 5 (5), 0, 0", sum.Files, sum.FilesSkipped, sum.FilesEmpty, sum.FilesFailed, sum.Read)
 	}
 	reasons := map[string]string{}
 	for _, r := range res.Skipped {
