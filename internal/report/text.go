@@ -442,6 +442,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 	if detail {
 		g.Escaped = append(g.Escaped, len(g.Headers))
 		g.Headers = append(g.Headers, "MATCHED", "CALLER ARN", "USER AGENT", "RECORD")
+		g.Code = []int{len(g.Headers) - 1} // to copy to ttc record
 	}
 	for _, f := range fs {
 		outcome := f.Outcome

@@ -57,3 +57,47 @@ func TestMarkdownEscapeRendered(t *testing.T) {
 		}
 	}
 }
+
+// TestCodeSpanRendered renders values as CodeSpan writes them in a table
+// cell with cmark-gfm: each must come out as one code span holding the
+// value exactly (a path to copy to ttc record), whatever backticks, pipes,
+// spaces or markup it holds.
+func TestCodeSpanRendered(t *testing.T) {
+	bin, err := exec.LookPath("cmark-gfm")
+	if err != nil {
+		if os.Getenv("TTC_REQUIRE_CMARK") == "1" {
+			t.Fatalf("TTC_REQUIRE_CMARK=1 but cmark-gfm is missing: %v", err)
+		}
+		t.Skip("cmark-gfm not installed (Debian package cmark-gfm)")
+	}
+	values := []string{
+		"logs/111122223333_CloudTrail_us-east-1_x.json.gz:1 #11", "a|b|c", "`tick`", "a``b`c", "` lead", "trail `",
+		" spaced ", "<script>alert(1)</script>", "www.evil.example/x", "bob@evil.example", "*b* _i_ [l](http://x)", `back\slash`, "x&amp;y",
+	}
+	var md strings.Builder
+	md.WriteString("| value |\n| --- |\n")
+	for _, v := range values {
+		md.WriteString("| " + CodeSpan(v) + " |\n")
+	}
+	cmd := exec.Command(bin, "--extension", "table", "--extension", "autolink", "--extension", "strikethrough")
+	cmd.Stdin = strings.NewReader(md.String())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("cmark-gfm: %v", err)
+	}
+	cells := regexp.MustCompile(`(?s)<td>(.*?)</td>`).FindAllStringSubmatch(string(out), -1)
+	if len(cells) != len(values) {
+		t.Fatalf("rendered %d cells for %d values:\n%s", len(cells), len(values), out)
+	}
+	for i, c := range cells {
+		code, ok := strings.CutPrefix(c[1], "<code>")
+		code, ok2 := strings.CutSuffix(code, "</code>")
+		if !ok || !ok2 || strings.Contains(code, "<") {
+			t.Errorf("value %q not rendered as one code span: %s", values[i], c[1])
+			continue
+		}
+		if got := html.UnescapeString(code); got != values[i] {
+			t.Errorf("value %q rendered as %q", values[i], got)
+		}
+	}
+}

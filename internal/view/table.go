@@ -66,6 +66,11 @@ type Grid struct {
 	// separator it puts between them is one no value can hold (see
 	// Separable).
 	Escaped []int
+	// Code lists columns that Markdown writes as code spans: values a
+	// reader copies to a command (a record's file and place), which
+	// escapes written for Markdown's sake would break. In a terminal they
+	// are written as any other.
+	Code []int
 }
 
 // at returns xs[i], or 0 past its end.
@@ -187,7 +192,13 @@ func WriteMarkdown(w io.Writer, g Grid) error {
 func WriteMarkdownRows(w io.Writer, g Grid) error {
 	var b strings.Builder
 	for _, r := range g.Rows {
-		b.WriteString("| " + strings.Join(mdCells(r, g.Escaped), " | ") + " |\n")
+		cells := mdCells(r, g.Escaped)
+		for _, i := range g.Code {
+			if i < len(r) {
+				cells[i] = CodeSpan(Line(r[i]))
+			}
+		}
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -203,6 +214,29 @@ func mdCells(cells []string, escaped []int) []string {
 		out[i] = MarkdownValue(c)
 	}
 	return out
+}
+
+// CodeSpan writes s as a Markdown code span in a table cell: fenced by
+// more backticks than any run of them in s, padded with a space when s
+// starts or ends with a backtick or a space (which the fence would
+// otherwise take or drop), and its pipes escaped, which GitHub's tables
+// read as cell ends even in code. Nothing else in a code span is markup:
+// no emphasis, entity, link or autolink.
+func CodeSpan(s string) string {
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if s == "" || s[0] == '`' || s[0] == ' ' || s[len(s)-1] == '`' || s[len(s)-1] == ' ' {
+		s = " " + s + " "
+	}
+	return fence + strings.ReplaceAll(s, "|", `\|`) + fence
 }
 
 // mdReplacer escapes what Markdown would act on, so that each character
