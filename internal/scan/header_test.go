@@ -388,21 +388,7 @@ func TestCognitoOAuthOutcome(t *testing.T) {
 		"answered Cognito token request":    false,
 		"HTTP status of another source":     false,
 	}
-	for _, tt := range headerCases {
-		want, ok := cases[tt.name]
-		if !ok {
-			continue
-		}
-		delete(cases, tt.name)
-		for how, h := range map[string]header{"fast": headerOf([]byte(tt.raw), newInterner()), "encoding/json": decodeHeader([]byte(tt.raw))} {
-			if got := failed(h.ErrorCode, h.ErrorMessage != "", h.SignIn); got != want {
-				t.Errorf("%s (%s): attempt = %v, want %v", tt.name, how, got, want)
-			}
-		}
-	}
-	for name := range cases {
-		t.Errorf("no header case %q", name)
-	}
+	checkAttempts(t, cases)
 }
 
 // TestIdentityCenterSignInOutcome checks that an IAM Identity Center sign-in
@@ -421,21 +407,7 @@ func TestIdentityCenterSignInOutcome(t *testing.T) {
 		"service details not an object":               false,
 		"service result a number":                     false,
 	}
-	for _, tt := range headerCases {
-		want, ok := cases[tt.name]
-		if !ok {
-			continue
-		}
-		delete(cases, tt.name)
-		for how, h := range map[string]header{"fast": headerOf([]byte(tt.raw), newInterner()), "encoding/json": decodeHeader([]byte(tt.raw))} {
-			if got := failed(h.ErrorCode, h.ErrorMessage != "", h.SignIn); got != want {
-				t.Errorf("%s (%s): attempt = %v, want %v", tt.name, how, got, want)
-			}
-		}
-	}
-	for name := range cases {
-		t.Errorf("no header case %q", name)
-	}
+	checkAttempts(t, cases)
 }
 
 // TestIdentityCenterUserRead checks that each way of reading a record's
@@ -512,5 +484,27 @@ func TestTimelineKey(t *testing.T) {
 		if got := f.TimelineKey(); got != tt.want {
 			t.Errorf("%s: TimelineKey() = %q, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// checkAttempts checks, for the header cases cases names, whether each is
+// an attempt, as its value says, read on the fast path and through
+// encoding/json alike.
+func checkAttempts(t *testing.T, cases map[string]bool) {
+	t.Helper()
+	for _, tt := range headerCases {
+		want, ok := cases[tt.name]
+		if !ok {
+			continue
+		}
+		delete(cases, tt.name)
+		for how, h := range map[string]header{"fast": headerOf([]byte(tt.raw), newInterner()), "encoding/json": decodeHeader([]byte(tt.raw))} {
+			if got := failed(h.ErrorCode, h.ErrorMessage != "", h.SignIn); got != want {
+				t.Errorf("%s (%s): attempt = %v, want %v", tt.name, how, got, want)
+			}
+		}
+	}
+	for name := range cases {
+		t.Errorf("no header case %q", name)
 	}
 }

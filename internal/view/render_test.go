@@ -15,13 +15,6 @@ import (
 // link or markup. It skips when cmark-gfm is missing (fails instead with
 // TTC_REQUIRE_CMARK=1, as in CI).
 func TestMarkdownEscapeRendered(t *testing.T) {
-	bin, err := exec.LookPath("cmark-gfm")
-	if err != nil {
-		if os.Getenv("TTC_REQUIRE_CMARK") == "1" {
-			t.Fatalf("TTC_REQUIRE_CMARK=1 but cmark-gfm is missing: %v", err)
-		}
-		t.Skip("cmark-gfm not installed (Debian package cmark-gfm)")
-	}
 	values := []string{
 		"bob@evil.example", "mailto:bob@evil.example", "xmpp:bob@evil.example/x", "bob&#64;evil.example",
 		"mailto:bob&#x40;evil.example", "https://evil.example/x", "HTTP://EVIL.EXAMPLE", "ftp://evil.example",
@@ -30,21 +23,7 @@ func TestMarkdownEscapeRendered(t *testing.T) {
 		"*b* _i_ [l](http://x) ![i](y)", `\*`, "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0a1b/alice@example.com",
 		"Mozilla/5.0 (see https://evil.example?a=b&c=d)",
 	}
-	var md strings.Builder
-	md.WriteString("| value |\n| --- |\n")
-	for _, v := range values {
-		md.WriteString("| " + MarkdownEscape(v) + " |\n")
-	}
-	cmd := exec.Command(bin, "--extension", "table", "--extension", "autolink", "--extension", "strikethrough")
-	cmd.Stdin = strings.NewReader(md.String())
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("cmark-gfm: %v", err)
-	}
-	cells := regexp.MustCompile(`(?s)<td>(.*?)</td>`).FindAllStringSubmatch(string(out), -1)
-	if len(cells) != len(values) {
-		t.Fatalf("rendered %d cells for %d values:\n%s", len(cells), len(values), out)
-	}
+	cells := renderCells(t, values, MarkdownEscape)
 	comment := regexp.MustCompile(`<!--.*?-->`)
 	for i, c := range cells {
 		cell := comment.ReplaceAllString(c[1], "")
@@ -63,32 +42,11 @@ func TestMarkdownEscapeRendered(t *testing.T) {
 // value exactly (a path to copy to ttc record), whatever backticks, pipes,
 // spaces or markup it holds.
 func TestCodeSpanRendered(t *testing.T) {
-	bin, err := exec.LookPath("cmark-gfm")
-	if err != nil {
-		if os.Getenv("TTC_REQUIRE_CMARK") == "1" {
-			t.Fatalf("TTC_REQUIRE_CMARK=1 but cmark-gfm is missing: %v", err)
-		}
-		t.Skip("cmark-gfm not installed (Debian package cmark-gfm)")
-	}
 	values := []string{
 		"logs/111122223333_CloudTrail_us-east-1_x.json.gz:1 #11", "a|b|c", "`tick`", "a``b`c", "` lead", "trail `",
 		" spaced ", "<script>alert(1)</script>", "www.evil.example/x", "bob@evil.example", "*b* _i_ [l](http://x)", `back\slash`, "x&amp;y",
 	}
-	var md strings.Builder
-	md.WriteString("| value |\n| --- |\n")
-	for _, v := range values {
-		md.WriteString("| " + CodeSpan(v) + " |\n")
-	}
-	cmd := exec.Command(bin, "--extension", "table", "--extension", "autolink", "--extension", "strikethrough")
-	cmd.Stdin = strings.NewReader(md.String())
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("cmark-gfm: %v", err)
-	}
-	cells := regexp.MustCompile(`(?s)<td>(.*?)</td>`).FindAllStringSubmatch(string(out), -1)
-	if len(cells) != len(values) {
-		t.Fatalf("rendered %d cells for %d values:\n%s", len(cells), len(values), out)
-	}
+	cells := renderCells(t, values, CodeSpan)
 	for i, c := range cells {
 		code, ok := strings.CutPrefix(c[1], "<code>")
 		code, ok2 := strings.CutSuffix(code, "</code>")
@@ -100,4 +58,36 @@ func TestCodeSpanRendered(t *testing.T) {
 			t.Errorf("value %q rendered as %q", values[i], got)
 		}
 	}
+}
+
+// renderCells writes each value, as cell writes it, in a row of a one
+// column table, renders the table with cmark-gfm, GitHub's Markdown
+// renderer, with its table, autolink and strikethrough extensions, and
+// returns each row's cell, as submatch 1. It skips when cmark-gfm is
+// missing (fails instead with TTC_REQUIRE_CMARK=1, as in CI).
+func renderCells(t *testing.T, values []string, cell func(string) string) [][]string {
+	t.Helper()
+	bin, err := exec.LookPath("cmark-gfm")
+	if err != nil {
+		if os.Getenv("TTC_REQUIRE_CMARK") == "1" {
+			t.Fatalf("TTC_REQUIRE_CMARK=1 but cmark-gfm is missing: %v", err)
+		}
+		t.Skip("cmark-gfm not installed (Debian package cmark-gfm)")
+	}
+	var md strings.Builder
+	md.WriteString("| value |\n| --- |\n")
+	for _, v := range values {
+		md.WriteString("| " + cell(v) + " |\n")
+	}
+	cmd := exec.Command(bin, "--extension", "table", "--extension", "autolink", "--extension", "strikethrough")
+	cmd.Stdin = strings.NewReader(md.String())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("cmark-gfm: %v", err)
+	}
+	cells := regexp.MustCompile(`(?s)<td>(.*?)</td>`).FindAllStringSubmatch(string(out), -1)
+	if len(cells) != len(values) {
+		t.Fatalf("rendered %d cells for %d values:\n%s", len(cells), len(values), out)
+	}
+	return cells
 }
