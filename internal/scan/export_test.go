@@ -1,5 +1,12 @@
 package scan
 
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
 // SetSpillLimits sets how many runs a merge reads at once, how many
 // findings a regrouping sorts in memory and how many runs the workers hold
 // open, small enough for tests to reach all three, and returns a function
@@ -107,4 +114,45 @@ func SetNoteRunEntries(n int64) (restore func()) {
 	old := maxRunEntries
 	maxRunEntries = n
 	return func() { maxRunEntries = old }
+}
+
+// RenumberFirstNote rewrites the first entry of the first run of s's
+// spills of correlation notes, as a first reading would write it but with
+// its first note of correlation corr, for a pass of s to read back.
+func RenumberFirstNote(s *Scanner, corr int) error {
+	seg, en, err := firstNoteEntry(s)
+	if err != nil {
+		return err
+	}
+	en.notes[0].corr = corr
+	var b bytes.Buffer
+	if _, err := newNoteEncoder(&b).encode(en); err != nil {
+		return err
+	}
+	if int64(b.Len()) > seg.end-seg.start {
+		return fmt.Errorf("the entry grew to %d bytes, past its run's %d", b.Len(), seg.end-seg.start)
+	}
+	_, err = seg.f.WriteAt(b.Bytes(), seg.start)
+	return err
+}
+
+// firstNoteEntry reads back the first entry of the first run of s's
+// spills of correlation notes.
+func firstNoteEntry(s *Scanner) (*noteSegment, *noteEntry, error) {
+	if s.noteSpills == nil {
+		return nil, nil, errors.New("no spills of notes")
+	}
+	for _, sp := range s.noteSpills.all {
+		for i := range sp.segs {
+			seg := &sp.segs[i]
+			var d noteDecoder
+			d.reset(io.NewSectionReader(seg.f, seg.start, seg.end-seg.start))
+			en := &noteEntry{}
+			if err := d.decode(en); err != nil {
+				return nil, nil, err
+			}
+			return seg, en, nil
+		}
+	}
+	return nil, nil, errors.New("no run of notes")
 }

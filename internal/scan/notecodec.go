@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 )
 
 // A spill of correlation notes (see notespill.go) holds one entry for each
@@ -196,6 +197,17 @@ func (d *noteDecoder) int() int64 {
 	return int64(u>>1) ^ -int64(u&1)
 }
 
+// number reads a rule's or a correlation's number, at most most: its
+// range in the scan's rules is for the reader of the entry to check.
+func (d *noteDecoder) number(most uint64) uint64 {
+	v := d.uint()
+	if v > most {
+		d.err = errNotesCorrupt
+		return 0
+	}
+	return v
+}
+
 // bytes returns the next n bytes of the entry.
 func (d *noteDecoder) bytes(n uint64) []byte {
 	if d.err != nil || n > uint64(len(d.buf)-d.at) {
@@ -300,11 +312,11 @@ func (d *noteDecoder) decode(en *noteEntry) error {
 	}
 	en.rules = en.rules[:0]
 	for range d.count(1) {
-		en.rules = append(en.rules, uint32(d.uint()))
+		en.rules = append(en.rules, uint32(d.number(math.MaxUint32)))
 	}
 	en.notes, d.hashes = en.notes[:0], d.hashes[:0]
 	for range d.count(3) {
-		n := entryNote{corr: int(d.uint()), key: d.key()}
+		n := entryNote{corr: int(d.number(math.MaxInt32)), key: d.key()}
 		lo := len(d.hashes)
 		for range d.count(8) {
 			d.hashes = append(d.hashes, d.fixed64())

@@ -270,7 +270,6 @@ func (w *worker) spillNote(counted []*ruleset.Rule, rec corrRecord, text string,
 // disk) stops the scan with an error, as a run of findings does: counting
 // what is left would miss bursts without saying so.
 func (w *worker) replayNotes(nf *notedFile, seg *noteSegment) {
-	c := w.s.corr
 	w.fileInfo, w.again = nf.info, nf
 	defer func() { w.fileInfo, w.again = nil, nil }()
 	if w.noteIn == nil {
@@ -290,16 +289,8 @@ func (w *worker) replayNotes(nf *notedFile, seg *noteSegment) {
 			// A spill cut short, at an entry's end.
 			err = fmt.Errorf("%w: %d entries where %d were written", errNotesCorrupt, n, seg.n)
 		}
-		w.counted = w.counted[:0]
-		for _, b := range en.rules {
-			if int(b) >= len(c.baseRules) {
-				err = errNotesCorrupt
-				break
-			}
-			w.counted = append(w.counted, c.baseRules[b])
-		}
-		if err == nil && len(w.counted) == 0 {
-			err = errNotesCorrupt
+		if err == nil {
+			err = w.checkEntry(en)
 		}
 		if err != nil {
 			w.s.fail(fmt.Errorf("read back the correlation notes of %s: %w", nf.name, err))
@@ -318,6 +309,37 @@ func (w *worker) replayNotes(nf *notedFile, seg *noteSegment) {
 		pos := RecordRef{File: nf.name, Ordinal: en.ordinal, Line: en.line, Offset: en.offset}
 		w.keepNotes(w.counted, rec, en.text, nil, st, pos, extra)
 	}
+}
+
+// checkEntry checks that the numbers of entry en, read back, name the
+// scan's rules and correlations as a first reading writes them: each
+// rule one that correlations count, each note a correlation that one of
+// them feeds, once, with counted values only when it counts a field.
+// It makes w.counted of the entry's rules.
+func (w *worker) checkEntry(en *noteEntry) error {
+	c := w.s.corr
+	w.counted = w.counted[:0]
+	for _, b := range en.rules {
+		if int(b) >= len(c.baseRules) {
+			return fmt.Errorf("%w: rule %d of %d", errNotesCorrupt, b, len(c.baseRules))
+		}
+		w.counted = append(w.counted, c.baseRules[b])
+	}
+	if len(w.counted) == 0 || len(en.notes) == 0 {
+		return fmt.Errorf("%w: an entry without rules or notes", errNotesCorrupt)
+	}
+	for i, n := range en.notes {
+		if n.corr < 0 || n.corr >= len(c.rules) {
+			return fmt.Errorf("%w: correlation %d of %d", errNotesCorrupt, n.corr, len(c.rules))
+		}
+		cr := c.rules[n.corr]
+		fed := slices.ContainsFunc(w.counted, func(r *ruleset.Rule) bool { return slices.Contains(r.Feeds, cr) })
+		again := slices.ContainsFunc(en.notes[:i], func(o entryNote) bool { return o.corr == n.corr })
+		if !fed || again || (cr.Correlation.Field == "" && len(n.hashes) > 0) {
+			return fmt.Errorf("%w: a note of correlation %d its rules do not make", errNotesCorrupt, n.corr)
+		}
+	}
+	return nil
 }
 
 // useSpills gives each file the runs of its entries in the scan's spills
