@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -155,4 +156,35 @@ func firstNoteEntry(s *Scanner) (*noteSegment, *noteEntry, error) {
 		}
 	}
 	return nil, nil, errors.New("no run of notes")
+}
+
+// FlipFirstNoteDigest flips the lowest bit of the digest of the first
+// entry of the first run of s's spills of correlation notes, in place,
+// leaving its checksum as it was.
+func FlipFirstNoteDigest(s *Scanner) error {
+	seg, en, err := firstNoteEntry(s)
+	if err != nil {
+		return err
+	}
+	// The digest follows the entry's length, its flags and four varints:
+	// the first entry of a run is written less 0.
+	var b []byte
+	b = binary.AppendUvarint(b, 0) // the length's place, measured below
+	b = binary.AppendUvarint(b, uint64(en.flags))
+	for _, v := range [...]int64{en.ordinal, en.line, en.offset, en.at} {
+		b = binary.AppendVarint(b, v)
+	}
+	var size [binary.MaxVarintLen64]byte
+	if _, err := seg.f.ReadAt(size[:], seg.start); err != nil {
+		return err
+	}
+	_, head := binary.Uvarint(size[:])
+	at := seg.start + int64(head+len(b)-1)
+	var d [1]byte
+	if _, err := seg.f.ReadAt(d[:], at); err != nil {
+		return err
+	}
+	d[0] ^= 1
+	_, err = seg.f.WriteAt(d[:], at)
+	return err
 }

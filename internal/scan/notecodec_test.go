@@ -178,6 +178,26 @@ func TestNoteCodecCorrupt(t *testing.T) {
 	}
 }
 
+// TestNoteCodecBitFlipped: any one bit flipped in a run, which may keep
+// the entries' form, is read as errNotesCorrupt, never as other entries.
+func TestNoteCodecBitFlipped(t *testing.T) {
+	data, _ := writeRuns(t, noteEntries(rand.New(rand.NewPCG(7, 8)), 30))
+	for bit := range len(data) * 8 {
+		damaged := bytes.Clone(data)
+		damaged[bit/8] ^= 1 << (bit % 8)
+		var d noteDecoder
+		d.reset(bytes.NewReader(damaged))
+		var en noteEntry
+		err := d.decode(&en)
+		for err == nil {
+			err = d.decode(&en)
+		}
+		if !errors.Is(err, errNotesCorrupt) {
+			t.Fatalf("bit %d of byte %d flipped: %v, want errNotesCorrupt", bit%8, bit/8, err)
+		}
+	}
+}
+
 // TestNoteCodecRecordText: the entry of a stream's record carries the
 // record's text, which comes back whole, and the decoder says where in
 // the run it lies, so that a pass can read it back from there alone.

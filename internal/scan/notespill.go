@@ -31,17 +31,17 @@ import (
 // order of their files' names, as it read the files.
 //
 // The spills of a scan may take maxNoteSpill bytes together: an entry
-// took 25 bytes for a record of a file that one correlation counts (one
-// caller's deletions on one bucket), 142 for one that five count (failed
-// sign-ins, by user, address and account), so 4 GiB holds 30 to 170
+// took 29 bytes for a record of a file that one correlation counts (one
+// caller's deletions on one bucket), 146 for one that five count (failed
+// sign-ins, by user, address and account), so 4 GiB holds 30 to 150
 // million records, months of a busy account's logs. A stream's entry
-// takes its record's text more: 590 bytes for those deletions (records of
-// 564 bytes), 775 for the sign-ins (of 626), 1,540 on the 92,000 records
+// takes its record's text more: 594 bytes for those deletions (records of
+// 564 bytes), 779 for the sign-ins (of 626), 1,544 on the 92,000 records
 // correlations count in the bench corpus, so 4 GiB holds 3 to 7 million
-// records of standard input. Past that, or when a spill cannot
-// be made or written (no room on the disk), the scan drops them all: its
-// passes read the files again, and the records of a stream past the room
-// are counted as not kept.
+// records of standard input (each entry's checksum is 4 of those bytes).
+// Past that, or when a spill cannot be made or written (no room on the
+// disk), the scan drops them all: its passes read the files again, and
+// the records of a stream past the room are counted as not kept.
 
 // maxNoteSpill bounds the bytes a scan's spills of correlation notes may
 // take together (a variable for tests).

@@ -147,8 +147,9 @@ func TestCorrelationNoteSpillDamaged(t *testing.T) {
 
 // TestCorrelationNoteSpillTextDamaged: the text of a stream's record that
 // a finding is made from, changed in the spill under a scan, is not taken
-// for the record noted (its event ID, in the note's digest, differs): the
-// scan stops with an error that says so.
+// for the record noted (its entry's checksum differs; changed after a
+// pass read the entry, its event ID, in the note's digest, would): the
+// scan stops with an error that says the notes are corrupt.
 func TestCorrelationNoteSpillTextDamaged(t *testing.T) {
 	rs := corrRules(t, false, "gte: 5")
 	var whole []string
@@ -191,7 +192,7 @@ func TestCorrelationNoteSpillTextDamaged(t *testing.T) {
 	if changed == 0 {
 		t.Fatal("the spill holds no text of the burst's last record")
 	}
-	if err == nil || res != nil || !strings.Contains(err.Error(), "read back the correlation notes of -") || !strings.Contains(err.Error(), "not the record noted") {
+	if err == nil || res != nil || !strings.Contains(err.Error(), "read back the correlation notes of -") || !strings.Contains(err.Error(), "corrupt") {
 		t.Errorf("scan: %v, result %v; want an error reading the record's text back", err, res != nil)
 	}
 }

@@ -41,3 +41,31 @@ func TestCorrelationNoteSpillNumbers(t *testing.T) {
 		})
 	}
 }
+
+// TestCorrelationNoteSpillDigestFlipped: a bit of a record's digest
+// flipped in a spill of notes under a scan, which keeps the entry's form,
+// is caught by the entry's checksum: the scan stops with an error that
+// says the notes are corrupt, rather than making other findings.
+func TestCorrelationNoteSpillDigestFlipped(t *testing.T) {
+	c, _ := fixtures(t)
+	rs := corrRules(t, false, "gte: 5")
+	paths := writeLogs(t, burstAfter(filler(3000, 0))...)
+	defer scan.SetCorrelationLimits(500, 1<<30)()
+	var s *scan.Scanner
+	passes := 0
+	defer scan.SetPassHook(func() {
+		if passes++; passes == 1 {
+			if err := scan.FlipFirstNoteDigest(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})()
+	s = scan.New(c, rs, scan.Options{Workers: 2})
+	res, err := s.Scan(context.Background(), paths)
+	if passes == 0 {
+		t.Fatal("no partition pass")
+	}
+	if err == nil || res != nil || !strings.Contains(err.Error(), "checksum") {
+		t.Errorf("scan: %v, result %v; want an error on the entry's checksum", err, res != nil)
+	}
+}
