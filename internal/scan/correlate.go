@@ -126,11 +126,12 @@ func (f Finding) Evidence() []MatchedField {
 // spilled of them to disk, in partition passes, each noting the records
 // of a part of the groups within the compact bounds (see partition.go and
 // notespill.go): its findings are complete, and the same from run to run,
-// but for a group that holds more than the bounds on its own. A pass that
-// cannot keep such a group counts the records it could not keep
-// (Summary.CorrelationNotKept), as does a scan of streams, which cannot
-// be read again, whose spill could not be made: a correlation can then
-// miss a burst, or count one short.
+// but for a group that holds more than the bounds on its own, and for a
+// pass that still does not fit once split twice, which keeps what it can
+// (see partition.go). A pass that cannot keep all its records counts
+// those it could not keep (Summary.CorrelationNotKept), as does a scan of
+// streams, which cannot be read again, whose spill could not be made: a
+// correlation can then miss a burst, or count one short.
 //
 // A record of a stream (standard input, an upload) is kept with what a
 // finding reports of it, about 1.1 KiB: maxCorrelationNotes and

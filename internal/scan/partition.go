@@ -53,6 +53,17 @@ import (
 // worker, keeping what it can, each rule its share, as the first
 // reading does.
 //
+// That last case is the one whose records kept can depend on the
+// workers. A pass on several workers charges each group once a worker
+// that opens it (each holds its own copy of the key), so whether it fits
+// depends on how the workers happened to share the runs, and so does
+// the number of passes planned from the first reading's charges: two
+// runs, or two numbers of workers, can split differently, and a pass
+// that falls back to one worker in one run may fit in another. A scan
+// that reports no record not kept made every group whole, whatever the
+// workers; one whose only records not kept are those of groups past the
+// bounds on their own keeps the same records each run (see passBusy).
+//
 // A pass on one worker keeps the same records from run to run without
 // sorting the spill: a worker reads a file or stream whole, so its
 // entries are runs that follow one another in one worker's spill, in the
