@@ -66,11 +66,12 @@ still printed, and the exit status is 1.
 1,000 it lists while it counts them all. The other formats (and the table with
 --group-by actor) sort every finding by time; past a few thousand findings they
 wait in temporary files under $TMPDIR (freed when ttc exits, however it exits),
-so that memory stays flat however many there are. A scan also writes there a
-few dozen bytes of each record that correlation rules count, and of a record
-of standard input its text as well: past what it keeps in memory for them
-(262,144 records of files, 65,536 of standard input), it counts them again
-from there, a part of the groups at a time.
+so that memory stays flat however many there are. A scan also writes there
+29 to 146 bytes for each record that correlation rules count, and for a record
+of standard input its text as well (594 to 1,544 bytes in all, measured): past
+what it keeps in memory for them (262,144 records of files, 65,536 of
+standard input), it counts them again from there, a part of the groups at a
+time.
 
 A finding names its record by file and number (record.file, record.ordinal;
 #N in the HTML and Markdown reports): ttc record FILE N prints it.`,

@@ -1136,7 +1136,8 @@ func openAgain(name string, was os.FileInfo) (*os.File, error) {
 }
 
 // findingAgain makes the finding of compact note r from its record read
-// again, p, as noteRecord made it; nil when p is not that record.
+// again, p, as recordOf and keepNotes made it of the record when first
+// read; nil when p is not that record.
 func (s *Scanner) findingAgain(r corrRef, p cloudtrail.Picked) *Finding {
 	if p.Raw == nil || p.Reason != "" {
 		return nil

@@ -47,6 +47,9 @@ import (
 // take together (a variable for tests).
 var maxNoteSpill int64 = 4 << 30
 
+// errNoteSpillCap says that a scan's spills of notes passed maxNoteSpill.
+var errNoteSpillCap = errors.New("the correlation notes passed what they may take on disk")
+
 // maxRunEntries bounds the entries of one run: the entries of a file or
 // stream that holds more are spilled in several runs, one after the
 // other, each started afresh, so that the workers of a pass share them
@@ -136,7 +139,7 @@ func (ns *noteSpills) add(sp *noteSpill, name string, en *noteEntry) {
 	if err != nil {
 		err = fmt.Errorf("spill correlation notes: %w", err)
 	} else if ns.size.Add(int64(n)) > maxNoteSpill {
-		err = fmt.Errorf("the correlation notes passed the %d MiB they may take on disk", maxNoteSpill>>20)
+		err = fmt.Errorf("%w (%d MiB)", errNoteSpillCap, maxNoteSpill>>20)
 	}
 	if err != nil {
 		ns.fail(err)
@@ -353,15 +356,19 @@ func (s *Scanner) useSpills(files []*notedFile) {
 	segs := ns.finish()
 	if segs == nil {
 		// A warning: a full or missing temporary folder is the user's to
-		// mend. The scan of files is whole, but several times slower; that
-		// of a stream is not.
+		// mend, and so are inputs past the cap (split the scan). The scan
+		// of files is whole, but several times slower; that of a stream is
+		// not.
 		s.corrNoSpill = ns.reason()
+		what := "correlations' notes could not be spilled to disk"
+		if errors.Is(s.corrNoSpill, errNoteSpillCap) {
+			what = fmt.Sprintf("correlations' notes passed the %d MiB they may take on disk", maxNoteSpill>>20)
+		}
 		if slices.ContainsFunc(files, func(nf *notedFile) bool { return nf.stream }) {
-			s.opts.Log.Warn("correlations' notes could not be spilled to disk: the records of standard input and uploads past what correlations keep are not counted",
+			s.opts.Log.Warn(what+": the records of standard input and uploads past what correlations keep are not counted",
 				"error", s.corrNoSpill)
 		} else {
-			s.opts.Log.Warn("correlations' notes could not be spilled to disk: partition passes read the files again, which takes longer",
-				"error", s.corrNoSpill)
+			s.opts.Log.Warn(what+": partition passes read the files again, which takes longer", "error", s.corrNoSpill)
 		}
 		return
 	}

@@ -23,7 +23,8 @@ import (
 // them all and counts the records again, in partition passes: pass k of
 // K notes only the records of the groups whose key hashes to k modulo
 // K, evaluates those groups, and lets their notes go before the next
-// pass. A pass does not read the inputs: it reads what the first
+// pass. A pass does not read the inputs (but when the spill could not be
+// made, below): it reads what the first
 // reading spilled to disk of each counted record, its groups' keys, the
 // hashes of its counted values and its compact note (see notespill.go),
 // and only the last record of each burst is read again, for the

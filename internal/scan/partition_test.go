@@ -268,9 +268,9 @@ func TestCorrelationPartitionsStreams(t *testing.T) {
 		dir   string
 		why   string
 	}{
-		{"past the bound at once", 0, "", "passed the 0 MiB"},
-		{"past the bound midway", 20 << 10, "", "passed the 0 MiB"},
-		{"no folder to spill in", 1 << 30, filepath.Join(t.TempDir(), "missing"), "no such file"},
+		{"past the bound at once", 0, "", "their notes passed the 0 MiB a scan may spill"},
+		{"past the bound midway", 20 << 10, "", "their notes passed the 0 MiB a scan may spill"},
+		{"no folder to spill in", 1 << 30, filepath.Join(t.TempDir(), "missing"), "could not spill them (spill correlation notes"},
 	}
 	for _, sp := range spills {
 		for name, run := range map[string]func(scan.Options) *scan.Result{

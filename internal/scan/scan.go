@@ -1265,8 +1265,12 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 			reason += fmt.Sprintf("; %s %s, each time for a part of the groups, and a part still held more than a scan keeps: one group too busy on its own, or more groups than %d passes hold",
 				again, view.Count(int64(s.corrPasses), "time", "times"), maxPasses)
 		} else {
-			reason += fmt.Sprintf("; the records of standard input and uploads are counted again from what the scan spilled of them to disk, "+
-				"for a part of the groups at a time, but the scan could not spill them (%v): save the input to a file and scan the file", s.corrNoSpill)
+			could := fmt.Sprintf("the scan could not spill them (%v)", s.corrNoSpill)
+			if errors.Is(s.corrNoSpill, errNoteSpillCap) {
+				could = fmt.Sprintf("their notes passed the %d MiB a scan may spill", maxNoteSpill>>20)
+			}
+			reason += "; the records of standard input and uploads are counted again from what the scan spilled of them to disk, " +
+				"for a part of the groups at a time, but " + could + ": save the input to a file and scan the file"
 		}
 		res.Warnings = append(res.Warnings, Rejection{File: first.File, Ordinal: first.Ordinal, Line: first.Line, Offset: first.Offset, Reason: reason})
 		sum.Warnings++
