@@ -168,9 +168,9 @@ func (sp *noteSpill) drop() {
 
 // finish ends every spill's writing, after the scan's first reading, and
 // returns the runs of the files by name, in order; nil when the spills are
-// broken, which are dropped then. A file whose runs do not follow one
-// another in one spill has none: it is read again (never so: a worker
-// reads a file whole), or, a stream, not counted again.
+// broken, which are dropped then. A worker reads a file or stream whole
+// (a scan reads a file of one name once, and its streams on one worker),
+// so the runs of one follow one another in one spill.
 func (ns *noteSpills) finish() map[string][]noteSegment {
 	for _, sp := range ns.all {
 		if sp.dead {
@@ -186,17 +186,10 @@ func (ns *noteSpills) finish() map[string][]noteSegment {
 		return nil
 	}
 	segs := map[string][]noteSegment{}
-	twice := map[string]bool{}
 	for _, sp := range ns.all {
-		for i, seg := range sp.segs {
-			if _, ok := segs[seg.name]; ok && (i == 0 || sp.segs[i-1].name != seg.name) {
-				twice[seg.name] = true
-			}
+		for _, seg := range sp.segs {
 			segs[seg.name] = append(segs[seg.name], seg)
 		}
-	}
-	for name := range twice {
-		delete(segs, name)
 	}
 	return segs
 }
@@ -217,13 +210,11 @@ func (ns *noteSpills) drop() {
 	ns.files.remove()
 }
 
-// reason says why the spills are not whole.
+// reason says why the spills are not whole: fail, which broke them,
+// gave it.
 func (ns *noteSpills) reason() error {
 	ns.mu.Lock()
 	defer ns.mu.Unlock()
-	if ns.why == nil {
-		return errors.New("no spill")
-	}
 	return ns.why
 }
 
@@ -253,16 +244,11 @@ func (w *worker) spillNote(counted []*ruleset.Rule, rec corrRecord, text string,
 			en.flags |= recTimeText
 		}
 	}
+	// A counted rule feeds correlations, which name it (see
+	// ruleset.resolve): correlator.bases numbers it.
 	en.rules = en.rules[:0]
 	for _, r := range counted {
-		b, ok := w.s.corr.bases[r]
-		if !ok {
-			// Never: a rule feeds the correlations that name it (see
-			// ruleset.resolve), and correlator.bases numbers those.
-			ns.fail(fmt.Errorf("rule %s feeds correlations that do not name it", r.ID))
-			return
-		}
-		en.rules = append(en.rules, uint32(b))
+		en.rules = append(en.rules, uint32(w.s.corr.bases[r]))
 	}
 	ns.add(w.noteOut, file, en)
 }

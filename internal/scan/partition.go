@@ -258,14 +258,9 @@ func (s *Scanner) correlateAll(parts []*part) ([]Finding, *part) {
 	files := notedFiles(parts)
 	s.useSpills(files)
 	if slices.ContainsFunc(files, func(nf *notedFile) bool { return nf.stream && len(nf.segs) == 0 }) {
-		// A stream cannot be read again: the scan counts what it kept,
-		// and says that it is not complete.
-		if s.corrNoSpill == nil {
-			// The spills are whole, but a stream's runs do not follow one
-			// another: two streams of one name, which a pass cannot tell
-			// apart.
-			s.corrNoSpill = errors.New("two streams have one name")
-		}
+		// The spills are not whole (s.corrNoSpill says why), and a stream
+		// cannot be read again: the scan counts what it kept, and says
+		// that it is not complete.
 		s.noteSpills.drop()
 		return s.correlate(parts, parts[len(parts)-1], nil), nil
 	}
