@@ -170,12 +170,10 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // noteDecoder reads entries back from one file's run.
 type noteDecoder struct {
+	fieldReader
 	r      *bufio.Reader
-	buf    []byte
-	at     int
 	off    int64 // where the next entry starts in the run
 	rawAt  int64 // where the record text of the entry read starts in the run
-	err    error
 	prev   noteEntry
 	keys   []byte   // the numbered keys, one after the other
 	ends   []int    // where each ends in keys
@@ -192,22 +190,6 @@ func (d *noteDecoder) reset(r io.Reader) {
 	d.prev, d.keys, d.ends, d.off, d.rawAt = noteEntry{}, d.keys[:0], d.ends[:0], 0, 0
 }
 
-func (d *noteDecoder) uint() uint64 {
-	v, n := binary.Uvarint(d.buf[d.at:])
-	if n <= 0 {
-		d.err = errNotesCorrupt
-		return 0
-	}
-	d.at += n
-	return v
-}
-
-// int reads what noteEncoder.int wrote: binary.AppendVarint's zig-zag form.
-func (d *noteDecoder) int() int64 {
-	u := d.uint()
-	return int64(u>>1) ^ -int64(u&1)
-}
-
 // number reads a rule's or a correlation's number, at most most: its
 // range in the scan's rules is for the reader of the entry to check.
 func (d *noteDecoder) number(most uint64) uint64 {
@@ -217,17 +199,6 @@ func (d *noteDecoder) number(most uint64) uint64 {
 		return 0
 	}
 	return v
-}
-
-// bytes returns the next n bytes of the entry.
-func (d *noteDecoder) bytes(n uint64) []byte {
-	if d.err != nil || n > uint64(len(d.buf)-d.at) {
-		d.err = errNotesCorrupt
-		return nil
-	}
-	b := d.buf[d.at : d.at+int(n)]
-	d.at += int(n)
-	return b
 }
 
 // fixed64 reads 8 bytes, little-endian.
@@ -293,7 +264,7 @@ func (d *noteDecoder) decode(en *noteEntry) error {
 	if cap(d.buf) < int(size) {
 		d.buf = make([]byte, size)
 	}
-	d.buf, d.at, d.err = d.buf[:size], 0, nil
+	d.fieldReader = fieldReader{buf: d.buf[:size], corrupt: errNotesCorrupt}
 	if _, err := io.ReadFull(d.r, d.buf); err != nil {
 		return fmt.Errorf("%w: %v", errNotesCorrupt, err)
 	}

@@ -234,30 +234,12 @@ func (d *runDecoder) correlation() *Correlation {
 
 // runDecoder reads findings back from a run.
 type runDecoder struct {
+	fieldReader
 	r    *bufio.Reader
-	buf  []byte
-	at   int
 	strs []string
-	err  error
 }
 
 var errCorrupt = errors.New("run file corrupt")
-
-func (d *runDecoder) uint() uint64 {
-	v, n := binary.Uvarint(d.buf[d.at:])
-	if n <= 0 {
-		d.err = errCorrupt
-		return 0
-	}
-	d.at += n
-	return v
-}
-
-// int reads what runEncoder.int wrote: binary.AppendVarint's zig-zag form.
-func (d *runDecoder) int() int64 {
-	u := d.uint()
-	return int64(u>>1) ^ -int64(u&1)
-}
 
 func (d *runDecoder) str() string {
 	tag := d.uint()
@@ -271,13 +253,10 @@ func (d *runDecoder) str() string {
 		}
 		return d.strs[tag-2]
 	}
-	n := d.uint()
-	if d.err != nil || n > uint64(len(d.buf)-d.at) {
-		d.err = errCorrupt
+	s := string(d.bytes(d.uint()))
+	if d.err != nil {
 		return ""
 	}
-	s := string(d.buf[d.at : d.at+int(n)])
-	d.at += int(n)
 	if tag == 1 {
 		d.strs = append(d.strs, s)
 	}
@@ -315,7 +294,7 @@ func (d *runDecoder) decode(sp *spilled) error {
 	if cap(d.buf) < int(size) {
 		d.buf = make([]byte, size)
 	}
-	d.buf, d.at, d.err = d.buf[:size], 0, nil
+	d.fieldReader = fieldReader{buf: d.buf[:size], corrupt: errCorrupt}
 	if _, err := io.ReadFull(d.r, d.buf); err != nil {
 		return fmt.Errorf("%w: %v", errCorrupt, err)
 	}
