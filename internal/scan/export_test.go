@@ -144,16 +144,17 @@ func firstNoteEntry(s *Scanner) (*noteSegment, *noteEntry, error) {
 		return nil, nil, errors.New("no spills of notes")
 	}
 	for _, sp := range s.noteSpills.all {
-		for i := range sp.segs {
-			seg := &sp.segs[i]
-			var d noteDecoder
-			d.reset(io.NewSectionReader(seg.f, seg.start, seg.end-seg.start))
-			en := &noteEntry{}
-			if err := d.decode(en); err != nil {
-				return nil, nil, err
-			}
-			return seg, en, nil
+		if len(sp.segs) == 0 {
+			continue
 		}
+		seg := &sp.segs[0]
+		var d noteDecoder
+		d.reset(io.NewSectionReader(seg.f, seg.start, seg.end-seg.start))
+		en := &noteEntry{}
+		if err := d.decode(en); err != nil {
+			return nil, nil, err
+		}
+		return seg, en, nil
 	}
 	return nil, nil, errors.New("no run of notes")
 }
