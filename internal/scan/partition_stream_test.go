@@ -108,19 +108,7 @@ func TestCorrelationPartitionsStreamed(t *testing.T) {
 					t.Fatalf("with room for all: %s", want)
 				}
 				defer scan.SetCorrelationLimits(tc.notes, tc.bytes)()
-				for _, workers := range []int{1, 2, 4} {
-					passes := countPasses(t)
-					res, got := run(t, rs, paths, workers)
-					if got != want {
-						t.Errorf("workers %d: correlation findings\n%s\nwant\n%s", workers, got, want)
-					}
-					if *passes < 2 {
-						t.Fatalf("workers %d: %d partition passes, not kept %d", workers, *passes, res.Summary.CorrelationNotKept)
-					}
-					if d := sameSummary(res.Summary, roomy.Summary); d != "" || len(res.Warnings) != 0 {
-						t.Errorf("workers %d: summary\n%s\nwarnings %+v", workers, d, res.Warnings)
-					}
-				}
+				samePastRoom(t, run, rs, paths, roomy, want)
 			})
 		}
 	}
@@ -193,19 +181,29 @@ func TestCorrelationPartitionsRuns(t *testing.T) {
 			}
 			defer scan.SetCorrelationLimits(1200, 1<<30)()
 			defer scan.SetNoteRunEntries(400)()
-			for _, workers := range []int{1, 2, 4} {
-				passes := countPasses(t)
-				res, got := run(t, rs, paths, workers)
-				if got != want {
-					t.Errorf("workers %d: correlation findings\n%s\nwant\n%s", workers, got, want)
-				}
-				if *passes < 2 {
-					t.Fatalf("workers %d: %d partition passes, not kept %d", workers, *passes, res.Summary.CorrelationNotKept)
-				}
-				if d := sameSummary(res.Summary, roomy.Summary); d != "" || len(res.Warnings) != 0 {
-					t.Errorf("workers %d: summary\n%s\nwarnings %+v", workers, d, res.Warnings)
-				}
-			}
+			samePastRoom(t, run, rs, paths, roomy, want)
 		})
+	}
+}
+
+// samePastRoom scans paths with run on 1, 2 and 4 workers, under the
+// correlation bounds the caller set, and checks that each scan ran
+// partition passes and reports what roomy, the scan with room for
+// everything, reported: want's correlation findings, its summary, and
+// no warning.
+func samePastRoom(t *testing.T, run streamScan, rs *ruleset.Set, paths []string, roomy *scan.Result, want string) {
+	t.Helper()
+	for _, workers := range []int{1, 2, 4} {
+		passes := countPasses(t)
+		res, got := run(t, rs, paths, workers)
+		if got != want {
+			t.Errorf("workers %d: correlation findings\n%s\nwant\n%s", workers, got, want)
+		}
+		if *passes < 2 {
+			t.Fatalf("workers %d: %d partition passes, not kept %d", workers, *passes, res.Summary.CorrelationNotKept)
+		}
+		if d := sameSummary(res.Summary, roomy.Summary); d != "" || len(res.Warnings) != 0 {
+			t.Errorf("workers %d: summary\n%s\nwarnings %+v", workers, d, res.Warnings)
+		}
 	}
 }
