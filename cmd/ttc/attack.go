@@ -33,6 +33,19 @@ func (a *app) attackStore() (*attack.Store, error) {
 // attackData loads the requested ATT&CK version ("" for the newest); it
 // returns nil without error when nothing was imported and none was asked for.
 func (a *app) attackData(version string) (*attack.Dataset, error) {
+	if version == "" && a.newestLoaded {
+		return a.newest, a.newestErr // a page or entry per technique asks: read once
+	}
+	ds, err := a.loadAttackData(version)
+	if version == "" {
+		a.newest, a.newestErr, a.newestLoaded = ds, err, true
+	}
+	return ds, err
+}
+
+// loadAttackData reads the imported ATT&CK release version, the newest
+// for "", or returns nil, nil when none is imported.
+func (a *app) loadAttackData(version string) (*attack.Dataset, error) {
 	st, err := a.attackStore()
 	if err != nil {
 		return nil, err
@@ -169,13 +182,14 @@ func newAttackCheckCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// attackParent returns ATT&CK's entry for a catalog technique from the newest
-// imported release, or nil when none is imported or ATT&CK lacks the ID.
 // attackMitigationNames names the ATT&CK mitigations ids as the newest
 // imported ATT&CK data does, or returns nil without it.
 func (a *app) attackMitigationNames(ids []string) map[string]string {
+	if len(ids) == 0 {
+		return nil
+	}
 	ds, err := a.attackData("")
-	if err != nil || ds == nil || len(ids) == 0 {
+	if err != nil || ds == nil {
 		return nil // attackParent warns of data that cannot be read
 	}
 	names := map[string]string{}
@@ -187,6 +201,8 @@ func (a *app) attackMitigationNames(ids []string) map[string]string {
 	return names
 }
 
+// attackParent returns ATT&CK's entry for a catalog technique from the newest
+// imported release, or nil when none is imported or ATT&CK lacks the ID.
 func (a *app) attackParent(id string) *catalog.AttackData {
 	ds, err := a.attackData("")
 	if err != nil || ds == nil {

@@ -86,13 +86,15 @@ func runValidate(a *app, overlays []string) error {
 	return nil
 }
 
-// printOverlaid says what the overlays brought: which techniques they
-// add and which of the catalog's they replace (a replacement that was not
-// meant is otherwise silent), or that they brought none.
+// printOverlaid says which techniques the overlays add and which of the
+// catalog's they replace (a replacement that was not meant is otherwise
+// silent), or that they add none (an empty overlay, or one of mitigations
+// alone).
 func printOverlaid(a *app, c *catalog.Catalog) {
 	ids := c.FromOverlays()
 	if len(ids) == 0 {
-		fmt.Fprintln(a.stdout, "warning: the overlays hold no technique")
+		// Not a warning: an overlay may hold mitigations or services alone.
+		fmt.Fprintln(a.stdout, "overlays add no technique")
 		return
 	}
 	replaced := c.Replaced()

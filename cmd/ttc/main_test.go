@@ -98,8 +98,8 @@ func TestValidate(t *testing.T) {
 }
 
 // TestValidateSaysWhatOverlaysBring checks that catalog validate names
-// the techniques an overlay replaces, which is otherwise silent, and
-// warns of an overlay that holds none.
+// the techniques an overlay replaces, which is otherwise silent, and says
+// when overlays add none.
 func TestValidateSaysWhatOverlaysBring(t *testing.T) {
 	dir := t.TempDir()
 	src := "../../catalog/techniques/T1486.A001"
@@ -111,7 +111,7 @@ func TestValidateSaysWhatOverlaysBring(t *testing.T) {
 		t.Errorf("validate an overlay replacing T1486.A001: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	out, errOut, code = ttc(t, "catalog", "validate", t.TempDir())
-	if code != 0 || !strings.Contains(out, "\nwarning: the overlays hold no technique\n") {
+	if code != 0 || !strings.Contains(out, "\noverlays add no technique\n") {
 		t.Errorf("validate an empty overlay: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ttcproject/ttc/internal/attack"
 	"github.com/ttcproject/ttc/internal/awsapi"
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/ruleset"
@@ -22,8 +23,12 @@ type app struct {
 	overlays       []string
 	logLevel       string
 	level          slog.Level
-	dataDir        string
-	cat            *catalog.Catalog
+	// The newest imported ATT&CK release, read once (see attackData).
+	newest       *attack.Dataset
+	newestErr    error
+	newestLoaded bool
+	dataDir      string
+	cat          *catalog.Catalog
 }
 
 const rootLong = `ttc is the Threat Technique Catalog for AWS: the techniques attackers use in AWS
@@ -35,8 +40,8 @@ tools (attack, export).
 
 EXIT STATUS
   0  success
-  1  error (unreadable input, rejected records, an interrupted scan, invalid
-     catalog, ...)
+  1  error (unreadable or empty input, rejected records, an interrupted scan,
+     invalid catalog, ...)
   2  usage error (unknown command or flag, bad flag value, unknown technique,
      service or tactic)
   3  scan found findings, read every input whole, and --exit-code was given

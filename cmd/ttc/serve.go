@@ -58,15 +58,16 @@ func runServe(ctx context.Context, a *app, o serveOptions) error {
 	if err := checkAddr(o.addr); err != nil {
 		return err
 	}
+	if o.maxUpload <= 0 || o.maxUpload > server.MaxUploadLimit {
+		return usagef("--max-upload: %d: want 1 to %d bytes", o.maxUpload, int64(server.MaxUploadLimit))
+	}
+	// A server's log is kept and read by time: slog's text, with it, from
+	// the catalog's loading on.
+	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: a.level}))
 	c, err := a.catalog()
 	if err != nil {
 		return err
 	}
-	if o.maxUpload <= 0 || o.maxUpload > server.MaxUploadLimit {
-		return usagef("--max-upload: %d: want 1 to %d bytes", o.maxUpload, int64(server.MaxUploadLimit))
-	}
-	// A server's log is kept and read by time: slog's text, with it.
-	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: a.level}))
 	cfg := server.Config{Addr: o.addr, Catalog: c, Log: a.log, MaxUpload: o.maxUpload}
 	if ds, err := a.attackData(""); err == nil && ds != nil {
 		cfg.AttackParent, cfg.AttackMitigationNames = a.attackParent, a.attackMitigationNames

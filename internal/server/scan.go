@@ -17,6 +17,15 @@ func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) {
 	// A file sent as the whole body has no form field: the query may ask
 	// for the grouping instead.
 	query, byQuery := r.URL.Query()["group_by"]
+	if byQuery {
+		// A grouping the query gets wrong is refused before the upload is
+		// received.
+		if err := checkGroupBy(&upload{groupBy: query[0]}); err != nil {
+			unread(w)
+			s.apiError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+	}
 	check := func(up *upload) error {
 		if byQuery {
 			if up.groupBy != "" && up.groupBy != query[0] {

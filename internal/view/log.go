@@ -14,8 +14,11 @@ import (
 // each: "ttc: warning: rules share an id (rules=2, first=a.yml)". Its
 // keys are slog's, as a machine would read them, but there is no time
 // (a command's diagnostics come as it runs) and the level is a word. An
-// error, problem or reason is a sentence, and follows the message after a
-// colon: "ttc: error: rule not used: a.yml:8:5: unknown modifier".
+// error, problem or reason given with the record (not by WithAttrs) is a
+// sentence, and follows the message after a colon: "ttc: error: rule not
+// used: a.yml:8:5: unknown modifier". A sentence is escaped but not
+// quoted, so text in it may look like the (key=value) list after it;
+// the values in that list cannot.
 // Messages and values often quote log content or file names, so every
 // one is escaped: a message and a sentence as Line escapes them, another
 // value that is not a plain word Go-quoted (its controls, bidirectional
@@ -130,7 +133,7 @@ func appendAttr(s, prefix string, a slog.Attr) string {
 // logValue writes v as it is when it is a plain word, else Go-quoted.
 func logValue(v string) string {
 	if v != "" && utf8.ValidString(v) && !strings.ContainsFunc(v, func(r rune) bool {
-		return r <= ' ' || r == '"' || r == '=' || r == ',' || r == '(' || r == ')' || r == '\\' || r >= utf8.RuneSelf
+		return r <= ' ' || r == 0x7f || r == '"' || r == '=' || r == ',' || r == '(' || r == ')' || r == '\\' || r >= utf8.RuneSelf
 	}) {
 		return v
 	}

@@ -27,6 +27,7 @@ func TestLogHandler(t *testing.T) {
 		}, `ttc: warning: record\nforged: line (file="evil\u202egpj.json", "x\x1b[2J"="\xff")` + "\n"},
 		{"a value cannot forge another", func(l *slog.Logger) { l.Warn("m", "a", "1, b=2") },
 			`ttc: warning: m (a="1, b=2")` + "\n"},
+		{"DEL quoted", func(l *slog.Logger) { l.Warn("m", "a", "x\x7fy") }, `ttc: warning: m (a="x\x7fy")` + "\n"},
 		{"groups and attributes given before", func(l *slog.Logger) {
 			l.With("scan", 1).WithGroup("rule").Warn("m", "id", "x", slog.Group("at", "line", 3))
 		}, "ttc: warning: m (scan=1, rule.id=x, rule.at.line=3)\n"},

@@ -232,8 +232,11 @@ func CodeSpan(s string) string {
 			run = 0
 		}
 	}
+	if strings.Trim(s, " ") == "" {
+		return MarkdownValue(s) // nothing to copy: spaces as MarkdownValue writes them, or an empty cell
+	}
 	fence := strings.Repeat("`", longest+1)
-	if s == "" || s[0] == '`' || s[0] == ' ' || s[len(s)-1] == '`' || s[len(s)-1] == ' ' {
+	if s[0] == '`' || s[0] == ' ' || s[len(s)-1] == '`' || s[len(s)-1] == ' ' {
 		s = " " + s + " "
 	}
 	return fence + strings.ReplaceAll(s, "|", `\|`) + fence
