@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -170,8 +171,18 @@ func TestCorrelationPartitionsRuns(t *testing.T) {
 	paths := writeLogs(t, whole)
 	rs := corrRules(t, false, "gte: 5")
 	scans := streamScans(paths[0])
+	// Files whose spill broke would be read again, with the same findings:
+	// each scan of them says whether its passes read the spill.
+	var readSpill []bool
 	scans["files"] = func(t *testing.T, rs *ruleset.Set, paths []string, workers int) (*scan.Result, string) {
-		return scanWith(t, rs, paths, workers, false)
+		c, _ := fixtures(t)
+		s := scan.New(c, rs, scan.Options{Workers: workers})
+		res, err := s.Scan(context.Background(), paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readSpill = append(readSpill, s.PassesReadSpill())
+		return res, corrJSON(t, res)
 	}
 	for name, run := range scans {
 		t.Run(name, func(t *testing.T) {
@@ -181,7 +192,11 @@ func TestCorrelationPartitionsRuns(t *testing.T) {
 			}
 			defer scan.SetCorrelationLimits(1200, 1<<30)()
 			defer scan.SetNoteRunEntries(400)()
+			readSpill = nil
 			samePastRoom(t, run, rs, paths, roomy, want)
+			if name == "files" && (len(readSpill) != 3 || slices.Contains(readSpill, false)) {
+				t.Errorf("passes on 1, 2 and 4 workers read the spill: %v, want each", readSpill)
+			}
 		})
 	}
 }
