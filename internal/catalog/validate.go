@@ -613,7 +613,9 @@ func fieldPath(field string) []any {
 // definitions [label]: target, which the catalog's Markdown does not use
 // but a Markdown renderer of `ttc show -o markdown` would honour.
 var (
-	inlineLinkRE = regexp.MustCompile(`\]\(\s*<?([^)\s>]*)`)
+	// A destination may hold balanced parentheses, as CommonMark reads it
+	// (https://en.wikipedia.org/wiki/X_(malware), javascript:alert(5)).
+	inlineLinkRE = regexp.MustCompile(`\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))*)`)
 	linkDefRE    = regexp.MustCompile(`(?m)^ {0,3}\[[^\]]+\]:\s*<?(\S*)`)
 	// An image, ![alt](target) or ![alt][label]: catalog text has none.
 	imageRE = regexp.MustCompile(`!\[[^\]]*\][(\[]`)
