@@ -28,22 +28,13 @@ func TestCorrelationNoteSpillFiles(t *testing.T) {
 	// one is still in the folder.
 	open := func() int {
 		t.Helper()
-		fds, err := os.ReadDir("/proc/self/fd")
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, fd := range fds {
-			link, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
-			if err != nil || !strings.HasPrefix(link, filepath.Join(dir, "ttc-notes-")) {
-				continue
-			}
-			n++
-			if !strings.HasSuffix(link, " (deleted)") {
-				t.Errorf("spill %s is in its folder", link)
+		spills := openSpills(t, dir)
+		for _, target := range spills {
+			if !strings.HasSuffix(target, " (deleted)") {
+				t.Errorf("spill %s is in its folder", target)
 			}
 		}
-		return n
+		return len(spills)
 	}
 	scanStopped := func(stop bool) error {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -113,15 +104,7 @@ func TestCorrelationNoteSpillDamaged(t *testing.T) {
 				if passes++; passes != 1 {
 					return
 				}
-				fds, err := os.ReadDir("/proc/self/fd")
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, fd := range fds {
-					link := filepath.Join("/proc/self/fd", fd.Name())
-					if target, err := os.Readlink(link); err != nil || !strings.HasPrefix(target, filepath.Join(dir, "ttc-notes-")) {
-						continue
-					}
+				for link := range openSpills(t, dir) {
 					// The spill is reopened through its descriptor's link.
 					f, err := os.OpenFile(link, os.O_WRONLY, 0)
 					if err != nil {
@@ -161,15 +144,7 @@ func TestCorrelationNoteSpillTextDamaged(t *testing.T) {
 	defer scan.SetCorrelationLimits(500, 1<<30)()
 	changed := 0
 	defer scan.SetPassHook(func() {
-		fds, err := os.ReadDir("/proc/self/fd")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, fd := range fds {
-			link := filepath.Join("/proc/self/fd", fd.Name())
-			if target, err := os.Readlink(link); err != nil || !strings.HasPrefix(target, filepath.Join(dir, "ttc-notes-")) {
-				continue
-			}
+		for link := range openSpills(t, dir) {
 			b, err := os.ReadFile(link)
 			if err != nil {
 				t.Fatal(err)
@@ -195,4 +170,23 @@ func TestCorrelationNoteSpillTextDamaged(t *testing.T) {
 	if err == nil || res != nil || !strings.Contains(err.Error(), "read back the correlation notes of -") || !strings.Contains(err.Error(), "corrupt") {
 		t.Errorf("scan: %v, result %v; want an error reading the record's text back", err, res != nil)
 	}
+}
+
+// openSpills returns the spills of correlation notes made in dir that this
+// process holds open: each descriptor's link in /proc/self/fd, and what
+// it leads to (" (deleted)" once the spill is removed from its folder).
+func openSpills(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spills := map[string]string{}
+	for _, fd := range fds {
+		link := filepath.Join("/proc/self/fd", fd.Name())
+		if target, err := os.Readlink(link); err == nil && strings.HasPrefix(target, filepath.Join(dir, "ttc-notes-")) {
+			spills[link] = target
+		}
+	}
+	return spills
 }

@@ -83,16 +83,7 @@ func stdinScan(t *testing.T, rs *ruleset.Set, in string, paths []string, workers
 // for everything reports, with nothing counted twice, no record counted as
 // not kept and no warning, whatever its workers.
 func TestCorrelationPartitionsStreamed(t *testing.T) {
-	cases := []struct {
-		name         string
-		recs         []string
-		notes, bytes int64
-	}{
-		{"a group each, records", filler(3000, 0), 1200, 1 << 30},
-		{"a group each, bytes", filler(3000, 0), 1 << 20, 600 << 10},
-		{"thirty callers, records", filler(3000, 30), 1200, 1 << 30},
-	}
-	for _, tc := range cases {
+	for _, tc := range pastRoomCases() {
 		files := burstAfter(tc.recs)
 		var whole []string
 		for _, f := range files {

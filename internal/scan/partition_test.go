@@ -89,13 +89,15 @@ func sameSummary(a, b scan.Summary) string {
 	return ""
 }
 
-// TestCorrelationPartitions: a burst placed after thousands of records
-// that fill the bounds on what correlations keep is found all the same, in
-// a scan of files, which reads them again for a part of the groups at a
-// time: the scan reports what one with room for everything reports, with
-// nothing counted twice and no warning, whatever its workers.
-func TestCorrelationPartitions(t *testing.T) {
-	cases := []struct {
+// pastRoomCases are logs whose burst comes after thousands of records
+// that fill the bounds on what correlations keep (notes, bytes), by
+// records or by bytes, each record a group of its own or thirty callers'.
+func pastRoomCases() []struct {
+	name         string
+	recs         []string
+	notes, bytes int64
+} {
+	return []struct {
 		name         string
 		recs         []string
 		notes, bytes int64
@@ -105,7 +107,15 @@ func TestCorrelationPartitions(t *testing.T) {
 		{"thirty callers, records", filler(3000, 30), 1200, 1 << 30},
 		{"thirty callers, bytes", filler(3000, 30), 1 << 20, 400 << 10},
 	}
-	for _, tc := range cases {
+}
+
+// TestCorrelationPartitions: a burst placed after thousands of records
+// that fill the bounds on what correlations keep is found all the same, in
+// a scan of files, which reads them again for a part of the groups at a
+// time: the scan reports what one with room for everything reports, with
+// nothing counted twice and no warning, whatever its workers.
+func TestCorrelationPartitions(t *testing.T) {
+	for _, tc := range pastRoomCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			paths := writeLogs(t, burstAfter(tc.recs)...)
 			rs := corrRules(t, false, "gte: 5")
