@@ -20,7 +20,7 @@ func (s *Server) apiScan(w http.ResponseWriter, r *http.Request) {
 	if byQuery {
 		// A grouping the query gets wrong is refused before the upload is
 		// received.
-		if err := checkGroupBy(&upload{groupBy: query[0]}); err != nil {
+		if err := checkGrouping(query[0]); err != nil {
 			unread(w)
 			s.apiError(w, http.StatusBadRequest, err.Error())
 			return

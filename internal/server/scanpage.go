@@ -87,12 +87,16 @@ func (s *Server) renderScan(w http.ResponseWriter, r *http.Request, status int, 
 // checkGroupBy refuses an order of findings that the scan page and the
 // API do not offer: they take the form's values as sent, "time" (the
 // default when the field is absent or empty) or "actor".
-func checkGroupBy(up *upload) error {
-	switch up.groupBy {
+func checkGroupBy(up *upload) error { return checkGrouping(up.groupBy) }
+
+// checkGrouping refuses a group_by value, the form's or the query's, that
+// names no order the scan page and the API offer.
+func checkGrouping(v string) error {
+	switch v {
 	case "", "time", "actor":
 		return nil
 	}
-	return fmt.Errorf("group_by: unknown grouping \"%s\": want time or actor", up.groupBy)
+	return fmt.Errorf("group_by: unknown grouping \"%s\": want time or actor", v)
 }
 
 func (s *Server) scanUpload(w http.ResponseWriter, r *http.Request) {

@@ -179,7 +179,7 @@ func cleanRow(row []string, escaped []int) []string {
 // WriteMarkdown writes g as a Markdown table, escaping what Markdown would read.
 func WriteMarkdown(w io.Writer, g Grid) error {
 	var b strings.Builder
-	b.WriteString("| " + strings.Join(mdCells(g.Headers, nil), " | ") + " |\n")
+	b.WriteString("| " + strings.Join(mdCells(g.Headers, nil, nil), " | ") + " |\n")
 	b.WriteString("|" + strings.Repeat(" --- |", len(g.Headers)) + "\n")
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
@@ -192,26 +192,23 @@ func WriteMarkdown(w io.Writer, g Grid) error {
 func WriteMarkdownRows(w io.Writer, g Grid) error {
 	var b strings.Builder
 	for _, r := range g.Rows {
-		cells := mdCells(r, g.Escaped)
-		for _, i := range g.Code {
-			if i < len(r) {
-				cells[i] = CodeSpan(Line(r[i]))
-			}
-		}
-		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+		b.WriteString("| " + strings.Join(mdCells(r, g.Escaped, g.Code), " | ") + " |\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func mdCells(cells []string, escaped []int) []string {
+func mdCells(cells []string, escaped, code []int) []string {
 	out := make([]string, len(cells))
 	for i, c := range cells {
-		if slices.Contains(escaped, i) {
+		switch {
+		case slices.Contains(code, i):
+			out[i] = CodeSpan(Line(c))
+		case slices.Contains(escaped, i):
 			out[i] = MarkdownEscape(SpaceRuns(c))
-			continue
+		default:
+			out[i] = MarkdownValue(c)
 		}
-		out[i] = MarkdownValue(c)
 	}
 	return out
 }
