@@ -97,7 +97,7 @@ type Heading struct {
 // Heading returns the heading of a, a timeline of n findings.
 func (a *ActorTimeline) Heading(n int) Heading {
 	h := Heading{
-		Actor: summaryValue(a.Actor), Type: actorType(a.Type), Findings: n,
+		Actor: shownActor(a.Actor, summaryValue), Type: actorType(a.Type), Findings: n,
 		First: summaryValue(stamp(a.first, a.First)), Last: summaryValue(stamp(a.last, a.Last)),
 		Keys: listItems(a, a.AccessKey), MoreKeys: a.MoreAccessKeys,
 		From: listItems(a, a.SourceIPs), MoreFrom: a.MoreSourceIPs,

@@ -578,3 +578,38 @@ func TestCorrelationGroupSeparator(t *testing.T) {
 		}
 	}
 }
+
+// TestCutActorMarked checks that an actor key too long to keep whole is
+// marked, in the table (whose heading is ASCII), the HTML report and
+// Markdown alike, by a note of ttc's written after the escaping, and that
+// an actor whose ARN imitates the mark a cut key carries reads as the
+// record's text, its … escaped, not as a cut.
+func TestCutActorMarked(t *testing.T) {
+	long := "arn:aws:iam::111122223333:user/" + strings.Repeat("p/", 600) + "alice"
+	forged := "arn:aws:iam::111122223333:user/mallory…#0123456789abcdef"
+	res := small()
+	res.Findings[0].Actor.ARN = long
+	res.Findings = append(res.Findings, res.Findings[0])
+	res.Findings[1].Actor.ARN = forged
+	table, html, _, md := groupedReports(t, res)
+	cases := []struct {
+		format     string
+		out        string
+		cut, fake  string // what the cut key and the forged one read as
+		notWithout string // the mark as it read before: ttc's … escaped
+	}{
+		{"table", table.String(), "p/p… [cut by ttc; key hash ", `user/mallory\u2026#0123456789abcdef`, `p\u2026#`},
+		{"html", html.String(), "p/p… [cut by ttc; key hash ", `user/mallory\u2026#0123456789abcdef`, `p\u2026#`},
+		{"markdown", md.String(), "p/p… [cut by ttc; key hash ", `user/mallory\\u2026\#0123456789abcdef`, "p…\\#"},
+	}
+	for _, c := range cases {
+		t.Run(c.format, func(t *testing.T) {
+			if !strings.Contains(c.out, c.cut) || strings.Contains(c.out, c.notWithout) {
+				t.Errorf("the cut actor is not marked %q (or still %q):\n%.3000s", c.cut, c.notWithout, c.out)
+			}
+			if !strings.Contains(c.out, c.fake) || strings.Count(c.out, "[cut by ttc") != 1 {
+				t.Errorf("the forged actor does not read %q, or passes for a cut one:\n%.3000s", c.fake, c.out)
+			}
+		})
+	}
+}

@@ -74,11 +74,11 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 	var readErr error
 	actors := func(yield func(actorView) bool) {
 		readErr = ignoreEnough(eachTimeline(res, func(a ActorTimeline, n int, g *scan.Group) error {
-			a.Actor, a.Type, a.First, a.Last = summaryValue(a.Actor), actorType(a.Type), summaryValue(a.First), summaryValue(a.Last)
+			a.Actor, a.Type, a.First, a.Last = shownActor(a.Actor, summaryValue), actorType(a.Type), summaryValue(a.First), summaryValue(a.Last)
 			a.AccessKey, a.SourceIPs, a.UserAgent = listItems(&a, a.AccessKey), listItems(&a, a.SourceIPs), a.shownAll(a.UserAgent, view.Line)
 			for i, s := range a.Sessions {
 				a.Sessions[i] = scan.SessionOrigin{AccessKeyID: summaryValue(s.AccessKeyID), Event: summaryValue(s.Event),
-					By: summaryValue(s.By), At: summaryValue(stamp(s.Time(), s.At)), SourceIP: summaryValue(s.SourceIP), Others: s.Others}
+					By: shownActor(s.By, summaryValue), At: summaryValue(stamp(s.Time(), s.At)), SourceIP: summaryValue(s.SourceIP), Others: s.Others}
 			}
 			var rowErr error
 			rows := func(yield func(scan.Finding) bool) {
@@ -158,6 +158,20 @@ func (a *ActorTimeline) shownAll(list []string, esc func(string) string) []strin
 // AWS writes them.
 func summaryValue(s string) string {
 	return view.ASCII(strings.ReplaceAll(view.SpaceRuns(view.Line(s)), ",", `\x2c`))
+}
+
+// shownActor writes actor key k (an actor, or the caller that obtained a
+// session) with esc, the escaping of the line it goes on. A key too long
+// to keep whole, which scan.GroupKey cut and marked with a hash of the
+// whole, is written without that mark, then with a note of ttc's after
+// the escaping, the same in every format: a value cannot forge it, as the
+// escaping writes a value's own … as \u2026 (or, in Markdown, its [ as \[).
+func shownActor(k string, esc func(string) string) string {
+	kept, hash, cut := scan.CutGroupKey(k)
+	if !cut {
+		return esc(k)
+	}
+	return esc(kept) + "… [cut by ttc; key hash " + hash + "]"
 }
 
 // actorType is summaryValue for an identity type, with spaces escaped as

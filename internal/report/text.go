@@ -193,6 +193,10 @@ func writeActorNotesMarkdown(b *strings.Builder, a ActorTimeline, n int) {
 // pose as two parts, with this dot or with one of its look-alikes.
 func mdPart(v string) string { return view.MarkdownEscape(view.ASCII(view.SpaceRuns(view.Line(v)))) }
 
+// mdHeading is mdPart for the actor in its Markdown heading, with its #s
+// escaped.
+func mdHeading(v string) string { return strings.ReplaceAll(mdPart(v), "#", `\#`) }
+
 // sessionText says who obtained a session key, escaped as the heading's
 // values are, its parts separated by " · ", which no value can hold
 // (summaryValue writes a value's · as \u00b7), and its time in UTC as
@@ -202,7 +206,7 @@ func sessionText(s scan.SessionOrigin) string { return sessionLine(s, summaryVal
 // sessionLine says who obtained a session key, each value written by esc,
 // which must leave no " · " in it.
 func sessionLine(s scan.SessionOrigin, esc func(string) string) string {
-	t := fmt.Sprintf("%s · %s · by %s · at %s", esc(s.AccessKeyID), esc(s.Event), esc(s.By), esc(stamp(s.Time(), s.At)))
+	t := fmt.Sprintf("%s · %s · by %s · at %s", esc(s.AccessKeyID), esc(s.Event), shownActor(s.By, esc), esc(stamp(s.Time(), s.At)))
 	if s.SourceIP != "" {
 		t += " · from " + esc(s.SourceIP)
 	}
@@ -736,8 +740,10 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 			}
 			tb = &timelineBuilder{}
 			// A heading's trailing #s would close it and vanish: "user/x #"
-			// would read as "user/x".
-			return write("Actor "+strings.ReplaceAll(view.MarkdownValue(actor), "#", `\#`), headers)
+			// would read as "user/x". The actor is written in ASCII, as the
+			// table's heading writes it, so that the … of a cut one's note
+			// is ttc's.
+			return write("Actor "+shownActor(actor, mdHeading), headers)
 		}, func(f *scan.Finding) error {
 			tb.add(f)
 			return row(f)

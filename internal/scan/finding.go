@@ -188,7 +188,25 @@ func GroupKey(k string) string {
 	}
 	h := fnv.New64a()
 	h.Write([]byte(k))
-	return fmt.Sprintf("%s…#%016x", clip.Prefix(k, maxGroupKey), h.Sum64())
+	return fmt.Sprintf("%s%s%016x", clip.Prefix(k, maxGroupKey), groupKeyMark, h.Sum64())
+}
+
+// groupKeyMark ends the part of a key GroupKey kept, before the hash.
+const groupKeyMark = "…#"
+
+// CutGroupKey splits a key GroupKey cut into the part of the actor key it
+// kept and the hash of the whole key, in hexadecimal; cut is false for a
+// key it left whole. Reports write the kept part escaped and their own
+// note in place of the mark, which the escaping of a line in ASCII would
+// otherwise turn into text a record could hold ("\u2026#…"). Only a cut
+// key is longer than maxGroupKey, so no key a record names passes for
+// one: "user/x…#0123456789abcdef" is a name.
+func CutGroupKey(k string) (kept, hash string, cut bool) {
+	i := len(k) - len(groupKeyMark) - 16
+	if len(k) <= maxGroupKey || i < 0 || k[i:i+len(groupKeyMark)] != groupKeyMark {
+		return k, "", false
+	}
+	return k[:i], k[i+len(groupKeyMark):], true
 }
 
 func isARN(s string) bool { return strings.HasPrefix(s, "arn:") }
