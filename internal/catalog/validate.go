@@ -497,7 +497,7 @@ func (v *validator) lacks(d *doc, path ...string) {
 // either, nor reorder or hide what they show.
 func (v *validator) noControls(d *doc, fields map[string]string) {
 	for _, k := range slices.Sorted(maps.Keys(fields)) {
-		v.safeLinks(d, k, fields[k])
+		v.safeLinks(d, k, Prose(fields[k])) // code is shown as written, never as a link
 		if r, what := HiddenRune(fields[k]); what != "" {
 			line, col := d.runePos(r, fieldPath(k)...)
 			v.ps.add(d.file, line, col, "%s holds %s", k, what)

@@ -6,12 +6,15 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/ttcproject/ttc/internal/catalog"
 )
 
 // markdown renders the small Markdown subset catalog prose uses: paragraphs,
-// bullet and numbered lists, `code`, **bold** and [links](https://…). All
-// other text, raw HTML included, is escaped; links keep only absolute http(s)
-// URLs. known, when set, turns technique IDs that it accepts into links.
+// bullet and numbered lists, fenced code blocks, `code`, **bold** and
+// [links](https://…). All other text, raw HTML included, is escaped; links
+// keep only absolute http(s) URLs. known, when set, turns technique IDs
+// that it accepts into links.
 type markdown struct {
 	known func(id string) bool
 }
@@ -22,9 +25,27 @@ var (
 	idRE      = regexp.MustCompile(`\bA?T[0-9]{4}(\.(A?[0-9]{3}))?\b`)
 )
 
-// Render converts src to HTML.
+// Render converts src to HTML. A fenced code block (see
+// catalog.ProseBlocks) is a pre element holding its lines as written,
+// escaped, with no markup, links or IDs made of them.
 func (m markdown) Render(src string) template.HTML {
 	var b strings.Builder
+	for _, blk := range catalog.ProseBlocks(src) {
+		if !blk.Code {
+			m.prose(&b, blk.Text)
+			continue
+		}
+		b.WriteString("<pre><code")
+		if blk.Lang != "" {
+			b.WriteString(` class="language-` + html.EscapeString(blk.Lang) + `"`)
+		}
+		b.WriteString(">" + html.EscapeString(strings.Trim(blk.Text, "\n")) + "</code></pre>\n")
+	}
+	return template.HTML(b.String())
+}
+
+// prose writes src, Markdown without code blocks, to b as HTML.
+func (m markdown) prose(b *strings.Builder, src string) {
 	var para []string
 	list := "" // "ul", "ol" or "" when not in a list
 	var item []string
@@ -72,7 +93,6 @@ func (m markdown) Render(src string) template.HTML {
 	}
 	flushPara()
 	closeList()
-	return template.HTML(b.String())
 }
 
 func listItem(line string) (kind, rest string) {

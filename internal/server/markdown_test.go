@@ -30,6 +30,16 @@ func TestMarkdown(t *testing.T) {
 		{"technique ids", "see T1562.008 and T1485", `<p>see <a href="/techniques/T1562.008">T1562.008</a> and T1485</p>` + "\n"},
 		{"crlf", "a\r\n\r\nb", "<p>a</p>\n<p>b</p>\n"},
 		{"empty", "", ""},
+		// Fenced code is shown as written: escaped, its lines and spaces
+		// kept, no markup, link, list or technique link made of it.
+		{"fenced code", "run:\n```bash\naws s3 ls  \\\n  --x <b>\n- T1562.008 **b** [l](https://a.example)\n```\nafter",
+			"<p>run:</p>\n<pre><code class=\"language-bash\">aws s3 ls  \\\n  --x &lt;b&gt;\n- T1562.008 **b** [l](https://a.example)</code></pre>\n<p>after</p>\n"},
+		{"tilde fence, blank lines kept", "~~~\na\n\n\tb & c\n~~~", "<pre><code>a\n\n\tb &amp; c</code></pre>\n"},
+		{"closing fence as long", "````\n```\n</code></pre><script>x</script>\n````", "<pre><code>```\n&lt;/code&gt;&lt;/pre&gt;&lt;script&gt;x&lt;/script&gt;</code></pre>\n"},
+		{"unclosed fence runs to the end", "a\n```\nb\n\nc", "<p>a</p>\n<pre><code>b\n\nc</code></pre>\n"},
+		{"indented fence", "  ```\n  a\n    b\n  ```", "<pre><code>a\n  b</code></pre>\n"},
+		{"language not markup", "```x\" onclick=\"y\na\n```", "<pre><code>a</code></pre>\n"},
+		{"not a fence", "``` a ` b\nc", "<p>``<code> a </code> b c</p>\n"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -66,7 +76,7 @@ func TestHighlight(t *testing.T) {
 }
 
 // allowedTag is every tag the renderer may write, with the only attributes it uses.
-var allowedTag = regexp.MustCompile(`^</?(p|ul|ol|li|code|strong)>$|^<a href="(https?://[^"<>]*|/techniques/[A-Z0-9.]+)"( rel="noopener noreferrer")?>$|^</a>$`)
+var allowedTag = regexp.MustCompile(`^</?(p|ul|ol|li|code|strong|pre)>$|^<code class="language-[A-Za-z0-9+_.#-]+">$|^<a href="(https?://[^"<>]*|/techniques/[A-Z0-9.]+)"( rel="noopener noreferrer")?>$|^</a>$`)
 
 // FuzzMarkdown checks that whatever the input, the output holds only the
 // renderer's own tags and every link is http(s) or a technique page.
@@ -74,6 +84,7 @@ func FuzzMarkdown(f *testing.F) {
 	for _, s := range []string{
 		"a **b** `c` [d](https://e.example/?q=\"<x>\")", "<script>alert(1)</script>", "- [x](javascript:1)\n1. **`y`**",
 		"[a](https://x.example/\"onmouseover=\"alert(1))", "**[x](https://a.example)**", "T1562.008 AT1001",
+		"```sh\n</code></pre><b>x</b>\n```", "~~~a\"b\n<i>\n~~~~",
 	} {
 		f.Add(s)
 	}

@@ -171,7 +171,7 @@ func writeTechniqueText(w io.Writer, d catalog.TechniqueDetail, opts Options) er
 	for _, s := range techniqueSections(d) {
 		b.WriteString("\n" + Bold(Clean(s.title), opts) + "\n")
 		if s.text != "" {
-			b.WriteString(Wrap(Clean(s.text), width, "  ") + "\n")
+			b.WriteString(proseText(s.text, width) + "\n")
 		}
 		for _, it := range s.items {
 			b.WriteString(Wrap(Clean(it), width, "  - ") + "\n")
@@ -190,9 +190,7 @@ func writeTechniqueMarkdown(w io.Writer, d catalog.TechniqueDetail) error {
 	for _, s := range techniqueSections(d) {
 		fmt.Fprintf(&b, "\n## %s\n\n", MarkdownEscape(words(s.title)))
 		if s.text != "" {
-			// Catalog prose is Markdown already; raw HTML and control
-			// characters in it are neutralised.
-			b.WriteString(strings.TrimSpace(neutraliseHTML(Clean(s.text))) + "\n")
+			b.WriteString(proseMarkdown(s.text) + "\n")
 		}
 		if s.text != "" && len(s.items) > 0 {
 			b.WriteString("\n")
@@ -217,6 +215,98 @@ func markdownLink(r catalog.Reference) string {
 		return title + " (" + MarkdownEscape(words(r.URL)) + ")"
 	}
 	return "[" + title + "](" + r.URL + ")"
+}
+
+// proseText writes catalog prose for the terminal, two columns in: its
+// paragraphs reflowed to width, its fenced code blocks four columns in,
+// line by line as written (a terminal folds a line too long for it).
+func proseText(text string, width int) string {
+	var parts []string
+	for _, blk := range catalog.ProseBlocks(text) {
+		if !blk.Code {
+			parts = append(parts, Wrap(Clean(blk.Text), width, "  "))
+			continue
+		}
+		lines := strings.Split(codeText(blk.Text), "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimRight("    "+l, " ")
+		}
+		parts = append(parts, strings.Join(lines, "\n"))
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// proseMarkdown writes catalog prose for Markdown output. Its prose is
+// Markdown already, written as it is with raw HTML and control characters
+// neutralised. Its fenced code blocks are written anew, between fences of
+// more backticks than any run in the code, so that a renderer ends each
+// where ProseBlocks did and shows everything in it as text: an entity
+// would show as written there, so nothing in code is neutralised, and
+// nothing needs to be.
+func proseMarkdown(text string) string {
+	var parts []string
+	for _, blk := range catalog.ProseBlocks(text) {
+		if !blk.Code {
+			parts = append(parts, strings.TrimSpace(neutraliseHTML(Clean(blk.Text))))
+			continue
+		}
+		code := codeText(blk.Text)
+		fence := strings.Repeat("`", max(3, longestRun(code, '`')+1))
+		parts = append(parts, fence+blk.Lang+"\n"+code+"\n"+fence)
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// codeText is Clean for a code block: tabs go to the next stop of four
+// columns, so that indentation stays as it was, and leading and trailing
+// blank lines are dropped.
+func codeText(code string) string {
+	lines := strings.Split(code, "\n")
+	for i, l := range lines {
+		lines[i] = expandTabs(l)
+	}
+	for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {
+		lines = lines[1:]
+	}
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return Clean(strings.Join(lines, "\n"))
+}
+
+// expandTabs replaces each tab in line with spaces up to the next stop of
+// four columns.
+func expandTabs(line string) string {
+	if !strings.Contains(line, "\t") {
+		return line
+	}
+	var b strings.Builder
+	col := 0
+	for _, r := range line {
+		if r == '\t' {
+			n := 4 - col%4
+			b.WriteString(strings.Repeat(" ", n))
+			col += n
+			continue
+		}
+		b.WriteRune(r)
+		col += runeCells(r)
+	}
+	return b.String()
+}
+
+// longestRun is the length of the longest run of c in s.
+func longestRun(s string, c rune) int {
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == c {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
 }
 
 var htmlNeutraliser = strings.NewReplacer("<", "&lt;", ">", "&gt;")
