@@ -185,15 +185,21 @@ type correlator struct {
 	mu        sync.Mutex
 	kept      []share // by bases' number
 	pool      share
-	// pooled and refused hold, by bases' number, what the pool gave and
-	// what there was no room for, each charged to the first of a record's
-	// bases: with kept, what each rule asked for, from which a scan that
-	// ran out of room plans its partition passes (see passesFor).
-	pooled, refused []share
-	// lighter holds, by bases' number, how much less than they were
-	// charged the records of streams, kept whole, would cost as the
-	// compact notes partition passes keep of them.
-	lighter []share
+	// groups numbers the groups the workers opened, all of them together,
+	// and shown lists them by number: a group is opened, and charged, once
+	// however many workers count its records, so that what a reading
+	// charges, and whether it fits, does not depend on how the workers
+	// shared the inputs (see take).
+	groups map[corrGroup]int32
+	shown  []corrGroup
+	// asked is what the records offered to the first reading asked for,
+	// kept or not, each as the compact note a partition pass would keep
+	// (the groups apart: see askedGroups), from which a scan that ran out
+	// of room plans its partition passes (see passesFor).
+	asked share
+	// askedGroups estimates what the groups of those records cost, each
+	// counted once (see groupSample).
+	askedGroups groupSample
 	// part, during a partition pass, names the groups whose records are
 	// noted: the others are left to other passes. whole says that the
 	// pass takes room from the whole bounds, without shares: a pass that
@@ -238,27 +244,78 @@ func newCorrelator(rs *ruleset.Set) *correlator {
 // (all of them when nil), from the whole bounds when whole.
 func (c *correlator) restart(part *partition, whole bool) {
 	c.kept = make([]share, len(c.bases))
-	c.pooled = make([]share, len(c.bases))
-	c.refused = make([]share, len(c.bases))
-	c.lighter = make([]share, len(c.bases))
 	c.pool = share{}
+	c.groups, c.shown = nil, nil
+	c.asked, c.askedGroups = share{}, groupSample{}
 	c.part, c.whole = part, whole
+}
+
+// take takes room for one more record, whose notes are pending, and opens
+// the groups they are the first of: the record costs n bytes, as kept,
+// and extra beside for its notes past the first and its lists; each group
+// it opens costs its key and groupBytes more. It reports whether there was
+// room, and gives each pending note its group's number. In a first
+// reading, it adds the record to what was asked for (see demand), as
+// costing asked bytes, its compact note's, and extra: kept or not, as
+// each record is offered once whatever the workers.
+//
+// The groups are the workers' together, opened under the lock that takes
+// the room: a group is charged once, by the first record of it that was
+// kept, whichever worker read it. So a pass that takes room from the
+// whole bounds refuses a record if, and only if, what its records and
+// groups cost together passes the bounds, however the workers took
+// turns, and what it holds at its peak is what it was charged: the
+// workers hold no copies of the groups.
+func (c *correlator) take(pending []pendingNote, n, asked, extra int, compact bool, bases []*ruleset.Rule) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.part == nil {
+		c.asked.n++
+		c.asked.bytes += int64(asked + extra)
+		for i := range pending {
+			c.askedGroups.add(pending[i].hash, len(pending[i].key)+groupBytes)
+		}
+	}
+	cost := n + extra
+	for i := range pending {
+		pn := &pending[i]
+		id, ok := c.groups[corrGroup{pn.corr, string(pn.key)}]
+		pn.isNew = !ok
+		if ok {
+			pn.note.group = id
+		} else {
+			cost += len(pn.key) + groupBytes
+		}
+	}
+	if !c.room(cost, compact, bases) {
+		return false
+	}
+	for i := range pending {
+		if pn := &pending[i]; pn.isNew {
+			if c.groups == nil {
+				c.groups = map[corrGroup]int32{}
+			}
+			g := corrGroup{pn.corr, string(pn.key)}
+			pn.note.group = int32(len(c.shown))
+			c.groups[g] = pn.note.group
+			c.shown = append(c.shown, g)
+		}
+	}
+	return true
 }
 
 // room takes room for one more record of n bytes (with the groups it
 // opens), kept whole or as a compact note, and reports whether there was
-// some. Half the bounds, on records and on bytes, is shared out in equal
-// parts between the rules correlations count, the other half pooled: the
-// record takes room in the part of the first of bases (the counted rules
-// that matched it) with room left, else in the pool.
+// some; c.mu is held. Half the bounds, on records and on bytes, is shared
+// out in equal parts between the rules correlations count, the other half
+// pooled: the record takes room in the part of the first of bases (the
+// counted rules that matched it) with room left, else in the pool.
 func (c *correlator) room(n int, compact bool, bases []*ruleset.Rule) bool {
 	most, mostBytes := maxCorrelationNotes, maxCorrelationBytes
 	if compact {
 		most, mostBytes = maxCompactNotes, maxCompactBytes
 	}
 	own, ownBytes := c.own(most, mostBytes, c.whole)
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	for _, b := range bases {
 		i, ok := c.bases[b]
 		if !ok {
@@ -274,60 +331,55 @@ func (c *correlator) room(n int, compact bool, bases []*ruleset.Rule) bool {
 	if p := &c.pool; p.n+1 <= most-own*nb && p.bytes+int64(n) <= mostBytes-ownBytes*nb {
 		p.n++
 		p.bytes += int64(n)
-		c.charge(c.pooled, bases, n)
 		return true
 	}
 	return false
 }
 
-// refuse charges a record of n bytes that room had no room for to what
-// the correlations asked for (see demand).
-func (c *correlator) refuse(n int, bases []*ruleset.Rule) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.charge(c.refused, bases, n)
+// maxSampledGroups bounds the groups a groupSample holds.
+const maxSampledGroups = 1 << 14
+
+// groupSample estimates what distinct groups cost together, each counted
+// once however often, and by however many workers, it is met, in bounded
+// memory: it holds the groups whose hash's lowest shift bits are 0, and
+// raises shift when it holds more than maxSampledGroups. What it holds at
+// the end, and so its estimate, depends only on which groups were met,
+// not on their order: it is exact while it held every group (shift 0),
+// and otherwise the cost of about one group in 1<<shift, scaled up. A
+// hash that two groups share (one chance in 2^64 a pair) counts one of
+// them.
+type groupSample struct {
+	cost  map[uint64]int32 // by hash
+	shift uint
+	bytes int64 // the cost of those held
 }
 
-// lighten notes that a record of a stream, kept whole, costs n bytes more
-// than a partition pass's compact note of it.
-func (c *correlator) lighten(bases []*ruleset.Rule, n int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, b := range bases {
-		if i, ok := c.bases[b]; ok {
-			c.lighter[i].bytes += int64(n)
-			return
-		}
+// add notes a group of hash h that costs n bytes.
+func (gs *groupSample) add(h uint64, n int) {
+	if h&(1<<gs.shift-1) != 0 {
+		return
 	}
-}
-
-// maxRefusedGroups bounds the groups whose records were refused that a
-// worker remembers (their hashes), so as to charge each once: past it,
-// a refused record is charged for the groups it would open every time,
-// which asks for more than a pass needs rather than less.
-const maxRefusedGroups = 1 << 14
-
-// refusedGroups returns the bytes of the groups the pending notes would
-// open that an earlier refused record of this worker was charged for
-// already, and remembers the others.
-func (w *worker) refusedGroups() int {
-	n := 0
-	for _, pn := range w.pending {
-		if !pn.isNew {
-			continue
-		}
-		h := groupHash(pn.corr, []byte(pn.key))
-		if w.refused[h] {
-			n += len(pn.key) + groupBytes
-		} else if len(w.refused) < maxRefusedGroups {
-			if w.refused == nil {
-				w.refused = map[uint64]bool{}
+	if _, ok := gs.cost[h]; ok {
+		return
+	}
+	if gs.cost == nil {
+		gs.cost = map[uint64]int32{}
+	}
+	gs.cost[h] = int32(min(n, math.MaxInt32))
+	gs.bytes += int64(n)
+	for len(gs.cost) > maxSampledGroups {
+		gs.shift++
+		for k, v := range gs.cost {
+			if k&(1<<gs.shift-1) != 0 {
+				delete(gs.cost, k)
+				gs.bytes -= int64(v)
 			}
-			w.refused[h] = true
 		}
 	}
-	return n
 }
+
+// estimate returns what the groups met cost together, about.
+func (gs *groupSample) estimate() int64 { return gs.bytes << gs.shift }
 
 // own returns the part of the bounds most and mostBytes that each rule
 // correlations count has of its own: none when whole.
@@ -337,18 +389,6 @@ func (c *correlator) own(most, mostBytes int64, whole bool) (int64, int64) {
 	}
 	parts := int64(2 * max(len(c.bases), 1))
 	return most / parts, mostBytes / parts
-}
-
-// charge adds a record of n bytes to to, at the first of bases the
-// correlations count.
-func (c *correlator) charge(to []share, bases []*ruleset.Rule, n int) {
-	for _, b := range bases {
-		if i, ok := c.bases[b]; ok {
-			to[i].n++
-			to[i].bytes += int64(n)
-			return
-		}
-	}
 }
 
 // corrGroup names one group of one correlation rule. Its values, as
@@ -502,8 +542,9 @@ func (w *worker) recordOf(r *ruleset.Rule, m detect.Match, raw []byte, h *header
 // pendingNotes), as counted[0] matched it, or counts it as not kept. text
 // is its eventTime as written, when rec.flags says so, f its finding, for
 // a record kept whole, and st where its text is in a spill, for a stream's
-// record in a partition pass; extra is what its notes and groups cost
-// beside the record.
+// record in a partition pass; extra is what its notes past the first and
+// its lists cost beside the record (the groups it opens are charged by
+// correlator.take).
 func (w *worker) keepNotes(counted []*ruleset.Rule, rec corrRecord, text string, f *Finding, st spilledText, pos RecordRef, extra int) {
 	r := counted[0]
 	c, p := w.s.corr, w.p
@@ -519,20 +560,17 @@ func (w *worker) keepNotes(counted []*ruleset.Rule, rec corrRecord, text string,
 	if rec.flags&recSpilled != 0 {
 		size += spilledTextBytes
 	}
+	asked := size
 	if rec.flags&recFull != 0 {
 		size = findingBytes(f)
 		// A partition pass would keep a compact note of it: what passes
 		// are planned from says so (see correlator.demand).
-		pass := compactNoteBytes + spilledTextBytes
+		asked = compactNoteBytes + spilledTextBytes
 		if text != "" {
-			pass += len(text) + 48
+			asked += len(text) + 48
 		}
-		c.lighten(counted, size-pass)
 	}
-	if !c.room(size+extra, w.compact, counted) {
-		// What was asked for plans partition passes: a group that is not
-		// opened, because its record was refused, is charged once.
-		c.refuse(size+extra-w.refusedGroups(), counted)
+	if !c.take(w.pending, size, asked, extra, w.compact, counted) {
 		w.lose(pos)
 		return
 	}
@@ -571,20 +609,11 @@ func (w *worker) keepNotes(counted []*ruleset.Rule, rec corrRecord, text string,
 	w.addNotes(i)
 }
 
-// addNotes adds the pending notes of record rec, kept, and opens their
-// new groups.
+// addNotes adds the pending notes of record rec, kept: correlator.take
+// numbered their groups.
 func (w *worker) addNotes(rec int32) {
 	p := w.p
 	for _, pn := range w.pending {
-		if pn.isNew {
-			if p.corrGroups == nil {
-				p.corrGroups = map[corrGroup]int32{}
-			}
-			g := corrGroup{pn.corr, pn.key}
-			pn.note.group = int32(len(p.corrShown))
-			p.corrGroups[g] = pn.note.group
-			p.corrShown = append(p.corrShown, g)
-		}
 		pn.note.rec = rec
 		switch n := len(pn.hashes); {
 		case n == 1:
@@ -603,15 +632,18 @@ func (w *worker) addNotes(rec int32) {
 // pendingNote is one correlation's note of the record being noted, made
 // before the record is kept.
 type pendingNote struct {
-	note   corrNote
-	corr   int    // in correlator.rules
-	key    string // a new group's key; "" for a group met before (note.group)
-	isNew  bool
+	note  corrNote
+	corr  int    // in correlator.rules
+	key   []byte // its group's key, in worker.keys or the entry read back
+	isNew bool   // its record opens its group (see correlator.take)
+	// hash, in a first reading, hashes its group for correlator.askedGroups.
+	hash   uint64
 	hashes []uint64 // its values' hashes
 }
 
 // groupBytes is what a group costs beside its key: its entries in the
-// worker's map and list, and in those the evaluation makes of all of them.
+// scan's map and list of groups (see correlator.take), and in the tables
+// the evaluation makes of all of them.
 const groupBytes = 224
 
 // listValueBytes is what one value of a counted field that holds a list
@@ -688,7 +720,8 @@ func (w *worker) readGroups(counted []*ruleset.Rule, raw []byte, idx *jsonscan.I
 // the pass), and returns what they cost beside the record: the groups
 // they open, their values when a list, and each note past the first.
 // During a partition pass, it adds each note to what its group asked of
-// the pass.
+// the pass. The groups the notes open are charged when the record is
+// kept (see correlator.take).
 func (w *worker) pendingNotes() (extra int) {
 	c, p := w.s.corr, w.p
 	w.pending = w.pending[:0]
@@ -710,12 +743,9 @@ func (w *worker) pendingNotes() (extra int) {
 			// whatever the workers.
 			p.askedBy(n.corr, n.key, compactNoteBytes+lists)
 		}
-		pn := pendingNote{corr: n.corr, hashes: n.hashes}
-		if gi, ok := p.corrGroups[corrGroup{n.corr, string(n.key)}]; ok {
-			pn.note.group = gi
-		} else {
-			pn.key, pn.isNew = string(n.key), true
-			extra += len(pn.key) + groupBytes
+		pn := pendingNote{corr: n.corr, key: n.key, hashes: n.hashes}
+		if c.part == nil {
+			pn.hash = StableHash(uint64(n.corr)*0x9e3779b97f4a7c15, n.key)
 		}
 		w.pending = append(w.pending, pn)
 	}
@@ -848,26 +878,15 @@ func (s *Scanner) correlate(parts []*part, warn *part, groups *[]corrGroup) []Fi
 	for n, i := range order {
 		rank[i] = int32(n)
 	}
-	// The groups of all parts, and their events, one run per group.
-	gids := map[corrGroup]int{}
-	var shown []corrGroup
-	local := make([][]int, len(parts)) // each part's groups' numbers in gids
-	for pi, p := range parts {
-		for _, g := range p.corrShown {
-			id, ok := gids[g]
-			if !ok {
-				id = len(shown)
-				gids[g] = id
-				shown = append(shown, g)
-			}
-			local[pi] = append(local[pi], id)
-		}
-	}
+	// The groups, which the workers numbered together (see
+	// correlator.take), and their events, one run per group.
+	shown := c.shown
+	c.groups = nil // let the map go: the groups are read by number now
 	starts := make([]int, len(shown)+1)
-	for pi, p := range parts {
+	for _, p := range parts {
 		for _, piece := range p.corrNotes.p {
 			for _, n := range piece {
-				starts[local[pi][n.group]+1]++
+				starts[n.group+1]++
 			}
 		}
 	}
@@ -891,7 +910,7 @@ func (s *Scanner) correlate(parts []*part, warn *part, groups *[]corrGroup) []Fi
 	for pi, p := range parts {
 		for j, piece := range p.corrNotes.p {
 			for _, n := range piece {
-				g := local[pi][n.group]
+				g := n.group
 				r := p.corrRecords.at(int(n.rec))
 				e := detect.Event{Time: r.at, Value: n.value, HasValue: n.hasValue, List: n.list,
 					Key: r.digest, HasKey: r.flags&recHasID != 0, Ref: rank[cs.firsts[pi]+int(n.rec)]}
@@ -907,7 +926,7 @@ func (s *Scanner) correlate(parts []*part, warn *part, groups *[]corrGroup) []Fi
 			lists = append(lists, piece...)
 			p.corrLists.p[j] = nil
 		}
-		p.corrNotes, p.corrLists, p.corrGroups, p.corrShown, p.corrStrs = pieces[corrNote]{}, pieces[uint64]{}, nil, nil, nil
+		p.corrNotes, p.corrLists, p.corrStrs = pieces[corrNote]{}, pieces[uint64]{}, nil
 	}
 	rank, next = nil, nil
 	keys := make([]int, len(shown))

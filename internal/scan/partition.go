@@ -171,16 +171,14 @@ func (pt *partition) holds(corr int, key []byte) bool {
 }
 
 // askedBy adds a record of bytes bytes that correlation corr counts in
-// the group of key to what the group asked of the pass.
+// the group of key to what the group asked of the pass; the group's own
+// cost is added once, whatever the workers that met it (see groupDemand).
 func (p *part) askedBy(corr int, key []byte, bytes int) {
 	if p.corrAsked == nil {
 		p.corrAsked = map[corrGroup]share{}
 	}
 	g := corrGroup{corr, string(key)}
-	d, ok := p.corrAsked[g]
-	if !ok {
-		bytes += len(key) + groupBytes
-	}
+	d := p.corrAsked[g]
 	d.n++
 	d.bytes += int64(bytes)
 	p.corrAsked[g] = d
@@ -198,6 +196,13 @@ func groupHash(corr int, key []byte) uint64 {
 			return h
 		}
 	}
+	return keyHash(corr, key)
+}
+
+// keyHash hashes a correlation's group key as groupHash does, but never
+// as hashHook would: what it counts (see groupSample) must tell groups
+// apart even where a test makes their partitions alike.
+func keyHash(corr int, key []byte) uint64 {
 	return StableHash(uint64(corr)*0x9e3779b97f4a7c15, key)
 }
 
@@ -268,6 +273,7 @@ func (s *Scanner) correlateAll(parts []*part) ([]Finding, *part) {
 	for _, p := range parts {
 		p.dropCorrelations()
 	}
+	c.restart(nil, false) // let the first reading's groups go
 	return s.partitioned(files, demand)
 }
 
@@ -310,22 +316,20 @@ func notedFiles(parts []*part) []*notedFile {
 // its count of the records it could not note.
 func (p *part) dropCorrelations() {
 	p.corrRecords, p.corrNotes, p.corrLists = pieces[corrRecord]{}, pieces[corrNote]{}, pieces[uint64]{}
-	p.corrGroups, p.corrShown, p.corrFiles, p.corrInfos, p.corrRules = nil, nil, nil, nil, nil
+	p.corrFiles, p.corrInfos, p.corrRules = nil, nil, nil
 	p.corrFull, p.corrTimes, p.corrStrs, p.corrLostIn = nil, nil, nil, nil
 	p.corrTexts, p.corrSpills = pieces[spilledText]{}, nil
 	p.sum.CorrelationNotKept, p.corrLost = 0, RecordRef{}
 }
 
-// demand returns what the correlations asked to keep since the bounds
-// were last emptied, by base rule: records kept, and not, as compact
-// notes (a stream's records were charged as whole findings).
-func (c *correlator) demand() []share {
-	d := slices.Clone(c.kept)
-	for i := range d {
-		d[i].n += c.pooled[i].n + c.refused[i].n
-		d[i].bytes += c.pooled[i].bytes + c.refused[i].bytes - c.lighter[i].bytes
-	}
-	return d
+// demand returns what the records offered to the correlations since the
+// bounds were last emptied asked to keep, kept or not, as the compact
+// notes a partition pass keeps (a stream's records were charged as whole
+// findings): each record once, and each group once (about, past
+// maxSampledGroups groups: see groupSample). Neither depends on the
+// workers, nor on which records were kept.
+func (c *correlator) demand() share {
+	return share{c.asked.n, c.asked.bytes + c.askedGroups.estimate()}
 }
 
 // spread scales demand d, what the workers of parts asked to keep, to
@@ -333,8 +337,9 @@ func (c *correlator) demand() []share {
 // correlations count is noted in the pass of each of its groups, so
 // passes ask for as many records as there were notes. Each such record
 // costs a compact note where it cost a further note (noteBytes) in one
-// reading; its groups and lists were charged already, once.
-func spread(d []share, parts []*part) []share {
+// reading; its groups and lists were charged already, once. What parts
+// noted and lost, together, does not depend on the workers.
+func spread(d share, parts []*part) share {
 	var notes, records int64
 	for _, p := range parts {
 		notes += int64(p.corrNotes.n) + p.corrLostNotes
@@ -343,32 +348,18 @@ func spread(d []share, parts []*part) []share {
 	if notes <= records || records == 0 {
 		return d
 	}
-	out := make([]share, len(d))
-	for i, s := range d {
-		n := s.n * notes / records
-		out[i] = share{n, s.bytes + (n-s.n)*(compactNoteBytes-noteBytes)}
-	}
-	return out
+	n := d.n * notes / records
+	return share{n, d.bytes + (n-d.n)*(compactNoteBytes-noteBytes)}
 }
 
 // passesFor returns how many passes, each holding about its share of
-// demand d and a margin, fit the bounds of compact notes, from 2 up to
+// demand d and a margin, fit the whole bounds of compact notes (a pass
+// takes room from the whole bounds: see correlator.whole), from 2 up to
 // maxPasses (maxPasses when even those do not: a pass that does not fit
-// is then read again in parts). Passes that take room from the whole
-// bounds (whole) hold all of it; others give each rule its own part, and
-// the pool what is left (see room).
-func (c *correlator) passesFor(d []share, whole bool) int {
-	most, mostBytes := maxCompactNotes, maxCompactBytes
-	own, ownBytes := c.own(most, mostBytes, whole)
-	nb := int64(len(c.bases))
-	pool, poolBytes := most-own*nb, mostBytes-ownBytes*nb
+// is then read again in parts).
+func passesFor(d share) int {
 	for k := int64(2); k <= maxPasses; k++ {
-		var over, overBytes int64
-		for _, s := range d {
-			over += max(0, s.n*passMargin/(4*k)-own)
-			overBytes += max(0, s.bytes*passMargin/(4*k)-ownBytes)
-		}
-		if over <= pool && overBytes <= poolBytes {
+		if d.n*passMargin/(4*k) <= maxCompactNotes && d.bytes*passMargin/(4*k) <= maxCompactBytes {
 			return int(k)
 		}
 	}
@@ -393,9 +384,9 @@ type corrFound struct {
 // planned from demand, and returns their findings, ordered by rule and
 // group as one pass orders them, and a part that holds their warnings and
 // what they could not keep.
-func (s *Scanner) partitioned(files []*notedFile, demand []share) ([]Finding, *part) {
+func (s *Scanner) partitioned(files []*notedFile, demand share) ([]Finding, *part) {
 	again := &part{}
-	k := s.corr.passesFor(demand, true)
+	k := passesFor(demand)
 	if s.corrSpilled {
 		s.opts.Log.Info("the rules correlations count matched more records than a scan keeps at once: counting them again from their notes spilled to disk, for a part of the groups at a time",
 			"files", len(files), "passes", k, "spilled_bytes", s.noteSpills.size.Load())
@@ -550,13 +541,17 @@ func (s *Scanner) evaluatePass(parts []*part, again *part, found *corrFound) {
 // for more than the whole bounds on its own (busy), in the order of their
 // rules and keys; those that asked for more than an eighth of them
 // (large), largest first; and what the others asked for together. What a
-// group asked for is every record of the pass it counts, kept or not,
-// which does not depend on the workers.
+// group asked for is every record of the pass it counts, kept or not, and
+// its key and groupBytes once, however many workers met it: it does not
+// depend on the workers.
 func groupDemand(parts []*part) (busy []corrGroup, large []sizedGroup, rest share) {
 	asked := map[corrGroup]share{}
 	for _, p := range parts {
 		for g, d := range p.corrAsked {
-			a := asked[g]
+			a, ok := asked[g]
+			if !ok {
+				a.bytes = int64(len(g.group) + groupBytes)
+			}
 			asked[g] = share{a.n + d.n, a.bytes + d.bytes}
 		}
 		p.corrAsked = nil

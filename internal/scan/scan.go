@@ -669,12 +669,10 @@ type part struct {
 	// values (see worker.noteCorrelations).
 	corrRecords pieces[corrRecord]
 	corrNotes   pieces[corrNote]
-	corrLists   pieces[uint64]      // the hashes of counted lists' values
-	corrGroups  map[corrGroup]int32 // in corrShown
-	corrShown   []corrGroup         // the groups noted, in order
-	corrFiles   []string            // the files of corrRecords
-	corrInfos   []os.FileInfo       // and what they were when read
-	corrRules   []*ruleset.Rule     // the rules that matched them
+	corrLists   pieces[uint64]  // the hashes of counted lists' values
+	corrFiles   []string        // the files of corrRecords
+	corrInfos   []os.FileInfo   // and what they were when read
+	corrRules   []*ruleset.Rule // the rules that matched them
 	corrFull    map[int32]*Finding
 	corrTimes   map[int32]string // eventTime texts not in RFC3339Nano's form
 	corrStrs    *interner
@@ -852,9 +850,6 @@ type worker struct {
 	again   *notedFile
 	final   bool
 	offered bool
-	// refused holds the hashes of groups whose records correlations had
-	// no room for, charged once each (see refusedGroups).
-	refused map[uint64]bool
 }
 
 // fragKey names what fixes a frag: a rule and one of its techniques.
