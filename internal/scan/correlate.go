@@ -189,9 +189,11 @@ type correlator struct {
 	// and shown lists them by number: a group is opened, and charged, once
 	// however many workers count its records, so that what a reading
 	// charges, and whether it fits, does not depend on how the workers
-	// shared the inputs (see take).
-	groups map[corrGroup]int32
-	shown  []corrGroup
+	// shared the inputs (see take). groupsMu guards them; a worker that
+	// holds it may take mu, not the other way round.
+	groupsMu sync.RWMutex
+	groups   map[corrGroup]int32
+	shown    []corrGroup
 	// asked is what the records offered to the first reading asked for,
 	// kept or not, each as the compact note a partition pass would keep
 	// (the groups apart: see askedGroups), from which a scan that ran out
@@ -267,8 +269,24 @@ func (c *correlator) restart(part *partition, whole bool) {
 // turns, and what it holds at its peak is what it was charged: the
 // workers hold no copies of the groups.
 func (c *correlator) take(pending []pendingNote, n, asked, extra int, compact bool, bases []*ruleset.Rule) bool {
+	// The groups met before are looked up under a read lock, which the
+	// workers share: only a record that opens a group holds the lock
+	// alone, from the look-up to the opening.
+	c.groupsMu.RLock()
+	opens := c.lookUp(pending)
+	c.groupsMu.RUnlock()
+	if opens {
+		c.groupsMu.Lock()
+		defer c.groupsMu.Unlock()
+		opens = c.lookUp(pending) // another worker may have opened them since
+	}
+	cost := n + extra
+	for i := range pending {
+		if pending[i].isNew {
+			cost += len(pending[i].key) + groupBytes
+		}
+	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.part == nil {
 		c.asked.n++
 		c.asked.bytes += int64(asked + extra)
@@ -276,19 +294,10 @@ func (c *correlator) take(pending []pendingNote, n, asked, extra int, compact bo
 			c.askedGroups.add(pending[i].hash, len(pending[i].key)+groupBytes)
 		}
 	}
-	cost := n + extra
-	for i := range pending {
-		pn := &pending[i]
-		id, ok := c.groups[corrGroup{pn.corr, string(pn.key)}]
-		pn.isNew = !ok
-		if ok {
-			pn.note.group = id
-		} else {
-			cost += len(pn.key) + groupBytes
-		}
-	}
-	if !c.room(cost, compact, bases) {
-		return false
+	ok := c.room(cost, compact, bases)
+	c.mu.Unlock()
+	if !ok || !opens {
+		return ok
 	}
 	for i := range pending {
 		if pn := &pending[i]; pn.isNew {
@@ -302,6 +311,21 @@ func (c *correlator) take(pending []pendingNote, n, asked, extra int, compact bo
 		}
 	}
 	return true
+}
+
+// lookUp gives each pending note whose group is open its number, marks the
+// others as new, and reports whether there were any; c.groupsMu is held.
+func (c *correlator) lookUp(pending []pendingNote) (opens bool) {
+	for i := range pending {
+		pn := &pending[i]
+		id, ok := c.groups[corrGroup{pn.corr, string(pn.key)}]
+		pn.isNew = !ok
+		if ok {
+			pn.note.group = id
+		}
+		opens = opens || !ok
+	}
+	return opens
 }
 
 // room takes room for one more record of n bytes (with the groups it
