@@ -435,12 +435,16 @@ func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, agai
 	if s.stopped() {
 		return
 	}
+	// Whether a pass fits is judged in the whole bounds, on any number of
+	// workers alike (see correlator.take): a scan on one worker, too, reads
+	// a last part in the whole bounds before it keeps what it can, each
+	// rule its share, which can keep less.
 	workers := s.opts.Workers
 	if mode == passBusy {
 		workers = 1
 	}
-	final := workers == 1 && (mode == passLast || mode == passBusy)
-	parts := s.pass(files, pt, workers, final, final && mode != passBusy, again)
+	final := mode == passBusy
+	parts := s.pass(files, pt, workers, final, false, again)
 	if s.stopped() {
 		return
 	}
@@ -449,7 +453,7 @@ func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, agai
 		return
 	}
 	if mode == passLast {
-		// On several workers: read again on one, keeping what it can.
+		// Read again on one worker, keeping what it can.
 		parts = nil
 		parts = s.pass(files, pt, 1, true, true, again)
 		if !s.stopped() {
