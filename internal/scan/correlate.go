@@ -125,10 +125,11 @@ func (f Finding) Evidence() []MatchedField {
 // scan then drops what it kept and counts the records again, from what it
 // spilled of them to disk, in partition passes, each noting the records
 // of a part of the groups within the compact bounds (see partition.go and
-// notespill.go): its findings are complete, and the same from run to run,
-// but for a group that holds more than the bounds on its own, and for a
-// pass that still does not fit once split twice, which keeps what it can
-// (see partition.go). A pass that cannot keep all its records counts
+// notespill.go): its findings are complete, and the same from run to run
+// and whatever the workers, but for a group that holds more than the
+// bounds on its own, and for a pass that still does not fit once split
+// twice, which keep what they can, the same records from run to run and
+// whatever the workers too (see partition.go). A pass that cannot keep all its records counts
 // those it could not keep (Summary.CorrelationNotKept), as does a scan of
 // streams, which cannot be read again, whose spill could not be made: a
 // correlation can then miss a burst, or count one short.
@@ -142,8 +143,9 @@ func (f Finding) Evidence() []MatchedField {
 // duplicate digest: compactNoteBytes, measured with the notes' share of
 // evaluating them), and the finding of a burst is made again from its
 // file: maxCompactNotes and maxCompactBytes bound those: 262,144 records
-// in 46 MiB, and 64 MiB with the groups they open (a full finding each
-// would take 280 MiB), which keeps a scan's peak under 256 MiB beside its
+// in 46 MiB, and 64 MiB with the groups they open, each once whatever
+// the workers that count its records (a full finding each would take
+// 280 MiB), which keeps a scan's peak under 256 MiB beside its
 // other work even when every record opens a group of its own. The values
 // of a counted list are charged to its record, in either form
 // (listValueBytes each), within the same bytes.
@@ -389,8 +391,9 @@ func (gs *groupSample) add(h uint64, n int) {
 	if gs.cost == nil {
 		gs.cost = map[uint64]int32{}
 	}
-	gs.cost[h] = int32(min(n, math.MaxInt32))
-	gs.bytes += int64(n)
+	v := int32(min(n, math.MaxInt32))
+	gs.cost[h] = v
+	gs.bytes += int64(v)
 	for len(gs.cost) > maxSampledGroups {
 		gs.shift++
 		for k, v := range gs.cost {
@@ -1000,6 +1003,7 @@ func (s *Scanner) correlate(parts []*part, warn *part, groups *[]corrGroup) []Fi
 		p.corrRecords, p.corrFiles, p.corrInfos, p.corrRules, p.corrFull, p.corrTimes = pieces[corrRecord]{}, nil, nil, nil, nil, nil
 		p.corrTexts, p.corrSpills = pieces[spilledText]{}, nil
 	}
+	c.shown = nil
 	return out
 }
 

@@ -39,31 +39,51 @@ import (
 // bounds. Such a pass takes room from the whole bounds, without the
 // rules' shares: if it does not fit, it is read again, and none of its
 // records is lost to another rule's. A pass that does not fit counted
-// what each of its groups asked for, kept or not (which does not depend
-// on the workers): a group that asked for more than the whole bounds on
-// its own (one caller's hundreds of thousands of deletions) is read
-// again in a pass of its own, on one worker, the files in the order of
-// their names, and keeps what it can, the same records from run to run;
-// groups that asked for more than an eighth of the bounds are packed in
-// passes by what they asked for (two such groups whose keys hash alike
-// would share every pass a split by hash makes), and the other groups
-// are read again in as many smaller passes as they need, so that none
-// of them is crowded out by a busy group that shares its hash. A
-// smaller pass that does not fit either (the groups fell unevenly) is
-// split once more, and one that still does not fit is read on one
-// worker, keeping what it can, each rule its share, as the first
-// reading does.
+// what each of its groups asked for, kept or not: a group that asked for
+// more than the whole bounds on its own (one caller's hundreds of
+// thousands of deletions) is read again in a pass of its own, on one
+// worker, the files in the order of their names, and keeps what it can,
+// the same records from run to run; groups that asked for more than an
+// eighth of the bounds are packed in passes by what they asked for (two
+// such groups whose keys hash alike would share every pass a split by
+// hash makes), and the other groups are read again in as many smaller
+// passes as they need, so that none of them is crowded out by a busy
+// group that shares its hash. A smaller pass that does not fit either
+// (the groups fell unevenly) is split once more, and one that still does
+// not fit is read on one worker, keeping what it can, each rule its
+// share, as the first reading does.
 //
-// That last case is the one whose records kept can depend on the
-// workers. A pass on several workers charges each group once a worker
-// that opens it (each holds its own copy of the key), so whether it fits
-// depends on how the workers happened to share the runs, and so does
-// the number of passes planned from the first reading's charges: two
-// runs, or two numbers of workers, can split differently, and a pass
-// that falls back to one worker in one run may fit in another. A scan
-// that reports no record not kept made every group whole, whatever the
-// workers; one whose only records not kept are those of groups past the
-// bounds on their own keeps the same records each run (see passBusy).
+// Each step of that path is chosen from what does not depend on the
+// workers, so that a scan on any number of them, run after run, keeps
+// the same records and makes the same findings. Every record offered is
+// charged once, and every group once: the workers open the groups
+// together (see correlator.take), so a group whose records lie in the
+// files of several workers is charged, and held, once, not once a
+// worker. K is planned from what every record of the first reading
+// asked for, kept or not, each group counted once (see demand; past
+// maxSampledGroups groups, an estimate that does not depend on the
+// order either); the busy, large and other groups of a pass that did not
+// fit are told apart by what every record of the pass asked for, each
+// group's key counted once (groupDemand). A pass on the whole bounds
+// refuses a record if, and only if, its records and groups together ask
+// for more than the bounds, in whatever order the workers offer them;
+// so whether it fits does not depend on them, and a scan on one worker
+// too reads a last part in the whole bounds before it falls back to
+// keeping what it can. What the fallback keeps does not depend on them
+// either: it reads the files, or their runs, on one worker, in the
+// order of their names. (Whether the first reading itself keeps all can
+// depend on the order where a rule's share is nearly full; but a scan
+// whose first reading keeps all has what one with room for everything
+// has, and so does one whose passes fit, which they do when some order
+// would have kept all.) What still depends on the order is what a scan
+// keeps of a stream whose spill could not be made (see below), and
+// what a file that changed during the passes gives.
+//
+// A reading's peak is what the bounds charged: the groups are held
+// once, by the correlator, whatever the workers. Beside it, a first
+// reading holds the hashes of up to maxSampledGroups groups for demand
+// (under 1 MiB), and each worker of a pass the keys of the groups it met
+// (part.corrAsked), which the bounds do not charge.
 //
 // A pass on one worker keeps the same records from run to run without
 // sorting the spill: a worker reads a file or stream whole, so its
@@ -429,8 +449,9 @@ func (s *Scanner) partitioned(files []*notedFile, demand share) ([]Finding, *par
 // (which records it keeps would otherwise depend on the order the
 // workers read them in); those that asked for more than an eighth of the
 // bounds packed in passes by what they asked for; the other groups in as
-// many smaller passes as what they asked for needs. A part of a split pass that does not fit
-// either is read again on one worker, keeping what it can.
+// many smaller passes as what they asked for needs. A part of a split
+// pass that does not fit either is read again on one worker, keeping
+// what it can.
 func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, again *part, found *corrFound) {
 	if s.stopped() {
 		return
