@@ -72,10 +72,14 @@ func TestCorrelationPartitionsSameOnWorkers(t *testing.T) {
 		paths := writeLogs(t, files...)
 		all := writeLogs(t, whole)[0]
 		scans := streamScans(all)
-		scans["files"] = func(t *testing.T, _ *ruleset.Set, paths []string, workers int) (*scan.Result, string) {
+		scans["files"] = func(t *testing.T, rs *ruleset.Set, paths []string, workers int) (*scan.Result, string) {
 			return scanWith(t, rs, paths, workers, false)
 		}
 		t.Run(tc.name, func(t *testing.T) {
+			roomy := map[string]string{}
+			for _, name := range []string{"files", "streams"} {
+				_, roomy[name] = scans[name](t, rs, paths, 2)
+			}
 			if tc.alike {
 				t.Cleanup(scan.SetGroupHashHook(func(_ int, key []byte) (uint64, bool) {
 					i := bytes.Index(key, []byte("user/s00"))
@@ -97,6 +101,9 @@ func TestCorrelationPartitionsSameOnWorkers(t *testing.T) {
 							first, want = res, got
 							if (res.Summary.CorrelationNotKept > 0) != tc.notKept {
 								t.Fatalf("%s: %d records not kept", name, res.Summary.CorrelationNotKept)
+							}
+							if !tc.notKept && got != roomy[name] {
+								t.Errorf("%s: findings\n%s\nwant, as with room for all,\n%s", name, got, roomy[name])
 							}
 							continue
 						}
