@@ -263,9 +263,10 @@ func (c *correlator) restart(part *partition, whole bool) {
 // costing asked bytes, its compact note's, and extra: kept or not, as
 // each record is offered once whatever the workers.
 //
-// The groups are the workers' together, opened under the lock that takes
-// the room: a group is charged once, by the first record of it that was
-// kept, whichever worker read it. So a pass that takes room from the
+// The groups are the workers' together, and a group is opened under
+// their lock, held from its look-up until the room is taken: it is
+// charged once, by the first record of it that was kept, whichever
+// worker read it. So a pass that takes room from the
 // whole bounds refuses a record if, and only if, what its records and
 // groups cost together passes the bounds, however the workers took
 // turns, and what it holds at its peak is what it was charged: the
