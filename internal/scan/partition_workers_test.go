@@ -15,10 +15,11 @@ import (
 // caller's busy deletions, dealt over files in turn: every group but the
 // smallest has records in several files, which several workers open.
 func spreadGroups(small, busy, files int) [][]string {
+	const user = "arn:aws:iam::111122223333:user/"
 	var recs []string
 	for u := range small {
 		for i := range 2 {
-			recs = append(recs, deletion(fmt.Sprintf("arn:aws:iam::111122223333:user/s%05d", u), fmt.Sprintf("s%d-%d", u, i), u*7+i*3000))
+			recs = append(recs, deletion(fmt.Sprintf("%ss%05d", user, u), fmt.Sprintf("s%d-%d", u, i), u*7+i*3000))
 		}
 	}
 	for u := range 40 {
@@ -27,11 +28,12 @@ func spreadGroups(small, busy, files int) [][]string {
 			if u%4 == 0 && i >= 35 {
 				sec = u*13 + 35*61 + (i-35)*5
 			}
-			recs = append(recs, deletion(fmt.Sprintf("arn:aws:iam::111122223333:user/large%03d", u), fmt.Sprintf("l%d-%d", u, i), sec))
+			recs = append(recs, deletion(fmt.Sprintf("%slarge%03d", user, u), fmt.Sprintf("l%d-%d", u, i), sec))
 		}
 	}
+	const busyRole = "arn:aws:sts::111122223333:assumed-role/cleaner/busy"
 	for i := range busy {
-		recs = append(recs, deletion("arn:aws:sts::111122223333:assumed-role/cleaner/busy", fmt.Sprintf("b%d", i), i*61))
+		recs = append(recs, deletion(busyRole, fmt.Sprintf("b%d", i), i*61))
 	}
 	out := make([][]string, files)
 	for i, r := range recs {
