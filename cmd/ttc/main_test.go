@@ -14,6 +14,7 @@ import (
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/golden"
+	"github.com/ttcproject/ttc/internal/scan"
 )
 
 // TestMain keeps the tests away from the user's imported ATT&CK data.
@@ -785,6 +786,65 @@ func TestScanIdentityCenterUsersApart(t *testing.T) {
 		if !strings.Contains(out, "\n"+u+"  IdentityCenterUser, 1 finding") {
 			t.Errorf("table: no timeline of %s:\n%s", u, out)
 		}
+	}
+}
+
+// TestScanFolderWithoutLogs: a folder named to be scanned that gives no
+// log to read (a sync that failed, the wrong prefix) makes the scan
+// incomplete, as an empty input does; a folder whose files were all read
+// under another name (named twice, or inside another folder named) does
+// not.
+func TestScanFolderWithoutLogs(t *testing.T) {
+	dir := t.TempDir()
+	empty, notes := filepath.Join(dir, "empty"), filepath.Join(dir, "notes")
+	for _, d := range []string{empty, notes} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(notes, "readme.txt"), []byte("case notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs := "../../examples/incident"
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		folders int    // folders_without_logs in the summary
+		reason  string // in the warnings, when folders > 0
+	}{
+		{"empty folder", []string{empty}, 1, "folder holds no file"},
+		{"folder of notes", []string{notes}, 1, "its one file was set aside"},
+		{"logs beside an empty folder", []string{logs, empty}, 1, "folder holds no file"},
+		{"logs", []string{logs}, 0, ""},
+		{"logs named twice", []string{logs, logs + "/"}, 0, ""},
+		{"logs and a folder inside them", []string{logs, logs + "/AWSLogs"}, 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := ttc(t, append([]string{"scan", "-o", "json"}, tc.args...)...)
+			var doc struct {
+				Summary  scan.Summary
+				Warnings []scan.Rejection
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatalf("output is not JSON: %v\n%s", err, out)
+			}
+			if got := doc.Summary.FoldersWithoutLogs; got != int64(tc.folders) {
+				t.Errorf("folders_without_logs %d, want %d", got, tc.folders)
+			}
+			want := exitOK
+			if tc.folders > 0 {
+				want = exitError
+				if !strings.Contains(errOut, "gave no log to read") {
+					t.Errorf("stderr does not say that a folder gave no log:\n%s", errOut)
+				}
+				if len(doc.Warnings) == 0 || !strings.Contains(doc.Warnings[0].Reason, tc.reason) {
+					t.Errorf("warnings %+v, want one saying %q", doc.Warnings, tc.reason)
+				}
+			}
+			if code != want {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, want, errOut)
+			}
+		})
 	}
 }
 

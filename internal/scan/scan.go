@@ -137,10 +137,14 @@ type Summary struct {
 	// left empty, a download cut to nothing. A log is never empty, so the
 	// scan cannot vouch for what such an input should have held.
 	FilesEmpty int64 `json:"files_empty,omitempty"`
-	Read       int64 `json:"read"`
-	Matched    int64 `json:"matched"`
-	Unmatched  int64 `json:"unmatched"`
-	Rejected   int64 `json:"rejected"`
+	// FoldersWithoutLogs counts the folders named to be scanned that gave
+	// no file to read: empty, or holding no log (every file set aside:
+	// not logs, digest files, hidden). Each is a warning too.
+	FoldersWithoutLogs int64 `json:"folders_without_logs,omitempty"`
+	Read               int64 `json:"read"`
+	Matched            int64 `json:"matched"`
+	Unmatched          int64 `json:"unmatched"`
+	Rejected           int64 `json:"rejected"`
 	// MatchedRejected counts the rejected records that matched rules, but
 	// could not be reported: no time to place them at, or an event named
 	// by other than text. They are in Rejected; a detection fired on them.
@@ -179,7 +183,8 @@ type Summary struct {
 	// changed before a pass read it.
 	CorrelationNotKept int64 `json:"correlation_records_not_kept,omitempty"`
 	// Warnings counts the warnings about files read in full that look
-	// forged or misplaced (see Result.Warnings); one file may have two.
+	// forged or misplaced, and about folders that gave no log (see
+	// Result.Warnings); one file may have two.
 	Warnings int64 `json:"warnings"`
 	Findings int   `json:"findings"`
 	// Unlisted counts what Result's lists leave out past their first
@@ -209,7 +214,9 @@ type Result struct {
 	// Warnings are files read in full whose shape no CloudTrail delivery
 	// has: an object that repeats its container key, records in a digest
 	// folder. Their records are classified like any others; the warning
-	// says that other tools may read the file differently, and why.
+	// says that other tools may read the file differently, and why. A
+	// folder named to be scanned that gave no file to read is a warning
+	// too (Summary.FoldersWithoutLogs).
 	Warnings []Rejection `json:"warnings"`
 	// Sessions are the origins of the temporary access keys issued in the
 	// logs, by key, when Options.Sessions asked for them.
@@ -323,26 +330,45 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 	// name it was read by.
 	paths = distinct(paths)
 	same := sameFiles{all: len(paths) > 1}
-	for in, err := range cloudtrail.Inputs(paths) {
-		if ctx.Err() != nil {
-			break
-		}
-		if err == nil && in.Path != "-" && in.Skip == "" {
-			if first, dup := same.seen(in.Path, in.Root != "" && !in.Link); dup {
-				in.Skip = fmt.Sprintf("the same file as %s, which is read once", first)
-				if first == in.Path {
-					in.Skip = "named again (a folder named twice, or a file also in a folder named): read once"
+	for _, path := range paths {
+		// A folder named that gives the workers no file to read (it is
+		// empty, or holds no log: a sync that failed, the wrong prefix)
+		// is said, as a named file that holds nothing is: the scan
+		// cannot vouch for logs it was not given.
+		var given, skipped int
+		for in, err := range cloudtrail.Inputs([]string{path}) {
+			if ctx.Err() != nil {
+				break
+			}
+			dup := false
+			if err == nil && in.Path != "-" && in.Skip == "" {
+				if first, again := same.seen(in.Path, in.Root != "" && !in.Link); again {
+					dup = true
+					in.Skip = fmt.Sprintf("the same file as %s, which is read once", first)
+					if first == in.Path {
+						in.Skip = "named again (a folder named twice, or a file also in a folder named): read once"
+					}
 				}
 			}
+			switch {
+			case err != nil:
+				given++
+				walk.sum.FilesFailed++
+				walk.reject(Rejection{File: in.Path, Reason: err.Error(), Whole: true})
+			case in.Skip != "":
+				skipped++
+				if dup {
+					given++ // read under another name
+				}
+				walk.skip(Rejection{File: in.Path, Reason: in.Skip, Whole: true})
+			default:
+				given++
+				jobs <- in
+			}
 		}
-		switch {
-		case err != nil:
-			walk.sum.FilesFailed++
-			walk.reject(Rejection{File: in.Path, Reason: err.Error(), Whole: true})
-		case in.Skip != "":
-			walk.skip(Rejection{File: in.Path, Reason: in.Skip, Whole: true})
-		default:
-			jobs <- in
+		if given == 0 && ctx.Err() == nil {
+			r := walk.noLogs(path, skipped)
+			s.opts.Log.Warn(r.Reason, "folder", path)
 		}
 	}
 	close(jobs)
@@ -794,6 +820,22 @@ func (p *part) skip(r Rejection) {
 	p.skipped = keepFirst(p.skipped, r)
 }
 
+// noLogs notes that folder, named to be scanned, gave no file to read:
+// it was empty, or each of its skipped files was set aside.
+func (p *part) noLogs(folder string, skipped int) Rejection {
+	p.sum.FoldersWithoutLogs++
+	r := Rejection{File: folder, Reason: "folder holds no file: no log was read from it", Whole: true}
+	switch {
+	case skipped == 1:
+		r.Reason = "folder holds no log: its one file was set aside (see the skipped files)"
+	case skipped > 1:
+		r.Reason = fmt.Sprintf("folder holds no log: each of its %d files was set aside (see the skipped files)", skipped)
+	}
+	p.sum.Warnings++
+	p.warnings = keepFirst(p.warnings, r)
+	return r
+}
+
 // warn notes a warning about a file (see Result.Warnings) for the report,
 // and logs it at once, as a long scan goes on.
 func (w *worker) warn(log *slog.Logger, r Rejection) {
@@ -1212,6 +1254,7 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		sum.Files += p.sum.Files
 		sum.FilesSkipped += p.sum.FilesSkipped
 		sum.FilesEmpty += p.sum.FilesEmpty
+		sum.FoldersWithoutLogs += p.sum.FoldersWithoutLogs
 		sum.FilesFailed += p.sum.FilesFailed
 		sum.Read += p.sum.Read
 		sum.Matched += p.sum.Matched
