@@ -50,6 +50,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *Server) apiError(w http.ResponseWriter, status int, msg string) {
+	retryLater(w, status)
 	// A message may quote the request or the upload: escaped as the error
 	// page escapes it, so that `jq -r` prints no terminal control.
 	s.writeJSON(w, status, ErrorBody{ErrorDetail{Status: status, Message: view.Line(msg)}})

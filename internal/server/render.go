@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/catalog"
@@ -199,12 +200,22 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 }
 
+// retryLater tells the client of a 503 (every scan slot taken, or a
+// scan past its time) when to try again: after about as long as an
+// upload waits for a slot.
+func retryLater(w http.ResponseWriter, status int) {
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(scanQueueWait.Seconds()+0.5))))
+	}
+}
+
 // fail answers an error in the request's language: JSON under /api, a page elsewhere.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	if isAPI(r) {
 		s.apiError(w, status, msg)
 		return
 	}
+	retryLater(w, status)
 	s.render(w, r, status, "error", page{
 		Title: http.StatusText(status),
 		Body:  ErrorDetail{Status: status, Message: view.Line(msg)}, // it may quote the request

@@ -242,6 +242,46 @@ func TestScanRefusedAtOnce(t *testing.T) {
 	}
 }
 
+// TestScanBusy checks that an upload that finds every scan slot taken
+// for scanQueueWait is turned away with 503 and a Retry-After, on the API
+// and on the upload page, and says why.
+func TestScanBusy(t *testing.T) {
+	wait := scanQueueWait
+	scanQueueWait = 50 * time.Millisecond
+	t.Cleanup(func() { scanQueueWait = wait })
+	s := newServer(t, fixture(t), nil)
+	for range cap(s.scans) {
+		s.scans <- struct{}{} // every slot held by a scan that does not end
+	}
+	rec := `{"eventVersion":"1.10","eventTime":"2026-05-11T03:12:09Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","eventID":"e"}`
+	for _, tc := range []struct{ name, path, want string }{
+		{"api", "/api/v1/scan", "busy: 2 scans are running"},
+		{"page", "/scan", "scans are running"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var req *http.Request
+			if tc.name == "api" {
+				req = httptest.NewRequest(http.MethodPost, tc.path, strings.NewReader(rec))
+				req.Header.Set("Content-Type", "application/json")
+			} else {
+				var form bytes.Buffer
+				mw := multipart.NewWriter(&form)
+				fw, _ := mw.CreateFormFile("file", "rec.json")
+				fw.Write([]byte(rec))
+				mw.Close()
+				req = httptest.NewRequest(http.MethodPost, tc.path, &form)
+				req.Header.Set("Content-Type", mw.FormDataContentType())
+			}
+			req.Host = "127.0.0.1"
+			w := httptest.NewRecorder()
+			s.Handler().ServeHTTP(w, req)
+			if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "1" || !strings.Contains(w.Body.String(), tc.want) {
+				t.Errorf("status %d, Retry-After %q, body %.300s; want 503, 1 and %q", w.Code, w.Header().Get("Retry-After"), w.Body.String(), tc.want)
+			}
+		})
+	}
+}
+
 // TestScanSlowUploads checks that clients that send their uploads slowly
 // hold no scan: with more of them than there are scans, an upload sent
 // whole is scanned at once.

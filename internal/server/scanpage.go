@@ -103,6 +103,7 @@ func (s *Server) scanUpload(w http.ResponseWriter, r *http.Request) {
 	sc, status, err := s.scanRequest(w, r, checkGroupBy)
 	if err != nil {
 		unread(w)
+		retryLater(w, status)
 		s.renderScan(w, r, status, scanPage{Error: view.Line(err.Error())})
 		return
 	}

@@ -37,9 +37,7 @@ const (
 	// of MaxUpload: CloudTrail logs shrink 7 to 15 times under gzip, and a
 	// file made to expand further (a gzip bomb of records) is read up to
 	// that size only, the rest of it reported as not read.
-	MaxExpansion = 32
-	// scanQueueWait is how long an upload waits for a free scan slot.
-	scanQueueWait     = 10 * time.Second
+	MaxExpansion      = 32
 	defaultMaxBody    = 64 << 10
 	defaultReadHeader = 5 * time.Second
 	defaultRead       = 60 * time.Second
@@ -52,6 +50,10 @@ const (
 	// headers, of the most files an upload may hold.
 	multipartOverhead = 64<<10 + maxUploadFiles*512
 )
+
+// scanQueueWait is how long an upload waits for a free scan slot before
+// it is turned away with 503 (a variable for tests).
+var scanQueueWait = 10 * time.Second
 
 // Config is what New needs. Only Catalog is required.
 type Config struct {
