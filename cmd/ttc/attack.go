@@ -63,10 +63,14 @@ func (a *app) loadAttackData(version string) (*attack.Dataset, error) {
 func newAttackImportCmd(a *app) *cobra.Command {
 	var version string
 	cmd := &cobra.Command{
-		Use:     "import PATH",
-		Short:   "Import ATT&CK STIX data (a bundle file or a folder of per-object files)",
-		Example: "  ttc attack import enterprise-attack-18.1.json\n  ttc attack import --version 18.1 cti/enterprise-attack/",
-		Args:    exactArgs(1),
+		Use:   "import PATH",
+		Short: "Import ATT&CK STIX data (a bundle file or a folder of per-object files)",
+		Long: "Import ATT&CK STIX data (a bundle file or a folder of per-object files).\n\n" +
+			"The ATT&CK version is read from the data's collection object (x-mitre-collection), as MITRE's\n" +
+			"full bundles carry it; data without one (an extract, a folder of objects) needs --version.",
+		Example: "  ttc attack import enterprise-attack-18.1.json\n  ttc attack import --version 18.1 enterprise-attack-cloud.json\n" +
+			"  ttc attack import --version 18.1 cti/enterprise-attack/",
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if version != "" {
 				if err := attack.CheckRelease(version); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/view"
 )
 
@@ -144,6 +145,9 @@ func newTechniquesCmd(a *app) *cobra.Command {
 	})
 }
 
+// maxQuoted is how much of an argument an error quotes back.
+const maxQuoted = 64
+
 func newShowCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "show ID",
@@ -154,6 +158,11 @@ func newShowCmd(a *app) *cobra.Command {
 	return listing(a, cmd, func(c *catalog.Catalog, f view.Format, args []string) error {
 		t, ok := c.Technique(args[0])
 		if !ok {
+			// An ID is a few characters: a longer argument is quoted cut,
+			// and not offered back as a search.
+			if len(args[0]) > maxQuoted {
+				return usagef("no technique \"%s\" in the catalog", clip.String(args[0], maxQuoted))
+			}
 			return usagef("no technique \"%s\" in the catalog (try: ttc techniques --search \"%s\")", args[0], args[0])
 		}
 		d := c.Detail(t)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/golden"
@@ -26,5 +27,23 @@ func TestShowFencedCode(t *testing.T) {
 			}
 			golden.Check(t, filepath.Join("golden", "show-overlay-code."+f), []byte(out))
 		})
+	}
+}
+
+// TestShowUnknown: an ID not in the catalog is named back with a search to
+// try; a long argument is quoted cut, once, not echoed whole twice.
+func TestShowUnknown(t *testing.T) {
+	long := "T" + strings.Repeat("x", 100_000)
+	for _, tc := range []struct {
+		arg, want string
+		most      int // bytes of stderr at the most
+	}{
+		{"T9999", `no technique "T9999" in the catalog (try: ttc techniques --search "T9999")`, 200},
+		{long, `no technique "T` + strings.Repeat("x", 63) + `…" in the catalog`, 200},
+	} {
+		_, errOut, code := ttc(t, "show", tc.arg)
+		if code != exitUsage || !strings.Contains(errOut, tc.want) || len(errOut) > tc.most {
+			t.Errorf("show %.20q: exit %d, stderr (%d bytes) %.300q; want exit %d and %q", tc.arg, code, len(errOut), errOut, exitUsage, tc.want)
+		}
 	}
 }
