@@ -4,12 +4,15 @@
 //
 // # Rules
 //
-// ParseRule reads one rule file with its YAML positions; Compile turns a
-// set of rules into a Matcher and reports each rule it refuses as a
-// *RuleError naming the file, line and column. Refusals for features ttc
-// does not evaluate wrap ErrUnsupported: correlation types other than
-// event_count and value_count, correlation aliases, Sigma filters,
-// multi-document files, legacy aggregations in conditions ("| count()",
+// ParseRule reads a rule file of one rule with its YAML positions, and
+// ParseRules a file of several YAML documents, each a rule (a correlation
+// with the rules it counts), each document read and refused on its own, at
+// positions in the file. Compile turns a set of rules into a Matcher and
+// reports each rule it refuses as a *RuleError naming the file, line and
+// column. Refusals for features ttc does not evaluate wrap ErrUnsupported:
+// correlation types other than event_count and value_count, correlation
+// aliases, Sigma filters, legacy rule collections (action: global, reset,
+// repeat), legacy aggregations in conditions ("| count()",
 // "| near") and detection timeframes, and the expand modifier when
 // Options.Placeholders has no values for a placeholder. Rules whose
 // logsource is not product aws / service cloudtrail are refused with

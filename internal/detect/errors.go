@@ -9,8 +9,9 @@ import (
 // a Sigma feature ttc refuses from a rule that is simply broken.
 var (
 	// ErrUnsupported marks a rule that uses a Sigma feature ttc does not
-	// evaluate: correlation rules, legacy aggregations, multi-document files,
-	// placeholders without values.
+	// evaluate: correlation types other than event_count and value_count,
+	// legacy aggregations, legacy rule collections, placeholders without
+	// values.
 	ErrUnsupported = errors.New("unsupported sigma feature")
 	// ErrLogsource marks a rule whose logsource is not AWS CloudTrail.
 	ErrLogsource = errors.New("logsource is not aws cloudtrail")

@@ -97,7 +97,8 @@ func TestParseRefusals(t *testing.T) {
 	}{
 		{"temporal correlation", "title: c\ncorrelation:\n  type: temporal\n  rules: [a]\n", `correlation type "temporal" is not supported`, true},
 		{"multi document", ruleYAML("sel:\n  x: 1\ncondition: sel") + "---\n" + ruleYAML("sel:\n  x: 1\ncondition: sel"),
-			"multi-document", true},
+			"r.yml:11:1: a second YAML document starts here", false},
+		{"legacy collection", "action: global\n" + ruleYAML("sel:\n  x: 1\ncondition: sel"), "r.yml:1:1: unsupported sigma feature: legacy rule collection (action: global)", true},
 		{"filter rule", "title: f\nfilter:\n  rules: [a]\n", "sigma filters", true},
 		{"missing detection", "title: t\nlogsource:\n  product: aws\n", `missing required key "detection"`, false},
 		{"not a mapping", "- a\n- b\n", "must be a YAML mapping", false},

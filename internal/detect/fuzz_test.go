@@ -3,6 +3,7 @@ package detect
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/jsonscan"
@@ -24,6 +25,31 @@ func FuzzParseRule(f *testing.F) {
 		}
 		m, _ := Compile([]*Rule{r}, Options{AnyLogsource: true})
 		_, _ = m.Match([]byte(`{"eventName":"a","x":null,"b":"10.1.2.3","c":2,"d":"xe","e":"e"}`))
+	})
+}
+
+// FuzzParseRules feeds arbitrary rule files to the reader of files of
+// several documents: it may refuse them or some of their documents, never
+// panic; every error names the file; and a file ParseRule reads as one
+// rule gives that rule alone, at the same line.
+func FuzzParseRules(f *testing.F) {
+	f.Add([]byte(bundle))
+	f.Add([]byte(bundleA + "---\ntitle: [\n---\n---\n" + bundleB + "...\n%YAML 1.1\n--- # c\n" + bundleC))
+	f.Add([]byte("action: global\ntitle: t\n---\r\nlogsource: {}\n---\ndetection: {}\n"))
+	f.Add([]byte("description: |\n  ---\n  x\n" + bundleA))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rules, err := ParseRules("fuzz.yml", data)
+		for _, e := range unjoined(err) {
+			var re *RuleError
+			if !errors.As(e, &re) || re.File != "fuzz.yml" {
+				t.Fatalf("error %v names no file", e)
+			}
+		}
+		if one, err := ParseRule("fuzz.yml", data); err == nil && (len(rules) != 1 || rules[0].Line != one.Line) {
+			t.Fatalf("ParseRule reads one rule at line %d; ParseRules %d rules, %v", one.Line, len(rules), err)
+		}
+		m, _ := Compile(rules, Options{AnyLogsource: true})
+		_, _ = m.Match([]byte(`{"eventName":"GetSecretValue","userIdentity":{"arn":"a"}}`))
 	})
 }
 

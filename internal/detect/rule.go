@@ -47,13 +47,29 @@ type Rule struct {
 	// and no detection of its own: it counts the matches of other rules.
 	Correlation *Correlation
 	Line        int // line of the rule's first key
+	// Source is the rule's mapping as read, every key of it.
+	Source *yaml.Node
+	// bundled says that the rule's file holds other YAML documents (see
+	// ParseRules), so that Where names its line too.
+	bundled bool
 }
 
-// ParseRule parses one Sigma rule file. name is used in errors only.
-// A correlation rule (event_count, value_count) is read with its
+// Where names the rule in messages: its file, followed by the line of its
+// first key when the file holds other rules.
+func (r *Rule) Where() string {
+	if r.bundled {
+		return fmt.Sprintf("%s:%d", r.File, r.Line)
+	}
+	return r.File
+}
+
+// ParseRule parses a Sigma rule file that holds one rule, as each of the
+// catalog's rule files does; name is used in errors only. A file with a
+// second YAML document is refused at that document: ParseRules reads such
+// files. A correlation rule (event_count, value_count) is read with its
 // Correlation; its references to other rules are resolved by the caller,
-// which holds the other rules. Multi-document files, other correlation
-// types, filters and legacy aggregations are refused with an error
+// which holds the other rules. Other correlation types, filters, legacy
+// rule collections and legacy aggregations are refused with an error
 // wrapping ErrUnsupported.
 func ParseRule(name string, data []byte) (*Rule, error) {
 	r, err := parseRule(name, data)
@@ -65,7 +81,7 @@ func ParseRule(name string, data []byte) (*Rule, error) {
 
 func parseRule(name string, data []byte) (*Rule, error) {
 	if len(data) > MaxRuleSize {
-		return nil, fmt.Errorf("rule file larger than the %d bytes a rule may have", MaxRuleSize)
+		return nil, errTooLarge
 	}
 	if !utf8.Valid(data) {
 		line, col := textpos.Place(data, textpos.InvalidUTF8(data))
@@ -75,18 +91,24 @@ func parseRule(name string, data []byte) (*Rule, error) {
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, errors.New("empty rule file")
+			return nil, errEmptyFile
 		}
-		return nil, yamlError(err)
+		return nil, yamlError(err, 0)
 	}
 	var second yaml.Node
 	switch err := dec.Decode(&second); {
 	case err == nil:
-		return nil, unsupportedAt(second.Line, second.Column,
-			"multi-document YAML (rule collections and correlation bundles) is not supported")
+		return nil, errAt(second.Line, second.Column,
+			"a second YAML document starts here: a rule file of the catalog holds one rule "+
+				"(ttc scan --rules reads files of several)")
 	case !errors.Is(err, io.EOF):
-		return nil, yamlError(err)
+		return nil, yamlError(err, 0)
 	}
+	return ruleOf(name, &doc)
+}
+
+// ruleOf reads the rule of one YAML document.
+func ruleOf(name string, doc *yaml.Node) (*Rule, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, errAt(doc.Line, doc.Column, "rule is not a YAML document")
 	}
@@ -97,12 +119,18 @@ func parseRule(name string, data []byte) (*Rule, error) {
 	if err := noDuplicateKeys(top); err != nil {
 		return nil, err
 	}
-	r := &Rule{File: name, Line: top.Line}
+	r := &Rule{File: name, Line: top.Line, Source: top}
 	if err := r.fill(top); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
+
+// Errors of a whole rule file, which has no position to give.
+var (
+	errTooLarge  = fmt.Errorf("rule file larger than the %d bytes a rule may have", MaxRuleSize)
+	errEmptyFile = errors.New("empty rule file")
+)
 
 // MaxRuleSize bounds a rule file: SigmaHQ's largest are tens of
 // kilobytes, and compiling takes tens of times a file's size in memory.
@@ -154,6 +182,8 @@ func (r *Rule) fill(top *yaml.Node) error {
 			r.Name, err = scalar(v)
 		case "filter":
 			return unsupportedAt(k.Line, k.Column, "sigma filters (meta filter rules) are not supported")
+		case "action":
+			err = collectionAction(k, v)
 		case "title":
 			r.Title, err = scalar(v)
 		case "id":
@@ -309,7 +339,9 @@ func checkConditionNode(v *yaml.Node) error {
 	return nil
 }
 
-func yamlError(err error) error {
+// yamlError turns an error of the YAML reader into one at its line, shift
+// lines below where the reader's text starts in the file.
+func yamlError(err error, shift int) error {
 	msg := err.Error()
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
@@ -318,7 +350,7 @@ func yamlError(err error) error {
 	// yaml.v3 writes "yaml: line N: what"; the line is the problem's.
 	line, what := textpos.YAMLError(msg)
 	if line > 0 {
-		return errAt(line, 0, "invalid YAML: %s", what)
+		return errAt(line+shift, 0, "invalid YAML: %s", what)
 	}
 	return fmt.Errorf("invalid YAML: %s", what)
 }
