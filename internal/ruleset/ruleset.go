@@ -16,8 +16,6 @@ import (
 	"sort"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/detect"
 )
@@ -76,7 +74,8 @@ func (s *Set) Rules() []*Rule { return s.rules }
 func (s *Set) Correlations() []*Rule { return s.corrs }
 
 // Shared describes each rule of the set whose Sigma id, or name, an
-// earlier rule of the set holds too, naming both files. Both run, and
+// earlier rule of the set holds too, naming both (by file, and by line in
+// a file of several rules). Both run, and
 // their findings are told apart by file; but an id is meant to name one
 // rule, and tools downstream (a SIEM, a ticket) may take the two for one;
 // and a correlation that names the rule counts only one of them (see
@@ -95,12 +94,12 @@ func (s *Set) Shared() []string {
 			prev, ok := refs[key]
 			switch {
 			case !ok:
-				refs[key] = ref{k.kind, r.File}
+				refs[key] = ref{k.kind, r.Where()}
 			case k.kind == "id" && prev.kind == "id":
-				out = append(out, fmt.Sprintf("rule id %s of %s is also the id of %s", key, r.File, prev.file))
+				out = append(out, fmt.Sprintf("rule id %s of %s is also the id of %s", key, r.Where(), prev.file))
 			default:
 				out = append(out, fmt.Sprintf("rule %s %s of %s is also the %s of %s: a correlation naming it "+
-					"counts the rule of its own origin (the catalog or --rules), then of its own folder", k.kind, key, r.File, prev.kind, prev.file))
+					"counts the rule of its own origin (the catalog or --rules), then of its own folder", k.kind, key, r.Where(), prev.kind, prev.file))
 			}
 		}
 	}
@@ -116,7 +115,7 @@ func (s *Set) Lookup(r *detect.Rule) *Rule { return s.byRule[r] }
 func Load(c *catalog.Catalog, external []string) (*Set, error) {
 	var errs []error
 	var rules []*Rule
-	own := map[string][]byte{} // the catalog's rules' text, by id
+	own := map[string]*detect.Rule{} // the catalog's rules, by id
 	for _, t := range c.Techniques() {
 		for _, f := range t.Rules {
 			r, err := detect.ParseRule(f.Path, f.Data)
@@ -126,7 +125,7 @@ func Load(c *catalog.Catalog, external []string) (*Set, error) {
 			}
 			rules = append(rules, &Rule{Rule: r, Origin: FromCatalog, Techniques: append([]string{t.ID}, c.AlsoReports(f)...), Tactics: t.Tactics})
 			if r.ID != "" {
-				own[r.ID] = f.Data
+				own[r.ID] = r
 			}
 		}
 	}
@@ -150,13 +149,13 @@ func Load(c *catalog.Catalog, external []string) (*Set, error) {
 	return s, errors.Join(errs...)
 }
 
-// sameRule reports whether two rule files say the same but for their
-// tags: a catalog rule as `ttc export sigma` writes it (with its ATT&CK
-// and ttc.<ID> tags added, and maybe quoted or wrapped otherwise) and the
-// catalog's own.
-func sameRule(a, b []byte) bool {
+// sameRule reports whether two rules say the same but for their tags: a
+// catalog rule as `ttc export sigma` writes it (with its ATT&CK and
+// ttc.<ID> tags added, and maybe quoted or wrapped otherwise), alone in
+// its file or a document among others, and the catalog's own.
+func sameRule(a, b *detect.Rule) bool {
 	var x, y map[string]any
-	if yaml.Unmarshal(a, &x) != nil || yaml.Unmarshal(b, &y) != nil || x == nil || y == nil {
+	if a.Source == nil || b.Source == nil || a.Source.Decode(&x) != nil || b.Source.Decode(&y) != nil {
 		return false
 	}
 	delete(x, "tags")
@@ -164,14 +163,18 @@ func sameRule(a, b []byte) bool {
 	return reflect.DeepEqual(x, y)
 }
 
-// Copies lists the files of the external rules left out of the set as
-// copies of the catalog's own (see sameRule): the same id, saying the
-// same. Run twice, each of their matches would be reported twice.
+// Copies lists the external rules left out of the set as copies of the
+// catalog's own (see sameRule): the same id, saying the same. Run twice,
+// each of their matches would be reported twice. Each is named by its
+// file, and its line when the file holds other rules (detect.Rule.Where).
 func (s *Set) Copies() []string { return s.copies }
 
-// CheckRule parses and compiles one rule file as a scan would, returning
-// why it cannot be used (a *detect.RuleError naming the file and position).
-// A correlation rule is only parsed: the rules it names are not at hand.
+// CheckRule parses and compiles one rule file of the catalog as a scan
+// would, returning why it cannot be used (a *detect.RuleError naming the
+// file and position). Such a file holds one rule (see detect.ParseRule);
+// one of several YAML documents, as --rules takes, is refused at the
+// second. A correlation rule is only parsed: the rules it names are not at
+// hand.
 func CheckRule(path string, data []byte) error {
 	r, err := detect.ParseRule(path, data)
 	if err != nil {
@@ -303,12 +306,12 @@ func basesOf(c *Rule, byRef map[string][]*Rule) ([]*Rule, error) {
 			return nil, at(fmt.Errorf("correlation names rule \"%s\", which no rule loaded has as its name or id", ref.Ref))
 		case len(found) > 1:
 			return nil, at(fmt.Errorf("correlation names rule \"%s\", which %s and %s both have as their name or id: it must name one",
-				ref.Ref, found[0].File, found[1].File))
+				ref.Ref, found[0].Where(), found[1].Where()))
 		case found[0] == c:
 			return nil, at(fmt.Errorf("correlation names itself (\"%s\")", ref.Ref))
 		case found[0].Correlation != nil:
 			return nil, at(fmt.Errorf("%w: correlation names correlation rule \"%s\" (%s): chained correlations are not supported",
-				detect.ErrUnsupported, ref.Ref, found[0].File))
+				detect.ErrUnsupported, ref.Ref, found[0].Where()))
 		}
 		if !slices.Contains(bases, found[0]) {
 			bases = append(bases, found[0])
@@ -371,9 +374,12 @@ func (s *Set) AtLeast(min string) (*Set, int, error) {
 	return sub, len(s.rules) - len(kept), err
 }
 
-// loadExternal parses the rule files given, leaving out those that are
-// copies of the catalog's rules in own (their text, by id), which it lists.
-func loadExternal(c *catalog.Catalog, files []string, own map[string][]byte) (rules []*Rule, copies []string, _ error) {
+// loadExternal parses the rule files given, each of one rule or of
+// several YAML documents, each a rule (see detect.ParseRules): a document
+// that cannot be used is reported and the file's others are kept. It
+// leaves out the rules that are copies of the catalog's rules in own (by
+// id), which it lists.
+func loadExternal(c *catalog.Catalog, files []string, own map[string]*detect.Rule) (rules []*Rule, copies []string, _ error) {
 	var errs []error
 	for _, path := range files {
 		data, err := readRule(path)
@@ -381,18 +387,17 @@ func loadExternal(c *catalog.Catalog, files []string, own map[string][]byte) (ru
 			errs = append(errs, fmt.Errorf("read rule: %w", err))
 			continue
 		}
-		r, err := detect.ParseRule(path, data)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+		parsed, err := detect.ParseRules(path, data)
+		errs = append(errs, err)
+		for _, r := range parsed {
+			if mine, ok := own[r.ID]; ok && r.ID != "" && sameRule(mine, r) {
+				copies = append(copies, r.Where())
+				continue
+			}
+			techniques, tactics := MapTags(c, r.Tags)
+			rules = append(rules, &Rule{Rule: r, Origin: FromExternal, Techniques: techniques, Tactics: tactics,
+				Unmapped: unmappedTags(c, r.Tags)})
 		}
-		if mine, ok := own[r.ID]; ok && r.ID != "" && sameRule(mine, data) {
-			copies = append(copies, path)
-			continue
-		}
-		techniques, tactics := MapTags(c, r.Tags)
-		rules = append(rules, &Rule{Rule: r, Origin: FromExternal, Techniques: techniques, Tactics: tactics,
-			Unmapped: unmappedTags(c, r.Tags)})
 	}
 	return rules, copies, errors.Join(errs...)
 }
