@@ -85,10 +85,9 @@ func readDocuments(data []byte) ([]document, error) {
 	if len(data) > MaxRuleSize {
 		return nil, errTooLarge
 	}
-	parts := splitDocuments(data)
+	parts := splitDocuments(data, MaxRuleDocuments+1)
 	if len(parts) > MaxRuleDocuments {
-		return nil, fmt.Errorf("rule file holds %d YAML documents, more than the %d a file may have",
-			len(parts), MaxRuleDocuments)
+		return nil, fmt.Errorf("rule file holds more than the %d YAML documents a file may have", MaxRuleDocuments)
 	}
 	var docs []document
 	for _, p := range parts {
@@ -113,13 +112,14 @@ type part struct {
 // document: "---" alone or followed by a blank, which YAML reserves for
 // that at the start of a line, in any scalar. So the cut needs no parse,
 // and a document that does not parse leaves the others whole. Directive
-// lines ("%YAML 1.2") go with the document after them.
-func splitDocuments(data []byte) []part {
+// lines ("%YAML 1.2") go with the document after them. It stops at most
+// parts, the last holding the rest of the file.
+func splitDocuments(data []byte, most int) []part {
 	var parts []part
 	start, startLine := 0, 1
 	directives, dirLine := -1, 0 // where a run of directive lines starts
 	line := 1
-	for at := 0; at < len(data); line++ {
+	for at := 0; at < len(data) && len(parts) < most-1; line++ {
 		end := bytes.IndexByte(data[at:], '\n')
 		if end < 0 {
 			end = len(data)

@@ -60,7 +60,7 @@ func TestParseRules(t *testing.T) {
 		{"empty file", "", nil, []string{"b.yml: empty rule file"}, false},
 		{"comments only", "# nothing\n", nil, []string{"b.yml: empty rule file"}, false},
 		{"too many documents", strings.Repeat("---\n", MaxRuleDocuments+1), nil,
-			[]string{"b.yml: rule file holds 1001 YAML documents, more than the 1000 a file may have"}, false},
+			[]string{"b.yml: rule file holds more than the 1000 YAML documents a file may have"}, false},
 		{"over the size", bundleA + "#" + strings.Repeat("x", MaxRuleSize), nil,
 			[]string{"b.yml: rule file larger than the 1048576 bytes"}, false},
 	}
@@ -123,6 +123,10 @@ func TestBundleRules(t *testing.T) {
 	}
 	if w := b.Where(); w != "b.yml:12" {
 		t.Errorf("Where = %q, want b.yml:12", w)
+	}
+	many := strings.Repeat(bundleA+"---\n", MaxRuleDocuments-1) + bundleA
+	if rules, err := ParseRules("m.yml", []byte(many)); err != nil || len(rules) != MaxRuleDocuments {
+		t.Errorf("a file of %d rules: %d read, %v", MaxRuleDocuments, len(rules), err)
 	}
 	one, err := ParseRules("a.yml", []byte(bundleA))
 	if err != nil || one[0].Where() != "a.yml" {
