@@ -18,8 +18,9 @@
 // logsource is not product aws / service cloudtrail are refused with
 // ErrLogsource unless Options.AnyLogsource is set. Rules that would cost
 // more than any real rule are refused too, at their position: a file over
-// MaxRuleSize or not UTF-8, a mapping that repeats a key (YAML forbids it;
-// read as written, a selection naming a field twice would never match),
+// MaxRuleSize or of more than MaxRuleDocuments documents, text not UTF-8,
+// a mapping that repeats a key (YAML forbids it; read as written, a
+// selection naming a field twice would never match),
 // a key that is null or not a string, a condition nesting parentheses
 // and nots deeper than MaxConditionDepth, conditions naming more than
 // MaxConditionNodes identifiers (each "x of" counting every identifier it
