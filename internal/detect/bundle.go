@@ -76,7 +76,11 @@ func (d document) rule(name string) (*Rule, error) {
 
 // emptyDocument reports whether a document holds nothing, or only null.
 func emptyDocument(doc *yaml.Node) bool {
-	return len(doc.Content) == 1 && doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].Tag == "!!null"
+	if len(doc.Content) != 1 {
+		return false
+	}
+	top := doc.Content[0]
+	return top.Kind == yaml.ScalarNode && top.Tag == "!!null"
 }
 
 // readDocuments reads the YAML documents of a rule file. Its error is the
@@ -87,7 +91,8 @@ func readDocuments(data []byte) ([]document, error) {
 	}
 	parts := splitDocuments(data, MaxRuleDocuments+1)
 	if len(parts) > MaxRuleDocuments {
-		return nil, fmt.Errorf("rule file holds more than the %d YAML documents a file may have", MaxRuleDocuments)
+		return nil, fmt.Errorf("rule file holds more than the %d YAML documents a file may have",
+			MaxRuleDocuments)
 	}
 	var docs []document
 	for _, p := range parts {
@@ -151,7 +156,7 @@ func splitDocuments(data []byte, most int) []part {
 // isDocumentStart reports whether a line is a document start marker.
 func isDocumentStart(line []byte) bool {
 	rest, ok := bytes.CutPrefix(line, []byte("---"))
-	return ok && (len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' || rest[0] == '\n')
+	return ok && (len(rest) == 0 || bytes.IndexByte([]byte(" \t\r\n"), rest[0]) >= 0)
 }
 
 // read decodes the documents of a part: one as a rule, or none if it holds

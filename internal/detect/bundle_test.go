@@ -10,10 +10,13 @@ import (
 // Documents of a bundle, ten, ten and eight lines long.
 const (
 	bundleA = "title: secret read\nname: secret_read\nid: 11111111-1111-4111-8111-111111111111\n" +
-		"logsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    eventName: GetSecretValue\n  condition: sel\n"
+		"logsource:\n  product: aws\n  service: cloudtrail\n" +
+		"detection:\n  sel:\n    eventName: GetSecretValue\n  condition: sel\n"
 	bundleB = "title: keys listed\nname: keys_listed\nid: 22222222-2222-4222-8222-222222222222\n" +
-		"logsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    eventName: ListAccessKeys\n  condition: sel\n"
-	bundleC = "title: burst\nid: c-1\ncorrelation:\n  type: event_count\n  rules: [secret_read, keys_listed]\n" +
+		"logsource:\n  product: aws\n  service: cloudtrail\n" +
+		"detection:\n  sel:\n    eventName: ListAccessKeys\n  condition: sel\n"
+	bundleC = "title: burst\nid: c-1\ncorrelation:\n  type: event_count\n" +
+		"  rules: [secret_read, keys_listed]\n" +
 		"  group-by: [userIdentity.arn]\n  timespan: 10m\n  condition: {gte: 3}\n"
 	bundle = bundleA + "---\n" + bundleB + "---\n" + bundleC
 )
@@ -28,35 +31,42 @@ func TestParseRules(t *testing.T) {
 	}{
 		{"bundle", bundle, []int{1, 12, 23}, nil, false},
 		{"one rule", bundleA, []int{1}, nil, false},
-		{"leading marker and comment", "# two rules\n---\n" + bundleA + "---\n" + bundleB, []int{3, 14}, nil, false},
+		{"leading marker and comment", "# two rules\n---\n" + bundleA + "---\n" + bundleB,
+			[]int{3, 14}, nil, false},
 		{"CRLF", strings.ReplaceAll(bundle, "\n", "\r\n"), []int{1, 12, 23}, nil, false},
 		{"marker with a comment", bundleA + "--- # the next\n" + bundleB, []int{1, 12}, nil, false},
 		{"marker in a block scalar", "description: |\n  ---\n  a line\n" + bundleA, []int{1}, nil, false},
-		{"document end and directive", bundleA + "...\n%YAML 1.1\n---\n" + bundleB, []int{1, 14}, nil, false},
+		{"document end and directive", bundleA + "...\n%YAML 1.1\n---\n" + bundleB,
+			[]int{1, 14}, nil, false},
 		{"bad YAML between", bundleA + "---\ntitle: [\n---\n" + bundleB, []int{1, 14},
 			[]string{"b.yml:12: invalid YAML: did not find expected node content"}, false},
-		{"missing detection between", bundleA + "---\ntitle: half\nlogsource: {product: aws, service: cloudtrail}\n---\n" + bundleB,
+		{"missing detection between",
+			bundleA + "---\ntitle: half\nlogsource: {product: aws, service: cloudtrail}\n---\n" + bundleB,
 			[]int{1, 15}, []string{`b.yml:12:1: missing required key "detection"`}, false},
 		{"not UTF-8 between", bundleA + "---\ntitle: caf\xe9\n---\n" + bundleB, []int{1, 14},
 			[]string{"b.yml:12:11: not UTF-8 text"}, false},
 		{"empty document", bundleA + "---\n---\n" + bundleB, []int{1, 13},
-			[]string{`b.yml:11:1: empty YAML document: each document of a rule file, between "---" lines, is a rule`}, false},
+			[]string{`b.yml:11:1: empty YAML document: each document of a rule file, ` +
+				`between "---" lines, is a rule`}, false},
 		{"document of a comment", bundleA + "---\n# nothing yet\n---\n" + bundleB, []int{1, 14},
 			[]string{"b.yml:11:1: empty YAML document"}, false},
-		{"trailing marker", bundleA + "---\n", []int{1}, []string{"b.yml:11:1: empty YAML document"}, false},
+		{"trailing marker", bundleA + "---\n", []int{1},
+			[]string{"b.yml:11:1: empty YAML document"}, false},
 		{"two broken", "---\n---\ntitle: [\n---\n" + bundleB, []int{5},
 			[]string{"b.yml:1:1: empty YAML document", "b.yml:3: invalid YAML"}, false},
 		{"duplicate key in a later document", bundleA + "---\n" + bundleB + "title: again\n", []int{1},
 			[]string{`b.yml:22:1: duplicate key "title"`}, false},
 		{"later unsupported", bundleA + "---\ntitle: f\nfilter:\n  rules: [a]\n", []int{1},
 			[]string{"b.yml:13:1: unsupported sigma feature: sigma filters"}, true},
-		{"action global", "action: global\ntitle: t\nlogsource: {product: aws, service: cloudtrail}\n---\n" +
+		{"action global", "action: global\ntitle: t\n" +
+			"logsource: {product: aws, service: cloudtrail}\n---\n" +
 			"detection:\n  sel: {eventName: A}\n  condition: sel\n", nil,
 			[]string{"b.yml:1:1: unsupported sigma feature: legacy rule collection (action: global)"}, true},
 		{"action reset", bundleA + "---\naction: reset\n", nil,
 			[]string{"b.yml:12:1: unsupported sigma feature: legacy rule collection (action: reset)"}, true},
-		{"action repeat", bundleA + "---\naction: repeat\ndetection:\n  sel: {eventName: B}\n  condition: sel\n", nil,
-			[]string{"b.yml:12:1: unsupported sigma feature: legacy rule collection (action: repeat)"}, true},
+		{"action repeat", bundleA + "---\naction: repeat\ndetection:\n  sel: {eventName: B}\n" +
+			"  condition: sel\n", nil, []string{"b.yml:12:1: unsupported sigma feature: legacy rule collection (action: repeat)"},
+			true},
 		{"empty file", "", nil, []string{"b.yml: empty rule file"}, false},
 		{"comments only", "# nothing\n", nil, []string{"b.yml: empty rule file"}, false},
 		{"too many documents", strings.Repeat("---\n", MaxRuleDocuments+1), nil,
@@ -137,7 +147,7 @@ func TestBundleRules(t *testing.T) {
 // TestBundleCompile checks that Compile places its errors in the file,
 // whatever document they are in, and keeps the rules of the others.
 func TestBundleCompile(t *testing.T) {
-	src := strings.Replace(bundle, "    eventName: ListAccessKeys", "    eventName|x: ListAccessKeys", 1)
+	src := strings.Replace(bundle, "eventName: ListAccessKeys", "eventName|x: ListAccessKeys", 1)
 	rules, err := ParseRules("b.yml", []byte(src))
 	if err != nil {
 		t.Fatal(err)

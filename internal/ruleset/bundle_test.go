@@ -21,15 +21,20 @@ import (
 // lines long: in one file, separated by "---" lines, the second starts on
 // line 9 and the third on line 17.
 const (
-	readDoc = "title: secret read\nname: bundle_secret_read\nid: 3a5e0000-0000-4000-8000-00000000000a\n" +
-		"logsource: {product: aws, service: cloudtrail}\ndetection:\n  sel: {eventName: GetSecretValue}\n  condition: sel\n"
-	listDoc = "title: keys listed\nname: bundle_keys_listed\nid: 3a5e0000-0000-4000-8000-00000000000b\n" +
-		"logsource: {product: aws, service: cloudtrail}\ndetection:\n  sel: {eventName: ListAccessKeys}\n  condition: sel\n"
-	burstDoc = "title: secret burst\nid: 3a5e0000-0000-4000-8000-00000000000c\nlevel: high\ncorrelation:\n" +
-		"  type: event_count\n  rules: [bundle_secret_read, bundle_keys_listed]\n  group-by: [userIdentity.arn]\n" +
+	readDoc = "title: secret read\nname: b_read\nid: b-read\n" +
+		"logsource: {product: aws, service: cloudtrail}\n" +
+		"detection:\n  sel: {eventName: GetSecretValue}\n  condition: sel\n"
+	listDoc = "title: keys listed\nname: b_list\nid: b-list\n" +
+		"logsource: {product: aws, service: cloudtrail}\n" +
+		"detection:\n  sel: {eventName: ListAccessKeys}\n  condition: sel\n"
+	burstDoc = "title: secret burst\nid: b-burst\nlevel: high\ncorrelation:\n" +
+		"  type: event_count\n  rules: [b_read, b_list]\n  group-by: [userIdentity.arn]\n" +
 		"  timespan: 10m\n  condition: {gte: 3}\n"
 	bundleFile = readDoc + "---\n" + listDoc + "---\n" + burstDoc
 )
+
+// docs joins the documents of a rule file.
+func docs(d ...string) string { return strings.Join(d, "---\n") }
 
 // TestLoadBundles checks that each document of a --rules file is a rule
 // of its own: loaded, refused, resolved and named on its own.
@@ -38,38 +43,40 @@ func TestLoadBundles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A second rule with the first one's id, and one that does not compile.
-	again := strings.NewReplacer("secret read", "secret read again", "bundle_secret_read", "bundle_secret_read_again").Replace(readDoc)
-	broken := strings.NewReplacer("keys listed", "typo", "bundle_keys_listed", "bundle_typo", "-00000000000b", "-00000000000d",
+	// A second rule with the first one's id, and rules that do not compile.
+	again := strings.NewReplacer("secret read", "again", "b_read", "b_again").Replace(readDoc)
+	typo := strings.NewReplacer("keys listed", "typo", "b_list", "b_typo", "b-list", "b-typo",
 		"eventName:", "eventName|x:").Replace(listDoc)
+	badList := strings.Replace(listDoc, "eventName:", "eventName|x:", 1)
 	const all = "secret read, keys listed, secret burst"
+	const unknownX = `b.yml:14:9: field "eventName|x": unknown modifier "x"`
 	cases := []struct {
 		name   string
-		files  map[string]string
-		titles string   // the external rules loaded, in order
-		errs   []string // the beginning of each error, the folder's path cut
+		files  map[string]string // "b.yml" alone when one body
+		titles string            // the external rules loaded, in order
+		errs   []string          // the beginning of each error, the folder's path cut
 		shared []string
 		bases  int // of the correlation, when it loads
 	}{
-		{"bundle", map[string]string{"b.yml": bundleFile}, all, nil, nil, 2},
-		{"CRLF", map[string]string{"b.yml": strings.ReplaceAll(bundleFile, "\n", "\r\n")}, all, nil, nil, 2},
-		{"broken document", map[string]string{"b.yml": readDoc + "---\n" + broken + "---\n" + listDoc + "---\n" + burstDoc},
-			all, []string{`b.yml:14:9: field "eventName|x": unknown modifier "x"`}, nil, 2},
-		{"broken base", map[string]string{"b.yml": readDoc + "---\n" + strings.Replace(listDoc, "eventName:", "eventName|x:", 1) + "---\n" + burstDoc},
-			"secret read", []string{`b.yml:14:9: field "eventName|x": unknown modifier "x"`,
-				`b.yml:22:31: correlation names rule "bundle_keys_listed", which no rule loaded has as its name or id`}, nil, 0},
-		{"action global", map[string]string{"b.yml": "action: global\n" + readDoc + "---\n" + listDoc}, "",
+		{"bundle", one(bundleFile), all, nil, nil, 2},
+		{"CRLF", one(strings.ReplaceAll(bundleFile, "\n", "\r\n")), all, nil, nil, 2},
+		{"broken document", one(docs(readDoc, typo, listDoc, burstDoc)), all, []string{unknownX}, nil, 2},
+		{"broken base", one(docs(readDoc, badList, burstDoc)), "secret read", []string{unknownX,
+			`b.yml:22:19: correlation names rule "b_list", which no rule loaded has as its name or id`}, nil, 0},
+		{"action global", one("action: global\n" + docs(readDoc, listDoc)), "",
 			[]string{"b.yml:1:1: unsupported sigma feature: legacy rule collection (action: global)"}, nil, 0},
-		{"empty document", map[string]string{"b.yml": readDoc + "---\n---\n" + listDoc}, "secret read, keys listed",
-			[]string{`b.yml:8:1: empty YAML document: each document of a rule file, between "---" lines, is a rule`}, nil, 0},
-		{"bases in another file", map[string]string{"a.yml": readDoc, "b.yml": listDoc + "---\n" + burstDoc}, all, nil, nil, 2},
-		{"correlation in another file", map[string]string{"a.yml": readDoc + "---\n" + listDoc, "b.yml": burstDoc}, all, nil, nil, 2},
-		{"shared id", map[string]string{"b.yml": readDoc + "---\n" + again}, "secret read, secret read again", nil,
-			[]string{"rule id 3a5e0000-0000-4000-8000-00000000000a of b.yml:9 is also the id of b.yml:1"}, 0},
-		{"shared id named", map[string]string{"b.yml": readDoc + "---\n" + again + "---\n" +
-			strings.Replace(burstDoc, "bundle_secret_read,", "3a5e0000-0000-4000-8000-00000000000a,", 1)}, "secret read, secret read again",
-			[]string{`b.yml:22:11: correlation names rule "3a5e0000-0000-4000-8000-00000000000a", which b.yml:1 and b.yml:9 both have`},
-			[]string{"rule id 3a5e0000-0000-4000-8000-00000000000a of b.yml:9 is also the id of b.yml:1"}, 0},
+		{"empty document", one(docs(readDoc, "", listDoc)), "secret read, keys listed",
+			[]string{`b.yml:8:1: empty YAML document: each document of a rule file, between "---" lines`}, nil, 0},
+		{"bases in another file", map[string]string{"a.yml": readDoc, "b.yml": docs(listDoc, burstDoc)},
+			all, nil, nil, 2},
+		{"correlation in another file", map[string]string{"a.yml": docs(readDoc, listDoc), "b.yml": burstDoc},
+			all, nil, nil, 2},
+		{"shared id", one(docs(readDoc, again)), "secret read, again", nil,
+			[]string{"rule id b-read of b.yml:9 is also the id of b.yml:1"}, 0},
+		{"shared id named", one(docs(readDoc, again, strings.Replace(burstDoc, "b_read,", "b-read,", 1))),
+			"secret read, again",
+			[]string{`b.yml:22:11: correlation names rule "b-read", which b.yml:1 and b.yml:9 both have`},
+			[]string{"rule id b-read of b.yml:9 is also the id of b.yml:1"}, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,6 +123,9 @@ func TestLoadBundles(t *testing.T) {
 	}
 }
 
+// one is a rules folder of one file, b.yml.
+func one(body string) map[string]string { return map[string]string{"b.yml": body} }
+
 // TestBundleCopies checks that a document of a --rules file that is a
 // catalog rule, as `ttc export sigma` writes it, is left out as a copy,
 // named by its line, and that the file's other documents run.
@@ -139,7 +149,7 @@ func TestBundleCopies(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "b.yml")
 	// The copy starts on line 9, after the first rule and its marker.
-	write(t, path, readDoc+"---\n"+string(own)+"---\n"+listDoc)
+	write(t, path, docs(readDoc, string(own), listDoc))
 	set, err := ruleset.Load(c, []string{dir})
 	if err != nil {
 		t.Fatal(err)
@@ -171,9 +181,11 @@ func TestBundleScan(t *testing.T) {
 	rules := filepath.Join(dir, "rules", "bundle.yml")
 	write(t, rules, bundleFile)
 	record := func(name, at, user string) string {
-		return `{"eventVersion":"1.10","eventTime":"2026-03-14T02:` + at + `Z","eventSource":"x.amazonaws.com",` +
-			`"eventName":"` + name + `","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.9","eventID":"` + name + at + `",` +
-			`"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/` + user + `","accountId":"111122223333"}}`
+		return `{"eventVersion":"1.10","eventTime":"2026-03-14T02:` + at + `Z",` +
+			`"eventSource":"x.amazonaws.com","eventName":"` + name + `","awsRegion":"us-east-1",` +
+			`"sourceIPAddress":"203.0.113.9","eventID":"` + name + at + `",` +
+			`"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/` + user + `",` +
+			`"accountId":"111122223333"}}`
 	}
 	logs := filepath.Join(dir, "logs", "trail.json")
 	write(t, logs, `{"Records":[`+strings.Join([]string{
@@ -218,7 +230,8 @@ func TestCatalogRuleOneDocument(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
-	want := path + ":" + strconv.Itoa(second) + ":1: a second YAML document starts here: a rule file of the catalog holds one rule"
+	want := path + ":" + strconv.Itoa(second) +
+		":1: a second YAML document starts here: a rule file of the catalog holds one rule"
 	var problems []string
 	for _, p := range ruleset.CheckOverlaySamples(c) {
 		problems = append(problems, p.String())
@@ -226,7 +239,8 @@ func TestCatalogRuleOneDocument(t *testing.T) {
 	if !slices.ContainsFunc(problems, func(p string) bool { return strings.HasPrefix(p, want) }) {
 		t.Errorf("validation: %q, want one starting %q", problems, want)
 	}
-	if err := ruleset.CheckRule(path, []byte(readDoc+"---\n"+listDoc)); err == nil || errors.Is(err, detect.ErrUnsupported) {
+	err = ruleset.CheckRule(path, []byte(docs(readDoc, listDoc)))
+	if err == nil || errors.Is(err, detect.ErrUnsupported) {
 		t.Errorf("CheckRule: %v, want an error that is no unsupported feature", err)
 	}
 	_, err = ruleset.Load(c, nil)
