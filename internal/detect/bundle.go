@@ -89,14 +89,18 @@ func readDocuments(data []byte) ([]document, error) {
 	if len(data) > MaxRuleSize {
 		return nil, errTooLarge
 	}
+	tooMany := fmt.Errorf("rule file holds more than the %d YAML documents a file may have",
+		MaxRuleDocuments)
 	parts := splitDocuments(data, MaxRuleDocuments+1)
 	if len(parts) > MaxRuleDocuments {
-		return nil, fmt.Errorf("rule file holds more than the %d YAML documents a file may have",
-			MaxRuleDocuments)
+		return nil, tooMany
 	}
 	var docs []document
 	for _, p := range parts {
-		docs = append(docs, p.read()...)
+		// A part may give a document and an error after its end ("...").
+		if docs = append(docs, p.read(MaxRuleDocuments+1-len(docs))...); len(docs) > MaxRuleDocuments {
+			return nil, tooMany
+		}
 	}
 	if len(docs) == 0 {
 		return nil, errEmptyFile
@@ -159,9 +163,10 @@ func isDocumentStart(line []byte) bool {
 	return ok && (len(rest) == 0 || bytes.IndexByte([]byte(" \t\r\n"), rest[0]) >= 0)
 }
 
-// read decodes the documents of a part: one as a rule, or none if it holds
-// only comments. A part that does not parse gives one document, its error.
-func (p part) read() []document {
+// read decodes the documents of a part, most of them: one as a rule, or
+// none if it holds only comments. A part that does not parse ends with a
+// document that is its error (text after a "..." that ends one, say).
+func (p part) read(most int) []document {
 	shift := p.line - 1
 	if !utf8.Valid(p.text) {
 		line, col := textpos.Place(p.text, textpos.InvalidUTF8(p.text))
@@ -169,7 +174,7 @@ func (p part) read() []document {
 	}
 	var docs []document
 	dec := yaml.NewDecoder(bytes.NewReader(p.text))
-	for {
+	for len(docs) < most {
 		var n yaml.Node
 		err := dec.Decode(&n)
 		switch {
@@ -181,6 +186,7 @@ func (p part) read() []document {
 		shiftLines(&n, shift)
 		docs = append(docs, document{node: &n, line: n.Line})
 	}
+	return docs
 }
 
 // shiftLines moves the positions of a document read alone to the file's

@@ -71,6 +71,9 @@ func TestParseRules(t *testing.T) {
 		{"comments only", "# nothing\n", nil, []string{"b.yml: empty rule file"}, false},
 		{"too many documents", strings.Repeat("---\n", MaxRuleDocuments+1), nil,
 			[]string{"b.yml: rule file holds more than the 1000 YAML documents a file may have"}, false},
+		// Each part a document and the error after its end.
+		{"too many documents and errors", strings.Repeat("---\ntitle: t\n...\nx: 1\n", 600), nil,
+			[]string{"b.yml: rule file holds more than the 1000 YAML documents"}, false},
 		{"over the size", bundleA + "#" + strings.Repeat("x", MaxRuleSize), nil,
 			[]string{"b.yml: rule file larger than the 1048576 bytes"}, false},
 	}
