@@ -198,8 +198,8 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 			msgs = ruleset.Lint(c, r) // its level, and its tags
 		}
 		for _, msg := range msgs {
-			a.log.Warn("rule loaded, but likely mistaken", "rule", r.File, "problem", msg)
-			refused = append(refused, scan.Rejection{File: r.File, Whole: true, Reason: "rule used, but " + msg})
+			a.log.Warn("rule loaded, but likely mistaken", "rule", r.Where(), "problem", msg)
+			refused = append(refused, scan.Rejection{File: r.File, Line: int64(r.BundleLine()), Whole: true, Reason: "rule used, but " + msg})
 		}
 	}
 	if copies := rules.Copies(); len(copies) > 0 {

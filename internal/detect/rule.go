@@ -54,6 +54,16 @@ type Rule struct {
 	bundled bool
 }
 
+// BundleLine is the line of the rule's first key when its file holds
+// other rules, and 0 when the file is the rule's alone: with File, it
+// tells apart two rules of one file that share an id, or have none.
+func (r *Rule) BundleLine() int {
+	if r.bundled {
+		return r.Line
+	}
+	return 0
+}
+
 // Where names the rule in messages: its file, followed by the line of its
 // first key when the file holds other rules.
 func (r *Rule) Where() string {

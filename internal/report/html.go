@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/clip"
@@ -106,7 +107,7 @@ func WriteHTML(w io.Writer, res *scan.Result, tactics tacticNamer, opts Options)
 		Unlisted   scan.Unlisted
 		Line       string
 		Tactics    tacticNamer
-	}{sanitiseCounts(t.counts), actors, lineFiles(res.Rejections), lineFiles(res.Skipped), lineFiles(res.Warnings),
+	}{sanitiseCounts(t.counts), actors, lineFiles(res.Rejections), lineFiles(res.Skipped), placedFiles(res.Warnings),
 		res.Summary.Unlisted, SummaryLine(res.Summary), tactics}
 	// The template writes a piece at a time: gather them.
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -200,7 +201,7 @@ func Sanitise(res *scan.Result) *scan.Result {
 	out.Findings = SanitiseFindings(res.Findings)
 	out.Rejections = lineFiles(res.Rejections)
 	out.Skipped = lineFiles(res.Skipped)
-	out.Warnings = lineFiles(res.Warnings)
+	out.Warnings = placedFiles(res.Warnings)
 	return &out
 }
 
@@ -285,6 +286,26 @@ func escapedParts(fields []scan.MatchedField) []scan.MatchedField {
 		out[i] = scan.MatchedField{Field: view.Separable(view.Line(m.Field)), Value: view.Separable(view.Line(m.Value))}
 	}
 	return out
+}
+
+// warningPlace names where a skipped file or warning is: its file, and
+// the line a warning names in it (the document of a rule file that holds
+// several rules), which the lists of whole files otherwise leave out.
+func warningPlace(r scan.Rejection) string {
+	if r.Line > 0 {
+		return r.File + ":" + strconv.FormatInt(r.Line, 10)
+	}
+	return r.File
+}
+
+// placedFiles is lineFiles for warnings: each file with its place.
+func placedFiles(rs []scan.Rejection) []scan.Rejection {
+	out := make([]scan.Rejection, len(rs))
+	for i, r := range rs {
+		r.File = warningPlace(r)
+		out[i] = r
+	}
+	return lineFiles(out)
 }
 
 func lineFiles(rs []scan.Rejection) []scan.Rejection {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -139,10 +140,11 @@ func newTechniqueCounter() *techniqueCounter {
 }
 
 // countKey names the row a finding counts in: its technique, or for a
-// finding with none, its rule (by id and file, as Sigma's id is optional).
+// finding with none, its rule (by id, file and line, as Sigma's id is
+// optional and a file may hold several rules).
 func countKey(f *scan.Finding) string {
 	if f.TechniqueID == "" {
-		return "rule:" + f.Rule.ID + "\x00" + f.Rule.File
+		return "rule:" + f.Rule.ID + "\x00" + f.Rule.File + "\x00" + strconv.Itoa(f.Rule.Line)
 	}
 	return f.TechniqueID
 }

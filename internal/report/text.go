@@ -617,7 +617,7 @@ func writeRejections(b *strings.Builder, res *scan.Result, opts Options) {
 		}
 		fmt.Fprintf(b, "\n%s\n", view.Bold(fmt.Sprintf("%s (%d)", group.title, int64(len(group.list))+group.unlisted), opts.View))
 		for _, r := range group.list {
-			b.WriteString("  " + view.Line(r.File+": "+r.Reason) + "\n")
+			b.WriteString("  " + view.Line(warningPlace(r)+": "+r.Reason) + "\n")
 		}
 		writeUnlisted(b, "  ", group.unlisted)
 	}
@@ -776,7 +776,7 @@ func WriteMarkdown(w io.Writer, res *scan.Result, tactics tacticNamer, opts Opti
 	if len(res.Warnings) > 0 {
 		g := view.Grid{Headers: []string{"File", "Warning"}}
 		for _, r := range res.Warnings {
-			g.Rows = append(g.Rows, []string{r.File, r.Reason})
+			g.Rows = append(g.Rows, []string{warningPlace(r), r.Reason})
 		}
 		if err := write("Warnings", g); err != nil {
 			return err

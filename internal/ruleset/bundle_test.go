@@ -3,6 +3,7 @@ package ruleset_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -246,5 +247,45 @@ func TestCatalogRuleOneDocument(t *testing.T) {
 	_, err = ruleset.Load(c, nil)
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("Load: %v, want an error starting %q", err, want)
+	}
+}
+
+// TestBundleRulesWithoutIDs checks that two rules of one file that have
+// no id, and match the same record for the same technique, both report
+// it: the duplicate check and the report's rows know a rule by its line
+// in the file too, which findings carry.
+func TestBundleRulesWithoutIDs(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "two.yml")
+	rule := func(title string) string {
+		return "title: " + title + "\nlogsource:\n  product: aws\n  service: cloudtrail\n" +
+			"detection:\n  sel:\n    eventName: StopLogging\n  condition: sel\nlevel: high\ntags:\n  - attack.t1562.008\n"
+	}
+	write(t, rules, rule("one")+"---\n"+rule("two"))
+	logs := filepath.Join(dir, "trail.json")
+	write(t, logs, `{"Records":[{"eventVersion":"1.10","eventTime":"2026-03-14T02:00:00Z",`+
+		`"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","eventID":"e1",`+
+		`"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/eve"}}]}`)
+	set, err := ruleset.Load(c, []string{rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scan.New(c, set, scan.Options{Workers: 1}).Scan(context.Background(), []string{logs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		if f.Rule.Origin == string(ruleset.FromExternal) {
+			got = append(got, fmt.Sprintf("%s line %d", f.Rule.Title, f.Rule.Line))
+		}
+	}
+	slices.Sort(got)
+	if want := []string{"one line 1", "two line 13"}; !slices.Equal(got, want) || res.Summary.Duplicates != 0 {
+		t.Errorf("findings of the file's rules %q, %d duplicates; want %q, none", got, res.Summary.Duplicates, want)
 	}
 }

@@ -231,7 +231,8 @@ func (s *Scanner) burstFindings(dst []Finding, r *ruleset.Rule, group []GroupVal
 		}
 		fromGroup(&base, group)
 	}
-	base.Rule = RuleRef{ID: r.ID, Title: r.Title, Level: r.Level, Origin: string(r.Origin), File: r.File, ATTACK: r.Unmapped}
+	base.Rule = RuleRef{ID: r.ID, Title: r.Title, Level: r.Level, Origin: string(r.Origin), File: r.File, Line: r.BundleLine(),
+		ATTACK: r.Unmapped}
 	base.Matched = matched
 	base.Correlation = cf
 	base.frag = nil

@@ -100,9 +100,10 @@ func appendDigestField[S ~string | ~[]byte](buf []byte, t S) []byte {
 }
 
 // dupHash hashes what makes a finding a duplicate: its event and its rule
-// and technique. A rule is known by its id and its file together: Sigma's
-// id is optional, and two rules that both lack one, or that share one by
-// mistake, are still two rules whose findings both count.
+// and technique. A rule is known by its id, its file and its line in the
+// file together: Sigma's id is optional, and two rules that both lack
+// one, or that share one by mistake, in two files or in one, are still
+// two rules whose findings both count.
 func dupHash(seed maphash.Seed, event uint64, rule *RuleRef, technique string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(seed)
@@ -111,6 +112,7 @@ func dupHash(seed maphash.Seed, event uint64, rule *RuleRef, technique string) u
 		maphash.WriteComparable(&h, len(s))
 		h.WriteString(s)
 	}
+	maphash.WriteComparable(&h, rule.Line)
 	h.WriteString(technique)
 	return h.Sum64()
 }

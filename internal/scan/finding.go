@@ -298,6 +298,9 @@ type RuleRef struct {
 	Level  string `json:"level,omitempty"`
 	Origin string `json:"origin"`
 	File   string `json:"file"`
+	// Line is the line the rule starts at in File when File holds several
+	// rules (YAML documents); absent for a file of one rule.
+	Line int `json:"line,omitempty"`
 	// ATTACK lists the ATT&CK techniques the rule is tagged with that the
 	// catalog does not hold: all a finding of a rule with no catalog
 	// technique says of its technique, and more for one with some.
@@ -544,7 +547,7 @@ func newFindings(dst []Finding, h *header, at time.Time, m detect.Match, r *rule
 		EventID: c(h.EventID), EventTime: c(h.EventTime), EventSource: c(h.EventSource), EventName: c(h.EventName),
 		AWSRegion: c(h.AWSRegion), RecipientAccountID: c(h.RecipientAccountID), ReadOnly: h.ReadOnly, Target: h.Target,
 		Actor:  h.actor(),
-		Rule:   RuleRef{ID: r.ID, Title: r.Title, Level: r.Level, Origin: string(r.Origin), File: r.File},
+		Rule:   RuleRef{ID: r.ID, Title: r.Title, Level: r.Level, Origin: string(r.Origin), File: r.File, Line: r.BundleLine()},
 		Record: pos,
 		time:   at,
 		signIn: c(h.SignIn),

@@ -183,6 +183,10 @@ func appendRule(b []byte, f *Finding) []byte {
 	b = appendOmit(b, "level", f.Rule.Level)
 	b = appendKey(b, "origin", f.Rule.Origin)
 	b = appendKey(b, "file", f.Rule.File)
+	if f.Rule.Line != 0 {
+		b = append(b, `,"line":`...)
+		b = strconv.AppendInt(b, int64(f.Rule.Line), 10)
+	}
 	if len(f.Rule.ATTACK) > 0 {
 		b = append(b, `,"attack":`...)
 		b = appendStrings(b, f.Rule.ATTACK)

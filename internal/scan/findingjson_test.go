@@ -32,7 +32,7 @@ func sampleFinding(s string) *Finding {
 		ReadOnly: &ro,
 		Actor: Actor{Type: "IAMUser", ARN: s, UserAgent: s, SourceIP: "203.0.113.7", OnBehalfOfUserID: s,
 			IdentityStoreARN: "arn:aws:identitystore::111122223333:identitystore/" + s},
-		Rule:    RuleRef{ID: "r", Title: s, Origin: "catalog", File: "f.yml", ATTACK: []string{"T1550.001", s}},
+		Rule:    RuleRef{ID: "r", Title: s, Origin: "catalog", File: "f.yml", Line: 14, ATTACK: []string{"T1550.001", s}},
 		Record:  RecordRef{File: s, Ordinal: 3, Line: -1, Offset: 1 << 40},
 		Matched: []MatchedField{{Field: "eventName", Value: s}},
 		Target:  []MatchedField{{Field: "requestParameters.bucketName", Value: "b"}, {Field: "requestParameters.key", Value: s}},

@@ -223,6 +223,9 @@ func cmpFinding(a, b *Finding) int {
 	if c := strings.Compare(a.Rule.File, b.Rule.File); c != 0 {
 		return c
 	}
+	if c := cmp.Compare(a.Rule.Line, b.Rule.Line); c != 0 {
+		return c
+	}
 	if c := strings.Compare(a.Record.File, b.Record.File); c != 0 {
 		return c
 	}

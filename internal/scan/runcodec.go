@@ -127,6 +127,7 @@ func (e *runEncoder) encode(sp *spilled) error {
 	for _, s := range [...]string{r.ID, r.Title, r.Level, r.Origin, r.File} {
 		e.str(s)
 	}
+	e.int(int64(r.Line))
 	e.list(r.ATTACK)
 	e.str(f.Record.File)
 	e.int(f.Record.Ordinal)
@@ -331,6 +332,7 @@ func (d *runDecoder) decode(sp *spilled) error {
 	a.InvokedBy, a.SourceIP, a.UserAgent = d.str(), d.str(), d.str()
 	r := &f.Rule
 	r.ID, r.Title, r.Level, r.Origin, r.File = d.str(), d.str(), d.str(), d.str(), d.str()
+	r.Line = int(d.int())
 	r.ATTACK = d.list()
 	f.Record.File = d.str()
 	f.Record.Ordinal, f.Record.Line, f.Record.Offset = d.int(), d.int(), d.int()

@@ -24,7 +24,7 @@ func fillFinding(t *testing.T, seed int) Finding {
 			v.SetString(fmt.Sprintf("%s-%d", path, seed%3)) // repeats across findings
 		case reflect.Bool:
 			v.SetBool(seed%2 == 1)
-		case reflect.Int64:
+		case reflect.Int64, reflect.Int:
 			v.SetInt(int64(seed*1000 + len(path)))
 		case reflect.Struct:
 			if v.Type() == reflect.TypeFor[time.Time]() {
