@@ -621,6 +621,9 @@ var (
 	imageRE = regexp.MustCompile(`!\[[^\]]*\][(\[]`)
 )
 
+// maxBadLinks bounds the bad links of one field that validation names.
+const maxBadLinks = 10
+
 // safeLinks reports a link in text whose target is not an absolute
 // http(s) URL: the web UI drops such links, but the Markdown output
 // carries the text as written, and a javascript: or data: target would
@@ -630,11 +633,17 @@ func (v *validator) safeLinks(d *doc, field, text string) {
 		v.ps.at(d, fieldPath(field), "%s holds an image (%s): a Markdown viewer of ttc show -o markdown would fetch it; write a link", field, m[:len(m)-1])
 		return
 	}
+	// Each bad link is named, so that one run lists them all, up to a
+	// few: a field of hundreds would bury the other problems.
+	bad := 0
 	for _, re := range []*regexp.Regexp{inlineLinkRE, linkDefRE} {
 		for _, m := range re.FindAllStringSubmatch(text, -1) {
 			if u, err := url.Parse(m[1]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				if bad++; bad > maxBadLinks {
+					v.ps.at(d, fieldPath(field), "%s links elsewhere too: only the first %d such links are named", field, maxBadLinks)
+					return
+				}
 				v.ps.at(d, fieldPath(field), "%s links to \"%s\": links must be absolute http or https URLs", field, m[1])
-				return
 			}
 		}
 	}
