@@ -45,6 +45,8 @@ type compiler struct {
 	fidx   map[string]int
 	values int // values compiled for the current rule
 	bytes  int // and their text
+	// setValues and setBytes are those of the rules compiled so far.
+	setValues, setBytes int
 }
 
 // MaxRuleValues and MaxRuleValueBytes bound the values one rule compiles,
@@ -54,6 +56,16 @@ type compiler struct {
 const (
 	MaxRuleValues     = 100_000
 	MaxRuleValueBytes = 4 << 20
+)
+
+// MaxSetValues and MaxSetValueBytes bound the same for all the rules of a
+// Matcher together: each rule within its own bounds, a folder of hundreds
+// (or a file of as many documents) could still ask for gigabytes. The
+// catalog's and SigmaHQ's rules together hold about 4,000 values and 48 KB of text; a rule past
+// these bounds is left out and reported.
+const (
+	MaxSetValues     = 250_000
+	MaxSetValueBytes = 16 << 20
 )
 
 // reWeight is what a regular expression counts for in MaxRuleValues: a
@@ -160,10 +172,16 @@ func Compile(rules []*Rule, opts Options) (*Matcher, error) {
 			}
 		}
 		cr, err := c.compileRule(r)
+		if err == nil && (c.setValues+c.values > MaxSetValues || c.setBytes+c.bytes > MaxSetValueBytes) {
+			err = errAt(r.Line, 1, "rule left out: with the rules before it, its values would pass the %d values or %d bytes of text that all rules may hold together (an alias counts each time it is used)",
+				MaxSetValues, MaxSetValueBytes)
+		}
 		if err != nil {
 			errs = append(errs, ruleError(r.File, err))
 			continue
 		}
+		c.setValues += c.values
+		c.setBytes += c.bytes
 		m.add(cr)
 	}
 	m.fields = c.fields

@@ -154,3 +154,32 @@ func TestOneBadRuleKeepsOthers(t *testing.T) {
 		t.Errorf("matcher holds %v, want only good.yml", rs)
 	}
 }
+
+// TestSetBudget checks that the rules of one Matcher together stay within
+// MaxSetValues: rules each within their own bounds (a folder of hundreds,
+// or a file of as many documents) are compiled until the next would pass
+// it, and the rest are left out and reported, each at its place.
+func TestSetBudget(t *testing.T) {
+	// 90,000 values a rule, under MaxRuleValues: two fit MaxSetValues
+	// (250,000), the third does not; a small rule after it still does.
+	var rules []*Rule
+	for i := range 4 {
+		det := aliasBomb(900, 100)
+		if i == 3 {
+			det = "sel:\n  eventName: A\ncondition: sel"
+		}
+		r, err := ParseRule(fmt.Sprintf("r%d.yml", i), []byte(ruleYAML(det)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules = append(rules, r)
+	}
+	m, err := Compile(rules, Options{})
+	if got := len(m.Rules()); got != 3 {
+		t.Errorf("matcher holds %d rules, want 3", got)
+	}
+	var re *RuleError
+	if !errors.As(err, &re) || re.File != "r2.yml" || !strings.Contains(err.Error(), "that all rules may hold together") {
+		t.Errorf("error %v, want r2.yml left out for the rules' bound", err)
+	}
+}
