@@ -806,6 +806,7 @@ func TestScanFolderWithoutLogs(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := "../../examples/incident"
+	digests := logs + "/AWSLogs/111122223333/CloudTrail-Digest"
 	for _, tc := range []struct {
 		name    string
 		args    []string
@@ -814,6 +815,8 @@ func TestScanFolderWithoutLogs(t *testing.T) {
 	}{
 		{"empty folder", []string{empty}, 1, "folder holds no file"},
 		{"folder of notes", []string{notes}, 1, "its one file was set aside"},
+		// Digest files are told by what they hold, by the workers.
+		{"folder of digest files", []string{digests}, 1, "its one file was set aside"},
 		{"logs beside an empty folder", []string{logs, empty}, 1, "folder holds no file"},
 		{"logs", []string{logs}, 0, ""},
 		{"logs named twice", []string{logs, logs + "/"}, 0, ""},

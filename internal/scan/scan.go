@@ -10,6 +10,7 @@ import (
 	"hash/maphash"
 	"io"
 	"log/slog"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -299,16 +300,30 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	s.cancel, s.done = cancel, ctx.Done()
-	jobs := make(chan cloudtrail.Input)
+	// A job is a file to read, and the count of logs read from the path
+	// named that led to it.
+	type job struct {
+		in   cloudtrail.Input
+		logs *atomic.Int64
+	}
+	jobs := make(chan job)
 	parts := make([]*part, s.opts.Workers)
 	var wg sync.WaitGroup
 	for i := range parts {
 		parts[i] = &part{}
 		w := s.newWorker(parts[i])
 		wg.Go(func() {
-			for in := range jobs {
+			for j := range jobs {
 				if !w.stopped() {
-					w.file(in)
+					// A file read as a log, to its end or not, is counted;
+					// one set aside for what it holds (a digest file, an
+					// empty input) is not.
+					sum := &w.p.sum
+					before := sum.Files + sum.FilesFailed
+					w.file(j.in)
+					if sum.Files+sum.FilesFailed > before {
+						j.logs.Add(1)
+					}
 				}
 			}
 		})
@@ -319,12 +334,22 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 	// name it was read by.
 	paths = distinct(paths)
 	same := sameFiles{all: len(paths) > 1}
+	// A folder named that gives no log to read (it is empty, or holds no
+	// log: a sync that failed, the wrong prefix, digest files alone) is
+	// said, as a named file that holds nothing is: the scan cannot vouch
+	// for logs it was not given.
+	type named struct {
+		path                   string
+		folder                 bool
+		failed, again, skipped int
+		sent                   int // to the workers, who may set some aside
+		logs                   atomic.Int64
+	}
+	var all []*named
 	for _, path := range paths {
-		// A folder named that gives the workers no file to read (it is
-		// empty, or holds no log: a sync that failed, the wrong prefix)
-		// is said, as a named file that holds nothing is: the scan
-		// cannot vouch for logs it was not given.
-		var given, skipped int
+		fi, err := os.Stat(path)
+		nm := &named{path: path, folder: err == nil && fi.IsDir()}
+		all = append(all, nm)
 		for in, err := range cloudtrail.Inputs([]string{path}) {
 			if ctx.Err() != nil {
 				break
@@ -341,27 +366,29 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 			}
 			switch {
 			case err != nil:
-				given++
+				nm.failed++
 				walk.sum.FilesFailed++
 				walk.reject(Rejection{File: in.Path, Reason: err.Error(), Whole: true})
 			case in.Skip != "":
-				skipped++
+				nm.skipped++
 				if dup {
-					given++ // read under another name
+					nm.again++ // read under another name
 				}
 				walk.skip(Rejection{File: in.Path, Reason: in.Skip, Whole: true})
 			default:
-				given++
-				jobs <- in
+				nm.sent++
+				jobs <- job{in, &nm.logs}
 			}
-		}
-		if given == 0 && ctx.Err() == nil {
-			r := walk.noLogs(path, skipped)
-			s.opts.Log.Warn(r.Reason, "folder", path)
 		}
 	}
 	close(jobs)
 	wg.Wait()
+	for _, nm := range all {
+		if nm.folder && nm.failed+nm.again == 0 && nm.logs.Load() == 0 && ctx.Err() == nil {
+			r := walk.noLogs(nm.path, nm.skipped+nm.sent)
+			s.opts.Log.Warn(r.Reason, "folder", nm.path)
+		}
+	}
 	return s.finish(ctx, append(parts, walk))
 }
 
