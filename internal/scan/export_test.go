@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/ttcproject/ttc/internal/detect"
 )
 
 // SetSpillLimits sets how many runs a merge reads at once, how many
@@ -188,4 +190,11 @@ func FlipFirstNoteDigest(s *Scanner) error {
 	d[0] ^= 1
 	_, err = seg.f.WriteAt(d[:], at)
 	return err
+}
+
+// GroupKeyHash hashes the key of a group of correlation corr whose one
+// group-by value is value with the fixed hash that a scan samples groups
+// with, which anyone can compute.
+func GroupKeyHash(corr int, value string) uint64 {
+	return keyHash(corr, appendGroupKey(nil, []detect.FieldValue{{Text: value}}))
 }

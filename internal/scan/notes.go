@@ -282,7 +282,8 @@ func (w *worker) pendingNotes() (extra int) {
 		}
 		pn := pendingNote{corr: n.corr, key: n.key, hashes: n.hashes}
 		if c.part == nil {
-			pn.hash = StableHash(uint64(n.corr)*0x9e3779b97f4a7c15, n.key)
+			pn.hash = keyHash(n.corr, n.key)
+			p.corrKeySum += pn.hash
 		}
 		w.pending = append(w.pending, pn)
 	}

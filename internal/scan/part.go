@@ -47,6 +47,10 @@ type part struct {
 	// made (see worker.lose).
 	corrLostIn    []*notedFile
 	corrLostNotes int64
+	// corrKeySum sums, in a first reading, the keyHash of the group key of
+	// every note offered to correlations, kept or not, from which the
+	// scan's partition passes draw their seed (see passSeed).
+	corrKeySum uint64
 	// corrLeftOut counts the records of files that partition passes left
 	// out, as they changed since the scan read them: they are not kept
 	// too, but a warning about each file says so, not the one about the

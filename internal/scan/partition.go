@@ -15,8 +15,11 @@ import (
 // them all and counts the records again, in partition passes: pass k of
 // K notes only the records of the groups whose key hashes to k modulo
 // K, evaluates those groups, and lets their notes go before the next
-// pass. A pass does not read the inputs (but when the spill could not be
-// made, below): it reads what the first
+// pass. The hash is seeded from the group keys of all the records the
+// scan counted (see passSeed): the same for the same records, but not
+// one that whoever writes some of them can aim keys at, so that groups
+// cannot be made to crowd one pass. A pass does not read the inputs (but
+// when the spill could not be made, below): it reads what the first
 // reading spilled to disk of each counted record, its groups' keys, the
 // hashes of its counted values and its compact note (see notespill.go),
 // and only the last record of each burst is read again, for the
@@ -36,14 +39,15 @@ import (
 // thousands of deletions) is read again in a pass of its own, on one
 // worker, the files in the order of their names, and keeps what it can,
 // the same records from run to run; groups that asked for more than an
-// eighth of the bounds are packed in passes by what they asked for (two
-// such groups whose keys hash alike would share every pass a split by
-// hash makes), and the other groups are read again in as many smaller
-// passes as they need, so that none of them is crowded out by a busy
-// group that shares its hash. A smaller pass that does not fit either
-// (the groups fell unevenly) is split once more, and one that still does
-// not fit is read on one worker, keeping what it can, each rule its
-// share, as the first reading does.
+// eighth of the bounds are packed in passes by what they asked for (a
+// split by hash would place a few such groups unevenly), and the other
+// groups are read again in as many smaller passes as they need, split by
+// a hash with a seed of its own (see levelSeed), so that none of them is
+// crowded out by a busy group that shares its pass, and groups that fell
+// together in the pass are spread over its parts. A smaller pass that
+// does not fit either (the groups fell unevenly) is split once more, and
+// one that still does not fit is read on one worker, keeping what it
+// can, each rule its share, as the first reading does.
 //
 // Each step of that path is chosen from what does not depend on the
 // workers, so that a scan on any number of them, run after run, keeps
@@ -113,18 +117,39 @@ const maxSplit = 8
 // planned to hold, in quarters: the groups do not fall evenly.
 const passMargin = 5
 
-// partition names the groups of the correlations whose key hashes to k
-// modulo n: only those of only, when not nil, or all but those of except.
+// partition names the groups of the correlations that each of its
+// levels holds: only those of only, when not nil, or all but those of
+// except.
 type partition struct {
-	k, n         uint64
+	levels       []passLevel
 	only, except map[corrGroup]bool
+}
+
+// passLevel names the groups whose key hashes, with seed, to k modulo n:
+// a planned pass is one level, a part of a pass split by hash one more.
+type passLevel struct{ seed, k, n uint64 }
+
+// planned returns pass k of n, whose groups' keys are hashed with a seed
+// drawn from seed.
+func planned(seed, k, n uint64) partition {
+	return partition{levels: []passLevel{{levelSeed(seed, 0), k, n}}}
+}
+
+// split returns part k of n of pt's groups but those of except, hashed
+// with a seed of their own level: groups that fell together in pt spread
+// over the parts as any others do.
+func (pt *partition) split(seed, k, n uint64, except map[corrGroup]bool) partition {
+	levels := append(slices.Clip(pt.levels), passLevel{levelSeed(seed, len(pt.levels)), k, n})
+	return partition{levels: levels, except: except}
 }
 
 // holds reports whether the group key of correlation corr is the
 // partition's.
 func (pt *partition) holds(corr int, key []byte) bool {
-	if groupHash(corr, key)%pt.n != pt.k {
-		return false
+	for _, l := range pt.levels {
+		if groupHash(l.seed, corr, key)%l.n != l.k {
+			return false
+		}
 	}
 	switch {
 	case pt.only != nil:
@@ -134,6 +159,9 @@ func (pt *partition) holds(corr int, key []byte) bool {
 	}
 	return true
 }
+
+// last returns the partition's last level.
+func (pt *partition) last() passLevel { return pt.levels[len(pt.levels)-1] }
 
 // askedBy adds a record of bytes bytes that correlation corr counts in
 // the group of key to what the group asked of the pass; the group's own
@@ -150,26 +178,42 @@ func (p *part) askedBy(corr int, key []byte, bytes int) {
 }
 
 // hashHook, for tests, hashes the group keys it reports it knows in
-// groupHash's stead.
+// groupHash's stead, at every level of a partition, as if they hashed
+// alike whatever the seed.
 var hashHook func(corr int, key []byte) (uint64, bool)
 
-// groupHash hashes a correlation's group key with a seed of its own,
-// fixed, so that a group falls in the same pass in every run.
-func groupHash(corr int, key []byte) uint64 {
+// groupHash hashes a correlation's group key for a level of partition
+// passes, with that level's seed (see levelSeed).
+func groupHash(seed uint64, corr int, key []byte) uint64 {
 	if hashHook != nil {
 		if h, ok := hashHook(corr, key); ok {
 			return h
 		}
 	}
-	return keyHash(corr, key)
+	return StableHash(seed^uint64(corr)*0x9e3779b97f4a7c15, key)
 }
 
-// keyHash hashes a correlation's group key as groupHash does, but never
-// as hashHook would: what it counts (see groupSample) must tell groups
-// apart even where a test makes their partitions alike.
+// keyHash hashes a correlation's group key with a fixed seed, the same in
+// every scan: what groupSample counts, and what the passes' seeds are
+// drawn from (see passSeed). Anyone can compute it, and so choose keys
+// that it hashes alike: the passes place groups with seeded hashes.
 func keyHash(corr int, key []byte) uint64 {
 	return StableHash(uint64(corr)*0x9e3779b97f4a7c15, key)
 }
+
+// passSeed returns the seed of a scan's partition passes, drawn from sum,
+// the sum of the keyHash of the group key of every note its first
+// reading offered (see part.corrKeySum). It is the same for the same
+// records, in whatever order the workers read them, so that the passes
+// place each group the same from run to run and whatever the workers;
+// but one who writes some of the records, not knowing all the others,
+// cannot tell it, nor choose keys that the passes' hash puts together.
+func passSeed(sum uint64) uint64 { return mix64(sum ^ 0x5851f42d4c957f2d) }
+
+// levelSeed returns the seed of level i of the partitions drawn from seed:
+// each level has its own, so that groups whose keys one hash puts
+// together are spread by the next.
+func levelSeed(seed uint64, i int) uint64 { return mix64(seed + uint64(i+1)*0x9e3779b97f4a7c15) }
 
 // StableHash hashes key the same way in every run, unlike maphash, with
 // seed folded in: FNV-1a, then SplitMix64's finaliser to spread its bits
@@ -181,6 +225,12 @@ func StableHash[K string | []byte](seed uint64, key K) uint64 {
 		h ^= uint64(key[i])
 		h *= 1099511628211
 	}
+	return mix64(h)
+}
+
+// mix64 is SplitMix64's finaliser: each bit of h sways every bit of what
+// it returns.
+func mix64(h uint64) uint64 {
 	h ^= h >> 30
 	h *= 0xbf58476d1ce4e5b9
 	h ^= h >> 27
@@ -235,9 +285,12 @@ func (s *Scanner) correlateAll(parts []*part) ([]Finding, *part) {
 		return s.correlate(parts, parts[len(parts)-1], nil), nil
 	}
 	demand := spread(c.demand(), parts)
+	var sum uint64
 	for _, p := range parts {
+		sum += p.corrKeySum
 		p.dropCorrelations()
 	}
+	s.corrSeed = passSeed(sum)
 	c.restart(nil, false) // let the first reading's groups go
 	return s.partitioned(files, demand)
 }
@@ -366,7 +419,7 @@ func (s *Scanner) partitioned(files []*notedFile, demand share) ([]Finding, *par
 			break
 		}
 		s.passAt.Store(int64(i + 1))
-		s.partitionPass(files, partition{k: uint64(i), n: uint64(k)}, passPlanned, again, &found)
+		s.partitionPass(files, planned(s.corrSeed, uint64(i), uint64(k)), passPlanned, again, &found)
 	}
 	s.noteSpills.drop() // read: the disk it took is freed now, not when the scan ends
 	// Each group is in one pass: ordered by group, the findings are in the
@@ -447,17 +500,16 @@ func (s *Scanner) partitionPass(files []*notedFile, pt partition, mode int, agai
 		next = passLast
 	}
 	// Groups that asked for much are packed in passes by what they asked
-	// for: two of them whose keys hash alike would share every pass a
-	// split by hash makes.
+	// for: a split by hash would place a few of them unevenly.
 	for _, bin := range packGroups(large) {
-		s.partitionPass(files, partition{k: pt.k, n: pt.n, only: bin}, next, again, found)
+		s.partitionPass(files, partition{levels: pt.levels, only: bin}, next, again, found)
 	}
 	m := uint64(splitsFor(rest))
 	for j := range m {
-		s.partitionPass(files, partition{k: pt.k + j*pt.n, n: pt.n * m, except: except}, next, again, found)
+		s.partitionPass(files, pt.split(s.corrSeed, j, m, except), next, again, found)
 	}
 	for _, g := range busy {
-		s.partitionPass(files, partition{k: pt.k, n: pt.n, only: map[corrGroup]bool{g: true}}, passBusy, again, found)
+		s.partitionPass(files, partition{levels: pt.levels, only: map[corrGroup]bool{g: true}}, passBusy, again, found)
 	}
 }
 

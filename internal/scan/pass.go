@@ -71,7 +71,8 @@ func (s *Scanner) pass(files []*notedFile, pt partition, workers int, final, sha
 	}
 	s.corrPasses++
 	s.corr.restart(&pt, !shares)
-	s.opts.Log.Debug("correlation partition pass", "pass", pt.k, "of", pt.n, "workers", workers)
+	l := pt.last()
+	s.opts.Log.Debug("correlation partition pass", "pass", l.k, "of", l.n, "level", len(pt.levels), "workers", workers)
 	work := passWork(files)
 	parts := make([]*part, max(1, min(workers, len(work))))
 	var next atomic.Int64

@@ -263,6 +263,9 @@ type Scanner struct {
 	// corrPasses counts the partition passes a scan made for its
 	// correlations, when the first reading could not keep all it needed.
 	corrPasses int
+	// corrSeed seeds the hash that places groups in partition passes (see
+	// passSeed).
+	corrSeed uint64
 	// noteSpills are the workers' spills of correlation notes, which the
 	// passes read; corrSpilled says that they did (see notespill.go), and
 	// corrNoSpill why they could not, when they were needed.
