@@ -365,15 +365,21 @@ const maxSampledGroups = 1 << 14
 // not on their order: it is exact while it held every group (shift 0),
 // and otherwise the cost of about one group in 1<<shift, scaled up. A
 // hash that two groups share (one chance in 2^64 a pair) counts one of
-// them.
+// them. The hash is keyHash, which anyone can compute: keys chosen so
+// that their hashes' low bits are 0 are all held, and scaled up as if
+// they were one in 1<<shift. So the estimate is never more than what
+// every note offered would cost if each opened a group of its own
+// (offered): the most the groups can cost, whatever their keys.
 type groupSample struct {
-	cost  map[uint64]int32 // by hash
-	shift uint
-	bytes int64 // the cost of those held
+	cost    map[uint64]int32 // by hash
+	shift   uint
+	bytes   int64 // the cost of those held
+	offered int64 // the cost of a group for each note offered
 }
 
 // add notes a group of hash h that costs n bytes.
 func (gs *groupSample) add(h uint64, n int) {
+	gs.offered += int64(n)
 	if h&(1<<gs.shift-1) != 0 {
 		return
 	}
@@ -398,7 +404,7 @@ func (gs *groupSample) add(h uint64, n int) {
 }
 
 // estimate returns what the groups met cost together, about.
-func (gs *groupSample) estimate() int64 { return gs.bytes << gs.shift }
+func (gs *groupSample) estimate() int64 { return min(gs.bytes<<gs.shift, gs.offered) }
 
 // own returns the part of the bounds most and mostBytes that each rule
 // correlations count has of its own: none when whole.
