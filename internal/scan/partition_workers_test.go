@@ -48,9 +48,11 @@ func spreadGroups(small, busy, files int) [][]string {
 // planned, fit or are split the same whatever the workers, so that a scan
 // on 1, 2 or 4 workers, run after run, reports the same findings and the
 // same records not kept: when everything fits, when a group is busier
-// than the bounds on its own, and when small groups whose keys hash alike
-// pass the bounds together, so that a pass keeps what it can. Of files,
-// and of streams.
+// than the bounds on its own, when small groups whose keys hash alike
+// pass the bounds together, so that a pass keeps what it can, and when
+// they fit the whole bounds only, so that a last part of a split pass fits
+// on one worker as on several, without the rules' shares. Of files, and
+// of streams.
 func TestCorrelationPartitionsSameOnWorkers(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -63,8 +65,15 @@ func TestCorrelationPartitionsSameOnWorkers(t *testing.T) {
 		{"a busy group", 3000, 400_000, false, true},
 		{"groups that hash alike past the bounds", 0, 300_000, true, true},
 		{"groups that hash alike, bounds a little wider", 0, 325_000, true, true},
+		{"groups that hash alike, whole bounds fit", 0, 750_000, true, false},
 	}
 	rs := corrRules(t, false, "gte: 5")
+	// Five runs on each number of workers, as CI runs them; one with the
+	// race detector or -short, which still compares 1, 2 and 4 workers.
+	runs := 5
+	if raceDetector || testing.Short() {
+		runs = 1
+	}
 	for _, tc := range cases {
 		files := spreadGroups(1500, tc.busy, 8)
 		var whole []string
@@ -93,7 +102,7 @@ func TestCorrelationPartitionsSameOnWorkers(t *testing.T) {
 				var first *scan.Result
 				var want string
 				for _, workers := range []int{1, 2, 4} {
-					for run := range 5 {
+					for run := range runs {
 						passes := countPasses(t)
 						res, got := scans[name](t, rs, paths, workers)
 						if *passes < 2 {
