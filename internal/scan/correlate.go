@@ -333,7 +333,7 @@ func (c *correlator) room(n int, compact bool, bases []*ruleset.Rule) bool {
 	if compact {
 		most, mostBytes = maxCompactNotes, maxCompactBytes
 	}
-	own, ownBytes := c.own(most, mostBytes, c.whole)
+	own, ownBytes := c.own(most, mostBytes)
 	for _, b := range bases {
 		i, ok := c.bases[b]
 		if !ok {
@@ -407,9 +407,10 @@ func (gs *groupSample) add(h uint64, n int) {
 func (gs *groupSample) estimate() int64 { return min(gs.bytes<<gs.shift, gs.offered) }
 
 // own returns the part of the bounds most and mostBytes that each rule
-// correlations count has of its own: none when whole.
-func (c *correlator) own(most, mostBytes int64, whole bool) (int64, int64) {
-	if whole {
+// correlations count has of its own: none when the reading takes room
+// from the whole bounds (c.whole).
+func (c *correlator) own(most, mostBytes int64) (int64, int64) {
+	if c.whole {
 		return 0, 0
 	}
 	parts := int64(2 * max(len(c.bases), 1))
@@ -429,7 +430,7 @@ type corrGroup struct {
 // corrNote is one record a correlation counts, as one worker noted it.
 type corrNote struct {
 	rec   int32 // in part.corrRecords
-	group int32 // in part.corrShown
+	group int32 // in correlator.shown
 	// value is the hash of the counted field's value, when hasValue; when
 	// list, where its list is in part.corrLists (see detect.Event).
 	value    uint64

@@ -254,11 +254,12 @@ func (w *worker) readGroups(counted []*ruleset.Rule, raw []byte, idx *jsonscan.I
 
 // pendingNotes makes, in w.pending, the notes of the record read into
 // w.note for the groups the scan notes (during a partition pass, those of
-// the pass), and returns what they cost beside the record: the groups
-// they open, their values when a list, and each note past the first.
-// During a partition pass, it adds each note to what its group asked of
-// the pass. The groups the notes open are charged when the record is
-// kept (see correlator.take).
+// the pass), and returns what they cost beside the record: their values
+// when a list, and each note past the first. The groups the notes open
+// are not in it: correlator.take, which knows which groups are open,
+// charges them. During a partition pass, it adds each note to what its
+// group asked of the pass; in a first reading, its group's keyHash to
+// the sum the passes' seed is drawn from (part.corrKeySum).
 func (w *worker) pendingNotes() (extra int) {
 	c, p := w.s.corr, w.p
 	w.pending = w.pending[:0]
