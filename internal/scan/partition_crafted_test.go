@@ -27,12 +27,16 @@ func craftedCallers(corr int, prefix string, n int, mod uint64) []string {
 
 // TestCorrelationPartitionsCraftedKeys: callers whose group keys were
 // chosen so that they hash alike under the scan's fixed hash, modulo a
-// number that every plan and split of the passes divides, do not crowd
-// one pass at every level of its splits: a burst of one of them is found,
-// and no record is lost, as with callers of no choosing.
+// number that the passes planned for these bounds, and their splits,
+// divide, do not crowd one pass at every level of its splits: a burst of
+// one of them is found, and no record is lost, as with callers of no
+// choosing. (With the fixed hash, they all fell in one part of a part of
+// a pass, which kept what it could and missed the burst.)
 func TestCorrelationPartitionsCraftedKeys(t *testing.T) {
 	rs := corrRules(t, false, "gte: 5")
-	corr := slices.IndexFunc(rs.Correlations(), func(r *ruleset.Rule) bool { return r.Title == "Burst of deletions" })
+	corr := slices.IndexFunc(rs.Correlations(), func(r *ruleset.Rule) bool {
+		return r.Title == "Burst of deletions"
+	})
 	cases := []struct {
 		name   string
 		mod    uint64 // the callers' keys hash to 0 modulo mod; any when 0
