@@ -137,10 +137,18 @@ func planned(seed, k, n uint64) partition {
 
 // split returns part k of n of pt's groups but those of except, hashed
 // with a seed of their own level: groups that fell together in pt spread
-// over the parts as any others do.
+// over the parts as any others do. A part of a pass of only some groups
+// (packed by what they asked for) holds only those.
 func (pt *partition) split(seed, k, n uint64, except map[corrGroup]bool) partition {
 	levels := append(slices.Clip(pt.levels), passLevel{levelSeed(seed, len(pt.levels)), k, n})
-	return partition{levels: levels, except: except}
+	if pt.only == nil {
+		return partition{levels: levels, except: except}
+	}
+	only := maps.Clone(pt.only)
+	for g := range except {
+		delete(only, g)
+	}
+	return partition{levels: levels, only: only}
 }
 
 // holds reports whether the group key of correlation corr is the
