@@ -32,6 +32,12 @@ func ParseRules(name string, data []byte) ([]*Rule, error) {
 	if err != nil {
 		return nil, ruleError(name, err)
 	}
+	// A "---" after the last rule, as some writers end a file, opens no
+	// rule: an empty last document is let be, where an empty one between
+	// rules is refused (a rule left out by mistake?).
+	if n := len(docs); n > 1 && docs[n-1].err == nil && emptyDocument(docs[n-1].node) {
+		docs = docs[:n-1]
+	}
 	var rules []*Rule
 	var errs []error
 	for _, d := range docs {

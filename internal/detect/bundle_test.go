@@ -50,8 +50,9 @@ func TestParseRules(t *testing.T) {
 				`between "---" lines, is a rule`}, false},
 		{"document of a comment", bundleA + "---\n# nothing yet\n---\n" + bundleB, []int{1, 14},
 			[]string{"b.yml:11:1: empty YAML document"}, false},
-		{"trailing marker", bundleA + "---\n", []int{1},
-			[]string{"b.yml:11:1: empty YAML document"}, false},
+		// A marker after the last rule opens none: it is let be.
+		{"trailing marker", bundleA + "---\n", []int{1}, nil, false},
+		{"trailing marker and comment", bundleA + "---\n" + bundleB + "---\n# end\n", []int{1, 12}, nil, false},
 		{"two broken", "---\n---\ntitle: [\n---\n" + bundleB, []int{5},
 			[]string{"b.yml:1:1: empty YAML document", "b.yml:3: invalid YAML"}, false},
 		{"duplicate key in a later document", bundleA + "---\n" + bundleB + "title: again\n", []int{1},
