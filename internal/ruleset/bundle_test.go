@@ -197,14 +197,7 @@ func TestBundleScan(t *testing.T) {
 		record("GetSecretValue", "06:00", "bob"),
 		record("ListAccessKeys", "07:00", "bob"),
 	}, ",")+`]}`)
-	set, err := ruleset.Load(c, []string{rules})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := scan.New(c, set, scan.Options{Workers: 1}).Scan(context.Background(), []string{logs})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanWith(t, c, rules, logs)
 	var got []string
 	for _, f := range res.Findings {
 		got = append(got, f.Rule.Title+" "+f.Rule.File+" "+f.Actor.ARN)
@@ -270,14 +263,7 @@ func TestBundleRulesWithoutIDs(t *testing.T) {
 	write(t, logs, `{"Records":[{"eventVersion":"1.10","eventTime":"2026-03-14T02:00:00Z",`+
 		`"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","eventID":"e1",`+
 		`"userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/eve"}}]}`)
-	set, err := ruleset.Load(c, []string{rules})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := scan.New(c, set, scan.Options{Workers: 1}).Scan(context.Background(), []string{logs})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := scanWith(t, c, rules, logs)
 	var got []string
 	for _, f := range res.Findings {
 		if f.Rule.Origin == string(ruleset.FromExternal) {
@@ -288,4 +274,19 @@ func TestBundleRulesWithoutIDs(t *testing.T) {
 	if want := []string{"one line 1", "two line 13"}; !slices.Equal(got, want) || res.Summary.Duplicates != 0 {
 		t.Errorf("findings of the file's rules %q, %d duplicates; want %q, none", got, res.Summary.Duplicates, want)
 	}
+}
+
+// scanWith scans logs on one worker with the catalog's rules and those of
+// the rule file rules.
+func scanWith(t *testing.T, c *catalog.Catalog, rules, logs string) *scan.Result {
+	t.Helper()
+	set, err := ruleset.Load(c, []string{rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scan.New(c, set, scan.Options{Workers: 1}).Scan(context.Background(), []string{logs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
 }
