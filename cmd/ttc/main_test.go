@@ -868,3 +868,29 @@ func TestScanEmptyInput(t *testing.T) {
 		t.Errorf("scan of an empty file beside logs: exit %d, summary %q", code, out[strings.LastIndex(out, "\n{"):])
 	}
 }
+
+// TestScanSkipsListedOnce: a file set aside, reached again through a
+// folder that holds the one named before it, is listed and counted once.
+func TestScanSkipsListedOnce(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{filepath.Join(sub, "x.md"), filepath.Join(dir, "y.md")} {
+		if err := os.WriteFile(f, []byte("notes\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, _, _ := ttc(t, "scan", "-o", "json", sub, dir)
+	var doc struct {
+		Summary scan.Summary
+		Skipped []scan.Rejection `json:"skipped_files"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	if doc.Summary.FilesSkipped != 2 || len(doc.Skipped) != 2 {
+		t.Errorf("%d files skipped, %d listed (%+v); want 2 and 2", doc.Summary.FilesSkipped, len(doc.Skipped), doc.Skipped)
+	}
+}
