@@ -116,3 +116,33 @@ func (s *sameFiles) seenOther(path string, fi os.FileInfo) (string, bool) {
 	s.other[fi.Size()] = append(s.other[fi.Size()], namedInfo{path, fi})
 	return "", false
 }
+
+// skipList remembers the files a scan of several paths set aside, so that
+// a file reached again through another path named (a folder and one
+// inside it) is listed once. It remembers up to maxKeptNames of them;
+// past that, a file may be listed twice.
+type skipList struct {
+	on   bool
+	seen map[string]bool
+}
+
+// again reports whether path was set aside before, and remembers it.
+func (l *skipList) again(path string) bool {
+	if !l.on {
+		return false
+	}
+	key := filepath.Clean(path)
+	if abs, err := filepath.Abs(key); err == nil {
+		key = abs
+	}
+	if l.seen[key] {
+		return true
+	}
+	if l.seen == nil {
+		l.seen = map[string]bool{}
+	}
+	if len(l.seen) < maxKeptNames {
+		l.seen[key] = true
+	}
+	return false
+}

@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -520,34 +519,4 @@ func (s *Scanner) ScanStreams(ctx context.Context, streams []Stream) (*Result, e
 		w.read(st.R, cloudtrail.Input{Path: st.Name})
 	}
 	return s.finish(ctx, []*part{p})
-}
-
-// skipList remembers the files a scan of several paths set aside, so that
-// a file reached again through another path named (a folder and one
-// inside it) is listed once. It remembers up to maxKeptNames of them;
-// past that, a file may be listed twice.
-type skipList struct {
-	on   bool
-	seen map[string]bool
-}
-
-// again reports whether path was set aside before, and remembers it.
-func (l *skipList) again(path string) bool {
-	if !l.on {
-		return false
-	}
-	key := filepath.Clean(path)
-	if abs, err := filepath.Abs(key); err == nil {
-		key = abs
-	}
-	if l.seen[key] {
-		return true
-	}
-	if l.seen == nil {
-		l.seen = map[string]bool{}
-	}
-	if len(l.seen) < maxKeptNames {
-		l.seen[key] = true
-	}
-	return false
 }
