@@ -807,16 +807,22 @@ func TestScanFolderWithoutLogs(t *testing.T) {
 	}
 	logs := "../../examples/incident"
 	digests := logs + "/AWSLogs/111122223333/CloudTrail-Digest"
+	found, err := filepath.Glob(digests + "/*/*/*/*/*.json.gz")
+	if err != nil || len(found) != 1 {
+		t.Fatalf("digest files of the example: %v, %v", found, err)
+	}
+	digestFile := found[0]
 	for _, tc := range []struct {
 		name    string
 		args    []string
-		folders int    // folders_without_logs in the summary
+		folders int    // inputs_without_logs in the summary
 		reason  string // in the warnings, when folders > 0
 	}{
 		{"empty folder", []string{empty}, 1, "folder holds no file"},
 		{"folder of notes", []string{notes}, 1, "its one file was set aside"},
 		// Digest files are told by what they hold, by the workers.
 		{"folder of digest files", []string{digests}, 1, "its one file was set aside"},
+		{"digest file named", []string{digestFile}, 1, "input holds no log: it was set aside"},
 		{"logs beside an empty folder", []string{logs, empty}, 1, "folder holds no file"},
 		{"logs", []string{logs}, 0, ""},
 		{"logs named twice", []string{logs, logs + "/"}, 0, ""},
@@ -831,14 +837,14 @@ func TestScanFolderWithoutLogs(t *testing.T) {
 			if err := json.Unmarshal([]byte(out), &doc); err != nil {
 				t.Fatalf("output is not JSON: %v\n%s", err, out)
 			}
-			if got := doc.Summary.FoldersWithoutLogs; got != int64(tc.folders) {
-				t.Errorf("folders_without_logs %d, want %d", got, tc.folders)
+			if got := doc.Summary.InputsWithoutLogs; got != int64(tc.folders) {
+				t.Errorf("inputs_without_logs %d, want %d", got, tc.folders)
 			}
 			want := exitOK
 			if tc.folders > 0 {
 				want = exitError
 				if !strings.Contains(errOut, "gave no log to read") {
-					t.Errorf("stderr does not say that a folder gave no log:\n%s", errOut)
+					t.Errorf("stderr does not say that an input gave no log:\n%s", errOut)
 				}
 				if len(doc.Warnings) == 0 || !strings.Contains(doc.Warnings[0].Reason, tc.reason) {
 					t.Errorf("warnings %+v, want one saying %q", doc.Warnings, tc.reason)

@@ -339,9 +339,9 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		incomplete = append(incomplete, fmt.Sprintf("%s held nothing to read (standard input whose command failed? a file cut to nothing? the report's skipped files say which)",
 			view.Count(n, "input", "inputs")))
 	}
-	if n := res.Summary.FoldersWithoutLogs; n > 0 {
-		incomplete = append(incomplete, fmt.Sprintf("%s gave no log to read (empty, or every file set aside: the report's warnings say which)",
-			view.Count(n, "folder", "folders")))
+	if n := res.Summary.InputsWithoutLogs; n > 0 {
+		incomplete = append(incomplete, fmt.Sprintf("%s gave no log to read (a folder empty, or every file set aside; a file set aside, such as a digest file: the report's warnings say which)",
+			view.Count(n, "input", "inputs")))
 	}
 	if failed := res.Summary.FilesFailed; failed > 0 {
 		incomplete = append(incomplete, fmt.Sprintf("%d of the inputs could not be read to the end (the report's rejections say why)", failed))

@@ -51,7 +51,7 @@ func (s *Scanner) merge(parts []*part) (*Result, error) {
 		sum.Files += p.sum.Files
 		sum.FilesSkipped += p.sum.FilesSkipped
 		sum.FilesEmpty += p.sum.FilesEmpty
-		sum.FoldersWithoutLogs += p.sum.FoldersWithoutLogs
+		sum.InputsWithoutLogs += p.sum.InputsWithoutLogs
 		sum.FilesFailed += p.sum.FilesFailed
 		sum.Read += p.sum.Read
 		sum.Matched += p.sum.Matched

@@ -156,12 +156,15 @@ func (p *part) skip(r Rejection) {
 	p.skipped = keepFirst(p.skipped, r)
 }
 
-// noLogs notes that folder, named to be scanned, gave no file to read:
-// it was empty, or each of its skipped files was set aside.
-func (p *part) noLogs(folder string, skipped int) Rejection {
-	p.sum.FoldersWithoutLogs++
-	r := Rejection{File: folder, Reason: "folder holds no file: no log was read from it", Whole: true}
+// noLogs notes that path, named to be scanned, gave no log to read: a
+// folder that was empty, or each of whose skipped files was set aside, or
+// a file set aside for what it holds (a digest file).
+func (p *part) noLogs(path string, folder bool, skipped int) Rejection {
+	p.sum.InputsWithoutLogs++
+	r := Rejection{File: path, Reason: "folder holds no file: no log was read from it", Whole: true}
 	switch {
+	case !folder:
+		r.Reason = "input holds no log: it was set aside (see the skipped files)"
 	case skipped == 1:
 		r.Reason = "folder holds no log: its one file was set aside (see the skipped files)"
 	case skipped > 1:

@@ -127,14 +127,16 @@ type Summary struct {
 	// left empty, a download cut to nothing. A log is never empty, so the
 	// scan cannot vouch for what such an input should have held.
 	FilesEmpty int64 `json:"files_empty,omitempty"`
-	// FoldersWithoutLogs counts the folders named to be scanned that gave
-	// no file to read: empty, or holding no log (every file set aside:
-	// not logs, digest files, hidden). Each is a warning too.
-	FoldersWithoutLogs int64 `json:"folders_without_logs,omitempty"`
-	Read               int64 `json:"read"`
-	Matched            int64 `json:"matched"`
-	Unmatched          int64 `json:"unmatched"`
-	Rejected           int64 `json:"rejected"`
+	// InputsWithoutLogs counts the paths named to be scanned that gave no
+	// log to read: folders empty, or holding no log (every file set aside:
+	// not logs, digest files, hidden), and files set aside for what they
+	// hold (a digest file; an empty one is in FilesEmpty). Each is a
+	// warning too.
+	InputsWithoutLogs int64 `json:"inputs_without_logs,omitempty"`
+	Read              int64 `json:"read"`
+	Matched           int64 `json:"matched"`
+	Unmatched         int64 `json:"unmatched"`
+	Rejected          int64 `json:"rejected"`
 	// MatchedRejected counts the rejected records that matched rules, but
 	// could not be reported: no time to place them at, or an event named
 	// by other than text. They are in Rejected; a detection fired on them.
@@ -206,7 +208,8 @@ type Result struct {
 	// folder. Their records are classified like any others; the warning
 	// says that other tools may read the file differently, and why. A
 	// folder named to be scanned that gave no file to read is a warning
-	// too (Summary.FoldersWithoutLogs).
+	// too (Summary.InputsWithoutLogs), and so is a file named that was set
+	// aside for what it holds.
 	Warnings []Rejection `json:"warnings"`
 	// Sessions are the origins of the temporary access keys issued in the
 	// logs, by key, when Options.Sessions asked for them.
@@ -306,8 +309,8 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 	// A job is a file to read, and the count of logs read from the path
 	// named that led to it.
 	type job struct {
-		in   cloudtrail.Input
-		logs *atomic.Int64
+		in          cloudtrail.Input
+		logs, empty *atomic.Int64
 	}
 	jobs := make(chan job)
 	parts := make([]*part, s.opts.Workers)
@@ -322,10 +325,13 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 					// one set aside for what it holds (a digest file, an
 					// empty input) is not.
 					sum := &w.p.sum
-					before := sum.Files + sum.FilesFailed
+					before, empty := sum.Files+sum.FilesFailed, sum.FilesEmpty
 					w.file(j.in)
 					if sum.Files+sum.FilesFailed > before {
 						j.logs.Add(1)
+					}
+					if sum.FilesEmpty > empty {
+						j.empty.Add(1)
 					}
 				}
 			}
@@ -346,7 +352,7 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 		folder                 bool
 		failed, again, skipped int
 		sent                   int // to the workers, who may set some aside
-		logs                   atomic.Int64
+		logs, empty            atomic.Int64
 	}
 	var all []*named
 	listed := skipList{on: len(paths) > 1}
@@ -384,16 +390,17 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 				walk.skip(Rejection{File: in.Path, Reason: in.Skip, Whole: true})
 			default:
 				nm.sent++
-				jobs <- job{in, &nm.logs}
+				jobs <- job{in, &nm.logs, &nm.empty}
 			}
 		}
 	}
 	close(jobs)
 	wg.Wait()
+	// An empty input named is said already (Summary.FilesEmpty).
 	for _, nm := range all {
-		if nm.folder && nm.failed+nm.again == 0 && nm.logs.Load() == 0 && ctx.Err() == nil {
-			r := walk.noLogs(nm.path, nm.skipped+nm.sent)
-			s.opts.Log.Warn(r.Reason, "folder", nm.path)
+		if nm.failed+nm.again == 0 && nm.logs.Load() == 0 && nm.empty.Load() == 0 && ctx.Err() == nil {
+			r := walk.noLogs(nm.path, nm.folder, nm.skipped+nm.sent)
+			s.opts.Log.Warn(r.Reason, "input", nm.path)
 		}
 	}
 	return s.finish(ctx, append(parts, walk))
