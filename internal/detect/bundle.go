@@ -32,12 +32,6 @@ func ParseRules(name string, data []byte) ([]*Rule, error) {
 	if err != nil {
 		return nil, ruleError(name, err)
 	}
-	// A "---" after the last rule, as some writers end a file, opens no
-	// rule: an empty last document is let be, where an empty one between
-	// rules is refused (a rule left out by mistake?).
-	if n := len(docs); n > 1 && docs[n-1].err == nil && emptyDocument(docs[n-1].node) {
-		docs = docs[:n-1]
-	}
 	var rules []*Rule
 	var errs []error
 	for _, d := range docs {
@@ -97,16 +91,27 @@ func readDocuments(data []byte) ([]document, error) {
 	}
 	tooMany := fmt.Errorf("rule file holds more than the %d YAML documents a file may have",
 		MaxRuleDocuments)
-	parts := splitDocuments(data, MaxRuleDocuments+1)
-	if len(parts) > MaxRuleDocuments {
+	// One more than the bound is read, for a "---" after the last rule.
+	const most = MaxRuleDocuments + 1
+	parts := splitDocuments(data, most+1)
+	if len(parts) > most {
 		return nil, tooMany
 	}
 	var docs []document
 	for _, p := range parts {
 		// A part may give a document and an error after its end ("...").
-		if docs = append(docs, p.read(MaxRuleDocuments+1-len(docs))...); len(docs) > MaxRuleDocuments {
+		if docs = append(docs, p.read(most+1-len(docs))...); len(docs) > most {
 			return nil, tooMany
 		}
+	}
+	// A "---" after the last rule, as some writers end a file, opens no
+	// rule: an empty last document after a rule is let be, where an empty
+	// one between rules is refused (a rule left out by mistake?).
+	if n := len(docs); n > 1 && lastIsEmpty(docs) && !lastIsEmpty(docs[:n-1]) {
+		docs = docs[:n-1]
+	}
+	if len(docs) > MaxRuleDocuments {
+		return nil, tooMany
 	}
 	if len(docs) == 0 {
 		return nil, errEmptyFile
@@ -115,6 +120,12 @@ func readDocuments(data []byte) ([]document, error) {
 		return nil, err
 	}
 	return docs, nil
+}
+
+// lastIsEmpty reports whether the last of docs is an empty document.
+func lastIsEmpty(docs []document) bool {
+	d := docs[len(docs)-1]
+	return d.err == nil && emptyDocument(d.node)
 }
 
 // part is a piece of a rule file that starts a document.
@@ -127,7 +138,7 @@ type part struct {
 // document: "---" alone or followed by a blank, which YAML reserves for
 // that at the start of a line, in any scalar. So the cut needs no parse,
 // and a document that does not parse leaves the others whole. Directive
-// lines ("%YAML 1.2") go with the document after them. It stops at most
+// lines ("%YAML 1.1") go with the document after them. It stops at most
 // parts, the last holding the rest of the file.
 func splitDocuments(data []byte, most int) []part {
 	var parts []part
@@ -148,7 +159,9 @@ func splitDocuments(data []byte, most int) []part {
 			if directives >= 0 {
 				cut, cutLine = directives, dirLine
 			}
-			parts = append(parts, part{data[start:cut], startLine})
+			if cut > start { // directives at the file's start cut nothing off
+				parts = append(parts, part{data[start:cut], startLine})
+			}
 			start, startLine = cut, cutLine
 			directives = -1
 		case len(text) > 0 && text[0] == '%':

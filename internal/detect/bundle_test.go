@@ -53,6 +53,8 @@ func TestParseRules(t *testing.T) {
 		// A marker after the last rule opens none: it is let be.
 		{"trailing marker", bundleA + "---\n", []int{1}, nil, false},
 		{"trailing marker and comment", bundleA + "---\n" + bundleB + "---\n# end\n", []int{1, 12}, nil, false},
+		{"trailing marker after a broken document", bundleA + "---\ntitle: [\n---\n", []int{1},
+			[]string{"b.yml:12: invalid YAML"}, false},
 		{"two broken", "---\n---\ntitle: [\n---\n" + bundleB, []int{5},
 			[]string{"b.yml:1:1: empty YAML document", "b.yml:3: invalid YAML"}, false},
 		{"duplicate key in a later document", bundleA + "---\n" + bundleB + "title: again\n", []int{1},
@@ -139,8 +141,12 @@ func TestBundleRules(t *testing.T) {
 		t.Errorf("Where = %q, want b.yml:12", w)
 	}
 	many := strings.Repeat(bundleA+"---\n", MaxRuleDocuments-1) + bundleA
-	if rules, err := ParseRules("m.yml", []byte(many)); err != nil || len(rules) != MaxRuleDocuments {
-		t.Errorf("a file of %d rules: %d read, %v", MaxRuleDocuments, len(rules), err)
+	// As many rules as a file may hold, also after a directive and before
+	// a "---" that ends the file.
+	for _, text := range []string{many, many + "---\n", "%YAML 1.1\n---\n" + many} {
+		if rules, err := ParseRules("m.yml", []byte(text)); err != nil || len(rules) != MaxRuleDocuments {
+			t.Errorf("a file of %d rules (%.20q…): %d read, %v", MaxRuleDocuments, text, len(rules), err)
+		}
 	}
 	one, err := ParseRules("a.yml", []byte(bundleA))
 	if err != nil || one[0].Where() != "a.yml" {
