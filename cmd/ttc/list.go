@@ -161,7 +161,12 @@ func newShowCmd(a *app) *cobra.Command {
 			// An ID is a few characters: a longer argument is quoted cut,
 			// and not offered back as a search.
 			if len(args[0]) > maxQuoted {
-				return usagef("no technique \"%s\" in the catalog", clip.String(args[0], maxQuoted))
+				return usagef("no technique \"%s\" in the catalog (its first %d bytes of %d)", clip.Prefix(args[0], maxQuoted), maxQuoted, len(args[0]))
+			}
+			// A search to paste, where the argument quotes back whole
+			// between double quotes.
+			if strings.ContainsAny(args[0], "\"\\$`") {
+				return usagef("no technique \"%s\" in the catalog", args[0])
 			}
 			return usagef("no technique \"%s\" in the catalog (try: ttc techniques --search \"%s\")", args[0], args[0])
 		}

@@ -39,7 +39,8 @@ func TestShowUnknown(t *testing.T) {
 		most      int // bytes of stderr at the most
 	}{
 		{"T9999", `no technique "T9999" in the catalog (try: ttc techniques --search "T9999")`, 200},
-		{long, `no technique "T` + strings.Repeat("x", 63) + `…" in the catalog`, 200},
+		{long, `no technique "T` + strings.Repeat("x", 63) + `" in the catalog (its first 64 bytes of 100001)`, 200},
+		{`T"X`, `no technique "T"X" in the catalog` + "\n", 200},
 	} {
 		_, errOut, code := ttc(t, "show", tc.arg)
 		if code != exitUsage || !strings.Contains(errOut, tc.want) || len(errOut) > tc.most {
