@@ -193,7 +193,8 @@ type correlator struct {
 	// of room plans its partition passes (see passesFor).
 	asked share
 	// askedGroups estimates what the groups of those records cost, each
-	// counted once (see groupSample).
+	// counted once (see groupSample): the workers' samples (part.corrSample),
+	// merged when the first reading ends.
 	askedGroups groupSample
 	// part, during a partition pass, names the groups whose records are
 	// noted: the others are left to other passes. whole says that the
@@ -284,9 +285,6 @@ func (c *correlator) take(pending []pendingNote, n, asked, extra int, compact bo
 	if c.part == nil {
 		c.asked.n++
 		c.asked.bytes += int64(asked + extra)
-		for i := range pending {
-			c.askedGroups.add(pending[i].hash, len(pending[i].key)+groupBytes)
-		}
 	}
 	ok := c.room(cost, compact, bases)
 	c.mu.Unlock()
@@ -392,8 +390,39 @@ func (gs *groupSample) add(h uint64, n int) {
 	v := int32(min(n, math.MaxInt32))
 	gs.cost[h] = v
 	gs.bytes += int64(v)
-	for len(gs.cost) > maxSampledGroups {
-		gs.shift++
+	gs.raise(gs.shift)
+}
+
+// merge adds what o met to gs, as if gs had met it too: the result holds
+// the hashes, of all met, whose low shift bits are 0 for the least shift
+// that keeps them within maxSampledGroups, whichever order the groups
+// were met in and however they were shared out, so the workers each keep
+// a sample of their own, out of their shared lock, and the scan merges
+// them.
+func (gs *groupSample) merge(o *groupSample) {
+	gs.offered += o.offered
+	gs.raise(max(gs.shift, o.shift))
+	for h, v := range o.cost {
+		if h&(1<<gs.shift-1) != 0 {
+			continue
+		}
+		if _, ok := gs.cost[h]; ok {
+			continue
+		}
+		if gs.cost == nil {
+			gs.cost = map[uint64]int32{}
+		}
+		gs.cost[h] = v
+		gs.bytes += int64(v)
+	}
+	gs.raise(gs.shift)
+}
+
+// raise sets the shift to at least s, and further while the sample holds
+// more than maxSampledGroups, dropping the hashes it no longer keeps.
+func (gs *groupSample) raise(s uint) {
+	for gs.shift < s || len(gs.cost) > maxSampledGroups {
+		gs.shift = max(gs.shift+1, s)
 		for k, v := range gs.cost {
 			if k&(1<<gs.shift-1) != 0 {
 				delete(gs.cost, k)

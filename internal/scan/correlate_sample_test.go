@@ -32,3 +32,38 @@ func TestGroupSampleChosenKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestGroupSampleMerge checks that samples kept apart (one a worker) and
+// merged hold what one sample that met every group in turn holds, however
+// the groups were shared out and in whatever order: the plan of partition
+// passes must not depend on the workers.
+func TestGroupSampleMerge(t *testing.T) {
+	for _, groups := range []int{1_000, 40_000, 150_000} {
+		hash := func(i int) uint64 { return mix64(uint64(i)) }
+		cost := func(i int) int { return 200 + i%97 }
+		var whole groupSample
+		for i := range groups {
+			whole.add(hash(i), cost(i))
+			whole.add(hash(i), cost(i)) // a second record of the group
+		}
+		for _, workers := range []int{1, 2, 3, 7} {
+			parts := make([]groupSample, workers)
+			for i := range groups {
+				// Records of one group read by different workers.
+				parts[(i*31)%workers].add(hash(i), cost(i))
+				parts[(i*17+3)%workers].add(hash(i), cost(i))
+			}
+			var merged groupSample
+			for j := range parts {
+				merged.merge(&parts[(j*5)%workers]) // in another order
+			}
+			if merged.shift != whole.shift || merged.bytes != whole.bytes || merged.offered != whole.offered ||
+				len(merged.cost) != len(whole.cost) || merged.estimate() != whole.estimate() {
+				t.Errorf("%d groups on %d workers: merged shift %d, %d held, %d bytes, estimate %d; "+
+					"one sample shift %d, %d held, %d bytes, estimate %d", groups, workers,
+					merged.shift, len(merged.cost), merged.bytes, merged.estimate(),
+					whole.shift, len(whole.cost), whole.bytes, whole.estimate())
+			}
+		}
+	}
+}

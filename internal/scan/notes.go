@@ -107,6 +107,13 @@ func (w *worker) keepNotes(counted []*ruleset.Rule, rec corrRecord, text string,
 			asked += len(text) + 48
 		}
 	}
+	if c.part == nil {
+		// What the groups ask, kept or not, in the worker's own sample
+		// (merged into correlator.askedGroups when the reading ends).
+		for i := range w.pending {
+			p.corrSample.add(w.pending[i].hash, len(w.pending[i].key)+groupBytes)
+		}
+	}
 	if !c.take(w.pending, size, asked, extra, w.compact, counted) {
 		w.lose(pos)
 		return

@@ -51,6 +51,9 @@ type part struct {
 	// every note offered to correlations, kept or not, from which the
 	// scan's partition passes draw their seed (see passSeed).
 	corrKeySum uint64
+	// corrSample is the worker's sample of the groups the records it
+	// offered in a first reading open (see correlator.askedGroups).
+	corrSample groupSample
 	// corrLeftOut counts the records of files that partition passes left
 	// out, as they changed since the scan read them: they are not kept
 	// too, but a warning about each file says so, not the one about the

@@ -292,6 +292,9 @@ func (s *Scanner) correlateAll(parts []*part) ([]Finding, *part) {
 		s.noteSpills.drop()
 		return s.correlate(parts, parts[len(parts)-1], nil), nil
 	}
+	for _, p := range parts {
+		c.askedGroups.merge(&p.corrSample)
+	}
 	demand := spread(c.demand(), parts)
 	var sum uint64
 	for _, p := range parts {
@@ -344,7 +347,7 @@ func (p *part) dropCorrelations() {
 	p.corrRecords, p.corrNotes, p.corrLists = pieces[corrRecord]{}, pieces[corrNote]{}, pieces[uint64]{}
 	p.corrFiles, p.corrInfos, p.corrRules = nil, nil, nil
 	p.corrFull, p.corrTimes, p.corrStrs, p.corrLostIn = nil, nil, nil, nil
-	p.corrTexts, p.corrSpills = pieces[spilledText]{}, nil
+	p.corrTexts, p.corrSpills, p.corrSample = pieces[spilledText]{}, nil, groupSample{}
 	p.sum.CorrelationNotKept, p.corrLost = 0, RecordRef{}
 }
 
