@@ -306,8 +306,8 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	s.cancel, s.done = cancel, ctx.Done()
-	// A job is a file to read, and the count of logs read from the path
-	// named that led to it.
+	// A job is a file to read, and the counts, of the path named that led
+	// to it, of the logs read and the empty inputs set aside.
 	type job struct {
 		in          cloudtrail.Input
 		logs, empty *atomic.Int64
@@ -343,10 +343,11 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 	// name it was read by.
 	paths = distinct(paths)
 	same := sameFiles{all: len(paths) > 1}
-	// A folder named that gives no log to read (it is empty, or holds no
-	// log: a sync that failed, the wrong prefix, digest files alone) is
-	// said, as a named file that holds nothing is: the scan cannot vouch
-	// for logs it was not given.
+	// A path named that gives no log to read (a folder empty, or holding
+	// no log: a sync that failed, the wrong prefix, digest files alone; a
+	// file set aside for what it holds, such as a digest file) is said, as
+	// a named file that holds nothing is: the scan cannot vouch for logs it
+	// was not given.
 	type named struct {
 		path                   string
 		folder                 bool
