@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/ruleset"
@@ -45,35 +44,12 @@ func streamScans(all string) map[string]streamScan {
 // returns the result and the correlation findings' lines.
 func stdinScan(t *testing.T, rs *ruleset.Set, in string, paths []string, workers int, emit bool) (*scan.Result, string) {
 	t.Helper()
-	c, _ := fixtures(t)
 	f, err := os.Open(in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	opts := scan.Options{Workers: workers, Stdin: f}
-	var mu sync.Mutex
-	var lines []string
-	if emit {
-		opts.EmitJSON = func(b []byte) error {
-			mu.Lock()
-			defer mu.Unlock()
-			for l := range strings.Lines(string(b)) {
-				if strings.Contains(l, `"correlation":{`) {
-					lines = append(lines, l)
-				}
-			}
-			return nil
-		}
-	}
-	res, err := scan.New(c, rs, opts).Scan(context.Background(), append([]string{"-"}, paths...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if emit {
-		return res, strings.Join(lines, "")
-	}
-	return res, corrJSON(t, res)
+	return scanCorr(t, rs, scan.Options{Workers: workers, Stdin: f}, append([]string{"-"}, paths...), emit)
 }
 
 // TestCorrelationPartitionsStreamed: a burst that comes after the room

@@ -53,30 +53,37 @@ func burstAfter(recs []string) [][]string {
 // the correlation findings as reports write them, one a line.
 func scanWith(t *testing.T, rs *ruleset.Set, paths []string, workers int, emit bool) (*scan.Result, string) {
 	t.Helper()
+	return scanCorr(t, rs, scan.Options{Workers: workers}, paths, emit)
+}
+
+// scanCorr scans paths with the rules of rs and opts, keeping findings
+// or, when emit, streaming them as JSON Lines, and returns the result and
+// the lines of the correlation findings.
+func scanCorr(t *testing.T, rs *ruleset.Set, opts scan.Options, paths []string, emit bool) (*scan.Result, string) {
+	t.Helper()
 	c, _ := fixtures(t)
-	if !emit {
-		res, err := scan.New(c, rs, scan.Options{Workers: workers}).Scan(context.Background(), paths)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res, corrJSON(t, res)
-	}
 	var mu sync.Mutex
 	var lines []string
-	res, err := scan.New(c, rs, scan.Options{Workers: workers, EmitJSON: func(b []byte) error {
-		mu.Lock()
-		defer mu.Unlock()
-		for l := range strings.Lines(string(b)) {
-			if strings.Contains(l, `"correlation":{`) {
-				lines = append(lines, l)
+	if emit {
+		opts.EmitJSON = func(b []byte) error {
+			mu.Lock()
+			defer mu.Unlock()
+			for l := range strings.Lines(string(b)) {
+				if strings.Contains(l, `"correlation":{`) {
+					lines = append(lines, l)
+				}
 			}
+			return nil
 		}
-		return nil
-	}}).Scan(context.Background(), paths)
+	}
+	res, err := scan.New(c, rs, opts).Scan(context.Background(), paths)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res, strings.Join(lines, "")
+	if emit {
+		return res, strings.Join(lines, "")
+	}
+	return res, corrJSON(t, res)
 }
 
 // sameSummary reports what differs between two scans' summaries, but for
