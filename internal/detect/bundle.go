@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/ttcproject/ttc/internal/textpos"
 )
 
 // MaxRuleDocuments bounds the YAML documents of one rule file. A
@@ -187,9 +184,8 @@ func isDocumentStart(line []byte) bool {
 // document that is its error (text after a "..." that ends one, say).
 func (p part) read(most int) []document {
 	shift := p.line - 1
-	if !utf8.Valid(p.text) {
-		line, col := textpos.Place(p.text, textpos.InvalidUTF8(p.text))
-		return []document{{line: p.line, err: errAt(line+shift, col, "not UTF-8 text")}}
+	if err := notUTF8(p.text, shift); err != nil {
+		return []document{{line: p.line, err: err}}
 	}
 	var docs []document
 	dec := yaml.NewDecoder(bytes.NewReader(p.text))

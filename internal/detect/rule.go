@@ -93,9 +93,8 @@ func parseRule(name string, data []byte) (*Rule, error) {
 	if len(data) > MaxRuleSize {
 		return nil, errTooLarge
 	}
-	if !utf8.Valid(data) {
-		line, col := textpos.Place(data, textpos.InvalidUTF8(data))
-		return nil, errAt(line, col, "not UTF-8 text")
+	if err := notUTF8(data, 0); err != nil {
+		return nil, err
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
@@ -115,6 +114,16 @@ func parseRule(name string, data []byte) (*Rule, error) {
 		return nil, yamlError(err, 0)
 	}
 	return ruleOf(name, &doc)
+}
+
+// notUTF8 refuses text that is not UTF-8 at its first bad byte, its lines
+// counted from shift lines into the file.
+func notUTF8(text []byte, shift int) error {
+	if utf8.Valid(text) {
+		return nil
+	}
+	line, col := textpos.Place(text, textpos.InvalidUTF8(text))
+	return errAt(line+shift, col, "not UTF-8 text")
 }
 
 // ruleOf reads the rule of one YAML document.
