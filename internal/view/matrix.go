@@ -40,9 +40,9 @@ func BuildMatrix(c *catalog.Catalog, selected []catalog.Result) []MatrixColumn {
 			if t.Parent != "" {
 				continue
 			}
-			cell := MatrixCell{TechniqueSummary: c.Summary(t), Selected: sel[t.ID] && has(t.Tactics, ta.ID)}
+			cell := MatrixCell{TechniqueSummary: c.Summary(t), Selected: sel[t.ID] && slices.Contains(t.Tactics, ta.ID)}
 			for _, ch := range c.Children(t.ID) {
-				if sel[ch.ID] && has(ch.Tactics, ta.ID) {
+				if sel[ch.ID] && slices.Contains(ch.Tactics, ta.ID) {
 					cell.Children = append(cell.Children, c.Summary(ch))
 				}
 			}
@@ -78,15 +78,6 @@ func OnlyTactics(c *catalog.Catalog, cols []MatrixColumn, tactics []string) []Ma
 		}
 	}
 	return out
-}
-
-func has(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // WriteMatrix renders the matrix: tactics as columns, in bands that fit the
