@@ -324,13 +324,10 @@ func (s *Scanner) Scan(ctx context.Context, paths []string) (*Result, error) {
 					// A file read as a log, to its end or not, is counted;
 					// one set aside for what it holds (a digest file, an
 					// empty input) is not.
-					sum := &w.p.sum
-					before, empty := sum.Files+sum.FilesFailed, sum.FilesEmpty
-					w.file(j.in)
-					if sum.Files+sum.FilesFailed > before {
+					switch end := w.file(j.in); {
+					case end.readAsLog():
 						j.logs.Add(1)
-					}
-					if sum.FilesEmpty > empty {
+					case end == endEmpty:
 						j.empty.Add(1)
 					}
 				}

@@ -188,13 +188,27 @@ func (s *Scanner) newWorker(p *part) *worker {
 	return w
 }
 
+// fileEnd says how the reading of one input ended.
+type fileEnd int
+
+const (
+	endStopped fileEnd = iota // the run stopped (or failed) first
+	endLog                    // read as a log, to its end
+	endFailed                 // read as a log, not to its end: it could not be opened, or broke
+	endEmpty                  // set aside: it held nothing, or only space
+	endAside                  // set aside for what it holds: a digest file
+)
+
+// readAsLog says whether the input was read, or tried, as a log.
+func (e fileEnd) readAsLog() bool { return e == endLog || e == endFailed }
+
 // file reads one input to its end and accounts for every record in it.
-func (w *worker) file(in cloudtrail.Input) {
+func (w *worker) file(in cloudtrail.Input) fileEnd {
 	f, err := in.Open(w.s.opts.Stdin)
 	if err != nil {
 		w.p.sum.FilesFailed++
 		w.p.reject(Rejection{File: in.Path, Reason: err.Error(), Whole: true})
-		return
+		return endFailed
 	}
 	defer f.Close()
 	if in.Path != "-" {
@@ -204,16 +218,17 @@ func (w *worker) file(in cloudtrail.Input) {
 			w.fileInfo = fi
 		}
 	}
-	w.read(f, in)
+	end := w.read(f, in)
 	w.compact, w.fileInfo = false, nil
+	return end
 }
 
 // read classifies the records of one opened input.
-func (w *worker) read(f io.Reader, in cloudtrail.Input) {
+func (w *worker) read(f io.Reader, in cloudtrail.Input) fileEnd {
 	log := w.s.opts.Log
 	w.r.Reset(f, in.Path)
 	var malformed, sinceProgress int64
-	var aside bool
+	end := endStopped
 	var lastBytes int64
 	for {
 		rec, err := w.r.Next()
@@ -223,7 +238,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 				w.p.reject(rejectionAt(re.Pos, re.Reason))
 				continue
 			}
-			aside = w.endFile(in, err)
+			end = w.endFile(in, err)
 			break
 		}
 		if sinceProgress++; sinceProgress == 4096 {
@@ -339,7 +354,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 		if w.s.spill != nil && (w.p.held >= w.s.opts.SpillAfter || w.p.heldBytes >= spillBytes) {
 			if err := w.p.spill(w.s.spill, w.s.runLimit()); err != nil {
 				w.s.fail(err)
-				return
+				return endStopped
 			}
 		}
 		if len(w.scratch) > 0 {
@@ -355,7 +370,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 	w.p.sum.Rejected += st.Rejected + malformed
 	w.p.sum.ControlItems += st.Skipped
 	w.p.sum.OtherEvents += st.OtherEvents
-	if !aside {
+	if end != endEmpty && end != endAside {
 		w.p.sum.Bytes += st.Bytes
 	}
 	log.Debug("file read", "file", in.Path, "records", st.Read, "rejected", st.Rejected+malformed, "shape", st.Shapes.String())
@@ -374,6 +389,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) {
 			view.Count(st.Produced, "record", "records"))
 		w.warn(log, Rejection{File: in.Path, Reason: msg})
 	}
+	return end
 }
 
 // rawFields sets the fields of h that the scan judges a record read as r
@@ -423,9 +439,9 @@ func (w *worker) stopped() bool {
 	}
 }
 
-// endFile records how reading a file ended, and reports whether the file
-// was set aside rather than read (its bytes are not counted then).
-func (w *worker) endFile(in cloudtrail.Input, err error) (aside bool) {
+// endFile records how reading a file ended, err being what the reader's
+// last Next returned.
+func (w *worker) endFile(in cloudtrail.Input, err error) fileEnd {
 	if errors.Is(err, io.EOF) {
 		if st := w.r.Stats(); st.Read == 0 && st.Skipped == 0 && st.Shapes&^(cloudtrail.ShapeGzip|cloudtrail.ShapeLambda) == 0 {
 			// A named file or stream that held nothing, or only space: set
@@ -443,15 +459,15 @@ func (w *worker) endFile(in cloudtrail.Input, err error) (aside bool) {
 			}
 			w.p.skip(Rejection{File: in.Path, Reason: reason, Whole: true})
 			w.p.sum.FilesEmpty++
-			return true
+			return endEmpty
 		}
 		w.p.sum.Files++
-		return false
+		return endLog
 	}
 	var fe *cloudtrail.FileError
 	if errors.As(err, &fe) && errors.Is(err, cloudtrail.ErrDigest) {
 		w.p.skip(Rejection{File: in.Path, Reason: "CloudTrail digest file (log-file validation), not a log", Whole: true})
-		return true
+		return endAside
 	}
 	w.p.sum.FilesFailed++
 	r := Rejection{File: in.Path, Reason: err.Error(), Whole: true}
@@ -460,7 +476,7 @@ func (w *worker) endFile(in cloudtrail.Input, err error) (aside bool) {
 	}
 	w.p.reject(r)
 	w.s.opts.Log.Warn("file not read to the end", "file", in.Path, "error", err)
-	return false
+	return endFailed
 }
 
 // rejectionAt is a rejection of the record at pos.
