@@ -613,3 +613,39 @@ func TestCutActorMarked(t *testing.T) {
 		})
 	}
 }
+
+// TestCutGroupValueMarked: a correlation's group value too long to keep
+// whole (scan.GroupKey cut it) is shown quoted as far as it was kept, then
+// with ttc's note outside the quotes, in the reports that list matched
+// fields; a value that imitates the mark reads as quoted text.
+func TestCutGroupValueMarked(t *testing.T) {
+	long := "203.0.113." + strings.Repeat("9", 1500)
+	res := small()
+	res.Findings = append(res.Findings, res.Findings[0])
+	for i, v := range []string{scan.GroupKey(long), "198.51.100.7…#0123456789abcdef"} {
+		res.Findings[i].Correlation = &scan.Correlation{Type: "event_count", Count: 10, Condition: "gte 10", Timespan: "30m",
+			Group: scan.GroupValues{{Field: "sourceIPAddress", Value: v}}}
+	}
+	for _, w := range writers {
+		if !strings.HasPrefix(w.name, "html") && !strings.HasPrefix(w.name, "markdown") {
+			continue
+		}
+		var b bytes.Buffer
+		if err := w.write(&b, res); err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+		out := b.String()
+		note, quote := "[cut by ttc; key hash ", "&#34;"
+		if strings.HasPrefix(w.name, "markdown") {
+			note, quote = `\[cut by ttc; key hash `, `"`
+		}
+		// (A report by actor also names the group, whose key it cut again,
+		// in a heading: the note there follows no quote.)
+		if !strings.Contains(out, "999"+quote+" "+note) || strings.Count(out, quote+" "+note) != 1 {
+			t.Errorf("%s: the cut value is not quoted then marked once by ttc:\n%.4000s", w.name, out)
+		}
+		if !strings.Contains(out, `198.51.100.7\\u2026`) {
+			t.Errorf("%s: the imitated mark does not read as the record's text:\n%.4000s", w.name, out)
+		}
+	}
+}

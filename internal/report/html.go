@@ -267,7 +267,8 @@ func sanitiseFinding(f scan.Finding) scan.Finding {
 		// separator MatchedText joins them with.
 		cp.Group = slices.Clone(cp.Group)
 		for i, g := range cp.Group {
-			cp.Group[i].Field, cp.Group[i].Value = view.Separable(view.Line(g.Field)), view.Separable(view.Line(g.Value))
+			cp.Group[i].Field = view.Separable(view.Line(g.Field))
+			cp.Group[i].Value = scan.EscapeGroupKey(g.Value, func(s string) string { return view.Separable(view.Line(s)) })
 		}
 		f.Correlation = &cp
 	}

@@ -209,6 +209,17 @@ func CutGroupKey(k string) (kept, hash string, cut bool) {
 	return k[:i], k[i+len(groupKeyMark):], true
 }
 
+// EscapeGroupKey is esc(k) for a key GroupKey left whole; of a key it cut,
+// it escapes the part kept and keeps the mark, so that CutGroupKey still
+// splits the key escaped (escaping only lengthens a text).
+func EscapeGroupKey(k string, esc func(string) string) string {
+	kept, hash, cut := CutGroupKey(k)
+	if !cut {
+		return esc(k)
+	}
+	return esc(kept) + groupKeyMark + hash
+}
+
 func isARN(s string) bool { return strings.HasPrefix(s, "arn:") }
 
 // identityCenterUser is the userIdentity type of a user of the IAM
