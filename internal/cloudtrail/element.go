@@ -132,12 +132,13 @@ func (r *Reader) rejectDamaged(pos Position, end int64, resumed bool, reason str
 }
 
 // resyncSeparator handles what stands where an array of records needs a
-// ',' or ']', at offset at. When the next record follows with no '{'
-// before it (the comma is missing, or other bytes stand in its place),
-// reading goes on there and the file is noted (Stats.Unseparated); bytes
-// that open an object before it are a damaged item, rejected as one. It
-// reports false when there is no record to go on at; err is nil when
-// reading goes on with nothing rejected.
+// ',' or ']', at offset at. When the next record begins right there (the
+// comma is missing), reading goes on and the file is noted
+// (Stats.Unseparated). Other bytes before the next record are a damaged
+// item, rejected as one, and reading goes on at the record: they may be
+// the end of the record before them, closed early (a stray '}'), whose
+// fields they would have held. It reports false when there is no record
+// to go on at; err is nil when reading goes on with nothing rejected.
 func (r *Reader) resyncSeparator(at int64) (err error, ok bool) {
 	if !r.resyncable() {
 		return nil, false
@@ -153,7 +154,7 @@ func (r *Reader) resyncSeparator(at int64) (err error, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	if !brace {
+	if next == at {
 		if r.stats.Unseparated == 0 {
 			r.stats.UnseparatedAt, r.stats.UnseparatedLine = at, line
 		}
@@ -162,7 +163,15 @@ func (r *Reader) resyncSeparator(at int64) (err error, ok bool) {
 		r.arrFirst = true
 		return nil, true
 	}
-	return r.rejectDamaged(pos, next, true, fmt.Sprintf("invalid JSON: ',' or ']' expected in array, found %s at line %d", found, line)), true
+	reason := fmt.Sprintf("invalid JSON: ',' or ']' expected in array, found %s at line %d", found, line)
+	if !brace {
+		what := fmt.Sprintf("%d bytes that are", next-at)
+		if next-at == 1 {
+			what = "a byte that is"
+		}
+		reason += ": " + what + " no record, and may be the end of the record before, closed early"
+	}
+	return r.rejectDamaged(pos, next, true, reason), true
 }
 
 // resyncable reports whether the current array holds records, where

@@ -147,8 +147,8 @@ type Stats struct {
 	// there: a forged or damaged log.
 	Repeated int64
 	// Unseparated counts records read in an array where the ',' before
-	// them was missing, or other bytes that open no object stood in its
-	// place: read all the same, but other tools fail on such a file.
+	// them was missing (other bytes in its place are a damaged item,
+	// rejected): read all the same, but other tools fail on such a file.
 	Unseparated int64
 	// UnseparatedAt and UnseparatedLine are where the first ',' was
 	// missing.

@@ -83,8 +83,13 @@ func TestArrayResync(t *testing.T) {
 			names: []string{"A", "B", "E"}, rejected: 1},
 		{name: "sorted keys, nested record-like member", in: `{"Records":[` + sorted("A") + "," + sortedNested + "," + sorted("B") + `]}`,
 			names: []string{"A", "B"}, rejected: 1, holds: "it holds an object that begins as a record does"},
+		// Bytes in place of the comma may be the end of the record before,
+		// closed early: they are rejected, not passed over unsaid.
 		{name: "corrupted comma", in: `{"Records":[` + rec("A") + ".x" + rec("B") + "," + rec("C") + `]}`,
-			names: []string{"A", "B", "C"}},
+			names: []string{"A", "B", "C"}, rejected: 1},
+		{name: "record closed early", in: `{"Records":[` + rec("A") + "," + rec("X")[:len(rec("X"))-1] + `,"req":{"n":"t"}}},"errorCode":"AccessDenied"},` +
+			rec("B") + `]}`,
+			names: []string{"A", "X", "B"}, rejected: 1},
 		{name: "garbage between", in: `[` + rec("A") + `, x": 1}, ` + rec("B") + `]`,
 			names: []string{"A", "B"}, rejected: 1},
 		{name: "object fragment between", in: `[` + rec("A") + ` {"x": 1, ` + rec("B") + `]`,
@@ -153,13 +158,23 @@ func TestArrayResyncBeyondLimit(t *testing.T) {
 }
 
 // TestMissingComma checks that records of an array with no ',' between two
-// of them are read, and the file noted, rather than the rest lost.
+// of them are read, and the file noted, rather than the rest lost; other
+// bytes in the comma's place are rejected, and reading goes on after them.
 func TestMissingComma(t *testing.T) {
 	rec := `{"eventVersion":"1.08","eventName":"A"}`
 	for _, in := range []string{`{"Records":[` + rec + rec + "," + rec + `]}`, "[" + rec + "\n  " + rec + "]", "[" + rec + ";" + rec + "]"} {
 		got := sameForBuffers(t, []byte(in), Options{}, Options{BufferSize: 3})
-		if len(got.Raws) != strings.Count(in, "eventVersion") || len(got.Rejects) != 0 || got.Err != "" || got.Stats.Unseparated != 1 {
+		unseparated, rejected := int64(1), 0
+		if strings.Contains(in, ";") {
+			unseparated, rejected = 0, 1
+		}
+		if len(got.Raws) != strings.Count(in, "eventVersion") || len(got.Rejects) != rejected || got.Err != "" || got.Stats.Unseparated != unseparated {
 			t.Errorf("%s: %d records, %d rejections, error %q, unseparated %d", in, len(got.Raws), len(got.Rejects), got.Err, got.Stats.Unseparated)
+		}
+		for _, r := range got.Rejects {
+			if !strings.Contains(r, `found ";{"eventVersion"" at line 1: a byte that is no record, and may be the end of the record before`) {
+				t.Errorf("%s: rejection %q", in, r)
+			}
 		}
 	}
 }

@@ -380,7 +380,7 @@ func (w *worker) read(f io.Reader, in cloudtrail.Input) fileEnd {
 		w.warn(log, Rejection{File: in.Path, Reason: msg})
 	}
 	if st.Unseparated > 0 {
-		msg := fmt.Sprintf("an array misses the ',' before %s, or has other bytes in its place (the first at line %d): read all the same, but other tools fail on the file: a damaged log",
+		msg := fmt.Sprintf("an array misses the ',' before %s (the first at line %d): read all the same, but other tools fail on the file: a damaged log",
 			view.Count(st.Unseparated, "record", "records"), st.UnseparatedLine)
 		w.warn(log, Rejection{File: in.Path, Line: st.UnseparatedLine, Offset: st.UnseparatedAt, Reason: msg})
 	}
