@@ -900,3 +900,35 @@ func TestScanSkipsListedOnce(t *testing.T) {
 		t.Errorf("%d files skipped, %d listed (%+v); want 2 and 2", doc.Summary.FilesSkipped, len(doc.Skipped), doc.Skipped)
 	}
 }
+
+// TestBrokenRuleWarningPlace checks that a broken --rules rule is named at
+// its line and column, in the JSON warning as on the table.
+func TestBrokenRuleWarningPlace(t *testing.T) {
+	dir := t.TempDir()
+	rule := "title: t\nid: 11111111-1111-4111-8111-111111111111\nlogsource:\n  product: aws\n  service: cloudtrail\n" +
+		"detection:\n  sel:\n    eventName|x: A\n  condition: sel\nlevel: low\n"
+	if err := os.WriteFile(filepath.Join(dir, "a.yml"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := ttc(t, "scan", "-o", "json", "--rules", dir, "../../examples/incident")
+	var doc struct {
+		Warnings []struct {
+			File         string
+			Line, Column int64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitError {
+		t.Fatalf("exit %d, %v:\n%s", code, err, out)
+	}
+	found := false
+	for _, w := range doc.Warnings {
+		found = found || (strings.HasSuffix(w.File, "a.yml") && w.Line == 8 && w.Column == 5)
+	}
+	if !found {
+		t.Errorf("no warning at a.yml line 8, column 5: %+v", doc.Warnings)
+	}
+	out, _, _ = ttc(t, "scan", "--rules", dir, "../../examples/incident")
+	if !strings.Contains(out, "a.yml:8:5: rule not used: it is broken") {
+		t.Errorf("the table's warning does not name a.yml:8:5:\n%s", out)
+	}
+}

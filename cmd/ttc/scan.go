@@ -171,7 +171,7 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 		for _, e := range leafErrors(err) {
 			w, cause := scan.Rejection{File: "--rules", Whole: true}, e
 			if re := (*detect.RuleError)(nil); errors.As(e, &re) {
-				w.File, w.Line, cause = re.File, int64(re.Line), re.Err
+				w.File, w.Line, w.Column, cause = re.File, int64(re.Line), int64(re.Column), re.Err
 			}
 			switch {
 			case errors.Is(e, detect.ErrUnsupported) || errors.Is(e, detect.ErrLogsource):

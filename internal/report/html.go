@@ -290,10 +290,13 @@ func escapedParts(fields []scan.MatchedField) []scan.MatchedField {
 }
 
 // warningPlace names where a skipped file or warning is: its file, and
-// the line a warning names in it (the document of a rule file that holds
-// several rules), which the lists of whole files otherwise leave out.
+// the line and column a warning names in it (the place of a broken rule
+// in its file), which the lists of whole files otherwise leave out.
 func warningPlace(r scan.Rejection) string {
-	if r.Line > 0 {
+	switch {
+	case r.Line > 0 && r.Column > 0:
+		return r.File + ":" + strconv.FormatInt(r.Line, 10) + ":" + strconv.FormatInt(r.Column, 10)
+	case r.Line > 0:
 		return r.File + ":" + strconv.FormatInt(r.Line, 10)
 	}
 	return r.File

@@ -104,10 +104,13 @@ type Rejection struct {
 	File string `json:"file"`
 	// Ordinal is the rejected record's number in its file, from 1; when
 	// Whole, how many records came before the point the file was given up.
-	Ordinal int64  `json:"ordinal,omitempty"`
-	Line    int64  `json:"line,omitempty"`
-	Offset  int64  `json:"offset"`
-	Reason  string `json:"reason"`
+	Ordinal int64 `json:"ordinal,omitempty"`
+	Line    int64 `json:"line,omitempty"`
+	// Column is the column (in bytes, from 1) of a warning's place in a
+	// rule file; logs' places are given by Offset.
+	Column int64  `json:"column,omitempty"`
+	Offset int64  `json:"offset"`
+	Reason string `json:"reason"`
 	// Whole is true when the whole rest of the file was given up.
 	Whole bool `json:"whole_file,omitempty"`
 }
