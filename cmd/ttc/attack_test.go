@@ -484,3 +484,30 @@ func folderFiles(t *testing.T, dir string) []string {
 	}
 	return out
 }
+
+// TestScanLayerTimesInOneForm checks that a layer's comment gives the
+// first and last finding of a technique in RFC 3339, whatever form of
+// eventTime the records hold (some exports write "2024-11-25 22:00:58").
+func TestScanLayerTimesInOneForm(t *testing.T) {
+	dir := t.TempDir()
+	rule := "title: Any S3 bucket listing\nid: 5d0a4c1e-3b2f-4e8d-9c7a-1b2c3d4e5f61\nlogsource:\n  product: aws\n  service: cloudtrail\n" +
+		"detection:\n  sel:\n    eventName: ListBuckets\n  condition: sel\ntags:\n  - attack.t1619\nlevel: low\n"
+	rec := func(id, at string) string {
+		return `{"eventVersion":"1.08","eventID":"` + id + `","eventTime":"` + at + `","eventSource":"s3.amazonaws.com",` +
+			`"eventName":"ListBuckets","awsRegion":"us-east-1","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/r/s"}}`
+	}
+	if err := os.WriteFile(filepath.Join(dir, "r.yml"), []byte(rule), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs := filepath.Join(dir, "logs.jsonl")
+	if err := os.WriteFile(logs, []byte(rec("e1", "2024-11-25 22:00:58.000000000")+"\n"+rec("e2", "2026-03-14T02:00:05+02:00")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := ttc(t, "scan", "-o", "navigator", "--rules", filepath.Join(dir, "r.yml"), logs)
+	if code != 0 {
+		t.Fatalf("scan: exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "2024-11-25T22:00:58Z … 2026-03-14T00:00:05Z") {
+		t.Errorf("the layer does not give the findings' times in RFC 3339, in UTC:\n%s", out)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -305,7 +306,7 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) (*navigator.Layer,
 		count, attempts int
 		events          map[string]bool
 		actors          report.ActorSet
-		first, last     string
+		first, last     time.Time // findings come in time order
 		tactics         []string
 	}
 	by := map[string]*agg{}
@@ -324,7 +325,7 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) (*navigator.Layer,
 		for _, id := range ids {
 			g, ok := by[id]
 			if !ok {
-				g = &agg{events: map[string]bool{}, first: f.EventTime}
+				g = &agg{events: map[string]bool{}, first: f.Time()}
 				by[id] = g
 			}
 			g.count++
@@ -333,7 +334,7 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) (*navigator.Layer,
 			}
 			g.events[strings.TrimSuffix(f.EventSource, ".amazonaws.com")+":"+f.EventName] = true
 			g.actors.Add(f)
-			g.last = f.EventTime
+			g.last = f.Time()
 			for _, ta := range f.Tactics {
 				if f.TechniqueID == "" && !slices.Contains(g.tactics, ta) {
 					g.tactics = append(g.tactics, ta)
@@ -354,7 +355,7 @@ func (a *app) scanLayer(c *catalog.Catalog, res *scan.Result) (*navigator.Layer,
 		obs[id] = navigator.Observation{Count: g.count, Tactics: g.tactics,
 			Evidence: fmt.Sprintf("%s (%s) by %s, %s … %s: %s", view.Count(int64(g.count), "finding", "findings"),
 				view.Count(int64(g.attempts), "attempt", "attempts"), actors,
-				g.first, g.last, strings.Join(slices.Sorted(maps.Keys(g.events)), ", "))}
+				g.first.UTC().Format(time.RFC3339), g.last.UTC().Format(time.RFC3339), strings.Join(slices.Sorted(maps.Keys(g.events)), ", "))}
 	}
 	desc := layerDescription(res)
 	if unplaced > 0 {
