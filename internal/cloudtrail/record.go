@@ -218,12 +218,18 @@ func (e *FileError) Unwrap() error { return e.Err }
 // (a lower-case t and z too, as RFC 3339 allows), and the looser forms
 // some exports use (a space for the T, no zone, read as UTC). It returns
 // the zero time for anything else, an offset past 23:59 included, which
-// Go's parser takes.
+// Go's parser takes; TimeOf tells that from a time of year 1.
 func ParseTime(s string) time.Time {
+	t, _ := TimeOf(s)
+	return t
+}
+
+// TimeOf is ParseTime, and reports whether s was a time.
+func TimeOf(s string) (time.Time, bool) {
 	for range 2 {
 		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
 			if t, err := time.Parse(layout, s); err == nil && ValidZone(s) {
-				return t.UTC()
+				return t.UTC(), true
 			}
 		}
 		if !strings.ContainsAny(s, "tz") {
@@ -231,7 +237,7 @@ func ParseTime(s string) time.Time {
 		}
 		s = strings.ToUpper(s)
 	}
-	return time.Time{}
+	return time.Time{}, false
 }
 
 // ValidZone reports whether the zone a time's text ends with, if any, is

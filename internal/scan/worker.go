@@ -407,12 +407,12 @@ func (w *worker) rawFields(r *rawHeader, raw []byte, idx *jsonscan.Index, h *hea
 func placeMatched(raw []byte, tops []jsonscan.Member, h *header, rh *rawHeader) (at time.Time, reason string) {
 	// A finding is placed in time; a record whose eventTime is no time
 	// cannot be, and is rejected rather than reported out of place.
-	at = parseTime(h.EventTime)
-	if at.IsZero() || !placeable(at) {
+	at, isTime := cloudtrail.TimeOf(h.EventTime)
+	if !isTime || !placeable(at) {
 		switch {
 		case h.EventTime == "":
 			return at, "matched rules, but eventTime is missing, empty or not a string"
-		case !at.IsZero():
+		case isTime:
 			return at, fmt.Sprintf(`matched rules, but eventTime "%s" is outside the years 1678 to 2261 that a scan can place in time`, clip.String(h.EventTime, 64))
 		}
 		return at, fmt.Sprintf(`matched rules, but eventTime "%s" is not a timestamp`, clip.String(h.EventTime, 64))
