@@ -121,6 +121,12 @@ func (r *Reader) elementSyntax(i int) error {
 // and goes on there: at a record as at an array's first item when resumed
 // is set, else after the item.
 func (r *Reader) rejectDamaged(pos Position, end int64, resumed bool, reason string) error {
+	// A damaged item that runs over several lines (a pretty-printed file,
+	// where no record can be found until its brackets balance again) may
+	// take whole records with it: the lines it passed over say which.
+	if last := r.lastLineBefore(end); last > pos.Line {
+		reason = fmt.Sprintf("%s; lines %d-%d passed over", reason, pos.Line, last)
+	}
 	r.keepHere(r.idx(end))
 	r.arrFirst, r.first = resumed, false
 	r.stats.Read++
@@ -129,6 +135,21 @@ func (r *Reader) rejectDamaged(pos Position, end int64, resumed bool, reason str
 		reason = fmt.Sprintf("%s; reading resumed at the next record, offset %d", reason, end)
 	}
 	return &RecordError{Pos: pos, Reason: reason}
+}
+
+// lastLineBefore returns the line of the last byte before offset end
+// that is not white space, as far back as the buffer holds; 0 when it
+// holds none.
+func (r *Reader) lastLineBefore(end int64) int64 {
+	b := r.data()
+	i := r.idx(end) - 1
+	for i >= 0 && jsonscan.IsSpace(b[i]) {
+		i--
+	}
+	if i < 0 {
+		return 0
+	}
+	return r.lineAt(r.abs(i))
 }
 
 // resyncSeparator handles what stands where an array of records needs a

@@ -221,3 +221,24 @@ func TestRecordsAfterContainerEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestPrettyDamageNamesLines checks that a damaged record of a
+// pretty-printed file, passed over until its brackets balance again (and
+// which may take the records after it when its damage flips what is
+// quoted), names the lines it passed over, so that nothing is lost unsaid.
+func TestPrettyDamageNamesLines(t *testing.T) {
+	var recs []string
+	for _, name := range []string{"A", "X", "B"} {
+		recs = append(recs, "    {\n      \"eventVersion\": \"1.08\",\n      \"eventName\": \""+name+"\",\n      \"readOnly\": false,\n      \"userAgent\": \"ua\"\n    }")
+	}
+	recs[1] = strings.Replace(recs[1], "false", "flase", 1)
+	in := "{\n  \"Records\": [\n" + strings.Join(recs, ",\n") + "\n  ]\n}\n"
+	got := sameForBuffers(t, []byte(in), Options{}, Options{BufferSize: 7})
+	if len(got.Rejects) != 1 || len(got.Raws) != 2 || got.Err != "" {
+		t.Fatalf("%d rejections %v, %d records, error %q; want 1, 2, none", len(got.Rejects), got.Rejects, len(got.Raws), got.Err)
+	}
+	// X's record takes lines 9 to 14: from its '{' to its '}'.
+	if !strings.Contains(got.Rejects[0], "lines 9-14 passed over") {
+		t.Errorf("rejection %q does not name lines 9-14", got.Rejects[0])
+	}
+}
