@@ -51,20 +51,27 @@ func (cr *crule) nodeReq(n *cnode, fid int) (keySet, bool) {
 func searchReq(s *search, fid int) (keySet, bool) {
 	var acc keySet
 	for _, alt := range s.alts {
-		var altSet keySet
-		found := false
-		for _, it := range alt {
-			if set, ok := itemReq(it, fid); ok {
-				altSet = intersect(altSet, set, found)
-				found = true
-			}
-		}
-		if !found {
+		set, ok := altReq(alt, fid)
+		if !ok {
 			return nil, false
 		}
-		acc = union(acc, altSet)
+		acc = union(acc, set)
 	}
 	return acc, true
+}
+
+// altReq gives the values one alternative of a search (the items of one
+// map, all of which must hold) pins field fid to.
+func altReq(alt []*item, fid int) (keySet, bool) {
+	var set keySet
+	found := false
+	for _, it := range alt {
+		if s, ok := itemReq(it, fid); ok {
+			set = intersect(set, s, found)
+			found = true
+		}
+	}
+	return set, found
 }
 
 // itemReq gives the values an item pins its field to: plain, non-negated
