@@ -127,6 +127,7 @@ func (a *app) setup() error {
 	catalog.SetBareEventChecker(awsapi.CheckBareEvent)
 	catalog.SetEventNamer(awsapi.CloudTrailNames)
 	catalog.SetRuleChecker(ruleset.CheckRule)
+	catalog.SetRuleAnalyser(ruleset.AnalyseRules)
 	return nil
 }
 

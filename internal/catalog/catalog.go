@@ -36,6 +36,11 @@ type Catalog struct {
 	// the techniques it reports beside its folder's (see RuleReports).
 	reportedBy  map[string][]ruleOf
 	alsoReports map[string][]string
+	// ruleData lists, per rule file path, the data events the rule needs,
+	// and ruleUnread marks the rules the analysis could not read; both
+	// are nil without a rule analysis (see SetRuleAnalyser).
+	ruleData   map[string][]string
+	ruleUnread map[string]bool
 }
 
 // ruleOf is one rule file and the technique whose folder holds it.
@@ -152,6 +157,7 @@ func (c *Catalog) finish() {
 			}
 		}
 	}
+	c.analyseRules()
 }
 
 // TagPrefix starts the Sigma tags that name a catalog entry itself,

@@ -99,8 +99,11 @@ type Technique struct {
 type Detection struct {
 	Guidance         string   `yaml:"guidance" json:"guidance"`
 	CloudTrailEvents []string `yaml:"cloudtrail_events" json:"cloudtrail_events"`
-	// DataEventsRequired says that some of CloudTrailEvents are data events
-	// (see Service.DataEvents) that detection depends on.
+	// DataEventsRequired says that some of the rules that report the
+	// technique need data events (see Service.DataEvents): a trail that
+	// logs management events only leaves them blind to part of what they
+	// flag. Load derives it from the rules when the file leaves it out,
+	// and checks it when the file writes it (see SetRuleAnalyser).
 	DataEventsRequired bool     `yaml:"data_events_required" json:"data_events_required"`
 	GuardDutyFindings  []string `yaml:"guardduty_findings,omitempty" json:"guardduty_findings,omitempty"`
 	OtherSignals       []string `yaml:"other_signals,omitempty" json:"other_signals,omitempty"`

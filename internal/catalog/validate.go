@@ -369,10 +369,7 @@ func (v *validator) detection(d *doc, t *Technique) {
 			}
 		}
 	}
-	if det.DataEventsRequired && !slices.ContainsFunc(det.CloudTrailEvents, v.c.IsDataEvent) {
-		v.ps.at(d, []any{"detection", "data_events_required"},
-			"data events required, but none of the events listed is a data event (services.yaml data_events)%s", v.redefinedServices(det.CloudTrailEvents))
-	}
+	v.dataEventsFlag(d, t)
 	// A list with a type error reads as empty; its error is reported.
 	noEvents := len(det.CloudTrailEvents) == 0 && !d.brokenUnder("detection", "cloudtrail_events")
 	if noEvents && blank(det.NoCloudTrail) {
