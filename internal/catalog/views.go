@@ -98,6 +98,10 @@ type RuleInfo struct {
 	// (by the check SetRuleChecker installed): a broken rule of an overlay
 	// is listed, but no scan runs it.
 	Problem string `json:"problem,omitempty" yaml:"problem,omitempty"`
+	// DataEvents are the data events (service:EventName) the rule needs:
+	// a trail that logs management events only never gives it the
+	// records of them it flags (see Catalog.RuleDataEvents).
+	DataEvents []string `json:"data_events,omitempty" yaml:"data_events,omitempty"`
 }
 
 // RuleChecker compiles one rule file, returning why it cannot be used.
@@ -171,7 +175,7 @@ func (c *Catalog) ruleInfo(f File) RuleInfo {
 	}
 	// A rule that does not parse is reported by the rule checks; here it is listed by name only.
 	_ = yaml.Unmarshal(f.Data, &head)
-	info := RuleInfo{File: path.Base(f.Path), ID: head.ID, Title: head.Title, Level: head.Level}
+	info := RuleInfo{File: path.Base(f.Path), ID: head.ID, Title: head.Title, Level: head.Level, DataEvents: c.RuleDataEvents(f)}
 	if ruleChecker != nil {
 		if err := ruleChecker(f.Path, f.Data); err != nil {
 			info.Problem = err.Error()

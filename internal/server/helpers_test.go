@@ -9,7 +9,12 @@ import (
 	"testing"
 
 	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/ruleset"
 )
+
+// The pages say which rules need data events, as they do under ttc serve,
+// whose start-up installs the rule analysis.
+func init() { catalog.SetRuleAnalyser(ruleset.AnalyseRules) }
 
 // fixture loads the small catalog in testdata/catalog, with overlays on top.
 func fixture(t testing.TB, overlays ...string) *catalog.Catalog {

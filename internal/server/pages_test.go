@@ -154,7 +154,8 @@ func TestFilterFormKeepsQuery(t *testing.T) {
 
 // TestDataEventsShown checks, on the embedded catalog, that the technique
 // page and the event page say which events are data events, and that a
-// management event of the same service is not called one.
+// management event of the same service is not called one; and that the
+// technique page says which rules need data events.
 func TestDataEventsShown(t *testing.T) {
 	c, err := catalog.Load(catalog.Embedded())
 	if err != nil {
@@ -172,6 +173,22 @@ func TestDataEventsShown(t *testing.T) {
 		if !strings.Contains(row, "<td>"+kind+"</td>") {
 			t.Errorf("the row of %s does not say %s: %s", event, kind, row)
 		}
+	}
+	// The object listing rule needs data events, the bucket listing rule
+	// none: the rules section says so of the one and not of the other.
+	for file, needs := range map[string]bool{"s3_object_listing_by_long_term_key.yml": true, "s3_bucket_listing_by_long_term_key_or_denied.yml": false} {
+		i := strings.Index(page, `<li id="rule-`+file+`">`)
+		if i < 0 {
+			t.Fatalf("the technique page does not list the rule %s", file)
+		}
+		item := page[i:]
+		item = item[:strings.Index(item, "</li>")]
+		if got := strings.Contains(item, "Needs data events for"); got != needs {
+			t.Errorf("the rule %s: says it needs data events %t, want %t: %s", file, got, needs, item)
+		}
+	}
+	if !strings.Contains(page, "Needs data events for <code>s3:ListObjectVersions</code>, <code>s3:ListObjects</code>:") {
+		t.Error("the technique page does not name the data events its object listing rule needs")
 	}
 	if ev := do(t, h, http.MethodGet, "/events/s3:GetObject", nil).Body.String(); !strings.Contains(ev, "<strong>data event</strong>") {
 		t.Errorf("the page of s3:GetObject does not say it is a data event")
