@@ -15,22 +15,25 @@ type Way struct {
 	Names   []string
 }
 
-// Ways compiles r alone and returns the alternatives of its condition
-// (those an or joins at the top, and the maps of a search written as a
-// list), each with the eventSource and eventName values it requires. An
-// alternative nested under an and is not split further: the and pins what
-// each of its parts pins, and leaves free what one of them leaves open. A
-// correlation rule, which matches no record itself, has none.
+// Ways compiles r alone, whatever its logsource, and returns the
+// alternatives of its condition (those an or joins at the top, and the
+// maps of a search written as a list), each with the eventSource and
+// eventName values it requires. An alternative nested under an and is not
+// split further: the and pins what each of its parts pins, and leaves free
+// what one of them leaves open. A correlation rule, which matches no
+// record itself, has none.
 func Ways(r *Rule) ([]Way, error) {
 	if r.Correlation != nil {
 		return nil, nil
 	}
-	m, err := Compile([]*Rule{r}, Options{AnyLogsource: true})
+	// Compiled as Compile does, without the Matcher around it, and with
+	// the two fields the ways name registered first.
+	c := &compiler{fidx: map[string]int{}}
+	name, src := c.fieldID("eventName"), c.fieldID("eventSource")
+	cr, err := c.compileRule(r)
 	if err != nil {
-		return nil, err
+		return nil, ruleError(r.File, err)
 	}
-	cr := m.rules[0]
-	src, name := m.indexes[1].fid, m.indexes[0].fid // Compile adds eventName's index first
 	var out []Way
 	add := func(pins func(fid int) (keySet, bool)) {
 		out = append(out, Way{Sources: pinList(pins(src)), Names: pinList(pins(name))})
