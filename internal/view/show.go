@@ -319,9 +319,76 @@ func longestRun(s string, c rune) int {
 	return longest
 }
 
-var htmlNeutraliser = strings.NewReplacer("<", "&lt;", ">", "&gt;")
+// neutraliseHTML writes the < and > of Markdown prose as entities, so that
+// a renderer shows them rather than read raw HTML, except inside a code
+// span, which a renderer shows as written, entities and all: there they
+// stay, and `https://<name>.awsapps.com` reads as written. Only a span
+// that opens and closes on one line is taken as one: a span a renderer
+// would not see (its backticks in two paragraphs or list items) would
+// leave a < raw where HTML is read. A backslash escape is copied as it is,
+// so that an escaped backtick opens no span, as for the renderer.
+func neutraliseHTML(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
+			b.WriteString(s[i : i+2])
+			i += 2
+		case c == '`':
+			n := runOf(s, i, '`')
+			if end := closingRun(s, i+n, n); end > 0 {
+				b.WriteString(s[i:end])
+				i = end
+			} else {
+				b.WriteString(s[i : i+n]) // no span: the backticks are text
+				i += n
+			}
+		case c == '<':
+			b.WriteString("&lt;")
+			i++
+		case c == '>':
+			b.WriteString("&gt;")
+			i++
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
 
-func neutraliseHTML(s string) string { return htmlNeutraliser.Replace(s) }
+// runOf is the length of the run of c that starts at s[i].
+func runOf(s string, i int, c byte) int {
+	n := 0
+	for i+n < len(s) && s[i+n] == c {
+		n++
+	}
+	return n
+}
+
+// closingRun returns the end of the first run of exactly n backticks at or
+// after s[from], on the same line, or 0 when there is none.
+func closingRun(s string, from, n int) int {
+	for j := from; j < len(s) && s[j] != '\n'; {
+		if s[j] != '`' {
+			j++
+			continue
+		}
+		m := runOf(s, j, '`')
+		if m == n {
+			return j + m
+		}
+		j += m
+	}
+	return 0
+}
+
+// isASCIIPunct reports whether c is one of the ASCII punctuation
+// characters a Markdown backslash escapes.
+func isASCIIPunct(c byte) bool {
+	return c > ' ' && c < 0x7f && !(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z')
+}
 
 // Wrap breaks text into lines of at most width runes, each starting with
 // prefix (later lines with as many spaces). Blank lines separate paragraphs.
