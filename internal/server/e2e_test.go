@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -334,4 +336,23 @@ func colours(img image.Image) int {
 		}
 	}
 	return len(seen)
+}
+
+// TestBrowserUploadLimit checks the upload page's own check of the files'
+// size: it names the server's limit as the page's help does, 97.7 KiB
+// here, not rounded to whole MiB ("0 MiB").
+func TestBrowserUploadLimit(t *testing.T) {
+	ctx := browsertest.Start(t)
+	s, err := New(Config{Catalog: fixture(t), MaxUpload: 100000, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := liveServer(t, s)
+	file := filepath.Join(t.TempDir(), "big.json")
+	must(t, os.WriteFile(file, bytes.Repeat([]byte(" "), 100001), 0o644))
+	must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/scan"), chromedp.SetUploadFiles(chromedp.ID("scan-file"), []string{file})))
+	msg := run(t, ctx, chromedp.Evaluate[string](`document.getElementById('scan-file').validationMessage`))
+	if !strings.Contains(msg, "larger than 97.7 KiB.") {
+		t.Errorf("the page says %q, want the limit as 97.7 KiB", msg)
+	}
 }

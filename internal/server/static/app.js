@@ -66,7 +66,7 @@
       if (maxFiles && files.length > maxFiles) {
         msg = "Choose " + maxFiles + " files at most.";
       } else if (max && size > max) {
-        msg = (files.length > 1 ? "The files together are" : "The file is") + " larger than " + Math.round(max / 1048576) + " MiB.";
+        msg = (files.length > 1 ? "The files together are" : "The file is") + " larger than " + file.getAttribute("data-max-text") + ".";
       }
       file.setCustomValidity(msg);
       if (msg) { file.reportValidity(); }
