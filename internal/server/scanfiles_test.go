@@ -103,6 +103,8 @@ func TestScanSeveralFiles(t *testing.T) {
 			files: 2, read: 11, matched: 7, unmatched: 2, rejected: 2, findings: 7, rejectedIn: []string{"b.jsonl", "b.jsonl"}},
 		{name: "an empty file beside a log", parts: fileParts("a.json", log, "empty.json", ""), status: 200,
 			files: 1, read: 8, matched: 7, unmatched: 1, findings: 7},
+		{name: "a name longer than any file system's cut to 255 bytes", parts: fileParts(strings.Repeat("n", 20000)+".json", second), status: 200,
+			files: 1, read: 3, unmatched: 1, rejected: 2, rejectedIn: []string{strings.Repeat("n", 255) + "…", strings.Repeat("n", 255) + "…"}},
 		{name: "no log among them", parts: fileParts("a.txt", "hello", "b.json", ""), status: 400,
 			says: "the upload holds no CloudTrail records: a.txt: unknown shape: no JSON object or array"},
 		{name: "no file part", parts: []formPartOf{{"note", "", []byte("x")}}, status: 400, says: "choose one or more CloudTrail files"},
@@ -159,7 +161,7 @@ func TestScanSeveralFilesPage(t *testing.T) {
 	page := rec.Body.String()
 	assertInert(t, page)
 	for _, want := range []string{
-		"Results for 3 files</h2>",
+		"Results for the 3 files sent</h2>",
 		"<li><code>a.json</code></li><li><code>&#34;&gt;&lt;b&gt;b.jsonl</code></li><li><code>empty.json</code></li>",
 		`<div class="record"><div class="clip"><code>a.json</code></div>#7, line 1</div></td></tr>`,
 		"<li><code>&#34;&gt;&lt;b&gt;b.jsonl:2</code> (record 2): record is an object without CloudTrail record fields",

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/scan"
 )
 
@@ -246,8 +247,14 @@ func fileName(name string) string {
 	if name == "." || name == "/" || name == "" {
 		name = "upload"
 	}
-	return name
+	// No file system holds a name longer than 255 bytes: a longer one is
+	// the sender's invention, and would fill the page wherever it is named.
+	return clip.String(name, maxFileName)
 }
+
+// maxFileName is the longest file name an upload keeps whole, in bytes:
+// NAME_MAX on Linux and macOS, about what Windows allows.
+const maxFileName = 255
 
 // windowsPath matches a file name sent with its Windows path: a drive
 // (C:\) or a network share (\\host\).
