@@ -628,7 +628,6 @@ const maxBadLinks = 10
 func (v *validator) safeLinks(d *doc, field, text string) {
 	if m := imageRE.FindString(text); m != "" {
 		v.ps.at(d, fieldPath(field), "%s holds an image (%s): a Markdown viewer of ttc show -o markdown would fetch it; write a link", field, m[:len(m)-1])
-		return
 	}
 	// Each bad link is named, so that one run lists them all, up to a
 	// few: a field of hundreds would bury the other problems.

@@ -159,7 +159,7 @@ func (m markdown) link(s string) (int, string) {
 	}
 	text, raw := s[1:mid], s[mid+2:mid+2+end]
 	n := mid + 3 + end
-	href, ok := safeURL(raw)
+	href, ok := safeURL(withoutTitle(raw))
 	if !ok {
 		return n, m.text(text)
 	}
@@ -170,6 +170,23 @@ func (m markdown) link(s string) (int, string) {
 	plain := m
 	plain.known = nil
 	return n, `<a href="` + html.EscapeString(href) + `" rel="noopener noreferrer">` + plain.inline(text) + "</a>"
+}
+
+// withoutTitle returns a link's target without the title Markdown lets
+// follow it ([t](https://… "title"), 'title' or (title)); the page shows
+// no title. A target followed by anything else is returned whole, and is
+// then no URL.
+func withoutTitle(raw string) string {
+	raw = strings.TrimSpace(raw)
+	i := strings.IndexAny(raw, " \t\n")
+	if i < 0 {
+		return raw
+	}
+	title := strings.TrimSpace(raw[i:])
+	if len(title) >= 2 && strings.Contains(`"'(`, title[:1]) && title[len(title)-1] == map[byte]byte{'"': '"', '\'': '\'', '(': ')'}[title[0]] {
+		return raw[:i]
+	}
+	return raw
 }
 
 // closingParen finds the ")" that ends a link target, allowing balanced
