@@ -2,55 +2,47 @@ package catalog
 
 import "strings"
 
+// BlockKind says what a ProseBlock is.
+type BlockKind int
+
+// The kinds of block catalog prose is made of.
+const (
+	ParagraphBlock BlockKind = iota
+	CodeBlock
+	ListBlock
+)
+
 // ProseBlock is a part of a catalog text field (a description, detection
-// guidance): prose, which views reflow and render as Markdown, or a fenced
-// code block, which they show as written.
+// guidance): a paragraph, which views reflow and render as Markdown, a
+// fenced code block, which they show as written, or a list, whose items
+// hold blocks of their own.
 type ProseBlock struct {
-	Code bool
+	Kind BlockKind
 	// Lang is a code block's language, the first word of the line that
 	// opens it (```bash), kept only when it is made of letters, digits and
 	// "+-_.#": views put it in markup (a class, a fence).
 	Lang string
-	// Text is the prose, or the code's lines without its fences, each
-	// less the indentation of the opening fence.
+	// Text is a paragraph's lines, or the code's lines without its fences,
+	// each less the indentation of the list item that holds it and, for
+	// code, of the opening fence.
 	Text string
+
+	// Ordered, Start, Loose and Items describe a list. Start is the number
+	// of an ordered list's first item. A loose list is one whose items,
+	// or the blocks of one of them, are apart by blank lines, as
+	// CommonMark reads it: views space it out.
+	Ordered bool
+	Start   int
+	Loose   bool
+	Items   []ProseItem
 }
 
-// ProseBlocks splits text at its fenced code blocks, as CommonMark reads
-// them: a line of three or more backticks (or tildes), indented by at most
-// three spaces, opens one, and a line of at least as many of the same
-// character, and nothing else but spaces, closes it; a block left open
-// runs to the end of the text. A fence indented further (in a list item)
-// is read as prose. Text without a fence is one prose block.
-func ProseBlocks(text string) []ProseBlock {
-	var out []ProseBlock
-	var lines []string
-	var open fence
-	inCode := false
-	flush := func() {
-		if inCode || strings.TrimSpace(strings.Join(lines, "\n")) != "" {
-			out = append(out, ProseBlock{Code: inCode, Lang: open.lang, Text: strings.Join(lines, "\n")})
-		}
-		lines = nil
-	}
-	for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
-		switch {
-		case !inCode:
-			if f, ok := openingFence(line); ok {
-				flush()
-				open, inCode = f, true
-				continue
-			}
-			lines = append(lines, line)
-		case open.closedBy(line):
-			flush()
-			open, inCode = fence{}, false
-		default:
-			lines = append(lines, dropIndent(line, open.indent))
-		}
-	}
-	flush()
-	return out
+// ProseItem is one item of a list.
+type ProseItem struct {
+	// Marker is the item's marker as written: "-", "*", "+", or a
+	// number of up to nine digits and "." or ")".
+	Marker string
+	Blocks []ProseBlock
 }
 
 // fence is the line that opened a code block.
@@ -61,7 +53,8 @@ type fence struct {
 	lang   string
 }
 
-// openingFence reads line as the opening fence of a code block.
+// openingFence reads line as the opening fence of a code block: three or
+// more backticks (or tildes), indented by at most three spaces.
 func openingFence(line string) (fence, bool) {
 	indent := len(line) - len(strings.TrimLeft(line, " "))
 	rest := line[indent:]
@@ -76,7 +69,8 @@ func openingFence(line string) (fence, bool) {
 	return fence{char: rest[0], n: n, indent: indent, lang: codeLang(info)}, true
 }
 
-// closedBy reports whether line closes the code block f opened.
+// closedBy reports whether line closes the code block f opened: at least
+// as many of the same character, and nothing else but spaces.
 func (f fence) closedBy(line string) bool {
 	rest := strings.TrimLeft(line, " ")
 	if len(line)-len(rest) > 3 {
@@ -109,14 +103,25 @@ func codeLang(info string) string {
 	return word
 }
 
-// Prose returns text's prose blocks alone, joined by blank lines: what
-// is read as Markdown, for checks of its links.
+// Prose returns text's paragraphs alone, in list items too, joined by
+// blank lines: what is read as Markdown, for checks of its links. A list
+// item's marker is left out, so that a link definition in an item
+// ("- [x]: url") starts its line, as it does where a renderer reads it.
 func Prose(text string) string {
 	var parts []string
-	for _, b := range ProseBlocks(text) {
-		if !b.Code {
-			parts = append(parts, b.Text)
+	var walk func([]ProseBlock)
+	walk = func(blocks []ProseBlock) {
+		for _, b := range blocks {
+			switch b.Kind {
+			case ParagraphBlock:
+				parts = append(parts, b.Text)
+			case ListBlock:
+				for _, it := range b.Items {
+					walk(it.Blocks)
+				}
+			}
 		}
 	}
+	walk(ProseBlocks(text))
 	return strings.Join(parts, "\n\n")
 }

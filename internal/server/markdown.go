@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/catalog"
@@ -19,90 +20,71 @@ type markdown struct {
 	known func(id string) bool
 }
 
-var (
-	bulletRE  = regexp.MustCompile(`^\s{0,3}[-*]\s+`)
-	orderedRE = regexp.MustCompile(`^\s{0,3}[0-9]{1,3}[.)]\s+`)
-	idRE      = regexp.MustCompile(`\bA?T[0-9]{4}(\.(A?[0-9]{3}))?\b`)
-)
+var idRE = regexp.MustCompile(`\bA?T[0-9]{4}(\.(A?[0-9]{3}))?\b`)
 
-// Render converts src to HTML. A fenced code block (see
-// catalog.ProseBlocks) is a pre element holding its lines as written,
-// escaped, with no markup, links or IDs made of them.
+// Render converts src, read by catalog.ProseBlocks, to HTML. A fenced code
+// block is a pre element holding its lines as written, escaped, with no
+// markup, links or IDs made of them. A list item of a tight list holds
+// its paragraphs bare, without p elements, as CommonMark writes them.
 func (m markdown) Render(src string) template.HTML {
 	var b strings.Builder
-	for _, blk := range catalog.ProseBlocks(src) {
-		if !blk.Code {
-			m.prose(&b, blk.Text)
-			continue
-		}
-		b.WriteString("<pre><code")
-		if blk.Lang != "" {
-			b.WriteString(` class="language-` + html.EscapeString(blk.Lang) + `"`)
-		}
-		b.WriteString(">" + html.EscapeString(strings.Trim(blk.Text, "\n")) + "</code></pre>\n")
-	}
+	m.blocks(&b, catalog.ProseBlocks(src), false)
 	return template.HTML(b.String())
 }
 
-// prose writes src, Markdown without code blocks, to b as HTML.
-func (m markdown) prose(b *strings.Builder, src string) {
-	var para []string
-	list := "" // "ul", "ol" or "" when not in a list
-	var item []string
-
-	flushPara := func() {
-		if len(para) > 0 {
-			b.WriteString("<p>" + m.inline(strings.Join(para, " ")) + "</p>\n")
-			para = nil
-		}
-	}
-	flushItem := func() {
-		if item != nil {
-			b.WriteString("<li>" + m.inline(strings.Join(item, " ")) + "</li>\n")
-			item = nil
-		}
-	}
-	closeList := func() {
-		flushItem()
-		if list != "" {
-			b.WriteString("</" + list + ">\n")
-			list = ""
-		}
-	}
-
-	for _, line := range strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n") {
-		kind, rest := listItem(line)
-		switch {
-		case strings.TrimSpace(line) == "":
-			flushPara()
-			closeList()
-		case kind != "":
-			flushPara()
-			if list != kind {
-				closeList()
-				list = kind
-				b.WriteString("<" + kind + ">\n")
+// blocks writes blocks to b as HTML, their paragraphs bare when bare is set.
+func (m markdown) blocks(b *strings.Builder, blocks []catalog.ProseBlock, bare bool) {
+	for i, blk := range blocks {
+		switch blk.Kind {
+		case catalog.ParagraphBlock:
+			text := m.inline(joinLines(blk.Text))
+			switch {
+			case !bare:
+				b.WriteString("<p>" + text + "</p>\n")
+			case i < len(blocks)-1:
+				b.WriteString(text + "\n")
+			default:
+				b.WriteString(text)
 			}
-			flushItem()
-			item = []string{rest}
-		case list != "":
-			item = append(item, strings.TrimSpace(line))
-		default:
-			para = append(para, strings.TrimSpace(line))
+		case catalog.CodeBlock:
+			b.WriteString("<pre><code")
+			if blk.Lang != "" {
+				b.WriteString(` class="language-` + html.EscapeString(blk.Lang) + `"`)
+			}
+			b.WriteString(">" + html.EscapeString(strings.Trim(blk.Text, "\n")) + "</code></pre>\n")
+		case catalog.ListBlock:
+			m.list(b, blk)
 		}
 	}
-	flushPara()
-	closeList()
 }
 
-func listItem(line string) (kind, rest string) {
-	if loc := bulletRE.FindStringIndex(line); loc != nil {
-		return "ul", strings.TrimSpace(line[loc[1]:])
+// list writes a list to b as HTML; an ordered list that does not start at
+// 1 says where it starts.
+func (m markdown) list(b *strings.Builder, l catalog.ProseBlock) {
+	tag := "ul"
+	if l.Ordered {
+		tag = "ol"
 	}
-	if loc := orderedRE.FindStringIndex(line); loc != nil {
-		return "ol", strings.TrimSpace(line[loc[1]:])
+	b.WriteString("<" + tag)
+	if l.Ordered && l.Start != 1 {
+		b.WriteString(` start="` + strconv.Itoa(l.Start) + `"`)
 	}
-	return "", ""
+	b.WriteString(">\n")
+	for _, it := range l.Items {
+		b.WriteString("<li>")
+		m.blocks(b, it.Blocks, !l.Loose)
+		b.WriteString("</li>\n")
+	}
+	b.WriteString("</" + tag + ">\n")
+}
+
+// joinLines joins a paragraph's lines into one, less the spaces around each.
+func joinLines(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.Join(lines, " ")
 }
 
 // Inline renders one line's worth of inline Markdown.

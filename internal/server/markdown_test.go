@@ -44,6 +44,20 @@ func TestMarkdown(t *testing.T) {
 		{"indented fence", "  ```\n  a\n    b\n  ```", "<pre><code>a\n  b</code></pre>\n"},
 		{"language not markup", "```x\" onclick=\"y\na\n```", "<pre><code>a</code></pre>\n"},
 		{"not a fence", "``` a ` b\nc", "<p>``<code> a </code> b c</p>\n"},
+		// Lists as CommonMark reads them: items of a tight list hold their
+		// text bare, of a loose one in paragraphs; code stays in its item.
+		{"lazy line", "- a\nb", "<ul>\n<li>a b</li>\n</ul>\n"},
+		{"loose", "- a\n\n- b", "<ul>\n<li><p>a</p>\n</li>\n<li><p>b</p>\n</li>\n</ul>\n"},
+		{"starts at 3", "3) a\n4) b", "<ol start=\"3\">\n<li>a</li>\n<li>b</li>\n</ol>\n"},
+		{"nested", "- a\n  1. b\n- c", "<ul>\n<li>a\n<ol>\n<li>b</li>\n</ol>\n</li>\n<li>c</li>\n</ul>\n"},
+		{"code in an item", "- run:\n  ```sh\n  aws s3 ls\n    --x <b>\n  ```\n  then T1562.008\n- next",
+			"<ul>\n<li>run:\n<pre><code class=\"language-sh\">aws s3 ls\n  --x &lt;b&gt;</code></pre>\nthen <a href=\"/techniques/T1562.008\">T1562.008</a></li>\n<li>next</li>\n</ul>\n"},
+		{"code opens an item", "1. ~~~\n   x\n   ~~~", "<ol>\n<li><pre><code>x</code></pre>\n</li>\n</ol>\n"},
+		{"fence less indented ends the item", "- a\n```\n- b\n```", "<ul>\n<li>a</li>\n</ul>\n<pre><code>- b</code></pre>\n"},
+		{"hostile item", "- <img src=x onerror=alert(1)> [x](javascript:alert(1)) `</li>`",
+			"<ul>\n<li>&lt;img src=x onerror=alert(1)&gt; x <code>&lt;/li&gt;</code></li>\n</ul>\n"},
+		{"hostile code in an item", "- a\n  ```\n  </code></pre></li></ul><script>x</script>\n  [l](javascript:y) T1562.008\n  ```",
+			"<ul>\n<li>a\n<pre><code>&lt;/code&gt;&lt;/pre&gt;&lt;/li&gt;&lt;/ul&gt;&lt;script&gt;x&lt;/script&gt;\n[l](javascript:y) T1562.008</code></pre>\n</li>\n</ul>\n"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,7 +94,7 @@ func TestHighlight(t *testing.T) {
 }
 
 // allowedTag is every tag the renderer may write, with the only attributes it uses.
-var allowedTag = regexp.MustCompile(`^</?(p|ul|ol|li|code|strong|pre)>$|^<code class="language-[A-Za-z0-9+_.#-]+">$|^<a href="(https?://[^"<>]*|/techniques/[A-Z0-9.]+)"( rel="noopener noreferrer")?>$|^</a>$`)
+var allowedTag = regexp.MustCompile(`^</?(p|ul|ol|li|code|strong|pre)>$|^<ol start="[0-9]+">$|^<code class="language-[A-Za-z0-9+_.#-]+">$|^<a href="(https?://[^"<>]*|/techniques/[A-Z0-9.]+)"( rel="noopener noreferrer")?>$|^</a>$`)
 
 // FuzzMarkdown checks that whatever the input, the output holds only the
 // renderer's own tags and every link is http(s) or a technique page.
@@ -88,7 +102,7 @@ func FuzzMarkdown(f *testing.F) {
 	for _, s := range []string{
 		"a **b** `c` [d](https://e.example/?q=\"<x>\")", "<script>alert(1)</script>", "- [x](javascript:1)\n1. **`y`**",
 		"[a](https://x.example/\"onmouseover=\"alert(1))", "**[x](https://a.example)**", "T1562.008 AT1001",
-		"```sh\n</code></pre><b>x</b>\n```", "~~~a\"b\n<i>\n~~~~",
+		"```sh\n</code></pre><b>x</b>\n```", "~~~a\"b\n<i>\n~~~~", "- a\n  ```\n  </li><b>\n  ```\n 7) b\n\n   - c",
 	} {
 		f.Add(s)
 	}

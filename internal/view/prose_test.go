@@ -1,6 +1,7 @@
 package view
 
 import (
+	"fmt"
 	"html"
 	"os"
 	"os/exec"
@@ -9,30 +10,72 @@ import (
 	"testing"
 )
 
-// TestProseText checks that the terminal reflows catalog prose but shows
-// fenced code as written, four columns in, its control characters
-// escaped.
+// TestProseText checks that the terminal reflows catalog prose, keeps a
+// list one item a line, wrapped under the item's first word, and shows
+// fenced code as written, two columns further in than the text around it,
+// in list items too, its control characters escaped.
 func TestProseText(t *testing.T) {
-	cases := []struct{ name, in, want string }{
-		{"prose reflowed", "one\ntwo", "  one two"},
-		{"code kept", "run:\n```bash\naws s3 ls \\\n    --recursive  x\n\n- not a list\n```\nthen",
+	cases := []struct {
+		name, in string
+		width    int
+		want     string
+	}{
+		{"prose reflowed", "one\ntwo", 100, "  one two"},
+		{"code kept", "run:\n```bash\naws s3 ls \\\n    --recursive  x\n\n- not a list\n```\nthen", 100,
 			"  run:\n\n    aws s3 ls \\\n        --recursive  x\n\n    - not a list\n\n  then"},
-		{"tabs to stops of four", "```\n\tx\ty\n```", "        x   y"},
-		{"controls escaped", "```\na\x1b[2Jb\n```", `    a\x1b[2Jb`},
+		{"tabs to stops of four", "```\n\tx\ty\n```", 100, "        x   y"},
+		{"controls escaped", "```\na\x1b[2Jb\n```", 100, `    a\x1b[2Jb`},
+		{"bullets, hanging indent", "Watch for:\n- one two three four\n  five six\n* seven\n\nAfter.", 20,
+			"  Watch for:\n\n  - one two three\n    four five six\n\n  - seven\n\n  After."},
+		{"numbered from the first", "3. a\n3. b b b b b b\n   c", 12, "  3. a\n  4. b b b b\n     b b c"},
+		{"wide numbers", "9. a\n1. b", 100, "  9. a\n  10. b"},
+		{"loose list spaced", "- a\n\n  more\n- b", 100, "  - a\n\n    more\n\n  - b"},
+		{"nested", "- a\n  - b\n    1. c\n- d", 100, "  - a\n    - b\n      1. c\n  - d"},
+		{"code in an item", "- run:\n  ```sh\n  aws s3 ls\n    --x\n  ```\n  then\n- next", 100,
+			"  - run:\n\n      aws s3 ls\n        --x\n\n    then\n\n  - next"},
+		{"code opens an item", "- ```\n  x\n  ```\n-\n- y", 100, "  -\n      x\n\n  -\n\n  - y"},
+		{"item text escaped", "- a\x1b[2J\u202e\n  b\x07", 100, `  - a\x1b[2J\u202e b\x07`},
+		{"code in an item escaped", "- a\n  ```\n  \x1b]0;x\x07\n  ```", 100, "  - a\n\n      \\x1b]0;x\\x07"},
+		{"fence less indented than the item", "- a\n```\n- b\n```", 100, "  - a\n\n    - b"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := proseText(c.in, 100); got != c.want {
-				t.Errorf("proseText(%q)\n got %q\nwant %q", c.in, got, c.want)
+			if got := proseText(c.in, c.width); got != c.want {
+				t.Errorf("proseText(%q, %d)\n got %q\nwant %q", c.in, c.width, got, c.want)
 			}
 		})
 	}
 }
 
-// TestProseMarkdownRendered renders catalog prose holding fenced code, as
-// ttc show -o markdown writes it, with cmark-gfm: each block must come out
-// as one pre element holding the code exactly, whatever fences, markup or
-// HTML it holds, and the prose around it as paragraphs. It skips when
+// TestProseMarkdown checks the Markdown ttc show -o markdown writes of
+// catalog prose: lists as written, each item's lines indented as far as
+// its text, and code in an item fenced anew at that indentation; raw HTML
+// and control characters neutralised in prose, in items too.
+func TestProseMarkdown(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"list as written", "Watch for:\n- a\n  more\n* b", "Watch for:\n\n- a\n  more\n\n* b"},
+		{"lazy line indented", "10. a\nb", "10. a\n    b"},
+		{"loose", "1. a\n\n   more\n2) b", "1. a\n\n   more\n\n2) b"},
+		{"nested", "- a\n  - b", "- a\n  - b"},
+		{"code in an item", "- run:\n   ```sh\n   x `y` ```z\n\n   w\n   ```\n- next",
+			"- run:\n  ````sh\n  x `y` ```z\n\n  w\n  ````\n- next"},
+		{"code opens an item", "1. ~~~\n   x\n   ~~~", "1. ```\n   x\n   ```"},
+		{"item escaped", "- <script>x</script>\x1b[2J\n- \u202e", "- &lt;script&gt;x&lt;/script&gt;\\x1b[2J\n- \\u202e"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := proseMarkdown(c.in); got != c.want {
+				t.Errorf("proseMarkdown(%q)\n got %q\nwant %q", c.in, got, c.want)
+			}
+		})
+	}
+}
+
+// TestProseMarkdownRendered renders catalog prose holding fenced code, at
+// the top and in list items, as ttc show -o markdown writes it, with
+// cmark-gfm: each block must come out as one pre element holding the code
+// exactly, whatever fences, markup or HTML it holds, in the item that
+// held it, and the prose around it as paragraphs and items. It skips when
 // cmark-gfm is missing (fails instead with TTC_REQUIRE_CMARK=1, as in CI).
 func TestProseMarkdownRendered(t *testing.T) {
 	bin, err := exec.LookPath("cmark-gfm")
@@ -46,22 +89,37 @@ func TestProseMarkdownRendered(t *testing.T) {
 		`if [ "$b" != "<b>" ] && true; then echo '**x** [l](https://evil.example) <!-- c -->'; fi`,
 		"</code></pre><script>alert(1)</script>\n&amp; &lt; www.evil.example bob@evil.example",
 		"```\n````\nstill code",
-		"  indented\n\n- not a list\n# not a heading",
+		"  indented\n\n- not a list\n# not a heading\n</li></ul><script>x</script>",
+		"- [x]: javascript:alert(1)\n\n[y][x] <img src=x onerror=alert(1)>",
 	}
-	for _, code := range codes {
-		t.Run("", func(t *testing.T) {
-			src := "Before.\n~~~~sh\n" + code + "\n~~~~\nAfter."
-			cmd := exec.Command(bin, "--extension", "table", "--extension", "autolink", "--extension", "strikethrough")
-			cmd.Stdin = strings.NewReader(proseMarkdown(src) + "\n")
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("cmark-gfm: %v", err)
-			}
-			m := regexp.MustCompile(`(?s)^<p>Before.</p>\n<pre><code class="language-sh">(.*)\n</code></pre>\n<p>After.</p>\n$`).FindStringSubmatch(string(out))
-			if m == nil || strings.Contains(m[1], "<") || html.UnescapeString(m[1]) != code {
-				t.Errorf("code %q rendered as:\n%s", code, out)
-			}
-		})
+	// Each layout puts the code, each line indented by indent, at its %s.
+	layouts := []struct{ name, indent, src, want string }{
+		{"top", "", "Before.\n~~~~sh\n%s\n~~~~\nAfter.",
+			`<p>Before.</p>\n<pre><code class="language-sh">(.*)\n</code></pre>\n<p>After.</p>\n`},
+		{"item", "  ", "- Before.\n  ~~~~sh\n%s\n  ~~~~\n  After.\n- Next.",
+			`<ul>\n<li>Before.\n<pre><code class="language-sh">(.*)\n</code></pre>\nAfter.</li>\n<li>Next.</li>\n</ul>\n`},
+		{"nested item", "     ", "1. Before.\n   - In.\n     ~~~~sh\n%s\n     ~~~~\n2. Next.",
+			`<ol>\n<li>Before.\n<ul>\n<li>In.\n<pre><code class="language-sh">(.*)\n</code></pre>\n</li>\n</ul>\n</li>\n<li>Next.</li>\n</ol>\n`},
+		{"opens a loose item", "  ", "- Before.\n\n- ~~~~sh\n%s\n  ~~~~\n\n  After.",
+			`<ul>\n<li>\n<p>Before.</p>\n</li>\n<li>\n<pre><code class="language-sh">(.*)\n</code></pre>\n<p>After.</p>\n</li>\n</ul>\n`},
+	}
+	for _, l := range layouts {
+		want := regexp.MustCompile(`(?s)^` + l.want + `$`)
+		for _, code := range codes {
+			t.Run(l.name, func(t *testing.T) {
+				src := fmt.Sprintf(l.src, regexp.MustCompile(`(?m)^(.)`).ReplaceAllString(code, l.indent+"$1"))
+				cmd := exec.Command(bin, "--extension", "table", "--extension", "autolink", "--extension", "strikethrough")
+				cmd.Stdin = strings.NewReader(proseMarkdown(src) + "\n")
+				out, err := cmd.Output()
+				if err != nil {
+					t.Fatalf("cmark-gfm: %v", err)
+				}
+				m := want.FindStringSubmatch(string(out))
+				if m == nil || strings.Contains(m[1], "<") || html.UnescapeString(m[1]) != code {
+					t.Errorf("code %q rendered as:\n%s", code, out)
+				}
+			})
+		}
 	}
 }
 

@@ -86,7 +86,6 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 		if len(r.AlsoReports) > 0 {
 			line += "; also reports " + strings.Join(r.AlsoReports, ", ")
 		}
-		line += needsData(r)
 		if r.Problem != "" {
 			line += ": not used, it does not compile: " + r.Problem
 		}
@@ -95,7 +94,7 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 	add("Sigma rules", "", rules...)
 	var others []string
 	for _, r := range d.ReportedBy {
-		others = append(others, fmt.Sprintf("%s: %s (%s, %s)", r.Technique, r.Title, r.Level, r.File)+needsData(r))
+		others = append(others, fmt.Sprintf("%s: %s (%s, %s)", r.Technique, r.Title, r.Level, r.File))
 	}
 	add("Rules of other techniques that report this one", "", others...)
 	if d.ParentEntry != nil {
@@ -128,15 +127,6 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 		add(fmt.Sprintf("ATT&CK (v%s, %s)", t.Attack.Version, d.AttackID), "", al...)
 	}
 	return ss
-}
-
-// needsData names the data events a rule needs, after its line: a trail
-// that logs management events only gives it none of those records.
-func needsData(r catalog.RuleInfo) string {
-	if len(r.DataEvents) == 0 {
-		return ""
-	}
-	return "; needs data events for " + strings.Join(r.DataEvents, ", ")
 }
 
 func summaryLine(s catalog.TechniqueSummary) string { return s.ID + "  " + s.Name }
@@ -225,169 +215,6 @@ func markdownLink(r catalog.Reference) string {
 		return title + " (" + MarkdownEscape(words(r.URL)) + ")"
 	}
 	return "[" + title + "](" + r.URL + ")"
-}
-
-// proseText writes catalog prose for the terminal, two columns in: its
-// paragraphs reflowed to width, its fenced code blocks four columns in,
-// line by line as written (a terminal folds a line too long for it).
-func proseText(text string, width int) string {
-	var parts []string
-	for _, blk := range catalog.ProseBlocks(text) {
-		if !blk.Code {
-			parts = append(parts, Wrap(Clean(blk.Text), width, "  "))
-			continue
-		}
-		lines := strings.Split(codeText(blk.Text), "\n")
-		for i, l := range lines {
-			lines[i] = strings.TrimRight("    "+l, " ")
-		}
-		parts = append(parts, strings.Join(lines, "\n"))
-	}
-	return strings.Join(parts, "\n\n")
-}
-
-// proseMarkdown writes catalog prose for Markdown output. Its prose is
-// Markdown already, written as it is with raw HTML and control characters
-// neutralised. Its fenced code blocks are written anew, between fences of
-// more backticks than any run in the code, so that a renderer ends each
-// where ProseBlocks did and shows everything in it as text: an entity
-// would show as written there, so nothing in code is neutralised, and
-// nothing needs to be.
-func proseMarkdown(text string) string {
-	var parts []string
-	for _, blk := range catalog.ProseBlocks(text) {
-		if !blk.Code {
-			parts = append(parts, strings.TrimSpace(neutraliseHTML(Clean(blk.Text))))
-			continue
-		}
-		code := codeText(blk.Text)
-		fence := strings.Repeat("`", max(3, longestRun(code, '`')+1))
-		parts = append(parts, fence+blk.Lang+"\n"+code+"\n"+fence)
-	}
-	return strings.Join(parts, "\n\n")
-}
-
-// codeText is Clean for a code block: tabs go to the next stop of four
-// columns, so that indentation stays as it was, and leading and trailing
-// blank lines are dropped.
-func codeText(code string) string {
-	lines := strings.Split(code, "\n")
-	for i, l := range lines {
-		lines[i] = expandTabs(l)
-	}
-	for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {
-		lines = lines[1:]
-	}
-	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
-		lines = lines[:len(lines)-1]
-	}
-	return Clean(strings.Join(lines, "\n"))
-}
-
-// expandTabs replaces each tab in line with spaces up to the next stop of
-// four columns.
-func expandTabs(line string) string {
-	if !strings.Contains(line, "\t") {
-		return line
-	}
-	var b strings.Builder
-	col := 0
-	for _, r := range line {
-		if r == '\t' {
-			n := 4 - col%4
-			b.WriteString(strings.Repeat(" ", n))
-			col += n
-			continue
-		}
-		b.WriteRune(r)
-		col += runeCells(r)
-	}
-	return b.String()
-}
-
-// longestRun is the length of the longest run of c in s.
-func longestRun(s string, c rune) int {
-	longest, run := 0, 0
-	for _, r := range s {
-		if r == c {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	return longest
-}
-
-// neutraliseHTML writes the < and > of Markdown prose as entities, so that
-// a renderer shows them rather than read raw HTML, except inside a code
-// span, which a renderer shows as written, entities and all: there they
-// stay, and `https://<name>.awsapps.com` reads as written. Only a span
-// that opens and closes on one line is taken as one: a span a renderer
-// would not see (its backticks in two paragraphs or list items) would
-// leave a < raw where HTML is read. A backslash escape is copied as it is,
-// so that an escaped backtick opens no span, as for the renderer.
-func neutraliseHTML(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		switch c := s[i]; {
-		case c == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
-			b.WriteString(s[i : i+2])
-			i += 2
-		case c == '`':
-			n := runOf(s, i, '`')
-			if end := closingRun(s, i+n, n); end > 0 {
-				b.WriteString(s[i:end])
-				i = end
-			} else {
-				b.WriteString(s[i : i+n]) // no span: the backticks are text
-				i += n
-			}
-		case c == '<':
-			b.WriteString("&lt;")
-			i++
-		case c == '>':
-			b.WriteString("&gt;")
-			i++
-		default:
-			b.WriteByte(c)
-			i++
-		}
-	}
-	return b.String()
-}
-
-// runOf is the length of the run of c that starts at s[i].
-func runOf(s string, i int, c byte) int {
-	n := 0
-	for i+n < len(s) && s[i+n] == c {
-		n++
-	}
-	return n
-}
-
-// closingRun returns the end of the first run of exactly n backticks at or
-// after s[from], on the same line, or 0 when there is none.
-func closingRun(s string, from, n int) int {
-	for j := from; j < len(s) && s[j] != '\n'; {
-		if s[j] != '`' {
-			j++
-			continue
-		}
-		m := runOf(s, j, '`')
-		if m == n {
-			return j + m
-		}
-		j += m
-	}
-	return 0
-}
-
-// isASCIIPunct reports whether c is one of the ASCII punctuation
-// characters a Markdown backslash escapes.
-func isASCIIPunct(c byte) bool {
-	return c > ' ' && c < 0x7f && !(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z')
 }
 
 // Wrap breaks text into lines of at most width runes, each starting with

@@ -1,0 +1,292 @@
+package view
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+)
+
+// proseText writes catalog prose for the terminal, two columns in: its
+// paragraphs reflowed to width; its lists one item a line, "-" or the
+// item's number in front and the rest of the item, reflowed too, in a
+// hanging indent under its first word; its fenced code blocks two columns
+// further in than the text around them, line by line as written (a
+// terminal folds a line too long for it).
+func proseText(text string, width int) string {
+	return textBlocks(catalog.ProseBlocks(text), "  ", "  ", "\n\n", width)
+}
+
+// textBlocks writes blocks for the terminal, apart by sep. The first line
+// starts with first (an item's marker), every other line with indent,
+// which is as wide.
+func textBlocks(blocks []catalog.ProseBlock, first, indent, sep string, width int) string {
+	parts := make([]string, len(blocks))
+	for i, blk := range blocks {
+		lead := indent
+		if i == 0 {
+			lead = first
+		}
+		switch blk.Kind {
+		case catalog.ParagraphBlock:
+			parts[i] = Wrap(Clean(blk.Text), width, lead)
+		case catalog.CodeBlock:
+			parts[i] = textCode(blk.Text, lead, indent)
+		case catalog.ListBlock:
+			parts[i] = textList(blk, lead, indent, width)
+		}
+	}
+	return strings.Join(parts, sep)
+}
+
+// textCode writes a code block's lines two columns further in than
+// indent; when it opens a list item, its marker (in lead) has a line of
+// its own.
+func textCode(code, lead, indent string) string {
+	var lines []string
+	if lead != indent {
+		lines = append(lines, strings.TrimRight(lead, " "))
+	}
+	for _, l := range strings.Split(codeText(code), "\n") {
+		lines = append(lines, strings.TrimRight(indent+"  "+l, " "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// textList writes a list's items one after the other; a loose list, and
+// one with code in an item, has a blank line between them, and between
+// the blocks of an item.
+func textList(l catalog.ProseBlock, lead, indent string, width int) string {
+	sep := "\n"
+	if l.Loose || holdsCode(l) {
+		sep = "\n\n"
+	}
+	parts := make([]string, len(l.Items))
+	for i, it := range l.Items {
+		mark := "-"
+		if l.Ordered {
+			mark = strconv.Itoa(l.Start+i) + "."
+		}
+		first := indent + mark + " "
+		if i == 0 {
+			first = lead + mark + " "
+		}
+		if len(it.Blocks) == 0 {
+			parts[i] = strings.TrimRight(first, " ")
+			continue
+		}
+		parts[i] = textBlocks(it.Blocks, first, indent+strings.Repeat(" ", len(mark)+1), sep, width)
+	}
+	return strings.Join(parts, sep)
+}
+
+// holdsCode reports whether an item of l holds a code block of its own.
+func holdsCode(l catalog.ProseBlock) bool {
+	for _, it := range l.Items {
+		for _, b := range it.Blocks {
+			if b.Kind == catalog.CodeBlock {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// proseMarkdown writes catalog prose for Markdown output. Its paragraphs
+// are Markdown already, written as they are with raw HTML and control
+// characters neutralised. Its lists and code blocks are written anew: a
+// list item's marker as written, the rest of the item indented as far as
+// the text after the marker, which is where CommonMark looks for it; a
+// code block between fences of more backticks than any run in the code,
+// indented as far as the item that holds it, so that a renderer ends each
+// where ProseBlocks did and shows everything in it as text: an entity
+// would show as written there, so nothing in code is neutralised, and
+// nothing needs to be.
+func proseMarkdown(text string) string {
+	return markdownBlocks(catalog.ProseBlocks(text), "", "", "\n\n")
+}
+
+// markdownBlocks writes blocks as Markdown, apart by sep. The first line
+// starts with first (an item's marker), every other line with indent,
+// which is as wide.
+func markdownBlocks(blocks []catalog.ProseBlock, first, indent, sep string) string {
+	parts := make([]string, len(blocks))
+	for i, blk := range blocks {
+		lead := indent
+		if i == 0 {
+			lead = first
+		}
+		switch blk.Kind {
+		case catalog.ParagraphBlock:
+			parts[i] = indentLines(strings.TrimSpace(neutraliseHTML(Clean(blk.Text))), lead, indent)
+		case catalog.CodeBlock:
+			code := codeText(blk.Text)
+			fence := strings.Repeat("`", max(3, longestRun(code, '`')+1))
+			parts[i] = lead + fence + blk.Lang + "\n" + indentLines(code, indent, indent) + "\n" + indent + fence
+		case catalog.ListBlock:
+			parts[i] = markdownList(blk, lead, indent)
+		}
+	}
+	return strings.Join(parts, sep)
+}
+
+// markdownList writes a list's items, a blank line between them when the
+// list is loose, as CommonMark reads it.
+func markdownList(l catalog.ProseBlock, lead, indent string) string {
+	sep := "\n"
+	if l.Loose {
+		sep = "\n\n"
+	}
+	parts := make([]string, len(l.Items))
+	for i, it := range l.Items {
+		first := indent + it.Marker + " "
+		if i == 0 {
+			first = lead + it.Marker + " "
+		}
+		if len(it.Blocks) == 0 {
+			parts[i] = strings.TrimRight(first, " ")
+			continue
+		}
+		parts[i] = markdownBlocks(it.Blocks, first, indent+strings.Repeat(" ", len(it.Marker)+1), sep)
+	}
+	return strings.Join(parts, sep)
+}
+
+// indentLines puts first in front of text's first line and indent in front
+// of each other line; an empty line stays empty.
+func indentLines(text, first, indent string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		switch {
+		case l == "":
+		case i == 0:
+			lines[i] = first + l
+		default:
+			lines[i] = indent + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// codeText is Clean for a code block: tabs go to the next stop of four
+// columns, so that indentation stays as it was, and leading and trailing
+// blank lines are dropped.
+func codeText(code string) string {
+	lines := strings.Split(code, "\n")
+	for i, l := range lines {
+		lines[i] = expandTabs(l)
+	}
+	for len(lines) > 0 && strings.TrimSpace(lines[0]) == "" {
+		lines = lines[1:]
+	}
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return Clean(strings.Join(lines, "\n"))
+}
+
+// expandTabs replaces each tab in line with spaces up to the next stop of
+// four columns.
+func expandTabs(line string) string {
+	if !strings.Contains(line, "\t") {
+		return line
+	}
+	var b strings.Builder
+	col := 0
+	for _, r := range line {
+		if r == '\t' {
+			n := 4 - col%4
+			b.WriteString(strings.Repeat(" ", n))
+			col += n
+			continue
+		}
+		b.WriteRune(r)
+		col += runeCells(r)
+	}
+	return b.String()
+}
+
+// longestRun is the length of the longest run of c in s.
+func longestRun(s string, c rune) int {
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == c {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	return longest
+}
+
+// neutraliseHTML writes the < and > of Markdown prose as entities, so that
+// a renderer shows them rather than read raw HTML, except inside a code
+// span, which a renderer shows as written, entities and all: there they
+// stay, and `https://<name>.awsapps.com` reads as written. Only a span
+// that opens and closes on one line is taken as one: a span a renderer
+// would not see (its backticks in two paragraphs or list items) would
+// leave a < raw where HTML is read. A backslash escape is copied as it is,
+// so that an escaped backtick opens no span, as for the renderer.
+func neutraliseHTML(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
+			b.WriteString(s[i : i+2])
+			i += 2
+		case c == '`':
+			n := runOf(s, i, '`')
+			if end := closingRun(s, i+n, n); end > 0 {
+				b.WriteString(s[i:end])
+				i = end
+			} else {
+				b.WriteString(s[i : i+n]) // no span: the backticks are text
+				i += n
+			}
+		case c == '<':
+			b.WriteString("&lt;")
+			i++
+		case c == '>':
+			b.WriteString("&gt;")
+			i++
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}
+
+// runOf is the length of the run of c that starts at s[i].
+func runOf(s string, i int, c byte) int {
+	n := 0
+	for i+n < len(s) && s[i+n] == c {
+		n++
+	}
+	return n
+}
+
+// closingRun returns the end of the first run of exactly n backticks at or
+// after s[from], on the same line, or 0 when there is none.
+func closingRun(s string, from, n int) int {
+	for j := from; j < len(s) && s[j] != '\n'; {
+		if s[j] != '`' {
+			j++
+			continue
+		}
+		m := runOf(s, j, '`')
+		if m == n {
+			return j + m
+		}
+		j += m
+	}
+	return 0
+}
+
+// isASCIIPunct reports whether c is one of the ASCII punctuation
+// characters a Markdown backslash escapes.
+func isASCIIPunct(c byte) bool {
+	return c > ' ' && c < 0x7f && !(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z')
+}
