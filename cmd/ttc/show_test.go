@@ -8,25 +8,31 @@ import (
 	"github.com/ttcproject/ttc/internal/golden"
 )
 
-// TestShowFencedCode shows an overlay technique whose prose holds fenced
-// code blocks: the terminal keeps the code's lines as written, and
-// Markdown writes it as code, not neutralised as prose is (an entity in
-// code would show as written). A link in code is text, so validation
-// passes it, whatever its target.
+// TestShowFencedCode shows overlay techniques whose prose holds fenced
+// code blocks and lists, code in list items too: the terminal keeps the
+// code's lines as written and each list item on lines of its own, and
+// Markdown writes the code as code, in its item, not neutralised as prose
+// is (an entity in code would show as written). A link in code is text,
+// so validation passes it, whatever its target.
 func TestShowFencedCode(t *testing.T) {
 	t.Setenv("COLUMNS", "100")
 	const overlay = "testdata/overlay-code"
 	if out, errOut, code := ttc(t, "catalog", "validate", overlay); code != 0 {
 		t.Errorf("validate %s: exit %d:\n%s%s", overlay, code, out, errOut)
 	}
-	for _, f := range []string{"table", "markdown"} {
-		t.Run(f, func(t *testing.T) {
-			out, errOut, code := ttc(t, "--catalog", overlay, "show", "T9101", "-o", f)
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, errOut)
-			}
-			golden.Check(t, filepath.Join("golden", "show-overlay-code."+f), []byte(out))
-		})
+	for _, tc := range []struct{ id, golden string }{
+		{"T9101", "show-overlay-code"},
+		{"T9102", "show-overlay-lists"},
+	} {
+		for _, f := range []string{"table", "markdown"} {
+			t.Run(tc.id+"/"+f, func(t *testing.T) {
+				out, errOut, code := ttc(t, "--catalog", overlay, "show", tc.id, "-o", f)
+				if code != 0 {
+					t.Fatalf("exit %d: %s", code, errOut)
+				}
+				golden.Check(t, filepath.Join("golden", tc.golden+"."+f), []byte(out))
+			})
+		}
 	}
 }
 

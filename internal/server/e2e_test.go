@@ -260,6 +260,15 @@ func TestBrowserHostile(t *testing.T) {
 			}
 		}
 	}
+	// The description's code blocks in list items render in their items,
+	// as text, and the list is one list.
+	must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/techniques/AT9001")))
+	codes := run(t, ctx, chromedp.Evaluate[string](`document.querySelectorAll('#description > ul').length + ' ' + `+
+		`[...document.querySelectorAll('#description > ul > li pre')].map(p => p.textContent).join('|')`))
+	if want := "1 </code></pre></li></ul><script>alert('itemcode')</script>\n" +
+		"[x](javascript:alert('codelink')) <img src=x onerror=alert('codeimg')>|</li></ol><svg onload=alert('nestedcode')>"; codes != want {
+		t.Errorf("code in the description's list items:\n got %q\nwant %q", codes, want)
+	}
 	file := filepath.Join(t.TempDir(), "evil.json")
 	rec := `{"Records":[{"eventTime":"2026-05-11T03:12:09Z","eventSource":"cloudtrail.amazonaws.com",` +
 		`"eventName":"StopLogging","userIdentity":{"type":"IAMUser","arn":"<img src=x onerror=alert('arn')>"},` +

@@ -35,6 +35,12 @@ func TestHostileOverlay(t *testing.T) {
 		"<code>&lt;code onclick=x&gt;</code>",
 		"<strong>&lt;b&gt;bold&lt;/b&gt;</strong>",
 		"<li>&lt;script&gt;alert(&#39;item&#39;)&lt;/script&gt;</li>",
+		// Code in a list item, and in an item of a list in it, stays in
+		// its item, escaped, with no link made of it.
+		"<li>an item with code:\n<pre><code>&lt;/code&gt;&lt;/pre&gt;&lt;/li&gt;&lt;/ul&gt;&lt;script&gt;alert(&#39;itemcode&#39;)&lt;/script&gt;\n" +
+			"[x](javascript:alert(&#39;codelink&#39;)) &lt;img src=x onerror=alert(&#39;codeimg&#39;)&gt;</code></pre>\n" +
+			"and after it &lt;img src=x onerror=alert(&#39;itemafter&#39;)&gt;\n<ol>\n<li>nested <strong>&lt;i&gt;x&lt;/i&gt;</strong>\n" +
+			"<pre><code>&lt;/li&gt;&lt;/ol&gt;&lt;svg onload=alert(&#39;nestedcode&#39;)&gt;</code></pre>\n</li>\n</ol>\n</li>\n</ul>",
 		// A rule's source shows a hidden character (a value may look for
 		// one) as an escape, not raw: U+202E would reverse what follows.
 		`userAgent|contains: &#34;\u202egnp.exe&#34;`,
