@@ -613,7 +613,11 @@ var (
 	// A destination may hold balanced parentheses, as CommonMark reads it
 	// (https://en.wikipedia.org/wiki/X_(malware), javascript:alert(5)).
 	inlineLinkRE = regexp.MustCompile(`\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))*)`)
-	linkDefRE    = regexp.MustCompile(`(?m)^ {0,3}\[[^\]]+\]:\s*<?(\S*)`)
+	// A definition may follow list markers and any indentation: Prose
+	// leaves out the markers of the items it reads, but not of items
+	// nested deeper than ProseBlocks reads them, which a renderer still
+	// reads as items.
+	linkDefRE = regexp.MustCompile(`(?m)^(?:[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]+)*[ \t]*\[[^\]]+\]:\s*<?(\S*)`)
 	// An image, ![alt](target) or ![alt][label]: catalog text has none.
 	imageRE = regexp.MustCompile(`!\[[^\]]*\][(\[]`)
 )
