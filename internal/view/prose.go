@@ -103,13 +103,34 @@ func holdsCode(l catalog.ProseBlock) bool {
 // would show as written there, so nothing in code is neutralised, and
 // nothing needs to be.
 func proseMarkdown(text string) string {
-	return markdownBlocks(catalog.ProseBlocks(text), "", "", "\n\n")
+	return markdownBlocks(catalog.ProseBlocks(text), "", "", "\n\n", proseParagraph)
 }
 
-// markdownBlocks writes blocks as Markdown, apart by sep. The first line
-// starts with first (an item's marker), every other line with indent,
-// which is as wide.
-func markdownBlocks(blocks []catalog.ProseBlock, first, indent, sep string) string {
+// proseParagraph writes a paragraph of catalog prose as Markdown: as
+// written, with raw HTML and control characters neutralised.
+func proseParagraph(text string) string {
+	return strings.TrimSpace(neutraliseHTML(Clean(text)))
+}
+
+// plainParagraph writes a paragraph as Markdown that shows it as plain
+// text, on one line: nothing in it is markup, a link, or, at the start of
+// the line, a heading, a rule or a list item.
+func plainParagraph(text string) string {
+	s := MarkdownEscape(words(text))
+	digits := len(s) - len(strings.TrimLeft(s, "0123456789"))
+	switch {
+	case s != "" && strings.IndexByte("#-+", s[0]) >= 0:
+		return `\` + s
+	case digits > 0 && digits < len(s) && (s[digits] == '.' || s[digits] == ')'):
+		return s[:digits] + `\` + s[digits:]
+	}
+	return s
+}
+
+// markdownBlocks writes blocks as Markdown, apart by sep, each paragraph
+// as para writes it. The first line starts with first (an item's
+// marker), every other line with indent, which is as wide.
+func markdownBlocks(blocks []catalog.ProseBlock, first, indent, sep string, para func(string) string) string {
 	parts := make([]string, len(blocks))
 	for i, blk := range blocks {
 		lead := indent
@@ -118,13 +139,13 @@ func markdownBlocks(blocks []catalog.ProseBlock, first, indent, sep string) stri
 		}
 		switch blk.Kind {
 		case catalog.ParagraphBlock:
-			parts[i] = indentLines(strings.TrimSpace(neutraliseHTML(Clean(blk.Text))), lead, indent)
+			parts[i] = indentLines(para(blk.Text), lead, indent)
 		case catalog.CodeBlock:
 			code := codeText(blk.Text)
 			fence := strings.Repeat("`", max(3, longestRun(code, '`')+1))
 			parts[i] = lead + fence + blk.Lang + "\n" + indentLines(code, indent, indent) + "\n" + indent + fence
 		case catalog.ListBlock:
-			parts[i] = markdownList(blk, lead, indent)
+			parts[i] = markdownList(blk, lead, indent, para)
 		}
 	}
 	return strings.Join(parts, sep)
@@ -132,7 +153,7 @@ func markdownBlocks(blocks []catalog.ProseBlock, first, indent, sep string) stri
 
 // markdownList writes a list's items, a blank line between them when the
 // list is loose, as CommonMark reads it.
-func markdownList(l catalog.ProseBlock, lead, indent string) string {
+func markdownList(l catalog.ProseBlock, lead, indent string, para func(string) string) string {
 	sep := "\n"
 	if l.Loose {
 		sep = "\n\n"
@@ -147,7 +168,7 @@ func markdownList(l catalog.ProseBlock, lead, indent string) string {
 			parts[i] = strings.TrimRight(first, " ")
 			continue
 		}
-		parts[i] = markdownBlocks(it.Blocks, first, indent+strings.Repeat(" ", len(it.Marker)+1), sep)
+		parts[i] = markdownBlocks(it.Blocks, first, indent+strings.Repeat(" ", len(it.Marker)+1), sep, para)
 	}
 	return strings.Join(parts, sep)
 }

@@ -26,7 +26,28 @@ type section struct {
 	title string
 	text  string   // Markdown paragraphs
 	items []string // list items
+	notes []note   // list items of a name and prose
 	links []catalog.Reference
+}
+
+// note is a list item that names something (a mitigation) and goes on
+// with prose about it (what it stops here).
+type note struct{ name, text string }
+
+// noteList is notes as a list of prose, each item's name in front of its
+// first paragraph.
+func noteList(notes []note) catalog.ProseBlock {
+	l := catalog.ProseBlock{Kind: catalog.ListBlock}
+	for _, n := range notes {
+		blocks := catalog.ProseBlocks(n.text)
+		if len(blocks) > 0 && blocks[0].Kind == catalog.ParagraphBlock {
+			blocks[0].Text = n.name + ": " + blocks[0].Text
+		} else {
+			blocks = append([]catalog.ProseBlock{{Kind: catalog.ParagraphBlock, Text: n.name + ":"}}, blocks...)
+		}
+		l.Items = append(l.Items, catalog.ProseItem{Marker: "-", Blocks: blocks})
+	}
+	return l
 }
 
 func techniqueSections(d catalog.TechniqueDetail) []section {
@@ -61,7 +82,7 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 	add("GuardDuty findings", "", det.GuardDutyFindings...)
 	add("Other signals", "", det.OtherSignals...)
 	add("Blind spots", det.BlindSpots)
-	var mit []string
+	var mit []note
 	for _, m := range t.Mitigations {
 		name := m.ID
 		for _, md := range d.MitigatedBy {
@@ -69,9 +90,11 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 				name = md.Name + " (" + m.ID + ")"
 			}
 		}
-		mit = append(mit, name+": "+m.Effect)
+		mit = append(mit, note{name, m.Effect})
 	}
-	add("Mitigations", "", mit...)
+	if len(mit) > 0 {
+		ss = append(ss, section{title: "Mitigations", notes: mit})
+	}
 	var attackMit []string
 	for _, id := range t.AttackMitigations {
 		if name := d.AttackMitigationNames[id]; name != "" {
@@ -176,6 +199,9 @@ func writeTechniqueText(w io.Writer, d catalog.TechniqueDetail, opts Options) er
 		for _, it := range s.items {
 			b.WriteString(Wrap(Clean(it), width, "  - ") + "\n")
 		}
+		if len(s.notes) > 0 {
+			b.WriteString(textList(noteList(s.notes), "  ", "  ", width) + "\n")
+		}
 		for _, l := range s.links {
 			b.WriteString(Wrap(Clean(l.Title+" <"+l.URL+">"), width, "  - ") + "\n")
 		}
@@ -197,6 +223,9 @@ func writeTechniqueMarkdown(w io.Writer, d catalog.TechniqueDetail) error {
 		}
 		for _, it := range s.items {
 			b.WriteString("- " + MarkdownEscape(words(it)) + "\n")
+		}
+		if len(s.notes) > 0 {
+			b.WriteString(markdownList(noteList(s.notes), "", "", plainParagraph) + "\n")
 		}
 		for _, l := range s.links {
 			b.WriteString("- " + markdownLink(l) + "\n")
