@@ -107,9 +107,29 @@ func proseMarkdown(text string) string {
 }
 
 // proseParagraph writes a paragraph of catalog prose as Markdown: as
-// written, with raw HTML and control characters neutralised.
+// written, with raw HTML and control characters neutralised, and tabs in
+// a line's indentation turned into spaces to the next stop of four
+// columns, as ProseBlocks counted them (Clean would make each one space).
+// Its first line loses its indentation, and may follow a list item's
+// marker. When it would then open a code block or a list item, which
+// four columns of indentation kept it from ("    ```"), or make a rule,
+// which ProseBlocks does not read ("***", or "**" after "* "), the
+// character that would do so is escaped.
 func proseParagraph(text string) string {
-	return strings.TrimSpace(neutraliseHTML(Clean(text)))
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		n := len(l) - len(strings.TrimLeft(l, " \t"))
+		lines[i] = expandTabs(l[:n]) + l[n:]
+	}
+	s := strings.TrimSpace(neutraliseHTML(Clean(strings.Join(lines, "\n"))))
+	first, _, _ := strings.Cut(s, "\n")
+	if strings.Trim(first, "-*_ \t") != "" {
+		if b := catalog.ProseBlocks(first); len(b) == 1 && b[0].Kind == catalog.ParagraphBlock {
+			return s
+		}
+	}
+	i := len(s) - len(strings.TrimLeft(s, "0123456789")) // "12." escapes the dot
+	return s[:i] + `\` + s[i:]
 }
 
 // plainParagraph writes a paragraph as Markdown that shows it as plain

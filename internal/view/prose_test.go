@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ttcproject/ttc/internal/catalog"
 )
 
 // TestProseText checks that the terminal reflows catalog prose, keeps a
@@ -61,6 +63,10 @@ func TestProseMarkdown(t *testing.T) {
 			"- run:\n  ````sh\n  x `y` ```z\n\n  w\n  ````\n- next"},
 		{"code opens an item", "1. ~~~\n   x\n   ~~~", "1. ```\n   x\n   ```"},
 		{"item escaped", "- <script>x</script>\x1b[2J\n- \u202e", "- &lt;script&gt;x&lt;/script&gt;\\x1b[2J\n- \\u202e"},
+		{"text after a marker that would make a rule", "*\n  **\n-\n  --\n\n1. ***", "* \\**\n\n- \\--\n\n1. \\***"},
+		{"bold is not a rule", "* **b** c", "* **b** c"},
+		{"indentation that kept text from being a block", "    ```\n    a\n\n     1. b\n\n-      - c", "\\```\n    a\n\n1\\. b\n\n- \\- c"},
+		{"tabs in indentation to stops of four", "a\n  \t* b", "a\n    * b"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -102,6 +108,13 @@ func TestProseMarkdownRendered(t *testing.T) {
 			`<ol>\n<li>Before.\n<ul>\n<li>In.\n<pre><code class="language-sh">(.*)\n</code></pre>\n</li>\n</ul>\n</li>\n<li>Next.</li>\n</ol>\n`},
 		{"opens a loose item", "  ", "- Before.\n\n- ~~~~sh\n%s\n  ~~~~\n\n  After.",
 			`<ul>\n<li>\n<p>Before.</p>\n</li>\n<li>\n<pre><code class="language-sh">(.*)\n</code></pre>\n<p>After.</p>\n</li>\n</ul>\n`},
+		// An item whose text starts on its second line: "* **" would be a
+		// rule, "* \**" is an item.
+		{"after text that would make a rule", "  ", "*\n  **\n  ~~~~sh\n%s\n  ~~~~",
+			`<ul>\n<li>\*\*\n<pre><code class="language-sh">(.*)\n</code></pre>\n</li>\n</ul>\n`},
+		// Four spaces keep "```" text; the first line of a paragraph loses them.
+		{"after an indented fence line", "", "    ```\nText.\n\n~~~~sh\n%s\n~~~~",
+			"<p>```\nText.</p>\n" + `<pre><code class="language-sh">(.*)\n</code></pre>\n`},
 	}
 	for _, l := range layouts {
 		want := regexp.MustCompile(`(?s)^` + l.want + `$`)
@@ -121,6 +134,93 @@ func TestProseMarkdownRendered(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestProseMarkdownCodeStays writes generated prose, lines of list markers,
+// indentation, fences and markup in every mix, as ttc show -o markdown
+// does, and renders it with cmark-gfm: each code block ProseBlocks read
+// must come out as code, holding the same text, as deep in lists as it
+// was, and in the same order. (cmark-gfm may make more code blocks, of
+// what ProseBlocks reads as text, such as lines after a "***" rule; text
+// is neutralised, so that is only a difference of looks.) It skips when
+// cmark-gfm is missing (fails instead with TTC_REQUIRE_CMARK=1, as in CI).
+func TestProseMarkdownCodeStays(t *testing.T) {
+	bin, err := exec.LookPath("cmark-gfm")
+	if err != nil {
+		if os.Getenv("TTC_REQUIRE_CMARK") == "1" {
+			t.Fatalf("TTC_REQUIRE_CMARK=1 but cmark-gfm is missing: %v", err)
+		}
+		t.Skip("cmark-gfm not installed (Debian package cmark-gfm)")
+	}
+	leads := []string{"- ", "* ", "+ ", "1. ", "2) ", "10. ", "", " ", "  ", "   ", "    ", "     ", "\t"}
+	texts := []string{"a", "```", "~~~", "````sh", "</li></ul><b>", "- x", "1. y", "", "b `c`", "***", "**", "---", "--", "[x]: https://a.example"}
+	seed := uint64(1)
+	random := func(n int) int { // the same every run
+		seed = seed*6364136223846793005 + 1442695040888963407
+		return int((seed >> 33) % uint64(n))
+	}
+	pick := func(list []string) string { return list[random(len(list))] }
+	const docs = 3000
+	var srcs, mds []string
+	for range docs {
+		var lines []string
+		for range 2 + random(7) {
+			lines = append(lines, pick(leads)+pick(leads)+pick(texts))
+		}
+		srcs = append(srcs, strings.Join(lines, "\n"))
+		mds = append(mds, proseMarkdown(srcs[len(srcs)-1]))
+	}
+	// An HTML comment at the start of a line ends every list and paragraph.
+	cmd := exec.Command(bin)
+	cmd.Stdin = strings.NewReader(strings.Join(mds, "\n\n<!-- ttc -->\n\n") + "\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("cmark-gfm: %v", err)
+	}
+	pages := strings.Split(string(out), "<!-- raw HTML omitted -->\n")
+	if len(pages) != docs {
+		t.Fatalf("cmark-gfm wrote %d documents of %d", len(pages), docs)
+	}
+	pre := regexp.MustCompile(`(?s)<pre><code[^>]*>(.*?)</code></pre>`)
+	checked := 0
+	for i, page := range pages {
+		var rendered []string
+		for _, m := range pre.FindAllStringSubmatchIndex(page, -1) {
+			depth := strings.Count(page[:m[0]], "<li>") - strings.Count(page[:m[0]], "</li>")
+			rendered = append(rendered, fmt.Sprint(depth, " ", strings.TrimSuffix(html.UnescapeString(page[m[2]:m[3]]), "\n")))
+		}
+		next := 0
+		for _, c := range codeBlocks(catalog.ProseBlocks(srcs[i]), 0, nil) {
+			for next < len(rendered) && rendered[next] != c {
+				next++
+			}
+			if next == len(rendered) {
+				t.Errorf("code %q of %q is not code at that depth where cmark-gfm renders\n%s\nas\n%s", c, srcs[i], mds[i], page)
+				break
+			}
+			next++
+			checked++
+		}
+	}
+	if checked < docs/2 {
+		t.Errorf("only %d code blocks in %d documents", checked, docs)
+	}
+}
+
+// codeBlocks appends, to out, the text of each code block in blocks as
+// proseMarkdown writes it, after how deep in lists it is.
+func codeBlocks(blocks []catalog.ProseBlock, depth int, out []string) []string {
+	for _, b := range blocks {
+		switch b.Kind {
+		case catalog.CodeBlock:
+			out = append(out, fmt.Sprint(depth, " ", codeText(b.Text)))
+		case catalog.ListBlock:
+			for _, it := range b.Items {
+				out = codeBlocks(it.Blocks, depth+1, out)
+			}
+		}
+	}
+	return out
 }
 
 // TestNeutraliseHTML checks that prose for Markdown writes < and > as
