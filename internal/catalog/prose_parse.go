@@ -31,7 +31,7 @@ const maxListDepth = 16
 func ProseBlocks(text string) []ProseBlock {
 	root := &container{}
 	for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
-		root.read(line)
+		readLine(root, line)
 	}
 	root.close()
 	return root.blocks
@@ -60,8 +60,8 @@ type openCode struct {
 	lines []string
 }
 
-// read adds one line of the text to the open blocks.
-func (root *container) read(line string) {
+// readLine adds one line of the text to the open blocks under root.
+func readLine(root *container, line string) {
 	blank := isBlank(line)
 	c, rest := root, line
 	for c.child != nil && c.child.takes(rest, blank) {
