@@ -3,6 +3,7 @@ package view
 import (
 	"fmt"
 	"html"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"regexp"
@@ -281,6 +282,39 @@ func TestProseCodeSpansRendered(t *testing.T) {
 		// prose's own is not.
 		if regexp.MustCompile(`<(b|i|script|img)[ >]`).MatchString(out) {
 			t.Errorf("%q rendered a tag of its own:\n%s", src, out)
+		}
+	}
+}
+
+// TestProseTagsStayText renders generated prose of backtick runs, escapes,
+// list markers, fences, indentation and a tag, as ttc show -o markdown
+// writes it, through cmark-gfm: however the backticks pair, no tag of the
+// prose comes out as a tag. It skips when cmark-gfm is missing (fails
+// instead with TTC_REQUIRE_CMARK=1, as in CI).
+func TestProseTagsStayText(t *testing.T) {
+	bin, err := exec.LookPath("cmark-gfm")
+	if err != nil {
+		if os.Getenv("TTC_REQUIRE_CMARK") == "1" {
+			t.Fatalf("TTC_REQUIRE_CMARK=1 but cmark-gfm is missing: %v", err)
+		}
+		t.Skip("cmark-gfm not installed (Debian package cmark-gfm)")
+	}
+	tokens := []string{"`", "``", "```", "<b>", "\\", "\\`", "\n", "\n\n", "- ", "1. ", "    ", " ", "x", "~~~", "***", ">", "* "}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	tag := regexp.MustCompile(`<b>`)
+	for range 400 {
+		var src strings.Builder
+		for range 4 + rnd.IntN(16) {
+			src.WriteString(tokens[rnd.IntN(len(tokens))])
+		}
+		cmd := exec.Command(bin)
+		cmd.Stdin = strings.NewReader(proseMarkdown(src.String()) + "\n")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("cmark-gfm: %v", err)
+		}
+		if tag.Match(out) {
+			t.Errorf("%q, written %q, rendered a tag:\n%s", src.String(), proseMarkdown(src.String()), out)
 		}
 	}
 }
