@@ -109,6 +109,7 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 		if len(r.AlsoReports) > 0 {
 			line += "; also reports " + strings.Join(r.AlsoReports, ", ")
 		}
+		line += needsData(r)
 		if r.Problem != "" {
 			line += ": not used, it does not compile: " + r.Problem
 		}
@@ -117,7 +118,7 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 	add("Sigma rules", "", rules...)
 	var others []string
 	for _, r := range d.ReportedBy {
-		others = append(others, fmt.Sprintf("%s: %s (%s, %s)", r.Technique, r.Title, r.Level, r.File))
+		others = append(others, fmt.Sprintf("%s: %s (%s, %s)", r.Technique, r.Title, r.Level, r.File)+needsData(r))
 	}
 	add("Rules of other techniques that report this one", "", others...)
 	if d.ParentEntry != nil {
@@ -150,6 +151,15 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 		add(fmt.Sprintf("ATT&CK (v%s, %s)", t.Attack.Version, d.AttackID), "", al...)
 	}
 	return ss
+}
+
+// needsData names the data events a rule needs, after its line: a trail
+// that logs management events only gives it none of those records.
+func needsData(r catalog.RuleInfo) string {
+	if len(r.DataEvents) == 0 {
+		return ""
+	}
+	return "; needs data events for " + strings.Join(r.DataEvents, ", ")
 }
 
 func summaryLine(s catalog.TechniqueSummary) string { return s.ID + "  " + s.Name }
