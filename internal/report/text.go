@@ -603,7 +603,7 @@ func writeRejections(b *strings.Builder, res *scan.Result, opts Options) {
 		}
 		fmt.Fprintf(b, "\n%s\n", view.Bold(title, opts.View))
 		for _, r := range res.Rejections {
-			b.WriteString("  " + view.Line(rejectionLine(r)) + "\n")
+			b.WriteString("  " + view.Line(RejectionLine(r)) + "\n")
 		}
 		writeUnlisted(b, "  ", res.Summary.Unlisted.Rejections)
 	}
@@ -644,7 +644,9 @@ func recordCell(r scan.Rejection) string {
 	return blankZero(r.Ordinal)
 }
 
-func rejectionLine(r scan.Rejection) string {
+// RejectionLine writes a rejection as the reports list it: its file, line,
+// record and offset, then the reason. It is not escaped.
+func RejectionLine(r scan.Rejection) string {
 	switch {
 	case r.Whole && r.Line > 0:
 		return fmt.Sprintf("%s:%d (offset %d, after %s): %s", r.File, r.Line, r.Offset, view.Count(r.Ordinal, "record", "records"), r.Reason)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/ttcproject/ttc/internal/report"
@@ -186,7 +187,8 @@ func (s *Server) scanFiles(ctx context.Context, up *upload) (*scan.Result, int, 
 }
 
 // noRecords says why a scan that read no record refuses the upload: the
-// first file's reason, named when the upload held several files.
+// reasons of its files, as the reports list them (file, line, offset), up
+// to maxReasons; the file is named when the upload held several.
 func noRecords(res *scan.Result, several bool) string {
 	msg := "the upload holds no CloudTrail records"
 	var why []scan.Rejection
@@ -198,11 +200,22 @@ func noRecords(res *scan.Result, several bool) string {
 	default:
 		return msg
 	}
-	if several {
-		msg += ": " + why[0].File
+	var parts []string
+	for _, r := range why[:min(len(why), maxReasons)] {
+		if !several && r.Line == 0 {
+			parts = append(parts, r.Reason)
+			continue
+		}
+		parts = append(parts, report.RejectionLine(r))
 	}
-	return msg + ": " + why[0].Reason
+	if more := len(why) - len(parts); more > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more", more))
+	}
+	return msg + ": " + strings.Join(parts, "; ")
 }
+
+// maxReasons bounds the reasons an upload of no records is refused with.
+const maxReasons = 5
 
 // expansionLimit is what an upload may decompress to: MaxExpansion times
 // the upload limit, so that a file sent uncompressed is only ever cut by

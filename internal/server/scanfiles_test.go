@@ -106,7 +106,9 @@ func TestScanSeveralFiles(t *testing.T) {
 		{name: "a name longer than any file system's cut to 255 bytes", parts: fileParts(strings.Repeat("n", 20000)+".json", second), status: 200,
 			files: 1, read: 3, unmatched: 1, rejected: 2, rejectedIn: []string{strings.Repeat("n", 255) + "…", strings.Repeat("n", 255) + "…"}},
 		{name: "no log among them", parts: fileParts("a.txt", "hello", "b.json", ""), status: 400,
-			says: "the upload holds no CloudTrail records: a.txt: unknown shape: no JSON object or array"},
+			says: "the upload holds no CloudTrail records: a.txt:1 (offset 0, after 0 records): unknown shape: no JSON object or array"},
+		{name: "every file's reason", parts: fileParts("a.txt", "hello", "c.json", "\n\n[1, 2]"), status: 400,
+			says: "the upload holds no CloudTrail records: a.txt:1 (offset 0, after 0 records): unknown shape: no JSON object or array, starts with \\\"hello\\\"; c.json:3 (offset 3, after 0 records): unknown shape: first item is a number"},
 		{name: "no file part", parts: []formPartOf{{"note", "", []byte("x")}}, status: 400, says: "choose one or more CloudTrail files"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
