@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"html"
 	"math/rand/v2"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -85,13 +83,7 @@ func TestProseMarkdown(t *testing.T) {
 // held it, and the prose around it as paragraphs and items. It skips when
 // cmark-gfm is missing (fails instead with TTC_REQUIRE_CMARK=1, as in CI).
 func TestProseMarkdownRendered(t *testing.T) {
-	bin, err := exec.LookPath("cmark-gfm")
-	if err != nil {
-		if os.Getenv("TTC_REQUIRE_CMARK") == "1" {
-			t.Fatalf("TTC_REQUIRE_CMARK=1 but cmark-gfm is missing: %v", err)
-		}
-		t.Skip("cmark-gfm not installed (Debian package cmark-gfm)")
-	}
+	render := cmarkGFM(t)
 	codes := []string{
 		`if [ "$b" != "<b>" ] && true; then echo '**x** [l](https://evil.example) <!-- c -->'; fi`,
 		"</code></pre><script>alert(1)</script>\n&amp; &lt; www.evil.example bob@evil.example",
@@ -122,13 +114,8 @@ func TestProseMarkdownRendered(t *testing.T) {
 		for _, code := range codes {
 			t.Run(l.name, func(t *testing.T) {
 				src := fmt.Sprintf(l.src, regexp.MustCompile(`(?m)^(.)`).ReplaceAllString(code, l.indent+"$1"))
-				cmd := exec.Command(bin, "--extension", "table", "--extension", "autolink", "--extension", "strikethrough")
-				cmd.Stdin = strings.NewReader(proseMarkdown(src) + "\n")
-				out, err := cmd.Output()
-				if err != nil {
-					t.Fatalf("cmark-gfm: %v", err)
-				}
-				m := want.FindStringSubmatch(string(out))
+				out := render(t, proseMarkdown(src)+"\n")
+				m := want.FindStringSubmatch(out)
 				if m == nil || strings.Contains(m[1], "<") || html.UnescapeString(m[1]) != code {
 					t.Errorf("code %q rendered as:\n%s", code, out)
 				}
@@ -146,13 +133,7 @@ func TestProseMarkdownRendered(t *testing.T) {
 // is neutralised, so that is only a difference of looks.) It skips when
 // cmark-gfm is missing (fails instead with TTC_REQUIRE_CMARK=1, as in CI).
 func TestProseMarkdownCodeStays(t *testing.T) {
-	bin, err := exec.LookPath("cmark-gfm")
-	if err != nil {
-		if os.Getenv("TTC_REQUIRE_CMARK") == "1" {
-			t.Fatalf("TTC_REQUIRE_CMARK=1 but cmark-gfm is missing: %v", err)
-		}
-		t.Skip("cmark-gfm not installed (Debian package cmark-gfm)")
-	}
+	render := cmarkGFM(t)
 	leads := []string{"- ", "* ", "+ ", "1. ", "2) ", "10. ", "", " ", "  ", "   ", "    ", "     ", "\t"}
 	texts := []string{"a", "```", "~~~", "````sh", "</li></ul><b>", "- x", "1. y", "", "b `c`", "***", "**", "---", "--", "[x]: https://a.example"}
 	seed := uint64(1)
@@ -172,13 +153,8 @@ func TestProseMarkdownCodeStays(t *testing.T) {
 		mds = append(mds, proseMarkdown(srcs[len(srcs)-1]))
 	}
 	// An HTML comment at the start of a line ends every list and paragraph.
-	cmd := exec.Command(bin)
-	cmd.Stdin = strings.NewReader(strings.Join(mds, "\n\n<!-- ttc -->\n\n") + "\n")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("cmark-gfm: %v", err)
-	}
-	pages := strings.Split(string(out), "<!-- raw HTML omitted -->\n")
+	out := render(t, strings.Join(mds, "\n\n<!-- ttc -->\n\n")+"\n")
+	pages := strings.Split(out, "<!-- raw HTML omitted -->\n")
 	if len(pages) != docs {
 		t.Fatalf("cmark-gfm wrote %d documents of %d", len(pages), docs)
 	}
@@ -251,22 +227,8 @@ func TestNeutraliseHTML(t *testing.T) {
 // as written (one level of escaping in the HTML), and no tag of the prose
 // reaches the HTML as a tag, whatever backticks surround it.
 func TestProseCodeSpansRendered(t *testing.T) {
-	bin, err := exec.LookPath("cmark-gfm")
-	if err != nil {
-		if os.Getenv("TTC_REQUIRE_CMARK") == "1" {
-			t.Fatalf("TTC_REQUIRE_CMARK=1 but cmark-gfm is missing: %v", err)
-		}
-		t.Skip("cmark-gfm not installed (Debian package cmark-gfm)")
-	}
-	render := func(src string) string {
-		cmd := exec.Command(bin, "--extension", "table", "--extension", "autolink", "--extension", "strikethrough")
-		cmd.Stdin = strings.NewReader(proseMarkdown(src) + "\n")
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("cmark-gfm: %v", err)
-		}
-		return string(out)
-	}
+	cmark := cmarkGFM(t)
+	render := func(src string) string { return cmark(t, proseMarkdown(src)+"\n") }
 	if out := render("The portal (`https://<name>.awsapps.com/start`) asks."); !strings.Contains(out, "<code>https://&lt;name&gt;.awsapps.com/start</code>") {
 		t.Errorf("the code span is not shown as written:\n%s", out)
 	}
@@ -292,13 +254,7 @@ func TestProseCodeSpansRendered(t *testing.T) {
 // prose comes out as a tag. It skips when cmark-gfm is missing (fails
 // instead with TTC_REQUIRE_CMARK=1, as in CI).
 func TestProseTagsStayText(t *testing.T) {
-	bin, err := exec.LookPath("cmark-gfm")
-	if err != nil {
-		if os.Getenv("TTC_REQUIRE_CMARK") == "1" {
-			t.Fatalf("TTC_REQUIRE_CMARK=1 but cmark-gfm is missing: %v", err)
-		}
-		t.Skip("cmark-gfm not installed (Debian package cmark-gfm)")
-	}
+	render := cmarkGFM(t)
 	tokens := []string{"`", "``", "```", "<b>", "\\", "\\`", "\n", "\n\n", "- ", "1. ", "    ", " ", "x", "~~~", "***", ">", "* "}
 	rnd := rand.New(rand.NewPCG(1, 2))
 	tag := regexp.MustCompile(`<b>`)
@@ -307,13 +263,7 @@ func TestProseTagsStayText(t *testing.T) {
 		for range 4 + rnd.IntN(16) {
 			src.WriteString(tokens[rnd.IntN(len(tokens))])
 		}
-		cmd := exec.Command(bin)
-		cmd.Stdin = strings.NewReader(proseMarkdown(src.String()) + "\n")
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("cmark-gfm: %v", err)
-		}
-		if tag.Match(out) {
+		if out := render(t, proseMarkdown(src.String())+"\n"); tag.MatchString(out) {
 			t.Errorf("%q, written %q, rendered a tag:\n%s", src.String(), proseMarkdown(src.String()), out)
 		}
 	}

@@ -67,6 +67,27 @@ func TestCodeSpanRendered(t *testing.T) {
 // missing (fails instead with TTC_REQUIRE_CMARK=1, as in CI).
 func renderCells(t *testing.T, values []string, cell func(string) string) [][]string {
 	t.Helper()
+	render := cmarkGFM(t)
+	var md strings.Builder
+	md.WriteString("| value |\n| --- |\n")
+	for _, v := range values {
+		md.WriteString("| " + cell(v) + " |\n")
+	}
+	out := render(t, md.String())
+	cells := regexp.MustCompile(`(?s)<td>(.*?)</td>`).FindAllStringSubmatch(out, -1)
+	if len(cells) != len(values) {
+		t.Fatalf("rendered %d cells for %d values:\n%s", len(cells), len(values), out)
+	}
+	return cells
+}
+
+// cmarkGFM returns a renderer of Markdown to HTML by cmark-gfm, GitHub's
+// Markdown renderer, with its table, autolink and strikethrough
+// extensions; the renderer fails the test it is given when cmark-gfm
+// does. It skips the test when cmark-gfm is missing (fails instead with
+// TTC_REQUIRE_CMARK=1, as in CI).
+func cmarkGFM(t *testing.T) func(t *testing.T, md string) string {
+	t.Helper()
 	bin, err := exec.LookPath("cmark-gfm")
 	if err != nil {
 		if os.Getenv("TTC_REQUIRE_CMARK") == "1" {
@@ -74,20 +95,14 @@ func renderCells(t *testing.T, values []string, cell func(string) string) [][]st
 		}
 		t.Skip("cmark-gfm not installed (Debian package cmark-gfm)")
 	}
-	var md strings.Builder
-	md.WriteString("| value |\n| --- |\n")
-	for _, v := range values {
-		md.WriteString("| " + cell(v) + " |\n")
+	return func(t *testing.T, md string) string {
+		t.Helper()
+		cmd := exec.Command(bin, "--extension", "table", "--extension", "autolink", "--extension", "strikethrough")
+		cmd.Stdin = strings.NewReader(md)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("cmark-gfm: %v", err)
+		}
+		return string(out)
 	}
-	cmd := exec.Command(bin, "--extension", "table", "--extension", "autolink", "--extension", "strikethrough")
-	cmd.Stdin = strings.NewReader(md.String())
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("cmark-gfm: %v", err)
-	}
-	cells := regexp.MustCompile(`(?s)<td>(.*?)</td>`).FindAllStringSubmatch(string(out), -1)
-	if len(cells) != len(values) {
-		t.Fatalf("rendered %d cells for %d values:\n%s", len(cells), len(values), out)
-	}
-	return cells
 }
