@@ -21,20 +21,29 @@ func proseText(text string, width int) string {
 // starts with first (an item's marker), every other line with indent,
 // which is as wide.
 func textBlocks(blocks []catalog.ProseBlock, first, indent, sep string, width int) string {
+	return joinBlocks(blocks, first, indent, sep, func(blk catalog.ProseBlock, lead string) string {
+		switch blk.Kind {
+		case catalog.ParagraphBlock:
+			return Wrap(Clean(blk.Text), width, lead)
+		case catalog.CodeBlock:
+			return textCode(blk.Text, lead, indent)
+		case catalog.ListBlock:
+			return textList(blk, lead, indent, width)
+		}
+		return ""
+	})
+}
+
+// joinBlocks writes each of blocks with write, its first line led by
+// first for the first block and by indent for the others, apart by sep.
+func joinBlocks(blocks []catalog.ProseBlock, first, indent, sep string, write func(blk catalog.ProseBlock, lead string) string) string {
 	parts := make([]string, len(blocks))
 	for i, blk := range blocks {
 		lead := indent
 		if i == 0 {
 			lead = first
 		}
-		switch blk.Kind {
-		case catalog.ParagraphBlock:
-			parts[i] = Wrap(Clean(blk.Text), width, lead)
-		case catalog.CodeBlock:
-			parts[i] = textCode(blk.Text, lead, indent)
-		case catalog.ListBlock:
-			parts[i] = textList(blk, lead, indent, width)
-		}
+		parts[i] = write(blk, lead)
 	}
 	return strings.Join(parts, sep)
 }
@@ -151,24 +160,19 @@ func plainParagraph(text string) string {
 // as para writes it. The first line starts with first (an item's
 // marker), every other line with indent, which is as wide.
 func markdownBlocks(blocks []catalog.ProseBlock, first, indent, sep string, para func(string) string) string {
-	parts := make([]string, len(blocks))
-	for i, blk := range blocks {
-		lead := indent
-		if i == 0 {
-			lead = first
-		}
+	return joinBlocks(blocks, first, indent, sep, func(blk catalog.ProseBlock, lead string) string {
 		switch blk.Kind {
 		case catalog.ParagraphBlock:
-			parts[i] = indentLines(para(blk.Text), lead, indent)
+			return indentLines(para(blk.Text), lead, indent)
 		case catalog.CodeBlock:
 			code := codeText(blk.Text)
 			fence := strings.Repeat("`", max(3, longestRun(code, '`')+1))
-			parts[i] = lead + fence + blk.Lang + "\n" + indentLines(code, indent, indent) + "\n" + indent + fence
+			return lead + fence + blk.Lang + "\n" + indentLines(code, indent, indent) + "\n" + indent + fence
 		case catalog.ListBlock:
-			parts[i] = markdownList(blk, lead, indent, para)
+			return markdownList(blk, lead, indent, para)
 		}
-	}
-	return strings.Join(parts, sep)
+		return ""
+	})
 }
 
 // markdownList writes a list's items, a blank line between them when the
