@@ -265,31 +265,27 @@ func longestRun(s string, c rune) int {
 	return longest
 }
 
-// neutraliseHTML writes the < and > of Markdown prose as entities, so that
-// a renderer shows them rather than read raw HTML, except inside a code
-// span, which a renderer shows as written, entities and all: there they
-// stay, and `https://<name>.awsapps.com` reads as written. Only a span
-// that opens and closes on one line is taken as one: a span a renderer
-// would not see (its backticks in two paragraphs or list items) would
-// leave a < raw where HTML is read. A backslash escape is copied as it is,
-// so that an escaped backtick opens no span, as for the renderer.
+// neutraliseHTML writes the < and > of a Markdown paragraph as entities,
+// so that a renderer shows them rather than read raw HTML, but for those
+// inside a code span, which a renderer shows as written, entities and all:
+// there they stay, so that `https://<name>.awsapps.com` reads as written.
+// They stay only when the renderer cannot pair the backticks otherwise
+// (see spansSelfContained); else every < and > is an entity, and a span
+// shows its entities as written, which is only a matter of looks.
 func neutraliseHTML(s string) string {
+	keep := spansSelfContained(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {
 		switch c := s[i]; {
 		case c == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
-			b.WriteString(s[i : i+2])
+			b.WriteString(s[i : i+2]) // an escaped backtick opens no span
 			i += 2
-		case c == '`':
+		case c == '`' && keep:
 			n := runOf(s, i, '`')
-			if end := closingRun(s, i+n, n); end > 0 {
-				b.WriteString(s[i:end])
-				i = end
-			} else {
-				b.WriteString(s[i : i+n]) // no span: the backticks are text
-				i += n
-			}
+			end := closingRun(s, i+n, n) // which spansSelfContained found
+			b.WriteString(s[i:end])
+			i = end
 		case c == '<':
 			b.WriteString("&lt;")
 			i++
@@ -302,6 +298,36 @@ func neutraliseHTML(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// spansSelfContained reports whether every run of backticks in s opens a
+// code span that a run as long closes on the same line, and s holds no
+// bracket. A renderer then pairs the runs as neutraliseHTML does, however
+// it reads the paragraph's lines (as one paragraph, or a heading and a
+// paragraph): a run left open could pair with one on a later line, and a
+// link's target, title or reference label takes the backticks in it into
+// its own syntax, so that what neutraliseHTML took for a span would be
+// text, its < read as HTML.
+func spansSelfContained(s string) bool {
+	if strings.ContainsAny(s, "[]") {
+		return false
+	}
+	for i := 0; i < len(s); {
+		switch {
+		case s[i] == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
+			i += 2
+		case s[i] == '`':
+			n := runOf(s, i, '`')
+			end := closingRun(s, i+n, n)
+			if end == 0 {
+				return false
+			}
+			i = end
+		default:
+			i++
+		}
+	}
+	return true
 }
 
 // runOf is the length of the run of c that starts at s[i].

@@ -201,19 +201,24 @@ func codeBlocks(blocks []catalog.ProseBlock, depth int, out []string) []string {
 }
 
 // TestNeutraliseHTML checks that prose for Markdown writes < and > as
-// entities outside code spans, and leaves them inside a span that opens
-// and closes on one line, where a renderer shows an entity as written.
+// entities, but inside code spans a renderer cannot read otherwise: each
+// opened and closed on one line, in a paragraph of no brackets.
 func TestNeutraliseHTML(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"portal (`https://<name>.awsapps.com/start`)", "portal (`https://<name>.awsapps.com/start`)"},
 		{"a <b>bold</b>", "a &lt;b&gt;bold&lt;/b&gt;"},
 		{"``a`<b>`` then <i>", "``a`<b>`` then &lt;i&gt;"},
-		{"a `x\n<b>` y", "a `x\n&lt;b&gt;` y"},     // a span does not run over lines here
-		{"- a `x\n- <b>`", "- a `x\n- &lt;b&gt;`"}, // nor from one list item into the next
-		{"\\`<b>`", "\\`&lt;b&gt;`"},               // an escaped backtick opens none
-		{"\\\\`<b>`", "\\\\`<b>`"},                 // an escaped backslash before one does
-		{"``` `<b>` ``", "``` `<b>` ``"},           // no run of three closes: the single ones do
+		{"`<a>` and\n`<b>`", "`<a>` and\n`<b>`"},
+		// A run left open on its line could pair with one on the next.
+		{"a ` b\nc `<b>` d", "a ` b\nc `&lt;b&gt;` d"},
+		{"- a `x\n- <b>`", "- a `x\n- &lt;b&gt;`"},
+		{"``` `<b>` ``", "``` `&lt;b&gt;` ``"},
 		{"unclosed `<b>", "unclosed `&lt;b&gt;"},
+		{"\\`<b>`", "\\`&lt;b&gt;`"}, // an escaped backtick opens none, and the last is left open
+		{"\\\\`<b>`", "\\\\`<b>`"},   // an escaped backslash before one leaves it a span
+		// A link's target, title or label takes backticks into its syntax.
+		{"[d](https://a.example \"t`\") <i> `y", "[d](https://a.example \"t`\") &lt;i&gt; `y"},
+		{"see [a`b] `<i>`", "see [a`b] `&lt;i&gt;`"},
 	}
 	for _, c := range cases {
 		if got := neutraliseHTML(c.in); got != c.want {
@@ -225,9 +230,10 @@ func TestNeutraliseHTML(t *testing.T) {
 // TestProseCodeSpansRendered renders prose with code spans and HTML through
 // cmark-gfm, as ttc show -o markdown writes it: a code span shows its text
 // as written (one level of escaping in the HTML), and no tag of the prose
-// reaches the HTML as a tag, whatever backticks surround it.
+// reaches the HTML as a tag, whatever backticks surround it, rendered as
+// a renderer that lets raw HTML through would.
 func TestProseCodeSpansRendered(t *testing.T) {
-	cmark := cmarkGFM(t)
+	cmark := cmarkGFM(t, "--unsafe")
 	render := func(src string) string { return cmark(t, proseMarkdown(src)+"\n") }
 	if out := render("The portal (`https://<name>.awsapps.com/start`) asks."); !strings.Contains(out, "<code>https://&lt;name&gt;.awsapps.com/start</code>") {
 		t.Errorf("the code span is not shown as written:\n%s", out)
@@ -238,6 +244,10 @@ func TestProseCodeSpansRendered(t *testing.T) {
 		"\\`<img src=x onerror=alert(1)>`",
 		"``a`<b>`` then <i>x</i>",
 		"one `\n\n<b>` two",
+		"a ` b\nc `<b>` d",
+		"See [docs](https://a.example/x \"t`\") <img src=x onerror=alert(1)> `y for more.",
+		"Also [d2](https://a.example/a`b) <script>alert(2)</script> `c here.",
+		"[a`b] <b> `c`",
 	} {
 		out := render(src)
 		// Tags cmark-gfm itself writes for the Markdown are fine; one of the
@@ -250,12 +260,14 @@ func TestProseCodeSpansRendered(t *testing.T) {
 
 // TestProseTagsStayText renders generated prose of backtick runs, escapes,
 // list markers, fences, indentation and a tag, as ttc show -o markdown
-// writes it, through cmark-gfm: however the backticks pair, no tag of the
+// writes it, through cmark-gfm as a renderer that lets raw HTML through:
+// however the backticks pair, and whatever links take them, no tag of the
 // prose comes out as a tag. It skips when cmark-gfm is missing (fails
 // instead with TTC_REQUIRE_CMARK=1, as in CI).
 func TestProseTagsStayText(t *testing.T) {
-	render := cmarkGFM(t)
-	tokens := []string{"`", "``", "```", "<b>", "\\", "\\`", "\n", "\n\n", "- ", "1. ", "    ", " ", "x", "~~~", "***", ">", "* "}
+	render := cmarkGFM(t, "--unsafe")
+	tokens := []string{"`", "``", "```", "<b>", "\\", "\\`", "\n", "\n\n", "- ", "1. ", "    ", " ", "x", "~~~", "***", ">", "* ",
+		"[", "]", "](", "](https://a.example ", ")", "\"", "'", "]: "}
 	rnd := rand.New(rand.NewPCG(1, 2))
 	tag := regexp.MustCompile(`<b>`)
 	for range 400 {

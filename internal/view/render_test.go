@@ -82,11 +82,13 @@ func renderCells(t *testing.T, values []string, cell func(string) string) [][]st
 }
 
 // cmarkGFM returns a renderer of Markdown to HTML by cmark-gfm, GitHub's
-// Markdown renderer, with its table, autolink and strikethrough
-// extensions; the renderer fails the test it is given when cmark-gfm
-// does. It skips the test when cmark-gfm is missing (fails instead with
-// TTC_REQUIRE_CMARK=1, as in CI).
-func cmarkGFM(t *testing.T) func(t *testing.T, md string) string {
+// Markdown renderer, with its table, autolink and strikethrough extensions
+// and the flags given (--unsafe writes raw HTML through, as a renderer
+// that does not filter it would, where cmark-gfm writes a comment in its
+// place by default); the renderer fails the test it is given when
+// cmark-gfm does. It skips the test when cmark-gfm is missing (fails
+// instead with TTC_REQUIRE_CMARK=1, as in CI).
+func cmarkGFM(t *testing.T, flags ...string) func(t *testing.T, md string) string {
 	t.Helper()
 	bin, err := exec.LookPath("cmark-gfm")
 	if err != nil {
@@ -97,7 +99,7 @@ func cmarkGFM(t *testing.T) func(t *testing.T, md string) string {
 	}
 	return func(t *testing.T, md string) string {
 		t.Helper()
-		cmd := exec.Command(bin, "--extension", "table", "--extension", "autolink", "--extension", "strikethrough")
+		cmd := exec.Command(bin, append([]string{"--extension", "table", "--extension", "autolink", "--extension", "strikethrough"}, flags...)...)
 		cmd.Stdin = strings.NewReader(md)
 		out, err := cmd.Output()
 		if err != nil {
