@@ -616,8 +616,8 @@ var (
 	// A definition may follow list markers and any indentation: Prose
 	// leaves out the markers of the items it reads, but not of items
 	// nested deeper than ProseBlocks reads them, which a renderer still
-	// reads as items.
-	linkDefRE = regexp.MustCompile(`(?m)^(?:[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]+)*[ \t]*\[[^\]]+\]:\s*<?(\S*)`)
+	// reads as items. Its label may hold brackets escaped ([a\]b]:).
+	linkDefRE = regexp.MustCompile(`(?m)^(?:[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]+)*[ \t]*\[(?:\\.|[^\]\\])+\]:\s*<?(\S*)`)
 	// An image, ![alt](target) or ![alt][label]: catalog text has none.
 	imageRE = regexp.MustCompile(`!\[[^\]]*\][(\[]`)
 )
