@@ -3,7 +3,14 @@ package detect
 import (
 	"cmp"
 	"slices"
+	"time"
 )
+
+// Countable reports whether t can be counted in a correlation's window,
+// in nanoseconds since 1970 (Event.Time): the years 1678 to 2261. A
+// CloudTrail record outside them (CloudTrail began in 2013) is forged or
+// broken.
+func Countable(t time.Time) bool { return t.Year() >= 1678 && t.Year() <= 2261 }
 
 // Event is one match of a rule a correlation names, as the correlation
 // counts it: its time, the values of the counted field, and what tells

@@ -36,8 +36,8 @@ func Correlate(m *detect.Matcher, corrs []*Rule, records [][]byte) []*Rule {
 				continue
 			}
 			g := len(corr.GroupBy)
-			at := cloudtrail.ParseTime(vals[g].Text)
-			if at.IsZero() {
+			at, ok := cloudtrail.TimeOf(vals[g].Text)
+			if !ok || !detect.Countable(at) {
 				continue // the scan rejects a matched record it cannot place in time
 			}
 			ev := detect.Event{Time: at.UnixNano(), Ref: int32(i)}

@@ -18,16 +18,13 @@ import (
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/cloudtrail"
+	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/ruleset"
 )
 
-// placeable reports whether t can be counted in nanoseconds since 1970, as
-// correlations and time windows count it: the years 1678 to 2261. A
-// CloudTrail record outside them (CloudTrail began in 2013) is forged or
-// broken.
-func placeable(t time.Time) bool {
-	return t.Year() >= 1678 && t.Year() <= 2261
-}
+// placeable reports whether t can be placed in time, as correlations and
+// time windows count it (detect.Countable).
+func placeable(t time.Time) bool { return detect.Countable(t) }
 
 // MaxRejections bounds how many rejected records and file errors, how many
 // skipped files and how many warnings are kept with their details, each;

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ttcproject/ttc/internal/clip"
+	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
@@ -192,8 +193,8 @@ func (w *worker) noteSession(raw []byte, tops []jsonscan.Member, idx *jsonscan.I
 	}
 	// Nor is a call that cannot be placed in time (its findings would be
 	// rejected) a witness.
-	at := parseTime(string(rh.text(hEventTime, &w.text)))
-	if at.IsZero() {
+	at, ok := cloudtrail.TimeOf(string(rh.text(hEventTime, &w.text)))
+	if !ok || !placeable(at) {
 		return
 	}
 	if w.p.sessions == nil {
