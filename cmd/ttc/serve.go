@@ -38,7 +38,8 @@ An upload (one file as the request body, or up to 1,000 as a form's file parts,
 scanned together) may be --max-upload bytes, its files together; it is received
 whole before it is scanned, 32 uploads at a time, and a sender that has not sent
 32 KiB for each second past its first 10 s is cut off (408). A scan reads up to 32
-times --max-upload decompressed (1 GiB at the default), for up to 60 s, two at a time. It stops gracefully on SIGINT or SIGTERM.`,
+times --max-upload decompressed (1 GiB at the default), for up to 60 s, two at a
+time. It stops gracefully on SIGINT or SIGTERM.`,
 		Example: "  ttc serve\n  ttc serve --addr 127.0.0.1:9000 --catalog ./my-techniques",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -249,6 +249,7 @@ func fileName(name string) string {
 	}
 	// No file system holds a name longer than 255 bytes: a longer one is
 	// the sender's invention, and would fill the page wherever it is named.
+	// It is cut there, and ends with a "…" (three bytes more) that says so.
 	return clip.String(name, maxFileName)
 }
 
