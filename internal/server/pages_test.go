@@ -163,8 +163,8 @@ func TestDataEventsShown(t *testing.T) {
 	}
 	h := newServer(t, c, nil).Handler()
 	page := do(t, h, http.MethodGet, "/techniques/T1619.A001", nil).Body.String()
-	for event, kind := range map[string]string{"s3:ListObjectVersions": "<strong>data event</strong>", "s3:ListBuckets": "management"} {
-		i := strings.Index(page, "<code>"+event+"</code>")
+	for event, kind := range map[string]string{"s3:<wbr>ListObjectVersions": "<strong>data event</strong>", "s3:<wbr>ListBuckets": "management"} {
+		i := strings.Index(page, `<code class="name">`+event+"</code>")
 		if i < 0 {
 			t.Fatalf("the technique page does not list %s", event)
 		}
@@ -294,7 +294,7 @@ func TestRulesReportingOtherTechniques(t *testing.T) {
 	h := newServer(t, c, nil).Handler()
 	const link = `<a href="/techniques/T1578.001#rule-snapshot_shared_outside_account.yml">T1578.001: EBS, RDS or Redshift Snapshot Shared With Another Account or Made Public</a>`
 	page := do(t, h, http.MethodGet, "/techniques/T1537", nil).Body.String()
-	i := strings.Index(page, "<code>ec2:ModifySnapshotAttribute</code></a></td>")
+	i := strings.Index(page, `<code class="name">ec2:<wbr>ModifySnapshotAttribute</code></a></td>`)
 	if i < 0 {
 		t.Fatal("the T1537 page does not list ec2:ModifySnapshotAttribute")
 	}

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"html"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -95,6 +96,10 @@ func loadPages(c *catalog.Catalog) (*pages, error) {
 			return key
 		},
 		"eventPath": func(e string) string { return "/events/" + e },
+		// breakable lets a browser break an event or host name only after
+		// its ':' and '.': "cloudtrail:<wbr>PutInsightSelectors", not
+		// "PutInsightSelector|s".
+		"breakable": breakable,
 		"attackURL": attackURL,
 		"plural": func(n int, one, many string) string {
 			if n == 1 {
@@ -220,4 +225,19 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg st
 		Title: http.StatusText(status),
 		Body:  ErrorDetail{Status: status, Message: view.Line(msg)}, // it may quote the request
 	})
+}
+
+// breakable escapes s for HTML with a <wbr> after each ':' and '.', the
+// only places a page's CSS lets an event or host name break.
+func breakable(s string) template.HTML {
+	var b strings.Builder
+	for {
+		i := strings.IndexAny(s, ":.")
+		if i < 0 {
+			b.WriteString(html.EscapeString(s))
+			return template.HTML(b.String())
+		}
+		b.WriteString(html.EscapeString(s[:i+1]) + "<wbr>")
+		s = s[i+1:]
+	}
 }
