@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
@@ -611,15 +612,15 @@ func fieldPath(field string) []any {
 // but a Markdown renderer of `ttc show -o markdown` would honour.
 var (
 	// A destination may hold balanced parentheses, as CommonMark reads it
-	// (https://en.wikipedia.org/wiki/X_(malware), javascript:alert(5)).
-	inlineLinkRE = regexp.MustCompile(`\]\(\s*<?((?:[^()\s>]|\([^()\s]*\))*)`)
+	// (https://en.wikipedia.org/wiki/X_(malware), javascript:alert(5)). It
+	// is read at every "](", not only after the end of the last one read:
+	// a destination may hold "](" itself, and hide the link after it.
+	inlineLinkRE = regexp.MustCompile(`^\]\(\s*(<?)((?:[^()\s>]|\([^()\s]*\))*)`)
 	// A definition may follow list markers and any indentation: Prose
 	// leaves out the markers of the items it reads, but not of items
 	// nested deeper than ProseBlocks reads them, which a renderer still
 	// reads as items. Its label may hold brackets escaped ([a\]b]:).
-	linkDefRE = regexp.MustCompile(`(?m)^(?:[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]+)*[ \t]*\[(?:\\.|[^\]\\])+\]:\s*<?(\S*)`)
-	// An image, ![alt](target) or ![alt][label]: catalog text has none.
-	imageRE = regexp.MustCompile(`!\[[^\]]*\][(\[]`)
+	linkDefRE = regexp.MustCompile(`(?m)^(?:[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]+)*[ \t]*\[(?:\\.|[^\]\\])+\]:\s*(<?)(\S*)`)
 )
 
 // maxBadLinks bounds the bad links of one field that validation names.
@@ -628,23 +629,49 @@ const maxBadLinks = 10
 // safeLinks reports a link in text whose target is not an absolute
 // http(s) URL: the web UI drops such links, but the Markdown output
 // carries the text as written, and a javascript: or data: target would
-// run where it is rendered.
+// run where it is rendered. It reports an image too, of any form (the
+// catalog's text has none), and a target in angle brackets, which the
+// Markdown output writes as entities, making it a relative link.
 func (v *validator) safeLinks(d *doc, field, text string) {
-	if m := imageRE.FindString(text); m != "" {
-		v.ps.at(d, fieldPath(field), "%s holds an image (%s): a Markdown viewer of ttc show -o markdown would fetch it; write a link", field, m[:len(m)-1])
+	if i := strings.Index(text, "!["); i >= 0 {
+		what := clip.String(text[i:], 40) // the image's alt text, as far as it goes
+		if k := strings.IndexByte(text[i:], ']'); k >= 0 && k < 40 {
+			what = text[i : i+k+1]
+		}
+		v.ps.at(d, fieldPath(field), "%s holds an image (%s): a Markdown viewer of ttc show -o markdown would fetch it; write a link", field, what)
 	}
 	// Each bad link is named, so that one run lists them all, up to a
 	// few: a field of hundreds would bury the other problems.
 	bad := 0
-	for _, re := range []*regexp.Regexp{inlineLinkRE, linkDefRE} {
-		for _, m := range re.FindAllStringSubmatch(text, -1) {
-			if u, err := url.Parse(m[1]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				if bad++; bad > maxBadLinks {
-					v.ps.at(d, fieldPath(field), "%s links elsewhere too: only the first %d such links are named", field, maxBadLinks)
-					return
-				}
-				v.ps.at(d, fieldPath(field), "%s links to \"%s\": links must be absolute http or https URLs", field, m[1])
-			}
+	report := func(angled, target string) bool {
+		u, err := url.Parse(target)
+		if angled == "" && err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			return true
+		}
+		if bad++; bad > maxBadLinks {
+			v.ps.at(d, fieldPath(field), "%s links elsewhere too: only the first %d such links are named", field, maxBadLinks)
+			return false
+		}
+		if angled != "" {
+			v.ps.at(d, fieldPath(field), "%s links to \"<%s>\": write the URL without angle brackets", field, target)
+		} else {
+			v.ps.at(d, fieldPath(field), "%s links to \"%s\": links must be absolute http or https URLs", field, target)
+		}
+		return true
+	}
+	for i := 0; i < len(text); i++ {
+		j := strings.Index(text[i:], "](")
+		if j < 0 {
+			break
+		}
+		i += j
+		if m := inlineLinkRE.FindStringSubmatch(text[i:]); m != nil && !report(m[1], m[2]) {
+			return
+		}
+	}
+	for _, m := range linkDefRE.FindAllStringSubmatch(text, -1) {
+		if !report(m[1], m[2]) {
+			return
 		}
 	}
 }

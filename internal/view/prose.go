@@ -265,95 +265,39 @@ func longestRun(s string, c rune) int {
 	return longest
 }
 
-// neutraliseHTML writes the < and > of a Markdown paragraph as entities,
-// so that a renderer shows them rather than read raw HTML, but for those
-// inside a code span, which a renderer shows as written, entities and all:
-// there they stay, so that `https://<name>.awsapps.com` reads as written.
-// They stay only when the renderer cannot pair the backticks otherwise
-// (see spansSelfContained); else every < and > is an entity, and a span
-// shows its entities as written, which is only a matter of looks.
+// neutraliseHTML writes every < and > of a Markdown paragraph as an
+// entity, so that a renderer shows them rather than read raw HTML; a < or
+// > escaped with a backslash too, without the backslash (a renderer's
+// autolink extension would take the backslash into a URL, leaving the <
+// raw). Inside a code span a renderer shows the entity as written
+// (`https://&lt;name&gt;`): catalog prose writes placeholders in braces.
+// A < is not kept raw even there: whether backticks make a span depends
+// on tables, autolinks and links around them, which a renderer's
+// extensions read first, and a span it did not see would leave the <
+// raw where HTML is read.
 func neutraliseHTML(s string) string {
-	keep := spansSelfContained(s)
 	var b strings.Builder
 	b.Grow(len(s))
-	for i := 0; i < len(s); {
-		switch c := s[i]; {
-		case c == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
-			b.WriteString(s[i : i+2]) // an escaped backtick opens no span
-			i += 2
-		case c == '`' && keep:
-			n := runOf(s, i, '`')
-			end := closingRun(s, i+n, n) // which spansSelfContained found
-			b.WriteString(s[i:end])
-			i = end
-		case c == '<':
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\\' && i+1 < len(s) && (s[i+1] == '<' || s[i+1] == '>') {
+			continue // the entity written next is the character
+		}
+		if c == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]) {
+			b.WriteString(s[i : i+2]) // an escape, kept whole: "\\<" stays a backslash then a <
+			i++
+			continue
+		}
+		switch c {
+		case '<':
 			b.WriteString("&lt;")
-			i++
-		case c == '>':
+		case '>':
 			b.WriteString("&gt;")
-			i++
 		default:
 			b.WriteByte(c)
-			i++
 		}
 	}
 	return b.String()
-}
-
-// spansSelfContained reports whether every run of backticks in s opens a
-// code span that a run as long closes on the same line, and s holds no
-// bracket. A renderer then pairs the runs as neutraliseHTML does, however
-// it reads the paragraph's lines (as one paragraph, or a heading and a
-// paragraph): a run left open could pair with one on a later line, and a
-// link's target, title or reference label takes the backticks in it into
-// its own syntax, so that what neutraliseHTML took for a span would be
-// text, its < read as HTML.
-func spansSelfContained(s string) bool {
-	if strings.ContainsAny(s, "[]") {
-		return false
-	}
-	for i := 0; i < len(s); {
-		switch {
-		case s[i] == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
-			i += 2
-		case s[i] == '`':
-			n := runOf(s, i, '`')
-			end := closingRun(s, i+n, n)
-			if end == 0 {
-				return false
-			}
-			i = end
-		default:
-			i++
-		}
-	}
-	return true
-}
-
-// runOf is the length of the run of c that starts at s[i].
-func runOf(s string, i int, c byte) int {
-	n := 0
-	for i+n < len(s) && s[i+n] == c {
-		n++
-	}
-	return n
-}
-
-// closingRun returns the end of the first run of exactly n backticks at or
-// after s[from], on the same line, or 0 when there is none.
-func closingRun(s string, from, n int) int {
-	for j := from; j < len(s) && s[j] != '\n'; {
-		if s[j] != '`' {
-			j++
-			continue
-		}
-		m := runOf(s, j, '`')
-		if m == n {
-			return j + m
-		}
-		j += m
-	}
-	return 0
 }
 
 // isASCIIPunct reports whether c is one of the ASCII punctuation
