@@ -620,7 +620,7 @@ var (
 	// leaves out the markers of the items it reads, but not of items
 	// nested deeper than ProseBlocks reads them, which a renderer still
 	// reads as items. Its label may hold brackets escaped ([a\]b]:).
-	linkDefRE = regexp.MustCompile(`(?m)^(?:[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]+)*[ \t]*\[(?:\\.|[^\]\\])+\]:\s*(<?)(\S*)`)
+	linkDefRE = regexp.MustCompile(`(?m)^(?:[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]+)*[ \t]*\[(?:\\[\s\S]|[^\]\\])+\]:\s*(<?)(\S*)`)
 )
 
 // maxBadLinks bounds the bad links of one field that validation names.

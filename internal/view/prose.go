@@ -131,6 +131,10 @@ func proseParagraph(text string) string {
 		lines[i] = expandTabs(l[:n]) + l[n:]
 	}
 	s := strings.TrimSpace(neutraliseHTML(Clean(strings.Join(lines, "\n"))))
+	// No line may define a link: a definition needs "]:" after its label,
+	// and "]\:" reads the same as text. (Validation refuses definitions
+	// whose target is not http(s); this keeps any it misses from a viewer.)
+	s = strings.ReplaceAll(s, "]:", `]\:`)
 	first, _, _ := strings.Cut(s, "\n")
 	if strings.Trim(first, "-*_ \t") != "" {
 		if b := catalog.ProseBlocks(first); len(b) == 1 && b[0].Kind == catalog.ParagraphBlock {

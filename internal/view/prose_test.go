@@ -271,3 +271,20 @@ func TestProseTagsStayText(t *testing.T) {
 		}
 	}
 }
+
+// TestProseDefinesNoLinks checks that prose written for Markdown defines
+// no link, whatever its labels hold: a viewer of what a reference link
+// points at would follow a definition that validation missed.
+func TestProseDefinesNoLinks(t *testing.T) {
+	cmark := cmarkGFM(t, "--unsafe")
+	for _, src := range []string{
+		"Read [the guide][a] first.\n\n[a]: javascript:alert(1)",
+		"Read [the guide][a\\\nb] first.\n\n- [a\\\n  b]: javascript:alert(document.domain)",
+		"[c\\]d][] and [c\\]d]\n\n[c\\]d]: data:text/html,hi",
+		"x\n***\n[e]: javascript:alert(3)\n\n[e]",
+	} {
+		if out := cmark(t, proseMarkdown(src)+"\n"); strings.Contains(out, "href=") {
+			t.Errorf("%q, written %q, defined a link:\n%s", src, proseMarkdown(src), out)
+		}
+	}
+}
