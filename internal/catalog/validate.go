@@ -499,6 +499,13 @@ func (v *validator) noControls(d *doc, fields map[string]string) {
 		if r, what := HiddenRune(fields[k]); what != "" {
 			line, col := d.runePos(r, fieldPath(k)...)
 			v.ps.add(d.file, line, col, "%s holds %s", k, what)
+		} else if strings.Contains(strings.ReplaceAll(fields[k], "\r\n", ""), "\r") {
+			// YAML makes every line break a line feed: a carriage return
+			// left was written as an escape, and the views, which show it
+			// as \r, and the checks, which read it as a space, would differ
+			// on what a link's target is.
+			line, col := d.runePos('\r', fieldPath(k)...)
+			v.ps.add(d.file, line, col, "%s holds a carriage return", k)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -135,6 +136,9 @@ func proseParagraph(text string) string {
 	// and "]\:" reads the same as text. (Validation refuses definitions
 	// whose target is not http(s); this keeps any it misses from a viewer.)
 	s = strings.ReplaceAll(s, "]:", `]\:`)
+	// Nor may a viewer's autolinks make an ftp link of text: "ftp\://"
+	// reads the same. (E-mail addresses still become mailto links.)
+	s = ftpScheme.ReplaceAllString(s, `$1\://`)
 	first, _, _ := strings.Cut(s, "\n")
 	if strings.Trim(first, "-*_ \t") != "" {
 		if b := catalog.ProseBlocks(first); len(b) == 1 && b[0].Kind == catalog.ParagraphBlock {
@@ -309,3 +313,6 @@ func neutraliseHTML(s string) string {
 func isASCIIPunct(c byte) bool {
 	return c > ' ' && c < 0x7f && !(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z')
 }
+
+// ftpScheme finds the ftp:// a viewer's autolinks would make a link of.
+var ftpScheme = regexp.MustCompile(`(?i)(ftp)://`)

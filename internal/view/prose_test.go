@@ -288,3 +288,27 @@ func TestProseDefinesNoLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestProseLinksNoOtherScheme checks that a viewer's autolinks make no ftp
+// link of prose written for Markdown.
+func TestProseLinksNoOtherScheme(t *testing.T) {
+	cmark := cmarkGFM(t, "--unsafe")
+	src := "Mirror at ftp://files.evil.example/payload.exe or FTP://x.example/y."
+	if out := cmark(t, proseMarkdown(src)+"\n"); strings.Contains(out, "href=") || !strings.Contains(out, "ftp://files.evil.example/payload.exe") {
+		t.Errorf("%q, written %q, rendered:\n%s", src, proseMarkdown(src), out)
+	}
+}
+
+// TestMarkdownLinkPlainWhenUnsafe checks that a reference whose URL holds a
+// character that could end its link early or escape its ")" (a backslash,
+// a backtick, a carriage return) is written as text, not as a link.
+func TestMarkdownLinkPlainWhenUnsafe(t *testing.T) {
+	for _, u := range []string{"https://docs_aws.example/ftp://files.evil.example/x@evil.example\\", "https://a.example/`x", "https://a.example/\rx"} {
+		if got := markdownLink(catalog.Reference{Title: "Docs", URL: u}); strings.HasPrefix(got, "[") {
+			t.Errorf("markdownLink(%q) = %q, a link", u, got)
+		}
+	}
+	if got := markdownLink(catalog.Reference{Title: "Docs", URL: "https://docs.aws.amazon.com/x"}); got != "[Docs](https://docs.aws.amazon.com/x)" {
+		t.Errorf("a plain URL is written %q", got)
+	}
+}

@@ -250,7 +250,7 @@ func writeTechniqueMarkdown(w io.Writer, d catalog.TechniqueDetail) error {
 func markdownLink(r catalog.Reference) string {
 	title := MarkdownEscape(words(r.Title))
 	u, err := url.Parse(r.URL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(r.URL, " ()<>\x00\n") {
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(r.URL, " ()<>\x00\n\r\\`") {
 		return title + " (" + MarkdownEscape(words(r.URL)) + ")"
 	}
 	return "[" + title + "](" + r.URL + ")"
