@@ -650,7 +650,9 @@ func (v *validator) safeLinks(d *doc, field, text string) {
 	// Each bad link is named, so that one run lists them all, up to a
 	// few: a field of hundreds would bury the other problems.
 	bad := 0
-	report := func(angled, target string) bool {
+	// check reports target when it is no absolute http(s) URL, or written
+	// in angle brackets, and says whether to go on looking.
+	check := func(angled, target string) bool {
 		u, err := url.Parse(target)
 		if angled == "" && err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
 			return true
@@ -672,12 +674,12 @@ func (v *validator) safeLinks(d *doc, field, text string) {
 			break
 		}
 		i += j
-		if m := inlineLinkRE.FindStringSubmatch(text[i:]); m != nil && !report(m[1], m[2]) {
+		if m := inlineLinkRE.FindStringSubmatch(text[i:]); m != nil && !check(m[1], m[2]) {
 			return
 		}
 	}
 	for _, m := range linkDefRE.FindAllStringSubmatch(text, -1) {
-		if !report(m[1], m[2]) {
+		if !check(m[1], m[2]) {
 			return
 		}
 	}
