@@ -126,7 +126,6 @@ func (a *app) setup() error {
 	catalog.SetEventChecker(awsapi.CheckEvent)
 	catalog.SetBareEventChecker(awsapi.CheckBareEvent)
 	catalog.SetEventNamer(awsapi.CloudTrailNames)
-	catalog.SetRuleChecker(ruleset.CheckRule)
 	catalog.SetRuleAnalyser(ruleset.AnalyseRules)
 	return nil
 }

@@ -37,10 +37,10 @@ type Catalog struct {
 	reportedBy  map[string][]ruleOf
 	alsoReports map[string][]string
 	// ruleData lists, per rule file path, the data events the rule needs,
-	// and ruleUnread marks the rules the analysis could not read; both
-	// are nil without a rule analysis (see SetRuleAnalyser).
-	ruleData   map[string][]string
-	ruleUnread map[string]bool
+	// and ruleErr says why the analysis could not read a rule; both are
+	// nil without a rule analysis (see SetRuleAnalyser).
+	ruleData map[string][]string
+	ruleErr  map[string]error
 }
 
 // ruleOf is one rule file and the technique whose folder holds it.

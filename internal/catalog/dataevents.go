@@ -46,7 +46,7 @@ func (c *Catalog) analyseRules() {
 	if ruleAnalyser == nil {
 		return
 	}
-	c.ruleData, c.ruleUnread = map[string][]string{}, map[string]bool{}
+	c.ruleData, c.ruleErr = map[string][]string{}, map[string]error{}
 	for _, t := range c.techniques {
 		for i, rw := range ruleAnalyser(t.Rules) {
 			if i >= len(t.Rules) {
@@ -54,7 +54,7 @@ func (c *Catalog) analyseRules() {
 			}
 			p := t.Rules[i].Path
 			if rw.Err != nil {
-				c.ruleUnread[p] = true
+				c.ruleErr[p] = rw.Err
 				continue
 			}
 			if ev := c.dataEventsOf(rw.Ways); len(ev) > 0 {
@@ -109,7 +109,7 @@ func (v *validator) dataEventsFlag(d *doc, t *Technique) {
 	var need []string // each rule that needs data events, with them
 	unread := false
 	note := func(f File, name string) {
-		unread = unread || v.c.ruleUnread[f.Path]
+		unread = unread || v.c.ruleErr[f.Path] != nil
 		ev := v.c.ruleData[f.Path]
 		if len(ev) > 0 {
 			need = append(need, fmt.Sprintf("%s (%s)", name, strings.Join(ev, ", ")))

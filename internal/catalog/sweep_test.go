@@ -20,6 +20,7 @@ import (
 	"github.com/ttcproject/ttc/internal/awsapi"
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/catalog/catalogtest"
+	"github.com/ttcproject/ttc/internal/ruleset"
 )
 
 func loadEmbedded(t *testing.T) *catalog.Catalog {
@@ -295,13 +296,20 @@ func TestRuleReportsAnyCase(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(tdir, "rules", "broken.yml"), broken, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	catalog.SetRuleChecker(func(path string, _ []byte) error {
-		if filepath.Base(path) == "broken.yml" {
-			return errors.New("does not compile")
+	// The rule analysis as the command installs it, but that only
+	// broken.yml does not compile (the overlay's other rule is broken on
+	// purpose for tests of its own).
+	catalog.SetRuleAnalyser(func(rules []catalog.File) []catalog.RuleWays {
+		out := ruleset.AnalyseRules(rules)
+		for i, f := range rules {
+			out[i].Err = nil
+			if filepath.Base(f.Path) == "broken.yml" {
+				out[i].Err = errors.New("does not compile")
+			}
 		}
-		return nil
+		return out
 	})
-	t.Cleanup(func() { catalog.SetRuleChecker(nil) })
+	t.Cleanup(func() { catalog.SetRuleAnalyser(nil) })
 	oc, err := catalog.Load(catalog.Embedded(), catalog.Overlay(dir))
 	if err != nil {
 		t.Fatalf("load: %v", err)

@@ -95,23 +95,14 @@ type RuleInfo struct {
 	// (see Catalog.RuleReports).
 	AlsoReports []string `json:"also_reports,omitempty" yaml:"also_reports,omitempty"`
 	// Problem says why the rule is not used, when it does not compile
-	// (by the check SetRuleChecker installed): a broken rule of an overlay
-	// is listed, but no scan runs it.
+	// (by the rule analysis SetRuleAnalyser installed): a broken rule of
+	// an overlay is listed, but no scan runs it.
 	Problem string `json:"problem,omitempty" yaml:"problem,omitempty"`
 	// DataEvents are the data events (service:EventName) the rule needs:
 	// a trail that logs management events only never gives it the
 	// records of them it flags (see Catalog.RuleDataEvents).
 	DataEvents []string `json:"data_events,omitempty" yaml:"data_events,omitempty"`
 }
-
-// RuleChecker compiles one rule file, returning why it cannot be used.
-type RuleChecker func(path string, data []byte) error
-
-var ruleChecker RuleChecker
-
-// SetRuleChecker installs the check by which Detail marks rules that do not
-// compile; nil marks none. It is meant to be called once at start-up.
-func SetRuleChecker(f RuleChecker) { ruleChecker = f }
 
 // Detail returns the full form of t.
 func (c *Catalog) Detail(t *Technique) TechniqueDetail {
@@ -176,10 +167,8 @@ func (c *Catalog) ruleInfo(f File) RuleInfo {
 	// A rule that does not parse is reported by the rule checks; here it is listed by name only.
 	_ = yaml.Unmarshal(f.Data, &head)
 	info := RuleInfo{File: path.Base(f.Path), ID: head.ID, Title: head.Title, Level: head.Level, DataEvents: c.RuleDataEvents(f)}
-	if ruleChecker != nil {
-		if err := ruleChecker(f.Path, f.Data); err != nil {
-			info.Problem = err.Error()
-		}
+	if err := c.ruleErr[f.Path]; err != nil {
+		info.Problem = err.Error()
 	}
 	if info.Problem == "" { // a rule no scan runs reports nothing
 		info.AlsoReports = c.AlsoReports(f)
