@@ -18,13 +18,8 @@ import (
 
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/cloudtrail"
-	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/ruleset"
 )
-
-// placeable reports whether t can be placed in time, as correlations and
-// time windows count it (detect.Countable).
-func placeable(t time.Time) bool { return detect.Countable(t) }
 
 // MaxRejections bounds how many rejected records and file errors, how many
 // skipped files and how many warnings are kept with their details, each;

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/cloudtrail"
+	"github.com/ttcproject/ttc/internal/detect"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
@@ -194,7 +195,7 @@ func (w *worker) noteSession(raw []byte, tops []jsonscan.Member, idx *jsonscan.I
 	// Nor is a call that cannot be placed in time (its findings would be
 	// rejected) a witness.
 	at, ok := cloudtrail.TimeOf(string(rh.text(hEventTime, &w.text)))
-	if !ok || !placeable(at) {
+	if !ok || !detect.Countable(at) {
 		return
 	}
 	if w.p.sessions == nil {

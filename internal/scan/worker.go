@@ -408,7 +408,7 @@ func placeMatched(raw []byte, tops []jsonscan.Member, h *header, rh *rawHeader) 
 	// A finding is placed in time; a record whose eventTime is no time
 	// cannot be, and is rejected rather than reported out of place.
 	at, isTime := cloudtrail.TimeOf(h.EventTime)
-	if !isTime || !placeable(at) {
+	if !isTime || !detect.Countable(at) {
 		switch {
 		case h.EventTime == "":
 			return at, "matched rules, but eventTime is missing, empty or not a string"
