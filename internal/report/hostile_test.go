@@ -635,16 +635,18 @@ func TestCutGroupValueMarked(t *testing.T) {
 			t.Fatalf("%s: %v", w.name, err)
 		}
 		out := b.String()
-		note, quote := "[cut by ttc; key hash ", "&#34;"
+		// The record's … is escaped once, as the report escapes any value:
+		// Markdown writes that escape's backslash escaped again.
+		note, quote, imitated := "[cut by ttc; key hash ", "&#34;", `198.51.100.7\u2026#`
 		if strings.HasPrefix(w.name, "markdown") {
-			note, quote = `\[cut by ttc; key hash `, `"`
+			note, quote, imitated = `\[cut by ttc; key hash `, `"`, `198.51.100.7\\u2026#`
 		}
 		// (A report by actor also names the group, whose key it cut again,
 		// in a heading: the note there follows no quote.)
 		if !strings.Contains(out, "999"+quote+" "+note) || strings.Count(out, quote+" "+note) != 1 {
 			t.Errorf("%s: the cut value is not quoted then marked once by ttc:\n%.4000s", w.name, out)
 		}
-		if !strings.Contains(out, `198.51.100.7\\u2026`) {
+		if !strings.Contains(out, imitated) || strings.Contains(out, strings.Replace(imitated, `\u`, `\\u`, 1)) {
 			t.Errorf("%s: the imitated mark does not read as the record's text:\n%.4000s", w.name, out)
 		}
 	}

@@ -91,8 +91,8 @@ func (c *Correlation) Summary() string {
 
 // Evidence is what reports show as the finding's matched fields: for a
 // correlation finding, what it counted, then the values its events share,
-// as JSON writes them (a text quoted), so that a field the events lack
-// (null) and the text "null" read apart. A value too long to keep whole
+// quoted by QuoteValue, so that a field the events lack (null) and the
+// text "null" read apart. A value too long to keep whole
 // (see GroupKey) is written as the part kept, quoted, then ttc's note
 // outside the quotes, where no value can put text.
 func (f Finding) Evidence() []MatchedField {
@@ -105,9 +105,9 @@ func (f Finding) Evidence() []MatchedField {
 	for _, g := range c.Group {
 		v := "null"
 		if kept, hash, cut := CutGroupKey(g.Value); cut && !g.Null {
-			v = string(appendString(nil, kept)) + " [cut by ttc; key hash " + hash + "]"
+			v = QuoteValue(kept) + " [cut by ttc; key hash " + hash + "]"
 		} else if !g.Null {
-			v = string(appendString(nil, g.Value))
+			v = QuoteValue(g.Value)
 		}
 		out = append(out, MatchedField{Field: g.Field, Value: v})
 	}

@@ -39,7 +39,7 @@ func TestCorrelationEvidence(t *testing.T) {
 	for _, m := range f.Evidence()[1:] {
 		got = append(got, m.Field+"="+m.Value)
 	}
-	want := []string{"userIdentity.invokedBy=null", `userIdentity.principalId="null"`, `userIdentity.arn="a\"b"`}
+	want := []string{"userIdentity.invokedBy=null", `userIdentity.principalId="null"`, `userIdentity.arn="a""b"`}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("evidence %q, want %q", got, want)
 	}

@@ -144,28 +144,36 @@ func (a Actor) Key() string {
 // no identity (failed sign-ins for many users from one address, grouped
 // by sourceIPAddress), whose record's caller is only the last of many: it
 // is filed under its group, `correlation group sourceIPAddress="203.0.113.7"`,
-// a form no Actor.Key takes. The values are written as JSON writes them, a
-// missing one as null, so that no value can pass for another group's.
+// a form no Actor.Key takes. Each value is quoted by QuoteValue, a missing
+// one written null, and the fields are separated by a space, so that no
+// value can pass for another group's.
 func (f *Finding) TimelineKey() string {
 	c := f.Correlation
 	if c == nil || len(c.Group) == 0 || slices.ContainsFunc(c.Group, namesIdentity) {
 		return f.Actor.Key()
 	}
 	b := []byte("correlation group")
-	for i, v := range c.Group {
-		if i > 0 {
-			b = append(b, ',')
-		}
+	for _, v := range c.Group {
 		b = append(b, ' ')
 		b = append(b, v.Field...)
 		b = append(b, '=')
 		if v.Null {
 			b = append(b, "null"...)
 		} else {
-			b = appendString(b, v.Value)
+			b = append(b, QuoteValue(v.Value)...)
 		}
 	}
 	return string(b)
+}
+
+// QuoteValue quotes a correlation group's value for people to read: in
+// double quotes, a quote inside doubled (as CSV writes it), and nothing
+// else changed. Reports escape the text around it as they escape any value
+// (view.Line), before or after the quoting: neither adds what the other
+// escapes, so a value shows escaped once ("a<b", not "a\u003cb"), and a
+// quote that ends it is one not followed by another.
+func QuoteValue(v string) string {
+	return `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
 }
 
 // namesIdentity reports whether a correlation's group-by value tells

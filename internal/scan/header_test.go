@@ -471,9 +471,13 @@ func TestTimelineKey(t *testing.T) {
 			{Field: "userIdentity.userName", Value: "alice"}}, true, alice.ARN},
 		{"grouped by address", GroupValues{ip}, true, `correlation group sourceIPAddress="203.0.113.7"`},
 		{"grouped by address and account, one missing", GroupValues{ip, {Field: "recipientAccountId", Null: true}}, true,
-			`correlation group sourceIPAddress="203.0.113.7", recipientAccountId=null`},
-		{"a value posing as another group", GroupValues{{Field: "sourceIPAddress", Value: `1", recipientAccountId=null`}}, true,
-			`correlation group sourceIPAddress="1\", recipientAccountId=null"`},
+			`correlation group sourceIPAddress="203.0.113.7" recipientAccountId=null`},
+		{"a value posing as another group", GroupValues{{Field: "sourceIPAddress", Value: `1" recipientAccountId=null`}}, true,
+			`correlation group sourceIPAddress="1"" recipientAccountId=null"`},
+		// Escaping is the report's, once: the key keeps what JSON would
+		// have written as \u003c, \u0026 or \u001b.
+		{"markup, an ampersand and a control character", GroupValues{{Field: "requestParameters.clientId", Value: "a<i>&amp;\x1b\\"}}, true,
+			"correlation group requestParameters.clientId=\"a<i>&amp;\x1b\\\""},
 		{"no group-by", nil, true, alice.ARN},
 	}
 	for _, tt := range tests {
