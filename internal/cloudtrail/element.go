@@ -13,6 +13,16 @@ func (r *Reader) element() (*Record, error) {
 		b := r.data()
 		i := skipWS(b, r.idx(r.pos))
 		if i < len(b) && b[i] == ']' {
+			at := r.abs(i)
+			if r.resyncable() && r.closedEarly(at) {
+				if err, ok := r.resyncSeparator(at); ok {
+					if err != nil {
+						return nil, err
+					}
+					continue
+				}
+			}
+			i = r.idx(at)
 			r.setPos(i + 1)
 			r.mode = modeTop
 			if r.inCont {
@@ -171,6 +181,7 @@ func (r *Reader) resyncSeparator(at int64) (err error, ok bool) {
 	}
 	b := r.data()
 	found := `"` + string(head(b[r.idx(at):])) + `"`
+	closing := b[r.idx(at)] == ']' // (b is let go of as the next record is looked for)
 	next, brace, ok := r.nextRecord(at)
 	if !ok {
 		return nil, false
@@ -185,6 +196,9 @@ func (r *Reader) resyncSeparator(at int64) (err error, ok bool) {
 		return nil, true
 	}
 	reason := fmt.Sprintf("invalid JSON: ',' or ']' expected in array, found %s at line %d", found, line)
+	if closing {
+		reason = fmt.Sprintf("invalid JSON: the array of records is closed early by %s at line %d, and records follow", found, line)
+	}
 	if !brace {
 		what := fmt.Sprintf("%d bytes that are", next-at)
 		if next-at == 1 {
@@ -194,6 +208,30 @@ func (r *Reader) resyncSeparator(at int64) (err error, ok bool) {
 	}
 	return r.rejectDamaged(pos, next, true, reason), true
 }
+
+// closedEarly reports whether the ']' at offset at, which would close the
+// array of records, is followed by a record, past closing brackets, braces,
+// commas and blanks only (a stray "]}," between two records, as a tool that
+// joins files may leave): the bytes up to the record are then damage in the
+// array, not its end. A second document after the first ({"Records":[…),
+// whose first key is no record's, is not.
+func (r *Reader) closedEarly(at int64) bool {
+	r.keep = at
+	for r.n-r.idx(at) < maxPeek && r.fill() {
+	}
+	b := r.data()
+	j := r.idx(at)
+	for end := min(len(b), j+maxPeek); j < end; j++ {
+		if c := b[j]; c != ']' && c != '}' && c != ',' && !jsonscan.IsSpace(c) {
+			mark, _ := markAt(b[j:])
+			return mark
+		}
+	}
+	return false
+}
+
+// maxPeek bounds what closedEarly reads past a ']'.
+const maxPeek = 256
 
 // resyncable reports whether the current array holds records, where
 // reading may go on at the next one after damage. In an array of

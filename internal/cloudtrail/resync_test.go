@@ -94,6 +94,20 @@ func TestArrayResync(t *testing.T) {
 			names: []string{"A", "B"}, rejected: 1},
 		{name: "object fragment between", in: `[` + rec("A") + ` {"x": 1, ` + rec("B") + `]`,
 			names: []string{"A", "B"}, rejected: 1},
+		// A stray ']' (with the '}' and ',' a join of files may leave)
+		// between records closed the array, and the records after it
+		// were lost with the file.
+		{name: "stray bracket between", in: `{"Records":[` + rec("A") + " ]\n" + rec("B") + ",\n" + rec("C") + `]}`,
+			names: []string{"A", "B", "C"}, rejected: 1},
+		{name: "stray bracket, brace and comma between", in: `{"Records":[` + rec("A") + "\n]},\n" + rec("B") + `]}`,
+			names: []string{"A", "B"}, rejected: 1},
+		{name: "bare array, brackets and braces between", in: `[` + rec("A") + ` ]]]}}} ,` + rec("B") + `]`,
+			names: []string{"A", "B"}, rejected: 1},
+		// A second document after the first is read whole, not as damage.
+		{name: "two documents", in: `{"Records":[` + rec("A") + `]}{"Records":[` + rec("B") + `]}`,
+			names: []string{"A", "B"}},
+		{name: "two documents on lines", in: `{"Records":[` + rec("A") + "]}\n" + `{"Records":[` + rec("B") + "]}\n",
+			names: []string{"A", "B"}},
 	}
 	for _, tt := range tests {
 		for size := 1; size < 48; size += 3 {
@@ -216,7 +230,16 @@ func TestRecordsAfterContainerEnd(t *testing.T) {
 	in := `{"Records":[` + rec + `]}` + ",\n" + rec + "," + rec + `]}`
 	for size := 1; size < 64; size += 7 {
 		got := sameForBuffers(t, []byte(in), Options{}, Options{BufferSize: size})
-		if len(got.Raws) != 1 || !strings.Contains(got.Err, "records follow the end of the container") {
+		if len(got.Raws) != 3 || len(got.Rejects) != 1 || !strings.Contains(got.Rejects[0], "closed early by") || got.Err != "" {
+			t.Errorf("buffer %d: %d records, rejections %q, error %q", size, len(got.Raws), got.Rejects, got.Err)
+		}
+	}
+	// Where the container is not an array of records, what follows its
+	// end is still not read, and the error says why.
+	in = `{"Records":[` + rec + `]}` + ",\n" + `{"Records":[` + rec + `]}`
+	for size := 1; size < 64; size += 7 {
+		got := sameForBuffers(t, []byte(in), Options{}, Options{BufferSize: size})
+		if len(got.Raws) != 1 || got.Err == "" {
 			t.Errorf("buffer %d: %d records, error %q", size, len(got.Raws), got.Err)
 		}
 	}
