@@ -95,6 +95,7 @@ const (
 func (r *Reader) damageScan(start int64) (end int64, how damage, inner int, at int64) {
 	stack := r.stack[:0]
 	defer func() { r.stack = stack[:0] }()
+	r.passedLine = 0
 	inStr, esc, final := false, false, false
 	var deeper int64 // open containers past maxDepth, not in stack
 	var last byte    // the last byte outside strings that is not a blank
@@ -166,6 +167,7 @@ func (r *Reader) damageScan(start int64) (end int64, how damage, inner int, at i
 			last = c
 		}
 		// Let go of what was passed; keep a '{' that may begin a mark.
+		r.notePassed(b, r.idx(p), i)
 		p = r.abs(i)
 		r.keep, r.pos = p, p
 		if !r.fill() {
@@ -217,6 +219,7 @@ func (r *Reader) nextRecord(from int64) (next int64, brace, ok bool) {
 		}
 		// Let go of what holds no mark, keeping what may begin one.
 		keep := max(i, len(b)-(maxMark-1))
+		r.notePassed(b, i, keep)
 		brace = brace || bytes.IndexByte(b[min(seen, keep):keep], '{') >= 0 // a short mark may lie past keep
 		last = lastNonBlank(b[i:keep], last)
 		r.steps += int64(len(b) - i)
@@ -224,6 +227,17 @@ func (r *Reader) nextRecord(from int64) (next int64, brace, ok bool) {
 		r.keep, r.pos = from, from
 		if !r.fill() {
 			return 0, brace, false
+		}
+	}
+}
+
+// notePassed notes in r.passedLine the line of the last byte of b[from:to]
+// that is not a blank, before that part of the buffer is let go of.
+func (r *Reader) notePassed(b []byte, from, to int) {
+	for j := to - 1; j >= from; j-- {
+		if !jsonscan.IsSpace(b[j]) {
+			r.passedLine = r.lineAt(r.abs(j))
+			return
 		}
 	}
 }

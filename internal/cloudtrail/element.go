@@ -148,8 +148,8 @@ func (r *Reader) rejectDamaged(pos Position, end int64, resumed bool, reason str
 }
 
 // lastLineBefore returns the line of the last byte before offset end
-// that is not white space, as far back as the buffer holds; 0 when it
-// holds none.
+// that is not white space: in the buffer, or else the last one the passing
+// of the damage let go of (r.passedLine); 0 when there is none.
 func (r *Reader) lastLineBefore(end int64) int64 {
 	b := r.data()
 	i := r.idx(end) - 1
@@ -157,7 +157,7 @@ func (r *Reader) lastLineBefore(end int64) int64 {
 		i--
 	}
 	if i < 0 {
-		return 0
+		return r.passedLine
 	}
 	return r.lineAt(r.abs(i))
 }
@@ -182,6 +182,7 @@ func (r *Reader) resyncSeparator(at int64) (err error, ok bool) {
 	b := r.data()
 	found := `"` + string(head(b[r.idx(at):])) + `"`
 	closing := b[r.idx(at)] == ']' // (b is let go of as the next record is looked for)
+	r.passedLine = 0
 	next, brace, ok := r.nextRecord(at)
 	if !ok {
 		return nil, false

@@ -156,6 +156,10 @@ type Reader struct {
 	objMask    uint64 // fingerprint bits of objKeys
 	dupAt      int64  // the first repeated key in the current item, 0 for none
 	stack      []byte
+	// passedLine is the line of the last byte other than a blank that
+	// damageScan or nextRecord let go of while passing damage, 0 for none:
+	// the buffer no longer holds it when the damage is rejected.
+	passedLine int64
 	scratch    []byte
 	rec        Record
 	stats      Stats
