@@ -57,3 +57,18 @@ func TestHostileOverlay(t *testing.T) {
 // Links to javascript:, data: or protocol-relative targets cannot reach a
 // page from the catalog: validation refuses them (the catalog's tests), and
 // the renderer drops their targets (TestMarkdown).
+
+// TestFilterErrorEscaped: a filter value a page cannot apply is named in
+// its notice as the text outputs write request text, its control and
+// invisible characters escaped: a crafted link showed a raw ESC and U+202E.
+func TestFilterErrorEscaped(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	const value = "%3Cb%3E%1b%5B31m%E2%80%AEabc"
+	for _, p := range []string{"/techniques?service=" + value, "/techniques?tactic=" + value, "/matrix?tactic=" + value, "/matrix?service=" + value} {
+		rec := do(t, h, http.MethodGet, p, nil)
+		body := rec.Body.String()
+		if rec.Code != http.StatusBadRequest || strings.ContainsAny(body, "\x1b\u202e") || !strings.Contains(body, `&lt;b&gt;\x1b[31m\u202eabc`) {
+			t.Errorf("%s: status %d, the notice does not name the value escaped:\n%s", p, rec.Code, body)
+		}
+	}
+}

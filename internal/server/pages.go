@@ -46,7 +46,7 @@ func (s *Server) pageFilter(r *http.Request, action string) ([]catalog.Result, f
 		err = errors.New(msg)
 	}
 	if err != nil {
-		form.Error = err.Error()
+		form.Error = view.Line(err.Error()) // it may quote the request
 		return nil, form, http.StatusBadRequest
 	}
 	return rs, form, http.StatusOK
