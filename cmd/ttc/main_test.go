@@ -658,23 +658,30 @@ func TestRecordShowsRejectedJSON(t *testing.T) {
 }
 
 // TestRecordNamesNoEvent checks that ttc record prints a record that is
-// JSON but names no event with the reason a scan rejects it, and exit
-// status 1, as a scan has, and an Insights record without a word.
+// JSON but names no event, or has no eventTime a scan can place, with the
+// reason a scan rejects it, and exit status 1, as a scan has, and an
+// Insights record without a word.
 func TestRecordNamesNoEvent(t *testing.T) {
 	log := filepath.Join(t.TempDir(), "log.jsonl")
 	lines := []string{
 		`{"eventVersion":"1.10","eventTime":"2026-01-01T01:00:00Z","eventSource":"s3.amazonaws.com","eventName":5}`,
 		`{"eventVersion":"1.10","eventTime":"2026-01-01T01:00:00Z","EventSource":"s3.amazonaws.com","EventName":"GetObject"}`,
 		`{"eventVersion":"1.07","eventTime":"2026-01-01T01:00:00Z","eventType":"AwsCloudTrailInsight","insightDetails":{"eventName":"PutObject"}}`,
+		`{"eventVersion":"1.10","eventTime":"0001-01-01T00:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"}`,
+		`{"eventVersion":"1.10","eventTime":"yesterday","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"}`,
+		`{"eventVersion":"1.10","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"}`,
 	}
 	if err := os.WriteFile(log, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// The second the reader rejects already: its keys differ from
 	// CloudTrail's in letter case only.
-	for n, why := range map[string]string{"1": "not a CloudTrail record", "2": "in other letter case"} {
+	// The last three a scan rejects when a rule matches them: no finding
+	// can be placed in time for them.
+	for n, why := range map[string]string{"1": "not a CloudTrail record", "2": "in other letter case",
+		"4": "outside the years 1678 to 2261", "5": `eventTime "yesterday" is not a timestamp`, "6": "eventTime is missing"} {
 		out, errOut, code := ttc(t, "record", log, n)
-		if code != exitError || !strings.Contains(out, `"eventTime"`) || !strings.Contains(errOut, why) {
+		if code != exitError || !strings.Contains(out, `"eventVersion"`) || !strings.Contains(errOut, why) {
 			t.Errorf("record %s: exit %d, stdout %q, stderr %q; want 1, the record and %q", n, code, out, errOut, why)
 		}
 	}

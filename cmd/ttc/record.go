@@ -16,6 +16,7 @@ import (
 
 	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/jsonscan"
+	"github.com/ttcproject/ttc/internal/scan"
 )
 
 func newRecordCmd(a *app) *cobra.Command {
@@ -35,7 +36,9 @@ line separators, private-use and unassigned code points, spaces other than
 ASCII's and other blank characters) written as \u escapes,
 which mean the same; invalid UTF-8 becomes \ufffd. A record the reader
 rejected is reported with its reason, and the exit status is then 1; one
-that is valid JSON (it repeats a key, say) is printed too, as evidence.
+that is valid JSON (it repeats a key, say) is printed too, as evidence. So is
+one whose eventTime a scan cannot place in time, which it rejects when a rule
+matches it.
 The file is read to its end, and when it fails after the records asked for
 (a gzip checksum that does not match, which covers them too; data after
 the end) that is reported, and the exit status is 1.`,
@@ -129,10 +132,22 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 		}
 		out.Write(jsonscan.AppendShown(nil, line.Bytes()))
 		out.WriteByte('\n')
-		if p.Reason == "" && !p.NamesEvent {
+		switch {
+		case p.Reason == "" && !p.NamesEvent:
 			// Read whole, but no CloudTrail record: the scan rejects it.
 			rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) was rejected: not a CloudTrail record: "+
 				"its eventSource or eventName is missing, empty or not a string", n, path, p.Pos.Line))
+		case p.Reason == "":
+			// A record no finding can be placed for: the scan rejects it
+			// when a rule matches it (matched_rejected), and counts it as
+			// unmatched otherwise.
+			var rec struct{ EventTime any }
+			_ = json.Unmarshal(p.Raw, &rec) // read whole by the reader: valid JSON
+			t, _ := rec.EventTime.(string)
+			if _, problem := scan.PlaceTime(t); problem != "" {
+				rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) cannot be placed in time, and a scan rejects it if a rule matches it: %s",
+					n, path, p.Pos.Line, problem))
+			}
 		}
 	}
 	if _, err := a.stdout.Write(out.Bytes()); err != nil {

@@ -407,15 +407,9 @@ func (w *worker) rawFields(r *rawHeader, raw []byte, idx *jsonscan.Index, h *hea
 func placeMatched(raw []byte, tops []jsonscan.Member, h *header, rh *rawHeader) (at time.Time, reason string) {
 	// A finding is placed in time; a record whose eventTime is no time
 	// cannot be, and is rejected rather than reported out of place.
-	at, isTime := cloudtrail.TimeOf(h.EventTime)
-	if !isTime || !detect.Countable(at) {
-		switch {
-		case h.EventTime == "":
-			return at, "matched rules, but eventTime is missing, empty or not a string"
-		case isTime:
-			return at, fmt.Sprintf(`matched rules, but eventTime "%s" is outside the years 1678 to 2261 that a scan can place in time`, clip.String(h.EventTime, 64))
-		}
-		return at, fmt.Sprintf(`matched rules, but eventTime "%s" is not a timestamp`, clip.String(h.EventTime, 64))
+	at, problem := PlaceTime(h.EventTime)
+	if problem != "" {
+		return at, "matched rules, but " + problem
 	}
 	// Nor can it name its event when the record holds the event's
 	// source or name as something other than text (an array, say,
@@ -427,6 +421,22 @@ func placeMatched(raw []byte, tops []jsonscan.Member, h *header, rh *rawHeader) 
 		}
 	}
 	return at, ""
+}
+
+// PlaceTime reads a record's eventTime (empty when it is missing or not a
+// string) as a scan places its findings in time, or says why it cannot:
+// a record a rule matches is then rejected with that reason.
+func PlaceTime(eventTime string) (at time.Time, problem string) {
+	at, isTime := cloudtrail.TimeOf(eventTime)
+	switch {
+	case isTime && detect.Countable(at):
+		return at, ""
+	case eventTime == "":
+		return at, "eventTime is missing, empty or not a string"
+	case isTime:
+		return at, fmt.Sprintf(`eventTime "%s" is outside the years 1678 to 2261 that a scan can place in time`, clip.String(eventTime, 64))
+	}
+	return at, fmt.Sprintf(`eventTime "%s" is not a timestamp`, clip.String(eventTime, 64))
 }
 
 // stopped reports whether the run's context is done.
