@@ -274,7 +274,9 @@ func longestRun(s string, c rune) int {
 }
 
 // neutraliseHTML writes every < and > of a Markdown paragraph as an
-// entity, so that a renderer shows them rather than read raw HTML; a < or
+// entity, so that a renderer shows them rather than read raw HTML, and the
+// & of every character reference as &amp;, so that it shows as written, as
+// the terminal and the web page show it; a < or
 // > escaped with a backslash too, without the backslash (a renderer's
 // autolink extension would take the backslash into a URL, leaving the <
 // raw). Inside a code span a renderer shows the entity as written
@@ -296,11 +298,16 @@ func neutraliseHTML(s string) string {
 			i++
 			continue
 		}
-		switch c {
-		case '<':
+		switch {
+		case c == '<':
 			b.WriteString("&lt;")
-		case '>':
+		case c == '>':
 			b.WriteString("&gt;")
+		case c == '&' && entity.MatchString(s[i+1:]):
+			// A character reference (&#x202E;, &lt;) is text in every
+			// other view: a renderer would make it the character, an
+			// invisible or reordering one included.
+			b.WriteString("&amp;")
 		default:
 			b.WriteByte(c)
 		}

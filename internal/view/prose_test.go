@@ -210,11 +210,29 @@ func TestNeutraliseHTML(t *testing.T) {
 		{"\\<img\\>", "&lt;img&gt;"},
 		{"\\\\<b>", "\\\\&lt;b&gt;"}, // an escaped backslash, then a <
 		{"\\*not bold\\*", "\\*not bold\\*"},
+		// A character reference shows as written, as in every other view.
+		{"&#x202E;desrever &#27;[31m &nbsp; &lt;b&gt; a && b & c;", "&amp;#x202E;desrever &amp;#27;[31m &amp;nbsp; &amp;lt;b&amp;gt; a && b & c;"},
 	}
 	for _, c := range cases {
 		if got := neutraliseHTML(c.in); got != c.want {
 			t.Errorf("neutraliseHTML(%q)\n got %q\nwant %q", c.in, got, c.want)
 		}
+	}
+}
+
+// TestProseReferencesStayText renders prose holding character references
+// through cmark-gfm: none comes out as the character it names (a bidi
+// override, ESC, a zero-width space), which a raw one in the catalog is
+// refused for; each shows as written.
+func TestProseReferencesStayText(t *testing.T) {
+	render := cmarkGFM(t)
+	src := "Bidi &#x202E;desrever&#x202C;, esc &#27;[31m, zw&#8203;x, nbsp&nbsp;x, a &lt;b&gt; tag."
+	out := render(t, proseMarkdown(src)+"\n")
+	if strings.ContainsAny(out, "\u202e\u202c\x1b\u200b\u00a0") || strings.Contains(out, "&lt;b&gt; tag") && !strings.Contains(out, "&amp;lt;b&amp;gt; tag") {
+		t.Errorf("a character reference rendered as its character:\n%q", out)
+	}
+	if !strings.Contains(out, "&amp;#x202E;desrever") {
+		t.Errorf("the reference is not shown as written:\n%s", out)
 	}
 }
 
