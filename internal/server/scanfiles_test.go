@@ -194,10 +194,17 @@ func TestScanPageNamesUnreadFilesFirst(t *testing.T) {
 	for _, want := range []string{
 		`<ul class="rejections"><li><code>zz-not-a-log.json`,
 		"<li>… 6 more not listed (files not read to the end are listed first)</li>",
+		// Told at the top too, where the counts are: its records past the
+		// damage are in none of them.
+		`<strong>A file was not read to the end:</strong>`, `<a href="#rejected-h">`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
+	}
+	body, ct = multipartForm(t, fileParts("ok.json", quietRecord("q1")))
+	if page := do(t, h, http.MethodPost, "/scan", body, "Content-Type", ct).Body.String(); strings.Contains(page, "not read to the end:") {
+		t.Errorf("a scan that read every file says one was not read to the end")
 	}
 }
 
