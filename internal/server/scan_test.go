@@ -633,6 +633,26 @@ func TestScanMalformedForm(t *testing.T) {
 			t.Errorf("%s: answer says a line is too long: %v", name, long)
 		}
 	}
+	// A form with no boundary, or more part headers than the reader takes,
+	// is named for what it is, not for a file name.
+	var many strings.Builder
+	many.WriteString("--b\r\n")
+	for i := range 20000 {
+		fmt.Fprintf(&many, "X-H%d: v\r\n", i)
+	}
+	many.WriteString("Content-Disposition: form-data; name=\"file\"; filename=\"a.json\"\r\n\r\n{}\r\n--b--\r\n")
+	for _, tt := range []struct{ name, ct, body, want string }{
+		{"no boundary", "multipart/form-data", head + "\r\n{}\r\n--b--\r\n", "names no boundary"},
+		{"empty boundary", "multipart/form-data; boundary=", head + "\r\n{}\r\n--b--\r\n", "names no boundary"},
+		{"many part headers", "multipart/form-data; boundary=b", many.String(), "part headers are more than the server reads"},
+	} {
+		for _, path := range []string{"/scan", "/api/v1/scan"} {
+			rec := do(t, s.Handler(), http.MethodPost, path, strings.NewReader(tt.body), "Content-Type", tt.ct)
+			if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), tt.want) {
+				t.Errorf("%s %s: status %d, answer lacks %q:\n%s", tt.name, path, rec.Code, tt.want, rec.Body)
+			}
+		}
+	}
 }
 
 // TestScanPageAttemptMessage checks that the scan page shows the message of

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path"
@@ -312,6 +313,11 @@ func (e formError) Error() string {
 	switch {
 	case errors.As(e.err, &tooLarge):
 		return "read form: the upload is over the limit"
+	case errors.Is(e.err, http.ErrMissingBoundary), errors.Is(e.err, http.ErrNotMultipart):
+		return "read form: the Content-Type says multipart/form-data but names no boundary: send the form " +
+			"as a browser or curl -F does, or the file alone as the body"
+	case errors.Is(e.err, multipart.ErrMessageTooLarge):
+		return "read form: the multipart form's part headers are more than the server reads"
 	case errors.Is(e.err, bufio.ErrBufferFull):
 		// The multipart reader looks for the boundary line by line, in a
 		// 4 KiB buffer, and gives up on a longer line before it.
