@@ -211,28 +211,46 @@ func (r *Reader) resyncSeparator(at int64) (err error, ok bool) {
 }
 
 // closedEarly reports whether the ']' at offset at, which would close the
-// array of records, is followed by a record, past closing brackets, braces,
-// commas and blanks only (a stray "]}," between two records, as a tool that
-// joins files may leave): the bytes up to the record are then damage in the
-// array, not its end. A second document after the first ({"Records":[…),
-// whose first key is no record's, is not.
+// array of records, is damage in the array rather than its end: a record
+// follows it, past closing brackets, braces, commas and blanks only, and
+// those are not what a valid end would be followed by (a stray "]" or
+// "]}," between two records, as a tool that joins files may leave). A
+// document after the first is not damage: records one to a line after a
+// bare array's "]" are read as a next document, and a Records document
+// after the first begins with no record's key.
+//
+// It looks at most maxPeek bytes past the ']', and holds a whole record
+// mark past them, so that its answer does not depend on the buffer (which
+// holds at least MinValueSize bytes).
 func (r *Reader) closedEarly(at int64) bool {
 	r.keep = at
-	for r.n-r.idx(at) < maxPeek && r.fill() {
+	for r.n-r.idx(at) < maxPeek+maxMark && r.fill() {
 	}
 	b := r.data()
-	j := r.idx(at)
-	for end := min(len(b), j+maxPeek); j < end; j++ {
-		if c := b[j]; c != ']' && c != '}' && c != ',' && !jsonscan.IsSpace(c) {
-			mark, _ := markAt(b[j:])
-			return mark
+	i := r.idx(at)
+	var closing []byte // what stands between the ']' and the record, blanks left out
+	for j := i + 1; j < min(len(b), i+maxPeek); j++ {
+		switch c := b[j]; {
+		case c == ']' || c == '}' || c == ',':
+			closing = append(closing, c)
+		case jsonscan.IsSpace(c):
+		default:
+			if mark, _ := markAt(b[j:]); !mark {
+				return false
+			}
+			// Records one to a line may follow a bare array's end, and
+			// are read so; after a Records array nothing but its object's
+			// end may stand, and records after that are refused as a
+			// mixed shape anyway: they are read, as the array's.
+			return r.inCont || len(closing) > 0
 		}
 	}
 	return false
 }
 
-// maxPeek bounds what closedEarly reads past a ']'.
-const maxPeek = 256
+// maxPeek bounds what closedEarly reads past a ']'; with a mark after it,
+// it fits the smallest buffer (MinValueSize).
+const maxPeek = 64
 
 // resyncable reports whether the current array holds records, where
 // reading may go on at the next one after damage. In an array of

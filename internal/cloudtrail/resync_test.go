@@ -103,7 +103,21 @@ func TestArrayResync(t *testing.T) {
 			names: []string{"A", "B"}, rejected: 1},
 		{name: "bare array, brackets and braces between", in: `[` + rec("A") + ` ]]]}}} ,` + rec("B") + `]`,
 			names: []string{"A", "B"}, rejected: 1},
-		// A second document after the first is read whole, not as damage.
+		// Only what stands within 64 bytes of the ']' is looked at, on
+		// any buffer: a record further on ends the file there.
+		{name: "stray bracket, record within the look-ahead", in: `{"Records":[` + rec("A") + "]" + strings.Repeat(" ", 60) + rec("B") + `]}`,
+			names: []string{"A", "B"}, rejected: 1},
+		{name: "stray bracket, record past the look-ahead", in: `{"Records":[` + rec("A") + "]" + strings.Repeat(" ", 70) + rec("B") + `]}`,
+			names: []string{"A"}, fileErr: true},
+		// A second document after the first is read whole, not as damage:
+		// records one to a line after a bare array. After a Records
+		// document they are a mixed shape, which a file may not hold: its
+		// "]}" is taken for damage, they are read, and the file, whose
+		// array never ends, is not read to the end.
+		{name: "bare array, then records on lines", in: `[` + rec("A") + "]\n" + rec("B") + "\n" + rec("C") + "\n",
+			names: []string{"A", "B", "C"}},
+		{name: "records document, then records on lines", in: `{"Records":[` + rec("A") + "]}\n" + rec("B") + "\n",
+			names: []string{"A", "B"}, rejected: 1, fileErr: true},
 		{name: "two documents", in: `{"Records":[` + rec("A") + `]}{"Records":[` + rec("B") + `]}`,
 			names: []string{"A", "B"}},
 		{name: "two documents on lines", in: `{"Records":[` + rec("A") + "]}\n" + `{"Records":[` + rec("B") + "]}\n",
