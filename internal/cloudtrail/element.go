@@ -3,8 +3,9 @@ package cloudtrail
 import (
 	"bytes"
 	"fmt"
-	"github.com/ttcproject/ttc/internal/jsonscan"
 	"strings"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // element reads the next item of an array, or the array's end.

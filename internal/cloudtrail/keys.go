@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
-	"github.com/ttcproject/ttc/internal/jsonscan"
 	"math/bits"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // Tools disagree on an object that repeats a key (the rule matcher keeps

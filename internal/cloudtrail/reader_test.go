@@ -6,13 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/ttcproject/ttc/internal/jsonscan"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // result is everything a reader reported for one input.

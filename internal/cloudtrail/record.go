@@ -3,9 +3,10 @@ package cloudtrail
 import (
 	"errors"
 	"fmt"
-	"github.com/ttcproject/ttc/internal/jsonscan"
 	"strings"
 	"time"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // Kind tells what family a record belongs to.

@@ -3,8 +3,9 @@ package cloudtrail
 import (
 	"encoding/binary"
 	"fmt"
-	"github.com/ttcproject/ttc/internal/jsonscan"
 	"math/bits"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // maxDepth matches encoding/json's nesting limit, so that the scanner and

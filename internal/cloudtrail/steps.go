@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/ttcproject/ttc/internal/jsonscan"
 	"io"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 var insightType = []byte(`"AwsCloudTrailInsight"`)

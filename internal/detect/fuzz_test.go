@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/ttcproject/ttc/internal/cloudtrail"
-	"github.com/ttcproject/ttc/internal/jsonscan"
 	"reflect"
 	"testing"
+
+	"github.com/ttcproject/ttc/internal/cloudtrail"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // FuzzParseRule feeds arbitrary rule files to the parser and the compiler:

@@ -3,11 +3,12 @@ package detect
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/ttcproject/ttc/internal/cloudtrail"
-	"github.com/ttcproject/ttc/internal/jsonscan"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ttcproject/ttc/internal/cloudtrail"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // ruleYAML wraps a detection block (written without indentation) into a

@@ -3,8 +3,9 @@ package detect
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/ttcproject/ttc/internal/jsonscan"
 	"slices"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // Match is one rule that matched a record.

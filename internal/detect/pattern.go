@@ -3,10 +3,11 @@ package detect
 import (
 	"bytes"
 	"encoding/binary"
-	"github.com/ttcproject/ttc/internal/jsonscan"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // patKind selects the matching strategy of a compiled string pattern.

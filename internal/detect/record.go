@@ -3,9 +3,10 @@ package detect
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/ttcproject/ttc/internal/jsonscan"
 	"slices"
 	"strconv"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // vkind is the JSON type of a resolved value.

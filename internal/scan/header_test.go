@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/ttcproject/ttc/internal/cloudtrail"
-	"github.com/ttcproject/ttc/internal/detect"
-	"github.com/ttcproject/ttc/internal/jsonscan"
-	"github.com/ttcproject/ttc/internal/ruleset"
 	"hash/maphash"
 	"io"
 	"reflect"
@@ -16,6 +12,11 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/ttcproject/ttc/internal/cloudtrail"
+	"github.com/ttcproject/ttc/internal/detect"
+	"github.com/ttcproject/ttc/internal/jsonscan"
+	"github.com/ttcproject/ttc/internal/ruleset"
 )
 
 var headerCases = []struct {

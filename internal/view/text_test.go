@@ -3,14 +3,15 @@ package view
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/ttcproject/ttc/internal/catalog"
-	"github.com/ttcproject/ttc/internal/jsonscan"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 func TestLine(t *testing.T) {
