@@ -5,11 +5,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
-	"github.com/ttcproject/ttc/internal/jsonscan"
 	"io"
 	"math"
 
 	kgzip "github.com/klauspost/compress/gzip"
+	"github.com/ttcproject/ttc/internal/jsonscan"
 )
 
 // Defaults and bounds for Options.

@@ -3,14 +3,14 @@ package scan_test
 import (
 	"context"
 	"errors"
-	"github.com/ttcproject/ttc/internal/catalog"
-	"github.com/ttcproject/ttc/internal/ruleset"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/ruleset"
 	"github.com/ttcproject/ttc/internal/scan"
 )
 
