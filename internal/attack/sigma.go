@@ -31,7 +31,8 @@ func SigmaTags(t *catalog.Technique) []string {
 // ExportSigmaRule returns rule with SigmaTags(t) added to its tags, leaving
 // every other key, value, comment and the key order as they were. Each YAML
 // document that is a mapping gets the tags; a missing tags list is inserted
-// before logsource. Re-encoding may change quoting and line wrapping.
+// before logsource. Re-encoding may change quoting and line wrapping, never
+// a value.
 func ExportSigmaRule(rule []byte, t *catalog.Technique) ([]byte, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(rule))
 	var docs []*yaml.Node
@@ -50,6 +51,7 @@ func ExportSigmaRule(rule []byte, t *catalog.Technique) ([]byte, error) {
 		if err := doc.Decode(&v); err != nil {
 			return nil, fmt.Errorf("parse sigma rule: %w", err)
 		}
+		keepFoldedText(&doc)
 		docs = append(docs, &doc)
 	}
 	if len(docs) == 0 {
@@ -76,6 +78,20 @@ func ExportSigmaRule(rule []byte, t *catalog.Technique) ([]byte, error) {
 		return nil, fmt.Errorf("encode sigma rule: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// keepFoldedText writes again as a literal block each folded scalar under n
+// whose text holds a line break (a folded block's more-indented lines
+// keep theirs): the YAML encoder writes such a folded scalar back with an
+// extra blank line, which reads back as a text with one more line break,
+// and an exported rule would then no longer say what the catalog's says.
+func keepFoldedText(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.Style&yaml.FoldedStyle != 0 && strings.Contains(n.Value, "\n") {
+		n.Style = n.Style&^yaml.FoldedStyle | yaml.LiteralStyle
+	}
+	for _, c := range n.Content {
+		keepFoldedText(c)
+	}
 }
 
 // addTags appends the tags the mapping's tags list lacks.
