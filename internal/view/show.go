@@ -25,6 +25,7 @@ func WriteTechnique(w io.Writer, f Format, d catalog.TechniqueDetail, opts Optio
 type section struct {
 	title string
 	text  string   // Markdown paragraphs
+	plain bool     // text comes from outside the catalog (ATT&CK data), unchecked: Markdown writes it as text
 	items []string // list items
 	notes []note   // list items of a name and prose
 	links []catalog.Reference
@@ -142,6 +143,9 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 			text = "ATT&CK deprecated this technique.\n\n" + text
 		}
 		add(fmt.Sprintf("ATT&CK %s: %s (ATT&CK v%s)", a.ID, a.Name, a.AttackVersion), text+"\n\n"+a.Attribution+" "+a.URL)
+		// An imported bundle's text is not checked as the catalog's prose
+		// is (its links may be javascript:, its images remote).
+		ss[len(ss)-1].plain = true
 	}
 	if t.Attack != nil {
 		var al []string
@@ -225,7 +229,16 @@ func writeTechniqueMarkdown(w io.Writer, d catalog.TechniqueDetail) error {
 	fmt.Fprintf(&b, "# %s %s\n\n%s\n", MarkdownEscape(d.ID), MarkdownEscape(words(d.Name)), MarkdownEscape(words(headline(d))))
 	for _, s := range techniqueSections(d) {
 		fmt.Fprintf(&b, "\n## %s\n\n", MarkdownEscape(words(s.title)))
-		if s.text != "" {
+		switch {
+		case s.text != "" && s.plain:
+			var ps []string
+			for _, p := range strings.Split(strings.ReplaceAll(s.text, "\r\n", "\n"), "\n\n") {
+				if p = strings.TrimSpace(p); p != "" {
+					ps = append(ps, plainParagraph(p))
+				}
+			}
+			b.WriteString(strings.Join(ps, "\n\n") + "\n")
+		case s.text != "":
 			b.WriteString(proseMarkdown(s.text) + "\n")
 		}
 		if s.text != "" && len(s.items) > 0 {

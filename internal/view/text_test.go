@@ -366,6 +366,31 @@ func TestTechniqueMarkdownHeadingsEscaped(t *testing.T) {
 	}
 }
 
+// TestTechniqueMarkdownAttackText renders the Markdown of a technique with
+// imported ATT&CK text holding a javascript: link, an image, raw HTML and
+// a heading through cmark-gfm as a renderer that lets HTML through: the
+// text comes out as text, since an imported bundle is not checked as the
+// catalog's prose is.
+func TestTechniqueMarkdownAttackText(t *testing.T) {
+	render := cmarkGFM(t, "--unsafe")
+	d := catalog.TechniqueDetail{Technique: &catalog.Technique{ID: "T1485.A003", Name: "S3 Deletion"}, AttackID: "T1485",
+		AttackData: &catalog.AttackData{ID: "T1485", Name: "Data Destruction", AttackVersion: "18.1",
+			Description: "See [link](javascript:alert(3)) and ![img](https://evil.example/t.png) <b>bold</b>\n\n# Heading\n\n1. item"}}
+	var b bytes.Buffer
+	if err := WriteTechnique(&b, Markdown, d, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := render(t, b.String())
+	for _, bad := range []string{`href="javascript`, "<img", "<b>", "<h1>Heading", "<ol>"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("ATT&CK text rendered %q:\n%s", bad, out)
+		}
+	}
+	if !strings.Contains(out, "[link](javascript:alert(3))") {
+		t.Errorf("ATT&CK text not shown as written:\n%s", out)
+	}
+}
+
 // TestWriteJSONShowsHidden checks that catalog JSON (listings, show, the
 // API) writes the characters a terminal would act on or hide as escapes,
 // and still decodes to the same value.
