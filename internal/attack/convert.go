@@ -22,6 +22,10 @@ type converter struct {
 	kept    map[string]bool   // STIX ids of objects in the Dataset
 	ids     map[string]string // STIX id → ATT&CK ID
 	sources map[string]string // data source STIX id → name
+	// Techniques and mitigations of the domain passed over for naming no
+	// ATT&CK ID, and techniques kept without a name or a tactic: warned
+	// about once each.
+	noID, unnamed []string
 }
 
 func build(objs []stix.Object, stixVersion string, opts ImportOptions) (*Dataset, error) {
@@ -48,6 +52,14 @@ func build(objs []stix.Object, stixVersion string, opts ImportOptions) (*Dataset
 	c.detectionRefs(objs)
 	c.relationships(objs)
 	c.sort()
+	if len(c.noID) > 0 {
+		c.opts.Logger.Warn("attack data: techniques or mitigations name no ATT&CK ID (an external reference of "+
+			c.opts.IDSource+" with an external_id), and were passed over", "count", len(c.noID), "first", c.noID[0])
+	}
+	if len(c.unnamed) > 0 {
+		c.opts.Logger.Warn("attack data: techniques have no name (STIX requires one) or no tactic of the domain's kill chain, and show none",
+			"count", len(c.unnamed), "first", c.unnamed[0])
+	}
 
 	o := &c.ds.objects
 	c.opts.Logger.Info("attack data imported", "version", c.ds.Version,
@@ -115,11 +127,17 @@ func (c *converter) object(o *stix.Object) {
 	}
 	id, url := o.ExternalID(c.opts.IDSource)
 	if id == "" {
+		if (o.Type == "attack-pattern" || o.Type == "course-of-action") && !o.IsRevoked() {
+			c.noID = append(c.noID, o.ID)
+		}
 		return
 	}
 	switch o.Type {
 	case "attack-pattern":
 		c.technique(o, id, url)
+		if t := c.ds.objects.Techniques[len(c.ds.objects.Techniques)-1]; (t.Name == "" || len(t.Tactics) == 0) && !t.Revoked {
+			c.unnamed = append(c.unnamed, id)
+		}
 	case "course-of-action":
 		c.ds.objects.Mitigations = append(c.ds.objects.Mitigations, &Mitigation{
 			STIXID: o.ID, ID: id, Name: o.Name, Description: o.Description, URL: url,

@@ -32,6 +32,11 @@ func (c *converter) tactics(objs []stix.Object) error {
 			return fmt.Errorf("import attack data: matrix names tactic %s, which is missing", ref)
 		}
 		id, url := o.ExternalID(c.opts.IDSource)
+		// Techniques name their tactics by the short name, and the catalog
+		// its tactics by the ID: a tactic lacking either matches nothing.
+		if id == "" || o.Shortname == "" {
+			return fmt.Errorf("import attack data: the matrix's tactic %s has no ATT&CK ID or no x_mitre_shortname, by which techniques name it", ref)
+		}
 		c.ds.objects.Tactics = append(c.ds.objects.Tactics, Tactic{
 			STIXID: o.ID, ID: id, ShortName: o.Shortname, Name: o.Name,
 			Description: o.Description, URL: url,

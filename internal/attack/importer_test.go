@@ -292,3 +292,47 @@ func TestImportDirCopies(t *testing.T) {
 		}
 	}
 }
+
+// TestImportWarnsOfIncompleteObjects checks that a technique or mitigation
+// naming no ATT&CK ID, passed over, and a technique with no name or no
+// tactic are warned about, and that a tactic without the short name
+// techniques name it by, or without an ATT&CK ID, fails the import: each
+// was taken without a word, and ttc attack check then reported nonsense.
+func TestImportWarnsOfIncompleteObjects(t *testing.T) {
+	base := func() []stix.Object { return append(miniDomain(), collection("18.1")) }
+	noID := base()
+	noID = append(noID, stix.Object{Type: "attack-pattern", ID: "attack-pattern--x", Name: "No ID",
+		KillChainPhases: []stix.KillChainPhase{{KillChainName: "mitre-attack", PhaseName: "collection"}}})
+	noName := base()
+	noName[2].Name = ""
+	noTactic := base()
+	noTactic[2].KillChainPhases = nil
+	noShort := base()
+	noShort[1].Shortname = ""
+	tests := []struct {
+		name string
+		objs []stix.Object
+		warn string // in the log, or in the error when fails
+		fail bool
+	}{
+		{"clean", base(), "", false},
+		{"technique with no ATT&CK ID", noID, "name no ATT&CK ID", false},
+		{"technique with no name", noName, "have no name", false},
+		{"technique with no tactic", noTactic, "no tactic", false},
+		{"tactic with no short name", noShort, "no x_mitre_shortname", true},
+	}
+	for _, tt := range tests {
+		var logs bytes.Buffer
+		_, err := Import(strings.NewReader(bundleOf(t, tt.objs...)), ImportOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		switch {
+		case tt.fail && (err == nil || !strings.Contains(err.Error(), tt.warn)):
+			t.Errorf("%s: error %v, want one saying %q", tt.name, err, tt.warn)
+		case !tt.fail && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case !tt.fail && tt.warn == "" && (strings.Contains(logs.String(), "no ATT&CK ID") || strings.Contains(logs.String(), "no name")):
+			t.Errorf("%s: warned:\n%s", tt.name, logs.String())
+		case !tt.fail && tt.warn != "" && !strings.Contains(logs.String(), tt.warn):
+			t.Errorf("%s: no warning says %q:\n%s", tt.name, tt.warn, logs.String())
+		}
+	}
+}
