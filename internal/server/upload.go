@@ -314,8 +314,8 @@ func (e formError) Error() string {
 	case errors.As(e.err, &tooLarge):
 		return "read form: the upload is over the limit"
 	case errors.Is(e.err, http.ErrMissingBoundary), errors.Is(e.err, http.ErrNotMultipart):
-		return "read form: the Content-Type says multipart/form-data but names no boundary: send the form " +
-			"as a browser or curl -F does, or the file alone as the body"
+		return "read form: the Content-Type says multipart/form-data but names no boundary, or one that cannot be read: " +
+			"send the form as a browser or curl -F does, or the file alone as the body"
 	case errors.Is(e.err, multipart.ErrMessageTooLarge):
 		return "read form: the multipart form's part headers are more than the server reads"
 	case errors.Is(e.err, bufio.ErrBufferFull):
