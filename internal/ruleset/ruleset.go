@@ -578,6 +578,14 @@ func Lint(c *catalog.Catalog, r *Rule) []string {
 		if _, known := tacticTag(c, name); known {
 			continue
 		}
+		if id := strings.ToUpper(name); catalog.AttackID(id) != id {
+			if _, held := c.Technique(id); held {
+				// An ID of the catalog's own (T1485.A003, AT1667.001) is
+				// no ATT&CK ID: the ttc namespace names it.
+				out = append(out, fmt.Sprintf("tag \"%s\" names the catalog's %s, which is no ATT&CK ID: write ttc.%s to report it", tag, id, name))
+				continue
+			}
+		}
 		out = append(out, fmt.Sprintf("tag \"%s\" is no ATT&CK technique, group, software or tactic: it maps onto nothing", tag))
 	}
 	if _, unknown := c.TaggedEntries(r.Tags); len(unknown) > 0 {

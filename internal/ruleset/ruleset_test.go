@@ -297,6 +297,10 @@ func TestLint(t *testing.T) {
 			[]string{`tag "attack.tXYZ"`, `tag "attack.exfil"`, `tag "attack.t1562.8"`}},
 		{"high", []string{"attack.t1486", "ttc.t1486.a001"}, nil},
 		{"high", []string{"attack.t1486", "ttc.t9999.a001"}, []string{`tag "ttc.t9999.a001" names no entry`}},
+		// An ID of the catalog's own under attack.* is named, with the tag
+		// that reports it.
+		{"high", []string{"attack.t1485.a003", "attack.at1667"},
+			[]string{`names the catalog's T1485.A003, which is no ATT&CK ID: write ttc.t1485.a003`, `write ttc.at1667`}},
 	} {
 		r := &ruleset.Rule{Rule: &detect.Rule{Level: tc.level, Tags: tc.tags}}
 		got := ruleset.Lint(c, r)
