@@ -38,6 +38,10 @@ func TestCompileErrors(t *testing.T) {
 		{"aggregation near", "sel:\n  x: 1\ncondition: sel | near other", `aggregation "near"`, "test.yml:9:", true},
 		{"timeframe", "sel:\n  x: 1\ntimeframe: 10m\ncondition: sel", "timeframe", "test.yml:9:", true},
 		{"no condition", "sel:\n  x: 1", "no condition", "test.yml:7:", false},
+		// Field names are matched as written: a wildcard or an empty part
+		// would match no record, silently.
+		{"wildcard field name", "sel:\n  requestParameters.*: X\ncondition: sel", `field name "requestParameters.*" holds a wildcard`, "test.yml:8:5:", false},
+		{"field name with an empty part", "sel:\n  requestParameters..key: X\ncondition: sel", "has an empty part", "test.yml:8:5:", false},
 		{"field twice in a selection", "sel:\n  eventName: A\n  eventName: B\ncondition: sel", `duplicate key "eventName"`, "test.yml:9:5:", false},
 		{"condition twice", "sel:\n  eventName: A\ncondition: sel\ncondition: not sel", `duplicate key "condition"`, "test.yml:10:3:", false},
 		{"parentheses too deep", "sel:\n  x: 1\ncondition: " + strings.Repeat("(", 101) + "sel" + strings.Repeat(")", 101),
