@@ -40,6 +40,9 @@ func Decode(r io.Reader) (*Bundle, error) {
 	if err := json.Unmarshal(data, &head); err != nil {
 		return nil, fmt.Errorf("decode stix: %w", syntaxError(data, err))
 	}
+	if err := checkKeys(data); err != nil {
+		return nil, fmt.Errorf("decode stix: %w", err)
+	}
 	if head.Type != "bundle" {
 		var o Object
 		if err := json.Unmarshal(data, &o); err != nil {

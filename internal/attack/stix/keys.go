@@ -1,0 +1,107 @@
+package stix
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/ttcproject/ttc/internal/jsonscan"
+)
+
+// maxKeyDepth bounds how deep checkKeys follows nested objects and arrays:
+// ATT&CK's objects nest a few levels; deeper input is left to the decoder,
+// which refuses what it cannot hold.
+const maxKeyDepth = 64
+
+// checkKeys refuses a document in which an object repeats a key, holds
+// two keys that differ only in letter case, or writes a property ttc reads
+// in other letter case ("TYPE"). Go's decoder lets the last of
+// repeated keys win and matches property names whatever their case, so
+// such a bundle would show ttc one value (a technique's "NAME") and other
+// STIX tools, which read property names as written, another. Malformed
+// JSON is let through: the decoder then says where it breaks.
+func checkKeys(b []byte) error {
+	_, err := keysIn(b, jsonscan.SkipSpace(b, 0), 0)
+	return err
+}
+
+// keysIn checks the value at b[i] and returns where it ends.
+func keysIn(b []byte, i, depth int) (int, error) {
+	if i >= len(b) || depth > maxKeyDepth {
+		return -1, nil
+	}
+	switch b[i] {
+	case '{':
+		seen := map[string]string{}
+		for j := i + 1; ; {
+			m, next, done, ok := jsonscan.NextMember(b, j)
+			if !ok {
+				return -1, nil
+			}
+			if done {
+				return next, nil
+			}
+			key := string(jsonscan.DecodeString(nil, b[m.KStart:m.KEnd]))
+			folded := strings.ToLower(key)
+			if first, dup := seen[folded]; dup {
+				what := "repeats the key"
+				if first != key {
+					what = fmt.Sprintf("holds keys that differ only in letter case, %q and", first)
+				}
+				return -1, fmt.Errorf("an object at byte %d %s %q: STIX property names are case-sensitive and unique, "+
+					"and tools would read different values", i, what, key)
+			}
+			if folded != key && decodedNames()[folded] {
+				return -1, fmt.Errorf("an object at byte %d holds the key %q: STIX writes the property %q in lower case, "+
+					"and tools other than ttc would not read it", i, key, folded)
+			}
+			seen[folded] = key
+			if _, err := keysIn(b, m.VStart, depth+1); err != nil {
+				return -1, err
+			}
+			j = next
+		}
+	case '[':
+		for j := i + 1; ; {
+			start, _, next, done, ok := jsonscan.NextElem(b, j)
+			if !ok {
+				return -1, nil
+			}
+			if done {
+				return next, nil
+			}
+			if _, err := keysIn(b, start, depth+1); err != nil {
+				return -1, err
+			}
+			j = next
+		}
+	}
+	return jsonscan.ValueEnd(b, i), nil
+}
+
+// decodedNames returns the JSON names of the properties ttc decodes, in
+// every struct a document is decoded into: Go's decoder would take any of
+// them whatever its letter case.
+var decodedNames = sync.OnceValue(func() map[string]bool {
+	names := map[string]bool{}
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return
+		}
+		seen[t] = true
+		for f := range t.Fields() {
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+				names[name] = true
+			}
+			walk(f.Type)
+		}
+	}
+	walk(reflect.TypeFor[Bundle]())
+	return names
+})

@@ -1,0 +1,37 @@
+package stix
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestDecodeRefusesAmbiguousKeys checks that a bundle whose objects repeat
+// a key, hold two keys that differ in letter case only, or write a
+// property in other letter case is refused: Go's decoder read "NAME" as
+// the name, and let the last of two names win, where other STIX tools read
+// property names as written.
+func TestDecodeRefusesAmbiguousKeys(t *testing.T) {
+	obj := func(members string) string {
+		return `{"type":"bundle","id":"bundle--1","objects":[{"type":"attack-pattern","id":"attack-pattern--1",` + members + `}]}`
+	}
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"clean", obj(`"name":"Data Destruction","external_references":[{"source_name":"mitre-attack","external_id":"T1485"}]`), ""},
+		{"repeated key", obj(`"name":"Data Destruction","name":"Shadowed"`), `repeats the key "name"`},
+		{"keys differing in case", obj(`"name":"Data Destruction","NAME":"Shadowed"`), `"name" and "NAME"`},
+		{"property in upper case", `{"TYPE":"bundle","id":"bundle--1","objects":[]}`, `holds the key "TYPE"`},
+		{"nested property in other case", obj(`"name":"x","external_references":[{"Source_Name":"mitre-attack","external_id":"T1485"}]`), `"Source_Name"`},
+		// A dictionary's own keys (hashes) are not property names.
+		{"dictionary keys", obj(`"name":"x","external_references":[{"source_name":"a","hashes":{"SHA-256":"00"}}]`), ""},
+	}
+	for _, tt := range tests {
+		_, err := Decode(strings.NewReader(tt.doc))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: error %v, want one saying %s", tt.name, err, tt.want)
+		}
+	}
+}
