@@ -460,7 +460,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 		}
 		row := []string{shownTime(f), techniqueCell(f.TechniqueID, f.Rule.ATTACK), outcome, EventLabel(f), f.AWSRegion, f.Actor.SourceIP}
 		if withActor {
-			row = append(row, ShortActor(f.TimelineKey()))
+			row = append(row, ShortActor(f.TimelineLabel()))
 		}
 		if withTarget {
 			row = append(row, TargetText(escapedParts(f.Target)))

@@ -147,7 +147,16 @@ func (a Actor) Key() string {
 // a form no Actor.Key takes. Each value is quoted by QuoteValue, a missing
 // one written null, and the fields are separated by a space, so that no
 // value can pass for another group's.
-func (f *Finding) TimelineKey() string {
+func (f *Finding) TimelineKey() string { return f.timeline(false) }
+
+// TimelineLabel is TimelineKey as the tables show it: a group value the
+// scan cut (see GroupKey) is written as the part kept, quoted, then ttc's
+// note outside the quotes, where no value can put text, as Evidence
+// writes it; in the key, a cut value and a record's text imitating the
+// cut read alike.
+func (f *Finding) TimelineLabel() string { return f.timeline(true) }
+
+func (f *Finding) timeline(label bool) string {
 	c := f.Correlation
 	if c == nil || len(c.Group) == 0 || slices.ContainsFunc(c.Group, namesIdentity) {
 		return f.Actor.Key()
@@ -157,9 +166,13 @@ func (f *Finding) TimelineKey() string {
 		b = append(b, ' ')
 		b = append(b, v.Field...)
 		b = append(b, '=')
-		if v.Null {
+		kept, hash, cut := CutGroupKey(v.Value)
+		switch {
+		case v.Null:
 			b = append(b, "null"...)
-		} else {
+		case label && cut:
+			b = append(b, QuoteValue(kept)+" [cut by ttc; key hash "+hash+"]"...)
+		default:
 			b = append(b, QuoteValue(v.Value)...)
 		}
 	}

@@ -513,3 +513,26 @@ func checkAttempts(t *testing.T, cases map[string]bool) {
 		t.Errorf("no header case %q", name)
 	}
 }
+
+// TestTimelineLabel checks that the label of a correlation group shows a
+// value the scan cut as its kept part quoted, then ttc's note outside the
+// quotes, and a record's text that imitates the cut as text, while the key
+// (which groups findings) keeps the value as it was.
+func TestTimelineLabel(t *testing.T) {
+	long := "203.0.113." + strings.Repeat("9", 1500)
+	imitation := `198.51.100.7…#0123456789abcdef`
+	for _, tt := range []struct {
+		value, want string
+	}{
+		{GroupKey(long), `correlation group sourceIPAddress="203.0.113.` + strings.Repeat("9", maxGroupKey-len("203.0.113.")) + `" [cut by ttc; key hash `},
+		{imitation, `correlation group sourceIPAddress="` + imitation + `"`},
+	} {
+		f := Finding{Correlation: &Correlation{Group: GroupValues{{Field: "sourceIPAddress", Value: tt.value}}}}
+		if got := f.TimelineLabel(); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("TimelineLabel() = %.80q…, want it to start %.80q…", got, tt.want)
+		}
+		if got := f.TimelineKey(); got != `correlation group sourceIPAddress=`+QuoteValue(tt.value) {
+			t.Errorf("TimelineKey() = %.80q…", got)
+		}
+	}
+}

@@ -123,7 +123,7 @@ func loadPages(c *catalog.Catalog) (*pages, error) {
 		// service:EventName notation, with a correlation's count, as the
 		// reports' tables do; timelineKey is the actor they file it under.
 		"eventLabel":  report.EventLabel,
-		"timelineKey": func(f scan.Finding) string { return f.TimelineKey() },
+		"timelineKey": func(f scan.Finding) string { return f.TimelineLabel() },
 		"targetText":  report.TargetText,
 		"matchedText": report.MatchedText,
 		"mitigation": func(id string) *catalog.Mitigation {
