@@ -48,10 +48,19 @@ func (r *Reader) element() (*Record, error) {
 			}
 		}
 		if i >= len(b) {
-			if err := r.need(r.pos); err != nil {
-				return nil, err
+			if r.fill() {
+				continue
 			}
-			continue
+			if r.reopened && r.readErr == nil && !r.tooLarge && lastNonBlank(r.data()[r.idx(r.pos):], 0) != ',' {
+				// The records after a stray ']' were read to the input's
+				// end: a join of two files (a document, then records one
+				// to a line), whose bracket alone was rejected. A comma
+				// last says the input was cut.
+				r.setPos(len(b))
+				r.mode, r.inCont = modeTop, false
+				return nil, nil
+			}
+			return nil, r.endErr(r.pos)
 		}
 		var e int
 		r.sc.dup = 0
@@ -188,6 +197,12 @@ func (r *Reader) resyncSeparator(at int64) (err error, ok bool) {
 	if !ok {
 		return nil, false
 	}
+	if next == at && r.reopened {
+		// One to a line after a stray ']': a next document's records.
+		r.keepHere(r.idx(next))
+		r.arrFirst = true
+		return nil, true
+	}
 	if next == at {
 		if r.stats.Unseparated == 0 {
 			r.stats.UnseparatedAt, r.stats.UnseparatedLine = at, line
@@ -199,6 +214,7 @@ func (r *Reader) resyncSeparator(at int64) (err error, ok bool) {
 	}
 	reason := fmt.Sprintf("invalid JSON: ',' or ']' expected in array, found %s at line %d", found, line)
 	if closing {
+		r.reopened = true
 		reason = fmt.Sprintf("invalid JSON: the array of records is closed early by %s at line %d, and records follow", found, line)
 	}
 	if !brace {

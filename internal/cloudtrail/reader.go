@@ -160,10 +160,15 @@ type Reader struct {
 	// damageScan or nextRecord let go of while passing damage, 0 for none:
 	// the buffer no longer holds it when the damage is rejected.
 	passedLine int64
-	scratch    []byte
-	rec        Record
-	stats      Stats
-	err        error
+	// reopened is set once a stray ']' was read as damage in an array of
+	// records (closedEarly): the array may then end with the input, and
+	// records after it need no commas, since they may be a next
+	// document's, one to a line, after the end of a first.
+	reopened bool
+	scratch  []byte
+	rec      Record
+	stats    Stats
+	err      error
 }
 
 // NewReader returns a Reader with the given options. Call Reset before Next.
@@ -420,15 +425,6 @@ func (r *Reader) limit() (limit int64, bounded, shared bool) {
 		}
 	}
 	return limit, bounded, false
-}
-
-// need reads more after the input ran out inside the value that starts at
-// offset at; with nothing more, it returns the FileError saying why.
-func (r *Reader) need(at int64) error {
-	if r.fill() {
-		return nil
-	}
-	return r.endErr(at)
 }
 
 // onlySpaceFrom reports whether the buffer holds only white space from

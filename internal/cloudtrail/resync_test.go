@@ -112,12 +112,21 @@ func TestArrayResync(t *testing.T) {
 		// A second document after the first is read whole, not as damage:
 		// records one to a line after a bare array. After a Records
 		// document they are a mixed shape, which a file may not hold: its
-		// "]}" is taken for damage, they are read, and the file, whose
-		// array never ends, is not read to the end.
+		// "]}" is taken for damage, and they are read to the end of the
+		// input, which may end the array the bracket reopened (a join of
+		// two files), with no warning of the commas they lack.
 		{name: "bare array, then records on lines", in: `[` + rec("A") + "]\n" + rec("B") + "\n" + rec("C") + "\n",
 			names: []string{"A", "B", "C"}},
-		{name: "records document, then records on lines", in: `{"Records":[` + rec("A") + "]}\n" + rec("B") + "\n",
+		{name: "records document, then records on lines", in: `{"Records":[` + rec("A") + "]}\n" + rec("B") + "\n" + rec("C") + "\n",
+			names: []string{"A", "B", "C"}, rejected: 1},
+		{name: "bare array and a comma, then records on lines", in: `[` + rec("A") + "],\n" + rec("B") + "\n" + rec("C"),
+			names: []string{"A", "B", "C"}, rejected: 1},
+		{name: "stray bracket, then records cut after a comma", in: `{"Records":[` + rec("A") + "]\n" + rec("B") + ",",
 			names: []string{"A", "B"}, rejected: 1, fileErr: true},
+		{name: "stray bracket, then records cut after a comma and blanks", in: `{"Records":[` + rec("A") + "]\n" + rec("B") + "," + strings.Repeat(" \n", 30),
+			names: []string{"A", "B"}, rejected: 1, fileErr: true},
+		{name: "stray bracket, then records and blanks", in: `{"Records":[` + rec("A") + "]\n" + rec("B") + strings.Repeat(" \n", 30),
+			names: []string{"A", "B"}, rejected: 1},
 		{name: "two documents", in: `{"Records":[` + rec("A") + `]}{"Records":[` + rec("B") + `]}`,
 			names: []string{"A", "B"}},
 		{name: "two documents on lines", in: `{"Records":[` + rec("A") + "]}\n" + `{"Records":[` + rec("B") + "]}\n",
