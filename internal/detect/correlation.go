@@ -224,10 +224,15 @@ func (c *Correlation) fillGroupBy(n *yaml.Node) error {
 }
 
 // checkFieldPath refuses a field name no record can hold: empty, or with
-// an empty segment.
+// an empty segment, or with a wildcard, which Sigma does not define for
+// field names: a rule meaning any key would match none, silently.
 func checkFieldPath(n *yaml.Node, f string) error {
 	if f == "" || strings.HasPrefix(f, ".") || strings.HasSuffix(f, ".") || strings.Contains(f, "..") {
 		return errAt(n.Line, n.Column, "field name \"%s\" has an empty part", f)
+	}
+	if strings.ContainsAny(f, "*?") {
+		return errAt(n.Line, n.Column, "field name \"%s\" holds a wildcard: Sigma matches field names as written, "+
+			"so it would match no record; name the field", f)
 	}
 	return nil
 }

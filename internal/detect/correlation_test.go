@@ -74,6 +74,8 @@ func TestCorrelationRefusals(t *testing.T) {
 		{"value_count without field", swap("    field: requestParameters.secretId\n", ""), `c.yml:11:3: a value_count condition must name the field`, false},
 		{"event_count with field", swap("value_count", "event_count"), `c.yml:11:3: an event_count condition counts events: it takes no field`, false},
 		{"empty field part", swap("userIdentity.arn", "userIdentity..arn"), `c.yml:9:7: field name "userIdentity..arn" has an empty part`, false},
+		{"wildcard group-by field", swap("userIdentity.arn", "userIdentity.*"), `c.yml:9:7: field name "userIdentity.*" holds a wildcard`, false},
+		{"wildcard counted field", swap("field: requestParameters.secretId", "field: requestParameters.*"), `c.yml:13:12: field name "requestParameters.*" holds a wildcard`, false},
 		{"group-by field twice", swap("    - userIdentity.arn\n", "    - userIdentity.arn\n    - userIdentity.arn\n"), `c.yml:10:7: group-by field "userIdentity.arn" is listed twice`, false},
 		{"aliases", swap("  timespan: 10m\n", "  timespan: 10m\n  aliases:\n    ip: {a: b}\n"), `c.yml:11:3: unsupported sigma feature: correlation aliases`, true},
 		{"unknown key", swap("  timespan: 10m\n", "  timespan: 10m\n  window: sliding\n"), `c.yml:11:3: unsupported sigma feature: correlation key "window"`, true},

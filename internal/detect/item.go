@@ -100,12 +100,6 @@ func (c *compiler) compileItem(k, v *yaml.Node) (*item, error) {
 		if err := checkFieldPath(k, it.path); err != nil {
 			return nil, err
 		}
-		// Sigma names fields exactly: a rule meaning any key would match
-		// none, silently.
-		if strings.ContainsAny(it.path, "*?") {
-			return nil, errAt(k.Line, k.Column, "field name \"%s\" holds a wildcard: Sigma matches field names as written, "+
-				"so it would match no record; name the field", it.path)
-		}
 		it.field = c.fieldID(it.path)
 	}
 	vals, err := scalarValues(v)
