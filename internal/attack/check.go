@@ -90,12 +90,14 @@ func (ds *Dataset) checkOne(t *catalog.Technique) []Finding {
 		return out
 	}
 
-	if !renumbered {
+	// Data that gives the technique no name or no tactic (the import
+	// warned of it) says nothing of a rename or a move.
+	if !renumbered && at.Name != "" {
 		if want, got, ok := ds.nameMismatch(t, at); ok {
 			add(KindRenamed, id, "", "catalog says \"%s\", ATT&CK v%s says \"%s\"", got, ds.Version, want)
 		}
 	}
-	if extra, missing := ds.tacticDiff(t, at); len(extra)+len(missing) > 0 {
+	if extra, missing := ds.tacticDiff(t, at); len(at.Tactics) > 0 && len(extra)+len(missing) > 0 {
 		add(KindMoved, id, "", "catalog tactics %s; ATT&CK v%s has %s",
 			strings.Join(ds.shortNames(t.Tactics), ", "), ds.Version, strings.Join(at.Tactics, ", "))
 	}

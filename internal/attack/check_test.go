@@ -153,3 +153,18 @@ func TestNoReplacement(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckNamelessData checks that data giving a technique no name or no
+// tactic (import warns of it) reports no rename to "" and no move to
+// nothing: the data says nothing of either.
+func TestCheckNamelessData(t *testing.T) {
+	ds := importShared(t, "enterprise-attack-cloud-stix21.json")
+	at := ds.Technique("T1535")
+	if at == nil {
+		t.Fatal("T1535 not in the shared data")
+	}
+	at.Name, at.Tactics = "", nil
+	if got := Check(ds, []*catalog.Technique{tech("T1535", "Unused/Unsupported Cloud Regions", "TA0005")}); len(got) != 0 {
+		t.Errorf("findings %+v, want none", got)
+	}
+}
