@@ -57,8 +57,11 @@ func build(objs []stix.Object, stixVersion string, opts ImportOptions) (*Dataset
 			c.opts.IDSource+" with an external_id), and were passed over", "count", len(c.noID), "first", c.noID[0])
 	}
 	if len(c.unnamed) > 0 {
-		c.opts.Logger.Warn("attack data: techniques have no name (STIX requires one) or no tactic of the domain's kill chain, and show none",
-			"count", len(c.unnamed), "first", c.unnamed[0])
+		c.opts.Logger.Warn("attack data: techniques or mitigations have no name (STIX requires one), or techniques no tactic "+
+			"of the domain's kill chain, and show none", "count", len(c.unnamed), "first", c.unnamed[0])
+	}
+	if id, tactic := c.unknownTactic(); id != "" {
+		c.opts.Logger.Warn("attack data: a technique names a tactic the matrix does not list", "technique", id, "tactic", tactic)
 	}
 
 	o := &c.ds.objects
@@ -139,6 +142,9 @@ func (c *converter) object(o *stix.Object) {
 			c.unnamed = append(c.unnamed, id)
 		}
 	case "course-of-action":
+		if o.Name == "" && !o.IsRevoked() {
+			c.unnamed = append(c.unnamed, id)
+		}
 		c.ds.objects.Mitigations = append(c.ds.objects.Mitigations, &Mitigation{
 			STIXID: o.ID, ID: id, Name: o.Name, Description: o.Description, URL: url,
 			Version: o.Version, Modified: o.Modified, Revoked: o.IsRevoked(), Deprecated: o.IsDeprecated(),
@@ -163,6 +169,23 @@ func (c *converter) object(o *stix.Object) {
 	}
 	c.kept[o.ID] = true
 	c.ids[o.ID] = id
+}
+
+// unknownTactic returns the first current technique, and its tactic, that
+// names a tactic (a kill chain phase) none of the matrix's tactics is.
+func (c *converter) unknownTactic() (id, tactic string) {
+	known := map[string]bool{}
+	for _, t := range c.ds.objects.Tactics {
+		known[t.ShortName] = true
+	}
+	for _, t := range c.ds.objects.Techniques {
+		for _, p := range t.Tactics {
+			if !known[p] && !t.Revoked {
+				return t.ID, p
+			}
+		}
+	}
+	return "", ""
 }
 
 func (c *converter) technique(o *stix.Object, id, url string) {

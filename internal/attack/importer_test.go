@@ -309,6 +309,10 @@ func TestImportWarnsOfIncompleteObjects(t *testing.T) {
 	noTactic[2].KillChainPhases = nil
 	noShort := base()
 	noShort[1].Shortname = ""
+	otherTactic := base()
+	otherTactic[2].KillChainPhases = []stix.KillChainPhase{{KillChainName: "mitre-attack", PhaseName: "no-such-tactic"}}
+	unnamedMitigation := append(base(), stix.Object{Type: "course-of-action", ID: "course-of-action--m",
+		ExternalReferences: []stix.ExternalReference{{SourceName: "mitre-attack", ExternalID: "M1013"}}})
 	tests := []struct {
 		name string
 		objs []stix.Object
@@ -320,6 +324,8 @@ func TestImportWarnsOfIncompleteObjects(t *testing.T) {
 		{"technique with no name", noName, "have no name", false},
 		{"technique with no tactic", noTactic, "no tactic", false},
 		{"tactic with no short name", noShort, "no x_mitre_shortname", true},
+		{"technique under a tactic the matrix lacks", otherTactic, "tactic the matrix does not list", false},
+		{"mitigation with no name", unnamedMitigation, "have no name", false},
 	}
 	for _, tt := range tests {
 		var logs bytes.Buffer
