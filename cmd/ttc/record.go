@@ -141,10 +141,14 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 			// A record no finding can be placed for: the scan rejects it
 			// when a rule matches it (matched_rejected), and counts it as
 			// unmatched otherwise.
-			var rec struct{ EventTime any }
+			var rec struct {
+				EventTime any
+				EventType any
+			}
 			_ = json.Unmarshal(p.Raw, &rec) // read whole by the reader: valid JSON
 			t, _ := rec.EventTime.(string)
-			if _, problem := scan.PlaceTime(t); problem != "" {
+			// An Insights record is counted apart, never matched.
+			if _, problem := scan.PlaceTime(t); problem != "" && rec.EventType != "AwsCloudTrailInsight" {
 				rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) cannot be placed in time, and a scan rejects it if a rule matches it: %s",
 					n, path, p.Pos.Line, problem))
 			}
