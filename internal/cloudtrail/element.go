@@ -56,7 +56,7 @@ func (r *Reader) element() (*Record, error) {
 				// end: a join of two files (a document, then records one
 				// to a line), whose bracket alone was rejected. A comma
 				// last says the input was cut.
-				r.setPos(len(b))
+				r.setPos(len(r.data())) // (fill may have moved the buffer)
 				r.mode, r.inCont = modeTop, false
 				return nil, nil
 			}
