@@ -142,10 +142,10 @@ func techniqueSections(d catalog.TechniqueDetail) []section {
 		if a.Deprecated {
 			text = "ATT&CK deprecated this technique.\n\n" + text
 		}
-		add(fmt.Sprintf("ATT&CK %s: %s (ATT&CK v%s)", a.ID, a.Name, a.AttackVersion), text+"\n\n"+a.Attribution+" "+a.URL)
 		// An imported bundle's text is not checked as the catalog's prose
 		// is (its links may be javascript:, its images remote).
-		ss[len(ss)-1].plain = true
+		ss = append(ss, section{title: fmt.Sprintf("ATT&CK %s: %s (ATT&CK v%s)", a.ID, a.Name, a.AttackVersion),
+			text: strings.TrimSpace(text + "\n\n" + a.Attribution + " " + a.URL), plain: true})
 	}
 	if t.Attack != nil {
 		var al []string
