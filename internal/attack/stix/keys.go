@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ttcproject/ttc/internal/jsonscan"
 )
@@ -43,7 +45,7 @@ func keysIn(b []byte, i, depth int) (int, error) {
 				return next, nil
 			}
 			key := string(jsonscan.DecodeString(nil, b[m.KStart:m.KEnd]))
-			folded := strings.ToLower(key)
+			folded := foldName(key)
 			if first, dup := seen[folded]; dup {
 				what := "repeats the key"
 				if first != key {
@@ -52,9 +54,9 @@ func keysIn(b []byte, i, depth int) (int, error) {
 				return -1, fmt.Errorf("an object at byte %d %s %q: STIX property names are case-sensitive and unique, "+
 					"and tools would read different values", i, what, key)
 			}
-			if folded != key && decodedNames()[folded] {
-				return -1, fmt.Errorf("an object at byte %d holds the key %q: STIX writes the property %q in lower case, "+
-					"and tools other than ttc would not read it", i, key, folded)
+			if name, ok := decodedNames()[folded]; ok && name != key {
+				return -1, fmt.Errorf("an object at byte %d holds the key %q: STIX writes the property %q so, "+
+					"and tools other than ttc would not read it", i, key, name)
 			}
 			seen[folded] = key
 			if _, err := keysIn(b, m.VStart, depth+1); err != nil {
@@ -80,11 +82,37 @@ func keysIn(b []byte, i, depth int) (int, error) {
 	return jsonscan.ValueEnd(b, i), nil
 }
 
-// decodedNames returns the JSON names of the properties ttc decodes, in
-// every struct a document is decoded into: Go's decoder would take any of
-// them whatever its letter case.
-var decodedNames = sync.OnceValue(func() map[string]bool {
-	names := map[string]bool{}
+// foldName folds a key as Go's decoder does when it matches a key with a
+// property name (bytes.EqualFold): ASCII letters in upper case, other
+// characters to the first of those that fold together with them, so that
+// "ſ" (U+017F) is "S" as the decoder reads it, not a letter of its own.
+func foldName(k string) string {
+	var b strings.Builder
+	for _, r := range k {
+		if r < utf8.RuneSelf {
+			b.WriteRune(unicode.ToUpper(r))
+			continue
+		}
+		for {
+			next := unicode.SimpleFold(r)
+			if next <= r {
+				r = next
+				break
+			}
+			r = next
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// decodedNames returns, by foldName, the JSON names of the properties ttc
+// decodes, in every struct a document is decoded into: Go's decoder would
+// take a key that folds to one of them whatever its letter case. (A
+// dictionary's key, such as one of hashes, is held to it too: none that
+// STIX defines is spelled as a property name.)
+var decodedNames = sync.OnceValue(func() map[string]string {
+	names := map[string]string{}
 	seen := map[reflect.Type]bool{}
 	var walk func(t reflect.Type)
 	walk = func(t reflect.Type) {
@@ -97,7 +125,7 @@ var decodedNames = sync.OnceValue(func() map[string]bool {
 		seen[t] = true
 		for f := range t.Fields() {
 			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
-				names[name] = true
+				names[foldName(name)] = name
 			}
 			walk(f.Type)
 		}

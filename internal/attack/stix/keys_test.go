@@ -22,6 +22,11 @@ func TestDecodeRefusesAmbiguousKeys(t *testing.T) {
 		{"keys differing in case", obj(`"name":"Data Destruction","NAME":"Shadowed"`), `"name" and "NAME"`},
 		{"property in upper case", `{"TYPE":"bundle","id":"bundle--1","objects":[]}`, `holds the key "TYPE"`},
 		{"nested property in other case", obj(`"name":"x","external_references":[{"Source_Name":"mitre-attack","external_id":"T1485"}]`), `"Source_Name"`},
+		// Go's decoder folds keys by Unicode's simple folding: "ſ" (the
+		// long s) is an s to it, and the Kelvin sign a k.
+		{"long s in a property name", `{"type":"bundle","id":"bundle--1","objects":[],"object\u017f":[]}`, `"objectſ"`},
+		{"long s beside the property", obj(`"name":"x","external_references":[{"source_name":"mitre-attack","\u017fource_name":"evil"}]`), `"source_name" and "ſource_name"`},
+		{"Kelvin sign", obj(`"name":"x","\u212aill_chain_phases":[]`), "kill_chain_phases"},
 		// A dictionary's own keys (hashes) are not property names.
 		{"dictionary keys", obj(`"name":"x","external_references":[{"source_name":"a","hashes":{"SHA-256":"00"}}]`), ""},
 	}
