@@ -25,6 +25,7 @@ func (r *Reader) element() (*Record, error) {
 			}
 			i = r.idx(at)
 			r.setPos(i + 1)
+			r.reopened = false // the array ends here after all
 			r.mode = modeTop
 			if r.inCont {
 				r.mode = modeObject
@@ -32,6 +33,11 @@ func (r *Reader) element() (*Record, error) {
 			return nil, nil
 		}
 		if i < len(b) && !r.arrFirst {
+			if b[i] != ',' && r.reopened && bytes.IndexByte(b[r.idx(r.pos):i], '\n') < 0 {
+				// Records after a stray ']' on one line, with no commas:
+				// not a next document's one to a line.
+				r.reopened = false
+			}
 			if b[i] != ',' {
 				broken := r.fileErr(r.abs(i), fmt.Errorf("%w: ',' or ']' expected in array", ErrSyntax))
 				if err, ok := r.resyncSeparator(r.abs(i)); ok {
@@ -42,6 +48,7 @@ func (r *Reader) element() (*Record, error) {
 				}
 				return nil, broken
 			}
+			r.reopened = false // records with commas between are the array's own
 			i = skipWS(b, i+1)
 			if i < len(b) && b[i] == ']' {
 				return nil, r.fileErr(r.abs(i), fmt.Errorf("%w: value expected in array", ErrSyntax))

@@ -163,7 +163,8 @@ type Reader struct {
 	// reopened is set once a stray ']' was read as damage in an array of
 	// records (closedEarly): the array may then end with the input, and
 	// records after it need no commas, since they may be a next
-	// document's, one to a line, after the end of a first.
+	// document's, one to a line, after the end of a first. A comma, two
+	// records on one line or the array's real end clear it.
 	reopened bool
 	scratch  []byte
 	rec      Record

@@ -127,6 +127,16 @@ func TestArrayResync(t *testing.T) {
 			names: []string{"A", "B"}, rejected: 1, fileErr: true},
 		{name: "stray bracket, then records and blanks", in: `{"Records":[` + rec("A") + "]\n" + rec("B") + strings.Repeat(" \n", 30),
 			names: []string{"A", "B"}, rejected: 1},
+		// Only records one to a line may end with the input: records with
+		// commas between, or two on a line, are the array's, and a cut
+		// after them is a cut; so is a second document cut after the
+		// first's stray bracket.
+		{name: "stray bracket, then records with commas, cut", in: `{"Records":[` + rec("A") + "]\n," + rec("B") + "," + rec("C"),
+			names: []string{"A", "B", "C"}, rejected: 1, fileErr: true},
+		{name: "stray bracket, then records on one line, cut", in: `{"Records":[` + rec("A") + "]\n" + rec("B") + " " + rec("C") + "\n",
+			names: []string{"A", "B", "C"}, rejected: 1, fileErr: true},
+		{name: "stray bracket, then a second document cut", in: `{"Records":[` + rec("A") + "]\n," + rec("B") + "]}\n" + `{"Records":[` + rec("C") + "," + rec("D"),
+			names: []string{"A", "B", "C", "D"}, rejected: 1, fileErr: true},
 		{name: "two documents", in: `{"Records":[` + rec("A") + `]}{"Records":[` + rec("B") + `]}`,
 			names: []string{"A", "B"}},
 		{name: "two documents on lines", in: `{"Records":[` + rec("A") + "]}\n" + `{"Records":[` + rec("B") + "]}\n",
