@@ -24,12 +24,20 @@ type Bundle struct {
 // such files.
 var ErrNotSTIX = errors.New("neither a bundle nor an object with type and id")
 
+// MaxDocument bounds the size of a document Decode reads: the whole of it
+// is held, and decoded into objects that take several times its size.
+const MaxDocument = 256 << 20
+
 // Decode reads one JSON document: a bundle, or a bare STIX object, which is
 // returned as a bundle holding that object.
 func Decode(r io.Reader) (*Bundle, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, MaxDocument+1))
 	if err != nil {
 		return nil, fmt.Errorf("read stix: %w", err)
+	}
+	if len(data) > MaxDocument {
+		return nil, fmt.Errorf("read stix: the document is larger than %d MiB, more than any ATT&CK release "+
+			"(Enterprise ATT&CK's runs to some tens of MiB); decoding it would take several times that in memory", MaxDocument>>20)
 	}
 	var head struct {
 		Type        string            `json:"type"`

@@ -1,6 +1,7 @@
 package stix
 
 import (
+	"io"
 	"strings"
 	"testing"
 )
@@ -39,4 +40,24 @@ func TestDecodeRefusesAmbiguousKeys(t *testing.T) {
 			t.Errorf("%s: error %v, want one saying %s", tt.name, err, tt.want)
 		}
 	}
+}
+
+// TestDecodeSizeBound checks that a document past MaxDocument is refused
+// with its reason, before it is decoded.
+func TestDecodeSizeBound(t *testing.T) {
+	r := io.MultiReader(strings.NewReader(`{"type":"bundle","id":"bundle--1","objects":[`),
+		io.LimitReader(repeatReader('x'), MaxDocument))
+	if _, err := Decode(r); err == nil || !strings.Contains(err.Error(), "larger than 256 MiB") {
+		t.Errorf("error %v, want the size bound", err)
+	}
+}
+
+// repeatReader reads c without end.
+type repeatReader byte
+
+func (c repeatReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(c)
+	}
+	return len(p), nil
 }
