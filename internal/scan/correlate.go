@@ -90,11 +90,9 @@ func (c *Correlation) Summary() string {
 }
 
 // Evidence is what reports show as the finding's matched fields: for a
-// correlation finding, what it counted, then the values its events share,
-// quoted by QuoteValue, so that a field the events lack (null) and the
-// text "null" read apart. A value too long to keep whole
-// (see GroupKey) is written as the part kept, quoted, then ttc's note
-// outside the quotes, where no value can put text.
+// correlation finding, what it counted, then the values its events share
+// as GroupValue.Shown writes them, so that a field the events lack (null)
+// and the text "null" read apart.
 func (f Finding) Evidence() []MatchedField {
 	c := f.Correlation
 	if c == nil {
@@ -103,15 +101,24 @@ func (f Finding) Evidence() []MatchedField {
 	out := make([]MatchedField, 0, 1+len(c.Group))
 	out = append(out, MatchedField{Field: "correlation", Value: c.Summary()})
 	for _, g := range c.Group {
-		v := "null"
-		if kept, hash, cut := CutGroupKey(g.Value); cut && !g.Null {
-			v = QuoteValue(kept) + " [cut by ttc; key hash " + hash + "]"
-		} else if !g.Null {
-			v = QuoteValue(g.Value)
-		}
-		out = append(out, MatchedField{Field: g.Field, Value: v})
+		out = append(out, MatchedField{Field: g.Field, Value: g.Shown()})
 	}
 	return out
+}
+
+// Shown writes v as reports show it: null for a field the events lack,
+// else the value quoted by QuoteValue, and a value too long to keep whole
+// (see GroupKey) as the part kept, quoted, then ttc's note outside the
+// quotes, where no value can put text.
+func (v GroupValue) Shown() string {
+	kept, hash, cut := CutGroupKey(v.Value)
+	switch {
+	case v.Null:
+		return "null"
+	case cut:
+		return QuoteValue(kept) + " [cut by ttc; key hash " + hash + "]"
+	}
+	return QuoteValue(v.Value)
 }
 
 // Bounds of what a scan keeps for its correlations at once (variables for

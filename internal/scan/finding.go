@@ -149,11 +149,10 @@ func (a Actor) Key() string {
 // value can pass for another group's.
 func (f *Finding) TimelineKey() string { return f.timeline(false) }
 
-// TimelineLabel is TimelineKey as the tables show it: a group value the
-// scan cut (see GroupKey) is written as the part kept, quoted, then ttc's
-// note outside the quotes, where no value can put text, as Evidence
-// writes it; in the key, a cut value and a record's text imitating the
-// cut read alike.
+// TimelineLabel is TimelineKey as the tables show it: each group value as
+// GroupValue.Shown writes it, as Evidence does, so that a value the scan
+// cut shows ttc's note; in the key, a cut value and a record's text
+// imitating the cut read alike.
 func (f *Finding) TimelineLabel() string { return f.timeline(true) }
 
 func (f *Finding) timeline(label bool) string {
@@ -166,12 +165,11 @@ func (f *Finding) timeline(label bool) string {
 		b = append(b, ' ')
 		b = append(b, v.Field...)
 		b = append(b, '=')
-		kept, hash, cut := CutGroupKey(v.Value)
 		switch {
+		case label:
+			b = append(b, v.Shown()...)
 		case v.Null:
 			b = append(b, "null"...)
-		case label && cut:
-			b = append(b, QuoteValue(kept)+" [cut by ttc; key hash "+hash+"]"...)
 		default:
 			b = append(b, QuoteValue(v.Value)...)
 		}
