@@ -252,11 +252,11 @@ func (r *Reader) closedEarly(at int64) bool {
 	}
 	b := r.data()
 	i := r.idx(at)
-	var closing []byte // what stands between the ']' and the record, blanks left out
+	closing := false // a bracket, brace or comma stands between the ']' and the record
 	for j := i + 1; j < min(len(b), i+maxPeek); j++ {
 		switch c := b[j]; {
 		case c == ']' || c == '}' || c == ',':
-			closing = append(closing, c)
+			closing = true
 		case jsonscan.IsSpace(c):
 		default:
 			if mark, _ := markAt(b[j:]); !mark {
@@ -266,7 +266,7 @@ func (r *Reader) closedEarly(at int64) bool {
 			// are read so; after a Records array nothing but its object's
 			// end may stand, and records after that are refused as a
 			// mixed shape anyway: they are read, as the array's.
-			return r.inCont || len(closing) > 0
+			return r.inCont || closing
 		}
 	}
 	return false
