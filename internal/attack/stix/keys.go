@@ -28,58 +28,80 @@ func checkKeys(b []byte) error {
 	return err
 }
 
-// keysIn checks the value at b[i] and returns where it ends.
+// keysIn checks the value at b[i] and returns where it ends, or -1 when
+// it is malformed. It reads the document once: each value's end comes from
+// checking it, not from a scan of its own. Values deeper than maxKeyDepth
+// are passed over unchecked.
 func keysIn(b []byte, i, depth int) (int, error) {
-	if i >= len(b) || depth > maxKeyDepth {
+	if i >= len(b) {
 		return -1, nil
 	}
-	switch b[i] {
-	case '{':
-		seen := map[string]string{}
-		for j := i + 1; ; {
-			m, next, done, ok := jsonscan.NextMember(b, j)
-			if !ok {
+	if depth > maxKeyDepth || (b[i] != '{' && b[i] != '[') {
+		return jsonscan.ValueEnd(b, i), nil
+	}
+	isObj, end := b[i] == '{', byte(']')
+	var seen map[string]string
+	if isObj {
+		end, seen = '}', map[string]string{}
+	}
+	j := jsonscan.SkipSpace(b, i+1)
+	if j < len(b) && b[j] == end {
+		return j + 1, nil
+	}
+	for {
+		if isObj {
+			if j >= len(b) || b[j] != '"' {
 				return -1, nil
 			}
-			if done {
-				return next, nil
+			ke := jsonscan.StringEnd(b, j)
+			if ke < 0 {
+				return -1, nil
 			}
-			key := string(jsonscan.DecodeString(nil, b[m.KStart:m.KEnd]))
-			folded := foldName(key)
-			if first, dup := seen[folded]; dup {
-				what := "repeats the key"
-				if first != key {
-					what = fmt.Sprintf("holds keys that differ only in letter case, %q and", first)
-				}
-				return -1, fmt.Errorf("an object at byte %d %s %q: STIX property names are case-sensitive and unique, "+
-					"and tools would read different values", i, what, key)
-			}
-			if name, ok := decodedNames()[folded]; ok && name != key {
-				return -1, fmt.Errorf("an object at byte %d holds the key %q: STIX writes the property %q so, "+
-					"and tools other than ttc would not read it", i, key, name)
-			}
-			seen[folded] = key
-			if _, err := keysIn(b, m.VStart, depth+1); err != nil {
+			if err := checkKey(seen, string(jsonscan.DecodeString(nil, b[j:ke])), i); err != nil {
 				return -1, err
 			}
-			j = next
+			if j = jsonscan.SkipSpace(b, ke); j >= len(b) || b[j] != ':' {
+				return -1, nil
+			}
+			j = jsonscan.SkipSpace(b, j+1)
 		}
-	case '[':
-		for j := i + 1; ; {
-			start, _, next, done, ok := jsonscan.NextElem(b, j)
-			if !ok {
-				return -1, nil
-			}
-			if done {
-				return next, nil
-			}
-			if _, err := keysIn(b, start, depth+1); err != nil {
-				return -1, err
-			}
-			j = next
+		next, err := keysIn(b, j, depth+1)
+		if err != nil || next < 0 {
+			return -1, err
+		}
+		if j = jsonscan.SkipSpace(b, next); j >= len(b) {
+			return -1, nil
+		}
+		switch b[j] {
+		case end:
+			return j + 1, nil
+		case ',':
+			j = jsonscan.SkipSpace(b, j+1)
+		default:
+			return -1, nil
 		}
 	}
-	return jsonscan.ValueEnd(b, i), nil
+}
+
+// checkKey refuses key, of the object at byte at whose keys so far seen
+// holds by foldName, when it repeats one, folds together with one, or
+// writes a property ttc decodes other than as STIX spells it.
+func checkKey(seen map[string]string, key string, at int) error {
+	folded := foldName(key)
+	if first, dup := seen[folded]; dup {
+		what := "repeats the key"
+		if first != key {
+			what = fmt.Sprintf("holds keys that differ only in letter case, %q and", first)
+		}
+		return fmt.Errorf("an object at byte %d %s %q: STIX property names are case-sensitive and unique, "+
+			"and tools would read different values", at, what, key)
+	}
+	if name, ok := decodedNames()[folded]; ok && name != key {
+		return fmt.Errorf("an object at byte %d holds the key %q: STIX writes the property %q so, "+
+			"and tools other than ttc would not read it", at, key, name)
+	}
+	seen[folded] = key
+	return nil
 }
 
 // foldName folds a key as Go's decoder does when it matches a key with a
