@@ -137,8 +137,7 @@ func (c *converter) object(o *stix.Object) {
 	}
 	switch o.Type {
 	case "attack-pattern":
-		c.technique(o, id, url)
-		if t := c.ds.objects.Techniques[len(c.ds.objects.Techniques)-1]; (t.Name == "" || len(t.Tactics) == 0) && !t.Revoked {
+		if t := c.technique(o, id, url); (t.Name == "" || len(t.Tactics) == 0) && !t.Revoked {
 			c.unnamed = append(c.unnamed, id)
 		}
 	case "course-of-action":
@@ -188,7 +187,8 @@ func (c *converter) unknownTactic() (id, tactic string) {
 	return "", ""
 }
 
-func (c *converter) technique(o *stix.Object, id, url string) {
+// technique adds the technique o, of ATT&CK ID id, and returns it.
+func (c *converter) technique(o *stix.Object, id, url string) *Technique {
 	chain, known := killChains[c.opts.Domain]
 	var tactics []string
 	for _, p := range o.KillChainPhases {
@@ -196,12 +196,14 @@ func (c *converter) technique(o *stix.Object, id, url string) {
 			tactics = append(tactics, p.PhaseName)
 		}
 	}
-	c.ds.objects.Techniques = append(c.ds.objects.Techniques, &Technique{
+	t := &Technique{
 		STIXID: o.ID, ID: id, Name: o.Name, Description: o.Description, URL: url,
 		Platforms: o.Platforms, Tactics: tactics, IsSubtechnique: o.IsSub(),
 		Detection: o.Detection, Version: o.Version, Modified: o.Modified,
 		Revoked: o.IsRevoked(), Deprecated: o.IsDeprecated(),
-	})
+	}
+	c.ds.objects.Techniques = append(c.ds.objects.Techniques, t)
+	return t
 }
 
 func logSources(in []stix.LogSource) []LogSource {
