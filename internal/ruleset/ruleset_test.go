@@ -66,6 +66,8 @@ func TestBrokenSamples(t *testing.T) {
 		// would reject.
 		`typo.yml:8:18: eventSource "s3.amazonaws.con" is the event source of no service`,
 		`typo.yml:11:9: eventName "DeleteBuckit" is not listed by T1485`,
+		// A name beside an event source that does not have it.
+		`unpaired.yml:9:16: eventName "DeleteBucket" is no event of cloudtrail.amazonaws.com, the event source beside it`,
 		"dupkey.json: ttc scan would reject the sample",
 		"badtime.json: ttc scan would reject the sample: its eventTime is missing or no timestamp",
 		"late_session.json: the sample's session is created after its event",
@@ -82,6 +84,10 @@ func TestBrokenSamples(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("no problem mentions %q; got:\n%s", want, all)
 		}
+	}
+	// A list of sources pairs each name with any of them.
+	if strings.Contains(all, "unpaired.yml:15:") {
+		t.Errorf("a name one of its listed sources has is reported; got:\n%s", all)
 	}
 }
 

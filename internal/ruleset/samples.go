@@ -291,15 +291,76 @@ func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) [
 	at := func(n *yaml.Node, format string, args ...any) {
 		out = append(out, catalog.Problem{File: r.File, Line: n.Line, Column: n.Column, Message: fmt.Sprintf(format, args...)})
 	}
+	unknown := map[*yaml.Node]bool{}
 	for _, n := range valuesOf(r.Detection, "eventName") {
 		if !strings.ContainsAny(n.Value, "*?") && !listed[n.Value] && !c.IsEventOf(t.Services, n.Value) {
 			at(n, "eventName \"%s\" is not listed by %s and is no event of its services (%s)", n.Value, t.ID, strings.Join(t.Services, ", "))
+			unknown[n] = true
 		}
 	}
 	for _, n := range valuesOf(r.Detection, "eventSource") {
 		if _, ok := c.Service(n.Value); !ok && !strings.ContainsAny(n.Value, "*?") {
 			at(n, "eventSource \"%s\" is the event source of no service of the catalog", n.Value)
 		}
+	}
+	for _, p := range unpaired(c, r.Detection) {
+		if unknown[p.name] {
+			continue // said above
+		}
+		at(p.name, "eventName \"%s\" is no event of %s, the event source beside it", p.name.Value, strings.Join(p.sources, " or "))
+	}
+	return out
+}
+
+// unpairedName is an event name that no event source of its selection has.
+type unpairedName struct {
+	name    *yaml.Node
+	sources []string
+}
+
+// unpaired returns the event names, under n, that a selection pairs with
+// event sources none of which has them: each name must be an event of a
+// service of one of the sources written beside it (in one map), or the
+// selection can never match. A list of several sources and names is read
+// as the selection reads it, any source with any name, so each name needs
+// one of the sources, not all. Names and sources with wildcards, and
+// sources of no service (refused on their own), are left to the other
+// checks.
+func unpaired(c *catalog.Catalog, n *yaml.Node) []unpairedName {
+	if n == nil {
+		return nil
+	}
+	var out []unpairedName
+	if n.Kind == yaml.MappingNode {
+		var sources, names []*yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			switch n.Content[i].Value {
+			case "eventSource":
+				sources = append(sources, scalars(n.Content[i+1])...)
+			case "eventName":
+				names = append(names, scalars(n.Content[i+1])...)
+			}
+		}
+		var keys, shown []string
+		for _, s := range sources {
+			ss := c.ServicesFor(s.Value)
+			if strings.ContainsAny(s.Value, "*?") || len(ss) == 0 {
+				keys = nil
+				break
+			}
+			for _, svc := range ss {
+				keys = append(keys, svc.Key)
+			}
+			shown = append(shown, s.Value)
+		}
+		for _, name := range names {
+			if len(keys) > 0 && !strings.ContainsAny(name.Value, "*?") && !c.IsEventOf(keys, name.Value) {
+				out = append(out, unpairedName{name: name, sources: shown})
+			}
+		}
+	}
+	for _, child := range n.Content {
+		out = append(out, unpaired(c, child)...)
 	}
 	return out
 }
