@@ -176,7 +176,7 @@ func TestDataEventsShown(t *testing.T) {
 	}
 	// The object listing rule needs data events, the bucket listing rule
 	// none: the rules section says so of the one and not of the other.
-	for file, needs := range map[string]bool{"s3_object_listing_by_long_term_key.yml": true, "s3_bucket_listing_by_long_term_key_or_denied.yml": false} {
+	for file, needs := range map[string]bool{"s3_object_listing_by_long_term_key_or_denied.yml": true, "s3_bucket_listing_by_long_term_key_or_denied.yml": false} {
 		i := strings.Index(page, `<li id="rule-`+file+`">`)
 		if i < 0 {
 			t.Fatalf("the technique page does not list the rule %s", file)
