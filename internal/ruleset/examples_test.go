@@ -2,6 +2,7 @@ package ruleset_test
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -80,5 +81,50 @@ func TestExampleBaselineRules(t *testing.T) {
 				t.Errorf("%s: matched %v, want %v", tt.rule, found, tt.match)
 			}
 		})
+	}
+}
+
+// TestExampleHuntingRules loads the hunting rules left out of the catalog
+// (examples/hunting) as ttc scan --rules does, and checks their samples:
+// each log under samples/match holds a burst one of their correlations
+// finds, and no log under samples/nomatch does. The rules map onto the
+// catalog's techniques by their ttc.<ID> tags.
+func TestExampleHuntingRules(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const dir = "../../examples/hunting"
+	set, err := ruleset.Load(c, []string{dir})
+	if err != nil {
+		t.Fatalf("hunting rules: %v", err)
+	}
+	var own []*ruleset.Rule
+	for _, r := range set.Correlations() {
+		if strings.HasPrefix(r.Rule.File, dir) {
+			own = append(own, r)
+			if len(r.Techniques) != 1 || !strings.HasPrefix(r.Techniques[0], "T1") || !strings.Contains(r.Techniques[0], ".A0") {
+				t.Errorf("%s maps onto %v, want its AWS sub-technique", r.Rule.File, r.Techniques)
+			}
+		}
+	}
+	if len(own) != 2 {
+		t.Fatalf("found %d hunting correlations, want 2", len(own))
+	}
+	for _, kind := range []string{"match", "nomatch"} {
+		files, err := filepath.Glob(filepath.Join(dir, "samples", kind, "*.json"))
+		if err != nil || len(files) < 2 {
+			t.Fatalf("%s samples: %v (%d files)", kind, err, len(files))
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ruleset.Correlate(set.Matcher, own, ruleset.Records(data))
+			if flagged := len(got) > 0; flagged != (kind == "match") {
+				t.Errorf("%s: flagged by %d hunting correlations, want flagged %v", f, len(got), kind == "match")
+			}
+		}
 	}
 }
