@@ -110,6 +110,10 @@ func TestScanSeveralFiles(t *testing.T) {
 		{name: "every file's reason", parts: fileParts("a.txt", "hello", "c.json", "\n\n[1, 2]"), status: 400,
 			says: "the upload holds no CloudTrail records: a.txt:1 (offset 0, after 0 records): unknown shape: no JSON object or array, starts with \\\"hello\\\"; c.json:3 (offset 3, after 0 records): unknown shape: first item is a number"},
 		{name: "no file part", parts: []formPartOf{{"note", "", []byte("x")}}, status: 400, says: "choose one or more CloudTrail files"},
+		// Refused at the second, whatever follows (a tester sent 300,000).
+		{name: "group_by twice", status: 400, parts: []formPartOf{
+			{"group_by", "", []byte("time")}, {"group_by", "", []byte("time")}, {"file", "a.json", []byte(log)}},
+			says: "the form gives group_by more than once; it takes one value: time or actor"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newServer(t, fixture(t), nil).Handler()

@@ -208,16 +208,16 @@ func (s *Server) receiveForm(w http.ResponseWriter, r *http.Request, up *upload)
 			// A choice of a few letters: what is past them is no choice
 			// offered (checkGroupBy refuses it), and is read, and dropped,
 			// with the part.
+			if seenGroupBy {
+				// Two choices are none: refused whatever their order, at
+				// the second, before reading any more of the form.
+				return errGroupByTwice
+			}
 			v, err := io.ReadAll(io.LimitReader(p, 16))
 			if err != nil {
 				return asFormError(err)
 			}
-			if seenGroupBy {
-				// Two choices are none: refused whatever their order.
-				up.groupBy += "," + string(v)
-			} else {
-				up.groupBy, seenGroupBy = string(v), true
-			}
+			up.groupBy, seenGroupBy = string(v), true
 			continue
 		case "file":
 		default:
@@ -290,8 +290,9 @@ func (p *formPart) Read(b []byte) (int, error) {
 }
 
 var (
-	errNoFile    = errors.New("no file: choose one or more CloudTrail files to upload")
-	errManyFiles = fmt.Errorf("the form holds more than %d files: upload them in several scans, or scan them with ttc scan", maxUploadFiles)
+	errNoFile       = errors.New("no file: choose one or more CloudTrail files to upload")
+	errGroupByTwice = errors.New("the form gives group_by more than once; it takes one value: time or actor")
+	errManyFiles    = fmt.Errorf("the form holds more than %d files: upload them in several scans, or scan them with ttc scan", maxUploadFiles)
 )
 
 // asFormError makes err, met reading a multipart form, a formError,
