@@ -376,8 +376,17 @@ const MaxSearchTerms = 32
 
 // searchTerms returns the distinct words of q, lower-cased, in order; it
 // stops at one past MaxSearchTerms, which is enough for Filter to refuse
-// the search.
+// the search. Format characters (bidi controls, zero-width spaces and
+// joiners) and control characters other than blanks (NUL), which show
+// nothing, are dropped first: pasted inside a word, they would split it
+// in two and widen the search unseen.
 func searchTerms(q string) []string {
+	q = strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) || unicode.IsControl(r) && !unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, q)
 	f := strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '.' && r != ':' && r != '-' && r != '_'
 	})

@@ -109,6 +109,12 @@ func TestFilterSearchTerms(t *testing.T) {
 	if got := catalog.SearchTerms("s3 S3 copy s3"); !slices.Equal(got, []string{"s3", "copy"}) {
 		t.Errorf("SearchTerms: %q", got)
 	}
+	// An invisible character pasted inside a word leaves it one word.
+	for _, q := range []string{"s\u202e3", "\u200bs3", "s\u200d3\ufeff", "s\x003"} {
+		if got := catalog.SearchTerms(q); !slices.Equal(got, []string{"s3"}) {
+			t.Errorf("SearchTerms(%+q) = %q, want [s3]", q, got)
+		}
+	}
 	words := make([]string, catalog.MaxSearchTerms+1)
 	for i := range words {
 		words[i] = fmt.Sprintf("w%d", i)
