@@ -180,6 +180,11 @@ func TestBrokenOverlayRule(t *testing.T) {
 }
 
 func TestExitCodes(t *testing.T) {
+	// A log that cannot be read to the end: a file of no shape ttc knows.
+	broken := filepath.Join(t.TempDir(), "log.json")
+	if err := os.WriteFile(broken, []byte("not a log\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		args []string
 		code int
@@ -226,6 +231,9 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "--workers", "99999999999999999999", "../../examples/incident"}, exitUsage, `for "--workers" flag: out of range` + "\n"},
 		{[]string{"scan", "--workers", "0x10", "../../examples/incident"}, exitUsage, `invalid argument "0x10" for "--workers" flag: want a whole number, in decimal digits`},
 		{[]string{"scan", "--workers", "257", "../../examples/incident"}, exitUsage, `--workers: 257: want 0 (one per CPU) to 256`},
+		// A PATH that names nothing is a typo or a pattern that matched no file.
+		{[]string{"scan", "../../examples/incident", "no-such-\x1b.json"}, exitUsage, `"no-such-\x1b.json": no such file or folder`},
+		{[]string{"scan", "../../examples/incident/*.json.gz"}, exitUsage, `"../../examples/incident/*.json.gz": no such file or folder`},
 		{[]string{"scan", "--workers", "010", "-o", "jsonl", "../../examples/incident"}, exitOK, ""},
 		{[]string{"serve", "--max-upload", "1_0"}, exitUsage, `invalid argument "1_0" for "--max-upload" flag: want a whole number, in decimal digits`},
 		{[]string{"scan", "--group-by", "X\x1b\xff", "../../examples/incident"}, exitUsage, `unknown grouping "X\x1b\xff"`},
@@ -250,12 +258,12 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "-o", "x\x1b", "../../examples/incident"}, exitUsage, `unknown output format "x\x1b"`},
 		{[]string{"scan", "--tactic", "x\x1b", "../../examples/incident"}, exitUsage, `--tactic: "x\x1b" is no`},
 		{[]string{"scan", "--since", "2026-03-15", "--until", "2026-03-14", "../../examples/incident"}, exitUsage, "is not before"},
-		{[]string{"scan", "-o", "jsonl", "no/such/log.json"}, exitError, "could not be read"},
+		{[]string{"scan", "-o", "jsonl", broken}, exitError, "could not be read"},
 		{[]string{"scan", "-o", "jsonl", "../../examples/incident"}, exitOK, ""},
 		{[]string{"scan", "-o", "jsonl", "--exit-code", "../../examples/incident"}, exitFindings, ""},
 		// An input that fails outranks findings, and the message says there were some.
-		{[]string{"scan", "-o", "jsonl", "--exit-code", "../../examples/incident", "no/such/log.json"}, exitError, "findings reported from the rest"},
-		{[]string{"scan", "-o", "jsonl", "--exit-code", "no/such/log.json"}, exitError, "; 0 findings reported"},
+		{[]string{"scan", "-o", "jsonl", "--exit-code", "../../examples/incident", broken}, exitError, "findings reported from the rest"},
+		{[]string{"scan", "-o", "jsonl", "--exit-code", broken}, exitError, "; 0 findings reported"},
 		{[]string{"scan", "--min-level", "urgent", "../../examples/incident"}, exitUsage, `--min-level: unknown level "urgent"`},
 		{[]string{"scan", "--min-level", "critical", "../../examples/incident"}, exitUsage, `rules is at that level or above (the highest is high)`},
 		// ATT&CK tactics the catalog has no technique for filter rules from elsewhere.

@@ -43,7 +43,7 @@ EXIT STATUS
   1  error (unreadable or empty input, rejected records, an interrupted scan,
      invalid catalog, ...)
   2  usage error (unknown command or flag, bad flag value, unknown technique,
-     service or tactic)
+     service or tactic, a scan PATH that names nothing)
   3  scan found findings, read every input whole, and --exit-code was given
 141  scan's output pipe lost its reader (ttc scan ... | head)`
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -131,6 +132,9 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	}
 	if i := slices.Index(paths, "-"); i >= 0 && slices.Contains(paths[i+1:], "-") {
 		return usagef("standard input (-) is named twice: it can be read once")
+	}
+	if err := checkPaths(paths); err != nil {
+		return err
 	}
 	if o.minLevel != "" && ruleset.LevelRank(o.minLevel) < 0 {
 		return usagef("--min-level: unknown level \"%s\": want one of %s", o.minLevel, strings.Join(ruleset.Levels, ", "))
@@ -648,4 +652,23 @@ func highestLevel(rules []*ruleset.Rule) string {
 		return "none: no rule has a level"
 	}
 	return ruleset.Levels[best]
+}
+
+// checkPaths refuses, as a usage error, a PATH that names nothing: a typo,
+// or a shell pattern that matched no file (the shell passes it on as
+// written), is better told before the scan than among its rejections. A
+// path that exists but cannot be read is the scan's to report.
+func checkPaths(paths []string) error {
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			if _, lerr := os.Lstat(p); lerr == nil {
+				return usagef("\"%s\": the link leads to no file or folder", p)
+			}
+			return usagef("\"%s\": no such file or folder", p)
+		}
+	}
+	return nil
 }
