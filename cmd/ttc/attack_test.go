@@ -236,6 +236,16 @@ func TestExportSigmaFolder(t *testing.T) {
 	if _, errOut, code := ttc(t, "export", "sigma", dir); code != exitError || !strings.Contains(errOut, "mine.yml") {
 		t.Errorf("export over a rule of the user's: exit %d, %q; want 1 naming it", code, errOut)
 	}
+	// No folder named, or a link to nothing, is refused before anything is made.
+	dangling := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(filepath.Join(t.TempDir(), "gone"), dangling); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []struct{ dir, says string }{{"", "DIR is empty"}, {dangling, "is a link to nothing"}} {
+		if _, errOut, code := ttc(t, "export", "sigma", bad.dir); code != exitUsage || !strings.Contains(errOut, bad.says) {
+			t.Errorf("export sigma %q: exit %d, %q; want %d saying %q", bad.dir, code, errOut, exitUsage, bad.says)
+		}
+	}
 	if _, err := os.Stat(mine); err != nil {
 		t.Errorf("the user's rule is gone: %v", err)
 	}

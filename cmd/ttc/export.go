@@ -127,6 +127,16 @@ the folder is touched, so an export that fails leaves it as it was.`,
 		Example: "  ttc export sigma ./ttc-rules\n  ttc scan --rules ./ttc-rules --rules ./sigma/rules/cloud/aws logs/",
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(args[0]) == "" {
+				return usagef("export sigma: DIR is empty: name the folder to write")
+			}
+			// A link to nothing would read as "file exists" when the folder
+			// is made.
+			if _, err := os.Stat(args[0]); errors.Is(err, fs.ErrNotExist) {
+				if _, lerr := os.Lstat(args[0]); lerr == nil {
+					return usagef("export sigma: \"%s\" is a link to nothing: make its target, or name another folder", args[0])
+				}
+			}
 			c, err := a.catalog()
 			if err != nil {
 				return err
