@@ -34,9 +34,14 @@ func (s *Server) revalidate(next http.Handler) http.Handler {
 }
 
 // matchesTag reports whether an If-None-Match header names tag (weakly
-// compared, as RFC 9110 has it for If-None-Match). "*" is taken as no
-// match: it would turn a 404 into a 304.
+// compared, as RFC 9110 has it for If-None-Match), or is "*", which any
+// current answer matches. Only a 200 is turned into a 304 (see
+// taggingWriter), so "*" leaves a 404 a 404, as the RFC has it for a
+// resource that does not exist; the file server answers it alike.
 func matchesTag(header, tag string) bool {
+	if strings.TrimSpace(header) == "*" {
+		return true
+	}
 	for t := range strings.SplitSeq(header, ",") {
 		if strings.TrimPrefix(strings.TrimSpace(t), "W/") == strings.TrimPrefix(tag, "W/") {
 			return true
