@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -130,12 +129,14 @@ func appendAttr(s, prefix string, a slog.Attr) string {
 	return s + logValue(prefix+a.Key) + "=" + logValue(a.Value.String())
 }
 
-// logValue writes v as it is when it is a plain word, else Go-quoted.
+// logValue writes v as it is when it is a plain word, else quoted, with
+// Line's escapes (a BEL is \x07 here as in every report, where Go's %q
+// would write \a) and a quote written \".
 func logValue(v string) string {
 	if v != "" && utf8.ValidString(v) && !strings.ContainsFunc(v, func(r rune) bool {
 		return r <= ' ' || r == 0x7f || r == '"' || r == '=' || r == ',' || r == '(' || r == ')' || r == '\\' || r >= utf8.RuneSelf
 	}) {
 		return v
 	}
-	return strconv.Quote(v)
+	return `"` + strings.ReplaceAll(escape(v, keepEdges), `"`, `\"`) + `"`
 }

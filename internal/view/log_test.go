@@ -28,6 +28,9 @@ func TestLogHandler(t *testing.T) {
 		{"a value cannot forge another", func(l *slog.Logger) { l.Warn("m", "a", "1, b=2") },
 			`ttc: warning: m (a="1, b=2")` + "\n"},
 		{"DEL quoted", func(l *slog.Logger) { l.Warn("m", "a", "x\x7fy") }, `ttc: warning: m (a="x\x7fy")` + "\n"},
+		// As every report escapes it: \x07, not Go's \a; a quote and a backslash stay apart.
+		{"BEL as the reports write it", func(l *slog.Logger) { l.Warn("m", "file", "a\ab\"c\\d") },
+			`ttc: warning: m (file="a\x07b\"c\\d")` + "\n"},
 		{"groups and attributes given before", func(l *slog.Logger) {
 			l.With("scan", 1).WithGroup("rule").Warn("m", "id", "x", slog.Group("at", "line", 3))
 		}, "ttc: warning: m (scan=1, rule.id=x, rule.at.line=3)\n"},
