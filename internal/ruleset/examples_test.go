@@ -108,8 +108,8 @@ func TestExampleHuntingRules(t *testing.T) {
 			}
 		}
 	}
-	if len(own) != 2 {
-		t.Fatalf("found %d hunting correlations, want 2", len(own))
+	if len(own) != 3 {
+		t.Fatalf("found %d hunting correlations, want 3", len(own))
 	}
 	for _, kind := range []string{"match", "nomatch"} {
 		files, err := filepath.Glob(filepath.Join(dir, "samples", kind, "*.json"))
