@@ -85,10 +85,10 @@ func TestExampleBaselineRules(t *testing.T) {
 }
 
 // TestExampleHuntingRules loads the hunting rules left out of the catalog
-// (examples/hunting) as ttc scan --rules does, and checks their samples:
-// each log under samples/match holds a burst one of their correlations
-// finds, and no log under samples/nomatch does. The rules map onto the
-// catalog's techniques by their ttc.<ID> tags.
+// (examples/hunting) as ttc scan --rules does, and checks each correlation
+// on its own samples (samples/<rule file name>/): it finds a burst in each
+// log under match, and none in each log under nomatch. The rules map onto
+// the catalog's AWS sub-techniques by their ttc.<ID> tags.
 func TestExampleHuntingRules(t *testing.T) {
 	c, err := catalog.Open()
 	if err != nil {
@@ -99,32 +99,34 @@ func TestExampleHuntingRules(t *testing.T) {
 	if err != nil {
 		t.Fatalf("hunting rules: %v", err)
 	}
-	var own []*ruleset.Rule
+	n := 0
 	for _, r := range set.Correlations() {
-		if strings.HasPrefix(r.Rule.File, dir) {
-			own = append(own, r)
-			if len(r.Techniques) != 1 || !strings.HasPrefix(r.Techniques[0], "T1") || !strings.Contains(r.Techniques[0], ".A0") {
-				t.Errorf("%s maps onto %v, want its AWS sub-technique", r.Rule.File, r.Techniques)
+		if !strings.HasPrefix(r.Rule.File, dir) {
+			continue
+		}
+		n++
+		if len(r.Techniques) != 1 || !strings.Contains(r.Techniques[0], ".A0") {
+			t.Errorf("%s maps onto %v, want its AWS sub-technique", r.Rule.File, r.Techniques)
+		}
+		name := strings.TrimSuffix(filepath.Base(r.Rule.File), ".yml")
+		for _, kind := range []string{"match", "nomatch"} {
+			files, err := filepath.Glob(filepath.Join(dir, "samples", name, kind, "*.json"))
+			if err != nil || len(files) < 2 {
+				t.Fatalf("%s: %s samples: %v (%d files, want 2 or more)", name, kind, err, len(files))
+			}
+			for _, f := range files {
+				data, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				flagged := len(ruleset.Correlate(set.Matcher, []*ruleset.Rule{r}, ruleset.Records(data))) > 0
+				if flagged != (kind == "match") {
+					t.Errorf("%s: flagged by %s %v, want %v", f, name, flagged, kind == "match")
+				}
 			}
 		}
 	}
-	if len(own) != 3 {
-		t.Fatalf("found %d hunting correlations, want 3", len(own))
-	}
-	for _, kind := range []string{"match", "nomatch"} {
-		files, err := filepath.Glob(filepath.Join(dir, "samples", kind, "*.json"))
-		if err != nil || len(files) < 2 {
-			t.Fatalf("%s samples: %v (%d files)", kind, err, len(files))
-		}
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := ruleset.Correlate(set.Matcher, own, ruleset.Records(data))
-			if flagged := len(got) > 0; flagged != (kind == "match") {
-				t.Errorf("%s: flagged by %d hunting correlations, want flagged %v", f, len(got), kind == "match")
-			}
-		}
+	if n != 3 {
+		t.Errorf("found %d hunting correlations, want 3", n)
 	}
 }
