@@ -376,13 +376,16 @@ const MaxSearchTerms = 32
 
 // searchTerms returns the distinct words of q, lower-cased, in order; it
 // stops at one past MaxSearchTerms, which is enough for Filter to refuse
-// the search. Format characters (bidi controls, zero-width spaces and
-// joiners) and control characters other than blanks (NUL), which show
-// nothing, are dropped first: pasted inside a word, they would split it
-// in two and widen the search unseen.
+// the search. Characters that show nothing are dropped first: format
+// characters (bidi controls, zero-width spaces and joiners), the other
+// default-ignorable ones (variation selectors, the combining grapheme
+// joiner, Hangul fillers) and control characters other than blanks (NUL).
+// Pasted inside a word, they would split it in two, or make it a word no
+// text holds, unseen.
 func searchTerms(q string) []string {
 	q = strings.Map(func(r rune) rune {
-		if unicode.Is(unicode.Cf, r) || unicode.IsControl(r) && !unicode.IsSpace(r) {
+		if unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector) ||
+			unicode.IsControl(r) && !unicode.IsSpace(r) {
 			return -1
 		}
 		return r

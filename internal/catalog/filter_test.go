@@ -110,7 +110,7 @@ func TestFilterSearchTerms(t *testing.T) {
 		t.Errorf("SearchTerms: %q", got)
 	}
 	// An invisible character pasted inside a word leaves it one word.
-	for _, q := range []string{"s\u202e3", "\u200bs3", "s\u200d3\ufeff", "s\x003"} {
+	for _, q := range []string{"s\u202e3", "\u200bs3", "s\u200d3\ufeff", "s\x003", "s\u034f3", "s\ufe0f3", "s\u180b3", "s\u17b43", "s\u31643", "\u115fs3\u1160"} {
 		if got := catalog.SearchTerms(q); !slices.Equal(got, []string{"s3"}) {
 			t.Errorf("SearchTerms(%+q) = %q, want [s3]", q, got)
 		}
