@@ -236,12 +236,13 @@ func TestExportSigmaFolder(t *testing.T) {
 	if _, errOut, code := ttc(t, "export", "sigma", dir); code != exitError || !strings.Contains(errOut, "mine.yml") {
 		t.Errorf("export over a rule of the user's: exit %d, %q; want 1 naming it", code, errOut)
 	}
-	// No folder named, or a link to nothing, is refused before anything is made.
+	// No folder named, a link to nothing, standard output or a file is refused before anything is made.
 	dangling := filepath.Join(t.TempDir(), "link")
 	if err := os.Symlink(filepath.Join(t.TempDir(), "gone"), dangling); err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []struct{ dir, says string }{{"", "DIR is empty"}, {dangling, "is a link to nothing"}} {
+	for _, bad := range []struct{ dir, says string }{{"", "DIR is empty"}, {dangling, "the link leads to no file or folder"},
+		{"-", "not one stream"}, {"../../README.md", "is a file, not a folder"}} {
 		if _, errOut, code := ttc(t, "export", "sigma", bad.dir); code != exitUsage || !strings.Contains(errOut, bad.says) {
 			t.Errorf("export sigma %q: exit %d, %q; want %d saying %q", bad.dir, code, errOut, exitUsage, bad.says)
 		}

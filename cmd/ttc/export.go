@@ -127,15 +127,20 @@ the folder is touched, so an export that fails leaves it as it was.`,
 		Example: "  ttc export sigma ./ttc-rules\n  ttc scan --rules ./ttc-rules --rules ./sigma/rules/cloud/aws logs/",
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if strings.TrimSpace(args[0]) == "" {
+			dir := args[0]
+			switch {
+			case dir == "":
 				return usagef("export sigma: DIR is empty: name the folder to write")
+			case dir == "-":
+				return usagef("export sigma writes a folder of rule files, not one stream: name a folder (./- for one named \"-\")")
 			}
-			// A link to nothing would read as "file exists" when the folder
-			// is made.
-			if _, err := os.Stat(args[0]); errors.Is(err, fs.ErrNotExist) {
-				if _, lerr := os.Lstat(args[0]); lerr == nil {
-					return usagef("export sigma: \"%s\" is a link to nothing: make its target, or name another folder", args[0])
-				}
+			// A link to nothing, or a file on the way, would read as "file
+			// exists" or "not a directory" when the folder is made.
+			if fault := pathFault(dir, true); fault != "" {
+				return usagef("export sigma: \"%s\": %s", dir, fault)
+			}
+			if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+				return usagef("export sigma: \"%s\" is a file, not a folder", dir)
 			}
 			c, err := a.catalog()
 			if err != nil {

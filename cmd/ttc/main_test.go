@@ -233,6 +233,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"scan", "--workers", "257", "../../examples/incident"}, exitUsage, `--workers: 257: want 0 (one per CPU) to 256`},
 		// A PATH that names nothing is a typo or a pattern that matched no file.
 		{[]string{"scan", "../../examples/incident", "no-such-\x1b.json"}, exitUsage, `"no-such-\x1b.json": no such file or folder`},
+		{[]string{"scan", "a.json", "b.json"}, exitUsage, `"a.json": no such file or folder; "b.json": no such file or folder`},
+		{[]string{"scan", "../../README.md/x"}, exitUsage, `"../../README.md" is a file, not a folder`},
 		{[]string{"scan", "../../examples/incident/*.json.gz"}, exitUsage, `"../../examples/incident/*.json.gz": no such file or folder`},
 		{[]string{"scan", "--workers", "010", "-o", "jsonl", "../../examples/incident"}, exitOK, ""},
 		{[]string{"serve", "--max-upload", "1_0"}, exitUsage, `invalid argument "1_0" for "--max-upload" flag: want a whole number, in decimal digits`},

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -654,21 +653,22 @@ func highestLevel(rules []*ruleset.Rule) string {
 	return ruleset.Levels[best]
 }
 
-// checkPaths refuses, as a usage error, a PATH that names nothing: a typo,
-// or a shell pattern that matched no file (the shell passes it on as
+// checkPaths refuses, as a usage error, the PATHs that name nothing: a
+// typo, or a shell pattern that matched no file (the shell passes it on as
 // written), is better told before the scan than among its rejections. A
 // path that exists but cannot be read is the scan's to report.
 func checkPaths(paths []string) error {
+	var faults []string
 	for _, p := range paths {
 		if p == "-" {
 			continue
 		}
-		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-			if _, lerr := os.Lstat(p); lerr == nil {
-				return usagef("\"%s\": the link leads to no file or folder", p)
-			}
-			return usagef("\"%s\": no such file or folder", p)
+		if fault := pathFault(p, false); fault != "" {
+			faults = append(faults, fmt.Sprintf("\"%s\": %s", p, fault))
 		}
+	}
+	if len(faults) > 0 {
+		return usagef("%s", strings.Join(faults, "; "))
 	}
 	return nil
 }
