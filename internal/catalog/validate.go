@@ -62,18 +62,40 @@ var eventNamer EventNamer
 // CloudTrail logs it as (s3:PutBucketLifecycle); nil looks up nothing.
 func SetEventNamer(f EventNamer) { eventNamer = f }
 
+// LoggedAs returns the names CloudTrail logs operation of service under
+// when it never logs it under the operation's own (S3's ListObjectsV2 is
+// logged as ListObjects); nil when it does, or when nothing was installed
+// by SetEventNamer.
+func LoggedAs(service, operation string) []string {
+	if eventNamer == nil {
+		return nil
+	}
+	names := eventNamer(service, operation)
+	if len(names) == 0 || slices.Contains(names, operation) {
+		return nil
+	}
+	return names
+}
+
+// IsEventSource reports whether source is one of the event sources of a
+// service of the catalog, as CloudTrail writes them (in any letter case,
+// as Sigma compares values): a service's key or name is not one.
+func (c *Catalog) IsEventSource(source string) bool {
+	for i := range c.services {
+		if containsFold(c.services[i].EventSources, source) {
+			return true
+		}
+	}
+	return false
+}
+
 // loggedOtherwise reports, at path of d, an operation of service that
 // CloudTrail never logs under its own name (S3's ListObjectsV2 is logged as
 // ListObjects), with the names it logs it under.
 func (v *validator) loggedOtherwise(d *doc, path []any, service, operation string) {
-	if eventNamer == nil {
-		return
+	if names := LoggedAs(service, operation); names != nil {
+		v.ps.at(d, path, "CloudTrail logs %s as %s; list that name", operation, strings.Join(names, " or "))
 	}
-	names := eventNamer(service, operation)
-	if len(names) == 0 || slices.Contains(names, operation) {
-		return
-	}
-	v.ps.at(d, path, "CloudTrail logs %s as %s; list that name", operation, strings.Join(names, " or "))
 }
 
 type validator struct {

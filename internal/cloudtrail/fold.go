@@ -127,3 +127,8 @@ func keyText(raw []byte, m jsonscan.Member) []byte {
 	}
 	return raw[m.KStart+1 : m.KEnd-1]
 }
+
+// MiscasedRecordKey returns the top-level key of CloudTrail records that
+// name spells in other letter case ("EventName" for eventName), or "" when
+// name is one as CloudTrail spells it, or none at all.
+func MiscasedRecordKey(name string) string { return foldsTo([]byte(name), allRecordKeys) }

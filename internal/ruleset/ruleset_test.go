@@ -17,7 +17,10 @@ import (
 
 // The event check ttc installs at start-up: rule event names are checked
 // against it.
-func init() { catalog.SetEventChecker(awsapi.CheckEvent) }
+func init() {
+	catalog.SetEventChecker(awsapi.CheckEvent)
+	catalog.SetEventNamer(awsapi.CloudTrailNames)
+}
 
 // TestCatalogSamples sweeps every sample of every rule in the embedded catalog.
 func TestCatalogSamples(t *testing.T) {
@@ -68,6 +71,11 @@ func TestBrokenSamples(t *testing.T) {
 		`typo.yml:11:9: eventName "DeleteBuckit" is not listed by T1485`,
 		// A name beside an event source that does not have it.
 		`unpaired.yml:9:16: eventName "DeleteBucket" is no event of cloudtrail.amazonaws.com, the event source beside it`,
+		// Names that match nothing as written: a field in other case, a
+		// service's key for its event source, an API name CloudTrail logs otherwise.
+		`miscased.yml:8:5: field "EventSource": CloudTrail writes eventSource`,
+		`miscased.yml:11:18: eventSource "s3" is the event source of no service of the catalog`,
+		`miscased.yml:15:16: eventName "PutBucketLifecycleConfiguration": CloudTrail logs it as PutBucketLifecycle`,
 		"dupkey.json: ttc scan would reject the sample",
 		"badtime.json: ttc scan would reject the sample: its eventTime is missing or no timestamp",
 		"late_session.json: the sample's session is created after its event",

@@ -293,14 +293,34 @@ func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) [
 	}
 	unknown := map[*yaml.Node]bool{}
 	for _, n := range valuesOf(r.Detection, "eventName") {
-		if !strings.ContainsAny(n.Value, "*?") && !listed[n.Value] && !c.IsEventOf(t.Services, n.Value) {
+		if strings.ContainsAny(n.Value, "*?") {
+			continue
+		}
+		if !listed[n.Value] && !c.IsEventOf(t.Services, n.Value) {
 			at(n, "eventName \"%s\" is not listed by %s and is no event of its services (%s)", n.Value, t.ID, strings.Join(t.Services, ", "))
+			unknown[n] = true
+			continue
+		}
+		// An API name that CloudTrail writes otherwise (S3's
+		// PutBucketLifecycleConfiguration is logged as PutBucketLifecycle)
+		// matches no record.
+		if as := loggedAs(c, t.Services, n.Value); as != nil {
+			at(n, "eventName \"%s\": CloudTrail logs it as %s; match that name", n.Value, strings.Join(as, " or "))
 			unknown[n] = true
 		}
 	}
 	for _, n := range valuesOf(r.Detection, "eventSource") {
-		if _, ok := c.Service(n.Value); !ok && !strings.ContainsAny(n.Value, "*?") {
-			at(n, "eventSource \"%s\" is the event source of no service of the catalog", n.Value)
+		if !c.IsEventSource(n.Value) && !strings.ContainsAny(n.Value, "*?") {
+			at(n, "eventSource \"%s\" is the event source of no service of the catalog (they read like s3.amazonaws.com)", n.Value)
+			unknown[n] = true
+		}
+	}
+	// Field names are compared as written: EventName finds nothing.
+	for _, k := range fieldKeys(r.Detection) {
+		field, _, _ := strings.Cut(k.Value, "|")
+		top, _, _ := strings.Cut(field, ".")
+		if to := cloudtrail.MiscasedRecordKey(top); to != "" {
+			at(k, "field \"%s\": CloudTrail writes %s (field names are compared in their case)", field, to)
 		}
 	}
 	for _, p := range unpaired(c, r.Detection) {
@@ -308,6 +328,54 @@ func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) [
 			continue // said above
 		}
 		at(p.name, "eventName \"%s\" is no event of %s, the event source beside it", p.name.Value, strings.Join(p.sources, " or "))
+	}
+	return out
+}
+
+// loggedAs returns the names CloudTrail logs name under when every service
+// of services whose operation it is logs it under other names; nil when
+// one of them logs it as written.
+func loggedAs(c *catalog.Catalog, services []string, name string) []string {
+	var as []string
+	for _, svc := range services {
+		if !c.IsEventOf([]string{svc}, name) {
+			continue
+		}
+		names := catalog.LoggedAs(svc, name)
+		if names == nil {
+			return nil
+		}
+		as = names
+	}
+	return as
+}
+
+// fieldKeys returns the field names of a detection, with their
+// modifiers: the keys of the maps its selections hold (not the
+// selections' own names, nor condition).
+func fieldKeys(detection *yaml.Node) []*yaml.Node {
+	if detection == nil || detection.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []*yaml.Node
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				out = append(out, n.Content[i])
+				walk(n.Content[i+1])
+			}
+		case yaml.SequenceNode:
+			for _, item := range n.Content {
+				walk(item)
+			}
+		}
+	}
+	for i := 0; i+1 < len(detection.Content); i += 2 {
+		if detection.Content[i].Value != "condition" {
+			walk(detection.Content[i+1])
+		}
 	}
 	return out
 }
@@ -344,7 +412,7 @@ func unpaired(c *catalog.Catalog, n *yaml.Node) []unpairedName {
 		var keys, shown []string
 		for _, s := range sources {
 			ss := c.ServicesFor(s.Value)
-			if strings.ContainsAny(s.Value, "*?") || len(ss) == 0 {
+			if strings.ContainsAny(s.Value, "*?") || !c.IsEventSource(s.Value) || len(ss) == 0 {
 				keys = nil
 				break
 			}
