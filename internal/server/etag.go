@@ -29,7 +29,8 @@ func (s *Server) revalidate(next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(&taggingWriter{ResponseWriter: w, etag: s.etag,
-			held: matchesTag(r.Header.Get("If-None-Match"), s.etag)}, r)
+			// Header lines of one name are one list (RFC 9110, 5.3).
+			held: matchesTag(strings.Join(r.Header.Values("If-None-Match"), ","), s.etag)}, r)
 	})
 }
 
@@ -39,11 +40,8 @@ func (s *Server) revalidate(next http.Handler) http.Handler {
 // taggingWriter), so "*" leaves a 404 a 404, as the RFC has it for a
 // resource that does not exist; the file server answers it alike.
 func matchesTag(header, tag string) bool {
-	if strings.TrimSpace(header) == "*" {
-		return true
-	}
 	for t := range strings.SplitSeq(header, ",") {
-		if strings.TrimPrefix(strings.TrimSpace(t), "W/") == strings.TrimPrefix(tag, "W/") {
+		if t = strings.TrimSpace(t); t == "*" || strings.TrimPrefix(t, "W/") == strings.TrimPrefix(tag, "W/") {
 			return true
 		}
 	}

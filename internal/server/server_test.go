@@ -203,11 +203,15 @@ func TestRevalidation(t *testing.T) {
 		if first.Code != http.StatusOK || tag == "" {
 			t.Fatalf("GET %s: status %d, ETag %q; want 200 with a tag", target, first.Code, tag)
 		}
-		for _, held := range []string{tag, "*", ` * `} {
+		for _, held := range []string{tag, "*", ` * `, `"x", ` + tag} {
 			again := do(t, h, http.MethodGet, target, nil, "If-None-Match", held)
 			if again.Code != http.StatusNotModified || again.Body.Len() != 0 {
 				t.Errorf("GET %s with If-None-Match %s: status %d, %d bytes; want 304 and none", target, held, again.Code, again.Body.Len())
 			}
+		}
+		// Two header lines are one list.
+		if rec := do(t, h, http.MethodGet, target, nil, "If-None-Match", `"x"`, "If-None-Match", tag); rec.Code != http.StatusNotModified {
+			t.Errorf("GET %s with its tag on a second If-None-Match line: status %d, want 304", target, rec.Code)
 		}
 		for _, other := range []string{`W/"0123"`, `"0123", W/"4567"`} {
 			if rec := do(t, h, http.MethodGet, target, nil, "If-None-Match", other); rec.Code != http.StatusOK {
