@@ -630,18 +630,19 @@ func httpFailure(raw []byte) bool {
 	return json.Unmarshal(raw, &status) == nil && status >= 400
 }
 
-// failed reports whether a call failed: an errorCode other than Success,
-// an errorMessage (which CloudTrail writes only for failures, and alone
-// for a failed console sign-in), or a sign-in event that responded
-// Failure.
 // failed reports whether the record h heads was refused or failed: its
 // findings are attempts.
 func (h *header) failed() bool {
-	return failed(h.ErrorCode, h.ErrorMessage != "" || h.errorMessage, h.SignIn)
+	return failed(h.ErrorCode, strings.TrimSpace(h.ErrorMessage) != "" || h.errorMessage, h.SignIn)
 }
 
+// failed reports whether a call failed: an errorCode other than Success,
+// an errorMessage (which CloudTrail writes only for failures, and alone
+// for a failed console sign-in), or a sign-in event that responded
+// Failure. An errorCode of blanks alone is none, as the catalog's rules
+// read it (errorCode|re '\S'): exports write a success's as "".
 func failed(errorCode string, errorMessage bool, signIn string) bool {
-	return errorCode != "" && !strings.EqualFold(errorCode, "Success") || errorMessage || strings.EqualFold(signIn, "Failure")
+	return strings.TrimSpace(errorCode) != "" && !strings.EqualFold(errorCode, "Success") || errorMessage || strings.EqualFold(signIn, "Failure")
 }
 
 // parseTime reads CloudTrail's eventTime, and the looser forms some exports use.

@@ -131,6 +131,8 @@ func TestFailedConsoleLogin(t *testing.T) {
 		rec("CheckMfa", "Success", "", "s2"),
 		rec("ConsoleLogin", "", "Failed authentication", "f3"),
 		rec("CheckMfa", "failure", "", "f4"),
+		// A message of blanks alone is none, as exports may write it.
+		rec("ConsoleLogin", "Success", "  ", "s3"),
 	}, ",") + `]}`
 	if err := os.WriteFile(filepath.Join(dir, "signin.json"), []byte(body), 0o644); err != nil {
 		t.Fatal(err)
@@ -142,14 +144,14 @@ func TestFailedConsoleLogin(t *testing.T) {
 	seen := map[string]bool{}
 	for _, f := range kept.Findings {
 		seen[f.EventID] = true
-		want := map[string]string{"f1": "attempt", "s1": "success", "f2": "attempt", "f3": "attempt", "f4": "attempt"}[f.EventID]
+		want := map[string]string{"f1": "attempt", "s1": "success", "f2": "attempt", "f3": "attempt", "f4": "attempt", "s3": "success"}[f.EventID]
 		if f.Outcome != want {
 			t.Errorf("%s %s: outcome %q, want %q", f.EventID, f.TechniqueID, f.Outcome, want)
 		}
 	}
 	// A passed MFA check (s2) is a step of the sign-in the root user's
 	// console rule reports, and gives no finding of its own.
-	if len(seen) != 5 || seen["s2"] {
+	if len(seen) != 6 || seen["s2"] {
 		t.Errorf("findings for %v, want all records but the passed MFA check (the root user's activity)", seen)
 	}
 	for _, l := range streamed {

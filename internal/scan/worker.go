@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -398,7 +399,10 @@ func (w *worker) rawFields(r *rawHeader, raw []byte, idx *jsonscan.Index, h *hea
 	h.EventTime = string(r.text(hEventTime, &w.text))
 	h.ErrorCode = string(r.text(hErrorCode, &w.text))
 	h.SignIn = string(r.text(hSignIn, &w.text))
-	h.errorMessage = len(r.v[hErrorMessage]) > len(`""`)
+	// A message of blanks alone is none, as an errorCode of blanks is.
+	if v := r.v[hErrorMessage]; len(v) > len(`""`) && v[0] == '"' {
+		h.errorMessage = len(bytes.TrimSpace(v[1:len(v)-1])) > 0
+	}
 	r.noteTarget(raw, idx)
 }
 
