@@ -99,6 +99,62 @@ func (c *Correlation) Bursts(events []Event, lists []uint64) ([]Event, []Burst) 
 	return events, bursts
 }
 
+// Evidence picks up to most events of a burst's window, in time order,
+// to show for it. For a count of events they are the window's first; for
+// a count of distinct values, each is the first event that brings one of
+// them, so that what is shown bears the count out (twelve buckets, not
+// ten reads of the first), and the window's first others fill what room
+// is left.
+func (c *Correlation) Evidence(window []Event, lists []uint64, most int) []Event {
+	if len(window) <= most {
+		return window
+	}
+	if c.Type != CountValues {
+		return window[:most]
+	}
+	seen := map[uint64]bool{}
+	picked := make([]bool, len(window))
+	n := 0
+	for i := range window {
+		if n == most {
+			break
+		}
+		e := &window[i]
+		vals := []uint64{e.Value}
+		switch {
+		case e.List:
+			vals = lists[e.Value+1:][:lists[e.Value]]
+		case !e.HasValue:
+			continue
+		}
+		for _, v := range vals {
+			if !seen[v] {
+				seen[v] = true
+				if !picked[i] {
+					picked[i] = true
+					n++
+				}
+			}
+		}
+	}
+	for i := range window {
+		if n == most {
+			break
+		}
+		if !picked[i] {
+			picked[i] = true
+			n++
+		}
+	}
+	out := make([]Event, 0, most)
+	for i, p := range picked {
+		if p {
+			out = append(out, window[i])
+		}
+	}
+	return out
+}
+
 // dropCopies removes the later copies of an event from sorted events:
 // copies share a time, so they meet in sorted order, but not always side
 // by side.

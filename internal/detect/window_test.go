@@ -139,3 +139,50 @@ func TestBurstsLists(t *testing.T) {
 		})
 	}
 }
+
+// TestBurstEvidence checks which events a burst's finding lists: the window's
+// first for a count of events; for a count of distinct values, the first
+// event to bring each value, topped up with the window's first others.
+func TestBurstEvidence(t *testing.T) {
+	events := func(vals ...[]uint64) ([]Event, []uint64) {
+		var out []Event
+		var lists []uint64
+		for i, v := range vals {
+			e := Event{Time: int64(i), Ref: int32(i)}
+			lists = e.SetValues(lists, v)
+			out = append(out, e)
+		}
+		return out, lists
+	}
+	refs := func(es []Event) []int32 {
+		var out []int32
+		for _, e := range es {
+			out = append(out, e.Ref)
+		}
+		return out
+	}
+	one := func(v uint64) []uint64 { return []uint64{v} }
+	values := &Correlation{Type: CountValues}
+	cases := []struct {
+		name string
+		c    *Correlation
+		vals [][]uint64
+		most int
+		want []int32
+	}{
+		{"events: the first", &Correlation{Type: CountEvents}, [][]uint64{nil, nil, nil, nil}, 2, []int32{0, 1}},
+		{"values: each value's first", values, [][]uint64{one(1), one(1), one(1), one(2), one(2), one(3)}, 3, []int32{0, 3, 5}},
+		{"values: topped up in time order", values, [][]uint64{one(1), one(1), one(2), one(1)}, 3, []int32{0, 1, 2}},
+		{"values: a list brings several", values, [][]uint64{one(1), {1, 2}, one(2), {3, 4}, one(5)}, 3, []int32{0, 1, 3}},
+		{"values: events without a value come last", values, [][]uint64{nil, one(1), nil, one(2)}, 3, []int32{0, 1, 3}},
+		{"fewer than most: all", values, [][]uint64{one(1), one(1)}, 5, []int32{0, 1}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			es, lists := events(tc.vals...)
+			if got := refs(tc.c.Evidence(es, lists, tc.most)); !slices.Equal(got, tc.want) {
+				t.Errorf("evidence %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -155,19 +155,21 @@ func (s *Scanner) correlate(parts []*part, warn *part, groups *[]corrGroup) []Fi
 		return strings.Compare(ga.group, gb.group)
 	})
 	type found struct {
-		g      int
-		window []detect.Event
-		count  int64
+		g        int
+		window   []detect.Event
+		evidence []detect.Event // the events the finding lists
+		count    int64
 	}
 	var all []found
 	// The compact records that findings name, to read again: from their
 	// files, or, a stream's, from the spill of notes.
 	var again, spilled []corrRef
 	for _, g := range keys {
-		evs, bursts := c.rules[shown[g].rule].Correlation.Bursts(events[starts[g]:starts[g+1]], lists)
+		corr := c.rules[shown[g].rule].Correlation
+		evs, bursts := corr.Bursts(events[starts[g]:starts[g+1]], lists)
 		for _, b := range bursts {
 			window := evs[b.First : b.Last+1]
-			all = append(all, found{g, window, b.Count})
+			all = append(all, found{g, window, corr.Evidence(window, lists, MaxCorrelationRecords), b.Count})
 			switch last := cs.ref(int(order[window[len(window)-1].Ref])); {
 			case last.r.flags&recSpilled != 0:
 				spilled = append(spilled, last)
@@ -181,7 +183,7 @@ func (s *Scanner) correlate(parts []*part, warn *part, groups *[]corrGroup) []Fi
 	var out []Finding
 	for _, f := range all {
 		r := c.rules[shown[f.g].rule]
-		out = s.burstFindings(out, r, groupValues(r.Correlation.GroupBy, shown[f.g].group), cs, order, f.window, f.count, made)
+		out = s.burstFindings(out, r, groupValues(r.Correlation.GroupBy, shown[f.g].group), cs, order, f.window, f.evidence, f.count, made)
 		for groups != nil && len(*groups) < len(out) {
 			*groups = append(*groups, shown[f.g])
 		}
@@ -196,15 +198,16 @@ func (s *Scanner) correlate(parts []*part, warn *part, groups *[]corrGroup) []Fi
 
 // burstFindings appends the findings of one burst of correlation rule r
 // in the group of values group: window holds its events, in time order,
-// each naming its record by its place in order. made holds the findings
-// of the compact notes read again.
-func (s *Scanner) burstFindings(dst []Finding, r *ruleset.Rule, group []GroupValue, cs *corrSet, order []int32, window []detect.Event, count int64,
+// each naming its record by its place in order, and evidence those of
+// them the findings list (see detect.Correlation.Evidence). made holds
+// the findings of the compact notes read again.
+func (s *Scanner) burstFindings(dst []Finding, r *ruleset.Rule, group []GroupValue, cs *corrSet, order []int32, window, evidence []detect.Event, count int64,
 	made map[*corrRecord]*Finding) []Finding {
 	first, last := cs.ref(int(order[window[0].Ref])), cs.ref(int(order[window[len(window)-1].Ref]))
 	corr := r.Correlation
 	cf := &Correlation{Type: corr.Type, Count: count, Field: corr.Field, Condition: corr.Condition(), Timespan: corr.Span,
 		FirstTime: first.time(), LastTime: last.time(), Group: group}
-	for _, e := range window[:min(len(window), MaxCorrelationRecords)] {
+	for _, e := range evidence {
 		cf.Records = append(cf.Records, cs.ref(int(order[e.Ref])).place())
 	}
 	matched := make([]MatchedField, 0, len(cf.Group))

@@ -29,7 +29,8 @@ type Correlation struct {
 	FirstTime string      `json:"first_time"`
 	LastTime  string      `json:"last_time"`
 	Group     GroupValues `json:"group"`
-	// Records locate the window's first events, up to MaxCorrelationRecords.
+	// Records locate up to MaxCorrelationRecords of the window's events: its
+	// first, or, for a value_count, the first to bring each value.
 	Records []RecordRef `json:"records"`
 }
 
