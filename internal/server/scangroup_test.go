@@ -95,7 +95,7 @@ func TestAPIScanGroupBy(t *testing.T) {
 		{name: "twice the same", parts: append(field("actor"), field("actor")...), status: 400,
 			want: `the form gives group_by more than once; it takes one value: time or actor`},
 		{name: "past 16 bytes", parts: field("actor" + strings.Repeat(" ", 20)), status: 400,
-			want: `group_by: unknown grouping "actor           ": want time or actor`},
+			want: `group_by: unknown grouping "actor           …": want time or actor`},
 		{name: "by the query", query: "group_by=actor", status: 200, want: byActor},
 		{name: "by the query and the form alike", query: "group_by=actor", parts: field("actor"), status: 200, want: byActor},
 		{name: "by the query and the form otherwise", query: "group_by=time", parts: field("actor"), status: 400,

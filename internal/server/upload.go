@@ -213,11 +213,12 @@ func (s *Server) receiveForm(w http.ResponseWriter, r *http.Request, up *upload)
 				// the second, before reading any more of the form.
 				return errGroupByTwice
 			}
-			v, err := io.ReadAll(io.LimitReader(p, 16))
+			v, err := io.ReadAll(io.LimitReader(p, maxGroupBy+1))
 			if err != nil {
 				return asFormError(err)
 			}
-			up.groupBy, seenGroupBy = string(v), true
+			// A longer value is quoted in the refusal cut, with a mark.
+			up.groupBy, seenGroupBy = clip.String(string(v), maxGroupBy), true
 			continue
 		case "file":
 		default:
@@ -253,6 +254,11 @@ func fileName(name string) string {
 	// It is cut there, and ends with a "…" (three bytes more) that says so.
 	return clip.String(name, maxFileName)
 }
+
+// maxGroupBy is how much of the form's group_by field is read: more than
+// any choice offered ("actor"), so that a longer value is refused, and
+// little enough to quote whole in the refusal.
+const maxGroupBy = 16
 
 // maxFileName is the longest file name an upload keeps whole, in bytes:
 // NAME_MAX on Linux and macOS, about what Windows allows.
