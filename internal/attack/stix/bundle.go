@@ -28,14 +28,44 @@ var ErrNotSTIX = errors.New("neither a bundle nor an object with type and id")
 // is held, and decoded into objects that take several times its size.
 const MaxDocument = 256 << 20
 
+// readAtMost reads r to its end, or returns nil, with no error, as soon
+// as it holds more than most bytes. It reads in blocks and joins them
+// once, at the size read, so that a stream past the bound (standard input,
+// /dev/zero) costs the bound in memory, where io.ReadAll's growing buffer
+// took more than twice it.
+func readAtMost(r io.Reader, most int) ([]byte, error) {
+	const block = 1 << 20
+	var blocks [][]byte
+	n := 0
+	for n <= most {
+		b := make([]byte, min(block, most+1-n))
+		k, err := io.ReadFull(r, b)
+		blocks, n = append(blocks, b[:k]), n+k
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if n > most {
+		return nil, nil
+	}
+	out := make([]byte, 0, n)
+	for _, b := range blocks {
+		out = append(out, b...)
+	}
+	return out, nil
+}
+
 // Decode reads one JSON document: a bundle, or a bare STIX object, which is
 // returned as a bundle holding that object.
 func Decode(r io.Reader) (*Bundle, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxDocument+1))
+	data, err := readAtMost(r, MaxDocument)
 	if err != nil {
 		return nil, fmt.Errorf("read stix: %w", err)
 	}
-	if len(data) > MaxDocument {
+	if data == nil {
 		return nil, fmt.Errorf("read stix: the document is larger than %d MiB, more than any ATT&CK release "+
 			"(Enterprise ATT&CK's runs to some tens of MiB); decoding it would take several times that in memory", MaxDocument>>20)
 	}

@@ -1,9 +1,12 @@
 package stix
 
 import (
+	"bytes"
+	"errors"
 	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // TestDecodeRefusesAmbiguousKeys checks that a bundle whose objects repeat
@@ -60,4 +63,27 @@ func (c repeatReader) Read(p []byte) (int, error) {
 		p[i] = byte(c)
 	}
 	return len(p), nil
+}
+
+// TestReadAtMost checks the bounded read Decode reads a document with, at
+// the bound and past it, through a reader that gives a byte at a time.
+func TestReadAtMost(t *testing.T) {
+	for _, tc := range []struct {
+		size, most int
+		refused    bool
+	}{{0, 4, false}, {4, 4, false}, {5, 4, true}, {3 << 20, 3 << 20, false}, {3<<20 + 1, 3 << 20, true}} {
+		src := bytes.Repeat([]byte{'x'}, tc.size)
+		got, err := readAtMost(iotest.HalfReader(bytes.NewReader(src)), tc.most)
+		switch {
+		case err != nil:
+			t.Errorf("%d bytes, at most %d: %v", tc.size, tc.most, err)
+		case tc.refused != (got == nil):
+			t.Errorf("%d bytes, at most %d: refused %v, want %v", tc.size, tc.most, got == nil, tc.refused)
+		case !tc.refused && !bytes.Equal(got, src):
+			t.Errorf("%d bytes, at most %d: read %d bytes back", tc.size, tc.most, len(got))
+		}
+	}
+	if _, err := readAtMost(iotest.ErrReader(io.ErrClosedPipe), 4); !errors.Is(err, io.ErrClosedPipe) {
+		t.Errorf("a failing reader: %v", err)
+	}
 }
