@@ -530,21 +530,31 @@ func checkRuleText(f catalog.File) []catalog.Problem {
 	return out
 }
 
-// scalars returns n if it is a scalar, or the scalar items of a list n.
+// scalars returns n if it is a scalar, or the scalar items of a list n,
+// through YAML aliases, as the rule's compiler reads them.
 func scalars(n *yaml.Node) []*yaml.Node {
-	switch n.Kind {
+	switch n = alias(n); n.Kind {
 	case yaml.ScalarNode:
 		return []*yaml.Node{n}
 	case yaml.SequenceNode:
 		var out []*yaml.Node
 		for _, item := range n.Content {
-			if item.Kind == yaml.ScalarNode {
+			if item = alias(item); item.Kind == yaml.ScalarNode {
 				out = append(out, item)
 			}
 		}
 		return out
 	}
 	return nil
+}
+
+// alias follows a YAML alias to what it names (a few steps at most, as
+// the compiler does).
+func alias(n *yaml.Node) *yaml.Node {
+	for i := 0; i < 16 && n.Kind == yaml.AliasNode && n.Alias != nil; i++ {
+		n = n.Alias
+	}
+	return n
 }
 
 // valuesOf returns the scalar values given to key, without modifiers,
