@@ -3,6 +3,7 @@ package cloudtrail
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -128,7 +129,40 @@ func keyText(raw []byte, m jsonscan.Member) []byte {
 	return raw[m.KStart+1 : m.KEnd-1]
 }
 
-// MiscasedRecordKey returns the top-level key of CloudTrail records that
-// name spells in other letter case ("EventName" for eventName), or "" when
-// name is one as CloudTrail spells it, or none at all.
-func MiscasedRecordKey(name string) string { return foldsTo([]byte(name), allRecordKeys) }
+// MiscasedField returns the field path as CloudTrail spells it when path
+// (a Sigma field name, dotted) spells a part of it in other letter case
+// ("EventName" for eventName, "userIdentity.Arn" for userIdentity.arn),
+// or "": for a path CloudTrail spells so, or one whose parts it does not
+// know. It knows the top-level keys of records and those of userIdentity,
+// whose names are fixed; requestParameters and the like hold each
+// service's own.
+func MiscasedField(path string) string {
+	parts := strings.Split(path, ".")
+	keys, changed := allRecordKeys, false
+	for i, p := range parts {
+		if to := foldsTo([]byte(p), keys); to != "" {
+			parts[i], changed = to, true
+		} else if !slices.Contains(keys, p) {
+			break
+		}
+		if keys = identityKeys[parts[i]]; keys == nil || (i == 0 && parts[0] != "userIdentity") {
+			break
+		}
+	}
+	if !changed {
+		return ""
+	}
+	return strings.Join(parts, ".")
+}
+
+// identityKeys are the keys of userIdentity's objects, by the key that
+// holds them, as CloudTrail spells them.
+var identityKeys = map[string][]string{
+	"userIdentity": {"type", "principalId", "arn", "accountId", "accessKeyId", "userName", "invokedBy",
+		"identityProvider", "credentialId", "onBehalfOf", "inScopeOf", "sessionContext"},
+	"sessionContext": {"sessionIssuer", "attributes", "webIdFederationData", "sourceIdentity", "ec2RoleDelivery",
+		"assumedRoot"},
+	"sessionIssuer": {"type", "principalId", "arn", "accountId", "userName"},
+	"attributes":    {"creationDate", "mfaAuthenticated"},
+	"onBehalfOf":    {"userId", "identityStoreArn"},
+}

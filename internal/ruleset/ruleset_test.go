@@ -76,6 +76,7 @@ func TestBrokenSamples(t *testing.T) {
 		`miscased.yml:8:5: field "EventSource": CloudTrail writes eventSource`,
 		`miscased.yml:11:18: eventSource "s3" is the event source of no service of the catalog`,
 		`miscased.yml:15:16: eventName "PutBucketLifecycleConfiguration": CloudTrail logs it as PutBucketLifecycle`,
+		`miscased.yml:18:5: field "userIdentity.Arn": CloudTrail writes userIdentity.arn`,
 		"dupkey.json: ttc scan would reject the sample",
 		"badtime.json: ttc scan would reject the sample: its eventTime is missing or no timestamp",
 		"late_session.json: the sample's session is created after its event",
@@ -92,6 +93,10 @@ func TestBrokenSamples(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("no problem mentions %q; got:\n%s", want, all)
 		}
+	}
+	// null is no event source (Sigma reads it as a missing field).
+	if strings.Contains(all, `eventSource "null"`) {
+		t.Errorf("a null event source is reported; got:\n%s", all)
 	}
 	// A list of sources pairs each name with any of them.
 	if strings.Contains(all, "unpaired.yml:15:") {

@@ -318,16 +318,27 @@ func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) [
 	// Field names are compared as written: EventName finds nothing.
 	for _, k := range fieldKeys(r.Detection) {
 		field, _, _ := strings.Cut(k.Value, "|")
-		top, _, _ := strings.Cut(field, ".")
-		if to := cloudtrail.MiscasedRecordKey(top); to != "" {
+		if to := cloudtrail.MiscasedField(field); to != "" {
 			at(k, "field \"%s\": CloudTrail writes %s (field names are compared in their case)", field, to)
+		}
+	}
+	if corr := r.Correlation; corr != nil {
+		for _, field := range append(slices.Clone(corr.GroupBy), corr.Field) {
+			if to := cloudtrail.MiscasedField(field); to != "" {
+				out = append(out, catalog.Problem{File: r.File, Line: corr.Line, Column: corr.Column,
+					Message: fmt.Sprintf("correlation field \"%s\": CloudTrail writes %s (field names are compared in their case)", field, to)})
+			}
 		}
 	}
 	for _, p := range unpaired(c, r.Detection) {
 		if unknown[p.name] {
 			continue // said above
 		}
-		at(p.name, "eventName \"%s\" is no event of %s, the event source beside it", p.name.Value, strings.Join(p.sources, " or "))
+		beside := "the event source beside it"
+		if len(p.sources) > 1 {
+			beside = "the event sources beside it"
+		}
+		at(p.name, "eventName \"%s\" is no event of %s, %s", p.name.Value, strings.Join(p.sources, " or "), beside)
 	}
 	return out
 }
@@ -531,15 +542,16 @@ func checkRuleText(f catalog.File) []catalog.Problem {
 }
 
 // scalars returns n if it is a scalar, or the scalar items of a list n,
-// through YAML aliases, as the rule's compiler reads them.
+// through YAML aliases, as the rule's compiler reads them; null, which
+// Sigma reads as "the field is missing", is no value.
 func scalars(n *yaml.Node) []*yaml.Node {
-	switch n = alias(n); n.Kind {
-	case yaml.ScalarNode:
+	switch n = alias(n); {
+	case n.Kind == yaml.ScalarNode && n.Tag != "!!null":
 		return []*yaml.Node{n}
-	case yaml.SequenceNode:
+	case n.Kind == yaml.SequenceNode:
 		var out []*yaml.Node
 		for _, item := range n.Content {
-			if item = alias(item); item.Kind == yaml.ScalarNode {
+			if item = alias(item); item.Kind == yaml.ScalarNode && item.Tag != "!!null" {
 				out = append(out, item)
 			}
 		}
