@@ -241,7 +241,7 @@ func TestExportSigmaFolder(t *testing.T) {
 	if err := os.Symlink(filepath.Join(t.TempDir(), "gone"), dangling); err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []struct{ dir, says string }{{"", "DIR is empty"}, {dangling, "the link leads to no file or folder"},
+	for _, bad := range []struct{ dir, says string }{{"", "DIR is empty"}, {" ", "DIR is empty"}, {dangling, "the link leads to no file or folder"},
 		{"-", "not one stream"}, {"../../README.md", "is a file, not a folder"}} {
 		if _, errOut, code := ttc(t, "export", "sigma", bad.dir); code != exitUsage || !strings.Contains(errOut, bad.says) {
 			t.Errorf("export sigma %q: exit %d, %q; want %d saying %q", bad.dir, code, errOut, exitUsage, bad.says)

@@ -129,7 +129,8 @@ the folder is touched, so an export that fails leaves it as it was.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
 			switch {
-			case dir == "":
+			case strings.TrimSpace(dir) == "":
+				// A folder named with blanks alone is allowed, and is a slip.
 				return usagef("export sigma: DIR is empty: name the folder to write")
 			case dir == "-":
 				return usagef("export sigma writes a folder of rule files, not one stream: name a folder (./- for one named \"-\")")

@@ -432,3 +432,25 @@ func TestAttemptWithoutErrorCode(t *testing.T) {
 		t.Errorf("no reason beside the attempt in HTML")
 	}
 }
+
+// TestBlankErrorCodeNotShown checks that an errorCode of blanks, which an
+// export writes for a success, is not shown beside the outcome.
+func TestBlankErrorCodeNotShown(t *testing.T) {
+	res := small()
+	f := &res.Findings[0]
+	f.Outcome, f.ErrorCode = "success", " \t"
+	var b bytes.Buffer
+	if err := report.WriteTable(&b, res, tactics, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "success (") {
+		t.Errorf("a blank error code shown beside the outcome:\n%s", b.String())
+	}
+	b.Reset()
+	if err := report.WriteHTML(&b, res, tactics, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), `success <span`) {
+		t.Errorf("a blank error code shown beside the outcome in HTML")
+	}
+}

@@ -451,8 +451,8 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 	for _, f := range fs {
 		outcome := f.Outcome
 		switch {
-		case f.ErrorCode != "":
-			outcome += " (" + f.ErrorCode + ")"
+		case f.ShownError() != "":
+			outcome += " (" + f.ShownError() + ")"
 		case f.ErrorMessage != "" && f.Outcome != "success":
 			// A failed console sign-in has no error code, only a message
 			// ("Failed authentication").

@@ -633,8 +633,23 @@ func httpFailure(raw []byte) bool {
 // failed reports whether the record h heads was refused or failed: its
 // findings are attempts.
 func (h *header) failed() bool {
-	return failed(h.ErrorCode, strings.TrimSpace(h.ErrorMessage) != "" || h.errorMessage, h.SignIn)
+	return failed(h.ErrorCode, !Blank(h.ErrorMessage) || h.errorMessage, h.SignIn)
 }
+
+// ShownError is the errorCode reports show beside the outcome: none when
+// it is blank (see Blank), as an export writes a success's.
+func (f Finding) ShownError() string {
+	if Blank(f.ErrorCode) {
+		return ""
+	}
+	return f.ErrorCode
+}
+
+// Blank reports whether an errorCode or errorMessage holds nothing but the
+// blanks a Sigma rule's \s matches (space, tab, line feed, carriage
+// return, form feed): the catalog's rules read errorCode|re '\S' as a
+// failure, and the outcome agrees with them.
+func Blank(s string) bool { return strings.Trim(s, " \t\n\r\f") == "" }
 
 // failed reports whether a call failed: an errorCode other than Success,
 // an errorMessage (which CloudTrail writes only for failures, and alone
@@ -642,7 +657,7 @@ func (h *header) failed() bool {
 // Failure. An errorCode of blanks alone is none, as the catalog's rules
 // read it (errorCode|re '\S'): exports write a success's as "".
 func failed(errorCode string, errorMessage bool, signIn string) bool {
-	return strings.TrimSpace(errorCode) != "" && !strings.EqualFold(errorCode, "Success") || errorMessage || strings.EqualFold(signIn, "Failure")
+	return !Blank(errorCode) && !strings.EqualFold(errorCode, "Success") || errorMessage || strings.EqualFold(signIn, "Failure")
 }
 
 // parseTime reads CloudTrail's eventTime, and the looser forms some exports use.

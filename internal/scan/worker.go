@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -399,9 +398,10 @@ func (w *worker) rawFields(r *rawHeader, raw []byte, idx *jsonscan.Index, h *hea
 	h.EventTime = string(r.text(hEventTime, &w.text))
 	h.ErrorCode = string(r.text(hErrorCode, &w.text))
 	h.SignIn = string(r.text(hSignIn, &w.text))
-	// A message of blanks alone is none, as an errorCode of blanks is.
+	// A message of blanks alone is none, as an errorCode of blanks is; its
+	// text is decoded only then (failed calls), escapes such as \t read.
 	if v := r.v[hErrorMessage]; len(v) > len(`""`) && v[0] == '"' {
-		h.errorMessage = len(bytes.TrimSpace(v[1:len(v)-1])) > 0
+		h.errorMessage = !Blank(string(r.text(hErrorMessage, &w.text)))
 	}
 	r.noteTarget(raw, idx)
 }
