@@ -244,7 +244,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"serve", "--max-upload", "9223372036854775807"}, exitUsage, `--max-upload: 9223372036854775807: want 1 to 1099511627776 bytes`},
 		{[]string{"serve", "--addr", "nonsense"}, exitUsage, `--addr "nonsense": want host:port`},
 		{[]string{"serve", "--addr", "127.0.0.1:99999"}, exitUsage, `--addr "127.0.0.1:99999": the port must be a number from 0 to 65535`},
-		{[]string{"scan", "--rules", "no/such/rules", "../../examples/incident"}, exitUsage, "--rules"},
+		{[]string{"scan", "--rules", "no/such/rules", "--rules", "x.yml", "../../examples/incident"}, exitUsage, `--rules: "no/such/rules": no such file or folder; "x.yml": no such file or folder`},
 		{[]string{"scan", "-", "-"}, exitUsage, "named twice"},
 		// A control character typed into an argument is escaped once, by
 		// pflag's or cobra's %q or by ours, never twice.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"syscall"
 )
 
@@ -23,16 +22,18 @@ func pathFault(path string, missingOK bool) string {
 	case !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
 		return "" // unreadable: the command's own read reports it
 	}
-	// Find the first part of the path that is wrong, from the top.
+	// Find the first part of the path that is wrong, from the top, as the
+	// system walks it: as written, so that "f.json/" and "f.json/../x"
+	// meet the file f.json where a folder must be.
 	var parts []string
-	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
-		parts = append(parts, p)
-		if d := filepath.Dir(p); d == p {
-			break
+	for i := 1; i < len(path); i++ {
+		if os.IsPathSeparator(path[i]) && !os.IsPathSeparator(path[i-1]) {
+			parts = append(parts, path[:i])
 		}
 	}
-	for i := len(parts) - 1; i >= 0; i-- {
-		p := parts[i]
+	parts = append(parts, path)
+	for i, p := range parts {
+		last := i == len(parts)-1
 		li, err := os.Lstat(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			if missingOK {
@@ -43,7 +44,6 @@ func pathFault(path string, missingOK bool) string {
 		if err != nil {
 			return ""
 		}
-		last := i == 0
 		if li.Mode()&fs.ModeSymlink != 0 {
 			if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 				return linkFault(p, last)

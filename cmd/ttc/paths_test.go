@@ -42,6 +42,9 @@ func TestPathFault(t *testing.T) {
 		{loopA, false, "its links lead round in a loop"},
 		{filepath.Join(file, "x"), false, `"` + file + `" is a file, not a folder`},
 		{filepath.Join(file, "x"), true, `"` + file + `" is a file, not a folder`},
+		{file + "/", false, `"` + file + `" is a file, not a folder`},
+		{file + "/../file.json", false, `"` + file + `" is a file, not a folder`},
+		{dir + "//file.json", false, ""},
 	}
 	for _, tc := range cases {
 		if got := pathFault(tc.path, tc.missingOK); got != tc.want {

@@ -138,10 +138,14 @@ func runScan(ctx context.Context, a *app, o scanOptions, paths []string) error {
 	if o.minLevel != "" && ruleset.LevelRank(o.minLevel) < 0 {
 		return usagef("--min-level: unknown level \"%s\": want one of %s", o.minLevel, strings.Join(ruleset.Levels, ", "))
 	}
+	var faults []string
 	for _, r := range o.rules {
 		if err := checkRulesPath(r); err != nil {
-			return usagef("--rules: %v", err)
+			faults = append(faults, err.Error())
 		}
+	}
+	if len(faults) > 0 {
+		return usagef("--rules: %s", strings.Join(faults, "; "))
 	}
 	c, err := a.catalog()
 	if err != nil {
@@ -433,6 +437,9 @@ const spillAfter = 8192
 
 // checkRulesPath accepts a folder, or a file that looks like a Sigma rule.
 func checkRulesPath(p string) error {
+	if fault := pathFault(p, false); fault != "" {
+		return fmt.Errorf("\"%s\": %s", p, fault)
+	}
 	fi, err := os.Stat(p)
 	if err != nil {
 		return err
