@@ -454,3 +454,25 @@ func TestBlankErrorCodeNotShown(t *testing.T) {
 		t.Errorf("a blank error code shown beside the outcome in HTML")
 	}
 }
+
+// TestBlankErrorMessageNotShown checks that a message of blanks beside an
+// attempt is not shown as its reason.
+func TestBlankErrorMessageNotShown(t *testing.T) {
+	res := small()
+	f := &res.Findings[0]
+	f.EventSource, f.EventName, f.Outcome, f.ErrorMessage = "signin.amazonaws.com", "ConsoleLogin", "attempt", " \t "
+	var b bytes.Buffer
+	if err := report.WriteTable(&b, res, tactics, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "attempt (") {
+		t.Errorf("a blank message shown beside the attempt:\n%s", b.String())
+	}
+	b.Reset()
+	if err := report.WriteHTML(&b, res, tactics, report.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), `<span class="msg">`) {
+		t.Errorf("a blank message shown beside the attempt in HTML")
+	}
+}

@@ -248,7 +248,7 @@ func cellClip(s string) string {
 // through view.Line; a blank errorCode, which the report does not show
 // (scan.Finding.ShownError), is dropped first, since its escapes are not.
 func sanitiseFinding(f scan.Finding) scan.Finding {
-	f.ErrorCode = f.ShownError()
+	f.ErrorCode, f.ErrorMessage = f.ShownError(), f.ShownMessage()
 	for _, p := range []*string{&f.EventID, &f.EventTime, &f.EventSource, &f.EventName, &f.AWSRegion,
 		&f.RecipientAccountID, &f.ErrorCode, &f.ErrorMessage, &f.Actor.Type, &f.Actor.ARN, &f.Actor.PrincipalID,
 		&f.Actor.AccountID, &f.Actor.UserName, &f.Actor.AccessKeyID, &f.Actor.SessionIssuer, &f.Actor.OnBehalfOfUserID,

@@ -453,7 +453,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 		switch {
 		case f.ShownError() != "":
 			outcome += " (" + f.ShownError() + ")"
-		case f.ErrorMessage != "" && f.Outcome != "success":
+		case f.ShownMessage() != "" && f.Outcome != "success":
 			// A failed console sign-in has no error code, only a message
 			// ("Failed authentication").
 			outcome += " (" + clip.String(f.ErrorMessage, 40) + ")"

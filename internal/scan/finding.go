@@ -645,6 +645,38 @@ func (f Finding) ShownError() string {
 	return f.ErrorCode
 }
 
+// blankJSON is Blank for a string as JSON writes it between its quotes:
+// its first byte other than a blank or an escape shows it holds text,
+// which is the common case and costs no decoding; only text of blanks
+// and escapes is decoded (\t is a blank, \u00a0 is not).
+func blankJSON(raw []byte) bool {
+	for _, c := range raw {
+		switch c {
+		case ' ', '\t', '\n', '\r', '\f', '\\':
+			continue
+		}
+		if c != 'u' && c != 't' && c != 'n' && c != 'r' && c != 'f' && !isHex(c) {
+			return false
+		}
+	}
+	var s string
+	if json.Unmarshal(append(append([]byte{'"'}, raw...), '"'), &s) != nil {
+		return false
+	}
+	return Blank(s)
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// ShownMessage is the errorMessage reports show beside an attempt: none
+// when it is blank.
+func (f Finding) ShownMessage() string {
+	if Blank(f.ErrorMessage) {
+		return ""
+	}
+	return f.ErrorMessage
+}
+
 // Blank reports whether an errorCode or errorMessage holds nothing but the
 // blanks a Sigma rule's \s matches (space, tab, line feed, carriage
 // return, form feed): the catalog's rules read errorCode|re '\S' as a

@@ -398,10 +398,9 @@ func (w *worker) rawFields(r *rawHeader, raw []byte, idx *jsonscan.Index, h *hea
 	h.EventTime = string(r.text(hEventTime, &w.text))
 	h.ErrorCode = string(r.text(hErrorCode, &w.text))
 	h.SignIn = string(r.text(hSignIn, &w.text))
-	// A message of blanks alone is none, as an errorCode of blanks is; its
-	// text is decoded only then (failed calls), escapes such as \t read.
+	// A message of blanks alone is none, as an errorCode of blanks is.
 	if v := r.v[hErrorMessage]; len(v) > len(`""`) && v[0] == '"' {
-		h.errorMessage = !Blank(string(r.text(hErrorMessage, &w.text)))
+		h.errorMessage = !blankJSON(v[1 : len(v)-1])
 	}
 	r.noteTarget(raw, idx)
 }
