@@ -29,24 +29,37 @@ var ErrNotSTIX = errors.New("neither a bundle nor an object with type and id")
 const MaxDocument = 256 << 20
 
 // readAtMost reads r to its end, or returns nil, with no error, as soon
-// as it holds more than most bytes. It reads in blocks and joins them
-// once, at the size read, so that a stream past the bound (standard input,
-// /dev/zero) costs the bound in memory, where io.ReadAll's growing buffer
-// took more than twice it.
+// as it holds more than most bytes; an error other than io.EOF (a cut gzip
+// stream's io.ErrUnexpectedEOF) is returned. It reads in blocks and joins
+// them once, at the size read, so that a stream past the bound (standard
+// input, /dev/zero) is refused holding about the bound, where io.ReadAll's
+// growing buffer took more than twice it; a document within the bound
+// takes twice its size while the blocks are joined.
 func readAtMost(r io.Reader, most int) ([]byte, error) {
 	const block = 1 << 20
 	var blocks [][]byte
-	n := 0
-	for n <= most {
+	n, done := 0, false
+	for n <= most && !done {
 		b := make([]byte, min(block, most+1-n))
-		k, err := io.ReadFull(r, b)
+		k, idle := 0, 0
+		for k < len(b) {
+			m, err := r.Read(b[k:])
+			k += m
+			switch {
+			case err == io.EOF:
+				done = true
+			case err != nil:
+				return nil, err
+			case m == 0:
+				if idle++; idle == 100 { // as io.ReadFull gives up on a reader that gives nothing
+					return nil, io.ErrNoProgress
+				}
+			}
+			if done {
+				break
+			}
+		}
 		blocks, n = append(blocks, b[:k]), n+k
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
 	}
 	if n > most {
 		return nil, nil

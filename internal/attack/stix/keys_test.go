@@ -86,4 +86,13 @@ func TestReadAtMost(t *testing.T) {
 	if _, err := readAtMost(iotest.ErrReader(io.ErrClosedPipe), 4); !errors.Is(err, io.ErrClosedPipe) {
 		t.Errorf("a failing reader: %v", err)
 	}
+	// A cut stream (gzip says io.ErrUnexpectedEOF) is an error, not an end.
+	cut := io.MultiReader(strings.NewReader("{}"), iotest.ErrReader(io.ErrUnexpectedEOF))
+	if _, err := readAtMost(cut, 4); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("a cut stream: %v", err)
+	}
+	// Data and io.EOF in one call.
+	if got, err := readAtMost(iotest.DataErrReader(strings.NewReader("abc")), 4); err != nil || string(got) != "abc" {
+		t.Errorf("data with EOF: %q, %v", got, err)
+	}
 }
