@@ -77,6 +77,8 @@ func TestBrokenSamples(t *testing.T) {
 		`miscased.yml:11:18: eventSource "s3" is the event source of no service of the catalog`,
 		`miscased.yml:15:16: eventName "PutBucketLifecycleConfiguration": CloudTrail logs it as PutBucketLifecycle`,
 		`miscased.yml:18:5: field "userIdentity.Arn": CloudTrail writes userIdentity.arn`,
+		`miscased.yml:21:16: eventName "DeleteBucket" is no event of cloudtrail.amazonaws.com`,
+		`miscased.yml:24:32: field "UserIdentity.Arn": CloudTrail writes userIdentity.arn`,
 		"dupkey.json: ttc scan would reject the sample",
 		"badtime.json: ttc scan would reject the sample: its eventTime is missing or no timestamp",
 		"late_session.json: the sample's session is created after its event",
@@ -93,6 +95,10 @@ func TestBrokenSamples(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("no problem mentions %q; got:\n%s", want, all)
 		}
+	}
+	// A selection named twice through an alias is reported once.
+	if n := strings.Count(all, `miscased.yml:21:16:`); n != 1 {
+		t.Errorf("the aliased selection is reported %d times, want once", n)
 	}
 	// null is no event source (Sigma reads it as a missing field).
 	if strings.Contains(all, `eventSource "null"`) {

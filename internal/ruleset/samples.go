@@ -322,6 +322,19 @@ func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) [
 			at(k, "field \"%s\": CloudTrail writes %s (field names are compared in their case)", field, to)
 		}
 	}
+	// A fieldref's values are field names too.
+	eachMap(r.Detection, func(m *yaml.Node) {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if _, mods, _ := strings.Cut(alias(m.Content[i]).Value, "|"); !slices.Contains(strings.Split(mods, "|"), "fieldref") {
+				continue
+			}
+			for _, v := range scalars(m.Content[i+1]) {
+				if to := cloudtrail.MiscasedField(v.Value); to != "" {
+					at(v, "field \"%s\": CloudTrail writes %s (field names are compared in their case)", v.Value, to)
+				}
+			}
+		}
+	})
 	if corr := r.Correlation; corr != nil {
 		for _, field := range append(slices.Clone(corr.GroupBy), corr.Field) {
 			if to := cloudtrail.MiscasedField(field); to != "" {
@@ -363,30 +376,26 @@ func loggedAs(c *catalog.Catalog, services []string, name string) []string {
 
 // fieldKeys returns the field names of a detection, with their
 // modifiers: the keys of the maps its selections hold (not the
-// selections' own names, nor condition).
+// selections' own names, nor condition), through YAML aliases.
 func fieldKeys(detection *yaml.Node) []*yaml.Node {
-	if detection == nil || detection.Kind != yaml.MappingNode {
+	if detection == nil {
+		return nil
+	}
+	if detection = alias(detection); detection.Kind != yaml.MappingNode {
 		return nil
 	}
 	var out []*yaml.Node
-	var walk func(n *yaml.Node)
-	walk = func(n *yaml.Node) {
-		switch n.Kind {
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				out = append(out, n.Content[i])
-				walk(n.Content[i+1])
-			}
-		case yaml.SequenceNode:
-			for _, item := range n.Content {
-				walk(item)
-			}
-		}
-	}
 	for i := 0; i+1 < len(detection.Content); i += 2 {
-		if detection.Content[i].Value != "condition" {
-			walk(detection.Content[i+1])
+		if detection.Content[i].Value == "condition" {
+			continue
 		}
+		eachMap(detection.Content[i+1], func(m *yaml.Node) {
+			for k := 0; k+1 < len(m.Content); k += 2 {
+				if key := alias(m.Content[k]); !slices.Contains(out, key) {
+					out = append(out, key)
+				}
+			}
+		})
 	}
 	return out
 }
@@ -406,18 +415,15 @@ type unpairedName struct {
 // sources of no service (refused on their own), are left to the other
 // checks.
 func unpaired(c *catalog.Catalog, n *yaml.Node) []unpairedName {
-	if n == nil {
-		return nil
-	}
 	var out []unpairedName
-	if n.Kind == yaml.MappingNode {
+	eachMap(n, func(m *yaml.Node) {
 		var sources, names []*yaml.Node
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			switch n.Content[i].Value {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			switch alias(m.Content[i]).Value {
 			case "eventSource":
-				sources = append(sources, scalars(n.Content[i+1])...)
+				sources = append(sources, scalars(m.Content[i+1])...)
 			case "eventName":
-				names = append(names, scalars(n.Content[i+1])...)
+				names = append(names, scalars(m.Content[i+1])...)
 			}
 		}
 		var keys, shown []string
@@ -433,14 +439,12 @@ func unpaired(c *catalog.Catalog, n *yaml.Node) []unpairedName {
 			shown = append(shown, s.Value)
 		}
 		for _, name := range names {
-			if len(keys) > 0 && !strings.ContainsAny(name.Value, "*?") && !c.IsEventOf(keys, name.Value) {
+			if len(keys) > 0 && !strings.ContainsAny(name.Value, "*?") && !c.IsEventOf(keys, name.Value) &&
+				!slices.ContainsFunc(out, func(u unpairedName) bool { return u.name == name }) {
 				out = append(out, unpairedName{name: name, sources: shown})
 			}
 		}
-	}
-	for _, child := range n.Content {
-		out = append(out, unpaired(c, child)...)
-	}
+	})
 	return out
 }
 
@@ -570,27 +574,48 @@ func alias(n *yaml.Node) *yaml.Node {
 }
 
 // valuesOf returns the scalar values given to key, without modifiers,
-// anywhere under n: alone or as a list.
+// anywhere under n: alone or as a list, through YAML aliases, each node
+// once however many aliases name it.
 func valuesOf(n *yaml.Node, key string) []*yaml.Node {
-	if n == nil {
-		return nil
-	}
 	var out []*yaml.Node
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			if k.Value != key {
-				out = append(out, valuesOf(v, key)...)
-			} else {
-				out = append(out, scalars(v)...)
+	seen := map[*yaml.Node]bool{}
+	eachMap(n, func(m *yaml.Node) {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if alias(m.Content[i]).Value != key {
+				continue
+			}
+			for _, v := range scalars(m.Content[i+1]) {
+				if !seen[v] {
+					seen[v] = true
+					out = append(out, v)
+				}
 			}
 		}
-		return out
-	}
-	for _, c := range n.Content {
-		out = append(out, valuesOf(c, key)...)
-	}
+	})
 	return out
+}
+
+// eachMap calls f with each mapping node under n, n included, once,
+// following YAML aliases as the rule's compiler does.
+func eachMap(n *yaml.Node, f func(*yaml.Node)) {
+	seen := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n == nil {
+			return
+		}
+		if n = alias(n); seen[n] {
+			return
+		}
+		seen[n] = true
+		if n.Kind == yaml.MappingNode {
+			f(n)
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
 }
 
 func ruleProblem(file string, err error) catalog.Problem {
