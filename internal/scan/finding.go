@@ -636,14 +636,11 @@ func (h *header) failed() bool {
 	return failed(h.ErrorCode, !Blank(h.ErrorMessage) || h.errorMessage, h.SignIn)
 }
 
-// ShownError is the errorCode reports show beside the outcome: none when
-// it is blank (see Blank), as an export writes a success's.
-func (f Finding) ShownError() string {
-	if Blank(f.ErrorCode) {
-		return ""
-	}
-	return f.ErrorCode
-}
+// Blank reports whether an errorCode or errorMessage holds nothing but the
+// blanks a Sigma rule's \s matches (space, tab, line feed, carriage
+// return, form feed): the catalog's rules read errorCode|re '\S' as a
+// failure, and the outcome agrees with them.
+func Blank(s string) bool { return strings.Trim(s, " \t\n\r\f") == "" }
 
 // blankJSON is Blank for a string as JSON writes it between its quotes:
 // its first byte other than a blank or an escape shows it holds text,
@@ -668,6 +665,15 @@ func blankJSON(raw []byte) bool {
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
+// ShownError is the errorCode reports show beside the outcome: none when
+// it is blank (see Blank), as an export writes a success's.
+func (f Finding) ShownError() string {
+	if Blank(f.ErrorCode) {
+		return ""
+	}
+	return f.ErrorCode
+}
+
 // ShownMessage is the errorMessage reports show beside an attempt: none
 // when it is blank.
 func (f Finding) ShownMessage() string {
@@ -676,12 +682,6 @@ func (f Finding) ShownMessage() string {
 	}
 	return f.ErrorMessage
 }
-
-// Blank reports whether an errorCode or errorMessage holds nothing but the
-// blanks a Sigma rule's \s matches (space, tab, line feed, carriage
-// return, form feed): the catalog's rules read errorCode|re '\S' as a
-// failure, and the outcome agrees with them.
-func Blank(s string) bool { return strings.Trim(s, " \t\n\r\f") == "" }
 
 // failed reports whether a call failed: an errorCode other than Success,
 // an errorMessage (which CloudTrail writes only for failures, and alone
