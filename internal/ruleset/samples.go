@@ -315,34 +315,7 @@ func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) [
 			unknown[n] = true
 		}
 	}
-	// Field names are compared as written: EventName finds nothing.
-	for _, k := range fieldKeys(r.Detection) {
-		field, _, _ := strings.Cut(k.Value, "|")
-		if to := cloudtrail.MiscasedField(field); to != "" {
-			at(k, "field \"%s\": CloudTrail writes %s (field names are compared in their case)", field, to)
-		}
-	}
-	// A fieldref's values are field names too.
-	eachMap(r.Detection, func(m *yaml.Node) {
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			if _, mods, _ := strings.Cut(alias(m.Content[i]).Value, "|"); !slices.Contains(strings.Split(mods, "|"), "fieldref") {
-				continue
-			}
-			for _, v := range scalars(m.Content[i+1]) {
-				if to := cloudtrail.MiscasedField(v.Value); to != "" {
-					at(v, "field \"%s\": CloudTrail writes %s (field names are compared in their case)", v.Value, to)
-				}
-			}
-		}
-	})
-	if corr := r.Correlation; corr != nil {
-		for _, field := range append(slices.Clone(corr.GroupBy), corr.Field) {
-			if to := cloudtrail.MiscasedField(field); to != "" {
-				out = append(out, catalog.Problem{File: r.File, Line: corr.Line, Column: corr.Column,
-					Message: fmt.Sprintf("correlation field \"%s\": CloudTrail writes %s (field names are compared in their case)", field, to)})
-			}
-		}
-	}
+	out = append(out, miscasedFields(r)...)
 	for _, p := range unpaired(c, r.Detection) {
 		if unknown[p.name] {
 			continue // said above
@@ -352,6 +325,40 @@ func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) [
 			beside = "the event sources beside it"
 		}
 		at(p.name, "eventName \"%s\" is no event of %s, %s", p.name.Value, strings.Join(p.sources, " or "), beside)
+	}
+	return out
+}
+
+// miscasedFields reports the field names of rule r that CloudTrail spells
+// in other letter case (EventName, userIdentity.Arn): fields are compared
+// as written, so they find nothing. They are the detection's keys, the
+// values a fieldref names, and a correlation's group-by and counted
+// fields.
+func miscasedFields(r *detect.Rule) []catalog.Problem {
+	var out []catalog.Problem
+	check := func(field string, line, column int, what string) {
+		if to := cloudtrail.MiscasedField(field); to != "" {
+			out = append(out, catalog.Problem{File: r.File, Line: line, Column: column,
+				Message: fmt.Sprintf("%s \"%s\": CloudTrail writes %s (field names are compared in their case)", what, field, to)})
+		}
+	}
+	for _, k := range fieldKeys(r.Detection) {
+		field, _, _ := strings.Cut(k.Value, "|")
+		check(field, k.Line, k.Column, "field")
+	}
+	eachMap(r.Detection, func(m *yaml.Node) {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if _, mods, _ := strings.Cut(alias(m.Content[i]).Value, "|"); slices.Contains(strings.Split(mods, "|"), "fieldref") {
+				for _, v := range scalars(m.Content[i+1]) {
+					check(v.Value, v.Line, v.Column, "field")
+				}
+			}
+		}
+	})
+	if corr := r.Correlation; corr != nil {
+		for _, field := range append(slices.Clone(corr.GroupBy), corr.Field) {
+			check(field, corr.Line, corr.Column, "correlation field")
+		}
 	}
 	return out
 }
