@@ -433,46 +433,36 @@ func TestAttemptWithoutErrorCode(t *testing.T) {
 	}
 }
 
-// TestBlankErrorCodeNotShown checks that an errorCode of blanks, which an
-// export writes for a success, is not shown beside the outcome.
-func TestBlankErrorCodeNotShown(t *testing.T) {
-	res := small()
-	f := &res.Findings[0]
-	f.Outcome, f.ErrorCode = "success", " \t"
-	var b bytes.Buffer
-	if err := report.WriteTable(&b, res, tactics, report.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(b.String(), "success (") {
-		t.Errorf("a blank error code shown beside the outcome:\n%s", b.String())
-	}
-	b.Reset()
-	if err := report.WriteHTML(&b, res, tactics, report.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(b.String(), `success <span`) {
-		t.Errorf("a blank error code shown beside the outcome in HTML")
-	}
-}
-
-// TestBlankErrorMessageNotShown checks that a message of blanks beside an
-// attempt is not shown as its reason.
-func TestBlankErrorMessageNotShown(t *testing.T) {
-	res := small()
-	f := &res.Findings[0]
-	f.EventSource, f.EventName, f.Outcome, f.ErrorMessage = "signin.amazonaws.com", "ConsoleLogin", "attempt", " \t "
-	var b bytes.Buffer
-	if err := report.WriteTable(&b, res, tactics, report.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(b.String(), "attempt (") {
-		t.Errorf("a blank message shown beside the attempt:\n%s", b.String())
-	}
-	b.Reset()
-	if err := report.WriteHTML(&b, res, tactics, report.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(b.String(), `<span class="msg">`) {
-		t.Errorf("a blank message shown beside the attempt in HTML")
+// TestBlankErrorsNotShown checks that an errorCode or errorMessage of
+// blanks, which an export writes for a success, is not shown beside the
+// outcome as its reason, in the table or in HTML.
+func TestBlankErrorsNotShown(t *testing.T) {
+	for _, tc := range []struct {
+		name                   string
+		outcome, code, message string
+	}{
+		{"blank code beside a success", "success", " \t", ""},
+		{"blank message beside an attempt", "attempt", "", " \t "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := small()
+			f := &res.Findings[0]
+			f.EventSource, f.EventName = "signin.amazonaws.com", "ConsoleLogin"
+			f.Outcome, f.ErrorCode, f.ErrorMessage = tc.outcome, tc.code, tc.message
+			var b bytes.Buffer
+			if err := report.WriteTable(&b, res, tactics, report.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(b.String(), tc.outcome+" (") {
+				t.Errorf("a blank reason shown beside the outcome:\n%s", b.String())
+			}
+			b.Reset()
+			if err := report.WriteHTML(&b, res, tactics, report.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(b.String(), tc.outcome+" <span") {
+				t.Errorf("a blank reason shown beside the outcome in HTML")
+			}
+		})
 	}
 }
