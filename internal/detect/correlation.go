@@ -17,11 +17,15 @@ import (
 // matched within a span of time, per group of events that agree on the
 // group-by fields.
 type Correlation struct {
-	Type     string    // CountEvents or CountValues
-	Rules    []RuleRef // the rules referred to, by name or id, as written
-	GroupBy  []string  // field paths; none puts every event in one group
-	Timespan time.Duration
-	Span     string // the timespan as written ("10m")
+	Type    string    // CountEvents or CountValues
+	Rules   []RuleRef // the rules referred to, by name or id, as written
+	GroupBy []string  // field paths; none puts every event in one group
+	// GroupByAt and FieldAt are where GroupBy's fields and Field are
+	// written, for problems to name them.
+	GroupByAt []Pos
+	FieldAt   Pos
+	Timespan  time.Duration
+	Span      string // the timespan as written ("10m")
 	// Field is the field whose distinct values a value_count counts.
 	Field string
 	// Bounds are the condition's comparisons, all of which must hold.
@@ -32,6 +36,9 @@ type Correlation struct {
 	Line     int // where the correlation key is written
 	Column   int
 }
+
+// Pos is a place in a rule file.
+type Pos struct{ Line, Column int }
 
 // RuleRef is a rule named by a correlation, by its name or id, with where
 // the reference is written.
@@ -218,6 +225,7 @@ func (c *Correlation) fillGroupBy(n *yaml.Node) error {
 		if slices.Contains(fields[:i], f) {
 			return errAt(at.Line, at.Column, "group-by field \"%s\" is listed twice", f)
 		}
+		c.GroupByAt = append(c.GroupByAt, Pos{at.Line, at.Column})
 	}
 	c.GroupBy = fields
 	return nil
@@ -269,7 +277,7 @@ func (c *Correlation) fillCondition(n *yaml.Node) error {
 			if err := checkFieldPath(v, f); err != nil {
 				return err
 			}
-			c.Field = f
+			c.Field, c.FieldAt = f, Pos{v.Line, v.Column}
 		default:
 			return errAt(k.Line, k.Column, "unknown condition key \"%s\" (want gt or gte, and field for value_count)", k.Value)
 		}

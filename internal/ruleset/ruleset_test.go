@@ -79,6 +79,8 @@ func TestBrokenSamples(t *testing.T) {
 		`miscased.yml:18:5: field "userIdentity.Arn": CloudTrail writes userIdentity.arn`,
 		`miscased.yml:21:16: eventName "DeleteBucket" is no event of cloudtrail.amazonaws.com`,
 		`miscased.yml:24:32: field "UserIdentity.Arn": CloudTrail writes userIdentity.arn`,
+		`miscased_count.yml:8:7: group-by field "UserIdentity.arn": CloudTrail writes userIdentity.arn`,
+		`miscased_count.yml:11:12: counted field "RequestParameters.bucketName": CloudTrail writes requestParameters.bucketName`,
 		"dupkey.json: ttc scan would reject the sample",
 		"badtime.json: ttc scan would reject the sample: its eventTime is missing or no timestamp",
 		"late_session.json: the sample's session is created after its event",

@@ -356,9 +356,10 @@ func miscasedFields(r *detect.Rule) []catalog.Problem {
 		}
 	})
 	if corr := r.Correlation; corr != nil {
-		for _, field := range append(slices.Clone(corr.GroupBy), corr.Field) {
-			check(field, corr.Line, corr.Column, "correlation field")
+		for i, field := range corr.GroupBy {
+			check(field, corr.GroupByAt[i].Line, corr.GroupByAt[i].Column, "group-by field")
 		}
+		check(corr.Field, corr.FieldAt.Line, corr.FieldAt.Column, "counted field")
 	}
 	return out
 }
