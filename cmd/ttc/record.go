@@ -137,18 +137,14 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 			// Read whole, but no CloudTrail record: the scan rejects it.
 			rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) was rejected: not a CloudTrail record: "+
 				"its eventSource or eventName is missing, empty or not a string", n, path, p.Pos.Line))
-		case p.Reason == "":
+		case p.Reason == "" && p.Kind != cloudtrail.KindInsight: // an Insights record is counted apart, never matched
 			// A record no finding can be placed for: the scan rejects it
 			// when a rule matches it (matched_rejected), and counts it as
 			// unmatched otherwise.
-			var rec struct {
-				EventTime any
-				EventType any
-			}
+			var rec struct{ EventTime any }
 			_ = json.Unmarshal(p.Raw, &rec) // read whole by the reader: valid JSON
 			t, _ := rec.EventTime.(string)
-			// An Insights record is counted apart, never matched.
-			if _, problem := scan.PlaceTime(t); problem != "" && rec.EventType != "AwsCloudTrailInsight" {
+			if _, problem := scan.PlaceTime(t); problem != "" {
 				rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) cannot be placed in time, and a scan rejects it if a rule matches it: %s",
 					n, path, p.Pos.Line, problem))
 			}

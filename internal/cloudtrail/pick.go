@@ -21,6 +21,8 @@ type Picked struct {
 	// as a CloudTrail record does (Record.NamesEvent), or is an Insights
 	// record, which names it in its insightDetails.
 	NamesEvent bool
+	// Kind is a record read's family, as the reader found it.
+	Kind Kind
 }
 
 // Pick reads src, named name, as far as the last of the records numbered
@@ -87,7 +89,7 @@ func pick(src io.Reader, name string, want []int64, opts Options, toEnd bool) (m
 			return out, err
 		}
 		if wanted[rec.Pos.Ordinal] {
-			out[rec.Pos.Ordinal] = Picked{Pos: rec.Pos, Raw: slices.Clone(rec.Raw), NamesEvent: rec.NamesEvent || rec.Kind == KindInsight}
+			out[rec.Pos.Ordinal] = Picked{Pos: rec.Pos, Raw: slices.Clone(rec.Raw), NamesEvent: rec.NamesEvent || rec.Kind == KindInsight, Kind: rec.Kind}
 		}
 		if rec.Pos.Ordinal >= last {
 			return out, readOn(r, toEnd)
