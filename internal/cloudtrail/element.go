@@ -33,12 +33,12 @@ func (r *Reader) element() (*Record, error) {
 			return nil, nil
 		}
 		if i < len(b) && !r.arrFirst {
-			if b[i] != ',' && r.reopened && bytes.IndexByte(b[r.idx(r.pos):i], '\n') < 0 {
-				// Records after a stray ']' on one line, with no commas:
-				// not a next document's one to a line.
-				r.reopened = false
-			}
 			if b[i] != ',' {
+				if r.reopened && bytes.IndexByte(b[r.idx(r.pos):i], '\n') < 0 {
+					// Records after a stray ']' on one line, with no
+					// commas: not a next document's one to a line.
+					r.reopened = false
+				}
 				broken := r.fileErr(r.abs(i), fmt.Errorf("%w: ',' or ']' expected in array", ErrSyntax))
 				if err, ok := r.resyncSeparator(r.abs(i)); ok {
 					if err != nil {
