@@ -145,7 +145,7 @@ func MiscasedField(path string) string {
 		} else if !slices.Contains(keys, p) {
 			break
 		}
-		if keys = identityKeys[parts[i]]; keys == nil || (i == 0 && parts[0] != "userIdentity") {
+		if keys = identityKeys[parts[i]]; keys == nil {
 			break
 		}
 	}
