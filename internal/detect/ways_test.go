@@ -62,3 +62,40 @@ func TestWaysOfCorrelationAndBrokenRule(t *testing.T) {
 		t.Error("a condition naming no search: want an error")
 	}
 }
+
+func TestRequiredSearches(t *testing.T) {
+	for _, tc := range []struct {
+		name, detection string
+		want            [][]string
+	}{
+		{"alone", "sel:\n  eventName: GetObject\ncondition: sel", [][]string{{"sel"}}},
+		{"and", "src:\n  eventSource: s3.amazonaws.com\nname:\n  eventName: GetObject\ncondition: src and name",
+			[][]string{{"src", "name"}}},
+		{"not left out", "a:\n  eventName: GetObject\nb:\n  errorCode: x\ncondition: a and not b", [][]string{{"a"}}},
+		{"or at the top", "a:\n  eventName: GetObject\nb:\n  errorCode: x\ncondition: a and b or b", [][]string{nil}},
+		{"or under and", "a:\n  eventName: GetObject\nb:\n  errorCode: x\nc:\n  errorCode: y\ncondition: a and (b or c)",
+			[][]string{{"a"}}},
+		{"parentheses", "a:\n  eventName: GetObject\nb:\n  errorCode: x\nc:\n  errorCode: y\ncondition: (a and b) and c",
+			[][]string{{"a", "b", "c"}}},
+		{"all of", "sel_a:\n  eventName: GetObject\nsel_b:\n  errorCode: x\ncondition: all of sel_*",
+			[][]string{{"sel_a", "sel_b"}}},
+		{"one of", "sel_a:\n  eventName: GetObject\nsel_b:\n  errorCode: x\ncondition: 1 of sel_*", [][]string{nil}},
+		{"named twice", "a:\n  eventName: GetObject\nb:\n  errorCode: x\ncondition: a and b and a", [][]string{{"a", "b"}}},
+		{"list of conditions", "a:\n  eventName: GetObject\nb:\n  errorCode: x\ncondition:\n  - a and b\n  - b",
+			[][]string{{"a", "b"}, {"b"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := ParseRule("test.yml", []byte(ruleYAML(tc.detection)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := RequiredSearches(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("RequiredSearches = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -316,15 +316,21 @@ func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) [
 		}
 	}
 	out = append(out, miscasedFields(r)...)
-	for _, p := range unpaired(c, r.Detection) {
+	pairs := unpaired(c, r.Detection)
+	for _, p := range append(pairs, unpairedAcross(c, r, pairs)...) {
 		if unknown[p.name] {
 			continue // said above
 		}
-		beside := "the event source beside it"
+		sources := "the event source"
 		if len(p.sources) > 1 {
-			beside = "the event sources beside it"
+			sources = "the event sources"
 		}
-		at(p.name, "eventName \"%s\" is no event of %s, %s", p.name.Value, strings.Join(p.sources, " or "), beside)
+		if p.with == "" {
+			at(p.name, "eventName \"%s\" is no event of %s, %s beside it", p.name.Value, strings.Join(p.sources, " or "), sources)
+			continue
+		}
+		at(p.name, "eventName \"%s\" is no event of %s, %s of selection %s, which the condition requires with it",
+			p.name.Value, strings.Join(p.sources, " or "), sources, p.with)
 	}
 	return out
 }
@@ -408,10 +414,13 @@ func fieldKeys(detection *yaml.Node) []*yaml.Node {
 	return out
 }
 
-// unpairedName is an event name that no event source of its selection has.
+// unpairedName is an event name that no event source of its selection
+// has, or none of those another selection the condition requires with it
+// (named by with) pins.
 type unpairedName struct {
 	name    *yaml.Node
 	sources []string
+	with    string
 }
 
 // unpaired returns the event names, under n, that a selection pairs with
@@ -434,26 +443,114 @@ func unpaired(c *catalog.Catalog, n *yaml.Node) []unpairedName {
 				names = append(names, scalars(m.Content[i+1])...)
 			}
 		}
-		var keys, shown []string
-		for _, s := range sources {
-			ss := c.ServicesFor(s.Value)
-			if strings.ContainsAny(s.Value, "*?") || !c.IsEventSource(s.Value) || len(ss) == 0 {
-				keys = nil
-				break
-			}
-			for _, svc := range ss {
-				keys = append(keys, svc.Key)
-			}
-			shown = append(shown, s.Value)
-		}
-		for _, name := range names {
-			if len(keys) > 0 && !strings.ContainsAny(name.Value, "*?") && !c.IsEventOf(keys, name.Value) &&
-				!slices.ContainsFunc(out, func(u unpairedName) bool { return u.name == name }) {
-				out = append(out, unpairedName{name: name, sources: shown})
-			}
-		}
+		keys, shown := pinned(c, sources)
+		out = appendUnpaired(c, out, names, keys, unpairedName{sources: shown})
 	})
 	return out
+}
+
+// unpairedAcross returns the event names of rule r that one selection
+// writes and another pins the event source of, when a condition requires
+// both (detect.RequiredSearches: joined by and at its top): as in one
+// map, the name must be an event of one of those sources. Names reported
+// in want of their own selection's sources (in seen) are left out.
+func unpairedAcross(c *catalog.Catalog, r *detect.Rule, seen []unpairedName) []unpairedName {
+	required, err := detect.RequiredSearches(r)
+	if err != nil || len(required) == 0 {
+		return nil // a correlation rule; or one whose error is reported elsewhere
+	}
+	det := alias(r.Detection)
+	searches := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(det.Content); i += 2 {
+		searches[det.Content[i].Value] = det.Content[i+1]
+	}
+	out := slices.Clone(seen)
+	for _, names := range required {
+		for _, with := range names {
+			keys, shown := requiredSources(c, searches[with])
+			if keys == nil {
+				continue
+			}
+			for _, other := range names {
+				if other != with && alias(searches[other]) != alias(searches[with]) {
+					out = appendUnpaired(c, out, valuesOf(searches[other], "eventName"), keys,
+						unpairedName{sources: shown, with: with})
+				}
+			}
+		}
+	}
+	return out[len(seen):]
+}
+
+// appendUnpaired appends to out, as like, each of names that is no event
+// of the services keys and is not in out yet; none when keys is empty.
+func appendUnpaired(c *catalog.Catalog, out []unpairedName, names []*yaml.Node, keys []string, like unpairedName) []unpairedName {
+	for _, name := range names {
+		if len(keys) > 0 && !strings.ContainsAny(name.Value, "*?") && !c.IsEventOf(keys, name.Value) &&
+			!slices.ContainsFunc(out, func(u unpairedName) bool { return u.name == name }) {
+			like.name = name
+			out = append(out, like)
+		}
+	}
+	return out
+}
+
+// pinned returns the keys of the services of event sources, and the
+// sources, as written; none when one of them holds a wildcard or is the
+// source of no service.
+func pinned(c *catalog.Catalog, sources []*yaml.Node) (keys, shown []string) {
+	for _, s := range sources {
+		ss := c.ServicesFor(s.Value)
+		if strings.ContainsAny(s.Value, "*?") || !c.IsEventSource(s.Value) || len(ss) == 0 {
+			return nil, nil
+		}
+		for _, svc := range ss {
+			keys = append(keys, svc.Key)
+		}
+		shown = append(shown, s.Value)
+	}
+	return keys, shown
+}
+
+// requiredSources returns what pinned does for the event sources a
+// selection requires of every record it matches: each of its maps (a
+// list of maps matches by any) must write eventSource, without modifiers
+// or null, as one known source or a list of them. None otherwise.
+func requiredSources(c *catalog.Catalog, sel *yaml.Node) (keys, shown []string) {
+	if sel == nil {
+		return nil, nil
+	}
+	maps := []*yaml.Node{alias(sel)}
+	if maps[0].Kind == yaml.SequenceNode {
+		maps = maps[0].Content
+	}
+	for _, m := range maps {
+		if m = alias(m); m.Kind != yaml.MappingNode {
+			return nil, nil
+		}
+		var sources []*yaml.Node
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if alias(m.Content[i]).Value != "eventSource" {
+				continue
+			}
+			v := alias(m.Content[i+1])
+			if v.Kind == yaml.SequenceNode && len(scalars(v)) != len(v.Content) || v.Kind != yaml.SequenceNode && len(scalars(v)) == 0 {
+				return nil, nil // a null or other value lets a record through
+			}
+			sources = append(sources, scalars(v)...)
+		}
+		k, s := pinned(c, sources)
+		if k == nil {
+			return nil, nil
+		}
+		keys = append(keys, k...)
+		for _, src := range s {
+			if !slices.Contains(shown, src) {
+				shown = append(shown, src)
+			}
+		}
+	}
+	return keys, shown
 }
 
 // checkAlsoReports checks the ttc.<ID> tags by which a catalog rule reports
