@@ -645,6 +645,12 @@ func TestScanMalformedForm(t *testing.T) {
 		{"no boundary", "multipart/form-data", head + "\r\n{}\r\n--b--\r\n", "names no boundary"},
 		{"empty boundary", "multipart/form-data; boundary=", head + "\r\n{}\r\n--b--\r\n", "names no boundary"},
 		{"many part headers", "multipart/form-data; boundary=b", many.String(), "part headers are more than the server reads"},
+		// A body that is no form at all, an empty one, or one cut short
+		// before its closing boundary, is not a form without files.
+		{"not multipart", "multipart/form-data; boundary=b", "this is not a form\r\n{\"Records\":[]}\r\n",
+			"could not be read as multipart form data (multipart: NextPart: EOF)"},
+		{"empty", "multipart/form-data; boundary=b", "", "could not be read as multipart form data"},
+		{"cut short after a part", "multipart/form-data; boundary=b", head + "\r\n{}\r\n--b", "could not be read as multipart form data"},
 	} {
 		for _, path := range []string{"/scan", "/api/v1/scan"} {
 			rec := do(t, s.Handler(), http.MethodPost, path, strings.NewReader(tt.body), "Content-Type", tt.ct)

@@ -197,7 +197,9 @@ func (s *Server) receiveForm(w http.ResponseWriter, r *http.Request, up *upload)
 	seenGroupBy := false
 	for {
 		p, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
+		// The form's closing boundary is io.EOF itself: the reader wraps
+		// one that comes before it (formError says so).
+		if err == io.EOF {
 			break
 		}
 		if err != nil {
@@ -323,6 +325,12 @@ func (e formError) Error() string {
 	case errors.Is(e.err, http.ErrMissingBoundary), errors.Is(e.err, http.ErrNotMultipart):
 		return "read form: the Content-Type says multipart/form-data but names no boundary, or one that cannot be read: " +
 			"send the form as a browser or curl -F does, or the file alone as the body"
+	case errors.Is(e.err, io.EOF):
+		// The body ends before the line that closes the form: it holds
+		// no boundary line at all (it is no form), or is cut short. The
+		// reader's reason quotes nothing of the body.
+		return "read form: the body could not be read as multipart form data (" + e.err.Error() +
+			"): it ends before the line that closes the form with the Content-Type's boundary"
 	case errors.Is(e.err, multipart.ErrMessageTooLarge):
 		return "read form: the multipart form's part headers are more than the server reads"
 	case errors.Is(e.err, bufio.ErrBufferFull):
