@@ -107,6 +107,61 @@ func TestAttackWorkflow(t *testing.T) {
 			t.Errorf("%s is pinned to tactic %s; entries leave the tactic to ATT&CK", te.TechniqueID, te.Tactic)
 		}
 	}
+
+	// Navigator hides an entry none of whose platforms the layer's filter
+	// names. The shared bundle holds ATT&CK's IaaS techniques alone: the S3
+	// layer's entries are all known to it, and filtered on IaaS; the whole
+	// catalog's holds T1583 (PRE), which it lacks, so it has no filter.
+	platforms := attackPlatforms(t, sharedATTACK)
+	if l.Filters == nil || !slices.Equal(l.Filters.Platforms, []string{"IaaS"}) {
+		t.Errorf("S3 layer filters = %+v, want IaaS", l.Filters)
+	}
+	for _, te := range l.Techniques {
+		if !slices.Contains(platforms[te.TechniqueID], "IaaS") {
+			t.Errorf("S3 layer entry %s (platforms %v) is hidden by its filter", te.TechniqueID, platforms[te.TechniqueID])
+		}
+	}
+	out, _, code = ttc(t, "--data-dir", dir, "export", "navigator")
+	if code != 0 {
+		t.Fatalf("export navigator: exit %d", code)
+	}
+	if layers, err = navigator.Decode(strings.NewReader(out)); err != nil || len(layers) != 1 {
+		t.Fatalf("decode layer: %v", err)
+	}
+	if _, ok := platforms["T1583"]; ok || layers[0].Filters != nil {
+		t.Errorf("catalog layer filters = %+v; want none, as the data lacks T1583's platforms", layers[0].Filters)
+	}
+}
+
+// attackPlatforms reads an ATT&CK STIX bundle's techniques' platforms, by ID.
+func attackPlatforms(t *testing.T, bundle string) map[string][]string {
+	t.Helper()
+	b, err := os.ReadFile(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Objects []struct {
+			Type      string   `json:"type"`
+			Platforms []string `json:"x_mitre_platforms"`
+			Refs      []struct {
+				Source string `json:"source_name"`
+				ID     string `json:"external_id"`
+			} `json:"external_references"`
+		} `json:"objects"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, o := range doc.Objects {
+		for _, r := range o.Refs {
+			if o.Type == "attack-pattern" && r.Source == "mitre-attack" {
+				out[r.ID] = o.Platforms
+			}
+		}
+	}
+	return out
 }
 
 func TestExportSTIXRoundTrip(t *testing.T) {

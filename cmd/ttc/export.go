@@ -61,13 +61,20 @@ It is not ATT&CK's own data: 'ttc attack import' refuses it.`,
 }
 
 // navigatorOptions names the layer's ATT&CK version after the newest imported
-// one. Entries carry no tactic: the catalog files some techniques under other
+// one, and filters it on the platforms that data gives its techniques (no
+// filter without it). Entries carry no tactic: the catalog files some techniques under other
 // tactics than ATT&CK does (T1578 under Impact), and Navigator shows an entry
 // without a tactic wherever ATT&CK places the technique.
 func (a *app) navigatorOptions(name, desc string) navigator.Options {
 	opts := navigator.Options{Name: name, Description: desc}
 	if ds, err := a.attackData(""); err == nil && ds != nil {
 		opts.AttackVersion = ds.Version
+		opts.PlatformsOf = func(id string) []string {
+			if t := ds.AnyTechnique(id); t != nil {
+				return t.Platforms
+			}
+			return nil
+		}
 	}
 	return opts
 }

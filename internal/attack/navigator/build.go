@@ -33,8 +33,10 @@ type Options struct {
 	// ShortNames maps the catalog's tactic IDs to ATT&CK tactic shortnames,
 	// see ShortNames. Tactics missing here are left off the entries.
 	ShortNames map[string]string
-	// Platforms for the filter; default IaaS.
-	Platforms []string
+	// PlatformsOf returns ATT&CK's platforms of a technique (nil when the
+	// data lacks it), from which the layer's platform filter is made (see
+	// builder.filters). Nil: no filter, and Navigator shows every platform.
+	PlatformsOf func(attackID string) []string
 }
 
 // ShortNames maps each tactic's ID and shortname to its shortname.
@@ -94,9 +96,6 @@ func ScanLayer(techs []*catalog.Technique, obs map[string]Observation, opts Opti
 }
 
 func newBuilder(opts Options) *builder {
-	if len(opts.Platforms) == 0 {
-		opts.Platforms = []string{"IaaS"}
-	}
 	return &builder{opts: opts, cells: make(map[cellKey][]contribution)}
 }
 

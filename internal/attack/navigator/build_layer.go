@@ -23,7 +23,7 @@ func (b *builder) layer(scan bool) *Layer {
 		Versions:    &Versions{Attack: attack.Major(b.opts.AttackVersion), Navigator: NavigatorVersion, Layer: LayerFormat},
 		Domain:      attack.DomainEnterprise,
 		Description: b.opts.Description,
-		Filters:     &Filters{Platforms: b.opts.Platforms},
+		Filters:     b.filters(),
 		Layout: &Layout{Layout: "side", ShowID: ptr(true), ShowName: ptr(true),
 			ExpandedSubtechniques: "annotated"},
 		Sorting:                       ptr(0),
@@ -52,6 +52,54 @@ func (b *builder) layer(scan bool) *Layer {
 	l.Gradient = &Gradient{Colors: []string{low, high}, MinValue: 0, MaxValue: max(maxScore, 1)}
 	l.LegendItems = []LegendItem{{Label: "few " + what, Color: low}, {Label: "most " + what, Color: high}}
 	return l
+}
+
+// filters returns a platform filter that shows every entry of the layer
+// and little else: IaaS, and for each entry with no platform the filter
+// names yet, the first of its platforms in platformOrder. ATT&CK gives
+// many techniques of the catalog endpoint platforms too (T1485 is also
+// Windows), so a filter of every entry's platforms would filter nothing.
+// Nil, and no filter, when the data lacks an entry's platforms, since
+// Navigator hides an entry none of whose platforms the filter names.
+func (b *builder) filters() *Filters {
+	if b.opts.PlatformsOf == nil || len(b.cells) == 0 {
+		return nil
+	}
+	ids := make([][]string, 0, len(b.cells))
+	for _, k := range slices.SortedFunc(maps.Keys(b.cells), byCell) {
+		ps := b.opts.PlatformsOf(k.techniqueID)
+		if len(ps) == 0 {
+			return nil
+		}
+		ids = append(ids, slices.SortedFunc(slices.Values(ps), byPlatform))
+	}
+	// Entries on IaaS first, so that later ones see it in the filter.
+	slices.SortStableFunc(ids, func(x, y []string) int { return byPlatform(x[0], y[0]) })
+	var out []string
+	for _, ps := range ids {
+		if !slices.ContainsFunc(ps, func(p string) bool { return slices.Contains(out, p) }) {
+			out = append(out, ps[0])
+		}
+	}
+	slices.SortFunc(out, byPlatform)
+	return &Filters{Platforms: out}
+}
+
+// platformOrder is the order filters prefers ATT&CK platforms in, those of
+// cloud accounts first; others follow by name.
+var platformOrder = []string{"IaaS", "Identity Provider", "SaaS", "Office Suite", "Containers", "PRE"}
+
+func byPlatform(x, y string) int {
+	i, j := slices.Index(platformOrder, x), slices.Index(platformOrder, y)
+	switch {
+	case i >= 0 && j >= 0:
+		return cmp.Compare(i, j)
+	case i >= 0:
+		return -1
+	case j >= 0:
+		return 1
+	}
+	return cmp.Compare(x, y)
 }
 
 // entry makes one technique entry from the catalog techniques in a cell.

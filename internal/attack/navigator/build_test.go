@@ -2,6 +2,7 @@ package navigator
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,7 +44,11 @@ func encode(t *testing.T, l *Layer) []byte {
 }
 
 func TestBuildLayers(t *testing.T) {
-	opts := Options{Name: "ttc", Description: "Catalog coverage.", AttackVersion: "18.1", ShortNames: ShortNames(tactics)}
+	opts := Options{Name: "ttc", Description: "Catalog coverage.", AttackVersion: "18.1", ShortNames: ShortNames(tactics),
+		PlatformsOf: platformsOf(map[string][]string{
+			"T1486": {"Windows", "IaaS", "Linux"}, "T1485.001": {"IaaS", "Windows"}, "T1078.004": {"IaaS", "Identity Provider", "SaaS"},
+			"T1562.008": {"IaaS", "SaaS"}, "T1685.002": {"IaaS", "SaaS"}, "T1530": {"IaaS", "SaaS"},
+		})}
 	obs := map[string]Observation{
 		"T1486.A001": {Count: 12, Evidence: "CopyObject with SSE-C by arn:aws:iam::111122223333:user/x"},
 		"T1486.A002": {Count: 1, Evidence: "ImportKeyMaterial"},
@@ -103,5 +108,64 @@ func TestBuildLayers(t *testing.T) {
 	}
 	if !found {
 		t.Error("v19 layer does not use the catalog's v19 alias T1685.002")
+	}
+}
+
+func platformsOf(m map[string][]string) func(string) []string {
+	return func(id string) []string { return m[id] }
+}
+
+// TestLayerFilters checks that the platform filter shows every entry
+// (Navigator hides one none of whose platforms it names) and adds to IaaS
+// only what entries without it need.
+func TestLayerFilters(t *testing.T) {
+	tech := func(id string) *catalog.Technique {
+		return &catalog.Technique{ID: id, Name: id, Parent: catalog.ParentID(id), Tactics: []string{"TA0040"}}
+	}
+	known := map[string][]string{
+		"T1485":     {"Windows", "IaaS", "Linux"},
+		"T1530":     {"IaaS", "SaaS", "Office Suite"},
+		"T1583.001": {"PRE"},
+		"T1098.005": {"Windows", "SaaS", "Identity Provider"},
+		"T1496.003": {"SaaS"},
+		"T1070":     {"Windows", "Linux", "macOS"},
+	}
+	cases := []struct {
+		name string
+		ids  []string
+		of   func(string) []string
+		want []string // nil: no filter
+	}{
+		{"IaaS alone", []string{"T1485", "T1485.A003", "T1530"}, platformsOf(known), []string{"IaaS"}},
+		{"beyond IaaS", []string{"T1583.001", "T1485", "T1098.005", "T1496.003"}, platformsOf(known), []string{"IaaS", "Identity Provider", "SaaS", "PRE"}},
+		{"SaaS beside IaaS", []string{"T1496.003", "T1530"}, platformsOf(known), []string{"IaaS", "SaaS"}},
+		{"no cloud platform", []string{"T1070"}, platformsOf(known), []string{"Linux"}},
+		{"an entry the data lacks", []string{"T1485", "T1584.001"}, platformsOf(known), nil},
+		{"no data", []string{"T1485"}, nil, nil},
+		{"AWS-defined only", []string{"AT1667.001"}, platformsOf(known), nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var ts []*catalog.Technique
+			for _, id := range tc.ids {
+				ts = append(ts, tech(id))
+			}
+			l := CatalogLayer(ts, Options{ShortNames: ShortNames(tactics), PlatformsOf: tc.of})
+			var got []string
+			if l.Filters != nil {
+				got = l.Filters.Platforms
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("filter = %q, want %q", got, tc.want)
+			}
+			if l.Filters == nil {
+				return
+			}
+			for _, e := range l.Techniques {
+				if !slices.ContainsFunc(known[e.TechniqueID], func(p string) bool { return slices.Contains(got, p) }) {
+					t.Errorf("entry %s (%v) is hidden by the filter %q", e.TechniqueID, known[e.TechniqueID], got)
+				}
+			}
+		})
 	}
 }
