@@ -448,7 +448,11 @@ func TestRecordPrintsFindingEvidence(t *testing.T) {
 		if i%2 == 1 {
 			n = "#" + n
 		}
-		rec, errOut, code := ttc(t, "record", f.Record.File, n)
+		args := []string{"record", f.Record.File, n}
+		if i%3 == 0 {
+			args = append(args, "--event-id", f.EventID)
+		}
+		rec, errOut, code := ttc(t, args...)
 		var r struct {
 			EventID string `json:"eventID"`
 		}
@@ -476,6 +480,54 @@ func TestRecordPrintsFindingEvidence(t *testing.T) {
 	// A number past int64 is out of range like any other, not a usage error.
 	if _, errOut, code := ttc(t, "record", hostile, "99999999999999999999999"); code != exitError || !strings.Contains(errOut, "no file holds that many") {
 		t.Errorf("huge number: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestRecordEventID checks that --event-id refuses, unprinted, a record
+// whose eventID is not the one the finding named: the file changed since
+// the scan read it.
+func TestRecordEventID(t *testing.T) {
+	dir := t.TempDir()
+	lines := func(ids ...string) string {
+		var b strings.Builder
+		for _, id := range ids {
+			fmt.Fprintf(&b, `{"eventVersion":"1.11","eventTime":"2026-03-14T02:00:00Z","eventID":"%s","eventSource":"s3.amazonaws.com","eventName":"GetObject"}`+"\n", id)
+		}
+		return b.String()
+	}
+	log := filepath.Join(dir, "log.jsonl")
+	write := func(body string) {
+		t.Helper()
+		if err := os.WriteFile(log, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(lines("evt-1", "evt-2", "evt-3"))
+	if out, errOut, code := ttc(t, "record", "--event-id", "evt-3", "--event-id", "evt-1", log, "3", "#1"); code != exitOK ||
+		strings.Count(out, "\n") != 2 || !strings.Contains(out, `"evt-3"`) || errOut != "" {
+		t.Errorf("unchanged file: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	// A record added at the top: number 3 is now evt-2.
+	write(lines("evt-0", "evt-1", "evt-2", "evt-3") + `{"eventVersion":"1.11","eventTime":"2026-03-14T02:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}` + "\n")
+	cases := []struct {
+		args       []string
+		code       int
+		out, inErr string
+	}{
+		{[]string{"--event-id", "evt-3", log, "3"}, exitError, "", `record 3 of ` + log + ` (line 3) has eventID "evt-2", not "evt-3": the file is not as the scan read it`},
+		{[]string{"--event-id", "evt-3", "--event-id", "evt-3", log, "4", "3"}, exitError, `"evt-3"`, `has eventID "evt-2", not "evt-3"`},
+		{[]string{"--event-id", "evt-4", log, "5"}, exitError, "", `has no eventID, not "evt-4"`},
+		{[]string{"--event-id", "a\x1b[31m", log, "1"}, exitError, "", `not "a\x1b[31m"`},
+		{[]string{"--event-id", "evt-3", log, "3", "4"}, exitUsage, "", "1 --event-id values for 2 record numbers"},
+		{[]string{log, "##3"}, exitUsage, "", `record number "##3"`},
+	}
+	for _, tc := range cases {
+		out, errOut, code := ttc(t, append([]string{"record"}, tc.args...)...)
+		if code != tc.code || (tc.out == "") != (out == "") || !strings.Contains(out, tc.out) ||
+			!strings.Contains(errOut, tc.inErr) || strings.ContainsRune(errOut, 0x1b) {
+			t.Errorf("record %q: exit %d, stdout %q, stderr %q; want exit %d, stdout with %q, stderr with %q",
+				tc.args, code, out, errOut, tc.code, tc.out, tc.inErr)
+		}
 	}
 }
 

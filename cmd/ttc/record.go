@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ import (
 
 func newRecordCmd(a *app) *cobra.Command {
 	var indent bool
+	var eventIDs []string
 	cmd := &cobra.Command{
 		Use:   "record FILE NUMBER...",
 		Short: "Print the records of a CloudTrail log file that findings point at",
@@ -41,9 +43,15 @@ one whose eventTime a scan cannot place in time, which it rejects when a rule
 matches it.
 The file is read to its end, and when it fails after the records asked for
 (a gzip checksum that does not match, which covers them too; data after
-the end) that is reported, and the exit status is 1.`,
+the end) that is reported, and the exit status is 1.
+
+A record number names a record as the file held it when the scan read it: a
+file changed since then (records added at the top) holds another record under
+that number. Give --event-id once per NUMBER, the finding's event_id, to have
+a record whose eventID differs refused, not printed, exit status 1.`,
 		Example: "  ttc record AWSLogs/111122223333/CloudTrail/us-east-1/2026/01/05/log.json.gz 13\n" +
-			"  ttc record --indent incident.json 2 7",
+			"  ttc record --indent incident.json 2 7\n" +
+			"  ttc record --event-id 3b9e0d51-0b7e-4f43-9c63-0e4a2f1f7c11 incident.json 7",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 2 {
 				return usagef("usage: %s; %s takes a FILE and at least one record NUMBER", cmd.UseLine(), cmd.CommandPath())
@@ -51,10 +59,14 @@ the end) that is reported, and the exit status is 1.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runRecord(a, args[0], args[1:], indent)
+			if len(eventIDs) > 0 && len(eventIDs) != len(args)-1 {
+				return usagef("%d --event-id values for %d record numbers: give one per NUMBER, in the same order", len(eventIDs), len(args)-1)
+			}
+			return runRecord(a, args[0], args[1:], eventIDs, indent)
 		},
 	}
 	cmd.Flags().BoolVar(&indent, "indent", false, "indent each record over several lines")
+	cmd.Flags().StringArrayVar(&eventIDs, "event-id", nil, "the eventID each NUMBER's record must have, in order (a finding's event_id; repeatable)")
 	// A negative record number reads as a flag to the flag parser; say what
 	// is wrong with it as a number instead.
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -70,23 +82,23 @@ the end) that is reported, and the exit status is 1.`,
 // when it is a negative number ("... in -1").
 var negativeNumber = regexp.MustCompile(`unknown shorthand flag.* in (-[0-9]+)$`)
 
-func runRecord(a *app, path string, args []string, indent bool) error {
+func runRecord(a *app, path string, args, eventIDs []string, indent bool) error {
 	if path == "-" {
 		return usagef("record reads a file again by name; standard input cannot be: save it to a file first")
 	}
 	nums := make([]int64, len(args))
-	for i, s := range args {
+	for i, arg := range args {
 		// The HTML and Markdown reports write a record's number as #N.
-		s = strings.TrimPrefix(s, "#")
+		s := strings.TrimPrefix(arg, "#")
 		if s == "" || strings.Trim(s, "0123456789") != "" {
-			return usagef("record number \"%s\": want a whole number from 1", s)
+			return usagef("record number \"%s\": want a whole number from 1", arg)
 		}
 		n, err := strconv.ParseInt(s, 10, 64)
 		switch {
 		case errors.Is(err, strconv.ErrRange):
 			return fmt.Errorf("%s: no record %s: no file holds that many", path, s)
 		case err != nil || n < 1:
-			return usagef("record number \"%s\": want a whole number from 1", s)
+			return usagef("record number \"%s\": want a whole number from 1", arg)
 		}
 		nums[i] = n
 	}
@@ -104,9 +116,12 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 	}
 	defer f.Close()
 	picked, pickErr := cloudtrail.Pick(f, path, nums, cloudtrail.Options{})
-	var out, line bytes.Buffer
+	// Written as each is ready, not gathered: the same large record asked
+	// for many times would otherwise be held as often.
+	out := bufio.NewWriter(a.stdout)
+	var line bytes.Buffer
 	var rejected []error
-	for _, n := range nums {
+	for i, n := range nums {
 		p, ok := picked[n]
 		switch {
 		case !ok:
@@ -115,6 +130,17 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 			rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) was rejected: %s", n, path, p.Pos.Line, p.Reason))
 			if p.Raw == nil {
 				continue // not JSON the reader held whole: only the reason is known
+			}
+		}
+		if eventIDs != nil {
+			if got, ok := recordEventID(p.Raw); !ok || got != eventIDs[i] {
+				shown := "no eventID"
+				if ok {
+					shown = fmt.Sprintf("eventID \"%s\"", got)
+				}
+				rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) has %s, not \"%s\": the file is not as the scan read it (changed since, or another file), and the record is not printed",
+					n, path, p.Pos.Line, shown, eventIDs[i]))
+				continue
 			}
 		}
 		// One line, whatever space the file put between the record's
@@ -150,8 +176,21 @@ func runRecord(a *app, path string, args []string, indent bool) error {
 			}
 		}
 	}
-	if _, err := a.stdout.Write(out.Bytes()); err != nil {
+	if err := out.Flush(); err != nil {
 		return fmt.Errorf("write records: %w", err)
 	}
 	return errors.Join(append(rejected, pickErr)...)
+}
+
+// recordEventID returns a record's eventID, when it is a string.
+func recordEventID(raw []byte) (string, bool) {
+	var rec map[string]json.RawMessage // keys as written: encoding/json's struct fields ignore case
+	if json.Unmarshal(raw, &rec) != nil {
+		return "", false
+	}
+	var id string
+	if json.Unmarshal(rec["eventID"], &id) != nil {
+		return "", false
+	}
+	return id, true
 }
