@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -280,6 +281,21 @@ func TestExportSigmaFolder(t *testing.T) {
 	}
 	if _, errOut, code := ttc(t, "--catalog", overlay, "export", "sigma", dir); code != exitError || !strings.Contains(errOut, "s3_copy_with_customer_key.yml") {
 		t.Errorf("export of a rule that does not parse: exit %d, %q; want 1 naming it", code, errOut)
+	}
+	if after := folderFiles(t, dir); !slices.Equal(before, after) {
+		t.Errorf("a failed export changed the folder: %d files before, %d after", len(before), len(after))
+	}
+	// So does a rule that compiles but is not valid Sigma.
+	rule, err := os.ReadFile("../../catalog/techniques/T1486.A001/rules/s3_copy_with_customer_key.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule = regexp.MustCompile(`(?m)^status: .*$`).ReplaceAll(rule, []byte("status: bogus"))
+	if err := os.WriteFile(filepath.Join(broken, "rules", "s3_copy_with_customer_key.yml"), rule, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := ttc(t, "--catalog", overlay, "export", "sigma", dir); code != exitError || !strings.Contains(errOut, `status "bogus" is no Sigma status`) {
+		t.Errorf("export of a rule of no Sigma status: exit %d, %q; want 1 naming it", code, errOut)
 	}
 	if after := folderFiles(t, dir); !slices.Equal(before, after) {
 		t.Errorf("a failed export changed the folder: %d files before, %d after", len(before), len(after))

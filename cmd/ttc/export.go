@@ -202,6 +202,11 @@ func exportSigma(c *catalog.Catalog, dir string) (int, error) {
 			if err := ruleset.CheckRule(r.Path, r.Data); err != nil {
 				return 0, fmt.Errorf("export sigma: a rule does not compile: %w", err)
 			}
+			// Other Sigma tools refuse what Sigma does not allow (a status
+			// of its own, an id that is no UUID), though ttc would run it.
+			if err := ruleset.CheckSigma(c, r.Path, r.Data); err != nil {
+				return 0, fmt.Errorf("export sigma: a rule is not valid Sigma: %w", err)
+			}
 			if err := ruleset.CheckRule(filepath.Join(dir, rel), out); err != nil {
 				return 0, fmt.Errorf("exported rule does not compile: %w", err)
 			}

@@ -572,26 +572,37 @@ func Lint(c *catalog.Catalog, r *Rule) []string {
 	for _, tag := range r.Tags {
 		t := strings.ToLower(strings.TrimSpace(tag))
 		name, ok := strings.CutPrefix(t, "attack.")
-		if !ok || techniqueTagRE.MatchString(t) || otherAttackTagRE.MatchString(t) {
+		if !ok || techniqueTagRE.MatchString(t) {
 			continue
 		}
-		if _, known := tacticTag(c, name); known {
-			continue
+		if p := attackTagProblem(c, tag, name); p != "" {
+			out = append(out, p)
 		}
-		if id := strings.ToUpper(name); catalog.AttackID(id) != id {
-			if _, held := c.Technique(id); held {
-				// An ID of the catalog's own (T1485.A003, AT1667.001) is
-				// no ATT&CK ID: the ttc namespace names it.
-				out = append(out, fmt.Sprintf("tag \"%s\" names the catalog's %s, which is no ATT&CK ID: write ttc.%s to report it", tag, id, name))
-				continue
-			}
-		}
-		out = append(out, fmt.Sprintf("tag \"%s\" is no ATT&CK technique, group, software or tactic: it maps onto nothing", tag))
 	}
 	if _, unknown := c.TaggedEntries(r.Tags); len(unknown) > 0 {
 		out = append(out, fmt.Sprintf("tag \"%s\" names no entry of the catalog: its attack.* tags are used instead", unknown[0]))
 	}
 	return out
+}
+
+// attackTagProblem says why an attack.<name> tag other than a technique's
+// maps onto nothing, or "" when it names a tactic, group, software or
+// campaign; name is the tag's value in lower case.
+func attackTagProblem(c *catalog.Catalog, tag, name string) string {
+	if otherAttackTagRE.MatchString("attack." + name) {
+		return ""
+	}
+	if _, known := tacticTag(c, name); known {
+		return ""
+	}
+	if id := strings.ToUpper(name); catalog.AttackID(id) != id {
+		if _, held := c.Technique(id); held {
+			// An ID of the catalog's own (T1485.A003, AT1667.001) is
+			// no ATT&CK ID: the ttc namespace names it.
+			return fmt.Sprintf("tag \"%s\" names the catalog's %s, which is no ATT&CK ID: write ttc.%s to report it", tag, id, name)
+		}
+	}
+	return fmt.Sprintf("tag \"%s\" is no ATT&CK technique, group, software or tactic: it maps onto nothing", tag)
 }
 
 // LintLevel is Lint's word on the level alone, for a catalog rule, whose

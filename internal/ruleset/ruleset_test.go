@@ -99,6 +99,14 @@ func TestBrokenSamples(t *testing.T) {
 		`also_reports.yml:13:16: eventName "DeleteUser" is not listed by T1537 and is no event of its services (`,
 		`) (the rule reports T1537 by its tag ttc.t1537)`,
 		`also_reports.yml:6:5: tag "ttc.t1491" names T1491, which lists no CloudTrail events: the tag adds nothing`,
+		// What Sigma refuses in a catalog rule, though the matcher runs it.
+		`not_sigma.yml:2:5: id "not-a-uuid" is no UUID`,
+		`not_sigma.yml:3:9: status "bogus" is no Sigma status`,
+		`not_sigma.yml:6:5: tag "attack.t9999" names T9999, which is neither an entry`,
+		`not_sigma.yml:7:5: tag "NotATag" is not of Sigma's form namespace.value`,
+		`not_sigma.yml:8:5: tag "attack.bogus-tactic" is no ATT&CK technique`,
+		`not_sigma.yml:17:3: search "unused" is never named by the condition`,
+		`not_sigma.yml:19:3: search "_helper" is never named by the condition`,
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no problem mentions %q; got:\n%s", want, all)
@@ -123,6 +131,47 @@ func TestBrokenSamples(t *testing.T) {
 	// A list of sources pairs each name with any of them.
 	if strings.Contains(all, "unpaired.yml:15:") {
 		t.Errorf("a name one of its listed sources has is reported; got:\n%s", all)
+	}
+}
+
+// TestSigmaProblems checks which searches a condition names, alone or
+// through a pattern, and that an id is required of a catalog rule.
+func TestSigmaProblems(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		head, condition string
+		want            []string
+	}{
+		{"id: 0b0c6f52-3f38-4d83-8d44-2a9f5d1e0001\nstatus: stable\n", "sel_a and not filter", []string{`search "sel_b"`, `search "_c"`}},
+		{"id: 0B0C6F52-3F38-4D83-8D44-2A9F5D1E0001\n", "1 of sel_* and not filter and _c", nil},
+		{"id: 0b0c6f52-3f38-4d83-8d44-2a9f5d1e0001\n", "all of them", []string{`search "_c"`}},
+		{"id: 0b0c6f52-3f38-4d83-8d44-2a9f5d1e0001\n", "(sel_a or sel_b) and not (filter or _c)", nil},
+		{"id: 0b0c6f52-3f38-4d83-8d44-2a9f5d1e0001\n", "[sel_a, 1 of sel_b, 'filter and _c']", nil},
+		{"", "1 of * ", []string{"rule has no id"}},
+	} {
+		text := "title: t\n" + tc.head + "logsource: {product: aws, service: cloudtrail}\n" +
+			"detection:\n  sel_a: {eventName: A}\n  sel_b: {eventName: B}\n  filter: {eventName: C}\n  _c: {eventName: D}\n" +
+			"  condition: " + tc.condition + "\n"
+		r, err := detect.ParseRule("r.yml", []byte(text))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.condition, err)
+		}
+		var got []string
+		for _, p := range ruleset.SigmaProblems(c, r) {
+			got = append(got, p.Message)
+		}
+		if len(got) != len(tc.want) {
+			t.Errorf("%s: %q, want %d problems", tc.condition, got, len(tc.want))
+			continue
+		}
+		for i, w := range tc.want {
+			if !strings.Contains(got[i], w) {
+				t.Errorf("%s: problem %q, want it to name %s", tc.condition, got[i], w)
+			}
+		}
 	}
 }
 

@@ -87,6 +87,7 @@ func checkTechnique(c *catalog.Catalog, t *catalog.Technique, seen map[string]st
 		out = append(out, checkRuleEvents(c, t, r)...)
 		out = append(out, checkAlsoReports(c, t, r, f.Data)...)
 		out = append(out, checkRuleText(f)...)
+		out = append(out, SigmaProblems(c, r)...)
 		rules = append(rules, r)
 	}
 	m, err := detect.Compile(rules, detect.Options{})

@@ -1,0 +1,149 @@
+package ruleset
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ttcproject/ttc/internal/catalog"
+	"github.com/ttcproject/ttc/internal/detect"
+)
+
+// sigmaStatuses are the statuses the Sigma specification defines.
+var sigmaStatuses = []string{"stable", "test", "experimental", "deprecated", "unsupported"}
+
+var (
+	uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	// sigmaTagRE is the form of a Sigma tag: a lower-case namespace, a
+	// dot, a lower-case value.
+	sigmaTagRE = regexp.MustCompile(`^[a-z0-9_-]+\.[a-z0-9._-]+$`)
+)
+
+// SigmaProblems reports what in a catalog rule Sigma's specification
+// does not allow, though ttc's matcher would run it: no id, an id that is
+// no UUID, a status Sigma does not define, a tag not of the form
+// namespace.value in lower case, an attack.* tag that names no tactic
+// or technique the catalog knows, and a search the condition never names.
+// A rule passed with --rules is held to none of this: SigmaHQ's rules
+// load as they are.
+func SigmaProblems(c *catalog.Catalog, r *detect.Rule) []catalog.Problem {
+	if r.Source == nil {
+		return nil
+	}
+	var out []catalog.Problem
+	at := func(n *yaml.Node, format string, args ...any) {
+		out = append(out, catalog.Problem{File: r.File, Line: n.Line, Column: n.Column, Message: fmt.Sprintf(format, args...)})
+	}
+	top := r.Source
+	hasID := false
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], alias(top.Content[i+1])
+		switch k.Value {
+		case "id":
+			hasID = true
+			if !uuidRE.MatchString(r.ID) {
+				at(v, "id \"%s\" is no UUID, as Sigma wants a rule's id", r.ID)
+			}
+		case "status":
+			if !slices.Contains(sigmaStatuses, r.Status) {
+				at(v, "status \"%s\" is no Sigma status (%s)", r.Status, strings.Join(sigmaStatuses, ", "))
+			}
+		case "tags":
+			for _, n := range scalars(v) {
+				if p := tagProblem(c, n.Value); p != "" {
+					at(n, "%s", p)
+				}
+			}
+		}
+	}
+	if !hasID {
+		at(top, "rule has no id: Sigma wants a UUID there")
+	}
+	if r.Correlation == nil {
+		for _, k := range unnamedSearches(r.Detection) {
+			at(k, "search \"%s\" is never named by the condition, so it decides nothing", k.Value)
+		}
+	}
+	return out
+}
+
+// CheckSigma parses a catalog rule file and returns its first
+// SigmaProblems as an error; a file that does not parse is CheckRule's.
+func CheckSigma(c *catalog.Catalog, path string, data []byte) error {
+	r, err := detect.ParseRule(path, data)
+	if err != nil {
+		return nil
+	}
+	if ps := SigmaProblems(c, r); len(ps) > 0 {
+		return errors.New(ps[0].String())
+	}
+	return nil
+}
+
+// tagProblem says what is wrong with a catalog rule's tag, or "". ttc.*
+// tags are checked with the events of the entries they name
+// (checkAlsoReports).
+func tagProblem(c *catalog.Catalog, tag string) string {
+	if !sigmaTagRE.MatchString(tag) {
+		return fmt.Sprintf("tag \"%s\" is not of Sigma's form namespace.value, in lower case", tag)
+	}
+	name, ok := strings.CutPrefix(tag, "attack.")
+	if !ok {
+		return ""
+	}
+	if m := techniqueTagRE.FindStringSubmatch(tag); m != nil {
+		id := strings.ToUpper(m[1])
+		if _, held := c.Technique(id); held {
+			return ""
+		}
+		if _, alias := aliasIndex(c)[id]; alias {
+			return ""
+		}
+		return fmt.Sprintf("tag \"%s\" names %s, which is neither an entry of the catalog nor an ATT&CK alias of one", tag, id)
+	}
+	return attackTagProblem(c, tag, name)
+}
+
+// unnamedSearches returns the keys of the searches of a detection that
+// no condition names, alone or through "1 of pattern", "all of pattern"
+// or "of them" (which leaves out names starting with "_").
+func unnamedSearches(det *yaml.Node) []*yaml.Node {
+	det = alias(det)
+	if det == nil || det.Kind != yaml.MappingNode {
+		return nil
+	}
+	var words []string
+	var keys []*yaml.Node
+	for i := 0; i+1 < len(det.Content); i += 2 {
+		k := det.Content[i]
+		if k.Value != "condition" {
+			keys = append(keys, k)
+			continue
+		}
+		for _, cn := range scalars(det.Content[i+1]) {
+			words = append(words, strings.FieldsFunc(cn.Value, func(r rune) bool {
+				return unicode.IsSpace(r) || r == '(' || r == ')'
+			})...)
+		}
+	}
+	var out []*yaml.Node
+	for _, k := range keys {
+		named := slices.ContainsFunc(words, func(w string) bool {
+			if w == "them" {
+				return !strings.HasPrefix(k.Value, "_")
+			}
+			hit, _ := path.Match(w, k.Value)
+			return hit || w == k.Value
+		})
+		if !named {
+			out = append(out, k)
+		}
+	}
+	return out
+}
