@@ -30,7 +30,7 @@ func WriteTactics(w io.Writer, f Format, rows []TacticRow, opts Options) error {
 	if f == JSON || f == YAML {
 		return WriteDoc(w, f, List("tactics", rows))
 	}
-	g := Grid{Headers: []string{"ID", "SHORT NAME", "NAME", "TECHNIQUES", "ATT&CK V19"}, Flex: -1}
+	g := Grid{Headers: []string{"ID", "SHORT NAME", "NAME", "TECHNIQUES", "ATT&CK V19"}, Flex: -1, Whole: []int{0}}
 	for _, r := range rows {
 		v19 := ""
 		if v := r.AttackV19; v != nil {
@@ -65,7 +65,7 @@ func WriteServices(w io.Writer, f Format, rows []ServiceRow, opts Options) error
 	if f == JSON || f == YAML {
 		return WriteDoc(w, f, List("services", rows))
 	}
-	g := Grid{Headers: []string{"KEY", "NAME", "TECHNIQUES", "EVENT SOURCES"}, Flex: -1}
+	g := Grid{Headers: []string{"KEY", "NAME", "TECHNIQUES", "EVENT SOURCES"}, Flex: -1, Whole: []int{0}}
 	for _, r := range rows {
 		g.Rows = append(g.Rows, []string{r.Key, r.Name, fmt.Sprint(r.Techniques), strings.Join(r.EventSources, ", ")})
 	}
@@ -78,7 +78,7 @@ func WriteTechniques(w io.Writer, f Format, c *catalog.Catalog, rows []catalog.T
 		return WriteDoc(w, f, List("techniques", rows))
 	}
 	scored := len(rows) > 0 && rows[0].Score > 0
-	g := Grid{Headers: []string{"ID", "AWS", "TACTICS", "NAME", "SERVICES"}, Flex: 4}
+	g := Grid{Headers: []string{"ID", "AWS", "TACTICS", "NAME", "SERVICES"}, Flex: 4, Whole: []int{0}}
 	if scored {
 		g.Headers = append(g.Headers, "SCORE")
 	}
@@ -153,7 +153,7 @@ func WriteMitigations(w io.Writer, f Format, rows []MitigationRow, opts Options)
 		return WriteDoc(w, f, List("mitigations", rows))
 	}
 	// A long list of services gives way with the name, not before it.
-	g := Grid{Headers: []string{"ID", "TECHNIQUES", "SERVICES", "NAME"}, Flex: -1, Give: []int{2}}
+	g := Grid{Headers: []string{"ID", "TECHNIQUES", "SERVICES", "NAME"}, Flex: -1, Give: []int{2}, Whole: []int{0}}
 	for _, r := range rows {
 		g.Rows = append(g.Rows, []string{r.ID, fmt.Sprint(len(r.Techniques)), strings.Join(r.Services, ","), r.Name})
 	}

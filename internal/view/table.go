@@ -32,6 +32,11 @@ type Grid struct {
 	Give []int
 	// Keep lists the columns cut only when no other column can give way.
 	Keep []int
+	// Whole lists the columns never cut, whatever the width: values a
+	// reader types back (a technique's ID, a service's key), which cut
+	// would pass for another ("T1485.…" for T1485.001 and T1485.A003).
+	// When the others are as narrow as they go, the line overflows.
+	Whole []int
 	// Drop lists columns, in order, left out whole when the others are
 	// as narrow as they go and the table still does not fit, before a
 	// Keep column is cut: a column cut to a few characters says less than
@@ -335,7 +340,7 @@ func shrink(widths []int, g Grid, room int) {
 		for total > room {
 			widest := -1
 			for i, x := range widths {
-				if x > floor(i) && may(i) && (widest < 0 || x > widths[widest]) {
+				if x > floor(i) && may(i) && !slices.Contains(g.Whole, i) && (widest < 0 || x > widths[widest]) {
 					widest = i
 				}
 			}
@@ -386,6 +391,8 @@ func shrink(widths []int, g Grid, room int) {
 		for i, x := range widths {
 			switch {
 			case x < 0:
+			case slices.Contains(g.Whole, i):
+				n += x
 			case slices.Contains(g.Keep, i) && !(cutMiddle && middleKeep(g, i)):
 				n += x
 			default:
