@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -283,6 +284,36 @@ func TestBrowserHostile(t *testing.T) {
 		t.Errorf("user agent cell shows %q", ua)
 	}
 	watch.check(t)
+}
+
+// TestBrowserLongWords loads pages of an overlay whose names and prose hold
+// a word far wider than the window, and checks that the page does not
+// grow wider than the window: the word wraps in its block or cell.
+func TestBrowserLongWords(t *testing.T) {
+	ctx := browsertest.Start(t)
+	dir := t.TempDir()
+	must(t, os.CopyFS(dir, os.DirFS("testdata/hostile")))
+	word := strings.Repeat("W", 400)
+	for _, f := range []string{"techniques/AT9001/technique.yaml", "mitigations/hostile-mitigation.yaml"} {
+		path := filepath.Join(dir, f)
+		data, err := os.ReadFile(path)
+		must(t, err)
+		// Each quoted name, summary and prose field starts with the word,
+		// reference and control titles included.
+		data = regexp.MustCompile(`(?m)^(\s*(?:-\s+)?(?:name|summary|prerequisites|description|title|detail|stops)): "`).
+			ReplaceAll(data, []byte(`$1: "`+word+` `))
+		must(t, os.WriteFile(path, data, 0o644))
+	}
+	base := liveServer(t, newServer(t, fixture(t, dir), nil))
+	for _, p := range []string{"/techniques/AT9001", "/techniques", "/tactics/TA0040", "/mitigations",
+		"/mitigations/hostile-mitigation", "/services/evil", "/matrix", "/events/s3:GetObject"} {
+		must(t, chromedp.Do(ctx, chromedp.Navigate(base+p)))
+		run(t, ctx, chromedp.Evaluate[bool](`document.querySelectorAll('details').forEach(d => d.open = true), true`))
+		got := run(t, ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, document.documentElement.clientWidth]`))
+		if got[0] > got[1] {
+			t.Errorf("%s: the page is %d pixels wide in a window of %d", p, got[0], got[1])
+		}
+	}
 }
 
 // submit clicks a submit button and waits for the page it loads.
