@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/ttcproject/ttc/internal/catalog"
@@ -56,34 +57,43 @@ func (s *Server) apiError(w http.ResponseWriter, status int, msg string) {
 	s.writeJSON(w, status, ErrorBody{ErrorDetail{Status: status, Message: view.Line(msg)}})
 }
 
-// filterFrom reads the CLI's technique filters from the query string.
+// filterFrom reads the CLI's technique filters from the query string. An
+// empty service, tactic or event is refused, as the CLI refuses an empty
+// --service, rather than read as no filter; only a page takes an empty
+// tactic, which its form's "Any tactic" sends. An empty q is no search,
+// as an empty --search is.
 func filterFrom(r *http.Request) (catalog.Filter, error) {
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return catalog.Filter{}, fmt.Errorf("query string: %w", err)
 	}
 	f := catalog.Filter{
-		Services: nonEmpty(q["service"]),
-		Tactics:  nonEmpty(q["tactic"]),
-		Events:   nonEmpty(q["event"]),
+		Services: trimmed(q["service"]),
+		Tactics:  trimmed(q["tactic"]),
+		Events:   trimmed(q["event"]),
 		Search:   strings.TrimSpace(q.Get("q")),
 	}
-	switch v := strings.ToLower(q.Get("aws_specific")); v {
-	case "", "0", "false", "no", "off":
-	case "1", "true", "yes", "on":
-		f.AWSSpecific = true
-	default:
-		return f, fmt.Errorf("aws_specific: want true or false, got \"%s\"", v)
+	if !isAPI(r) {
+		f.Tactics = slices.DeleteFunc(f.Tactics, func(v string) bool { return v == "" })
+	}
+	if vs, given := q["aws_specific"]; given {
+		switch v := strings.ToLower(strings.TrimSpace(vs[0])); v {
+		case "0", "false", "no", "off":
+		case "1", "true", "yes", "on":
+			f.AWSSpecific = true
+		default:
+			return f, fmt.Errorf("aws_specific: want true or false, got \"%s\"", v)
+		}
 	}
 	return f, nil
 }
 
-func nonEmpty(vs []string) []string {
+// trimmed returns the values without surrounding space, empty ones
+// included, for the catalog's filter to refuse.
+func trimmed(vs []string) []string {
 	var out []string
 	for _, v := range vs {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
+		out = append(out, strings.TrimSpace(v))
 	}
 	return out
 }
@@ -187,7 +197,7 @@ func (s *Server) mitigationsOf(r *http.Request) ([]view.MitigationRow, []string,
 	if err != nil {
 		return nil, nil, fmt.Errorf("query string: %w", err)
 	}
-	rows, keys, err := view.MitigationsFor(s.cat, s.views.mitigations, nonEmpty(q["service"]))
+	rows, keys, err := view.MitigationsFor(s.cat, s.views.mitigations, trimmed(q["service"]))
 	if err != nil {
 		return nil, nil, fmt.Errorf("service: %w", err)
 	}

@@ -58,6 +58,45 @@ func TestFilterEdges(t *testing.T) {
 	}
 }
 
+// TestEmptyFilterValues checks that an empty filter value is refused, as
+// the CLI refuses an empty --service, --tactic or --event, rather than
+// read as no filter; and that a page takes the empty tactic and text its
+// own form sends for "Any tactic" and no text.
+func TestEmptyFilterValues(t *testing.T) {
+	h := newServer(t, fixture(t), nil).Handler()
+	for _, tc := range []struct {
+		query string
+		api   int // /api/v1/techniques and /api/v1/matrix
+		page  int // /techniques and /matrix
+		says  string
+	}{
+		{"service=", 400, 400, `unknown service \"\"`},
+		{"service=%20", 400, 400, `unknown service \"\"`},
+		{"service=s3&service=", 400, 400, `unknown service \"\"`},
+		{"tactic=", 400, 200, `unknown tactic \"\"`},
+		{"event=", 400, 400, "it names no event"},
+		{"aws_specific=", 400, 400, `want true or false, got \"\"`},
+		{"q=", 200, 200, ""},
+		{"q=&tactic=&service=s3", 400, 200, `unknown tactic \"\"`},
+		{"aws_specific=1", 200, 200, ""},
+	} {
+		for _, path := range []string{"/api/v1/techniques", "/api/v1/matrix", "/techniques", "/matrix"} {
+			want := tc.page
+			if strings.HasPrefix(path, "/api/") {
+				want = tc.api
+			}
+			rec := do(t, h, http.MethodGet, path+"?"+tc.query, nil)
+			body := strings.ReplaceAll(rec.Body.String(), "&#34;", `\"`) // the page escapes the quotes
+			if rec.Code != want || want == 400 && !strings.Contains(body, tc.says) {
+				t.Errorf("%s?%s: status %d, want %d saying %s", path, tc.query, rec.Code, want, tc.says)
+			}
+		}
+	}
+	if rec := do(t, h, http.MethodGet, "/api/v1/mitigations?service=", nil); rec.Code != 400 {
+		t.Errorf("/api/v1/mitigations?service=: status %d, want 400", rec.Code)
+	}
+}
+
 func TestEmptyUploads(t *testing.T) {
 	h := newServer(t, fixture(t), nil).Handler()
 	for _, body := range []string{"", "not json at all"} { // a log of no records is scanned: see TestScanUploadWithoutRecords
