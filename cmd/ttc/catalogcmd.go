@@ -89,7 +89,7 @@ func runValidate(a *app, overlays []string) error {
 // printOverlaid says which techniques the overlays add and which of the
 // catalog's they replace (a replacement that was not meant is otherwise
 // silent), or that they add none (an empty overlay, or one of mitigations
-// alone).
+// alone), and which technique of an overlay a later overlay replaces.
 func printOverlaid(a *app, c *catalog.Catalog) {
 	ids := c.FromOverlays()
 	if len(ids) == 0 {
@@ -109,6 +109,9 @@ func printOverlaid(a *app, c *catalog.Catalog) {
 	}
 	if len(replaced) > 0 {
 		fmt.Fprintf(a.stdout, "overlays replace %s of the catalog's: %s\n", view.Count(int64(len(replaced)), "technique", "techniques"), strings.Join(replaced, ", "))
+	}
+	for _, msg := range c.Clashes() {
+		fmt.Fprintln(a.stdout, view.Line("a later overlay replaces an earlier one's technique: "+msg)) // it quotes paths
 	}
 }
 

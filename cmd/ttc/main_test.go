@@ -115,6 +115,20 @@ func TestValidateSaysWhatOverlaysBring(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "\noverlays add no technique\n") {
 		t.Errorf("validate an empty overlay: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
+	// A technique only an overlay has is added, however many overlays
+	// define it; the later one replacing the earlier is said as such.
+	added := t.TempDir()
+	if err := os.CopyFS(added, os.DirFS("../../internal/catalog/testdata/overlays/valid")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(added, "techniques", "T1486.A001")); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = ttc(t, "--catalog", added, "catalog", "validate", added)
+	if code != 0 || !strings.Contains(out, "\noverlays add 1 technique: T9050\n") || strings.Contains(out, "of the catalog's") ||
+		!strings.Contains(out, "\na later overlay replaces an earlier one's technique: T9050 of ") {
+		t.Errorf("validate one overlay twice: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
 }
 
 // TestValidateWarnsOfUnread checks that a rule put beside technique.yaml,

@@ -74,9 +74,13 @@ func (c *Catalog) merge(r *raw, src Source, ps *problems) {
 		}
 		local[t.ID] = t
 		if prev, ok := c.techniqueBy[t.ID]; ok && src.Overlay {
-			c.replaced = append(c.replaced, t.ID)
+			// An overlay's technique that a later overlay defines again
+			// is a clash, not a replacement of the catalog's: the
+			// catalog may not have it at all.
 			if c.fromOverlay[t.ID] {
 				c.clashes = append(c.clashes, fmt.Sprintf("%s of %s replaces the one of %s", t.ID, t.Source, prev.Source))
+			} else {
+				c.replaced = append(c.replaced, t.ID)
 			}
 		}
 		if src.Overlay {
@@ -255,7 +259,9 @@ func (c *Catalog) Mitigations() []*Mitigation { return c.mitigations }
 // Techniques returns every technique in ID order.
 func (c *Catalog) Techniques() []*Technique { return c.techniques }
 
-// Replaced lists the technique IDs that an overlay replaced.
+// Replaced lists the IDs of the catalog's own techniques (the embedded
+// ones) that an overlay replaced, each once; Clashes says which an overlay
+// defined again after another.
 func (c *Catalog) Replaced() []string { return c.replaced }
 
 // FromOverlays lists, sorted, the IDs of the techniques that overlays

@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -183,6 +184,11 @@ func TestValidOverlay(t *testing.T) {
 	}
 	if got := twice.Clashes(); len(got) != 2 || !strings.Contains(got[0], "replaces the one of") {
 		t.Errorf("Clashes = %q, want T1486.A001 and T9050 named", got)
+	}
+	// Of the catalog's own, only T1486.A001 is replaced, once: T9050 is
+	// the first overlay's.
+	if got := twice.Replaced(); !slices.Equal(got, []string{"T1486.A001"}) {
+		t.Errorf("Replaced = %q, want [T1486.A001]", got)
 	}
 }
 
