@@ -342,8 +342,10 @@ func (v *validator) parent(d *doc, t *Technique, kind IDKind) {
 		v.ps.at(d, []any{"parent"},
 			"parent is \"%s\", want \"%s\" for sub-technique %s", t.Parent, want, t.ID)
 	case kind.IsSub():
-		if _, ok := v.c.techniqueBy[want]; !ok {
+		if p, ok := v.c.techniqueBy[want]; !ok {
 			v.ps.at(d, []any{"parent"}, "missing parent technique %s", want)
+		} else {
+			v.parentTactics(d, t, p)
 		}
 	case t.Parent != "":
 		v.ps.at(d, []any{"parent"},
@@ -353,6 +355,32 @@ func (v *validator) parent(d *doc, t *Technique, kind IDKind) {
 		v.ps.at(d, []any{"aws_specific"},
 			"aws_specific is %t, but the ID form of %s says %t", t.AWSSpecific, t.ID, kind.IsAWSSpecific())
 	}
+}
+
+// parentTactics reports the tactics of sub-technique t that its parent p
+// does not list: a parent is filed under every tactic of its
+// sub-techniques, as in ATT&CK, and the matrix shows a sub-technique
+// under its parent, so one under a tactic the parent lacks would be
+// missing there. The problem is the parent's, unless only the
+// sub-technique comes from an overlay.
+func (v *validator) parentTactics(d *doc, t, p *Technique) {
+	var missing []string
+	for _, ta := range t.Tactics {
+		if tac, ok := v.c.tacticByID[ta]; ok && !slices.Contains(p.Tactics, ta) {
+			missing = append(missing, ta+" "+tac.Name)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	list := strings.Join(missing, ", ")
+	if v.c.fromOverlay[t.ID] && !v.c.fromOverlay[p.ID] {
+		v.ps.at(d, []any{"tactics"}, "the parent %s is not filed under %s (it lists %s): a sub-technique's tactics must be its parent's",
+			p.ID, list, strings.Join(p.Tactics, ", "))
+		return
+	}
+	v.ps.at(v.docs[p], []any{"tactics"}, "tactics leave out those of the sub-technique %s: %s (a parent lists every tactic of its sub-techniques)",
+		t.ID, list)
 }
 
 func (v *validator) detection(d *doc, t *Technique) {
