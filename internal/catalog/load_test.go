@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -294,5 +295,37 @@ func TestUnreadOverlayEntries(t *testing.T) {
 	}
 	if u := c.Unread(); len(u) != 0 {
 		t.Errorf("the catalog folder has entries the loader passes over: %v", u)
+	}
+}
+
+// TestOverlayRawHTML pins what docs/catalog.md says of an overlay's prose:
+// raw HTML is text and loads, where an image is refused.
+func TestOverlayRawHTML(t *testing.T) {
+	valid, err := os.ReadFile(filepath.Join("testdata", "overlays", "valid", "techniques", "T9050", "technique.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		description string
+		problem     string
+	}{
+		{`"<b>bold</b> <script>alert(1)</script> <img src=x onerror=alert(2)>"`, ""},
+		{`"![pixel](https://example.com/p.png)"`, "description holds an image"},
+	} {
+		dir := filepath.Join(t.TempDir(), "techniques", "T9050")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		text := regexp.MustCompile(`(?m)^description: .*$`).ReplaceAll(valid, []byte("description: "+tc.description))
+		if err := os.WriteFile(filepath.Join(dir, "technique.yaml"), text, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := catalog.Open(filepath.Dir(filepath.Dir(dir)))
+		switch {
+		case tc.problem == "" && err != nil:
+			t.Errorf("description %s: %v, want it to load", tc.description, err)
+		case tc.problem != "" && (err == nil || !strings.Contains(err.Error(), tc.problem)):
+			t.Errorf("description %s: %v, want a problem saying %q", tc.description, err, tc.problem)
+		}
 	}
 }
