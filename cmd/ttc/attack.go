@@ -170,7 +170,7 @@ func newAttackCheckCmd(a *app) *cobra.Command {
 			if f == view.JSON || f == view.YAML {
 				return view.WriteDoc(a.stdout, f, view.List("attack-check", findings))
 			}
-			g := view.Grid{Headers: []string{"CATALOG ID", "ATT&CK ID", "KIND", "REPLACEMENT", "DETAIL"}, Flex: -1}
+			g := view.Grid{Headers: []string{"CATALOG ID", "ATT&CK ID", "KIND", "REPLACEMENT", "DETAIL"}, Flex: -1, Whole: []int{0, 1}}
 			for _, x := range findings {
 				g.Rows = append(g.Rows, []string{x.CatalogID, x.AttackID, string(x.Kind), x.Replacement, x.Detail})
 			}

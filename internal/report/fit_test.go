@@ -466,3 +466,30 @@ func TestBlankErrorsNotShown(t *testing.T) {
 		})
 	}
 }
+
+// TestTableTechniqueIDsWhole checks that the technique column of both
+// tables is never cut, however narrow the terminal: T1485.001 and
+// T1485.A003 cut alike ("T1485…") would read as one technique.
+func TestTableTechniqueIDsWhole(t *testing.T) {
+	res := small()
+	a, b := res.Findings[0], res.Findings[0]
+	a.TechniqueID, b.TechniqueID = "T1485.001", "T1485.A003"
+	b.EventTime = "2026-03-14T02:03:00Z"
+	res.Findings = []scan.Finding{a, b}
+	res.Summary.Findings = 2
+	for _, width := range []int{20, 40, 60} {
+		for _, actor := range []bool{false, true} {
+			var out bytes.Buffer
+			opts := report.Options{View: view.Options{Width: width}, GroupByActor: actor}
+			if err := report.WriteTable(&out, res, tactics, opts); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{"T1485.001", "T1485.A003"} {
+				// Once in TECHNIQUES OBSERVED, once in the findings.
+				if n := strings.Count(out.String(), id+" "); n < 2 {
+					t.Errorf("width %d, actor %v: %s whole in %d rows, want 2:\n%s", width, actor, id, n, out.String())
+				}
+			}
+		}
+	}
+}

@@ -305,9 +305,11 @@ func writeTableHead(w io.Writer, b *strings.Builder, res *scan.Result, counts []
 		return nil
 	}
 	b.WriteString("\n" + view.Bold("TECHNIQUES OBSERVED", opts.View) + "\n")
-	// Long names and tactic lists give way before the technique ID.
+	// Long names and tactic lists give way; the technique ID, which ttc
+	// show takes back, is never cut (T1485.001 and T1485.A003 cut alike
+	// would read the same).
 	g := view.Grid{Headers: []string{"TECHNIQUE", "TACTICS", "FINDINGS", "ATTEMPTS", "ACTORS", "LEVEL", "NAME"},
-		Rows: techniqueRows(counts, tactics), Flex: 6, Give: []int{1}, Keep: []int{0, 5}}
+		Rows: techniqueRows(counts, tactics), Flex: 6, Give: []int{1}, Keep: []int{5}, Whole: []int{0}}
 	return flush(w, b, g, opts)
 }
 
@@ -409,7 +411,7 @@ func findingGrid(fs []scan.Finding, withActor, withRule, detail bool) view.Grid 
 	// characters) is forged: it is cut first, so that it does not push
 	// the outcome or the actor off every other row.
 	g := view.Grid{Headers: []string{"TIME", "TECHNIQUE", "OUTCOME", "EVENT", "REGION", "SOURCE IP"},
-		Flex: 2, Keep: []int{0, 1, 3, 5}, Drop: []int{4}, Middle: []int{5},
+		Flex: 2, Keep: []int{0, 3, 5}, Whole: []int{1}, Drop: []int{4}, Middle: []int{5},
 		Most:  []int{len("2026-03-14T02:17:45.123456789+14:00"), maxTechniqueID, 0, maxEventLabel, maxRegion, maxAddress},
 		Floor: []int{0: len("2026-03-14T02:17:45Z"), 1: len("T1078.A001"), 2: len("attempt…"), 4: maxRegion, 5: minAddress}}
 	if withActor {
