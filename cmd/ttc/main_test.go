@@ -530,10 +530,36 @@ func TestRecordEventID(t *testing.T) {
 	}{
 		{[]string{"--event-id", "evt-3", log, "3"}, exitError, "", `record 3 of ` + log + ` (line 3) has eventID "evt-2", not "evt-3": the file is not as the scan read it`},
 		{[]string{"--event-id", "evt-3", "--event-id", "evt-3", log, "4", "3"}, exitError, `"evt-3"`, `has eventID "evt-2", not "evt-3"`},
-		{[]string{"--event-id", "evt-4", log, "5"}, exitError, "", `has no eventID, not "evt-4"`},
+		{[]string{"--event-id", "evt-4", log, "5"}, exitError, "", `has no eventID (a finding gives "" for it), not "evt-4"`},
+		{[]string{"--event-id", "", log, "5"}, exitOK, `"GetObject"`, ""},
 		{[]string{"--event-id", "a\x1b[31m", log, "1"}, exitError, "", `not "a\x1b[31m"`},
 		{[]string{"--event-id", "evt-3", log, "3", "4"}, exitUsage, "", "1 --event-id values for 2 record numbers"},
 		{[]string{log, "##3"}, exitUsage, "", `record number "##3"`},
+	}
+	// The event_id a scan reports is what --event-id takes, whatever the
+	// record's eventID: a number (none, ""), or one past the length
+	// findings clip.
+	odd := filepath.Join(dir, "odd.jsonl")
+	body := `{"eventVersion":"1.11","eventTime":"2026-03-14T02:00:00Z","eventID":12345,"eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"}` +
+		"\n" + strings.Replace(lines(strings.Repeat("x", 9000)), "GetObject", "DeleteBucket", 1)
+	if err := os.WriteFile(odd, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, _ := ttc(t, "scan", "-o", "jsonl", odd)
+	type finding struct {
+		EventID string `json:"event_id"`
+		Record  struct {
+			Ordinal int64 `json:"ordinal"`
+		} `json:"record"`
+	}
+	fs := findingLines[finding](t, out)
+	if len(fs) != 2 {
+		t.Fatalf("scan gave %d findings, want 2:\n%s", len(fs), out)
+	}
+	for _, f := range fs {
+		if rec, errOut, code := ttc(t, "record", "--event-id", f.EventID, odd, fmt.Sprint(f.Record.Ordinal)); code != exitOK || rec == "" {
+			t.Errorf("record #%d --event-id of its finding (%d bytes): exit %d, stderr %q", f.Record.Ordinal, len(f.EventID), code, errOut)
+		}
 	}
 	for _, tc := range cases {
 		out, errOut, code := ttc(t, append([]string{"record"}, tc.args...)...)

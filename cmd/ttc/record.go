@@ -133,12 +133,15 @@ func runRecord(a *app, path string, args, eventIDs []string, indent bool) error 
 			}
 		}
 		if eventIDs != nil {
-			if got, ok := recordEventID(p.Raw); !ok || got != eventIDs[i] {
-				shown := "no eventID"
-				if ok {
-					shown = fmt.Sprintf("eventID \"%s\"", got)
+			// As the finding reports it: "" for a record with no eventID
+			// string, and a long one clipped.
+			if got := scan.EventIDOf(p.Raw); got != eventIDs[i] {
+				shown := fmt.Sprintf("eventID \"%s\"", got)
+				if got == "" {
+					shown = "no eventID (a finding gives \"\" for it)"
 				}
-				rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) has %s, not \"%s\": the file is not as the scan read it (changed since, or another file), and the record is not printed",
+				rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) has %s, not \"%s\": "+
+					"the file is not as the scan read it (changed since, or another file), and the record is not printed",
 					n, path, p.Pos.Line, shown, eventIDs[i]))
 				continue
 			}
@@ -180,17 +183,4 @@ func runRecord(a *app, path string, args, eventIDs []string, indent bool) error 
 		return fmt.Errorf("write records: %w", err)
 	}
 	return errors.Join(append(rejected, pickErr)...)
-}
-
-// recordEventID returns a record's eventID, when it is a string.
-func recordEventID(raw []byte) (string, bool) {
-	var rec map[string]json.RawMessage // keys as written: encoding/json's struct fields ignore case
-	if json.Unmarshal(raw, &rec) != nil {
-		return "", false
-	}
-	var id string
-	if json.Unmarshal(rec["eventID"], &id) != nil {
-		return "", false
-	}
-	return id, true
 }

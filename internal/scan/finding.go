@@ -520,6 +520,19 @@ func clipField(s string) string {
 	return string(appendClipped(nil, s))
 }
 
+// EventIDOf returns the event_id a finding reports of raw, a record read
+// whole: its eventID when that is a string, clipped as findings clip it;
+// "" when it is missing or no string. ttc record compares it with the
+// finding's.
+func EventIDOf(raw []byte) string {
+	var rec map[string]json.RawMessage // keys as written: encoding/json's struct fields ignore case
+	var id string
+	if json.Unmarshal(raw, &rec) != nil || json.Unmarshal(rec["eventID"], &id) != nil {
+		return ""
+	}
+	return clipField(id)
+}
+
 // WholeLength returns the length of the value a finding's field held in
 // the record: len(s), or for a value clipField cut, the length its mark
 // gives. A value of the clipped form that was not cut (a record can hold
