@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/ttcproject/ttc/internal/report"
@@ -615,9 +616,8 @@ func TestScanMalformedForm(t *testing.T) {
 	}
 	head := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.json\"\r\n"
 	for name, body := range map[string]string{
-		"broken header":  "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\x1by.json\"\r\nbroken header line\x1b\r\n\r\n{}\r\n--b--\r\n",
-		"bad encoding":   head + "Content-Transfer-Encoding: quoted-printable\r\n\r\n{\"Records\":[]}=\r\r\n\x1b\r\n--b--\r\n",
-		"part cut short": head + "\r\n{\"Records\":[",
+		"broken header": "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x\x1by.json\"\r\nbroken header line\x1b\r\n\r\n{}\r\n--b--\r\n",
+		"bad encoding":  head + "Content-Transfer-Encoding: quoted-printable\r\n\r\n{\"Records\":[]}=\r\r\n\x1b\r\n--b--\r\n",
 		// Go's multipart reader gives up on a line over 4 KiB before the
 		// file part, whatever the upload limit: the answer says so.
 		"long preamble line": strings.Repeat("x", 5<<10) + "\r\n" + head + "\r\n{}\r\n--b--\r\n",
@@ -645,12 +645,20 @@ func TestScanMalformedForm(t *testing.T) {
 		{"no boundary", "multipart/form-data", head + "\r\n{}\r\n--b--\r\n", "names no boundary"},
 		{"empty boundary", "multipart/form-data; boundary=", head + "\r\n{}\r\n--b--\r\n", "names no boundary"},
 		{"many part headers", "multipart/form-data; boundary=b", many.String(), "part headers are more than the server reads"},
-		// A body that is no form at all, an empty one, or one cut short
-		// before its closing boundary, is not a form without files.
+		// A body that is no form at all, or an empty one, is not a form
+		// without files.
 		{"not multipart", "multipart/form-data; boundary=b", "this is not a form\r\n{\"Records\":[]}\r\n",
 			"could not be read as multipart form data (multipart: NextPart: EOF)"},
 		{"empty", "multipart/form-data; boundary=b", "", "could not be read as multipart form data"},
-		{"cut short after a part", "multipart/form-data; boundary=b", head + "\r\n{}\r\n--b", "could not be read as multipart form data"},
+		{"cut short after a part", "multipart/form-data; boundary=b", head + "\r\n{}\r\n--b", "the upload is cut short"},
+		// Cut inside a part, or where the reader gives the io.EOF of the
+		// form's end: a file went missing, which must not pass unsaid.
+		{"part cut short", "multipart/form-data; boundary=b", head + "\r\n{\"Records\":[", "the upload is cut short"},
+		{"cut after a boundary line", "multipart/form-data; boundary=b", head + "\r\n{}\r\n--b\r\n", "the upload is cut short"},
+		{"cut in a later part's headers", "multipart/form-data; boundary=b",
+			head + "\r\n{}\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.json\"\r\n", "the upload is cut short"},
+		{"cut in a header line", "multipart/form-data; boundary=b", head + "\r\n{}\r\n--b\r\nContent-Dispo", "the upload is cut short"},
+		{"cut in the closing line", "multipart/form-data; boundary=b", head + "\r\n{}\r\n--b-", "cut short"},
 	} {
 		for _, path := range []string{"/scan", "/api/v1/scan"} {
 			rec := do(t, s.Handler(), http.MethodPost, path, strings.NewReader(tt.body), "Content-Type", tt.ct)
@@ -660,6 +668,43 @@ func TestScanMalformedForm(t *testing.T) {
 		}
 	}
 }
+
+// TestFormClosingLine checks that a form is read as whole only when its
+// closing line came, wherever the reads split it, and whatever follows it.
+func TestFormClosingLine(t *testing.T) {
+	body := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.json\"\r\n\r\n{}\r\n--b--\r\nan epilogue"
+	for _, tc := range []struct {
+		body string
+		want bool
+	}{
+		{body, true},
+		{"--b--\r\n", true}, // an empty form
+		{strings.TrimSuffix(body, "--\r\nan epilogue"), false},
+		{"{}\r\nx--b--", false}, // not at the start of a line
+		{strings.Replace(body, "\r\n--b--", "\r\n--c--", 1), false},
+	} {
+		for _, size := range []int{1, 2, 3, 7, 4096} {
+			c := newCloseWatch(iotest.OneByteReader(strings.NewReader(tc.body)), "b")
+			if size > 1 {
+				c = newCloseWatch(&chunked{strings.NewReader(tc.body), size}, "b")
+			}
+			if _, err := io.Copy(io.Discard, c); err != nil {
+				t.Fatal(err)
+			}
+			if c.seen != tc.want {
+				t.Errorf("%q read %d bytes at a time: closing line seen %v, want %v", tc.body, size, c.seen, tc.want)
+			}
+		}
+	}
+}
+
+// chunked reads at most n bytes at a time.
+type chunked struct {
+	r io.Reader
+	n int
+}
+
+func (c *chunked) Read(b []byte) (int, error) { return c.r.Read(b[:min(len(b), c.n)]) }
 
 // TestScanPageAttemptMessage checks that the scan page shows the message of
 // a failed call that has no error code (a failed console sign-in has

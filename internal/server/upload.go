@@ -188,6 +188,12 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) (*upload, error
 // receiveForm reads the parts of a multipart form into up: each "file"
 // part a file, named by its file name, and the group_by field.
 func (s *Server) receiveForm(w http.ResponseWriter, r *http.Request, up *upload) error {
+	_, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	closing := newCloseWatch(r.Body, params["boundary"])
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{closing, r.Body}
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return formError{err}
@@ -197,10 +203,18 @@ func (s *Server) receiveForm(w http.ResponseWriter, r *http.Request, up *upload)
 	seenGroupBy := false
 	for {
 		p, err := mr.NextPart()
-		// The form's closing boundary is io.EOF itself: the reader wraps
-		// one that comes before it (formError says so).
-		if err == io.EOF {
+		// The form's closing boundary is io.EOF itself, and the reader
+		// wraps one that comes before it (formError says so); but a body
+		// that ends inside a part's headers gives io.EOF too, so the
+		// closing line must have been seen.
+		if err == io.EOF && closing.seen {
 			break
+		}
+		if err != nil && closing.opened && !closing.seen && (err == io.EOF || closing.ended) {
+			// Whatever the reader makes of it (a header line cut reads as
+			// malformed), a form whose body ended before its closing line
+			// was cut short.
+			return formError{errCutForm}
 		}
 		if err != nil {
 			return asFormError(err)
@@ -239,6 +253,47 @@ func (s *Server) receiveForm(w http.ResponseWriter, r *http.Request, up *upload)
 		return errNoFile
 	}
 	return nil
+}
+
+// errCutForm is a form whose body ends before its closing line.
+var errCutForm = fmt.Errorf("the body ends before the form's closing boundary line: %w", io.ErrUnexpectedEOF)
+
+// closeWatch reads a multipart body and notes whether a boundary line
+// ("--" boundary, at the start of a line) and the closing line ("--"
+// boundary "--") went by. It looks across reads with the last bytes of
+// the one before.
+type closeWatch struct {
+	r      io.Reader
+	pat    []byte // "\n--" boundary "--"; without its last two bytes, a boundary line
+	tail   []byte // the last len(pat)-1 bytes read, after a "\n" for the body's start
+	opened bool   // a boundary line went by
+	seen   bool   // the closing line went by
+	ended  bool   // the body's end was read
+}
+
+func newCloseWatch(r io.Reader, boundary string) *closeWatch {
+	pat := []byte("\n--" + boundary + "--")
+	return &closeWatch{r: r, pat: pat, tail: []byte("\n")}
+}
+
+func (c *closeWatch) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.ended = c.ended || err == io.EOF
+	if n == 0 || c.seen {
+		return n, err
+	}
+	// The pattern across the tail and these bytes, then in these bytes.
+	k := len(c.pat) - 1
+	joined := append(c.tail, b[:min(n, k)]...)
+	open := c.pat[:len(c.pat)-2]
+	c.opened = c.opened || bytes.Contains(joined, open) || bytes.Contains(b[:n], open)
+	c.seen = bytes.Contains(joined, c.pat) || bytes.Contains(b[:n], c.pat)
+	if n >= k {
+		c.tail = append(c.tail[:0], b[n-k:n]...)
+	} else {
+		c.tail = joined[max(0, len(joined)-k):]
+	}
+	return n, err
 }
 
 // fileName is the name a form gives a file part, without the path old
@@ -325,6 +380,9 @@ func (e formError) Error() string {
 	case errors.Is(e.err, http.ErrMissingBoundary), errors.Is(e.err, http.ErrNotMultipart):
 		return "read form: the Content-Type says multipart/form-data but names no boundary, or one that cannot be read: " +
 			"send the form as a browser or curl -F does, or the file alone as the body"
+	case errors.Is(e.err, errCutForm), errors.Is(e.err, io.ErrUnexpectedEOF):
+		return "read form: the upload is cut short: the body ends inside the form, before the line that closes it " +
+			"with the Content-Type's boundary"
 	case errors.Is(e.err, io.EOF):
 		// The body ends before the line that closes the form: it holds
 		// no boundary line at all (it is no form), or is cut short. The
@@ -336,7 +394,8 @@ func (e formError) Error() string {
 	case errors.Is(e.err, bufio.ErrBufferFull):
 		// The multipart reader looks for the boundary line by line, in a
 		// 4 KiB buffer, and gives up on a longer line before it.
-		return "read form: the multipart form is malformed: a line before the file part is longer than 4 KiB"
+		return "read form: the multipart form is malformed: a line longer than 4 KiB where the reader needs whole lines " +
+			"(before a part, or in a quoted-printable part)"
 	}
 	// Go's reader refuses a part header holding a control character,
 	// which browsers send raw in a file's name: the likeliest cause when
