@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // op is the operation of a condition node.
@@ -30,20 +31,27 @@ type ctoken struct {
 	off  int
 }
 
+// lexCondition splits a condition into tokens at white space and around
+// parentheses. It reads characters, not bytes: a byte of a character
+// (0xA0 of "à") is no space.
 func lexCondition(s string) []ctoken {
 	var toks []ctoken
 	for i := 0; i < len(s); {
-		c := rune(s[i])
+		c, n := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case unicode.IsSpace(c):
-			i++
+			i += n
 		case c == '(' || c == ')':
 			toks = append(toks, ctoken{text: s[i : i+1], off: i})
 			i++
 		default:
 			j := i
-			for j < len(s) && !unicode.IsSpace(rune(s[j])) && s[j] != '(' && s[j] != ')' {
-				j++
+			for j < len(s) {
+				c, n := utf8.DecodeRuneInString(s[j:])
+				if unicode.IsSpace(c) || c == '(' || c == ')' {
+					break
+				}
+				j += n
 			}
 			toks = append(toks, ctoken{text: s[i:j], off: i})
 			i = j

@@ -38,3 +38,35 @@ func RequiredSearches(r *Rule) ([][]string, error) {
 	}
 	return out, nil
 }
+
+// NamedSearches compiles r alone, whatever its logsource, and returns the
+// names of the searches its conditions name, alone or through "1 of" and
+// "all of" patterns and "them" (which leaves out names starting with
+// "_"), under any operator, in the order first named. A search it leaves
+// out decides nothing. A correlation rule has none.
+func NamedSearches(r *Rule) ([]string, error) {
+	if r.Correlation != nil {
+		return nil, nil
+	}
+	c := &compiler{fidx: map[string]int{}}
+	cr, err := c.compileRule(r)
+	if err != nil {
+		return nil, ruleError(r.File, err)
+	}
+	var names []string
+	var walk func(n *cnode)
+	walk = func(n *cnode) {
+		if n.op == opSearch {
+			if name := cr.searches[n.idx].name; !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+		for _, k := range n.kids {
+			walk(k)
+		}
+	}
+	for _, n := range cr.conds {
+		walk(n)
+	}
+	return names, nil
+}

@@ -210,5 +210,10 @@ func TestConditions(t *testing.T) {
 		{"pattern may name underscore ones", base + "condition: 1 of _hid*", false},
 		{"condition list is OR", base + "condition:\n  - sel_b\n  - sel_a", true},
 		{"all of pattern inside and", base + "condition: all of sel_a* and filter_x", true},
+		// A name's bytes are not read as characters of their own: 0xA0 of
+		// "à" is no space, nor 0x85 of "Å".
+		{"name with à", "selà:\n  eventName: PutBucketVersioning\ncondition: selà", true},
+		{"name with Å", "Åsel:\n  eventName: Nope\ncondition: not Åsel", true},
+		{"non-breaking space separates", base + "condition: sel_a\u00a0and\u00a0not\u00a0sel_b", true},
 	}, rec)
 }

@@ -178,6 +178,28 @@ func TestSigmaProblems(t *testing.T) {
 	}
 }
 
+// TestSigmaProblemsOperatorWords checks that a search named like a word
+// the condition uses as an operator is not taken as named by that word.
+func TestSigmaProblemsOperatorWords(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"of", "not", "and", "1", "all", "or", "them"} {
+		text := "title: t\nid: 0b0c6f52-3f38-4d83-8d44-2a9f5d1e0001\nlogsource: {product: aws, service: cloudtrail}\n" +
+			"detection:\n  sel_a: {eventName: A}\n  sel_b: {eventName: B}\n  '" + name + "': {eventName: C}\n" +
+			"  condition: 1 of sel_* and not sel_b or all of sel_a\n"
+		r, err := detect.ParseRule("r.yml", []byte(text))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		ps := ruleset.SigmaProblems(c, r)
+		if len(ps) != 1 || !strings.Contains(ps[0].Message, `search "`+name+`" is never named`) {
+			t.Errorf("search %q: problems %v, want it reported as never named", name, ps)
+		}
+	}
+}
+
 // TestCatalogRuleTechniques checks that a catalog rule reports the technique
 // of its folder, then those its ttc.<ID> tags name, and that its attack.t*
 // tags, written for other tools, add none.

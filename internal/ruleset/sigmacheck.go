@@ -3,11 +3,9 @@ package ruleset
 import (
 	"errors"
 	"fmt"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -67,7 +65,7 @@ func SigmaProblems(c *catalog.Catalog, r *detect.Rule) []catalog.Problem {
 		at(top, "rule has no id: Sigma wants a UUID there")
 	}
 	if r.Correlation == nil {
-		for _, k := range unnamedSearches(r.Detection) {
+		for _, k := range unnamedSearches(r) {
 			at(k, "search \"%s\" is never named by the condition, so it decides nothing", k.Value)
 		}
 	}
@@ -109,38 +107,21 @@ func tagProblem(c *catalog.Catalog, tag string) string {
 	return attackTagProblem(c, tag, name)
 }
 
-// unnamedSearches returns the keys of the searches of a detection that
-// no condition names, alone or through "1 of pattern", "all of pattern"
-// or "of them" (which leaves out names starting with "_").
-func unnamedSearches(det *yaml.Node) []*yaml.Node {
-	det = alias(det)
+// unnamedSearches returns the keys of the searches of r's detection that
+// no condition names (detect.NamedSearches); none when r does not compile,
+// which is reported apart.
+func unnamedSearches(r *detect.Rule) []*yaml.Node {
+	det := alias(r.Detection)
 	if det == nil || det.Kind != yaml.MappingNode {
 		return nil
 	}
-	var words []string
-	var keys []*yaml.Node
-	for i := 0; i+1 < len(det.Content); i += 2 {
-		k := det.Content[i]
-		if k.Value != "condition" {
-			keys = append(keys, k)
-			continue
-		}
-		for _, cn := range scalars(det.Content[i+1]) {
-			words = append(words, strings.FieldsFunc(cn.Value, func(r rune) bool {
-				return unicode.IsSpace(r) || r == '(' || r == ')'
-			})...)
-		}
+	named, err := detect.NamedSearches(r)
+	if err != nil {
+		return nil
 	}
 	var out []*yaml.Node
-	for _, k := range keys {
-		named := slices.ContainsFunc(words, func(w string) bool {
-			if w == "them" {
-				return !strings.HasPrefix(k.Value, "_")
-			}
-			hit, _ := path.Match(w, k.Value)
-			return hit || w == k.Value
-		})
-		if !named {
+	for i := 0; i+1 < len(det.Content); i += 2 {
+		if k := det.Content[i]; k.Value != "condition" && !slices.Contains(named, k.Value) {
 			out = append(out, k)
 		}
 	}
