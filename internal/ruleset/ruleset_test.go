@@ -104,8 +104,9 @@ func TestBrokenSamples(t *testing.T) {
 		`not_sigma.yml:3:9: status "bogus" is no Sigma status`,
 		`not_sigma.yml:7:5: tag "NotATag" is not of Sigma's form namespace.value`,
 		`not_sigma.yml:8:5: tag "attack.bogus-tactic" is no ATT&CK technique`,
-		`not_sigma.yml:17:3: search "unused" is never named by the condition`,
-		`not_sigma.yml:19:3: search "_helper" is never named by the condition`,
+		`not_sigma.yml:10:5: tag "attack.ta0040" names a tactic by its ID: Sigma writes attack.impact`,
+		`not_sigma.yml:18:3: search "unused" is never named by the condition`,
+		`not_sigma.yml:20:3: search "_helper" is never named by the condition`,
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no problem mentions %q; got:\n%s", want, all)

@@ -21,6 +21,8 @@ var (
 	// sigmaTagRE is the form of a Sigma tag: a lower-case namespace, a
 	// dot, a lower-case value.
 	sigmaTagRE = regexp.MustCompile(`^[a-z0-9_-]+\.[a-z0-9._-]+$`)
+	// tacticIDRE is an ATT&CK tactic's ID, in a tag's lower case.
+	tacticIDRE = regexp.MustCompile(`^ta[0-9]{4}$`)
 )
 
 // SigmaProblems reports what in a catalog rule Sigma's specification
@@ -103,6 +105,10 @@ func tagProblem(c *catalog.Catalog, tag string) string {
 		// no imported ATT&CK data, which differs from one machine to the
 		// next.
 		return ""
+	}
+	if t, ok := tacticTag(c, name); ok && tacticIDRE.MatchString(name) {
+		// Sigma names a tactic by its short name; other tools read no ID.
+		return fmt.Sprintf("tag \"%s\" names a tactic by its ID: Sigma writes attack.%s", tag, t.ShortName)
 	}
 	return attackTagProblem(c, tag, name)
 }
