@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/ttcproject/ttc/internal/attack"
 )
@@ -55,19 +56,21 @@ func (b *builder) layer(scan bool) *Layer {
 }
 
 // filters returns a platform filter that shows every entry of the layer
-// and little else: IaaS, and for each entry with no platform the filter
-// names yet, the first of its platforms in platformOrder. ATT&CK gives
-// many techniques of the catalog endpoint platforms too (T1485 is also
-// Windows), so a filter of every entry's platforms would filter nothing.
-// Nil, and no filter, when the data lacks an entry's platforms, since
-// Navigator hides an entry none of whose platforms the filter names.
+// and little else: for each entry with no platform the filter names yet,
+// the first of its platforms in platformOrder (IaaS first), entries on
+// IaaS taken first. ATT&CK gives many techniques of the catalog endpoint
+// platforms too (T1485 is also Windows), so a filter of every entry's
+// platforms would filter nothing. Nil, and no filter, when the data gives
+// an entry no platform (blank names and names holding control or format
+// characters left out), since Navigator hides an entry none of whose
+// platforms the filter names.
 func (b *builder) filters() *Filters {
 	if b.opts.PlatformsOf == nil || len(b.cells) == 0 {
 		return nil
 	}
 	ids := make([][]string, 0, len(b.cells))
 	for _, k := range slices.SortedFunc(maps.Keys(b.cells), byCell) {
-		ps := b.opts.PlatformsOf(k.techniqueID)
+		ps := cleanPlatforms(b.opts.PlatformsOf(k.techniqueID))
 		if len(ps) == 0 {
 			return nil
 		}
@@ -83,6 +86,20 @@ func (b *builder) filters() *Filters {
 	}
 	slices.SortFunc(out, byPlatform)
 	return &Filters{Platforms: out}
+}
+
+// cleanPlatforms returns the platform names of ps that a filter can hold:
+// trimmed, not blank, without control or format characters, each once.
+func cleanPlatforms(ps []string) []string {
+	var out []string
+	for _, p := range ps {
+		p = strings.TrimSpace(p)
+		odd := strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) || unicode.Is(unicode.Cf, r) })
+		if p != "" && !odd && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // platformOrder is the order filters prefers ATT&CK platforms in, those of
