@@ -284,9 +284,14 @@ func TestSigmaHQRules(t *testing.T) {
 // TestSigmaHQPairs checks that no event name of SigmaHQ's rules is
 // reported as one the event sources of another selection, which the
 // condition requires with it, do not have: a report would likely be the
-// check's mistake. (Three of them pair names with sources in one
-// selection that CloudTrail never writes together, route53 for
-// route53domains' DisableDomainTransferLock, and are reported as such.)
+// check's mistake. The shared rules give the check little to do (none
+// requires two selections, one of them pinning the event source: they
+// pin it beside the names, or join selections under or and 1 of), so
+// this guards against reports where nothing is required together; the
+// fixture across_free.yml holds valid pairs that must stay quiet. (Three
+// of SigmaHQ's rules pair names with sources in one selection that
+// CloudTrail never writes together, route53 for route53domains'
+// DisableDomainTransferLock, and are reported as such by the other check.)
 func TestSigmaHQPairs(t *testing.T) {
 	dir := "../../../shared/testdata/sigma/rules"
 	if _, err := os.Stat(dir); err != nil {
