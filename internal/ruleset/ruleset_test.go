@@ -116,6 +116,16 @@ func TestBrokenSamples(t *testing.T) {
 	if strings.Contains(all, "not_sigma.yml:6:") {
 		t.Errorf("a tag naming an ATT&CK technique ID is reported; got:\n%s", all)
 	}
+	// A problem of the rule itself is reported once, not again for each
+	// entry a ttc.<ID> tag names.
+	for _, want := range []string{
+		`also_reports_pair.yml:12:16: eventName "DeleteBucket" is no event of iam.amazonaws.com`,
+		`also_reports_pair.yml:14:5: field "userIdentity.Arn"`,
+	} {
+		if n := strings.Count(all, want); n != 1 {
+			t.Errorf("%q is reported %d times, want once; got:\n%s", want, n, all)
+		}
+	}
 	// A selection named twice through an alias is reported once.
 	if n := strings.Count(all, `miscased.yml:21:16:`); n != 1 {
 		t.Errorf("the aliased selection is reported %d times, want once", n)

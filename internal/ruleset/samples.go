@@ -283,37 +283,14 @@ func checkSampleRecord(s catalog.Sample, raw []byte) (catalog.Problem, bool) {
 // would never match a real record, and samples written to agree with the
 // rule would not show it.
 func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) []catalog.Problem {
-	listed := map[string]bool{}
-	for _, e := range t.Detection.CloudTrailEvents {
-		_, name, _ := strings.Cut(e, ":")
-		listed[name] = true
-	}
-	var out []catalog.Problem
+	out, unknown := checkEventNames(c, t, r)
 	at := func(n *yaml.Node, format string, args ...any) {
-		out = append(out, catalog.Problem{File: r.File, Line: n.Line, Column: n.Column, Message: fmt.Sprintf(format, args...)})
-	}
-	unknown := map[*yaml.Node]bool{}
-	for _, n := range valuesOf(r.Detection, "eventName") {
-		if strings.ContainsAny(n.Value, "*?") {
-			continue
-		}
-		if !listed[n.Value] && !c.IsEventOf(t.Services, n.Value) {
-			at(n, "eventName \"%s\" is not listed by %s and is no event of its services (%s)", n.Value, t.ID, strings.Join(t.Services, ", "))
-			unknown[n] = true
-			continue
-		}
-		// An API name that CloudTrail writes otherwise (S3's
-		// PutBucketLifecycleConfiguration is logged as PutBucketLifecycle)
-		// matches no record.
-		if as := loggedAs(c, t.Services, n.Value); as != nil {
-			at(n, "eventName \"%s\": CloudTrail logs it as %s; match that name", n.Value, strings.Join(as, " or "))
-			unknown[n] = true
-		}
+		out = append(out, catalog.Problem{File: r.File, Line: n.Line, Column: n.Column,
+			Message: fmt.Sprintf(format, args...)})
 	}
 	for _, n := range valuesOf(r.Detection, "eventSource") {
 		if !c.IsEventSource(n.Value) && !strings.ContainsAny(n.Value, "*?") {
 			at(n, "eventSource \"%s\" is the event source of no service of the catalog (they read like s3.amazonaws.com)", n.Value)
-			unknown[n] = true
 		}
 	}
 	out = append(out, miscasedFields(r)...)
@@ -334,6 +311,44 @@ func checkRuleEvents(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) [
 			p.name.Value, strings.Join(p.sources, " or "), sources, p.with)
 	}
 	return out
+}
+
+// checkEventNames checks the event names a rule matches against technique
+// t: the part of checkRuleEvents that depends on the technique, which
+// checkAlsoReports repeats for each entry a ttc.<ID> tag names. unknown
+// holds the names it reports.
+func checkEventNames(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule) (
+	out []catalog.Problem, unknown map[*yaml.Node]bool,
+) {
+	listed := map[string]bool{}
+	for _, e := range t.Detection.CloudTrailEvents {
+		_, name, _ := strings.Cut(e, ":")
+		listed[name] = true
+	}
+	at := func(n *yaml.Node, format string, args ...any) {
+		out = append(out, catalog.Problem{File: r.File, Line: n.Line, Column: n.Column,
+			Message: fmt.Sprintf(format, args...)})
+		unknown[n] = true
+	}
+	unknown = map[*yaml.Node]bool{}
+	for _, n := range valuesOf(r.Detection, "eventName") {
+		if strings.ContainsAny(n.Value, "*?") {
+			continue
+		}
+		if !listed[n.Value] && !c.IsEventOf(t.Services, n.Value) {
+			at(n, "eventName \"%s\" is not listed by %s and is no event of its services (%s)",
+				n.Value, t.ID, strings.Join(t.Services, ", "))
+			continue
+		}
+		// An API name that CloudTrail writes otherwise (S3's
+		// PutBucketLifecycleConfiguration is logged as PutBucketLifecycle)
+		// matches no record.
+		if as := loggedAs(c, t.Services, n.Value); as != nil {
+			at(n, "eventName \"%s\": CloudTrail logs it as %s; match that name",
+				n.Value, strings.Join(as, " or "))
+		}
+	}
+	return out, unknown
 }
 
 // miscasedFields reports the field names of rule r that CloudTrail spells
@@ -584,7 +599,11 @@ func checkAlsoReports(c *catalog.Catalog, t *catalog.Technique, r *detect.Rule, 
 			out = append(out, at(tag, "tag \"%s\" names %s, which lists no CloudTrail events: the tag adds nothing", tag, id))
 			continue
 		}
-		for _, p := range checkRuleEvents(c, other, r) {
+		// The rule's own problems (sources, pairs, field case) were
+		// reported with its folder's technique; only the names depend on
+		// the entry.
+		problems, _ := checkEventNames(c, other, r)
+		for _, p := range problems {
 			p.Message += fmt.Sprintf(" (the rule reports %s by its tag %s)", id, tag)
 			out = append(out, p)
 		}
