@@ -32,7 +32,10 @@ func TestOverlayProblems(t *testing.T) {
 		{"parents", []string{"missing parent technique T9002", "missing parent technique AT9003", "is not a sub-technique but names parent", `parent is "T9099", want "T9005"`, "aws_specific is true, but the ID form of T9005.001 says false",
 			// A parent is filed under every tactic of its sub-techniques.
 			"T9006/technique.yaml:4:10: tactics leave out those of the sub-technique T9006.001: TA0009 Collection, TA0010 Exfiltration",
-			"T1485.A901/technique.yaml:5:10: the parent T1485 is not filed under TA0009 Collection (it lists TA0040)"}},
+			"T1485.A901/technique.yaml:5:10: the parent T1485 is not filed under TA0009 Collection (it lists TA0040)",
+			// Each says how to fix it.
+			"copy T1485 into the overlay with TA0009 added, or drop TA0009 from T1485.A901",
+			"add TA0009, TA0010 here, or drop TA0009, TA0010 from T9006.001"}},
 		{"unknown-refs", []string{`unknown tactic "TA9999"`, `unknown tactic "exfiltration"`, `unknown service "nosuchservice"`, `unknown mitigation "no-such-mitigation"`, `unknown related technique "T9999"`, "lists itself as related"}},
 		{"events", []string{`malformed event name "s3-CopyObject"`, `unknown service "nosuch"`, "ModifySecurityGroupIngress", `malformed event name "s3:copyObject"`, `duplicate event name "s3:CopyObject"`, "data events required, but none of the events listed is a data event",
 			"CreateUser is an event of iam, identitystore, identitystore-scim, sso-directory, not of sso", "(files name a service by its key: rds-data)",

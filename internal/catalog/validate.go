@@ -364,23 +364,29 @@ func (v *validator) parent(d *doc, t *Technique, kind IDKind) {
 // missing there. The problem is the parent's, unless only the
 // sub-technique comes from an overlay.
 func (v *validator) parentTactics(d *doc, t, p *Technique) {
-	var missing []string
+	var missing, named []string
 	for _, ta := range t.Tactics {
 		if tac, ok := v.c.tacticByID[ta]; ok && !slices.Contains(p.Tactics, ta) {
-			missing = append(missing, ta+" "+tac.Name)
+			missing = append(missing, ta)
+			named = append(named, ta+" "+tac.Name)
 		}
 	}
 	if len(missing) == 0 {
 		return
 	}
-	list := strings.Join(missing, ", ")
+	// The message says how to fix it: the parent must gain the tactics, or
+	// the sub-technique lose them.
+	list, ids := strings.Join(named, ", "), strings.Join(missing, ", ")
 	if v.c.fromOverlay[t.ID] && !v.c.fromOverlay[p.ID] {
-		v.ps.at(d, []any{"tactics"}, "the parent %s is not filed under %s (it lists %s): a sub-technique's tactics must be its parent's",
-			p.ID, list, strings.Join(p.Tactics, ", "))
+		v.ps.at(d, []any{"tactics"}, "the parent %s is not filed under %s (it lists %s): "+
+			"a sub-technique's tactics must be its parent's; "+
+			"copy %s into the overlay with %s added, or drop %s from %s",
+			p.ID, list, strings.Join(p.Tactics, ", "), p.ID, ids, ids, t.ID)
 		return
 	}
-	v.ps.at(v.docs[p], []any{"tactics"}, "tactics leave out those of the sub-technique %s: %s (a parent lists every tactic of its sub-techniques)",
-		t.ID, list)
+	v.ps.at(v.docs[p], []any{"tactics"}, "tactics leave out those of the sub-technique %s: %s "+
+		"(a parent lists every tactic of its sub-techniques); add %s here, or drop %s from %s",
+		t.ID, list, ids, ids, t.ID)
 }
 
 func (v *validator) detection(d *doc, t *Technique) {
