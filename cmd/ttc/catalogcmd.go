@@ -29,8 +29,11 @@ func newCatalogValidateCmd(a *app) *cobra.Command {
 		Long: `Check the embedded catalog and, if DIR is given, an overlay folder on top of it:
 ID forms, duplicates, parents, references to tactics, services and mitigations,
 event names (each must be a real operation of its service), required sections,
-Sigma rules (each must compile, with a level Sigma defines) and their samples
-(each rule must flag its match samples and no rule may flag a nomatch sample).
+Sigma rules and their samples (each rule must flag its match samples and no rule
+may flag a nomatch sample). A rule must compile and be valid Sigma: a UUID id, a
+level and a status Sigma defines, tags of the form namespace.value in lower case,
+attack.* tags that name an ATT&CK technique, tactic, group, software or campaign,
+and no search of the detection that the condition never names.
 
 Every problem is printed as file:line:column: message; the exit status is 1 when
 there is any. Files and folders of an overlay that look like catalog content but

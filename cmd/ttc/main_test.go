@@ -78,6 +78,13 @@ func TestValidate(t *testing.T) {
 	}
 	golden.Check(t, "golden/validate.txt", []byte(out))
 
+	// The help lists what is checked, the Sigma checks of a rule among them.
+	out, errOut, code = ttc(t, "catalog", "validate", "--help")
+	if code != 0 {
+		t.Fatalf("catalog validate --help: exit %d: %s", code, errOut)
+	}
+	golden.Check(t, "golden/validate-help.txt", []byte(out))
+
 	out, _, code = ttc(t, "catalog", "validate", "../../internal/catalog/testdata/overlays/events")
 	if code != 1 || !strings.Contains(out, "ModifySecurityGroupIngress is not an operation of ec2") {
 		t.Errorf("broken overlay: exit %d, output:\n%s", code, out)

@@ -602,7 +602,8 @@ func attackTagProblem(c *catalog.Catalog, tag, name string) string {
 			return fmt.Sprintf("tag \"%s\" names the catalog's %s, which is no ATT&CK ID: write ttc.%s to report it", tag, id, name)
 		}
 	}
-	return fmt.Sprintf("tag \"%s\" is no ATT&CK technique, group, software or tactic: it maps onto nothing", tag)
+	return fmt.Sprintf("tag \"%s\" is no ATT&CK technique, tactic, group, software or campaign: "+
+		"it maps onto nothing", tag)
 }
 
 // LintLevel is Lint's word on the level alone, for a catalog rule, whose

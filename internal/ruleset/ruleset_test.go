@@ -103,7 +103,8 @@ func TestBrokenSamples(t *testing.T) {
 		`not_sigma.yml:2:5: id "not-a-uuid" is no UUID`,
 		`not_sigma.yml:3:9: status "bogus" is no Sigma status`,
 		`not_sigma.yml:7:5: tag "NotATag" is not of Sigma's form namespace.value`,
-		`not_sigma.yml:8:5: tag "attack.bogus-tactic" is no ATT&CK technique`,
+		`not_sigma.yml:8:5: tag "attack.bogus-tactic" is no ATT&CK technique, tactic, group, ` +
+			`software or campaign`,
 		`not_sigma.yml:10:5: tag "attack.ta0040" names a tactic by its ID: Sigma writes attack.impact`,
 		`not_sigma.yml:18:3: search "unused" is never named by the condition`,
 		`not_sigma.yml:20:3: search "_helper" is never named by the condition`,
