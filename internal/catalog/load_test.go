@@ -1,6 +1,9 @@
 package catalog_test
 
 import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +14,8 @@ import (
 	"github.com/ttcproject/ttc/internal/awsapi"
 	"github.com/ttcproject/ttc/internal/catalog"
 	"github.com/ttcproject/ttc/internal/golden"
+	"github.com/ttcproject/ttc/internal/server"
+	"github.com/ttcproject/ttc/internal/view"
 )
 
 func TestMain(m *testing.M) {
@@ -302,7 +307,9 @@ func TestUnreadOverlayEntries(t *testing.T) {
 }
 
 // TestOverlayRawHTML pins what docs/catalog.md says of an overlay's prose:
-// raw HTML is text and loads, where an image is refused.
+// raw HTML is text and loads, where an image is refused, and every view
+// shows it as written: the terminal as it is, Markdown and the web page
+// escaped, so that no viewer runs its script.
 func TestOverlayRawHTML(t *testing.T) {
 	valid, err := os.ReadFile(filepath.Join("testdata", "overlays", "valid", "techniques", "T9050", "technique.yaml"))
 	if err != nil {
@@ -323,12 +330,56 @@ func TestOverlayRawHTML(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "technique.yaml"), text, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := catalog.Open(filepath.Dir(filepath.Dir(dir)))
+		c, err := catalog.Open(filepath.Dir(filepath.Dir(dir)))
 		switch {
 		case tc.problem == "" && err != nil:
 			t.Errorf("description %s: %v, want it to load", tc.description, err)
 		case tc.problem != "" && (err == nil || !strings.Contains(err.Error(), tc.problem)):
 			t.Errorf("description %s: %v, want a problem saying %q", tc.description, err, tc.problem)
+		case tc.problem == "":
+			checkRawHTMLShown(t, c, "T9050")
+		}
+	}
+}
+
+// checkRawHTMLShown checks that the raw HTML of technique id's description
+// shows as text in ttc show (as written), ttc show -o markdown and the web
+// page (escaped, the raw tags nowhere).
+func checkRawHTMLShown(t *testing.T, c *catalog.Catalog, id string) {
+	t.Helper()
+	tech, _ := c.Technique(id)
+	show := func(f view.Format) string {
+		var b strings.Builder
+		if err := view.WriteTechnique(&b, f, c.Detail(tech), view.Options{}); err != nil {
+			t.Fatalf("show -o %s: %v", f, err)
+		}
+		return b.String()
+	}
+	// A terminal runs no HTML: the text is shown as written.
+	if out := show(view.Table); !strings.Contains(out, "<script>alert(1)</script>") {
+		t.Errorf("show does not show the raw HTML as written:\n%s", out)
+	}
+	s, err := server.New(server.Config{Catalog: c, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/techniques/"+id, nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /techniques/%s: status %d", id, rec.Code)
+	}
+	views := map[string]string{
+		"show -o markdown": show(view.Markdown),
+		"the web page":     rec.Body.String(),
+	}
+	for name, out := range views {
+		for _, raw := range []string{"<script>alert", "<img src=x", "<b>bold"} {
+			if strings.Contains(out, raw) {
+				t.Errorf("%s holds the raw %s of the description:\n%s", name, raw, out)
+			}
+		}
+		if !strings.Contains(out, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+			t.Errorf("%s does not show the description's HTML escaped:\n%s", name, out)
 		}
 	}
 }
