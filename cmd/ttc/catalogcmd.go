@@ -89,18 +89,32 @@ func runValidate(a *app, overlays []string) error {
 	return nil
 }
 
-// printOverlaid says which techniques the overlays add and which of the
-// catalog's they replace (a replacement that was not meant is otherwise
-// silent), or that they add none (an empty overlay, or one of mitigations
-// alone), and which technique of an overlay a later overlay replaces.
+// printOverlaid says which techniques and mitigations the overlays add and
+// which of the catalog's they replace (a replacement that was not meant is
+// otherwise silent), or that they add no technique (an empty overlay, or
+// one of mitigations alone), and which entry of an overlay a later overlay
+// replaces.
 func printOverlaid(a *app, c *catalog.Catalog) {
-	ids := c.FromOverlays()
-	if len(ids) == 0 {
+	if len(c.FromOverlays()) == 0 {
 		// Not a warning: an overlay may hold mitigations or services alone.
 		fmt.Fprintln(a.stdout, "overlays add no technique")
-		return
 	}
-	replaced := c.Replaced()
+	printAdded(a, "technique", "techniques", c.FromOverlays(), c.Replaced())
+	printAdded(a, "mitigation", "mitigations",
+		c.MitigationsFromOverlays(), c.ReplacedMitigations())
+	// A clash's message quotes paths.
+	const later = "a later overlay replaces an earlier one's "
+	for _, msg := range c.Clashes() {
+		fmt.Fprintln(a.stdout, view.Line(later+"technique: "+msg))
+	}
+	for _, msg := range c.MitigationClashes() {
+		fmt.Fprintln(a.stdout, view.Line(later+"mitigation: "+msg))
+	}
+}
+
+// printAdded says which of the IDs the overlays supplied are new and which
+// replace the catalog's (replaced); one and many name the kind of entry.
+func printAdded(a *app, one, many string, ids, replaced []string) {
 	var added []string
 	for _, id := range ids {
 		if !slices.Contains(replaced, id) {
@@ -108,19 +122,23 @@ func printOverlaid(a *app, c *catalog.Catalog) {
 		}
 	}
 	if len(added) > 0 {
-		fmt.Fprintf(a.stdout, "overlays add %s: %s\n", view.Count(int64(len(added)), "technique", "techniques"), strings.Join(added, ", "))
+		fmt.Fprintf(a.stdout, "overlays add %s: %s\n",
+			view.Count(int64(len(added)), one, many), strings.Join(added, ", "))
 	}
 	if len(replaced) > 0 {
-		fmt.Fprintf(a.stdout, "overlays replace %s of the catalog's: %s\n", view.Count(int64(len(replaced)), "technique", "techniques"), strings.Join(replaced, ", "))
-	}
-	for _, msg := range c.Clashes() {
-		fmt.Fprintln(a.stdout, view.Line("a later overlay replaces an earlier one's technique: "+msg)) // it quotes paths
+		fmt.Fprintf(a.stdout, "overlays replace %s of the catalog's: %s\n",
+			view.Count(int64(len(replaced)), one, many), strings.Join(replaced, ", "))
 	}
 }
 
-// printUnread lists the overlay entries the loader passed over, as
-// warnings: they do not make the catalog invalid.
+// printUnread lists the overlay folders given more than once and the
+// overlay entries the loader passed over, as warnings: they do not make
+// the catalog invalid.
 func printUnread(a *app, c *catalog.Catalog) {
+	for _, d := range c.Repeated() {
+		msg := "warning: overlay folder " + d + " is given more than once: it is read once"
+		fmt.Fprintln(a.stdout, view.Line(msg))
+	}
 	for _, p := range c.Unread() {
 		fmt.Fprintln(a.stdout, view.Line("warning: "+p.String())) // a file name is the user's text
 	}

@@ -106,8 +106,9 @@ func TestValidate(t *testing.T) {
 }
 
 // TestValidateSaysWhatOverlaysBring checks that catalog validate names
-// the techniques an overlay replaces, which is otherwise silent, and says
-// when overlays add none.
+// the techniques and mitigations an overlay adds and replaces (a
+// replacement is otherwise silent), and says when overlays add no
+// technique.
 func TestValidateSaysWhatOverlaysBring(t *testing.T) {
 	dir := t.TempDir()
 	src := "../../catalog/techniques/T1486.A001"
@@ -131,10 +132,49 @@ func TestValidateSaysWhatOverlaysBring(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(added, "techniques", "T1486.A001")); err != nil {
 		t.Fatal(err)
 	}
-	out, errOut, code = ttc(t, "--catalog", added, "catalog", "validate", added)
+	again := t.TempDir()
+	if err := os.CopyFS(again, os.DirFS(added)); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = ttc(t, "--catalog", added, "catalog", "validate", again)
 	if code != 0 || !strings.Contains(out, "\noverlays add 1 technique: T9050\n") || strings.Contains(out, "of the catalog's") ||
 		!strings.Contains(out, "\na later overlay replaces an earlier one's technique: T9050 of ") {
+		t.Errorf("validate two overlays of T9050: exit %d, stdout:\n%s\nstderr:\n%s",
+			code, out, errOut)
+	}
+	// One folder given twice is read once, and said to be given twice:
+	// its technique does not replace itself.
+	out, errOut, code = ttc(t, "--catalog", added, "catalog", "validate", added+"/.")
+	warning := "warning: overlay folder " + added + " is given more than once: it is read once\n"
+	if code != 0 || !strings.Contains(out, "\noverlays add 1 technique: T9050\n") ||
+		strings.Contains(out, "replaces") || !strings.Contains(out, warning) {
 		t.Errorf("validate one overlay twice: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	// Mitigations are named as techniques are.
+	mit := filepath.Join(t.TempDir(), "mitigations")
+	own, err := os.ReadFile("../../catalog/mitigations/least-privilege-permissions.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newMit := strings.Replace(string(own), "id: least-privilege-permissions",
+		"id: my-own-mitigation", 1)
+	if err := os.MkdirAll(mit, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{
+		"least-privilege-permissions.yaml": string(own),
+		"my-own-mitigation.yaml":           newMit,
+	} {
+		if err := os.WriteFile(filepath.Join(mit, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, errOut, code = ttc(t, "catalog", "validate", filepath.Dir(mit))
+	want := "\noverlays add no technique\noverlays add 1 mitigation: my-own-mitigation\n" +
+		"overlays replace 1 mitigation of the catalog's: least-privilege-permissions\n"
+	if code != 0 || !strings.Contains(out, want) {
+		t.Errorf("validate an overlay of mitigations: exit %d, stdout:\n%s\nstderr:\n%s",
+			code, out, errOut)
 	}
 }
 

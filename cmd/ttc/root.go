@@ -142,6 +142,12 @@ func (a *app) catalog() (*catalog.Catalog, error) {
 	for _, msg := range c.Clashes() {
 		a.log.Warn("two overlays define one technique: the later is used", "clash", msg)
 	}
+	for _, msg := range c.MitigationClashes() {
+		a.log.Warn("two overlays define one mitigation: the later is used", "clash", msg)
+	}
+	for _, d := range c.Repeated() {
+		a.log.Warn("overlay folder given more than once: it is read once", "overlay", d)
+	}
 	for _, p := range c.Unread() {
 		a.log.Warn("overlay entry passed over", "file", p.File, "reason", p.Message)
 	}

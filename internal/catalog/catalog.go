@@ -31,6 +31,12 @@ type Catalog struct {
 	clashes       []string        // overlays that define one technique twice
 	unread        []Problem       // overlay files and folders passed over
 	fromOverlay   map[string]bool // techniques an overlay defined
+	repeated      []string        // overlay folders given more than once (Open)
+	// The same of mitigations: the catalog's that overlays replaced, those
+	// two overlays define, and those an overlay defined.
+	replacedMitigations []string
+	mitigationClashes   []string
+	mitigationOverlaid  map[string]bool
 	// reportedBy lists, per technique, the rules of other techniques
 	// whose ttc.<ID> tags name it, and alsoReports, per rule file path,
 	// the techniques it reports beside its folder's (see RuleReports).
@@ -54,6 +60,8 @@ func newCatalog() *Catalog {
 		mitigationBy: map[string]*Mitigation{},
 		techniqueBy:  map[string]*Technique{},
 		fromOverlay:  map[string]bool{},
+
+		mitigationOverlaid: map[string]bool{},
 	}
 }
 
@@ -95,6 +103,17 @@ func (c *Catalog) merge(r *raw, src Source, ps *problems) {
 			continue
 		}
 		localM[m.ID] = true
+		if prev, ok := c.mitigationBy[m.ID]; ok && src.Overlay {
+			if c.mitigationOverlaid[m.ID] {
+				c.mitigationClashes = append(c.mitigationClashes,
+					fmt.Sprintf("%s of %s replaces the one of %s", m.ID, m.Source, prev.Source))
+			} else {
+				c.replacedMitigations = append(c.replacedMitigations, m.ID)
+			}
+		}
+		if src.Overlay {
+			c.mitigationOverlaid[m.ID] = true
+		}
 		c.mitigationBy[m.ID] = m
 	}
 }
@@ -276,6 +295,25 @@ func (c *Catalog) Clashes() []string { return c.clashes }
 // FromOverlay reports whether an overlay defined the technique id (new,
 // or replacing the embedded one).
 func (c *Catalog) FromOverlay(id string) bool { return c.fromOverlay[strings.ToUpper(id)] }
+
+// ReplacedMitigations lists the IDs of the catalog's own mitigations that
+// an overlay replaced, each once, as Replaced does of techniques.
+func (c *Catalog) ReplacedMitigations() []string { return c.replacedMitigations }
+
+// MitigationsFromOverlays lists, sorted, the IDs of the mitigations that
+// overlays supplied: new ones, and those that replace the catalog's.
+func (c *Catalog) MitigationsFromOverlays() []string {
+	return slices.Sorted(maps.Keys(c.mitigationOverlaid))
+}
+
+// MitigationClashes describes each mitigation that one overlay defines and
+// a later overlay defines again, as Clashes does of techniques.
+func (c *Catalog) MitigationClashes() []string { return c.mitigationClashes }
+
+// Repeated lists the overlay folders that Open was given more than once,
+// each once: it reads such a folder once, where it was last given, so
+// that its entries do not clash with themselves.
+func (c *Catalog) Repeated() []string { return c.repeated }
 
 // Unread lists the files and folders of the overlays that look like
 // catalog content (YAML or JSON files, folders) but are not where the

@@ -187,20 +187,47 @@ func TestValidOverlay(t *testing.T) {
 	if got := c.Clashes(); len(got) != 0 {
 		t.Errorf("Clashes = %v for one overlay, want none", got)
 	}
-	// The same overlay twice: each of its techniques is defined by two
-	// overlays, which is said.
+	if got := c.MitigationsFromOverlays(); !slices.Equal(got, []string{"test-only-control"}) ||
+		len(c.ReplacedMitigations()) != 0 {
+		t.Errorf("MitigationsFromOverlays = %q, ReplacedMitigations = %q, "+
+			"want test-only-control added", got, c.ReplacedMitigations())
+	}
+	// The same folder twice is read once, and said to be given twice.
 	valid := filepath.Join("testdata", "overlays", "valid")
-	twice, err := catalog.Open(valid, valid)
+	once, err := catalog.Open(valid, valid+"/.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(once.Clashes()) != 0 || len(once.MitigationClashes()) != 0 ||
+		!slices.Equal(once.Repeated(), []string{valid}) {
+		t.Errorf("one folder twice: Clashes = %q, MitigationClashes = %q, Repeated = %q; "+
+			"want none, none, [%s]",
+			once.Clashes(), once.MitigationClashes(), once.Repeated(), valid)
+	}
+	// Two copies of an overlay: each of its techniques and mitigations is
+	// defined by two overlays, which is said.
+	copied := t.TempDir()
+	if err := os.CopyFS(copied, os.DirFS(valid)); err != nil {
+		t.Fatal(err)
+	}
+	twice, err := catalog.Open(valid, copied)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := twice.Clashes(); len(got) != 2 || !strings.Contains(got[0], "replaces the one of") {
 		t.Errorf("Clashes = %q, want T1486.A001 and T9050 named", got)
 	}
+	got := twice.MitigationClashes()
+	if len(got) != 1 || !strings.HasPrefix(got[0], "test-only-control of ") {
+		t.Errorf("MitigationClashes = %q, want test-only-control named", got)
+	}
 	// Of the catalog's own, only T1486.A001 is replaced, once: T9050 is
 	// the first overlay's.
 	if got := twice.Replaced(); !slices.Equal(got, []string{"T1486.A001"}) {
 		t.Errorf("Replaced = %q, want [T1486.A001]", got)
+	}
+	if len(twice.Repeated()) != 0 {
+		t.Errorf("Repeated = %q for two folders, want none", twice.Repeated())
 	}
 }
 
