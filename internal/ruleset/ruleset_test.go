@@ -265,14 +265,7 @@ func TestCheckOverlaySamples(t *testing.T) {
 // TestSigmaHQRules loads SigmaHQ's CloudTrail rules as external rules and
 // maps their ATT&CK tags onto the catalog.
 func TestSigmaHQRules(t *testing.T) {
-	dir := "../../../shared/testdata/sigma/rules"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared SigmaHQ rules not available: %v", err)
-	}
-	c, err := catalog.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, c := sigmaHQ(t)
 	s, err := ruleset.Load(c, []string{dir})
 	if err != nil {
 		t.Logf("refused: %v", err)
@@ -304,16 +297,9 @@ func TestSigmaHQRules(t *testing.T) {
 // CloudTrail never writes together, route53 for route53domains'
 // DisableDomainTransferLock, and are reported as such by the other check.)
 func TestSigmaHQPairs(t *testing.T) {
-	dir := "../../../shared/testdata/sigma/rules"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared SigmaHQ rules not available: %v", err)
-	}
-	c, err := catalog.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, c := sigmaHQ(t)
 	rules := 0
-	err = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(path) != ".yml" {
 			return err
 		}
@@ -548,4 +534,19 @@ func TestCatalogCopiesLeftOut(t *testing.T) {
 	if !slices.ContainsFunc(set.Rules(), func(r *ruleset.Rule) bool { return r.File == edited && r.Origin == ruleset.FromExternal }) {
 		t.Errorf("the edited copy %s does not run", edited)
 	}
+}
+
+// sigmaHQ returns the shared SigmaHQ rules' folder, skipping the test when
+// it is not there, and the embedded catalog.
+func sigmaHQ(t *testing.T) (string, *catalog.Catalog) {
+	t.Helper()
+	dir := "../../../shared/testdata/sigma/rules"
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("shared SigmaHQ rules not available: %v", err)
+	}
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, c
 }
