@@ -135,6 +135,9 @@ func ruleOf(name string, doc *yaml.Node) (*Rule, error) {
 	if top.Kind != yaml.MappingNode {
 		return nil, errAt(top.Line, top.Column, "rule must be a YAML mapping, got %s", kindName(top))
 	}
+	if err := expandMerges(top); err != nil {
+		return nil, err
+	}
 	if err := noDuplicateKeys(top); err != nil {
 		return nil, err
 	}

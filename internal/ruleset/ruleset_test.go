@@ -212,6 +212,26 @@ func TestSigmaProblemsOperatorWords(t *testing.T) {
 	}
 }
 
+// TestSigmaProblemsTemplates checks that a search holding an anchor,
+// which others take in through a merge key, need not be named.
+func TestSigmaProblemsTemplates(t *testing.T) {
+	c, err := catalog.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "title: t\nid: 0b0c6f52-3f38-4d83-8d44-2a9f5d1e0001\nlogsource: {product: aws, service: cloudtrail}\n" +
+		"detection:\n  base: &base\n    eventSource: s3.amazonaws.com\n  sel:\n    <<: *base\n    eventName: DeleteBucket\n" +
+		"  unused:\n    eventName: PutObject\n  condition: sel\n"
+	r, err := detect.ParseRule("r.yml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := ruleset.SigmaProblems(c, r)
+	if len(ps) != 1 || !strings.Contains(ps[0].Message, `search "unused" is never named`) {
+		t.Errorf("problems %v, want only the search without an anchor", ps)
+	}
+}
+
 // TestCatalogRuleTechniques checks that a catalog rule reports the technique
 // of its folder, then those its ttc.<ID> tags name, and that its attack.t*
 // tags, written for other tools, add none.

@@ -114,8 +114,8 @@ func tagProblem(c *catalog.Catalog, tag string) string {
 }
 
 // unnamedSearches returns the keys of the searches of r's detection that
-// no condition names (detect.NamedSearches); none when r does not compile,
-// which is reported apart.
+// no condition names (detect.NamedSearches), but for those holding an
+// anchor; none when r does not compile, which is reported apart.
 func unnamedSearches(r *detect.Rule) []*yaml.Node {
 	det := alias(r.Detection)
 	if det == nil || det.Kind != yaml.MappingNode {
@@ -127,7 +127,9 @@ func unnamedSearches(r *detect.Rule) []*yaml.Node {
 	}
 	var out []*yaml.Node
 	for i := 0; i+1 < len(det.Content); i += 2 {
-		if k := det.Content[i]; k.Value != "condition" && !slices.Contains(named, k.Value) {
+		// A search that holds an anchor is a template others take in
+		// (through an alias, or a merge key): it need not be named.
+		if k := det.Content[i]; k.Value != "condition" && det.Content[i+1].Anchor == "" && !slices.Contains(named, k.Value) {
 			out = append(out, k)
 		}
 	}
