@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"testing/iotest"
 	"time"
 
 	"github.com/ttcproject/ttc/internal/report"
@@ -669,30 +668,41 @@ func TestScanMalformedForm(t *testing.T) {
 	}
 }
 
-// TestFormClosingLine checks that a form is read as whole only when its
-// closing line came, wherever the reads split it, and whatever follows it.
+// TestFormClosingLine checks that closeWatch sees a boundary line and the
+// closing line where Go's multipart reader takes them for such, wherever
+// the reads split the body: a form is read as whole only when its closing
+// line came.
 func TestFormClosingLine(t *testing.T) {
-	body := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.json\"\r\n\r\n{}\r\n--b--\r\nan epilogue"
+	part := "Content-Disposition: form-data; name=\"file\"; filename=\"a.json\"\r\n\r\n{}\r\n"
+	body := "--b\r\n" + part + "--b--\r\nan epilogue"
 	for _, tc := range []struct {
-		body string
-		want bool
+		name         string
+		body         string
+		opened, seen bool
 	}{
-		{body, true},
-		{"--b--\r\n", true}, // an empty form
-		{strings.TrimSuffix(body, "--\r\nan epilogue"), false},
-		{"{}\r\nx--b--", false}, // not at the start of a line
-		{strings.Replace(body, "\r\n--b--", "\r\n--c--", 1), false},
+		{"whole, with an epilogue", body, true, true},
+		{"empty form", "--b--\r\n", false, true},
+		{"closing line ends the body", "--b\r\n" + part + "--b--", true, true},
+		{"blanks after the boundaries", "--b \t\r\n" + part + "--b-- \r\n", true, true},
+		{"bare LF lines", strings.ReplaceAll(body, "\r\n", "\n"), true, true},
+		{"cut after a boundary line", "--b\r\n" + part + "--b\r\n", true, false},
+		{"cut in the closing line", "--b\r\n" + part + "--b-", true, false},
+		{"not at a line start", "--b\r\n" + part + "x--b--\r\n", true, false},
+		{"another boundary", "--b\r\n" + part + "--c--\r\n", true, false},
+		// In a form of CRLF lines, a line ending with a bare LF is text:
+		// what follows it is no boundary line, in the preamble or a part.
+		{"LF closing line in a CRLF preamble", "preamble\n--b--\n--b\r\n" + part + "--b\r\n", true, false},
+		{"LF closing line in CRLF content", "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.json\"\r\n\r\n{}\n--b--\n\r\n--b\r\n", true, false},
+		{"a longer word is no boundary line", "hello\r\n--babc\r\nmore\r\n", false, false},
 	} {
 		for _, size := range []int{1, 2, 3, 7, 4096} {
-			c := newCloseWatch(iotest.OneByteReader(strings.NewReader(tc.body)), "b")
-			if size > 1 {
-				c = newCloseWatch(&chunked{strings.NewReader(tc.body), size}, "b")
-			}
+			c := newCloseWatch(&chunked{strings.NewReader(tc.body), size}, "b")
 			if _, err := io.Copy(io.Discard, c); err != nil {
 				t.Fatal(err)
 			}
-			if c.seen != tc.want {
-				t.Errorf("%q read %d bytes at a time: closing line seen %v, want %v", tc.body, size, c.seen, tc.want)
+			if c.opened != tc.opened || c.seen != tc.seen {
+				t.Errorf("%s, read %d bytes at a time: boundary line %v, closing line %v; want %v, %v",
+					tc.name, size, c.opened, c.seen, tc.opened, tc.seen)
 			}
 		}
 	}

@@ -258,42 +258,97 @@ func (s *Server) receiveForm(w http.ResponseWriter, r *http.Request, up *upload)
 // errCutForm is a form whose body ends before its closing line.
 var errCutForm = fmt.Errorf("the body ends before the form's closing boundary line: %w", io.ErrUnexpectedEOF)
 
-// closeWatch reads a multipart body and notes whether a boundary line
-// ("--" boundary, at the start of a line) and the closing line ("--"
-// boundary "--") went by. It looks across reads with the last bytes of
-// the one before.
+// closeWatch reads a multipart body and notes, line by line, whether a
+// boundary line and the closing line went by where Go's multipart reader
+// takes them for such: "--" boundary, then spaces or tabs, then the
+// form's line ending ("--" boundary "--" for the closing line, which may
+// also end the body), at the body's start, in the preamble, or after a
+// line that ended with the form's line ending. That ending is CRLF until
+// a first boundary line ends with a bare LF, as the reader decides it.
+// Only the first lineKeep bytes of a line are held: a boundary line padded
+// with more blanks than that is not seen, and the upload is refused as cut
+// rather than a cut one taken as whole.
 type closeWatch struct {
 	r      io.Reader
-	pat    []byte // "\n--" boundary "--"; without its last two bytes, a boundary line
-	tail   []byte // the last len(pat)-1 bytes read, after a "\n" for the body's start
+	dash   []byte // "--" boundary
+	line   []byte // the current line's first bytes
+	long   bool   // the current line is longer than line holds
+	lastCR bool   // the current line's last byte is a CR
+	lf     bool   // the form's lines end with a bare LF
+	prevNL bool   // the line before the current one ended with the form's line ending
 	opened bool   // a boundary line went by
 	seen   bool   // the closing line went by
 	ended  bool   // the body's end was read
 }
 
+// lineKeep is how much of a line closeWatch holds beyond the boundary.
+const lineKeep = 256
+
 func newCloseWatch(r io.Reader, boundary string) *closeWatch {
-	pat := []byte("\n--" + boundary + "--")
-	return &closeWatch{r: r, pat: pat, tail: []byte("\n")}
+	return &closeWatch{r: r, dash: []byte("--" + boundary), prevNL: true}
 }
 
 func (c *closeWatch) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
-	c.ended = c.ended || err == io.EOF
-	if n == 0 || c.seen {
+	if c.seen {
 		return n, err
 	}
-	// The pattern across the tail and these bytes, then in these bytes.
-	k := len(c.pat) - 1
-	joined := append(c.tail, b[:min(n, k)]...)
-	open := c.pat[:len(c.pat)-2]
-	c.opened = c.opened || bytes.Contains(joined, open) || bytes.Contains(b[:n], open)
-	c.seen = bytes.Contains(joined, c.pat) || bytes.Contains(b[:n], c.pat)
-	if n >= k {
-		c.tail = append(c.tail[:0], b[n-k:n]...)
-	} else {
-		c.tail = joined[max(0, len(joined)-k):]
+	for p := b[:n]; len(p) > 0; {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			c.add(p)
+			break
+		}
+		c.add(p[:i+1])
+		c.endLine(true)
+		p = p[i+1:]
+	}
+	if err == io.EOF && !c.ended {
+		c.ended = true
+		c.endLine(false)
 	}
 	return n, err
+}
+
+// add notes bytes of the current line.
+func (c *closeWatch) add(p []byte) {
+	if room := len(c.dash) + 2 + lineKeep - len(c.line); len(p) > room {
+		c.line, c.long = append(c.line, p[:max(room, 0)]...), true
+	} else {
+		c.line = append(c.line, p...)
+	}
+	if len(p) > 0 {
+		// The byte before a final LF, or the last one so far.
+		if k := len(p) - 1; p[k] == '\n' && k > 0 {
+			c.lastCR = p[k-1] == '\r'
+		} else if p[k] != '\n' {
+			c.lastCR = p[k] == '\r'
+		}
+	}
+}
+
+// endLine looks at the line just read, which ended with an LF (held in
+// c.line) or, when !terminated, with the body.
+func (c *closeWatch) endLine(terminated bool) {
+	l := c.line
+	if (!c.opened || c.prevNL) && !c.long && bytes.HasPrefix(l, c.dash) {
+		nl := "\r\n"
+		if c.lf {
+			nl = "\n"
+		}
+		if rest, ok := bytes.CutPrefix(l[len(c.dash):], []byte("--")); ok {
+			rest = bytes.TrimLeft(rest, " \t")
+			c.seen = len(rest) == 0 && !terminated || string(rest) == nl
+		} else {
+			rest := bytes.TrimLeft(l[len(c.dash):], " \t")
+			if !c.opened && string(rest) == "\n" {
+				c.lf, nl = true, "\n"
+			}
+			c.opened = c.opened || string(rest) == nl
+		}
+	}
+	c.prevNL = terminated && (c.lf || c.lastCR)
+	c.line, c.long, c.lastCR = c.line[:0], false, false
 }
 
 // fileName is the name a form gives a file part, without the path old
