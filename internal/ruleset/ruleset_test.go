@@ -190,12 +190,25 @@ func TestSigmaProblems(t *testing.T) {
 	}
 }
 
-// TestSigmaProblemsOperatorWords checks that a search named like a word
-// the condition uses as an operator is not taken as named by that word.
+// TestSigmaProblemsOperatorWords checks that a tag naming a tactic by its
+// ID is told the short name ATT&CK gives that ID, and that a search named
+// like a word the condition uses as an operator is not taken as named by
+// that word.
 func TestSigmaProblemsOperatorWords(t *testing.T) {
 	c, err := catalog.Open()
 	if err != nil {
 		t.Fatal(err)
+	}
+	for tag, want := range map[string]string{"attack.ta0112": "attack.defense-impairment", "attack.ta0005": "attack.defense-evasion"} {
+		text := "title: t\nid: 0b0c6f52-3f38-4d83-8d44-2a9f5d1e0001\nlogsource: {product: aws, service: cloudtrail}\n" +
+			"tags: [" + tag + "]\ndetection:\n  sel: {eventName: A}\n  condition: sel\n"
+		r, err := detect.ParseRule("r.yml", []byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ps := ruleset.SigmaProblems(c, r); len(ps) != 1 || !strings.Contains(ps[0].Message, "Sigma writes "+want) {
+			t.Errorf("%s: problems %v, want one naming %s", tag, ps, want)
+		}
 	}
 	for _, name := range []string{"of", "not", "and", "1", "all", "or", "them"} {
 		text := "title: t\nid: 0b0c6f52-3f38-4d83-8d44-2a9f5d1e0001\nlogsource: {product: aws, service: cloudtrail}\n" +

@@ -108,7 +108,13 @@ func tagProblem(c *catalog.Catalog, tag string) string {
 	}
 	if t, ok := tacticTag(c, name); ok && tacticIDRE.MatchString(name) {
 		// Sigma names a tactic by its short name; other tools read no ID.
-		return fmt.Sprintf("tag \"%s\" names a tactic by its ID: Sigma writes attack.%s", tag, t.ShortName)
+		// An ID the catalog files under one of its tactics (v19's TA0112
+		// under TA0005) has a short name of its own.
+		short := t.ShortName
+		if v := t.AttackV19; v != nil && v.Split != nil && strings.EqualFold(v.Split.ID, name) {
+			short = v.Split.ShortName
+		}
+		return fmt.Sprintf("tag \"%s\" names a tactic by its ID: Sigma writes attack.%s", tag, short)
 	}
 	return attackTagProblem(c, tag, name)
 }
