@@ -56,33 +56,42 @@ func (b *builder) layer(scan bool) *Layer {
 }
 
 // filters returns a platform filter that shows every entry of the layer
-// and little else: for each entry with no platform the filter names yet,
-// the first of its platforms in platformOrder (IaaS first), entries on
-// IaaS taken first. ATT&CK gives many techniques of the catalog endpoint
-// platforms too (T1485 is also Windows), so a filter of every entry's
-// platforms would filter nothing. Nil, and no filter, when the data gives
-// an entry no platform (blank names and names holding control or format
-// characters left out), since Navigator hides an entry none of whose
-// platforms the filter names.
+// and little else: the platform of the most entries not shown yet, again
+// and again (of several, the first in platformOrder, IaaS first), until
+// every entry is. That is a small set, if not always the smallest. ATT&CK
+// gives many techniques of the catalog endpoint platforms too (T1485 is
+// also Windows), so a filter of every entry's platforms would filter
+// nothing. Nil, and no filter, when the data gives an entry no platform
+// (blank names and names holding control or format characters left out),
+// since Navigator hides an entry none of whose platforms the filter names.
 func (b *builder) filters() *Filters {
 	if b.opts.PlatformsOf == nil || len(b.cells) == 0 {
 		return nil
 	}
-	ids := make([][]string, 0, len(b.cells))
+	var left [][]string
 	for _, k := range slices.SortedFunc(maps.Keys(b.cells), byCell) {
 		ps := cleanPlatforms(b.opts.PlatformsOf(k.techniqueID))
 		if len(ps) == 0 {
 			return nil
 		}
-		ids = append(ids, slices.SortedFunc(slices.Values(ps), byPlatform))
+		left = append(left, ps)
 	}
-	// Entries on IaaS first, so that later ones see it in the filter.
-	slices.SortStableFunc(ids, func(x, y []string) int { return byPlatform(x[0], y[0]) })
 	var out []string
-	for _, ps := range ids {
-		if !slices.ContainsFunc(ps, func(p string) bool { return slices.Contains(out, p) }) {
-			out = append(out, ps[0])
+	for len(left) > 0 {
+		count := map[string]int{}
+		for _, ps := range left {
+			for _, p := range ps {
+				count[p]++
+			}
 		}
+		best := ""
+		for _, p := range slices.SortedFunc(maps.Keys(count), byPlatform) {
+			if best == "" || count[p] > count[best] {
+				best = p
+			}
+		}
+		out = append(out, best)
+		left = slices.DeleteFunc(left, func(ps []string) bool { return slices.Contains(ps, best) })
 	}
 	slices.SortFunc(out, byPlatform)
 	return &Filters{Platforms: out}

@@ -137,8 +137,10 @@ func TestLayerFilters(t *testing.T) {
 		want []string // nil: no filter
 	}{
 		{"IaaS alone", []string{"T1485", "T1485.A003", "T1530"}, platformsOf(known), []string{"IaaS"}},
-		{"beyond IaaS", []string{"T1583.001", "T1485", "T1098.005", "T1496.003"}, platformsOf(known), []string{"IaaS", "Identity Provider", "SaaS", "PRE"}},
-		{"SaaS beside IaaS", []string{"T1496.003", "T1530"}, platformsOf(known), []string{"IaaS", "SaaS"}},
+		{"beyond IaaS", []string{"T1583.001", "T1485", "T1098.005", "T1496.003"}, platformsOf(known), []string{"IaaS", "SaaS", "PRE"}},
+		{"one platform for all", []string{"T1583", "T1583.001", "T1584"}, platformsOf(map[string][]string{
+			"T1583": {"SaaS", "PRE"}, "T1583.001": {"Containers", "PRE"}, "T1584": {"PRE"}}), []string{"PRE"}},
+		{"SaaS covers both", []string{"T1496.003", "T1530"}, platformsOf(known), []string{"SaaS"}},
 		{"no cloud platform", []string{"T1070"}, platformsOf(known), []string{"Linux"}},
 		{"an entry the data lacks", []string{"T1485", "T1584.001"}, platformsOf(known), nil},
 		{"no data", []string{"T1485"}, nil, nil},
