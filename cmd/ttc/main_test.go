@@ -577,7 +577,8 @@ func TestRecordEventID(t *testing.T) {
 	}{
 		{[]string{"--event-id", "evt-3", log, "3"}, exitError, "", `record 3 of ` + log + ` (line 3) has eventID "evt-2", not "evt-3": the file is not as the scan read it`},
 		{[]string{"--event-id", "evt-3", "--event-id", "evt-3", log, "4", "3"}, exitError, `"evt-3"`, `has eventID "evt-2", not "evt-3"`},
-		{[]string{"--event-id", "evt-4", log, "5"}, exitError, "", `has no eventID (a finding gives "" for it), not "evt-4"`},
+		{[]string{"--event-id", "evt-4", log, "5"}, exitError, "", `has no eventID string (a finding gives "" for it), not "evt-4"`},
+		{[]string{"--event-id", strings.Repeat("y", 9000), log, "1"}, exitError, "", `not "` + strings.Repeat("y", 128) + `…"`},
 		{[]string{"--event-id", "", log, "5"}, exitOK, `"GetObject"`, ""},
 		{[]string{"--event-id", "a\x1b[31m", log, "1"}, exitError, "", `not "a\x1b[31m"`},
 		{[]string{"--event-id", "evt-3", log, "3", "4"}, exitUsage, "", "1 --event-id values for 2 record numbers"},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ttcproject/ttc/internal/clip"
 	"github.com/ttcproject/ttc/internal/cloudtrail"
 	"github.com/ttcproject/ttc/internal/jsonscan"
 	"github.com/ttcproject/ttc/internal/scan"
@@ -136,13 +137,13 @@ func runRecord(a *app, path string, args, eventIDs []string, indent bool) error 
 			// As the finding reports it: "" for a record with no eventID
 			// string, and a long one clipped.
 			if got := scan.EventIDOf(p.Raw); got != eventIDs[i] {
-				shown := fmt.Sprintf("eventID \"%s\"", got)
+				shown := fmt.Sprintf("eventID \"%s\"", clip.String(got, maxQuotedID))
 				if got == "" {
-					shown = "no eventID (a finding gives \"\" for it)"
+					shown = "no eventID string (a finding gives \"\" for it)"
 				}
 				rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) has %s, not \"%s\": "+
 					"the file is not as the scan read it (changed since, or another file), and the record is not printed",
-					n, path, p.Pos.Line, shown, eventIDs[i]))
+					n, path, p.Pos.Line, shown, clip.String(eventIDs[i], maxQuotedID)))
 				continue
 			}
 		}
@@ -184,3 +185,7 @@ func runRecord(a *app, path string, args, eventIDs []string, indent bool) error 
 	}
 	return errors.Join(append(rejected, pickErr)...)
 }
+
+// maxQuotedID bounds an event ID quoted in a message: CloudTrail's are
+// 36 characters, and a forged one can run to the 8 KiB findings keep.
+const maxQuotedID = 128
