@@ -61,13 +61,15 @@ a record whose eventID differs refused, not printed, exit status 1.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(eventIDs) > 0 && len(eventIDs) != len(args)-1 {
-				return usagef("%d --event-id values for %d record numbers: give one per NUMBER, in the same order", len(eventIDs), len(args)-1)
+				return usagef("%d --event-id values for %d record numbers: give one per NUMBER, in the same order",
+					len(eventIDs), len(args)-1)
 			}
 			return runRecord(a, args[0], args[1:], eventIDs, indent)
 		},
 	}
 	cmd.Flags().BoolVar(&indent, "indent", false, "indent each record over several lines")
-	cmd.Flags().StringArrayVar(&eventIDs, "event-id", nil, "the eventID each NUMBER's record must have, in order (a finding's event_id; repeatable)")
+	cmd.Flags().StringArrayVar(&eventIDs, "event-id", nil,
+		"the eventID each NUMBER's record must have, in order (a finding's event_id; repeatable)")
 	// A negative record number reads as a flag to the flag parser; say what
 	// is wrong with it as a number instead.
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -142,7 +144,8 @@ func runRecord(a *app, path string, args, eventIDs []string, indent bool) error 
 					shown = "no eventID string (a finding gives \"\" for it)"
 				}
 				rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) has %s, not \"%s\": "+
-					"the file is not as the scan read it (changed since, or another file), and the record is not printed",
+					"the file is not as the scan read it (changed since, or another file), "+
+					"and the record is not printed",
 					n, path, p.Pos.Line, shown, clip.String(eventIDs[i], maxQuotedID)))
 				continue
 			}

@@ -67,7 +67,8 @@ func (m *merger) merge(n *yaml.Node) error {
 		for _, s := range sources {
 			t := target(s)
 			if t.Kind != yaml.MappingNode {
-				return errAt(s.Line, s.Column, "a YAML merge key takes a mapping or a list of mappings, not %s", kindName(t))
+				return errAt(s.Line, s.Column,
+					"a YAML merge key takes a mapping or a list of mappings, not %s", kindName(t))
 			}
 			merged = append(merged, t.Content...)
 		}
@@ -86,7 +87,8 @@ func (m *merger) merge(n *yaml.Node) error {
 		}
 		has[k.Value] = true
 		if m.copied++; m.copied > maxMergedPairs {
-			return errAt(n.Line, n.Column, "YAML merge keys copy more than %d pairs into this rule's mappings", maxMergedPairs)
+			return errAt(n.Line, n.Column,
+				"YAML merge keys copy more than %d pairs into this rule's mappings", maxMergedPairs)
 		}
 		own = append(own, k, merged[i+1])
 	}

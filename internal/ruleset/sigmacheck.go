@@ -135,7 +135,8 @@ func unnamedSearches(r *detect.Rule) []*yaml.Node {
 	for i := 0; i+1 < len(det.Content); i += 2 {
 		// A search that holds an anchor is a template others take in
 		// (through an alias, or a merge key): it need not be named.
-		if k := det.Content[i]; k.Value != "condition" && det.Content[i+1].Anchor == "" && !slices.Contains(named, k.Value) {
+		k, template := det.Content[i], det.Content[i+1].Anchor != ""
+		if k.Value != "condition" && !template && !slices.Contains(named, k.Value) {
 			out = append(out, k)
 		}
 	}

@@ -256,7 +256,8 @@ func (s *Server) receiveForm(w http.ResponseWriter, r *http.Request, up *upload)
 }
 
 // errCutForm is a form whose body ends before its closing line.
-var errCutForm = fmt.Errorf("the body ends before the form's closing boundary line: %w", io.ErrUnexpectedEOF)
+var errCutForm = fmt.Errorf("the body ends before the form's closing boundary line: %w",
+	io.ErrUnexpectedEOF)
 
 // closeWatch reads a multipart body and notes, line by line, whether a
 // boundary line and the closing line went by where Go's multipart reader
@@ -436,8 +437,8 @@ func (e formError) Error() string {
 		return "read form: the Content-Type says multipart/form-data but names no boundary, or one that cannot be read: " +
 			"send the form as a browser or curl -F does, or the file alone as the body"
 	case errors.Is(e.err, errCutForm), errors.Is(e.err, io.ErrUnexpectedEOF):
-		return "read form: the upload is cut short: the body ends inside the form, before the line that closes it " +
-			"with the Content-Type's boundary"
+		return "read form: the upload is cut short: the body ends inside the form, " +
+			"before the line that closes it with the Content-Type's boundary"
 	case errors.Is(e.err, io.EOF):
 		// The body ends before the line that closes the form: it holds
 		// no boundary line at all (it is no form), or is cut short. The
@@ -449,8 +450,8 @@ func (e formError) Error() string {
 	case errors.Is(e.err, bufio.ErrBufferFull):
 		// The multipart reader looks for the boundary line by line, in a
 		// 4 KiB buffer, and gives up on a longer line before it.
-		return "read form: the multipart form is malformed: a line longer than 4 KiB where the reader needs whole lines " +
-			"(before a part, or in a quoted-printable part)"
+		return "read form: the multipart form is malformed: a line longer than 4 KiB " +
+			"where the reader needs whole lines (before a part, or in a quoted-printable part)"
 	}
 	// Go's reader refuses a part header holding a control character,
 	// which browsers send raw in a file's name: the likeliest cause when

@@ -103,7 +103,9 @@ func cleanPlatforms(ps []string) []string {
 	var out []string
 	for _, p := range ps {
 		p = strings.TrimSpace(p)
-		odd := strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) || unicode.Is(unicode.Cf, r) })
+		odd := strings.ContainsFunc(p, func(r rune) bool {
+			return !unicode.IsPrint(r) || unicode.Is(unicode.Cf, r)
+		})
 		if p != "" && !odd && !slices.Contains(out, p) {
 			out = append(out, p)
 		}
@@ -113,7 +115,9 @@ func cleanPlatforms(ps []string) []string {
 
 // platformOrder is the order filters prefers ATT&CK platforms in, those of
 // cloud accounts first; others follow by name.
-var platformOrder = []string{"IaaS", "Identity Provider", "SaaS", "Office Suite", "Containers", "PRE"}
+var platformOrder = []string{
+	"IaaS", "Identity Provider", "SaaS", "Office Suite", "Containers", "PRE",
+}
 
 func byPlatform(x, y string) int {
 	i, j := slices.Index(platformOrder, x), slices.Index(platformOrder, y)
