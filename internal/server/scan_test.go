@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -694,6 +695,13 @@ func TestFormClosingLine(t *testing.T) {
 		{"LF closing line in a CRLF preamble", "preamble\n--b--\n--b\r\n" + part + "--b\r\n", true, false},
 		{"LF closing line in CRLF content", "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.json\"\r\n\r\n{}\n--b--\n\r\n--b\r\n", true, false},
 		{"a longer word is no boundary line", "hello\r\n--babc\r\nmore\r\n", false, false},
+		// Blanks past any buffer: the first line is still a boundary line,
+		// so what follows a bare LF in its part is no closing line.
+		{"a long padded first line", "--b" + strings.Repeat(" ", 300) + "\r\n" +
+			"Content-Disposition: form-data; name=\"note\"\r\n\r\nx\n--b--\r\n\r\n--b\r\nContent-Dispo", true, false},
+		{"a long padded closing line", "--b\r\n" + part + "--b--" + strings.Repeat("\t", 300) + "\r\n", true, true},
+		// Once seen, the closing line stays seen, whatever the epilogue.
+		{"an epilogue like a closing line", body + "\r\n--b--\r\n--b--x\r\n", true, true},
 	} {
 		for _, size := range []int{1, 2, 3, 7, 4096} {
 			c := newCloseWatch(&chunked{strings.NewReader(tc.body), size}, "b")
@@ -704,6 +712,66 @@ func TestFormClosingLine(t *testing.T) {
 				t.Errorf("%s, read %d bytes at a time: boundary line %v, closing line %v; want %v, %v",
 					tc.name, size, c.opened, c.seen, tc.opened, tc.seen)
 			}
+		}
+	}
+}
+
+// TestFormClosingLineAgainstGo puts random bodies made of boundary-like
+// pieces through closeWatch and Go's multipart reader: a body the form
+// reading takes as whole must be one Go's reader ends at its closing line
+// with as many file parts (the same body with more after it still ends
+// there), and a body Go's reader ends there must be taken as whole.
+func TestFormClosingLineAgainstGo(t *testing.T) {
+	pieces := []string{"--b", "--", "\r\n", "\n", "\r", " ", "\t", "x", "--b\r\n", "--b--\r\n", "\r\n--b\r\n", "--b\n",
+		"Content-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\n",
+		"Content-Disposition: form-data; name=\"file\"; filename=\"a\"\n\n",
+		"Content-Disposition: form-data; name=\"note\"\r\n\r\n"}
+	// parts reads body with Go's reader alone, or with closeWatch under
+	// it, n bytes at a time, and says whether the form ended whole (for
+	// closeWatch: at io.EOF with the closing line seen) and its file parts.
+	parts := func(body string, watch bool, n int) (whole bool, files int) {
+		var r io.Reader = &chunked{strings.NewReader(body), n}
+		c := newCloseWatch(r, "b")
+		if watch {
+			r = c
+		}
+		mr := multipart.NewReader(r, "b")
+		for {
+			p, err := mr.NextPart()
+			if err == io.EOF {
+				return !watch || c.seen, files
+			}
+			if err != nil {
+				return false, files
+			}
+			if p.FormName() == "file" {
+				if _, err := io.Copy(io.Discard, p); err != nil {
+					return false, files
+				}
+				files++
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 100_000 {
+		var b strings.Builder
+		for range rng.IntN(24) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		body := b.String()
+		whole, files := parts(body, true, 1+rng.IntN(8))
+		goWhole, goFiles := parts(body, false, 4096)
+		// Go's reader also takes a body cut inside a part's headers for
+		// one that ended: it ended at its closing line only if a line
+		// after it, in one line ending or the other, changes nothing.
+		w1, f1 := parts(body+"\r\nX", false, 4096)
+		w2, f2 := parts(body+"\nX", false, 4096)
+		goWhole = goWhole && (w1 && f1 == goFiles || w2 && f2 == goFiles)
+		if whole && (!goWhole || files != goFiles) {
+			t.Fatalf("%q taken as whole with %d files; Go's reader: whole %v, %d files", body, files, goWhole, goFiles)
+		}
+		if goWhole && !whole && goFiles > 0 {
+			t.Fatalf("%q refused; Go's reader ends it whole with %d files", body, goFiles)
 		}
 	}
 }

@@ -266,24 +266,22 @@ var errCutForm = fmt.Errorf("the body ends before the form's closing boundary li
 // also end the body), at the body's start, in the preamble, or after a
 // line that ended with the form's line ending. That ending is CRLF until
 // a first boundary line ends with a bare LF, as the reader decides it.
-// Only the first lineKeep bytes of a line are held: a boundary line padded
-// with more blanks than that is not seen, and the upload is refused as cut
-// rather than a cut one taken as whole.
+// A line is looked at only while it can still be such a line, and its
+// run of blanks is held as one, so a line of any length is read whole.
 type closeWatch struct {
 	r      io.Reader
 	dash   []byte // "--" boundary
-	line   []byte // the current line's first bytes
-	long   bool   // the current line is longer than line holds
+	line   []byte // the current line as far as it can be a boundary line, blanks run together
+	no     bool   // the current line is no boundary line
 	lastCR bool   // the current line's last byte is a CR
 	lf     bool   // the form's lines end with a bare LF
 	prevNL bool   // the line before the current one ended with the form's line ending
+	size   int    // the current line's length so far
+	header bool   // the current line is a part's header line
 	opened bool   // a boundary line went by
 	seen   bool   // the closing line went by
 	ended  bool   // the body's end was read
 }
-
-// lineKeep is how much of a line closeWatch holds beyond the boundary.
-const lineKeep = 256
 
 func newCloseWatch(r io.Reader, boundary string) *closeWatch {
 	return &closeWatch{r: r, dash: []byte("--" + boundary), prevNL: true}
@@ -291,65 +289,104 @@ func newCloseWatch(r io.Reader, boundary string) *closeWatch {
 
 func (c *closeWatch) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
-	if c.seen {
-		return n, err
-	}
-	for p := b[:n]; len(p) > 0; {
+	for p := b[:n]; len(p) > 0 && !c.seen; {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
 			c.add(p)
 			break
 		}
-		c.add(p[:i+1])
+		c.add(p[:i])
 		c.endLine(true)
 		p = p[i+1:]
 	}
 	if err == io.EOF && !c.ended {
 		c.ended = true
-		c.endLine(false)
+		if !c.seen {
+			c.endLine(false)
+		}
 	}
 	return n, err
 }
 
-// add notes bytes of the current line.
+// add reads bytes of the current line, an LF left out.
 func (c *closeWatch) add(p []byte) {
-	if room := len(c.dash) + 2 + lineKeep - len(c.line); len(p) > room {
-		c.line, c.long = append(c.line, p[:max(room, 0)]...), true
-	} else {
-		c.line = append(c.line, p...)
+	if len(p) == 0 {
+		return
 	}
-	if len(p) > 0 {
-		// The byte before a final LF, or the last one so far.
-		if k := len(p) - 1; p[k] == '\n' && k > 0 {
-			c.lastCR = p[k-1] == '\r'
-		} else if p[k] != '\n' {
-			c.lastCR = p[k] == '\r'
+	c.size += len(p)
+	c.lastCR = p[len(p)-1] == '\r'
+	for _, x := range p {
+		if c.no {
+			return
 		}
+		c.addByte(x)
 	}
 }
 
-// endLine looks at the line just read, which ended with an LF (held in
-// c.line) or, when !terminated, with the body.
+// addByte takes the next byte of a line that may still be a boundary
+// line: the dash and boundary, "--" for the closing line, then blanks
+// (held as one) and a CR before the LF.
+func (c *closeWatch) addByte(x byte) {
+	n := len(c.line)
+	switch {
+	case n < len(c.dash):
+		c.no = x != c.dash[n]
+	case x == '-':
+		// Right after the boundary, and once more after that.
+		c.no = n > len(c.dash)+1 || n == len(c.dash)+1 && c.line[n-1] != '-'
+	case x == ' ' || x == '\t':
+		if last := c.line[n-1]; last == ' ' || last == '\t' {
+			return
+		}
+		c.no = c.line[n-1] == '\r'
+	case x == '\r':
+		c.no = c.line[n-1] == '\r'
+	default:
+		c.no = true
+	}
+	if !c.no {
+		c.line = append(c.line, x)
+	}
+}
+
+// endLine looks at the line just read, which ended with an LF or, when
+// !terminated, with the body.
 func (c *closeWatch) endLine(terminated bool) {
-	l := c.line
-	if (!c.opened || c.prevNL) && !c.long && bytes.HasPrefix(l, c.dash) {
+	switch {
+	case c.header:
+		// A part's headers, which end at a blank line (CRLF or a bare
+		// LF, as Go's reader takes either); its body may start with the
+		// next boundary line, after any line ending.
+		if c.size == 0 || c.size == 1 && c.lastCR {
+			c.header = false
+			c.line, c.no, c.lastCR, c.size = c.line[:0], false, false, 0
+			c.prevNL = true
+			return
+		}
+	case (!c.opened || c.prevNL) && !c.no && len(c.line) >= len(c.dash):
 		nl := "\r\n"
 		if c.lf {
 			nl = "\n"
 		}
-		if rest, ok := bytes.CutPrefix(l[len(c.dash):], []byte("--")); ok {
-			rest = bytes.TrimLeft(rest, " \t")
-			c.seen = len(rest) == 0 && !terminated || string(rest) == nl
+		rest := string(c.line[len(c.dash):])
+		if terminated {
+			rest += "\n"
+		}
+		if final, ok := strings.CutPrefix(rest, "--"); ok {
+			final = strings.TrimLeft(final, " \t")
+			c.seen = final == "" && !terminated || final == nl
 		} else {
-			rest := bytes.TrimLeft(l[len(c.dash):], " \t")
-			if !c.opened && string(rest) == "\n" {
+			rest = strings.TrimLeft(rest, " \t")
+			if !c.opened && rest == "\n" {
 				c.lf, nl = true, "\n"
 			}
-			c.opened = c.opened || string(rest) == nl
+			if rest == nl {
+				c.opened, c.header = true, true
+			}
 		}
 	}
 	c.prevNL = terminated && (c.lf || c.lastCR)
-	c.line, c.long, c.lastCR = c.line[:0], false, false
+	c.line, c.no, c.lastCR, c.size = c.line[:0], false, false, 0
 }
 
 // fileName is the name a form gives a file part, without the path old
