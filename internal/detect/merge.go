@@ -10,27 +10,40 @@ const maxMergedPairs = 1 << 16
 // expandMerges replaces each merge key of the document under n ("<<",
 // YAML 1.1's merge, which PyYAML and so pySigma read) by the pairs of the
 // mapping, or mappings, it names, as YAML defines them: a key the mapping
-// writes itself wins, and of several merged mappings the earlier. The
-// copied nodes keep the positions where they are written. Anything but a
-// mapping or a list of mappings after "<<" is refused at its place.
+// writes itself wins, and of several merged mappings the earlier. A
+// merged value is put in as an alias of the value merged, so that the
+// rule is the tree it would be had the alias been written, and what
+// walks the rule and stops at aliases (the duplicate-key check) does not
+// walk it again at each merge. Anything but a mapping or a list of
+// mappings after "<<", and a mapping that merges twice, are refused at
+// the merge key.
 func expandMerges(n *yaml.Node) error {
-	m := merger{state: map[*yaml.Node]int{}}
+	m := merger{state: map[*yaml.Node]mergeState{}}
 	return m.walk(n)
 }
 
 type merger struct {
-	state  map[*yaml.Node]int // 1 while a node is expanded, 2 once done
-	copied int
+	state  map[*yaml.Node]mergeState
+	copied int // the pairs merges have looked at
 }
+
+// mergeState is where the merger is with a node.
+type mergeState uint8
+
+const (
+	unvisited mergeState = iota
+	expanding            // its nodes below are being expanded
+	expanded
+)
 
 func (m *merger) walk(n *yaml.Node) error {
 	switch m.state[n] {
-	case 1:
-		return errAt(n.Line, n.Column, "a YAML merge key takes in the mapping that holds it")
-	case 2:
+	case expanding:
+		return errAt(n.Line, n.Column, "a YAML alias names a mapping or list that holds it")
+	case expanded:
 		return nil
 	}
-	m.state[n] = 1
+	m.state[n] = expanding
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
 		if err := m.walk(n.Alias); err != nil {
 			return err
@@ -46,7 +59,7 @@ func (m *merger) walk(n *yaml.Node) error {
 			return err
 		}
 	}
-	m.state[n] = 2
+	m.state[n] = expanded
 	return nil
 }
 
@@ -54,12 +67,17 @@ func (m *merger) walk(n *yaml.Node) error {
 // expanded already.
 func (m *merger) merge(n *yaml.Node) error {
 	var own, merged []*yaml.Node
+	var mergeKey *yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode || k.Tag != "!!merge" {
 			own = append(own, k, v)
 			continue
 		}
+		if mergeKey != nil {
+			return errAt(k.Line, k.Column, "duplicate key \"<<\": merge the mappings as one list, <<: [*a, *b]")
+		}
+		mergeKey = k
 		sources := []*yaml.Node{v}
 		if target(v).Kind == yaml.SequenceNode {
 			sources = target(v).Content
@@ -67,13 +85,17 @@ func (m *merger) merge(n *yaml.Node) error {
 		for _, s := range sources {
 			t := target(s)
 			if t.Kind != yaml.MappingNode {
-				return errAt(s.Line, s.Column,
+				return errAt(k.Line, k.Column,
 					"a YAML merge key takes a mapping or a list of mappings, not %s", kindName(t))
+			}
+			if m.copied += len(t.Content) / 2; m.copied > maxMergedPairs {
+				return errAt(k.Line, k.Column,
+					"YAML merge keys take in more than %d pairs in this rule", maxMergedPairs)
 			}
 			merged = append(merged, t.Content...)
 		}
 	}
-	if merged == nil {
+	if mergeKey == nil {
 		return nil
 	}
 	has := make(map[string]bool, len(own)/2)
@@ -81,16 +103,15 @@ func (m *merger) merge(n *yaml.Node) error {
 		has[own[i].Value] = true
 	}
 	for i := 0; i+1 < len(merged); i += 2 {
-		k := merged[i]
+		k, v := merged[i], merged[i+1]
 		if has[k.Value] {
 			continue
 		}
 		has[k.Value] = true
-		if m.copied++; m.copied > maxMergedPairs {
-			return errAt(n.Line, n.Column,
-				"YAML merge keys copy more than %d pairs into this rule's mappings", maxMergedPairs)
+		if v.Kind != yaml.AliasNode {
+			v = &yaml.Node{Kind: yaml.AliasNode, Alias: v, Line: v.Line, Column: v.Column}
 		}
-		own = append(own, k, merged[i+1])
+		own = append(own, k, v)
 	}
 	n.Content = own
 	return nil

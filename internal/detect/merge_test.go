@@ -67,7 +67,43 @@ func TestMergeKeysBounded(t *testing.T) {
 	}
 	fmt.Fprintf(&b, "sel:\n  <<: *m%d\ncondition: sel", n-1)
 	_, err := ParseRule("test.yml", []byte(ruleYAML(b.String())))
-	if err == nil || !strings.Contains(err.Error(), "YAML merge keys copy more than") {
+	if err == nil || !strings.Contains(err.Error(), "YAML merge keys take in more than") {
 		t.Fatalf("err = %v, want the merge bound", err)
+	}
+}
+
+// TestMergeKeysRefused checks what merge keys may not do, each refused at
+// the merge key, and that merges sharing their values (a tree doubling at
+// each level, a list naming one big mapping thousands of times) neither
+// grow the rule nor the work of reading it.
+func TestMergeKeysRefused(t *testing.T) {
+	var dag, list strings.Builder
+	dag.WriteString("custom:\n  w0: &w0 {k: v}\n")
+	for i := 1; i <= 60; i++ {
+		fmt.Fprintf(&dag, "  w%d: &w%d {a: {<<: *w%d}, b: {<<: *w%d}}\n", i, i, i-1, i-1)
+	}
+	list.WriteString("custom:\n  big: &big {")
+	for i := range 1000 {
+		fmt.Fprintf(&list, "k%d: v, ", i)
+	}
+	list.WriteString("z: v}\n  many: {<<: [" + strings.Repeat("*big, ", 200) + "*big]}\n")
+	detection := "detection:\n  sel: {eventName: A}\n  condition: sel\n"
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"two merge keys", "custom:\n  a: &a {x: 1}\n  b: &b {y: 1}\n  c: {<<: *a, <<: *b}\n" + detection,
+			`7:15: duplicate key "<<"`},
+		{"an alias inside its own anchor", "custom: &x {b: *x}\n" + detection, "a YAML alias names a mapping or list that holds it"},
+		{"a list naming one mapping 201 times", list.String() + detection, "YAML merge keys take in more than 65536 pairs"},
+		{"a tree doubling at each level", dag.String() + detection, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseRule("test.yml", []byte("title: t\nid: 00000000-0000-4000-8000-000000000000\n"+
+				"logsource: {product: aws, service: cloudtrail}\n"+tc.yaml))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("err = %v, want none", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("err = %v, want one saying %q", err, tc.want)
+			}
+		})
 	}
 }
