@@ -50,7 +50,9 @@ var cliServices = map[string]string{
 	"s3api": "s3", "configservice": "config", "apigatewayv2": "apigateway", "ddb": "dynamodb",
 	"emr": "elasticmapreduce", "sso-admin": "sso", "ds": "ds", "ec2-instance-connect": "ec2-instance-connect",
 	"resourcegroupstaggingapi": "tagging", "logs": "logs", "cloudwatch": "monitoring",
-	"stepfunctions": "states", "rds-data": "rdsdata", "service-quotas": "servicequotas", "opensearch": "es", "es": "es", "identitystore": "identitystore",
+	"stepfunctions": "states", "rds-data": "rdsdata", "service-quotas": "servicequotas",
+	"s3control": "s3", "elbv2": "elasticloadbalancing", "elb": "elasticloadbalancing", "sesv2": "ses",
+	"bedrock-runtime": "bedrock", "bedrock-agent": "bedrock", "bedrock-agent-runtime": "bedrock", "opensearch": "es", "es": "es", "identitystore": "identitystore",
 }
 
 // TestSampleUserAgents checks that a record of the catalog's samples and
@@ -157,6 +159,9 @@ func sampleRecords(t *testing.T, path string) []map[string]any {
 		if m, ok := x.(map[string]any); ok {
 			out = append(out, m)
 		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s holds no record", path)
 	}
 	return out
 }
