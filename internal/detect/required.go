@@ -10,13 +10,9 @@ import "slices"
 // under an or or a not, or among several a "1 of" pattern names, may be
 // left unmatched and is not listed. A correlation rule has none.
 func RequiredSearches(r *Rule) ([][]string, error) {
-	if r.Correlation != nil {
-		return nil, nil
-	}
-	c := &compiler{fidx: map[string]int{}}
-	cr, err := c.compileRule(r)
-	if err != nil {
-		return nil, ruleError(r.File, err)
+	cr, err := compileAlone(r)
+	if cr == nil {
+		return nil, err
 	}
 	var walk func(n *cnode, names []string) []string
 	walk = func(n *cnode, names []string) []string {
@@ -45,13 +41,9 @@ func RequiredSearches(r *Rule) ([][]string, error) {
 // "_"), under any operator, in the order first named. A search it leaves
 // out decides nothing. A correlation rule has none.
 func NamedSearches(r *Rule) ([]string, error) {
-	if r.Correlation != nil {
-		return nil, nil
-	}
-	c := &compiler{fidx: map[string]int{}}
-	cr, err := c.compileRule(r)
-	if err != nil {
-		return nil, ruleError(r.File, err)
+	cr, err := compileAlone(r)
+	if cr == nil {
+		return nil, err
 	}
 	var names []string
 	var walk func(n *cnode)
@@ -69,4 +61,19 @@ func NamedSearches(r *Rule) ([]string, error) {
 		walk(n)
 	}
 	return names, nil
+}
+
+// compileAlone compiles r as Compile does, whatever its logsource, without
+// the Matcher around it; nil, and no error, for a correlation rule, which
+// matches no record itself.
+func compileAlone(r *Rule) (*crule, error) {
+	if r.Correlation != nil {
+		return nil, nil
+	}
+	c := &compiler{fidx: map[string]int{}}
+	cr, err := c.compileRule(r)
+	if err != nil {
+		return nil, ruleError(r.File, err)
+	}
+	return cr, nil
 }
