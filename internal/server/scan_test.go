@@ -716,6 +716,22 @@ func TestFormClosingLine(t *testing.T) {
 	}
 }
 
+// TestFormClosingLineBlankBoundary checks a boundary that ends in a blank
+// (RFC 2046 forbids it; Go's reader takes it): the blank is the
+// boundary's, not the start of the run of blanks after it, so "--b  --"
+// is no closing line for "b ", as Go's reader reads it.
+func TestFormClosingLineBlankBoundary(t *testing.T) {
+	for body, seen := range map[string]bool{"--b  --\r\n": false, "--b --\r\n": true, "--b --  \r\n": true} {
+		c := newCloseWatch(strings.NewReader(body), "b ")
+		if _, err := io.Copy(io.Discard, c); err != nil {
+			t.Fatal(err)
+		}
+		if c.seen != seen {
+			t.Errorf("%q with boundary \"b \": closing line seen %v, want %v", body, c.seen, seen)
+		}
+	}
+}
+
 // TestFormClosingLineAgainstGo puts random bodies made of boundary-like
 // pieces through closeWatch and Go's multipart reader: a body the form
 // reading takes as whole must be one Go's reader ends at its closing line
@@ -729,13 +745,13 @@ func TestFormClosingLineAgainstGo(t *testing.T) {
 	// parts reads body with Go's reader alone, or with closeWatch under
 	// it, n bytes at a time, and says whether the form ended whole (for
 	// closeWatch: at io.EOF with the closing line seen) and its file parts.
-	parts := func(body string, watch bool, n int) (whole bool, files int) {
+	parts := func(body, boundary string, watch bool, n int) (whole bool, files int) {
 		var r io.Reader = &chunked{strings.NewReader(body), n}
-		c := newCloseWatch(r, "b")
+		c := newCloseWatch(r, boundary)
 		if watch {
 			r = c
 		}
-		mr := multipart.NewReader(r, "b")
+		mr := multipart.NewReader(r, boundary)
 		for {
 			p, err := mr.NextPart()
 			if err == io.EOF {
@@ -753,19 +769,25 @@ func TestFormClosingLineAgainstGo(t *testing.T) {
 		}
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for range 100_000 {
+	for i := range 100_000 {
+		// A boundary that ends in a blank, which RFC 2046 forbids and
+		// Go's reader takes, every fourth body.
+		boundary := "b"
+		if i%4 == 3 {
+			boundary = "b "
+		}
 		var b strings.Builder
 		for range rng.IntN(24) {
-			b.WriteString(pieces[rng.IntN(len(pieces))])
+			b.WriteString(strings.ReplaceAll(pieces[rng.IntN(len(pieces))], "--b", "--"+boundary))
 		}
 		body := b.String()
-		whole, files := parts(body, true, 1+rng.IntN(8))
-		goWhole, goFiles := parts(body, false, 4096)
+		whole, files := parts(body, boundary, true, 1+rng.IntN(8))
+		goWhole, goFiles := parts(body, boundary, false, 4096)
 		// Go's reader also takes a body cut inside a part's headers for
 		// one that ended: it ended at its closing line only if a line
 		// after it, in one line ending or the other, changes nothing.
-		w1, f1 := parts(body+"\r\nX", false, 4096)
-		w2, f2 := parts(body+"\nX", false, 4096)
+		w1, f1 := parts(body+"\r\nX", boundary, false, 4096)
+		w2, f2 := parts(body+"\nX", boundary, false, 4096)
 		goWhole = goWhole && (w1 && f1 == goFiles || w2 && f2 == goFiles)
 		if whole && (!goWhole || files != goFiles) {
 			t.Fatalf("%q taken as whole with %d files; Go's reader: whole %v, %d files", body, files, goWhole, goFiles)

@@ -335,7 +335,9 @@ func (c *closeWatch) addByte(x byte) {
 		// Right after the boundary, and once more after that.
 		c.no = n > len(c.dash)+1 || n == len(c.dash)+1 && c.line[n-1] != '-'
 	case x == ' ' || x == '\t':
-		if last := c.line[n-1]; last == ' ' || last == '\t' {
+		// A run of blanks after the boundary is held as one; a blank
+		// that ends the boundary itself ("b ") is not part of the run.
+		if last := c.line[n-1]; n > len(c.dash) && (last == ' ' || last == '\t') {
 			return
 		}
 		c.no = c.line[n-1] == '\r'
