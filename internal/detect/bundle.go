@@ -31,8 +31,9 @@ func ParseRules(name string, data []byte) ([]*Rule, error) {
 	}
 	var rules []*Rule
 	var errs []error
+	merged := 0 // pairs the merge keys of the file took in (maxMergedPairs)
 	for _, d := range docs {
-		r, err := d.rule(name)
+		r, err := d.rule(name, &merged)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -51,8 +52,9 @@ type document struct {
 	err  error
 }
 
-// rule reads the document's rule.
-func (d document) rule(name string) (*Rule, error) {
+// rule reads the document's rule; merged counts the pairs the file's
+// merge keys took in.
+func (d document) rule(name string, merged *int) (*Rule, error) {
 	err := d.err
 	if err == nil && emptyDocument(d.node) {
 		err = errAt(d.node.Line, d.node.Column,
@@ -60,7 +62,7 @@ func (d document) rule(name string) (*Rule, error) {
 	}
 	if err == nil {
 		var r *Rule
-		if r, err = ruleOf(name, d.node); err == nil {
+		if r, err = ruleOf(name, d.node, merged); err == nil {
 			return r, nil
 		}
 	}

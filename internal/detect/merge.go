@@ -1,10 +1,15 @@
 package detect
 
-import "go.yaml.in/yaml/v3"
+import (
+	"slices"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // maxMergedPairs bounds the key-value pairs YAML merge keys ("<<: *base")
-// copy into the mappings of one rule: a chain of maps each merging the one
-// before would otherwise grow with the square of its length.
+// take in, in all the rules of one file: a chain of maps each merging the
+// one before would otherwise grow with the square of its length, and a
+// file of many rules as many times.
 const maxMergedPairs = 1 << 16
 
 // expandMerges replaces each merge key of the document under n ("<<",
@@ -17,14 +22,14 @@ const maxMergedPairs = 1 << 16
 // walk it again at each merge. Anything but a mapping or a list of
 // mappings after "<<", and a mapping that merges twice, are refused at
 // the merge key.
-func expandMerges(n *yaml.Node) error {
-	m := merger{state: map[*yaml.Node]mergeState{}}
+func expandMerges(n *yaml.Node, copied *int) error {
+	m := merger{state: map[*yaml.Node]mergeState{}, copied: copied}
 	return m.walk(n)
 }
 
 type merger struct {
 	state  map[*yaml.Node]mergeState
-	copied int // the pairs merges have looked at
+	copied *int // the pairs the file's merges have looked at
 }
 
 // mergeState is where the merger is with a node.
@@ -88,9 +93,9 @@ func (m *merger) merge(n *yaml.Node) error {
 				return errAt(k.Line, k.Column,
 					"a YAML merge key takes a mapping or a list of mappings, not %s", kindName(t))
 			}
-			if m.copied += len(t.Content) / 2; m.copied > maxMergedPairs {
+			if *m.copied += len(t.Content) / 2; *m.copied > maxMergedPairs {
 				return errAt(k.Line, k.Column,
-					"YAML merge keys take in more than %d pairs in this rule", maxMergedPairs)
+					"YAML merge keys take in more than %d pairs in this file", maxMergedPairs)
 			}
 			merged = append(merged, t.Content...)
 		}
@@ -108,13 +113,28 @@ func (m *merger) merge(n *yaml.Node) error {
 			continue
 		}
 		has[k.Value] = true
-		if v.Kind != yaml.AliasNode {
+		if deep(v) {
 			v = &yaml.Node{Kind: yaml.AliasNode, Alias: v, Line: v.Line, Column: v.Column}
 		}
 		own = append(own, k, v)
 	}
 	n.Content = own
 	return nil
+}
+
+// deep reports whether n holds a mapping, or a list that holds more than
+// scalars. Such a value is merged as an alias: shared as it is, a value
+// merged at each level of a tree would be walked again at each. A scalar
+// or a list of scalars, which rule fields such as title, tags and a
+// condition hold, is shared as it is, so that those fields read it.
+func deep(n *yaml.Node) bool {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return true
+	case yaml.SequenceNode:
+		return slices.ContainsFunc(n.Content, func(c *yaml.Node) bool { return c.Kind != yaml.ScalarNode })
+	}
+	return false
 }
 
 // target is the node an alias names, or n itself.

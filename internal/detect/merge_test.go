@@ -107,3 +107,42 @@ func TestMergeKeysRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeKeysOutsideSearches checks merges where rule fields are read
+// (the top level, logsource, tags, the detection's condition), and that
+// the bound holds for a file's documents together.
+func TestMergeKeysOutsideSearches(t *testing.T) {
+	text := "base: &base\n  level: high\n  logsource: {product: aws, service: cloudtrail}\n  tags: [attack.impact]\n" +
+		"title: t\n<<: *base\nid: 00000000-0000-4000-8000-000000000000\n" +
+		"detection:\n  <<: {condition: sel}\n  sel: {eventName: StopLogging}\n"
+	r, err := ParseRule("test.yml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Level != "high" || r.Logsource.Service != "cloudtrail" || fmt.Sprint(r.Tags) != "[attack.impact]" {
+		t.Errorf("level %q, logsource %+v, tags %v; want the merged ones", r.Level, r.Logsource, r.Tags)
+	}
+	if _, err := Compile([]*Rule{r}, Options{}); err != nil {
+		t.Errorf("compile: %v", err)
+	}
+
+	// 100 documents each taking in 1,000 pairs: past the bound together.
+	var b strings.Builder
+	b.WriteString("x: &big {")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "k%d: v, ", i)
+	}
+	b.WriteString("z: v}\n")
+	big := b.String()
+	b.Reset()
+	for i := range 100 {
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		b.WriteString(ruleYAML("sel: {eventName: A}\ncondition: sel") + big + "y: {<<: *big}\n")
+	}
+	_, err = ParseRules("many.yml", []byte(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "YAML merge keys take in more than 65536 pairs in this file") {
+		t.Errorf("err = %v, want the file's merge bound", err)
+	}
+}

@@ -113,7 +113,7 @@ func parseRule(name string, data []byte) (*Rule, error) {
 	case !errors.Is(err, io.EOF):
 		return nil, yamlError(err, 0)
 	}
-	return ruleOf(name, &doc)
+	return ruleOf(name, &doc, new(int))
 }
 
 // notUTF8 refuses text that is not UTF-8 at its first bad byte, its lines
@@ -126,8 +126,9 @@ func notUTF8(text []byte, shift int) error {
 	return errAt(line+shift, col, "not UTF-8 text")
 }
 
-// ruleOf reads the rule of one YAML document.
-func ruleOf(name string, doc *yaml.Node) (*Rule, error) {
+// ruleOf reads the rule of one YAML document; merged counts the pairs
+// the file's merge keys took in, the document's before it included.
+func ruleOf(name string, doc *yaml.Node, merged *int) (*Rule, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, errAt(doc.Line, doc.Column, "rule is not a YAML document")
 	}
@@ -135,7 +136,7 @@ func ruleOf(name string, doc *yaml.Node) (*Rule, error) {
 	if top.Kind != yaml.MappingNode {
 		return nil, errAt(top.Line, top.Column, "rule must be a YAML mapping, got %s", kindName(top))
 	}
-	if err := expandMerges(top); err != nil {
+	if err := expandMerges(top, merged); err != nil {
 		return nil, err
 	}
 	if err := noDuplicateKeys(top); err != nil {
@@ -194,7 +195,8 @@ func noDuplicateKeys(n *yaml.Node) error {
 func (r *Rule) fill(top *yaml.Node) error {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(top.Content); i += 2 {
-		k, v := top.Content[i], top.Content[i+1]
+		// A value may be an alias, as a merge key puts a mapping in.
+		k, v := top.Content[i], target(top.Content[i+1])
 		seen[k.Value] = true
 		var err error
 		switch k.Value {
