@@ -415,13 +415,17 @@ func fieldKeys(detection *yaml.Node) []*yaml.Node {
 		return nil
 	}
 	var out []*yaml.Node
+	// One walk for all the searches: several that alias one mapping read
+	// it once.
+	walked, listed := map[*yaml.Node]bool{}, map[*yaml.Node]bool{}
 	for i := 0; i+1 < len(detection.Content); i += 2 {
 		if detection.Content[i].Value == "condition" {
 			continue
 		}
-		eachMap(detection.Content[i+1], func(m *yaml.Node) {
+		eachMapIn(walked, detection.Content[i+1], func(m *yaml.Node) {
 			for k := 0; k+1 < len(m.Content); k += 2 {
-				if key := alias(m.Content[k]); !slices.Contains(out, key) {
+				if key := alias(m.Content[k]); !listed[key] {
+					listed[key] = true
 					out = append(out, key)
 				}
 			}
@@ -449,6 +453,7 @@ type unpairedName struct {
 // checks.
 func unpaired(c *catalog.Catalog, n *yaml.Node) []unpairedName {
 	var out []unpairedName
+	p := newPairer(c)
 	eachMap(n, func(m *yaml.Node) {
 		var sources, names []*yaml.Node
 		for i := 0; i+1 < len(m.Content); i += 2 {
@@ -460,7 +465,7 @@ func unpaired(c *catalog.Catalog, n *yaml.Node) []unpairedName {
 			}
 		}
 		keys, shown := pinned(c, sources)
-		out = appendUnpaired(c, out, names, keys, unpairedName{sources: shown})
+		out = p.appendUnpaired(out, names, keys, unpairedName{sources: shown})
 	})
 	return out
 }
@@ -480,30 +485,74 @@ func unpairedAcross(c *catalog.Catalog, r *detect.Rule, seen []unpairedName) []u
 	for i := 0; i+1 < len(det.Content); i += 2 {
 		searches[det.Content[i].Value] = det.Content[i+1]
 	}
-	out := slices.Clone(seen)
-	for _, names := range required {
-		for _, with := range names {
-			keys, shown := requiredSources(c, searches[with])
-			if keys == nil {
+	p := newPairer(c)
+	for _, u := range seen {
+		p.reported[u.name] = true
+	}
+	// Each search's names and sources, read once however many pairs it
+	// is in.
+	names := map[string][]*yaml.Node{}
+	type pin struct{ keys, shown []string }
+	pins := map[string]pin{}
+	var out []unpairedName
+	for _, group := range required {
+		for _, with := range group {
+			pn, ok := pins[with]
+			if !ok {
+				pn.keys, pn.shown = requiredSources(c, searches[with])
+				pins[with] = pn
+			}
+			if pn.keys == nil {
 				continue
 			}
-			for _, other := range names {
-				if other != with && alias(searches[other]) != alias(searches[with]) {
-					out = appendUnpaired(c, out, valuesOf(searches[other], "eventName"), keys,
-						unpairedName{sources: shown, with: with})
+			for _, other := range group {
+				if other == with || alias(searches[other]) == alias(searches[with]) {
+					continue
 				}
+				ns, ok := names[other]
+				if !ok {
+					ns = valuesOf(searches[other], "eventName")
+					names[other] = ns
+				}
+				out = p.appendUnpaired(out, ns, pn.keys, unpairedName{sources: pn.shown, with: with})
 			}
 		}
 	}
-	return out[len(seen):]
+	return out
+}
+
+// pairer answers, for a rule, whether names are events of services, each
+// question once, and notes the names reported: a rule of many searches
+// and names asks the same ones for every pair of searches.
+type pairer struct {
+	c        *catalog.Catalog
+	reported map[*yaml.Node]bool
+	isEvent  map[string]bool
+}
+
+func newPairer(c *catalog.Catalog) *pairer {
+	return &pairer{c: c, reported: map[*yaml.Node]bool{}, isEvent: map[string]bool{}}
 }
 
 // appendUnpaired appends to out, as like, each of names that is no event
 // of the services keys and is not in out yet; none when keys is empty.
-func appendUnpaired(c *catalog.Catalog, out []unpairedName, names []*yaml.Node, keys []string, like unpairedName) []unpairedName {
+func (p *pairer) appendUnpaired(out []unpairedName, names []*yaml.Node, keys []string,
+	like unpairedName) []unpairedName {
+	if len(keys) == 0 {
+		return out
+	}
+	set := strings.Join(keys, ",") + "\x00"
 	for _, name := range names {
-		if len(keys) > 0 && !strings.ContainsAny(name.Value, "*?") && !c.IsEventOf(keys, name.Value) &&
-			!slices.ContainsFunc(out, func(u unpairedName) bool { return u.name == name }) {
+		if p.reported[name] || strings.ContainsAny(name.Value, "*?") {
+			continue
+		}
+		is, ok := p.isEvent[set+name.Value]
+		if !ok {
+			is = p.c.IsEventOf(keys, name.Value)
+			p.isEvent[set+name.Value] = is
+		}
+		if !is {
+			p.reported[name] = true
 			like.name = name
 			out = append(out, like)
 		}
@@ -723,7 +772,12 @@ func valuesOf(n *yaml.Node, key string) []*yaml.Node {
 // eachMap calls f with each mapping node under n, n included, once,
 // following YAML aliases as the rule's compiler does.
 func eachMap(n *yaml.Node, f func(*yaml.Node)) {
-	seen := map[*yaml.Node]bool{}
+	eachMapIn(map[*yaml.Node]bool{}, n, f)
+}
+
+// eachMapIn is eachMap passing over the nodes in seen, and noting those it
+// walks there.
+func eachMapIn(seen map[*yaml.Node]bool, n *yaml.Node, f func(*yaml.Node)) {
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
 		if n == nil {
