@@ -16,10 +16,11 @@ const maxMergedPairs = 1 << 16
 // YAML 1.1's merge, which PyYAML and so pySigma read) by the pairs of the
 // mapping, or mappings, it names, as YAML defines them: a key the mapping
 // writes itself wins, and of several merged mappings the earlier. A
-// merged value is put in as an alias of the value merged, so that the
-// rule is the tree it would be had the alias been written, and what
-// walks the rule and stops at aliases (the duplicate-key check) does not
-// walk it again at each merge. Anything but a mapping or a list of
+// merged mapping, or list holding more than scalars, is put in as an
+// alias of the value merged (see deep), so that the rule is the tree it
+// would be had the alias been written, and what walks the rule and stops
+// at aliases (the duplicate-key check) does not walk it again at each
+// merge. Anything but a mapping or a list of
 // mappings after "<<", and a mapping that merges twice, are refused at
 // the merge key.
 func expandMerges(n *yaml.Node, copied *int) error {
