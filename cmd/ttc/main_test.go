@@ -609,6 +609,11 @@ func TestRecordEventID(t *testing.T) {
 			t.Errorf("record #%d --event-id of its finding (%d bytes): exit %d, stderr %q", f.Record.Ordinal, len(f.EventID), code, errOut)
 		}
 	}
+	// Two IDs alike as far as a message quotes them: it says where they part.
+	if _, errOut, code := ttc(t, "record", "--event-id", strings.Repeat("x", 8191)+"z", odd, "2"); code != exitError ||
+		!strings.Contains(errOut, "differing from byte 8192 of the 8192 given") {
+		t.Errorf("long IDs alike when quoted: exit %d, stderr %.300q", code, errOut)
+	}
 	for _, tc := range cases {
 		out, errOut, code := ttc(t, append([]string{"record"}, tc.args...)...)
 		if code != tc.code || (tc.out == "") != (out == "") || !strings.Contains(out, tc.out) ||

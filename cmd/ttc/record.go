@@ -140,6 +140,14 @@ func runRecord(a *app, path string, args, eventIDs []string, indent bool) error 
 			// string, and a long one clipped.
 			if got := scan.EventIDOf(p.Raw); got != eventIDs[i] {
 				shown := fmt.Sprintf("eventID \"%s\"", clip.String(got, maxQuotedID))
+				if clip.String(got, maxQuotedID) == clip.String(eventIDs[i], maxQuotedID) {
+					// Alike as far as they are quoted: say where they part.
+					at := 0
+					for at < min(len(got), len(eventIDs[i])) && got[at] == eventIDs[i][at] {
+						at++
+					}
+					shown += fmt.Sprintf(" (%d bytes, differing from byte %d of the %d given)", len(got), at+1, len(eventIDs[i]))
+				}
 				if got == "" {
 					shown = "no eventID string (a finding gives \"\" for it)"
 				}
