@@ -240,7 +240,7 @@ func (cr *crule) fieldIDs() []int {
 }
 
 func (c *compiler) compileRule(r *Rule) (*crule, error) {
-	det := deref(r.Detection)
+	det := Deref(r.Detection)
 	if det == nil || det.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("rule has no detection mapping")
 	}
@@ -252,7 +252,7 @@ func (c *compiler) compileRule(r *Rule) (*crule, error) {
 	for i := 0; i+1 < len(det.Content); i += 2 {
 		k, v := det.Content[i], det.Content[i+1]
 		if k.Value == "condition" {
-			condNode = deref(v)
+			condNode = Deref(v)
 			continue
 		}
 		if _, dup := index[k.Value]; dup {
@@ -308,7 +308,7 @@ func (c *compiler) compileSearch(k, v *yaml.Node) (*search, error) {
 	if k.Value == "" {
 		return nil, errAt(k.Line, k.Column, "empty search identifier name")
 	}
-	v = deref(v)
+	v = Deref(v)
 	s := &search{name: k.Value}
 	switch v.Kind {
 	case yaml.MappingNode:
@@ -321,9 +321,9 @@ func (c *compiler) compileSearch(k, v *yaml.Node) (*search, error) {
 		if len(v.Content) == 0 {
 			return nil, errAt(v.Line, v.Column, "search identifier \"%s\" is an empty list", k.Value)
 		}
-		if deref(v.Content[0]).Kind == yaml.MappingNode {
+		if Deref(v.Content[0]).Kind == yaml.MappingNode {
 			for _, e := range v.Content {
-				e = deref(e)
+				e = Deref(e)
 				if e.Kind != yaml.MappingNode {
 					return nil, errAt(e.Line, e.Column, "a list of maps cannot also hold %s", kindName(e))
 				}

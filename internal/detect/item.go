@@ -56,7 +56,7 @@ type item struct {
 // scalarValues returns the scalar nodes of a value: the node itself, or the
 // elements of a list.
 func scalarValues(v *yaml.Node) ([]*yaml.Node, error) {
-	v = deref(v)
+	v = Deref(v)
 	vals := []*yaml.Node{v}
 	if v.Kind == yaml.SequenceNode {
 		if len(v.Content) == 0 {
@@ -65,7 +65,7 @@ func scalarValues(v *yaml.Node) ([]*yaml.Node, error) {
 		vals = v.Content
 	}
 	for i, s := range vals {
-		s = deref(s)
+		s = Deref(s)
 		vals[i] = s
 		if s.Kind != yaml.ScalarNode {
 			return nil, errAt(s.Line, s.Column, "field values must be scalars or a list of scalars, got %s",
@@ -75,8 +75,8 @@ func scalarValues(v *yaml.Node) ([]*yaml.Node, error) {
 	return vals, nil
 }
 
-// deref follows YAML aliases.
-func deref(n *yaml.Node) *yaml.Node {
+// Deref follows YAML aliases to the node they name (a few steps at most).
+func Deref(n *yaml.Node) *yaml.Node {
 	for i := 0; i < 16 && n.Kind == yaml.AliasNode && n.Alias != nil; i++ {
 		n = n.Alias
 	}

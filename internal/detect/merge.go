@@ -85,11 +85,11 @@ func (m *merger) merge(n *yaml.Node) error {
 		}
 		mergeKey = k
 		sources := []*yaml.Node{v}
-		if target(v).Kind == yaml.SequenceNode {
-			sources = target(v).Content
+		if Deref(v).Kind == yaml.SequenceNode {
+			sources = Deref(v).Content
 		}
 		for _, s := range sources {
-			t := target(s)
+			t := Deref(s)
 			if t.Kind != yaml.MappingNode {
 				return errAt(k.Line, k.Column,
 					"a YAML merge key takes a mapping or a list of mappings, not %s", kindName(t))
@@ -136,12 +136,4 @@ func deep(n *yaml.Node) bool {
 		return slices.ContainsFunc(n.Content, func(c *yaml.Node) bool { return c.Kind != yaml.ScalarNode })
 	}
 	return false
-}
-
-// target is the node an alias names, or n itself.
-func target(n *yaml.Node) *yaml.Node {
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		return n.Alias
-	}
-	return n
 }

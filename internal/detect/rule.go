@@ -196,7 +196,7 @@ func (r *Rule) fill(top *yaml.Node) error {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		// A value may be an alias, as a merge key puts a mapping in.
-		k, v := top.Content[i], target(top.Content[i+1])
+		k, v := top.Content[i], Deref(top.Content[i+1])
 		seen[k.Value] = true
 		var err error
 		switch k.Value {

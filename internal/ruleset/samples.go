@@ -370,7 +370,7 @@ func miscasedFields(r *detect.Rule) []catalog.Problem {
 	}
 	eachMap(r.Detection, func(m *yaml.Node) {
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			if _, mods, _ := strings.Cut(alias(m.Content[i]).Value, "|"); slices.Contains(strings.Split(mods, "|"), "fieldref") {
+			if _, mods, _ := strings.Cut(detect.Deref(m.Content[i]).Value, "|"); slices.Contains(strings.Split(mods, "|"), "fieldref") {
 				for _, v := range scalars(m.Content[i+1]) {
 					check(v.Value, v.Line, v.Column, "field")
 				}
@@ -411,7 +411,7 @@ func fieldKeys(detection *yaml.Node) []*yaml.Node {
 	if detection == nil {
 		return nil
 	}
-	if detection = alias(detection); detection.Kind != yaml.MappingNode {
+	if detection = detect.Deref(detection); detection.Kind != yaml.MappingNode {
 		return nil
 	}
 	var out []*yaml.Node
@@ -424,7 +424,7 @@ func fieldKeys(detection *yaml.Node) []*yaml.Node {
 		}
 		eachMapIn(walked, detection.Content[i+1], func(m *yaml.Node) {
 			for k := 0; k+1 < len(m.Content); k += 2 {
-				if key := alias(m.Content[k]); !listed[key] {
+				if key := detect.Deref(m.Content[k]); !listed[key] {
 					listed[key] = true
 					out = append(out, key)
 				}
@@ -457,7 +457,7 @@ func unpaired(c *catalog.Catalog, n *yaml.Node) []unpairedName {
 	eachMap(n, func(m *yaml.Node) {
 		var sources, names []*yaml.Node
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			switch alias(m.Content[i]).Value {
+			switch detect.Deref(m.Content[i]).Value {
 			case "eventSource":
 				sources = append(sources, scalars(m.Content[i+1])...)
 			case "eventName":
@@ -480,7 +480,7 @@ func unpairedAcross(c *catalog.Catalog, r *detect.Rule, seen []unpairedName) []u
 	if err != nil || len(required) == 0 {
 		return nil // a correlation rule; or one whose error is reported elsewhere
 	}
-	det := alias(r.Detection)
+	det := detect.Deref(r.Detection)
 	searches := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(det.Content); i += 2 {
 		searches[det.Content[i].Value] = det.Content[i+1]
@@ -506,7 +506,7 @@ func unpairedAcross(c *catalog.Catalog, r *detect.Rule, seen []unpairedName) []u
 				continue
 			}
 			for _, other := range group {
-				if other == with || alias(searches[other]) == alias(searches[with]) {
+				if other == with || detect.Deref(searches[other]) == detect.Deref(searches[with]) {
 					continue
 				}
 				ns, ok := names[other]
@@ -585,20 +585,20 @@ func requiredSources(c *catalog.Catalog, sel *yaml.Node) (keys, shown []string) 
 	if sel == nil {
 		return nil, nil
 	}
-	maps := []*yaml.Node{alias(sel)}
+	maps := []*yaml.Node{detect.Deref(sel)}
 	if maps[0].Kind == yaml.SequenceNode {
 		maps = maps[0].Content
 	}
 	for _, m := range maps {
-		if m = alias(m); m.Kind != yaml.MappingNode {
+		if m = detect.Deref(m); m.Kind != yaml.MappingNode {
 			return nil, nil
 		}
 		var sources []*yaml.Node
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			if alias(m.Content[i]).Value != "eventSource" {
+			if detect.Deref(m.Content[i]).Value != "eventSource" {
 				continue
 			}
-			v := alias(m.Content[i+1])
+			v := detect.Deref(m.Content[i+1])
 			if v.Kind == yaml.SequenceNode && len(scalars(v)) != len(v.Content) || v.Kind != yaml.SequenceNode && len(scalars(v)) == 0 {
 				return nil, nil // a null or other value lets a record through
 			}
@@ -723,28 +723,19 @@ func checkRuleText(f catalog.File) []catalog.Problem {
 // through YAML aliases, as the rule's compiler reads them; null, which
 // Sigma reads as "the field is missing", is no value.
 func scalars(n *yaml.Node) []*yaml.Node {
-	switch n = alias(n); {
+	switch n = detect.Deref(n); {
 	case n.Kind == yaml.ScalarNode && n.Tag != "!!null":
 		return []*yaml.Node{n}
 	case n.Kind == yaml.SequenceNode:
 		var out []*yaml.Node
 		for _, item := range n.Content {
-			if item = alias(item); item.Kind == yaml.ScalarNode && item.Tag != "!!null" {
+			if item = detect.Deref(item); item.Kind == yaml.ScalarNode && item.Tag != "!!null" {
 				out = append(out, item)
 			}
 		}
 		return out
 	}
 	return nil
-}
-
-// alias follows a YAML alias to what it names (a few steps at most, as
-// the compiler does).
-func alias(n *yaml.Node) *yaml.Node {
-	for i := 0; i < 16 && n.Kind == yaml.AliasNode && n.Alias != nil; i++ {
-		n = n.Alias
-	}
-	return n
 }
 
 // valuesOf returns the scalar values given to key, without modifiers,
@@ -755,7 +746,7 @@ func valuesOf(n *yaml.Node, key string) []*yaml.Node {
 	seen := map[*yaml.Node]bool{}
 	eachMap(n, func(m *yaml.Node) {
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			if alias(m.Content[i]).Value != key {
+			if detect.Deref(m.Content[i]).Value != key {
 				continue
 			}
 			for _, v := range scalars(m.Content[i+1]) {
@@ -783,7 +774,7 @@ func eachMapIn(seen map[*yaml.Node]bool, n *yaml.Node, f func(*yaml.Node)) {
 		if n == nil {
 			return
 		}
-		if n = alias(n); seen[n] {
+		if n = detect.Deref(n); seen[n] {
 			return
 		}
 		seen[n] = true

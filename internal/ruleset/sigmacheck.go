@@ -44,7 +44,7 @@ func SigmaProblems(c *catalog.Catalog, r *detect.Rule) []catalog.Problem {
 	top := r.Source
 	hasID := false
 	for i := 0; i+1 < len(top.Content); i += 2 {
-		k, v := top.Content[i], alias(top.Content[i+1])
+		k, v := top.Content[i], detect.Deref(top.Content[i+1])
 		switch k.Value {
 		case "id":
 			hasID = true
@@ -123,7 +123,7 @@ func tagProblem(c *catalog.Catalog, tag string) string {
 // no condition names (detect.NamedSearches), but for those holding an
 // anchor; none when r does not compile, which is reported apart.
 func unnamedSearches(r *detect.Rule) []*yaml.Node {
-	det := alias(r.Detection)
+	det := detect.Deref(r.Detection)
 	if det == nil || det.Kind != yaml.MappingNode {
 		return nil
 	}
