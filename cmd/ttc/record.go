@@ -139,22 +139,9 @@ func runRecord(a *app, path string, args, eventIDs []string, indent bool) error 
 			// As the finding reports it: "" for a record with no eventID
 			// string, and a long one clipped.
 			if got := scan.EventIDOf(p.Raw); got != eventIDs[i] {
-				shown := fmt.Sprintf("eventID \"%s\"", clip.String(got, maxQuotedID))
-				if clip.String(got, maxQuotedID) == clip.String(eventIDs[i], maxQuotedID) {
-					// Alike as far as they are quoted: say where they part.
-					at := 0
-					for at < min(len(got), len(eventIDs[i])) && got[at] == eventIDs[i][at] {
-						at++
-					}
-					shown += fmt.Sprintf(" (%d bytes, differing from byte %d of the %d given)", len(got), at+1, len(eventIDs[i]))
-				}
-				if got == "" {
-					shown = "no eventID string (a finding gives \"\" for it)"
-				}
-				rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) has %s, not \"%s\": "+
+				rejected = append(rejected, fmt.Errorf("record %d of %s (line %d) %s: "+
 					"the file is not as the scan read it (changed since, or another file), "+
-					"and the record is not printed",
-					n, path, p.Pos.Line, shown, clip.String(eventIDs[i], maxQuotedID)))
+					"and the record is not printed", n, path, p.Pos.Line, idMismatch(got, eventIDs[i])))
 				continue
 			}
 		}
@@ -200,3 +187,22 @@ func runRecord(a *app, path string, args, eventIDs []string, indent bool) error 
 // maxQuotedID bounds an event ID quoted in a message: CloudTrail's are
 // 36 characters, and a forged one can run to the 8 KiB findings keep.
 const maxQuotedID = 128
+
+// idMismatch says how a record's event ID, got, differs from the one
+// given, want: each quoted cut to maxQuotedID bytes, and where they part
+// when they are alike that far.
+func idMismatch(got, want string) string {
+	g, w := clip.String(got, maxQuotedID), clip.String(want, maxQuotedID)
+	shown := fmt.Sprintf("eventID \"%s\"", g)
+	switch {
+	case got == "":
+		shown = "no eventID string (a finding gives \"\" for it)"
+	case g == w:
+		at := 0
+		for at < min(len(got), len(want)) && got[at] == want[at] {
+			at++
+		}
+		shown += fmt.Sprintf(" (%d bytes, differing from byte %d of the %d given)", len(got), at+1, len(want))
+	}
+	return fmt.Sprintf("has %s, not \"%s\"", shown, w)
+}

@@ -535,7 +535,7 @@ func newPairer(c *catalog.Catalog) *pairer {
 }
 
 // appendUnpaired appends to out, as like, each of names that is no event
-// of the services keys and is not in out yet; none when keys is empty.
+// of the services keys and was not reported yet; none when keys is empty.
 func (p *pairer) appendUnpaired(out []unpairedName, names []*yaml.Node, keys []string,
 	like unpairedName) []unpairedName {
 	if len(keys) == 0 {
