@@ -354,16 +354,14 @@ func (c *closeWatch) addByte(x byte) {
 // endLine looks at the line just read, which ended with an LF or, when
 // !terminated, with the body.
 func (c *closeWatch) endLine(terminated bool) {
+	bodyStarts := false
 	switch {
 	case c.header:
 		// A part's headers, which end at a blank line (CRLF or a bare
 		// LF, as Go's reader takes either); its body may start with the
 		// next boundary line, after any line ending.
 		if c.size == 0 || c.size == 1 && c.lastCR {
-			c.header = false
-			c.line, c.no, c.lastCR, c.size = c.line[:0], false, false, 0
-			c.prevNL = true
-			return
+			c.header, bodyStarts = false, true
 		}
 	case (!c.opened || c.prevNL) && !c.no && len(c.line) >= len(c.dash):
 		nl := "\r\n"
@@ -387,7 +385,7 @@ func (c *closeWatch) endLine(terminated bool) {
 			}
 		}
 	}
-	c.prevNL = terminated && (c.lf || c.lastCR)
+	c.prevNL = bodyStarts || terminated && (c.lf || c.lastCR)
 	c.line, c.no, c.lastCR, c.size = c.line[:0], false, false, 0
 }
 
@@ -475,7 +473,7 @@ func (e formError) Error() string {
 	case errors.Is(e.err, http.ErrMissingBoundary), errors.Is(e.err, http.ErrNotMultipart):
 		return "read form: the Content-Type says multipart/form-data but names no boundary, or one that cannot be read: " +
 			"send the form as a browser or curl -F does, or the file alone as the body"
-	case errors.Is(e.err, errCutForm), errors.Is(e.err, io.ErrUnexpectedEOF):
+	case errors.Is(e.err, io.ErrUnexpectedEOF): // errCutForm too
 		return "read form: the upload is cut short: the body ends inside the form, " +
 			"before the line that closes it with the Content-Type's boundary"
 	case errors.Is(e.err, io.EOF):
