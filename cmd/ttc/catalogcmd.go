@@ -95,11 +95,12 @@ func runValidate(a *app, overlays []string) error {
 // one of mitigations alone), and which entry of an overlay a later overlay
 // replaces.
 func printOverlaid(a *app, c *catalog.Catalog) {
-	if len(c.FromOverlays()) == 0 {
+	ids := c.FromOverlays()
+	if len(ids) == 0 {
 		// Not a warning: an overlay may hold mitigations or services alone.
 		fmt.Fprintln(a.stdout, "overlays add no technique")
 	}
-	printAdded(a, "technique", "techniques", c.FromOverlays(), c.Replaced())
+	printAdded(a, "technique", "techniques", ids, c.Replaced())
 	printAdded(a, "mitigation", "mitigations",
 		c.MitigationsFromOverlays(), c.ReplacedMitigations())
 	// A clash's message quotes paths.
